@@ -1,0 +1,1 @@
+"""cutover: a terminal war room for IT cutovers."""

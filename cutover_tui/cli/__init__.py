@@ -1,0 +1,38 @@
+"""The `cutover` command: one sub-command per module, registered in `build_parser`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from . import plan_commands
+
+# Each module adds its sub-commands; set_defaults(func=...) names the handler.
+COMMAND_MODULES = [plan_commands]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cutover",
+        description="A terminal war room for IT cutovers.",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for module in COMMAND_MODULES:
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        sys.stderr.close()  # `cutover status | head` is not an error
+        return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

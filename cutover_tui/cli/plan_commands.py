@@ -1,0 +1,73 @@
+"""`cutover validate`, `cutover schema`, `cutover new`: working with plan files."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+from ..plan import PlanError, load_plan
+from ..plan.starter import starter_plan
+from ..plan.summary import summarize
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    validate = subparsers.add_parser("validate", help="check plan files and summarise them")
+    validate.add_argument("plans", nargs="+", metavar="PLAN")
+    validate.add_argument("-q", "--quiet", action="store_true", help="print only problems")
+    validate.set_defaults(func=cmd_validate)
+
+    schema = subparsers.add_parser("schema", help="print the JSON Schema of the plan format")
+    schema.set_defaults(func=cmd_schema)
+
+    new = subparsers.add_parser("new", help="write a commented starter plan")
+    new.add_argument("path", metavar="PATH", help="where to write it (must not exist)")
+    new.add_argument("--id", default=None, help="plan id (default: from the file name)")
+    new.set_defaults(func=cmd_new)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    failed = False
+    for index, path in enumerate(args.plans):
+        if index and not args.quiet:
+            print()
+        try:
+            loaded = load_plan(path)
+        except PlanError as exc:
+            failed = True
+            errors = [p for p in exc.problems if p.severity == "error"]
+            print(f"{path}: {len(errors)} error(s)", file=sys.stderr)
+            for problem in exc.problems:
+                print(f"  {problem}", file=sys.stderr)
+            continue
+        if not args.quiet:
+            print(summarize(loaded))
+        elif loaded.warnings:
+            for problem in loaded.warnings:
+                print(f"  {problem}")
+    return 1 if failed else 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from ..plan.model import Plan
+
+    print(json.dumps(Plan.model_json_schema(), indent=2))
+    return 0
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    target = Path(args.path)
+    if target.exists():
+        print(f"{target}: already exists; choose another name", file=sys.stderr)
+        return 1
+    plan_id = args.id or _slug(target.stem)
+    target.write_text(starter_plan(plan_id, today=date.today()), encoding="utf-8")
+    print(f"wrote {target}; check it with: cutover validate {target}")
+    return 0
+
+
+def _slug(text: str) -> str:
+    cleaned = "".join(c if c.isalnum() else "-" for c in text.lower()).strip("-")
+    return "-".join(part for part in cleaned.split("-") if part) or "my-cutover"

@@ -1,0 +1,112 @@
+"""The dependency graph of a plan: order, cycles and the baseline critical path.
+
+Pure functions over (id, duration, after, not_before) so the checks, the engine and the
+benchmarks share one implementation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+
+class StepLike(Protocol):
+    id: str
+    duration: timedelta
+    after: list[str]
+    not_before: datetime | None
+
+
+class CycleError(ValueError):
+    def __init__(self, cycle: list[str]) -> None:
+        super().__init__(" -> ".join([*cycle, cycle[0]]))
+        self.cycle = cycle
+
+
+def topological_order(after: Mapping[str, Sequence[str]]) -> list[str]:
+    """Kahn's algorithm, stable in the order ids were given. Unknown predecessors are ignored.
+
+    Raises CycleError naming one cycle.
+    """
+    indegree = {node: 0 for node in after}
+    children: dict[str, list[str]] = {node: [] for node in after}
+    for node, preds in after.items():
+        for pred in dict.fromkeys(preds):
+            if pred in indegree:
+                indegree[node] += 1
+                children[pred].append(node)
+    ready = [node for node, deg in indegree.items() if deg == 0]
+    ready.reverse()
+    order: list[str] = []
+    while ready:
+        node = ready.pop()
+        order.append(node)
+        for child in reversed(children[node]):
+            indegree[child] -= 1
+            if indegree[child] == 0:
+                ready.append(child)
+    if len(order) != len(indegree):
+        raise CycleError(find_cycle(after, {n for n, d in indegree.items() if d > 0}))
+    return order
+
+
+def find_cycle(after: Mapping[str, Sequence[str]], within: Iterable[str]) -> list[str]:
+    """One cycle among `within` (nodes left over by Kahn's algorithm), in dependency order."""
+    remaining = set(within)
+    start = next(iter(sorted(remaining)))
+    seen: dict[str, int] = {}
+    path: list[str] = []
+    node = start
+    # Every leftover node has a leftover predecessor, so walking predecessors must loop.
+    while node not in seen:
+        seen[node] = len(path)
+        path.append(node)
+        node = next(p for p in after[node] if p in remaining)
+    cycle = path[seen[node] :]
+    cycle.reverse()
+    return cycle
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """The plan as written, scheduled from the window start."""
+
+    start: dict[str, datetime]
+    finish: dict[str, datetime]
+    end: datetime
+    critical_path: list[str]
+
+    def length(self, origin: datetime) -> timedelta:
+        return self.end - origin
+
+
+def baseline(steps: Sequence[StepLike], origin: datetime) -> Baseline:
+    """Earliest start/finish of every step from `origin`, honouring fixed starts."""
+    by_id = {s.id: s for s in steps}
+    order = topological_order({s.id: s.after for s in steps})
+    start: dict[str, datetime] = {}
+    finish: dict[str, datetime] = {}
+    driver: dict[str, str | None] = {}
+    for sid in order:
+        step = by_id[sid]
+        begin, why = origin, None
+        for pred in step.after:
+            if pred in finish and finish[pred] > begin:
+                begin, why = finish[pred], pred
+        if step.not_before is not None and step.not_before > begin:
+            begin, why = step.not_before, None
+        start[sid] = begin
+        finish[sid] = begin + step.duration
+        driver[sid] = why
+    if not finish:
+        return Baseline(start, finish, origin, [])
+    last = max(order, key=lambda sid: finish[sid])
+    path: list[str] = []
+    node: str | None = last
+    while node is not None:
+        path.append(node)
+        node = driver[node]
+    path.reverse()
+    return Baseline(start, finish, finish[last], path)

@@ -1,0 +1,337 @@
+"""Pydantic models of the plan file (format 1), one class per table of PLAN_FORMAT.md.
+
+Field names are the TOML keys, so a validation error's location is the key path the author
+wrote. Times are stored in UTC; `Plan.zone` turns them back into the plan's wall clock.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from functools import cached_property
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    PlainSerializer,
+    Tag,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+
+from .durations import format_duration, localize, parse_duration, parse_percent
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+PERSON_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
+
+Role = Literal["commander", "communicator", "resolver", "operator", "approver", "watcher"]
+Stream = Literal["technical", "organisational", "process", "governance"]
+STREAMS: tuple[Stream, ...] = ("technical", "organisational", "process", "governance")
+StepKind = Literal["task", "checkpoint", "gate", "comms", "milestone"]
+OnFail = Literal["rollback", "hold", "continue"]
+TriggerCondition = Literal["running-over", "failed", "not-done-by"]
+TriggerAction = Literal["rollback", "alert"]
+
+
+def _positive_duration(value: Any) -> timedelta:
+    parsed = value if isinstance(value, timedelta) else parse_duration(value)
+    if parsed <= timedelta(0):
+        raise ValueError(f"duration {value!r} is zero; a budget must be positive")
+    return parsed
+
+
+def _zero_or_more_duration(value: Any) -> timedelta:
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, str) and value.strip() in {"0", "0s", "0m", "0h"}:
+        return timedelta(0)
+    return parse_duration(value)
+
+
+def _percent(value: Any) -> float:
+    return value if isinstance(value, float) else parse_percent(value)
+
+
+def _plan_time(value: datetime, info: ValidationInfo) -> datetime:
+    zone = (info.context or {}).get("zone") or ZoneInfo("UTC")
+    return localize(value, zone)
+
+
+_DURATION_SCHEMA = WithJsonSchema(
+    {
+        "type": "string",
+        "pattern": r"^(\d+d)?(\d+h)?(\d+m)?(\d+s)?$|^P",
+        "examples": ["15m", "1h30m"],
+    }
+)
+_DURATION_OUT = PlainSerializer(format_duration, return_type=str)
+
+Duration = Annotated[
+    timedelta, BeforeValidator(_positive_duration), _DURATION_SCHEMA, _DURATION_OUT
+]
+MilestoneDuration = Annotated[
+    timedelta, BeforeValidator(_zero_or_more_duration), _DURATION_SCHEMA, _DURATION_OUT
+]
+Percent = Annotated[
+    float,
+    BeforeValidator(_percent),
+    WithJsonSchema({"type": "string", "pattern": r"^\d+(\.\d+)?%$", "examples": ["25%"]}),
+    PlainSerializer(lambda v: f"{v * 100:g}%", return_type=str),
+]
+PlanTime = Annotated[datetime, AfterValidator(_plan_time)]
+Id = Annotated[str, Field(pattern=ID_PATTERN)]
+
+
+class _Strict(BaseModel):
+    """Unknown keys are errors: a typo must never silently drop a rollback trigger."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PlanInfo(_Strict):
+    id: Id
+    title: str
+    timezone: str = "UTC"
+    launch: Literal["hard", "soft"] = "hard"
+    description: str | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not an IANA time zone (like 'Europe/London')") from None
+        return value
+
+
+class Window(_Strict):
+    start: PlanTime
+    end: PlanTime
+    buffer: Percent = 0.25
+    warning: Duration = timedelta(minutes=30)
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> Window:
+        if self.end <= self.start:
+            raise ValueError("window.end must be after window.start")
+        return self
+
+    @property
+    def length(self) -> timedelta:
+        return self.end - self.start
+
+    @property
+    def buffer_time(self) -> timedelta:
+        """How much of the window a rehearsed plan must leave free."""
+        return self.length * self.buffer
+
+
+class Person(_Strict):
+    name: str
+    user: str | None = None
+    roles: list[Role] = Field(default_factory=list)
+    phone: str | None = None
+    email: str | None = None
+    team: str | None = None
+    escalates_to: str | None = None
+
+
+class Phase(_Strict):
+    id: Id
+    title: str
+
+
+class Estimate(_Strict):
+    low: Duration
+    high: Duration
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Estimate:
+        if self.low > self.high:
+            raise ValueError("estimate.low is longer than estimate.high")
+        return self
+
+
+class StepBase(_Strict):
+    id: Id
+    title: str
+    phase: str | None = None
+    owner: str
+    duration: Duration
+    after: list[str] = Field(default_factory=list)
+    stream: Stream | None = None
+    not_before: PlanTime | None = None
+    instructions: str | None = None
+    estimate: Estimate | None = None
+
+    @model_validator(mode="after")
+    def _estimate_brackets_budget(self) -> StepBase:
+        est = self.estimate
+        if est is not None and not (est.low <= self.duration <= est.high):
+            raise ValueError(
+                f"estimate {format_duration(est.low)}..{format_duration(est.high)} does not "
+                f"contain the budget {format_duration(self.duration)}"
+            )
+        return self
+
+
+class Task(StepBase):
+    kind: Literal["task"] = "task"
+
+
+class Checkpoint(StepBase):
+    kind: Literal["checkpoint"]
+    verify: str
+    on_fail: OnFail = "hold"
+
+
+class Gate(StepBase):
+    kind: Literal["gate"]
+    criteria: list[str] = Field(default_factory=list)
+    approvers: list[str] = Field(default_factory=list)
+
+
+class Comms(StepBase):
+    kind: Literal["comms"]
+    template: str
+    to: list[str] = Field(min_length=1)
+
+
+class Milestone(StepBase):
+    kind: Literal["milestone"]
+    duration: MilestoneDuration = timedelta(0)
+
+
+def _step_kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return value.get("kind", "task")
+    return getattr(value, "kind", "task")
+
+
+Step = Annotated[
+    Annotated[Task, Tag("task")]
+    | Annotated[Checkpoint, Tag("checkpoint")]
+    | Annotated[Gate, Tag("gate")]
+    | Annotated[Comms, Tag("comms")]
+    | Annotated[Milestone, Tag("milestone")],
+    Discriminator(
+        _step_kind,
+        custom_error_type="invalid_kind",
+        custom_error_message="kind must be one of task, checkpoint, gate, comms, milestone",
+    ),
+]
+STEP_KIND_TAGS = ("task", "checkpoint", "gate", "comms", "milestone")
+
+
+class Rollback(_Strict):
+    owner: str
+    rto: Duration
+    step: list[Step] = Field(default_factory=list)
+
+
+class Trigger(_Strict):
+    id: Id
+    step: str
+    condition: TriggerCondition
+    limit: Duration | None = None
+    at: PlanTime | None = None
+    action: TriggerAction = "alert"
+
+    @model_validator(mode="after")
+    def _condition_has_its_argument(self) -> Trigger:
+        if self.condition == "running-over" and self.limit is None:
+            raise ValueError("a running-over trigger needs `limit` (time since the step started)")
+        if self.condition == "not-done-by" and self.at is None:
+            raise ValueError("a not-done-by trigger needs `at` (the time it must be done by)")
+        if self.condition != "running-over" and self.limit is not None:
+            raise ValueError(f"`limit` is only read by running-over triggers, not {self.condition}")
+        if self.condition != "not-done-by" and self.at is not None:
+            raise ValueError(f"`at` is only read by not-done-by triggers, not {self.condition}")
+        return self
+
+
+class Readiness(_Strict):
+    id: Id
+    stream: Stream
+    item: str
+    owner: str
+
+
+class Audience(_Strict):
+    id: Id
+    name: str
+    email: list[str] = Field(default_factory=list)
+    webhook: str | None = None
+
+
+class Template(_Strict):
+    id: Id
+    subject: str
+    body: str
+
+
+AnyStep = Task | Checkpoint | Gate | Comms | Milestone
+
+
+class Plan(_Strict):
+    """A whole plan file. List tables keep their TOML names (`step`, `phase`, ...)."""
+
+    format: Literal[1]
+    plan: PlanInfo
+    window: Window
+    people: dict[Annotated[str, Field(pattern=PERSON_PATTERN)], Person] = Field(
+        default_factory=dict
+    )
+    phase: list[Phase] = Field(default_factory=list)
+    step: list[Step] = Field(min_length=1)
+    rollback: Rollback | None = None
+    trigger: list[Trigger] = Field(default_factory=list)
+    readiness: list[Readiness] = Field(default_factory=list)
+    audience: list[Audience] = Field(default_factory=list)
+    template: list[Template] = Field(default_factory=list)
+
+    @property
+    def steps(self) -> list[AnyStep]:
+        return self.step
+
+    @property
+    def rollback_steps(self) -> list[AnyStep]:
+        return self.rollback.step if self.rollback else []
+
+    @cached_property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.plan.timezone)
+
+    @cached_property
+    def step_by_id(self) -> dict[str, AnyStep]:
+        return {s.id: s for s in [*self.step, *self.rollback_steps]}
+
+    @cached_property
+    def phase_by_id(self) -> dict[str, Phase]:
+        return {p.id: p for p in self.phase}
+
+    @cached_property
+    def readiness_by_id(self) -> dict[str, Readiness]:
+        return {r.id: r for r in self.readiness}
+
+    @cached_property
+    def template_by_id(self) -> dict[str, Template]:
+        return {t.id: t for t in self.template}
+
+    def people_with_role(self, role: Role) -> list[str]:
+        return [key for key, person in self.people.items() if role in person.roles]
+
+    def person_for_user(self, user: str) -> str | None:
+        """The people key whose OS login is `user`, if any."""
+        for key, person in self.people.items():
+            if person.user == user:
+                return key
+        return None
