@@ -1,0 +1,239 @@
+"""The events of a run: everything that happened, as a pydantic discriminated union.
+
+Every event says who (`actor`: a people key, an OS login, or "conductor"), when it happened
+(`at`, UTC), when it was recorded (`recorded_at`; later than `at` for a late tick-off), a
+monotonic reading at recording with the boot it belongs to, and an idempotency `key`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
+
+CONDUCTOR = "conductor"
+
+
+class EventBase(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    actor: str
+    at: AwareDatetime
+    recorded_at: AwareDatetime | None = None
+    mono: float | None = None
+    boot: str | None = None
+    key: str = ""
+    seq: int = 0  # assigned by the journal; 0 until appended
+
+    @property
+    def step_id(self) -> str | None:
+        return getattr(self, "step", None)
+
+
+class RunStarted(EventBase):
+    type: Literal["run-started"] = "run-started"
+    mode: Literal["live", "rehearsal"] = "live"
+    plan_id: str
+    note: str | None = None
+
+
+class StepStarted(EventBase):
+    type: Literal["step-started"] = "step-started"
+    step: str
+
+
+class StepCompleted(EventBase):
+    type: Literal["step-completed"] = "step-completed"
+    step: str
+    note: str | None = None
+
+
+class StepFailed(EventBase):
+    type: Literal["step-failed"] = "step-failed"
+    step: str
+    reason: str
+
+
+class StepSkipped(EventBase):
+    type: Literal["step-skipped"] = "step-skipped"
+    step: str
+    reason: str
+
+
+class StepSuspended(EventBase):
+    type: Literal["step-suspended"] = "step-suspended"
+    step: str
+    reason: str
+    eta: AwareDatetime | None = None  # when work is expected to resume
+
+
+class StepResumed(EventBase):
+    type: Literal["step-resumed"] = "step-resumed"
+    step: str
+
+
+class CheckpointPassed(EventBase):
+    type: Literal["checkpoint-passed"] = "checkpoint-passed"
+    step: str
+    evidence: str = ""
+
+
+class CheckpointFailed(EventBase):
+    type: Literal["checkpoint-failed"] = "checkpoint-failed"
+    step: str
+    evidence: str = ""
+
+
+Decision = Literal["go", "conditional-go", "no-go"]
+
+
+class GateDecided(EventBase):
+    """One approver's decision at a go/no-go gate."""
+
+    type: Literal["gate-decided"] = "gate-decided"
+    step: str
+    approver: str
+    decision: Decision
+    reason: str = ""
+    risks: list[str] = Field(default_factory=list)  # accepted risks of a conditional go
+
+
+class ReadinessMarked(EventBase):
+    type: Literal["readiness-marked"] = "readiness-marked"
+    item: str
+    status: Literal["met", "waived"]
+    note: str = ""
+
+
+class NoteAdded(EventBase):
+    type: Literal["note-added"] = "note-added"
+    kind: Literal["decision", "deviation", "info"] = "info"
+    text: str
+    step: str | None = None
+
+
+class StepAdded(EventBase):
+    """A live amendment: a step added to tonight's plan (never to the file)."""
+
+    type: Literal["step-added"] = "step-added"
+    step: str
+    title: str
+    owner: str
+    duration_s: float
+    after: list[str] = Field(default_factory=list)
+    before: list[str] = Field(default_factory=list)  # steps that must now wait for it
+    phase: str | None = None
+    reason: str
+
+
+class EstimateChanged(EventBase):
+    type: Literal["estimate-changed"] = "estimate-changed"
+    step: str
+    duration_s: float
+    reason: str
+
+
+class DependencyChanged(EventBase):
+    type: Literal["dependency-changed"] = "dependency-changed"
+    step: str
+    after: list[str]
+    reason: str
+
+
+class BudgetExceeded(EventBase):
+    """Written once by the conductor when a running step passes its time budget."""
+
+    type: Literal["budget-exceeded"] = "budget-exceeded"
+    step: str
+    attempt: int = 1
+
+
+class TriggerFired(EventBase):
+    type: Literal["trigger-fired"] = "trigger-fired"
+    trigger: str
+    step: str
+    action: Literal["rollback", "alert"]
+    reason: str
+
+
+class WindowAlert(EventBase):
+    """The conductor's timed alerts: warning before a projected breach, rollback point, deadline."""
+
+    type: Literal["window-alert"] = "window-alert"
+    alert: Literal["breach-warning", "rollback-point", "deadline"]
+    text: str
+
+
+class ClockJumped(EventBase):
+    type: Literal["clock-jumped"] = "clock-jumped"
+    seconds: float
+
+
+class RollbackInvoked(EventBase):
+    type: Literal["rollback-invoked"] = "rollback-invoked"
+    reason: str
+    trigger: str | None = None
+
+
+class CommsSent(EventBase):
+    type: Literal["comms-sent"] = "comms-sent"
+    template: str
+    to: list[str]
+    subject: str
+    body: str
+    step: str | None = None
+
+
+class RunEnded(EventBase):
+    type: Literal["run-ended"] = "run-ended"
+    outcome: Literal["completed", "rolled-back", "aborted"]
+    reason: str = ""
+
+
+Event = Annotated[
+    RunStarted
+    | StepStarted
+    | StepCompleted
+    | StepFailed
+    | StepSkipped
+    | StepSuspended
+    | StepResumed
+    | CheckpointPassed
+    | CheckpointFailed
+    | GateDecided
+    | ReadinessMarked
+    | NoteAdded
+    | StepAdded
+    | EstimateChanged
+    | DependencyChanged
+    | BudgetExceeded
+    | TriggerFired
+    | WindowAlert
+    | ClockJumped
+    | RollbackInvoked
+    | CommsSent
+    | RunEnded,
+    Field(discriminator="type"),
+]
+
+EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
+EVENT_TYPES: dict[str, type[EventBase]] = {
+    cls.model_fields["type"].default: cls for cls in EventBase.__subclasses__()
+}
+DERIVED_TYPES = frozenset(
+    {"budget-exceeded", "trigger-fired", "window-alert", "clock-jumped"}
+)  # written only by the conductor
+
+
+def parse_event(data: str | bytes) -> Event:
+    return EVENT_ADAPTER.validate_json(data)
+
+
+def dump_event(event: EventBase) -> str:
+    """Canonical JSON of an event without its seq (the journal's hash covers this text)."""
+    return event.model_dump_json(exclude={"seq"}, exclude_none=True)
+
+
+def with_times(event: Event, *, at: datetime, recorded_at: datetime) -> Event:
+    return event.model_copy(update={"at": at, "recorded_at": recorded_at})

@@ -1,0 +1,890 @@
+"""fold(plan, events) -> RunState, and check(state, event): may this event happen now?
+
+RunState is mutable and updated in place by `apply`, so a follower applies each new event in
+O(1) instead of refolding the night. `check` is what the journal calls inside its write
+transaction; it answers with a sentence naming who did what and when, or None when allowed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Literal
+
+from ..plan.errors import nearest
+from ..plan.model import Checkpoint, Gate, Plan
+from .events import (
+    CONDUCTOR,
+    DERIVED_TYPES,
+    BudgetExceeded,
+    CheckpointFailed,
+    CheckpointPassed,
+    ClockJumped,
+    CommsSent,
+    DependencyChanged,
+    EstimateChanged,
+    Event,
+    GateDecided,
+    NoteAdded,
+    ReadinessMarked,
+    RollbackInvoked,
+    RunEnded,
+    RunStarted,
+    StepAdded,
+    StepCompleted,
+    StepFailed,
+    StepResumed,
+    StepSkipped,
+    StepStarted,
+    StepSuspended,
+    TriggerFired,
+    WindowAlert,
+)
+
+StepStatus = Literal["pending", "running", "suspended", "done", "failed", "skipped"]
+StepKind = Literal["task", "checkpoint", "gate", "comms", "milestone"]
+RunPhase = Literal["not-started", "running", "rollback", "ended"]
+
+
+@dataclass
+class PlannedStep:
+    """A step of tonight's plan: the file's step with live amendments applied."""
+
+    id: str
+    title: str
+    owner: str
+    duration: timedelta
+    after: list[str]
+    kind: StepKind = "task"
+    phase: str | None = None
+    not_before: datetime | None = None
+    rollback: bool = False
+    on_fail: str = "hold"
+    approvers: list[str] = field(default_factory=list)
+    criteria: list[str] = field(default_factory=list)
+    low: timedelta | None = None
+    high: timedelta | None = None
+    added: bool = False  # added live, not in the file
+
+
+@dataclass
+class StepState:
+    status: StepStatus = "pending"
+    started_at: datetime | None = None
+    started_by: str | None = None
+    finished_at: datetime | None = None
+    finished_by: str | None = None
+    attempts: int = 0
+    suspended_at: datetime | None = None
+    resume_eta: datetime | None = None
+    paused: timedelta = timedelta(0)  # time spent suspended, not counted against the budget
+    reason: str = ""  # why it failed, was skipped or suspended
+    evidence: str = ""  # checkpoint evidence
+    over_budget_attempt: int = 0  # the attempt the conductor flagged, 0 when none
+
+    @property
+    def closed(self) -> bool:
+        return self.status in ("done", "skipped")
+
+
+@dataclass
+class GateState:
+    decisions: dict[str, GateDecided] = field(default_factory=dict)
+    outcome: Literal["go", "conditional-go", "no-go"] | None = None
+
+
+@dataclass
+class RunState:
+    plan: Plan
+    steps: dict[str, PlannedStep]
+    status: dict[str, StepState]
+    order: list[str]  # plan steps in file order, then live additions
+    rollback_order: list[str]
+    phase: RunPhase = "not-started"
+    mode: Literal["live", "rehearsal"] = "live"
+    started_at: datetime | None = None
+    started_by: str | None = None
+    ended_at: datetime | None = None
+    outcome: str | None = None
+    rollback_at: datetime | None = None
+    rollback_reason: str = ""
+    gates: dict[str, GateState] = field(default_factory=dict)
+    readiness: dict[str, ReadinessMarked] = field(default_factory=dict)
+    fired: dict[str, TriggerFired] = field(default_factory=dict)
+    alerts: dict[str, WindowAlert] = field(default_factory=dict)
+    comms: list[CommsSent] = field(default_factory=list)
+    last_seq: int = 0
+    event_count: int = 0
+    keys: set[str] = field(default_factory=set)
+
+    # -- who may do what -------------------------------------------------------------------
+    def roles_of(self, actor: str) -> set[str]:
+        person = self.plan.people.get(actor)
+        roles = set(person.roles) if person else set()
+        if actor == self.started_by and not self._commander_logins():
+            roles.add("commander")  # a plan naming no commander login: the starter commands
+        return roles
+
+    def _commander_logins(self) -> list[str]:
+        return [
+            key for key in self.plan.people_with_role("commander") if self.plan.people[key].user
+        ]
+
+    def is_commander(self, actor: str) -> bool:
+        return "commander" in self.roles_of(actor)
+
+    def may_act_on(self, actor: str, step_id: str) -> bool:
+        """Commanders act on any step; an owner on their own, unless only a watcher."""
+        if self.is_commander(actor):
+            return True
+        step = self.steps.get(step_id)
+        return step is not None and step.owner == actor and self.roles_of(actor) != {"watcher"}
+
+    # -- what is where ---------------------------------------------------------------------
+    def preds_closed(self, step_id: str) -> bool:
+        return all(self._pred_ok(p) for p in self.steps[step_id].after)
+
+    def _pred_ok(self, pred: str) -> bool:
+        state = self.status.get(pred)
+        if state is None:
+            return True
+        if state.closed:
+            return True
+        step = self.steps[pred]
+        return state.status == "failed" and step.kind == "checkpoint" and step.on_fail == "continue"
+
+    def open_preds(self, step_id: str) -> list[str]:
+        return [p for p in self.steps[step_id].after if not self._pred_ok(p)]
+
+    def running(self) -> list[str]:
+        return [
+            sid for sid in self.all_ids() if self.status[sid].status in ("running", "suspended")
+        ]
+
+    def all_ids(self) -> list[str]:
+        return [*self.order, *self.rollback_order]
+
+    def active_ids(self) -> list[str]:
+        """The steps the schedule is about: the plan's, or the rollback's once invoked."""
+        return self.rollback_order if self.phase == "rollback" else self.order
+
+    def criteria_open(self, gate_id: str) -> list[str]:
+        out = []
+        for criterion in self.steps[gate_id].criteria:
+            if criterion in self.status:
+                if not self.status[criterion].closed:
+                    out.append(criterion)
+            elif criterion not in self.readiness:
+                out.append(criterion)
+        return out
+
+    def when(self, moment: datetime | None) -> str:
+        return moment.astimezone(self.plan.zone).strftime("%H:%M") if moment else "?"
+
+    def name(self, actor: str | None) -> str:
+        if actor is None:
+            return "someone"
+        person = self.plan.people.get(actor)
+        return f"{person.name} ({actor})" if person else actor
+
+
+def initial_state(plan: Plan) -> RunState:
+    steps: dict[str, PlannedStep] = {}
+    for source, rollback in ((plan.step, False), (plan.rollback_steps, True)):
+        for s in source:
+            steps[s.id] = PlannedStep(
+                id=s.id,
+                title=s.title,
+                owner=s.owner,
+                duration=s.duration,
+                after=list(s.after),
+                kind=s.kind,
+                phase=s.phase,
+                not_before=s.not_before,
+                rollback=rollback,
+                on_fail=s.on_fail if isinstance(s, Checkpoint) else "hold",
+                approvers=list(s.approvers) if isinstance(s, Gate) else [],
+                criteria=list(s.criteria) if isinstance(s, Gate) else [],
+                low=s.estimate.low if s.estimate else None,
+                high=s.estimate.high if s.estimate else None,
+            )
+    return RunState(
+        plan=plan,
+        steps=steps,
+        status={sid: StepState() for sid in steps},
+        order=[s.id for s in plan.step],
+        rollback_order=[s.id for s in plan.rollback_steps],
+        gates={s.id: GateState() for s in plan.step if isinstance(s, Gate)},
+    )
+
+
+def fold(plan: Plan, events: Iterable[Event]) -> RunState:
+    state = initial_state(plan)
+    for event in events:
+        apply(state, event)
+    return state
+
+
+class Refused(Exception):
+    """A command that may not happen now; the message says why, naming who and when."""
+
+
+def check(state: RunState, event: Event) -> str | None:
+    """Why `event` may not be appended to the run now, or None when it may."""
+    if event.key and event.key in state.keys:
+        return None  # a repeat of an acknowledged command: the journal answers it idempotently
+    reason = _permission(state, event) or _legality(state, event)
+    return reason
+
+
+def require(state: RunState, event: Event) -> None:
+    reason = check(state, event)
+    if reason:
+        raise Refused(reason)
+
+
+def _permission(state: RunState, event: Event) -> str | None:
+    actor = event.actor
+    who = state.name(actor)
+    if event.type in DERIVED_TYPES:
+        return None if actor == CONDUCTOR else f"only the conductor records {event.type}"
+    if actor == CONDUCTOR:
+        return f"the conductor does not record {event.type}"
+    if isinstance(event, RunStarted):
+        logins = state._commander_logins()
+        if logins and actor not in logins:
+            return (
+                f"{who} may not start this run: only the commander "
+                f"({', '.join(state.name(k) for k in logins)}) may"
+            )
+        return None
+    roles = state.roles_of(actor)
+    commander = "commander" in roles
+    step_id = event.step_id
+    if isinstance(event, GateDecided):
+        step = state.steps.get(event.step)
+        if step is None or commander:
+            return None
+        if event.approver != actor:
+            return f"{who} may record only their own decision, not {state.name(event.approver)}'s"
+        return None
+    if isinstance(event, ReadinessMarked):
+        item = state.plan.readiness_by_id.get(event.item)
+        if commander or (item is not None and item.owner == actor):
+            return None
+        return _refusal(
+            who, roles, f"mark readiness item {event.item!r}", "the commander or its owner"
+        )
+    if isinstance(event, NoteAdded):
+        if roles - {"watcher"} or (step_id and state.may_act_on(actor, step_id)):
+            return None
+        return _refusal(who, roles, "add a note", "anyone with a role in the plan but a watcher")
+    if isinstance(event, CommsSent):
+        if commander or "communicator" in roles or (step_id and state.may_act_on(actor, step_id)):
+            return None
+        return _refusal(who, roles, "send comms", "the commander, a communicator or the step owner")
+    owner_may = (
+        StepStarted,
+        StepCompleted,
+        StepFailed,
+        StepSuspended,
+        StepResumed,
+        CheckpointPassed,
+        CheckpointFailed,
+    )
+    if isinstance(event, owner_may) and step_id in state.steps:
+        if state.may_act_on(actor, step_id):
+            return None
+        owner = state.steps[step_id].owner
+        return _refusal(
+            who,
+            roles,
+            f"{_verb(event)} {step_id!r}",
+            f"the commander or its owner, {state.name(owner)}",
+        )
+    if commander or step_id not in (None, *state.steps):
+        return None  # unknown steps are a legality problem, reported with a hint below
+    return _refusal(who, roles, _verb(event), "the commander")
+
+
+def _refusal(who: str, roles: set[str], action: str, allowed: str) -> str:
+    role_text = ", ".join(sorted(roles)) if roles else "not in the plan's people, so read-only"
+    return f"{who} [{role_text}] may not {action}: only {allowed} may"
+
+
+def _verb(event: Event) -> str:
+    return {
+        "step-started": "start",
+        "step-completed": "complete",
+        "step-failed": "fail",
+        "step-skipped": "skip",
+        "step-suspended": "suspend",
+        "step-resumed": "resume",
+        "checkpoint-passed": "pass checkpoint",
+        "checkpoint-failed": "fail checkpoint",
+        "step-added": "add a step",
+        "estimate-changed": "change an estimate",
+        "dependency-changed": "change dependencies",
+        "rollback-invoked": "invoke rollback",
+        "run-ended": "end the run",
+    }.get(event.type, event.type)
+
+
+def _legality(state: RunState, event: Event) -> str | None:
+    if state.phase == "ended":
+        return f"the run ended ({state.outcome}) at {state.when(state.ended_at)}; nothing more can be recorded"
+    if isinstance(event, RunStarted):
+        if state.phase != "not-started":
+            return f"the run was already started by {state.name(state.started_by)} at {state.when(state.started_at)}"
+        return None
+    if state.phase == "not-started":
+        return "the run has not started yet"
+    handler = _LEGALITY.get(event.type)
+    return handler(state, event) if handler else None
+
+
+def _unknown_step(state: RunState, step_id: str) -> str | None:
+    if step_id in state.steps:
+        return None
+    hint = nearest(step_id, state.steps)
+    return f"there is no step {step_id!r}" + (f"; did you mean {hint!r}?" if hint else "")
+
+
+def _step_phase_ok(state: RunState, step_id: str) -> str | None:
+    step = state.steps[step_id]
+    if step.rollback and state.phase != "rollback":
+        return f"{step_id!r} is a rollback step; rollback has not been invoked"
+    if not step.rollback and state.phase == "rollback":
+        return f"rollback is under way since {state.when(state.rollback_at)}; plan steps are closed"
+    return None
+
+
+def _closed_by(state: RunState, step_id: str) -> str:
+    st = state.status[step_id]
+    verb = {"done": "completed", "skipped": "skipped", "failed": "failed"}.get(st.status, st.status)
+    return f"{step_id!r} was already {verb} by {state.name(st.finished_by)} at {state.when(st.finished_at)}"
+
+
+def _check_start(state: RunState, event: StepStarted) -> str | None:
+    sid = event.step
+    problem = _unknown_step(state, sid) or _step_phase_ok(state, sid)
+    if problem:
+        return problem
+    st = state.status[sid]
+    step = state.steps[sid]
+    if st.status in ("running", "suspended"):
+        return f"{sid!r} was already started by {state.name(st.started_by)} at {state.when(st.started_at)}"
+    if st.closed:
+        return _closed_by(state, sid)
+    if step.kind == "gate":
+        return f"{sid!r} is a gate: record the approvers' decisions instead"
+    open_preds = state.open_preds(sid)
+    if open_preds:
+        return f"{sid!r} waits for {', '.join(repr(p) for p in open_preds)} to finish"
+    if step.not_before and event.at < step.not_before and not state.is_commander(event.actor):
+        return f"{sid!r} has a fixed start at {state.when(step.not_before)}; only the commander may start it early"
+    return None
+
+
+def _check_running(state: RunState, sid: str, action: str) -> str | None:
+    problem = _unknown_step(state, sid) or _step_phase_ok(state, sid)
+    if problem:
+        return problem
+    st = state.status[sid]
+    if st.status == "suspended":
+        return f"{sid!r} is suspended since {state.when(st.suspended_at)}; resume it before you {action} it"
+    if st.status != "running":
+        if st.status == "pending":
+            return f"{sid!r} has not started; start it before you {action} it"
+        return _closed_by(state, sid)
+    return None
+
+
+def _check_complete(state: RunState, event: StepCompleted) -> str | None:
+    problem = _check_running(state, event.step, "complete")
+    if problem:
+        return problem
+    kind = state.steps[event.step].kind
+    if kind == "checkpoint":
+        return f"{event.step!r} is a checkpoint: record its result with pass or fail"
+    return None
+
+
+def _check_fail(state: RunState, event: StepFailed) -> str | None:
+    return _check_running(state, event.step, "fail")
+
+
+def _check_suspend(state: RunState, event: StepSuspended) -> str | None:
+    problem = _check_running(state, event.step, "suspend")
+    if problem:
+        return problem
+    if event.eta is not None and event.eta <= event.at:
+        return f"the ETA {state.when(event.eta)} is not after now ({state.when(event.at)})"
+    return None
+
+
+def _check_resume(state: RunState, event: StepResumed) -> str | None:
+    problem = _unknown_step(state, event.step)
+    if problem:
+        return problem
+    if state.status[event.step].status != "suspended":
+        return f"{event.step!r} is not suspended"
+    return None
+
+
+def _check_skip(state: RunState, event: StepSkipped) -> str | None:
+    problem = _unknown_step(state, event.step) or _step_phase_ok(state, event.step)
+    if problem:
+        return problem
+    st = state.status[event.step]
+    if st.closed:
+        return _closed_by(state, event.step)
+    if st.status in ("running", "suspended"):
+        return f"{event.step!r} is running (started {state.when(st.started_at)} by {state.name(st.started_by)}); fail or complete it first"
+    if not event.reason.strip():
+        return "say why the step is skipped: it goes into the review"
+    return None
+
+
+def _check_checkpoint(state: RunState, event: CheckpointPassed | CheckpointFailed) -> str | None:
+    sid = event.step
+    problem = _unknown_step(state, sid) or _step_phase_ok(state, sid)
+    if problem:
+        return problem
+    if state.steps[sid].kind != "checkpoint":
+        return f"{sid!r} is a {state.steps[sid].kind}, not a checkpoint"
+    st = state.status[sid]
+    if st.closed or st.status == "failed":
+        return _closed_by(state, sid)
+    if st.status == "pending" and not state.preds_closed(sid):
+        return f"{sid!r} waits for {', '.join(repr(p) for p in state.open_preds(sid))} to finish"
+    if st.status == "suspended":
+        return f"{sid!r} is suspended; resume it first"
+    return None
+
+
+def _check_gate(state: RunState, event: GateDecided) -> str | None:
+    sid = event.step
+    problem = _unknown_step(state, sid)
+    if problem:
+        return problem
+    step = state.steps[sid]
+    if step.kind != "gate":
+        return f"{sid!r} is a {step.kind}, not a gate"
+    gate = state.gates.setdefault(sid, GateState())
+    if gate.outcome is not None:
+        return f"gate {sid!r} was already decided: {gate.outcome}"
+    approvers = (
+        step.approvers or state.plan.people_with_role("commander") or [state.started_by or ""]
+    )
+    if event.approver not in approvers and not (
+        not step.approvers and state.is_commander(event.approver)
+    ):
+        return f"{state.name(event.approver)} is not an approver of {sid!r} (approvers: {', '.join(approvers)})"
+    earlier = gate.decisions.get(event.approver)
+    if earlier:
+        return f"{state.name(event.approver)} already decided {earlier.decision} at {state.when(earlier.at)}"
+    if not state.preds_closed(sid):
+        return (
+            f"gate {sid!r} waits for {', '.join(repr(p) for p in state.open_preds(sid))} to finish"
+        )
+    open_criteria = state.criteria_open(sid)
+    if event.decision == "go" and open_criteria:
+        return (
+            f"a go needs every criterion met; open: {', '.join(open_criteria)} "
+            "(record a conditional go with the accepted risks, or a no-go)"
+        )
+    if event.decision == "conditional-go" and not (event.risks or event.reason.strip()):
+        return "a conditional go must record the accepted risks"
+    if event.decision == "no-go" and not event.reason.strip():
+        return "a no-go must say why"
+    return None
+
+
+def _check_readiness(state: RunState, event: ReadinessMarked) -> str | None:
+    if event.item not in state.plan.readiness_by_id:
+        hint = nearest(event.item, state.plan.readiness_by_id)
+        return f"there is no readiness item {event.item!r}" + (
+            f"; did you mean {hint!r}?" if hint else ""
+        )
+    earlier = state.readiness.get(event.item)
+    if earlier:
+        return f"{event.item!r} was already marked {earlier.status} by {state.name(earlier.actor)} at {state.when(earlier.at)}"
+    return None
+
+
+def _check_note(state: RunState, event: NoteAdded) -> str | None:
+    if not event.text.strip():
+        return "a note needs text"
+    if event.step is not None:
+        return _unknown_step(state, event.step)
+    return None
+
+
+def _check_added(state: RunState, event: StepAdded) -> str | None:
+    if event.step in state.steps or event.step in state.plan.readiness_by_id:
+        return f"there is already a step or item {event.step!r}"
+    if event.owner not in state.plan.people:
+        return f"{event.owner!r} is not in the plan's people"
+    if event.duration_s <= 0:
+        return "the new step needs a positive duration"
+    for ref in [*event.after, *event.before]:
+        problem = _unknown_step(state, ref)
+        if problem:
+            return problem
+    for succ in event.before:
+        if state.status[succ].status != "pending":
+            return f"{succ!r} has already started; a new step cannot come before it"
+    if set(event.after) & _descendants(state, event.before):
+        return "that would make a dependency cycle"
+    return _amend_reason(event.reason)
+
+
+def _check_estimate(state: RunState, event: EstimateChanged) -> str | None:
+    problem = _unknown_step(state, event.step)
+    if problem:
+        return problem
+    if state.status[event.step].closed:
+        return _closed_by(state, event.step)
+    if event.duration_s <= 0:
+        return "an estimate must be positive"
+    return _amend_reason(event.reason)
+
+
+def _check_dependency(state: RunState, event: DependencyChanged) -> str | None:
+    problem = _unknown_step(state, event.step)
+    if problem:
+        return problem
+    for ref in event.after:
+        problem = _unknown_step(state, ref)
+        if problem:
+            return problem
+        if state.steps[ref].rollback != state.steps[event.step].rollback:
+            return "rollback steps and plan steps are separate graphs"
+    if state.status[event.step].status != "pending":
+        return f"{event.step!r} has already started; its dependencies no longer matter"
+    if event.step in event.after or event.step in _ancestors(state, event.after):
+        return "that would make a dependency cycle"
+    return _amend_reason(event.reason)
+
+
+def _amend_reason(reason: str) -> str | None:
+    return None if reason.strip() else "a live amendment must say why: it goes into the review"
+
+
+def _ancestors(state: RunState, ids: Iterable[str]) -> set[str]:
+    seen: set[str] = set()
+    stack = list(ids)
+    while stack:
+        node = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        stack.extend(state.steps[node].after)
+    return seen
+
+
+def _descendants(state: RunState, ids: Iterable[str]) -> set[str]:
+    children: dict[str, list[str]] = {}
+    for step in state.steps.values():
+        for pred in step.after:
+            children.setdefault(pred, []).append(step.id)
+    seen: set[str] = set()
+    stack = list(ids)
+    while stack:
+        node = stack.pop()
+        if node not in seen:
+            seen.add(node)
+            stack.extend(children.get(node, []))
+    return seen
+
+
+def _check_budget(state: RunState, event: BudgetExceeded) -> str | None:
+    problem = _unknown_step(state, event.step)
+    if problem:
+        return problem
+    st = state.status[event.step]
+    if st.status not in ("running", "suspended"):
+        return f"{event.step!r} is not running"
+    if st.over_budget_attempt >= event.attempt:
+        return f"{event.step!r} was already flagged over budget"
+    return None
+
+
+def _check_trigger(state: RunState, event: TriggerFired) -> str | None:
+    earlier = state.fired.get(event.trigger)
+    if earlier:
+        return f"trigger {event.trigger!r} already fired at {state.when(earlier.at)}"
+    if event.trigger not in {t.id for t in state.plan.trigger}:
+        return f"there is no trigger {event.trigger!r}"
+    return None
+
+
+def _check_alert(state: RunState, event: WindowAlert) -> str | None:
+    if event.alert in state.alerts:
+        return f"the {event.alert} alert was already raised at {state.when(state.alerts[event.alert].at)}"
+    return None
+
+
+def _check_rollback(state: RunState, event: RollbackInvoked) -> str | None:
+    if state.phase == "rollback":
+        return f"rollback was already invoked at {state.when(state.rollback_at)}"
+    if not state.rollback_order:
+        return "this plan has no rollback steps"
+    if not event.reason.strip():
+        return "say why: the reason goes to every audience and into the review"
+    return None
+
+
+def _check_comms(state: RunState, event: CommsSent) -> str | None:
+    if event.step is None:
+        return None
+    problem = _unknown_step(state, event.step)
+    if problem:
+        return problem
+    if state.steps[event.step].kind != "comms":
+        return f"{event.step!r} is not a comms step"
+    if state.status[event.step].closed:
+        return _closed_by(state, event.step)
+    return None
+
+
+def _check_end(state: RunState, event: RunEnded) -> str | None:
+    if event.outcome == "rolled-back" and state.phase != "rollback":
+        return "the run can end rolled back only after rollback was invoked"
+    if event.outcome == "completed":
+        open_steps = [sid for sid in state.active_ids() if not state.status[sid].closed]
+        if open_steps:
+            shown = ", ".join(open_steps[:5]) + (" …" if len(open_steps) > 5 else "")
+            return f"{len(open_steps)} steps are still open ({shown}); skip them or end the run aborted"
+    return None
+
+
+_LEGALITY = {
+    "step-started": _check_start,
+    "step-completed": _check_complete,
+    "step-failed": _check_fail,
+    "step-skipped": _check_skip,
+    "step-suspended": _check_suspend,
+    "step-resumed": _check_resume,
+    "checkpoint-passed": _check_checkpoint,
+    "checkpoint-failed": _check_checkpoint,
+    "gate-decided": _check_gate,
+    "readiness-marked": _check_readiness,
+    "note-added": _check_note,
+    "step-added": _check_added,
+    "estimate-changed": _check_estimate,
+    "dependency-changed": _check_dependency,
+    "budget-exceeded": _check_budget,
+    "trigger-fired": _check_trigger,
+    "window-alert": _check_alert,
+    "rollback-invoked": _check_rollback,
+    "comms-sent": _check_comms,
+    "run-ended": _check_end,
+}
+
+
+# -- apply ---------------------------------------------------------------------------------
+
+
+def apply(state: RunState, event: Event) -> RunState:
+    """Fold one (already checked) event into the state, in place."""
+    state.event_count += 1
+    state.last_seq = max(state.last_seq, event.seq)
+    if event.key:
+        state.keys.add(event.key)
+    handler = _APPLY.get(event.type)
+    if handler:
+        handler(state, event)
+    return state
+
+
+def _started(state: RunState, e: RunStarted) -> None:
+    state.phase = "running"
+    state.mode = e.mode
+    state.started_at = e.at
+    state.started_by = e.actor
+
+
+def _step_started(state: RunState, e: StepStarted) -> None:
+    st = state.status[e.step]
+    st.status = "running"
+    st.started_at, st.started_by = e.at, e.actor
+    st.finished_at = st.finished_by = None
+    st.attempts += 1
+    st.paused = timedelta(0)
+    st.reason = ""
+
+
+def _finish(state: RunState, sid: str, status: StepStatus, e: Event, reason: str = "") -> None:
+    st = state.status[sid]
+    if st.started_at is None:
+        st.started_at, st.started_by = e.at, e.actor  # a checkpoint passed straight away
+        st.attempts += 1
+    st.status = status
+    st.finished_at, st.finished_by = e.at, e.actor
+    st.suspended_at = st.resume_eta = None
+    st.reason = reason
+
+
+def _completed(state: RunState, e: StepCompleted) -> None:
+    _finish(state, e.step, "done", e)
+
+
+def _failed(state: RunState, e: StepFailed) -> None:
+    _finish(state, e.step, "failed", e, e.reason)
+
+
+def _skipped(state: RunState, e: StepSkipped) -> None:
+    st = state.status[e.step]
+    st.status = "skipped"
+    st.finished_at, st.finished_by = e.at, e.actor
+    st.reason = e.reason
+
+
+def _suspended(state: RunState, e: StepSuspended) -> None:
+    st = state.status[e.step]
+    st.status = "suspended"
+    st.suspended_at, st.resume_eta = e.at, e.eta
+    st.reason = e.reason
+
+
+def _resumed(state: RunState, e: StepResumed) -> None:
+    st = state.status[e.step]
+    if st.suspended_at is not None:
+        st.paused += max(timedelta(0), e.at - st.suspended_at)
+    st.status = "running"
+    st.suspended_at = st.resume_eta = None
+
+
+def _checkpoint_passed(state: RunState, e: CheckpointPassed) -> None:
+    _finish(state, e.step, "done", e)
+    state.status[e.step].evidence = e.evidence
+
+
+def _checkpoint_failed(state: RunState, e: CheckpointFailed) -> None:
+    _finish(state, e.step, "failed", e, e.evidence)
+    state.status[e.step].evidence = e.evidence
+
+
+def _gate_decided(state: RunState, e: GateDecided) -> None:
+    gate = state.gates.setdefault(e.step, GateState())
+    gate.decisions[e.approver] = e
+    step = state.steps[e.step]
+    st = state.status[e.step]
+    if st.started_at is None:
+        st.status, st.started_at, st.started_by = "running", e.at, e.actor
+        st.attempts = 1
+    if e.decision == "no-go":
+        gate.outcome = "no-go"
+        _finish(state, e.step, "failed", e, e.reason)
+        return
+    needed = set(step.approvers) if step.approvers else {e.approver}
+    if needed <= set(gate.decisions):
+        decisions = {d.decision for d in gate.decisions.values()}
+        gate.outcome = "conditional-go" if "conditional-go" in decisions else "go"
+        _finish(state, e.step, "done", e)
+
+
+def _readiness(state: RunState, e: ReadinessMarked) -> None:
+    state.readiness[e.item] = e
+
+
+def _step_added(state: RunState, e: StepAdded) -> None:
+    state.steps[e.step] = PlannedStep(
+        id=e.step,
+        title=e.title,
+        owner=e.owner,
+        duration=timedelta(seconds=e.duration_s),
+        after=list(e.after),
+        phase=e.phase,
+        rollback=False,
+        added=True,
+    )
+    state.status[e.step] = StepState()
+    state.order.append(e.step)
+    for succ in e.before:
+        state.steps[succ].after.append(e.step)
+
+
+def _estimate_changed(state: RunState, e: EstimateChanged) -> None:
+    state.steps[e.step].duration = timedelta(seconds=e.duration_s)
+
+
+def _dependency_changed(state: RunState, e: DependencyChanged) -> None:
+    state.steps[e.step].after = list(e.after)
+
+
+def _budget(state: RunState, e: BudgetExceeded) -> None:
+    state.status[e.step].over_budget_attempt = e.attempt
+
+
+def _trigger(state: RunState, e: TriggerFired) -> None:
+    state.fired[e.trigger] = e
+
+
+def _alert(state: RunState, e: WindowAlert) -> None:
+    state.alerts[e.alert] = e
+
+
+def _rollback(state: RunState, e: RollbackInvoked) -> None:
+    state.phase = "rollback"
+    state.rollback_at = e.at
+    state.rollback_reason = e.reason
+
+
+def _comms(state: RunState, e: CommsSent) -> None:
+    state.comms.append(e)
+    if e.step is not None:
+        _finish(state, e.step, "done", e)
+
+
+def _ended(state: RunState, e: RunEnded) -> None:
+    state.phase = "ended"
+    state.ended_at = e.at
+    state.outcome = e.outcome
+
+
+def _noop(state: RunState, e: Event) -> None:
+    return None
+
+
+_APPLY = {
+    "run-started": _started,
+    "step-started": _step_started,
+    "step-completed": _completed,
+    "step-failed": _failed,
+    "step-skipped": _skipped,
+    "step-suspended": _suspended,
+    "step-resumed": _resumed,
+    "checkpoint-passed": _checkpoint_passed,
+    "checkpoint-failed": _checkpoint_failed,
+    "gate-decided": _gate_decided,
+    "readiness-marked": _readiness,
+    "note-added": _noop,
+    "step-added": _step_added,
+    "estimate-changed": _estimate_changed,
+    "dependency-changed": _dependency_changed,
+    "budget-exceeded": _budget,
+    "trigger-fired": _trigger,
+    "window-alert": _alert,
+    "clock-jumped": _noop,
+    "rollback-invoked": _rollback,
+    "comms-sent": _comms,
+    "run-ended": _ended,
+}
+
+__all__ = [
+    "ClockJumped",
+    "GateState",
+    "PlannedStep",
+    "Refused",
+    "RunState",
+    "StepState",
+    "apply",
+    "check",
+    "fold",
+    "initial_state",
+    "require",
+]
