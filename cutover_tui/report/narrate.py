@@ -1,0 +1,109 @@
+"""Say what an event means in one line, for the comms log and the review."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from ..engine.events import Event
+from ..plan.durations import format_duration
+
+Category = Literal["step", "decision", "deviation", "alert", "message", "note"]
+CATEGORIES: tuple[Category, ...] = ("step", "decision", "deviation", "alert", "message", "note")
+
+
+@dataclass(frozen=True)
+class Line:
+    icon: str
+    text: str
+    category: Category
+
+
+def narrate(event: Event) -> Line:
+    e = event
+    match e.type:
+        case "run-started":
+            return Line("▶", f"{e.mode} run of {e.plan_id} started", "step")
+        case "step-started":
+            return Line("▶", f"{e.step} started", "step")
+        case "step-completed":
+            return Line("✓", f"{e.step} completed" + (f": {e.note}" if e.note else ""), "step")
+        case "step-failed":
+            return Line("✗", f"{e.step} FAILED: {e.reason}", "deviation")
+        case "step-skipped":
+            return Line("↷", f"{e.step} skipped: {e.reason}", "deviation")
+        case "step-suspended":
+            eta = f" (ETA {e.eta:%H:%M} UTC)" if e.eta else ""
+            return Line("⏸", f"{e.step} suspended: {e.reason}{eta}", "deviation")
+        case "step-resumed":
+            return Line("▶", f"{e.step} resumed", "step")
+        case "checkpoint-passed":
+            return Line("✓", f"checkpoint {e.step} passed" + _quote(e.evidence), "step")
+        case "checkpoint-failed":
+            return Line("✗", f"checkpoint {e.step} FAILED" + _quote(e.evidence), "deviation")
+        case "gate-decided":
+            risks = f"; accepted risks: {'; '.join(e.risks)}" if e.risks else ""
+            reason = f": {e.reason}" if e.reason else ""
+            return Line(
+                "✎", f"{e.approver}: {e.decision.upper()} at {e.step}{reason}{risks}", "decision"
+            )
+        case "readiness-marked":
+            return Line("☑", f"readiness {e.item} {e.status}" + _quote(e.note), "decision")
+        case "note-added":
+            icon = {"decision": "✎", "deviation": "⚠", "info": "•"}[e.kind]
+            about = f"[{e.step}] " if e.step else ""
+            category: Category = (
+                "decision"
+                if e.kind == "decision"
+                else ("deviation" if e.kind == "deviation" else "note")
+            )
+            return Line(icon, f"{e.kind}: {about}{e.text}", category)
+        case "step-added":
+            return Line(
+                "+",
+                f"plan amended: step {e.step} added ({format_duration_s(e.duration_s)}): {e.reason}",
+                "deviation",
+            )
+        case "estimate-changed":
+            return Line(
+                "±",
+                f"plan amended: {e.step} now {format_duration_s(e.duration_s)}: {e.reason}",
+                "deviation",
+            )
+        case "dependency-changed":
+            return Line(
+                "⇄",
+                f"plan amended: {e.step} now after {', '.join(e.after) or 'nothing'}: {e.reason}",
+                "deviation",
+            )
+        case "budget-exceeded":
+            return Line("⚠", f"{e.step} over budget", "alert")
+        case "trigger-fired":
+            return Line(
+                "🔥" if e.action == "rollback" else "⚠",
+                f"trigger {e.trigger} fired: {e.reason}",
+                "alert",
+            )
+        case "window-alert":
+            return Line("⚠", e.text, "alert")
+        case "clock-jumped":
+            return Line("⏱", f"system clock jumped {e.seconds:+.0f}s", "alert")
+        case "rollback-invoked":
+            return Line("↺", f"ROLLBACK INVOKED: {e.reason}", "decision")
+        case "comms-sent":
+            return Line("✉", f'sent to {", ".join(e.to)}: "{e.subject}"', "message")
+        case "run-ended":
+            return Line(
+                "■", f"run ended: {e.outcome}" + (f": {e.reason}" if e.reason else ""), "decision"
+            )
+    return Line("•", e.type, "note")
+
+
+def _quote(text: str) -> str:
+    return f' "{text}"' if text else ""
+
+
+def format_duration_s(seconds: float) -> str:
+    from datetime import timedelta
+
+    return format_duration(timedelta(seconds=seconds))

@@ -1,0 +1,572 @@
+"""The war room: one screen, four panes and two status lines, for every role.
+
+Flow of one action: key binding -> action_* here -> a FormScreen if the command needs words ->
+an event -> RunSource.submit (checked in the journal's write transaction) -> poll -> fold ->
+schedule -> every pane shows the new Frame.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from textual import on
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Container
+from textual.widgets import Footer, Tab, Tabs
+
+from ..engine.events import (
+    CheckpointFailed,
+    CheckpointPassed,
+    EstimateChanged,
+    Event,
+    GateDecided,
+    NoteAdded,
+    ReadinessMarked,
+    RollbackInvoked,
+    RunEnded,
+    StepCompleted,
+    StepFailed,
+    StepResumed,
+    StepSkipped,
+    StepStarted,
+    StepSuspended,
+)
+from ..engine.state import Refused, RunState, apply, initial_state
+from ..plan.durations import parse_duration
+from ..report.narrate import narrate
+from .frame import Frame
+from .screens.form import Field, FormScreen, FormSpec
+from .screens.help import HelpScreen
+from .source import RunSource, new_key
+from .widgets.checks import ChecksPane
+from .widgets.comms import CommsLog
+from .widgets.now import NowPane
+from .widgets.status import StatusBar
+from .widgets.timeline import Timeline
+
+NARROW_WIDTH = 120
+NARROW_HEIGHT = 34
+PANES = (("timeline", "Timeline"), ("now", "Now"), ("checks", "Checks"), ("comms", "Comms"))
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+# (binding key, action, footer label, help text, who may)
+KEYS: list[tuple[str, str, str, str, str]] = [
+    ("s", "start", "start", "start the highlighted step", "commander, owner"),
+    (
+        "c",
+        "complete",
+        "complete",
+        "complete it (a checkpoint asks for evidence)",
+        "commander, owner",
+    ),
+    ("f", "fail", "fail", "fail it, with the reason or evidence", "commander, owner"),
+    (
+        "p",
+        "pass_check",
+        "pass",
+        "pass the highlighted checkpoint, with evidence",
+        "commander, owner",
+    ),
+    ("g", "decide", "decide", "record your go / conditional go / no-go at a gate", "approvers"),
+    ("u", "suspend", "suspend", "suspend (with reason and ETA) or resume it", "commander, owner"),
+    ("k", "skip", "skip", "skip it, with a reason", "commander"),
+    ("a", "amend", "amend", "change its estimate, with a reason", "commander"),
+    ("m", "readiness", "ready", "mark a readiness item met or waived", "commander, item owner"),
+    ("n", "note", "note", "add a note, decision or deviation", "anyone with a role"),
+    ("r", "rollback", "rollback…", "invoke rollback (confirms, asks why)", "commander"),
+    ("E", "end_run", "end", "end the run: completed, rolled back or aborted", "commander"),
+    ("slash", "filter", "filter", "cycle the comms log filter", "everyone"),
+    ("z", "timeline_rows", "", "timeline: phases or steps", "everyone"),
+    ("plus,equals_sign", "zoom(1)", "", "timeline: zoom in", "everyone"),
+    ("minus", "zoom(-1)", "", "timeline: zoom out", "everyone"),
+    ("left_square_bracket", "pan(-0.25)", "", "timeline: earlier / up", "everyone"),
+    ("right_square_bracket", "pan(0.25)", "", "timeline: later / down", "everyone"),
+    ("colon", "command_palette", ":cmd", "command palette (also ctrl+p)", "everyone"),
+    ("question_mark", "help", "help", "this list", "everyone"),
+    ("q", "quit", "quit", "leave the war room (the run goes on)", "everyone"),
+]
+
+
+class WarRoomApp(App[None]):
+    CSS_PATH = "warroom.tcss"
+    TITLE = "cutover"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding(key, action, label, show=bool(label), id=f"warroom.{action.split('(')[0]}")
+        for key, action, label, _, _ in KEYS
+    ] + [
+        Binding(str(i + 1), f"pane('{pane}')", "", show=False, id=f"warroom.pane.{pane}")
+        for i, (pane, _) in enumerate(PANES)
+    ]
+
+    def __init__(
+        self,
+        source: RunSource,
+        clock: Clock,
+        *,
+        tick_seconds: float = 1.0,
+        poll_seconds: float = 0.25,
+    ) -> None:
+        super().__init__()
+        self.source = source
+        self.clock = clock
+        self.tick_seconds = tick_seconds
+        self.poll_seconds = poll_seconds
+        self.state: RunState = initial_state(source.plan)
+        self.frame: Frame | None = None
+        self._level: str | None = None
+        self._active_pane = "timeline"
+
+    # -- layout ----------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield StatusBar(id="status")
+        yield Tabs(*(Tab(label, id=f"tab-{pane}") for pane, label in PANES), id="pane-tabs")
+        with Container(id="panes"):
+            yield Timeline(id="timeline", classes="pane")
+            yield NowPane(id="now", classes="pane")
+            yield ChecksPane(id="checks", classes="pane")
+            yield CommsLog(id="comms", classes="pane")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = f"cutover · {self.source.plan.plan.title}"
+        self._fit_layout()
+        self.refresh_run()
+        self.set_interval(self.tick_seconds, self.refresh_run, name="tick")
+        self.set_interval(self.poll_seconds, self.poll_journal, name="poll")
+        self.query_one("#now-list").focus()
+
+    def on_resize(self) -> None:
+        self._fit_layout()
+        if self.frame:
+            self._show(self.frame, [])
+
+    def _fit_layout(self) -> None:
+        narrow = self.size.width < NARROW_WIDTH or self.size.height < NARROW_HEIGHT
+        self.set_class(narrow, "-narrow")
+        for pane, _ in PANES:
+            self.query_one(f"#{pane}").set_class(pane == self._active_pane, "-active")
+
+    @on(Tabs.TabActivated, "#pane-tabs")
+    def _tab_chosen(self, event: Tabs.TabActivated) -> None:
+        if event.tab.id:
+            self._active_pane = event.tab.id.removeprefix("tab-")
+            self._fit_layout()
+
+    def action_pane(self, pane: str) -> None:
+        self.query_one("#pane-tabs", Tabs).active = f"tab-{pane}"
+
+    # -- the refresh loop --------------------------------------------------------------------
+    def poll_journal(self) -> None:
+        new = list(self.source.poll())
+        if new:
+            self.refresh_run(new)
+
+    def refresh_run(self, new: list[Event] | None = None) -> None:
+        """Fold what is new, reschedule at now, and show it. Called every tick and on change."""
+        if new is None:
+            new = list(self.source.poll())
+        for event in new:
+            apply(self.state, event)
+        frame = Frame.at(self.state, self.clock.now(), self.source.actor)
+        self.frame = frame
+        self._show(frame, new)
+        self._alert(frame, new)
+
+    def _show(self, frame: Frame, new: list[Event]) -> None:
+        self.query_one(StatusBar).show(frame, self.source.conductor_status())
+        self.query_one(Timeline).show(frame)
+        self.query_one(NowPane).show(frame)
+        self.query_one(ChecksPane).show(frame)
+        if new:
+            self.query_one(CommsLog).add(new, frame)
+
+    def _alert(self, frame: Frame, new: list[Event]) -> None:
+        """Say at once, in every process, what needs attention."""
+        for event in new:
+            line = narrate(event)
+            if line.category == "alert" or event.type in ("rollback-invoked", "checkpoint-failed"):
+                rollback = (
+                    getattr(event, "action", "") == "rollback" or event.type == "rollback-invoked"
+                )
+                self.notify(
+                    line.text,
+                    title="ROLLBACK" if rollback else "Alert",
+                    severity="error"
+                    if rollback or event.type == "checkpoint-failed"
+                    else "warning",
+                    timeout=20,
+                )
+        level = frame.sched.level
+        if self._level is not None and level != self._level and level == "late":
+            self.notify(
+                f"projected finish {frame.clock(frame.sched.projected_finish)} is past the deadline "
+                f"{frame.clock(frame.state.plan.window.end)}",
+                title="Window breach projected",
+                severity="error",
+                timeout=20,
+            )
+        self._level = level
+
+    # -- commands ----------------------------------------------------------------------------
+    def submit(self, event: Event) -> bool:
+        try:
+            self.source.submit(event)
+        except Refused as refusal:
+            self.notify(str(refusal), title="Refused", severity="error", timeout=10)
+            return False
+        self.poll_journal()
+        return True
+
+    def base(self) -> dict:
+        return {"actor": self.source.actor, "at": self.clock.now(), "key": new_key()}
+
+    def selected_step(self) -> str | None:
+        step = self.query_one(NowPane).selected
+        if step is None:
+            self.notify("highlight a step in the Now pane first", severity="warning")
+        return step
+
+    def ask(self, spec: FormSpec, then: Callable[[dict[str, str]], None]) -> None:
+        def done(values: dict[str, str] | None) -> None:
+            if values is not None:
+                then(values)
+
+        self.push_screen(FormScreen(spec), done)
+
+    def step_title(self, step_id: str) -> str:
+        return f"{step_id}: {self.state.steps[step_id].title}"
+
+    def action_start(self) -> None:
+        step = self.selected_step()
+        if step:
+            self.submit(StepStarted(step=step, **self.base()))
+
+    def action_complete(self, step: str | None = None) -> None:
+        step = step or self.selected_step()
+        if not step:
+            return
+        kind = self.state.steps[step].kind
+        if kind == "checkpoint":
+            self.action_pass_check(step)
+        elif kind == "gate":
+            self.action_decide(step)
+        else:
+            self.submit(StepCompleted(step=step, **self.base()))
+
+    def action_pass_check(self, step: str | None = None) -> None:
+        step = step or self.selected_step()
+        if not step:
+            return
+        if self.state.steps[step].kind != "checkpoint":
+            self.notify(f"{step} is not a checkpoint", severity="warning")
+            return
+        spec = FormSpec(
+            f"Pass checkpoint {self.step_title(step)}",
+            (
+                Field(
+                    "evidence",
+                    "Evidence (what you saw)",
+                    placeholder="e.g. 48,112,007 rows both sides",
+                ),
+            ),
+            submit="Pass",
+            note=_verify_text(self.state, step),
+        )
+        self.ask(
+            spec,
+            lambda v: self.submit(
+                CheckpointPassed(step=step, evidence=v["evidence"], **self.base())
+            ),
+        )
+
+    def action_fail(self, step: str | None = None) -> None:
+        step = step or self.selected_step()
+        if not step:
+            return
+        planned = self.state.steps[step]
+        if planned.kind == "checkpoint":
+            consequence = {
+                "rollback": "Failing it is a ROLLBACK trigger.",
+                "hold": "Failing it holds the run.",
+            }
+            spec = FormSpec(
+                f"Fail checkpoint {self.step_title(step)}",
+                (Field("evidence", "Evidence (what you saw)", required=True),),
+                submit="Fail checkpoint",
+                danger=True,
+                note=consequence.get(planned.on_fail, "The run continues."),
+            )
+            self.ask(
+                spec,
+                lambda v: self.submit(
+                    CheckpointFailed(step=step, evidence=v["evidence"], **self.base())
+                ),
+            )
+        else:
+            spec = FormSpec(
+                f"Fail {self.step_title(step)}",
+                (Field("reason", "What went wrong", required=True),),
+                submit="Fail step",
+                danger=True,
+            )
+            self.ask(
+                spec,
+                lambda v: self.submit(StepFailed(step=step, reason=v["reason"], **self.base())),
+            )
+
+    def action_decide(self, step: str | None = None) -> None:
+        step = step or self.selected_step()
+        if not step:
+            return
+        if self.state.steps[step].kind != "gate":
+            self.notify(f"{step} is not a gate", severity="warning")
+            return
+        commander = self.state.is_commander(self.source.actor)
+        fields = [
+            Field("decision", "Decision", choices=("go", "conditional-go", "no-go")),
+            Field("reason", "Reason (required for a no-go)"),
+            Field("risks", "Accepted risks, separated by ';' (for a conditional go)"),
+        ]
+        if commander:
+            fields.append(Field("approver", "Recorded for approver", value=self.source.actor))
+        open_criteria = self.state.criteria_open(step)
+        note = f"open criteria: {', '.join(open_criteria)}" if open_criteria else "all criteria met"
+
+        def record(v: dict[str, str]) -> None:
+            risks = [r.strip() for r in v["risks"].split(";") if r.strip()]
+            self.submit(
+                GateDecided(
+                    step=step,
+                    approver=v.get("approver") or self.source.actor,
+                    decision=v["decision"],  # type: ignore[arg-type]
+                    reason=v["reason"],
+                    risks=risks,
+                    **self.base(),
+                )
+            )
+
+        self.ask(
+            FormSpec(f"Gate {self.step_title(step)}", tuple(fields), "Record", note=note), record
+        )
+
+    def action_suspend(self) -> None:
+        step = self.selected_step()
+        if not step:
+            return
+        if self.state.status[step].status == "suspended":
+            self.submit(StepResumed(step=step, **self.base()))
+            return
+        spec = FormSpec(
+            f"Suspend {self.step_title(step)}",
+            (
+                Field("reason", "Why", required=True),
+                Field("eta", "Resume ETA (HH:MM, plan time; optional)", validate=_hhmm_problem),
+            ),
+            submit="Suspend",
+        )
+
+        def record(v: dict[str, str]) -> None:
+            eta = _next_hhmm(v["eta"], self.clock.now(), self.state) if v["eta"] else None
+            self.submit(StepSuspended(step=step, reason=v["reason"], eta=eta, **self.base()))
+
+        self.ask(spec, record)
+
+    def action_skip(self) -> None:
+        step = self.selected_step()
+        if not step:
+            return
+        spec = FormSpec(
+            f"Skip {self.step_title(step)}",
+            (Field("reason", "Why it is skipped (goes into the review)", required=True),),
+            submit="Skip step",
+            danger=True,
+        )
+        self.ask(
+            spec, lambda v: self.submit(StepSkipped(step=step, reason=v["reason"], **self.base()))
+        )
+
+    def action_amend(self) -> None:
+        step = self.selected_step()
+        if not step:
+            return
+        current = self.state.steps[step].duration
+        spec = FormSpec(
+            f"Change the estimate of {self.step_title(step)}",
+            (
+                Field(
+                    "duration",
+                    "New budget",
+                    required=True,
+                    value=_short(current),
+                    validate=_duration_problem,
+                ),
+                Field("reason", "Why", required=True),
+            ),
+            submit="Amend plan",
+            note="A live amendment changes tonight's plan, never the file, and is logged.",
+        )
+        self.ask(
+            spec,
+            lambda v: self.submit(
+                EstimateChanged(
+                    step=step,
+                    duration_s=parse_duration(v["duration"]).total_seconds(),
+                    reason=v["reason"],
+                    **self.base(),
+                )
+            ),
+        )
+
+    def action_readiness(self) -> None:
+        open_items = [r.id for r in self.state.plan.readiness if r.id not in self.state.readiness]
+        if not open_items:
+            self.notify("every readiness item is already marked")
+            return
+        spec = FormSpec(
+            "Mark a readiness item",
+            (
+                Field("item", "Item", choices=tuple(open_items)),
+                Field("status", "Status", choices=("met", "waived")),
+                Field("note", "Note"),
+            ),
+            submit="Mark",
+        )
+        self.ask(
+            spec,
+            lambda v: self.submit(
+                ReadinessMarked(item=v["item"], status=v["status"], note=v["note"], **self.base())  # type: ignore[arg-type]
+            ),
+        )
+
+    def action_note(self) -> None:
+        step = self.query_one(NowPane).selected
+        spec = FormSpec(
+            "Add to the log",
+            (
+                Field("kind", "Kind", choices=("info", "decision", "deviation")),
+                Field("text", "Text", required=True),
+            ),
+            submit="Log it",
+            note=f"about {step}" if step else "",
+        )
+        self.ask(
+            spec,
+            lambda v: self.submit(
+                NoteAdded(kind=v["kind"], text=v["text"], step=step, **self.base())
+            ),  # type: ignore[arg-type]
+        )
+
+    def action_rollback(self) -> None:
+        fired = [
+            f for f in (self.frame.sched.fired if self.frame else []) if f.action == "rollback"
+        ]
+        reason = fired[0].reason if fired else ""
+        spec = FormSpec(
+            "INVOKE ROLLBACK",
+            (
+                Field(
+                    "reason",
+                    "Why (sent to every audience, kept for the review)",
+                    required=True,
+                    value=reason,
+                ),
+            ),
+            submit="Roll back",
+            danger=True,
+            note="Plan steps close; the rollback runbook starts against the RTO. This cannot be undone.",
+        )
+        trigger = fired[0].trigger if fired else None
+        self.ask(
+            spec,
+            lambda v: self.submit(
+                RollbackInvoked(reason=v["reason"], trigger=trigger, **self.base())
+            ),
+        )
+
+    def action_end_run(self) -> None:
+        spec = FormSpec(
+            "End the run",
+            (
+                Field("outcome", "Outcome", choices=("completed", "rolled-back", "aborted")),
+                Field("reason", "Closing note"),
+            ),
+            submit="End run",
+            danger=True,
+        )
+        self.ask(
+            spec,
+            lambda v: self.submit(
+                RunEnded(outcome=v["outcome"], reason=v["reason"], **self.base())
+            ),  # type: ignore[arg-type]
+        )
+
+    def action_filter(self) -> None:
+        if self.frame:
+            chosen = self.query_one(CommsLog).cycle_filter(self.frame)
+            self.notify(f"comms log: {chosen}", timeout=2)
+
+    def action_timeline_rows(self) -> None:
+        self.query_one(Timeline).toggle_rows()
+        self._redraw_timeline()
+
+    def action_zoom(self, step: int) -> None:
+        self.query_one(Timeline).zoom_by(step)
+        self._redraw_timeline()
+
+    def action_pan(self, step: float) -> None:
+        self.query_one(Timeline).pan_by(step)
+        self._redraw_timeline()
+
+    def _redraw_timeline(self) -> None:
+        if self.frame:
+            self.query_one(Timeline).show(self.frame)
+
+    def action_help(self) -> None:
+        rows = [(key.split(",")[0].replace("_", " "), text, who) for key, _, _, text, who in KEYS]
+        rows.append(("1-4", "show a pane (at 80x24 the panes are tabs)", "everyone"))
+        self.push_screen(HelpScreen(rows))
+
+
+def _verify_text(state: RunState, step: str) -> str:
+    verify = getattr(state.plan.step_by_id.get(step), "verify", None)
+    return f"verify: {verify}" if verify else ""
+
+
+def _short(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m"
+
+
+def _duration_problem(text: str) -> str | None:
+    try:
+        value = parse_duration(text)
+    except ValueError as exc:
+        return str(exc)
+    return None if value.total_seconds() > 0 else "a budget must be positive"
+
+
+def _hhmm_problem(text: str) -> str | None:
+    try:
+        hours, minutes = (int(p) for p in text.split(":"))
+    except ValueError:
+        return f"{text!r} is not a time; write HH:MM"
+    return None if 0 <= hours < 24 and 0 <= minutes < 60 else f"{text!r} is not a time of day"
+
+
+def _next_hhmm(text: str, now: datetime, state: RunState) -> datetime:
+    """The next occurrence of HH:MM (plan-local) after now."""
+    hours, minutes = (int(p) for p in text.split(":"))
+    local = now.astimezone(state.plan.zone)
+    candidate = local.replace(hour=hours, minute=minutes, second=0, microsecond=0)
+    if candidate <= local:
+        candidate += timedelta(days=1)
+    return candidate.astimezone(now.tzinfo)

@@ -1,0 +1,115 @@
+"""One modal form for every question the war room asks: a reason, evidence, an ETA, a
+gate decision, a confirmation. Enter submits, Escape cancels."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: str
+    required: bool = False
+    placeholder: str = ""
+    value: str = ""
+    choices: tuple[str, ...] = ()  # a choice field when given
+    validate: object = None  # callable(str) -> error message | None
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    title: str
+    fields: tuple[Field, ...] = ()
+    submit: str = "OK"
+    danger: bool = False
+    note: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+class FormScreen(ModalScreen[dict[str, str] | None]):
+    DEFAULT_CSS = """
+    FormScreen { align: center middle; }
+    FormScreen > Vertical {
+        width: 72; max-width: 95%; height: auto; max-height: 90%;
+        border: thick $primary; background: $surface; padding: 1 2;
+    }
+    FormScreen.-danger > Vertical { border: thick $error; }
+    FormScreen .title { text-style: bold; margin-bottom: 1; }
+    FormScreen .note { color: $text-muted; margin-bottom: 1; }
+    FormScreen .error { color: $error; height: auto; }
+    FormScreen Input, FormScreen RadioSet { margin-bottom: 1; }
+    FormScreen Horizontal { height: auto; align-horizontal: right; }
+    FormScreen Button { margin-left: 2; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="form.cancel")]
+
+    def __init__(self, spec: FormSpec) -> None:
+        super().__init__(classes="-danger" if spec.danger else "")
+        self.spec = spec
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(self.spec.title, classes="title")
+            if self.spec.note:
+                yield Static(self.spec.note, classes="note")
+            for f in self.spec.fields:
+                yield Label(f.label + (" *" if f.required else ""))
+                if f.choices:
+                    with RadioSet(id=f"field-{f.name}"):
+                        for i, choice in enumerate(f.choices):
+                            yield RadioButton(
+                                choice, value=(choice == f.value or (not f.value and i == 0))
+                            )
+                else:
+                    yield Input(value=f.value, placeholder=f.placeholder, id=f"field-{f.name}")
+            yield Static("", classes="error", id="form-error")
+            with Horizontal():
+                yield Button("Cancel", id="cancel")
+                yield Button(
+                    self.spec.submit,
+                    id="submit",
+                    variant="error" if self.spec.danger else "primary",
+                )
+
+    def values(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for f in self.spec.fields:
+            widget = self.query_one(f"#field-{f.name}")
+            if isinstance(widget, RadioSet):
+                index = widget.pressed_index
+                out[f.name] = f.choices[index] if index >= 0 else ""
+            else:
+                out[f.name] = widget.value.strip()
+        return out
+
+    def problem(self, values: dict[str, str]) -> str | None:
+        for f in self.spec.fields:
+            if f.required and not values[f.name]:
+                return f"{f.label} is required"
+            if f.validate and values[f.name]:
+                message = f.validate(values[f.name])
+                if message:
+                    return message
+        return None
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#submit")
+    def submit(self) -> None:
+        values = self.values()
+        problem = self.problem(values)
+        if problem:
+            self.query_one("#form-error", Static).update(problem)
+            return
+        self.dismiss(values)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

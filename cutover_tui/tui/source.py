@@ -1,0 +1,74 @@
+"""What the war room reads from and writes to: a run, behind a small protocol.
+
+The journal provides the durable, shared implementation; `MemoryRun` keeps a run in this
+process only (tests, snapshots, a plan opened before anyone started it).
+"""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from collections.abc import Sequence
+from typing import Protocol
+
+from ..engine.events import Event
+from ..engine.state import Refused, RunState, apply, check, initial_state
+from ..plan.model import Plan
+
+
+class RunSource(Protocol):
+    plan: Plan
+    actor: str
+    run_id: str
+
+    def poll(self) -> Sequence[Event]:
+        """Events recorded since the last poll (all of them on the first call)."""
+        ...
+
+    def submit(self, event: Event) -> Event:
+        """Record a command; raises Refused with the reason when it may not happen now."""
+        ...
+
+    def conductor_status(self) -> str:
+        """A few words on the conductor: who holds the lease and how fresh its heartbeat is."""
+        ...
+
+
+def new_key() -> str:
+    return uuid.uuid4().hex
+
+
+class MemoryRun:
+    """A run held in memory: checked and folded exactly like the journal does it."""
+
+    def __init__(
+        self, plan: Plan, actor: str, events: Sequence[Event] = (), run_id: str = "memory"
+    ):
+        self.plan = plan
+        self.actor = actor
+        self.run_id = run_id
+        self._state: RunState = initial_state(plan)
+        self._events: list[Event] = []
+        self._seq = itertools.count(1)
+        self._delivered = 0
+        for event in events:
+            self.submit(event)
+
+    def poll(self) -> list[Event]:
+        new = self._events[self._delivered :]
+        self._delivered = len(self._events)
+        return new
+
+    def submit(self, event: Event) -> Event:
+        reason = check(self._state, event)
+        if reason:
+            raise Refused(reason)
+        if event.key and event.key in self._state.keys:
+            return next(e for e in self._events if e.key == event.key)
+        stored = event.model_copy(update={"seq": next(self._seq)})
+        apply(self._state, stored)
+        self._events.append(stored)
+        return stored
+
+    def conductor_status(self) -> str:
+        return "in-process"

@@ -1,0 +1,132 @@
+"""Checkpoints & gates: every checkpoint's result, every gate's decisions, readiness by
+stream, and each rollback trigger with how close it is to firing."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from ...plan.model import STREAMS
+from ..frame import Frame, dur
+
+DECISION_STYLE = {"go": "green", "conditional-go": "yellow", "no-go": "red"}
+
+
+def checkpoint_lines(frame: Frame) -> list[Text]:
+    state, sched = frame.state, frame.sched
+    lines = []
+    for sid in state.active_ids():
+        step = state.steps[sid]
+        if step.kind != "checkpoint":
+            continue
+        st = state.status[sid]
+        if st.status == "done":
+            mark, style, when = "✓", "green", f"{frame.clock(st.finished_at)} {st.finished_by}"
+        elif st.status == "failed":
+            mark, style, when = "✗", "bold red", f"{frame.clock(st.finished_at)} {st.finished_by}"
+        elif st.status == "skipped":
+            mark, style, when = "–", "dim", f"skipped {frame.clock(st.finished_at)}"
+        else:
+            mark, style, when = "◷", "", f"due {frame.clock(sched.steps[sid].finish)}"
+        line = Text.assemble((f"{mark} ", style), (step.title, style), "  ", (when, "dim"))
+        if st.evidence:
+            line.append(f'  "{st.evidence}"', "italic")
+        if st.status == "failed" and step.on_fail != "continue":
+            line.append(f"  → {step.on_fail.upper()}", "bold red")
+        lines.append(line)
+    return lines
+
+
+def gate_lines(frame: Frame) -> list[Text]:
+    state = frame.state
+    lines = []
+    for sid, gate in state.gates.items():
+        step = state.steps[sid]
+        outcome = gate.outcome
+        head = Text.assemble(
+            ("⛩ ", "bold"),
+            step.title,
+            ": ",
+            (
+                (outcome or "open").upper().replace("-", " "),
+                DECISION_STYLE.get(outcome or "", "dim"),
+            ),
+        )
+        for approver in step.approvers or list(gate.decisions):
+            decided = gate.decisions.get(approver)
+            if decided:
+                head.append(f"  {approver} ", "")
+                head.append(decided.decision, DECISION_STYLE[decided.decision])
+                head.append(f" {frame.clock(decided.at)}", "dim")
+            else:
+                head.append(f"  {approver} ◌", "dim")
+        lines.append(head)
+        risks = [r for d in gate.decisions.values() for r in d.risks]
+        if risks:
+            lines.append(Text(f"    accepted risks: {'; '.join(risks)}", "yellow"))
+        open_criteria = state.criteria_open(sid) if outcome is None else []
+        if open_criteria:
+            lines.append(Text(f"    open criteria: {', '.join(open_criteria)}", "dim"))
+    return lines
+
+
+def readiness_line(frame: Frame) -> Text:
+    plan = frame.state.plan
+    parts = []
+    for stream in STREAMS:
+        items = [r for r in plan.readiness if r.stream == stream]
+        if not items:
+            continue
+        met = sum(1 for r in items if r.id in frame.state.readiness)
+        style = "green" if met == len(items) else "yellow"
+        parts.append(Text.assemble(f"{stream} ", (f"{met}/{len(items)}", style)))
+    if not parts:
+        return Text("readiness: no items in the plan", "dim")
+    return Text.assemble("readiness  ", Text(" · ").join(parts))
+
+
+def trigger_lines(frame: Frame) -> list[Text]:
+    sched = frame.sched
+    lines = []
+    for fired in sched.fired:
+        lines.append(
+            Text.assemble(
+                ("● FIRED ", "bold red"),
+                (fired.trigger or fired.step, "bold"),
+                f" {frame.clock(fired.fired_at)}: {fired.reason}",
+                ("  → ROLLBACK" if fired.action == "rollback" else "  → alert", "bold red"),
+            )
+        )
+    for armed in sched.armed:
+        left = f" ({dur(armed.time_left)} left)" if armed.time_left is not None else ""
+        style = "yellow" if armed.closeness >= 0.75 else "dim"
+        lines.append(
+            Text.assemble(("◌ armed ", style), armed.trigger, (f"  {armed.describe}{left}", style))
+        )
+    return lines
+
+
+class ChecksPane(VerticalScroll):
+    DEFAULT_CSS = """
+    ChecksPane { border: round $primary; border-title-style: bold; padding: 0 1; }
+    """
+
+    def compose(self):
+        yield Static(id="checks-body")
+
+    def on_mount(self) -> None:
+        self.border_title = "Checkpoints & gates"
+        self._last = ""
+
+    def show(self, frame: Frame) -> None:
+        sections = [
+            *checkpoint_lines(frame),
+            *gate_lines(frame),
+            readiness_line(frame),
+            *trigger_lines(frame),
+        ]
+        text = Text("\n").join(sections)
+        if text.markup != self._last:
+            self._last = text.markup
+            self.query_one("#checks-body", Static).update(text)

@@ -1,0 +1,148 @@
+"""The Now pane: what runs, against its budget; what is ready next; my steps.
+
+The list is focusable: its highlighted step is the one the step keys (s, c, f, p...) act on.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from ..frame import Frame, bar, dur
+
+KIND_MARK = {"checkpoint": "◆", "gate": "⛩", "comms": "✉", "milestone": "◇", "task": "•"}
+
+
+def running_lines(frame: Frame, step_id: str, width: int) -> Text:
+    state, sched = frame.state, frame.sched
+    step, st = state.steps[step_id], state.status[step_id]
+    times = sched.steps[step_id]
+    elapsed = frame.now - st.started_at - st.paused if st.started_at else timedelta(0)
+    budget = step.duration
+    fraction = elapsed / budget if budget else 1.0
+    style = "red" if fraction > 1 else ("yellow" if fraction > 0.8 else "green")
+    mark = "⏸" if st.status == "suspended" else "▶"
+    head = Text.assemble(
+        (f"{mark} {step.id}", "bold"), f"  {step.title}  ", (frame.person(step.owner), "cyan")
+    )
+    over = elapsed - budget
+    detail = Text.assemble(
+        f"  elapsed {dur(elapsed)} of {dur(budget)}  ",
+        (bar(fraction, max(8, min(24, width - 40))), style),
+        (f" {dur(over, signed=True)}" if over.total_seconds() > 0 else "", "bold red"),
+        f"  ends {frame.clock(times.finish)}",
+    )
+    lines = [head, detail]
+    if st.status == "suspended":
+        eta = f", resumes ~{frame.clock(st.resume_eta)}" if st.resume_eta else ""
+        lines.append(Text(f"  suspended: {st.reason}{eta}", "yellow"))
+    plan_step = state.plan.step_by_id.get(step_id)
+    verify = getattr(plan_step, "verify", None)
+    if verify:
+        lines.append(Text(f"  verify: {verify}", "italic"))
+    elif plan_step is not None and plan_step.instructions:
+        lines.append(Text(f"  {plan_step.instructions}", "dim"))
+    return Text("\n").join(lines)
+
+
+def actionable(frame: Frame) -> list[tuple[str, Text]]:
+    """(step id, label) for the list: running first, then ready, then my later steps."""
+    state, sched = frame.state, frame.sched
+    rows: list[tuple[str, Text]] = []
+    seen: set[str] = set()
+    for sid in sched.running:
+        rows.append((sid, running_lines(frame, sid, 80)))
+        seen.add(sid)
+    for sid in sched.ready:
+        if sid in seen:
+            continue
+        step = state.steps[sid]
+        verb = "decide" if step.kind == "gate" else "ready"
+        rows.append(
+            (
+                sid,
+                Text.assemble(
+                    (f"○ {KIND_MARK.get(step.kind, '•')} {sid}", "bold"),
+                    f"  {step.title}  ",
+                    (frame.person(step.owner), "cyan"),
+                    (f"  {verb} · {dur(step.duration)}", "dim"),
+                ),
+            )
+        )
+        seen.add(sid)
+    if "commander" not in frame.roles:
+        mine = [
+            sid
+            for sid in state.active_ids()
+            if state.steps[sid].owner == frame.actor
+            and sid not in seen
+            and not state.status[sid].closed
+        ]
+        for sid in mine[:8]:
+            times = sched.steps[sid]
+            rows.append(
+                (
+                    sid,
+                    Text.assemble(
+                        (f"  mine: {sid}", ""),
+                        f"  {state.steps[sid].title}",
+                        (f"  ~{frame.clock(times.start)}", "dim"),
+                    ),
+                )
+            )
+    return rows
+
+
+class NowPane(Vertical):
+    DEFAULT_CSS = """
+    NowPane { border: round $primary; border-title-style: bold; }
+    NowPane > #now-empty { color: $text-muted; padding: 0 1; }
+    NowPane > OptionList { border: none; height: 1fr; padding: 0; background: transparent; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="now-empty")
+        yield OptionList(id="now-list")
+
+    def on_mount(self) -> None:
+        self.border_title = "Now"
+        self._signature: tuple = ()
+
+    @property
+    def selected(self) -> str | None:
+        option_list = self.query_one(OptionList)
+        option = option_list.highlighted_option
+        return option.id if option else None
+
+    def show(self, frame: Frame) -> None:
+        rows = actionable(frame)
+        signature = tuple((sid, text.plain) for sid, text in rows)
+        if signature == self._signature:
+            return
+        self._signature = signature
+        option_list = self.query_one(OptionList)
+        keep = self.selected
+        option_list.set_options([Option(text, id=sid) for sid, text in rows])
+        ids = [sid for sid, _ in rows]
+        if ids:
+            option_list.highlighted = ids.index(keep) if keep in ids else 0
+        message = _empty_message(frame, bool(rows))
+        empty = self.query_one("#now-empty", Static)
+        empty.update(message)
+        empty.display = bool(message)
+
+
+def _empty_message(frame: Frame, has_rows: bool) -> str:
+    phase = frame.state.phase
+    if phase == "not-started":
+        return "The run has not started: the commander starts it with `cutover start`."
+    if phase == "ended":
+        return f"The run ended: {frame.state.outcome}."
+    if not has_rows:
+        return "Nothing running and nothing ready: waiting on fixed starts or decisions."
+    return ""

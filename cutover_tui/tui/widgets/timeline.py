@@ -1,0 +1,205 @@
+"""The timeline Gantt: phases (or steps) as bars on clock time, baseline under projection,
+coloured by status and slippage, with now, the last safe rollback start and the deadline.
+
+Drawn with plotext through textual-plotext. It re-plots only when what it shows changes
+(a state change, or `now` moving by a column), so an idle war room sends almost nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from textual_plotext import PlotextPlot
+
+from ..frame import Frame
+
+ZOOMS = (1.0, 2.0, 4.0, 8.0)
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    start: datetime
+    finish: datetime
+    base_start: datetime
+    base_finish: datetime
+    colour: str
+    done: bool
+
+
+def _colour(statuses: set[str], levels: set[str]) -> str:
+    if statuses <= {"done", "skipped"}:
+        return "green"
+    if "failed" in statuses or "late" in levels:
+        return "red"
+    if "at-risk" in levels:
+        return "orange"
+    if statuses & {"running", "suspended"}:
+        return "cyan"
+    return "gray"
+
+
+def phase_bars(frame: Frame) -> list[Bar]:
+    state, sched = frame.state, frame.sched
+    groups: dict[str, list[str]] = {}
+    for sid in state.active_ids():
+        phase = state.steps[sid].phase or (
+            "rollback" if state.steps[sid].rollback else "(no phase)"
+        )
+        groups.setdefault(phase, []).append(sid)
+    titles = {p.id: p.title for p in state.plan.phase}
+    bars = []
+    for phase, ids in groups.items():
+        times = [sched.steps[sid] for sid in ids]
+        statuses = {state.status[sid].status for sid in ids}
+        bars.append(
+            Bar(
+                label=titles.get(phase, phase.title() if phase == "rollback" else phase),
+                start=min(t.start for t in times),
+                finish=max(t.finish for t in times),
+                base_start=min(t.baseline_start for t in times),
+                base_finish=max(t.baseline_finish for t in times),
+                colour=_colour(statuses, {t.level for t in times}),
+                done=statuses <= {"done", "skipped"},
+            )
+        )
+    return sorted(bars, key=lambda b: b.base_start)
+
+
+def step_bars(frame: Frame) -> list[Bar]:
+    state, sched = frame.state, frame.sched
+    bars = []
+    for sid in state.active_ids():
+        t = sched.steps[sid]
+        status = state.status[sid].status
+        bars.append(
+            Bar(
+                label=sid,
+                start=t.start,
+                finish=max(t.finish, t.start + timedelta(minutes=1)),
+                base_start=t.baseline_start,
+                base_finish=max(t.baseline_finish, t.baseline_start + timedelta(minutes=1)),
+                colour=_colour({status}, {t.level}),
+                done=status in ("done", "skipped"),
+            )
+        )
+    return bars
+
+
+class Timeline(PlotextPlot):
+    DEFAULT_CSS = """
+    Timeline { border: round $primary; border-title-style: bold; }
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.by_step = False
+        self.zoom = 0
+        self.offset = 0  # first step row shown, in step mode
+        self.pan = 0.0  # fraction of the visible span the view is moved right
+        self._signature: tuple = ()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.border_title = "Timeline"
+        self.border_subtitle = "z steps/phases · +/- zoom · [ ] pan"
+
+    def show(self, frame: Frame) -> None:
+        bars = step_bars(frame) if self.by_step else phase_bars(frame)
+        rows = max(1, (self.size.height - 2) // 2) if self.size.height else 8
+        if self.by_step:
+            self.offset = max(0, min(self.offset, len(bars) - rows))
+            bars = bars[self.offset : self.offset + rows]
+        else:
+            bars = bars[:rows]
+        window = frame.state.plan.window
+        origin = window.start
+        full_end = max([window.end, frame.sched.projected_finish, *(b.finish for b in bars)])
+        span = (full_end - origin) / ZOOMS[self.zoom]
+        left = origin + (full_end - origin - span) * self.pan if self.zoom else origin
+        if self.zoom and not self.pan:
+            # Zoomed in: centre on now, so the action is in view.
+            left = max(origin, min(frame.now - span / 3, full_end - span))
+        right = left + span
+        width = max(20, self.size.width - 20)
+        column = span / width
+        signature = (
+            tuple(bars),
+            int((frame.now - origin) / column) if column else 0,
+            frame.sched.last_safe_rollback_start,
+            left,
+            right,
+            self.size,
+        )
+        if signature == self._signature:
+            return
+        self._signature = signature
+        self._draw(frame, bars, left, right)
+        self.refresh()
+
+    def _draw(self, frame: Frame, bars: list[Bar], left: datetime, right: datetime) -> None:
+        plt = self.plt
+        plt.clear_data()
+        plt.clear_figure()
+        plt.frame(False)
+
+        def x(moment: datetime) -> float:
+            return (moment - left).total_seconds() / 60
+
+        n = len(bars)
+        for i, bar in enumerate(bars):
+            y = (n - i) * 2
+            plt.plot(
+                [x(bar.base_start), x(bar.base_finish)],
+                [y - 0.7, y - 0.7],
+                marker="▁",
+                color="gray",
+            )
+            plt.plot([x(bar.start), x(bar.finish)], [y, y], marker="█", color=bar.colour)
+        window = frame.state.plan.window
+        for moment, colour in (
+            (frame.now, "cyan"),
+            (frame.sched.last_safe_rollback_start, "orange"),
+            (window.end, "red"),
+        ):
+            if left <= moment <= right:
+                plt.vline(x(moment), colour)
+        plt.yticks([(n - i) * 2 for i in range(n)], [b.label[:18] for b in bars])
+        ticks, labels = _hour_ticks(left, right, frame)
+        plt.xticks([x(t) for t in ticks], labels)
+        plt.xlim(0, x(right))
+        plt.ylim(0.5, n * 2 + 0.5)
+
+    def toggle_rows(self) -> None:
+        self.by_step = not self.by_step
+        self.offset = 0
+        self._signature = ()
+
+    def zoom_by(self, step: int) -> None:
+        self.zoom = max(0, min(len(ZOOMS) - 1, self.zoom + step))
+        self.pan = 0.0
+        self._signature = ()
+
+    def pan_by(self, step: float) -> None:
+        if self.by_step and not self.zoom:
+            self.offset = max(0, self.offset + int(step * 8))
+        else:
+            self.pan = max(0.0, min(1.0, self.pan + step))
+        self._signature = ()
+
+
+def _hour_ticks(left: datetime, right: datetime, frame: Frame) -> tuple[list[datetime], list[str]]:
+    zone = frame.state.plan.zone
+    span_hours = (right - left).total_seconds() / 3600
+    every = next(h for h in (0.25, 0.5, 1, 2, 3, 6, 12, 24) if span_hours / h <= 10)
+    step = timedelta(hours=every)
+    local = left.astimezone(zone)
+    first = local.replace(minute=0, second=0, microsecond=0)
+    ticks: list[datetime] = []
+    moment = first
+    while moment <= right:
+        if moment >= left:
+            ticks.append(moment)
+        moment = moment + step
+    return ticks, [t.astimezone(zone).strftime("%H:%M") for t in ticks]
