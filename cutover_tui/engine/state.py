@@ -7,10 +7,11 @@ transaction; it answers with a sentence naming who did what and when, or None wh
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from ..plan.errors import nearest
 from ..plan.model import Checkpoint, Gate, Plan
@@ -49,7 +50,12 @@ RunPhase = Literal["not-started", "running", "rollback", "ended"]
 
 @dataclass
 class PlannedStep:
-    """A step of tonight's plan: the file's step with live amendments applied."""
+    """A step of tonight's plan: the file's step with live amendments applied.
+
+    Read-only by convention: states folded from the same plan share these objects (folding a
+    5,000-step plan must not copy 5,000 steps), and an amendment replaces the step it changes
+    with a copy instead of editing it in place.
+    """
 
     id: str
     title: str
@@ -82,6 +88,7 @@ class StepState:
     reason: str = ""  # why it failed, was skipped or suspended
     evidence: str = ""  # checkpoint evidence
     over_budget_attempt: int = 0  # the attempt the conductor flagged, 0 when none
+    failed_at: datetime | None = None  # when it first failed; kept when it is retried
 
     @property
     def closed(self) -> bool:
@@ -117,6 +124,12 @@ class RunState:
     last_seq: int = 0
     event_count: int = 0
     keys: set[str] = field(default_factory=set)
+    revision: int = 0  # live amendments applied so far: the graph changes only with these
+    # Structures derived from the step graph alone (topological order, baseline...), kept by
+    # the schedule between refreshes. Shared by every unamended state of the same plan; an
+    # amendment gives the state a fresh one. Keys starting "plan:" depend on the file only
+    # and survive amendments.
+    derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     # -- who may do what -------------------------------------------------------------------
     def roles_of(self, actor: str) -> set[str]:
@@ -189,7 +202,43 @@ class RunState:
         return f"{person.name} ({actor})" if person else actor
 
 
+@dataclass
+class _Template:
+    """What every fold of one plan starts from, built once per Plan object."""
+
+    steps: dict[str, PlannedStep]
+    order: list[str]
+    rollback_order: list[str]
+    gates: list[str]
+    derived: dict[str, Any]
+
+
+_TEMPLATES: dict[int, _Template] = {}
+
+
+def _template(plan: Plan) -> _Template:
+    template = _TEMPLATES.get(id(plan))
+    if template is None:
+        template = _build_template(plan)
+        _TEMPLATES[id(plan)] = template
+        weakref.finalize(plan, _TEMPLATES.pop, id(plan), None)
+    return template
+
+
 def initial_state(plan: Plan) -> RunState:
+    template = _template(plan)
+    return RunState(
+        plan=plan,
+        steps=dict(template.steps),
+        status={sid: StepState() for sid in template.steps},
+        order=list(template.order),
+        rollback_order=list(template.rollback_order),
+        gates={sid: GateState() for sid in template.gates},
+        derived=template.derived,
+    )
+
+
+def _build_template(plan: Plan) -> _Template:
     steps: dict[str, PlannedStep] = {}
     for source, rollback in ((plan.step, False), (plan.rollback_steps, True)):
         for s in source:
@@ -209,13 +258,12 @@ def initial_state(plan: Plan) -> RunState:
                 low=s.estimate.low if s.estimate else None,
                 high=s.estimate.high if s.estimate else None,
             )
-    return RunState(
-        plan=plan,
+    return _Template(
         steps=steps,
-        status={sid: StepState() for sid in steps},
         order=[s.id for s in plan.step],
         rollback_order=[s.id for s in plan.rollback_steps],
-        gates={s.id: GateState() for s in plan.step if isinstance(s, Gate)},
+        gates=[s.id for s in plan.step if isinstance(s, Gate)],
+        derived={},
     )
 
 
@@ -726,6 +774,8 @@ def _finish(state: RunState, sid: str, status: StepStatus, e: Event, reason: str
     st.finished_at, st.finished_by = e.at, e.actor
     st.suspended_at = st.resume_eta = None
     st.reason = reason
+    if status == "failed" and st.failed_at is None:
+        st.failed_at = e.at
 
 
 def _completed(state: RunState, e: StepCompleted) -> None:
@@ -791,7 +841,14 @@ def _readiness(state: RunState, e: ReadinessMarked) -> None:
     state.readiness[e.item] = e
 
 
+def _amended(state: RunState) -> None:
+    """The graph changed: structures derived from the old one no longer hold."""
+    state.revision += 1
+    state.derived = {k: v for k, v in state.derived.items() if k.startswith("plan:")}
+
+
 def _step_added(state: RunState, e: StepAdded) -> None:
+    _amended(state)
     state.steps[e.step] = PlannedStep(
         id=e.step,
         title=e.title,
@@ -805,15 +862,18 @@ def _step_added(state: RunState, e: StepAdded) -> None:
     state.status[e.step] = StepState()
     state.order.append(e.step)
     for succ in e.before:
-        state.steps[succ].after.append(e.step)
+        step = state.steps[succ]
+        state.steps[succ] = replace(step, after=[*step.after, e.step])
 
 
 def _estimate_changed(state: RunState, e: EstimateChanged) -> None:
-    state.steps[e.step].duration = timedelta(seconds=e.duration_s)
+    _amended(state)
+    state.steps[e.step] = replace(state.steps[e.step], duration=timedelta(seconds=e.duration_s))
 
 
 def _dependency_changed(state: RunState, e: DependencyChanged) -> None:
-    state.steps[e.step].after = list(e.after)
+    _amended(state)
+    state.steps[e.step] = replace(state.steps[e.step], after=list(e.after))
 
 
 def _budget(state: RunState, e: BudgetExceeded) -> None:

@@ -56,6 +56,13 @@ class Known:
     readiness: set[str] = field(default_factory=set)
     audiences: set[str] = field(default_factory=set)
     templates: set[str] = field(default_factory=set)
+    # For each list with items set aside ("step", "rollback.step", ...), the file index of each
+    # item kept, so that messages can name items as the file numbers them.
+    kept: dict[str, list[int]] = field(default_factory=dict)
+
+    def file_index(self, section: str, index: int) -> int:
+        kept = self.kept.get(section)
+        return kept[index] if kept else index
 
     @classmethod
     def of(cls, plan: Plan, extra: Known | None = None) -> Known:
@@ -109,7 +116,8 @@ def _duplicate_ids(plan: Plan, known: Known) -> Iterator[Finding]:
     # Steps and readiness items share one namespace: gate criteria may name either.
     for prefix, items in sections:
         for index, item in enumerate(items):
-            where = f"{'.'.join(map(str, prefix))}[{index}]"
+            section = ".".join(map(str, prefix))
+            where = f"{section}[{known.file_index(section, index)}]"
             if item.id in first_seen:
                 yield Finding(
                     (*prefix, index, "id"),
@@ -123,7 +131,8 @@ def _duplicate_ids(plan: Plan, known: Known) -> Iterator[Finding]:
             if item.id in seen:
                 yield Finding(
                     (name, index, "id"),
-                    f"duplicate id {item.id!r}, already used by {name}[{seen[item.id]}]",
+                    f"duplicate id {item.id!r}, already used by "
+                    f"{name}[{known.file_index(name, seen[item.id])}]",
                 )
             seen.setdefault(item.id, index)
 
@@ -205,8 +214,12 @@ def _other_references(plan: Plan, known: Known) -> Iterator[Finding]:
 
 
 def _graph(steps: list[AnyStep], pool: set[str]) -> Mapping[str, list[str]]:
-    # Self-waits are reported on their own; leave them out of the cycle search.
-    return {s.id: [p for p in s.after if p in pool and p != s.id] for s in steps}
+    # Self-waits are reported on their own; leave them out of the cycle search. A duplicated
+    # id is reported on its own too: keep its first step, or the two merge into a false cycle.
+    graph: dict[str, list[str]] = {}
+    for s in steps:
+        graph.setdefault(s.id, [p for p in s.after if p in pool and p != s.id])
+    return graph
 
 
 def _cycles(plan: Plan, known: Known) -> Iterator[Finding]:

@@ -26,15 +26,28 @@ def parse_duration(text: str) -> timedelta:
     short = _SHORT.match(raw.lower())
     if short and any(short.groups()):
         d, h, m, s = (int(g or 0) for g in short.groups())
-        return timedelta(days=d, hours=h, minutes=m, seconds=s)
+        return _bounded(text, d, h, m, s)
     iso = _ISO.match(raw.upper())
     if iso and any(iso.groups()) and not raw.upper().endswith("T"):
         d, h, m = (int(g or 0) for g in iso.groups()[:3])
-        s = float(iso.group(4) or 0)
-        return timedelta(days=d, hours=h, minutes=m, seconds=s)
+        return _bounded(text, d, h, m, float(iso.group(4) or 0))
     raise ValueError(
         f'{text!r} is not a duration; write it like "90s", "15m", "1h30m" or "PT1H30M"'
     )
+
+
+MAX_DURATION = timedelta(days=366)
+
+
+def _bounded(text: str, days: int, hours: int, minutes: int, seconds: float) -> timedelta:
+    """The duration, unless it is longer than a year (a typo, and past what dates can hold)."""
+    try:
+        value = timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+    except OverflowError:
+        value = None
+    if value is None or value > MAX_DURATION:
+        raise ValueError(f"duration {text!r} is longer than a year; is it a typo?")
+    return value
 
 
 def format_duration(delta: timedelta, *, signed: bool = False) -> str:

@@ -143,11 +143,15 @@ def _set_aside_broken(
     pruned = dict(raw)
     known = Known()
     kept: Kept = {}
-    targets = {"step": known.steps, "rollback.step": known.rollback_steps}
     for section, keys in bad.items():
         if section == "<top>":
             for key in keys:
-                pruned.pop(key, None)
+                gone = pruned.pop(key, None)
+                if key == "rollback" and isinstance(gone, dict):
+                    # The whole rollback is set aside; its step ids still count as known.
+                    steps = gone.get("step")
+                    if isinstance(steps, list):
+                        known.rollback_steps |= _ids(steps, set(range(len(steps))))
         elif section == "people":
             people = dict(pruned.get("people", {}))
             for key in keys:
@@ -155,25 +159,27 @@ def _set_aside_broken(
                 known.people.add(str(key))
             pruned["people"] = people
         elif section == "rollback.step":
+            known.rollback_steps |= _ids(raw["rollback"].get("step", []), keys)
+            if "rollback" not in pruned:
+                continue  # set aside whole, for an error in [rollback] itself
             rollback = dict(pruned["rollback"])
             steps = rollback.get("step", [])
-            known.rollback_steps |= _ids(steps, keys)
             kept[section] = [i for i in range(len(steps)) if i not in keys]
             rollback["step"] = [steps[i] for i in kept[section]]
             pruned["rollback"] = rollback
         else:
             items = pruned.get(section, [])
-            pool = targets.get(section) or getattr(known, _KNOWN_FIELD[section])
-            pool |= _ids(items, keys)
+            if section in _KNOWN_FIELD:  # trigger ids are never referenced: not known steps
+                getattr(known, _KNOWN_FIELD[section]).update(_ids(items, keys))
             kept[section] = [i for i in range(len(items)) if i not in keys]
             pruned[section] = [items[i] for i in kept[section]]
+    known.kept.update(kept)
     return pruned, known, kept, True
 
 
 _KNOWN_FIELD = {
     "phase": "phases",
     "step": "steps",
-    "trigger": "steps",  # trigger ids are never referenced; any set will do
     "readiness": "readiness",
     "audience": "audiences",
     "template": "templates",
@@ -215,6 +221,8 @@ def _problem(name: str, locator: KeyLocator, err: ErrorDetails) -> Problem:
     elif kind == "missing":
         message = f"missing required key {str(loc[-1])!r}"
     elif kind == "string_pattern_mismatch":
+        if len(loc) >= 2 and loc[-1] == "[key]":
+            loc = loc[:-1]  # an invalid people key: people.Ops.[key] -> people.Ops
         message = f"{value!r} is not a valid id: use lowercase letters, digits and '-'"
     elif kind == "literal_error":
         expected = err.get("ctx", {}).get("expected", "")

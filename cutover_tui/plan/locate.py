@@ -22,16 +22,58 @@ def _parts(dotted: str) -> list[str]:
     return [p.strip("\"'") for p in _PART.findall(dotted)]
 
 
+def _open_string(text: str, open_quote: str | None) -> str | None:
+    """The multi-line string delimiter still open at the end of `text`, if any.
+
+    `open_quote` is the one open at its start. The quotes are read in order, so a ''' inside a
+    basic string, or three double quotes inside a one-line string, is not taken for a delimiter.
+    """
+    if open_quote is None and '"' not in text and "'" not in text:
+        return None
+    i, n = 0, len(text)
+    while i < n:
+        if open_quote:
+            end = text.find(open_quote, i)
+            while end > 0 and open_quote == '"""' and _escaped(text, end):
+                end = text.find(open_quote, end + 1)
+            if end < 0:
+                return open_quote
+            i = end + 3
+            while i < n and text[i] == open_quote[0]:
+                i += 1  # up to two quotes may end the content right before the delimiter
+            open_quote = None
+            continue
+        char = text[i]
+        if char == "#":
+            return None
+        if text.startswith(('"""', "'''"), i):
+            open_quote = text[i : i + 3]
+            i += 3
+        elif char in "\"'":
+            end = text.find(char, i + 1)
+            while end > 0 and char == '"' and _escaped(text, end):
+                end = text.find(char, end + 1)
+            i = n if end < 0 else end + 1
+        else:
+            i += 1
+    return open_quote
+
+
+def _escaped(text: str, at: int) -> bool:
+    """Whether the character at `at` follows an odd number of backslashes."""
+    before = text[:at]
+    return (len(before) - len(before.rstrip("\\"))) % 2 == 1
+
+
 class KeyLocator:
     def __init__(self, text: str) -> None:
         self.lines: dict[Loc, int] = {}
         counters: dict[tuple[str, ...], int] = {}
         table: Loc = ()
         in_multiline: str | None = None
-        for number, line in enumerate(text.splitlines(), start=1):
+        for number, line in enumerate(text.split("\n"), start=1):  # as TOML counts lines
             if in_multiline:
-                if line.count(in_multiline) % 2 == 1:
-                    in_multiline = None
+                in_multiline = _open_string(line, in_multiline)
                 continue
             header = _HEADER.match(line)
             if header:
@@ -48,15 +90,15 @@ class KeyLocator:
                     if key in counters:
                         path.append(counters[key] - 1)
                 table = tuple(path)
-                self.lines.setdefault(table, number)
+                # Every prefix too: `[[triggers]]` is reported at ("triggers",), and a table
+                # made only by `[[rollback.step]]` at ("rollback",).
+                for cut in range(1, len(path) + 1):
+                    self.lines.setdefault(table[:cut], number)
                 continue
             key = _KEY.match(line)
             if key:
                 self.lines.setdefault((*table, *_parts(key.group(1))), number)
-                rest = line[key.end() :]
-                for quote in ('"""', "'''"):
-                    if rest.count(quote) % 2 == 1:
-                        in_multiline = quote
+            in_multiline = _open_string(line[key.end() :] if key else line, None)
 
     def line_of(self, loc: Loc) -> int | None:
         """The line of the longest known prefix of `loc`."""

@@ -56,10 +56,16 @@ def _zero_or_more_duration(value: Any) -> timedelta:
 
 
 def _percent(value: Any) -> float:
-    return value if isinstance(value, float) else parse_percent(value)
+    if isinstance(value, float):
+        if not 0 <= value < 1:  # also NaN
+            raise ValueError(f'{value!r} is not a percentage; write it like "25%"')
+        return value
+    return parse_percent(value)
 
 
 def _plan_time(value: datetime, info: ValidationInfo) -> datetime:
+    if not 1970 <= value.year <= 2999:
+        raise ValueError(f"{value.isoformat()} is not a plausible cutover time (years 1970-2999)")
     zone = (info.context or {}).get("zone") or ZoneInfo("UTC")
     return localize(value, zone)
 

@@ -28,7 +28,7 @@ def _dump(prefix: tuple[str, ...], table: dict[str, Any], *, array: bool) -> str
     plain = {k: v for k, v in table.items() if not _is_table(v) and not _is_table_array(v)}
     out = ""
     if prefix:
-        dotted = ".".join(prefix)
+        dotted = ".".join(_key(part) for part in prefix)
         out += f"\n[[{dotted}]]\n" if array else f"\n[{dotted}]\n"
     out += tomli_w.dumps(plain)
     for key, value in table.items():
@@ -38,3 +38,8 @@ def _dump(prefix: tuple[str, ...], table: dict[str, Any], *, array: bool) -> str
             for item in value:
                 out += _dump((*prefix, key), item, array=True)
     return out
+
+
+def _key(part: str) -> str:
+    """A header's key part, quoted as tomli-w quotes keys when they are not bare."""
+    return tomli_w.dumps({part: 0}).rsplit(" = ", 1)[0]

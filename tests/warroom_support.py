@@ -1,0 +1,69 @@
+"""Helpers for the war-room tests: a run in memory on tests/plans/warroom.toml, a stopped
+clock, and ways to pick a step and fill a form the way a person would."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from textual.widgets import Input, OptionList, RadioSet
+
+from cutover_tui.engine.events import Event, RunStarted
+from cutover_tui.plan import load_plan
+from cutover_tui.tui.app import WarRoomApp
+from cutover_tui.tui.source import MemoryRun
+
+PLAN_PATH = Path(__file__).parent / "plans" / "warroom.toml"
+PLAN = load_plan(PLAN_PATH).plan
+T0 = PLAN.window.start  # 22:00 Europe/London
+
+
+def at(minutes: float) -> datetime:
+    return T0 + timedelta(minutes=minutes)
+
+
+class StoppedClock:
+    """Time stands still unless a test moves it."""
+
+    def __init__(self, now: datetime) -> None:
+        self.moment = now
+
+    def now(self) -> datetime:
+        return self.moment
+
+
+def started(*events: Event) -> list[Event]:
+    return [RunStarted(actor="alice", at=T0, plan_id="warroom", key="start"), *events]
+
+
+def war_room(actor: str, events: Sequence[Event] = (), now: datetime | None = None) -> WarRoomApp:
+    source = MemoryRun(PLAN, actor, events)
+    return WarRoomApp(source, StoppedClock(now or at(1)))
+
+
+def select(app: WarRoomApp, step_id: str) -> None:
+    option_list = app.query_one("#now-list", OptionList)
+    ids = [option_list.get_option_at_index(i).id for i in range(option_list.option_count)]
+    option_list.highlighted = ids.index(step_id)
+
+
+def fill(app: WarRoomApp, **values: str) -> None:
+    """Type into the open form's fields; choice fields take the choice's label."""
+    for name, value in values.items():
+        widget = app.screen.query_one(f"#field-{name}")
+        if isinstance(widget, RadioSet):
+            for button in widget.query("RadioButton"):
+                if str(button.label) == value:
+                    button.value = True
+        else:
+            assert isinstance(widget, Input)
+            widget.value = value
+
+
+def events_of(app: WarRoomApp) -> list[Event]:
+    return list(app.source._events)
+
+
+def notices(app: WarRoomApp) -> list[str]:
+    return [n.message for n in app._notifications]
