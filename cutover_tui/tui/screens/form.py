@@ -44,7 +44,7 @@ class FormScreen(ModalScreen[dict[str, str] | None]):
     FormScreen.-danger > Vertical { border: thick $error; }
     FormScreen .title { text-style: bold; margin-bottom: 1; }
     FormScreen .note { color: $text-muted; margin-bottom: 1; }
-    FormScreen .error { color: $error; height: auto; }
+    FormScreen .error { color: $error; height: auto; min-height: 1; }
     FormScreen Input, FormScreen RadioSet { margin-bottom: 1; }
     FormScreen Horizontal { height: auto; align-horizontal: right; }
     FormScreen Button { margin-left: 2; }

@@ -96,7 +96,7 @@ class Timeline(PlotextPlot):
         super().__init__(**kwargs)
         self.by_step = False
         self.zoom = 0
-        self.offset = 0  # first step row shown, in step mode
+        self.row_offset = 0  # first step row shown, in step mode
         self.pan = 0.0  # fraction of the visible span the view is moved right
         self._signature: tuple = ()
 
@@ -109,8 +109,8 @@ class Timeline(PlotextPlot):
         bars = step_bars(frame) if self.by_step else phase_bars(frame)
         rows = max(1, (self.size.height - 2) // 2) if self.size.height else 8
         if self.by_step:
-            self.offset = max(0, min(self.offset, len(bars) - rows))
-            bars = bars[self.offset : self.offset + rows]
+            self.row_offset = max(0, min(self.row_offset, len(bars) - rows))
+            bars = bars[self.row_offset : self.row_offset + rows]
         else:
             bars = bars[:rows]
         window = frame.state.plan.window
@@ -173,7 +173,7 @@ class Timeline(PlotextPlot):
 
     def toggle_rows(self) -> None:
         self.by_step = not self.by_step
-        self.offset = 0
+        self.row_offset = 0
         self._signature = ()
 
     def zoom_by(self, step: int) -> None:
@@ -183,7 +183,7 @@ class Timeline(PlotextPlot):
 
     def pan_by(self, step: float) -> None:
         if self.by_step and not self.zoom:
-            self.offset = max(0, self.offset + int(step * 8))
+            self.row_offset = max(0, self.row_offset + int(step * 8))
         else:
             self.pan = max(0.0, min(1.0, self.pan + step))
         self._signature = ()

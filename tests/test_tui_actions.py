@@ -1,0 +1,270 @@
+"""Every war-room action, driven with Pilot, for each role, refusals included."""
+
+from __future__ import annotations
+
+from cutover_tui.engine.events import (
+    CheckpointPassed,
+    GateDecided,
+    ReadinessMarked,
+    StepCompleted,
+    StepStarted,
+)
+from cutover_tui.tui.screens.form import FormScreen
+from cutover_tui.tui.screens.help import HelpScreen
+from tests.warroom_support import at, events_of, fill, notices, select, started, war_room
+
+SIZE = (160, 48)
+
+
+def through_backup() -> list:
+    """The run started, freeze and backup done: the checkpoint is next."""
+    return started(
+        StepStarted(actor="dba", at=at(0), step="freeze"),
+        StepCompleted(actor="dba", at=at(14), step="freeze"),
+        StepStarted(actor="dba", at=at(14), step="backup"),
+        StepCompleted(actor="dba", at=at(40), step="backup"),
+    )
+
+
+def through_gate() -> list:
+    return [
+        *through_backup(),
+        CheckpointPassed(actor="dba", at=at(44), step="backup-ok", evidence="ok"),
+        ReadinessMarked(actor="carol", at=at(30), item="staff-ready", status="met"),
+        GateDecided(actor="alice", at=at(46), step="go", approver="alice", decision="go"),
+        GateDecided(actor="sponsor", at=at(47), step="go", approver="sponsor", decision="go"),
+    ]
+
+
+async def test_owner_starts_and_completes_own_step() -> None:
+    app = war_room("dba", started(), now=at(1))
+    async with app.run_test(size=SIZE) as pilot:
+        select(app, "freeze")
+        await pilot.press("s")
+        assert events_of(app)[-1].type == "step-started"
+        assert app.state.status["freeze"].status == "running"
+        select(app, "freeze")
+        await pilot.press("c")
+        assert events_of(app)[-1].type == "step-completed"
+        assert app.state.status["freeze"].status == "done"
+
+
+async def test_operator_refused_on_someone_elses_step() -> None:
+    app = war_room("ops", started(), now=at(1))
+    async with app.run_test(size=SIZE) as pilot:
+        select(app, "freeze")
+        await pilot.press("s")
+        assert [e.type for e in events_of(app)] == ["run-started"]
+        assert any("may not start 'freeze'" in n and "Priya Shah" in n for n in notices(app))
+
+
+async def test_watcher_and_unlisted_user_are_read_only() -> None:
+    for actor in ("viewer", "mallory"):
+        app = war_room(actor, started(), now=at(1))
+        async with app.run_test(size=SIZE) as pilot:
+            select(app, "freeze")
+            await pilot.press("s")
+            await pilot.press("n")
+            assert isinstance(app.screen, FormScreen)
+            fill(app, text="I think it is slow")
+            await pilot.click("#submit")
+            assert len(events_of(app)) == 1
+            assert sum("may not" in n for n in notices(app)) == 2
+
+
+async def test_second_operator_closing_a_step_hears_who_closed_it() -> None:
+    events = started(
+        StepStarted(actor="dba", at=at(0), step="freeze"),
+        StepCompleted(actor="alice", at=at(12), step="freeze"),
+    )
+    app = war_room("dba", events, now=at(13))
+    async with app.run_test(size=SIZE) as pilot:
+        app.action_complete("freeze")
+        await pilot.pause()
+        assert any("already completed by Alice Ng (alice) at 22:12" in n for n in notices(app)), notices(app)
+
+
+async def test_checkpoint_pass_with_evidence() -> None:
+    app = war_room("dba", through_backup(), now=at(41))
+    async with app.run_test(size=SIZE) as pilot:
+        select(app, "backup-ok")
+        await pilot.press("p")
+        fill(app, evidence="48,112,007 rows both sides")
+        await pilot.click("#submit")
+        last = events_of(app)[-1]
+        assert last.type == "checkpoint-passed" and last.evidence == "48,112,007 rows both sides"
+
+
+async def test_checkpoint_fail_needs_evidence_and_fires_rollback_alert() -> None:
+    app = war_room("alice", through_backup(), now=at(41))
+    async with app.run_test(size=SIZE) as pilot:
+        select(app, "backup-ok")
+        await pilot.press("f")
+        await pilot.click("#submit")
+        assert isinstance(app.screen, FormScreen), "a failed checkpoint needs evidence"
+        fill(app, evidence="checksum differs")
+        # Enter in the field submits too (a second click this soon would be a double click).
+        app.screen.query_one("#field-evidence").focus()
+        await pilot.press("enter")
+        assert events_of(app)[-1].type == "checkpoint-failed", notices(app)
+        assert app.frame is not None
+        assert [f.trigger for f in app.frame.sched.fired] == ["backup-failed"]
+
+
+async def test_fail_a_task_with_reason() -> None:
+    app = war_room("dba", started(StepStarted(actor="dba", at=at(0), step="freeze")), now=at(5))
+    async with app.run_test(size=SIZE) as pilot:
+        select(app, "freeze")
+        await pilot.press("f")
+        fill(app, reason="lock timeout")
+        await pilot.click("#submit")
+        assert events_of(app)[-1].type == "step-failed"
+        assert app.state.status["freeze"].reason == "lock timeout"
+
+
+async def test_gate_go_refused_until_criteria_met_then_conditional_go() -> None:
+    events = [*through_backup(), CheckpointPassed(actor="dba", at=at(44), step="backup-ok")]
+    app = war_room("alice", events, now=at(45))
+    async with app.run_test(size=SIZE) as pilot:
+        select(app, "go")
+        await pilot.press("g")
+        fill(app, decision="go")
+        await pilot.click("#submit")
+        assert any("open: staff-ready" in n for n in notices(app))
+        select(app, "go")
+        await pilot.press("g")
+        fill(app, decision="conditional-go", risks="two clerks trained on Monday")
+        await pilot.click("#submit")
+        last = events_of(app)[-1]
+        assert last.type == "gate-decided" and last.decision == "conditional-go"
+        assert last.risks == ["two clerks trained on Monday"]
+
+
+async def test_approver_decides_for_self_only() -> None:
+    events = [*through_backup(), CheckpointPassed(actor="dba", at=at(44), step="backup-ok")]
+    app = war_room("sponsor", events, now=at(45))
+    async with app.run_test(size=SIZE) as pilot:
+        select(app, "go")
+        await pilot.press("g")
+        fill(app, decision="no-go", reason="clerks not trained")
+        await pilot.click("#submit")
+        last = events_of(app)[-1]
+        assert last.type == "gate-decided" and last.approver == "sponsor"
+        assert app.state.gates["go"].outcome == "no-go"
+
+
+async def test_suspend_with_eta_then_resume() -> None:
+    app = war_room("dba", started(StepStarted(actor="dba", at=at(0), step="freeze")), now=at(5))
+    async with app.run_test(size=SIZE) as pilot:
+        select(app, "freeze")
+        await pilot.press("u")
+        fill(app, reason="waiting for the vendor", eta="23:30")
+        await pilot.click("#submit")
+        last = events_of(app)[-1]
+        assert last.type == "step-suspended"
+        assert app.state.status["freeze"].status == "suspended"
+        select(app, "freeze")
+        await pilot.press("u")
+        assert events_of(app)[-1].type == "step-resumed"
+
+
+async def test_skip_needs_commander_and_reason() -> None:
+    app = war_room("dba", started(), now=at(1))
+    async with app.run_test(size=SIZE) as pilot:
+        select(app, "freeze")
+        await pilot.press("k")
+        fill(app, reason="not needed")
+        await pilot.click("#submit")
+        assert any("may not skip" in n for n in notices(app))
+    app = war_room("alice", started(), now=at(1))
+    async with app.run_test(size=SIZE) as pilot:
+        select(app, "freeze")
+        await pilot.press("k")
+        fill(app, reason="freeze done by the batch already")
+        await pilot.click("#submit")
+        assert app.state.status["freeze"].status == "skipped"
+
+
+async def test_amend_estimate_changes_tonight_not_the_file() -> None:
+    app = war_room("alice", started(), now=at(1))
+    async with app.run_test(size=SIZE) as pilot:
+        select(app, "freeze")
+        await pilot.press("a")
+        fill(app, duration="25m", reason="bigger table than rehearsed")
+        await pilot.click("#submit")
+        assert app.state.steps["freeze"].duration.total_seconds() == 25 * 60
+        assert app.source.plan.step_by_id["freeze"].duration.total_seconds() == 15 * 60
+
+
+async def test_readiness_marked_by_its_owner() -> None:
+    app = war_room("carol", started(), now=at(1))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("m")
+        fill(app, item="staff-ready", status="met", note="all 12 clerks")
+        await pilot.click("#submit")
+        assert "staff-ready" in app.state.readiness
+
+
+async def test_note_by_operator() -> None:
+    app = war_room("ops", started(), now=at(1))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        fill(app, kind="deviation", text="switch window moved by the vendor")
+        await pilot.click("#submit")
+        last = events_of(app)[-1]
+        assert last.type == "note-added" and last.kind == "deviation"
+
+
+async def test_rollback_confirms_and_needs_commander() -> None:
+    app = war_room("dba", through_gate(), now=at(50))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("r")
+        fill(app, reason="data corrupt")
+        await pilot.click("#submit")
+        assert any("may not invoke rollback" in n for n in notices(app))
+    app = war_room("alice", through_gate(), now=at(50))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("r")
+        assert isinstance(app.screen, FormScreen) and app.screen.spec.danger
+        await pilot.press("escape")
+        assert app.state.phase == "running", "cancelled: nothing recorded"
+        await pilot.press("r")
+        fill(app, reason="data corrupt")
+        await pilot.click("#submit")
+        assert app.state.phase == "rollback"
+        assert set(app.frame.sched.running) | set(app.frame.sched.ready) == {"restore"}
+
+
+async def test_end_run() -> None:
+    app = war_room("alice", started(), now=at(1))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("E")
+        fill(app, outcome="completed")
+        await pilot.click("#submit")
+        assert any("steps are still open" in n for n in notices(app))
+        await pilot.press("E")
+        fill(app, outcome="aborted", reason="vendor cancelled")
+        await pilot.click("#submit")
+        assert app.state.phase == "ended" and app.state.outcome == "aborted"
+
+
+async def test_help_lists_every_key() -> None:
+    app = war_room("alice", started(), now=at(1))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        keys = {row[0] for row in app.screen.rows}
+        assert {"s", "c", "f", "p", "g", "u", "k", "a", "m", "n", "r", "E"} <= keys
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_narrow_terminal_shows_panes_as_tabs() -> None:
+    app = war_room("alice", started(), now=at(1))
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert app.has_class("-narrow")
+        assert app.query_one("#timeline").display
+        assert not app.query_one("#comms").display
+        await pilot.press("4")
+        assert app.query_one("#comms").display
+        assert not app.query_one("#timeline").display
