@@ -122,6 +122,7 @@ class WarRoomApp(App[None]):
         self.state: RunState = initial_state(source.plan)
         self.frame: Frame | None = None
         self._level: str | None = None
+        self._history_shown = False
         self._active_pane = "timeline"
 
     # -- layout ----------------------------------------------------------------------------
@@ -178,7 +179,12 @@ class WarRoomApp(App[None]):
         frame = Frame.at(self.state, self.clock.now(), self.source.actor)
         self.frame = frame
         self._show(frame, new)
-        self._alert(frame, new)
+        if self._history_shown:
+            self._alert(frame, new)
+        else:
+            # The first poll is the history: the panes show its alerts, toasts are for news.
+            self._history_shown = True
+            self._level = frame.sched.level
 
     def _show(self, frame: Frame, new: list[Event]) -> None:
         self.query_one(StatusBar).show(frame, self.source.conductor_status())

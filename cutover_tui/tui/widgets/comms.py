@@ -22,23 +22,21 @@ CATEGORY_STYLE = {
 }
 
 
-def log_line(event: Event, frame: Frame, width: int) -> Text:
+def log_line(event: Event, frame: Frame) -> Text:
+    """`22:50 ▶ load-orders started · Priya Shah`: wraps under its own text when narrow."""
     line = narrate(event)
     who = frame.person(event.actor) if event.actor != "conductor" else "conductor"
     late = ""
     if event.recorded_at and (event.recorded_at - event.at).total_seconds() > 60:
         late = f" (recorded {frame.clock(event.recorded_at)})"
-    body = Text.assemble(
+    return Text.assemble(
         (frame.clock(event.at), "dim"),
         f" {line.icon} ",
         (line.text, CATEGORY_STYLE[line.category]),
         (late, "dim"),
+        (" · ", "dim"),
+        (who, "cyan"),
     )
-    tail = Text(who, "cyan")
-    gap = width - body.cell_len - tail.cell_len - 1
-    if gap > 1:
-        return Text.assemble(body, " " * gap, tail)
-    return Text.assemble(body, "  ", tail)
 
 
 class CommsLog(RichLog):
@@ -47,7 +45,7 @@ class CommsLog(RichLog):
     """
 
     def __init__(self, **kwargs) -> None:
-        super().__init__(wrap=False, auto_scroll=True, max_lines=5000, **kwargs)
+        super().__init__(wrap=True, auto_scroll=True, max_lines=5000, **kwargs)
         self.events: list[Event] = []
         self.filter = "all"
 
@@ -64,18 +62,21 @@ class CommsLog(RichLog):
         return self.filter == "all" or narrate(event).category == self.filter
 
     def add(self, events: Sequence[Event], frame: Frame) -> None:
-        width = max(40, self.scrollable_content_region.width or self.size.width - 2)
         for event in events:
             self.events.append(event)
             if self._keep(event):
-                self.write(log_line(event, frame, width))
+                self.write(log_line(event, frame))
 
     def cycle_filter(self, frame: Frame) -> str:
         self.filter = FILTERS[(FILTERS.index(self.filter) + 1) % len(FILTERS)]
         self._title()
         self.clear()
-        width = max(40, self.scrollable_content_region.width or self.size.width - 2)
         for event in self.events:
             if self._keep(event):
-                self.write(log_line(event, frame, width))
+                self.write(log_line(event, frame))
         return self.filter
+
+    def on_resize(self) -> None:
+        # Lines written while hidden (a narrow terminal's other tab) are laid out on the
+        # first resize; keep the newest in view once they are.
+        self.call_after_refresh(self.scroll_end, animate=False)

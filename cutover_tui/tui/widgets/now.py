@@ -102,7 +102,10 @@ class NowPane(Vertical):
     DEFAULT_CSS = """
     NowPane { border: round $primary; border-title-style: bold; }
     NowPane > #now-empty { color: $text-muted; padding: 0 1; }
-    NowPane > OptionList { border: none; height: 1fr; padding: 0; background: transparent; }
+    NowPane:focus-within { border: round $accent; }
+    NowPane > OptionList, NowPane > OptionList:focus {
+        border: none; height: 1fr; padding: 0; background: transparent;
+    }
     """
 
     def compose(self) -> ComposeResult:

@@ -26,7 +26,8 @@ def headline(frame: Frame, conductor: str, width: int) -> Text:
     if state.phase == "ended" and state.outcome:
         label = f"ENDED · {state.outcome}"
     tz = frame.now.astimezone(state.plan.zone).strftime("%Z")
-    left = Text.assemble((" cutover", "bold"), " · ", state.plan.plan.title, " · ", (label, style))
+    # The mode before the title: on a narrow terminal the title is what gets cut short.
+    left = Text.assemble((" cutover", "bold"), " · ", (label, style), " · ", state.plan.plan.title)
     right = Text.assemble(
         (f"{frame.clock(frame.now, seconds=True)} {tz}", "bold"),
         "   ",
@@ -88,6 +89,10 @@ def _rollback_text(frame: Frame) -> Text:
 
 
 def _spread(left: Text, right: Text, width: int) -> Text:
+    """Left and right on one line; the left part is cut short first when space runs out."""
+    room = width - right.cell_len - 2
+    if left.cell_len > room:
+        left.truncate(max(room, 0), overflow="ellipsis")
     gap = max(1, width - left.cell_len - right.cell_len - 1)
     return Text.assemble(left, " " * gap, right)
 

@@ -10,11 +10,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import plotext._utility
 from textual_plotext import PlotextPlot
 
 from ..frame import Frame
 
 ZOOMS = (1.0, 2.0, 4.0, 8.0)
+
+
+def _ordered_unique(data):
+    return list(dict.fromkeys(data))
+
+
+# plotext 5.3.2 de-duplicates ticks and points through a set, so which of two overlapping
+# labels or marks is drawn last depends on the process's hash seed: the same plot drew
+# differently from one process to the next. Keep the order the points were given in.
+plotext._utility.no_duplicates = _ordered_unique
 
 
 @dataclass(frozen=True)
@@ -30,7 +41,7 @@ class Bar:
 
 def _colour(statuses: set[str], levels: set[str]) -> str:
     if statuses <= {"done", "skipped"}:
-        return "green"
+        return "orange" if "late" in levels else "green"  # finished, but overran its budget
     if "failed" in statuses or "late" in levels:
         return "red"
     if "at-risk" in levels:
@@ -99,23 +110,31 @@ class Timeline(PlotextPlot):
         self.row_offset = 0  # first step row shown, in step mode
         self.pan = 0.0  # fraction of the visible span the view is moved right
         self._signature: tuple = ()
+        self._frame: Frame | None = None
 
     def on_mount(self) -> None:
         super().on_mount()
         self.border_title = "Timeline"
         self.border_subtitle = "z steps/phases · +/- zoom · [ ] pan"
 
+    def on_resize(self) -> None:
+        # How many rows fit depends on the size: redraw now, not at the next tick.
+        if self._frame is not None:
+            self.show(self._frame)
+
     def show(self, frame: Frame) -> None:
+        self._frame = frame
         bars = step_bars(frame) if self.by_step else phase_bars(frame)
         rows = max(1, (self.size.height - 2) // 2) if self.size.height else 8
+        window = frame.state.plan.window
+        origin = window.start
+        # The axis spans every bar, shown or not, so it does not jump while rows scroll.
+        full_end = max([window.end, frame.sched.projected_finish, *(b.finish for b in bars)])
         if self.by_step:
             self.row_offset = max(0, min(self.row_offset, len(bars) - rows))
             bars = bars[self.row_offset : self.row_offset + rows]
         else:
             bars = bars[:rows]
-        window = frame.state.plan.window
-        origin = window.start
-        full_end = max([window.end, frame.sched.projected_finish, *(b.finish for b in bars)])
         span = (full_end - origin) / ZOOMS[self.zoom]
         left = origin + (full_end - origin - span) * self.pan if self.zoom else origin
         if self.zoom and not self.pan:
