@@ -81,7 +81,9 @@ async def test_second_operator_closing_a_step_hears_who_closed_it() -> None:
     async with app.run_test(size=SIZE) as pilot:
         app.action_complete("freeze")
         await pilot.pause()
-        assert any("already completed by Alice Ng (alice) at 22:12" in n for n in notices(app)), notices(app)
+        assert any("already completed by Alice Ng (alice) at 22:12" in n for n in notices(app)), (
+            notices(app)
+        )
 
 
 async def test_checkpoint_pass_with_evidence() -> None:
