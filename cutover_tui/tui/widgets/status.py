@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from rich.text import Text
-from textual.widgets import Static
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widget import Widget
 
 from ..frame import LEVEL_STYLE, Frame, dur
 
@@ -17,27 +19,29 @@ PHASE_LABEL = {
 }
 
 
-def headline(frame: Frame, conductor: str, width: int) -> Text:
-    """Line 1: product, plan, mode, wall clock, who is looking, conductor health."""
+def headline(frame: Frame, conductor: str, width: int) -> tuple[Text, Text]:
+    """Line 1: product, mode and plan on the left; who is looking and the conductor's health
+    on the right. The wall clock sits between them in its own cell (see `wall_clock`)."""
     state = frame.state
     label, style = PHASE_LABEL[state.phase]
     if state.phase == "running" and state.mode == "rehearsal":
         label, style = "REHEARSAL", "bold cyan"
     if state.phase == "ended" and state.outcome:
         label = f"ENDED · {state.outcome}"
-    tz = frame.now.astimezone(state.plan.zone).strftime("%Z")
     # The mode before the title: on a narrow terminal the title is what gets cut short.
     left = Text.assemble((" cutover", "bold"), " · ", (label, style), " · ", state.plan.plan.title)
-    right = Text.assemble(
-        (f"{frame.clock(frame.now, seconds=True)} {tz}", "bold"),
-        "   ",
-        (f"{frame.person(frame.actor)}: {frame.role_label}", ""),
-    )
+    right = Text(f"   {frame.person(frame.actor)}: {frame.role_label}")
     if width >= 110:
         right.append(
             f"   conductor: {conductor}", "dim" if conductor.startswith("ok") else "yellow"
         )
-    return _spread(left, right, width)
+    right.append(" ")
+    return left, right
+
+
+def wall_clock(frame: Frame) -> Text:
+    tz = frame.now.astimezone(frame.state.plan.zone).strftime("%Z")
+    return Text(f"{frame.clock(frame.now, seconds=True)} {tz}", "bold")
 
 
 def figures(frame: Frame, width: int) -> Text:
@@ -88,29 +92,65 @@ def _rollback_text(frame: Frame) -> Text:
     return Text.assemble((f"ROLLBACK BY {frame.clock(by)}", style), f" (in {dur(left)})")
 
 
-def _spread(left: Text, right: Text, width: int) -> Text:
-    """Left and right on one line; the left part is cut short first when space runs out."""
-    room = width - right.cell_len - 2
-    if left.cell_len > room:
-        left.truncate(max(room, 0), overflow="ellipsis")
-    gap = max(1, width - left.cell_len - right.cell_len - 1)
-    return Text.assemble(left, " " * gap, right)
+class Cell(Widget):
+    """One piece of a status line. It repaints only itself, only when its text changes, and
+    never asks for a relayout: the wall clock ticking costs a dozen bytes a second, not two
+    full lines (every byte counts over SSH)."""
+
+    DEFAULT_CSS = """
+    Cell { height: 1; width: 1fr; }
+    Cell.-fit { width: auto; }
+    """
+
+    def __init__(self, *, fit: bool = False, id: str | None = None) -> None:
+        super().__init__(id=id, classes="-fit" if fit else "")
+        self._text = Text()
+
+    def set(self, text: Text) -> None:
+        text.no_wrap = True
+        text.overflow = "ellipsis"
+        if text.plain == self._text.plain and text.spans == self._text.spans:
+            return
+        resized = text.cell_len != self._text.cell_len
+        self._text = text
+        # A fitted cell changes size with its text; others keep their place.
+        self.refresh(layout=resized and self.has_class("-fit"))
+
+    def get_content_width(self, container, viewport) -> int:
+        return self._text.cell_len
+
+    def render(self) -> Text:
+        return self._text
 
 
-class StatusBar(Static):
-    """Two lines at the top; repaints only when their text changes (every byte counts on SSH)."""
+class StatusBar(Vertical):
+    """Two lines at the top: where we are, will we make it, when must rollback start."""
 
     DEFAULT_CSS = """
     StatusBar { height: 2; background: $panel; }
+    StatusBar > Horizontal { height: 1; }
     """
+
+    def compose(self) -> ComposeResult:
+        with Horizontal():
+            yield Cell(id="status-left")
+            yield Cell(fit=True, id="status-clock")
+            yield Cell(fit=True, id="status-right")
+        yield Cell(id="status-figures")
 
     def show(self, frame: Frame, conductor: str) -> None:
         width = self.size.width or self.app.size.width
-        text = Text("\n").join([headline(frame, conductor, width), figures(frame, width)])
-        text.no_wrap = True
-        text.overflow = "ellipsis"
-        if text.plain != getattr(self, "_last_plain", None) or text.spans != getattr(
-            self, "_last_spans", None
-        ):
-            self._last_plain, self._last_spans = text.plain, list(text.spans)
-            self.update(text)
+        left, right = headline(frame, conductor, width)
+        self.query_one("#status-left", Cell).set(left)
+        self.query_one("#status-clock", Cell).set(wall_clock(frame))
+        self.query_one("#status-right", Cell).set(right)
+        self.query_one("#status-figures", Cell).set(figures(frame, width))
+
+    @property
+    def plain(self) -> str:
+        """Both lines as text (for tests and logs)."""
+        cells = [
+            self.query_one(f"#status-{name}", Cell)._text.plain
+            for name in ("left", "clock", "right")
+        ]
+        return " ".join(cells) + "\n" + self.query_one("#status-figures", Cell)._text.plain
