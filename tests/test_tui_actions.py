@@ -11,7 +11,7 @@ from cutover_tui.engine.events import (
 )
 from cutover_tui.tui.screens.form import FormScreen
 from cutover_tui.tui.screens.help import HelpScreen
-from tests.warroom_support import at, events_of, fill, notices, select, started, war_room
+from tests.warroom_support import PLAN, at, events_of, fill, notices, select, started, war_room
 
 SIZE = (160, 48)
 
@@ -270,3 +270,61 @@ async def test_narrow_terminal_shows_panes_as_tabs() -> None:
         await pilot.press("4")
         assert app.query_one("#comms").display
         assert not app.query_one("#timeline").display
+
+
+async def test_commander_adds_a_step_after_the_highlighted_one() -> None:
+    app = war_room("alice", started(StepStarted(actor="dba", at=at(0), step="freeze")), now=at(5))
+    async with app.run_test(size=SIZE) as pilot:
+        select(app, "freeze")
+        await pilot.press("A")
+        assert isinstance(app.screen, FormScreen)
+        fill(app, step="kill-sessions", title="Kill stray sessions", owner="dba")
+        fill(app, duration="10m", reason="sessions still connected")
+        app.screen.query_one("#field-reason").focus()
+        await pilot.press("enter")
+        last = events_of(app)[-1]
+        assert last.type == "step-added" and last.after == ["freeze"]
+        assert app.state.steps["kill-sessions"].owner == "dba"
+        assert "kill-sessions" in app.frame.sched.steps
+        assert "kill-sessions" not in PLAN.step_by_id  # tonight's plan, not the file
+
+
+async def test_add_step_form_rejects_an_existing_id_and_unknown_owner() -> None:
+    app = war_room("alice", started(), now=at(1))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("A")
+        fill(app, step="freeze", title="x", owner="nobody", reason="r")
+        app.screen.query_one("#field-reason").focus()
+        await pilot.press("enter")
+        assert isinstance(app.screen, FormScreen)
+        error = str(app.screen.query_one("#form-error").render())
+        assert "already a step 'freeze'" in error
+        fill(app, step="new-one")
+        await pilot.press("enter")
+        assert "'nobody' is not in [people]" in str(app.screen.query_one("#form-error").render())
+        assert len(events_of(app)) == 1
+
+
+async def test_operator_may_not_add_a_step() -> None:
+    app = war_room("dba", started(), now=at(1))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("A")
+        fill(app, step="extra", title="Extra", owner="dba", duration="5m", reason="r")
+        app.screen.query_one("#field-reason").focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert len(events_of(app)) == 1
+        assert any("may not" in n or "commander" in n for n in notices(app)), notices(app)
+
+
+async def test_command_palette_starts_a_ready_step() -> None:
+    app = war_room("dba", started(), now=at(1))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("colon")
+        await pilot.pause()
+        await pilot.press(*"start freeze")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert events_of(app)[-1].type == "step-started"
+        assert events_of(app)[-1].step == "freeze"

@@ -351,7 +351,9 @@ def _permission(state: RunState, event: Event) -> str | None:
             f"{_verb(event)} {step_id!r}",
             f"the commander or its owner, {state.name(owner)}",
         )
-    if commander or step_id not in (None, *state.steps):
+    if commander:
+        return None
+    if step_id not in (None, *state.steps) and not isinstance(event, StepAdded):
         return None  # unknown steps are a legality problem, reported with a hint below
     return _refusal(who, roles, _verb(event), "the commander")
 

@@ -7,14 +7,15 @@ schedule -> every pane shows the new Frame.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Protocol
 
 from textual import on
-from textual.app import App, ComposeResult
+from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Container
+from textual.screen import Screen
 from textual.widgets import Footer, Tab, Tabs
 
 from ..engine.events import (
@@ -27,6 +28,7 @@ from ..engine.events import (
     ReadinessMarked,
     RollbackInvoked,
     RunEnded,
+    StepAdded,
     StepCompleted,
     StepFailed,
     StepResumed,
@@ -78,6 +80,7 @@ KEYS: list[tuple[str, str, str, str, str]] = [
     ("u", "suspend", "suspend", "suspend (with reason and ETA) or resume it", "commander, owner"),
     ("k", "skip", "skip", "skip it, with a reason", "commander"),
     ("a", "amend", "amend", "change its estimate, with a reason", "commander"),
+    ("A", "add_step", "", "add a step to tonight's plan, with a reason", "commander"),
     ("m", "readiness", "ready", "mark a readiness item met or waived", "commander, item owner"),
     ("n", "note", "note", "add a note, decision or deviation", "anyone with a role"),
     ("r", "rollback", "rollback…", "invoke rollback (confirms, asks why)", "commander"),
@@ -250,8 +253,8 @@ class WarRoomApp(App[None]):
     def step_title(self, step_id: str) -> str:
         return f"{step_id}: {self.state.steps[step_id].title}"
 
-    def action_start(self) -> None:
-        step = self.selected_step()
+    def action_start(self, step: str | None = None) -> None:
+        step = step or self.selected_step()
         if step:
             self.submit(StepStarted(step=step, **self.base()))
 
@@ -363,8 +366,8 @@ class WarRoomApp(App[None]):
             FormSpec(f"Gate {self.step_title(step)}", tuple(fields), "Record", note=note), record
         )
 
-    def action_suspend(self) -> None:
-        step = self.selected_step()
+    def action_suspend(self, step: str | None = None) -> None:
+        step = step or self.selected_step()
         if not step:
             return
         if self.state.status[step].status == "suspended":
@@ -385,8 +388,8 @@ class WarRoomApp(App[None]):
 
         self.ask(spec, record)
 
-    def action_skip(self) -> None:
-        step = self.selected_step()
+    def action_skip(self, step: str | None = None) -> None:
+        step = step or self.selected_step()
         if not step:
             return
         spec = FormSpec(
@@ -399,8 +402,8 @@ class WarRoomApp(App[None]):
             spec, lambda v: self.submit(StepSkipped(step=step, reason=v["reason"], **self.base()))
         )
 
-    def action_amend(self) -> None:
-        step = self.selected_step()
+    def action_amend(self, step: str | None = None) -> None:
+        step = step or self.selected_step()
         if not step:
             return
         current = self.state.steps[step].duration
@@ -430,6 +433,48 @@ class WarRoomApp(App[None]):
                 )
             ),
         )
+
+    def action_add_step(self) -> None:
+        """Add a step to tonight's plan: after the highlighted step by default."""
+        highlighted = self.query_one(NowPane).selected
+        owners = tuple(self.state.plan.people)
+        spec = FormSpec(
+            "Add a step to tonight's plan",
+            (
+                Field("step", "Id", required=True, validate=self._new_id_problem),
+                Field("title", "Title", required=True),
+                Field(
+                    "owner", "Owner", required=True, value=self.source.actor, validate=_in(owners)
+                ),
+                Field("duration", "Budget", required=True, value="15m", validate=_duration_problem),
+                Field("after", "After (ids, comma-separated)", value=highlighted or ""),
+                Field("before", "Before (ids that must now wait for it)"),
+                Field("reason", "Why", required=True),
+            ),
+            submit="Add step",
+            note="A live amendment changes tonight's plan, never the file, and is logged.",
+        )
+        self.ask(
+            spec,
+            lambda v: self.submit(
+                StepAdded(
+                    step=v["step"],
+                    title=v["title"],
+                    owner=v["owner"],
+                    duration_s=parse_duration(v["duration"]).total_seconds(),
+                    after=_ids(v["after"]),
+                    before=_ids(v["before"]),
+                    phase=self.state.steps[highlighted].phase if highlighted else None,
+                    reason=v["reason"],
+                    **self.base(),
+                )
+            ),
+        )
+
+    def _new_id_problem(self, value: str) -> str | None:
+        if value in self.state.steps:
+            return f"there is already a step {value!r}"
+        return None
 
     def action_readiness(self) -> None:
         open_items = [r.id for r in self.state.plan.readiness if r.id not in self.state.readiness]
@@ -535,6 +580,45 @@ class WarRoomApp(App[None]):
         if self.frame:
             self.query_one(Timeline).show(self.frame)
 
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """The command palette: every key's action, and each open step's likely next action."""
+        yield from super().get_system_commands(screen)
+        for key, action, label, text, who in KEYS:
+            if not label or action in ("command_palette", "quit", "help"):
+                continue
+            yield SystemCommand(
+                f"{label.rstrip('…').capitalize()} ({key})",
+                f"{text} · {who}",
+                lambda action=action: self.run_action(action),
+            )
+        if self.frame is None:
+            return
+        sched = self.frame.sched
+        for sid in sched.running:
+            title = self.state.steps[sid].title
+            yield SystemCommand(f"Complete {sid}", title, lambda sid=sid: self.action_complete(sid))
+            yield SystemCommand(f"Fail {sid}", title, lambda sid=sid: self.action_fail(sid))
+            yield SystemCommand(
+                f"Suspend or resume {sid}", title, lambda sid=sid: self.action_suspend(sid)
+            )
+        for sid in sched.ready:
+            step = self.state.steps[sid]
+            if step.kind == "gate":
+                yield SystemCommand(
+                    f"Decide {sid}", step.title, lambda sid=sid: self.action_decide(sid)
+                )
+            else:
+                yield SystemCommand(
+                    f"Start {sid}", step.title, lambda sid=sid: self.action_start(sid)
+                )
+        for sid in self.state.active_ids():
+            if not self.state.status[sid].closed:
+                title = self.state.steps[sid].title
+                yield SystemCommand(f"Skip {sid}", title, lambda sid=sid: self.action_skip(sid))
+                yield SystemCommand(
+                    f"Change estimate of {sid}", title, lambda sid=sid: self.action_amend(sid)
+                )
+
     def action_help(self) -> None:
         rows = [(key.split(",")[0].replace("_", " "), text, who) for key, _, _, text, who in KEYS]
         rows.append(("1-4", "show a pane (at 80x24 the panes are tabs)", "everyone"))
@@ -576,3 +660,14 @@ def _next_hhmm(text: str, now: datetime, state: RunState) -> datetime:
     if candidate <= local:
         candidate += timedelta(days=1)
     return candidate.astimezone(now.tzinfo)
+
+
+def _ids(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _in(choices: tuple[str, ...]) -> Callable[[str], str | None]:
+    def problem(value: str) -> str | None:
+        return None if value in choices else f"{value!r} is not in [people]: {', '.join(choices)}"
+
+    return problem

@@ -57,11 +57,11 @@ class FormScreen(ModalScreen[dict[str, str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(self.spec.title, classes="title")
+            yield Static(self.spec.title, classes="title", markup=False)
             if self.spec.note:
-                yield Static(self.spec.note, classes="note")
+                yield Static(self.spec.note, classes="note", markup=False)
             for f in self.spec.fields:
-                yield Label(f.label + (" *" if f.required else ""))
+                yield Label(f.label + (" *" if f.required else ""), markup=False)
                 if f.choices:
                     with RadioSet(id=f"field-{f.name}"):
                         for i, choice in enumerate(f.choices):
@@ -70,7 +70,7 @@ class FormScreen(ModalScreen[dict[str, str] | None]):
                             )
                 else:
                     yield Input(value=f.value, placeholder=f.placeholder, id=f"field-{f.name}")
-            yield Static("", classes="error", id="form-error")
+            yield Static("", classes="error", id="form-error", markup=False)
             with Horizontal():
                 yield Button("Cancel", id="cancel")
                 yield Button(
