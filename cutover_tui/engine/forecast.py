@@ -7,13 +7,27 @@ their actual times, running steps are drawn conditional on the time already spen
 same random numbers are reused between refreshes (common random numbers), so the figure on
 the war room's status line does not jitter from one second to the next.
 
-Vectorised over iterations: one numpy operation per step and predecessor, not per draw.
+The rehearsal history (or tonight's pace, see `engine.pace`) comes in as arguments, never as
+I/O: `scales` multiplies a step's whole range (a calibrated step), and `slowness` is the
+night's shared slowness as a distribution, drawn once per iteration, so the uncertainty about
+how slow tonight is shows in the odds instead of being averaged away.
+
+Common random numbers: every step id has its own column of uniforms and every slowness group
+its own column of normals, derived from (seed, id) alone. Two processes watching the same run
+with the same seed show the same figures, and a step added live does not reshuffle the others.
+
+Vectorised: the durations of all steps in all iterations are one (steps x iterations) matrix
+(the triangular inverse CDF is applied once per graph and kept; a refresh only rescales it);
+the longest path is computed level by level over the dependency graph (all steps of a level at
+once, predecessors gathered through CSR arrays and reduced with `np.maximum.reduceat`), so a
+refresh costs a few numpy operations per level, not per step or per draw.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -23,6 +37,7 @@ from .state import PlannedStep, RunState
 
 DEFAULT_LOW = 0.9  # of the budget, for a step with no estimate
 DEFAULT_HIGH = 1.5
+PAST_HIGH = 0.2  # a running step past its pessimistic estimate: about this much budget more
 
 
 @dataclass(frozen=True)
@@ -35,6 +50,9 @@ class Forecast:
     p_in_window: float  # P(finish <= deadline)
     p_in_buffer: float  # P(finish <= deadline - the buffer rule)
     standard_error: float  # of p_in_window
+    deadline: datetime | None = None  # the window end (the rollback deadline during rollback)
+    buffer_line: datetime | None = None  # deadline - window.buffer of the window
+    settled: bool = False  # every step is closed or the run ended: the figures are facts
 
     def describe(self, zone) -> str:
         return (
@@ -56,17 +74,24 @@ def step_range(step: PlannedStep, scale: float = 1.0) -> StepDraw:
     budget = step.duration.total_seconds()
     low = step.low.total_seconds() if step.low else budget * DEFAULT_LOW
     high = step.high.total_seconds() if step.high else budget * DEFAULT_HIGH
-    return StepDraw(low * scale, budget * scale, max(high, budget) * scale)
+    # A live estimate change may move the budget outside the file's range: the range follows.
+    return StepDraw(min(low, budget) * scale, budget * scale, max(high, budget) * scale)
 
 
-def triangular_ppf(u: np.ndarray, low: float, mode: float, high: float) -> np.ndarray:
-    """Inverse CDF of the triangular distribution, vectorised over u in [0, 1)."""
-    if high <= low:
-        return np.full_like(u, mode)
-    cut = (mode - low) / (high - low)
-    left = low + np.sqrt(u * (high - low) * (mode - low))
-    right = high - np.sqrt((1 - u) * (high - low) * (high - mode))
-    return np.where(u < cut, left, right)
+def triangular_ppf(u: np.ndarray, low, mode, high) -> np.ndarray:
+    """Inverse CDF of the triangular distribution, vectorised over u in [0, 1).
+
+    The parameters may be scalars or arrays broadcasting against u (one row per step).
+    """
+    low, mode, high = np.asarray(low, float), np.asarray(mode, float), np.asarray(high, float)
+    width = high - low
+    flat = width <= 0
+    safe = np.where(flat, 1.0, width)
+    cut = np.where(flat, 0.0, (mode - low) / safe)
+    left = low + np.sqrt(u * safe * (mode - low))
+    right = high - np.sqrt((1 - u) * safe * (high - mode))
+    out = np.where(u < cut, left, right)
+    return np.where(flat, mode, out) if np.any(flat) else out
 
 
 def triangular_cdf(x: float, low: float, mode: float, high: float) -> float:
@@ -79,6 +104,158 @@ def triangular_cdf(x: float, low: float, mode: float, high: float) -> float:
     return 1 - (high - x) ** 2 / ((high - low) * (high - mode)) if high > mode else 1.0
 
 
+def triangular_cdf_array(x: np.ndarray, low: float, mode: float, high: float) -> np.ndarray:
+    """triangular_cdf over an array of x (scalar parameters)."""
+    if high <= low:
+        return (x >= mode).astype(float)
+    width = high - low
+    below = (x - low) ** 2 / (width * (mode - low)) if mode > low else np.zeros_like(x)
+    above = 1 - (high - x) ** 2 / (width * (high - mode)) if high > mode else np.ones_like(x)
+    out = np.where(x <= mode, below, above)
+    return np.clip(np.where(x <= low, 0.0, np.where(x >= high, 1.0, out)), 0.0, 1.0)
+
+
+# -- the night's slowness --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class Slowness:
+    """How much slower than its three-point range each step runs tonight, as a distribution.
+
+    Log factors per group are jointly normal (`mean`, `cov`); in each iteration a step of
+    group g has its whole range multiplied by exp(eta_g) of that iteration. Steps not in
+    `group_of` belong to the first group. `Slowness.shared(1.3, 0.1)`: every step 30 % slower,
+    give or take about 10 %, the same draw for every step of one simulated night.
+    """
+
+    groups: tuple[str, ...] = ("night",)
+    mean: np.ndarray = field(default_factory=lambda: np.zeros(1))
+    cov: np.ndarray = field(default_factory=lambda: np.zeros((1, 1)))
+    group_of: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def shared(cls, factor: float = 1.0, spread: float = 0.0) -> Slowness:
+        """One factor for every step: median `factor`, log standard deviation `spread`."""
+        return cls(("night",), np.array([np.log(factor)]), np.array([[spread**2]]))
+
+    def factors(self, normals: np.ndarray) -> np.ndarray:
+        """exp(eta): (groups x iterations), from standard normals of the same shape."""
+        cov = np.asarray(self.cov, float)
+        values, vectors = np.linalg.eigh((cov + cov.T) / 2)
+        root = vectors * np.sqrt(np.clip(values, 0.0, None))
+        return np.exp(np.asarray(self.mean, float)[:, None] + root @ normals)
+
+
+# -- the graph, prepared once per plan revision ---------------------------------------------
+
+
+@dataclass(eq=False)
+class _Graph:
+    ids: list[str]  # level order: every step after all its predecessors
+    index: dict[str, int]
+    preds: list[list[int]]
+    levels: list[tuple[int, int, np.ndarray, np.ndarray]]  # lo, hi, pred rows, reduceat offsets
+    low: np.ndarray  # seconds, scale 1
+    mode: np.ndarray
+    high: np.ndarray
+    not_before: np.ndarray  # seconds from the origin; -inf when none
+
+
+def _graph(state: RunState, rollback: bool) -> _Graph:
+    key = "forecast:rollback" if rollback else "forecast:plan"
+    cached = state.derived.get(key)
+    if cached is not None:
+        return cached
+    ids = state.rollback_order if rollback else state.order
+    after = {sid: [p for p in state.steps[sid].after if p in state.steps] for sid in ids}
+    members = set(ids)
+    after = {sid: [p for p in preds if p in members] for sid, preds in after.items()}
+    order = topological_order(after)
+    depth: dict[str, int] = {}
+    for sid in order:
+        depth[sid] = 1 + max((depth[p] for p in after[sid]), default=-1)
+    ranked = sorted(order, key=lambda sid: depth[sid])  # stable: topological within a level
+    index = {sid: i for i, sid in enumerate(ranked)}
+    preds = [sorted({index[p] for p in after[sid]}) for sid in ranked]
+    levels = []
+    lo = 0
+    while lo < len(ranked):
+        hi = lo
+        while hi < len(ranked) and depth[ranked[hi]] == depth[ranked[lo]]:
+            hi += 1
+        rows = [p for i in range(lo, hi) for p in preds[i]]
+        counts = [len(preds[i]) for i in range(lo, hi)]
+        offsets = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.intp)
+        levels.append((lo, hi, np.array(rows, dtype=np.intp), offsets))
+        lo = hi
+    origin = state.plan.window.start
+    ranges = [step_range(state.steps[sid]) for sid in ranked]
+    graph = _Graph(
+        ids=ranked,
+        index=index,
+        preds=preds,
+        levels=levels,
+        low=np.array([r.low for r in ranges]),
+        mode=np.array([r.mode for r in ranges]),
+        high=np.array([r.high for r in ranges]),
+        not_before=np.array(
+            [
+                (state.steps[sid].not_before - origin).total_seconds()
+                if state.steps[sid].not_before is not None
+                else -np.inf
+                for sid in ranked
+            ]
+        ),
+    )
+    state.derived[key] = graph
+    return graph
+
+
+# -- one simulation ----------------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class Simulation:
+    """The simulated nights behind a forecast: every step's finish in every iteration."""
+
+    origin: datetime
+    ids: list[str]
+    finish: np.ndarray  # (steps x iterations), seconds after `origin`
+    duration: np.ndarray  # (steps x iterations); for closed and running steps: unused
+    ends: np.ndarray  # (iterations,), the finish of the whole graph
+    open: np.ndarray  # (steps,) bool: not closed (pending, failed, running)
+    running: np.ndarray  # (steps,) bool
+    preds: list[list[int]]
+    settled_at: float | None  # the actual finish when the run is over
+
+    def path(self, iteration: int) -> list[str]:
+        """The chain of open steps that set the finish in one iteration, first to last."""
+        if self.settled_at is not None or not len(self.ids):
+            return []
+        f = self.finish[:, iteration]
+        node = int(np.argmax(f))
+        chain: list[str] = []
+        while self.open[node]:
+            chain.append(self.ids[node])
+            if self.running[node]:
+                break
+            preds = self.preds[node]
+            if not preds:
+                break
+            best = max(preds, key=lambda p: f[p])
+            start = f[node] - self.duration[node, iteration]
+            if f[best] < start - 1e-6:  # started by now or a fixed start, not by a predecessor
+                break
+            node = best
+        chain.reverse()
+        return chain
+
+    def quantile_iteration(self, q: float) -> int:
+        """The iteration whose finish is the q-quantile (for the P80 path)."""
+        order = np.argsort(self.ends, kind="stable")
+        return int(order[min(len(order) - 1, int(q * len(order)))])
+
+
 class Forecaster:
     """Holds the random numbers for one run, so refreshes share them."""
 
@@ -86,95 +263,207 @@ class Forecaster:
         self.iterations = iterations
         self.seed = seed
         self._uniforms: dict[str, np.ndarray] = {}
-        self._rng = np.random.default_rng(seed)
+        self._normals: dict[str, np.ndarray] = {}
+        self._base: tuple[_Graph, np.ndarray] | None = None
+
+    def _column(self, kind: int, name: str) -> np.ndarray:
+        key = zlib.crc32(name.encode("utf-8"))
+        rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([self.seed, kind, key])))
+        return rng.random(self.iterations) if kind == 0 else rng.standard_normal(self.iterations)
 
     def _u(self, step_id: str) -> np.ndarray:
-        # One column per step id, drawn on first use: adding a step live does not reshuffle
-        # the numbers every other step already had.
         column = self._uniforms.get(step_id)
         if column is None:
-            column = self._rng.random(self.iterations)
-            self._uniforms[step_id] = column
+            column = self._uniforms[step_id] = self._column(0, step_id)
         return column
+
+    def _z(self, group: str) -> np.ndarray:
+        column = self._normals.get(group)
+        if column is None:
+            column = self._normals[group] = self._column(1, group)
+        return column
+
+    def _durations(self, graph: _Graph) -> np.ndarray:
+        """Every step's duration in every iteration at scale 1: computed once per graph."""
+        if self._base is not None and self._base[0] is graph:
+            return self._base[1]
+        u = np.empty((len(graph.ids), self.iterations))
+        for i, sid in enumerate(graph.ids):
+            u[i] = self._u(sid)
+        base = triangular_ppf(u, graph.low[:, None], graph.mode[:, None], graph.high[:, None])
+        self._base = (graph, base)
+        return base
 
     def finishes(
         self,
         state: RunState,
         now: datetime,
         scales: Mapping[str, float] | None = None,
+        slowness: Slowness | None = None,
     ) -> np.ndarray:
-        """Simulated finish of the active plan, in seconds after `origin(state)`."""
-        origin = _origin(state)
-        ids = state.active_ids()
-        after = {sid: [p for p in state.steps[sid].after if p in state.steps] for sid in ids}
-        order = topological_order(after)
-        now_s = max(0.0, (now - origin).total_seconds())
-        if state.phase == "not-started":
-            now_s = max(now_s, (state.plan.window.start - origin).total_seconds())
-        finish: dict[str, np.ndarray | float] = {}
-        end = np.zeros(self.iterations)
-        for sid in order:
-            finish[sid] = self._finish_of(state, sid, after[sid], finish, origin, now_s, scales)
-            end = np.maximum(end, finish[sid])
-        return end
+        """Simulated finish of the active graph, in seconds after `origin(state)`."""
+        return self.simulate(state, now, scales, slowness).ends
 
-    def _finish_of(
+    def simulate(
+        self,
+        state: RunState,
+        now: datetime,
+        scales: Mapping[str, float] | None = None,
+        slowness: Slowness | None = None,
+    ) -> Simulation:
+        origin = _origin(state)
+        rollback = state.rollback_at is not None and bool(state.rollback_order)
+        graph = _graph(state, rollback)
+        n, iters = len(graph.ids), self.iterations
+        now_s = (now - origin).total_seconds()
+        if state.phase == "not-started":
+            now_s = max(now_s, 0.0)
+        settled = _settled_finish(state, graph, origin)
+        empty = np.zeros((n, 0))
+        if settled is not None or n == 0:
+            end = settled if settled is not None else now_s
+            return Simulation(
+                origin,
+                graph.ids,
+                empty,
+                empty,
+                np.full(iters, end),
+                np.zeros(n, bool),
+                np.zeros(n, bool),
+                graph.preds,
+                end,
+            )
+
+        # Per-step scale (calibration) and per-iteration slowness (tonight's pace).
+        scale = np.ones(n)
+        if scales:
+            for sid, value in scales.items():
+                i = graph.index.get(sid)
+                if i is not None:
+                    scale[i] = value
+        base = self._durations(graph)
+        if slowness is not None:
+            normals = np.stack([self._z(g) for g in slowness.groups])
+            factors = slowness.factors(normals)  # (groups x iterations)
+            group_row = {g: r for r, g in enumerate(slowness.groups)}
+            rows = np.array(
+                [group_row.get(slowness.group_of.get(sid, ""), 0) for sid in graph.ids],
+                dtype=np.intp,
+            )
+            per_step = factors[rows] * scale[:, None]  # (steps x iterations)
+            duration = base * per_step
+        else:
+            per_step = None
+            duration = base * scale[:, None] if scales else base
+
+        lower = np.maximum(graph.not_before, now_s)  # a pending step starts no earlier
+        fixed_rows: dict[int, np.ndarray | float] = {}
+        is_open = np.ones(n, bool)
+        is_running = np.zeros(n, bool)
+        for i, sid in enumerate(graph.ids):
+            st = state.status[sid]
+            step = state.steps[sid]
+            if st.closed or (
+                st.status == "failed"
+                and st.finished_at
+                and step.kind == "checkpoint"
+                and step.on_fail == "continue"
+            ):
+                at = st.finished_at
+                fixed_rows[i] = (at - origin).total_seconds() if at else now_s
+                is_open[i] = False
+            elif st.status in ("running", "suspended") and st.started_at is not None:
+                factor = per_step[i] if per_step is not None else scale[i]
+                fixed_rows[i] = self._running_finish(state, sid, origin, now_s, factor)
+                is_running[i] = True
+
+        fixed = np.zeros(n, bool)
+        fixed[list(fixed_rows)] = True
+        finish = np.empty((n, iters))
+        for lo, hi, rows, offsets in graph.levels:
+            if len(rows):
+                start = np.maximum.reduceat(finish[rows], offsets, axis=0)
+                np.maximum(start, lower[lo:hi, None], out=start)
+            else:
+                start = np.broadcast_to(lower[lo:hi, None], (hi - lo, iters))
+            np.add(start, duration[lo:hi], out=finish[lo:hi])
+            # Closed and running steps do not follow the formula: they are what they are.
+            for i in np.flatnonzero(fixed[lo:hi]):
+                finish[lo + i] = fixed_rows[lo + int(i)]
+        ends = finish.max(axis=0)
+        return Simulation(
+            origin, graph.ids, finish, duration, ends, is_open, is_running, graph.preds, None
+        )
+
+    def _running_finish(
         self,
         state: RunState,
         sid: str,
-        preds: Sequence[str],
-        finish: Mapping[str, np.ndarray | float],
         origin: datetime,
         now_s: float,
-        scales: Mapping[str, float] | None,
-    ) -> np.ndarray | float:
+        factor: np.ndarray | float,
+    ) -> np.ndarray:
+        """A running (or suspended) step: its finish, drawn conditional on the time spent."""
         st = state.status[sid]
-        step = state.steps[sid]
-        if st.closed or (
-            st.status == "failed"
-            and st.finished_at
-            and step.kind == "checkpoint"
-            and step.on_fail == "continue"
-        ):
-            return (st.finished_at - origin).total_seconds() if st.finished_at else now_s
-        draw = step_range(step, (scales or {}).get(sid, 1.0))
+        draw = step_range(state.steps[sid])
+        assert st.started_at is not None
+        until = now_s
+        if st.status == "suspended" and st.suspended_at is not None:
+            until = min(now_s, (st.suspended_at - origin).total_seconds())
+        spent = max(
+            0.0, until - (st.started_at - origin).total_seconds() - st.paused.total_seconds()
+        )
         u = self._u(sid)
-        if st.status in ("running", "suspended") and st.started_at is not None:
-            spent = max(
-                0.0, now_s - (st.started_at - origin).total_seconds() - st.paused.total_seconds()
-            )
-            # Conditional on having run `spent` already: draw from the upper part of the range.
-            floor = triangular_cdf(spent, draw.low, draw.mode, draw.high)
-            if floor >= 1.0:
-                # Past the pessimistic estimate: it ends some time after now, assume about a
+        factor = np.broadcast_to(np.asarray(factor, float), u.shape)
+        # In units of this iteration's range: conditional on having run `spent` already,
+        # draw from the upper part of the range.
+        spent_units = spent / factor
+        floor = triangular_cdf_array(spent_units, draw.low, draw.mode, draw.high)
+        drawn = triangular_ppf(floor + u * (1 - floor), draw.low, draw.mode, draw.high)
+        remaining = (
+            np.where(
+                floor >= 1.0,
+                # Past the pessimistic estimate: it ends some time after now; assume about a
                 # fifth of its budget more, with spread.
-                remaining = draw.mode * 0.2 * (0.5 + u)
-            else:
-                remaining = (
-                    triangular_ppf(floor + u * (1 - floor), draw.low, draw.mode, draw.high) - spent
-                )
-            resume = now_s
-            if st.status == "suspended" and st.resume_eta is not None:
-                resume = max(now_s, (st.resume_eta - origin).total_seconds())
-            return resume + np.maximum(remaining, 0.0)
-        start: np.ndarray | float = now_s
-        for pred in preds:
-            start = np.maximum(start, finish[pred])
-        if step.not_before is not None:
-            start = np.maximum(start, (step.not_before - origin).total_seconds())
-        return start + triangular_ppf(u, draw.low, draw.mode, draw.high)
+                draw.mode * PAST_HIGH * (0.5 + u),
+                np.maximum(drawn - spent_units, 0.0),
+            )
+            * factor
+        )
+        resume = now_s
+        if st.status == "suspended" and st.resume_eta is not None:
+            resume = max(now_s, (st.resume_eta - origin).total_seconds())
+        return resume + remaining
 
     def forecast(
         self,
         state: RunState,
         now: datetime,
         scales: Mapping[str, float] | None = None,
+        slowness: Slowness | None = None,
     ) -> Forecast:
-        origin = _origin(state)
-        ends = self.finishes(state, now, scales)
-        window = state.plan.window
-        deadline = (window.end - origin).total_seconds()
-        buffer_line = deadline - window.buffer_time.total_seconds()
+        return self.summarise(state, self.simulate(state, now, scales, slowness))
+
+    def summarise(self, state: RunState, sim: Simulation) -> Forecast:
+        origin = sim.origin
+        deadline_at, buffer_at = deadlines(state)
+        deadline = (deadline_at - origin).total_seconds()
+        buffer_line = (buffer_at - origin).total_seconds()
+        ends = sim.ends
+        if sim.settled_at is not None:
+            actual = _settled_datetime(state, origin, sim.settled_at)
+            inside = float(sim.settled_at <= deadline)
+            return Forecast(
+                iterations=self.iterations,
+                p50=actual,
+                p80=actual,
+                p_in_window=inside,
+                p_in_buffer=float(sim.settled_at <= buffer_line),
+                standard_error=0.0,
+                deadline=deadline_at,
+                buffer_line=buffer_at,
+                settled=True,
+            )
         p_in = float(np.mean(ends <= deadline))
         p50, p80 = np.quantile(ends, [0.5, 0.8])
         return Forecast(
@@ -184,9 +473,70 @@ class Forecaster:
             p_in_window=p_in,
             p_in_buffer=float(np.mean(ends <= buffer_line)),
             standard_error=float(np.sqrt(max(p_in * (1 - p_in), 1e-12) / self.iterations)),
+            deadline=deadline_at,
+            buffer_line=buffer_at,
         )
+
+
+def deadlines(state: RunState) -> tuple[datetime, datetime]:
+    """The deadline of the active graph and its buffer line (deadline - the buffer rule).
+
+    The window end for the plan; during (and after) rollback the rollback deadline, the
+    invocation plus the RTO but no later than the window end, with no buffer.
+    """
+    window = state.plan.window
+    if state.rollback_at is not None and state.rollback_order:
+        rto = state.plan.rollback.rto if state.plan.rollback else timedelta(0)
+        deadline = min(state.rollback_at + rto, window.end)
+        return deadline, deadline
+    return window.end, window.end - window.buffer_time
+
+
+def _settled_finish(state: RunState, graph: _Graph, origin: datetime) -> float | None:
+    """The actual finish, in seconds after origin, once nothing is left to simulate."""
+    finished: list[datetime] = []
+    all_closed = True
+    for sid in graph.ids:
+        st = state.status[sid]
+        if st.closed and st.finished_at is not None:
+            finished.append(st.finished_at)
+        elif st.closed:
+            continue
+        else:
+            all_closed = False
+            if state.phase != "ended":
+                return None
+    if all_closed and finished:
+        return (max(finished) - origin).total_seconds()
+    if state.phase == "ended" and state.ended_at is not None:
+        return (state.ended_at - origin).total_seconds()  # the run stopped with steps open
+    return None
+
+
+def _settled_datetime(state: RunState, origin: datetime, seconds: float) -> datetime:
+    """The exact datetime behind `seconds` (a float round trip must not shift a microsecond)."""
+    candidates = [st.finished_at for st in state.status.values() if st.finished_at is not None]
+    if state.ended_at is not None:
+        candidates.append(state.ended_at)
+    for at in candidates:
+        if (at - origin).total_seconds() == seconds:
+            return at
+    return origin + timedelta(seconds=seconds)
 
 
 def _origin(state: RunState) -> datetime:
     """Time zero of the simulation: the window start (rollback steps are measured from it too)."""
     return state.plan.window.start
+
+
+__all__ = [
+    "Forecast",
+    "Forecaster",
+    "Simulation",
+    "Slowness",
+    "StepDraw",
+    "deadlines",
+    "step_range",
+    "triangular_cdf",
+    "triangular_ppf",
+]
