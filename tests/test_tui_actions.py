@@ -4,36 +4,25 @@ from __future__ import annotations
 
 from cutover_tui.engine.events import (
     CheckpointPassed,
-    GateDecided,
-    ReadinessMarked,
     StepCompleted,
     StepStarted,
 )
 from cutover_tui.tui.screens.form import FormScreen
 from cutover_tui.tui.screens.help import HelpScreen
-from tests.warroom_support import PLAN, at, events_of, fill, notices, select, started, war_room
+from tests.warroom_support import (
+    PLAN,
+    at,
+    events_of,
+    fill,
+    notices,
+    select,
+    started,
+    through_backup,
+    through_gate,
+    war_room,
+)
 
 SIZE = (160, 48)
-
-
-def through_backup() -> list:
-    """The run started, freeze and backup done: the checkpoint is next."""
-    return started(
-        StepStarted(actor="dba", at=at(0), step="freeze"),
-        StepCompleted(actor="dba", at=at(14), step="freeze"),
-        StepStarted(actor="dba", at=at(14), step="backup"),
-        StepCompleted(actor="dba", at=at(40), step="backup"),
-    )
-
-
-def through_gate() -> list:
-    return [
-        *through_backup(),
-        CheckpointPassed(actor="dba", at=at(44), step="backup-ok", evidence="ok"),
-        ReadinessMarked(actor="carol", at=at(30), item="staff-ready", status="met"),
-        GateDecided(actor="alice", at=at(46), step="go", approver="alice", decision="go"),
-        GateDecided(actor="sponsor", at=at(47), step="go", approver="sponsor", decision="go"),
-    ]
 
 
 async def test_owner_starts_and_completes_own_step() -> None:

@@ -71,3 +71,9 @@ def test_timeline_draws_the_same_in_every_process() -> None:
         for seed in range(1, 7)
     }
     assert len(digests) == 1
+
+
+def test_no_color(snap_compare, monkeypatch) -> None:
+    # Textual reads NO_COLOR when the app is made; the level still reads in words and marks.
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert snap_compare(scene_app("late"), terminal_size=WIDE)

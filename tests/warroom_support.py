@@ -9,7 +9,15 @@ from pathlib import Path
 
 from textual.widgets import Input, OptionList, RadioSet
 
-from cutover_tui.engine.events import Event, RunStarted
+from cutover_tui.engine.events import (
+    CheckpointPassed,
+    Event,
+    GateDecided,
+    ReadinessMarked,
+    RunStarted,
+    StepCompleted,
+    StepStarted,
+)
 from cutover_tui.plan import load_plan
 from cutover_tui.tui.app import WarRoomApp
 from cutover_tui.tui.source import MemoryRun
@@ -35,6 +43,31 @@ class StoppedClock:
 
 def started(*events: Event) -> list[Event]:
     return [RunStarted(actor="alice", at=T0, plan_id="warroom", key="start"), *events]
+
+
+def through_backup() -> list:
+    """The run started, freeze and backup done: the checkpoint is next."""
+    return started(
+        StepStarted(actor="dba", at=at(0), step="freeze"),
+        StepCompleted(actor="dba", at=at(14), step="freeze"),
+        StepStarted(actor="dba", at=at(14), step="backup"),
+        StepCompleted(actor="dba", at=at(40), step="backup"),
+    )
+
+
+def through_gate() -> list:
+    return [
+        *through_backup(),
+        CheckpointPassed(actor="dba", at=at(44), step="backup-ok", evidence="ok"),
+        ReadinessMarked(actor="carol", at=at(30), item="staff-ready", status="met"),
+        GateDecided(actor="alice", at=at(46), step="go", approver="alice", decision="go"),
+        GateDecided(actor="sponsor", at=at(47), step="go", approver="sponsor", decision="go"),
+    ]
+
+
+def through_load() -> list:
+    """Through the gate; the 1h load started at 22:50 (its trigger: running over 1h30m)."""
+    return [*through_gate(), StepStarted(actor="dba", at=at(50), step="load")]
 
 
 def war_room(actor: str, events: Sequence[Event] = (), now: datetime | None = None) -> WarRoomApp:

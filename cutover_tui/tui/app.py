@@ -38,7 +38,7 @@ from ..engine.events import (
 )
 from ..engine.state import Refused, RunState, apply, initial_state
 from ..plan.durations import parse_duration
-from ..report.narrate import narrate
+from .alerts import Alerts
 from .frame import Frame
 from .screens.form import Field, FormScreen, FormSpec
 from .screens.help import HelpScreen
@@ -124,8 +124,8 @@ class WarRoomApp(App[None]):
         self.poll_seconds = poll_seconds
         self.state: RunState = initial_state(source.plan)
         self.frame: Frame | None = None
-        self._level: str | None = None
-        self._history_shown = False
+        # The first frame is the history: the panes show its alerts, toasts are for news.
+        self.alerts = Alerts()
         self._active_pane = "timeline"
 
     # -- layout ----------------------------------------------------------------------------
@@ -182,12 +182,7 @@ class WarRoomApp(App[None]):
         frame = Frame.at(self.state, self.clock.now(), self.source.actor)
         self.frame = frame
         self._show(frame, new)
-        if self._history_shown:
-            self._alert(frame, new)
-        else:
-            # The first poll is the history: the panes show its alerts, toasts are for news.
-            self._history_shown = True
-            self._level = frame.sched.level
+        self._alert(frame, new)
 
     def _show(self, frame: Frame, new: list[Event]) -> None:
         self.query_one(StatusBar).show(frame, self.source.conductor_status())
@@ -198,31 +193,9 @@ class WarRoomApp(App[None]):
             self.query_one(CommsLog).add(new, frame)
 
     def _alert(self, frame: Frame, new: list[Event]) -> None:
-        """Say at once, in every process, what needs attention."""
-        for event in new:
-            line = narrate(event)
-            if line.category == "alert" or event.type in ("rollback-invoked", "checkpoint-failed"):
-                rollback = (
-                    getattr(event, "action", "") == "rollback" or event.type == "rollback-invoked"
-                )
-                self.notify(
-                    line.text,
-                    title="ROLLBACK" if rollback else "Alert",
-                    severity="error"
-                    if rollback or event.type == "checkpoint-failed"
-                    else "warning",
-                    timeout=20,
-                )
-        level = frame.sched.level
-        if self._level is not None and level != self._level and level == "late":
-            self.notify(
-                f"projected finish {frame.clock(frame.sched.projected_finish)} is past the deadline "
-                f"{frame.clock(frame.state.plan.window.end)}",
-                title="Window breach projected",
-                severity="error",
-                timeout=20,
-            )
-        self._level = level
+        """Say at once, in every process, what needs attention (each thing once)."""
+        for notice in self.alerts.notices(frame, new):
+            self.notify(notice.text, title=notice.title, severity=notice.severity, timeout=20)
 
     # -- commands ----------------------------------------------------------------------------
     def submit(self, event: Event) -> bool:

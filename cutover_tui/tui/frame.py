@@ -46,6 +46,9 @@ class Frame:
         local = moment.astimezone(self.state.plan.zone)
         return local.strftime("%H:%M:%S" if seconds else "%H:%M")
 
+    def budget(self, step_id: str) -> str:
+        return format_duration(self.state.steps[step_id].duration)
+
     def person(self, key: str | None) -> str:
         if not key:
             return "?"

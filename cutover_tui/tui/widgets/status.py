@@ -9,7 +9,15 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 
-from ..frame import LEVEL_STYLE, Frame, dur
+from ..frame import LEVEL_MARK, LEVEL_STYLE, Frame, dur
+
+LEVEL_WORD = {"on-track": "ON TRACK", "at-risk": "AT RISK", "late": "LATE"}
+# Light text on a dark badge or dark on light: still legible when NO_COLOR turns it grey.
+LEVEL_BADGE = {
+    "on-track": "bold black on green",
+    "at-risk": "bold black on yellow",
+    "late": "bold white on red",
+}
 
 PHASE_LABEL = {
     "not-started": ("NOT STARTED", "bold"),
@@ -51,8 +59,11 @@ def figures(frame: Frame, width: int) -> Text:
     level_style = LEVEL_STYLE[sched.level]
     left_in_window = max(timedelta(0), window.end - frame.now)
     delta = sched.delta
+    # The level in words and a mark, not only a colour: NO_COLOR terminals and colour-blind
+    # readers get the same answer.
     projected = Text.assemble(
-        "projected ",
+        (f" {LEVEL_MARK[sched.level]} {LEVEL_WORD[sched.level]} ", LEVEL_BADGE[sched.level]),
+        " projected ",
         (frame.clock(sched.projected_finish), f"bold {level_style}"),
         (f" ({dur(delta, signed=True)})", level_style),
     )

@@ -125,16 +125,17 @@ class Timeline(PlotextPlot):
     def show(self, frame: Frame) -> None:
         self._frame = frame
         bars = step_bars(frame) if self.by_step else phase_bars(frame)
-        rows = max(1, (self.size.height - 2) // 2) if self.size.height else 8
+        rows = max(1, (self.size.height - 1) // 2) if self.size.height else 8
         window = frame.state.plan.window
         origin = window.start
         # The axis spans every bar, shown or not, so it does not jump while rows scroll.
         full_end = max([window.end, frame.sched.projected_finish, *(b.finish for b in bars)])
+        total = len(bars)
+        first = 0
         if self.by_step:
-            self.row_offset = max(0, min(self.row_offset, len(bars) - rows))
-            bars = bars[self.row_offset : self.row_offset + rows]
-        else:
-            bars = bars[:rows]
+            self.row_offset = first = max(0, min(self.row_offset, total - rows))
+        bars = bars[first : first + rows]
+        self._subtitle(first, len(bars), total)
         span = (full_end - origin) / ZOOMS[self.zoom]
         left = origin + (full_end - origin - span) * self.pan if self.zoom else origin
         if self.zoom and not self.pan:
@@ -157,6 +158,14 @@ class Timeline(PlotextPlot):
         self._draw(frame, bars, left, right)
         self.refresh()
 
+    def _subtitle(self, first: int, shown: int, total: int) -> None:
+        keys = "z steps/phases · +/- zoom · [ ] pan"
+        what = "steps" if self.by_step else "phases"
+        if shown < total:
+            keys = f"{what} {first + 1}-{first + shown} of {total} · {keys}"
+        if self.border_subtitle != keys:
+            self.border_subtitle = keys
+
     def _draw(self, frame: Frame, bars: list[Bar], left: datetime, right: datetime) -> None:
         plt = self.plt
         plt.clear_data()
@@ -166,14 +175,13 @@ class Timeline(PlotextPlot):
         def x(moment: datetime) -> float:
             return (moment - left).total_seconds() / 60
 
-        n = len(bars)
+        # One plot unit per terminal row (the bottom row holds the hour labels), so a bar and
+        # the baseline under it never round onto the same row.
+        top = max(2, self.size.height - 1)
         for i, bar in enumerate(bars):
-            y = (n - i) * 2
+            y = top - 2 * i
             plt.plot(
-                [x(bar.base_start), x(bar.base_finish)],
-                [y - 0.7, y - 0.7],
-                marker="▁",
-                color="gray",
+                [x(bar.base_start), x(bar.base_finish)], [y - 1, y - 1], marker="▔", color="gray"
             )
             plt.plot([x(bar.start), x(bar.finish)], [y, y], marker="█", color=bar.colour)
         window = frame.state.plan.window
@@ -184,11 +192,11 @@ class Timeline(PlotextPlot):
         ):
             if left <= moment <= right:
                 plt.vline(x(moment), colour)
-        plt.yticks([(n - i) * 2 for i in range(n)], [b.label[:18] for b in bars])
+        plt.yticks([top - 2 * i for i in range(len(bars))], [b.label[:18] for b in bars])
         ticks, labels = _hour_ticks(left, right, frame)
         plt.xticks([x(t) for t in ticks], labels)
         plt.xlim(0, x(right))
-        plt.ylim(0.5, n * 2 + 0.5)
+        plt.ylim(1, top)
 
     def toggle_rows(self) -> None:
         self.by_step = not self.by_step

@@ -1,0 +1,124 @@
+"""What the war room must say at once, in every process, and say only once.
+
+Each process works its alerts out from the shared state and its own clock, so a watcher's
+screen turns red when a step runs over even if the conductor that records it has died. The
+conductor's events about the same thing (BudgetExceeded, TriggerFired) share the key of the
+locally computed alert, so whichever arrives first is shown and the other is not repeated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+from ..engine.events import Event
+from ..report.narrate import narrate
+from .frame import Frame
+
+Severity = Literal["information", "warning", "error"]
+
+
+@dataclass(frozen=True)
+class Notice:
+    title: str
+    text: str
+    severity: Severity
+
+
+class Alerts:
+    """Remembers what was already said; the first frame (the history) is remembered, not said."""
+
+    def __init__(self) -> None:
+        self._said: set[Hashable] = set()
+        self._primed = False
+
+    def notices(self, frame: Frame, new: Iterable[Event]) -> list[Notice]:
+        found = [*self._from_schedule(frame), *self._from_events(frame, new)]
+        out: list[Notice] = []
+        for key, notice in found:
+            if key in self._said:
+                continue
+            self._said.add(key)
+            if self._primed:
+                out.append(notice)
+        if frame.sched.level != "late":
+            self._said.discard(("late",))  # say it again if the run slips back past the deadline
+        self._primed = True
+        return out
+
+    def _from_schedule(self, frame: Frame) -> list[tuple[Hashable, Notice]]:
+        sched, state = frame.sched, frame.state
+        found: list[tuple[Hashable, Notice]] = []
+        for f in sched.fired:
+            rollback = f.action == "rollback"
+            found.append(
+                (
+                    ("fired", f.trigger or "checkpoint", f.step),
+                    Notice(
+                        "ROLLBACK TRIGGER" if rollback else "Trigger fired",
+                        f"{f.reason} → {f.action}",
+                        "error" if rollback else "warning",
+                    ),
+                )
+            )
+        for sid in sched.running:
+            if sched.steps[sid].overrun:
+                st = state.status[sid]
+                found.append(
+                    (
+                        ("overrun", sid, st.attempts),
+                        Notice(
+                            "Over budget",
+                            f"{sid} ({frame.person(state.steps[sid].owner)}) has run past its "
+                            f"{frame.budget(sid)} budget",
+                            "warning",
+                        ),
+                    )
+                )
+        if sched.level == "late":
+            found.append(
+                (
+                    ("late",),
+                    Notice(
+                        "Window breach projected",
+                        f"projected finish {frame.clock(sched.projected_finish)} is past the "
+                        f"deadline {frame.clock(sched.deadline)}",
+                        "error",
+                    ),
+                )
+            )
+        return found
+
+    def _from_events(self, frame: Frame, new: Iterable[Event]) -> list[tuple[Hashable, Notice]]:
+        found: list[tuple[Hashable, Notice]] = []
+        for event in new:
+            key: Hashable
+            if event.type == "trigger-fired":
+                key = ("fired", event.trigger, event.step)
+            elif event.type == "budget-exceeded":
+                key = ("overrun", event.step, event.attempt)
+            elif event.type in (
+                "rollback-invoked",
+                "checkpoint-failed",
+                "window-alert",
+            ) or event.type in ("clock-jumped", "run-ended"):
+                key = ("event", event.seq, event.key)
+            else:
+                continue
+            line = narrate(event)
+            rollback = (
+                event.type == "rollback-invoked" or getattr(event, "action", "") == "rollback"
+            )
+            severity: Severity = (
+                "error" if rollback or event.type == "checkpoint-failed" else "warning"
+            )
+            if event.type == "run-ended":
+                severity = "information"
+            title = (
+                "ROLLBACK" if rollback else ("Run ended" if event.type == "run-ended" else "Alert")
+            )
+            found.append(
+                (key, Notice(title, f"{line.text} ({frame.person(event.actor)})", severity))
+            )
+        return found

@@ -1,0 +1,55 @@
+"""Alerts: said at once in every process, from the shared state and the local clock, once."""
+
+from __future__ import annotations
+
+from cutover_tui.engine.events import BudgetExceeded, StepCompleted, StepStarted
+from tests.warroom_support import at, notices, started, through_load, war_room
+
+SIZE = (160, 48)
+
+
+async def test_history_is_shown_not_announced() -> None:
+    # A step that ran over an hour ago is in the panes, not in a toast on opening.
+    app = war_room("viewer", started(StepStarted(actor="dba", at=at(0), step="freeze")), at(40))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert notices(app) == []
+
+
+async def test_overrun_is_announced_by_the_clock_alone_and_only_once() -> None:
+    app = war_room("viewer", started(StepStarted(actor="dba", at=at(0), step="freeze")), at(10))
+    async with app.run_test(size=SIZE) as pilot:
+        app.clock.moment = at(16)  # freeze has a 15m budget
+        app.refresh_run()
+        await pilot.pause()
+        assert [n for n in notices(app) if "past its 15m budget" in n]
+        # The conductor's record of the same overrun does not repeat it.
+        app.source.submit(BudgetExceeded(actor="conductor", at=at(15), step="freeze", attempt=1))
+        app.clock.moment = at(17)
+        app.poll_journal()
+        app.refresh_run()
+        await pilot.pause()
+        assert sum("past its 15m budget" in n for n in notices(app)) == 1
+
+
+async def test_trigger_fires_by_time_in_a_watchers_process() -> None:
+    app = war_room("viewer", through_load(), at(100))
+    async with app.run_test(size=SIZE) as pilot:
+        app.clock.moment = at(200)
+        app.refresh_run()
+        await pilot.pause()
+        assert any("load" in n and "→" in n for n in notices(app)), notices(app)
+
+
+async def test_window_breach_is_announced_when_the_projection_crosses_the_deadline() -> None:
+    app = war_room("viewer", through_load(), at(100))
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.frame.sched.level != "late"
+        app.clock.moment = at(60 * 7.5)  # the load still running at 05:30
+        app.refresh_run()
+        await pilot.pause()
+        assert any("past the deadline" in n for n in notices(app)), notices(app)
+        app.source.submit(StepCompleted(actor="dba", at=at(451), step="load"))
+        app.refresh_run()
+        await pilot.pause()
+        assert sum("past the deadline" in n for n in notices(app)) == 1
