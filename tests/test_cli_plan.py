@@ -11,6 +11,7 @@ import pytest
 
 HERE = Path(__file__).resolve().parent
 VALID = HERE / "plans" / "valid-minimal.toml"
+ROOT = HERE.parent
 BROKEN = HERE / "plans" / "broken"
 
 
@@ -143,3 +144,11 @@ def test_new_refuses_to_overwrite(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "already exists" in result.stderr
     assert target.read_text(encoding="utf-8") == "mine\n"
+
+
+def test_summary_counts_read_as_english_and_long_windows_keep_minutes() -> None:
+    # Regressions: "8 commss", and 35h35m printed as "1d11h".
+    out = cutover("validate", "plans/erp-datacentre.toml", cwd=ROOT).stdout
+    assert "8 comms);" in out and "commss" not in out
+    assert "critical   35h35m" in out
+    assert "(48h00m)" in out

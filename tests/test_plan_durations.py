@@ -78,8 +78,11 @@ def test_parse_duration_wants_a_string(value: object) -> None:
         (timedelta(minutes=45), "45m"),
         (timedelta(hours=1, minutes=5), "1h05m"),
         (timedelta(hours=2), "2h00m"),
-        (timedelta(days=2, hours=3), "2d3h"),
-        (timedelta(days=1), "1d"),
+        (timedelta(days=2, hours=3), "51h00m"),
+        (timedelta(days=1), "24h00m"),
+        # Regression: past a day the minutes were dropped (35h35m printed as 1d11h).
+        (timedelta(hours=35, minutes=35), "35h35m"),
+        (timedelta(days=4, hours=2, minutes=5), "4d2h05m"),
         (timedelta(minutes=-5), "-5m"),
         (timedelta(hours=-1, minutes=-30), "-1h30m"),
         (timedelta(seconds=29.6), "30s"),
@@ -95,8 +98,8 @@ def test_format_duration_signed() -> None:
     assert format_duration(timedelta(0), signed=True) == "+0m"
 
 
-@given(st.integers(min_value=0, max_value=23), st.integers(min_value=0, max_value=59))
-def test_format_then_parse_round_trips_whole_minutes_under_a_day(hours: int, minutes: int) -> None:
+@given(st.integers(min_value=0, max_value=240), st.integers(min_value=0, max_value=59))
+def test_format_then_parse_round_trips_whole_minutes(hours: int, minutes: int) -> None:
     delta = timedelta(hours=hours, minutes=minutes)
     assert parse_duration(format_duration(delta)) == delta
 

@@ -51,16 +51,17 @@ def _bounded(text: str, days: int, hours: int, minutes: int, seconds: float) -> 
 
 
 def format_duration(delta: timedelta, *, signed: bool = False) -> str:
-    """Render a duration the way the war room speaks: 45m, 1h05m, 2d3h, 30s."""
+    """Render a duration the way the war room speaks: 45m, 1h05m, 35h35m, 4d2h05m, 30s."""
     total = round(delta.total_seconds())
     sign = "-" if total < 0 else ("+" if signed else "")
     total = abs(total)
     days, rest = divmod(total, 86400)
     hours, rest = divmod(rest, 3600)
     minutes, seconds = divmod(rest, 60)
-    if days:
-        body = f"{days}d{hours}h" if hours else f"{days}d"
-    elif hours:
+    if total >= 72 * 3600:  # days only past three: a 48h window reads best as 35h35m
+        body = f"{days}d{hours}h{minutes:02d}m"
+    elif days or hours:
+        hours += days * 24
         body = f"{hours}h{minutes:02d}m"
     elif minutes or not seconds:
         body = f"{minutes}m"

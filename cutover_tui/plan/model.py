@@ -118,11 +118,30 @@ class PlanInfo(_Strict):
         return value
 
 
+class Alarm(_Strict):
+    """The odds behind the war room's alarm levels (`[window.alarm]`, optional).
+
+    Late when P(finish inside the window) is below `late_below`; at risk when it is below
+    `at_risk_below`, or when P(finish before the buffer line) is below `buffer_below`.
+    """
+
+    late_below: Percent = 0.5
+    at_risk_below: Percent = 0.8
+    buffer_below: Percent = 0.5
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Alarm:
+        if self.late_below > self.at_risk_below:
+            raise ValueError("alarm.late_below is above alarm.at_risk_below")
+        return self
+
+
 class Window(_Strict):
     start: PlanTime
     end: PlanTime
     buffer: Percent = 0.25
     warning: Duration = timedelta(minutes=30)
+    alarm: Alarm | None = None
 
     @model_validator(mode="after")
     def _ends_after_start(self) -> Window:

@@ -49,7 +49,7 @@ def summarize(loaded: LoadedPlan) -> str:
 
     kinds = Counter(step.kind for step in plan.step)
     kind_text = ", ".join(
-        f"{kinds[k]} {k}{'s' if kinds[k] != 1 else ''}"
+        f"{kinds[k]} {k}{'s' if kinds[k] != 1 and not k.endswith('s') else ''}"
         for k in ("checkpoint", "gate", "comms", "milestone")
         if kinds[k]
     )
