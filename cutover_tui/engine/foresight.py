@@ -1,0 +1,181 @@
+"""foresee(state, now, forecaster) -> Foresight: will we make the window, at tonight's pace?
+
+The status-date method (`engine.schedule`) projects every pending step at its budget, so it
+notices a breach only once the slip has happened. Foresight learns tonight's pace from the
+steps already finished (`engine.pace`), carries it, with its uncertainty, into the Monte Carlo
+forecast of the remaining steps (`engine.forecast`), and sets the alarm level from the odds:
+
+- late when P(finish inside the window) < `late_below` (default 50 %);
+- at risk when P(finish inside the window) < `at_risk_below` (default 80 %), or when
+  P(finish before the buffer line) < `buffer_below` (default 50 %): the buffer line is the
+  deadline minus the plan's buffer rule (`window.buffer` of the window). A plan that does not
+  keep its buffer even on its own estimates, before the night starts, has that said by
+  validation; for it the buffer odds do not raise the alarm (as in the status-date method);
+- on track otherwise.
+
+The plan may set the three thresholds (`[window.alarm]`, see the README); `Thresholds(...)`
+overrides them. Every level comes with its reason, naming the evidence and the projection:
+"the last 6 steps ran 48 % over budget; at this pace the cutover ends at 03:10 (P80 03:40):
+23 % chance of finishing by 06:00".
+
+Pure: no I/O, no clock, no textual. The Forecaster holds the common random numbers, so calling
+this every second with the same forecaster gives a steady figure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from ..plan.durations import format_duration
+from .forecast import Forecast, Forecaster
+from .pace import Pace, PacePrior, infer_pace, percent
+from .schedule import Level
+from .state import RunState, fold
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The odds behind the alarm levels (probabilities, 0..1)."""
+
+    late_below: float = 0.5  # late when P(in window) is below this
+    at_risk_below: float = 0.8  # at risk when P(in window) is below this ...
+    buffer_below: float = 0.5  # ... or P(before the buffer line) is below this
+
+    @classmethod
+    def of(cls, plan) -> Thresholds:
+        """The plan's `[window.alarm]` thresholds, the defaults where it sets none."""
+        alarm = getattr(plan.window, "alarm", None)
+        if alarm is None:
+            return cls()
+        default = cls()
+        return cls(
+            late_below=_or(getattr(alarm, "late_below", None), default.late_below),
+            at_risk_below=_or(getattr(alarm, "at_risk_below", None), default.at_risk_below),
+            buffer_below=_or(getattr(alarm, "buffer_below", None), default.buffer_below),
+        )
+
+
+def _or(value: float | None, default: float) -> float:
+    return default if value is None else value
+
+
+@dataclass(frozen=True, eq=False)
+class Foresight:
+    """The war room's answer to "will we make it, at tonight's pace?" at one moment."""
+
+    now: datetime
+    level: Level
+    reason: str  # why this level: the evidence, the projection and the odds
+    p_in_window: float
+    p_in_buffer: float
+    p50: datetime
+    p80: datetime
+    deadline: datetime
+    buffer_line: datetime
+    buffer_counts: bool  # False: the plan never kept its buffer, the buffer odds do not alarm
+    pace: Pace
+    p80_path: tuple[str, ...]  # the chain of open steps that sets the P80 finish
+    forecast: Forecast
+    thresholds: Thresholds
+
+    @property
+    def standard_error(self) -> float:
+        return self.forecast.standard_error
+
+
+def foresee(
+    state: RunState,
+    now: datetime,
+    forecaster: Forecaster,
+    prior: PacePrior | None = None,
+    thresholds: Thresholds | None = None,
+) -> Foresight:
+    """Tonight's pace, the forecast at that pace, and the alarm level with its reason."""
+    prior = prior or PacePrior()
+    thresholds = thresholds or Thresholds.of(state.plan)
+    pace = infer_pace(state, now, prior)
+    sim = forecaster.simulate(state, now, scales=prior.scales or None, slowness=pace.slowness)
+    forecast = forecaster.summarise(state, sim)
+    assert forecast.deadline is not None and forecast.buffer_line is not None
+    counts = _buffer_counts(state, forecaster, prior, thresholds)
+    path = tuple(sim.path(sim.quantile_iteration(0.8)))
+    level, reason = _judge(state, forecast, pace, thresholds, counts)
+    return Foresight(
+        now=now,
+        level=level,
+        reason=reason,
+        p_in_window=forecast.p_in_window,
+        p_in_buffer=forecast.p_in_buffer,
+        p50=forecast.p50,
+        p80=forecast.p80,
+        deadline=forecast.deadline,
+        buffer_line=forecast.buffer_line,
+        buffer_counts=counts,
+        pace=pace,
+        p80_path=path,
+        forecast=forecast,
+        thresholds=thresholds,
+    )
+
+
+def _judge(
+    state: RunState,
+    forecast: Forecast,
+    pace: Pace,
+    thresholds: Thresholds,
+    buffer_counts: bool,
+) -> tuple[Level, str]:
+    when = state.when
+    deadline = forecast.deadline
+    assert deadline is not None
+    if forecast.settled:
+        if forecast.p_in_window >= 1.0:
+            return "on-track", f"the run finished at {when(forecast.p50)}, inside the window"
+        late_by = format_duration(forecast.p50 - deadline)
+        return "late", (
+            f"the run finished at {when(forecast.p50)}, {late_by} after the "
+            f"{when(deadline)} deadline"
+        )
+    p_in, p_buffer = forecast.p_in_window, forecast.p_in_buffer
+    evidence = pace.evidence
+    projection = (
+        f"at this pace the cutover ends at {when(forecast.p50)} (P80 {when(forecast.p80)}): "
+        f"{percent(p_in)} chance of finishing by {when(deadline)}"
+    )
+    if p_in < thresholds.late_below:
+        level: Level = "late"
+    elif p_in < thresholds.at_risk_below:
+        level = "at-risk"
+    elif buffer_counts and p_buffer < thresholds.buffer_below:
+        level = "at-risk"
+        projection += (
+            f", {percent(p_buffer)} of keeping the buffer (by {when(forecast.buffer_line)})"
+        )
+    else:
+        level = "on-track"
+    return level, f"{evidence}; {projection}" if evidence else projection
+
+
+def _buffer_counts(
+    state: RunState, forecaster: Forecaster, prior: PacePrior, thresholds: Thresholds
+) -> bool:
+    """Did the plan file keep its buffer on its own estimates, before the night started?"""
+    if state.rollback_at is not None:
+        return False  # the rollback deadline has no buffer rule
+    key = (
+        f"plan:foresight-buffer:{forecaster.seed}:{forecaster.iterations}:"
+        f"{prior.factor}:{prior.spread}:{prior.phase_spread}:{thresholds.buffer_below}:"
+        f"{hash(tuple(sorted(prior.scales.items())))}"
+    )
+    cached = state.derived.get(key)
+    if cached is None:
+        start = fold(state.plan, [])
+        at = state.plan.window.start
+        pace = infer_pace(start, at, prior)
+        before = forecaster.forecast(start, at, scales=prior.scales or None, slowness=pace.slowness)
+        cached = state.derived[key] = before.p_in_buffer >= thresholds.buffer_below
+    return cached
+
+
+__all__ = ["Foresight", "Thresholds", "foresee"]
