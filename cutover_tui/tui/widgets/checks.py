@@ -8,7 +8,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from ...plan.model import STREAMS
-from ..frame import Frame, dur
+from ..frame import Frame, bar, dur
 
 DECISION_STYLE = {"go": "green", "conditional-go": "yellow", "no-go": "red"}
 
@@ -94,16 +94,23 @@ def trigger_lines(frame: Frame) -> list[Text]:
             Text.assemble(
                 ("● FIRED ", "bold red"),
                 (fired.trigger or fired.step, "bold"),
-                f" {frame.clock(fired.fired_at)}: {fired.reason}",
-                ("  → ROLLBACK" if fired.action == "rollback" else "  → alert", "bold red"),
+                f" {frame.clock(fired.fired_at)} ",
+                ("→ ROLLBACK" if fired.action == "rollback" else "→ alert", "bold red"),
+                f": {fired.reason}",
             )
         )
     for armed in sched.armed:
         left = f" ({dur(armed.time_left)} left)" if armed.time_left is not None else ""
-        style = "yellow" if armed.closeness >= 0.75 else "dim"
-        lines.append(
-            Text.assemble(("◌ armed ", style), armed.trigger, (f"  {armed.describe}{left}", style))
-        )
+        hot = armed.closeness >= 0.75 or armed.projected_to_fire
+        style = "yellow" if hot else "dim"
+        line = Text.assemble(("◌ armed ", style), armed.trigger)
+        if armed.time_left is not None:  # a timed trigger: how much of its fuse has burnt
+            line.append(" ")
+            line.append(bar(armed.closeness, 6).replace(" ", "·"), "yellow" if hot else "green")
+        line.append(f"  {armed.describe}{left}", style)
+        if armed.projected_to_fire and armed.fires_at is not None:
+            line.append(f"  projected to fire {frame.clock(armed.fires_at)}", "bold yellow")
+        lines.append(line)
     return lines
 
 
