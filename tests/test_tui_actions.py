@@ -317,3 +317,23 @@ async def test_command_palette_starts_a_ready_step() -> None:
         await pilot.pause()
         assert events_of(app)[-1].type == "step-started"
         assert events_of(app)[-1].step == "freeze"
+
+
+async def test_why_shows_the_pace_evidence_and_p80_path() -> None:
+    app = war_room("viewer", through_gate(), now=at(60))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("w")
+        await pilot.pause()
+        text = " ".join(str(s.render()) for s in app.screen.query("Static"))
+        assert "Pace" in text and "P80 path" in text and "inside the window" in text
+        await pilot.press("escape")
+        assert not app.screen.query("ForesightScreen")
+
+
+async def test_status_line_shows_the_odds() -> None:
+    app = war_room("viewer", through_gate(), now=at(60))
+    async with app.run_test(size=SIZE):
+        assert app.frame is not None and app.frame.foresight is not None
+        status = app.query_one("StatusBar").plain
+        assert f"{app.frame.foresight.p_in_window:.0%} in window" in status
+        assert "ON TRACK" in status or "AT RISK" in status or "LATE" in status

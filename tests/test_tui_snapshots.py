@@ -77,3 +77,7 @@ def test_no_color(snap_compare, monkeypatch) -> None:
     # Textual reads NO_COLOR when the app is made; the level still reads in words and marks.
     monkeypatch.setenv("NO_COLOR", "1")
     assert snap_compare(scene_app("late"), terminal_size=WIDE)
+
+
+def test_why_screen(snap_compare) -> None:
+    assert snap_compare(scene_app("late"), terminal_size=WIDE, press=["w"])

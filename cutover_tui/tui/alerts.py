@@ -44,6 +44,9 @@ class Alerts:
                 out.append(notice)
         if frame.sched.level != "late":
             self._said.discard(("late",))  # say it again if the run slips back past the deadline
+        if frame.level == "on-track":
+            self._said.discard(("odds", "at-risk"))  # back on track: a new slip is news again
+            self._said.discard(("odds", "late"))
         self._primed = True
         return out
 
@@ -76,6 +79,19 @@ class Alerts:
                         ),
                     )
                 )
+        sight = frame.foresight
+        if sight is not None and sight.level != "on-track":
+            # The odds turned: say so with the reason, once per level reached.
+            found.append(
+                (
+                    ("odds", sight.level),
+                    Notice(
+                        "Window at risk" if sight.level == "at-risk" else "Window breach likely",
+                        sight.reason,
+                        "warning" if sight.level == "at-risk" else "error",
+                    ),
+                )
+            )
         if sched.level == "late":
             found.append(
                 (

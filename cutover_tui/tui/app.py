@@ -7,6 +7,7 @@ schedule -> every pane shows the new Frame.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -36,10 +37,12 @@ from ..engine.events import (
     StepStarted,
     StepSuspended,
 )
+from ..engine.forecast import Forecaster
 from ..engine.state import Refused, RunState, apply, initial_state
 from ..plan.durations import parse_duration
 from .alerts import Alerts
 from .frame import Frame
+from .screens.foresight import ForesightScreen
 from .screens.form import Field, FormScreen, FormSpec
 from .screens.help import HelpScreen
 from .source import RunSource, new_key
@@ -85,6 +88,13 @@ KEYS: list[tuple[str, str, str, str, str]] = [
     ("n", "note", "note", "add a note, decision or deviation", "anyone with a role"),
     ("r", "rollback", "rollback…", "invoke rollback (confirms, asks why)", "commander"),
     ("E", "end_run", "end", "end the run: completed, rolled back or aborted", "commander"),
+    (
+        "w",
+        "why",
+        "why",
+        "why this alarm level: tonight's pace, the evidence, the P80 path",
+        "everyone",
+    ),
     ("slash", "filter", "filter", "cycle the comms log filter", "everyone"),
     ("z", "timeline_rows", "", "timeline: phases or steps", "everyone"),
     ("plus,equals_sign", "zoom(1)", "", "timeline: zoom in", "everyone"),
@@ -126,6 +136,9 @@ class WarRoomApp(App[None]):
         self.frame: Frame | None = None
         # The first frame is the history: the panes show its alerts, toasts are for news.
         self.alerts = Alerts()
+        # One forecaster for the life of the app: its random numbers are reused every tick,
+        # so the odds on the status line move with the evidence, not with the dice.
+        self.forecaster = Forecaster(iterations=1000, seed=_seed(source.run_id))
         self._active_pane = "timeline"
 
     # -- layout ----------------------------------------------------------------------------
@@ -179,7 +192,7 @@ class WarRoomApp(App[None]):
             new = list(self.source.poll())
         for event in new:
             apply(self.state, event)
-        frame = Frame.at(self.state, self.clock.now(), self.source.actor)
+        frame = Frame.at(self.state, self.clock.now(), self.source.actor, self.forecaster)
         self.frame = frame
         self._show(frame, new)
         self._alert(frame, new)
@@ -592,6 +605,12 @@ class WarRoomApp(App[None]):
                     f"Change estimate of {sid}", title, lambda sid=sid: self.action_amend(sid)
                 )
 
+    def action_why(self) -> None:
+        if self.frame is None or self.frame.foresight is None:
+            self.notify("the forecast starts with the run", severity="warning")
+            return
+        self.push_screen(ForesightScreen(self.frame))
+
     def action_help(self) -> None:
         rows = [(key.split(",")[0].replace("_", " "), text, who) for key, _, _, text, who in KEYS]
         rows.append(("1-4", "show a pane (at 80x24 the panes are tabs)", "everyone"))
@@ -644,3 +663,8 @@ def _in(choices: tuple[str, ...]) -> Callable[[str], str | None]:
         return None if value in choices else f"{value!r} is not in [people]: {', '.join(choices)}"
 
     return problem
+
+
+def _seed(run_id: str) -> int:
+    """A stable seed per run: every process on one run draws the same simulated nights."""
+    return int.from_bytes(hashlib.sha256(run_id.encode()).digest()[:4], "big")

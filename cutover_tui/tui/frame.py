@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from ..engine.forecast import Forecaster
+from ..engine.foresight import Foresight, foresee
 from ..engine.schedule import Schedule, schedule
 from ..engine.state import RunState
 from ..plan.durations import format_duration
@@ -23,10 +25,21 @@ class Frame:
     sched: Schedule
     now: datetime
     actor: str
+    foresight: Foresight | None = None  # the odds at tonight's pace; None when not asked for
 
     @classmethod
-    def at(cls, state: RunState, now: datetime, actor: str) -> Frame:
-        return cls(state, schedule(state, now), now, actor)
+    def at(
+        cls, state: RunState, now: datetime, actor: str, forecaster: Forecaster | None = None
+    ) -> Frame:
+        sight = None
+        if forecaster is not None and state.phase in ("running", "rollback"):
+            sight = foresee(state, now, forecaster)
+        return cls(state, schedule(state, now), now, actor, sight)
+
+    @property
+    def level(self) -> str:
+        """The alarm level: from the odds at tonight's pace when known, else the schedule's."""
+        return self.foresight.level if self.foresight else self.sched.level
 
     @property
     def roles(self) -> set[str]:

@@ -53,33 +53,46 @@ def wall_clock(frame: Frame) -> Text:
 
 
 def figures(frame: Frame, width: int) -> Text:
-    """Line 2: window, projection and delta, odds, buffer, and the rollback point."""
+    """Line 2: the alarm level, projection and delta, the odds, buffer, and the rollback point."""
     sched, state = frame.sched, frame.state
     window = state.plan.window
-    level_style = LEVEL_STYLE[sched.level]
+    level = frame.level
+    sched_style = LEVEL_STYLE[sched.level]
     left_in_window = max(timedelta(0), window.end - frame.now)
-    delta = sched.delta
     # The level in words and a mark, not only a colour: NO_COLOR terminals and colour-blind
-    # readers get the same answer.
+    # readers get the same answer. It follows the odds at tonight's pace (`w` says why).
+    badge = Text(f" {LEVEL_MARK[level]} {LEVEL_WORD[level]} ", LEVEL_BADGE[level])
     projected = Text.assemble(
-        (f" {LEVEL_MARK[sched.level]} {LEVEL_WORD[sched.level]} ", LEVEL_BADGE[sched.level]),
-        " projected ",
-        (frame.clock(sched.projected_finish), f"bold {level_style}"),
-        (f" ({dur(delta, signed=True)})", level_style),
+        "projected " if width >= 110 else "",
+        (frame.clock(sched.projected_finish), f"bold {sched_style}"),
+        (f" ({dur(sched.delta, signed=True)})", sched_style),
     )
+    odds = _odds_text(frame, short=width < 110)
     rollback = _rollback_text(frame)
     if width < 110:
-        return Text.assemble(" ", projected, " │ ", rollback)
+        return Text.assemble(badge, " ", projected, " ", odds, " │ ", rollback)
     parts = [
         Text(
             f" window {frame.clock(window.start)}→{frame.clock(window.end)}  left {dur(left_in_window)}"
         ),
-        projected,
-        Text.assemble("buffer ", (dur(sched.buffer_left), level_style)),
+        Text.assemble(badge, " ", projected),
+        odds,
+        Text.assemble("buffer ", (dur(sched.buffer_left), sched_style)),
         Text(f"{sched.percent_done:.0%} done"),
         rollback,
     ]
-    return Text(" │ ").join(parts)
+    return Text(" │ ").join([p for p in parts if p.plain])
+
+
+def _odds_text(frame: Frame, short: bool) -> Text:
+    sight = frame.foresight
+    if sight is None:
+        return Text()
+    style = LEVEL_STYLE[sight.level]
+    chance = Text(f"{sight.p_in_window:.0%}", f"bold {style}")
+    if short:
+        return chance
+    return Text.assemble(chance, " in window · P80 ", (frame.clock(sight.p80), style))
 
 
 def _rollback_text(frame: Frame) -> Text:
