@@ -52,6 +52,9 @@ from .widgets.now import NowPane
 from .widgets.status import StatusBar
 from .widgets.timeline import Timeline
 
+# Simulated nights per refresh: ±2.2 points of standard error at worst, and ~12 MB less
+# resident memory per process than 1,000 on a 300-step plan (many processes share a host).
+FORECAST_ITERATIONS = 500
 NARROW_WIDTH = 120
 NARROW_HEIGHT = 34
 PANES = (("timeline", "Timeline"), ("now", "Now"), ("checks", "Checks"), ("comms", "Comms"))
@@ -138,7 +141,7 @@ class WarRoomApp(App[None]):
         self.alerts = Alerts()
         # One forecaster for the life of the app: its random numbers are reused every tick,
         # so the odds on the status line move with the evidence, not with the dice.
-        self.forecaster = Forecaster(iterations=1000, seed=_seed(source.run_id))
+        self.forecaster = Forecaster(iterations=FORECAST_ITERATIONS, seed=_seed(source.run_id))
         self._active_pane = "timeline"
 
     # -- layout ----------------------------------------------------------------------------

@@ -16,6 +16,11 @@ from textual_plotext import PlotextPlot
 from ..frame import Frame
 
 ZOOMS = (1.0, 2.0, 4.0, 8.0)
+QUANTUM = timedelta(minutes=15)
+
+
+def _ceil(delta: timedelta, quantum: timedelta) -> timedelta:
+    return -(-delta // quantum) * quantum
 
 
 def _ordered_unique(data):
@@ -130,6 +135,9 @@ class Timeline(PlotextPlot):
         origin = window.start
         # The axis spans every bar, shown or not, so it does not jump while rows scroll.
         full_end = max([window.end, frame.sched.projected_finish, *(b.finish for b in bars)])
+        # Whole quarter hours: a projection creeping later by the second must not replot
+        # the whole chart every second (every byte counts over SSH).
+        full_end = origin + _ceil(full_end - origin, QUANTUM)
         total = len(bars)
         first = 0
         if self.by_step:
@@ -141,13 +149,29 @@ class Timeline(PlotextPlot):
         if self.zoom and not self.pan:
             # Zoomed in: centre on now, so the action is in view.
             left = max(origin, min(frame.now - span / 3, full_end - span))
+            left = origin + _ceil(left - origin, QUANTUM)
         right = left + span
         width = max(20, self.size.width - 20)
         column = span / width
+
+        def col(moment: datetime) -> int:
+            return int((moment - left) / column) if column else 0
+
+        # What the chart shows, to the column: it replots only when a column changes.
         signature = (
-            tuple(bars),
-            int((frame.now - origin) / column) if column else 0,
-            frame.sched.last_safe_rollback_start,
+            tuple(
+                (
+                    b.label,
+                    b.colour,
+                    col(b.start),
+                    col(b.finish),
+                    col(b.base_start),
+                    col(b.base_finish),
+                )
+                for b in bars
+            ),
+            col(frame.now),
+            col(frame.sched.last_safe_rollback_start),
             left,
             right,
             self.size,
