@@ -52,6 +52,7 @@ from cutover_tui.engine.events import (  # noqa: E402
 )
 from cutover_tui.engine.forecast import Forecaster  # noqa: E402
 from cutover_tui.engine.foresight import Thresholds, foresee  # noqa: E402
+from cutover_tui.engine.pace import PacePrior  # noqa: E402
 from cutover_tui.engine.schedule import schedule  # noqa: E402
 from cutover_tui.engine.state import apply, fold, initial_state  # noqa: E402
 from cutover_tui.plan import load_plan  # noqa: E402
@@ -136,8 +137,9 @@ def _plan(name: str):
     return _PLANS[name]
 
 
-def replay(job: tuple[str, int, int, int]) -> Night:
-    name, seed, step_minutes, iterations = job
+def replay(job: tuple[str, int, int, int, dict]) -> Night:
+    name, seed, step_minutes, iterations, prior_args = job
+    prior = PacePrior(**prior_args)
     plan = _plan(name)
     index = list(PLANS).index(name)
     slowness, events, finish_at = simulate_events(plan, seed, index)
@@ -166,7 +168,7 @@ def replay(job: tuple[str, int, int, int]) -> Night:
             apply(state, events[k])
             k += 1
         began = time.perf_counter()
-        sight = foresee(state, now, forecaster)
+        sight = foresee(state, now, forecaster, prior)
         spent += time.perf_counter() - began
         counts = sight.buffer_counts
         levels = {"status-date": schedule(state, now).level, "foresight": sight.level}
@@ -270,9 +272,19 @@ def main() -> int:
     parser.add_argument("--iterations", type=int, default=2000)
     parser.add_argument("--plans", nargs="*", default=list(PLANS))
     parser.add_argument("--sweep", action="store_true")
+    parser.add_argument(
+        "--prior",
+        default="",
+        help="PacePrior fields to try instead of the defaults, as spread=0.25,step_noise=0.3",
+    )
     args = parser.parse_args()
 
     sets = ["tune", "test"] if args.set == "both" else [args.set]
+    prior_args = {
+        key: float(value)
+        for key, value in (pair.split("=") for pair in args.prior.split(",") if pair)
+    }
+    prior = PacePrior(**prior_args)
     defaults = Thresholds()
     print(
         f"nights: S ~ uniform{SLOW_RANGE}, step noise log-normal sd {STEP_NOISE}, "
@@ -280,11 +292,15 @@ def main() -> int:
         f"late below {defaults.late_below:.0%}, at risk below {defaults.at_risk_below:.0%} "
         f"(or buffer odds below {defaults.buffer_below:.0%})"
     )
+    print(
+        f"pace prior: factor {prior.factor}, spread {prior.spread}, phase spread "
+        f"{prior.phase_spread}, step noise {prior.step_noise}, tail {prior.tail}"
+    )
     print("replay step: " + ", ".join(f"{p} every {PLANS[p]} min" for p in args.plans))
     began = time.perf_counter()
     for which in sets:
         jobs = [
-            (name, SEEDS[which] + i, PLANS[name], args.iterations)
+            (name, SEEDS[which] + i, PLANS[name], args.iterations, prior_args)
             for name in args.plans
             for i in range(args.nights)
         ]

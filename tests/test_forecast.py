@@ -237,6 +237,29 @@ def test_rehearsal_scale_and_shared_slowness_match_integration() -> None:
     assert abs(fixed.p_in_window - exact) > 4 * fixed.standard_error
 
 
+def test_step_noise_matches_integration() -> None:
+    # Each step's own log-normal scatter (sd 0.2) on top of its range, independent per step:
+    # P(a + b <= T) integrated over both steps' scatter on a grid.
+    plan = parse_plan(
+        window_until("00:00") + step("a", 50, 40, 80) + step("b", 60, 45, 90, ["a"])
+    ).plan
+    result = Forecaster(iterations=20000, seed=7).forecast(
+        fold(plan, []), T0, slowness=Slowness.shared(1.0, 0.0, step_noise=0.2)
+    )
+    z = np.linspace(-5, 5, 81)
+    weight = np.exp(-z * z / 2)
+    weight /= weight.sum()
+    a = [(w, tri(40, 50, 80, float(np.exp(0.2 * x)))) for w, x in zip(weight, z, strict=True)]
+    b = [(w, tri(45, 60, 90, float(np.exp(0.2 * x)))) for w, x in zip(weight, z, strict=True)]
+    # Mix the scaled distributions first (a mixture over the scatter), then add.
+    size = max(len(d.pmf) for _, d in a + b)
+    a_mix = Dist(sum(w * np.pad(d.pmf, (0, size - len(d.pmf))) for w, d in a))
+    b_mix = Dist(sum(w * np.pad(d.pmf, (0, size - len(d.pmf))) for w, d in b))
+    exact = (a_mix + b_mix).p_at_most(120 * MIN)
+    assert 0.1 < exact < 0.9
+    agrees(result, exact)
+
+
 # -- never contradicting what happened ---------------------------------------------------------
 
 

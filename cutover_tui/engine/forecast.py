@@ -125,18 +125,24 @@ class Slowness:
     Log factors per group are jointly normal (`mean`, `cov`); in each iteration a step of
     group g has its whole range multiplied by exp(eta_g) of that iteration. Steps not in
     `group_of` belong to the first group. `Slowness.shared(1.3, 0.1)`: every step 30 % slower,
-    give or take about 10 %, the same draw for every step of one simulated night.
+    give or take about 10 %, the same draw for every step of one simulated night. `step_noise`
+    adds each step's own log-normal deviation (median 1), drawn per step and iteration: real
+    steps scatter more widely than most three-point ranges admit, and where parallel streams
+    join, the wider scatter makes the join later.
     """
 
     groups: tuple[str, ...] = ("night",)
     mean: np.ndarray = field(default_factory=lambda: np.zeros(1))
     cov: np.ndarray = field(default_factory=lambda: np.zeros((1, 1)))
     group_of: Mapping[str, str] = field(default_factory=dict)
+    step_noise: float = 0.0  # log sd of each step's own deviation beyond its range
 
     @classmethod
-    def shared(cls, factor: float = 1.0, spread: float = 0.0) -> Slowness:
+    def shared(cls, factor: float = 1.0, spread: float = 0.0, step_noise: float = 0.0) -> Slowness:
         """One factor for every step: median `factor`, log standard deviation `spread`."""
-        return cls(("night",), np.array([np.log(factor)]), np.array([[spread**2]]))
+        return cls(
+            ("night",), np.array([np.log(factor)]), np.array([[spread**2]]), step_noise=step_noise
+        )
 
     def factors(self, normals: np.ndarray) -> np.ndarray:
         """exp(eta): (groups x iterations), from standard normals of the same shape."""
@@ -265,6 +271,8 @@ class Forecaster:
         self._uniforms: dict[str, np.ndarray] = {}
         self._normals: dict[str, np.ndarray] = {}
         self._base: tuple[_Graph, np.ndarray] | None = None
+        self._step_normals: dict[str, np.ndarray] = {}
+        self._noise: tuple[_Graph, float, np.ndarray] | None = None
 
     def _column(self, kind: int, name: str) -> np.ndarray:
         key = zlib.crc32(name.encode("utf-8"))
@@ -282,6 +290,20 @@ class Forecaster:
         if column is None:
             column = self._normals[group] = self._column(1, group)
         return column
+
+    def _step_noise(self, graph: _Graph, sd: float) -> np.ndarray:
+        """exp(sd * z), one normal per step and iteration, median 1: computed once per graph."""
+        if self._noise is not None and self._noise[0] is graph and self._noise[1] == sd:
+            return self._noise[2]
+        z = np.empty((len(graph.ids), self.iterations))
+        for i, sid in enumerate(graph.ids):
+            column = self._step_normals.get(sid)
+            if column is None:
+                column = self._step_normals[sid] = self._column(2, sid)
+            z[i] = column
+        noise = np.exp(sd * z)
+        self._noise = (graph, sd, noise)
+        return noise
 
     def _durations(self, graph: _Graph) -> np.ndarray:
         """Every step's duration in every iteration at scale 1: computed once per graph."""
@@ -351,6 +373,8 @@ class Forecaster:
                 dtype=np.intp,
             )
             per_step = factors[rows] * scale[:, None]  # (steps x iterations)
+            if slowness.step_noise > 0:
+                per_step *= self._step_noise(graph, slowness.step_noise)
             duration = base * per_step
         else:
             per_step = None

@@ -326,6 +326,7 @@ def _slowness(
         mean=jac @ full_mean,
         cov=jac @ full_cov @ jac.T,
         group_of=group_of,
+        step_noise=prior.step_noise,
     )
 
 
