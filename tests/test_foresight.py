@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from cutover_tui.engine.events import (
+    RollbackInvoked,
     RunEnded,
     RunStarted,
     StepCompleted,
@@ -214,7 +215,7 @@ def test_finished_night_is_a_fact() -> None:
     result = sight(plan, events, end + timedelta(hours=1))
     assert result.level == "late" and result.p_in_window == 0.0
     assert result.p50 == end
-    assert result.reason == "the run finished at 01:12, 12m after the 01:00 deadline"
+    assert result.reason == "the cutover finished at 01:12, 12m after the 01:00 deadline"
 
 
 def test_the_same_forecaster_gives_a_steady_answer() -> None:
@@ -226,3 +227,50 @@ def test_the_same_forecaster_gives_a_steady_answer() -> None:
     again = foresee(state, now + timedelta(seconds=1), forecaster)
     assert abs(again.p_in_window - first.p_in_window) <= 0.01
     assert abs((again.p50 - first.p50).total_seconds()) < 60
+
+
+ROLLBACK = """
+[rollback]
+owner = "lead"
+rto = "1h"
+[[rollback.step]]
+id = "restore"
+title = "Restore"
+owner = "lead"
+duration = "30m"
+[[rollback.step]]
+id = "verify"
+title = "Verify"
+owner = "lead"
+duration = "15m"
+after = ["restore"]
+"""
+
+
+def test_during_rollback_the_odds_are_about_the_rollback() -> None:
+    plan = parse_plan(plan_text(10, SLOW_START) + ROLLBACK).plan
+    events, at = night(plan, {"prep-1": 1.5, "prep-2": 1.5})
+    events += [
+        RollbackInvoked(actor="lead", at=at, reason="too slow"),
+        StepStarted(actor="lead", at=at, step="restore"),
+    ]
+    now = at + timedelta(minutes=20)
+    result = sight(plan, events, now)
+    assert result.deadline == at + timedelta(hours=1)  # invoked + RTO
+    assert result.p80_path == ("restore", "verify")
+    assert "at this pace the rollback ends at" in result.reason
+    assert f"by {result.deadline:%H:%M}" in result.reason
+    # Once it has ended, the answer is what happened.
+    done = [
+        *events,
+        StepCompleted(actor="lead", at=now, step="restore"),
+        StepStarted(actor="lead", at=now, step="verify"),
+        StepCompleted(actor="lead", at=now + timedelta(minutes=10), step="verify"),
+        RunEnded(actor="lead", at=now + timedelta(minutes=12), outcome="rolled-back"),
+    ]
+    ended = sight(plan, done, now + timedelta(hours=3))
+    assert ended.level == "on-track" and ended.p_in_window == 1.0
+    assert ended.reason == (
+        f"the rollback finished at {now + timedelta(minutes=10):%H:%M}, "
+        f"before the {result.deadline:%H:%M} deadline"
+    )

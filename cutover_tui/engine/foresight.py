@@ -129,18 +129,23 @@ def _judge(
     when = state.when
     deadline = forecast.deadline
     assert deadline is not None
+    what = "the rollback" if state.rollback_at is not None else "the cutover"
     if forecast.settled:
-        if forecast.p_in_window >= 1.0:
-            return "on-track", f"the run finished at {when(forecast.p50)}, inside the window"
-        late_by = format_duration(forecast.p50 - deadline)
-        return "late", (
-            f"the run finished at {when(forecast.p50)}, {late_by} after the "
-            f"{when(deadline)} deadline"
+        graph = state.rollback_order if state.rollback_at is not None else state.order
+        stopped = any(not state.status[sid].closed for sid in graph)
+        finished = (
+            f"the run ended ({state.outcome}) at {when(forecast.p50)} with steps open"
+            if stopped
+            else f"{what} finished at {when(forecast.p50)}"
         )
+        if forecast.p_in_window >= 1.0:
+            return "on-track", f"{finished}, before the {when(deadline)} deadline"
+        late_by = format_duration(forecast.p50 - deadline)
+        return "late", f"{finished}, {late_by} after the {when(deadline)} deadline"
     p_in, p_buffer = forecast.p_in_window, forecast.p_in_buffer
     evidence = pace.evidence
     projection = (
-        f"at this pace the cutover ends at {when(forecast.p50)} (P80 {when(forecast.p80)}): "
+        f"at this pace {what} ends at {when(forecast.p50)} (P80 {when(forecast.p80)}): "
         f"{percent(p_in)} chance of finishing by {when(deadline)}"
     )
     if p_in < thresholds.late_below:

@@ -366,7 +366,11 @@ def _describe(
         recent_ratio = _ratio(recent)
         assert recent_ratio is not None
         if len(kept) == len(recent):
-            what = "the first step" if len(kept) == 1 else f"the {len(kept)} steps finished so far"
+            what = (
+                "the only step finished so far"
+                if len(kept) == 1
+                else f"the {len(kept)} steps finished so far"
+            )
             parts.append(f"{what} ran {over_budget(recent_ratio)}")
         else:
             overall = _ratio(kept)
@@ -375,7 +379,7 @@ def _describe(
                 f"the last {len(recent)} steps ran {over_budget(recent_ratio)} "
                 f"(all {len(kept)} so far: {over_budget(overall)})"
             )
-    elif not any(e.finished_at is None for e in evidence):
+    elif not evidence:
         source = "the rehearsal history" if prior.factor != 1.0 or prior.scales else "the plan"
         parts.append(f"no step has finished yet: the pace is {source}'s estimate")
     for sid in outliers:
