@@ -135,8 +135,9 @@ class RunState:
     def roles_of(self, actor: str) -> set[str]:
         person = self.plan.people.get(actor)
         roles = set(person.roles) if person else set()
-        if actor == self.started_by and not self._commander_logins():
-            roles.add("commander")  # a plan naming no commander login: the starter commands
+        if actor == self.started_by and (self.mode == "rehearsal" or not self._commander_logins()):
+            # A plan naming no commander login, or a rehearsal: whoever started it commands.
+            roles.add("commander")
         return roles
 
     def _commander_logins(self) -> list[str]:
@@ -301,7 +302,7 @@ def _permission(state: RunState, event: Event) -> str | None:
         return f"the conductor does not record {event.type}"
     if isinstance(event, RunStarted):
         logins = state._commander_logins()
-        if logins and actor not in logins:
+        if logins and actor not in logins and event.mode != "rehearsal":
             return (
                 f"{who} may not start this run: only the commander "
                 f"({', '.join(state.name(k) for k in logins)}) may"

@@ -64,6 +64,12 @@ class Clock(Protocol):
     def now(self) -> datetime: ...
 
 
+class Conducting(Protocol):
+    async def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
 # (binding key, action, footer label, help text, who may)
 KEYS: list[tuple[str, str, str, str, str]] = [
     ("s", "start", "start", "start the highlighted step", "commander, owner"),
@@ -129,10 +135,12 @@ class WarRoomApp(App[None]):
         *,
         tick_seconds: float = 1.0,
         poll_seconds: float = 0.25,
+        conductor: Conducting | None = None,
     ) -> None:
         super().__init__()
         self.source = source
         self.clock = clock
+        self.conductor = conductor
         self.tick_seconds = tick_seconds
         self.poll_seconds = poll_seconds
         self.state: RunState = initial_state(source.plan)
@@ -155,13 +163,21 @@ class WarRoomApp(App[None]):
             yield CommsLog(id="comms", classes="pane")
         yield Footer()
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
+        if self.conductor is not None:
+            # Every war room offers to conduct: whichever holds the lease writes the derived
+            # events; the others take over within seconds if it dies.
+            await self.conductor.start()
         self.title = f"cutover · {self.source.plan.plan.title}"
         self._fit_layout()
         self.refresh_run()
         self.set_interval(self.tick_seconds, self.refresh_run, name="tick")
         self.set_interval(self.poll_seconds, self.poll_journal, name="poll")
         self.query_one("#now-list").focus()
+
+    def on_unmount(self) -> None:
+        if self.conductor is not None:
+            self.conductor.stop()
 
     def on_resize(self) -> None:
         self._fit_layout()
@@ -201,7 +217,9 @@ class WarRoomApp(App[None]):
         self._alert(frame, new)
 
     def _show(self, frame: Frame, new: list[Event]) -> None:
-        self.query_one(StatusBar).show(frame, self.source.conductor_status())
+        self.query_one(StatusBar).show(
+            frame, self.source.conductor_status(), getattr(self.source, "read_only", False)
+        )
         self.query_one(Timeline).show(frame)
         self.query_one(NowPane).show(frame)
         self.query_one(ChecksPane).show(frame)

@@ -27,7 +27,9 @@ PHASE_LABEL = {
 }
 
 
-def headline(frame: Frame, conductor: str, width: int) -> tuple[Text, Text]:
+def headline(
+    frame: Frame, conductor: str, width: int, read_only: bool = False
+) -> tuple[Text, Text]:
     """Line 1: product, mode and plan on the left; who is looking and the conductor's health
     on the right. The wall clock sits between them in its own cell (see `wall_clock`)."""
     state = frame.state
@@ -39,6 +41,8 @@ def headline(frame: Frame, conductor: str, width: int) -> tuple[Text, Text]:
     # The mode before the title: on a narrow terminal the title is what gets cut short.
     left = Text.assemble((" cutover", "bold"), " · ", (label, style), " · ", state.plan.plan.title)
     right = Text(f"   {frame.person(frame.actor)}: {frame.role_label}")
+    if read_only:
+        right.append(" (following, read-only)", "bold")
     if width >= 110:
         right.append(
             f"   conductor: {conductor}", "dim" if conductor.startswith("ok") else "yellow"
@@ -65,7 +69,8 @@ def figures(frame: Frame, width: int) -> Text:
     projected = Text.assemble(
         "projected " if width >= 110 else "",
         (frame.clock(sched.projected_finish), f"bold {sched_style}"),
-        (f" ({dur(sched.delta, signed=True)})", sched_style),
+        # Whole minutes: a delta ticking by the second would repaint the line every second.
+        (f" ({dur(_minutes(sched.delta), signed=True)})", sched_style),
     )
     odds = _odds_text(frame, short=width < 110)
     rollback = _rollback_text(frame)
@@ -82,6 +87,10 @@ def figures(frame: Frame, width: int) -> Text:
         rollback,
     ]
     return Text(" │ ").join([p for p in parts if p.plain])
+
+
+def _minutes(delta: timedelta) -> timedelta:
+    return timedelta(minutes=round(delta / timedelta(minutes=1)))
 
 
 def _odds_text(frame: Frame, short: bool) -> Text:
@@ -162,9 +171,9 @@ class StatusBar(Vertical):
             yield Cell(fit=True, id="status-right")
         yield Cell(id="status-figures")
 
-    def show(self, frame: Frame, conductor: str) -> None:
+    def show(self, frame: Frame, conductor: str, read_only: bool = False) -> None:
         width = self.size.width or self.app.size.width
-        left, right = headline(frame, conductor, width)
+        left, right = headline(frame, conductor, width, read_only)
         self.query_one("#status-left", Cell).set(left)
         self.query_one("#status-clock", Cell).set(wall_clock(frame))
         self.query_one("#status-right", Cell).set(right)

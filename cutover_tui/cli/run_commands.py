@@ -1,0 +1,463 @@
+"""`cutover start | runs | do | status | verify | conduct`: a run, driven from a shell.
+
+Every command acts as the OS user running it (matched to the plan's [people] by login), so
+the whole night can be driven from scripts as well as from the war room, with the same
+checks and the same journal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import sys
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from ..clock.clocks import AcceleratedClock, RealClock
+from ..clock.conductor import Conductor, conduct_forever
+from ..engine.events import (
+    CheckpointFailed,
+    CheckpointPassed,
+    EstimateChanged,
+    Event,
+    GateDecided,
+    NoteAdded,
+    ReadinessMarked,
+    RollbackInvoked,
+    RunEnded,
+    RunStarted,
+    StepAdded,
+    StepCompleted,
+    StepFailed,
+    StepResumed,
+    StepSkipped,
+    StepStarted,
+    StepSuspended,
+)
+from ..engine.schedule import schedule
+from ..engine.state import Refused, check, initial_state
+from ..journal.identity import actor_for, os_login
+from ..journal.store import Journal, JournalError, list_runs, open_run, runs_dir
+from ..plan import PlanError, load_plan
+from ..plan.durations import format_duration, parse_duration
+from ..plan.model import Plan
+
+ACTIONS = {
+    "start": "start a step",
+    "complete": "complete a step",
+    "fail": "fail a step (--reason)",
+    "skip": "skip a step (--reason)",
+    "suspend": "suspend a step (--reason, optional --eta HH:MM)",
+    "resume": "resume a suspended step",
+    "pass": "pass a checkpoint (--evidence)",
+    "fail-check": "fail a checkpoint (--evidence)",
+    "go": "record your go at a gate",
+    "conditional-go": "record a conditional go at a gate (--risk, repeatable)",
+    "no-go": "record a no-go at a gate (--reason)",
+    "met": "mark a readiness item met",
+    "waived": "mark a readiness item waived (--note)",
+    "note": "add a note (--note; --kind info|decision|deviation; STEP optional)",
+    "estimate": "change a step's estimate (--duration, --reason)",
+    "add-step": "add a step (--title, --owner, --duration, --after, --before, --reason)",
+    "rollback": "invoke rollback (--reason)",
+    "end": "end the run (--outcome completed|rolled-back|aborted)",
+}
+
+
+def add_runs_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--runs",
+        default=None,
+        metavar="DIR",
+        help="runs directory (default $CUTOVER_RUNS or ./runs)",
+    )
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    start = subparsers.add_parser(
+        "start", help="start a run of a plan (a copy of the plan is kept)"
+    )
+    start.add_argument("plan", metavar="PLAN")
+    start.add_argument("--rehearsal", action="store_true", help="a timed dry run, marked so")
+    add_runs_option(start)
+    start.set_defaults(func=cmd_start)
+
+    runs = subparsers.add_parser("runs", help="list runs and where each stands")
+    add_runs_option(runs)
+    runs.set_defaults(func=cmd_runs)
+
+    do = subparsers.add_parser(
+        "do",
+        help="record one command on a run",
+        description="Actions: " + "; ".join(f"{k}: {v}" for k, v in ACTIONS.items()),
+    )
+    do.add_argument("run", metavar="RUN")
+    do.add_argument("action", choices=sorted(ACTIONS), metavar="ACTION")
+    do.add_argument("target", nargs="?", metavar="STEP", help="the step, gate or readiness item")
+    do.add_argument("--at", help="when it happened (HH:MM or ISO time), for a late tick-off")
+    do.add_argument("--note", default="", help="note text")
+    do.add_argument("--reason", default="", help="why")
+    do.add_argument("--evidence", default="", help="what was seen (checkpoints)")
+    do.add_argument("--eta", help="when work resumes (suspend), HH:MM or ISO time")
+    do.add_argument("--kind", default="info", choices=["info", "decision", "deviation"])
+    do.add_argument("--risk", action="append", default=[], help="an accepted risk (conditional go)")
+    do.add_argument("--duration", help="a budget such as 25m or 1h30m (estimate, add-step)")
+    do.add_argument("--title", help="title of an added step")
+    do.add_argument("--owner", help="owner (people key) of an added step")
+    do.add_argument("--after", default="", help="comma-separated predecessors of an added step")
+    do.add_argument("--before", default="", help="comma-separated steps that wait for it")
+    do.add_argument("--outcome", choices=["completed", "rolled-back", "aborted"])
+    do.add_argument("--key", help="idempotency key (default: a fresh one)")
+    add_runs_option(do)
+    do.set_defaults(func=cmd_do)
+
+    status = subparsers.add_parser("status", help="where a run stands, and where it is heading")
+    status.add_argument("run", metavar="RUN")
+    status.add_argument("--at", help="as of this time (HH:MM or ISO time; default now)")
+    status.add_argument("--json", action="store_true", help="machine-readable")
+    add_runs_option(status)
+    status.set_defaults(func=cmd_status)
+
+    verify = subparsers.add_parser("verify", help="check a run's hash chain and database")
+    verify.add_argument("run", metavar="RUN")
+    add_runs_option(verify)
+    verify.set_defaults(func=cmd_verify)
+
+    conduct = subparsers.add_parser("conduct", help="a headless conductor for a run")
+    conduct.add_argument("run", metavar="RUN")
+    conduct.add_argument(
+        "--speed", type=float, default=None, help="clock speed (default: the run's)"
+    )
+    add_runs_option(conduct)
+    conduct.set_defaults(func=cmd_conduct)
+
+
+# -- start, runs -----------------------------------------------------------------------------
+
+
+def cmd_start(args: argparse.Namespace) -> int:
+    loaded = _load(args.plan)
+    if loaded is None:
+        return 1
+    login = os_login()
+    actor = actor_for(loaded.plan, login)
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    # A rehearsal runs now, whatever the plan's dates: its window opens at this minute.
+    shift = now - loaded.plan.window.start if args.rehearsal else timedelta(0)
+    event = RunStarted(
+        actor=actor,
+        at=now,
+        plan_id=loaded.plan.plan.id,
+        mode="rehearsal" if args.rehearsal else "live",
+        key=uuid.uuid4().hex,
+    )
+    reason = check(initial_state(loaded.plan), event)
+    if reason:  # refused before any file is made
+        print(f"cutover start: {reason} (you are {login})", file=sys.stderr)
+        return 1
+    journal = Journal.create(
+        runs_dir(args.runs), loaded, rehearsal=args.rehearsal, created_by=login, shift=shift
+    )
+    journal.append(event)
+    print(journal.run_id)
+    print(
+        f"started {'rehearsal' if args.rehearsal else 'live run'} {journal.run_id} "
+        f"of {loaded.plan.plan.title!r} as {actor}; journal {journal.path}",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def cmd_runs(args: argparse.Namespace) -> int:
+    directory = runs_dir(args.runs)
+    runs = list_runs(directory)
+    if not runs:
+        print(f"no runs in {directory}/ (cutover start PLAN makes one)")
+        return 0
+    print(f"{'run':44} {'mode':9} {'state':22} {'events':>6}  started by")
+    for r in runs:
+        state = r.phase + (f" ({r.outcome})" if r.outcome else "")
+        print(f"{r.run_id:44} {r.mode:9} {state:22} {r.events:>6}  {r.created_by} {r.created_at}")
+    return 0
+
+
+# -- do --------------------------------------------------------------------------------------
+
+
+def cmd_do(args: argparse.Namespace) -> int:
+    journal = _open(args)
+    if journal is None:
+        return 1
+    login = os_login()
+    plan = journal.plan
+    actor = actor_for(plan, login)
+    now = datetime.now(UTC)
+    try:
+        at = parse_when(args.at, plan, now) if args.at else now
+        event = build_event(args, plan, actor, at)
+    except ValueError as exc:
+        print(f"cutover do: {exc}", file=sys.stderr)
+        return 2
+    try:
+        stored = journal.append(event)
+    except Refused as refusal:
+        print(f"cutover do: refused: {refusal} (you are {login})", file=sys.stderr)
+        return 1
+    late = f", recorded {stored.recorded_at:%H:%M:%S}Z" if args.at else ""
+    print(f"#{stored.seq} {stored.type} {args.target or ''} by {actor}{late}".rstrip())
+    return 0
+
+
+def build_event(args: argparse.Namespace, plan: Plan, actor: str, at: datetime) -> Event:
+    """The event one `cutover do` asks for; ValueError when an argument is missing or wrong."""
+    base = {"actor": actor, "at": at, "key": args.key or uuid.uuid4().hex}
+    action, target = args.action, args.target
+
+    def need(value: str | None, what: str) -> str:
+        if not value:
+            raise ValueError(f"{action} needs {what}")
+        return value
+
+    if action not in ("note", "rollback", "end"):
+        need(target, "a STEP (or gate, or readiness item)")
+    simple = {"start": StepStarted, "complete": StepCompleted, "resume": StepResumed}
+    if action in simple:
+        return simple[action](step=target, **base)
+    if action == "fail":
+        return StepFailed(step=target, reason=need(args.reason, "--reason"), **base)
+    if action == "skip":
+        return StepSkipped(step=target, reason=need(args.reason, "--reason"), **base)
+    if action == "suspend":
+        eta = parse_when(args.eta, plan, at) if args.eta else None
+        return StepSuspended(step=target, reason=need(args.reason, "--reason"), eta=eta, **base)
+    if action == "pass":
+        return CheckpointPassed(step=target, evidence=need(args.evidence, "--evidence"), **base)
+    if action == "fail-check":
+        return CheckpointFailed(step=target, evidence=need(args.evidence, "--evidence"), **base)
+    if action in ("go", "conditional-go", "no-go"):
+        if action == "conditional-go":
+            need(args.risk and "x", "at least one --risk")
+        if action == "no-go":
+            need(args.reason, "--reason")
+        return GateDecided(
+            step=target,
+            approver=actor,
+            decision=action,
+            reason=args.reason,
+            risks=args.risk,
+            **base,
+        )
+    if action in ("met", "waived"):
+        return ReadinessMarked(item=target, status=action, note=args.note, **base)
+    if action == "note":
+        return NoteAdded(kind=args.kind, text=need(args.note, "--note"), step=target, **base)
+    if action == "estimate":
+        duration = parse_duration(need(args.duration, "--duration"))
+        return EstimateChanged(
+            step=target,
+            duration_s=duration.total_seconds(),
+            reason=need(args.reason, "--reason"),
+            **base,
+        )
+    if action == "add-step":
+        return StepAdded(
+            step=target,
+            title=need(args.title, "--title"),
+            owner=need(args.owner, "--owner"),
+            duration_s=parse_duration(need(args.duration, "--duration")).total_seconds(),
+            after=_ids(args.after),
+            before=_ids(args.before),
+            reason=need(args.reason, "--reason"),
+            **base,
+        )
+    if action == "rollback":
+        return RollbackInvoked(reason=need(args.reason, "--reason"), **base)
+    if action == "end":
+        return RunEnded(outcome=need(args.outcome, "--outcome"), reason=args.reason, **base)
+    raise ValueError(f"unknown action {action!r}")
+
+
+def parse_when(text: str, plan: Plan, now: datetime) -> datetime:
+    """HH:MM in the plan's zone (the latest such moment not after now + 12h), or ISO time."""
+    text = text.strip()
+    try:
+        hours, minutes = (int(part) for part in text.split(":"))
+    except ValueError:
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"{text!r} is not a time: write HH:MM or 2026-11-27T23:40") from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=plan.zone)
+        return moment.astimezone(UTC)
+    if not (0 <= hours < 24 and 0 <= minutes < 60):
+        raise ValueError(f"{text!r} is not a time of day")
+    local = now.astimezone(plan.zone)
+    moment = local.replace(hour=hours, minute=minutes, second=0, microsecond=0)
+    if moment - local > timedelta(hours=12):
+        moment -= timedelta(days=1)
+    elif local - moment > timedelta(hours=12):
+        moment += timedelta(days=1)
+    return moment.astimezone(UTC)
+
+
+def _ids(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+# -- status, verify, conduct -----------------------------------------------------------------
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    journal = _open(args)
+    if journal is None:
+        return 1
+    state = journal.state()
+    now = datetime.now(UTC)
+    try:
+        at = parse_when(args.at, journal.plan, now) if args.at else now
+    except ValueError as exc:
+        print(f"cutover status: {exc}", file=sys.stderr)
+        return 2
+    sched = schedule(state, at)
+    report = status_report(journal, at)
+    if args.json:
+        print(json.dumps(report, indent=2, default=str))
+        return 0
+    zone = journal.plan.zone
+
+    def hm(moment: datetime | None) -> str:
+        return moment.astimezone(zone).strftime("%H:%M") if moment else "--:--"
+
+    print(f"{journal.run_id}: {journal.plan.plan.title} ({state.mode}, {state.phase})")
+    print(
+        f"  as of {at.astimezone(zone):%a %H:%M %Z}: {sched.level.upper()}; projected finish "
+        f"{hm(sched.projected_finish)} ({format_duration(sched.delta, signed=True)} against "
+        f"the baseline {hm(sched.baseline_finish)}), deadline {hm(sched.deadline)}, "
+        f"buffer left {format_duration(sched.buffer_left)}, {sched.percent_done:.0%} done"
+    )
+    print(
+        f"  last safe rollback start {hm(sched.last_safe_rollback_start)} "
+        f"(in {format_duration(sched.rollback_time_left)})"
+    )
+    for fired in sched.fired:
+        print(
+            f"  FIRED {fired.trigger or fired.step} at {hm(fired.fired_at)}: {fired.reason} → {fired.action}"
+        )
+    print(f"  {'step':34} {'state':10} {'start':>5} {'finish':>6} {'slack':>7}")
+    for sid in state.active_ids():
+        t = sched.steps[sid]
+        slack = format_duration(t.slack) if t.slack is not None else ""
+        flag = " critical" if t.critical else ""
+        flag += " OVERRUN" if t.overrun else ""
+        print(f"  {sid[:34]:34} {t.status:10} {hm(t.start):>5} {hm(t.finish):>6} {slack:>7}{flag}")
+    return 0
+
+
+def status_report(journal: Journal, at: datetime) -> dict:
+    state = journal.state()
+    sched = schedule(state, at)
+    return {
+        "run": journal.run_id,
+        "plan": journal.plan.plan.id,
+        "mode": state.mode,
+        "phase": state.phase,
+        "as_of": at.isoformat(),
+        "level": sched.level,
+        "projected_finish": sched.projected_finish.isoformat(),
+        "baseline_finish": sched.baseline_finish.isoformat(),
+        "delta_s": sched.delta.total_seconds(),
+        "deadline": sched.deadline.isoformat(),
+        "buffer_left_s": sched.buffer_left.total_seconds(),
+        "percent_done": sched.percent_done,
+        "last_safe_rollback_start": sched.last_safe_rollback_start.isoformat(),
+        "rollback_time_left_s": sched.rollback_time_left.total_seconds(),
+        "fired": [
+            {
+                "trigger": f.trigger,
+                "step": f.step,
+                "action": f.action,
+                "at": f.fired_at.isoformat(),
+                "reason": f.reason,
+            }
+            for f in sched.fired
+        ],
+        "steps": [
+            {
+                "id": sid,
+                "status": sched.steps[sid].status,
+                "start": sched.steps[sid].start.isoformat(),
+                "finish": sched.steps[sid].finish.isoformat(),
+                "baseline_finish": sched.steps[sid].baseline_finish.isoformat(),
+                "slack_s": sched.steps[sid].slack.total_seconds()
+                if sched.steps[sid].slack is not None
+                else None,
+                "critical": sched.steps[sid].critical,
+                "overrun": sched.steps[sid].overrun,
+            }
+            for sid in state.active_ids()
+        ],
+    }
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    journal = _open(args)
+    if journal is None:
+        return 1
+    problems, head, count = journal.verify()
+    if problems:
+        print(f"{journal.path}: {len(problems)} problem(s)", file=sys.stderr)
+        for problem in problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    print(f"{journal.path}: ok, {count} events, chain intact, integrity ok")
+    print(f"head {head}")
+    return 0
+
+
+def cmd_conduct(args: argparse.Namespace) -> int:
+    journal = _open(args)
+    if journal is None:
+        return 1
+    clock = _clock_for(journal, args.speed)
+    conductor = Conductor(journal, clock)
+    print(f"conducting {journal.run_id} as {conductor.holder} (Ctrl-C to stop)", file=sys.stderr)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(conduct_forever(conductor))
+    return 0
+
+
+def _clock_for(journal: Journal, speed: float | None):
+    """Real time for a live run. A faster rehearsal keeps simulated time anchored at its
+    RunStarted (`at` shown at the real moment `recorded_at`), so every process agrees."""
+    speed = speed or float(journal.meta.get("speed", 1.0))
+    if speed == 1.0:
+        return RealClock()
+    started = next((e for e in journal.events() if isinstance(e, RunStarted)), None)
+    if started is None:
+        return AcceleratedClock(journal.plan.window.start, speed)
+    return AcceleratedClock(started.at, speed, real_start=started.recorded_at)
+
+
+# -- helpers -----------------------------------------------------------------------------------
+
+
+def _load(path: str):
+    try:
+        return load_plan(path)
+    except PlanError as exc:
+        errors = [p for p in exc.problems if p.severity == "error"]
+        print(f"{path}: {len(errors)} error(s)", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return None
+
+
+def _open(args: argparse.Namespace) -> Journal | None:
+    try:
+        return open_run(args.run, runs_dir(args.runs))
+    except JournalError as exc:
+        print(f"cutover: {exc}", file=sys.stderr)
+        return None

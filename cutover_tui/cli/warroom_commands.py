@@ -1,0 +1,87 @@
+"""`cutover run PLAN_OR_RUN` and `cutover follow RUN`: the war room on a shared run."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..clock.conductor import Conductor
+from ..journal.identity import actor_for, os_login
+from ..journal.run import JournalRun
+from ..journal.store import Journal, JournalError, latest_open_run, open_run, runs_dir
+from . import run_commands
+from .run_commands import _clock_for, _load, add_runs_option
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    run = subparsers.add_parser(
+        "run",
+        help="open the war room on a run (a plan file joins or starts its run)",
+        description="With a plan file: join the run of that plan under way in the runs "
+        "directory, or start one if you may. With a run id: open that run.",
+    )
+    run.add_argument("target", metavar="PLAN_OR_RUN")
+    run.add_argument("--rehearsal", action="store_true", help="when starting: a rehearsal")
+    add_runs_option(run)
+    run.set_defaults(func=cmd_run)
+
+    follow = subparsers.add_parser("follow", help="open the war room read-only on a run")
+    follow.add_argument("run", metavar="RUN")
+    add_runs_option(follow)
+    follow.set_defaults(func=cmd_follow)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    journal = _journal_for(args)
+    if journal is None:
+        return 1
+    return _war_room(journal, read_only=False)
+
+
+def cmd_follow(args: argparse.Namespace) -> int:
+    try:
+        journal = open_run(args.run, runs_dir(args.runs))
+    except JournalError as exc:
+        print(f"cutover: {exc}", file=sys.stderr)
+        return 1
+    return _war_room(journal, read_only=True)
+
+
+def _journal_for(args: argparse.Namespace) -> Journal | None:
+    directory = runs_dir(args.runs)
+    target = Path(args.target)
+    if target.suffix != ".toml":
+        try:
+            return open_run(args.target, directory)
+        except JournalError as exc:
+            print(f"cutover: {exc}", file=sys.stderr)
+            return None
+    loaded = _load(args.target)
+    if loaded is None:
+        return None
+    under_way = latest_open_run(directory, loaded.plan.plan.id)
+    if under_way is not None and (under_way.mode == "rehearsal") == args.rehearsal:
+        return Journal(under_way.path)
+    start_args = argparse.Namespace(plan=args.target, rehearsal=args.rehearsal, runs=args.runs)
+    if run_commands.cmd_start(start_args) != 0:
+        print(
+            "cutover: no run of this plan is under way, and you may not start one; "
+            "the commander starts it with `cutover start PLAN` (a rehearsal anyone may: --rehearsal)",
+            file=sys.stderr,
+        )
+        return None
+    started = latest_open_run(directory, loaded.plan.plan.id)
+    return Journal(started.path) if started else None
+
+
+def _war_room(journal: Journal, *, read_only: bool) -> int:
+    from ..tui.app import WarRoomApp  # textual only for the commands that need it
+
+    clock = _clock_for(journal, None)
+    actor = actor_for(journal.plan, os_login())
+    source = JournalRun(journal, actor, now=clock.now, read_only=read_only)
+    # The conductor has its own connection: its appends never interleave with the app's reads.
+    conductor = Conductor(Journal(journal.path), clock)
+    WarRoomApp(source, clock, conductor=conductor).run()
+    return 0

@@ -1,0 +1,242 @@
+"""The conductor: the one process that records what time alone makes happen.
+
+Budget exceeded, trigger fired, the rollback point passed, the deadline reached, the wall
+clock jumping: nobody types these, the clock makes them true. Every process works them out
+for its own screen (`engine.schedule`), but one process, the holder of the lease row, writes
+them to the journal, once each, so the log and the review record when they happened.
+
+Scheduling is APScheduler 3.11's AsyncIOScheduler on the process's event loop:
+- an interval job every second renews the lease and catches up (`tick`), so a conductor that
+  takes over from a dead one writes whatever came due meanwhile;
+- date jobs at each moment something falls due (each running step's budget end, each armed
+  trigger's projected fire time, the last safe rollback start, the deadline), re-planned
+  whenever new events change the schedule, run `tick` on time. `coalesce` folds missed runs
+  into one; `misfire_grace_time` lets a late job still run after a stall.
+Each derived event carries an idempotency key naming what it is (`budget:load:1`), and the
+journal appends a key once: two conductors racing at a lease hand-over cannot double it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from ..engine.events import (
+    CONDUCTOR,
+    BudgetExceeded,
+    ClockJumped,
+    Event,
+    TriggerFired,
+    WindowAlert,
+)
+from ..engine.schedule import Schedule, schedule
+from ..engine.state import Refused, RunState
+from ..journal.lease import HEARTBEAT_S, acquire_or_renew, holder_id, release
+from ..journal.store import Journal
+from .clocks import Clock, JumpDetector, boot_id
+
+MISFIRE_GRACE_S = 300
+
+
+def derived_events(state: RunState, sched: Schedule, now: datetime) -> list[Event]:
+    """What time alone has made true by `now` and the log does not say yet."""
+    if state.phase not in ("running", "rollback"):
+        return []
+    out: list[Event] = []
+    for sid in sched.running:
+        st, step = state.status[sid], state.steps[sid]
+        if st.status != "running" or st.started_at is None:
+            continue
+        crossed = st.started_at + st.paused + step.duration
+        if crossed <= now and st.over_budget_attempt < st.attempts:
+            out.append(
+                BudgetExceeded(
+                    actor=CONDUCTOR,
+                    at=crossed,
+                    step=sid,
+                    attempt=st.attempts,
+                    key=f"budget:{sid}:{st.attempts}",
+                )
+            )
+    for fired in sched.fired:
+        if fired.trigger and not fired.recorded and fired.fired_at <= now:
+            out.append(
+                TriggerFired(
+                    actor=CONDUCTOR,
+                    at=fired.fired_at,
+                    trigger=fired.trigger,
+                    step=fired.step,
+                    action=fired.action,
+                    reason=fired.reason,
+                    key=f"trigger:{fired.trigger}",
+                )
+            )
+    window = state.plan.window
+    when = state.when
+    alerts: list[tuple[str, datetime, str]] = []
+    if state.phase == "running" and state.rollback_order:
+        point = sched.last_safe_rollback_start
+        alerts.append(
+            (
+                "rollback-point",
+                point,
+                f"the last safe rollback start {when(point)} has passed: "
+                f"a rollback from now ends after the deadline",
+            )
+        )
+    alerts.append(("deadline", window.end, f"the window closed at {when(window.end)}"))
+    for alert, due, text in alerts:
+        if due <= now and alert not in state.alerts:
+            out.append(
+                WindowAlert(actor=CONDUCTOR, at=due, alert=alert, text=text, key=f"alert:{alert}")
+            )
+    if sched.level == "late" and "breach-warning" not in state.alerts:
+        out.append(
+            WindowAlert(
+                actor=CONDUCTOR,
+                at=now,
+                alert="breach-warning",
+                text=f"projected finish {when(sched.projected_finish)} is past the deadline "
+                f"{when(window.end)}",
+                key="alert:breach-warning",
+            )
+        )
+    return out
+
+
+def next_due(state: RunState, sched: Schedule, now: datetime) -> list[datetime]:
+    """The moments after `now` at which `derived_events` will have something new."""
+    moments: list[datetime] = []
+    for sid in sched.running:
+        st = state.status[sid]
+        if st.status == "running" and st.started_at is not None:
+            moments.append(st.started_at + st.paused + state.steps[sid].duration)
+    moments.extend(a.fires_at for a in sched.armed if a.fires_at is not None)
+    if state.phase == "running":
+        moments.append(sched.last_safe_rollback_start)
+    moments.append(state.plan.window.end)
+    return sorted(m for m in moments if m > now)
+
+
+class Conductor:
+    """Holds (or waits for) the lease of one run and writes its derived events."""
+
+    def __init__(self, journal: Journal, clock: Clock, holder: str | None = None) -> None:
+        self.journal = journal
+        self.clock = clock
+        self.holder = holder or holder_id()
+        self.holding = False
+        self.written: list[Event] = []
+        self._jumps = JumpDetector(clock)
+        self._planned_for = -1
+        self._scheduler: AsyncIOScheduler | None = None
+
+    # -- one step, callable from tests with a fixed clock -------------------------------------
+    def tick(self) -> list[Event]:
+        """Renew or take the lease; when held, write what came due. Returns what it wrote."""
+        self.holding = acquire_or_renew(self.journal, self.holder, time.time())
+        if not self.holding:
+            return []
+        now = self.clock.now()
+        state = self.journal.state()
+        new: list[Event] = []
+        jumped = self._jumps.check()
+        if jumped is not None and state.phase in ("running", "rollback"):
+            new.append(
+                ClockJumped(actor=CONDUCTOR, at=now, seconds=jumped, key=f"jump:{uuid.uuid4().hex}")
+            )
+        sched = schedule(state, now)
+        new.extend(derived_events(state, sched, now))
+        written = self._write(new)
+        if self._scheduler is not None and self.journal.state().last_seq != self._planned_for:
+            self._plan_jobs()
+        return written
+
+    def _write(self, events: Iterable[Event]) -> list[Event]:
+        written = []
+        for event in events:
+            event = event.model_copy(update={"mono": self.clock.monotonic(), "boot": boot_id()})
+            try:
+                stored = self.journal.append(event, now=self.clock.now)
+            except Refused:
+                continue  # another process recorded it first, or the state moved on
+            written.append(stored)
+        self.written.extend(written)
+        return written
+
+    # -- on an event loop -----------------------------------------------------------------------
+    async def start(self) -> None:
+        """Run on the current event loop until `stop()`."""
+        self._scheduler = AsyncIOScheduler()
+        self._scheduler.add_job(
+            self._tick_job,
+            "interval",
+            seconds=HEARTBEAT_S,
+            id="heartbeat",
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=MISFIRE_GRACE_S,
+        )
+        self._scheduler.start()
+        self.tick()
+
+    async def _tick_job(self) -> None:
+        # A coroutine, so APScheduler runs it on the event loop, not in a worker thread:
+        # the journal's SQLite connection belongs to this thread.
+        self.tick()
+
+    def _plan_jobs(self) -> None:
+        """Date jobs at the next moments something falls due, replacing the last plan."""
+        assert self._scheduler is not None
+        state = self.journal.state()
+        self._planned_for = state.last_seq
+        now = self.clock.now()
+        for job in self._scheduler.get_jobs():
+            if job.id.startswith("due:"):
+                job.remove()
+        for moment in next_due(state, schedule(state, now), now)[:20]:
+            real = self.clock.to_real(moment)
+            if real is None:
+                continue
+            self._scheduler.add_job(
+                self._tick_job,
+                "date",
+                run_date=real,
+                id=f"due:{moment.isoformat()}",
+                replace_existing=True,
+                coalesce=True,
+                misfire_grace_time=MISFIRE_GRACE_S,
+            )
+
+    def jobs(self) -> list[tuple[str, datetime]]:
+        """The scheduled date jobs (id, real run time), for the status line and tests."""
+        if self._scheduler is None:
+            return []
+        return [
+            (job.id, job.next_run_time)
+            for job in self._scheduler.get_jobs()
+            if job.id.startswith("due:")
+        ]
+
+    def stop(self) -> None:
+        if self._scheduler is not None and self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
+        self._scheduler = None
+        if self.holding:
+            release(self.journal, self.holder)
+            self.holding = False
+
+
+async def conduct_forever(conductor: Conductor) -> None:
+    """The headless conductor's main: run until cancelled (Ctrl-C, SIGTERM)."""
+    await conductor.start()
+    try:
+        while True:
+            await asyncio.sleep(3600)
+    finally:
+        conductor.stop()

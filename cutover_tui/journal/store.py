@@ -1,0 +1,388 @@
+"""One run = one SQLite database: the append-only, hash-chained event log every process shares.
+
+Durability and ordering come from SQLite itself: WAL mode, `synchronous=FULL` (an
+acknowledged append survives a power cut), and `BEGIN IMMEDIATE` for every append, so the
+check of a command against the state folded from the log and the append of its event happen
+in one write transaction: two writers can never both succeed at something only one may do.
+Triggers refuse UPDATE and DELETE on the events table. Each row carries the SHA-256 of the
+previous row's hash and its own canonical JSON, so `verify` can prove nothing was altered.
+
+Followers notice new events with `PRAGMA data_version` (it changes when another connection
+commits) and read the rows after the last seq they saw.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from ..engine.events import Event, RunStarted, dump_event, parse_event
+from ..engine.state import Refused, RunState, apply, check, initial_state
+from ..plan import LoadedPlan, PlanError, parse_plan
+from ..plan.model import Plan
+from ..plan.shift import shift_plan
+
+SCHEMA_VERSION = 1
+GENESIS = "0" * 64
+BUSY_TIMEOUT_MS = 15_000
+RUNS_ENV = "CUTOVER_RUNS"
+FILE_MODE = 0o660  # the run's group may write (operators); others may not even read
+DIR_MODE = 0o2770  # setgid: files made inside belong to the directory's group
+
+SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS events (
+    seq INTEGER PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE,
+    type TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    body TEXT NOT NULL,
+    prev TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS events_no_update BEFORE UPDATE ON events
+BEGIN SELECT RAISE(ABORT, 'the journal is append-only: events cannot be changed'); END;
+CREATE TRIGGER IF NOT EXISTS events_no_delete BEFORE DELETE ON events
+BEGIN SELECT RAISE(ABORT, 'the journal is append-only: events cannot be deleted'); END;
+CREATE TABLE IF NOT EXISTS lease (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    holder TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    host TEXT NOT NULL,
+    acquired REAL NOT NULL,
+    heartbeat REAL NOT NULL
+);
+PRAGMA user_version = {SCHEMA_VERSION};
+"""
+
+
+class JournalError(Exception):
+    """A run that cannot be opened or created, said in words."""
+
+
+def runs_dir(option: str | None = None) -> Path:
+    """The runs directory: the option, else $CUTOVER_RUNS, else ./runs."""
+    return Path(option or os.environ.get(RUNS_ENV) or "runs")
+
+
+def chain(prev: str, body: str) -> str:
+    return hashlib.sha256((prev + "\n" + body).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    run_id: str
+    path: Path
+    plan_id: str
+    title: str
+    mode: str  # live | rehearsal
+    created_at: str
+    created_by: str
+    events: int
+    phase: str
+    outcome: str | None
+
+
+class Journal:
+    """An open run database. One per process per run; not shared across threads."""
+
+    def __init__(self, path: Path) -> None:
+        if not path.exists():
+            raise JournalError(f"{path}: no such run")
+        self.path = path
+        self.db = _connect(path)
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version != SCHEMA_VERSION:
+            raise JournalError(f"{path}: not a cutover run (schema version {version})")
+        self.meta = dict(self.db.execute("SELECT key, value FROM meta"))
+        self.run_id: str = self.meta["run_id"]
+        try:
+            self.plan: Plan = parse_plan(self.meta["plan_text"], name=f"{path}:plan").plan
+        except PlanError as exc:
+            raise JournalError(f"{path}: its stored plan no longer loads: {exc}") from None
+        self.shift = timedelta(seconds=float(self.meta.get("shift_s", 0)))
+        self.plan = shift_plan(self.plan, self.shift)
+        self._state: RunState = initial_state(self.plan)
+        self._events: list[Event] = []
+        self._head = GENESIS
+
+    # -- creating ----------------------------------------------------------------------------
+    @classmethod
+    def create(
+        cls,
+        directory: Path,
+        loaded: LoadedPlan,
+        *,
+        rehearsal: bool,
+        created_by: str,
+        shift: timedelta = timedelta(0),
+        speed: float = 1.0,
+    ) -> Journal:
+        """A new run of `loaded`, with a copy of the plan text: later edits of the file do
+        not change a run under way. `shift` moves the plan's clock times (a rehearsal held
+        today on a plan windowed next week); `speed` is the run's clock rate (simulations)."""
+        _make_runs_dir(directory)
+        plan = loaded.plan
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        base = f"{plan.plan.id}-{'rehearsal-' if rehearsal else ''}{stamp}"
+        run_id, n = base, 1
+        while (directory / f"{run_id}.db").exists():
+            n += 1
+            run_id = f"{base}-{n}"
+        path = directory / f"{run_id}.db"
+        old_umask = os.umask(0o007)
+        try:
+            db = _connect(path)
+            db.executescript(SCHEMA)
+            meta = {
+                "run_id": run_id,
+                "plan_id": plan.plan.id,
+                "title": plan.plan.title,
+                "plan_path": str(loaded.path),
+                "plan_text": loaded.text,
+                "mode": "rehearsal" if rehearsal else "live",
+                "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "created_by": created_by,
+                "shift_s": str(shift.total_seconds()),
+                "speed": str(speed),
+            }
+            with _immediate(db):
+                db.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
+            db.close()
+        finally:
+            os.umask(old_umask)
+        for suffix in ("", "-wal", "-shm"):
+            _chmod(Path(f"{path}{suffix}"))
+        return cls(path)
+
+    # -- reading -----------------------------------------------------------------------------
+    @property
+    def rehearsal(self) -> bool:
+        return self.meta.get("mode") == "rehearsal"
+
+    def data_version(self) -> int:
+        """Changes whenever another connection commits: the cheap "anything new?" poll."""
+        return self.db.execute("PRAGMA data_version").fetchone()[0]
+
+    def events_after(self, seq: int) -> list[Event]:
+        rows = self.db.execute(
+            "SELECT seq, body FROM events WHERE seq > ? ORDER BY seq", (seq,)
+        ).fetchall()
+        return [parse_event(body).model_copy(update={"seq": s}) for s, body in rows]
+
+    def state(self) -> RunState:
+        """The state folded from every event committed so far (kept up to date incrementally)."""
+        self._catch_up()
+        return self._state
+
+    def events(self) -> list[Event]:
+        self._catch_up()
+        return list(self._events)
+
+    def _catch_up(self) -> None:
+        rows = self.db.execute(
+            "SELECT seq, body, hash FROM events WHERE seq > ? ORDER BY seq", (self._state.last_seq,)
+        ).fetchall()
+        for seq, body, digest in rows:
+            event = parse_event(body).model_copy(update={"seq": seq})
+            apply(self._state, event)
+            self._events.append(event)
+            self._head = digest
+
+    # -- writing -----------------------------------------------------------------------------
+    def append(self, event: Event, *, now: Callable[[], datetime] | None = None) -> Event:
+        """Check `event` against the state in the write transaction and append it.
+
+        Returns the stored event (with its seq). An event whose idempotency key is already in
+        the log is not appended again: the stored one is returned. Raises Refused with the
+        reason when the command may not happen now.
+        """
+        if not event.key:
+            raise ValueError("an event needs an idempotency key")
+        recorded = (now or (lambda: datetime.now(UTC)))()
+        with _immediate(self.db):
+            self._catch_up()
+            if event.key in self._state.keys:
+                return next(e for e in reversed(self._events) if e.key == event.key)
+            reason = check(self._state, event)
+            if reason:
+                raise Refused(reason)
+            if event.recorded_at is None:
+                event = event.model_copy(update={"recorded_at": recorded})
+            body = dump_event(event)
+            digest = chain(self._head, body)
+            cursor = self.db.execute(
+                "INSERT INTO events (key, type, actor, body, prev, hash) VALUES (?, ?, ?, ?, ?, ?)",
+                (event.key, event.type, event.actor, body, self._head, digest),
+            )
+            stored = event.model_copy(update={"seq": cursor.lastrowid})
+        apply(self._state, stored)
+        self._events.append(stored)
+        self._head = digest
+        return stored
+
+    # -- checking ----------------------------------------------------------------------------
+    def verify(self) -> tuple[list[str], str, int]:
+        """(problems, head hash, event count): the chain, the seq order and SQLite's own check."""
+        problems: list[str] = []
+        integrity = self.db.execute("PRAGMA integrity_check").fetchall()
+        if integrity != [("ok",)]:
+            problems.extend(f"integrity: {row[0]}" for row in integrity)
+        head, count, expected_seq = GENESIS, 0, None
+        for seq, key, body, prev, digest in self.db.execute(
+            "SELECT seq, key, body, prev, hash FROM events ORDER BY seq"
+        ):
+            count += 1
+            if expected_seq is not None and seq != expected_seq:
+                problems.append(f"event {seq}: a gap in the sequence after {expected_seq - 1}")
+            expected_seq = seq + 1
+            if prev != head:
+                problems.append(f"event {seq} ({key}): links to {prev[:12]}…, not {head[:12]}…")
+            if chain(prev, body) != digest:
+                problems.append(f"event {seq} ({key}): its hash does not match its content")
+            try:
+                parse_event(body)
+            except ValueError as exc:
+                problems.append(f"event {seq} ({key}): unreadable: {exc}")
+            head = digest
+        return problems, head, count
+
+    def info(self) -> RunInfo:
+        state = self.state()
+        return RunInfo(
+            run_id=self.run_id,
+            path=self.path,
+            plan_id=self.meta["plan_id"],
+            title=self.meta["title"],
+            mode=self.meta["mode"],
+            created_at=self.meta["created_at"],
+            created_by=self.meta["created_by"],
+            events=state.event_count,
+            phase=state.phase,
+            outcome=state.outcome,
+        )
+
+    def close(self) -> None:
+        self.db.close()
+
+
+# -- finding runs -------------------------------------------------------------------------
+
+
+def open_run(ref: str, directory: Path) -> Journal:
+    """A run by id (in `directory`) or by the path of its database."""
+    candidates = [Path(ref), directory / ref, directory / f"{ref}.db"]
+    for path in candidates:
+        if path.is_file():
+            return Journal(path)
+    known = [p.stem for p in sorted(directory.glob("*.db"))] if directory.is_dir() else []
+    hint = _nearest(ref, known)
+    raise JournalError(
+        f"no run {ref!r} in {directory}/"
+        + (f"; did you mean {hint!r}?" if hint else "")
+        + ("" if known else " (there are no runs yet: `cutover start PLAN` makes one)")
+    )
+
+
+def list_runs(directory: Path) -> list[RunInfo]:
+    out = []
+    for path in sorted(directory.glob("*.db")) if directory.is_dir() else []:
+        try:
+            journal = Journal(path)
+        except (JournalError, sqlite3.DatabaseError, KeyError, ValueError):
+            continue
+        try:
+            out.append(journal.info())
+        finally:
+            journal.close()
+    return out
+
+
+def latest_open_run(directory: Path, plan_id: str) -> RunInfo | None:
+    """The most recent run of `plan_id` that has not ended (for `cutover run PLAN`)."""
+    runs = [r for r in list_runs(directory) if r.plan_id == plan_id and r.phase != "ended"]
+    return max(runs, key=lambda r: r.created_at, default=None)
+
+
+def rehearsals_of(directory: Path, plan_id: str) -> list[tuple[str, RunState]]:
+    """Every rehearsal run of `plan_id`, oldest first, with its folded state."""
+    out: list[tuple[str, RunState, str]] = []
+    for info in list_runs(directory):
+        if info.plan_id == plan_id and info.mode == "rehearsal":
+            journal = Journal(info.path)
+            try:
+                out.append((info.run_id, journal.state(), info.created_at))
+            finally:
+                journal.close()
+    return [(run_id, state) for run_id, state, _ in sorted(out, key=lambda r: r[2])]
+
+
+# -- SQLite plumbing ----------------------------------------------------------------------
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    db = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    db.execute("PRAGMA journal_mode = WAL")
+    db.execute("PRAGMA synchronous = FULL")
+    db.execute("PRAGMA foreign_keys = ON")
+    return db
+
+
+@contextmanager
+def _immediate(db: sqlite3.Connection) -> Iterator[None]:
+    """One write transaction, taken before reading: no other writer slips in between."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+def _make_runs_dir(directory: Path) -> None:
+    if not directory.exists():
+        old = os.umask(0o007)
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        finally:
+            os.umask(old)
+        _chmod(directory, DIR_MODE)
+
+
+def _chmod(path: Path, mode: int = FILE_MODE) -> None:
+    try:
+        if path.exists():
+            path.chmod(mode)
+    except PermissionError:
+        pass  # not ours (a shared runs directory): its owner set the mode
+
+
+def _nearest(word: str, known: Sequence[str]) -> str | None:
+    import difflib
+
+    match = difflib.get_close_matches(word, known, n=1, cutoff=0.6)
+    if match:
+        return match[0]
+    prefixed = [k for k in known if k.startswith(word) or re.sub(r"-\d.*", "", k) == word]
+    return prefixed[-1] if prefixed else None
+
+
+def event_rows(journal: Journal) -> list[dict]:
+    """Every event as stored, for exports and tests: seq, key, type, actor, body, hashes."""
+    cursor = journal.db.execute("SELECT seq, key, type, actor, body, prev, hash FROM events")
+    names = [c[0] for c in cursor.description]
+    return [dict(zip(names, row, strict=True)) | {"body": json.loads(row[4])} for row in cursor]
+
+
+def is_started(journal: Journal) -> bool:
+    return any(isinstance(e, RunStarted) for e in journal.events())
