@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -36,7 +36,7 @@ from ..engine.events import (
 )
 from ..engine.schedule import Schedule, schedule
 from ..engine.state import Refused, RunState
-from ..journal.lease import HEARTBEAT_S, acquire_or_renew, holder_id, release
+from ..journal.lease import HEARTBEAT_S, LEASE_EXPIRY_S, acquire_or_renew, holder_id, release
 from ..journal.store import Journal
 from .clocks import Clock, JumpDetector, boot_id
 
@@ -126,10 +126,20 @@ def next_due(state: RunState, sched: Schedule, now: datetime) -> list[datetime]:
 class Conductor:
     """Holds (or waits for) the lease of one run and writes its derived events."""
 
-    def __init__(self, journal: Journal, clock: Clock, holder: str | None = None) -> None:
+    def __init__(
+        self,
+        journal: Journal,
+        clock: Clock,
+        holder: str | None = None,
+        *,
+        wall: Callable[[], float] = time.time,
+        expiry_s: float = LEASE_EXPIRY_S,
+    ) -> None:
         self.journal = journal
         self.clock = clock
         self.holder = holder or holder_id()
+        self.wall = wall  # the lease is kept in real seconds, whatever the run's clock
+        self.expiry_s = expiry_s
         self.holding = False
         self.written: list[Event] = []
         self._jumps = JumpDetector(clock)
@@ -139,7 +149,7 @@ class Conductor:
     # -- one step, callable from tests with a fixed clock -------------------------------------
     def tick(self) -> list[Event]:
         """Renew or take the lease; when held, write what came due. Returns what it wrote."""
-        self.holding = acquire_or_renew(self.journal, self.holder, time.time())
+        self.holding = acquire_or_renew(self.journal, self.holder, self.wall(), self.expiry_s)
         if not self.holding:
             return []
         now = self.clock.now()

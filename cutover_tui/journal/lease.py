@@ -20,7 +20,9 @@ def holder_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def acquire_or_renew(journal: Journal, holder: str, now: float) -> bool:
+def acquire_or_renew(
+    journal: Journal, holder: str, now: float, expiry_s: float = LEASE_EXPIRY_S
+) -> bool:
     """Take the lease if it is free or expired, renew it if ours. True when we hold it."""
     db = journal.db
     with _immediate(db):
@@ -35,7 +37,7 @@ def acquire_or_renew(journal: Journal, holder: str, now: float) -> bool:
         if current == holder:
             db.execute("UPDATE lease SET heartbeat = ? WHERE id = 1", (now,))
             return True
-        if now - heartbeat > LEASE_EXPIRY_S:
+        if now - heartbeat > expiry_s:
             db.execute(
                 "UPDATE lease SET holder = ?, pid = ?, host = ?, acquired = ?, heartbeat = ? "
                 "WHERE id = 1",

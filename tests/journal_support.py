@@ -1,0 +1,77 @@
+"""A plan the current OS user commands, and helpers for journal tests in real processes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from cutover_tui.engine.events import RunStarted
+from cutover_tui.journal.identity import os_login
+from cutover_tui.journal.store import Journal
+from cutover_tui.plan import parse_plan
+
+T0 = datetime.fromisoformat("2026-11-27T22:00:00+00:00")
+
+
+def at(minutes: float) -> datetime:
+    return T0 + timedelta(minutes=minutes)
+
+
+def plan_text(steps: int = 40, commander_login: str | None = None) -> str:
+    """`steps` independent 10-minute tasks, one contested step, a 15m trigger, a rollback."""
+    login = commander_login or os_login()
+    out = [
+        f"""format = 1
+[plan]
+id = "jt"
+title = "Journal test"
+timezone = "UTC"
+[window]
+start = 2026-11-27T22:00:00
+end = 2026-11-28T02:00:00
+buffer = "10%"
+[people.boss]
+name = "The Boss"
+user = "{login}"
+roles = ["commander"]
+[people.op]
+name = "An Operator"
+user = "someone-else"
+roles = ["operator"]
+[[step]]
+id = "contested"
+title = "Everyone wants to close this one"
+owner = "boss"
+duration = "10m"
+[[step]]
+id = "slow"
+title = "A step with a trigger"
+owner = "op"
+duration = "15m"
+[rollback]
+owner = "boss"
+rto = "1h"
+[[rollback.step]]
+id = "rb"
+title = "Put it back"
+owner = "boss"
+duration = "20m"
+[[trigger]]
+id = "slow-stuck"
+step = "slow"
+condition = "running-over"
+limit = "30m"
+action = "rollback"
+"""
+    ]
+    for i in range(steps):
+        out.append(f'[[step]]\nid = "s{i}"\ntitle = "Step {i}"\nowner = "boss"\nduration = "10m"\n')
+    return "\n".join(out)
+
+
+def new_run(directory: Path, steps: int = 40) -> Journal:
+    loaded = parse_plan(plan_text(steps), name="jt.toml")
+    journal = Journal.create(directory, loaded, rehearsal=False, created_by=os_login())
+    journal.append(RunStarted(actor="boss", at=at(0), plan_id="jt", key=uuid.uuid4().hex))
+    return journal

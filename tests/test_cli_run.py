@@ -1,0 +1,110 @@
+"""`cutover start | runs | do | status | verify` end to end, as the OS user running the tests."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from cutover_tui.journal.identity import os_login
+from tests.journal_support import plan_text
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def cutover(*args: str, runs: Path) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        [sys.executable, "-m", "cutover_tui.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+        env={**os.environ, "CUTOVER_RUNS": str(runs)},
+    )
+    assert "Traceback" not in result.stdout + result.stderr, result.stderr
+    return result
+
+
+def started(tmp_path: Path) -> tuple[str, Path]:
+    plan = tmp_path / "jt.toml"
+    plan.write_text(plan_text(steps=3))
+    runs = tmp_path / "runs"
+    result = cutover("start", str(plan), runs=runs)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip(), runs
+
+
+def test_start_do_status_verify(tmp_path: Path) -> None:
+    run, runs = started(tmp_path)
+    assert cutover("do", run, "start", "s0", "--at", "2026-11-27T22:00", runs=runs).returncode == 0
+    done = cutover("do", run, "complete", "s0", "--at", "2026-11-27T22:12", runs=runs)
+    assert done.returncode == 0 and "recorded" in done.stdout  # a late tick-off says so
+    again = cutover("do", run, "complete", "s0", runs=runs)
+    assert again.returncode == 1
+    assert "already completed by The Boss (boss) at 22:12" in again.stderr
+    assert f"you are {os_login()}" in again.stderr
+
+    status = cutover("status", run, "--at", "2026-11-27T22:30", "--json", runs=runs)
+    report = json.loads(status.stdout)
+    s0 = next(s for s in report["steps"] if s["id"] == "s0")
+    assert s0["status"] == "done" and s0["finish"].startswith("2026-11-27T22:12")
+    assert report["level"] in ("on-track", "at-risk", "late")
+    assert report["last_safe_rollback_start"].startswith("2026-11-28T01:40")
+
+    text = cutover("status", run, "--at", "2026-11-27T22:30", runs=runs).stdout
+    assert "last safe rollback start 01:40" in text and "s0" in text
+
+    verified = cutover("verify", run, runs=runs)
+    assert verified.returncode == 0 and "chain intact" in verified.stdout
+    assert verified.stdout.split("head ")[1].strip().isalnum()
+
+    listed = cutover("runs", runs=runs).stdout
+    assert run in listed and "running" in listed
+
+
+def test_do_without_what_it_needs_says_so(tmp_path: Path) -> None:
+    run, runs = started(tmp_path)
+    result = cutover("do", run, "fail", "s0", runs=runs)
+    assert result.returncode == 2 and "fail needs --reason" in result.stderr
+
+
+def test_unknown_run_is_named_with_a_hint(tmp_path: Path) -> None:
+    run, runs = started(tmp_path)
+    result = cutover("status", run[:-1] + "x", runs=runs)
+    assert result.returncode == 1 and "did you mean" in result.stderr
+
+
+def test_a_live_run_is_started_only_by_a_named_commander(tmp_path: Path) -> None:
+    runs = tmp_path / "runs"
+    result = cutover("start", "plans/online-store.toml", runs=runs)
+    assert result.returncode == 1
+    assert "only the commander (Alice Ng (alice)) may" in result.stderr
+    assert not list(runs.glob("*.db")) if runs.exists() else True  # nothing was created
+    rehearsal = cutover("start", "plans/online-store.toml", "--rehearsal", runs=runs)
+    assert rehearsal.returncode == 0  # the rehearsal team runs it, commanded by its starter
+    run = rehearsal.stdout.strip()
+    assert "rehearsal" in run
+    first = "announce-freeze"
+    assert cutover("do", run, "start", first, runs=runs).returncode == 0
+
+
+def test_a_broken_plan_is_reported_not_started(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('format = 1\n[plan]\nid = "x"\n')
+    result = cutover("start", str(bad), runs=tmp_path / "runs")
+    assert result.returncode == 1 and "bad.toml" in result.stderr
+
+
+def test_hh_mm_means_the_nearest_such_time() -> None:
+    from datetime import datetime
+
+    from cutover_tui.cli.run_commands import parse_when
+    from cutover_tui.plan import load_plan
+
+    plan = load_plan(ROOT / "plans" / "online-store.toml").plan  # Europe/London
+    now = datetime.fromisoformat("2026-11-28T01:30:00+00:00")
+    assert parse_when("23:40", plan, now).isoformat() == "2026-11-27T23:40:00+00:00"
+    assert parse_when("02:10", plan, now).isoformat() == "2026-11-28T02:10:00+00:00"
+    assert parse_when("2026-11-27T22:05", plan, now).isoformat() == "2026-11-27T22:05:00+00:00"

@@ -1,0 +1,151 @@
+"""The conductor: derived events written once, by the lease holder, caught up after a takeover."""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import signal
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from cutover_tui.clock.clocks import AcceleratedClock, FixedClock
+from cutover_tui.clock.conductor import Conductor
+from cutover_tui.engine.events import StepStarted
+from cutover_tui.journal.store import Journal, event_rows
+from tests.journal_support import at, new_run
+
+CTX = multiprocessing.get_context("spawn")
+DERIVED = {"budget-exceeded", "trigger-fired", "window-alert", "clock-jumped"}
+
+
+def derived(journal: Journal) -> list[tuple[str, str]]:
+    return [
+        (r["type"], r["key"]) for r in event_rows(Journal(journal.path)) if r["type"] in DERIVED
+    ]
+
+
+def started_slow(tmp_path: Path) -> Journal:
+    journal = new_run(tmp_path)
+    journal.append(StepStarted(actor="op", at=at(0), step="slow", key="slow-start"))
+    return journal
+
+
+def test_budget_and_trigger_written_once_when_due(tmp_path: Path) -> None:
+    journal = started_slow(tmp_path)
+    clock = FixedClock(at(10))
+    conductor = Conductor(Journal(journal.path), clock, holder="A")
+    assert conductor.tick() == []
+    clock.set(at(16))  # 15m budget
+    assert [e.type for e in conductor.tick()] == ["budget-exceeded"]
+    assert conductor.tick() == []
+    clock.set(at(31))  # running over 30m: the rollback trigger
+    written = conductor.tick()
+    assert [(e.type, e.at) for e in written] == [("trigger-fired", at(30))]
+    assert written[0].action == "rollback"
+    assert derived(journal) == [
+        ("budget-exceeded", "budget:slow:1"),
+        ("trigger-fired", "trigger:slow-stuck"),
+    ]
+
+
+def test_only_the_lease_holder_writes_and_a_successor_catches_up(tmp_path: Path) -> None:
+    journal = started_slow(tmp_path)
+    wall = [1000.0]
+    a = Conductor(Journal(journal.path), FixedClock(at(10)), holder="A", wall=lambda: wall[0])
+    b_clock = FixedClock(at(10))
+    b = Conductor(Journal(journal.path), b_clock, holder="B", wall=lambda: wall[0])
+    assert a.tick() == [] and a.holding
+    b_clock.set(at(40))  # B's view: budget and trigger are due
+    assert b.tick() == [] and not b.holding  # A holds the lease
+    wall[0] += 10  # A has gone silent for 10 s: its lease expired
+    written = b.tick()
+    assert b.holding
+    assert {e.type for e in written} == {"budget-exceeded", "trigger-fired"}
+    assert not a.tick() and not a.holding  # A comes back: it lost the lease
+
+
+def test_last_safe_rollback_point_and_deadline_alerts(tmp_path: Path) -> None:
+    journal = new_run(tmp_path)
+    clock = FixedClock(at(225))  # rollback takes 20m: last safe start 01:40 = +220m
+    conductor = Conductor(Journal(journal.path), clock, holder="A")
+    kinds = [(e.type, getattr(e, "alert", None)) for e in conductor.tick()]
+    assert ("window-alert", "rollback-point") in kinds
+    clock.set(at(241))
+    kinds = [(e.type, getattr(e, "alert", None)) for e in conductor.tick()]
+    assert ("window-alert", "deadline") in kinds
+
+
+def test_a_clock_jump_is_recorded(tmp_path: Path) -> None:
+    journal = new_run(tmp_path)
+    clock = FixedClock(at(5))
+    conductor = Conductor(Journal(journal.path), clock, holder="A")
+    conductor.tick()
+    clock.moment = clock.moment + timedelta(minutes=3)  # the wall clock alone moves
+    jumped = [e for e in conductor.tick() if e.type == "clock-jumped"]
+    assert len(jumped) == 1 and round(jumped[0].seconds) == 180
+
+
+def _conduct(path: str, minutes: float, expiry: float, stop_after: float) -> None:
+    conductor = Conductor(Journal(Path(path)), FixedClock(at(minutes)), expiry_s=expiry)
+    end = time.monotonic() + stop_after
+    while time.monotonic() < end:
+        conductor.tick()
+        time.sleep(0.02)  # the heartbeat interval, shortened
+
+
+def test_competing_conductor_processes_write_each_event_once(tmp_path: Path) -> None:
+    journal = started_slow(tmp_path)
+    procs = [CTX.Process(target=_conduct, args=(str(journal.path), 40, 0.5, 1.5)) for _ in range(3)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(timeout=60)
+        assert p.exitcode == 0
+    assert sorted(derived(journal)) == [
+        ("budget-exceeded", "budget:slow:1"),
+        ("trigger-fired", "trigger:slow-stuck"),
+    ]
+
+
+def test_a_killed_conductor_is_replaced_and_what_came_due_is_written(tmp_path: Path) -> None:
+    journal = started_slow(tmp_path)
+    # The first sees nothing due (its clock says +10m); the second would write at +40m but
+    # cannot while the first holds the lease.
+    first = CTX.Process(target=_conduct, args=(str(journal.path), 10, 0.5, 60))
+    first.start()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        row = Journal(journal.path).db.execute("SELECT pid FROM lease").fetchone()
+        if row and row[0] == first.pid:
+            break
+        time.sleep(0.05)
+    second = CTX.Process(target=_conduct, args=(str(journal.path), 40, 0.5, 4))
+    second.start()
+    time.sleep(0.5)
+    assert derived(journal) == []
+    os.kill(first.pid, signal.SIGKILL)
+    first.join()
+    second.join(timeout=60)
+    assert sorted(derived(journal)) == [
+        ("budget-exceeded", "budget:slow:1"),
+        ("trigger-fired", "trigger:slow-stuck"),
+    ]
+
+
+async def test_apscheduler_date_job_fires_at_the_budget_end(tmp_path: Path) -> None:
+    journal = new_run(tmp_path)
+    journal.append(StepStarted(actor="boss", at=at(0), step="s0", key="s0"))
+    clock = AcceleratedClock(at(0), factor=1200)  # 10 simulated minutes in 0.5 s
+    conductor = Conductor(Journal(journal.path), clock, holder="A")
+    await conductor.start()
+    try:
+        jobs = dict(conductor.jobs())
+        assert f"due:{at(10).isoformat()}" in jobs  # s0's budget end, planned as a date job
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not derived(journal):
+            await asyncio.sleep(0.05)
+        assert ("budget-exceeded", "budget:s0:1") in derived(journal)
+    finally:
+        conductor.stop()

@@ -1,0 +1,241 @@
+"""The journal on real SQLite files, written by real processes."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import sqlite3
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from cutover_tui.engine.events import NoteAdded, StepCompleted, StepStarted
+from cutover_tui.engine.state import Refused
+from cutover_tui.journal.run import JournalRun
+from cutover_tui.journal.store import (
+    Journal,
+    JournalError,
+    event_rows,
+    list_runs,
+    open_run,
+)
+from tests.journal_support import at, new_run
+
+CTX = multiprocessing.get_context("spawn")
+
+
+def key() -> str:
+    return uuid.uuid4().hex
+
+
+def test_append_checks_orders_and_chains(tmp_path: Path) -> None:
+    journal = new_run(tmp_path)
+    first = journal.append(StepStarted(actor="boss", at=at(1), step="s0", key=key()))
+    second = journal.append(StepCompleted(actor="boss", at=at(9), step="s0", key=key()))
+    assert (first.seq, second.seq) == (2, 3)
+    assert second.recorded_at is not None
+    problems, head, count = journal.verify()
+    assert problems == [] and count == 3 and len(head) == 64
+    rows = event_rows(journal)
+    assert [r["prev"] for r in rows[1:]] == [r["hash"] for r in rows[:-1]]
+
+
+def test_refusal_names_who_did_it_and_when(tmp_path: Path) -> None:
+    journal = new_run(tmp_path)
+    journal.append(StepStarted(actor="boss", at=at(1), step="s0", key=key()))
+    journal.append(StepCompleted(actor="boss", at=at(9), step="s0", key=key()))
+    with pytest.raises(Refused, match=r"already completed by The Boss \(boss\) at 22:09"):
+        journal.append(StepCompleted(actor="boss", at=at(10), step="s0", key=key()))
+    with pytest.raises(Refused, match="may not"):
+        journal.append(StepStarted(actor="op", at=at(1), step="s1", key=key()))
+    assert journal.verify()[2] == 3  # nothing refused was written
+
+
+def test_idempotency_key_appends_once(tmp_path: Path) -> None:
+    journal = new_run(tmp_path)
+    k = key()
+    a = journal.append(StepStarted(actor="boss", at=at(1), step="s0", key=k))
+    b = journal.append(StepStarted(actor="boss", at=at(1), step="s0", key=k))
+    assert a.seq == b.seq
+    assert journal.verify()[2] == 2
+
+
+def test_update_and_delete_are_refused_by_the_database(tmp_path: Path) -> None:
+    journal = new_run(tmp_path)
+    db = sqlite3.connect(journal.path)
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        db.execute("UPDATE events SET actor = 'mallory'")
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        db.execute("DELETE FROM events")
+
+
+def test_verify_finds_an_edited_event(tmp_path: Path) -> None:
+    journal = new_run(tmp_path)
+    journal.append(NoteAdded(actor="boss", at=at(1), text="all good", key=key()))
+    db = sqlite3.connect(journal.path)
+    db.execute("DROP TRIGGER events_no_update")  # someone with the file and sqlite3
+    db.execute("UPDATE events SET body = replace(body, 'all good', 'all bad') WHERE seq = 2")
+    db.commit()
+    problems, _, _ = Journal(journal.path).verify()
+    assert any("hash does not match" in p for p in problems)
+
+
+def test_files_are_group_writable_not_world_readable(tmp_path: Path) -> None:
+    journal = new_run(tmp_path / "runs")
+    assert journal.path.stat().st_mode & 0o777 == 0o660
+    assert (tmp_path / "runs").stat().st_mode & 0o2777 == 0o2770
+
+
+def test_open_run_by_id_path_and_a_helpful_miss(tmp_path: Path) -> None:
+    journal = new_run(tmp_path)
+    assert open_run(journal.run_id, tmp_path).run_id == journal.run_id
+    assert open_run(str(journal.path), tmp_path).run_id == journal.run_id
+    with pytest.raises(JournalError, match="did you mean"):
+        open_run(journal.run_id[:-1] + "x", tmp_path)
+    assert [r.run_id for r in list_runs(tmp_path)] == [journal.run_id]
+
+
+def test_the_run_keeps_its_own_copy_of_the_plan(tmp_path: Path) -> None:
+    journal = new_run(tmp_path)
+    again = Journal(journal.path)
+    assert again.plan.plan.title == "Journal test"
+    assert len(again.plan.step) == len(journal.plan.step)
+
+
+# -- many processes ----------------------------------------------------------------------------
+
+
+def _writer(path: str, worker: int, steps: list[str], acks) -> None:
+    journal = Journal(Path(path))
+    for sid in steps:
+        for event in (
+            StepStarted(actor="boss", at=at(1), step=sid, key=f"w{worker}-start-{sid}"),
+            StepCompleted(actor="boss", at=at(11), step=sid, key=f"w{worker}-done-{sid}"),
+        ):
+            stored = journal.append(event)
+            acks.put((event.key, stored.seq))
+    # Every worker tries the contested step: only one completion may win.
+    for attempt in range(3):
+        try:
+            event = StepCompleted(
+                actor="boss", at=at(12), step="contested", key=f"w{worker}-contested-{attempt}"
+            )
+            stored = journal.append(event)
+            acks.put((event.key, stored.seq))
+        except Refused:
+            acks.put(("refused", worker))
+
+
+def test_concurrent_writers_every_ack_once_one_order(tmp_path: Path) -> None:
+    journal = new_run(tmp_path, steps=60)
+    journal.append(StepStarted(actor="boss", at=at(1), step="contested", key="contested-start"))
+    acks = CTX.Queue()
+    workers = [
+        CTX.Process(
+            target=_writer, args=(str(journal.path), w, [f"s{i}" for i in range(w, 60, 4)], acks)
+        )
+        for w in range(4)
+    ]
+    for p in workers:
+        p.start()
+    for p in workers:
+        p.join(timeout=120)
+        assert p.exitcode == 0
+    acked: dict[str, int] = {}
+    refused = 0
+    while not acks.empty():
+        k, seq = acks.get()
+        if k == "refused":
+            refused += 1
+        else:
+            acked[k] = seq
+    rows = event_rows(Journal(journal.path))
+    by_key = {r["key"]: r["seq"] for r in rows}
+    assert len(by_key) == len(rows)  # no key twice
+    assert all(by_key[k] == seq for k, seq in acked.items())  # every ack present, same seq
+    assert [r["seq"] for r in rows] == list(range(1, len(rows) + 1))  # one order, no gaps
+    completions = [
+        r for r in rows if r["type"] == "step-completed" and r["body"]["step"] == "contested"
+    ]
+    assert len(completions) == 1 and refused == 4 * 3 - 1
+    assert Journal(journal.path).verify()[0] == []
+
+
+def _endless_writer(path: str, acks) -> None:
+    journal = Journal(Path(path))
+    n = 0
+    while True:
+        event = NoteAdded(actor="boss", at=at(1), text=f"note {n}", key=f"note-{n}")
+        journal.append(event)
+        acks.send(event.key)  # acknowledged only after the commit returned
+        n += 1
+
+
+def test_a_writer_killed_mid_stream_loses_no_acknowledged_event(tmp_path: Path) -> None:
+    journal = new_run(tmp_path)
+    receive, send = CTX.Pipe(duplex=False)
+    writer = CTX.Process(target=_endless_writer, args=(str(journal.path), send))
+    writer.start()
+    acked: list[str] = []
+    deadline = time.monotonic() + 60
+    while len(acked) < 200 and time.monotonic() < deadline:
+        if receive.poll(0.1):
+            acked.append(receive.recv())
+    os.kill(writer.pid, signal.SIGKILL)
+    writer.join()
+    while receive.poll(0.1):
+        acked.append(receive.recv())
+    assert len(acked) >= 200
+    after = Journal(journal.path)
+    problems, _, _ = after.verify()
+    assert problems == []
+    keys = {e.key for e in after.events()}
+    assert set(acked) <= keys
+
+
+def _late_appender(path: str, ready, sent) -> None:
+    journal = Journal(Path(path))
+    ready.wait(30)
+    time.sleep(0.3)  # the follower is polling by now
+    stamp = time.time()
+    journal.append(NoteAdded(actor="boss", at=at(2), text="commander speaking", key="late"))
+    sent.put(stamp)
+
+
+def test_a_follower_sees_a_new_event_within_a_second(tmp_path: Path) -> None:
+    journal = new_run(tmp_path)
+    follower = JournalRun(Journal(journal.path), "op")
+    assert follower.poll()  # the history
+    ready, sent = CTX.Event(), CTX.Queue()
+    writer = CTX.Process(target=_late_appender, args=(str(journal.path), ready, sent))
+    writer.start()
+    ready.set()
+    seen_at = None
+    deadline = time.monotonic() + 30
+    while seen_at is None and time.monotonic() < deadline:
+        new = follower.poll()
+        if any(e.key == "late" for e in new):
+            seen_at = time.time()
+        time.sleep(0.05)  # a polling interval, as the war room's
+    writer.join()
+    assert seen_at is not None
+    assert seen_at - sent.get(timeout=5) < 1.0
+
+
+def test_polling_an_unchanged_run_reads_nothing(tmp_path: Path) -> None:
+    journal = new_run(tmp_path)
+    follower = JournalRun(Journal(journal.path), "op")
+    assert len(follower.poll()) == 1
+    assert follower.poll() == []
+    journal.append(NoteAdded(actor="boss", at=at(2), text="x", key="x"))
+    assert [e.key for e in follower.poll()] == ["x"]
+
+
+def test_a_follow_only_source_refuses_commands(tmp_path: Path) -> None:
+    journal = new_run(tmp_path)
+    follower = JournalRun(Journal(journal.path), "boss", read_only=True)
+    with pytest.raises(Refused, match="read-only"):
+        follower.submit(NoteAdded(actor="boss", at=at(2), text="x", key="y"))
