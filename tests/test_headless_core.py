@@ -6,7 +6,13 @@ import json
 import subprocess
 import sys
 
-CORE = ["cutover_tui.plan", "cutover_tui.engine", "cutover_tui.journal"]
+CORE = [
+    "cutover_tui.plan",
+    "cutover_tui.engine",
+    "cutover_tui.journal",
+    "cutover_tui.clock",
+    "cutover_tui.rehearse",
+]
 
 PROBE = """
 import importlib, importlib.util, json, sys
@@ -55,6 +61,7 @@ def test_every_core_module_imports_without_textual() -> None:
             if not info.name.startswith("_")
         ]
     assert "cutover_tui.plan.load" in modules
+    assert "cutover_tui.journal.store" in modules and "cutover_tui.clock.conductor" in modules
     report = probe(*modules)
     assert report["textual"] == [], f"textual loaded by one of {report['imported']}"
 
