@@ -23,6 +23,8 @@ def running_lines(frame: Frame, step_id: str, width: int) -> Text:
     step, st = state.steps[step_id], state.status[step_id]
     times = sched.steps[step_id]
     elapsed = frame.now - st.started_at - st.paused if st.started_at else timedelta(0)
+    # Whole minutes: seconds ticking would repaint the whole list every second over SSH.
+    elapsed = timedelta(minutes=int(elapsed / timedelta(minutes=1)))
     budget = step.duration
     fraction = elapsed / budget if budget else 1.0
     style = "red" if fraction > 1 else ("yellow" if fraction > 0.8 else "green")
@@ -44,10 +46,15 @@ def running_lines(frame: Frame, step_id: str, width: int) -> Text:
     plan_step = state.plan.step_by_id.get(step_id)
     verify = getattr(plan_step, "verify", None)
     if verify:
-        lines.append(Text(f"  verify: {verify}", "italic"))
+        lines.append(Text(f"  verify: {_one_line(verify)}", "italic"))
     elif plan_step is not None and plan_step.instructions:
-        lines.append(Text(f"  {plan_step.instructions}", "dim"))
+        lines.append(Text(f"  {_one_line(plan_step.instructions)}", "dim"))
     return Text("\n").join(lines)
+
+
+def _one_line(text: str) -> str:
+    """Plan text written over several TOML lines, as one paragraph that wraps to the pane."""
+    return " ".join(text.split())
 
 
 def actionable(frame: Frame) -> list[tuple[str, Text]]:
