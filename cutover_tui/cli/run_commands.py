@@ -12,10 +12,11 @@ import asyncio
 import contextlib
 import json
 import sys
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from ..clock.clocks import AcceleratedClock, RealClock
+from ..clock.clocks import AcceleratedClock, RealClock, boot_id
 from ..clock.conductor import Conductor, conduct_forever
 from ..engine.events import (
     CheckpointFailed,
@@ -200,6 +201,8 @@ def cmd_do(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"cutover do: {exc}", file=sys.stderr)
         return 2
+    if not args.at:  # a tick-off as it happens: keep this boot's monotonic reading too
+        event = event.model_copy(update={"mono": time.monotonic(), "boot": boot_id()})
     try:
         stored = journal.append(event)
     except Refused as refusal:

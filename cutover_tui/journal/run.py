@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from ..clock.clocks import boot_id
 from ..engine.events import Event
 from ..plan.model import Plan
 from .lease import lease_status
@@ -52,6 +53,8 @@ class JournalRun:
             from ..engine.state import Refused
 
             raise Refused(f"{self.actor} is following this run read-only (cutover follow)")
+        if event.mono is None:  # the monotonic reading of this boot, beside the wall time
+            event = event.model_copy(update={"mono": time.monotonic(), "boot": boot_id()})
         return self.journal.append(event, now=self._now)
 
     def conductor_status(self) -> str:
