@@ -260,6 +260,20 @@ def test_step_noise_matches_integration() -> None:
     agrees(result, exact)
 
 
+def test_heavy_tailed_scatter_is_heavier_but_bounded() -> None:
+    plan = parse_plan(window_until("00:00") + step("a", 50, 40, 80)).plan
+    state = fold(plan, [])
+    normal = Forecaster(iterations=20000, seed=8).finishes(
+        state, T0, slowness=Slowness(step_noise=0.4)
+    )
+    heavy = Forecaster(iterations=20000, seed=8).finishes(
+        state, T0, slowness=Slowness(step_noise=0.4, tail=3.0)
+    )
+    assert np.quantile(heavy, 0.99) > np.quantile(normal, 0.99) * 1.1
+    assert heavy.max() <= 80 * MIN * 4 + 1e-6 and heavy.min() >= 40 * MIN / 4 - 1e-6
+    assert abs(np.median(heavy) - np.median(normal)) < 60  # the same median, within a minute
+
+
 # -- never contradicting what happened ---------------------------------------------------------
 
 

@@ -38,6 +38,7 @@ from .state import PlannedStep, RunState
 DEFAULT_LOW = 0.9  # of the budget, for a step with no estimate
 DEFAULT_HIGH = 1.5
 PAST_HIGH = 0.2  # a running step past its pessimistic estimate: about this much budget more
+MAX_SCATTER = float(np.log(4.0))  # a step's own scatter stays within 1/4..4 times its range
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,8 @@ class Slowness:
     give or take about 10 %, the same draw for every step of one simulated night. `step_noise`
     adds each step's own log-normal deviation (median 1), drawn per step and iteration: real
     steps scatter more widely than most three-point ranges admit, and where parallel streams
-    join, the wider scatter makes the join later.
+    join, the wider scatter makes the join later. `latency` adds, in quadrature, a log sd of
+    latency / budget: a 5-minute step ticked off a minute late is 20 % over, a 2-hour one is not.
     """
 
     groups: tuple[str, ...] = ("night",)
@@ -136,6 +138,8 @@ class Slowness:
     cov: np.ndarray = field(default_factory=lambda: np.zeros((1, 1)))
     group_of: Mapping[str, str] = field(default_factory=dict)
     step_noise: float = 0.0  # log sd of each step's own deviation beyond its range
+    latency: float = 0.0  # seconds: absolute scatter (tick-off latency), felt by short steps
+    tail: float = np.inf  # degrees of freedom of the scatter: Student t, normal when infinite
 
     @classmethod
     def shared(cls, factor: float = 1.0, spread: float = 0.0, step_noise: float = 0.0) -> Slowness:
@@ -272,7 +276,7 @@ class Forecaster:
         self._normals: dict[str, np.ndarray] = {}
         self._base: tuple[_Graph, np.ndarray] | None = None
         self._step_normals: dict[str, np.ndarray] = {}
-        self._noise: tuple[_Graph, float, np.ndarray] | None = None
+        self._noise: tuple[_Graph, tuple[float, float, float], np.ndarray] | None = None
 
     def _column(self, kind: int, name: str) -> np.ndarray:
         key = zlib.crc32(name.encode("utf-8"))
@@ -291,9 +295,15 @@ class Forecaster:
             column = self._normals[group] = self._column(1, group)
         return column
 
-    def _step_noise(self, graph: _Graph, sd: float) -> np.ndarray:
-        """exp(sd * z), one normal per step and iteration, median 1: computed once per graph."""
-        if self._noise is not None and self._noise[0] is graph and self._noise[1] == sd:
+    def _step_noise(self, graph: _Graph, sd: float, latency: float, tail: float) -> np.ndarray:
+        """exp(sd_i * t_i), one draw per step and iteration, median 1: once per graph.
+
+        t is Student t with `tail` degrees of freedom (normal when infinite), the same heavy
+        tail the pace inference assumes; the log scatter is clipped at +-log 4, so that the
+        mean stays finite: no step's own scatter makes it 4 times longer than its range says.
+        """
+        key = (sd, latency, tail)
+        if self._noise is not None and self._noise[0] is graph and self._noise[1] == key:
             return self._noise[2]
         z = np.empty((len(graph.ids), self.iterations))
         for i, sid in enumerate(graph.ids):
@@ -301,8 +311,17 @@ class Forecaster:
             if column is None:
                 column = self._step_normals[sid] = self._column(2, sid)
             z[i] = column
-        noise = np.exp(sd * z)
-        self._noise = (graph, sd, noise)
+        if np.isfinite(tail):
+            for i, sid in enumerate(graph.ids):
+                key3 = zlib.crc32(sid.encode("utf-8"))
+                rng = np.random.Generator(
+                    np.random.PCG64(np.random.SeedSequence([self.seed, 3, key3]))
+                )
+                z[i] /= np.sqrt(rng.chisquare(tail, self.iterations) / tail)
+        budget = np.where(graph.mode > 0, graph.mode, np.inf)
+        sd_i = np.sqrt(sd**2 + (latency / budget) ** 2)
+        noise = np.exp(np.clip(sd_i[:, None] * z, -MAX_SCATTER, MAX_SCATTER))
+        self._noise = (graph, key, noise)
         return noise
 
     def _durations(self, graph: _Graph) -> np.ndarray:
@@ -373,8 +392,10 @@ class Forecaster:
                 dtype=np.intp,
             )
             per_step = factors[rows] * scale[:, None]  # (steps x iterations)
-            if slowness.step_noise > 0:
-                per_step *= self._step_noise(graph, slowness.step_noise)
+            if slowness.step_noise > 0 or slowness.latency > 0:
+                per_step *= self._step_noise(
+                    graph, slowness.step_noise, slowness.latency, slowness.tail
+                )
             duration = base * per_step
         else:
             per_step = None

@@ -24,6 +24,12 @@ centred on 1) and phi ~ N(0, phase_spread^2). The heavy tail makes one step that
 its budget an outlier rather than proof that the night is slow. A running step that has already
 run longer than the budget is censored evidence (its ratio is at least the time spent so far).
 
+The forecast then draws the remaining steps from the same model: each step's range times the
+night's factor and its phase's (one joint draw per iteration, from the posterior below) times
+its own scatter, Student t on log scale with the same tail (clipped at 4x), so the snags that
+the fit sets aside as outliers still happen in the simulated nights. `latency` (seconds) adds
+an absolute scatter, felt by short steps: a 5-minute step ticked off a minute late says little.
+
 Fitted by iteratively reweighted least squares (EM for the t weights, Newton steps for the
 censored terms) on a (phases + 1)-dimensional Gaussian; the Laplace approximation at the
 optimum is the posterior. Pure and cheap: numpy over the finished steps, no I/O, `now` passed in.
@@ -62,8 +68,10 @@ class PacePrior:
     spread: float = 0.2
     phase_spread: float = 0.1  # log sd of one phase's deviation from the night
     step_noise: float = 0.2  # log sd of one step's deviation beyond its three-point range
+    latency: float = 0.0  # seconds of absolute scatter (tick-off latency): short steps say less
     tail: float = 4.0  # degrees of freedom of the step likelihood: lower is more robust
     scales: Mapping[str, float] = field(default_factory=dict)  # per step, from calibration
+    heavy_scatter: bool = True  # the forecast draws steps' scatter with the same heavy tail
 
     @classmethod
     def from_rehearsals(
@@ -193,7 +201,7 @@ def infer_pace(state: RunState, now: datetime, prior: PacePrior | None = None) -
         scale = np.array([r[3] for r in rows])
         censored = np.array([r[4] for r in rows])
         y = np.log(actual / budget) - m - np.log(scale)
-        s = np.sqrt(v + prior.step_noise**2)
+        s = np.sqrt(v + prior.step_noise**2 + (prior.latency / budget) ** 2)
         x = np.zeros((len(rows), k))
         x[:, 0] = 1.0
         for i, r in enumerate(rows):
@@ -327,6 +335,8 @@ def _slowness(
         cov=jac @ full_cov @ jac.T,
         group_of=group_of,
         step_noise=prior.step_noise,
+        latency=prior.latency,
+        tail=prior.tail if prior.heavy_scatter else np.inf,
     )
 
 

@@ -125,7 +125,7 @@ class Alarm(_Strict):
     `at_risk_below`, or when P(finish before the buffer line) is below `buffer_below`.
     """
 
-    late_below: Percent = 0.5
+    late_below: Percent = 0.3
     at_risk_below: Percent = 0.8
     buffer_below: Percent = 0.5
 
