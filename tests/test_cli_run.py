@@ -108,3 +108,28 @@ def test_hh_mm_means_the_nearest_such_time() -> None:
     assert parse_when("23:40", plan, now).isoformat() == "2026-11-27T23:40:00+00:00"
     assert parse_when("02:10", plan, now).isoformat() == "2026-11-28T02:10:00+00:00"
     assert parse_when("2026-11-27T22:05", plan, now).isoformat() == "2026-11-27T22:05:00+00:00"
+
+
+def test_a_command_without_the_role_is_refused_and_nothing_written(tmp_path: Path) -> None:
+    # Here the current login is the operator "op"; the commander is someone else, who
+    # started the run (through the library, as their own process would).
+    from cutover_tui.journal.store import Journal
+    from cutover_tui.plan import parse_plan
+    from tests.journal_support import at
+
+    text = plan_text(steps=2, commander_login="somebody-else").replace(
+        'user = "someone-else"', f'user = "{os_login()}"'
+    )
+    runs = tmp_path / "runs"
+    journal = Journal.create(runs, parse_plan(text), rehearsal=False, created_by="somebody-else")
+    from cutover_tui.engine.events import RunStarted
+
+    journal.append(RunStarted(actor="boss", at=at(0), plan_id="jt", key="go"))
+    refused = cutover("do", journal.run_id, "start", "s0", runs=runs)
+    assert refused.returncode == 1
+    assert "An Operator (op) [operator] may not start 's0'" in refused.stderr
+    assert "only the commander or its owner, The Boss (boss)" in refused.stderr
+    assert f"you are {os_login()}" in refused.stderr
+    assert Journal(journal.path).verify()[2] == 1  # nothing was written
+    own = cutover("do", journal.run_id, "start", "slow", runs=runs)  # its own step
+    assert own.returncode == 0, own.stderr

@@ -13,7 +13,7 @@ import socket
 from .store import Journal, _immediate
 
 HEARTBEAT_S = 1.0
-LEASE_EXPIRY_S = 5.0
+LEASE_EXPIRY_S = 3.0
 
 
 def holder_id() -> str:
