@@ -1,0 +1,88 @@
+"""`cutover run` and `cutover follow` end to end, on a pseudo-terminal, as a person would."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import select
+import struct
+import sys
+import termios
+import time
+from pathlib import Path
+
+from cutover_tui.journal.store import Journal, list_runs
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def spawn(*args: str, runs: Path) -> tuple[int, int]:
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.chdir(ROOT)
+        os.environ["CUTOVER_RUNS"] = str(runs)
+        os.environ["TERM"] = "xterm-256color"
+        os.execv(sys.executable, [sys.executable, "-m", "cutover_tui.cli", *args])
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 48, 160, 0, 0))
+    return pid, fd
+
+
+def read_until(fd: int, marker: bytes, timeout: float = 30) -> bytes:
+    seen = b""
+    deadline = time.monotonic() + timeout
+    while marker not in seen and time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.2)
+        if ready:
+            try:
+                seen += os.read(fd, 65536)
+            except OSError:
+                break
+    return seen
+
+
+def finish(pid: int, fd: int) -> int:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            os.close(fd)
+            return os.waitstatus_to_exitcode(status)
+        read_until(fd, b"\x00", timeout=0.2)  # keep draining the terminal
+    os.kill(pid, 9)
+    os.waitpid(pid, 0)
+    os.close(fd)
+    return -9
+
+
+def test_run_starts_a_rehearsal_paints_acts_and_quits(tmp_path: Path) -> None:
+    runs = tmp_path / "runs"
+    pid, fd = spawn("run", "plans/online-store.toml", "--rehearsal", runs=runs)
+    screen = read_until(fd, b"REHEARSAL")
+    assert b"REHEARSAL" in screen and b"commander" in screen
+    os.write(fd, b"s")  # start the highlighted ready step
+    read_until(fd, b"started", timeout=10)
+    os.write(fd, b"q")
+    assert finish(pid, fd) == 0
+    (run,) = list_runs(runs)
+    events = Journal(run.path).events()
+    assert [e.type for e in events[:2]] == ["run-started", "step-started"]
+    problems, _, _ = Journal(run.path).verify()
+    assert problems == []
+
+
+def test_follow_is_read_only(tmp_path: Path) -> None:
+    runs = tmp_path / "runs"
+    pid, fd = spawn("run", "plans/online-store.toml", "--rehearsal", runs=runs)
+    read_until(fd, b"REHEARSAL")
+    os.write(fd, b"q")
+    finish(pid, fd)
+    (run,) = list_runs(runs)
+    pid, fd = spawn("follow", run.run_id, runs=runs)
+    screen = read_until(fd, b"read-only")
+    assert b"read-only" in screen
+    os.write(fd, b"s")
+    read_until(fd, b"Refused", timeout=10)
+    os.write(fd, b"q")
+    assert finish(pid, fd) == 0
+    assert [e.type for e in Journal(run.path).events()] == ["run-started"]
