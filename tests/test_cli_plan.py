@@ -152,3 +152,10 @@ def test_summary_counts_read_as_english_and_long_windows_keep_minutes() -> None:
     assert "8 comms);" in out and "commss" not in out
     assert "critical   35h35m" in out
     assert "(48h00m)" in out
+
+
+def test_validate_prints_the_forecast_of_the_plan_as_written() -> None:
+    out = cutover("validate", str(VALID)).stdout
+    line = next(line for line in out.splitlines() if line.strip().startswith("forecast"))
+    assert "P50 " in line and "P80 " in line and "inside the window" in line
+    assert "before the buffer line" in line

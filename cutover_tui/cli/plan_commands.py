@@ -44,10 +44,29 @@ def cmd_validate(args: argparse.Namespace) -> int:
             continue
         if not args.quiet:
             print(summarize(loaded))
+            print(forecast_line(loaded.plan))
         elif loaded.warnings:
             for problem in loaded.warnings:
                 print(f"  {problem}")
     return 1 if failed else 0
+
+
+def forecast_line(plan) -> str:
+    """The odds of the plan as written: its three-point estimates, simulated 2,000 times."""
+    from ..engine.forecast import Forecaster
+    from ..engine.state import initial_state
+
+    state = initial_state(plan)
+    odds = Forecaster(iterations=2000, seed=1).forecast(state, plan.window.start)
+
+    def hm(moment) -> str:
+        return moment.astimezone(plan.zone).strftime("%a %H:%M")
+
+    return (
+        f"  forecast   P50 {hm(odds.p50)}, P80 {hm(odds.p80)}; {odds.p_in_window:.0%} inside "
+        f"the window, {odds.p_in_buffer:.0%} before the buffer line "
+        f"(2,000 simulated nights from the estimates)"
+    )
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
