@@ -25,7 +25,7 @@ refresh costs a few numpy operations per level, not per step or per draw.
 
 from __future__ import annotations
 
-import zlib
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -275,12 +275,15 @@ class Forecaster:
         self._uniforms: dict[str, np.ndarray] = {}
         self._normals: dict[str, np.ndarray] = {}
         self._base: tuple[_Graph, np.ndarray] | None = None
-        self._step_normals: dict[str, np.ndarray] = {}
         self._noise: tuple[_Graph, tuple[float, float, float], np.ndarray] | None = None
 
+    def _generator(self, kind: int, name: str) -> np.random.Generator:
+        """The random stream of one step (or group) id: (seed, kind, id) alone decide it."""
+        key = int.from_bytes(hashlib.blake2b(name.encode("utf-8"), digest_size=8).digest())
+        return np.random.Generator(np.random.PCG64(np.random.SeedSequence([self.seed, kind, key])))
+
     def _column(self, kind: int, name: str) -> np.ndarray:
-        key = zlib.crc32(name.encode("utf-8"))
-        rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([self.seed, kind, key])))
+        rng = self._generator(kind, name)
         return rng.random(self.iterations) if kind == 0 else rng.standard_normal(self.iterations)
 
     def _u(self, step_id: str) -> np.ndarray:
@@ -307,20 +310,14 @@ class Forecaster:
             return self._noise[2]
         z = np.empty((len(graph.ids), self.iterations))
         for i, sid in enumerate(graph.ids):
-            column = self._step_normals.get(sid)
-            if column is None:
-                column = self._step_normals[sid] = self._column(2, sid)
-            z[i] = column
+            z[i] = self._column(2, sid)  # derived from (seed, id): nothing to keep
         if np.isfinite(tail):
             for i, sid in enumerate(graph.ids):
-                key3 = zlib.crc32(sid.encode("utf-8"))
-                rng = np.random.Generator(
-                    np.random.PCG64(np.random.SeedSequence([self.seed, 3, key3]))
-                )
-                z[i] /= np.sqrt(rng.chisquare(tail, self.iterations) / tail)
+                chi2 = self._generator(3, sid).chisquare(tail, self.iterations)
+                z[i] /= np.sqrt(chi2 / tail)
         budget = np.where(graph.mode > 0, graph.mode, np.inf)
         sd_i = np.sqrt(sd**2 + (latency / budget) ** 2)
-        noise = np.exp(np.clip(sd_i[:, None] * z, -MAX_SCATTER, MAX_SCATTER))
+        noise = np.exp(np.clip(sd_i[:, None] * z, -MAX_SCATTER, MAX_SCATTER)).astype(np.float32)
         self._noise = (graph, key, noise)
         return noise
 
@@ -330,8 +327,9 @@ class Forecaster:
             return self._base[1]
         u = np.empty((len(graph.ids), self.iterations))
         for i, sid in enumerate(graph.ids):
-            u[i] = self._u(sid)
+            u[i] = self._column(0, sid)  # derived from (seed, id): nothing to keep
         base = triangular_ppf(u, graph.low[:, None], graph.mode[:, None], graph.high[:, None])
+        base = base.astype(np.float32)  # half the memory; seconds to within a few ms
         self._base = (graph, base)
         return base
 
@@ -422,6 +420,9 @@ class Forecaster:
                 fixed_rows[i] = self._running_finish(state, sid, origin, now_s, factor)
                 is_running[i] = True
 
+        # Uniforms are kept for the running steps only (the rest live in the duration matrix).
+        running_now = {graph.ids[i] for i in np.flatnonzero(is_running)}
+        self._uniforms = {k: v for k, v in self._uniforms.items() if k in running_now}
         fixed = np.zeros(n, bool)
         fixed[list(fixed_rows)] = True
         finish = np.empty((n, iters))
