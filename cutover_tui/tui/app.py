@@ -633,7 +633,7 @@ class WarRoomApp(App[None]):
         self.push_screen(ForesightScreen(self.frame))
 
     def action_help(self) -> None:
-        rows = [(key.split(",")[0].replace("_", " "), text, who) for key, _, _, text, who in KEYS]
+        rows = [(_key_label(key), text, who) for key, _, _, text, who in KEYS]
         rows.append(("1-4", "show a pane (at 80x24 the panes are tabs)", "everyone"))
         self.push_screen(HelpScreen(rows))
 
@@ -689,3 +689,20 @@ def _in(choices: tuple[str, ...]) -> Callable[[str], str | None]:
 def _seed(run_id: str) -> int:
     """A stable seed per run: every process on one run draws the same simulated nights."""
     return int.from_bytes(hashlib.sha256(run_id.encode()).digest()[:4], "big")
+
+
+_KEY_NAMES = {
+    "plus": "+",
+    "minus": "-",
+    "left_square_bracket": "[",
+    "right_square_bracket": "]",
+    "slash": "/",
+    "colon": ":",
+    "question_mark": "?",
+}
+
+
+def _key_label(binding: str) -> str:
+    """How a binding reads on the keyboard: `plus,equals_sign` is `+`."""
+    first = binding.split(",")[0]
+    return _KEY_NAMES.get(first, first)
