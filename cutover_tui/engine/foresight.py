@@ -10,9 +10,10 @@ forecast of the remaining steps (`engine.forecast`), and sets the alarm level fr
   many false alarms on nights that finish just inside the window);
 - at risk when P(finish inside the window) < `at_risk_below` (default 80 %), or when
   P(finish before the buffer line) < `buffer_below` (default 50 %): the buffer line is the
-  deadline minus the plan's buffer rule (`window.buffer` of the window). A plan that does not
-  keep its buffer even on its own estimates, before the night starts, has that said by
-  validation; for it the buffer odds do not raise the alarm (as in the status-date method);
+  deadline minus the plan's buffer rule (`window.buffer` of the window). When the plan itself,
+  forecast before the night starts, already misses that line more often than `buffer_below`
+  allows, the buffer odds do not raise the alarm (they would from the first minute; the
+  status-date method has the same exemption for a plan that never met the buffer rule);
 - on track otherwise.
 
 The plan may set the three thresholds (`[window.alarm]`, see the README); `Thresholds(...)`

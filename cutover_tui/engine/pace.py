@@ -18,7 +18,8 @@ as estimated has y around 0. Then
 
     y_i = theta + phi[phase(i)] + s_i * e_i,   e_i ~ Student t (`PacePrior.tail` degrees)
 
-with s_i^2 = the variance of the step's log duration under its range + `step_noise`^2, a
+with s_i^2 = the variance of the step's log duration under its range + `step_noise`^2
+(+ (`latency` / b_i)^2), a
 normal prior theta ~ N(log prior.factor, prior.spread^2) (the rehearsal history, or a default
 centred on 1) and phi ~ N(0, phase_spread^2). The heavy tail makes one step that ran three times
 its budget an outlier rather than proof that the night is slow. A running step that has already
@@ -102,7 +103,7 @@ class StepEvidence:
     actual: timedelta  # so far, for a running step
     finished_at: datetime | None  # None: still running (censored evidence)
     residual: float  # standardised: (y - fitted) / s
-    weight: float  # its weight in the fit, relative to a well-behaved step (1)
+    weight: float  # its t weight in the fit: about 1 for a typical step, near 0 for an outlier
 
     @property
     def ratio(self) -> float:
