@@ -99,30 +99,26 @@ def script_night(plan: Plan, script: Script) -> tuple[list[Event], datetime]:
 def _start_ready(
     night: Night, now: datetime, finishes: dict[str, datetime], script: Script
 ) -> None:
-    """Start what is ready; a gate decided now may make more steps ready at the same moment."""
-    progress = True
-    while progress:
-        progress = False
-        for sid in schedule(night.state, now).ready:
-            if sid in finishes:
-                continue
-            step = night.state.steps[sid]
-            progress = True
-            if step.kind == "gate":
-                for approver in step.approvers or [night.commander]:
-                    night.record(
-                        GateDecided(
-                            actor=approver, at=now, step=sid, approver=approver, decision="go"
-                        )
-                    )
-                continue
+    """Start what is ready. A gate is not started: its approvers decide when its budget (the
+    meeting) is over, so it waits in `finishes` like a running step."""
+    for sid in schedule(night.state, now).ready:
+        if sid in finishes or night.state.status[sid].status == "failed":
+            continue  # a failure waits for the commander: retry, skip or roll back
+        step = night.state.steps[sid]
+        if step.kind != "gate":
             night.record(StepStarted(actor=step.owner, at=now, step=sid))
-            finishes[sid] = now + step.duration * script.slow.get(sid, 1.0)
+        finishes[sid] = now + step.duration * script.slow.get(sid, 1.0)
 
 
 def _finish(night: Night, sid: str, at: datetime, script: Script) -> None:
     """Close a step at its scripted finish; a failed checkpoint may call the rollback."""
     step = night.state.steps[sid]
+    if step.kind == "gate":
+        for approver in step.approvers or [night.commander]:
+            night.record(
+                GateDecided(actor=approver, at=at, step=sid, approver=approver, decision="go")
+            )
+        return
     if step.kind == "checkpoint":
         if sid in script.fail:
             night.record(
