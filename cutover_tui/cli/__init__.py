@@ -6,10 +6,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from . import plan_commands, run_commands, warroom_commands
+from . import plan_commands, rehearse_commands, run_commands, warroom_commands
 
 # Each module adds its sub-commands; set_defaults(func=...) names the handler.
-COMMAND_MODULES = [plan_commands, run_commands, warroom_commands]
+COMMAND_MODULES = [plan_commands, run_commands, warroom_commands, rehearse_commands]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -8,7 +8,7 @@ schedule -> every pane shows the new Frame.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -136,11 +136,13 @@ class WarRoomApp(App[None]):
         tick_seconds: float = 1.0,
         poll_seconds: float = 0.25,
         conductor: Conducting | None = None,
+        background: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         super().__init__()
         self.source = source
         self.clock = clock
         self.conductor = conductor
+        self.background = background  # e.g. a simulated night playing itself
         self.tick_seconds = tick_seconds
         self.poll_seconds = poll_seconds
         self.state: RunState = initial_state(source.plan)
@@ -168,6 +170,8 @@ class WarRoomApp(App[None]):
             # Every war room offers to conduct: whichever holds the lease writes the derived
             # events; the others take over within seconds if it dies.
             await self.conductor.start()
+        if self.background is not None:
+            self.run_worker(self.background(), name="background", exclusive=False)
         self.title = f"cutover · {self.source.plan.plan.title}"
         self._fit_layout()
         self.refresh_run()

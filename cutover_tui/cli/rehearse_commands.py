@@ -1,0 +1,169 @@
+"""`cutover simulate | rehearsals | calibrate`: dry runs, what they taught, a better plan."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import sys
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ..clock.clocks import AcceleratedClock
+from ..clock.conductor import Conductor
+from ..engine.events import RunStarted
+from ..journal.identity import actor_for, os_login
+from ..journal.run import JournalRun
+from ..journal.store import Journal, rehearsals_of, runs_dir
+from ..rehearse.simulate import SimulatedNight, drive
+from .run_commands import _load, add_runs_option
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    sim = subparsers.add_parser(
+        "simulate", help="a rehearsal that plays itself on a fast clock, in the war room"
+    )
+    sim.add_argument("plan", metavar="PLAN")
+    sim.add_argument("--speed", type=float, default=60.0, help="clock speed (default 60x)")
+    sim.add_argument("--seed", type=int, default=None, help="the night's random draws")
+    sim.add_argument("--headless", action="store_true", help="print events, no war room")
+    add_runs_option(sim)
+    sim.set_defaults(func=cmd_simulate)
+
+    reh = subparsers.add_parser("rehearsals", help="every rehearsal of a plan, side by side")
+    reh.add_argument("plan", metavar="PLAN")
+    add_runs_option(reh)
+    reh.set_defaults(func=cmd_rehearsals)
+
+    cal = subparsers.add_parser(
+        "calibrate", help="propose durations and estimates from the rehearsals"
+    )
+    cal.add_argument("plan", metavar="PLAN")
+    cal.add_argument("--out", help="where to write the calibrated plan (default: beside it)")
+    add_runs_option(cal)
+    cal.set_defaults(func=cmd_calibrate)
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    loaded = _load(args.plan)
+    if loaded is None:
+        return 1
+    if args.speed <= 0:
+        print("cutover simulate: --speed must be positive", file=sys.stderr)
+        return 2
+    login = os_login()
+    journal = Journal.create(
+        runs_dir(args.runs), loaded, rehearsal=True, created_by=login, speed=args.speed
+    )
+    plan = journal.plan
+    commander = actor_for(plan, login)
+    real_start = datetime.now(UTC)
+    # Simulated time runs from the window's start; every process derives the same clock
+    # from this event's `at` and `recorded_at` and the run's speed.
+    journal.append(
+        RunStarted(
+            actor=commander,
+            at=plan.window.start,
+            plan_id=plan.plan.id,
+            mode="rehearsal",
+            key=uuid.uuid4().hex,
+            note=f"simulated at {args.speed:g}x",
+        ),
+        now=lambda: real_start,
+    )
+    clock = AcceleratedClock(plan.window.start, args.speed, real_start=real_start)
+    seed = args.seed if args.seed is not None else int(real_start.timestamp())
+    night = SimulatedNight(plan, seed=seed)
+    print(
+        f"{journal.run_id}: simulated rehearsal at {args.speed:g}x, seed {seed}, "
+        f"night slowness {night.slowness:.2f}",
+        file=sys.stderr,
+    )
+    if args.headless:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(_headless(journal, night, commander, clock))
+        return 0
+    from ..tui.app import WarRoomApp
+
+    source = JournalRun(journal, commander, now=clock.now)
+    player = Journal(journal.path)
+    WarRoomApp(
+        source,
+        clock,
+        conductor=Conductor(Journal(journal.path), clock),
+        background=lambda: drive(player, night, commander, clock),
+    ).run()
+    return 0
+
+
+async def _headless(journal: Journal, night: SimulatedNight, commander: str, clock) -> None:
+    from ..report.narrate import narrate
+
+    conductor = Conductor(Journal(journal.path), clock)
+    await conductor.start()
+    watcher = Journal(journal.path)
+    seen = 0
+    player = asyncio.ensure_future(drive(journal, night, commander, clock, tick=0.05))
+    zone = journal.plan.zone
+    try:
+        while True:
+            for event in watcher.events_after(seen):
+                seen = event.seq
+                line = narrate(event)
+                print(f"{event.at.astimezone(zone):%H:%M} {line.icon} {line.text} · {event.actor}")
+            if player.done():
+                player.result()
+                for event in watcher.events_after(seen):
+                    line = narrate(event)
+                    print(
+                        f"{event.at.astimezone(zone):%H:%M} {line.icon} {line.text} · {event.actor}"
+                    )
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        conductor.stop()
+    state = watcher.state()
+    print(f"{journal.run_id}: {state.outcome} at {state.ended_at.astimezone(zone):%a %H:%M}")
+
+
+def cmd_rehearsals(args: argparse.Namespace) -> int:
+    from ..rehearse.compare import compare, render
+
+    loaded = _load(args.plan)
+    if loaded is None:
+        return 1
+    runs = rehearsals_of(runs_dir(args.runs), loaded.plan.plan.id)
+    if not runs:
+        print(
+            f"no rehearsals of {loaded.plan.plan.id!r} in {runs_dir(args.runs)}/ "
+            "(cutover start PLAN --rehearsal, or cutover simulate PLAN)"
+        )
+        return 0
+    print(render(compare(loaded.plan, runs)))
+    return 0
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from ..rehearse.calibrate import calibrate, render_changes, write_calibrated
+
+    loaded = _load(args.plan)
+    if loaded is None:
+        return 1
+    runs = rehearsals_of(runs_dir(args.runs), loaded.plan.plan.id)
+    if not runs:
+        print(
+            f"cutover calibrate: no rehearsals of {loaded.plan.plan.id!r} to learn from",
+            file=sys.stderr,
+        )
+        return 1
+    result = calibrate(loaded.plan, [state for _, state in runs])
+    print(render_changes(loaded.plan, result))
+    source = Path(loaded.path)
+    out = Path(args.out) if args.out else source.with_name(f"{source.stem}.calibrated.toml")
+    if out.resolve() == source.resolve():
+        print("cutover calibrate: --out must not be the plan itself", file=sys.stderr)
+        return 2
+    write_calibrated(loaded, result, out)
+    print(f"wrote {out}; check it with: cutover validate {out}")
+    return 0

@@ -1,0 +1,1 @@
+"""Rehearsals: simulated nights, comparisons of timed dry runs, calibration of the plan."""

@@ -1,0 +1,203 @@
+"""Every rehearsal of a plan side by side: budget, actuals, variance, trend; the total against
+the window and the buffer rule (a 4-hour window wants a plan that rehearses in 3).
+
+Actual durations are a step's time running (started to finished, time suspended taken out);
+a phase's actual is its span (first start to last finish) in that rehearsal; the total is
+from the run's start to its last finish. The trend is the least-squares slope of the actuals
+over the rehearsals in order, per rehearsal: negative means the team is getting faster.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from ..engine.state import RunState
+from ..plan.durations import format_duration
+from ..plan.graph import baseline
+from ..plan.model import Plan
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str  # step or phase id, or "total"
+    title: str
+    budget: timedelta
+    actuals: tuple[timedelta | None, ...]  # one per rehearsal; None: not done in that one
+
+    @property
+    def done(self) -> list[timedelta]:
+        return [a for a in self.actuals if a is not None]
+
+    @property
+    def mean(self) -> timedelta | None:
+        done = self.done
+        return sum(done, timedelta(0)) / len(done) if done else None
+
+    @property
+    def variance(self) -> timedelta | None:
+        """Mean actual minus budget: positive runs over."""
+        return None if self.mean is None else self.mean - self.budget
+
+    @property
+    def variance_pct(self) -> float | None:
+        mean = self.mean
+        if mean is None or not self.budget:
+            return None
+        return mean / self.budget - 1
+
+    @property
+    def trend(self) -> timedelta | None:
+        """Least-squares slope of the actuals per rehearsal (None with fewer than two)."""
+        points = [(i, a.total_seconds()) for i, a in enumerate(self.actuals) if a is not None]
+        if len(points) < 2:
+            return None
+        n = len(points)
+        mx = sum(x for x, _ in points) / n
+        my = sum(y for _, y in points) / n
+        sxx = sum((x - mx) ** 2 for x, _ in points)
+        slope = sum((x - mx) * (y - my) for x, y in points) / sxx
+        return timedelta(seconds=slope)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    plan: Plan
+    runs: tuple[str, ...]
+    steps: tuple[Row, ...]
+    phases: tuple[Row, ...]
+    total: Row
+    window: timedelta
+    target: timedelta  # what a rehearsal should take to keep the buffer rule
+
+
+def step_actual(state: RunState, sid: str) -> timedelta | None:
+    st = state.status.get(sid)
+    if st is None or st.status != "done" or st.started_at is None or st.finished_at is None:
+        return None
+    return st.finished_at - st.started_at - st.paused
+
+
+def compare(plan: Plan, rehearsals: Sequence[tuple[str, RunState]]) -> Comparison:
+    states = [state for _, state in rehearsals]
+    steps = tuple(
+        Row(s.id, s.title, s.duration, tuple(step_actual(state, s.id) for state in states))
+        for s in plan.step
+    )
+    base = baseline(plan.step, plan.window.start)
+    phases = []
+    for phase in plan.phase:
+        ids = [s.id for s in plan.step if s.phase == phase.id]
+        if not ids:
+            continue
+        budget = max(base.finish[i] for i in ids) - min(base.start[i] for i in ids)
+        phases.append(Row(phase.id, phase.title, budget, tuple(_span(st, ids) for st in states)))
+    total = Row(
+        "total",
+        "Whole rehearsal",
+        base.end - plan.window.start,
+        tuple(_total(state) for state in states),
+    )
+    window = plan.window.end - plan.window.start
+    return Comparison(
+        plan=plan,
+        runs=tuple(run_id for run_id, _ in rehearsals),
+        steps=steps,
+        phases=tuple(phases),
+        total=total,
+        window=window,
+        target=window - plan.window.buffer_time,
+    )
+
+
+def _span(state: RunState, ids: Sequence[str]) -> timedelta | None:
+    starts = [state.status[i].started_at for i in ids if state.status[i].started_at]
+    ends = [state.status[i].finished_at for i in ids if state.status[i].status == "done"]
+    if not starts or len(ends) < len(ids):
+        return None
+    return max(ends) - min(starts)
+
+
+def _total(state: RunState) -> timedelta | None:
+    # Only a rehearsal that got through the whole plan has a total (not one rolled back).
+    if state.started_at is None or state.rollback_at is not None:
+        return None
+    if not all(state.status[s].closed for s in state.order):
+        return None
+    ends = [state.status[s].finished_at for s in state.order if state.status[s].finished_at]
+    return max(ends) - state.started_at if ends else None
+
+
+# -- rendering -----------------------------------------------------------------------------
+
+
+def render(c: Comparison, *, chart: bool = True) -> str:
+    labels = [f"R{i + 1}" for i in range(len(c.runs))]
+    lines = [f"{c.plan.plan.title}: {len(c.runs)} rehearsal(s)"]
+    lines += [f"  {label} {run}" for label, run in zip(labels, c.runs, strict=True)]
+    lines.append("")
+    verdict = _verdict(c)
+    lines.append(
+        f"window {format_duration(c.window)}; the buffer rule wants the rehearsal within "
+        f"{format_duration(c.target)}; {verdict}"
+    )
+    lines.append("")
+    lines += _table("phase", [c.total, *c.phases], labels)
+    lines.append("")
+    lines += _table("step", list(c.steps), labels)
+    if chart:
+        lines.append("")
+        lines.append(plan_vs_actual_chart(c))
+    return "\n".join(lines)
+
+
+def _verdict(c: Comparison) -> str:
+    done = c.total.done
+    if not done:
+        return "no rehearsal ran to completion yet"
+    worst = max(done)
+    if worst <= c.target:
+        return f"every completed rehearsal did (slowest {format_duration(worst)})"
+    return (
+        f"the slowest took {format_duration(worst)}: {format_duration(worst - c.target)} too long"
+    )
+
+
+def _table(kind: str, rows: Sequence[Row], labels: Sequence[str]) -> list[str]:
+    head = f"  {kind:28} {'budget':>8} " + " ".join(f"{lab:>8}" for lab in labels)
+    head += f" {'variance':>9} {'var %':>6} {'trend':>8}"
+    out = [head]
+    for row in rows:
+        cells = " ".join(f"{format_duration(a) if a is not None else '-':>8}" for a in row.actuals)
+        var = row.variance
+        pct = row.variance_pct
+        trend = row.trend
+        out.append(
+            f"  {row.key[:28]:28} {format_duration(row.budget):>8} {cells}"
+            f" {format_duration(var, signed=True) if var is not None else '-':>9}"
+            f" {f'{pct:+.0%}' if pct is not None else '-':>6}"
+            f" {format_duration(trend, signed=True) if trend is not None else '-':>8}"
+        )
+    return out
+
+
+def plan_vs_actual_chart(c: Comparison, width: int = 100, height: int = 20) -> str:
+    """Planned against actual per rehearsal, per phase, as a plotext bar chart (text)."""
+    import plotext as plt
+
+    plt.clear_figure()
+    plt.plotsize(width, height)
+    names = [p.key for p in c.phases] or ["total"]
+    rows = list(c.phases) or [c.total]
+    series = [[r.budget.total_seconds() / 60 for r in rows]]
+    legend = ["plan"]
+    for i in range(len(c.runs)):
+        series.append([(r.actuals[i] or timedelta(0)).total_seconds() / 60 for r in rows])
+        legend.append(f"R{i + 1}")
+    plt.multiple_bar(names, series, labels=legend)
+    plt.title("minutes per phase: plan against each rehearsal")
+    plt.theme("clear")
+    text = plt.build()
+    plt.clear_figure()
+    return text
