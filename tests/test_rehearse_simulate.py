@@ -89,3 +89,51 @@ def test_cutover_simulate_headless_records_a_rehearsal(tmp_path: Path) -> None:
     assert "run ended" in result.stdout
     (run,) = list_runs(runs)
     assert run.mode == "rehearsal" and run.phase == "ended"
+
+
+def test_rehearsals_and_calibrate_commands_on_simulated_history(tmp_path: Path) -> None:
+    runs = tmp_path / "runs"
+    env = {**os.environ, "CUTOVER_RUNS": str(runs)}
+
+    def cutover(*args: str) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run(
+            [sys.executable, "-m", "cutover_tui.cli", *args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=ROOT,
+            env=env,
+        )
+        assert "Traceback" not in result.stderr, result.stderr
+        return result
+
+    for seed in ("21", "22"):
+        assert (
+            cutover(
+                "simulate",
+                "plans/online-store.toml",
+                "--headless",
+                "--speed",
+                "200000",
+                "--seed",
+                seed,
+            ).returncode
+            == 0
+        )
+    report = cutover("rehearsals", "plans/online-store.toml").stdout
+    assert "2 rehearsal(s)" in report and "load-catalog" in report
+    assert "from the rehearsals" in report and "inside the window" in report
+    out = tmp_path / "calibrated.toml"
+    calibrated = cutover("calibrate", "plans/online-store.toml", "--out", str(out))
+    assert calibrated.returncode == 0, calibrated.stderr
+    assert cutover("validate", str(out)).returncode == 0
+
+
+def test_the_war_room_takes_its_prior_from_other_rehearsals(tmp_path: Path) -> None:
+    from cutover_tui.cli.warroom_commands import rehearsal_prior
+
+    first = simulate(tmp_path, seed=31)
+    second = simulate(tmp_path, seed=32)
+    prior = rehearsal_prior(second)  # learns from the first, not from itself
+    assert prior is not None and prior.scales
+    assert rehearsal_prior(first) is not None

@@ -88,11 +88,14 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
     source = JournalRun(journal, commander, now=clock.now)
     player = Journal(journal.path)
+    from .warroom_commands import rehearsal_prior
+
     WarRoomApp(
         source,
         clock,
         conductor=Conductor(Journal(journal.path), clock),
         background=lambda: drive(player, night, commander, clock),
+        prior=rehearsal_prior(journal),
     ).run()
     return 0
 
@@ -141,7 +144,35 @@ def cmd_rehearsals(args: argparse.Namespace) -> int:
         )
         return 0
     print(render(compare(loaded.plan, runs)))
+    print()
+    print(forecast_with_history(loaded.plan, [state for _, state in runs]))
     return 0
+
+
+def forecast_with_history(plan, states) -> str:
+    """The plan's odds before the night, from its estimates and then from the rehearsals."""
+    from ..engine.forecast import Forecaster, Slowness
+    from ..engine.state import initial_state
+    from ..rehearse.calibrate import prior_from
+
+    state = initial_state(plan)
+    forecaster = Forecaster(iterations=2000, seed=1)
+
+    def line(label: str, odds) -> str:
+        hm = lambda m: m.astimezone(plan.zone).strftime("%a %H:%M")  # noqa: E731
+        return (
+            f"  {label:26} P50 {hm(odds.p50)}, P80 {hm(odds.p80)}; {odds.p_in_window:.0%} "
+            f"inside the window, {odds.p_in_buffer:.0%} before the buffer line"
+        )
+
+    lines = ["forecast (2,000 simulated nights)"]
+    lines.append(line("from the estimates", forecaster.forecast(state, plan.window.start)))
+    prior = prior_from(plan, states)
+    if prior is not None:
+        slowness = Slowness.shared(prior.factor, prior.spread, prior.step_noise)
+        odds = forecaster.forecast(state, plan.window.start, scales=prior.scales, slowness=slowness)
+        lines.append(line("from the rehearsals", odds))
+    return "\n".join(lines)
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:

@@ -9,7 +9,14 @@ from pathlib import Path
 from ..clock.conductor import Conductor
 from ..journal.identity import actor_for, os_login
 from ..journal.run import JournalRun
-from ..journal.store import Journal, JournalError, latest_open_run, open_run, runs_dir
+from ..journal.store import (
+    Journal,
+    JournalError,
+    latest_open_run,
+    open_run,
+    rehearsals_of,
+    runs_dir,
+)
 from . import run_commands
 from .run_commands import _clock_for, _load, add_runs_option
 
@@ -83,5 +90,18 @@ def _war_room(journal: Journal, *, read_only: bool) -> int:
     source = JournalRun(journal, actor, now=clock.now, read_only=read_only)
     # The conductor has its own connection: its appends never interleave with the app's reads.
     conductor = Conductor(Journal(journal.path), clock)
-    WarRoomApp(source, clock, conductor=conductor).run()
+    prior = rehearsal_prior(journal)
+    WarRoomApp(source, clock, conductor=conductor, prior=prior).run()
     return 0
+
+
+def rehearsal_prior(journal: Journal):
+    """What this plan's other rehearsals say of its pace (None without any)."""
+    from ..rehearse.calibrate import prior_from
+
+    others = [
+        state
+        for run_id, state in rehearsals_of(journal.path.parent, journal.plan.plan.id)
+        if run_id != journal.run_id
+    ]
+    return prior_from(journal.plan, others) if others else None

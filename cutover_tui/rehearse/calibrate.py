@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+from ..engine.pace import PacePrior
 from ..engine.state import RunState
 from ..plan import LoadedPlan, load_plan
 from ..plan.durations import format_duration
@@ -50,6 +51,7 @@ class Proposal:
     low: timedelta
     high: timedelta
     weight: float  # how much the step's own evidence counted (0: all from its phase)
+    scale: float  # proposed / budget before rounding: the step's pace on a typical night
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,7 @@ def calibrate(plan: Plan, states: Sequence[RunState]) -> Calibration:
             low=_minutes(proposed * math.exp(-Z80 * scatter)),
             high=max(_minutes(proposed * math.exp(Z80 * scatter)), proposed),
             weight=weight,
+            scale=math.exp(effect),
         )
     return Calibration(
         rehearsals=len(states),
@@ -135,6 +138,17 @@ def calibrate(plan: Plan, states: Sequence[RunState]) -> Calibration:
         tau=math.sqrt(tau2),
         proposals=proposals,
     )
+
+
+def prior_from(plan: Plan, states: Sequence[RunState]) -> PacePrior | None:
+    """The forecast's prior from the rehearsals: each step's typical pace, and how much whole
+    rehearsals varied around it. None when nothing can be learnt from them."""
+    try:
+        c = calibrate(plan, states)
+    except ValueError:
+        return None
+    scales = {sid: p.scale for sid, p in c.proposals.items() if p.samples}
+    return PacePrior.from_rehearsals(c.night_factors, scales)
 
 
 def _minutes(delta: timedelta) -> timedelta:

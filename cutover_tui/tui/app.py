@@ -38,6 +38,7 @@ from ..engine.events import (
     StepSuspended,
 )
 from ..engine.forecast import Forecaster
+from ..engine.pace import PacePrior
 from ..engine.state import Refused, RunState, apply, initial_state
 from ..plan.durations import parse_duration
 from .alerts import Alerts
@@ -137,12 +138,14 @@ class WarRoomApp(App[None]):
         poll_seconds: float = 0.25,
         conductor: Conducting | None = None,
         background: Callable[[], Awaitable[None]] | None = None,
+        prior: PacePrior | None = None,
     ) -> None:
         super().__init__()
         self.source = source
         self.clock = clock
         self.conductor = conductor
         self.background = background  # e.g. a simulated night playing itself
+        self.prior = prior  # what the rehearsals say of this plan's pace, for the odds
         self.tick_seconds = tick_seconds
         self.poll_seconds = poll_seconds
         self.state: RunState = initial_state(source.plan)
@@ -215,7 +218,9 @@ class WarRoomApp(App[None]):
             new = list(self.source.poll())
         for event in new:
             apply(self.state, event)
-        frame = Frame.at(self.state, self.clock.now(), self.source.actor, self.forecaster)
+        frame = Frame.at(
+            self.state, self.clock.now(), self.source.actor, self.forecaster, self.prior
+        )
         self.frame = frame
         self._show(frame, new)
         self._alert(frame, new)

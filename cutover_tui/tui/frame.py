@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from ..engine.forecast import Forecaster
 from ..engine.foresight import Foresight, foresee
+from ..engine.pace import PacePrior
 from ..engine.schedule import Schedule, schedule
 from ..engine.state import RunState
 from ..plan.durations import format_duration
@@ -29,11 +30,16 @@ class Frame:
 
     @classmethod
     def at(
-        cls, state: RunState, now: datetime, actor: str, forecaster: Forecaster | None = None
+        cls,
+        state: RunState,
+        now: datetime,
+        actor: str,
+        forecaster: Forecaster | None = None,
+        prior: PacePrior | None = None,
     ) -> Frame:
         sight = None
         if forecaster is not None and state.phase in ("running", "rollback"):
-            sight = foresee(state, now, forecaster)
+            sight = foresee(state, now, forecaster, prior)
         return cls(state, schedule(state, now), now, actor, sight)
 
     @property
