@@ -221,7 +221,7 @@ def test_writers_killed_at_random_moments_lose_no_acknowledged_event(tmp_path: P
 def _late_appender(path: str, ready, sent) -> None:
     journal = Journal(Path(path))
     ready.wait(30)
-    time.sleep(0.3)  # the follower is polling by now
+    time.sleep(0.3)  # allowed: a real process waits for the follower to be polling
     stamp = time.time()
     journal.append(NoteAdded(actor="boss", at=at(2), text="commander speaking", key="late"))
     sent.put(stamp)
@@ -241,7 +241,7 @@ def test_a_follower_sees_a_new_event_within_a_second(tmp_path: Path) -> None:
         new = follower.poll()
         if any(e.key == "late" for e in new):
             seen_at = time.time()
-        time.sleep(0.05)  # a polling interval, as the war room's
+        time.sleep(0.05)  # allowed: the follower's polling interval, as the war room's
     writer.join()
     assert seen_at is not None
     assert seen_at - sent.get(timeout=5) < 1.0

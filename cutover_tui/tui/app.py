@@ -238,7 +238,9 @@ class WarRoomApp(App[None]):
     def _alert(self, frame: Frame, new: list[Event]) -> None:
         """Say at once, in every process, what needs attention (each thing once)."""
         for notice in self.alerts.notices(frame, new):
-            self.notify(notice.text, title=notice.title, severity=notice.severity, timeout=20)
+            # Errors stay long enough to be read from across the room; warnings make way.
+            timeout = 20 if notice.severity == "error" else 10
+            self.notify(notice.text, title=notice.title, severity=notice.severity, timeout=timeout)
 
     # -- commands ----------------------------------------------------------------------------
     def submit(self, event: Event) -> bool:
