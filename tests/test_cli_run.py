@@ -133,3 +133,30 @@ def test_a_command_without_the_role_is_refused_and_nothing_written(tmp_path: Pat
     assert Journal(journal.path).verify()[2] == 1  # nothing was written
     own = cutover("do", journal.run_id, "start", "slow", runs=runs)  # its own step
     assert own.returncode == 0, own.stderr
+
+
+def test_do_on_a_fast_rehearsal_records_the_rehearsals_own_time(tmp_path: Path) -> None:
+    # A simulation runs its own clock (600x from the window's start): a command typed into
+    # it from a shell happens at simulated time, not at today's date.
+    from datetime import UTC, datetime, timedelta
+
+    from cutover_tui.engine.events import RunStarted
+    from cutover_tui.journal.store import Journal
+    from cutover_tui.plan import parse_plan
+
+    runs = tmp_path / "runs"
+    journal = Journal.create(
+        runs, parse_plan(plan_text(steps=2)), rehearsal=True, created_by=os_login(), speed=600
+    )
+    real_start = datetime.now(UTC)
+    journal.append(
+        RunStarted(
+            actor="boss", at=journal.plan.window.start, plan_id="jt", mode="rehearsal", key="go"
+        ),
+        now=lambda: real_start,
+    )
+    result = cutover("do", journal.run_id, "note", "--note", "typed in", runs=runs)
+    assert result.returncode == 0, result.stderr
+    note = Journal(journal.path).events()[-1]
+    start = journal.plan.window.start
+    assert start <= note.at <= start + timedelta(hours=3)  # minutes of real time at 600x

@@ -121,3 +121,19 @@ def test_amendments_need_a_reason_and_the_commander() -> None:
         actor="dba", at=at(48), step="load", duration_s=60, reason="slow disk"
     )
     assert "may not" in refused(events, by_operator)
+
+
+def test_durations_come_from_the_monotonic_clock_within_one_boot() -> None:
+    # The wall clock was stepped forward an hour while the load ran (NTP, a resumed VM):
+    # by the wall it ran 2h, by the monotonic clock of the same boot 1h.
+    start = StepStarted(actor="dba", at=at(0), step="freeze", mono=1000.0, boot="b1")
+    done = StepCompleted(actor="dba", at=at(120), step="freeze", mono=4600.0, boot="b1")
+    state = fold(PLAN, [*started(), start, done])
+    assert state.status["freeze"].actual == timedelta(hours=1)
+    # Across a reboot the readings cannot be compared: the wall clock decides.
+    rebooted = done.model_copy(update={"boot": "b2"})
+    state = fold(PLAN, [*started(), start, rebooted])
+    assert state.status["freeze"].actual == timedelta(hours=2)
+    # A late tick-off (no reading) is measured by the wall clock too.
+    late = done.model_copy(update={"mono": None, "boot": None})
+    assert fold(PLAN, [*started(), start, late]).status["freeze"].actual == timedelta(hours=2)

@@ -86,7 +86,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         return 0
     from ..tui.app import WarRoomApp
 
-    source = JournalRun(journal, commander, now=clock.now)
+    source = JournalRun(journal, commander, now=clock.now, monotonic=clock.monotonic)
     player = Journal(journal.path)
     from .warroom_commands import rehearsal_prior
 

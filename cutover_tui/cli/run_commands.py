@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import json
 import sys
-import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -194,7 +193,8 @@ def cmd_do(args: argparse.Namespace) -> int:
     login = os_login()
     plan = journal.plan
     actor = actor_for(plan, login)
-    now = datetime.now(UTC)
+    clock = _clock_for(journal, None)  # the run's clock: simulated time on a fast rehearsal
+    now = clock.now()
     try:
         at = parse_when(args.at, plan, now) if args.at else now
         event = build_event(args, plan, actor, at)
@@ -202,9 +202,9 @@ def cmd_do(args: argparse.Namespace) -> int:
         print(f"cutover do: {exc}", file=sys.stderr)
         return 2
     if not args.at:  # a tick-off as it happens: keep this boot's monotonic reading too
-        event = event.model_copy(update={"mono": time.monotonic(), "boot": boot_id()})
+        event = event.model_copy(update={"mono": clock.monotonic(), "boot": boot_id()})
     try:
-        stored = journal.append(event)
+        stored = journal.append(event, now=clock.now)
     except Refused as refusal:
         print(f"cutover do: refused: {refusal} (you are {login})", file=sys.stderr)
         return 1

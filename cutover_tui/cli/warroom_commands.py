@@ -87,7 +87,9 @@ def _war_room(journal: Journal, *, read_only: bool) -> int:
 
     clock = _clock_for(journal, None)
     actor = actor_for(journal.plan, os_login())
-    source = JournalRun(journal, actor, now=clock.now, read_only=read_only)
+    source = JournalRun(
+        journal, actor, now=clock.now, read_only=read_only, monotonic=clock.monotonic
+    )
     # The conductor has its own connection: its appends never interleave with the app's reads.
     conductor = Conductor(Journal(journal.path), clock)
     prior = rehearsal_prior(journal)

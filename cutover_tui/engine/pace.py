@@ -173,7 +173,7 @@ def infer_pace(state: RunState, now: datetime, prior: PacePrior | None = None) -
         if budget <= 0 or st.started_at is None:
             continue
         if st.status == "done" and st.finished_at is not None:
-            actual = (st.finished_at - st.started_at - st.paused).total_seconds()
+            actual = st.actual.total_seconds()  # monotonic within one boot
             if actual <= 0:
                 continue  # ticked off without a start: its duration is unknown
             rows.append((sid, budget, actual, prior.scales.get(sid, 1.0), False, st.finished_at))

@@ -89,10 +89,23 @@ class StepState:
     evidence: str = ""  # checkpoint evidence
     over_budget_attempt: int = 0  # the attempt the conductor flagged, 0 when none
     failed_at: datetime | None = None  # when it first failed; kept when it is retried
+    # Monotonic readings of the start and the finish, when both came from one boot: a wall
+    # clock stepped mid-step (NTP, a VM resumed) does not stretch or shrink its duration.
+    started_mono: tuple[str, float] | None = None
+    ran_mono: timedelta | None = None
 
     @property
     def closed(self) -> bool:
         return self.status in ("done", "skipped")
+
+    @property
+    def actual(self) -> timedelta | None:
+        """How long it ran (time suspended taken out): monotonic within one boot, else wall."""
+        if self.started_at is None or self.finished_at is None:
+            return None
+        if self.ran_mono is not None:
+            return self.ran_mono - self.paused
+        return self.finished_at - self.started_at - self.paused
 
 
 @dataclass
@@ -766,6 +779,8 @@ def _step_started(state: RunState, e: StepStarted) -> None:
     st.attempts += 1
     st.paused = timedelta(0)
     st.reason = ""
+    st.started_mono = (e.boot, e.mono) if e.mono is not None and e.boot else None
+    st.ran_mono = None
 
 
 def _finish(state: RunState, sid: str, status: StepStatus, e: Event, reason: str = "") -> None:
@@ -775,6 +790,8 @@ def _finish(state: RunState, sid: str, status: StepStatus, e: Event, reason: str
         st.attempts += 1
     st.status = status
     st.finished_at, st.finished_by = e.at, e.actor
+    if st.started_mono is not None and e.mono is not None and e.boot == st.started_mono[0]:
+        st.ran_mono = timedelta(seconds=max(0.0, e.mono - st.started_mono[1]))
     st.suspended_at = st.resume_eta = None
     st.reason = reason
     if status == "failed" and st.failed_at is None:

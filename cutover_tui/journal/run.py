@@ -22,11 +22,13 @@ class JournalRun:
         actor: str,
         now: Callable[[], datetime] | None = None,
         read_only: bool = False,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.journal = journal
         self.actor = actor
         self.read_only = read_only
         self._now = now or (lambda: datetime.now(UTC))
+        self._monotonic = monotonic  # the run's clock's: accelerated on a fast rehearsal
         self._seen = 0
         self._version: int | None = None
 
@@ -54,7 +56,7 @@ class JournalRun:
 
             raise Refused(f"{self.actor} is following this run read-only (cutover follow)")
         if event.mono is None:  # the monotonic reading of this boot, beside the wall time
-            event = event.model_copy(update={"mono": time.monotonic(), "boot": boot_id()})
+            event = event.model_copy(update={"mono": self._monotonic(), "boot": boot_id()})
         return self.journal.append(event, now=self._now)
 
     def conductor_status(self) -> str:

@@ -74,9 +74,9 @@ class Comparison:
 
 def step_actual(state: RunState, sid: str) -> timedelta | None:
     st = state.status.get(sid)
-    if st is None or st.status != "done" or st.started_at is None or st.finished_at is None:
+    if st is None or st.status != "done":
         return None
-    return st.finished_at - st.started_at - st.paused
+    return st.actual
 
 
 def compare(plan: Plan, rehearsals: Sequence[tuple[str, RunState]]) -> Comparison:
