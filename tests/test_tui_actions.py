@@ -337,3 +337,16 @@ async def test_status_line_shows_the_odds() -> None:
         status = app.query_one("StatusBar").plain
         assert f"{app.frame.foresight.p_in_window:.0%} in window" in status
         assert "ON TRACK" in status or "AT RISK" in status or "LATE" in status
+
+
+async def test_rolling_back_the_status_line_leads_with_the_restore_deadline() -> None:
+    from cutover_tui.tui.screenshots import scene_app
+
+    app = scene_app("rollback")
+    async with app.run_test(size=SIZE):
+        status = app.query_one("StatusBar").plain.splitlines()[1]
+        assert status.lstrip().startswith("ROLLBACK since 03:15, restore by 04:45")
+        # The projection has 15m of the 30m warning left: the badge does not say on track,
+        # whatever the odds say.
+        assert app.frame.sched.level == "at-risk"
+        assert app.frame.level == "at-risk" and "AT RISK" in status

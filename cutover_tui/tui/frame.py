@@ -16,6 +16,7 @@ from ..engine.schedule import Schedule, schedule
 from ..engine.state import RunState
 from ..plan.durations import format_duration
 
+LEVELS = ("on-track", "at-risk", "late")
 LEVEL_STYLE = {"on-track": "green", "at-risk": "yellow", "late": "red"}
 LEVEL_MARK = {"on-track": "●", "at-risk": "▲", "late": "■"}
 
@@ -44,8 +45,11 @@ class Frame:
 
     @property
     def level(self) -> str:
-        """The alarm level: from the odds at tonight's pace when known, else the schedule's."""
-        return self.foresight.level if self.foresight else self.sched.level
+        """The alarm level: the worse of the odds at tonight's pace and the plan-of-record
+        projection, so the badge never says on track while the projection says otherwise."""
+        if self.foresight is None:
+            return self.sched.level
+        return max(self.foresight.level, self.sched.level, key=LEVELS.index)
 
     @property
     def roles(self) -> set[str]:

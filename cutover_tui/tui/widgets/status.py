@@ -76,16 +76,20 @@ def figures(frame: Frame, width: int) -> Text:
     rollback = _rollback_text(frame)
     if width < 110:
         return Text.assemble(badge, " ", projected, " ", odds, " │ ", rollback)
+    window_text = Text(
+        f" window {frame.clock(window.start)}→{frame.clock(window.end)}  left {dur(left_in_window)}"
+    )
     parts = [
-        Text(
-            f" window {frame.clock(window.start)}→{frame.clock(window.end)}  left {dur(left_in_window)}"
-        ),
+        window_text,
         Text.assemble(badge, " ", projected),
         odds,
         Text.assemble("buffer ", (dur(sched.buffer_left), sched_style)),
         Text(f"{sched.percent_done:.0%} done"),
         rollback,
     ]
+    if state.phase == "rollback":
+        # Rolling back, the restore deadline is what matters: it goes first, nothing is cut.
+        parts = [Text.assemble(" ", rollback), Text.assemble(badge, " ", projected), *parts[2:4]]
     return Text(" │ ").join([p for p in parts if p.plain])
 
 
