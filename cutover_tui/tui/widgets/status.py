@@ -53,7 +53,7 @@ def headline(
 
 def wall_clock(frame: Frame) -> Text:
     tz = frame.now.astimezone(frame.state.plan.zone).strftime("%Z")
-    return Text(f"{frame.clock(frame.now, seconds=True)} {tz}", "bold")
+    return Text(f"  {frame.clock(frame.now, seconds=True)} {tz}", "bold")  # a gap after a cut title
 
 
 def figures(frame: Frame, width: int) -> Text:
