@@ -350,3 +350,13 @@ async def test_rolling_back_the_status_line_leads_with_the_restore_deadline() ->
         # whatever the odds say.
         assert app.frame.sched.level == "at-risk"
         assert app.frame.level == "at-risk" and "AT RISK" in status
+
+
+async def test_a_tick_while_closing_is_harmless() -> None:
+    # Regression (seen once in CI): the 1-second tick fired while the app was tearing down
+    # and the status bar's cells were already gone: NoMatches, a traceback on exit.
+    app = war_room("alice", started(), now=at(1))
+    async with app.run_test(size=SIZE) as pilot:
+        await app.query_one("StatusBar").remove_children()
+        await pilot.pause()
+        app.refresh_run()  # must not raise

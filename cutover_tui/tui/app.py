@@ -16,6 +16,7 @@ from textual import on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Container
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Footer, Tab, Tabs
 
@@ -226,14 +227,19 @@ class WarRoomApp(App[None]):
         self._alert(frame, new)
 
     def _show(self, frame: Frame, new: list[Event]) -> None:
-        self.query_one(StatusBar).show(
-            frame, self.source.conductor_status(), getattr(self.source, "read_only", False)
-        )
-        self.query_one(Timeline).show(frame)
-        self.query_one(NowPane).show(frame)
-        self.query_one(ChecksPane).show(frame)
-        if new:
-            self.query_one(CommsLog).add(new, frame)
+        try:
+            self.query_one(StatusBar).show(
+                frame, self.source.conductor_status(), getattr(self.source, "read_only", False)
+            )
+            self.query_one(Timeline).show(frame)
+            self.query_one(NowPane).show(frame)
+            self.query_one(ChecksPane).show(frame)
+            if new:
+                self.query_one(CommsLog).add(new, frame)
+        except NoMatches:
+            # A tick that lands while the app is closing finds its panes already gone:
+            # nothing to show, and nothing lost (the journal holds every event).
+            return
 
     def _alert(self, frame: Frame, new: list[Event]) -> None:
         """Say at once, in every process, what needs attention (each thing once)."""
