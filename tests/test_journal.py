@@ -261,3 +261,19 @@ def test_a_follow_only_source_refuses_commands(tmp_path: Path) -> None:
     follower = JournalRun(Journal(journal.path), "boss", read_only=True)
     with pytest.raises(Refused, match="read-only"):
         follower.submit(NoteAdded(actor="boss", at=at(2), text="x", key="y"))
+
+
+def test_an_unfinished_simulation_is_not_the_run_to_join(tmp_path: Path) -> None:
+    from cutover_tui.engine.events import RunStarted
+    from cutover_tui.journal.store import latest_open_run
+    from cutover_tui.plan import parse_plan
+    from tests.journal_support import plan_text
+
+    loaded = parse_plan(plan_text(steps=1))
+    simulated = Journal.create(tmp_path, loaded, rehearsal=True, created_by="me", speed=60)
+    simulated.append(  # started, never ended
+        RunStarted(actor="boss", at=at(0), plan_id="jt", mode="rehearsal", key="k")
+    )
+    assert latest_open_run(tmp_path, "jt") is None
+    live = new_run(tmp_path)
+    assert latest_open_run(tmp_path, "jt").run_id == live.run_id

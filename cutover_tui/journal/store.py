@@ -89,6 +89,7 @@ class RunInfo:
     events: int
     phase: str
     outcome: str | None
+    speed: float = 1.0  # its clock's rate: above 1 for a simulation
 
 
 class Journal:
@@ -268,6 +269,7 @@ class Journal:
             events=state.event_count,
             phase=state.phase,
             outcome=state.outcome,
+            speed=float(self.meta.get("speed", 1.0)),
         )
 
     def close(self) -> None:
@@ -307,8 +309,13 @@ def list_runs(directory: Path) -> list[RunInfo]:
 
 
 def latest_open_run(directory: Path, plan_id: str) -> RunInfo | None:
-    """The most recent run of `plan_id` that has not ended (for `cutover run PLAN`)."""
-    runs = [r for r in list_runs(directory) if r.plan_id == plan_id and r.phase != "ended"]
+    """The most recent run of `plan_id` that has not ended (for `cutover run PLAN`). A
+    simulation left unfinished is not one to join: its fast clock ran on without its driver."""
+    runs = [
+        r
+        for r in list_runs(directory)
+        if r.plan_id == plan_id and r.phase != "ended" and r.speed == 1.0
+    ]
     return max(runs, key=lambda r: r.created_at, default=None)
 
 
