@@ -137,3 +137,19 @@ def test_the_war_room_takes_its_prior_from_other_rehearsals(tmp_path: Path) -> N
     prior = rehearsal_prior(second)  # learns from the first, not from itself
     assert prior is not None and prior.scales
     assert rehearsal_prior(first) is not None
+
+
+def test_a_simulation_left_before_its_end_is_recorded_as_aborted(tmp_path: Path) -> None:
+    from cutover_tui.cli.rehearse_commands import _close_if_stopped
+    from cutover_tui.clock.clocks import FixedClock
+
+    journal = Journal.create(tmp_path, LOADED, rehearsal=True, created_by="tester")
+    start = journal.plan.window.start
+    journal.append(
+        RunStarted(actor="tester", at=start, plan_id="online-store", mode="rehearsal", key="go")
+    )
+    _close_if_stopped(journal, "tester", FixedClock(start + timedelta(minutes=20)))
+    state = journal.state()
+    assert state.phase == "ended" and state.outcome == "aborted"
+    _close_if_stopped(journal, "tester", FixedClock(start))  # an ended run is left alone
+    assert journal.verify()[2] == 2

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..clock.clocks import AcceleratedClock
 from ..clock.conductor import Conductor
-from ..engine.events import RunStarted
+from ..engine.events import RunEnded, RunStarted
 from ..journal.identity import actor_for, os_login
 from ..journal.run import JournalRun
 from ..journal.store import Journal, rehearsals_of, runs_dir
@@ -83,6 +83,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     if args.headless:
         with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(_headless(journal, night, commander, clock))
+        _close_if_stopped(journal, commander, clock)
         return 0
     from ..tui.app import WarRoomApp
 
@@ -97,7 +98,24 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         background=lambda: drive(player, night, commander, clock),
         prior=rehearsal_prior(journal),
     ).run()
+    _close_if_stopped(journal, commander, clock)
     return 0
+
+
+def _close_if_stopped(journal: Journal, commander: str, clock) -> None:
+    """A simulation left before its end is recorded as aborted: nobody plays it any more."""
+    state = journal.state()
+    if state.phase in ("running", "rollback"):
+        journal.append(
+            RunEnded(
+                actor=commander,
+                at=clock.now(),
+                outcome="aborted",
+                reason="the simulation was stopped before the end",
+                key=uuid.uuid4().hex,
+            )
+        )
+        print(f"{journal.run_id}: stopped before the end, recorded as aborted", file=sys.stderr)
 
 
 async def _headless(journal: Journal, night: SimulatedNight, commander: str, clock) -> None:
