@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import subprocess
 import sys
 from datetime import timedelta
 from pathlib import Path
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cutover_tui.clock.clocks import FixedClock
 from cutover_tui.engine.events import RunStarted
+from cutover_tui.engine.state import apply, initial_state
 from cutover_tui.journal.store import Journal, list_runs
 from cutover_tui.plan import load_plan
-from cutover_tui.rehearse.simulate import SimulatedNight, play_until
+from cutover_tui.rehearse.simulate import SimulatedNight, play_until, run_simulation
+from cutover_tui.tui.source import MemoryRun
 
 ROOT = Path(__file__).resolve().parents[1]
 LOADED = load_plan(ROOT / "plans" / "online-store.toml")
@@ -153,3 +160,85 @@ def test_a_simulation_left_before_its_end_is_recorded_as_aborted(tmp_path: Path)
     assert state.phase == "ended" and state.outcome == "aborted"
     _close_if_stopped(journal, "tester", FixedClock(start))  # an ended run is left alone
     assert journal.verify()[2] == 2
+
+
+# -- the pure night on a RunSource, with a clock moved by hand ------------------------------
+
+PLAN = LOADED.plan
+COMMANDER = "alice"  # the plan's commander
+
+
+def memory_night(seed: int, tick: timedelta, failure_rate: float = 0.04):
+    source = MemoryRun(PLAN, COMMANDER)  # checks every event exactly like the journal
+    source.submit(
+        RunStarted(actor=COMMANDER, at=PLAN.window.start, plan_id="online-store", mode="rehearsal")
+    )
+    clock = FixedClock(PLAN.window.start)
+    night = SimulatedNight(PLAN, seed=seed, failure_rate=failure_rate)
+    recorded = []
+    final = run_simulation(
+        source,
+        night,
+        clock,
+        sleep=lambda _: clock.advance(tick),  # nothing sleeps: the test moves the clock
+        until=PLAN.window.end + timedelta(days=1),
+        on_event=recorded.append,
+    )
+    return night, final, recorded
+
+
+def legal_actor(state, event) -> bool:
+    sid = getattr(event, "step", None)
+    if state.is_commander(event.actor):
+        return True
+    if event.type == "gate-decided":
+        return event.actor == event.approver and event.approver in state.steps[sid].approvers
+    return sid is not None and event.actor == state.steps[sid].owner
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10_000), tick=st.sampled_from([1, 7, 30, 90]))
+def test_any_night_completes_legally_whatever_the_tick(seed: int, tick: int) -> None:
+    night, final, recorded = memory_night(seed, timedelta(minutes=tick))
+    assert final.phase == "ended" and final.outcome in ("completed", "rolled-back")
+    assert recorded[-1].type == "run-ended"
+    times = [e.at for e in recorded]
+    assert times == sorted(times)  # in order, each at its own time
+    assert all(legal_actor(final, e) for e in recorded)
+    # A task's actual is exactly its drawn duration: events carry their own times.
+    for sid in final.order:
+        s = final.status[sid]
+        if final.steps[sid].kind == "task" and s.status == "done" and s.attempts == 1:
+            assert s.actual == night.durations[sid], sid
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10_000))
+def test_the_night_does_not_depend_on_the_tick(seed: int) -> None:
+    def sig(tick: int) -> list[tuple]:
+        _, _, recorded = memory_night(seed, timedelta(minutes=tick), failure_rate=0.3)
+        return [(e.type, getattr(e, "step", None), e.actor, e.at) for e in recorded]
+
+    assert sig(1) == sig(45) == sig(240)
+
+
+def test_due_is_pure_and_stops_at_now() -> None:
+    source = MemoryRun(PLAN, COMMANDER)
+    source.submit(
+        RunStarted(actor=COMMANDER, at=PLAN.window.start, plan_id="online-store", mode="rehearsal")
+    )
+    state = initial_state(PLAN)
+    for event in source.poll():
+        apply(state, event)
+    night = SimulatedNight(PLAN, seed=2)
+    before = copy.deepcopy((state.status, state.gates, state.readiness, state.keys, state.phase))
+    now = PLAN.window.start + timedelta(hours=1)
+    due = night.due(state, now)
+    assert (state.status, state.gates, state.readiness, state.keys, state.phase) == before
+    assert all(st.status == "pending" for st in state.status.values())
+    assert due and all(e.at <= now for e in due)
+    assert night.due(state, now) == due  # same state, same answer
+    assert night.due(state, PLAN.window.start - timedelta(minutes=1)) == []
+    # Everything due is accepted, in order, by a source that checks it.
+    for event in due:
+        source.submit(event)

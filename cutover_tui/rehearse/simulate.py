@@ -4,9 +4,15 @@
 take (its three-point estimate as a triangular distribution, times one slowness factor for
 the whole night) and which checkpoints fail. `next_event(state)` then says what happens
 next: the earliest start of a ready step, completion of a running one, a gate decided when its
-meeting is over, a failure's consequence. A driver applies it when its clock has reached the
-event's time, so the same night plays at any speed: in tests with a fixed clock advanced by
-hand, in `cutover simulate` with an accelerated clock, in the war room watching it live.
+meeting is over, a failure's consequence. `due(state, now)` is the pure form a driver wants:
+every event that should have happened by `now`, in order, each at its own exact time (a step
+completes at its start plus its drawn duration, not at `now`), checked against a scratch copy
+of the state so each one is legal after the ones before it. The same night therefore plays at
+any speed and with any tick: in tests with a fixed clock advanced by hand, in `cutover
+simulate` with an accelerated clock, in the war room watching it live.
+
+Drivers: `run_simulation(source, night, clock)` on any RunSource (MemoryRun, JournalRun);
+`play_until` / `drive` on a Journal (what `cutover simulate` and the war room use).
 
 The events are the ones people would record (the step's owner starts and completes it, the
 approvers decide, the commander marks readiness, invokes rollback and ends the run), so the
@@ -15,14 +21,17 @@ journal checks them like any other.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import math
 import random
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from ..clock.clocks import boot_id
 from ..engine.events import (
     CheckpointFailed,
     CheckpointPassed,
@@ -34,7 +43,7 @@ from ..engine.events import (
     StepCompleted,
     StepStarted,
 )
-from ..engine.state import RunState
+from ..engine.state import GateState, Refused, RunState, apply, check
 from ..plan.model import Plan
 
 DEFAULT_LOW, DEFAULT_HIGH = 0.9, 1.5  # of the budget, for a step with no estimate
@@ -49,6 +58,7 @@ class SimulatedNight:
     seed: int = 1
     slowness: float | None = None  # the whole night's factor; drawn around 1 when None
     failure_rate: float = CHECKPOINT_FAILURE
+    commander: str | None = None  # who acts for the commander; default: who started the run
     durations: dict[str, timedelta] = field(init=False)
     fails: set[str] = field(init=False)
 
@@ -70,10 +80,41 @@ class SimulatedNight:
                 self.fails.add(step.id)
 
     # -- what happens next --------------------------------------------------------------------
-    def next_event(self, state: RunState, commander: str) -> Event | None:
-        """The earliest thing that happens next, or None when the night is over."""
+    def commander_for(self, state: RunState) -> str:
+        """Who records the commander's events: the night's `commander`, else whoever started
+        the run (a rehearsal's starter commands it), else the plan's first commander."""
+        if self.commander:
+            return self.commander
+        if state.started_by:
+            return state.started_by
+        commanders = self.plan.people_with_role("commander")
+        return commanders[0] if commanders else "commander"
+
+    def due(self, state: RunState, now: datetime) -> list[Event]:
+        """Every event that should have happened by `now`, oldest first, each at its own time.
+
+        Pure: `state` is not touched (the events are folded into a scratch copy, each checked
+        as the journal would check it). An event that would be refused stops the list there:
+        someone changed the run by hand, and the next call starts from what they did.
+        """
+        if state.phase in ("not-started", "ended"):
+            return []
+        commander = self.commander_for(state)
+        scratch = _scratch(state)
+        events: list[Event] = []
+        while True:
+            event = self.next_event(scratch, commander)
+            if event is None or event.at > now or check(scratch, event):
+                return events
+            apply(scratch, event)
+            events.append(event)
+
+    def next_event(self, state: RunState, commander: str | None = None) -> Event | None:
+        """The earliest thing that happens next, or None when the night is over (or waits for
+        a person: a step suspended by hand is completed only once it is resumed)."""
         if state.phase in ("not-started", "ended"):
             return None
+        commander = commander or self.commander_for(state)
         candidates = list(self._candidates(state, commander))
         return min(candidates, key=lambda e: e.at) if candidates else None
 
@@ -115,7 +156,7 @@ class SimulatedNight:
             st, step = state.status[sid], state.steps[sid]
             key = f"sim:{sid}:{st.attempts}"
             if st.status == "running":
-                at = st.started_at + self.durations[sid]
+                at = st.started_at + st.paused + self.durations[sid]
                 if step.kind == "checkpoint":
                     if sid in self.fails and st.attempts == 1:
                         yield CheckpointFailed(
@@ -164,6 +205,20 @@ class SimulatedNight:
             yield StepStarted(actor=step.owner, at=ready, step=sid, key=key + ":start")
 
 
+def _scratch(state: RunState) -> RunState:
+    """A copy of the state that simulated events can be folded into without touching the
+    original: the mutable parts are copied, the plan and its steps shared (read-only)."""
+    s = copy.copy(state)
+    s.status = {sid: copy.copy(st) for sid, st in state.status.items()}
+    s.gates = {sid: GateState(dict(g.decisions), g.outcome) for sid, g in state.gates.items()}
+    s.readiness = dict(state.readiness)
+    s.fired = dict(state.fired)
+    s.alerts = dict(state.alerts)
+    s.comms = list(state.comms)
+    s.keys = set(state.keys)
+    return s
+
+
 def _finish(state: RunState, sid: str) -> datetime:
     st = state.status[sid]
     return st.finished_at or state.started_at or state.plan.window.start
@@ -190,6 +245,61 @@ def play_until(run: Recorder, night: SimulatedNight, commander: str, now: dateti
         if event is None or event.at > now:
             return recorded
         recorded.append(run.append(event))
+
+
+def advance(
+    source, night: SimulatedNight, state: RunState, now: datetime, clock=None
+) -> list[Event]:
+    """One tick on a RunSource: catch `state` up with the source, submit what is due by `now`,
+    return what was recorded. `state` is the caller's fold of this source's events (updated in
+    place). With a `clock`, each event carries the monotonic reading the clock showed at the
+    event's own time, so durations measured from monotonic readings are the drawn ones."""
+    for event in source.poll():
+        apply(state, event)
+    recorded = []
+    boot = boot_id()
+    for event in night.due(state, now):
+        if clock is not None:
+            mono = clock.monotonic() - (now - event.at).total_seconds()
+            event = event.model_copy(update={"mono": mono, "boot": boot})
+        try:
+            recorded.append(source.submit(event))
+        except Refused:
+            break  # the run changed under us (someone acted by hand): next tick starts afresh
+    for event in source.poll():
+        apply(state, event)
+    return recorded
+
+
+def run_simulation(
+    source,
+    night: SimulatedNight,
+    clock,
+    *,
+    tick: float = 0.1,
+    sleep: Callable[[float], None] = time.sleep,
+    until: datetime | None = None,
+    on_event: Callable[[Event], None] | None = None,
+) -> RunState:
+    """Play the night into `source` (a RunSource, already started) as `clock` runs, until the
+    run ends (or the clock passes `until`); return the final state.
+
+    Between ticks it calls `sleep(tick)`: real seconds with an accelerated clock; a test with a
+    FixedClock passes `sleep=lambda _: clock.advance(timedelta(minutes=5))` and nothing
+    sleeps. Give the driver its own source: `poll` is per reader (a JournalRun on its own
+    Journal beside the war room's, or a MemoryRun nobody else polls).
+    """
+    from ..engine.state import initial_state
+
+    state = initial_state(source.plan)
+    while True:
+        now = clock.now()
+        for event in advance(source, night, state, now, clock):
+            if on_event is not None:
+                on_event(event)
+        if state.phase == "ended" or (until is not None and now >= until):
+            return state
+        sleep(tick)
 
 
 async def drive(
