@@ -161,7 +161,7 @@ def cmd_rehearsals(args: argparse.Namespace) -> int:
             "(cutover start PLAN --rehearsal, or cutover simulate PLAN)"
         )
         return 0
-    print(render(compare(loaded.plan, runs)))
+    print(render(compare(loaded.plan, runs), color=sys.stdout.isatty()))
     print()
     print(forecast_with_history(loaded.plan, [state for _, state in runs]))
     return 0

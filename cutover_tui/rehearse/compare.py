@@ -5,6 +5,9 @@ Actual durations are a step's time running (started to finished, time suspended 
 a phase's actual is its span (first start to last finish) in that rehearsal; the total is
 from the run's start to its last finish. The trend is the least-squares slope of the actuals
 over the rehearsals in order, per rehearsal: negative means the team is getting faster.
+
+A rehearsal that rolled back also times the rollback: its steps, and the rollback as a whole
+(from the invocation to its last step's finish) against the RTO.
 """
 
 from __future__ import annotations
@@ -70,6 +73,14 @@ class Comparison:
     total: Row
     window: timedelta
     target: timedelta  # what a rehearsal should take to keep the buffer rule
+    rollback_steps: tuple[Row, ...] = ()
+    rollback: Row | None = None  # invocation to last rollback step; budget: its critical path
+    rto: timedelta | None = None
+
+    @property
+    def rolled_back(self) -> bool:
+        """Whether any rehearsal timed the rollback."""
+        return self.rollback is not None and bool(self.rollback.done)
 
 
 def step_actual(state: RunState, sid: str) -> timedelta | None:
@@ -100,6 +111,20 @@ def compare(plan: Plan, rehearsals: Sequence[tuple[str, RunState]]) -> Compariso
         tuple(_total(state) for state in states),
     )
     window = plan.window.end - plan.window.start
+    rollback_steps: tuple[Row, ...] = ()
+    rollback = None
+    if plan.rollback_steps:
+        rollback_steps = tuple(
+            Row(s.id, s.title, s.duration, tuple(step_actual(state, s.id) for state in states))
+            for s in plan.rollback_steps
+        )
+        rb = baseline(plan.rollback_steps, plan.window.start)
+        rollback = Row(
+            "rollback",
+            "Rollback",
+            rb.end - plan.window.start,
+            tuple(_rollback_total(state) for state in states),
+        )
     return Comparison(
         plan=plan,
         runs=tuple(run_id for run_id, _ in rehearsals),
@@ -108,6 +133,9 @@ def compare(plan: Plan, rehearsals: Sequence[tuple[str, RunState]]) -> Compariso
         total=total,
         window=window,
         target=window - plan.window.buffer_time,
+        rollback_steps=rollback_steps,
+        rollback=rollback,
+        rto=plan.rollback.rto if plan.rollback else None,
     )
 
 
@@ -129,10 +157,20 @@ def _total(state: RunState) -> timedelta | None:
     return max(ends) - state.started_at if ends else None
 
 
+def _rollback_total(state: RunState) -> timedelta | None:
+    if state.rollback_at is None or not state.rollback_order:
+        return None
+    if not all(state.status[s].closed for s in state.rollback_order):
+        return None
+    ends = [state.status[s].finished_at for s in state.rollback_order]
+    return max(e for e in ends if e is not None) - state.rollback_at
+
+
 # -- rendering -----------------------------------------------------------------------------
 
 
-def render(c: Comparison, *, chart: bool = True) -> str:
+def render(c: Comparison, *, chart: bool = True, color: bool = False) -> str:
+    """The comparison as text; `color` keeps the chart's ANSI colours (for a terminal)."""
     labels = [f"R{i + 1}" for i in range(len(c.runs))]
     lines = [f"{c.plan.plan.title}: {len(c.runs)} rehearsal(s)"]
     lines += [f"  {label} {run}" for label, run in zip(labels, c.runs, strict=True)]
@@ -146,9 +184,14 @@ def render(c: Comparison, *, chart: bool = True) -> str:
     lines += _table("phase", [c.total, *c.phases], labels)
     lines.append("")
     lines += _table("step", list(c.steps), labels)
+    if c.rolled_back:
+        assert c.rollback is not None and c.rto is not None
+        lines.append("")
+        lines.append(f"rollback: the RTO is {format_duration(c.rto)}; {_rollback_verdict(c)}")
+        lines += _table("rollback step", [c.rollback, *c.rollback_steps], labels)
     if chart:
         lines.append("")
-        lines.append(plan_vs_actual_chart(c))
+        lines.append(plan_vs_actual_chart(c, color=color))
     return "\n".join(lines)
 
 
@@ -161,6 +204,16 @@ def _verdict(c: Comparison) -> str:
         return f"every completed rehearsal did (slowest {format_duration(worst)})"
     return (
         f"the slowest took {format_duration(worst)}: {format_duration(worst - c.target)} too long"
+    )
+
+
+def _rollback_verdict(c: Comparison) -> str:
+    assert c.rollback is not None and c.rto is not None
+    worst = max(c.rollback.done)
+    if worst <= c.rto:
+        return f"every rehearsed rollback kept it (slowest {format_duration(worst)})"
+    return (
+        f"the slowest rollback took {format_duration(worst)}: {format_duration(worst - c.rto)} over"
     )
 
 
@@ -182,8 +235,15 @@ def _table(kind: str, rows: Sequence[Row], labels: Sequence[str]) -> list[str]:
     return out
 
 
-def plan_vs_actual_chart(c: Comparison, width: int = 100, height: int = 20) -> str:
-    """Planned against actual per rehearsal, per phase, as a plotext bar chart (text)."""
+CHART_RUNS = 6  # the chart shows the latest few rehearsals; the tables show them all
+MARKERS = ("█", "▒", "░", "▓", "#", "=", "+")  # plan first: bars tell apart without colour
+
+
+def plan_vs_actual_chart(
+    c: Comparison, width: int = 100, height: int = 20, *, color: bool = False
+) -> str:
+    """Planned against actual per rehearsal, per phase, as a plotext bar chart (text). Each
+    series has its own fill, so the chart reads without colour too (a pipe, a file)."""
     import plotext as plt
 
     plt.clear_figure()
@@ -192,12 +252,15 @@ def plan_vs_actual_chart(c: Comparison, width: int = 100, height: int = 20) -> s
     rows = list(c.phases) or [c.total]
     series = [[r.budget.total_seconds() / 60 for r in rows]]
     legend = ["plan"]
-    for i in range(len(c.runs)):
+    first = max(0, len(c.runs) - CHART_RUNS)
+    for i in range(first, len(c.runs)):
         series.append([(r.actuals[i] or timedelta(0)).total_seconds() / 60 for r in rows])
         legend.append(f"R{i + 1}")
-    plt.multiple_bar(names, series, labels=legend)
-    plt.title("minutes per phase: plan against each rehearsal")
+    markers = [MARKERS[0]] + [MARKERS[1 + i % (len(MARKERS) - 1)] for i in range(len(series) - 1)]
+    plt.multiple_bar(names, series, labels=legend, marker=markers)
+    shown = "each rehearsal" if not first else f"the last {CHART_RUNS} rehearsals"
+    plt.title(f"minutes per phase: plan against {shown}")
     plt.theme("clear")
     text = plt.build()
     plt.clear_figure()
-    return text
+    return text if color else plt.uncolorize(text)
