@@ -1,21 +1,34 @@
 """Calibration: new budgets and three-point estimates from the rehearsal history.
 
-The model, on the log scale, for step s of phase p in rehearsal k:
+The model, on the log scale, for step s of group g (its phase, else its owner; rollback steps
+form groups of their own) in rehearsal k:
 
-    log(actual / budget) = mu + night_k + phase_p + step_s + noise
+    y_sk = log(actual_sk / budget_s) = mu + night_k + group_g + step_s + noise_sk
 
-- `night_k` is the shared run-to-run slowness (a whole rehearsal ran slow or fast): estimated
-  as rehearsal k's mean log-ratio over the steps it shares with the others, minus the grand
-  mean, and averaged away (a calibrated plan is for a typical night, not the last one);
-- `phase_p` and `step_s` are partially pooled (empirical Bayes): a step's own mean residual
-  counts with weight n_s / (n_s + sigma^2 / tau^2), the rest comes from its phase's mean, so
-  a step seen once is pulled toward how its phase ran, and a step seen often stands on its
-  own evidence. sigma^2 is the within-step scatter (pooled), tau^2 the between-step scatter
-  inside phases (method of moments, floored so a phase never swallows its steps entirely).
+- `night_k` is the shared run-to-run slowness (a whole rehearsal ran slow or fast), a random
+  effect summing to zero. It is fitted together with the steps' own levels by backfitting
+  (alternating means until they settle), so a rehearsal that timed only some steps (an
+  aborted run, a rollback) is compared on those steps alone. It is then averaged away: a
+  calibrated plan is for a typical night, not the last one. Its spread feeds the three-point
+  range and the forecast's prior (`prior_from`).
+- `sigma^2`, the scatter of one step from rehearsal to rehearsal once the night is taken
+  out, is the pooled residual variance (0.04, i.e. 20 %, when no step was timed twice).
+- Partial pooling (empirical Bayes, method of moments) at two levels. A step's own mean
+  `a_s` (over its n_s rehearsals) is shrunk toward its group's estimate with weight
+  n_s / (n_s + sigma^2 / tau^2), where tau^2 is the spread of steps within a group; a group's
+  level (its steps' levels weighted by their precision 1 / (tau^2 + sigma^2 / n_s)) is shrunk
+  toward the overall `mu` with weight omega^2 / (omega^2 + v_g), where omega^2 is the spread
+  between groups and v_g the sampling variance of the group's level. A step seen
+  once is pulled toward how its phase ran; a step seen often stands on its own evidence; a
+  step never timed takes its phase's pace (or the overall pace). tau^2 and omega^2 are
+  floored at 5 % on the log scale, so no level ever swallows the one below it entirely.
 
-Proposed budget = budget x exp(mu + phase_p + shrunk step_s), rounded to the minute. The
-three-point estimate is the P10 and P90 of the same log-normal with the night and step
-scatter: low = budget' x exp(-1.28 s), high = budget' x exp(1.28 s).
+Proposed budget = budget x exp(effect), effect = mu + shrunk group + shrunk step, rounded to
+the minute (to the second under a minute): the step's median duration on a typical night.
+The three-point estimate describes one night's spread around it, a log-normal with log
+standard deviation sqrt(sigma^2 + night variance): low and high are the ends of the
+triangle (low, budget, high), which is how the simulation and the forecast read an estimate,
+chosen so that the triangle's 10th and 90th percentiles are the log-normal's.
 
 The calibrated plan is written next to the original with tomli-w (the original, with its
 comments, is never rewritten) and validates like any plan.
@@ -27,7 +40,7 @@ import math
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from ..engine.pace import PacePrior
@@ -38,8 +51,15 @@ from ..plan.model import Plan
 from ..plan.write import dumps_plan
 from .compare import step_actual
 
-Z80 = 1.2816  # the 10th and 90th percentiles of a normal
+Z90 = 1.2816  # the 90th percentile of a standard normal (the 10th is its negative)
 MIN_TAU2 = 0.0025  # between-step spread floor (5 % on the log scale)
+MIN_OMEGA2 = 0.0025  # between-group spread floor
+DEFAULT_SIGMA2 = 0.04  # within-step scatter when no step was timed twice (20 %)
+DEFAULT_LOW, DEFAULT_HIGH = 0.9, 1.5  # of the budget, for a step with no estimate (as simulate)
+
+
+class CalibrationError(ValueError):
+    """Nothing to learn from: said in words for the command line."""
 
 
 @dataclass(frozen=True)
@@ -50,137 +70,283 @@ class Proposal:
     proposed: timedelta
     low: timedelta
     high: timedelta
-    weight: float  # how much the step's own evidence counted (0: all from its phase)
+    weight: float  # how much the step's own evidence counted (0: all from its group)
     scale: float  # proposed / budget before rounding: the step's pace on a typical night
+    group: str = ""  # the phase (or owner) it was pooled with
 
 
 @dataclass(frozen=True)
 class Calibration:
     rehearsals: int
-    night_factors: tuple[float, ...]  # exp(night_k): each rehearsal's overall pace
+    night_factors: tuple[float, ...]  # exp(night_k): each rehearsal's pace against the typical
     mean_factor: float  # exp(mu): the typical rehearsal against the budgets
     sigma: float  # within-step scatter (log scale)
-    tau: float  # between-step scatter inside phases (log scale)
+    tau: float  # between-step scatter inside groups (log scale)
     proposals: dict[str, Proposal]
+    omega: float = 0.0  # between-group scatter (log scale)
+    group_factors: tuple[tuple[str, float], ...] = ()  # exp(mu + shrunk group), per group
+
+
+def _calibrated_steps(plan: Plan) -> list[tuple[object, str]]:
+    """The steps calibration proposes for, each with its pooling group. Gates (a meeting
+    whose length is the approvers' to choose) and zero-length milestones are left alone."""
+    out = []
+    for s in plan.step:
+        if s.kind != "gate" and s.duration > timedelta(0):
+            out.append((s, s.phase or f"owner {s.owner}"))
+    for s in plan.rollback_steps:
+        if s.kind != "gate" and s.duration > timedelta(0):
+            out.append((s, f"rollback {s.phase or s.owner}"))
+    return out
 
 
 def calibrate(plan: Plan, states: Sequence[RunState]) -> Calibration:
-    steps = [s for s in plan.step if s.kind != "gate"]
+    steps = _calibrated_steps(plan)
+    group_of = {s.id: g for s, g in steps}
     logs: dict[str, dict[int, float]] = {}
-    for s in steps:
+    for s, _ in steps:
         for k, state in enumerate(states):
             actual = step_actual(state, s.id)
             if actual is not None and actual.total_seconds() > 0:
                 logs.setdefault(s.id, {})[k] = math.log(actual / s.duration)
     if not logs:
-        raise ValueError("the rehearsals have no finished steps to learn from")
-    all_values = [v for per in logs.values() for v in per.values()]
-    mu = statistics.fmean(all_values)
-    # Night effects: each rehearsal's mean deviation from the steps' own means.
-    step_means = {sid: statistics.fmean(per.values()) for sid, per in logs.items()}
-    night = []
-    for k in range(len(states)):
-        devs = [per[k] - step_means[sid] for sid, per in logs.items() if k in per]
-        night.append(statistics.fmean(devs) if devs else 0.0)
-    # Residuals with the night taken out.
-    resid = {sid: {k: v - night[k] - mu for k, v in per.items()} for sid, per in logs.items()}
-    within = [
-        v - statistics.fmean(per.values())
-        for per in resid.values()
-        if len(per) > 1
-        for v in per.values()
-    ]
-    dof = sum(len(per) - 1 for per in resid.values() if len(per) > 1)
-    sigma2 = sum(w * w for w in within) / dof if dof else 0.04
+        raise CalibrationError(
+            f"the {len(states)} rehearsal(s) have no finished step to learn from"
+        )
+
+    # 1. Steps' own levels and the nights, by backfitting.
+    level, night = _backfit(logs, len(states))
+    resid = [v - level[sid] - night[k] for sid, per in logs.items() for k, v in per.items()]
+    dof = len(resid) - len(logs) - max(0, sum(1 for n in night if n is not None) - 1)
+    sigma2 = sum(r * r for r in resid) / dof if dof > 0 else DEFAULT_SIGMA2
     sigma2 = max(sigma2, 1e-4)
-    phase_of = {s.id: s.phase or s.owner for s in steps}
-    by_phase: dict[str, list[float]] = {}
-    for sid, per in resid.items():
-        by_phase.setdefault(phase_of[sid], []).append(statistics.fmean(per.values()))
-    phase_mean = {p: statistics.fmean(v) for p, v in by_phase.items()}
-    spread = [
-        m - phase_mean[phase_of[sid]]
-        for sid, per in resid.items()
-        for m in [statistics.fmean(per.values())]
+    nights = [n if n is not None else 0.0 for n in night]
+    counts = {sid: len(per) for sid, per in logs.items()}
+
+    # 2. Groups, and the spreads of steps within them and of groups around the whole.
+    members: dict[str, list[str]] = {}
+    for sid in logs:
+        members.setdefault(group_of[sid], []).append(sid)
+    group_mean = {g: statistics.fmean(level[s] for s in ids) for g, ids in members.items()}
+    mu = statistics.fmean(level.values())
+    within = [
+        (level[s] - group_mean[g]) ** 2 * len(ids) / (len(ids) - 1) - sigma2 / counts[s]
+        for g, ids in members.items()
+        if len(ids) > 1
+        for s in ids
     ]
-    mean_n = statistics.fmean(len(per) for per in resid.values())
-    tau2 = (
-        max(statistics.fmean(d * d for d in spread) - sigma2 / mean_n, MIN_TAU2)
-        if spread
-        else MIN_TAU2
-    )
-    night_var = statistics.pvariance(night) if len(night) > 1 else 0.0
-    scatter = math.sqrt(sigma2 + night_var)
+    tau2 = max(statistics.fmean(within), MIN_TAU2) if within else MIN_TAU2
+
+    # A group's level: its steps' levels weighted by their precision 1 / (tau^2 + sigma^2/n).
+    precision = {s: 1 / (tau2 + sigma2 / counts[s]) for s in logs}
+    group_mean = {
+        g: sum(precision[s] * level[s] for s in ids) / sum(precision[s] for s in ids)
+        for g, ids in members.items()
+    }
+
+    def sampling(g: str) -> float:  # variance of a group's level
+        return 1 / sum(precision[s] for s in members[g])
+
+    if len(members) > 1:
+        between = [
+            (m - mu) ** 2 * len(members) / (len(members) - 1) - sampling(g)
+            for g, m in group_mean.items()
+        ]
+        omega2 = max(statistics.fmean(between), MIN_OMEGA2)
+    else:
+        omega2 = MIN_OMEGA2
+    group_effect = {
+        g: mu + omega2 / (omega2 + sampling(g)) * (m - mu) for g, m in group_mean.items()
+    }
+
+    # 3. Each step: its own evidence shrunk toward its group's.
+    night_var = statistics.pvariance(nights) if len(nights) > 1 else 0.0
+    spread = math.sqrt(sigma2 + night_var)
     proposals = {}
-    for s in steps:
-        per = resid.get(s.id, {})
-        n = len(per)
-        base = phase_mean.get(phase_of[s.id], 0.0)
+    for s, g in steps:
+        n = counts.get(s.id, 0)
+        base = group_effect.get(g, mu)
         weight = n / (n + sigma2 / tau2) if n else 0.0
-        own = statistics.fmean(per.values()) if n else base
-        effect = mu + base + weight * (own - base)
-        proposed = _minutes(s.duration * math.exp(effect))
+        effect = base + weight * (level[s.id] - base) if n else base
+        median = s.duration * math.exp(effect)
+        proposed = _round(median)
+        low, high = _triangle(proposed, spread)
         proposals[s.id] = Proposal(
             step=s.id,
             budget=s.duration,
             samples=n,
             proposed=proposed,
-            low=_minutes(proposed * math.exp(-Z80 * scatter)),
-            high=max(_minutes(proposed * math.exp(Z80 * scatter)), proposed),
+            low=low,
+            high=high,
             weight=weight,
             scale=math.exp(effect),
+            group=g,
         )
     return Calibration(
         rehearsals=len(states),
-        night_factors=tuple(math.exp(n) for n in night),
+        night_factors=tuple(math.exp(n) for n in nights),
         mean_factor=math.exp(mu),
         sigma=math.sqrt(sigma2),
         tau=math.sqrt(tau2),
         proposals=proposals,
+        omega=math.sqrt(omega2),
+        group_factors=tuple((g, math.exp(e)) for g, e in group_effect.items()),
     )
+
+
+def _backfit(
+    logs: dict[str, dict[int, float]], rehearsals: int, rounds: int = 100
+) -> tuple[dict[str, float], list[float | None]]:
+    """Steps' levels a_s and nights' effects n_k with y_sk ~ a_s + n_k, the n_k averaging
+    zero over the rehearsals that timed anything (None for one that timed nothing)."""
+    night: list[float | None] = [
+        0.0 if any(k in per for per in logs.values()) else None for k in range(rehearsals)
+    ]
+    level: dict[str, float] = {}
+    for _ in range(rounds):
+        level = {
+            sid: statistics.fmean(v - (night[k] or 0.0) for k, v in per.items())
+            for sid, per in logs.items()
+        }
+        fresh: list[float | None] = []
+        for k in range(rehearsals):
+            devs = [per[k] - level[sid] for sid, per in logs.items() if k in per]
+            fresh.append(statistics.fmean(devs) if devs else None)
+        timed = [n for n in fresh if n is not None]
+        centre = statistics.fmean(timed) if timed else 0.0
+        fresh = [None if n is None else n - centre for n in fresh]
+        moved = max(
+            (abs((a or 0.0) - (b or 0.0)) for a, b in zip(fresh, night, strict=True)), default=0
+        )
+        night = fresh
+        if moved < 1e-10:
+            break
+    level = {
+        sid: statistics.fmean(v - (night[k] or 0.0) for k, v in per.items())
+        for sid, per in logs.items()
+    }
+    return level, night
+
+
+def _triangle(mode: timedelta, spread: float) -> tuple[timedelta, timedelta]:
+    """The ends (low, high) of a triangle with this mode whose 10th and 90th percentiles are
+    those of a log-normal with median `mode` and log standard deviation `spread`, rounded
+    like budgets and strictly around the mode."""
+    c = mode.total_seconds()
+    left = c * (1 - math.exp(-Z90 * spread))  # mode - P10
+    right = c * (math.exp(Z90 * spread) - 1)  # P90 - mode
+    if left <= 0 or right <= 0:
+        width_low, width_high = left, right
+    else:
+        width_low, width_high = _ends(left, right)
+    unit = _unit(mode)
+    low = max(_round(timedelta(seconds=max(c - width_low, 0.0))), unit)
+    high = _round(timedelta(seconds=c + width_high))
+    if mode > unit:
+        low = min(low, mode - unit)
+    return low, max(high, mode + unit)
+
+
+def _ends(left: float, right: float) -> tuple[float, float]:
+    """L and R (mode - low, high - mode) of the triangle whose P10 lies `left` below its mode
+    and whose P90 lies `right` above it. With q = L / (L + R) the share of the mass below the
+    mode, both distances scale with the width: mode - P10 = W (q - sqrt(0.1 q)) and
+    P90 - mode = W ((1 - q) - sqrt(0.1 (1 - q))); their ratio rises with q from 0 (q = 0.1)
+    to infinity (q = 0.9), so bisection on q finds the one that matches."""
+
+    def below(q: float) -> float:
+        return q - math.sqrt(0.1 * q)
+
+    def above(q: float) -> float:
+        return (1 - q) - math.sqrt(0.1 * (1 - q))
+
+    lo, hi = 0.1, 0.9
+    target = left / right
+    for _ in range(80):
+        q = (lo + hi) / 2
+        if below(q) / above(q) < target:
+            lo = q
+        else:
+            hi = q
+    q = (lo + hi) / 2
+    width = left / below(q)
+    return q * width, (1 - q) * width
+
+
+def _unit(delta: timedelta) -> timedelta:
+    return timedelta(seconds=1) if delta < timedelta(minutes=1) else timedelta(minutes=1)
+
+
+def _round(delta: timedelta) -> timedelta:
+    """To the minute (at least one), or to the second for a step under a minute."""
+    if delta < timedelta(seconds=59.5):
+        return timedelta(seconds=max(1, round(delta.total_seconds())))
+    return timedelta(minutes=max(1, round(delta / timedelta(minutes=1))))
 
 
 def prior_from(plan: Plan, states: Sequence[RunState]) -> PacePrior | None:
     """The forecast's prior from the rehearsals: each step's typical pace, and how much whole
-    rehearsals varied around it. None when nothing can be learnt from them."""
+    rehearsals varied around it. None when nothing can be learnt from them.
+
+    The forecast multiplies a step's whole triangle (low, budget, high) by its scale, so the
+    scale maps the triangle's mean onto the calibrated mean: a step with the default range
+    0.9..1.5 of its budget averages 1.13 budgets, and a plain proposed/budget would count
+    that skew twice."""
     try:
         c = calibrate(plan, states)
-    except ValueError:
+    except CalibrationError:
         return None
-    scales = {sid: p.scale for sid, p in c.proposals.items() if p.samples}
+    by_id = plan.step_by_id
+    scales = {}
+    for sid, p in c.proposals.items():
+        if not p.samples:
+            continue
+        step = by_id[sid]
+        budget = step.duration.total_seconds()
+        low = step.estimate.low.total_seconds() if step.estimate else budget * DEFAULT_LOW
+        high = step.estimate.high.total_seconds() if step.estimate else budget * DEFAULT_HIGH
+        tri_mean = (min(low, budget) + budget + max(high, budget)) / 3
+        # The night's own slowness is the prior's (from night_factors), not the step's.
+        calibrated_mean = budget * p.scale * math.exp(c.sigma**2 / 2)
+        scales[sid] = calibrated_mean / tri_mean
     return PacePrior.from_rehearsals(c.night_factors, scales)
-
-
-def _minutes(delta: timedelta) -> timedelta:
-    return timedelta(minutes=max(1, round(delta / timedelta(minutes=1))))
 
 
 def render_changes(plan: Plan, c: Calibration) -> str:
     nights = ", ".join(f"{f:.2f}x" for f in c.night_factors)
     lines = [
         f"{c.rehearsals} rehearsal(s); typical pace {c.mean_factor:.2f}x the budgets; "
-        f"each rehearsal's own pace: {nights}",
-        f"scatter within a step {c.sigma:.0%}, between steps of a phase {c.tau:.0%}",
+        f"each rehearsal against a typical one: {nights}",
+        f"scatter: within a step {c.sigma:.0%}, between steps of a phase {c.tau:.0%}, "
+        f"between phases {c.omega:.0%}",
+        "own: how much a step's own timings counted (the rest comes from its phase's pace)",
         "",
-        f"  {'step':30} {'budget':>8} {'n':>3} {'proposed':>9} {'low':>7} {'high':>7} {'own':>5}",
+        f"  {'step':30} {'budget':>8} {'n':>3} {'proposed':>9} {'change':>7} "
+        f"{'low':>7} {'high':>7} {'own':>5}",
     ]
-    for s in plan.step:
+    for s in [*plan.step, *plan.rollback_steps]:
         p = c.proposals.get(s.id)
         if p is None:
             continue
         mark = "" if p.proposed == p.budget else " *"
+        change = p.proposed / p.budget - 1
         lines.append(
             f"  {s.id[:30]:30} {format_duration(p.budget):>8} {p.samples:>3} "
-            f"{format_duration(p.proposed):>9} {format_duration(p.low):>7} "
+            f"{format_duration(p.proposed):>9} {change:>+7.0%} {format_duration(p.low):>7} "
             f"{format_duration(p.high):>7} {p.weight:>5.0%}{mark}"
         )
     return "\n".join(lines)
 
 
 def write_calibrated(loaded: LoadedPlan, c: Calibration, out: Path) -> Path:
-    """The plan with the proposals written in, as a new TOML file that validates."""
+    """The plan with the proposals written in, as a new TOML file that validates. Refuses to
+    write over the plan itself."""
+    if loaded.path is not None and Path(out).resolve() == Path(loaded.path).resolve():
+        raise CalibrationError("the calibrated plan must not overwrite the original")
     data = loaded.plan.model_dump(mode="json", exclude_none=True, by_alias=True)
-    for step in data["step"]:
+    steps = list(data.get("step", []))
+    steps += list((data.get("rollback") or {}).get("step", []))
+    for step in steps:
         p = c.proposals.get(step["id"])
         if p is None:
             continue
@@ -198,8 +364,6 @@ def write_calibrated(loaded: LoadedPlan, c: Calibration, out: Path) -> Path:
 
 
 def _localised(data, plan: Plan):
-    from datetime import datetime
-
     def walk(value):
         if isinstance(value, dict):
             return {k: walk(v) for k, v in value.items()}
