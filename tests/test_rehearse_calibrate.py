@@ -234,3 +234,34 @@ def test_gates_milestones_and_the_rollback(tmp_path: Path) -> None:
         write_calibrated(loaded, result, loaded.path)
     with pytest.raises(CalibrationError):
         calibrate(plan, [fold(plan, events[:2])])
+
+
+def test_cutover_calibrate_says_what_is_wrong_without_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cutover_tui.cli import main
+    from cutover_tui.journal.store import Journal
+
+    plan_file = tmp_path / "cal.toml"
+    plan_file.write_text(synthetic_plan_text())
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    args = ["calibrate", str(plan_file), "--runs", str(runs)]
+    assert main(args) == 1
+    assert "no rehearsals of 'cal'" in capsys.readouterr().err
+    # A rehearsal started but nothing timed yet: nothing to learn from.
+    journal = Journal.create(runs, load_plan(plan_file), rehearsal=True, created_by="lead")
+    journal.append(RunStarted(actor="lead", at=T0, plan_id="cal", mode="rehearsal", key="go"))
+    assert main(args) == 1
+    assert "no finished step to learn from" in capsys.readouterr().err
+    journal.append(StepStarted(actor="lead", at=T0, step="s0", key="a"))
+    journal.append(StepCompleted(actor="lead", at=T0 + timedelta(minutes=66), step="s0", key="b"))
+    assert main([*args, "--out", str(tmp_path / "missing" / "x.toml")]) == 1
+    assert "cannot write" in capsys.readouterr().err
+    assert main([*args, "--out", str(plan_file)]) == 2
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "the original is unchanged" in out
+    assert load_plan(tmp_path / "cal.calibrated.toml").plan.step_by_id["s0"].duration == timedelta(
+        minutes=66
+    )

@@ -194,7 +194,8 @@ def forecast_with_history(plan, states) -> str:
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
-    from ..rehearse.calibrate import calibrate, render_changes, write_calibrated
+    from ..plan.errors import PlanError
+    from ..rehearse.calibrate import CalibrationError, calibrate, render_changes, write_calibrated
 
     loaded = _load(args.plan)
     if loaded is None:
@@ -206,13 +207,26 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
-    result = calibrate(loaded.plan, [state for _, state in runs])
-    print(render_changes(loaded.plan, result))
     source = Path(loaded.path)
     out = Path(args.out) if args.out else source.with_name(f"{source.stem}.calibrated.toml")
     if out.resolve() == source.resolve():
         print("cutover calibrate: --out must not be the plan itself", file=sys.stderr)
         return 2
-    write_calibrated(loaded, result, out)
-    print(f"wrote {out}; check it with: cutover validate {out}")
+    try:
+        result = calibrate(loaded.plan, [state for _, state in runs])
+    except CalibrationError as exc:
+        print(f"cutover calibrate: {exc}", file=sys.stderr)
+        return 1
+    print(render_changes(loaded.plan, result))
+    try:
+        write_calibrated(loaded, result, out)
+    except OSError as exc:
+        print(f"cutover calibrate: cannot write {out}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    except PlanError as exc:  # a bug, not the user's: say what failed rather than a traceback
+        print(f"cutover calibrate: the calibrated plan {out} does not validate:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    print(f"wrote {out} (the original is unchanged); check it with: cutover validate {out}")
     return 0
