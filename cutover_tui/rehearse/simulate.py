@@ -44,6 +44,7 @@ from ..engine.events import (
     StepStarted,
 )
 from ..engine.state import GateState, Refused, RunState, apply, check
+from ..plan.durations import format_duration
 from ..plan.model import Plan
 
 DEFAULT_LOW, DEFAULT_HIGH = 0.9, 1.5  # of the budget, for a step with no estimate
@@ -118,30 +119,34 @@ class SimulatedNight:
         candidates = list(self._candidates(state, commander))
         return min(candidates, key=lambda e: e.at) if candidates else None
 
+    def duration_of(self, sid: str, state: RunState) -> timedelta:
+        """The step's drawn duration; a step added live in the war room is drawn when first
+        seen, from its own generator, like the others."""
+        found = self.durations.get(sid)
+        if found is None:
+            step = state.steps[sid]
+            r = random.Random(_stable(self.seed, sid))
+            budget = step.duration.total_seconds()
+            drawn = r.triangular(budget * DEFAULT_LOW, budget * DEFAULT_HIGH, budget)
+            found = self.durations[sid] = timedelta(seconds=round(drawn * (self.slowness or 1)))
+        return found
+
     def _candidates(self, state: RunState, commander: str) -> Iterator[Event]:
         begin = state.started_at or self.plan.window.start
         for item in self.plan.readiness:
             if item.id not in state.readiness:
                 yield ReadinessMarked(
-                    actor=commander,
+                    actor=item.owner if item.owner in self.plan.people else commander,
                     at=begin,
                     item=item.id,
                     status="met",
                     key=f"sim:ready:{item.id}",
                 )
-        if state.phase == "running":
-            failed_rollback = [
-                sid
-                for sid in state.order
-                if state.status[sid].status == "failed" and state.steps[sid].on_fail == "rollback"
-            ]
-            if failed_rollback and state.rollback_order:
-                sid = failed_rollback[0]
-                at = state.status[sid].finished_at + DECISION_DELAY
-                yield RollbackInvoked(
-                    actor=commander, at=at, reason=f"{sid} failed", key="sim:rollback"
-                )
-                return
+        calling = None
+        if state.phase == "running" and state.rollback_order:
+            calling = self._rollback_call(state, commander, begin)
+            if calling is not None:
+                yield calling
         active = state.active_ids()
         if all(state.status[sid].closed for sid in active):
             last = max(
@@ -152,15 +157,27 @@ class SimulatedNight:
             yield RunEnded(actor=commander, at=last, outcome=outcome, key="sim:end")
             return
         floor = state.rollback_at if state.phase == "rollback" else begin
+        moving = calling is not None
         for sid in active:
             st, step = state.status[sid], state.steps[sid]
             key = f"sim:{sid}:{st.attempts}"
+            # The owner acts on their step; one who may not (a watcher) leaves it to the commander.
+            owner = step.owner if state.may_act_on(step.owner, sid) else commander
+            if st.status == "suspended":
+                moving = True  # paused by hand: the night waits for whoever resumes it
+                continue
             if st.status == "running":
-                at = st.started_at + st.paused + self.durations[sid]
+                moving = True
+                if step.kind == "gate":
+                    # The engine opens a gate at its first decision: the other approvers
+                    # decide in the same meeting, at the same time.
+                    yield from _decisions(state, sid, commander, st.started_at or begin)
+                    continue
+                at = st.started_at + st.paused + self.duration_of(sid, state)
                 if step.kind == "checkpoint":
                     if sid in self.fails and st.attempts == 1:
                         yield CheckpointFailed(
-                            actor=step.owner,
+                            actor=owner,
                             at=at,
                             step=sid,
                             evidence="simulated failure",
@@ -168,16 +185,20 @@ class SimulatedNight:
                         )
                     else:
                         yield CheckpointPassed(
-                            actor=step.owner,
+                            actor=owner,
                             at=at,
                             step=sid,
                             evidence="simulated",
                             key=key + ":pass",
                         )
                 else:
-                    yield StepCompleted(actor=step.owner, at=at, step=sid, key=key + ":done")
+                    yield StepCompleted(actor=owner, at=at, step=sid, key=key + ":done")
                 continue
-            retry = st.status == "failed" and step.on_fail != "rollback"
+            # A failure is retried, unless it calls for rollback and there is one to invoke
+            # (the commander does, above): in the rollback itself, a failure is retried too.
+            retry = st.status == "failed" and not (
+                state.phase == "running" and state.rollback_order and _calls_rollback(state, sid)
+            )
             if st.status != "pending" and not retry:
                 continue
             if not state.preds_closed(sid):
@@ -190,19 +211,92 @@ class SimulatedNight:
             if step.kind == "gate":
                 if state.criteria_open(sid):
                     continue
-                at = ready + self.durations[sid]
-                for approver in step.approvers or [commander]:
-                    if approver not in state.gates[sid].decisions:
-                        yield GateDecided(
-                            actor=approver,
-                            at=at,
-                            step=sid,
-                            approver=approver,
-                            decision="go",
-                            key=f"sim:{sid}:{approver}",
-                        )
+                moving = True
+                at = max(ready, _criteria_met(state, sid)) + self.duration_of(sid, state)
+                yield from _decisions(state, sid, commander, at)
                 continue
-            yield StepStarted(actor=step.owner, at=ready, step=sid, key=key + ":start")
+            moving = True
+            yield StepStarted(actor=owner, at=ready, step=sid, key=key + ":start")
+        if not moving:
+            # Nothing can happen any more (a gate whose criteria can never be met, a failure
+            # that calls for a rollback the plan does not have...): end it, do not wait for ever.
+            stuck = [sid for sid in active if not state.status[sid].closed]
+            last = max(
+                (state.status[s].finished_at for s in active if state.status[s].finished_at),
+                default=begin,
+            )
+            yield RunEnded(
+                actor=commander,
+                at=last,
+                outcome="aborted",
+                reason=f"the simulation cannot go on: {', '.join(stuck[:5])} cannot start",
+                key="sim:stuck",
+            )
+
+    def _rollback_call(self, state: RunState, commander: str, begin: datetime) -> Event | None:
+        """The commander invoking rollback, at the earliest call for it: a failure that calls
+        for it (DECISION_DELAY after), or a rollback trigger the moment it fires (running
+        over its limit, not done by its time: the decision was taken when the plan was)."""
+        calls: list[tuple[datetime, str, str | None]] = []
+        for sid in state.order:
+            st = state.status[sid]
+            if st.status == "failed" and _calls_rollback(state, sid):
+                calls.append(((st.finished_at or begin) + DECISION_DELAY, f"{sid} failed", None))
+        for trigger in self.plan.trigger:
+            st = state.status.get(trigger.step)
+            step = state.steps.get(trigger.step)
+            if trigger.action != "rollback" or st is None or step is None or step.rollback:
+                continue
+            if trigger.condition == "running-over" and st.status == "running":
+                assert trigger.limit is not None and st.started_at is not None
+                if self.duration_of(step.id, state) > trigger.limit:
+                    reason = f"{step.id} ran over its {format_duration(trigger.limit)} limit"
+                    calls.append((st.started_at + st.paused + trigger.limit, reason, trigger.id))
+            elif trigger.condition == "not-done-by" and not st.closed:
+                assert trigger.at is not None
+                reason = f"{step.id} was not done by {state.when(trigger.at)}"
+                calls.append((max(trigger.at, begin), reason, trigger.id))
+        if not calls:
+            return None
+        at, reason, trigger_id = min(calls, key=lambda c: c[0])
+        return RollbackInvoked(
+            actor=commander, at=at, reason=reason, trigger=trigger_id, key="sim:rollback"
+        )
+
+
+def _decisions(state: RunState, sid: str, commander: str, at: datetime) -> Iterator[Event]:
+    """Every approver's "go" not yet recorded, each by the approver."""
+    decided = state.gates[sid].decisions if sid in state.gates else {}
+    for approver in state.steps[sid].approvers or [commander]:
+        if approver not in decided:
+            yield GateDecided(
+                actor=approver,
+                at=at,
+                step=sid,
+                approver=approver,
+                decision="go",
+                key=f"sim:{sid}:{approver}",
+            )
+
+
+def _calls_rollback(state: RunState, sid: str) -> bool:
+    """A failure of `sid` calls for rollback: its on_fail says so, or a trigger on it does."""
+    if state.steps[sid].on_fail == "rollback":
+        return True
+    return any(
+        t.step == sid and t.condition == "failed" and t.action == "rollback"
+        for t in state.plan.trigger
+    )
+
+
+def _criteria_met(state: RunState, gate_id: str) -> datetime:
+    """When the last of a gate's criteria that is a step closed (the run's start if none)."""
+    moments = [
+        state.status[c].finished_at
+        for c in state.steps[gate_id].criteria
+        if c in state.status and state.status[c].finished_at is not None
+    ]
+    return max(moments, default=state.started_at or state.plan.window.start)
 
 
 def _scratch(state: RunState) -> RunState:
