@@ -9,6 +9,7 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -193,6 +194,8 @@ def legal_actor(state, event) -> bool:
         return True
     if event.type == "gate-decided":
         return event.actor == event.approver and event.approver in state.steps[sid].approvers
+    if event.type == "readiness-marked":
+        return event.actor == state.plan.readiness_by_id[event.item].owner
     return sid is not None and event.actor == state.steps[sid].owner
 
 
@@ -242,3 +245,19 @@ def test_due_is_pure_and_stops_at_now() -> None:
     # Everything due is accepted, in order, by a source that checks it.
     for event in due:
         source.submit(event)
+
+
+def test_cutover_simulate_refuses_bad_input_in_words(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cutover_tui.cli import main
+
+    plan = str(ROOT / "plans" / "online-store.toml")
+    for speed in ("0", "-3", "nan", "inf"):
+        assert main(["simulate", plan, "--headless", "--speed", speed]) == 2
+        assert "--speed must be a positive number" in capsys.readouterr().err
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    runs = str(blocker / "runs")  # a directory that cannot be made
+    assert main(["simulate", plan, "--headless", "--runs", runs]) == 1
+    assert "cannot record the rehearsal" in capsys.readouterr().err

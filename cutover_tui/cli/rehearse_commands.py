@@ -15,7 +15,7 @@ from ..clock.conductor import Conductor
 from ..engine.events import RunEnded, RunStarted
 from ..journal.identity import actor_for, os_login
 from ..journal.run import JournalRun
-from ..journal.store import Journal, rehearsals_of, runs_dir
+from ..journal.store import Journal, JournalError, rehearsals_of, runs_dir
 from ..rehearse.simulate import SimulatedNight, drive
 from .run_commands import _load, add_runs_option
 
@@ -49,13 +49,17 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     loaded = _load(args.plan)
     if loaded is None:
         return 1
-    if args.speed <= 0:
-        print("cutover simulate: --speed must be positive", file=sys.stderr)
+    if not 0 < args.speed < float("inf"):  # NaN too
+        print("cutover simulate: --speed must be a positive number", file=sys.stderr)
         return 2
     login = os_login()
-    journal = Journal.create(
-        runs_dir(args.runs), loaded, rehearsal=True, created_by=login, speed=args.speed
-    )
+    try:
+        journal = Journal.create(
+            runs_dir(args.runs), loaded, rehearsal=True, created_by=login, speed=args.speed
+        )
+    except (JournalError, OSError) as exc:
+        print(f"cutover simulate: cannot record the rehearsal: {exc}", file=sys.stderr)
+        return 1
     plan = journal.plan
     commander = actor_for(plan, login)
     real_start = datetime.now(UTC)
