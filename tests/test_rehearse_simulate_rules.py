@@ -201,3 +201,31 @@ after = ["go"]
     events = play(plan)._events
     assert events[-1].type == "run-ended" and events[-1].outcome == "aborted"
     assert events[-1].at == datetime.fromisoformat("2026-11-27T22:00:00+00:00")
+
+
+def test_a_headless_simulation_whose_output_goes_away_is_recorded_as_aborted(
+    tmp_path: Path,
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from cutover_tui.journal.store import list_runs
+
+    runs = tmp_path / "runs"
+    command = [sys.executable, "-m", "cutover_tui.cli", "simulate", "plans/online-store.toml"]
+    process = subprocess.Popen(
+        [*command, "--headless", "--speed", "600", "--seed", "2"],
+        cwd=ROOT,
+        env={**os.environ, "CUTOVER_RUNS": str(runs)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    process.stdout.readline()  # the run has started
+    process.stdout.close()  # like `| head -1`: the next line printed finds no reader
+    _, err = process.communicate(timeout=60)
+    assert "Traceback" not in err
+    (run,) = list_runs(runs)
+    assert run.phase == "ended" and run.outcome == "aborted"

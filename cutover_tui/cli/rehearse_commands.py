@@ -85,9 +85,11 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     if args.headless:
-        with contextlib.suppress(KeyboardInterrupt):
-            asyncio.run(_headless(journal, night, commander, clock))
-        _close_if_stopped(journal, commander, clock)
+        try:
+            with contextlib.suppress(KeyboardInterrupt):
+                asyncio.run(_headless(journal, night, commander, clock))
+        finally:  # also when the output went away (`| head`): the run must not linger
+            _close_if_stopped(journal, commander, clock)
         return 0
     from ..tui.app import WarRoomApp
 
@@ -95,14 +97,16 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     player = Journal(journal.path)
     from .warroom_commands import rehearsal_prior
 
-    WarRoomApp(
-        source,
-        clock,
-        conductor=Conductor(Journal(journal.path), clock),
-        background=lambda: drive(player, night, commander, clock),
-        prior=rehearsal_prior(journal),
-    ).run()
-    _close_if_stopped(journal, commander, clock)
+    try:
+        WarRoomApp(
+            source,
+            clock,
+            conductor=Conductor(Journal(journal.path), clock),
+            background=lambda: drive(player, night, commander, clock),
+            prior=rehearsal_prior(journal),
+        ).run()
+    finally:
+        _close_if_stopped(journal, commander, clock)
     return 0
 
 
