@@ -2,7 +2,8 @@
 the window and the buffer rule (a 4-hour window wants a plan that rehearses in 3).
 
 Actual durations are a step's time running (started to finished, time suspended taken out);
-a phase's actual is its span (first start to last finish) in that rehearsal; the total is
+a gate's is its meeting, from the moment it could meet (its predecessors and criteria done)
+to the last decision (the engine opens a gate only at its first decision); a phase's actual is its span (first start to last finish) in that rehearsal; the total is
 from the run's start to its last finish. The trend is the least-squares slope of the actuals
 over the rehearsals in order, per rehearsal: negative means the team is getting faster.
 
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from ..engine.state import RunState
 from ..plan.durations import format_duration
@@ -87,7 +88,26 @@ def step_actual(state: RunState, sid: str) -> timedelta | None:
     st = state.status.get(sid)
     if st is None or st.status != "done":
         return None
+    step = state.steps.get(sid)
+    if step is not None and step.kind == "gate" and st.finished_at is not None:
+        return max(timedelta(0), st.finished_at - _could_meet(state, sid))
     return st.actual
+
+
+def _could_meet(state: RunState, sid: str) -> datetime:
+    """When a gate could meet: the run's start (or the rollback's), its predecessors and its
+    criteria that are steps done, its fixed start."""
+    step = state.steps[sid]
+    moments = [state.started_at or state.plan.window.start]
+    if step.rollback and state.rollback_at is not None:
+        moments.append(state.rollback_at)
+    for other in [*step.after, *step.criteria]:
+        done = state.status.get(other)
+        if done is not None and done.finished_at is not None:
+            moments.append(done.finished_at)
+    if step.not_before is not None:
+        moments.append(step.not_before)
+    return max(moments)
 
 
 def compare(plan: Plan, rehearsals: Sequence[tuple[str, RunState]]) -> Comparison:
