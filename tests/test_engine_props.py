@@ -9,6 +9,7 @@ force walks every path of the DAG with the status-date rules and takes the lates
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from itertools import pairwise
 
 import networkx as nx
 from hypothesis import HealthCheck, given, settings
@@ -28,12 +29,13 @@ title = "Random night"
 timezone = "UTC"
 [window]
 start = 2026-11-27T22:00:00
-end = 2026-11-28T08:00:00
+end = {end}
 buffer = "10%"
 [people.lead]
 name = "Lead"
 roles = ["commander"]
 """
+END = T0 + timedelta(hours=10)
 
 
 @st.composite
@@ -58,8 +60,8 @@ def nights(draw):
     return steps, now
 
 
-def plan_of(steps) -> object:
-    text = HEAD
+def plan_of(steps, end: datetime = END) -> object:
+    text = HEAD.format(end=end.strftime("%Y-%m-%dT%H:%M:%S"))
     for s in steps:
         text += f'[[step]]\nid = "{s["id"]}"\ntitle = "{s["id"]}"\nowner = "lead"\n'
         text += f'duration = "{s["minutes"]}m"\nafter = {s["after"]!r}\n'.replace("'", '"')
@@ -184,3 +186,132 @@ def test_the_generated_history_is_legal(night) -> None:
     events = history(steps, T0 + timedelta(minutes=offset))
     for i, event in enumerate(events):
         assert check(fold(plan, events[:i]), event) is None
+
+
+# -- bigger nights, against networkx ----------------------------------------------------------
+
+
+@st.composite
+def big_nights(draw):
+    """Up to 40 steps, each after up to 4 of the 10 before it: too many paths to walk."""
+    n = draw(st.integers(min_value=2, max_value=40))
+    steps = []
+    for i in range(n):
+        window = range(max(0, i - 10), i)
+        after = sorted(draw(st.sets(st.sampled_from(window), max_size=4))) if i else []
+        steps.append(
+            {
+                "id": f"s{i}",
+                "minutes": draw(st.integers(min_value=1, max_value=60)),
+                "after": [f"s{j}" for j in after],
+                "fixed": draw(st.one_of(st.none(), st.none(), st.integers(0, 300))),
+                "factor": draw(st.sampled_from([0.5, 1.0, 1.0, 1.5, 2.5])),
+            }
+        )
+    now = draw(st.integers(min_value=-30, max_value=900))
+    return steps, now
+
+
+def networkx_projection(plan, state, now: datetime) -> tuple[datetime, dict[str, datetime]]:
+    """The status-date method as a longest-path problem for networkx.
+
+    A source S has an edge to every step: weight its actual finish for a done step, now plus
+    what is left (or the overrun minimum) for a running one, and the later of now and its fixed
+    start for a pending one. Done and running steps take no time of their own and keep no
+    predecessors; an edge u -> v weighs u's remaining duration; every step has an edge to a
+    sink E weighing its own. The longest path S -> v is v's projected start (its finish, for a
+    step already done or running), and S -> E the projected finish.
+    """
+    as_of = max(now, T0)
+    graph = nx.DiGraph()
+    own: dict[str, float] = {}
+    for step in plan.step:
+        sid, st_ = step.id, state.status[step.id]
+        if st_.status == "done":
+            release, own[sid] = st_.finished_at, 0.0
+        elif st_.status == "running":
+            elapsed = now - st_.started_at
+            left = step.duration - elapsed if elapsed <= step.duration else OVERRUN
+            release, own[sid] = now + left, 0.0
+        else:
+            release = max(as_of, step.not_before or as_of)
+            own[sid] = step.duration.total_seconds()
+        graph.add_edge("S", sid, weight=-(release - T0).total_seconds())
+    for step in plan.step:
+        graph.add_edge(step.id, "E", weight=-own[step.id])
+        if state.status[step.id].status not in ("done", "running"):
+            for pred in step.after:
+                graph.add_edge(pred, step.id, weight=-own[pred])
+    longest = nx.single_source_bellman_ford_path_length(graph, "S")  # negated: a DAG
+    starts = {sid: T0 + timedelta(seconds=-longest[sid]) for sid in own}
+    return T0 + timedelta(seconds=-longest["E"]), starts
+
+
+BIG = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@BIG
+@given(big_nights())
+def test_projected_times_equal_networkx_longest_paths(night) -> None:
+    steps, offset = night
+    plan = plan_of(steps)
+    now = T0 + timedelta(minutes=offset)
+    state = fold(plan, history(steps, now))
+    sched = schedule(state, now)
+    finish, starts = networkx_projection(plan, state, now)
+    assert sched.projected_finish == finish
+    for step in plan.step:
+        times, status = sched.steps[step.id], state.status[step.id].status
+        if status == "pending":
+            assert times.start == starts[step.id]
+            assert times.finish == starts[step.id] + step.duration
+        else:  # done or running: the source edge is its finish
+            assert times.finish == starts[step.id]
+
+
+@BIG
+@given(big_nights())
+def test_the_critical_path_is_a_least_slack_chain_to_the_projected_finish(night) -> None:
+    steps, offset = night
+    plan = plan_of(steps)
+    now = T0 + timedelta(minutes=offset)
+    state = fold(plan, history(steps, now))
+    sched = schedule(state, now)
+    open_ids = [s.id for s in plan.step if state.status[s.id].status != "done"]
+    if not open_ids:
+        assert sched.critical_path == () and sched.percent_done == 1.0
+        return
+    slack = {sid: sched.steps[sid].slack for sid in open_ids}
+    least = min(slack.values())
+    assert least == sched.buffer_left  # the deadline minus the projected finish
+    # Critical: exactly the open steps with the least slack.
+    assert {sid for sid in open_ids if sched.steps[sid].critical} == {
+        sid for sid in open_ids if slack[sid] == least
+    }
+    path = sched.critical_path
+    assert path and all(slack[sid] == least for sid in path)
+    assert sched.steps[path[-1]].finish == sched.projected_finish
+    for pred, succ in pairwise(path):
+        assert pred in plan.step_by_id[succ].after
+        assert sched.steps[succ].start == sched.steps[pred].finish
+        assert sched.steps[succ].driver == pred
+    first = sched.steps[path[0]]
+    fixed = plan.step_by_id[path[0]].not_before
+    assert first.status == "running" or first.start in (sched.as_of, fixed)
+
+
+@SETTINGS
+@given(nights())
+def test_slack_is_zero_on_the_critical_path_when_the_window_is_exactly_long_enough(night) -> None:
+    steps, _ = night
+    baseline, _ = networkx_projection(plan_of(steps), fold(plan_of(steps), []), T0)
+    plan = plan_of(steps, end=baseline)  # the deadline is the baseline finish: no buffer
+    sched = schedule(fold(plan, []), T0 - timedelta(minutes=10))
+    assert sched.projected_finish == sched.deadline == baseline
+    slack = {s.id: sched.steps[s.id].slack for s in plan.step}
+    assert min(slack.values()) == timedelta(0)
+    assert all(value >= timedelta(0) for value in slack.values())
+    assert {sid for sid in slack if sched.steps[sid].critical} == {
+        sid for sid, value in slack.items() if value == timedelta(0)
+    }
+    assert all(slack[sid] == timedelta(0) for sid in sched.critical_path)

@@ -291,26 +291,45 @@ def _plan_baseline(state: RunState, g: _Graph, origin: datetime) -> tuple[list[i
 
 
 class _Pass:
-    """Projected times of one graph at one status date, in µs from the window start."""
+    """Projected times of one graph at one status date, in µs from the window start.
+
+    For a closed step `finish` holds its actual finish only when that is after the status
+    date, and the status date otherwise (all its successors can see of it); its exact times,
+    overrun and budget used are worked out from its StepState when its StepTimes is built.
+    """
 
     __slots__ = (
+        "_critical",
         "base_finish",
         "base_start",
         "closed_budget",
         "code",
-        "critical",
         "deadline",
         "driver",
         "end",
+        "failed",
         "finish",
         "g",
         "latest",
         "min_slack",
+        "open",
         "overrun",
         "rollback_origin",
+        "running",
         "start",
+        "states",
         "t0",
     )
+
+    @property
+    def critical(self) -> frozenset[int]:
+        """The open steps with the least slack (built on first use)."""
+        critical = self._critical
+        if critical is None:
+            least, latest, finish = self.min_slack, self.latest, self.finish
+            critical = frozenset(i for i in self.open if latest[i] - finish[i] == least)
+            self._critical = critical
+        return critical
 
 
 def _project(
@@ -321,28 +340,24 @@ def _project(
     finish = [0] * n
     driver = [_BY_ACTUAL] * n
     code = bytearray(n)  # _PENDING
-    overrun: dict[int, float] = {}  # index -> budget used, for running/suspended/closed steps
-    status = state.status
-    ids, preds, dur, not_before, continues = g.ids, g.preds, g.dur, g.not_before, g.continues
-    closed_budget = 0
-    for i in range(n):
-        st = status[ids[i]]
+    overrun: dict[int, float] = {}  # index -> budget used, for running/suspended steps
+    states = list(map(state.status.__getitem__, g.ids))
+    preds, not_before, continues = g.preds, g.not_before, g.continues
+    t0_at = origin + timedelta(microseconds=t0)
+    opened: list[int] = []  # open steps (not closed), in topological order
+    running: list[int] = []
+    failed: list[int] = []
+    for i, st, d in zip(range(n), states, g.dur, strict=True):
         s = st.status
-        if s == "pending" or (s == "failed" and not continues[i]):
-            begin, why = t0, _BY_NOW
-            for p in preds[i]:
-                f = finish[p]
-                if f > begin:
-                    begin, why = f, p
-            fixed = not_before[i]
-            if fixed is not None and fixed > begin:
-                begin, why = fixed, _BY_FIXED_START
-            start[i] = begin
-            finish[i] = begin + dur[i]
-            driver[i] = why
-            if s != "pending":
-                code[i] = _RETRY
-        elif s == "running" or s == "suspended":
+        if s == "done" or s == "skipped" or (s == "failed" and continues[i]):
+            # Closed: successors start at the latest of the status date and their
+            # predecessors' finish, so a finish before the status date counts as it.
+            code[i] = _CLOSED
+            end = st.finished_at
+            finish[i] = (end - origin) // _US if end > t0_at else t0  # type: ignore[operator]
+            continue
+        opened.append(i)
+        if s == "running" or s == "suspended":
             began = (st.started_at - origin) // _US  # type: ignore[operator]
             if s == "running":
                 elapsed = t0 - began - st.paused // _US
@@ -354,56 +369,61 @@ def _project(
                 if st.resume_eta is not None:
                     resume = max(t0, (st.resume_eta - origin) // _US)
                 code[i] = _SUSPENDED
-            left = dur[i] - elapsed
+            left = d - elapsed
             if left < 0:
                 left = over
-                overrun[i] = elapsed / dur[i] if dur[i] else 1.0
+                overrun[i] = elapsed / d if d else 1.0
             start[i] = began
             finish[i] = resume + left
-        else:  # done, skipped, or a failed checkpoint that lets the run continue
-            code[i] = _CLOSED
-            closed_budget += dur[i]
-            end = (st.finished_at - origin) // _US  # type: ignore[operator]
-            finish[i] = end
-            if s == "skipped" or st.started_at is None:
-                start[i] = end
-            else:
-                start[i] = (st.started_at - origin) // _US
-                took = end - start[i] - st.paused // _US
-                if took > dur[i]:
-                    overrun[i] = took / dur[i] if dur[i] else 1.0
+            running.append(i)
+            continue
+        # Pending, or failed and to be retried: from now, its predecessors or its fixed start.
+        begin, why = t0, _BY_NOW
+        for p in preds[i]:
+            f = finish[p]
+            if f > begin:
+                begin, why = f, p
+        fixed = not_before[i]
+        if fixed is not None and fixed > begin:
+            begin, why = fixed, _BY_FIXED_START
+        start[i] = begin
+        finish[i] = begin + d
+        driver[i] = why
+        if s != "pending":
+            code[i] = _RETRY
+            failed.append(i)
 
     # Backward pass from the deadline over the open steps.
     latest = [deadline] * n
-    for i in range(n - 1, -1, -1):
-        if code[i] == _CLOSED:
-            continue
-        latest_start = latest[i] - (finish[i] - start[i])
+    min_slack = None
+    for i in reversed(opened):
+        f = finish[i]
+        late = latest[i]
+        slack = late - f
+        if min_slack is None or slack < min_slack:
+            min_slack = slack
+        latest_start = late - (f - start[i])
         for p in preds[i]:
             if latest_start < latest[p]:
                 latest[p] = latest_start
-    min_slack = None
-    for i in range(n):
-        if code[i] != _CLOSED:
-            slack = latest[i] - finish[i]
-            if min_slack is None or slack < min_slack:
-                min_slack = slack
 
     result = _Pass()
     result.g = g
     result.t0 = t0
     result.deadline = deadline
+    result.states = states
     result.start, result.finish, result.driver, result.code = start, finish, driver, code
     result.latest, result.min_slack, result.overrun = latest, min_slack, overrun
-    result.end = max(finish, default=t0)
-    result.closed_budget = closed_budget
-    result.base_start, result.base_finish = g.base_start, g.base_finish
-    if min_slack is None:
-        result.critical = frozenset()
+    result.open, result.running, result.failed = opened, running, failed
+    if opened:  # at or after the status date, so above any finish counted as it
+        result.end = max(finish)
+    elif states:  # everything closed: the last actual finish
+        result.end = (max(st.finished_at for st in states) - origin) // _US  # type: ignore[type-var,operator]
     else:
-        result.critical = frozenset(
-            i for i in range(n) if code[i] != _CLOSED and latest[i] - finish[i] == min_slack
-        )
+        result.end = t0
+    result.closed_budget = g.total - sum(map(g.dur.__getitem__, opened))
+    result.base_start, result.base_finish = g.base_start, g.base_finish
+    result._critical = None
     return result
 
 
@@ -411,8 +431,8 @@ def _critical_path(p: _Pass) -> tuple[str, ...]:
     """One chain of open steps, from now to the last open step to finish."""
     code, finish = p.code, p.finish
     last = -1
-    for i in range(len(finish)):
-        if code[i] != _CLOSED and (last < 0 or finish[i] > finish[last]):
+    for i in p.open:
+        if last < 0 or finish[i] > finish[last]:
             last = i
     chain: list[str] = []
     while last >= 0 and code[last] != _CLOSED:
@@ -477,25 +497,28 @@ class _StepTimesMap(Mapping[str, StepTimes]):
         else:  # rollback: from the invocation, or from the last safe rollback start
             base_start = at(p.rollback_origin + p.g.rel_start[i])
             base_finish = at(p.rollback_origin + p.g.rel_finish[i])
-        overrun = i in p.overrun
         dur = p.g.dur[i]
         used: float | None = None
+        start_us, finish_us = p.start[i], p.finish[i]
+        if code == _CLOSED:  # its actual times, from its state
+            finish_us = start_us = (st.finished_at - origin) // _US  # type: ignore[operator]
+            overrun = False
+            if st.status != "skipped" and st.started_at is not None:
+                start_us = (st.started_at - origin) // _US
+                took = finish_us - start_us - st.paused // _US
+                overrun = took > dur
+                used = took / dur if dur else 1.0
+        else:
+            overrun = i in p.overrun
         if code in (_RUNNING, _SUSPENDED):
             if overrun:
                 used = p.overrun[i]
             else:
-                began = p.start[i]
                 until = (
                     p.t0 if code == _RUNNING else (st.suspended_at - origin) // _US  # type: ignore[operator]
                 )
-                elapsed = until - began - st.paused // _US
+                elapsed = until - start_us - st.paused // _US
                 used = elapsed / dur if dur else 1.0
-        elif code == _CLOSED and st.status != "skipped" and st.started_at is not None:
-            used = (
-                p.overrun[i]
-                if overrun
-                else ((p.finish[i] - p.start[i] - st.paused // _US) / dur if dur else 1.0)
-            )
         if code == _CLOSED:
             latest = slack = None
             level: Level = "late" if overrun else "on-track"
@@ -518,8 +541,8 @@ class _StepTimesMap(Mapping[str, StepTimes]):
             status=st.status,
             baseline_start=base_start,
             baseline_finish=base_finish,
-            start=at(p.start[i]),
-            finish=at(p.finish[i]),
+            start=at(start_us),
+            finish=at(finish_us),
             latest_finish=latest,
             slack=slack,
             critical=i in p.critical,
@@ -648,26 +671,26 @@ def _queues(
 ) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
     g = p.g
     code = p.code
-    running = [i for i in range(len(code)) if code[i] == _RUNNING or code[i] == _SUSPENDED]
-    failed = [i for i in range(len(code)) if code[i] == _RETRY]
     ready: list[int] = []
     if state.phase in ("running", "rollback"):
-        for i in range(len(code)):
+        preds, gate, not_before = g.preds, g.gate, g.not_before
+        for i in p.open:
             c = code[i]
-            if c != _PENDING and not (c == _RETRY and not g.gate[i]):
+            if c != _PENDING and not (c == _RETRY and not gate[i]):
                 continue
-            if any(code[q] != _CLOSED for q in g.preds[i]):
-                continue
-            fixed = g.not_before[i]
-            if fixed is not None and fixed > now_us:
-                continue  # waits for its fixed start
-            ready.append(i)
+            for q in preds[i]:
+                if code[q] != _CLOSED:
+                    break
+            else:
+                fixed = not_before[i]
+                if fixed is None or fixed <= now_us:  # else it waits for its fixed start
+                    ready.append(i)
         latest, finish, position = p.latest, p.finish, g.position
         ready.sort(key=lambda i: (latest[i] - finish[i], position[i]))
     ids = g.ids
     position = g.position
-    running.sort(key=position.__getitem__)
-    failed.sort(key=position.__getitem__)
+    running = sorted(p.running, key=position.__getitem__)
+    failed = sorted(p.failed, key=position.__getitem__)
     return (
         tuple(ids[i] for i in ready),
         tuple(ids[i] for i in running),

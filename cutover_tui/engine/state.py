@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import MISSING, dataclass, field, fields, replace
 from datetime import datetime, timedelta
+from itertools import repeat
 from typing import Any, Literal
 
 from ..plan.errors import nearest
@@ -221,6 +222,7 @@ class _Template:
     """What every fold of one plan starts from, built once per Plan object."""
 
     steps: dict[str, PlannedStep]
+    ids: list[str]  # every step, plan and rollback
     order: list[str]
     rollback_order: list[str]
     gates: list[str]
@@ -239,12 +241,26 @@ def _template(plan: Plan) -> _Template:
     return template
 
 
+# A fresh StepState is all defaults, and a dataclass keeps plain defaults on the class: an
+# instance made without __init__ reads them from there until a field is set, at a third of
+# the cost (a 5,000-step fold makes 5,000 of them). Only while every field has a plain default.
+_FRESH_BY_NEW = all(
+    f.default is not MISSING and f.default_factory is MISSING for f in fields(StepState)
+)
+
+
+def _fresh_states(ids: list[str]) -> dict[str, StepState]:
+    if _FRESH_BY_NEW:
+        return dict(zip(ids, map(object.__new__, repeat(StepState, len(ids))), strict=True))
+    return {sid: StepState() for sid in ids}
+
+
 def initial_state(plan: Plan) -> RunState:
     template = _template(plan)
     return RunState(
         plan=plan,
         steps=dict(template.steps),
-        status={sid: StepState() for sid in template.steps},
+        status=_fresh_states(template.ids),
         order=list(template.order),
         rollback_order=list(template.rollback_order),
         gates={sid: GateState() for sid in template.gates},
@@ -274,6 +290,7 @@ def _build_template(plan: Plan) -> _Template:
             )
     return _Template(
         steps=steps,
+        ids=list(steps),
         order=[s.id for s in plan.step],
         rollback_order=[s.id for s in plan.rollback_steps],
         gates=[s.id for s in plan.step if isinstance(s, Gate)],
@@ -282,9 +299,57 @@ def _build_template(plan: Plan) -> _Template:
 
 
 def fold(plan: Plan, events: Iterable[Event]) -> RunState:
+    """The state after `events` (each already checked), from the plan's initial state.
+
+    The same as `apply` on each event in turn, with the two events that make up most of a
+    night (a step started, a step completed) applied inline: a war room opening a run folds
+    every event it has.
+    """
     state = initial_state(plan)
-    for event in events:
-        apply(state, event)
+    status = state.status
+    keys = state.keys
+    handlers = _APPLY
+    count = state.event_count
+    last = state.last_seq
+    for e in events:
+        count += 1
+        if e.seq > last:
+            last = e.seq
+        if e.key:
+            keys.add(e.key)
+        kind = e.type
+        if kind == "step-started":
+            st = status[e.step]  # type: ignore[union-attr]
+            if st.status == "pending" and st.attempts == 0:
+                # Never started, failed, skipped or suspended: every field _step_started
+                # resets is still at its default.
+                st.status = "running"
+                st.started_at = e.at
+                st.started_by = e.actor
+                st.attempts = 1
+                if e.mono is not None and e.boot:
+                    st.started_mono = (e.boot, e.mono)
+                continue
+        elif kind == "step-completed":
+            st = status[e.step]  # type: ignore[union-attr]
+            if st.started_at is not None:
+                # _finish(state, step, "done", e), without the writes of values already there.
+                st.status = "done"
+                st.finished_at = e.at
+                st.finished_by = e.actor
+                started_mono = st.started_mono
+                if started_mono is not None and e.mono is not None and e.boot == started_mono[0]:
+                    st.ran_mono = timedelta(seconds=max(0.0, e.mono - started_mono[1]))
+                if st.suspended_at is not None or st.resume_eta is not None:
+                    st.suspended_at = st.resume_eta = None
+                if st.reason:
+                    st.reason = ""
+                continue
+        handler = handlers.get(kind)
+        if handler:
+            handler(state, e)
+    state.event_count = count
+    state.last_seq = last
     return state
 
 
@@ -359,12 +424,12 @@ def _permission(state: RunState, event: Event) -> str | None:
         if state.may_act_on(actor, step_id):
             return None
         owner = state.steps[step_id].owner
-        return _refusal(
-            who,
-            roles,
-            f"{_verb(event)} {step_id!r}",
-            f"the commander or its owner, {state.name(owner)}",
+        allowed = (
+            f"the commander or its owner, {state.name(owner)}"
+            if owner != actor
+            else "the commander (a watcher only watches, even on their own step)"
         )
+        return _refusal(who, roles, f"{_verb(event)} {step_id!r}", allowed)
     if commander:
         return None
     if step_id not in (None, *state.steps) and not isinstance(event, StepAdded):
