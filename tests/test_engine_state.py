@@ -702,6 +702,9 @@ def test_fold_equals_apply_one_event_at_a_time() -> None:
     folded = fold(PLAN, events)
     assert folded.status == state.status
     assert folded.keys == state.keys and folded.event_count == state.event_count == len(events)
+    numbered = [e.model_copy(update={"seq": 10 + n}) for n, e in enumerate(events)]
+    streamed = fold(PLAN, (e for e in numbered))  # any iterable, read once
+    assert streamed.status == state.status and streamed.last_seq == 10 + len(events) - 1
     freeze = folded.status["freeze"]
     # Restarted after its failure: the second attempt's start, the first failure kept.
     assert (freeze.attempts, freeze.started_at, freeze.failed_at) == (2, at("22:06"), at("22:05"))

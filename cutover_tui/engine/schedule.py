@@ -347,7 +347,7 @@ def _project(
     opened: list[int] = []  # open steps (not closed), in topological order
     running: list[int] = []
     failed: list[int] = []
-    for i, st, d in zip(range(n), states, g.dur, strict=True):
+    for i, st, d, ps in zip(range(n), states, g.dur, preds, strict=True):
         s = st.status
         if s == "done" or s == "skipped" or (s == "failed" and continues[i]):
             # Closed: successors start at the latest of the status date and their
@@ -379,7 +379,7 @@ def _project(
             continue
         # Pending, or failed and to be retried: from now, its predecessors or its fixed start.
         begin, why = t0, _BY_NOW
-        for p in preds[i]:
+        for p in ps:
             f = finish[p]
             if f > begin:
                 begin, why = f, p

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import MISSING, dataclass, field, fields, replace
 from datetime import datetime, timedelta
 from itertools import repeat
+from operator import attrgetter
 from typing import Any, Literal
 
 from ..plan.errors import nearest
@@ -306,17 +307,15 @@ def fold(plan: Plan, events: Iterable[Event]) -> RunState:
     every event it has.
     """
     state = initial_state(plan)
+    if not isinstance(events, list | tuple):
+        events = list(events)
     status = state.status
-    keys = state.keys
     handlers = _APPLY
-    count = state.event_count
-    last = state.last_seq
+    if events:  # what apply counts one event at a time
+        state.event_count = len(events)
+        state.last_seq = max(0, max(map(_seq_of, events)))
+        state.keys.update(filter(None, map(_key_of, events)))
     for e in events:
-        count += 1
-        if e.seq > last:
-            last = e.seq
-        if e.key:
-            keys.add(e.key)
         kind = e.type
         if kind == "step-started":
             st = status[e.step]  # type: ignore[union-attr]
@@ -348,9 +347,11 @@ def fold(plan: Plan, events: Iterable[Event]) -> RunState:
         handler = handlers.get(kind)
         if handler:
             handler(state, e)
-    state.event_count = count
-    state.last_seq = last
     return state
+
+
+_seq_of = attrgetter("seq")
+_key_of = attrgetter("key")
 
 
 class Refused(Exception):
