@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 import signal
 import sqlite3
 import time
@@ -109,15 +110,20 @@ def test_the_run_keeps_its_own_copy_of_the_plan(tmp_path: Path) -> None:
 
 
 def _writer(path: str, worker: int, steps: list[str], acks) -> None:
+    """Start and complete every step, in this worker's own order: each step is fought over by
+    every worker, so most of these commands conflict with another process's."""
     journal = Journal(Path(path))
     for sid in steps:
         for event in (
             StepStarted(actor="boss", at=at(1), step=sid, key=f"w{worker}-start-{sid}"),
             StepCompleted(actor="boss", at=at(11), step=sid, key=f"w{worker}-done-{sid}"),
         ):
-            stored = journal.append(event)
-            acks.put((event.key, stored.seq))
-    # Every worker tries the contested step: only one completion may win.
+            try:
+                stored = journal.append(event)
+                acks.put((event.key, stored.seq))  # acknowledged: the commit returned
+            except Refused as refusal:
+                acks.put(("refused", str(refusal)))
+    # And the contested step, already started: only one completion may win.
     for attempt in range(3):
         try:
             event = StepCompleted(
@@ -127,43 +133,66 @@ def _writer(path: str, worker: int, steps: list[str], acks) -> None:
             acks.put((event.key, stored.seq))
         except Refused as refusal:
             acks.put(("refused", str(refusal)))
+    acks.put(("finished", worker))
 
 
 def test_concurrent_writers_every_ack_once_one_order(tmp_path: Path) -> None:
-    journal = new_run(tmp_path, steps=60)
+    steps, writers = 60, 4
+    journal = new_run(tmp_path, steps=steps)
     journal.append(StepStarted(actor="boss", at=at(1), step="contested", key="contested-start"))
     acks = CTX.Queue()
-    workers = [
+    ids = [f"s{i}" for i in range(steps)]
+    workers = [  # each in its own order, two of them backwards
         CTX.Process(
-            target=_writer, args=(str(journal.path), w, [f"s{i}" for i in range(w, 60, 4)], acks)
+            target=_writer,
+            args=(
+                str(journal.path),
+                w,
+                (ids[w * 15 :] + ids[: w * 15])[:: 1 if w % 2 else -1],
+                acks,
+            ),
         )
-        for w in range(4)
+        for w in range(writers)
     ]
     for p in workers:
         p.start()
-    for p in workers:
-        p.join(timeout=120)
-        assert p.exitcode == 0
     acked: dict[str, int] = {}
     refusals: list[str] = []
-    while not acks.empty():
-        k, value = acks.get()
-        if k == "refused":
+    finished = 0
+    while finished < writers:  # drain while they run: a full queue would block a writer
+        k, value = acks.get(timeout=120)
+        if k == "finished":
+            finished += 1
+        elif k == "refused":
             refusals.append(value)
         else:
             acked[k] = value
+    for p in workers:
+        p.join(timeout=60)
+        assert p.exitcode == 0
+    commands = writers * (2 * steps + 3)
+    assert len(acked) + len(refusals) == commands == 492  # hundreds, every one answered
     rows = event_rows(Journal(journal.path))
     by_key = {r["key"]: r["seq"] for r in rows}
     assert len(by_key) == len(rows)  # no key twice
     assert all(by_key[k] == seq for k, seq in acked.items())  # every ack present, same seq
+    assert len(rows) == 2 + len(acked)  # and nothing that was not acknowledged
     assert [r["seq"] for r in rows] == list(range(1, len(rows) + 1))  # one order, no gaps
-    completions = [
-        r for r in rows if r["type"] == "step-completed" and r["body"]["step"] == "contested"
-    ]
-    assert len(completions) == 1 and len(refusals) == 4 * 3 - 1
-    # Each loser hears who won and when.
-    assert all(
-        "'contested' was already completed by The Boss (boss) at 22:12" in r for r in refusals
+    for sid in [*ids, "contested"]:  # each step started once and completed once
+        kinds = [r["type"] for r in rows if r["body"].get("step") == sid]
+        assert sorted(kinds) == ["step-completed", "step-started"], (sid, kinds)
+    assert len(acked) == 2 * steps + 1
+    # Every loser hears why, naming who won and when.
+    assert len(refusals) == commands - len(acked)
+    pattern = re.compile(
+        r"^'(s\d+|contested)' (was already (started|completed) by The Boss \(boss\) at 22:\d\d"
+        r"|is running \(started 22:01 by The Boss \(boss\)\))"
+    )
+    unclear = [r for r in refusals if not pattern.search(r)]
+    assert not unclear, unclear[:5]
+    assert (
+        sum("'contested' was already completed by The Boss (boss) at 22:12" in r for r in refusals)
+        == 11
     )
     assert Journal(journal.path).verify()[0] == []
 
@@ -277,3 +306,90 @@ def test_an_unfinished_simulation_is_not_the_run_to_join(tmp_path: Path) -> None
     assert latest_open_run(tmp_path, "jt") is None
     live = new_run(tmp_path)
     assert latest_open_run(tmp_path, "jt").run_id == live.run_id
+
+
+def test_a_war_room_sees_its_own_command_at_once(tmp_path: Path) -> None:
+    # data_version changes for other connections' commits only: the source must still
+    # deliver what it just wrote itself, without waiting for somebody else to commit.
+    journal = new_run(tmp_path)
+    source = JournalRun(Journal(journal.path), "boss")
+    assert len(source.poll()) == 1
+    stored = source.submit(NoteAdded(actor="boss", at=at(2), text="mine", key="mine"))
+    assert [e.seq for e in source.poll()] == [stored.seq]
+    assert source.poll() == []
+
+
+def test_an_unlisted_login_cannot_pass_for_a_people_key(tmp_path: Path) -> None:
+    # The plan's "op" is the login someone-else. An OS user who happens to be called "op"
+    # is somebody else again: read-only, and never the person "op".
+    from cutover_tui.journal.identity import actor_for
+
+    journal = new_run(tmp_path)
+    assert actor_for(journal.plan, "someone-else") == "op"
+    impostor = actor_for(journal.plan, "op")
+    assert impostor == "@op"
+    with pytest.raises(Refused, match=r"@op \[not in the plan's people, so read-only\]"):
+        journal.append(StepStarted(actor=impostor, at=at(1), step="slow", key=key()))
+    assert journal.verify()[2] == 1
+
+
+def test_a_rehearsal_is_commanded_by_its_unlisted_starter(tmp_path: Path) -> None:
+    from cutover_tui.engine.events import RunStarted
+    from cutover_tui.journal.identity import actor_for
+    from cutover_tui.plan import parse_plan
+    from tests.journal_support import plan_text
+
+    loaded = parse_plan(plan_text(steps=1, commander_login="the-real-boss"))
+    journal = Journal.create(tmp_path, loaded, rehearsal=True, created_by="trainee")
+    starter = actor_for(journal.plan, "trainee")
+    journal.append(RunStarted(actor=starter, at=at(0), plan_id="jt", mode="rehearsal", key=key()))
+    journal.append(StepStarted(actor=starter, at=at(1), step="s0", key=key()))
+    with pytest.raises(Refused, match="may not"):  # another unlisted login only watches
+        journal.append(StepStarted(actor="@visitor", at=at(1), step="slow", key=key()))
+
+
+def test_open_for_the_current_user(tmp_path: Path) -> None:
+    from cutover_tui.clock.clocks import RealClock
+
+    journal = new_run(tmp_path)
+    source = JournalRun.open(journal.run_id, tmp_path)
+    assert source.actor == "boss"  # journal_support's plan names this OS login as boss
+    assert isinstance(source.clock, RealClock)
+    assert [e.type for e in source.poll()] == ["run-started"]
+    with pytest.raises(JournalError, match="no run"):
+        JournalRun.open("nope", tmp_path)
+
+
+def test_refusals_through_the_source_say_who_you_are(tmp_path: Path) -> None:
+    from cutover_tui.journal.identity import os_login
+
+    journal = new_run(tmp_path)
+    source = JournalRun.open(journal.path, tmp_path)
+    source.submit(StepStarted(actor="boss", at=at(1), step="s0", key=key()))
+    source.submit(StepCompleted(actor="boss", at=at(2), step="s0", key=key()))
+    with pytest.raises(Refused) as refused:
+        source.submit(StepCompleted(actor="boss", at=at(3), step="s0", key=key()))
+    assert "already completed by The Boss (boss) at 22:02" in str(refused.value)
+    assert f"you are {os_login()}: The Boss (boss), commander" in str(refused.value)
+
+
+def test_two_runs_started_in_the_same_second_are_two_runs(tmp_path: Path) -> None:
+    from cutover_tui.plan import parse_plan
+    from tests.journal_support import plan_text
+
+    loaded = parse_plan(plan_text(steps=1))
+    runs = [Journal.create(tmp_path, loaded, rehearsal=False, created_by="me") for _ in range(3)]
+    assert len({r.run_id for r in runs}) == 3
+    assert [Journal(r.path).run_id for r in runs] == [r.run_id for r in runs]
+    assert sorted(p.name for p in tmp_path.glob("*.db")) == sorted(f"{r.run_id}.db" for r in runs)
+    assert not list(tmp_path.glob(".*"))  # nothing left half-made
+
+
+def test_list_runs_says_where_each_stands(tmp_path: Path) -> None:
+    journal = new_run(tmp_path, steps=3)
+    journal.append(StepStarted(actor="boss", at=at(1), step="s0", key=key()))
+    journal.append(StepCompleted(actor="boss", at=at(9), step="s0", key=key()))
+    (info,) = list_runs(tmp_path)
+    assert (info.run_id, info.plan_id, info.title) == (journal.run_id, "jt", "Journal test")
+    assert info.rehearsal is False and info.created_by
+    assert info.summary == "running, 1/5 steps closed"

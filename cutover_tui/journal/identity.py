@@ -1,11 +1,22 @@
-"""Who is at the keyboard: the OS login of this process (from its uid), never an env var."""
+"""Who is at the keyboard: the OS login of this process (from its uid), never an env var.
+
+A login listed in the plan's `[people]` (`user = "login"`) acts as that person, with their
+roles. Any other login acts as `@login`: the `@` keeps it apart from every people key (keys
+are `[a-z0-9][a-z0-9_-]*`), so an unlisted login that happens to spell a people key (the OS
+user `fin` on a plan whose `[people.fin]` is `user = "gliu"`) cannot act as that person. Such
+an actor has no roles (read-only), unless the plan names no commander login, or the run is a
+rehearsal, and this login started the run: then it commands (see `RunState.roles_of`).
+"""
 
 from __future__ import annotations
 
 import os
 import pwd
 
+from ..engine.state import RunState
 from ..plan.model import Plan
+
+UNLISTED_PREFIX = "@"
 
 
 def os_login() -> str:
@@ -17,6 +28,15 @@ def os_login() -> str:
 
 
 def actor_for(plan: Plan, login: str) -> str:
-    """The people key of `login` in the plan; an unlisted login acts as itself (read-only,
-    unless the plan names no commander login and this login started the run)."""
-    return plan.person_for_user(login) or login
+    """The people key of `login` in the plan; `@login` for a login the plan does not list."""
+    return plan.person_for_user(login) or f"{UNLISTED_PREFIX}{login}"
+
+
+def describe(state: RunState, login: str) -> str:
+    """ "you are alice: Alice Ng (alice), commander": who this login is to the run, for
+    refusals. The roles are the run's (a rehearsal's starter commands it)."""
+    actor = actor_for(state.plan, login)
+    roles = ", ".join(sorted(state.roles_of(actor))) or "no role: read-only"
+    if actor.startswith(UNLISTED_PREFIX):
+        return f"you are {login}, not in the plan's [people]; {roles}"
+    return f"you are {login}: {state.name(actor)}, {roles}"

@@ -1,16 +1,26 @@
-"""JournalRun: the war room's RunSource on a shared run database."""
+"""JournalRun: the war room's RunSource on a shared run database.
+
+For the current OS user, on a run named by id or path, with the run's own clock:
+
+    source = JournalRun.open("online-store-20261127-220000")   # or open_for_user(...)
+    clock = source.clock                                        # simulated on a fast rehearsal
+    conductor = Conductor.open(source.journal.path, clock)      # its own connection
+"""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
-from ..clock.clocks import boot_id
-from ..engine.events import Event
+from ..clock.clocks import AcceleratedClock, Clock, RealClock, boot_id
+from ..engine.events import Event, RunStarted
+from ..engine.state import Refused
 from ..plan.model import Plan
+from .identity import actor_for, describe, os_login
 from .lease import lease_status
-from .store import Journal
+from .store import Journal, open_run, runs_dir
 
 
 class JournalRun:
@@ -23,14 +33,48 @@ class JournalRun:
         now: Callable[[], datetime] | None = None,
         read_only: bool = False,
         monotonic: Callable[[], float] = time.monotonic,
+        *,
+        login: str | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self.journal = journal
         self.actor = actor
         self.read_only = read_only
+        self.login = login  # the OS login behind `actor`, when opened for the current user
+        self.clock = clock
+        if clock is not None:
+            now, monotonic = now or clock.now, clock.monotonic
         self._now = now or (lambda: datetime.now(UTC))
         self._monotonic = monotonic  # the run's clock's: accelerated on a fast rehearsal
         self._seen = 0
         self._version: int | None = None
+
+    @classmethod
+    def open(
+        cls,
+        ref: str | Path,
+        runs: str | Path | None = None,
+        *,
+        read_only: bool = False,
+        clock: Clock | None = None,
+    ) -> JournalRun:
+        """The run `ref` (an id in the runs directory, or a database path) as the OS user of
+        this process, on the run's clock unless `clock` is given. JournalError if not found."""
+        journal = open_run(str(ref), runs_dir(str(runs) if runs is not None else None))
+        return cls.for_current_user(journal, read_only=read_only, clock=clock)
+
+    @classmethod
+    def for_current_user(
+        cls, journal: Journal, *, read_only: bool = False, clock: Clock | None = None
+    ) -> JournalRun:
+        login = os_login()
+        return cls(
+            journal,
+            actor_for(journal.plan, login),
+            read_only=read_only,
+            login=login,
+            clock=clock or run_clock(journal),
+        )
 
     @property
     def plan(self) -> Plan:
@@ -42,7 +86,8 @@ class JournalRun:
 
     def poll(self) -> list[Event]:
         version = self.journal.data_version()
-        if version == self._version and self._seen:
+        mine = self.journal.last_written > self._seen  # our own commits leave data_version be
+        if version == self._version and self._seen and not mine:
             return []
         self._version = version
         new = self.journal.events_after(self._seen)
@@ -52,12 +97,28 @@ class JournalRun:
 
     def submit(self, event: Event) -> Event:
         if self.read_only:
-            from ..engine.state import Refused
-
             raise Refused(f"{self.actor} is following this run read-only (cutover follow)")
         if event.mono is None:  # the monotonic reading of this boot, beside the wall time
             event = event.model_copy(update={"mono": self._monotonic(), "boot": boot_id()})
-        return self.journal.append(event, now=self._now)
+        try:
+            return self.journal.append(event, now=self._now)
+        except Refused as refusal:
+            if self.login is None:
+                raise
+            raise Refused(f"{refusal} ({describe(self.journal.state(), self.login)})") from None
 
     def conductor_status(self) -> str:
         return lease_status(self.journal, time.time())
+
+
+def run_clock(journal: Journal, speed: float | None = None) -> Clock:
+    """The clock a run keeps: real time for a live run or a real-time rehearsal. A faster
+    one (a simulation, or `speed`) keeps simulated time anchored at its RunStarted (`at` is
+    shown at the real moment `recorded_at`), so every process derives the same clock."""
+    speed = speed or float(journal.meta.get("speed", 1.0))
+    if speed == 1.0:
+        return RealClock()
+    started = next((e for e in journal.events() if isinstance(e, RunStarted)), None)
+    if started is None or started.recorded_at is None:
+        return AcceleratedClock(journal.plan.window.start, speed)
+    return AcceleratedClock(started.at, speed, real_start=started.recorded_at)

@@ -18,6 +18,7 @@ import json
 import os
 import re
 import sqlite3
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -90,6 +91,20 @@ class RunInfo:
     phase: str
     outcome: str | None
     speed: float = 1.0  # its clock's rate: above 1 for a simulation
+    steps_done: int = 0  # plan steps closed (done or skipped)
+    steps_total: int = 0
+
+    @property
+    def rehearsal(self) -> bool:
+        return self.mode == "rehearsal"
+
+    @property
+    def summary(self) -> str:
+        """Where it stands in a few words: "running, 12/40 steps closed"."""
+        if self.phase == "ended":
+            return f"ended ({self.outcome})" if self.outcome else "ended"
+        steps = f", {self.steps_done}/{self.steps_total} steps closed" if self.events else ""
+        return f"{self.phase}{steps}"
 
 
 class Journal:
@@ -114,6 +129,8 @@ class Journal:
         self._state: RunState = initial_state(self.plan)
         self._events: list[Event] = []
         self._head = GENESIS
+        self.last_written = 0  # the seq of this connection's last append (data_version
+        # changes only for other connections' commits: a follower must notice its own too)
 
     # -- creating ----------------------------------------------------------------------------
     @classmethod
@@ -134,17 +151,16 @@ class Journal:
         plan = loaded.plan
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
         base = f"{plan.plan.id}-{'rehearsal-' if rehearsal else ''}{stamp}"
-        run_id, n = base, 1
-        while (directory / f"{run_id}.db").exists():
-            n += 1
-            run_id = f"{base}-{n}"
-        path = directory / f"{run_id}.db"
         old_umask = os.umask(0o007)
+        # Built whole under a hidden name, then linked to its id's name: a reader never sees a
+        # half-made run, and two `cutover start` in the same second get two runs (link fails
+        # on an existing name), never one database with two sets of meta.
+        building = directory / f".{base}.{os.getpid()}.{uuid.uuid4().hex[:8]}.building"
         try:
-            db = _connect(path)
+            db = _connect(building)
             db.executescript(SCHEMA)
             meta = {
-                "run_id": run_id,
+                "run_id": "",
                 "plan_id": plan.plan.id,
                 "title": plan.plan.title,
                 "plan_path": str(loaded.path),
@@ -158,10 +174,22 @@ class Journal:
             with _immediate(db):
                 db.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
             db.close()
+            run_id, n = base, 1
+            while True:
+                db = _connect(building)
+                with _immediate(db):
+                    db.execute("UPDATE meta SET value = ? WHERE key = 'run_id'", (run_id,))
+                db.close()  # the last connection: checkpointed, its -wal gone
+                path = directory / f"{run_id}.db"
+                if _claim(building, path):
+                    break
+                n += 1
+                run_id = f"{base}-{n}"
+            _chmod(path)
         finally:
             os.umask(old_umask)
-        for suffix in ("", "-wal", "-shm"):
-            _chmod(Path(f"{path}{suffix}"))
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{building}{suffix}").unlink(missing_ok=True)
         return cls(path)
 
     # -- reading -----------------------------------------------------------------------------
@@ -228,6 +256,7 @@ class Journal:
         apply(self._state, stored)
         self._events.append(stored)
         self._head = digest
+        self.last_written = stored.seq
         return stored
 
     # -- checking ----------------------------------------------------------------------------
@@ -270,6 +299,8 @@ class Journal:
             phase=state.phase,
             outcome=state.outcome,
             speed=float(self.meta.get("speed", 1.0)),
+            steps_done=sum(state.status[sid].status in ("done", "skipped") for sid in state.order),
+            steps_total=len(state.order),
         )
 
     def close(self) -> None:
@@ -350,10 +381,27 @@ def _immediate(db: sqlite3.Connection) -> Iterator[None]:
     db.execute("BEGIN IMMEDIATE")
     try:
         yield
+        db.execute("COMMIT")
     except BaseException:
-        db.execute("ROLLBACK")
+        if db.in_transaction:  # a failed COMMIT (disk full, I/O error) too: never left open
+            db.execute("ROLLBACK")
         raise
-    db.execute("COMMIT")
+
+
+def _claim(building: Path, path: Path) -> bool:
+    """Give the finished database at `building` the name `path`, unless it is taken."""
+    try:
+        os.link(building, path)  # atomic, and fails on an existing name
+        return True
+    except FileExistsError:
+        return False
+    except OSError:  # a file system without hard links: claim the name, then move onto it
+        try:
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, FILE_MODE))
+        except FileExistsError:
+            return False
+        os.replace(building, path)
+        return True
 
 
 def _make_runs_dir(directory: Path) -> None:
