@@ -645,6 +645,12 @@ def test_amendments_are_checked() -> None:
     assert why(add(actor="dba")) == (
         "Priya Shah (dba) [operator] may not add a step: only the commander may"
     )
+    # Regression: a plan step added after a rollback step was accepted; the schedule left the
+    # dependency out (and listed the step as ready) while check refused to start it until the
+    # rollback step was done, which can only happen after the plan is closed.
+    separate = "rollback steps and plan steps are separate graphs"
+    assert why(add(after=["restore"])) == separate
+    assert why(add(before=["reopen"])) == separate
 
 
 def test_amended_states_share_nothing_with_their_plan() -> None:

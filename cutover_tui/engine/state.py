@@ -663,6 +663,8 @@ def _check_added(state: RunState, event: StepAdded) -> str | None:
         problem = _unknown_step(state, ref)
         if problem:
             return problem
+        if state.steps[ref].rollback:  # a step added live belongs to the plan
+            return "rollback steps and plan steps are separate graphs"
     for succ in event.before:
         if state.status[succ].status != "pending":
             return f"{succ!r} has already started; a new step cannot come before it"
