@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from cutover_tui.journal.identity import os_login
@@ -160,3 +161,83 @@ def test_do_on_a_fast_rehearsal_records_the_rehearsals_own_time(tmp_path: Path) 
     note = Journal(journal.path).events()[-1]
     start = journal.plan.window.start
     assert start <= note.at <= start + timedelta(hours=3)  # minutes of real time at 600x
+
+
+def test_status_at_an_earlier_time_shows_the_run_as_it_stood(tmp_path: Path) -> None:
+    run, runs = started(tmp_path)
+    assert cutover("do", run, "start", "s0", "--at", "2026-11-27T22:00", runs=runs).returncode == 0
+    assert (
+        cutover("do", run, "complete", "s0", "--at", "2026-11-27T22:12", runs=runs).returncode == 0
+    )
+    then = json.loads(
+        cutover("status", run, "--at", "2026-11-27T22:05", "--json", runs=runs).stdout
+    )
+    s0 = next(s for s in then["steps"] if s["id"] == "s0")
+    assert s0["status"] == "running"  # its completion had not happened by 22:05
+    assert then["as_of"].startswith("2026-11-27T22:05")
+    later = json.loads(
+        cutover("status", run, "--at", "2026-11-27T22:30", "--json", runs=runs).stdout
+    )
+    assert next(s for s in later["steps"] if s["id"] == "s0")["status"] == "done"
+
+
+def test_runs_lists_each_run_with_where_it_stands(tmp_path: Path) -> None:
+    run, runs = started(tmp_path)
+    assert cutover("do", run, "skip", "s0", "--reason", "not needed", runs=runs).returncode == 0
+    listed = cutover("runs", runs=runs).stdout
+    line = next(line for line in listed.splitlines() if line.startswith(run))
+    assert "live" in line and "running, 1/5 steps closed" in line and os_login() in line
+
+
+def test_headless_conductor_records_what_came_due_and_stops_when_the_run_ends(
+    tmp_path: Path,
+) -> None:
+    # A step started (late tick-off) 20 minutes before the real now: its 10m budget has run
+    # out. `cutover conduct` records that once, and leaves when the run ends.
+    from datetime import UTC, datetime, timedelta
+
+    from cutover_tui.journal.store import open_run
+
+    run, runs = started(tmp_path)
+    begun = (datetime.now(UTC) - timedelta(minutes=20)).isoformat(timespec="seconds")
+    assert cutover("do", run, "start", "s0", "--at", begun, runs=runs).returncode == 0
+    conductor = subprocess.Popen(
+        [sys.executable, "-m", "cutover_tui.cli", "conduct", run],
+        cwd=ROOT,
+        env={**os.environ, "CUTOVER_RUNS": str(runs)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        journal = open_run(run, runs)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if any(e.type == "budget-exceeded" for e in journal.events()):
+                break
+            time.sleep(0.05)  # allowed: polling a real process's first write
+        over = [e for e in journal.events() if e.type == "budget-exceeded"]
+        assert [(e.step, e.key) for e in over] == [("s0", "budget:s0:1")]
+        ended = cutover("do", run, "end", "--outcome", "aborted", "--reason", "test", runs=runs)
+        assert ended.returncode == 0, ended.stderr
+        _, err = conductor.communicate(timeout=30)  # it notices the end and leaves by itself
+    finally:
+        if conductor.poll() is None:
+            conductor.kill()
+            conductor.wait()
+    assert conductor.returncode == 0, err
+    assert "Traceback" not in err and "budget:s0:1" in err
+    assert [e.key for e in open_run(run, runs).events() if e.type == "budget-exceeded"] == [
+        "budget:s0:1"
+    ]
+    released = open_run(run, runs).db.execute("SELECT count(*) FROM lease").fetchone()
+    assert released == (0,)  # the lease handed back on the way out, not left to expire
+    again = cutover("conduct", run, runs=runs)
+    assert again.returncode == 0 and "has ended" in again.stderr
+
+
+def test_conduct_refuses_a_nonsense_speed(tmp_path: Path) -> None:
+    run, runs = started(tmp_path)
+    for speed in ("0", "-3", "nan", "inf"):
+        result = cutover("conduct", run, "--speed", speed, runs=runs)
+        assert result.returncode == 2 and "--speed must be a positive number" in result.stderr

@@ -11,11 +11,13 @@ import argparse
 import asyncio
 import contextlib
 import json
+import math
+import sqlite3
 import sys
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from ..clock.clocks import AcceleratedClock, RealClock, boot_id
+from ..clock.clocks import Clock, boot_id
 from ..clock.conductor import Conductor, conduct_forever
 from ..engine.events import (
     CheckpointFailed,
@@ -37,8 +39,9 @@ from ..engine.events import (
     StepSuspended,
 )
 from ..engine.schedule import schedule
-from ..engine.state import Refused, check, initial_state
-from ..journal.identity import actor_for, os_login
+from ..engine.state import Refused, RunState, apply, check, initial_state
+from ..journal.identity import actor_for, describe, os_login
+from ..journal.run import run_clock
 from ..journal.store import Journal, JournalError, list_runs, open_run, runs_dir
 from ..plan import PlanError, load_plan
 from ..plan.durations import format_duration, parse_duration
@@ -153,13 +156,20 @@ def cmd_start(args: argparse.Namespace) -> int:
         mode="rehearsal" if args.rehearsal else "live",
         key=uuid.uuid4().hex,
     )
-    reason = check(initial_state(loaded.plan), event)
+    fresh = initial_state(loaded.plan)
+    reason = check(fresh, event)
     if reason:  # refused before any file is made
-        print(f"cutover start: {reason} (you are {login})", file=sys.stderr)
+        print(f"cutover start: {reason} ({describe(fresh, login)})", file=sys.stderr)
         return 1
-    journal = Journal.create(
-        runs_dir(args.runs), loaded, rehearsal=args.rehearsal, created_by=login, shift=shift
-    )
+    try:
+        journal = Journal.create(
+            runs_dir(args.runs), loaded, rehearsal=args.rehearsal, created_by=login, shift=shift
+        )
+    except (JournalError, OSError, sqlite3.Error) as exc:
+        print(
+            f"cutover start: cannot make the run in {runs_dir(args.runs)}/: {exc}", file=sys.stderr
+        )
+        return 1
     journal.append(event)
     print(journal.run_id)
     print(
@@ -176,10 +186,11 @@ def cmd_runs(args: argparse.Namespace) -> int:
     if not runs:
         print(f"no runs in {directory}/ (cutover start PLAN makes one)")
         return 0
-    print(f"{'run':44} {'mode':9} {'state':22} {'events':>6}  started by")
+    print(f"{'run':44} {'mode':9} {'state':34} {'events':>6}  started by")
     for r in runs:
-        state = r.phase + (f" ({r.outcome})" if r.outcome else "")
-        print(f"{r.run_id:44} {r.mode:9} {state:22} {r.events:>6}  {r.created_by} {r.created_at}")
+        print(
+            f"{r.run_id:44} {r.mode:9} {r.summary:34} {r.events:>6}  {r.created_by} {r.created_at}"
+        )
     return 0
 
 
@@ -206,7 +217,13 @@ def cmd_do(args: argparse.Namespace) -> int:
     try:
         stored = journal.append(event, now=clock.now)
     except Refused as refusal:
-        print(f"cutover do: refused: {refusal} (you are {login})", file=sys.stderr)
+        print(
+            f"cutover do: refused: {refusal} ({describe(journal.state(), login)})",
+            file=sys.stderr,
+        )
+        return 1
+    except sqlite3.Error as exc:  # e.g. a login outside the run's group: the file is read-only
+        print(f"cutover do: cannot write {journal.path}: {exc}", file=sys.stderr)
         return 1
     late = f", recorded {stored.recorded_at:%H:%M:%S}Z" if args.at else ""
     print(f"#{stored.seq} {stored.type} {args.target or ''} by {actor}{late}".rstrip())
@@ -317,15 +334,15 @@ def cmd_status(args: argparse.Namespace) -> int:
     journal = _open(args)
     if journal is None:
         return 1
-    state = journal.state()
-    now = datetime.now(UTC)
+    now = _clock_for(journal, None).now()  # the run's clock: simulated on a fast rehearsal
     try:
         at = parse_when(args.at, journal.plan, now) if args.at else now
     except ValueError as exc:
         print(f"cutover status: {exc}", file=sys.stderr)
         return 2
+    state = state_as_of(journal, at)
     sched = schedule(state, at)
-    report = status_report(journal, at)
+    report = status_report(journal, at, state)
     if args.json:
         print(json.dumps(report, indent=2, default=str))
         return 0
@@ -359,8 +376,22 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
-def status_report(journal: Journal, at: datetime) -> dict:
-    state = journal.state()
+def state_as_of(journal: Journal, at: datetime) -> RunState:
+    """The run as it stood at `at`: every event that had happened by then (its `at`, so a
+    late tick-off counts from when it happened), in log order. A later moment is the whole
+    log, projected forward. An event that no longer fits without a later one is left out."""
+    events = journal.events()
+    if all(e.at <= at for e in events):
+        return journal.state()
+    state = initial_state(journal.plan)
+    for event in events:
+        if event.at <= at and check(state, event) is None:
+            apply(state, event)
+    return state
+
+
+def status_report(journal: Journal, at: datetime, state: RunState | None = None) -> dict:
+    state = state or state_as_of(journal, at)
     sched = schedule(state, at)
     return {
         "run": journal.run_id,
@@ -424,24 +455,31 @@ def cmd_conduct(args: argparse.Namespace) -> int:
     journal = _open(args)
     if journal is None:
         return 1
+    if args.speed is not None and not (args.speed > 0 and math.isfinite(args.speed)):
+        print("cutover conduct: --speed must be a positive number", file=sys.stderr)
+        return 2
     clock = _clock_for(journal, args.speed)
     conductor = Conductor(journal, clock)
-    print(f"conducting {journal.run_id} as {conductor.holder} (Ctrl-C to stop)", file=sys.stderr)
+    if conductor.ended:
+        print(f"{journal.run_id} has ended: nothing to conduct", file=sys.stderr)
+        return 0
+    print(
+        f"conducting {journal.run_id} as {conductor.holder} until it ends (Ctrl-C to stop)",
+        file=sys.stderr,
+    )
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(conduct_forever(conductor))
+    if conductor.problem:
+        print(f"cutover conduct: {conductor.problem}", file=sys.stderr)
+        return 1
+    mine = ", ".join(f"{e.type} {e.key}" for e in conductor.written) or "nothing"
+    print(f"{journal.run_id}: stopped conducting; wrote {mine}", file=sys.stderr)
     return 0
 
 
-def _clock_for(journal: Journal, speed: float | None):
-    """Real time for a live run. A faster rehearsal keeps simulated time anchored at its
-    RunStarted (`at` shown at the real moment `recorded_at`), so every process agrees."""
-    speed = speed or float(journal.meta.get("speed", 1.0))
-    if speed == 1.0:
-        return RealClock()
-    started = next((e for e in journal.events() if isinstance(e, RunStarted)), None)
-    if started is None:
-        return AcceleratedClock(journal.plan.window.start, speed)
-    return AcceleratedClock(started.at, speed, real_start=started.recorded_at)
+def _clock_for(journal: Journal, speed: float | None) -> Clock:
+    """The run's clock (see `journal.run.run_clock`): simulated time on a fast rehearsal."""
+    return run_clock(journal, speed)
 
 
 # -- helpers -----------------------------------------------------------------------------------
