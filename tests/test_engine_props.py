@@ -15,9 +15,20 @@ import networkx as nx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cutover_tui.engine.events import RunStarted, StepCompleted, StepStarted
+from cutover_tui.engine.events import (
+    DependencyChanged,
+    EstimateChanged,
+    RunStarted,
+    StepAdded,
+    StepCompleted,
+    StepFailed,
+    StepResumed,
+    StepSkipped,
+    StepStarted,
+    StepSuspended,
+)
 from cutover_tui.engine.schedule import schedule
-from cutover_tui.engine.state import check, fold
+from cutover_tui.engine.state import apply, check, fold
 from cutover_tui.plan import parse_plan
 
 T0 = datetime.fromisoformat("2026-11-27T22:00:00+00:00")
@@ -315,3 +326,62 @@ def test_slack_is_zero_on_the_critical_path_when_the_window_is_exactly_long_enou
         sid for sid, value in slack.items() if value == timedelta(0)
     }
     assert all(slack[sid] == timedelta(0) for sid in sched.critical_path)
+
+
+# -- the ready queue and the rules agree ----------------------------------------------------
+
+
+def command(kind: str, sid: str, new_id: str, first: str, now: datetime):
+    """The commander's command of `kind` on step `sid` at `now`."""
+    who = {"actor": "lead", "at": now}
+    if kind == "start":
+        return StepStarted(step=sid, **who)
+    if kind == "complete":
+        return StepCompleted(step=sid, **who)
+    if kind == "fail":
+        return StepFailed(step=sid, reason="broke", **who)
+    if kind == "suspend":
+        return StepSuspended(step=sid, reason="wait", **who)
+    if kind == "resume":
+        return StepResumed(step=sid, **who)
+    if kind == "skip":
+        return StepSkipped(step=sid, reason="not needed", **who)
+    if kind == "estimate":
+        return EstimateChanged(step=sid, duration_s=600, reason="r", **who)
+    if kind == "dependency":
+        return DependencyChanged(step=sid, after=[first], reason="r", **who)
+    return StepAdded(
+        step=new_id, title="Added", owner="lead", duration_s=300, after=[sid], reason="r", **who
+    )
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(big_nights(), st.data())
+def test_the_ready_queue_is_what_the_rules_let_start(night, data) -> None:
+    """After a random legal night (starts, completions, failures, suspensions, skips, live
+    amendments), a step is in the ready queue exactly when check lets it start now."""
+    steps, _ = night
+    plan = plan_of(steps)
+    state = fold(plan, [RunStarted(actor="lead", at=T0, plan_id="p")])
+    now = T0
+    for n in range(data.draw(st.integers(min_value=0, max_value=60), label="events")):
+        now += timedelta(minutes=data.draw(st.sampled_from([0, 1, 5, 20]), label="wait"))
+        sid = data.draw(st.sampled_from(state.order), label="step")
+        kind = data.draw(
+            st.sampled_from(
+                ["start"] * 4
+                + ["complete"] * 4
+                + ["fail", "suspend", "resume", "skip"]
+                + ["estimate", "dependency", "add"]
+            ),
+            label="kind",
+        )
+        event = command(kind, sid, f"added-{n}", state.order[0], now)
+        if check(state, event) is None:
+            apply(state, event)
+    sched = schedule(state, now)
+    for sid in state.order:
+        may_start = check(state, StepStarted(actor="lead", at=now, step=sid)) is None
+        fixed = state.steps[sid].not_before
+        waits = fixed is not None and fixed > now  # the commander may start it early
+        assert (sid in sched.ready) == (may_start and not waits), sid
