@@ -15,6 +15,7 @@ from cutover_tui.engine.events import (
     BudgetExceeded,
     CheckpointFailed,
     CheckpointPassed,
+    CommsSent,
     DependencyChanged,
     EstimateChanged,
     Event,
@@ -479,6 +480,48 @@ def test_rollback_has_its_own_order() -> None:
         "rollback is under way since 22:30; plan steps are closed"
     )
     assert reason(invoked, invoked[-1]) == "rollback was already invoked at 22:30"
+
+
+def test_once_rollback_is_invoked_no_plan_step_moves() -> None:
+    # Regression: a gate decision, a resume and a comms step's message were accepted on plan
+    # steps after rollback was invoked (only start, complete, fail, skip and checkpoints were
+    # held back), so a plan gate could open or a suspended plan step run again mid-rollback.
+    closed = "rollback is under way since 22:56; plan steps are closed"
+    gate_ready = [
+        *through_checkpoint(),
+        ReadinessMarked(actor="carol", at=at("22:50"), item="staff-ready", status="met"),
+    ]
+    invoke = RollbackInvoked(actor="alice", at=at("22:56"), reason="storage array alarm")
+    decide = GateDecided(actor="alice", at=at("22:57"), step="go", approver="alice", decision="go")
+    assert reason(gate_ready, decide) is None
+    assert reason([*gate_ready, invoke], decide) == closed
+    by_sponsor = decide.model_copy(update={"actor": "sponsor", "approver": "sponsor"})
+    assert reason([*gate_ready, invoke], by_sponsor) == closed
+
+    suspended = [
+        *through_gate(),
+        StepStarted(actor="dba", at=at("22:55"), step="load"),
+        StepSuspended(actor="dba", at=at("22:56"), step="load", reason="array alarm"),
+    ]
+    resume = StepResumed(actor="dba", at=at("22:58"), step="load")
+    assert reason(suspended, resume) is None
+    assert reason([*suspended, invoke], resume) == closed
+
+    announce = CommsSent(
+        actor="carol",
+        at=at("22:58"),
+        step="announce",
+        template="live",
+        to=["hr"],
+        subject="Payroll is live",
+        body="…",
+    )
+    assert reason([*gate_ready, invoke], announce) == closed
+    # A message that is not a plan step's still goes out: the rollback has news to tell.
+    assert reason([*gate_ready, invoke], announce.model_copy(update={"step": None})) is None
+    # And the rollback's own steps move as usual.
+    restore = StepStarted(actor="dba", at=at("22:57"), step="restore")
+    assert reason([*gate_ready, invoke], restore) is None
 
 
 # -- idempotency keys ------------------------------------------------------------------------

@@ -555,7 +555,7 @@ def _check_suspend(state: RunState, event: StepSuspended) -> str | None:
 
 
 def _check_resume(state: RunState, event: StepResumed) -> str | None:
-    problem = _unknown_step(state, event.step)
+    problem = _unknown_step(state, event.step) or _step_phase_ok(state, event.step)
     if problem:
         return problem
     if state.status[event.step].status != "suspended":
@@ -596,7 +596,7 @@ def _check_checkpoint(state: RunState, event: CheckpointPassed | CheckpointFaile
 
 def _check_gate(state: RunState, event: GateDecided) -> str | None:
     sid = event.step
-    problem = _unknown_step(state, sid)
+    problem = _unknown_step(state, sid) or _step_phase_ok(state, sid)
     if problem:
         return problem
     step = state.steps[sid]
@@ -772,7 +772,7 @@ def _check_rollback(state: RunState, event: RollbackInvoked) -> str | None:
 def _check_comms(state: RunState, event: CommsSent) -> str | None:
     if event.step is None:
         return None
-    problem = _unknown_step(state, event.step)
+    problem = _unknown_step(state, event.step) or _step_phase_ok(state, event.step)
     if problem:
         return problem
     if state.steps[event.step].kind != "comms":
