@@ -157,3 +157,39 @@ async def test_apscheduler_date_job_fires_at_the_budget_end(tmp_path: Path) -> N
         assert ("budget-exceeded", "budget:s0:1") in derived(journal)
     finally:
         conductor.stop()
+
+
+def test_the_window_warning_is_raised_once_when_the_buffer_falls_under_it(tmp_path: Path) -> None:
+    # Nothing started: at 01:10 every step still projects from now, the longest ("slow",
+    # 15m) to 01:25: 35m before the 02:00 deadline, more than the 30m warning. At 01:16 the
+    # projection is 01:31, 29m before it: the warning is due, once.
+    from cutover_tui.clock.conductor import next_due
+    from cutover_tui.engine.schedule import schedule
+
+    journal = new_run(tmp_path)
+    clock = FixedClock(at(190))
+    conductor = Conductor.open(journal.path, clock, holder="A")
+    assert conductor.tick() == []
+    state = conductor.journal.state()
+    assert at(195) in next_due(state, schedule(state, at(190)), at(190))  # 35m - 30m from now
+    clock.set(at(196))
+    (warning,) = conductor.tick()
+    assert (warning.type, warning.alert, warning.at) == ("window-alert", "breach-warning", at(196))
+    assert "01:31 leaves 29m before the deadline 02:00 (the window warning is 30m)" in warning.text
+    clock.set(at(200))
+    assert conductor.tick() == []
+
+
+def test_a_database_it_cannot_write_is_said_not_raised(tmp_path: Path) -> None:
+    # A follower outside the run's group opens it read-only: its conductor never holds the
+    # lease, says why, and the war room's loop carries on.
+    import sqlite3
+
+    journal = started_slow(tmp_path)
+    reader = Journal(journal.path)
+    reader.db = sqlite3.connect(f"file:{journal.path}?mode=ro", uri=True, isolation_level=None)
+    conductor = Conductor(reader, FixedClock(at(40)), holder="A")
+    assert conductor.tick() == []
+    assert not conductor.holding and "readonly" in (conductor.problem or "").replace(" ", "")
+    conductor.stop()
+    assert derived(journal) == []

@@ -9,20 +9,37 @@ Scheduling is APScheduler 3.11's AsyncIOScheduler on the process's event loop:
 - an interval job every second renews the lease and catches up (`tick`), so a conductor that
   takes over from a dead one writes whatever came due meanwhile;
 - date jobs at each moment something falls due (each running step's budget end, each armed
-  trigger's projected fire time, the last safe rollback start, the deadline), re-planned
-  whenever new events change the schedule, run `tick` on time. `coalesce` folds missed runs
-  into one; `misfire_grace_time` lets a late job still run after a stall.
+  trigger's projected fire time, the window warning, the last safe rollback start, the
+  deadline), re-planned whenever new events change the schedule, run `tick` on time.
+  `coalesce` folds missed runs into one; `misfire_grace_time` lets a late job still run
+  after a stall.
 Each derived event carries an idempotency key naming what it is (`budget:load:1`), and the
 journal appends a key once: two conductors racing at a lease hand-over cannot double it.
+
+Time. What is due is always decided by `tick` against the injected clock's `now()`, never by
+APScheduler's idea of the time: the jobs only say *when to look*. APScheduler runs on the
+host's real clock, so each due moment is turned into real time with `clock.to_real` (an
+accelerated rehearsal at 60x has its 10-minute budget end 10 s of real time away). A fixed
+clock (tests) has no real time at which anything falls due: no date jobs, and the tests call
+`tick()` after moving the clock. The 1 s heartbeat tick is the safety net: a missed, early or
+badly converted job costs at most a second of real time (a minute of simulated time at 60x),
+and a conductor that took over writes everything that came due while nobody conducted.
+
+The lease is kept in real seconds (`wall`), whatever the run's clock: it is about processes
+being alive, not about the night's time.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import signal
+import sqlite3
 import time
 import uuid
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
+from pathlib import Path
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -38,9 +55,11 @@ from ..engine.schedule import Schedule, schedule
 from ..engine.state import Refused, RunState
 from ..journal.lease import HEARTBEAT_S, LEASE_EXPIRY_S, acquire_or_renew, holder_id, release
 from ..journal.store import Journal
+from ..plan.durations import format_duration
 from .clocks import Clock, JumpDetector, boot_id
 
 MISFIRE_GRACE_S = 300
+_ZERO = timedelta(0)
 
 
 def derived_events(state: RunState, sched: Schedule, now: datetime) -> list[Event]:
@@ -95,18 +114,34 @@ def derived_events(state: RunState, sched: Schedule, now: datetime) -> list[Even
             out.append(
                 WindowAlert(actor=CONDUCTOR, at=due, alert=alert, text=text, key=f"alert:{alert}")
             )
-    if sched.level == "late" and "breach-warning" not in state.alerts:
+    if _breach_near(state, sched) and "breach-warning" not in state.alerts:
+        # The window warning: the projected finish came within `window.warning` of the
+        # deadline (or past it). Raised once; the screens keep showing the live level.
+        if sched.buffer_left < _ZERO:
+            text = (
+                f"projected finish {when(sched.projected_finish)} is past the deadline "
+                f"{when(sched.deadline)} by {format_duration(-sched.buffer_left)}"
+            )
+        else:
+            text = (
+                f"projected finish {when(sched.projected_finish)} leaves "
+                f"{format_duration(sched.buffer_left)} before the deadline {when(sched.deadline)} "
+                f"(the window warning is {format_duration(window.warning)})"
+            )
         out.append(
             WindowAlert(
                 actor=CONDUCTOR,
                 at=now,
                 alert="breach-warning",
-                text=f"projected finish {when(sched.projected_finish)} is past the deadline "
-                f"{when(window.end)}",
+                text=text,
                 key="alert:breach-warning",
             )
         )
     return out
+
+
+def _breach_near(state: RunState, sched: Schedule) -> bool:
+    return sched.buffer_left < state.plan.window.warning
 
 
 def next_due(state: RunState, sched: Schedule, now: datetime) -> list[datetime]:
@@ -119,6 +154,10 @@ def next_due(state: RunState, sched: Schedule, now: datetime) -> list[datetime]:
     moments.extend(a.fires_at for a in sched.armed if a.fires_at is not None)
     if state.phase == "running":
         moments.append(sched.last_safe_rollback_start)
+        if "breach-warning" not in state.alerts and not _breach_near(state, sched):
+            # When the buffer would fall under the warning if the projection slides with the
+            # clock (an overrunning step): re-planned, so an early guess costs one tick.
+            moments.append(now + (sched.buffer_left - state.plan.window.warning))
     moments.append(state.plan.window.end)
     return sorted(m for m in moments if m > now)
 
@@ -141,14 +180,39 @@ class Conductor:
         self.wall = wall  # the lease is kept in real seconds, whatever the run's clock
         self.expiry_s = expiry_s
         self.holding = False
+        self.problem: str | None = None  # why this process cannot conduct, if it cannot
         self.written: list[Event] = []
         self._jumps = JumpDetector(clock)
         self._planned_for = -1
         self._scheduler: AsyncIOScheduler | None = None
 
+    @classmethod
+    def open(cls, path: Path, clock: Clock, **kwargs) -> Conductor:
+        """A conductor on its own connection to the run at `path` (its appends never
+        interleave with the reads of the war room's connection)."""
+        return cls(Journal(path), clock, **kwargs)
+
+    @property
+    def ended(self) -> bool:
+        """The run has ended: nothing more will come due."""
+        return self.journal.state().phase == "ended"
+
     # -- one step, callable from tests with a fixed clock -------------------------------------
     def tick(self) -> list[Event]:
-        """Renew or take the lease; when held, write what came due. Returns what it wrote."""
+        """Renew or take the lease; when held, write what came due. Returns what it wrote.
+
+        A database that cannot be written (a follower outside the run's group, a full disk)
+        leaves the lease to others: said in `problem`, never raised into the caller's loop."""
+        try:
+            written = self._tick()
+        except sqlite3.Error as exc:
+            self.holding = False
+            self.problem = f"cannot conduct: {exc}"
+            return []
+        self.problem = None
+        return written
+
+    def _tick(self) -> list[Event]:
         self.holding = acquire_or_renew(self.journal, self.holder, self.wall(), self.expiry_s)
         if not self.holding:
             return []
@@ -238,15 +302,27 @@ class Conductor:
             self._scheduler.shutdown(wait=False)
         self._scheduler = None
         if self.holding:
-            release(self.journal, self.holder)
             self.holding = False
+            with contextlib.suppress(sqlite3.Error):  # it expires by itself all the same
+                release(self.journal, self.holder)
 
 
-async def conduct_forever(conductor: Conductor) -> None:
-    """The headless conductor's main: run until cancelled (Ctrl-C, SIGTERM)."""
+async def conduct_forever(conductor: Conductor, *, until_ended: bool = True) -> None:
+    """The headless conductor's main: run until cancelled (Ctrl-C), SIGTERM (systemd,
+    `kill`), or, with `until_ended`, until the run has ended. The lease is released on the
+    way out, so a successor need not wait for it to expire."""
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    with contextlib.suppress(NotImplementedError, RuntimeError):  # not the main thread
+        loop.add_signal_handler(signal.SIGTERM, stopping.set)
     await conductor.start()
     try:
-        while True:
-            await asyncio.sleep(3600)
+        while not stopping.is_set():
+            if until_ended and conductor.ended:
+                break
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stopping.wait(), timeout=HEARTBEAT_S)
     finally:
         conductor.stop()
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.remove_signal_handler(signal.SIGTERM)
