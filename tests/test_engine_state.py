@@ -767,3 +767,47 @@ def test_fold_equals_apply_one_event_at_a_time() -> None:
     assert folded.status["switch"].status == "running"
     assert folded.status["announce"] == state.status["announce"]
     assert folded.status["announce"].status == "pending"
+
+
+def test_a_schedule_keeps_its_moment_while_the_state_moves_on() -> None:
+    # A follower applies each new event to its state in place; a Schedule made before builds
+    # its StepTimes on first access. Regression: those were built from the state as it is
+    # now, so a step resumed since read as suspended with no suspension time (a TypeError),
+    # a step completed since kept its old projection under its new status, and a step added
+    # since was listed with no times (KeyError).
+    events = [
+        *freeze_done(),
+        StepStarted(actor="dba", at=at("22:15"), step="backup"),
+        StepSuspended(actor="dba", at=at("22:20"), step="backup", reason="array alarm"),
+    ]
+    state = fold(PLAN, events)
+    before = schedule(state, at("22:30"))
+    for event in (
+        StepResumed(actor="dba", at=at("22:31"), step="backup"),
+        StepCompleted(actor="dba", at=at("22:40"), step="backup"),
+        StepAdded(
+            actor="alice",
+            at=at("22:41"),
+            step="vacuum",
+            title="Vacuum the payroll tables",
+            owner="dba",
+            duration_s=600,
+            after=["load"],
+            reason="table bloat",
+        ),
+    ):
+        assert check(state, event) is None
+        apply(state, event)
+    # As it stood at 22:30: backup suspended 5m into 30m, resumed now: 25m left, -22:55.
+    backup = before.steps["backup"]
+    assert (backup.status, backup.start, backup.finish) == ("suspended", at("22:15"), at("22:55"))
+    assert backup.budget_used == pytest.approx(5 / 30)
+    assert list(before.steps) == [*(s.id for s in PLAN.step), "restore", "reopen"]
+    assert "vacuum" not in before.steps
+    assert {sid: t.status for sid, t in before.steps.items()}["freeze"] == "done"
+    # And the state's own schedule has moved on.
+    after = schedule(state, at("22:41"))
+    assert after.steps["backup"].status == "done"
+    assert after.steps["backup"].finish == at("22:40")
+    # backup-ok 22:41-22:46, go -22:51, load -23:51, then the vacuum.
+    assert after.steps["vacuum"].start == at("23:51")

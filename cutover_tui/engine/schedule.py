@@ -180,6 +180,7 @@ class _Graph:
         "base_start",
         "continues",
         "dur",
+        "file_order",
         "gate",
         "ids",
         "index",
@@ -222,6 +223,7 @@ def _build_graph(state: RunState, ids: list[str], which: GraphName, origin: date
     g.ids = order
     g.index = index
     g.size = len(ids)
+    g.file_order = tuple(ids)
     g.preds = [tuple(index[p] for p in after[sid]) for sid in order]
     g.position = [file_position[sid] for sid in order]
     g.dur = [steps[sid].duration // _US for sid in order]
@@ -449,10 +451,12 @@ class _StepTimesMap(Mapping[str, StepTimes]):
     """StepTimes for every step, built on first access (a 5,000-step plan costs nothing
     until a pane asks for a step)."""
 
-    __slots__ = ("_built", "_origin", "_passes", "_state", "_warning")
+    # Everything it reads was captured when the schedule was made (the StepState objects of
+    # the pass are replaced, not edited, by a later `apply`), so it keeps answering for that
+    # moment while a follower folds new events into the same RunState.
+    __slots__ = ("_built", "_origin", "_passes", "_warning")
 
     def __init__(self, state: RunState, passes: list[_Pass], origin: datetime) -> None:
-        self._state = state
         self._passes = passes
         self._origin = origin
         self._warning = state.plan.window.warning // _US
@@ -476,9 +480,8 @@ class _StepTimesMap(Mapping[str, StepTimes]):
         return any(sid in p.g.index for p in self._passes)
 
     def __iter__(self) -> Iterator[str]:
-        state = self._state
         for p in self._passes:
-            yield from (state.order if p.g.name == "plan" else state.rollback_order)
+            yield from p.g.file_order
 
     def __len__(self) -> int:
         return sum(len(p.g.ids) for p in self._passes)
@@ -486,7 +489,7 @@ class _StepTimesMap(Mapping[str, StepTimes]):
     def _build(self, p: _Pass, i: int) -> StepTimes:
         origin = self._origin
         sid = p.g.ids[i]
-        st = self._state.status[sid]
+        st = p.states[i]
         code = p.code[i]
 
         def at(us: int) -> datetime:

@@ -821,15 +821,49 @@ _LEGALITY = {
 
 
 def apply(state: RunState, event: Event) -> RunState:
-    """Fold one (already checked) event into the state, in place."""
+    """Fold one (already checked) event into the state, in place.
+
+    The StepState an event changes is replaced by a changed copy, never edited: a Schedule
+    made before holds the StepStates of its moment and builds its StepTimes from them later.
+    """
     state.event_count += 1
     state.last_seq = max(state.last_seq, event.seq)
     if event.key:
         state.keys.add(event.key)
+    if event.type in _CHANGES_A_STEP:
+        sid = event.step  # type: ignore[union-attr]
+        st = state.status.get(sid)
+        if st is not None:
+            state.status[sid] = _copied(st)
     handler = _APPLY.get(event.type)
     if handler:
         handler(state, event)
     return state
+
+
+# Events that change the StepState of their step (a comms message without a step changes none).
+_CHANGES_A_STEP = frozenset(
+    {
+        "step-started",
+        "step-completed",
+        "step-failed",
+        "step-skipped",
+        "step-suspended",
+        "step-resumed",
+        "checkpoint-passed",
+        "checkpoint-failed",
+        "gate-decided",
+        "budget-exceeded",
+        "comms-sent",
+    }
+)
+
+
+def _copied(st: StepState) -> StepState:
+    """A copy of `st` (its fields left at their class defaults stay so)."""
+    copy = object.__new__(StepState)
+    copy.__dict__.update(st.__dict__)
+    return copy
 
 
 def _started(state: RunState, e: RunStarted) -> None:
