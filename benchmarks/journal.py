@@ -1,6 +1,8 @@
 """Journal latency, throughput, rebuild and follower notice, beside raw SQLite on the same disk.
 
-    python benchmarks/journal.py [--events 2000] [--writers 4] [--rebuild 100000]
+    python benchmarks/journal.py [--events 2000] [--writers 4] [--rebuild 100000] [--dir DIR]
+
+(--dir: measure on the disk of the runs directory, e.g. the jump host's; default: a temp dir)
 
 - one writer: checked appends (BEGIN IMMEDIATE, catch-up, check, hash chain, synchronous=FULL
   commit, one transaction per command, as the war room does it): p50 and p99 latency, and
@@ -171,8 +173,9 @@ def main() -> int:
     parser.add_argument("--events", type=int, default=2000)
     parser.add_argument("--writers", type=int, default=4)
     parser.add_argument("--rebuild", type=int, default=100_000, help="events in the rebuild run")
+    parser.add_argument("--dir", default=None, help="where to make the runs (default: temp)")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
         base = Path(tmp)
         # Interleaved rounds of the baseline and the journal: this disk's fsync time drifts
         # by 50x from one minute to the next, so each ratio compares neighbours.
@@ -193,7 +196,8 @@ def main() -> int:
         (base / "rebuild").mkdir()
         rebuilt = rebuild(base / "rebuild", args.rebuild)
         floor = raw_fold_baseline(base / "rebuild", args.rebuild)
-    print(f"{args.events} events, {args.writers} writer processes, disk {tempfile.gettempdir()}")
+    disk = args.dir or tempfile.gettempdir()
+    print(f"{args.events} events, {args.writers} writer processes, disk {disk}")
     print(f"{'':34}{'per second':>12}{'vs raw':>9}")
     print(f"{'raw SQLite insert (baseline)':34}{raw:12.0f}{1.0:9.2f}   median of {ROUNDS} rounds")
     print(f"{'journal append, one writer':34}{single:12.0f}{single / raw:9.2f}")

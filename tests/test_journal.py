@@ -393,3 +393,26 @@ def test_list_runs_says_where_each_stands(tmp_path: Path) -> None:
     assert (info.run_id, info.plan_id, info.title) == (journal.run_id, "jt", "Journal test")
     assert info.rehearsal is False and info.created_by
     assert info.summary == "running, 1/5 steps closed"
+
+
+def test_opening_folds_the_log_to_the_state_the_writer_built(tmp_path: Path) -> None:
+    # The writer's state is built one append at a time; a process opening the run folds the
+    # whole log at once. Both must be the same state, and both carry each event's seq.
+    journal = new_run(tmp_path, steps=5)
+    for i in range(5):
+        journal.append(StepStarted(actor="boss", at=at(i), step=f"s{i}", key=f"a{i}"))
+    for i in range(3):
+        journal.append(StepCompleted(actor="boss", at=at(10 + i), step=f"s{i}", key=f"b{i}"))
+    journal.append(NoteAdded(actor="boss", at=at(20), text="x", key="n"))
+    opened = Journal(journal.path)
+    mine, theirs = journal.state(), opened.state()
+    assert (theirs.last_seq, theirs.event_count, theirs.keys) == (
+        mine.last_seq,
+        mine.event_count,
+        mine.keys,
+    )
+    assert {k: v.status for k, v in theirs.status.items()} == {
+        k: v.status for k, v in mine.status.items()
+    }
+    assert [e.seq for e in opened.events()] == list(range(1, 11))
+    assert opened.events() == journal.events()

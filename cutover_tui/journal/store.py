@@ -25,8 +25,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from pydantic import TypeAdapter
+
 from ..engine.events import Event, RunStarted, dump_event, parse_event
-from ..engine.state import Refused, RunState, apply, check, initial_state
+from ..engine.state import Refused, RunState, apply, check, fold, initial_state
 from ..plan import LoadedPlan, PlanError, parse_plan
 from ..plan.model import Plan
 from ..plan.shift import shift_plan
@@ -205,7 +207,7 @@ class Journal:
         rows = self.db.execute(
             "SELECT seq, body FROM events WHERE seq > ? ORDER BY seq", (seq,)
         ).fetchall()
-        return [parse_event(body).model_copy(update={"seq": s}) for s, body in rows]
+        return parse_rows(rows)
 
     def state(self) -> RunState:
         """The state folded from every event committed so far (kept up to date incrementally)."""
@@ -217,14 +219,21 @@ class Journal:
         return list(self._events)
 
     def _catch_up(self) -> None:
+        """Fold what others appended since the cached state (the fold cache: an append never
+        refolds from scratch). The first call, on opening, folds the whole log at once."""
         rows = self.db.execute(
             "SELECT seq, body, hash FROM events WHERE seq > ? ORDER BY seq", (self._state.last_seq,)
         ).fetchall()
-        for seq, body, digest in rows:
-            event = parse_event(body).model_copy(update={"seq": seq})
-            apply(self._state, event)
-            self._events.append(event)
-            self._head = digest
+        if not rows:
+            return
+        events = parse_rows([(seq, body) for seq, body, _ in rows])
+        if not self._events:
+            self._state = fold(self.plan, events)
+        else:
+            for event in events:
+                apply(self._state, event)
+        self._events.extend(events)
+        self._head = rows[-1][2]
 
     # -- writing -----------------------------------------------------------------------------
     def append(self, event: Event, *, now: Callable[[], datetime] | None = None) -> Event:
@@ -305,6 +314,22 @@ class Journal:
 
     def close(self) -> None:
         self.db.close()
+
+
+_EVENT_LIST: TypeAdapter[list[Event]] = TypeAdapter(list[Event])
+
+
+def parse_rows(rows: Sequence[tuple[int, str]]) -> list[Event]:
+    """Events from (seq, body) rows, each with its seq: one validation call for them all,
+    the seq spliced into each body's JSON (dump_event leaves it out), not copied in after."""
+    if not rows:
+        return []
+    events = _EVENT_LIST.validate_json(
+        "[" + ",".join(f'{{"seq":{seq},{body[1:]}' for seq, body in rows) + "]"
+    )
+    if any(e.seq != seq for e, (seq, _) in zip(events, rows, strict=True)):
+        raise ValueError("an event body carries a seq of its own")  # never written so
+    return events
 
 
 # -- finding runs -------------------------------------------------------------------------
