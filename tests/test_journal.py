@@ -416,3 +416,17 @@ def test_opening_folds_the_log_to_the_state_the_writer_built(tmp_path: Path) -> 
     }
     assert [e.seq for e in opened.events()] == list(range(1, 11))
     assert opened.events() == journal.events()
+
+
+def test_a_state_held_before_the_first_event_stays_live(tmp_path: Path) -> None:
+    from cutover_tui.engine.events import RunStarted
+    from cutover_tui.plan import parse_plan
+    from tests.journal_support import plan_text
+
+    writer = Journal.create(
+        tmp_path, parse_plan(plan_text(steps=1)), rehearsal=False, created_by="me"
+    )
+    reader = Journal(writer.path)
+    held = reader.state()
+    writer.append(RunStarted(actor="boss", at=at(0), plan_id="jt", key=key()))
+    assert reader.state() is held and held.phase == "running" and held.last_seq == 1

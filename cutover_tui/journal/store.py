@@ -228,7 +228,8 @@ class Journal:
             return
         events = parse_rows([(seq, body) for seq, body, _ in rows])
         if not self._events:
-            self._state = fold(self.plan, events)
+            # Into the same object: whoever already holds `state()` sees the run too.
+            vars(self._state).update(vars(fold(self.plan, events)))
         else:
             for event in events:
                 apply(self._state, event)
