@@ -241,3 +241,80 @@ def test_conduct_refuses_a_nonsense_speed(tmp_path: Path) -> None:
     for speed in ("0", "-3", "nan", "inf"):
         result = cutover("conduct", run, "--speed", speed, runs=runs)
         assert result.returncode == 2 and "--speed must be a positive number" in result.stderr
+
+
+def test_every_action_from_a_shell(tmp_path: Path, capsys, monkeypatch) -> None:
+    # A rehearsal of the example plan (its starter commands it), driven through every
+    # `cutover do` action. In this process, for speed: the same parser and handlers.
+    from cutover_tui.cli import main
+    from cutover_tui.journal.store import open_run
+
+    runs = tmp_path / "runs"
+    monkeypatch.setenv("CUTOVER_RUNS", str(runs))
+    monkeypatch.chdir(ROOT)
+
+    def do(*args: str, code: int = 0) -> str:
+        capsys.readouterr()
+        result = main(list(args))
+        out = capsys.readouterr()
+        assert result == code, out.err
+        return out.out + out.err
+
+    run = do("start", "plans/online-store.toml", "--rehearsal").splitlines()[0]
+    tell = ("--template", "status-update", "--to", "it-leadership", "--subject", "Freeze on")
+    do("do", run, "comms", "announce-freeze", *tell, "--note", "The freeze starts now")
+    do("do", run, "start", "enable-maintenance-page")
+    do("do", run, "suspend", "enable-maintenance-page", "--reason", "CDN console down")
+    do("do", run, "resume", "enable-maintenance-page")
+    do("do", run, "complete", "enable-maintenance-page")
+    do("do", run, "skip", "suspend-legacy-jobs", "--reason", "no jobs tonight")
+    do("do", run, "note", "--note", "bridge call moved", "--kind", "decision")
+    do("do", run, "estimate", "drain-order-queue", "--duration", "15m", "--reason", "busy")
+    add = ("--title", "Warm the cache", "--owner", "ops", "--duration", "5m", "--reason", "new")
+    do("do", run, "add-step", "warm-cdn", *add, "--after", "enable-maintenance-page")
+    do("do", run, "depend", "warm-cdn", "--after", "drain-order-queue", "--reason", "order")
+    do("do", run, "start", "freeze-legacy")
+    do("do", run, "fail", "freeze-legacy", "--reason", "lock timeout")
+    do("do", run, "start", "freeze-legacy")  # the retry
+    do("do", run, "complete", "freeze-legacy")
+    do("do", run, "start", "drain-order-queue")
+    do("do", run, "complete", "drain-order-queue")
+    do("do", run, "skip", "snapshot-db", "--reason", "staging has no data")
+    do("do", run, "skip", "export-media", "--reason", "staging has no media")
+    do("do", run, "met", "restore-rehearsed")
+    do("do", run, "waived", "dns-ttl-lowered", "--note", "TTL already 60s")
+    do("do", run, "pass", "backup-verified", "--evidence", "RMAN COMPLETE")
+    risk = ("--risk", "media export unverified")
+    do("do", run, "go", "go-no-go-migration", "--approver", "alice", code=1)  # items open
+    do("do", run, "conditional-go", "go-no-go-migration", "--approver", "sponsor", *risk)
+    for item in ("rollback-rehearsed", "order-rekey-procedure", "change-approved"):
+        do("do", run, "met", item)
+    do("do", run, "go", "go-no-go-migration", "--approver", "alice")
+    do("do", run, "no-go", "go-no-go-migration", "--reason", "x", code=1)  # decided already
+    do("do", run, "fail-check", "backup-verified", "--evidence", "again", code=1)
+    do("do", run, "rollback", "--reason", "rehearsing the way back")
+    do("do", run, "end", "--outcome", "rolled-back", "--reason", "rehearsal over")
+    events = open_run(run, runs).events()
+    types = {e.type for e in events}
+    assert types >= {
+        "run-started",
+        "comms-sent",
+        "step-started",
+        "step-suspended",
+        "step-resumed",
+        "step-completed",
+        "step-skipped",
+        "note-added",
+        "estimate-changed",
+        "step-added",
+        "dependency-changed",
+        "step-failed",
+        "readiness-marked",
+        "checkpoint-passed",
+        "gate-decided",
+        "rollback-invoked",
+        "run-ended",
+    }
+    decisions = [(e.approver, e.decision) for e in events if e.type == "gate-decided"]
+    assert decisions == [("sponsor", "conditional-go"), ("alice", "go")]
+    assert do("verify", run).count("chain intact") == 1

@@ -22,6 +22,8 @@ from ..clock.conductor import Conductor, conduct_forever
 from ..engine.events import (
     CheckpointFailed,
     CheckpointPassed,
+    CommsSent,
+    DependencyChanged,
     EstimateChanged,
     Event,
     GateDecided,
@@ -63,8 +65,10 @@ ACTIONS = {
     "waived": "mark a readiness item waived (--note)",
     "note": "add a note (--note; --kind info|decision|deviation; STEP optional)",
     "estimate": "change a step's estimate (--duration, --reason)",
-    "add-step": "add a step (--title, --owner, --duration, --after, --before, --reason)",
-    "rollback": "invoke rollback (--reason)",
+    "add-step": "add a step (--title, --owner, --duration, --after, --before, --reason, --phase)",
+    "depend": "change what a step waits for (--after, comma-separated; --reason)",
+    "comms": "record a message sent (--template, --to, --subject, --note; STEP: a comms step)",
+    "rollback": "invoke rollback (--reason, optional --trigger)",
     "end": "end the run (--outcome completed|rolled-back|aborted)",
 }
 
@@ -111,6 +115,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     do.add_argument("--owner", help="owner (people key) of an added step")
     do.add_argument("--after", default="", help="comma-separated predecessors of an added step")
     do.add_argument("--before", default="", help="comma-separated steps that wait for it")
+    do.add_argument("--phase", help="phase of an added step")
+    do.add_argument("--approver", help="whose decision at a gate (default: yours)")
+    do.add_argument("--template", help="the message template used (comms)")
+    do.add_argument("--to", action="append", default=[], help="an audience (comms; repeatable)")
+    do.add_argument("--subject", help="the message's subject (comms)")
+    do.add_argument("--trigger", help="the trigger that calls for the rollback")
     do.add_argument("--outcome", choices=["completed", "rolled-back", "aborted"])
     do.add_argument("--key", help="idempotency key (default: a fresh one)")
     add_runs_option(do)
@@ -240,7 +250,7 @@ def build_event(args: argparse.Namespace, plan: Plan, actor: str, at: datetime) 
             raise ValueError(f"{action} needs {what}")
         return value
 
-    if action not in ("note", "rollback", "end"):
+    if action not in ("note", "rollback", "end", "comms"):
         need(target, "a STEP (or gate, or readiness item)")
     simple = {"start": StepStarted, "complete": StepCompleted, "resume": StepResumed}
     if action in simple:
@@ -263,7 +273,7 @@ def build_event(args: argparse.Namespace, plan: Plan, actor: str, at: datetime) 
             need(args.reason, "--reason")
         return GateDecided(
             step=target,
-            approver=actor,
+            approver=args.approver or actor,
             decision=action,
             reason=args.reason,
             risks=args.risk,
@@ -289,11 +299,25 @@ def build_event(args: argparse.Namespace, plan: Plan, actor: str, at: datetime) 
             duration_s=parse_duration(need(args.duration, "--duration")).total_seconds(),
             after=_ids(args.after),
             before=_ids(args.before),
+            phase=args.phase,
             reason=need(args.reason, "--reason"),
             **base,
         )
+    if action == "depend":
+        return DependencyChanged(
+            step=target, after=_ids(args.after), reason=need(args.reason, "--reason"), **base
+        )
+    if action == "comms":
+        return CommsSent(
+            template=need(args.template, "--template"),
+            to=[t for part in args.to for t in _ids(part)] or need(None, "--to"),
+            subject=need(args.subject, "--subject"),
+            body=args.note,
+            step=target,
+            **base,
+        )
     if action == "rollback":
-        return RollbackInvoked(reason=need(args.reason, "--reason"), **base)
+        return RollbackInvoked(reason=need(args.reason, "--reason"), trigger=args.trigger, **base)
     if action == "end":
         return RunEnded(outcome=need(args.outcome, "--outcome"), reason=args.reason, **base)
     raise ValueError(f"unknown action {action!r}")
