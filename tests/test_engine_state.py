@@ -35,7 +35,16 @@ from cutover_tui.engine.events import (
     TriggerFired,
 )
 from cutover_tui.engine.schedule import schedule
-from cutover_tui.engine.state import Refused, RunState, apply, check, fold, initial_state, require
+from cutover_tui.engine.state import (
+    Refused,
+    RunState,
+    StepState,
+    apply,
+    check,
+    fold,
+    initial_state,
+    require,
+)
 from cutover_tui.plan import parse_plan
 
 PLAN_TEXT = """
@@ -811,3 +820,23 @@ def test_a_schedule_keeps_its_moment_while_the_state_moves_on() -> None:
     assert after.steps["backup"].finish == at("22:40")
     # backup-ok 22:41-22:46, go -22:51, load -23:51, then the vacuum.
     assert after.steps["vacuum"].start == at("23:51")
+
+
+def test_steps_nothing_happened_to_share_one_read_only_state() -> None:
+    # A fold starts every step from one shared fresh StepState (a 5,000-step plan need not
+    # make 5,000); an event replaces its step's state instead of editing it, so the shared
+    # one stays fresh whatever is folded or applied.
+    folded = fold(PLAN, eventful_night())
+    applied = initial_state(PLAN)
+    for event in eventful_night():
+        apply(applied, event)
+    for state in (folded, applied):
+        fresh = state.status["announce"]
+        assert fresh is state.status["restore"] is state.status["reopen"]
+        assert fresh == StepState() and StepState() == fresh
+        assert repr(fresh) == repr(StepState())
+        with pytest.raises(AttributeError, match="replace it"):
+            fresh.status = "running"  # type: ignore[misc]
+        assert state.status["switch"] is not fresh and state.status["switch"].status == "running"
+    # Each fold has its own.
+    assert fold(PLAN, []).status["announce"] is not folded.status["announce"]

@@ -11,7 +11,6 @@ import weakref
 from collections.abc import Iterable
 from dataclasses import MISSING, dataclass, field, fields, replace
 from datetime import datetime, timedelta
-from itertools import repeat
 from operator import attrgetter
 from typing import Any, Literal
 
@@ -242,18 +241,33 @@ def _template(plan: Plan) -> _Template:
     return template
 
 
-# A fresh StepState is all defaults, and a dataclass keeps plain defaults on the class: an
-# instance made without __init__ reads them from there until a field is set, at a third of
-# the cost (a 5,000-step fold makes 5,000 of them). Only while every field has a plain default.
-_FRESH_BY_NEW = all(
-    f.default is not MISSING and f.default_factory is MISSING for f in fields(StepState)
-)
+class _Untouched(StepState):
+    """The state of a step nothing has happened to yet: one read-only object, shared by every
+    such step of a RunState (a 5,000-step fold need not make 5,000 of them). The engine never
+    edits a StepState it did not make for the event at hand; it replaces it."""
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"a fresh step state is shared: replace it, do not set {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"a fresh step state is shared: replace it, do not delete {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, StepState):
+            return all(getattr(self, f) == getattr(other, f) for f in _STEP_FIELDS)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return StepState.__repr__(self).replace(type(self).__qualname__, "StepState", 1)
 
 
-def _fresh_states(ids: list[str]) -> dict[str, StepState]:
-    if _FRESH_BY_NEW:
-        return dict(zip(ids, map(object.__new__, repeat(StepState, len(ids))), strict=True))
-    return {sid: StepState() for sid in ids}
+_STEP_FIELDS = tuple(f.name for f in fields(StepState))
+# A dataclass keeps plain defaults on the class: an instance made without __init__ (the shared
+# fresh state, and each new one fold makes) reads them from there until a field is set.
+if not all(f.default is not MISSING and f.default_factory is MISSING for f in fields(StepState)):
+    raise TypeError("every StepState field needs a plain default")
 
 
 def initial_state(plan: Plan) -> RunState:
@@ -261,7 +275,7 @@ def initial_state(plan: Plan) -> RunState:
     return RunState(
         plan=plan,
         steps=dict(template.steps),
-        status=_fresh_states(template.ids),
+        status=dict.fromkeys(template.ids, object.__new__(_Untouched)),
         order=list(template.order),
         rollback_order=list(template.rollback_order),
         gates={sid: GateState() for sid in template.gates},
@@ -310,6 +324,8 @@ def fold(plan: Plan, events: Iterable[Event]) -> RunState:
     if not isinstance(events, list | tuple):
         events = list(events)
     status = state.status
+    untouched = next(iter(status.values()), None)  # every step's, to begin with
+    new = object.__new__
     handlers = _APPLY
     if events:  # what apply counts one event at a time
         state.event_count = len(events)
@@ -318,16 +334,17 @@ def fold(plan: Plan, events: Iterable[Event]) -> RunState:
     for e in events:
         kind = e.type
         if kind == "step-started":
-            st = status[e.step]  # type: ignore[union-attr]
-            if st.status == "pending" and st.attempts == 0:
-                # Never started, failed, skipped or suspended: every field _step_started
-                # resets is still at its default.
+            sid = e.step  # type: ignore[union-attr]
+            if status[sid] is untouched:
+                # What _step_started makes of a fresh state, made at once.
+                st = new(StepState)
                 st.status = "running"
                 st.started_at = e.at
                 st.started_by = e.actor
                 st.attempts = 1
                 if e.mono is not None and e.boot:
                     st.started_mono = (e.boot, e.mono)
+                status[sid] = st
                 continue
         elif kind == "step-completed":
             st = status[e.step]  # type: ignore[union-attr]
@@ -344,6 +361,8 @@ def fold(plan: Plan, events: Iterable[Event]) -> RunState:
                 if st.reason:
                     st.reason = ""
                 continue
+        if kind in _CHANGES_A_STEP and status.get(e.step) is untouched:  # type: ignore[union-attr]
+            status[e.step] = new(StepState)  # type: ignore[union-attr]
         handler = handlers.get(kind)
         if handler:
             handler(state, e)
