@@ -430,3 +430,23 @@ def test_a_state_held_before_the_first_event_stays_live(tmp_path: Path) -> None:
     held = reader.state()
     writer.append(RunStarted(actor="boss", at=at(0), plan_id="jt", key=key()))
     assert reader.state() is held and held.phase == "running" and held.last_seq == 1
+
+
+def test_a_damaged_file_is_reported_in_words(tmp_path: Path) -> None:
+    journal = new_run(tmp_path)
+    for i in range(300):
+        journal.append(NoteAdded(actor="boss", at=at(1), text=f"note {i} " * 20, key=f"n{i}"))
+    journal.close()
+    data = bytearray(journal.path.read_bytes())
+    page = 4096
+    assert len(data) > 20 * page
+    data[10 * page : 12 * page] = b"\xff" * (2 * page)  # two pages in the middle scribbled over
+    journal.path.write_bytes(bytes(data))
+    problems, _, _ = Journal(journal.path).verify()
+    assert problems and all(isinstance(p, str) for p in problems)
+    garbage = tmp_path / "garbage.db"
+    garbage.write_bytes(b"not a database at all" * 500)
+    with pytest.raises(JournalError, match="cannot be read as a cutover run"):
+        Journal(garbage)
+    (listed,) = list_runs(tmp_path)  # the garbage is no run; the damaged run is one
+    assert listed.run_id == journal.run_id and listed.summary.startswith("DAMAGED")

@@ -103,6 +103,8 @@ class RunInfo:
     @property
     def summary(self) -> str:
         """Where it stands in a few words: "running, 12/40 steps closed"."""
+        if self.phase == "damaged":
+            return "DAMAGED: cutover verify says how"
         if self.phase == "ended":
             return f"ended ({self.outcome})" if self.outcome else "ended"
         steps = f", {self.steps_done}/{self.steps_total} steps closed" if self.events else ""
@@ -116,12 +118,17 @@ class Journal:
         if not path.exists():
             raise JournalError(f"{path}: no such run")
         self.path = path
-        self.db = _connect(path)
-        version = self.db.execute("PRAGMA user_version").fetchone()[0]
-        if version != SCHEMA_VERSION:
-            raise JournalError(f"{path}: not a cutover run (schema version {version})")
-        self.meta = dict(self.db.execute("SELECT key, value FROM meta"))
-        self.run_id: str = self.meta["run_id"]
+        try:
+            self.db = _connect(path)
+            version = self.db.execute("PRAGMA user_version").fetchone()[0]
+            if version != SCHEMA_VERSION:
+                raise JournalError(f"{path}: not a cutover run (schema version {version})")
+            self.meta = dict(self.db.execute("SELECT key, value FROM meta"))
+            self.run_id: str = self.meta["run_id"]
+        except sqlite3.Error as exc:
+            raise JournalError(f"{path}: cannot be read as a cutover run: {exc}") from None
+        except KeyError:
+            raise JournalError(f"{path}: not a cutover run (it has no run id)") from None
         try:
             self.plan: Plan = parse_plan(self.meta["plan_text"], name=f"{path}:plan").plan
         except PlanError as exc:
@@ -273,13 +280,17 @@ class Journal:
     def verify(self) -> tuple[list[str], str, int]:
         """(problems, head hash, event count): the chain, the seq order and SQLite's own check."""
         problems: list[str] = []
-        integrity = self.db.execute("PRAGMA integrity_check").fetchall()
+        try:
+            integrity = self.db.execute("PRAGMA integrity_check").fetchall()
+            rows = self.db.execute(
+                "SELECT seq, key, body, prev, hash FROM events ORDER BY seq"
+            ).fetchall()
+        except sqlite3.DatabaseError as exc:
+            return [f"the database is damaged: {exc}"], GENESIS, 0
         if integrity != [("ok",)]:
             problems.extend(f"integrity: {row[0]}" for row in integrity)
         head, count, expected_seq = GENESIS, 0, None
-        for seq, key, body, prev, digest in self.db.execute(
-            "SELECT seq, key, body, prev, hash FROM events ORDER BY seq"
-        ):
+        for seq, key, body, prev, digest in rows:
             count += 1
             if expected_seq is not None and seq != expected_seq:
                 problems.append(f"event {seq}: a gap in the sequence after {expected_seq - 1}")
@@ -296,7 +307,10 @@ class Journal:
         return problems, head, count
 
     def info(self) -> RunInfo:
-        state = self.state()
+        try:
+            state = self.state()
+        except (sqlite3.DatabaseError, ValueError):
+            return self._damaged_info()
         return RunInfo(
             run_id=self.run_id,
             path=self.path,
@@ -311,6 +325,21 @@ class Journal:
             speed=float(self.meta.get("speed", 1.0)),
             steps_done=sum(state.status[sid].status in ("done", "skipped") for sid in state.order),
             steps_total=len(state.order),
+        )
+
+    def _damaged_info(self) -> RunInfo:
+        return RunInfo(
+            run_id=self.run_id,
+            path=self.path,
+            plan_id=self.meta["plan_id"],
+            title=self.meta["title"],
+            mode=self.meta["mode"],
+            created_at=self.meta["created_at"],
+            created_by=self.meta["created_by"],
+            events=0,
+            phase="damaged",
+            outcome="cutover verify says how",
+            speed=float(self.meta.get("speed", 1.0)),
         )
 
     def close(self) -> None:
@@ -371,7 +400,7 @@ def latest_open_run(directory: Path, plan_id: str) -> RunInfo | None:
     runs = [
         r
         for r in list_runs(directory)
-        if r.plan_id == plan_id and r.phase != "ended" and r.speed == 1.0
+        if r.plan_id == plan_id and r.phase not in ("ended", "damaged") and r.speed == 1.0
     ]
     return max(runs, key=lambda r: r.created_at, default=None)
 
@@ -380,7 +409,7 @@ def rehearsals_of(directory: Path, plan_id: str) -> list[tuple[str, RunState]]:
     """Every rehearsal run of `plan_id`, oldest first, with its folded state."""
     out: list[tuple[str, RunState, str]] = []
     for info in list_runs(directory):
-        if info.plan_id == plan_id and info.mode == "rehearsal":
+        if info.plan_id == plan_id and info.mode == "rehearsal" and info.phase != "damaged":
             journal = Journal(info.path)
             try:
                 out.append((info.run_id, journal.state(), info.created_at))
