@@ -10,11 +10,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import json
 import math
 import sqlite3
 import sys
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from ..clock.clocks import Clock, boot_id
@@ -147,9 +149,27 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     conduct.set_defaults(func=cmd_conduct)
 
 
+def _in_words(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """A database that fails under a command (damaged, unreadable, locked past the busy
+    timeout) is said in one line, never a traceback."""
+
+    @functools.wraps(handler)
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return handler(args)
+        except (sqlite3.Error, JournalError) as exc:
+            command = handler.__name__.removeprefix("cmd_")
+            what = getattr(args, "run", None) or getattr(args, "plan", None) or "the runs"
+            print(f"cutover {command}: {what}: {exc}", file=sys.stderr)
+            return 1
+
+    return run
+
+
 # -- start, runs -----------------------------------------------------------------------------
 
 
+@_in_words
 def cmd_start(args: argparse.Namespace) -> int:
     loaded = _load(args.plan)
     if loaded is None:
@@ -190,6 +210,7 @@ def cmd_start(args: argparse.Namespace) -> int:
     return 0
 
 
+@_in_words
 def cmd_runs(args: argparse.Namespace) -> int:
     directory = runs_dir(args.runs)
     runs = list_runs(directory)
@@ -207,6 +228,7 @@ def cmd_runs(args: argparse.Namespace) -> int:
 # -- do --------------------------------------------------------------------------------------
 
 
+@_in_words
 def cmd_do(args: argparse.Namespace) -> int:
     journal = _open(args)
     if journal is None:
@@ -354,6 +376,7 @@ def _ids(text: str) -> list[str]:
 # -- status, verify, conduct -----------------------------------------------------------------
 
 
+@_in_words
 def cmd_status(args: argparse.Namespace) -> int:
     journal = _open(args)
     if journal is None:
@@ -460,6 +483,7 @@ def status_report(journal: Journal, at: datetime, state: RunState | None = None)
     }
 
 
+@_in_words
 def cmd_verify(args: argparse.Namespace) -> int:
     journal = _open(args)
     if journal is None:
@@ -475,6 +499,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 0
 
 
+@_in_words
 def cmd_conduct(args: argparse.Namespace) -> int:
     journal = _open(args)
     if journal is None:
