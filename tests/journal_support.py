@@ -18,8 +18,11 @@ def at(minutes: float) -> datetime:
     return T0 + timedelta(minutes=minutes)
 
 
-def plan_text(steps: int = 40, commander_login: str | None = None) -> str:
-    """`steps` independent 10-minute tasks, one contested step, a 15m trigger, a rollback."""
+def plan_text(
+    steps: int = 40, commander_login: str | None = None, window_start: datetime = T0
+) -> str:
+    """`steps` independent 10-minute tasks, one contested step, a 15m trigger, a rollback,
+    in a four-hour window from `window_start` (UTC)."""
     login = commander_login or os_login()
     out = [
         f"""format = 1
@@ -28,8 +31,8 @@ id = "jt"
 title = "Journal test"
 timezone = "UTC"
 [window]
-start = 2026-11-27T22:00:00
-end = 2026-11-28T02:00:00
+start = {window_start:%Y-%m-%dT%H:%M:%S}
+end = {window_start + timedelta(hours=4):%Y-%m-%dT%H:%M:%S}
 buffer = "10%"
 [people.boss]
 name = "The Boss"

@@ -7,6 +7,8 @@ import os
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
+from datetime import time as dt_time
 from pathlib import Path
 
 from cutover_tui.journal.identity import os_login
@@ -28,9 +30,19 @@ def cutover(*args: str, runs: Path) -> subprocess.CompletedProcess[str]:
     return result
 
 
+# The run is started for real, now, so its window is tomorrow night: `status --at` a time
+# in the window then comes after the run began, whatever day the tests run on.
+WINDOW = datetime.combine(datetime.now(UTC).date() + timedelta(days=1), dt_time(22, 0), UTC)
+
+
+def when(minutes: int) -> str:
+    """A moment `minutes` into the window, as `--at` takes it and the JSON prints it."""
+    return (WINDOW + timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M")
+
+
 def started(tmp_path: Path) -> tuple[str, Path]:
     plan = tmp_path / "jt.toml"
-    plan.write_text(plan_text(steps=3))
+    plan.write_text(plan_text(steps=3, window_start=WINDOW))
     runs = tmp_path / "runs"
     result = cutover("start", str(plan), runs=runs)
     assert result.returncode == 0, result.stderr
@@ -39,22 +51,22 @@ def started(tmp_path: Path) -> tuple[str, Path]:
 
 def test_start_do_status_verify(tmp_path: Path) -> None:
     run, runs = started(tmp_path)
-    assert cutover("do", run, "start", "s0", "--at", "2026-11-27T22:00", runs=runs).returncode == 0
-    done = cutover("do", run, "complete", "s0", "--at", "2026-11-27T22:12", runs=runs)
+    assert cutover("do", run, "start", "s0", "--at", when(0), runs=runs).returncode == 0
+    done = cutover("do", run, "complete", "s0", "--at", when(12), runs=runs)
     assert done.returncode == 0 and "recorded" in done.stdout  # a late tick-off says so
     again = cutover("do", run, "complete", "s0", runs=runs)
     assert again.returncode == 1
     assert "already completed by The Boss (boss) at 22:12" in again.stderr
     assert f"you are {os_login()}" in again.stderr
 
-    status = cutover("status", run, "--at", "2026-11-27T22:30", "--json", runs=runs)
+    status = cutover("status", run, "--at", when(30), "--json", runs=runs)
     report = json.loads(status.stdout)
     s0 = next(s for s in report["steps"] if s["id"] == "s0")
-    assert s0["status"] == "done" and s0["finish"].startswith("2026-11-27T22:12")
+    assert s0["status"] == "done" and s0["finish"].startswith(when(12))
     assert report["level"] in ("on-track", "at-risk", "late")
-    assert report["last_safe_rollback_start"].startswith("2026-11-28T01:40")
+    assert report["last_safe_rollback_start"].startswith(when(220))
 
-    text = cutover("status", run, "--at", "2026-11-27T22:30", runs=runs).stdout
+    text = cutover("status", run, "--at", when(30), runs=runs).stdout
     assert "last safe rollback start 01:40" in text and "s0" in text
 
     verified = cutover("verify", run, runs=runs)
@@ -165,19 +177,13 @@ def test_do_on_a_fast_rehearsal_records_the_rehearsals_own_time(tmp_path: Path) 
 
 def test_status_at_an_earlier_time_shows_the_run_as_it_stood(tmp_path: Path) -> None:
     run, runs = started(tmp_path)
-    assert cutover("do", run, "start", "s0", "--at", "2026-11-27T22:00", runs=runs).returncode == 0
-    assert (
-        cutover("do", run, "complete", "s0", "--at", "2026-11-27T22:12", runs=runs).returncode == 0
-    )
-    then = json.loads(
-        cutover("status", run, "--at", "2026-11-27T22:05", "--json", runs=runs).stdout
-    )
+    assert cutover("do", run, "start", "s0", "--at", when(0), runs=runs).returncode == 0
+    assert cutover("do", run, "complete", "s0", "--at", when(12), runs=runs).returncode == 0
+    then = json.loads(cutover("status", run, "--at", when(5), "--json", runs=runs).stdout)
     s0 = next(s for s in then["steps"] if s["id"] == "s0")
     assert s0["status"] == "running"  # its completion had not happened by 22:05
-    assert then["as_of"].startswith("2026-11-27T22:05")
-    later = json.loads(
-        cutover("status", run, "--at", "2026-11-27T22:30", "--json", runs=runs).stdout
-    )
+    assert then["as_of"].startswith(when(5))
+    later = json.loads(cutover("status", run, "--at", when(30), "--json", runs=runs).stdout)
     assert next(s for s in later["steps"] if s["id"] == "s0")["status"] == "done"
 
 
