@@ -36,6 +36,7 @@ from cutover_tui.engine.events import (
 )
 from cutover_tui.engine.schedule import schedule
 from cutover_tui.engine.state import (
+    FRESH,
     Refused,
     RunState,
     StepState,
@@ -823,7 +824,7 @@ def test_a_schedule_keeps_its_moment_while_the_state_moves_on() -> None:
 
 
 def test_steps_nothing_happened_to_share_one_read_only_state() -> None:
-    # A fold starts every step from one shared fresh StepState (a 5,000-step plan need not
+    # Every step starts from one shared fresh StepState (a 5,000-step plan need not
     # make 5,000); an event replaces its step's state instead of editing it, so the shared
     # one stays fresh whatever is folded or applied.
     folded = fold(PLAN, eventful_night())
@@ -838,5 +839,6 @@ def test_steps_nothing_happened_to_share_one_read_only_state() -> None:
         with pytest.raises(AttributeError, match="replace it"):
             fresh.status = "running"  # type: ignore[misc]
         assert state.status["switch"] is not fresh and state.status["switch"].status == "running"
-    # Each fold has its own.
-    assert fold(PLAN, []).status["announce"] is not folded.status["announce"]
+    # Being read-only, it is one object for every state of every plan: the schedule tells a
+    # step nothing happened to by identity.
+    assert fold(PLAN, []).status["announce"] is folded.status["announce"] is FRESH

@@ -51,7 +51,7 @@ from typing import Literal
 from ..plan.durations import format_duration
 from ..plan.graph import baseline, topological_order
 from ..plan.model import Trigger
-from .state import RunState, StepStatus
+from .state import FRESH, RunState, StepState, StepStatus
 
 Level = Literal["on-track", "at-risk", "late"]
 GraphName = Literal["plan", "rollback"]
@@ -349,51 +349,41 @@ def _project(
     opened: list[int] = []  # open steps (not closed), in topological order
     running: list[int] = []
     failed: list[int] = []
+    is_open = opened.append
+    closed, by_now, by_fixed, fresh = _CLOSED, _BY_NOW, _BY_FIXED_START, FRESH
     for i, st, d, ps in zip(range(n), states, g.dur, preds, strict=True):
-        s = st.status
-        if s == "done" or s == "skipped" or (s == "failed" and continues[i]):
-            # Closed: successors start at the latest of the status date and their
-            # predecessors' finish, so a finish before the status date counts as it.
-            code[i] = _CLOSED
-            end = st.finished_at
-            finish[i] = (end - origin) // _US if end > t0_at else t0  # type: ignore[operator]
-            continue
-        opened.append(i)
-        if s == "running" or s == "suspended":
-            began = (st.started_at - origin) // _US  # type: ignore[operator]
-            if s == "running":
-                elapsed = t0 - began - st.paused // _US
-                resume = t0
-                code[i] = _RUNNING
-            else:
-                elapsed = (st.suspended_at - origin) // _US - began - st.paused // _US  # type: ignore[operator]
-                resume = t0
-                if st.resume_eta is not None:
-                    resume = max(t0, (st.resume_eta - origin) // _US)
-                code[i] = _SUSPENDED
-            left = d - elapsed
-            if left < 0:
-                left = over
-                overrun[i] = elapsed / d if d else 1.0
-            start[i] = began
-            finish[i] = resume + left
-            running.append(i)
-            continue
+        if st is not fresh:
+            s = st.status
+            if s == "done" or s == "skipped" or (s == "failed" and continues[i]):
+                # Closed: successors start at the latest of the status date and their
+                # predecessors' finish, so a finish before the status date counts as it.
+                code[i] = closed
+                end = st.finished_at
+                finish[i] = (end - origin) // _US if end > t0_at else t0  # type: ignore[operator]
+                continue
+            if s == "running" or s == "suspended":
+                is_open(i)
+                _project_running(
+                    st, s == "running", i, d, t0, over, origin, start, finish, code, overrun
+                )
+                running.append(i)
+                continue
+            if s != "pending":  # failed, to be retried
+                code[i] = _RETRY
+                failed.append(i)
         # Pending, or failed and to be retried: from now, its predecessors or its fixed start.
-        begin, why = t0, _BY_NOW
+        is_open(i)
+        begin, why = t0, by_now
         for p in ps:
             f = finish[p]
             if f > begin:
                 begin, why = f, p
         fixed = not_before[i]
         if fixed is not None and fixed > begin:
-            begin, why = fixed, _BY_FIXED_START
+            begin, why = fixed, by_fixed
         start[i] = begin
         finish[i] = begin + d
         driver[i] = why
-        if s != "pending":
-            code[i] = _RETRY
-            failed.append(i)
 
     # Backward pass from the deadline over the open steps.
     latest = [deadline] * n
@@ -427,6 +417,41 @@ def _project(
     result.base_start, result.base_finish = g.base_start, g.base_finish
     result._critical = None
     return result
+
+
+def _project_running(
+    st: StepState,
+    running: bool,
+    i: int,
+    d: int,
+    t0: int,
+    over: int,
+    origin: datetime,
+    start: list[int],
+    finish: list[int],
+    code: bytearray,
+    overrun: dict[int, float],
+) -> None:
+    """A running step finishes at the status date plus what is left of its budget; a
+    suspended one at its resume ETA (not before the status date) plus what was left when it
+    stopped. Over budget: at the status date plus `over`, and flagged."""
+    began = (st.started_at - origin) // _US  # type: ignore[operator]
+    if running:
+        elapsed = t0 - began - st.paused // _US
+        resume = t0
+        code[i] = _RUNNING
+    else:
+        elapsed = (st.suspended_at - origin) // _US - began - st.paused // _US  # type: ignore[operator]
+        resume = t0
+        if st.resume_eta is not None:
+            resume = max(t0, (st.resume_eta - origin) // _US)
+        code[i] = _SUSPENDED
+    left = d - elapsed
+    if left < 0:
+        left = over
+        overrun[i] = elapsed / d if d else 1.0
+    start[i] = began
+    finish[i] = resume + left
 
 
 def _critical_path(p: _Pass) -> tuple[str, ...]:

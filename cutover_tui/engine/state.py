@@ -8,7 +8,7 @@ transaction; it answers with a sentence naming who did what and when, or None wh
 from __future__ import annotations
 
 import weakref
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import MISSING, dataclass, field, fields, replace
 from datetime import datetime, timedelta
 from operator import attrgetter
@@ -135,15 +135,49 @@ class RunState:
     fired: dict[str, TriggerFired] = field(default_factory=dict)
     alerts: dict[str, WindowAlert] = field(default_factory=dict)
     comms: list[CommsSent] = field(default_factory=list)
-    last_seq: int = 0
     event_count: int = 0
-    keys: set[str] = field(default_factory=set)
+    _last_seq: int = field(default=0, repr=False, compare=False)
+    _keys: set[str] = field(default_factory=set, repr=False, compare=False)
+    # Events `fold` applied whose keys and seqs are not gathered yet: that is left to the
+    # first to ask (a war room opening a run checks no key until somebody acts).
+    _ungathered: Sequence[Event] = field(default=(), repr=False, compare=False)
     revision: int = 0  # live amendments applied so far: the graph changes only with these
     # Structures derived from the step graph alone (topological order, baseline...), kept by
     # the schedule between refreshes. Shared by every unamended state of the same plan; an
     # amendment gives the state a fresh one. Keys starting "plan:" depend on the file only
     # and survive amendments.
     derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    # -- what has been folded --------------------------------------------------------------
+    @property
+    def keys(self) -> set[str]:
+        """The idempotency keys of every event folded so far."""
+        if self._ungathered:
+            self._gather()
+        return self._keys
+
+    @keys.setter
+    def keys(self, value: set[str]) -> None:
+        self._ungathered = ()
+        self._keys = value
+
+    @property
+    def last_seq(self) -> int:
+        """The highest journal sequence number folded so far (0 when none carried one)."""
+        if self._ungathered:
+            self._gather()
+        return self._last_seq
+
+    @last_seq.setter
+    def last_seq(self, value: int) -> None:
+        if self._ungathered:
+            self._gather()
+        self._last_seq = value
+
+    def _gather(self) -> None:
+        events, self._ungathered = self._ungathered, ()
+        self._last_seq = max(self._last_seq, max(map(_seq_of, events)))
+        self._keys.update(filter(None, map(_key_of, events)))
 
     # -- who may do what -------------------------------------------------------------------
     def roles_of(self, actor: str) -> set[str]:
@@ -223,6 +257,7 @@ class _Template:
 
     steps: dict[str, PlannedStep]
     ids: list[str]  # every step, plan and rollback
+    status: dict[str, StepState]  # every step FRESH, in that order
     order: list[str]
     rollback_order: list[str]
     gates: list[str]
@@ -263,6 +298,8 @@ class _Untouched(StepState):
         return StepState.__repr__(self).replace(type(self).__qualname__, "StepState", 1)
 
 
+FRESH: StepState = object.__new__(_Untouched)  # the state of every step nothing happened to
+
 _STEP_FIELDS = tuple(f.name for f in fields(StepState))
 # A dataclass keeps plain defaults on the class: an instance made without __init__ (the shared
 # fresh state, and each new one fold makes) reads them from there until a field is set.
@@ -275,7 +312,7 @@ def initial_state(plan: Plan) -> RunState:
     return RunState(
         plan=plan,
         steps=dict(template.steps),
-        status=dict.fromkeys(template.ids, object.__new__(_Untouched)),
+        status=template.status.copy(),
         order=list(template.order),
         rollback_order=list(template.rollback_order),
         gates={sid: GateState() for sid in template.gates},
@@ -306,6 +343,7 @@ def _build_template(plan: Plan) -> _Template:
     return _Template(
         steps=steps,
         ids=list(steps),
+        status=dict.fromkeys(steps, FRESH),
         order=[s.id for s in plan.step],
         rollback_order=[s.id for s in plan.rollback_steps],
         gates=[s.id for s in plan.step if isinstance(s, Gate)],
@@ -324,49 +362,64 @@ def fold(plan: Plan, events: Iterable[Event]) -> RunState:
     if not isinstance(events, list | tuple):
         events = list(events)
     status = state.status
-    untouched = next(iter(status.values()), None)  # every step's, to begin with
+    untouched = FRESH
     new = object.__new__
     handlers = _APPLY
-    if events:  # what apply counts one event at a time
-        state.event_count = len(events)
-        state.last_seq = max(0, max(map(_seq_of, events)))
-        state.keys.update(filter(None, map(_key_of, events)))
+    state.event_count = len(events)  # its keys and seqs are gathered when first asked for
+    state._ungathered = tuple(events)  # a copy: the caller's list may grow before then
+    # A fresh step's start is held back until its next event: most steps are started and
+    # completed with nothing between, and get their StepState made once, done.
+    starts: dict[str, Event] = {}
     for e in events:
         kind = e.type
         if kind == "step-started":
             sid = e.step  # type: ignore[union-attr]
-            if status[sid] is untouched:
-                # What _step_started makes of a fresh state, made at once.
-                st = new(StepState)
-                st.status = "running"
-                st.started_at = e.at
-                st.started_by = e.actor
-                st.attempts = 1
-                if e.mono is not None and e.boot:
-                    st.started_mono = (e.boot, e.mono)
-                status[sid] = st
+            if status[sid] is untouched and sid not in starts:
+                starts[sid] = e
                 continue
         elif kind == "step-completed":
-            st = status[e.step]  # type: ignore[union-attr]
-            if st.started_at is not None:
-                # _finish(state, step, "done", e), without the writes of values already there.
+            sid = e.step  # type: ignore[union-attr]
+            begun = starts.pop(sid, None)
+            if begun is not None:
+                # What _step_started then _finish(..., "done", e) make of a fresh state.
+                st = new(StepState)
                 st.status = "done"
+                st.started_at = begun.at
+                st.started_by = begun.actor
+                st.attempts = 1
                 st.finished_at = e.at
                 st.finished_by = e.actor
-                started_mono = st.started_mono
-                if started_mono is not None and e.mono is not None and e.boot == started_mono[0]:
-                    st.ran_mono = timedelta(seconds=max(0.0, e.mono - started_mono[1]))
-                if st.suspended_at is not None or st.resume_eta is not None:
-                    st.suspended_at = st.resume_eta = None
-                if st.reason:
-                    st.reason = ""
+                mono = begun.mono
+                if mono is not None and begun.boot:
+                    st.started_mono = (begun.boot, mono)
+                    if e.mono is not None and e.boot == begun.boot:
+                        st.ran_mono = timedelta(seconds=max(0.0, e.mono - mono))
+                status[sid] = st
                 continue
-        if kind in _CHANGES_A_STEP and status.get(e.step) is untouched:  # type: ignore[union-attr]
-            status[e.step] = new(StepState)  # type: ignore[union-attr]
+        if kind in _CHANGES_A_STEP:
+            sid = e.step  # type: ignore[union-attr]
+            if sid in starts:
+                status[sid] = _running(starts.pop(sid))
+            elif status.get(sid) is untouched:
+                status[sid] = new(StepState)
         handler = handlers.get(kind)
         if handler:
             handler(state, e)
+    for sid, begun in starts.items():  # started, nothing since: running
+        status[sid] = _running(begun)
     return state
+
+
+def _running(e: StepStarted) -> StepState:
+    """What _step_started makes of a fresh state."""
+    st = object.__new__(StepState)
+    st.status = "running"
+    st.started_at = e.at
+    st.started_by = e.actor
+    st.attempts = 1
+    if e.mono is not None and e.boot:
+        st.started_mono = (e.boot, e.mono)
+    return st
 
 
 _seq_of = attrgetter("seq")
