@@ -385,3 +385,57 @@ def test_the_ready_queue_is_what_the_rules_let_start(night, data) -> None:
         fixed = state.steps[sid].not_before
         waits = fixed is not None and fixed > now  # the commander may start it early
         assert (sid in sched.ready) == (may_start and not waits), sid
+
+
+# -- fold's shortcuts against apply ------------------------------------------------------
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(big_nights(), st.data())
+def test_fold_is_apply_one_event_at_a_time(night, data) -> None:
+    """fold holds a step's start back and makes a step done in one go a compact state: on a
+    random legal night (with monotonic readings from one boot or two) it must leave every
+    step as applying the events one at a time does, and the schedule must agree."""
+    steps, _ = night
+    plan = plan_of(steps)
+    applied = fold(plan, [])
+    boots = data.draw(st.sampled_from([[None], ["b1"], ["b1", "b2"], [None, "b1"]]), label="boots")
+    events = []
+    now = T0
+    for n in range(data.draw(st.integers(min_value=0, max_value=60), label="events")):
+        if not events:
+            event = RunStarted(actor="lead", at=T0, plan_id="p", key="go")
+        else:
+            now += timedelta(minutes=data.draw(st.sampled_from([0, 1, 5, 20]), label="wait"))
+            sid = data.draw(st.sampled_from(applied.order), label="step")
+            kind = data.draw(
+                st.sampled_from(["start"] * 5 + ["complete"] * 5 + ["fail", "suspend", "resume"]),
+                label="kind",
+            )
+            event = command(kind, sid, f"added-{n}", applied.order[0], now)
+            boot = data.draw(st.sampled_from(boots), label="boot")
+            if boot is not None:
+                mono = (now - T0).total_seconds() + (0 if boot == "b1" else 5000)
+                event = event.model_copy(update={"boot": boot, "mono": mono})
+        event = event.model_copy(update={"seq": n + 1, "key": f"k{n}"})
+        if check(applied, event) is None:
+            apply(applied, event)
+            events.append(event)
+    folded = fold(plan, events)
+    assert folded.status == applied.status
+    for sid, st_ in folded.status.items():
+        other = applied.status[sid]
+        assert (st_.actual, st_.closed, repr(st_)) == (other.actual, other.closed, repr(other))
+    assert (folded.keys, folded.last_seq, folded.event_count) == (
+        applied.keys,
+        applied.last_seq,
+        applied.event_count,
+    )
+    ours, theirs = schedule(folded, now), schedule(applied, now)
+    assert (ours.projected_finish, ours.ready, ours.running, ours.critical_path) == (
+        theirs.projected_finish,
+        theirs.ready,
+        theirs.running,
+        theirs.critical_path,
+    )
+    assert dict(ours.steps) == dict(theirs.steps)

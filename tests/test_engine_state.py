@@ -842,3 +842,34 @@ def test_steps_nothing_happened_to_share_one_read_only_state() -> None:
     # Being read-only, it is one object for every state of every plan: the schedule tells a
     # step nothing happened to by identity.
     assert fold(PLAN, []).status["announce"] is folded.status["announce"] is FRESH
+
+
+def test_a_step_done_in_one_go_reads_like_any_other_and_is_copied_to_change() -> None:
+    # fold keeps a step started and completed with nothing between as its two events; it
+    # must read field by field like the StepState apply makes, and change only as a copy.
+    events = started(
+        StepStarted(actor="alice", at=at("22:00"), step="freeze", mono=10.0, boot="b1"),
+        StepCompleted(actor="dba", at=at("22:12"), step="freeze", mono=730.0, boot="b1"),
+        StepStarted(actor="dba", at=at("22:12"), step="backup", mono=5.0, boot="b1"),
+        StepCompleted(actor="dba", at=at("22:40"), step="backup", mono=3.0, boot="b2"),
+    )
+    folded = fold(PLAN, events)
+    applied = initial_state(PLAN)
+    for event in events:
+        apply(applied, event)
+    freeze, backup = folded.status["freeze"], folded.status["backup"]
+    assert type(freeze) is not StepState  # the compact kind, or this test tests nothing
+    assert freeze == applied.status["freeze"] and repr(freeze) == repr(applied.status["freeze"])
+    assert (freeze.started_by, freeze.finished_by, freeze.attempts) == ("alice", "dba", 1)
+    assert freeze.started_mono == ("b1", 10.0) and freeze.actual == timedelta(seconds=720)
+    assert backup.ran_mono is None and backup.actual == timedelta(minutes=28)  # two boots
+    assert backup == applied.status["backup"]
+
+    before = schedule(folded, at("22:45"))
+    apply(folded, BudgetExceeded(actor="conductor", at=at("22:45"), step="freeze", attempt=1))
+    changed = folded.status["freeze"]
+    assert type(changed) is StepState and changed is not freeze
+    assert changed.over_budget_attempt == 1 and changed.finished_by == "dba"
+    assert changed.ran_mono == timedelta(seconds=720) and changed.status == "done"
+    assert freeze.over_budget_attempt == 0  # the folded state was replaced, not edited
+    assert before.steps["freeze"].finish == at("22:12")

@@ -51,7 +51,7 @@ from typing import Literal
 from ..plan.durations import format_duration
 from ..plan.graph import baseline, topological_order
 from ..plan.model import Trigger
-from .state import FRESH, RunState, StepState, StepStatus
+from .state import FRESH, RanStep, RunState, StepState, StepStatus
 
 Level = Literal["on-track", "at-risk", "late"]
 GraphName = Literal["plan", "rollback"]
@@ -313,7 +313,6 @@ class _Pass:
         "finish",
         "g",
         "latest",
-        "min_slack",
         "open",
         "overrun",
         "rollback_origin",
@@ -321,6 +320,7 @@ class _Pass:
         "start",
         "states",
         "t0",
+        "unblocked",
     )
 
     @property
@@ -328,8 +328,10 @@ class _Pass:
         """The open steps with the least slack (built on first use)."""
         critical = self._critical
         if critical is None:
-            least, latest, finish = self.min_slack, self.latest, self.finish
-            critical = frozenset(i for i in self.open if latest[i] - finish[i] == least)
+            latest, finish = self.latest, self.finish
+            slack = {i: latest[i] - finish[i] for i in self.open}
+            least = min(slack.values(), default=None)
+            critical = frozenset(i for i, s in slack.items() if s == least)
             self._critical = critical
         return critical
 
@@ -350,8 +352,15 @@ def _project(
     running: list[int] = []
     failed: list[int] = []
     is_open = opened.append
-    closed, by_now, by_fixed, fresh = _CLOSED, _BY_NOW, _BY_FIXED_START, FRESH
+    waiting_for_nobody: list[int] = []  # pending or to retry, every predecessor closed
+    unblocked = waiting_for_nobody.append
+    closed, by_now, by_fixed, fresh, ran = _CLOSED, _BY_NOW, _BY_FIXED_START, FRESH, RanStep
     for i, st, d, ps in zip(range(n), states, g.dur, preds, strict=True):
+        if st.__class__ is ran:  # done in one go, most of a night: its finish, as below
+            code[i] = closed
+            end = st.ended.at
+            finish[i] = (end - origin) // _US if end > t0_at else t0
+            continue
         if st is not fresh:
             s = st.status
             if s == "done" or s == "skipped" or (s == "failed" and continues[i]):
@@ -384,17 +393,18 @@ def _project(
         start[i] = begin
         finish[i] = begin + d
         driver[i] = why
+        if why < 0 or code[why] == closed:  # no open step sets its start: maybe startable
+            for p in ps:
+                if code[p] != closed:
+                    break
+            else:
+                unblocked(i)
 
     # Backward pass from the deadline over the open steps.
     latest = [deadline] * n
-    min_slack = None
     for i in reversed(opened):
-        f = finish[i]
         late = latest[i]
-        slack = late - f
-        if min_slack is None or slack < min_slack:
-            min_slack = slack
-        latest_start = late - (f - start[i])
+        latest_start = late - (finish[i] - start[i])
         for p in preds[i]:
             if latest_start < latest[p]:
                 latest[p] = latest_start
@@ -405,8 +415,9 @@ def _project(
     result.deadline = deadline
     result.states = states
     result.start, result.finish, result.driver, result.code = start, finish, driver, code
-    result.latest, result.min_slack, result.overrun = latest, min_slack, overrun
+    result.latest, result.overrun = latest, overrun
     result.open, result.running, result.failed = opened, running, failed
+    result.unblocked = waiting_for_nobody
     if opened:  # at or after the status date, so above any finish counted as it
         result.end = max(finish)
     elif states:  # everything closed: the last actual finish
@@ -457,10 +468,7 @@ def _project_running(
 def _critical_path(p: _Pass) -> tuple[str, ...]:
     """One chain of open steps, from now to the last open step to finish."""
     code, finish = p.code, p.finish
-    last = -1
-    for i in p.open:
-        if last < 0 or finish[i] > finish[last]:
-            last = i
+    last = max(p.open, key=finish.__getitem__, default=-1)  # the first of the latest
     chain: list[str] = []
     while last >= 0 and code[last] != _CLOSED:
         chain.append(p.g.ids[last])
@@ -701,18 +709,13 @@ def _queues(
     code = p.code
     ready: list[int] = []
     if state.phase in ("running", "rollback"):
-        preds, gate, not_before = g.preds, g.gate, g.not_before
-        for i in p.open:
-            c = code[i]
-            if c != _PENDING and not (c == _RETRY and not gate[i]):
-                continue
-            for q in preds[i]:
-                if code[q] != _CLOSED:
-                    break
-            else:
-                fixed = not_before[i]
-                if fixed is None or fixed <= now_us:  # else it waits for its fixed start
-                    ready.append(i)
+        gate, not_before = g.gate, g.not_before
+        for i in p.unblocked:
+            if code[i] == _RETRY and gate[i]:
+                continue  # a gate that said no-go is not offered again
+            fixed = not_before[i]
+            if fixed is None or fixed <= now_us:  # else it waits for its fixed start
+                ready.append(i)
         latest, finish, position = p.latest, p.finish, g.position
         ready.sort(key=lambda i: (latest[i] - finish[i], position[i]))
     ids = g.ids

@@ -303,7 +303,9 @@ def _scratch(state: RunState) -> RunState:
     """A copy of the state that simulated events can be folded into without touching the
     original: the mutable parts are copied, the plan and its steps shared (read-only)."""
     s = copy.copy(state)
-    s.status = {sid: copy.copy(st) for sid, st in state.status.items()}
+    s.status = dict(state.status)  # apply replaces a StepState it changes, never edits it
+    s.steps = dict(state.steps)  # an amendment replaces a PlannedStep, adds to the lists
+    s.order, s.rollback_order = list(state.order), list(state.rollback_order)
     s.gates = {sid: GateState(dict(g.decisions), g.outcome) for sid, g in state.gates.items()}
     s.readiness = dict(state.readiness)
     s.fired = dict(state.fired)
