@@ -873,3 +873,24 @@ def test_a_step_done_in_one_go_reads_like_any_other_and_is_copied_to_change() ->
     assert changed.ran_mono == timedelta(seconds=720) and changed.status == "done"
     assert freeze.over_budget_attempt == 0  # the folded state was replaced, not edited
     assert before.steps["freeze"].finish == at("22:12")
+
+
+def test_a_gate_half_decided_is_closed_only_by_its_other_approvers() -> None:
+    # Regression: the first decision opens a gate ("running"), and a plain complete, fail or
+    # suspend on it was accepted: the gate closed as done without the sponsor's go.
+    state = fold(PLAN, through_gate()[:-1])  # alice said go; the sponsor has not decided
+    assert state.status["go"].status == "running"
+    for event in (
+        StepCompleted(actor="alice", at=at("22:53"), step="go"),
+        StepFailed(actor="alice", at=at("22:53"), step="go", reason="changed my mind"),
+        StepSuspended(actor="alice", at=at("22:53"), step="go", reason="wait"),
+    ):
+        reason = check(state, event)
+        assert reason is not None and reason.startswith("'go' is a gate: its approvers decide it")
+        assert reason.endswith("waiting for Sam Park (sponsor)")
+    sponsor = GateDecided(
+        actor="sponsor", at=at("22:55"), step="go", approver="sponsor", decision="go"
+    )
+    assert check(state, sponsor) is None
+    apply(state, sponsor)
+    assert state.status["go"].status == "done" and state.gates["go"].outcome == "go"

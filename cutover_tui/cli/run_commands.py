@@ -220,7 +220,7 @@ def cmd_runs(args: argparse.Namespace) -> int:
     print(f"{'run':44} {'mode':9} {'state':34} {'events':>6}  started by")
     for r in runs:
         print(
-            f"{r.run_id:44} {r.mode:9} {r.summary:34} {r.events:>6}  {r.created_by} {r.created_at}"
+            f"{r.run_id:44} {r.mode:9} {r.summary:34} {r.events:>6}  {r.created_by} {r.made[0]:%Y-%m-%d %H:%M:%S}Z"
         )
     return 0
 

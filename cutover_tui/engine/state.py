@@ -653,6 +653,11 @@ def _check_running(state: RunState, sid: str, action: str) -> str | None:
     if problem:
         return problem
     st = state.status[sid]
+    if state.steps[sid].kind == "gate" and st.status == "running":
+        # Opened by its first decision: only the other approvers' decisions close it.
+        waiting = [a for a in state.steps[sid].approvers if a not in state.gates[sid].decisions]
+        who = f"; waiting for {', '.join(state.name(a) for a in waiting)}" if waiting else ""
+        return f"{sid!r} is a gate: its approvers decide it (go, conditional go or no-go), nobody can {action} it{who}"
     if st.status == "suspended":
         return f"{sid!r} is suspended since {state.when(st.suspended_at)}; resume it before you {action} it"
     if st.status != "running":

@@ -97,6 +97,15 @@ class RunInfo:
     steps_total: int = 0
 
     @property
+    def made(self) -> tuple[datetime, int]:
+        """When the run was made, for putting runs in order: its creation time (to the
+        microsecond; to the second for runs made before), then its id's number (two runs
+        made in one second are `...-HHMMSS` and `...-HHMMSS-2`)."""
+        head, _, tail = self.run_id.rpartition("-")
+        number = int(tail) if head and tail.isdigit() and len(tail) < 6 else 1
+        return datetime.fromisoformat(self.created_at), number
+
+    @property
     def rehearsal(self) -> bool:
         return self.mode == "rehearsal"
 
@@ -175,7 +184,7 @@ class Journal:
                 "plan_path": str(loaded.path),
                 "plan_text": loaded.text,
                 "mode": "rehearsal" if rehearsal else "live",
-                "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "created_at": datetime.now(UTC).isoformat(timespec="microseconds"),
                 "created_by": created_by,
                 "shift_s": str(shift.total_seconds()),
                 "speed": str(speed),
@@ -381,6 +390,7 @@ def open_run(ref: str, directory: Path) -> Journal:
 
 
 def list_runs(directory: Path) -> list[RunInfo]:
+    """Every run in `directory` that can be read, oldest first."""
     out = []
     for path in sorted(directory.glob("*.db")) if directory.is_dir() else []:
         try:
@@ -391,7 +401,7 @@ def list_runs(directory: Path) -> list[RunInfo]:
             out.append(journal.info())
         finally:
             journal.close()
-    return out
+    return sorted(out, key=lambda r: r.made)  # not by file name: "-2.db" sorts before ".db"
 
 
 def latest_open_run(directory: Path, plan_id: str) -> RunInfo | None:
@@ -402,20 +412,24 @@ def latest_open_run(directory: Path, plan_id: str) -> RunInfo | None:
         for r in list_runs(directory)
         if r.plan_id == plan_id and r.phase not in ("ended", "damaged") and r.speed == 1.0
     ]
-    return max(runs, key=lambda r: r.created_at, default=None)
+    return max(runs, key=lambda r: r.made, default=None)
 
 
 def rehearsals_of(directory: Path, plan_id: str) -> list[tuple[str, RunState]]:
     """Every rehearsal run of `plan_id`, oldest first, with its folded state."""
-    out: list[tuple[str, RunState, str]] = []
-    for info in list_runs(directory):
-        if info.plan_id == plan_id and info.mode == "rehearsal" and info.phase != "damaged":
-            journal = Journal(info.path)
-            try:
-                out.append((info.run_id, journal.state(), info.created_at))
-            finally:
-                journal.close()
-    return [(run_id, state) for run_id, state, _ in sorted(out, key=lambda r: r[2])]
+    wanted = [
+        info
+        for info in list_runs(directory)
+        if info.plan_id == plan_id and info.mode == "rehearsal" and info.phase != "damaged"
+    ]
+    out: list[tuple[str, RunState]] = []
+    for info in sorted(wanted, key=lambda r: r.made):
+        journal = Journal(info.path)
+        try:
+            out.append((info.run_id, journal.state()))
+        finally:
+            journal.close()
+    return out
 
 
 # -- SQLite plumbing ----------------------------------------------------------------------
