@@ -48,6 +48,12 @@ def signature(journal: Journal) -> list[tuple]:
 def test_a_simulated_rehearsal_completes_legally(tmp_path: Path) -> None:
     journal = simulate(tmp_path / "a", seed=3)
     state = journal.state()
+    # Recorded on the run's clock, at the tick that played it (every 10 minutes here), not
+    # on the wall clock: the comms log marks an event recorded over a minute late.
+    for event in journal.events():
+        if event.type != "run-started":
+            assert event.recorded_at is not None
+            assert event.at <= event.recorded_at <= event.at + timedelta(minutes=10), event
     assert state.phase == "ended" and state.outcome == "completed"
     assert all(state.status[sid].closed for sid in state.order)
     assert journal.verify()[0] == []

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from cutover_tui.engine.events import BudgetExceeded, StepCompleted, StepStarted
+from pathlib import Path
+
+from cutover_tui.engine.events import BudgetExceeded, RunStarted, StepCompleted, StepStarted
+from cutover_tui.engine.state import fold
+from cutover_tui.plan import load_plan
+from cutover_tui.tui.alerts import Alerts
+from cutover_tui.tui.frame import Frame
 from tests.warroom_support import at, notices, started, through_load, war_room
 
 SIZE = (160, 48)
@@ -53,3 +59,25 @@ async def test_window_breach_is_announced_when_the_projection_crosses_the_deadli
         app.refresh_run()
         await pilot.pause()
         assert sum("past the deadline" in n for n in notices(app)) == 1
+
+
+def test_several_of_one_kind_in_one_tick_are_one_toast() -> None:
+    # A fast rehearsal put two steps over budget in one tick: one toast of two lines, not two
+    # toasts stacked over the checkpoint pane (at 80x24 four of them hid half the screen).
+    plan = load_plan(Path(__file__).resolve().parents[1] / "plans" / "online-store.toml").plan
+    t0 = plan.window.start
+    events = [RunStarted(actor="alice", at=t0, plan_id=plan.plan.id, key="go")] + [
+        StepStarted(actor="omar", at=t0, step=sid)
+        for sid in ("enable-maintenance-page", "suspend-legacy-jobs")
+    ]
+    state = fold(plan, events)
+    alerts = Alerts()
+    assert alerts.notices(Frame.at(state, t0, "alice"), []) == []  # the history: not said
+    later = t0.replace(minute=6)  # both have a 5m budget
+    said = alerts.notices(Frame.at(state, later, "alice"), [])
+    assert [(n.title, n.severity) for n in said] == [("Over budget", "warning")]
+    assert said[0].text.splitlines() == [
+        "enable-maintenance-page (Omar Diaz) has run past its 5m budget",
+        "suspend-legacy-jobs (Omar Diaz) has run past its 5m budget",
+    ]
+    assert alerts.notices(Frame.at(state, later.replace(minute=7), "alice"), []) == []

@@ -334,13 +334,15 @@ class Recorder(Protocol):
 
 
 def play_until(run: Recorder, night: SimulatedNight, commander: str, now: datetime) -> list[Event]:
-    """Record, in order, everything the night has made happen by `now`; return it."""
+    """Record, in order, everything the night has made happen by `now`; return it. Each is
+    recorded at `now`, on the run's clock: a Journal would stamp the wall clock, and every
+    event of a fast simulation would then read as a tick-off made days late."""
     recorded = []
     while True:
         event = night.next_event(run.state(), commander)
         if event is None or event.at > now:
             return recorded
-        recorded.append(run.append(event))
+        recorded.append(run.append(event.model_copy(update={"recorded_at": now})))
 
 
 def advance(

@@ -48,7 +48,7 @@ class Alerts:
             self._said.discard(("odds", "at-risk"))  # back on track: a new slip is news again
             self._said.discard(("odds", "late"))
         self._primed = True
-        return out
+        return _together(out)
 
     def _from_schedule(self, frame: Frame) -> list[tuple[Hashable, Notice]]:
         sched, state = frame.sched, frame.state
@@ -138,3 +138,14 @@ class Alerts:
                 (key, Notice(title, f"{line.text} ({frame.person(event.actor)})", severity))
             )
         return found
+
+
+def _together(notices: list[Notice]) -> list[Notice]:
+    """Notices of one kind said in one frame, as one toast of a line each: a fast rehearsal
+    can put three steps over budget in a tick, and three toasts would bury the screen."""
+    grouped: dict[tuple[str, Severity], list[str]] = {}
+    for notice in notices:
+        grouped.setdefault((notice.title, notice.severity), []).append(notice.text)
+    return [
+        Notice(title, "\n".join(texts), severity) for (title, severity), texts in grouped.items()
+    ]
