@@ -1,6 +1,6 @@
 """War room cost on a jump host: first paint, memory, and bytes sent to an idle terminal.
 
-    python benchmarks/tui.py [--plan plans/erp-datacentre.toml] [--idle 10] [--size 160x48]
+    python benchmarks/tui.py [--plan plans/erp-datacentre.toml] [--idle 60] [--size 160x48]
 
 Each figure is measured for the war room on a 320-step plan, mid-run (half the night played
 by the scripted scene driver, the clock then running in real time from there), and for a
@@ -149,7 +149,12 @@ def _rss_mb(pid: int) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--plan", default=str(ROOT / "plans" / "erp-datacentre.toml"))
-    parser.add_argument("--idle", type=float, default=10.0, help="seconds of idle to measure")
+    parser.add_argument(
+        "--idle",
+        type=float,
+        default=60.0,
+        help="seconds of idle to measure (a minute at least: some figures change once a minute)",
+    )
     parser.add_argument("--size", default="160x48")
     parser.add_argument("--child", choices=["bare", "warroom"], help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -3,6 +3,7 @@ stream, and each rollback trigger with how close it is to firing."""
 
 from __future__ import annotations
 
+from rich.console import Console
 from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
@@ -125,6 +126,7 @@ class ChecksPane(VerticalScroll):
     def on_mount(self) -> None:
         self.border_title = "Checkpoints & gates"
         self._last = ""
+        self._shape = 0
 
     def show(self, frame: Frame) -> None:
         sections = [
@@ -136,4 +138,16 @@ class ChecksPane(VerticalScroll):
         text = Text("\n").join(sections)
         if text.markup != self._last:
             self._last = text.markup
-            self.query_one("#checks-body", Static).update(text)
+            body = self.query_one("#checks-body", Static)
+            # A minute ticking off in "2h48m left" keeps every line's height: repaint the
+            # text alone. A layout pass would repaint the whole screen (some 10 KB over SSH).
+            shape = _rows(text, body.size.width)
+            body.update(text, layout=shape != self._shape)
+            self._shape = shape
+
+
+def _rows(text: Text, width: int) -> int:
+    """How many terminal rows `text` takes when wrapped at `width` (0: not laid out yet)."""
+    if width <= 0:
+        return 0
+    return len(text.wrap(Console(width=width), width))

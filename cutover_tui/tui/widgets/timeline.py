@@ -115,6 +115,7 @@ class Timeline(PlotextPlot):
         self.row_offset = 0  # first step row shown, in step mode
         self.pan = 0.0  # fraction of the visible span the view is moved right
         self._signature: tuple = ()
+        self._drawn_at: datetime | None = None  # the frame time of the last plot
         self._frame: Frame | None = None
 
     def on_mount(self) -> None:
@@ -157,28 +158,36 @@ class Timeline(PlotextPlot):
         def col(moment: datetime) -> int:
             return int((moment - left) / column) if column else 0
 
-        # What the chart shows, to the column: it replots only when a column changes.
-        signature = (
-            tuple(
-                (
-                    b.label,
-                    b.colour,
-                    col(b.start),
-                    col(b.finish),
-                    col(b.base_start),
-                    col(b.base_finish),
-                )
-                for b in bars
-            ),
-            col(frame.now),
-            col(frame.sched.last_safe_rollback_start),
+        # What the chart shows, to the column: it replots only when a column changes. What
+        # happened (an event, a bar changing colour, a resize) replots at once; bars only
+        # drifting with the clock wait until the chart has moved a whole column, so their
+        # edges, each crossing a column at its own moment, move together: one replot every
+        # few minutes when idle instead of one every few seconds (every byte counts over SSH).
+        what = (
+            tuple((b.label, b.colour) for b in bars),
+            frame.state.event_count,
             left,
             right,
             self.size,
         )
-        if signature == self._signature:
+        where = (
+            tuple(
+                (col(b.start), col(b.finish), col(b.base_start), col(b.base_finish)) for b in bars
+            ),
+            col(frame.now),
+            col(frame.sched.last_safe_rollback_start),
+        )
+        if (what, where) == self._signature:
             return
-        self._signature = signature
+        if (
+            self._signature
+            and what == self._signature[0]
+            and self._drawn_at is not None
+            and timedelta(0) <= frame.now - self._drawn_at < column
+        ):
+            return  # only drifting, and by less than a column since the last plot
+        self._signature = (what, where)
+        self._drawn_at = frame.now
         self._draw(frame, bars, left, right)
         self.refresh()
 
