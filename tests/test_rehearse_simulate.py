@@ -103,6 +103,16 @@ def test_cutover_simulate_headless_records_a_rehearsal(tmp_path: Path) -> None:
     assert "run ended" in result.stdout
     (run,) = list_runs(runs)
     assert run.mode == "rehearsal" and run.phase == "ended"
+    # Printed in the journal's order: a line whose time goes back (the conductor's notice
+    # landing after what followed, at this speed) says when it was recorded.
+    latest = ""
+    for line in result.stdout.splitlines():
+        if len(line) < 6 or line[2] != ":" or not line[:2].isdigit():
+            continue
+        hhmm = ("1" if line[:2] < "12" else "0") + line[:5]  # the night runs past midnight
+        if hhmm < latest:
+            assert "(recorded " in line, line
+        latest = max(latest, hhmm)
 
 
 def test_rehearsals_and_calibrate_commands_on_simulated_history(tmp_path: Path) -> None:

@@ -126,6 +126,15 @@ def _close_if_stopped(journal: Journal, commander: str, clock) -> None:
         print(f"{journal.run_id}: stopped before the end, recorded as aborted", file=sys.stderr)
 
 
+def _late(event, zone) -> str:
+    """ " (recorded 23:36)" for an event recorded over a minute after it happened: lines are
+    printed in the order the journal holds them, and on a fast clock the conductor's notice
+    of an overrun at 23:34 can land after the 23:36 completion that followed it."""
+    if event.recorded_at is None or (event.recorded_at - event.at).total_seconds() <= 60:
+        return ""
+    return f" (recorded {event.recorded_at.astimezone(zone):%H:%M})"
+
+
 async def _headless(journal: Journal, night: SimulatedNight, commander: str, clock) -> None:
     from ..report.narrate import narrate
 
@@ -140,7 +149,9 @@ async def _headless(journal: Journal, night: SimulatedNight, commander: str, clo
             for event in watcher.events_after(seen):
                 seen = event.seq
                 line = narrate(event)
-                print(f"{event.at.astimezone(zone):%H:%M} {line.icon} {line.text} · {event.actor}")
+                print(
+                    f"{event.at.astimezone(zone):%H:%M} {line.icon} {line.text}{_late(event, zone)} · {event.actor}"
+                )
             if player.done():
                 player.result()
                 for event in watcher.events_after(seen):
