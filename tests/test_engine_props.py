@@ -439,3 +439,46 @@ def test_fold_is_apply_one_event_at_a_time(night, data) -> None:
         theirs.critical_path,
     )
     assert dict(ours.steps) == dict(theirs.steps)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(big_nights(), st.data())
+def test_every_open_steps_latest_finish_is_the_deadline_less_what_must_follow_it(
+    night, data
+) -> None:
+    """The schedule takes the latest finishes from the graph when every edge out of an open
+    step leads to a pending one, and walks back over the open steps otherwise (a step
+    skipped ahead of its predecessors, say): both must give, for every open step, the
+    deadline less the longest chain of projected spans of open steps after it."""
+    steps, _ = night
+    plan = plan_of(steps)
+    state = fold(plan, [RunStarted(actor="lead", at=T0, plan_id="p")])
+    now = T0
+    for n in range(data.draw(st.integers(min_value=0, max_value=40), label="events")):
+        now += timedelta(minutes=data.draw(st.sampled_from([0, 5, 20]), label="wait"))
+        sid = data.draw(st.sampled_from(state.order), label="step")
+        kind = data.draw(st.sampled_from(["start", "complete", "skip", "fail"]), label="kind")
+        event = command(kind, sid, f"added-{n}", state.order[0], now)
+        if check(state, event) is None:
+            apply(state, event)
+    sched = schedule(state, now)
+    open_ids = [sid for sid in state.order if sched.steps[sid].latest_finish is not None]
+    successors: dict[str, list[str]] = {sid: [] for sid in state.order}
+    for sid in state.order:
+        for pred in state.steps[sid].after:
+            successors[pred].append(sid)
+    latest: dict[str, datetime] = {}
+
+    def latest_finish(sid: str) -> datetime:
+        if sid not in latest:
+            times = [
+                latest_finish(succ) - (sched.steps[succ].finish - sched.steps[succ].start)
+                for succ in successors[sid]
+                if succ in open_ids
+            ]
+            latest[sid] = min(times, default=sched.deadline)
+        return latest[sid]
+
+    for sid in open_ids:
+        assert sched.steps[sid].latest_finish == latest_finish(sid), sid
+        assert sched.steps[sid].slack == latest_finish(sid) - sched.steps[sid].finish

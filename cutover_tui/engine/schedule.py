@@ -43,9 +43,10 @@ per-step StepTimes are built on first access.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from operator import itemgetter
 from typing import Literal
 
 from ..plan.durations import format_duration
@@ -180,6 +181,7 @@ class _Graph:
         "base_start",
         "continues",
         "dur",
+        "fetch",
         "file_order",
         "gate",
         "ids",
@@ -187,12 +189,15 @@ class _Graph:
         "length",
         "name",
         "not_before",
+        "out_degree",
+        "owner",
         "position",
         "preds",
         "rel_finish",
         "rel_start",
         "rollback_checkpoints",
         "size",
+        "tail",
         "total",
     )
 
@@ -224,8 +229,14 @@ def _build_graph(state: RunState, ids: list[str], which: GraphName, origin: date
     g.index = index
     g.size = len(ids)
     g.file_order = tuple(ids)
+    g.fetch = _fetcher(order)
     g.preds = [tuple(index[p] for p in after[sid]) for sid in order]
+    g.out_degree = [0] * len(order)
+    for preds in g.preds:
+        for p in preds:
+            g.out_degree[p] += 1
     g.position = [file_position[sid] for sid in order]
+    g.owner = [steps[sid].owner for sid in order]
     g.dur = [steps[sid].duration // _US for sid in order]
     g.not_before = [
         _us(steps[sid].not_before, origin) if steps[sid].not_before else None  # type: ignore[arg-type]
@@ -249,11 +260,36 @@ def _build_graph(state: RunState, ids: list[str], which: GraphName, origin: date
         rel_finish[i] = begin + g.dur[i]
     g.rel_start, g.rel_finish = rel_start, rel_finish
     g.length = max(rel_finish, default=0)
+    # What must follow each step when nothing has started: the backward pass of most nights.
+    g.tail = _tails(reversed(range(len(order))), g.preds, rel_start, rel_finish)
     if which == "plan":
         g.base_start, g.base_finish = _plan_baseline(state, g, origin)
     else:
         g.base_start = g.base_finish = []
     return g
+
+
+def _fetcher(ids: list[str]) -> Callable[[Mapping[str, StepState]], Sequence[StepState]]:
+    """Reads the states of `ids` from a status dict, in order (itemgetter loops in C)."""
+    if len(ids) > 1:
+        return itemgetter(*ids)
+    return lambda status: tuple(status[sid] for sid in ids)
+
+
+def _tails(
+    backwards: Iterable[int], preds: list[tuple[int, ...]], start: list[int], finish: list[int]
+) -> list[int]:
+    """The backward pass: each step's tail, the work that must follow it (the spans, finish
+    - start, of its successors on the longest path from it to the end), pushed back from the
+    steps of `backwards` in reverse topological order; steps not in it push nothing. A
+    step's latest finish is the deadline less its tail."""
+    tail = [0] * len(preds)
+    for i in backwards:
+        lead = tail[i] + finish[i] - start[i]
+        for p in preds[i]:
+            if lead > tail[p]:
+                tail[p] = lead
+    return tail
 
 
 def _file_baseline(state: RunState, origin: datetime) -> tuple[dict[str, tuple[int, int]], int]:
@@ -298,6 +334,7 @@ class _Pass:
     For a closed step `finish` holds its actual finish only when that is after the status
     date, and the status date otherwise (all its successors can see of it); its exact times,
     overrun and budget used are worked out from its StepState when its StepTimes is built.
+    The latest finish of an open step is `deadline - tail[i]`.
     """
 
     __slots__ = (
@@ -312,7 +349,6 @@ class _Pass:
         "failed",
         "finish",
         "g",
-        "latest",
         "open",
         "overrun",
         "rollback_origin",
@@ -320,6 +356,7 @@ class _Pass:
         "start",
         "states",
         "t0",
+        "tail",
         "unblocked",
     )
 
@@ -328,8 +365,8 @@ class _Pass:
         """The open steps with the least slack (built on first use)."""
         critical = self._critical
         if critical is None:
-            latest, finish = self.latest, self.finish
-            slack = {i: latest[i] - finish[i] for i in self.open}
+            deadline, tail, finish = self.deadline, self.tail, self.finish
+            slack = {i: deadline - tail[i] - finish[i] for i in self.open}
             least = min(slack.values(), default=None)
             critical = frozenset(i for i, s in slack.items() if s == least)
             self._critical = critical
@@ -341,12 +378,12 @@ def _project(
 ) -> _Pass:
     n = len(g.ids)
     start = [0] * n
-    finish = [0] * n
+    finish = [t0] * n  # what a step closed by the status date shows its successors
     driver = [_BY_ACTUAL] * n
-    code = bytearray(n)  # _PENDING
+    code = [_PENDING] * n  # a list: indexing one is quicker than a bytearray
     overrun: dict[int, float] = {}  # index -> budget used, for running/suspended steps
-    states = list(map(state.status.__getitem__, g.ids))
-    preds, not_before, continues = g.preds, g.not_before, g.continues
+    states = g.fetch(state.status)
+    dur, preds, not_before, continues = g.dur, g.preds, g.not_before, g.continues
     t0_at = origin + timedelta(microseconds=t0)
     opened: list[int] = []  # open steps (not closed), in topological order
     running: list[int] = []
@@ -354,26 +391,30 @@ def _project(
     is_open = opened.append
     waiting_for_nobody: list[int] = []  # pending or to retry, every predecessor closed
     unblocked = waiting_for_nobody.append
+    open_edges = 0  # edges from an open step into a pending one (or one to retry)
     closed, by_now, by_fixed, fresh, ran = _CLOSED, _BY_NOW, _BY_FIXED_START, FRESH, RanStep
-    for i, st, d, ps in zip(range(n), states, g.dur, preds, strict=True):
-        if st.__class__ is ran:  # done in one go, most of a night: its finish, as below
-            code[i] = closed
-            end = st.ended.at
-            finish[i] = (end - origin) // _US if end > t0_at else t0
-            continue
+    for i in range(n):
+        st = states[i]
         if st is not fresh:
+            if st.__class__ is ran:  # done in one go, most of a night: closed, as below
+                code[i] = closed
+                end = st.ended.at
+                if end > t0_at:
+                    finish[i] = (end - origin) // _US
+                continue
             s = st.status
             if s == "done" or s == "skipped" or (s == "failed" and continues[i]):
                 # Closed: successors start at the latest of the status date and their
                 # predecessors' finish, so a finish before the status date counts as it.
                 code[i] = closed
                 end = st.finished_at
-                finish[i] = (end - origin) // _US if end > t0_at else t0  # type: ignore[operator]
+                if end > t0_at:  # type: ignore[operator]
+                    finish[i] = (end - origin) // _US  # type: ignore[operator]
                 continue
             if s == "running" or s == "suspended":
                 is_open(i)
                 _project_running(
-                    st, s == "running", i, d, t0, over, origin, start, finish, code, overrun
+                    st, s == "running", i, dur[i], t0, over, origin, start, finish, code, overrun
                 )
                 running.append(i)
                 continue
@@ -382,40 +423,42 @@ def _project(
                 failed.append(i)
         # Pending, or failed and to be retried: from now, its predecessors or its fixed start.
         is_open(i)
-        begin, why = t0, by_now
-        for p in ps:
+        begin, why, waiting = t0, by_now, 0
+        for p in preds[i]:
             f = finish[p]
             if f > begin:
                 begin, why = f, p
+            if code[p] != closed:
+                waiting += 1
         fixed = not_before[i]
         if fixed is not None and fixed > begin:
             begin, why = fixed, by_fixed
         start[i] = begin
-        finish[i] = begin + d
+        finish[i] = begin + dur[i]
         driver[i] = why
-        if why < 0 or code[why] == closed:  # no open step sets its start: maybe startable
-            for p in ps:
-                if code[p] != closed:
-                    break
-            else:
-                unblocked(i)
-
-    # Backward pass from the deadline over the open steps.
-    latest = [deadline] * n
-    for i in reversed(opened):
-        late = latest[i]
-        latest_start = late - (finish[i] - start[i])
-        for p in preds[i]:
-            if latest_start < latest[p]:
-                latest[p] = latest_start
+        if waiting:
+            open_edges += waiting
+        else:  # every predecessor closed: maybe startable
+            unblocked(i)
 
     result = _Pass()
+    # The backward pass over the open steps: a step's latest finish is the deadline less its
+    # tail. A pending step (or one to retry) spans its budget, so when every edge from an open
+    # step leads to one, the tails are the graph's own, worked out with its structure. That
+    # is the rule, as a step starts only once its predecessors are closed; a step skipped (or
+    # a comms step sent) ahead of them breaks it, and then fewer edges from open steps lead
+    # into pending ones than leave open steps.
+    if open_edges == sum(map(g.out_degree.__getitem__, opened)):
+        result.tail = g.tail
+    else:
+        result.tail = _tails(reversed(opened), preds, start, finish)
+
     result.g = g
     result.t0 = t0
     result.deadline = deadline
     result.states = states
     result.start, result.finish, result.driver, result.code = start, finish, driver, code
-    result.latest, result.overrun = latest, overrun
+    result.overrun = overrun
     result.open, result.running, result.failed = opened, running, failed
     result.unblocked = waiting_for_nobody
     if opened:  # at or after the status date, so above any finish counted as it
@@ -424,7 +467,7 @@ def _project(
         result.end = (max(st.finished_at for st in states) - origin) // _US  # type: ignore[type-var,operator]
     else:
         result.end = t0
-    result.closed_budget = g.total - sum(map(g.dur.__getitem__, opened))
+    result.closed_budget = g.total - sum(map(dur.__getitem__, opened))
     result.base_start, result.base_finish = g.base_start, g.base_finish
     result._critical = None
     return result
@@ -440,7 +483,7 @@ def _project_running(
     origin: datetime,
     start: list[int],
     finish: list[int],
-    code: bytearray,
+    code: list[int],
     overrun: dict[int, float],
 ) -> None:
     """A running step finishes at the status date plus what is left of its budget; a
@@ -468,7 +511,13 @@ def _project_running(
 def _critical_path(p: _Pass) -> tuple[str, ...]:
     """One chain of open steps, from now to the last open step to finish."""
     code, finish = p.code, p.finish
-    last = max(p.open, key=finish.__getitem__, default=-1)  # the first of the latest
+    if not p.open:
+        return ()
+    # The first of the latest open steps: the first step to finish at the end (a scan in C)
+    # if it is open, else a search among the open ones.
+    last = finish.index(p.end)
+    if code[last] == _CLOSED:
+        last = max(p.open, key=finish.__getitem__)
     chain: list[str] = []
     while last >= 0 and code[last] != _CLOSED:
         chain.append(p.g.ids[last])
@@ -559,8 +608,9 @@ class _StepTimesMap(Mapping[str, StepTimes]):
             latest = slack = None
             level: Level = "late" if overrun else "on-track"
         else:
-            slack_us = p.latest[i] - p.finish[i]
-            latest, slack = at(p.latest[i]), timedelta(microseconds=slack_us)
+            latest_us = p.deadline - p.tail[i]
+            slack_us = latest_us - p.finish[i]
+            latest, slack = at(latest_us), timedelta(microseconds=slack_us)
             if overrun or slack_us < 0:
                 level = "late"
             elif (
@@ -660,16 +710,13 @@ def schedule(
     else:
         level = "on-track"
 
-    ready, running, failed = _queues(state, active, now_us, origin)
+    ready, running, failed, by_owner = _queues(state, active, now_us)
 
     def at(us: int) -> datetime:
         return origin + timedelta(microseconds=us)
 
     fired, armed = _triggers(state, now, passes, origin)
     steps_map = _StepTimesMap(state, passes, origin)
-    by_owner: dict[str, list[str]] = {}
-    for sid in ready:
-        by_owner.setdefault(state.steps[sid].owner, []).append(sid)
     return Schedule(
         now=now,
         as_of=at(active.t0),
@@ -698,34 +745,46 @@ def schedule(
         else None,
         fired=fired,
         armed=armed,
-        ready_by_owner={owner: tuple(ids) for owner, ids in by_owner.items()},
+        ready_by_owner=by_owner,
     )
 
 
 def _queues(
-    state: RunState, p: _Pass, now_us: int, origin: datetime
-) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    state: RunState, p: _Pass, now_us: int
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], dict[str, tuple[str, ...]]]:
+    """Ready (least slack first, then file order), running and failed (file order), and the
+    ready queue by owner."""
     g = p.g
-    code = p.code
+    code, position = p.code, g.position
     ready: list[int] = []
     if state.phase in ("running", "rollback"):
         gate, not_before = g.gate, g.not_before
-        for i in p.unblocked:
-            if code[i] == _RETRY and gate[i]:
-                continue  # a gate that said no-go is not offered again
-            fixed = not_before[i]
-            if fixed is None or fixed <= now_us:  # else it waits for its fixed start
-                ready.append(i)
-        latest, finish, position = p.latest, p.finish, g.position
-        ready.sort(key=lambda i: (latest[i] - finish[i], position[i]))
-    ids = g.ids
-    position = g.position
+        ready = [
+            i
+            for i in p.unblocked
+            # A gate that said no-go is not offered again; a fixed start waits for its time.
+            if not (gate[i] and code[i] == _RETRY)
+            and (not_before[i] is None or not_before[i] <= now_us)  # type: ignore[operator]
+        ]
+        deadline, tail, finish = p.deadline, p.tail, p.finish
+        slack = {i: deadline - tail[i] - finish[i] for i in ready}
+        ready.sort(key=position.__getitem__)
+        ready.sort(key=slack.__getitem__)  # stable: file order among equal slack
+    ids, owner = g.ids, g.owner
+    by_owner: dict[str, list[str]] = {}
+    for i in ready:
+        queue = by_owner.get(owner[i])
+        if queue is None:
+            by_owner[owner[i]] = [ids[i]]
+        else:
+            queue.append(ids[i])
     running = sorted(p.running, key=position.__getitem__)
     failed = sorted(p.failed, key=position.__getitem__)
     return (
         tuple(ids[i] for i in ready),
         tuple(ids[i] for i in running),
         tuple(ids[i] for i in failed),
+        {who: tuple(queue) for who, queue in by_owner.items()},
     )
 
 

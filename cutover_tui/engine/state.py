@@ -426,13 +426,15 @@ def fold(plan: Plan, events: Iterable[Event]) -> RunState:
     # completed with nothing between, and get their StepState made once, done.
     starts: dict[str, Event] = {}
     for e in events:
-        kind = e.type
-        if kind == "step-started":
+        # By class: a pydantic event's fields are slow to read (BaseModel.__getattr__ keeps
+        # them off CPython's fast attribute path), type() is not.
+        cls = type(e)
+        if cls is StepStarted:
             sid = e.step  # type: ignore[union-attr]
             if status[sid] is untouched and sid not in starts:
                 starts[sid] = e
                 continue
-        elif kind == "step-completed":
+        elif cls is StepCompleted:
             sid = e.step  # type: ignore[union-attr]
             begun = starts.pop(sid, None)
             if begun is not None:
@@ -442,6 +444,7 @@ def fold(plan: Plan, events: Iterable[Event]) -> RunState:
                 st.ended = e
                 status[sid] = st
                 continue
+        kind = e.type
         if kind in _CHANGES_A_STEP:
             # The handlers below edit the step's state: it must be a plain one of this fold.
             sid = e.step  # type: ignore[union-attr]
