@@ -256,8 +256,7 @@ class _Template:
     """What every fold of one plan starts from, built once per Plan object."""
 
     steps: dict[str, PlannedStep]
-    ids: list[str]  # every step, plan and rollback
-    status: dict[str, StepState]  # every step FRESH, in that order
+    status: dict[str, StepState]  # every step, plan and rollback, FRESH
     order: list[str]
     rollback_order: list[str]
     gates: list[str]
@@ -330,16 +329,21 @@ class RanStep(_SameAsStepState, StepState):
 
     @property  # type: ignore[misc]
     def ran_mono(self) -> timedelta | None:
-        begun, ended = self.begun, self.ended
-        if begun.mono is None or not begun.boot or ended.mono is None or ended.boot != begun.boot:
-            return None
-        return timedelta(seconds=max(0.0, ended.mono - begun.mono))
+        return _mono_span(self.started_mono, self.ended)
 
     def unpacked(self) -> StepState:
         """The same state as a plain StepState, to be changed."""
         st = object.__new__(StepState)
         st.__dict__.update({name: getattr(self, name) for name in _RAN_FIELDS})
         return st
+
+
+def _mono_span(started_mono: tuple[str, float] | None, end: Event) -> timedelta | None:
+    """How long a step ran by the monotonic clock, when its start and `end` were read in the
+    same boot (a wall clock stepped mid-step does not stretch it); None otherwise."""
+    if started_mono is None or end.mono is None or end.boot != started_mono[0]:
+        return None
+    return timedelta(seconds=max(0.0, end.mono - started_mono[1]))
 
 
 _RAN_FIELDS = (
@@ -397,7 +401,6 @@ def _build_template(plan: Plan) -> _Template:
             )
     return _Template(
         steps=steps,
-        ids=list(steps),
         status=dict.fromkeys(steps, FRESH),
         order=[s.id for s in plan.step],
         rollback_order=[s.id for s in plan.rollback_steps],
@@ -1024,8 +1027,9 @@ def _finish(state: RunState, sid: str, status: StepStatus, e: Event, reason: str
         st.attempts += 1
     st.status = status
     st.finished_at, st.finished_by = e.at, e.actor
-    if st.started_mono is not None and e.mono is not None and e.boot == st.started_mono[0]:
-        st.ran_mono = timedelta(seconds=max(0.0, e.mono - st.started_mono[1]))
+    ran = _mono_span(st.started_mono, e)
+    if ran is not None:
+        st.ran_mono = ran
     st.suspended_at = st.resume_eta = None
     st.reason = reason
     if status == "failed" and st.failed_at is None:
