@@ -81,3 +81,18 @@ def test_several_of_one_kind_in_one_tick_are_one_toast() -> None:
         "suspend-legacy-jobs (Omar Diaz) has run past its 5m budget",
     ]
     assert alerts.notices(Frame.at(state, later.replace(minute=7), "alice"), []) == []
+
+
+async def test_warnings_make_way_after_ten_minutes_of_the_night_on_a_fast_clock() -> None:
+    # At 400x, ten seconds of a toast are an hour of the night: overrun toasts piled up over
+    # the checkpoint pane. A warning now lasts ten minutes of the night (2 s at least), an
+    # error its full 20 s; at real speed a warning stays 10 s.
+    for factor, warning in ((1.0, 10.0), (60.0, 10.0), (120.0, 5.0), (400.0, 2.0)):
+        app = war_room("viewer", started(StepStarted(actor="dba", at=at(0), step="freeze")), at(10))
+        app.clock.factor = factor  # type: ignore[attr-defined]
+        async with app.run_test(size=SIZE) as pilot:
+            app.clock.moment = at(16)  # freeze has a 15m budget
+            app.refresh_run()
+            await pilot.pause()
+            (toast,) = [n for n in app._notifications if "past its 15m budget" in n.message]
+            assert toast.timeout == warning, factor

@@ -243,11 +243,11 @@ class WarRoomApp(App[None]):
 
     def _alert(self, frame: Frame, new: list[Event]) -> None:
         """Say at once, in every process, what needs attention (each thing once)."""
-        fast = getattr(self.clock, "factor", 1.0) > 1.0  # a simulation: the night flies by
+        factor = getattr(self.clock, "factor", 1.0)  # above 1 in a simulation
         for notice in self.alerts.notices(frame, new):
-            # Errors stay long enough to be read from across the room; warnings make way,
-            # sooner on a fast clock, where ten seconds are most of an hour of the night.
-            timeout = 20 if notice.severity == "error" else (4 if fast else 10)
+            # Errors stay long enough to be read from across the room. Warnings make way after
+            # ten seconds, or ten minutes of the night on a fast clock (two seconds at least).
+            timeout = 20 if notice.severity == "error" else max(2.0, min(10.0, 600 / factor))
             self.notify(notice.text, title=notice.title, severity=notice.severity, timeout=timeout)
 
     # -- commands ----------------------------------------------------------------------------
