@@ -894,3 +894,24 @@ def test_a_gate_half_decided_is_closed_only_by_its_other_approvers() -> None:
     assert check(state, sponsor) is None
     apply(state, sponsor)
     assert state.status["go"].status == "done" and state.gates["go"].outcome == "go"
+
+
+def test_a_trigger_is_recorded_only_while_its_condition_holds() -> None:
+    # Regression: a conductor working from a state it read before a step closed recorded
+    # "has run 1h37m, over its 40m limit" for a step done in 24 minutes (at 100000x); the
+    # journal's check now refuses what the journal itself contradicts.
+    loading = [*through_gate(), StepStarted(actor="dba", at=at("23:00"), step="load")]
+    stuck = TriggerFired(
+        actor="conductor",
+        at=at("00:30"),
+        trigger="load-stuck",
+        step="load",
+        action="rollback",
+        reason="'load' has run 1h30m",
+    )
+    assert reason(loading, stuck) is None  # still running at 00:30: it did run over
+    done = [*loading, StepCompleted(actor="dba", at=at("00:10"), step="load")]
+    assert reason(done, stuck) == "'load' ran 23:00-00:10, within its 1h30m limit"
+    assert reason(through_gate(), stuck) == "'load' has not run, so it cannot have run over"
+    late = [*loading, StepCompleted(actor="dba", at=at("00:45"), step="load")]
+    assert reason(late, stuck) is None  # closed, but after its limit: it did fire

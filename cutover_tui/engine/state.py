@@ -14,8 +14,9 @@ from datetime import datetime, timedelta
 from operator import attrgetter
 from typing import Any, Literal
 
+from ..plan.durations import format_duration
 from ..plan.errors import nearest
-from ..plan.model import Checkpoint, Gate, Plan
+from ..plan.model import Checkpoint, Gate, Plan, Trigger
 from .events import (
     CONDUCTOR,
     DERIVED_TYPES,
@@ -880,8 +881,40 @@ def _check_trigger(state: RunState, event: TriggerFired) -> str | None:
     earlier = state.fired.get(event.trigger)
     if earlier:
         return f"trigger {event.trigger!r} already fired at {state.when(earlier.at)}"
-    if event.trigger not in {t.id for t in state.plan.trigger}:
+    trigger = next((t for t in state.plan.trigger if t.id == event.trigger), None)
+    if trigger is None:
         return f"there is no trigger {event.trigger!r}"
+    return _trigger_not_met(state, trigger, event.at)
+
+
+def _trigger_not_met(state: RunState, trigger: Trigger, at: datetime) -> str | None:
+    """Why `trigger` cannot have fired at `at`, as the journal stands (None if it can). The
+    conductor works from the state it last read: a step closed since must not be recorded
+    as a trigger (seen at 100000x: a 24-minute step "had run 1h37m")."""
+    sid = trigger.step
+    st = state.status.get(sid)
+    if st is None:
+        return f"there is no step {sid!r}"
+    ran_to = st.finished_at if st.status in ("done", "skipped", "failed") else None
+    if trigger.condition == "running-over":
+        if st.started_at is None or st.status == "skipped":
+            return f"{sid!r} has not run, so it cannot have run over"
+        limit = trigger.limit or timedelta(0)
+        if ran_to is not None and ran_to - st.started_at <= limit:
+            return (
+                f"{sid!r} ran {state.when(st.started_at)}-{state.when(ran_to)}, within its "
+                f"{format_duration(limit)} limit"
+            )
+    elif trigger.condition == "failed":
+        if st.failed_at is None and st.status != "failed":
+            return f"{sid!r} has not failed"
+    elif (
+        trigger.at is not None
+        and st.closed
+        and st.finished_at is not None
+        and st.finished_at <= trigger.at
+    ):
+        return f"{sid!r} was done at {state.when(st.finished_at)}, by {state.when(trigger.at)}"
     return None
 
 
