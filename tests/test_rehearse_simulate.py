@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import os
 import subprocess
 import sys
@@ -103,6 +104,17 @@ def test_cutover_simulate_headless_records_a_rehearsal(tmp_path: Path) -> None:
     assert "run ended" in result.stdout
     (run,) = list_runs(runs)
     assert run.mode == "rehearsal" and run.phase == "ended"
+    # Its status is shown as it ended, not at the simulated clock running on since.
+    status = subprocess.run(
+        [sys.executable, "-m", "cutover_tui.cli", "status", run.run_id, "--json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+        env={**os.environ, "CUTOVER_RUNS": str(runs)},
+    )
+    ended = Journal(run.path).state().ended_at
+    assert ended is not None and json.loads(status.stdout)["as_of"] == ended.isoformat()
     # Printed in the journal's order: a line whose time goes back (the conductor's notice
     # landing after what followed, at this speed) says when it was recorded.
     latest = ""

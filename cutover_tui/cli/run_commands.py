@@ -382,6 +382,11 @@ def cmd_status(args: argparse.Namespace) -> int:
     if journal is None:
         return 1
     now = _clock_for(journal, None).now()  # the run's clock: simulated on a fast rehearsal
+    ended_at = journal.state().ended_at
+    if ended_at is not None:
+        # An ended run is shown as it ended: a simulation's clock runs on for ever after,
+        # and "rollback by 04:45 (in -38h31m)" says nothing to anyone.
+        now = min(now, ended_at)
     try:
         at = parse_when(args.at, journal.plan, now) if args.at else now
     except ValueError as exc:
