@@ -897,9 +897,8 @@ def test_a_gate_half_decided_is_closed_only_by_its_other_approvers() -> None:
 
 
 def test_a_trigger_is_recorded_only_while_its_condition_holds() -> None:
-    # Regression: a conductor working from a state it read before a step closed recorded
-    # "has run 1h37m, over its 40m limit" for a step done in 24 minutes (at 100000x); the
-    # journal's check now refuses what the journal itself contradicts.
+    # A conductor works from the state it last read: if the step was closed since, within
+    # its limit, the journal's check refuses the trigger the journal itself contradicts.
     loading = [*through_gate(), StepStarted(actor="dba", at=at("23:00"), step="load")]
     stuck = TriggerFired(
         actor="conductor",

@@ -889,8 +889,8 @@ def _check_trigger(state: RunState, event: TriggerFired) -> str | None:
 
 def _trigger_not_met(state: RunState, trigger: Trigger, at: datetime) -> str | None:
     """Why `trigger` cannot have fired at `at`, as the journal stands (None if it can). The
-    conductor works from the state it last read: a step closed since must not be recorded
-    as a trigger (seen at 100000x: a 24-minute step "had run 1h37m")."""
+    conductor works from the state it last read: a step closed since, within its limit, must
+    not be recorded as having run over it."""
     sid = trigger.step
     st = state.status.get(sid)
     if st is None:
