@@ -127,12 +127,12 @@ def _close_if_stopped(journal: Journal, commander: str, clock) -> None:
 
 
 def _late(event, zone) -> str:
-    """ " (recorded 23:36)" for an event recorded over a minute after it happened: lines are
-    printed in the order the journal holds them, and on a fast clock the conductor's notice
-    of an overrun at 23:34 can land after the 23:36 completion that followed it."""
-    if event.recorded_at is None or (event.recorded_at - event.at).total_seconds() <= 60:
-        return ""
-    return f" (recorded {event.recorded_at.astimezone(zone):%H:%M})"
+    """ " (recorded 23:36)": on a fast clock the conductor's notice of an overrun at 23:34 can
+    land after the 23:36 completion that followed it."""
+    from ..report.narrate import recorded_late
+
+    recorded = recorded_late(event)
+    return f" (recorded {recorded.astimezone(zone):%H:%M})" if recorded else ""
 
 
 async def _headless(journal: Journal, night: SimulatedNight, commander: str, clock) -> None:

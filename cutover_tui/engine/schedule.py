@@ -360,13 +360,20 @@ class _Pass:
         "unblocked",
     )
 
+    def latest_finish(self, i: int) -> int:
+        """When open step `i` must finish for the deadline to hold."""
+        return self.deadline - self.tail[i]
+
+    def slack(self, i: int) -> int:
+        """Latest finish less projected finish of open step `i`; negative: deadline missed."""
+        return self.deadline - self.tail[i] - self.finish[i]
+
     @property
     def critical(self) -> frozenset[int]:
         """The open steps with the least slack (built on first use)."""
         critical = self._critical
         if critical is None:
-            deadline, tail, finish = self.deadline, self.tail, self.finish
-            slack = {i: deadline - tail[i] - finish[i] for i in self.open}
+            slack = {i: self.slack(i) for i in self.open}
             least = min(slack.values(), default=None)
             critical = frozenset(i for i, s in slack.items() if s == least)
             self._critical = critical
@@ -608,9 +615,8 @@ class _StepTimesMap(Mapping[str, StepTimes]):
             latest = slack = None
             level: Level = "late" if overrun else "on-track"
         else:
-            latest_us = p.deadline - p.tail[i]
-            slack_us = latest_us - p.finish[i]
-            latest, slack = at(latest_us), timedelta(microseconds=slack_us)
+            slack_us = p.slack(i)
+            latest, slack = at(p.latest_finish(i)), timedelta(microseconds=slack_us)
             if overrun or slack_us < 0:
                 level = "late"
             elif (
@@ -766,10 +772,8 @@ def _queues(
             if not (gate[i] and code[i] == _RETRY)
             and (not_before[i] is None or not_before[i] <= now_us)  # type: ignore[operator]
         ]
-        deadline, tail, finish = p.deadline, p.tail, p.finish
-        slack = {i: deadline - tail[i] - finish[i] for i in ready}
         ready.sort(key=position.__getitem__)
-        ready.sort(key=slack.__getitem__)  # stable: file order among equal slack
+        ready.sort(key=p.slack)  # stable: file order among equal slack
     ids, owner = g.ids, g.owner
     by_owner: dict[str, list[str]] = {}
     for i in ready:

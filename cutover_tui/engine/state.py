@@ -325,8 +325,7 @@ class RanStep(_SameAsStepState, StepState):
 
     @property  # type: ignore[misc]
     def started_mono(self) -> tuple[str, float] | None:
-        begun = self.begun
-        return (begun.boot, begun.mono) if begun.mono is not None and begun.boot else None
+        return _mono_reading(self.begun)
 
     @property  # type: ignore[misc]
     def ran_mono(self) -> timedelta | None:
@@ -337,6 +336,11 @@ class RanStep(_SameAsStepState, StepState):
         st = object.__new__(StepState)
         st.__dict__.update({name: getattr(self, name) for name in _RAN_FIELDS})
         return st
+
+
+def _mono_reading(e: Event) -> tuple[str, float] | None:
+    """The event's monotonic reading with the boot it belongs to, when it carries one."""
+    return (e.boot, e.mono) if e.mono is not None and e.boot else None
 
 
 def _mono_span(started_mono: tuple[str, float] | None, end: Event) -> timedelta | None:
@@ -453,7 +457,7 @@ def fold(plan: Plan, events: Iterable[Event]) -> RunState:
             # The handlers below edit the step's state: it must be a plain one of this fold.
             sid = e.step  # type: ignore[union-attr]
             if sid in starts:
-                status[sid] = _running(starts.pop(sid))
+                _start_held(state, starts.pop(sid))
             else:
                 st = status.get(sid)
                 if st is not None and st.__class__ is not StepState:
@@ -461,21 +465,15 @@ def fold(plan: Plan, events: Iterable[Event]) -> RunState:
         handler = handlers.get(kind)
         if handler:
             handler(state, e)
-    for sid, begun in starts.items():  # started, nothing since: running
-        status[sid] = _running(begun)
+    for begun in starts.values():  # started, nothing since: running
+        _start_held(state, begun)
     return state
 
 
-def _running(e: StepStarted) -> StepState:
-    """What _step_started makes of a fresh state."""
-    st = object.__new__(StepState)
-    st.status = "running"
-    st.started_at = e.at
-    st.started_by = e.actor
-    st.attempts = 1
-    if e.mono is not None and e.boot:
-        st.started_mono = (e.boot, e.mono)
-    return st
+def _start_held(state: RunState, e: StepStarted) -> None:
+    """Apply a start `fold` held back, to a fresh state of the step's own."""
+    state.status[e.step] = object.__new__(StepState)
+    _step_started(state, e)
 
 
 _seq_of = attrgetter("seq")
@@ -1049,7 +1047,7 @@ def _step_started(state: RunState, e: StepStarted) -> None:
     st.attempts += 1
     st.paused = timedelta(0)
     st.reason = ""
-    st.started_mono = (e.boot, e.mono) if e.mono is not None and e.boot else None
+    st.started_mono = _mono_reading(e)
     st.ran_mono = None
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Literal
 
 from ..engine.events import Event
@@ -17,6 +18,17 @@ class Line:
     icon: str
     text: str
     category: Category
+
+
+LATE_AFTER = timedelta(minutes=1)
+
+
+def recorded_late(event: Event) -> datetime | None:
+    """When a late tick-off was recorded (over a minute after it happened), else None: a log
+    printed in the journal's order says so, or its times would seem to run backwards."""
+    if event.recorded_at is None or event.recorded_at - event.at <= LATE_AFTER:
+        return None
+    return event.recorded_at
 
 
 def narrate(event: Event) -> Line:

@@ -8,7 +8,7 @@ from rich.text import Text
 from textual.widgets import RichLog
 
 from ...engine.events import Event
-from ...report.narrate import CATEGORIES, narrate
+from ...report.narrate import CATEGORIES, narrate, recorded_late
 from ..frame import Frame
 
 FILTERS: tuple[str, ...] = ("all", *CATEGORIES)
@@ -26,9 +26,8 @@ def log_line(event: Event, frame: Frame) -> Text:
     """`22:50 ▶ load-orders started · Priya Shah`: wraps under its own text when narrow."""
     line = narrate(event)
     who = frame.person(event.actor) if event.actor != "conductor" else "conductor"
-    late = ""
-    if event.recorded_at and (event.recorded_at - event.at).total_seconds() > 60:
-        late = f" (recorded {frame.clock(event.recorded_at)})"
+    recorded = recorded_late(event)
+    late = f" (recorded {frame.clock(recorded)})" if recorded else ""
     return Text.assemble(
         (frame.clock(event.at), "dim"),
         f" {line.icon} ",
