@@ -176,6 +176,18 @@ class RollbackInvoked(EventBase):
     trigger: str | None = None
 
 
+class TriggerOverridden(EventBase):
+    """The commander's decision to carry on although a rollback trigger fired.
+
+    `trigger` is the trigger's id, or the id of a failed checkpoint whose on_fail is rollback.
+    The war room says ROLL BACK until rollback is invoked or this is recorded with a reason.
+    """
+
+    type: Literal["trigger-overridden"] = "trigger-overridden"
+    trigger: str
+    reason: str
+
+
 class CommsSent(EventBase):
     type: Literal["comms-sent"] = "comms-sent"
     template: str
@@ -212,6 +224,7 @@ Event = Annotated[
     | WindowAlert
     | ClockJumped
     | RollbackInvoked
+    | TriggerOverridden
     | CommsSent
     | RunEnded,
     Field(discriminator="type"),

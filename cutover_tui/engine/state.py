@@ -42,6 +42,7 @@ from .events import (
     StepStarted,
     StepSuspended,
     TriggerFired,
+    TriggerOverridden,
     WindowAlert,
 )
 
@@ -134,6 +135,7 @@ class RunState:
     gates: dict[str, GateState] = field(default_factory=dict)
     readiness: dict[str, ReadinessMarked] = field(default_factory=dict)
     fired: dict[str, TriggerFired] = field(default_factory=dict)
+    overrides: dict[str, TriggerOverridden] = field(default_factory=dict)  # by trigger
     alerts: dict[str, WindowAlert] = field(default_factory=dict)
     comms: list[CommsSent] = field(default_factory=list)
     event_count: int = 0
@@ -583,6 +585,7 @@ def _verb(event: Event) -> str:
         "estimate-changed": "change an estimate",
         "dependency-changed": "change dependencies",
         "rollback-invoked": "invoke rollback",
+        "trigger-overridden": "override a rollback trigger",
         "run-ended": "end the run",
     }.get(event.type, event.type)
 
@@ -932,6 +935,22 @@ def _check_rollback(state: RunState, event: RollbackInvoked) -> str | None:
     return None
 
 
+def _check_override(state: RunState, event: TriggerOverridden) -> str | None:
+    if state.phase != "running":
+        return "a trigger can be overridden only while the plan runs (not during rollback)"
+    known = {t.id for t in state.plan.trigger if t.action == "rollback"}
+    known |= {
+        sid
+        for sid, step in state.steps.items()
+        if step.kind == "checkpoint" and step.on_fail == "rollback"
+    }
+    if event.trigger not in known:
+        return f"{event.trigger!r} is not a rollback trigger or a rollback checkpoint of this plan"
+    if not event.reason.strip():
+        return "say why the run carries on: the reason goes into the log and the review"
+    return None
+
+
 def _check_comms(state: RunState, event: CommsSent) -> str | None:
     if event.step is None:
         return None
@@ -975,6 +994,7 @@ _LEGALITY = {
     "trigger-fired": _check_trigger,
     "window-alert": _check_alert,
     "rollback-invoked": _check_rollback,
+    "trigger-overridden": _check_override,
     "comms-sent": _check_comms,
     "run-ended": _check_end,
 }
@@ -1183,6 +1203,10 @@ def _rollback(state: RunState, e: RollbackInvoked) -> None:
     state.rollback_reason = e.reason
 
 
+def _override(state: RunState, e: TriggerOverridden) -> None:
+    state.overrides[e.trigger] = e
+
+
 def _comms(state: RunState, e: CommsSent) -> None:
     state.comms.append(e)
     if e.step is not None:
@@ -1220,6 +1244,7 @@ _APPLY = {
     "window-alert": _alert,
     "clock-jumped": _noop,
     "rollback-invoked": _rollback,
+    "trigger-overridden": _override,
     "comms-sent": _comms,
     "run-ended": _ended,
 }

@@ -102,6 +102,10 @@ def narrate(event: Event) -> Line:
             return Line("⏱", f"system clock jumped {e.seconds:+.0f}s", "alert")
         case "rollback-invoked":
             return Line("↺", f"ROLLBACK INVOKED: {e.reason}", "decision")
+        case "trigger-overridden":
+            return Line(
+                "✎", f"rollback trigger {e.trigger} OVERRIDDEN, carrying on: {e.reason}", "decision"
+            )
         case "comms-sent":
             return Line("✉", f'sent to {", ".join(e.to)}: "{e.subject}"', "message")
         case "run-ended":
