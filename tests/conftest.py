@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -19,3 +20,8 @@ def plans_dir() -> Path:
 def test_plans_dir() -> Path:
     """Plans written for the tests: valid-minimal.toml and the broken/ corpus."""
     return ROOT / "tests" / "plans"
+
+
+# Tests never read this host's /etc/cutover/cutover.toml (a runs directory or locked mode set
+# there would change every test's default); a test that wants one sets CUTOVER_CONFIG itself.
+os.environ["CUTOVER_CONFIG"] = str(ROOT / "tests" / "no-host-config.toml")

@@ -80,7 +80,8 @@ def add_runs_option(parser: argparse.ArgumentParser) -> None:
         "--runs",
         default=None,
         metavar="DIR",
-        help="runs directory (default $CUTOVER_RUNS or ./runs)",
+        help="runs directory (default $CUTOVER_RUNS, else `runs` in /etc/cutover/cutover.toml "
+        "or $CUTOVER_CONFIG, else ./runs)",
     )
 
 

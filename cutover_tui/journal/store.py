@@ -32,6 +32,7 @@ from ..engine.state import Refused, RunState, apply, check, fold, initial_state
 from ..plan import LoadedPlan, PlanError, parse_plan
 from ..plan.model import Plan
 from ..plan.shift import shift_plan
+from .hostconfig import HostConfigError, load_host_config
 
 SCHEMA_VERSION = 1
 GENESIS = "0" * 64
@@ -72,8 +73,15 @@ class JournalError(Exception):
 
 
 def runs_dir(option: str | None = None) -> Path:
-    """The runs directory: the option, else $CUTOVER_RUNS, else ./runs."""
-    return Path(option or os.environ.get(RUNS_ENV) or "runs")
+    """The runs directory: the option, else $CUTOVER_RUNS, else the host config's `runs`
+    (/etc/cutover/cutover.toml: `ssh jump cutover ...` has no profile), else ./runs."""
+    if option or os.environ.get(RUNS_ENV):
+        return Path(option or os.environ[RUNS_ENV])
+    try:
+        host = load_host_config()
+    except HostConfigError as exc:
+        raise JournalError(str(exc)) from None
+    return host.runs or Path("runs")
 
 
 def chain(prev: str, body: str) -> str:

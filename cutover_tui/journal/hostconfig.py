@@ -1,0 +1,112 @@
+"""The host's own settings for cutover: one small TOML file an admin writes once.
+
+    # /etc/cutover/cutover.toml   ($CUTOVER_CONFIG names another file, for tests)
+    runs = "/srv/cutover/runs"            # the team's runs directory
+    mode = "locked"                       # shared (default): group-writable run files
+                                          # locked: a service owns them (`cutover serve`)
+    socket = "/run/cutover/cutover.sock"  # locked mode: where the service listens
+
+It exists because `ssh jump cutover run ...` is a non-login shell: no profile.d, no
+$CUTOVER_RUNS, and without it every operator's runs went quietly to their own ./runs.
+A missing file means no settings; a bad one is one line naming the file, its line and the key.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+CONFIG_ENV = "CUTOVER_CONFIG"
+DEFAULT_CONFIG = Path("/etc/cutover/cutover.toml")
+DEFAULT_SOCKET = "/run/cutover/cutover.sock"
+MAX_CONFIG_BYTES = 64 * 1024  # a few settings; anything larger is not a config file
+MODES = ("shared", "locked")
+KEYS = ("runs", "mode", "socket")
+
+
+class HostConfigError(Exception):
+    """The host config file cannot be used: one line naming file, line and key."""
+
+
+@dataclass(frozen=True)
+class HostConfig:
+    path: Path | None = None  # the file read; None when there is none
+    runs: Path | None = None
+    mode: str = "shared"
+    socket: Path = Path(DEFAULT_SOCKET)
+
+    @property
+    def locked(self) -> bool:
+        return self.mode == "locked"
+
+
+def config_path() -> Path:
+    """$CUTOVER_CONFIG if set (tests, a second install), else /etc/cutover/cutover.toml."""
+    return Path(os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG)
+
+
+def load_host_config(path: Path | None = None) -> HostConfig:
+    """The settings in `path` (default `config_path()`); defaults when the file is absent."""
+    path = path or config_path()
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_CONFIG_BYTES + 1)
+    except FileNotFoundError:
+        return HostConfig()
+    except OSError as exc:
+        raise HostConfigError(f"{path}: cannot be read: {exc.strerror or exc}") from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise HostConfigError(f"{path}: larger than {MAX_CONFIG_BYTES // 1024} KiB")
+    try:
+        text = raw.decode("utf-8")
+        data = tomllib.loads(text)
+    except UnicodeDecodeError:
+        raise HostConfigError(f"{path}: not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        found = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+        where = f":{found.group(1)}" if found else ""
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        raise HostConfigError(f"{path}{where}: not valid TOML: {message}") from None
+    return _settings(path, text, data)
+
+
+def _settings(path: Path, text: str, data: dict) -> HostConfig:
+    def bad(key: str, why: str) -> HostConfigError:
+        return HostConfigError(f"{path}:{_line_of(text, key)}: {key}: {why}")
+
+    for key in data:
+        if key not in KEYS:
+            raise bad(key, f"unknown key (known: {', '.join(KEYS)})")
+    runs = data.get("runs")
+    if runs is not None and not (isinstance(runs, str) and runs.startswith("/")):
+        raise bad("runs", 'must be an absolute path in quotes, e.g. "/srv/cutover/runs"')
+    mode = data.get("mode", "shared")
+    if mode not in MODES:
+        raise bad("mode", f"must be one of {', '.join(MODES)}, not {mode!r}")
+    socket = data.get("socket", DEFAULT_SOCKET)
+    if not (isinstance(socket, str) and socket.startswith("/")):
+        raise bad("socket", f'must be an absolute path in quotes, e.g. "{DEFAULT_SOCKET}"')
+    return HostConfig(path, Path(runs) if runs else None, mode, Path(socket))
+
+
+def _line_of(text: str, key: str) -> int:
+    """The line `key = ...` is written on (1 when it cannot be found: a quoted key)."""
+    pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
+    for number, line in enumerate(text.splitlines(), start=1):
+        if pattern.match(line):
+            return number
+    return 1
+
+
+def locked_socket(directory: Path, config: HostConfig | None = None) -> Path | None:
+    """The service's socket when `directory` is the host's runs directory and the host is
+    in locked mode; None otherwise (another directory, e.g. `--runs ~/scratch`, is files)."""
+    config = config or load_host_config()
+    if not config.locked or config.runs is None:
+        return None
+    if os.path.abspath(directory) != os.path.abspath(config.runs):
+        return None
+    return config.socket
