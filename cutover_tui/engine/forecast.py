@@ -150,10 +150,37 @@ class Slowness:
 
     def factors(self, normals: np.ndarray) -> np.ndarray:
         """exp(eta): (groups x iterations), from standard normals of the same shape."""
-        cov = np.asarray(self.cov, float)
-        values, vectors = np.linalg.eigh((cov + cov.T) / 2)
-        root = vectors * np.sqrt(np.clip(values, 0.0, None))
+        root = covariance_root(np.asarray(self.cov, float))
         return np.exp(np.asarray(self.mean, float)[:, None] + root @ normals)
+
+
+def covariance_root(cov: np.ndarray) -> np.ndarray:
+    """A lower-triangular L with L @ L.T = cov (Cholesky), continuous in cov.
+
+    Not an eigendecomposition: for a repeated eigenvalue (untouched phases share one prior
+    variance) eigh returns an arbitrary basis of the eigenspace, which changed with the last
+    bits of cov from one second (and one process) to the next, and so did the odds. Rows of
+    zero variance (a factor known exactly) stay zero; a matrix that is positive semidefinite
+    but singular to rounding gets the smallest jitter on its diagonal that makes it definite.
+    """
+    sym = (cov + cov.T) / 2
+    root = np.zeros_like(sym)
+    live = np.flatnonzero(np.diag(sym) > 0)
+    if not len(live):
+        return root
+    sub = sym[np.ix_(live, live)]
+    jitter = 0.0
+    scale = float(np.max(np.diag(sub)))
+    for _ in range(12):
+        try:
+            part = np.linalg.cholesky(sub + jitter * np.eye(len(live)))
+            break
+        except np.linalg.LinAlgError:
+            jitter = scale * 1e-12 if jitter == 0 else jitter * 10
+    else:  # not positive semidefinite at all: keep only its diagonal
+        part = np.diag(np.sqrt(np.clip(np.diag(sub), 0.0, None)))
+    root[np.ix_(live, live)] = part
+    return root
 
 
 # -- the graph, prepared once per plan revision ---------------------------------------------
