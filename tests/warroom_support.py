@@ -3,7 +3,8 @@ clock, and ways to pick a step and fill a form the way a person would."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -100,3 +101,14 @@ def events_of(app: WarRoomApp) -> list[Event]:
 
 def notices(app: WarRoomApp) -> list[str]:
     return [n.message for n in app._notifications]
+
+
+async def settle(pilot, condition: Callable[[], object], timeout: float = 30.0) -> None:
+    """Wait until `condition()` holds, however busy the machine: never a fixed pause.
+
+    Fails with the condition's source when it never holds (a real bug, not a slow host)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not settled within {timeout}s: {condition}")
+        await pilot.pause(0.02)

@@ -12,11 +12,12 @@ from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from textual import on
+from textual import events, on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Container
 from textual.css.query import NoMatches
+from textual.geometry import Size
 from textual.screen import Screen
 from textual.widgets import Footer, Tab, Tabs
 
@@ -187,13 +188,17 @@ class WarRoomApp(App[None]):
         if self.conductor is not None:
             self.conductor.stop()
 
-    def on_resize(self) -> None:
-        self._fit_layout()
+    def on_resize(self, event: events.Resize) -> None:
+        # This handler runs before App's own, which is what updates `self.size`: lay out for
+        # the size in the event, or the layout lags one resize behind.
+        self._fit_layout(event.size)
         if self.frame:
-            self._show(self.frame, [])
+            # The status lines read their own width: show them again once laid out.
+            self.call_after_refresh(self._show, self.frame, [])
 
-    def _fit_layout(self) -> None:
-        narrow = self.size.width < NARROW_WIDTH or self.size.height < NARROW_HEIGHT
+    def _fit_layout(self, size: Size | None = None) -> None:
+        size = size or self.size
+        narrow = size.width < NARROW_WIDTH or size.height < NARROW_HEIGHT
         self.set_class(narrow, "-narrow")
         for pane, _ in PANES:
             self.query_one(f"#{pane}").set_class(pane == self._active_pane, "-active")
@@ -248,7 +253,13 @@ class WarRoomApp(App[None]):
             # Errors stay long enough to be read from across the room. Warnings make way after
             # ten seconds, or ten minutes of the night on a fast clock (two seconds at least).
             timeout = 20 if notice.severity == "error" else max(2.0, min(10.0, 600 / factor))
-            self.notify(notice.text, title=notice.title, severity=notice.severity, timeout=timeout)
+            self.notify(
+                notice.text,
+                title=notice.title,
+                severity=notice.severity,
+                timeout=timeout,
+                markup=False,  # the text quotes people and plans: never markup
+            )
 
     # -- commands ----------------------------------------------------------------------------
     def submit(self, event: Event) -> bool:
@@ -646,10 +657,8 @@ class WarRoomApp(App[None]):
                 )
 
     def action_why(self) -> None:
-        if self.frame is None or self.frame.foresight is None:
-            self.notify("the forecast starts with the run", severity="warning")
-            return
-        self.push_screen(ForesightScreen(self.frame))
+        if self.frame is not None:  # the verdict is there at every stage, odds or not
+            self.push_screen(ForesightScreen(self.frame))
 
     def action_help(self) -> None:
         rows = [(_key_label(key), text, who) for key, _, _, text, who in KEYS]
