@@ -766,8 +766,10 @@ def test_nothing_is_recorded_or_fires_after_the_run_ended() -> None:
     state, sched = look("06:30")
     note = NoteAdded(actor="alice", at=clock("06:30"), text="review on Monday")
     assert check(state, note) == (
-        "the run ended (rolled-back) at 05:45; nothing more can be recorded"
+        "the run ended (rolled-back) at 05:45; only review remarks can be added now "
+        "(cutover do RUN note --kind review --note ...)"
     )
+    assert check(state, note.model_copy(update={"kind": "review"})) is None
     assert sched.graph == "rollback"
     assert sched.projected_finish == clock("05:42")
     assert [f.trigger for f in sched.fired] == [

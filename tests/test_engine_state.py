@@ -328,7 +328,10 @@ def test_gate_decisions_follow_the_gate_rules() -> None:
 def test_nothing_after_the_run_ended() -> None:
     ended = [*freeze_done(), RunEnded(actor="alice", at=at("22:20"), outcome="aborted")]
     state = fold(PLAN, ended)
-    why = "the run ended (aborted) at 22:20; nothing more can be recorded"
+    why = (
+        "the run ended (aborted) at 22:20; only review remarks can be added now "
+        "(cutover do RUN note --kind review --note ...)"
+    )
     late = at("22:21")
     for event in (
         StepStarted(actor="dba", at=late, step="backup"),
@@ -349,7 +352,7 @@ def test_nothing_after_the_run_ended() -> None:
         ),
     ):
         assert check(state, event) == why, event.type
-    with pytest.raises(Refused, match="nothing more can be recorded"):
+    with pytest.raises(Refused, match="only review remarks can be added"):
         require(state, NoteAdded(actor="alice", at=late, text="x"))
 
 
@@ -741,7 +744,9 @@ def eventful_night() -> list[Event]:
         CheckpointFailed(actor="dba", at=at("23:05"), step="backup-ok", evidence="checksum"),
         StepStarted(actor="dba", at=at("23:06"), step="backup-ok"),
         CheckpointPassed(actor="dba", at=at("23:10"), step="backup-ok", evidence="ok"),
-        ReadinessMarked(actor="carol", at=at("23:10"), item="staff-ready", status="waived"),
+        ReadinessMarked(
+            actor="carol", at=at("23:10"), item="staff-ready", status="waived", note="on call"
+        ),
         GateDecided(actor="alice", at=at("23:12"), step="go", approver="alice", decision="go"),
         GateDecided(actor="sponsor", at=at("23:15"), step="go", approver="sponsor", decision="go"),
         StepStarted(actor="dba", at=at("23:15"), step="load"),

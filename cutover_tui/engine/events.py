@@ -36,6 +36,9 @@ class RunStarted(EventBase):
     mode: Literal["live", "rehearsal"] = "live"
     plan_id: str
     note: str | None = None
+    # A rehearsal that played itself (`cutover simulate`): left out of the rehearsal history,
+    # the pace prior and calibration. None on every other run (and on files made before it).
+    simulated: bool | None = None
 
 
 class StepStarted(EventBase):
@@ -108,7 +111,8 @@ class ReadinessMarked(EventBase):
 
 class NoteAdded(EventBase):
     type: Literal["note-added"] = "note-added"
-    kind: Literal["decision", "deviation", "info"] = "info"
+    # "review": a remark for the post-implementation review, the one thing an ended run takes
+    kind: Literal["decision", "deviation", "info", "review"] = "info"
     text: str
     step: str | None = None
 
@@ -188,6 +192,15 @@ class TriggerOverridden(EventBase):
     reason: str
 
 
+class RehearsalExcluded(EventBase):
+    """The commander's decision that a rehearsal is not representative (a network outage, a
+    half team): it stays in the journal and is left out of the history, the prior and
+    calibration. Recordable during or after the rehearsal."""
+
+    type: Literal["rehearsal-excluded"] = "rehearsal-excluded"
+    reason: str
+
+
 class CommsSent(EventBase):
     type: Literal["comms-sent"] = "comms-sent"
     template: str
@@ -225,6 +238,7 @@ Event = Annotated[
     | ClockJumped
     | RollbackInvoked
     | TriggerOverridden
+    | RehearsalExcluded
     | CommsSent
     | RunEnded,
     Field(discriminator="type"),

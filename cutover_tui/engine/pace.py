@@ -48,6 +48,7 @@ import numpy as np
 from ..plan.durations import format_duration
 from .forecast import Slowness, step_range, triangular_ppf
 from .state import RunState
+from .timings import ticked_off
 
 _QUADRATURE = (np.arange(64) + 0.5) / 64  # midpoints for E[log duration] under a range
 RECENT = 6  # the evidence text speaks of the last this many steps
@@ -174,8 +175,8 @@ def infer_pace(state: RunState, now: datetime, prior: PacePrior | None = None) -
             continue
         if st.status == "done" and st.finished_at is not None:
             actual = st.actual.total_seconds()  # monotonic within one boot
-            if actual <= 0:
-                continue  # ticked off without a start: its duration is unknown
+            if actual <= 0 or ticked_off(step, st):
+                continue  # ticked off without a start, or seconds after it: not a timing
             rows.append((sid, budget, actual, prior.scales.get(sid, 1.0), False, st.finished_at))
         elif st.status in ("running", "suspended"):
             until = now if st.status == "running" else (st.suspended_at or now)

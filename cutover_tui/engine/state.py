@@ -31,6 +31,7 @@ from .events import (
     GateDecided,
     NoteAdded,
     ReadinessMarked,
+    RehearsalExcluded,
     RollbackInvoked,
     RunEnded,
     RunStarted,
@@ -45,6 +46,8 @@ from .events import (
     TriggerOverridden,
     WindowAlert,
 )
+from .review import allowed_after_end, check_exclusion, check_waiver, ended_refusal, excluded
+from .timings import recorded_live
 
 StepStatus = Literal["pending", "running", "suspended", "done", "failed", "skipped"]
 StepKind = Literal["task", "checkpoint", "gate", "comms", "milestone"]
@@ -96,6 +99,10 @@ class StepState:
     # clock stepped mid-step (NTP, a VM resumed) does not stretch or shrink its duration.
     started_mono: tuple[str, float] | None = None
     ran_mono: timedelta | None = None
+    # Start and finish recorded as they happened (no --at): a step ticked off seconds apart
+    # after the fact is not a timing (engine.timings).
+    start_live: bool = False
+    finish_live: bool = False
 
     @property
     def closed(self) -> bool:
@@ -126,6 +133,8 @@ class RunState:
     rollback_order: list[str]
     phase: RunPhase = "not-started"
     mode: Literal["live", "rehearsal"] = "live"
+    simulated: bool = False  # a rehearsal that played itself: not in the rehearsal history
+    excluded: RehearsalExcluded | None = None  # left out of the rehearsal history, and why
     started_at: datetime | None = None
     started_by: str | None = None
     ended_at: datetime | None = None
@@ -333,6 +342,14 @@ class RanStep(_SameAsStepState, StepState):
     def ran_mono(self) -> timedelta | None:
         return _mono_span(self.started_mono, self.ended)
 
+    @property  # type: ignore[misc]
+    def start_live(self) -> bool:
+        return recorded_live(self.begun)
+
+    @property  # type: ignore[misc]
+    def finish_live(self) -> bool:
+        return recorded_live(self.ended)
+
     def unpacked(self) -> StepState:
         """The same state as a plain StepState, to be changed."""
         st = object.__new__(StepState)
@@ -362,6 +379,8 @@ _RAN_FIELDS = (
     "finished_by",
     "started_mono",
     "ran_mono",
+    "start_live",
+    "finish_live",
 )
 
 FRESH: StepState = object.__new__(_Untouched)  # the state of every step nothing happened to
@@ -587,12 +606,13 @@ def _verb(event: Event) -> str:
         "rollback-invoked": "invoke rollback",
         "trigger-overridden": "override a rollback trigger",
         "run-ended": "end the run",
+        "rehearsal-excluded": "exclude this rehearsal from the history",
     }.get(event.type, event.type)
 
 
 def _legality(state: RunState, event: Event) -> str | None:
-    if state.phase == "ended":
-        return f"the run ended ({state.outcome}) at {state.when(state.ended_at)}; nothing more can be recorded"
+    if state.phase == "ended" and not allowed_after_end(event):
+        return ended_refusal(state)
     if isinstance(event, RunStarted):
         if state.phase != "not-started":
             return f"the run was already started by {state.name(state.started_by)} at {state.when(state.started_at)}"
@@ -775,7 +795,7 @@ def _check_readiness(state: RunState, event: ReadinessMarked) -> str | None:
     earlier = state.readiness.get(event.item)
     if earlier:
         return f"{event.item!r} was already marked {earlier.status} by {state.name(earlier.actor)} at {state.when(earlier.at)}"
-    return None
+    return check_waiver(event)
 
 
 def _check_note(state: RunState, event: NoteAdded) -> str | None:
@@ -987,6 +1007,7 @@ _LEGALITY = {
     "gate-decided": _check_gate,
     "readiness-marked": _check_readiness,
     "note-added": _check_note,
+    "rehearsal-excluded": check_exclusion,
     "step-added": _check_added,
     "estimate-changed": _check_estimate,
     "dependency-changed": _check_dependency,
@@ -1055,6 +1076,7 @@ def _copied(st: StepState) -> StepState:
 def _started(state: RunState, e: RunStarted) -> None:
     state.phase = "running"
     state.mode = e.mode
+    state.simulated = bool(e.simulated)
     state.started_at = e.at
     state.started_by = e.actor
 
@@ -1069,6 +1091,7 @@ def _step_started(state: RunState, e: StepStarted) -> None:
     st.reason = ""
     st.started_mono = _mono_reading(e)
     st.ran_mono = None
+    st.start_live, st.finish_live = recorded_live(e), False
 
 
 def _finish(state: RunState, sid: str, status: StepStatus, e: Event, reason: str = "") -> None:
@@ -1076,8 +1099,10 @@ def _finish(state: RunState, sid: str, status: StepStatus, e: Event, reason: str
     if st.started_at is None:
         st.started_at, st.started_by = e.at, e.actor  # a checkpoint passed straight away
         st.attempts += 1
+        st.start_live = recorded_live(e)
     st.status = status
     st.finished_at, st.finished_by = e.at, e.actor
+    st.finish_live = recorded_live(e)
     ran = _mono_span(st.started_mono, e)
     if ran is not None:
         st.ran_mono = ran
@@ -1245,6 +1270,7 @@ _APPLY = {
     "clock-jumped": _noop,
     "rollback-invoked": _rollback,
     "trigger-overridden": _override,
+    "rehearsal-excluded": excluded,
     "comms-sent": _comms,
     "run-ended": _ended,
 }

@@ -1,0 +1,59 @@
+"""What a run takes once the work is over, and the rehearsal history's own decisions.
+
+- After the end, the run is a record: only review remarks (a note of kind "review") and the
+  commander's exclusion of a rehearsal may still be added; anything else is refused with the
+  moment the run ended.
+- A rehearsal can be excluded from the history (RehearsalExcluded, commander only, with a
+  reason), during it or after it; it stays in the journal and says who and when.
+
+The checks here are called from `engine.state` (`_legality`), which holds the permissions.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .events import NoteAdded, ReadinessMarked, RehearsalExcluded
+
+if TYPE_CHECKING:
+    from .events import Event
+    from .state import RunState
+
+
+def allowed_after_end(event: Event) -> bool:
+    """A review remark, or a rehearsal's exclusion: the two things an ended run takes."""
+    return (isinstance(event, NoteAdded) and event.kind == "review") or isinstance(
+        event, RehearsalExcluded
+    )
+
+
+def ended_refusal(state: RunState) -> str:
+    return (
+        f"the run ended ({state.outcome}) at {state.when(state.ended_at)}; only review remarks "
+        "can be added now (cutover do RUN note --kind review --note ...)"
+    )
+
+
+def check_exclusion(state: RunState, event: RehearsalExcluded) -> str | None:
+    if state.mode != "rehearsal":
+        return "only a rehearsal can be excluded from the rehearsal history; this is a live run"
+    if not event.reason.strip():
+        return "excluding a rehearsal needs a reason (--reason), kept in the journal"
+    earlier = state.excluded
+    if earlier is not None:
+        return (
+            f"this rehearsal was already excluded by {state.name(earlier.actor)} at "
+            f"{state.when(earlier.at)}: {earlier.reason}"
+        )
+    return None
+
+
+def check_waiver(event: ReadinessMarked) -> str | None:
+    """A waiver says why: the review reads it, and so do tonight's approvers."""
+    if event.status == "waived" and not event.note.strip():
+        return f"waiving {event.item!r} needs a note saying why (--note)"
+    return None
+
+
+def excluded(state: RunState, event: RehearsalExcluded) -> None:
+    state.excluded = event
