@@ -33,7 +33,6 @@ from ..engine.events import (
     ReadinessMarked,
     RollbackInvoked,
     RunEnded,
-    RunStarted,
     StepAdded,
     StepCompleted,
     StepFailed,
@@ -44,9 +43,11 @@ from ..engine.events import (
 )
 from ..engine.schedule import schedule
 from ..engine.state import Refused, RunState, apply, check, initial_state
+from ..journal.begin import begin_run
 from ..journal.identity import actor_for, describe, os_login
 from ..journal.run import run_clock
-from ..journal.store import Journal, JournalError, list_runs, open_run, runs_dir
+from ..journal.store import Journal, JournalError, runs_dir
+from ..locked.client import LockedJournal, open_journal, runs_in, start_locked
 from ..plan import PlanError, load_plan
 from ..plan.durations import format_duration, parse_duration
 from ..plan.model import Plan
@@ -175,37 +176,21 @@ def cmd_start(args: argparse.Namespace) -> int:
     loaded = _load(args.plan)
     if loaded is None:
         return 1
-    login = os_login()
-    actor = actor_for(loaded.plan, login)
-    now = datetime.now(UTC).replace(second=0, microsecond=0)
-    # A rehearsal runs now, whatever the plan's dates: its window opens at this minute.
-    shift = now - loaded.plan.window.start if args.rehearsal else timedelta(0)
-    event = RunStarted(
-        actor=actor,
-        at=now,
-        plan_id=loaded.plan.plan.id,
-        mode="rehearsal" if args.rehearsal else "live",
-        key=uuid.uuid4().hex,
-    )
-    fresh = initial_state(loaded.plan)
-    reason = check(fresh, event)
-    if reason:  # refused before any file is made
-        print(f"cutover start: {reason} ({describe(fresh, login)})", file=sys.stderr)
-        return 1
+    directory = runs_dir(args.runs)
     try:
-        journal = Journal.create(
-            runs_dir(args.runs), loaded, rehearsal=args.rehearsal, created_by=login, shift=shift
-        )
-    except (JournalError, OSError, sqlite3.Error) as exc:
-        print(
-            f"cutover start: cannot make the run in {runs_dir(args.runs)}/: {exc}", file=sys.stderr
-        )
+        run_id = start_locked(directory, loaded, rehearsal=args.rehearsal)  # a locked host
+        if run_id is None:
+            run_id = begin_run(directory, loaded, rehearsal=args.rehearsal, login=os_login()).run_id
+    except Refused as refusal:  # refused before any file is made
+        print(f"cutover start: {refusal}", file=sys.stderr)
         return 1
-    journal.append(event)
-    print(journal.run_id)
+    except (JournalError, OSError, sqlite3.Error) as exc:
+        print(f"cutover start: cannot make the run in {directory}/: {exc}", file=sys.stderr)
+        return 1
+    print(run_id)
     print(
-        f"started {'rehearsal' if args.rehearsal else 'live run'} {journal.run_id} "
-        f"of {loaded.plan.plan.title!r} as {actor}; journal {journal.path}",
+        f"started {'rehearsal' if args.rehearsal else 'live run'} {run_id} "
+        f"of {loaded.plan.plan.title!r} as {actor_for(loaded.plan, os_login())}",
         file=sys.stderr,
     )
     return 0
@@ -214,7 +199,7 @@ def cmd_start(args: argparse.Namespace) -> int:
 @_in_words
 def cmd_runs(args: argparse.Namespace) -> int:
     directory = runs_dir(args.runs)
-    runs = list_runs(directory)
+    runs = runs_in(directory)
     if not runs:
         print(f"no runs in {directory}/ (cutover start PLAN makes one)")
         return 0
@@ -259,7 +244,7 @@ def cmd_do(args: argparse.Namespace) -> int:
         print(f"cutover do: cannot write {journal.path}: {exc}", file=sys.stderr)
         return 1
     late = f", recorded {stored.recorded_at:%H:%M:%S}Z" if args.at else ""
-    print(f"#{stored.seq} {stored.type} {args.target or ''} by {actor}{late}".rstrip())
+    print(f"#{stored.seq} {stored.type} {args.target or ''} by {stored.actor}{late}".rstrip())
     return 0
 
 
@@ -494,6 +479,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
     journal = _open(args)
     if journal is None:
         return 1
+    if isinstance(journal, LockedJournal):
+        print(_LOCKED_FILES.format(command="verify", path=journal.path), file=sys.stderr)
+        return 1
     problems, head, count = journal.verify()
     if problems:
         print(f"{journal.path}: {len(problems)} problem(s)", file=sys.stderr)
@@ -509,6 +497,11 @@ def cmd_verify(args: argparse.Namespace) -> int:
 def cmd_conduct(args: argparse.Namespace) -> int:
     journal = _open(args)
     if journal is None:
+        return 1
+    if isinstance(journal, LockedJournal):
+        print(
+            "cutover conduct: on this locked host the service conducts every run", file=sys.stderr
+        )
         return 1
     if args.speed is not None and not (args.speed > 0 and math.isfinite(args.speed)):
         print("cutover conduct: --speed must be a positive number", file=sys.stderr)
@@ -532,6 +525,12 @@ def cmd_conduct(args: argparse.Namespace) -> int:
     return 0
 
 
+_LOCKED_FILES = (
+    "cutover {command}: the runs on this host are locked: run it on the file as the service "
+    "account (sudo -u cutover-svc cutover {command} {path}) or on a backup copy"
+)
+
+
 def _clock_for(journal: Journal, speed: float | None) -> Clock:
     """The run's clock (see `journal.run.run_clock`): simulated time on a fast rehearsal."""
     return run_clock(journal, speed)
@@ -551,9 +550,10 @@ def _load(path: str):
         return None
 
 
-def _open(args: argparse.Namespace) -> Journal | None:
+def _open(args: argparse.Namespace) -> Journal | LockedJournal | None:
+    """The run named on the command line: through the service on a locked host."""
     try:
-        return open_run(args.run, runs_dir(args.runs))
+        return open_journal(args.run, runs_dir(args.runs))
     except JournalError as exc:
         print(f"cutover: {exc}", file=sys.stderr)
         return None

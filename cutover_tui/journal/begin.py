@@ -1,0 +1,40 @@
+"""Beginning a run: the RunStarted checked before any file is made, then the run's database.
+
+One place for `cutover start` on shared files and for the locked-mode service, so both
+refuse the same people for the same reasons.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from ..engine.events import RunStarted
+from ..engine.state import Refused, check, initial_state
+from ..plan import LoadedPlan
+from .identity import actor_for, describe
+from .store import Journal
+
+
+def begin_run(directory: Path, loaded: LoadedPlan, *, rehearsal: bool, login: str) -> Journal:
+    """A new run of `loaded` in `directory`, started by `login`. Refused (with who the login
+    is to the plan) when it may not start it; nothing is made then."""
+    plan = loaded.plan
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    # A rehearsal runs now, whatever the plan's dates: its window opens at this minute.
+    shift = now - plan.window.start if rehearsal else timedelta(0)
+    event = RunStarted(
+        actor=actor_for(plan, login),
+        at=now,
+        plan_id=plan.plan.id,
+        mode="rehearsal" if rehearsal else "live",
+        key=uuid.uuid4().hex,
+    )
+    fresh = initial_state(plan)
+    reason = check(fresh, event)
+    if reason:
+        raise Refused(f"{reason} ({describe(fresh, login)})")
+    journal = Journal.create(directory, loaded, rehearsal=rehearsal, created_by=login, shift=shift)
+    journal.append(event)
+    return journal

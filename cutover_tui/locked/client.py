@@ -1,0 +1,204 @@
+"""The client side of locked mode: a run reached through `cutover serve`'s socket.
+
+`open_journal(ref, runs_option)` is the one place that decides: the host's runs directory on
+a locked host gives a `LockedJournal` (requests to the service), anything else the run's
+database itself. A `LockedJournal` offers what the CLI and the war room use of a `Journal`
+(plan, run_id, meta, path, state(), events(), events_after(), data_version(), append(),
+last_written), so `cutover do/status` and `JournalRun` work on either unchanged.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from ..engine.events import Event, dump_event
+from ..engine.state import Refused, RunState, apply, fold, initial_state
+from ..journal.hostconfig import config_path, locked_socket
+from ..journal.run import JournalRun
+from ..journal.store import Journal, JournalError, RunInfo, list_runs, open_run, parse_rows
+from ..plan import LoadedPlan, PlanError, parse_plan
+from ..plan.model import Plan
+from ..plan.shift import shift_plan
+from .protocol import MAX_WAIT_S, ProtocolError, decode, encode
+
+
+class LockedClient:
+    """One connection to the service; each request is answered by one line, in order."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self._sock.settimeout(MAX_WAIT_S + 30)
+        try:
+            self._sock.connect(str(path))
+        except OSError as exc:
+            self._sock.close()
+            raise JournalError(
+                f"cannot reach the cutover service at {path}: {exc.strerror or exc} "
+                f"({config_path()} says this host's runs are locked; "
+                "is `systemctl status cutover` running?)"
+            ) from None
+        self._file = self._sock.makefile("rwb")
+
+    def request(self, op: str, **fields: object) -> dict:
+        """The service's reply; Refused when the rules refused, JournalError otherwise."""
+        try:
+            self._file.write(encode({"op": op, **fields}))
+            self._file.flush()
+            line = self._file.readline()
+        except OSError as exc:
+            raise JournalError(f"the cutover service at {self.path}: {exc}") from None
+        if not line:
+            raise JournalError(f"the cutover service at {self.path} closed the connection")
+        try:
+            reply = decode(line)
+        except ProtocolError as exc:
+            raise JournalError(f"the cutover service at {self.path}: {exc}") from None
+        if reply.get("ok"):
+            return reply
+        if reply.get("refused"):
+            raise Refused(str(reply.get("error")))
+        raise JournalError(str(reply.get("error")))
+
+    def close(self) -> None:
+        self._file.close()
+        self._sock.close()
+
+
+class LockedJournal:
+    """A run served by `cutover serve`, with the reading and appending side of `Journal`."""
+
+    def __init__(self, client: LockedClient, ref: str) -> None:
+        self.client = client
+        opened = client.request("open", run=ref)
+        self.run_id: str = opened["run_id"]
+        self.path = Path(opened["path"])  # the service's file, for messages
+        self.meta: dict[str, str] = opened["meta"]
+        try:
+            plan = parse_plan(self.meta["plan_text"], name=f"{self.path}:plan").plan
+        except PlanError as exc:
+            raise JournalError(f"{self.path}: its stored plan no longer loads: {exc}") from None
+        self.shift = timedelta(seconds=float(self.meta.get("shift_s", 0)))
+        self.plan: Plan = shift_plan(plan, self.shift)
+        self._state: RunState = initial_state(self.plan)
+        self._events: list[Event] = []
+        self.last_written = 0
+
+    @property
+    def rehearsal(self) -> bool:
+        return self.meta.get("mode") == "rehearsal"
+
+    def data_version(self) -> int:
+        """The last seq the service holds: it changes exactly when something was appended."""
+        return int(self.client.request("head", run=self.run_id)["head"])
+
+    def events_after(self, seq: int, *, wait: float = 0.0) -> list[Event]:
+        """Events after `seq`; with `wait`, the service holds the reply until there are some
+        (or `wait` seconds passed): a follower's way to wait for news."""
+        out: list[Event] = []
+        while True:
+            reply = self.client.request("events", run=self.run_id, after=seq, wait=wait)
+            rows = [(int(s), str(body)) for s, body in reply["events"]]
+            try:
+                out.extend(parse_rows(rows))
+            except ValueError as exc:
+                raise JournalError(f"{self.run_id}: an event cannot be read: {exc}") from None
+            if not reply.get("more") or not rows:
+                return out
+            seq, wait = rows[-1][0], 0.0
+
+    def state(self) -> RunState:
+        self._catch_up()
+        return self._state
+
+    def events(self) -> list[Event]:
+        self._catch_up()
+        return list(self._events)
+
+    def _catch_up(self) -> None:
+        events = self.events_after(self._state.last_seq)
+        if not events:
+            return
+        if not self._events:
+            vars(self._state).update(vars(fold(self.plan, events)))
+        else:
+            for event in events:
+                apply(self._state, event)
+        self._events.extend(events)
+
+    def append(self, event: Event, *, now: Callable[[], datetime] | None = None) -> Event:
+        """Sent to the service, which checks and appends it as the caller's uid (the actor
+        and recording time here are ignored there). Refused with the service's reason."""
+        reply = self.client.request("append", run=self.run_id, event=dump_event(event))
+        (stored,) = parse_rows([(int(reply["seq"]), str(reply["body"]))])
+        self.last_written = stored.seq
+        return stored
+
+    def conductor_status(self) -> str:
+        return str(self.client.request("conductor", run=self.run_id)["status"])
+
+    def close(self) -> None:
+        self.client.close()
+
+
+class LockedRun(JournalRun):
+    """The war room's RunSource on a locked run: the service conducts, and says how."""
+
+    def conductor_status(self) -> str:
+        assert isinstance(self.journal, LockedJournal)
+        return self.journal.conductor_status()
+
+
+# -- the one place that chooses ----------------------------------------------------------
+
+
+def open_journal(ref: str, directory: Path) -> Journal | LockedJournal:
+    """The run `ref` in `directory`: through the service when `directory` is a locked host's
+    runs directory and `ref` is an id; the database itself otherwise (a path to a .db file is
+    always the file: the service account's own `verify`, or a backup copy)."""
+    path = locked_socket(directory)
+    if path is None or "/" in ref:
+        return open_run(ref, directory)
+    return LockedJournal(LockedClient(path), ref)
+
+
+def runs_in(directory: Path) -> list[RunInfo]:
+    """`list_runs`, through the service on a locked host."""
+    path = locked_socket(directory)
+    if path is None:
+        return list_runs(directory)
+    client = LockedClient(path)
+    try:
+        infos = client.request("runs")["runs"]
+    finally:
+        client.close()
+    return [RunInfo(**(info | {"path": Path(info["path"])})) for info in infos]
+
+
+def latest_open(directory: Path, plan_id: str) -> RunInfo | None:
+    """The most recent live-clock run of `plan_id` not ended (as `store.latest_open_run`)."""
+    runs = [
+        r
+        for r in runs_in(directory)
+        if r.plan_id == plan_id and r.phase not in ("ended", "damaged") and r.speed == 1.0
+    ]
+    return max(runs, key=lambda r: r.made, default=None)
+
+
+def start_locked(directory: Path, loaded: LoadedPlan, *, rehearsal: bool) -> str | None:
+    """On a locked host, have the service start a run of `loaded` (as this caller): its id.
+    None when `directory` is not locked (start it on the files)."""
+    path = locked_socket(directory)
+    if path is None:
+        return None
+    client = LockedClient(path)
+    try:
+        reply = client.request(
+            "start", plan_text=loaded.text, plan_name=str(loaded.path), rehearsal=rehearsal
+        )
+    finally:
+        client.close()
+    return str(reply["run_id"])
