@@ -6,10 +6,22 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from . import plan_commands, rehearse_commands, run_commands, warroom_commands
+from . import (
+    plan_commands,
+    rehearse_commands,
+    run_commands,
+    serve_commands,
+    warroom_commands,
+)
 
 # Each module adds its sub-commands; set_defaults(func=...) names the handler.
-COMMAND_MODULES = [plan_commands, run_commands, warroom_commands, rehearse_commands]
+COMMAND_MODULES = [
+    plan_commands,
+    run_commands,
+    warroom_commands,
+    rehearse_commands,
+    serve_commands,
+]
 
 
 def build_parser() -> argparse.ArgumentParser:
