@@ -345,11 +345,12 @@ async def test_rolling_back_the_status_line_leads_with_the_restore_deadline() ->
     app = scene_app("rollback")
     async with app.run_test(size=SIZE):
         status = app.query_one("StatusBar").plain.splitlines()[1]
-        assert status.lstrip().startswith("ROLLBACK since 03:15, restore by 04:45")
+        assert status.lstrip().startswith("RESTORE BY 04:45 (RTO; rollback since 03:15)")
+        assert "ROLLING BACK" in status and "by the RTO" in status
         # The projection has 15m of the 30m warning left: the badge does not say on track,
         # whatever the odds say.
         assert app.frame.sched.level == "at-risk"
-        assert app.frame.level == "at-risk" and "AT RISK" in status
+        assert app.frame.level == "at-risk" and app.frame.verdict.tone == "warn"
 
 
 async def test_a_tick_while_closing_is_harmless() -> None:

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from ..plan.durations import format_duration
 from ..plan.errors import nearest
+from ..plan.zones import hm
 from ..plan.model import Checkpoint, Gate, Plan, Trigger
 from .events import (
     CONDUCTOR,
@@ -46,6 +47,8 @@ from .events import (
     TriggerOverridden,
     WindowAlert,
 )
+from .sizes import size_problem
+from .times import time_problem
 from .review import allowed_after_end, check_exclusion, check_waiver, ended_refusal, excluded
 from .timings import recorded_live
 
@@ -254,7 +257,7 @@ class RunState:
         return out
 
     def when(self, moment: datetime | None) -> str:
-        return moment.astimezone(self.plan.zone).strftime("%H:%M") if moment else "?"
+        return hm(moment, self.plan.zone, none="?")
 
     def name(self, actor: str | None) -> str:
         if actor is None:
@@ -506,11 +509,25 @@ class Refused(Exception):
 
 
 def check(state: RunState, event: Event) -> str | None:
-    """Why `event` may not be appended to the run now, or None when it may."""
-    if event.key and event.key in state.keys:
-        return None  # a repeat of an acknowledged command: the journal answers it idempotently
-    reason = _permission(state, event) or _legality(state, event)
-    return reason
+    """Why `event` may not be appended to the run now, or None when it may.
+
+    Permission first: a key already in the run never lets a command skip it (the journal
+    then answers a repeat from the key's own author only: `Journal.append`)."""
+    reason = _permission(state, event)
+    if reason or (event.key and event.key in state.keys):
+        return reason  # None: a repeat of an acknowledged command, answered idempotently
+    return _legality(state, event)
+
+
+def permission(state: RunState, event: Event) -> str | None:
+    """Why `event`'s actor may not do this at all, or None: the roles alone, not the moment."""
+    return _permission(state, event)
+
+
+def check_rules(state: RunState, event: Event) -> str | None:
+    """`check` without the idempotency key: what `cutover verify` replays every stored event
+    through (a stored event was appended once, as a new command, so the rules held then)."""
+    return _permission(state, event) or _legality(state, event)
 
 
 def require(state: RunState, event: Event) -> None:
@@ -611,6 +628,14 @@ def _verb(event: Event) -> str:
 
 
 def _legality(state: RunState, event: Event) -> str | None:
+    return (
+        size_problem(state, event)
+        or _rules(state, event)
+        or time_problem(state, event, event.recorded_at)  # engine/times.py: now = recording
+    )
+
+
+def _rules(state: RunState, event: Event) -> str | None:
     if state.phase == "ended" and not allowed_after_end(event):
         return ended_refusal(state)
     if isinstance(event, RunStarted):

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ..engine.events import Event
+from ..inert import inert_line
 from ..report.narrate import narrate
 from .frame import Frame
 
@@ -42,11 +43,10 @@ class Alerts:
             self._said.add(key)
             if self._primed:
                 out.append(notice)
-        if frame.sched.level != "late":
-            self._said.discard(("late",))  # say it again if the run slips back past the deadline
-        if frame.level == "on-track":
-            self._said.discard(("odds", "at-risk"))  # back on track: a new slip is news again
-            self._said.discard(("odds", "late"))
+        if frame.verdict.stage in ("on-track", "before-window"):
+            # Back on track: a new slip is news again.
+            for stage in ("at-risk", "late"):
+                self._said.discard(("verdict", stage))
         self._primed = True
         return _together(out)
 
@@ -79,31 +79,15 @@ class Alerts:
                         ),
                     )
                 )
-        sight = frame.foresight
-        if sight is not None and sight.level != "on-track":
-            # The odds turned: say so with the reason, once per level reached.
-            found.append(
-                (
-                    ("odds", sight.level),
-                    Notice(
-                        "Window at risk" if sight.level == "at-risk" else "Window breach likely",
-                        sight.reason,
-                        "warning" if sight.level == "at-risk" else "error",
-                    ),
-                )
-            )
-        if sched.level == "late":
-            found.append(
-                (
-                    ("late",),
-                    Notice(
-                        "Window breach projected",
-                        f"projected finish {frame.clock(sched.projected_finish)} is past the "
-                        f"deadline {frame.clock(sched.deadline)}",
-                        "error",
-                    ),
-                )
-            )
+        v = frame.verdict
+        if v.stage in _SAID:
+            # The verdict turned: say so once per stage reached, with the deciding rule.
+            title, severity = _SAID[v.stage]
+            found.append((("verdict", v.stage), Notice(title, v.decided_by.text, severity)))
+        if v.pace in _SAID and v.stage not in ("at-risk", "late", "ended"):
+            # Under ROLL BACK or past no return the window is still news: the pace's own words.
+            title, severity = _SAID[v.pace]
+            found.append((("verdict", v.pace), Notice(title, v.pace_rule.text, severity)))
         return found
 
     def _from_events(self, frame: Frame, new: Iterable[Event]) -> list[tuple[Hashable, Notice]]:
@@ -140,6 +124,15 @@ class Alerts:
         return found
 
 
+# The verdict stages that are news, with the toast's title and severity. ROLL BACK is said by
+# the fired trigger's own notice; ended and rolling back by their events.
+_SAID: dict[str, tuple[str, Severity]] = {
+    "at-risk": ("Window at risk", "warning"),
+    "late": ("Window breach likely", "error"),
+    "no-return": ("Past the point of no return", "error"),
+}
+
+
 def _together(notices: list[Notice]) -> list[Notice]:
     """Notices of one kind said in one frame, as one toast of a line each: a fast rehearsal
     can put three steps over budget in a tick, and three toasts would bury the screen."""
@@ -147,5 +140,6 @@ def _together(notices: list[Notice]) -> list[Notice]:
     for notice in notices:
         grouped.setdefault((notice.title, notice.severity), []).append(notice.text)
     return [
-        Notice(title, "\n".join(texts), severity) for (title, severity), texts in grouped.items()
+        Notice(title, "\n".join(inert_line(t, 300) for t in texts), severity)
+        for (title, severity), texts in grouped.items()
     ]

@@ -7,18 +7,38 @@ with a plan literal, a list of events and a fixed time.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
 from ..engine.forecast import Forecaster
-from ..engine.foresight import Foresight, foresee
+from ..engine.foresight import Foresight
 from ..engine.pace import PacePrior
-from ..engine.schedule import Schedule, schedule
+from ..engine.schedule import Schedule
 from ..engine.state import RunState
+from ..engine.verdict import Verdict, assess, judge
 from ..plan.durations import format_duration
+from ..plan.zones import hm
 
 LEVELS = ("on-track", "at-risk", "late")
 LEVEL_STYLE = {"on-track": "green", "at-risk": "yellow", "late": "red"}
 LEVEL_MARK = {"on-track": "●", "at-risk": "▲", "late": "■"}
+TONE_STYLE = {"info": "cyan", "ok": "green", "warn": "yellow", "bad": "red"}
+# Light text on a dark badge or dark on light: still legible when NO_COLOR turns it grey.
+TONE_BADGE = {
+    "info": "bold black on cyan",
+    "ok": "bold black on green",
+    "warn": "bold black on yellow",
+    "bad": "bold white on red",
+}
+STAGE_MARK = {
+    "before-window": "◷",
+    "on-track": "●",
+    "at-risk": "▲",
+    "late": "■",
+    "roll-back": "✖",
+    "no-return": "⚑",
+    "rolling-back": "↺",
+    "ended": "■",
+}
 
 
 @dataclass(frozen=True)
@@ -28,6 +48,14 @@ class Frame:
     now: datetime
     actor: str
     foresight: Foresight | None = None  # the odds at tonight's pace; None when not asked for
+    verdict: Verdict = None  # type: ignore[assignment]  # made from the rest when not given
+    tz: tzinfo | None = None  # the viewer's own zone (`--tz`); None: the plan's
+
+    def __post_init__(self) -> None:
+        if self.verdict is None:
+            object.__setattr__(
+                self, "verdict", judge(self.state, self.sched, self.foresight, self.now)
+            )
 
     @classmethod
     def at(
@@ -37,19 +65,16 @@ class Frame:
         actor: str,
         forecaster: Forecaster | None = None,
         prior: PacePrior | None = None,
+        tz: tzinfo | None = None,
     ) -> Frame:
-        sight = None
-        if forecaster is not None and state.phase in ("running", "rollback"):
-            sight = foresee(state, now, forecaster, prior)
-        return cls(state, schedule(state, now), now, actor, sight)
+        sched, sight, verdict = assess(state, now, forecaster, prior)
+        return cls(state, sched, now, actor, sight, verdict, tz)
 
     @property
     def level(self) -> str:
-        """The alarm level: the worse of the odds at tonight's pace and the plan-of-record
-        projection, so the badge never says on track while the projection says otherwise."""
-        if self.foresight is None:
-            return self.sched.level
-        return max(self.foresight.level, self.sched.level, key=LEVELS.index)
+        """The pace level (on-track, at-risk, late) of the one verdict: the colour of the
+        finish figures. The stage (ROLL BACK, ENDED...) is `verdict.stage`."""
+        return self.verdict.pace
 
     @property
     def roles(self) -> set[str]:
@@ -64,10 +89,12 @@ class Frame:
         return "watcher"
 
     def clock(self, moment: datetime | None, seconds: bool = False) -> str:
-        if moment is None:
-            return "--:--"
-        local = moment.astimezone(self.state.plan.zone)
-        return local.strftime("%H:%M:%S" if seconds else "%H:%M")
+        return hm(moment, self.zone, seconds=seconds)
+
+    @property
+    def zone(self):
+        """The zone times are shown in: the viewer's (`--tz`) or the plan's."""
+        return self.tz or self.state.plan.zone
 
     def budget(self, step_id: str) -> str:
         return format_duration(self.state.steps[step_id].duration)

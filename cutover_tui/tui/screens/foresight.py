@@ -1,4 +1,5 @@
-"""`w`: why the alarm level is what it is: tonight's pace, its evidence, the P80 path."""
+"""`w`: why the verdict is what it is: every rule that spoke, tonight's pace, its evidence,
+the P80 path."""
 
 from __future__ import annotations
 
@@ -10,20 +11,63 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from ..frame import LEVEL_STYLE, Frame, dur
+from ...inert import inert_line
+from ..frame import LEVEL_MARK, LEVEL_STYLE, STAGE_MARK, TONE_BADGE, Frame, dur
+
+RULE_NAME = {
+    "odds": "odds at tonight's pace",
+    "plan-of-record": "plan of record",
+    "buffer-rule": "buffer rule",
+    "overrun": "over budget",
+    "alert": "alert trigger",
+    "hold": "checkpoint on hold",
+    "trigger": "rollback trigger",
+    "override": "override",
+    "rollback-point": "point of no return",
+    "rto": "rollback deadline",
+    "before-window": "before the window",
+    "ended": "ended",
+}
+
+
+def verdict_lines(frame: Frame) -> list[Text]:
+    """The verdict, then every rule that spoke, the deciding one first, in words."""
+    v = frame.verdict
+    lines = [
+        Text.assemble(
+            ("Level ", "bold"),
+            (f" {STAGE_MARK[v.stage]} {v.word} ", TONE_BADGE[v.tone]),
+            f"  decided by the {RULE_NAME.get(v.decided_by.name, v.decided_by.name)}",
+        )
+    ]
+    for rule in v.rules:
+        lines.append(
+            Text.assemble(
+                (f"{LEVEL_MARK[rule.level]} ", LEVEL_STYLE[rule.level]),
+                (f"{RULE_NAME.get(rule.name, rule.name)}: ", "bold"),
+                inert_line(rule.text),
+            )
+        )
+    return lines
 
 
 def reasoning(frame: Frame) -> list[Text | Table]:
+    parts: list[Text | Table] = [Text("\n").join(verdict_lines(frame))]
     sight = frame.foresight
-    assert sight is not None
+    if sight is None:
+        parts.append(Text("No odds: the run is not under way.", "dim"))
+        return parts
     pace = sight.pace
-    style = LEVEL_STYLE[sight.level]
-    parts: list[Text | Table] = [
-        Text.assemble(("Level ", "bold"), (sight.level.upper(), f"bold {style}")),
-        Text(sight.reason),
+    parts += [
+        Text.assemble(
+            ("Finish  ", "bold"),
+            f"likely {frame.clock(sight.p50)} (P50 at tonight's pace) · P80 "
+            f"{frame.clock(frame.verdict.p80)} · plan of record "
+            f"{frame.clock(frame.sched.projected_finish)} (status date: slips so far, "
+            "the rest at budget)",
+        ),
         Text.assemble(
             ("Odds  ", "bold"),
-            f"P50 {frame.clock(sight.p50)} · P80 {frame.clock(sight.p80)} · "
             f"{sight.p_in_window:.0%} inside the window (by {frame.clock(sight.deadline)}) · "
             f"{sight.p_in_buffer:.0%} before the buffer line ({frame.clock(sight.buffer_line)})"
             f" · ±{sight.standard_error:.0%}",
@@ -36,11 +80,13 @@ def reasoning(frame: Frame) -> list[Text | Table]:
     ]
     if pace.per_phase:
         titles = {p.id: p.title for p in frame.state.plan.phase}
-        phases = " · ".join(f"{titles.get(k, k)} {v:.2f}×" for k, v in pace.per_phase.items())
+        phases = " · ".join(
+            f"{inert_line(titles.get(k, k))} {v:.2f}×" for k, v in pace.per_phase.items()
+        )
         parts.append(Text.assemble(("By phase  ", "bold"), phases))
     if pace.outliers:
         parts.append(
-            Text.assemble(("Set aside as outliers  ", "bold"), ", ".join(pace.outliers), style="")
+            Text.assemble(("Set aside as outliers  ", "bold"), inert_line(", ".join(pace.outliers)))
         )
     evidence = Table(title="Evidence (most recent last)", box=None, expand=True, padding=(0, 1))
     for column in ("step", "budget", "actual", "ratio", "weight"):
@@ -48,7 +94,7 @@ def reasoning(frame: Frame) -> list[Text | Table]:
     for item in pace.steps[-12:]:
         running = " (running)" if item.finished_at is None else ""
         evidence.add_row(
-            item.step + running,
+            Text(inert_line(item.step) + running),
             dur(item.budget),
             dur(item.actual),
             f"{item.ratio:.2f}",
@@ -58,7 +104,9 @@ def reasoning(frame: Frame) -> list[Text | Table]:
     parts.append(evidence)
     path = list(sight.p80_path)
     shown = path if len(path) <= 8 else [*path[:4], "…", *path[-3:]]
-    parts.append(Text.assemble(("P80 path  ", "bold"), " → ".join(shown) or "nothing left"))
+    parts.append(
+        Text.assemble(("P80 path  ", "bold"), inert_line(" → ".join(shown)) or "nothing left")
+    )
     return parts
 
 

@@ -9,15 +9,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 
-from ..frame import LEVEL_MARK, LEVEL_STYLE, Frame, dur
-
-LEVEL_WORD = {"on-track": "ON TRACK", "at-risk": "AT RISK", "late": "LATE"}
-# Light text on a dark badge or dark on light: still legible when NO_COLOR turns it grey.
-LEVEL_BADGE = {
-    "on-track": "bold black on green",
-    "at-risk": "bold black on yellow",
-    "late": "bold white on red",
-}
+from ...inert import inert_line
+from ..frame import LEVEL_STYLE, STAGE_MARK, TONE_BADGE, Frame, dur
 
 PHASE_LABEL = {
     "not-started": ("NOT STARTED", "bold"),
@@ -39,8 +32,10 @@ def headline(
     if state.phase == "ended" and state.outcome:
         label = f"ENDED · {state.outcome}"
     # The mode before the title: on a narrow terminal the title is what gets cut short.
-    left = Text.assemble((" cutover", "bold"), " · ", (label, style), " · ", state.plan.plan.title)
-    right = Text(f"   {frame.person(frame.actor)}: {frame.role_label}")
+    left = Text.assemble(
+        (" cutover", "bold"), " · ", (label, style), " · ", inert_line(state.plan.plan.title)
+    )
+    right = Text(f"   {inert_line(frame.person(frame.actor), 30)}: {frame.role_label}")
     if read_only:
         right.append(" (following, read-only)", "bold")
     if width >= 110:
@@ -52,44 +47,81 @@ def headline(
 
 
 def wall_clock(frame: Frame) -> Text:
-    tz = frame.now.astimezone(frame.state.plan.zone).strftime("%Z")
-    return Text(f"  {frame.clock(frame.now, seconds=True)} {tz}", "bold")  # a gap after a cut title
+    """The wall clock in the zone the times are shown in, named; stopped at an ended run's end."""
+    moment = frame.verdict.clock
+    tz = moment.astimezone(frame.zone).strftime("%Z")
+    stopped = " (stopped)" if frame.verdict.stopped_at else ""
+    # A gap before it: a title cut short runs into nothing.
+    return Text(f"  {frame.clock(moment, seconds=True)} {tz}{stopped}", "bold")
+
+
+def badge(frame: Frame) -> Text:
+    """The verdict in words and a mark, not only a colour: NO_COLOR terminals and colour-blind
+    readers get the same answer. A fired rollback trigger is named in the badge itself."""
+    v = frame.verdict
+    word = v.word
+    if v.calling is not None:
+        word += f" · {inert_line(v.calling.trigger or v.calling.step, 24)}"
+    elif v.stage == "ended":
+        word += f" · {frame.state.outcome}"
+    return Text(f" {STAGE_MARK[v.stage]} {word} ", TONE_BADGE[v.tone])
+
+
+def finish_text(frame: Frame, short: bool) -> Text:
+    """The headline finish with its basis, then the plan of record, each labelled: the likely
+    finish at tonight's pace (P50, P80 beside it) when the odds are known."""
+    v = frame.verdict
+    style = LEVEL_STYLE[v.pace]
+    if v.basis == "ended":
+        return Text.assemble(
+            "finished " if v.stage == "ended" and frame.state.outcome == "completed" else "at ",
+            (frame.clock(v.headline), f"bold {style}"),
+        )
+    plan = Text.assemble(
+        "plan ",
+        (frame.clock(v.plan_finish), LEVEL_STYLE[frame.sched.level]),
+        # Whole minutes: a delta ticking by the second would repaint the line every second.
+        (f" ({dur(_minutes(v.delta), signed=True)})", LEVEL_STYLE[frame.sched.level]),
+    )
+    if v.likely is None:
+        return plan
+    likely = Text.assemble("likely ", (frame.clock(v.likely), f"bold {style}"))
+    chance = Text(f"{v.p_in_window:.0%}", f"bold {style}")
+    if short:
+        return Text.assemble(likely, " ", chance)
+    return Text.assemble(
+        likely,
+        " · P80 ",
+        (frame.clock(v.p80), style),
+        " · ",
+        chance,
+        " by the RTO │ " if v.stage == "rolling-back" else " in window │ ",
+        plan,
+    )
 
 
 def figures(frame: Frame, width: int) -> Text:
-    """Line 2: the alarm level, projection and delta, the odds, buffer, and the rollback point."""
-    sched, state = frame.sched, frame.state
-    window = state.plan.window
-    level = frame.level
-    sched_style = LEVEL_STYLE[sched.level]
-    left_in_window = max(timedelta(0), window.end - frame.now)
-    # The level in words and a mark, not only a colour: NO_COLOR terminals and colour-blind
-    # readers get the same answer. It follows the odds at tonight's pace (`w` says why).
-    badge = Text(f" {LEVEL_MARK[level]} {LEVEL_WORD[level]} ", LEVEL_BADGE[level])
-    projected = Text.assemble(
-        "projected " if width >= 110 else "",
-        (frame.clock(sched.projected_finish), f"bold {sched_style}"),
-        # Whole minutes: a delta ticking by the second would repaint the line every second.
-        (f" ({dur(_minutes(sched.delta), signed=True)})", sched_style),
-    )
-    odds = _odds_text(frame, short=width < 110)
+    """Line 2: the verdict, the finish (likely and plan, labelled), buffer and rollback point."""
+    v, sched, state = frame.verdict, frame.sched, frame.state
+    short = width < 110
+    head = Text.assemble(badge(frame), " ", finish_text(frame, short))
+    if v.stage == "ended":
+        # The figures as they ended, no countdowns: the clock has stopped.
+        rule = Text(inert_line(v.decided_by.text, 90))
+        return Text(" │ ").join([head, rule] if not short else [head])
     rollback = _rollback_text(frame)
-    if width < 110:
-        return Text.assemble(badge, " ", projected, " ", odds, " │ ", rollback)
+    if short:
+        return Text.assemble(head, " │ ", rollback)
+    window = state.plan.window
+    left_in_window = max(timedelta(0), window.end - frame.now)
     window_text = Text(
         f" window {frame.clock(window.start)}→{frame.clock(window.end)}  left {dur(left_in_window)}"
     )
-    parts = [
-        window_text,
-        Text.assemble(badge, " ", projected),
-        odds,
-        Text.assemble("buffer ", (dur(sched.buffer_left), sched_style)),
-        Text(f"{sched.percent_done:.0%} done"),
-        rollback,
-    ]
-    if state.phase == "rollback":
+    buffer = Text.assemble("buffer ", (dur(sched.buffer_left), LEVEL_STYLE[sched.level]))
+    parts = [window_text, head, buffer, Text(f"{sched.percent_done:.0%} done"), rollback]
+    if v.stage == "rolling-back":
         # Rolling back, the restore deadline is what matters: it goes first, nothing is cut.
-        parts = [Text.assemble(" ", rollback), Text.assemble(badge, " ", projected), *parts[2:4]]
+        parts = [Text.assemble(" ", rollback), head, buffer]
     return Text(" │ ").join([p for p in parts if p.plain])
 
 
@@ -97,34 +129,22 @@ def _minutes(delta: timedelta) -> timedelta:
     return timedelta(minutes=round(delta / timedelta(minutes=1)))
 
 
-def _odds_text(frame: Frame, short: bool) -> Text:
-    sight = frame.foresight
-    if sight is None:
-        return Text()
-    style = LEVEL_STYLE[sight.level]
-    chance = Text(f"{sight.p_in_window:.0%}", f"bold {style}")
-    if short:
-        return chance
-    return Text.assemble(chance, " in window · P80 ", (frame.clock(sight.p80), style))
-
-
 def _rollback_text(frame: Frame) -> Text:
-    sched, state = frame.sched, frame.state
+    sched, state, v = frame.sched, frame.state, frame.verdict
     if state.phase == "rollback":
         due = sched.rollback_deadline
         return Text.assemble(
-            ("ROLLBACK", "bold red"),
-            f" since {frame.clock(state.rollback_at)}, restore by {frame.clock(due)}",
+            ("RESTORE BY", "bold red"),
+            f" {frame.clock(due)} (RTO; rollback since {frame.clock(state.rollback_at)})",
         )
     if not state.rollback_order:
         return Text("no rollback planned", "dim")
     by = sched.last_safe_rollback_start
     left = by - frame.now
-    if left < timedelta(0):
-        return Text(f"ROLLBACK POINT PASSED {frame.clock(by)}", "bold red")
+    if v.stage == "no-return" or left < timedelta(0):
+        return Text(f"NO RETURN since {frame.clock(by)}", "bold red")
     style = "bold red" if left < state.plan.window.warning else "bold"
-    fired = [f for f in sched.fired if f.action == "rollback"]
-    if fired:
+    if v.stage == "roll-back":
         style = "bold white on red"
     return Text.assemble((f"ROLLBACK BY {frame.clock(by)}", style), f" (in {dur(left)})")
 
