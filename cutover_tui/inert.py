@@ -20,6 +20,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.text import Text
 
 # Every code point of category Cc, Cf, Cs, Zl or Zp (Unicode 14, Python 3.11) except ZWNJ
 # and ZWJ; tests/test_inert.py checks this class against unicodedata over all of Unicode.
@@ -110,3 +114,31 @@ def inert_markup(text: object, limit: int | None = None, *, one_line: bool = Tru
 def has_unsafe(text: str) -> bool:
     """Whether `text` holds any character `inert` would change (newline and tab aside)."""
     return any(m.group() not in "\n\t" for m in _UNSAFE.finditer(text))
+
+
+def inert_rich(text: Text, *, one_line: bool = False) -> Text:
+    """A Rich `Text` with every unsafe character shown visibly, its styles kept.
+
+    The last step before a widget hands its text to Textual: whatever a pane assembled from
+    plan, people and events, nothing in it moves a cursor or talks to the terminal. Text is
+    never parsed as markup, so `[bold]` typed by a person already shows as typed.
+    """
+    replace = _one_line if one_line else _keep_layout
+    plain = text.plain
+    spots = [m for m in _UNSAFE.finditer(plain) if replace(m) != m.group()]
+    if not spots:
+        return text
+    offsets = sorted({i for m in spots for i in (m.start(), m.end())})
+    pictures = {m.start(): replace(m) for m in spots}
+    out = text.blank_copy()
+    # divide() cuts at 0, each offset and the end: piece i starts at starts[i].
+    starts = [0, *offsets]
+    for start, piece in zip(starts, text.divide(offsets), strict=True):
+        picture = pictures.get(start) if piece.plain else None
+        if picture is not None:
+            styled = text.blank_copy(picture)
+            for span in piece.spans:
+                styled.stylize(span.style, 0, len(picture))
+            piece = styled
+        out.append_text(piece)
+    return out

@@ -13,6 +13,7 @@ from . import (
     serve_commands,
     warroom_commands,
 )
+from .inert_output import inert_output
 
 # Each module adds its sub-commands; set_defaults(func=...) names the handler.
 COMMAND_MODULES = [
@@ -36,6 +37,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Every printer, argparse's errors included, writes through inert (cli/inert_output.py).
+    with inert_output():
+        return _run(argv)
+
+
+def _run(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)

@@ -17,6 +17,7 @@ from ..journal.identity import actor_for, os_login
 from ..journal.run import JournalRun
 from ..journal.store import Journal, JournalError, rehearsals_of, runs_dir
 from ..rehearse.simulate import SimulatedNight, drive
+from .inert_output import write_trusted
 from .run_commands import _load, add_runs_option
 
 
@@ -168,7 +169,7 @@ async def _headless(journal: Journal, night: SimulatedNight, commander: str, clo
 
 
 def cmd_rehearsals(args: argparse.Namespace) -> int:
-    from ..rehearse.compare import compare, render
+    from ..rehearse.compare import compare, plan_vs_actual_chart, render
 
     loaded = _load(args.plan)
     if loaded is None:
@@ -180,7 +181,12 @@ def cmd_rehearsals(args: argparse.Namespace) -> int:
             "(cutover start PLAN --rehearsal, or cutover simulate PLAN)"
         )
         return 0
-    print(render(compare(loaded.plan, runs), color=sys.stdout.isatty()))
+    comparison = compare(loaded.plan, runs)
+    if sys.stdout.isatty():  # the chart's colours pass; the rest goes through inert
+        print(render(comparison, chart=False) + "\n")
+        write_trusted(plan_vs_actual_chart(comparison, color=True))
+    else:
+        print(render(comparison))
     print()
     print(forecast_with_history(loaded.plan, [state for _, state in runs]))
     return 0

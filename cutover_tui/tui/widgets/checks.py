@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from ...inert import inert_rich
 from ...plan.model import STREAMS
 from ..frame import Frame, bar, dur
 
@@ -135,7 +136,7 @@ class ChecksPane(VerticalScroll):
             readiness_line(frame),
             *trigger_lines(frame),
         ]
-        text = Text("\n").join(sections)
+        text = inert_rich(Text("\n").join(sections))  # titles, evidence, risks, names
         if text.markup != self._last:
             self._last = text.markup
             body = self.query_one("#checks-body", Static)

@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.widgets import RichLog
 
 from ...engine.events import Event
+from ...inert import inert_rich
 from ...report.narrate import CATEGORIES, narrate, recorded_late
 from ..frame import Frame
 
@@ -28,13 +29,16 @@ def log_line(event: Event, frame: Frame) -> Text:
     who = frame.person(event.actor) if event.actor != "conductor" else "conductor"
     recorded = recorded_late(event)
     late = f" (recorded {frame.clock(recorded)})" if recorded else ""
-    return Text.assemble(
-        (frame.clock(event.at), "dim"),
-        f" {line.icon} ",
-        (line.text, CATEGORY_STYLE[line.category]),
-        (late, "dim"),
-        (" · ", "dim"),
-        (who, "cyan"),
+    return inert_rich(  # the note, reason or evidence a person typed; the plan's names
+        Text.assemble(
+            (frame.clock(event.at), "dim"),
+            f" {line.icon} ",
+            (line.text, CATEGORY_STYLE[line.category]),
+            (late, "dim"),
+            (" · ", "dim"),
+            (who, "cyan"),
+        ),
+        one_line=True,
     )
 
 

@@ -13,6 +13,7 @@ from textual.containers import Vertical
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from ...inert import inert_rich
 from ..frame import Frame, bar, dur
 
 KIND_MARK = {"checkpoint": "◆", "gate": "⛩", "comms": "✉", "milestone": "◇", "task": "•"}
@@ -58,7 +59,9 @@ def _one_line(text: str) -> str:
 
 
 def actionable(frame: Frame) -> list[tuple[str, Text]]:
-    """(step id, label) for the list: running first, then ready, then my later steps."""
+    """(step id, label) for the list: running first, then ready, then my later steps.
+
+    Every label is inert: titles, names, reasons and instructions are plan's and people's."""
     state, sched = frame.state, frame.sched
     rows: list[tuple[str, Text]] = []
     seen: set[str] = set()
@@ -102,7 +105,7 @@ def actionable(frame: Frame) -> list[tuple[str, Text]]:
                     ),
                 )
             )
-    return rows
+    return [(sid, inert_rich(text)) for sid, text in rows]
 
 
 class NowPane(Vertical):
@@ -143,7 +146,7 @@ class NowPane(Vertical):
             option_list.highlighted = ids.index(keep) if keep in ids else 0
         message = _empty_message(frame, bool(rows))
         empty = self.query_one("#now-empty", Static)
-        empty.update(message)
+        empty.update(inert_rich(Text(message)))
         empty.display = bool(message)
 
 
