@@ -9,14 +9,8 @@ from pathlib import Path
 from ..clock.conductor import Conductor
 from ..journal.identity import actor_for, os_login
 from ..journal.run import JournalRun
-from ..journal.store import (
-    Journal,
-    JournalError,
-    latest_open_run,
-    open_run,
-    rehearsals_of,
-    runs_dir,
-)
+from ..journal.store import Journal, JournalError, rehearsals_of, runs_dir
+from ..locked.client import LockedJournal, LockedRun, latest_open, open_journal
 from . import run_commands
 from .run_commands import _clock_for, _load, add_runs_option
 
@@ -48,28 +42,28 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_follow(args: argparse.Namespace) -> int:
     try:
-        journal = open_run(args.run, runs_dir(args.runs))
+        journal = open_journal(args.run, runs_dir(args.runs))
     except JournalError as exc:
         print(f"cutover: {exc}", file=sys.stderr)
         return 1
     return _war_room(journal, read_only=True)
 
 
-def _journal_for(args: argparse.Namespace) -> Journal | None:
+def _journal_for(args: argparse.Namespace) -> Journal | LockedJournal | None:
     directory = runs_dir(args.runs)
     target = Path(args.target)
     if target.suffix != ".toml":
         try:
-            return open_run(args.target, directory)
+            return open_journal(args.target, directory)
         except JournalError as exc:
             print(f"cutover: {exc}", file=sys.stderr)
             return None
     loaded = _load(args.target)
     if loaded is None:
         return None
-    under_way = latest_open_run(directory, loaded.plan.plan.id)
+    under_way = latest_open(directory, loaded.plan.plan.id)
     if under_way is not None and (under_way.mode == "rehearsal") == args.rehearsal:
-        return Journal(under_way.path)
+        return open_journal(under_way.run_id, directory)
     start_args = argparse.Namespace(plan=args.target, rehearsal=args.rehearsal, runs=args.runs)
     if run_commands.cmd_start(start_args) != 0:
         print(
@@ -78,21 +72,27 @@ def _journal_for(args: argparse.Namespace) -> Journal | None:
             file=sys.stderr,
         )
         return None
-    started = latest_open_run(directory, loaded.plan.plan.id)
-    return Journal(started.path) if started else None
+    started = latest_open(directory, loaded.plan.plan.id)
+    return open_journal(started.run_id, directory) if started else None
 
 
-def _war_room(journal: Journal, *, read_only: bool) -> int:
+def _war_room(journal: Journal | LockedJournal, *, read_only: bool) -> int:
     from ..tui.app import WarRoomApp  # textual only for the commands that need it
 
     clock = _clock_for(journal, None)
     actor = actor_for(journal.plan, os_login())
-    source = JournalRun(
-        journal, actor, now=clock.now, read_only=read_only, monotonic=clock.monotonic
-    )
-    # The conductor has its own connection: its appends never interleave with the app's reads.
-    conductor = Conductor(Journal(journal.path), clock)
-    prior = rehearsal_prior(journal)
+    if isinstance(journal, LockedJournal):  # the service conducts, and holds the files
+        source = LockedRun(
+            journal, actor, now=clock.now, read_only=read_only, monotonic=clock.monotonic
+        )
+        conductor, prior = None, None
+    else:
+        source = JournalRun(
+            journal, actor, now=clock.now, read_only=read_only, monotonic=clock.monotonic
+        )
+        # The conductor has its own connection: its appends never interleave with the reads.
+        conductor = Conductor(Journal(journal.path), clock)
+        prior = rehearsal_prior(journal)
     WarRoomApp(source, clock, conductor=conductor, prior=prior).run()
     return 0
 
