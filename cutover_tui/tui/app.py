@@ -49,6 +49,7 @@ from .screens.foresight import ForesightScreen
 from .screens.form import Field, FormScreen, FormSpec
 from .screens.help import HelpScreen
 from .source import RunSource, new_key
+from .terminal import TerminalGuard, driver_class
 from .widgets.checks import ChecksPane
 from .widgets.comms import CommsLog
 from .widgets.now import NowPane
@@ -142,7 +143,8 @@ class WarRoomApp(App[None]):
         background: Callable[[], Awaitable[None]] | None = None,
         prior: PacePrior | None = None,
     ) -> None:
-        super().__init__()
+        super().__init__(driver_class=driver_class())
+        self.guard = TerminalGuard(self)  # SIGTERM, SIGHUP, a hung-up terminal: leave cleanly
         self.source = source
         self.clock = clock
         self.conductor = conductor
@@ -171,6 +173,8 @@ class WarRoomApp(App[None]):
         yield Footer()
 
     async def on_mount(self) -> None:
+        if not self.is_headless:
+            self.guard.install()
         if self.conductor is not None:
             # Every war room offers to conduct: whichever holds the lease writes the derived
             # events; the others take over within seconds if it dies.
@@ -185,6 +189,7 @@ class WarRoomApp(App[None]):
         self.query_one("#now-list").focus()
 
     def on_unmount(self) -> None:
+        self.guard.remove()
         if self.conductor is not None:
             self.conductor.stop()
 
