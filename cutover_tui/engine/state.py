@@ -16,6 +16,8 @@ from typing import Any, Literal
 
 from ..plan.durations import format_duration
 from ..plan.errors import nearest
+from ..inert import inert_line
+from ..plan.ids import id_problem
 from ..plan.zones import hm
 from ..plan.model import Checkpoint, Gate, Plan, Trigger
 from .events import (
@@ -832,6 +834,11 @@ def _check_note(state: RunState, event: NoteAdded) -> str | None:
 
 
 def _check_added(state: RunState, event: StepAdded) -> str | None:
+    problem = id_problem(event.step)  # the plan's grammar: no '../evil', no escape sequences
+    if problem:
+        return problem
+    if event.phase is not None and event.phase not in state.plan.phase_by_id:
+        return f"'{inert_line(event.phase, 60)}' is not a phase of the plan"
     if event.step in state.steps or event.step in state.plan.readiness_by_id:
         return f"there is already a step or item {event.step!r}"
     if event.owner not in state.plan.people:
