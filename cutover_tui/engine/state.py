@@ -14,9 +14,9 @@ from datetime import datetime, timedelta
 from operator import attrgetter
 from typing import Any, Literal
 
+from ..inert import inert_line
 from ..plan.durations import format_duration
 from ..plan.errors import nearest
-from ..inert import inert_line
 from ..plan.ids import id_problem
 from ..plan.zones import hm
 from ..plan.model import Checkpoint, Gate, Plan, Trigger
