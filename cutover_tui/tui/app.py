@@ -18,6 +18,7 @@ from textual.binding import Binding
 from textual.containers import Container
 from textual.css.query import NoMatches
 from textual.geometry import Size
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Footer, Tab, Tabs
 
@@ -42,7 +43,9 @@ from ..engine.events import (
 from ..engine.forecast import Forecaster
 from ..engine.pace import PacePrior
 from ..engine.state import Refused, RunState, apply, initial_state
+from ..inert import inert, inert_line, inert_markup
 from ..plan.durations import parse_duration
+from ..plan.ids import id_problem
 from .alerts import Alerts
 from .frame import Frame
 from .screens.foresight import ForesightScreen
@@ -181,7 +184,7 @@ class WarRoomApp(App[None]):
             await self.conductor.start()
         if self.background is not None:
             self.run_worker(self.background(), name="background", exclusive=False)
-        self.title = f"cutover · {self.source.plan.plan.title}"
+        self.title = f"cutover · {inert_line(self.source.plan.plan.title, 200)}"
         self._fit_layout()
         self.refresh_run()
         self.set_interval(self.tick_seconds, self.refresh_run, name="tick")
@@ -267,6 +270,25 @@ class WarRoomApp(App[None]):
             )
 
     # -- commands ----------------------------------------------------------------------------
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every toast inert and never read as markup: a refusal quoting `[operator]` shows as
+        written, and a note, a reason or a step title cannot talk to the terminal."""
+        super().notify(
+            inert(message, 2000),
+            title=inert_line(title, 200),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
+
     def submit(self, event: Event) -> bool:
         try:
             self.source.submit(event)
@@ -514,6 +536,9 @@ class WarRoomApp(App[None]):
         )
 
     def _new_id_problem(self, value: str) -> str | None:
+        problem = id_problem(value)  # the plan's grammar, as the rules will check it
+        if problem:
+            return problem
         if value in self.state.steps:
             return f"there is already a step {value!r}"
         return None
@@ -623,7 +648,16 @@ class WarRoomApp(App[None]):
             self.query_one(Timeline).show(self.frame)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """The command palette: every key's action, and each open step's likely next action."""
+        """The command palette: every key's action, and each open step's likely next action.
+
+        Textual reads a command's title and help as markup: step titles and ids made inert
+        and escaped, so `[link=...]` in a title shows as typed."""
+        for command in self._palette(screen):
+            yield command._replace(
+                title=inert_markup(command.title, 200), help=inert_markup(command.help, 200)
+            )
+
+    def _palette(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         for key, action, label, text, who in KEYS:
             if not label or action in ("command_palette", "quit", "help"):
