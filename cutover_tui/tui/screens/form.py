@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
+
+from ...inert import inert, inert_line
 
 
 @dataclass(frozen=True)
@@ -57,16 +60,18 @@ class FormScreen(ModalScreen[dict[str, str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(self.spec.title, classes="title", markup=False)
+            # Titles and notes quote the plan (a step's title, its verify text): made inert.
+            yield Static(inert(self.spec.title), classes="title", markup=False)
             if self.spec.note:
-                yield Static(self.spec.note, classes="note", markup=False)
+                yield Static(inert(self.spec.note), classes="note", markup=False)
             for f in self.spec.fields:
-                yield Label(f.label + (" *" if f.required else ""), markup=False)
+                yield Label(inert_line(f.label) + (" *" if f.required else ""), markup=False)
                 if f.choices:
                     with RadioSet(id=f"field-{f.name}"):
                         for i, choice in enumerate(f.choices):
                             yield RadioButton(
-                                choice, value=(choice == f.value or (not f.value and i == 0))
+                                Text(inert_line(choice)),  # a str label would be read as markup
+                                value=(choice == f.value or (not f.value and i == 0)),
                             )
                 else:
                     yield Input(value=f.value, placeholder=f.placeholder, id=f"field-{f.name}")
@@ -106,7 +111,7 @@ class FormScreen(ModalScreen[dict[str, str] | None]):
         values = self.values()
         problem = self.problem(values)
         if problem:
-            self.query_one("#form-error", Static).update(problem)
+            self.query_one("#form-error", Static).update(inert(problem))
             return
         self.dismiss(values)
 

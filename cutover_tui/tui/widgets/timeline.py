@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 import plotext._utility
 from textual_plotext import PlotextPlot
 
+from ...inert import inert_line
 from ..frame import Frame
 
 ZOOMS = (1.0, 2.0, 4.0, 8.0)
@@ -225,7 +226,7 @@ class Timeline(PlotextPlot):
         ):
             if left <= moment <= right:
                 plt.vline(x(moment), colour)
-        plt.yticks([top - 2 * i for i in range(len(bars))], [b.label[:18] for b in bars])
+        plt.yticks([top - 2 * i for i in range(len(bars))], [inert_line(b.label, 18) for b in bars])
         ticks, labels = _hour_ticks(left, right, frame)
         plt.xticks([x(t) for t in ticks], labels)
         plt.xlim(0, x(right))
