@@ -13,6 +13,7 @@ from datetime import timedelta
 from .durations import format_duration
 from .errors import Loc, Severity, nearest
 from .graph import CycleError, baseline, topological_order
+from .limits import longest_step
 from .model import AnyStep, Comms, Gate, Plan
 
 # Run facts a message template may name; `plan.*` and `window.*` take these attributes.
@@ -92,6 +93,7 @@ def check_plan(plan: Plan, extra: Known | None = None) -> list[Finding]:
         _fixed_starts,
         _template_placeholders,
         _time_fit,
+        _step_lengths,
         _roles,
     ]
     return [finding for check in checks for finding in check(plan, known)]
@@ -105,6 +107,20 @@ def _step_lists(plan: Plan) -> Iterator[tuple[Loc, list[AnyStep]]]:
     yield ("step",), plan.step
     if plan.rollback:
         yield ("rollback", "step"), plan.rollback.step
+
+
+def _step_lengths(plan: Plan, known: Known) -> Iterator[Finding]:
+    """A budget longer than the limit (docs/plan-format.md, Limits): a typo, or a plan
+    that needs a longer window."""
+    longest = longest_step(plan.window.length)
+    for prefix, steps in _step_lists(plan):
+        for index, step in enumerate(steps):
+            if step.duration > longest:
+                yield Finding(
+                    (*prefix, index, "duration"),
+                    f"{step.id!r} takes {format_duration(step.duration)}; a step may take at "
+                    f"most {format_duration(longest)} (7 days, or the window if longer)",
+                )
 
 
 def _duplicate_ids(plan: Plan, known: Known) -> Iterator[Finding]:

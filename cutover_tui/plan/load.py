@@ -21,6 +21,7 @@ from pydantic_core import ErrorDetails
 
 from .checks import Known, check_plan
 from .errors import Loc, PlanError, Problem, nearest
+from .limits import LimitError, check_plan_size, read_plan_bytes, toml_depth_problem
 from .locate import KeyLocator
 from .model import STEP_KIND_TAGS, Checkpoint, Comms, Gate, Milestone, Plan, Task
 
@@ -43,14 +44,21 @@ def load_plan(path: str | Path) -> LoadedPlan:
     """Read and validate a plan file, or raise PlanError naming every problem."""
     name = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = read_plan_bytes(path).decode("utf-8")
+    except (OSError, UnicodeDecodeError, LimitError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise PlanError([Problem(name, None, (), f"cannot read the plan: {reason}")]) from None
     return parse_plan(text, name)
 
 
 def parse_plan(text: str, name: str = "<plan>") -> LoadedPlan:
+    try:
+        check_plan_size(text)
+    except LimitError as exc:
+        raise PlanError([Problem(name, None, (), f"cannot read the plan: {exc}")]) from None
+    too_deep = toml_depth_problem(text)
+    if too_deep is not None:
+        raise PlanError([Problem(name, too_deep[0], (), f"TOML: {too_deep[1]}")])
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

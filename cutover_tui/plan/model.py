@@ -27,6 +27,7 @@ from pydantic import (
 )
 
 from .durations import format_duration, localize, parse_duration, parse_percent
+from .limits import MAX_WINDOW
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 PERSON_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
@@ -44,15 +45,24 @@ def _positive_duration(value: Any) -> timedelta:
     parsed = value if isinstance(value, timedelta) else parse_duration(value)
     if parsed <= timedelta(0):
         raise ValueError(f"duration {value!r} is zero; a budget must be positive")
-    return parsed
+    return _within_a_window(value, parsed)
 
 
 def _zero_or_more_duration(value: Any) -> timedelta:
     if isinstance(value, timedelta):
-        return value
+        return _within_a_window(value, value)
     if isinstance(value, str) and value.strip() in {"0", "0s", "0m", "0h"}:
         return timedelta(0)
-    return parse_duration(value)
+    return _within_a_window(value, parse_duration(value))
+
+
+def _within_a_window(value: Any, parsed: timedelta) -> timedelta:
+    """No duration in a plan is longer than the longest window (docs/plan-format.md, Limits)."""
+    if parsed > MAX_WINDOW:
+        raise ValueError(
+            f"duration {value!r} is longer than {MAX_WINDOW.days} days, the longest a window may be"
+        )
+    return parsed
 
 
 def _percent(value: Any) -> float:
@@ -147,6 +157,11 @@ class Window(_Strict):
     def _ends_after_start(self) -> Window:
         if self.end <= self.start:
             raise ValueError("window.end must be after window.start")
+        if self.end - self.start > MAX_WINDOW:
+            raise ValueError(
+                f"the window is {format_duration(self.end - self.start)} long; "
+                f"{MAX_WINDOW.days} days is the limit"
+            )
         return self
 
     @property
