@@ -1,0 +1,106 @@
+"""Recorded times within the run's life: the rule `check` applies to every event's `at`.
+
+A person may record something late (`--at`, a late tick-off), but not something that cannot
+have happened: before the run started, a step finished (failed, suspended, passed) before
+it started, resumed before it was suspended, retried before it failed, a rollback step
+started before rollback was invoked, or anything later than now. "Now" is the moment of
+recording (the journal stamps `recorded_at` before it checks), with a small allowance for
+hosts whose clocks disagree. A refusal names the person and both times.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from ..plan.durations import format_duration
+from .events import (
+    DERIVED_TYPES,
+    CheckpointFailed,
+    CheckpointPassed,
+    Event,
+    RunStarted,
+    StepCompleted,
+    StepFailed,
+    StepResumed,
+    StepStarted,
+    StepSuspended,
+)
+
+if TYPE_CHECKING:
+    from .state import RunState
+
+CLOCK_SKEW = timedelta(minutes=2)  # how far ahead of the recording host's clock a time may be
+
+_ENDS = (StepCompleted, StepFailed, StepSuspended, CheckpointPassed, CheckpointFailed)
+_WHAT = {
+    "step-completed": "the completion",
+    "step-failed": "the failure",
+    "step-suspended": "the suspension",
+    "checkpoint-passed": "the pass",
+    "checkpoint-failed": "the failure",
+    "step-resumed": "the resumption",
+    "step-started": "the start",
+}
+
+
+def time_problem(state: RunState, event: Event, now: datetime | None) -> str | None:
+    """Why `event.at` cannot be true (None when it can). `now` None: no future check."""
+    at = event.at
+    who = state.name(event.actor)
+    if now is not None and at > now + CLOCK_SKEW:
+        return (
+            f"{who} dated {_what(event)} {stamp(state, at)}, later than now "
+            f"({stamp(state, now)}); a time may be at most {format_duration(CLOCK_SKEW)} ahead"
+        )
+    if isinstance(event, RunStarted) or event.type in DERIVED_TYPES:
+        return None  # the conductor's times are when something came due, worked out
+    if state.started_at is not None and at < state.started_at:
+        return (
+            f"{who} dated {_what(event)} {stamp(state, at)}, before the run started "
+            f"at {stamp(state, state.started_at)}"
+        )
+    return _step_problem(state, event, who)
+
+
+def _step_problem(state: RunState, event: Event, who: str) -> str | None:
+    sid = event.step_id
+    st = state.status.get(sid) if sid is not None else None
+    if st is None:
+        return None
+    at = event.at
+    earlier: tuple[str, datetime | None] = ("", None)
+    if isinstance(event, _ENDS) and st.status in ("running", "suspended"):
+        earlier = ("it started", st.started_at)
+    elif isinstance(event, StepResumed):
+        earlier = ("it was suspended", st.suspended_at)
+    elif isinstance(event, StepStarted):
+        if st.status == "failed":
+            earlier = ("it failed", st.finished_at)
+        elif state.steps[sid].rollback:
+            earlier = ("rollback was invoked", state.rollback_at)
+    since, moment = earlier
+    if moment is not None and at < moment:
+        return (
+            f"{who} dated {_what(event)} of {sid!r} {stamp(state, at)}, before {since} "
+            f"at {stamp(state, moment)}"
+        )
+    return None
+
+
+def _what(event: Event) -> str:
+    return _WHAT.get(event.type, f"this {event.type}")
+
+
+def stamp(state: RunState, moment: datetime) -> str:
+    """HH:MM in the plan's zone, with the date when it is not the run's day (a time 11 days
+    off must not read as tonight)."""
+    zone = state.plan.zone
+    try:
+        local = moment.astimezone(zone)
+        ref = (state.started_at or state.plan.window.start).astimezone(zone)
+    except OverflowError:  # a moment at the very end of what dates can hold
+        return moment.isoformat()
+    if local.date() == ref.date():
+        return f"{local:%H:%M}"
+    return f"{local:%Y-%m-%d %H:%M}"
