@@ -49,9 +49,9 @@ from .events import (
     TriggerOverridden,
     WindowAlert,
 )
+from .review import allowed_after_end, check_exclusion, check_waiver, ended_refusal, excluded
 from .sizes import size_problem
 from .times import time_problem
-from .review import allowed_after_end, check_exclusion, check_waiver, ended_refusal, excluded
 from .timings import recorded_live
 
 StepStatus = Literal["pending", "running", "suspended", "done", "failed", "skipped"]
