@@ -105,12 +105,11 @@ SCRIPT = """
 import json, sys
 from datetime import datetime
 from pathlib import Path
-from cutover_tui.engine.forecast import Forecaster
 from cutover_tui.engine.foresight import foresee
+from cutover_tui.engine.verdict import forecaster_for
 from cutover_tui.journal.store import Journal
-from cutover_tui.tui.app import FORECAST_ITERATIONS, _seed
 journal = Journal(Path(sys.argv[1]))
-forecaster = Forecaster(iterations=FORECAST_ITERATIONS, seed=_seed(journal.run_id))
+forecaster = forecaster_for(journal.run_id)
 sight = foresee(journal.state(), datetime.fromisoformat(sys.argv[2]), forecaster)
 print(json.dumps([sight.p50.isoformat(), sight.p80.isoformat(), sight.p_in_window]))
 """

@@ -11,7 +11,6 @@ import argparse
 import asyncio
 import contextlib
 import functools
-import json
 import math
 import sqlite3
 import sys
@@ -31,6 +30,7 @@ from ..engine.events import (
     GateDecided,
     NoteAdded,
     ReadinessMarked,
+    RehearsalExcluded,
     RollbackInvoked,
     RunEnded,
     StepAdded,
@@ -40,17 +40,19 @@ from ..engine.events import (
     StepSkipped,
     StepStarted,
     StepSuspended,
+    TriggerOverridden,
 )
-from ..engine.schedule import schedule
-from ..engine.state import Refused, RunState, apply, check, initial_state
+from ..engine.state import Refused
 from ..journal.begin import begin_run
 from ..journal.identity import actor_for, describe, os_login
 from ..journal.run import run_clock
 from ..journal.store import Journal, JournalError, runs_dir
-from ..locked.client import LockedJournal, open_journal, runs_in, start_locked
+from ..locked.client import LockedJournal, open_journal, start_locked
 from ..plan import PlanError, load_plan
-from ..plan.durations import format_duration, parse_duration
+from ..plan.durations import parse_duration
 from ..plan.model import Plan
+from .status_command import print_status
+from .trust_commands import add_verify_arguments, print_runs, refused_on_broken, verify
 
 ACTIONS = {
     "start": "start a step",
@@ -66,13 +68,15 @@ ACTIONS = {
     "no-go": "record a no-go at a gate (--reason)",
     "met": "mark a readiness item met",
     "waived": "mark a readiness item waived (--note)",
-    "note": "add a note (--note; --kind info|decision|deviation; STEP optional)",
+    "note": "add a note (--note; --kind info|decision|deviation|review; STEP optional)",
     "estimate": "change a step's estimate (--duration, --reason)",
     "add-step": "add a step (--title, --owner, --duration, --after, --before, --reason, --phase)",
     "depend": "change what a step waits for (--after, comma-separated; --reason)",
     "comms": "record a message sent (--template, --to, --subject, --note; STEP: a comms step)",
     "rollback": "invoke rollback (--reason, optional --trigger)",
+    "override": "carry on past a fired rollback trigger (TRIGGER, --reason; commander)",
     "end": "end the run (--outcome completed|rolled-back|aborted)",
+    "exclude-rehearsal": "leave this rehearsal out of the history (--reason; commander)",
 }
 
 
@@ -112,7 +116,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     do.add_argument("--reason", default="", help="why")
     do.add_argument("--evidence", default="", help="what was seen (checkpoints)")
     do.add_argument("--eta", help="when work resumes (suspend), HH:MM or ISO time")
-    do.add_argument("--kind", default="info", choices=["info", "decision", "deviation"])
+    do.add_argument(
+        "--kind", default="info", choices=["info", "decision", "deviation", "review"]
+    )
     do.add_argument("--risk", action="append", default=[], help="an accepted risk (conditional go)")
     do.add_argument("--duration", help="a budget such as 25m or 1h30m (estimate, add-step)")
     do.add_argument("--title", help="title of an added step")
@@ -134,11 +140,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     status.add_argument("run", metavar="RUN")
     status.add_argument("--at", help="as of this time (HH:MM or ISO time; default now)")
     status.add_argument("--json", action="store_true", help="machine-readable")
+    status.add_argument(
+        "--tz", help="show times in this zone (e.g. Asia/Kolkata); default the plan's"
+    )
     add_runs_option(status)
     status.set_defaults(func=cmd_status)
 
-    verify = subparsers.add_parser("verify", help="check a run's hash chain and database")
+    verify = subparsers.add_parser(
+        "verify", help="check a run's hash chain, database, plan seal and every event's rules"
+    )
     verify.add_argument("run", metavar="RUN")
+    add_verify_arguments(verify)
     add_runs_option(verify)
     verify.set_defaults(func=cmd_verify)
 
@@ -198,17 +210,7 @@ def cmd_start(args: argparse.Namespace) -> int:
 
 @_in_words
 def cmd_runs(args: argparse.Namespace) -> int:
-    directory = runs_dir(args.runs)
-    runs = runs_in(directory)
-    if not runs:
-        print(f"no runs in {directory}/ (cutover start PLAN makes one)")
-        return 0
-    print(f"{'run':44} {'mode':9} {'state':34} {'events':>6}  started by")
-    for r in runs:
-        print(
-            f"{r.run_id:44} {r.mode:9} {r.summary:34} {r.events:>6}  {r.created_by} {r.made[0]:%Y-%m-%d %H:%M:%S}Z"
-        )
-    return 0
+    return print_runs(runs_dir(args.runs))  # unreadable and damaged runs named as such
 
 
 # -- do --------------------------------------------------------------------------------------
@@ -232,6 +234,8 @@ def cmd_do(args: argparse.Namespace) -> int:
         return 2
     if not args.at:  # a tick-off as it happens: keep this boot's monotonic reading too
         event = event.model_copy(update={"mono": clock.monotonic(), "boot": boot_id()})
+    if refused_on_broken(journal, "do", args.run):
+        return 1
     try:
         stored = journal.append(event, now=clock.now)
     except Refused as refusal:
@@ -258,7 +262,7 @@ def build_event(args: argparse.Namespace, plan: Plan, actor: str, at: datetime) 
             raise ValueError(f"{action} needs {what}")
         return value
 
-    if action not in ("note", "rollback", "end", "comms"):
+    if action not in ("note", "rollback", "end", "comms", "exclude-rehearsal"):
         need(target, "a STEP (or gate, or readiness item)")
     simple = {"start": StepStarted, "complete": StepCompleted, "resume": StepResumed}
     if action in simple:
@@ -324,8 +328,14 @@ def build_event(args: argparse.Namespace, plan: Plan, actor: str, at: datetime) 
             step=target,
             **base,
         )
+    if action == "override":
+        return TriggerOverridden(
+            trigger=need(target, "a TRIGGER"), reason=need(args.reason, "--reason"), **base
+        )
     if action == "rollback":
         return RollbackInvoked(reason=need(args.reason, "--reason"), trigger=args.trigger, **base)
+    if action == "exclude-rehearsal":
+        return RehearsalExcluded(reason=need(args.reason, "--reason"), **base)
     if action == "end":
         return RunEnded(outcome=need(args.outcome, "--outcome"), reason=args.reason, **base)
     raise ValueError(f"unknown action {action!r}")
@@ -367,6 +377,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     journal = _open(args)
     if journal is None:
         return 1
+    untrusted = refused_on_broken(journal, "status", args.run)  # said first, loudly
     now = _clock_for(journal, None).now()  # the run's clock: simulated on a fast rehearsal
     ended_at = journal.state().ended_at
     if ended_at is not None:
@@ -378,100 +389,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"cutover status: {exc}", file=sys.stderr)
         return 2
-    state = state_as_of(journal, at)
-    sched = schedule(state, at)
-    report = status_report(journal, at, state)
-    if args.json:
-        print(json.dumps(report, indent=2, default=str))
-        return 0
-    zone = journal.plan.zone
-
-    def hm(moment: datetime | None) -> str:
-        return moment.astimezone(zone).strftime("%H:%M") if moment else "--:--"
-
-    print(f"{journal.run_id}: {journal.plan.plan.title} ({state.mode}, {state.phase})")
-    print(
-        f"  as of {at.astimezone(zone):%a %H:%M %Z}: {sched.level.upper()}; projected finish "
-        f"{hm(sched.projected_finish)} ({format_duration(sched.delta, signed=True)} against "
-        f"the baseline {hm(sched.baseline_finish)}), deadline {hm(sched.deadline)}, "
-        f"buffer left {format_duration(sched.buffer_left)}, {sched.percent_done:.0%} done"
-    )
-    print(
-        f"  last safe rollback start {hm(sched.last_safe_rollback_start)} "
-        f"(in {format_duration(sched.rollback_time_left)})"
-    )
-    for fired in sched.fired:
-        print(
-            f"  FIRED {fired.trigger or fired.step} at {hm(fired.fired_at)}: {fired.reason} → {fired.action}"
-        )
-    print(f"  {'step':34} {'state':10} {'start':>5} {'finish':>6} {'slack':>7}")
-    for sid in state.active_ids():
-        t = sched.steps[sid]
-        slack = format_duration(t.slack) if t.slack is not None else ""
-        flag = " critical" if t.critical else ""
-        flag += " OVERRUN" if t.overrun else ""
-        print(f"  {sid[:34]:34} {t.status:10} {hm(t.start):>5} {hm(t.finish):>6} {slack:>7}{flag}")
-    return 0
-
-
-def state_as_of(journal: Journal, at: datetime) -> RunState:
-    """The run as it stood at `at`: every event that had happened by then (its `at`, so a
-    late tick-off counts from when it happened), in log order. A later moment is the whole
-    log, projected forward. An event that no longer fits without a later one is left out."""
-    events = journal.events()
-    if all(e.at <= at for e in events):
-        return journal.state()
-    state = initial_state(journal.plan)
-    for event in events:
-        if event.at <= at and check(state, event) is None:
-            apply(state, event)
-    return state
-
-
-def status_report(journal: Journal, at: datetime, state: RunState | None = None) -> dict:
-    state = state or state_as_of(journal, at)
-    sched = schedule(state, at)
-    return {
-        "run": journal.run_id,
-        "plan": journal.plan.plan.id,
-        "mode": state.mode,
-        "phase": state.phase,
-        "as_of": at.isoformat(),
-        "level": sched.level,
-        "projected_finish": sched.projected_finish.isoformat(),
-        "baseline_finish": sched.baseline_finish.isoformat(),
-        "delta_s": sched.delta.total_seconds(),
-        "deadline": sched.deadline.isoformat(),
-        "buffer_left_s": sched.buffer_left.total_seconds(),
-        "percent_done": sched.percent_done,
-        "last_safe_rollback_start": sched.last_safe_rollback_start.isoformat(),
-        "rollback_time_left_s": sched.rollback_time_left.total_seconds(),
-        "fired": [
-            {
-                "trigger": f.trigger,
-                "step": f.step,
-                "action": f.action,
-                "at": f.fired_at.isoformat(),
-                "reason": f.reason,
-            }
-            for f in sched.fired
-        ],
-        "steps": [
-            {
-                "id": sid,
-                "status": sched.steps[sid].status,
-                "start": sched.steps[sid].start.isoformat(),
-                "finish": sched.steps[sid].finish.isoformat(),
-                "baseline_finish": sched.steps[sid].baseline_finish.isoformat(),
-                "slack_s": sched.steps[sid].slack.total_seconds()
-                if sched.steps[sid].slack is not None
-                else None,
-                "critical": sched.steps[sid].critical,
-                "overrun": sched.steps[sid].overrun,
-            }
-            for sid in state.active_ids()
-        ],
-    }
+    shown = print_status(journal, at, args)
+    return 1 if untrusted else shown
 
 
 @_in_words
@@ -482,15 +401,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     if isinstance(journal, LockedJournal):
         print(_LOCKED_FILES.format(command="verify", path=journal.path), file=sys.stderr)
         return 1
-    problems, head, count = journal.verify()
-    if problems:
-        print(f"{journal.path}: {len(problems)} problem(s)", file=sys.stderr)
-        for problem in problems:
-            print(f"  {problem}", file=sys.stderr)
-        return 1
-    print(f"{journal.path}: ok, {count} events, chain intact, integrity ok")
-    print(f"head {head}")
-    return 0
+    return verify(journal, args.expect)
 
 
 @_in_words
@@ -506,6 +417,8 @@ def cmd_conduct(args: argparse.Namespace) -> int:
     if args.speed is not None and not (args.speed > 0 and math.isfinite(args.speed)):
         print("cutover conduct: --speed must be a positive number", file=sys.stderr)
         return 2
+    if refused_on_broken(journal, "conduct", args.run):
+        return 1
     clock = _clock_for(journal, args.speed)
     conductor = Conductor(journal, clock)
     if conductor.ended:

@@ -543,12 +543,13 @@ class _StepTimesMap(Mapping[str, StepTimes]):
     # Everything it reads was captured when the schedule was made (the StepState objects of
     # the pass are replaced, not edited, by a later `apply`), so it keeps answering for that
     # moment while a follower folds new events into the same RunState.
-    __slots__ = ("_built", "_origin", "_passes", "_warning")
+    __slots__ = ("_built", "_ended", "_origin", "_passes", "_warning")
 
     def __init__(self, state: RunState, passes: list[_Pass], origin: datetime) -> None:
         self._passes = passes
         self._origin = origin
         self._warning = state.plan.window.warning // _US
+        self._ended = state.phase == "ended"  # nothing is critical once the run is over
         self._built: dict[str, StepTimes] = {}
 
     def _locate(self, sid: str) -> tuple[_Pass, int]:
@@ -637,7 +638,7 @@ class _StepTimesMap(Mapping[str, StepTimes]):
             finish=at(finish_us),
             latest_finish=latest,
             slack=slack,
-            critical=i in p.critical,
+            critical=not self._ended and i in p.critical,
             level=level,
             overrun=overrun,
             retry=code == _RETRY,
@@ -740,7 +741,7 @@ def schedule(
         ready=ready,
         running=running,
         failed=failed,
-        critical_path=_critical_path(active),
+        critical_path=() if phase == "ended" else _critical_path(active),
         rollback_length=timedelta(microseconds=rollback_length),
         last_safe_rollback_start=at(last_safe),
         rollback_time_left=at(last_safe) - now,

@@ -246,7 +246,7 @@ class RunState:
 
     def active_ids(self) -> list[str]:
         """The steps the schedule is about: the plan's, or the rollback's once invoked."""
-        return self.rollback_order if self.phase == "rollback" else self.order
+        return self.rollback_order if self.rollback_at is not None else self.order
 
     def criteria_open(self, gate_id: str) -> list[str]:
         out = []

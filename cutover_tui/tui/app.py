@@ -7,7 +7,6 @@ schedule -> every pane shows the new Frame.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -40,9 +39,9 @@ from ..engine.events import (
     StepStarted,
     StepSuspended,
 )
-from ..engine.forecast import Forecaster
 from ..engine.pace import PacePrior
 from ..engine.state import Refused, RunState, apply, initial_state
+from ..engine.verdict import forecaster_for
 from ..inert import inert, inert_line, inert_markup
 from ..plan.durations import parse_duration
 from ..plan.ids import id_problem
@@ -61,7 +60,6 @@ from .widgets.timeline import Timeline
 
 # Simulated nights per refresh: ±2.2 points of standard error at worst, and ~12 MB less
 # resident memory per process than 1,000 on a 300-step plan (many processes share a host).
-FORECAST_ITERATIONS = 500
 NARROW_WIDTH = 120
 NARROW_HEIGHT = 34
 PANES = (("timeline", "Timeline"), ("now", "Now"), ("checks", "Checks"), ("comms", "Comms"))
@@ -161,7 +159,7 @@ class WarRoomApp(App[None]):
         self.alerts = Alerts()
         # One forecaster for the life of the app: its random numbers are reused every tick,
         # so the odds on the status line move with the evidence, not with the dice.
-        self.forecaster = Forecaster(iterations=FORECAST_ITERATIONS, seed=_seed(source.run_id))
+        self.forecaster = forecaster_for(source.run_id)  # the same odds as `cutover status`
         self._active_pane = "timeline"
 
     # -- layout ----------------------------------------------------------------------------
@@ -751,11 +749,6 @@ def _in(choices: tuple[str, ...]) -> Callable[[str], str | None]:
         return None if value in choices else f"{value!r} is not in [people]: {', '.join(choices)}"
 
     return problem
-
-
-def _seed(run_id: str) -> int:
-    """A stable seed per run: every process on one run draws the same simulated nights."""
-    return int.from_bytes(hashlib.sha256(run_id.encode()).digest()[:4], "big")
 
 
 _KEY_NAMES = {

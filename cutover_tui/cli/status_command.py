@@ -1,0 +1,172 @@
+"""`cutover status RUN`: where a run stands and where it is heading, in the war room's words.
+
+It shows the same verdict as the war room's badge and `w` (engine.verdict), computed with the
+same forecaster (seeded by the run id) and the same rehearsal prior, so a shell and every
+screen on the run say the same thing at the same moment.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import datetime, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ..engine.foresight import Foresight
+from ..engine.schedule import Schedule
+from ..engine.state import RunState, apply, check, initial_state
+from ..engine.verdict import Verdict, assess, forecaster_for
+from ..inert import inert_line
+from ..journal.store import Journal
+from ..plan.durations import format_duration
+from ..plan.zones import hm
+
+
+def viewer_zone(text: str | None) -> tzinfo | None:
+    """The zone named by `--tz` (an IANA name such as Asia/Kolkata), or None for the plan's."""
+    if not text:
+        return None
+    try:
+        return ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(
+            f"--tz {text!r} is not a time zone; use a name like Europe/London"
+        ) from exc
+
+
+def state_as_of(journal: Journal, at: datetime) -> RunState:
+    """The run as it stood at `at`: every event that had happened by then (its `at`, so a
+    late tick-off counts from when it happened), in log order. A later moment is the whole
+    log, projected forward. An event that no longer fits without a later one is left out."""
+    events = journal.events()
+    if all(e.at <= at for e in events):
+        return journal.state()
+    state = initial_state(journal.plan)
+    for event in events:
+        if event.at <= at and check(state, event) is None:
+            apply(state, event)
+    return state
+
+
+def assess_run(
+    journal: Journal, state: RunState, at: datetime
+) -> tuple[Schedule, Foresight | None, Verdict]:
+    """What the war room would show for this run at `at`: same forecaster, same prior."""
+    from .warroom_commands import rehearsal_prior
+
+    return assess(state, at, forecaster_for(journal.run_id), rehearsal_prior(journal))
+
+
+def status_report(journal: Journal, at: datetime, state: RunState | None = None) -> dict:
+    state = state or state_as_of(journal, at)
+    sched, _, verdict = assess_run(journal, state, at)
+    return {
+        "run": journal.run_id,
+        "plan": journal.plan.plan.id,
+        "mode": state.mode,
+        "phase": state.phase,
+        "as_of": at.isoformat(),
+        "level": verdict.stage,
+        "verdict": verdict.as_dict(),
+        "projected_finish": sched.projected_finish.isoformat(),
+        "baseline_finish": sched.baseline_finish.isoformat(),
+        "delta_s": sched.delta.total_seconds(),
+        "deadline": sched.deadline.isoformat(),
+        "buffer_left_s": sched.buffer_left.total_seconds(),
+        "percent_done": sched.percent_done,
+        # No countdown for an ended run: its clock stopped.
+        "last_safe_rollback_start": sched.last_safe_rollback_start.isoformat(),
+        "rollback_time_left_s": sched.rollback_time_left.total_seconds()
+        if verdict.countdown
+        else None,
+        "fired": [
+            {
+                "trigger": f.trigger,
+                "step": f.step,
+                "action": f.action,
+                "at": f.fired_at.isoformat(),
+                "reason": f.reason,
+                "overridden": (f.trigger or f.step) in state.overrides,
+            }
+            for f in sched.fired
+        ],
+        "steps": [_step(sched, sid) for sid in state.active_ids()],
+    }
+
+
+def _step(sched: Schedule, sid: str) -> dict:
+    t = sched.steps[sid]
+    return {
+        "id": sid,
+        "status": t.status,
+        "start": t.start.isoformat(),
+        "finish": t.finish.isoformat(),
+        "baseline_finish": t.baseline_finish.isoformat(),
+        "slack_s": t.slack.total_seconds() if t.slack is not None else None,
+        "critical": t.critical,
+        "overrun": t.overrun,
+    }
+
+
+def print_status(journal: Journal, at: datetime, args: argparse.Namespace) -> int:
+    state = state_as_of(journal, at)
+    if args.json:
+        print(json.dumps(status_report(journal, at, state), indent=2, default=str))
+        return 0
+    try:
+        zone = viewer_zone(getattr(args, "tz", None)) or journal.plan.zone
+    except ValueError as exc:
+        print(f"cutover status: {exc}", file=sys.stderr)
+        return 2
+    sched, _, v = assess_run(journal, state, at)
+
+    def t(moment: datetime | None) -> str:
+        return hm(moment, zone)
+
+    plan_zone = journal.plan.zone
+    named = f"{at.astimezone(zone):%a %H:%M %Z}"
+    if zone is not plan_zone:
+        named += f" (plan's zone {at.astimezone(plan_zone):%H:%M %Z})"
+    print(f"{journal.run_id}: {inert_line(journal.plan.plan.title)} ({state.mode}, {state.phase})")
+    word = v.word + (f" · {inert_line(v.calling.trigger or v.calling.step)}" if v.calling else "")
+    print(f"  as of {named}: {word}")
+    for rule in v.rules:
+        print(f"    {rule.level:8} {rule.name}: {inert_line(rule.text)}")
+    if v.stage == "ended":
+        print(f"  ended at {t(v.stopped_at)}; {sched.percent_done:.0%} done")
+    else:
+        likely = (
+            f"likely {t(v.likely)} (P50 at tonight's pace), P80 {t(v.p80)}, "
+            f"{v.p_in_window:.0%} in window; "
+            if v.likely is not None and v.p_in_window is not None
+            else ""
+        )
+        print(
+            f"  finish: {likely}plan of record {t(sched.projected_finish)} "
+            f"({format_duration(sched.delta, signed=True)} against the baseline "
+            f"{t(sched.baseline_finish)}); deadline {t(sched.deadline)}, buffer left "
+            f"{format_duration(sched.buffer_left)}, {sched.percent_done:.0%} done"
+        )
+        if state.phase == "running" and state.rollback_order:
+            print(
+                f"  last safe rollback start {t(sched.last_safe_rollback_start)} "
+                f"(in {format_duration(sched.rollback_time_left)})"
+            )
+    for fired in sched.fired:
+        print(
+            f"  FIRED {inert_line(fired.trigger or fired.step)} at {t(fired.fired_at)}: "
+            f"{inert_line(fired.reason)} → {fired.action}"
+        )
+    print(f"  {'step':34} {'state':10} {'start':>5} {'finish':>6} {'slack':>7}")
+    for sid in state.active_ids():
+        st = sched.steps[sid]
+        slack = format_duration(st.slack) if st.slack is not None and v.countdown else ""
+        flag = " critical" if st.critical and v.countdown else ""
+        flag += " OVERRUN" if st.overrun else ""
+        name = inert_line(sid)[:34]
+        print(f"  {name:34} {st.status:10} {t(st.start):>5} {t(st.finish):>6} {slack:>7}{flag}")
+    return 0
+
+
+__all__ = ["assess_run", "print_status", "state_as_of", "status_report", "viewer_zone"]
