@@ -14,6 +14,7 @@ import os
 import pwd
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import sysconfig
@@ -113,7 +114,7 @@ class Host:
             stderr=subprocess.PIPE,
             text=True,
         )
-        _wait_for(lambda: self.socket.exists() or self.service.poll() is not None, "the socket")
+        _wait_for(lambda: listening(self.socket) or self.service.poll() is not None, "the socket")
         assert self.service.poll() is None, self.service.stderr.read()
 
     def kill_service(self, sig: int = signal.SIGKILL) -> None:
@@ -129,6 +130,16 @@ def _wait_for(condition, what: str, timeout: float = 60.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         time.sleep(0.05)
+
+
+def listening(path: Path) -> bool:
+    """Someone accepts on `path` (a socket file left by a killed service does not)."""
+    with socket.socket(socket.AF_UNIX) as probe:
+        try:
+            probe.connect(str(path))
+        except OSError:
+            return False
+    return True
 
 
 def _run(*argv: str) -> None:

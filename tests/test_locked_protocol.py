@@ -1,0 +1,201 @@
+"""The locked-mode service's wire and its clients, as one user: war rooms through the socket,
+a follower waiting for news, and every bad request answered by one line.
+
+(What differs between users, SO_PEERCRED, file modes, is in test_locked_mode.py.)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from cutover_tui.clock.clocks import FixedClock
+from cutover_tui.engine.events import NoteAdded
+from cutover_tui.locked.client import LockedClient, LockedJournal, LockedRun
+from cutover_tui.locked.protocol import MAX_REQUEST_BYTES
+from cutover_tui.tui.app import WarRoomApp
+from tests.journal_support import at, new_run
+
+ROOT = Path(__file__).resolve().parent.parent
+SIZE = (160, 48)
+
+
+@dataclass
+class Service:
+    runs: Path
+    socket: Path
+    config: Path
+    process: subprocess.Popen
+    run_id: str
+
+
+def _serve(runs: Path, sock: Path, config: Path) -> subprocess.Popen:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cutover_tui.cli", "serve", "--socket", str(sock)],
+        env={**os.environ, "CUTOVER_CONFIG": str(config)},
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while not listening(sock) and process.poll() is None:  # waits on a condition
+        assert time.monotonic() < deadline, "the service never listened"
+        time.sleep(0.05)
+    return process
+
+
+def listening(sock: Path) -> bool:
+    """Someone accepts on `sock` (a socket file left by a killed service does not)."""
+    with socket.socket(socket.AF_UNIX) as probe:
+        try:
+            probe.connect(str(sock))
+        except OSError:
+            return False
+    return True
+
+
+@pytest.fixture
+def service(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Service]:
+    runs = tmp_path / "runs"
+    journal = new_run(runs, steps=3)
+    journal.close()
+    sock = tmp_path / "cutover.sock"
+    config = tmp_path / "cutover.toml"
+    config.write_text(f'runs = "{runs}"\nmode = "locked"\nsocket = "{sock}"\n')
+    monkeypatch.setenv("CUTOVER_CONFIG", str(config))
+    monkeypatch.delenv("CUTOVER_RUNS", raising=False)
+    process = _serve(runs, sock, config)
+    yield Service(runs, sock, config, process, journal.run_id)
+    process.terminate()
+    process.wait(timeout=30)
+
+
+def raw(sock: Path, *lines: bytes) -> list[bytes]:
+    """Send lines as they are; the reply lines, until the service closes or all are answered."""
+    with socket.socket(socket.AF_UNIX) as conn:
+        conn.connect(str(sock))
+        handle = conn.makefile("rwb")
+        replies = []
+        for line in lines:
+            try:
+                handle.write(line)
+                handle.flush()
+            except BrokenPipeError:
+                break
+            reply = handle.readline()
+            if not reply:
+                break
+            replies.append(reply)
+        return replies
+
+
+def test_every_bad_request_gets_one_line_back(service: Service) -> None:
+    huge = b'{"op": "whoami", "pad": "' + b"x" * (MAX_REQUEST_BYTES + 10) + b'"}\n'
+    cases = {
+        b"not json\n": "not a line of JSON",
+        b"[1, 2]\n": "not a JSON object",
+        b'{"op": "launch"}\n': "unknown op 'launch'",
+        b'{"op": "head", "run": "../etc/passwd"}\n': "is not a run id",
+        b'{"op": "head", "run": "' + service.run_id[:-1].encode() + b'x"}\n': "did you mean",
+        b'{"op": "append", "run": "'
+        + service.run_id.encode()
+        + b'", "event": "{}"}\n': "bad request",
+        b'{"op": "events", "run": "'
+        + service.run_id.encode()
+        + b'", "after": "x"}\n': "bad request",
+        huge: f"request longer than {MAX_REQUEST_BYTES} bytes",
+    }
+    for request, expected in cases.items():
+        (reply,) = raw(service.socket, request)
+        assert reply.endswith(b"\n") and reply.count(b"\n") == 1
+        message = json.loads(reply)
+        assert message["ok"] is False and expected in message["error"], (request[:60], message)
+    assert service.process.poll() is None  # still serving
+
+
+def test_a_follower_waits_for_news_and_gets_it_at_once(service: Service) -> None:
+    follower = LockedJournal(LockedClient(service.socket), service.run_id)
+    seen = follower.state().last_seq
+    got: list = []
+    waiting = threading.Thread(target=lambda: got.extend(follower.events_after(seen, wait=20)))
+    began = time.monotonic()
+    waiting.start()
+    writer = LockedJournal(LockedClient(service.socket), service.run_id)
+    writer.append(NoteAdded(actor="boss", at=at(1), text="news", key="news-1"))
+    waiting.join(timeout=30)
+    assert [e.key for e in got] == ["news-1"]
+    assert time.monotonic() - began < 10  # woken by the append, not by the end of the wait
+
+
+def test_an_unreachable_service_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "cutover.toml"
+    config.write_text(f'runs = "{tmp_path}"\nmode = "locked"\nsocket = "{tmp_path}/none.sock"\n')
+    result = subprocess.run(
+        [sys.executable, "-m", "cutover_tui.cli", "status", "some-run"],
+        env={**os.environ, "CUTOVER_CONFIG": str(config)},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert "cannot reach the cutover service" in result.stderr
+    assert len(result.stderr.splitlines()) == 1
+
+
+def test_a_second_service_on_a_live_socket_is_refused_a_stale_one_replaced(
+    service: Service, tmp_path: Path
+) -> None:
+    second = subprocess.run(
+        [sys.executable, "-m", "cutover_tui.cli", "serve", "--socket", str(service.socket)],
+        env={**os.environ, "CUTOVER_CONFIG": str(service.config)},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert second.returncode == 1
+    assert second.stderr.strip() == (
+        f"cutover serve: another cutover serve already listens on {service.socket}"
+    )
+    service.process.kill()  # SIGKILL: the socket file stays behind
+    service.process.wait(timeout=30)
+    assert service.socket.exists()
+    service.process = _serve(service.runs, service.socket, service.config)
+    assert service.process.poll() is None
+    assert LockedClient(service.socket).request("whoami")["ok"]
+
+
+async def test_war_rooms_act_and_follow_through_the_service(service: Service) -> None:
+    clock = FixedClock(at(1))
+
+    def room(read_only: bool) -> WarRoomApp:
+        journal = LockedJournal(LockedClient(service.socket), service.run_id)
+        source = LockedRun(journal, "boss", now=clock.now, read_only=read_only)
+        return WarRoomApp(source, clock, poll_seconds=0.05)
+
+    commander, follower = room(False), room(True)
+    async with commander.run_test(size=SIZE) as pilot_a, follower.run_test(size=SIZE) as pilot_b:
+        commander.action_start("s0")
+        await pilot_a.pause()
+        for _ in range(100):  # the follower polls every 0.05 s
+            await pilot_b.pause(0.05)
+            if follower.state.status["s0"].status == "running":
+                break
+        assert follower.state.status["s0"].status == "running"
+        assert follower.source.conductor_status().startswith("service, ok")
+        follower.action_start("s1")
+        await pilot_b.pause()
+        assert any("read-only" in n.message for n in follower._notifications)
