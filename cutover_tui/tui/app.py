@@ -19,7 +19,7 @@ from textual.css.query import NoMatches
 from textual.geometry import Size
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
-from textual.widgets import Footer, Tab, Tabs
+from textual.widgets import Tab, Tabs
 
 from ..engine.events import (
     CheckpointFailed,
@@ -38,6 +38,7 @@ from ..engine.events import (
     StepSkipped,
     StepStarted,
     StepSuspended,
+    TriggerOverridden,
 )
 from ..engine.pace import PacePrior
 from ..engine.state import Refused, RunState, apply, initial_state
@@ -47,13 +48,16 @@ from ..plan.durations import parse_duration
 from ..plan.ids import id_problem
 from .alerts import Alerts
 from .frame import Frame
+from .roles import early_refusal, end_outcome, gate_approver, gate_refusal, may_use
 from .screens.foresight import ForesightScreen
 from .screens.form import Field, FormScreen, FormSpec
 from .screens.help import HelpScreen
 from .source import RunSource, new_key
 from .terminal import TerminalGuard, driver_class
+from .toasts import keep_few
 from .widgets.checks import ChecksPane
 from .widgets.comms import CommsLog
+from .widgets.footer import RoleFooter
 from .widgets.now import NowPane
 from .widgets.status import StatusBar
 from .widgets.timeline import Timeline
@@ -101,6 +105,13 @@ KEYS: list[tuple[str, str, str, str, str]] = [
     ("m", "readiness", "ready", "mark a readiness item met or waived", "commander, item owner"),
     ("n", "note", "note", "add a note, decision or deviation", "anyone with a role"),
     ("r", "rollback", "rollback…", "invoke rollback (confirms, asks why)", "commander"),
+    (
+        "O",
+        "override",
+        "",
+        "carry on past a fired rollback trigger, with the reason (ends ROLL BACK)",
+        "commander",
+    ),
     ("E", "end_run", "end", "end the run: completed, rolled back or aborted", "commander"),
     (
         "w",
@@ -171,7 +182,7 @@ class WarRoomApp(App[None]):
             yield NowPane(id="now", classes="pane")
             yield ChecksPane(id="checks", classes="pane")
             yield CommsLog(id="comms", classes="pane")
-        yield Footer()
+        yield RoleFooter(self._footer_shows)  # only the keys this person may use
 
     async def on_mount(self) -> None:
         if not self.is_headless:
@@ -185,6 +196,7 @@ class WarRoomApp(App[None]):
         self.title = f"cutover · {inert_line(self.source.plan.plan.title, 200)}"
         self._fit_layout()
         self.refresh_run()
+        await self.query_one(RoleFooter).recompose()  # roles known once the run is folded
         self.set_interval(self.tick_seconds, self.refresh_run, name="tick")
         self.set_interval(self.poll_seconds, self.poll_journal, name="poll")
         self.query_one("#now-list").focus()
@@ -286,6 +298,7 @@ class WarRoomApp(App[None]):
             timeout=timeout,
             markup=False,
         )
+        keep_few(self)  # a pile of toasts collapses into one line
 
     def submit(self, event: Event) -> bool:
         try:
@@ -305,12 +318,35 @@ class WarRoomApp(App[None]):
             self.notify("highlight a step in the Now pane first", severity="warning")
         return step
 
-    def ask(self, spec: FormSpec, then: Callable[[dict[str, str]], None]) -> None:
+    def ask(
+        self,
+        spec: FormSpec,
+        then: Callable[[dict[str, str]], None],
+        probe: Event | str | None = None,
+    ) -> None:
+        """Open a form, unless `probe` (the command with placeholder words, or a refusal
+        already known) is refused whatever the words: then say so at once, in one line."""
+        if isinstance(probe, str) or probe is None:
+            refusal = probe
+        else:
+            refusal = early_refusal(self.state, probe, self._read_only)
+        if refusal:
+            self.notify(refusal, title="Refused", severity="error", timeout=10)
+            return
+
         def done(values: dict[str, str] | None) -> None:
             if values is not None:
                 then(values)
 
         self.push_screen(FormScreen(spec), done)
+
+    @property
+    def _read_only(self) -> bool:
+        return bool(getattr(self.source, "read_only", False))
+
+    def _footer_shows(self, action: str) -> bool:
+        who = next((who for _, a, _, _, who in KEYS if a == action), "everyone")
+        return may_use(who, self.state, self.source.actor, self._read_only)
 
     def step_title(self, step_id: str) -> str:
         return f"{step_id}: {self.state.steps[step_id].title}"
@@ -356,6 +392,7 @@ class WarRoomApp(App[None]):
             lambda v: self.submit(
                 CheckpointPassed(step=step, evidence=v["evidence"], **self.base())
             ),
+            CheckpointPassed(step=step, **self.base()),
         )
 
     def action_fail(self, step: str | None = None) -> None:
@@ -380,6 +417,7 @@ class WarRoomApp(App[None]):
                 lambda v: self.submit(
                     CheckpointFailed(step=step, evidence=v["evidence"], **self.base())
                 ),
+                CheckpointFailed(step=step, **self.base()),
             )
         else:
             spec = FormSpec(
@@ -391,6 +429,7 @@ class WarRoomApp(App[None]):
             self.ask(
                 spec,
                 lambda v: self.submit(StepFailed(step=step, reason=v["reason"], **self.base())),
+                StepFailed(step=step, reason="-", **self.base()),
             )
 
     def action_decide(self, step: str | None = None) -> None:
@@ -406,8 +445,9 @@ class WarRoomApp(App[None]):
             Field("reason", "Reason (required for a no-go)"),
             Field("risks", "Accepted risks, separated by ';' (for a conditional go)"),
         ]
-        if commander:
-            fields.append(Field("approver", "Recorded for approver", value=self.source.actor))
+        if commander:  # pre-filled with an approver, never with someone who is not one
+            approver = gate_approver(self.state, step, self.source.actor)
+            fields.append(Field("approver", "Recorded for approver", value=approver))
         open_criteria = self.state.criteria_open(step)
         note = f"open criteria: {', '.join(open_criteria)}" if open_criteria else "all criteria met"
 
@@ -425,7 +465,14 @@ class WarRoomApp(App[None]):
             )
 
         self.ask(
-            FormSpec(f"Gate {self.step_title(step)}", tuple(fields), "Record", note=note), record
+            FormSpec(f"Gate {self.step_title(step)}", tuple(fields), "Record", note=note),
+            record,
+            early_refusal(
+                self.state,
+                GateDecided(step=step, approver=self.source.actor, decision="go", **self.base()),
+                self._read_only,
+            )
+            or gate_refusal(self.state, step, self.source.actor),
         )
 
     def action_suspend(self, step: str | None = None) -> None:
@@ -448,7 +495,7 @@ class WarRoomApp(App[None]):
             eta = _next_hhmm(v["eta"], self.clock.now(), self.state) if v["eta"] else None
             self.submit(StepSuspended(step=step, reason=v["reason"], eta=eta, **self.base()))
 
-        self.ask(spec, record)
+        self.ask(spec, record, StepSuspended(step=step, reason="-", **self.base()))
 
     def action_skip(self, step: str | None = None) -> None:
         step = step or self.selected_step()
@@ -461,7 +508,9 @@ class WarRoomApp(App[None]):
             danger=True,
         )
         self.ask(
-            spec, lambda v: self.submit(StepSkipped(step=step, reason=v["reason"], **self.base()))
+            spec,
+            lambda v: self.submit(StepSkipped(step=step, reason=v["reason"], **self.base())),
+            StepSkipped(step=step, reason="-", **self.base()),
         )
 
     def action_amend(self, step: str | None = None) -> None:
@@ -494,6 +543,7 @@ class WarRoomApp(App[None]):
                     **self.base(),
                 )
             ),
+            EstimateChanged(step=step, duration_s=60, reason="-", **self.base()),
         )
 
     def action_add_step(self) -> None:
@@ -531,6 +581,14 @@ class WarRoomApp(App[None]):
                     **self.base(),
                 )
             ),
+            StepAdded(
+                step="new",
+                title="-",
+                owner=self.source.actor,
+                duration_s=60,
+                reason="-",
+                **self.base(),
+            ),
         )
 
     def _new_id_problem(self, value: str) -> str | None:
@@ -560,6 +618,11 @@ class WarRoomApp(App[None]):
             lambda v: self.submit(
                 ReadinessMarked(item=v["item"], status=v["status"], note=v["note"], **self.base())  # type: ignore[arg-type]
             ),
+            ReadinessMarked(
+                item=_own_first(self.state, open_items, self.source.actor),
+                status="met",
+                **self.base(),
+            ),
         )
 
     def action_note(self) -> None:
@@ -578,6 +641,7 @@ class WarRoomApp(App[None]):
             lambda v: self.submit(
                 NoteAdded(kind=v["kind"], text=v["text"], step=step, **self.base())
             ),  # type: ignore[arg-type]
+            NoteAdded(text="-", step=step, **self.base()),
         )
 
     def action_rollback(self) -> None:
@@ -590,7 +654,7 @@ class WarRoomApp(App[None]):
             (
                 Field(
                     "reason",
-                    "Why (sent to every audience, kept for the review)",
+                    "Why (recorded in the log, kept for the review)",
                     required=True,
                     value=reason,
                 ),
@@ -605,13 +669,46 @@ class WarRoomApp(App[None]):
             lambda v: self.submit(
                 RollbackInvoked(reason=v["reason"], trigger=trigger, **self.base())
             ),
+            RollbackInvoked(reason="-", **self.base()),
+        )
+
+    def action_override(self) -> None:
+        calling = self.frame.verdict.calling if self.frame else None
+        if calling is None:
+            self.notify("no rollback trigger is calling for rollback", severity="warning")
+            return
+        trigger = calling.trigger or calling.step
+        spec = FormSpec(
+            f"Carry on past {trigger}",
+            (
+                Field(
+                    "reason",
+                    "Why the run carries on (recorded, kept for the review)",
+                    required=True,
+                ),
+            ),
+            submit="Override",
+            danger=True,
+            note=f"{calling.reason}. The war room stops saying ROLL BACK for this trigger.",
+        )
+        self.ask(
+            spec,
+            lambda v: self.submit(
+                TriggerOverridden(trigger=trigger, reason=v["reason"], **self.base())
+            ),
+            TriggerOverridden(trigger=trigger, reason="-", **self.base()),
         )
 
     def action_end_run(self) -> None:
         spec = FormSpec(
             "End the run",
             (
-                Field("outcome", "Outcome", choices=("completed", "rolled-back", "aborted")),
+                Field(
+                    "outcome",
+                    "Outcome",
+                    choices=("completed", "rolled-back", "aborted"),
+                    value=end_outcome(self.state),
+                ),
                 Field("reason", "Closing note"),
             ),
             submit="End run",
@@ -622,6 +719,7 @@ class WarRoomApp(App[None]):
             lambda v: self.submit(
                 RunEnded(outcome=v["outcome"], reason=v["reason"], **self.base())
             ),  # type: ignore[arg-type]
+            RunEnded(outcome="aborted", **self.base()),
         )
 
     def action_filter(self) -> None:
@@ -738,6 +836,12 @@ def _next_hhmm(text: str, now: datetime, state: RunState) -> datetime:
     if candidate <= local:
         candidate += timedelta(days=1)
     return candidate.astimezone(now.tzinfo)
+
+
+def _own_first(state: RunState, items: list[str], actor: str) -> str:
+    """The first of `items` that `actor` owns, else the first: what the readiness form asks."""
+    owned = state.plan.readiness_by_id
+    return next((i for i in items if owned[i].owner == actor), items[0])
 
 
 def _ids(text: str) -> list[str]:

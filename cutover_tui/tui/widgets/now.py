@@ -134,7 +134,10 @@ class NowPane(Vertical):
 
     def show(self, frame: Frame) -> None:
         rows = actionable(frame)
-        signature = tuple((sid, text.plain) for sid, text in rows)
+        message = _empty_message(frame, bool(rows))
+        # The message is part of what is shown: a run that ends with nothing running keeps
+        # the same (empty) rows, and its line must still change.
+        signature = (message, tuple((sid, text.plain) for sid, text in rows))
         if signature == self._signature:
             return
         self._signature = signature
@@ -144,7 +147,6 @@ class NowPane(Vertical):
         ids = [sid for sid, _ in rows]
         if ids:
             option_list.highlighted = ids.index(keep) if keep in ids else 0
-        message = _empty_message(frame, bool(rows))
         empty = self.query_one("#now-empty", Static)
         empty.update(inert_rich(Text(message)))
         empty.display = bool(message)

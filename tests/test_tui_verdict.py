@@ -1,0 +1,62 @@
+"""The war room shows the one verdict: ROLL BACK until answered, ended runs stopped, w always."""
+
+from __future__ import annotations
+
+from cutover_tui.engine.events import RunEnded, RunStarted
+from tests.warroom_support import at, events_of, fill, settle, through_load, war_room
+
+SIZE = (160, 48)
+
+
+def status(app) -> str:
+    return app.query_one("StatusBar").plain
+
+
+async def test_roll_back_until_the_commander_overrides_with_a_reason() -> None:
+    # The load's trigger: running over 1h30m; at 00:30 it has run 1h40m.
+    app = war_room("alice", through_load(), at(150))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, lambda: "ROLL BACK" in status(app))
+        assert app.frame.verdict.calling is not None
+        await pilot.press("O")
+        await settle(pilot, lambda: app.screen.__class__.__name__ == "FormScreen")
+        fill(app, reason="vendor confirms the load finishes in 10 minutes")
+        await pilot.press("enter")
+        await settle(pilot, lambda: any(e.type == "trigger-overridden" for e in events_of(app)))
+        await settle(pilot, lambda: "ROLL BACK" not in status(app))
+        assert any(r.name == "override" for r in app.frame.verdict.rules)
+
+
+async def test_a_watcher_cannot_override() -> None:
+    app = war_room("viewer", through_load(), at(150))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, lambda: "ROLL BACK" in status(app))
+        await pilot.press("O")
+        await settle(pilot, lambda: app._notifications)
+        assert app.screen.__class__.__name__ != "FormScreen"
+        assert not any(e.type == "trigger-overridden" for e in events_of(app))
+
+
+async def test_the_now_pane_line_follows_the_run_to_its_end() -> None:
+    # Regression: NowPane.show returned early when its rows did not change, so a run going
+    # from not started (no rows) to ended (no rows) kept "has not started".
+    app = war_room("alice", [], at(-5))
+    async with app.run_test(size=SIZE) as pilot:
+        empty = app.query_one("#now-empty")
+        await settle(pilot, lambda: "not started" in str(empty.render()))
+        app.source.submit(RunStarted(actor="alice", at=at(0), plan_id="warroom", key="go"))
+        app.source.submit(RunEnded(actor="alice", at=at(1), outcome="aborted", key="end"))
+        app.clock.moment = at(2)
+        app.poll_journal()
+        await settle(pilot, lambda: "The run ended" in str(empty.render()))
+
+
+async def test_an_ended_run_stops_its_clock_and_w_still_explains() -> None:
+    events = [*through_load(), RunEnded(actor="alice", at=at(60), outcome="aborted", key="x")]
+    app = war_room("alice", events, at(600))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, lambda: "ENDED · aborted" in status(app))
+        assert "(stopped)" in status(app) and "23:00:00" in status(app)
+        assert "ROLLBACK BY" not in status(app) and "left" not in status(app)
+        await pilot.press("w")
+        await settle(pilot, lambda: app.screen.__class__.__name__ == "ForesightScreen")
