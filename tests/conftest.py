@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -25,3 +26,5 @@ def test_plans_dir() -> Path:
 # Tests never read this host's /etc/cutover/cutover.toml (a runs directory or locked mode set
 # there would change every test's default); a test that wants one sets CUTOVER_CONFIG itself.
 os.environ["CUTOVER_CONFIG"] = str(ROOT / "tests" / "no-host-config.toml")
+# Nor this user's memory of the heads they have seen (journal.seen): one of their own.
+os.environ["CUTOVER_STATE"] = tempfile.mkdtemp(prefix="cutover-test-state-")

@@ -24,6 +24,7 @@ def test_runs_made_in_one_second_keep_the_order_they_were_made_in(tmp_path: Path
         journal.close()
         (tmp_path / f"{journal.run_id}.db").rename(tmp_path / f"{run_id}.db")
         with sqlite3.connect(tmp_path / f"{run_id}.db") as db:
+            db.execute("DROP TRIGGER meta_no_update")  # made as runs were before the seal
             db.execute("UPDATE meta SET value = ? WHERE key = 'run_id'", (run_id,))
             db.execute(
                 "UPDATE meta SET value = '2026-11-30T16:00:00+00:00' WHERE key = 'created_at'"

@@ -9,10 +9,11 @@ from pathlib import Path
 from ..clock.conductor import Conductor
 from ..journal.identity import actor_for, os_login
 from ..journal.run import JournalRun
-from ..journal.store import Journal, JournalError, rehearsals_of, runs_dir
+from ..journal.store import Journal, JournalError, runs_dir
 from ..locked.client import LockedJournal, LockedRun, latest_open, open_journal
 from . import run_commands
 from .run_commands import _clock_for, _load, add_runs_option
+from .status_command import viewer_zone
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -24,11 +25,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     run.add_argument("target", metavar="PLAN_OR_RUN")
     run.add_argument("--rehearsal", action="store_true", help="when starting: a rehearsal")
+    run.add_argument("--tz", help="show times in this zone (e.g. Asia/Kolkata); default the plan's")
     add_runs_option(run)
     run.set_defaults(func=cmd_run)
 
     follow = subparsers.add_parser("follow", help="open the war room read-only on a run")
     follow.add_argument("run", metavar="RUN")
+    follow.add_argument("--tz", help="show times in this zone; default the plan's")
     add_runs_option(follow)
     follow.set_defaults(func=cmd_follow)
 
@@ -37,7 +40,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     journal = _journal_for(args)
     if journal is None:
         return 1
-    return _war_room(journal, read_only=False)
+    return _war_room(journal, read_only=False, tz=args.tz)
 
 
 def cmd_follow(args: argparse.Namespace) -> int:
@@ -46,7 +49,7 @@ def cmd_follow(args: argparse.Namespace) -> int:
     except JournalError as exc:
         print(f"cutover: {exc}", file=sys.stderr)
         return 1
-    return _war_room(journal, read_only=True)
+    return _war_room(journal, read_only=True, tz=args.tz)
 
 
 def _journal_for(args: argparse.Namespace) -> Journal | LockedJournal | None:
@@ -64,6 +67,15 @@ def _journal_for(args: argparse.Namespace) -> Journal | LockedJournal | None:
     under_way = latest_open(directory, loaded.plan.plan.id)
     if under_way is not None and (under_way.mode == "rehearsal") == args.rehearsal:
         return open_journal(under_way.run_id, directory)
+    if under_way is not None and under_way.mode == "rehearsal":
+        # Nobody asked for a live run and a rehearsal is under way: join it (starting a live
+        # run beside it, or saying that none is under way, misleads everyone).
+        print(
+            f"cutover: a rehearsal of this plan is under way: {under_way.run_id}; joining it "
+            "(the live run is started with `cutover start PLAN`)",
+            file=sys.stderr,
+        )
+        return open_journal(under_way.run_id, directory)
     start_args = argparse.Namespace(plan=args.target, rehearsal=args.rehearsal, runs=args.runs)
     if run_commands.cmd_start(start_args) != 0:
         print(
@@ -76,9 +88,18 @@ def _journal_for(args: argparse.Namespace) -> Journal | LockedJournal | None:
     return open_journal(started.run_id, directory) if started else None
 
 
-def _war_room(journal: Journal | LockedJournal, *, read_only: bool) -> int:
+def _war_room(journal: Journal | LockedJournal, *, read_only: bool, tz: str | None = None) -> int:
     from ..tui.app import WarRoomApp  # textual only for the commands that need it
+    from .trust_commands import refused_on_broken
 
+    if refused_on_broken(journal, "follow" if read_only else "run", journal.run_id):
+        return 1  # said before the screen is taken: a broken chain is never appended to
+
+    try:
+        zone = viewer_zone(tz)
+    except ValueError as exc:
+        print(f"cutover: {exc}", file=sys.stderr)
+        return 2
     clock = _clock_for(journal, None)
     actor = actor_for(journal.plan, os_login())
     if isinstance(journal, LockedJournal):  # the service conducts, and holds the files
@@ -93,17 +114,19 @@ def _war_room(journal: Journal | LockedJournal, *, read_only: bool) -> int:
         # The conductor has its own connection: its appends never interleave with the reads.
         conductor = Conductor(Journal(journal.path), clock)
         prior = rehearsal_prior(journal)
-    WarRoomApp(source, clock, conductor=conductor, prior=prior).run()
-    return 0
+    app = WarRoomApp(source, clock, conductor=conductor, prior=prior, tz=zone)
+    app.run()
+    return app.return_code or 0  # 143 after SIGTERM, 129 after SIGHUP
 
 
-def rehearsal_prior(journal: Journal):
-    """What this plan's other rehearsals say of its pace (None without any)."""
+def rehearsal_prior(journal: Journal | LockedJournal):
+    """What this plan's other rehearsals say of its pace (None without any). Never from
+    simulations nor from rehearsals the commander excluded: a demo played at 60x, or ticked
+    off in seconds, would say the night runs at a tenth of its budgets."""
     from ..rehearse.calibrate import prior_from
+    from ..rehearse.history import history
 
-    others = [
-        state
-        for run_id, state in rehearsals_of(journal.path.parent, journal.plan.plan.id)
-        if run_id != journal.run_id
-    ]
+    if isinstance(journal, LockedJournal):
+        return None  # the service holds the files; the war room and `status` both go without
+    others = history(journal.path.parent, journal.plan.plan.id, without=journal.run_id).states
     return prior_from(journal.plan, others) if others else None

@@ -39,6 +39,12 @@ class RunStarted(EventBase):
     # A rehearsal that played itself (`cutover simulate`): left out of the rehearsal history,
     # the pace prior and calibration. None on every other run (and on files made before it).
     simulated: bool | None = None
+    # The run's seal (journal.seal): SHA-256 of the stored plan text and of the run's other
+    # settings, and the plan text itself (zlib, base64), so the plan and meta are in the
+    # hash chain. None in runs made before they were.
+    plan_sha256: str | None = None
+    meta_sha256: str | None = None
+    plan_copy: str | None = None
 
 
 class StepStarted(EventBase):

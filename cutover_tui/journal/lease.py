@@ -2,7 +2,8 @@
 
 The holder renews its heartbeat every second; a lease whose heartbeat is older than
 `LEASE_EXPIRY` may be taken by any other process, in a write transaction, so two processes
-can never both believe they hold it.
+can never both believe they hold it. Each renewal also raises the run's high-water mark to
+the last event there is (journal.trust): rows deleted below it later are named by verify.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import os
 import socket
 
 from .store import Journal, _immediate
+from .trust import record_high_water
 
 HEARTBEAT_S = 1.0
 LEASE_EXPIRY_S = 3.0
@@ -37,19 +39,18 @@ def acquire_or_renew(
                 "INSERT INTO lease VALUES (1, ?, ?, ?, ?, ?)",
                 (holder, os.getpid(), socket.gethostname(), now, now),
             )
-            return True
-        current, heartbeat = row
-        if current == holder:
+        elif row[0] == holder:
             db.execute("UPDATE lease SET heartbeat = ? WHERE id = 1", (now,))
-            return True
-        if now - heartbeat > expiry_s:
+        elif now - row[1] > expiry_s:
             db.execute(
                 "UPDATE lease SET holder = ?, pid = ?, host = ?, acquired = ?, heartbeat = ? "
                 "WHERE id = 1",
                 (holder, os.getpid(), socket.gethostname(), now, now),
             )
-            return True
-        return False
+        else:
+            return False
+        record_high_water(db, now)
+        return True
 
 
 def release(journal: Journal, holder: str) -> None:

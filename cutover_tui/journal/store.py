@@ -4,8 +4,11 @@ Durability and ordering come from SQLite itself: WAL mode, `synchronous=FULL` (a
 acknowledged append survives a power cut), and `BEGIN IMMEDIATE` for every append, so the
 check of a command against the state folded from the log and the append of its event happen
 in one write transaction: two writers can never both succeed at something only one may do.
-Triggers refuse UPDATE and DELETE on the events table. Each row carries the SHA-256 of the
-previous row's hash and its own canonical JSON, so `verify` can prove nothing was altered.
+Triggers refuse UPDATE and DELETE on the events table and on the run's meta. Each row carries
+the SHA-256 of the previous row's hash and its own canonical JSON, and the first event seals
+the plan and meta (journal.seal), so `cutover verify` (journal.trust) can prove nothing was
+altered; every read checks the chain of the rows it folds, and a broken chain is never
+appended to.
 
 Followers notice new events with `PRAGMA data_version` (it changes when another connection
 commits) and read the rows after the last seq they saw.
@@ -28,13 +31,23 @@ from pathlib import Path
 from pydantic import TypeAdapter
 
 from ..engine.events import Event, RunStarted, dump_event, parse_event
-from ..engine.state import Refused, RunState, apply, check, fold, initial_state
+from ..engine.state import (
+    Refused,
+    RunState,
+    apply,
+    check_rules,
+    fold,
+    initial_state,
+    permission,
+)
 from ..plan import LoadedPlan, PlanError, parse_plan
 from ..plan.model import Plan
 from ..plan.shift import shift_plan
 from .hostconfig import HostConfigError, load_host_config
+from .seal import EVENT_TRIGGERS, HIGH_WATER, META_TRIGGERS, seal_start
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: keys unique per author, meta sealed, high-water mark
+READABLE_VERSIONS = (1, 2)  # 1: runs made before (keys unique across the run)
 GENESIS = "0" * 64
 BUSY_TIMEOUT_MS = 15_000
 RUNS_ENV = "CUTOVER_RUNS"
@@ -45,17 +58,16 @@ SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS events (
     seq INTEGER PRIMARY KEY,
-    key TEXT NOT NULL UNIQUE,
+    key TEXT NOT NULL,
     type TEXT NOT NULL,
     actor TEXT NOT NULL,
     body TEXT NOT NULL,
     prev TEXT NOT NULL,
-    hash TEXT NOT NULL
+    hash TEXT NOT NULL,
+    UNIQUE (actor, key)
 );
-CREATE TRIGGER IF NOT EXISTS events_no_update BEFORE UPDATE ON events
-BEGIN SELECT RAISE(ABORT, 'the journal is append-only: events cannot be changed'); END;
-CREATE TRIGGER IF NOT EXISTS events_no_delete BEFORE DELETE ON events
-BEGIN SELECT RAISE(ABORT, 'the journal is append-only: events cannot be deleted'); END;
+{EVENT_TRIGGERS}
+{HIGH_WATER}
 CREATE TABLE IF NOT EXISTS lease (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     holder TEXT NOT NULL,
@@ -70,6 +82,11 @@ PRAGMA user_version = {SCHEMA_VERSION};
 
 class JournalError(Exception):
     """A run that cannot be opened or created, said in words."""
+
+
+class ChainBroken(sqlite3.DatabaseError):
+    """A run whose hash chain does not hold: read and shown, never appended to. A database
+    error, so every command and the conductor say it in words as they do a damaged page."""
 
 
 def runs_dir(option: str | None = None) -> Path:
@@ -138,10 +155,11 @@ class Journal:
         try:
             self.db = _connect(path)
             version = self.db.execute("PRAGMA user_version").fetchone()[0]
-            if version != SCHEMA_VERSION:
+            if version not in READABLE_VERSIONS:
                 raise JournalError(f"{path}: not a cutover run (schema version {version})")
             self.meta = dict(self.db.execute("SELECT key, value FROM meta"))
             self.run_id: str = self.meta["run_id"]
+            self.schema_version: int = version
         except sqlite3.Error as exc:
             raise JournalError(f"{path}: cannot be read as a cutover run: {exc}") from None
         except KeyError:
@@ -155,6 +173,7 @@ class Journal:
         self._state: RunState = initial_state(self.plan)
         self._events: list[Event] = []
         self._head = GENESIS
+        self.broken: str | None = None  # the first break in the chain this connection read
         self.last_written = 0  # the seq of this connection's last append (data_version
         # changes only for other connections' commits: a follower must notice its own too)
 
@@ -211,6 +230,9 @@ class Journal:
                     break
                 n += 1
                 run_id = f"{base}-{n}"
+            db = _connect(path)
+            db.executescript(META_TRIGGERS)  # its id is final: from now on meta is sealed
+            db.close()
             _chmod(path)
         finally:
             os.umask(old_umask)
@@ -246,11 +268,13 @@ class Journal:
         """Fold what others appended since the cached state (the fold cache: an append never
         refolds from scratch). The first call, on opening, folds the whole log at once."""
         rows = self.db.execute(
-            "SELECT seq, body, hash FROM events WHERE seq > ? ORDER BY seq", (self._state.last_seq,)
+            "SELECT seq, body, prev, hash FROM events WHERE seq > ? ORDER BY seq",
+            (self._state.last_seq,),
         ).fetchall()
         if not rows:
             return
-        events = parse_rows([(seq, body) for seq, body, _ in rows])
+        self._check_links(rows)
+        events = parse_rows([(seq, body) for seq, body, _, _ in rows])
         if not self._events:
             # Into the same object: whoever already holds `state()` sees the run too.
             vars(self._state).update(vars(fold(self.plan, events)))
@@ -258,7 +282,25 @@ class Journal:
             for event in events:
                 apply(self._state, event)
         self._events.extend(events)
-        self._head = rows[-1][2]
+        self._head = rows[-1][3]
+
+    def _check_links(self, rows: Sequence[tuple[int, str, str, str]]) -> None:
+        """Each row links to the one before and hashes to what it says: a broken chain is
+        kept in `broken` (shown loudly, never appended to), not raised, so it can be read."""
+        if self.broken:
+            return
+        head, expected = self._head, self._state.last_seq + 1
+        for seq, body, prev, digest in rows:
+            if seq != expected or prev != head or chain(prev, body) != digest:
+                self.broken = f"event {seq} does not follow from the one before it"
+                return
+            head, expected = digest, seq + 1
+
+    @property
+    def head(self) -> tuple[int, str]:
+        """(seq, hash) of the last event folded: what `cutover status` publishes."""
+        self._catch_up()
+        return self._state.last_seq, self._head
 
     # -- writing -----------------------------------------------------------------------------
     def append(self, event: Event, *, now: Callable[[], datetime] | None = None) -> Event:
@@ -273,13 +315,29 @@ class Journal:
         recorded = (now or (lambda: datetime.now(UTC)))()
         with _immediate(self.db):
             self._catch_up()
-            if event.key in self._state.keys:
-                return next(e for e in reversed(self._events) if e.key == event.key)
-            reason = check(self._state, event)
+            if self.broken:
+                raise ChainBroken(
+                    f"its hash chain is broken ({self.broken}): nothing more is recorded "
+                    "on it; `cutover verify` says how"
+                )
+            # Permission first, then the key, scoped to its author: nobody claims another's
+            # key, and a replay by someone else is checked as their own command.
+            reason = permission(self._state, event)
             if reason:
                 raise Refused(reason)
-            if event.recorded_at is None:
-                event = event.model_copy(update={"recorded_at": recorded})
+            earlier = self._earlier(event)
+            if earlier is not None:
+                return earlier
+            if event.recorded_at is None:  # stamped before the check: the rules judge
+                event = event.model_copy(update={"recorded_at": recorded})  # times by it
+            reason = check_rules(self._state, event)
+            if reason:
+                raise Refused(reason)
+            if isinstance(event, RunStarted):  # the journal's own words, not the caller's
+                sealed = seal_start(self.meta, event)
+                if isinstance(sealed, str):
+                    raise Refused(sealed)
+                event = sealed
             body = dump_event(event)
             digest = chain(self._head, body)
             cursor = self.db.execute(
@@ -292,6 +350,24 @@ class Journal:
         self._head = digest
         self.last_written = stored.seq
         return stored
+
+    def _earlier(self, event: Event) -> Event | None:
+        """The event its author already recorded under this key (an idempotent repeat)."""
+        mine = self.db.execute(  # the (actor, key) index
+            "SELECT seq, body FROM events WHERE actor = ? AND key = ?", (event.actor, event.key)
+        ).fetchall()
+        if mine:
+            return parse_rows(mine)[0]
+        if self.schema_version < 2:  # keys were unique across the run then
+            taken = self.db.execute(
+                "SELECT seq, actor FROM events WHERE key = ?", (event.key,)
+            ).fetchone()
+            if taken:
+                raise Refused(
+                    f"the key {event.key!r} is already taken by {self._state.name(taken[1])} "
+                    f"(#{taken[0]}) in this run, made before keys were per person: use another"
+                )
+        return None
 
     # -- checking ----------------------------------------------------------------------------
     def verify(self) -> tuple[list[str], str, int]:
@@ -327,6 +403,8 @@ class Journal:
         try:
             state = self.state()
         except (sqlite3.DatabaseError, ValueError):
+            return self._damaged_info()
+        if self.broken:
             return self._damaged_info()
         return RunInfo(
             run_id=self.run_id,
@@ -399,17 +477,37 @@ def open_run(ref: str, directory: Path) -> Journal:
 
 def list_runs(directory: Path) -> list[RunInfo]:
     """Every run in `directory` that can be read, oldest first."""
-    out = []
+    return [info for info in list_all_runs(directory) if isinstance(info, RunInfo)]
+
+
+def list_all_runs(directory: Path) -> list[RunInfo | Unreadable]:
+    """Every run file in `directory`, oldest first, those that cannot be opened as
+    `Unreadable` (last): `cutover runs` lists them as such rather than hiding them."""
+    out: list[RunInfo] = []
+    bad: list[Unreadable] = []
     for path in sorted(directory.glob("*.db")) if directory.is_dir() else []:
         try:
             journal = Journal(path)
-        except (JournalError, sqlite3.DatabaseError, KeyError, ValueError):
+        except JournalError as exc:
+            bad.append(Unreadable(path, str(exc).removeprefix(f"{path}: ")))
+            continue
+        except (OSError, sqlite3.DatabaseError, KeyError, ValueError) as exc:
+            bad.append(Unreadable(path, f"cannot be read: {exc}"))
             continue
         try:
             out.append(journal.info())
         finally:
             journal.close()
-    return sorted(out, key=lambda r: r.made)  # not by file name: "-2.db" sorts before ".db"
+    # not by file name: "-2.db" sorts before ".db"
+    return [*sorted(out, key=lambda r: r.made), *bad]
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A file in the runs directory that cannot be opened as a run, and why."""
+
+    path: Path
+    why: str
 
 
 def latest_open_run(directory: Path, plan_id: str) -> RunInfo | None:

@@ -1,0 +1,100 @@
+"""`cutover verify`, the journal guard every command passes, the head it publishes, and the
+runs listing that names what it cannot read (see journal.trust and docs/jump-host.md,
+"What the journal proves")."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..journal.hostconfig import locked_socket
+from ..journal.store import Journal, RunInfo, list_all_runs
+from ..journal.trust import guard, parse_head, verify_run
+from ..locked.client import LockedJournal, runs_in
+
+
+def journal_problem(journal: Journal | LockedJournal) -> str | None:
+    """Why this run must not be appended to, or None (a locked run: the service checks)."""
+    if isinstance(journal, LockedJournal):
+        return None
+    return guard(journal)
+
+
+def refused_on_broken(journal: Journal | LockedJournal, command: str, run: str) -> bool:
+    """Say loudly, in one line, that the run is not appended to; True when it is broken."""
+    problem = journal_problem(journal)
+    if problem is None:
+        return False
+    print(
+        f"cutover {command}: {run}: JOURNAL NOT TRUSTED, nothing will be recorded on it: "
+        f"{problem} (cutover verify {run} says more)",
+        file=sys.stderr,
+    )
+    return True
+
+
+def head_of(journal: Journal | LockedJournal) -> tuple[int, str] | None:
+    head = getattr(journal, "head", None)
+    return head if isinstance(head, tuple) else None
+
+
+def head_text(head: tuple[int, str]) -> str:
+    """`SEQ:HASH16`: short enough to note in a log, long enough for `verify --expect`."""
+    return f"{head[0]}:{head[1][:16]}"
+
+
+def add_verify_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--expect",
+        metavar="HEAD",
+        help="a head recorded earlier (SEQ:HASH as `cutover status` prints it, or the full "
+        "hash): say whether the journal still holds it",
+    )
+
+
+def verify(journal: Journal, expect: str | None) -> int:
+    if expect is not None:
+        try:
+            parse_head(expect)
+        except ValueError as exc:
+            print(f"cutover verify: {exc}", file=sys.stderr)
+            return 2
+    result = verify_run(journal, expect)
+    for note in result.notes:
+        print(f"{journal.path}: {note}")
+    if result.problems:
+        print(f"{journal.path}: {len(result.problems)} problem(s)", file=sys.stderr)
+        for problem in result.problems:
+            print(f"  {problem}", file=sys.stderr)
+        print(f"head {head_text(result.head)} (as the file stands)", file=sys.stderr)
+        return 1
+    held = f", holds the expected head {expect}" if expect else ""
+    print(
+        f"{journal.path}: ok, {result.count} events, chain intact, integrity ok, "
+        f"every event allowed by the rules{held}"
+    )
+    print(f"head {result.head[1]}")
+    print(f"  (event {result.head[0]}: record it as {head_text(result.head)} for --expect)")
+    return 0
+
+
+def print_runs(directory: Path) -> int:
+    """The runs in `directory`, with the files that cannot be read named as such."""
+    if locked_socket(directory) is None:
+        runs: list = list_all_runs(directory)
+    else:
+        runs = runs_in(directory)
+    if not runs:
+        print(f"no runs in {directory}/ (cutover start PLAN makes one)")
+        return 0
+    print(f"{'run':44} {'mode':9} {'state':34} {'events':>6}  started by")
+    for r in runs:
+        if isinstance(r, RunInfo):
+            print(
+                f"{r.run_id:44} {r.mode:9} {r.summary:34} {r.events:>6}  {r.created_by} "
+                f"{r.made[0]:%Y-%m-%d %H:%M:%S}Z"
+            )
+        else:
+            print(f"{r.path.stem:44} {'?':9} UNREADABLE: {r.why}")
+    return 0

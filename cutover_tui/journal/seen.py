@@ -1,0 +1,83 @@
+"""Each user's memory of the heads they have seen: truncation and rewrites the file hides.
+
+Whoever reads a run (`cutover status`, `do`, `verify`, the war room) remembers the last event
+they saw, its seq and hash, in their own state directory, which nobody else can write. On the
+next read the run must still hold that event with that hash: a journal that is shorter
+(rows deleted, a `-wal` file lost with acknowledged events in it) or rewritten before that
+point is named, whoever did it and however carefully they recomputed the hashes. It sees
+only what this user saw; `cutover verify --expect` checks a head recorded anywhere else.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+STATE_ENV = "CUTOVER_STATE"  # tests point it at a temporary directory
+
+
+@dataclass(frozen=True)
+class Seen:
+    seq: int
+    hash: str
+    at: str  # when it was seen (UTC, ISO)
+
+
+def state_dir() -> Path:
+    """$CUTOVER_STATE, else $XDG_STATE_HOME/cutover, else ~/.local/state/cutover."""
+    if os.environ.get(STATE_ENV):
+        return Path(os.environ[STATE_ENV])
+    base = os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state"
+    return Path(base) / "cutover"
+
+
+def _file(run_id: str, path: Path) -> Path:
+    # The run's id and where it lives: two runs of one id in two directories are two runs.
+    where = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:12]
+    return state_dir() / "seen" / f"{run_id}-{where}.json"
+
+
+def recall(run_id: str, path: Path) -> Seen | None:
+    try:
+        data = json.loads(_file(run_id, path).read_text())
+        return Seen(int(data["seq"]), str(data["hash"]), str(data["at"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # never seen, or a memory we cannot read: nothing to compare
+
+
+def remember(run_id: str, path: Path, seq: int, digest: str) -> None:
+    """Keep (seq, hash) unless a higher seq is remembered; quietly nothing when the state
+    directory cannot be written (a kiosk account): the memory is extra evidence, not a gate."""
+    known = recall(run_id, path)
+    if known is not None and known.seq >= seq:
+        return
+    target = _file(run_id, path)
+    at = datetime.now(UTC).isoformat(timespec="seconds")
+    with contextlib.suppress(OSError):
+        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        partial = target.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(json.dumps({"seq": seq, "hash": digest, "at": at}))
+        partial.replace(target)
+
+
+def against(db: sqlite3.Connection, seen: Seen) -> str | None:
+    """Why the journal no longer holds what this user saw, or None."""
+    last = db.execute("SELECT max(seq) FROM events").fetchone()[0] or 0
+    if last < seen.seq:
+        return (
+            f"the journal is shorter than when you last read it: it had {seen.seq} events "
+            f"at {seen.at}, it has {last} (rows deleted, or a -wal file lost)"
+        )
+    row = db.execute("SELECT hash FROM events WHERE seq = ?", (seen.seq,)).fetchone()
+    if row is None or row[0] != seen.hash:
+        return (
+            f"the journal was rewritten: event {seen.seq} is not the one you read at "
+            f"{seen.at} (hash {seen.hash[:12]}…, now {(row[0] if row else 'none')[:12]}…)"
+        )
+    return None
