@@ -156,11 +156,15 @@ def test_rehearsals_and_calibrate_commands_on_simulated_history(tmp_path: Path) 
             ).returncode
             == 0
         )
-    report = cutover("rehearsals", "plans/online-store.toml").stdout
+    # Simulations are not rehearsals unless asked for (tests/test_rehearse_history.py).
+    assert "left out: 2 simulation(s)" in cutover("rehearsals", "plans/online-store.toml").stdout
+    report = cutover("rehearsals", "plans/online-store.toml", "--include-simulated").stdout
     assert "2 rehearsal(s)" in report and "load-catalog" in report
     assert "from the rehearsals" in report and "inside the window" in report
     out = tmp_path / "calibrated.toml"
-    calibrated = cutover("calibrate", "plans/online-store.toml", "--out", str(out))
+    calibrated = cutover(
+        "calibrate", "plans/online-store.toml", "--out", str(out), "--include-simulated"
+    )
     assert calibrated.returncode == 0, calibrated.stderr
     assert cutover("validate", str(out)).returncode == 0
 

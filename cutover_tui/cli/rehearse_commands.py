@@ -15,7 +15,8 @@ from ..clock.conductor import Conductor
 from ..engine.events import RunEnded, RunStarted
 from ..journal.identity import actor_for, os_login
 from ..journal.run import JournalRun
-from ..journal.store import Journal, JournalError, rehearsals_of, runs_dir
+from ..journal.store import Journal, JournalError, runs_dir
+from ..rehearse.history import history
 from ..rehearse.simulate import SimulatedNight, drive
 from .inert_output import write_trusted
 from .run_commands import _load, add_runs_option
@@ -34,6 +35,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     reh = subparsers.add_parser("rehearsals", help="every rehearsal of a plan, side by side")
     reh.add_argument("plan", metavar="PLAN")
+    add_simulated_option(reh)
     add_runs_option(reh)
     reh.set_defaults(func=cmd_rehearsals)
 
@@ -42,8 +44,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     cal.add_argument("plan", metavar="PLAN")
     cal.add_argument("--out", help="where to write the calibrated plan (default: beside it)")
+    cal.add_argument(
+        "--force",
+        action="store_true",
+        help="cut budgets by more than half even on fewer than two rehearsals",
+    )
+    add_simulated_option(cal)
     add_runs_option(cal)
     cal.set_defaults(func=cmd_calibrate)
+
+
+def add_simulated_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--include-simulated",
+        action="store_true",
+        help="count simulations (cutover simulate) as rehearsals too",
+    )
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
@@ -74,6 +90,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
             mode="rehearsal",
             key=uuid.uuid4().hex,
             note=f"simulated at {args.speed:g}x",
+            simulated=True,  # never in the rehearsal history unless asked for
         ),
         now=lambda: real_start,
     )
@@ -174,13 +191,23 @@ def cmd_rehearsals(args: argparse.Namespace) -> int:
     loaded = _load(args.plan)
     if loaded is None:
         return 1
-    runs = rehearsals_of(runs_dir(args.runs), loaded.plan.plan.id)
+    past = history(
+        runs_dir(args.runs), loaded.plan.plan.id, include_simulated=args.include_simulated
+    )
+    runs = past.runs
     if not runs:
         print(
             f"no rehearsals of {loaded.plan.plan.id!r} in {runs_dir(args.runs)}/ "
             "(cutover start PLAN --rehearsal, or cutover simulate PLAN)"
         )
+        for line in past.left_out():
+            print(line)
         return 0
+    for line in past.left_out():
+        print(line)
+    ticked = past.ticked_off_line()
+    if ticked:
+        print(ticked)
     comparison = compare(loaded.plan, runs)
     if sys.stdout.isatty():  # the chart's colours pass; the rest goes through inert
         print(render(comparison, chart=False) + "\n")
@@ -221,14 +248,20 @@ def forecast_with_history(plan, states) -> str:
 def cmd_calibrate(args: argparse.Namespace) -> int:
     from ..plan.errors import PlanError
     from ..rehearse.calibrate import CalibrationError, calibrate, render_changes, write_calibrated
+    from ..rehearse.evidence import refused_cuts
 
     loaded = _load(args.plan)
     if loaded is None:
         return 1
-    runs = rehearsals_of(runs_dir(args.runs), loaded.plan.plan.id)
+    past = history(
+        runs_dir(args.runs), loaded.plan.plan.id, include_simulated=args.include_simulated
+    )
+    runs = past.runs
     if not runs:
+        left = "; ".join(past.left_out())
         print(
-            f"cutover calibrate: no rehearsals of {loaded.plan.plan.id!r} to learn from",
+            f"cutover calibrate: no rehearsals of {loaded.plan.plan.id!r} to learn from"
+            + (f" ({left})" if left else ""),
             file=sys.stderr,
         )
         return 1
@@ -242,7 +275,21 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     except CalibrationError as exc:
         print(f"cutover calibrate: {exc}", file=sys.stderr)
         return 1
+    for line in past.left_out():
+        print(line)
+    ticked = past.ticked_off_line()
+    if ticked:
+        print(ticked)
     print(render_changes(loaded.plan, result))
+    refused = refused_cuts(result)
+    if refused and not args.force:
+        sys.stdout.flush()  # the table first, then why nothing was written
+        for line in refused:
+            print(f"cutover calibrate: refused: {line}", file=sys.stderr)
+        print(f"cutover calibrate: nothing written to {out}", file=sys.stderr)
+        return 1
+    for line in refused:  # only with --force
+        print(f"forced: {line}")
     try:
         write_calibrated(loaded, result, out)
     except OSError as exc:

@@ -30,6 +30,11 @@ standard deviation sqrt(sigma^2 + night variance): low and high are the ends of 
 triangle (low, budget, high), which is how the simulation and the forecast read an estimate,
 chosen so that the triangle's 10th and 90th percentiles are the log-normal's.
 
+Evidence and limits: each proposal says how many rehearsals timed its step (n; 0: its
+phase's pace, over the rehearsals that timed anything). A budget cut by more than half
+on fewer than two rehearsals is refused (`evidence.refused_cuts`, one line per step) unless
+the caller forces it: one fast night must not halve a plan.
+
 The calibrated plan is written next to the original with tomli-w (the original, with its
 comments, is never rewritten) and validates like any plan.
 """
@@ -50,6 +55,7 @@ from ..plan.durations import format_duration
 from ..plan.model import Plan
 from ..plan.write import dumps_plan
 from .compare import step_actual
+from .evidence import evidence_line
 
 Z90 = 1.2816  # the 90th percentile of a standard normal (the 10th is its negative)
 MIN_TAU2 = 0.0025  # between-step spread floor (5 % on the log scale)
@@ -85,6 +91,12 @@ class Calibration:
     proposals: dict[str, Proposal]
     omega: float = 0.0  # between-group scatter (log scale)
     group_factors: tuple[tuple[str, float], ...] = ()  # exp(mu + shrunk group), per group
+    timed: int = 0  # rehearsals that timed at least one step
+
+    def evidence(self, p: Proposal) -> int:
+        """Rehearsals behind a proposal: those that timed the step, else (a step never
+        timed, given its phase's pace) those that timed anything."""
+        return p.samples or self.timed
 
 
 def _calibrated_steps(plan: Plan) -> list[tuple[object, str]]:
@@ -191,6 +203,7 @@ def calibrate(plan: Plan, states: Sequence[RunState]) -> Calibration:
         proposals=proposals,
         omega=math.sqrt(omega2),
         group_factors=tuple((g, math.exp(e)) for g, e in group_effect.items()),
+        timed=sum(1 for n in night if n is not None),
     )
 
 
@@ -315,11 +328,13 @@ def prior_from(plan: Plan, states: Sequence[RunState]) -> PacePrior | None:
 def render_changes(plan: Plan, c: Calibration) -> str:
     nights = ", ".join(f"{f:.2f}x" for f in c.night_factors)
     lines = [
-        f"{c.rehearsals} rehearsal(s); typical pace {c.mean_factor:.2f}x the budgets; "
+        f"{c.rehearsals} rehearsal(s) counted; typical pace {c.mean_factor:.2f}x the budgets; "
         f"each rehearsal against a typical one: {nights}",
         f"scatter: within a step {c.sigma:.0%}, between steps of a phase {c.tau:.0%}, "
         f"between phases {c.omega:.0%}",
-        "own: how much a step's own timings counted (the rest comes from its phase's pace)",
+        evidence_line(c),
+        "n: rehearsals that timed the step (0: its phase's pace); own: how much its own "
+        "timings counted (the rest comes from its phase's pace)",
         "",
         f"  {'step':30} {'budget':>8} {'n':>3} {'proposed':>9} {'change':>7} "
         f"{'low':>7} {'high':>7} {'own':>5}",

@@ -1,7 +1,8 @@
 """Every rehearsal of a plan side by side: budget, actuals, variance, trend; the total against
 the window and the buffer rule (a 4-hour window wants a plan that rehearses in 3).
 
-Actual durations are a step's time running (started to finished, time suspended taken out);
+Actual durations are a step's time running (started to finished, time suspended taken out;
+a step ticked off seconds apart without --at has none: `engine.timings`);
 a gate's is its meeting, from the moment it could meet (its predecessors and criteria done)
 to the last decision (the engine opens a gate only at its first decision); a phase's actual is its span (first start to last finish) in that rehearsal; the total is
 from the run's start to its last finish. The trend is the least-squares slope of the actuals
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from ..engine.state import RunState
+from ..engine.timings import ticked_off
 from ..plan.durations import format_duration
 from ..plan.graph import baseline
 from ..plan.model import Plan
@@ -89,6 +91,8 @@ def step_actual(state: RunState, sid: str) -> timedelta | None:
     if st is None or st.status != "done":
         return None
     step = state.steps.get(sid)
+    if step is not None and ticked_off(step, st):
+        return None  # ticked off seconds apart after the fact: done, but not a timing
     if step is not None and step.kind == "gate" and st.finished_at is not None:
         return max(timedelta(0), st.finished_at - _could_meet(state, sid))
     return st.actual

@@ -62,7 +62,7 @@ def narrate(event: Event) -> Line:
         case "readiness-marked":
             return Line("☑", f"readiness {e.item} {e.status}" + _quote(e.note), "decision")
         case "note-added":
-            icon = {"decision": "✎", "deviation": "⚠", "info": "•"}[e.kind]
+            icon = {"decision": "✎", "deviation": "⚠", "info": "•", "review": "✍"}[e.kind]
             about = f"[{e.step}] " if e.step else ""
             category: Category = (
                 "decision"
@@ -106,6 +106,8 @@ def narrate(event: Event) -> Line:
             return Line(
                 "✎", f"rollback trigger {e.trigger} OVERRIDDEN, carrying on: {e.reason}", "decision"
             )
+        case "rehearsal-excluded":
+            return Line("⊘", f"rehearsal excluded from the history: {e.reason}", "decision")
         case "comms-sent":
             return Line("✉", f'sent to {", ".join(e.to)}: "{e.subject}"', "message")
         case "run-ended":

@@ -1,0 +1,117 @@
+"""A plan's rehearsal history as it can be trusted: which rehearsals count, and which not.
+
+Counted: rehearsals run by people. Left out unless asked for: simulations (`cutover
+simulate`, whose steps play themselves, or were ticked off by hand in seconds on a fast
+clock). Left out always: rehearsals the commander excluded with a reason (RehearsalExcluded,
+kept in their journal). The comparison (`cutover rehearsals`), calibration and the war room's
+pace prior all read the history through `history()`; the war room never counts simulations.
+
+A simulation made before RunStarted carried `simulated` is told by its note ("simulated at
+60x") or its fast clock (speed above 1).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..engine.events import RehearsalExcluded, RunStarted
+from ..engine.state import RunState
+from ..engine.timings import tick_offs
+from ..journal.store import Journal, RunInfo, list_runs
+
+
+@dataclass(frozen=True)
+class Rehearsal:
+    run_id: str
+    state: RunState
+    simulated: bool
+
+    @property
+    def excluded(self) -> RehearsalExcluded | None:
+        return self.state.excluded
+
+    @property
+    def ticked_off(self) -> list[str]:
+        """Its steps ticked off seconds apart, without timings (engine.timings)."""
+        return tick_offs(self.state)
+
+
+@dataclass(frozen=True)
+class History:
+    counted: list[Rehearsal] = field(default_factory=list)
+    simulated: list[Rehearsal] = field(default_factory=list)  # left out (not asked for)
+    excluded: list[Rehearsal] = field(default_factory=list)  # left out by the commander
+
+    @property
+    def runs(self) -> list[tuple[str, RunState]]:
+        """The counted rehearsals as (run id, state), oldest first: what compare reads."""
+        return [(r.run_id, r.state) for r in self.counted]
+
+    @property
+    def states(self) -> list[RunState]:
+        return [r.state for r in self.counted]
+
+    def left_out(self) -> list[str]:
+        """One line per rehearsal left out, saying why (for `cutover rehearsals`)."""
+        lines = []
+        if self.simulated:
+            ids = ", ".join(r.run_id for r in self.simulated)
+            lines.append(
+                f"left out: {len(self.simulated)} simulation(s) ({ids}); "
+                "--include-simulated counts them"
+            )
+        for r in self.excluded:
+            e = r.excluded
+            assert e is not None
+            lines.append(
+                f"excluded: {r.run_id} by {r.state.name(e.actor)} at "
+                f"{e.at.astimezone(r.state.plan.zone):%Y-%m-%d %H:%M}: {e.reason}"
+            )
+        return lines
+
+    def ticked_off_line(self) -> str | None:
+        """The line saying how many steps were ticked off without timings, or None."""
+        per = [(i, len(r.ticked_off)) for i, r in enumerate(self.counted)]
+        total = sum(n for _, n in per)
+        if not total:
+            return None
+        where = ", ".join(f"R{i + 1}: {n}" for i, n in per if n)
+        return (
+            f"{total} step(s) ticked off without timings (started and completed seconds "
+            f"apart, no --at), not counted ({where})"
+        )
+
+
+def is_simulated(info: RunInfo, state: RunState, started: RunStarted | None) -> bool:
+    """Marked so, or (a file made before the mark) a simulation's note or fast clock."""
+    if state.simulated or info.speed != 1.0:
+        return True
+    return started is not None and (started.note or "").startswith("simulated at ")
+
+
+def history(
+    directory: Path, plan_id: str, *, include_simulated: bool = False, without: str | None = None
+) -> History:
+    """The rehearsals of `plan_id` in `directory`, oldest first, sorted into counted and left
+    out; `without` names a run to leave out entirely (the one the war room is showing)."""
+    out = History()
+    for info in list_runs(directory):
+        if info.plan_id != plan_id or info.mode != "rehearsal" or info.phase == "damaged":
+            continue
+        if info.run_id == without:
+            continue
+        journal = Journal(info.path)
+        try:
+            state = journal.state()
+            started = next((e for e in journal.events() if isinstance(e, RunStarted)), None)
+        finally:
+            journal.close()
+        rehearsal = Rehearsal(info.run_id, state, is_simulated(info, state, started))
+        if rehearsal.excluded is not None:
+            out.excluded.append(rehearsal)
+        elif rehearsal.simulated and not include_simulated:
+            out.simulated.append(rehearsal)
+        else:
+            out.counted.append(rehearsal)
+    return out
