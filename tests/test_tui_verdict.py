@@ -60,3 +60,26 @@ async def test_an_ended_run_stops_its_clock_and_w_still_explains() -> None:
         assert "ROLLBACK BY" not in status(app) and "left" not in status(app)
         await pilot.press("w")
         await settle(pilot, lambda: app.screen.__class__.__name__ == "ForesightScreen")
+
+
+async def test_a_viewer_sees_times_in_their_own_zone_with_the_plans_named() -> None:
+    from zoneinfo import ZoneInfo
+
+    app = war_room("viewer", through_load(), at(100))
+    app.tz = ZoneInfo("Asia/Kolkata")
+    async with app.run_test(size=SIZE) as pilot:
+        # 23:40 in London (GMT) is 05:10 in Kolkata (IST).
+        await settle(pilot, lambda: "05:10:00 IST (plan 23:40 GMT)" in status(app))
+
+
+def test_a_time_in_the_repeated_hour_carries_its_zone() -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from cutover_tui.plan.zones import hm
+
+    london = ZoneInfo("Europe/London")
+    first = datetime.fromisoformat("2026-10-25T00:30:00+00:00")  # 01:30 BST
+    second = datetime.fromisoformat("2026-10-25T01:30:00+00:00")  # 01:30 GMT
+    assert (hm(first, london), hm(second, london)) == ("01:30 BST", "01:30 GMT")
+    assert hm(datetime.fromisoformat("2026-10-25T03:00:00+00:00"), london) == "03:00"

@@ -8,7 +8,7 @@ schedule -> every pane shows the new Frame.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import Protocol
 
 from textual import events, on
@@ -154,8 +154,10 @@ class WarRoomApp(App[None]):
         conductor: Conducting | None = None,
         background: Callable[[], Awaitable[None]] | None = None,
         prior: PacePrior | None = None,
+        tz: tzinfo | None = None,
     ) -> None:
         super().__init__(driver_class=driver_class())
+        self.tz = tz  # the viewer's zone (`--tz`); None: the plan's
         self.guard = TerminalGuard(self)  # SIGTERM, SIGHUP, a hung-up terminal: leave cleanly
         self.source = source
         self.clock = clock
@@ -243,7 +245,7 @@ class WarRoomApp(App[None]):
         for event in new:
             apply(self.state, event)
         frame = Frame.at(
-            self.state, self.clock.now(), self.source.actor, self.forecaster, self.prior
+            self.state, self.clock.now(), self.source.actor, self.forecaster, self.prior, self.tz
         )
         self.frame = frame
         self._show(frame, new)

@@ -51,8 +51,12 @@ def wall_clock(frame: Frame) -> Text:
     moment = frame.verdict.clock
     tz = moment.astimezone(frame.zone).strftime("%Z")
     stopped = " (stopped)" if frame.verdict.stopped_at else ""
+    plan = ""
+    if frame.tz is not None:  # a viewer in another zone still sees the plan's, named
+        local = moment.astimezone(frame.state.plan.zone)
+        plan = f" (plan {local:%H:%M %Z})"
     # A gap before it: a title cut short runs into nothing.
-    return Text(f"  {frame.clock(moment, seconds=True)} {tz}{stopped}", "bold")
+    return Text(f"  {frame.clock(moment, seconds=True)} {tz}{stopped}{plan}", "bold")
 
 
 def badge(frame: Frame) -> Text:
