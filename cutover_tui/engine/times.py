@@ -93,14 +93,13 @@ def _what(event: Event) -> str:
 
 
 def stamp(state: RunState, moment: datetime) -> str:
-    """HH:MM in the plan's zone, with the date when it is not the run's day (a time 11 days
-    off must not read as tonight)."""
-    zone = state.plan.zone
+    """HH:MM in the plan's zone, with the date when it is more than a day from the run's
+    start (a time 11 days off must not read as tonight)."""
+    ref = state.started_at or state.plan.window.start
     try:
-        local = moment.astimezone(zone)
-        ref = (state.started_at or state.plan.window.start).astimezone(zone)
+        local = moment.astimezone(state.plan.zone)
     except OverflowError:  # a moment at the very end of what dates can hold
         return moment.isoformat()
-    if local.date() == ref.date():
+    if abs(moment - ref) < timedelta(days=1):
         return f"{local:%H:%M}"
     return f"{local:%Y-%m-%d %H:%M}"
