@@ -333,8 +333,8 @@ def render_changes(plan: Plan, c: Calibration) -> str:
         f"scatter: within a step {c.sigma:.0%}, between steps of a phase {c.tau:.0%}, "
         f"between phases {c.omega:.0%}",
         evidence_line(c),
-        "n: rehearsals that timed the step (0: its phase's pace); own: how much its own "
-        "timings counted (the rest comes from its phase's pace)",
+        "n: rehearsals that timed the step (0: none, its phase's pace); own: how much its "
+        "own timings counted",
         "",
         f"  {'step':30} {'budget':>8} {'n':>3} {'proposed':>9} {'change':>7} "
         f"{'low':>7} {'high':>7} {'own':>5}",
