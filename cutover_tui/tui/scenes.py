@@ -2,8 +2,8 @@
 
 `script_night` plays a plan forward the way a disciplined team would (every step started the
 moment it is ready, by its owner; checkpoints passed; gates approved), with chosen steps running
-slow or failing, and stops at a given minute. The three scenes are the states the README shows:
-on track, late, rollback triggered.
+slow or failing, and stops at a given minute. The scenes are the stages the README shows:
+on track, late, ROLL BACK (a trigger fired, unanswered), rolling back, ended.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from ..engine.events import (
     NoteAdded,
     ReadinessMarked,
     RollbackInvoked,
+    RunEnded,
     RunStarted,
     StepCompleted,
     StepStarted,
@@ -38,6 +39,7 @@ class Script:
     fail: frozenset[str] = frozenset()  # checkpoints that fail
     rollback_after_fail: bool = False  # the commander invokes rollback at the first failure
     notes: Mapping[float, str] = field(default_factory=dict)  # minute -> commander's note
+    end: str | None = None  # the commander ends the run this way once nothing is left
 
 
 class Night:
@@ -93,6 +95,9 @@ def script_night(plan: Plan, script: Script) -> tuple[list[Event], datetime]:
             break
         note_times = [start + timedelta(minutes=minute) for minute, _ in notes]
         now = min([*upcoming, *note_times, stop + timedelta(seconds=1)])
+    if script.end is not None and night.state.phase != "ended":
+        last = max(e.at for e in night.events)
+        night.record(RunEnded(actor=commander, at=last, outcome=script.end, key="end"))
     return night.events, stop
 
 
@@ -149,6 +154,8 @@ SCENES: dict[str, Script] = {
         slow={"load-catalog": 2.5, "load-orders": 2.4, "rebuild-search-index": 4.0},
         notes={320: "Index rebuild on the legacy disk is slow. Decide at 04:45 at the latest."},
     ),
+    # The row counts did not match: the trigger fired, the commander has not answered yet.
+    "roll-back": Script(until_minutes=215, fail=frozenset({"row-count-matches"})),
     # Checkout smoke test failed; rollback invoked, restoring.
     "rollback": Script(
         until_minutes=330,
@@ -156,4 +163,6 @@ SCENES: dict[str, Script] = {
         fail=frozenset({"all-smoke-tests-pass"}),
         rollback_after_fail=True,
     ),
+    # The night is over: completed inside the window, the clock stopped at the end.
+    "ended": Script(until_minutes=600, slow={"load-orders": 1.2}, end="completed"),
 }

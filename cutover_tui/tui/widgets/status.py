@@ -71,69 +71,100 @@ def badge(frame: Frame) -> Text:
     return Text(f" {STAGE_MARK[v.stage]} {word} ", TONE_BADGE[v.tone])
 
 
-def finish_text(frame: Frame, short: bool) -> Text:
-    """The headline finish with its basis, then the plan of record, each labelled: the likely
+def finish_text(frame: Frame, short: bool, odds: bool = True) -> tuple[Text, Text]:
+    """The headline finish with its basis, and the plan of record, each labelled: the likely
     finish at tonight's pace (P50, P80 beside it) when the odds are known."""
     v = frame.verdict
     style = LEVEL_STYLE[v.pace]
     if v.basis == "ended":
-        return Text.assemble(
-            "finished " if v.stage == "ended" and frame.state.outcome == "completed" else "at ",
-            (frame.clock(v.headline), f"bold {style}"),
-        )
+        word = "finished " if frame.state.outcome == "completed" else "ended "
+        return Text.assemble(word, (frame.clock(v.headline), f"bold {style}")), Text()
+    plan_style = LEVEL_STYLE[frame.sched.level]
     plan = Text.assemble(
         "plan ",
-        (frame.clock(v.plan_finish), LEVEL_STYLE[frame.sched.level]),
+        (frame.clock(v.plan_finish), plan_style),
         # Whole minutes: a delta ticking by the second would repaint the line every second.
-        (f" ({dur(_minutes(v.delta), signed=True)})", LEVEL_STYLE[frame.sched.level]),
+        (f" ({dur(_minutes(v.delta), signed=True)})", plan_style),
     )
     if v.likely is None:
-        return plan
+        return plan, Text()
     likely = Text.assemble("likely ", (frame.clock(v.likely), f"bold {style}"))
     chance = Text(f"{v.p_in_window:.0%}", f"bold {style}")
     if short:
-        return Text.assemble(likely, " ", chance)
-    return Text.assemble(
-        likely,
-        " · P80 ",
-        (frame.clock(v.p80), style),
-        " · ",
-        chance,
-        " by the RTO │ " if v.stage == "rolling-back" else " in window │ ",
+        return (Text.assemble(likely, " ", chance) if odds else likely), Text()
+    return (
+        Text.assemble(
+            likely,
+            " · P80 ",
+            (frame.clock(v.p80), style),
+            " · ",
+            chance,
+            " by the RTO" if v.stage == "rolling-back" else " in window",
+        ),
         plan,
     )
 
 
 def figures(frame: Frame, width: int) -> Text:
-    """Line 2: the verdict, the finish (likely and plan, labelled), buffer and rollback point."""
+    """Line 2: the verdict, the finish (likely and plan, labelled), buffer and rollback point.
+
+    What does not fit goes, least needed first: the window's hours, % done, the plan of
+    record, the buffer, the time left. The verdict, the finish and the rollback point stay."""
     v, sched, state = frame.verdict, frame.sched, frame.state
     short = width < 110
-    head = Text.assemble(badge(frame), " ", finish_text(frame, short))
+    finish, plan = finish_text(frame, short)
+    head = Text.assemble(badge(frame), " ", finish)
     if v.stage == "ended":
         # The figures as they ended, no countdowns: the clock has stopped.
         rule = Text(inert_line(v.decided_by.text, 90))
-        return Text(" │ ").join([head, rule] if not short else [head])
+        return head if short else _fit([(9, head), (1, rule)], width)
     rollback = _rollback_text(frame)
     if short:
-        return Text.assemble(head, " │ ", rollback)
+        # Narrow: the verdict, the likely finish, the rollback point; shorter forms first
+        # of the odds, then of the rollback countdown, until the line fits.
+        bare = Text.assemble(badge(frame), " ", finish_text(frame, True, odds=False)[0])
+        for line in (
+            Text.assemble(head, " │ ", rollback),
+            Text.assemble(bare, " │ ", rollback),
+            Text.assemble(bare, " │ ", _rollback_text(frame, short=True)),
+        ):
+            if line.cell_len <= width:
+                return line
+        return line
     window = state.plan.window
     left_in_window = max(timedelta(0), window.end - frame.now)
-    window_text = Text(
-        f" window {frame.clock(window.start)}→{frame.clock(window.end)}  left {dur(left_in_window)}"
-    )
     buffer = Text.assemble("buffer ", (dur(sched.buffer_left), LEVEL_STYLE[sched.level]))
-    parts = [window_text, head, buffer, Text(f"{sched.percent_done:.0%} done"), rollback]
+    parts = [
+        (1, Text(f" window {frame.clock(window.start)}→{frame.clock(window.end)}")),
+        (5, Text(f"left {dur(left_in_window)}")),
+        (9, head),
+        (3, plan),
+        (4, buffer),
+        (2, Text(f"{sched.percent_done:.0%} done")),
+        (8, rollback),
+    ]
     if v.stage == "rolling-back":
-        # Rolling back, the restore deadline is what matters: it goes first, nothing is cut.
-        parts = [Text.assemble(" ", rollback), head, buffer]
-    return Text(" │ ").join([p for p in parts if p.plain])
+        # Rolling back, the restore deadline is what matters: it goes first.
+        parts = [(9, Text.assemble(" ", rollback)), (9, head), (3, plan), (4, buffer)]
+    return _fit(parts, width)
+
+
+def _fit(parts: list[tuple[int, Text]], width: int) -> Text:
+    """Join the parts with bars, dropping the least needed until the line fits `width`."""
+    parts = [(rank, text) for rank, text in parts if text.plain]
+    sep = Text(" │ ")
+    while True:
+        line = sep.join([text for _, text in parts])
+        if line.cell_len <= width or len(parts) <= 2:
+            return line
+        parts.remove(min(parts, key=lambda p: p[0]))
 
 
 def _minutes(delta: timedelta) -> timedelta:
     return timedelta(minutes=round(delta / timedelta(minutes=1)))
 
 
-def _rollback_text(frame: Frame) -> Text:
+def _rollback_text(frame: Frame, short: bool = False) -> Text:
     sched, state, v = frame.sched, frame.state, frame.verdict
     if state.phase == "rollback":
         due = sched.rollback_deadline
@@ -150,6 +181,8 @@ def _rollback_text(frame: Frame) -> Text:
     style = "bold red" if left < state.plan.window.warning else "bold"
     if v.stage == "roll-back":
         style = "bold white on red"
+    if short:
+        return Text.assemble((f"RB {frame.clock(by)}", style), f" {dur(left)}")
     return Text.assemble((f"ROLLBACK BY {frame.clock(by)}", style), f" (in {dur(left)})")
 
 
