@@ -40,6 +40,29 @@ def when(minutes: int) -> str:
     return (WINDOW + timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M")
 
 
+# A run begun last night at 22:00 (a real run file, its RunStarted dated then): a late
+# tick-off at a time in its window is inside the run's life. Times before the run began, or
+# ahead of now, are refused (engine/times.py; tests/test_cli_bounds.py).
+LAST_NIGHT = datetime.combine(datetime.now(UTC).date() - timedelta(days=1), dt_time(22, 0), UTC)
+
+
+def last_night(minutes: int) -> str:
+    return (LAST_NIGHT + timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M")
+
+
+def begun_last_night(tmp_path: Path) -> tuple[str, Path]:
+    from cutover_tui.engine.events import RunStarted
+    from cutover_tui.journal.store import Journal
+    from cutover_tui.plan import parse_plan
+
+    runs = tmp_path / "runs"
+    loaded = parse_plan(plan_text(steps=3, window_start=LAST_NIGHT), name="jt.toml")
+    journal = Journal.create(runs, loaded, rehearsal=False, created_by=os_login())
+    journal.append(RunStarted(actor="boss", at=LAST_NIGHT, plan_id="jt", key="go"))
+    journal.close()
+    return journal.run_id, runs
+
+
 def started(tmp_path: Path) -> tuple[str, Path]:
     plan = tmp_path / "jt.toml"
     plan.write_text(plan_text(steps=3, window_start=WINDOW))
@@ -50,7 +73,8 @@ def started(tmp_path: Path) -> tuple[str, Path]:
 
 
 def test_start_do_status_verify(tmp_path: Path) -> None:
-    run, runs = started(tmp_path)
+    run, runs = begun_last_night(tmp_path)
+    when = last_night
     assert cutover("do", run, "start", "s0", "--at", when(0), runs=runs).returncode == 0
     done = cutover("do", run, "complete", "s0", "--at", when(12), runs=runs)
     assert done.returncode == 0 and "recorded" in done.stdout  # a late tick-off says so
@@ -176,7 +200,8 @@ def test_do_on_a_fast_rehearsal_records_the_rehearsals_own_time(tmp_path: Path) 
 
 
 def test_status_at_an_earlier_time_shows_the_run_as_it_stood(tmp_path: Path) -> None:
-    run, runs = started(tmp_path)
+    run, runs = begun_last_night(tmp_path)
+    when = last_night
     assert cutover("do", run, "start", "s0", "--at", when(0), runs=runs).returncode == 0
     assert cutover("do", run, "complete", "s0", "--at", when(12), runs=runs).returncode == 0
     then = json.loads(cutover("status", run, "--at", when(5), "--json", runs=runs).stdout)
@@ -204,7 +229,7 @@ def test_headless_conductor_records_what_came_due_and_stops_when_the_run_ends(
 
     from cutover_tui.journal.store import open_run
 
-    run, runs = started(tmp_path)
+    run, runs = begun_last_night(tmp_path)
     begun = (datetime.now(UTC) - timedelta(minutes=20)).isoformat(timespec="seconds")
     assert cutover("do", run, "start", "s0", "--at", begun, runs=runs).returncode == 0
     conductor = subprocess.Popen(

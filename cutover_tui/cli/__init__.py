@@ -13,6 +13,7 @@ from . import (
     serve_commands,
     warroom_commands,
 )
+from .in_words import SAID, failure_line
 from .inert_output import inert_output
 
 # Each module adds its sub-commands; set_defaults(func=...) names the handler.
@@ -51,6 +52,10 @@ def _run(argv: Sequence[str] | None) -> int:
     except BrokenPipeError:
         sys.stderr.close()  # `cutover status | head` is not an error
         return 0
+    except SAID as exc:  # from the layers below a command: one line, never a traceback
+        target = getattr(args, "run", None) or getattr(args, "plan", None)
+        print(failure_line(args.command, target, exc), file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -11,14 +11,13 @@ import argparse
 import asyncio
 import contextlib
 import functools
-import math
 import sqlite3
 import sys
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from ..clock.clocks import Clock, boot_id
+from ..clock.clocks import Clock, boot_id, speed_problem
 from ..clock.conductor import Conductor, conduct_forever
 from ..engine.events import (
     CheckpointFailed,
@@ -50,6 +49,7 @@ from ..journal.store import Journal, JournalError, runs_dir
 from ..locked.client import LockedJournal, open_journal, start_locked
 from ..plan import PlanError, load_plan
 from ..plan.durations import parse_duration
+from ..plan.limits import within_reach
 from ..plan.model import Plan
 from .status_command import print_status
 from .trust_commands import add_verify_arguments, print_runs, refused_on_broken, verify
@@ -234,6 +234,7 @@ def cmd_do(args: argparse.Namespace) -> int:
         return 2
     if not args.at:  # a tick-off as it happens: keep this boot's monotonic reading too
         event = event.model_copy(update={"mono": clock.monotonic(), "boot": boot_id()})
+    event = event.model_copy(update={"recorded_at": now})  # `at` is checked against it
     if refused_on_broken(journal, "do", args.run):
         return 1
     try:
@@ -353,7 +354,7 @@ def parse_when(text: str, plan: Plan, now: datetime) -> datetime:
             raise ValueError(f"{text!r} is not a time: write HH:MM or 2026-11-27T23:40") from None
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=plan.zone)
-        return moment.astimezone(UTC)
+        return within_reach(moment, now, text)  # years 0001 and 9999 overflowed downstream
     if not (0 <= hours < 24 and 0 <= minutes < 60):
         raise ValueError(f"{text!r} is not a time of day")
     local = now.astimezone(plan.zone)
@@ -414,8 +415,8 @@ def cmd_conduct(args: argparse.Namespace) -> int:
             "cutover conduct: on this locked host the service conducts every run", file=sys.stderr
         )
         return 1
-    if args.speed is not None and not (args.speed > 0 and math.isfinite(args.speed)):
-        print("cutover conduct: --speed must be a positive number", file=sys.stderr)
+    if args.speed is not None and speed_problem(args.speed):
+        print(f"cutover conduct: {speed_problem(args.speed)}", file=sys.stderr)
         return 2
     if refused_on_broken(journal, "conduct", args.run):
         return 1

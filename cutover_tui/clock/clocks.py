@@ -32,6 +32,16 @@ def boot_id() -> str:
         return "unknown"
 
 
+MIN_SPEED, MAX_SPEED = 0.001, 1_000_000.0  # past these, simulated dates overflow
+
+
+def speed_problem(speed: float) -> str | None:
+    """Why `speed` cannot drive an accelerated clock (None when it can). NaN fails too."""
+    if MIN_SPEED <= speed <= MAX_SPEED:
+        return None
+    return f"--speed must be a positive number from {MIN_SPEED:g} to {MAX_SPEED:,.0f}"
+
+
 class RealClock:
     def now(self) -> datetime:
         return datetime.now(UTC)
@@ -73,8 +83,8 @@ class AcceleratedClock:
     a rehearsal's RunStarted `at` and `recorded_at`, agree on the simulated time."""
 
     def __init__(self, start: datetime, factor: float, real_start: datetime | None = None) -> None:
-        if factor <= 0:
-            raise ValueError("the speed factor must be positive")
+        if speed_problem(factor):
+            raise ValueError(speed_problem(factor))
         self.start = start
         self.factor = factor
         self._real0 = real_start or datetime.now(UTC)

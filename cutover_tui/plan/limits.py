@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 import stat
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 MAX_PLAN_BYTES = 16 * 1024 * 1024  # a 50,000-step plan is about 6 MiB
@@ -19,6 +19,7 @@ MAX_STEP = timedelta(days=7)  # a step's budget, unless the window is longer sti
 MAX_TEXT_CHARS = 4_000  # a note, a reason, a title, an accepted risk: one screenful
 MAX_EVIDENCE_CHARS = 16_000  # checkpoint evidence and a message body: pasted output
 MAX_LIST_ITEMS = 1_000  # predecessors, risks, audiences named in one event
+MAX_AT_REACH = timedelta(days=366)  # how far from now a typed time (--at, --eta) may be
 
 
 class LimitError(ValueError):
@@ -114,3 +115,19 @@ def _line_past(text: str, limit: int) -> int:
 
 def _same_lines(match: re.Match[str]) -> str:
     return '""' + "\n" * match.group().count("\n")
+
+
+def within_reach(moment: datetime, now: datetime, text: str) -> datetime:
+    """`moment` in UTC, if it is within MAX_AT_REACH of `now` (a time typed for `--at` or
+    `--eta`); LimitError naming the limit otherwise. Years 0001 and 9999 overflowed the
+    date arithmetic downstream."""
+    try:
+        utc = moment.astimezone(UTC)
+    except OverflowError:
+        raise LimitError(f"{text!r} is past the end of the calendar") from None
+    if abs(utc - now) > MAX_AT_REACH:
+        raise LimitError(
+            f"{text!r} is more than a year from now ({now:%Y-%m-%d}); "
+            "a time given must be within a year"
+        )
+    return utc
