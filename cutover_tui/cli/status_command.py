@@ -21,6 +21,7 @@ from ..inert import inert_line
 from ..journal.store import Journal
 from ..plan.durations import format_duration
 from ..plan.zones import hm
+from .trust_commands import head_json, head_of, head_text
 
 
 def viewer_zone(text: str | None) -> tzinfo | None:
@@ -67,6 +68,7 @@ def status_report(journal: Journal, at: datetime, state: RunState | None = None)
         "mode": state.mode,
         "phase": state.phase,
         "as_of": at.isoformat(),
+        "head": head_json(journal),  # the journal's last event: `cutover verify --expect`
         "level": verdict.stage,
         "verdict": verdict.as_dict(),
         "projected_finish": sched.projected_finish.isoformat(),
@@ -166,6 +168,11 @@ def print_status(journal: Journal, at: datetime, args: argparse.Namespace) -> in
         flag += " OVERRUN" if st.overrun else ""
         name = inert_line(sid)[:34]
         print(f"  {name:34} {st.status:10} {t(st.start):>5} {t(st.finish):>6} {slack:>7}{flag}")
+    head = head_of(journal)
+    if head is not None:  # published through the night: `cutover verify --expect` checks it
+        print(
+            f"  journal head {head_text(head)} (later: cutover verify RUN --expect {head_text(head)})"
+        )
     return 0
 
 

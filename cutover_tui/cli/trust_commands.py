@@ -39,6 +39,11 @@ def head_of(journal: Journal | LockedJournal) -> tuple[int, str] | None:
     return head if isinstance(head, tuple) else None
 
 
+def head_json(journal: Journal | LockedJournal) -> dict | None:
+    head = head_of(journal)
+    return None if head is None else {"seq": head[0], "hash": head[1]}
+
+
 def head_text(head: tuple[int, str]) -> str:
     """`SEQ:HASH16`: short enough to note in a log, long enough for `verify --expect`."""
     return f"{head[0]}:{head[1][:16]}"
