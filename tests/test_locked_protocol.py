@@ -21,10 +21,12 @@ import pytest
 
 from cutover_tui.clock.clocks import FixedClock
 from cutover_tui.engine.events import NoteAdded
+from cutover_tui.journal.store import Journal
 from cutover_tui.locked.client import LockedClient, LockedJournal, LockedRun
 from cutover_tui.locked.protocol import MAX_REQUEST_BYTES
+from cutover_tui.plan import parse_plan
 from cutover_tui.tui.app import WarRoomApp
-from tests.journal_support import at, new_run
+from tests.journal_support import at, new_run, plan_text
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZE = (160, 48)
@@ -199,3 +201,31 @@ async def test_war_rooms_act_and_follow_through_the_service(service: Service) ->
         follower.action_start("s1")
         await pilot_b.pause()
         assert any("read-only" in n.message for n in follower._notifications)
+
+
+def test_a_run_started_through_the_service_is_never_group_writable(
+    service: Service, tmp_path: Path
+) -> None:
+    # Made 0640 by Journal.create itself: a chmod after the fact would leave a window in which
+    # a group member could open it for writing and keep that descriptor.
+    plan = tmp_path / "plan.toml"
+    plan.write_text(plan_text(steps=2))
+    started = subprocess.run(
+        [sys.executable, "-m", "cutover_tui.cli", "start", str(plan), "--rehearsal"],
+        env={**os.environ, "CUTOVER_CONFIG": str(service.config)},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert started.returncode == 0, started.stderr
+    path = service.runs / f"{started.stdout.strip()}.db"
+    assert path.stat().st_mode & 0o777 == 0o640
+    made = Journal.create(
+        tmp_path / "other",
+        parse_plan(plan_text(steps=2)),
+        rehearsal=True,
+        created_by="x",
+        file_mode=0o640,
+    )
+    assert made.path.stat().st_mode & 0o777 == 0o640

@@ -14,12 +14,15 @@ from ..engine.events import RunStarted
 from ..engine.state import Refused, check, initial_state
 from ..plan import LoadedPlan
 from .identity import actor_for, describe
-from .store import Journal
+from .store import FILE_MODE, Journal
 
 
-def begin_run(directory: Path, loaded: LoadedPlan, *, rehearsal: bool, login: str) -> Journal:
+def begin_run(
+    directory: Path, loaded: LoadedPlan, *, rehearsal: bool, login: str, file_mode: int = FILE_MODE
+) -> Journal:
     """A new run of `loaded` in `directory`, started by `login`. Refused (with who the login
-    is to the plan) when it may not start it; nothing is made then."""
+    is to the plan) when it may not start it; nothing is made then. `file_mode` as in
+    `Journal.create` (the locked-mode service's runs are 0640)."""
     plan = loaded.plan
     now = datetime.now(UTC).replace(second=0, microsecond=0)
     # A rehearsal runs now, whatever the plan's dates: its window opens at this minute.
@@ -35,6 +38,8 @@ def begin_run(directory: Path, loaded: LoadedPlan, *, rehearsal: bool, login: st
     reason = check(fresh, event)
     if reason:
         raise Refused(f"{reason} ({describe(fresh, login)})")
-    journal = Journal.create(directory, loaded, rehearsal=rehearsal, created_by=login, shift=shift)
+    journal = Journal.create(
+        directory, loaded, rehearsal=rehearsal, created_by=login, shift=shift, file_mode=file_mode
+    )
     journal.append(event)
     return journal

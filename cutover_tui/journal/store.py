@@ -188,10 +188,13 @@ class Journal:
         created_by: str,
         shift: timedelta = timedelta(0),
         speed: float = 1.0,
+        file_mode: int = FILE_MODE,
     ) -> Journal:
         """A new run of `loaded`, with a copy of the plan text: later edits of the file do
         not change a run under way. `shift` moves the plan's clock times (a rehearsal held
-        today on a plan windowed next week); `speed` is the run's clock rate (simulations)."""
+        today on a plan windowed next week); `speed` is the run's clock rate (simulations).
+        `file_mode`: the locked-mode service makes its runs 0640, never group-writable even
+        for an instant (an fd opened for writing in that instant would outlive a chmod)."""
         _make_runs_dir(directory)
         plan = loaded.plan
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
@@ -233,7 +236,7 @@ class Journal:
             db = _connect(path)
             db.executescript(META_TRIGGERS)  # its id is final: from now on meta is sealed
             db.close()
-            _chmod(path)
+            _chmod(path, file_mode)
         finally:
             os.umask(old_umask)
             for suffix in ("", "-wal", "-shm"):

@@ -289,9 +289,12 @@ async def _start(service: Service, caller: Caller, request: dict) -> dict:
     name = Path(str(request.get("plan_name") or "plan.toml")).name
     loaded = parse_plan(str(request["plan_text"]), name=name)
     journal = begin_run(
-        service.directory, loaded, rehearsal=bool(request.get("rehearsal")), login=caller.login
+        service.directory,
+        loaded,
+        rehearsal=bool(request.get("rehearsal")),
+        login=caller.login,
+        file_mode=RUN_FILE_MODE,  # never group-writable, not even before lock_down
     )
-    lock_down(journal.path)
     service.runs[journal.run_id] = ServedRun(journal)
     service.log(f"{caller.login} (uid {caller.uid}) started {journal.run_id}")
     return {"ok": True, "run_id": journal.run_id}
