@@ -83,3 +83,31 @@ def test_a_time_in_the_repeated_hour_carries_its_zone() -> None:
     second = datetime.fromisoformat("2026-10-25T01:30:00+00:00")  # 01:30 GMT
     assert (hm(first, london), hm(second, london)) == ("01:30 BST", "01:30 GMT")
     assert hm(datetime.fromisoformat("2026-10-25T03:00:00+00:00"), london) == "03:00"
+
+
+async def test_w_publishes_the_journal_head_that_verify_expect_checks(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    from cutover_tui.clock.clocks import FixedClock
+    from cutover_tui.journal.run import JournalRun
+    from cutover_tui.journal.store import Journal
+    from cutover_tui.tui.app import WarRoomApp
+    from tests.journal_support import at as jat
+    from tests.journal_support import new_run
+
+    journal = new_run(tmp_path)
+    clock = FixedClock(jat(1))
+    app = WarRoomApp(JournalRun(Journal(journal.path), "boss", now=clock.now), clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("w")
+        await settle(pilot, lambda: app.screen.__class__.__name__ == "ForesightScreen")
+        head = app.screen.head
+    seq, digest = Journal(journal.path).head
+    assert head == f"{seq}:{digest[:16]}"
+    verify = subprocess.run(
+        [sys.executable, "-m", "cutover_tui.cli", "verify", str(journal.path), "--expect", head],
+        capture_output=True,
+        text=True,
+    )
+    assert verify.returncode == 0, verify.stderr

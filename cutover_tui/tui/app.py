@@ -760,12 +760,14 @@ class WarRoomApp(App[None]):
         for key, action, label, text, who in KEYS:
             if not label or action in ("command_palette", "quit", "help"):
                 continue
+            if not self._footer_shows(action):
+                continue  # a watcher is not offered what only others may do
             yield SystemCommand(
                 f"{label.rstrip('…').capitalize()} ({key})",
                 f"{text} · {who}",
                 lambda action=action: self.run_action(action),
             )
-        if self.frame is None:
+        if self.frame is None or not self._footer_shows("start"):
             return
         sched = self.frame.sched
         for sid in sched.running:
@@ -795,7 +797,15 @@ class WarRoomApp(App[None]):
 
     def action_why(self) -> None:
         if self.frame is not None:  # the verdict is there at every stage, odds or not
-            self.push_screen(ForesightScreen(self.frame))
+            self.push_screen(ForesightScreen(self.frame, self._head()))
+
+    def _head(self) -> str | None:
+        """The journal's head as published (`cutover verify RUN --expect` checks it later)."""
+        head = getattr(getattr(self.source, "journal", None), "head", None)
+        if head is None:
+            return None
+        seq, digest = head() if callable(head) else head
+        return f"{seq}:{digest[:16]}"
 
     def action_help(self) -> None:
         rows = [(_key_label(key), text, who) for key, _, _, text, who in KEYS]

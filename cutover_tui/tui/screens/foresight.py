@@ -121,14 +121,23 @@ class ForesightScreen(ModalScreen[None]):
     """
     BINDINGS = [Binding("escape,q,w", "close", "Close", id="foresight.close")]
 
-    def __init__(self, frame: Frame) -> None:
+    def __init__(self, frame: Frame, head: str | None = None) -> None:
         super().__init__()
         self.frame = frame
+        self.head = head
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
             for part in reasoning(self.frame):
                 yield Static(part)
+            if self.head:
+                yield Static(
+                    Text.assemble(
+                        ("Journal head  ", "bold"),
+                        self.head,
+                        "  (note it; `cutover verify RUN --expect` proves the log still holds it)",
+                    )
+                )
 
     def action_close(self) -> None:
         self.dismiss(None)
