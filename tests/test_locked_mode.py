@@ -253,6 +253,9 @@ def test_a_watchers_command_is_refused_and_it_follows_from_outside_the_group(
     host: Host, run_id: str
 ) -> None:
     before = len(events(host, run_id))
+    made = host.cutover(host.watcher, "start", "plan.toml", "--rehearsal")
+    assert made.returncode == 1
+    assert f"{host.watcher} is not in the group {host.group}" in made.stderr
     refused = host.cutover(host.watcher, "do", run_id, "note", "--note", "let me in")
     assert refused.returncode == 1 and "refused" in refused.stderr
     assert "Traceback" not in refused.stderr and len(refused.stderr.splitlines()) == 1

@@ -16,6 +16,7 @@ MAX_REQUEST_BYTES = 4 * 1024 * 1024  # a `start` carries a whole plan; nothing e
 PAGE_EVENTS = 2000  # events per `events` reply: a long night comes in pages
 MAX_WAIT_S = 25.0  # a follower's long poll; it asks again after
 MAX_CLIENTS = 256
+MAX_CLIENTS_PER_UID = 32
 
 
 class ProtocolError(ValueError):

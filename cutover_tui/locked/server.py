@@ -20,6 +20,7 @@ import asyncio
 import contextlib
 import dataclasses
 import difflib
+import grp
 import os
 import pwd
 import signal
@@ -45,6 +46,7 @@ from ..journal.store import Journal, JournalError, list_runs
 from ..plan import PlanError, parse_plan
 from .protocol import (
     MAX_CLIENTS,
+    MAX_CLIENTS_PER_UID,
     MAX_REQUEST_BYTES,
     MAX_WAIT_S,
     PAGE_EVENTS,
@@ -116,6 +118,7 @@ class Service:
         self.runs: dict[str, ServedRun] = {}
         self.done: set[str] = set()  # runs that ended, or cannot be opened: not conducted
         self.clients = 0
+        self.per_uid: dict[int, int] = {}  # one user cannot take every connection
         self.log = log or (lambda line: print(line, file=sys.stderr, flush=True))
 
     # -- runs --------------------------------------------------------------------------------
@@ -180,17 +183,21 @@ class Service:
             writer.write(encode(error(f"cannot tell who you are: {exc}")))
             writer.close()
             return
-        if self.clients >= MAX_CLIENTS:
-            writer.write(encode(error(f"too many connections ({MAX_CLIENTS}); try again")))
+        mine = self.per_uid.get(caller.uid, 0)
+        if self.clients >= MAX_CLIENTS or mine >= MAX_CLIENTS_PER_UID:
+            busy = f"too many connections ({MAX_CLIENTS}, {MAX_CLIENTS_PER_UID} per user)"
+            writer.write(encode(error(f"{busy}; try again")))
             writer.close()
             return
         self.clients += 1
+        self.per_uid[caller.uid] = mine + 1
         try:
             await self._serve(caller, reader, writer)
         except (ConnectionError, asyncio.IncompleteReadError):
             pass  # the client went away: nothing of theirs is half-done
         finally:
             self.clients -= 1
+            self.per_uid[caller.uid] -= 1
             writer.close()
 
     async def _serve(
@@ -286,6 +293,13 @@ async def _append(service: Service, caller: Caller, request: dict) -> dict:
 
 
 async def _start(service: Service, caller: Caller, request: dict) -> dict:
+    # Making files is for the runs directory's group, as in shared-file mode: anyone may
+    # follow, but an outsider must not fill the disk with rehearsals.
+    group = service.directory.stat().st_gid
+    if caller.uid != os.geteuid() and group not in _groups_of(caller):
+        raise Refused(
+            f"{caller.login} is not in the group {_group_name(group)}: only its members start runs"
+        )
     name = Path(str(request.get("plan_name") or "plan.toml")).name
     loaded = parse_plan(str(request["plan_text"]), name=name)
     journal = begin_run(
@@ -303,6 +317,20 @@ async def _start(service: Service, caller: Caller, request: dict) -> dict:
 async def _conductor(service: Service, caller: Caller, request: dict) -> dict:
     served = service.run(request.get("run"))
     return {"ok": True, "status": "service, " + lease_status(served.journal, time.time())}
+
+
+def _groups_of(caller: Caller) -> list[int]:
+    try:
+        return os.getgrouplist(caller.login, caller.gid)
+    except OSError:  # a uid with no entry in the user database
+        return [caller.gid]
+
+
+def _group_name(gid: int) -> str:
+    try:
+        return grp.getgrgid(gid).gr_name
+    except KeyError:
+        return str(gid)
 
 
 HANDLERS: dict[str, Callable[[Service, Caller, dict], Awaitable[dict]]] = {
