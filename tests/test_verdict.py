@@ -222,7 +222,7 @@ def _buffer_rule_frame() -> Frame:
 def test_the_finish_figures_are_labelled_and_p80_is_not_before_p50() -> None:
     # Regression: `projected 09:59 · P80 08:38`, two models side by side, neither labelled.
     p = plan()
-    events, now = through_s1(20)
+    events, _now = through_s1(20)
     f = frame(started(p, *events), 60)
     text = figures(f, 160).plain
     assert "likely " in text and "P80 " in text and "plan " in text
@@ -358,7 +358,7 @@ def test_every_reader_gives_the_same_verdict(tmp_path: Path, night) -> None:
     assert report["level"] == v.stage
     assert report["verdict"]["rules"][0]["rule"] == v.decided_by.name
     # A second reader (its own forecaster, as another process has) quotes the same odds.
-    _, sight, again = assess(state, now, forecaster_for(journal.run_id), None)
+    _, _sight, again = assess(state, now, forecaster_for(journal.run_id), None)
     assert again.p80 == v.p80 and again.p_in_window == v.p_in_window
     if v.likely is not None:
         assert v.p80 >= v.likely
