@@ -346,6 +346,9 @@ def test_after_the_end_only_review_remarks(tmp_path: Path, cli) -> None:
         assert "the run ended (aborted) at " in err and "only review remarks" in err
     events = open_run(run, tmp_path / "runs").events()
     assert [(e.type, getattr(e, "kind", None)) for e in events][-1] == ("note-added", "review")
+    # Leaving the rehearsal out of the history is decided afterwards, too.
+    cli("do", run, "exclude-rehearsal", "--reason", "half the team was off")
+    assert history(tmp_path / "runs", "jt").excluded[0].run_id == run
 
 
 def test_a_waiver_needs_its_note(tmp_path: Path, cli) -> None:
