@@ -352,7 +352,7 @@ def test_after_the_end_only_review_remarks(tmp_path: Path, cli) -> None:
 
 
 def test_a_waiver_needs_its_note(tmp_path: Path, cli) -> None:
-    run = cli("start", "plans/online-store.toml", "--rehearsal")[0].strip()
+    run = cli("start", str(ROOT / "plans" / "online-store.toml"), "--rehearsal")[0].strip()
     _, err = cli("do", run, "waived", "dns-ttl-lowered", code=1)
     assert len(err.splitlines()) == 1
     assert "waiving 'dns-ttl-lowered' needs a note saying why (--note)" in err
