@@ -21,6 +21,8 @@ import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from pydantic import ValidationError
+
 from ..engine.events import Event, RunStarted
 from ..engine.state import apply, check_rules, initial_state
 from ..plan import PlanError, parse_plan
@@ -222,12 +224,23 @@ def verify_run(journal: Journal, expect: str | None = None) -> Verification:
         try:
             events = journal.events_after(0)
         except ValueError as exc:
-            out.problems.append(f"the events cannot be read: {exc}")
+            out.problems.append(f"the events cannot be read: {first_fault(exc)}")
         else:
             out.problems += refused_events(replay_plan(journal, start), events)
     if out.ok:
         seen.remember(journal.run_id, journal.path, *out.head)
     return out
+
+
+def first_fault(exc: Exception) -> str:
+    """One line for a failed read: pydantic's own text runs to several, with a URL."""
+    errors = exc.errors() if isinstance(exc, ValidationError) else []
+    if errors:
+        where = ".".join(str(part) for part in errors[0]["loc"])
+        return f"{where}: {errors[0]['msg']}" + (
+            f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        )
+    return (str(exc).splitlines() or [type(exc).__name__])[0]
 
 
 def guard(journal: Journal) -> str | None:
@@ -236,7 +249,7 @@ def guard(journal: Journal) -> str | None:
     try:
         journal.state()
     except ValueError as exc:
-        return f"its events cannot be read: {exc}"
+        return f"its events cannot be read: {first_fault(exc)}"
     if journal.broken:
         return f"its hash chain is broken: {journal.broken}"
     problems, _ = seal_problems(journal, first_event(journal))
