@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -21,7 +22,7 @@ import pytest
 
 from cutover_tui.clock.clocks import FixedClock
 from cutover_tui.engine.events import NoteAdded
-from cutover_tui.journal.store import Journal
+from cutover_tui.journal.store import Journal, JournalError
 from cutover_tui.locked.client import LockedClient, LockedJournal, LockedRun
 from cutover_tui.locked.protocol import MAX_REQUEST_BYTES
 from cutover_tui.plan import parse_plan
@@ -229,3 +230,27 @@ def test_a_run_started_through_the_service_is_never_group_writable(
         file_mode=0o640,
     )
     assert made.path.stat().st_mode & 0o777 == 0o640
+
+
+def test_the_service_appends_nothing_to_a_journal_that_fails_its_checks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runs = tmp_path / "runs"
+    journal = new_run(runs, steps=3)
+    journal.close()
+    with sqlite3.connect(journal.path) as db:  # edited by hand: the chain no longer holds
+        db.execute("DROP TRIGGER events_no_update")
+        db.execute("UPDATE events SET body = replace(body, '\"boss\"', '\"bozz\"') WHERE seq = 1")
+    sock, config = tmp_path / "cutover.sock", tmp_path / "cutover.toml"
+    config.write_text(f'runs = "{runs}"\nmode = "locked"\nsocket = "{sock}"\n')
+    monkeypatch.setenv("CUTOVER_CONFIG", str(config))
+    process = _serve(runs, sock, config)
+    try:
+        locked = LockedJournal(LockedClient(sock), journal.run_id)
+        assert locked.problem  # said to every reader on opening
+        with pytest.raises(JournalError, match="JOURNAL NOT TRUSTED"):
+            locked.append(NoteAdded(actor="boss", at=at(1), text="on top", key="on-top"))
+        assert "on-top" not in {e.key for e in Journal(journal.path).events()}
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

@@ -77,6 +77,7 @@ class LockedJournal:
         self.run_id: str = opened["run_id"]
         self.path = Path(opened["path"])  # the service's file, for messages
         self.meta: dict[str, str] = opened["meta"]
+        self.problem: str | None = opened.get("problem")  # the service's guard, on opening
         try:
             plan = parse_plan(self.meta["plan_text"], name=f"{self.path}:plan").plan
         except PlanError as exc:
@@ -94,6 +95,12 @@ class LockedJournal:
     def data_version(self) -> int:
         """The last seq the service holds: it changes exactly when something was appended."""
         return int(self.client.request("head", run=self.run_id)["head"])
+
+    @property
+    def head(self) -> tuple[int, str]:
+        """(seq, hash) of the last event, as the service holds it: what status publishes."""
+        reply = self.client.request("head", run=self.run_id, hash=True)
+        return int(reply["head"]), str(reply["hash"])
 
     def events_after(self, seq: int, *, wait: float = 0.0) -> list[Event]:
         """Events after `seq`; with `wait`, the service holds the reply until there are some

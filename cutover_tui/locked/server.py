@@ -43,6 +43,7 @@ from ..journal.identity import actor_for
 from ..journal.lease import lease_status
 from ..journal.run import run_clock
 from ..journal.store import Journal, JournalError, list_runs
+from ..journal.trust import guard
 from ..plan import PlanError, parse_plan
 from .protocol import (
     MAX_CLIENTS,
@@ -252,11 +253,21 @@ async def _runs(service: Service, caller: Caller, request: dict) -> dict:
 async def _open(service: Service, caller: Caller, request: dict) -> dict:
     served = service.run(request.get("run"))
     journal = served.journal
-    return {"ok": True, "run_id": journal.run_id, "path": str(journal.path), "meta": journal.meta}
+    return {
+        "ok": True,
+        "run_id": journal.run_id,
+        "path": str(journal.path),
+        "meta": journal.meta,
+        "problem": guard(journal),  # why it is not trusted, said to every reader
+    }
 
 
 async def _head(service: Service, caller: Caller, request: dict) -> dict:
-    return {"ok": True, "head": service.run(request.get("run")).head()}
+    served = service.run(request.get("run"))
+    if not request.get("hash"):
+        return {"ok": True, "head": served.head()}  # the cheap poll
+    seq, digest = served.journal.head
+    return {"ok": True, "head": seq, "hash": digest}
 
 
 async def _events(service: Service, caller: Caller, request: dict) -> dict:
@@ -277,6 +288,9 @@ async def _append(service: Service, caller: Caller, request: dict) -> dict:
     served = service.run(request.get("run"))
     event = parse_event(str(request["event"]))
     journal = served.journal
+    problem = guard(journal)  # its chain, seal and evidence, as `cutover do` checks on files
+    if problem:
+        raise JournalError(f"JOURNAL NOT TRUSTED, nothing will be recorded on it: {problem}")
     # Who, when recorded and the monotonic reading are the service's to say, not the caller's.
     update: dict[str, object] = {"actor": actor_for(journal.plan, caller.login), "seq": 0}
     update["recorded_at"] = None
