@@ -12,6 +12,10 @@
 - several writer processes appending to one run at once;
 - follower latency: from a commit in one process to another process seeing it through
   `PRAGMA data_version` polling every 20 ms (median and worst of 50);
+- trust on the rebuilt run: the guard `status`/`do`/`run`/`follow` pass (open, fold with
+  every link checked, seal, triggers, high-water mark, memory of heads), the full
+  `cutover verify` (integrity check, chain, seal, every event replayed through the rules),
+  and one checked append on it, each as a ratio to the rebuild and to a fresh run's append;
 - the baseline: plain INSERTs of the same JSON bodies into a WAL table with the same
   synchronous=FULL, one transaction each, no checks, in the same process.
 
@@ -39,6 +43,7 @@ from cutover_tui.engine.events import (  # noqa: E402
     dump_event,
 )
 from cutover_tui.journal.store import Journal, _immediate, chain  # noqa: E402
+from cutover_tui.journal.trust import guard, verify_run  # noqa: E402
 from tests.journal_support import at, new_run  # noqa: E402
 
 CTX = multiprocessing.get_context("spawn")
@@ -83,6 +88,24 @@ def rebuild(directory: Path, n: int) -> float:
     elapsed = time.perf_counter() - start
     assert state.event_count == n
     return elapsed
+
+
+def trust(directory: Path) -> dict[str, float]:
+    """Seconds for the guard, the full verify, and a checked append on the rebuilt run."""
+    path = next(directory.glob("*.db"))
+    start = time.perf_counter()
+    journal = Journal(path)
+    assert guard(journal) is None
+    guarded = time.perf_counter() - start
+    start = time.perf_counter()
+    assert verify_run(journal).ok
+    verified = time.perf_counter() - start
+    appends = []
+    for i in range(20):
+        t0 = time.perf_counter()
+        journal.append(note(i, prefix="t"))
+        appends.append(time.perf_counter() - t0)
+    return {"guard": guarded, "verify": verified, "append": statistics.median(appends)}
 
 
 def raw_fold_baseline(directory: Path, n: int) -> float:
@@ -196,6 +219,7 @@ def main() -> int:
         (base / "rebuild").mkdir()
         rebuilt = rebuild(base / "rebuild", args.rebuild)
         floor = raw_fold_baseline(base / "rebuild", args.rebuild)
+        trusted = trust(base / "rebuild")
     disk = args.dir or tempfile.gettempdir()
     print(f"{args.events} events, {args.writers} writer processes, disk {disk}")
     print(f"{'':34}{'per second':>12}{'vs raw':>9}")
@@ -211,6 +235,14 @@ def main() -> int:
     print(
         f"rebuild {args.rebuild} events: {rebuilt:.2f} s (target < 1 s); reading and decoding "
         f"the same rows alone: {floor:.2f} s (ratio {rebuilt / floor:.1f})"
+    )
+    print(
+        f"trust on {args.rebuild} events: open and guard {trusted['guard']:.2f} s "
+        f"({trusted['guard'] / rebuilt:.2f}x the rebuild, which checks every link), full verify "
+        f"{trusted['verify']:.2f} s ({trusted['verify'] / rebuilt:.1f}x the rebuild, "
+        f"{trusted['verify'] / floor:.1f}x the decode floor), one checked append "
+        f"{trusted['append'] * 1000:.1f} ms ({trusted['append'] * 1000 / p50:.2f}x a fresh "
+        "run's p50)"
     )
     print(
         f"follower notice: median {median * 1000:.0f} ms, worst {worst * 1000:.0f} ms "
