@@ -254,3 +254,29 @@ def test_the_service_appends_nothing_to_a_journal_that_fails_its_checks(
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+async def test_a_war_room_outlives_a_restart_of_the_service(service: Service) -> None:
+    clock = FixedClock(at(1))
+    journal = LockedJournal(LockedClient(service.socket), service.run_id)
+    follower = WarRoomApp(
+        LockedRun(journal, "boss", now=clock.now, read_only=True), clock, poll_seconds=0.05
+    )
+    async with follower.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        service.process.kill()  # SIGKILL: what a crash or `systemctl kill` does
+        service.process.wait(timeout=30)
+        for _ in range(5):
+            await pilot.pause(0.05)  # polls meet a dead socket: the screen stays up
+        assert follower.source.conductor_status() == "SERVICE UNREACHABLE: retrying"
+        follower.action_start("s1")  # read-only all the same, and said so
+        service.process = _serve(service.runs, service.socket, service.config)
+        writer = LockedJournal(LockedClient(service.socket), service.run_id)
+        writer.append(NoteAdded(actor="boss", at=at(1), text="back", key="back-1"))
+        everything = len(writer.events())
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if follower.state.event_count == everything:
+                break
+        assert follower.state.event_count == everything  # caught up, "back-1" included
+        assert follower.source.conductor_status().startswith("service, ")

@@ -9,6 +9,7 @@ last_written), so `cutover do/status` and `JournalRun` work on either unchanged.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -26,31 +27,50 @@ from .protocol import MAX_WAIT_S, ProtocolError, decode, encode
 
 
 class LockedClient:
-    """One connection to the service; each request is answered by one line, in order."""
+    """One connection to the service; each request is answered by one line, in order.
+
+    A connection the service dropped (it was restarted) is made again and the request sent
+    once more: safe for an append too, whose idempotency key makes a second copy of a
+    command that did reach the journal return the one stored."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self._sock.settimeout(MAX_WAIT_S + 30)
+        self._sock: socket.socket | None = None
+        self._file = None
+        self._connect()
+
+    def _connect(self) -> None:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.settimeout(MAX_WAIT_S + 30)
         try:
-            self._sock.connect(str(path))
+            sock.connect(str(self.path))
         except OSError as exc:
-            self._sock.close()
+            sock.close()
             raise JournalError(
-                f"cannot reach the cutover service at {path}: {exc.strerror or exc} "
+                f"cannot reach the cutover service at {self.path}: {exc.strerror or exc} "
                 f"({config_path()} says this host's runs are locked; "
                 "is `systemctl status cutover` running?)"
             ) from None
-        self._file = self._sock.makefile("rwb")
+        self._sock, self._file = sock, sock.makefile("rwb")
+
+    def _exchange(self, message: dict) -> bytes:
+        if self._file is None:
+            self._connect()
+        try:
+            self._file.write(encode(message))
+            self._file.flush()
+            line = self._file.readline()
+        except OSError:
+            line = b""
+        if not line:  # dropped: the next request connects afresh
+            self.close()
+        return line
 
     def request(self, op: str, **fields: object) -> dict:
         """The service's reply; Refused when the rules refused, JournalError otherwise."""
-        try:
-            self._file.write(encode({"op": op, **fields}))
-            self._file.flush()
-            line = self._file.readline()
-        except OSError as exc:
-            raise JournalError(f"the cutover service at {self.path}: {exc}") from None
+        line = self._exchange({"op": op, **fields})
+        if not line:
+            line = self._exchange({"op": op, **fields})  # once more, on a new connection
         if not line:
             raise JournalError(f"the cutover service at {self.path} closed the connection")
         try:
@@ -64,8 +84,11 @@ class LockedClient:
         raise JournalError(str(reply.get("error")))
 
     def close(self) -> None:
-        self._file.close()
-        self._sock.close()
+        for part in (self._file, self._sock):
+            if part is not None:
+                with contextlib.suppress(OSError):
+                    part.close()
+        self._sock, self._file = None, None
 
 
 class LockedJournal:
@@ -152,11 +175,29 @@ class LockedJournal:
 
 
 class LockedRun(JournalRun):
-    """The war room's RunSource on a locked run: the service conducts, and says how."""
+    """The war room's RunSource on a locked run: the service conducts, and says how. While
+    the service is away (restarting) the screen stays up: nothing new, a status that says
+    so, commands refused with the reason; it catches up when the service is back."""
+
+    def poll(self) -> list[Event]:
+        try:
+            return super().poll()
+        except JournalError:
+            self._version = None  # ask afresh next time: nothing read may be skipped
+            return []
+
+    def submit(self, event: Event) -> Event:
+        try:
+            return super().submit(event)
+        except JournalError as exc:
+            raise Refused(f"not recorded: {exc}") from None
 
     def conductor_status(self) -> str:
         assert isinstance(self.journal, LockedJournal)
-        return self.journal.conductor_status()
+        try:
+            return self.journal.conductor_status()
+        except JournalError:
+            return "SERVICE UNREACHABLE: retrying"
 
 
 # -- the one place that chooses ----------------------------------------------------------
