@@ -6,6 +6,7 @@ a follower waiting for news, and every bad request answered by one line.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import socket
@@ -280,3 +281,18 @@ async def test_a_war_room_outlives_a_restart_of_the_service(service: Service) ->
                 break
         assert follower.state.event_count == everything  # caught up, "back-1" included
         assert follower.source.conductor_status().startswith("service, ")
+
+
+def test_cutover_run_plan_starts_or_joins_through_the_service(
+    service: Service, tmp_path: Path
+) -> None:
+    from cutover_tui.cli.warroom_commands import _journal_for
+
+    plan = tmp_path / "other.toml"
+    plan.write_text(plan_text(steps=2).replace('id = "jt"', 'id = "other"'))
+    args = argparse.Namespace(target=str(plan), rehearsal=True, runs=None)
+    started = _journal_for(args)
+    assert isinstance(started, LockedJournal)
+    joined = _journal_for(args)
+    assert isinstance(joined, LockedJournal) and joined.run_id == started.run_id
+    assert (service.runs / f"{started.run_id}.db").stat().st_mode & 0o777 == 0o640
