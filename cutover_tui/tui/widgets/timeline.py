@@ -15,6 +15,7 @@ from textual_plotext import PlotextPlot
 
 from ...inert import inert_line
 from ..frame import Frame
+from ..ticks import clock_ticks
 
 ZOOMS = (1.0, 2.0, 4.0, 8.0)
 QUANTUM = timedelta(minutes=15)
@@ -251,16 +252,4 @@ class Timeline(PlotextPlot):
 
 
 def _hour_ticks(left: datetime, right: datetime, frame: Frame) -> tuple[list[datetime], list[str]]:
-    zone = frame.state.plan.zone
-    span_hours = (right - left).total_seconds() / 3600
-    every = next(h for h in (0.25, 0.5, 1, 2, 3, 6, 12, 24) if span_hours / h <= 10)
-    step = timedelta(hours=every)
-    local = left.astimezone(zone)
-    first = local.replace(minute=0, second=0, microsecond=0)
-    ticks: list[datetime] = []
-    moment = first
-    while moment <= right:
-        if moment >= left:
-            ticks.append(moment)
-        moment = moment + step
-    return ticks, [t.astimezone(zone).strftime("%H:%M") for t in ticks]
+    return clock_ticks(left, right, frame.state.plan.zone)  # any span: hours, days, weeks
