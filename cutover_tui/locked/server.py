@@ -299,7 +299,8 @@ async def _append(service: Service, caller: Caller, request: dict) -> dict:
     try:
         stored = journal.append(event.model_copy(update=update), now=served.clock.now)
     except Refused as refusal:
-        service.log(f"{caller.login} (uid {caller.uid}) {event.type} on {journal.run_id}: refused")
+        who = f"{caller.login} (uid {caller.uid})"
+        service.log(f"{who} {event.type} on {journal.run_id}: refused: {refusal}")
         raise refusal from None
     served.appended()
     service.log(f"{caller.login} (uid {caller.uid}) #{stored.seq} {stored.type} {journal.run_id}")
@@ -394,6 +395,8 @@ async def serve(
     directory: Path, socket_path: Path, *, ready: Callable[[], None] | None = None
 ) -> None:
     """Serve `directory` on `socket_path` until SIGTERM or SIGINT."""
+    if not hasattr(socket, "SO_PEERCRED"):
+        raise ServiceError("locked mode needs Linux: this system has no SO_PEERCRED")
     os.umask(SERVICE_UMASK)
     if not directory.is_dir():
         directory.mkdir(parents=True)
