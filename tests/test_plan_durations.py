@@ -86,10 +86,27 @@ def test_parse_duration_wants_a_string(value: object) -> None:
         (timedelta(minutes=-5), "-5m"),
         (timedelta(hours=-1, minutes=-30), "-1h30m"),
         (timedelta(seconds=29.6), "30s"),
+        # Regression (issue 11): minutes were cut, so 5m51s read 5m beside "ratio 1.17".
+        (timedelta(minutes=5, seconds=51), "6m"),
+        (timedelta(minutes=5, seconds=29), "5m"),
+        (timedelta(minutes=5, seconds=30), "6m"),
+        (timedelta(seconds=59.6), "1m"),
+        (timedelta(seconds=90), "2m"),
+        (timedelta(hours=1, minutes=59, seconds=45), "2h00m"),
+        (timedelta(minutes=-5, seconds=-51), "-6m"),
+        (timedelta(days=3, hours=23, minutes=59, seconds=31), "4d0h00m"),
     ],
 )
 def test_format_duration(delta: timedelta, text: str) -> None:
     assert format_duration(delta) == text
+
+
+@given(st.floats(min_value=60, max_value=30 * 86400))
+def test_a_duration_reads_within_half_a_minute_of_itself(seconds: float) -> None:
+    """Rounded, never truncated: what the screen says is the nearest minute, so a budget
+    of 5m and an actual of 5m51s read 5m and 6m, consistent with their ratio of 1.17."""
+    shown = parse_duration(format_duration(timedelta(seconds=seconds)))
+    assert abs(shown.total_seconds() - seconds) <= 30.5
 
 
 def test_format_duration_signed() -> None:
