@@ -79,8 +79,8 @@ def verify(journal: Journal, expect: str | None) -> int:
         f"{journal.path}: ok, {result.count} events, chain intact, integrity ok, "
         f"every event allowed by the rules{held}"
     )
+    print(f"  last event {result.head[0]}: note it as {head_text(result.head)} for --expect")
     print(f"head {result.head[1]}")
-    print(f"  (event {result.head[0]}: record it as {head_text(result.head)} for --expect)")
     return 0
 
 
