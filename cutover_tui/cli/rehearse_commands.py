@@ -10,7 +10,7 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ..clock.clocks import AcceleratedClock
+from ..clock.clocks import AcceleratedClock, speed_problem
 from ..clock.conductor import Conductor
 from ..engine.events import RunEnded, RunStarted
 from ..journal.identity import actor_for, os_login
@@ -66,8 +66,8 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     loaded = _load(args.plan)
     if loaded is None:
         return 1
-    if not 0 < args.speed < float("inf"):  # NaN too
-        print("cutover simulate: --speed must be a positive number", file=sys.stderr)
+    if speed_problem(args.speed):  # NaN too; 1e-300 overflowed the simulated dates
+        print(f"cutover simulate: {speed_problem(args.speed)}", file=sys.stderr)
         return 2
     login = os_login()
     try:
