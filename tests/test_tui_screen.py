@@ -2,9 +2,40 @@
 
 from __future__ import annotations
 
-from textual.widgets import Tabs
+from textual.content import Content
+from textual.widgets import Input, Label, RadioSet, Tabs
+from textual.widgets._footer import FooterKey
+from textual.widgets._toast import Toast, ToastRack
 
-from tests.warroom_support import at, settle, started, war_room
+from cutover_tui.engine.events import CheckpointPassed, NoteAdded, StepCompleted, StepStarted
+from cutover_tui.engine.state import fold
+from cutover_tui.plan import parse_plan
+from cutover_tui.tui.app import WarRoomApp
+from cutover_tui.tui.roles import end_outcome
+from cutover_tui.tui.scenes import SCENES
+from cutover_tui.tui.screens.form import FormScreen
+from cutover_tui.tui.screenshots import scene_app
+from cutover_tui.tui.source import MemoryRun
+from cutover_tui.tui.toasts import MAX_TOASTS
+from cutover_tui.tui.widgets.comms import CommsLog
+from cutover_tui.tui.widgets.status import StatusBar
+from cutover_tui.tui.widgets.timeline import Timeline
+from tests.warroom_support import (
+    PLAN,
+    PLAN_PATH,
+    StoppedClock,
+    at,
+    notices,
+    select,
+    settle,
+    started,
+    through_backup,
+    through_gate,
+    war_room,
+)
+
+SIZE = (160, 48)
+PLAN_ORDER = [s.id for s in PLAN.step]
 
 
 def _shown(app, selector: str) -> bool:
@@ -38,3 +69,191 @@ async def test_the_layout_follows_each_resize_not_the_one_before() -> None:
         await settle(pilot, lambda: _four_panes(app))
         await pilot.resize_terminal(160, 30)  # wide but short: tabs too
         await settle(pilot, lambda: _tabs(app))
+
+
+# -- toasts --------------------------------------------------------------------------------
+
+
+async def test_toasts_never_cover_the_status_lines_and_a_pile_collapses() -> None:
+    app = war_room("alice", started(), now=at(1))
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        for i in range(6):
+            app.notify("\n".join(f"step-{i}-{j} has run past its budget" for j in range(8)))
+        await settle(pilot, lambda: len(app.screen.query(Toast)) == MAX_TOASTS)
+        assert len(list(app._notifications)) == MAX_TOASTS
+        assert any("4 earlier notices put away" in n for n in notices(app)), notices(app)
+        assert "step-5-0" in " ".join(notices(app)), "the newest is kept"
+        await settle(pilot, lambda: all(t.region.height for t in app.screen.query(Toast)))
+        # What is on top on the two status lines, where the toasts are: never a toast.
+        status = app.query_one(StatusBar).region
+        for y in range(status.y, status.bottom):
+            for x in range(40, 80):
+                widget, _ = app.screen.get_widget_at(x, y)
+                assert not isinstance(widget, Toast | ToastRack), (x, y, widget)
+                assert not any(isinstance(a, Toast) for a in widget.ancestors), (x, y)
+
+
+async def test_a_refusal_toast_keeps_the_role_in_brackets() -> None:
+    # Regression: `[operator]` was read as markup and eaten.
+    app = war_room("ops", started(), now=at(1))
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        select(app, "freeze")
+        await pilot.press("s")
+        await settle(pilot, lambda: len(app.screen.query(Toast)) == 1)
+        shown = str(app.screen.query_one(Toast).render())
+        assert "[operator] may not start 'freeze'" in shown, shown
+
+
+# -- panes at 80x24 ------------------------------------------------------------------------
+
+
+async def test_the_timeline_names_its_lines() -> None:
+    app = war_room("alice", through_gate(), now=at(50))
+    async with app.run_test(size=SIZE) as pilot:
+        timeline = app.query_one(Timeline)
+        await settle(pilot, lambda: "deadline" in str(timeline.border_title))
+        title = Content.from_markup(str(timeline.border_title)).plain
+        by = app.frame.sched.last_safe_rollback_start
+        assert "┃ now" in title
+        assert f"┃ rollback by {app.frame.clock(by)}" in title
+        assert f"┃ deadline {app.frame.clock(app.state.plan.window.end)}" in title
+
+
+async def test_the_comms_log_is_not_clipped_under_its_scrollbar_at_80x24() -> None:
+    # Regression: RichLog rendered lines at least 78 wide; at 80 columns the log is 77 wide
+    # inside its border and scrollbar, so each line's end was cut off.
+    events = [*through_gate(), *(_note(i) for i in range(30))]
+    app = war_room("alice", events, now=at(80))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("4")
+        log = app.query_one(CommsLog)
+        await settle(pilot, lambda: log.display and len(log.lines) > 30)
+        width = log.scrollable_content_region.width
+        assert width < 78
+        assert max(line.cell_length for line in log.lines) <= width
+        text = " ".join(line.text for line in log.lines)
+        assert "note 29 says what it says in full" in " ".join(text.split())
+
+
+def _note(i: int) -> NoteAdded:
+    return NoteAdded(
+        actor="alice", at=at(60 + i / 2), kind="info", text=f"note {i} says what it says in full"
+    )
+
+
+# -- the footer and forms by role -------------------------------------------------------------
+
+WATCHER_KEYS = {"why", "filter", "command_palette", "help", "quit"}
+
+
+def _footer(app) -> dict[str, FooterKey]:
+    return {key.action: key for key in app.query(FooterKey)}
+
+
+async def test_a_watchers_and_a_followers_footer_show_only_what_they_may_do() -> None:
+    for app in (war_room("viewer", started(), now=at(1)), _following("alice")):
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot, lambda app=app: set(_footer(app)) == WATCHER_KEYS)
+    app = war_room("alice", started(), now=at(1))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, lambda: {"rollback", "end_run", "start"} <= set(_footer(app)))
+
+
+def _following(actor: str):
+    app = war_room(actor, started(), now=at(1))
+    app.source.read_only = True  # as `cutover follow` opens it
+    return app
+
+
+async def test_at_80_columns_help_is_in_view_for_every_role() -> None:
+    for actor in ("alice", "dba", "viewer"):
+        app = war_room(actor, started(), now=at(1))
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot, lambda app=app: "help" in _footer(app))
+            await settle(pilot, lambda app=app: _footer(app)["help"].region.width > 0)
+            help_key = _footer(app)["help"]
+            assert help_key.description == "help"
+            assert help_key.region.right <= 80, (actor, help_key.region)
+
+
+async def test_a_watcher_pressing_r_or_e_is_refused_at_once() -> None:
+    app = war_room("viewer", through_gate(), now=at(50))
+    async with app.run_test(size=SIZE) as pilot:
+        for key, what in (("r", "invoke rollback"), ("E", "end")):
+            await pilot.press(key)
+            await settle(pilot, lambda what=what: any(f"may not {what}" in n for n in notices(app)))
+            assert not isinstance(app.screen, FormScreen)
+        (line,) = [n for n in notices(app) if "may not invoke rollback" in n]
+        assert line == (
+            "Val Watcher (viewer) [watcher] may not invoke rollback: only the commander may"
+        ) or ("(viewer) [watcher]" in line and "only the commander may" in line), line
+        assert "\n" not in line
+
+
+async def test_a_follower_is_refused_at_once_saying_how_to_act() -> None:
+    app = _following("alice")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("r")
+        await settle(pilot, lambda: any("read-only" in n for n in notices(app)))
+        assert not isinstance(app.screen, FormScreen)
+
+
+async def test_the_gate_form_offers_an_approver_never_someone_who_is_not_one() -> None:
+    text = PLAN_PATH.read_text().replace(
+        'approvers = ["alice", "sponsor"]', 'approvers = ["sponsor"]'
+    )
+    plan = parse_plan(text, name="warroom.toml").plan
+    events = [*through_backup(), CheckpointPassed(actor="dba", at=at(44), step="backup-ok")]
+    app = WarRoomApp(MemoryRun(plan, "alice", events), StoppedClock(at(45)))
+    async with app.run_test(size=SIZE) as pilot:
+        select(app, "go")
+        await pilot.press("g")
+        await settle(pilot, lambda: isinstance(app.screen, FormScreen))
+        assert app.screen.query_one("#field-approver", Input).value == "sponsor"
+
+
+async def test_the_end_form_offers_the_outcome_the_night_had() -> None:
+    cases = (
+        (war_room("alice", started(), now=at(1)), "aborted"),
+        (scene_app("rollback"), "rolled-back"),
+        (scene_app("completed") if "completed" in SCENES else None, "completed"),
+    )
+    for app, outcome in cases:
+        if app is None:
+            continue
+        async with app.run_test(size=SIZE) as pilot:
+            if app.state.phase == "ended":
+                continue
+            await pilot.press("E")
+            await settle(pilot, lambda app=app: isinstance(app.screen, FormScreen))
+            radio = app.screen.query_one("#field-outcome", RadioSet)
+            assert radio.pressed_button is not None
+            assert str(radio.pressed_button.label) == outcome, (outcome, app.state.phase)
+
+
+def test_the_end_form_offers_completed_only_when_every_step_is_closed() -> None:
+    events = started(
+        *(
+            e
+            for i, sid in enumerate(PLAN_ORDER)
+            for e in (
+                StepStarted(actor="alice", at=at(i), step=sid),
+                StepCompleted(actor="alice", at=at(i + 0.5), step=sid),
+            )
+        )
+    )
+    state = fold(PLAN, events)
+    assert end_outcome(state) in ("completed", "aborted")
+    if all(state.status[sid].closed for sid in state.order):
+        assert end_outcome(state) == "completed"
+    assert end_outcome(fold(PLAN, started())) == "aborted"
+
+
+async def test_the_rollback_form_says_the_reason_is_recorded_not_sent() -> None:
+    app = war_room("alice", through_gate(), now=at(50))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("r")
+        await settle(pilot, lambda: isinstance(app.screen, FormScreen))
+        labels = " ".join(str(label.render()) for label in app.screen.query(Label))
+        assert "recorded in the log" in labels
+        assert "sent to every audience" not in labels

@@ -198,7 +198,8 @@ class WarRoomApp(App[None]):
         self.title = f"cutover · {inert_line(self.source.plan.plan.title, 200)}"
         self._fit_layout()
         self.refresh_run()
-        await self.query_one(RoleFooter).recompose()  # roles known once the run is folded
+        footer = self.query_one(RoleFooter)
+        footer.call_later(footer.recompose)  # roles are known once the run is folded
         self.set_interval(self.tick_seconds, self.refresh_run, name="tick")
         self.set_interval(self.poll_seconds, self.poll_journal, name="poll")
         self.query_one("#now-list").focus()
@@ -300,7 +301,7 @@ class WarRoomApp(App[None]):
             timeout=timeout,
             markup=False,
         )
-        keep_few(self)  # a pile of toasts collapses into one line
+        self.call_later(keep_few, self)  # a pile of toasts collapses into one line
 
     def submit(self, event: Event) -> bool:
         try:

@@ -44,11 +44,18 @@ def log_line(event: Event, frame: Frame) -> Text:
 
 class CommsLog(RichLog):
     DEFAULT_CSS = """
-    CommsLog { border: round $primary; border-title-style: bold; background: transparent; }
+    CommsLog {
+        border: round $primary; border-title-style: bold; background: transparent;
+        /* Lines wrap at the width left beside the scrollbar, which is kept whether shown or
+           not: lines written before it appeared were clipped under it (80x24). */
+        scrollbar-gutter: stable; scrollbar-size-vertical: 1; overflow-x: hidden;
+    }
     """
 
     def __init__(self, **kwargs) -> None:
-        super().__init__(wrap=True, auto_scroll=True, max_lines=5000, **kwargs)
+        # min_width: RichLog renders lines at least 78 wide by default, wider than the log
+        # is at 80 columns, so their ends were cut off under the scrollbar.
+        super().__init__(wrap=True, auto_scroll=True, max_lines=5000, min_width=20, **kwargs)
         self.events: list[Event] = []
         self.filter = "all"
 

@@ -18,6 +18,7 @@ from ..frame import Frame
 from ..ticks import clock_ticks
 
 ZOOMS = (1.0, 2.0, 4.0, 8.0)
+LINE_COLOURS = ("cyan", "orange", "red")  # now, the last safe rollback start, the deadline
 QUANTUM = timedelta(minutes=15)
 
 
@@ -147,6 +148,7 @@ class Timeline(PlotextPlot):
             self.row_offset = first = max(0, min(self.row_offset, total - rows))
         bars = bars[first : first + rows]
         self._subtitle(first, len(bars), total)
+        self._legend(frame)
         span = (full_end - origin) / ZOOMS[self.zoom]
         left = origin + (full_end - origin - span) * self.pan if self.zoom else origin
         if self.zoom and not self.pan:
@@ -193,6 +195,20 @@ class Timeline(PlotextPlot):
         self._draw(frame, bars, left, right)
         self.refresh()
 
+    def _legend(self, frame: Frame) -> None:
+        """The title names the three vertical lines, in their colours."""
+        _, rollback_by, deadline = _line_moments(frame)
+        parts = [
+            f"[{LINE_COLOURS[0]}]┃[/] now",  # no time: the title would repaint every minute
+            f"[{LINE_COLOURS[1]}]┃[/] rollback by {frame.clock(rollback_by)}",
+            f"[{LINE_COLOURS[2]}]┃[/] deadline {frame.clock(deadline)}",
+        ]
+        if not frame.state.rollback_order:
+            del parts[1]
+        title = "Timeline  " + "  ".join(parts)
+        if self.border_title != title:
+            self.border_title = title
+
     def _subtitle(self, first: int, shown: int, total: int) -> None:
         keys = "z steps/phases · +/- zoom · [ ] pan"
         what = "steps" if self.by_step else "phases"
@@ -219,12 +235,7 @@ class Timeline(PlotextPlot):
                 [x(bar.base_start), x(bar.base_finish)], [y - 1, y - 1], marker="▔", color="gray"
             )
             plt.plot([x(bar.start), x(bar.finish)], [y, y], marker="█", color=bar.colour)
-        window = frame.state.plan.window
-        for moment, colour in (
-            (frame.now, "cyan"),
-            (frame.sched.last_safe_rollback_start, "orange"),
-            (window.end, "red"),
-        ):
+        for moment, colour in zip(_line_moments(frame), LINE_COLOURS, strict=True):
             if left <= moment <= right:
                 plt.vline(x(moment), colour)
         plt.yticks([top - 2 * i for i in range(len(bars))], [inert_line(b.label, 18) for b in bars])
@@ -249,6 +260,11 @@ class Timeline(PlotextPlot):
         else:
             self.pan = max(0.0, min(1.0, self.pan + step))
         self._signature = ()
+
+
+def _line_moments(frame: Frame) -> tuple[datetime, datetime, datetime]:
+    """Now, the last safe rollback start and the deadline: the chart's vertical lines."""
+    return frame.now, frame.sched.last_safe_rollback_start, frame.state.plan.window.end
 
 
 def _hour_ticks(left: datetime, right: datetime, frame: Frame) -> tuple[list[datetime], list[str]]:

@@ -1,0 +1,72 @@
+"""The footer: the keys this person may use, and `? help` always in view.
+
+A watcher's footer lists only what a watcher may do (the other keys stay bound, so pressing
+one says at once who may). On a narrow terminal the keys keep their labels while they fit,
+help and quit first served, and the rest show as bare keys, so `? help` is never cut off.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from textual.app import ComposeResult
+from textual.widget import Widget
+from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
+
+ALWAYS_LABELLED = ("help", "quit")
+
+
+def fit_labels(keys: list[tuple[str, str, str]], width: int) -> set[str]:
+    """The actions (of (action, key shown, label)) whose labels fit in `width` columns.
+
+    Every key takes its key and a column either side, a label its length and a space more.
+    Help and quit are labelled first, then the others in order until one does not fit: the
+    footer reads as labelled keys followed by bare ones, never the two mixed."""
+    used = sum(len(k) + 2 for _, k, _ in keys)
+    labelled: set[str] = set()
+    first = [(a, label) for a, _, label in keys if a in ALWAYS_LABELLED]
+    rest = [(a, label) for a, _, label in keys if a not in ALWAYS_LABELLED]
+    for group, stop_at_first_miss in ((first, False), (rest, True)):
+        for action, label in group:
+            if not label:
+                continue
+            if used + len(label) + 1 > width:
+                if stop_at_first_miss:
+                    break
+                continue
+            used += len(label) + 1
+            labelled.add(action)
+    return labelled
+
+
+class RoleFooter(Footer):
+    """Textual's footer, showing only the keys `shows(action)` allows, labelled as they fit."""
+
+    def __init__(self, shows: Callable[[str], bool], **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.shows = shows
+        self._width = 0
+
+    def compose(self) -> ComposeResult:
+        keys = [k for k in _keys(super().compose()) if self.shows(k.action)]
+        width = self.size.width or self.app.size.width
+        labelled = fit_labels([(k.action, k.key_display, k.description) for k in keys], width)
+        for key in keys:
+            if key.action not in labelled:
+                key.description = ""
+                key.key_display = f" {key.key_display} "  # a bare key renders unpadded
+        self.styles.grid_size_columns = len(keys)
+        yield from keys
+
+    def on_resize(self) -> None:
+        if self.size.width != self._width:
+            self._width = self.size.width
+            self.call_after_refresh(self.recompose)
+
+
+def _keys(widgets: Iterable[Widget]) -> list[FooterKey]:
+    return [w for w in widgets if isinstance(w, FooterKey)]
+
+
+__all__ = ["RoleFooter", "fit_labels"]
