@@ -164,3 +164,27 @@ def test_no_hostile_text_reaches_the_war_rooms_terminal(
 
 def test_the_issues_attack_in_every_field_reaches_no_pane() -> None:
     asyncio.run(walk(hostile_plan([ATTACK, "[bold red]x[/]\u202e"]), [ATTACK, "[operator]"]))
+
+
+def screen_text(app: WarRoomApp) -> str:
+    update = app.screen._compositor.render_full_update()
+    rows = []
+    for line in update.strips:
+        strips = [line] if isinstance(line, Strip) else line
+        rows.append("".join(s.text for strip in strips for s in strip if not s.control))
+    return "\n".join(rows)
+
+
+async def refused_toast() -> str:
+    app = WarRoomApp(MemoryRun(PLAN, "ops", started()), StoppedClock(at(1)))
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        app.action_start("freeze")  # Priya's step: Omar, an operator, may not start it
+        await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
+        return screen_text(app)
+
+
+def test_a_refusal_toast_shows_the_role_in_brackets_as_written() -> None:
+    """Regression: toasts were read as markup, so '[operator]' in a refusal was eaten."""
+    shown = asyncio.run(refused_toast())
+    assert "Omar Diaz (ops) [operator] may not start" in " ".join(shown.split())
