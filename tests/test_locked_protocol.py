@@ -296,3 +296,23 @@ def test_cutover_run_plan_starts_or_joins_through_the_service(
     joined = _journal_for(args)
     assert isinstance(joined, LockedJournal) and joined.run_id == started.run_id
     assert (service.runs / f"{started.run_id}.db").stat().st_mode & 0o777 == 0o640
+
+
+def test_verify_through_the_service_for_those_who_cannot_open_the_file(service: Service) -> None:
+    def verify(*extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "cutover_tui.cli", "verify", service.run_id, *extra],
+            env={**os.environ, "CUTOVER_CONFIG": str(service.config)},
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    checked = verify()
+    assert checked.returncode == 0, checked.stderr
+    assert "chain intact" in checked.stdout
+    head = Journal(service.runs / f"{service.run_id}.db").head
+    assert f"head {head[1]}" in checked.stdout
+    wrong = verify("--expect", f"{head[0]}:{'0' * 16}")
+    assert wrong.returncode == 1

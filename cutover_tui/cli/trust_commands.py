@@ -58,14 +58,17 @@ def add_verify_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def verify(journal: Journal, expect: str | None) -> int:
+def verify(journal: Journal | LockedJournal, expect: str | None) -> int:
     if expect is not None:
         try:
             parse_head(expect)
         except ValueError as exc:
             print(f"cutover verify: {exc}", file=sys.stderr)
             return 2
-    result = verify_run(journal, expect)
+    if isinstance(journal, LockedJournal):  # a locked host: the service reads the file
+        result = journal.verify_run(expect)
+    else:
+        result = verify_run(journal, expect)
     for note in result.notes:
         print(f"{journal.path}: {note}")
     if result.problems:

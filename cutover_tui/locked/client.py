@@ -20,6 +20,7 @@ from ..engine.state import Refused, RunState, apply, fold, initial_state
 from ..journal.hostconfig import config_path, locked_socket
 from ..journal.run import JournalRun
 from ..journal.store import Journal, JournalError, RunInfo, list_runs, open_run, parse_rows
+from ..journal.trust import Verification
 from ..plan import LoadedPlan, PlanError, parse_plan
 from ..plan.model import Plan
 from ..plan.shift import shift_plan
@@ -169,6 +170,14 @@ class LockedJournal:
 
     def conductor_status(self) -> str:
         return str(self.client.request("conductor", run=self.run_id)["status"])
+
+    def verify_run(self, expect: str | None = None) -> Verification:
+        """`journal.trust.verify_run`, done by the service on the file."""
+        reply = self.client.request("verify", run=self.run_id, expect=expect)
+        seq, digest = reply["head"]
+        return Verification(
+            list(reply["problems"]), list(reply["notes"]), (int(seq), str(digest)), reply["count"]
+        )
 
     def close(self) -> None:
         self.client.close()
