@@ -13,6 +13,8 @@ import uuid
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cutover_tui.clock.clocks import FixedClock
 from cutover_tui.clock.conductor import Conductor
@@ -402,3 +404,98 @@ def test_a_completed_night_replays_clean(tmp_path: Path) -> None:
     result = verify_run(journal)
     assert result.ok, result.problems
     assert result.head == (7, journal.head[1])
+
+
+# -- properties: verify's replay agrees with the check made at append time -------------------
+
+ACTORS = ["boss", "op", "wat", "@nobody"]
+KINDS = ["start", "complete", "fail", "note", "rollback"]
+
+
+def command(kind: str, actor: str, sid: str, moment, key: str):
+    if kind == "start":
+        return StepStarted(actor=actor, at=moment, step=sid, key=key)
+    if kind == "complete":
+        return StepCompleted(actor=actor, at=moment, step=sid, key=key)
+    if kind == "fail":
+        from cutover_tui.engine.events import StepFailed
+
+        return StepFailed(actor=actor, at=moment, step=sid, reason="broke", key=key)
+    if kind == "rollback":
+        return RollbackInvoked(actor=actor, at=moment, reason="why not", key=key)
+    return NoteAdded(actor=actor, at=moment, text="n", key=key)
+
+
+@settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.data())
+def test_verify_refuses_exactly_what_append_refused(tmp_path_factory, data) -> None:
+    directory = tmp_path_factory.mktemp("night")
+    text = plan_text(steps=3).replace("[[step]]", WATCHER + "[[step]]", 1)
+    journal = run_of(directory, text)
+    refused = []
+    minute = 0
+    for n in range(data.draw(st.integers(min_value=1, max_value=25), label="commands")):
+        minute += data.draw(st.sampled_from([0, 1, 7]), label="wait")
+        event = command(
+            data.draw(st.sampled_from(KINDS), label="kind"),
+            data.draw(st.sampled_from(ACTORS), label="actor"),
+            data.draw(st.sampled_from(["s0", "s1", "s2", "slow", "rb"]), label="step"),
+            at(minute),
+            # Keys repeat across authors on purpose: each author's are their own.
+            data.draw(st.sampled_from([f"k{n}", "shared", "k0"]), label="key"),
+        )
+        try:
+            journal.append(event, now=lambda m=minute: at(m))
+        except Refused:
+            refused.append(event.model_copy(update={"recorded_at": at(minute)}))
+    from cutover_tui.journal.trust import verify_run
+
+    result = verify_run(journal)
+    assert result.ok, result.problems
+    from cutover_tui.engine.state import check_rules
+
+    # A refused command the rules still refuse at the end, forged into the chain as someone
+    # with write access would: verify names it.
+    still = [e for e in refused if check_rules(journal.state(), e)]
+    if still:
+        journal.close()
+        db = attacker(journal.path)
+        forge(db, still[-1])
+        db.close()
+        seq = count(journal.path)
+        problems = verify_run(Journal(journal.path)).problems
+        assert any(p.startswith(f"event {seq} {still[-1].type} by ") for p in problems), problems
+
+
+@given(st.integers(min_value=1, max_value=10**9), st.binary(min_size=32, max_size=32))
+def test_a_published_head_reads_back(seq: int, raw: bytes) -> None:
+    from cutover_tui.cli.trust_commands import head_text
+    from cutover_tui.journal.trust import parse_head
+
+    full = raw.hex()
+    assert parse_head(head_text((seq, full))) == (seq, full[:16])
+    assert parse_head(full) == (None, full)
+
+
+@given(st.text(max_size=80))
+def test_any_expect_text_parses_or_is_one_clear_error(text: str) -> None:
+    from cutover_tui.journal.trust import parse_head
+
+    try:
+        seq, prefix = parse_head(text)
+    except ValueError as exc:
+        assert "--expect" in str(exc)
+    else:
+        assert len(prefix) >= 8 and (seq is not None or len(prefix) == 64)
+
+
+def test_the_engine_checks_permission_before_the_key() -> None:
+    # Issue 12 finding 4: `check` answered a known key before asking who was acting.
+    from cutover_tui.engine.state import check, fold
+
+    plan = parse_plan(plan_text(steps=3), name="jt.toml").plan
+    state = fold(plan, [RunStarted(actor="boss", at=at(0), plan_id="jt", key="k0", seq=1)])
+    replay = StepStarted(actor="@nobody", at=at(1), step="s0", key="k0")
+    assert "may not start 's0'" in (check(state, replay) or "")
