@@ -5,7 +5,8 @@ A request is `{"op": ..., ...}` on one line of at most MAX_REQUEST_BYTES; the re
 `refused` marks a command the rules refused (the client raises Refused), as opposed to a
 request that could not be served (the client raises a JournalError).
 
-Ops (see server.py for each): whoami, runs, open, head, events, append, start, conductor.
+Ops (see server.py for each): whoami, runs, open, head, events, append, start, conductor,
+verify.
 """
 
 from __future__ import annotations

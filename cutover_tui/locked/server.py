@@ -18,9 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import difflib
-import grp
 import os
 import pwd
 import signal
@@ -29,27 +27,22 @@ import sqlite3
 import stat
 import struct
 import sys
-import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..clock.clocks import Clock, boot_id
+from ..clock.clocks import Clock
 from ..clock.conductor import Conductor
-from ..engine.events import dump_event, parse_event
 from ..engine.state import Refused
-from ..journal.begin import begin_run
-from ..journal.identity import actor_for
-from ..journal.lease import lease_status
 from ..journal.run import run_clock
-from ..journal.store import Journal, JournalError, list_runs
-from ..journal.trust import Verification, guard, verify_run
-from ..plan import PlanError, parse_plan
+from ..journal.store import Journal, JournalError
+from ..plan import PlanError
+from .files import RUNS_DIR_MODE, lock_down
+from .ops import HANDLERS
 from .protocol import (
     MAX_CLIENTS,
     MAX_CLIENTS_PER_UID,
     MAX_REQUEST_BYTES,
-    MAX_WAIT_S,
     PAGE_EVENTS,
     ProtocolError,
     decode,
@@ -57,12 +50,9 @@ from .protocol import (
     error,
 )
 
-RUN_FILE_MODE = 0o640  # the service writes; the group may read (backups); others nothing
-RUNS_DIR_MODE = 0o2750
 SOCKET_MODE = 0o666  # anyone on the host may ask; what they may do is the plan's say
 SERVICE_UMASK = 0o027
 SCAN_S = 2.0  # how often new runs are looked for (to conduct them)
-POLL_S = 0.25  # a waiting follower looks for the conductor's writes this often
 
 
 class ServiceError(Exception):
@@ -141,6 +131,12 @@ class Service:
         lock_down(path)
         served = ServedRun(Journal(path))
         self.runs[run_id] = served
+        return served
+
+    def adopt(self, journal: Journal) -> ServedRun:
+        """A run this service has just made: served from now on (and conducted next scan)."""
+        served = ServedRun(journal)
+        self.runs[journal.run_id] = served
         return served
 
     async def conduct(self, stopping: asyncio.Event) -> None:
@@ -236,158 +232,7 @@ class Service:
             return error(f"internal error in the service: {type(exc).__name__}")
 
 
-# -- the ops ------------------------------------------------------------------------------
-
-
-async def _whoami(service: Service, caller: Caller, request: dict) -> dict:
-    return {"ok": True, "login": caller.login, "uid": caller.uid}
-
-
-async def _runs(service: Service, caller: Caller, request: dict) -> dict:
-    infos = [
-        dataclasses.asdict(info) | {"path": str(info.path)} for info in list_runs(service.directory)
-    ]
-    return {"ok": True, "runs": infos}
-
-
-async def _open(service: Service, caller: Caller, request: dict) -> dict:
-    served = service.run(request.get("run"))
-    journal = served.journal
-    return {
-        "ok": True,
-        "run_id": journal.run_id,
-        "path": str(journal.path),
-        "meta": journal.meta,
-        "problem": guard(journal),  # why it is not trusted, said to every reader
-    }
-
-
-async def _head(service: Service, caller: Caller, request: dict) -> dict:
-    served = service.run(request.get("run"))
-    if not request.get("hash"):
-        return {"ok": True, "head": served.head()}  # the cheap poll
-    seq, digest = served.journal.head
-    return {"ok": True, "head": seq, "hash": digest}
-
-
-async def _events(service: Service, caller: Caller, request: dict) -> dict:
-    """Events after seq `after`; with `wait`, held until there are some or the wait is up."""
-    served = service.run(request.get("run"))
-    after = int(request.get("after", 0))
-    wait = min(max(float(request.get("wait", 0)), 0.0), MAX_WAIT_S)
-    deadline = time.monotonic() + wait
-    rows = served.rows_after(after)
-    while not rows and time.monotonic() < deadline:
-        with contextlib.suppress(TimeoutError):  # own appends wake it; the conductor's, POLL_S
-            await asyncio.wait_for(served.changed.wait(), POLL_S)
-        rows = served.rows_after(after)
-    return {"ok": True, "events": rows, "more": len(rows) == PAGE_EVENTS}
-
-
-async def _append(service: Service, caller: Caller, request: dict) -> dict:
-    served = service.run(request.get("run"))
-    event = parse_event(str(request["event"]))
-    journal = served.journal
-    problem = guard(journal)  # its chain, seal and evidence, as `cutover do` checks on files
-    if problem:
-        raise JournalError(f"JOURNAL NOT TRUSTED, nothing will be recorded on it: {problem}")
-    # Who, when recorded and the monotonic reading are the service's to say, not the caller's.
-    update: dict[str, object] = {"actor": actor_for(journal.plan, caller.login), "seq": 0}
-    update["recorded_at"] = None
-    if event.mono is not None:
-        update |= {"mono": served.clock.monotonic(), "boot": boot_id()}
-    try:
-        stored = journal.append(event.model_copy(update=update), now=served.clock.now)
-    except Refused as refusal:
-        who = f"{caller.login} (uid {caller.uid})"
-        service.log(f"{who} {event.type} on {journal.run_id}: refused: {refusal}")
-        raise refusal from None
-    served.appended()
-    service.log(f"{caller.login} (uid {caller.uid}) #{stored.seq} {stored.type} {journal.run_id}")
-    return {"ok": True, "seq": stored.seq, "body": dump_event(stored)}
-
-
-async def _start(service: Service, caller: Caller, request: dict) -> dict:
-    # Making files is for the runs directory's group, as in shared-file mode: anyone may
-    # follow, but an outsider must not fill the disk with rehearsals.
-    group = service.directory.stat().st_gid
-    if caller.uid != os.geteuid() and group not in _groups_of(caller):
-        raise Refused(
-            f"{caller.login} is not in the group {_group_name(group)}: only its members start runs"
-        )
-    name = Path(str(request.get("plan_name") or "plan.toml")).name
-    loaded = parse_plan(str(request["plan_text"]), name=name)
-    journal = begin_run(
-        service.directory,
-        loaded,
-        rehearsal=bool(request.get("rehearsal")),
-        login=caller.login,
-        file_mode=RUN_FILE_MODE,  # never group-writable, not even before lock_down
-    )
-    service.runs[journal.run_id] = ServedRun(journal)
-    service.log(f"{caller.login} (uid {caller.uid}) started {journal.run_id}")
-    return {"ok": True, "run_id": journal.run_id}
-
-
-async def _verify(service: Service, caller: Caller, request: dict) -> dict:
-    """`cutover verify` for those who cannot open the file: the whole check (a replay of
-    every event) on a connection of its own in a thread, so nobody else waits for it."""
-    path = service.run(request.get("run")).journal.path
-    expect = request.get("expect")
-    result = await asyncio.to_thread(_verified, path, None if expect is None else str(expect))
-    return {"ok": True, **dataclasses.asdict(result)}
-
-
-def _verified(path: Path, expect: str | None) -> Verification:
-    journal = Journal(path)
-    try:
-        return verify_run(journal, expect)
-    finally:
-        journal.close()
-
-
-async def _conductor(service: Service, caller: Caller, request: dict) -> dict:
-    served = service.run(request.get("run"))
-    return {"ok": True, "status": "service, " + lease_status(served.journal, time.time())}
-
-
-def _groups_of(caller: Caller) -> list[int]:
-    try:
-        return os.getgrouplist(caller.login, caller.gid)
-    except OSError:  # a uid with no entry in the user database
-        return [caller.gid]
-
-
-def _group_name(gid: int) -> str:
-    try:
-        return grp.getgrgid(gid).gr_name
-    except KeyError:
-        return str(gid)
-
-
-HANDLERS: dict[str, Callable[[Service, Caller, dict], Awaitable[dict]]] = {
-    "whoami": _whoami,
-    "runs": _runs,
-    "open": _open,
-    "head": _head,
-    "events": _events,
-    "append": _append,
-    "start": _start,
-    "conductor": _conductor,
-    "verify": _verify,
-}
-
-
 # -- files and the socket -----------------------------------------------------------------
-
-
-def lock_down(path: Path) -> None:
-    """The run's files, ours and nobody else's to write (a run made in shared mode, 0660,
-    is locked as soon as the service opens it)."""
-    for part in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
-        with contextlib.suppress(FileNotFoundError):
-            if part.stat().st_uid == os.geteuid():
-                part.chmod(RUN_FILE_MODE)
 
 
 def _prepare_socket(path: Path) -> None:
