@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cutover_tui.cli.trust_commands import head_text
 from cutover_tui.clock.clocks import FixedClock
 from cutover_tui.clock.conductor import Conductor
 from cutover_tui.engine.events import (
@@ -38,6 +39,7 @@ from cutover_tui.journal.seal import (
     unpack_plan,
 )
 from cutover_tui.journal.store import ChainBroken, Journal, chain, event_rows
+from cutover_tui.journal.trust import parse_head, verify_run
 from cutover_tui.plan import parse_plan
 from tests.journal_support import at, plan_text
 
@@ -399,8 +401,6 @@ def test_a_completed_night_replays_clean(tmp_path: Path) -> None:
         journal.append(
             StepCompleted(actor="boss", at=at(9), step=sid, key=f"b{i}"), now=lambda: at(9)
         )
-    from cutover_tui.journal.trust import verify_run
-
     result = verify_run(journal)
     assert result.ok, result.problems
     assert result.head == (7, journal.head[1])
@@ -450,8 +450,6 @@ def test_verify_refuses_exactly_what_append_refused(tmp_path_factory, data) -> N
             journal.append(event, now=lambda m=minute: at(m))
         except Refused:
             refused.append(event.model_copy(update={"recorded_at": at(minute)}))
-    from cutover_tui.journal.trust import verify_run
-
     result = verify_run(journal)
     assert result.ok, result.problems
     from cutover_tui.engine.state import check_rules
@@ -469,20 +467,17 @@ def test_verify_refuses_exactly_what_append_refused(tmp_path_factory, data) -> N
         assert any(p.startswith(f"event {seq} {still[-1].type} by ") for p in problems), problems
 
 
+@settings(deadline=None)
 @given(st.integers(min_value=1, max_value=10**9), st.binary(min_size=32, max_size=32))
 def test_a_published_head_reads_back(seq: int, raw: bytes) -> None:
-    from cutover_tui.cli.trust_commands import head_text
-    from cutover_tui.journal.trust import parse_head
-
     full = raw.hex()
     assert parse_head(head_text((seq, full))) == (seq, full[:16])
     assert parse_head(full) == (None, full)
 
 
+@settings(deadline=None)
 @given(st.text(max_size=80))
 def test_any_expect_text_parses_or_is_one_clear_error(text: str) -> None:
-    from cutover_tui.journal.trust import parse_head
-
     try:
         seq, prefix = parse_head(text)
     except ValueError as exc:
