@@ -494,3 +494,38 @@ def test_the_engine_checks_permission_before_the_key() -> None:
     state = fold(plan, [RunStarted(actor="boss", at=at(0), plan_id="jt", key="k0", seq=1)])
     replay = StepStarted(actor="@nobody", at=at(1), step="s0", key="k0")
     assert "may not start 's0'" in (check(state, replay) or "")
+
+
+def test_a_follower_notices_the_journal_going_backwards_and_stops_writing(tmp_path: Path) -> None:
+    from cutover_tui.journal.run import JournalRun
+
+    journal = run_of(tmp_path)
+    journal.append(NoteAdded(actor="boss", at=at(1), text="a", key="n1"), now=lambda: at(1))
+    follower = JournalRun(Journal(journal.path), "boss", now=lambda: at(2))
+    assert [e.seq for e in follower.poll()] == [1, 2]
+    db = attacker(journal.path)
+    db.execute("DELETE FROM events WHERE seq = 2")
+    db.close()
+    assert follower.poll() == []
+    assert "went backwards: event 2" in (follower.journal.broken or "")
+    with pytest.raises(Refused, match="JOURNAL NOT TRUSTED"):
+        follower.submit(NoteAdded(actor="boss", at=at(2), text="b", key="n2"))
+    assert count(journal.path) == 1
+
+
+def test_a_follower_notices_a_forged_link(tmp_path: Path) -> None:
+    from cutover_tui.journal.run import JournalRun
+
+    journal = run_of(tmp_path)
+    follower = JournalRun(Journal(journal.path), "boss", now=lambda: at(2))
+    follower.poll()
+    db = attacker(journal.path)
+    body = dump_event(NoteAdded(actor="boss", at=at(1), text="x", key="f", recorded_at=at(1)))
+    db.execute(
+        "INSERT INTO events (key, type, actor, body, prev, hash) VALUES ('f', 'note-added', "
+        "'boss', ?, ?, ?)",
+        (body, "0" * 64, chain("0" * 64, body)),
+    )
+    db.close()
+    assert [e.seq for e in follower.poll()] == [2]  # shown, and marked
+    assert "event 2 does not follow" in (follower.journal.broken or "")

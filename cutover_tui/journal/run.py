@@ -20,7 +20,7 @@ from ..engine.state import Refused
 from ..plan.model import Plan
 from .identity import actor_for, describe, os_login
 from .lease import lease_status
-from .store import Journal, open_run, runs_dir
+from .store import ChainBroken, Journal, open_run, runs_dir
 
 
 class JournalRun:
@@ -90,7 +90,7 @@ class JournalRun:
         if version == self._version and self._seen and not mine:
             return []
         self._version = version
-        new = self.journal.events_after(self._seen)
+        new = self.journal.read_after(self._seen)  # links checked; going backwards noticed
         if new:
             self._seen = new[-1].seq
         return new
@@ -102,6 +102,8 @@ class JournalRun:
             event = event.model_copy(update={"mono": self._monotonic(), "boot": boot_id()})
         try:
             return self.journal.append(event, now=self._now)
+        except ChainBroken as exc:  # a refusal to the screen, said as loudly as the CLI says it
+            raise Refused(f"JOURNAL NOT TRUSTED, nothing recorded: {exc}") from None
         except Refused as refusal:
             if self.login is None:
                 raise

@@ -276,7 +276,7 @@ class Journal:
         ).fetchall()
         if not rows:
             return
-        self._check_links(rows)
+        self._check_links(rows, self._head, self._state.last_seq)
         events = parse_rows([(seq, body) for seq, body, _, _ in rows])
         if not self._events:
             # Into the same object: whoever already holds `state()` sees the run too.
@@ -287,12 +287,28 @@ class Journal:
         self._events.extend(events)
         self._head = rows[-1][3]
 
-    def _check_links(self, rows: Sequence[tuple[int, str, str, str]]) -> None:
-        """Each row links to the one before and hashes to what it says: a broken chain is
-        kept in `broken` (shown loudly, never appended to), not raised, so it can be read."""
+    def read_after(self, seq: int) -> list[Event]:
+        """`events_after`, for a follower: each link checked from the row at `seq` on, and a
+        journal that no longer holds `seq` (rows deleted since) marked broken, not skipped."""
+        rows = self.db.execute(
+            "SELECT seq, body, prev, hash FROM events WHERE seq > ? ORDER BY seq", (seq,)
+        ).fetchall()
+        head = GENESIS
+        if seq:
+            row = self.db.execute("SELECT hash FROM events WHERE seq = ?", (seq,)).fetchone()
+            if row is None and not self.broken:
+                self.broken = f"the journal went backwards: event {seq}, read before, is gone"
+            head = row[0] if row else head
+        self._check_links(rows, head, seq)
+        return parse_rows([(n, body) for n, body, _, _ in rows])
+
+    def _check_links(self, rows: Sequence[tuple[int, str, str, str]], head: str, last: int) -> None:
+        """Each row links to the one before (`head`, event `last` for the first) and hashes to
+        what it says: a broken chain is kept in `broken` (shown loudly, never appended to),
+        not raised, so it can be read."""
         if self.broken:
             return
-        head, expected = self._head, self._state.last_seq + 1
+        expected = last + 1
         for seq, body, prev, digest in rows:
             if seq != expected or prev != head or chain(prev, body) != digest:
                 self.broken = f"event {seq} does not follow from the one before it"
