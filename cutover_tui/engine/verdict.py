@@ -314,9 +314,10 @@ def _pace_rules(state: RunState, sched: Schedule, sight: Foresight | None) -> li
 def _plan_of_record(state: RunState, sched: Schedule) -> Rule:
     when = state.when
     what = "the rollback" if sched.graph == "rollback" else "the plan"
+    delta = timedelta(minutes=round(sched.delta / timedelta(minutes=1)))  # whole minutes
     base = (
-        f"{what} of record finishes at {when(sched.projected_finish)} "
-        f"({format_duration(sched.delta, signed=True)} against the baseline "
+        f"{what} finishes at {when(sched.projected_finish)} "
+        f"({format_duration(delta, signed=True)} against the baseline "
         f"{when(sched.baseline_finish)}), {format_duration(abs(sched.buffer_left))} "
         f"{'before' if sched.buffer_left >= timedelta(0) else 'after'} the "
         f"{when(sched.deadline)} deadline"
