@@ -77,6 +77,7 @@ class Host:
     boss: str
     op: str
     watcher: str
+    stranger: str  # on the host, in neither the group nor the plan
     group: str
     service: subprocess.Popen | None = None
 
@@ -152,7 +153,7 @@ def host() -> Iterator[Host]:
     if python is None:
         pytest.skip("no Python here that other users may run (the venv's is under /root)")
     tag = uuid.uuid4().hex[:6]
-    names = {role: f"cv{role[0]}{tag}" for role in ("svc", "boss", "op", "watcher")}
+    names = {role: f"cv{role[:2]}{tag}" for role in ("svc", "boss", "op", "watcher", "stranger")}
     group = f"cvg{tag}"
     base = Path(tempfile.mkdtemp(prefix="cutover-locked-", dir="/tmp"))
     made: list[str] = []
@@ -302,3 +303,13 @@ def test_the_service_killed_and_restarted_loses_nothing_acknowledged(
     assert again.returncode == 0, again.stderr
     verified = host.cutover(host.svc, "verify", str(host.runs / f"{run_id}.db"))
     assert verified.returncode == 0, verified.stderr
+
+
+def test_a_stranger_on_the_host_learns_nothing_through_the_socket(host: Host, run_id: str) -> None:
+    status = host.cutover(host.stranger, "status", run_id)
+    assert status.returncode == 1
+    assert status.stderr.strip().endswith(f"no run '{run_id}' that {host.stranger} may read")
+    listed = host.cutover(host.stranger, "runs")
+    assert run_id not in listed.stdout
+    seen = host.cutover(host.watcher, "runs")  # the watcher is in the plan: it sees the run
+    assert run_id in seen.stdout

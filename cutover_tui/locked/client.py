@@ -141,6 +141,11 @@ class LockedJournal:
                 return out
             seq, wait = rows[-1][0], 0.0
 
+    def read_after(self, seq: int) -> list[Event]:
+        """`Journal.read_after` for a follower: here the service reads the file and checks its
+        links (and refuses appends on a journal that fails them); what it sends is taken."""
+        return self.events_after(seq)
+
     def state(self) -> RunState:
         self._catch_up()
         return self._state

@@ -29,7 +29,7 @@ from .files import RUN_FILE_MODE
 from .protocol import MAX_WAIT_S, PAGE_EVENTS
 
 if TYPE_CHECKING:
-    from .server import Caller, Service
+    from .server import Caller, ServedRun, Service
 
 POLL_S = 0.25  # a waiting follower looks for the conductor's writes this often
 
@@ -39,14 +39,17 @@ async def _whoami(service: Service, caller: Caller, request: dict) -> dict:
 
 
 async def _runs(service: Service, caller: Caller, request: dict) -> dict:
+    member = _member(service, caller)
     infos = [
-        dataclasses.asdict(info) | {"path": str(info.path)} for info in list_runs(service.directory)
+        dataclasses.asdict(info) | {"path": str(info.path)}
+        for info in list_runs(service.directory)
+        if member or _listed(service, caller, info.run_id)
     ]
     return {"ok": True, "runs": infos}
 
 
 async def _open(service: Service, caller: Caller, request: dict) -> dict:
-    served = service.run(request.get("run"))
+    served = readable(service, caller, request.get("run"))
     journal = served.journal
     return {
         "ok": True,
@@ -58,7 +61,7 @@ async def _open(service: Service, caller: Caller, request: dict) -> dict:
 
 
 async def _head(service: Service, caller: Caller, request: dict) -> dict:
-    served = service.run(request.get("run"))
+    served = readable(service, caller, request.get("run"))
     if not request.get("hash"):
         return {"ok": True, "head": served.head()}  # the cheap poll
     seq, digest = served.journal.head
@@ -67,7 +70,7 @@ async def _head(service: Service, caller: Caller, request: dict) -> dict:
 
 async def _events(service: Service, caller: Caller, request: dict) -> dict:
     """Events after seq `after`; with `wait`, held until there are some or the wait is up."""
-    served = service.run(request.get("run"))
+    served = readable(service, caller, request.get("run"))
     after = int(request.get("after", 0))
     wait = min(max(float(request.get("wait", 0)), 0.0), MAX_WAIT_S)
     deadline = time.monotonic() + wait
@@ -80,7 +83,7 @@ async def _events(service: Service, caller: Caller, request: dict) -> dict:
 
 
 async def _append(service: Service, caller: Caller, request: dict) -> dict:
-    served = service.run(request.get("run"))
+    served = readable(service, caller, request.get("run"))
     event = parse_event(str(request["event"]))
     journal = served.journal
     problem = guard(journal)  # its chain, seal and evidence, as `cutover do` checks on files
@@ -105,8 +108,8 @@ async def _append(service: Service, caller: Caller, request: dict) -> dict:
 async def _start(service: Service, caller: Caller, request: dict) -> dict:
     # Making files is for the runs directory's group, as in shared-file mode: anyone may
     # follow, but an outsider must not fill the disk with rehearsals.
-    group = service.directory.stat().st_gid
-    if caller.uid != os.geteuid() and group not in _groups_of(caller):
+    if not _member(service, caller):
+        group = service.directory.stat().st_gid
         raise Refused(
             f"{caller.login} is not in the group {_group_name(group)}: only its members start runs"
         )
@@ -127,7 +130,7 @@ async def _start(service: Service, caller: Caller, request: dict) -> dict:
 async def _verify(service: Service, caller: Caller, request: dict) -> dict:
     """`cutover verify` for those who cannot open the file: the whole check (a replay of
     every event) on a connection of its own in a thread, so nobody else waits for it."""
-    path = service.run(request.get("run")).journal.path
+    path = readable(service, caller, request.get("run")).journal.path
     expect = request.get("expect")
     result = await asyncio.to_thread(_verified, path, None if expect is None else str(expect))
     return {"ok": True, **dataclasses.asdict(result)}
@@ -142,8 +145,36 @@ def _verified(path: Path, expect: str | None) -> Verification:
 
 
 async def _conductor(service: Service, caller: Caller, request: dict) -> dict:
-    served = service.run(request.get("run"))
+    served = readable(service, caller, request.get("run"))
     return {"ok": True, "status": "service, " + lease_status(served.journal, time.time())}
+
+
+def readable(service: Service, caller: Caller, ref: object) -> ServedRun:
+    """The run `ref`, if the caller may read it: a member of the runs directory's group (as
+    in shared-file mode), or a person in the run's plan (a watcher outside the group). Anyone
+    else on the host learns nothing, not even which runs exist."""
+    member = _member(service, caller)
+    try:
+        served = service.run(ref)
+    except JournalError:
+        if member:
+            raise
+        raise JournalError(f"no run {ref!r} that {caller.login} may read") from None
+    if member or served.journal.plan.person_for_user(caller.login):
+        return served
+    raise JournalError(f"no run {ref!r} that {caller.login} may read")
+
+
+def _listed(service: Service, caller: Caller, run_id: str) -> bool:
+    try:
+        return service.run(run_id).journal.plan.person_for_user(caller.login) is not None
+    except JournalError:
+        return False
+
+
+def _member(service: Service, caller: Caller) -> bool:
+    group = service.directory.stat().st_gid
+    return caller.uid == os.geteuid() or group in _groups_of(caller)
 
 
 def _groups_of(caller: Caller) -> list[int]:
