@@ -11,6 +11,7 @@ control character other than newline and tab.
 from __future__ import annotations
 
 import io
+import itertools
 import os
 import re
 import subprocess
@@ -37,7 +38,7 @@ ADDED = ("--owner=ops", "--duration=10m", "--after=freeze")
 def hostile_plan_text(words: list[str]) -> str:
     """The war-room plan, commanded by whoever runs the tests, with hostile plan strings and
     a window around now (so commands recorded now are inside it)."""
-    word = iter(words * 20).__next__
+    word = itertools.cycle(words).__next__
     data = tomllib.loads(WARROOM.read_text())
     start = datetime.now(UTC).replace(second=0, microsecond=0, tzinfo=None) - timedelta(hours=1)
     data["plan"]["title"] = word()
@@ -90,7 +91,7 @@ def night(tmp: Path, words: list[str], texts: list[str], *, rehearsal: bool = Fa
     assert_inert(out, "start")
     assert code == 0, out
     run = out.splitlines()[0].strip()
-    text = iter(texts * 20).__next__
+    text = itertools.cycle(texts).__next__
     ok, refused = True, False
     commands = [  # (what `cutover do` is given, whether it is recorded); --opt=VALUE always,
         # so a text that starts with '-' stays a value

@@ -10,6 +10,7 @@ them when it writes), so anything found there came from the data.
 from __future__ import annotations
 
 import asyncio
+import itertools
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -28,6 +29,7 @@ from cutover_tui.engine.events import (
     StepCompleted,
     StepFailed,
     StepResumed,
+    StepSkipped,
     StepStarted,
     StepSuspended,
 )
@@ -36,15 +38,16 @@ from cutover_tui.tui.app import WarRoomApp
 from cutover_tui.tui.screens.form import FormScreen
 from cutover_tui.tui.source import MemoryRun
 from tests.inert_support import ATTACK, hostile, unsafe_in
-from tests.warroom_support import PLAN, StoppedClock, at, started
+from tests.warroom_support import PLAN, StoppedClock, at, events_of, fill, started
 
 SIZE = (160, 50)  # wide enough for every pane at once
 
 
 def hostile_plan(words: list[str]) -> Plan:
-    """The war-room plan with hostile text in its title, names, titles and verify text."""
-    word = iter(words * 20).__next__
-    steps = [s.model_copy(update={"title": word()}) for s in PLAN.step]
+    """The war-room plan with hostile text in its title, names, titles, instructions and
+    verify text."""
+    word = itertools.cycle(words).__next__
+    steps = [s.model_copy(update={"title": word(), "instructions": word()}) for s in PLAN.step]
     steps = [s.model_copy(update={"verify": word()}) if hasattr(s, "verify") else s for s in steps]
     return PLAN.model_copy(
         update={
@@ -90,6 +93,7 @@ def mid_night(text: str) -> list:
             reason=text,
         ),
         EstimateChanged(actor="alice", at=at(53), step="switch", duration_s=1200, reason=text),
+        StepSkipped(actor="alice", at=at(53), step="announce", reason=text),
         StepSuspended(actor="dba", at=at(54), step="load", reason=text),
     )
 
@@ -188,3 +192,24 @@ def test_a_refusal_toast_shows_the_role_in_brackets_as_written() -> None:
     """Regression: toasts were read as markup, so '[operator]' in a refusal was eaten."""
     shown = asyncio.run(refused_toast())
     assert "Omar Diaz (ops) [operator] may not start" in " ".join(shown.split())
+
+
+async def add_step_form_error(step_id: str) -> tuple[str, int]:
+    app = WarRoomApp(MemoryRun(PLAN, "alice", started()), StoppedClock(at(1)))
+    async with app.run_test(size=SIZE) as pilot:
+        app.action_add_step()
+        await pilot.pause()
+        fill(app, step=step_id, title="t", reason="r")
+        app.screen.query_one("#field-reason").focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, FormScreen)
+        error = str(app.screen.query_one("#form-error").render())
+        return error, len(events_of(app))
+
+
+def test_the_add_step_form_holds_ids_to_the_plans_grammar() -> None:
+    for step_id, shown in (("../evil", "'../evil'"), ("x\x1b[31mEVILID", "'x␛[31mEVILID'")):
+        error, events = asyncio.run(add_step_form_error(step_id))
+        assert f"{shown} is not a step id" in error
+        assert events == 1  # nothing recorded beyond the run's start
