@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cutover_tui.journal.hostconfig import (
     HostConfigError,
@@ -120,3 +122,16 @@ def test_locked_mode_applies_to_the_hosts_runs_directory_only(tmp_path: Path) ->
     shared = tmp_path / "shared.toml"
     shared.write_text('runs = "/srv/cutover/runs"\n')
     assert locked_socket(Path("/srv/cutover/runs"), load_host_config(shared)) is None
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(max_size=300) | st.sampled_from(['runs = "/a"\n', 'mode = "locked"\n']))
+def test_any_host_config_text_loads_or_is_one_line(tmp_path: Path, text: str) -> None:
+    config = tmp_path / "cutover.toml"
+    config.write_text(text, encoding="utf-8", errors="surrogatepass")
+    try:
+        host = load_host_config(config)
+    except HostConfigError as exc:
+        assert "\n" not in str(exc) and str(exc).startswith(str(config))
+    else:
+        assert host.mode in ("shared", "locked")

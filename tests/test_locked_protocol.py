@@ -7,6 +7,7 @@ a follower waiting for news, and every bad request answered by one line.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import socket
@@ -20,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cutover_tui.clock.clocks import FixedClock
 from cutover_tui.engine.events import NoteAdded
@@ -316,3 +319,45 @@ def test_verify_through_the_service_for_those_who_cannot_open_the_file(service: 
     assert f"head {head[1]}" in checked.stdout
     wrong = verify("--expect", f"{head[0]}:{'0' * 16}")
     assert wrong.returncode == 1
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    line=st.binary(max_size=200)
+    | st.builds(
+        lambda op, run, extra: json.dumps({"op": op, "run": run, **extra}).encode(),
+        st.sampled_from(
+            [
+                "whoami",
+                "runs",
+                "open",
+                "head",
+                "events",
+                "append",
+                "start",
+                "conductor",
+                "verify",
+                "nope",
+            ]
+        ),
+        st.text(max_size=20) | st.integers() | st.none(),
+        st.dictionaries(
+            st.sampled_from(["after", "wait", "event", "plan_text", "expect", "hash"]),
+            st.text(max_size=30) | st.integers() | st.floats() | st.none(),
+            max_size=3,
+        ),
+    )
+)
+def test_any_request_gets_one_reply_object(tmp_path: Path, line: bytes) -> None:
+    from cutover_tui.locked.server import Caller, Service
+
+    runs = tmp_path / "runs"
+    runs.mkdir(exist_ok=True)
+    service = Service(runs, log=lambda _: None)
+    caller = Caller(os.getpid(), os.getuid(), os.getgid(), "someone")
+    reply = asyncio.run(service.reply(caller, line))
+    assert isinstance(reply, dict) and reply["ok"] in (True, False)
+    if not reply["ok"]:
+        assert "\n" not in reply["error"] and "internal error" not in reply["error"]
