@@ -529,3 +529,25 @@ def test_a_follower_notices_a_forged_link(tmp_path: Path) -> None:
     db.close()
     assert [e.seq for e in follower.poll()] == [2]  # shown, and marked
     assert "event 2 does not follow" in (follower.journal.broken or "")
+
+
+def test_a_damaged_page_is_one_line_and_nothing_is_appended(tmp_path: Path) -> None:
+    journal = run_of(tmp_path)
+    for i in range(300):  # a few pages of events
+        journal.append(NoteAdded(actor="boss", at=at(1), text=f"n{i}" * 20, key=f"n{i}"))
+    journal.close()
+    with sqlite3.connect(journal.path) as db:
+        page = db.execute("PRAGMA page_size").fetchone()[0]
+        pages = db.execute("PRAGMA page_count").fetchone()[0]
+    raw = bytearray(journal.path.read_bytes())
+    middle = page * (pages // 2)
+    raw[middle + 8 : middle + page] = b"\xa5" * (page - 8)  # a page's cells overwritten
+    journal.path.write_bytes(bytes(raw))
+    for args in (("status", str(journal.path)), ("follow", str(journal.path))):
+        result = cutover(*args, runs=tmp_path)
+        assert result.returncode == 1, result.stdout
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    done = cutover("do", str(journal.path), "note", "--note", "x", runs=tmp_path)
+    assert done.returncode == 1
+    listed = cutover("runs", runs=tmp_path).stdout
+    assert "DAMAGED" in listed or "UNREADABLE" in listed

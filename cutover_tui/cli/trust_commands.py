@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 from ..journal.hostconfig import locked_socket
-from ..journal.store import Journal, RunInfo, list_all_runs
-from ..journal.trust import guard, parse_head, verify_run
+from ..journal.store import Journal, JournalError, RunInfo, list_all_runs
+from ..journal.trust import UNREADABLE, guard, parse_head, verify_run
 from ..locked.client import LockedJournal, runs_in
 
 
@@ -26,11 +26,13 @@ def refused_on_broken(journal: Journal | LockedJournal, command: str, run: str) 
     problem = journal_problem(journal)
     if problem is None:
         return False
-    print(
-        f"cutover {command}: {run}: JOURNAL NOT TRUSTED, nothing will be recorded on it: "
-        f"{problem} (cutover verify {run} says more)",
-        file=sys.stderr,
+    line = (
+        f"JOURNAL NOT TRUSTED, nothing will be recorded on it: {problem} "
+        f"(cutover verify {run} says more)"
     )
+    if command == "status" and problem.startswith(UNREADABLE):
+        raise JournalError(line)  # status can show nothing more: its one line (_in_words)
+    print(f"cutover {command}: {run}: {line}", file=sys.stderr)
     return True
 
 
