@@ -201,4 +201,10 @@ def test_the_issues_note_never_reaches_status_and_hostile_ids_are_refused(
         lines = added.stderr.strip().splitlines()
         assert len(lines) == 1 and "is not a step id" in lines[0], added.stderr
         assert "\x1b" not in added.stderr and "Traceback" not in added.stderr
+    phased = run_cli(
+        "do", run, "add-step", "fine-id", "--title", "t", "--owner", "ops", "--duration", "5m",
+        "--phase", "x\x1b[31m", "--reason", "r", runs=runs,
+    )  # fmt: skip
+    assert phased.returncode == 1
+    assert phased.stderr.count("\n") == 1 and "'x␛[31m' is not a phase of the plan" in phased.stderr
     assert "evil" not in run_cli("status", run, runs=runs).stdout.lower()
