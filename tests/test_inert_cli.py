@@ -134,7 +134,7 @@ def night(tmp: Path, words: list[str], texts: list[str], *, rehearsal: bool = Fa
 
 
 @settings(
-    max_examples=8,
+    max_examples=6,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
