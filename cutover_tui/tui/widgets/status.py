@@ -40,7 +40,9 @@ def headline(
         right.append(" (following, read-only)", "bold")
     if width >= 110:
         right.append(
-            f"   conductor: {conductor}", "dim" if conductor.startswith("ok") else "yellow"
+            # The lease row is writable by the group: its holder text is made inert.
+            f"   conductor: {inert_line(conductor, 40)}",
+            "dim" if conductor.startswith("ok") else "yellow",
         )
     right.append(" ")
     return left, right
