@@ -18,8 +18,8 @@ from ..inert import inert_line
 from ..plan.durations import format_duration
 from ..plan.errors import nearest
 from ..plan.ids import id_problem
-from ..plan.zones import hm
 from ..plan.model import Checkpoint, Gate, Plan, Trigger
+from ..plan.zones import hm
 from .events import (
     CONDUCTOR,
     DERIVED_TYPES,
