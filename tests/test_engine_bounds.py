@@ -114,6 +114,24 @@ def test_a_resume_before_the_suspension_is_refused() -> None:
     assert "before it was suspended at 22:20" in (check(state, back) or "")
 
 
+def test_an_eta_years_away_is_refused() -> None:
+    # A resume ETA years away (a typo, or a forged row) is held to a window's length.
+    state = running_night()
+    started(state, "s0", 10)
+    far = StepSuspended(
+        actor="boss",
+        step="s0",
+        reason="x",
+        eta=at(61 * 24 * 60),
+        at=at(20),
+        recorded_at=at(20),
+        key=key(),
+    )
+    assert "more than 60 days after the suspension" in (check(state, far) or "")
+    near = far.model_copy(update={"eta": at(59 * 24 * 60)})
+    assert check(state, near) is None
+
+
 def test_a_retry_before_the_failure_is_refused() -> None:
     state = running_night()
     started(state, "s0", 10)

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from ..plan.durations import format_duration
+from ..plan.limits import MAX_WINDOW
 from .events import (
     DERIVED_TYPES,
     CheckpointFailed,
@@ -79,6 +80,11 @@ def _step_problem(state: RunState, event: Event, who: str) -> str | None:
             earlier = ("it failed", st.finished_at)
         elif state.steps[sid].rollback:
             earlier = ("rollback was invoked", state.rollback_at)
+    if isinstance(event, StepSuspended) and event.eta and event.eta - at > MAX_WINDOW:
+        return (
+            f"{who} expects {sid!r} back at {stamp(state, event.eta)}, more than "
+            f"{MAX_WINDOW.days} days after the suspension: an ETA is within a window's length"
+        )
     since, moment = earlier
     if moment is not None and at < moment:
         return (
