@@ -73,3 +73,18 @@ async def test_the_checkpoint_pane_repaints_without_a_layout_while_its_lines_kee
         await pilot.pause()
         assert refreshes, "the minute ticking off was not shown"
         assert all(not kwargs.get("layout") for _, kwargs in refreshes)
+
+
+async def test_the_timeline_title_is_set_once_not_every_tick() -> None:
+    # Regression: the title naming the now, rollback-by and deadline lines was compared with
+    # border_title, which Textual stores normalised ("[/]" reads back as "[/red]"): set, and
+    # the whole chart repainted, every second (9 KB/s idle at 160x48).
+    app = war_room("viewer", through_load(), at(100))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        chart = app.query_one(Timeline)
+        refreshes = count_calls(chart, "refresh")
+        for second in range(1, 30):
+            app.clock.moment = at(100) + timedelta(seconds=second)
+            app.refresh_run()
+        assert refreshes == []
