@@ -551,3 +551,21 @@ def test_a_damaged_page_is_one_line_and_nothing_is_appended(tmp_path: Path) -> N
     assert done.returncode == 1
     listed = cutover("runs", runs=tmp_path).stdout
     assert "DAMAGED" in listed or "UNREADABLE" in listed
+
+
+def test_a_simulation_dated_at_its_future_window_is_recorded_and_verifies(tmp_path: Path) -> None:
+    # The journal stamps `recorded_at` before it checks (verify replays the same check): a
+    # simulation's RunStarted, dated at a window next week and recorded now to anchor its
+    # clock, was refused as "later than now", and `cutover simulate` failed on such plans.
+    from datetime import UTC, datetime, timedelta
+
+    window = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(days=6)
+    loaded = parse_plan(plan_text(steps=2, window_start=window), name="jt.toml")
+    journal = Journal.create(tmp_path, loaded, rehearsal=True, created_by=os_login(), speed=60)
+    start = RunStarted(
+        actor="boss", at=window, plan_id="jt", mode="rehearsal", key="go", simulated=True
+    )
+    assert journal.append(start, now=lambda: datetime.now(UTC)).seq == 1
+    assert verify_run(journal).ok
+    with pytest.raises(Refused, match="later than now"):  # not so for anything else
+        journal.append(NoteAdded(actor="boss", at=window, text="x", key="n"))
