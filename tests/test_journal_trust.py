@@ -177,6 +177,7 @@ def test_do_refuses_a_run_whose_plan_was_rewritten(tmp_path: Path) -> None:
     done = cutover("do", str(journal.path), "note", "--note", "hello", runs=tmp_path)
     assert done.returncode == 1 and count(journal.path) == 1
     assert "JOURNAL NOT TRUSTED" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert "NOT TRUSTED (cutover verify)" in cutover("runs", runs=tmp_path).stdout
 
 
 def test_a_run_made_before_the_seal_is_said_so_not_failed(tmp_path: Path) -> None:

@@ -91,20 +91,33 @@ def verify(journal: Journal | LockedJournal, expect: str | None) -> int:
 
 def print_runs(directory: Path) -> int:
     """The runs in `directory`, with the files that cannot be read named as such."""
-    if locked_socket(directory) is None:
-        runs: list = list_all_runs(directory)
-    else:
-        runs = runs_in(directory)
+    files = locked_socket(directory) is None
+    runs: list = list_all_runs(directory) if files else runs_in(directory)
     if not runs:
         print(f"no runs in {directory}/ (cutover start PLAN makes one)")
         return 0
     print(f"{'run':44} {'mode':9} {'state':34} {'events':>6}  started by")
     for r in runs:
         if isinstance(r, RunInfo):
+            summary = r.summary
+            if files and r.phase != "damaged" and _distrusted(r.path):
+                summary = "NOT TRUSTED (cutover verify)"
             print(
-                f"{r.run_id:44} {r.mode:9} {r.summary:34} {r.events:>6}  {r.created_by} "
+                f"{r.run_id:44} {r.mode:9} {summary:34} {r.events:>6}  {r.created_by} "
                 f"{r.made[0]:%Y-%m-%d %H:%M:%S}Z"
             )
         else:
             print(f"{r.path.stem:44} {'?':9} UNREADABLE: {r.why}")
     return 0
+
+
+def _distrusted(path: Path) -> bool:
+    """The guard's answer for a listed run (its plan rewritten, rows gone...), nothing kept."""
+    try:
+        journal = Journal(path)
+    except JournalError:
+        return True  # gone or changed since it was listed
+    try:
+        return guard(journal, remember=False) is not None
+    finally:
+        journal.close()

@@ -246,9 +246,10 @@ def first_fault(exc: Exception) -> str:
     return (str(exc).splitlines() or [type(exc).__name__])[0]
 
 
-def guard(journal: Journal) -> str | None:
+def guard(journal: Journal, *, remember: bool = True) -> str | None:
     """Why nothing should be appended to this run (its chain, seal or memory fails), or
-    None. Cheap: the chain is checked as the run is read; the rest is a few queries."""
+    None. Cheap: the chain is checked as the run is read; the rest is a few queries.
+    `remember`: keep this head as seen by this user (not for a mere listing)."""
     try:
         journal.state()
         if journal.broken:
@@ -266,8 +267,9 @@ def guard(journal: Journal) -> str | None:
         return f"the database is damaged: {exc}"
     if problems:
         return "; ".join(problems)
-    seq, digest_ = journal.head
-    seen.remember(journal.run_id, journal.path, seq, digest_)
+    if remember:
+        seq, digest_ = journal.head
+        seen.remember(journal.run_id, journal.path, seq, digest_)
     return None
 
 
