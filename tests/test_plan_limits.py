@@ -98,6 +98,18 @@ def test_any_nesting_depth_gets_a_plan_error_or_a_plan_never_a_crash(
     assert too_deep == (depth > MAX_TOML_DEPTH)
 
 
+@settings(max_examples=60, deadline=None)
+@given(levels=st.lists(st.sampled_from(["[", "{"]), min_size=1, max_size=60))
+def test_arrays_and_inline_tables_mixed_count_alike(levels: list[str]) -> None:
+    opening = "".join("[" if kind == "[" else "{k = " for kind in levels)
+    closing = "".join("]" if kind == "[" else "}" for kind in reversed(levels))
+    nested = "x = " + opening + "1" + closing
+    text = MINIMAL.replace("format = 1\n", "format = 1\n" + nested + "\n", 1)
+    with pytest.raises(PlanError) as caught:
+        parse_plan(text, "p.toml")
+    assert ("nested deeper than" in str(caught.value)) == (len(levels) > MAX_TOML_DEPTH)
+
+
 # -- size and kind of file -------------------------------------------------------------------
 
 
