@@ -570,3 +570,21 @@ def test_a_simulation_dated_at_its_future_window_is_recorded_and_verifies(tmp_pa
     assert verify_run(journal).ok
     with pytest.raises(Refused, match="later than now"):  # not so for anything else
         journal.append(NoteAdded(actor="boss", at=window, text="x", key="n"))
+
+
+def test_an_event_for_a_step_nobody_has_is_named_not_raised(tmp_path: Path) -> None:
+    # Written past the rules, it could not even be folded: every reader raised KeyError.
+    journal = run_of(tmp_path)
+    journal.close()
+    db = attacker(journal.path)
+    forge(db, StepStarted(actor="boss", at=at(1), step="ghost", key="g1"))
+    db.close()
+    for args in (("status",), ("do", "note", "--note", "x"), ("follow",)):
+        result = cutover(args[0], str(journal.path), *args[1:], runs=tmp_path)
+        assert result.returncode == 1
+        assert "event 2 cannot be folded" in result.stderr, result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+    verified = cutover("verify", str(journal.path), runs=tmp_path)
+    assert "event 2 step-started by boss" in verified.stderr
+    assert "there is no step 'ghost'" in verified.stderr
+    assert count(journal.path) == 2

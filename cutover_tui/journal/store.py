@@ -84,6 +84,25 @@ class JournalError(Exception):
     """A run that cannot be opened or created, said in words."""
 
 
+class Unfoldable(ValueError):
+    """The journal holds an event no state can take (written by hand, past the rules)."""
+
+
+# What `apply` raises on an event the rules would never have let through.
+FOLD_FAULTS = (KeyError, AttributeError, TypeError, IndexError)
+
+
+def unfoldable(plan: Plan, events: Sequence[Event]) -> int:
+    """The seq of the first event that cannot be folded (the slow path, on failure only)."""
+    state = initial_state(plan)
+    for event in events:
+        try:
+            apply(state, event)
+        except FOLD_FAULTS:
+            return event.seq
+    return events[-1].seq if events else 0
+
+
 class ChainBroken(sqlite3.DatabaseError):
     """A run whose hash chain does not hold: read and shown, never appended to. A database
     error, so every command and the conductor say it in words as they do a damaged page."""
@@ -278,12 +297,20 @@ class Journal:
             return
         self._check_links(rows, self._head, self._state.last_seq)
         events = parse_rows([(seq, body) for seq, body, _, _ in rows])
-        if not self._events:
-            # Into the same object: whoever already holds `state()` sees the run too.
-            vars(self._state).update(vars(fold(self.plan, events)))
-        else:
-            for event in events:
-                apply(self._state, event)
+        try:
+            if not self._events:
+                # Into the same object: whoever already holds `state()` sees the run too.
+                vars(self._state).update(vars(fold(self.plan, events)))
+            else:
+                for event in events:
+                    apply(self._state, event)
+        except FOLD_FAULTS as exc:  # an event written past the rules (a step nobody has)
+            seq = unfoldable(self.plan, [*self._events, *events])
+            self.broken = self.broken or (
+                f"event {seq} cannot be folded ({type(exc).__name__}: {exc}): "
+                "the rules never let it be written"
+            )
+            raise Unfoldable(f"{self.path}: {self.broken}") from None
         self._events.extend(events)
         self._head = rows[-1][3]
 

@@ -31,7 +31,7 @@ from ..plan.model import Plan
 from ..plan.shift import shift_plan
 from . import seen
 from .seal import SEALED_TRIGGERS, digest, meta_digest, unpack_plan, unsealed
-from .store import Journal
+from .store import FOLD_FAULTS, Journal
 
 # How the guard begins when the run cannot even be read (nothing more can be shown).
 UNREADABLE = ("its events cannot be read", "the database is damaged")
@@ -202,7 +202,10 @@ def refused_events(plan: Plan, events: list[Event]) -> list[str]:
                 f"event {event.seq} {event.type} by {event.actor} at {when}: "
                 f"the rules refuse it: {reason}"
             )
-        apply(state, event)  # as every reader folded it, so later events are judged alike
+        try:
+            apply(state, event)  # as every reader folded it, so later events are judged alike
+        except FOLD_FAULTS as exc:
+            out.append(f"event {event.seq} {event.type} cannot be folded at all ({exc!r})")
     return out
 
 
