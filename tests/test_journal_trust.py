@@ -588,3 +588,21 @@ def test_an_event_for_a_step_nobody_has_is_named_not_raised(tmp_path: Path) -> N
     assert "event 2 step-started by boss" in verified.stderr
     assert "there is no step 'ghost'" in verified.stderr
     assert count(journal.path) == 2
+
+
+def test_a_war_room_remembers_the_head_it_followed(tmp_path: Path) -> None:
+    from cutover_tui.journal import seen
+    from cutover_tui.journal.run import JournalRun
+
+    journal = run_of(tmp_path)
+    journal.append(NoteAdded(actor="boss", at=at(1), text="a", key="n1"), now=lambda: at(1))
+    follower = JournalRun(Journal(journal.path), "boss", now=lambda: at(2))
+    follower.poll()
+    known = seen.recall(journal.run_id, journal.path)
+    assert known is not None and (known.seq, known.hash) == journal.head
+    # The -wal lost (or rows deleted) after the war room saw them: the next command says so.
+    db = attacker(journal.path)
+    db.execute("DELETE FROM events WHERE seq = 2")
+    db.close()
+    result = cutover("status", str(journal.path), runs=tmp_path)
+    assert result.returncode == 1 and "shorter than when you last read it" in result.stderr

@@ -18,9 +18,12 @@ from ..clock.clocks import AcceleratedClock, Clock, RealClock, boot_id
 from ..engine.events import Event, RunStarted
 from ..engine.state import Refused
 from ..plan.model import Plan
+from . import seen
 from .identity import actor_for, describe, os_login
 from .lease import lease_status
 from .store import ChainBroken, Journal, open_run, runs_dir
+
+REMEMBER_EVERY_S = 5.0
 
 
 class JournalRun:
@@ -48,6 +51,7 @@ class JournalRun:
         self._monotonic = monotonic  # the run's clock's: accelerated on a fast rehearsal
         self._seen = 0
         self._version: int | None = None
+        self._remembered = -REMEMBER_EVERY_S  # real seconds (time.monotonic) of the last
 
     @classmethod
     def open(
@@ -93,7 +97,18 @@ class JournalRun:
         new = self.journal.read_after(self._seen)  # links checked; going backwards noticed
         if new:
             self._seen = new[-1].seq
+            self._remember()
         return new
+
+    def _remember(self) -> None:
+        """This user's memory of the head (journal.seen), kept as the night goes: a war room
+        is a witness to what was written, at most once every few seconds (a 400x burst)."""
+        now = time.monotonic()
+        if self.journal.broken or now - self._remembered < REMEMBER_EVERY_S:
+            return
+        self._remembered = now
+        seq, digest = self.journal.followed
+        seen.remember(self.journal.run_id, self.journal.path, seq, digest)
 
     def submit(self, event: Event) -> Event:
         if self.read_only:

@@ -193,6 +193,7 @@ class Journal:
         self._events: list[Event] = []
         self._head = GENESIS
         self.broken: str | None = None  # the first break in the chain this connection read
+        self.followed: tuple[int, str] = (0, GENESIS)  # the last (seq, hash) read_after read
         self.last_written = 0  # the seq of this connection's last append (data_version
         # changes only for other connections' commits: a follower must notice its own too)
 
@@ -327,7 +328,10 @@ class Journal:
                 self.broken = f"the journal went backwards: event {seq}, read before, is gone"
             head = row[0] if row else head
         self._check_links(rows, head, seq)
-        return parse_rows([(n, body) for n, body, _, _ in rows])
+        events = parse_rows([(n, body) for n, body, _, _ in rows])
+        if rows:
+            self.followed = (rows[-1][0], rows[-1][3])
+        return events
 
     def _check_links(self, rows: Sequence[tuple[int, str, str, str]], head: str, last: int) -> None:
         """Each row links to the one before (`head`, event `last` for the first) and hashes to
