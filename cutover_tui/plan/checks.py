@@ -15,6 +15,8 @@ from .errors import Loc, Severity, nearest
 from .graph import CycleError, baseline, topological_order
 from .limits import longest_step
 from .model import AnyStep, Comms, Gate, Plan
+from .raci import raci_findings
+from .risks import risk_findings
 
 # Run facts a message template may name; `plan.*` and `window.*` take these attributes.
 TEMPLATE_FIELDS = {
@@ -95,6 +97,8 @@ def check_plan(plan: Plan, extra: Known | None = None) -> list[Finding]:
         _time_fit,
         _step_lengths,
         _roles,
+        raci_findings,
+        risk_findings,
     ]
     return [finding for check in checks for finding in check(plan, known)]
 

@@ -26,7 +26,7 @@ from .locate import KeyLocator
 from .model import STEP_KIND_TAGS, Checkpoint, Comms, Gate, Milestone, Plan, Task
 
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
-_LIST_SECTIONS = ("phase", "step", "trigger", "readiness", "audience", "template")
+_LIST_SECTIONS = ("phase", "step", "trigger", "readiness", "audience", "template", "risk")
 _STEP_BY_TAG: dict[str, type[BaseModel]] = dict(
     zip(STEP_KIND_TAGS, (Task, Checkpoint, Gate, Comms, Milestone), strict=True)
 )

@@ -28,6 +28,7 @@ from pydantic import (
 
 from .durations import format_duration, localize, parse_duration, parse_percent
 from .limits import MAX_WINDOW
+from .risks import Risk
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 PERSON_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
@@ -211,6 +212,10 @@ class StepBase(_Strict):
     not_before: PlanTime | None = None
     instructions: str | None = None
     estimate: Estimate | None = None
+    # RACI (plan/raci.py): the owner is responsible; these three are optional.
+    accountable: str | None = None
+    consulted: list[str] = Field(default_factory=list)
+    informed: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _estimate_brackets_budget(self) -> StepBase:
@@ -337,6 +342,7 @@ class Plan(_Strict):
     readiness: list[Readiness] = Field(default_factory=list)
     audience: list[Audience] = Field(default_factory=list)
     template: list[Template] = Field(default_factory=list)
+    risk: list[Risk] = Field(default_factory=list)  # the risk register (plan/risks.py)
 
     @property
     def steps(self) -> list[AnyStep]:

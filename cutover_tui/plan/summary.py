@@ -11,6 +11,7 @@ from .durations import format_duration
 from .graph import baseline
 from .load import LoadedPlan
 from .model import Plan
+from .risks import register_line
 
 
 @dataclass(frozen=True)
@@ -76,5 +77,8 @@ def summarize(loaded: LoadedPlan) -> str:
         )
     else:
         lines.append("  rollback   none planned: there is no way back once this starts")
+    risks = register_line(plan)
+    if risks:
+        lines.append(risks)
     lines.extend(f"  warning: line {w.line}: {w.message}" for w in loaded.warnings)
     return "\n".join(lines)
