@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -193,6 +194,9 @@ def test_a_run_made_before_the_seal_is_said_so_not_failed(tmp_path: Path) -> Non
     result = cutover("verify", str(journal.path), runs=tmp_path, state=tmp_path / "fresh")
     assert result.returncode == 0, result.stderr
     assert "plan not covered by the chain (made before" in result.stdout
+    old_run = Journal(journal.path)  # keys were unique across such a run: said, not stored
+    with pytest.raises(Refused, match=re.escape("'k0' is already taken by The Boss (boss) (#1)")):
+        old_run.append(NoteAdded(actor="op", at=at(1), text="x", key="k0"), now=lambda: at(1))
 
 
 # -- finding 4: idempotency keys after permission, scoped to their author -----------------------
