@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -172,3 +173,24 @@ def test_a_multi_week_window_allows_a_step_as_long_as_itself() -> None:
     text = MINIMAL.replace("end = 2026-11-28T06:00:00", "end = 2027-01-10T22:00:00")
     text = text.replace('duration = "15m"', 'duration = "20d"', 1)
     assert parse_plan(text).plan.step[0].duration.days == 20
+
+
+def test_the_format_reference_states_every_limit_as_the_code_has_it() -> None:
+    from cutover_tui.clock.clocks import MAX_SPEED, MIN_SPEED
+    from cutover_tui.engine.times import CLOCK_SKEW
+    from cutover_tui.plan import limits
+
+    limits_section = (ROOT / "docs" / "plan-format.md").read_text().split("## Limits", 1)[1]
+    figures = [
+        f"{limits.MAX_PLAN_BYTES // (1024 * 1024)} MiB",
+        f"{limits.MAX_TOML_DEPTH} levels",
+        f"at most {limits.MAX_WINDOW.days} days later",
+        f"at most {limits.MAX_STEP.days} days",
+        f"{limits.MAX_TEXT_CHARS:,} characters",
+        f"{limits.MAX_EVIDENCE_CHARS:,} characters",
+        f"{limits.MAX_LIST_ITEMS:,} items",
+        f"({limits.MAX_AT_REACH.days} days)",
+        f"plus {CLOCK_SKEW // timedelta(minutes=1)} minutes",
+        f"from {MIN_SPEED:g} to {MAX_SPEED:,.0f}",
+    ]
+    assert [f for f in figures if f not in limits_section] == []
