@@ -242,6 +242,8 @@ def test_a_key_repeated_by_its_author_is_answered_once(tmp_path: Path) -> None:
     first = journal.append(StepStarted(actor="boss", at=at(1), step="s0", key="mine"))
     again = journal.append(StepStarted(actor="boss", at=at(1), step="s0", key="mine"))
     assert first.seq == again.seq == 2 and count(journal.path) == 2
+    with pytest.raises(Refused, match="already recorded #2 step-started s0: another command"):
+        journal.append(StepCompleted(actor="boss", at=at(2), step="s0", key="mine"))
     # Someone else's command under that key is their own command, judged as such.
     with pytest.raises(Refused, match="may not start 's0'"):
         journal.append(StepStarted(actor="op", at=at(1), step="s0", key="mine"))
@@ -465,7 +467,7 @@ def test_verify_refuses_exactly_what_append_refused(tmp_path_factory, data) -> N
     if still:
         journal.close()
         db = attacker(journal.path)
-        forge(db, still[-1])
+        forge(db, still[-1].model_copy(update={"key": "forged"}))  # its key may be taken
         db.close()
         seq = count(journal.path)
         problems = verify_run(Journal(journal.path)).problems

@@ -407,7 +407,14 @@ class Journal:
             "SELECT seq, body FROM events WHERE actor = ? AND key = ?", (event.actor, event.key)
         ).fetchall()
         if mine:
-            return parse_rows(mine)[0]
+            earlier = parse_rows(mine)[0]
+            if (earlier.type, earlier.step_id) != (event.type, event.step_id):
+                raise Refused(  # a retry repeats its command; another command is not one
+                    f"the key {event.key!r} already recorded #{earlier.seq} {earlier.type}"
+                    f"{' ' + earlier.step_id if earlier.step_id else ''}: another command "
+                    "needs another key"
+                )
+            return earlier
         if self.schema_version < 2:  # keys were unique across the run then
             taken = self.db.execute(
                 "SELECT seq, actor FROM events WHERE key = ?", (event.key,)
