@@ -57,6 +57,7 @@ from ..journal.lease import HEARTBEAT_S, LEASE_EXPIRY_S, acquire_or_renew, holde
 from ..journal.store import Journal
 from ..plan.durations import format_duration
 from .clocks import Clock, JumpDetector, boot_id
+from .delivery import ConductorComms, open_messages
 
 MISFIRE_GRACE_S = 300
 _ZERO = timedelta(0)
@@ -185,6 +186,8 @@ class Conductor:
         self._jumps = JumpDetector(clock)
         self._planned_for = -1
         self._scheduler: AsyncIOScheduler | None = None
+        # Messages: queued when due, delivered from the outbox (clock/delivery.py).
+        self.comms = ConductorComms(journal, clock, self.holder, lambda: self.holding)
 
     @classmethod
     def open(cls, path: Path, clock: Clock, **kwargs) -> Conductor:
@@ -194,8 +197,9 @@ class Conductor:
 
     @property
     def ended(self) -> bool:
-        """The run has ended: nothing more will come due."""
-        return self.journal.state().phase == "ended"
+        """The run has ended and every message it queued is sent or given up."""
+        state = self.journal.state()
+        return state.phase == "ended" and not open_messages(state)
 
     # -- one step, callable from tests with a fixed clock -------------------------------------
     def tick(self) -> list[Event]:
@@ -227,6 +231,9 @@ class Conductor:
         sched = schedule(state, now)
         new.extend(derived_events(state, sched, now))
         written = self._write(new)
+        delivered = self.comms.tick(threaded=self._scheduler is not None)
+        self.written.extend(delivered)
+        written += delivered
         if self._scheduler is not None and self.journal.state().last_seq != self._planned_for:
             self._plan_jobs()
         return written
@@ -301,6 +308,7 @@ class Conductor:
         if self._scheduler is not None and self._scheduler.running:
             self._scheduler.shutdown(wait=False)
         self._scheduler = None
+        self.comms.stop()
         if self.holding:
             self.holding = False
             with contextlib.suppress(sqlite3.Error):  # it expires by itself all the same

@@ -20,6 +20,7 @@ from ..plan.errors import nearest
 from ..plan.ids import id_problem
 from ..plan.model import Checkpoint, Gate, Plan, Trigger
 from ..plan.zones import hm
+from . import outbox
 from .events import (
     CONDUCTOR,
     DERIVED_TYPES,
@@ -152,6 +153,7 @@ class RunState:
     overrides: dict[str, TriggerOverridden] = field(default_factory=dict)  # by trigger
     alerts: dict[str, WindowAlert] = field(default_factory=dict)
     comms: list[CommsSent] = field(default_factory=list)
+    outbox: outbox.Outbox = field(default_factory=outbox.Outbox)  # engine/outbox.py
     event_count: int = 0
     _last_seq: int = field(default=0, repr=False, compare=False)
     _keys: set[str] = field(default_factory=set, repr=False, compare=False)
@@ -541,6 +543,8 @@ def require(state: RunState, event: Event) -> None:
 def _permission(state: RunState, event: Event) -> str | None:
     actor = event.actor
     who = state.name(actor)
+    if event.type in outbox.OUTBOX_TYPES or (actor == CONDUCTOR and isinstance(event, CommsSent)):
+        return outbox.permission(state, event)  # who sends and delivers messages
     if event.type in DERIVED_TYPES:
         return None if actor == CONDUCTOR else f"only the conductor records {event.type}"
     if actor == CONDUCTOR:
@@ -638,7 +642,7 @@ def _legality(state: RunState, event: Event) -> str | None:
 
 
 def _rules(state: RunState, event: Event) -> str | None:
-    if state.phase == "ended" and not allowed_after_end(event):
+    if state.phase == "ended" and not (allowed_after_end(event) or outbox.delivering(event)):
         return ended_refusal(state)
     if isinstance(event, RunStarted):
         if state.phase != "not-started":
@@ -1050,6 +1054,7 @@ _LEGALITY = {
     "trigger-overridden": _check_override,
     "comms-sent": _check_comms,
     "run-ended": _check_end,
+    **outbox.LEGALITY,
 }
 
 
@@ -1305,6 +1310,7 @@ _APPLY = {
     "rehearsal-excluded": excluded,
     "comms-sent": _comms,
     "run-ended": _ended,
+    **outbox.APPLY,
 }
 
 __all__ = [

@@ -32,7 +32,18 @@ TEMPLATE_FIELDS = {
     "buffer_left",
     "rollback_by",
     "step",
+    # comms/values.py: the verdict's word, the odds, who commands, what the message is about
+    "level",
+    "likely_finish",
+    "p80",
+    "p_in_window",
+    "commander",
+    "trigger",
+    "checkpoint",
+    "audience",
 }
+# Templates every plan has without writing them (comms/builtin.py); a plan's own overrides.
+BUILTIN_TEMPLATES = ("status-update", "incident", "rollback-announcement", "go-live")
 TEMPLATE_ATTRS = {"plan": {"id", "title", "timezone", "launch"}, "window": {"start", "end"}}
 
 
@@ -94,6 +105,7 @@ def check_plan(plan: Plan, extra: Known | None = None) -> list[Finding]:
         _cycles,
         _fixed_starts,
         _template_placeholders,
+        _audience_addresses,
         _time_fit,
         _step_lengths,
         _roles,
@@ -210,8 +222,9 @@ def _gate_and_comms_references(plan: Plan, known: Known) -> Iterator[Finding]:
                         severity="warning",
                     )
             if isinstance(step, Comms):
-                if step.template not in known.templates:
-                    yield _unknown((*loc, "template"), "template", step.template, known.templates)
+                templates = known.templates | set(BUILTIN_TEMPLATES)
+                if step.template not in templates:
+                    yield _unknown((*loc, "template"), "template", step.template, templates)
                 for n, audience in enumerate(step.to):
                     if audience not in known.audiences:
                         yield _unknown((*loc, "to", n), "audience", audience, known.audiences)
@@ -271,6 +284,16 @@ def _template_placeholders(plan: Plan, known: Known) -> Iterator[Finding]:
         for key in ("subject", "body"):
             for problem in template_problems(getattr(template, key)):
                 yield Finding(("template", index, key), problem[0], problem[1])
+
+
+def _audience_addresses(plan: Plan, known: Known) -> Iterator[Finding]:
+    """A message to an audience with no address would be sent to nobody: refused here."""
+    for index, audience in enumerate(plan.audience):
+        if not audience.email and not audience.webhook:
+            yield Finding(
+                ("audience", index),
+                f"audience {audience.id!r} has no address: give it `email` or `webhook`",
+            )
 
 
 def template_problems(text: str) -> list[tuple[str, str | None]]:

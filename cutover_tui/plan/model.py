@@ -248,6 +248,7 @@ class Comms(StepBase):
     kind: Literal["comms"]
     template: str
     to: list[str] = Field(min_length=1)
+    auto: bool = False  # the conductor sends it when it becomes ready (comms/triggers.py)
 
 
 class Milestone(StepBase):
@@ -310,11 +311,19 @@ class Readiness(_Strict):
     owner: str
 
 
+def _cadence(value: Any) -> timedelta:
+    """ "every 1h" or "1h": how often the audience gets a status update during the window."""
+    if isinstance(value, str):
+        value = value.strip().removeprefix("every").strip()
+    return _positive_duration(value)
+
+
 class Audience(_Strict):
     id: Id
     name: str
     email: list[str] = Field(default_factory=list)
     webhook: str | None = None
+    cadence: Annotated[timedelta, BeforeValidator(_cadence), _DURATION_OUT] | None = None
 
 
 class Template(_Strict):

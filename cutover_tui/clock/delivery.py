@@ -1,0 +1,256 @@
+"""Delivery: the conductor queues what is due (comms/outgoing.py) and delivers the outbox.
+
+Each pass, while this process holds the lease:
+1. queue what came due (rollback announcement, incident alert, auto comms steps, cadence),
+   on a host with comms settings (comms/settings.py);
+2. for the head of each lane (one route to one audience) that is due: record a claim
+   (message-claimed, attempt n), hand the message to its channel, then record the answer
+   (message-sent) or the failure (message-failed, with `retry_at` after a bounded doubling
+   backoff; after the last attempt, or a permanent refusal, none: undeliverable, escalated to
+   the plan's communicators).
+
+The guarantee: no message is lost, and each reaches a receiver exactly once *under its key*.
+A conductor can die (SIGKILL, power) after the server took a message and before the answer is
+recorded; nothing on this side can know whether the message went (the server's acceptance and
+our journal are two systems; no protocol closes that gap without the receiver's help). So:
+- the claim is recorded BEFORE sending: a message is never handed over without the journal
+  saying so, and a claim without an outcome marks it *in doubt*;
+- the conductor that takes over sends an in-doubt message again, under the same key: the email's
+  Message-ID (derived from the key) and `X-Cutover-Key`, the webhook's `X-Cutover-Key` /
+  `Idempotency-Key` headers, with `X-Cutover-Resend: in-doubt` (the claim records `in_doubt`).
+  A receiver that keeps the keys it has seen (mail stores de-duplicate by Message-ID; a
+  webhook receiver checks the header) takes it once: at-least-once on the wire, exactly-once
+  per key at such a receiver. A second copy on the wire needs a death in the milliseconds
+  between the server's "250" and our append, and the journal shows each one.
+- the outcome events carry keys (`sent:ID`), so two conductors racing at a hand-over cannot
+  record one message twice, and delivery happens only while holding the lease.
+
+It runs in a thread of its own with its own journal connection when the conductor runs on an
+event loop (a slow mail server must not stall the lease heartbeat), inline from `tick()` when
+tests drive the conductor with a fixed clock.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from ..comms.channels import DeliveryError, Outgoing, send
+from ..comms.outgoing import due
+from ..comms.settings import CommsConfigError, CommsSettings, load_comms_settings
+from ..comms.values import About, live_values
+from ..engine.events import CONDUCTOR, Event, MessageClaimed, MessageFailed, MessageSent
+from ..engine.outbox import Message
+from ..engine.state import Refused, RunState
+from ..engine.verdict import forecaster_for
+from ..journal.store import Journal
+from .clocks import Clock
+
+Settings = Callable[[], CommsSettings]
+
+
+class Deliverer:
+    """One pass of queueing and delivering on one journal connection."""
+
+    def __init__(
+        self, journal: Journal, clock: Clock, holder: str, settings: Settings = load_comms_settings
+    ) -> None:
+        self.journal = journal
+        self.clock = clock
+        self.holder = holder
+        self.settings = settings
+        self.problem: str | None = None
+        self._forecaster = forecaster_for(journal.run_id)
+
+    def run_once(self, holding: Callable[[], bool] = lambda: True) -> list[Event]:
+        try:
+            settings = self.settings()
+        except CommsConfigError as exc:
+            self.problem = str(exc)  # said on the status line; the outbox waits
+            return []
+        self.problem = None
+        # A host without comms settings sends nothing by itself: a message queued by hand
+        # still goes (the log route) or fails in words (email, webhook), escalated.
+        written = self._queue(settings) if settings.found else []
+        state = self.journal.state()
+        for message in state.outbox.due(self.clock.now()):
+            if not holding():
+                break
+            written += self._deliver(state, message, settings)
+        return written
+
+    def _queue(self, settings: CommsSettings) -> list[Event]:
+        state = self.journal.state()
+        now = self.clock.now()
+        log_only = state.mode == "rehearsal" and settings.delivery.rehearsals == "log"
+
+        def values(about: About) -> dict:
+            try:
+                return live_values(state, now, about, self._forecaster)
+            except Exception:  # the announcement goes out without the odds
+                return live_values(state, now, about, None)  # ("[no p80 yet]" in its text)
+
+        return [s for e in due(state, now, values, log_only=log_only) if (s := self._append(e))]
+
+    def _deliver(self, state: RunState, message: Message, settings: CommsSettings) -> list[Event]:
+        attempt = message.attempts + 1
+        claim = MessageClaimed(
+            actor=CONDUCTOR,
+            at=self.clock.now(),
+            key=f"claim:{message.id}:{attempt}",
+            message=message.id,
+            attempt=attempt,
+            holder=self.holder,
+            in_doubt=message.in_doubt,
+        )
+        claimed = self._append(claim)
+        if claimed is None:
+            return []  # another conductor claimed it first
+        outgoing = _outgoing(self.journal.run_id, state, message, resend=attempt > 1)
+        try:
+            answer = send(outgoing, settings)
+        except DeliveryError as exc:
+            outcome: Event = self._failure(state, message, attempt, exc, settings)
+        else:
+            outcome = MessageSent(
+                actor=CONDUCTOR,
+                at=self.clock.now(),
+                key=f"sent:{message.id}",
+                message=message.id,
+                attempt=attempt,
+                answer=answer,
+            )
+        recorded = self._append(outcome)
+        return [claimed, *([recorded] if recorded else [])]
+
+    def _failure(
+        self,
+        state: RunState,
+        message: Message,
+        attempt: int,
+        exc: DeliveryError,
+        settings: CommsSettings,
+    ) -> MessageFailed:
+        now = self.clock.now()
+        final = exc.permanent or attempt >= settings.delivery.attempts
+        return MessageFailed(
+            actor=CONDUCTOR,
+            at=now,
+            key=f"failed:{message.id}:{attempt}",
+            message=message.id,
+            attempt=attempt,
+            reason=exc.reason[:500],
+            retry_at=None if final else now + settings.delivery.retry_after(attempt),
+            escalated_to=state.plan.people_with_role("communicator") if final else [],
+        )
+
+    def _append(self, event: Event) -> Event | None:
+        try:
+            return self.journal.append(event, now=self.clock.now)
+        except Refused:
+            return None  # recorded by another process first, or the state moved on
+
+
+def _outgoing(run_id: str, state: RunState, message: Message, *, resend: bool) -> Outgoing:
+    q = message.queued
+    audience = next((a for a in state.plan.audience if a.id == q.audience), None)
+    return Outgoing(
+        key=f"{run_id}/{q.message}",
+        audience=q.audience,
+        route=q.route,
+        subject=q.subject,
+        body=q.body,
+        to=tuple(q.to),
+        webhook=audience.webhook if audience else None,
+        resend=resend,
+    )
+
+
+def open_messages(state: RunState) -> bool:
+    """Messages the conductor still owes: it keeps conducting an ended run until none."""
+    return any(not m.closed for m in state.outbox)
+
+
+class DeliveryWorker:
+    """Delivery in a thread of its own, woken by the conductor's tick."""
+
+    def __init__(
+        self,
+        path: Path,
+        clock: Clock,
+        holder: str,
+        holding: Callable[[], bool],
+        settings: Settings = load_comms_settings,
+    ) -> None:
+        self.path, self.clock, self.holder = path, clock, holder
+        self.holding, self.settings = holding, settings
+        self.problem: str | None = None
+        self.written: list[Event] = []
+        self._wake = threading.Event()
+        self._stopping = False
+        self._thread: threading.Thread | None = None
+
+    def wake(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._loop, name="delivery", daemon=True)
+            self._thread.start()
+        self._wake.set()
+
+    def _loop(self) -> None:
+        journal = Journal(self.path)  # this thread's own connection
+        deliverer = Deliverer(journal, self.clock, self.holder, self.settings)
+        try:
+            while True:
+                self._wake.wait()
+                self._wake.clear()
+                if self._stopping:
+                    return
+                try:
+                    self.written += deliverer.run_once(self.holding)
+                    self.problem = deliverer.problem
+                except sqlite3.Error as exc:
+                    self.problem = f"cannot deliver: {exc}"
+                except Exception as exc:  # the worker outlives one bad pass
+                    self.problem = f"cannot deliver: {type(exc).__name__}: {exc}"
+        finally:
+            journal.close()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stopping = True
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+
+class ConductorComms:
+    """The conductor's comms: inline when tests drive `tick()`, a worker on an event loop."""
+
+    def __init__(self, journal: Journal, clock: Clock, holder: str, holding: Callable[[], bool]):
+        self.journal, self.clock, self.holder, self.holding = journal, clock, holder, holding
+        self._inline: Deliverer | None = None
+        self._worker: DeliveryWorker | None = None
+        self._taken = 0
+
+    @property
+    def problem(self) -> str | None:
+        source = self._worker or self._inline
+        return source.problem if source else None
+
+    def tick(self, *, threaded: bool) -> list[Event]:
+        """Queue and deliver (inline), or wake the worker; what was recorded since last time."""
+        if not threaded:
+            if self._inline is None:
+                self._inline = Deliverer(self.journal, self.clock, self.holder)
+            return self._inline.run_once(self.holding)
+        if self._worker is None:
+            self._worker = DeliveryWorker(self.journal.path, self.clock, self.holder, self.holding)
+        self._worker.wake()
+        new = self._worker.written[self._taken :]
+        self._taken += len(new)
+        return new
+
+    def stop(self) -> None:
+        if self._worker is not None:
+            self._worker.stop()

@@ -1,0 +1,48 @@
+"""The message templates every plan has: status update, incident alert, rollback announcement,
+go-live confirmation. A plan's `[[template]]` of the same id replaces one.
+
+Written in the plan's own template syntax (`{field:spec}`, docs/plan-format.md), so a plan
+author can copy one into the plan and edit it. Plain text, no links: they are read on phones
+in car parks at 3 a.m.
+"""
+
+from __future__ import annotations
+
+from ..plan.checks import BUILTIN_TEMPLATES
+from ..plan.model import Template
+
+_TEXTS = {
+    "status-update": (
+        "{plan.title}: {level} at {now:%H:%M}",
+        "Status at {now:%H:%M}: {level} ({reason}).\n"
+        "{percent_done} of the work is done, {delta} against plan. Now running: {current_step}.\n"
+        "Likely finish {likely_finish:%H:%M} (P80 {p80:%H:%M}), {p_in_window} chance of "
+        "finishing by the deadline {deadline:%H:%M}; buffer left {buffer_left}.\n"
+        "Rollback is possible until {rollback_by:%H:%M}.\n"
+        "Commander: {commander}.",
+    ),
+    "incident": (
+        "{plan.title}: incident at {now:%H:%M}",
+        "Incident at {now:%H:%M}: {reason}.\n"
+        "Concerned: {step}. Trigger: {trigger}.\n"
+        "The run is {level}; projected finish {projected_finish:%H:%M} against a deadline of "
+        "{deadline:%H:%M}. Last safe rollback start {rollback_by:%H:%M}.\n"
+        "Commander: {commander}.",
+    ),
+    "rollback-announcement": (
+        "{plan.title}: rolling back",
+        "At {now:%H:%M} the commander, {commander}, invoked the rollback: {reason}.\n"
+        "The previous service is being restored; the rollback is planned to finish by "
+        "{deadline:%H:%M}. We will confirm when it is back.",
+    ),
+    "go-live": (
+        "{plan.title}: live",
+        "The cutover is complete and live from {now:%H:%M}, {delta} against plan.\n"
+        "Rollback remains possible until {rollback_by:%H:%M}. Commander: {commander}.",
+    ),
+}
+
+BUILTIN: dict[str, Template] = {
+    key: Template(id=key, subject=subject, body=body) for key, (subject, body) in _TEXTS.items()
+}
+assert tuple(BUILTIN) == BUILTIN_TEMPLATES, "plan.checks.BUILTIN_TEMPLATES names these"

@@ -1,0 +1,233 @@
+"""What goes out when, as events to append: the outbox's entries, and the drafts awaiting a
+communicator.
+
+- rollback invoked: the rollback announcement, at once, to the rollback audiences (the
+  audiences of the plan's rollback comms steps; every audience when it has none);
+- a trigger fired: an incident alert to the resolvers (people with the resolver role);
+- a comms step ready: a draft for the communicator, who sends it (`cutover do RUN send STEP`);
+  a step marked `auto = true` is sent by the conductor;
+- an audience with a `cadence` ("every 1h"): a status update each period while the run goes;
+- the level AT RISK or LATE: a status-update draft for the communicator.
+
+Each message is one audience on one route (email, webhook, log), with an id that says what it
+is (`rollback.execs.email`): queuing is idempotent, and a receiver can drop a second copy.
+A rehearsal's messages go to the comms log only, unless the host says `rehearsals = "send"`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from ..engine.events import CONDUCTOR, CommsSent, MessageQueued
+from ..engine.outbox import RESOLVERS
+from ..engine.state import RunState
+from ..plan.model import Comms
+from .templates import Rendered, render
+from .values import RUN, About
+
+Values = Callable[[About], dict[str, Any]]  # the live values for what a message is about
+LEVEL_DRAFT = "status"  # the draft id of the status update the level calls for
+LEVEL_QUIET = timedelta(minutes=30)  # no level draft within this of the last status update
+
+
+@dataclass(frozen=True)
+class Draft:
+    id: str  # the comms step, or LEVEL_DRAFT
+    template: str
+    audiences: tuple[str, ...]
+    why: str
+    about: About
+
+
+def routes(state: RunState, audience: str, log_only: bool) -> list[tuple[str, tuple[str, ...]]]:
+    """(route, email addresses) for one audience; log only for a rehearsal that sends nothing."""
+    plan = state.plan
+    if audience == RESOLVERS:
+        emails = tuple(plan.people[k].email or "" for k in plan.people_with_role("resolver"))
+        found = tuple(e for e in emails if e)
+        return [("log", ())] if log_only or not found else [("email", found)]
+    match = next((a for a in plan.audience if a.id == audience), None)
+    if match is None or log_only:
+        return [("log", ())]
+    out: list[tuple[str, tuple[str, ...]]] = []
+    if match.email:
+        out.append(("email", tuple(match.email)))
+    if match.webhook:
+        out.append(("webhook", ()))
+    return out or [("log", ())]
+
+
+def queue(
+    state: RunState,
+    *,
+    actor: str,
+    at: datetime,
+    template: str,
+    audiences: list[str],
+    prefix: str,
+    cause: str,
+    values: Values,
+    about: About = RUN,
+    log_only: bool = False,
+    step: str | None = None,
+) -> list[MessageQueued]:
+    """One MessageQueued per audience and route, rendered with live values."""
+    out = []
+    for audience in audiences:
+        text: Rendered = render(state.plan, template, values(_with(about, audience)))
+        for route, to in routes(state, audience, log_only):
+            message = f"{prefix}.{audience}.{route}"
+            out.append(
+                MessageQueued(
+                    actor=actor,
+                    at=at,
+                    key=f"queue:{message}",
+                    message=message,
+                    audience=audience,
+                    route=route,
+                    to=list(to),
+                    template=template,
+                    subject=text.subject,
+                    body=text.body,
+                    step=step,
+                    cause=cause,
+                    missing=list(text.missing),
+                )
+            )
+    return out
+
+
+def _with(about: About, audience: str) -> About:
+    return About(about.step, about.trigger, about.reason, audience)
+
+
+# -- the conductor's rules ------------------------------------------------------------------------
+
+
+def due(state: RunState, now: datetime, values: Values, *, log_only: bool) -> list:
+    """What the conductor queues at `now` that the outbox does not hold yet."""
+    if state.phase not in ("running", "rollback"):
+        return []
+    causes = state.outbox.causes()
+    common = {"actor": CONDUCTOR, "at": now, "values": values, "log_only": log_only}
+    out: list = []
+    if state.phase == "rollback" and "rollback" not in causes:
+        out += queue(
+            state,
+            template=rollback_template(state),
+            audiences=rollback_audiences(state),
+            prefix="rollback",
+            cause="rollback",
+            about=About(reason=state.rollback_reason),
+            **common,
+        )
+    for trigger, fired in state.fired.items():
+        if f"trigger:{trigger}" not in causes:
+            out += queue(
+                state,
+                template="incident",
+                audiences=[RESOLVERS],
+                prefix=f"trigger-{trigger}",
+                cause=f"trigger:{trigger}",
+                about=About(step=fired.step, trigger=trigger, reason=fired.reason),
+                **common,
+            )
+    for step in ready_comms_steps(state):
+        if step.auto:
+            out += queue(
+                state,
+                template=step.template,
+                audiences=list(step.to),
+                prefix=f"step-{step.id}",
+                cause="step",
+                about=About(step=step.id),
+                step=step.id,
+                **common,
+            )
+            out.append(_closed(state, step, now))
+    if state.phase == "running" and state.started_at is not None:
+        for audience in state.plan.audience:
+            if audience.cadence is None:
+                continue
+            period = int((now - state.started_at) / audience.cadence)
+            cause = f"cadence:{audience.id}:{period}"
+            if period >= 1 and cause not in causes:
+                out += queue(
+                    state,
+                    template="status-update",
+                    audiences=[audience.id],
+                    prefix=f"cadence-{period}",
+                    cause=cause,
+                    **common,
+                )
+    return out
+
+
+def _closed(state: RunState, step: Comms, now: datetime) -> CommsSent:
+    return CommsSent(
+        actor=CONDUCTOR,
+        at=now,
+        key=f"auto:{step.id}",
+        template=step.template,
+        to=list(step.to),
+        subject=f"sent by the conductor ({len(step.to)} audiences)",
+        body="",
+        step=step.id,
+    )
+
+
+def rollback_template(state: RunState) -> str:
+    steps = [s for s in state.plan.rollback_steps if isinstance(s, Comms)]
+    return steps[0].template if steps else "rollback-announcement"
+
+
+def rollback_audiences(state: RunState) -> list[str]:
+    steps = [s for s in state.plan.rollback_steps if isinstance(s, Comms)]
+    found = list(dict.fromkeys(a for s in steps for a in s.to))
+    return found or [a.id for a in state.plan.audience]
+
+
+def ready_comms_steps(state: RunState) -> list[Comms]:
+    """Comms steps whose predecessors are closed, not closed themselves, nothing queued."""
+    ids = state.rollback_order if state.phase == "rollback" else state.order
+    out = []
+    for sid in ids:
+        step = state.plan.step_by_id.get(sid)
+        if (
+            isinstance(step, Comms)
+            and not state.status[sid].closed
+            and state.preds_closed(sid)
+            and not state.outbox.for_step(sid)
+        ):
+            out.append(step)
+    return out
+
+
+# -- drafts for the communicator ----------------------------------------------------------------------
+
+
+def drafts(state: RunState, now: datetime, level: str) -> list[Draft]:
+    """Messages waiting for a communicator to send: ready comms steps, and a status update
+    when the level (the verdict's stage) is at-risk or late and nobody said so lately."""
+    if state.phase not in ("running", "rollback"):
+        return []
+    out = [
+        Draft(s.id, s.template, tuple(s.to), "the step is ready", About(step=s.id))
+        for s in ready_comms_steps(state)
+        if not s.auto
+    ]
+    if level in ("at-risk", "late") and not _said_lately(state, now):
+        everyone = tuple(a.id for a in state.plan.audience)
+        why = f"the run is {level.upper().replace('-', ' ')}"
+        out.append(Draft(LEVEL_DRAFT, "status-update", everyone, why, About()))
+    return out
+
+
+def _said_lately(state: RunState, now: datetime) -> bool:
+    return any(
+        m.queued.template == "status-update" and now - m.queued.at < LEVEL_QUIET
+        for m in state.outbox
+    )

@@ -1,0 +1,87 @@
+"""The live values a message template may name, from the run's state and verdict at `now`.
+
+Every figure is the one the war room shows at that moment: the verdict's word and deciding
+reason (engine/verdict.py), the plan-of-record finish and delta, the odds at tonight's pace
+(likely finish, P80, P(in window)), the buffer, the last safe rollback start. Times are in the
+plan's zone, so `{now:%H:%M}` reads as the people on the bridge read their clocks. A figure
+that does not exist yet (no odds before the run has paced anything) is None: the template
+says so in the draft (comms/templates.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from types import SimpleNamespace
+from typing import Any
+
+from ..engine.forecast import Forecaster
+from ..engine.schedule import Schedule
+from ..engine.state import RunState
+from ..engine.verdict import Verdict, assess
+from ..plan.durations import format_duration
+
+
+@dataclass(frozen=True)
+class About:
+    """What a message concerns, beyond the run itself."""
+
+    step: str | None = None  # a step id (the comms step, the step a trigger watches)
+    trigger: str | None = None
+    reason: str | None = None  # replaces the verdict's deciding reason (a rollback's why)
+    audience: str | None = None  # an audience id
+
+
+RUN = About()  # a message about the run as a whole
+
+
+def live_values(
+    state: RunState,
+    now: datetime,
+    about: About = RUN,
+    forecaster: Forecaster | None = None,
+) -> dict[str, Any]:
+    """The template values at `now` (runs the verdict: the odds too, given a forecaster)."""
+    sched, _sight, verdict = assess(state, now, forecaster)
+    return values_from(state, sched, verdict, about)
+
+
+def values_from(
+    state: RunState, sched: Schedule, verdict: Verdict, about: About = About()
+) -> dict[str, Any]:
+    plan, zone = state.plan, state.plan.zone
+
+    def local(moment: datetime | None) -> datetime | None:
+        return moment.astimezone(zone) if moment is not None else None
+
+    step = state.steps.get(about.step or "")
+    running = [state.steps[sid].title for sid in sched.running if sid in state.steps]
+    audience = next((a for a in plan.audience if a.id == about.audience), None)
+    commanders = [plan.people[k].name for k in plan.people_with_role("commander")]
+    return {
+        "now": local(verdict.clock),
+        "plan": SimpleNamespace(
+            id=plan.plan.id,
+            title=plan.plan.title,
+            timezone=plan.plan.timezone,
+            launch=plan.plan.launch,
+        ),
+        "window": SimpleNamespace(start=local(plan.window.start), end=local(plan.window.end)),
+        "level": verdict.word,
+        "reason": about.reason or verdict.decided_by.text,
+        "projected_finish": local(verdict.plan_finish),
+        "deadline": local(verdict.deadline),
+        "delta": format_duration(verdict.delta, signed=True),
+        "percent_done": f"{sched.percent_done:.0%}",
+        "current_step": ", ".join(running) or "nothing",
+        "buffer_left": format_duration(sched.buffer_left),
+        "rollback_by": local(sched.last_safe_rollback_start) if state.rollback_order else None,
+        "likely_finish": local(verdict.likely),
+        "p80": local(verdict.p80),
+        "p_in_window": None if verdict.p_in_window is None else f"{verdict.p_in_window:.0%}",
+        "commander": ", ".join(commanders) or None,
+        "step": step.title if step else None,
+        "checkpoint": step.title if step and step.kind == "checkpoint" else None,
+        "trigger": about.trigger,
+        "audience": audience.name if audience else about.audience,
+    }

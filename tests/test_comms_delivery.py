@@ -1,0 +1,192 @@
+"""Messages that reach people: queued when due, delivered by the conductor to a real SMTP
+server (aiosmtpd) and a real HTTP receiver on 127.0.0.1, retried, and recorded once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cutover_tui.clock.clocks import FixedClock
+from cutover_tui.clock.conductor import Conductor
+from cutover_tui.engine.events import RollbackInvoked, StepCompleted, StepStarted
+from cutover_tui.journal.store import Journal, event_rows
+from tests.comms_support import (
+    Hooks,
+    Mailbox,
+    at,
+    comms_config,
+    comms_plan,
+    free_port,
+    new_run,
+    smtp_server,
+)
+
+
+@pytest.fixture
+def hooks():
+    receiver = Hooks()
+    yield receiver
+    receiver.close()
+
+
+@pytest.fixture
+def mail():
+    box = Mailbox()
+    controller = smtp_server(box)
+    box.port = controller.port
+    yield box
+    controller.stop()
+
+
+def outbox_rows(journal: Journal) -> list[tuple[str, str]]:
+    return [
+        (r["type"], r["key"])
+        for r in event_rows(Journal(journal.path))
+        if r["type"].startswith("message-")
+    ]
+
+
+def rolled_back(tmp_path: Path, hooks: Hooks) -> Journal:
+    journal = new_run(tmp_path, comms_plan(hooks.url))
+    journal.append(StepStarted(actor="boss", at=at(1), step="migrate", key="m1"))
+    journal.append(
+        RollbackInvoked(actor="boss", at=at(10), reason="the ledgers do not balance", key="rb")
+    )
+    return journal
+
+
+def test_rollback_announcement_arrives_by_email_and_webhook_with_live_figures(
+    tmp_path: Path, hooks: Hooks, mail: Mailbox, monkeypatch
+) -> None:
+    monkeypatch.setenv(
+        "CUTOVER_COMMS_CONFIG", str(comms_config(tmp_path / "comms.toml", mail.port))
+    )
+    journal = rolled_back(tmp_path, hooks)
+    conductor = Conductor(Journal(journal.path), FixedClock(at(11)), holder="A")
+    conductor.tick()
+    # Executives by email (both addresses in one message), the desk by email and webhook.
+    assert sorted(sorted(to) for to, _ in mail.messages) == [
+        ["ceo@example.com", "cfo@example.com"],
+        ["desk@example.com"],
+    ]
+    _, first = mail.messages[0]
+    assert first["Subject"] == "Comms test: rolling back"
+    text = first.get_content()
+    assert "the ledgers do not balance" in text
+    assert "At 22:11" in text  # now, in the plan's zone
+    assert "finish by 23:10" in text  # the rollback deadline: invoked 22:10 + RTO 1h
+    assert "Bea Boss" in text  # the commander
+    assert first["X-Cutover-Key"].endswith("/rollback.execs.email")
+    [post] = hooks.bodies()
+    assert post["subject"] == "Comms test: rolling back" and "Bea Boss" in post["body"]
+    assert post["key"].endswith("/rollback.desk.webhook")
+    sent = [k for t, k in outbox_rows(journal) if t == "message-sent"]
+    assert sorted(sent) == [
+        "sent:rollback.desk.email",
+        "sent:rollback.desk.webhook",
+        "sent:rollback.execs.email",
+    ]
+    assert conductor.tick() == []  # nothing twice
+
+
+def test_smtp_down_then_up_arrives_once_in_order_after_retries(
+    tmp_path: Path, hooks: Hooks, monkeypatch
+) -> None:
+    port = free_port()
+    monkeypatch.setenv("CUTOVER_COMMS_CONFIG", str(comms_config(tmp_path / "comms.toml", port)))
+    journal = new_run(tmp_path, comms_plan(hooks.url))
+    clock = FixedClock(at(1))
+    conductor = Conductor(Journal(journal.path), clock, holder="A")
+    journal.append(StepStarted(actor="boss", at=at(1), step="slow", key="s1"))
+    clock.set(at(32))  # the alert trigger fires: an incident alert to the resolvers
+    conductor.tick()
+    journal.append(RollbackInvoked(actor="boss", at=at(32), reason="stuck", key="rb"))
+    conductor.tick()  # down: every email fails, retried later
+    failed = [k for t, k in outbox_rows(journal) if t == "message-failed"]
+    assert "failed:trigger-slow-stuck.resolvers.email:1" in failed
+    box = Mailbox()
+    controller = smtp_server(box, port=port)
+    try:
+        conductor.tick()  # not yet due again (same moment): nothing sent
+        conductor.tick()
+        assert box.messages == []
+        clock.set(at(33))  # past the 10 s backoff
+        conductor.tick()
+        conductor.tick()
+    finally:
+        controller.stop()
+    keys = box.keys()
+    assert len(keys) == len(set(keys)) == 3
+    # In order: the incident was queued before the rollback announcement.
+    assert [k.split("/")[1] for k in keys] == [
+        "trigger-slow-stuck.resolvers.email",
+        "rollback.execs.email",
+        "rollback.desk.email",
+    ]
+    assert box.messages[0][1]["X-Cutover-Resend"] == "in-doubt"  # attempt 2 may be a copy
+
+
+def test_webhook_500_then_200(tmp_path: Path, hooks: Hooks, mail: Mailbox, monkeypatch) -> None:
+    monkeypatch.setenv(
+        "CUTOVER_COMMS_CONFIG", str(comms_config(tmp_path / "comms.toml", mail.port))
+    )
+    hooks.codes = [500]
+    journal = rolled_back(tmp_path, hooks)
+    clock = FixedClock(at(11))
+    conductor = Conductor(Journal(journal.path), clock, holder="A")
+    conductor.tick()
+    assert hooks.posts == []
+    rows = event_rows(Journal(journal.path))
+    [failure] = [r for r in rows if r["type"] == "message-failed"]
+    assert "HTTP 500" in failure["body"]["reason"] and failure["body"]["retry_at"]
+    clock.set(at(12))
+    conductor.tick()
+    assert len(hooks.posts) == 1
+    [sent] = [
+        r for r in event_rows(Journal(journal.path)) if r["key"] == "sent:rollback.desk.webhook"
+    ]
+    assert sent["body"]["answer"] == "HTTP 200" and sent["body"]["attempt"] == 2
+
+
+def test_undeliverable_after_the_last_attempt_is_escalated_to_the_communicator(
+    tmp_path: Path, hooks: Hooks, monkeypatch
+) -> None:
+    monkeypatch.setenv(
+        "CUTOVER_COMMS_CONFIG", str(comms_config(tmp_path / "comms.toml", free_port()))
+    )
+    journal = rolled_back(tmp_path, hooks)
+    clock = FixedClock(at(11))
+    conductor = Conductor(Journal(journal.path), clock, holder="A")
+    for minute in range(11, 30):  # 10 s, 20 s, 40 s backoff: four attempts inside 2 minutes
+        clock.set(at(minute))
+        conductor.tick()
+    state = Journal(journal.path).state()
+    message = state.outbox.messages["rollback.execs.email"]
+    assert message.status == "undeliverable" and message.attempts == 4
+    assert message.failures[-1].escalated_to == ["com"]
+    assert state.outbox.messages["rollback.desk.webhook"].status == "sent"
+
+
+def test_a_comms_step_ready_is_a_draft_and_an_auto_step_is_sent(
+    tmp_path: Path, hooks: Hooks, mail: Mailbox, monkeypatch
+) -> None:
+    from cutover_tui.comms.outgoing import drafts
+
+    monkeypatch.setenv(
+        "CUTOVER_COMMS_CONFIG", str(comms_config(tmp_path / "comms.toml", mail.port))
+    )
+    text = comms_plan(hooks.url).replace(
+        'to = ["execs", "desk"]\n[rollback]', 'to = ["execs", "desk"]\nauto = true\n[rollback]'
+    )
+    journal = new_run(tmp_path, text)
+    journal.append(StepStarted(actor="boss", at=at(1), step="migrate", key="m1"))
+    conductor = Conductor(Journal(journal.path), FixedClock(at(20)), holder="A")
+    conductor.tick()
+    assert mail.messages == []
+    journal.append(StepCompleted(actor="boss", at=at(20), step="migrate", key="m2"))
+    conductor.tick()
+    state = Journal(journal.path).state()
+    assert state.status["announce"].status == "done"
+    assert len(mail.messages) == 2 and len(hooks.posts) == 1
+    assert "status" not in [d.id for d in drafts(state, at(20), "on-track")]

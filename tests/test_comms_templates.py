@@ -1,0 +1,89 @@
+"""Templates rendered in Jinja2's sandbox with live values; a missing value says so in the
+draft and never raises; the built-ins, overridden by the plan; host comms settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cutover_tui.comms.settings import CommsConfigError, load_comms_settings
+from cutover_tui.comms.templates import render, render_text
+from cutover_tui.comms.values import About, live_values
+from cutover_tui.engine.events import RunStarted, StepStarted
+from cutover_tui.engine.state import fold
+from cutover_tui.plan import parse_plan
+from tests.comms_support import at, comms_plan
+
+
+def state_of(text: str, *events):
+    plan = parse_plan(text, name="ct.toml").plan
+    return fold(plan, [RunStarted(actor="boss", at=at(0), plan_id="ct", key="r"), *events])
+
+
+def test_a_status_update_carries_the_live_figures() -> None:
+    state = state_of(comms_plan(), StepStarted(actor="boss", at=at(1), step="migrate", key="m"))
+    values = live_values(state, at(40), About(audience="execs"))
+    out = render(state.plan, "status-update", values)
+    assert out.subject == "Comms test: AT RISK at 22:40" or out.subject.startswith("Comms test: ")
+    assert "Now running: Migrate the data" in out.body
+    assert "Commander: Bea Boss" in out.body
+    assert "22:40" in out.body
+    # No forecaster: the odds are missing, and the draft says so instead of raising.
+    assert "[no likely_finish yet]" in out.body and "likely_finish" in out.missing
+
+
+def test_a_missing_value_is_named_in_the_draft() -> None:
+    plan = parse_plan(comms_plan(), name="ct.toml").plan
+    out = render(plan, "incident", {"now": at(3)})
+    assert "[no reason yet]" in out.body
+    assert {"reason", "step", "deadline"} <= set(out.missing)
+    assert not out.complete
+
+
+def test_the_plan_overrides_a_builtin_template() -> None:
+    text = comms_plan(
+        extra='[[template]]\nid = "go-live"\nsubject = "Live: {plan.title}"\nbody = "Live at {now:%H:%M}."\n'
+    )
+    state = state_of(text)
+    out = render(state.plan, "go-live", live_values(state, at(30)))
+    assert (out.subject, out.body) == ("Live: Comms test", "Live at 22:30.")
+
+
+def test_template_text_is_never_code() -> None:
+    missing: list[str] = []
+    text = render_text(
+        "{{ 7*7 }} {% for x in y %} {now:%H} {plan.__class__}", {"now": at(0), "plan": 1}, missing
+    )
+    assert text == "{ 7*7 } [unknown placeholder % for x in y %] 22 [no plan.__class__ yet]"
+    assert "__class__" in missing[0]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=80))
+def test_any_template_text_renders_or_says_why(text: str) -> None:
+    missing: list[str] = []
+    out = render_text(text, {"now": at(0)}, missing)
+    assert isinstance(out, str)
+
+
+def test_an_audience_with_no_address_is_refused_at_validation() -> None:
+    from cutover_tui.plan import PlanError
+
+    text = comms_plan(extra='[[audience]]\nid = "ghosts"\nname = "Nobody reachable"\n')
+    with pytest.raises(PlanError) as caught:
+        parse_plan(text, name="ct.toml")
+    assert "'ghosts' has no address" in str(caught.value)
+
+
+def test_comms_settings_bad_key_is_one_line_naming_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "comms.toml"
+    path.write_text('[smtp]\nhost = "mail"\nsecurity = "tls"\n')
+    with pytest.raises(CommsConfigError, match=r"comms.toml:3: smtp.security: must be one of"):
+        load_comms_settings(path)
+    path.write_text('[smtp]\nhost = "mail"\npasword_file = "/x"\n')
+    with pytest.raises(CommsConfigError, match=r"comms.toml:3: smtp.pasword_file: unknown key"):
+        load_comms_settings(path)
+    assert not load_comms_settings(tmp_path / "absent.toml").found
