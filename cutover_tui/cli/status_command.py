@@ -146,7 +146,7 @@ def print_status(journal: Journal, at: datetime, args: argparse.Namespace) -> in
         )
         print(
             f"  finish: {likely}plan of record {t(sched.projected_finish)} "
-            f"({format_duration(sched.delta, signed=True)} against the baseline "
+            f"({format_duration(v.delta, signed=True)} against the baseline "
             f"{t(sched.baseline_finish)}); deadline {t(sched.deadline)}, buffer left "
             f"{format_duration(sched.buffer_left)}, {sched.percent_done:.0%} done"
         )

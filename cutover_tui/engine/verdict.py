@@ -96,7 +96,7 @@ class Verdict:
     basis: Literal["likely", "plan", "ended"]  # what the headline finish is
     plan_finish: datetime  # the plan of record: status-date projection
     baseline_finish: datetime
-    delta: timedelta  # plan of record against the baseline
+    delta: timedelta  # plan of record against the baseline, in whole minutes
     deadline: datetime
     likely: datetime | None  # P50 at tonight's pace
     p80: datetime | None  # never earlier than `likely`
@@ -234,7 +234,7 @@ def _verdict(
         basis="likely" if likely else "plan",
         plan_finish=sched.projected_finish,
         baseline_finish=sched.baseline_finish,
-        delta=sched.delta,
+        delta=_minutes(sched.delta),
         deadline=sched.deadline,
         likely=likely,
         p80=p80,
@@ -242,6 +242,11 @@ def _verdict(
         calling=calling,
         stopped_at=None,
     )
+
+
+def _minutes(delta: timedelta) -> timedelta:
+    """Whole minutes: a delta ticking by the second says nothing and repaints every second."""
+    return timedelta(minutes=round(delta / timedelta(minutes=1)))
 
 
 def _tone(stage: Stage, pace: Level) -> Tone:
@@ -314,7 +319,7 @@ def _pace_rules(state: RunState, sched: Schedule, sight: Foresight | None) -> li
 def _plan_of_record(state: RunState, sched: Schedule) -> Rule:
     when = state.when
     what = "the rollback" if sched.graph == "rollback" else "the plan"
-    delta = timedelta(minutes=round(sched.delta / timedelta(minutes=1)))  # whole minutes
+    delta = _minutes(sched.delta)
     base = (
         f"{what} finishes at {when(sched.projected_finish)} "
         f"({format_duration(delta, signed=True)} against the baseline "
@@ -427,7 +432,7 @@ def _ended(state: RunState, sched: Schedule, now: datetime) -> Verdict:
         basis="ended",
         plan_finish=sched.projected_finish,
         baseline_finish=sched.baseline_finish,
-        delta=sched.delta,
+        delta=_minutes(sched.delta),
         deadline=deadline,
         likely=None,
         p80=None,
