@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from . import (
+    import_commands,
     plan_commands,
     rehearse_commands,
     run_commands,
@@ -23,6 +24,7 @@ COMMAND_MODULES = [
     warroom_commands,
     rehearse_commands,
     serve_commands,
+    import_commands,
 ]
 
 

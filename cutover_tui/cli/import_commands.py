@@ -1,0 +1,114 @@
+"""`cutover import` (a runbook sheet into a plan) and `cutover export` (a plan out as a sheet)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ..importers import ImportOptions, ImportResult, import_runbook
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    cmd = subparsers.add_parser(
+        "import", help="read a runbook sheet (XLSX or CSV) and write it as a plan"
+    )
+    cmd.add_argument("file", metavar="FILE", help="the runbook: .xlsx or .csv")
+    cmd.add_argument("--sheet", metavar="NAME", help="the worksheet to read (default: the first)")
+    cmd.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="COLUMN=FIELD",
+        help="read COLUMN (its header or letter) as FIELD (title, owner, duration, after, "
+        "notes, ignore, ...); may be repeated",
+    )
+    cmd.add_argument("--out", metavar="PLAN.toml", help="where to write (default: FILE.toml)")
+    cmd.add_argument("--force", action="store_true", help="overwrite --out if it exists")
+    cmd.add_argument(
+        "--start",
+        metavar="WHEN",
+        help="the window's start when the sheet has no dates (2026-12-05T22:00)",
+    )
+    cmd.add_argument("--timezone", metavar="ZONE", help="the plan's IANA zone (default UTC)")
+    cmd.add_argument("--id", dest="plan_id", metavar="ID", help="the plan id (default: from FILE)")
+    cmd.add_argument("--title", help="the plan title (default: the sheet's title row)")
+    cmd.set_defaults(func=cmd_import)
+
+    export = subparsers.add_parser("export", help="write a plan as a sheet to edit and import")
+    export.add_argument("plan", metavar="PLAN")
+    kind = export.add_mutually_exclusive_group(required=True)
+    kind.add_argument("--xlsx", action="store_true", help="an Excel workbook")
+    kind.add_argument("--csv", action="store_true", help="a CSV of the steps")
+    export.add_argument("--out", metavar="FILE", help="where to write (default: PLAN.xlsx/.csv)")
+    export.add_argument("--force", action="store_true", help="overwrite --out if it exists")
+    export.set_defaults(func=cmd_export)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    source = Path(args.file)
+    target = Path(args.out) if args.out else source.with_suffix(".toml")
+    if target.exists() and not args.force:
+        print(f"{target}: already exists; choose another --out or add --force", file=sys.stderr)
+        return 1
+    try:
+        zone = ZoneInfo(args.timezone or "UTC")
+        start = datetime.fromisoformat(args.start) if args.start else None
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        print(
+            f"cutover import: {exc}: give --start like 2026-12-05T22:00 and --timezone "
+            "like Europe/London",
+            file=sys.stderr,
+        )
+        return 1
+    tomorrow = datetime.now(zone).date() + timedelta(days=1)
+    options = ImportOptions(
+        sheet=args.sheet,
+        maps=args.map,
+        start=start.replace(tzinfo=None) if start else None,
+        default_start=datetime(tomorrow.year, tomorrow.month, tomorrow.day, 22, 0),
+        timezone=args.timezone,
+        plan_id=args.plan_id,
+        title=args.title,
+    )
+    result = import_runbook(source, options)
+    if result.refused:
+        print(result.refused, file=sys.stderr)
+        return 1
+    report(result, target)
+    if not result.ok or result.toml is None:
+        return 1
+    target.write_text(result.toml, encoding="utf-8")
+    return 0
+
+
+def report(result: ImportResult, target: Path) -> None:
+    """What was read, every problem, and what was written (or why nothing was)."""
+    errors = [p for p in result.problems if p.severity == "error"]
+    warnings = [p for p in result.problems if p.severity == "warning"]
+    out = sys.stdout if not errors else sys.stderr
+    head = f"{result.source}:"
+    if result.header_row is not None:
+        head += f" header on row {result.header_row};"
+    if errors:
+        head += f" {len(errors)} error(s), {len(warnings)} warning(s); nothing written"
+    else:
+        head += f" {result.steps} steps, {len(warnings)} warning(s)"
+    print(head, file=out)
+    for note in result.notes:
+        print(f"  note: {note}", file=out)
+    for problem in result.problems:
+        print(f"  {problem}", file=out)
+    if result.failed_rows:
+        rows = ", ".join(str(r) for r in result.failed_rows)
+        print(f"  rows that cannot be imported: {rows}", file=out)
+    if not errors:
+        print(f"wrote {target}; check it with: cutover validate {target}", file=out)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from ..importers.export import export_plan
+
+    return export_plan(args)

@@ -1,0 +1,333 @@
+"""Which column of a runbook sheet holds what: the names people give their columns.
+
+A header cell is normalised (lower case, punctuation to spaces, a unit such as "(mins)" or
+"hours" taken out and remembered for plain-number durations) and looked up in ALIASES.
+`--map COLUMN=FIELD` overrides the guess for one column, named by its header or its letter.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ..plan.errors import nearest
+from .sheet import Value, column_letter
+
+# The fields a column may fill; "notes" columns become the step's notes (its instructions).
+ALIASES: dict[str, tuple[str, ...]] = {
+    "id": (
+        "id",
+        "#",
+        "no",
+        "nr",
+        "num",
+        "number",
+        "ref",
+        "step id",
+        "task id",
+        "step no",
+        "step number",
+        "task no",
+        "task number",
+        "item",
+        "seq",
+        "key",
+    ),
+    "title": (
+        "task",
+        "activity",
+        "step",
+        "name",
+        "task name",
+        "description",
+        "title",
+        "action",
+        "what",
+        "step description",
+        "activity description",
+        "summary",
+        "task description",
+        "activity name",
+        "step name",
+        "subject",
+    ),
+    "owner": (
+        "owner",
+        "responsible",
+        "assigned to",
+        "assignee",
+        "resource names",
+        "resource",
+        "who",
+        "executor",
+        "performed by",
+        "done by",
+        "lead",
+        "responsible person",
+        "r",
+        "resp",
+        "owner name",
+    ),
+    "duration": (
+        "duration",
+        "est",
+        "estimate",
+        "estimated",
+        "estimated duration",
+        "time",
+        "effort",
+        "planned duration",
+        "length",
+        "budget",
+        "dur",
+        "time allowed",
+        "est duration",
+        "expected duration",
+    ),
+    "start": (
+        "start",
+        "planned start",
+        "start date",
+        "start time",
+        "begin",
+        "scheduled start",
+        "baseline start",
+        "expected start",
+        "not before",
+        "from",
+        "start date time",
+    ),
+    "end": (
+        "end",
+        "finish",
+        "planned end",
+        "end date",
+        "planned finish",
+        "finish date",
+        "due",
+        "due date",
+        "end time",
+        "expected end",
+        "expected finish",
+        "to",
+        "scheduled finish",
+        "baseline finish",
+    ),
+    "after": (
+        "predecessors",
+        "predecessor",
+        "depends on",
+        "dependencies",
+        "dependency",
+        "after",
+        "prerequisites",
+        "prerequisite",
+        "pred",
+        "preds",
+        "waits for",
+        "blocked by",
+        "depends",
+    ),
+    "phase": ("phase", "stage", "section", "group", "phase name", "workstage"),
+    "kind": ("type", "kind", "step type", "task type", "item type"),
+    "notes": (
+        "notes",
+        "instructions",
+        "comments",
+        "comment",
+        "details",
+        "how",
+        "procedure",
+        "command",
+        "commands",
+        "remarks",
+        "note",
+        "runbook notes",
+        "steps to perform",
+    ),
+    "verify": (
+        "verification",
+        "verify",
+        "check",
+        "success criteria",
+        "validation",
+        "evidence",
+        "expected result",
+        "acceptance",
+        "how to verify",
+    ),
+    "status": ("status", "state", "progress", "complete", "percent complete", "rag"),
+    "accountable": ("accountable", "a", "accountable person"),
+    "consulted": (
+        "consulted",
+        "c",
+        "support",
+        "supporting",
+        "backup",
+        "support team",
+        "supported by",
+    ),
+    "informed": ("informed", "i", "inform", "notify", "keep informed"),
+    "stream": ("stream", "workstream"),
+    "on_fail": ("on fail", "if it fails", "on failure", "if fails"),
+    "criteria": ("criteria", "go criteria", "gate criteria", "go no go criteria"),
+    "approvers": ("approvers", "approver", "approved by", "sign off", "signoff", "sign off by"),
+    "low": ("low estimate", "optimistic", "best case", "min duration", "low"),
+    "outline": ("outline level", "level", "outline"),
+    "high": ("high estimate", "pessimistic", "worst case", "max duration", "high"),
+}
+FIELDS = (*ALIASES, "ignore")
+# Fields that several columns may fill, their values joined.
+MULTI = {"notes", "consulted", "informed"}
+_BY_ALIAS = {alias: name for name, aliases in ALIASES.items() for alias in aliases}
+_UNITS = {
+    "m": ("min", "mins", "minute", "minutes", "m"),
+    "h": ("h", "hr", "hrs", "hour", "hours"),
+    "d": ("d", "day", "days"),
+    "w": ("wk", "wks", "week", "weeks"),
+}
+_UNIT_WORD = {word: unit for unit, words in _UNITS.items() for word in words}
+
+
+@dataclass(frozen=True)
+class Column:
+    index: int  # 0-based
+    header: str
+    field: str  # one of FIELDS, or "unmapped"
+    unit: str | None = None  # m, h, d or w: the unit of a plain-number duration
+
+    @property
+    def letter(self) -> str:
+        return column_letter(self.index + 1)
+
+    @property
+    def label(self) -> str:
+        """'D (Duration)': how a problem names the column."""
+        return f"{self.letter} ({self.header})" if self.header else self.letter
+
+
+@dataclass
+class Columns:
+    by_index: dict[int, Column] = field(default_factory=dict)
+    duplicates: list[tuple[Column, Column]] = field(default_factory=list)  # (kept, first)
+
+    def of(self, name: str) -> list[Column]:
+        return [c for c in self.by_index.values() if c.field == name]
+
+    def first(self, name: str) -> Column | None:
+        found = self.of(name)
+        return found[0] if found else None
+
+    @property
+    def unmapped(self) -> list[Column]:
+        return [c for c in self.by_index.values() if c.field == "unmapped"]
+
+
+class MapError(ValueError):
+    """A --map the sheet cannot honour; one line."""
+
+
+def normalise(header: str) -> tuple[str, str | None]:
+    """'Est. (mins)' -> ('est', 'm'); 'Duration (hours)' -> ('duration', 'h')."""
+    text = header.strip().lower()
+    if text in ("#", "%"):
+        return text, None
+    text = text.replace("%", " percent ").replace("#", " number ").replace("/", " ")
+    words = re.sub(r"[^a-z0-9]+", " ", text).split()
+    unit = None
+    kept = []
+    for word in words:
+        if word in _UNIT_WORD and (len(words) > 1 or word not in ("m", "d", "h")):
+            unit = _UNIT_WORD[word]
+            continue
+        kept.append(word)
+    return " ".join(kept), unit
+
+
+def field_of(header: str) -> tuple[str | None, str | None]:
+    """The field a header names (None if unknown) and the duration unit it states."""
+    base, unit = normalise(header)
+    if not base and unit:
+        return "duration", unit  # a column headed just "Minutes" or "Hours"
+    name = _BY_ALIAS.get(base)
+    if name is None and base.endswith("s") and base[:-1] in _BY_ALIAS:
+        name = _BY_ALIAS[base[:-1]]
+    if name is None and unit and base in ("estimated", "planned", "expected", "elapsed"):
+        name = "duration"
+    return name, unit if name in ("duration", "low", "high") else None
+
+
+def header_score(cells: Sequence[Value]) -> int:
+    """How many cells of a row read as known column names (a header row scores 2 or more)."""
+    names = {field_of(str(c))[0] for c in cells if isinstance(c, str)}
+    names.discard(None)
+    return len(names) + (1 if "title" in names else 0)
+
+
+def parse_maps(maps: Sequence[str]) -> list[tuple[str, str]]:
+    """['Comments=notes'] -> [('Comments', 'notes')], or MapError naming the bad one."""
+    out = []
+    for item in maps:
+        column, sep, name = item.rpartition("=")
+        name = name.strip().lower().replace("-", "_")
+        if not sep or not column.strip():
+            raise MapError(f"--map {item!r}: write it as COLUMN=FIELD, like 'Who=owner'")
+        if name == "instructions":
+            name = "notes"
+        if name not in FIELDS:
+            hint = nearest(name, FIELDS)
+            tail = f" (did you mean {hint!r}?)" if hint else ""
+            raise MapError(
+                f"--map {item!r}: {name!r} is not a field; fields are {', '.join(FIELDS)}{tail}"
+            )
+        out.append((column.strip(), name))
+    return out
+
+
+def map_columns(header: Sequence[Value], maps: Sequence[tuple[str, str]] = ()) -> Columns:
+    """Columns of a header row; `maps` (from parse_maps) win over the guesses."""
+    texts = ["" if c is None else str(c).strip() for c in header]
+    forced = _forced(texts, maps)
+    columns = Columns()
+    taken: dict[str, Column] = {}
+    forced_fields = set(forced.values())
+    for index, text in enumerate(texts):
+        if index in forced:
+            name, unit = forced[index], field_of(text)[1]
+        else:
+            guessed, unit = field_of(text) if text else (None, None)
+            name = guessed or "unmapped"
+            if not text:
+                name = "unmapped"
+        column = Column(index, text, name, unit)
+        if name not in ("unmapped", "ignore") and name not in MULTI:
+            if index not in forced and (name in taken or name in forced_fields):
+                # A second owner-like column ("Executor" beside "Responsible"): kept as notes.
+                first = taken.get(name) or Column(-1, "--map", name)
+                columns.duplicates.append((column, first))
+                column = Column(index, text, "unmapped", unit)
+            else:
+                taken.setdefault(name, column)
+        columns.by_index[index] = column
+    return columns
+
+
+def _forced(texts: list[str], maps: Sequence[tuple[str, str]]) -> dict[int, str]:
+    out: dict[int, str] = {}
+    by_text = {t.lower(): i for i, t in enumerate(texts) if t}
+    by_letter = {column_letter(i + 1): i for i in range(len(texts))}
+    for column, name in maps:
+        if column.lower() in by_text:
+            out[by_text[column.lower()]] = name
+        elif column.upper() in by_letter:
+            out[by_letter[column.upper()]] = name
+        else:
+            shown = [t for t in texts if t]
+            hint = nearest(column, shown)
+            tail = f" (did you mean {hint!r}?)" if hint else ""
+            raise MapError(
+                f"--map {column}={name}: the header has no column {column!r}; "
+                f"it has {', '.join(shown)}{tail}"
+            )
+    return out

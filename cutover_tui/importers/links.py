@@ -1,0 +1,158 @@
+"""Predecessors as sheets write them, resolved to step ids.
+
+A reference is, in this order: a value of the ID column (MS Project's "3" means task ID 3),
+a sheet row number when the sheet has no ID column (what Excel shows at the left), a step id,
+or a task name. MS Project link types are honoured where the plan can say the same thing:
+
+- FS (finish-to-start, the default): `after`.
+- FS with a lag ("3FS+10m"): a wait step of that length between the two, so the timing holds.
+- SS with no lag ("3SS", start together): the step waits for what row 3 waits for.
+- FF, SF, SS with a lag, a lead ("3FS-10m") and a lag in per cent: refused, each with the
+  finish-to-start link it could become as the suggestion.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from ..plan.durations import format_duration
+from ..plan.errors import nearest
+from ..plan.graph import CycleError, topological_order
+from .problems import Problems
+from .rows import Draft
+from .values import Link
+
+
+@dataclass
+class WaitStep:
+    """A lag made into a step: it waits `lag` after `after`, and `before` waits for it."""
+
+    id: str
+    title: str
+    lag: timedelta
+    after: str
+    before: Draft
+    after_row: int
+
+
+def resolve_links(
+    drafts: Sequence[Draft], has_id_column: bool, problems: Problems, taken: set[str]
+) -> tuple[dict[str, list[str]], list[WaitStep]]:
+    """Each draft's `after` as step ids, and the wait steps that carry lags."""
+    index = References(drafts, has_id_column)
+    after: dict[str, list[str]] = {d.id: [] for d in drafts}
+    starts_with: dict[str, list[str]] = {}
+    waits: list[WaitStep] = []
+    for draft in drafts:
+        column = draft.columns.get("after")
+        for link in draft.links:
+            target = index.find(link.ref)
+            if target is None:
+                problems.add(
+                    f"unknown predecessor {link.text!r}: {index.describe()}",
+                    draft.row,
+                    column,
+                    index.nearest(link.ref),
+                )
+                draft.failed = True
+                continue
+            if target is draft:
+                problems.add(f"{link.text!r} is this row itself", draft.row, column)
+                draft.failed = True
+                continue
+            refused = _refusal(link)
+            if refused:
+                problems.add(refused, draft.row, column, f"{link.ref}FS")
+                draft.failed = True
+            elif link.type == "SS":
+                starts_with.setdefault(draft.id, []).append(target.id)
+            elif link.lag > timedelta(0):
+                wait = _wait_step(draft, target, link.lag, taken)
+                waits.append(wait)
+                after[draft.id].append(wait.id)
+            else:
+                after[draft.id].append(target.id)
+    for step, partners in starts_with.items():
+        for partner in partners:
+            after[step].extend(p for p in after[partner] if p not in after[step])
+    return {k: list(dict.fromkeys(v)) for k, v in after.items()}, waits
+
+
+def _refusal(link: Link) -> str | None:
+    text = link.text
+    if link.type in ("FF", "SF"):
+        name = "finish-to-finish" if link.type == "FF" else "start-to-finish"
+        return (
+            f"{text!r}: a {name} link cannot be honoured (a step here starts when the steps "
+            "before it finish); write it finish-to-start"
+        )
+    if link.type == "SS" and link.lag:
+        return f"{text!r}: a start-to-start link with a lag cannot be honoured"
+    if link.lag < timedelta(0):
+        return (
+            f"{text!r}: a lead (a negative lag) cannot be honoured: a step starts only when "
+            "the steps before it finish"
+        )
+    return None
+
+
+def _wait_step(draft: Draft, target: Draft, lag: timedelta, taken: set[str]) -> WaitStep:
+    base = f"wait-{format_duration(lag)}-before-{draft.id}"[:60]
+    wait_id, n = base, 2
+    while wait_id in taken:
+        wait_id, n = f"{base}-{n}", n + 1
+    taken.add(wait_id)
+    title = f"Wait {format_duration(lag)} after '{target.title}' (lag from the sheet)"
+    return WaitStep(wait_id, title, lag, target.id, draft, target.row)
+
+
+class References:
+    def __init__(self, drafts: Sequence[Draft], has_id_column: bool) -> None:
+        self.has_id_column = has_id_column
+        self.by_id_cell = {d.id_text.lower(): d for d in drafts if d.id_text}
+        self.by_row = {str(d.row): d for d in drafts}
+        self.by_step = {d.id: d for d in drafts if d.id}
+        self.by_title = {d.title.lower(): d for d in drafts if d.title}
+
+    def find(self, ref: str) -> Draft | None:
+        key = ref.strip().lower()
+        if self.has_id_column and key in self.by_id_cell:
+            return self.by_id_cell[key]
+        if not self.has_id_column and key in self.by_row:
+            return self.by_row[key]
+        return self.by_step.get(key) or self.by_title.get(key)
+
+    def describe(self) -> str:
+        if self.has_id_column:
+            return "no step has that ID"
+        return (
+            "no row of that number holds a step (numbers are sheet rows), and no step has that id"
+        )
+
+    def nearest(self, ref: str) -> str | None:
+        if ref.isdigit():
+            return None  # a nearby number is a guess, not a suggestion
+        return nearest(ref.lower(), [*self.by_id_cell, *self.by_step])
+
+
+def find_cycle(drafts: Sequence[Draft], after: dict[str, list[str]], problems: Problems) -> bool:
+    """Report one dependency cycle by its rows; True if there was one."""
+    try:
+        topological_order(after)
+    except CycleError as cycle:
+        rows = {d.id: d for d in drafts}
+        ring = cycle.cycle  # in dependency order: each finishes before the next starts
+        at = min(range(len(ring)), key=lambda i: rows[ring[i]].row if ring[i] in rows else 1 << 30)
+        ring = ring[at:] + ring[:at]
+        shown = " → ".join(str(rows[s].row) if s in rows else s for s in [*ring, ring[0]])
+        first = rows.get(ring[0])
+        problems.add(
+            f"dependency cycle through rows {shown} (each must finish before the next starts); "
+            "break one link",
+            first.row if first else None,
+            first.columns.get("after") if first else None,
+        )
+        return True
+    return False
