@@ -8,32 +8,28 @@ A row that cannot be imported is named by its row number; none is dropped in sil
 
 from __future__ import annotations
 
-import itertools
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from ..plan.errors import PlanError, nearest
-from ..plan.graph import baseline
-from ..plan.limits import MAX_WINDOW
 from ..plan.load import parse_plan
 from ..plan.write import dumps_plan
 from . import aux
 from .columns import ALIASES, MapError, parse_maps
-from .layout import Heading, NoTable, StepRow, is_total, lay_out
+from .layout import NoTable, lay_out
 from .links import References, WaitStep, find_cycle, resolve_links
 from .people import People
 from .problems import Problems, SheetProblem
-from .rows import Draft, read_row
+from .reading import column_date_order, note_formulas, read_rows, summaries_as_headings
+from .rows import Draft
 from .sheet import Workbook, read_workbook
 from .sniff import ImportRefused
-from .values import date_order, exact_duration, slug, text_of
+from .timing import settle_durations, window_of
+from .values import exact_duration, slug, text_of
 from .wire import step_data
-
-DEFAULT_BUFFER = 0.25
 
 
 @dataclass
@@ -101,9 +97,9 @@ def build(book: Workbook, options: ImportOptions, maps: list[tuple[str, str]]) -
         shown = ", ".join(repr(c.header) for c in columns.unmapped if c.header)
         if shown:
             result.notes.append(f"columns kept as step notes: {shown}")
-    _formulas(sheet, layout.header_row, columns, problems, result)
-    rows = _summaries_as_headings(layout.rows, result)
-    drafts = _read_rows(rows, problems, _date_order(rows))
+    note_formulas(sheet, layout.header_row, columns, problems, result)
+    rows = summaries_as_headings(layout.rows, result)
+    drafts = read_rows(rows, problems, column_date_order(rows))
     settings = aux.plan_settings(book.aux.get("plan"))
     people = People(aux.table(book.aux.get("people")), problems)
     data = _plan_data(book, layout, drafts, people, options, settings, problems, result)
@@ -139,90 +135,6 @@ def _has_needed_columns(columns: Any, header_row: int, problems: Problems) -> bo
         )
         return False
     return True
-
-
-def _formulas(
-    sheet: Any, header: int, columns: Any, problems: Problems, result: ImportResult
-) -> None:
-    used = 0
-    values = dict(sheet.rows)
-    for (row, col), formula in sorted(sheet.formulas.items()):
-        if row <= header:
-            continue
-        column = columns.by_index.get(col - 1)
-        cells = values.get(row, [])
-        value = cells[col - 1] if len(cells) >= col else None
-        if value is None and column is not None and column.field not in ("unmapped", "ignore"):
-            problems.add(
-                f"formula {formula} has no saved value (the file was written by a program that "
-                "does not calculate); type the value, or open and save the file in Excel",
-                row,
-                column,
-            )
-        else:
-            used += 1
-    if used:
-        result.notes.append(f"{used} formula cell(s) read as the values Excel saved with them")
-
-
-def _date_order(rows: list[StepRow | Heading]) -> str:
-    texts = [
-        str(value)
-        for row in rows
-        if isinstance(row, StepRow)
-        for name in ("start", "end")
-        for _, value in row.cells.get(name, [])
-        if isinstance(value, str)
-    ]
-    return date_order(texts)
-
-
-def _summaries_as_headings(
-    rows: list[StepRow | Heading], result: ImportResult
-) -> list[StepRow | Heading]:
-    """MS Project's summary tasks (a row whose next row is deeper in the outline) as phases."""
-    steps = [r for r in rows if isinstance(r, StepRow)]
-    levels = {id(r): _level(r) for r in steps}
-    summaries = {
-        id(row)
-        for row, after in itertools.pairwise(steps)
-        if levels[id(row)] is not None
-        and levels[id(after)] is not None
-        and levels[id(after)] > levels[id(row)]
-    }
-    if not summaries:
-        return rows
-    result.notes.append(f"{len(summaries)} summary task(s) (by outline level) read as phases")
-    return [
-        Heading(r.number, text_of(r.first("title")[1]) or "") if id(r) in summaries else r
-        for r in rows
-    ]
-
-
-def _level(row: StepRow) -> float | None:
-    value = row.first("outline")[1]
-    try:
-        return float(value) if value is not None else None
-    except (TypeError, ValueError):
-        return None
-
-
-def _read_rows(rows: list[StepRow | Heading], problems: Problems, order: str) -> list[Draft]:
-    drafts: list[Draft] = []
-    heading: str | None = None
-    for row in rows:
-        if isinstance(row, Heading):
-            heading = row.text
-            continue
-        draft = read_row(row, problems, order)
-        if draft is None:
-            continue
-        if draft.title and is_total(draft.title) and not draft.links:
-            problems.warn(f"{draft.title!r} reads as a total, not a step: not imported", row.number)
-            continue
-        draft.phase = draft.phase or heading
-        drafts.append(draft)
-    return drafts
 
 
 def _assign_ids(drafts: list[Draft], problems: Problems) -> set[str]:
@@ -270,7 +182,7 @@ def _plan_data(
     if find_cycle(drafts, {**after, **{w.id: [w.after] for w in waits}}, problems):
         return None
     phases = _phases(drafts, aux.table(book.aux.get("phases")))
-    _timing(drafts, problems)
+    settle_durations(drafts, problems)
     references = References(drafts, has_ids)
     good = [d for d in drafts if not d.failed]
     failed_ids = {d.id for d in drafts if d.failed}
@@ -281,7 +193,7 @@ def _plan_data(
         for d in good
     ]
     steps = _with_waits(steps, waits, people, phases, problems)
-    start, end = _window(drafts, steps, options, settings, problems, result)
+    start, end = window_of(drafts, steps, options, settings, problems, result)
     if start is None:
         return None
     data: dict[str, Any] = {
@@ -330,43 +242,6 @@ def _phases(drafts: list[Draft], listed: list[dict[str, Any]]) -> dict[str, str]
     return out
 
 
-def _timing(drafts: list[Draft], problems: Problems) -> None:
-    """Each draft's duration: written, or from its start and end; zero makes a milestone."""
-    for draft in drafts:
-        if draft.failed:
-            continue
-        column = draft.columns.get("duration")
-        if draft.duration is None and draft.start and draft.end:
-            end = draft.end.at + (timedelta(days=1) if draft.end.date_only else timedelta(0))
-            draft.duration = end - draft.start.at
-            if draft.duration <= timedelta(0):
-                problems.add(
-                    f"ends ({draft.end.at:%Y-%m-%d %H:%M}) before it starts "
-                    f"({draft.start.at:%Y-%m-%d %H:%M})",
-                    draft.row,
-                    draft.columns.get("end"),
-                )
-                draft.failed = True
-                continue
-        if draft.duration is None:
-            if draft.kind == "milestone":
-                draft.duration = timedelta(0)
-                continue
-            problems.add(
-                "no duration, and no start and end to take one from",
-                draft.row,
-                column or draft.columns.get("start"),
-            )
-            draft.failed = True
-        elif draft.duration == timedelta(0) and draft.kind == "task":
-            draft.kind = "milestone"
-        elif draft.duration == timedelta(0) and draft.kind != "milestone":
-            problems.add(
-                f"a {draft.kind} takes time; its duration is zero", draft.row, column, "5m"
-            )
-            draft.failed = True
-
-
 def _with_waits(
     steps: list[dict[str, Any]],
     waits: list[WaitStep],
@@ -400,74 +275,6 @@ def _with_waits(
             out.append(item)
         out.append(step)
     return out
-
-
-def _window(
-    drafts: list[Draft],
-    steps: list[dict[str, Any]],
-    options: ImportOptions,
-    settings: dict[str, Any],
-    problems: Problems,
-    result: ImportResult,
-) -> tuple[datetime | None, datetime | None]:
-    starts = [d.start.at for d in drafts if d.start and not d.failed]
-    start = (
-        options.start or _naive(settings.get("window start")) or (min(starts) if starts else None)
-    )
-    if start is None:
-        start = options.default_start
-        if start is None:
-            problems.add("the sheet has no dates: give the window's start with --start")
-            return None, None
-        result.notes.append(
-            f"the window starts {start:%Y-%m-%d %H:%M} (the sheet has no dates; set it with --start)"
-        )
-    written_end = _naive(settings.get("window end"))
-    if written_end is not None:
-        return start, written_end
-    span = _span(steps, start)
-    if span is None:
-        return start, start + timedelta(hours=1)
-    if span > MAX_WINDOW:
-        problems.add(
-            f"the steps take {span.days} days from the window's start; a plan's window may be at "
-            f"most {MAX_WINDOW.days} days: split the runbook into plans"
-        )
-        return None, None
-    wanted = span / (1 - DEFAULT_BUFFER)
-    half_hours = math.ceil(max(wanted, timedelta(hours=1)) / timedelta(minutes=30))
-    end = start + min(timedelta(minutes=30) * half_hours, MAX_WINDOW)
-    result.notes.append(
-        f"the window ends {end:%Y-%m-%d %H:%M}: the steps' {exact_duration(span)} and a 25% buffer"
-    )
-    return start, end
-
-
-def _span(steps: list[dict[str, Any]], start: datetime) -> timedelta | None:
-    from types import SimpleNamespace
-
-    from ..plan.durations import parse_duration
-    from ..plan.graph import CycleError
-
-    items = [
-        SimpleNamespace(
-            id=s["id"],
-            duration=parse_duration(s["duration"])
-            if s["duration"] not in ("0m",)
-            else timedelta(0),
-            after=s.get("after", []),
-            not_before=s.get("not_before"),
-        )
-        for s in steps
-    ]
-    try:
-        return baseline(items, start).end - start if items else None
-    except CycleError:
-        return None
-
-
-def _naive(value: Any) -> datetime | None:
-    return value.replace(tzinfo=None) if isinstance(value, datetime) else None
 
 
 def _plan_info(
