@@ -190,7 +190,10 @@ def test_a_run_made_before_the_seal_is_said_so_not_failed(tmp_path: Path) -> Non
     for field in ("plan_sha256", "meta_sha256", "plan_copy"):
         del old[field]
     rewrite(db, 1, lambda _: json.dumps(old, separators=(",", ":")))
-    db.executescript("PRAGMA user_version = 1")
+    stripped = cutover("verify", str(journal.path), runs=tmp_path, state=tmp_path / "fresh")
+    assert stripped.returncode == 1  # a sealed run with its seal taken off
+    assert "the first event carries no seal, though the run was made with one" in stripped.stderr
+    db.executescript("DROP TABLE high_water; PRAGMA user_version = 1")  # the old schema
     result = cutover("verify", str(journal.path), runs=tmp_path, state=tmp_path / "fresh")
     assert result.returncode == 0, result.stderr
     assert "plan not covered by the chain (made before" in result.stdout

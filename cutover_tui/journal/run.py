@@ -104,6 +104,8 @@ class JournalRun:
         """This user's memory of the head (journal.seen), kept as the night goes: a war room
         is a witness to what was written, at most once every few seconds (a 400x burst)."""
         now = time.monotonic()
+        if not isinstance(self.journal, Journal):  # through the locked service: its files
+            return
         if self.journal.broken or now - self._remembered < REMEMBER_EVERY_S:
             return
         self._remembered = now

@@ -24,7 +24,7 @@ from datetime import timedelta
 
 from pydantic import ValidationError
 
-from ..engine.events import Event, RunStarted
+from ..engine.events import Event, RunStarted, parse_event
 from ..engine.state import apply, check_rules, initial_state
 from ..plan import PlanError, parse_plan
 from ..plan.model import Plan
@@ -57,8 +57,6 @@ def first_event(journal: Journal) -> Event | None:
     row = journal.db.execute("SELECT body FROM events ORDER BY seq LIMIT 1").fetchone()
     if row is None:
         return None
-    from ..engine.events import parse_event
-
     try:
         return parse_event(row[0])
     except ValueError:
@@ -72,6 +70,9 @@ def seal_problems(journal: Journal, start: Event | None) -> tuple[list[str], lis
     if not isinstance(start, RunStarted):
         return [f"the first event is {start.type}, not run-started"], []
     if start.plan_sha256 is None:
+        if journal.schema_version >= 2 or _has_table(journal.db, "high_water"):
+            # Made with the seal (or dressed up as older than it is): its seal was removed.
+            return ["the first event carries no seal, though the run was made with one"], []
         return [], [UNSEALED]
     problems = []
     stored = digest(journal.meta.get("plan_text", ""))
@@ -83,6 +84,11 @@ def seal_problems(journal: Journal, start: Event | None) -> tuple[list[str], lis
     if start.meta_sha256 != meta_digest(journal.meta):
         problems.append("the run's settings (meta) changed since it started")
     return problems, []
+
+
+def _has_table(db: sqlite3.Connection, name: str) -> bool:
+    row = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
+    return row.fetchone() is not None
 
 
 def missing_triggers(db: sqlite3.Connection, schema_version: int) -> list[str]:
