@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from . import (
+    comms_commands,
     import_commands,
     plan_commands,
     rehearse_commands,
@@ -25,6 +26,7 @@ COMMAND_MODULES = [
     rehearse_commands,
     serve_commands,
     import_commands,
+    comms_commands,
 ]
 
 

@@ -73,6 +73,7 @@ ACTIONS = {
     "add-step": "add a step (--title, --owner, --duration, --after, --before, --reason, --phase)",
     "depend": "change what a step waits for (--after, comma-separated; --reason)",
     "comms": "record a message sent (--template, --to, --subject, --note; STEP: a comms step)",
+    "send": "send a draft or comms step now (DRAFT_OR_STEP; --subject, --note edit it)",
     "rollback": "invoke rollback (--reason, optional --trigger)",
     "override": "carry on past a fired rollback trigger (TRIGGER, --reason; commander)",
     "end": "end the run (--outcome completed|rolled-back|aborted)",
@@ -216,6 +217,10 @@ def cmd_runs(args: argparse.Namespace) -> int:
 
 @_in_words
 def cmd_do(args: argparse.Namespace) -> int:
+    if args.action == "send":  # rendered, queued, delivered by the conductor
+        from .comms_commands import cmd_send  # (it imports this module)
+
+        return cmd_send(args)
     journal = _open(args)
     if journal is None:
         return 1

@@ -1,0 +1,131 @@
+"""`cutover comms config | test PLAN | RUN`, and `cutover do RUN send DRAFT_OR_STEP`, through
+the real CLI against a real SMTP server and HTTP receiver on 127.0.0.1."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cutover_tui.cli import main
+from cutover_tui.engine.events import MessageQueued, StepCompleted, StepStarted
+from cutover_tui.engine.state import Refused
+from cutover_tui.journal.store import Journal
+from tests.comms_support import Hooks, Mailbox, at, comms_config, comms_plan, new_run, smtp_server
+
+
+@pytest.fixture
+def servers(tmp_path: Path, monkeypatch):
+    box, hooks = Mailbox(), Hooks()
+    controller = smtp_server(box)
+    config = comms_config(tmp_path / "comms.toml", controller.port)
+    monkeypatch.setenv("CUTOVER_COMMS_CONFIG", str(config))
+    yield box, hooks
+    controller.stop()
+    hooks.close()
+
+
+def test_comms_config_says_where_it_reads_and_never_a_secret(
+    tmp_path: Path, monkeypatch, capsys
+) -> None:
+    config = comms_config(tmp_path / "comms.toml", 2525)
+    config.write_text(config.read_text() + '[webhook]\nformat = "slack"\nsecret_env = "HOOK_KEY"\n')
+    monkeypatch.setenv("CUTOVER_COMMS_CONFIG", str(config))
+    monkeypatch.setenv("HOOK_KEY", "very-secret-key")
+    assert main(["comms", "config"]) == 0
+    out = capsys.readouterr().out
+    assert f"comms settings: {config} (read)" in out
+    assert "127.0.0.1:2525 none" in out and "HMAC key from $HOOK_KEY" in out
+    assert "very-secret-key" not in out
+    config.write_text("[smtp]\nport = 25\n")
+    assert main(["comms", "config"]) == 1
+    err = capsys.readouterr().err
+    assert err.strip().count("\n") == 0 and "comms.toml:1: smtp.host: needed" in err
+
+
+def test_comms_test_reaches_every_address_and_prints_a_table(
+    tmp_path: Path, servers, capsys
+) -> None:
+    box, hooks = servers
+    plan = tmp_path / "ct.toml"
+    plan.write_text(comms_plan(hooks.url))
+    assert main(["comms", "test", str(plan)]) == 0
+    out = capsys.readouterr().out
+    assert "5 of 5 addresses reached" in out  # ceo, cfo, desk (email), desk (webhook), rex
+    assert sorted(to[0] for to, _ in box.messages) == [
+        "ceo@example.com",
+        "cfo@example.com",
+        "desk@example.com",
+        "rex@example.com",
+    ]
+    assert len(hooks.posts) == 1
+    assert "delivered" in out and "250" in out and "HTTP 200" in out
+
+
+def test_comms_test_says_which_address_failed(tmp_path: Path, monkeypatch, capsys) -> None:
+    from tests.comms_support import free_port
+
+    monkeypatch.setenv("CUTOVER_COMMS_CONFIG", str(comms_config(tmp_path / "c.toml", free_port())))
+    plan = tmp_path / "ct.toml"
+    plan.write_text(comms_plan("http://127.0.0.1:9/hook"))
+    assert main(["comms", "test", str(plan)]) == 1
+    out = capsys.readouterr().out
+    assert "0 of 5 addresses reached" in out and "FAILED" in out
+
+
+def test_send_a_ready_comms_step_queues_it_and_closes_the_step(
+    tmp_path: Path, servers, capsys
+) -> None:
+    _box, hooks = servers
+    journal = new_run(tmp_path / "runs", comms_plan(hooks.url))
+    journal.append(StepStarted(actor="boss", at=at(1), step="migrate", key="m1"))
+    runs = ["--runs", str(tmp_path / "runs")]
+    assert main(["do", journal.run_id, "send", "announce", *runs]) == 1
+    assert "no draft 'announce' to send (drafts: none now)" in capsys.readouterr().err
+    journal.append(StepCompleted(actor="boss", at=at(20), step="migrate", key="m2"))
+    assert main(["comms", journal.run_id, "--drafts", *runs]) == 0
+    out = capsys.readouterr().out
+    assert "announce: the step is ready; to execs, desk" in out
+    assert "| Status at" in out and "Commander: Bea Boss" in out
+    assert main(["do", journal.run_id, "send", "announce", "--subject", "Migrated", *runs]) == 0
+    out = capsys.readouterr().out
+    assert "message-queued step-announce.execs.email" in out and "comms-sent" in out
+    state = Journal(journal.path).state()
+    assert state.status["announce"].status == "done"
+    assert {m.queued.subject for m in state.outbox} == {"Migrated"}
+    assert [m.id for m in state.outbox] == [
+        "step-announce.execs.email",
+        "step-announce.desk.email",
+        "step-announce.desk.webhook",
+    ]
+    assert main(["comms", journal.run_id, "--outbox", *runs]) == 0
+    assert "queued        step-announce.execs.email" in capsys.readouterr().out
+
+
+def test_only_the_commander_and_a_communicator_may_send(tmp_path: Path) -> None:
+    journal = new_run(tmp_path / "runs", comms_plan())
+    message = MessageQueued(
+        actor="op",
+        at=at(5),
+        key="q",
+        message="x.execs.email",
+        audience="execs",
+        route="email",
+        to=["ceo@example.com"],
+        template="status-update",
+        subject="s",
+        body="b",
+    )
+    with pytest.raises(
+        Refused, match=r"may not send messages: only the commander or a communicator"
+    ):
+        journal.append(message)
+    journal.append(message.model_copy(update={"actor": "com"}))
+    with pytest.raises(Refused, match="already queued by Cora Comms"):
+        journal.append(message.model_copy(update={"actor": "boss", "key": "q2"}))
+    with pytest.raises(Refused, match="only the conductor records message-sent"):
+        from cutover_tui.engine.events import MessageSent
+
+        journal.append(
+            MessageSent(actor="boss", at=at(5), key="s", message="x.execs.email", attempt=1)
+        )
