@@ -135,6 +135,7 @@ def test_the_first_event_seals_the_plan_and_meta_is_immutable(tmp_path: Path) ->
     assert acquire_or_renew(journal, "A", 1000.0) and acquire_or_renew(journal, "A", 1001.0)
     ok = cutover("verify", str(journal.path), runs=tmp_path)
     assert ok.returncode == 0 and "every event allowed by the rules" in ok.stdout
+    assert "plan sealed in the chain" in ok.stdout
 
 
 def test_a_watcher_who_made_itself_commander_is_named_by_verify(tmp_path: Path) -> None:

@@ -82,6 +82,7 @@ def verify(journal: Journal | LockedJournal, expect: str | None) -> int:
     held = f", holds the expected head {expect}" if expect else ""
     print(
         f"{journal.path}: ok, {result.count} events, chain intact, integrity ok, "
+        f"{'' if result.notes else 'plan sealed in the chain, '}"
         f"every event allowed by the rules{held}"
     )
     print(f"  last event {result.head[0]}: note it as {head_text(result.head)} for --expect")
