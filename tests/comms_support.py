@@ -25,7 +25,9 @@ def at(minutes: float) -> datetime:
     return T0 + timedelta(minutes=minutes)
 
 
-def comms_plan(hook_url: str = "http://127.0.0.1:9/hook", *, extra: str = "") -> str:
+def comms_plan(
+    hook_url: str = "http://127.0.0.1:9/hook", *, extra: str = "", start: datetime = T0
+) -> str:
     login = os_login()
     return f"""format = 1
 [plan]
@@ -33,8 +35,8 @@ id = "ct"
 title = "Comms test"
 timezone = "UTC"
 [window]
-start = {T0:%Y-%m-%dT%H:%M:%S}
-end = {T0 + timedelta(hours=4):%Y-%m-%dT%H:%M:%S}
+start = {start:%Y-%m-%dT%H:%M:%S}
+end = {start + timedelta(hours=4):%Y-%m-%dT%H:%M:%S}
 [people.boss]
 name = "Bea Boss"
 user = "{login}"
@@ -109,11 +111,14 @@ webhook = "{hook_url}"
 """
 
 
-def new_run(directory: Path, text: str, *, start: bool = True) -> Journal:
+def new_run(
+    directory: Path, text: str, *, start: bool = True, started: datetime | None = None
+) -> Journal:
     loaded = parse_plan(text, name="ct.toml")
     journal = Journal.create(directory, loaded, rehearsal=False, created_by=os_login())
     if start:
-        journal.append(RunStarted(actor="boss", at=at(0), plan_id="ct", key=uuid.uuid4().hex))
+        moment = started or at(0)
+        journal.append(RunStarted(actor="boss", at=moment, plan_id="ct", key=uuid.uuid4().hex))
     return journal
 
 
