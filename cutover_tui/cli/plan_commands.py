@@ -51,13 +51,27 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+# Nights simulated for the summary line: 2,000, or fewer on a plan so large that 2,000 would
+# take seconds (steps x nights within VALIDATE_CELLS), never fewer than the war room's 500.
+# The forecast's memory is bounded whatever the count (engine.forecast_blocks); this bounds time.
+VALIDATE_NIGHTS = 2000
+VALIDATE_CELLS = 20_000_000
+
+
+def validate_nights(steps: int) -> int:
+    """How many nights `cutover validate` simulates for a plan of `steps` steps."""
+    return max(500, min(VALIDATE_NIGHTS, VALIDATE_CELLS // max(steps, 1)))
+
+
 def forecast_line(plan) -> str:
-    """The odds of the plan as written: its three-point estimates, simulated 2,000 times."""
+    """The odds of the plan as written: its three-point estimates, simulated 2,000 times
+    (fewer beyond 10,000 steps, see validate_nights)."""
     from ..engine.forecast import Forecaster
     from ..engine.state import initial_state
 
     state = initial_state(plan)
-    odds = Forecaster(iterations=2000, seed=1).forecast(state, plan.window.start)
+    nights = validate_nights(len(plan.step))
+    odds = Forecaster(iterations=nights, seed=1).forecast(state, plan.window.start)
 
     def hm(moment) -> str:
         return moment.astimezone(plan.zone).strftime("%a %H:%M")
@@ -65,7 +79,7 @@ def forecast_line(plan) -> str:
     return (
         f"  forecast   P50 {hm(odds.p50)}, P80 {hm(odds.p80)}; {odds.p_in_window:.0%} inside "
         f"the window, {odds.p_in_buffer:.0%} before the buffer line "
-        f"(2,000 simulated nights from the estimates)"
+        f"({nights:,} simulated nights from the estimates)"
     )
 
 

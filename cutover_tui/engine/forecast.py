@@ -20,19 +20,31 @@ Vectorised: the durations of all steps in all iterations are one (steps x iterat
 (the triangular inverse CDF is applied once per graph and kept; a refresh only rescales it);
 the longest path is computed level by level over the dependency graph (all steps of a level at
 once, predecessors gathered through CSR arrays and reduced with `np.maximum.reduceat`), so a
-refresh costs a few numpy operations per level, not per step or per draw.
+refresh costs a few numpy operations per level, not per step or per draw. On a plan too large
+for whole matrices, the iterations run in blocks of bounded size (`engine.forecast_blocks`),
+with the same figures.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import numpy as np
 
 from ..plan.graph import topological_order
+from .forecast_blocks import (
+    BlockCache,
+    Streams,
+    blocks,
+    chisquare,
+    level_pass,
+    normal,
+    row_blocks,
+    uniform,
+)
 from .state import PlannedStep, RunState
 
 DEFAULT_LOW = 0.9  # of the budget, for a step with no estimate
@@ -257,19 +269,29 @@ class Simulation:
 
     origin: datetime
     ids: list[str]
-    finish: np.ndarray  # (steps x iterations), seconds after `origin`
-    duration: np.ndarray  # (steps x iterations); for closed and running steps: unused
+    # (steps x iterations), seconds after `origin`; None when simulated in blocks, then
+    # `column` recomputes one iteration's (finish, duration) on demand.
+    finish: np.ndarray | None
+    duration: np.ndarray | None  # (steps x iterations); for closed and running steps: unused
     ends: np.ndarray  # (iterations,), the finish of the whole graph
     open: np.ndarray  # (steps,) bool: not closed (pending, failed, running)
     running: np.ndarray  # (steps,) bool
     preds: list[list[int]]
     settled_at: float | None  # the actual finish when the run is over
+    column: Callable[[int], tuple[np.ndarray, np.ndarray]] | None = None
+
+    def iteration(self, iteration: int) -> tuple[np.ndarray, np.ndarray]:
+        """Every step's (finish, duration) in one iteration."""
+        if self.finish is not None and self.duration is not None:
+            return self.finish[:, iteration], self.duration[:, iteration]
+        assert self.column is not None
+        return self.column(iteration)
 
     def path(self, iteration: int) -> list[str]:
         """The chain of open steps that set the finish in one iteration, first to last."""
         if self.settled_at is not None or not len(self.ids):
             return []
-        f = self.finish[:, iteration]
+        f, d = self.iteration(iteration)
         node = int(np.argmax(f))
         chain: list[str] = []
         while self.open[node]:
@@ -280,7 +302,7 @@ class Simulation:
             if not preds:
                 break
             best = max(preds, key=lambda p: f[p])
-            start = f[node] - self.duration[node, iteration]
+            start = f[node] - d[node]
             if f[best] < start - 1e-6:  # started by now or a fixed start, not by a predecessor
                 break
             node = best
@@ -301,8 +323,8 @@ class Forecaster:
         self.seed = seed
         self._uniforms: dict[str, np.ndarray] = {}
         self._normals: dict[str, np.ndarray] = {}
-        self._base: tuple[_Graph, np.ndarray] | None = None
-        self._noise: tuple[_Graph, tuple[float, float, float], np.ndarray] | None = None
+        self._base: tuple[_Graph, BlockCache] | None = None
+        self._noise: tuple[_Graph, tuple[float, float, float], BlockCache] | None = None
 
     def _generator(self, kind: int, name: str) -> np.random.Generator:
         """The random stream of one step (or group) id: (seed, kind, id) alone decide it."""
@@ -325,7 +347,7 @@ class Forecaster:
             column = self._normals[group] = self._column(1, group)
         return column
 
-    def _step_noise(self, graph: _Graph, sd: float, latency: float, tail: float) -> np.ndarray:
+    def _step_noise(self, graph: _Graph, sd: float, latency: float, tail: float) -> BlockCache:
         """exp(sd_i * t_i), one draw per step and iteration, median 1: once per graph.
 
         t is Student t with `tail` degrees of freedom (normal when infinite), the same heavy
@@ -335,28 +357,37 @@ class Forecaster:
         key = (sd, latency, tail)
         if self._noise is not None and self._noise[0] is graph and self._noise[1] == key:
             return self._noise[2]
-        z = np.empty((len(graph.ids), self.iterations))
-        for i, sid in enumerate(graph.ids):
-            z[i] = self._column(2, sid)  # derived from (seed, id): nothing to keep
-        if np.isfinite(tail):
-            for i, sid in enumerate(graph.ids):
-                chi2 = self._generator(3, sid).chisquare(tail, self.iterations)
-                z[i] /= np.sqrt(chi2 / tail)
+        normals = Streams(lambda sid: self._generator(2, sid), graph.ids, normal)
+        chi2s = Streams(lambda sid: self._generator(3, sid), graph.ids, chisquare(tail))
         budget = np.where(graph.mode > 0, graph.mode, np.inf)
         sd_i = np.sqrt(sd**2 + (latency / budget) ** 2)
-        noise = np.exp(np.clip(sd_i[:, None] * z, -MAX_SCATTER, MAX_SCATTER)).astype(np.float32)
+
+        def compute(cols: slice) -> np.ndarray:
+            z = normals.take(cols)  # derived from (seed, id): nothing to keep
+            if np.isfinite(tail):
+                z /= np.sqrt(chi2s.take(cols) / tail)
+            return np.exp(np.clip(sd_i[:, None] * z, -MAX_SCATTER, MAX_SCATTER)).astype(np.float32)
+
+        noise = BlockCache(len(graph.ids), self.iterations, compute)
         self._noise = (graph, key, noise)
         return noise
 
-    def _durations(self, graph: _Graph) -> np.ndarray:
+    def _durations(self, graph: _Graph) -> BlockCache:
         """Every step's duration in every iteration at scale 1: computed once per graph."""
         if self._base is not None and self._base[0] is graph:
             return self._base[1]
-        u = np.empty((len(graph.ids), self.iterations))
-        for i, sid in enumerate(graph.ids):
-            u[i] = self._column(0, sid)  # derived from (seed, id): nothing to keep
-        base = triangular_ppf(u, graph.low[:, None], graph.mode[:, None], graph.high[:, None])
-        base = base.astype(np.float32)  # half the memory; seconds to within a few ms
+        uniforms = Streams(lambda sid: self._generator(0, sid), graph.ids, uniform)
+
+        def compute(cols: slice) -> np.ndarray:
+            u = uniforms.take(cols)  # derived from (seed, id): nothing to keep
+            base = np.empty(u.shape, np.float32)  # half the memory; seconds to within a few ms
+            for r in row_blocks(*u.shape):
+                base[r] = triangular_ppf(
+                    u[r], graph.low[r, None], graph.mode[r, None], graph.high[r, None]
+                )
+            return base
+
+        base = BlockCache(len(graph.ids), self.iterations, compute)
         self._base = (graph, base)
         return base
 
@@ -408,6 +439,7 @@ class Forecaster:
                 if i is not None:
                     scale[i] = value
         base = self._durations(graph)
+        factors, rows, noise = None, None, None
         if slowness is not None:
             normals = np.stack([self._z(g) for g in slowness.groups])
             factors = slowness.factors(normals)  # (groups x iterations)
@@ -416,18 +448,13 @@ class Forecaster:
                 [group_row.get(slowness.group_of.get(sid, ""), 0) for sid in graph.ids],
                 dtype=np.intp,
             )
-            per_step = factors[rows] * scale[:, None]  # (steps x iterations)
             if slowness.step_noise > 0 or slowness.latency > 0:
-                per_step *= self._step_noise(
+                noise = self._step_noise(
                     graph, slowness.step_noise, slowness.latency, slowness.tail
                 )
-            duration = base * per_step
-        else:
-            per_step = None
-            duration = base * scale[:, None] if scales else base
 
         lower = np.maximum(graph.not_before, now_s)  # a pending step starts no earlier
-        fixed_rows: dict[int, np.ndarray | float] = {}
+        closed: dict[int, float] = {}
         is_open = np.ones(n, bool)
         is_running = np.zeros(n, bool)
         for i, sid in enumerate(graph.ids):
@@ -440,32 +467,56 @@ class Forecaster:
                 and step.on_fail == "continue"
             ):
                 at = st.finished_at
-                fixed_rows[i] = (at - origin).total_seconds() if at else now_s
+                closed[i] = (at - origin).total_seconds() if at else now_s
                 is_open[i] = False
             elif st.status in ("running", "suspended") and st.started_at is not None:
-                factor = per_step[i] if per_step is not None else scale[i]
-                fixed_rows[i] = self._running_finish(state, sid, origin, now_s, factor)
                 is_running[i] = True
+        running = [int(i) for i in np.flatnonzero(is_running)]
 
         # Uniforms are kept for the running steps only (the rest live in the duration matrix).
-        running_now = {graph.ids[i] for i in np.flatnonzero(is_running)}
+        running_now = {graph.ids[i] for i in running}
         self._uniforms = {k: v for k, v in self._uniforms.items() if k in running_now}
-        fixed = np.zeros(n, bool)
-        fixed[list(fixed_rows)] = True
-        finish = np.empty((n, iters))
-        for lo, hi, rows, offsets in graph.levels:
-            if len(rows):
-                start = np.maximum.reduceat(finish[rows], offsets, axis=0)
-                np.maximum(start, lower[lo:hi, None], out=start)
+
+        def block(cols: slice) -> tuple[np.ndarray, np.ndarray]:
+            """(finish, duration) of every step in the iterations `cols`."""
+            if factors is not None:
+                per_step = factors[:, cols][rows] * scale[:, None]  # (steps x width)
+                if noise is not None:
+                    per_step *= noise.columns(cols)
+                duration = base.columns(cols) * per_step
             else:
-                start = np.broadcast_to(lower[lo:hi, None], (hi - lo, iters))
-            np.add(start, duration[lo:hi], out=finish[lo:hi])
-            # Closed and running steps do not follow the formula: they are what they are.
-            for i in np.flatnonzero(fixed[lo:hi]):
-                finish[lo + i] = fixed_rows[lo + int(i)]
-        ends = finish.max(axis=0)
+                per_step = None
+                duration = base.columns(cols) * scale[:, None] if scales else base.columns(cols)
+            fixed: dict[int, np.ndarray | float] = dict(closed)
+            for i in running:
+                factor = per_step[i] if per_step is not None else scale[i]
+                fixed[i] = self._running_finish(state, graph.ids[i], origin, now_s, factor, cols)
+            return level_pass(graph.levels, lower, duration, fixed), duration
+
+        parts = blocks(n, iters)
+        if len(parts) == 1:
+            finish, duration = block(parts[0])
+            return Simulation(
+                origin,
+                graph.ids,
+                finish,
+                duration,
+                finish.max(axis=0),
+                is_open,
+                is_running,
+                graph.preds,
+                None,
+            )
+        ends = np.empty(iters)
+        for cols in parts:
+            ends[cols] = block(cols)[0].max(axis=0)
+
+        def column(iteration: int) -> tuple[np.ndarray, np.ndarray]:
+            finish, duration = block(slice(iteration, iteration + 1))
+            return finish[:, 0], duration[:, 0]
+
         return Simulation(
-            origin, graph.ids, finish, duration, ends, is_open, is_running, graph.preds, None
+            origin, graph.ids, None, None, ends, is_open, is_running, graph.preds, None, column
         )
 
     def _running_finish(
@@ -475,8 +526,10 @@ class Forecaster:
         origin: datetime,
         now_s: float,
         factor: np.ndarray | float,
+        cols: slice,
     ) -> np.ndarray:
-        """A running (or suspended) step: its finish, drawn conditional on the time spent."""
+        """A running (or suspended) step: its finish in the iterations `cols`, drawn
+        conditional on the time spent."""
         st = state.status[sid]
         draw = step_range(state.steps[sid])
         assert st.started_at is not None
@@ -486,7 +539,7 @@ class Forecaster:
         spent = max(
             0.0, until - (st.started_at - origin).total_seconds() - st.paused.total_seconds()
         )
-        u = self._u(sid)
+        u = self._u(sid)[cols]
         factor = np.broadcast_to(np.asarray(factor, float), u.shape)
         # In units of this iteration's range: conditional on having run `spent` already,
         # draw from the upper part of the range.
