@@ -87,3 +87,14 @@ def test_comms_settings_bad_key_is_one_line_naming_file_and_line(tmp_path: Path)
     with pytest.raises(CommsConfigError, match=r"comms.toml:3: smtp.pasword_file: unknown key"):
         load_comms_settings(path)
     assert not load_comms_settings(tmp_path / "absent.toml").found
+
+
+def test_the_readme_comms_example_loads(tmp_path: Path) -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    start = readme.index("cat > /etc/cutover/comms.toml <<'EOF'\n")
+    text = readme[readme.index("\n", start) + 1 : readme.index("\nEOF\n", start)]
+    path = tmp_path / "comms.toml"
+    path.write_text(text)
+    settings = load_comms_settings(path)
+    assert settings.smtp is not None and settings.smtp.security == "starttls"
+    assert settings.hook_for("it-service-desk").format == "slack"
