@@ -190,3 +190,41 @@ def test_a_comms_step_ready_is_a_draft_and_an_auto_step_is_sent(
     assert state.status["announce"].status == "done"
     assert len(mail.messages) == 2 and len(hooks.posts) == 1
     assert "status" not in [d.id for d in drafts(state, at(20), "on-track")]
+
+
+def test_cadence_sends_a_status_update_each_period_and_the_level_asks_for_a_draft(
+    tmp_path: Path, hooks: Hooks, mail: Mailbox, monkeypatch
+) -> None:
+    from cutover_tui.comms.outgoing import drafts
+
+    monkeypatch.setenv(
+        "CUTOVER_COMMS_CONFIG", str(comms_config(tmp_path / "comms.toml", mail.port))
+    )
+    text = comms_plan(hooks.url).replace(
+        'email = ["ceo@example.com", "cfo@example.com"]',
+        'email = ["ceo@example.com", "cfo@example.com"]\ncadence = "every 1h"',
+    )
+    journal = new_run(tmp_path, text)
+    journal.append(StepStarted(actor="boss", at=at(1), step="migrate", key="m1"))
+    clock = FixedClock(at(30))
+    conductor = Conductor(Journal(journal.path), clock, holder="A")
+    conductor.tick()
+    assert mail.messages == []  # the first period has not passed
+    for minute in (61, 62, 119):
+        clock.set(at(minute))
+        conductor.tick()
+    assert len(mail.messages) == 1  # one per period, not one per tick
+    _, update = mail.messages[0]
+    assert update["X-Cutover-Key"].endswith("/cadence-1.execs.email")
+    assert "Now running: Migrate the data" in update.get_content()
+    clock.set(at(121))
+    conductor.tick()
+    assert [m["X-Cutover-Key"].split("/")[1] for _, m in mail.messages] == [
+        "cadence-1.execs.email",
+        "cadence-2.execs.email",
+    ]
+    state = Journal(journal.path).state()
+    # AT RISK or LATE: a status update drafted for the communicator, unless one went lately.
+    assert "status" not in [d.id for d in drafts(state, at(121), "late")]
+    assert "status" in [d.id for d in drafts(state, at(160), "late")]
+    assert "status" not in [d.id for d in drafts(state, at(160), "on-track")]
