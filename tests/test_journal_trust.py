@@ -616,3 +616,16 @@ def test_a_war_room_remembers_the_head_it_followed(tmp_path: Path) -> None:
     db.close()
     result = cutover("status", str(journal.path), runs=tmp_path)
     assert result.returncode == 1 and "shorter than when you last read it" in result.stderr
+
+
+def test_the_in_memory_run_scopes_keys_as_the_journal_does() -> None:
+    from cutover_tui.tui.source import MemoryRun
+
+    plan = parse_plan(plan_text(steps=3), name="jt.toml").plan
+    run = MemoryRun(plan, "boss", [RunStarted(actor="boss", at=at(0), plan_id="jt", key="k0")])
+    mine = run.submit(StepStarted(actor="boss", at=at(1), step="s0", key="k1"))
+    assert run.submit(StepStarted(actor="boss", at=at(1), step="s0", key="k1")) == mine
+    with pytest.raises(Refused, match="may not start 's0'"):  # not "recorded" as #2
+        run.submit(StepStarted(actor="@nobody", at=at(1), step="s0", key="k1"))
+    theirs = run.submit(StepStarted(actor="op", at=at(1), step="slow", key="k1"))
+    assert theirs.seq == 3  # the same key, another author: their own command

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from ..engine.events import Event
-from ..engine.state import Refused, RunState, apply, check, initial_state
+from ..engine.state import Refused, RunState, apply, check_rules, initial_state, permission
 from ..plan.model import Plan
 
 
@@ -60,11 +60,17 @@ class MemoryRun:
         return new
 
     def submit(self, event: Event) -> Event:
-        reason = check(self._state, event)
+        # As Journal.append: permission, then the key among its author's own, then the rules.
+        reason = permission(self._state, event)
         if reason:
             raise Refused(reason)
-        if event.key and event.key in self._state.keys:
-            return next(e for e in self._events if e.key == event.key)
+        mine = (e for e in self._events if e.key == event.key and e.actor == event.actor)
+        earlier = next(mine, None) if event.key else None
+        if earlier is not None:
+            return earlier
+        reason = check_rules(self._state, event)
+        if reason:
+            raise Refused(reason)
         stored = event.model_copy(update={"seq": next(self._seq)})
         apply(self._state, stored)
         self._events.append(stored)
