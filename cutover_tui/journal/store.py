@@ -356,9 +356,11 @@ class Journal:
     def append(self, event: Event, *, now: Callable[[], datetime] | None = None) -> Event:
         """Check `event` against the state in the write transaction and append it.
 
-        Returns the stored event (with its seq). An event whose idempotency key is already in
-        the log is not appended again: the stored one is returned. Raises Refused with the
-        reason when the command may not happen now.
+        Returns the stored event (with its seq). Checked in this order: the chain (ChainBroken
+        when it does not hold), permission, the idempotency key among its author's own events
+        (a repeat returns the stored event; another author's key means nothing here), then
+        the rules with `recorded_at` stamped. Raises Refused with the reason when the command
+        may not happen now. A RunStarted is sealed with the run's plan and meta.
         """
         if not event.key:
             raise ValueError("an event needs an idempotency key")
