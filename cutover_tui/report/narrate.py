@@ -110,11 +110,28 @@ def narrate(event: Event) -> Line:
             return Line("⊘", f"rehearsal excluded from the history: {e.reason}", "decision")
         case "comms-sent":
             return Line("✉", f'sent to {", ".join(e.to)}: "{e.subject}"', "message")
+        case "message-queued" | "message-claimed" | "message-sent" | "message-failed":
+            return _outbox_line(e)
         case "run-ended":
             return Line(
                 "■", f"run ended: {e.outcome}" + (f": {e.reason}" if e.reason else ""), "decision"
             )
     return Line("•", e.type, "note")
+
+
+def _outbox_line(e: Event) -> Line:
+    """The outbox in the comms log: queued, sent or failed, per message and audience."""
+    if e.type == "message-queued":
+        return Line("✉", f'queued for {e.audience} by {e.route}: "{e.subject}"', "message")
+    if e.type == "message-claimed":
+        doubt = ", the last attempt in doubt" if e.in_doubt else ""
+        return Line("…", f"sending {e.message} (attempt {e.attempt}{doubt})", "note")
+    if e.type == "message-sent":
+        return Line("✉", f"sent {e.message}: {e.answer}", "message")
+    if e.retry_at is not None:
+        return Line("⚠", f"{e.message} not sent (attempt {e.attempt}): {e.reason}", "deviation")
+    told = ", ".join(e.escalated_to) or "nobody"
+    return Line("✗", f"UNDELIVERABLE {e.message}: {e.reason}; told {told}", "alert")
 
 
 def _quote(text: str) -> str:

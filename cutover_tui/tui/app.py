@@ -49,6 +49,7 @@ from ..plan.ids import id_problem
 from .alerts import Alerts
 from .frame import Frame
 from .roles import early_refusal, end_outcome, gate_approver, gate_refusal, may_use
+from .screens.comms import CommsScreen
 from .screens.foresight import ForesightScreen
 from .screens.form import Field, FormScreen, FormSpec
 from .screens.help import HelpScreen
@@ -120,6 +121,7 @@ KEYS: list[tuple[str, str, str, str, str]] = [
         "why this alarm level: tonight's pace, the evidence, the P80 path",
         "everyone",
     ),
+    ("C", "comms", "", "comms: the outbox, drafts awaiting a communicator, contacts", "everyone"),
     ("slash", "filter", "filter", "cycle the comms log filter", "everyone"),
     ("z", "timeline_rows", "", "timeline: phases or steps", "everyone"),
     ("plus,equals_sign", "zoom(1)", "", "timeline: zoom in", "everyone"),
@@ -799,6 +801,10 @@ class WarRoomApp(App[None]):
     def action_why(self) -> None:
         if self.frame is not None:  # the verdict is there at every stage, odds or not
             self.push_screen(ForesightScreen(self.frame, self._head()))
+
+    def action_comms(self) -> None:
+        if self.frame is not None:  # screens/comms.py; sending is `cutover do RUN send`
+            self.push_screen(CommsScreen(self.frame))
 
     def _head(self) -> str | None:
         """The journal's head as published (`cutover verify RUN --expect` checks it later)."""

@@ -1,0 +1,119 @@
+"""`C`: the comms screen: the outbox (queued, sending, sent, retrying, undeliverable, per
+message and audience), the drafts awaiting a communicator, and the contact matrix.
+
+Everyone sees it; sending is the commander's or a communicator's (`cutover do RUN send ID`,
+checked in the journal). Every word from the plan, people and servers is made inert.
+"""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from ...comms.outgoing import drafts
+from ...comms.templates import render
+from ...comms.values import values_from
+from ...inert import inert_line
+from ..frame import Frame
+
+STATUS_STYLE = {
+    "queued": "",
+    "sending": "yellow",
+    "retrying": "yellow",
+    "sent": "green",
+    "undeliverable": "bold red",
+}
+
+
+def outbox_table(frame: Frame) -> Table:
+    table = Table(title="Outbox", box=None, expand=True, padding=(0, 1))
+    for column in ("status", "audience", "route", "queued", "subject", "answer"):
+        table.add_column(column)
+    for m in frame.state.outbox:
+        q = m.queued
+        answer = m.sent.answer if m.sent else (m.failures[-1].reason if m.failures else "")
+        table.add_row(
+            Text(m.status, STATUS_STYLE[m.status]),
+            inert_line(q.audience),
+            q.route,
+            frame.clock(q.at),
+            inert_line(q.subject, 60),
+            inert_line(answer, 60),
+        )
+    if not frame.state.outbox.messages:
+        table.add_row("", "nothing queued yet", "", "", "", "")
+    return table
+
+
+def draft_lines(frame: Frame) -> Text:
+    state, verdict = frame.state, frame.verdict
+    found = drafts(state, frame.now, verdict.stage)
+    lines = [Text(f"Drafts awaiting a communicator: {len(found)}", "bold")]
+    for draft in found:
+        text = render(
+            state.plan, draft.template, values_from(state, frame.sched, verdict, draft.about)
+        )
+        missing = f"  (missing: {', '.join(text.missing)})" if text.missing else ""
+        lines.append(
+            Text.assemble(
+                (f"{inert_line(draft.id)}: ", "bold"),
+                inert_line(text.subject, 80),
+                (f"  to {inert_line(', '.join(draft.audiences))}; {draft.why}{missing}", "dim"),
+            )
+        )
+        lines.append(Text(f"  send: cutover do RUN send {inert_line(draft.id)}", "dim"))
+    return Text("\n").join(lines)
+
+
+def contacts_table(frame: Frame) -> Table:
+    plan = frame.state.plan
+    table = Table(title="Contacts", box=None, expand=True, padding=(0, 1))
+    for column in ("person", "role", "team", "phone", "email", "escalates to", "audiences"):
+        table.add_column(column)
+    for p in plan.people.values():
+        audiences = [a.id for a in plan.audience if p.email and p.email in a.email]
+        if "resolver" in p.roles:
+            audiences.append("resolvers")
+        table.add_row(
+            inert_line(p.name, 30),
+            ", ".join(p.roles),
+            inert_line(p.team or ""),
+            inert_line(p.phone or ""),
+            inert_line(p.email or ""),
+            inert_line(p.escalates_to or ""),
+            ", ".join(audiences),
+        )
+    for a in plan.audience:
+        ways = ", ".join([*a.email, *(["webhook"] if a.webhook else [])])
+        table.add_row(inert_line(a.name, 30), "audience", "", "", inert_line(ways), "", a.id)
+    return table
+
+
+class CommsScreen(ModalScreen[None]):
+    DEFAULT_CSS = """
+    CommsScreen { align: center middle; }
+    CommsScreen > VerticalScroll {
+        width: 120; max-width: 95%; height: auto; max-height: 90%;
+        border: thick $primary; background: $surface; padding: 0 1;
+    }
+    CommsScreen Static { margin-bottom: 1; }
+    """
+    BINDINGS = [Binding("escape,q,C", "close", "Close", id="comms.close")]
+
+    def __init__(self, frame: Frame) -> None:
+        super().__init__()
+        self.frame = frame
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Static(outbox_table(self.frame))
+            yield Static(draft_lines(self.frame))
+            yield Static(contacts_table(self.frame))
+
+    def action_close(self) -> None:
+        self.dismiss(None)
