@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 _SHORT = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
@@ -20,6 +21,13 @@ def parse_duration(text: str) -> timedelta:
         raise ValueError(
             f'a duration is written as a string such as "15m" or "1h30m", not {text!r}'
         )
+    return _parse_text(text)
+
+
+# A large plan writes the same few durations tens of thousands of times ("15m", "1h"): parsed
+# once each (a 50,000-step plan has 62,000 of them). Refusals raise and are not cached.
+@lru_cache(maxsize=4096)
+def _parse_text(text: str) -> timedelta:
     raw = text.strip()
     if raw.startswith("-"):
         raise ValueError(f"duration {text!r} is negative; a step takes a positive time")
