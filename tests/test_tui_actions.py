@@ -189,9 +189,10 @@ async def test_readiness_marked_by_its_owner() -> None:
     app = war_room("carol", started(), now=at(1))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("m")
+        await settle(pilot, lambda: isinstance(app.screen, FormScreen))  # not a fixed pause
         fill(app, item="staff-ready", status="met", note="all 12 clerks")
         await pilot.click("#submit")
-        assert "staff-ready" in app.state.readiness
+        await settle(pilot, lambda: "staff-ready" in app.state.readiness)
 
 
 async def test_note_by_operator() -> None:
@@ -213,13 +214,16 @@ async def test_rollback_confirms_and_needs_commander() -> None:
     app = war_room("alice", through_gate(), now=at(50))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("r")
-        assert isinstance(app.screen, FormScreen) and app.screen.spec.danger
+        await settle(pilot, lambda: isinstance(app.screen, FormScreen))
+        assert app.screen.spec.danger
         await pilot.press("escape")
+        await settle(pilot, lambda: not isinstance(app.screen, FormScreen))
         assert app.state.phase == "running", "cancelled: nothing recorded"
         await pilot.press("r")
+        await settle(pilot, lambda: isinstance(app.screen, FormScreen))
         fill(app, reason="data corrupt")
         await pilot.click("#submit")
-        assert app.state.phase == "rollback"
+        await settle(pilot, lambda: app.state.phase == "rollback")
         assert set(app.frame.sched.running) | set(app.frame.sched.ready) == {"restore"}
 
 

@@ -74,7 +74,7 @@ class FormScreen(ModalScreen[dict[str, str] | None]):
                                 value=(choice == f.value or (not f.value and i == 0)),
                             )
                 else:
-                    yield Input(value=f.value, placeholder=f.placeholder, id=f"field-{f.name}")
+                    yield _steady_input(f)
             yield Static("", classes="error", id="form-error", markup=False)
             with Horizontal():
                 yield Button("Cancel", id="cancel")
@@ -118,3 +118,11 @@ class FormScreen(ModalScreen[dict[str, str] | None]):
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def _steady_input(f: Field) -> Input:
+    """A text field whose cursor does not blink: a blinking cursor repaints twice a second
+    (bytes over SSH while a form is open) and made screenshots differ with the moment."""
+    field_input = Input(value=f.value, placeholder=f.placeholder, id=f"field-{f.name}")
+    field_input.cursor_blink = False
+    return field_input
