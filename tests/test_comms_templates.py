@@ -98,3 +98,22 @@ def test_the_readme_comms_example_loads(tmp_path: Path) -> None:
     settings = load_comms_settings(path)
     assert settings.smtp is not None and settings.smtp.security == "starttls"
     assert settings.hook_for("it-service-desk").format == "slack"
+
+
+def test_an_address_that_is_not_one_is_refused_at_validation() -> None:
+    from cutover_tui.plan import PlanError
+
+    text = comms_plan().replace('"desk@example.com"', '"desk@example.com\\nBcc: all@example.com"')
+    with pytest.raises(PlanError, match="is not an email address"):
+        parse_plan(text, name="ct.toml")
+
+
+def test_a_header_the_email_package_refuses_is_a_failure_in_words_not_a_crash() -> None:
+    from cutover_tui.comms.channels import DeliveryError, Outgoing, send
+    from cutover_tui.comms.settings import CommsSettings, Smtp
+
+    settings = CommsSettings(Path("x"), True, Smtp("127.0.0.1", 9, "none"))
+    out = Outgoing("k", "execs", "email", "a\nb", "body", to=("a@example.com",))
+    with pytest.raises(DeliveryError) as caught:
+        send(out, settings)
+    assert caught.value.permanent and "cannot be sent" in caught.value.reason

@@ -65,6 +65,9 @@ def send(out: Outgoing, settings: CommsSettings) -> str:
         raise DeliveryError(scrub(exc.reason, out.secrets), permanent=exc.permanent) from None
     except CommsConfigError as exc:
         raise DeliveryError(scrub(str(exc), out.secrets), permanent=True) from None
+    except (ValueError, TypeError, LookupError) as exc:  # a header the email package refuses
+        why = f"cannot be sent: {type(exc).__name__}: {exc}"
+        raise DeliveryError(scrub(why, out.secrets), permanent=True) from None
 
 
 def scrub(text: str, secrets: list[str]) -> str:

@@ -5,6 +5,7 @@ Each check yields Finding(loc, message, hint, severity); the loader adds file an
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -42,6 +43,7 @@ TEMPLATE_FIELDS = {
     "checkpoint",
     "audience",
 }
+_EMAIL = re.compile(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+")
 # Templates every plan has without writing them (comms/builtin.py); a plan's own overrides.
 BUILTIN_TEMPLATES = ("status-update", "incident", "rollback-announcement", "go-live")
 TEMPLATE_ATTRS = {"plan": {"id", "title", "timezone", "launch"}, "window": {"start", "end"}}
@@ -293,6 +295,18 @@ def _audience_addresses(plan: Plan, known: Known) -> Iterator[Finding]:
             yield Finding(
                 ("audience", index),
                 f"audience {audience.id!r} has no address: give it `email` or `webhook`",
+            )
+        for n, address in enumerate(audience.email):
+            if not _EMAIL.fullmatch(address):
+                yield Finding(
+                    ("audience", index, "email", n),
+                    f"{address!r} is not an email address (like name@example.com)",
+                )
+    for key, person in plan.people.items():
+        if person.email is not None and not _EMAIL.fullmatch(person.email):
+            yield Finding(
+                ("people", key, "email"),
+                f"{person.email!r} is not an email address (like name@example.com)",
             )
 
 
