@@ -4,7 +4,8 @@
           window end, buffer, warning);
 - People: key, name, user, roles, phone, email, team, escalates_to;
 - Phases: id, title;
-- Risks:  id, risk, likelihood, impact, owner, mitigation, steps, triggers, status.
+- Risks:  id, risk, likelihood, impact, owner, mitigation, steps, triggers, status;
+- Readiness: id, stream, item, owner (the go-live checklist gate criteria may name).
 
 Their cells go into the plan as written; the plan's own validation judges them.
 """

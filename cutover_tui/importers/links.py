@@ -47,8 +47,11 @@ def resolve_links(
     waits: list[WaitStep] = []
     for draft in drafts:
         column = draft.columns.get("after")
-        for link in draft.links:
-            target = index.find(link.ref)
+        for written in draft.links:
+            # An id that reads like an MS Project link ("3ss") is the id: look it up whole first.
+            whole = index.find(written.text) if written.text != written.ref else None
+            link = Link(written.text, text=written.text) if whole else written
+            target = whole or index.find(link.ref)
             if target is None:
                 problems.add(
                     f"unknown predecessor {link.text!r}: {index.describe()}",
@@ -115,6 +118,9 @@ class References:
         self.by_row = {str(d.row): d for d in drafts}
         self.by_step = {d.id: d for d in drafts if d.id}
         self.by_title = {d.title.lower(): d for d in drafts if d.title}
+        self.extra: set[str] = set()  # other ids a gate's criteria may name (readiness items)
+        self.has_readiness = False  # whether the workbook has a Readiness sheet
+        self.added: dict[str, str] = {}  # readiness items made from criteria -> their owner
 
     def find(self, ref: str) -> Draft | None:
         key = ref.strip().lower()

@@ -7,11 +7,15 @@ flagged once, at the first row that names them.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from ..plan.model import PERSON_PATTERN
 from .columns import Column
 from .problems import Problems
 from .values import slug
+
+_PERSON = re.compile(PERSON_PATTERN)
 
 
 class People:
@@ -25,7 +29,10 @@ class People:
             if not key:
                 continue
             self.table[key] = {k: v for k, v in item.items() if k != "key"}
-            for alias in (key, item.get("name"), item.get("user")):
+            self.lookup[key.lower()] = key
+        # Keys first: a name that happens to be another person's key must not take it over.
+        for key, person in self.table.items():
+            for alias in (person.get("name"), person.get("user")):
                 if alias:
                     self.lookup.setdefault(str(alias).lower(), key)
         self.had_list = bool(self.table)
@@ -34,7 +41,7 @@ class People:
         found = self.lookup.get(name.lower())
         if found:
             return found
-        key = slug(name, allow_underscore=True) or "someone"
+        key = name if _PERSON.fullmatch(name) else slug(name, allow_underscore=True) or "someone"
         base, n = key, 2
         while key in self.table:
             key, n = f"{base}-{n}", n + 1

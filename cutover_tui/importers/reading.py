@@ -91,7 +91,7 @@ def read_rows(rows: list[StepRow | Heading], problems: Problems, order: str) -> 
         draft = read_row(row, problems, order)
         if draft is None:
             continue
-        if draft.title and is_total(draft.title) and not draft.links:
+        if draft.title and is_total(draft.title) and not draft.links and not draft.owners:
             problems.warn(f"{draft.title!r} reads as a total, not a step: not imported", row.number)
             continue
         draft.phase = draft.phase or heading

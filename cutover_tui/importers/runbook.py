@@ -8,6 +8,7 @@ A row that cannot be imported is named by its row number; none is dropped in sil
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,6 +17,7 @@ from typing import Any
 
 from ..plan.errors import PlanError, nearest
 from ..plan.load import parse_plan
+from ..plan.model import ID_PATTERN
 from ..plan.write import dumps_plan
 from . import aux
 from .columns import ALIASES, MapError, parse_maps
@@ -30,6 +32,8 @@ from .sniff import ImportRefused
 from .timing import settle_durations, window_of
 from .values import exact_duration, slug, text_of
 from .wire import step_data
+
+_ID = re.compile(ID_PATTERN)
 
 
 @dataclass
@@ -145,14 +149,15 @@ def _assign_ids(drafts: list[Draft], problems: Problems) -> set[str]:
         if wanted and wanted in taken:
             problems.add(f"ID {draft.id_text!r} is used by an earlier row too", draft.row, column)
             draft.failed = True
-        if wanted and slug(wanted) != wanted:
+        if wanted and not _ID.fullmatch(wanted):
             problems.warn(
                 f"ID {draft.id_text!r} is not a plan id (lowercase letters, digits, '-'): "
                 f"the step is {slug(wanted) or 'row-' + str(draft.row)!r}",
                 draft.row,
                 column,
             )
-        base = slug(wanted) or slug(draft.title) or f"row-{draft.row}"
+        base = (wanted if _ID.fullmatch(wanted) else slug(wanted)) or slug(draft.title)
+        base = base or f"row-{draft.row}"
         step_id, n = base, 2
         while step_id in taken:
             step_id, n = f"{base}-{n}", n + 1
@@ -184,6 +189,8 @@ def _plan_data(
     phases = _phases(drafts, aux.table(book.aux.get("phases")))
     settle_durations(drafts, problems)
     references = References(drafts, has_ids)
+    references.extra = {str(r.get("id")) for r in aux.table(book.aux.get("readiness"))}
+    references.has_readiness = "readiness" in book.aux
     good = [d for d in drafts if not d.failed]
     failed_ids = {d.id for d in drafts if d.failed}
     steps = [
@@ -208,9 +215,15 @@ def _plan_data(
     if phases:
         data["phase"] = [{"id": pid, "title": title} for pid, title in phases.items()]
     data["step"] = steps
-    risks = aux.table(book.aux.get("risks"))
-    if risks:
-        data["risk"] = risks
+    for section, sheet_name in (("readiness", "readiness"), ("risk", "risks")):
+        rows = aux.table(book.aux.get(sheet_name))
+        if rows:
+            data[section] = rows
+    if references.added:
+        data["readiness"] = [
+            {"id": rid, "stream": "process", "item": f"{rid} (to be completed)", "owner": owner}
+            for rid, owner in references.added.items()
+        ]
     pinned = sum(1 for d in good if d.start is not None)
     if pinned:
         result.notes.append(

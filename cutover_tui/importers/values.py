@@ -239,7 +239,11 @@ def links_of(value: Value) -> list[Link]:
                     "write the lag as a time, like 3FS+10m",
                     f"{match.group('ref')}FS",
                 )
-            lag = _text_duration(lag_text, "d")
+            try:
+                lag = _text_duration(lag_text, "d")
+            except CellError:  # not a lag after all: an id such as "8-8kgz"
+                out.append(Link(token.lower(), text=token))
+                continue
             if match.group("sign") == "-":
                 lag = -lag
         kind = (match.group("type") or "FS").upper()
@@ -294,7 +298,7 @@ def kind_of(value: Value) -> str:
     )
 
 
-_PEOPLE_SPLIT = re.compile(r"\s*(?:[,;/&+\n]|\band\b)\s*")
+_PEOPLE_SPLIT = re.compile(r"\s*[,;/&+\n]\s*|\s+and\s+")
 
 
 def names_of(value: Value) -> list[str]:

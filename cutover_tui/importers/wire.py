@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
+from ..plan.errors import nearest
+from ..plan.model import ID_PATTERN
 from .links import References
 from .people import People
 from .problems import Problems
 from .rows import Draft
 from .values import exact_duration
 
+_ID = re.compile(ID_PATTERN)
 _COMMS_NOTE = (
     "a comms step needs a message template and an audience, which a sheet does not hold: "
     "imported as a task; make it a comms step in the plan"
@@ -101,10 +105,29 @@ def _kind_fields(
         criteria = []
         for text in draft.criteria:
             found = references.find(text)
-            if found is None:
-                problems.add(f"unknown criterion {text!r}", draft.row, columns.get("criteria"))
-            else:
+            if found is not None:
                 criteria.append(found.id)
+            elif text in references.extra:
+                criteria.append(text)
+            elif not references.has_readiness and _ID.fullmatch(text):
+                # A CSV holds no readiness list: the criterion becomes an item to complete.
+                if text not in references.added:
+                    references.added[text] = step["owner"]
+                    problems.warn(
+                        f"criterion {text!r} is not a step of the sheet: added as a readiness "
+                        "item to be completed (stream, owner, what it checks)",
+                        draft.row,
+                        columns.get("criteria"),
+                    )
+                criteria.append(text)
+            else:
+                problems.add(
+                    f"unknown criterion {text!r}: criteria name steps of the sheet or items of "
+                    "its Readiness sheet",
+                    draft.row,
+                    columns.get("criteria"),
+                    nearest(text, [*references.by_step, *references.extra]),
+                )
         if criteria:
             step["criteria"] = criteria
         if draft.approvers:

@@ -1,0 +1,210 @@
+"""A plan written as a sheet a planner can edit and import again (`cutover export`).
+
+The steps sheet's columns are names `cutover import` recognises, so plan -> sheet -> plan
+gives back every field the sheet holds. A workbook also holds Plan, People, Phases, Risks and
+Readiness sheets; a CSV holds the steps alone (phases by title, owners by people key). What no
+sheet holds (rollback, triggers, audiences, templates) is named when the file is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from ..plan import PlanError, load_plan
+from ..plan.model import Checkpoint, Gate, Plan
+from .values import exact_duration
+
+STEP_COLUMNS = (
+    "ID", "Phase", "Task", "Type", "Owner", "Duration", "Predecessors", "Start", "Stream",
+    "Notes", "Verification", "On fail", "Criteria", "Approvers", "Accountable", "Consulted",
+    "Informed", "Low estimate", "High estimate",
+)  # fmt: skip
+PEOPLE_COLUMNS = ("key", "name", "user", "roles", "phone", "email", "team", "escalates_to")
+RISK_COLUMNS = (
+    "id", "risk", "likelihood", "impact", "owner", "mitigation", "steps", "triggers", "status",
+)  # fmt: skip
+
+
+def step_rows(plan: Plan) -> list[list[Any]]:
+    """One row per step, in STEP_COLUMNS order; times on the plan's wall clock."""
+    phases = {p.id: p.title for p in plan.phase}
+    rows = []
+    for step in plan.step:
+        verify = step.verify if isinstance(step, Checkpoint) else None
+        on_fail = step.on_fail if isinstance(step, Checkpoint) else None
+        criteria = step.criteria if isinstance(step, Gate) else []
+        approvers = step.approvers if isinstance(step, Gate) else []
+        rows.append(
+            [
+                step.id,
+                phases.get(step.phase or "", step.phase),
+                step.title,
+                step.kind,
+                step.owner,
+                exact_duration(step.duration),
+                ", ".join(step.after) or None,
+                _local(plan, step.not_before),
+                step.stream,
+                step.instructions,
+                verify,
+                on_fail,
+                ", ".join(criteria) or None,
+                ", ".join(approvers) or None,
+                step.accountable,
+                ", ".join(step.consulted) or None,
+                ", ".join(step.informed) or None,
+                exact_duration(step.estimate.low) if step.estimate else None,
+                exact_duration(step.estimate.high) if step.estimate else None,
+            ]
+        )
+    return rows
+
+
+def _local(plan: Plan, moment: datetime | None) -> datetime | None:
+    return moment.astimezone(plan.zone).replace(tzinfo=None) if moment else None
+
+
+def plan_rows(plan: Plan) -> list[list[Any]]:
+    info, window = plan.plan, plan.window
+    rows: list[list[Any]] = [
+        ["id", info.id],
+        ["title", info.title],
+        ["timezone", info.timezone],
+        ["launch", info.launch],
+        ["window start", _local(plan, window.start)],
+        ["window end", _local(plan, window.end)],
+        ["buffer", f"{window.buffer * 100:g}%"],
+        ["warning", exact_duration(window.warning)],
+    ]
+    if info.description:
+        rows.append(["description", info.description])
+    return rows
+
+
+def people_rows(plan: Plan) -> list[list[Any]]:
+    return [
+        [key, p.name, p.user, ", ".join(p.roles) or None, p.phone, p.email, p.team,
+         p.escalates_to]
+        for key, p in plan.people.items()
+    ]  # fmt: skip
+
+
+def risk_rows(plan: Plan) -> list[list[Any]]:
+    return [
+        [r.id, r.risk, r.likelihood, r.impact, r.owner, r.mitigation,
+         ", ".join(r.steps) or None, ", ".join(r.triggers) or None, r.status]
+        for r in plan.risk
+    ]  # fmt: skip
+
+
+def write_csv(plan: Plan, target: Path) -> None:
+    with target.open("w", encoding="utf-8-sig", newline="") as handle:  # BOM: Excel reads UTF-8
+        writer = csv.writer(handle)
+        writer.writerow(STEP_COLUMNS)
+        for row in step_rows(plan):
+            writer.writerow(["" if v is None else _csv_text(v) for v in row])
+
+
+def _csv_text(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S" if value.second else "%Y-%m-%d %H:%M")
+    return str(value)
+
+
+def write_xlsx(plan: Plan, target: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)  # streams: a 5,000-step plan stays small in memory
+    _sheet(book, "Runbook", STEP_COLUMNS, step_rows(plan))
+    _sheet(book, "Plan", ("key", "value"), plan_rows(plan))
+    _sheet(book, "People", PEOPLE_COLUMNS, people_rows(plan))
+    _sheet(book, "Phases", ("id", "title"), [[p.id, p.title] for p in plan.phase])
+    if plan.risk:
+        _sheet(book, "Risks", RISK_COLUMNS, risk_rows(plan))
+    if plan.readiness:
+        rows = [[r.id, r.stream, r.item, r.owner] for r in plan.readiness]
+        _sheet(book, "Readiness", ("id", "stream", "item", "owner"), rows)
+    book.save(target)
+
+
+def _sheet(book: Any, title: str, header: tuple[str, ...], rows: list[list[Any]]) -> None:
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    sheet = book.create_sheet(title)
+    bold = Font(bold=True)
+    heads = []
+    for text in header:
+        cell = WriteOnlyCell(sheet, text)
+        cell.font = bold
+        heads.append(cell)
+    sheet.append(heads)
+    for row in rows:
+        sheet.append([_cell(sheet, value) for value in row])
+
+
+def _cell(sheet: Any, value: Any) -> Any:
+    from openpyxl.cell import WriteOnlyCell
+
+    if isinstance(value, str) and value.startswith("="):
+        cell = WriteOnlyCell(sheet, value)
+        cell.data_type = "s"  # text that starts with '=' stays text, not a formula
+        return cell
+    if isinstance(value, datetime):
+        cell = WriteOnlyCell(sheet, value)
+        cell.number_format = "yyyy-mm-dd hh:mm:ss" if value.second else "yyyy-mm-dd hh:mm"
+        return cell
+    return value
+
+
+def left_out(plan: Plan, xlsx: bool) -> list[str]:
+    """What the plan holds that no sheet does."""
+    out = []
+    if plan.rollback:
+        out.append(f"rollback ({len(plan.rollback.step)} steps)")
+    for name, items in (
+        ("trigger", plan.trigger),
+        ("audience", plan.audience),
+        ("template", plan.template),
+    ):
+        if items:
+            out.append(f"{len(items)} {name}{'s' if len(items) != 1 else ''}")
+    if plan.readiness and not xlsx:
+        out.append(f"{len(plan.readiness)} readiness items (a workbook holds them)")
+    comms = sum(1 for s in plan.step if s.kind == "comms")
+    if comms:
+        out.append(f"the template and audiences of {comms} comms step(s)")
+    return out
+
+
+def export_plan(args: argparse.Namespace) -> int:
+    """`cutover export PLAN --xlsx|--csv [--out FILE] [--force]`."""
+    suffix = ".xlsx" if args.xlsx else ".csv"
+    target = Path(args.out) if args.out else Path(args.plan).with_suffix(suffix)
+    if target.exists() and not args.force:
+        print(f"{target}: already exists; choose another --out or add --force", file=sys.stderr)
+        return 1
+    try:
+        plan = load_plan(args.plan).plan
+    except PlanError as exc:
+        print(f"{args.plan}: cannot export a plan that does not validate:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    (write_xlsx if args.xlsx else write_csv)(plan, target)
+    held = f"{len(plan.step)} steps"
+    if args.xlsx:
+        held += (
+            f", {len(plan.people)} people, {len(plan.phase)} phases, {len(plan.risk)} risks, "
+            f"{len(plan.readiness)} readiness items"
+        )
+    print(f"wrote {target}: {held}; import it again with: cutover import {target}")
+    missing = left_out(plan, args.xlsx)
+    if missing:
+        print(f"  not in the sheet (they stay in {args.plan}): {', '.join(missing)}")
+    return 0

@@ -1,0 +1,195 @@
+"""plan -> sheet -> plan gives back every field the sheet holds: random valid plans through
+XLSX and CSV (hypothesis), and the bundled example plans through both."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cutover_tui.cli import main
+from cutover_tui.importers import ImportOptions, import_runbook
+from cutover_tui.importers.export import write_csv, write_xlsx
+from cutover_tui.plan import load_plan, parse_plan
+from cutover_tui.plan.model import Plan
+from cutover_tui.plan.write import dumps_plan
+
+PLANS = Path(__file__).resolve().parent.parent / "plans"
+START = datetime(2026, 11, 27, 22, 0)
+
+
+def sheet_view(plan: Plan, workbook: bool) -> dict[str, Any]:
+    """What a sheet holds of a plan: every step field; a workbook also the plan's tables."""
+    phases = {p.id: p.title for p in plan.phase}
+    steps = []
+    for s in plan.step:
+        fields = s.model_dump(exclude={"kind", "template", "to", "auto"})
+        fields["kind"] = "task" if s.kind == "comms" else s.kind  # a sheet holds no templates
+        if not workbook:  # a CSV names a phase by its title
+            fields["phase"] = phases.get(s.phase) if s.phase else None
+        steps.append(fields)
+    view: dict[str, Any] = {"step": steps}
+    if workbook:
+        view |= plan.model_dump(include={"plan", "window", "people", "phase", "risk", "readiness"})
+    return view
+
+
+def round_trip(plan: Plan, tmp: Path, workbook: bool) -> Plan:
+    sheet = tmp / ("plan.xlsx" if workbook else "plan.csv")
+    (write_xlsx if workbook else write_csv)(plan, sheet)
+    start = plan.window.start.astimezone(plan.zone).replace(tzinfo=None)
+    options = ImportOptions(start=None if workbook else start, timezone=plan.plan.timezone)
+    result = import_runbook(sheet, options)
+    errors = [str(p) for p in result.problems if p.severity == "error"]
+    assert result.toml is not None, result.refused or "\n".join(errors)
+    return parse_plan(result.toml).plan
+
+
+# --- random valid plans -----------------------------------------------------------------------
+
+_ID = st.from_regex(r"\A[a-z0-9][a-z0-9-]{0,8}\Z")
+_KEY = st.from_regex(r"\A[a-z][a-z0-9_-]{0,6}[a-z0-9]\Z")
+_TEXT = (
+    st.text(
+        alphabet=st.characters(blacklist_categories=("Cc", "Cs"), blacklist_characters="\r"),
+        min_size=1,
+        max_size=30,
+    )
+    .map(str.strip)
+    .filter(bool)
+)
+_NOTES = st.lists(_TEXT, min_size=1, max_size=3).map("\n".join)
+_PHASE_TITLES = ["Freeze", "Back up", "Migrate", "Deploy", "Verify", "Go live"]
+
+
+@st.composite
+def plans(draw: st.DrawFn) -> Plan:
+    keys = draw(st.lists(_KEY, min_size=1, max_size=4, unique=True))
+    people = {
+        key: {
+            "name": draw(_TEXT),
+            "roles": draw(st.lists(st.sampled_from(["commander", "operator"]), unique=True)),
+        }
+        | ({"user": key} if draw(st.booleans()) else {})
+        for key in keys
+    }
+    titles = draw(st.lists(st.sampled_from(_PHASE_TITLES), unique=True, max_size=3))
+    phases = [{"id": f"p{n}", "title": t} for n, t in enumerate(titles)]
+    ids = draw(st.lists(_ID, min_size=1, max_size=7, unique=True))
+    steps = [draw(_step(step_id, ids[:n], keys, phases)) for n, step_id in enumerate(ids)]
+    data: dict[str, Any] = {
+        "format": 1,
+        "plan": {
+            "id": draw(_ID),
+            "title": draw(_TEXT),
+            "timezone": draw(st.sampled_from(["UTC", "Europe/London"])),
+        },
+        "window": {"start": START, "end": START + timedelta(days=3)},
+        "people": people,
+        "phase": phases,
+        "step": steps,
+    }
+    if draw(st.booleans()):
+        data["risk"] = [
+            {
+                "id": "r1", "risk": draw(_TEXT), "likelihood": "low", "impact": "medium",
+                "owner": keys[0], "steps": [ids[0]], "mitigation": draw(_TEXT),
+            }
+        ]  # fmt: skip
+    if draw(st.booleans()):
+        data["readiness"] = [
+            {"id": "ready-1", "stream": "process", "item": draw(_TEXT), "owner": keys[-1]}
+        ]
+    return parse_plan(dumps_plan(data)).plan
+
+
+@st.composite
+def _step(draw: st.DrawFn, step_id: str, earlier: list[str], keys: list[str], phases: list) -> dict:
+    kind = draw(st.sampled_from(["task", "checkpoint", "gate", "milestone"]))
+    minutes = draw(st.integers(0 if kind == "milestone" else 1, 600))
+    step: dict[str, Any] = {
+        "id": step_id,
+        "title": draw(_TEXT),
+        "owner": draw(st.sampled_from(keys)),
+        "duration": f"{minutes}m",
+        "after": draw(st.lists(st.sampled_from(earlier), unique=True)) if earlier else [],
+    }
+    if kind != "task":
+        step["kind"] = kind
+    if phases and draw(st.booleans()):
+        step["phase"] = draw(st.sampled_from(phases))["id"]
+    optional = {
+        "instructions": _NOTES,
+        "stream": st.sampled_from(["technical", "process"]),
+        "not_before": st.integers(0, 48 * 60).map(lambda m: START + timedelta(minutes=m)),
+        "accountable": st.sampled_from(keys),
+        "consulted": st.lists(st.sampled_from(keys), min_size=1, unique=True),
+        "informed": st.lists(st.sampled_from(keys), min_size=1, unique=True),
+    }
+    for key, strategy in optional.items():
+        if draw(st.booleans()):
+            step[key] = draw(strategy)
+    if kind != "milestone" and draw(st.booleans()):
+        step["estimate"] = {"low": f"{max(1, minutes // 2)}m", "high": f"{minutes * 2}m"}
+    if kind == "checkpoint":
+        step["verify"] = draw(_TEXT)
+        step["on_fail"] = draw(st.sampled_from(["rollback", "hold", "continue"]))
+    if kind == "gate":
+        if earlier:
+            step["criteria"] = draw(st.lists(st.sampled_from(earlier), unique=True))
+        step["approvers"] = draw(st.lists(st.sampled_from(keys), unique=True))
+    return step
+
+
+_SETTINGS = settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+@_SETTINGS
+@given(plan=plans())
+def test_random_plans_round_trip_through_xlsx(tmp_path: Path, plan: Plan) -> None:
+    assert sheet_view(round_trip(plan, tmp_path, True), True) == sheet_view(plan, True)
+
+
+@_SETTINGS
+@given(plan=plans())
+def test_random_plans_round_trip_through_csv(tmp_path: Path, plan: Plan) -> None:
+    assert sheet_view(round_trip(plan, tmp_path, False), False) == sheet_view(plan, False)
+
+
+@pytest.mark.parametrize("name", ["online-store", "erp-datacentre", "logistics-dispatch"])
+@pytest.mark.parametrize("workbook", [True, False], ids=["xlsx", "csv"])
+def test_the_example_plans_round_trip(tmp_path: Path, name: str, workbook: bool) -> None:
+    plan = load_plan(PLANS / f"{name}.toml").plan
+    assert sheet_view(round_trip(plan, tmp_path, workbook), workbook) == sheet_view(plan, workbook)
+
+
+def test_export_names_what_the_sheet_leaves_out(tmp_path: Path, capsys) -> None:
+    target = tmp_path / "store.csv"
+    assert main(["export", str(PLANS / "online-store.toml"), "--csv", "--out", str(target)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out == [
+        f"wrote {target}: 39 steps; import it again with: cutover import {target}",
+        f"  not in the sheet (they stay in {PLANS / 'online-store.toml'}): rollback (8 steps), "
+        "5 triggers, 3 audiences, 4 templates, 11 readiness items (a workbook holds them), the "
+        "template and audiences of 4 comms step(s)",
+    ]
+    assert main(["export", str(PLANS / "online-store.toml"), "--csv", "--out", str(target)]) == 1
+    assert capsys.readouterr().err.strip() == (
+        f"{target}: already exists; choose another --out or add --force"
+    )
+
+
+def test_text_that_starts_with_equals_stays_text(tmp_path: Path) -> None:
+    plan = load_plan(PLANS / "online-store.toml").plan
+    step = plan.step[0].model_copy(update={"instructions": "=SUM(A1:A3) is not a formula"})
+    plan = plan.model_copy(update={"step": [step, *plan.step[1:]]})
+    back = round_trip(plan, tmp_path, True)
+    assert back.step[0].instructions == "=SUM(A1:A3) is not a formula"
