@@ -129,7 +129,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "blocked by",
         "depends",
     ),
-    "phase": ("phase", "stage", "section", "group", "phase name", "workstage"),
+    "phase": ("phase", "stage", "section", "group", "phase name", "workstage", "workstream"),
     "kind": ("type", "kind", "step type", "task type", "item type"),
     "notes": (
         "notes",
@@ -169,7 +169,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "supported by",
     ),
     "informed": ("informed", "i", "inform", "notify", "keep informed"),
-    "stream": ("stream", "workstream"),
+    "stream": ("stream",),
     "on_fail": ("on fail", "if it fails", "on failure", "if fails"),
     "criteria": ("criteria", "go criteria", "gate criteria", "go no go criteria"),
     "approvers": ("approvers", "approver", "approved by", "sign off", "signoff", "sign off by"),
