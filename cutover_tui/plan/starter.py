@@ -185,7 +185,13 @@ def starter_sections(plan_id: str, today: date) -> list[tuple[str, dict[str, Any
             "Audiences and message templates. Placeholders: {plan.title}, {now:%H:%M},\n"
             "{projected_finish:%H:%M}, {delta}, {percent_done}, {current_step}, {reason}.",
             {
-                "audience": [{"id": "everyone", "name": "Everyone affected"}],
+                "audience": [
+                    {
+                        "id": "everyone",
+                        "name": "Everyone affected",
+                        "email": ["everyone@example.com"],
+                    }
+                ],
                 "template": [
                     {
                         "id": "go-live",
