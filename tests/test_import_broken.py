@@ -375,3 +375,15 @@ def test_an_unknown_sheet(tmp_path, capsys) -> None:
 def test_a_missing_file(tmp_path, capsys) -> None:
     path = tmp_path / "nope.csv"
     assert _errors(capsys, path) == [f"{path}: cannot read it: No such file or directory"]
+
+
+def test_a_cycle_does_not_hide_the_other_problems(tmp_path, capsys) -> None:
+    path = write_csv(
+        tmp_path / "r.csv",
+        "Task,Owner,Start,End,Predecessors\nA,Ann,2026-12-05 22:00,2026-12-05 23:00,3\n"
+        "B,Bob,2026-12-05 22:00,2026-12-05 23:00,2\nC,Cy,2026-12-08,2026-12-01,\n",
+    )
+    err = _errors(capsys, path)
+    assert err[0] == f"{path}: header on row 1; 2 error(s), 1 warning(s); nothing written"
+    _has(err, f"{path} row 4, D (End): ends (2026-12-01 00:00) before it starts (2026-12-08 00:00)")
+    _has(err, "rows that cannot be imported: 2, 4")

@@ -154,6 +154,8 @@ def find_cycle(drafts: Sequence[Draft], after: dict[str, list[str]], problems: P
         ring = ring[at:] + ring[:at]
         shown = " → ".join(str(rows[s].row) if s in rows else s for s in [*ring, ring[0]])
         first = rows.get(ring[0])
+        if first is not None:
+            first.failed = True
         problems.add(
             f"dependency cycle through rows {shown} (each must finish before the next starts); "
             "break one link",

@@ -184,8 +184,8 @@ def _plan_data(
     after, waits = resolve_links(drafts, has_ids, problems, taken)
     if not has_ids and any(d.links for d in drafts):
         result.notes.append("predecessor numbers read as sheet row numbers (there is no ID column)")
-    if find_cycle(drafts, {**after, **{w.id: [w.after] for w in waits}}, problems):
-        return None
+    # A cycle's first row is set aside (and named) so that every other problem is still found.
+    find_cycle(drafts, {**after, **{w.id: [w.after] for w in waits}}, problems)
     phases = _phases(drafts, aux.table(book.aux.get("phases")))
     settle_durations(drafts, problems)
     references = References(drafts, has_ids)
