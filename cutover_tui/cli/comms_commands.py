@@ -145,7 +145,8 @@ def _config() -> int:
         login = (
             f"as {smtp.username}, password from {smtp.password}" if smtp.username else "no login"
         )
-        print(f"  smtp: {smtp.host}:{smtp.port} {smtp.security}, from {smtp.sender}, {login}")
+        ca = f", CA {smtp.ca_file}" if smtp.ca_file else ""
+        print(f"  smtp: {smtp.host}:{smtp.port} {smtp.security}{ca}, from {smtp.sender}, {login}")
     hook = settings.hook
     print(f"  webhooks: {hook.format}, HMAC key from {hook.secret}")
     for audience, h in settings.hooks.items():

@@ -128,17 +128,25 @@ def _send_email(out: Outgoing, smtp: Smtp | None) -> str:
 
 def _connect(smtp: Smtp) -> smtplib.SMTP:
     if smtp.security == "ssl":
-        return smtplib.SMTP_SSL(
-            smtp.host, smtp.port, timeout=smtp.timeout, context=ssl.create_default_context()
-        )
+        return smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=smtp.timeout, context=_tls(smtp))
     server = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout)
     try:
         if smtp.security == "starttls":
-            server.starttls(context=ssl.create_default_context())
+            server.starttls(context=_tls(smtp))
     except BaseException:
         server.close()
         raise
     return server
+
+
+def _tls(smtp: Smtp) -> ssl.SSLContext:
+    """Certificates verified, host name checked: the system's CAs, or the host's own."""
+    try:
+        return ssl.create_default_context(cafile=str(smtp.ca_file) if smtp.ca_file else None)
+    except (OSError, ssl.SSLError) as exc:
+        raise DeliveryError(
+            f"the CA file {smtp.ca_file} cannot be used: {exc}", permanent=True
+        ) from None
 
 
 def _transaction(server: smtplib.SMTP, sender: str, to: tuple[str, ...], data: bytes) -> str:

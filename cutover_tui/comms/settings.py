@@ -9,6 +9,7 @@ writes once, beside the host config (journal/hostconfig.py):
     sender = "cutover@example.com"
     username = "cutover"
     password_file = "/etc/cutover/smtp-password"   # or password_env = "SMTP_PASSWORD"
+    ca_file = "/etc/cutover/relay-ca.pem"          # optional: a private CA (else the system's)
     [webhook]
     format = "json"                    # json | slack | teams
     secret_file = "/etc/cutover/webhook-secret"    # HMAC-SHA256 key (X-Cutover-Signature)
@@ -81,6 +82,7 @@ class Smtp:
     username: str | None = None
     password: Secret = Secret()
     timeout: float = 10.0
+    ca_file: Path | None = None  # a private CA for the relay's certificate; else the system's
 
 
 @dataclass(frozen=True)
@@ -207,6 +209,7 @@ class _Reader:
             "password_file",
             "password_env",
             "timeout",
+            "ca_file",
         )
         t = self.table(data, "smtp", keys)
         host = t.get("host")
@@ -222,6 +225,9 @@ class _Reader:
         password = self.secret(t, "smtp", "password")
         if username and password == Secret():
             password = Secret(env=PASSWORD_ENV)
+        ca_file = t.get("ca_file")
+        if ca_file is not None and not (isinstance(ca_file, str) and ca_file.startswith("/")):
+            raise self.bad("smtp.ca_file", "must be an absolute path in quotes")
         return Smtp(
             host,
             port,
@@ -230,6 +236,7 @@ class _Reader:
             username,
             password,
             self.seconds(t, "smtp.timeout"),
+            Path(ca_file) if ca_file else None,
         )
 
     def hook(
