@@ -112,13 +112,21 @@ webhook = "{hook_url}"
 
 
 def new_run(
-    directory: Path, text: str, *, start: bool = True, started: datetime | None = None
+    directory: Path,
+    text: str,
+    *,
+    start: bool = True,
+    started: datetime | None = None,
+    rehearsal: bool = False,
 ) -> Journal:
     loaded = parse_plan(text, name="ct.toml")
-    journal = Journal.create(directory, loaded, rehearsal=False, created_by=os_login())
+    journal = Journal.create(directory, loaded, rehearsal=rehearsal, created_by=os_login())
     if start:
         moment = started or at(0)
-        journal.append(RunStarted(actor="boss", at=moment, plan_id="ct", key=uuid.uuid4().hex))
+        mode = "rehearsal" if rehearsal else "live"
+        journal.append(
+            RunStarted(actor="boss", at=moment, plan_id="ct", key=uuid.uuid4().hex, mode=mode)
+        )
     return journal
 
 

@@ -228,3 +228,29 @@ def test_cadence_sends_a_status_update_each_period_and_the_level_asks_for_a_draf
     assert "status" not in [d.id for d in drafts(state, at(121), "late")]
     assert "status" in [d.id for d in drafts(state, at(160), "late")]
     assert "status" not in [d.id for d in drafts(state, at(160), "on-track")]
+
+
+def test_a_rehearsal_sends_to_the_comms_log_only(
+    tmp_path: Path, hooks: Hooks, mail: Mailbox, monkeypatch
+) -> None:
+    config = comms_config(tmp_path / "comms.toml", mail.port)
+    config.write_text(config.read_text().replace('rehearsals = "send"', 'rehearsals = "log"'))
+    monkeypatch.setenv("CUTOVER_COMMS_CONFIG", str(config))
+    journal = new_run(tmp_path, comms_plan(hooks.url), rehearsal=True)
+    journal.append(RollbackInvoked(actor="boss", at=at(10), reason="practice", key="rb"))
+    Conductor(Journal(journal.path), FixedClock(at(11)), holder="A").tick()
+    state = Journal(journal.path).state()
+    assert {m.queued.route for m in state.outbox} == {"log"}
+    assert {m.sent.answer for m in state.outbox if m.sent} == {"recorded in the comms log"}
+    assert mail.messages == [] and hooks.posts == []
+
+
+def test_webhook_payloads_for_slack_teams_and_json() -> None:
+    from cutover_tui.comms.channels import Outgoing, payload
+
+    out = Outgoing("run/m", "desk", "webhook", "Rolled <back> & done", "line 1\nline 2")
+    assert payload(out, "slack") == {"text": "Rolled &lt;back&gt; &amp; done\nline 1\nline 2"}
+    teams = payload(out, "teams")
+    assert teams["@type"] == "MessageCard" and teams["title"] == "Rolled <back> & done"
+    assert teams["text"] == "line 1\n\nline 2"
+    assert payload(out, "json")["key"] == "run/m"
