@@ -35,16 +35,17 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from ..comms.channels import DeliveryError, Outgoing, send
 from ..comms.outgoing import due
 from ..comms.settings import CommsConfigError, CommsSettings, load_comms_settings
-from ..comms.values import About, live_values
+from ..comms.values import About, values_from
 from ..engine.events import CONDUCTOR, Event, MessageClaimed, MessageFailed, MessageSent
 from ..engine.outbox import Message
 from ..engine.state import Refused, RunState
-from ..engine.verdict import forecaster_for
+from ..engine.verdict import assess, forecaster_for
 from ..journal.store import Journal
 from .clocks import Clock
 
@@ -86,11 +87,16 @@ class Deliverer:
         now = self.clock.now()
         log_only = state.mode == "rehearsal" and settings.delivery.rehearsals == "log"
 
+        verdicts: list = []  # the verdict once per pass, made only when a message is due
+
         def values(about: About) -> dict:
-            try:
-                return live_values(state, now, about, self._forecaster)
-            except Exception:  # the announcement goes out without the odds
-                return live_values(state, now, about, None)  # ("[no p80 yet]" in its text)
+            if not verdicts:
+                try:
+                    verdicts.append(assess(state, now, self._forecaster))
+                except Exception:  # the announcement goes out without the odds
+                    verdicts.append(assess(state, now, None))  # ("[no p80 yet]" in its text)
+            sched, _sight, verdict = verdicts[0]
+            return values_from(state, sched, verdict, about)
 
         return [s for e in due(state, now, values, log_only=log_only) if (s := self._append(e))]
 
@@ -109,6 +115,9 @@ class Deliverer:
         if claimed is None:
             return []  # another conductor claimed it first
         outgoing = _outgoing(self.journal.run_id, state, message, resend=attempt > 1)
+        # The journal's head goes out with every message: a copy outside the host that
+        # `cutover verify --expect` checks later (docs/jump-host.md, What the journal proves).
+        outgoing = replace(outgoing, body=outgoing.body + head_footer(self.journal))
         try:
             answer = send(outgoing, settings)
         except DeliveryError as exc:
@@ -151,6 +160,13 @@ class Deliverer:
             return self.journal.append(event, now=self.clock.now)
         except Refused:
             return None  # recorded by another process first, or the state moved on
+
+
+def head_footer(journal: Journal) -> str:
+    seq, digest = journal.head
+    head = f"{seq}:{digest[:16]}"
+    run = journal.run_id
+    return f"\n\n-- \nJournal {run} head {head} (cutover verify {run} --expect {head})\n"
 
 
 def _outgoing(run_id: str, state: RunState, message: Message, *, resend: bool) -> Outgoing:
