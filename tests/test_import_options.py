@@ -118,3 +118,28 @@ def test_without_dates_or_start_the_window_starts_tomorrow_evening(tmp_path: Pat
             "22:00 (the sheet has no dates; set it with --start)")
         for line in out
     )  # fmt: skip
+
+
+def test_problems_in_the_workbooks_own_sheets_are_located_there(tmp_path: Path, capsys) -> None:
+    from cutover_tui.importers.export import write_xlsx
+    from cutover_tui.plan import load_plan
+
+    plans = Path(__file__).resolve().parent.parent / "plans"
+    path = tmp_path / "store.xlsx"
+    write_xlsx(load_plan(plans / "online-store.toml").plan, path)
+    from openpyxl import load_workbook
+
+    book = load_workbook(path)
+    book["People"]["D3"] = "boss"  # carol's roles
+    book["Plan"]["B4"] = "Mars/Olympus"  # the timezone
+    book.save(path)
+    code, _, err = run_import(capsys, path, start=False)
+    assert code == 1
+    assert (
+        f"  {path} [People] row 3, D (roles): 'boss' is not allowed here; expected 'commander', "
+        "'communicator', 'resolver', 'operator', 'approver' or 'watcher'"
+    ) in err
+    assert (
+        f"  {path} [Plan] row 4, B (value): 'Mars/Olympus' is not an IANA time zone (like "
+        "'Europe/London')"
+    ) in err

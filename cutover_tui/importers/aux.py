@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from .sheet import Sheet, Value
+from .sheet import Sheet, Value, column_letter
 from .values import text_of
 
 LIST_KEYS = {"roles", "steps", "triggers"}
@@ -80,3 +80,49 @@ def plan_settings(sheet: Sheet | None) -> dict[str, Any]:
             if key in PLAN_KEYS:
                 out[key] = cells[1]
     return out
+
+
+def numbered(sheet: Sheet | None) -> list[int]:
+    """The sheet row number of each dict `table` returns, in the same order."""
+    if sheet is None or not sheet.rows:
+        return []
+    return [number for number, cells in sheet.rows[1:] if any(c is not None for c in cells)]
+
+
+_SHEET_OF = {"people": "people", "risk": "risks", "readiness": "readiness"}
+
+
+def locate(aux_sheets: dict[str, Sheet], loc: tuple[str | int, ...]) -> str | None:
+    """Where in a workbook's own sheets a plan problem at `loc` was written, if it was."""
+    if not loc:
+        return None
+    head = str(loc[0])
+    if head in ("plan", "window") and len(loc) >= 2:
+        key = str(loc[1]) if head == "plan" else f"window {loc[1]}"
+        return _plan_row(aux_sheets.get("plan"), key)
+    sheet = aux_sheets.get(_SHEET_OF.get(head, ""))
+    if sheet is None or len(loc) < 2:
+        return None
+    header = [(text_of(c) or "").strip().lower().replace(" ", "_") for c in sheet.rows[0][1]]
+    rows = numbered(sheet)
+    if head == "people":
+        keys = [str(item.get("key", "")) for item in table(sheet)]
+        index = keys.index(str(loc[1])) if str(loc[1]) in keys else None
+    else:
+        index = loc[1] if isinstance(loc[1], int) else None
+    if index is None or index >= len(rows):
+        return None
+    field = str(loc[2]) if len(loc) >= 3 else None
+    column = ""
+    if field in header:
+        column = f", {column_letter(header.index(field) + 1)} ({field})"
+    return f"{sheet.where(rows[index])}{column}"
+
+
+def _plan_row(sheet: Sheet | None, key: str) -> str | None:
+    if sheet is None:
+        return None
+    for number, cells in sheet.rows:
+        if cells and isinstance(cells[0], str) and cells[0].strip().lower() == key:
+            return sheet.where(number, "B (value)")
+    return None

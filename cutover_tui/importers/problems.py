@@ -48,6 +48,10 @@ class Problems:
         if severity == "error" and row is not None:
             self.failed_rows.setdefault(row, message)
 
+    def add_at(self, where: str, message: str, hint: str | None, severity: Severity) -> None:
+        """A problem in another sheet of the workbook (People, Risks, Plan), `where` given."""
+        self.items.append(SheetProblem(where, message, hint, severity))
+
     def warn(
         self,
         message: str,

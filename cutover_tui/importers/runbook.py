@@ -108,7 +108,7 @@ def build(book: Workbook, options: ImportOptions, maps: list[tuple[str, str]]) -
     people = People(aux.table(book.aux.get("people")), problems)
     data = _plan_data(book, layout, drafts, people, options, settings, problems, result)
     if data is not None and not problems.errors:
-        _validate(data, drafts, problems, result)
+        _validate(data, drafts, problems, result, book.aux)
     return _finish(result, problems)
 
 
@@ -307,7 +307,11 @@ def _plan_info(
 
 
 def _validate(
-    data: dict[str, Any], drafts: list[Draft], problems: Problems, result: ImportResult
+    data: dict[str, Any],
+    drafts: list[Draft],
+    problems: Problems,
+    result: ImportResult,
+    aux_sheets: dict[str, Any],
 ) -> None:
     """The plan's own checks, each finding put back on the row and column it came from."""
     text = dumps_plan(data)
@@ -331,6 +335,10 @@ def _validate(
             draft = rows.get(step["id"])
             if draft is not None and len(loc) >= 3:
                 column = draft.columns.get(_FIELD_OF_KEY.get(str(loc[2]), str(loc[2])))
+        elsewhere = None if draft else aux.locate(aux_sheets, loc)
+        if elsewhere is not None:
+            problems.add_at(elsewhere, finding.message, finding.hint, finding.severity)
+            continue
         where_key = "" if draft else f"{'.'.join(str(p) for p in loc)}: " if loc else ""
         problems.add(
             where_key + finding.message,
