@@ -105,3 +105,40 @@ def test_the_comms_log_says_queued_sent_and_undeliverable_per_message() -> None:
     final = retry.model_copy(update={"retry_at": None, "escalated_to": ["com"]})
     line = narrate(final)
     assert line.category == "alert" and line.text.startswith("UNDELIVERABLE m.execs.email")
+
+
+async def test_the_commander_sends_a_draft_by_its_number_and_an_operator_may_not(
+    tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.setenv("CUTOVER_COMMS_CONFIG", str(tmp_path / "absent.toml"))
+    journal = a_run(tmp_path)
+    clock = FixedClock(at(22))
+    operator = WarRoomApp(
+        JournalRun(Journal(journal.path), "op", now=clock.now), clock, poll_seconds=0.05
+    )
+    async with operator.run_test(size=(160, 48)) as pilot:
+        await settle(pilot, lambda: operator.frame is not None)
+        await pilot.press("C")
+        await settle(pilot, lambda: isinstance(operator.screen, CommsScreen))
+        await pilot.press("1")
+        await settle(
+            pilot,
+            lambda: any("may not send messages" in n.message for n in operator._notifications),
+        )
+    assert not Journal(journal.path).state().outbox.for_step("announce")
+    commander = WarRoomApp(
+        JournalRun(Journal(journal.path), "boss", now=clock.now), clock, poll_seconds=0.05
+    )
+    async with commander.run_test(size=(160, 48)) as pilot:
+        await settle(pilot, lambda: commander.frame is not None)
+        await pilot.press("C")
+        await settle(pilot, lambda: isinstance(commander.screen, CommsScreen))
+        await pilot.press("1")
+        await settle(pilot, lambda: commander.state.status["announce"].status == "done")
+    state = Journal(journal.path).state()
+    assert [m.id for m in state.outbox.for_step("announce")] == [
+        "step-announce.execs.email",
+        "step-announce.desk.email",
+        "step-announce.desk.webhook",
+    ]
+    assert state.outbox.messages["step-announce.execs.email"].queued.actor == "boss"

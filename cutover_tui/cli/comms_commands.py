@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-import uuid
 
-from ..comms.outgoing import LEVEL_DRAFT, Draft, drafts, queue
+from ..comms.outgoing import Draft, drafts
 from ..comms.reach import reach_all
+from ..comms.send import find_draft, send_events
 from ..comms.settings import CommsConfigError, CommsSettings, load_comms_settings
 from ..comms.templates import render
-from ..comms.values import About, values_from
-from ..engine.events import CommsSent, Event
+from ..comms.values import values_from
 from ..engine.state import Refused, RunState
 from ..engine.verdict import assess, forecaster_for
 from ..journal.identity import actor_for, describe, os_login
@@ -200,16 +199,23 @@ def cmd_send(args: argparse.Namespace) -> int:
     actor = actor_for(state.plan, login)
     now = _clock_for(journal, None).now()
     sched, _sight, verdict = assess(state, now, forecaster_for(journal.run_id))
-    found = {d.id: d for d in drafts(state, now, verdict.stage)}
-    draft = found.get(args.target or "")
-    if draft is None and args.target == LEVEL_DRAFT:  # a status update on request
-        everyone = tuple(a.id for a in state.plan.audience)
-        draft = Draft(LEVEL_DRAFT, "status-update", everyone, "on request", About())
+    draft = find_draft(state, now, verdict, args.target or "")
     if draft is None:
-        known = ", ".join(found) or "none now"
+        known = ", ".join(d.id for d in drafts(state, now, verdict.stage)) or "none now"
         print(f"cutover do: no draft {args.target!r} to send (drafts: {known})", file=sys.stderr)
         return 1
-    events = _send_events(state, draft, actor, now, settings, sched, verdict, args)
+    log_only = state.mode == "rehearsal" and settings.delivery.rehearsals == "log"
+    events = send_events(
+        state,
+        draft,
+        actor=actor,
+        at=now,
+        sched=sched,
+        verdict=verdict,
+        log_only=log_only,
+        subject=args.subject,
+        body=args.note,
+    )
     try:
         stored = [journal.append(e, now=lambda: now) for e in events]
     except Refused as refusal:
@@ -218,45 +224,3 @@ def cmd_send(args: argparse.Namespace) -> int:
     for e in stored:
         print(f"#{e.seq} {e.type} {getattr(e, 'message', '') or e.step_id or ''} by {e.actor}")
     return 0
-
-
-def _send_events(state, draft, actor, now, settings, sched, verdict, args) -> list[Event]:
-    log_only = state.mode == "rehearsal" and settings.delivery.rehearsals == "log"
-
-    def values(about: About) -> dict:
-        return values_from(state, sched, verdict, about)
-
-    step = draft.id if draft.id != LEVEL_DRAFT else None
-    prefix = f"step-{step}" if step else f"status-{uuid.uuid4().hex[:8]}"
-    events: list[Event] = list(
-        queue(
-            state,
-            actor=actor,
-            at=now,
-            template=draft.template,
-            audiences=list(draft.audiences),
-            prefix=prefix,
-            cause="step" if step else "level",
-            values=values,
-            about=draft.about,
-            log_only=log_only,
-            step=step,
-        )
-    )
-    edited = {k: v for k, v in (("subject", args.subject), ("body", args.note)) if v}
-    events = [e.model_copy(update=edited) for e in events]  # the communicator's edits
-    if step and events:
-        first = events[0]
-        events.append(
-            CommsSent(
-                actor=actor,
-                at=now,
-                key=f"send:{step}",
-                template=draft.template,
-                to=list(draft.audiences),
-                subject=first.subject,
-                body=first.body,
-                step=step,
-            )
-        )
-    return events

@@ -1,8 +1,9 @@
 """`C`: the comms screen: the outbox (queued, sending, sent, retrying, undeliverable, per
 message and audience), the drafts awaiting a communicator, and the contact matrix.
 
-Everyone sees it; sending is the commander's or a communicator's (`cutover do RUN send ID`,
-checked in the journal). Every word from the plan, people and servers is made inert.
+Everyone sees it; the commander and a communicator send a draft with its number (1-9), as
+`cutover do RUN send ID` does (comms/send.py; the journal checks who may). Every word from the
+plan, people and servers is made inert.
 """
 
 from __future__ import annotations
@@ -16,8 +17,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ...comms.outgoing import drafts
+from ...comms.send import send_events
+from ...comms.settings import CommsConfigError, load_comms_settings
 from ...comms.templates import render
 from ...comms.values import values_from
+from ...engine.outbox import SENDERS
 from ...inert import inert_line
 from ..frame import Frame
 
@@ -50,23 +54,28 @@ def outbox_table(frame: Frame) -> Table:
     return table
 
 
+def may_send(frame: Frame) -> bool:
+    return bool(frame.state.roles_of(frame.actor) & SENDERS)
+
+
 def draft_lines(frame: Frame) -> Text:
     state, verdict = frame.state, frame.verdict
     found = drafts(state, frame.now, verdict.stage)
     lines = [Text(f"Drafts awaiting a communicator: {len(found)}", "bold")]
-    for draft in found:
+    for number, draft in enumerate(found, start=1):
         text = render(
             state.plan, draft.template, values_from(state, frame.sched, verdict, draft.about)
         )
         missing = f"  (missing: {', '.join(text.missing)})" if text.missing else ""
         lines.append(
             Text.assemble(
-                (f"{inert_line(draft.id)}: ", "bold"),
+                (f"{number}  {inert_line(draft.id)}: ", "bold"),
                 inert_line(text.subject, 80),
                 (f"  to {inert_line(', '.join(draft.audiences))}; {draft.why}{missing}", "dim"),
             )
         )
-        lines.append(Text(f"  send: cutover do RUN send {inert_line(draft.id)}", "dim"))
+        how = f"press {number}, or " if may_send(frame) and number <= 9 else ""
+        lines.append(Text(f"  send: {how}cutover do RUN send {inert_line(draft.id)}", "dim"))
     return Text("\n").join(lines)
 
 
@@ -103,7 +112,10 @@ class CommsScreen(ModalScreen[None]):
     }
     CommsScreen Static { margin-bottom: 1; }
     """
-    BINDINGS = [Binding("escape,q,C", "close", "Close", id="comms.close")]
+    BINDINGS = [
+        Binding("escape,q,C", "close", "Close", id="comms.close"),
+        *(Binding(str(n), f"send({n})", show=False, id=f"comms.send.{n}") for n in range(1, 10)),
+    ]
 
     def __init__(self, frame: Frame) -> None:
         super().__init__()
@@ -117,3 +129,32 @@ class CommsScreen(ModalScreen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+    def action_send(self, number: int) -> None:
+        """Send draft `number` as the war room's user; each refusal said as the app says it."""
+        app = self.app
+        frame = getattr(app, "frame", None) or self.frame
+        found = drafts(frame.state, frame.now, frame.verdict.stage)
+        if not 1 <= number <= len(found):
+            self.notify(f"there is no draft {number}", severity="warning")
+            return
+        try:
+            settings = load_comms_settings()
+        except CommsConfigError as exc:
+            self.notify(str(exc), title="Refused", severity="error", markup=False)
+            return
+        log_only = frame.state.mode == "rehearsal" and settings.delivery.rehearsals == "log"
+        events = send_events(
+            frame.state,
+            found[number - 1],
+            actor=frame.actor,
+            at=app.clock.now(),
+            sched=frame.sched,
+            verdict=frame.verdict,
+            log_only=log_only,
+        )
+        for event in events:
+            if not app.submit(event):  # refused: the app said why
+                return
+        self.frame = getattr(app, "frame", None) or frame
+        self.refresh(recompose=True)
