@@ -117,3 +117,41 @@ def test_a_header_the_email_package_refuses_is_a_failure_in_words_not_a_crash() 
     with pytest.raises(DeliveryError) as caught:
         send(out, settings)
     assert caught.value.permanent and "cannot be sent" in caught.value.reason
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.text(max_size=200)
+    | st.lists(
+        st.sampled_from(
+            [
+                "[smtp]",
+                "[webhook]",
+                "[delivery]",
+                "[webhook.audience.x]",
+                'host = "h"',
+                "port = 0",
+                'security = "ssl"',
+                "attempts = 99",
+                'backoff = "x"',
+                'format = "teams"',
+                'url_file = "rel"',
+                'secret_env = "A B"',
+                "timeout = -1",
+                "[nope]",
+                "bogus = 1",
+            ]
+        ),
+        max_size=8,
+    ).map("\n".join)
+)
+def test_any_comms_settings_text_loads_or_is_one_line(text: str) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "comms.toml"
+        path.write_bytes(text.encode("utf-8", "replace"))
+        try:
+            load_comms_settings(path)
+        except CommsConfigError as exc:
+            assert "\n" not in str(exc).strip() and str(path) in str(exc)
