@@ -290,25 +290,24 @@ def map_columns(header: Sequence[Value], maps: Sequence[tuple[str, str]] = ()) -
     texts = ["" if c is None else str(c).strip() for c in header]
     forced = _forced(texts, maps)
     columns = Columns()
+    # The mapped columns first: a guess that lands on a mapped field gives way to it.
+    mapped = {i: Column(i, texts[i], name, field_of(texts[i])[1]) for i, name in forced.items()}
     taken: dict[str, Column] = {}
-    forced_fields = set(forced.values())
+    for column in mapped.values():
+        taken.setdefault(column.field, column)
     for index, text in enumerate(texts):
-        if index in forced:
-            name, unit = forced[index], field_of(text)[1]
-        else:
-            guessed, unit = field_of(text) if text else (None, None)
-            name = guessed or "unmapped"
-            if not text:
-                name = "unmapped"
-        column = Column(index, text, name, unit)
-        if name not in ("unmapped", "ignore") and name not in MULTI:
-            if index not in forced and (name in taken or name in forced_fields):
+        if index in mapped:
+            columns.by_index[index] = mapped[index]
+            continue
+        name, unit = field_of(text) if text else (None, None)
+        column = Column(index, text, name or "unmapped", unit)
+        if name is not None and name not in MULTI:
+            if name in taken:
                 # A second owner-like column ("Executor" beside "Responsible"): kept as notes.
-                first = taken.get(name) or Column(-1, "--map", name)
-                columns.duplicates.append((column, first))
+                columns.duplicates.append((column, taken[name]))
                 column = Column(index, text, "unmapped", unit)
             else:
-                taken.setdefault(name, column)
+                taken[name] = column
         columns.by_index[index] = column
     return columns
 

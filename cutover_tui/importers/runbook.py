@@ -20,7 +20,7 @@ from ..plan.load import parse_plan
 from ..plan.model import ID_PATTERN
 from ..plan.write import dumps_plan
 from . import aux
-from .columns import ALIASES, MapError, parse_maps
+from .columns import ALIASES, Columns, MapError, parse_maps
 from .layout import NoTable, lay_out
 from .links import References, WaitStep, find_cycle, resolve_links
 from .people import People
@@ -91,8 +91,8 @@ def build(book: Workbook, options: ImportOptions, maps: list[tuple[str, str]]) -
         return _finish(result, problems)
     for demoted, kept in columns.duplicates:
         problems.warn(
-            f"{demoted.header!r} reads as {demoted.field if demoted.field != 'unmapped' else kept.field}"
-            f" too; {kept.header!r} is used, {demoted.header!r} is kept in the steps' notes "
+            f"{demoted.header!r} reads as {kept.field} too; {kept.header!r} is used, "
+            f"{demoted.header!r} is kept in the steps' notes "
             f"(choose with --map '{demoted.header}=FIELD')",
             layout.header_row,
             demoted,
@@ -120,14 +120,14 @@ def _finish(result: ImportResult, problems: Problems) -> ImportResult:
     return result
 
 
-def _has_needed_columns(columns: Any, header_row: int, problems: Problems) -> bool:
+def _has_needed_columns(columns: Columns, header_row: int, problems: Problems) -> bool:
     headers = [c.header for c in columns.by_index.values() if c.header]
     if columns.first("title") is None:
         problems.add(
             f"no column reads as the task name; the header has {', '.join(headers)}: "
             "name one with --map COLUMN=title",
             header_row,
-            hint=nearest("task", [h.lower() for h in headers]),
+            hint=nearest("Task", headers),
         )
         return False
     timed = columns.first("duration") or (columns.first("start") and columns.first("end"))
