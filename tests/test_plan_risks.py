@@ -125,3 +125,13 @@ def test_validate_shows_the_register(tmp_path: Path, capsys: pytest.CaptureFixtu
         "  risks      1 in the register, 1 open; worst slow (medium likelihood, high impact); "
         "arming triggers b-stuck"
     ) in out
+
+
+def test_risks_by_trigger_lists_the_live_risks_arming_each() -> None:
+    from cutover_tui.plan.risks import risks_by_trigger
+
+    closed = RISK.replace('id = "slow"', 'id = "old"') + 'status = "closed"\n'
+    plan = parse_plan(BASE + RISK + closed).plan
+    assert {k: [r.id for r in v] for k, v in risks_by_trigger(plan).items()} == {
+        "b-stuck": ["slow"]
+    }

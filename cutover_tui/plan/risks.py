@@ -85,6 +85,16 @@ def risk_findings(plan: Plan, known: Known) -> Iterator[Finding]:
             )
 
 
+def risks_by_trigger(plan: Plan) -> dict[str, list[Risk]]:
+    """Trigger id -> the live risks that arm it, for showing a risk beside its trigger."""
+    out: dict[str, list[Risk]] = {}
+    for risk in plan.risk:
+        if risk.live:
+            for trigger in risk.triggers:
+                out.setdefault(trigger, []).append(risk)
+    return out
+
+
 def register_line(plan: Plan) -> str | None:
     """The summary's line for the register: counts, the worst open one, what it arms."""
     if not plan.risk:
