@@ -387,3 +387,27 @@ def test_a_cycle_does_not_hide_the_other_problems(tmp_path, capsys) -> None:
     assert err[0] == f"{path}: header on row 1; 2 error(s), 1 warning(s); nothing written"
     _has(err, f"{path} row 4, D (End): ends (2026-12-01 00:00) before it starts (2026-12-08 00:00)")
     _has(err, "rows that cannot be imported: 2, 4")
+
+
+@pytest.mark.parametrize(
+    ("part", "content"),
+    [
+        ("xl/worksheets/sheet1.xml", b'<worksheet><sheetData><row><c r="A1"'),
+        ("xl/workbook.xml", b"garbage"),
+        ("xl/styles.xml", b"<x"),
+    ],
+)
+def test_a_workbook_with_a_damaged_part(tmp_path, capsys, part: str, content: bytes) -> None:
+    good = write_xlsx(tmp_path / "good.xlsx", [HEADER, ["A", "Ann", "5m", None]])
+    with zipfile.ZipFile(good) as source:
+        items = {name: source.read(name) for name in source.namelist()}
+    items[part] = content
+    path = tmp_path / "r.xlsx"
+    with zipfile.ZipFile(path, "w") as target:
+        for name, data in items.items():
+            target.writestr(name, data)
+    err = _errors(capsys, path)
+    assert len(err) == 1 and err[0].startswith(f"{path}: the workbook is damaged and cannot be"), (
+        err
+    )
+    assert err[0].endswith("; open it in Excel and save it again")

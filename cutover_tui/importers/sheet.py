@@ -98,35 +98,49 @@ def read_workbook(path: str | Path, sheet: str | None = None) -> Workbook:
 # --- XLSX -----------------------------------------------------------------------------------
 
 
+# What openpyxl raises on a damaged workbook: a bad ZIP, a missing part, XML that does not
+# parse (ParseError is a SyntaxError), values of the wrong type. One line for each, never a trace.
+_DAMAGED = (
+    zipfile.BadZipFile,
+    KeyError,
+    OSError,
+    ValueError,
+    TypeError,
+    EOFError,
+    SyntaxError,
+    AttributeError,
+    IndexError,
+)
+
+
 def _read_xlsx(path: Path, wanted: str | None) -> Workbook:
     import openpyxl  # imported here: CSV imports and the rest of cutover do not need it
 
-    try:
-        # A file object, not the path: openpyxl refuses a workbook named .csv by its name.
-        handle = path.open("rb")
-        book = openpyxl.load_workbook(handle, read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, EOFError) as exc:
-        raise ImportRefused(
-            f"{path}: the workbook is damaged and cannot be opened ({_short(exc)}); "
-            "open it in Excel and save it again"
-        ) from None
-    try:
-        names = list(book.sheetnames)
-        main_name = _choose_sheet(path, names, wanted)
-        out = Workbook(_read_worksheet(path, book, main_name))
-        for name in names:
-            key = name.strip().lower()
-            if name != main_name and key in AUX_SHEETS:
-                out.aux[key] = _read_worksheet(path, book, name)
-        return out
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, EOFError) as exc:
-        raise ImportRefused(
-            f"{path}: the workbook is damaged and cannot be read ({_short(exc)}); "
-            "open it in Excel and save it again"
-        ) from None
-    finally:
-        book.close()
-        handle.close()
+    # A file object, not the path: openpyxl refuses a workbook named .csv by its name.
+    with path.open("rb") as handle:
+        try:
+            book = openpyxl.load_workbook(handle, read_only=True, data_only=False)
+        except _DAMAGED as exc:
+            raise ImportRefused(
+                f"{path}: the workbook is damaged and cannot be opened ({_short(exc)}); "
+                "open it in Excel and save it again"
+            ) from None
+        try:
+            names = list(book.sheetnames)
+            main_name = _choose_sheet(path, names, wanted)
+            out = Workbook(_read_worksheet(path, book, main_name))
+            for name in names:
+                key = name.strip().lower()
+                if name != main_name and key in AUX_SHEETS:
+                    out.aux[key] = _read_worksheet(path, book, name)
+            return out
+        except _DAMAGED as exc:
+            raise ImportRefused(
+                f"{path}: the workbook is damaged and cannot be read ({_short(exc)}); "
+                "open it in Excel and save it again"
+            ) from None
+        finally:
+            book.close()
 
 
 def _short(exc: BaseException) -> str:
@@ -185,8 +199,11 @@ def _saved_values(book: Any, path: Path, name: str, sheet: Sheet) -> None:
     """Put the value Excel saved with each formula in place of the formula (None if none)."""
     import openpyxl
 
-    handle = path.open("rb")
-    cached = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+    with path.open("rb") as handle:
+        _cached_values(openpyxl.load_workbook(handle, read_only=True, data_only=True), name, sheet)
+
+
+def _cached_values(cached: Any, name: str, sheet: Sheet) -> None:
     try:
         ws = cached[name]
         wanted = {r for r, _ in sheet.formulas}
@@ -200,7 +217,6 @@ def _saved_values(book: Any, path: Path, name: str, sheet: Sheet) -> None:
                     values[key[1] - 1] = _clean(cell.value)
     finally:
         cached.close()
-        handle.close()
 
 
 def _merged_ranges(book: Any, ws: Any) -> list[Merge]:
