@@ -254,3 +254,27 @@ def test_webhook_payloads_for_slack_teams_and_json() -> None:
     assert teams["@type"] == "MessageCard" and teams["title"] == "Rolled <back> & done"
     assert teams["text"] == "line 1\n\nline 2"
     assert payload(out, "json")["key"] == "run/m"
+
+
+def test_a_failed_rollback_checkpoint_alerts_the_resolvers(
+    tmp_path: Path, hooks: Hooks, mail: Mailbox, monkeypatch
+) -> None:
+    from cutover_tui.engine.events import CheckpointFailed
+
+    monkeypatch.setenv(
+        "CUTOVER_COMMS_CONFIG", str(comms_config(tmp_path / "comms.toml", mail.port))
+    )
+    text = comms_plan(hooks.url).replace(
+        '[[step]]\nid = "slow"',
+        '[[step]]\nid = "check"\nkind = "checkpoint"\ntitle = "Ledgers balance"\nowner = "boss"\n'
+        'duration = "5m"\nverify = "sums match"\non_fail = "rollback"\n\n[[step]]\nid = "slow"',
+    )
+    journal = new_run(tmp_path, text)
+    journal.append(
+        CheckpointFailed(actor="boss", at=at(5), step="check", evidence="off by 3", key="c")
+    )
+    Conductor(Journal(journal.path), FixedClock(at(6)), holder="A").tick()
+    [(to, alert)] = mail.messages
+    assert to == ["rex@example.com"]
+    assert "checkpoint failed: off by 3" in alert.get_content()
+    assert "Concerned: Ledgers balance" in alert.get_content()

@@ -3,7 +3,8 @@ communicator.
 
 - rollback invoked: the rollback announcement, at once, to the rollback audiences (the
   audiences of the plan's rollback comms steps; every audience when it has none);
-- a trigger fired: an incident alert to the resolvers (people with the resolver role);
+- a trigger fired, or a checkpoint whose failure calls for the rollback failed: an incident
+  alert to the resolvers (people with the resolver role);
 - a comms step ready: a draft for the communicator, who sends it (`cutover do RUN send STEP`);
   a step marked `auto = true` is sent by the conductor;
 - an audience with a `cadence` ("every 1h"): a status update each period while the run goes;
@@ -135,6 +136,17 @@ def due(state: RunState, now: datetime, values: Values, *, log_only: bool) -> li
                 about=About(step=fired.step, trigger=trigger, reason=fired.reason),
                 **common,
             )
+    for sid in failed_rollback_checkpoints(state):
+        if f"checkpoint:{sid}" not in causes:
+            out += queue(
+                state,
+                template="incident",
+                audiences=[RESOLVERS],
+                prefix=f"checkpoint-{sid}",
+                cause=f"checkpoint:{sid}",
+                about=About(step=sid, reason=f"checkpoint failed: {state.status[sid].reason}"),
+                **common,
+            )
     for step in ready_comms_steps(state):
         if step.auto:
             out += queue(
@@ -164,6 +176,17 @@ def due(state: RunState, now: datetime, values: Values, *, log_only: bool) -> li
                     **common,
                 )
     return out
+
+
+def failed_rollback_checkpoints(state: RunState) -> list[str]:
+    """Checkpoints whose failure calls for the rollback (`on_fail = "rollback"`): an incident."""
+    return [
+        sid
+        for sid, step in state.steps.items()
+        if step.kind == "checkpoint"
+        and step.on_fail == "rollback"
+        and state.status[sid].status == "failed"
+    ]
 
 
 def _closed(state: RunState, step: Comms, now: datetime) -> CommsSent:
