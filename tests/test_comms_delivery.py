@@ -278,3 +278,54 @@ def test_a_failed_rollback_checkpoint_alerts_the_resolvers(
     assert to == ["rex@example.com"]
     assert "checkpoint failed: off by 3" in alert.get_content()
     assert "Concerned: Ledgers balance" in alert.get_content()
+
+
+def test_a_queueing_cut_short_is_completed_not_doubled(
+    tmp_path: Path, hooks: Hooks, mail: Mailbox, monkeypatch
+) -> None:
+    from cutover_tui.engine.events import CONDUCTOR, MessageQueued
+
+    monkeypatch.setenv(
+        "CUTOVER_COMMS_CONFIG", str(comms_config(tmp_path / "comms.toml", mail.port))
+    )
+    journal = rolled_back(tmp_path, hooks)
+    # A conductor died after queueing the first of the three rollback messages.
+    journal.append(
+        MessageQueued(
+            actor=CONDUCTOR,
+            at=at(10),
+            key="queue:rollback.execs.email",
+            message="rollback.execs.email",
+            audience="execs",
+            route="email",
+            to=["ceo@example.com", "cfo@example.com"],
+            template="rollback-announcement",
+            subject="Comms test: rolling back",
+            body="...",
+            cause="rollback",
+        )
+    )
+    Conductor(Journal(journal.path), FixedClock(at(11)), holder="B").tick()
+    state = Journal(journal.path).state()
+    assert sorted(state.outbox.messages) == [
+        "rollback.desk.email",
+        "rollback.desk.webhook",
+        "rollback.execs.email",
+    ]
+    assert len(mail.messages) == 2 and len(hooks.posts) == 1
+
+
+def test_a_run_ended_right_after_the_rollback_still_gets_its_announcement(
+    tmp_path: Path, hooks: Hooks, mail: Mailbox, monkeypatch
+) -> None:
+    from cutover_tui.engine.events import RunEnded
+
+    monkeypatch.setenv(
+        "CUTOVER_COMMS_CONFIG", str(comms_config(tmp_path / "comms.toml", mail.port))
+    )
+    journal = rolled_back(tmp_path, hooks)
+    journal.append(RunEnded(actor="boss", at=at(10), outcome="rolled-back", key="end"))
+    conductor = Conductor(Journal(journal.path), FixedClock(at(11)), holder="A")
+    conductor.tick()
+    assert len(mail.messages) == 2 and len(hooks.posts) == 1
+    assert conductor.ended  # everything it owed is sent

@@ -206,9 +206,17 @@ class DeliveryWorker:
         self.written: list[Event] = []
         self._wake = threading.Event()
         self._stopping = False
+        self._asked = 0  # passes asked for (each wake) and the last one begun and finished:
+        self._done = 0  # the conductor leaves an ended run only once they meet
         self._thread: threading.Thread | None = None
 
+    @property
+    def settled(self) -> bool:
+        """Every pass asked for so far has run: nothing owed is waiting to be queued."""
+        return self._done >= self._asked
+
     def wake(self) -> None:
+        self._asked += 1
         if self._thread is None:
             self._thread = threading.Thread(target=self._loop, name="delivery", daemon=True)
             self._thread.start()
@@ -223,6 +231,7 @@ class DeliveryWorker:
                 self._wake.clear()
                 if self._stopping:
                     return
+                asked = self._asked
                 try:
                     self.written += deliverer.run_once(self.holding)
                     self.problem = deliverer.problem
@@ -230,6 +239,7 @@ class DeliveryWorker:
                     self.problem = f"cannot deliver: {exc}"
                 except Exception as exc:  # the worker outlives one bad pass
                     self.problem = f"cannot deliver: {type(exc).__name__}: {exc}"
+                self._done = asked
         finally:
             journal.close()
 
@@ -253,6 +263,11 @@ class ConductorComms:
     def problem(self) -> str | None:
         source = self._worker or self._inline
         return source.problem if source else None
+
+    @property
+    def settled(self) -> bool:
+        """No pass of queueing and delivery is waiting to run (inline: always)."""
+        return self._worker is None or self._worker.settled
 
     def tick(self, *, threaded: bool) -> list[Event]:
         """Queue and deliver (inline), or wake the worker; what was recorded since last time."""

@@ -75,11 +75,21 @@ def queue(
     log_only: bool = False,
     step: str | None = None,
 ) -> list[MessageQueued]:
-    """One MessageQueued per audience and route, rendered with live values."""
+    """One MessageQueued per audience and route that the outbox does not hold yet, rendered
+    with live values (only when one is missing: rendering runs the verdict). Ids are made of
+    what the message is, so a queueing cut short by a crash is completed, never doubled."""
     out = []
+    held = state.outbox.messages
     for audience in audiences:
+        pending = [
+            (route, to)
+            for route, to in routes(state, audience, log_only)
+            if f"{prefix}.{audience}.{route}" not in held
+        ]
+        if not pending:
+            continue
         text: Rendered = render(state.plan, template, values(_with(about, audience)))
-        for route, to in routes(state, audience, log_only):
+        for route, to in pending:
             message = f"{prefix}.{audience}.{route}"
             out.append(
                 MessageQueued(
@@ -109,13 +119,13 @@ def _with(about: About, audience: str) -> About:
 
 
 def due(state: RunState, now: datetime, values: Values, *, log_only: bool) -> list:
-    """What the conductor queues at `now` that the outbox does not hold yet."""
-    if state.phase not in ("running", "rollback"):
+    """What the conductor queues at `now` that the outbox does not hold yet. After the run
+    ended, only what it owes: the rollback announcement and the incident alerts."""
+    if state.phase == "not-started":
         return []
-    causes = state.outbox.causes()
     common = {"actor": CONDUCTOR, "at": now, "values": values, "log_only": log_only}
     out: list = []
-    if state.phase == "rollback" and "rollback" not in causes:
+    if state.rollback_at is not None:
         out += queue(
             state,
             template=rollback_template(state),
@@ -126,27 +136,27 @@ def due(state: RunState, now: datetime, values: Values, *, log_only: bool) -> li
             **common,
         )
     for trigger, fired in state.fired.items():
-        if f"trigger:{trigger}" not in causes:
-            out += queue(
-                state,
-                template="incident",
-                audiences=[RESOLVERS],
-                prefix=f"trigger-{trigger}",
-                cause=f"trigger:{trigger}",
-                about=About(step=fired.step, trigger=trigger, reason=fired.reason),
-                **common,
-            )
+        out += queue(
+            state,
+            template="incident",
+            audiences=[RESOLVERS],
+            prefix=f"trigger-{trigger}",
+            cause=f"trigger:{trigger}",
+            about=About(step=fired.step, trigger=trigger, reason=fired.reason),
+            **common,
+        )
     for sid in failed_rollback_checkpoints(state):
-        if f"checkpoint:{sid}" not in causes:
-            out += queue(
-                state,
-                template="incident",
-                audiences=[RESOLVERS],
-                prefix=f"checkpoint-{sid}",
-                cause=f"checkpoint:{sid}",
-                about=About(step=sid, reason=f"checkpoint failed: {state.status[sid].reason}"),
-                **common,
-            )
+        out += queue(
+            state,
+            template="incident",
+            audiences=[RESOLVERS],
+            prefix=f"checkpoint-{sid}",
+            cause=f"checkpoint:{sid}",
+            about=About(step=sid, reason=f"checkpoint failed: {state.status[sid].reason}"),
+            **common,
+        )
+    if state.phase == "ended":
+        return out
     for step in ready_comms_steps(state):
         if step.auto:
             out += queue(
@@ -165,14 +175,13 @@ def due(state: RunState, now: datetime, values: Values, *, log_only: bool) -> li
             if audience.cadence is None:
                 continue
             period = int((now - state.started_at) / audience.cadence)
-            cause = f"cadence:{audience.id}:{period}"
-            if period >= 1 and cause not in causes:
+            if period >= 1:
                 out += queue(
                     state,
                     template="status-update",
                     audiences=[audience.id],
                     prefix=f"cadence-{period}",
-                    cause=cause,
+                    cause=f"cadence:{audience.id}:{period}",
                     **common,
                 )
     return out
@@ -214,17 +223,13 @@ def rollback_audiences(state: RunState) -> list[str]:
 
 
 def ready_comms_steps(state: RunState) -> list[Comms]:
-    """Comms steps whose predecessors are closed, not closed themselves, nothing queued."""
+    """Comms steps whose predecessors are closed and that are not closed themselves (a send
+    cut short leaves its step open: sending it again queues only what is missing)."""
     ids = state.rollback_order if state.phase == "rollback" else state.order
     out = []
     for sid in ids:
         step = state.plan.step_by_id.get(sid)
-        if (
-            isinstance(step, Comms)
-            and not state.status[sid].closed
-            and state.preds_closed(sid)
-            and not state.outbox.for_step(sid)
-        ):
+        if isinstance(step, Comms) and not state.status[sid].closed and state.preds_closed(sid):
             out.append(step)
     return out
 

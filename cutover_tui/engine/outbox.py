@@ -118,9 +118,6 @@ class Outbox:
     def for_step(self, step_id: str) -> list[Message]:
         return [m for m in self.messages.values() if m.queued.step == step_id]
 
-    def causes(self) -> set[str]:
-        return {m.queued.cause for m in self.messages.values()}
-
     def __iter__(self) -> Iterator[Message]:
         return iter(self.messages.values())
 
@@ -234,6 +231,8 @@ APPLY = {
 
 
 def delivering(event: Event) -> bool:
-    """An event that finishes a message already queued: still taken after the run ended, so
-    the rollback announcement queued just before the end is delivered and recorded."""
+    """What the conductor still records after the run ended: the messages the run owes (a
+    rollback announcement, an incident alert) queued and delivered, never anything new."""
+    if event.type == "message-queued":
+        return event.actor == CONDUCTOR
     return event.type in ("message-claimed", "message-sent", "message-failed")
