@@ -12,7 +12,8 @@ Both apps run as child processes on a pseudo-terminal of the given size:
   war room's status line);
 - resident memory: VmRSS of the child once the first paint is done and it has settled;
 - idle output: bytes the child writes to the terminal per second over `--idle` seconds with
-  nobody touching it (every byte of this crosses the SSH link).
+  nobody touching it (every byte of this crosses the SSH link);
+- idle CPU: the child's user and system time over the same seconds, as a share of one core.
 
 Targets (issue 5): first paint < 1.5 s, RSS < 90 MB, idle output < 3 KB/s at 160x48.
 """
@@ -89,9 +90,12 @@ class Figures:
     first_paint_s: float
     rss_mb: float
     idle_bytes_per_s: float
+    idle_cpu: float  # share of one core while idle
 
 
-def measure(args: list[str], marker: bytes, size: tuple[int, int], idle: float) -> Figures:
+def measure(
+    args: list[str], marker: bytes, size: tuple[int, int], idle: float, patience: float = 30.0
+) -> Figures:
     cols, rows = size
     started = time.perf_counter()
     pid, fd = pty.fork()
@@ -107,17 +111,19 @@ def measure(args: list[str], marker: bytes, size: tuple[int, int], idle: float) 
             seen += _read(fd, 5.0)
             if marker in seen:
                 first_paint = time.perf_counter() - started
-            elif time.perf_counter() - started > 30:
-                raise RuntimeError(f"no first paint within 30 s: {seen[-400:]!r}")
+            elif time.perf_counter() - started > patience:
+                raise RuntimeError(f"no first paint within {patience:g} s: {seen[-400:]!r}")
         settle_until = time.perf_counter() + 2.0
         while time.perf_counter() < settle_until:
             _read(fd, 0.1)
         rss = _rss_mb(pid)
         sent = 0
-        idle_until = time.perf_counter() + idle
+        cpu_before, idle_began = _cpu_s(pid), time.perf_counter()
+        idle_until = idle_began + idle
         while time.perf_counter() < idle_until:
             sent += len(_read(fd, 0.2))
-        return Figures(first_paint, rss, sent / idle)
+        cpu = (_cpu_s(pid) - cpu_before) / (time.perf_counter() - idle_began)
+        return Figures(first_paint, rss, sent / idle, cpu)
     finally:
         os.kill(pid, signal.SIGTERM)
         try:
@@ -139,6 +145,12 @@ def _read(fd: int, timeout: float) -> bytes:
         return b""
 
 
+def _cpu_s(pid: int) -> float:
+    """User plus system CPU seconds the process has used so far (/proc/PID/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -156,6 +168,9 @@ def main() -> int:
         help="seconds of idle to measure (a minute at least: some figures change once a minute)",
     )
     parser.add_argument("--size", default="160x48")
+    parser.add_argument(
+        "--patience", type=float, default=30.0, help="seconds to wait for the first paint"
+    )
     parser.add_argument("--child", choices=["bare", "warroom"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child == "bare":
@@ -168,7 +183,11 @@ def main() -> int:
     me = str(Path(__file__).resolve())
     bare = measure([me, "--child", "bare"], b"READY", (cols, rows), args.idle)
     ours = measure(
-        [me, "--child", "warroom", "--plan", args.plan], b"conductor", (cols, rows), args.idle
+        [me, "--child", "warroom", "--plan", args.plan],
+        b"conductor",
+        (cols, rows),
+        args.idle,
+        args.patience,
     )
     print(f"terminal {cols}x{rows}, idle measured over {args.idle:g} s, plan {args.plan}")
     print(f"{'':24}{'war room':>12}{'bare app':>12}{'ratio':>8}   target")
@@ -176,6 +195,7 @@ def main() -> int:
         ("first paint (s)", ours.first_paint_s, bare.first_paint_s, "< 1.5 s"),
         ("resident memory (MB)", ours.rss_mb, bare.rss_mb, "< 90 MB"),
         ("idle output (bytes/s)", ours.idle_bytes_per_s, bare.idle_bytes_per_s, "< 3072"),
+        ("idle CPU (% of a core)", ours.idle_cpu * 100, bare.idle_cpu * 100, ""),
     ]
     for name, mine, base, target in rows_out:
         ratio = mine / base if base else float("inf")

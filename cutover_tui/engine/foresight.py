@@ -22,7 +22,8 @@ overrides them. Every level comes with its reason, naming the evidence and the p
 23 % chance of finishing by 06:00".
 
 Pure: no I/O, no clock, no textual. The Forecaster holds the common random numbers, so calling
-this every second with the same forecaster gives a steady figure.
+this every second with the same forecaster gives a steady figure. On a very large plan the last
+answer stands for a few seconds while no event arrives (`engine.foresight_pacing`).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..plan.durations import format_duration
+from . import foresight_pacing
 from .forecast import Forecast, Forecaster
 from .pace import Pace, PacePrior, infer_pace, percent
 from .schedule import Level
@@ -97,6 +99,22 @@ def foresee(
     """Tonight's pace, the forecast at that pace, and the alarm level with its reason."""
     prior = prior or PacePrior()
     thresholds = thresholds or Thresholds.of(state.plan)
+    inputs = (prior, thresholds)
+    reused = foresight_pacing.recent(forecaster, state, now, inputs)
+    if reused is not None:
+        return reused
+    sight = _foresee(state, now, forecaster, prior, thresholds)
+    foresight_pacing.keep(forecaster, state, now, inputs, sight)
+    return sight
+
+
+def _foresee(
+    state: RunState,
+    now: datetime,
+    forecaster: Forecaster,
+    prior: PacePrior,
+    thresholds: Thresholds,
+) -> Foresight:
     pace = infer_pace(state, now, prior)
     sim = forecaster.simulate(state, now, scales=prior.scales or None, slowness=pace.slowness)
     forecast = forecaster.summarise(state, sim)
