@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from textual.command import CommandList, CommandPalette
+
 from cutover_tui.engine.events import (
     CheckpointPassed,
     StepCompleted,
@@ -308,13 +310,21 @@ async def test_command_palette_starts_a_ready_step() -> None:
     app = war_room("dba", started(), now=at(1))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("colon")
-        await pilot.pause()
+        await settle(pilot, lambda: isinstance(app.screen, CommandPalette))
         await pilot.press(*"start freeze")
-        await pilot.pause(0.3)
+        # The palette searches in a worker: wait for its answer, not for a fixed 0.3 s.
+        await settle(pilot, lambda: "Start freeze" in _highlighted_command(app))
         await pilot.press("enter")
-        await pilot.pause()
-        assert events_of(app)[-1].type == "step-started"
+        await settle(pilot, lambda: events_of(app)[-1].type == "step-started")
         assert events_of(app)[-1].step == "freeze"
+
+
+def _highlighted_command(app) -> str:
+    results = app.screen.query(CommandList)
+    if not results or results.first().highlighted is None:
+        return ""
+    option_list = results.first()
+    return str(option_list.get_option_at_index(option_list.highlighted).prompt)
 
 
 async def test_why_shows_the_pace_evidence_and_p80_path() -> None:

@@ -9,6 +9,7 @@ from cutover_tui.journal.run import JournalRun
 from cutover_tui.journal.store import Journal
 from cutover_tui.tui.app import WarRoomApp
 from tests.journal_support import at, new_run
+from tests.warroom_support import settle
 
 SIZE = (160, 48)
 
@@ -26,11 +27,8 @@ async def test_an_action_in_one_war_room_appears_in_the_other(tmp_path: Path) ->
     async with commander.run_test(size=SIZE) as pilot_a, follower.run_test(size=SIZE) as pilot_b:
         commander.action_start("s0")
         await pilot_a.pause()
-        for _ in range(40):  # the follower polls every 0.05 s
-            await pilot_b.pause(0.05)
-            if follower.state.status["s0"].status == "running":
-                break
-        assert follower.state.status["s0"].status == "running"
+        # The follower polls every 0.05 s: wait for it, however long a loaded machine takes.
+        await settle(pilot_b, lambda: follower.state.status["s0"].status == "running")
         assert "s0" in follower.frame.sched.running
 
 
@@ -43,12 +41,11 @@ async def test_an_alert_reaches_a_follower_without_the_commander(tmp_path: Path)
         commander.action_start("s0")
         await pilot_a.pause()
         clock.set(at(12))  # s0 has a 10m budget
-        for _ in range(40):
-            await pilot_b.pause(0.05)
-            follower.refresh_run()
-            if any("past its 10m budget" in n.message for n in follower._notifications):
-                break
-        assert any("past its 10m budget" in n.message for n in follower._notifications)
+        follower.refresh_run()
+        await settle(
+            pilot_b,
+            lambda: any("past its 10m budget" in n.message for n in follower._notifications),
+        )
 
 
 async def test_a_follower_is_refused_commands_with_a_reason(tmp_path: Path) -> None:
