@@ -411,3 +411,25 @@ def test_a_workbook_with_a_damaged_part(tmp_path, capsys, part: str, content: by
         err
     )
     assert err[0].endswith("; open it in Excel and save it again")
+
+
+@pytest.mark.parametrize("value", [527041, 1440000000000, "99999999999999 days"])
+def test_a_duration_past_a_year(tmp_path, capsys, value) -> None:
+    path = write_xlsx(tmp_path / "r.xlsx", [HEADER, ["A", "Ann", value, None]])
+    _has(
+        _errors(capsys, path),
+        f"{path} [Runbook] row 2, C (Duration): {value!r} is longer than a "
+        'year; is it a typo? write it like "90m", "1.5h", "1:30" or "2 days"',
+    )
+
+
+def test_a_lag_past_the_calendar(tmp_path, capsys) -> None:
+    path = write_csv(
+        tmp_path / "r.csv",
+        "ID,Task,Owner,Duration,Predecessors\n1,A,Ann,5m,\n2,B,Bob,5m,1FS+99999999999999 days\n",
+    )
+    _has(
+        _errors(capsys, path),
+        f"{path} row 3, E (Predecessors): unknown predecessor "
+        "'1FS+99999999999999 days': no step has that ID",
+    )

@@ -104,3 +104,37 @@ def test_any_bytes(data: bytes, suffix: str) -> None:
         path = Path(tmp) / f"sheet{suffix}"
         path.write_bytes(data)
         _check(path)
+
+
+def _workbook_bytes() -> bytes:
+    book = Workbook()
+    for row in (
+        ["Task", "Owner", "Duration", "Predecessors"],
+        ["A", "Ann", "5m", None],
+        ["B", "Bob", "1h", 2],
+    ):
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+GOOD_WORKBOOK = _workbook_bytes()
+
+
+@_SETTINGS
+@given(
+    flips=st.lists(
+        st.tuples(st.integers(0, len(GOOD_WORKBOOK) - 1), st.integers(0, 255)),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_a_damaged_workbook(flips: list[tuple[int, int]]) -> None:
+    data = bytearray(GOOD_WORKBOOK)
+    for at, value in flips:
+        data[at] = value
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "sheet.xlsx"
+        path.write_bytes(bytes(data))
+        _check(path)

@@ -11,7 +11,9 @@ from __future__ import annotations
 import csv
 import io
 import re
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -99,17 +101,20 @@ def read_workbook(path: str | Path, sheet: str | None = None) -> Workbook:
 
 
 # What openpyxl raises on a damaged workbook: a bad ZIP, a missing part, XML that does not
-# parse (ParseError is a SyntaxError), values of the wrong type. One line for each, never a trace.
+# parse (ParseError is a SyntaxError), a deflate stream that does not inflate, values of the
+# wrong type. One line for each, never a trace.
 _DAMAGED = (
     zipfile.BadZipFile,
-    KeyError,
+    zlib.error,
+    struct.error,
+    LookupError,  # KeyError (a missing part), IndexError
     OSError,
     ValueError,
     TypeError,
     EOFError,
     SyntaxError,
     AttributeError,
-    IndexError,
+    RuntimeError,  # zipfile: "encrypted", and NotImplementedError for an unknown compression
 )
 
 

@@ -116,6 +116,8 @@ def _span(steps: list[dict[str, Any]], start: datetime) -> timedelta | None:
         return baseline(items, start).end - start if items else None
     except CycleError:
         return None
+    except OverflowError:  # past the calendar's end: far longer than any window
+        return MAX_WINDOW * 1000
 
 
 def naive(value: Any) -> datetime | None:

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from ..plan.durations import parse_duration
+from ..plan.durations import MAX_DURATION, parse_duration
 from ..plan.errors import nearest
 from .sheet import Value
 
@@ -66,6 +66,16 @@ EXAMPLES = 'write it like "90m", "1.5h", "1:30" or "2 days"'
 
 def duration_of(value: Value, unit: str | None = None) -> timedelta:
     """A cell's duration; a plain number is in `unit` (the column's, else minutes)."""
+    try:
+        found = _duration_of(value, unit)
+    except OverflowError:
+        found = None
+    if found is None or found > MAX_DURATION:
+        raise CellError(f"{value!r} is longer than a year; is it a typo? {EXAMPLES}")
+    return found
+
+
+def _duration_of(value: Value, unit: str | None) -> timedelta:
     if isinstance(value, timedelta):
         return _not_negative(value, value)
     if isinstance(value, time):
@@ -77,6 +87,8 @@ def duration_of(value: Value, unit: str | None = None) -> timedelta:
     if isinstance(value, bool) or value is None or isinstance(value, date):
         raise CellError(f"{value!r} is not a duration; {EXAMPLES}")
     if isinstance(value, int | float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise CellError(f"{value!r} is not a duration; {EXAMPLES}")
         return _not_negative(value, timedelta(seconds=float(value) * _UNIT_SECONDS[unit or "m"]))
     return _text_duration(str(value), unit)
 
@@ -241,7 +253,7 @@ def links_of(value: Value) -> list[Link]:
                 )
             try:
                 lag = _text_duration(lag_text, "d")
-            except CellError:  # not a lag after all: an id such as "8-8kgz"
+            except (CellError, OverflowError):  # not a lag after all: an id such as "8-8kgz"
                 out.append(Link(token.lower(), text=token))
                 continue
             if match.group("sign") == "-":
