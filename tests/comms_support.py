@@ -183,12 +183,15 @@ class Hooks:
     def __init__(self) -> None:
         self.posts: list[tuple[str, dict[str, str], bytes]] = []
         self.codes: list[int] = []  # answered in turn; 200 once empty
+        self.on_post: Callable[[dict[str, str]], None] | None = None  # sees each POST first
         self.lock = threading.Lock()
         hooks = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                if hooks.on_post is not None:
+                    hooks.on_post(dict(self.headers))
                 with hooks.lock:
                     code = hooks.codes.pop(0) if hooks.codes else 200
                     if code == 200:

@@ -253,3 +253,63 @@ def test_credentials_never_reach_the_journal_a_log_or_the_output(tmp_path: Path)
     finally:
         controller.stop()
         hooks.close()
+
+
+def test_conductor_killed_between_webhook_delivery_and_recording(tmp_path: Path) -> None:
+    """The same for webhooks, 5 rounds: the receiver sees each key, a second copy only for
+    the in-doubt ones, under the same X-Cutover-Key / Idempotency-Key."""
+    from cutover_tui.engine.events import RunEnded
+    from tests.comms_support import Hooks
+
+    rounds, count = 5, 6
+    hooks = Hooks()
+    current: dict[str, int] = {}
+    killed_on: set[str] = set()
+    arrivals: list[str] = []
+    lock = threading.Lock()
+
+    def kill_after_taking(headers: dict[str, str]) -> None:
+        key = headers["X-Cutover-Key"]
+        with lock:
+            arrivals.append(key)
+            assert headers["Idempotency-Key"] == key
+            if len(killed_on) < rounds and key not in killed_on and "pid" in current:
+                killed_on.add(key)
+                os.kill(current.pop("pid"), signal.SIGKILL)
+
+    hooks.on_post = kill_after_taking
+    runs = tmp_path / "runs"
+    try:
+        config = comms_config(tmp_path / "comms.toml", 9)
+        journal = new_run(runs, comms_plan(hooks.url))
+        ids = [f"hook-{n}.desk.webhook" for n in range(count)]
+        for n, message in enumerate(ids):
+            journal.append(
+                MessageQueued(
+                    actor="boss",
+                    at=at(5),
+                    key=f"h{n}",
+                    message=message,
+                    audience="desk",
+                    route="webhook",
+                    template="status-update",
+                    subject=f"s{n}",
+                    body="b",
+                )
+            )
+        journal.append(RunEnded(actor="boss", at=at(6), outcome="aborted", key="end"))
+        env = env_for(tmp_path, config)
+        deadline = time.monotonic() + 200
+        while time.monotonic() < deadline:
+            if all(m.closed for m in Journal(journal.path).state().outbox):
+                break
+            process = conduct(journal.run_id, runs, env)
+            with lock:
+                current["pid"] = process.pid
+            process.wait(timeout=120)
+        counted = Counter(arrivals)
+        assert set(counted) == {f"{journal.run_id}/{m}" for m in ids}
+        assert sorted(counted.values()) == [1] * (count - rounds) + [2] * rounds
+        assert list(dict.fromkeys(arrivals)) == [f"{journal.run_id}/{m}" for m in ids]
+    finally:
+        hooks.close()
