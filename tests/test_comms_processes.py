@@ -69,6 +69,20 @@ def queued_by_hand(journal: Journal, count: int, *, webhook: bool = False) -> li
     return ids
 
 
+def war_room_comms_screen(journal: Journal) -> str:
+    """What the war room's comms screen shows of the run, as text."""
+    from rich.console import Console
+
+    from cutover_tui.tui.frame import Frame
+    from cutover_tui.tui.screens.comms import contacts_table, draft_lines, outbox_table
+
+    frame = Frame.at(Journal(journal.path).state(), at(7), "boss")
+    console = Console(width=300, record=True, color_system=None)
+    for part in (outbox_table(frame), draft_lines(frame), contacts_table(frame)):
+        console.print(part)
+    return console.export_text()
+
+
 def env_for(tmp_path: Path, config: Path) -> dict[str, str]:
     return {
         **os.environ,
@@ -223,6 +237,7 @@ def test_credentials_never_reach_the_journal_a_log_or_the_output(tmp_path: Path)
             for p in runs.rglob("*")
             if p.is_file() and p.suffix != ".db"
         ]
+        everything.append(war_room_comms_screen(journal))
         for text in everything:
             assert password not in text and hook_secret not in text
         # A wrong password: the failure is recorded in words, without the password.
@@ -250,6 +265,8 @@ def test_credentials_never_reach_the_journal_a_log_or_the_output(tmp_path: Path)
         assert failure["body"].get("retry_at") is None  # undeliverable after its one attempt
         assert failure["body"]["escalated_to"] == ["com"]
         assert password not in Path(journal2.path).read_bytes().decode("utf-8", "replace")
+        screen = war_room_comms_screen(journal2)
+        assert "undeliverable" in screen and password not in screen
     finally:
         controller.stop()
         hooks.close()
