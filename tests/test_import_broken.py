@@ -3,6 +3,7 @@ traceback; a row that cannot be imported is named. Sheets are written by the tes
 
 from __future__ import annotations
 
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -433,3 +434,40 @@ def test_a_lag_past_the_calendar(tmp_path, capsys) -> None:
         f"{path} row 3, E (Predecessors): unknown predecessor "
         "'1FS+99999999999999 days': no step has that ID",
     )
+
+
+def test_a_wrong_stored_dimension_loses_no_cell(tmp_path, capsys) -> None:
+    good = write_xlsx(
+        tmp_path / "good.xlsx", [HEADER, ["A", "Ann", "5m", None], ["B", "Bob", "5m", 2]]
+    )
+    with zipfile.ZipFile(good) as source:
+        items = {name: source.read(name) for name in source.namelist()}
+    sheet = items["xl/worksheets/sheet1.xml"].decode()
+    assert '<dimension ref="A1:D3" />' in sheet
+    items["xl/worksheets/sheet1.xml"] = sheet.replace('ref="A1:D3"', 'ref="A1:B2"').encode()
+    path = tmp_path / "r.xlsx"
+    with zipfile.ZipFile(path, "w") as target:
+        for name, data in items.items():
+            target.writestr(name, data)
+    code, _, err = run_import(capsys, path)
+    assert code == 0, err
+    steps = tomllib.loads(path.with_suffix(".toml").read_text())["step"]
+    assert [(s["id"], s["duration"], s.get("after")) for s in steps] == [
+        ("a", "5m", None),
+        ("b", "5m", ["a"]),
+    ]
+
+
+def test_text_that_starts_with_equals_is_not_a_formula(tmp_path, capsys) -> None:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(HEADER)
+    sheet.append(["=== PHASE 1 ==="])
+    sheet["A2"].data_type = "s"  # typed as text ('=== PHASE 1 ===), as Excel stores it
+    sheet.append(["A", "Ann", "5m", None])
+    path = tmp_path / "r.xlsx"
+    book.save(path)
+    code, out, err = run_import(capsys, path)
+    assert code == 0, err
+    assert 'title = "=== PHASE 1 ==="' in path.with_suffix(".toml").read_text()
+    assert not any("formula" in line for line in out)

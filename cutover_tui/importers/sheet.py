@@ -173,55 +173,57 @@ def _choose_sheet(path: Path, names: list[str], wanted: str | None) -> str:
 
 def _read_worksheet(path: Path, book: Any, name: str) -> Sheet:
     ws = book[name]
+    # The stored dimension may be wrong (some tools write A1:C5 over a wider table): without it
+    # read-only mode yields every cell of every row, and gaps as empty rows, so rows count true.
+    ws.reset_dimensions()
     sheet = Sheet(str(path), name)
-    formula_rows: set[int] = set()
-    for cells in ws.iter_rows():
-        values: list[Value] = []
-        number = None
-        for cell in cells:
-            if number is None and getattr(cell, "row", None):
-                number = cell.row
-            value = cell.value
-            if cell.data_type == "f" and isinstance(value, str):
-                sheet.formulas[(cell.row, cell.column)] = value
-                formula_rows.add(cell.row)
-            values.append(_clean(value))
-        if number is None:
-            continue  # an empty row read-only mode still reports
+    for number, row in enumerate(ws.iter_rows(values_only=True), start=1):
+        values = [_clean(v) for v in row]
         while values and values[-1] is None:
             values.pop()
-        if values:
-            sheet.rows.append((number, values))
-            if len(sheet.rows) > MAX_ROWS:
-                raise ImportRefused(f"{path}: more than {MAX_ROWS:,} rows; split the runbook")
-    if formula_rows:
-        _saved_values(book, path, name, sheet)
+        if not values:
+            continue
+        for column, value in enumerate(values, start=1):
+            if isinstance(value, str) and value.startswith("="):
+                sheet.formulas[(number, column)] = value  # or text typed with a leading '='
+        sheet.rows.append((number, values))
+        if len(sheet.rows) > MAX_ROWS:
+            raise ImportRefused(f"{path}: more than {MAX_ROWS:,} rows; split the runbook")
+    if sheet.formulas:
+        _saved_values(path, name, sheet)
     sheet.merged = _merged_ranges(book, ws)
     return sheet
 
 
-def _saved_values(book: Any, path: Path, name: str, sheet: Sheet) -> None:
-    """Put the value Excel saved with each formula in place of the formula (None if none)."""
+def _saved_values(path: Path, name: str, sheet: Sheet) -> None:
+    """Put the value Excel saved with each formula in place of the formula (None if none).
+
+    Read without formulas, a formula cell gives its saved value and a text cell its text: a
+    cell that reads the same both ways was text that starts with '=', not a formula.
+    """
     import openpyxl
 
     with path.open("rb") as handle:
-        _cached_values(openpyxl.load_workbook(handle, read_only=True, data_only=True), name, sheet)
-
-
-def _cached_values(cached: Any, name: str, sheet: Sheet) -> None:
-    try:
-        ws = cached[name]
-        wanted = {r for r, _ in sheet.formulas}
-        by_row = {number: values for number, values in sheet.rows}
-        low, high = min(wanted), max(wanted)
-        for cells in ws.iter_rows(min_row=low, max_row=high):
-            for cell in cells:
-                key = (getattr(cell, "row", None), getattr(cell, "column", None))
-                if key in sheet.formulas:
-                    values = by_row[key[0]]
-                    values[key[1] - 1] = _clean(cell.value)
-    finally:
-        cached.close()
+        cached = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+        try:
+            ws = cached[name]
+            ws.reset_dimensions()
+            last = max(r for r, _ in sheet.formulas)
+            by_row = dict(sheet.rows)
+            for number, row in enumerate(ws.iter_rows(values_only=True), start=1):
+                if number > last:
+                    break
+                for column, value in enumerate(row, start=1):
+                    formula = sheet.formulas.get((number, column))
+                    if formula is None:
+                        continue
+                    saved = _clean(value)
+                    if saved == formula:
+                        del sheet.formulas[(number, column)]
+                    else:
+                        by_row[number][column - 1] = saved
+        finally:
+            cached.close()
 
 
 def _merged_ranges(book: Any, ws: Any) -> list[Merge]:
