@@ -63,7 +63,22 @@ def parse_plan(text: str, name: str = "<plan>") -> LoadedPlan:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise PlanError([_syntax_problem(name, exc)]) from None
-    locator = KeyLocator(text)
+    return validate_data(raw, name, text, KeyLocator(text))
+
+
+class _NoLines:
+    """The locator of data that has no text yet: no key has a line."""
+
+    def line_of(self, loc: Loc) -> int | None:
+        return None
+
+
+def validate_data(
+    raw: dict[str, Any], name: str, text: str = "", locator: KeyLocator | None = None
+) -> LoadedPlan:
+    """Validate plan data as parse_plan does once tomllib has read it; without `locator`, the
+    problems carry key paths and no lines (data built in code: an imported runbook)."""
+    locator = locator or _NoLines()  # type: ignore[assignment]
     plan, problems, known, kept = _validate(raw, name, locator)
     if plan is not None:
         for finding in check_plan(plan, known):
