@@ -226,10 +226,17 @@ async def test_the_end_form_offers_the_outcome_the_night_had() -> None:
         async with app.run_test(size=SIZE) as pilot:
             assert app.state.phase != "ended"
             await pilot.press("E")
-            await settle(pilot, lambda app=app: isinstance(app.screen, FormScreen))
-            radio = app.screen.query_one("#field-outcome", RadioSet)
-            assert radio.pressed_button is not None
-            assert str(radio.pressed_button.label) == outcome, (outcome, app.state.phase)
+            await settle(pilot, lambda app=app: _pressed(app) is not None)  # mounted
+            button = _pressed(app)
+            assert str(button.label) == outcome, (outcome, app.state.phase)
+
+
+def _pressed(app):
+    """The outcome the end form has selected, once its choices are mounted (else None)."""
+    if not isinstance(app.screen, FormScreen):
+        return None
+    radios = app.screen.query("#field-outcome")
+    return radios.first(RadioSet).pressed_button if radios else None
 
 
 async def test_the_rollback_form_says_the_reason_is_recorded_not_sent() -> None:
