@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from cutover_tui.clock.clocks import FixedClock
 from cutover_tui.clock.conductor import Conductor
+from cutover_tui.clocks import FixedClock
 from cutover_tui.engine.events import RollbackInvoked, StepCompleted, StepStarted
 from cutover_tui.journal.store import Journal, event_rows
 from tests.comms_support import (
@@ -326,6 +326,7 @@ def test_a_run_ended_right_after_the_rollback_still_gets_its_announcement(
     journal = rolled_back(tmp_path, hooks)
     journal.append(RunEnded(actor="boss", at=at(10), outcome="rolled-back", key="end"))
     conductor = Conductor(Journal(journal.path), FixedClock(at(11)), holder="A")
+    assert not conductor.ended  # it owes the announcement: `cutover conduct` does not leave
     conductor.tick()
     assert len(mail.messages) == 2 and len(hooks.posts) == 1
     assert conductor.ended  # everything it owed is sent

@@ -38,8 +38,9 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+from ..clocks import Clock
 from ..comms.channels import DeliveryError, Outgoing, send
-from ..comms.outgoing import due
+from ..comms.outgoing import due, owed
 from ..comms.settings import CommsConfigError, CommsSettings, load_comms_settings
 from ..comms.values import About, values_from
 from ..engine.events import CONDUCTOR, Event, MessageClaimed, MessageFailed, MessageSent
@@ -47,7 +48,6 @@ from ..engine.outbox import Message
 from ..engine.state import Refused, RunState
 from ..engine.verdict import assess, forecaster_for
 from ..journal.store import Journal
-from .clocks import Clock
 
 Settings = Callable[[], CommsSettings]
 
@@ -185,8 +185,17 @@ def _outgoing(run_id: str, state: RunState, message: Message, *, resend: bool) -
 
 
 def open_messages(state: RunState) -> bool:
-    """Messages the conductor still owes: it keeps conducting an ended run until none."""
-    return any(not m.closed for m in state.outbox)
+    """Messages the conductor still owes: it keeps conducting an ended run until none, those
+    queued and not yet sent or given up, and those the run owes and nobody queued yet (a run
+    that ended while no conductor ran: its rollback announcement, its incident alerts)."""
+    if any(not m.closed for m in state.outbox):
+        return True
+    try:
+        settings = load_comms_settings()
+    except CommsConfigError:
+        return False  # said by the delivery pass; nothing can be queued with these settings
+    log_only = state.mode == "rehearsal" and settings.delivery.rehearsals == "log"
+    return settings.found and owed(state, log_only)
 
 
 class DeliveryWorker:

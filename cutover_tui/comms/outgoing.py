@@ -187,6 +187,25 @@ def due(state: RunState, now: datetime, values: Values, *, log_only: bool) -> li
     return out
 
 
+def owed(state: RunState, log_only: bool) -> bool:
+    """Does the run owe a message nobody queued: the rollback announcement, an incident alert
+    (what `due` queues even after the run ended)? Cheap: nothing is rendered."""
+
+    def missing(prefix: str, audiences: list[str]) -> bool:
+        held = state.outbox.messages
+        return any(
+            f"{prefix}.{audience}.{route}" not in held
+            for audience in audiences
+            for route, _ in routes(state, audience, log_only)
+        )
+
+    return (
+        (state.rollback_at is not None and missing("rollback", rollback_audiences(state)))
+        or any(missing(f"trigger-{t}", [RESOLVERS]) for t in state.fired)
+        or any(missing(f"checkpoint-{s}", [RESOLVERS]) for s in failed_rollback_checkpoints(state))
+    )
+
+
 def failed_rollback_checkpoints(state: RunState) -> list[str]:
     """Checkpoints whose failure calls for the rollback (`on_fail = "rollback"`): an incident."""
     return [
