@@ -31,7 +31,7 @@ import sys
 import termios
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,17 +59,8 @@ def bare_app() -> None:
     Bare().run()
 
 
-class ShiftedClock:
-    """Real time, moved to the scene's moment: the night goes on from where it was left."""
-
-    def __init__(self, moment: datetime) -> None:
-        self.offset = moment - datetime.now(UTC)
-
-    def now(self) -> datetime:
-        return datetime.now(UTC) + self.offset
-
-
 def war_room(plan_path: str) -> None:
+    from cutover_tui.clocks import AcceleratedClock
     from cutover_tui.plan import load_plan
     from cutover_tui.tui.app import WarRoomApp
     from cutover_tui.tui.scenes import Script, script_night
@@ -79,7 +70,8 @@ def war_room(plan_path: str) -> None:
     half = (plan.window.end - plan.window.start) / 2 / timedelta(minutes=1)
     events, now = script_night(plan, Script(until_minutes=half))
     commander = plan.people_with_role("commander")[0]
-    WarRoomApp(MemoryRun(plan, commander, events), ShiftedClock(now)).run()
+    # Real time moved to the scene's moment: the night goes on from where it was left.
+    WarRoomApp(MemoryRun(plan, commander, events), AcceleratedClock(now, 1.0)).run()
 
 
 # -- the measurement -------------------------------------------------------------------------

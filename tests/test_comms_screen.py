@@ -7,7 +7,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from cutover_tui.clock.clocks import FixedClock
+from cutover_tui.clocks import FixedClock
 from cutover_tui.engine.events import MessageQueued, StepCompleted, StepStarted
 from cutover_tui.journal.run import JournalRun
 from cutover_tui.journal.store import Journal

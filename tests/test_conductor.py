@@ -10,8 +10,8 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from cutover_tui.clock.clocks import AcceleratedClock, FixedClock
 from cutover_tui.clock.conductor import Conductor
+from cutover_tui.clocks import AcceleratedClock, FixedClock
 from cutover_tui.engine.events import StepStarted
 from cutover_tui.journal.store import Journal, event_rows
 from tests.journal_support import at, new_run

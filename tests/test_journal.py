@@ -349,7 +349,7 @@ def test_a_rehearsal_is_commanded_by_its_unlisted_starter(tmp_path: Path) -> Non
 
 
 def test_open_for_the_current_user(tmp_path: Path) -> None:
-    from cutover_tui.clock.clocks import RealClock
+    from cutover_tui.clocks import RealClock
 
     journal = new_run(tmp_path)
     source = JournalRun.open(journal.run_id, tmp_path)

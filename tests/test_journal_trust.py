@@ -18,8 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cutover_tui.cli.trust_commands import head_text
-from cutover_tui.clock.clocks import FixedClock
 from cutover_tui.clock.conductor import Conductor
+from cutover_tui.clocks import FixedClock
 from cutover_tui.engine.events import (
     NoteAdded,
     RollbackInvoked,

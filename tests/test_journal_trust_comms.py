@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from cutover_tui.clock.clocks import FixedClock
 from cutover_tui.clock.conductor import Conductor
+from cutover_tui.clocks import FixedClock
 from cutover_tui.engine.events import RollbackInvoked, StepStarted
 from cutover_tui.journal.store import Journal
 from cutover_tui.journal.trust import expect_problem

@@ -24,7 +24,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cutover_tui.clock.clocks import FixedClock
+from cutover_tui.clocks import FixedClock
 from cutover_tui.engine.events import NoteAdded
 from cutover_tui.journal.store import Journal, JournalError
 from cutover_tui.locked.client import LockedClient, LockedJournal, LockedRun

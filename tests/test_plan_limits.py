@@ -176,7 +176,7 @@ def test_a_multi_week_window_allows_a_step_as_long_as_itself() -> None:
 
 
 def test_the_format_reference_states_every_limit_as_the_code_has_it() -> None:
-    from cutover_tui.clock.clocks import MAX_SPEED, MIN_SPEED
+    from cutover_tui.clocks import MAX_SPEED, MIN_SPEED
     from cutover_tui.engine.times import CLOCK_SKEW
     from cutover_tui.plan import limits
 

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cutover_tui.clock.clocks import FixedClock
+from cutover_tui.clocks import FixedClock
 from cutover_tui.engine.events import RunStarted
 from cutover_tui.engine.state import apply, initial_state
 from cutover_tui.journal.store import Journal, list_runs
@@ -181,7 +181,7 @@ def test_the_war_room_takes_its_prior_from_other_rehearsals(tmp_path: Path) -> N
 
 def test_a_simulation_left_before_its_end_is_recorded_as_aborted(tmp_path: Path) -> None:
     from cutover_tui.cli.rehearse_commands import _close_if_stopped
-    from cutover_tui.clock.clocks import FixedClock
+    from cutover_tui.clocks import FixedClock
 
     journal = Journal.create(tmp_path, LOADED, rehearsal=True, created_by="tester")
     start = journal.plan.window.start

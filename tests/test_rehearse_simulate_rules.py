@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from cutover_tui.clock.clocks import FixedClock
+from cutover_tui.clocks import FixedClock
 from cutover_tui.engine.events import RunStarted, StepAdded
 from cutover_tui.plan import load_plan, parse_plan
 from cutover_tui.rehearse.simulate import SimulatedNight, run_simulation

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cutover_tui.clock.clocks import FixedClock
+from cutover_tui.clocks import FixedClock
 from cutover_tui.journal.run import JournalRun
 from cutover_tui.journal.store import Journal
 from cutover_tui.tui.app import WarRoomApp

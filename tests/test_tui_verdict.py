@@ -89,7 +89,7 @@ async def test_w_publishes_the_journal_head_that_verify_expect_checks(tmp_path) 
     import subprocess
     import sys
 
-    from cutover_tui.clock.clocks import FixedClock
+    from cutover_tui.clocks import FixedClock
     from cutover_tui.journal.run import JournalRun
     from cutover_tui.journal.store import Journal
     from cutover_tui.tui.app import WarRoomApp

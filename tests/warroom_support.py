@@ -10,6 +10,7 @@ from pathlib import Path
 
 from textual.widgets import Input, OptionList, RadioSet
 
+from cutover_tui.clocks import FixedClock as StoppedClock
 from cutover_tui.engine.events import (
     CheckpointPassed,
     Event,
@@ -30,16 +31,6 @@ T0 = PLAN.window.start  # 22:00 Europe/London
 
 def at(minutes: float) -> datetime:
     return T0 + timedelta(minutes=minutes)
-
-
-class StoppedClock:
-    """Time stands still unless a test moves it."""
-
-    def __init__(self, now: datetime) -> None:
-        self.moment = now
-
-    def now(self) -> datetime:
-        return self.moment
 
 
 def started(*events: Event) -> list[Event]:

@@ -10,8 +10,8 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ..clock.clocks import AcceleratedClock, speed_problem
 from ..clock.conductor import Conductor
+from ..clocks import AcceleratedClock, speed_problem
 from ..engine.events import RunEnded, RunStarted
 from ..journal.identity import actor_for, os_login
 from ..journal.run import JournalRun

@@ -17,8 +17,8 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from ..clock.clocks import Clock, boot_id, speed_problem
 from ..clock.conductor import Conductor, conduct_forever
+from ..clocks import Clock, boot_id, speed_problem
 from ..engine.events import (
     CheckpointFailed,
     CheckpointPassed,

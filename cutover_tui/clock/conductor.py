@@ -43,6 +43,7 @@ from pathlib import Path
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from ..clocks import Clock, JumpDetector, boot_id
 from ..engine.events import (
     CONDUCTOR,
     BudgetExceeded,
@@ -56,7 +57,6 @@ from ..engine.state import Refused, RunState
 from ..journal.lease import HEARTBEAT_S, LEASE_EXPIRY_S, acquire_or_renew, holder_id, release
 from ..journal.store import Journal
 from ..plan.durations import format_duration
-from .clocks import Clock, JumpDetector, boot_id
 from .delivery import ConductorComms, open_messages
 
 MISFIRE_GRACE_S = 300

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ..clock.clocks import AcceleratedClock, Clock, RealClock, boot_id
+from ..clocks import AcceleratedClock, Clock, RealClock, boot_id
 from ..engine.events import Event, RunStarted
 from ..engine.state import Refused
 from ..plan.model import Plan

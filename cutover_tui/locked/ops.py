@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..clock.clocks import boot_id
+from ..clocks import boot_id
 from ..engine.events import dump_event, parse_event
 from ..engine.state import Refused
 from ..journal.begin import begin_run

@@ -31,8 +31,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..clock.clocks import Clock
 from ..clock.conductor import Conductor
+from ..clocks import Clock
 from ..engine.state import Refused
 from ..journal.run import run_clock
 from ..journal.store import Journal, JournalError

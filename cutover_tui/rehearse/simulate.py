@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from ..clock.clocks import boot_id
+from ..clocks import boot_id
 from ..engine.events import (
     CheckpointFailed,
     CheckpointPassed,

@@ -21,6 +21,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Tab, Tabs
 
+from ..clocks import Clock
 from ..engine.events import (
     CheckpointFailed,
     CheckpointPassed,
@@ -68,10 +69,6 @@ from .widgets.timeline import Timeline
 NARROW_WIDTH = 120
 NARROW_HEIGHT = 34
 PANES = (("timeline", "Timeline"), ("now", "Now"), ("checks", "Checks"), ("comms", "Comms"))
-
-
-class Clock(Protocol):
-    def now(self) -> datetime: ...
 
 
 class Conducting(Protocol):
@@ -271,7 +268,7 @@ class WarRoomApp(App[None]):
 
     def _alert(self, frame: Frame, new: list[Event]) -> None:
         """Say at once, in every process, what needs attention (each thing once)."""
-        factor = getattr(self.clock, "factor", 1.0)  # above 1 in a simulation
+        factor = self.clock.factor  # above 1 in a simulation
         for notice in self.alerts.notices(frame, new):
             # Errors stay long enough to be read from across the room. Warnings make way after
             # ten seconds, or ten minutes of the night on a fast clock (two seconds at least).

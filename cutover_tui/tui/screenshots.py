@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from datetime import datetime
 from pathlib import Path
 
+from ..clocks import FixedClock
 from ..plan import load_plan
 from .app import WarRoomApp
 from .scenes import SCENES, script_night
@@ -19,14 +19,6 @@ from .source import MemoryRun
 
 PLAN = Path(__file__).resolve().parents[2] / "plans" / "online-store.toml"
 SIZES = ((160, 48), (80, 24))
-
-
-class FixedClock:
-    def __init__(self, moment: datetime) -> None:
-        self.moment = moment
-
-    def now(self) -> datetime:
-        return self.moment
 
 
 def scene_app(name: str, actor: str = "alice", plan_path: Path = PLAN) -> WarRoomApp:

@@ -17,6 +17,11 @@ JUMP_TOLERANCE = timedelta(seconds=1)  # wall and monotonic disagreeing by more:
 
 
 class Clock(Protocol):
+    """What every reader of time may rely on: the moment, a monotonic reading, when a moment
+    falls in real time, and how fast the clock runs (1.0 real, above 1 in a simulation)."""
+
+    factor: float
+
     def now(self) -> datetime: ...
 
     def monotonic(self) -> float: ...
@@ -43,6 +48,8 @@ def speed_problem(speed: float) -> str | None:
 
 
 class RealClock:
+    factor = 1.0
+
     def now(self) -> datetime:
         return datetime.now(UTC)
 
@@ -54,7 +61,10 @@ class RealClock:
 
 
 class FixedClock:
-    """Stands still until a test moves it: `set(moment)` or `advance(delta)`."""
+    """Stands still until a test moves it: `set(moment)` or `advance(delta)`, or by
+    assigning `moment` (the monotonic reading then stands still too)."""
+
+    factor = 1.0  # read as real time: a stopped clock's notices last as long as a real one's
 
     def __init__(self, moment: datetime) -> None:
         self.moment = moment
