@@ -52,7 +52,8 @@ from typing import Literal
 from ..plan.durations import format_duration
 from ..plan.graph import baseline, topological_order
 from ..plan.model import Trigger
-from .state import FRESH, RanStep, RunState, StepState, StepStatus
+from .compact import FRESH, RanStep
+from .runstate import RunState, StepState, StepStatus
 
 Level = Literal["on-track", "at-risk", "late"]
 GraphName = Literal["plan", "rollback"]

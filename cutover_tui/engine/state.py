@@ -3,24 +3,24 @@
 RunState is mutable and updated in place by `apply`, so a follower applies each new event in
 O(1) instead of refolding the night. `check` is what the journal calls inside its write
 transaction; it answers with a sentence naming who did what and when, or None when allowed.
+
+The run's data lives in `engine.runstate`, the fold's compact states and templates in
+`engine.compact`; this module re-exports them, so other layers import from here.
 """
 
 from __future__ import annotations
 
-import weakref
-from collections.abc import Iterable, Sequence
-from dataclasses import MISSING, dataclass, field, fields, replace
+from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime, timedelta
-from operator import attrgetter
-from typing import Any, Literal
 
 from ..inert import inert_line
 from ..plan.durations import format_duration
 from ..plan.errors import nearest
 from ..plan.ids import id_problem
-from ..plan.model import Checkpoint, Gate, Plan, Trigger
-from ..plan.zones import hm
+from ..plan.model import Plan, Trigger
 from . import outbox
+from .compact import FRESH, RanStep, copied, initial_state
 from .events import (
     CONDUCTOR,
     DERIVED_TYPES,
@@ -35,7 +35,6 @@ from .events import (
     GateDecided,
     NoteAdded,
     ReadinessMarked,
-    RehearsalExcluded,
     RollbackInvoked,
     RunEnded,
     RunStarted,
@@ -51,395 +50,20 @@ from .events import (
     WindowAlert,
 )
 from .review import allowed_after_end, check_exclusion, check_waiver, ended_refusal, excluded
+from .runstate import (
+    GateState,
+    PlannedStep,
+    RunPhase,
+    RunState,
+    StepKind,
+    StepState,
+    StepStatus,
+    mono_reading,
+    mono_span,
+)
 from .sizes import size_problem
 from .times import time_problem
 from .timings import recorded_live
-
-StepStatus = Literal["pending", "running", "suspended", "done", "failed", "skipped"]
-StepKind = Literal["task", "checkpoint", "gate", "comms", "milestone"]
-RunPhase = Literal["not-started", "running", "rollback", "ended"]
-
-
-@dataclass
-class PlannedStep:
-    """A step of tonight's plan: the file's step with live amendments applied.
-
-    Read-only by convention: states folded from the same plan share these objects (folding a
-    5,000-step plan must not copy 5,000 steps), and an amendment replaces the step it changes
-    with a copy instead of editing it in place.
-    """
-
-    id: str
-    title: str
-    owner: str
-    duration: timedelta
-    after: list[str]
-    kind: StepKind = "task"
-    phase: str | None = None
-    not_before: datetime | None = None
-    rollback: bool = False
-    on_fail: str = "hold"
-    approvers: list[str] = field(default_factory=list)
-    criteria: list[str] = field(default_factory=list)
-    low: timedelta | None = None
-    high: timedelta | None = None
-    added: bool = False  # added live, not in the file
-
-
-@dataclass
-class StepState:
-    status: StepStatus = "pending"
-    started_at: datetime | None = None
-    started_by: str | None = None
-    finished_at: datetime | None = None
-    finished_by: str | None = None
-    attempts: int = 0
-    suspended_at: datetime | None = None
-    resume_eta: datetime | None = None
-    paused: timedelta = timedelta(0)  # time spent suspended, not counted against the budget
-    reason: str = ""  # why it failed, was skipped or suspended
-    evidence: str = ""  # checkpoint evidence
-    over_budget_attempt: int = 0  # the attempt the conductor flagged, 0 when none
-    failed_at: datetime | None = None  # when it first failed; kept when it is retried
-    # Monotonic readings of the start and the finish, when both came from one boot: a wall
-    # clock stepped mid-step (NTP, a VM resumed) does not stretch or shrink its duration.
-    started_mono: tuple[str, float] | None = None
-    ran_mono: timedelta | None = None
-    # Start and finish recorded as they happened (no --at): a step ticked off seconds apart
-    # after the fact is not a timing (engine.timings).
-    start_live: bool = False
-    finish_live: bool = False
-
-    @property
-    def closed(self) -> bool:
-        return self.status in ("done", "skipped")
-
-    @property
-    def actual(self) -> timedelta | None:
-        """How long it ran (time suspended taken out): monotonic within one boot, else wall."""
-        if self.started_at is None or self.finished_at is None:
-            return None
-        if self.ran_mono is not None:
-            return self.ran_mono - self.paused
-        return self.finished_at - self.started_at - self.paused
-
-
-@dataclass
-class GateState:
-    decisions: dict[str, GateDecided] = field(default_factory=dict)
-    outcome: Literal["go", "conditional-go", "no-go"] | None = None
-
-
-@dataclass
-class RunState:
-    plan: Plan
-    steps: dict[str, PlannedStep]
-    status: dict[str, StepState]
-    order: list[str]  # plan steps in file order, then live additions
-    rollback_order: list[str]
-    phase: RunPhase = "not-started"
-    mode: Literal["live", "rehearsal"] = "live"
-    simulated: bool = False  # a rehearsal that played itself: not in the rehearsal history
-    excluded: RehearsalExcluded | None = None  # left out of the rehearsal history, and why
-    started_at: datetime | None = None
-    started_by: str | None = None
-    ended_at: datetime | None = None
-    outcome: str | None = None
-    rollback_at: datetime | None = None
-    rollback_reason: str = ""
-    gates: dict[str, GateState] = field(default_factory=dict)
-    readiness: dict[str, ReadinessMarked] = field(default_factory=dict)
-    fired: dict[str, TriggerFired] = field(default_factory=dict)
-    overrides: dict[str, TriggerOverridden] = field(default_factory=dict)  # by trigger
-    alerts: dict[str, WindowAlert] = field(default_factory=dict)
-    comms: list[CommsSent] = field(default_factory=list)
-    outbox: outbox.Outbox = field(default_factory=outbox.Outbox)  # engine/outbox.py
-    event_count: int = 0
-    _last_seq: int = field(default=0, repr=False, compare=False)
-    _keys: set[str] = field(default_factory=set, repr=False, compare=False)
-    # Events `fold` applied whose keys and seqs are not gathered yet: that is left to the
-    # first to ask (a war room opening a run checks no key until somebody acts).
-    _ungathered: Sequence[Event] = field(default=(), repr=False, compare=False)
-    revision: int = 0  # live amendments applied so far: the graph changes only with these
-    # Structures derived from the step graph alone (topological order, baseline...), kept by
-    # the schedule between refreshes. Shared by every unamended state of the same plan; an
-    # amendment gives the state a fresh one. Keys starting "plan:" depend on the file only
-    # and survive amendments.
-    derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
-    # -- what has been folded --------------------------------------------------------------
-    @property
-    def keys(self) -> set[str]:
-        """The idempotency keys of every event folded so far."""
-        if self._ungathered:
-            self._gather()
-        return self._keys
-
-    @keys.setter
-    def keys(self, value: set[str]) -> None:
-        self._ungathered = ()
-        self._keys = value
-
-    @property
-    def last_seq(self) -> int:
-        """The highest journal sequence number folded so far (0 when none carried one)."""
-        if self._ungathered:
-            self._gather()
-        return self._last_seq
-
-    @last_seq.setter
-    def last_seq(self, value: int) -> None:
-        if self._ungathered:
-            self._gather()
-        self._last_seq = value
-
-    def _gather(self) -> None:
-        events, self._ungathered = self._ungathered, ()
-        self._last_seq = max(self._last_seq, max(map(_seq_of, events)))
-        self._keys.update(filter(None, map(_key_of, events)))
-
-    # -- who may do what -------------------------------------------------------------------
-    def roles_of(self, actor: str) -> set[str]:
-        person = self.plan.people.get(actor)
-        roles = set(person.roles) if person else set()
-        if actor == self.started_by and (self.mode == "rehearsal" or not self._commander_logins()):
-            # A plan naming no commander login, or a rehearsal: whoever started it commands.
-            roles.add("commander")
-        return roles
-
-    def _commander_logins(self) -> list[str]:
-        return [
-            key for key in self.plan.people_with_role("commander") if self.plan.people[key].user
-        ]
-
-    def is_commander(self, actor: str) -> bool:
-        return "commander" in self.roles_of(actor)
-
-    def may_act_on(self, actor: str, step_id: str) -> bool:
-        """Commanders act on any step; an owner on their own, unless only a watcher."""
-        if self.is_commander(actor):
-            return True
-        step = self.steps.get(step_id)
-        return step is not None and step.owner == actor and self.roles_of(actor) != {"watcher"}
-
-    # -- what is where ---------------------------------------------------------------------
-    def preds_closed(self, step_id: str) -> bool:
-        return all(self._pred_ok(p) for p in self.steps[step_id].after)
-
-    def _pred_ok(self, pred: str) -> bool:
-        state = self.status.get(pred)
-        if state is None:
-            return True
-        if state.closed:
-            return True
-        step = self.steps[pred]
-        return state.status == "failed" and step.kind == "checkpoint" and step.on_fail == "continue"
-
-    def open_preds(self, step_id: str) -> list[str]:
-        return [p for p in self.steps[step_id].after if not self._pred_ok(p)]
-
-    def running(self) -> list[str]:
-        return [
-            sid for sid in self.all_ids() if self.status[sid].status in ("running", "suspended")
-        ]
-
-    def all_ids(self) -> list[str]:
-        return [*self.order, *self.rollback_order]
-
-    def active_ids(self) -> list[str]:
-        """The steps the schedule is about: the plan's, or the rollback's once invoked."""
-        return self.rollback_order if self.rollback_at is not None else self.order
-
-    def criteria_open(self, gate_id: str) -> list[str]:
-        out = []
-        for criterion in self.steps[gate_id].criteria:
-            if criterion in self.status:
-                if not self.status[criterion].closed:
-                    out.append(criterion)
-            elif criterion not in self.readiness:
-                out.append(criterion)
-        return out
-
-    def when(self, moment: datetime | None) -> str:
-        return hm(moment, self.plan.zone, none="?")
-
-    def name(self, actor: str | None) -> str:
-        if actor is None:
-            return "someone"
-        person = self.plan.people.get(actor)
-        return f"{person.name} ({actor})" if person else actor
-
-
-@dataclass
-class _Template:
-    """What every fold of one plan starts from, built once per Plan object."""
-
-    steps: dict[str, PlannedStep]
-    status: dict[str, StepState]  # every step, plan and rollback, FRESH
-    order: list[str]
-    rollback_order: list[str]
-    gates: list[str]
-    derived: dict[str, Any]
-
-
-_TEMPLATES: dict[int, _Template] = {}
-
-
-def _template(plan: Plan) -> _Template:
-    template = _TEMPLATES.get(id(plan))
-    if template is None:
-        template = _build_template(plan)
-        _TEMPLATES[id(plan)] = template
-        weakref.finalize(plan, _TEMPLATES.pop, id(plan), None)
-    return template
-
-
-class _SameAsStepState:
-    """Equality and repr field by field with any StepState, for the compact kinds below."""
-
-    __slots__ = ()
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, StepState):
-            return all(getattr(self, f) == getattr(other, f) for f in _STEP_FIELDS)
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return StepState.__repr__(self).replace(type(self).__qualname__, "StepState", 1)  # type: ignore[arg-type]
-
-
-class _Untouched(_SameAsStepState, StepState):
-    """The state of a step nothing has happened to yet: one read-only object, shared by every
-    such step of every RunState (a 5,000-step fold need not make 5,000 of them). The engine
-    never edits a StepState it did not make for the event at hand; it replaces it."""
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"a fresh step state is shared: replace it, do not set {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"a fresh step state is shared: replace it, do not delete {name!r}")
-
-
-class RanStep(_SameAsStepState, StepState):
-    """A step started and completed with nothing between, as `fold` makes most of a night's:
-    done, one attempt, its times read from the two events when asked. Making one costs two
-    references instead of a full StepState's fields, most of what a 20,000-step fold costs.
-    Read-only like every StepState the engine hands out; `apply` replaces it with a full
-    copy to change it."""
-
-    __slots__ = ("begun", "ended")
-    begun: StepStarted
-    ended: StepCompleted
-    status: StepStatus = "done"  # type: ignore[misc]
-    attempts: int = 1  # type: ignore[misc]
-
-    # Read straight from the events (attrgetter: no Python frame per read).
-    started_at = property(attrgetter("begun.at"))  # type: ignore[assignment]
-    started_by = property(attrgetter("begun.actor"))  # type: ignore[assignment]
-    finished_at = property(attrgetter("ended.at"))  # type: ignore[assignment]
-    finished_by = property(attrgetter("ended.actor"))  # type: ignore[assignment]
-
-    @property  # type: ignore[misc]
-    def started_mono(self) -> tuple[str, float] | None:
-        return _mono_reading(self.begun)
-
-    @property  # type: ignore[misc]
-    def ran_mono(self) -> timedelta | None:
-        return _mono_span(self.started_mono, self.ended)
-
-    @property  # type: ignore[misc]
-    def start_live(self) -> bool:
-        return recorded_live(self.begun)
-
-    @property  # type: ignore[misc]
-    def finish_live(self) -> bool:
-        return recorded_live(self.ended)
-
-    def unpacked(self) -> StepState:
-        """The same state as a plain StepState, to be changed."""
-        st = object.__new__(StepState)
-        st.__dict__.update({name: getattr(self, name) for name in _RAN_FIELDS})
-        return st
-
-
-def _mono_reading(e: Event) -> tuple[str, float] | None:
-    """The event's monotonic reading with the boot it belongs to, when it carries one."""
-    return (e.boot, e.mono) if e.mono is not None and e.boot else None
-
-
-def _mono_span(started_mono: tuple[str, float] | None, end: Event) -> timedelta | None:
-    """How long a step ran by the monotonic clock, when its start and `end` were read in the
-    same boot (a wall clock stepped mid-step does not stretch it); None otherwise."""
-    if started_mono is None or end.mono is None or end.boot != started_mono[0]:
-        return None
-    return timedelta(seconds=max(0.0, end.mono - started_mono[1]))
-
-
-_RAN_FIELDS = (
-    "status",
-    "attempts",
-    "started_at",
-    "started_by",
-    "finished_at",
-    "finished_by",
-    "started_mono",
-    "ran_mono",
-    "start_live",
-    "finish_live",
-)
-
-FRESH: StepState = object.__new__(_Untouched)  # the state of every step nothing happened to
-
-_STEP_FIELDS = tuple(f.name for f in fields(StepState))
-# A dataclass keeps plain defaults on the class: an instance made without __init__ (the shared
-# fresh state, and each new one fold makes) reads them from there until a field is set.
-if not all(f.default is not MISSING and f.default_factory is MISSING for f in fields(StepState)):
-    raise TypeError("every StepState field needs a plain default")
-
-
-def initial_state(plan: Plan) -> RunState:
-    template = _template(plan)
-    return RunState(
-        plan=plan,
-        steps=dict(template.steps),
-        status=template.status.copy(),
-        order=list(template.order),
-        rollback_order=list(template.rollback_order),
-        gates={sid: GateState() for sid in template.gates},
-        derived=template.derived,
-    )
-
-
-def _build_template(plan: Plan) -> _Template:
-    steps: dict[str, PlannedStep] = {}
-    for source, rollback in ((plan.step, False), (plan.rollback_steps, True)):
-        for s in source:
-            steps[s.id] = PlannedStep(
-                id=s.id,
-                title=s.title,
-                owner=s.owner,
-                duration=s.duration,
-                after=list(s.after),
-                kind=s.kind,
-                phase=s.phase,
-                not_before=s.not_before,
-                rollback=rollback,
-                on_fail=s.on_fail if isinstance(s, Checkpoint) else "hold",
-                approvers=list(s.approvers) if isinstance(s, Gate) else [],
-                criteria=list(s.criteria) if isinstance(s, Gate) else [],
-                low=s.estimate.low if s.estimate else None,
-                high=s.estimate.high if s.estimate else None,
-            )
-    return _Template(
-        steps=steps,
-        status=dict.fromkeys(steps, FRESH),
-        order=[s.id for s in plan.step],
-        rollback_order=[s.id for s in plan.rollback_steps],
-        gates=[s.id for s in plan.step if isinstance(s, Gate)],
-        derived={},
-    )
 
 
 def fold(plan: Plan, events: Iterable[Event]) -> RunState:
@@ -489,7 +113,7 @@ def fold(plan: Plan, events: Iterable[Event]) -> RunState:
             else:
                 st = status.get(sid)
                 if st is not None and st.__class__ is not StepState:
-                    status[sid] = _copied(st)
+                    status[sid] = copied(st)
         handler = handlers.get(kind)
         if handler:
             handler(state, e)
@@ -502,10 +126,6 @@ def _start_held(state: RunState, e: StepStarted) -> None:
     """Apply a start `fold` held back, to a fresh state of the step's own."""
     state.status[e.step] = object.__new__(StepState)
     _step_started(state, e)
-
-
-_seq_of = attrgetter("seq")
-_key_of = attrgetter("key")
 
 
 class Refused(Exception):
@@ -1075,7 +695,7 @@ def apply(state: RunState, event: Event) -> RunState:
         sid = event.step  # type: ignore[union-attr]
         st = state.status.get(sid)
         if st is not None:
-            state.status[sid] = _copied(st)
+            state.status[sid] = copied(st)
     handler = _APPLY.get(event.type)
     if handler:
         handler(state, event)
@@ -1100,16 +720,6 @@ _CHANGES_A_STEP = frozenset(
 )
 
 
-def _copied(st: StepState) -> StepState:
-    """A plain StepState equal to `st`, to be changed (fields left at their class defaults
-    stay so)."""
-    if type(st) is RanStep:
-        return st.unpacked()
-    copy = object.__new__(StepState)
-    copy.__dict__.update(st.__dict__)
-    return copy
-
-
 def _started(state: RunState, e: RunStarted) -> None:
     state.phase = "running"
     state.mode = e.mode
@@ -1126,7 +736,7 @@ def _step_started(state: RunState, e: StepStarted) -> None:
     st.attempts += 1
     st.paused = timedelta(0)
     st.reason = ""
-    st.started_mono = _mono_reading(e)
+    st.started_mono = mono_reading(e)
     st.ran_mono = None
     st.start_live, st.finish_live = recorded_live(e), False
 
@@ -1140,7 +750,7 @@ def _finish(state: RunState, sid: str, status: StepStatus, e: Event, reason: str
     st.status = status
     st.finished_at, st.finished_by = e.at, e.actor
     st.finish_live = recorded_live(e)
-    ran = _mono_span(st.started_mono, e)
+    ran = mono_span(st.started_mono, e)
     if ran is not None:
         st.ran_mono = ran
     st.suspended_at = st.resume_eta = None
@@ -1314,15 +924,22 @@ _APPLY = {
 }
 
 __all__ = [
+    "FRESH",
     "ClockJumped",
     "GateState",
     "PlannedStep",
+    "RanStep",
     "Refused",
+    "RunPhase",
     "RunState",
+    "StepKind",
     "StepState",
+    "StepStatus",
     "apply",
     "check",
+    "check_rules",
     "fold",
     "initial_state",
+    "permission",
     "require",
 ]

@@ -1,0 +1,260 @@
+"""The run's data: RunState (tonight's plan as amended, each step's state, the run's phase)
+and what it is made of (PlannedStep, StepState, GateState).
+
+`engine.fold` changes a RunState event by event; `engine.rules` reads it to decide what may
+happen now; `engine.compact` holds the compact step states and the per-plan template a fold
+starts from. Other layers import all of these through `engine.state`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from operator import attrgetter
+from typing import Any, Literal
+
+from ..plan.model import Plan
+from ..plan.zones import hm
+from . import outbox
+from .events import (
+    CommsSent,
+    Event,
+    GateDecided,
+    ReadinessMarked,
+    RehearsalExcluded,
+    TriggerFired,
+    TriggerOverridden,
+    WindowAlert,
+)
+
+StepStatus = Literal["pending", "running", "suspended", "done", "failed", "skipped"]
+StepKind = Literal["task", "checkpoint", "gate", "comms", "milestone"]
+RunPhase = Literal["not-started", "running", "rollback", "ended"]
+
+
+@dataclass
+class PlannedStep:
+    """A step of tonight's plan: the file's step with live amendments applied.
+
+    Read-only by convention: states folded from the same plan share these objects (folding a
+    5,000-step plan must not copy 5,000 steps), and an amendment replaces the step it changes
+    with a copy instead of editing it in place.
+    """
+
+    id: str
+    title: str
+    owner: str
+    duration: timedelta
+    after: list[str]
+    kind: StepKind = "task"
+    phase: str | None = None
+    not_before: datetime | None = None
+    rollback: bool = False
+    on_fail: str = "hold"
+    approvers: list[str] = field(default_factory=list)
+    criteria: list[str] = field(default_factory=list)
+    low: timedelta | None = None
+    high: timedelta | None = None
+    added: bool = False  # added live, not in the file
+
+
+@dataclass
+class StepState:
+    status: StepStatus = "pending"
+    started_at: datetime | None = None
+    started_by: str | None = None
+    finished_at: datetime | None = None
+    finished_by: str | None = None
+    attempts: int = 0
+    suspended_at: datetime | None = None
+    resume_eta: datetime | None = None
+    paused: timedelta = timedelta(0)  # time spent suspended, not counted against the budget
+    reason: str = ""  # why it failed, was skipped or suspended
+    evidence: str = ""  # checkpoint evidence
+    over_budget_attempt: int = 0  # the attempt the conductor flagged, 0 when none
+    failed_at: datetime | None = None  # when it first failed; kept when it is retried
+    # Monotonic readings of the start and the finish, when both came from one boot: a wall
+    # clock stepped mid-step (NTP, a VM resumed) does not stretch or shrink its duration.
+    started_mono: tuple[str, float] | None = None
+    ran_mono: timedelta | None = None
+    # Start and finish recorded as they happened (no --at): a step ticked off seconds apart
+    # after the fact is not a timing (engine.timings).
+    start_live: bool = False
+    finish_live: bool = False
+
+    @property
+    def closed(self) -> bool:
+        return self.status in ("done", "skipped")
+
+    @property
+    def actual(self) -> timedelta | None:
+        """How long it ran (time suspended taken out): monotonic within one boot, else wall."""
+        if self.started_at is None or self.finished_at is None:
+            return None
+        if self.ran_mono is not None:
+            return self.ran_mono - self.paused
+        return self.finished_at - self.started_at - self.paused
+
+
+@dataclass
+class GateState:
+    decisions: dict[str, GateDecided] = field(default_factory=dict)
+    outcome: Literal["go", "conditional-go", "no-go"] | None = None
+
+
+@dataclass
+class RunState:
+    plan: Plan
+    steps: dict[str, PlannedStep]
+    status: dict[str, StepState]
+    order: list[str]  # plan steps in file order, then live additions
+    rollback_order: list[str]
+    phase: RunPhase = "not-started"
+    mode: Literal["live", "rehearsal"] = "live"
+    simulated: bool = False  # a rehearsal that played itself: not in the rehearsal history
+    excluded: RehearsalExcluded | None = None  # left out of the rehearsal history, and why
+    started_at: datetime | None = None
+    started_by: str | None = None
+    ended_at: datetime | None = None
+    outcome: str | None = None
+    rollback_at: datetime | None = None
+    rollback_reason: str = ""
+    gates: dict[str, GateState] = field(default_factory=dict)
+    readiness: dict[str, ReadinessMarked] = field(default_factory=dict)
+    fired: dict[str, TriggerFired] = field(default_factory=dict)
+    overrides: dict[str, TriggerOverridden] = field(default_factory=dict)  # by trigger
+    alerts: dict[str, WindowAlert] = field(default_factory=dict)
+    comms: list[CommsSent] = field(default_factory=list)
+    outbox: outbox.Outbox = field(default_factory=outbox.Outbox)  # engine/outbox.py
+    event_count: int = 0
+    _last_seq: int = field(default=0, repr=False, compare=False)
+    _keys: set[str] = field(default_factory=set, repr=False, compare=False)
+    # Events `fold` applied whose keys and seqs are not gathered yet: that is left to the
+    # first to ask (a war room opening a run checks no key until somebody acts).
+    _ungathered: Sequence[Event] = field(default=(), repr=False, compare=False)
+    revision: int = 0  # live amendments applied so far: the graph changes only with these
+    # Structures derived from the step graph alone (topological order, baseline...), kept by
+    # the schedule between refreshes. Shared by every unamended state of the same plan; an
+    # amendment gives the state a fresh one. Keys starting "plan:" depend on the file only
+    # and survive amendments.
+    derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    # -- what has been folded --------------------------------------------------------------
+    @property
+    def keys(self) -> set[str]:
+        """The idempotency keys of every event folded so far."""
+        if self._ungathered:
+            self._gather()
+        return self._keys
+
+    @keys.setter
+    def keys(self, value: set[str]) -> None:
+        self._ungathered = ()
+        self._keys = value
+
+    @property
+    def last_seq(self) -> int:
+        """The highest journal sequence number folded so far (0 when none carried one)."""
+        if self._ungathered:
+            self._gather()
+        return self._last_seq
+
+    @last_seq.setter
+    def last_seq(self, value: int) -> None:
+        if self._ungathered:
+            self._gather()
+        self._last_seq = value
+
+    def _gather(self) -> None:
+        events, self._ungathered = self._ungathered, ()
+        self._last_seq = max(self._last_seq, max(map(_seq_of, events)))
+        self._keys.update(filter(None, map(_key_of, events)))
+
+    # -- who may do what -------------------------------------------------------------------
+    def roles_of(self, actor: str) -> set[str]:
+        person = self.plan.people.get(actor)
+        roles = set(person.roles) if person else set()
+        if actor == self.started_by and (self.mode == "rehearsal" or not self._commander_logins()):
+            # A plan naming no commander login, or a rehearsal: whoever started it commands.
+            roles.add("commander")
+        return roles
+
+    def _commander_logins(self) -> list[str]:
+        return [
+            key for key in self.plan.people_with_role("commander") if self.plan.people[key].user
+        ]
+
+    def is_commander(self, actor: str) -> bool:
+        return "commander" in self.roles_of(actor)
+
+    def may_act_on(self, actor: str, step_id: str) -> bool:
+        """Commanders act on any step; an owner on their own, unless only a watcher."""
+        if self.is_commander(actor):
+            return True
+        step = self.steps.get(step_id)
+        return step is not None and step.owner == actor and self.roles_of(actor) != {"watcher"}
+
+    # -- what is where ---------------------------------------------------------------------
+    def preds_closed(self, step_id: str) -> bool:
+        return all(self._pred_ok(p) for p in self.steps[step_id].after)
+
+    def _pred_ok(self, pred: str) -> bool:
+        state = self.status.get(pred)
+        if state is None:
+            return True
+        if state.closed:
+            return True
+        step = self.steps[pred]
+        return state.status == "failed" and step.kind == "checkpoint" and step.on_fail == "continue"
+
+    def open_preds(self, step_id: str) -> list[str]:
+        return [p for p in self.steps[step_id].after if not self._pred_ok(p)]
+
+    def running(self) -> list[str]:
+        return [
+            sid for sid in self.all_ids() if self.status[sid].status in ("running", "suspended")
+        ]
+
+    def all_ids(self) -> list[str]:
+        return [*self.order, *self.rollback_order]
+
+    def active_ids(self) -> list[str]:
+        """The steps the schedule is about: the plan's, or the rollback's once invoked."""
+        return self.rollback_order if self.rollback_at is not None else self.order
+
+    def criteria_open(self, gate_id: str) -> list[str]:
+        out = []
+        for criterion in self.steps[gate_id].criteria:
+            if criterion in self.status:
+                if not self.status[criterion].closed:
+                    out.append(criterion)
+            elif criterion not in self.readiness:
+                out.append(criterion)
+        return out
+
+    def when(self, moment: datetime | None) -> str:
+        return hm(moment, self.plan.zone, none="?")
+
+    def name(self, actor: str | None) -> str:
+        if actor is None:
+            return "someone"
+        person = self.plan.people.get(actor)
+        return f"{person.name} ({actor})" if person else actor
+
+
+def mono_reading(e: Event) -> tuple[str, float] | None:
+    """The event's monotonic reading with the boot it belongs to, when it carries one."""
+    return (e.boot, e.mono) if e.mono is not None and e.boot else None
+
+
+def mono_span(started_mono: tuple[str, float] | None, end: Event) -> timedelta | None:
+    """How long a step ran by the monotonic clock, when its start and `end` were read in the
+    same boot (a wall clock stepped mid-step does not stretch it); None otherwise."""
+    if started_mono is None or end.mono is None or end.boot != started_mono[0]:
+        return None
+    return timedelta(seconds=max(0.0, end.mono - started_mono[1]))
+
+
+_seq_of = attrgetter("seq")
+_key_of = attrgetter("key")
