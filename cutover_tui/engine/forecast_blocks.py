@@ -102,13 +102,14 @@ class BlockCache:
     """
 
     def __init__(self, steps: int, iterations: int, compute: Callable[[slice], np.ndarray]):
-        self._compute = compute
+        self._compute: Callable[[slice], np.ndarray] | None = compute
         self._whole: np.ndarray | None = None
         if fits_cache(steps, iterations):
             whole = np.empty((steps, iterations), np.float32)
             for part in blocks(steps, iterations):
                 whole[:, part] = compute(part)
             self._whole = whole
+            self._compute = None  # nor the streams behind it: a generator per step, ~1 KB each
 
     @property
     def kept(self) -> bool:
@@ -117,6 +118,7 @@ class BlockCache:
     def columns(self, cols: slice) -> np.ndarray:
         if self._whole is not None:
             return self._whole[:, cols]
+        assert self._compute is not None
         return self._compute(cols)
 
 
