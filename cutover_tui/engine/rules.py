@@ -1,0 +1,337 @@
+"""May this person do this now, and if not, why: `check(state, event)`.
+
+Permission first (`permission`: the roles alone, whoever acts and whatever the moment), then
+legality (`_legality`: sizes, the run's phase, the per-event checks of `_LEGALITY`, recorded
+times). The checks of one step's events are in `engine.rules_steps`, those of the outbox in
+`engine.outbox`, of the review in `engine.review`. Every refusal is one sentence naming who
+did what and when.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from ..plan.durations import format_duration
+from ..plan.errors import nearest
+from ..plan.model import Trigger
+from . import outbox
+from .events import (
+    CONDUCTOR,
+    DERIVED_TYPES,
+    BudgetExceeded,
+    CheckpointFailed,
+    CheckpointPassed,
+    CommsSent,
+    Event,
+    GateDecided,
+    NoteAdded,
+    ReadinessMarked,
+    RollbackInvoked,
+    RunEnded,
+    RunStarted,
+    StepAdded,
+    StepCompleted,
+    StepFailed,
+    StepResumed,
+    StepStarted,
+    StepSuspended,
+    TriggerFired,
+    TriggerOverridden,
+    WindowAlert,
+)
+from .review import allowed_after_end, check_exclusion, check_waiver, ended_refusal
+from .rules_steps import STEP_CHECKS, closed_by, step_phase_ok, unknown_step
+from .runstate import RunState
+from .sizes import size_problem
+from .times import time_problem
+
+
+class Refused(Exception):
+    """A command that may not happen now; the message says why, naming who and when."""
+
+
+def check(state: RunState, event: Event) -> str | None:
+    """Why `event` may not be appended to the run now, or None when it may.
+
+    Permission first: a key already in the run never lets a command skip it (the journal
+    then answers a repeat from the key's own author only: `Journal.append`)."""
+    reason = _permission(state, event)
+    if reason or (event.key and event.key in state.keys):
+        return reason  # None: a repeat of an acknowledged command, answered idempotently
+    return _legality(state, event)
+
+
+def permission(state: RunState, event: Event) -> str | None:
+    """Why `event`'s actor may not do this at all, or None: the roles alone, not the moment."""
+    return _permission(state, event)
+
+
+def check_rules(state: RunState, event: Event) -> str | None:
+    """`check` without the idempotency key: what `cutover verify` replays every stored event
+    through (a stored event was appended once, as a new command, so the rules held then)."""
+    return _permission(state, event) or _legality(state, event)
+
+
+def require(state: RunState, event: Event) -> None:
+    reason = check(state, event)
+    if reason:
+        raise Refused(reason)
+
+
+def _permission(state: RunState, event: Event) -> str | None:
+    actor = event.actor
+    who = state.name(actor)
+    if event.type in outbox.OUTBOX_TYPES or (actor == CONDUCTOR and isinstance(event, CommsSent)):
+        return outbox.permission(state, event)  # who sends and delivers messages
+    if event.type in DERIVED_TYPES:
+        return None if actor == CONDUCTOR else f"only the conductor records {event.type}"
+    if actor == CONDUCTOR:
+        return f"the conductor does not record {event.type}"
+    if isinstance(event, RunStarted):
+        logins = state._commander_logins()
+        if logins and actor not in logins and event.mode != "rehearsal":
+            return (
+                f"{who} may not start this run: only the commander "
+                f"({', '.join(state.name(k) for k in logins)}) may"
+            )
+        return None
+    roles = state.roles_of(actor)
+    commander = "commander" in roles
+    step_id = event.step_id
+    if isinstance(event, GateDecided):
+        step = state.steps.get(event.step)
+        if step is None or commander:
+            return None
+        if event.approver != actor:
+            return f"{who} may record only their own decision, not {state.name(event.approver)}'s"
+        return None
+    if isinstance(event, ReadinessMarked):
+        item = state.plan.readiness_by_id.get(event.item)
+        if commander or (item is not None and item.owner == actor):
+            return None
+        return _refusal(
+            who, roles, f"mark readiness item {event.item!r}", "the commander or its owner"
+        )
+    if isinstance(event, NoteAdded):
+        if roles - {"watcher"} or (step_id and state.may_act_on(actor, step_id)):
+            return None
+        return _refusal(who, roles, "add a note", "anyone with a role in the plan but a watcher")
+    if isinstance(event, CommsSent):
+        if commander or "communicator" in roles or (step_id and state.may_act_on(actor, step_id)):
+            return None
+        return _refusal(who, roles, "send comms", "the commander, a communicator or the step owner")
+    owner_may = (
+        StepStarted,
+        StepCompleted,
+        StepFailed,
+        StepSuspended,
+        StepResumed,
+        CheckpointPassed,
+        CheckpointFailed,
+    )
+    if isinstance(event, owner_may) and step_id in state.steps:
+        if state.may_act_on(actor, step_id):
+            return None
+        owner = state.steps[step_id].owner
+        allowed = (
+            f"the commander or its owner, {state.name(owner)}"
+            if owner != actor
+            else "the commander (a watcher only watches, even on their own step)"
+        )
+        return _refusal(who, roles, f"{_verb(event)} {step_id!r}", allowed)
+    if commander:
+        return None
+    if step_id not in (None, *state.steps) and not isinstance(event, StepAdded):
+        return None  # unknown steps are a legality problem, reported with a hint below
+    return _refusal(who, roles, _verb(event), "the commander")
+
+
+def _refusal(who: str, roles: set[str], action: str, allowed: str) -> str:
+    role_text = ", ".join(sorted(roles)) if roles else "not in the plan's people, so read-only"
+    return f"{who} [{role_text}] may not {action}: only {allowed} may"
+
+
+def _verb(event: Event) -> str:
+    return {
+        "step-started": "start",
+        "step-completed": "complete",
+        "step-failed": "fail",
+        "step-skipped": "skip",
+        "step-suspended": "suspend",
+        "step-resumed": "resume",
+        "checkpoint-passed": "pass checkpoint",
+        "checkpoint-failed": "fail checkpoint",
+        "step-added": "add a step",
+        "estimate-changed": "change an estimate",
+        "dependency-changed": "change dependencies",
+        "rollback-invoked": "invoke rollback",
+        "trigger-overridden": "override a rollback trigger",
+        "run-ended": "end the run",
+        "rehearsal-excluded": "exclude this rehearsal from the history",
+    }.get(event.type, event.type)
+
+
+def _legality(state: RunState, event: Event) -> str | None:
+    return (
+        size_problem(state, event)
+        or _rules(state, event)
+        or time_problem(state, event, event.recorded_at)  # engine/times.py: now = recording
+    )
+
+
+def _rules(state: RunState, event: Event) -> str | None:
+    if state.phase == "ended" and not (allowed_after_end(event) or outbox.delivering(event)):
+        return ended_refusal(state)
+    if isinstance(event, RunStarted):
+        if state.phase != "not-started":
+            return f"the run was already started by {state.name(state.started_by)} at {state.when(state.started_at)}"
+        return None
+    if state.phase == "not-started":
+        return "the run has not started yet"
+    handler = _LEGALITY.get(event.type)
+    return handler(state, event) if handler else None
+
+
+def _check_readiness(state: RunState, event: ReadinessMarked) -> str | None:
+    if event.item not in state.plan.readiness_by_id:
+        hint = nearest(event.item, state.plan.readiness_by_id)
+        return f"there is no readiness item {event.item!r}" + (
+            f"; did you mean {hint!r}?" if hint else ""
+        )
+    earlier = state.readiness.get(event.item)
+    if earlier:
+        return f"{event.item!r} was already marked {earlier.status} by {state.name(earlier.actor)} at {state.when(earlier.at)}"
+    return check_waiver(event)
+
+
+def _check_note(state: RunState, event: NoteAdded) -> str | None:
+    if not event.text.strip():
+        return "a note needs text"
+    if event.step is not None:
+        return unknown_step(state, event.step)
+    return None
+
+
+def _check_budget(state: RunState, event: BudgetExceeded) -> str | None:
+    problem = unknown_step(state, event.step)
+    if problem:
+        return problem
+    st = state.status[event.step]
+    if st.status not in ("running", "suspended"):
+        return f"{event.step!r} is not running"
+    if st.over_budget_attempt >= event.attempt:
+        return f"{event.step!r} was already flagged over budget"
+    return None
+
+
+def _check_trigger(state: RunState, event: TriggerFired) -> str | None:
+    earlier = state.fired.get(event.trigger)
+    if earlier:
+        return f"trigger {event.trigger!r} already fired at {state.when(earlier.at)}"
+    trigger = next((t for t in state.plan.trigger if t.id == event.trigger), None)
+    if trigger is None:
+        return f"there is no trigger {event.trigger!r}"
+    return _trigger_not_met(state, trigger, event.at)
+
+
+def _trigger_not_met(state: RunState, trigger: Trigger, at: datetime) -> str | None:
+    """Why `trigger` cannot have fired at `at`, as the journal stands (None if it can). The
+    conductor works from the state it last read: a step closed since, within its limit, must
+    not be recorded as having run over it."""
+    sid = trigger.step
+    st = state.status.get(sid)
+    if st is None:
+        return f"there is no step {sid!r}"
+    ran_to = st.finished_at if st.status in ("done", "skipped", "failed") else None
+    if trigger.condition == "running-over":
+        if st.started_at is None or st.status == "skipped":
+            return f"{sid!r} has not run, so it cannot have run over"
+        limit = trigger.limit or timedelta(0)
+        if ran_to is not None and ran_to - st.started_at <= limit:
+            return (
+                f"{sid!r} ran {state.when(st.started_at)}-{state.when(ran_to)}, within its "
+                f"{format_duration(limit)} limit"
+            )
+    elif trigger.condition == "failed":
+        if st.failed_at is None and st.status != "failed":
+            return f"{sid!r} has not failed"
+    elif (
+        trigger.at is not None
+        and st.closed
+        and st.finished_at is not None
+        and st.finished_at <= trigger.at
+    ):
+        return f"{sid!r} was done at {state.when(st.finished_at)}, by {state.when(trigger.at)}"
+    return None
+
+
+def _check_alert(state: RunState, event: WindowAlert) -> str | None:
+    if event.alert in state.alerts:
+        return f"the {event.alert} alert was already raised at {state.when(state.alerts[event.alert].at)}"
+    return None
+
+
+def _check_rollback(state: RunState, event: RollbackInvoked) -> str | None:
+    if state.phase == "rollback":
+        return f"rollback was already invoked at {state.when(state.rollback_at)}"
+    if not state.rollback_order:
+        return "this plan has no rollback steps"
+    if not event.reason.strip():
+        return "say why: the reason goes to every audience and into the review"
+    return None
+
+
+def _check_override(state: RunState, event: TriggerOverridden) -> str | None:
+    if state.phase != "running":
+        return "a trigger can be overridden only while the plan runs (not during rollback)"
+    known = {t.id for t in state.plan.trigger if t.action == "rollback"}
+    known |= {
+        sid
+        for sid, step in state.steps.items()
+        if step.kind == "checkpoint" and step.on_fail == "rollback"
+    }
+    if event.trigger not in known:
+        return f"{event.trigger!r} is not a rollback trigger or a rollback checkpoint of this plan"
+    if not event.reason.strip():
+        return "say why the run carries on: the reason goes into the log and the review"
+    return None
+
+
+def _check_comms(state: RunState, event: CommsSent) -> str | None:
+    if event.step is None:
+        return None
+    problem = unknown_step(state, event.step) or step_phase_ok(state, event.step)
+    if problem:
+        return problem
+    if state.steps[event.step].kind != "comms":
+        return f"{event.step!r} is not a comms step"
+    if state.status[event.step].closed:
+        return closed_by(state, event.step)
+    return None
+
+
+def _check_end(state: RunState, event: RunEnded) -> str | None:
+    if event.outcome == "rolled-back" and state.phase != "rollback":
+        return "the run can end rolled back only after rollback was invoked"
+    if event.outcome == "completed":
+        open_steps = [sid for sid in state.active_ids() if not state.status[sid].closed]
+        if open_steps:
+            shown = ", ".join(open_steps[:5]) + (" …" if len(open_steps) > 5 else "")
+            return f"{len(open_steps)} steps are still open ({shown}); skip them or end the run aborted"
+    return None
+
+
+_LEGALITY = {
+    **STEP_CHECKS,
+    "readiness-marked": _check_readiness,
+    "note-added": _check_note,
+    "rehearsal-excluded": check_exclusion,
+    "budget-exceeded": _check_budget,
+    "trigger-fired": _check_trigger,
+    "window-alert": _check_alert,
+    "rollback-invoked": _check_rollback,
+    "trigger-overridden": _check_override,
+    "comms-sent": _check_comms,
+    "run-ended": _check_end,
+    **outbox.LEGALITY,
+}
