@@ -350,7 +350,8 @@ def test_a_map_to_an_unknown_field(tmp_path, capsys) -> None:
     assert _errors(capsys, path, "--map", "Owner=ownr") == [
         "--map 'Owner=ownr': 'ownr' is not a field; fields are id, title, owner, duration, start, "
         "end, after, phase, kind, notes, verify, status, accountable, consulted, informed, stream, "
-        "on_fail, criteria, approvers, low, outline, high, ignore (did you mean 'owner'?)"
+        "on_fail, criteria, approvers, low, high, outline, template, audiences, auto, ignore (did you "
+        "mean 'owner'?)"
     ]
 
 

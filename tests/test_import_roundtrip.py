@@ -3,6 +3,7 @@ XLSX and CSV (hypothesis), and the bundled example plans through both."""
 
 from __future__ import annotations
 
+import string
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -27,14 +28,19 @@ def sheet_view(plan: Plan, workbook: bool) -> dict[str, Any]:
     phases = {p.id: p.title for p in plan.phase}
     steps = []
     for s in plan.step:
+        if workbook:
+            steps.append(s.model_dump())
+            continue
+        # A CSV holds no templates or audiences: its comms steps come back as tasks.
         fields = s.model_dump(exclude={"kind", "template", "to", "auto"})
-        fields["kind"] = "task" if s.kind == "comms" else s.kind  # a sheet holds no templates
-        if not workbook:  # a CSV names a phase by its title
-            fields["phase"] = phases.get(s.phase) if s.phase else None
+        fields["kind"] = "task" if s.kind == "comms" else s.kind
+        fields["phase"] = phases.get(s.phase) if s.phase else None  # a CSV names it by title
         steps.append(fields)
     view: dict[str, Any] = {"step": steps}
     if workbook:
-        view |= plan.model_dump(include={"plan", "window", "people", "phase", "risk", "readiness"})
+        tables = {"plan", "window", "people", "phase", "risk", "readiness", "trigger", "audience",
+                  "template"}  # fmt: skip
+        view |= plan.model_dump(include=tables)
     return view
 
 
@@ -63,6 +69,11 @@ _TEXT = (
     .filter(bool)
 )
 _NOTES = st.lists(_TEXT, min_size=1, max_size=3).map("\n".join)
+_PLAIN = (
+    st.text(alphabet=string.ascii_letters + " .,", min_size=1, max_size=20)
+    .map(str.strip)
+    .filter(bool)
+)
 _PHASE_TITLES = ["Freeze", "Back up", "Migrate", "Deploy", "Verify", "Go live"]
 
 
@@ -80,7 +91,16 @@ def plans(draw: st.DrawFn) -> Plan:
     titles = draw(st.lists(st.sampled_from(_PHASE_TITLES), unique=True, max_size=3))
     phases = [{"id": f"p{n}", "title": t} for n, t in enumerate(titles)]
     ids = draw(st.lists(_ID, min_size=1, max_size=7, unique=True))
-    steps = [draw(_step(step_id, ids[:n], keys, phases)) for n, step_id in enumerate(ids)]
+    audiences = [
+        {"id": f"aud-{n}", "name": draw(_TEXT), "email": [f"list{n}@example.com"]}
+        | ({"cadence": "1h"} if draw(st.booleans()) else {})
+        for n in range(draw(st.integers(0, 2)))
+    ]
+    templates = [{"id": "note", "subject": draw(_PLAIN), "body": draw(_PLAIN)}]
+    steps = [
+        draw(_step(step_id, ids[:n], keys, phases, [a["id"] for a in audiences]))
+        for n, step_id in enumerate(ids)
+    ]
     data: dict[str, Any] = {
         "format": 1,
         "plan": {
@@ -100,6 +120,12 @@ def plans(draw: st.DrawFn) -> Plan:
                 "owner": keys[0], "steps": [ids[0]], "mitigation": draw(_TEXT),
             }
         ]  # fmt: skip
+    if audiences:
+        data["audience"] = audiences
+        data["template"] = templates
+    triggers = [draw(_trigger(n, ids)) for n in range(draw(st.integers(0, 2)))]
+    if triggers:
+        data["trigger"] = triggers
     if draw(st.booleans()):
         data["readiness"] = [
             {"id": "ready-1", "stream": "process", "item": draw(_TEXT), "owner": keys[-1]}
@@ -108,8 +134,28 @@ def plans(draw: st.DrawFn) -> Plan:
 
 
 @st.composite
-def _step(draw: st.DrawFn, step_id: str, earlier: list[str], keys: list[str], phases: list) -> dict:
-    kind = draw(st.sampled_from(["task", "checkpoint", "gate", "milestone"]))
+def _trigger(draw: st.DrawFn, n: int, ids: list[str]) -> dict:
+    condition = draw(st.sampled_from(["running-over", "failed", "not-done-by"]))
+    trigger = {"id": f"t{n}", "step": draw(st.sampled_from(ids)), "condition": condition}
+    if condition == "running-over":
+        trigger["limit"] = f"{draw(st.integers(1, 300))}m"
+    if condition == "not-done-by":
+        trigger["at"] = START + timedelta(minutes=draw(st.integers(0, 3000)))
+    trigger["action"] = draw(st.sampled_from(["rollback", "alert"]))
+    return trigger
+
+
+@st.composite
+def _step(
+    draw: st.DrawFn,
+    step_id: str,
+    earlier: list[str],
+    keys: list[str],
+    phases: list,
+    audiences: list[str],
+) -> dict:
+    kinds = ["task", "checkpoint", "gate", "milestone"] + (["comms"] if audiences else [])
+    kind = draw(st.sampled_from(kinds))
     minutes = draw(st.integers(0 if kind == "milestone" else 1, 600))
     step: dict[str, Any] = {
         "id": step_id,
@@ -138,6 +184,10 @@ def _step(draw: st.DrawFn, step_id: str, earlier: list[str], keys: list[str], ph
     if kind == "checkpoint":
         step["verify"] = draw(_TEXT)
         step["on_fail"] = draw(st.sampled_from(["rollback", "hold", "continue"]))
+    if kind == "comms":
+        step["template"] = draw(st.sampled_from(["note", "go-live"]))
+        step["to"] = draw(st.lists(st.sampled_from(audiences), min_size=1, unique=True))
+        step["auto"] = draw(st.booleans())
     if kind == "gate":
         if earlier:
             step["criteria"] = draw(st.lists(st.sampled_from(earlier), unique=True))
@@ -178,8 +228,15 @@ def test_export_names_what_the_sheet_leaves_out(tmp_path: Path, capsys) -> None:
     assert out == [
         f"wrote {target}: 39 steps; import it again with: cutover import {target}",
         f"  not in the sheet (they stay in {PLANS / 'online-store.toml'}): rollback (8 steps), "
-        "5 triggers, 3 audiences, 4 templates, 11 readiness items (a workbook holds them), the "
-        "template and audiences of 4 comms step(s)",
+        "5 triggers (a workbook holds them), 3 audiences (a workbook holds them), 4 templates (a "
+        "workbook holds them), 11 readiness items (a workbook holds them)",
+    ]
+    book = tmp_path / "store.xlsx"
+    assert main(["export", str(PLANS / "online-store.toml"), "--xlsx", "--out", str(book)]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        f"wrote {book}: 39 steps, 10 people, 5 phases, 0 risks, 11 readiness items, 5 triggers, "
+        f"3 audiences, 4 templates; import it again with: cutover import {book}",
+        f"  not in the sheet (they stay in {PLANS / 'online-store.toml'}): rollback (8 steps)",
     ]
     assert main(["export", str(PLANS / "online-store.toml"), "--csv", "--out", str(target)]) == 1
     assert capsys.readouterr().err.strip() == (

@@ -5,7 +5,9 @@
 - People: key, name, user, roles, phone, email, team, escalates_to;
 - Phases: id, title;
 - Risks:  id, risk, likelihood, impact, owner, mitigation, steps, triggers, status;
-- Readiness: id, stream, item, owner (the go-live checklist gate criteria may name).
+- Readiness: id, stream, item, owner (the go-live checklist gate criteria may name);
+- Triggers, Audiences, Templates: one column per key of `[[trigger]]`, `[[audience]]`,
+  `[[template]]` (lists joined with ', ').
 
 Their cells go into the plan as written; the plan's own validation judges them.
 """
@@ -13,12 +15,33 @@ Their cells go into the plan as written; the plan's own validation judges them.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, get_origin
 
+from pydantic import BaseModel
+
+from ..plan.model import Audience, Person, Phase, Readiness, Template, Trigger
+from ..plan.risks import Risk
 from .sheet import Sheet, Value, column_letter
 from .values import text_of
 
-LIST_KEYS = {"roles", "steps", "triggers"}
+
+def _list_keys(model: type[BaseModel]) -> frozenset[str]:
+    """The keys of `model` that hold lists (a cell writes them joined with ', ')."""
+    return frozenset(
+        name for name, info in model.model_fields.items() if get_origin(info.annotation) is list
+    )
+
+
+# Each sheet's model, for which of its columns hold lists.
+_MODELS: dict[str, type[BaseModel]] = {
+    "people": Person,
+    "phases": Phase,
+    "risks": Risk,
+    "readiness": Readiness,
+    "triggers": Trigger,
+    "audiences": Audience,
+    "templates": Template,
+}
 PEOPLE_KEYS = ("key", "name", "user", "roles", "phone", "email", "team", "escalates_to")
 PHASE_KEYS = ("id", "title")
 RISK_KEYS = (
@@ -46,6 +69,11 @@ PLAN_KEYS = (
 
 
 def table(sheet: Sheet | None) -> list[dict[str, Any]]:
+    model = _MODELS.get(sheet.name.strip().lower()) if sheet and sheet.name else None
+    return _table(sheet, _list_keys(model) if model else frozenset())
+
+
+def _table(sheet: Sheet | None, lists: frozenset[str]) -> list[dict[str, Any]]:
     """The sheet's rows as dicts keyed by its first row (lower case), empty cells left out."""
     if sheet is None or not sheet.rows:
         return []
@@ -55,16 +83,16 @@ def table(sheet: Sheet | None) -> list[dict[str, Any]]:
         item: dict[str, Any] = {}
         for key, value in zip(header, cells, strict=False):
             if key and value is not None:
-                item[key] = _cell(key, value)
+                item[key] = _cell(value, key in lists)
         if item:
             out.append(item)
     return out
 
 
-def _cell(key: str, value: Value) -> Any:
-    if key in LIST_KEYS:
+def _cell(value: Value, is_list: bool) -> Any:
+    if is_list:
         return [v.strip() for v in (text_of(value) or "").split(",") if v.strip()]
-    if isinstance(value, datetime):
+    if isinstance(value, datetime | bool):
         return value
     return text_of(value) if not isinstance(value, str) else value
 
@@ -89,7 +117,16 @@ def numbered(sheet: Sheet | None) -> list[int]:
     return [number for number, cells in sheet.rows[1:] if any(c is not None for c in cells)]
 
 
-_SHEET_OF = {"people": "people", "risk": "risks", "readiness": "readiness"}
+_SHEET_OF = {
+    "people": "people",
+    "risk": "risks",
+    "readiness": "readiness",
+    "trigger": "triggers",
+    "audience": "audiences",
+    "template": "templates",
+}
+# Plan tables held by a sheet of the same meaning: (plan key, sheet name).
+TABLES = tuple(_SHEET_OF.items())[1:]
 
 
 def locate(aux_sheets: dict[str, Sheet], loc: tuple[str | int, ...]) -> str | None:

@@ -174,8 +174,11 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "criteria": ("criteria", "go criteria", "gate criteria", "go no go criteria"),
     "approvers": ("approvers", "approver", "approved by", "sign off", "signoff", "sign off by"),
     "low": ("low estimate", "optimistic", "best case", "min duration", "low"),
-    "outline": ("outline level", "level", "outline"),
     "high": ("high estimate", "pessimistic", "worst case", "max duration", "high"),
+    "outline": ("outline level", "level", "outline"),
+    "template": ("template", "message template"),
+    "audiences": ("audiences", "send to", "recipients"),
+    "auto": ("auto", "send automatically"),
 }
 FIELDS = (*ALIASES, "ignore")
 # Fields that several columns may fill, their values joined.

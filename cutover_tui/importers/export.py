@@ -1,9 +1,10 @@
 """A plan written as a sheet a planner can edit and import again (`cutover export`).
 
 The steps sheet's columns are names `cutover import` recognises, so plan -> sheet -> plan
-gives back every field the sheet holds. A workbook also holds Plan, People, Phases, Risks and
-Readiness sheets; a CSV holds the steps alone (phases by title, owners by people key). What no
-sheet holds (rollback, triggers, audiences, templates) is named when the file is written.
+gives back every field the sheet holds. A workbook also holds Plan, People, Phases, Risks,
+Readiness, Triggers, Audiences and Templates sheets; a CSV holds the steps alone (phases by
+title, owners by people key). What a file does not hold (the rollback; for a CSV, the other
+tables) is named when it is written.
 """
 
 from __future__ import annotations
@@ -11,18 +12,21 @@ from __future__ import annotations
 import argparse
 import csv
 import sys
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
+
 from ..plan import PlanError, load_plan
-from ..plan.model import Checkpoint, Gate, Plan
+from ..plan.model import Checkpoint, Comms, Gate, Plan
 from .values import exact_duration
 
 STEP_COLUMNS = (
     "ID", "Phase", "Task", "Type", "Owner", "Duration", "Predecessors", "Start", "Stream",
     "Notes", "Verification", "On fail", "Criteria", "Approvers", "Accountable", "Consulted",
-    "Informed", "Low estimate", "High estimate",
+    "Informed", "Low estimate", "High estimate", "Template", "Audiences", "Auto",
 )  # fmt: skip
 PEOPLE_COLUMNS = ("key", "name", "user", "roles", "phone", "email", "team", "escalates_to")
 RISK_COLUMNS = (
@@ -37,6 +41,7 @@ def step_rows(plan: Plan) -> list[list[Any]]:
     for step in plan.step:
         verify = step.verify if isinstance(step, Checkpoint) else None
         on_fail = step.on_fail if isinstance(step, Checkpoint) else None
+        comms = step if isinstance(step, Comms) else None
         criteria = step.criteria if isinstance(step, Gate) else []
         approvers = step.approvers if isinstance(step, Gate) else []
         rows.append(
@@ -60,6 +65,9 @@ def step_rows(plan: Plan) -> list[list[Any]]:
                 ", ".join(step.informed) or None,
                 exact_duration(step.estimate.low) if step.estimate else None,
                 exact_duration(step.estimate.high) if step.estimate else None,
+                comms.template if comms else None,
+                ", ".join(comms.to) if comms else None,
+                comms.auto if comms and comms.auto else None,
             ]
         )
     return rows
@@ -102,6 +110,26 @@ def risk_rows(plan: Plan) -> list[list[Any]]:
     ]  # fmt: skip
 
 
+def model_rows(plan: Plan, items: Sequence[BaseModel]) -> tuple[tuple[str, ...], list[list[Any]]]:
+    """A table of plan items, one column per model field: lists joined with ', ', durations
+    and times as the plan writes them. New fields of the model come along by themselves."""
+    header = tuple(type(items[0]).model_fields)
+    rows = []
+    for item in items:
+        row = []
+        for key in header:
+            value = getattr(item, key)
+            if isinstance(value, list):
+                value = ", ".join(map(str, value)) or None
+            elif isinstance(value, timedelta):
+                value = exact_duration(value)
+            elif isinstance(value, datetime):
+                value = _local(plan, value)
+            row.append(value)
+        rows.append(row)
+    return header, rows
+
+
 def write_csv(plan: Plan, target: Path) -> None:
     with target.open("w", encoding="utf-8-sig", newline="") as handle:  # BOM: Excel reads UTF-8
         writer = csv.writer(handle)
@@ -129,6 +157,14 @@ def write_xlsx(plan: Plan, target: Path) -> None:
     if plan.readiness:
         rows = [[r.id, r.stream, r.item, r.owner] for r in plan.readiness]
         _sheet(book, "Readiness", ("id", "stream", "item", "owner"), rows)
+    for title, items in (
+        ("Triggers", plan.trigger),
+        ("Audiences", plan.audience),
+        ("Templates", plan.template),
+    ):
+        if items:
+            header, rows = model_rows(plan, items)
+            _sheet(book, title, header, rows)
     book.save(target)
 
 
@@ -172,13 +208,13 @@ def left_out(plan: Plan, xlsx: bool) -> list[str]:
         ("audience", plan.audience),
         ("template", plan.template),
     ):
-        if items:
-            out.append(f"{len(items)} {name}{'s' if len(items) != 1 else ''}")
+        if items and not xlsx:
+            out.append(
+                f"{len(items)} {name}{'s' if len(items) != 1 else ''} (a workbook holds them)"
+            )
     if plan.readiness and not xlsx:
         out.append(f"{len(plan.readiness)} readiness items (a workbook holds them)")
-    comms = sum(1 for s in plan.step if s.kind == "comms")
-    if comms:
-        out.append(f"the template and audiences of {comms} comms step(s)")
+
     return out
 
 
@@ -201,7 +237,8 @@ def export_plan(args: argparse.Namespace) -> int:
     if args.xlsx:
         held += (
             f", {len(plan.people)} people, {len(plan.phase)} phases, {len(plan.risk)} risks, "
-            f"{len(plan.readiness)} readiness items"
+            f"{len(plan.readiness)} readiness items, {len(plan.trigger)} triggers, "
+            f"{len(plan.audience)} audiences, {len(plan.template)} templates"
         )
     print(f"wrote {target}: {held}; import it again with: cutover import {target}")
     missing = left_out(plan, args.xlsx)

@@ -121,6 +121,8 @@ class References:
         self.extra: set[str] = set()  # other ids a gate's criteria may name (readiness items)
         self.has_readiness = False  # whether the workbook has a Readiness sheet
         self.added: dict[str, str] = {}  # readiness items made from criteria -> their owner
+        self.audiences: set[str] = set()  # the workbook's Audiences and Templates sheets' ids
+        self.templates: set[str] = set()
 
     def find(self, ref: str) -> Draft | None:
         key = ref.strip().lower()

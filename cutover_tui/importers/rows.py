@@ -51,6 +51,9 @@ class Draft:
     on_fail: str | None = None
     low: timedelta | None = None
     high: timedelta | None = None
+    template: str | None = None
+    audiences: list[str] = field(default_factory=list)
+    auto: bool = False
     columns: dict[str, Column] = field(default_factory=dict)
     failed: bool = False
     id: str = ""  # given by runbook.py once every row is read
@@ -129,8 +132,16 @@ def _plain(draft: Draft, name: str, cells: list[tuple[Column, Value]]) -> None:
         draft.notes.extend(t for _, t in texts if t)
     elif name == "unmapped":
         draft.notes.extend(f"{c.header}: {t}" for c, t in texts if t)
-    elif name in ("phase", "verify", "status"):
+    elif name in ("phase", "verify", "status", "template"):
         setattr(draft, name, texts[0][1])
+    elif name == "audiences":
+        draft.audiences = [a.strip() for _, t in texts for a in (t or "").split(",") if a.strip()]
+    elif name == "auto":
+        draft.auto = _yes(cells[0][1])
+
+
+def _yes(value: Value) -> bool:
+    return value is True or str(value).strip().lower() in ("true", "yes", "y", "1", "x")
 
 
 def _kind(draft: Draft, name: str, value: Value, column: Column, order: str) -> None:

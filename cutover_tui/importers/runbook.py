@@ -191,6 +191,8 @@ def _plan_data(
     references = References(drafts, has_ids)
     references.extra = {str(r.get("id")) for r in aux.table(book.aux.get("readiness"))}
     references.has_readiness = "readiness" in book.aux
+    references.audiences = {str(a.get("id")) for a in aux.table(book.aux.get("audiences"))}
+    references.templates = {str(t.get("id")) for t in aux.table(book.aux.get("templates"))}
     good = [d for d in drafts if not d.failed]
     failed_ids = {d.id for d in drafts if d.failed}
     steps = [
@@ -215,7 +217,7 @@ def _plan_data(
     if phases:
         data["phase"] = [{"id": pid, "title": title} for pid, title in phases.items()]
     data["step"] = steps
-    for section, sheet_name in (("readiness", "readiness"), ("risk", "risks")):
+    for section, sheet_name in aux.TABLES:
         rows = aux.table(book.aux.get(sheet_name))
         if rows:
             data[section] = rows

@@ -25,7 +25,9 @@ from .sniff import DESCRIPTIONS, ImportRefused, whole_file_kind
 MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_ROWS = 50_000
 # Sheets a workbook may hold beside the runbook (written by `cutover export --xlsx`).
-AUX_SHEETS = ("plan", "people", "phases", "risks", "readiness")
+AUX_SHEETS = (
+    "plan", "people", "phases", "risks", "readiness", "triggers", "audiences", "templates",
+)  # fmt: skip
 Value = str | int | float | bool | datetime | date | time | timedelta | None
 _MERGE = re.compile(rb'<mergeCell ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
 

@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 from typing import Any
 
+from ..plan.checks import BUILTIN_TEMPLATES
 from ..plan.errors import nearest
 from ..plan.model import ID_PATTERN
 from .links import References
@@ -16,8 +17,8 @@ from .values import exact_duration
 
 _ID = re.compile(ID_PATTERN)
 _COMMS_NOTE = (
-    "a comms step needs a message template and an audience, which a sheet does not hold: "
-    "imported as a task; make it a comms step in the plan"
+    "a comms step needs a message template and audiences the workbook holds (its Templates "
+    "and Audiences sheets): imported as a task; make it a comms step in the plan"
 )
 
 
@@ -35,7 +36,7 @@ def step_data(
     owner_keys = people.keys_for(owners, draft.row, owner_column)
     step: dict[str, Any] = {"id": draft.id}
     kind = draft.kind
-    if kind == "comms":
+    if kind == "comms" and not _comms_known(draft, references):
         problems.warn(_COMMS_NOTE, draft.row, columns.get("kind"))
         kind = "task"
     if kind != "task":
@@ -79,7 +80,22 @@ def step_data(
     if draft.informed:
         step["informed"] = people.keys_for(draft.informed, draft.row, columns.get("informed"))
     _kind_fields(draft, kind, step, people, references, problems)
+    if kind == "comms":
+        step["template"] = draft.template
+        step["to"] = draft.audiences
+        if draft.auto:
+            step["auto"] = True
     return step
+
+
+def _comms_known(draft: Draft, references: References) -> bool:
+    """Whether the workbook holds the comms step's template and every audience it names."""
+    templates = references.templates | set(BUILTIN_TEMPLATES)
+    return (
+        draft.template in templates
+        and bool(draft.audiences)
+        and all(a in references.audiences for a in draft.audiences)
+    )
 
 
 def _kind_fields(
