@@ -160,3 +160,16 @@ def test_the_forecast_of_a_large_plan_never_holds_a_whole_matrix(large_plan: Pat
     # each a whole matrix (3.4 GB on 50,000 steps). Now a few blocks of at most BLOCK_CELLS.
     assert peak < one_matrix / 2, f"{peak / 1e6:.0f} MB"
     assert np.all(np.diff(np.sort(sim.ends)) >= 0) and sim.ends.min() > 0
+
+
+@pytest.mark.parametrize("name", ["erp-datacentre", "online-store", "logistics-dispatch"])
+def test_the_graph_ranges_are_each_steps_range(name: str) -> None:
+    from cutover_tui.engine.forecast import _graph, step_range
+
+    state = initial_state(load_plan(ROOT / "plans" / f"{name}.toml").plan)
+    for rollback in (False, True):
+        graph = _graph(state, rollback)
+        ranges = [step_range(state.steps[sid]) for sid in graph.ids]
+        assert graph.low.tolist() == [r.low for r in ranges]
+        assert graph.mode.tolist() == [r.mode for r in ranges]
+        assert graph.high.tolist() == [r.high for r in ranges]
