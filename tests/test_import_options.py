@@ -143,3 +143,30 @@ def test_problems_in_the_workbooks_own_sheets_are_located_there(tmp_path: Path, 
         f"  {path} [Plan] row 4, B (value): 'Mars/Olympus' is not an IANA time zone (like "
         "'Europe/London')"
     ) in err
+
+
+def test_a_rollback_sheet_problem_is_located_in_it(tmp_path: Path, capsys) -> None:
+    from openpyxl import load_workbook
+
+    from cutover_tui.importers.export import write_xlsx
+    from cutover_tui.plan import load_plan
+
+    plans = Path(__file__).resolve().parent.parent / "plans"
+    path = tmp_path / "store.xlsx"
+    write_xlsx(load_plan(plans / "online-store.toml").plan, path)
+    book = load_workbook(path)
+    book["Rollback"]["F3"] = "ten minutes"  # the second rollback step's duration
+    book["Rollback"]["G4"] = "restore-snapshto"  # the third one's predecessor
+    book.save(path)
+    code, _, err = run_import(capsys, path, start=False)
+    assert code == 1
+    assert (
+        f"  {path} [Rollback] row 3, F (Duration): 'ten minutes' is not a duration; write it like "
+        '"90m", "1.5h", "1:30" or "2 days" (did you mean \'10m\'?)'
+    ) in err
+    assert any(
+        line.startswith(f"  {path} [Rollback] row 4, G (Predecessors): unknown predecessor "
+                        "'restore-snapshto'")
+        for line in err
+    )  # fmt: skip
+    assert "  Rollback rows that cannot be imported: 3, 4" in err

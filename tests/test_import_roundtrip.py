@@ -39,7 +39,7 @@ def sheet_view(plan: Plan, workbook: bool) -> dict[str, Any]:
     view: dict[str, Any] = {"step": steps}
     if workbook:
         tables = {"plan", "window", "people", "phase", "risk", "readiness", "trigger", "audience",
-                  "template"}  # fmt: skip
+                  "template", "rollback"}  # fmt: skip
         view |= plan.model_dump(include=tables)
     return view
 
@@ -120,6 +120,16 @@ def plans(draw: st.DrawFn) -> Plan:
                 "owner": keys[0], "steps": [ids[0]], "mitigation": draw(_TEXT),
             }
         ]  # fmt: skip
+    rollback_ids = [f"rb-{n}" for n in range(draw(st.integers(0, 3)))]
+    if rollback_ids:
+        data["rollback"] = {
+            "owner": keys[0],
+            "rto": "2h",
+            "step": [
+                draw(_step(rid, rollback_ids[:n], keys, phases, [], gates=False))
+                for n, rid in enumerate(rollback_ids)
+            ],
+        }
     if audiences:
         data["audience"] = audiences
         data["template"] = templates
@@ -153,8 +163,10 @@ def _step(
     keys: list[str],
     phases: list,
     audiences: list[str],
+    gates: bool = True,  # a rollback gate's criteria could not name the rollback's steps
 ) -> dict:
-    kinds = ["task", "checkpoint", "gate", "milestone"] + (["comms"] if audiences else [])
+    kinds = ["task", "checkpoint", "milestone"] + (["gate"] if gates else [])
+    kinds += ["comms"] if audiences else []
     kind = draw(st.sampled_from(kinds))
     minutes = draw(st.integers(0 if kind == "milestone" else 1, 600))
     step: dict[str, Any] = {
@@ -227,16 +239,14 @@ def test_export_names_what_the_sheet_leaves_out(tmp_path: Path, capsys) -> None:
     out = capsys.readouterr().out.splitlines()
     assert out == [
         f"wrote {target}: 39 steps; import it again with: cutover import {target}",
-        f"  not in the sheet (they stay in {PLANS / 'online-store.toml'}): rollback (8 steps), "
-        "5 triggers (a workbook holds them), 3 audiences (a workbook holds them), 4 templates (a "
-        "workbook holds them), 11 readiness items (a workbook holds them)",
+        f"  not in a CSV (they stay in {PLANS / 'online-store.toml'}; --xlsx holds them): the "
+        "rollback (8 steps), 11 readiness items, 5 triggers, 3 audiences, 4 templates",
     ]
     book = tmp_path / "store.xlsx"
     assert main(["export", str(PLANS / "online-store.toml"), "--xlsx", "--out", str(book)]) == 0
     assert capsys.readouterr().out.splitlines() == [
         f"wrote {book}: 39 steps, 10 people, 5 phases, 0 risks, 11 readiness items, 5 triggers, "
-        f"3 audiences, 4 templates; import it again with: cutover import {book}",
-        f"  not in the sheet (they stay in {PLANS / 'online-store.toml'}): rollback (8 steps)",
+        f"3 audiences, 4 templates, 8 rollback steps; import it again with: cutover import {book}"
     ]
     assert main(["export", str(PLANS / "online-store.toml"), "--csv", "--out", str(target)]) == 1
     assert capsys.readouterr().err.strip() == (

@@ -104,6 +104,9 @@ def report(result: ImportResult, target: Path) -> None:
     if result.failed_rows:
         rows = ", ".join(str(r) for r in result.failed_rows)
         print(f"  rows that cannot be imported: {rows}", file=out)
+    if result.rollback and result.rollback.failed_rows:
+        rows = ", ".join(str(r) for r in result.rollback.failed_rows)
+        print(f"  Rollback rows that cannot be imported: {rows}", file=out)
     if not errors:
         print(f"wrote {target}; check it with: cutover validate {target}", file=out)
 

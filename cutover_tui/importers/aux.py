@@ -1,7 +1,8 @@
 """The sheets a workbook may hold beside the runbook (`cutover export --xlsx` writes them):
 
 - Plan:   two columns, key and value (id, title, timezone, launch, description, window start,
-          window end, buffer, warning);
+          window end, buffer, warning, rollback owner, rollback rto);
+- Rollback: the rollback's steps, in the runbook sheet's columns (rollback.py reads it);
 - People: key, name, user, roles, phone, email, team, escalates_to;
 - Phases: id, title;
 - Risks:  id, risk, likelihood, impact, owner, mitigation, steps, triggers, status;
@@ -65,6 +66,8 @@ PLAN_KEYS = (
     "window end",
     "buffer",
     "warning",
+    "rollback owner",
+    "rollback rto",
 )
 
 
@@ -134,8 +137,8 @@ def locate(aux_sheets: dict[str, Sheet], loc: tuple[str | int, ...]) -> str | No
     if not loc:
         return None
     head = str(loc[0])
-    if head in ("plan", "window") and len(loc) >= 2:
-        key = str(loc[1]) if head == "plan" else f"window {loc[1]}"
+    if head in ("plan", "window", "rollback") and len(loc) >= 2 and loc[1] != "step":
+        key = str(loc[1]) if head == "plan" else f"{head} {loc[1]}"
         return _plan_row(aux_sheets.get("plan"), key)
     sheet = aux_sheets.get(_SHEET_OF.get(head, ""))
     if sheet is None or len(loc) < 2:

@@ -2,9 +2,9 @@
 
 The steps sheet's columns are names `cutover import` recognises, so plan -> sheet -> plan
 gives back every field the sheet holds. A workbook also holds Plan, People, Phases, Risks,
-Readiness, Triggers, Audiences and Templates sheets; a CSV holds the steps alone (phases by
-title, owners by people key). What a file does not hold (the rollback; for a CSV, the other
-tables) is named when it is written.
+Readiness, Triggers, Audiences, Templates and Rollback sheets; a CSV holds the steps alone
+(phases by title, owners by people key, comms steps as tasks). What a CSV does not hold is
+named when it is written.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from ..plan import PlanError, load_plan
-from ..plan.model import Checkpoint, Comms, Gate, Plan
+from ..plan.model import AnyStep, Checkpoint, Comms, Gate, Plan
 from .values import exact_duration
 
 STEP_COLUMNS = (
@@ -34,11 +34,11 @@ RISK_COLUMNS = (
 )  # fmt: skip
 
 
-def step_rows(plan: Plan) -> list[list[Any]]:
+def step_rows(plan: Plan, steps: Sequence[AnyStep] | None = None) -> list[list[Any]]:
     """One row per step, in STEP_COLUMNS order; times on the plan's wall clock."""
     phases = {p.id: p.title for p in plan.phase}
     rows = []
-    for step in plan.step:
+    for step in plan.step if steps is None else steps:
         verify = step.verify if isinstance(step, Checkpoint) else None
         on_fail = step.on_fail if isinstance(step, Checkpoint) else None
         comms = step if isinstance(step, Comms) else None
@@ -91,6 +91,9 @@ def plan_rows(plan: Plan) -> list[list[Any]]:
     ]
     if info.description:
         rows.append(["description", info.description])
+    if plan.rollback:
+        rows.append(["rollback owner", plan.rollback.owner])
+        rows.append(["rollback rto", exact_duration(plan.rollback.rto)])
     return rows
 
 
@@ -152,6 +155,8 @@ def write_xlsx(plan: Plan, target: Path) -> None:
     _sheet(book, "Plan", ("key", "value"), plan_rows(plan))
     _sheet(book, "People", PEOPLE_COLUMNS, people_rows(plan))
     _sheet(book, "Phases", ("id", "title"), [[p.id, p.title] for p in plan.phase])
+    if plan.rollback:
+        _sheet(book, "Rollback", STEP_COLUMNS, step_rows(plan, plan.rollback.step))
     if plan.risk:
         _sheet(book, "Risks", RISK_COLUMNS, risk_rows(plan))
     if plan.readiness:
@@ -198,23 +203,20 @@ def _cell(sheet: Any, value: Any) -> Any:
     return value
 
 
-def left_out(plan: Plan, xlsx: bool) -> list[str]:
-    """What the plan holds that no sheet does."""
+def csv_leaves_out(plan: Plan) -> list[str]:
+    """What the plan holds that a CSV (steps only) does not; a workbook holds all of it."""
     out = []
     if plan.rollback:
-        out.append(f"rollback ({len(plan.rollback.step)} steps)")
+        out.append(f"the rollback ({len(plan.rollback.step)} steps)")
     for name, items in (
+        ("risk", plan.risk),
+        ("readiness item", plan.readiness),
         ("trigger", plan.trigger),
         ("audience", plan.audience),
         ("template", plan.template),
     ):
-        if items and not xlsx:
-            out.append(
-                f"{len(items)} {name}{'s' if len(items) != 1 else ''} (a workbook holds them)"
-            )
-    if plan.readiness and not xlsx:
-        out.append(f"{len(plan.readiness)} readiness items (a workbook holds them)")
-
+        if items:
+            out.append(f"{len(items)} {name}{'s' if len(items) != 1 else ''}")
     return out
 
 
@@ -238,10 +240,11 @@ def export_plan(args: argparse.Namespace) -> int:
         held += (
             f", {len(plan.people)} people, {len(plan.phase)} phases, {len(plan.risk)} risks, "
             f"{len(plan.readiness)} readiness items, {len(plan.trigger)} triggers, "
-            f"{len(plan.audience)} audiences, {len(plan.template)} templates"
+            f"{len(plan.audience)} audiences, {len(plan.template)} templates, "
+            f"{len(plan.rollback_steps)} rollback steps"
         )
     print(f"wrote {target}: {held}; import it again with: cutover import {target}")
-    missing = left_out(plan, args.xlsx)
+    missing = [] if args.xlsx else csv_leaves_out(plan)
     if missing:
-        print(f"  not in the sheet (they stay in {args.plan}): {', '.join(missing)}")
+        print(f"  not in a CSV (they stay in {args.plan}; --xlsx holds them): {', '.join(missing)}")
     return 0

@@ -112,17 +112,24 @@ def _wait_step(draft: Draft, target: Draft, lag: timedelta, taken: set[str]) -> 
 
 
 class References:
-    def __init__(self, drafts: Sequence[Draft], has_id_column: bool) -> None:
-        self.has_id_column = has_id_column
-        self.by_id_cell = {d.id_text.lower(): d for d in drafts if d.id_text}
-        self.by_row = {str(d.row): d for d in drafts}
-        self.by_step = {d.id: d for d in drafts if d.id}
-        self.by_title = {d.title.lower(): d for d in drafts if d.title}
+    """What a reference in a sheet's cell may name: its rows (by ID cell, row number, step id or
+    task name) and, for gate criteria and comms steps, what the workbook's other sheets hold."""
+
+    def __init__(self, drafts: Sequence[Draft] = (), has_id_column: bool = False) -> None:
+        self.add_rows(drafts, has_id_column)
         self.extra: set[str] = set()  # other ids a gate's criteria may name (readiness items)
         self.has_readiness = False  # whether the workbook has a Readiness sheet
         self.added: dict[str, str] = {}  # readiness items made from criteria -> their owner
         self.audiences: set[str] = set()  # the workbook's Audiences and Templates sheets' ids
         self.templates: set[str] = set()
+
+    def add_rows(self, drafts: Sequence[Draft], has_id_column: bool) -> None:
+        """The rows references resolve to from now on (one sheet's: a rollback's are its own)."""
+        self.has_id_column = has_id_column
+        self.by_id_cell = {d.id_text.lower(): d for d in drafts if d.id_text}
+        self.by_row = {str(d.row): d for d in drafts}
+        self.by_step = {d.id: d for d in drafts if d.id}
+        self.by_title = {d.title.lower(): d for d in drafts if d.title}
 
     def find(self, ref: str) -> Draft | None:
         key = ref.strip().lower()

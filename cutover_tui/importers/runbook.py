@@ -22,16 +22,17 @@ from ..plan.write import dumps_plan
 from . import aux
 from .columns import ALIASES, Columns, MapError, parse_maps
 from .layout import NoTable, lay_out
-from .links import References, WaitStep, find_cycle, resolve_links
+from .links import References
 from .people import People
 from .problems import Problems, SheetProblem
 from .reading import column_date_order, note_formulas, read_rows, summaries_as_headings
+from .rollback import ImportedRollback, rollback_data
 from .rows import Draft
 from .sheet import Workbook, read_workbook
 from .sniff import ImportRefused
-from .timing import settle_durations, window_of
-from .values import exact_duration, slug, text_of
-from .wire import step_data
+from .steps import build_steps, listed_phases
+from .timing import window_of
+from .values import slug, text_of
 
 _ID = re.compile(ID_PATTERN)
 
@@ -58,6 +59,7 @@ class ImportResult:
     toml: str | None = None
     steps: int = 0
     header_row: int | None = None
+    rollback: ImportedRollback | None = None
 
     @property
     def ok(self) -> bool:
@@ -141,31 +143,6 @@ def _has_needed_columns(columns: Columns, header_row: int, problems: Problems) -
     return True
 
 
-def _assign_ids(drafts: list[Draft], problems: Problems) -> set[str]:
-    taken: set[str] = set()
-    for draft in drafts:
-        column = draft.columns.get("id")
-        wanted = (draft.id_text or "").strip().lower()
-        if wanted and wanted in taken:
-            problems.add(f"ID {draft.id_text!r} is used by an earlier row too", draft.row, column)
-            draft.failed = True
-        if wanted and not _ID.fullmatch(wanted):
-            problems.warn(
-                f"ID {draft.id_text!r} is not a plan id (lowercase letters, digits, '-'): "
-                f"the step is {slug(wanted) or 'row-' + str(draft.row)!r}",
-                draft.row,
-                column,
-            )
-        base = (wanted if _ID.fullmatch(wanted) else slug(wanted)) or slug(draft.title)
-        base = base or f"row-{draft.row}"
-        step_id, n = base, 2
-        while step_id in taken:
-            step_id, n = f"{base}-{n}", n + 1
-        draft.id = step_id
-        taken.add(step_id)
-    return taken
-
-
 def _plan_data(
     book: Workbook,
     layout: Any,
@@ -179,29 +156,19 @@ def _plan_data(
     if not drafts:
         problems.add("no step rows under the header", layout.header_row)
         return None
-    taken = _assign_ids(drafts, problems)
     has_ids = layout.columns.first("id") is not None
-    after, waits = resolve_links(drafts, has_ids, problems, taken)
     if not has_ids and any(d.links for d in drafts):
         result.notes.append("predecessor numbers read as sheet row numbers (there is no ID column)")
-    # A cycle's first row is set aside (and named) so that every other problem is still found.
-    find_cycle(drafts, {**after, **{w.id: [w.after] for w in waits}}, problems)
-    phases = _phases(drafts, aux.table(book.aux.get("phases")))
-    settle_durations(drafts, problems)
-    references = References(drafts, has_ids)
+    references = References()
     references.extra = {str(r.get("id")) for r in aux.table(book.aux.get("readiness"))}
     references.has_readiness = "readiness" in book.aux
     references.audiences = {str(a.get("id")) for a in aux.table(book.aux.get("audiences"))}
     references.templates = {str(t.get("id")) for t in aux.table(book.aux.get("templates"))}
+    phases = listed_phases(aux.table(book.aux.get("phases")))
+    taken: set[str] = set()
+    steps = build_steps(drafts, has_ids, people, phases, references, problems, taken)
     good = [d for d in drafts if not d.failed]
-    failed_ids = {d.id for d in drafts if d.failed}
-    steps = [
-        step_data(
-            d, people, phases, references, problems, [a for a in after[d.id] if a not in failed_ids]
-        )
-        for d in good
-    ]
-    steps = _with_waits(steps, waits, people, phases, problems)
+    rollback = rollback_data(book, people, phases, references, settings, problems, taken)
     start, end = window_of(drafts, steps, options, settings, problems, result)
     if start is None:
         return None
@@ -217,6 +184,9 @@ def _plan_data(
     if phases:
         data["phase"] = [{"id": pid, "title": title} for pid, title in phases.items()]
     data["step"] = steps
+    if rollback is not None:
+        data["rollback"] = rollback.data
+        result.rollback = rollback
     for section, sheet_name in aux.TABLES:
         rows = aux.table(book.aux.get(sheet_name))
         if rows:
@@ -235,61 +205,6 @@ def _plan_data(
         result.notes.append(f"people to complete (login, roles, phone): {', '.join(people.added)}")
     result.steps = len(steps)
     return data
-
-
-def _phases(drafts: list[Draft], listed: list[dict[str, Any]]) -> dict[str, str]:
-    """Phase id -> title; each draft's phase text becomes its phase id."""
-    out: dict[str, str] = {}
-    by_text: dict[str, str] = {}
-    for item in listed:
-        pid, title = str(item.get("id", "")), str(item.get("title", item.get("id", "")))
-        if pid:
-            out[pid] = title
-            by_text[pid.lower()] = by_text[title.lower()] = pid
-    for draft in drafts:
-        if draft.phase is None:
-            continue
-        text = draft.phase.strip()
-        pid = by_text.get(text.lower()) or slug(text) or "phase"
-        out.setdefault(pid, text)
-        by_text[text.lower()] = pid
-        draft.phase = pid
-    return out
-
-
-def _with_waits(
-    steps: list[dict[str, Any]],
-    waits: list[WaitStep],
-    people: People,
-    phases: dict[str, str],
-    problems: Problems,
-) -> list[dict[str, Any]]:
-    """Wait steps placed just before the step that waits for them."""
-    by_before: dict[str, list[WaitStep]] = {}
-    for wait in waits:
-        by_before.setdefault(wait.before.id, []).append(wait)
-        problems.warn(
-            f"the lag of {exact_duration(wait.lag)} after row {wait.after_row} becomes a wait step "
-            f"{wait.id!r} (the plan has no lags)",
-            wait.before.row,
-            wait.before.columns.get("after"),
-        )
-    out = []
-    for step in steps:
-        for wait in by_before.get(step["id"], []):
-            item = {
-                "id": wait.id,
-                "kind": "milestone",
-                "title": wait.title,
-                "owner": step["owner"],
-                "duration": exact_duration(wait.lag),
-                "after": [wait.after],
-            }
-            if "phase" in step:
-                item["phase"] = step["phase"]
-            out.append(item)
-        out.append(step)
-    return out
 
 
 def _plan_info(
@@ -317,7 +232,6 @@ def _validate(
 ) -> None:
     """The plan's own checks, each finding put back on the row and column it came from."""
     text = dumps_plan(data)
-    rows = {d.id: d for d in drafts}
     try:
         # The data, not its TOML: the same checks without reading 5,000 steps back in
         # (tests load the written text itself).
@@ -325,34 +239,52 @@ def _validate(
         findings = loaded.warnings
     except PlanError as exc:
         findings = exc.problems
+    rows = {d.id: d for d in drafts}
+    rollback = result.rollback
+    rollback_rows = {d.id: d for d in rollback.drafts} if rollback else {}
     for finding in findings:
         loc = finding.loc
-        draft = None
-        column = None
-        if (
-            len(loc) >= 2
-            and loc[0] == "step"
-            and isinstance(loc[1], int)
-            and loc[1] < len(data["step"])
-        ):
-            step = data["step"][loc[1]]
-            draft = rows.get(step["id"])
-            if draft is not None and len(loc) >= 3:
-                column = draft.columns.get(_FIELD_OF_KEY.get(str(loc[2]), str(loc[2])))
-        elsewhere = None if draft else aux.locate(aux_sheets, loc)
+        found = _step_row(data, loc, rows, rollback_rows)
+        if found is not None:
+            draft, in_rollback = found
+            column = None
+            field_at = 3 if in_rollback else 2  # rollback.step[i].key or step[i].key
+            if len(loc) > field_at:
+                key = str(loc[field_at])
+                column = draft.columns.get(_FIELD_OF_KEY.get(key, key))
+            if in_rollback and rollback is not None:
+                label = column.label if column else None
+                where = rollback.sheet.where(draft.row, label)
+                problems.add_at(where, finding.message, finding.hint, finding.severity)
+            else:
+                problems.add(finding.message, draft.row, column, finding.hint, finding.severity)
+            continue
+        elsewhere = aux.locate(aux_sheets, loc)
         if elsewhere is not None:
             problems.add_at(elsewhere, finding.message, finding.hint, finding.severity)
             continue
-        where_key = "" if draft else f"{'.'.join(str(p) for p in loc)}: " if loc else ""
-        problems.add(
-            where_key + finding.message,
-            draft.row if draft else None,
-            column,
-            finding.hint,
-            finding.severity,
-        )
+        where_key = f"{'.'.join(str(p) for p in loc)}: " if loc else ""
+        problems.add(where_key + finding.message, None, None, finding.hint, finding.severity)
     if not problems.errors:
         result.data, result.toml = data, text
+
+
+def _step_row(
+    data: dict[str, Any],
+    loc: tuple[str | int, ...],
+    rows: dict[str, Draft],
+    rollback_rows: dict[str, Draft],
+) -> tuple[Draft, bool] | None:
+    """The row a finding at `loc` (step[i]... or rollback.step[i]...) came from, if a row."""
+    if len(loc) >= 2 and loc[0] == "step" and isinstance(loc[1], int):
+        steps, index, pool, in_rollback = data["step"], loc[1], rows, False
+    elif len(loc) >= 3 and loc[:2] == ("rollback", "step") and isinstance(loc[2], int):
+        steps, index, pool, in_rollback = data["rollback"]["step"], loc[2], rollback_rows, True
+    else:
+        return None
+    if index >= len(steps) or steps[index]["id"] not in pool:
+        return None
+    return pool[steps[index]["id"]], in_rollback
 
 
 _FIELD_OF_KEY = {

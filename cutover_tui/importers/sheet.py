@@ -27,6 +27,7 @@ MAX_ROWS = 50_000
 # Sheets a workbook may hold beside the runbook (written by `cutover export --xlsx`).
 AUX_SHEETS = (
     "plan", "people", "phases", "risks", "readiness", "triggers", "audiences", "templates",
+    "rollback",
 )  # fmt: skip
 Value = str | int | float | bool | datetime | date | time | timedelta | None
 _MERGE = re.compile(rb'<mergeCell ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
