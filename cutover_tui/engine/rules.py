@@ -9,11 +9,7 @@ did what and when.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
-from ..plan.durations import format_duration
 from ..plan.errors import nearest
-from ..plan.model import Trigger
 from . import outbox
 from .events import (
     CONDUCTOR,
@@ -35,7 +31,6 @@ from .events import (
     StepResumed,
     StepStarted,
     StepSuspended,
-    TriggerFired,
     TriggerOverridden,
     WindowAlert,
 )
@@ -44,6 +39,7 @@ from .rules_steps import STEP_CHECKS, closed_by, step_phase_ok, unknown_step
 from .runstate import RunState
 from .sizes import size_problem
 from .times import time_problem
+from .triggers import check_trigger
 
 
 class Refused(Exception):
@@ -224,47 +220,6 @@ def _check_budget(state: RunState, event: BudgetExceeded) -> str | None:
     return None
 
 
-def _check_trigger(state: RunState, event: TriggerFired) -> str | None:
-    earlier = state.fired.get(event.trigger)
-    if earlier:
-        return f"trigger {event.trigger!r} already fired at {state.when(earlier.at)}"
-    trigger = next((t for t in state.plan.trigger if t.id == event.trigger), None)
-    if trigger is None:
-        return f"there is no trigger {event.trigger!r}"
-    return _trigger_not_met(state, trigger, event.at)
-
-
-def _trigger_not_met(state: RunState, trigger: Trigger, at: datetime) -> str | None:
-    """Why `trigger` cannot have fired at `at`, as the journal stands (None if it can). The
-    conductor works from the state it last read: a step closed since, within its limit, must
-    not be recorded as having run over it."""
-    sid = trigger.step
-    st = state.status.get(sid)
-    if st is None:
-        return f"there is no step {sid!r}"
-    ran_to = st.finished_at if st.status in ("done", "skipped", "failed") else None
-    if trigger.condition == "running-over":
-        if st.started_at is None or st.status == "skipped":
-            return f"{sid!r} has not run, so it cannot have run over"
-        limit = trigger.limit or timedelta(0)
-        if ran_to is not None and ran_to - st.started_at <= limit:
-            return (
-                f"{sid!r} ran {state.when(st.started_at)}-{state.when(ran_to)}, within its "
-                f"{format_duration(limit)} limit"
-            )
-    elif trigger.condition == "failed":
-        if st.failed_at is None and st.status != "failed":
-            return f"{sid!r} has not failed"
-    elif (
-        trigger.at is not None
-        and st.closed
-        and st.finished_at is not None
-        and st.finished_at <= trigger.at
-    ):
-        return f"{sid!r} was done at {state.when(st.finished_at)}, by {state.when(trigger.at)}"
-    return None
-
-
 def _check_alert(state: RunState, event: WindowAlert) -> str | None:
     if event.alert in state.alerts:
         return f"the {event.alert} alert was already raised at {state.when(state.alerts[event.alert].at)}"
@@ -327,7 +282,7 @@ _LEGALITY = {
     "note-added": _check_note,
     "rehearsal-excluded": check_exclusion,
     "budget-exceeded": _check_budget,
-    "trigger-fired": _check_trigger,
+    "trigger-fired": check_trigger,
     "window-alert": _check_alert,
     "rollback-invoked": _check_rollback,
     "trigger-overridden": _check_override,

@@ -1,4 +1,6 @@
-"""Rollback triggers and alerts: which have fired, which are armed and how close they are.
+"""Rollback triggers and alerts: the three conditions (running-over, failed, not-done-by) in
+one place, asked by the schedule (which have fired by now, which are armed and how close they
+are) and by the check of a recorded TriggerFired (could it have fired, as the journal stands).
 
 Computed from the plan's `[[trigger]]` table, the state and now alone (see `engine.schedule`).
 """
@@ -7,12 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from ..plan.durations import format_duration
 from ..plan.model import Trigger
-from .runstate import RunState
-from .schedule_passes import Pass
+from .events import TriggerFired
+from .runstate import PlannedStep, RunState, StepState
+
+if TYPE_CHECKING:
+    from .schedule_passes import Pass
 
 _ZERO = timedelta(0)
 
@@ -45,90 +50,138 @@ class ArmedTrigger:
     describe: str  # "rollback if smoke-tests runs over 30m"
 
 
-# -- triggers ------------------------------------------------------------------------------
+# -- the three conditions ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A trigger's condition met: from when, and a sentence saying how."""
+
+    at: datetime
+    how: str
+
+
+def condition(state: RunState, trigger: Trigger, until: datetime | None) -> Hit | str:
+    """Whether `trigger`'s condition held on its step by `until`: a Hit, or a sentence saying
+    why not. The schedule asks up to now; the check of a recorded TriggerFired asks with
+    `until` None, as the journal stands whatever the time: the conductor read the state on its
+    own clock, so a step still running may have run over by then, one closed within its limit
+    did not."""
+    sid = trigger.step
+    step, st = state.steps.get(sid), state.status.get(sid)
+    if step is None or st is None:
+        return f"there is no step {sid!r}"
+    if trigger.condition == "running-over":
+        return _running_over(state, sid, st, trigger.limit or _ZERO, until)
+    if trigger.condition == "failed":
+        return _failed(state, sid, st)
+    assert trigger.at is not None  # a not-done-by trigger has its time (plan validation)
+    return _not_done_by(state, sid, st, settled(step, st), trigger.at, until)
+
+
+def _running_over(
+    state: RunState, sid: str, st: StepState, limit: timedelta, until: datetime | None
+) -> Hit | str:
+    when, began = state.when, st.started_at
+    if began is None or st.status in ("pending", "skipped"):
+        return f"{sid!r} has not run, so it cannot have run over"
+    running = st.status in ("running", "suspended")
+    end = until if running else (st.finished_at or until)
+    if end is None:  # still running, asked whatever the time: it may have run over
+        return Hit(began + limit, f"{sid!r} has run since {when(began)}")
+    ran, over = end - began, format_duration(limit)
+    if ran <= limit:
+        return f"{sid!r} ran {when(began)}-{when(end)}, within its {over} limit"
+    if running:
+        how = f"{sid!r} has run {format_duration(ran)} since {when(began)}, over its {over} limit"
+    else:
+        how = (
+            f"{sid!r} ran {format_duration(ran)} ({when(began)}-{when(end)}), over its {over} limit"
+        )
+    return Hit(began + limit, how)
+
+
+def _failed(state: RunState, sid: str, st: StepState) -> Hit | str:
+    at = failed_at(st)
+    if at is None:
+        return f"{sid!r} has not failed"
+    why = f": {st.reason}" if st.reason and st.status == "failed" else ""
+    return Hit(at, f"{sid!r} failed at {state.when(at)}{why}")
+
+
+def _not_done_by(
+    state: RunState,
+    sid: str,
+    st: StepState,
+    closed: bool,
+    due: datetime,
+    until: datetime | None,
+) -> Hit | str:
+    when, done = state.when, st.finished_at
+    if closed and done is not None and done <= due:
+        return f"{sid!r} was done at {when(done)}, by {when(due)}"
+    if until is not None and until <= due:
+        return f"{sid!r} has until {when(due)} to be done"
+    if closed:
+        return Hit(due, f"{sid!r} was done at {when(done)}, after {when(due)}")
+    return Hit(due, f"{sid!r} was not done by {when(due)}")
+
+
+def failed_at(st: StepState) -> datetime | None:
+    """When the step failed (its first failure, kept when it is retried), if it did."""
+    return st.failed_at or (st.finished_at if st.status == "failed" else None)
+
+
+def settled(step: PlannedStep, st: StepState) -> bool:
+    """Closed, or a failed checkpoint the plan carries on past (`on_fail = "continue"`)."""
+    return st.closed or (
+        st.status == "failed" and step.kind == "checkpoint" and step.on_fail == "continue"
+    )
+
+
+def check_trigger(state: RunState, event: TriggerFired) -> str | None:
+    """Why the conductor may not record `event` (the trigger fired), or None when it may."""
+    earlier = state.fired.get(event.trigger)
+    if earlier:
+        return f"trigger {event.trigger!r} already fired at {state.when(earlier.at)}"
+    trigger = next((t for t in state.plan.trigger if t.id == event.trigger), None)
+    if trigger is None:
+        return f"there is no trigger {event.trigger!r}"
+    met = condition(state, trigger, None)
+    return met if isinstance(met, str) else None
+
+
+# -- what the schedule shows ----------------------------------------------------------------
 
 
 def fired_and_armed(
     state: RunState, now: datetime, passes: list[Pass], origin: datetime
 ) -> tuple[tuple[FiredTrigger, ...], tuple[ArmedTrigger, ...]]:
-    plan = state.plan
+    """The triggers that fired by now (and the failed rollback checkpoints), by fire time, and
+    the armed ones, closest first."""
     fired: list[FiredTrigger] = []
     armed: list[ArmedTrigger] = []
-    when = state.when
-    rollback_at, ended_at = state.rollback_at, state.ended_at
-    active_graph = passes[-1] if rollback_at is not None and len(passes) > 1 else passes[0]
-
-    def locate(sid: str) -> tuple[Pass, int] | None:
-        for p in passes:
-            i = p.g.index.get(sid)
-            if i is not None:
-                return p, i
-        return None
-
-    for trigger in plan.trigger:
+    active = passes[-1] if state.rollback_at is not None and len(passes) > 1 else passes[0]
+    for trigger in state.plan.trigger:
         sid = trigger.step
-        step = state.steps.get(sid)
-        st = state.status.get(sid)
+        step, st = state.steps.get(sid), state.status.get(sid)
         if step is None or st is None:
             continue
-        # Nothing fires on a plan step after rollback, or on any step after the end.
-        until = now
-        if not step.rollback and rollback_at is not None:
-            until = min(until, rollback_at)
-        if ended_at is not None:
-            until = min(until, ended_at)
-        closed = st.closed or (
-            st.status == "failed" and step.kind == "checkpoint" and step.on_fail == "continue"
-        )
-        hit: tuple[datetime, str] | None = None
-        if trigger.condition == "running-over":
-            limit = trigger.limit or _ZERO
-            if st.started_at is not None and st.status not in ("pending", "skipped"):
-                end = until if st.status in ("running", "suspended") else st.finished_at or until
-                if end - st.started_at > limit:
-                    if st.status in ("running", "suspended"):
-                        how = (
-                            f"{sid!r} has run {format_duration(end - st.started_at)} since "
-                            f"{when(st.started_at)}, over its {format_duration(limit)} limit"
-                        )
-                    else:
-                        how = (
-                            f"{sid!r} ran {format_duration(end - st.started_at)} "
-                            f"({when(st.started_at)}-{when(end)}), over its "
-                            f"{format_duration(limit)} limit"
-                        )
-                    hit = (st.started_at + limit, how)
-        elif trigger.condition == "failed":
-            failed_at = st.failed_at or (st.finished_at if st.status == "failed" else None)
-            if failed_at is not None:
-                why = f": {st.reason}" if st.reason and st.status == "failed" else ""
-                hit = (failed_at, f"{sid!r} failed at {when(failed_at)}{why}")
-        else:  # not-done-by
-            due = trigger.at
-            assert due is not None
-            if until > due and (
-                not closed or (st.finished_at is not None and st.finished_at > due)
-            ):
-                if closed:
-                    how = f"{sid!r} was done at {when(st.finished_at)}, after {when(due)}"
-                else:
-                    how = f"{sid!r} was not done by {when(due)}"
-                hit = (due, how)
+        met = condition(state, trigger, _until(state, step.rollback, now))
         recorded = state.fired.get(trigger.id)
-        if hit is not None:
+        if isinstance(met, Hit):
             fired.append(
                 FiredTrigger(
                     trigger.id,
                     sid,
                     trigger.condition,
                     trigger.action,
-                    hit[0],
-                    hit[1],
+                    met.at,
+                    met.how,
                     recorded is not None,
                 )
             )
-            continue
-        if recorded is not None:  # the conductor saw it, on its clock: believe the journal
+        elif recorded is not None:  # the conductor saw it, on its clock: believe the journal
             fired.append(
                 FiredTrigger(
                     trigger.id,
@@ -140,37 +193,60 @@ def fired_and_armed(
                     True,
                 )
             )
-            continue
-        if closed or state.phase == "ended" or sid not in active_graph.g.index:
-            continue
-        where = locate(sid)
-        assert where is not None
-        armed.append(_armed(state, trigger, where[0], where[1], now, origin))
+        elif not (settled(step, st) or state.phase == "ended" or sid not in active.g.index):
+            p, i = _locate(passes, sid)
+            armed.append(_armed(state, trigger, p, i, now, origin))
+    fired.extend(_failed_checkpoints(state, passes, fired))
+    fired.sort(key=lambda f: f.fired_at)
+    armed.sort(key=lambda a: (-a.closeness, a.time_left if a.time_left is not None else _MAX))
+    return tuple(fired), tuple(armed)
 
-    # A failed checkpoint whose on_fail is "rollback" calls for rollback by itself.
+
+def _until(state: RunState, rollback_step: bool, now: datetime) -> datetime:
+    """Nothing fires on a plan step after rollback, or on any step after the end."""
+    until = now
+    if not rollback_step and state.rollback_at is not None:
+        until = min(until, state.rollback_at)
+    if state.ended_at is not None:
+        until = min(until, state.ended_at)
+    return until
+
+
+def _locate(passes: list[Pass], sid: str) -> tuple[Pass, int]:
+    for p in passes:
+        i = p.g.index.get(sid)
+        if i is not None:
+            return p, i
+    raise KeyError(sid)
+
+
+def _failed_checkpoints(
+    state: RunState, passes: list[Pass], fired: list[FiredTrigger]
+) -> list[FiredTrigger]:
+    """A failed checkpoint whose on_fail is "rollback" calls for rollback by itself (once, if
+    no failed trigger on it already does)."""
     signalled = {f.step for f in fired if f.action == "rollback" and f.condition == "failed"}
+    out: list[FiredTrigger] = []
     for p in passes:
         for sid in p.g.rollback_checkpoints:
             st = state.status[sid]
-            failed_at = st.failed_at or (st.finished_at if st.status == "failed" else None)
-            if failed_at is None or sid in signalled:
+            at = failed_at(st)
+            if at is None or sid in signalled:
                 continue
             evidence = f": {st.evidence}" if st.evidence else ""
-            fired.append(
+            out.append(
                 FiredTrigger(
                     None,
                     sid,
                     "checkpoint-failed",
                     "rollback",
-                    failed_at,
-                    f"checkpoint {sid!r} failed at {when(failed_at)}{evidence}; "
+                    at,
+                    f"checkpoint {sid!r} failed at {state.when(at)}{evidence}; "
                     "its on_fail is rollback",
                     False,
                 )
             )
-    fired.sort(key=lambda f: f.fired_at)
-    armed.sort(key=lambda a: (-a.closeness, a.time_left if a.time_left is not None else _MAX))
-    return tuple(fired), tuple(armed)
+    return out
 
 
 _MAX = timedelta.max
