@@ -35,7 +35,7 @@ from .events import (
     WindowAlert,
 )
 from .review import allowed_after_end, check_exclusion, check_waiver, ended_refusal
-from .rules_steps import STEP_CHECKS, closed_by, step_phase_ok, unknown_step
+from .rules_steps import STEP_CHECKS, closed_by, step_problem, unknown_step
 from .runstate import RunState
 from .sizes import size_problem
 from .times import time_problem
@@ -255,7 +255,7 @@ def _check_override(state: RunState, event: TriggerOverridden) -> str | None:
 def _check_comms(state: RunState, event: CommsSent) -> str | None:
     if event.step is None:
         return None
-    problem = unknown_step(state, event.step) or step_phase_ok(state, event.step)
+    problem = step_problem(state, event.step)
     if problem:
         return problem
     if state.steps[event.step].kind != "comms":

@@ -30,6 +30,12 @@ from .events import (
 from .runstate import GateState, RunState
 
 
+def step_problem(state: RunState, step_id: str) -> str | None:
+    """Why `step_id` cannot be acted on now: no such step, or not of the graph under way (the
+    plan, or the rollback once invoked); None when it can."""
+    return unknown_step(state, step_id) or _step_phase_ok(state, step_id)
+
+
 def unknown_step(state: RunState, step_id: str) -> str | None:
     if step_id in state.steps:
         return None
@@ -37,7 +43,7 @@ def unknown_step(state: RunState, step_id: str) -> str | None:
     return f"there is no step {step_id!r}" + (f"; did you mean {hint!r}?" if hint else "")
 
 
-def step_phase_ok(state: RunState, step_id: str) -> str | None:
+def _step_phase_ok(state: RunState, step_id: str) -> str | None:
     step = state.steps[step_id]
     if step.rollback and state.phase != "rollback":
         return f"{step_id!r} is a rollback step; rollback has not been invoked"
@@ -54,7 +60,7 @@ def closed_by(state: RunState, step_id: str) -> str:
 
 def _check_start(state: RunState, event: StepStarted) -> str | None:
     sid = event.step
-    problem = unknown_step(state, sid) or step_phase_ok(state, sid)
+    problem = step_problem(state, sid)
     if problem:
         return problem
     st = state.status[sid]
@@ -74,7 +80,7 @@ def _check_start(state: RunState, event: StepStarted) -> str | None:
 
 
 def _check_running(state: RunState, sid: str, action: str) -> str | None:
-    problem = unknown_step(state, sid) or step_phase_ok(state, sid)
+    problem = step_problem(state, sid)
     if problem:
         return problem
     st = state.status[sid]
@@ -116,7 +122,7 @@ def _check_suspend(state: RunState, event: StepSuspended) -> str | None:
 
 
 def _check_resume(state: RunState, event: StepResumed) -> str | None:
-    problem = unknown_step(state, event.step) or step_phase_ok(state, event.step)
+    problem = step_problem(state, event.step)
     if problem:
         return problem
     if state.status[event.step].status != "suspended":
@@ -125,7 +131,7 @@ def _check_resume(state: RunState, event: StepResumed) -> str | None:
 
 
 def _check_skip(state: RunState, event: StepSkipped) -> str | None:
-    problem = unknown_step(state, event.step) or step_phase_ok(state, event.step)
+    problem = step_problem(state, event.step)
     if problem:
         return problem
     st = state.status[event.step]
@@ -140,7 +146,7 @@ def _check_skip(state: RunState, event: StepSkipped) -> str | None:
 
 def _check_checkpoint(state: RunState, event: CheckpointPassed | CheckpointFailed) -> str | None:
     sid = event.step
-    problem = unknown_step(state, sid) or step_phase_ok(state, sid)
+    problem = step_problem(state, sid)
     if problem:
         return problem
     if state.steps[sid].kind != "checkpoint":
@@ -157,7 +163,7 @@ def _check_checkpoint(state: RunState, event: CheckpointPassed | CheckpointFaile
 
 def _check_gate(state: RunState, event: GateDecided) -> str | None:
     sid = event.step
-    problem = unknown_step(state, sid) or step_phase_ok(state, sid)
+    problem = step_problem(state, sid)
     if problem:
         return problem
     step = state.steps[sid]

@@ -123,19 +123,7 @@ def schedule(
     warning = window.warning // US
     phase = state.phase
     rollback_at = to_us(state.rollback_at, origin) if state.rollback_at is not None else None
-    ended_at = to_us(state.ended_at, origin) if state.ended_at is not None else None
-
-    # Status dates: the plan stops at the rollback (or the end); the rollback at the end.
-    if rollback_at is not None:
-        plan_t0 = rollback_at
-    elif ended_at is not None:
-        plan_t0 = ended_at
-    else:
-        plan_t0 = max(now_us, 0) if phase == "not-started" else now_us
-    if rollback_at is not None:
-        rollback_t0 = max(ended_at if ended_at is not None else now_us, rollback_at)
-    else:
-        rollback_t0 = plan_t0
+    plan_t0, rollback_t0 = _status_dates(state, now_us, rollback_at, origin)
 
     plan_graph = graph_of(state, "plan", origin)
     rollback_graph = graph_of(state, "rollback", origin)
@@ -212,6 +200,24 @@ def schedule(
         armed=armed,
         ready_by_owner=by_owner,
     )
+
+
+def _status_dates(
+    state: RunState, now_us: int, rollback_at: int | None, origin: datetime
+) -> tuple[int, int]:
+    """The status dates of the plan and of the rollback: the plan stops at the rollback (or
+    the end), the rollback at the end; before the run starts, now is the window start at the
+    earliest."""
+    ended_at = to_us(state.ended_at, origin) if state.ended_at is not None else None
+    if rollback_at is not None:
+        plan_t0 = rollback_at
+    elif ended_at is not None:
+        plan_t0 = ended_at
+    else:
+        plan_t0 = max(now_us, 0) if state.phase == "not-started" else now_us
+    if rollback_at is not None:
+        return plan_t0, max(ended_at if ended_at is not None else now_us, rollback_at)
+    return plan_t0, plan_t0
 
 
 def _queues(
