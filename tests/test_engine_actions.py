@@ -4,6 +4,7 @@ time rules (engine/when.py) that the CLI and the war room share."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -18,9 +19,10 @@ from cutover_tui.engine.events import (
     StepStarted,
 )
 from cutover_tui.engine.when import moment_near, next_time_of_day, time_of_day
-from tests.warroom_support import PLAN, T0
+from cutover_tui.plan import load_plan
 
-BASE = {"actor": "alice", "at": T0, "key": "k1"}
+PLAN = load_plan(Path(__file__).parent / "plans" / "warroom.toml").plan  # Europe/London
+BASE = {"actor": "alice", "at": PLAN.window.start, "key": "k1"}
 
 
 def test_each_family_of_action_makes_its_event() -> None:
