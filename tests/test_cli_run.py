@@ -137,7 +137,7 @@ def test_a_broken_plan_is_reported_not_started(tmp_path: Path) -> None:
 def test_hh_mm_means_the_nearest_such_time() -> None:
     from datetime import datetime
 
-    from cutover_tui.cli.run_commands import parse_when
+    from cutover_tui.engine.when import moment_near as parse_when
     from cutover_tui.plan import load_plan
 
     plan = load_plan(ROOT / "plans" / "online-store.toml").plan  # Europe/London

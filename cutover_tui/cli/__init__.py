@@ -8,11 +8,13 @@ from collections.abc import Sequence
 
 from . import (
     comms_commands,
+    do_commands,
     import_commands,
     plan_commands,
     rehearse_commands,
     run_commands,
     serve_commands,
+    start_commands,
     warroom_commands,
 )
 from .in_words import SAID, failure_line
@@ -21,7 +23,9 @@ from .inert_output import inert_output
 # Each module adds its sub-commands; set_defaults(func=...) names the handler.
 COMMAND_MODULES = [
     plan_commands,
-    run_commands,
+    start_commands,  # start, runs
+    do_commands,
+    run_commands,  # status, verify, conduct
     warroom_commands,
     rehearse_commands,
     serve_commands,

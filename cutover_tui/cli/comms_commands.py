@@ -20,9 +20,10 @@ from ..comms.values import values_from
 from ..engine.state import Refused, RunState
 from ..engine.verdict import assess, forecaster_for
 from ..journal.identity import actor_for, describe, os_login
+from ..journal.run import run_clock
 from ..plan.durations import format_duration
 from ..plan.zones import hm
-from .run_commands import _clock_for, _in_words, _load, _open, add_runs_option
+from .options import add_runs_option, load_or_say, open_run, said_in_one_line
 from .trust_commands import refused_on_broken
 
 
@@ -52,17 +53,17 @@ def _settings(command: str) -> CommsSettings | None:
         return None
 
 
-@_in_words
+@said_in_one_line
 def cmd_comms(args: argparse.Namespace) -> int:
     if args.run == "config":
         return _config()
     if args.run == "test":
         return _test(args.plan)
-    journal = _open(args)
+    journal = open_run(args)
     if journal is None:
         return 1
     state = journal.state()
-    now = _clock_for(journal, None).now()
+    now = run_clock(journal, None).now()
     if not (args.drafts or args.contacts):
         _print_outbox(state)
     if not (args.outbox or args.contacts):
@@ -164,7 +165,7 @@ def _test(plan_path: str | None) -> int:
     if not plan_path:
         print("cutover comms test: name the plan: cutover comms test PLAN", file=sys.stderr)
         return 2
-    loaded = _load(plan_path)
+    loaded = load_or_say(plan_path)
     settings = _settings("comms test")
     if loaded is None or settings is None:
         return 1
@@ -186,7 +187,7 @@ def _test(plan_path: str | None) -> int:
 
 def cmd_send(args: argparse.Namespace) -> int:
     """`cutover do RUN send DRAFT_OR_STEP`: render the draft now, queue it, close the step."""
-    journal = _open(args)
+    journal = open_run(args)
     if journal is None:
         return 1
     if refused_on_broken(journal, "do", args.run):
@@ -197,7 +198,7 @@ def cmd_send(args: argparse.Namespace) -> int:
     login = os_login()
     state = journal.state()
     actor = actor_for(state.plan, login)
-    now = _clock_for(journal, None).now()
+    now = run_clock(journal, None).now()
     sched, _sight, verdict = assess(state, now, forecaster_for(journal.run_id))
     draft = find_draft(state, now, verdict, args.target or "")
     if draft is None:

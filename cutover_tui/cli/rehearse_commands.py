@@ -19,7 +19,7 @@ from ..journal.store import Journal, JournalError, runs_dir
 from ..rehearse.history import history
 from ..rehearse.simulate import SimulatedNight, drive
 from .inert_output import write_trusted
-from .run_commands import _load, add_runs_option
+from .options import add_runs_option, load_or_say
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -63,7 +63,7 @@ def add_simulated_option(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
-    loaded = _load(args.plan)
+    loaded = load_or_say(args.plan)
     if loaded is None:
         return 1
     if speed_problem(args.speed):  # NaN too; 1e-300 overflowed the simulated dates
@@ -188,7 +188,7 @@ async def _headless(journal: Journal, night: SimulatedNight, commander: str, clo
 def cmd_rehearsals(args: argparse.Namespace) -> int:
     from ..rehearse.compare import compare, plan_vs_actual_chart, render
 
-    loaded = _load(args.plan)
+    loaded = load_or_say(args.plan)
     if loaded is None:
         return 1
     past = history(
@@ -250,7 +250,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     from ..rehearse.calibrate import CalibrationError, calibrate, render_changes, write_calibrated
     from ..rehearse.evidence import refused_cuts
 
-    loaded = _load(args.plan)
+    loaded = load_or_say(args.plan)
     if loaded is None:
         return 1
     past = history(

@@ -16,7 +16,7 @@ from pathlib import Path
 from ..journal.hostconfig import HostConfigError, load_host_config
 from ..journal.store import JournalError, runs_dir
 from ..locked.server import ServiceError, serve
-from .run_commands import add_runs_option
+from .options import add_runs_option
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

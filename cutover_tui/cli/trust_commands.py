@@ -31,7 +31,7 @@ def refused_on_broken(journal: Journal | LockedJournal, command: str, run: str) 
         f"(cutover verify {run} says more)"
     )
     if command == "status" and problem.startswith(UNREADABLE):
-        raise JournalError(line)  # status can show nothing more: its one line (_in_words)
+        raise JournalError(line)  # status can show nothing more: its one line (said_in_one_line)
     print(f"cutover {command}: {run}: {line}", file=sys.stderr)
     return True
 

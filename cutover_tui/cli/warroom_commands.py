@@ -8,11 +8,11 @@ from pathlib import Path
 
 from ..clock.conductor import Conductor
 from ..journal.identity import actor_for, os_login
-from ..journal.run import JournalRun
+from ..journal.run import JournalRun, run_clock
 from ..journal.store import Journal, JournalError, runs_dir
 from ..locked.client import LockedJournal, LockedRun, latest_open, open_journal
-from . import run_commands
-from .run_commands import _clock_for, _load, add_runs_option
+from .options import add_runs_option, load_or_say
+from .start_commands import cmd_start
 from .status_command import viewer_zone
 
 
@@ -61,7 +61,7 @@ def _journal_for(args: argparse.Namespace) -> Journal | LockedJournal | None:
         except JournalError as exc:
             print(f"cutover: {exc}", file=sys.stderr)
             return None
-    loaded = _load(args.target)
+    loaded = load_or_say(args.target)
     if loaded is None:
         return None
     under_way = latest_open(directory, loaded.plan.plan.id)
@@ -77,7 +77,7 @@ def _journal_for(args: argparse.Namespace) -> Journal | LockedJournal | None:
         )
         return open_journal(under_way.run_id, directory)
     start_args = argparse.Namespace(plan=args.target, rehearsal=args.rehearsal, runs=args.runs)
-    if run_commands.cmd_start(start_args) != 0:
+    if cmd_start(start_args) != 0:
         print(
             "cutover: no run of this plan is under way, and you may not start one; "
             "the commander starts it with `cutover start PLAN` (a rehearsal anyone may: --rehearsal)",
@@ -100,7 +100,7 @@ def _war_room(journal: Journal | LockedJournal, *, read_only: bool, tz: str | No
     except ValueError as exc:
         print(f"cutover: {exc}", file=sys.stderr)
         return 2
-    clock = _clock_for(journal, None)
+    clock = run_clock(journal, None)
     actor = actor_for(journal.plan, os_login())
     if isinstance(journal, LockedJournal):  # the service conducts, and holds the files
         source = LockedRun(

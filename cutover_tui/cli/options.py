@@ -1,0 +1,64 @@
+"""What the sub-commands on a run share: the --runs option, opening the run named on the
+command line, loading a plan, and a failing database said in one line."""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import sqlite3
+import sys
+from collections.abc import Callable
+
+from ..journal.store import Journal, JournalError, runs_dir
+from ..locked.client import LockedJournal, open_journal
+from ..plan import LoadedPlan, PlanError, load_plan
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def add_runs_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--runs",
+        default=None,
+        metavar="DIR",
+        help="runs directory (default $CUTOVER_RUNS, else `runs` in /etc/cutover/cutover.toml "
+        "or $CUTOVER_CONFIG, else ./runs)",
+    )
+
+
+def said_in_one_line(handler: Handler) -> Handler:
+    """A database that fails under a command (damaged, unreadable, locked past the busy
+    timeout) is said in one line, never a traceback."""
+
+    @functools.wraps(handler)
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return handler(args)
+        except (sqlite3.Error, JournalError) as exc:
+            command = handler.__name__.removeprefix("cmd_")
+            what = getattr(args, "run", None) or getattr(args, "plan", None) or "the runs"
+            print(f"cutover {command}: {what}: {exc}", file=sys.stderr)
+            return 1
+
+    return run
+
+
+def load_or_say(path: str) -> LoadedPlan | None:
+    """The plan at `path`, or None once its problems are printed."""
+    try:
+        return load_plan(path)
+    except PlanError as exc:
+        errors = [p for p in exc.problems if p.severity == "error"]
+        print(f"{path}: {len(errors)} error(s)", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return None
+
+
+def open_run(args: argparse.Namespace) -> Journal | LockedJournal | None:
+    """The run named on the command line: through the service on a locked host."""
+    try:
+        return open_journal(args.run, runs_dir(args.runs))
+    except JournalError as exc:
+        print(f"cutover: {exc}", file=sys.stderr)
+        return None

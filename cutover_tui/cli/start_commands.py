@@ -1,0 +1,59 @@
+"""`cutover start | runs`: begin a run of a plan (a copy of the plan is kept), list the runs."""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import sys
+
+from ..engine.state import Refused
+from ..journal.begin import begin_run
+from ..journal.identity import actor_for, os_login
+from ..journal.store import JournalError, runs_dir
+from ..locked.client import start_locked
+from .options import add_runs_option, load_or_say, said_in_one_line
+from .trust_commands import print_runs
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    start = subparsers.add_parser(
+        "start", help="start a run of a plan (a copy of the plan is kept)"
+    )
+    start.add_argument("plan", metavar="PLAN")
+    start.add_argument("--rehearsal", action="store_true", help="a timed dry run, marked so")
+    add_runs_option(start)
+    start.set_defaults(func=cmd_start)
+
+    runs = subparsers.add_parser("runs", help="list runs and where each stands")
+    add_runs_option(runs)
+    runs.set_defaults(func=cmd_runs)
+
+
+@said_in_one_line
+def cmd_start(args: argparse.Namespace) -> int:
+    loaded = load_or_say(args.plan)
+    if loaded is None:
+        return 1
+    directory = runs_dir(args.runs)
+    try:
+        run_id = start_locked(directory, loaded, rehearsal=args.rehearsal)  # a locked host
+        if run_id is None:
+            run_id = begin_run(directory, loaded, rehearsal=args.rehearsal, login=os_login()).run_id
+    except Refused as refusal:  # refused before any file is made
+        print(f"cutover start: {refusal}", file=sys.stderr)
+        return 1
+    except (JournalError, OSError, sqlite3.Error) as exc:
+        print(f"cutover start: cannot make the run in {directory}/: {exc}", file=sys.stderr)
+        return 1
+    print(run_id)
+    print(
+        f"started {'rehearsal' if args.rehearsal else 'live run'} {run_id} "
+        f"of {loaded.plan.plan.title!r} as {actor_for(loaded.plan, os_login())}",
+        file=sys.stderr,
+    )
+    return 0
+
+
+@said_in_one_line
+def cmd_runs(args: argparse.Namespace) -> int:
+    return print_runs(runs_dir(args.runs))  # unreadable and damaged runs named as such
