@@ -170,3 +170,40 @@ def test_a_rollback_sheet_problem_is_located_in_it(tmp_path: Path, capsys) -> No
         for line in err
     )  # fmt: skip
     assert "  Rollback rows that cannot be imported: 3, 4" in err
+
+
+def test_a_runbooks_own_rollback_and_people_tabs(tmp_path: Path, capsys) -> None:
+    book = Workbook()
+    night = book.active
+    night.title = "Cutover"
+    for row in (["Task", "Owner", "Duration"], ["Stop", "Priya", "10m"], ["Migrate", "Omar", "1h"]):
+        night.append(row)
+    back = book.create_sheet("Rollback")
+    for row in (["Step", "Who", "Time", "Depends on"], ["Restore DB", "Priya", "45m", None],
+                ["Restart legacy app", "Sam", "15m", 2]):  # fmt: skip
+        back.append(row)
+    people = book.create_sheet("People")
+    for row in (["Name", "Email", "Mobile"], ["Priya", "priya@example.com", "+44 1"]):
+        people.append(row)
+    path = tmp_path / "r.xlsx"
+    book.save(path)
+    code, out, err = run_import(capsys, path)
+    assert code == 0, err
+    rollback = _plan(path)["rollback"]
+    assert rollback["owner"] == "priya" and rollback["rto"] == "1h"
+    assert [(s["title"], s.get("after")) for s in rollback["step"]] == [
+        ("Restore DB", None),
+        ("Restart legacy app", ["restore-db"]),
+    ]
+    assert _plan(path)["people"]["priya"] == {"name": "Priya", "email": "priya@example.com"}
+    said = "\n".join(out)
+    assert (
+        f"{path} [People] row 1, Mobile: warning: 'Mobile' is not a column of a people sheet: left out"
+        in said
+    )
+    assert (
+        f"{path} [Rollback]: warning: no 'rollback rto' row in the Plan sheet: the RTO is taken "
+        "as the rollback's critical path, 1h; set the time the business can accept"
+    ) in said
+    assert f"{path} [Rollback] row 3, B (Who): warning: 'Sam' is not in the People sheet" in said
+    assert f"{path} [Cutover] row 3, B (Owner): warning: 'Omar' is not in the People sheet" in said

@@ -72,20 +72,46 @@ PLAN_KEYS = (
 
 
 def table(sheet: Sheet | None) -> list[dict[str, Any]]:
-    model = _MODELS.get(sheet.name.strip().lower()) if sheet and sheet.name else None
-    return _table(sheet, _list_keys(model) if model else frozenset())
+    """The sheet's rows as dicts of the plan keys its header names (others: `unknown_columns`)."""
+    model = _model_of(sheet)
+    keys = _keys_of(model)
+    return _table(sheet, _list_keys(model) if model else frozenset(), keys)
 
 
-def _table(sheet: Sheet | None, lists: frozenset[str]) -> list[dict[str, Any]]:
+def unknown_columns(sheet: Sheet | None) -> list[str]:
+    """The headers of a sheet that name no key of its table (a People tab's "Mobile")."""
+    keys = _keys_of(_model_of(sheet))
+    if sheet is None or not sheet.rows or keys is None:
+        return []
+    return [h for h in (text_of(c) for c in sheet.rows[0][1]) if h and _key(h) not in keys]
+
+
+def _model_of(sheet: Sheet | None) -> type[BaseModel] | None:
+    return _MODELS.get(sheet.name.strip().lower()) if sheet and sheet.name else None
+
+
+def _keys_of(model: type[BaseModel] | None) -> set[str] | None:
+    if model is None:
+        return None
+    return set(model.model_fields) | ({"key"} if model is Person else set())
+
+
+def _key(header: str) -> str:
+    return header.strip().lower().replace(" ", "_")
+
+
+def _table(
+    sheet: Sheet | None, lists: frozenset[str], keys: set[str] | None = None
+) -> list[dict[str, Any]]:
     """The sheet's rows as dicts keyed by its first row (lower case), empty cells left out."""
     if sheet is None or not sheet.rows:
         return []
-    header = [(text_of(c) or "").strip().lower().replace(" ", "_") for c in sheet.rows[0][1]]
+    header = [_key(text_of(c) or "") for c in sheet.rows[0][1]]
     out = []
     for _, cells in sheet.rows[1:]:
         item: dict[str, Any] = {}
         for key, value in zip(header, cells, strict=False):
-            if key and value is not None:
+            if key and value is not None and (keys is None or key in keys):
                 item[key] = _cell(value, key in lists)
         if item:
             out.append(item)

@@ -1,10 +1,13 @@
 """A workbook's Rollback sheet: the `[rollback]` steps, in the runbook sheet's columns, with
 its owner and RTO in the Plan sheet ("rollback owner", "rollback rto"). `cutover export
---xlsx` writes it; problems in it are located in it."""
+--xlsx` writes it; a runbook's own "Rollback" tab reads the same way (without a Plan sheet the
+first step's owner makes the call and the RTO is the critical path, both flagged). Problems in
+it are located in it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from .layout import NoTable, lay_out
@@ -15,7 +18,8 @@ from .reading import column_date_order, read_rows
 from .rows import Draft
 from .sheet import Sheet, Workbook
 from .steps import build_steps
-from .values import text_of
+from .timing import span_of
+from .values import exact_duration, text_of
 
 
 @dataclass
@@ -40,8 +44,6 @@ def rollback_data(
         return None
     own = Problems(sheet)
     owner, rto = text_of(settings.get("rollback owner")), text_of(settings.get("rollback rto"))
-    if not owner or not rto:
-        own.add("a Rollback sheet needs 'rollback owner' and 'rollback rto' rows in the Plan sheet")
     drafts: list[Draft] = []
     steps: list[dict[str, Any]] = []
     main, people.problems = people.problems, own  # a name first met here is flagged here
@@ -56,6 +58,20 @@ def rollback_data(
         key = ""
     finally:
         people.problems = main
+    if not owner and steps:
+        key = steps[0]["owner"]
+        own.warn(
+            f"no 'rollback owner' row in the Plan sheet: {key}, who owns the first rollback "
+            "step, makes the call"
+        )
+    if not rto and steps:
+        starts = [s["not_before"] for s in steps if s.get("not_before")]
+        span = span_of(steps, min(starts, default=datetime(2000, 1, 1))) or timedelta(0)
+        rto = exact_duration(max(span, timedelta(minutes=1)))
+        own.warn(
+            f"no 'rollback rto' row in the Plan sheet: the RTO is taken as the rollback's "
+            f"critical path, {rto}; set the time the business can accept"
+        )
     problems.items.extend(own.items)
     data = {"owner": key, "rto": rto or "", "step": steps}
     return ImportedRollback(data, sheet, drafts, sorted(own.failed_rows))

@@ -106,6 +106,14 @@ def build(book: Workbook, options: ImportOptions, maps: list[tuple[str, str]]) -
     note_formulas(sheet, layout.header_row, columns, problems, result)
     rows = summaries_as_headings(layout.rows, result)
     drafts = read_rows(rows, problems, column_date_order(rows))
+    for name, aux_sheet in book.aux.items():
+        for header in aux.unknown_columns(aux_sheet):
+            problems.add_at(
+                aux_sheet.where(aux_sheet.rows[0][0], header),
+                f"{header!r} is not a column of a {name} sheet: left out",
+                None,
+                "warning",
+            )
     settings = aux.plan_settings(book.aux.get("plan"))
     people = People(aux.table(book.aux.get("people")), problems)
     data = _plan_data(book, layout, drafts, people, options, settings, problems, result)

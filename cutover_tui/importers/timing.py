@@ -82,7 +82,7 @@ def window_of(
     written_end = naive(settings.get("window end"))
     if written_end is not None:
         return start, written_end
-    span = _span(steps, start)
+    span = span_of(steps, start)
     if span is None:
         return start, start + timedelta(hours=1)
     if span > MAX_WINDOW:
@@ -100,7 +100,7 @@ def window_of(
     return start, end
 
 
-def _span(steps: list[dict[str, Any]], start: datetime) -> timedelta | None:
+def span_of(steps: list[dict[str, Any]], start: datetime) -> timedelta | None:
     items = [
         SimpleNamespace(
             id=s["id"],
