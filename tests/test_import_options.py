@@ -207,3 +207,24 @@ def test_a_runbooks_own_rollback_and_people_tabs(tmp_path: Path, capsys) -> None
     ) in said
     assert f"{path} [Rollback] row 3, B (Who): warning: 'Sam' is not in the People sheet" in said
     assert f"{path} [Cutover] row 3, B (Owner): warning: 'Omar' is not in the People sheet" in said
+
+
+def test_a_risk_register_tab_as_planners_keep_it(tmp_path: Path, capsys) -> None:
+    book = Workbook()
+    night = book.active
+    for row in (["Task", "Owner", "Duration"], ["Stop", "Priya", "10m"]):
+        night.append(row)
+    risks = book.create_sheet("Risks")
+    for row in (["ID", "Description", "Probability", "Impact", "Owner", "Mitigation plan", "Status"],
+                ["slow-stop", "The stop hangs", "Medium", "High", "priya", "Kill -9 runbook", "Open"]):  # fmt: skip
+        risks.append(row)
+    path = tmp_path / "r.xlsx"
+    book.save(path)
+    code, _, err = run_import(capsys, path)
+    assert code == 0, err
+    assert _plan(path)["risk"] == [
+        {
+            "id": "slow-stop", "risk": "The stop hangs", "likelihood": "medium", "impact": "high",
+            "owner": "priya", "mitigation": "Kill -9 runbook", "status": "open",
+        }
+    ]  # fmt: skip

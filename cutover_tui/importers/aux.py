@@ -16,7 +16,7 @@ Their cells go into the plan as written; the plan's own validation judges them.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, get_origin
+from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel
 
@@ -75,7 +75,8 @@ def table(sheet: Sheet | None) -> list[dict[str, Any]]:
     """The sheet's rows as dicts of the plan keys its header names (others: `unknown_columns`)."""
     model = _model_of(sheet)
     keys = _keys_of(model)
-    return _table(sheet, _list_keys(model) if model else frozenset(), keys)
+    lowered = _choice_keys(model) if model else frozenset()
+    return _table(sheet, _list_keys(model) if model else frozenset(), keys, lowered)
 
 
 def unknown_columns(sheet: Sheet | None) -> list[str]:
@@ -96,12 +97,42 @@ def _keys_of(model: type[BaseModel] | None) -> set[str] | None:
     return set(model.model_fields) | ({"key"} if model is Person else set())
 
 
+# Column names risk registers and contact lists use for the plan's keys.
+_KEY_ALIASES = {
+    "probability": "likelihood",
+    "description": "risk",
+    "risk_description": "risk",
+    "mitigation_plan": "mitigation",
+    "mitigations": "mitigation",
+    "related_steps": "steps",
+    "full_name": "name",
+    "login": "user",
+    "e-mail": "email",
+    "escalation": "escalates_to",
+}
+
+
 def _key(header: str) -> str:
-    return header.strip().lower().replace(" ", "_")
+    key = header.strip().lower().replace(" ", "_")
+    return _KEY_ALIASES.get(key, key)
+
+
+def _choice_keys(model: type[BaseModel]) -> frozenset[str]:
+    """The keys of `model` that take one of a few words (likelihood: low | medium | high):
+    a sheet's "High" or "Open" is read in lower case."""
+    out = set()
+    for name, info in model.model_fields.items():
+        inner = [info.annotation, *get_args(info.annotation)]
+        if any(get_origin(t) is Literal for t in inner):
+            out.add(name)
+    return frozenset(out)
 
 
 def _table(
-    sheet: Sheet | None, lists: frozenset[str], keys: set[str] | None = None
+    sheet: Sheet | None,
+    lists: frozenset[str],
+    keys: set[str] | None = None,
+    lowered: frozenset[str] = frozenset(),
 ) -> list[dict[str, Any]]:
     """The sheet's rows as dicts keyed by its first row (lower case), empty cells left out."""
     if sheet is None or not sheet.rows:
@@ -112,10 +143,17 @@ def _table(
         item: dict[str, Any] = {}
         for key, value in zip(header, cells, strict=False):
             if key and value is not None and (keys is None or key in keys):
-                item[key] = _cell(value, key in lists)
+                cell = _cell(value, key in lists)
+                item[key] = _lower(cell) if key in lowered else cell
         if item:
             out.append(item)
     return out
+
+
+def _lower(cell: Any) -> Any:
+    if isinstance(cell, list):
+        return [c.lower() if isinstance(c, str) else c for c in cell]
+    return cell.lower() if isinstance(cell, str) else cell
 
 
 def _cell(value: Value, is_list: bool) -> Any:
