@@ -12,10 +12,12 @@ What they buy, measured with benchmarks/fast_paths.py (5,000 steps, 5,017 events
 2-core machine, December 2026): `fold` 8 ms against 34-43 ms for `apply` on each event; a
 cached template 0.1 ms against 46-60 ms rebuilt, and since the template carries the graph
 cache (`RunState.derived`), fold + schedule 14-16 ms against 270-320 ms cold. `fold` serves
-the journal's refold (journal.store) and a locked client's (locked.client); the
-war room itself applies event by event, so its first paint does not depend on RanStep. Kept
-because a refold is what a follower pays when it reloads, and the engine tests pin the
-compact kinds (a done step folded in one go is not a plain StepState; FRESH is shared).
+a journal's first read (journal.store: a war room opening a run from its journal folds every
+event) and a locked client's (locked.client); benchmarks/tui.py's war
+room reads a MemoryRun event by event, so its first paint does not show it. All kept: 35 ms
+more per fold of 5,000 events, 250 ms more for each new state of a plan after its first (a
+refold, foresight's `fold(plan, [])`), and the engine tests pin
+the compact kinds (a step done in one go is not a plain StepState; FRESH is shared).
 The schedule reads FRESH and RanStep by identity and class to skip them quickly. Every
 other module sees plain StepStates: equality and repr are field by field, and `copied`
 gives a plain StepState to change.
