@@ -164,11 +164,12 @@ def test_the_forecast_of_a_large_plan_never_holds_a_whole_matrix(large_plan: Pat
 
 @pytest.mark.parametrize("name", ["erp-datacentre", "online-store", "logistics-dispatch"])
 def test_the_graph_ranges_are_each_steps_range(name: str) -> None:
-    from cutover_tui.engine.forecast import _graph, step_range
+    from cutover_tui.engine.forecast import step_range
+    from cutover_tui.engine.forecast_graph import level_graph
 
     state = initial_state(load_plan(ROOT / "plans" / f"{name}.toml").plan)
     for rollback in (False, True):
-        graph = _graph(state, rollback)
+        graph = level_graph(state, rollback)
         ranges = [step_range(state.steps[sid]) for sid in graph.ids]
         assert graph.low.tolist() == [r.low for r in ranges]
         assert graph.mode.tolist() == [r.mode for r in ranges]

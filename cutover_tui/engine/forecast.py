@@ -34,7 +34,6 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
-from ..plan.graph import topological_order
 from .forecast_blocks import (
     BlockCache,
     Streams,
@@ -45,10 +44,9 @@ from .forecast_blocks import (
     row_blocks,
     uniform,
 )
+from .forecast_graph import DEFAULT_HIGH, DEFAULT_LOW, LevelGraph, level_graph
 from .state import PlannedStep, RunState
 
-DEFAULT_LOW = 0.9  # of the budget, for a step with no estimate
-DEFAULT_HIGH = 1.5
 PAST_HIGH = 0.2  # a running step past its pessimistic estimate: about this much budget more
 MAX_SCATTER = float(np.log(4.0))  # a step's own scatter stays within 1/4..4 times its range
 
@@ -195,81 +193,6 @@ def covariance_root(cov: np.ndarray) -> np.ndarray:
     return root
 
 
-# -- the graph, prepared once per plan revision ---------------------------------------------
-
-
-@dataclass(eq=False)
-class _Graph:
-    ids: list[str]  # level order: every step after all its predecessors
-    index: dict[str, int]
-    preds: list[list[int]]
-    levels: list[tuple[int, int, np.ndarray, np.ndarray]]  # lo, hi, pred rows, reduceat offsets
-    low: np.ndarray  # seconds, scale 1
-    mode: np.ndarray
-    high: np.ndarray
-    not_before: np.ndarray  # seconds from the origin; -inf when none
-
-
-def _graph(state: RunState, rollback: bool) -> _Graph:
-    key = "forecast:rollback" if rollback else "forecast:plan"
-    cached = state.derived.get(key)
-    if cached is not None:
-        return cached
-    ids = state.rollback_order if rollback else state.order
-    members = frozenset(ids)  # (a set built from a list probed 4x slower here, 50,000 ids)
-    after = {sid: [p for p in state.steps[sid].after if p in members] for sid in ids}
-    order = topological_order(after)
-    depth: dict[str, int] = {}
-    for sid in order:
-        depth[sid] = 1 + max((depth[p] for p in after[sid]), default=-1)
-    ranked = sorted(order, key=lambda sid: depth[sid])  # stable: topological within a level
-    index = {sid: i for i, sid in enumerate(ranked)}
-    preds = [sorted({index[p] for p in after[sid]}) for sid in ranked]
-    levels = []
-    lo = 0
-    while lo < len(ranked):
-        hi = lo
-        while hi < len(ranked) and depth[ranked[hi]] == depth[ranked[lo]]:
-            hi += 1
-        rows = [p for i in range(lo, hi) for p in preds[i]]
-        counts = [len(preds[i]) for i in range(lo, hi)]
-        offsets = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.intp)
-        levels.append((lo, hi, np.array(rows, dtype=np.intp), offsets))
-        lo = hi
-    origin = state.plan.window.start
-    low, mode, high = _ranges([state.steps[sid] for sid in ranked])
-    graph = _Graph(
-        ids=ranked,
-        index=index,
-        preds=preds,
-        levels=levels,
-        low=low,
-        mode=mode,
-        high=high,
-        not_before=np.array(
-            [
-                (state.steps[sid].not_before - origin).total_seconds()
-                if state.steps[sid].not_before is not None
-                else -np.inf
-                for sid in ranked
-            ]
-        ),
-    )
-    state.derived[key] = graph
-    return graph
-
-
-def _ranges(steps: list[PlannedStep]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """`step_range` of every step at scale 1 as three arrays: the same numbers, built without
-    a StepDraw per step (a third of a second on 50,000 steps)."""
-    budget = np.array([s.duration.total_seconds() for s in steps], dtype=float)
-    low = np.array([s.low.total_seconds() if s.low else np.nan for s in steps], dtype=float)
-    high = np.array([s.high.total_seconds() if s.high else np.nan for s in steps], dtype=float)
-    low = np.where(np.isnan(low), budget * DEFAULT_LOW, low)
-    high = np.where(np.isnan(high), budget * DEFAULT_HIGH, high)
-    return np.minimum(low, budget), budget, np.maximum(high, budget)
-
-
 # -- one simulation ----------------------------------------------------------------------------
 
 
@@ -333,8 +256,8 @@ class Forecaster:
         self.seed = seed
         self._uniforms: dict[str, np.ndarray] = {}
         self._normals: dict[str, np.ndarray] = {}
-        self._base: tuple[_Graph, BlockCache] | None = None
-        self._noise: tuple[_Graph, tuple[float, float, float], BlockCache] | None = None
+        self._base: tuple[LevelGraph, BlockCache] | None = None
+        self._noise: tuple[LevelGraph, tuple[float, float, float], BlockCache] | None = None
 
     def _generator(self, kind: int, name: str) -> np.random.Generator:
         """The random stream of one step (or group) id: (seed, kind, id) alone decide it."""
@@ -357,7 +280,7 @@ class Forecaster:
             column = self._normals[group] = self._column(1, group)
         return column
 
-    def _step_noise(self, graph: _Graph, sd: float, latency: float, tail: float) -> BlockCache:
+    def _step_noise(self, graph: LevelGraph, sd: float, latency: float, tail: float) -> BlockCache:
         """exp(sd_i * t_i), one draw per step and iteration, median 1: once per graph.
 
         t is Student t with `tail` degrees of freedom (normal when infinite), the same heavy
@@ -382,7 +305,7 @@ class Forecaster:
         self._noise = (graph, key, noise)
         return noise
 
-    def _durations(self, graph: _Graph) -> BlockCache:
+    def _durations(self, graph: LevelGraph) -> BlockCache:
         """Every step's duration in every iteration at scale 1: computed once per graph."""
         if self._base is not None and self._base[0] is graph:
             return self._base[1]
@@ -420,7 +343,7 @@ class Forecaster:
     ) -> Simulation:
         origin = _origin(state)
         rollback = state.rollback_at is not None and bool(state.rollback_order)
-        graph = _graph(state, rollback)
+        graph = level_graph(state, rollback)
         n, iters = len(graph.ids), self.iterations
         now_s = (now - origin).total_seconds()
         if state.phase == "not-started":
@@ -628,7 +551,7 @@ def deadlines(state: RunState) -> tuple[datetime, datetime]:
     return window.end, window.end - window.buffer_time
 
 
-def _settled_finish(state: RunState, graph: _Graph, origin: datetime) -> float | None:
+def _settled_finish(state: RunState, graph: LevelGraph, origin: datetime) -> float | None:
     """The actual finish, in seconds after origin, once nothing is left to simulate."""
     finished: list[datetime] = []
     all_closed = True
