@@ -180,7 +180,7 @@ def test_the_war_room_takes_its_prior_from_other_rehearsals(tmp_path: Path) -> N
 
 
 def test_a_simulation_left_before_its_end_is_recorded_as_aborted(tmp_path: Path) -> None:
-    from cutover_tui.cli.rehearse_commands import _close_if_stopped
+    from cutover_tui.cli.simulate_commands import _close_if_stopped
     from cutover_tui.clocks import FixedClock
 
     journal = Journal.create(tmp_path, LOADED, rehearsal=True, created_by="tester")

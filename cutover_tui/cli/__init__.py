@@ -14,6 +14,7 @@ from . import (
     rehearse_commands,
     run_commands,
     serve_commands,
+    simulate_commands,
     start_commands,
     warroom_commands,
 )
@@ -27,6 +28,7 @@ COMMAND_MODULES = [
     do_commands,
     run_commands,  # status, verify, conduct
     warroom_commands,
+    simulate_commands,
     rehearse_commands,
     serve_commands,
     import_commands,
