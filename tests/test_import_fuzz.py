@@ -52,7 +52,9 @@ def _check(path: Path) -> None:
 
 
 HEADER = st.builds(
-    lambda extra, order: [h for _, h in sorted(zip(order, ["Task", "Owner", "Duration", *extra]))],
+    lambda extra, order: [
+        h for _, h in sorted(zip(order, ["Task", "Owner", "Duration", *extra], strict=False))
+    ],
     st.lists(HEADERS, max_size=5),
     st.permutations(range(8)),
 )
@@ -137,4 +139,44 @@ def test_a_damaged_workbook(flips: list[tuple[int, int]]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "sheet.xlsx"
         path.write_bytes(bytes(data))
+        _check(path)
+
+
+AUX_HEADERS = st.sampled_from(
+    ["key", "name", "roles", "email", "id", "risk", "likelihood", "impact", "owner", "steps",
+     "triggers", "status", "step", "condition", "limit", "at", "action", "subject", "body",
+     "title", "Task", "Duration", "Owner", "Predecessors", "stream", "item", "Mobile", ""]
+)  # fmt: skip
+
+
+@_SETTINGS
+@given(
+    name=st.sampled_from(
+        [
+            "People",
+            "Risks",
+            "Rollback",
+            "Plan",
+            "Phases",
+            "Triggers",
+            "Audiences",
+            "Templates",
+            "Readiness",
+        ]
+    ),
+    header=st.lists(AUX_HEADERS, min_size=1, max_size=6),
+    rows=st.lists(st.lists(CELL, max_size=6), max_size=4),
+)
+def test_any_table_beside_a_good_runbook(
+    name: str, header: list[str], rows: list[list[object]]
+) -> None:
+    book = Workbook()
+    for row in (["Task", "Owner", "Duration"], ["A", "ann", "5m"], ["B", "bob", "10m"]):
+        book.active.append(row)
+    extra = book.create_sheet(name)
+    for row in [header, *rows]:
+        extra.append([_storable(v) for v in row])
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "sheet.xlsx"
+        book.save(path)
         _check(path)
