@@ -260,3 +260,15 @@ def test_text_that_starts_with_equals_stays_text(tmp_path: Path) -> None:
     plan = plan.model_copy(update={"step": [step, *plan.step[1:]]})
     back = round_trip(plan, tmp_path, True)
     assert back.step[0].instructions == "=SUM(A1:A3) is not a formula"
+
+
+def test_export_of_a_plan_that_does_not_validate(tmp_path: Path, capsys) -> None:
+    broken = tmp_path / "broken.toml"
+    broken.write_text(
+        (PLANS / "online-store.toml").read_text().replace('owner = "dba"', 'owner = "dbb"', 1)
+    )
+    assert main(["export", str(broken), "--xlsx"]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == f"{broken}: cannot export a plan that does not validate:"
+    assert "is owned by 'dbb', who is not in [people] (did you mean 'dba'?)" in err[1]
+    assert not broken.with_suffix(".xlsx").exists()
