@@ -79,23 +79,29 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         finally:  # also when the output went away (`| head`): the run must not linger
             _close_if_stopped(journal, commander, clock)
         return 0
-    from ..tui.app import WarRoomApp
-
-    source = JournalRun(journal, commander, now=clock.now, monotonic=clock.monotonic)
-    player = Journal(journal.path)
-    from .warroom_commands import rehearsal_prior
-
     try:
-        WarRoomApp(
-            source,
-            clock,
-            conductor=Conductor(Journal(journal.path), clock),
-            background=lambda: drive(player, night, commander, clock),
-            prior=rehearsal_prior(journal),
-        ).run()
+        _in_the_war_room(journal, night, commander, clock)
     finally:
         _close_if_stopped(journal, commander, clock)
     return 0
+
+
+def _in_the_war_room(
+    journal: Journal, night: SimulatedNight, commander: str, clock: AcceleratedClock
+) -> None:
+    """The commander's war room on the simulated night, the night played in the background."""
+    from ..tui.app import WarRoomApp  # the headless night never loads textual
+    from .warroom_commands import rehearsal_prior
+
+    source = JournalRun(journal, commander, now=clock.now, monotonic=clock.monotonic)
+    player = Journal(journal.path)
+    WarRoomApp(
+        source,
+        clock,
+        conductor=Conductor(Journal(journal.path), clock),
+        background=lambda: drive(player, night, commander, clock),
+        prior=rehearsal_prior(journal),
+    ).run()
 
 
 def _close_if_stopped(journal: Journal, commander: str, clock) -> None:
