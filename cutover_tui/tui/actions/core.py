@@ -1,0 +1,88 @@
+"""What every war-room action needs of the app: the folded run, the person, the clock, the
+highlighted step, a form to ask for words, and the journal to submit the event to.
+
+`ActionCore` is the base of every action mixin (see `tui/actions/__init__.py`) and of
+`WarRoomApp`; the app fills the attributes declared here. An action goes: the highlighted
+step (or the one the palette named) -> `ask` opens a form, unless the rules refuse the command
+whatever its words -> `submit` appends the event, checked in the journal's write
+transaction -> `poll_journal` folds it and every pane shows it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.app import App
+
+from ...clocks import Clock
+from ...engine.events import Event
+from ...engine.state import Refused, RunState
+from ..frame import Frame
+from ..keys import who_may
+from ..roles import early_refusal, may_use
+from ..screens.form import FormScreen, FormSpec
+from ..source import RunSource, new_key
+from ..widgets.now import NowPane
+
+
+class ActionCore(App[None]):
+    state: RunState
+    source: RunSource
+    clock: Clock
+    frame: Frame | None
+
+    def poll_journal(self) -> None:  # the app's refresh loop
+        raise NotImplementedError
+
+    def submit(self, event: Event) -> bool:
+        """Append `event`; a refusal is one toast naming why. True when it was recorded."""
+        try:
+            self.source.submit(event)
+        except Refused as refusal:
+            self.notify(str(refusal), title="Refused", severity="error", timeout=10)
+            return False
+        self.poll_journal()
+        return True
+
+    def base(self) -> dict:
+        """The fields every event carries: who, when, and a fresh idempotency key."""
+        return {"actor": self.source.actor, "at": self.clock.now(), "key": new_key()}
+
+    def selected_step(self) -> str | None:
+        step = self.query_one(NowPane).selected
+        if step is None:
+            self.notify("highlight a step in the Now pane first", severity="warning")
+        return step
+
+    def step_title(self, step_id: str) -> str:
+        return f"{step_id}: {self.state.steps[step_id].title}"
+
+    def ask(
+        self,
+        spec: FormSpec,
+        then: Callable[[dict[str, str]], None],
+        probe: Event | str | None = None,
+    ) -> None:
+        """Open a form, unless `probe` (the command with placeholder words, or a refusal
+        already known) is refused whatever the words: then say so at once, in one line."""
+        if isinstance(probe, str) or probe is None:
+            refusal = probe
+        else:
+            refusal = early_refusal(self.state, probe, self.read_only)
+        if refusal:
+            self.notify(refusal, title="Refused", severity="error", timeout=10)
+            return
+
+        def done(values: dict[str, str] | None) -> None:
+            if values is not None:
+                then(values)
+
+        self.push_screen(FormScreen(spec), done)
+
+    @property
+    def read_only(self) -> bool:
+        return bool(getattr(self.source, "read_only", False))
+
+    def offers(self, action: str) -> bool:
+        """Whether this person is offered `action` (footer, palette): the key table's who."""
+        return may_use(who_may(action), self.state, self.source.actor, self.read_only)
