@@ -17,9 +17,11 @@ from tests.warroom_support import (
     events_of,
     fill,
     notices,
+    open_form,
     select,
     settle,
     started,
+    submit_form,
     through_backup,
     through_gate,
     war_room,
@@ -33,11 +35,11 @@ async def test_owner_starts_and_completes_own_step() -> None:
     async with app.run_test(size=SIZE) as pilot:
         select(app, "freeze")
         await pilot.press("s")
-        assert events_of(app)[-1].type == "step-started"
+        await settle(pilot, lambda: events_of(app)[-1].type == "step-started")
         assert app.state.status["freeze"].status == "running"
         select(app, "freeze")
         await pilot.press("c")
-        assert events_of(app)[-1].type == "step-completed"
+        await settle(pilot, lambda: events_of(app)[-1].type == "step-completed")
         assert app.state.status["freeze"].status == "done"
 
 
@@ -46,8 +48,9 @@ async def test_operator_refused_on_someone_elses_step() -> None:
     async with app.run_test(size=SIZE) as pilot:
         select(app, "freeze")
         await pilot.press("s")
+        await settle(pilot, lambda: any("may not start 'freeze'" in n for n in notices(app)))
         assert [e.type for e in events_of(app)] == ["run-started"]
-        assert any("may not start 'freeze'" in n and "Priya Shah" in n for n in notices(app))
+        assert any("Priya Shah" in n for n in notices(app))
 
 
 async def test_watcher_and_unlisted_user_are_read_only() -> None:
@@ -80,9 +83,10 @@ async def test_checkpoint_pass_with_evidence() -> None:
     app = war_room("dba", through_backup(), now=at(41))
     async with app.run_test(size=SIZE) as pilot:
         select(app, "backup-ok")
-        await pilot.press("p")
+        await open_form(pilot, app, "p")
         fill(app, evidence="48,112,007 rows both sides")
-        await pilot.click("#submit")
+        await submit_form(pilot, app)
+        await settle(pilot, lambda: events_of(app)[-1].type == "checkpoint-passed")
         last = events_of(app)[-1]
         assert last.type == "checkpoint-passed" and last.evidence == "48,112,007 rows both sides"
 
@@ -91,14 +95,14 @@ async def test_checkpoint_fail_needs_evidence_and_fires_rollback_alert() -> None
     app = war_room("alice", through_backup(), now=at(41))
     async with app.run_test(size=SIZE) as pilot:
         select(app, "backup-ok")
-        await pilot.press("f")
-        await pilot.click("#submit")
+        await open_form(pilot, app, "f")
+        await submit_form(pilot, app)
         assert isinstance(app.screen, FormScreen), "a failed checkpoint needs evidence"
         fill(app, evidence="checksum differs")
         # Enter in the field submits too (a second click this soon would be a double click).
         app.screen.query_one("#field-evidence").focus()
         await pilot.press("enter")
-        assert events_of(app)[-1].type == "checkpoint-failed", notices(app)
+        await settle(pilot, lambda: events_of(app)[-1].type == "checkpoint-failed")
         assert app.frame is not None
         assert [f.trigger for f in app.frame.sched.fired] == ["backup-failed"]
 
@@ -107,9 +111,10 @@ async def test_fail_a_task_with_reason() -> None:
     app = war_room("dba", started(StepStarted(actor="dba", at=at(0), step="freeze")), now=at(5))
     async with app.run_test(size=SIZE) as pilot:
         select(app, "freeze")
-        await pilot.press("f")
+        await open_form(pilot, app, "f")
         fill(app, reason="lock timeout")
-        await pilot.click("#submit")
+        await submit_form(pilot, app)
+        await settle(pilot, lambda: events_of(app)[-1].type == "step-failed")
         assert events_of(app)[-1].type == "step-failed"
         assert app.state.status["freeze"].reason == "lock timeout"
 
@@ -119,14 +124,15 @@ async def test_gate_go_refused_until_criteria_met_then_conditional_go() -> None:
     app = war_room("alice", events, now=at(45))
     async with app.run_test(size=SIZE) as pilot:
         select(app, "go")
-        await pilot.press("g")
+        await open_form(pilot, app, "g")
         fill(app, decision="go")
-        await pilot.click("#submit")
-        assert any("open: staff-ready" in n for n in notices(app))
+        await submit_form(pilot, app)
+        await settle(pilot, lambda: any("open: staff-ready" in n for n in notices(app)))
         select(app, "go")
-        await pilot.press("g")
+        await open_form(pilot, app, "g")
         fill(app, decision="conditional-go", risks="two clerks trained on Monday")
-        await pilot.click("#submit")
+        await submit_form(pilot, app)
+        await settle(pilot, lambda: events_of(app)[-1].type == "gate-decided")
         last = events_of(app)[-1]
         assert last.type == "gate-decided" and last.decision == "conditional-go"
         assert last.risks == ["two clerks trained on Monday"]
@@ -137,9 +143,10 @@ async def test_approver_decides_for_self_only() -> None:
     app = war_room("sponsor", events, now=at(45))
     async with app.run_test(size=SIZE) as pilot:
         select(app, "go")
-        await pilot.press("g")
+        await open_form(pilot, app, "g")
         fill(app, decision="no-go", reason="clerks not trained")
-        await pilot.click("#submit")
+        await submit_form(pilot, app)
+        await settle(pilot, lambda: events_of(app)[-1].type == "gate-decided")
         last = events_of(app)[-1]
         assert last.type == "gate-decided" and last.approver == "sponsor"
         assert app.state.gates["go"].outcome == "no-go"
@@ -149,15 +156,16 @@ async def test_suspend_with_eta_then_resume() -> None:
     app = war_room("dba", started(StepStarted(actor="dba", at=at(0), step="freeze")), now=at(5))
     async with app.run_test(size=SIZE) as pilot:
         select(app, "freeze")
-        await pilot.press("u")
+        await open_form(pilot, app, "u")
         fill(app, reason="waiting for the vendor", eta="23:30")
-        await pilot.click("#submit")
+        await submit_form(pilot, app)
+        await settle(pilot, lambda: events_of(app)[-1].type == "step-suspended")
         last = events_of(app)[-1]
         assert last.type == "step-suspended"
         assert app.state.status["freeze"].status == "suspended"
         select(app, "freeze")
         await pilot.press("u")
-        assert events_of(app)[-1].type == "step-resumed"
+        await settle(pilot, lambda: events_of(app)[-1].type == "step-resumed")
 
 
 async def test_skip_needs_commander_and_reason() -> None:
@@ -170,9 +178,10 @@ async def test_skip_needs_commander_and_reason() -> None:
     app = war_room("alice", started(), now=at(1))
     async with app.run_test(size=SIZE) as pilot:
         select(app, "freeze")
-        await pilot.press("k")
+        await open_form(pilot, app, "k")
         fill(app, reason="freeze done by the batch already")
-        await pilot.click("#submit")
+        await submit_form(pilot, app)
+        await settle(pilot, lambda: app.state.status["freeze"].status == "skipped")
         assert app.state.status["freeze"].status == "skipped"
 
 
@@ -180,9 +189,10 @@ async def test_amend_estimate_changes_tonight_not_the_file() -> None:
     app = war_room("alice", started(), now=at(1))
     async with app.run_test(size=SIZE) as pilot:
         select(app, "freeze")
-        await pilot.press("a")
+        await open_form(pilot, app, "a")
         fill(app, duration="25m", reason="bigger table than rehearsed")
-        await pilot.click("#submit")
+        await submit_form(pilot, app)
+        await settle(pilot, lambda: events_of(app)[-1].type == "estimate-changed")
         assert app.state.steps["freeze"].duration.total_seconds() == 25 * 60
         assert app.source.plan.step_by_id["freeze"].duration.total_seconds() == 15 * 60
 
@@ -190,19 +200,19 @@ async def test_amend_estimate_changes_tonight_not_the_file() -> None:
 async def test_readiness_marked_by_its_owner() -> None:
     app = war_room("carol", started(), now=at(1))
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("m")
-        await settle(pilot, lambda: isinstance(app.screen, FormScreen))  # not a fixed pause
+        await open_form(pilot, app, "m")
         fill(app, item="staff-ready", status="met", note="all 12 clerks")
-        await pilot.click("#submit")
+        await submit_form(pilot, app)
         await settle(pilot, lambda: "staff-ready" in app.state.readiness)
 
 
 async def test_note_by_operator() -> None:
     app = war_room("ops", started(), now=at(1))
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("n")
+        await open_form(pilot, app, "n")
         fill(app, kind="deviation", text="switch window moved by the vendor")
-        await pilot.click("#submit")
+        await submit_form(pilot, app)
+        await settle(pilot, lambda: events_of(app)[-1].type == "note-added")
         last = events_of(app)[-1]
         assert last.type == "note-added" and last.kind == "deviation"
 
@@ -221,10 +231,9 @@ async def test_rollback_confirms_and_needs_commander() -> None:
         await pilot.press("escape")
         await settle(pilot, lambda: not isinstance(app.screen, FormScreen))
         assert app.state.phase == "running", "cancelled: nothing recorded"
-        await pilot.press("r")
-        await settle(pilot, lambda: isinstance(app.screen, FormScreen))
+        await open_form(pilot, app, "r")
         fill(app, reason="data corrupt")
-        await pilot.click("#submit")
+        await submit_form(pilot, app)
         await settle(pilot, lambda: app.state.phase == "rollback")
         assert set(app.frame.sched.running) | set(app.frame.sched.ready) == {"restore"}
 
@@ -232,13 +241,14 @@ async def test_rollback_confirms_and_needs_commander() -> None:
 async def test_end_run() -> None:
     app = war_room("alice", started(), now=at(1))
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("E")
+        await open_form(pilot, app, "E")
         fill(app, outcome="completed")
-        await pilot.click("#submit")
-        assert any("steps are still open" in n for n in notices(app))
-        await pilot.press("E")
+        await submit_form(pilot, app)
+        await settle(pilot, lambda: any("steps are still open" in n for n in notices(app)))
+        await open_form(pilot, app, "E")
         fill(app, outcome="aborted", reason="vendor cancelled")
-        await pilot.click("#submit")
+        await submit_form(pilot, app)
+        await settle(pilot, lambda: app.state.phase == "ended")
         assert app.state.phase == "ended" and app.state.outcome == "aborted"
 
 
@@ -268,14 +278,14 @@ async def test_commander_adds_a_step_after_the_highlighted_one() -> None:
     app = war_room("alice", started(StepStarted(actor="dba", at=at(0), step="freeze")), now=at(5))
     async with app.run_test(size=SIZE) as pilot:
         select(app, "freeze")
-        await pilot.press("A")
-        assert isinstance(app.screen, FormScreen)
+        await open_form(pilot, app, "A")
         fill(app, step="kill-sessions", title="Kill stray sessions", owner="dba")
         fill(app, duration="10m", reason="sessions still connected")
         app.screen.query_one("#field-reason").focus()
         await pilot.press("enter")
+        await settle(pilot, lambda: events_of(app)[-1].type == "step-added")
         last = events_of(app)[-1]
-        assert last.type == "step-added" and last.after == ["freeze"]
+        assert last.after == ["freeze"]
         assert app.state.steps["kill-sessions"].owner == "dba"
         assert "kill-sessions" in app.frame.sched.steps
         assert "kill-sessions" not in PLAN.step_by_id  # tonight's plan, not the file
@@ -284,16 +294,14 @@ async def test_commander_adds_a_step_after_the_highlighted_one() -> None:
 async def test_add_step_form_rejects_an_existing_id_and_unknown_owner() -> None:
     app = war_room("alice", started(), now=at(1))
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("A")
+        await open_form(pilot, app, "A")
         fill(app, step="freeze", title="x", owner="nobody", reason="r")
         app.screen.query_one("#field-reason").focus()
         await pilot.press("enter")
-        assert isinstance(app.screen, FormScreen)
-        error = str(app.screen.query_one("#form-error").render())
-        assert "already a step 'freeze'" in error
+        await settle(pilot, lambda: "already a step 'freeze'" in _form_error(app))
         fill(app, step="new-one")
         await pilot.press("enter")
-        assert "'nobody' is not in [people]" in str(app.screen.query_one("#form-error").render())
+        await settle(pilot, lambda: "'nobody' is not in [people]" in _form_error(app))
         assert len(events_of(app)) == 1
 
 
@@ -369,3 +377,10 @@ async def test_a_tick_while_closing_is_harmless() -> None:
         await app.query_one("StatusBar").remove_children()
         await pilot.pause()
         app.refresh_run()  # must not raise
+
+
+def _form_error(app) -> str:
+    """The open form's error line ('' when no form is open)."""
+    if not isinstance(app.screen, FormScreen):
+        return ""
+    return str(app.screen.query_one("#form-error").render())

@@ -22,6 +22,7 @@ from cutover_tui.engine.events import (
 )
 from cutover_tui.plan import load_plan
 from cutover_tui.tui.app import WarRoomApp
+from cutover_tui.tui.screens.form import FormScreen
 from cutover_tui.tui.source import MemoryRun
 
 PLAN_PATH = Path(__file__).parent / "plans" / "warroom.toml"
@@ -103,3 +104,35 @@ async def settle(pilot, condition: Callable[[], object], timeout: float = 30.0) 
         if time.monotonic() > deadline:
             raise AssertionError(f"not settled within {timeout}s: {condition}")
         await pilot.pause(0.02)
+
+
+def _form_ready(app: WarRoomApp) -> bool:
+    """A form is on screen with every field mounted (a choice field with its choice made)."""
+    screen = app.screen
+    if not isinstance(screen, FormScreen) or not screen.query("#submit"):
+        return False
+    for f in screen.spec.fields:
+        found = screen.query(f"#field-{f.name}")
+        if not found:
+            return False
+        widget = found.first()
+        if isinstance(widget, RadioSet) and widget.pressed_button is None:
+            return False
+    return True
+
+
+async def open_form(pilot, app: WarRoomApp, key: str) -> None:
+    """Press `key` and wait until its form is there to fill in."""
+    await pilot.press(key)
+    await settle(pilot, lambda: _form_ready(app))
+
+
+async def submit_form(pilot, app: WarRoomApp) -> None:
+    """Press the form's submit button and wait until it is answered (gone, or an error
+    shown). What it set off may still be queued: wait for that on its own condition."""
+    form = app.screen
+    await pilot.click("#submit")
+    await settle(
+        pilot,
+        lambda: app.screen is not form or str(form.query_one("#form-error").render()).strip(),
+    )
