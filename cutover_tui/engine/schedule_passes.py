@@ -242,6 +242,10 @@ class Pass:
 
 
 def project(state: RunState, g: Graph, t0: int, deadline: int, over: int, origin: datetime) -> Pass:
+    """The forward pass over `g` at status date `t0` (closed steps at their actual times,
+    running ones from what is left of their budget, pending ones from their predecessors),
+    then the backward pass from `deadline`. One loop over the steps in one function on
+    purpose: it is most of what a war room's tick costs on a large plan."""
     n = len(g.ids)
     start = [0] * n
     finish = [t0] * n  # what a step closed by the status date shows its successors
