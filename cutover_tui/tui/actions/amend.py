@@ -3,9 +3,7 @@ run's plan, never the file, and is logged with its reason like every other event
 
 from __future__ import annotations
 
-from ...engine.actions import ids
-from ...engine.events import EstimateChanged, StepAdded
-from ...plan.durations import parse_duration
+from ...engine.actions import Words, ids
 from ...plan.ids import id_problem
 from ..screens.form import Field, FormSpec
 from ..widgets.now import NowPane
@@ -40,14 +38,9 @@ class AmendActions(ActionCore):
         self.ask(
             spec,
             lambda v: self.submit(
-                EstimateChanged(
-                    step=step,
-                    duration_s=parse_duration(v["duration"]).total_seconds(),
-                    reason=v["reason"],
-                    **self.base(),
-                )
+                self.event("estimate", step, Words(duration=v["duration"], reason=v["reason"]))
             ),
-            EstimateChanged(step=step, duration_s=60, reason="-", **self.base()),
+            self.event("estimate", step, Words(duration="1m", reason="-")),
         )
 
     def action_add_step(self) -> None:
@@ -77,25 +70,24 @@ class AmendActions(ActionCore):
         self.ask(
             spec,
             lambda v: self.submit(
-                StepAdded(
-                    step=v["step"],
-                    title=v["title"],
-                    owner=v["owner"],
-                    duration_s=parse_duration(v["duration"]).total_seconds(),
-                    after=ids(v["after"]),
-                    before=ids(v["before"]),
-                    phase=self.state.steps[highlighted].phase if highlighted else None,
-                    reason=v["reason"],
-                    **self.base(),
+                self.event(
+                    "add-step",
+                    v["step"],
+                    Words(
+                        title=v["title"],
+                        owner=v["owner"],
+                        duration=v["duration"],
+                        after=tuple(ids(v["after"])),
+                        before=tuple(ids(v["before"])),
+                        phase=self.state.steps[highlighted].phase if highlighted else None,
+                        reason=v["reason"],
+                    ),
                 )
             ),
-            StepAdded(
-                step="new",
-                title="-",
-                owner=self.source.actor,
-                duration_s=60,
-                reason="-",
-                **self.base(),
+            self.event(
+                "add-step",
+                "new",
+                Words(title="-", owner=self.source.actor, duration="1m", reason="-"),
             ),
         )
 

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from textual.app import App
 
 from ...clocks import Clock
+from ...engine.actions import Words, event_for
 from ...engine.events import Event
 from ...engine.state import Refused, RunState
 from ..frame import Frame
@@ -23,6 +24,8 @@ from ..roles import early_refusal, may_use
 from ..screens.form import FormScreen, FormSpec
 from ..source import RunSource, new_key
 from ..widgets.now import NowPane
+
+NO_WORDS = Words()  # start, complete, resume: the step is all they need
 
 
 class ActionCore(App[None]):
@@ -47,6 +50,12 @@ class ActionCore(App[None]):
     def base(self) -> dict:
         """The fields every event carries: who, when, and a fresh idempotency key."""
         return {"actor": self.source.actor, "at": self.clock.now(), "key": new_key()}
+
+    def event(self, action: str, target: str | None, words: Words = NO_WORDS) -> Event:
+        """The event `action` asks for, by the same mapping as `cutover do` (engine/actions.py).
+
+        Only for words a form has already checked: a missing word is a ValueError there."""
+        return event_for(action, target, words, **self.base())
 
     def selected_step(self) -> str | None:
         step = self.query_one(NowPane).selected

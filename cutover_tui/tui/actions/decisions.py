@@ -4,7 +4,8 @@ fired rollback trigger. Each asks for its words in a form."""
 
 from __future__ import annotations
 
-from ...engine.events import GateDecided, NoteAdded, ReadinessMarked, TriggerOverridden
+from ...engine.actions import Words
+from ...engine.events import GateDecided, NoteAdded
 from ..roles import early_refusal, gate_approver, gate_refusal
 from ..screens.form import Field, FormSpec
 from ..widgets.now import NowPane
@@ -74,14 +75,8 @@ class DecisionActions(ActionCore):
         )
         self.ask(
             spec,
-            lambda v: self.submit(
-                ReadinessMarked(item=v["item"], status=v["status"], note=v["note"], **self.base())  # type: ignore[arg-type]
-            ),
-            ReadinessMarked(
-                item=own_first(self.state, open_items, self.source.actor),
-                status="met",
-                **self.base(),
-            ),
+            lambda v: self.submit(self.event(v["status"], v["item"], Words(note=v["note"]))),
+            self.event("met", own_first(self.state, open_items, self.source.actor)),
         )
 
     def action_note(self) -> None:
@@ -98,9 +93,7 @@ class DecisionActions(ActionCore):
         )
         self.ask(
             spec,
-            lambda v: self.submit(
-                NoteAdded(kind=v["kind"], text=v["text"], step=step, **self.base())
-            ),  # type: ignore[arg-type]
+            lambda v: self.submit(self.event("note", step, Words(kind=v["kind"], note=v["text"]))),
             NoteAdded(text="-", step=step, **self.base()),
         )
 
@@ -126,8 +119,6 @@ class DecisionActions(ActionCore):
         )
         self.ask(
             spec,
-            lambda v: self.submit(
-                TriggerOverridden(trigger=trigger, reason=v["reason"], **self.base())
-            ),
-            TriggerOverridden(trigger=trigger, reason="-", **self.base()),
+            lambda v: self.submit(self.event("override", trigger, Words(reason=v["reason"]))),
+            self.event("override", trigger, Words(reason="-")),
         )

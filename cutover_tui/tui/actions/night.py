@@ -4,7 +4,7 @@ confirm in a form marked as dangerous, and neither can be undone."""
 
 from __future__ import annotations
 
-from ...engine.events import RollbackInvoked, RunEnded
+from ...engine.actions import Words
 from ..roles import end_outcome
 from ..screens.form import Field, FormSpec
 from .core import ActionCore
@@ -35,9 +35,9 @@ class NightActions(ActionCore):
         self.ask(
             spec,
             lambda v: self.submit(
-                RollbackInvoked(reason=v["reason"], trigger=trigger, **self.base())
+                self.event("rollback", None, Words(reason=v["reason"], trigger=trigger))
             ),
-            RollbackInvoked(reason="-", **self.base()),
+            self.event("rollback", None, Words(reason="-")),
         )
 
     def action_end_run(self) -> None:
@@ -58,7 +58,7 @@ class NightActions(ActionCore):
         self.ask(
             spec,
             lambda v: self.submit(
-                RunEnded(outcome=v["outcome"], reason=v["reason"], **self.base())
-            ),  # type: ignore[arg-type]
-            RunEnded(outcome="aborted", **self.base()),
+                self.event("end", None, Words(outcome=v["outcome"], reason=v["reason"]))
+            ),
+            self.event("end", None, Words(outcome="aborted")),
         )

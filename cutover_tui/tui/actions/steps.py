@@ -4,16 +4,8 @@ command that needs words (evidence, a reason, an ETA) asks for them in a form fi
 
 from __future__ import annotations
 
-from ...engine.events import (
-    CheckpointFailed,
-    CheckpointPassed,
-    StepCompleted,
-    StepFailed,
-    StepResumed,
-    StepSkipped,
-    StepStarted,
-    StepSuspended,
-)
+from ...engine.actions import Words
+from ...engine.events import CheckpointFailed, CheckpointPassed
 from ...engine.when import next_time_of_day
 from ..screens.form import Field, FormSpec
 from .core import ActionCore
@@ -30,7 +22,7 @@ class StepActions(ActionCore):
     def action_start(self, step: str | None = None) -> None:
         step = step or self.selected_step()
         if step:
-            self.submit(StepStarted(step=step, **self.base()))
+            self.submit(self.event("start", step))
 
     def action_complete(self, step: str | None = None) -> None:
         """Complete a task; a checkpoint asks for evidence and a gate for a decision."""
@@ -43,7 +35,7 @@ class StepActions(ActionCore):
         elif kind == "gate":
             self.action_decide(step)  # type: ignore[attr-defined]  # DecisionActions
         else:
-            self.submit(StepCompleted(step=step, **self.base()))
+            self.submit(self.event("complete", step))
 
     def action_pass_check(self, step: str | None = None) -> None:
         step = step or self.selected_step()
@@ -91,10 +83,8 @@ class StepActions(ActionCore):
         )
         self.ask(
             spec,
-            lambda v: self.submit(
-                CheckpointFailed(step=step, evidence=v["evidence"], **self.base())
-            ),
-            CheckpointFailed(step=step, **self.base()),
+            lambda v: self.submit(self.event("fail-check", step, Words(evidence=v["evidence"]))),
+            CheckpointFailed(step=step, **self.base()),  # evidence is the form's to ask
         )
 
     def _fail_step(self, step: str) -> None:
@@ -106,8 +96,8 @@ class StepActions(ActionCore):
         )
         self.ask(
             spec,
-            lambda v: self.submit(StepFailed(step=step, reason=v["reason"], **self.base())),
-            StepFailed(step=step, reason="-", **self.base()),
+            lambda v: self.submit(self.event("fail", step, Words(reason=v["reason"]))),
+            self.event("fail", step, Words(reason="-")),
         )
 
     def action_suspend(self, step: str | None = None) -> None:
@@ -116,7 +106,7 @@ class StepActions(ActionCore):
         if not step:
             return
         if self.state.status[step].status == "suspended":
-            self.submit(StepResumed(step=step, **self.base()))
+            self.submit(self.event("resume", step))
             return
         spec = FormSpec(
             f"Suspend {self.step_title(step)}",
@@ -131,9 +121,9 @@ class StepActions(ActionCore):
             eta = (
                 next_time_of_day(v["eta"], self.state.plan, self.clock.now()) if v["eta"] else None
             )
-            self.submit(StepSuspended(step=step, reason=v["reason"], eta=eta, **self.base()))
+            self.submit(self.event("suspend", step, Words(reason=v["reason"], eta=eta)))
 
-        self.ask(spec, record, StepSuspended(step=step, reason="-", **self.base()))
+        self.ask(spec, record, self.event("suspend", step, Words(reason="-")))
 
     def action_skip(self, step: str | None = None) -> None:
         step = step or self.selected_step()
@@ -147,6 +137,6 @@ class StepActions(ActionCore):
         )
         self.ask(
             spec,
-            lambda v: self.submit(StepSkipped(step=step, reason=v["reason"], **self.base())),
-            StepSkipped(step=step, reason="-", **self.base()),
+            lambda v: self.submit(self.event("skip", step, Words(reason=v["reason"]))),
+            self.event("skip", step, Words(reason="-")),
         )
