@@ -111,3 +111,17 @@ async def test_w_publishes_the_journal_head_that_verify_expect_checks(tmp_path) 
         text=True,
     )
     assert verify.returncode == 0, verify.stderr
+
+
+def test_the_conductor_health_stays_on_line_one_at_80_columns() -> None:
+    # Regression: below 110 columns the conductor's health was dropped from the status line.
+    from cutover_tui.engine.state import fold
+    from cutover_tui.tui.frame import Frame
+    from cutover_tui.tui.widgets.status import headline
+    from tests.warroom_support import PLAN
+
+    frame = Frame.at(fold(PLAN, through_load()), at(100), "alice")
+    _, right = headline(frame, "ok: this process", 80)
+    assert "cond ok" in right.plain
+    _, right = headline(frame, "stale: pid 4242 on jump1, 40s ago", 80)
+    assert "cond STALE" in right.plain

@@ -38,12 +38,16 @@ def headline(
     right = Text(f"   {inert_line(frame.person(frame.actor), 30)}: {frame.role_label}")
     if read_only:
         right.append(" (following, read-only)", "bold")
+    healthy = conductor.startswith("ok")
     if width >= 110:
         right.append(
             # The lease row is writable by the group: its holder text is made inert.
             f"   conductor: {inert_line(conductor, 40)}",
-            "dim" if conductor.startswith("ok") else "yellow",
+            "dim" if healthy else "yellow",
         )
+    else:  # narrow: still say whether anyone conducts; the plan's title is what gets cut
+        word = "ok" if healthy else inert_line(conductor.split(":")[0].split()[0], 12).upper()
+        right.append(f" · cond {word}", "dim" if healthy else "yellow")
     right.append(" ")
     return left, right
 
