@@ -171,9 +171,7 @@ class WarRoomApp(StepActions, DecisionActions, AmendActions, NightActions, ViewA
 
     def _show(self, frame: Frame, new: list[Event]) -> None:
         try:
-            self.query_one(StatusBar).show(
-                frame, self.source.conductor_status(), getattr(self.source, "read_only", False)
-            )
+            self.query_one(StatusBar).show(frame, self.source.conductor_status(), self.read_only)
             self.query_one(Timeline).show(frame)
             self.query_one(NowPane).show(frame)
             self.query_one(ChecksPane).show(frame)

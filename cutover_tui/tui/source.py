@@ -20,6 +20,9 @@ class RunSource(Protocol):
     plan: Plan
     actor: str
     run_id: str
+    # Opened to watch only (`cutover follow`): the war room refuses every command
+    # at once, and the status line says so. Declared here so the app reads it, never getattr.
+    read_only: bool
 
     def poll(self) -> Sequence[Event]:
         """Events recorded since the last poll (all of them on the first call)."""
@@ -40,6 +43,8 @@ def new_key() -> str:
 
 class MemoryRun:
     """A run held in memory: checked and folded exactly like the journal does it."""
+
+    read_only = False
 
     def __init__(
         self, plan: Plan, actor: str, events: Sequence[Event] = (), run_id: str = "memory"

@@ -90,7 +90,7 @@ class ActionCore(App[None]):
 
     @property
     def read_only(self) -> bool:
-        return bool(getattr(self.source, "read_only", False))
+        return self.source.read_only
 
     def offers(self, action: str) -> bool:
         """Whether this person is offered `action` (footer, palette): the key table's who."""
