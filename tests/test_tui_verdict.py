@@ -125,3 +125,20 @@ def test_the_conductor_health_stays_on_line_one_at_80_columns() -> None:
     assert "cond ok" in right.plain
     _, right = headline(frame, "stale: pid 4242 on jump1, 40s ago", 80)
     assert "cond STALE" in right.plain
+
+
+def test_a_risk_is_shown_beside_the_trigger_it_arms() -> None:
+    from cutover_tui.engine.state import fold
+    from cutover_tui.plan import parse_plan
+    from cutover_tui.tui.frame import Frame
+    from cutover_tui.tui.widgets.checks import trigger_lines
+    from tests.test_verdict import T0, plan_text
+
+    text = plan_text() + (
+        '[[risk]]\nid = "data-loss"\nrisk = "Orders lost in the move"\nlikelihood = "low"\n'
+        'impact = "high"\nowner = "lead"\ntriggers = ["s1-stuck"]\n'
+    )
+    plan = parse_plan(text).plan
+    frame = Frame.at(fold(plan, []), T0, "lead")
+    line = next(t.plain for t in trigger_lines(frame) if "s1-stuck" in t.plain)
+    assert "risk data-loss (high impact)" in line
