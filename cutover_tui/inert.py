@@ -108,7 +108,12 @@ def inert_markup(text: object, limit: int | None = None, *, one_line: bool = Tru
     from rich.markup import escape
 
     made = inert_line(text, limit) if one_line else inert(text, limit)
-    return escape(made)
+    escaped = escape(made)
+    # Rich doubles a lone trailing backslash (so that a tag after it stays a tag), and the
+    # doubled one then shows: the text stands alone here, so it keeps its one backslash.
+    if made.endswith("\\") and not made.endswith("\\\\"):
+        escaped = escaped[:-1]
+    return escaped
 
 
 def has_unsafe(text: str) -> bool:
