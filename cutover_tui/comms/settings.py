@@ -32,13 +32,12 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from ..journal.hostconfig import MAX_CONFIG_BYTES, config_path
+from ..journal.hostconfig import config_path, read_toml
 from ..plan.durations import parse_duration
 
 COMMS_CONFIG_ENV = "CUTOVER_COMMS_CONFIG"
@@ -126,24 +125,10 @@ def comms_config_path() -> Path:
 
 def load_comms_settings(path: Path | None = None) -> CommsSettings:
     path = path or comms_config_path()
-    try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_CONFIG_BYTES + 1)
-    except FileNotFoundError:
+    read = read_toml(path, CommsConfigError)
+    if read is None:
         return CommsSettings(path)
-    except OSError as exc:
-        raise CommsConfigError(f"{path}: cannot be read: {exc.strerror or exc}") from None
-    if len(raw) > MAX_CONFIG_BYTES:
-        raise CommsConfigError(f"{path}: larger than {MAX_CONFIG_BYTES // 1024} KiB")
-    try:
-        text = raw.decode("utf-8")
-        data = tomllib.loads(text)
-    except UnicodeDecodeError:
-        raise CommsConfigError(f"{path}: not UTF-8 text") from None
-    except tomllib.TOMLDecodeError as exc:
-        found = re.search(r"\(at line (\d+), column \d+\)", str(exc))
-        where = f":{found.group(1)}" if found else ""
-        raise CommsConfigError(f"{path}{where}: not valid TOML: {exc}") from None
+    text, data = read
     return _Reader(path, text).settings(data)
 
 

@@ -51,26 +51,34 @@ def config_path() -> Path:
 def load_host_config(path: Path | None = None) -> HostConfig:
     """The settings in `path` (default `config_path()`); defaults when the file is absent."""
     path = path or config_path()
+    read = read_toml(path, HostConfigError)
+    if read is None:
+        return HostConfig()
+    return _settings(path, *read)
+
+
+def read_toml(path: Path, error: type[Exception]) -> tuple[str, dict] | None:
+    """The text and the table of a small settings file (this one, comms.toml), None when
+    there is no file; `error` raised with one line naming the file (and line) otherwise."""
     try:
         with path.open("rb") as handle:
             raw = handle.read(MAX_CONFIG_BYTES + 1)
     except FileNotFoundError:
-        return HostConfig()
+        return None
     except OSError as exc:
-        raise HostConfigError(f"{path}: cannot be read: {exc.strerror or exc}") from None
+        raise error(f"{path}: cannot be read: {exc.strerror or exc}") from None
     if len(raw) > MAX_CONFIG_BYTES:
-        raise HostConfigError(f"{path}: larger than {MAX_CONFIG_BYTES // 1024} KiB")
+        raise error(f"{path}: larger than {MAX_CONFIG_BYTES // 1024} KiB")
     try:
         text = raw.decode("utf-8")
-        data = tomllib.loads(text)
+        return text, tomllib.loads(text)
     except UnicodeDecodeError:
-        raise HostConfigError(f"{path}: not UTF-8 text") from None
+        raise error(f"{path}: not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         found = re.search(r"\(at line (\d+), column \d+\)", str(exc))
         where = f":{found.group(1)}" if found else ""
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
-        raise HostConfigError(f"{path}{where}: not valid TOML: {message}") from None
-    return _settings(path, text, data)
+        raise error(f"{path}{where}: not valid TOML: {message}") from None
 
 
 def _settings(path: Path, text: str, data: dict) -> HostConfig:
