@@ -8,7 +8,6 @@ A row that cannot be imported is named by its row number; none is dropped in sil
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,7 +16,6 @@ from typing import Any
 
 from ..plan.errors import PlanError, nearest
 from ..plan.load import validate_data
-from ..plan.model import ID_PATTERN
 from ..plan.write import dumps_plan
 from . import aux
 from .columns import ALIASES, Columns, MapError, parse_maps
@@ -33,8 +31,6 @@ from .sniff import ImportRefused
 from .steps import build_steps, listed_phases
 from .timing import window_of
 from .values import slug, text_of
-
-_ID = re.compile(ID_PATTERN)
 
 
 @dataclass

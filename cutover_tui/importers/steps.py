@@ -4,10 +4,9 @@ sheet and a workbook's Rollback sheet both go through here; their ids share one 
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from ..plan.model import ID_PATTERN
+from ..plan.ids import id_problem
 from .links import References, WaitStep, find_cycle, resolve_links
 from .people import People
 from .problems import Problems
@@ -15,8 +14,6 @@ from .rows import Draft
 from .timing import settle_durations
 from .values import exact_duration, slug
 from .wire import step_data
-
-_ID = re.compile(ID_PATTERN)
 
 
 def build_steps(
@@ -66,14 +63,15 @@ def assign_ids(drafts: list[Draft], problems: Problems, taken: set[str]) -> None
             )
             draft.failed = True
         seen.add(wanted)
-        if wanted and not _ID.fullmatch(wanted):
+        valid = id_problem(wanted) is None
+        if wanted and not valid:
             problems.warn(
                 f"ID {draft.id_text!r} is not a plan id (lowercase letters, digits, '-'): "
                 f"the step is {slug(wanted) or 'row-' + str(draft.row)!r}",
                 draft.row,
                 column,
             )
-        base = (wanted if _ID.fullmatch(wanted) else slug(wanted)) or slug(draft.title)
+        base = (wanted if valid else slug(wanted)) or slug(draft.title)
         base = base or f"row-{draft.row}"
         step_id, n = base, 2
         while step_id in taken:

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 from typing import Any
 
 from ..plan.checks import BUILTIN_TEMPLATES
 from ..plan.errors import nearest
-from ..plan.model import ID_PATTERN
+from ..plan.ids import id_problem
 from .links import References
 from .people import People
 from .problems import Problems
 from .rows import Draft
 from .values import exact_duration
 
-_ID = re.compile(ID_PATTERN)
 _COMMS_NOTE = (
     "a comms step needs a message template and audiences the workbook holds (its Templates "
     "and Audiences sheets): imported as a task; make it a comms step in the plan"
@@ -125,7 +123,7 @@ def _kind_fields(
                 criteria.append(found.id)
             elif text in references.extra:
                 criteria.append(text)
-            elif not references.has_readiness and _ID.fullmatch(text):
+            elif not references.has_readiness and id_problem(text) is None:
                 # A CSV holds no readiness list: the criterion becomes an item to complete.
                 if text not in references.added:
                     references.added[text] = step["owner"]
