@@ -142,3 +142,27 @@ async def test_the_commander_sends_a_draft_by_its_number_and_an_operator_may_not
         "step-announce.desk.webhook",
     ]
     assert state.outbox.messages["step-announce.execs.email"].queued.actor == "boss"
+
+
+def test_a_name_or_subject_in_brackets_shows_as_written_in_the_tables(tmp_path: Path) -> None:
+    """Regression: table cells given as strings were read as Rich markup, so a name planted
+    a hyperlink and a subject with '[/]' raised MarkupError, closing the war room on `C`."""
+    plan = comms_plan().replace("Rex Resolver", "[bold]Rex[/] [link=http://evil.example/]x")
+    journal = new_run(tmp_path, plan)
+    journal.append(
+        MessageQueued(
+            actor="com",
+            at=at(21),
+            key="q",
+            message="note.execs.email",
+            audience="execs",
+            route="email",
+            to=["ceo@example.com"],
+            template="status-update",
+            subject="[/] done [red]",
+            body="b",
+        )
+    )
+    frame = Frame.at(journal.state(), at(22), "op")
+    assert "[/] done [red]" in text_of(outbox_table(frame))
+    assert "[bold]Rex[/] [link=http" in text_of(contacts_table(frame))

@@ -34,6 +34,12 @@ STATUS_STYLE = {
 }
 
 
+def _cell(text: str, limit: int | None = None) -> Text:
+    """A table cell of plan, people or server text: inert, and a Text, since a str cell is
+    read as markup (a '[/]' in a subject raised, a '[link=...]' in a name planted a link)."""
+    return Text(inert_line(text, limit))
+
+
 def outbox_table(frame: Frame) -> Table:
     table = Table(title="Outbox", box=None, expand=True, padding=(0, 1))
     for column in ("status", "audience", "route", "queued", "subject", "answer"):
@@ -43,11 +49,11 @@ def outbox_table(frame: Frame) -> Table:
         answer = m.sent.answer if m.sent else (m.failures[-1].reason if m.failures else "")
         table.add_row(
             Text(m.status, STATUS_STYLE[m.status]),
-            inert_line(q.audience),
-            q.route,
+            _cell(q.audience),
+            _cell(q.route),
             frame.clock(q.at),
-            inert_line(q.subject, 60),
-            inert_line(answer, 60),
+            _cell(q.subject, 60),
+            _cell(answer, 60),
         )
     if not frame.state.outbox.messages:
         table.add_row("", "nothing queued yet", "", "", "", "")
@@ -66,7 +72,7 @@ def draft_lines(frame: Frame) -> Text:
         text = render(
             state.plan, draft.template, values_from(state, frame.sched, verdict, draft.about)
         )
-        missing = f"  (missing: {', '.join(text.missing)})" if text.missing else ""
+        missing = f"  (missing: {inert_line(', '.join(text.missing))})" if text.missing else ""
         lines.append(
             Text.assemble(
                 (f"{number}  {inert_line(draft.id)}: ", "bold"),
@@ -89,17 +95,17 @@ def contacts_table(frame: Frame) -> Table:
         if "resolver" in p.roles:
             audiences.append("resolvers")
         table.add_row(
-            inert_line(p.name, 30),
-            ", ".join(p.roles),
-            inert_line(p.team or ""),
-            inert_line(p.phone or ""),
-            inert_line(p.email or ""),
-            inert_line(p.escalates_to or ""),
-            ", ".join(audiences),
+            _cell(p.name, 30),
+            _cell(", ".join(p.roles)),
+            _cell(p.team or ""),
+            _cell(p.phone or ""),
+            _cell(p.email or ""),
+            _cell(p.escalates_to or ""),
+            _cell(", ".join(audiences)),
         )
     for a in plan.audience:
         ways = ", ".join([*a.email, *(["webhook"] if a.webhook else [])])
-        table.add_row(inert_line(a.name, 30), "audience", "", "", inert_line(ways), "", a.id)
+        table.add_row(_cell(a.name, 30), "audience", "", "", _cell(ways), "", _cell(a.id))
     return table
 
 
