@@ -18,10 +18,8 @@ from ..engine.verdict import Verdict, assess, judge
 from ..plan.durations import format_duration
 from ..plan.zones import hm
 
-LEVELS = ("on-track", "at-risk", "late")
 LEVEL_STYLE = {"on-track": "green", "at-risk": "yellow", "late": "red"}
 LEVEL_MARK = {"on-track": "●", "at-risk": "▲", "late": "■"}
-TONE_STYLE = {"info": "cyan", "ok": "green", "warn": "yellow", "bad": "red"}
 # Light text on a dark badge or dark on light: still legible when NO_COLOR turns it grey.
 TONE_BADGE = {
     "info": "bold black on cyan",
