@@ -539,19 +539,28 @@ def list_runs(directory: Path) -> list[RunInfo]:
     return [info for info in list_all_runs(directory) if isinstance(info, RunInfo)]
 
 
+def open_runs(directory: Path) -> Iterator[Journal | Unreadable]:
+    """Each run file in `directory` opened (the caller closes it), or why it cannot be."""
+    for path in sorted(directory.glob("*.db")) if directory.is_dir() else []:
+        try:
+            journal = Journal(path)
+        except JournalError as exc:
+            yield Unreadable(path, str(exc).removeprefix(f"{path}: "))
+            continue
+        except (OSError, sqlite3.DatabaseError, KeyError, ValueError) as exc:
+            yield Unreadable(path, f"cannot be read: {exc}")
+            continue
+        yield journal
+
+
 def list_all_runs(directory: Path) -> list[RunInfo | Unreadable]:
     """Every run file in `directory`, oldest first, those that cannot be opened as
     `Unreadable` (last): `cutover runs` lists them as such rather than hiding them."""
     out: list[RunInfo] = []
     bad: list[Unreadable] = []
-    for path in sorted(directory.glob("*.db")) if directory.is_dir() else []:
-        try:
-            journal = Journal(path)
-        except JournalError as exc:
-            bad.append(Unreadable(path, str(exc).removeprefix(f"{path}: ")))
-            continue
-        except (OSError, sqlite3.DatabaseError, KeyError, ValueError) as exc:
-            bad.append(Unreadable(path, f"cannot be read: {exc}"))
+    for journal in open_runs(directory):
+        if isinstance(journal, Unreadable):
+            bad.append(journal)
             continue
         try:
             out.append(journal.info())

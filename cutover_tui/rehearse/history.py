@@ -18,7 +18,7 @@ from pathlib import Path
 from ..engine.events import RehearsalExcluded, RunStarted
 from ..engine.state import RunState
 from ..engine.timings import tick_offs
-from ..journal.store import Journal, RunInfo, list_runs
+from ..journal.store import RunInfo, Unreadable, open_runs
 
 
 @dataclass(frozen=True)
@@ -95,19 +95,23 @@ def history(
 ) -> History:
     """The rehearsals of `plan_id` in `directory`, oldest first, sorted into counted and left
     out; `without` names a run to leave out entirely (the one the war room is showing)."""
-    out = History()
-    for info in list_runs(directory):
-        if info.plan_id != plan_id or info.mode != "rehearsal" or info.phase == "damaged":
+    found: list[tuple[RunInfo, Rehearsal]] = []
+    for journal in open_runs(directory):  # each file read once: its info, then its state
+        if isinstance(journal, Unreadable):
             continue
-        if info.run_id == without:
-            continue
-        journal = Journal(info.path)
         try:
+            info = journal.info()
+            if info.plan_id != plan_id or info.mode != "rehearsal" or info.phase == "damaged":
+                continue
+            if info.run_id == without:
+                continue
             state = journal.state()
             started = next((e for e in journal.events() if isinstance(e, RunStarted)), None)
         finally:
             journal.close()
-        rehearsal = Rehearsal(info.run_id, state, is_simulated(info, state, started))
+        found.append((info, Rehearsal(info.run_id, state, is_simulated(info, state, started))))
+    out = History()
+    for _, rehearsal in sorted(found, key=lambda pair: pair[0].made):
         if rehearsal.excluded is not None:
             out.excluded.append(rehearsal)
         elif rehearsal.simulated and not include_simulated:
