@@ -10,7 +10,7 @@ from textual.widgets import Static
 
 from ...inert import inert_rich
 from ...plan.model import STREAMS
-from ...plan.risks import risks_by_trigger
+from ...plan.risks import Risk, risks_by_trigger
 from ..frame import Frame, bar, dur
 
 DECISION_STYLE = {"go": "green", "conditional-go": "yellow", "no-go": "red"}
@@ -89,14 +89,14 @@ def readiness_line(frame: Frame) -> Text:
     return Text.assemble("readiness  ", Text(" · ").join(parts))
 
 
-def _risks(frame: Frame, trigger: str | None) -> str:
+def _risks(register: dict[str, list[Risk]], trigger: str | None) -> str:
     """The live risks a trigger guards against, from the plan's register: ' · risk R1 (high)'."""
-    risks = risks_by_trigger(frame.state.plan).get(trigger or "", [])
-    return "".join(f" · risk {r.id} ({r.impact} impact)" for r in risks)
+    return "".join(f" · risk {r.id} ({r.impact} impact)" for r in register.get(trigger or "", []))
 
 
 def trigger_lines(frame: Frame) -> list[Text]:
     sched = frame.sched
+    register = risks_by_trigger(frame.state.plan)  # once a frame, not once a trigger
     lines = []
     for fired in sched.fired:
         lines.append(
@@ -106,7 +106,7 @@ def trigger_lines(frame: Frame) -> list[Text]:
                 f" {frame.clock(fired.fired_at)} ",
                 ("→ ROLLBACK" if fired.action == "rollback" else "→ alert", "bold red"),
                 f": {fired.reason}",
-                (_risks(frame, fired.trigger), "magenta"),
+                (_risks(register, fired.trigger), "magenta"),
             )
         )
     for armed in sched.armed:
@@ -120,7 +120,7 @@ def trigger_lines(frame: Frame) -> list[Text]:
         line.append(f"  {armed.describe}{left}", style)
         if armed.projected_to_fire and armed.fires_at is not None:
             line.append(f"  projected to fire {frame.clock(armed.fires_at)}", "bold yellow")
-        line.append(_risks(frame, armed.trigger), "magenta")
+        line.append(_risks(register, armed.trigger), "magenta")
         lines.append(line)
     return lines
 
