@@ -260,6 +260,34 @@ def test_the_service_appends_nothing_to_a_journal_that_fails_its_checks(
         process.wait(timeout=30)
 
 
+def test_status_and_do_on_a_locked_host_say_the_services_distrust(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """As on the files (docs/jump-host.md, "Every command checks what it reads"): one loud
+    line and a non-zero exit, the service's guard standing in for the command's own."""
+    from cutover_tui.cli import main
+
+    runs = tmp_path / "runs"
+    journal = new_run(runs, steps=3)
+    journal.close()
+    with sqlite3.connect(journal.path) as db:  # the stored plan rewritten under the seal
+        db.execute("DROP TRIGGER meta_no_update")
+        db.execute("UPDATE meta SET value = value || '#' WHERE key = 'plan_text'")
+    sock, config = tmp_path / "cutover.sock", tmp_path / "cutover.toml"
+    config.write_text(f'runs = "{runs}"\nmode = "locked"\nsocket = "{sock}"\n')
+    monkeypatch.setenv("CUTOVER_CONFIG", str(config))
+    monkeypatch.delenv("CUTOVER_RUNS", raising=False)
+    process = _serve(runs, sock, config)
+    try:
+        assert main(["status", journal.run_id]) == 1
+        assert "JOURNAL NOT TRUSTED" in capsys.readouterr().err
+        assert main(["do", journal.run_id, "note", "--note", "on top"]) == 1
+        assert "JOURNAL NOT TRUSTED" in capsys.readouterr().err
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
 async def test_a_war_room_outlives_a_restart_of_the_service(service: Service) -> None:
     clock = FixedClock(at(1))
     journal = LockedJournal(LockedClient(service.socket), service.run_id)

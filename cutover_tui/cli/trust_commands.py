@@ -15,9 +15,10 @@ from ..locked.client import LockedJournal, runs_in
 
 
 def journal_problem(journal: Journal | LockedJournal) -> str | None:
-    """Why this run must not be appended to, or None (a locked run: the service checks)."""
+    """Why this run must not be appended to, or None (a locked run: what the service's own
+    guard said when it was opened)."""
     if isinstance(journal, LockedJournal):
-        return None
+        return journal.problem
     return guard(journal)
 
 
