@@ -28,6 +28,16 @@ def _has(lines: list[str], expected: str) -> None:
     assert any(line.strip() == expected for line in lines), "\n".join(lines)
 
 
+def _repacked(good: Path, path: Path, parts: dict[str, bytes]) -> Path:
+    """`good`'s zip parts written to `path`, those in `parts` replaced."""
+    with zipfile.ZipFile(good) as source:
+        items = {name: source.read(name) for name in source.namelist()}
+    with zipfile.ZipFile(path, "w") as target:
+        for name, data in (items | parts).items():
+            target.writestr(name, data)
+    return path
+
+
 def test_a_cycle_through_row_numbers(tmp_path, capsys) -> None:
     path = write_csv(
         tmp_path / "r.csv", "Task,Owner,Duration,Predecessors\nA,Ann,10m,3\nB,Bob,5m,2\n"
@@ -401,13 +411,7 @@ def test_a_cycle_does_not_hide_the_other_problems(tmp_path, capsys) -> None:
 )
 def test_a_workbook_with_a_damaged_part(tmp_path, capsys, part: str, content: bytes) -> None:
     good = write_xlsx(tmp_path / "good.xlsx", [HEADER, ["A", "Ann", "5m", None]])
-    with zipfile.ZipFile(good) as source:
-        items = {name: source.read(name) for name in source.namelist()}
-    items[part] = content
-    path = tmp_path / "r.xlsx"
-    with zipfile.ZipFile(path, "w") as target:
-        for name, data in items.items():
-            target.writestr(name, data)
+    path = _repacked(good, tmp_path / "r.xlsx", {part: content})
     err = _errors(capsys, path)
     assert len(err) == 1 and err[0].startswith(f"{path}: the workbook is damaged and cannot be"), (
         err
@@ -442,14 +446,10 @@ def test_a_wrong_stored_dimension_loses_no_cell(tmp_path, capsys) -> None:
         tmp_path / "good.xlsx", [HEADER, ["A", "Ann", "5m", None], ["B", "Bob", "5m", 2]]
     )
     with zipfile.ZipFile(good) as source:
-        items = {name: source.read(name) for name in source.namelist()}
-    sheet = items["xl/worksheets/sheet1.xml"].decode()
+        sheet = source.read("xl/worksheets/sheet1.xml").decode()
     assert '<dimension ref="A1:D3" />' in sheet
-    items["xl/worksheets/sheet1.xml"] = sheet.replace('ref="A1:D3"', 'ref="A1:B2"').encode()
-    path = tmp_path / "r.xlsx"
-    with zipfile.ZipFile(path, "w") as target:
-        for name, data in items.items():
-            target.writestr(name, data)
+    wrong = sheet.replace('ref="A1:D3"', 'ref="A1:B2"').encode()
+    path = _repacked(good, tmp_path / "r.xlsx", {"xl/worksheets/sheet1.xml": wrong})
     code, _, err = run_import(capsys, path)
     assert code == 0, err
     steps = tomllib.loads(path.with_suffix(".toml").read_text())["step"]
