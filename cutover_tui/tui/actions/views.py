@@ -50,10 +50,10 @@ class ViewActions(ActionCore):
 
     def _head(self) -> str | None:
         """The journal's head as published (`cutover verify RUN --expect` checks it later)."""
-        head = getattr(getattr(self.source, "journal", None), "head", None)
-        if head is None:
+        journal = getattr(self.source, "journal", None)  # a run in memory has none
+        if journal is None:
             return None
-        seq, digest = head() if callable(head) else head
+        seq, digest = journal.head  # a property of Journal and LockedJournal alike
         return f"{seq}:{digest[:16]}"
 
     def action_help(self) -> None:
