@@ -22,7 +22,7 @@ import os
 import re
 import sqlite3
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -108,6 +108,17 @@ class ChainBroken(sqlite3.DatabaseError):
     error, so every command and the conductor say it in words as they do a damaged page."""
 
 
+def stored_plan(meta: Mapping[str, str], path: Path) -> tuple[Plan, timedelta]:
+    """A run's plan as its `meta` stores it, moved by its clock shift, and the shift
+    (JournalError when the stored text no longer loads); a served run reads it alike."""
+    try:
+        plan = parse_plan(meta["plan_text"], name=f"{path}:plan").plan
+    except PlanError as exc:
+        raise JournalError(f"{path}: its stored plan no longer loads: {exc}") from None
+    shift = timedelta(seconds=float(meta.get("shift_s", 0)))
+    return shift_plan(plan, shift), shift
+
+
 def runs_dir(option: str | None = None) -> Path:
     """The runs directory: the option, else $CUTOVER_RUNS, else the host config's `runs`
     (/etc/cutover/cutover.toml: `ssh jump cutover ...` has no profile), else ./runs."""
@@ -183,12 +194,7 @@ class Journal:
             raise JournalError(f"{path}: cannot be read as a cutover run: {exc}") from None
         except KeyError:
             raise JournalError(f"{path}: not a cutover run (it has no run id)") from None
-        try:
-            self.plan: Plan = parse_plan(self.meta["plan_text"], name=f"{path}:plan").plan
-        except PlanError as exc:
-            raise JournalError(f"{path}: its stored plan no longer loads: {exc}") from None
-        self.shift = timedelta(seconds=float(self.meta.get("shift_s", 0)))
-        self.plan = shift_plan(self.plan, self.shift)
+        self.plan, self.shift = stored_plan(self.meta, path)
         self._state: RunState = initial_state(self.plan)
         self._events: list[Event] = []
         self._head = GENESIS

@@ -12,18 +12,24 @@ from __future__ import annotations
 import contextlib
 import socket
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 from ..engine.events import Event, dump_event
 from ..engine.state import Refused, RunState, apply, fold, initial_state
 from ..journal.hostconfig import config_path, locked_socket
 from ..journal.run import JournalRun
-from ..journal.store import Journal, JournalError, RunInfo, list_runs, open_run, parse_rows
+from ..journal.store import (
+    Journal,
+    JournalError,
+    RunInfo,
+    list_runs,
+    open_run,
+    parse_rows,
+    stored_plan,
+)
 from ..journal.trust import Verification
-from ..plan import LoadedPlan, PlanError, parse_plan
-from ..plan.model import Plan
-from ..plan.shift import shift_plan
+from ..plan import LoadedPlan
 from .protocol import MAX_WAIT_S, ProtocolError, decode, encode
 
 
@@ -102,12 +108,7 @@ class LockedJournal:
         self.path = Path(opened["path"])  # the service's file, for messages
         self.meta: dict[str, str] = opened["meta"]
         self.problem: str | None = opened.get("problem")  # the service's guard, on opening
-        try:
-            plan = parse_plan(self.meta["plan_text"], name=f"{self.path}:plan").plan
-        except PlanError as exc:
-            raise JournalError(f"{self.path}: its stored plan no longer loads: {exc}") from None
-        self.shift = timedelta(seconds=float(self.meta.get("shift_s", 0)))
-        self.plan: Plan = shift_plan(plan, self.shift)
+        self.plan, self.shift = stored_plan(self.meta, self.path)
         self._state: RunState = initial_state(self.plan)
         self._events: list[Event] = []
         self.last_written = 0
