@@ -72,6 +72,23 @@ async def test_a_viewer_sees_times_in_their_own_zone_with_the_plans_named() -> N
         await settle(pilot, lambda: "05:10:00 IST (plan 23:40 GMT)" in status(app))
 
 
+async def test_the_timelines_axis_reads_the_viewers_zone_as_its_legend_does() -> None:
+    # Regression: the axis kept the plan's hours (22:00, 23:00 in London) under a legend
+    # whose deadline and rollback-by were in the viewer's zone (Kolkata), so a line's label
+    # and the hour under it disagreed.
+    from zoneinfo import ZoneInfo
+
+    from cutover_tui.tui.widgets.timeline import Timeline
+
+    app = war_room("viewer", through_load(), at(100))
+    app.tz = ZoneInfo("Asia/Kolkata")
+    async with app.run_test(size=SIZE) as pilot:
+        timeline = app.query_one(Timeline)
+        await settle(pilot, lambda: "deadline 07:30" in str(timeline.border_title))
+        await settle(pilot, lambda: "04:00" in timeline.plt.build())  # 22:30 in London
+        assert "23:00" not in timeline.plt.build()
+
+
 def test_a_time_in_the_repeated_hour_carries_its_zone() -> None:
     from datetime import datetime
     from zoneinfo import ZoneInfo

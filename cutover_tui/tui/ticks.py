@@ -9,8 +9,7 @@ war room: `next()` on an empty generator inside the refresh coroutine).
 from __future__ import annotations
 
 import math
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta, tzinfo
 
 MOST = 10  # ticks at most on the axis
 _HOURS = (0.25, 0.5, 1, 2, 3, 6, 12)  # sub-day intervals, labelled HH:MM
@@ -18,7 +17,7 @@ _DAYS = (1, 2, 7, 14, 28)  # intervals of whole days, labelled by the date
 
 
 def clock_ticks(
-    left: datetime, right: datetime, zone: ZoneInfo, most: int = MOST
+    left: datetime, right: datetime, zone: tzinfo, most: int = MOST
 ) -> tuple[list[datetime], list[str]]:
     """Ticks between `left` and `right` (aware) at round moments of `zone`, with labels."""
     span = max(right - left, timedelta(0))

@@ -272,4 +272,5 @@ def _line_moments(frame: Frame) -> tuple[datetime, datetime, datetime]:
 
 
 def _hour_ticks(left: datetime, right: datetime, frame: Frame) -> tuple[list[datetime], list[str]]:
-    return clock_ticks(left, right, frame.state.plan.zone)  # any span: hours, days, weeks
+    # In the zone every other time is shown in (`--tz`), as the legend above the chart is.
+    return clock_ticks(left, right, frame.zone)  # any span: hours, days, weeks
