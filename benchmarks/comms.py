@@ -35,13 +35,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from cutover_tui.engine.events import MessageQueued, RollbackInvoked  # noqa: E402
+from cutover_tui.engine.events import RollbackInvoked  # noqa: E402
 from tests.comms_support import (  # noqa: E402
     Hooks,
     Mailbox,
     comms_config,
     comms_plan,
     new_run,
+    queued,
     smtp_server,
 )
 
@@ -76,19 +77,9 @@ def one_round(work: Path, box: Mailbox, hooks: Hooks, port: int) -> tuple[float,
     )
     try:
         mails, posts = len(box.messages), len(hooks.posts)
+        warm = "warm-up"
         journal.append(
-            MessageQueued(
-                actor="boss",
-                at=datetime.now(UTC),
-                key="warm",
-                message="warm.execs.email",
-                audience="execs",
-                route="email",
-                to=["ceo@example.com"],
-                template="status-update",
-                subject="warm-up",
-                body="warm-up",
-            )
+            queued("warm.execs.email", at=datetime.now(UTC), key="warm", subject=warm, body=warm)
         )
         wait_for(lambda: len(box.messages) > mails, timeout=60)
         mails = len(box.messages)

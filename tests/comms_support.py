@@ -13,7 +13,7 @@ from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from cutover_tui.engine.events import RunStarted
+from cutover_tui.engine.events import MessageQueued, RunStarted
 from cutover_tui.journal.identity import os_login
 from cutover_tui.journal.store import Journal
 from cutover_tui.plan import parse_plan
@@ -130,6 +130,23 @@ def new_run(
     return journal
 
 
+def queued(message: str, **fields) -> MessageQueued:
+    """A message queued by hand, its audience and route read from its id
+    (`prefix.audience.route`): by default the boss's status update at +5m, to the chief
+    executive when it goes by email."""
+    _, audience, route = message.rsplit(".", 2)
+    defaults = {
+        "actor": "boss",
+        "at": at(5),
+        "key": "q",
+        "to": ["ceo@example.com"] if route == "email" else [],
+        "template": "status-update",
+        "subject": "s",
+        "body": "b",
+    }
+    return MessageQueued(message=message, audience=audience, route=route, **defaults | fields)
+
+
 # -- receivers ---------------------------------------------------------------------------------
 
 
@@ -236,3 +253,10 @@ rehearsals = "send"
 """
     )
     return path
+
+
+def use_comms_config(monkeypatch, directory: Path, smtp_port: int) -> Path:
+    """`comms_config` written to DIRECTORY/comms.toml and named by CUTOVER_COMMS_CONFIG."""
+    config = comms_config(directory / "comms.toml", smtp_port)
+    monkeypatch.setenv("CUTOVER_COMMS_CONFIG", str(config))
+    return config

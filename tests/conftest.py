@@ -23,6 +23,29 @@ def test_plans_dir() -> Path:
     return ROOT / "tests" / "plans"
 
 
+@pytest.fixture
+def hooks():
+    """A webhook receiver on 127.0.0.1 (tests.comms_support.Hooks)."""
+    from tests.comms_support import Hooks
+
+    receiver = Hooks()
+    yield receiver
+    receiver.close()
+
+
+@pytest.fixture
+def mail():
+    """An SMTP server on 127.0.0.1 and what it took (tests.comms_support.Mailbox; its port
+    as `.port`)."""
+    from tests.comms_support import Mailbox, smtp_server
+
+    box = Mailbox()
+    controller = smtp_server(box)
+    box.port = controller.port
+    yield box
+    controller.stop()
+
+
 # Tests never read this host's /etc/cutover/cutover.toml (a runs directory or locked mode set
 # there would change every test's default); a test that wants one sets CUTOVER_CONFIG itself.
 os.environ["CUTOVER_CONFIG"] = str(ROOT / "tests" / "no-host-config.toml")

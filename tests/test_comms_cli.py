@@ -8,18 +8,27 @@ from pathlib import Path
 import pytest
 
 from cutover_tui.cli import main
-from cutover_tui.engine.events import MessageQueued, StepCompleted, StepStarted
+from cutover_tui.engine.events import StepCompleted, StepStarted
 from cutover_tui.engine.state import Refused
 from cutover_tui.journal.store import Journal
-from tests.comms_support import Hooks, Mailbox, at, comms_config, comms_plan, new_run, smtp_server
+from tests.comms_support import (
+    Hooks,
+    Mailbox,
+    at,
+    comms_config,
+    comms_plan,
+    new_run,
+    queued,
+    smtp_server,
+    use_comms_config,
+)
 
 
 @pytest.fixture
 def servers(tmp_path: Path, monkeypatch):
     box, hooks = Mailbox(), Hooks()
     controller = smtp_server(box)
-    config = comms_config(tmp_path / "comms.toml", controller.port)
-    monkeypatch.setenv("CUTOVER_COMMS_CONFIG", str(config))
+    use_comms_config(monkeypatch, tmp_path, controller.port)
     yield box, hooks
     controller.stop()
     hooks.close()
@@ -104,18 +113,7 @@ def test_send_a_ready_comms_step_queues_it_and_closes_the_step(
 
 def test_only_the_commander_and_a_communicator_may_send(tmp_path: Path) -> None:
     journal = new_run(tmp_path / "runs", comms_plan())
-    message = MessageQueued(
-        actor="op",
-        at=at(5),
-        key="q",
-        message="x.execs.email",
-        audience="execs",
-        route="email",
-        to=["ceo@example.com"],
-        template="status-update",
-        subject="s",
-        body="b",
-    )
+    message = queued("x.execs.email", actor="op")
     with pytest.raises(
         Refused, match=r"may not send messages: only the commander or a communicator"
     ):

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from cutover_tui.clock.conductor import Conductor
 from cutover_tui.clocks import FixedClock
 from cutover_tui.engine.events import RollbackInvoked, StepCompleted, StepStarted
@@ -15,28 +13,12 @@ from tests.comms_support import (
     Hooks,
     Mailbox,
     at,
-    comms_config,
     comms_plan,
     free_port,
     new_run,
     smtp_server,
+    use_comms_config,
 )
-
-
-@pytest.fixture
-def hooks():
-    receiver = Hooks()
-    yield receiver
-    receiver.close()
-
-
-@pytest.fixture
-def mail():
-    box = Mailbox()
-    controller = smtp_server(box)
-    box.port = controller.port
-    yield box
-    controller.stop()
 
 
 def outbox_rows(journal: Journal) -> list[tuple[str, str]]:
@@ -59,9 +41,7 @@ def rolled_back(tmp_path: Path, hooks: Hooks) -> Journal:
 def test_rollback_announcement_arrives_by_email_and_webhook_with_live_figures(
     tmp_path: Path, hooks: Hooks, mail: Mailbox, monkeypatch
 ) -> None:
-    monkeypatch.setenv(
-        "CUTOVER_COMMS_CONFIG", str(comms_config(tmp_path / "comms.toml", mail.port))
-    )
+    use_comms_config(monkeypatch, tmp_path, mail.port)
     journal = rolled_back(tmp_path, hooks)
     conductor = Conductor(Journal(journal.path), FixedClock(at(11)), holder="A")
     conductor.tick()
@@ -94,7 +74,7 @@ def test_smtp_down_then_up_arrives_once_in_order_after_retries(
     tmp_path: Path, hooks: Hooks, monkeypatch
 ) -> None:
     port = free_port()
-    monkeypatch.setenv("CUTOVER_COMMS_CONFIG", str(comms_config(tmp_path / "comms.toml", port)))
+    use_comms_config(monkeypatch, tmp_path, port)
     journal = new_run(tmp_path, comms_plan(hooks.url))
     clock = FixedClock(at(1))
     conductor = Conductor(Journal(journal.path), clock, holder="A")
@@ -128,9 +108,7 @@ def test_smtp_down_then_up_arrives_once_in_order_after_retries(
 
 
 def test_webhook_500_then_200(tmp_path: Path, hooks: Hooks, mail: Mailbox, monkeypatch) -> None:
-    monkeypatch.setenv(
-        "CUTOVER_COMMS_CONFIG", str(comms_config(tmp_path / "comms.toml", mail.port))
-    )
+    use_comms_config(monkeypatch, tmp_path, mail.port)
     hooks.codes = [500]
     journal = rolled_back(tmp_path, hooks)
     clock = FixedClock(at(11))
@@ -152,9 +130,7 @@ def test_webhook_500_then_200(tmp_path: Path, hooks: Hooks, mail: Mailbox, monke
 def test_undeliverable_after_the_last_attempt_is_escalated_to_the_communicator(
     tmp_path: Path, hooks: Hooks, monkeypatch
 ) -> None:
-    monkeypatch.setenv(
-        "CUTOVER_COMMS_CONFIG", str(comms_config(tmp_path / "comms.toml", free_port()))
-    )
+    use_comms_config(monkeypatch, tmp_path, free_port())
     journal = rolled_back(tmp_path, hooks)
     clock = FixedClock(at(11))
     conductor = Conductor(Journal(journal.path), clock, holder="A")
@@ -173,9 +149,7 @@ def test_a_comms_step_ready_is_a_draft_and_an_auto_step_is_sent(
 ) -> None:
     from cutover_tui.comms.outgoing import drafts
 
-    monkeypatch.setenv(
-        "CUTOVER_COMMS_CONFIG", str(comms_config(tmp_path / "comms.toml", mail.port))
-    )
+    use_comms_config(monkeypatch, tmp_path, mail.port)
     text = comms_plan(hooks.url).replace(
         'to = ["execs", "desk"]\n[rollback]', 'to = ["execs", "desk"]\nauto = true\n[rollback]'
     )
@@ -197,9 +171,7 @@ def test_cadence_sends_a_status_update_each_period_and_the_level_asks_for_a_draf
 ) -> None:
     from cutover_tui.comms.outgoing import drafts
 
-    monkeypatch.setenv(
-        "CUTOVER_COMMS_CONFIG", str(comms_config(tmp_path / "comms.toml", mail.port))
-    )
+    use_comms_config(monkeypatch, tmp_path, mail.port)
     text = comms_plan(hooks.url).replace(
         'email = ["ceo@example.com", "cfo@example.com"]',
         'email = ["ceo@example.com", "cfo@example.com"]\ncadence = "every 1h"',
@@ -233,9 +205,8 @@ def test_cadence_sends_a_status_update_each_period_and_the_level_asks_for_a_draf
 def test_a_rehearsal_sends_to_the_comms_log_only(
     tmp_path: Path, hooks: Hooks, mail: Mailbox, monkeypatch
 ) -> None:
-    config = comms_config(tmp_path / "comms.toml", mail.port)
+    config = use_comms_config(monkeypatch, tmp_path, mail.port)
     config.write_text(config.read_text().replace('rehearsals = "send"', 'rehearsals = "log"'))
-    monkeypatch.setenv("CUTOVER_COMMS_CONFIG", str(config))
     journal = new_run(tmp_path, comms_plan(hooks.url), rehearsal=True)
     journal.append(RollbackInvoked(actor="boss", at=at(10), reason="practice", key="rb"))
     Conductor(Journal(journal.path), FixedClock(at(11)), holder="A").tick()
@@ -261,9 +232,7 @@ def test_a_failed_rollback_checkpoint_alerts_the_resolvers(
 ) -> None:
     from cutover_tui.engine.events import CheckpointFailed
 
-    monkeypatch.setenv(
-        "CUTOVER_COMMS_CONFIG", str(comms_config(tmp_path / "comms.toml", mail.port))
-    )
+    use_comms_config(monkeypatch, tmp_path, mail.port)
     text = comms_plan(hooks.url).replace(
         '[[step]]\nid = "slow"',
         '[[step]]\nid = "check"\nkind = "checkpoint"\ntitle = "Ledgers balance"\nowner = "boss"\n'
@@ -285,9 +254,7 @@ def test_a_queueing_cut_short_is_completed_not_doubled(
 ) -> None:
     from cutover_tui.engine.events import CONDUCTOR, MessageQueued
 
-    monkeypatch.setenv(
-        "CUTOVER_COMMS_CONFIG", str(comms_config(tmp_path / "comms.toml", mail.port))
-    )
+    use_comms_config(monkeypatch, tmp_path, mail.port)
     journal = rolled_back(tmp_path, hooks)
     # A conductor died after queueing the first of the three rollback messages.
     journal.append(
@@ -320,9 +287,7 @@ def test_a_run_ended_right_after_the_rollback_still_gets_its_announcement(
 ) -> None:
     from cutover_tui.engine.events import RunEnded
 
-    monkeypatch.setenv(
-        "CUTOVER_COMMS_CONFIG", str(comms_config(tmp_path / "comms.toml", mail.port))
-    )
+    use_comms_config(monkeypatch, tmp_path, mail.port)
     journal = rolled_back(tmp_path, hooks)
     journal.append(RunEnded(actor="boss", at=at(10), outcome="rolled-back", key="end"))
     conductor = Conductor(Journal(journal.path), FixedClock(at(11)), holder="A")

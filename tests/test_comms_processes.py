@@ -14,9 +14,17 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from cutover_tui.engine.events import MessageQueued, RunEnded
+from cutover_tui.engine.events import RunEnded
 from cutover_tui.journal.store import Journal, event_rows
-from tests.comms_support import Mailbox, at, comms_config, comms_plan, new_run, smtp_server
+from tests.comms_support import (
+    Mailbox,
+    at,
+    comms_config,
+    comms_plan,
+    new_run,
+    queued,
+    smtp_server,
+)
 
 ROUNDS = 20
 MESSAGES = 24
@@ -35,35 +43,10 @@ def conduct(run_id: str, runs: Path, env: dict[str, str]) -> subprocess.Popen:
 def queued_by_hand(journal: Journal, count: int, *, webhook: bool = False) -> list[str]:
     ids = [f"note-{n:02d}.execs.email" for n in range(count)]
     if webhook:
-        journal.append(
-            MessageQueued(
-                actor="boss",
-                at=at(5),
-                key="qh",
-                message="hook.desk.webhook",
-                audience="desk",
-                route="webhook",
-                template="status-update",
-                subject="s",
-                body="b",
-                cause="draft",
-            )
-        )
+        journal.append(queued("hook.desk.webhook", key="qh", cause="draft"))
     for n, message in enumerate(ids):
         journal.append(
-            MessageQueued(
-                actor="boss",
-                at=at(5),
-                key=f"q{n}",
-                message=message,
-                audience="execs",
-                route="email",
-                to=["ceo@example.com"],
-                template="status-update",
-                subject=f"update {n}",
-                body=f"body {n}",
-                cause="draft",
-            )
+            queued(message, key=f"q{n}", subject=f"update {n}", body=f"body {n}", cause="draft")
         )
     journal.append(RunEnded(actor="boss", at=at(6), outcome="aborted", reason="test", key="end"))
     return ids
@@ -301,19 +284,7 @@ def test_conductor_killed_between_webhook_delivery_and_recording(tmp_path: Path)
         journal = new_run(runs, comms_plan(hooks.url))
         ids = [f"hook-{n}.desk.webhook" for n in range(count)]
         for n, message in enumerate(ids):
-            journal.append(
-                MessageQueued(
-                    actor="boss",
-                    at=at(5),
-                    key=f"h{n}",
-                    message=message,
-                    audience="desk",
-                    route="webhook",
-                    template="status-update",
-                    subject=f"s{n}",
-                    body="b",
-                )
-            )
+            journal.append(queued(message, key=f"h{n}", subject=f"s{n}"))
         journal.append(RunEnded(actor="boss", at=at(6), outcome="aborted", key="end"))
         env = env_for(tmp_path, config)
         deadline = time.monotonic() + 200

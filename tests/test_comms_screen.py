@@ -8,13 +8,13 @@ from pathlib import Path
 from rich.console import Console
 
 from cutover_tui.clocks import FixedClock
-from cutover_tui.engine.events import MessageQueued, StepCompleted, StepStarted
+from cutover_tui.engine.events import StepCompleted, StepStarted
 from cutover_tui.journal.run import JournalRun
 from cutover_tui.journal.store import Journal
 from cutover_tui.tui.app import WarRoomApp
 from cutover_tui.tui.frame import Frame
 from cutover_tui.tui.screens.comms import CommsScreen, contacts_table, draft_lines, outbox_table
-from tests.comms_support import at, comms_plan, new_run
+from tests.comms_support import at, comms_plan, new_run, queued
 from tests.warroom_support import settle
 
 
@@ -29,18 +29,7 @@ def a_run(tmp_path: Path) -> Journal:
     journal.append(StepStarted(actor="boss", at=at(1), step="migrate", key="m1"))
     journal.append(StepCompleted(actor="boss", at=at(20), step="migrate", key="m2"))
     journal.append(
-        MessageQueued(
-            actor="com",
-            at=at(21),
-            key="q",
-            message="note.execs.email",
-            audience="execs",
-            route="email",
-            to=["ceo@example.com"],
-            template="status-update",
-            subject="Migrated \x1b[2J at 22:20",
-            body="b",
-        )
+        queued("note.execs.email", actor="com", at=at(21), subject="Migrated \x1b[2J at 22:20")
     )
     return journal
 
@@ -75,19 +64,10 @@ def test_the_comms_log_says_queued_sent_and_undeliverable_per_message() -> None:
     from cutover_tui.engine.events import MessageFailed, MessageSent
     from cutover_tui.report.narrate import narrate
 
-    queued = MessageQueued(
-        actor="com",
-        at=at(1),
-        key="q",
-        message="m.execs.email",
-        audience="execs",
-        route="email",
-        to=["a@example.com"],
-        template="t",
-        subject="Hello",
-        body="b",
+    message = queued(
+        "m.execs.email", actor="com", at=at(1), to=["a@example.com"], template="t", subject="Hello"
     )
-    assert narrate(queued).text == 'queued for execs by email: "Hello"'
+    assert narrate(message).text == 'queued for execs by email: "Hello"'
     sent = MessageSent(
         actor="conductor", at=at(1), key="s", message="m.execs.email", attempt=1, answer="250 OK"
     )
@@ -149,20 +129,7 @@ def test_a_name_or_subject_in_brackets_shows_as_written_in_the_tables(tmp_path: 
     a hyperlink and a subject with '[/]' raised MarkupError, closing the war room on `C`."""
     plan = comms_plan().replace("Rex Resolver", "[bold]Rex[/] [link=http://evil.example/]x")
     journal = new_run(tmp_path, plan)
-    journal.append(
-        MessageQueued(
-            actor="com",
-            at=at(21),
-            key="q",
-            message="note.execs.email",
-            audience="execs",
-            route="email",
-            to=["ceo@example.com"],
-            template="status-update",
-            subject="[/] done [red]",
-            body="b",
-        )
-    )
+    journal.append(queued("note.execs.email", actor="com", at=at(21), subject="[/] done [red]"))
     frame = Frame.at(journal.state(), at(22), "op")
     assert "[/] done [red]" in text_of(outbox_table(frame))
     assert "[bold]Rex[/] [link=http" in text_of(contacts_table(frame))

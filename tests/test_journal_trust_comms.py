@@ -6,38 +6,18 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
-
 from cutover_tui.clock.conductor import Conductor
 from cutover_tui.clocks import FixedClock
 from cutover_tui.engine.events import RollbackInvoked, StepStarted
 from cutover_tui.journal.store import Journal
 from cutover_tui.journal.trust import expect_problem
-from tests.comms_support import Hooks, Mailbox, at, comms_config, comms_plan, new_run, smtp_server
-
-
-@pytest.fixture
-def hooks():
-    receiver = Hooks()
-    yield receiver
-    receiver.close()
-
-
-@pytest.fixture
-def mail():
-    box = Mailbox()
-    controller = smtp_server(box)
-    box.port = controller.port
-    yield box
-    controller.stop()
+from tests.comms_support import Hooks, Mailbox, at, comms_plan, new_run, use_comms_config
 
 
 def test_every_message_carries_the_journal_head(
     tmp_path: Path, hooks: Hooks, mail: Mailbox, monkeypatch
 ) -> None:
-    monkeypatch.setenv(
-        "CUTOVER_COMMS_CONFIG", str(comms_config(tmp_path / "comms.toml", mail.port))
-    )
+    use_comms_config(monkeypatch, tmp_path, mail.port)
     journal = new_run(tmp_path, comms_plan(hooks.url))
     journal.append(StepStarted(actor="boss", at=at(1), step="migrate", key="m1"))
     journal.append(RollbackInvoked(actor="boss", at=at(10), reason="no balance", key="rb"))
