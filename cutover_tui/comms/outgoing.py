@@ -206,15 +206,29 @@ def owed(state: RunState, log_only: bool) -> bool:
     )
 
 
+def _watched(state: RunState) -> tuple[list[Comms], list[Comms], list[str]]:
+    """(the plan's comms steps, the rollback's, the checkpoints whose failure calls for the
+    rollback), in order. From the step graph alone, so kept in `state.derived` until an
+    amendment changes the graph: the delivery pass asks every tick, and a large plan's
+    steps are not walked each time to find its few comms steps."""
+    found = state.derived.get("comms:watched")
+    if found is None:
+        by_id = state.plan.step_by_id
+        found = state.derived["comms:watched"] = (
+            [s for sid in state.order if isinstance(s := by_id.get(sid), Comms)],
+            [s for sid in state.rollback_order if isinstance(s := by_id.get(sid), Comms)],
+            [
+                sid
+                for sid, step in state.steps.items()
+                if step.kind == "checkpoint" and step.on_fail == "rollback"
+            ],
+        )
+    return found
+
+
 def failed_rollback_checkpoints(state: RunState) -> list[str]:
     """Checkpoints whose failure calls for the rollback (`on_fail = "rollback"`): an incident."""
-    return [
-        sid
-        for sid, step in state.steps.items()
-        if step.kind == "checkpoint"
-        and step.on_fail == "rollback"
-        and state.status[sid].status == "failed"
-    ]
+    return [sid for sid in _watched(state)[2] if state.status[sid].status == "failed"]
 
 
 def _closed(state: RunState, step: Comms, now: datetime) -> CommsSent:
@@ -244,13 +258,9 @@ def rollback_audiences(state: RunState) -> list[str]:
 def ready_comms_steps(state: RunState) -> list[Comms]:
     """Comms steps whose predecessors are closed and that are not closed themselves (a send
     cut short leaves its step open: sending it again queues only what is missing)."""
-    ids = state.rollback_order if state.phase == "rollback" else state.order
-    out = []
-    for sid in ids:
-        step = state.plan.step_by_id.get(sid)
-        if isinstance(step, Comms) and not state.status[sid].closed and state.preds_closed(sid):
-            out.append(step)
-    return out
+    plan_steps, rollback_steps, _ = _watched(state)
+    steps = rollback_steps if state.phase == "rollback" else plan_steps
+    return [s for s in steps if not state.status[s.id].closed and state.preds_closed(s.id)]
 
 
 # -- drafts for the communicator ----------------------------------------------------------------------
