@@ -117,9 +117,7 @@ def pick_plan(given: str | None) -> tuple[Path, str]:
     if BUNDLED.exists():
         return BUNDLED, str(BUNDLED.relative_to(ROOT))
     if GENERATOR.exists():
-        spec = importlib.util.spec_from_file_location("make_large_plan", GENERATOR)
-        module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-        spec.loader.exec_module(module)  # type: ignore[union-attr]
+        module = _generator()
         for name in ("make_large_plan", "make_plan", "build", "main"):
             made = getattr(module, name, None)
             if callable(made):
@@ -145,12 +143,17 @@ def median_time(work: Callable[[], object], runs: int) -> float:
     return statistics.median(times)
 
 
-def generated_plan(steps: int) -> Path:
-    """A temporary plan from benchmarks/make_large_plan.py with `steps` steps."""
+def _generator():
+    """benchmarks/make_large_plan.py as a module."""
     spec = importlib.util.spec_from_file_location("make_large_plan", GENERATOR)
     module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
     spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return _temp(module.make_large_plan(steps))
+    return module
+
+
+def generated_plan(steps: int) -> Path:
+    """A temporary plan from benchmarks/make_large_plan.py with `steps` steps."""
+    return _temp(_generator().make_large_plan(steps))
 
 
 def child_usage(command: list[str]) -> tuple[float, float, float]:
