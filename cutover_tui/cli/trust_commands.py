@@ -93,17 +93,23 @@ def verify(journal: Journal | LockedJournal, expect: str | None) -> int:
 
 def print_runs(directory: Path) -> int:
     """The runs in `directory`, with the files that cannot be read named as such."""
+    distrusted: set[Path] = set()
+
+    def judge(journal: Journal, info: RunInfo) -> None:
+        """The guard's answer for a listed run (its plan rewritten, rows gone...), on the
+        journal its listing just read, nothing kept as seen."""
+        if info.phase != "damaged" and guard(journal, remember=False) is not None:
+            distrusted.add(info.path)
+
     files = locked_socket(directory) is None
-    runs: list = list_all_runs(directory) if files else runs_in(directory)
+    runs: list = list_all_runs(directory, judge) if files else runs_in(directory)
     if not runs:
         print(f"no runs in {directory}/ (cutover start PLAN makes one)")
         return 0
     print(f"{'run':44} {'mode':9} {'state':34} {'events':>6}  started by")
     for r in runs:
         if isinstance(r, RunInfo):
-            summary = r.summary
-            if files and r.phase != "damaged" and _distrusted(r.path):
-                summary = "NOT TRUSTED (cutover verify)"
+            summary = "NOT TRUSTED (cutover verify)" if r.path in distrusted else r.summary
             print(
                 f"{r.run_id:44} {r.mode:9} {summary:34} {r.events:>6}  {r.created_by} "
                 f"{r.made[0]:%Y-%m-%d %H:%M:%S}Z"
@@ -111,15 +117,3 @@ def print_runs(directory: Path) -> int:
         else:
             print(f"{r.path.stem:44} {'?':9} UNREADABLE: {r.why}")
     return 0
-
-
-def _distrusted(path: Path) -> bool:
-    """The guard's answer for a listed run (its plan rewritten, rows gone...), nothing kept."""
-    try:
-        journal = Journal(path)
-    except JournalError:
-        return True  # gone or changed since it was listed
-    try:
-        return guard(journal, remember=False) is not None
-    finally:
-        journal.close()

@@ -559,9 +559,12 @@ def open_runs(directory: Path) -> Iterator[Journal | Unreadable]:
         yield journal
 
 
-def list_all_runs(directory: Path) -> list[RunInfo | Unreadable]:
+def list_all_runs(
+    directory: Path, inspect: Callable[[Journal, RunInfo], object] | None = None
+) -> list[RunInfo | Unreadable]:
     """Every run file in `directory`, oldest first, those that cannot be opened as
-    `Unreadable` (last): `cutover runs` lists them as such rather than hiding them."""
+    `Unreadable` (last): `cutover runs` lists them as such rather than hiding them.
+    `inspect` is called with each run opened and its info (the file read once)."""
     out: list[RunInfo] = []
     bad: list[Unreadable] = []
     for journal in open_runs(directory):
@@ -570,6 +573,8 @@ def list_all_runs(directory: Path) -> list[RunInfo | Unreadable]:
             continue
         try:
             out.append(journal.info())
+            if inspect is not None:
+                inspect(journal, out[-1])
         finally:
             journal.close()
     # not by file name: "-2.db" sorts before ".db"
