@@ -32,6 +32,7 @@ from cutover_tui.locked.protocol import MAX_REQUEST_BYTES
 from cutover_tui.plan import parse_plan
 from cutover_tui.tui.app import WarRoomApp
 from tests.journal_support import at, new_run, plan_text
+from tests.warroom_support import settle
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZE = (160, 48)
@@ -197,10 +198,7 @@ async def test_war_rooms_act_and_follow_through_the_service(service: Service) ->
     async with commander.run_test(size=SIZE) as pilot_a, follower.run_test(size=SIZE) as pilot_b:
         commander.action_start("s0")
         await pilot_a.pause()
-        for _ in range(100):  # the follower polls every 0.05 s
-            await pilot_b.pause(0.05)
-            if follower.state.status["s0"].status == "running":
-                break
+        await settle(pilot_b, lambda: follower.state.status["s0"].status == "running")
         assert follower.state.status["s0"].status == "running"
         assert follower.source.conductor_status().startswith("service, ok")
         follower.action_start("s1")
@@ -295,21 +293,18 @@ async def test_a_war_room_outlives_a_restart_of_the_service(service: Service) ->
         LockedRun(journal, "boss", now=clock.now, read_only=True), clock, poll_seconds=0.05
     )
     async with follower.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot, lambda: follower.source._version is not None)  # it has polled
         service.process.kill()  # SIGKILL: what a crash or `systemctl kill` does
         service.process.wait(timeout=30)
-        for _ in range(5):
-            await pilot.pause(0.05)  # polls meet a dead socket: the screen stays up
+        # Polls meet a dead socket (and forget the head they knew): the screen stays up.
+        await settle(pilot, lambda: follower.source._version is None)
         assert follower.source.conductor_status() == "SERVICE UNREACHABLE: retrying"
         follower.action_start("s1")  # read-only all the same, and said so
         service.process = _serve(service.runs, service.socket, service.config)
         writer = LockedJournal(LockedClient(service.socket), service.run_id)
         writer.append(NoteAdded(actor="boss", at=at(1), text="back", key="back-1"))
         everything = len(writer.events())
-        for _ in range(100):
-            await pilot.pause(0.05)
-            if follower.state.event_count == everything:
-                break
+        await settle(pilot, lambda: follower.state.event_count == everything)
         assert follower.state.event_count == everything  # caught up, "back-1" included
         assert follower.source.conductor_status().startswith("service, ")
 
