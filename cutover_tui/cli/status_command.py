@@ -21,7 +21,7 @@ from ..inert import inert_line
 from ..journal.store import Journal
 from ..plan.durations import format_duration
 from ..plan.zones import hm
-from .trust_commands import head_json, head_of, head_text
+from .trust_commands import head_json, head_text
 
 
 def viewer_zone(text: str | None) -> tzinfo | None:
@@ -168,11 +168,8 @@ def print_status(journal: Journal, at: datetime, args: argparse.Namespace) -> in
         flag += " OVERRUN" if st.overrun else ""
         name = inert_line(sid)[:34]
         print(f"  {name:34} {st.status:10} {t(st.start):>5} {t(st.finish):>6} {slack:>7}{flag}")
-    head = head_of(journal)
-    if head is not None:  # published through the night: `cutover verify --expect` checks it
-        print(
-            f"  journal head {head_text(head)} (later: cutover verify RUN --expect {head_text(head)})"
-        )
+    head = head_text(journal.head)  # published through the night: `verify --expect` checks it
+    print(f"  journal head {head} (later: cutover verify RUN --expect {head})")
     return 0
 
 

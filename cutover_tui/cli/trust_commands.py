@@ -37,14 +37,9 @@ def refused_on_broken(journal: Journal | LockedJournal, command: str, run: str) 
     return True
 
 
-def head_of(journal: Journal | LockedJournal) -> tuple[int, str] | None:
-    head = getattr(journal, "head", None)
-    return head if isinstance(head, tuple) else None
-
-
-def head_json(journal: Journal | LockedJournal) -> dict | None:
-    head = head_of(journal)
-    return None if head is None else {"seq": head[0], "hash": head[1]}
+def head_json(journal: Journal | LockedJournal) -> dict:
+    seq, digest = journal.head
+    return {"seq": seq, "hash": digest}
 
 
 def head_text(head: tuple[int, str]) -> str:
