@@ -531,9 +531,14 @@ def open_run(ref: str, directory: Path) -> Journal:
     for path in candidates:
         if path.is_file():
             return Journal(path)
+    raise no_such_run(ref, directory)
+
+
+def no_such_run(ref: str, directory: Path) -> JournalError:
+    """No run `ref` in `directory`, with the nearest id there is (the service says it too)."""
     known = [p.stem for p in sorted(directory.glob("*.db"))] if directory.is_dir() else []
     hint = _nearest(ref, known)
-    raise JournalError(
+    return JournalError(
         f"no run {ref!r} in {directory}/"
         + (f"; did you mean {hint!r}?" if hint else "")
         + ("" if known else " (there are no runs yet: `cutover start PLAN` makes one)")

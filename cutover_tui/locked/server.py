@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import difflib
 import os
 import pwd
 import signal
@@ -35,7 +34,7 @@ from ..clock.conductor import Conductor
 from ..clocks import Clock
 from ..engine.state import Refused
 from ..journal.run import run_clock
-from ..journal.store import Journal, JournalError
+from ..journal.store import Journal, JournalError, no_such_run
 from ..plan import PlanError
 from .files import RUNS_DIR_MODE, lock_down
 from .ops import HANDLERS
@@ -122,12 +121,7 @@ class Service:
             return self.runs[run_id]
         path = self.directory / f"{run_id}.db"
         if not path.is_file():
-            known = [p.stem for p in self.directory.glob("*.db")]
-            hint = difflib.get_close_matches(run_id, known, n=1, cutoff=0.6)
-            raise JournalError(
-                f"no run {run_id!r} in {self.directory}/"
-                + (f"; did you mean {hint[0]!r}?" if hint else "")
-            )
+            raise no_such_run(run_id, self.directory)
         lock_down(path)
         served = ServedRun(Journal(path))
         self.runs[run_id] = served
