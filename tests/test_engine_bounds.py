@@ -263,3 +263,19 @@ def test_an_estimate_of_300_days_or_nan_is_refused_and_a_week_is_not() -> None:
         key=key(),
     )
     assert "longer than 7d0h00m" in (check(state, added) or "")
+
+
+def test_a_refusal_in_the_repeated_hour_names_which_one() -> None:
+    # Europe/London repeats 01:00-02:00 on 2026-10-25: a completion at 01:30 BST before a
+    # start at 01:20 GMT read "01:30, before it started at 01:20", which looks like no fault.
+    midnight = T0.replace(month=10, day=25, hour=0)  # written without a zone: plan time
+    text = plan_text(steps=2, commander_login="tester", window_start=midnight)
+    text = text.replace('timezone = "UTC"', 'timezone = "Europe/London"', 1)
+    plan = parse_plan(text, name="jt.toml").plan
+    opened = plan.window.start  # 00:00 BST, 23:00 UTC the day before
+    state = fold(plan, [RunStarted(actor="boss", at=opened, plan_id="jt", key=key(), seq=1)])
+    record(state, StepStarted(actor="boss", at=opened + timedelta(minutes=140), step="slow"))
+    done = StepCompleted(actor="boss", at=opened + timedelta(minutes=90), step="slow")
+    assert check(state, done) == (
+        "The Boss (boss) dated the completion of 'slow' 01:30 BST, before it started at 01:20 GMT"
+    )

@@ -109,6 +109,7 @@ def stamp(state: RunState, moment: datetime) -> str:
         local = moment.astimezone(state.plan.zone)
     except OverflowError:  # a moment at the very end of what dates can hold
         return moment.isoformat()
+    clock = state.when(local)  # names BST or GMT in the hour a clock change repeats
     if abs(moment - ref) < timedelta(days=1):
-        return f"{local:%H:%M}"
-    return f"{local:%Y-%m-%d %H:%M}"
+        return clock
+    return f"{local:%Y-%m-%d} {clock}"
