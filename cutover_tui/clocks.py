@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from pathlib import Path
 from typing import Protocol
 
@@ -29,6 +30,7 @@ class Clock(Protocol):
     def to_real(self, moment: datetime) -> datetime | None: ...
 
 
+@cache  # a process never outlives its boot: read once, not on every event recorded
 def boot_id() -> str:
     """This boot's id (Linux), so monotonic readings are compared only within one boot."""
     try:
