@@ -6,13 +6,13 @@ import json
 import os
 import subprocess
 import sys
-import time
 from datetime import UTC, datetime, timedelta
 from datetime import time as dt_time
 from pathlib import Path
 
 from cutover_tui.journal.identity import os_login
 from tests.journal_support import plan_text
+from tests.waiting import until
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -242,11 +242,10 @@ def test_headless_conductor_records_what_came_due_and_stops_when_the_run_ends(
     )
     try:
         journal = open_run(run, runs)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if any(e.type == "budget-exceeded" for e in journal.events()):
-                break
-            time.sleep(0.05)  # allowed: polling a real process's first write
+        until(
+            lambda: any(e.type == "budget-exceeded" for e in journal.events()),
+            "the conductor's budget-exceeded event",
+        )
         over = [e for e in journal.events() if e.type == "budget-exceeded"]
         assert [(e.step, e.key) for e in over] == [("s0", "budget:s0:1")]
         ended = cutover("do", run, "end", "--outcome", "aborted", "--reason", "test", runs=runs)

@@ -24,6 +24,7 @@ from cutover_tui.journal.store import (
     open_run,
 )
 from tests.journal_support import at, new_run
+from tests.waiting import until
 
 CTX = multiprocessing.get_context("spawn")
 
@@ -249,8 +250,7 @@ def test_writers_killed_at_random_moments_lose_no_acknowledged_event(tmp_path: P
 
 def _late_appender(path: str, ready, sent) -> None:
     journal = Journal(Path(path))
-    ready.wait(30)
-    time.sleep(0.3)  # allowed: a real process waits for the follower to be polling
+    ready.wait(30)  # the follower is polling
     stamp = time.time()
     journal.append(NoteAdded(actor="boss", at=at(2), text="commander speaking", key="late"))
     sent.put(stamp)
@@ -263,16 +263,13 @@ def test_a_follower_sees_a_new_event_within_a_second(tmp_path: Path) -> None:
     ready, sent = CTX.Event(), CTX.Queue()
     writer = CTX.Process(target=_late_appender, args=(str(journal.path), ready, sent))
     writer.start()
-    ready.set()
-    seen_at = None
-    deadline = time.monotonic() + 30
-    while seen_at is None and time.monotonic() < deadline:
-        new = follower.poll()
-        if any(e.key == "late" for e in new):
-            seen_at = time.time()
-        time.sleep(0.05)  # allowed: the follower's polling interval, as the war room's
+
+    def seen() -> float | None:
+        ready.set()  # once the follower has polled, the writer may append
+        return time.time() if any(e.key == "late" for e in follower.poll()) else None
+
+    seen_at = until(seen, "the follower sees the late note")
     writer.join()
-    assert seen_at is not None
     assert seen_at - sent.get(timeout=5) < 1.0
 
 

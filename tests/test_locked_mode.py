@@ -19,7 +19,6 @@ import subprocess
 import sys
 import sysconfig
 import tempfile
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from pathlib import Path
 import pytest
 
 from .journal_support import plan_text
+from .waiting import until
 
 ROOT = Path(__file__).resolve().parent.parent
 TOOLS = ("useradd", "userdel", "groupadd", "groupdel", "runuser")
@@ -126,11 +126,7 @@ class Host:
 
 
 def _wait_for(condition, what: str, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
+    until(condition, what, timeout)
 
 
 def listening(path: Path) -> bool:

@@ -22,6 +22,7 @@ from pathlib import Path
 from cutover_tui.cli import main
 from cutover_tui.journal.store import list_runs
 from tests.test_cli_warroom import ROOT, read_until, spawn
+from tests.waiting import exited, until
 
 ALT_SCREEN_OFF = b"\x1b[?1049l"
 MOUSE_OFF = b"\x1b[?1000l"
@@ -34,11 +35,10 @@ def _lease(run_path: Path) -> list[tuple]:
 
 
 def _wait(condition, timeout: float = EXIT_WITHIN) -> bool:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
+    try:
+        until(condition, "the war room's run and lease", timeout)
+    except AssertionError:
+        return False
     return True
 
 
@@ -63,8 +63,8 @@ def _exit_status(pid: int, fd: int | None, seen: bytearray) -> int | None:
             return os.waitstatus_to_exitcode(status)
         if fd is not None:
             seen += read_until(fd, b"\x00", timeout=0.1)
-        else:
-            time.sleep(0.05)
+        elif (code := exited(pid, max(0.0, deadline - time.monotonic()))) is not None:
+            return code
     os.kill(pid, signal.SIGKILL)
     os.waitpid(pid, 0)
     return None
