@@ -8,7 +8,6 @@ checks can still run over the rest of the file.
 from __future__ import annotations
 
 import re
-import tomllib
 import types
 import typing
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from .errors import Loc, PlanError, Problem, nearest
 from .limits import LimitError, check_plan_size, read_plan_bytes, toml_depth_problem
 from .locate import KeyLocator
 from .model import STEP_KIND_TAGS, Checkpoint, Comms, Gate, Milestone, Plan, Task
+from .toml_read import TOMLDecodeError, loads
 
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 _LIST_SECTIONS = ("phase", "step", "trigger", "readiness", "audience", "template", "risk")
@@ -60,8 +60,8 @@ def parse_plan(text: str, name: str = "<plan>") -> LoadedPlan:
     if too_deep is not None:
         raise PlanError([Problem(name, too_deep[0], (), f"TOML: {too_deep[1]}")])
     try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        raw = loads(text)
+    except TOMLDecodeError as exc:
         raise PlanError([_syntax_problem(name, exc)]) from None
     return validate_data(raw, name, text, KeyLocator(text))
 
@@ -99,7 +99,7 @@ def validate_data(
     return LoadedPlan(plan, name, text, [p for p in problems if p.severity == "warning"])
 
 
-def _syntax_problem(name: str, exc: tomllib.TOMLDecodeError) -> Problem:
+def _syntax_problem(name: str, exc: TOMLDecodeError) -> Problem:
     message = str(exc)
     found = _TOML_POSITION.search(message)
     line = int(found.group(1)) if found else None
