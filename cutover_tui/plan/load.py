@@ -20,6 +20,7 @@ from pydantic_core import ErrorDetails
 
 from .checks import Known, check_plan
 from .errors import Loc, PlanError, Problem, nearest
+from .gc_pause import gc_paused
 from .limits import LimitError, check_plan_size, read_plan_bytes, toml_depth_problem
 from .locate import KeyLocator
 from .model import STEP_KIND_TAGS, Checkpoint, Comms, Gate, Milestone, Plan, Task
@@ -59,11 +60,12 @@ def parse_plan(text: str, name: str = "<plan>") -> LoadedPlan:
     too_deep = toml_depth_problem(text)
     if too_deep is not None:
         raise PlanError([Problem(name, too_deep[0], (), f"TOML: {too_deep[1]}")])
-    try:
-        raw = loads(text)
-    except TOMLDecodeError as exc:
-        raise PlanError([_syntax_problem(name, exc)]) from None
-    return validate_data(raw, name, text, KeyLocator(text))
+    with gc_paused():  # millions of objects, no cycles among them: see plan/gc_pause.py
+        try:
+            raw = loads(text)
+        except TOMLDecodeError as exc:
+            raise PlanError([_syntax_problem(name, exc)]) from None
+        return validate_data(raw, name, text, KeyLocator(text))
 
 
 class _NoLines:
