@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from .durations import format_duration
 from .errors import Loc, Severity, nearest
-from .graph import CycleError, baseline, topological_order
+from .graph import Baseline, CycleError, baseline, topological_order
 from .limits import longest_step
 from .model import AnyStep, Comms, Gate, Plan
 from .raci import raci_findings
@@ -338,10 +338,18 @@ def _acyclic(steps: list[AnyStep]) -> bool:
     return True
 
 
+def _baseline_if_acyclic(plan: Plan) -> Baseline | None:
+    """The baseline, or None on a cycle (_cycles reports it): one topological sort, not two."""
+    try:
+        return baseline(plan.step, plan.window.start)
+    except CycleError:
+        return None
+
+
 def _time_fit(plan: Plan, known: Known) -> Iterator[Finding]:
     steps = [s for s in plan.step if all(p in known.steps for p in s.after)]
-    if len(steps) == len(plan.step) and _acyclic(plan.step):
-        base = baseline(plan.step, plan.window.start)
+    base = _baseline_if_acyclic(plan) if len(steps) == len(plan.step) else None
+    if base is not None:
         window = plan.window
         length = base.length(window.start)
         left = window.end - base.end

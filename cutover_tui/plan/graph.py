@@ -30,22 +30,29 @@ def topological_order(after: Mapping[str, Sequence[str]]) -> list[str]:
 
     Raises CycleError naming one cycle.
     """
-    indegree = {node: 0 for node in after}
-    children: dict[str, list[str]] = {node: [] for node in after}
+    # Children only for the nodes that have some, and a predecessor list deduplicated only
+    # when it could hold a repeat: on 50,000 steps this was 9 x 20,000 empty lists a validate.
+    indegree = dict.fromkeys(after, 0)
+    children: dict[str, list[str]] = {}
     for node, preds in after.items():
-        for pred in dict.fromkeys(preds):
+        for pred in dict.fromkeys(preds) if len(preds) > 1 else preds:
             if pred in indegree:
                 indegree[node] += 1
-                children[pred].append(node)
+                kids = children.get(pred)
+                if kids is None:
+                    children[pred] = [node]
+                else:
+                    kids.append(node)
     ready = [node for node, deg in indegree.items() if deg == 0]
     ready.reverse()
     order: list[str] = []
     while ready:
         node = ready.pop()
         order.append(node)
-        for child in reversed(children[node]):
-            indegree[child] -= 1
-            if indegree[child] == 0:
+        for child in reversed(children.get(node, ())):
+            left = indegree[child] - 1
+            indegree[child] = left
+            if left == 0:
                 ready.append(child)
     if len(order) != len(indegree):
         raise CycleError(find_cycle(after, {n for n, d in indegree.items() if d > 0}))
