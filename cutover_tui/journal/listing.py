@@ -151,8 +151,8 @@ def list_runs_indexed(directory: Path, *, judge: bool = False) -> list[RunInfo |
 
 
 def listed(directory: Path, *, judge: bool = False) -> list[Listed]:
-    """Every run file, oldest first, unreadable last; with `judge`, each checked as
-    `cutover runs` checks it (the chain walked, then the listing guard)."""
+    """Every run file, oldest first, unreadable last, each chain walked (DAMAGED when it
+    breaks); with `judge`, the listing guard too, as `cutover runs` checks each run."""
     good: list[Listed] = []
     bad: list[Listed] = []
     for path in sorted(directory.glob("*.db")) if directory.is_dir() else []:
@@ -170,14 +170,12 @@ def _from_index(path: Path, judge: bool) -> Listed | None:
         info = indexed_info(run)
         if info is None:
             return None
-        if not judge:
-            return Listed(info)
-        try:
+        try:  # the chain says DAMAGED, as the fold's link check did: never the index
             if broken_link(run.db) is not None:
                 return Listed(damaged(info))
         except sqlite3.DatabaseError:
             return Listed(damaged(info))
-        return Listed(info, listing_guard(run) is not None)
+        return Listed(info, judge and listing_guard(run) is not None)
     finally:
         run.close()
 

@@ -22,7 +22,7 @@ import os
 import re
 import sqlite3
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -569,9 +569,14 @@ def list_runs(directory: Path) -> list[RunInfo]:
     return [info for info in list_runs_indexed(directory) if isinstance(info, RunInfo)]
 
 
-def open_runs(directory: Path) -> Iterator[Journal | Unreadable]:
-    """Each run file in `directory` opened (the caller closes it), or why it cannot be."""
-    for path in sorted(directory.glob("*.db")) if directory.is_dir() else []:
+def open_runs(
+    directory: Path, paths: Iterable[Path] | None = None
+) -> Iterator[Journal | Unreadable]:
+    """Each run file in `directory` (or only `paths`) opened (the caller closes it), or why
+    it cannot be."""
+    if paths is None:
+        paths = sorted(directory.glob("*.db")) if directory.is_dir() else []
+    for path in paths:
         try:
             journal = Journal(path)
         except JournalError as exc:
