@@ -10,6 +10,7 @@ import tomllib
 
 import numpy as np
 import pytest
+from pydantic import ValidationError
 
 from cutover_tui.engine.events import RunStarted
 from cutover_tui.engine.forecast import Forecaster
@@ -112,3 +113,25 @@ def test_the_nights_of_the_odds_are_drawn_in_bounded_blocks(monkeypatch) -> None
     monkeypatch.setattr(forecast_plan, "PLAN_BLOCK_CELLS", 5 * 300)  # 5 steps x 300 nights
     plan_odds(initial_state(diamond()), 1000)
     assert widths == [300, 300, 300, 100] and np.sum(widths) == 1000
+
+
+def test_the_baseline_is_made_once_per_list_of_frozen_steps(monkeypatch) -> None:
+    from cutover_tui.plan import graph
+    from cutover_tui.plan.checks import check_plan
+    from cutover_tui.plan.summary import PlanFigures
+
+    made: list[int] = []
+    real = graph._baseline
+    monkeypatch.setattr(
+        graph, "_baseline", lambda steps, origin: made.append(1) or real(steps, origin)
+    )
+    plan = diamond()
+    check_plan(plan)  # the cycle check sorts once, and the time fit reuses it
+    PlanFigures.of(plan)  # and the summary
+    assert len(made) == 1  # the rollback's copies are other lists: none here
+    steps = list(plan.step)
+    first = graph.baseline(steps, plan.window.start)
+    steps.pop()  # the same list, changed: made afresh
+    assert graph.baseline(steps, plan.window.start) is not first and len(made) == 3
+    with pytest.raises(ValidationError):
+        plan.step[0].duration = plan.step[1].duration  # frozen: why the same list is the same

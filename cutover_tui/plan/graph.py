@@ -89,8 +89,24 @@ class Baseline:
         return self.end - origin
 
 
+# The last baseline made, with the very list it was made from: `validate` asks for the plan's
+# baseline in its checks, its summary and the engine's file baseline (three sorts of 50,000
+# steps). Plan steps are frozen models, so the same list object of the same length is the
+# same steps; a different list, or the list grown or shrunk, is computed afresh.
+_last: list[tuple[Sequence[StepLike], int, datetime, Baseline]] = []
+
+
 def baseline(steps: Sequence[StepLike], origin: datetime) -> Baseline:
     """Earliest start/finish of every step from `origin`, honouring fixed starts."""
+    for made_from, count, at, made in _last:
+        if made_from is steps and count == len(steps) and at == origin:
+            return made
+    made = _baseline(steps, origin)
+    _last[:] = [(steps, len(steps), origin, made)]
+    return made
+
+
+def _baseline(steps: Sequence[StepLike], origin: datetime) -> Baseline:
     by_id = {s.id: s for s in steps}
     order = topological_order({s.id: s.after for s in steps})
     start: dict[str, datetime] = {}
