@@ -125,13 +125,16 @@ def test_the_baseline_is_made_once_per_list_of_frozen_steps(monkeypatch) -> None
     monkeypatch.setattr(
         graph, "_baseline", lambda steps, origin: made.append(1) or real(steps, origin)
     )
-    plan = diamond()
-    check_plan(plan)  # the cycle check sorts once, and the time fit reuses it
-    PlanFigures.of(plan)  # and the summary
-    assert len(made) == 1  # the rollback's copies are other lists: none here
+    rollback = '[rollback]\nowner = "lead"\nrto = "1h"\n[[rollback.step]]\nid = "rb"\n'
+    rollback += 'title = "rb"\nowner = "lead"\nduration = "10m"\n'
+    plan = parse_plan(PLAN + step("a", 20) + step("b", 50, ["a"]) + rollback).plan
+    made.clear()  # parse_plan's checks made the plan's baseline, and the rollback's after
+    check_plan(plan)  # the cycle check and the time fit find the plan's still kept
+    PlanFigures.of(plan)  # and so does the summary
+    assert len(made) == 2  # only the rollback's: its copies are new lists each time
     steps = list(plan.step)
     first = graph.baseline(steps, plan.window.start)
     steps.pop()  # the same list, changed: made afresh
-    assert graph.baseline(steps, plan.window.start) is not first and len(made) == 3
+    assert graph.baseline(steps, plan.window.start) is not first and len(made) == 4
     with pytest.raises(ValidationError):
         plan.step[0].duration = plan.step[1].duration  # frozen: why the same list is the same

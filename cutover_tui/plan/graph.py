@@ -89,10 +89,12 @@ class Baseline:
         return self.end - origin
 
 
-# The last baseline made, with the very list it was made from: `validate` asks for the plan's
-# baseline in its checks, its summary and the engine's file baseline (three sorts of 50,000
-# steps). Plan steps are frozen models, so the same list object of the same length is the
-# same steps; a different list, or the list grown or shrunk, is computed afresh.
+# The last baselines made, each with the very list it was made from: `validate` asks for the
+# plan's baseline in its checks, its summary and the engine's file baseline (three sorts of
+# 50,000 steps), the rollback's in between. Plan steps are frozen models, so the same list
+# object of the same length is the same steps; a different list, or the list grown or
+# shrunk, is computed afresh.
+KEPT_BASELINES = 4
 _last: list[tuple[Sequence[StepLike], int, datetime, Baseline]] = []
 
 
@@ -102,7 +104,7 @@ def baseline(steps: Sequence[StepLike], origin: datetime) -> Baseline:
         if made_from is steps and count == len(steps) and at == origin:
             return made
     made = _baseline(steps, origin)
-    _last[:] = [(steps, len(steps), origin, made)]
+    _last[:] = [(steps, len(steps), origin, made), *_last[: KEPT_BASELINES - 1]]
     return made
 
 
