@@ -92,7 +92,7 @@ def test_a_run_made_before_the_index_is_folded_then_indexed_on_its_next_append(
 
 def test_a_row_left_behind_by_an_older_writer_is_not_used(tmp_path: Path, monkeypatch) -> None:
     journal = worked(tmp_path)
-    monkeypatch.setattr(runindex, "record", lambda db, state, head: None)  # an older cutover
+    monkeypatch.setattr(runindex, "record", lambda *args: None)  # an older cutover
     journal.append(StepStarted(actor="boss", at=at(9), step="s1", key="f"))
     journal.close()
     monkeypatch.undo()
@@ -109,7 +109,7 @@ def test_an_index_that_fails_to_write_leaves_no_event_and_no_fold_ahead(
     journal = worked(tmp_path)
     state = journal.state()
 
-    def fail(db, state, head):
+    def fail(*args):
         raise sqlite3.OperationalError("disk I/O error")
 
     monkeypatch.setattr(runindex, "record", fail)
@@ -167,3 +167,44 @@ def test_the_rehearsal_search_opens_only_that_plans_rehearsals(tmp_path: Path) -
     assert list(run_paths(tmp_path, "jt", "live")) == [live.path]
     (tmp_path / "junk.db").write_bytes(b"not a database" * 100)
     assert list(run_paths(tmp_path, "jt", "rehearsal")) == [tmp_path / "junk.db"]  # judged later
+
+
+def test_the_count_moved_by_each_event_is_the_count_made_over_every_step(tmp_path: Path) -> None:
+    """Start and complete move the count by their own step; a skip, a failure and its retry,
+    an added step, notes, a rollback and the end: after every append the row says what
+    counting every step says."""
+    from cutover_tui.engine.events import RollbackInvoked, StepAdded, StepFailed, StepSkipped
+
+    journal = new_run(tmp_path, steps=4)
+    night = [
+        StepStarted(actor="boss", at=at(1), step="s0"),
+        StepCompleted(actor="boss", at=at(4), step="s0"),
+        StepSkipped(actor="boss", at=at(5), step="s1", reason="not needed"),
+        StepStarted(actor="boss", at=at(6), step="s2"),
+        StepFailed(actor="boss", at=at(8), step="s2", reason="disk"),
+        StepStarted(actor="boss", at=at(9), step="s2"),
+        StepCompleted(actor="boss", at=at(12), step="s2"),
+        NoteAdded(actor="boss", at=at(13), text="half way"),
+        StepAdded(
+            actor="boss",
+            at=at(14),
+            step="x1",
+            title="Extra",
+            owner="boss",
+            duration_s=60,
+            reason="found late",
+        ),
+        StepStarted(actor="boss", at=at(15), step="x1"),
+        StepCompleted(actor="boss", at=at(16), step="x1"),
+        RollbackInvoked(actor="boss", at=at(17), reason="drill"),
+        RunEnded(actor="boss", at=at(40), outcome="rolled-back"),
+    ]
+    counts = []
+    for n, event in enumerate(night):
+        journal.append(event.model_copy(update={"key": f"e{n}"}))
+        row = runindex.read(journal.db)
+        assert row is not None and row.steps_done == runindex.steps_closed(journal.state())
+        assert row.steps_total == len(journal.state().order)
+        counts.append(row.steps_done)
+    journal.close()
+    assert counts[:3] == [0, 1, 2] and max(counts) >= 4  # the count did move

@@ -404,8 +404,9 @@ class Journal:
                 (event.key, event.type, event.actor, body, self._head, digest),
             )
             stored = event.model_copy(update={"seq": cursor.lastrowid})
+            before = runindex.closed_before(self._state, stored)
             apply(self._state, stored)  # inside: the index row is written with its event
-            runindex.record(self.db, self._state, digest)
+            runindex.record(self.db, self._state, digest, stored, before)
         self._events.append(stored)
         self._head = digest
         self.last_written = stored.seq
