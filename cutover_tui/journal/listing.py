@@ -32,6 +32,7 @@ from .store import (
     RunInfo,
     Unreadable,
     _connect,
+    chain,
 )
 from .trust import _evidence, first_event, guard, seal_problems
 
@@ -95,17 +96,20 @@ def indexed_info(run: RunFile) -> RunInfo | None:
 
 def broken_link(db: sqlite3.Connection) -> str | None:
     """The first row that does not follow from the one before it (Journal._check_links
-    without parsing a body), or None."""
-    head, expected = GENESIS, 1
-    sha256 = hashlib.sha256  # store.chain inlined: this loop is most of a listing's time
-    for seq, body, prev, digest in db.execute(
-        "SELECT seq, body, prev, hash FROM events ORDER BY seq"
+    without parsing a body), or None. Whole columns compared at once: the walk is most of a
+    listing's time, and comprehensions beat one loop with three tests per row."""
+    rows = db.execute("SELECT seq, body, prev, hash FROM events ORDER BY seq").fetchall()
+    sha256 = hashlib.sha256  # store.chain's own expression, inlined
+    hashes = [row[3] for row in rows]
+    if (
+        [row[0] for row in rows] == list(range(1, len(rows) + 1))
+        and [row[2] for row in rows] == [GENESIS, *hashes[:-1]]
+        and [sha256(f"{prev}\n{body}".encode()).hexdigest() for _, body, prev, _ in rows] == hashes
     ):
-        if (
-            seq != expected
-            or prev != head
-            or sha256(f"{prev}\n{body}".encode()).hexdigest() != digest
-        ):
+        return None
+    head, expected = GENESIS, 1  # something is wrong: say which row, as the fold would
+    for seq, body, prev, digest in rows:
+        if seq != expected or prev != head or chain(prev, body) != digest:
             return f"event {seq} does not follow from the one before it"
         head, expected = digest, seq + 1
     return None
