@@ -6,10 +6,12 @@ Uses PLAN, else plans/erp-datacentre.toml (the 320-step example), else a plan fr
 benchmarks/make_large_plan.py, else a 300-step plan built here. Prints medians; asserts nothing.
 The target is "well under a second" for `cutover validate` on a 320-step plan.
 
-Then the same plan generated with 50,000 steps (`--large 0` skips it): `cutover validate` in a
-fresh process, its wall time, CPU time and peak resident memory (the child's own rusage, from
-os.wait4), beside a fresh process doing `tomllib.loads` alone on the same file, and the ratio.
-The target (issue 12): under 5 s and under 1 GB. Wall time counts whatever else the machine is
+Then the same plan generated with 20,000 and 50,000 steps (`--large 0` skips them): `cutover
+validate` in a fresh process, its wall time, CPU time and peak resident memory (the child's own
+rusage, from os.wait4), beside a fresh process doing `tomllib.loads` alone on the same file, and
+the ratio. Targets: 20,000 steps under 3 s and 300 MB (issue 14); 50,000 under 5 s and 1 GB
+(issue 12). `cutover validate` parses with tomli's compiled wheel (plan/toml_read.py), the
+baseline with the standard library's tomllib, as the issues ask. Wall time counts whatever else the machine is
 doing, so the load average is printed too; CPU time and the ratio travel better.
 """
 
@@ -197,7 +199,10 @@ def large_section(steps: int, runs: int) -> None:
     print(
         f"ratio             {v_wall / t_wall:7.1f} x {v_cpu / t_cpu:7.1f} x {v_rss / t_rss:7.1f} x"
     )
-    print("target            under 5 s and under 1 GB (1024 MB)")
+    if steps >= 50_000:
+        print("target            under 5 s and under 1 GB (1024 MB): issue 12")
+    elif steps == 20_000:
+        print("target            under 3 s and under 300 MB: issue 14")
 
 
 def _load() -> str:
@@ -212,7 +217,11 @@ def main() -> int:
     parser.add_argument("plan", nargs="?", help="a plan file (default: see above)")
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument(
-        "--large", type=int, default=50_000, help="steps of the large plan (0: skip it)"
+        "--large",
+        type=int,
+        nargs="+",
+        default=[20_000, 50_000],
+        help="steps of each large plan (0: skip them)",
     )
     parser.add_argument("--large-runs", type=int, default=3)
     args = parser.parse_args()
@@ -247,8 +256,9 @@ def main() -> int:
     print("target         well under 1000 ms")
     if path.parent == Path(tempfile.gettempdir()):
         path.unlink()
-    if args.large:
-        large_section(args.large, args.large_runs)
+    for steps in args.large:
+        if steps:
+            large_section(steps, args.large_runs)
     return 0
 
 

@@ -3,48 +3,74 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 
-from . import (
-    comms_commands,
-    do_commands,
-    import_commands,
-    plan_commands,
-    rehearse_commands,
-    run_commands,
-    serve_commands,
-    simulate_commands,
-    start_commands,
-    warroom_commands,
-)
 from .in_words import SAID, failure_line
 from .inert_output import inert_output
 
-# Each module adds its sub-commands; set_defaults(func=...) names the handler.
+# Each module adds its sub-commands; set_defaults(func=...) names the handler. Named, not
+# imported: a command imports only its own module, so `cutover do` never pays for textual,
+# numpy, jinja2 or openpyxl (issue 14). COMMANDS says which module registers each command
+# (tests/test_cli_lazy.py checks it against what the modules register); a command missing
+# from it still works, through the full parser.
 COMMAND_MODULES = [
-    plan_commands,
-    start_commands,  # start, runs
-    do_commands,
-    run_commands,  # status, verify, conduct
-    warroom_commands,
-    simulate_commands,
-    rehearse_commands,
-    serve_commands,
-    import_commands,
-    comms_commands,
+    "plan_commands",
+    "start_commands",  # start, runs
+    "do_commands",
+    "run_commands",  # status, verify, conduct
+    "warroom_commands",
+    "simulate_commands",
+    "rehearse_commands",
+    "serve_commands",
+    "import_commands",
+    "comms_commands",
 ]
+COMMANDS = {
+    "validate": "plan_commands",
+    "schema": "plan_commands",
+    "new": "plan_commands",
+    "start": "start_commands",
+    "runs": "start_commands",
+    "do": "do_commands",
+    "status": "run_commands",
+    "verify": "run_commands",
+    "conduct": "run_commands",
+    "run": "warroom_commands",
+    "follow": "warroom_commands",
+    "simulate": "simulate_commands",
+    "rehearsals": "rehearse_commands",
+    "calibrate": "rehearse_commands",
+    "serve": "serve_commands",
+    "import": "import_commands",
+    "export": "import_commands",
+    "comms": "comms_commands",
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
+def command_module(name: str) -> ModuleType:
+    return importlib.import_module(f"{__name__}.{name}")
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every command, or, given a known `command`, of that one's module only."""
     parser = argparse.ArgumentParser(
         prog="cutover",
         description="A terminal war room for IT cutovers.",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in COMMAND_MODULES:
-        module.register(subparsers)
+    names = [COMMANDS[command]] if command in COMMANDS else COMMAND_MODULES
+    for name in names:
+        command_module(name).register(subparsers)
     return parser
+
+
+def _command_of(argv: Sequence[str]) -> str | None:
+    """The sub-command named in argv (its first word), if there is one before any option."""
+    first = next(iter(argv), None)
+    return first if first is not None and not first.startswith("-") else None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -54,7 +80,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(argv: Sequence[str] | None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(_command_of(argv)).parse_args(argv)
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:

@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from ..plan import PlanError, load_plan
+from ..plan.gc_pause import gc_paused
 from ..plan.starter import starter_plan
 from ..plan.summary import summarize
 
@@ -43,8 +44,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
                 print(f"  {problem}", file=sys.stderr)
             continue
         if not args.quiet:
-            print(summarize(loaded))
-            print(forecast_line(loaded.plan))
+            with gc_paused():  # the graphs and the forecast of a large plan: no cycles
+                print(summarize(loaded))
+                print(forecast_line(loaded.plan))
         elif loaded.warnings:
             for problem in loaded.warnings:
                 print(f"  {problem}")
@@ -66,12 +68,11 @@ def validate_nights(steps: int) -> int:
 def forecast_line(plan) -> str:
     """The odds of the plan as written: its three-point estimates, simulated 2,000 times
     (fewer beyond 10,000 steps, see validate_nights)."""
-    from ..engine.forecast import Forecaster
+    from ..engine.forecast_plan import plan_odds
     from ..engine.state import initial_state
 
-    state = initial_state(plan)
     nights = validate_nights(len(plan.step))
-    odds = Forecaster(iterations=nights, seed=1).forecast(state, plan.window.start)
+    odds = plan_odds(initial_state(plan), nights, seed=1)
 
     def hm(moment) -> str:
         return moment.astimezone(plan.zone).strftime("%a %H:%M")

@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 
 from ..journal.hostconfig import locked_socket
-from ..journal.store import Journal, JournalError, RunInfo, list_all_runs
+from ..journal.listing import listed
+from ..journal.store import Journal, JournalError, RunInfo
 from ..journal.trust import UNREADABLE, guard, parse_head, verify_run
 from ..locked.client import LockedJournal, runs_in
 
@@ -89,15 +90,12 @@ def verify(journal: Journal | LockedJournal, expect: str | None) -> int:
 def print_runs(directory: Path) -> int:
     """The runs in `directory`, with the files that cannot be read named as such."""
     distrusted: set[Path] = set()
-
-    def judge(journal: Journal, info: RunInfo) -> None:
-        """The guard's answer for a listed run (its plan rewritten, rows gone...), on the
-        journal its listing just read, nothing kept as seen."""
-        if info.phase != "damaged" and guard(journal, remember=False) is not None:
-            distrusted.add(info.path)
-
-    files = locked_socket(directory) is None
-    runs: list = list_all_runs(directory, judge) if files else runs_in(directory)
+    if locked_socket(directory) is None:  # each file's index row, its chain walked (listing.py)
+        found = listed(directory, judge=True)
+        distrusted = {item.run.path for item in found if item.distrusted}
+        runs: list = [item.run for item in found]
+    else:
+        runs = runs_in(directory)
     if not runs:
         print(f"no runs in {directory}/ (cutover start PLAN makes one)")
         return 0

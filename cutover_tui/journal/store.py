@@ -22,7 +22,7 @@ import os
 import re
 import sqlite3
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -43,6 +43,7 @@ from ..engine.state import (
 from ..plan import LoadedPlan, PlanError, parse_plan
 from ..plan.model import Plan
 from ..plan.shift import shift_plan
+from . import runindex
 from .hostconfig import HostConfigError, load_host_config
 from .seal import EVENT_TRIGGERS, HIGH_WATER, META_TRIGGERS, seal_start
 
@@ -371,7 +372,7 @@ class Journal:
         if not event.key:
             raise ValueError("an event needs an idempotency key")
         recorded = (now or (lambda: datetime.now(UTC)))()
-        with _immediate(self.db):
+        with self._fold_follows_the_log(), _immediate(self.db):
             self._catch_up()
             if self.broken:
                 raise ChainBroken(
@@ -403,11 +404,27 @@ class Journal:
                 (event.key, event.type, event.actor, body, self._head, digest),
             )
             stored = event.model_copy(update={"seq": cursor.lastrowid})
-        apply(self._state, stored)
+            before = runindex.closed_before(self._state, stored)
+            apply(self._state, stored)  # inside: the index row is written with its event
+            runindex.record(self.db, self._state, digest, stored, before)
         self._events.append(stored)
         self._head = digest
         self.last_written = stored.seq
         return stored
+
+    @contextmanager
+    def _fold_follows_the_log(self) -> Iterator[None]:
+        """An append whose transaction fails after its event was folded (the index row, a
+        failed COMMIT) leaves the state ahead of the log: forget the fold, so the next read
+        folds the log again (into the same object, which callers may hold)."""
+        try:
+            yield
+        except BaseException:
+            logged = self._events[-1].seq if self._events else 0
+            if self._state.last_seq != logged:
+                vars(self._state).update(vars(initial_state(self.plan)))
+                self._events, self._head = [], GENESIS
+            raise
 
     def _earlier(self, event: Event) -> Event | None:
         """The event its author already recorded under this key (an idempotent repeat)."""
@@ -546,13 +563,21 @@ def no_such_run(ref: str, directory: Path) -> JournalError:
 
 
 def list_runs(directory: Path) -> list[RunInfo]:
-    """Every run in `directory` that can be read, oldest first."""
-    return [info for info in list_all_runs(directory) if isinstance(info, RunInfo)]
+    """Every run in `directory` that can be read, oldest first (from each file's index row
+    where it holds: journal/listing.py)."""
+    from .listing import list_runs_indexed  # listing reads through this module
+
+    return [info for info in list_runs_indexed(directory) if isinstance(info, RunInfo)]
 
 
-def open_runs(directory: Path) -> Iterator[Journal | Unreadable]:
-    """Each run file in `directory` opened (the caller closes it), or why it cannot be."""
-    for path in sorted(directory.glob("*.db")) if directory.is_dir() else []:
+def open_runs(
+    directory: Path, paths: Iterable[Path] | None = None
+) -> Iterator[Journal | Unreadable]:
+    """Each run file in `directory` (or only `paths`) opened (the caller closes it), or why
+    it cannot be."""
+    if paths is None:
+        paths = sorted(directory.glob("*.db")) if directory.is_dir() else []
+    for path in paths:
         try:
             journal = Journal(path)
         except JournalError as exc:

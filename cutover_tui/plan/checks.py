@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from .durations import format_duration
 from .errors import Loc, Severity, nearest
-from .graph import CycleError, baseline, topological_order
+from .graph import Baseline, CycleError, baseline, topological_order
 from .limits import longest_step
 from .model import AnyStep, Comms, Gate, Plan
 from .raci import raci_findings
@@ -259,6 +259,8 @@ def _graph(steps: list[AnyStep], pool: set[str]) -> Mapping[str, list[str]]:
 
 def _cycles(plan: Plan, known: Known) -> Iterator[Finding]:
     for prefix, steps in _step_lists(plan):
+        if steps is plan.step and _ids_unique(steps) and _baseline_if_acyclic(plan):
+            continue  # sorted whole, self-waits included: the baseline the later checks reuse
         try:
             topological_order(_graph(steps, {s.id for s in steps}))
         except CycleError as cycle:
@@ -338,10 +340,22 @@ def _acyclic(steps: list[AnyStep]) -> bool:
     return True
 
 
+def _ids_unique(steps: list[AnyStep]) -> bool:
+    return len({s.id for s in steps}) == len(steps)
+
+
+def _baseline_if_acyclic(plan: Plan) -> Baseline | None:
+    """The baseline, or None on a cycle (_cycles reports it): one topological sort, not two."""
+    try:
+        return baseline(plan.step, plan.window.start)
+    except CycleError:
+        return None
+
+
 def _time_fit(plan: Plan, known: Known) -> Iterator[Finding]:
     steps = [s for s in plan.step if all(p in known.steps for p in s.after)]
-    if len(steps) == len(plan.step) and _acyclic(plan.step):
-        base = baseline(plan.step, plan.window.start)
+    base = _baseline_if_acyclic(plan) if len(steps) == len(plan.step) else None
+    if base is not None:
         window = plan.window
         length = base.length(window.start)
         left = window.end - base.end

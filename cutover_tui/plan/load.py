@@ -8,7 +8,6 @@ checks can still run over the rest of the file.
 from __future__ import annotations
 
 import re
-import tomllib
 import types
 import typing
 from dataclasses import dataclass
@@ -21,9 +20,11 @@ from pydantic_core import ErrorDetails
 
 from .checks import Known, check_plan
 from .errors import Loc, PlanError, Problem, nearest
+from .gc_pause import gc_paused
 from .limits import LimitError, check_plan_size, read_plan_bytes, toml_depth_problem
 from .locate import KeyLocator
 from .model import STEP_KIND_TAGS, Checkpoint, Comms, Gate, Milestone, Plan, Task
+from .toml_read import TOMLDecodeError, loads
 
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 _LIST_SECTIONS = ("phase", "step", "trigger", "readiness", "audience", "template", "risk")
@@ -59,11 +60,12 @@ def parse_plan(text: str, name: str = "<plan>") -> LoadedPlan:
     too_deep = toml_depth_problem(text)
     if too_deep is not None:
         raise PlanError([Problem(name, too_deep[0], (), f"TOML: {too_deep[1]}")])
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise PlanError([_syntax_problem(name, exc)]) from None
-    return validate_data(raw, name, text, KeyLocator(text))
+    with gc_paused():  # millions of objects, no cycles among them: see plan/gc_pause.py
+        try:
+            raw = loads(text)
+        except TOMLDecodeError as exc:
+            raise PlanError([_syntax_problem(name, exc)]) from None
+        return validate_data(raw, name, text, KeyLocator(text))
 
 
 class _NoLines:
@@ -99,7 +101,7 @@ def validate_data(
     return LoadedPlan(plan, name, text, [p for p in problems if p.severity == "warning"])
 
 
-def _syntax_problem(name: str, exc: tomllib.TOMLDecodeError) -> Problem:
+def _syntax_problem(name: str, exc: TOMLDecodeError) -> Problem:
     message = str(exc)
     found = _TOML_POSITION.search(message)
     line = int(found.group(1)) if found else None

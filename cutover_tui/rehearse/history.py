@@ -18,6 +18,7 @@ from pathlib import Path
 from ..engine.events import RehearsalExcluded, RunStarted
 from ..engine.state import RunState
 from ..engine.timings import tick_offs
+from ..journal.listing import run_paths
 from ..journal.store import RunInfo, Unreadable, open_runs
 
 
@@ -96,7 +97,8 @@ def history(
     """The rehearsals of `plan_id` in `directory`, oldest first, sorted into counted and left
     out; `without` names a run to leave out entirely (the one the war room is showing)."""
     found: list[tuple[RunInfo, Rehearsal]] = []
-    for journal in open_runs(directory):  # each file read once: its info, then its state
+    # Only the files whose meta names this plan's rehearsals are opened and folded.
+    for journal in open_runs(directory, run_paths(directory, plan_id, "rehearsal")):
         if isinstance(journal, Unreadable):
             continue
         try:

@@ -1,0 +1,67 @@
+"""A command imports what it needs when it needs it (issue 14): `cutover do` never loads
+textual, numpy, jinja2, openpyxl or the forecast. Structural, not a timing: each command
+runs in a fresh interpreter and reports sys.modules."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from cutover_tui.cli import COMMAND_MODULES, COMMANDS, build_parser
+from tests.journal_support import new_run
+
+ROOT = Path(__file__).resolve().parent.parent
+HEAVY = ("textual", "numpy", "jinja2", "openpyxl", "apscheduler", "cutover_tui.engine.forecast")
+
+PROBE = """
+import json, sys
+from cutover_tui.cli import main
+code = main(sys.argv[1:])
+heavy = {name: name in sys.modules for name in HEAVY}
+print(json.dumps({"code": code, "heavy": heavy}))
+""".replace("HEAVY", repr(HEAVY))
+
+
+def run_probe(*argv: str) -> dict:
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE, *argv],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_the_command_table_names_the_module_of_every_command() -> None:
+    full = build_parser()
+    choices = full._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    owner = {name: sub.get_default("func").__module__ for name, sub in choices.items()}
+    assert {name: f"cutover_tui.cli.{module}" for name, module in COMMANDS.items()} == owner
+    assert set(COMMANDS.values()) == set(COMMAND_MODULES)
+
+
+def test_a_command_parser_holds_only_its_own_module() -> None:
+    parser = build_parser("do")
+    assert set(parser._subparsers._group_actions[0].choices) == {"do"}  # type: ignore[union-attr]
+    unknown = build_parser("no-such-command")  # the full parser says what the choices are
+    assert "validate" in unknown._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+
+
+def test_cutover_do_imports_no_heavy_module(tmp_path: Path) -> None:
+    journal = new_run(tmp_path / "runs")
+    journal.close()
+    report = run_probe(
+        "do", journal.run_id, "note", "--note", "hi", "--runs", str(tmp_path / "runs")
+    )
+    assert report["code"] == 0
+    assert report["heavy"] == dict.fromkeys(HEAVY, False)
+
+
+def test_validate_quietly_imports_no_interface(tmp_path: Path) -> None:
+    report = run_probe("validate", "-q", str(ROOT / "plans" / "online-store.toml"))
+    assert report["code"] == 0
+    assert not report["heavy"]["textual"] and not report["heavy"]["openpyxl"]
