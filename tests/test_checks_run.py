@@ -1,0 +1,217 @@
+"""Checkpoint checks run by the real conductor: real commands, real processes, real SQLite."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from cutover_tui.clock.conductor import Conductor
+from cutover_tui.clock.probing import MAX_EVIDENCE, run_command
+from cutover_tui.clocks import FixedClock
+from cutover_tui.engine.events import CheckRequested
+from cutover_tui.engine.state import Refused
+from cutover_tui.inert import has_unsafe
+from cutover_tui.journal.store import Journal
+from cutover_tui.plan import parse_plan
+from tests.checks_support import checks_plan, new_checks_run, py_check, start
+from tests.journal_support import at
+
+COUNT = "print('source_rows=1000'); print('target_rows: 1000')"
+
+
+def conducted(journal: Journal, minutes: float = 2) -> tuple[Conductor, FixedClock]:
+    clock = FixedClock(at(minutes))
+    return Conductor(Journal(journal.path), clock, holder="A"), clock
+
+
+def results(journal: Journal) -> list[tuple[str, str, str]]:
+    state = Journal(journal.path).state()
+    return [(sid, st.status, st.finished_by or "") for sid, st in state.status.items() if st.evidence]
+
+
+def test_a_count_check_passes_by_itself(tmp_path: Path) -> None:
+    plan = checks_plan({"count": py_check(COUNT, 'expect = "source_rows == target_rows"')})
+    journal = new_checks_run(tmp_path, plan)
+    start(journal, "count")
+    conductor, _ = conducted(journal)
+    written = conductor.tick()
+    assert [(e.type, e.actor, e.key) for e in written] == [
+        ("checkpoint-passed", "conductor", "check:count:1")
+    ]
+    assert "source_rows == target_rows: 1000 == 1000" in written[0].evidence
+    assert "holds" in written[0].evidence
+    assert conductor.tick() == []  # once per attempt
+
+
+def test_a_count_check_fails_by_value_and_arms_the_rollback(tmp_path: Path) -> None:
+    code = "print('source_rows=1000'); print('target_rows=998')"
+    plan = checks_plan(
+        {"count": py_check(code, 'expect = "source_rows == target_rows +- 0.1%"')},
+        on_fail="rollback",
+    )
+    journal = new_checks_run(tmp_path, plan)
+    start(journal, "count")
+    conductor, _ = conducted(journal)
+    written = conductor.tick()
+    assert [e.type for e in written] == ["checkpoint-failed"]
+    assert "1000 == 998 (+- 0.998) [source_rows=1000, target_rows=998] FAILS" in written[0].evidence
+    state = Journal(journal.path).state()
+    assert state.status["count"].status == "failed"
+    # As a hand-recorded failure would: a rollback checkpoint calls for rollback.
+    from cutover_tui.engine.schedule import schedule
+
+    fired = schedule(state, at(3)).fired
+    assert [(f.step, f.action) for f in fired] == [("count", "rollback")]
+
+
+def test_a_check_that_never_exits_is_killed_and_recorded_failed(tmp_path: Path) -> None:
+    plan = checks_plan(
+        {"hang": py_check("import time; print('working', flush=True); time.sleep(600)", 'timeout = "1s"')}
+    )
+    journal = new_checks_run(tmp_path, plan)
+    start(journal, "hang")
+    conductor, _ = conducted(journal)
+    began = time.monotonic()
+    written = conductor.tick()
+    assert time.monotonic() - began < 10
+    assert [e.type for e in written] == ["checkpoint-failed"]
+    assert "timed out after 1 s: process group killed" in written[0].evidence
+    assert "working" in written[0].evidence
+
+
+def test_a_child_that_ignores_sigterm_and_holds_the_pipe_is_killed(tmp_path: Path) -> None:
+    pidfile = tmp_path / "child.pid"
+    code = (
+        "import os, signal, time\n"
+        "pid = os.fork()\n"
+        "if pid == 0:\n"
+        "    signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
+        f"    open({str(pidfile)!r}, 'w').write(str(os.getpid()))\n"
+        "    time.sleep(600)\n"
+        "time.sleep(600)\n"
+    )
+    plan = parse_plan(checks_plan({"fork": py_check(code, 'timeout = "2s"')}), name="p.toml")
+    check = plan.plan.step_by_id["fork"].check
+    outcome = run_command(check)
+    assert not outcome.ok and "timed out" in outcome.summary
+    child = int(pidfile.read_text())
+    deadline = time.monotonic() + 5
+    while _alive(child) and time.monotonic() < deadline:
+        time.sleep(0.02)  # the kernel reaps it: wait on the condition, capped
+    assert not _alive(child)
+
+
+def test_a_child_left_behind_by_a_command_that_exits_does_not_hang_it(tmp_path: Path) -> None:
+    code = (
+        "import os, time\n"
+        "if os.fork() == 0:\n"
+        "    time.sleep(600)\n"
+        "print('rows=5')\n"
+    )
+    plan = parse_plan(checks_plan({"f": py_check(code, 'expect = "rows == 5"')}), name="p.toml")
+    began = time.monotonic()
+    outcome = run_command(plan.plan.step_by_id["f"].check)
+    assert outcome.ok, outcome.summary
+    assert time.monotonic() - began < 5
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie (not yet reaped by init) counts as dead
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+    except OSError:
+        return False
+
+
+def test_a_command_printing_100_mb_is_cut_off(tmp_path: Path) -> None:
+    code = "import sys\nfor _ in range(100): sys.stdout.write('x' * (1 << 20))\n"
+    plan = parse_plan(checks_plan({"big": py_check(code)}), name="p.toml")
+    began = time.monotonic()
+    outcome = run_command(plan.plan.step_by_id["big"].check)
+    assert time.monotonic() - began < 10
+    assert not outcome.ok and "more than 4 MiB" in outcome.summary
+    assert len(outcome.evidence) < MAX_EVIDENCE + 200
+
+
+def test_escape_sequences_in_output_are_recorded_inert(tmp_path: Path) -> None:
+    code = "print('\\x1b[2J\\x1b]0;owned\\x07\\x9b31m rows=3')"
+    plan = checks_plan({"esc": py_check(code, 'expect = "rows == 3"')})
+    journal = new_checks_run(tmp_path, plan)
+    start(journal, "esc")
+    conductor, _ = conducted(journal)
+    [event] = conductor.tick()
+    assert event.type == "checkpoint-passed"
+    assert not has_unsafe(event.evidence.replace("\n", ""))
+    assert "␛[2J" in event.evidence and "\x1b" not in event.evidence
+
+
+def test_a_shell_runs_only_when_the_plan_asks(tmp_path: Path) -> None:
+    body = 'type = "command"\nshell = "echo rows=$((2+3))"\nexpect = "rows == 5"'
+    plan = parse_plan(checks_plan({"sh": body}), name="p.toml")
+    assert run_command(plan.plan.step_by_id["sh"].check).ok
+    argv = py_check("print('$((2+3))')", 'expect = "value == 5"')  # no shell: printed as is
+    plan = parse_plan(checks_plan({"nosh": argv}), name="p.toml")
+    outcome = run_command(plan.plan.step_by_id["nosh"].check)
+    assert not outcome.ok and "$((2+3))" in outcome.output
+
+
+def test_no_checks_run_on_a_run_started_with_no_checks(tmp_path: Path) -> None:
+    plan = checks_plan({"count": py_check(COUNT)})
+    journal = new_checks_run(tmp_path, plan, checks=False)
+    start(journal, "count")
+    conductor, _ = conducted(journal)
+    assert conductor.tick() == []
+    ask = CheckRequested(actor="boss", at=at(2), step="count", key="ask")
+    try:
+        journal.append(ask)
+    except Refused as exc:
+        assert "--no-checks" in str(exc)
+    else:
+        raise AssertionError("a check was requested on a run with --no-checks")
+
+
+def test_an_operator_asks_and_the_conductor_runs_a_manual_check(tmp_path: Path) -> None:
+    plan = checks_plan({"manual": py_check(COUNT, "auto = false")})
+    journal = new_checks_run(tmp_path, plan)
+    start(journal, "manual")
+    conductor, _ = conducted(journal)
+    assert conductor.tick() == []  # auto = false: nothing by itself
+    try:  # a watcher may not ask
+        journal.append(CheckRequested(actor="eve", at=at(2), step="manual", key="w"))
+    except Refused as exc:
+        assert "may not run the check of 'manual'" in str(exc)
+    else:
+        raise AssertionError("a watcher ran a check")
+    journal.append(CheckRequested(actor="op", at=at(2), step="manual", key="ask"))
+    assert [e.type for e in conductor.tick()] == ["checkpoint-passed"]
+
+
+def test_a_person_overrides_a_failed_check_with_a_reason(tmp_path: Path) -> None:
+    plan = checks_plan({"count": py_check("print('rows=1')", 'expect = "rows > 5"')})
+    journal = new_checks_run(tmp_path, plan)
+    start(journal, "count")
+    conductor, clock = conducted(journal)
+    assert [e.type for e in conductor.tick()] == ["checkpoint-failed"]
+    from cutover_tui.engine.events import CheckpointPassed
+
+    try:  # no reason, no override
+        journal.append(CheckpointPassed(actor="boss", at=at(3), step="count", key="no"))
+    except Refused as exc:
+        assert "say why the check is overridden" in str(exc)
+    else:
+        raise AssertionError("an override without a reason")
+
+    journal.append(
+        CheckpointPassed(
+            actor="boss", at=at(3), step="count", evidence="override: rows counted by hand", key="ov"
+        )
+    )
+    clock.set(at(4))
+    assert conductor.tick() == []  # the person's result stands; the check is not run over it
+    state = Journal(journal.path).state()
+    assert state.status["count"].status == "done"
+    assert state.status["count"].finished_by == "boss"
