@@ -29,7 +29,7 @@ _GRAMMAR = re.compile(
 _IS_NUMBER = re.compile(rf"^{_NUMBER}$")
 # `rows=1000`, `rows: 1000`, `rows = 1,000` is not read (a thousands separator is ambiguous)
 _PAIR = re.compile(rf"(?<![A-Za-z0-9_])({_NAME})\s*[=:]\s*({_NUMBER})(?![\w.])")
-_ANY_NUMBER = re.compile(rf"(?<![A-Za-z0-9_.]){_NUMBER}(?![\w.])")
+_ANY_NUMBER = re.compile(rf"(?<![A-Za-z0-9_.]){_NUMBER}(?![0-9.])")  # "0.5s" is 0.5
 MAX_EXPECT_CHARS = 200
 
 
@@ -51,12 +51,17 @@ class Expectation:
     def __str__(self) -> str:
         text = f"{_show(self.left)} {self.op} {_show(self.right)}"
         if self.tolerance:
-            text += f" +- {self.tolerance:g}{'%' if self.percent else ''}"
+            text += f" +- {_number(self.tolerance)}{'%' if self.percent else ''}"
         return text
 
 
 def _show(side: str | float) -> str:
-    return side if isinstance(side, str) else f"{side:g}" if side == side else "nan"
+    return side if isinstance(side, str) else _number(side)
+
+
+def _number(value: float) -> str:
+    """Exact (repr, so it reads back the same), without a needless ".0"."""
+    return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
 
 
 def parse_expect(text: str) -> Expectation:
