@@ -215,3 +215,55 @@ def test_a_person_overrides_a_failed_check_with_a_reason(tmp_path: Path) -> None
     state = Journal(journal.path).state()
     assert state.status["count"].status == "done"
     assert state.status["count"].finished_by == "boss"
+
+
+def _conduct(path: str, stop_after: float) -> None:
+    conductor = Conductor(Journal(Path(path)), FixedClock(at(2)), expiry_s=1.0)
+    end = time.monotonic() + stop_after
+    while time.monotonic() < end:
+        conductor.tick()
+        time.sleep(0.05)  # allowed: a real process's heartbeat
+
+
+def test_a_conductor_killed_mid_check_is_followed_by_one_that_runs_it_again_once(
+    tmp_path: Path,
+) -> None:
+    """SIGKILL while the check runs: nothing was recorded, so the successor runs the check
+    again (checks are read-only by rule) and its result is recorded once (key check:STEP:1)."""
+    import multiprocessing
+    import signal
+
+    marks = tmp_path / "runs.txt"
+    code = (
+        "import os, time\n"
+        f"first = not os.path.exists({str(marks)!r})\n"
+        f"open({str(marks)!r}, 'a').write(str(os.getpid()) + '\\n')\n"
+        "time.sleep(60 if first else 1)\nprint('rows=7')\n"
+    )
+    body = py_check(code, 'expect = "rows == 7"\ntimeout = "2m"')
+    journal = new_checks_run(tmp_path, checks_plan({"cp": body}))
+    start(journal, "cp")
+    ctx = multiprocessing.get_context("spawn")
+    first = ctx.Process(target=_conduct, args=(str(journal.path), 60))
+    first.start()
+    deadline = time.monotonic() + 30
+    while not (marks.exists() and marks.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.02)  # allowed: waiting for the real check process to begin
+    os.kill(first.pid, signal.SIGKILL)
+    first.join()
+    orphan = int(marks.read_text().split()[0])
+    deadline = time.monotonic() + 5
+    while _alive(orphan) and time.monotonic() < deadline:
+        time.sleep(0.02)  # allowed: the kernel delivers the parent-death signal
+    assert not _alive(orphan)  # the killed conductor's check died with it (PDEATHSIG)
+    second = ctx.Process(target=_conduct, args=(str(journal.path), 8))
+    second.start()
+    second.join(timeout=60)
+    assert second.exitcode == 0
+    state = Journal(journal.path).state()
+    assert state.status["cp"].status == "done" and state.status["cp"].finished_by == "conductor"
+    rows = [
+        e for e in Journal(journal.path).events() if e.type.startswith("checkpoint-")
+    ]
+    assert [(e.type, e.key) for e in rows] == [("checkpoint-passed", "check:cp:1")]
+    assert len(marks.read_text().split()) == 2  # run again, recorded once

@@ -19,6 +19,7 @@ does; the safety rules (README, "Checks that run themselves") are enforced here:
 
 from __future__ import annotations
 
+import ctypes
 import http.client
 import json
 import os
@@ -27,6 +28,7 @@ import signal
 import socket
 import ssl
 import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -41,6 +43,19 @@ MAX_KEEP = 64 * 1024  # the tail kept to find values in
 MAX_EVIDENCE = 2_000  # characters of output kept as evidence
 MAX_BODY = 1024 * 1024
 SAFE_ENV_KEYS = ("PATH", "LANG", "LC_ALL", "HOME", "TZ")
+PR_SET_PDEATHSIG = 1
+
+try:  # loaded before any fork: the child only makes one call
+    _LIBC: ctypes.CDLL | None = ctypes.CDLL(None, use_errno=True)
+except (OSError, TypeError):
+    _LIBC = None
+
+
+def _die_with_the_conductor() -> None:
+    """In the child, before exec: SIGKILL it if the thread that started it dies (a conductor
+    SIGKILLed mid-check leaves no check running on; Linux only, the direct child only)."""
+    if _LIBC is not None and sys.platform.startswith("linux"):
+        _LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 @dataclass(frozen=True)
@@ -105,6 +120,7 @@ def run_command(check: CommandCheck) -> Outcome:
             env=_env(),
             start_new_session=True,  # its own process group, killed as one
             close_fds=True,
+            preexec_fn=_die_with_the_conductor,
         )
     except OSError as exc:
         return Outcome(False, f"cannot run {check.args[0]!r}: {exc.strerror or exc}")
