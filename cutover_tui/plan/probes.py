@@ -236,3 +236,13 @@ def probe_findings(plan: Any, known: Any) -> Any:
                 f"unknown probe {trigger.probe!r}",
                 nearest(trigger.probe, seen),
             )
+
+
+def check_lines(plan: Any) -> list[str]:
+    """What `cutover validate` prints about checks: each one the conductor will run."""
+    found = commands(plan)
+    if not found:
+        return []
+    lines = [f"checks: {len(found)} run by the conductor, as its OS user (--no-checks: none)"]
+    lines += [f"  {where}: {what}" for where, what in found]
+    return lines
