@@ -191,9 +191,13 @@ def describe(check: AnyCheck) -> str:
         tail = f", expect {check.expect}" if check.expect else ""
         return f"run {how} (exit {check.exit_code}{tail}, timeout {format_duration(check.timeout)})"
     if isinstance(check, HttpCheck):
-        extra = f", {check.json_path} == {check.json_value!r}" if check.json_path else ""
+        extra = ""
+        if check.json_path is not None:
+            wanted = f" == {check.json_value!r}" if check.json_value is not None else ""
+            extra = f", JSON {check.json_path}{wanted}"
         limit = f", under {check.latency_ms} ms" if check.latency_ms else ""
-        return f"{check.method} {check.url} (status {check.status}{limit}{extra})"
+        tail = f", expect {check.expect}" if check.expect else ""
+        return f"{check.method} {check.url} (status {check.status}{limit}{extra}{tail})"
     if isinstance(check, TcpCheck):
         return f"connect to {check.host}:{check.port}"
     return f"resolve {check.name}" + (f" to {check.address}" if check.address else "")
