@@ -41,8 +41,9 @@ def cmd_start(args: argparse.Namespace) -> int:
     if loaded is None:
         return 1
     directory = runs_dir(args.runs)
+    no_checks = getattr(args, "no_checks", False)  # `cutover run PLAN` starts one too
     try:
-        if args.no_checks and locked_socket(directory) is not None:
+        if no_checks and locked_socket(directory) is not None:
             print("cutover start: --no-checks is not offered on a locked host yet", file=sys.stderr)
             return 1
         run_id = start_locked(directory, loaded, rehearsal=args.rehearsal)  # a locked host
@@ -52,7 +53,7 @@ def cmd_start(args: argparse.Namespace) -> int:
                 loaded,
                 rehearsal=args.rehearsal,
                 login=os_login(),
-                checks=not args.no_checks,
+                checks=not no_checks,
             ).run_id
     except Refused as refusal:  # refused before any file is made
         print(f"cutover start: {refusal}", file=sys.stderr)
@@ -64,7 +65,7 @@ def cmd_start(args: argparse.Namespace) -> int:
     print(
         f"started {'rehearsal' if args.rehearsal else 'live run'} {run_id} "
         f"of {loaded.plan.plan.title!r} as {actor_for(loaded.plan, os_login())}"
-        + (" (checks off: --no-checks)" if args.no_checks else ""),
+        + (" (checks off: --no-checks)" if no_checks else ""),
         file=sys.stderr,
     )
     return 0

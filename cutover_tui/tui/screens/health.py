@@ -113,5 +113,13 @@ class HealthScreen(ModalScreen[None]):
             for part in health_parts(self.state):
                 yield Static(part)
 
+    def on_mount(self) -> None:
+        self.set_interval(1.0, self._redraw)  # the app folds new samples into its state
+
+    def _redraw(self) -> None:
+        state = getattr(self.app, "state", self.state)  # a refold gives the app a new one
+        for widget, part in zip(self.query(Static), health_parts(state), strict=False):
+            widget.update(part)
+
     def action_close(self) -> None:
         self.dismiss(None)
