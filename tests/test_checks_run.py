@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from cutover_tui.clock.conductor import Conductor
-from cutover_tui.clock.probing import MAX_EVIDENCE, run_command
+from cutover_tui.clock.probing import MAX_EVIDENCE, MAX_LINE, run_command
 from cutover_tui.clocks import FixedClock
 from cutover_tui.engine.events import CheckRequested
 from cutover_tui.engine.state import Refused
@@ -135,6 +135,7 @@ def test_a_command_printing_100_mb_is_cut_off(tmp_path: Path) -> None:
     assert time.monotonic() - began < 10
     assert not outcome.ok and "more than 4 MiB" in outcome.summary
     assert len(outcome.evidence) < MAX_EVIDENCE + 200
+    assert outcome.output == "x" * (MAX_LINE - 1) + "…"  # one line, clipped: no flood
 
 
 def test_escape_sequences_in_output_are_recorded_inert(tmp_path: Path) -> None:

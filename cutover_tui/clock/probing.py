@@ -40,7 +40,9 @@ from ..plan.probes import AnyCheck, CommandCheck, DnsCheck, HttpCheck, TcpCheck
 
 MAX_READ = 4 * 1024 * 1024  # a check's output beyond this is a runaway: killed, failed
 MAX_KEEP = 64 * 1024  # the tail kept to find values in
-MAX_EVIDENCE = 2_000  # characters of output kept as evidence
+MAX_EVIDENCE = 2_000  # characters of output kept as evidence, at most
+MAX_LINES = 20  # the last lines of output kept
+MAX_LINE = 200  # characters of one line kept
 MAX_BODY = 1024 * 1024
 SAFE_ENV_KEYS = ("PATH", "LANG", "LC_ALL", "HOME", "TZ")
 PR_SET_PDEATHSIG = 1
@@ -87,11 +89,17 @@ def run_check(check: AnyCheck) -> Outcome:
 
 
 def trim(raw: bytes) -> str:
-    """The tail of an output as inert text of at most MAX_EVIDENCE characters."""
-    text = raw.decode("utf-8", errors="replace")
+    """The tail of an output as inert text: at most MAX_LINES lines of at most MAX_LINE
+    characters, MAX_EVIDENCE in all (a 100 MB line must not flood every pane it is shown in)."""
+    text = raw.decode("utf-8", errors="replace").strip("\n")
+    lines = text.split("\n")
+    shown = [line if len(line) <= MAX_LINE else line[: MAX_LINE - 1] + "…" for line in lines]
+    if len(shown) > MAX_LINES:
+        shown = [f"… ({len(shown) - MAX_LINES} lines before)", *shown[-MAX_LINES:]]
+    text = "\n".join(shown)
     if len(text) > MAX_EVIDENCE:
         text = "…" + text[-(MAX_EVIDENCE - 1) :]
-    return inert(text.strip("\n"))
+    return inert(text)
 
 
 def _env() -> dict[str, str]:
