@@ -29,7 +29,8 @@ def sparkline(samples: list[ProbeSampled], width: int = 30) -> Text:
     """The last `width` samples: a block per green sample, as tall as its latency against the
     slowest shown; a red ✗ for a red one (readable without colour)."""
     shown = samples[-width:]
-    slowest = max((s.latency_ms or 0.0 for s in shown), default=0.0) or 1.0
+    # Against the slowest green sample: a red one's latency is its timeout, not the service's.
+    slowest = max((s.latency_ms or 0.0 for s in shown if s.ok), default=0.0) or 1.0
     text = Text()
     for sample in shown:
         if not sample.ok:
