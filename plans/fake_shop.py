@@ -7,6 +7,7 @@ Standard library only. It answers the smoke checks' pages with JSON (/health, /s
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -21,7 +22,7 @@ PAGES = {
 
 
 class Handler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+    def do_GET(self) -> None:
         parts = urlsplit(self.path)
         page = PAGES.get(parts.path)
         status, body = (200, page(parse_qs(parts.query))) if page else (404, {"error": "no page"})
@@ -45,7 +46,5 @@ def make_server(port: int = 8765) -> ThreadingHTTPServer:
 if __name__ == "__main__":
     port = int(sys.argv[1]) if len(sys.argv) > 1 else 8765
     print(f"fake shop on http://127.0.0.1:{port}/ (Ctrl-C stops it)", file=sys.stderr)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         make_server(port).serve_forever()
-    except KeyboardInterrupt:
-        pass

@@ -84,7 +84,9 @@ def new_checks_run(directory: Path, text: str, *, checks: bool | None = None) ->
 
 
 def start(journal: Journal, sid: str, minutes: float = 1) -> None:
-    journal.append(StepStarted(actor="boss", at=at(minutes), step=sid, key=f"start-{sid}-{minutes}"))
+    journal.append(
+        StepStarted(actor="boss", at=at(minutes), step=sid, key=f"start-{sid}-{minutes}")
+    )
 
 
 class Shop:
@@ -98,7 +100,7 @@ class Shop:
         shop = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            def do_GET(self) -> None:
                 shop.hits += 1
                 if shop.hang:
                     time.sleep(shop.hang)  # the server's own thread: a hung shop

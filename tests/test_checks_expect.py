@@ -26,7 +26,9 @@ def test_any_text_parses_or_says_why(text: str) -> None:
         assert str(exc) and "\n" not in str(exc)
 
 
-@given(names | numbers, ops, names | numbers, st.one_of(st.none(), st.floats(0, 1e6)), st.booleans())
+@given(
+    names | numbers, ops, names | numbers, st.one_of(st.none(), st.floats(0, 1e6)), st.booleans()
+)
 def test_what_is_written_reads_back_the_same(left, op, right, tol, pct) -> None:
     def side(v):
         return v if isinstance(v, str) else repr(float(v))
@@ -42,7 +44,9 @@ def test_what_is_written_reads_back_the_same(left, op, right, tol, pct) -> None:
 @given(numbers, numbers, ops)
 def test_comparisons_mean_what_python_means(a: float, b: float, op: str) -> None:
     ok, line = evaluate(parse_expect(f"x {op} y"), {"x": a, "y": b})
-    assert ok == {"==": a == b, "!=": a != b, "<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op]
+    assert (
+        ok == {"==": a == b, "!=": a != b, "<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op]
+    )
     assert ("holds" if ok else "FAILS") in line
 
 

@@ -43,8 +43,10 @@ def test_the_nights_checks_pass_against_the_fake_shop_and_the_probe_fires_when_i
 ) -> None:
     server = fake_shop()
     port = server.server_address[1]
-    text = PLAN.read_text().replace("127.0.0.1:8765", f"127.0.0.1:{port}").replace(
-        "port = 8765", f"port = {port}"
+    text = (
+        PLAN.read_text()
+        .replace("127.0.0.1:8765", f"127.0.0.1:{port}")
+        .replace("port = 8765", f"port = {port}")
     )
     # The plan names no commander login: whoever starts it commands (here, this OS user).
     loaded = parse_plan(text, name="shop-smoke-checks.toml")
@@ -60,9 +62,7 @@ def test_the_nights_checks_pass_against_the_fake_shop_and_the_probe_fires_when_i
         for step in loaded.plan.step:
             minute += 1
             clock.set(at(minute))
-            journal.append(
-                StepStarted(actor=me, at=at(minute), step=step.id, key=uuid.uuid4().hex)
-            )
+            journal.append(StepStarted(actor=me, at=at(minute), step=step.id, key=uuid.uuid4().hex))
             conductor.tick()
             st = Journal(journal.path).state().status[step.id]
             if step.kind == "checkpoint":

@@ -27,7 +27,9 @@ def conducted(journal: Journal, minutes: float = 2) -> tuple[Conductor, FixedClo
 
 def results(journal: Journal) -> list[tuple[str, str, str]]:
     state = Journal(journal.path).state()
-    return [(sid, st.status, st.finished_by or "") for sid, st in state.status.items() if st.evidence]
+    return [
+        (sid, st.status, st.finished_by or "") for sid, st in state.status.items() if st.evidence
+    ]
 
 
 def test_a_count_check_passes_by_itself(tmp_path: Path) -> None:
@@ -67,7 +69,11 @@ def test_a_count_check_fails_by_value_and_arms_the_rollback(tmp_path: Path) -> N
 
 def test_a_check_that_never_exits_is_killed_and_recorded_failed(tmp_path: Path) -> None:
     plan = checks_plan(
-        {"hang": py_check("import time; print('working', flush=True); time.sleep(600)", 'timeout = "1s"')}
+        {
+            "hang": py_check(
+                "import time; print('working', flush=True); time.sleep(600)", 'timeout = "1s"'
+            )
+        }
     )
     journal = new_checks_run(tmp_path, plan)
     start(journal, "hang")
@@ -103,12 +109,7 @@ def test_a_child_that_ignores_sigterm_and_holds_the_pipe_is_killed(tmp_path: Pat
 
 
 def test_a_child_left_behind_by_a_command_that_exits_does_not_hang_it(tmp_path: Path) -> None:
-    code = (
-        "import os, time\n"
-        "if os.fork() == 0:\n"
-        "    time.sleep(600)\n"
-        "print('rows=5')\n"
-    )
+    code = "import os, time\nif os.fork() == 0:\n    time.sleep(600)\nprint('rows=5')\n"
     plan = parse_plan(checks_plan({"f": py_check(code, 'expect = "rows == 5"')}), name="p.toml")
     began = time.monotonic()
     outcome = run_command(plan.plan.step_by_id["f"].check)
@@ -208,7 +209,11 @@ def test_a_person_overrides_a_failed_check_with_a_reason(tmp_path: Path) -> None
 
     journal.append(
         CheckpointPassed(
-            actor="boss", at=at(3), step="count", evidence="override: rows counted by hand", key="ov"
+            actor="boss",
+            at=at(3),
+            step="count",
+            evidence="override: rows counted by hand",
+            key="ov",
         )
     )
     clock.set(at(4))
@@ -263,8 +268,6 @@ def test_a_conductor_killed_mid_check_is_followed_by_one_that_runs_it_again_once
     assert second.exitcode == 0
     state = Journal(journal.path).state()
     assert state.status["cp"].status == "done" and state.status["cp"].finished_by == "conductor"
-    rows = [
-        e for e in Journal(journal.path).events() if e.type.startswith("checkpoint-")
-    ]
+    rows = [e for e in Journal(journal.path).events() if e.type.startswith("checkpoint-")]
     assert [(e.type, e.key) for e in rows] == [("checkpoint-passed", "check:cp:1")]
     assert len(marks.read_text().split()) == 2  # run again, recorded once

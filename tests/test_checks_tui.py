@@ -106,7 +106,9 @@ def test_the_sparkline_marks_red_samples_and_scales_latency() -> None:
 
 
 def test_the_health_screen_says_when_checks_are_off() -> None:
-    source = MemoryRun(PLAN, "boss", [RunStarted(actor="boss", at=at(0), plan_id="ck", checks=False)])
+    source = MemoryRun(
+        PLAN, "boss", [RunStarted(actor="boss", at=at(0), plan_id="ck", checks=False)]
+    )
     head = health_parts(source._state)[0]
     assert "off: this run was started with --no-checks" in head.plain
 

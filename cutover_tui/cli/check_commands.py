@@ -83,7 +83,10 @@ def cmd_check(args: argparse.Namespace) -> int:
         conductor.stop()
     now = Journal(journal.path).state().status[args.step]
     if now.status == "running":
-        print(f"cutover check: no result for {args.step!r} yet (is a conductor stuck?)", file=sys.stderr)
+        print(
+            f"cutover check: no result for {args.step!r} yet (is a conductor stuck?)",
+            file=sys.stderr,
+        )
         return 1
     print(inert(f"{args.step}: {now.status} by {now.finished_by}\n{now.evidence}"))
     return 0 if now.status == "done" else 1

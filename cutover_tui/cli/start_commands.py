@@ -8,9 +8,9 @@ import sys
 
 from ..engine.state import Refused
 from ..journal.begin import begin_run
+from ..journal.hostconfig import locked_socket
 from ..journal.identity import actor_for, os_login
 from ..journal.store import JournalError, runs_dir
-from ..journal.hostconfig import locked_socket
 from ..locked.client import start_locked
 from .options import add_runs_option, load_or_say, said_in_one_line
 from .trust_commands import print_runs

@@ -19,6 +19,7 @@ does; the safety rules (README, "Checks that run themselves") are enforced here:
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import http.client
 import json
@@ -85,7 +86,9 @@ def run_check(check: AnyCheck) -> Outcome:
             return run_tcp(check)
         return run_dns(check)
     except Exception as exc:  # a check's failure is an outcome, never a crashed conductor
-        return Outcome(False, f"could not run the check: {type(exc).__name__}: {inert(str(exc), 300)}")
+        return Outcome(
+            False, f"could not run the check: {type(exc).__name__}: {inert(str(exc), 300)}"
+        )
 
 
 def trim(raw: bytes) -> str:
@@ -110,10 +113,8 @@ def _env() -> dict[str, str]:
 
 
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):  # already gone
         os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 def run_command(check: CommandCheck) -> Outcome:
@@ -173,7 +174,9 @@ def run_command(check: CommandCheck) -> Outcome:
     values = values_from(text)
     said = f"exit {code} in {seconds:.2f} s"
     if code != check.exit_code:
-        return Outcome(False, f"{said}, expected exit {check.exit_code}", output, seconds * 1000, values=values)
+        return Outcome(
+            False, f"{said}, expected exit {check.exit_code}", output, seconds * 1000, values=values
+        )
     if check.expect is not None:
         ok, line = evaluate(check.expect, values)
         return Outcome(ok, f"{said}; {line}", output, seconds * 1000, values.get("value"), values)
@@ -213,11 +216,14 @@ def run_http(check: HttpCheck) -> Outcome:
     except (OSError, http.client.HTTPException) as exc:
         seconds = time.monotonic() - began
         what = "timed out" if isinstance(exc, TimeoutError | socket.timeout) else "failed"
-        return Outcome(False, f"{check.method} {what} after {seconds:.2f} s: {inert(str(exc) or type(exc).__name__, 200)}")
+        return Outcome(
+            False,
+            f"{check.method} {what} after {seconds:.2f} s: {inert(str(exc) or type(exc).__name__, 200)}",
+        )
     finally:
         conn.close()
     ms = (time.monotonic() - began) * 1000
-    output = trim(bytes(body[:MAX_EVIDENCE * 4]))
+    output = trim(bytes(body[: MAX_EVIDENCE * 4]))
     said = f"HTTP {response.status} in {ms:.0f} ms"
     if response.status != check.status:
         return Outcome(False, f"{said}, expected {check.status}", output, ms)
@@ -233,7 +239,9 @@ def run_http(check: HttpCheck) -> Outcome:
             values["value"] = float(found)
         said += f"; {check.json_path} = {inert(json.dumps(found), 80)}"
         if check.json_value is not None and found != check.json_value:
-            return Outcome(False, f"{said}, expected {check.json_value!r}", output, ms, values=values)
+            return Outcome(
+                False, f"{said}, expected {check.json_value!r}", output, ms, values=values
+            )
     if check.expect is not None:
         ok, line = evaluate(check.expect, values)
         return Outcome(ok, f"{said}; {line}", output, ms, values.get("value"), values)
@@ -243,13 +251,20 @@ def run_http(check: HttpCheck) -> Outcome:
 def run_tcp(check: TcpCheck) -> Outcome:
     began = time.monotonic()
     try:
-        with socket.create_connection((check.host, check.port), timeout=check.timeout.total_seconds()):
+        with socket.create_connection(
+            (check.host, check.port), timeout=check.timeout.total_seconds()
+        ):
             pass
     except OSError as exc:
         seconds = time.monotonic() - began
-        return Outcome(False, f"connect to {check.host}:{check.port} failed after {seconds:.2f} s: {inert(str(exc), 200)}")
+        return Outcome(
+            False,
+            f"connect to {check.host}:{check.port} failed after {seconds:.2f} s: {inert(str(exc), 200)}",
+        )
     ms = (time.monotonic() - began) * 1000
-    return Outcome(True, f"connected to {check.host}:{check.port} in {ms:.0f} ms", latency_ms=ms, value=ms)
+    return Outcome(
+        True, f"connected to {check.host}:{check.port} in {ms:.0f} ms", latency_ms=ms, value=ms
+    )
 
 
 def run_dns(check: DnsCheck) -> Outcome:
@@ -268,10 +283,19 @@ def run_dns(check: DnsCheck) -> Outcome:
     worker.join(check.timeout.total_seconds())  # getaddrinfo has no timeout of its own
     ms = (time.monotonic() - began) * 1000
     if worker.is_alive():
-        return Outcome(False, f"resolving {check.name} took longer than {check.timeout.total_seconds():g} s")
+        return Outcome(
+            False, f"resolving {check.name} took longer than {check.timeout.total_seconds():g} s"
+        )
     if error or not found:
-        return Outcome(False, f"{check.name} does not resolve: {inert(error[0] if error else 'no address', 200)}")
+        return Outcome(
+            False,
+            f"{check.name} does not resolve: {inert(error[0] if error else 'no address', 200)}",
+        )
     addresses = ", ".join(found[:8])
     if check.address is not None and check.address not in found:
-        return Outcome(False, f"{check.name} resolves to {addresses}, not {check.address}", latency_ms=ms)
-    return Outcome(True, f"{check.name} resolves to {addresses} in {ms:.0f} ms", latency_ms=ms, value=ms)
+        return Outcome(
+            False, f"{check.name} resolves to {addresses}, not {check.address}", latency_ms=ms
+        )
+    return Outcome(
+        True, f"{check.name} resolves to {addresses} in {ms:.0f} ms", latency_ms=ms, value=ms
+    )

@@ -13,6 +13,7 @@ from typing import Any
 from ..inert import inert_line
 from ..plan.errors import nearest
 from ..plan.ids import id_problem
+from .checks import overrides_a_check
 from .events import (
     CheckpointFailed,
     CheckpointPassed,
@@ -27,7 +28,6 @@ from .events import (
     StepStarted,
     StepSuspended,
 )
-from .checks import overrides_a_check
 from .runstate import GateState, RunState
 
 

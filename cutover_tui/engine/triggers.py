@@ -29,7 +29,9 @@ class FiredTrigger:
 
     trigger: str | None  # None for a checkpoint whose on_fail is "rollback"
     step: str
-    condition: Literal["running-over", "failed", "not-done-by", "checkpoint-failed", "probe-failing"]
+    condition: Literal[
+        "running-over", "failed", "not-done-by", "checkpoint-failed", "probe-failing"
+    ]
     action: Literal["rollback", "alert"]
     fired_at: datetime
     reason: str

@@ -67,14 +67,14 @@ def _number(value: float) -> str:
 def parse_expect(text: str) -> Expectation:
     """`text` as an Expectation, or ExpectError naming what is wrong."""
     if not isinstance(text, str):
-        raise ExpectError(f"expect is a string like \"rows >= 1000\", not {text!r}")
+        raise ExpectError(f'expect is a string like "rows >= 1000", not {text!r}')
     if len(text) > MAX_EXPECT_CHARS:
         raise ExpectError(f"expect is {len(text)} characters; {MAX_EXPECT_CHARS} is the limit")
     match = _GRAMMAR.match(text)
     if match is None:
         raise ExpectError(
-            f"{text!r} is not an expectation; write it like \"rows >= 1000\", "
-            f"\"source_rows == target_rows\" or \"value == 42 +- 1%\""
+            f'{text!r} is not an expectation; write it like "rows >= 1000", '
+            f'"source_rows == target_rows" or "value == 42 +- 1%"'
         )
     left, right = _operand(match["left"]), _operand(match["right"])
     tol = float(match["tol"]) if match["tol"] else 0.0
@@ -129,4 +129,7 @@ def evaluate(expectation: Expectation, values: dict[str, float]) -> tuple[bool, 
     }[op]
     shown = f"{left:g} {op} {right:g}" + (f" (+- {slack:g})" if slack else "")
     named = ", ".join(f"{n}={values[n]:g}" for n in expectation.names() if n in values)
-    return ok, f"{expectation}: {shown}{f' [{named}]' if named else ''} {'holds' if ok else 'FAILS'}"
+    return (
+        ok,
+        f"{expectation}: {shown}{f' [{named}]' if named else ''} {'holds' if ok else 'FAILS'}",
+    )

@@ -305,7 +305,9 @@ class Trigger(_Strict):
                 raise ValueError("`at` is only read by not-done-by triggers, not probe-failing")
             return self
         if self.probe is not None:
-            raise ValueError(f"`probe` is only read by probe-failing triggers, not {self.condition}")
+            raise ValueError(
+                f"`probe` is only read by probe-failing triggers, not {self.condition}"
+            )
         if self.condition == "running-over" and self.limit is None:
             raise ValueError("a running-over trigger needs `limit` (time since the step started)")
         if self.condition == "not-done-by" and self.at is None:

@@ -34,7 +34,7 @@ from pydantic import (
 )
 
 from .durations import format_duration, parse_duration
-from .expect import ExpectError, Expectation, parse_expect
+from .expect import Expectation, ExpectError, parse_expect
 
 MAX_TIMEOUT = timedelta(minutes=10)  # a check longer than this is a step, not a check
 MAX_ARGV = 64
@@ -204,7 +204,9 @@ def describe(check: AnyCheck) -> str:
 
 
 def _argv_text(args: list[str]) -> str:
-    return " ".join(a if a and all(c.isalnum() or c in "-_./=:,@" for c in a) else repr(a) for a in args)
+    return " ".join(
+        a if a and all(c.isalnum() or c in "-_./=:,@" for c in a) else repr(a) for a in args
+    )
 
 
 def commands(plan: Any) -> list[tuple[str, str]]:
@@ -216,7 +218,9 @@ def commands(plan: Any) -> list[tuple[str, str]]:
         if check is not None:
             out.append((f"checkpoint {step.id}", describe(check)))
     for probe in plan.probe:
-        out.append((f"probe {probe.id} every {format_duration(probe.interval)}", describe(probe.check)))
+        out.append(
+            (f"probe {probe.id} every {format_duration(probe.interval)}", describe(probe.check))
+        )
     return out
 
 
