@@ -106,3 +106,9 @@ def test_a_trigger_on_an_unknown_probe_is_named() -> None:
     with pytest.raises(PlanError) as info:
         parse_plan(checks_plan({}, probes=probe, triggers=trigger), name="ck.toml")
     assert "unknown probe 'shpo'" in str(info.value) and "shop" in str(info.value)
+
+
+def test_colour_and_title_escapes_are_not_part_of_a_value() -> None:
+    assert values_from("\x1b[1;31mrows=4\x1b[0m") == {"rows": 4, "value": 4}
+    assert values_from("\x1b]0;title\x07n=3")["n"] == 3
+    assert values_from("\x9b1mx: 2")["x"] == 2

@@ -16,6 +16,7 @@ from cutover_tui.journal.store import Journal
 from cutover_tui.plan import parse_plan
 from tests.checks_support import checks_plan, new_checks_run, py_check, start
 from tests.journal_support import at
+from tests.waiting import until
 
 COUNT = "print('source_rows=1000'); print('target_rows: 1000')"
 
@@ -102,10 +103,7 @@ def test_a_child_that_ignores_sigterm_and_holds_the_pipe_is_killed(tmp_path: Pat
     outcome = run_command(check)
     assert not outcome.ok and "timed out" in outcome.summary
     child = int(pidfile.read_text())
-    deadline = time.monotonic() + 5
-    while _alive(child) and time.monotonic() < deadline:
-        time.sleep(0.02)  # the kernel reaps it: wait on the condition, capped
-    assert not _alive(child)
+    until(lambda: not _alive(child), "the child that ignores SIGTERM is killed", timeout=5)
 
 
 def test_a_child_left_behind_by_a_command_that_exits_does_not_hang_it(tmp_path: Path) -> None:
@@ -223,12 +221,13 @@ def test_a_person_overrides_a_failed_check_with_a_reason(tmp_path: Path) -> None
     assert state.status["count"].finished_by == "boss"
 
 
-def _conduct(path: str, stop_after: float) -> None:
+def _conduct(path: str, stop) -> None:
+    """A conductor process: it ticks at its heartbeat until told to stop."""
     conductor = Conductor(Journal(Path(path)), FixedClock(at(2)), expiry_s=1.0)
-    end = time.monotonic() + stop_after
-    while time.monotonic() < end:
+    while True:
         conductor.tick()
-        time.sleep(0.05)  # allowed: a real process's heartbeat
+        if stop.wait(0.05):  # the heartbeat's wait ends at once on stop
+            return
 
 
 def test_a_conductor_killed_mid_check_is_followed_by_one_that_runs_it_again_once(
@@ -250,20 +249,23 @@ def test_a_conductor_killed_mid_check_is_followed_by_one_that_runs_it_again_once
     journal = new_checks_run(tmp_path, checks_plan({"cp": body}))
     start(journal, "cp")
     ctx = multiprocessing.get_context("spawn")
-    first = ctx.Process(target=_conduct, args=(str(journal.path), 60))
+    never = ctx.Event()  # kept referenced: the child opens it by name; never set (SIGKILL)
+    first = ctx.Process(target=_conduct, args=(str(journal.path), never))
     first.start()
-    deadline = time.monotonic() + 30
-    while not (marks.exists() and marks.read_text()) and time.monotonic() < deadline:
-        time.sleep(0.02)  # allowed: waiting for the real check process to begin
+    until(lambda: marks.exists() and marks.read_text(), "the first conductor's check began")
     os.kill(first.pid, signal.SIGKILL)
     first.join()
     orphan = int(marks.read_text().split()[0])
-    deadline = time.monotonic() + 5
-    while _alive(orphan) and time.monotonic() < deadline:
-        time.sleep(0.02)  # allowed: the kernel delivers the parent-death signal
-    assert not _alive(orphan)  # the killed conductor's check died with it (PDEATHSIG)
-    second = ctx.Process(target=_conduct, args=(str(journal.path), 8))
+    # The killed conductor's check dies with it (PDEATHSIG), not at its own 60 s.
+    until(lambda: not _alive(orphan), "the orphaned check is killed", timeout=5)
+    stop = ctx.Event()
+    second = ctx.Process(target=_conduct, args=(str(journal.path), stop))
     second.start()
+    until(
+        lambda: Journal(journal.path).state().status["cp"].status != "running",
+        "the successor records the check",
+    )
+    stop.set()
     second.join(timeout=60)
     assert second.exitcode == 0
     state = Journal(journal.path).state()
@@ -271,3 +273,25 @@ def test_a_conductor_killed_mid_check_is_followed_by_one_that_runs_it_again_once
     rows = [e for e in Journal(journal.path).events() if e.type.startswith("checkpoint-")]
     assert [(e.type, e.key) for e in rows] == [("checkpoint-passed", "check:cp:1")]
     assert len(marks.read_text().split()) == 2  # run again, recorded once
+
+
+def test_cutover_check_runs_it_under_the_conductors_rules(tmp_path: Path, capsys) -> None:
+    from cutover_tui.cli import main
+
+    plan = checks_plan(
+        {
+            "manual": py_check("print('\\x1b[31mrows=4')", 'expect = "rows == 4"\nauto = false'),
+            "idle": py_check("print(1)"),
+        }
+    )
+    journal = new_checks_run(tmp_path, plan)
+    start(journal, "manual")
+    assert main(["check", journal.run_id, "manual", "--runs", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "manual: done by conductor" in out and "rows == 4: 4 == 4" in out
+    assert "\x1b" not in out
+    # Not running: refused in one line, nothing run.
+    assert main(["check", journal.run_id, "idle", "--runs", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "refused: 'idle' is not running; start it first" in err
+    assert len(err.strip().splitlines()) == 1

@@ -31,6 +31,10 @@ _IS_NUMBER = re.compile(rf"^{_NUMBER}$")
 _PAIR = re.compile(rf"(?<![A-Za-z0-9_])({_NAME})\s*[=:]\s*({_NUMBER})(?![\w.])")
 _ANY_NUMBER = re.compile(rf"(?<![A-Za-z0-9_.]){_NUMBER}(?![0-9.])")  # "0.5s" is 0.5
 MAX_EXPECT_CHARS = 200
+# Colour and title escapes (CSI, OSC) are not part of a value: "\x1b[31mrows=4" prints rows=4.
+_ESCAPES = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]|(?:\x1b\]|\x9d)[^\x07\x1b]*(?:\x07|\x1b\\)?"
+)
 
 
 class ExpectError(ValueError):
@@ -96,6 +100,7 @@ def values_from(output: str) -> dict[str, float]:
     """The named numbers an output prints (`rows=1000`, `rows: 1000`; the last one of a name
     wins) and `value`, the last number printed anywhere, unless it names one itself."""
     values: dict[str, float] = {}
+    output = _ESCAPES.sub("", output)
     for name, number in _PAIR.findall(output):
         values[name] = float(number)
     if "value" not in values:
