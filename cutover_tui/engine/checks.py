@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from ..plan.durations import format_duration
+from ..plan.probes import describe
 from .events import CONDUCTOR, CheckpointFailed, CheckpointPassed, CheckRequested, ProbeSampled
 
 if TYPE_CHECKING:
@@ -183,3 +184,13 @@ def overrides_a_check(state: RunState, event: CheckpointPassed | CheckpointFaile
         and st.status == "failed"
         and st.finished_by == CONDUCTOR
     )
+
+
+def simulated_evidence(state: RunState, sid: str, passed: bool) -> str:
+    """A simulated night's checkpoint result: a check's outcome is drawn (as durations are),
+    never run, and the evidence says so."""
+    outcome = "simulated" if passed else "simulated failure"
+    check = check_of(state, sid)
+    if check is None:
+        return outcome
+    return f"{outcome}: check outcome drawn, not run ({describe(check)})"
