@@ -94,3 +94,13 @@ def test_a_simulated_night_draws_check_outcomes_and_says_so(tmp_path: Path) -> N
     results = [e for e in events if e.type.startswith("checkpoint-")]
     assert results and all(e.actor != "conductor" for e in results)  # none was run
     assert all("check outcome drawn, not run" in e.evidence for e in results)
+
+
+def test_export_leaves_checks_and_probes_out_of_the_sheet_and_says_so(
+    tmp_path: Path, capsys
+) -> None:
+    book = tmp_path / "s.xlsx"
+    assert main(["export", str(PLAN), "--xlsx", "--out", str(book)]) == 0
+    out = capsys.readouterr().out
+    assert "not in any sheet" in out and "6 checks, 1 probe, 1 probe-failing trigger" in out
+    assert main(["import", str(book), "--out", str(tmp_path / "again.toml")]) == 0

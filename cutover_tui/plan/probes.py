@@ -254,3 +254,17 @@ def check_lines(plan: Any) -> list[str]:
     lines = [f"checks: {len(found)} run by the conductor, as its OS user (--no-checks: none)"]
     lines += [f"  {where}: {what}" for where, what in found]
     return lines
+
+
+def not_in_a_sheet(plan: Any) -> list[str]:
+    """What `cutover export` leaves out of a workbook: checks, probes and the triggers on them
+    (what runs by itself is written and reviewed in the TOML, not in a cell)."""
+    counts = (
+        (
+            "check",
+            sum(getattr(s, "check", None) is not None for s in [*plan.step, *plan.rollback_steps]),
+        ),
+        ("probe", len(plan.probe)),
+        ("probe-failing trigger", sum(t.probe is not None for t in plan.trigger)),
+    )
+    return [f"{n} {name}{'s' if n != 1 else ''}" for name, n in counts if n]
