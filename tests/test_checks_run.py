@@ -295,3 +295,31 @@ def test_cutover_check_runs_it_under_the_conductors_rules(tmp_path: Path, capsys
     err = capsys.readouterr().err
     assert "refused: 'idle' is not running; start it first" in err
     assert len(err.strip().splitlines()) == 1
+
+
+async def test_on_an_event_loop_the_check_runs_in_a_thread_and_wakes_the_conductor(
+    tmp_path: Path,
+) -> None:
+    """The war room's and `cutover conduct`'s way: the heartbeat goes on while a check runs."""
+    from cutover_tui.clocks import AcceleratedClock
+    from tests.waiting import until_async
+
+    code = "import time; time.sleep(1.5); print('rows=9')"
+    journal = new_checks_run(
+        tmp_path, checks_plan({"slow": py_check(code, 'expect = "rows == 9"')})
+    )
+    start(journal, "slow")
+    conductor = Conductor(Journal(journal.path), AcceleratedClock(at(2), factor=1), holder="A")
+    await conductor.start()
+    try:
+        began = time.monotonic()
+        conductor.tick()  # returns at once: the check runs in its thread
+        assert time.monotonic() - began < 1.0
+        await until_async(
+            lambda: Journal(journal.path).state().status["slow"].status == "done",
+            "the threaded check is recorded",
+        )
+    finally:
+        conductor.stop()
+    [passed] = [e for e in Journal(journal.path).events() if e.type == "checkpoint-passed"]
+    assert passed.actor == "conductor" and "rows == 9: 9 == 9" in passed.evidence
