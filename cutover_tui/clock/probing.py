@@ -48,17 +48,18 @@ MAX_BODY = 1024 * 1024
 SAFE_ENV_KEYS = ("PATH", "LANG", "LC_ALL", "HOME", "TZ")
 PR_SET_PDEATHSIG = 1
 
-try:  # loaded before any fork: the child only makes one call
-    _LIBC: ctypes.CDLL | None = ctypes.CDLL(None, use_errno=True)
-except (OSError, TypeError):
-    _LIBC = None
+try:  # resolved before any fork: in the child, between fork and exec, only the call is made
+    _PRCTL = ctypes.CDLL(None, use_errno=True).prctl if sys.platform.startswith("linux") else None
+except (OSError, AttributeError, TypeError):
+    _PRCTL = None
 
 
 def _die_with_the_conductor() -> None:
     """In the child, before exec: SIGKILL it if the thread that started it dies (a conductor
-    SIGKILLed mid-check leaves no check running on; Linux only, the direct child only)."""
-    if _LIBC is not None and sys.platform.startswith("linux"):
-        _LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    SIGKILLed mid-check leaves no check running on; Linux only, the direct child only: a
+    grandchild that made its own session escapes, as from any supervisor)."""
+    if _PRCTL is not None:
+        _PRCTL(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 @dataclass(frozen=True)
