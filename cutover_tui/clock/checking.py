@@ -12,6 +12,11 @@ conductor runs the check again, and the result is recorded once (its key, and a 
 takes one result). Checks are therefore run again rather than lost, which is why they must be
 read-only (docs/plan-format.md, "Checks"): a check that changes something is a step.
 
+Hook for post-cutover validation items (issue "After the night"): give the item a
+`check: plan.probes.Check | None`, list the items due in `tick` beside the running checkpoints
+(same `_begun` key, `check:ITEM:N`), and turn the Outcome into the item's own result event in
+`_collect`; `probing.run_check` and the safety rules apply unchanged.
+
 On an event loop each run has a daemon thread (a 30 s check must not stall the lease
 heartbeat) and its result wakes the conductor; tests with a fixed clock run them inline.
 """
