@@ -88,7 +88,22 @@ def test_the_nights_checks_pass_against_the_fake_shop_and_the_probe_fires_when_i
 def test_a_simulated_night_draws_check_outcomes_and_says_so(tmp_path: Path) -> None:
     from cutover_tui.cli import main as cli
 
-    assert cli(["simulate", str(PLAN), "--headless", "--seed", "3", "--speed", "3600", "--runs", str(tmp_path)]) == 0
+    assert (
+        cli(
+            [
+                "simulate",
+                str(PLAN),
+                "--headless",
+                "--seed",
+                "3",
+                "--speed",
+                "3600",
+                "--runs",
+                str(tmp_path),
+            ]
+        )
+        == 0
+    )
     [db] = tmp_path.glob("*.db")
     events = Journal(db).events()
     results = [e for e in events if e.type.startswith("checkpoint-")]
