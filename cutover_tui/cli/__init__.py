@@ -27,6 +27,7 @@ COMMAND_MODULES = [
     "serve_commands",
     "import_commands",
     "comms_commands",
+    "check_commands",  # check
 ]
 COMMANDS = {
     "validate": "plan_commands",
@@ -47,6 +48,7 @@ COMMANDS = {
     "import": "import_commands",
     "export": "import_commands",
     "comms": "comms_commands",
+    "check": "check_commands",
 }
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ..plan import PlanError, load_plan
 from ..plan.gc_pause import gc_paused
+from ..plan.probes import check_lines
 from ..plan.starter import starter_plan
 from ..plan.summary import summarize
 
@@ -47,6 +48,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
             with gc_paused():  # the graphs and the forecast of a large plan: no cycles
                 print(summarize(loaded))
                 print(forecast_line(loaded.plan))
+                for line in check_lines(loaded.plan):  # every command the conductor runs
+                    print(line)
         elif loaded.warnings:
             for problem in loaded.warnings:
                 print(f"  {problem}")

@@ -57,6 +57,7 @@ from ..engine.state import Refused, RunState
 from ..journal.lease import HEARTBEAT_S, LEASE_EXPIRY_S, acquire_or_renew, holder_id, release
 from ..journal.store import Journal
 from ..plan.durations import format_duration
+from .checking import ConductorChecks
 from .delivery import ConductorComms, open_messages
 
 MISFIRE_GRACE_S = 300
@@ -188,6 +189,8 @@ class Conductor:
         self._scheduler: AsyncIOScheduler | None = None
         # Messages: queued when due, delivered from the outbox (clock/delivery.py).
         self.comms = ConductorComms(journal, clock, self.holder, lambda: self.holding)
+        # Checkpoint checks and health probes (clock/checking.py).
+        self.checks = ConductorChecks(clock)
 
     @classmethod
     def open(cls, path: Path, clock: Clock, **kwargs) -> Conductor:
@@ -231,6 +234,8 @@ class Conductor:
         sched = schedule(state, now)
         new.extend(derived_events(state, sched, now))
         written = self._write(new)
+        threaded = self._scheduler is not None
+        written += self._write(self.checks.tick(self.journal.state(), now, threaded=threaded))
         delivered = self.comms.tick(threaded=self._scheduler is not None)
         self.written.extend(delivered)
         written += delivered
@@ -264,6 +269,9 @@ class Conductor:
             misfire_grace_time=MISFIRE_GRACE_S,
         )
         self._scheduler.start()
+        loop = asyncio.get_running_loop()
+        # A check finished in its thread: record it now, not at the next heartbeat.
+        self.checks.wake = lambda: loop.call_soon_threadsafe(self.tick)
         self.tick()
 
     async def _tick_job(self) -> None:

@@ -45,6 +45,9 @@ class RunStarted(EventBase):
     plan_sha256: str | None = None
     meta_sha256: str | None = None
     plan_copy: str | None = None
+    # False: started with --no-checks, so the conductor runs no check and no probe (the
+    # checkpoints are ticked off by hand). None on every other run: checks run.
+    checks: bool | None = None
 
 
 class StepStarted(EventBase):
@@ -92,6 +95,29 @@ class CheckpointFailed(EventBase):
     type: Literal["checkpoint-failed"] = "checkpoint-failed"
     step: str
     evidence: str = ""
+
+
+class CheckRequested(EventBase):
+    """A person asks the conductor to run a running checkpoint's check now (key x,
+    `cutover check`). It names the step only: what runs is the plan's, never typed."""
+
+    type: Literal["check-requested"] = "check-requested"
+    step: str
+    attempt: int = 1  # the checkpoint's attempt it is for; a retried checkpoint asks again
+
+
+class ProbeSampled(EventBase):
+    """A health probe's state, recorded by the conductor when it changes and every
+    `record_every`; `runs` and `failures` count the runs since the last record."""
+
+    type: Literal["probe-sampled"] = "probe-sampled"
+    probe: str
+    ok: bool  # the probe's state: green, or red after `fail_after` failures in a row
+    latency_ms: float | None = None  # the slowest run since the last record
+    value: float | None = None
+    runs: int = 1
+    failures: int = 0
+    detail: str = ""  # the last run's outcome in a line, made inert and trimmed
 
 
 Decision = Literal["go", "conditional-go", "no-go"]
@@ -280,6 +306,8 @@ Event = Annotated[
     | StepResumed
     | CheckpointPassed
     | CheckpointFailed
+    | CheckRequested
+    | ProbeSampled
     | GateDecided
     | ReadinessMarked
     | NoteAdded
@@ -307,7 +335,7 @@ EVENT_TYPES: dict[str, type[EventBase]] = {
     cls.model_fields["type"].default: cls for cls in EventBase.__subclasses__()
 }
 DERIVED_TYPES = frozenset(
-    {"budget-exceeded", "trigger-fired", "window-alert", "clock-jumped"}
+    {"budget-exceeded", "trigger-fired", "window-alert", "clock-jumped", "probe-sampled"}
 )  # written only by the conductor
 
 

@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from ..plan.model import Plan
-from . import outbox
+from . import checks, outbox
 from .compact import FRESH, RanStep, copied, initial_state
 from .events import (
     BudgetExceeded,
@@ -164,6 +164,7 @@ def _started(state: RunState, e: RunStarted) -> None:
     state.simulated = bool(e.simulated)
     state.started_at = e.at
     state.started_by = e.actor
+    checks.apply_started(state, e.checks)
 
 
 def _step_started(state: RunState, e: StepStarted) -> None:
@@ -343,6 +344,8 @@ _APPLY = {
     "step-resumed": _resumed,
     "checkpoint-passed": _checkpoint_passed,
     "checkpoint-failed": _checkpoint_failed,
+    "check-requested": checks.apply_request,
+    "probe-sampled": checks.apply_sample,
     "gate-decided": _gate_decided,
     "readiness-marked": _readiness,
     "note-added": _noop,

@@ -10,13 +10,14 @@ did what and when.
 from __future__ import annotations
 
 from ..plan.errors import nearest
-from . import outbox
+from . import checks, outbox
 from .events import (
     CONDUCTOR,
     DERIVED_TYPES,
     BudgetExceeded,
     CheckpointFailed,
     CheckpointPassed,
+    CheckRequested,
     CommsSent,
     Event,
     GateDecided,
@@ -81,6 +82,8 @@ def _permission(state: RunState, event: Event) -> str | None:
         return outbox.permission(state, event)  # who sends and delivers messages
     if event.type in DERIVED_TYPES:
         return None if actor == CONDUCTOR else f"only the conductor records {event.type}"
+    if actor == CONDUCTOR and isinstance(event, CheckpointPassed | CheckpointFailed):
+        return checks.conductor_permission(state, event)  # a check's outcome (engine/checks.py)
     if actor == CONDUCTOR:
         return f"the conductor does not record {event.type}"
     if isinstance(event, RunStarted):
@@ -124,6 +127,7 @@ def _permission(state: RunState, event: Event) -> str | None:
         StepResumed,
         CheckpointPassed,
         CheckpointFailed,
+        CheckRequested,
     )
     if isinstance(event, owner_may) and step_id in state.steps:
         if state.may_act_on(actor, step_id):
@@ -157,6 +161,7 @@ def _verb(event: Event) -> str:
         "step-resumed": "resume",
         "checkpoint-passed": "pass checkpoint",
         "checkpoint-failed": "fail checkpoint",
+        "check-requested": "run the check of",
         "step-added": "add a step",
         "estimate-changed": "change an estimate",
         "dependency-changed": "change dependencies",
@@ -288,5 +293,7 @@ _LEGALITY = {
     "trigger-overridden": _check_override,
     "comms-sent": _check_comms,
     "run-ended": _check_end,
+    "check-requested": checks.check_request,
+    "probe-sampled": checks.check_sample,
     **outbox.LEGALITY,
 }

@@ -13,6 +13,7 @@ from typing import Any
 from ..inert import inert_line
 from ..plan.errors import nearest
 from ..plan.ids import id_problem
+from .checks import overrides_a_check
 from .events import (
     CheckpointFailed,
     CheckpointPassed,
@@ -152,6 +153,8 @@ def _check_checkpoint(state: RunState, event: CheckpointPassed | CheckpointFaile
     if state.steps[sid].kind != "checkpoint":
         return f"{sid!r} is a {state.steps[sid].kind}, not a checkpoint"
     st = state.status[sid]
+    if overrides_a_check(state, event):
+        return None if event.evidence.strip() else "say why the check is overridden (the evidence)"
     if st.closed or st.status == "failed":
         return closed_by(state, sid)
     if st.status == "pending" and not state.preds_closed(sid):

@@ -17,6 +17,7 @@ from typing import Any, Literal
 from ..plan.model import Plan
 from ..plan.zones import hm
 from . import outbox
+from .checks import ChecksState
 from .events import (
     CommsSent,
     Event,
@@ -127,6 +128,7 @@ class RunState:
     alerts: dict[str, WindowAlert] = field(default_factory=dict)
     comms: list[CommsSent] = field(default_factory=list)
     outbox: outbox.Outbox = field(default_factory=outbox.Outbox)  # engine/outbox.py
+    checks: ChecksState = field(default_factory=ChecksState)  # engine/checks.py
     event_count: int = 0
     _last_seq: int = field(default=0, repr=False, compare=False)
     _keys: set[str] = field(default_factory=set, repr=False, compare=False)

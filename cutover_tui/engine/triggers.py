@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Literal
 
 from ..plan.durations import format_duration
 from ..plan.model import Trigger
+from .checks import probe_failing, probe_fires_at
 from .events import TriggerFired
 from .runstate import PlannedStep, RunState, StepState
 
@@ -28,7 +29,9 @@ class FiredTrigger:
 
     trigger: str | None  # None for a checkpoint whose on_fail is "rollback"
     step: str
-    condition: Literal["running-over", "failed", "not-done-by", "checkpoint-failed"]
+    condition: Literal[
+        "running-over", "failed", "not-done-by", "checkpoint-failed", "probe-failing"
+    ]
     action: Literal["rollback", "alert"]
     fired_at: datetime
     reason: str
@@ -41,7 +44,7 @@ class ArmedTrigger:
 
     trigger: str
     step: str
-    condition: Literal["running-over", "failed", "not-done-by"]
+    condition: Literal["running-over", "failed", "not-done-by", "probe-failing"]
     action: Literal["rollback", "alert"]
     closeness: float  # 0 (far) .. 1 (about to fire); 0 when it cannot be measured
     time_left: timedelta | None  # until it fires if nothing changes; None when not timed
@@ -75,6 +78,8 @@ def condition(state: RunState, trigger: Trigger, until: datetime | None) -> Hit 
         return _running_over(state, sid, st, trigger.limit or _ZERO, until)
     if trigger.condition == "failed":
         return _failed(state, sid, st)
+    if trigger.condition == "probe-failing":
+        return probe_failing(state, trigger, until)
     assert trigger.at is not None  # a not-done-by trigger has its time (plan validation)
     return _not_done_by(state, sid, st, settled(step, st), trigger.at, until)
 
@@ -193,6 +198,8 @@ def fired_and_armed(
                     True,
                 )
             )
+        elif trigger.condition == "probe-failing" and state.phase != "ended":
+            armed.append(_armed_probe(state, trigger, now))  # watched after its step, too
         elif not (settled(step, st) or state.phase == "ended" or sid not in active.g.index):
             p, i = _locate(passes, sid)
             armed.append(_armed(state, trigger, p, i, now, origin))
@@ -250,6 +257,25 @@ def _failed_checkpoints(
 
 
 _MAX = timedelta.max
+
+
+def _armed_probe(state: RunState, trigger: Trigger, now: datetime) -> ArmedTrigger:
+    """A probe-failing trigger: as close as its probe's red time is to the limit."""
+    fires_at = probe_fires_at(state, trigger)
+    limit = trigger.limit or _ZERO
+    time_left = fires_at - now if fires_at is not None else None
+    closeness = 1.0 - time_left / limit if time_left is not None and limit else 0.0
+    return ArmedTrigger(
+        trigger=trigger.id,
+        step=trigger.step,
+        condition="probe-failing",
+        action=trigger.action,
+        closeness=min(1.0, max(0.0, closeness)),
+        time_left=time_left,
+        fires_at=fires_at,
+        projected_to_fire=fires_at is not None,
+        describe=f"{trigger.action} if probe {trigger.probe} is red {format_duration(limit)}",
+    )
 
 
 def _armed(

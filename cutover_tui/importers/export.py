@@ -21,6 +21,7 @@ from pydantic import BaseModel
 
 from ..plan import PlanError, load_plan
 from ..plan.model import AnyStep, Checkpoint, Comms, Gate, Plan
+from ..plan.probes import not_in_a_sheet
 from .values import exact_duration
 
 STEP_COLUMNS = (
@@ -163,7 +164,7 @@ def write_xlsx(plan: Plan, target: Path) -> None:
         rows = [[r.id, r.stream, r.item, r.owner] for r in plan.readiness]
         _sheet(book, "Readiness", ("id", "stream", "item", "owner"), rows)
     for title, items in (
-        ("Triggers", plan.trigger),
+        ("Triggers", [t for t in plan.trigger if t.probe is None]),  # probes are not in a sheet
         ("Audiences", plan.audience),
         ("Templates", plan.template),
     ):
@@ -247,4 +248,7 @@ def export_plan(args: argparse.Namespace) -> int:
     missing = [] if args.xlsx else csv_leaves_out(plan)
     if missing:
         print(f"  not in a CSV (they stay in {args.plan}; --xlsx holds them): {', '.join(missing)}")
+    unsheeted = not_in_a_sheet(plan)
+    if unsheeted:  # plan/probes.py: what runs by itself stays in the TOML, where it is reviewed
+        print(f"  not in any sheet (they stay in {args.plan}): {', '.join(unsheeted)}")
     return 0

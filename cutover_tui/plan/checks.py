@@ -16,6 +16,7 @@ from .errors import Loc, Severity, nearest
 from .graph import Baseline, CycleError, baseline, topological_order
 from .limits import longest_step
 from .model import AnyStep, Comms, Gate, Plan
+from .probes import probe_findings
 from .raci import raci_findings
 from .risks import risk_findings
 
@@ -113,6 +114,7 @@ def check_plan(plan: Plan, extra: Known | None = None) -> list[Finding]:
         _roles,
         raci_findings,
         risk_findings,
+        probe_findings,
     ]
     return [finding for check in checks for finding in check(plan, known)]
 

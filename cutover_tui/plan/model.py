@@ -28,6 +28,7 @@ from pydantic import (
 
 from .durations import format_duration, localize, parse_duration, parse_percent
 from .limits import MAX_WINDOW
+from .probes import Check, Probe
 from .risks import Risk
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
@@ -38,7 +39,7 @@ Stream = Literal["technical", "organisational", "process", "governance"]
 STREAMS: tuple[Stream, ...] = ("technical", "organisational", "process", "governance")
 StepKind = Literal["task", "checkpoint", "gate", "comms", "milestone"]
 OnFail = Literal["rollback", "hold", "continue"]
-TriggerCondition = Literal["running-over", "failed", "not-done-by"]
+TriggerCondition = Literal["running-over", "failed", "not-done-by", "probe-failing"]
 TriggerAction = Literal["rollback", "alert"]
 
 
@@ -236,6 +237,7 @@ class Checkpoint(StepBase):
     kind: Literal["checkpoint"]
     verify: str
     on_fail: OnFail = "hold"
+    check: Check | None = None  # run by the conductor when it starts (plan/probes.py)
 
 
 class Gate(StepBase):
@@ -290,9 +292,22 @@ class Trigger(_Strict):
     limit: Duration | None = None
     at: PlanTime | None = None
     action: TriggerAction = "alert"
+    probe: str | None = None  # probe-failing: the [[probe]] whose red state is watched
 
     @model_validator(mode="after")
     def _condition_has_its_argument(self) -> Trigger:
+        if self.condition == "probe-failing":
+            if self.probe is None or self.limit is None:
+                raise ValueError(
+                    "a probe-failing trigger needs `probe` and `limit` (how long it may be red)"
+                )
+            if self.at is not None:
+                raise ValueError("`at` is only read by not-done-by triggers, not probe-failing")
+            return self
+        if self.probe is not None:
+            raise ValueError(
+                f"`probe` is only read by probe-failing triggers, not {self.condition}"
+            )
         if self.condition == "running-over" and self.limit is None:
             raise ValueError("a running-over trigger needs `limit` (time since the step started)")
         if self.condition == "not-done-by" and self.at is None:
@@ -352,6 +367,7 @@ class Plan(_Strict):
     audience: list[Audience] = Field(default_factory=list)
     template: list[Template] = Field(default_factory=list)
     risk: list[Risk] = Field(default_factory=list)  # the risk register (plan/risks.py)
+    probe: list[Probe] = Field(default_factory=list)  # health probes (plan/probes.py)
 
     @property
     def steps(self) -> list[AnyStep]:

@@ -32,6 +32,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from ..clocks import boot_id
+from ..engine.checks import simulated_evidence
 from ..engine.events import (
     CheckpointFailed,
     CheckpointPassed,
@@ -180,7 +181,7 @@ class SimulatedNight:
                             actor=owner,
                             at=at,
                             step=sid,
-                            evidence="simulated failure",
+                            evidence=simulated_evidence(state, sid, passed=False),
                             key=key + ":fail",
                         )
                     else:
@@ -188,7 +189,7 @@ class SimulatedNight:
                             actor=owner,
                             at=at,
                             step=sid,
-                            evidence="simulated",
+                            evidence=simulated_evidence(state, sid, passed=True),
                             key=key + ":pass",
                         )
                 else:

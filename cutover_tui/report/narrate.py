@@ -53,6 +53,17 @@ def narrate(event: Event) -> Line:
             return Line("✓", f"checkpoint {e.step} passed" + _quote(e.evidence), "step")
         case "checkpoint-failed":
             return Line("✗", f"checkpoint {e.step} FAILED" + _quote(e.evidence), "deviation")
+        case "check-requested":
+            return Line("▷", f"check of {e.step} asked for (the conductor runs it)", "step")
+        case "probe-sampled":
+            state = "green" if e.ok else "RED"
+            slow = f", slowest {e.latency_ms:.0f} ms" if e.latency_ms is not None else ""
+            runs = f" ({e.runs} runs, {e.failures} failed{slow})"
+            return Line(
+                "●" if e.ok else "✗",
+                f"probe {e.probe} {state}: {e.detail}{runs}",
+                "note" if e.ok else "alert",
+            )
         case "gate-decided":
             risks = f"; accepted risks: {'; '.join(e.risks)}" if e.risks else ""
             reason = f": {e.reason}" if e.reason else ""

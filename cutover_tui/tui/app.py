@@ -29,6 +29,7 @@ from ..engine.state import RunState, apply, initial_state
 from ..engine.verdict import forecaster_for
 from ..inert import inert, inert_line
 from .actions.amend import AmendActions
+from .actions.checks import CheckActions
 from .actions.decisions import DecisionActions
 from .actions.night import NightActions
 from .actions.steps import StepActions
@@ -58,7 +59,9 @@ class Conducting(Protocol):
     def stop(self) -> None: ...
 
 
-class WarRoomApp(StepActions, DecisionActions, AmendActions, NightActions, ViewActions):
+class WarRoomApp(
+    StepActions, DecisionActions, AmendActions, NightActions, ViewActions, CheckActions
+):
     CSS_PATH = "warroom.tcss"
     TITLE = "cutover"
     ENABLE_COMMAND_PALETTE = True

@@ -51,6 +51,13 @@ KEYS: tuple[Key, ...] = (
         "pass the highlighted checkpoint, with evidence",
         "commander, owner",
     ),
+    Key(
+        "x",
+        "run_check",
+        "",
+        "run the highlighted checkpoint's check now (the conductor runs it)",
+        "commander, owner",
+    ),
     Key("g", "decide", "decide", "record your go / conditional go / no-go at a gate", "approvers"),
     Key(
         "u", "suspend", "suspend", "suspend (with reason and ETA) or resume it", "commander, owner"
@@ -79,6 +86,7 @@ KEYS: tuple[Key, ...] = (
     Key(
         "C", "comms", "", "comms: the outbox, drafts awaiting a communicator, contacts", "everyone"
     ),
+    Key("H", "health", "", "health: probes with sparklines, checkpoint checks", "everyone"),
     Key("slash", "filter", "filter", "cycle the comms log filter", "everyone"),
     Key("z", "timeline_rows", "", "timeline: phases or steps", "everyone"),
     Key("plus,equals_sign", "zoom(1)", "", "timeline: zoom in", "everyone"),

@@ -12,6 +12,7 @@ sees in one place what it may call.
 - decisions.py: gates, readiness, notes, overriding a fired trigger (what people decide)
 - amend.py: a new estimate, a new step (tonight's plan changed live)
 - night.py: rollback, ending the run (the night as a whole)
+- checks.py: x runs a checkpoint's check (through the conductor), H the health screen
 - views.py: panes, the timeline's zoom and pan, the comms filter, why, comms, help
 - fields.py: the forms' field checks (a budget, HH:MM, a person)
 """

@@ -1,0 +1,302 @@
+"""Running one check: a command, an HTTP request, a TCP connection, a DNS lookup.
+
+The conductor's I/O for checks and probes (the engine only folds what is found here). Each
+`run_check` returns an Outcome: passed or not, a one-line summary, the evidence to record
+(made inert and trimmed) and the numbers found. It never raises for what the checked thing
+does; the safety rules (README, "Checks that run themselves") are enforced here:
+
+- a command is an argv list run without a shell (`/bin/sh -c` only for a plan's `shell`),
+  stdin from /dev/null, a minimal environment, in a new session (its own process group);
+- it has a timeout: when it passes, the whole process group gets SIGKILL (a child that
+  ignores SIGTERM or forks goes with it), and the check fails saying so; the group is also
+  killed when the command exits, so a forked child left holding the pipe cannot hang us;
+- output is read up to MAX_READ bytes; a command printing more is killed and fails; what is
+  kept for evidence is the last MAX_EVIDENCE characters, made inert (escape sequences shown,
+  never interpreted) before anything records or prints it;
+- an HTTP body is read up to MAX_BODY within the timeout, which bounds the whole request (a
+  server that trickles bytes is cut off); DNS runs in a daemon thread joined with a timeout.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import http.client
+import json
+import os
+import selectors
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from ..inert import inert
+from ..plan.expect import evaluate, values_from
+from ..plan.probes import AnyCheck, CommandCheck, DnsCheck, HttpCheck, TcpCheck
+
+MAX_READ = 4 * 1024 * 1024  # a check's output beyond this is a runaway: killed, failed
+MAX_KEEP = 64 * 1024  # the tail kept to find values in
+MAX_EVIDENCE = 2_000  # characters of output kept as evidence, at most
+MAX_LINES = 20  # the last lines of output kept
+MAX_LINE = 200  # characters of one line kept
+MAX_BODY = 1024 * 1024
+SAFE_ENV_KEYS = ("PATH", "LANG", "LC_ALL", "HOME", "TZ")
+PR_SET_PDEATHSIG = 1
+
+try:  # resolved before any fork: in the child, between fork and exec, only the call is made
+    _PRCTL = ctypes.CDLL(None, use_errno=True).prctl if sys.platform.startswith("linux") else None
+except (OSError, AttributeError, TypeError):
+    _PRCTL = None
+
+
+def _die_with_the_conductor() -> None:
+    """In the child, before exec: SIGKILL it if the thread that started it dies (a conductor
+    SIGKILLed mid-check leaves no check running on; Linux only, the direct child only: a
+    grandchild that made its own session escapes, as from any supervisor)."""
+    if _PRCTL is not None:
+        _PRCTL(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    ok: bool
+    summary: str  # one line: "exit 0 in 0.04 s; rows == 1000 holds"
+    output: str = ""  # the trimmed, inert output (or body)
+    latency_ms: float | None = None
+    value: float | None = None
+    values: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def evidence(self) -> str:
+        head = f"check {'passed' if self.ok else 'FAILED'}: {self.summary}"
+        return f"{head}\n{self.output}" if self.output else head
+
+
+def run_check(check: AnyCheck) -> Outcome:
+    try:
+        if isinstance(check, CommandCheck):
+            return run_command(check)
+        if isinstance(check, HttpCheck):
+            return run_http(check)
+        if isinstance(check, TcpCheck):
+            return run_tcp(check)
+        return run_dns(check)
+    except Exception as exc:  # a check's failure is an outcome, never a crashed conductor
+        return Outcome(
+            False, f"could not run the check: {type(exc).__name__}: {inert(str(exc), 300)}"
+        )
+
+
+def trim(raw: bytes) -> str:
+    """The tail of an output as inert text: at most MAX_LINES lines of at most MAX_LINE
+    characters, MAX_EVIDENCE in all (a 100 MB line must not flood every pane it is shown in)."""
+    text = raw.decode("utf-8", errors="replace").strip("\n")
+    lines = text.split("\n")
+    shown = [line if len(line) <= MAX_LINE else line[: MAX_LINE - 1] + "…" for line in lines]
+    if len(shown) > MAX_LINES:
+        shown = [f"… ({len(shown) - MAX_LINES} lines before)", *shown[-MAX_LINES:]]
+    text = "\n".join(shown)
+    if len(text) > MAX_EVIDENCE:
+        text = "…" + text[-(MAX_EVIDENCE - 1) :]
+    return inert(text)
+
+
+def _env() -> dict[str, str]:
+    env = {k: os.environ[k] for k in SAFE_ENV_KEYS if k in os.environ}
+    env.setdefault("PATH", "/usr/local/bin:/usr/bin:/bin")
+    env.setdefault("LANG", "C.UTF-8")
+    return env
+
+
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):  # already gone
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+def run_command(check: CommandCheck) -> Outcome:
+    limit = check.timeout.total_seconds()
+    began = time.monotonic()
+    try:
+        proc = subprocess.Popen(
+            check.args,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            env=_env(),
+            start_new_session=True,  # its own process group, killed as one
+            close_fds=True,
+            preexec_fn=_die_with_the_conductor,
+        )
+    except OSError as exc:
+        return Outcome(False, f"cannot run {check.args[0]!r}: {exc.strerror or exc}")
+    assert proc.stdout is not None
+    kept, total, why = bytearray(), 0, ""
+    sel = selectors.DefaultSelector()
+    sel.register(proc.stdout, selectors.EVENT_READ)
+    exited_at: float | None = None
+    try:
+        while True:
+            now = time.monotonic()
+            if now - began > limit:
+                why = f"timed out after {limit:g} s: process group killed"
+                break
+            if exited_at is None and proc.poll() is not None:
+                exited_at = now
+                _kill_group(proc)  # its children too: a fork holding the pipe must not hang us
+            if exited_at is not None and now - exited_at > 1.0:
+                break
+            if not sel.select(timeout=0.05):
+                continue
+            chunk = os.read(proc.stdout.fileno(), 65536)
+            if not chunk:
+                break
+            total += len(chunk)
+            kept += chunk
+            if len(kept) > MAX_KEEP:
+                del kept[: len(kept) - MAX_KEEP]
+            if total > MAX_READ:
+                why = f"printed more than {MAX_READ // (1024 * 1024)} MiB: process group killed"
+                break
+    finally:
+        sel.close()
+        _kill_group(proc)
+        proc.stdout.close()
+        code = proc.wait()
+    seconds = time.monotonic() - began
+    output = trim(bytes(kept))
+    if why:
+        return Outcome(False, why, output, latency_ms=seconds * 1000)
+    text = bytes(kept).decode("utf-8", errors="replace")
+    values = values_from(text)
+    said = f"exit {code} in {seconds:.2f} s"
+    if code != check.exit_code:
+        return Outcome(
+            False, f"{said}, expected exit {check.exit_code}", output, seconds * 1000, values=values
+        )
+    if check.expect is not None:
+        ok, line = evaluate(check.expect, values)
+        return Outcome(ok, f"{said}; {line}", output, seconds * 1000, values.get("value"), values)
+    return Outcome(True, said, output, seconds * 1000, values.get("value"), values)
+
+
+def _json_at(data: object, path: str) -> object:
+    for part in path.split("."):
+        if isinstance(data, list) and part.lstrip("-").isdigit():
+            data = data[int(part)]
+        elif isinstance(data, dict):
+            data = data[part]
+        else:
+            raise KeyError(part)
+    return data
+
+
+def run_http(check: HttpCheck) -> Outcome:
+    parts = urlsplit(check.url)
+    limit = check.timeout.total_seconds()
+    began = time.monotonic()
+    cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    kwargs = {"context": ssl.create_default_context()} if parts.scheme == "https" else {}
+    conn = cls(parts.hostname or "", parts.port, timeout=limit, **kwargs)
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    try:
+        conn.request(check.method, target, headers={"User-Agent": "cutover-check"})
+        response = conn.getresponse()
+        body = bytearray()
+        while len(body) <= MAX_BODY:
+            if time.monotonic() - began > limit:
+                raise TimeoutError(f"the body took longer than {limit:g} s")
+            chunk = response.read1(65536) if check.method == "GET" else b""
+            if not chunk:
+                break
+            body += chunk
+    except (OSError, http.client.HTTPException) as exc:
+        seconds = time.monotonic() - began
+        what = "timed out" if isinstance(exc, TimeoutError | socket.timeout) else "failed"
+        return Outcome(
+            False,
+            f"{check.method} {what} after {seconds:.2f} s: {inert(str(exc) or type(exc).__name__, 200)}",
+        )
+    finally:
+        conn.close()
+    ms = (time.monotonic() - began) * 1000
+    output = trim(bytes(body[: MAX_EVIDENCE * 4]))
+    said = f"HTTP {response.status} in {ms:.0f} ms"
+    if response.status != check.status:
+        return Outcome(False, f"{said}, expected {check.status}", output, ms)
+    if check.latency_ms is not None and ms > check.latency_ms:
+        return Outcome(False, f"{said}, over the {check.latency_ms} ms limit", output, ms)
+    values = {"value": ms, "latency_ms": ms}
+    if check.json_path is not None:
+        try:
+            found = _json_at(json.loads(body), check.json_path)
+        except (ValueError, KeyError, IndexError, TypeError):
+            return Outcome(False, f"{said}; no JSON value at {check.json_path!r}", output, ms)
+        if isinstance(found, int | float) and not isinstance(found, bool):
+            values["value"] = float(found)
+        said += f"; {check.json_path} = {inert(json.dumps(found), 80)}"
+        if check.json_value is not None and found != check.json_value:
+            return Outcome(
+                False, f"{said}, expected {check.json_value!r}", output, ms, values=values
+            )
+    if check.expect is not None:
+        ok, line = evaluate(check.expect, values)
+        return Outcome(ok, f"{said}; {line}", output, ms, values.get("value"), values)
+    return Outcome(True, said, output, ms, values.get("value"), values)
+
+
+def run_tcp(check: TcpCheck) -> Outcome:
+    began = time.monotonic()
+    try:
+        with socket.create_connection(
+            (check.host, check.port), timeout=check.timeout.total_seconds()
+        ):
+            pass
+    except OSError as exc:
+        seconds = time.monotonic() - began
+        return Outcome(
+            False,
+            f"connect to {check.host}:{check.port} failed after {seconds:.2f} s: {inert(str(exc), 200)}",
+        )
+    ms = (time.monotonic() - began) * 1000
+    return Outcome(
+        True, f"connected to {check.host}:{check.port} in {ms:.0f} ms", latency_ms=ms, value=ms
+    )
+
+
+def run_dns(check: DnsCheck) -> Outcome:
+    found: list[str] = []
+    error: list[str] = []
+
+    def lookup() -> None:
+        try:
+            found.extend(sorted({a[4][0] for a in socket.getaddrinfo(check.name, None)}))
+        except OSError as exc:
+            error.append(str(exc))
+
+    began = time.monotonic()
+    worker = threading.Thread(target=lookup, name="dns-check", daemon=True)
+    worker.start()
+    worker.join(check.timeout.total_seconds())  # getaddrinfo has no timeout of its own
+    ms = (time.monotonic() - began) * 1000
+    if worker.is_alive():
+        return Outcome(
+            False, f"resolving {check.name} took longer than {check.timeout.total_seconds():g} s"
+        )
+    if error or not found:
+        return Outcome(
+            False,
+            f"{check.name} does not resolve: {inert(error[0] if error else 'no address', 200)}",
+        )
+    addresses = ", ".join(found[:8])
+    if check.address is not None and check.address not in found:
+        return Outcome(
+            False, f"{check.name} resolves to {addresses}, not {check.address}", latency_ms=ms
+        )
+    return Outcome(
+        True, f"{check.name} resolves to {addresses} in {ms:.0f} ms", latency_ms=ms, value=ms
+    )

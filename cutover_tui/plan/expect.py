@@ -1,0 +1,140 @@
+"""The expected-value grammar of a check: `expect = "source_rows == target_rows"`.
+
+    expect    := operand OP operand [ TOL ]
+    operand   := a number (`1000`, `-2.5`, `1e3`) | a name (`rows`, `target_rows`, `value`)
+    OP        := == | != | < | <= | > | >=
+    TOL       := ("+-" | "±") number ["%"]     how far apart `==` (and `!=`) may be and count
+                                                as equal; a percentage is of the right side
+
+Names are read from the check's output (`values_from`): every `name=NUMBER` or
+`name: NUMBER` it prints, and `value`, the last number printed (an HTTP probe's `value` is
+its JSON value, or its latency in milliseconds). Pure: no I/O, used by plan validation (the
+parse) and by the conductor's check runner (the evaluation).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+OPERATORS = ("==", "!=", "<=", ">=", "<", ">")
+_NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
+_NAME = r"[A-Za-z_][A-Za-z0-9_]*"
+_OPERAND = rf"(?:{_NUMBER}|{_NAME})"
+_GRAMMAR = re.compile(
+    rf"^\s*(?P<left>{_OPERAND})\s*(?P<op>==|!=|<=|>=|<|>)\s*(?P<right>{_OPERAND})"
+    rf"\s*(?:(?:\+-|±)\s*(?P<tol>{_NUMBER})\s*(?P<pct>%)?)?\s*$"
+)
+_IS_NUMBER = re.compile(rf"^{_NUMBER}$")
+# `rows=1000`, `rows: 1000`, `rows = 1,000` is not read (a thousands separator is ambiguous)
+_PAIR = re.compile(rf"(?<![A-Za-z0-9_])({_NAME})\s*[=:]\s*({_NUMBER})(?![\w.])")
+_ANY_NUMBER = re.compile(rf"(?<![A-Za-z0-9_.]){_NUMBER}(?![0-9.])")  # "0.5s" is 0.5
+MAX_EXPECT_CHARS = 200
+# Colour and title escapes (CSI, OSC) are not part of a value: "\x1b[31mrows=4" prints rows=4.
+_ESCAPES = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]|(?:\x1b\]|\x9d)[^\x07\x1b]*(?:\x07|\x1b\\)?"
+)
+
+
+class ExpectError(ValueError):
+    """An `expect` the grammar does not read; the message says how to write it."""
+
+
+@dataclass(frozen=True)
+class Expectation:
+    left: str | float
+    op: str
+    right: str | float
+    tolerance: float = 0.0
+    percent: bool = False
+
+    def names(self) -> list[str]:
+        return [side for side in (self.left, self.right) if isinstance(side, str)]
+
+    def __str__(self) -> str:
+        text = f"{_show(self.left)} {self.op} {_show(self.right)}"
+        if self.tolerance:
+            text += f" +- {_number(self.tolerance)}{'%' if self.percent else ''}"
+        return text
+
+
+def _show(side: str | float) -> str:
+    return side if isinstance(side, str) else _number(side)
+
+
+def _number(value: float) -> str:
+    """Exact (repr, so it reads back the same), without a needless ".0"."""
+    return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+
+
+def parse_expect(text: str) -> Expectation:
+    """`text` as an Expectation, or ExpectError naming what is wrong."""
+    if not isinstance(text, str):
+        raise ExpectError(f'expect is a string like "rows >= 1000", not {text!r}')
+    if len(text) > MAX_EXPECT_CHARS:
+        raise ExpectError(f"expect is {len(text)} characters; {MAX_EXPECT_CHARS} is the limit")
+    match = _GRAMMAR.match(text)
+    if match is None:
+        raise ExpectError(
+            f'{text!r} is not an expectation; write it like "rows >= 1000", '
+            f'"source_rows == target_rows" or "value == 42 +- 1%"'
+        )
+    left, right = _operand(match["left"]), _operand(match["right"])
+    tol = float(match["tol"]) if match["tol"] else 0.0
+    if not math.isfinite(tol) or tol < 0:
+        raise ExpectError(f"the tolerance in {text!r} must be a positive number")
+    if tol and match["op"] not in ("==", "!="):
+        raise ExpectError(f"a tolerance (+-) is read only with == or !=, not {match['op']}")
+    for side in (left, right):
+        if isinstance(side, float) and not math.isfinite(side):
+            raise ExpectError(f"{text!r} compares with a number too large to read")
+    return Expectation(left, match["op"], right, tol, bool(match["pct"]))
+
+
+def _operand(text: str) -> str | float:
+    return float(text) if _IS_NUMBER.match(text) else text
+
+
+def values_from(output: str) -> dict[str, float]:
+    """The named numbers an output prints (`rows=1000`, `rows: 1000`; the last one of a name
+    wins) and `value`, the last number printed anywhere, unless it names one itself."""
+    values: dict[str, float] = {}
+    output = _ESCAPES.sub("", output)
+    for name, number in _PAIR.findall(output):
+        values[name] = float(number)
+    if "value" not in values:
+        numbers = _ANY_NUMBER.findall(output)
+        if numbers:
+            values["value"] = float(numbers[-1])
+    return {k: v for k, v in values.items() if math.isfinite(v)}
+
+
+def evaluate(expectation: Expectation, values: dict[str, float]) -> tuple[bool, str]:
+    """Whether the values meet the expectation, and a line saying what was compared."""
+    sides: list[float] = []
+    for side in (expectation.left, expectation.right):
+        if isinstance(side, str):
+            if side not in values:
+                return False, f"{expectation}: the output names no {side!r}"
+            sides.append(values[side])
+        else:
+            sides.append(side)
+    left, right = sides
+    op = expectation.op
+    slack = expectation.tolerance * (abs(right) / 100 if expectation.percent else 1)
+    equal = abs(left - right) <= slack
+    ok = {
+        "==": equal,
+        "!=": not equal,
+        "<": left < right,
+        "<=": left <= right,
+        ">": left > right,
+        ">=": left >= right,
+    }[op]
+    shown = f"{left:g} {op} {right:g}" + (f" (+- {slack:g})" if slack else "")
+    named = ", ".join(f"{n}={values[n]:g}" for n in expectation.names() if n in values)
+    return (
+        ok,
+        f"{expectation}: {shown}{f' [{named}]' if named else ''} {'holds' if ok else 'FAILS'}",
+    )
