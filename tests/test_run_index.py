@@ -82,6 +82,9 @@ def test_a_run_made_before_the_index_is_folded_then_indexed_on_its_next_append(
     db.close()
     (item,) = listed(tmp_path, judge=True)
     assert item.run == folded_info(journal.path) and item.run.events == 4
+    db = sqlite3.connect(journal.path)
+    assert runindex.read(db).events == 4  # the listing that folded it left the row
+    db.close()
     again = Journal(journal.path)
     again.append(NoteAdded(actor="boss", at=at(8), text="later", key="e"))
     again.close()
@@ -208,3 +211,25 @@ def test_the_count_moved_by_each_event_is_the_count_made_over_every_step(tmp_pat
         counts.append(row.steps_done)
     journal.close()
     assert counts[:3] == [0, 1, 2] and max(counts) >= 4  # the count did move
+
+
+def test_a_backfill_never_writes_over_a_newer_head_nor_past_a_writer(tmp_path: Path) -> None:
+    journal = worked(tmp_path)
+    journal.close()
+    db = sqlite3.connect(journal.path, isolation_level=None)
+    db.execute("DROP TABLE run_index")
+    stale = Journal(journal.path)  # folded at event 4
+    stale.state()
+    writer = Journal(journal.path)
+    writer.append(NoteAdded(actor="boss", at=at(9), text="later", key="late"))  # its row: 5
+    listing.backfill(stale)
+    assert runindex.read(db).seq == 5  # the fold of event 4 did not write over it
+    db.execute("DROP TABLE run_index")
+    db.execute("BEGIN IMMEDIATE")  # a writer holds the file
+    fresh = Journal(journal.path)
+    listing.backfill(fresh)  # gives up at once, quietly
+    db.execute("COMMIT")
+    assert runindex.read(db) is None
+    for opened in (stale, writer, fresh):
+        opened.close()
+    db.close()

@@ -60,7 +60,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 # take seconds (steps x nights within VALIDATE_CELLS), never fewer than the war room's 500.
 # The forecast's memory is bounded whatever the count (engine.forecast_blocks); this bounds time.
 VALIDATE_NIGHTS = 2000
-VALIDATE_CELLS = 20_000_000
+VALIDATE_CELLS = 10_000_000  # 20,000 steps: 500 nights, half of validate's time was the odds
 
 
 def validate_nights(steps: int) -> int:
@@ -70,7 +70,7 @@ def validate_nights(steps: int) -> int:
 
 def forecast_line(plan) -> str:
     """The odds of the plan as written: its three-point estimates, simulated 2,000 times
-    (fewer beyond 10,000 steps, see validate_nights)."""
+    (fewer beyond 5,000 steps, see validate_nights)."""
     from ..engine.forecast_plan import plan_odds
     from ..engine.state import initial_state
 

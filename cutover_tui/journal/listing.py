@@ -3,7 +3,8 @@
 `cutover runs`, `cutover run PLAN` (which run to join) and the rehearsal search read each
 run's meta and its index row (journal.runindex). A run whose row does not name its last
 event (made before the index, written by an older cutover, edited, empty) is opened and
-folded as before, so the listing says the same whatever the files hold.
+folded as before, so the listing says the same whatever the files hold; a listing that may
+write the file then leaves the row for the next (`backfill`).
 
 The index is never trusted over the chain. What a listing shows as trusted is judged as
 `guard` judges it (journal.trust), minus the fold: every row's link and hash walked (the
@@ -18,6 +19,7 @@ and pass the full guard first.
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -200,9 +202,37 @@ def _from_log(path: Path, judge: bool) -> Listed:
     try:
         info = journal.info()
         distrusted = judge and info.phase != "damaged" and guard(journal, remember=False)
+        if info.phase != "damaged" and not distrusted:
+            backfill(journal)
         return Listed(info, bool(distrusted))
     finally:
         journal.close()
+
+
+def backfill(journal: Journal) -> None:
+    """Write the index row of a run just folded without one (made before the index, or last
+    appended to by an older cutover), so the next listing reads it. Quietly nothing when
+    the file is not ours to write, another writer holds it (a twentieth of a second at most:
+    a listing never waits on a night), or the head moved since the fold."""
+    seq, head = journal.head
+    if not seq or not os.access(journal.path, os.W_OK):
+        return
+    try:
+        db = sqlite3.connect(journal.path, isolation_level=None, timeout=0.05)
+    except sqlite3.Error:
+        return
+    try:
+        db.execute("BEGIN IMMEDIATE")
+        last = db.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
+        if last is not None and tuple(last) == (seq, head):
+            runindex.record(db, journal.state(), head)
+        db.execute("COMMIT")
+    except sqlite3.Error:
+        pass
+    finally:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        db.close()
 
 
 def run_paths(directory: Path, plan_id: str, mode: str) -> Iterator[Path]:
