@@ -1,0 +1,115 @@
+"""The review's charts as inline SVG, drawn by matplotlib (no pyplot, no display, no fonts
+fetched): the planned-against-actual Gantt, and P(finish inside the window) through the night.
+
+Text is drawn as paths (`svg.fonttype = "path"`), so the SVG needs no font on the reader's
+machine; the XML prolog and DOCTYPE (a URL) are cut, for the SVG goes inside the HTML page.
+A fixed hash salt keeps the SVG the same for the same review.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import datetime, timedelta
+
+import matplotlib
+from matplotlib import dates as mdates
+from matplotlib.backends.backend_svg import FigureCanvasSVG
+from matplotlib.figure import Figure
+
+from .odds_history import OddsHistory
+from .timeline import StepLine
+
+PLANNED, ACTUAL, LATE, ROLLBACK = "#b8c4d6", "#2e7d32", "#c62828", "#ef6c00"
+MAX_GANTT_ROWS = 60  # a 320-step night shows its phases' steps with the largest slips
+_RC = {"svg.fonttype": "path", "svg.hashsalt": "cutover-review", "font.size": 8}
+
+
+def _svg(fig: Figure) -> str:
+    buffer = io.StringIO()
+    FigureCanvasSVG(fig).print_svg(buffer, metadata={"Date": None, "Creator": None})
+    text = buffer.getvalue()
+    text = re.sub(r"<!--.*?-->", "", text, flags=re.S)  # matplotlib's comments carry labels
+    text = re.sub(r"<\?xml[^>]*\?>\s*", "", text)
+    return re.sub(r"<!DOCTYPE[^>]*>\s*", "", text)
+
+
+def gantt_svg(steps: list[StepLine], zone, deadline: datetime | None = None) -> str:
+    """Each step's planned bar (pale) with its actual bar over it: green, red when it ran
+    over its budget, orange for rollback steps."""
+    shown = _gantt_rows(steps)
+    with matplotlib.rc_context(_RC):
+        fig = Figure(figsize=(10, max(2.5, 0.22 * len(shown) + 1.2)))
+        ax = fig.add_subplot()
+        for row, s in enumerate(shown):
+            ax.barh(row, _days(s.planned_finish) - _days(s.planned_start),
+                    left=_days(s.planned_start), height=0.8, color=PLANNED)  # fmt: skip
+            if s.actual_start is not None and s.actual_finish is not None:
+                ax.barh(row, _days(s.actual_finish) - _days(s.actual_start),
+                        left=_days(s.actual_start), height=0.4, color=_colour(s))  # fmt: skip
+        if deadline is not None:
+            ax.axvline(_days(deadline), color=LATE, linewidth=1, linestyle="--")
+        ax.set_yticks(range(len(shown)), [s.id for s in shown])
+        ax.invert_yaxis()
+        _time_axis(ax, zone)
+        ax.set_title(
+            "Planned (pale) against actual: green on budget, red over, orange rollback;"
+            " dashed: the deadline"
+        )
+        fig.tight_layout()
+        return _svg(fig)
+
+
+def _gantt_rows(steps: list[StepLine]) -> list[StepLine]:
+    """All steps, or on a long night the ones that slipped most, kept in plan order."""
+    if len(steps) <= MAX_GANTT_ROWS:
+        return steps
+    order = {s.id: i for i, s in enumerate(steps)}
+    top = sorted(steps, key=lambda s: abs(s.slip or timedelta(0)), reverse=True)
+    return sorted(top[:MAX_GANTT_ROWS], key=lambda s: order[s.id])
+
+
+def _colour(s: StepLine) -> str:
+    if s.rollback:
+        return ROLLBACK
+    return LATE if s.variance is not None and s.variance > timedelta(0) else ACTUAL
+
+
+def odds_svg(history: OddsHistory, zone, deadline: datetime) -> str:
+    """P(finish inside the window) at each sample, with the stage's colour behind it."""
+    with matplotlib.rc_context(_RC):
+        fig = Figure(figsize=(10, 2.8))
+        ax = fig.add_subplot()
+        points = [p for p in history.points if p.p_in_window is not None]
+        if points:
+            ax.plot([_days(p.at) for p in points], [p.p_in_window * 100 for p in points],
+                    color="#1565c0", marker="o", markersize=2.5)  # fmt: skip
+        for stage, began in history.began:
+            ax.axvline(_days(began), color=_STAGE_COLOURS.get(stage, "#888"), linewidth=0.8)
+            ax.annotate(stage, (_days(began), 100), fontsize=6, rotation=90, va="top")
+        ax.set_ylim(0, 105)
+        ax.set_ylabel("P(in window) %")
+        _time_axis(ax, zone)
+        ax.set_title("The odds of finishing inside the window, through the night")
+        fig.tight_layout()
+        return _svg(fig)
+
+
+_STAGE_COLOURS = {
+    "on-track": "#2e7d32",
+    "at-risk": "#f9a825",
+    "late": "#c62828",
+    "roll-back": "#c62828",
+    "rolling-back": "#ef6c00",
+    "no-return": "#6a1b9a",
+}
+
+
+def _days(moment: datetime) -> float:
+    return mdates.date2num(moment)
+
+
+def _time_axis(ax, zone) -> None:
+    ax.xaxis_date(tz=zone)
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%H:%M", tz=zone))
+    ax.grid(axis="x", color="#ddd", linewidth=0.5)
