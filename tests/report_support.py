@@ -230,7 +230,7 @@ def rolled_back_night() -> list[ev.EventBase]:
             approver="boss",
             decision="go",
             reason="backup verified",
-        ),  # fmt: skip
+        ),
         ev.StepStarted(actor="dba", at=hm("22:57"), step="migrate"),
         *ran("reindex", "22:57", "23:17"),
         ev.TriggerFired(
@@ -240,10 +240,10 @@ def rolled_back_night() -> list[ev.EventBase]:
             step="migrate",
             action="rollback",
             reason="migrate running over 75m",
-        ),  # fmt: skip
+        ),
         ev.RollbackInvoked(
             actor="boss", at=hm("00:20"), reason="migration stuck on locks", trigger="migrate-stuck"
-        ),  # fmt: skip
+        ),
         *ran("restore", "00:20", "00:55"),
         *ran("verify-old", "00:55", "01:05", who="sup"),
         ev.RunEnded(actor="boss", at=hm("01:06"), outcome="rolled-back", reason="old shop back"),
@@ -264,7 +264,7 @@ def late_night() -> list[ev.EventBase]:
             decision="conditional-go",
             reason="index rebuild untested at full size",
             risks=["search may lag"],
-        ),  # fmt: skip
+        ),
         ev.StepStarted(actor="dba", at=hm("22:50"), step="migrate"),
         *ran("reindex", "22:50", "23:10"),
         ev.TriggerFired(
@@ -274,20 +274,20 @@ def late_night() -> list[ev.EventBase]:
             step="migrate",
             action="rollback",
             reason="migrate running over 75m",
-        ),  # fmt: skip
+        ),
         ev.TriggerOverridden(
             actor="boss",
             at=hm("00:07"),
             trigger="migrate-stuck",
             reason="95% of orders moved; finishing is faster than rolling back",
-        ),  # fmt: skip
+        ),
         ev.StepCompleted(actor="dba", at=hm("00:15"), step="migrate"),
         ev.StepStarted(actor="sup", at=hm("00:15"), step="smoke"),
         ev.CheckpointPassed(actor="sup", at=hm("00:30"), step="smoke", evidence="order 4711 paid"),
         *ran("announce", "00:30", "00:40", who="boss"),
         ev.NoteAdded(
             actor="boss", at=hm("00:35"), kind="decision", text="announce despite the late finish"
-        ),  # fmt: skip
+        ),
         ev.RunEnded(actor="boss", at=hm("00:41"), outcome="completed"),
     ]
 
@@ -304,7 +304,7 @@ def after_the_night() -> list[ev.EventBase]:
             check="checkout-p95",
             value=870,
             note="after the cache warmed",
-        ),  # fmt: skip
+        ),
         ev.ValidationRecorded(actor="dba", at=hm("01:05"), check="order-counts", value=10000),
         ev.ValidationRecorded(actor="sup", at=hm("01:10"), check="login-works", passed=True),
         ev.AccessClosed(actor="dba", at=hm("02:30"), access="vendor-vpn", note="account disabled"),
@@ -316,12 +316,12 @@ def after_the_night() -> list[ev.EventBase]:
             kind="review",
             remark="went-well",
             text="the gate's criteria were clear",
-        ),  # fmt: skip
+        ),
         ev.NoteAdded(
             actor="dba",
             at=hm("05:20"),
             kind="review",
             remark="process-gap",
             text="no rehearsal at full data size",
-        ),  # fmt: skip
+        ),
     ]

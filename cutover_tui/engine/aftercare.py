@@ -281,11 +281,29 @@ def _due(live: datetime | None, within: timedelta) -> datetime | None:
     return live + within if live is not None else None
 
 
-def _row(kind: RowKind, id_: str, area: str, title: str, owner: str, status: str, detail: str,
-         due: datetime | None, now: datetime) -> AfterRow:  # fmt: skip
+def _row(
+    kind: RowKind,
+    id_: str,
+    area: str,
+    title: str,
+    owner: str,
+    status: str,
+    detail: str,
+    due: datetime | None,
+    now: datetime,
+) -> AfterRow:
     done = status in ("passed", "closed", "accepted", "updated")
-    return AfterRow(kind, id_, area, title, owner, status, detail, due,
-                    overdue=not done and due is not None and now > due)  # fmt: skip
+    return AfterRow(
+        kind,
+        id_,
+        area,
+        title,
+        owner,
+        status,
+        detail,
+        due,
+        overdue=not done and due is not None and now > due,
+    )
 
 
 def _check_row(state: RunState, c: ValidationCheck, live, now: datetime) -> AfterRow:
@@ -324,8 +342,17 @@ def _handover_row(state: RunState, live, now: datetime) -> AfterRow:
         detail += f"; accepted by {state.name(e.actor)} at {state.when(e.at)}"
     status = "accepted" if e else "open"
     title = f"handover to {h.team}"
-    return _row("handover", "handover", "handover", title, h.owner, status, detail,
-                _due(live, h.within), now)  # fmt: skip
+    return _row(
+        "handover",
+        "handover",
+        "handover",
+        title,
+        h.owner,
+        status,
+        detail,
+        _due(live, h.within),
+        now,
+    )
 
 
 def _runbook_row(state: RunState, live, now: datetime) -> AfterRow:
@@ -335,8 +362,17 @@ def _runbook_row(state: RunState, live, now: datetime) -> AfterRow:
     if e is not None:
         detail = f"{e.note}; {state.name(e.actor)} at {state.when(e.at)}"
     status = "updated" if e else "open"
-    return _row("runbook", "runbook", "runbook", "runbook updated", r.owner, status, detail,
-                _due(live, r.within), now)  # fmt: skip
+    return _row(
+        "runbook",
+        "runbook",
+        "runbook",
+        "runbook updated",
+        r.owner,
+        status,
+        detail,
+        _due(live, r.within),
+        now,
+    )
 
 
 def in_days(delta: timedelta) -> str:

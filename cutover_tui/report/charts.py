@@ -42,11 +42,21 @@ def gantt_svg(steps: list[StepLine], zone, deadline: datetime | None = None) -> 
         fig = Figure(figsize=(10, max(2.5, 0.22 * len(shown) + 1.2)))
         ax = fig.add_subplot()
         for row, s in enumerate(shown):
-            ax.barh(row, _days(s.planned_finish) - _days(s.planned_start),
-                    left=_days(s.planned_start), height=0.8, color=PLANNED)  # fmt: skip
+            ax.barh(
+                row,
+                _days(s.planned_finish) - _days(s.planned_start),
+                left=_days(s.planned_start),
+                height=0.8,
+                color=PLANNED,
+            )
             if s.actual_start is not None and s.actual_finish is not None:
-                ax.barh(row, _days(s.actual_finish) - _days(s.actual_start),
-                        left=_days(s.actual_start), height=0.4, color=_colour(s))  # fmt: skip
+                ax.barh(
+                    row,
+                    _days(s.actual_finish) - _days(s.actual_start),
+                    left=_days(s.actual_start),
+                    height=0.4,
+                    color=_colour(s),
+                )
         if deadline is not None:
             ax.axvline(_days(deadline), color=LATE, linewidth=1, linestyle="--")
         ax.set_yticks(range(len(shown)), [s.id for s in shown])
@@ -82,8 +92,13 @@ def odds_svg(history: OddsHistory, zone, deadline: datetime) -> str:
         ax = fig.add_subplot()
         points = [p for p in history.points if p.p_in_window is not None]
         if points:
-            ax.plot([_days(p.at) for p in points], [p.p_in_window * 100 for p in points],
-                    color="#1565c0", marker="o", markersize=2.5)  # fmt: skip
+            ax.plot(
+                [_days(p.at) for p in points],
+                [p.p_in_window * 100 for p in points],
+                color="#1565c0",
+                marker="o",
+                markersize=2.5,
+            )
         for stage, began in history.began:
             ax.axvline(_days(began), color=_STAGE_COLOURS.get(stage, "#888"), linewidth=0.8)
             ax.annotate(stage, (_days(began), 100), fontsize=6, rotation=90, va="top")

@@ -43,8 +43,11 @@ def render_markdown(r: Review) -> str:
     out += _entries(r, "Checkpoints and their evidence", r.checkpoints)
     out += _entries(r, "Triggers fired and alerts", r.triggers)
     out += _rollback(r) + _odds(r)
-    out += _entries(r, "Incidents", r.incidents) if r.incidents is not None else [
-        "## Incidents", "", "Not recorded by this version of the journal.", ""]  # fmt: skip
+    out += (
+        _entries(r, "Incidents", r.incidents)
+        if r.incidents is not None
+        else ["## Incidents", "", "Not recorded by this version of the journal.", ""]
+    )
     out += _entries(r, "Messages sent", r.messages)
     out += _aftercare(r) + _rehearsals(r) + _remarks(r)
     if r.calibration is not None:
@@ -68,11 +71,19 @@ def _phases(r: Review) -> list[str]:
     if not r.phases:
         return [*out, "The plan has no phases.", ""]
     rows = [
-        [md(p.title), md(r.when(p.planned_start)), md(r.when(p.planned_finish)),
-         md(r.when(p.actual_start)), md(r.when(p.actual_finish)), dur(p.planned), dur(p.actual),
-         dur(p.variance, signed=True), dur(p.slip, signed=True)]
+        [
+            md(p.title),
+            md(r.when(p.planned_start)),
+            md(r.when(p.planned_finish)),
+            md(r.when(p.actual_start)),
+            md(r.when(p.actual_finish)),
+            dur(p.planned),
+            dur(p.actual),
+            dur(p.variance, signed=True),
+            dur(p.slip, signed=True),
+        ]
         for p in r.phases
-    ]  # fmt: skip
+    ]
     head = ["phase", "planned start", "planned finish", "actual start", "actual finish"]
     return out + _table([*head, "planned", "actual", "variance", "finish slip"], rows)
 
@@ -80,11 +91,20 @@ def _phases(r: Review) -> list[str]:
 def _steps(r: Review) -> list[str]:
     out = ["### Per step", ""]
     rows = [
-        [md(s.id), md(s.title), md(s.status), md(r.when(s.planned_start)),
-         md(r.when(s.actual_start)), md(r.when(s.actual_finish)), dur(s.budget), dur(s.actual),
-         dur(s.variance, signed=True), "yes" if s.on_planned_critical_path else ""]
+        [
+            md(s.id),
+            md(s.title),
+            md(s.status),
+            md(r.when(s.planned_start)),
+            md(r.when(s.actual_start)),
+            md(r.when(s.actual_finish)),
+            dur(s.budget),
+            dur(s.actual),
+            dur(s.variance, signed=True),
+            "yes" if s.on_planned_critical_path else "",
+        ]
         for s in r.steps
-    ]  # fmt: skip
+    ]
     head = ["step", "title", "status", "planned start", "actual start", "actual finish"]
     return out + _table([*head, "budget", "actual", "variance", "critical"], rows)
 
@@ -150,11 +170,18 @@ def _aftercare(r: Review) -> list[str]:
     for heading, rows in aftercare_groups(r):
         out += [f"### {md(heading)}", ""]
         table = [
-            [md(x.id), md(x.title), md(r.state.name(x.owner)),
-             ("**" + md(x.status.upper()) + "**") if x.overdue or x.status == "failed" else md(x.status),
-             md(x.detail), md(r.when(x.due)) + (" **OVERDUE**" if x.overdue else "")]
+            [
+                md(x.id),
+                md(x.title),
+                md(r.state.name(x.owner)),
+                ("**" + md(x.status.upper()) + "**")
+                if x.overdue or x.status == "failed"
+                else md(x.status),
+                md(x.detail),
+                md(r.when(x.due)) + (" **OVERDUE**" if x.overdue else ""),
+            ]
             for x in rows
-        ]  # fmt: skip
+        ]
         out += _table(["item", "what", "owner", "status", "detail", "due"], table)
     facts = handover_facts(r)
     if facts:
@@ -164,10 +191,14 @@ def _aftercare(r: Review) -> list[str]:
 
 def _rehearsals(r: Review) -> list[str]:
     rows = [
-        [md(x.run_id) + (" (tonight)" if x.tonight else ""), md(r.when(x.started_at)),
-         dur(x.total), md(x.outcome)]
+        [
+            md(x.run_id) + (" (tonight)" if x.tonight else ""),
+            md(r.when(x.started_at)),
+            dur(x.total),
+            md(x.outcome),
+        ]
         for x in r.rehearsals
-    ]  # fmt: skip
+    ]
     return [
         "## Rehearsals beside tonight",
         "",

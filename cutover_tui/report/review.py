@@ -133,8 +133,8 @@ def build_review(
         steps=steps,
         phases=phase_lines(state, steps),
         variances=biggest_variances(steps),
-        decisions=_entries(events, _DECISIONS, who),
-        deviations=_entries(events, _DEVIATIONS, who),
+        decisions=_entries(events, _DECISIONS, who, "decision"),
+        deviations=_entries(events, _DEVIATIONS, who, "deviation"),
         checkpoints=_entries(events, {"checkpoint-passed", "checkpoint-failed"}, who),
         triggers=_entries(events, {"trigger-fired", "window-alert", "budget-exceeded"}, who),
         rollback=_rollback(state, events),
@@ -160,15 +160,12 @@ _DEVIATIONS = {
 }
 
 
-def _entries(events: list[Event], types: set[str], who) -> list[Entry]:
+def _entries(events: list[Event], types: set[str], who, note_kind: str = "") -> list[Entry]:
+    """The events of `types`, and the notes of `note_kind` (a decision, a deviation)."""
     out = []
     for e in events:
-        kind = getattr(e, "kind", None)
-        note = e.type == "note-added"
-        if e.type in types or (
-            note and ((kind == "decision" and types is _DECISIONS) or
-                      (kind == "deviation" and types is _DEVIATIONS))
-        ):  # fmt: skip
+        noted = e.type == "note-added" and note_kind and e.kind == note_kind
+        if e.type in types or noted:
             out.append(Entry(e.at, who(e.actor) if _named(e) else "", narrate(e).text))
     return out
 

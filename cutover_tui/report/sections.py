@@ -66,7 +66,7 @@ def handover_facts(r: Review) -> list[tuple[str, str]]:
         (
             "hypercare",
             f"{in_days(h.hypercare)} from go-live, owned by {name(h.hypercare_owner or h.owner)}",
-        ),  # fmt: skip
+        ),
     ]
     facts += [("known issue", issue) for issue in h.known_issues]
     facts += [("watch", item) for item in h.watch]
