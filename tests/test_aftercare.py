@@ -16,11 +16,17 @@ from hypothesis import strategies as st
 
 from cutover_tui.engine import events as ev
 from cutover_tui.engine.aftercare import rows, summary
-from cutover_tui.engine.state import Refused, check
+from cutover_tui.engine.state import Refused
 from cutover_tui.plan import PlanError, parse_plan
 from cutover_tui.plan.aftercare import ValidationCheck
-from tests.report_support import AFTERCARE, after_the_night, hm, late_night, new_journal, play
-from tests.report_support import shop_plan
+from tests.report_support import (
+    after_the_night,
+    hm,
+    late_night,
+    new_journal,
+    play,
+    shop_plan,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -127,11 +133,16 @@ def test_after_the_end_only_the_aftercare_and_remarks_are_taken(ended) -> None:
 
 
 def test_a_measure_out_of_tolerance_is_a_failure_and_can_be_measured_again(ended) -> None:
-    play(ended, [ev.ValidationRecorded(actor="dba", at=hm("01:00"), check="checkout-p95", value=1100)])
+    play(
+        ended,
+        [ev.ValidationRecorded(actor="dba", at=hm("01:00"), check="checkout-p95", value=1100)],
+    )
     row = next(r for r in rows(ended.state(), hm("01:30")) if r.id == "checkout-p95")
     assert row.status == "failed"
     assert row.detail.startswith("1100 ms, OUT OF TOLERANCE: 800 ms ±20% (lower is better)")
-    play(ended, [ev.ValidationRecorded(actor="dba", at=hm("02:00"), check="checkout-p95", value=700)])
+    play(
+        ended, [ev.ValidationRecorded(actor="dba", at=hm("02:00"), check="checkout-p95", value=700)]
+    )
     row = next(r for r in rows(ended.state(), hm("02:30")) if r.id == "checkout-p95")
     assert row.status == "passed" and row.detail.startswith("700 ms, within 800 ms")
     again = ev.ValidationRecorded(actor="dba", at=hm("02:10"), check="checkout-p95", value=650)
@@ -282,7 +293,9 @@ def test_cutover_do_and_aftercare_end_to_end(tmp_path: Path) -> None:
     listing = cutover("aftercare", run, runs=tmp_path)  # days after the night: all overdue
     assert listing.returncode == 1, listing.stdout
     lines = listing.stdout.splitlines()
-    assert lines[0].startswith(f"{run}: after the night: 1/8 done, 1 failed (checkout-p95), 7 OVERDUE")
+    assert lines[0].startswith(
+        f"{run}: after the night: 1/8 done, 1 failed (checkout-p95), 7 OVERDUE"
+    )
     p95 = next(line for line in lines[1:] if "checkout-p95" in line)
     assert "failed" in p95 and "1200 ms, OUT OF TOLERANCE: 800 ms ±20%" in p95 and "OVERDUE" in p95
     assert "OVERDUE" not in next(line for line in lines[1:] if "break-glass" in line)

@@ -2,7 +2,8 @@
 fetched): the planned-against-actual Gantt, and P(finish inside the window) through the night.
 
 Text is drawn as paths (`svg.fonttype = "path"`), so the SVG needs no font on the reader's
-machine; the XML prolog and DOCTYPE (a URL) are cut, for the SVG goes inside the HTML page.
+machine; the XML prolog, DOCTYPE and RDF metadata (URLs) are cut, for the SVG goes inside
+the HTML page, and nothing in it names anything outside it but its XML namespaces.
 A fixed hash salt keeps the SVG the same for the same review.
 """
 
@@ -30,6 +31,7 @@ def _svg(fig: Figure) -> str:
     FigureCanvasSVG(fig).print_svg(buffer, metadata={"Date": None, "Creator": None})
     text = buffer.getvalue()
     text = re.sub(r"<!--.*?-->", "", text, flags=re.S)  # matplotlib's comments carry labels
+    text = re.sub(r"<metadata>.*?</metadata>\s*", "", text, flags=re.S)  # RDF with URLs
     text = re.sub(r"<\?xml[^>]*\?>\s*", "", text)
     return re.sub(r"<!DOCTYPE[^>]*>\s*", "", text)
 

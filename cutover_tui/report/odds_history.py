@@ -57,7 +57,7 @@ def odds_history(
     if started is None:
         return OddsHistory([], [], None)
     last = end or max(e.at for e in events)
-    moments = _moments(started, last, samples)
+    moments = sorted({*_moments(started, last, samples), *_turns(events, last)})
     state = state0
     points: list[OddsPoint] = []
     drift: timedelta | None = None
@@ -91,6 +91,25 @@ def _moments(start: datetime, end: datetime, samples: int) -> list[datetime]:
     step = timedelta(minutes=minutes)
     out = [start + step * k for k in range(samples) if start + step * k < end]
     return [*out, end]
+
+
+# Events after which the verdict's stage may turn: asked again right there, so a stage that
+# lasts less than a sample's interval (a trigger answered in eight minutes) is not missed.
+_TURNING = frozenset(
+    {
+        "trigger-fired",
+        "trigger-overridden",
+        "rollback-invoked",
+        "window-alert",
+        "step-failed",
+        "checkpoint-failed",
+        "gate-decided",
+    }
+)
+
+
+def _turns(events: list[Event], last: datetime) -> set[datetime]:
+    return {e.at for e in events if e.type in _TURNING and e.at <= last}
 
 
 def _point(state: RunState, at: datetime, forecaster: Forecaster, *, odds: bool) -> OddsPoint:
