@@ -27,6 +27,7 @@ from .events import (
     RunbookUpdated,
     ValidationRecorded,
 )
+from .times import stamp
 
 if TYPE_CHECKING:
     from ..plan.aftercare import Aftercare, ValidationCheck
@@ -182,7 +183,7 @@ def _check_validation(state: RunState, e: ValidationRecorded) -> str | None:
     if earlier is not None and passed(item, earlier):
         return (
             f"{e.check!r} already passed, recorded by {state.name(earlier.actor)} at "
-            f"{state.when(earlier.at)}"
+            f"{stamp(state, earlier.at)}"
         )
     return None
 
@@ -200,7 +201,7 @@ def _check_access(state: RunState, e: AccessClosed) -> str | None:
         return _unknown("temporary access", e.access, register)
     earlier = state.aftercare.access.get(e.access)
     if earlier is not None:
-        return f"{e.access!r} was already closed by {state.name(earlier.actor)} at {state.when(earlier.at)}"
+        return f"{e.access!r} was already closed by {state.name(earlier.actor)} at {stamp(state, earlier.at)}"
     return None
 
 
@@ -212,7 +213,7 @@ def _check_handover(state: RunState, e: HandoverAccepted) -> str | None:
         return "the run did not go live (rolled back or aborted): there is nothing to hand over"
     earlier = state.aftercare.handover
     if earlier is not None:
-        return f"the handover was already accepted by {state.name(earlier.actor)} at {state.when(earlier.at)}"
+        return f"the handover was already accepted by {state.name(earlier.actor)} at {stamp(state, earlier.at)}"
     return None
 
 
@@ -224,7 +225,7 @@ def _check_runbook(state: RunState, e: RunbookUpdated) -> str | None:
         return "say what changed in the runbook and where it lives (--note)"
     earlier = state.aftercare.runbook
     if earlier is not None:
-        return f"the runbook update was already recorded by {state.name(earlier.actor)} at {state.when(earlier.at)}"
+        return f"the runbook update was already recorded by {state.name(earlier.actor)} at {stamp(state, earlier.at)}"
     return None
 
 
@@ -319,7 +320,7 @@ def _check_row(state: RunState, c: ValidationCheck, live, now: datetime) -> Afte
             detail = f"{seen}, {verdict} {c.target()}"
         else:
             detail = status
-        detail += f"; {state.name(e.actor)} at {state.when(e.at)}"
+        detail += f"; {state.name(e.actor)} at {stamp(state, e.at)}"
     return _row("check", c.id, c.area, c.item, c.owner, status, detail, _due(live, c.within), now)
 
 
@@ -327,7 +328,7 @@ def _access_row(state: RunState, a, live, now: datetime) -> AfterRow:
     e = state.aftercare.access.get(a.id)
     detail = f"for {a.holder}"
     if e is not None:
-        detail += f"; closed by {state.name(e.actor)} at {state.when(e.at)}"
+        detail += f"; closed by {state.name(e.actor)} at {stamp(state, e.at)}"
     status = "closed" if e else "open"
     due = _due(live, a.close_within)
     return _row("access", a.id, "access", a.what, a.opened_by, status, detail, due, now)
@@ -337,9 +338,9 @@ def _handover_row(state: RunState, live, now: datetime) -> AfterRow:
     h = state.plan.aftercare.handover  # type: ignore[union-attr]
     e = state.aftercare.handover
     end = _due(live, h.hypercare)
-    detail = f"hypercare {in_days(h.hypercare)}" + (f" to {state.when(end)}" if end else "")
+    detail = f"hypercare {in_days(h.hypercare)}" + (f" to {stamp(state, end)}" if end else "")
     if e is not None:
-        detail += f"; accepted by {state.name(e.actor)} at {state.when(e.at)}"
+        detail += f"; accepted by {state.name(e.actor)} at {stamp(state, e.at)}"
     status = "accepted" if e else "open"
     title = f"handover to {h.team}"
     return _row(
@@ -360,7 +361,7 @@ def _runbook_row(state: RunState, live, now: datetime) -> AfterRow:
     e = state.aftercare.runbook
     detail = f"within {in_days(r.within)} of go-live"
     if e is not None:
-        detail = f"{e.note}; {state.name(e.actor)} at {state.when(e.at)}"
+        detail = f"{e.note}; {state.name(e.actor)} at {stamp(state, e.at)}"
     status = "updated" if e else "open"
     return _row(
         "runbook",

@@ -154,10 +154,10 @@ def _after_line(e: Event) -> Line:
         said = "" if e.passed is None else (" passed" if e.passed else " FAILED")
         return Line("☑", f"validation {e.check}{seen}{said}" + _quote(e.note), "step")
     if e.type == "access-closed":
-        return Line("🔒", f"temporary access {e.access} closed" + _quote(e.note), "step")
+        return Line("✓", f"temporary access {e.access} closed" + _quote(e.note), "step")
     if e.type == "handover-accepted":
-        return Line("🤝", "handover accepted" + _quote(e.note), "decision")
-    return Line("📘", "runbook updated" + _quote(e.note), "step")
+        return Line("✎", "handover accepted" + _quote(e.note), "decision")
+    return Line("✎", "runbook updated" + _quote(e.note), "step")
 
 
 def _quote(text: str) -> str:
