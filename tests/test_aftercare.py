@@ -299,3 +299,5 @@ def test_cutover_do_and_aftercare_end_to_end(tmp_path: Path) -> None:
     p95 = next(line for line in lines[1:] if "checkout-p95" in line)
     assert "failed" in p95 and "1200 ms, OUT OF TOLERANCE: 800 ms ±20%" in p95 and "OVERDUE" in p95
     assert "OVERDUE" not in next(line for line in lines[1:] if "break-glass" in line)
+    status = cutover("status", run, runs=tmp_path)
+    assert "  ■ after the night: 1/8 done, 1 failed (checkout-p95), 7 OVERDUE" in status.stdout

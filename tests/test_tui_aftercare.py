@@ -89,3 +89,16 @@ async def test_a_watcher_is_refused_in_one_line() -> None:
 
 def test_aftercare_screen_snapshot(snap_compare) -> None:
     assert snap_compare(room("boss", night(*after_the_night())), terminal_size=SIZE, press=["V"])
+
+
+async def test_an_overdue_access_turns_the_status_line_red() -> None:
+    from cutover_tui.tui.widgets.status import figures
+
+    for now, red in (("04:00", False), ("05:00", True)):  # break-glass is due at 04:41
+        app = room("boss", night(*after_the_night()), now=now)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot, lambda app=app: app.frame is not None)
+            for width in (160, 80):
+                line = figures(app.frame, width)
+                spans = [line.plain[s.start : s.end] for s in line.spans if s.style == "bold red"]
+                assert any("OVERDUE (break-glass)" in text for text in spans) is red, line.plain
