@@ -22,7 +22,7 @@ from .odds_history import OddsHistory
 from .timeline import StepLine
 
 PLANNED, ACTUAL, LATE, ROLLBACK = "#b8c4d6", "#2e7d32", "#c62828", "#ef6c00"
-MAX_GANTT_ROWS = 60  # a 320-step night shows its phases' steps with the largest slips
+MAX_GANTT_ROWS = 40  # a 320-step night shows its phases' steps with the largest slips
 _RC = {"svg.fonttype": "path", "svg.hashsalt": "cutover-review", "font.size": 8}
 
 
@@ -38,38 +38,48 @@ def _svg(fig: Figure) -> str:
 
 def gantt_svg(steps: list[StepLine], zone, deadline: datetime | None = None) -> str:
     """Each step's planned bar (pale) with its actual bar over it: green, red when it ran
-    over its budget, orange for rollback steps."""
+    over its budget, orange for rollback steps. Two bar collections, fixed margins: a
+    320-step night draws in a fraction of a second (tight_layout measured every label twice)."""
     shown = _gantt_rows(steps)
+    height = max(2.5, 0.2 * len(shown) + 1.0)
     with matplotlib.rc_context(_RC):
-        fig = Figure(figsize=(10, max(2.5, 0.22 * len(shown) + 1.2)))
+        fig = Figure(figsize=(10, height))
+        fig.subplots_adjust(left=0.17, right=0.98, top=1 - 0.45 / height, bottom=0.4 / height)
         ax = fig.add_subplot()
-        for row, s in enumerate(shown):
+        rows = range(len(shown))
+        planned = [
+            (_days(s.planned_start), _span(s.planned_start, s.planned_finish)) for s in shown
+        ]
+        ax.barh(
+            rows, [w for _, w in planned], left=[x for x, _ in planned], height=0.8, color=PLANNED
+        )
+        ran = [
+            (row, s)
+            for row, s in zip(rows, shown, strict=True)
+            if s.actual_start is not None and s.actual_finish is not None
+        ]
+        if ran:
             ax.barh(
-                row,
-                _days(s.planned_finish) - _days(s.planned_start),
-                left=_days(s.planned_start),
-                height=0.8,
-                color=PLANNED,
+                [row for row, _ in ran],
+                [_span(s.actual_start, s.actual_finish) for _, s in ran],
+                left=[_days(s.actual_start) for _, s in ran],
+                height=0.4,
+                color=[_colour(s) for _, s in ran],
             )
-            if s.actual_start is not None and s.actual_finish is not None:
-                ax.barh(
-                    row,
-                    _days(s.actual_finish) - _days(s.actual_start),
-                    left=_days(s.actual_start),
-                    height=0.4,
-                    color=_colour(s),
-                )
         if deadline is not None:
             ax.axvline(_days(deadline), color=LATE, linewidth=1, linestyle="--")
-        ax.set_yticks(range(len(shown)), [s.id for s in shown])
-        ax.invert_yaxis()
+        ax.set_yticks(rows, [s.id for s in shown])
+        ax.set_ylim(len(shown) - 0.5, -0.5)
         _time_axis(ax, zone)
         ax.set_title(
             "Planned (pale) against actual: green on budget, red over, orange rollback;"
             " dashed: the deadline"
         )
-        fig.tight_layout()
         return _svg(fig)
+
+
+def _span(start: datetime, finish: datetime) -> float:
+    return _days(finish) - _days(start)
 
 
 def _gantt_rows(steps: list[StepLine]) -> list[StepLine]:
@@ -91,6 +101,7 @@ def odds_svg(history: OddsHistory, zone, deadline: datetime) -> str:
     """P(finish inside the window) at each sample, with the stage's colour behind it."""
     with matplotlib.rc_context(_RC):
         fig = Figure(figsize=(10, 2.8))
+        fig.subplots_adjust(left=0.08, right=0.98, top=0.88, bottom=0.14)
         ax = fig.add_subplot()
         points = [p for p in history.points if p.p_in_window is not None]
         if points:
@@ -108,7 +119,6 @@ def odds_svg(history: OddsHistory, zone, deadline: datetime) -> str:
         ax.set_ylabel("P(in window) %")
         _time_axis(ax, zone)
         ax.set_title("The odds of finishing inside the window, through the night")
-        fig.tight_layout()
         return _svg(fig)
 
 

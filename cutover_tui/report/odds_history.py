@@ -24,7 +24,7 @@ from ..engine.forecast import Forecaster
 from ..engine.runstate import RunState
 from ..engine.verdict import assess, forecaster_for
 
-SAMPLES = 40
+SAMPLES = 24
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,6 @@ _TURNING = frozenset(
         "window-alert",
         "step-failed",
         "checkpoint-failed",
-        "gate-decided",
     }
 )
 
