@@ -60,7 +60,8 @@ def test_the_rolled_back_night(tmp_path: Path) -> None:
     assert r.odds.drift == 35 * M
     assert [(v.id, v.variance) for v in r.variances] == [("backup", 10 * M), ("restore", 5 * M)]
     stages = [stage for stage, _ in r.odds.began]
-    assert stages[-2:] == ["roll-back", "rolling-back"]
+    assert stages[-3:] == ["roll-back", "rolling-back", "ended"]
+    assert r.odds.began[-3][1] == hm("00:12")  # asked again at the trigger, not a sample later
     assert "Rollback was invoked at Sat 28 Nov 00:20 GMT: migration stuck on locks." in r.summary
     assert "Service was restored in 45m, inside the RTO." in r.summary
 
@@ -88,7 +89,11 @@ def test_the_late_night_with_a_conditional_go(tmp_path: Path) -> None:
     assert any("OVERRIDDEN, carrying on: 95% of orders moved" in d for d in decisions)
     assert [e.text for e in r.checkpoints] == ['checkpoint smoke passed "order 4711 paid"']
     assert "The plan finished 30m later than planned." in r.summary
-    assert r.odds.began[-1][0] == "late"  # past the 00:30 deadline
+    stages = [s for s, _ in r.odds.began]
+    assert stages[-1] == "ended" and "roll-back" in stages  # the trigger at 00:05
+    assert ("roll-back", hm("00:05")) in r.odds.began
+    last_odds = [p for p in r.odds.points if p.p_in_window is not None][-1]
+    assert last_odds.p_in_window < 0.1  # past the 00:30 deadline the window was lost
     assert {row.id: row.status for row in r.aftercare}["checkout-p95"] == "passed"
     assert list(r.remarks) == ["What went well", "Process gaps"]
 

@@ -84,8 +84,9 @@ against the baseline finish ({{ r.when(r.planned_finish) }}), measured
 {{ 'just before rollback' if r.rollback else 'at the end' }}.</p>{% endif %}
 {% if r.variances %}<ul>{% for s in r.variances %}<li><b>{{ s.id|t }}</b> ({{ s.title|t }}) ran
 {{ s.variance|dur }} over its {{ s.budget|dur }} budget;
-{% if s.on_planned_critical_path %}on the planned critical path: it moved everything after it by
-{{ s.slip|dur(true) }}{% else %}off the planned critical path: its slack absorbed part of it{% endif %}.</li>
+{% if s.on_planned_critical_path %}on the planned critical path, so its overrun reached the
+finish{% else %}off the planned critical path: slack could absorb it{% endif %} (it finished
+{{ s.slip|dur(true) }} against plan).</li>
 {% endfor %}</ul>{% else %}<p>No step ran over its budget.</p>{% endif %}
 
 <h3>Per step</h3>

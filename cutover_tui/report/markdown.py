@@ -123,10 +123,11 @@ def _variances(r: Review) -> list[str]:
         return [*out, "No step ran over its budget.", ""]
     for s in r.variances:
         effect = (
-            f"on the planned critical path: it moved everything after it by {dur(s.slip, signed=True)}"
+            "on the planned critical path, so its overrun reached the finish"
             if s.on_planned_critical_path
-            else "off the planned critical path: its slack absorbed part of it"
+            else "off the planned critical path: slack could absorb it"
         )
+        effect += f" (it finished {dur(s.slip, signed=True)} against plan)"
         out.append(
             f"- **{md(s.id)}** ran {dur(s.variance)} over its {dur(s.budget)} budget; {effect}."
         )

@@ -68,8 +68,6 @@ def odds_history(
             e = ordered[i]
             if e.type == "rollback-invoked":  # the drift the night had reached when it turned
                 drift = _point(state, e.at, forecaster, odds=False).delta
-            if e.type == "run-ended":
-                break
             apply(state, e)
             i += 1
         points.append(_point(state, moment, forecaster, odds=state.phase != "ended"))
