@@ -106,6 +106,10 @@ def test_the_markdown_and_html_say_the_figures(tmp_path: Path) -> None:
     assert "The critical path drifted +30m against the baseline finish" in text
     assert "| break-glass | Break-glass admin account | Bea Boss (boss) | **OPEN** |" in text
     assert "**OVERDUE**" in text
+    assert (
+        "- Sat 28 Nov 01:00 GMT: checkout-p95 measured 1100 ms: OUT OF TOLERANCE (800 ms ±20% "
+        "(lower is better)) — Dee Ay (dba)"
+    ) in text
     page = render_html(r)
     assert page.count("<svg") == 2 and page.count("</svg>") == 2
     assert 'class="overdue"' in page

@@ -135,6 +135,8 @@ finish{% else %}off the planned critical path: slack could absorb it{% endif %} 
 <td class="{{ 'bad' if x.overdue or x.status == 'failed' else ('ok' if x.done) }}">{{ x.status }}{{ ' — OVERDUE' if x.overdue }}</td>
 <td>{{ x.detail|t }}</td><td>{{ r.when(x.due) }}</td></tr>{% endfor %}</table>
 {% endfor %}
+{% if r.validations %}<h3>Every validation recorded</h3><ul>{% for e in r.validations %}
+<li class="{{ 'bad' if 'OUT OF TOLERANCE' in e.text or 'FAILED' in e.text }}">{{ r.when(e.at) }}: {{ e.text|t }} — <i>{{ e.who|t }}</i></li>{% endfor %}</ul>{% endif %}
 {% if handover %}<h3>Handover details</h3><ul>{% for k, v in handover %}<li><b>{{ k|t }}</b>: {{ v|t }}</li>{% endfor %}</ul>{% endif %}
 {% else %}<p>The plan has no post-cutover part.</p>{% endif %}
 

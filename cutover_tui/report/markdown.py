@@ -184,6 +184,9 @@ def _aftercare(r: Review) -> list[str]:
             for x in rows
         ]
         out += _table(["item", "what", "owner", "status", "detail", "due"], table)
+    if r.validations:
+        out += ["### Every validation recorded", ""]
+        out += [f"- {md(r.when(e.at))}: {md(e.text)} — {md(e.who)}" for e in r.validations] + [""]
     facts = handover_facts(r)
     if facts:
         out += ["### Handover details", ""] + [f"- {md(k)}: {md(v)}" for k, v in facts] + [""]

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from ..engine.aftercare import AfterRow, rows
+from ..engine.aftercare import AfterRow, passed, rows
 from ..engine.events import Event
 from ..engine.state import RunState, fold
 from ..plan.durations import format_duration
@@ -97,6 +97,7 @@ class Review:
     remarks: dict[str, list[Entry]]
     rehearsals: list[RehearsalLine]
     planned_finish: datetime
+    validations: list[Entry] = field(default_factory=list)  # every recording, failures kept
     incidents: list[Entry] | None = None  # hook: incidents with response times against SLA
     calibration: list[tuple[str, str]] | None = None  # hook: the odds' reliability table
     extra: dict[str, str] = field(default_factory=dict)
@@ -145,8 +146,31 @@ def build_review(
         rehearsals=_rehearsals(run_id, state, rehearsals),
         planned_finish=max((s.planned_finish for s in steps if not s.rollback), default=end),
     )
+    review.validations = _validations(state)
     review.summary = summarise(review)
     return review
+
+
+def _validations(state: RunState) -> list[Entry]:
+    """Every validation recorded, in order: a failure then a pass both stay in the review."""
+    after = state.plan.aftercare
+    items = after.check_by_id() if after else {}
+    out = []
+    for e in state.aftercare.check_history:
+        item = items.get(e.check)
+        if item is None:
+            continue
+        ok = passed(item, e)
+        seen = (
+            f"measured {e.value:g}{' ' + item.unit if item.unit else ''}: "
+            if e.value is not None
+            else ""
+        )
+        verdict = "passed" if ok else ("OUT OF TOLERANCE" if item.measured else "FAILED")
+        target = f" ({item.target()})" if item.measured else ""
+        note = f"; {e.note}" if e.note else ""
+        out.append(Entry(e.at, state.name(e.actor), f"{e.check} {seen}{verdict}{target}{note}"))
+    return out
 
 
 _DECISIONS = {"gate-decided", "rollback-invoked", "trigger-overridden", "run-ended"}
