@@ -263,3 +263,43 @@ def test_cutover_report_writes_both_from_the_journal_alone(tmp_path: Path) -> No
     )
     assert missing.returncode == 1 and "not a directory" in missing.stderr
     assert "Traceback" not in missing.stderr
+
+
+def test_cutover_export_run_writes_every_step_plan_against_actual(tmp_path: Path, capsys) -> None:
+    import csv
+
+    from openpyxl import load_workbook
+
+    from cutover_tui.cli import main
+
+    runs = tmp_path / "runs"
+    journal = new_journal(runs, shop_plan().replace('title = "Migrate orders"', 'title = "=1+1"'))
+    play(journal, late_night())
+    run = journal.run_id
+    journal.close()
+    sheet = tmp_path / "night.csv"
+    assert main(["export", run, "--csv", "--out", str(sheet), "--runs", str(runs)]) == 0
+    assert capsys.readouterr().out.strip() == (
+        f"wrote {sheet}: 7 steps of {run}, plan against actual"
+    )
+    rows = {r["step"]: r for r in csv.DictReader(sheet.open(encoding="utf-8"))}
+    migrate = rows["migrate"]
+    assert migrate["title"] == "'=1+1"  # never a formula in a spreadsheet
+    assert (migrate["planned start"], migrate["actual finish"]) == (
+        "2026-11-27T22:50+00:00",
+        "2026-11-28T00:15+00:00",
+    )
+    assert (migrate["budget (min)"], migrate["actual (min)"], migrate["variance (min)"]) == (
+        "60.0",
+        "85.0",
+        "25.0",
+    )
+    assert rows["announce"]["slip (min)"] == "30.0" and rows["reindex"]["planned critical path"] == ""
+    book = tmp_path / "night.xlsx"
+    assert main(["export", run, "--xlsx", "--out", str(book), "--runs", str(runs)]) == 0
+    cells = list(load_workbook(book).active.iter_rows(values_only=True))
+    assert cells[0][0] == "step" and len(cells) == 8
+    migrate_row = next(row for row in cells if row[0] == "migrate")
+    assert migrate_row[1] == "=1+1" and migrate_row[12] == 25.0  # text, kept as written
+    assert main(["export", run, "--csv", "--out", str(sheet), "--runs", str(runs)]) == 1
+    assert "already exists" in capsys.readouterr().err

@@ -104,3 +104,31 @@ def cmd_aftercare(args: argparse.Namespace) -> int:
             f"{inert_line(row.title)}: {inert_line(row.detail)}{late}"
         )
     return 1 if said[1] else 0
+
+
+def names_a_run(args: argparse.Namespace) -> bool:
+    """`cutover export X`: a plan file when X is one (or looks like one), else a run."""
+    name = args.plan
+    return not Path(name).exists() and not name.endswith((".toml", ".TOML"))
+
+
+@said_in_one_line
+def cmd_export_run(args: argparse.Namespace) -> int:
+    from ..report.export import step_table, write_csv, write_xlsx
+
+    args.run = args.plan
+    journal = open_run(args)
+    if journal is None:
+        return 1
+    suffix = ".xlsx" if args.xlsx else ".csv"
+    target = Path(args.out) if args.out else Path(f"{journal.run_id}{suffix}")
+    if target.exists() and not args.force:
+        print(f"{target}: already exists; choose another --out or add --force", file=sys.stderr)
+        return 1
+    rows = step_table(journal.plan, journal.events())
+    if args.xlsx:
+        write_xlsx(rows, target, journal.plan.plan.title)
+    else:
+        write_csv(rows, target)
+    print(f"wrote {target}: {len(rows)} steps of {journal.run_id}, plan against actual")
+    return 0
