@@ -228,7 +228,8 @@ def test_the_html_fetches_nothing(tmp_path: Path) -> None:
     assert "@import" not in style and "url(" not in style and "@font-face" not in style
     svgs = [attrs for tag, attrs in tags.tags if tag == "svg"]
     assert len(svgs) == 2  # the Gantt and the odds
-    assert sum(tag == "path" for tag, _ in tags.tags) > 50  # bars, axes and text as paths
+    assert sum(tag == "path" for tag, _ in tags.tags) > 20  # bars and axes
+    assert sum(tag == "text" for tag, _ in tags.tags) > 10  # step ids, times, stages
 
 
 def test_cutover_report_writes_both_from_the_journal_alone(tmp_path: Path) -> None:
@@ -294,7 +295,9 @@ def test_cutover_export_run_writes_every_step_plan_against_actual(tmp_path: Path
         "85.0",
         "25.0",
     )
-    assert rows["announce"]["slip (min)"] == "30.0" and rows["reindex"]["planned critical path"] == ""
+    assert (
+        rows["announce"]["slip (min)"] == "30.0" and rows["reindex"]["planned critical path"] == ""
+    )
     book = tmp_path / "night.xlsx"
     assert main(["export", run, "--xlsx", "--out", str(book), "--runs", str(runs)]) == 0
     cells = list(load_workbook(book).active.iter_rows(values_only=True))

@@ -1,10 +1,10 @@
 """The review's charts as inline SVG, drawn by matplotlib (no pyplot, no display, no fonts
 fetched): the planned-against-actual Gantt, and P(finish inside the window) through the night.
 
-Text is drawn as paths (`svg.fonttype = "path"`), so the SVG needs no font on the reader's
-machine; the XML prolog, DOCTYPE and RDF metadata (URLs) are cut, for the SVG goes inside
-the HTML page, and nothing in it names anything outside it but its XML namespaces.
-A fixed hash salt keeps the SVG the same for the same review.
+Text stays SVG text in the reader's sans-serif (`svg.fonttype = "none"`): only step ids,
+times and stage names, never a person's words. The XML prolog, DOCTYPE, comments and RDF
+metadata (URLs) are cut, for the SVG goes inside the HTML page, and nothing in it names
+anything outside it but its XML namespaces. A fixed hash salt keeps it the same each time.
 """
 
 from __future__ import annotations
@@ -23,7 +23,14 @@ from .timeline import StepLine
 
 PLANNED, ACTUAL, LATE, ROLLBACK = "#b8c4d6", "#2e7d32", "#c62828", "#ef6c00"
 MAX_GANTT_ROWS = 40  # a 320-step night shows its phases' steps with the largest slips
-_RC = {"svg.fonttype": "path", "svg.hashsalt": "cutover-review", "font.size": 8}
+# Text as SVG text in the reader's own sans-serif (nothing fetched; a third of the size and
+# faster to draw than glyphs as paths); a fixed hash salt keeps the SVG the same each time.
+_RC = {
+    "svg.fonttype": "none",
+    "svg.hashsalt": "cutover-review",
+    "font.size": 8,
+    "font.family": "sans-serif",
+}
 
 
 def _svg(fig: Figure) -> str:
