@@ -24,7 +24,7 @@ from ..engine.forecast import Forecaster
 from ..engine.runstate import RunState
 from ..engine.verdict import assess, forecaster_for
 
-SAMPLES = 24
+SAMPLES = 16
 
 
 @dataclass(frozen=True)
