@@ -11,12 +11,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cutover_tui.engine import events as ev
 from cutover_tui.engine.aftercare import rows, summary
-from cutover_tui.engine.state import Refused
+from cutover_tui.engine.state import Refused, check
 from cutover_tui.plan import PlanError, parse_plan
 from cutover_tui.plan.aftercare import ValidationCheck
 from tests.report_support import (
@@ -301,3 +301,85 @@ def test_cutover_do_and_aftercare_end_to_end(tmp_path: Path) -> None:
     assert "OVERDUE" not in next(line for line in lines[1:] if "break-glass" in line)
     status = cutover("status", run, runs=tmp_path)
     assert "  ■ after the night: 1/8 done, 1 failed (checkout-p95), 7 OVERDUE" in status.stdout
+
+
+def test_validate_summarises_the_aftercare(tmp_path: Path, capsys) -> None:
+    from cutover_tui.cli import main
+
+    path = tmp_path / "shop.toml"
+    path.write_text(shop_plan(), encoding="utf-8")
+    assert main(["validate", str(path)]) == 0
+    assert (
+        "  after      4 checks (functionality, performance, security, data); 2 temporary "
+        "accesses to close; handover to Shop support, 14 days of hypercare; runbook within 72 hours"
+    ) in capsys.readouterr().out
+
+
+_PEOPLE = ["boss", "dba", "sup", "wat", "stranger"]
+_CHECKS = ["login-works", "checkout-p95", "admin-mfa", "order-counts", "no-such"]
+_ACCESS = ["vendor-vpn", "break-glass", "no-such"]
+
+
+@st.composite
+def after_events(draw) -> ev.EventBase:
+    actor = draw(st.sampled_from(_PEOPLE))
+    at = hm("01:00") + timedelta(minutes=draw(st.integers(0, 600)))
+    kind = draw(st.sampled_from(["check", "access", "handover", "runbook"]))
+    key = draw(st.uuids()).hex
+    if kind == "check":
+        value = draw(st.none() | st.floats(-1e4, 1e5, allow_nan=False))
+        passed = draw(st.none() | st.booleans())
+        note = draw(st.sampled_from(["", "seen"]))
+        return ev.ValidationRecorded(actor=actor, at=at, key=key, check=draw(st.sampled_from(_CHECKS)),
+                                     value=value, passed=passed, note=note)  # fmt: skip
+    if kind == "access":
+        return ev.AccessClosed(actor=actor, at=at, key=key, access=draw(st.sampled_from(_ACCESS)))
+    if kind == "handover":
+        return ev.HandoverAccepted(actor=actor, at=at, key=key)
+    return ev.RunbookUpdated(actor=actor, at=at, key=key, note=draw(st.sampled_from(["", "v2"])))
+
+
+def _ended_state():
+    from cutover_tui.engine.state import fold
+
+    started = ev.RunStarted(actor="boss", at=hm("22:00"), plan_id="shop", key="go")
+    events = [started, *late_night()]
+    events = [e if e.key else e.model_copy(update={"key": f"k{n}"}) for n, e in enumerate(events)]
+    return fold(parse_plan(shop_plan()).plan, events)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(after_events(), max_size=20))
+def test_any_sequence_after_the_night_keeps_its_invariants(events) -> None:
+    from cutover_tui.engine.state import apply
+
+    state = _ended_state()
+    owners = {"login-works": "sup", "checkout-p95": "dba", "admin-mfa": "boss",
+              "order-counts": "dba", "vendor-vpn": "dba", "break-glass": "boss"}  # fmt: skip
+    for event in sorted(events, key=lambda e: e.at):
+        passed_before = {
+            item: e
+            for item, e in state.aftercare.checks.items()
+            if rows_status(state, item) == "passed"
+        }
+        closed_before = dict(state.aftercare.access)
+        reason = check(state, event)
+        if reason is not None:
+            assert reason.strip() and "\n" not in reason  # one line, naming why
+            continue
+        apply(state, event)
+        target = getattr(event, "check", None) or getattr(event, "access", None)
+        if event.type == "handover-accepted":
+            assert event.actor == "sup"  # only the receiving owner
+        else:
+            assert event.actor in ("boss", owners.get(target, "runbook-owner"), "dba")
+        for item, earlier in passed_before.items():  # a passed item is never recorded again
+            assert state.aftercare.checks[item] is earlier, f"{item} re-recorded after it passed"
+        for access, first in closed_before.items():
+            assert state.aftercare.access[access] is first  # closed once, by the first
+    all_rows = rows(state, hm("00:41") + timedelta(days=4))  # past every deadline
+    assert len(all_rows) == 8 and all(r.overdue == (not r.done) for r in all_rows)
+
+
+def rows_status(state, item: str) -> str:
+    return next(r.status for r in rows(state, hm("02:00")) if r.id == item)

@@ -218,3 +218,19 @@ def aftercare_findings(plan: Plan, known: Known) -> Iterator[Finding]:
     for loc, person in owners:
         if person is not None and person not in people:
             yield Finding(loc, f"{person!r} is not in [people]", nearest(person, people))
+
+
+def aftercare_line(plan: Plan) -> str | None:
+    """The summary's line (`cutover validate`): what is tracked after the night."""
+    after = plan.aftercare
+    if after is None:
+        return None
+    areas = sorted({c.area for c in after.check}, key=AREAS.index)
+    parts = [f"{len(after.check)} checks" + (f" ({', '.join(areas)})" if areas else "")]
+    parts.append(f"{len(after.access)} temporary accesses to close")
+    if after.handover:
+        days = after.handover.hypercare.total_seconds() / 86400
+        parts.append(f"handover to {after.handover.team}, {days:g} days of hypercare")
+    if after.runbook:
+        parts.append(f"runbook within {after.runbook.within.total_seconds() / 3600:g} hours")
+    return "  after      " + "; ".join(parts)
