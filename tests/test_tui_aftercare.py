@@ -102,3 +102,16 @@ async def test_an_overdue_access_turns_the_status_line_red() -> None:
                 line = figures(app.frame, width)
                 spans = [line.plain[s.start : s.end] for s in line.spans if s.style == "bold red"]
                 assert any("OVERDUE (break-glass)" in text for text in spans) is red, line.plain
+
+
+async def test_n_on_the_screen_adds_a_review_remark_after_the_end() -> None:
+    app = room("sup", night())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("V")
+        await settle(pilot, lambda: isinstance(app.screen, AftercareScreen))
+        await open_form(pilot, app, "n")
+        fill(app, remark="process-gap", text="no rehearsal at full size")
+        await submit_form(pilot, app)
+        await settle(pilot, lambda: events_of(app)[-1].type == "note-added")
+        remark = events_of(app)[-1]
+        assert (remark.kind, remark.remark, remark.actor) == ("review", "process-gap", "sup")

@@ -29,6 +29,8 @@ class AftercareActions(ActionCore):
             def then(choice: str | None) -> None:
                 if choice == "record":
                     self.action_record_after()
+                elif choice == "remark":
+                    self.review_remark()
 
             self.push_screen(AftercareScreen(self.frame), then)
 
@@ -75,6 +77,24 @@ class AftercareActions(ActionCore):
             self.notify("say what changed in the runbook and where it lives", severity="error")
             return
         self.submit(self.event(action, target, Words(note=note)))
+
+    def review_remark(self) -> None:
+        """A remark for the review (what went well, what to change, a process gap): anyone
+        with a role may add one, during the night or after it ended."""
+        spec = FormSpec(
+            "A remark for the review",
+            (
+                Field("remark", "Heading", choices=("went-well", "to-change", "process-gap")),
+                Field("text", "Remark (about steps and decisions, not people)", required=True),
+            ),
+            submit="Add",
+        )
+        self.ask(
+            spec,
+            lambda v: self.submit(
+                self.event("note", None, Words(kind="review", note=v["text"], remark=v["remark"]))
+            ),
+        )
 
 
 def _choice(row: AfterRow) -> str:

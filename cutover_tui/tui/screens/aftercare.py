@@ -78,7 +78,7 @@ def handover_lines(frame: Frame) -> Text:
 
 
 class AftercareScreen(ModalScreen[str | None]):
-    """Dismissed with "record" when `v` is pressed here: the app then opens the record form."""
+    """Dismissed with "record" (`v`) or "remark" (`n`): the app then opens that form."""
 
     DEFAULT_CSS = """
     AftercareScreen { align: center middle; }
@@ -91,6 +91,7 @@ class AftercareScreen(ModalScreen[str | None]):
     BINDINGS = [
         Binding("escape,q,V", "close", "Close", id="aftercare.close"),
         Binding("v", "record", "record", id="aftercare.record"),
+        Binding("n", "remark", "review remark", id="aftercare.remark"),
     ]
 
     def __init__(self, frame: Frame) -> None:
@@ -102,10 +103,13 @@ class AftercareScreen(ModalScreen[str | None]):
             yield Static(headline(self.frame), id="aftercare-headline")
             yield Static(aftercare_table(self.frame), id="aftercare-table")
             yield Static(handover_lines(self.frame))
-            yield Static(Text("v: record an item   escape: close", "dim"))
+            yield Static(Text("v: record an item   n: a review remark   escape: close", "dim"))
 
     def action_close(self) -> None:
         self.dismiss(None)
 
     def action_record(self) -> None:
         self.dismiss("record")
+
+    def action_remark(self) -> None:
+        self.dismiss("remark")
