@@ -234,6 +234,9 @@ def test_the_html_fetches_nothing(tmp_path: Path) -> None:
 
 def test_cutover_report_writes_both_from_the_journal_alone(tmp_path: Path) -> None:
     runs = tmp_path / "runs"
+    rehearsal = new_journal(runs, rehearsal=True)  # a rehearsal of the plan, rolled back
+    play(rehearsal, rolled_back_night())
+    rehearsal.close()
     journal = new_journal(runs)
     play(journal, late_night())
     run = journal.run_id
@@ -253,7 +256,10 @@ def test_cutover_report_writes_both_from_the_journal_alone(tmp_path: Path) -> No
         f"wrote {out / f'review-{run}.md'}",
         f"wrote {out / f'review-{run}.html'}",
     ]
-    assert "# Post-implementation review: Shop cutover" in (out / f"review-{run}.md").read_text()
+    text = (out / f"review-{run}.md").read_text()
+    assert "# Post-implementation review: Shop cutover" in text
+    assert f"| {rehearsal.run_id} | Fri 27 Nov 22:00 GMT | — | rolled-back |" in text
+    assert f"| {run} (tonight) | Fri 27 Nov 22:00 GMT | 2h40m | completed |" in text
     missing = subprocess.run(
         [sys.executable, "-m", "cutover_tui.cli", "report", run, "--out", str(tmp_path / "no")],
         capture_output=True,

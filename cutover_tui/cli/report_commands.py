@@ -45,6 +45,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 @said_in_one_line
 def cmd_report(args: argparse.Namespace) -> int:
     from ..report.write import write_review  # matplotlib and jinja2: loaded only to write one
+    from .warroom_commands import rehearsal_prior
 
     journal = open_run(args)
     if journal is None:
@@ -64,6 +65,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         markdown=both or args.md,
         html=both or args.html,
         rehearsals=_rehearsals(journal),
+        prior=rehearsal_prior(journal),  # the odds as the war room had them
     )
     for path in written:
         print(f"wrote {path}")

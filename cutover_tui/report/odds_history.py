@@ -21,6 +21,7 @@ from ..engine.compact import initial_state
 from ..engine.events import Event
 from ..engine.fold import apply
 from ..engine.forecast import Forecaster
+from ..engine.pace import PacePrior
 from ..engine.runstate import RunState
 from ..engine.verdict import assess, forecaster_for
 
@@ -49,6 +50,7 @@ def odds_history(
     *,
     samples: int = SAMPLES,
     forecaster: Forecaster | None = None,
+    prior: PacePrior | None = None,
 ) -> OddsHistory:
     """Replay `events` onto `state0` (the plan's initial state) and sample the verdict."""
     forecaster = forecaster or forecaster_for(run_id)
@@ -67,10 +69,10 @@ def odds_history(
         while i < len(ordered) and ordered[i].at <= moment:
             e = ordered[i]
             if e.type == "rollback-invoked":  # the drift the night had reached when it turned
-                drift = _point(state, e.at, forecaster, odds=False).delta
+                drift = _point(state, e.at, forecaster, None, odds=False).delta
             apply(state, e)
             i += 1
-        points.append(_point(state, moment, forecaster, odds=state.phase != "ended"))
+        points.append(_point(state, moment, forecaster, prior, odds=state.phase != "ended"))
     if drift is None and points:
         drift = points[-1].delta
     return OddsHistory(points, _began(points), drift)
@@ -109,8 +111,11 @@ def _turns(events: list[Event], last: datetime) -> set[datetime]:
     return {e.at for e in events if e.type in _TURNING and e.at <= last}
 
 
-def _point(state: RunState, at: datetime, forecaster: Forecaster, *, odds: bool) -> OddsPoint:
-    _, _, verdict = assess(state, at, forecaster if odds else None)
+def _point(
+    state: RunState, at: datetime, forecaster: Forecaster, prior: PacePrior | None, *, odds: bool
+) -> OddsPoint:
+    """The verdict at `at`, with the odds the war room had (its forecaster and pace prior)."""
+    _, _, verdict = assess(state, at, forecaster if odds else None, prior)
     return OddsPoint(at, verdict.stage, verdict.p_in_window, verdict.delta)
 
 

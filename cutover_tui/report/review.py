@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 from ..engine.aftercare import AfterRow, passed, rows
 from ..engine.events import Event
+from ..engine.pace import PacePrior
 from ..engine.state import RunState, fold
 from ..plan.durations import format_duration
 from ..plan.model import Plan
@@ -117,13 +118,14 @@ def build_review(
     *,
     rehearsals: list[tuple[str, RunState]] = (),  # type: ignore[assignment]
     samples: int | None = None,
+    prior: PacePrior | None = None,
 ) -> Review:
     """The review of one run at `now` (aftercare deadlines are judged at `now`)."""
     state = fold(plan, events)
     end = state.ended_at or max((e.at for e in events), default=plan.window.start)
     steps = step_lines(state, end)
     kwargs = {"samples": samples} if samples else {}
-    odds = odds_history(fold(plan, []), events, run_id, **kwargs)
+    odds = odds_history(fold(plan, []), events, run_id, prior=prior, **kwargs)
     who = state.name
     review = Review(
         plan=plan,

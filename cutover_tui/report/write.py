@@ -6,6 +6,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ..engine.events import Event
+from ..engine.pace import PacePrior
 from ..engine.state import RunState
 from ..plan.model import Plan
 from .review import build_review
@@ -21,9 +22,10 @@ def write_review(
     markdown: bool = True,
     html: bool = True,
     rehearsals: list[tuple[str, RunState]] = (),  # type: ignore[assignment]
+    prior: PacePrior | None = None,
 ) -> list[Path]:
     """The review of `run_id` at `now`, written to `out`; the paths written."""
-    review = build_review(plan, events, run_id, now, rehearsals=list(rehearsals))
+    review = build_review(plan, events, run_id, now, rehearsals=list(rehearsals), prior=prior)
     written = []
     if markdown:
         from .markdown import render_markdown
