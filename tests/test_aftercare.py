@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cutover_tui.engine import events as ev
-from cutover_tui.engine.aftercare import rows, summary
+from cutover_tui.engine.aftercare_status import rows, summary
 from cutover_tui.engine.state import Refused, check
 from cutover_tui.plan import PlanError, parse_plan
 from cutover_tui.plan.aftercare import ValidationCheck

@@ -12,7 +12,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from ..engine.aftercare import rows, summary
+from ..engine.aftercare_status import rows, summary
 from ..engine.times import stamp
 from ..engine.when import moment_near
 from ..inert import inert_line

@@ -13,7 +13,7 @@ import sys
 from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ..engine.aftercare import summary as aftercare_summary
+from ..engine.aftercare_status import summary as aftercare_summary
 from ..engine.foresight import Foresight
 from ..engine.schedule import Schedule
 from ..engine.state import RunState, apply, check, initial_state

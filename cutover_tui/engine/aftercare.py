@@ -6,17 +6,14 @@ temporary access closed, the handover accepted by the receiving owner, the runbo
 They may be recorded from the run's start and, unlike anything else but review remarks,
 after it ended (`engine/review.allowed_after_end`): that is when most of them happen.
 
-Deadlines count from go-live, the moment the run ended; before that nothing is due.
-`rows(state, now)` is the one reading of where each item stands (the war room's `V`,
-`cutover aftercare`, `cutover status` and the review all use it): an item open past its
-deadline is overdue, and an overdue access turns the run's summary red.
+Deadlines count from go-live, the moment the run ended: where each item stands, and what is
+overdue, is `engine/aftercare_status.py`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from ..plan.errors import nearest
 from .events import (
@@ -36,7 +33,6 @@ if TYPE_CHECKING:
 AFTERCARE_TYPES = frozenset(
     {"validation-recorded", "access-closed", "handover-accepted", "runbook-updated"}
 )
-RowKind = Literal["check", "access", "handover", "runbook"]
 
 
 @dataclass
@@ -48,25 +44,6 @@ class AfterState:
     access: dict[str, AccessClosed] = field(default_factory=dict)
     handover: HandoverAccepted | None = None
     runbook: RunbookUpdated | None = None
-
-
-@dataclass(frozen=True)
-class AfterRow:
-    """One item after the night, as every front end shows it."""
-
-    kind: RowKind
-    id: str
-    area: str  # a validation area; "access", "handover" or "runbook" for the others
-    title: str
-    owner: str  # a people key (the access's opener; the handover's receiving owner)
-    status: str  # open, passed, failed, closed, accepted, updated
-    detail: str  # the measure against its target, who closed it and when
-    due: datetime | None  # None until go-live
-    overdue: bool
-
-    @property
-    def done(self) -> bool:
-        return self.status in ("passed", "closed", "accepted", "updated")
 
 
 # -- the fold --------------------------------------------------------------------------------
@@ -246,159 +223,3 @@ def remark_problem(event: NoteAdded) -> str | None:
     if event.remark is not None and event.kind != "review":
         return "a remark heading (--remark) is for review remarks (--kind review)"
     return None
-
-
-# -- where each item stands ------------------------------------------------------------------
-
-
-def go_live(state: RunState) -> datetime | None:
-    """Deadlines count from here: the end of the run."""
-    return state.ended_at
-
-
-def rows(state: RunState, now: datetime) -> list[AfterRow]:
-    """Every item after the night, in the plan's order: checklist by area, access, handover,
-    runbook."""
-    after = state.plan.aftercare
-    if after is None:
-        return []
-    live = go_live(state)
-    out = [_check_row(state, c, live, now) for c in _by_area(after.check)]
-    out += [_access_row(state, a, live, now) for a in after.access]
-    if after.handover is not None:
-        out.append(_handover_row(state, live, now))
-    if after.runbook is not None:
-        out.append(_runbook_row(state, live, now))
-    return out
-
-
-def _by_area(checks: list[ValidationCheck]) -> list[ValidationCheck]:
-    from ..plan.aftercare import AREAS
-
-    return sorted(checks, key=lambda c: AREAS.index(c.area))
-
-
-def _due(live: datetime | None, within: timedelta) -> datetime | None:
-    return live + within if live is not None else None
-
-
-def _row(
-    kind: RowKind,
-    id_: str,
-    area: str,
-    title: str,
-    owner: str,
-    status: str,
-    detail: str,
-    due: datetime | None,
-    now: datetime,
-) -> AfterRow:
-    done = status in ("passed", "closed", "accepted", "updated")
-    return AfterRow(
-        kind,
-        id_,
-        area,
-        title,
-        owner,
-        status,
-        detail,
-        due,
-        overdue=not done and due is not None and now > due,
-    )
-
-
-def _check_row(state: RunState, c: ValidationCheck, live, now: datetime) -> AfterRow:
-    e = state.aftercare.checks.get(c.id)
-    if e is None:
-        status, detail = "open", f"target {c.target()}"
-    else:
-        ok = passed(c, e)
-        status = "passed" if ok else "failed"
-        seen = f"{e.value:g}{' ' + c.unit if c.unit else ''}" if e.value is not None else status
-        if c.measured:
-            verdict = "within" if ok else "OUT OF TOLERANCE:"
-            detail = f"{seen}, {verdict} {c.target()}"
-        else:
-            detail = status
-        detail += f"; {state.name(e.actor)} at {stamp(state, e.at)}"
-    return _row("check", c.id, c.area, c.item, c.owner, status, detail, _due(live, c.within), now)
-
-
-def _access_row(state: RunState, a, live, now: datetime) -> AfterRow:
-    e = state.aftercare.access.get(a.id)
-    detail = f"for {a.holder}"
-    if e is not None:
-        detail += f"; closed by {state.name(e.actor)} at {stamp(state, e.at)}"
-    status = "closed" if e else "open"
-    due = _due(live, a.close_within)
-    return _row("access", a.id, "access", a.what, a.opened_by, status, detail, due, now)
-
-
-def _handover_row(state: RunState, live, now: datetime) -> AfterRow:
-    h = state.plan.aftercare.handover  # type: ignore[union-attr]
-    e = state.aftercare.handover
-    end = _due(live, h.hypercare)
-    detail = f"hypercare {in_days(h.hypercare)}" + (f" to {stamp(state, end)}" if end else "")
-    if e is not None:
-        detail += f"; accepted by {state.name(e.actor)} at {stamp(state, e.at)}"
-    status = "accepted" if e else "open"
-    title = f"handover to {h.team}"
-    return _row(
-        "handover",
-        "handover",
-        "handover",
-        title,
-        h.owner,
-        status,
-        detail,
-        _due(live, h.within),
-        now,
-    )
-
-
-def _runbook_row(state: RunState, live, now: datetime) -> AfterRow:
-    r = state.plan.aftercare.runbook  # type: ignore[union-attr]
-    e = state.aftercare.runbook
-    detail = f"within {in_days(r.within)} of go-live"
-    if e is not None:
-        detail = f"{e.note}; {state.name(e.actor)} at {stamp(state, e.at)}"
-    status = "updated" if e else "open"
-    return _row(
-        "runbook",
-        "runbook",
-        "runbook",
-        "runbook updated",
-        r.owner,
-        status,
-        detail,
-        _due(live, r.within),
-        now,
-    )
-
-
-def in_days(delta: timedelta) -> str:
-    hours = delta.total_seconds() / 3600
-    return f"{hours / 24:g} days" if hours >= 48 and hours % 24 == 0 else f"{hours:g} h"
-
-
-def overdue(state: RunState, now: datetime) -> list[AfterRow]:
-    return [row for row in rows(state, now) if row.overdue]
-
-
-def summary(state: RunState, now: datetime) -> tuple[str, bool] | None:
-    """One line for the run's summary, and whether it is red (an access left open past its
-    deadline, or anything overdue); None when the plan has no [aftercare]."""
-    all_rows = rows(state, now)
-    if not all_rows:
-        return None
-    done = sum(row.done for row in all_rows)
-    late = [row for row in all_rows if row.overdue]
-    failed = [row for row in all_rows if row.status == "failed"]
-    text = f"after the night: {done}/{len(all_rows)} done"
-    if failed:
-        text += f", {len(failed)} failed ({', '.join(r.id for r in failed)})"
-    if late:
-        text += f", {len(late)} OVERDUE ({', '.join(r.id for r in late)})"
-    elif go_live(state) is None:
-        text += " (deadlines start at go-live)"
-    return text, bool(late)

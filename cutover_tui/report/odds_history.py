@@ -17,7 +17,6 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from ..engine.compact import initial_state
 from ..engine.events import Event
 from ..engine.fold import apply
 from ..engine.forecast import Forecaster
@@ -76,10 +75,6 @@ def odds_history(
     if drift is None and points:
         drift = points[-1].delta
     return OddsHistory(points, _began(points), drift)
-
-
-def fresh(state: RunState) -> RunState:
-    return initial_state(state.plan)
 
 
 def _moments(start: datetime, end: datetime, samples: int) -> list[datetime]:

@@ -15,7 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from ..engine.aftercare import AfterRow, passed, rows
+from ..engine.aftercare import passed
+from ..engine.aftercare_status import AfterRow, rows
 from ..engine.events import Event
 from ..engine.pace import PacePrior
 from ..engine.state import RunState, fold

@@ -5,7 +5,7 @@ Plain text out: the renderers escape it.
 
 from __future__ import annotations
 
-from ..engine.aftercare import AfterRow, in_days
+from ..engine.aftercare_status import AfterRow, in_days
 from ..plan.aftercare import AREAS
 from ..plan.durations import format_duration
 from .review import Review

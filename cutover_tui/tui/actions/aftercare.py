@@ -8,7 +8,7 @@ as `cutover do RUN validated|validation-failed|close-access|accept-handover|runb
 from __future__ import annotations
 
 from ...engine.actions import Words
-from ...engine.aftercare import AfterRow, rows
+from ...engine.aftercare_status import AfterRow, rows
 from ..screens.aftercare import AftercareScreen
 from ..screens.form import Field, FormSpec
 from .core import ActionCore

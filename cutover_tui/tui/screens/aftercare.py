@@ -16,7 +16,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from ...engine.aftercare import AfterRow, rows, summary
+from ...engine.aftercare_status import AfterRow, rows, summary
 from ...engine.times import stamp
 from ...inert import inert_line
 from ..frame import Frame

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 
-from ...engine.aftercare import summary as aftercare_summary
+from ...engine.aftercare_status import summary as aftercare_summary
 from ...inert import inert_line
 from ..frame import LEVEL_STYLE, STAGE_MARK, TONE_BADGE, Frame, dur
 
