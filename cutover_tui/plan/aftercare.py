@@ -98,6 +98,8 @@ class ValidationCheck(_Strict):
     tolerance: Tolerance | None = None
     better: Literal["lower", "higher"] | None = None
     within: After = timedelta(hours=24)
+    # Hook: an automated check or probe (plan/probes.py) may be attached to an item later; it
+    # would record the same ValidationRecorded (engine/aftercare.py) with what it measured.
 
     @model_validator(mode="after")
     def _a_measure_has_a_baseline(self) -> ValidationCheck:
