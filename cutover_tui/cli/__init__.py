@@ -28,6 +28,7 @@ COMMAND_MODULES = [
     "import_commands",
     "comms_commands",
     "check_commands",  # check
+    "report_commands",  # report, aftercare
 ]
 COMMANDS = {
     "validate": "plan_commands",
@@ -49,6 +50,8 @@ COMMANDS = {
     "export": "import_commands",
     "comms": "comms_commands",
     "check": "check_commands",
+    "report": "report_commands",
+    "aftercare": "report_commands",
 }
 
 

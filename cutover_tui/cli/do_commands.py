@@ -14,6 +14,7 @@ from datetime import datetime
 
 from ..clocks import boot_id
 from ..engine.actions import Words, event_for, ids
+from ..engine.aftercare_actions import AFTER_ACTIONS
 from ..engine.events import Event
 from ..engine.state import Refused
 from ..engine.when import moment_near
@@ -47,6 +48,7 @@ ACTIONS = {
     "override": "carry on past a fired rollback trigger (TRIGGER, --reason; commander)",
     "end": "end the run (--outcome completed|rolled-back|aborted)",
     "exclude-rehearsal": "leave this rehearsal out of the history (--reason; commander)",
+    **AFTER_ACTIONS,  # after the night: validation, access, handover, runbook
 }
 
 
@@ -79,6 +81,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     do.add_argument("--trigger", help="the trigger that calls for the rollback")
     do.add_argument("--outcome", choices=["completed", "rolled-back", "aborted"])
     do.add_argument("--key", help="idempotency key (default: a fresh one)")
+    do.add_argument("--value", type=number, help="the value measured (validated, a measure)")
+    do.add_argument(
+        "--remark",
+        choices=["went-well", "to-change", "process-gap"],
+        help="a review remark's heading in the report (note --kind review)",
+    )
     add_runs_option(do)
     do.set_defaults(func=cmd_do)
 
@@ -151,4 +159,14 @@ def words(args: argparse.Namespace, plan: Plan, at: datetime) -> Words:
         subject=args.subject,
         trigger=args.trigger,
         outcome=args.outcome,
+        value=args.value,
+        remark=args.remark,
     )
+
+
+def number(text: str) -> float:
+    """A measured value as typed: a finite number (argparse names the option when not)."""
+    value = float(text)
+    if value != value or abs(value) == float("inf"):
+        raise ValueError(text)
+    return value

@@ -9,6 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..importers import ImportOptions, ImportResult, import_runbook
+from .options import add_runs_option
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -37,13 +38,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     cmd.add_argument("--title", help="the plan title (default: the sheet's title row)")
     cmd.set_defaults(func=cmd_import)
 
-    export = subparsers.add_parser("export", help="write a plan as a sheet to edit and import")
-    export.add_argument("plan", metavar="PLAN")
+    export = subparsers.add_parser(
+        "export", help="write a plan as a sheet to edit and import, or a run's steps, plan against actual"
+    )
+    export.add_argument("plan", metavar="PLAN_OR_RUN")
     kind = export.add_mutually_exclusive_group(required=True)
     kind.add_argument("--xlsx", action="store_true", help="an Excel workbook")
     kind.add_argument("--csv", action="store_true", help="a CSV of the steps")
     export.add_argument("--out", metavar="FILE", help="where to write (default: PLAN.xlsx/.csv)")
     export.add_argument("--force", action="store_true", help="overwrite --out if it exists")
+    add_runs_option(export)  # a RUN is looked up there
     export.set_defaults(func=cmd_export)
 
 
@@ -113,5 +117,9 @@ def report(result: ImportResult, target: Path) -> None:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from ..importers.export import export_plan
+    from .report_commands import cmd_export_run, names_a_run
+
+    if names_a_run(args):  # a run's steps, plan against actual (report/export.py)
+        return cmd_export_run(args)
 
     return export_plan(args)

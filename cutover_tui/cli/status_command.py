@@ -13,6 +13,7 @@ import sys
 from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ..engine.aftercare_status import summary as aftercare_summary
 from ..engine.foresight import Foresight
 from ..engine.schedule import Schedule
 from ..engine.state import RunState, apply, check, initial_state
@@ -94,7 +95,23 @@ def status_report(journal: Journal, at: datetime, state: RunState | None = None)
             for f in sched.fired
         ],
         "steps": [_step(sched, sid) for sid in state.active_ids()],
+        "aftercare": _aftercare_json(journal, state, at),  # None without [aftercare]
     }
+
+
+def aftercare_now(journal: Journal, state: RunState, at: datetime) -> tuple[str, bool] | None:
+    """After the night (engine/aftercare.py): an ended run is shown as it ended, but what
+    came after the end is judged with every event and the run's clock now."""
+    if state.phase != "ended":
+        return aftercare_summary(state, at)
+    from ..journal.run import run_clock
+
+    return aftercare_summary(journal.state(), max(at, run_clock(journal, None).now()))
+
+
+def _aftercare_json(journal: Journal, state: RunState, at: datetime) -> dict | None:
+    said = aftercare_now(journal, state, at)
+    return None if said is None else {"summary": said[0], "red": said[1]}
 
 
 def _step(sched: Schedule, sid: str) -> dict:
@@ -160,6 +177,9 @@ def print_status(journal: Journal, at: datetime, args: argparse.Namespace) -> in
             f"  FIRED {inert_line(fired.trigger or fired.step)} at {t(fired.fired_at)}: "
             f"{inert_line(fired.reason)} → {fired.action}"
         )
+    after = aftercare_now(journal, state, at)
+    if after is not None:  # red (and marked) when an item, an access above all, is overdue
+        print(f"  {'■ ' if after[1] else ''}{after[0]}")
     print(f"  {'step':34} {'state':10} {'start':>5} {'finish':>6} {'slack':>7}")
     for sid in state.active_ids():
         st = sched.steps[sid]

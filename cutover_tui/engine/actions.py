@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..plan.durations import parse_duration
+from .aftercare_actions import AFTER_ACTIONS, after_event
+from .aftercare_actions import WITHOUT_TARGET as AFTER_WITHOUT_TARGET
 from .events import (
     CheckpointFailed,
     CheckpointPassed,
@@ -39,7 +41,9 @@ from .events import (
 )
 
 # The actions that name no step (the rest need one: a step, gate or readiness item).
-WITHOUT_TARGET = frozenset({"note", "rollback", "end", "comms", "exclude-rehearsal"})
+WITHOUT_TARGET = frozenset(
+    {"note", "rollback", "end", "comms", "exclude-rehearsal", *AFTER_WITHOUT_TARGET}
+)
 SIMPLE = {"start": StepStarted, "complete": StepCompleted, "resume": StepResumed}
 
 
@@ -65,6 +69,8 @@ class Words:
     subject: str | None = None
     trigger: str | None = None
     outcome: str | None = None
+    value: float | None = None  # a measured value (validated, after the night)
+    remark: str | None = None  # a review remark's heading: went-well, to-change, process-gap
 
 
 def ids(text: str) -> list[str]:
@@ -92,6 +98,8 @@ def event_for(
         return _gate(action, target, words, need, base)
     if action in ("estimate", "add-step", "depend"):
         return _amendment(action, target, words, need, base)
+    if action in AFTER_ACTIONS:
+        return after_event(action, target, words, need, base)
     return _other(action, target, words, need, base)
 
 
@@ -153,7 +161,13 @@ def _other(action: str, target, words: Words, need, base: dict) -> Event:
     if action in ("met", "waived"):
         return ReadinessMarked(item=target, status=action, note=words.note, **base)
     if action == "note":
-        return NoteAdded(kind=words.kind, text=need(words.note, "--note"), step=target, **base)
+        return NoteAdded(
+            kind=words.kind,
+            text=need(words.note, "--note"),
+            step=target,
+            remark=words.remark,  # type: ignore[arg-type]
+            **base,
+        )
     if action == "comms":
         return CommsSent(
             template=need(words.template, "--template"),

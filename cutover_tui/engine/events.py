@@ -147,6 +147,8 @@ class NoteAdded(EventBase):
     kind: Literal["decision", "deviation", "info", "review"] = "info"
     text: str
     step: str | None = None
+    # A review remark's heading in the report (engine/aftercare.py); None on every other note.
+    remark: Literal["went-well", "to-change", "process-gap"] | None = None
 
 
 class StepAdded(EventBase):
@@ -290,6 +292,38 @@ class MessageFailed(EventBase):
     escalated_to: list[str] = Field(default_factory=list)  # communicators told, when final
 
 
+# -- after the night (engine/aftercare.py checks and folds these; also after the run ends) ---
+
+
+class ValidationRecorded(EventBase):
+    """A post-cutover validation item checked: a measure with its value (passed when within
+    the plan's tolerance, worked out by the fold), or a pass/fail item with `passed`."""
+
+    type: Literal["validation-recorded"] = "validation-recorded"
+    check: str
+    value: float | None = None
+    passed: bool | None = None
+    note: str = ""
+
+
+class AccessClosed(EventBase):
+    type: Literal["access-closed"] = "access-closed"
+    access: str
+    note: str = ""
+
+
+class HandoverAccepted(EventBase):
+    """The receiving owner takes the service: hypercare runs from go-live."""
+
+    type: Literal["handover-accepted"] = "handover-accepted"
+    note: str = ""
+
+
+class RunbookUpdated(EventBase):
+    type: Literal["runbook-updated"] = "runbook-updated"
+    note: str  # what changed and where it lives
+
+
 class RunEnded(EventBase):
     type: Literal["run-ended"] = "run-ended"
     outcome: Literal["completed", "rolled-back", "aborted"]
@@ -326,6 +360,10 @@ Event = Annotated[
     | MessageClaimed
     | MessageSent
     | MessageFailed
+    | ValidationRecorded
+    | AccessClosed
+    | HandoverAccepted
+    | RunbookUpdated
     | RunEnded,
     Field(discriminator="type"),
 ]

@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from ..plan.model import Plan
-from . import checks, outbox
+from . import aftercare, checks, outbox
 from .compact import FRESH, RanStep, copied, initial_state
 from .events import (
     BudgetExceeded,
@@ -362,6 +362,7 @@ _APPLY = {
     "comms-sent": _comms,
     "run-ended": _ended,
     **outbox.APPLY,
+    **aftercare.APPLY,
 }
 
 __all__ = ["apply", "fold", "initial_state"]

@@ -1,8 +1,10 @@
 """What a run takes once the work is over, and the rehearsal history's own decisions.
 
-- After the end, the run is a record: only review remarks (a note of kind "review") and the
-  commander's exclusion of a rehearsal may still be added; anything else is refused with the
-  moment the run ended.
+- After the end, the run is a record: only review remarks (a note of kind "review"), the
+  commander's exclusion of a rehearsal and what is done after the night (engine/aftercare.py:
+  validation, access closed, handover accepted, runbook updated) may still be added; anything
+  else is refused with the moment the run ended (the refusal names review remarks, the one
+  thing anybody on the run may add).
 - A rehearsal can be excluded from the history (RehearsalExcluded, commander only, with a
   reason), during it or after it; it stays in the journal and says who and when.
 
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .aftercare import is_aftercare
 from .events import NoteAdded, ReadinessMarked, RehearsalExcluded
 
 if TYPE_CHECKING:
@@ -21,9 +24,12 @@ if TYPE_CHECKING:
 
 
 def allowed_after_end(event: Event) -> bool:
-    """A review remark, or a rehearsal's exclusion: the two things an ended run takes."""
-    return (isinstance(event, NoteAdded) and event.kind == "review") or isinstance(
-        event, RehearsalExcluded
+    """A review remark, a rehearsal's exclusion, or what is done after the night (validation,
+    access closed, handover, runbook: engine/aftercare.py): what an ended run takes."""
+    return (
+        (isinstance(event, NoteAdded) and event.kind == "review")
+        or isinstance(event, RehearsalExcluded)
+        or is_aftercare(event)
     )
 
 

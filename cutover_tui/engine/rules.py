@@ -10,7 +10,7 @@ did what and when.
 from __future__ import annotations
 
 from ..plan.errors import nearest
-from . import checks, outbox
+from . import aftercare, checks, outbox
 from .events import (
     CONDUCTOR,
     DERIVED_TYPES,
@@ -86,6 +86,8 @@ def _permission(state: RunState, event: Event) -> str | None:
         return checks.conductor_permission(state, event)  # a check's outcome (engine/checks.py)
     if actor == CONDUCTOR:
         return f"the conductor does not record {event.type}"
+    if aftercare.is_aftercare(event):
+        return aftercare.permission(state, event)  # owners after the night
     if isinstance(event, RunStarted):
         logins = state._commander_logins()
         if logins and actor not in logins and event.mode != "rehearsal":
@@ -208,6 +210,8 @@ def _check_readiness(state: RunState, event: ReadinessMarked) -> str | None:
 def _check_note(state: RunState, event: NoteAdded) -> str | None:
     if not event.text.strip():
         return "a note needs text"
+    if aftercare.remark_problem(event):
+        return aftercare.remark_problem(event)
     if event.step is not None:
         return unknown_step(state, event.step)
     return None
@@ -296,4 +300,5 @@ _LEGALITY = {
     "check-requested": checks.check_request,
     "probe-sampled": checks.check_sample,
     **outbox.LEGALITY,
+    **aftercare.LEGALITY,
 }

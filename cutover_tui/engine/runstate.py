@@ -17,6 +17,7 @@ from typing import Any, Literal
 from ..plan.model import Plan
 from ..plan.zones import hm
 from . import outbox
+from .aftercare import AfterState
 from .checks import ChecksState
 from .events import (
     CommsSent,
@@ -129,6 +130,7 @@ class RunState:
     comms: list[CommsSent] = field(default_factory=list)
     outbox: outbox.Outbox = field(default_factory=outbox.Outbox)  # engine/outbox.py
     checks: ChecksState = field(default_factory=ChecksState)  # engine/checks.py
+    aftercare: AfterState = field(default_factory=AfterState)  # engine/aftercare.py
     event_count: int = 0
     _last_seq: int = field(default=0, repr=False, compare=False)
     _keys: set[str] = field(default_factory=set, repr=False, compare=False)

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from .aftercare import aftercare_findings
 from .durations import format_duration
 from .errors import Loc, Severity, nearest
 from .graph import Baseline, CycleError, baseline, topological_order
@@ -115,6 +116,7 @@ def check_plan(plan: Plan, extra: Known | None = None) -> list[Finding]:
         raci_findings,
         risk_findings,
         probe_findings,
+        aftercare_findings,
     ]
     return [finding for check in checks for finding in check(plan, known)]
 

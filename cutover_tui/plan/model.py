@@ -26,6 +26,7 @@ from pydantic import (
     model_validator,
 )
 
+from .aftercare import Aftercare
 from .durations import format_duration, localize, parse_duration, parse_percent
 from .limits import MAX_WINDOW
 from .probes import Check, Probe
@@ -368,6 +369,7 @@ class Plan(_Strict):
     template: list[Template] = Field(default_factory=list)
     risk: list[Risk] = Field(default_factory=list)  # the risk register (plan/risks.py)
     probe: list[Probe] = Field(default_factory=list)  # health probes (plan/probes.py)
+    aftercare: Aftercare | None = None  # after the night (plan/aftercare.py)
 
     @property
     def steps(self) -> list[AnyStep]:

@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from .aftercare import aftercare_line
 from .checks import rollback_length
 from .durations import format_duration
 from .graph import baseline
@@ -80,5 +81,8 @@ def summarize(loaded: LoadedPlan) -> str:
     risks = register_line(plan)
     if risks:
         lines.append(risks)
+    after = aftercare_line(plan)
+    if after:
+        lines.append(after)
     lines.extend(f"  warning: line {w.line}: {w.message}" for w in loaded.warnings)
     return "\n".join(lines)

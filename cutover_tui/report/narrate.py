@@ -123,6 +123,8 @@ def narrate(event: Event) -> Line:
             return Line("✉", f'sent to {", ".join(e.to)}: "{e.subject}"', "message")
         case "message-queued" | "message-claimed" | "message-sent" | "message-failed":
             return _outbox_line(e)
+        case "validation-recorded" | "access-closed" | "handover-accepted" | "runbook-updated":
+            return _after_line(e)
         case "run-ended":
             return Line(
                 "■", f"run ended: {e.outcome}" + (f": {e.reason}" if e.reason else ""), "decision"
@@ -143,6 +145,19 @@ def _outbox_line(e: Event) -> Line:
         return Line("⚠", f"{e.message} not sent (attempt {e.attempt}): {e.reason}", "deviation")
     told = ", ".join(e.escalated_to) or "nobody"
     return Line("✗", f"UNDELIVERABLE {e.message}: {e.reason}; told {told}", "alert")
+
+
+def _after_line(e: Event) -> Line:
+    """After the night (engine/aftercare.py); a measure's pass or failure is the fold's."""
+    if e.type == "validation-recorded":
+        seen = f" measured {e.value:g}" if e.value is not None else ""
+        said = "" if e.passed is None else (" passed" if e.passed else " FAILED")
+        return Line("☑", f"validation {e.check}{seen}{said}" + _quote(e.note), "step")
+    if e.type == "access-closed":
+        return Line("✓", f"temporary access {e.access} closed" + _quote(e.note), "step")
+    if e.type == "handover-accepted":
+        return Line("✎", "handover accepted" + _quote(e.note), "decision")
+    return Line("✎", "runbook updated" + _quote(e.note), "step")
 
 
 def _quote(text: str) -> str:

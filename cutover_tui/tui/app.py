@@ -28,6 +28,7 @@ from ..engine.pace import PacePrior
 from ..engine.state import RunState, apply, initial_state
 from ..engine.verdict import forecaster_for
 from ..inert import inert, inert_line
+from .actions.aftercare import AftercareActions
 from .actions.amend import AmendActions
 from .actions.checks import CheckActions
 from .actions.decisions import DecisionActions
@@ -60,7 +61,13 @@ class Conducting(Protocol):
 
 
 class WarRoomApp(
-    StepActions, DecisionActions, AmendActions, NightActions, ViewActions, CheckActions
+    StepActions,
+    DecisionActions,
+    AmendActions,
+    NightActions,
+    ViewActions,
+    CheckActions,
+    AftercareActions,
 ):
     CSS_PATH = "warroom.tcss"
     TITLE = "cutover"

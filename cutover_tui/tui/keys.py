@@ -77,6 +77,20 @@ KEYS: tuple[Key, ...] = (
     ),
     Key("E", "end_run", "end", "end the run: completed, rolled back or aborted", "commander"),
     Key(
+        "v",
+        "record_after",
+        "",
+        "after the night: record an item (a measure, access closed, handover, runbook)",
+        "commander, aftercare owner",
+    ),
+    Key(
+        "V",
+        "aftercare",
+        "",
+        "after the night: validation, handover, temporary access, runbook; overdue in red",
+        "everyone",
+    ),
+    Key(
         "w",
         "why",
         "why",

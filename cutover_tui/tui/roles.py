@@ -35,6 +35,17 @@ def _item_owner(state: RunState, actor: str) -> bool:
     return _commander(state, actor) or any(r.owner == actor for r in state.plan.readiness)
 
 
+def _aftercare_owner(state: RunState, actor: str) -> bool:
+    """The commander, or anyone the plan's [aftercare] names (engine/aftercare.py decides)."""
+    after = state.plan.aftercare
+    if after is None:
+        return False
+    owners = {c.owner for c in after.check} | {a.opened_by for a in after.access}
+    owners |= {after.handover.owner} if after.handover else set()
+    owners |= {after.runbook.owner} if after.runbook else set()
+    return _commander(state, actor) or actor in owners
+
+
 def _any_role(state: RunState, actor: str) -> bool:
     return bool(state.roles_of(actor) - {"watcher"})
 
@@ -45,6 +56,7 @@ WHO: dict[str, Rule] = {
     "approvers": _approver,
     "commander": _commander,
     "commander, item owner": _item_owner,
+    "commander, aftercare owner": _aftercare_owner,
     "anyone with a role": _any_role,
     "everyone": lambda state, actor: True,
 }

@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 
+from ...engine.aftercare_status import summary as aftercare_summary
 from ...inert import inert_line
 from ..frame import LEVEL_STYLE, STAGE_MARK, TONE_BADGE, Frame, dur
 
@@ -123,7 +124,10 @@ def figures(frame: Frame, width: int) -> Text:
     if v.stage == "ended":
         # The figures as they ended, no countdowns: the clock has stopped.
         rule = Text(inert_line(v.decided_by.text, 90))
-        return head if short else _fit([(9, head), (1, rule)], width)
+        after = aftercare_text(frame)  # after the night; red when something is overdue
+        if short:
+            return Text.assemble(head, " │ ", after) if after.style == "bold red" else head
+        return _fit([(9, head), (1, rule), (8, after)], width)
     rollback = _rollback_text(frame)
     if short:
         # Narrow: the verdict, the likely finish, the rollback point; shorter forms first
@@ -153,6 +157,14 @@ def figures(frame: Frame, width: int) -> Text:
         # Rolling back, the restore deadline is what matters: it goes first.
         parts = [(9, Text.assemble(" ", rollback)), (9, head), (3, plan), (4, buffer)]
     return _fit(parts, width)
+
+
+def aftercare_text(frame: Frame) -> Text:
+    """The run's summary after the night (engine/aftercare.py): empty without [aftercare]."""
+    said = aftercare_summary(frame.state, frame.now)
+    if said is None:
+        return Text("")
+    return Text(inert_line(said[0]), "bold red" if said[1] else "")
 
 
 def _fit(parts: list[tuple[int, Text]], width: int) -> Text:

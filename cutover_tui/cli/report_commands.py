@@ -1,0 +1,136 @@
+"""`cutover report RUN` (the blameless review, Markdown and HTML) and `cutover aftercare RUN`
+(where each item after the night stands, overdue ones said loudly).
+
+The review is written from the run's journal alone (the plan it carries, its events) with
+the plan's other rehearsals beside it; nothing is fetched, nothing is asked of anybody.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from ..engine.aftercare_status import rows, summary
+from ..engine.times import stamp
+from ..engine.when import moment_near
+from ..inert import inert_line
+from ..journal.run import run_clock
+from ..journal.store import Journal
+from .options import add_runs_option, open_run, said_in_one_line
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    report = subparsers.add_parser(
+        "report", help="write the run's blameless review (Markdown and one HTML file)"
+    )
+    report.add_argument("run", metavar="RUN")
+    report.add_argument("--out", metavar="DIR", default=".", help="where to write (default: .)")
+    report.add_argument("--md", action="store_true", help="only the Markdown")
+    report.add_argument("--html", action="store_true", help="only the HTML")
+    add_runs_option(report)
+    report.set_defaults(func=cmd_report)
+
+    after = subparsers.add_parser(
+        "aftercare",
+        help="after the night: validation, access, handover, runbook, and what is overdue",
+    )
+    after.add_argument("run", metavar="RUN")
+    after.add_argument("--at", help="judge the deadlines at this time (HH:MM or ISO)")
+    add_runs_option(after)
+    after.set_defaults(func=cmd_aftercare)
+
+
+@said_in_one_line
+def cmd_report(args: argparse.Namespace) -> int:
+    from ..report.write import write_review  # matplotlib and jinja2: loaded only to write one
+    from .warroom_commands import rehearsal_prior
+
+    journal = open_run(args)
+    if journal is None:
+        return 1
+    now = run_clock(journal, None).now()
+    out = Path(args.out)
+    if not out.is_dir():
+        print(f"cutover report: {out}: not a directory", file=sys.stderr)
+        return 1
+    both = not (args.md or args.html)
+    written = write_review(
+        journal.plan,
+        journal.events(),
+        journal.run_id,
+        now,
+        out,
+        markdown=both or args.md,
+        html=both or args.html,
+        rehearsals=_rehearsals(journal),
+        prior=rehearsal_prior(journal),  # the odds as the war room had them
+    )
+    for path in written:
+        print(f"wrote {path}")
+    return 0
+
+
+def _rehearsals(journal) -> list:
+    """The plan's counted rehearsals (never this run, never simulations), oldest first."""
+    if not isinstance(journal, Journal):
+        return []  # locked mode: the service holds the other files
+    from ..rehearse.history import history
+
+    return history(journal.path.parent, journal.plan.plan.id, without=journal.run_id).runs
+
+
+@said_in_one_line
+def cmd_aftercare(args: argparse.Namespace) -> int:
+    journal = open_run(args)
+    if journal is None:
+        return 1
+    state = journal.state()
+    now = run_clock(journal, None).now()
+    try:
+        at: datetime = moment_near(args.at, journal.plan, now) if args.at else now
+    except ValueError as exc:
+        print(f"cutover aftercare: {exc}", file=sys.stderr)
+        return 2
+    said = summary(state, at)
+    if said is None:
+        print(f"{journal.run_id}: the plan has no [aftercare] part")
+        return 0
+    print(f"{journal.run_id}: {said[0]}")
+    for row in rows(state, at):
+        due = stamp(state, row.due) if row.due else "at go-live"
+        late = "  OVERDUE" if row.overdue else ""
+        print(
+            f"  {row.area:13} {inert_line(row.id)[:24]:24} {row.status:8} due {due:>5}  "
+            f"{inert_line(row.title)}: {inert_line(row.detail)}{late}"
+        )
+    return 1 if said[1] else 0
+
+
+def names_a_run(args: argparse.Namespace) -> bool:
+    """`cutover export X`: a plan file when X is one (or looks like one), else a run."""
+    name = args.plan
+    return not Path(name).exists() and not name.endswith((".toml", ".TOML"))
+
+
+@said_in_one_line
+def cmd_export_run(args: argparse.Namespace) -> int:
+    from ..report.export import step_table, write_csv, write_xlsx
+
+    args.run = args.plan
+    journal = open_run(args)
+    if journal is None:
+        return 1
+    suffix = ".xlsx" if args.xlsx else ".csv"
+    target = Path(args.out) if args.out else Path(f"{journal.run_id}{suffix}")
+    if target.exists() and not args.force:
+        print(f"{target}: already exists; choose another --out or add --force", file=sys.stderr)
+        return 1
+    rows = step_table(journal.plan, journal.events())
+    if args.xlsx:
+        write_xlsx(rows, target, journal.plan.plan.title)
+    else:
+        write_csv(rows, target)
+    print(f"wrote {target}: {len(rows)} steps of {journal.run_id}, plan against actual")
+    return 0
