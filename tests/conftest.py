@@ -74,3 +74,12 @@ def postgres_url(postgres_server: str) -> str:
     from tests.pg_support import fresh_database
 
     return fresh_database(postgres_server)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def where(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    """Where a test's run lives, once on each backend: a directory for SQLite files, or a
+    fresh PostgreSQL database's URL (tests.journal_support.new_run takes either)."""
+    if request.param == "sqlite":
+        return tmp_path
+    return request.getfixturevalue("postgres_url")
