@@ -54,16 +54,35 @@ def cluster() -> Iterator[str]:
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.PIPE, "check": True}
     subprocess.run(
         _as_server_user(
-            [str(bin_dir / "initdb"), "-D", str(data / "db"), "-A", "trust", "-U", user,
-             "--no-sync", "-E", "UTF8"]
+            [
+                str(bin_dir / "initdb"),
+                "-D",
+                str(data / "db"),
+                "-A",
+                "trust",
+                "-U",
+                user,
+                "--no-sync",
+                "-E",
+                "UTF8",
+            ]
         ),
         **quiet,
     )
     options = f"-k {data} -c listen_addresses='' -c fsync=off -c max_connections=200"
     subprocess.run(
         _as_server_user(
-            [str(bin_dir / "pg_ctl"), "-D", str(data / "db"), "-o", options, "-w", "-l",
-             str(data / "log"), "start"]
+            [
+                str(bin_dir / "pg_ctl"),
+                "-D",
+                str(data / "db"),
+                "-o",
+                options,
+                "-w",
+                "-l",
+                str(data / "log"),
+                "start",
+            ]
         ),
         **quiet,
     )
@@ -71,9 +90,12 @@ def cluster() -> Iterator[str]:
         yield f"postgresql://{user}@/postgres?host={data}"
     finally:
         subprocess.run(
-            _as_server_user([str(bin_dir / "pg_ctl"), "-D", str(data / "db"), "-m", "immediate",
-                             "stop"]),
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False,
+            _as_server_user(
+                [str(bin_dir / "pg_ctl"), "-D", str(data / "db"), "-m", "immediate", "stop"]
+            ),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            check=False,
         )
         shutil.rmtree(data, ignore_errors=True)
 

@@ -28,6 +28,7 @@ COMMAND_MODULES = [
     "import_commands",
     "comms_commands",
     "check_commands",  # check
+    "migrate_commands",
 ]
 COMMANDS = {
     "validate": "plan_commands",
@@ -49,6 +50,7 @@ COMMANDS = {
     "export": "import_commands",
     "comms": "comms_commands",
     "check": "check_commands",
+    "migrate": "migrate_commands",
 }
 
 

@@ -11,7 +11,7 @@ from ..journal.identity import actor_for, os_login
 from ..journal.run import JournalRun, run_clock
 from ..journal.store import Journal, JournalError, runs_dir
 from ..locked.client import LockedJournal, LockedRun, latest_open, open_journal
-from .options import add_runs_option, load_or_say
+from .options import add_runs_option, load_or_say, open_named
 from .start_commands import cmd_start
 from .status_command import viewer_zone
 
@@ -45,7 +45,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_follow(args: argparse.Namespace) -> int:
     try:
-        journal = open_journal(args.run, runs_dir(args.runs))
+        journal = open_named(args.run, args)
     except JournalError as exc:
         print(f"cutover: {exc}", file=sys.stderr)
         return 1
@@ -57,7 +57,7 @@ def _journal_for(args: argparse.Namespace) -> Journal | LockedJournal | None:
     target = Path(args.target)
     if target.suffix != ".toml":
         try:
-            return open_journal(args.target, directory)
+            return open_named(args.target, args)
         except JournalError as exc:
             print(f"cutover: {exc}", file=sys.stderr)
             return None
@@ -112,7 +112,7 @@ def _war_room(journal: Journal | LockedJournal, *, read_only: bool, tz: str | No
             journal, actor, now=clock.now, read_only=read_only, monotonic=clock.monotonic
         )
         # The conductor has its own connection: its appends never interleave with the reads.
-        conductor = Conductor(Journal(journal.path), clock)
+        conductor = Conductor(journal.reopen(), clock)
         prior = rehearsal_prior(journal)
     app = WarRoomApp(source, clock, conductor=conductor, prior=prior, tz=zone)
     app.run()

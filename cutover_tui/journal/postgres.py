@@ -116,6 +116,8 @@ def redact(url: str) -> str:
     host = parts.get("host") or "localhost"
     port = f":{parts['port']}" if parts.get("port") else ""
     user = f"{parts['user']}@" if parts.get("user") else ""
+    if host.startswith("/"):  # a Unix socket's directory goes in the query, as libpq takes it
+        return f"postgresql://{user}/{parts.get('dbname', '')}?host={host}{port and '&port=' + port[1:]}"
     return f"postgresql://{user}{host}{port}/{parts.get('dbname', '')}"
 
 
@@ -202,7 +204,9 @@ class PgJournal(Journal):
         except psycopg.errors.DuplicateSchema:
             raise JournalError(f"{redact(url)} already has a run {run_id!r}") from None
         except psycopg.Error as exc:
-            raise JournalError(f"{redact(url)}: cannot make run {run_id}: {one_line(exc)}") from None
+            raise JournalError(
+                f"{redact(url)}: cannot make run {run_id}: {one_line(exc)}"
+            ) from None
         finally:
             conn.close()
         return cls(url, run_id)
@@ -335,7 +339,9 @@ def grant(url: str, run_id: str, role: str, *, write: bool) -> None:
     try:
         with conn.transaction():
             conn.execute(sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(schema, who))
-            conn.execute(sql.SQL("GRANT SELECT ON ALL TABLES IN SCHEMA {} TO {}").format(schema, who))
+            conn.execute(
+                sql.SQL("GRANT SELECT ON ALL TABLES IN SCHEMA {} TO {}").format(schema, who)
+            )
             if write:
                 for table, rights in (
                     ("events", "INSERT"),
