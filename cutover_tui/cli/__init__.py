@@ -24,11 +24,12 @@ COMMAND_MODULES = [
     "warroom_commands",
     "simulate_commands",
     "rehearse_commands",
-    "serve_commands",
+    "service_commands",
     "import_commands",
     "comms_commands",
     "check_commands",  # check
     "migrate_commands",
+    "web_commands",
 ]
 COMMANDS = {
     "validate": "plan_commands",
@@ -45,7 +46,9 @@ COMMANDS = {
     "simulate": "simulate_commands",
     "rehearsals": "rehearse_commands",
     "calibrate": "rehearse_commands",
-    "serve": "serve_commands",
+    "service": "service_commands",
+    "serve": "web_commands",
+    "web-watch": "web_commands",
     "import": "import_commands",
     "export": "import_commands",
     "comms": "comms_commands",

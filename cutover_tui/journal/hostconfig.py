@@ -3,7 +3,7 @@
     # /etc/cutover/cutover.toml   ($CUTOVER_CONFIG names another file, for tests)
     runs = "/srv/cutover/runs"            # the team's runs directory
     mode = "locked"                       # shared (default): group-writable run files
-                                          # locked: a service owns them (`cutover serve`)
+                                          # locked: a service owns them (`cutover service`)
     socket = "/run/cutover/cutover.sock"  # locked mode: where the service listens
 
 It exists because `ssh jump cutover run ...` is a non-login shell: no profile.d, no
