@@ -47,6 +47,7 @@ def cluster() -> Iterator[str]:
     if bin_dir is None:
         raise FileNotFoundError("PostgreSQL's initdb (apt-get install postgresql)")
     data = Path(tempfile.mkdtemp(prefix="cutover-pg-"))
+    data.chmod(0o755)  # other OS users reach its socket (the two-hosts test)
     if os.geteuid() == 0:
         account = pwd.getpwnam("postgres")
         os.chown(data, account.pw_uid, account.pw_gid)
