@@ -310,3 +310,17 @@ def cutover(cwd: Path, *args: str, journal: str | None = None) -> subprocess.Com
         timeout=120,
         check=False,
     )
+
+
+def test_the_host_config_names_the_journal(postgres_url: str, tmp_path: Path) -> None:
+    journal = new_run(postgres_url)
+    config = tmp_path / "cutover.toml"
+    config.write_text(f'journal = "{postgres_url}"\n')
+    env = {**os.environ, "CUTOVER_CONFIG": str(config)}
+    env.pop("CUTOVER_JOURNAL", None)
+    run = [sys.executable, "-m", "cutover_tui.cli", "verify", journal.run_id]
+    done = subprocess.run(run, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0 and "chain intact" in done.stdout, done.stderr
+    config.write_text('journal = "/srv/cutover/runs"\n')
+    done = subprocess.run(run, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 1 and f"{config}:1: journal: must be a PostgreSQL URL" in done.stderr

@@ -1,7 +1,8 @@
 """Which journal a command works on: a run file (SQLite, the default) or a run in PostgreSQL.
 
-`--journal postgresql://...` on a command, else $CUTOVER_JOURNAL, names a PostgreSQL
-database; without either a run is a file in the runs directory, as always. A locator (what
+`--journal postgresql://...` on a command, else $CUTOVER_JOURNAL, else `journal` in the host
+configuration (/etc/cutover/cutover.toml) names a PostgreSQL database; without any of them a
+run is a file in the runs directory, as always. A locator (what
 one process hands another to open the same run: `Journal.locator`) is a file's path, or
 `URL#RUN` for a run in PostgreSQL. psycopg is imported only when a URL is in play, so the
 SQLite path costs nothing more.
@@ -13,17 +14,21 @@ import os
 from pathlib import Path
 
 from ..plan import LoadedPlan
+from .hostconfig import HostConfigError, load_host_config
 from .store import Journal, JournalError, open_run
 
 JOURNAL_ENV = "CUTOVER_JOURNAL"
 
 
 def journal_url(option: str | None = None) -> str | None:
-    """The PostgreSQL URL to use: the option, else $CUTOVER_JOURNAL; None for run files.
-    Anything else given there is one line, not a file path tried as a URL."""
+    """The PostgreSQL URL to use: the option, else $CUTOVER_JOURNAL, else the host config's
+    `journal`; None for run files. Anything else given there is one line."""
     url = option or os.environ.get(JOURNAL_ENV) or None
     if url is None:
-        return None
+        try:
+            return load_host_config().journal
+        except HostConfigError as exc:
+            raise JournalError(str(exc)) from None
     from .postgres import is_url
 
     if not is_url(url):
