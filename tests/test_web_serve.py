@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from cutover_tui.journal.store import Journal
+from cutover_tui.journal.backend import open_at
 from cutover_tui.tui.keys import KEYS
 from tests.browser_support import (
     chromium,
@@ -49,11 +49,14 @@ def status_of(url: str) -> int:
         return refused.code
 
 
-def test_the_browser_sees_the_run_follows_it_and_cannot_act(tmp_path: Path) -> None:
+def test_the_browser_sees_the_run_follows_it_and_cannot_act(
+    where: Path | str, tmp_path: Path
+) -> None:
     runs = tmp_path / "runs"
-    journal = new_run(runs, steps=5)
+    journal = new_run(where if isinstance(where, str) else runs, steps=5)
+    on = ("--journal", where) if isinstance(where, str) else ()  # a run in PostgreSQL
     port = free_port()
-    with served(journal.run_id, runs, port) as (url, _), chromium() as browser:
+    with served(journal.run_id, runs, port, *on) as (url, _), chromium() as browser:
         assert url.startswith(f"http://127.0.0.1:{port}/?token=")  # loopback by default
         browser.get(url)
         screen = wait_for_text(browser, "Journal test")  # the plan's title
@@ -67,10 +70,10 @@ def test_the_browser_sees_the_run_follows_it_and_cannot_act(tmp_path: Path) -> N
         terminal = browser.find_element("css selector", ".xterm-helper-textarea")
         terminal.send_keys("s", "c", "r", "n")
         # The CLI appends: the page shows it.
-        said = cutover(runs, "do", journal.run_id, "note", "--note", "bridge moved to room 2")
+        said = cutover(runs, "do", journal.run_id, "note", "--note", "bridge moved to room 2", *on)
         assert said.returncode == 0, said.stderr
         wait_for_text(browser, "bridge moved to room 2")
-        events = Journal(journal.path).events()
+        events = open_at(journal.locator).events()
         assert [e.type for e in events] == ["run-started", "note-added"]  # nothing from keys
         browser.save_screenshot(str(tmp_path / "web.png"))
     assert (tmp_path / "web.png").stat().st_size > 10_000
