@@ -140,6 +140,9 @@ def test_migrate_copies_a_run_file_with_its_chain(postgres_url: str, tmp_path: P
         tmp_path, "migrate", source.run_id, "--to", postgres_url, "--runs", str(tmp_path / "runs")
     )
     assert again.returncode == 1 and "already has a run" in again.stderr
+    listed = cutover(tmp_path, "runs", journal=postgres_url)
+    assert listed.returncode == 0 and source.run_id in listed.stdout
+    assert "running" in listed.stdout and " 22  " in listed.stdout  # its 22 events
 
 
 # -- followers in other processes ------------------------------------------------------------

@@ -28,7 +28,7 @@ COMMAND_MODULES = [
     "import_commands",
     "comms_commands",
     "check_commands",  # check
-    "migrate_commands",
+    "postgres_commands",
     "web_commands",
 ]
 COMMANDS = {
@@ -53,7 +53,7 @@ COMMANDS = {
     "export": "import_commands",
     "comms": "comms_commands",
     "check": "check_commands",
-    "migrate": "migrate_commands",
+    "migrate": "postgres_commands",
 }
 
 

@@ -85,4 +85,9 @@ def cmd_start(args: argparse.Namespace) -> int:
 
 @said_in_one_line
 def cmd_runs(args: argparse.Namespace) -> int:
+    url = journal_url(getattr(args, "journal", None))
+    if url is not None:  # the runs in a PostgreSQL journal
+        from .postgres_commands import print_pg_runs
+
+        return print_pg_runs(url)
     return print_runs(runs_dir(args.runs))  # unreadable and damaged runs named as such

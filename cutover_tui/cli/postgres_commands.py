@@ -1,5 +1,6 @@
-"""`cutover migrate RUN --to postgresql://...`: a run file copied into PostgreSQL and verified
-there (journal.migrate); the run is then named with `--journal URL RUN` on every command."""
+"""Commands for runs in PostgreSQL: `cutover migrate RUN --to postgresql://...` (a run file
+copied and verified there: journal.migrate; the run is then named with `--journal URL RUN` on
+every command), and `cutover runs` on a PostgreSQL journal (`print_pg_runs`)."""
 
 from __future__ import annotations
 
@@ -65,3 +66,37 @@ def _shown(url: str) -> str:
     from ..journal.postgres import redact
 
     return redact(url)
+
+
+def print_pg_runs(url: str) -> int:
+    """The runs in the database at `url`, as `cutover runs` lists files (each one guarded:
+    a run whose chain, seal or triggers fail is listed as not trusted)."""
+    from ..journal.postgres import PgJournal, connect, pg_runs, redact
+    from ..journal.trust import guard
+
+    conn = connect(url)
+    try:
+        names = pg_runs(conn)
+    finally:
+        conn.close()
+    if not names:
+        print(f"no runs in {redact(url)} (cutover start PLAN --journal URL makes one)")
+        return 0
+    print(f"{'run':44} {'mode':9} {'state':34} {'events':>6}  started by")
+    for name in names:
+        try:
+            journal = PgJournal(url, name)
+        except JournalError as exc:
+            print(f"{name:44} {'?':9} UNREADABLE: {exc}")
+            continue
+        try:
+            info = journal.info()
+            trusted = info.phase == "damaged" or guard(journal, remember=False) is None
+            summary = info.summary if trusted else "NOT TRUSTED (cutover verify)"
+            print(
+                f"{info.run_id:44} {info.mode:9} {summary:34} {info.events:>6}  "
+                f"{info.created_by} {info.made[0]:%Y-%m-%d %H:%M:%S}Z"
+            )
+        finally:
+            journal.close()
+    return 0
