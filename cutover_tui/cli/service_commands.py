@@ -4,6 +4,9 @@ A command of its own rather than a flag of `cutover conduct`: conduct is one run
 long as it lasts; the service is the host's, for every run including those not started yet
 (operators cannot create files, so `cutover start` goes through it too), and it conducts
 each of them. One systemd unit, one socket, one owner of the files.
+
+Called `cutover serve` until the war room was served to browsers: `cutover serve RUN` is that
+now (cli/web_commands.py), and this, the host's service, is `cutover service`.
 """
 
 from __future__ import annotations
