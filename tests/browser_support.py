@@ -91,15 +91,14 @@ def screen_text(driver) -> str:
 
 
 def wait_for_text(driver, words: str, timeout: float = 60.0) -> str:
-    """The screen once `words` is on it; AssertionError at the deadline, with what was there."""
-    deadline = time.monotonic() + timeout
-    text = ""
-    while time.monotonic() < deadline:
+    """The screen once `words` is on it; AssertionError at the deadline."""
+    from tests.waiting import until
+
+    def on_screen() -> str | None:
         text = screen_text(driver)
-        if words in text:
-            return text
-        time.sleep(0.1)  # polling the browser for a condition, with a deadline
-    raise AssertionError(f"{words!r} never reached the browser; it has: {text[-600:]!r}")
+        return text if words in text else None
+
+    return until(on_screen, f"{words!r} in the browser", timeout)
 
 
 @contextmanager
@@ -137,15 +136,15 @@ def served(run: str, runs: Path, port: int, *extra: str) -> Iterator[tuple[str, 
 def _wait_listening(port: int, process: subprocess.Popen, timeout: float = 60.0) -> None:
     import socket
 
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    from tests.waiting import until
+
+    def listening() -> bool:
         if process.poll() is not None:
             raise AssertionError(f"cutover serve ended: {process.stderr.read()}")
         with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.05)  # polling for the server to listen, with a deadline
-    raise AssertionError(f"nothing listens on {port}")
+            return probe.connect_ex(("127.0.0.1", port)) == 0
+
+    until(listening, f"cutover serve listening on {port}", timeout)
 
 
 def free_port() -> int:
