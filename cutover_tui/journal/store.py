@@ -736,7 +736,9 @@ def _nearest(word: str, known: Sequence[str]) -> str | None:
 
 def event_rows(journal: Journal) -> list[dict]:
     """Every event as stored, for exports and tests: seq, key, type, actor, body, hashes."""
-    cursor = journal.db.execute("SELECT seq, key, type, actor, body, prev, hash FROM events")
+    cursor = journal.db.execute(  # in seq order: PostgreSQL keeps no row order of its own
+        "SELECT seq, key, type, actor, body, prev, hash FROM events ORDER BY seq"
+    )
     names = [c[0] for c in cursor.description]
     return [dict(zip(names, row, strict=True)) | {"body": json.loads(row[4])} for row in cursor]
 
