@@ -327,3 +327,21 @@ def test_the_host_config_names_the_journal(postgres_url: str, tmp_path: Path) ->
     config.write_text('journal = "/srv/cutover/runs"\n')
     done = subprocess.run(run, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     assert done.returncode == 1 and f"{config}:1: journal: must be a PostgreSQL URL" in done.stderr
+
+
+def test_start_do_and_status_on_postgresql_from_the_command_line(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    from tests.journal_support import plan_text
+
+    plan = tmp_path / "jt.toml"
+    plan.write_text(plan_text(5))
+    started = cutover(tmp_path, "start", str(plan), "--rehearsal", journal=postgres_url)
+    assert started.returncode == 0, started.stderr
+    run = started.stdout.split()[0]
+    assert not (tmp_path / "runs").exists()  # no file: the run is in the database
+    done = cutover(tmp_path, "do", run, "start", "s0", journal=postgres_url)
+    assert done.returncode == 0, done.stderr
+    status = cutover(tmp_path, "status", run, "--json", journal=postgres_url)
+    assert status.returncode == 0 and json.loads(status.stdout)["run"] == run
+    assert '"s0"' in status.stdout
