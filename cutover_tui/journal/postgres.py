@@ -121,6 +121,19 @@ def redact(url: str) -> str:
     return f"postgresql://{user}{host}{port}/{parts.get('dbname', '')}"
 
 
+def shown_path(url: str, run_id: str) -> Path:
+    """The name a run in PostgreSQL goes by where a run file shows its path (`cutover
+    verify`'s lines, this user's memory of heads): `postgresql:HOST[:PORT]/DB/RUN`. A Path,
+    as `Journal.path` is; `URL#RUN` (`locator`) is what opens it again."""
+    try:
+        parts = conninfo_to_dict(url)
+    except psycopg.Error:
+        parts = {}
+    host = parts.get("host") or "localhost"
+    port = f":{parts['port']}" if parts.get("port") else ""
+    return Path(f"postgresql:{host}{port}/{parts.get('dbname', '')}/{run_id}")
+
+
 def connect(url: str) -> psycopg.Connection[Any]:
     """A connection in autocommit mode (the journal opens its own transactions); a bad URL,
     a refused connection or a refused login is one line (JournalError)."""
@@ -180,7 +193,7 @@ class PgJournal(Journal):
             raise JournalError(f"{redact(url)}: {run_id}: not a cutover run (no run id)")
         self.run_id = run_id
         self.schema_version = SCHEMA_VERSION
-        self.path = Path(f"{redact(url)}/{run_id}")  # for messages and this user's memory
+        self.path = shown_path(url, run_id)  # for messages and this user's memory
         self._listener: psycopg.Connection[Any] | None = None
         self._notified = 0
         self._start_reading()
