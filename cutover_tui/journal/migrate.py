@@ -10,6 +10,7 @@ night so far, and the team says when the PostgreSQL run becomes the one they use
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 
 import psycopg
@@ -39,7 +40,10 @@ def migrate(source: Journal, url: str) -> Migrated:
     rows = source.db.execute(
         "SELECT seq, key, type, actor, body, prev, hash FROM events ORDER BY seq"
     ).fetchall()
-    lease = source.db.execute("SELECT seq, hash, at FROM high_water").fetchall()
+    try:  # the conductor's high-water mark travels with the rows (a run made before it: none)
+        marks = source.db.execute("SELECT seq, hash, at FROM high_water").fetchall()
+    except sqlite3.OperationalError:
+        marks = []
     target = PgJournal.create_from_meta(url, dict(source.meta))
     conn = target.db.conn
     schema = sql.Identifier(target.run_id)
@@ -53,7 +57,7 @@ def migrate(source: Journal, url: str) -> Migrated:
                 here = f"migrated by {origin()}"
                 for row in rows:
                     copy.write_row((*row, here))
-            for seq, digest, at in lease:  # the conductor's mark travels with the rows
+            for seq, digest, at in marks:
                 conn.execute(
                     sql.SQL("INSERT INTO {}.high_water VALUES (1, %s, %s, %s)").format(schema),
                     (seq, digest, at),
