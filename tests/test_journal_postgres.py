@@ -345,3 +345,13 @@ def test_start_do_and_status_on_postgresql_from_the_command_line(
     status = cutover(tmp_path, "status", run, "--json", journal=postgres_url)
     assert status.returncode == 0 and json.loads(status.stdout)["run"] == run
     assert '"s0"' in status.stdout
+
+
+def test_the_run_of_a_plan_under_way_is_found_in_postgresql(postgres_url: str) -> None:
+    from cutover_tui.journal.postgres import latest_open_pg
+
+    assert latest_open_pg(postgres_url, "jt") is None
+    journal = new_run(postgres_url)  # what `cutover run PLAN --journal URL` joins
+    found = latest_open_pg(postgres_url, "jt")
+    assert found is not None and found.run_id == journal.run_id
+    assert latest_open_pg(postgres_url, "other") is None

@@ -37,7 +37,7 @@ from ..engine.events import Event
 from ..plan import LoadedPlan
 from .identity import os_login
 from .pg_sql import PgConnection, PgError, one_line
-from .store import SCHEMA_VERSION, Journal, JournalError, _nearest
+from .store import SCHEMA_VERSION, Journal, JournalError, RunInfo, _nearest
 
 URL_PREFIXES = ("postgresql://", "postgres://")
 CONNECT_TIMEOUT_S = 5
@@ -372,6 +372,21 @@ def grant(url: str, run_id: str, role: str, *, write: bool) -> None:
         conn.close()
 
 
-def open_pg(url: str, ref: str) -> PgJournal:
-    """The run `ref` in the database at `url`."""
-    return PgJournal(url, ref)
+def latest_open_pg(url: str, plan_id: str) -> RunInfo | None:
+    """The most recent run of `plan_id` in the database that has not ended, at a live clock
+    (as `store.latest_open` finds one among files: what `cutover run PLAN` joins)."""
+    conn = connect(url)
+    try:
+        names = [n for n in pg_runs(conn) if n.startswith(f"{plan_id}-")]  # ids begin so
+    finally:
+        conn.close()
+    runs = []
+    for name in names:
+        journal = PgJournal(url, name)
+        try:
+            info = journal.info()
+        finally:
+            journal.close()
+        if info.plan_id == plan_id and info.phase not in ("ended", "damaged") and info.speed == 1:
+            runs.append(info)
+    return max(runs, key=lambda r: r.made, default=None)
