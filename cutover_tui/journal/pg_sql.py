@@ -32,6 +32,8 @@ from typing import Any
 import psycopg
 from psycopg import pq
 
+from .runindex import _UPSERT as INDEX_UPSERT
+
 # SQLite-only statements the journal's modules run, and what they mean here. PostgreSQL
 # checks its own pages (data checksums, WAL); the journal's chain is checked row by row above.
 _SAME = {
@@ -44,6 +46,13 @@ _SAME = {
     "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?": (
         "SELECT 1 FROM information_schema.tables "
         "WHERE table_schema = current_schema() AND table_name = %s"
+    ),
+    # The run's index row (journal.runindex), written with each event: an upsert.
+    INDEX_UPSERT: (
+        "INSERT INTO run_index VALUES (1, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (id) DO "
+        "UPDATE SET seq = excluded.seq, hash = excluded.hash, events = excluded.events, "
+        "phase = excluded.phase, outcome = excluded.outcome, "
+        "steps_done = excluded.steps_done, steps_total = excluded.steps_total"
     ),
 }
 

@@ -1,7 +1,7 @@
 """A run in PostgreSQL: the same journal as a SQLite file, for war rooms beyond one host.
 
 One run = one PostgreSQL schema named by the run's id, holding the same tables as a run file
-(meta, events, lease, high_water), so every query of the journal (store.py, trust.py,
+(meta, events, lease, high_water, run_index), so every query of the journal (store.py, trust.py,
 seen.py, lease.py) runs unchanged through journal.pg_sql's adapter. `PgJournal` is a
 `Journal`: the same append (check and insert in one transaction under the run's advisory
 lock: pg_sql says why not SERIALIZABLE), the same idempotency keys, hash chain, seal,
@@ -73,6 +73,16 @@ CREATE TABLE {s}.high_water (
     seq BIGINT NOT NULL,
     hash TEXT NOT NULL,
     at DOUBLE PRECISION NOT NULL
+);
+CREATE TABLE {s}.run_index (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    seq BIGINT NOT NULL,
+    hash TEXT NOT NULL,
+    events INTEGER NOT NULL,
+    phase TEXT NOT NULL,
+    outcome TEXT,
+    steps_done INTEGER NOT NULL,
+    steps_total INTEGER NOT NULL
 );
 CREATE FUNCTION {s}.refuse() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN RAISE EXCEPTION '%', TG_ARGV[0] USING ERRCODE = 'integrity_constraint_violation'; END $$;
@@ -360,6 +370,7 @@ def grant(url: str, run_id: str, role: str, *, write: bool) -> None:
                     ("events", "INSERT"),
                     ("lease", "INSERT, UPDATE, DELETE"),
                     ("high_water", "INSERT, UPDATE"),
+                    ("run_index", "INSERT, UPDATE"),  # the cache row written with each event
                 ):
                     conn.execute(
                         sql.SQL("GRANT " + rights + " ON {}.{} TO {}").format(
