@@ -284,7 +284,10 @@ class PgJournal(Journal):
     # -- following ---------------------------------------------------------------------------
     def data_version(self) -> int:
         """How many commits this process has been told of (LISTEN/NOTIFY): unchanged means
-        nothing new, without a query. Without a listener (it could not connect, or its
+        nothing new, without a query. The notice comes on the listener's own socket, so a
+        commit is read by the first poll after it arrives (milliseconds: benchmarks/
+        journal.py), not always by a poll made the instant the writer's commit returns, as
+        SQLite's data_version is. Without a listener (it could not connect, or its
         connection dropped) the last seq, asked each time, does the same job."""
         if self._listener is None and not self._listen():
             return self._last_seq()
