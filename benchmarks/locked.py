@@ -1,10 +1,10 @@
-"""Locked mode's cost: a command through `cutover serve`'s socket beside the same command
+"""Locked mode's cost: a command through `cutover service`'s socket beside the same command
 appended to the file directly (shared-file mode), and a follower's wake-up on news.
 
     python benchmarks/locked.py [--events 300] [--dir DIR]
 
 - direct: `Journal.append` in this process (BEGIN IMMEDIATE, checks, chain, synchronous=FULL);
-- socket: `LockedJournal.append` to a `cutover serve` subprocess doing the same append, plus
+- socket: `LockedJournal.append` to a `cutover service` subprocess doing the same append, plus
   SO_PEERCRED, the guard, one JSON line each way;
 - follower: from an append's reply to a follower blocked in a long poll (`events` with
   `wait`) having the event, median and worst of 50.
@@ -55,7 +55,7 @@ def serve(runs: Path, sock: Path) -> subprocess.Popen:
             sys.executable,
             "-m",
             "cutover_tui.cli",
-            "serve",
+            "service",
             "--runs",
             str(runs),
             "--socket",

@@ -51,3 +51,35 @@ def mail():
 os.environ["CUTOVER_CONFIG"] = str(ROOT / "tests" / "no-host-config.toml")
 # Nor this user's memory of the heads they have seen (journal.seen): one of their own.
 os.environ["CUTOVER_STATE"] = tempfile.mkdtemp(prefix="cutover-test-state-")
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A PostgreSQL server of the tests' own (tests.pg_support): its superuser URL. Skips,
+    saying why, where PostgreSQL is not installed; CI installs it (.ci/run)."""
+    from tests.pg_support import ENV, binaries, cluster
+
+    if os.environ.get(ENV):
+        yield os.environ[ENV]
+        return
+    if binaries() is None:
+        pytest.skip("PostgreSQL is not installed (apt-get install postgresql); .ci/run has it")
+    with cluster() as url:
+        yield url
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> str:
+    """A fresh, empty database on the tests' PostgreSQL server."""
+    from tests.pg_support import fresh_database
+
+    return fresh_database(postgres_server)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def where(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    """Where a test's run lives, once on each backend: a directory for SQLite files, or a
+    fresh PostgreSQL database's URL (tests.journal_support.new_run takes either)."""
+    if request.param == "sqlite":
+        return tmp_path
+    return request.getfixturevalue("postgres_url")

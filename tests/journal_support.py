@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from cutover_tui.engine.events import RunStarted
+from cutover_tui.journal.backend import create_at
 from cutover_tui.journal.identity import os_login
 from cutover_tui.journal.store import Journal
 from cutover_tui.plan import parse_plan
@@ -73,8 +74,9 @@ action = "rollback"
     return "\n".join(out)
 
 
-def new_run(directory: Path, steps: int = 40) -> Journal:
+def new_run(directory: Path | str, steps: int = 40) -> Journal:
+    """A started run in `directory`, or in PostgreSQL when it is a URL (the `where` fixture)."""
     loaded = parse_plan(plan_text(steps), name="jt.toml")
-    journal = Journal.create(directory, loaded, rehearsal=False, created_by=os_login())
+    journal = create_at(directory, loaded, rehearsal=False, created_by=os_login())
     journal.append(RunStarted(actor="boss", at=at(0), plan_id="jt", key=uuid.uuid4().hex))
     return journal

@@ -11,6 +11,7 @@ from pathlib import Path
 from cutover_tui.clock.conductor import Conductor
 from cutover_tui.clocks import AcceleratedClock, FixedClock
 from cutover_tui.engine.events import StepStarted
+from cutover_tui.journal.backend import open_at
 from cutover_tui.journal.lease import HEARTBEAT_S, LEASE_EXPIRY_S
 from cutover_tui.journal.store import Journal, event_rows
 from tests.journal_support import at, new_run
@@ -22,20 +23,20 @@ DERIVED = {"budget-exceeded", "trigger-fired", "window-alert", "clock-jumped"}
 
 def derived(journal: Journal) -> list[tuple[str, str]]:
     return [
-        (r["type"], r["key"]) for r in event_rows(Journal(journal.path)) if r["type"] in DERIVED
+        (r["type"], r["key"]) for r in event_rows(open_at(journal.locator)) if r["type"] in DERIVED
     ]
 
 
-def started_slow(tmp_path: Path) -> Journal:
+def started_slow(tmp_path: Path | str) -> Journal:
     journal = new_run(tmp_path)
     journal.append(StepStarted(actor="op", at=at(0), step="slow", key="slow-start"))
     return journal
 
 
-def test_budget_and_trigger_written_once_when_due(tmp_path: Path) -> None:
-    journal = started_slow(tmp_path)
+def test_budget_and_trigger_written_once_when_due(where: Path | str) -> None:
+    journal = started_slow(where)
     clock = FixedClock(at(10))
-    conductor = Conductor(Journal(journal.path), clock, holder="A")
+    conductor = Conductor(open_at(journal.locator), clock, holder="A")
     assert conductor.tick() == []
     clock.set(at(16))  # 15m budget
     assert [e.type for e in conductor.tick()] == ["budget-exceeded"]
@@ -50,12 +51,12 @@ def test_budget_and_trigger_written_once_when_due(tmp_path: Path) -> None:
     ]
 
 
-def test_only_the_lease_holder_writes_and_a_successor_catches_up(tmp_path: Path) -> None:
-    journal = started_slow(tmp_path)
+def test_only_the_lease_holder_writes_and_a_successor_catches_up(where: Path | str) -> None:
+    journal = started_slow(where)
     wall = [1000.0]
-    a = Conductor(Journal(journal.path), FixedClock(at(10)), holder="A", wall=lambda: wall[0])
+    a = Conductor(open_at(journal.locator), FixedClock(at(10)), holder="A", wall=lambda: wall[0])
     b_clock = FixedClock(at(10))
-    b = Conductor(Journal(journal.path), b_clock, holder="B", wall=lambda: wall[0])
+    b = Conductor(open_at(journal.locator), b_clock, holder="B", wall=lambda: wall[0])
     assert a.tick() == [] and a.holding
     b_clock.set(at(40))  # B's view: budget and trigger are due
     assert b.tick() == [] and not b.holding  # A holds the lease
@@ -67,14 +68,14 @@ def test_only_the_lease_holder_writes_and_a_successor_catches_up(tmp_path: Path)
 
 
 def test_a_silent_holder_is_replaced_on_the_first_heartbeat_after_its_lease_expires(
-    tmp_path: Path,
+    where: Path | str,
 ) -> None:
     """The takeover promise (a dead conductor is replaced within 5 s) as lease arithmetic on an
     injected wall clock: a timing assertion on a real process would depend on the machine's load."""
-    journal = started_slow(tmp_path)
+    journal = started_slow(where)
     wall = [1000.0]
-    a = Conductor(Journal(journal.path), FixedClock(at(10)), holder="A", wall=lambda: wall[0])
-    b = Conductor(Journal(journal.path), FixedClock(at(40)), holder="B", wall=lambda: wall[0])
+    a = Conductor(open_at(journal.locator), FixedClock(at(10)), holder="A", wall=lambda: wall[0])
+    b = Conductor(open_at(journal.locator), FixedClock(at(40)), holder="B", wall=lambda: wall[0])
     assert a.tick() == [] and a.holding  # A's last heartbeat, then A dies
     wall[0] += LEASE_EXPIRY_S  # not yet expired: B holds back
     assert b.tick() == [] and not b.holding
@@ -107,7 +108,7 @@ def test_a_clock_jump_is_recorded(tmp_path: Path) -> None:
 def _conduct(path: str, minutes: float, expiry: float | None, stop, ticks) -> None:
     """A conductor process: it ticks at its heartbeat until told to stop, counting its ticks."""
     kwargs = {} if expiry is None else {"expiry_s": expiry}
-    conductor = Conductor(Journal(Path(path)), FixedClock(at(minutes)), **kwargs)
+    conductor = Conductor(open_at(path), FixedClock(at(minutes)), **kwargs)
     heartbeat = 0.02 if expiry else 1.0  # a short lease gets a quick heartbeat
     while True:
         conductor.tick()
@@ -124,17 +125,15 @@ def _conductors(journal: Journal, *specs: tuple[float, float | None]):
     procs, ticks = [], []
     for minutes, expiry in specs:
         counter = CTX.Value("i", 0)
-        proc = CTX.Process(
-            target=_conduct, args=(str(journal.path), minutes, expiry, stop, counter)
-        )
+        proc = CTX.Process(target=_conduct, args=(journal.locator, minutes, expiry, stop, counter))
         proc.start()
         procs.append(proc)
         ticks.append(counter)
     return stop, procs, ticks
 
 
-def test_competing_conductor_processes_write_each_event_once(tmp_path: Path) -> None:
-    journal = started_slow(tmp_path)
+def test_competing_conductor_processes_write_each_event_once(where: Path | str) -> None:
+    journal = started_slow(where)
     stop, procs, ticks = _conductors(journal, *[(40, 0.5)] * 3)
     until(lambda: len(derived(journal)) == 2, "the derived events written")
     # Every process has gone on ticking since (each tried to write again): still once each.
@@ -151,9 +150,9 @@ def test_competing_conductor_processes_write_each_event_once(tmp_path: Path) -> 
 
 
 def test_a_killed_conductor_process_is_replaced_and_its_successor_writes_once(
-    tmp_path: Path,
+    where: Path | str,
 ) -> None:
-    journal = started_slow(tmp_path)
+    journal = started_slow(where)
     # The first sees nothing due (its clock says +10m); the second would write at +40m but
     # cannot while the first holds the lease. Both run the real heartbeat and lease expiry.
     # Each stop Event is kept referenced: a child unpickles its semaphore after start(), and one
@@ -161,7 +160,7 @@ def test_a_killed_conductor_process_is_replaced_and_its_successor_writes_once(
     _first_stop, (first,), _ = _conductors(journal, (10, None))
 
     def lease_pid() -> int | None:
-        row = Journal(journal.path).db.execute("SELECT pid FROM lease").fetchone()
+        row = open_at(journal.locator).db.execute("SELECT pid FROM lease").fetchone()
         return row[0] if row else None
 
     until(lambda: lease_pid() == first.pid, "the first conductor takes the lease")

@@ -15,6 +15,7 @@ import pytest
 
 from cutover_tui.engine.events import NoteAdded, StepCompleted, StepStarted
 from cutover_tui.engine.state import Refused
+from cutover_tui.journal.backend import open_at
 from cutover_tui.journal.run import JournalRun
 from cutover_tui.journal.store import (
     Journal,
@@ -33,8 +34,8 @@ def key() -> str:
     return uuid.uuid4().hex
 
 
-def test_append_checks_orders_and_chains(tmp_path: Path) -> None:
-    journal = new_run(tmp_path)
+def test_append_checks_orders_and_chains(where: Path | str) -> None:
+    journal = new_run(where)
     first = journal.append(StepStarted(actor="boss", at=at(1), step="s0", key=key()))
     second = journal.append(StepCompleted(actor="boss", at=at(9), step="s0", key=key()))
     assert (first.seq, second.seq) == (2, 3)
@@ -45,8 +46,8 @@ def test_append_checks_orders_and_chains(tmp_path: Path) -> None:
     assert [r["prev"] for r in rows[1:]] == [r["hash"] for r in rows[:-1]]
 
 
-def test_refusal_names_who_did_it_and_when(tmp_path: Path) -> None:
-    journal = new_run(tmp_path)
+def test_refusal_names_who_did_it_and_when(where: Path | str) -> None:
+    journal = new_run(where)
     journal.append(StepStarted(actor="boss", at=at(1), step="s0", key=key()))
     journal.append(StepCompleted(actor="boss", at=at(9), step="s0", key=key()))
     with pytest.raises(Refused, match=r"already completed by The Boss \(boss\) at 22:09"):
@@ -56,8 +57,8 @@ def test_refusal_names_who_did_it_and_when(tmp_path: Path) -> None:
     assert journal.verify()[2] == 3  # nothing refused was written
 
 
-def test_idempotency_key_appends_once(tmp_path: Path) -> None:
-    journal = new_run(tmp_path)
+def test_idempotency_key_appends_once(where: Path | str) -> None:
+    journal = new_run(where)
     k = key()
     a = journal.append(StepStarted(actor="boss", at=at(1), step="s0", key=k))
     b = journal.append(StepStarted(actor="boss", at=at(1), step="s0", key=k))
@@ -100,9 +101,9 @@ def test_open_run_by_id_path_and_a_helpful_miss(tmp_path: Path) -> None:
     assert [r.run_id for r in list_runs(tmp_path)] == [journal.run_id]
 
 
-def test_the_run_keeps_its_own_copy_of_the_plan(tmp_path: Path) -> None:
-    journal = new_run(tmp_path)
-    again = Journal(journal.path)
+def test_the_run_keeps_its_own_copy_of_the_plan(where: Path | str) -> None:
+    journal = new_run(where)
+    again = open_at(journal.locator)
     assert again.plan.plan.title == "Journal test"
     assert len(again.plan.step) == len(journal.plan.step)
 
@@ -113,7 +114,7 @@ def test_the_run_keeps_its_own_copy_of_the_plan(tmp_path: Path) -> None:
 def _writer(path: str, worker: int, steps: list[str], acks) -> None:
     """Start and complete every step, in this worker's own order: each step is fought over by
     every worker, so most of these commands conflict with another process's."""
-    journal = Journal(Path(path))
+    journal = open_at(path)
     for sid in steps:
         for event in (
             StepStarted(actor="boss", at=at(1), step=sid, key=f"w{worker}-start-{sid}"),
@@ -137,9 +138,9 @@ def _writer(path: str, worker: int, steps: list[str], acks) -> None:
     acks.put(("finished", worker))
 
 
-def test_concurrent_writers_every_ack_once_one_order(tmp_path: Path) -> None:
+def test_concurrent_writers_every_ack_once_one_order(where: Path | str) -> None:
     steps, writers = 60, 4
-    journal = new_run(tmp_path, steps=steps)
+    journal = new_run(where, steps=steps)
     journal.append(StepStarted(actor="boss", at=at(1), step="contested", key="contested-start"))
     acks = CTX.Queue()
     ids = [f"s{i}" for i in range(steps)]
@@ -147,7 +148,7 @@ def test_concurrent_writers_every_ack_once_one_order(tmp_path: Path) -> None:
         CTX.Process(
             target=_writer,
             args=(
-                str(journal.path),
+                journal.locator,
                 w,
                 (ids[w * 15 :] + ids[: w * 15])[:: 1 if w % 2 else -1],
                 acks,
@@ -173,7 +174,7 @@ def test_concurrent_writers_every_ack_once_one_order(tmp_path: Path) -> None:
         assert p.exitcode == 0
     commands = writers * (2 * steps + 3)
     assert len(acked) + len(refusals) == commands == 492  # hundreds, every one answered
-    rows = event_rows(Journal(journal.path))
+    rows = event_rows(open_at(journal.locator))
     by_key = {r["key"]: r["seq"] for r in rows}
     assert len(by_key) == len(rows)  # no key twice
     assert all(by_key[k] == seq for k, seq in acked.items())  # every ack present, same seq
@@ -195,11 +196,11 @@ def test_concurrent_writers_every_ack_once_one_order(tmp_path: Path) -> None:
         sum("'contested' was already completed by The Boss (boss) at 22:12" in r for r in refusals)
         == 11
     )
-    assert Journal(journal.path).verify()[0] == []
+    assert open_at(journal.locator).verify()[0] == []
 
 
 def _endless_writer(path: str, acks, prefix: str) -> None:
-    journal = Journal(Path(path))
+    journal = open_at(path)
     n = 0
     while True:
         event = NoteAdded(actor="boss", at=at(1), text=f"note {n}", key=f"{prefix}-{n}")
@@ -208,10 +209,10 @@ def _endless_writer(path: str, acks, prefix: str) -> None:
         n += 1
 
 
-def test_writers_killed_at_random_moments_lose_no_acknowledged_event(tmp_path: Path) -> None:
+def test_writers_killed_at_random_moments_lose_no_acknowledged_event(where: Path | str) -> None:
     import random
 
-    journal = new_run(tmp_path)
+    journal = new_run(where)
     rng = random.Random(7)
     acked: list[str] = []
     for round_ in range(5):
@@ -219,7 +220,7 @@ def test_writers_killed_at_random_moments_lose_no_acknowledged_event(tmp_path: P
         for w in range(2):
             receive, send = CTX.Pipe(duplex=False)
             writer = CTX.Process(
-                target=_endless_writer, args=(str(journal.path), send, f"r{round_}w{w}")
+                target=_endless_writer, args=(journal.locator, send, f"r{round_}w{w}")
             )
             writer.start()
             pipes.append(receive)
@@ -241,7 +242,7 @@ def test_writers_killed_at_random_moments_lose_no_acknowledged_event(tmp_path: P
                     acked.append(receive.recv())
             except EOFError:
                 pass  # the writer is dead: its end of the pipe is closed
-        after = Journal(journal.path)
+        after = open_at(journal.locator)
         problems, _, _ = after.verify()  # integrity_check and the chain, after every round
         assert problems == []
         assert set(acked) <= {e.key for e in after.events()}
@@ -249,19 +250,19 @@ def test_writers_killed_at_random_moments_lose_no_acknowledged_event(tmp_path: P
 
 
 def _late_appender(path: str, ready, sent) -> None:
-    journal = Journal(Path(path))
+    journal = open_at(path)
     ready.wait(30)  # the follower is polling
     stamp = time.time()
     journal.append(NoteAdded(actor="boss", at=at(2), text="commander speaking", key="late"))
     sent.put(stamp)
 
 
-def test_a_follower_sees_a_new_event_within_a_second(tmp_path: Path) -> None:
-    journal = new_run(tmp_path)
-    follower = JournalRun(Journal(journal.path), "op")
+def test_a_follower_sees_a_new_event_within_a_second(where: Path | str) -> None:
+    journal = new_run(where)
+    follower = JournalRun(open_at(journal.locator), "op")
     assert follower.poll()  # the history
     ready, sent = CTX.Event(), CTX.Queue()
-    writer = CTX.Process(target=_late_appender, args=(str(journal.path), ready, sent))
+    writer = CTX.Process(target=_late_appender, args=(journal.locator, ready, sent))
     writer.start()
 
     def seen() -> float | None:
@@ -273,18 +274,22 @@ def test_a_follower_sees_a_new_event_within_a_second(tmp_path: Path) -> None:
     assert seen_at - sent.get(timeout=5) < 1.0
 
 
-def test_polling_an_unchanged_run_reads_nothing(tmp_path: Path) -> None:
-    journal = new_run(tmp_path)
-    follower = JournalRun(Journal(journal.path), "op")
+def test_polling_an_unchanged_run_reads_nothing(where: Path | str) -> None:
+    journal = new_run(where)
+    follower = JournalRun(open_at(journal.locator), "op")
     assert len(follower.poll()) == 1
     assert follower.poll() == []
     journal.append(NoteAdded(actor="boss", at=at(2), text="x", key="x"))
-    assert [e.key for e in follower.poll()] == ["x"]
+    if isinstance(where, str):  # PostgreSQL tells a follower on its own socket (NOTIFY): the
+        new = until(follower.poll, "the follower is told")  # poll after it arrives reads it
+    else:  # SQLite's data_version has changed by the time the commit returns
+        new = follower.poll()
+    assert [e.key for e in new] == ["x"]
 
 
-def test_a_follow_only_source_refuses_commands(tmp_path: Path) -> None:
-    journal = new_run(tmp_path)
-    follower = JournalRun(Journal(journal.path), "boss", read_only=True)
+def test_a_follow_only_source_refuses_commands(where: Path | str) -> None:
+    journal = new_run(where)
+    follower = JournalRun(open_at(journal.locator), "boss", read_only=True)
     with pytest.raises(Refused, match="read-only"):
         follower.submit(NoteAdded(actor="boss", at=at(2), text="x", key="y"))
 
@@ -305,11 +310,11 @@ def test_an_unfinished_simulation_is_not_the_run_to_join(tmp_path: Path) -> None
     assert latest_open_run(tmp_path, "jt").run_id == live.run_id
 
 
-def test_a_war_room_sees_its_own_command_at_once(tmp_path: Path) -> None:
+def test_a_war_room_sees_its_own_command_at_once(where: Path | str) -> None:
     # data_version changes for other connections' commits only: the source must still
     # deliver what it just wrote itself, without waiting for somebody else to commit.
-    journal = new_run(tmp_path)
-    source = JournalRun(Journal(journal.path), "boss")
+    journal = new_run(where)
+    source = JournalRun(open_at(journal.locator), "boss")
     assert len(source.poll()) == 1
     stored = source.submit(NoteAdded(actor="boss", at=at(2), text="mine", key="mine"))
     assert [e.seq for e in source.poll()] == [stored.seq]

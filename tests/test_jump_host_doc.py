@@ -35,7 +35,7 @@ def test_every_cutover_command_in_the_doc_exists() -> None:
     for line in shell_lines():
         for match in re.finditer(r"(?:^|-- |exec |&& |; )cutover (\w[\w-]*)", line):
             used.add(match.group(1))
-    assert {"serve", "start", "run", "follow", "do", "status", "verify"} <= used
+    assert {"service", "start", "run", "follow", "do", "status", "verify"} <= used
     assert used <= set(commands), used - set(commands)
 
 
@@ -49,6 +49,6 @@ def test_the_doc_names_the_host_config_and_both_modes() -> None:
         "setfacl -d",
         ".backup",
         "LANG",
-        "ExecStart=/usr/local/bin/cutover serve",
+        "ExecStart=/usr/local/bin/cutover service",
     ):
         assert needed in text, needed

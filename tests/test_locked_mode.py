@@ -103,10 +103,10 @@ class Host:
         )
 
     def start_service(self) -> None:
-        """`cutover serve` as the service account (directly setuid: its pid is the server's)."""
+        """`cutover service` as the service account (directly setuid: its pid is the server's)."""
         account = pwd.getpwnam(self.svc)
         self.service = subprocess.Popen(
-            [*self.python, "-m", "cutover_tui.cli", "serve"],
+            [*self.python, "-m", "cutover_tui.cli", "service"],
             user=account.pw_uid,
             group=account.pw_gid,
             extra_groups=[],

@@ -49,7 +49,7 @@ class Service:
 
 def _serve(runs: Path, sock: Path, config: Path) -> subprocess.Popen:
     process = subprocess.Popen(
-        [sys.executable, "-m", "cutover_tui.cli", "serve", "--socket", str(sock)],
+        [sys.executable, "-m", "cutover_tui.cli", "service", "--socket", str(sock)],
         env={**os.environ, "CUTOVER_CONFIG": str(config)},
         cwd=ROOT,
         stderr=subprocess.PIPE,
@@ -166,7 +166,7 @@ def test_a_second_service_on_a_live_socket_is_refused_a_stale_one_replaced(
     service: Service, tmp_path: Path
 ) -> None:
     second = subprocess.run(
-        [sys.executable, "-m", "cutover_tui.cli", "serve", "--socket", str(service.socket)],
+        [sys.executable, "-m", "cutover_tui.cli", "service", "--socket", str(service.socket)],
         env={**os.environ, "CUTOVER_CONFIG": str(service.config)},
         cwd=ROOT,
         capture_output=True,
@@ -175,7 +175,7 @@ def test_a_second_service_on_a_live_socket_is_refused_a_stale_one_replaced(
     )
     assert second.returncode == 1
     assert second.stderr.strip() == (
-        f"cutover serve: another cutover serve already listens on {service.socket}"
+        f"cutover service: another cutover service already listens on {service.socket}"
     )
     service.process.kill()  # SIGKILL: the socket file stays behind
     service.process.wait(timeout=30)

@@ -24,11 +24,13 @@ COMMAND_MODULES = [
     "warroom_commands",
     "simulate_commands",
     "rehearse_commands",
-    "serve_commands",
+    "service_commands",
     "import_commands",
     "comms_commands",
     "check_commands",  # check
     "report_commands",  # report, aftercare
+    "postgres_commands",
+    "web_commands",
 ]
 COMMANDS = {
     "validate": "plan_commands",
@@ -45,13 +47,16 @@ COMMANDS = {
     "simulate": "simulate_commands",
     "rehearsals": "rehearse_commands",
     "calibrate": "rehearse_commands",
-    "serve": "serve_commands",
+    "service": "service_commands",
+    "serve": "web_commands",
+    "web-watch": "web_commands",
     "import": "import_commands",
     "export": "import_commands",
     "comms": "comms_commands",
     "check": "check_commands",
     "report": "report_commands",
     "aftercare": "report_commands",
+    "migrate": "postgres_commands",
 }
 
 

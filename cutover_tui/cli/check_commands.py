@@ -71,17 +71,17 @@ def cmd_check(args: argparse.Namespace) -> int:
         return 1
     check = check_of(state, args.step)
     deadline = time.monotonic() + check.timeout.total_seconds() + WAIT_MARGIN_S
-    conductor = Conductor(Journal(journal.path), clock)
+    conductor = Conductor(journal.reopen(), clock)  # its own connection (a file or PostgreSQL)
     try:
         while time.monotonic() < deadline:
             conductor.tick()  # runs it here when no other conductor holds the lease
-            now = Journal(journal.path).state().status[args.step]
+            now = journal.reopen().state().status[args.step]
             if now.attempts != attempt or now.status != "running":
                 break
             time.sleep(0.2)  # allowed: a real process waiting for another conductor's result
     finally:
         conductor.stop()
-    now = Journal(journal.path).state().status[args.step]
+    now = journal.reopen().state().status[args.step]
     if now.status == "running":
         print(
             f"cutover check: no result for {args.step!r} yet (is a conductor stuck?)",

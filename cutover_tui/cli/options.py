@@ -9,6 +9,7 @@ import sqlite3
 import sys
 from collections.abc import Callable
 
+from ..journal.backend import JOURNAL_ENV, journal_url, open_any
 from ..journal.store import Journal, JournalError, runs_dir
 from ..locked.client import LockedJournal, open_journal
 from ..plan import LoadedPlan, PlanError, load_plan
@@ -23,6 +24,13 @@ def add_runs_option(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="runs directory (default $CUTOVER_RUNS, else `runs` in /etc/cutover/cutover.toml "
         "or $CUTOVER_CONFIG, else ./runs)",
+    )
+    parser.add_argument(
+        "--journal",
+        default=None,
+        metavar="URL",
+        help=f"runs in PostgreSQL (postgresql://USER@HOST/DB; default ${JOURNAL_ENV}): "
+        "RUN is the run's id there",
     )
 
 
@@ -58,7 +66,16 @@ def load_or_say(path: str) -> LoadedPlan | None:
 def open_run(args: argparse.Namespace) -> Journal | LockedJournal | None:
     """The run named on the command line: through the service on a locked host."""
     try:
-        return open_journal(args.run, runs_dir(args.runs))
+        return open_named(args.run, args)
     except JournalError as exc:
         print(f"cutover: {exc}", file=sys.stderr)
         return None
+
+
+def open_named(ref: str, args: argparse.Namespace) -> Journal | LockedJournal:
+    """The run `ref`: in PostgreSQL with --journal or $CUTOVER_JOURNAL, else a run file
+    (through the service on a locked host). JournalError when there is none."""
+    url = journal_url(getattr(args, "journal", None))
+    if url is not None:
+        return open_any(ref, runs_dir(args.runs), url)
+    return open_journal(ref, runs_dir(args.runs))

@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import sqlite3
 import sys
+from pathlib import Path
 
 from ..engine.state import Refused
+from ..journal.backend import journal_url
 from ..journal.begin import begin_run
 from ..journal.hostconfig import locked_socket
 from ..journal.identity import actor_for, os_login
@@ -46,7 +48,17 @@ def cmd_start(args: argparse.Namespace) -> int:
         if no_checks and locked_socket(directory) is not None:
             print("cutover start: --no-checks is not offered on a locked host yet", file=sys.stderr)
             return 1
-        run_id = start_locked(directory, loaded, rehearsal=args.rehearsal)  # a locked host
+        url = journal_url(getattr(args, "journal", None))
+        if url is not None:  # a run in PostgreSQL: no file, no service
+            from ..journal.postgres import redact
+
+            journal = begin_run(
+                url, loaded, rehearsal=args.rehearsal, login=os_login(), checks=not no_checks
+            )
+            run_id, directory = journal.run_id, Path(redact(url))
+            journal.close()
+        else:
+            run_id = start_locked(directory, loaded, rehearsal=args.rehearsal)  # locked host
         if run_id is None:
             run_id = begin_run(
                 directory,
@@ -73,4 +85,9 @@ def cmd_start(args: argparse.Namespace) -> int:
 
 @said_in_one_line
 def cmd_runs(args: argparse.Namespace) -> int:
+    url = journal_url(getattr(args, "journal", None))
+    if url is not None:  # the runs in a PostgreSQL journal
+        from .postgres_commands import print_pg_runs
+
+        return print_pg_runs(url)
     return print_runs(runs_dir(args.runs))  # unreadable and damaged runs named as such

@@ -7,11 +7,12 @@ import sys
 from pathlib import Path
 
 from ..clock.conductor import Conductor
+from ..journal.backend import journal_url
 from ..journal.identity import actor_for, os_login
 from ..journal.run import JournalRun, run_clock
-from ..journal.store import Journal, JournalError, runs_dir
-from ..locked.client import LockedJournal, LockedRun, latest_open, open_journal
-from .options import add_runs_option, load_or_say
+from ..journal.store import Journal, JournalError, RunInfo, runs_dir
+from ..locked.client import LockedJournal, LockedRun, latest_open
+from .options import add_runs_option, load_or_say, open_named
 from .start_commands import cmd_start
 from .status_command import viewer_zone
 
@@ -37,7 +38,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    journal = _journal_for(args)
+    try:
+        journal = _journal_for(args)
+    except JournalError as exc:  # a PostgreSQL journal that cannot be reached, in one line
+        print(f"cutover: {exc}", file=sys.stderr)
+        return 1
     if journal is None:
         return 1
     return _war_room(journal, read_only=False, tz=args.tz)
@@ -45,7 +50,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_follow(args: argparse.Namespace) -> int:
     try:
-        journal = open_journal(args.run, runs_dir(args.runs))
+        journal = open_named(args.run, args)
     except JournalError as exc:
         print(f"cutover: {exc}", file=sys.stderr)
         return 1
@@ -57,16 +62,16 @@ def _journal_for(args: argparse.Namespace) -> Journal | LockedJournal | None:
     target = Path(args.target)
     if target.suffix != ".toml":
         try:
-            return open_journal(args.target, directory)
+            return open_named(args.target, args)
         except JournalError as exc:
             print(f"cutover: {exc}", file=sys.stderr)
             return None
     loaded = load_or_say(args.target)
     if loaded is None:
         return None
-    under_way = latest_open(directory, loaded.plan.plan.id)
+    under_way = _latest(args, directory, loaded.plan.plan.id)
     if under_way is not None and (under_way.mode == "rehearsal") == args.rehearsal:
-        return open_journal(under_way.run_id, directory)
+        return open_named(under_way.run_id, args)
     if under_way is not None and under_way.mode == "rehearsal":
         # Nobody asked for a live run and a rehearsal is under way: join it (starting a live
         # run beside it, or saying that none is under way, misleads everyone).
@@ -75,8 +80,10 @@ def _journal_for(args: argparse.Namespace) -> Journal | LockedJournal | None:
             "(the live run is started with `cutover start PLAN`)",
             file=sys.stderr,
         )
-        return open_journal(under_way.run_id, directory)
-    start_args = argparse.Namespace(plan=args.target, rehearsal=args.rehearsal, runs=args.runs)
+        return open_named(under_way.run_id, args)
+    start_args = argparse.Namespace(
+        plan=args.target, rehearsal=args.rehearsal, runs=args.runs, journal=args.journal
+    )
     if cmd_start(start_args) != 0:
         print(
             "cutover: no run of this plan is under way, and you may not start one; "
@@ -84,8 +91,18 @@ def _journal_for(args: argparse.Namespace) -> Journal | LockedJournal | None:
             file=sys.stderr,
         )
         return None
-    started = latest_open(directory, loaded.plan.plan.id)
-    return open_journal(started.run_id, directory) if started else None
+    started = _latest(args, directory, loaded.plan.plan.id)
+    return open_named(started.run_id, args) if started else None
+
+
+def _latest(args: argparse.Namespace, directory: Path, plan_id: str) -> RunInfo | None:
+    """The run of `plan_id` under way: in PostgreSQL when a journal is named, else a file."""
+    url = journal_url(args.journal)
+    if url is None:
+        return latest_open(directory, plan_id)
+    from ..journal.postgres import latest_open_pg
+
+    return latest_open_pg(url, plan_id)
 
 
 def _war_room(journal: Journal | LockedJournal, *, read_only: bool, tz: str | None = None) -> int:
@@ -112,7 +129,7 @@ def _war_room(journal: Journal | LockedJournal, *, read_only: bool, tz: str | No
             journal, actor, now=clock.now, read_only=read_only, monotonic=clock.monotonic
         )
         # The conductor has its own connection: its appends never interleave with the reads.
-        conductor = Conductor(Journal(journal.path), clock)
+        conductor = Conductor(journal.reopen(), clock)
         prior = rehearsal_prior(journal)
     app = WarRoomApp(source, clock, conductor=conductor, prior=prior, tz=zone)
     app.run()

@@ -47,6 +47,7 @@ from ..engine.events import CONDUCTOR, Event, MessageClaimed, MessageFailed, Mes
 from ..engine.outbox import Message
 from ..engine.state import Refused, RunState
 from ..engine.verdict import assess, forecaster_for
+from ..journal.backend import open_at
 from ..journal.store import Journal
 
 Settings = Callable[[], CommsSettings]
@@ -203,7 +204,7 @@ class DeliveryWorker:
 
     def __init__(
         self,
-        path: Path,
+        path: Path | str,
         clock: Clock,
         holder: str,
         holding: Callable[[], bool],
@@ -232,7 +233,7 @@ class DeliveryWorker:
         self._wake.set()
 
     def _loop(self) -> None:
-        journal = Journal(self.path)  # this thread's own connection
+        journal = open_at(str(self.path))  # this thread's own connection (file or URL#RUN)
         deliverer = Deliverer(journal, self.clock, self.holder, self.settings)
         try:
             while True:
@@ -285,7 +286,9 @@ class ConductorComms:
                 self._inline = Deliverer(self.journal, self.clock, self.holder)
             return self._inline.run_once(self.holding)
         if self._worker is None:
-            self._worker = DeliveryWorker(self.journal.path, self.clock, self.holder, self.holding)
+            self._worker = DeliveryWorker(
+                self.journal.locator, self.clock, self.holder, self.holding
+            )
         self._worker.wake()
         new = self._worker.written[self._taken :]
         self._taken += len(new)

@@ -18,7 +18,7 @@ from .store import FILE_MODE, Journal
 
 
 def begin_run(
-    directory: Path,
+    directory: Path | str,
     loaded: LoadedPlan,
     *,
     rehearsal: bool,
@@ -45,8 +45,20 @@ def begin_run(
     reason = check(fresh, event)
     if reason:
         raise Refused(f"{reason} ({describe(fresh, login)})")
-    journal = Journal.create(
-        directory, loaded, rehearsal=rehearsal, created_by=login, shift=shift, file_mode=file_mode
-    )
+    if isinstance(directory, str):  # a PostgreSQL URL (journal.backend): a schema, no file
+        from .postgres import PgJournal
+
+        journal: Journal = PgJournal.create_run(
+            directory, loaded, rehearsal=rehearsal, created_by=login, shift=shift
+        )
+    else:
+        journal = Journal.create(
+            directory,
+            loaded,
+            rehearsal=rehearsal,
+            created_by=login,
+            shift=shift,
+            file_mode=file_mode,
+        )
     journal.append(event)
     return journal

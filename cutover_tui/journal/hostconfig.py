@@ -3,8 +3,10 @@
     # /etc/cutover/cutover.toml   ($CUTOVER_CONFIG names another file, for tests)
     runs = "/srv/cutover/runs"            # the team's runs directory
     mode = "locked"                       # shared (default): group-writable run files
-                                          # locked: a service owns them (`cutover serve`)
+                                          # locked: a service owns them (`cutover service`)
     socket = "/run/cutover/cutover.sock"  # locked mode: where the service listens
+    journal = "postgresql://jump-a@db.example/cutover"  # runs in PostgreSQL (no password
+                                          # here: the host's role logs in by .pgpass or cert)
 
 It exists because `ssh jump cutover run ...` is a non-login shell: no profile.d, no
 $CUTOVER_RUNS, and without it every operator's runs went quietly to their own ./runs.
@@ -24,7 +26,7 @@ DEFAULT_CONFIG = Path("/etc/cutover/cutover.toml")
 DEFAULT_SOCKET = "/run/cutover/cutover.sock"
 MAX_CONFIG_BYTES = 64 * 1024  # a few settings; anything larger is not a config file
 MODES = ("shared", "locked")
-KEYS = ("runs", "mode", "socket")
+KEYS = ("runs", "mode", "socket", "journal")
 
 
 class HostConfigError(Exception):
@@ -37,6 +39,7 @@ class HostConfig:
     runs: Path | None = None
     mode: str = "shared"
     socket: Path = Path(DEFAULT_SOCKET)
+    journal: str | None = None  # a PostgreSQL URL: every run command's default --journal
 
     @property
     def locked(self) -> bool:
@@ -97,7 +100,12 @@ def _settings(path: Path, text: str, data: dict) -> HostConfig:
     socket = data.get("socket", DEFAULT_SOCKET)
     if not (isinstance(socket, str) and socket.startswith("/")):
         raise bad("socket", f'must be an absolute path in quotes, e.g. "{DEFAULT_SOCKET}"')
-    return HostConfig(path, Path(runs) if runs else None, mode, Path(socket))
+    journal = data.get("journal")
+    if journal is not None and not (
+        isinstance(journal, str) and journal.startswith(("postgresql://", "postgres://"))
+    ):
+        raise bad("journal", 'must be a PostgreSQL URL in quotes, e.g. "postgresql://HOST/DB"')
+    return HostConfig(path, Path(runs) if runs else None, mode, Path(socket), journal)
 
 
 def _line_of(text: str, key: str) -> int:

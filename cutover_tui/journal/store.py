@@ -195,7 +195,12 @@ class Journal:
             raise JournalError(f"{path}: cannot be read as a cutover run: {exc}") from None
         except KeyError:
             raise JournalError(f"{path}: not a cutover run (it has no run id)") from None
-        self.plan, self.shift = stored_plan(self.meta, path)
+        self._start_reading()
+
+    def _start_reading(self) -> None:
+        """The plan and an empty fold, once `db`, `meta` and `path` are set (a PostgreSQL
+        run, journal.postgres, opens its connection its own way and then reads alike)."""
+        self.plan, self.shift = stored_plan(self.meta, self.path)
         self._state: RunState = initial_state(self.plan)
         self._events: list[Event] = []
         self._head = GENESIS
@@ -399,11 +404,7 @@ class Journal:
                 event = sealed
             body = dump_event(event)
             digest = chain(self._head, body)
-            cursor = self.db.execute(
-                "INSERT INTO events (key, type, actor, body, prev, hash) VALUES (?, ?, ?, ?, ?, ?)",
-                (event.key, event.type, event.actor, body, self._head, digest),
-            )
-            stored = event.model_copy(update={"seq": cursor.lastrowid})
+            stored = event.model_copy(update={"seq": self._insert(event, body, digest)})
             before = runindex.closed_before(self._state, stored)
             apply(self._state, stored)  # inside: the index row is written with its event
             runindex.record(self.db, self._state, digest, stored, before)
@@ -425,6 +426,23 @@ class Journal:
                 vars(self._state).update(vars(initial_state(self.plan)))
                 self._events, self._head = [], GENESIS
             raise
+
+    def _insert(self, event: Event, body: str, digest: str) -> int:
+        """The row of `event`, inside the append's transaction: its seq."""
+        cursor = self.db.execute(
+            "INSERT INTO events (key, type, actor, body, prev, hash) VALUES (?, ?, ?, ?, ?, ?)",
+            (event.key, event.type, event.actor, body, self._head, digest),
+        )
+        return cursor.lastrowid
+
+    def reopen(self) -> Journal:
+        """Another connection to this run (the conductor's, a thread's own)."""
+        return type(self)(self.path)
+
+    @property
+    def locator(self) -> str:
+        """What names this run to another process (`backend.open_at`): its file's path."""
+        return str(self.path)
 
     def _earlier(self, event: Event) -> Event | None:
         """The event its author already recorded under this key (an idempotent repeat)."""
@@ -718,7 +736,9 @@ def _nearest(word: str, known: Sequence[str]) -> str | None:
 
 def event_rows(journal: Journal) -> list[dict]:
     """Every event as stored, for exports and tests: seq, key, type, actor, body, hashes."""
-    cursor = journal.db.execute("SELECT seq, key, type, actor, body, prev, hash FROM events")
+    cursor = journal.db.execute(  # in seq order: PostgreSQL keeps no row order of its own
+        "SELECT seq, key, type, actor, body, prev, hash FROM events ORDER BY seq"
+    )
     names = [c[0] for c in cursor.description]
     return [dict(zip(names, row, strict=True)) | {"body": json.loads(row[4])} for row in cursor]
 

@@ -1,6 +1,6 @@
 """Locked mode: a service account owns the run files and is their only writer.
 
-`cutover serve` (server.py) listens on a Unix socket, knows each caller by the socket's peer
+`cutover service` (server.py) listens on a Unix socket, knows each caller by the socket's peer
 credentials (SO_PEERCRED: the kernel's word for the caller's uid, not anything the caller says),
 checks and appends exactly as the shared-file journal does, conducts every open run, and lets
 anyone who may connect follow. `cutover do/status/run/follow` reach it through client.py, a

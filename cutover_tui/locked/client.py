@@ -1,4 +1,4 @@
-"""The client side of locked mode: a run reached through `cutover serve`'s socket.
+"""The client side of locked mode: a run reached through `cutover service`'s socket.
 
 `open_journal(ref, runs_option)` is the one place that decides: the host's runs directory on
 a locked host gives a `LockedJournal` (requests to the service), anything else the run's
@@ -99,7 +99,7 @@ class LockedClient:
 
 
 class LockedJournal:
-    """A run served by `cutover serve`, with the reading and appending side of `Journal`."""
+    """A run served by `cutover service`, with the reading and appending side of `Journal`."""
 
     def __init__(self, client: LockedClient, ref: str) -> None:
         self.client = client

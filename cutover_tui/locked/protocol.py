@@ -1,4 +1,4 @@
-"""The wire format between `cutover serve` and its clients: one JSON object per line.
+"""The wire format between `cutover service` and its clients: one JSON object per line.
 
 A request is `{"op": ..., ...}` on one line of at most MAX_REQUEST_BYTES; the reply is
 `{"ok": true, ...}` or `{"ok": false, "error": "one line", "refused": bool}` on one line.

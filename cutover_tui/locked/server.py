@@ -1,4 +1,4 @@
-"""`cutover serve`: the locked-mode service, the only writer of the host's run files.
+"""`cutover service`: the locked-mode service, the only writer of the host's run files.
 
 It runs as a service account (`cutover-svc`), owns every run file (mode 0640: operators may
 read, never write), and listens on a Unix socket. Each connection's caller is known by
@@ -245,7 +245,7 @@ def _prepare_socket(path: Path) -> None:
         return
     finally:
         probe.close()
-    raise ServiceError(f"another cutover serve already listens on {path}")
+    raise ServiceError(f"another cutover service already listens on {path}")
 
 
 async def serve(
@@ -270,7 +270,7 @@ async def serve(
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stopping.set)
-    service.log(f"cutover serve: {directory} on {socket_path} (pid {os.getpid()})")
+    service.log(f"cutover service: {directory} on {socket_path} (pid {os.getpid()})")
     if ready is not None:
         ready()
     try:
@@ -280,4 +280,4 @@ async def serve(
         service.stop()
         with contextlib.suppress(FileNotFoundError):
             socket_path.unlink()
-        service.log("cutover serve: stopped")
+        service.log("cutover service: stopped")

@@ -84,6 +84,8 @@ class WarRoomDriver(LinuxDriver):
 
 def driver_class() -> type[LinuxDriver] | None:
     """The driver for a war room on a POSIX terminal; None: Textual's own choice."""
+    if os.environ.get("TEXTUAL_DRIVER"):  # served to a browser (cutover serve): its driver
+        return None
     return WarRoomDriver if os.name == "posix" else None
 
 

@@ -1,0 +1,156 @@
+"""`cutover serve RUN`: the war room in a browser, read-only, for those without SSH.
+
+    cutover serve RUN [--host 127.0.0.1] [--port 8000] [--journal URL]
+
+prints `http://127.0.0.1:8000/?token=...` and serves, with textual-serve (cli/web_server.py),
+one watcher's war room per browser tab. Loopback unless told otherwise: beyond this host it
+belongs behind the organisation's reverse proxy and its login (README). Each tab's war room
+is `cutover web-watch RUN` (not listed in the help): read-only, no conductor, every action
+refused before it reaches the journal, because a browser has no OS identity: the journal
+records who did what by the login of the process on its host, and a browser's process would
+be this service's login, not the person's.
+
+(`cutover service` is the locked-mode service that was called `cutover serve` before.)
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import os
+import secrets
+import shlex
+import sys
+
+from ..engine.events import Event
+from ..engine.state import Refused
+from ..journal.backend import JOURNAL_ENV, journal_url
+from ..journal.identity import actor_for, os_login
+from ..journal.run import JournalRun, run_clock
+from ..journal.store import Journal, JournalError
+from .options import add_runs_option, open_named, said_in_one_line
+from .status_command import viewer_zone
+
+READ_ONLY = "the browser view is read-only: act from a terminal (cutover run, cutover do)"
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    serve = subparsers.add_parser(
+        "serve",
+        help="serve a run's war room to browsers, read-only (a token in the URL it prints)",
+        description="A watcher's war room in the browser (textual-serve), one per tab. "
+        "Bound to loopback unless --host says otherwise; refused without the printed token.",
+    )
+    serve.add_argument("run", metavar="RUN")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default loopback)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument(
+        "--public-url",
+        default=None,
+        metavar="URL",
+        help="the address browsers use, behind a reverse proxy (e.g. https://cutover.example)",
+    )
+    serve.add_argument("--tz", help="show times in this zone; default the plan's")
+    add_runs_option(serve)
+    serve.set_defaults(func=cmd_serve)
+
+    watch = subparsers.add_parser("web-watch")  # no help: one browser tab's war room
+    watch.add_argument("run", metavar="RUN")
+    watch.add_argument("--tz")
+    add_runs_option(watch)
+    watch.set_defaults(func=cmd_web_watch)
+
+
+@said_in_one_line
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .web_server import TokenServer
+
+    try:
+        url = journal_url(args.journal)
+        journal = open_named(args.run, args)  # refused here, in one line, not in each tab
+    except JournalError as exc:
+        print(f"cutover serve: {exc}", file=sys.stderr)
+        return 1
+    if not isinstance(journal, Journal):
+        print("cutover serve: on a locked host, serve a run the service holds", file=sys.stderr)
+        return 1
+    title, run_id = journal.plan.plan.title, journal.run_id
+    journal.close()
+    if not 0 < args.port < 65536:
+        print(f"cutover serve: --port {args.port}: not a port (1-65535)", file=sys.stderr)
+        return 2
+    if url is not None:
+        os.environ[JOURNAL_ENV] = url  # to each tab's process, never on a command line (ps)
+    command = [sys.executable, "-m", "cutover_tui.cli", "web-watch", run_id]
+    if args.runs and url is None:
+        command += ["--runs", os.path.abspath(args.runs)]
+    if args.tz:
+        command += ["--tz", args.tz]
+    token = secrets.token_urlsafe(24)
+    host = args.host
+    public = (args.public_url or f"http://{_url_host(host)}:{args.port}").rstrip("/")
+    server = TokenServer(
+        shlex.join(command),
+        token,
+        host=host,
+        port=args.port,
+        title=f"{title} · cutover",
+        public_url=public,
+    )
+    print(f"serving {run_id} ({title}) read-only to browsers at:", flush=True)
+    print(f"  {public}/?token={token}", flush=True)
+    if not _loopback(host):
+        print(
+            f"  listening on {host}: beyond this host, put it behind the reverse proxy and "
+            "its login (README, 'The war room in a browser')",
+            file=sys.stderr,
+        )
+    try:
+        server.serve()
+    except OSError as exc:
+        print(f"cutover serve: {host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+class WatcherRun(JournalRun):
+    """A war room that only watches: every command is refused before the journal sees it."""
+
+    def submit(self, event: Event) -> Event:
+        raise Refused(READ_ONLY)
+
+
+def cmd_web_watch(args: argparse.Namespace) -> int:
+    from ..tui.app import WarRoomApp
+
+    try:
+        journal = open_named(args.run, args)
+        zone = viewer_zone(args.tz)
+    except (JournalError, ValueError) as exc:
+        print(f"cutover web-watch: {exc}", file=sys.stderr)
+        return 1
+    if not isinstance(journal, Journal):
+        print("cutover web-watch: not a run this host holds", file=sys.stderr)
+        return 1
+    clock = run_clock(journal, None)
+    source = WatcherRun(
+        journal,
+        actor_for(journal.plan, os_login()),
+        now=clock.now,
+        read_only=True,
+        monotonic=clock.monotonic,
+    )
+    app = WarRoomApp(source, clock, conductor=None, tz=zone)  # watchers conduct nothing
+    app.run()
+    return 0
+
+
+def _loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host

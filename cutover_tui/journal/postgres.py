@@ -1,0 +1,406 @@
+"""A run in PostgreSQL: the same journal as a SQLite file, for war rooms beyond one host.
+
+One run = one PostgreSQL schema named by the run's id, holding the same tables as a run file
+(meta, events, lease, high_water, run_index), so every query of the journal (store.py, trust.py,
+seen.py, lease.py) runs unchanged through journal.pg_sql's adapter. `PgJournal` is a
+`Journal`: the same append (check and insert in one transaction under the run's advisory
+lock: pg_sql says why not SERIALIZABLE), the same idempotency keys, hash chain, seal,
+verify and lease. What PostgreSQL adds:
+
+- UPDATE, DELETE and TRUNCATE of events and meta are refused by triggers named as SQLite's
+  (trust.missing_triggers checks them alike; `*_no_replace` is TRUNCATE here, the way
+  around row triggers that PostgreSQL has where SQLite has INSERT OR REPLACE), and a host's
+  role may be granted only INSERT and SELECT on events (`grant`): then even a role that
+  drops nothing cannot change a row, triggers or not.
+- Each event row records where it came from: `origin` (the OS login and host name of the
+  process, as this process knows them) and `db_role` (set by the server, `current_user`:
+  not something a client can claim). Both sit beside the chained body, not in it.
+- Followers are told: an AFTER INSERT trigger NOTIFYs on a channel named by the run, on
+  commit; `data_version()` drains those notifications from a second connection that LISTENs
+  (no query when nothing happened), and `wait_for_change()` blocks on its socket.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import select
+import socket
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+from ..engine.events import Event
+from ..plan import LoadedPlan
+from .identity import os_login
+from .pg_sql import PgConnection, PgError, one_line
+from .store import SCHEMA_VERSION, Journal, JournalError, RunInfo, _nearest
+
+URL_PREFIXES = ("postgresql://", "postgres://")
+CONNECT_TIMEOUT_S = 5
+COMMENT = f"cutover run (schema {SCHEMA_VERSION})"
+MAX_NAME = 63  # PostgreSQL's identifier length: a run id longer than this has no schema
+
+# {s} is the run's schema, quoted. REAL in SQLite is double precision here; seq is given by
+# the append (head + 1 under the lock), so there is no sequence for a role to be granted.
+SCHEMA_SQL = """
+CREATE TABLE {s}.meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE {s}.events (
+    seq BIGINT PRIMARY KEY,
+    key TEXT NOT NULL,
+    type TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    body TEXT NOT NULL,
+    prev TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    origin TEXT NOT NULL DEFAULT '',
+    db_role TEXT NOT NULL DEFAULT current_user,
+    UNIQUE (actor, key)
+);
+CREATE TABLE {s}.lease (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    holder TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    host TEXT NOT NULL,
+    acquired DOUBLE PRECISION NOT NULL,
+    heartbeat DOUBLE PRECISION NOT NULL
+);
+CREATE TABLE {s}.high_water (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    seq BIGINT NOT NULL,
+    hash TEXT NOT NULL,
+    at DOUBLE PRECISION NOT NULL
+);
+CREATE TABLE {s}.run_index (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    seq BIGINT NOT NULL,
+    hash TEXT NOT NULL,
+    events INTEGER NOT NULL,
+    phase TEXT NOT NULL,
+    outcome TEXT,
+    steps_done INTEGER NOT NULL,
+    steps_total INTEGER NOT NULL
+);
+CREATE FUNCTION {s}.refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN RAISE EXCEPTION '%', TG_ARGV[0] USING ERRCODE = 'integrity_constraint_violation'; END $$;
+CREATE FUNCTION {s}.notify() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN PERFORM pg_notify(TG_TABLE_SCHEMA, NEW.seq::text); RETURN NULL; END $$;
+CREATE TRIGGER events_no_update BEFORE UPDATE ON {s}.events FOR EACH ROW
+    EXECUTE FUNCTION {s}.refuse('the journal is append-only: events cannot be changed');
+CREATE TRIGGER events_no_delete BEFORE DELETE ON {s}.events FOR EACH ROW
+    EXECUTE FUNCTION {s}.refuse('the journal is append-only: events cannot be deleted');
+CREATE TRIGGER events_no_replace BEFORE TRUNCATE ON {s}.events FOR EACH STATEMENT
+    EXECUTE FUNCTION {s}.refuse('the journal is append-only: events cannot be truncated');
+CREATE TRIGGER events_notify AFTER INSERT ON {s}.events FOR EACH ROW
+    EXECUTE FUNCTION {s}.notify();
+CREATE TRIGGER high_water_rises BEFORE UPDATE ON {s}.high_water FOR EACH ROW
+    WHEN (NEW.seq < OLD.seq) EXECUTE FUNCTION {s}.refuse('the high-water mark only rises');
+CREATE TRIGGER high_water_stays BEFORE DELETE ON {s}.high_water FOR EACH ROW
+    EXECUTE FUNCTION {s}.refuse('the high-water mark cannot be deleted');
+"""
+
+# Once the meta rows are in: sealed, as seal.META_TRIGGERS seals a run file's.
+META_SQL = """
+CREATE TRIGGER meta_no_update BEFORE UPDATE ON {s}.meta FOR EACH ROW
+    EXECUTE FUNCTION {s}.refuse('the run''s meta is sealed: it cannot be changed');
+CREATE TRIGGER meta_no_delete BEFORE DELETE ON {s}.meta FOR EACH ROW
+    EXECUTE FUNCTION {s}.refuse('the run''s meta is sealed: it cannot be deleted');
+CREATE TRIGGER meta_no_replace BEFORE TRUNCATE ON {s}.meta FOR EACH STATEMENT
+    EXECUTE FUNCTION {s}.refuse('the run''s meta is sealed: it cannot be truncated');
+"""
+
+
+def is_url(text: str | None) -> bool:
+    return bool(text) and text.startswith(URL_PREFIXES)
+
+
+def redact(url: str) -> str:
+    """The URL without its password, for every message and listing."""
+    try:
+        parts = conninfo_to_dict(url)
+    except psycopg.Error:
+        return url.split("@")[-1] if "@" in url else url
+    host = parts.get("host") or "localhost"
+    port = f":{parts['port']}" if parts.get("port") else ""
+    user = f"{parts['user']}@" if parts.get("user") else ""
+    if host.startswith("/"):  # a Unix socket's directory goes in the query, as libpq takes it
+        return f"postgresql://{user}/{parts.get('dbname', '')}?host={host}{port and '&port=' + port[1:]}"
+    return f"postgresql://{user}{host}{port}/{parts.get('dbname', '')}"
+
+
+def shown_path(url: str, run_id: str) -> Path:
+    """The name a run in PostgreSQL goes by where a run file shows its path (`cutover
+    verify`'s lines, this user's memory of heads): `postgresql:HOST[:PORT]/DB/RUN`. A Path,
+    as `Journal.path` is; `URL#RUN` (`locator`) is what opens it again."""
+    try:
+        parts = conninfo_to_dict(url)
+    except psycopg.Error:
+        parts = {}
+    host = parts.get("host") or "localhost"
+    port = f":{parts['port']}" if parts.get("port") else ""
+    return Path(f"postgresql:{host}{port}/{parts.get('dbname', '')}/{run_id}")
+
+
+def connect(url: str) -> psycopg.Connection[Any]:
+    """A connection in autocommit mode (the journal opens its own transactions); a bad URL,
+    a refused connection or a refused login is one line (JournalError)."""
+    try:
+        return psycopg.connect(
+            make_conninfo(url, connect_timeout=CONNECT_TIMEOUT_S, application_name="cutover"),
+            autocommit=True,
+        )
+    except psycopg.Error as exc:
+        raise JournalError(f"{redact(url)}: cannot connect: {one_line(exc)}") from None
+
+
+def lock_key(run_id: str) -> int:
+    """The run's advisory-lock key: 64 bits of its id's hash (two runs sharing one is only
+    two runs whose writers wait for each other, never a wrong answer)."""
+    return int.from_bytes(hashlib.sha256(run_id.encode()).digest()[:8], "big", signed=True)
+
+
+def pg_runs(conn: psycopg.Connection[Any]) -> list[str]:
+    rows = conn.execute(
+        "SELECT nspname FROM pg_namespace WHERE obj_description(oid, 'pg_namespace') LIKE "
+        "'cutover run%' ORDER BY nspname"
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+class PgJournal(Journal):
+    """An open run in PostgreSQL. One per process per run; not shared across threads."""
+
+    def __init__(self, url: str, run_id: str) -> None:
+        self.url = url
+        conn = connect(url)
+        try:
+            row = conn.execute(
+                "SELECT obj_description(oid, 'pg_namespace') FROM pg_namespace WHERE nspname = %s",
+                (run_id,),
+            ).fetchone()
+            if row is None:
+                hint = _nearest(run_id, pg_runs(conn))
+                raise JournalError(
+                    f"no run {run_id!r} in {redact(url)}"
+                    + (f"; did you mean {hint!r}?" if hint else "")
+                )
+            if not (row[0] or "").startswith("cutover run"):
+                raise JournalError(f"{redact(url)}: schema {run_id!r} is not a cutover run")
+            conn.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(run_id)))
+            self.db = PgConnection(conn, lock_key(run_id))  # type: ignore[assignment]
+            self.meta = dict(self.db.execute("SELECT key, value FROM meta"))
+        except (psycopg.Error, PgError) as exc:
+            conn.close()
+            raise JournalError(f"{redact(url)}: {run_id}: cannot be read: {exc}") from None
+        except JournalError:
+            conn.close()
+            raise
+        if self.meta.get("run_id") != run_id:
+            conn.close()
+            raise JournalError(f"{redact(url)}: {run_id}: not a cutover run (no run id)")
+        self.run_id = run_id
+        self.schema_version = SCHEMA_VERSION
+        self.path = shown_path(url, run_id)  # for messages and this user's memory
+        self._listener: psycopg.Connection[Any] | None = None
+        self._notified = 0
+        self._start_reading()
+
+    @property
+    def locator(self) -> str:
+        return f"{self.url}#{self.run_id}"
+
+    def reopen(self) -> PgJournal:
+        return PgJournal(self.url, self.run_id)
+
+    # -- creating ----------------------------------------------------------------------------
+    @classmethod
+    def create_from_meta(cls, url: str, meta: dict[str, str]) -> PgJournal:
+        """A new, empty run with exactly these meta rows (a migrated run keeps its own, so
+        its seal still holds); JournalError when a run of that id is there already."""
+        run_id = meta["run_id"]
+        conn = connect(url)
+        try:
+            _build(conn, run_id, meta)
+        except psycopg.errors.DuplicateSchema:
+            raise JournalError(f"{redact(url)} already has a run {run_id!r}") from None
+        except psycopg.Error as exc:
+            raise JournalError(
+                f"{redact(url)}: cannot make run {run_id}: {one_line(exc)}"
+            ) from None
+        finally:
+            conn.close()
+        return cls(url, run_id)
+
+    @classmethod
+    def create_run(
+        cls,
+        url: str,
+        loaded: LoadedPlan,
+        *,
+        rehearsal: bool,
+        created_by: str,
+        shift: timedelta = timedelta(0),
+        speed: float = 1.0,
+    ) -> PgJournal:
+        """A new run of `loaded` (as `Journal.create` makes a file): its id is its plan id and
+        the time, with `-2`, `-3` when that schema is taken (two starts in one second)."""
+        plan = loaded.plan
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        base = f"{plan.plan.id}-{'rehearsal-' if rehearsal else ''}{stamp}"
+        meta = {
+            "run_id": base,
+            "plan_id": plan.plan.id,
+            "title": plan.plan.title,
+            "plan_path": str(loaded.path),
+            "plan_text": loaded.text,
+            "mode": "rehearsal" if rehearsal else "live",
+            "created_at": datetime.now(UTC).isoformat(timespec="microseconds"),
+            "created_by": created_by,
+            "shift_s": str(shift.total_seconds()),
+            "speed": str(speed),
+        }
+        for n in range(1, 100):
+            meta["run_id"] = base if n == 1 else f"{base}-{n}"
+            try:
+                return cls.create_from_meta(url, meta)
+            except JournalError as exc:
+                if "already has a run" not in str(exc):
+                    raise
+        raise JournalError(f"{redact(url)}: no free run id for {base}")
+
+    # -- writing -----------------------------------------------------------------------------
+    def _insert(self, event: Event, body: str, digest: str) -> int:
+        seq = self._state.last_seq + 1  # under the run's lock, after _catch_up: the head + 1
+        self.db.execute(
+            "INSERT INTO events (seq, key, type, actor, body, prev, hash, origin) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (seq, event.key, event.type, event.actor, body, self._head, digest, origin()),
+        )
+        return seq
+
+    # -- following ---------------------------------------------------------------------------
+    def data_version(self) -> int:
+        """How many commits this process has been told of (LISTEN/NOTIFY): unchanged means
+        nothing new, without a query. The notice comes on the listener's own socket, so a
+        commit is read by the first poll after it arrives (milliseconds: benchmarks/
+        journal.py), not always by a poll made the instant the writer's commit returns, as
+        SQLite's data_version is. Without a listener (it could not connect, or its
+        connection dropped) the last seq, asked each time, does the same job."""
+        if self._listener is None and not self._listen():
+            return self._last_seq()
+        try:
+            self._drain(0)
+        except psycopg.Error:
+            self._listener = None
+            return self._last_seq()
+        return self._notified
+
+    def wait_for_change(self, timeout: float) -> bool:
+        """Block until a commit is notified or `timeout` seconds pass: True when one was."""
+        if self._listener is None and not self._listen():
+            return False
+        before = self._notified
+        try:
+            self._drain(timeout)
+        except psycopg.Error:
+            self._listener = None
+        return self._notified != before
+
+    def _listen(self) -> bool:
+        try:
+            self._listener = connect(self.url)
+            self._listener.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self.run_id)))
+        except (JournalError, psycopg.Error):
+            self._listener = None
+            return False
+        return True
+
+    def _drain(self, timeout: float) -> None:
+        assert self._listener is not None
+        pgconn = self._listener.pgconn
+        if timeout > 0:
+            select.select([self._listener.fileno()], [], [], timeout)
+        pgconn.consume_input()
+        while pgconn.notifies() is not None:
+            self._notified += 1
+
+    def _last_seq(self) -> int:
+        return self.db.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()[0]
+
+    def close(self) -> None:
+        if self._listener is not None:
+            self._listener.close()
+        self.db.close()
+
+
+def origin() -> str:
+    """Who appends, as this process knows it: its OS login and its host's name."""
+    return f"{os_login()}@{socket.gethostname()}"
+
+
+def _build(conn: psycopg.Connection[Any], run_id: str, meta: dict[str, str]) -> None:
+    if len(run_id.encode()) > MAX_NAME:
+        raise JournalError(f"run id {run_id!r} is longer than PostgreSQL's {MAX_NAME} bytes")
+    schema = sql.Identifier(run_id)
+    with conn.transaction():
+        conn.execute(sql.SQL("CREATE SCHEMA {}").format(schema))
+        conn.execute(sql.SQL(SCHEMA_SQL.replace("{s}", "{schema}")).format(schema=schema))
+        with conn.cursor() as cursor:
+            cursor.executemany(
+                sql.SQL("INSERT INTO {}.meta VALUES (%s, %s)").format(schema), list(meta.items())
+            )
+        conn.execute(sql.SQL(META_SQL.replace("{s}", "{schema}")).format(schema=schema))
+        conn.execute(sql.SQL("COMMENT ON SCHEMA {} IS {}").format(schema, sql.Literal(COMMENT)))
+
+
+def grant(url: str, run_id: str, role: str, *, write: bool) -> None:
+    """Let `role` read the run, and with `write` append to it: INSERT and SELECT on events,
+    never UPDATE or DELETE (the lease and high-water rows change, so a writer may change
+    those). A host whose role is only granted reading can follow but never write."""
+    conn = connect(url)
+    schema, who = sql.Identifier(run_id), sql.Identifier(role)
+    try:
+        with conn.transaction():
+            conn.execute(sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(schema, who))
+            conn.execute(
+                sql.SQL("GRANT SELECT ON ALL TABLES IN SCHEMA {} TO {}").format(schema, who)
+            )
+            if write:
+                for table, rights in (
+                    ("events", "INSERT"),
+                    ("lease", "INSERT, UPDATE, DELETE"),
+                    ("high_water", "INSERT, UPDATE"),
+                    ("run_index", "INSERT, UPDATE"),  # the cache row written with each event
+                ):
+                    conn.execute(
+                        sql.SQL("GRANT " + rights + " ON {}.{} TO {}").format(
+                            schema, sql.Identifier(table), who
+                        )
+                    )
+    except psycopg.Error as exc:
+        raise JournalError(f"{redact(url)}: cannot grant {role}: {one_line(exc)}") from None
+    finally:
+        conn.close()
+
+
+def latest_open_pg(url: str, plan_id: str) -> RunInfo | None:
+    """The most recent run of `plan_id` in the database that has not ended, at a live clock
+    (as `store.latest_open` finds one among files: what `cutover run PLAN` joins)."""
+    conn = connect(url)
+    try:
+        names = [n for n in pg_runs(conn) if n.startswith(f"{plan_id}-")]  # ids begin so
+    finally:
+        conn.close()
+    runs = []
+    for name in names:
+        journal = PgJournal(url, name)
+        try:
+            info = journal.info()
+        finally:
+            journal.close()
+        if info.plan_id == plan_id and info.phase not in ("ended", "damaged") and info.speed == 1:
+            runs.append(info)
+    return max(runs, key=lambda r: r.made, default=None)

@@ -1,0 +1,101 @@
+"""`cutover serve`: the war room in headless Chromium (Debian's chromium and chromium-driver,
+through Selenium), against a real server, a real run and the real CLI appending to it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from cutover_tui.journal.backend import open_at
+from cutover_tui.tui.keys import KEYS
+from tests.browser_support import (
+    chromium,
+    free_port,
+    screen_text,
+    served,
+    wait_for_text,
+    why_no_browser,
+)
+from tests.journal_support import new_run
+
+ROOT = Path(__file__).resolve().parent.parent
+
+pytestmark = pytest.mark.skipif(why_no_browser() is not None, reason=why_no_browser() or "")
+
+
+def cutover(runs: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "cutover_tui.cli", *args],
+        cwd=ROOT,
+        env={**os.environ, "CUTOVER_RUNS": str(runs)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def status_of(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.status
+    except urllib.error.HTTPError as refused:
+        return refused.code
+
+
+def test_the_browser_sees_the_run_follows_it_and_cannot_act(
+    where: Path | str, tmp_path: Path
+) -> None:
+    runs = tmp_path / "runs"
+    journal = new_run(where if isinstance(where, str) else runs, steps=5)
+    on = ("--journal", where) if isinstance(where, str) else ()  # a run in PostgreSQL
+    port = free_port()
+    with served(journal.run_id, runs, port, *on) as (url, _), chromium() as browser:
+        assert url.startswith(f"http://127.0.0.1:{port}/?token=")  # loopback by default
+        browser.get(url)
+        screen = wait_for_text(browser, "Journal test")  # the plan's title
+        assert "read-only" in screen  # the status line says what this view is
+        # A watcher's footer: the keys that look, none that act (as the commander it would
+        # show them: this process's login commands the run).
+        assert "q quit" in screen and "? help" in screen
+        acting = [k for k in KEYS if k.label and k.who != "everyone" and len(k.key) == 1]
+        assert acting and not [k.key for k in acting if f"{k.key} {k.label}" in screen]
+        # Keys that act, from the browser: refused before the journal sees them.
+        terminal = browser.find_element("css selector", ".xterm-helper-textarea")
+        terminal.send_keys("s", "c", "r", "n")
+        # The CLI appends: the page shows it.
+        said = cutover(runs, "do", journal.run_id, "note", "--note", "bridge moved to room 2", *on)
+        assert said.returncode == 0, said.stderr
+        wait_for_text(browser, "bridge moved to room 2")
+        events = open_at(journal.locator).events()
+        assert [e.type for e in events] == ["run-started", "note-added"]  # nothing from keys
+        browser.save_screenshot(str(tmp_path / "web.png"))
+    assert (tmp_path / "web.png").stat().st_size > 10_000
+
+
+def test_without_the_token_nothing_is_served(tmp_path: Path) -> None:
+    runs = tmp_path / "runs"
+    journal = new_run(runs, steps=5)
+    port = free_port()
+    with served(journal.run_id, runs, port) as (url, _), chromium() as browser:
+        base = f"http://127.0.0.1:{port}"
+        browser.get(base + "/")
+        assert "needs the token" in browser.page_source
+        browser.get(base + "/?token=wrong")
+        assert "needs the token" in browser.page_source
+        assert screen_text(browser) == ""  # no websocket, no war room
+        for path in ("/", "/ws", "/?token=", "/download/x"):
+            assert status_of(base + path) == 403, path
+        assert status_of(url) == 200
+
+
+def test_a_run_that_is_not_there_is_one_line(tmp_path: Path) -> None:
+    said = cutover(tmp_path / "runs", "serve", "no-such-run", "--port", str(free_port()))
+    assert said.returncode == 1 and "Traceback" not in said.stderr
+    assert said.stderr.strip().startswith("cutover serve: no run 'no-such-run'")
