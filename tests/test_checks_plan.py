@@ -119,3 +119,12 @@ def test_export_leaves_checks_and_probes_out_of_the_sheet_and_says_so(
     out = capsys.readouterr().out
     assert "not in any sheet" in out and "6 checks, 1 probe, 1 probe-failing trigger" in out
     assert main(["import", str(book), "--out", str(tmp_path / "again.toml")]) == 0
+
+
+def test_export_says_the_after_the_night_part_stays_in_the_plan(tmp_path: Path, capsys) -> None:
+    """online-store has an [aftercare] part; no sheet holds it, so export names it (it was
+    dropped silently)."""
+    plan = PLAN.parent / "online-store.toml"
+    assert main(["export", str(plan), "--csv", "--out", str(tmp_path / "s.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "not in any sheet" in out and "[aftercare]" in out

@@ -258,7 +258,7 @@ def check_lines(plan: Any) -> list[str]:
 
 def not_in_a_sheet(plan: Any) -> list[str]:
     """What `cutover export` leaves out of a workbook: checks, probes and the triggers on them
-    (what runs by itself is written and reviewed in the TOML, not in a cell)."""
+    (what runs by itself is written and reviewed in the TOML, not in a cell), and [aftercare]."""
     counts = (
         (
             "check",
@@ -267,4 +267,7 @@ def not_in_a_sheet(plan: Any) -> list[str]:
         ("probe", len(plan.probe)),
         ("probe-failing trigger", sum(t.probe is not None for t in plan.trigger)),
     )
-    return [f"{n} {name}{'s' if n != 1 else ''}" for name, n in counts if n]
+    left = [f"{n} {name}{'s' if n != 1 else ''}" for name, n in counts if n]
+    if getattr(plan, "aftercare", None) is not None:  # no sheet holds it: said, never dropped
+        left.append("the after-the-night part [aftercare]")
+    return left
