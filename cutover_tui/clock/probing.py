@@ -10,6 +10,8 @@ does; the safety rules (README, "Checks that run themselves") are enforced here:
 - it has a timeout: when it passes, the whole process group gets SIGKILL (a child that
   ignores SIGTERM or forks goes with it), and the check fails saying so; the group is also
   killed when the command exits, so a forked child left holding the pipe cannot hang us;
+- it runs under a reaper (clock/reaper.py, a child subreaper): a grandchild that left the
+  group with `setsid` is re-parented to the reaper and killed with the rest;
 - output is read up to MAX_READ bytes; a command printing more is killed and fails; what is
   kept for evidence is the last MAX_EVIDENCE characters, made inert (escape sequences shown,
   never interpreted) before anything records or prints it;
@@ -33,6 +35,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from ..inert import inert
@@ -47,6 +50,8 @@ MAX_LINE = 200  # characters of one line kept
 MAX_BODY = 1024 * 1024
 SAFE_ENV_KEYS = ("PATH", "LANG", "LC_ALL", "HOME", "TZ")
 PR_SET_PDEATHSIG = 1
+REAPER = Path(__file__).with_name("reaper.py")  # between us and the command (clock/reaper.py)
+REAPER_GRACE_S = 5.0  # for the reaper to kill what the command started, before the group kill
 
 try:  # resolved before any fork: in the child, between fork and exec, only the call is made
     _PRCTL = ctypes.CDLL(None, use_errno=True).prctl if sys.platform.startswith("linux") else None
@@ -55,9 +60,9 @@ except (OSError, AttributeError, TypeError):
 
 
 def _die_with_the_conductor() -> None:
-    """In the child, before exec: SIGKILL it if the thread that started it dies (a conductor
-    SIGKILLed mid-check leaves no check running on; Linux only, the direct child only: a
-    grandchild that made its own session escapes, as from any supervisor)."""
+    """In the child (the reaper), before exec: SIGKILL it if the thread that started it dies
+    (a conductor SIGKILLed mid-check leaves no check running on; Linux only). The reaper
+    turns this into SIGTERM for itself, to kill what the command started first."""
     if _PRCTL is not None:
         _PRCTL(PR_SET_PDEATHSIG, signal.SIGKILL)
 
@@ -118,12 +123,29 @@ def _kill_group(proc: subprocess.Popen[bytes]) -> None:
         os.killpg(proc.pid, signal.SIGKILL)
 
 
+def _stop(proc: subprocess.Popen[bytes], *, early: bool) -> None:
+    """Let the reaper kill everything the command started (a setsid grandchild too): at
+    once when we stop `early` (SIGTERM), else as the command ends. Then kill the group:
+    what the reaper could not reach (it was killed itself) goes with it."""
+    if early:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(REAPER_GRACE_S)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            proc.send_signal(signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(REAPER_GRACE_S)
+    _kill_group(proc)
+
+
 def run_command(check: CommandCheck) -> Outcome:
     limit = check.timeout.total_seconds()
     began = time.monotonic()
     try:
         proc = subprocess.Popen(
-            check.args,
+            [sys.executable, "-I", "-S", str(REAPER), *check.args],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -146,7 +168,7 @@ def run_command(check: CommandCheck) -> Outcome:
                 why = f"timed out after {limit:g} s: process group killed"
                 break
             if exited_at is None and proc.poll() is not None:
-                exited_at = now
+                exited_at = now  # the reaper killed what the command left behind
                 _kill_group(proc)  # its children too: a fork holding the pipe must not hang us
             if exited_at is not None and now - exited_at > 1.0:
                 break
@@ -164,7 +186,7 @@ def run_command(check: CommandCheck) -> Outcome:
                 break
     finally:
         sel.close()
-        _kill_group(proc)
+        _stop(proc, early=bool(why))
         proc.stdout.close()
         code = proc.wait()
     seconds = time.monotonic() - began
