@@ -5,11 +5,16 @@ Real commands, real SQLite files, a real loopback server; waits on conditions, n
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
+from cutover_tui.clock.conductor import Conductor
 from cutover_tui.clock.probing import run_command
+from cutover_tui.clocks import FixedClock
+from cutover_tui.journal.store import Journal
 from cutover_tui.plan import parse_plan
-from tests.checks_support import checks_plan, py_check
+from tests.checks_support import checks_plan, new_checks_run, py_check, start
+from tests.journal_support import at
 from tests.waiting import until
 
 
@@ -70,3 +75,31 @@ def test_a_program_that_does_not_exist_fails_the_check_saying_so(tmp_path: Path)
     outcome = run_command(check)
     assert not outcome.ok
     assert "cannot run '/nonexistent/prog'" in outcome.evidence
+
+
+def test_a_plan_edited_in_the_run_file_after_the_start_runs_nothing(tmp_path: Path) -> None:
+    """A group member drops the trigger on `meta` and swaps the check's command in the
+    stored plan: the next conductor (the commander's war room) must not run it."""
+    marker = tmp_path / "ran"
+    plan = checks_plan({"count": py_check("print('rows=1')")})
+    journal = new_checks_run(tmp_path, plan)
+    db = sqlite3.connect(journal.path)
+    db.execute("DROP TRIGGER meta_no_update")
+    edited = plan.replace("print('rows=1')", f"open({str(marker)!r}, 'w').write('x')")
+    db.execute("UPDATE meta SET value = ? WHERE key = 'plan_text'", (edited,))
+    db.commit()
+    db.close()
+    start(Journal(journal.path), "count")
+    conductor = Conductor(Journal(journal.path), FixedClock(at(2)), holder="A")
+    assert conductor.tick() == []
+    assert not marker.exists()
+    assert "not the plan it was started with" in (conductor.checks_refused or "")
+    assert Journal(journal.path).state().status["count"].status == "running"
+
+
+def test_a_sealed_plan_still_runs_its_check(tmp_path: Path) -> None:
+    journal = new_checks_run(tmp_path, checks_plan({"count": py_check("print('rows=1')")}))
+    start(journal, "count")
+    conductor = Conductor(Journal(journal.path), FixedClock(at(2)), holder="A")
+    assert [e.type for e in conductor.tick()] == ["checkpoint-passed"]
+    assert conductor.checks_refused is None
