@@ -5,14 +5,18 @@ Real commands, real SQLite files, a real loopback server; waits on conditions, n
 
 from __future__ import annotations
 
+import contextlib
+import socket
 import sqlite3
+import threading
 from pathlib import Path
 
 from cutover_tui.clock.conductor import Conductor
-from cutover_tui.clock.probing import run_command
+from cutover_tui.clock.probing import run_command, run_http
 from cutover_tui.clocks import FixedClock
 from cutover_tui.journal.store import Journal
 from cutover_tui.plan import parse_plan
+from cutover_tui.plan.probes import HttpCheck
 from tests.checks_support import checks_plan, new_checks_run, py_check, start
 from tests.journal_support import at
 from tests.waiting import until
@@ -103,3 +107,31 @@ def test_a_sealed_plan_still_runs_its_check(tmp_path: Path) -> None:
     conductor = Conductor(Journal(journal.path), FixedClock(at(2)), holder="A")
     assert [e.type for e in conductor.tick()] == ["checkpoint-passed"]
     assert conductor.checks_refused is None
+
+
+def test_a_server_that_trickles_its_headers_is_cut_off_at_the_timeout() -> None:
+    """Slowloris in reverse: the status line, then a header a byte at a time, each byte well
+    within the socket timeout. The check's timeout bounds the whole request."""
+    server = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def trickle() -> None:
+        conn, _ = server.accept()
+        with conn:
+            conn.recv(65536)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+            with contextlib.suppress(OSError):
+                while not stop.wait(0.2):  # the pace of a hostile server, not of the test
+                    conn.sendall(b"a")
+
+    threading.Thread(target=trickle, daemon=True).start()
+    port = server.getsockname()[1]
+    check = HttpCheck(type="http", url=f"http://127.0.0.1:{port}/", timeout="2s")
+    done: list = []
+    threading.Thread(target=lambda: done.append(run_http(check)), daemon=True).start()
+    try:
+        until(lambda: done, "the check gives up on a trickling server", timeout=30)
+    finally:
+        stop.set()
+        server.close()
+    assert not done[0].ok and "timed out" in done[0].summary, done[0].summary

@@ -15,8 +15,10 @@ does; the safety rules (README, "Checks that run themselves") are enforced here:
 - output is read up to MAX_READ bytes; a command printing more is killed and fails; what is
   kept for evidence is the last MAX_EVIDENCE characters, made inert (escape sequences shown,
   never interpreted) before anything records or prints it;
-- an HTTP body is read up to MAX_BODY within the timeout, which bounds the whole request (a
-  server that trickles bytes is cut off); DNS runs in a daemon thread joined with a timeout.
+- an HTTP body is read up to MAX_BODY within the timeout, which bounds the whole request,
+  headers included (a watchdog shuts the socket at the deadline: a server that trickles its
+  status line or headers a byte at a time is cut off); DNS runs in a daemon thread joined
+  with a timeout.
 """
 
 from __future__ import annotations
@@ -225,6 +227,16 @@ def run_http(check: HttpCheck) -> Outcome:
     kwargs = {"context": ssl.create_default_context()} if parts.scheme == "https" else {}
     conn = cls(parts.hostname or "", parts.port, timeout=limit, **kwargs)
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    cut = threading.Event()
+
+    def hang_up() -> None:  # the timeout bounds the whole request, headers included
+        cut.set()
+        with contextlib.suppress(OSError, AttributeError):
+            conn.sock.shutdown(socket.SHUT_RDWR)  # a blocked read returns at once
+
+    watchdog = threading.Timer(limit, hang_up)
+    watchdog.daemon = True
+    watchdog.start()
     try:
         conn.request(check.method, target, headers={"User-Agent": "cutover-check"})
         response = conn.getresponse()
@@ -236,14 +248,18 @@ def run_http(check: HttpCheck) -> Outcome:
             if not chunk:
                 break
             body += chunk
+        if cut.is_set():
+            raise TimeoutError(f"no whole answer within {limit:g} s")
     except (OSError, http.client.HTTPException) as exc:
         seconds = time.monotonic() - began
-        what = "timed out" if isinstance(exc, TimeoutError | socket.timeout) else "failed"
+        timed_out = cut.is_set() or isinstance(exc, TimeoutError | socket.timeout)
+        what = "timed out" if timed_out else "failed"
         return Outcome(
             False,
             f"{check.method} {what} after {seconds:.2f} s: {inert(str(exc) or type(exc).__name__, 200)}",
         )
     finally:
+        watchdog.cancel()
         conn.close()
     ms = (time.monotonic() - began) * 1000
     output = trim(bytes(body[: MAX_EVIDENCE * 4]))
