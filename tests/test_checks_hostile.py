@@ -8,12 +8,15 @@ from __future__ import annotations
 import contextlib
 import socket
 import sqlite3
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
 from cutover_tui.clock.conductor import Conductor
 from cutover_tui.clock.probing import run_command, run_http
 from cutover_tui.clocks import FixedClock
+from cutover_tui.engine.events import CONDUCTOR
 from cutover_tui.journal.store import Journal
 from cutover_tui.plan import parse_plan
 from cutover_tui.plan.probes import HttpCheck
@@ -135,3 +138,22 @@ def test_a_server_that_trickles_its_headers_is_cut_off_at_the_timeout() -> None:
         stop.set()
         server.close()
     assert not done[0].ok and "timed out" in done[0].summary, done[0].summary
+
+
+def test_a_person_keyed_conductor_is_refused_with_file_line_and_key(tmp_path: Path) -> None:
+    """Else that person's login acts as `conductor`: a check's pass, a trigger fired."""
+    text = checks_plan({"count": py_check("print(1)")})
+    text = text.replace("[people.op]", f"[people.{CONDUCTOR}]")
+    text = text.replace('owner = "op"', f'owner = "{CONDUCTOR}"')
+    path = tmp_path / "p.toml"
+    path.write_text(text)
+    result = subprocess.run(
+        [sys.executable, "-m", "cutover_tui.cli", "validate", str(path)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    line = text.splitlines().index("[people.conductor]") + 1
+    assert f"p.toml:{line}" in result.stdout + result.stderr, result.stdout + result.stderr
+    assert "people.conductor" in result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
