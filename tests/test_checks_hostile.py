@@ -16,7 +16,7 @@ from pathlib import Path
 from cutover_tui.clock.conductor import Conductor
 from cutover_tui.clock.probing import run_command, run_http
 from cutover_tui.clocks import FixedClock
-from cutover_tui.engine.events import CONDUCTOR
+from cutover_tui.engine.events import CONDUCTOR, RunStarted, StepStarted
 from cutover_tui.journal.store import Journal
 from cutover_tui.plan import parse_plan
 from cutover_tui.plan.probes import HttpCheck
@@ -157,3 +157,20 @@ def test_a_person_keyed_conductor_is_refused_with_file_line_and_key(tmp_path: Pa
     assert f"p.toml:{line}" in result.stdout + result.stderr, result.stdout + result.stderr
     assert "people.conductor" in result.stdout + result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_rehearsal_an_operator_started_runs_nothing_as_another_user(tmp_path: Path) -> None:
+    """Anyone may start a rehearsal (and commands it): of a plan they wrote. The conductor
+    that runs its checks (here this login, the commander's war room; on a locked host the
+    service, which owns every run file) must not run them as itself."""
+    marker = tmp_path / "ran"
+    text = checks_plan({"count": py_check(f"open({str(marker)!r}, 'w').write('x')")})
+    loaded = parse_plan(text, name="ck.toml")
+    journal = Journal.create(tmp_path, loaded, rehearsal=True, created_by="someone-else")
+    journal.append(RunStarted(actor="op", at=at(0), plan_id="ck", mode="rehearsal", key="go"))
+    journal.append(StepStarted(actor="op", at=at(1), step="count", key="s"))
+    conductor = Conductor(Journal(journal.path), FixedClock(at(2)), holder="A")
+    assert conductor.tick() == []
+    assert not marker.exists()
+    assert "someone-else" in (conductor.checks_refused or "")
+    assert Journal(journal.path).state().status["count"].status == "running"

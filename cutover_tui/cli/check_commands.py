@@ -75,6 +75,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     try:
         while time.monotonic() < deadline:
             conductor.tick()  # runs it here when no other conductor holds the lease
+            if conductor.holding and conductor.checks_refused:
+                print(f"cutover check: not run: {conductor.checks_refused}", file=sys.stderr)
+                return 1
             now = journal.reopen().state().status[args.step]
             if now.attempts != attempt or now.status != "running":
                 break

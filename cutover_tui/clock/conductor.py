@@ -54,10 +54,11 @@ from ..engine.events import (
 )
 from ..engine.schedule import Schedule, schedule
 from ..engine.state import Refused, RunState
+from ..journal.identity import os_login
 from ..journal.lease import HEARTBEAT_S, LEASE_EXPIRY_S, acquire_or_renew, holder_id, release
 from ..journal.store import Journal
 from ..plan.durations import format_duration
-from .checking import ConductorChecks, unsealed_plan
+from .checking import ConductorChecks, not_the_starter, unsealed_plan
 from .delivery import ConductorComms, open_messages
 
 MISFIRE_GRACE_S = 300
@@ -252,8 +253,9 @@ class Conductor:
         if self.journal.broken:
             self.checks_refused = unsealed_plan(self.journal)
             return False
-        if not self._seal_judged and self.journal.state().phase != "not-started":
-            self.checks_refused = unsealed_plan(self.journal)
+        state = self.journal.state()
+        if not self._seal_judged and state.phase != "not-started":
+            self.checks_refused = unsealed_plan(self.journal) or not_the_starter(state, os_login())
             self._seal_judged = True
         return self._seal_judged and self.checks_refused is None
 
