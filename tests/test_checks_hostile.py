@@ -174,3 +174,26 @@ def test_a_rehearsal_an_operator_started_runs_nothing_as_another_user(tmp_path: 
     assert not marker.exists()
     assert "someone-else" in (conductor.checks_refused or "")
     assert Journal(journal.path).state().status["count"].status == "running"
+
+
+def test_a_broken_check_key_is_located_on_its_own_line(tmp_path: Path) -> None:
+    """`timeout = "forever"` in a [step.check] (and a probe's `url`): the file, the key's own
+    line and the key, without the type tag pydantic puts in the location."""
+    text = checks_plan(
+        {"c": 'type = "command"\nargv = ["true"]\ntimeout = "forever"'},
+        probes='[[probe]]\nid = "shop"\n[probe.check]\ntype = "http"\nurl = "file:///etc/passwd"\n',
+    )
+    path = tmp_path / "p.toml"
+    path.write_text(text)
+    lines = text.splitlines()
+    result = subprocess.run(
+        [sys.executable, "-m", "cutover_tui.cli", "validate", str(path)],
+        capture_output=True,
+        text=True,
+    )
+    said = result.stdout + result.stderr
+    assert result.returncode != 0 and "Traceback" not in said
+    timeout_line = lines.index('timeout = "forever"') + 1
+    url_line = lines.index('url = "file:///etc/passwd"') + 1
+    assert f"p.toml:{timeout_line}: step[1].check.timeout: 'forever' is not a duration" in said
+    assert f"p.toml:{url_line}: probe[0].check.url:" in said, said
