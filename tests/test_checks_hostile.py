@@ -197,3 +197,25 @@ def test_a_broken_check_key_is_located_on_its_own_line(tmp_path: Path) -> None:
     url_line = lines.index('url = "file:///etc/passwd"') + 1
     assert f"p.toml:{timeout_line}: step[1].check.timeout: 'forever' is not a duration" in said
     assert f"p.toml:{url_line}: probe[0].check.url:" in said, said
+
+
+def test_a_check_runs_in_the_root_not_where_the_conductor_was_started(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """A war room started in /tmp (or any shared directory) must not make a check run there,
+    where anyone may have left files the check reads or runs."""
+    monkeypatch.chdir(tmp_path)
+    outcome = run_command(_check("import os; print('cwd=' + os.getcwd())"))
+    assert outcome.ok and "cwd=/\n" in outcome.output + "\n", outcome.output
+
+
+def test_a_relative_program_path_is_refused_by_the_plan(tmp_path: Path) -> None:
+    path = tmp_path / "p.toml"
+    path.write_text(checks_plan({"c": 'type = "command"\nargv = ["./count.sh"]'}))
+    result = subprocess.run(
+        [sys.executable, "-m", "cutover_tui.cli", "validate", str(path)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert "step[1].check: argv[0] './count.sh' is a relative path" in result.stdout + result.stderr

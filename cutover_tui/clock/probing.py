@@ -6,7 +6,8 @@ The conductor's I/O for checks and probes (the engine only folds what is found h
 does; the safety rules (README, "Checks that run themselves") are enforced here:
 
 - a command is an argv list run without a shell (`/bin/sh -c` only for a plan's `shell`),
-  stdin from /dev/null, a minimal environment, in a new session (its own process group);
+  stdin from /dev/null, a minimal environment, in `/` (not the directory the conductor was
+  started in, where anyone may have left a `./check`), in a new session (its own group);
 - it has a timeout: when it passes, the whole process group gets SIGKILL (a child that
   ignores SIGTERM or forks goes with it), and the check fails saying so; the group is also
   killed when the command exits, so a forked child left holding the pipe cannot hang us;
@@ -152,6 +153,7 @@ def run_command(check: CommandCheck) -> Outcome:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             env=_env(),
+            cwd="/",  # not wherever the conductor was started: the same for every conductor
             start_new_session=True,  # its own process group, killed as one
             close_fds=True,
             preexec_fn=_die_with_the_conductor,
