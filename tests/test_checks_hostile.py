@@ -13,13 +13,15 @@ import sys
 import threading
 from pathlib import Path
 
+import pytest
+
 from cutover_tui.clock.conductor import Conductor
-from cutover_tui.clock.probing import run_command, run_http
+from cutover_tui.clock.probing import run_command, run_http, run_tcp
 from cutover_tui.clocks import FixedClock
 from cutover_tui.engine.events import CONDUCTOR, RunStarted, StepStarted
 from cutover_tui.journal.store import Journal
 from cutover_tui.plan import parse_plan
-from cutover_tui.plan.probes import HttpCheck
+from cutover_tui.plan.probes import HttpCheck, TcpCheck
 from tests.checks_support import checks_plan, new_checks_run, py_check, start
 from tests.journal_support import at
 from tests.waiting import until
@@ -219,3 +221,29 @@ def test_a_relative_program_path_is_refused_by_the_plan(tmp_path: Path) -> None:
     )
     assert result.returncode != 0
     assert "step[1].check: argv[0] './count.sh' is a relative path" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("kind", ["http", "tcp"])
+def test_a_name_whose_lookup_hangs_fails_the_check_at_its_timeout(kind: str, monkeypatch) -> None:
+    """getaddrinfo has no timeout: a resolver that never answers (here, a lookup that waits
+    on an event nobody sets) must not keep a probe running for ever, never red."""
+    never = threading.Event()
+
+    def hung(*args, **kwargs):
+        never.wait(120)
+        raise socket.gaierror("gave up")
+
+    monkeypatch.setattr(socket, "getaddrinfo", hung)
+    if kind == "http":
+        check = HttpCheck(type="http", url="http://shop.invalid/", timeout="2s")
+        runner = run_http
+    else:
+        check = TcpCheck(type="tcp", host="shop.invalid", port=80, timeout="2s")
+        runner = run_tcp
+    done: list = []
+    threading.Thread(target=lambda: done.append(runner(check)), daemon=True).start()
+    try:
+        until(lambda: done, "the check gives up on a hung lookup", timeout=30)
+    finally:
+        never.set()
+    assert not done[0].ok and "timed out" in done[0].summary, done[0].summary

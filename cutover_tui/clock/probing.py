@@ -18,8 +18,8 @@ does; the safety rules (README, "Checks that run themselves") are enforced here:
   never interpreted) before anything records or prints it;
 - an HTTP body is read up to MAX_BODY within the timeout, which bounds the whole request,
   headers included (a watchdog shuts the socket at the deadline: a server that trickles its
-  status line or headers a byte at a time is cut off); DNS runs in a daemon thread joined
-  with a timeout.
+  status line or headers a byte at a time is cut off); DNS, and the name lookup before an
+  HTTP or TCP connection, run in a daemon thread joined with the timeout.
 """
 
 from __future__ import annotations
@@ -51,6 +51,7 @@ MAX_EVIDENCE = 2_000  # characters of output kept as evidence, at most
 MAX_LINES = 20  # the last lines of output kept
 MAX_LINE = 200  # characters of one line kept
 MAX_BODY = 1024 * 1024
+LOOKUP_GRACE_S = 1.0  # past an HTTP or TCP check's timeout, before it is given up
 SAFE_ENV_KEYS = ("PATH", "LANG", "LC_ALL", "HOME", "TZ")
 PR_SET_PDEATHSIG = 1
 REAPER = Path(__file__).with_name("reaper.py")  # between us and the command (clock/reaper.py)
@@ -221,7 +222,7 @@ def _json_at(data: object, path: str) -> object:
     return data
 
 
-def run_http(check: HttpCheck) -> Outcome:
+def _http(check: HttpCheck) -> Outcome:
     parts = urlsplit(check.url)
     limit = check.timeout.total_seconds()
     began = time.monotonic()
@@ -289,7 +290,7 @@ def run_http(check: HttpCheck) -> Outcome:
     return Outcome(True, said, output, ms, values.get("value"), values)
 
 
-def run_tcp(check: TcpCheck) -> Outcome:
+def _tcp(check: TcpCheck) -> Outcome:
     began = time.monotonic()
     try:
         with socket.create_connection(
@@ -306,6 +307,28 @@ def run_tcp(check: TcpCheck) -> Outcome:
     return Outcome(
         True, f"connected to {check.host}:{check.port} in {ms:.0f} ms", latency_ms=ms, value=ms
     )
+
+
+def _within(work, check: HttpCheck | TcpCheck, what: str) -> Outcome:
+    """`work(check)` in a daemon thread, given up at the check's timeout (and a moment): the
+    name lookup before a connection (getaddrinfo) has no timeout of its own, and a probe
+    whose resolver hangs would otherwise never finish, so never turn red."""
+    limit = check.timeout.total_seconds()
+    done: list[Outcome] = []
+    worker = threading.Thread(target=lambda: done.append(work(check)), daemon=True)
+    worker.start()
+    worker.join(limit + LOOKUP_GRACE_S)
+    if done:
+        return done[0]
+    return Outcome(False, f"{what} timed out after {limit:g} s (the name lookup did not answer)")
+
+
+def run_http(check: HttpCheck) -> Outcome:
+    return _within(_http, check, check.method)
+
+
+def run_tcp(check: TcpCheck) -> Outcome:
+    return _within(_tcp, check, f"connect to {check.host}:{check.port}")
 
 
 def run_dns(check: DnsCheck) -> Outcome:
