@@ -57,29 +57,36 @@ def kill_descendants() -> None:
                 break
 
 
+def _exec(argv: list[str]) -> None:
+    """Become the command; if it cannot be run, say why on its output and exit 127."""
+    try:
+        os.execvp(argv[0], argv)
+    except OSError as exc:
+        print(f"cannot run {argv[0]!r}: {exc.strerror or exc}", flush=True)
+    os._exit(CANNOT_EXEC)
+
+
 def main(argv: list[str]) -> int:
-    libc = ctypes.CDLL(None, use_errno=True)
-    if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
-        print("cannot run the check: no child subreaper on this system", flush=True)
-        return CANNOT_EXEC
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        prctl = None
+    if prctl is None or prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
+        _exec(argv)  # not Linux: the command itself, killed by its process group as before
 
     def stop(signum: int, frame: object) -> None:
         kill_descendants()
         os._exit(128 + signum)
 
     signal.signal(signal.SIGTERM, stop)
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)  # the conductor died: stop
+    prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)  # the conductor died: stop
     if os.getppid() == 1:  # it died before the line above
         return CANNOT_EXEC
     pid = os.fork()
     if pid == 0:
-        try:
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
-            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-            os.execvp(argv[0], argv)
-        except OSError as exc:
-            print(f"cannot run {argv[0]!r}: {exc.strerror or exc}", flush=True)
-        os._exit(CANNOT_EXEC)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        _exec(argv)
     # The output is the command's: the reaper keeps no end of the pipe open.
     null = os.open(os.devnull, os.O_WRONLY)
     os.dup2(null, 1)
