@@ -51,7 +51,9 @@ def test_the_nights_checks_pass_against_the_fake_shop_and_the_probe_fires_when_i
     # The plan names no commander login: whoever starts it commands (here, this OS user).
     loaded = parse_plan(text, name="shop-smoke-checks.toml")
     journal = Journal.create(tmp_path, loaded, rehearsal=True, created_by=os_login())
-    me = "alice"  # the starter is the commander; act as the plan's commander key
+    # The starter commands; as the OS login it is (`@login`: the plan names no logins), for
+    # the conductor runs checks only for a run its own login started.
+    me = f"@{os_login()}"
     journal.append(
         RunStarted(actor=me, at=at(0), plan_id="shop-smoke-checks", mode="rehearsal", key="go")
     )

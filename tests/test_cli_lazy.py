@@ -65,3 +65,17 @@ def test_validate_quietly_imports_no_interface(tmp_path: Path) -> None:
     report = run_probe("validate", "-q", str(ROOT / "plans" / "online-store.toml"))
     assert report["code"] == 0
     assert not report["heavy"]["textual"] and not report["heavy"]["openpyxl"]
+
+
+def test_an_unknown_command_gets_the_nearest_name_in_one_line() -> None:
+    for typed, hint in (("chek", "'check'"), ("verfy", "'verify'"), ("rehersals", "'rehearsals'")):
+        result = subprocess.run(
+            [sys.executable, "-m", "cutover_tui.cli", typed, "x"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=ROOT,
+        )
+        assert result.returncode == 2
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and f"did you mean {hint}?" in lines[0], result.stderr

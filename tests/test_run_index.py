@@ -13,11 +13,19 @@ from pathlib import Path
 
 import pytest
 
-from cutover_tui.engine.events import NoteAdded, RunEnded, StepCompleted, StepStarted
+from cutover_tui.engine.events import (
+    NoteAdded,
+    RunEnded,
+    RunStarted,
+    StepCompleted,
+    StepStarted,
+)
 from cutover_tui.journal import listing, runindex
+from cutover_tui.journal.identity import os_login
 from cutover_tui.journal.listing import listed, run_paths
-from cutover_tui.journal.store import Journal, list_runs
-from tests.journal_support import at, new_run
+from cutover_tui.journal.store import Journal, latest_open_run, list_runs, rehearsals_of
+from cutover_tui.plan import parse_plan
+from tests.journal_support import at, new_run, plan_text
 
 
 def worked(directory: Path, end: bool = False) -> Journal:
@@ -141,15 +149,48 @@ def test_a_chain_broken_under_an_index_that_names_the_head_is_damaged(tmp_path: 
     assert list_runs(tmp_path)[0].summary.startswith("DAMAGED")
 
 
-def test_a_forged_row_fools_the_listing_only_and_the_guard_still_judges(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "forged",
+    [
+        "phase = 'ended', outcome = 'completed'",  # a running run shown over
+        "phase = 'damaged', outcome = 'cutover verify says how'",  # shown damaged, skipped
+        "phase = 'not-started'",
+        "events = events + 5",
+    ],
+)
+def test_a_forged_row_the_chain_contradicts_is_not_listed(tmp_path: Path, forged: str) -> None:
+    """A group member edits the index row (no trigger guards it): the listing checks the
+    phase, outcome and count against the chain's rows and folds the log instead."""
     journal = worked(tmp_path)
     journal.close()
     db = sqlite3.connect(journal.path, isolation_level=None)
-    db.execute("UPDATE run_index SET phase = 'ended', outcome = 'completed'")
+    db.execute(f"UPDATE run_index SET {forged}")
     db.close()
     (item,) = listed(tmp_path, judge=True)
-    assert item.run.summary == "ended (completed)"  # what the docs say a forger can do
-    assert folded_info(journal.path).phase == "running"  # every command folds the log itself
+    assert item.run.phase == "running" and item.run.events == 4
+    assert item.run.summary == folded_info(journal.path).summary
+    assert latest_open_run(tmp_path, "jt").run_id == journal.run_id  # `cutover run PLAN` joins it
+
+
+def test_a_rehearsal_forged_damaged_in_its_row_is_still_searched(tmp_path: Path) -> None:
+    loaded = parse_plan(plan_text(4), name="jt.toml")
+    journal = Journal.create(tmp_path, loaded, rehearsal=True, created_by=os_login())
+    journal.append(RunStarted(actor="boss", at=at(0), plan_id="jt", mode="rehearsal", key="r"))
+    journal.append(RunEnded(actor="boss", at=at(7), outcome="aborted", key="d"))
+    journal.close()
+    db = sqlite3.connect(journal.path, isolation_level=None)
+    db.execute("UPDATE run_index SET phase = 'damaged'")  # the search skips a damaged run
+    db.close()
+    assert [run_id for run_id, _ in rehearsals_of(tmp_path, "jt")] == [journal.run_id]
+
+
+def test_a_note_that_spells_an_end_does_not_end_a_run_in_the_listing(tmp_path: Path) -> None:
+    journal = worked(tmp_path)
+    journal.append(NoteAdded(actor="boss", at=at(8), text='"type":"run-ended"', key="n"))
+    journal.close()
+    (item,) = listed(tmp_path)
+    assert item.run.phase == "running"
+    assert listing.chain_says(sqlite3.connect(journal.path))[0] == "running"
 
 
 def test_triggers_removed_make_an_indexed_run_not_trusted(tmp_path: Path) -> None:

@@ -83,6 +83,14 @@ def _command_of(argv: Sequence[str]) -> str | None:
     return first if first is not None and not first.startswith("-") else None
 
 
+def _command_names(parser: argparse.ArgumentParser) -> list[str]:
+    """Every sub-command the full parser knows (COMMANDS, and any a module adds beyond it)."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return list(action.choices)
+    return list(COMMANDS)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     # Every printer, argparse's errors included, writes through inert (cli/inert_output.py).
     with inert_output():
@@ -91,7 +99,22 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(argv: Sequence[str] | None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    args = build_parser(_command_of(argv)).parse_args(argv)
+    command = _command_of(argv)
+    parser = build_parser(command)
+    if command is not None and command not in COMMANDS:
+        known = _command_names(parser)
+        if command not in known:  # one line naming the nearest, not argparse's list of all
+            from ..plan.errors import nearest  # late: only a mistyped command pays for it
+
+            hint = nearest(command, known)
+            print(
+                f"cutover: no command {command!r}"
+                + (f"; did you mean {hint!r}?" if hint else "")
+                + " (`cutover --help` lists them)",
+                file=sys.stderr,
+            )
+            return 2
+    args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:

@@ -2,7 +2,9 @@
 
 It records a CheckRequested as the caller (the commander or the step's owner may; it names
 the step, never what to run), then conducts: if no other process holds the run's lease, this
-one takes it for the moment, runs the plan's check as its own OS user and records the result;
+one takes it for the moment and, when its OS user is the one that started the run
+(clock/checking.py `not_the_starter`), runs the plan's check and records the result (else it
+says why and records nothing);
 if another conductor holds it, that one runs the check and this waits for the result. Either
 way the result is the checkpoint's, recorded once, and printed (inert).
 """
@@ -75,6 +77,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     try:
         while time.monotonic() < deadline:
             conductor.tick()  # runs it here when no other conductor holds the lease
+            if conductor.holding and conductor.checks_refused:
+                print(f"cutover check: not run: {conductor.checks_refused}", file=sys.stderr)
+                return 1
             now = journal.reopen().state().status[args.step]
             if now.attempts != attempt or now.status != "running":
                 break

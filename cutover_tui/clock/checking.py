@@ -35,10 +35,48 @@ from ..engine.checks import check_of, checks_of, may_run_checks, request_due
 from ..engine.events import CONDUCTOR, CheckpointFailed, CheckpointPassed, Event, ProbeSampled
 from ..engine.state import RunState
 from ..inert import inert_line
+from ..journal.seal import digest
 from ..plan.probes import AnyCheck, Probe
 from .probing import Outcome, run_check
 
 Runner = Callable[[AnyCheck], Outcome]
+
+
+def not_the_starter(state: RunState, login: str) -> str | None:
+    """Why this process (OS login `login`) may not run the run's checks, or None: a check
+    runs as the OS user of the conductor, so only a conductor whose login started the run
+    runs them. Else anyone who may start a run (any member, for a rehearsal, which its
+    starter commands) could have a plan of theirs run as another account: the commander's
+    war room, or the locked-mode service (which owns every run file)."""
+    actor = state.started_by
+    if actor is None:
+        return "the run has not started"
+    starter = (
+        actor[1:] if actor.startswith("@") else getattr(state.plan.people.get(actor), "user", None)
+    )
+    if starter != login:
+        return (
+            f"checks run as the OS user who started the run ({starter or state.name(actor)}), "
+            f"and this process is {login}: its conductor runs none"
+        )
+    return None
+
+
+def unsealed_plan(journal: object) -> str | None:
+    """Why this journal's plan may not run checks, or None: its chain must hold, and the
+    plan text it holds (the one the conductor parsed) must be the one its RunStarted sealed.
+    A group member who edits the stored plan in the file (dropping the trigger on `meta`)
+    must not get a command of theirs run as whoever conducts; `cutover verify` says the
+    rest. A run made before seals has none to compare with, and runs no check."""
+    if getattr(journal, "broken", None):
+        return "its hash chain is broken: no check runs (`cutover verify` says how)"
+    events = journal.events()  # type: ignore[attr-defined]
+    sealed = getattr(events[0], "plan_sha256", None) if events else None
+    if sealed is None:
+        return "its plan is not sealed in its journal: no check runs"
+    if digest(journal.meta.get("plan_text", "")) != sealed:  # type: ignore[attr-defined]
+        return "its stored plan is not the plan it was started with: no check runs"
+    return None
 
 
 @dataclass

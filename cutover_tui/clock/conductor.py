@@ -54,10 +54,11 @@ from ..engine.events import (
 )
 from ..engine.schedule import Schedule, schedule
 from ..engine.state import Refused, RunState
+from ..journal.identity import os_login
 from ..journal.lease import HEARTBEAT_S, LEASE_EXPIRY_S, acquire_or_renew, holder_id, release
 from ..journal.store import Journal
 from ..plan.durations import format_duration
-from .checking import ConductorChecks
+from .checking import ConductorChecks, not_the_starter, unsealed_plan
 from .delivery import ConductorComms, open_messages
 
 MISFIRE_GRACE_S = 300
@@ -191,6 +192,8 @@ class Conductor:
         self.comms = ConductorComms(journal, clock, self.holder, lambda: self.holding)
         # Checkpoint checks and health probes (clock/checking.py).
         self.checks = ConductorChecks(clock)
+        self.checks_refused: str | None = None  # why no check runs here (checking.unsealed_plan)
+        self._seal_judged = False
 
     @classmethod
     def open(cls, path: Path, clock: Clock, **kwargs) -> Conductor:
@@ -235,13 +238,26 @@ class Conductor:
         new.extend(derived_events(state, sched, now))
         written = self._write(new)
         threaded = self._scheduler is not None
-        written += self._write(self.checks.tick(self.journal.state(), now, threaded=threaded))
+        if self._checks_allowed():
+            written += self._write(self.checks.tick(self.journal.state(), now, threaded=threaded))
         delivered = self.comms.tick(threaded=self._scheduler is not None)
         self.written.extend(delivered)
         written += delivered
         if self._scheduler is not None and self.journal.state().last_seq != self._planned_for:
             self._plan_jobs()
         return written
+
+    def _checks_allowed(self) -> bool:
+        """The plan this process parsed is the one the run sealed (judged once the run has
+        started: the plan was read when the journal was opened), and the chain holds."""
+        if self.journal.broken:
+            self.checks_refused = unsealed_plan(self.journal)
+            return False
+        state = self.journal.state()
+        if not self._seal_judged and state.phase != "not-started":
+            self.checks_refused = unsealed_plan(self.journal) or not_the_starter(state, os_login())
+            self._seal_judged = True
+        return self._seal_judged and self.checks_refused is None
 
     def _write(self, events: Iterable[Event]) -> list[Event]:
         written = []

@@ -6,15 +6,20 @@ The conductor's I/O for checks and probes (the engine only folds what is found h
 does; the safety rules (README, "Checks that run themselves") are enforced here:
 
 - a command is an argv list run without a shell (`/bin/sh -c` only for a plan's `shell`),
-  stdin from /dev/null, a minimal environment, in a new session (its own process group);
+  stdin from /dev/null, a minimal environment, in `/` (not the directory the conductor was
+  started in, where anyone may have left a `./check`), in a new session (its own group);
 - it has a timeout: when it passes, the whole process group gets SIGKILL (a child that
   ignores SIGTERM or forks goes with it), and the check fails saying so; the group is also
   killed when the command exits, so a forked child left holding the pipe cannot hang us;
+- it runs under a reaper (clock/reaper.py, a child subreaper): a grandchild that left the
+  group with `setsid` is re-parented to the reaper and killed with the rest;
 - output is read up to MAX_READ bytes; a command printing more is killed and fails; what is
   kept for evidence is the last MAX_EVIDENCE characters, made inert (escape sequences shown,
   never interpreted) before anything records or prints it;
-- an HTTP body is read up to MAX_BODY within the timeout, which bounds the whole request (a
-  server that trickles bytes is cut off); DNS runs in a daemon thread joined with a timeout.
+- an HTTP body is read up to MAX_BODY within the timeout, which bounds the whole request,
+  headers included (a watchdog shuts the socket at the deadline: a server that trickles its
+  status line or headers a byte at a time is cut off); DNS, and the name lookup before an
+  HTTP or TCP connection, run in a daemon thread joined with the timeout.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from ..inert import inert
@@ -45,8 +51,11 @@ MAX_EVIDENCE = 2_000  # characters of output kept as evidence, at most
 MAX_LINES = 20  # the last lines of output kept
 MAX_LINE = 200  # characters of one line kept
 MAX_BODY = 1024 * 1024
+LOOKUP_GRACE_S = 1.0  # past an HTTP or TCP check's timeout, before it is given up
 SAFE_ENV_KEYS = ("PATH", "LANG", "LC_ALL", "HOME", "TZ")
 PR_SET_PDEATHSIG = 1
+REAPER = Path(__file__).with_name("reaper.py")  # between us and the command (clock/reaper.py)
+REAPER_GRACE_S = 5.0  # for the reaper to kill what the command started, before the group kill
 
 try:  # resolved before any fork: in the child, between fork and exec, only the call is made
     _PRCTL = ctypes.CDLL(None, use_errno=True).prctl if sys.platform.startswith("linux") else None
@@ -55,9 +64,9 @@ except (OSError, AttributeError, TypeError):
 
 
 def _die_with_the_conductor() -> None:
-    """In the child, before exec: SIGKILL it if the thread that started it dies (a conductor
-    SIGKILLed mid-check leaves no check running on; Linux only, the direct child only: a
-    grandchild that made its own session escapes, as from any supervisor)."""
+    """In the child (the reaper), before exec: SIGKILL it if the thread that started it dies
+    (a conductor SIGKILLed mid-check leaves no check running on; Linux only). The reaper
+    turns this into SIGTERM for itself, to kill what the command started first."""
     if _PRCTL is not None:
         _PRCTL(PR_SET_PDEATHSIG, signal.SIGKILL)
 
@@ -118,16 +127,34 @@ def _kill_group(proc: subprocess.Popen[bytes]) -> None:
         os.killpg(proc.pid, signal.SIGKILL)
 
 
+def _stop(proc: subprocess.Popen[bytes], *, early: bool) -> None:
+    """Let the reaper kill everything the command started (a setsid grandchild too): at
+    once when we stop `early` (SIGTERM), else as the command ends. Then kill the group:
+    what the reaper could not reach (it was killed itself) goes with it."""
+    if early:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(REAPER_GRACE_S)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            proc.send_signal(signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(REAPER_GRACE_S)
+    _kill_group(proc)
+
+
 def run_command(check: CommandCheck) -> Outcome:
     limit = check.timeout.total_seconds()
     began = time.monotonic()
     try:
         proc = subprocess.Popen(
-            check.args,
+            [sys.executable, "-I", "-S", str(REAPER), *check.args],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             env=_env(),
+            cwd="/",  # not wherever the conductor was started: the same for every conductor
             start_new_session=True,  # its own process group, killed as one
             close_fds=True,
             preexec_fn=_die_with_the_conductor,
@@ -146,7 +173,7 @@ def run_command(check: CommandCheck) -> Outcome:
                 why = f"timed out after {limit:g} s: process group killed"
                 break
             if exited_at is None and proc.poll() is not None:
-                exited_at = now
+                exited_at = now  # the reaper killed what the command left behind
                 _kill_group(proc)  # its children too: a fork holding the pipe must not hang us
             if exited_at is not None and now - exited_at > 1.0:
                 break
@@ -164,7 +191,7 @@ def run_command(check: CommandCheck) -> Outcome:
                 break
     finally:
         sel.close()
-        _kill_group(proc)
+        _stop(proc, early=bool(why))
         proc.stdout.close()
         code = proc.wait()
     seconds = time.monotonic() - began
@@ -195,7 +222,7 @@ def _json_at(data: object, path: str) -> object:
     return data
 
 
-def run_http(check: HttpCheck) -> Outcome:
+def _http(check: HttpCheck) -> Outcome:
     parts = urlsplit(check.url)
     limit = check.timeout.total_seconds()
     began = time.monotonic()
@@ -203,6 +230,16 @@ def run_http(check: HttpCheck) -> Outcome:
     kwargs = {"context": ssl.create_default_context()} if parts.scheme == "https" else {}
     conn = cls(parts.hostname or "", parts.port, timeout=limit, **kwargs)
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    cut = threading.Event()
+
+    def hang_up() -> None:  # the timeout bounds the whole request, headers included
+        cut.set()
+        with contextlib.suppress(OSError, AttributeError):
+            conn.sock.shutdown(socket.SHUT_RDWR)  # a blocked read returns at once
+
+    watchdog = threading.Timer(limit, hang_up)
+    watchdog.daemon = True
+    watchdog.start()
     try:
         conn.request(check.method, target, headers={"User-Agent": "cutover-check"})
         response = conn.getresponse()
@@ -214,14 +251,18 @@ def run_http(check: HttpCheck) -> Outcome:
             if not chunk:
                 break
             body += chunk
+        if cut.is_set():
+            raise TimeoutError(f"no whole answer within {limit:g} s")
     except (OSError, http.client.HTTPException) as exc:
         seconds = time.monotonic() - began
-        what = "timed out" if isinstance(exc, TimeoutError | socket.timeout) else "failed"
+        timed_out = cut.is_set() or isinstance(exc, TimeoutError | socket.timeout)
+        what = "timed out" if timed_out else "failed"
         return Outcome(
             False,
             f"{check.method} {what} after {seconds:.2f} s: {inert(str(exc) or type(exc).__name__, 200)}",
         )
     finally:
+        watchdog.cancel()
         conn.close()
     ms = (time.monotonic() - began) * 1000
     output = trim(bytes(body[: MAX_EVIDENCE * 4]))
@@ -249,7 +290,7 @@ def run_http(check: HttpCheck) -> Outcome:
     return Outcome(True, said, output, ms, values.get("value"), values)
 
 
-def run_tcp(check: TcpCheck) -> Outcome:
+def _tcp(check: TcpCheck) -> Outcome:
     began = time.monotonic()
     try:
         with socket.create_connection(
@@ -266,6 +307,28 @@ def run_tcp(check: TcpCheck) -> Outcome:
     return Outcome(
         True, f"connected to {check.host}:{check.port} in {ms:.0f} ms", latency_ms=ms, value=ms
     )
+
+
+def _within(work, check: HttpCheck | TcpCheck, what: str) -> Outcome:
+    """`work(check)` in a daemon thread, given up at the check's timeout (and a moment): the
+    name lookup before a connection (getaddrinfo) has no timeout of its own, and a probe
+    whose resolver hangs would otherwise never finish, so never turn red."""
+    limit = check.timeout.total_seconds()
+    done: list[Outcome] = []
+    worker = threading.Thread(target=lambda: done.append(work(check)), daemon=True)
+    worker.start()
+    worker.join(limit + LOOKUP_GRACE_S)
+    if done:
+        return done[0]
+    return Outcome(False, f"{what} timed out after {limit:g} s (the name lookup did not answer)")
+
+
+def run_http(check: HttpCheck) -> Outcome:
+    return _within(_http, check, check.method)
+
+
+def run_tcp(check: TcpCheck) -> Outcome:
+    return _within(_tcp, check, f"connect to {check.host}:{check.port}")
 
 
 def run_dns(check: DnsCheck) -> Outcome:

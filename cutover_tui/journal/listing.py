@@ -9,16 +9,18 @@ write the file then leaves the row for the next (`backfill`).
 The index is never trusted over the chain. What a listing shows as trusted is judged as
 `guard` judges it (journal.trust), minus the fold: every row's link and hash walked (the
 chain is what says DAMAGED), SQLite's quick check, the seal of plan and meta, the triggers,
-the high-water mark and this user's memory of heads. Only the phase and the counts come
-from the index, and only while its (seq, hash) is the chain's head. A forged index row that
-names the real head can make a listing say "ended" where the log says "running"; nothing is
-appended or shown from it: `status`, `do`, `run`, `follow` and `verify` fold the log itself
-and pass the full guard first.
+the high-water mark and this user's memory of heads. The phase, the outcome and the count
+of events shown are checked against the rows the walk proved (`chain_says`): a row edited
+to say "ended" of a running run, or "damaged" of a good rehearsal (which the rehearsal
+search would skip), disagrees with the log and the run is folded instead. Only the counts
+of steps closed come from the index alone, while its (seq, hash) is the chain's head;
+`status`, `do`, `run`, `follow` and `verify` fold the log itself and pass the full guard.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -117,6 +119,35 @@ def broken_link(db: sqlite3.Connection) -> str | None:
     return None
 
 
+# The events that move a run's phase (engine.fold), as they are spelled in a stored body
+# (compact JSON: a quote inside a string value is escaped, so only a key matches this).
+_PHASE_TYPES = ("run-started", "rollback-invoked", "run-ended")
+_PHASE_ROWS = (
+    "SELECT body FROM events WHERE "
+    + " OR ".join(f'instr(body, \'"type":"{kind}"\')' for kind in _PHASE_TYPES)
+    + " ORDER BY seq"
+)
+
+
+def chain_says(db: sqlite3.Connection) -> tuple[str, str | None, int]:
+    """(phase, outcome, events) from the rows the chain walk just proved, not from the
+    index: what a forged row would change in `cutover runs` (a running run shown ended,
+    a rehearsal shown damaged and skipped by the search) is checked against the log. The
+    few bodies that can move the phase are parsed; no plan is read, nothing is folded."""
+    phase, outcome = "not-started", None
+    for (body,) in db.execute(_PHASE_ROWS):
+        event = json.loads(body)
+        kind = event.get("type")
+        if kind == "run-ended":
+            phase, outcome = "ended", event.get("outcome")
+        elif kind == "rollback-invoked" and phase != "ended":
+            phase = "rollback"
+        elif kind == "run-started" and phase == "not-started":
+            phase = "running"
+    (count,) = db.execute("SELECT count(*) FROM events").fetchone()
+    return phase, outcome, count
+
+
 def listing_guard(run: RunFile) -> str | None:
     """guard() for a listed run, without folding its log: why it is not to be trusted."""
     try:
@@ -184,6 +215,8 @@ def _from_index(path: Path, judge: bool) -> Listed | None:
         try:  # the chain says DAMAGED, as the fold's link check did: never the index
             if broken_link(run.db) is not None:
                 return Listed(damaged(info))
+            if chain_says(run.db) != (info.phase, info.outcome, info.events):
+                return None  # a row the chain contradicts (edited by hand): fold the log
         except sqlite3.DatabaseError:
             return Listed(damaged(info))
         return Listed(info, judge and listing_guard(run) is not None)

@@ -21,6 +21,8 @@ from .probes import probe_findings
 from .raci import raci_findings
 from .risks import risk_findings
 
+CONDUCTOR_KEY = "conductor"  # engine.events.CONDUCTOR (the plan layer sits below the engine)
+
 # Run facts a message template may name; `plan.*` and `window.*` take these attributes.
 TEMPLATE_FIELDS = {
     "now",
@@ -113,6 +115,7 @@ def check_plan(plan: Plan, extra: Known | None = None) -> list[Finding]:
         _time_fit,
         _step_lengths,
         _roles,
+        _reserved_people,
         raci_findings,
         risk_findings,
         probe_findings,
@@ -401,6 +404,16 @@ def rollback_length(plan: Plan) -> timedelta:
         return timedelta(0)
     origin = plan.window.start
     return baseline(steps, origin).length(origin)
+
+
+def _reserved_people(plan: Plan, known: Known) -> Iterator[Finding]:
+    """`conductor` is the actor of every derived event and every check's result: a person
+    keyed so would record as the conductor (a check's pass, a trigger fired)."""
+    if CONDUCTOR_KEY in plan.people:
+        yield Finding(
+            ("people", CONDUCTOR_KEY),
+            f"{CONDUCTOR_KEY!r} is the name the conductor records under; give this person another key",
+        )
 
 
 def _roles(plan: Plan, known: Known) -> Iterator[Finding]:

@@ -26,6 +26,8 @@ from .locate import KeyLocator
 from .model import STEP_KIND_TAGS, Checkpoint, Comms, Gate, Milestone, Plan, Task
 from .toml_read import TOMLDecodeError, loads
 
+CHECK_TYPE_TAGS = ("command", "http", "tcp", "dns")  # plan/probes.py Check's tags
+
 _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 _LIST_SECTIONS = ("phase", "step", "trigger", "readiness", "audience", "template", "risk")
 _STEP_BY_TAG: dict[str, type[BaseModel]] = dict(
@@ -222,10 +224,14 @@ def _ids(items: Any, indexes: set[Any]) -> set[str]:
 
 
 def _clean_loc(loc: tuple[str | int, ...]) -> Loc:
-    """Drop the step-kind tags pydantic adds after a union member's index."""
+    """Drop the tags pydantic adds after a union member: a step's kind after its index, a
+    check's type after `check` (`step[1].check.command.timeout` is the key `timeout` on
+    its own line, not the `[step.check]` table's)."""
     out: list[str | int] = []
     for i, part in enumerate(loc):
         if part in STEP_KIND_TAGS and i > 0 and isinstance(loc[i - 1], int):
+            continue
+        if part in CHECK_TYPE_TAGS and i > 0 and loc[i - 1] == "check":
             continue
         out.append(part)
     return tuple(out)

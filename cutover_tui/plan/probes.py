@@ -101,6 +101,11 @@ class CommandCheck(_Strict):
             raise ValueError("a command check has `argv` (a list, no shell) or `shell`, not both")
         if self.argv is not None and not self.argv[0].strip():
             raise ValueError("argv[0] is empty: name the program to run")
+        if self.argv is not None and "/" in self.argv[0] and not self.argv[0].startswith("/"):
+            raise ValueError(
+                f"argv[0] {self.argv[0]!r} is a relative path; a check runs in /: give the "
+                "absolute path, or a program name found on PATH"
+            )
         return self
 
     @property
