@@ -1,0 +1,440 @@
+"""Incidents and the bridge's roles, folded from the journal, and the rules for recording them.
+
+An incident's life, each step one event (engine/events.py), all in the run's hash chain:
+
+    incident-raised            by anyone with a role but a watcher, or by the conductor for a
+                               fired trigger or a failed checkpoint (once per cause)
+    incident-acknowledged      by its owner, someone it was escalated to, or the commander
+    incident-updated           the same people, or a communicator
+    incident-assigned          by its owner or the commander: the new owner acknowledges again
+    incident-severity-changed  by its owner or the commander, with a reason
+    incident-resolved          by its owner or the commander, with the resolution
+    incident-escalated         the conductor: not acknowledged within the severity's SLA
+    incident-reminded          the conductor: acknowledged, and its update is overdue
+
+Incidents are numbered 1, 2, ... in journal order (INC-1): every process folds the same
+numbers. `role-handed-over` moves a bridge role (commander, communicator, resolver) from one
+person to another for the rest of the night; `RunState.roles_of` reads it.
+
+Pure: no I/O, no clock. rules.py calls `permission` and `LEGALITY`, fold.py `APPLY`;
+`RunState.incidents` holds the fold. What time makes due is engine/escalation.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from ..plan.errors import nearest
+from ..plan.severity import SeverityLevel, chain_for, severities, severity_by_id
+from .events import (
+    CONDUCTOR,
+    Event,
+    IncidentAcknowledged,
+    IncidentAssigned,
+    IncidentEscalated,
+    IncidentRaised,
+    IncidentReminded,
+    IncidentResolved,
+    IncidentSeverityChanged,
+    IncidentUpdated,
+    RoleHandedOver,
+)
+
+if TYPE_CHECKING:
+    from .runstate import RunState
+
+INCIDENT_TYPES = frozenset(
+    {
+        "incident-raised",
+        "incident-acknowledged",
+        "incident-updated",
+        "incident-assigned",
+        "incident-severity-changed",
+        "incident-resolved",
+        "incident-escalated",
+        "incident-reminded",
+        "role-handed-over",
+    }
+)
+BY_CONDUCTOR = frozenset({"incident-escalated", "incident-reminded"})
+BRIDGE_ROLES = ("commander", "communicator", "resolver")
+
+
+def label(number: int) -> str:
+    return f"INC-{number}"
+
+
+@dataclass
+class Incident:
+    number: int
+    raised: IncidentRaised
+    severity: str
+    owner: str | None
+    assigned_at: datetime  # when the current owner got it: its SLA counts from here
+    round: int = 0  # re-assignments so far
+    acked: IncidentAcknowledged | None = None
+    updates: list[IncidentUpdated] = field(default_factory=list)
+    escalations: list[IncidentEscalated] = field(default_factory=list)  # every round's
+    reminders: list[IncidentReminded] = field(default_factory=list)
+    resolved: IncidentResolved | None = None
+    history: list[Event] = field(default_factory=list)  # every event about it, in order
+
+    @property
+    def label(self) -> str:
+        return label(self.number)
+
+    @property
+    def open(self) -> bool:
+        return self.resolved is None
+
+    @property
+    def first_ack(self) -> IncidentAcknowledged | None:
+        return next((e for e in self.history if isinstance(e, IncidentAcknowledged)), None)
+
+    def round_escalations(self) -> list[IncidentEscalated]:
+        return [e for e in self.escalations if e.round == self.round]
+
+    def escalated_to(self) -> set[str]:
+        return {e.to for e in self.round_escalations()}
+
+    def last_word(self) -> datetime | None:
+        """When its owner last spoke: the acknowledgement or the latest update."""
+        moments = [e.at for e in self.updates]
+        if self.acked is not None:
+            moments.append(self.acked.at)
+        return max(moments) if moments else None
+
+
+@dataclass
+class IncidentBook:
+    incidents: dict[int, Incident] = field(default_factory=dict)
+    causes: dict[str, int] = field(default_factory=dict)  # "trigger:t1" -> its incident
+    handovers: list[RoleHandedOver] = field(default_factory=list)
+    gained: dict[str, set[str]] = field(default_factory=dict)  # person -> roles handed to them
+    lost: dict[str, set[str]] = field(default_factory=dict)  # person -> roles handed away
+
+    def __iter__(self) -> Iterator[Incident]:
+        return iter(self.incidents.values())
+
+    def open(self) -> list[Incident]:
+        return [i for i in self.incidents.values() if i.open]
+
+
+# -- what the fold knows ----------------------------------------------------------------------
+
+
+def level_of(state: RunState, severity: str) -> SeverityLevel:
+    by_id = severity_by_id(state.plan)
+    return by_id.get(severity) or severities(state.plan)[-1]
+
+
+def holders(state: RunState, role: str) -> list[str]:
+    """Who holds a bridge role tonight (the plan's, with hand-overs), in the plan's order."""
+    people = [*state.plan.people, *state.incidents.gained]
+    if state.started_by:
+        people.append(state.started_by)
+    return [p for p in dict.fromkeys(people) if role in state.roles_of(p)]
+
+
+def commander(state: RunState) -> str | None:
+    found = holders(state, "commander")
+    return found[0] if found else None
+
+
+def default_owner(state: RunState, severity: str, step: str | None) -> str | None:
+    """Who an incident goes to when the raiser names nobody: the severity's chain, else the
+    step owner's team chain, else the first resolver, else the commander."""
+    plan = state.plan
+    level = severity_by_id(plan).get(severity)
+    if level and level.chain:
+        return level.chain[0]
+    owner = state.steps[step].owner if step in state.steps else None
+    team = plan.people[owner].team if owner in plan.people else None
+    by_team = next((e.chain for e in plan.escalation if team and e.team == team), None)
+    if by_team:
+        return by_team[0]
+    resolvers = holders(state, "resolver")
+    return resolvers[0] if resolvers else commander(state)
+
+
+def chain(state: RunState, incident: Incident) -> list[str]:
+    """Its escalation chain tonight: the owner first, the commander last."""
+    return chain_for(state.plan, incident.owner, incident.severity, commander(state))
+
+
+def respond_due(state: RunState, incident: Incident) -> datetime | None:
+    """When its next escalation falls due (None: acknowledged, resolved, or at the chain's end)."""
+    if not incident.open or incident.acked is not None:
+        return None
+    level = len(incident.round_escalations()) + 1
+    if level >= len(chain(state, incident)):
+        return None
+    return incident.assigned_at + level * level_of(state, incident.severity).respond
+
+
+def update_due(state: RunState, incident: Incident) -> datetime | None:
+    """When its owner's next update falls due (None: not acknowledged, or resolved)."""
+    last = incident.last_word()
+    if not incident.open or incident.acked is None or last is None:
+        return None
+    cadence = level_of(state, incident.severity).update
+    due = last + cadence
+    if incident.reminders and incident.reminders[-1].due >= due:
+        due = incident.reminders[-1].due + cadence
+    return due
+
+
+def sla_left(state: RunState, incident: Incident, now: datetime) -> timedelta | None:
+    """Time left to whatever it owes next: an acknowledgement, or an update."""
+    due = respond_due(state, incident) or update_due(state, incident)
+    return None if due is None else due - now
+
+
+# -- permission -------------------------------------------------------------------------------
+
+
+def permission(state: RunState, event: Event) -> str | None:
+    actor, kind = event.actor, event.type
+    if kind in BY_CONDUCTOR:
+        return None if actor == CONDUCTOR else f"only the conductor records {kind}"
+    if actor == CONDUCTOR:
+        if isinstance(event, IncidentRaised) and event.cause:
+            return None
+        return f"the conductor does not record {kind}"
+    who, roles = state.name(actor), state.roles_of(actor)
+    if isinstance(event, IncidentRaised):
+        if roles - {"watcher"}:
+            return None
+        return _refusal(
+            who, roles, "raise an incident", "someone with a role in the plan but a watcher"
+        )
+    if isinstance(event, RoleHandedOver):
+        if "commander" in roles:
+            return None
+        return _refusal(who, roles, f"hand the {event.role} role over", "the commander")
+    incident = state.incidents.incidents.get(getattr(event, "incident", 0))
+    if incident is None or "commander" in roles or actor == incident.owner:
+        return None  # an unknown incident is a legality problem, said with the count
+    owner = state.name(incident.owner) if incident.owner else "nobody yet"
+    escalated = actor in incident.escalated_to()
+    if isinstance(event, IncidentAcknowledged) and escalated:
+        return None
+    if isinstance(event, IncidentUpdated) and (escalated or "communicator" in roles):
+        return None
+    allowed = {
+        "incident-acknowledged": f"its owner ({owner}), someone it was escalated to, or the commander",
+        "incident-updated": f"its owner ({owner}), someone it was escalated to, a communicator or the commander",
+    }.get(kind, f"its owner ({owner}) or the commander")
+    return _refusal(who, roles, f"{_VERBS[kind]} {incident.label}", allowed)
+
+
+_VERBS = {
+    "incident-acknowledged": "acknowledge",
+    "incident-updated": "update",
+    "incident-assigned": "re-assign",
+    "incident-severity-changed": "change the severity of",
+    "incident-resolved": "resolve",
+}
+
+
+def _refusal(who: str, roles: set[str], action: str, allowed: str) -> str:
+    shown = ", ".join(sorted(roles)) if roles else "not in the plan's people, so read-only"
+    return f"{who} [{shown}] may not {action}: only {allowed} may"
+
+
+def after_end(event: Event) -> bool:
+    """What an ended run still takes about incidents: an update, a resolution."""
+    return event.type in ("incident-updated", "incident-resolved")
+
+
+# -- legality ---------------------------------------------------------------------------------
+
+
+def _severity_problem(state: RunState, severity: str) -> str | None:
+    levels = severity_by_id(state.plan)
+    if severity in levels:
+        return None
+    hint = nearest(severity, levels)
+    return f"there is no severity {severity!r} (this plan has {', '.join(levels)})" + (
+        f"; did you mean {hint!r}?" if hint else ""
+    )
+
+
+def _person_problem(state: RunState, person: str) -> str | None:
+    if person in state.plan.people:
+        return None
+    hint = nearest(person, state.plan.people)
+    return f"{person!r} is not in the plan's people" + (f"; did you mean {hint!r}?" if hint else "")
+
+
+def _check_raised(state: RunState, e: IncidentRaised) -> str | None:
+    if e.cause in state.incidents.causes:
+        earlier = state.incidents.incidents[state.incidents.causes[e.cause]]
+        return (
+            f"{earlier.label} was already opened for {e.cause} at {state.when(earlier.raised.at)}"
+        )
+    if not e.title.strip():
+        return "an incident needs a title: what is wrong"
+    if e.step is not None and e.step not in state.steps:
+        hint = nearest(e.step, state.steps)
+        return f"there is no step {e.step!r}" + (f"; did you mean {hint!r}?" if hint else "")
+    return _severity_problem(state, e.severity) or (
+        _person_problem(state, e.owner) if e.owner else None
+    )
+
+
+def _open_incident(state: RunState, number: int) -> tuple[Incident | None, str | None]:
+    incident = state.incidents.incidents.get(number)
+    if incident is None:
+        count = len(state.incidents.incidents)
+        return None, f"there is no incident {label(number)}; the run has {count}"
+    if incident.resolved is not None:
+        r = incident.resolved
+        return (
+            incident,
+            f"{incident.label} was resolved by {state.name(r.actor)} at {state.when(r.at)}",
+        )
+    return incident, None
+
+
+def _check_ack(state: RunState, e: IncidentAcknowledged) -> str | None:
+    incident, problem = _open_incident(state, e.incident)
+    if problem or incident is None:
+        return problem
+    if incident.acked is not None:
+        a = incident.acked
+        return f"{incident.label} was already acknowledged by {state.name(a.actor)} at {state.when(a.at)}"
+    return None
+
+
+def _check_update(state: RunState, e: IncidentUpdated) -> str | None:
+    problem = _open_incident(state, e.incident)[1]
+    return problem or (None if e.text.strip() else "an update needs text: what is happening")
+
+
+def _check_assigned(state: RunState, e: IncidentAssigned) -> str | None:
+    incident, problem = _open_incident(state, e.incident)
+    if problem or incident is None:
+        return problem
+    if e.owner == incident.owner:
+        return f"{incident.label} is already {state.name(e.owner)}'s"
+    return _person_problem(state, e.owner)
+
+
+def _check_severity(state: RunState, e: IncidentSeverityChanged) -> str | None:
+    incident, problem = _open_incident(state, e.incident)
+    if problem or incident is None:
+        return problem
+    if e.severity == incident.severity:
+        return f"{incident.label} is already {e.severity.upper()}"
+    if not e.reason.strip():
+        return "say why the severity changes: the reason goes into the log and the review"
+    return _severity_problem(state, e.severity)
+
+
+def _check_resolved(state: RunState, e: IncidentResolved) -> str | None:
+    problem = _open_incident(state, e.incident)[1]
+    return problem or (None if e.resolution.strip() else "say how it was resolved (--resolution)")
+
+
+def _check_escalated(state: RunState, e: IncidentEscalated) -> str | None:
+    incident, problem = _open_incident(state, e.incident)
+    if problem or incident is None:
+        return problem
+    due = respond_due(state, incident)
+    level = len(incident.round_escalations()) + 1
+    if due is None or (e.level, e.round) != (level, incident.round):
+        return f"{incident.label} is not due to escalate at level {e.level}"
+    if e.to != chain(state, incident)[level]:
+        return f"{incident.label} escalates to {chain(state, incident)[level]}, not {e.to}"
+    return None
+
+
+def _check_reminded(state: RunState, e: IncidentReminded) -> str | None:
+    incident, problem = _open_incident(state, e.incident)
+    if problem or incident is None:
+        return problem
+    if update_due(state, incident) != e.due:
+        return f"{incident.label} has no update due at {state.when(e.due)}"
+    return None
+
+
+def _check_handover(state: RunState, e: RoleHandedOver) -> str | None:
+    if e.role not in state.roles_of(e.giver):
+        return f"{state.name(e.giver)} does not hold the {e.role} role tonight"
+    if e.giver == e.taker:
+        return f"{state.name(e.giver)} cannot hand the {e.role} role to themselves"
+    if not e.reason.strip():
+        return "say why the role is handed over: the reason goes into the log"
+    return _person_problem(state, e.taker)
+
+
+LEGALITY = {
+    "incident-raised": _check_raised,
+    "incident-acknowledged": _check_ack,
+    "incident-updated": _check_update,
+    "incident-assigned": _check_assigned,
+    "incident-severity-changed": _check_severity,
+    "incident-resolved": _check_resolved,
+    "incident-escalated": _check_escalated,
+    "incident-reminded": _check_reminded,
+    "role-handed-over": _check_handover,
+}
+
+
+# -- apply ------------------------------------------------------------------------------------
+
+
+def _raised(state: RunState, e: IncidentRaised) -> None:
+    book = state.incidents
+    number = len(book.incidents) + 1
+    owner = e.owner or default_owner(state, e.severity, e.step)
+    book.incidents[number] = Incident(number, e, e.severity, owner, e.at, history=[e])
+    if e.cause:
+        book.causes[e.cause] = number
+
+
+def _with(handler):
+    """Apply `handler(incident, event)` to the incident the event names, and keep the event."""
+
+    def apply(state: RunState, e) -> None:
+        incident = state.incidents.incidents[e.incident]
+        incident.history.append(e)
+        handler(incident, e)
+
+    return apply
+
+
+def _assigned(incident: Incident, e: IncidentAssigned) -> None:
+    incident.owner, incident.assigned_at = e.owner, e.at
+    incident.round += 1
+    incident.acked = None
+
+
+def _severity(incident: Incident, e: IncidentSeverityChanged) -> None:
+    incident.severity = e.severity
+
+
+def _handover(state: RunState, e: RoleHandedOver) -> None:
+    book = state.incidents
+    book.handovers.append(e)
+    book.lost.setdefault(e.giver, set()).add(e.role)
+    book.gained.get(e.giver, set()).discard(e.role)
+    book.gained.setdefault(e.taker, set()).add(e.role)
+    book.lost.get(e.taker, set()).discard(e.role)
+
+
+APPLY = {
+    "incident-raised": _raised,
+    "incident-acknowledged": _with(lambda i, e: setattr(i, "acked", e)),
+    "incident-updated": _with(lambda i, e: i.updates.append(e)),
+    "incident-assigned": _with(_assigned),
+    "incident-severity-changed": _with(_severity),
+    "incident-resolved": _with(lambda i, e: setattr(i, "resolved", e)),
+    "incident-escalated": _with(lambda i, e: i.escalations.append(e)),
+    "incident-reminded": _with(lambda i, e: i.reminders.append(e)),
+    "role-handed-over": _handover,
+}
