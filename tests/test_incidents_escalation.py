@@ -116,7 +116,9 @@ def test_reassignment_restarts_the_sla_for_the_new_owner(tmp_path: Path) -> None
     raise_sev1(journal)
     journal.append(IncidentAcknowledged(actor="res", at=hm("01:01"), incident=1, key="ack"))
     journal.append(
-        IncidentAssigned(actor="cmdr", at=hm("01:02"), incident=1, owner="lead", key="re", reason="db")
+        IncidentAssigned(
+            actor="cmdr", at=hm("01:02"), incident=1, owner="lead", key="re", reason="db"
+        )
     )
     clock = FixedClock(hm("01:06"))
     conductor = Conductor(Journal(journal.path), clock, holder="A")
@@ -136,7 +138,9 @@ def test_an_overdue_update_reminds_the_owner_once_per_cadence(tmp_path: Path) ->
     for minute in ("01:16", "01:17", "01:20"):  # SEV1: an update every 15 minutes
         clock.set(hm(minute))
         conductor.tick()
-    journal.append(IncidentUpdated(actor="res", at=hm("01:21"), incident=1, text="failing over", key="u"))
+    journal.append(
+        IncidentUpdated(actor="res", at=hm("01:21"), incident=1, text="failing over", key="u")
+    )
     for minute in ("01:35", "01:36", "01:51"):
         clock.set(hm(minute))
         conductor.tick()
@@ -147,7 +151,9 @@ def test_an_overdue_update_reminds_the_owner_once_per_cadence(tmp_path: Path) ->
     ]
 
 
-def test_a_fired_rollback_trigger_and_a_failed_checkpoint_open_incidents_once(tmp_path: Path) -> None:
+def test_a_fired_rollback_trigger_and_a_failed_checkpoint_open_incidents_once(
+    tmp_path: Path,
+) -> None:
     journal = new_bridge_run(tmp_path)
     journal.append(StepStarted(actor="op", at=hm("00:00"), step="load", key="s"))
     wall = [1000.0]
@@ -160,7 +166,9 @@ def test_a_fired_rollback_trigger_and_a_failed_checkpoint_open_incidents_once(tm
     b = Conductor(Journal(journal.path), b_clock, holder="B", wall=lambda: wall[0])
     b.tick()  # the successor sees it already open
     journal.append(StepCompleted(actor="op", at=hm("00:48"), step="load", key="c"))
-    journal.append(CheckpointFailed(actor="op", at=hm("00:50"), step="verify", evidence="3 short", key="f"))
+    journal.append(
+        CheckpointFailed(actor="op", at=hm("00:50"), step="verify", evidence="3 short", key="f")
+    )
     b_clock.set(hm("00:51"))
     b.tick()
     b.tick()
@@ -190,3 +198,30 @@ async def test_on_an_accelerated_clock_the_date_jobs_escalate_on_time(tmp_path: 
     finally:
         conductor.stop()
     assert escalations(journal) == [("lead", "01:05:00"), ("cmdr", "01:10:00")]
+
+
+def test_each_escalation_reaches_its_person_by_email_once(
+    tmp_path: Path, mail, monkeypatch
+) -> None:
+    from tests.comms_support import use_comms_config
+
+    use_comms_config(monkeypatch, tmp_path, mail.port)
+    journal = new_bridge_run(tmp_path)
+    raise_sev1(journal)
+    clock = FixedClock(hm("01:00:10"))
+    conductor = Conductor(Journal(journal.path), clock, holder="A")
+    for minute in ("01:00:10", "01:05", "01:05:01", "01:10", "01:11"):
+        clock.set(hm(minute))
+        conductor.tick()
+    # The owner paged when it was raised, then lead at 01:05; the commander has no address:
+    # the log route says it instead.
+    assert [to for to, _ in mail.messages] == [["rita@example.com"], ["leo@example.com"]]
+    paged = mail.messages[1][1].get_content()
+    assert "INC-1 SEV1 orders API 500s: not acknowledged in time by Rita Resolver (res)" in paged
+    state = Journal(journal.path).state()
+    routes = sorted((m.queued.audience, m.queued.route, m.status) for m in state.outbox)
+    assert routes == [
+        ("cmdr", "log", "sent"),
+        ("lead", "email", "sent"),
+        ("res", "email", "sent"),
+    ]
