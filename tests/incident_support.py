@@ -18,7 +18,7 @@ MIDNIGHT = datetime.fromisoformat("2026-11-28T00:00:00+00:00")
 def hm(text: str) -> datetime:
     """01:05 or 01:04:30 on the night of the tests (UTC)."""
     parts = [int(p) for p in text.split(":")]
-    h, m, s = (parts + [0])[:3]
+    h, m, s = [*parts, 0][:3]
     return MIDNIGHT + timedelta(hours=h, minutes=m, seconds=s)
 
 

@@ -257,10 +257,7 @@ def _severity_problem(state: RunState, severity: str) -> str | None:
     levels = severity_by_id(state.plan)
     if severity in levels:
         return None
-    hint = nearest(severity, levels)
-    return f"there is no severity {severity!r} (this plan has {', '.join(levels)})" + (
-        f"; did you mean {hint!r}?" if hint else ""
-    )
+    return f"there is no severity {severity!r} (this plan has {', '.join(levels)})"
 
 
 def _person_problem(state: RunState, person: str) -> str | None:
