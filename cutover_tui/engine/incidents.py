@@ -241,7 +241,7 @@ _VERBS = {
 
 
 def _refusal(who: str, roles: set[str], action: str, allowed: str) -> str:
-    shown = ", ".join(sorted(roles)) if roles else "not in the plan's people, so read-only"
+    shown = ", ".join(sorted(roles)) if roles else "no role tonight, so read-only"
     return f"{who} [{shown}] may not {action}: only {allowed} may"
 
 
