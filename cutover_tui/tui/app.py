@@ -32,6 +32,7 @@ from .actions.aftercare import AftercareActions
 from .actions.amend import AmendActions
 from .actions.checks import CheckActions
 from .actions.decisions import DecisionActions
+from .actions.incidents import IncidentActions
 from .actions.night import NightActions
 from .actions.steps import StepActions
 from .actions.views import ViewActions
@@ -68,6 +69,7 @@ class WarRoomApp(
     ViewActions,
     CheckActions,
     AftercareActions,
+    IncidentActions,
 ):
     CSS_PATH = "warroom.tcss"
     TITLE = "cutover"
