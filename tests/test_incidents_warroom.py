@@ -168,11 +168,11 @@ async def test_an_escalation_is_said_on_every_screen() -> None:
 def snapshot_app() -> WarRoomApp:
     events = night(
         raised("sev1"),
+        raised("sev2", owner="lead"),
+        IncidentAcknowledged(actor="lead", at=hm("01:03"), incident=2, key="a"),
         IncidentEscalated(
             actor="conductor", at=hm("01:05"), incident=1, level=1, to="lead", key="e"
         ),
-        raised("sev2", owner="lead"),
-        IncidentAcknowledged(actor="lead", at=hm("01:03"), incident=2, key="a"),
     )
     return war_room("cmdr", events, now="01:06:30")
 

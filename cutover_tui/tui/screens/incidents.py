@@ -67,36 +67,80 @@ def bridge_text(frame: Frame) -> Text:
     return out
 
 
-def incidents_table(frame: Frame, found: list[IncidentRow], chosen: int, narrow: bool) -> Table:
+def _chain(r: IncidentRow) -> Text:
+    """The escalation chain, those who already have it in bold."""
+    out = Text()
+    for i, person in enumerate(r.chain):
+        out.append(" → " if i else "")
+        done = person in r.escalated_to or person == r.owner
+        out.append(inert_line(person, 20), "bold" if done else "dim")
+    return out
+
+
+def _waits(r: IncidentRow) -> str:
+    return "done" if r.status == "resolved" else (r.waiting if r.waiting != "none" else "")
+
+
+def _label(r: IncidentRow) -> Text:
+    return Text(r.label, "strike dim" if r.status == "resolved" else "bold")
+
+
+def _owner(frame: Frame, r: IncidentRow) -> str:
+    return inert_line(frame.person(r.owner) if r.owner else "nobody", 24)
+
+
+def incidents_table(frame: Frame, found: list[IncidentRow], chosen: int) -> Table:
+    """At 120 columns and more: one row per incident, the chain in its own column."""
     table = Table(box=None, expand=True, padding=(0, 1))
-    columns = ["", "id", "sev", "title", "owner", "age", "SLA", "waits"]
-    if not narrow:
-        columns.append("escalation chain")
-    for column in columns:
-        table.add_column(column, no_wrap=column != "title")
+    for column in ("", "id", "sev", "title", "owner", "age", "SLA", "waits", "escalation chain"):
+        ratio = 1 if column == "title" else None
+        table.add_column(column, no_wrap=True, overflow="ellipsis", ratio=ratio)
     for n, r in enumerate(found):
-        chain = Text()
-        for i, person in enumerate(r.chain):
-            chain.append(" → " if i else "")
-            done = person in r.escalated_to or person == r.owner
-            chain.append(inert_line(person, 20), "bold" if done else "dim")
-        waits = "done" if r.status == "resolved" else (r.waiting if r.waiting != "none" else "")
-        cells = [
+        table.add_row(
             Text("▶" if n == chosen else " ", "bold"),
-            Text(r.label, "strike dim" if r.status == "resolved" else "bold"),
+            _label(r),
             severity_cell(frame, r.severity),
-            Text(inert_line(r.title, 60)),
-            Text(inert_line(frame.person(r.owner) if r.owner else "nobody", 24)),
+            Text(inert_line(r.title, 80)),
+            Text(_owner(frame, r)),
             Text(_age(r.age)),
             countdown(r.left if r.status != "resolved" else None),
-            Text(waits),
-        ]
-        if not narrow:
-            cells.append(chain)
-        table.add_row(*cells)
+            Text(_waits(r)),
+            _chain(r),
+        )
     if not found:
         table.add_row("", "", "", Text("no incidents: press n to raise one", "dim"))
     return table
+
+
+def incidents_lines(frame: Frame, found: list[IncidentRow], chosen: int) -> Text:
+    """Below 120 columns: two lines per incident, what it is, then where it stands."""
+    lines = []
+    for n, r in enumerate(found):
+        lines.append(
+            Text.assemble(
+                ("▶ " if n == chosen else "  ", "bold"),
+                _label(r),
+                " ",
+                severity_cell(frame, r.severity),
+                " ",
+                inert_line(r.title, 80),
+            )
+        )
+        lines.append(
+            Text.assemble(
+                "    ",
+                _owner(frame, r),
+                f" · {_age(r.age)} · {_waits(r)} ",
+                countdown(r.left if r.status != "resolved" else None),
+                " · ",
+                _chain(r),
+            )
+        )
+    if not found:
+        lines.append(Text("no incidents: press n to raise one", "dim"))
+    for line in lines:
+        line.no_wrap, line.overflow = True, "ellipsis"
+    return Text("\n").join(lines)
 
 
 def _age(age: timedelta) -> str:
@@ -151,8 +195,10 @@ class IncidentsScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         self.set_interval(1.0, self.redraw, name="incidents-tick")
 
-    def _table(self) -> Table:
-        return incidents_table(self.frame, self.found, self.chosen, self.app.size.width < 120)
+    def _table(self) -> Table | Text:
+        if self.app.size.width < 120:
+            return incidents_lines(self.frame, self.found, self.chosen)
+        return incidents_table(self.frame, self.found, self.chosen)
 
     def redraw(self) -> None:
         """The app's latest frame: countdowns run down, new incidents appear."""
