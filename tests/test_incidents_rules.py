@@ -155,3 +155,13 @@ def test_a_handed_over_command_moves_the_permissions_with_it() -> None:
     assert (
         check(state, no_reason) == "say why the role is handed over: the reason goes into the log"
     )
+
+
+def test_a_person_cannot_pre_empt_the_conductors_incident_for_a_trigger() -> None:
+    state = started()
+    forged = IncidentRaised(
+        actor="op", at=hm("00:50"), severity="sev4", title="x", cause="trigger:load-stuck", key="f"
+    )
+    assert check(state, forged) == (
+        "only the conductor opens an incident for a trigger or a checkpoint (its cause)"
+    )

@@ -183,8 +183,9 @@ def print_status(journal: Journal, at: datetime, args: argparse.Namespace) -> in
     after = aftercare_now(journal, state, at)
     if after is not None:  # red (and marked) when an item, an access above all, is overdue
         print(f"  {'■ ' if after[1] else ''}{after[0]}")
-    for line in incident_lines(state, at, resolved=False):  # cli/incident_commands.py
-        print(line)
+    if state.incidents.open():  # and the bridge: cli/incident_commands.py
+        for line in incident_lines(state, at, resolved=False):
+            print(line)
     print(f"  {'step':34} {'state':10} {'start':>5} {'finish':>6} {'slack':>7}")
     for sid in state.active_ids():
         st = sched.steps[sid]

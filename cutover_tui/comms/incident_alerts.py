@@ -69,7 +69,7 @@ def _alerts(state: RunState, incident: Incident) -> Iterator[tuple[str, str, str
             )
         elif isinstance(e, IncidentReminded):
             yield (
-                f"{base}.remind-{e.due:%H%M%S}",
+                f"{base}.remind-{e.due:%Y%m%dT%H%M%S}",
                 e.owner,
                 f"{what}: your update was due at {state.when(e.due)}",
             )

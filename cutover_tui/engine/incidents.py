@@ -268,6 +268,8 @@ def _person_problem(state: RunState, person: str) -> str | None:
 
 
 def _check_raised(state: RunState, e: IncidentRaised) -> str | None:
+    if e.cause and e.actor != CONDUCTOR:  # or a person could pre-empt the conductor's own
+        return "only the conductor opens an incident for a trigger or a checkpoint (its cause)"
     if e.cause in state.incidents.causes:
         earlier = state.incidents.incidents[state.incidents.causes[e.cause]]
         return (
