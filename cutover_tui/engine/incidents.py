@@ -115,6 +115,8 @@ class IncidentBook:
     handovers: list[RoleHandedOver] = field(default_factory=list)
     gained: dict[str, set[str]] = field(default_factory=dict)  # person -> roles handed to them
     lost: dict[str, set[str]] = field(default_factory=dict)  # person -> roles handed away
+    # Who holds each role, and the severity levels: asked for every open incident each tick.
+    cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __iter__(self) -> Iterator[Incident]:
         return iter(self.incidents.values())
@@ -127,16 +129,25 @@ class IncidentBook:
 
 
 def level_of(state: RunState, severity: str) -> SeverityLevel:
-    by_id = severity_by_id(state.plan)
+    cache = state.incidents.cache
+    by_id = cache.get("levels")
+    if by_id is None:
+        by_id = cache["levels"] = severity_by_id(state.plan)
     return by_id.get(severity) or severities(state.plan)[-1]
 
 
 def holders(state: RunState, role: str) -> list[str]:
     """Who holds a bridge role tonight (the plan's, with hand-overs), in the plan's order."""
-    people = [*state.plan.people, *state.incidents.gained]
-    if state.started_by:
-        people.append(state.started_by)
-    return [p for p in dict.fromkeys(people) if role in state.roles_of(p)]
+    book = state.incidents
+    # What roles_of reads besides the plan: who started the run, in which mode, hand-overs.
+    key = (role, state.started_by, state.mode, len(book.handovers))
+    found = book.cache.get(key)
+    if found is None:
+        people = [*state.plan.people, *book.gained]
+        if state.started_by:
+            people.append(state.started_by)
+        found = book.cache[key] = [p for p in dict.fromkeys(people) if role in state.roles_of(p)]
+    return list(found)
 
 
 def commander(state: RunState) -> str | None:
