@@ -26,7 +26,7 @@ from tests.incident_support import MIDNIGHT, bridge_plan, hm
 
 PLAN = parse_plan(bridge_plan(commander_login="cmdr-login"), name="bridge.toml").plan
 PEOPLE = ("cmdr", "comms", "res", "lead", "op", "watch", "stranger")
-ACTIONS = ("raise", "ack", "update", "assign", "severity", "resolve", "wait")
+ACTIONS = ("raise", "ack", "update", "assign", "severity", "resolve", "handover", "wait")
 
 
 def started():
@@ -47,12 +47,18 @@ def build(action: str, actor: str, number: int, other: str, n: int, at):
             return IncidentAssigned(incident=number, owner=other, reason="skills", **base)
         case "severity":
             return IncidentSeverityChanged(incident=number, severity="sev1", reason="worse", **base)
+        case "handover":  # the actor hands the command to `other`
+            return RoleHandedOver(
+                role="commander", giver=actor, taker=other, reason="shift", **base
+            )
     return IncidentResolved(incident=number, resolution="restarted", **base)
 
 
-def allowed(state, action: str, actor: str, number: int) -> bool:
+def allowed(roles_now: dict, state, action: str, actor: str, number: int) -> bool:
     """The model: the rules as the issue states them, written apart from the engine."""
-    roles = set(PLAN.people[actor].roles) if actor in PLAN.people else set()
+    roles = roles_now.get(actor, set())
+    if action == "handover":
+        return "commander" in roles
     if action == "raise":
         return bool(roles - {"watcher"})
     incident = state.incidents.incidents.get(number)
@@ -81,6 +87,7 @@ COMMANDS = st.lists(
 @given(COMMANDS)
 def test_permissions_follow_the_model_and_every_refusal_names_who_and_why(commands) -> None:
     state = started()
+    roles_now = {key: set(person.roles) for key, person in PLAN.people.items()}
     now = hm("01:00")
     for n, (action, actor, number, other) in enumerate(commands):
         now += timedelta(minutes=1)
@@ -92,11 +99,14 @@ def test_permissions_follow_the_model_and_every_refusal_names_who_and_why(comman
             continue
         event = build(action, actor, number, other, n, now)
         reason = check(state, event)
-        permitted = allowed(state, action, actor, number)
+        permitted = allowed(roles_now, state, action, actor, number)
         refused_for_role = reason is not None and " may not " in reason
         assert refused_for_role == (not permitted), (action, actor, reason)
         if reason is None:
             apply(state, event)
+            if action == "handover":  # the model's roles move as the issue says
+                roles_now[actor].discard("commander")
+                roles_now.setdefault(other, set()).add("commander")
             continue
         if refused_for_role:  # who (name and roles), what, and who may instead
             assert reason.startswith(state.name(actor)) and ": only " in reason, reason
