@@ -4,6 +4,7 @@ refusals people read."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from hypothesis import HealthCheck, given, settings
@@ -110,8 +111,8 @@ def test_permissions_follow_the_model_and_every_refusal_names_who_and_why(comman
             continue
         if refused_for_role:  # who (name and roles), what, and who may instead
             assert reason.startswith(state.name(actor)) and ": only " in reason, reason
-        else:  # why not now: a sentence naming the incident or the word that is wrong
-            assert ("INC-" in reason or "'" in reason) and "\n" not in reason, reason
+        else:  # why not now: one sentence naming the incident, a person or the wrong word
+            assert re.search(r"INC-\d|'|\(\w+\)", reason) and "\n" not in reason, reason
     for incident in state.incidents:  # the fold's bookkeeping holds
         assert incident.round == sum(isinstance(e, IncidentAssigned) for e in incident.history)
 
