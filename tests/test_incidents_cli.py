@@ -55,6 +55,8 @@ def test_an_incident_from_raise_to_resolve(run: Journal, capsys) -> None:
         and inc["time_to_resolve_s"] >= inc["time_to_acknowledge_s"]
     )
     assert report["bridge"]["commander"] == ["cmdr"]
+    assert main(["verify", run.run_id]) == 0  # every incident event replays through the rules
+    assert "OK" in capsys.readouterr().out.upper()
 
 
 def test_bad_words_are_one_line(run: Journal, capsys) -> None:

@@ -4,8 +4,6 @@ checkpoints: each exactly once, also when the conductor fails over (a real journ
 
 from __future__ import annotations
 
-import asyncio
-import time
 from pathlib import Path
 
 from cutover_tui.clock.conductor import Conductor
@@ -21,6 +19,7 @@ from cutover_tui.engine.events import (
 )
 from cutover_tui.journal.store import Journal, event_rows
 from tests.incident_support import hm, new_bridge_run
+from tests.waiting import until_async
 
 WATCHED = ("incident-raised", "incident-escalated", "incident-reminded")
 
@@ -192,9 +191,7 @@ async def test_on_an_accelerated_clock_the_date_jobs_escalate_on_time(tmp_path: 
     await conductor.start()
     try:
         assert f"due:{hm('01:05').isoformat()}" in dict(conductor.jobs())
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and len(escalations(journal)) < 2:
-            await asyncio.sleep(0.05)
+        await until_async(lambda: len(escalations(journal)) >= 2, "both escalations written")
     finally:
         conductor.stop()
     assert escalations(journal) == [("lead", "01:05:00"), ("cmdr", "01:10:00")]
