@@ -38,6 +38,8 @@ def cmd_incidents(args: argparse.Namespace) -> int:
         return 1
     state = journal.state()
     now = run_clock(journal, None).now()
+    if state.ended_at is not None:  # an ended run's clock stopped (a simulation's runs on)
+        now = min(now, state.ended_at)
     if args.json:
         print(json.dumps(as_json(state, now), indent=2))
         return 0
