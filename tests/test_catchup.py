@@ -40,6 +40,8 @@ def test_what_changed_since_the_last_look(tmp_path: Path, monkeypatch) -> None:
     lines = catch_up_lines(Journal(journal.path), last_seen(journal))
     assert lines == [
         "6 events since you last looked (00:10 on)",
+        # the window (last week) is long past on the run's real clock
+        "level: ON TRACK when you last looked, PAST NO RETURN now",
         "steps done: load; FAILED: verify",
         "decisions: 1 (a decision noted)",
         "incidents: 1 raised, 1 escalations, 0 resolved; 1 open now",

@@ -21,8 +21,14 @@ _ALERTS = {"trigger-fired", "window-alert", "budget-exceeded"}
 _MAX_NAMED = 4  # step ids named before "and N more"
 
 
-def catch_up(state: RunState, events: Iterable[Event], since_seq: int) -> list[str]:
-    """Lines saying what happened after event `since_seq` (empty when nothing did)."""
+def catch_up(
+    state: RunState,
+    events: Iterable[Event],
+    since_seq: int,
+    levels: tuple[str, str] | None = None,
+) -> list[str]:
+    """Lines saying what happened after event `since_seq` (empty when nothing did);
+    `levels`: the verdict's word when they last looked and now (the one verdict's)."""
     new = [e for e in events if e.seq > since_seq]
     if not new:
         return []
@@ -34,6 +40,8 @@ def catch_up(state: RunState, events: Iterable[Event], since_seq: int) -> list[s
     escalated = [e for e in new if e.type == "incident-escalated"]
     resolved = [e for e in new if e.type == "incident-resolved"]
     out = [f"{len(new)} events since you last looked ({state.when(new[0].at)} on)"]
+    if levels and levels[0] != levels[1]:
+        out.append(f"level: {levels[0]} when you last looked, {levels[1]} now")
     if done or failed:
         out.append(
             f"steps done: {_named(done)}" + (f"; FAILED: {_named(failed)}" if failed else "")
