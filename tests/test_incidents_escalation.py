@@ -222,3 +222,26 @@ def test_each_escalation_reaches_its_person_by_email_once(
         ("lead", "email", "sent"),
         ("res", "email", "sent"),
     ]
+
+
+def test_a_new_owner_is_paged_and_a_resolved_incident_pages_nobody(
+    tmp_path: Path, mail, monkeypatch
+) -> None:
+    from cutover_tui.engine.events import IncidentResolved
+    from tests.comms_support import use_comms_config
+
+    use_comms_config(monkeypatch, tmp_path, mail.port)
+    journal = new_bridge_run(tmp_path)
+    raise_sev1(journal)
+    journal.append(
+        IncidentAssigned(actor="cmdr", at=hm("01:01"), incident=1, owner="lead", key="re")
+    )
+    journal.append(
+        IncidentRaised(actor="op", at=hm("01:01"), severity="sev3", title="gone", key="r2")
+    )
+    journal.append(
+        IncidentResolved(actor="cmdr", at=hm("01:02"), incident=2, resolution="x", key="v")
+    )
+    Conductor(Journal(journal.path), FixedClock(hm("01:02")), holder="A").tick()
+    assert [to for to, _ in mail.messages] == [["rita@example.com"], ["leo@example.com"]]
+    assert "INC-1 SEV1 orders API 500s: re-assigned to you" in mail.messages[1][1].get_content()

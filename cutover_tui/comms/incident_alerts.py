@@ -1,6 +1,7 @@
 """Incident alerts through the outbox: the person an incident now waits for hears of it.
 
 - raised by a person: its owner (the person it is assigned to);
+- re-assigned: its new owner;
 - escalated: the person it went to (the next of its chain, the commander last);
 - reminded: its owner, whose update is overdue.
 
@@ -15,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from ..engine.events import IncidentEscalated, IncidentReminded
+from ..engine.events import IncidentAssigned, IncidentEscalated, IncidentReminded
 from ..engine.incidents import Incident, level_of
 from ..engine.state import RunState
 from .values import About
@@ -47,20 +48,30 @@ def incident_alerts(state: RunState, queue: Any, common: dict) -> list:
 
 
 def _alerts(state: RunState, incident: Incident) -> Iterator[tuple[str, str, str]]:
+    if not incident.open:  # resolved: nobody is paged for it any more
+        return
     base = f"incident-{incident.number}"
     level = level_of(state, incident.severity)
-    what = f"{incident.label} {incident.raised.severity.upper()} {incident.raised.title}"
-    first_owner = incident.raised.owner or _first_owner(incident)
+    what = f"{incident.label} {incident.severity.upper()} {incident.raised.title}"
+    first_owner = incident.first_owner
     # One the conductor opened for a trigger or a checkpoint: the resolvers already had the
     # trigger's or the checkpoint's alert (comms/outgoing.py), so not a second page.
-    if first_owner and incident.open and not incident.raised.cause:
+    if first_owner and not incident.raised.cause:
         yield (
             f"{base}.raised",
             first_owner,
             f"{what}: assigned to you; acknowledge within {_mins(level.respond)}",
         )
+    rounds = 0
     for e in incident.history:
-        if isinstance(e, IncidentEscalated):
+        if isinstance(e, IncidentAssigned):
+            rounds += 1
+            yield (
+                f"{base}.assigned-{rounds}",
+                e.owner,
+                f"{what}: re-assigned to you; acknowledge within {_mins(level.respond)}",
+            )
+        elif isinstance(e, IncidentEscalated):
             yield (
                 f"{base}.esc-{e.round}-{e.level}",
                 e.to,
@@ -73,11 +84,6 @@ def _alerts(state: RunState, incident: Incident) -> Iterator[tuple[str, str, str
                 e.owner,
                 f"{what}: your update was due at {state.when(e.due)}",
             )
-
-
-def _first_owner(incident: Incident) -> str | None:
-    """Who had it when it was raised (before any re-assignment)."""
-    return incident.owner if incident.round == 0 else None
 
 
 def _mins(delta) -> str:

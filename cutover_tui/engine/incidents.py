@@ -79,6 +79,7 @@ class Incident:
     reminders: list[IncidentReminded] = field(default_factory=list)
     resolved: IncidentResolved | None = None
     history: list[Event] = field(default_factory=list)  # every event about it, in order
+    first_owner: str | None = None  # who had it when it was raised
 
     @property
     def label(self) -> str:
@@ -209,7 +210,9 @@ def _raised(state: RunState, e: IncidentRaised) -> None:
     book = state.incidents
     number = len(book.incidents) + 1
     owner = e.owner or default_owner(state, e.severity, e.step)
-    book.incidents[number] = Incident(number, e, e.severity, owner, e.at, history=[e])
+    book.incidents[number] = Incident(
+        number, e, e.severity, owner, e.at, history=[e], first_owner=owner
+    )
     if e.cause:
         book.causes[e.cause] = number
 

@@ -25,6 +25,7 @@ _TITLES = {
     "incident-raised": "Incident",
     "incident-escalated": "Incident ESCALATED",
     "incident-reminded": "Incident update overdue",
+    "incident-assigned": "Incident re-assigned",
     "role-handed-over": "Bridge",
 }
 
