@@ -5,6 +5,9 @@ refusals are one toast naming who and why. Plus snapshots of the screen at 80x24
 
 from __future__ import annotations
 
+from rich.console import Console
+from textual.widgets import Static
+
 from cutover_tui.clocks import FixedClock
 from cutover_tui.engine.events import (
     Event,
@@ -183,3 +186,20 @@ def test_incidents_screen_160x48(snap_compare) -> None:
 
 def test_incidents_screen_80x24(snap_compare) -> None:
     assert snap_compare(snapshot_app(), terminal_size=(80, 24), press=["I"])
+
+
+async def test_the_countdown_runs_down_on_the_screen() -> None:
+    app = war_room("cmdr", night(raised()))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_incidents(pilot, app)
+
+        def table() -> str:  # the text the screen shows now
+            console = Console(width=150, record=True)
+            console.print(screen.query_one("#incidents-table", Static).content)
+            return console.export_text()
+
+        await settle(pilot, lambda: "3:00" in table())  # raised 01:00, SEV1: 5 minutes
+        app.clock.set(hm("01:03:30"))
+        await settle(pilot, lambda: "1:30" in table())
+        app.clock.set(hm("01:05:45"))  # past its SLA, no conductor here to escalate it yet
+        await settle(pilot, lambda: "-0:45 OVERDUE" in table())
