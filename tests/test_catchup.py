@@ -44,7 +44,7 @@ def test_what_changed_since_the_last_look(tmp_path: Path, monkeypatch) -> None:
         "level: ON TRACK when you last looked, PAST NO RETURN now",
         "steps done: load; FAILED: verify",
         "decisions: 1 (a decision noted)",
-        "incidents: 1 raised, 1 escalations, 0 resolved; 1 open now",
+        "incidents: 1 raised, 1 escalated, 0 resolved; 1 open now",
     ]
     assert guard(journal) is None  # looked again: nothing new to say
     assert catch_up_lines(journal, last_seen(journal)) == []

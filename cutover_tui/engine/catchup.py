@@ -39,7 +39,8 @@ def catch_up(
     raised = [e for e in new if e.type == "incident-raised"]
     escalated = [e for e in new if e.type == "incident-escalated"]
     resolved = [e for e in new if e.type == "incident-resolved"]
-    out = [f"{len(new)} events since you last looked ({state.when(new[0].at)} on)"]
+    events_word = "event" if len(new) == 1 else "events"
+    out = [f"{len(new)} {events_word} since you last looked ({state.when(new[0].at)} on)"]
     if levels and levels[0] != levels[1]:
         out.append(f"level: {levels[0]} when you last looked, {levels[1]} now")
     if done or failed:
@@ -53,7 +54,7 @@ def catch_up(
     if raised or escalated or resolved:
         still = len(state.incidents.open())
         out.append(
-            f"incidents: {len(raised)} raised, {len(escalated)} escalations, "
+            f"incidents: {len(raised)} raised, {len(escalated)} escalated, "
             f"{len(resolved)} resolved; {still} open now"
         )
     return out
