@@ -203,3 +203,18 @@ async def test_the_countdown_runs_down_on_the_screen() -> None:
         await settle(pilot, lambda: "1:30" in table())
         app.clock.set(hm("01:05:45"))  # past its SLA, no conductor here to escalate it yet
         await settle(pilot, lambda: "-0:45 OVERDUE" in table())
+
+
+async def test_the_palette_acknowledges_an_incident_by_name() -> None:
+    from textual.command import CommandPalette
+
+    from tests.test_tui_actions import _highlighted_command
+
+    app = war_room("res", night(raised()))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("colon")
+        await settle(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await pilot.press(*"acknowledge inc-1")
+        await settle(pilot, lambda: "Acknowledge INC-1" in _highlighted_command(app))
+        await pilot.press("enter")
+        await settle(pilot, lambda: last(app).type == "incident-acknowledged")

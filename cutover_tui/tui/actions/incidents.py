@@ -5,6 +5,10 @@ mapping as `cutover do` (engine/incident_actions.py); the journal decides who ma
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from textual.app import SystemCommand
+
 from ...engine.actions import Words
 from ...engine.incidents import BRIDGE_ROLES, holders, label
 from ...plan.severity import severities
@@ -154,3 +158,22 @@ _INCIDENT_FORMS = {
     "severity": _severity,
     "assign": _assign,
 }
+
+
+def incident_commands(app: IncidentActions) -> Iterable[SystemCommand]:
+    """The palette's incident commands: raise one, the screen, and each open incident's
+    acknowledge and resolve (i and I keep out of the footer: this is where they are found)."""
+    if app.offers("raise_incident"):
+        yield SystemCommand("Raise an incident (i)", "severity, title", app.action_raise_incident)
+    yield SystemCommand("Incidents (I)", "SLA countdowns, chains, the bridge", app.action_incidents)
+    if app.read_only:
+        return
+    for incident in app.state.incidents.open():
+        n, title = incident.number, incident.raised.title
+        if incident.acked is None:
+            yield SystemCommand(
+                f"Acknowledge {incident.label}", title, lambda n=n: app.incident_command("ack", n)
+            )
+        yield SystemCommand(
+            f"Resolve {incident.label}", title, lambda n=n: app.incident_command("resolve", n)
+        )
