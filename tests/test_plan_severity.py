@@ -147,3 +147,15 @@ def test_a_chain_starts_with_the_owner_ends_with_the_commander_and_repeats_nobod
         assert chain[0] == owner
     if commander:
         assert chain[-1] == commander or commander == owner
+
+
+def test_export_says_the_incident_tables_stay_in_the_plan(tmp_path, capsys) -> None:
+    """No sheet holds [[severity]], [[escalation]] or [incidents]: export names them."""
+    from cutover_tui.cli import main
+
+    path = tmp_path / "p.toml"
+    path.write_text(BASE + SCALE)
+    assert main(["export", str(path), "--csv", "--out", str(tmp_path / "s.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "not in any sheet" in out
+    assert "2 severity levels, 1 escalation chain, [incidents]" in out

@@ -164,3 +164,10 @@ def _people(finding: type, loc: tuple, names: list[str], known: Known) -> Iterat
             yield finding(
                 (*loc, n), f"{person!r} is not in [people]", nearest(person, known.people)
             )
+
+
+def incident_tables(plan: Plan) -> list[str]:
+    """What `cutover export` leaves in the plan of these tables (no sheet holds them)."""
+    counts = (("severity level", len(plan.severity)), ("escalation chain", len(plan.escalation)))
+    left = [f"{n} {name}{'s' if n != 1 else ''}" for name, n in counts if n]
+    return left + (["[incidents]"] if plan.incidents is not None else [])
