@@ -31,6 +31,7 @@ COMMAND_MODULES = [
     "report_commands",  # report, aftercare
     "postgres_commands",
     "web_commands",
+    "incident_commands",  # incidents
 ]
 COMMANDS = {
     "validate": "plan_commands",
@@ -57,6 +58,7 @@ COMMANDS = {
     "report": "report_commands",
     "aftercare": "report_commands",
     "migrate": "postgres_commands",
+    "incidents": "incident_commands",
 }
 
 

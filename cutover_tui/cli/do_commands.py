@@ -16,11 +16,13 @@ from ..clocks import boot_id
 from ..engine.actions import Words, event_for, ids
 from ..engine.aftercare_actions import AFTER_ACTIONS
 from ..engine.events import Event
+from ..engine.incident_actions import INCIDENT_ACTIONS
 from ..engine.state import Refused
 from ..engine.when import moment_near
 from ..journal.identity import actor_for, describe, os_login
 from ..journal.run import run_clock
 from ..plan.model import Plan
+from .incident_commands import default_giver, said_about_incident
 from .options import add_runs_option, open_run, said_in_one_line
 from .trust_commands import refused_on_broken
 
@@ -49,6 +51,7 @@ ACTIONS = {
     "end": "end the run (--outcome completed|rolled-back|aborted)",
     "exclude-rehearsal": "leave this rehearsal out of the history (--reason; commander)",
     **AFTER_ACTIONS,  # after the night: validation, access, handover, runbook
+    **INCIDENT_ACTIONS,
 }
 
 
@@ -80,6 +83,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     do.add_argument("--subject", help="the message's subject (comms)")
     do.add_argument("--trigger", help="the trigger that calls for the rollback")
     do.add_argument("--outcome", choices=["completed", "rolled-back", "aborted"])
+    do.add_argument("--severity", help="an incident's severity: sev1 (the worst) .. sev4")
+    do.add_argument("--from", dest="giver", help="who hands a bridge role over (handover)")
     do.add_argument("--key", help="idempotency key (default: a fresh one)")
     do.add_argument("--value", type=number, help="the value measured (validated, a measure)")
     do.add_argument(
@@ -107,6 +112,7 @@ def cmd_do(args: argparse.Namespace) -> int:
     now = clock.now()
     try:
         at = moment_near(args.at, plan, now) if args.at else now
+        args.giver = default_giver(args, journal)  # handover: the role's only holder
         event = build_event(args, plan, actor, at)
     except ValueError as exc:
         print(f"cutover do: {exc}", file=sys.stderr)
@@ -129,6 +135,7 @@ def cmd_do(args: argparse.Namespace) -> int:
         return 1
     late = f", recorded {stored.recorded_at:%H:%M:%S}Z" if args.at else ""
     print(f"#{stored.seq} {stored.type} {args.target or ''} by {stored.actor}{late}".rstrip())
+    said_about_incident(journal, stored)  # INC-3, its owner and SLA
     return 0
 
 
@@ -161,6 +168,8 @@ def words(args: argparse.Namespace, plan: Plan, at: datetime) -> Words:
         outcome=args.outcome,
         value=args.value,
         remark=args.remark,
+        severity=getattr(args, "severity", None),
+        giver=getattr(args, "giver", None),
     )
 
 

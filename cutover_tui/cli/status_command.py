@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..engine.aftercare_status import summary as aftercare_summary
 from ..engine.foresight import Foresight
+from ..engine.incident_view import as_json as incidents_json
 from ..engine.schedule import Schedule
 from ..engine.state import RunState, apply, check, initial_state
 from ..engine.verdict import Verdict, assess, forecaster_for
@@ -22,6 +23,7 @@ from ..inert import inert_line
 from ..journal.store import Journal
 from ..plan.durations import format_duration
 from ..plan.zones import hm
+from .incident_commands import incident_lines
 from .trust_commands import head_json, head_text
 
 
@@ -96,6 +98,7 @@ def status_report(journal: Journal, at: datetime, state: RunState | None = None)
         ],
         "steps": [_step(sched, sid) for sid in state.active_ids()],
         "aftercare": _aftercare_json(journal, state, at),  # None without [aftercare]
+        "incidents": incidents_json(state, at),  # engine/incident_view.py
     }
 
 
@@ -180,6 +183,9 @@ def print_status(journal: Journal, at: datetime, args: argparse.Namespace) -> in
     after = aftercare_now(journal, state, at)
     if after is not None:  # red (and marked) when an item, an access above all, is overdue
         print(f"  {'■ ' if after[1] else ''}{after[0]}")
+    if state.incidents.open():  # and the bridge: cli/incident_commands.py
+        for line in incident_lines(state, at, resolved=False):
+            print(line)
     print(f"  {'step':34} {'state':10} {'start':>5} {'finish':>6} {'slack':>7}")
     for sid in state.active_ids():
         st = sched.steps[sid]

@@ -12,6 +12,7 @@ from ..journal.identity import actor_for, os_login
 from ..journal.run import JournalRun, run_clock
 from ..journal.store import Journal, JournalError, RunInfo, runs_dir
 from ..locked.client import LockedJournal, LockedRun, latest_open
+from .catch_up import catch_up_lines, last_seen
 from .options import add_runs_option, load_or_say, open_named
 from .start_commands import cmd_start
 from .status_command import viewer_zone
@@ -109,6 +110,7 @@ def _war_room(journal: Journal | LockedJournal, *, read_only: bool, tz: str | No
     from ..tui.app import WarRoomApp  # textual only for the commands that need it
     from .trust_commands import refused_on_broken
 
+    since = last_seen(journal)  # before the guard remembers this look
     if refused_on_broken(journal, "follow" if read_only else "run", journal.run_id):
         return 1  # said before the screen is taken: a broken chain is never appended to
 
@@ -132,6 +134,7 @@ def _war_room(journal: Journal | LockedJournal, *, read_only: bool, tz: str | No
         conductor = Conductor(journal.reopen(), clock)
         prior = rehearsal_prior(journal)
     app = WarRoomApp(source, clock, conductor=conductor, prior=prior, tz=zone)
+    app.catch_up = catch_up_lines(journal, since)  # said once, when it opens
     app.run()
     return app.return_code or 0  # 143 after SIGTERM, 129 after SIGHUP
 

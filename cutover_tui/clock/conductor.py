@@ -44,6 +44,7 @@ from pathlib import Path
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from ..clocks import Clock, JumpDetector, boot_id
+from ..engine.escalation import due_incident_events, incident_moments
 from ..engine.events import (
     CONDUCTOR,
     BudgetExceeded,
@@ -140,6 +141,8 @@ def derived_events(state: RunState, sched: Schedule, now: datetime) -> list[Even
                 key="alert:breach-warning",
             )
         )
+    # Incidents opened, escalated, reminded: engine/escalation.py
+    out.extend(due_incident_events(state, now))
     return out
 
 
@@ -162,6 +165,7 @@ def next_due(state: RunState, sched: Schedule, now: datetime) -> list[datetime]:
             # clock (an overrunning step): re-planned, so an early guess costs one tick.
             moments.append(now + (sched.buffer_left - state.plan.window.warning))
     moments.append(state.plan.window.end)
+    moments.extend(incident_moments(state))
     return sorted(m for m in moments if m > now)
 
 

@@ -26,6 +26,7 @@ from ..engine.events import CONDUCTOR, CommsSent, MessageQueued
 from ..engine.outbox import RESOLVERS
 from ..engine.state import RunState
 from ..plan.model import Comms
+from .incident_alerts import incident_alerts, person_routes
 from .templates import Rendered, render
 from .values import RUN, About
 
@@ -51,6 +52,8 @@ def routes(state: RunState, audience: str, log_only: bool) -> list[tuple[str, tu
         found = tuple(e for e in emails if e)
         return [("log", ())] if log_only or not found else [("email", found)]
     match = next((a for a in plan.audience if a.id == audience), None)
+    if match is None and audience in plan.people:  # an incident alert to one person
+        return person_routes(state, audience, log_only)
     if match is None or log_only:
         return [("log", ())]
     out: list[tuple[str, tuple[str, ...]]] = []
@@ -155,6 +158,7 @@ def due(state: RunState, now: datetime, values: Values, *, log_only: bool) -> li
             about=About(step=sid, reason=f"checkpoint failed: {state.status[sid].reason}"),
             **common,
         )
+    out += incident_alerts(state, queue, common)  # comms/incident_alerts.py
     if state.phase == "ended":
         return out
     for step in ready_comms_steps(state):

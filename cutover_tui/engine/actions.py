@@ -39,6 +39,7 @@ from .events import (
     StepSuspended,
     TriggerOverridden,
 )
+from .incident_actions import INCIDENT_ACTIONS, incident_event
 
 # The actions that name no step (the rest need one: a step, gate or readiness item).
 WITHOUT_TARGET = frozenset(
@@ -71,6 +72,8 @@ class Words:
     outcome: str | None = None
     value: float | None = None  # a measured value (validated, after the night)
     remark: str | None = None  # a review remark's heading: went-well, to-change, process-gap
+    severity: str | None = None  # an incident's (engine/incident_actions.py)
+    giver: str | None = None  # who hands a bridge role over
 
 
 def ids(text: str) -> list[str]:
@@ -89,6 +92,8 @@ def event_for(
             raise ValueError(f"{action} needs {what}")
         return value
 
+    if action in INCIDENT_ACTIONS:  # raise, ack, update, assign, severity, resolve, handover
+        return incident_event(action, target, words, actor=actor, at=at, key=key)
     if action not in WITHOUT_TARGET:
         need(target, "a STEP (or gate, or readiness item)")
     base = {"actor": actor, "at": at, "key": key}

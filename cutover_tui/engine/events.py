@@ -322,6 +322,82 @@ class HandoverAccepted(EventBase):
 class RunbookUpdated(EventBase):
     type: Literal["runbook-updated"] = "runbook-updated"
     note: str  # what changed and where it lives
+# -- incidents and the bridge (engine/incidents.py folds these and holds their rules) -------
+
+
+class IncidentRaised(EventBase):
+    """An incident opened: by a person, or by the conductor for a fired trigger or a failed
+    checkpoint (`cause`: "trigger:t1", "checkpoint:c1"). The fold numbers incidents 1, 2, ...
+    in journal order; the others name that number."""
+
+    type: Literal["incident-raised"] = "incident-raised"
+    severity: str
+    title: str
+    step: str | None = None  # the step or checkpoint concerned
+    owner: str | None = None  # None: the severity's or the step's chain decides
+    cause: str = ""
+
+
+class IncidentAcknowledged(EventBase):
+    type: Literal["incident-acknowledged"] = "incident-acknowledged"
+    incident: int
+
+
+class IncidentUpdated(EventBase):
+    type: Literal["incident-updated"] = "incident-updated"
+    incident: int
+    text: str
+
+
+class IncidentAssigned(EventBase):
+    """Re-assigned: the new owner acknowledges it again, its SLA counting from now."""
+
+    type: Literal["incident-assigned"] = "incident-assigned"
+    incident: int
+    owner: str
+    reason: str = ""
+
+
+class IncidentSeverityChanged(EventBase):
+    type: Literal["incident-severity-changed"] = "incident-severity-changed"
+    incident: int
+    severity: str
+    reason: str
+
+
+class IncidentResolved(EventBase):
+    type: Literal["incident-resolved"] = "incident-resolved"
+    incident: int
+    resolution: str
+
+
+class IncidentEscalated(EventBase):
+    """Written once by the conductor: the incident was not acknowledged within its SLA."""
+
+    type: Literal["incident-escalated"] = "incident-escalated"
+    incident: int
+    level: int  # 1 for the first breach since it was (re-)assigned
+    to: str  # the people key it went to
+    round: int = 0  # how many times it had been assigned before: a new owner, a new count
+
+
+class IncidentReminded(EventBase):
+    """Written once by the conductor: an acknowledged incident's update is overdue."""
+
+    type: Literal["incident-reminded"] = "incident-reminded"
+    incident: int
+    owner: str
+    due: AwareDatetime  # the update that was due
+
+
+class RoleHandedOver(EventBase):
+    """A role on the bridge handed from one person to another, by the commander."""
+
+    type: Literal["role-handed-over"] = "role-handed-over"
+    role: Literal["commander", "communicator", "resolver"]
+    giver: str
+    taker: str
+    reason: str
 
 
 class RunEnded(EventBase):
@@ -364,6 +440,15 @@ Event = Annotated[
     | AccessClosed
     | HandoverAccepted
     | RunbookUpdated
+    | IncidentRaised
+    | IncidentAcknowledged
+    | IncidentUpdated
+    | IncidentAssigned
+    | IncidentSeverityChanged
+    | IncidentResolved
+    | IncidentEscalated
+    | IncidentReminded
+    | RoleHandedOver
     | RunEnded,
     Field(discriminator="type"),
 ]

@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from ..plan.model import Plan
-from . import aftercare, checks, outbox
+from . import aftercare, checks, incidents, outbox
 from .compact import FRESH, RanStep, copied, initial_state
 from .events import (
     BudgetExceeded,
@@ -363,6 +363,7 @@ _APPLY = {
     "run-ended": _ended,
     **outbox.APPLY,
     **aftercare.APPLY,
+    **incidents.APPLY,
 }
 
 __all__ = ["apply", "fold", "initial_state"]

@@ -10,7 +10,7 @@ did what and when.
 from __future__ import annotations
 
 from ..plan.errors import nearest
-from . import aftercare, checks, outbox
+from . import aftercare, checks, incident_rules, outbox
 from .events import (
     CONDUCTOR,
     DERIVED_TYPES,
@@ -35,6 +35,7 @@ from .events import (
     TriggerOverridden,
     WindowAlert,
 )
+from .incidents import INCIDENT_TYPES
 from .review import allowed_after_end, check_exclusion, check_waiver, ended_refusal
 from .rules_steps import STEP_CHECKS, closed_by, step_problem, unknown_step
 from .runstate import RunState
@@ -78,6 +79,8 @@ def require(state: RunState, event: Event) -> None:
 def _permission(state: RunState, event: Event) -> str | None:
     actor = event.actor
     who = state.name(actor)
+    if event.type in INCIDENT_TYPES:
+        return incident_rules.permission(state, event)  # who may raise, ack, resolve, hand over
     if event.type in outbox.OUTBOX_TYPES or (actor == CONDUCTOR and isinstance(event, CommsSent)):
         return outbox.permission(state, event)  # who sends and delivers messages
     if event.type in DERIVED_TYPES:
@@ -183,7 +186,9 @@ def _legality(state: RunState, event: Event) -> str | None:
 
 
 def _rules(state: RunState, event: Event) -> str | None:
-    if state.phase == "ended" and not (allowed_after_end(event) or outbox.delivering(event)):
+    if state.phase == "ended" and not (
+        allowed_after_end(event) or outbox.delivering(event) or incident_rules.after_end(event)
+    ):
         return ended_refusal(state)
     if isinstance(event, RunStarted):
         if state.phase != "not-started":
@@ -301,4 +306,5 @@ _LEGALITY = {
     "probe-sampled": checks.check_sample,
     **outbox.LEGALITY,
     **aftercare.LEGALITY,
+    **incident_rules.LEGALITY,
 }

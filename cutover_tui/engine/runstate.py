@@ -29,6 +29,7 @@ from .events import (
     TriggerOverridden,
     WindowAlert,
 )
+from .incidents import IncidentBook
 
 StepStatus = Literal["pending", "running", "suspended", "done", "failed", "skipped"]
 StepKind = Literal["task", "checkpoint", "gate", "comms", "milestone"]
@@ -131,6 +132,7 @@ class RunState:
     outbox: outbox.Outbox = field(default_factory=outbox.Outbox)  # engine/outbox.py
     checks: ChecksState = field(default_factory=ChecksState)  # engine/checks.py
     aftercare: AfterState = field(default_factory=AfterState)  # engine/aftercare.py
+    incidents: IncidentBook = field(default_factory=IncidentBook)  # engine/incidents.py
     event_count: int = 0
     _last_seq: int = field(default=0, repr=False, compare=False)
     _keys: set[str] = field(default_factory=set, repr=False, compare=False)
@@ -182,6 +184,9 @@ class RunState:
         if actor == self.started_by and (self.mode == "rehearsal" or not self._commander_logins()):
             # A plan naming no commander login, or a rehearsal: whoever started it commands.
             roles.add("commander")
+        book = self.incidents
+        if book.handovers:  # a role handed over tonight (engine/incidents.py)
+            roles = (roles - book.lost.get(actor, set())) | book.gained.get(actor, set())
         return roles
 
     def _commander_logins(self) -> list[str]:

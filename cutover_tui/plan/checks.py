@@ -20,6 +20,7 @@ from .model import AnyStep, Comms, Gate, Plan
 from .probes import probe_findings
 from .raci import raci_findings
 from .risks import risk_findings
+from .severity import severity_findings
 
 CONDUCTOR_KEY = "conductor"  # engine.events.CONDUCTOR (the plan layer sits below the engine)
 
@@ -120,6 +121,7 @@ def check_plan(plan: Plan, extra: Known | None = None) -> list[Finding]:
         risk_findings,
         probe_findings,
         aftercare_findings,
+        severity_findings,
     ]
     return [finding for check in checks for finding in check(plan, known)]
 

@@ -31,6 +31,7 @@ from .durations import format_duration, localize, parse_duration, parse_percent
 from .limits import MAX_WINDOW
 from .probes import Check, Probe
 from .risks import Risk
+from .severity import Escalation, IncidentPolicy, SeverityLevel
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 PERSON_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
@@ -370,6 +371,10 @@ class Plan(_Strict):
     risk: list[Risk] = Field(default_factory=list)  # the risk register (plan/risks.py)
     probe: list[Probe] = Field(default_factory=list)  # health probes (plan/probes.py)
     aftercare: Aftercare | None = None  # after the night (plan/aftercare.py)
+    # Incidents (plan/severity.py): the severity scale, escalation chains, auto severities
+    severity: list[SeverityLevel] = Field(default_factory=list)
+    escalation: list[Escalation] = Field(default_factory=list)
+    incidents: IncidentPolicy | None = None
 
     @property
     def steps(self) -> list[AnyStep]:

@@ -35,6 +35,7 @@ from pydantic import (
 
 from .durations import format_duration, parse_duration
 from .expect import Expectation, ExpectError, parse_expect
+from .severity import incident_tables
 
 MAX_TIMEOUT = timedelta(minutes=10)  # a check longer than this is a step, not a check
 MAX_ARGV = 64
@@ -275,4 +276,5 @@ def not_in_a_sheet(plan: Any) -> list[str]:
     left = [f"{n} {name}{'s' if n != 1 else ''}" for name, n in counts if n]
     if getattr(plan, "aftercare", None) is not None:  # no sheet holds it: said, never dropped
         left.append("the after-the-night part [aftercare]")
+    left += incident_tables(plan)  # plan/severity.py: no sheet holds them either
     return left

@@ -125,6 +125,10 @@ def narrate(event: Event) -> Line:
             return _outbox_line(e)
         case "validation-recorded" | "access-closed" | "handover-accepted" | "runbook-updated":
             return _after_line(e)
+        case t if t.startswith("incident-") or t == "role-handed-over":
+            from .narrate_incidents import incident_line  # it imports Line from here
+
+            return incident_line(e)
         case "run-ended":
             return Line(
                 "■", f"run ended: {e.outcome}" + (f": {e.reason}" if e.reason else ""), "decision"

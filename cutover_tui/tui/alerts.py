@@ -16,6 +16,7 @@ from ..engine.events import Event
 from ..inert import inert_line
 from ..report.narrate import narrate
 from .frame import Frame
+from .incident_news import incident_notices
 
 Severity = Literal["information", "warning", "error"]
 
@@ -35,7 +36,9 @@ class Alerts:
         self._primed = False
 
     def notices(self, frame: Frame, new: Iterable[Event]) -> list[Notice]:
+        new = list(new)
         found = [*self._from_schedule(frame), *self._from_events(frame, new)]
+        found += incident_notices(frame.state, frame.person, new)  # tui/incident_news.py
         out: list[Notice] = []
         for key, notice in found:
             if key in self._said:

@@ -32,6 +32,7 @@ from .actions.aftercare import AftercareActions
 from .actions.amend import AmendActions
 from .actions.checks import CheckActions
 from .actions.decisions import DecisionActions
+from .actions.incidents import IncidentActions
 from .actions.night import NightActions
 from .actions.steps import StepActions
 from .actions.views import ViewActions
@@ -68,6 +69,7 @@ class WarRoomApp(
     ViewActions,
     CheckActions,
     AftercareActions,
+    IncidentActions,
 ):
     CSS_PATH = "warroom.tcss"
     TITLE = "cutover"
@@ -104,6 +106,7 @@ class WarRoomApp(
         # so the odds on the status line move with the evidence, not with the dice.
         self.forecaster = forecaster_for(source.run_id)  # the same odds as `cutover status`
         self._active_pane = "timeline"
+        self.catch_up: list[str] = []  # what changed since this login last looked (cli)
 
     # -- layout ----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -133,6 +136,8 @@ class WarRoomApp(
         self.set_interval(self.tick_seconds, self.refresh_run, name="tick")
         self.set_interval(self.poll_seconds, self.poll_journal, name="poll")
         self.query_one("#now-list").focus()
+        if self.catch_up:  # joining mid-night: engine/catchup.py
+            self.notify("\n".join(self.catch_up), title="Since you last looked", timeout=30)
 
     def on_unmount(self) -> None:
         self.guard.remove()

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from textual.app import SystemCommand
 
 from ..inert import inert_markup
+from .actions.incidents import incident_commands
 from .keys import KEYS
 
 if TYPE_CHECKING:
@@ -38,6 +39,7 @@ def _commands(
 ) -> Iterable[SystemCommand]:
     yield from textual_commands
     yield from _key_commands(app)
+    yield from incident_commands(app)  # i, I and each open incident (tui/actions/incidents.py)
     if app.frame is None or not app.offers("start"):
         return
     yield from _step_commands(app)

@@ -67,6 +67,21 @@ KEYS: tuple[Key, ...] = (
     Key("A", "add_step", "", "add a step to tonight's plan, with a reason", "commander"),
     Key("m", "readiness", "ready", "mark a readiness item met or waived", "commander, item owner"),
     Key("n", "note", "note", "add a note, decision or deviation", "anyone with a role"),
+    Key(
+        "i",
+        "raise_incident",
+        "",
+        "raise an incident (severity, title) about the highlighted step",
+        "anyone with a role",
+    ),
+    Key(
+        "I",
+        "incidents",
+        "",
+        "incidents: SLA countdowns, escalation chains, the bridge; a ack, u update, "
+        "s severity, o re-assign, v resolve, n raise, h hand a role over",
+        "everyone",
+    ),
     Key("r", "rollback", "rollback…", "invoke rollback (confirms, asks why)", "commander"),
     Key(
         "O",

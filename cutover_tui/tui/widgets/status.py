@@ -12,6 +12,7 @@ from textual.widget import Widget
 from ...engine.aftercare_status import summary as aftercare_summary
 from ...inert import inert_line
 from ..frame import LEVEL_STYLE, STAGE_MARK, TONE_BADGE, Frame, dur
+from ..incident_news import badge_word
 
 PHASE_LABEL = {
     "not-started": ("NOT STARTED", "bold"),
@@ -75,6 +76,7 @@ def badge(frame: Frame) -> Text:
         word += f" · {inert_line(v.calling.trigger or v.calling.step, 24)}"
     elif v.stage == "ended":
         word += f" · {frame.state.outcome}"
+    word += badge_word(frame.state)  # an open incident of the worst severity (incident_news.py)
     return Text(f" {STAGE_MARK[v.stage]} {word} ", TONE_BADGE[v.tone])
 
 

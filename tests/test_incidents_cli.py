@@ -1,0 +1,106 @@
+"""`cutover do RUN raise|ack|update|assign|severity|resolve|handover` and `cutover incidents RUN
+[--json]`, and the incidents in `cutover status`, through the real CLI as the OS user (the
+plan's commander) on a real run file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from cutover_tui.cli import main
+from cutover_tui.engine.events import IncidentEscalated
+from cutover_tui.journal.store import Journal
+from tests.incident_support import new_bridge_run
+
+
+@pytest.fixture
+def run(tmp_path: Path, monkeypatch) -> Journal:
+    monkeypatch.setenv("CUTOVER_RUNS", str(tmp_path))
+    return new_bridge_run(tmp_path)
+
+
+def do(capsys, run: Journal, *words: str) -> tuple[int, str, str]:
+    code = main(["do", run.run_id, *words])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_an_incident_from_raise_to_resolve(run: Journal, capsys) -> None:
+    code, out, _ = do(capsys, run, "raise", "load", "--severity", "SEV1", "--title", "500s")
+    assert code == 0
+    assert out.splitlines()[1] == "INC-1 SEV1 owned by Rita Resolver (res): acknowledge within 5m"
+    assert do(capsys, run, "ack", "INC-1")[0] == 0
+    assert do(capsys, run, "update", "1", "--note", "failing over the primary")[0] == 0
+    code, out, _ = do(capsys, run, "assign", "inc-1", "--owner", "lead", "--reason", "db")
+    assert code == 0 and "INC-1 SEV1 owned by Leo Lead (lead)" in out
+    assert do(capsys, run, "severity", "1", "--severity", "sev2", "--reason", "contained")[0] == 0
+    assert do(capsys, run, "resolve", "1", "--note", "restarted the pool")[0] == 0
+    code, _, err = do(capsys, run, "ack", "1")
+    assert code == 1
+    assert err.startswith("cutover do: refused: INC-1 was resolved by Cora Commander (cmdr) at ")
+    assert main(["incidents", run.run_id, "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    [inc] = report["incidents"]
+    assert (inc["id"], inc["severity"], inc["owner"], inc["status"]) == (
+        "INC-1",
+        "sev2",
+        "lead",
+        "resolved",
+    )
+    assert inc["resolution"] == "restarted the pool" and inc["ack_sla_met"] is True
+    assert (
+        inc["time_to_acknowledge_s"] >= 0
+        and inc["time_to_resolve_s"] >= inc["time_to_acknowledge_s"]
+    )
+    assert report["bridge"]["commander"] == ["cmdr"]
+    assert main(["verify", run.run_id]) == 0  # every incident event replays through the rules
+    assert "OK" in capsys.readouterr().out.upper()
+
+
+def test_bad_words_are_one_line(run: Journal, capsys) -> None:
+    code, _, err = do(capsys, run, "raise", "--title", "500s")
+    assert (code, err) == (2, "cutover do: raise needs --severity (sev1 is the worst)\n")
+    code, _, err = do(capsys, run, "ack", "first")
+    assert (code, err) == (2, "cutover do: 'first' is not an incident: write INC-3 or 3\n")
+    code, _, err = do(capsys, run, "raise", "lod", "--severity", "sev1", "--title", "x")
+    assert code == 1 and "there is no step 'lod'; did you mean 'load'?" in err
+    code, _, err = do(capsys, run, "ack", "7")
+    assert code == 1 and "there is no incident INC-7; the run has 0" in err
+
+
+def test_handing_the_command_over_takes_the_permissions_away(run: Journal, capsys) -> None:
+    code, out, _ = do(capsys, run, "handover", "commander", "--owner", "lead", "--reason", "shift")
+    assert code == 0 and "role-handed-over" in out
+    code, _, err = do(capsys, run, "raise", "--severity", "sev1", "--title", "x")
+    assert code == 1
+    assert "Cora Commander (cmdr) [no role tonight, so read-only] may not raise an incident" in err
+    code, _, err = do(capsys, run, "handover", "resolver", "--owner", "op", "--reason", "r")
+    assert (code, err) == (2, "cutover do: handover needs --from (who hands it over)\n")
+    code, _, err = do(
+        capsys, run, "handover", "resolver", "--from", "res", "--owner", "op", "--reason", "r"
+    )
+    assert code == 1 and "may not hand the resolver role over: only the commander may" in err
+
+
+def test_incidents_and_status_show_the_open_ones(run: Journal, capsys) -> None:
+    do(capsys, run, "raise", "--severity", "sev1", "--title", "orders \x1b[31m down")
+    state = run.state()
+    incident = state.incidents.incidents[1]
+    run.append(  # the conductor's escalation, as if the SLA had passed
+        IncidentEscalated(
+            actor="conductor", at=incident.raised.at, incident=1, level=1, to="lead", key="e"
+        )
+    )
+    assert main(["incidents", run.run_id]) == 0
+    out = capsys.readouterr().out
+    assert "commander Cora Commander (cmdr); communicator Cal Comms (comms)" in out
+    line = next(line for line in out.splitlines() if "INC-1" in line)
+    assert "SEV1" in line and "Rita Resolver (res)" in line and "escalated to lead" in line
+    assert "\x1b" not in out and "orders ␛[31m down" in line  # text from a person made inert
+    assert main(["status", run.run_id]) == 0
+    assert "INC-1" in capsys.readouterr().out
+    assert main(["status", run.run_id, "--json"]) == 0
+    status = json.loads(capsys.readouterr().out)
+    assert [i["id"] for i in status["incidents"]["incidents"]] == ["INC-1"]
