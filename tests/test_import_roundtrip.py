@@ -241,12 +241,16 @@ def test_export_names_what_the_sheet_leaves_out(tmp_path: Path, capsys) -> None:
         f"wrote {target}: 39 steps; import it again with: cutover import {target}",
         f"  not in a CSV (they stay in {PLANS / 'online-store.toml'}; --xlsx holds them): the "
         "rollback (8 steps), 11 readiness items, 5 triggers, 3 audiences, 4 templates",
+        f"  not in any sheet (they stay in {PLANS / 'online-store.toml'}): the after-the-night "
+        "part [aftercare]",
     ]
     book = tmp_path / "store.xlsx"
     assert main(["export", str(PLANS / "online-store.toml"), "--xlsx", "--out", str(book)]) == 0
     assert capsys.readouterr().out.splitlines() == [
         f"wrote {book}: 39 steps, 10 people, 5 phases, 0 risks, 11 readiness items, 5 triggers, "
-        f"3 audiences, 4 templates, 8 rollback steps; import it again with: cutover import {book}"
+        f"3 audiences, 4 templates, 8 rollback steps; import it again with: cutover import {book}",
+        f"  not in any sheet (they stay in {PLANS / 'online-store.toml'}): the after-the-night "
+        "part [aftercare]",
     ]
     assert main(["export", str(PLANS / "online-store.toml"), "--csv", "--out", str(target)]) == 1
     assert capsys.readouterr().err.strip() == (
