@@ -191,9 +191,9 @@ class WarRoomApp(
         if self.frame is not None:
             try:
                 bar = self.query_one(StatusBar)
+                bar.tick(self.frame, now, self.source.conductor_status(), self.read_only)
             except NoMatches:
-                return  # closing
-            bar.tick(self.frame, now, self.source.conductor_status(), self.read_only)
+                return  # a tick while the app is closing: its panes are already gone
         self._ask_odds(now)
 
     def refresh_run(self, new: list[Event] | None = None) -> None:

@@ -3,7 +3,7 @@
 Between two events only the clock moves, and what the panes show changes at known moments: a
 running step's budget end, an armed trigger's fire time, the last safe rollback start, the
 window's start and end, and the countdowns, which are shown in whole minutes (rounded, so
-`left 5m` becomes `4m` thirty seconds before a whole minute is left) and in seconds under a
+`left 5m` becomes `4m` half a minute before a whole 4 minutes are left) and in seconds under a
 minute and a half. `next_boundary` names the first such moment after `now`; `RecomputeGate`
 says whether a tick must recompute (a new event, an amendment, a boundary crossed, a clock
 that went back) or only move the status line's clock. Every other figure that moves with the
@@ -22,7 +22,9 @@ from ..engine.schedule import Schedule
 from ..engine.state import RunState
 
 MINUTE = timedelta(minutes=1)
-HALF = timedelta(seconds=30)
+# A countdown is shown rounded to the minute: `k` minutes from k:29.5 left down to (k-1):30;
+# at k:29 left (a whole second, so rounding a half never decides) it reads the new figure.
+HALF = timedelta(seconds=29)
 SECONDS_BELOW = timedelta(seconds=90)  # a countdown this close is shown to the second
 
 
@@ -42,7 +44,7 @@ def countdown_change(anchor: datetime, now: datetime) -> datetime | None:
     if left <= SECONDS_BELOW:
         # Seconds are shown under a minute; a second's step is the finest that is shown.
         return now + timedelta(seconds=1) - timedelta(microseconds=now.microsecond)
-    # The rounded figure drops when `left` falls through k minutes and 30 seconds.
+    # The rounded figure drops when `left` falls through k minutes and 29 seconds.
     steps = (left - HALF) // MINUTE
     change = anchor - HALF - steps * MINUTE
     return change if change > now else change + MINUTE

@@ -70,16 +70,16 @@ def phase_bars(frame: Frame) -> list[Bar]:
     titles = {p.id: p.title for p in state.plan.phase}
     bars = []
     for phase, ids in groups.items():
-        times = [sched.steps[sid] for sid in ids]
+        span = sched.steps.span(ids, state.derived)  # from the schedule's arrays
         statuses = {state.status[sid].status for sid in ids}
         bars.append(
             Bar(
                 label=titles.get(phase, phase.title() if phase == "rollback" else phase),
-                start=min(t.start for t in times),
-                finish=max(t.finish for t in times),
-                base_start=min(t.baseline_start for t in times),
-                base_finish=max(t.baseline_finish for t in times),
-                colour=_colour(statuses, {t.level for t in times}),
+                start=span.start,
+                finish=span.finish,
+                base_start=span.base_start,
+                base_finish=span.base_finish,
+                colour=_colour(statuses, set(span.levels)),
                 done=statuses <= {"done", "skipped"},
             )
         )
