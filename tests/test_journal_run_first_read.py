@@ -28,3 +28,10 @@ def test_the_first_poll_shares_the_events_the_guard_read(tmp_path: Path) -> None
     writer.append(NoteAdded(actor="boss", at=at(2), text="later", key="n9"))
     assert [e.text for e in source.poll()] == ["later"]
     assert source.poll() == []
+
+
+def test_a_runs_plan_is_loaded_once_per_process(tmp_path: Path) -> None:
+    # The war room opens a run three times (trust guard, conductor, delivery thread): a
+    # 20,000-step plan took seconds each time before the screen could paint.
+    writer = new_run(tmp_path)
+    assert Journal(writer.path).plan is Journal(writer.path).plan
