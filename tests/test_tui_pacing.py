@@ -124,3 +124,24 @@ async def test_a_large_plan_has_its_odds_from_a_worker_only_when_they_can_have_m
 def _log_text(app) -> str:
     log = app.query_one(CommsLog)
     return "\n".join(log.plain_lines())
+
+
+async def test_zooming_draws_the_frames_bars_again_without_making_them_again(
+    monkeypatch,
+) -> None:
+    import cutover_tui.tui.widgets.timeline as timeline
+
+    app = war_room("alice", through_load(), at(60))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        made: list[object] = []
+        real = timeline.phase_bars
+        monkeypatch.setattr(timeline, "phase_bars", lambda frame: made.append(1) or real(frame))
+        zoom = app.query_one(timeline.Timeline).zoom
+        await pilot.press("plus")
+        await pilot.press("minus")
+        await settle(pilot, lambda: app.query_one(timeline.Timeline).zoom == zoom)
+        assert made == []  # the same frame: its bars were made once
+        app.source.submit(NoteAdded(actor="alice", at=at(60), text="news"))
+        app.poll_journal()
+        assert made == [1]  # a new frame: made again

@@ -134,8 +134,10 @@ class WarRoomApp(
             self.guard.install()
         if self.conductor is not None:
             # Every war room offers to conduct: whichever holds the lease writes the derived
-            # events; the others take over within seconds if it dies.
-            await self.conductor.start()
+            # events; the others take over within seconds if it dies. Once the first frame
+            # is on the terminal: its first tick reads the whole log on its own connection
+            # (seconds on a 100,000-event run), and nothing it writes is lost meanwhile.
+            self.call_after_refresh(self._start_conductor)
         if self.background is not None:
             self.run_worker(self.background(), name="background", exclusive=False)
         self.title = f"cutover · {inert_line(self.source.plan.plan.title, 200)}"
@@ -148,6 +150,10 @@ class WarRoomApp(
         self.query_one("#now-list").focus()
         if self.catch_up:  # joining mid-night: engine/catchup.py
             self.notify("\n".join(self.catch_up), title="Since you last looked", timeout=30)
+
+    async def _start_conductor(self) -> None:
+        if self.conductor is not None and self.is_running:
+            await self.conductor.start()
 
     def on_unmount(self) -> None:
         self.guard.remove()
@@ -211,7 +217,9 @@ class WarRoomApp(
         self.frame = frame
         self._show(frame, new)
         self._alert(frame, new)
-        self._ask_odds(now)
+        # Once this frame is on the terminal: the worker's thread shares the interpreter,
+        # and the news it was asked for goes out first.
+        self.call_after_refresh(self._ask_odds, now)
 
     # -- the odds of a large plan, in a worker ---------------------------------------------
     def _ask_odds(self, now) -> None:
