@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Awaitable, Callable, Iterable
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from typing import Protocol
 
 from textual import events, on, work
@@ -222,7 +222,7 @@ class WarRoomApp(
         self.call_after_refresh(self._ask_odds, now)
 
     # -- the odds of a large plan, in a worker ---------------------------------------------
-    def _ask_odds(self, now) -> None:
+    def _ask_odds(self, now: datetime) -> None:
         asked = self.odds.ask(self.state, now)
         if asked is not None:
             self._odds_worker(asked)
