@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Literal, NamedTuple
 
 from .runstate import RunState, StepStatus
-from .schedule_passes import CLOSED, RETRY, RUNNING, SUSPENDED, US, Pass
+from .schedule_passes import CLOSED, PENDING, RETRY, RUNNING, SUSPENDED, US, Pass
 
 Level = Literal["on-track", "at-risk", "late"]
 
@@ -178,10 +178,24 @@ class StepTimesMap(Mapping[str, StepTimes]):
         closed: dict[str, tuple[object, tuple]] = {}
         if kept is not None:
             closed = kept.setdefault("span:closed", {})
-        start = finish = base_start = base_finish = None
+        starts: list[int] = []
+        finishes: list[int] = []
+        base_starts: list[int] = []
+        base_finishes: list[int] = []
         levels: set[str] = set()
+        warning = self._warning
         for sid in sids:
             p, i = self._locate(sid)
+            if p.code[i] == PENDING and p.g.name == "plan":
+                # Most of a plan's open steps: `_figures` for a pending step, inline.
+                f_us = p.finish[i]
+                slack = p.deadline - p.tail[i] - f_us
+                starts.append(p.start[i])
+                finishes.append(f_us)
+                base_starts.append(p.base_start[i])
+                base_finishes.append(p.base_finish[i])
+                levels.add("late" if slack < 0 else "at-risk" if slack < warning else "on-track")
+                continue
             st = p.states[i]
             hit = closed.get(sid)
             if hit is not None and hit[0] is st:
@@ -191,21 +205,25 @@ class StepTimesMap(Mapping[str, StepTimes]):
                 f = (g.base_start, g.base_finish, g.start, g.finish, g.level)
                 if kept is not None and p.code[i] == CLOSED and p.g.name == "plan":
                     closed[sid] = (st, f)
-            if start is None:
-                base_start, base_finish, start, finish = f[0], f[1], f[2], f[3]
-            else:
-                base_start = min(base_start, f[0])
-                base_finish = max(base_finish, f[1])
-                start = min(start, f[2])
-                finish = max(finish, f[3])
+            base_starts.append(f[0])
+            base_finishes.append(f[1])
+            starts.append(f[2])
+            finishes.append(f[3])
             levels.add(f[4])
+        start = min(starts, default=None)
         if start is None:
             raise ValueError("a span of no steps")
 
         def at(us: int) -> datetime:
             return self._origin + timedelta(microseconds=us)
 
-        return Span(at(start), at(finish), at(base_start), at(base_finish), frozenset(levels))
+        return Span(
+            at(start),
+            at(max(finishes)),
+            at(min(base_starts)),
+            at(max(base_finishes)),
+            frozenset(levels),
+        )
 
 
 class _Figures(NamedTuple):
