@@ -41,6 +41,8 @@ def test_the_next_boundary_is_a_budget_end_when_one_comes_before_the_minute() ->
     now = at(110) - timedelta(seconds=20)  # 23:49:40
     sched = schedule(state, now)
     assert next_boundary(state, sched, now) == at(110)
+    # Just after it too: an overrun (and a trigger) counts only once its moment has passed.
+    assert next_boundary(state, schedule(state, at(110)), at(110)) == at(110) + timedelta(seconds=1)
     later = at(110) + timedelta(seconds=5)
     assert next_boundary(state, schedule(state, later), later) <= at(111)
 

@@ -194,7 +194,7 @@ class Checked:
     def done(self, state: RunState, now: datetime, moments: list[datetime]) -> None:
         self.seen = (id(state), state.last_seq, state.revision)
         self.at = now
-        self.until = min([now + RECHECK, *moments[:1]])
+        self.until = min([now + RECHECK, *moments[:1]])  # `now` itself: due next heartbeat
 
 
 class Conductor:
@@ -270,7 +270,10 @@ class Conductor:
         if jumped is not None or self._checked.due(state, now):
             sched = schedule(state, now)
             new.extend(derived_events(state, sched, now))
-            self._checked.done(state, now, next_due(state, sched, now))
+            # A trigger projected to fire by now that has not (its condition is strict: it
+            # fires just after `fires_at`): looked at again on every heartbeat until it does.
+            overdue = any(a.fires_at is not None and a.fires_at <= now for a in sched.armed)
+            self._checked.done(state, now, [now] if overdue else next_due(state, sched, now))
         written = self._write(new)
         threaded = self._scheduler is not None
         if self._checks_allowed():

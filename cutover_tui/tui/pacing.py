@@ -25,6 +25,7 @@ MINUTE = timedelta(minutes=1)
 # A countdown is shown rounded to the minute: `k` minutes from k:29.5 left down to (k-1):30;
 # at k:29 left (a whole second, so rounding a half never decides) it reads the new figure.
 HALF = timedelta(seconds=29)
+SECOND = timedelta(seconds=1)
 SECONDS_BELOW = timedelta(seconds=90)  # a countdown this close is shown to the second
 
 
@@ -71,7 +72,12 @@ def moments(state: RunState, sched: Schedule) -> Iterable[datetime]:
 def next_boundary(state: RunState, sched: Schedule, now: datetime) -> datetime:
     """The first moment after `now` at which a recompute could show something new."""
     candidates = [next_minute(now)]
-    candidates.extend(m for m in moments(state, sched) if m > now)
+    for moment in moments(state, sched):
+        # At the moment and just after it: a trigger fires, a step overruns, only once its
+        # moment has passed (strictly), so one recompute exactly on it shows nothing yet.
+        candidates.extend(m for m in (moment, moment + SECOND) if m > now)
+    if any(a.fires_at is not None and a.fires_at <= now for a in sched.armed):
+        candidates.append(now + SECOND)  # projected to have fired, and not yet: look again
     if state.phase != "ended":
         for anchor in (state.plan.window.end, sched.deadline, sched.last_safe_rollback_start):
             change = countdown_change(anchor, now)
