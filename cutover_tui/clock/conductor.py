@@ -38,6 +38,7 @@ import sqlite3
 import time
 import uuid
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -169,6 +170,33 @@ def next_due(state: RunState, sched: Schedule, now: datetime) -> list[datetime]:
     return sorted(m for m in moments if m > now)
 
 
+RECHECK = timedelta(minutes=1)  # of the run's clock: the longest a heartbeat goes unchecked
+
+
+@dataclass
+class Checked:
+    """The last look at what came due: while no event arrives and the clock has not reached
+    the next moment `next_due` named (or a minute, whichever is first), the heartbeat skips
+    the schedule (a 20,000-step plan's costs tens of milliseconds, every second)."""
+
+    seen: tuple[int, int, int] | None = None  # (id(state), last_seq, revision)
+    at: datetime | None = None
+    until: datetime | None = None
+
+    def due(self, state: RunState, now: datetime) -> bool:
+        return (
+            self.at is None
+            or self.until is None
+            or self.seen != (id(state), state.last_seq, state.revision)
+            or not self.at <= now < self.until
+        )
+
+    def done(self, state: RunState, now: datetime, moments: list[datetime]) -> None:
+        self.seen = (id(state), state.last_seq, state.revision)
+        self.at = now
+        self.until = min([now + RECHECK, *moments[:1]])  # `now` itself: due next heartbeat
+
+
 class Conductor:
     """Holds (or waits for) the lease of one run and writes its derived events."""
 
@@ -191,6 +219,7 @@ class Conductor:
         self.written: list[Event] = []
         self._jumps = JumpDetector(clock)
         self._planned_for = -1
+        self._checked = Checked()  # no schedule on a heartbeat when nothing can have come due
         self._scheduler: AsyncIOScheduler | None = None
         # Messages: queued when due, delivered from the outbox (clock/delivery.py).
         self.comms = ConductorComms(journal, clock, self.holder, lambda: self.holding)
@@ -238,8 +267,13 @@ class Conductor:
             new.append(
                 ClockJumped(actor=CONDUCTOR, at=now, seconds=jumped, key=f"jump:{uuid.uuid4().hex}")
             )
-        sched = schedule(state, now)
-        new.extend(derived_events(state, sched, now))
+        if jumped is not None or self._checked.due(state, now):
+            sched = schedule(state, now)
+            new.extend(derived_events(state, sched, now))
+            # A trigger projected to fire by now that has not (its condition is strict: it
+            # fires just after `fires_at`): looked at again on every heartbeat until it does.
+            overdue = any(a.fires_at is not None and a.fires_at <= now for a in sched.armed)
+            self._checked.done(state, now, [now] if overdue else next_due(state, sched, now))
         written = self._write(new)
         threaded = self._scheduler is not None
         if self._checks_allowed():

@@ -75,7 +75,7 @@ class Schedule:
     now: datetime
     as_of: datetime  # the status date of the active graph (now; the window start before it)
     graph: GraphName
-    steps: Mapping[str, StepTimes]
+    steps: StepTimesMap  # a Mapping[str, StepTimes], built lazily, with `span`
     deadline: datetime  # window.end, or `rollback_deadline` for the rollback graph
     projected_finish: datetime
     baseline_finish: datetime

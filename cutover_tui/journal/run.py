@@ -94,7 +94,13 @@ class JournalRun:
         if version == self._version and self._seen and not mine:
             return []
         self._version = version
-        new = self.journal.read_after(self._seen)  # links checked; going backwards noticed
+        if not self._seen and isinstance(self.journal, Journal):
+            # The whole log, first: the events the journal parsed on opening (its trust
+            # guard reads them all), not a second copy (a 100k-event run: 3.7 s, 150 MB).
+            new = self.journal.events()  # links checked as it read them
+            self.journal.followed = self.journal.head
+        else:
+            new = self.journal.read_after(self._seen)  # links checked; going backwards noticed
         if new:
             self._seen = new[-1].seq
             self._remember()

@@ -16,6 +16,7 @@ commits) and read the rows after the last seq they saw.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -112,11 +113,19 @@ class ChainBroken(sqlite3.DatabaseError):
 def stored_plan(meta: Mapping[str, str], path: Path) -> tuple[Plan, timedelta]:
     """A run's plan as its `meta` stores it, moved by its clock shift, and the shift
     (JournalError when the stored text no longer loads); a served run reads it alike."""
+    return _stored_plan(meta["plan_text"], str(meta.get("shift_s", 0)), str(path))
+
+
+@functools.lru_cache(maxsize=4)
+def _stored_plan(text: str, shift_s: str, path: str) -> tuple[Plan, timedelta]:
+    # Kept per process: the war room opens a run three times (the trust guard's connection,
+    # the conductor's, its delivery thread's), and a 20,000-step plan takes seconds to load.
+    # The sealed text cannot change under a run, and nothing edits a loaded Plan.
     try:
-        plan = parse_plan(meta["plan_text"], name=f"{path}:plan").plan
+        plan = parse_plan(text, name=f"{path}:plan").plan
     except PlanError as exc:
         raise JournalError(f"{path}: its stored plan no longer loads: {exc}") from None
-    shift = timedelta(seconds=float(meta.get("shift_s", 0)))
+    shift = timedelta(seconds=float(shift_s))
     return shift_plan(plan, shift), shift
 
 

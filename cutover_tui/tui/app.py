@@ -9,11 +9,12 @@ commands are in commands.py.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Awaitable, Callable, Iterable
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from typing import Protocol
 
-from textual import events, on
+from textual import events, on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.containers import Container
 from textual.css.query import NoMatches
@@ -21,12 +22,15 @@ from textual.geometry import Size
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Tab, Tabs
+from textual.worker import get_current_worker
 
 from ..clocks import Clock
 from ..engine.events import Event
+from ..engine.foresight import Foresight
 from ..engine.pace import PacePrior
+from ..engine.schedule import schedule
 from ..engine.state import RunState, apply, initial_state
-from ..engine.verdict import forecaster_for
+from ..engine.verdict import forecaster_for, judge
 from ..inert import inert, inert_line
 from .actions.aftercare import AftercareActions
 from .actions.amend import AmendActions
@@ -40,6 +44,8 @@ from .alerts import Alerts
 from .commands import palette
 from .frame import Frame
 from .keys import PANES, bindings
+from .odds import Asked, OddsKeeper
+from .pacing import RecomputeGate
 from .source import RunSource
 from .terminal import TerminalGuard, driver_class
 from .toasts import keep_few
@@ -105,6 +111,10 @@ class WarRoomApp(
         # One forecaster for the life of the app: its random numbers are reused every tick,
         # so the odds on the status line move with the evidence, not with the dice.
         self.forecaster = forecaster_for(source.run_id)  # the same odds as `cutover status`
+        # Work only when something changed: the odds (in a worker on a large plan) and the
+        # recompute gate, which lets a tick through on news or a clock boundary (pacing.py).
+        self.odds = OddsKeeper(self.forecaster, prior)
+        self.gate = RecomputeGate()
         self._active_pane = "timeline"
         self.catch_up: list[str] = []  # what changed since this login last looked (cli)
 
@@ -124,8 +134,10 @@ class WarRoomApp(
             self.guard.install()
         if self.conductor is not None:
             # Every war room offers to conduct: whichever holds the lease writes the derived
-            # events; the others take over within seconds if it dies.
-            await self.conductor.start()
+            # events; the others take over within seconds if it dies. Once the first frame
+            # is on the terminal: its first tick reads the whole log on its own connection
+            # (seconds on a 100,000-event run), and nothing it writes is lost meanwhile.
+            self.call_after_refresh(self._start_conductor)
         if self.background is not None:
             self.run_worker(self.background(), name="background", exclusive=False)
         self.title = f"cutover · {inert_line(self.source.plan.plan.title, 200)}"
@@ -133,11 +145,15 @@ class WarRoomApp(
         self.refresh_run()
         footer = self.query_one(RoleFooter)
         footer.call_later(footer.recompose)  # roles are known once the run is folded
-        self.set_interval(self.tick_seconds, self.refresh_run, name="tick")
+        self.set_interval(self.tick_seconds, self.tick, name="tick")
         self.set_interval(self.poll_seconds, self.poll_journal, name="poll")
         self.query_one("#now-list").focus()
         if self.catch_up:  # joining mid-night: engine/catchup.py
             self.notify("\n".join(self.catch_up), title="Since you last looked", timeout=30)
+
+    async def _start_conductor(self) -> None:
+        if self.conductor is not None and self.is_running:
+            await self.conductor.start()
 
     def on_unmount(self) -> None:
         self.guard.remove()
@@ -171,18 +187,61 @@ class WarRoomApp(
         if new:
             self.refresh_run(new)
 
+    def tick(self) -> None:
+        """Every second: the status line's clock moves; the rest is worked out again only on
+        a boundary that matters (pacing.py) or when new odds are wanted (odds.py)."""
+        now = self.clock.now()
+        if self.gate.due(self.state, now):
+            self.refresh_run([])
+            return
+        if self.frame is not None:
+            try:
+                bar = self.query_one(StatusBar)
+                bar.tick(self.frame, now, self.source.conductor_status(), self.read_only)
+            except NoMatches:
+                return  # a tick while the app is closing: its panes are already gone
+        self._ask_odds(now)
+
     def refresh_run(self, new: list[Event] | None = None) -> None:
-        """Fold what is new, reschedule at now, and show it. Called every tick and on change."""
+        """Fold what is new, reschedule at now, and show it. Called on news and when due."""
         if new is None:
             new = list(self.source.poll())
         for event in new:
             apply(self.state, event)
-        frame = Frame.at(
-            self.state, self.clock.now(), self.source.actor, self.forecaster, self.prior, self.tz
-        )
+        now = self.clock.now()
+        sched = schedule(self.state, now)
+        sight = self.odds.for_frame(self.state, now)
+        verdict = judge(self.state, sched, sight, now)  # the one verdict, as `cutover status`
+        frame = Frame(self.state, sched, now, self.source.actor, sight, verdict, self.tz)
+        self.gate.done(self.state, sched, now)
         self.frame = frame
         self._show(frame, new)
         self._alert(frame, new)
+        # Once this frame is on the terminal: the worker's thread shares the interpreter,
+        # and the news it was asked for goes out first.
+        self.call_after_refresh(self._ask_odds, now)
+
+    # -- the odds of a large plan, in a worker ---------------------------------------------
+    def _ask_odds(self, now: datetime) -> None:
+        asked = self.odds.ask(self.state, now)
+        if asked is not None:
+            self._odds_worker(asked)
+
+    @work(thread=True, exclusive=True, group="odds", exit_on_error=False)
+    def _odds_worker(self, asked: Asked) -> None:
+        sight = None
+        try:
+            sight = self.odds.work(self.state, asked)
+        finally:  # always answered, or no odds would ever be asked for again
+            if not get_current_worker().is_cancelled:
+                with contextlib.suppress(RuntimeError):  # the app closed meanwhile
+                    self.call_from_thread(self._odds_landed, asked, sight)
+
+    def _odds_landed(self, asked: Asked, sight: Foresight | None) -> None:
+        if self.odds.landed(asked, sight):
+            self.refresh_run([])  # the newest odds, judged with the schedule at now
+        else:
+            self._ask_odds(self.clock.now())
 
     def _show(self, frame: Frame, new: list[Event]) -> None:
         try:

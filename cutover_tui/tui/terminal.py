@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 CHECK_SECONDS = 0.25  # how soon a hung-up terminal is noticed
 SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+HUNG_UP = "the terminal hung up"
 
 
 def terminal_alive(fd: int) -> bool:
@@ -121,7 +122,7 @@ class TerminalGuard:
     def check(self) -> None:
         output = getattr(self.app._driver, "output", None)
         if self._fd is not None and not terminal_alive(self._fd):
-            self.leave("the terminal hung up")
+            self.leave(HUNG_UP)
         elif output is not None and output.gone:
             self.leave("the terminal cannot be written")
 
@@ -132,7 +133,11 @@ class TerminalGuard:
 
 
 def _exit_status(reason: str) -> int:
-    """128 + the signal's number, as a shell reports a process ended by it; 1 otherwise."""
+    """128 + the signal's number, as a shell reports a process ended by it; 1 otherwise.
+    A terminal found hung up is a hang-up, whether its SIGHUP was handled first or not (the
+    check every 0.25 s and the signal race on an idle war room)."""
+    if reason == HUNG_UP:
+        reason = "SIGHUP"
     signum = getattr(signal.Signals, reason, None) if reason.startswith("SIG") else None
     return 128 + int(signum) if signum is not None else 1
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -54,9 +54,10 @@ def headline(
     return left, right
 
 
-def wall_clock(frame: Frame) -> Text:
-    """The wall clock in the zone the times are shown in, named; stopped at an ended run's end."""
-    moment = frame.verdict.clock
+def wall_clock(frame: Frame, now: datetime | None = None) -> Text:
+    """The wall clock in the zone the times are shown in, named; stopped at an ended run's end.
+    `now`: the clock moved on since the frame was made (a tick that recomputes nothing)."""
+    moment = frame.verdict.stopped_at or now or frame.verdict.clock
     tz = moment.astimezone(frame.zone).strftime("%Z")
     stopped = " (stopped)" if frame.verdict.stopped_at else ""
     plan = ""
@@ -259,6 +260,14 @@ class StatusBar(Vertical):
         self.query_one("#status-clock", Cell).set(wall_clock(frame))
         self.query_one("#status-right", Cell).set(right)
         self.query_one("#status-figures", Cell).set(figures(frame, width))
+
+    def tick(self, frame: Frame, now: datetime, conductor: str, read_only: bool = False) -> None:
+        """Between recomputes: the wall clock moves, and the conductor's health is read again
+        (a stale lease is news within seconds); the figures wait for the next frame."""
+        left, right = headline(frame, conductor, self.size.width or self.app.size.width, read_only)
+        self.query_one("#status-left", Cell).set(left)
+        self.query_one("#status-clock", Cell).set(wall_clock(frame, now))
+        self.query_one("#status-right", Cell).set(right)
 
     @property
     def plain(self) -> str:

@@ -1,0 +1,425 @@
+"""The war room as people run it: a real journal, its conductor, a terminal, beside a bare app.
+
+    .venv/bin/python benchmarks/app_real.py            # a minute of idle each (issue 14)
+    .venv/bin/python benchmarks/app_real.py --quick    # 10 s of idle, for a quick look
+    .venv/bin/python benchmarks/app_real.py --only 320,5000 --quick
+
+For each case a run is written to a SQLite journal in a temporary runs folder: the plan, then
+the first half of its night as the scripted scene driver plays it (`tui/scenes.py`), bulk-
+written with its hash chain intact. The cases: the 320-step plan (plans/erp-datacentre.toml),
+the same plan at 5,000 and 20,000 steps (`make_large_plan.py`), and the 320-step run with some
+100,000 notes in its log. Each war room is the app `cutover run` opens (JournalRun, its own
+Conductor on a second connection, the rehearsal prior), with the clock set to the middle of
+the night and running in real time from there (`cutover run` would take the host's clock,
+which is weeks away from the plan's window). A bare Textual app (a header, a label with a 1 Hz
+clock, a footer) is measured in the same way in the same run; the ratio is what to compare
+between machines.
+
+Every app runs as a child process on a pseudo-terminal (160x48 by default):
+- first paint: from spawn to the status line on the terminal (the bare app's label);
+- resident memory: VmRSS once settled, and VmHWM (the peak);
+- idle CPU and bytes written: over `--idle` seconds with nobody touching it, after `--settle`
+  seconds (the first odds of a large plan are worked out in that time);
+- key answered: from a key (the war room: + zooms the timeline; the bare app: a label) to the
+  app's next output, pressed just after the clock's write, median of 3; and from `?` to the
+  help screen on the terminal (a modal: the whole screen is composed again), median of 3;
+- notice: from a note appended to the journal by another process's code path (the journal
+  API `cutover do` uses, in this process) to the note's text on the terminal, median of 3.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import os
+import pty
+import select
+import signal
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import termios
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+CASES = ("320", "5000", "20000", "100k-events")
+TARGETS = {
+    "320": {"paint": "<= 1.5x bare", "cpu": "< 2 %"},
+    "5000": {"paint": "< 3 s", "cpu": "< 5 %", "notice": "< 0.5 s"},
+    "20000": {"paint": "< 8 s", "cpu": "< 10 %", "notice": "< 1 s", "key": "< 100 ms"},
+    "100k-events": {"paint": "< 5 s", "rss": "< 300 MB"},
+}
+
+
+# -- the children ------------------------------------------------------------------------------
+
+
+def bare_app() -> None:
+    from textual.app import App, ComposeResult
+    from textual.binding import Binding
+    from textual.widgets import Footer, Header, Static
+
+    class Bare(App[None]):
+        BINDINGS = [Binding("question_mark", "key", "key")]
+        presses = 0
+
+        def compose(self) -> ComposeResult:
+            yield Header()
+            yield Static("READY", id="clock")
+            yield Static("", id="key")
+            yield Footer()
+
+        def on_mount(self) -> None:
+            self.set_interval(1, self.tick)
+
+        def tick(self) -> None:
+            self.query_one("#clock", Static).update(f"READY {datetime.now():%H:%M:%S}")
+
+        def action_key(self) -> None:
+            self.presses += 1
+            self.query_one("#key", Static).update(f"this list {self.presses}")
+
+    Bare().run()
+
+
+def war_room(run: str, moment: str) -> None:
+    """What `cutover run RUN` opens (cli/warroom_commands._war_room), on a clock set to the
+    middle of the night."""
+    from cutover_tui.cli.trust_commands import refused_on_broken
+    from cutover_tui.cli.warroom_commands import rehearsal_prior
+    from cutover_tui.clock.conductor import Conductor
+    from cutover_tui.clocks import AcceleratedClock
+    from cutover_tui.journal.run import JournalRun
+    from cutover_tui.journal.store import Journal
+    from cutover_tui.tui.app import WarRoomApp
+
+    journal = Journal(Path(run))
+    if refused_on_broken(journal, "run", journal.run_id):  # as `cutover run` does first
+        raise SystemExit(1)
+    clock = AcceleratedClock(datetime.fromisoformat(moment), 1.0)
+    actor = journal.plan.people_with_role("commander")[0]
+    source = JournalRun(journal, actor, now=clock.now, monotonic=clock.monotonic)
+    conductor = Conductor(Journal(journal.path), clock)
+    app = WarRoomApp(source, clock, conductor=conductor, prior=rehearsal_prior(journal))
+    app.run()
+
+
+# -- the runs ---------------------------------------------------------------------------------
+
+
+def plan_file(case: str, directory: Path) -> Path:
+    if case in ("320", "100k-events"):
+        return ROOT / "plans" / "erp-datacentre.toml"
+    out = directory / f"erp-{case}.toml"
+    subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "make_large_plan.py"), "--steps", case,
+         "--out", str(out)],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    return out
+
+
+def write_run(case: str, directory: Path) -> tuple[Path, datetime, int]:
+    """A run of the case's plan, half its night played: (journal path, that moment, events)."""
+    from cutover_tui.engine.events import NoteAdded, dump_event
+    from cutover_tui.journal.store import Journal, _immediate, chain
+    from cutover_tui.plan import load_plan
+    from cutover_tui.tui.scenes import Script, script_night
+
+    loaded = load_plan(plan_file(case, directory))
+    journal = Journal.create(directory / "runs", loaded, rehearsal=False, created_by="bench")
+    plan = journal.plan
+    half = (plan.window.end - plan.window.start) / 2
+    events, moment = script_night(plan, Script(until_minutes=half / timedelta(minutes=1)))
+    first = events[0]  # RunStarted: appended, so the journal seals it with the plan
+    journal.append(first, now=lambda: first.at)
+    rest = events[1:]
+    if case == "100k-events":
+        commander = plan.people_with_role("commander")[0]
+        count = 100_000 - len(events)
+        notes = [
+            NoteAdded(
+                actor=commander,
+                at=plan.window.start + half * (i + 1) / (count + 1),
+                text=f"status {i}: all streams nominal",
+                key=f"note-{i}",
+            )
+            for i in range(count)
+        ]
+        rest = sorted([*rest, *notes], key=lambda e: e.at)
+    head = journal.head[1]
+    with _immediate(journal.db):
+        for i, event in enumerate(rest):
+            event = event.model_copy(update={"key": f"bench-{i}"})
+            body = dump_event(event)
+            digest = chain(head, body)
+            journal.db.execute(
+                "INSERT INTO events (key, type, actor, body, prev, hash) VALUES (?, ?, ?, ?, ?, ?)",
+                (event.key, event.type, event.actor, body, head, digest),
+            )
+            head = digest
+    journal.close()
+    return journal.path, moment, 1 + len(rest)
+
+
+# -- the measurement -----------------------------------------------------------------------------
+
+
+@dataclass
+class Figures:
+    first_paint_s: float
+    rss_mb: float
+    peak_mb: float
+    idle_cpu: float  # share of one core
+    idle_bytes_per_s: float
+    key_s: float  # first output after a key (the war room: + zooms the timeline)
+    help_s: float | None  # `?` until the help screen is on the terminal
+    notice_s: float | None
+
+
+class Child:
+    """An app on a pseudo-terminal, and what it has written so far."""
+
+    def __init__(self, args: list[str], size: tuple[int, int]) -> None:
+        cols, rows = size
+        self.started = time.perf_counter()
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:
+            os.environ["TERM"] = "xterm-256color"
+            os.environ["COLORTERM"] = "truecolor"
+            os.execv(sys.executable, [sys.executable, *args])
+        fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+        self.seen = b""
+
+    def read(self, timeout: float) -> bytes:
+        ready, _, _ = select.select([self.fd], [], [], timeout)
+        if not ready:
+            return b""
+        try:
+            data = os.read(self.fd, 1 << 20)
+        except OSError:
+            return b""
+        self.seen = (self.seen + data)[-(1 << 20) :]
+        return data
+
+    def wait_for(self, marker: bytes, patience: float) -> float:
+        """Seconds until `marker` is written (from now), reading everything meanwhile."""
+        began = time.perf_counter()
+        self.seen = b""
+        while marker not in self.seen:
+            if time.perf_counter() - began > patience:
+                raise RuntimeError(f"{marker!r} not seen in {patience:g} s: {self.seen[-300:]!r}")
+            self.read(0.05)
+        return time.perf_counter() - began
+
+    def drain(self, seconds: float) -> int:
+        until, count = time.perf_counter() + seconds, 0
+        while time.perf_counter() < until:
+            count += len(self.read(0.1))
+        return count
+
+    def press(self, key: bytes, marker: bytes, patience: float) -> float:
+        self.seen = b""
+        began = time.perf_counter()
+        os.write(self.fd, key)
+        while marker not in self.seen:
+            if time.perf_counter() - began > patience:
+                raise RuntimeError(f"no answer to {key!r} in {patience:g} s")
+            self.read(0.01)
+        return time.perf_counter() - began
+
+    def answer(self, key: bytes, patience: float) -> float:
+        """Seconds from writing `key` to the app's next output, pressed just after the clock's
+        write (both apps write once a second), in a quiet moment: the first output after it
+        is the answer to the key."""
+        self.read(1.5)
+        while self.read(0.03):
+            pass
+        began = time.perf_counter()
+        os.write(self.fd, key)
+        while not self.read(0.005):
+            if time.perf_counter() - began > patience:
+                raise RuntimeError(f"no answer to {key!r} in {patience:g} s")
+        return time.perf_counter() - began
+
+    def stop(self) -> None:
+        os.kill(self.pid, signal.SIGTERM)
+        try:
+            while self.read(0.2):
+                pass
+        except OSError:
+            pass
+        os.waitpid(self.pid, 0)
+        os.close(self.fd)
+
+
+def measure(
+    args: list[str],
+    paint_marker: bytes,
+    opts: argparse.Namespace,
+    key: bytes,
+    help_marker: bytes | None = None,
+    notify=None,
+) -> Figures:
+    size = tuple(int(n) for n in opts.size.split("x"))
+    child = Child(args, size)  # type: ignore[arg-type]
+    try:
+        child.wait_for(paint_marker, opts.patience)
+        first_paint = time.perf_counter() - child.started
+        child.drain(opts.settle)
+        rss, peak = _memory_mb(child.pid)
+        cpu0, t0 = _cpu_s(child.pid), time.perf_counter()
+        written = child.drain(opts.idle)
+        elapsed = time.perf_counter() - t0
+        cpu = (_cpu_s(child.pid) - cpu0) / elapsed
+        keys = [child.answer(key, opts.patience) for _ in range(3)]
+        helps = []
+        if help_marker:
+            for _ in range(3):
+                helps.append(child.press(b"?", help_marker, opts.patience))
+                os.write(child.fd, b"\x1b")  # the help screen closes
+                child.drain(1.0)
+        notices = []
+        if notify is not None:
+            for i in range(3):
+                marker = f"ping {i} from the bench".encode()
+                child.seen = b""
+                began = notify(marker.decode())
+                while marker not in child.seen:
+                    if time.perf_counter() - began > opts.patience:
+                        raise RuntimeError("the note never showed")
+                    child.read(0.01)
+                notices.append(time.perf_counter() - began)
+                child.drain(1.0)
+        _, peak = _memory_mb(child.pid)
+        return Figures(
+            first_paint,
+            rss,
+            peak,
+            cpu,
+            written / elapsed,
+            statistics.median(keys),
+            statistics.median(helps) if helps else None,
+            statistics.median(notices) if notices else None,
+        )
+    finally:
+        child.stop()
+
+
+def notifier(run: Path, moment: datetime, began: float):
+    """Append a note as `cutover do RUN note` would, at the war room's clock; returns when."""
+    from cutover_tui.engine.events import NoteAdded
+    from cutover_tui.journal.store import Journal
+
+    journal = Journal(run)
+    commander = journal.plan.people_with_role("commander")[0]
+
+    def notify(text: str) -> float:
+        now = moment + timedelta(seconds=time.perf_counter() - began)
+        journal.append(NoteAdded(actor=commander, at=now, text=text, key=text), now=lambda: now)
+        return time.perf_counter()
+
+    return notify
+
+
+def _cpu_s(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _memory_mb(pid: int) -> tuple[float, float]:
+    found = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(("VmRSS:", "VmHWM:")):
+            found[line.split(":")[0]] = int(line.split()[1]) / 1024
+    return found.get("VmRSS", float("nan")), found.get("VmHWM", float("nan"))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="10 s of idle instead of 60")
+    parser.add_argument("--idle", type=float, help="seconds of idle measured (default 60)")
+    parser.add_argument("--settle", type=float, help="seconds after the first paint (10)")
+    parser.add_argument("--size", default="160x48")
+    parser.add_argument("--patience", type=float, default=120.0)
+    parser.add_argument("--only", help="comma-separated cases: " + ",".join(CASES))
+    parser.add_argument("--child", choices=["bare", "warroom"], help=argparse.SUPPRESS)
+    parser.add_argument("--run", help=argparse.SUPPRESS)
+    parser.add_argument("--at", help=argparse.SUPPRESS)
+    opts = parser.parse_args()
+    if opts.child == "bare":
+        bare_app()
+        return 0
+    if opts.child == "warroom":
+        war_room(opts.run, opts.at)
+        return 0
+    opts.idle = opts.idle or (10.0 if opts.quick else 60.0)
+    opts.settle = opts.settle or (5.0 if opts.quick else 10.0)
+    cases = opts.only.split(",") if opts.only else list(CASES)
+    me = str(Path(__file__).resolve())
+    results: dict[str, tuple[Figures, int]] = {}
+    bare = measure([me, "--child", "bare"], b"READY", opts, key=b"?")
+    with tempfile.TemporaryDirectory(prefix="cutover-app-real-") as tmp:
+        for case in cases:
+            directory = Path(tmp) / case
+            directory.mkdir()
+            run, moment, count = write_run(case, directory)
+            began = time.perf_counter()
+            results[case] = (
+                measure(
+                    [me, "--child", "warroom", "--run", str(run), "--at", moment.isoformat()],
+                    b"conductor",
+                    opts,
+                    key=b"+",  # zoom the timeline in: it is drawn again
+                    help_marker=b"this list",
+                    notify=notifier(run, moment, began),
+                ),
+                count,
+            )
+    _report(opts, bare, results)
+    return 0
+
+
+def _report(opts, bare: Figures, results: dict[str, tuple[Figures, int]]) -> None:
+    print(
+        f"terminal {opts.size}; idle over {opts.idle:g} s after {opts.settle:g} s settling; "
+        f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}"
+    )
+    head = f"{'':22}{'bare':>10}" + "".join(f"{case:>14}" for case in results)
+    print(head)
+
+    def row(name, get, fmt, vs_bare=False):
+        line = f"{name:22}{'-' if get(bare) is None else fmt(get(bare)):>10}"
+        for figures, _ in results.values():
+            value = get(figures)
+            text = "-" if value is None else fmt(value)
+            if vs_bare and value is not None and get(bare):
+                text += f" {value / get(bare):.1f}x"
+            line += f"{text:>14}"
+        print(line)
+
+    print(f"{'events':22}{'':>10}" + "".join(f"{n:>14,}" for _, n in results.values()))
+    row("first paint (s)", lambda f: f.first_paint_s, lambda v: f"{v:.2f}", vs_bare=True)
+    row("idle CPU (%)", lambda f: f.idle_cpu * 100, lambda v: f"{v:.1f}", vs_bare=True)
+    row("resident (MB)", lambda f: f.rss_mb, lambda v: f"{v:.0f}")
+    row("peak resident (MB)", lambda f: f.peak_mb, lambda v: f"{v:.0f}")
+    row("idle bytes/s", lambda f: f.idle_bytes_per_s, lambda v: f"{v:.0f}")
+    row("key answered (ms)", lambda f: f.key_s * 1000, lambda v: f"{v:.0f}", vs_bare=True)
+    row("help screen (ms)", lambda f: f.help_s and f.help_s * 1000, lambda v: f"{v:.0f}")
+    row("notice (s)", lambda f: f.notice_s, lambda v: f"{v:.2f}")
+    print("targets (issue 14):")
+    for case, targets in TARGETS.items():
+        if case in results:
+            print(f"  {case}: " + ", ".join(f"{k} {v}" for k, v in targets.items()))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

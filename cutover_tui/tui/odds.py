@@ -1,0 +1,140 @@
+"""The odds at tonight's pace for the war room: worked out when they can have moved, off the
+UI thread on a large plan, the newest answer winning.
+
+The odds (`engine.foresight.foresee`) are the one heavy part of a frame: a few milliseconds on
+a plan of ordinary size, a second or more at 20,000 steps. So:
+- on a small plan (steps x simulated nights up to `INLINE_CELLS`) they are worked out inline,
+  with the frame, so every frame is whole (the screenshots and the tests see what they always
+  saw);
+- on a larger plan the frame is made with the last answer and a worker thread works out the
+  next one, when the run has news or a minute of the run's clock has passed since the last
+  answer, and never more often than every `every` seconds of real time. One worker at a time
+  uses the forecaster (its caches are not shared between threads); an answer for a state that
+  was folded further meanwhile is shown (it is the newest there is) and asked for again.
+
+Every process still reads one verdict: `engine.verdict.judge` makes it from the schedule at
+`now` and these odds, as `cutover status` does.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from ..engine.forecast import Forecaster
+from ..engine.foresight import Foresight, foresee
+from ..engine.pace import PacePrior
+from ..engine.state import RunState
+from .pacing import marker, next_minute
+
+INLINE_CELLS = 250_000  # 500 steps x 500 nights: a few milliseconds, worked out with the frame
+EVERY_S = 3.0  # a worker starts at most this often (real seconds)
+
+
+def wants_odds(state: RunState) -> bool:
+    """The odds are asked for while the run goes (as `engine.verdict.assess` does)."""
+    return state.phase in ("running", "rollback")
+
+
+@dataclass(frozen=True)
+class Asked:
+    """One request for the odds: the state as it was, and the moment they are for."""
+
+    token: int
+    marker: tuple[int, int, int]
+    now: datetime
+
+
+class OddsKeeper:
+    """Holds the newest odds and says when the next ones are wanted."""
+
+    def __init__(
+        self,
+        forecaster: Forecaster | None,
+        prior: PacePrior | None,
+        *,
+        inline_cells: int = INLINE_CELLS,
+        every_s: float = EVERY_S,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.forecaster = forecaster
+        self.prior = prior
+        self.inline_cells = inline_cells
+        self.every_s = every_s
+        self.monotonic = monotonic
+        self.sight: Foresight | None = None
+        self.answered: Asked | None = None  # the request the shown odds answer
+        self.asked: Asked | None = None  # the newest request sent to a worker
+        self.running = False
+        self.computed = 0  # odds worked out (tests and benchmarks read it)
+        self._last_start = float("-inf")
+        self._tokens = 0
+        self._lock = threading.Lock()  # one thread at a time in the forecaster
+
+    def inline(self, state: RunState) -> bool:
+        if self.forecaster is None:
+            return True
+        return len(state.steps) * self.forecaster.iterations <= self.inline_cells
+
+    def for_frame(self, state: RunState, now: datetime) -> Foresight | None:
+        """The odds a frame at `now` shows: worked out now on a small plan, else the newest."""
+        if self.forecaster is None or not wants_odds(state):
+            return None
+        if self.inline(state):
+            self.computed += 1
+            return foresee(state, now, self.forecaster, self.prior)
+        return self.sight
+
+    def stale(self, state: RunState, now: datetime) -> bool:
+        """Could the odds shown have moved: news, or a minute of the clock since?"""
+        if self.forecaster is None or not wants_odds(state) or self.inline(state):
+            return False
+        last = self.asked or self.answered
+        return (
+            last is None
+            or last.marker != marker(state)
+            or now < last.now
+            or now >= next_minute(last.now)
+        )
+
+    def ask(self, state: RunState, now: datetime) -> Asked | None:
+        """A request for a worker, when one is wanted and may start now; else None."""
+        if self.running or not self.stale(state, now):
+            return None
+        if self.monotonic() - self._last_start < self.every_s:
+            return None  # asked again by the next tick
+        self._tokens += 1
+        self._last_start = self.monotonic()
+        self.running = True
+        self.asked = Asked(self._tokens, marker(state), now)
+        return self.asked
+
+    def work(self, state: RunState, asked: Asked) -> Foresight | None:
+        """In the worker thread: the odds for the state as it is now, at `asked.now`. None
+        when the state changed under it too much to finish (it is asked again)."""
+        assert self.forecaster is not None
+        with self._lock:
+            try:
+                return foresee(state, asked.now, self.forecaster, self.prior)
+            except (RuntimeError, KeyError, IndexError, ValueError):
+                # An event folded in while we read (a dict changed size): asked again.
+                return None
+
+    def landed(self, asked: Asked, sight: Foresight | None) -> bool:
+        """On the UI thread: take a worker's answer. True when the odds shown changed."""
+        self.running = False
+        if sight is None:
+            self.asked = None  # nothing to show for it: stale again, asked again
+            return False
+        if self.answered is not None and asked.token < self.answered.token:
+            return False  # an older answer never replaces a newer one
+        self.computed += 1
+        self.sight = sight
+        self.answered = asked
+        return True
+
+
+__all__ = ["EVERY_S", "INLINE_CELLS", "Asked", "OddsKeeper", "wants_odds"]
