@@ -117,3 +117,24 @@ def test_a_raci_audience_naming_no_role_or_no_step_is_refused_with_the_nearest()
         else:
             raise AssertionError(f"{bad!r} was accepted")
         assert said in message and f"did you mean {nearest!r}" in message.lower(), message
+
+
+def test_the_dry_run_and_the_contact_matrix_name_the_raci_people(
+    tmp_path: Path, hooks: Hooks, mail: Mailbox, monkeypatch, capsys
+) -> None:
+    from cutover_tui.cli.comms_commands import _print_contacts
+    from cutover_tui.comms.reach import reach_all
+    from cutover_tui.comms.settings import load_comms_settings
+
+    use_comms_config(monkeypatch, tmp_path, mail.port)
+    plan = parse_plan(comms_plan(hooks.url, extra=RACI), name="ct.toml").plan
+    rows = reach_all(plan, load_comms_settings())
+    assert ("com", "cora@example.com", True) in [(r.audience, r.address, r.ok) for r in rows]
+    assert ["cora@example.com"] in [to for to, _ in mail.messages]
+    journal = new_run(tmp_path, comms_plan(hooks.url, extra=RACI))
+    _print_contacts(journal.state())
+    lines = capsys.readouterr().out.splitlines()
+    [rex] = [line for line in lines if "(res)" in line]
+    [cora] = [line for line in lines if "(com)" in line]
+    assert rex.endswith("audiences resolvers, accountable:dns"), rex
+    assert cora.endswith("audiences informed:dns"), cora

@@ -46,6 +46,27 @@ def expand(plan: Plan, names: Iterable[str]) -> list[str]:
     return list(out)
 
 
+def raci_people(plan: Plan) -> list[str]:
+    """People keys a step names informed or accountable: comms may reach them by email."""
+    found: dict[str, None] = {}
+    for step in plan.step_by_id.values():
+        for who in [*step.informed, *([step.accountable] if step.accountable else [])]:
+            if who in plan.people:
+                found[who] = None
+    return list(found)
+
+
+def raci_roles(plan: Plan, key: str) -> list[str]:
+    """The RACI roles a person holds, as audience names ("accountable:dns"), for the contact
+    matrix: who hears what is read from there before the night."""
+    return [
+        f"{role}:{sid}"
+        for sid, step in plan.step_by_id.items()
+        for role in ("accountable", "informed")
+        if key in members(step, role)
+    ]
+
+
 def news_owed(state: RunState, now: datetime | None) -> list[tuple[str, list[str], About]]:
     """(message prefix, audiences, what it is about) for every piece of step news the RACI
     calls for at `now`: the newest moment of each step's life, when fresh enough."""
