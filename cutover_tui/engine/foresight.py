@@ -33,6 +33,7 @@ from datetime import datetime
 
 from ..plan.durations import format_duration
 from . import foresight_pacing
+from .alarm import Alarm, settle
 from .forecast import Forecast, Forecaster
 from .pace import Pace, PacePrior, infer_pace, percent
 from .schedule import Level
@@ -83,6 +84,7 @@ class Foresight:
     p80_path: tuple[str, ...]  # the chain of open steps that sets the P80 finish
     forecast: Forecast
     thresholds: Thresholds
+    alarm: Alarm | None = None  # the odds' LATE after hysteresis (engine/alarm.py)
 
     @property
     def standard_error(self) -> float:
@@ -122,6 +124,11 @@ def _foresee(
     counts = _buffer_counts(state, forecaster, prior, thresholds)
     path = tuple(sim.path(sim.quantile_iteration(0.8)))
     level, reason = _judge(state, forecast, pace, thresholds, counts)
+    alarm = None
+    if not forecast.settled and state.rollback_at is None:
+        late_below = thresholds.late_below
+        alarm = settle(state, now, forecast.p_in_window, pace, late_below, forecaster, prior)
+        level, reason = _held(level, reason, alarm)
     return Foresight(
         now=now,
         level=level,
@@ -137,7 +144,17 @@ def _foresee(
         p80_path=path,
         forecast=forecast,
         thresholds=thresholds,
+        alarm=alarm,
     )
+
+
+def _held(level: Level, reason: str, alarm: Alarm) -> tuple[Level, str]:
+    """The raw level from the odds, held to the alarm's spell, evidence and margin."""
+    if alarm.late:
+        level = "late"
+    elif level == "late":
+        level = "at-risk"  # below the line, not yet for long enough or on enough work
+    return level, f"{reason}; {alarm.text}" if alarm.text else reason
 
 
 def _judge(
