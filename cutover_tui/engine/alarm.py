@@ -202,17 +202,24 @@ def _odds_at(
     """P(in window) and the evidence as the run stood at `at`, kept per forecaster."""
     from .pace import infer_pace  # late: pace imports forecast, which this module need not
 
+    cache = _kept.setdefault(forecaster, {})
+    # While no event arrives (most ticks) the evidence at `at` cannot have changed: skip the
+    # rewind, which walks every step.
+    quick = (id(state), at, state.event_count, state.revision, _prior_key(prior))
+    found = cache.get(quick)
+    if found is not None:
+        return found
     past, signature = rewind(state, at)
     key = (at, signature, _prior_key(prior))
-    cache = _kept.setdefault(forecaster, {})
     found = cache.get(key)
     if found is None:
         pace = infer_pace(past, at, prior)
         sim = forecaster.simulate(past, at, scales=prior.scales or None, slowness=pace.slowness)
         found = cache[key] = (forecaster.summarise(past, sim).p_in_window, evidence_of(past, pace))
         if len(cache) > 4 * GRID_POINTS:  # a long watch: forget the oldest answers
-            for old in list(cache)[:GRID_POINTS]:
+            for old in list(cache)[: 2 * GRID_POINTS]:
                 del cache[old]
+    cache[quick] = found
     return found
 
 
