@@ -62,7 +62,7 @@ def test_recorded_runs_state_the_odds_they_would_have_stated() -> None:
 def test_cutover_rehearsals_prints_the_reliability_table(tmp_path: Path, capsys) -> None:
     from cutover_tui.cli import main
 
-    text = plan_text(10, SLOW_START).replace('roles = ["commander"]', 'roles = ["commander"]\n')
+    text = plan_text(10, SLOW_START)
     plan_path = tmp_path / "night.toml"
     plan_path.write_text(text)
     loaded = parse_plan(text, name=str(plan_path))
@@ -77,4 +77,4 @@ def test_cutover_rehearsals_prints_the_reliability_table(tmp_path: Path, capsys)
     assert main(["rehearsals", str(plan_path), "--runs", str(runs)]) == 0
     out = capsys.readouterr().out
     assert "over 2 rehearsal(s) and 0 simulated night(s) that ended" in out, out
-    assert "stated odds" in out and "Brier" in out and "6 statements" in out
+    assert "95 % interval" in out and "Brier" in out and "6 statements" in out
