@@ -143,3 +143,15 @@ def test_a_late_tick_off_changes_the_history_it_belongs_to() -> None:
     moved = [e for e in events if not (e.type == "step-completed" and e.step == "prep-1")]
     _, other = rewind(fold(plan, moved), at)
     assert other != signature
+
+
+def test_w_says_how_sure_the_estimate_is() -> None:
+    from cutover_tui.tui.frame import Frame
+    from cutover_tui.tui.screens.foresight import reasoning
+
+    plan, ratios = slow_night()
+    [(now, state)] = list(moments(plan, ratios, range(170, 171)))
+    frame = Frame.at(state, now, "lead", Forecaster(iterations=300, seed=7))
+    text = "\n".join(str(part) for part in reasoning(frame) if hasattr(part, "plain"))
+    assert "Sureness  the pace stands on 3 finished steps (21 % of the planned work)" in text
+    assert f"{SPELL_POINTS} checks in a row below the line" in text

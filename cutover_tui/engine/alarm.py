@@ -34,6 +34,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from ..plan.durations import format_duration
 from .runstate import StepState
 
 if TYPE_CHECKING:
@@ -152,6 +153,19 @@ def replay(
         elif late and p >= late_below + MARGIN:
             late, raised = False, None
     return late, run, since, raised
+
+
+def sureness(alarm: Alarm, state: RunState) -> str:
+    """For `w`: how much evidence the estimate stands on, and what the odds' LATE needs."""
+    step = grid_step(state)
+    spell = format_duration(step * (SPELL_POINTS - 1))
+    return (
+        f"{alarm.evidence.words()}; {alarm.evidence.running} running. The odds say LATE "
+        f"after {SPELL_POINTS} checks in a row below the line (every {format_duration(step)},"
+        f" about {spell}) on at least {MIN_STEPS} finished steps and "
+        f"{round(MIN_WORK * 100)} % of the work, and clear {round(MARGIN * 100)} points "
+        "above the line"
+    )
 
 
 def _words(
