@@ -122,11 +122,12 @@ def settle(
     if origin + k * step >= now:
         k -= 1
     history: list[tuple[datetime, float, Evidence]] = [(now, p_now, evidence)]
+    prior_key = _prior_key(prior)  # once: a calibrated prior holds a scale per step
     while k >= 0:
         at = origin + k * step
         if at < start:
             break
-        p, ev = _odds_at(state, at, forecaster, prior)
+        p, ev = _odds_at(state, at, forecaster, prior, prior_key)
         history.append((at, p, ev))
         if p >= clear_at:
             break
@@ -182,18 +183,25 @@ def _words(
     when = state.when
     line = f"{round(late_below * 100)} %"
     clear = f"{round((late_below + MARGIN) * 100)} %"
+    if late and p < late_below:
+        return f"LATE since {when(raised)}: the odds below the {line} line since {when(since)}"
     if late:
-        held = "" if p < late_below else f"; it clears once the odds are back above {clear}"
-        return f"LATE since {when(raised)}, the odds below {line} since {when(since)}{held}"
+        return (
+            f"LATE since {when(raised)}: the odds are back at {round(p * 100)} %, and it clears "
+            f"once they are above {clear}"
+        )
     if p >= late_below:
         return ""
     if run < SPELL_POINTS and since is not None:
         until = since + (SPELL_POINTS - 1) * step
-        return (
-            f"below the {line} LATE line since {when(since)}: LATE if they stay there until "
-            f"{when(until)}" + ("" if evidence.enough else f" and {_more(evidence)}")
+        spell = (
+            f"the odds have been below the {line} LATE line since {when(since)}: LATE if they "
+            f"stay there until {when(until)}"
         )
-    return f"below the {line} LATE line, but {_more(evidence)}"
+        return spell + ("" if evidence.enough else f" and {_more(evidence)}")
+    return (
+        f"the odds have been below the {line} LATE line since {when(since)}, but {_more(evidence)}"
+    )
 
 
 def _more(evidence: Evidence) -> str:
@@ -211,7 +219,7 @@ _kept: weakref.WeakKeyDictionary[Forecaster, dict] = weakref.WeakKeyDictionary()
 
 
 def _odds_at(
-    state: RunState, at: datetime, forecaster: Forecaster, prior: PacePrior
+    state: RunState, at: datetime, forecaster: Forecaster, prior: PacePrior, prior_key: tuple
 ) -> tuple[float, Evidence]:
     """P(in window) and the evidence as the run stood at `at`, kept per forecaster."""
     from .pace import infer_pace  # late: pace imports forecast, which this module need not
@@ -219,12 +227,12 @@ def _odds_at(
     cache = _kept.setdefault(forecaster, {})
     # While no event arrives (most ticks) the evidence at `at` cannot have changed: skip the
     # rewind, which walks every step.
-    quick = (id(state), at, state.event_count, state.revision, _prior_key(prior))
+    quick = (id(state), at, state.event_count, state.revision, prior_key)
     found = cache.get(quick)
     if found is not None:
         return found
     past, signature = rewind(state, at)
-    key = (at, signature, _prior_key(prior))
+    key = (at, signature, prior_key)
     found = cache.get(key)
     if found is None:
         pace = infer_pace(past, at, prior)
