@@ -281,6 +281,7 @@ def _prior_key(prior: PacePrior) -> tuple:
         prior.step_noise,
         prior.latency,
         prior.tail,
+        prior.drift,
         prior.heavy_scatter,
         tuple(sorted(prior.scales.items())),
     )
