@@ -92,7 +92,7 @@ def test_late_comes_after_a_spell_and_every_process_agrees() -> None:
     plan, ratios = slow_night()
     watching = Forecaster(iterations=300, seed=7)  # a war room open all night
     first_below = first_late = None
-    for now, state in moments(plan, ratios, range(95, 170, 6)):
+    for now, state in moments(plan, ratios, range(95, 285, 10)):
         ours = foresee(state, now, watching)
         fresh = foresee(state, now, Forecaster(iterations=300, seed=7))  # `cutover status`
         assert (ours.level, ours.reason) == (fresh.level, fresh.reason), now
