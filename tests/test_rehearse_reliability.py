@@ -24,7 +24,7 @@ def test_a_table_that_leans_says_which_way() -> None:
     assert [b.lean for b in honest.bins] == ["ok", "ok"] and honest.honest
     sure = reliability([(0.95, i < 3) for i in range(40)])
     [b] = sure.bins
-    assert b.lean == "too sure" and not sure.honest and b.observed == 3 / 40
+    assert b.lean == "too hopeful" and not sure.honest and b.observed == 3 / 40
     assert sure.brier > sure.brier_constant  # worse than the base rate known afterwards
 
 

@@ -4,7 +4,7 @@ Each row of the table is a bin of stated P(finish inside the window) (0-10 %, ..
 how many statements fell in it, their mean, how often the night did finish inside the window,
 and the Wilson 95 % interval of that frequency. Odds are honest when every bin's mean stated
 figure lies inside its interval; a bin whose figure lies outside says which way the odds lean
-(too sure of the window, or too gloomy).
+(too hopeful: it stated a better chance of the window than happened; or too gloomy).
 
 Headless: `reliability(pairs)` takes (stated probability, made it) pairs, from rehearsals
 (`cutover rehearsals`), simulated nights (`benchmarks/foresight.py`) or the review report, and
@@ -51,7 +51,7 @@ class Bin:
     def lean(self) -> str:
         if self.honest:
             return "ok"
-        return "too sure" if self.stated > self.ci_high else "too gloomy"
+        return "too hopeful" if self.stated > self.ci_high else "too gloomy"
 
 
 @dataclass(frozen=True)
