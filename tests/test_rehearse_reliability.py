@@ -15,7 +15,13 @@ from cutover_tui.engine.state import fold
 from cutover_tui.journal.identity import os_login
 from cutover_tui.journal.store import Journal
 from cutover_tui.plan import parse_plan
-from cutover_tui.rehearse.reliability import outcome, reliability, statements, wilson
+from cutover_tui.rehearse.reliability import (
+    outcome,
+    reliability,
+    review_rows,
+    statements,
+    wilson,
+)
 from tests.test_foresight import SLOW_START, T0, plan_text
 
 
@@ -26,6 +32,12 @@ def test_a_table_that_leans_says_which_way() -> None:
     [b] = sure.bins
     assert b.lean == "too hopeful" and not sure.honest and b.observed == 3 / 40
     assert sure.brier > sure.brier_constant  # worse than the base rate known afterwards
+    rows = review_rows(sure)  # for the review's `calibration` hook
+    assert rows[0] == (
+        "stated 90-100 % (40, mean 95%)",
+        f"happened 8% (95 % {b.ci_low:.0%} to {b.ci_high:.0%}): too hopeful",
+    )
+    assert rows[-1][0] == "Brier over 40 statements"
 
 
 @given(st.integers(0, 200), st.integers(1, 200))

@@ -134,6 +134,26 @@ def pairs_of(stated: Sequence[float], made: Sequence[bool]) -> list[tuple[float,
     return list(zip(stated, made, strict=True))
 
 
+def review_rows(table: Reliability) -> list[tuple[str, str]]:
+    """The table as (stated odds, what happened) rows: the review's `calibration` hook
+    (report/review.py) takes these, filled by its caller (report may not import rehearse)."""
+    rows = [
+        (
+            f"stated {b.low * 100:.0f}-{b.high * 100:.0f} % ({b.n}, mean {b.stated:.0%})",
+            f"happened {b.observed:.0%} (95 % {b.ci_low:.0%} to {b.ci_high:.0%}): {b.lean}",
+        )
+        for b in table.bins
+    ]
+    rows.append(
+        (
+            f"Brier over {table.n} statements",
+            f"{table.brier:.3f} against {table.brier_constant:.3f} for a constant "
+            f"{table.base_rate:.0%}",
+        )
+    )
+    return rows
+
+
 # -- recorded runs -----------------------------------------------------------------------------
 
 
@@ -200,6 +220,7 @@ __all__ = [
     "outcome",
     "pairs_of",
     "reliability",
+    "review_rows",
     "runs_table",
     "stated_at",
     "statements",
