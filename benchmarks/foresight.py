@@ -1,10 +1,20 @@
 """How early, and how honestly, each method warns of a window breach, on simulated nights.
 
     .venv/bin/python benchmarks/foresight.py [--set test|tune|both] [--nights N] [--jobs 2]
+        [--noise uniform|lognormal|both]
 
-Each night replays a bundled plan with true durations drawn around a hidden per-night slowness
-S ~ uniform(0.85, 1.8) (a fast night to one 80 % slow): a step takes budget x S x noise, with
-noise log-normal (sd 0.25) and, for 4 % of steps, a snag that multiplies it by 1.5..3. Steps
+Each night replays a bundled plan with true durations drawn around a hidden per-night slowness,
+by one of two differently shaped noise models (`--noise`, both by default):
+
+- uniform: S ~ uniform(0.85, 1.8) (a fast night to one 80 % slow): a step takes budget x S x
+  noise, with noise log-normal (sd 0.25) and, for 4 % of steps, a snag that multiplies it by
+  1.5..3;
+- lognormal: S log-normal (median 1.15, log sd 0.3: one night in ten beyond 1.7, a few faster
+  than planned), a step's own noise Student t with 3 degrees of freedom on log scale (scale
+  0.25, clipped at 4x: heavier tails than the engine's own model) and, for 6 % of steps, a snag
+  of 1.5..4 times.
+
+Steps
 start as soon as their predecessors finish (or at their fixed start); gates are decided at
 the end of their duration. Nothing about this generator is known to the engine: it sees the
 events, as the war room would, replayed through `fold`/`apply` every `--step` minutes (per
@@ -58,6 +68,7 @@ from cutover_tui.engine.schedule import schedule  # noqa: E402
 from cutover_tui.engine.state import apply, fold, initial_state  # noqa: E402
 from cutover_tui.plan import load_plan  # noqa: E402
 from cutover_tui.plan.graph import baseline, topological_order  # noqa: E402
+from cutover_tui.rehearse.reliability import reliability, table_lines  # noqa: E402
 
 PLANS = {  # plan file: replay step in minutes (the ERP move spans 48 hours)
     "online-store": 1,
@@ -69,11 +80,17 @@ STEP_NOISE = 0.25
 SNAG_RATE, SNAG_RANGE = 0.04, (1.5, 3.0)
 CHECKPOINTS = (0.25, 0.5, 0.75)
 SEEDS = {"test": 0, "tune": 1000}
+# The second noise model: log-normal night slowness, heavier step tails (issue 21).
+LOGN_MEDIAN, LOGN_SD = 1.15, 0.3
+TAIL_DF, TAIL_SCALE = 3.0, 0.25
+LOGN_SNAG_RATE, LOGN_SNAG_RANGE = 0.06, (1.5, 4.0)
+NOISES = ("uniform", "lognormal")
 
 
 @dataclass
 class Night:
     plan: str
+    noise: str
     seed: int
     slowness: float
     finish: float  # minutes after the window start
@@ -90,10 +107,14 @@ class Night:
     seconds: float  # spent in foresee
 
 
-def simulate_events(plan, seed: int, plan_index: int):
-    """A night's events and its hidden slowness, from the seed alone."""
-    rng = np.random.default_rng([plan_index, seed])
-    slowness = float(rng.uniform(*SLOW_RANGE))
+def simulate_events(plan, seed: int, plan_index: int, noise_model: str = "uniform"):
+    """A night's events and its hidden slowness, from the seed (and the noise model) alone."""
+    model = NOISES.index(noise_model)
+    rng = np.random.default_rng([plan_index, seed] if model == 0 else [plan_index, seed, model])
+    if noise_model == "uniform":
+        slowness = float(rng.uniform(*SLOW_RANGE))
+    else:
+        slowness = float(LOGN_MEDIAN * np.exp(rng.normal(0.0, LOGN_SD)))
     state = fold(plan, [])
     steps = state.steps
     order = topological_order({sid: steps[sid].after for sid in state.order})
@@ -106,9 +127,14 @@ def simulate_events(plan, seed: int, plan_index: int):
         at = max([start0, *(end[p] for p in step.after)])
         if step.not_before is not None and step.not_before > at:
             at = step.not_before
-        noise = float(np.exp(rng.normal(0.0, STEP_NOISE)))
-        if rng.random() < SNAG_RATE:
-            noise *= float(rng.uniform(*SNAG_RANGE))
+        if noise_model == "uniform":
+            noise = float(np.exp(rng.normal(0.0, STEP_NOISE)))
+            if rng.random() < SNAG_RATE:
+                noise *= float(rng.uniform(*SNAG_RANGE))
+        else:
+            noise = float(np.exp(np.clip(TAIL_SCALE * rng.standard_t(TAIL_DF), -1.39, 1.39)))
+            if rng.random() < LOGN_SNAG_RATE:
+                noise *= float(rng.uniform(*LOGN_SNAG_RANGE))
         begin[sid] = at
         end[sid] = at + step.duration * (slowness * noise)
     events = [RunStarted(actor=commander, at=start0, plan_id=plan.plan.id)]
@@ -138,12 +164,12 @@ def _plan(name: str):
     return _PLANS[name]
 
 
-def replay(job: tuple[str, int, int, int, dict]) -> Night:
-    name, seed, step_minutes, iterations, prior_args = job
+def replay(job: tuple[str, int, int, int, dict, str]) -> Night:
+    name, seed, step_minutes, iterations, prior_args, noise_model = job
     prior = PacePrior(**prior_args)
     plan = _plan(name)
     index = list(PLANS).index(name)
-    slowness, events, finish_at = simulate_events(plan, seed, index)
+    slowness, events, finish_at = simulate_events(plan, seed, index, noise_model)
     window = plan.window
     t0 = window.start
     minute = timedelta(minutes=1)
@@ -188,6 +214,7 @@ def replay(job: tuple[str, int, int, int, dict]) -> Night:
             break
     return Night(
         plan=name,
+        noise=noise_model,
         seed=seed,
         slowness=slowness,
         finish=finish,
@@ -273,6 +300,7 @@ def main() -> int:
     parser.add_argument("--iterations", type=int, default=2000)
     parser.add_argument("--plans", nargs="*", default=list(PLANS))
     parser.add_argument("--sweep", action="store_true")
+    parser.add_argument("--noise", choices=[*NOISES, "both"], default="both")
     parser.add_argument(
         "--prior",
         default="",
@@ -287,9 +315,18 @@ def main() -> int:
     }
     prior = PacePrior(**prior_args)
     defaults = Thresholds()
+    noises = list(NOISES) if args.noise == "both" else [args.noise]
     print(
-        f"nights: S ~ uniform{SLOW_RANGE}, step noise log-normal sd {STEP_NOISE}, "
-        f"snags {SNAG_RATE:.0%} x uniform{SNAG_RANGE}; {args.iterations} iterations; "
+        f"uniform nights: S ~ uniform{SLOW_RANGE}, step noise log-normal sd {STEP_NOISE}, "
+        f"snags {SNAG_RATE:.0%} x uniform{SNAG_RANGE}"
+    )
+    print(
+        f"lognormal nights: S log-normal median {LOGN_MEDIAN} log sd {LOGN_SD}, step noise "
+        f"t{TAIL_DF:.0f} x {TAIL_SCALE} on log scale, snags {LOGN_SNAG_RATE:.0%} x "
+        f"uniform{LOGN_SNAG_RANGE}"
+    )
+    print(
+        f"{args.iterations} iterations; "
         f"late below {defaults.late_below:.0%}, at risk below {defaults.at_risk_below:.0%} "
         f"(or buffer odds below {defaults.buffer_below:.0%})"
     )
@@ -299,9 +336,9 @@ def main() -> int:
     )
     print("replay step: " + ", ".join(f"{p} every {PLANS[p]} min" for p in args.plans))
     began = time.perf_counter()
-    for which in sets:
+    for which, noise in [(w, m) for w in sets for m in noises]:
         jobs = [
-            (name, SEEDS[which] + i, PLANS[name], args.iterations, prior_args)
+            (name, SEEDS[which] + i, PLANS[name], args.iterations, prior_args, noise)
             for name in args.plans
             for i in range(args.nights)
         ]
@@ -309,7 +346,8 @@ def main() -> int:
             nights = list(pool.map(replay, jobs, chunksize=2))
         calls = sum(n.calls for n in nights)
         cost = sum(n.seconds for n in nights)
-        print(f"\n== {which} set (seeds {SEEDS[which]}..{SEEDS[which] + args.nights - 1}) ==")
+        seeds = f"seeds {SEEDS[which]}..{SEEDS[which] + args.nights - 1}"
+        print(f"\n== {which} set ({seeds}), {noise} nights ==")
         for name in args.plans:
             mine = [n for n in nights if n.plan == name]
             print("\n".join(summarise(name, mine)))
@@ -318,6 +356,9 @@ def main() -> int:
         print("\n".join(summarise("all plans", nights)))
         if args.sweep:
             print("\n".join(sweep(nights)))
+        stated = [(n.checkpoints[q][0], not n.breached) for n in nights for q in n.checkpoints]
+        print("  reliability of the stated P(in window) at 25, 50 and 75 % of the night:")
+        print("\n".join(table_lines(reliability(stated), indent="    ")))
         print(f"  foresee: {calls} calls, {cost / calls * 1000:.1f} ms per call on average")
     print(f"\ntotal {time.perf_counter() - began:.0f} s with {args.jobs} worker(s)")
     return 0

@@ -12,6 +12,7 @@ import argparse
 import sys
 
 from ..comms.outgoing import Draft, drafts
+from ..comms.raci import raci_roles
 from ..comms.reach import reach_all
 from ..comms.send import find_draft, send_events
 from ..comms.settings import CommsConfigError, CommsSettings, load_comms_settings
@@ -120,6 +121,7 @@ def _print_contacts(state: RunState) -> None:
         audiences = [a.id for a in plan.audience if p.email and p.email in a.email]
         if "resolver" in p.roles:
             audiences.append("resolvers")
+        audiences += raci_roles(plan, key)  # "informed:dns", "accountable:dns"
         print(
             f"  {p.name} ({key}): {', '.join(p.roles) or 'no role'}; team {p.team or '-'}; "
             f"phone {p.phone or '-'}; email {p.email or '-'}; escalates to "

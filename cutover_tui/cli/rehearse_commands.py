@@ -74,7 +74,25 @@ def cmd_rehearsals(args: argparse.Namespace) -> int:
         print(render(comparison))
     print()
     print(forecast_with_history(loaded.plan, [state for _, state in runs]))
+    print()
+    print(reliability_of_runs(loaded.plan, runs_dir(args.runs)))
     return 0
+
+
+def reliability_of_runs(plan, directory: Path) -> str:
+    """The reliability table over the plan's rehearsals and simulated nights (excluded ones
+    aside): the odds stated at 25, 50 and 75 % of each night against what happened."""
+    from ..rehearse.reliability import runs_table, table_lines
+
+    every = history(directory, plan.plan.id, include_simulated=True)
+    ended = [r for r in every.counted if r.state.phase == "ended"]
+    simulated = sum(1 for r in ended if r.simulated)
+    table = runs_table(plan, [r.state for r in ended])
+    head = (
+        f"calibration: the odds stated at 25, 50 and 75 % of the night against what happened, "
+        f"over {len(ended) - simulated} rehearsal(s) and {simulated} simulated night(s) that ended"
+    )
+    return "\n".join([head, *table_lines(table)])
 
 
 def forecast_with_history(plan, states) -> str:

@@ -238,7 +238,11 @@ class Conductor:
     def ended(self) -> bool:
         """The run has ended and every message it owes is queued, and sent or given up."""
         state = self.journal.state()
-        return state.phase == "ended" and self.comms.settled and not open_messages(state)
+        return (
+            state.phase == "ended"
+            and self.comms.settled
+            and not open_messages(state, self.clock.now())
+        )
 
     # -- one step, callable from tests with a fixed clock -------------------------------------
     def tick(self) -> list[Event]:

@@ -36,6 +36,7 @@ import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 
 from ..clocks import Clock
@@ -185,7 +186,7 @@ def _outgoing(run_id: str, state: RunState, message: Message, *, resend: bool) -
     )
 
 
-def open_messages(state: RunState) -> bool:
+def open_messages(state: RunState, now: datetime | None = None) -> bool:
     """Messages the conductor still owes: it keeps conducting an ended run until none, those
     queued and not yet sent or given up, and those the run owes and nobody queued yet (a run
     that ended while no conductor ran: its rollback announcement, its incident alerts)."""
@@ -196,7 +197,7 @@ def open_messages(state: RunState) -> bool:
     except CommsConfigError:
         return False  # said by the delivery pass; nothing can be queued with these settings
     log_only = state.mode == "rehearsal" and settings.delivery.rehearsals == "log"
-    return settings.found and owed(state, log_only)
+    return settings.found and owed(state, log_only, now)
 
 
 class DeliveryWorker:

@@ -40,6 +40,15 @@ _TEXTS = {
         "The cutover is complete and live from {now:%H:%M}, {delta} against plan.\n"
         "Rollback remains possible until {rollback_by:%H:%M}. Commander: {commander}.",
     ),
+    # To a step's informed (and, on a failure, its accountable): comms/raci.py.
+    "step-update": (
+        "{plan.title}: {step}: {reason}",
+        "{step}: {reason}.\n"
+        "The run is {level}, {percent_done} of the work done; likely finish "
+        "{likely_finish:%H:%M}, {p_in_window} chance of finishing by the deadline "
+        "{deadline:%H:%M}.\n"
+        "Commander: {commander}.",
+    ),
 }
 
 BUILTIN: dict[str, Template] = {

@@ -8,7 +8,12 @@ communicator.
 - a comms step ready: a draft for the communicator, who sends it (`cutover do RUN send STEP`);
   a step marked `auto = true` is sent by the conductor;
 - an audience with a `cadence` ("every 1h"): a status update each period while the run goes;
-- the level AT RISK or LATE: a status-update draft for the communicator.
+- the level AT RISK or LATE: a status-update draft for the communicator;
+- a step with RACI: its start, finish or skip to its informed, its failure to its informed and
+  its accountable (comms/raci.py).
+
+An audience may be a person (a people key: their `email`) or a RACI role of a step
+(`informed:migrate-db`), expanded when the message is queued.
 
 Each message is one audience on one route (email, webhook, log), with an id that says what it
 is (`rollback.execs.email`): queuing is idempotent, and a receiver can drop a second copy.
@@ -27,6 +32,8 @@ from ..engine.outbox import RESOLVERS
 from ..engine.state import RunState
 from ..plan.model import Comms
 from .incident_alerts import incident_alerts, person_routes
+from .raci import TEMPLATE as NEWS_TEMPLATE
+from .raci import expand, news_owed
 from .templates import Rendered, render
 from .values import RUN, About
 
@@ -52,7 +59,7 @@ def routes(state: RunState, audience: str, log_only: bool) -> list[tuple[str, tu
         found = tuple(e for e in emails if e)
         return [("log", ())] if log_only or not found else [("email", found)]
     match = next((a for a in plan.audience if a.id == audience), None)
-    if match is None and audience in plan.people:  # an incident alert to one person
+    if match is None and audience in plan.people:  # a person: an incident alert, RACI news
         return person_routes(state, audience, log_only)
     if match is None or log_only:
         return [("log", ())]
@@ -83,7 +90,7 @@ def queue(
     what the message is, so a queueing cut short by a crash is completed, never doubled."""
     out = []
     held = state.outbox.messages
-    for audience in audiences:
+    for audience in expand(state.plan, audiences):  # "informed:STEP" -> its people, audiences
         pending = [
             (route, to)
             for route, to in routes(state, audience, log_only)
@@ -159,6 +166,16 @@ def due(state: RunState, now: datetime, values: Values, *, log_only: bool) -> li
             **common,
         )
     out += incident_alerts(state, queue, common)  # comms/incident_alerts.py
+    for prefix, who, about in news_owed(state, now):  # after the end too: the last finish
+        out += queue(
+            state,
+            template=NEWS_TEMPLATE,
+            audiences=who,
+            prefix=prefix,
+            cause=f"raci:{about.step}",
+            about=about,
+            **common,
+        )
     if state.phase == "ended":
         return out
     for step in ready_comms_steps(state):
@@ -191,7 +208,7 @@ def due(state: RunState, now: datetime, values: Values, *, log_only: bool) -> li
     return out
 
 
-def owed(state: RunState, log_only: bool) -> bool:
+def owed(state: RunState, log_only: bool, now: datetime | None = None) -> bool:
     """Does the run owe a message nobody queued: the rollback announcement, an incident alert
     (what `due` queues even after the run ended)? Cheap: nothing is rendered."""
 
@@ -199,7 +216,7 @@ def owed(state: RunState, log_only: bool) -> bool:
         held = state.outbox.messages
         return any(
             f"{prefix}.{audience}.{route}" not in held
-            for audience in audiences
+            for audience in expand(state.plan, audiences)
             for route, _ in routes(state, audience, log_only)
         )
 
@@ -207,6 +224,7 @@ def owed(state: RunState, log_only: bool) -> bool:
         (state.rollback_at is not None and missing("rollback", rollback_audiences(state)))
         or any(missing(f"trigger-{t}", [RESOLVERS]) for t in state.fired)
         or any(missing(f"checkpoint-{s}", [RESOLVERS]) for s in failed_rollback_checkpoints(state))
+        or any(missing(prefix, who) for prefix, who, _ in news_owed(state, now))
     )
 
 

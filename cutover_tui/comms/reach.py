@@ -1,5 +1,6 @@
 """The pre-cutover communication dry run (`cutover comms test PLAN`): a test message through
-every configured channel to every address of every audience (and each resolver), each
+every configured channel to every address of every audience (each resolver, each person a
+step's RACI informs or holds accountable), each
 delivered or failed with the time it took. It can run days before the window; it writes no
 journal (there may be no run yet): the table is the record, to paste into the readiness pack.
 """
@@ -14,6 +15,7 @@ from datetime import UTC, datetime
 
 from ..plan.model import Plan
 from .channels import DeliveryError, Outgoing, send
+from .raci import raci_people
 from .settings import CommsSettings
 
 
@@ -38,6 +40,10 @@ def targets(plan: Plan) -> Iterator[tuple[str, str, str, str | None]]:
         email = plan.people[key].email
         if email:
             yield "resolvers", "email", email, None
+    for key in raci_people(plan):  # a step's informed or accountable, reached at their email
+        email = plan.people[key].email
+        if email:
+            yield key, "email", email, None
 
 
 def reach_all(plan: Plan, settings: CommsSettings, now: datetime | None = None) -> list[Reach]:

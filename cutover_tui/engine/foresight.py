@@ -33,6 +33,7 @@ from datetime import datetime
 
 from ..plan.durations import format_duration
 from . import foresight_pacing
+from .alarm import Alarm, settle
 from .forecast import Forecast, Forecaster
 from .pace import Pace, PacePrior, infer_pace, percent
 from .schedule import Level
@@ -61,6 +62,9 @@ class Thresholds:
         )
 
 
+OWN = 0.05  # tonight's odds this far below the plan's own before the night: AT RISK again
+
+
 def _or(value: float | None, default: float) -> float:
     return default if value is None else value
 
@@ -83,6 +87,7 @@ class Foresight:
     p80_path: tuple[str, ...]  # the chain of open steps that sets the P80 finish
     forecast: Forecast
     thresholds: Thresholds
+    alarm: Alarm | None = None  # the odds' LATE after hysteresis (engine/alarm.py)
 
     @property
     def standard_error(self) -> float:
@@ -121,7 +126,13 @@ def _foresee(
     assert forecast.deadline is not None and forecast.buffer_line is not None
     counts = _buffer_counts(state, forecaster, prior, thresholds)
     path = tuple(sim.path(sim.quantile_iteration(0.8)))
-    level, reason = _judge(state, forecast, pace, thresholds, counts)
+    own = _plan_odds(state, forecaster, prior)
+    level, reason = _judge(state, forecast, pace, thresholds, counts, own)
+    alarm = None
+    if not forecast.settled and state.rollback_at is None:
+        late_below = thresholds.late_below
+        alarm = settle(state, now, forecast.p_in_window, pace, late_below, forecaster, prior)
+        level, reason = _held(level, reason, alarm)
     return Foresight(
         now=now,
         level=level,
@@ -137,7 +148,17 @@ def _foresee(
         p80_path=path,
         forecast=forecast,
         thresholds=thresholds,
+        alarm=alarm,
     )
+
+
+def _held(level: Level, reason: str, alarm: Alarm) -> tuple[Level, str]:
+    """The raw level from the odds, held to the alarm's spell, evidence and margin."""
+    if alarm.late:
+        level = "late"
+    elif level == "late":
+        level = "at-risk"  # below the line, not yet for long enough or on enough work
+    return level, f"{reason}; {alarm.text}" if alarm.text else reason
 
 
 def _judge(
@@ -146,6 +167,7 @@ def _judge(
     pace: Pace,
     thresholds: Thresholds,
     buffer_counts: bool,
+    own: float | None = None,
 ) -> tuple[Level, str]:
     when = state.when
     deadline = forecast.deadline
@@ -169,10 +191,16 @@ def _judge(
         f"at this pace {what} ends at {when(forecast.p50)} (P80 {when(forecast.p80)}): "
         f"{percent(p_in)} chance of finishing by {when(deadline)}"
     )
+    # A plan whose own odds, before the night, are already under the AT RISK line is not
+    # AT RISK for that alone: the odds warn when tonight reads worse than the plan did.
+    tight = own is not None and own < thresholds.at_risk_below
     if p_in < thresholds.late_below:
         level: Level = "late"
-    elif p_in < thresholds.at_risk_below:
+    elif p_in < thresholds.at_risk_below and not (tight and own is not None and p_in >= own - OWN):
         level = "at-risk"
+    elif tight and p_in < thresholds.at_risk_below:
+        level = "on-track"
+        projection += f" (the plan's own odds before the night: {percent(own or 0.0)})"
     elif buffer_counts and p_buffer < thresholds.buffer_below:
         level = "at-risk"
         projection += (
@@ -181,6 +209,28 @@ def _judge(
     else:
         level = "on-track"
     return level, f"{evidence}; {projection}" if evidence else projection
+
+
+def _plan_odds(state: RunState, forecaster: Forecaster, prior: PacePrior) -> float | None:
+    """P(in window) of the plan as written, before the night (None during a rollback)."""
+    if state.rollback_at is not None:
+        return None
+    key = f"plan:foresight-own:{forecaster.seed}:{forecaster.iterations}:{_prior_text(prior)}"
+    cached = state.derived.get(key)
+    if cached is None:
+        start = fold(state.plan, [])
+        at = state.plan.window.start
+        pace = infer_pace(start, at, prior)
+        before = forecaster.forecast(start, at, scales=prior.scales or None, slowness=pace.slowness)
+        cached = state.derived[key] = before.p_in_window
+    return cached
+
+
+def _prior_text(prior: PacePrior) -> str:
+    return (
+        f"{prior.factor}:{prior.spread}:{prior.phase_spread}:{prior.step_noise}:"
+        f"{prior.latency}:{prior.tail}:{prior.drift}:{hash(tuple(sorted(prior.scales.items())))}"
+    )
 
 
 def _buffer_counts(
@@ -192,7 +242,7 @@ def _buffer_counts(
     key = (
         f"plan:foresight-buffer:{forecaster.seed}:{forecaster.iterations}:"
         f"{prior.factor}:{prior.spread}:{prior.phase_spread}:{prior.step_noise}:"
-        f"{prior.latency}:{prior.tail}:{thresholds.buffer_below}:"
+        f"{prior.latency}:{prior.tail}:{prior.drift}:{thresholds.buffer_below}:"
         f"{hash(tuple(sorted(prior.scales.items())))}"
     )
     cached = state.derived.get(key)

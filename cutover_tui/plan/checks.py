@@ -18,7 +18,7 @@ from .graph import Baseline, CycleError, baseline, topological_order
 from .limits import longest_step
 from .model import AnyStep, Comms, Gate, Plan
 from .probes import probe_findings
-from .raci import raci_findings
+from .raci import raci_findings, role_audience, to_finding
 from .risks import risk_findings
 from .severity import severity_findings
 
@@ -50,7 +50,13 @@ TEMPLATE_FIELDS = {
 }
 _EMAIL = re.compile(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+")
 # Templates every plan has without writing them (comms/builtin.py); a plan's own overrides.
-BUILTIN_TEMPLATES = ("status-update", "incident", "rollback-announcement", "go-live")
+BUILTIN_TEMPLATES = (
+    "status-update",
+    "incident",
+    "rollback-announcement",
+    "go-live",
+    "step-update",
+)
 TEMPLATE_ATTRS = {"plan": {"id", "title", "timezone", "launch"}, "window": {"start", "end"}}
 
 
@@ -237,7 +243,10 @@ def _gate_and_comms_references(plan: Plan, known: Known) -> Iterator[Finding]:
                 if step.template not in templates:
                     yield _unknown((*loc, "template"), "template", step.template, templates)
                 for n, audience in enumerate(step.to):
-                    if audience not in known.audiences:
+                    if role_audience(audience) is not None:  # "informed:STEP" (plan/raci.py)
+                        if found := to_finding((*loc, "to", n), audience, known):
+                            yield found
+                    elif audience not in known.audiences:
                         yield _unknown((*loc, "to", n), "audience", audience, known.audiences)
 
 

@@ -11,6 +11,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from ...engine.alarm import sureness
 from ...inert import inert_line
 from ..frame import LEVEL_MARK, LEVEL_STYLE, STAGE_MARK, TONE_BADGE, Frame, dur
 
@@ -78,6 +79,8 @@ def reasoning(frame: Frame) -> list[Text | Table]:
             f"{pace.high:.2f}×), from {pace.n} finished and {pace.running} running steps",
         ),
     ]
+    if sight.alarm is not None:  # how sure the estimate is, and what LATE waits for
+        parts.append(Text.assemble(("Sureness  ", "bold"), sureness(sight.alarm, frame.state)))
     if pace.per_phase:
         titles = {p.id: p.title for p in frame.state.plan.phase}
         phases = " · ".join(

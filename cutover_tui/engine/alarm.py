@@ -1,0 +1,300 @@
+"""LATE with hysteresis and evidence: an alarm that does not cry wolf, the same in every process.
+
+The odds at tonight's pace move with every step that finishes. Read raw, a night that ends
+5 to 20 minutes inside the window dips below the LATE line for a moment and raises an alarm
+nobody should act on. So the odds' LATE is held to three rules:
+
+- a sustained spell: the odds have been below `late_below` at every point of the alarm grid
+  for `SPELL_POINTS` points in a row (the grid divides the window in `GRID_POINTS`: every 5
+  minutes of an 8-hour window, 30 minutes of a 48-hour one), the present moment included;
+- enough work behind the pace: at least `MIN_STEPS` finished steps and `MIN_WORK` of the
+  plan's budgeted work done when the spell completes (a pace read from two short steps says
+  little);
+- a margin to clear: once LATE, the odds must climb back to `late_below + MARGIN` to clear.
+
+Below the line without the spell or the evidence, the odds say AT RISK, and why not LATE yet.
+
+One truth from (journal state, now). The hysteresis is not remembered by whichever process
+happened to be watching: it is worked out again from the run's recorded history, by rewinding
+the state to each grid point (a step counts as finished, running or pending there by its
+recorded times) and asking the same forecaster the odds there, so `cutover status`, a war
+room opened at 3 a.m. and one open since the start all agree. It costs little: the scan goes
+back from now only while the odds stay under the clearing line (a night on track computes
+nothing more), and each grid point's odds are kept per forecaster, keyed by the evidence as
+it stood there, so a late tick-off with `--at` recomputes the points it changes.
+
+Pure: no I/O, no clock; `now` is an argument.
+"""
+
+from __future__ import annotations
+
+import math
+import weakref
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from ..plan.durations import format_duration
+from .runstate import StepState
+
+if TYPE_CHECKING:
+    from .forecast import Forecaster
+    from .pace import Pace, PacePrior
+    from .state import RunState
+
+GRID_POINTS = 96  # the alarm grid: the window in this many points (5 min of an 8-hour window)
+MIN_GRID = timedelta(minutes=1)
+SPELL_POINTS = 4  # LATE needs the odds below the line at this many grid points in a row
+MARGIN = 0.10  # LATE clears only when P(in window) is back above late_below + MARGIN
+MIN_STEPS = 3  # finished steps behind the pace before the odds may say LATE
+MIN_WORK = 0.10  # and this share of the plan's budgeted work done
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """How much finished work the pace stands on: what `w` says of the estimate's sureness."""
+
+    steps: int  # finished steps timing the pace
+    running: int  # running steps counted as (censored) evidence
+    work: float  # share of the plan's budgeted work finished
+
+    @property
+    def enough(self) -> bool:
+        return self.steps >= MIN_STEPS and self.work >= MIN_WORK
+
+    def words(self) -> str:
+        share = f"{round(self.work * 100)} %"
+        base = (
+            f"{self.steps} finished step{'s' if self.steps != 1 else ''} ({share} of the "
+            f"planned work)"
+        )
+        if self.enough:
+            return f"the pace stands on {base}"
+        return (
+            f"the pace stands on only {base}: LATE waits for {MIN_STEPS} steps and "
+            f"{round(MIN_WORK * 100)} % of the work"
+        )
+
+
+@dataclass(frozen=True)
+class Alarm:
+    """The odds' LATE after hysteresis, and the words that explain it."""
+
+    late: bool  # the odds say LATE
+    below: bool  # P(in window) is below the LATE line now
+    since: datetime | None  # the first grid point of the current spell below the line
+    raised: datetime | None  # when LATE was raised (None: not LATE)
+    evidence: Evidence
+    text: str  # why LATE, or why not yet; empty when the odds are above the line
+
+
+def grid_step(state: RunState) -> timedelta:
+    window = state.plan.window
+    return max(MIN_GRID, (window.end - window.start) / GRID_POINTS)
+
+
+def evidence_of(state: RunState, pace: Pace) -> Evidence:
+    total = _total_work(state)
+    done = sum(e.budget.total_seconds() for e in pace.steps if e.finished_at is not None)
+    return Evidence(pace.n, pace.running, done / total if total > 0 else 0.0)
+
+
+def settle(
+    state: RunState,
+    now: datetime,
+    p_now: float,
+    pace_now: Pace,
+    late_below: float,
+    forecaster: Forecaster,
+    prior: PacePrior,
+) -> Alarm:
+    """The odds' LATE at `now`, from the run's history of odds on the alarm grid."""
+    evidence = evidence_of(state, pace_now)
+    clear_at = late_below + MARGIN
+    if p_now >= clear_at or state.started_at is None:
+        return Alarm(False, p_now < late_below, None, None, evidence, "")
+    step = grid_step(state)
+    start = max(state.plan.window.start, state.started_at)
+    # The grid points before now (aligned on the window's start, so every process has the
+    # same), newest first, back to the last one at or above the clearing line.
+    origin = state.plan.window.start
+    k = math.floor((now - origin) / step)
+    if origin + k * step >= now:
+        k -= 1
+    history: list[tuple[datetime, float, Evidence]] = [(now, p_now, evidence)]
+    prior_key = _prior_key(prior)  # once: a calibrated prior holds a scale per step
+    while k >= 0:
+        at = origin + k * step
+        if at < start:
+            break
+        p, ev = _odds_at(state, at, forecaster, prior, prior_key)
+        history.append((at, p, ev))
+        if p >= clear_at:
+            break
+        k -= 1
+    history.reverse()
+    points = [(at, p, ev.enough) for at, p, ev in history]
+    late, run, since, raised = replay(points, late_below)
+    text = _words(state, late, p_now, late_below, since, raised, run, evidence, step)
+    return Alarm(late, p_now < late_below, since, raised, evidence, text)
+
+
+def replay(
+    points: list[tuple[datetime, float, bool]], late_below: float
+) -> tuple[bool, int, datetime | None, datetime | None]:
+    """The alarm's state machine over (moment, P(in window), enough evidence), oldest first,
+    from a moment that was not LATE: (late, points in the current spell below the line, when
+    that spell began, when LATE was raised)."""
+    late, run, since, raised = False, 0, None, None
+    for at, p, enough in points:
+        run = run + 1 if p < late_below else 0
+        since = (since if run > 1 else at) if run else None
+        if run >= SPELL_POINTS and enough and not late:
+            late, raised = True, at
+        elif late and p >= late_below + MARGIN:
+            late, raised = False, None
+    return late, run, since, raised
+
+
+def sureness(alarm: Alarm, state: RunState) -> str:
+    """For `w`: how much evidence the estimate stands on, and what the odds' LATE needs."""
+    step = grid_step(state)
+    spell = format_duration(step * (SPELL_POINTS - 1))
+    return (
+        f"{alarm.evidence.words()}; {alarm.evidence.running} running. The odds say LATE "
+        f"after {SPELL_POINTS} checks in a row below the line (every {format_duration(step)},"
+        f" about {spell}) on at least {MIN_STEPS} finished steps and "
+        f"{round(MIN_WORK * 100)} % of the work, and clear {round(MARGIN * 100)} points "
+        "above the line"
+    )
+
+
+def _words(
+    state: RunState,
+    late: bool,
+    p: float,
+    late_below: float,
+    since: datetime | None,
+    raised: datetime | None,
+    run: int,
+    evidence: Evidence,
+    step: timedelta,
+) -> str:
+    when = state.when
+    line = f"{round(late_below * 100)} %"
+    clear = f"{round((late_below + MARGIN) * 100)} %"
+    if late and p < late_below:
+        return f"LATE since {when(raised)}: the odds below the {line} line since {when(since)}"
+    if late:
+        return (
+            f"LATE since {when(raised)}: the odds are back at {round(p * 100)} %, and it clears "
+            f"once they are above {clear}"
+        )
+    if p >= late_below:
+        return ""
+    if run < SPELL_POINTS and since is not None:
+        until = since + (SPELL_POINTS - 1) * step
+        spell = (
+            f"the odds have been below the {line} LATE line since {when(since)}: LATE if they "
+            f"stay there until {when(until)}"
+        )
+        return spell + ("" if evidence.enough else f" and {_more(evidence)}")
+    return (
+        f"the odds have been below the {line} LATE line since {when(since)}, but {_more(evidence)}"
+    )
+
+
+def _more(evidence: Evidence) -> str:
+    return (
+        f"only {evidence.steps} step{'s' if evidence.steps != 1 else ''} "
+        f"({round(evidence.work * 100)} % of the work) have finished: LATE waits for "
+        f"{MIN_STEPS} steps and {round(MIN_WORK * 100)} % of the work"
+    )
+
+
+# -- the odds at a past grid point ------------------------------------------------------------
+
+
+_kept: weakref.WeakKeyDictionary[Forecaster, dict] = weakref.WeakKeyDictionary()
+
+
+def _odds_at(
+    state: RunState, at: datetime, forecaster: Forecaster, prior: PacePrior, prior_key: tuple
+) -> tuple[float, Evidence]:
+    """P(in window) and the evidence as the run stood at `at`, kept per forecaster."""
+    from .pace import infer_pace  # late: pace imports forecast, which this module need not
+
+    cache = _kept.setdefault(forecaster, {})
+    # While no event arrives (most ticks) the evidence at `at` cannot have changed: skip the
+    # rewind, which walks every step.
+    quick = (id(state), at, state.event_count, state.revision, prior_key)
+    found = cache.get(quick)
+    if found is not None:
+        return found
+    past, signature = rewind(state, at)
+    key = (at, signature, prior_key)
+    found = cache.get(key)
+    if found is None:
+        pace = infer_pace(past, at, prior)
+        sim = forecaster.simulate(past, at, scales=prior.scales or None, slowness=pace.slowness)
+        found = cache[key] = (forecaster.summarise(past, sim).p_in_window, evidence_of(past, pace))
+        if len(cache) > 4 * GRID_POINTS:  # a long watch: forget the oldest answers
+            for old in list(cache)[: 2 * GRID_POINTS]:
+                del cache[old]
+    cache[quick] = found
+    return found
+
+
+def rewind(state: RunState, at: datetime) -> tuple[RunState, int]:
+    """The run as its recorded step times say it stood at `at` (a step finished by then is as
+    it ended, one started by then is running, the rest pending), and a hash of that evidence.
+    Amendments and gate decisions are taken as they are now: the pace reads step times."""
+    status: dict[str, StepState] = {}
+    touched = []
+    fresh = StepState()
+    for sid, st in state.status.items():
+        if st.finished_at is not None and st.finished_at <= at:
+            status[sid] = st
+            touched.append((sid, st.status, st.started_at, st.finished_at))
+        elif st.started_at is not None and st.started_at <= at:
+            status[sid] = StepState(
+                status="running",
+                started_at=st.started_at,
+                started_by=st.started_by,
+                attempts=max(1, st.attempts),
+                started_mono=st.started_mono,
+                start_live=st.start_live,
+            )
+            touched.append((sid, "running", st.started_at, None))
+        else:
+            status[sid] = fresh
+    past = replace(state, status=status, phase="running", rollback_at=None, ended_at=None)
+    past.derived = state.derived  # the graph is the same: its caches too
+    return past, hash(tuple(touched))
+
+
+def _prior_key(prior: PacePrior) -> tuple:
+    return (
+        prior.factor,
+        prior.spread,
+        prior.phase_spread,
+        prior.step_noise,
+        prior.latency,
+        prior.tail,
+        prior.drift,
+        prior.heavy_scatter,
+        tuple(sorted(prior.scales.items())),
+    )
+
+
+def _total_work(state: RunState) -> float:
+    key = "alarm:total-work"  # from the graph alone: `derived` is renewed by an amendment
+    total = state.derived.get(key)
+    if total is None:
+        total = state.derived[key] = sum(
+            state.steps[sid].duration.total_seconds() for sid in state.order
+        )
+    return total
+
+
+__all__ = ["Alarm", "Evidence", "evidence_of", "grid_step", "replay", "rewind", "settle"]
