@@ -374,7 +374,7 @@ def test_cutover_run_plan_joins_the_rehearsal_under_way(tmp_path: Path, cli, cap
         runs = directory / "runs"
         rehearsal = cli("start", str(plan), "--rehearsal", "--runs", str(runs))[0].strip()
         capsys.readouterr()
-        args = argparse.Namespace(target=str(plan), rehearsal=False, runs=str(runs))
+        args = argparse.Namespace(target=str(plan), rehearsal=False, runs=str(runs), journal=None)
         joined = _journal_for(args)
         err = capsys.readouterr().err
         assert joined is not None and joined.run_id == rehearsal
