@@ -39,7 +39,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     cmd.set_defaults(func=cmd_import)
 
     export = subparsers.add_parser(
-        "export", help="write a plan as a sheet to edit and import, or a run's steps, plan against actual"
+        "export",
+        help="write a plan as a sheet to edit and import, or a run's steps, plan against actual",
     )
     export.add_argument("plan", metavar="PLAN_OR_RUN")
     kind = export.add_mutually_exclusive_group(required=True)

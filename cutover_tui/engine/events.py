@@ -322,6 +322,8 @@ class HandoverAccepted(EventBase):
 class RunbookUpdated(EventBase):
     type: Literal["runbook-updated"] = "runbook-updated"
     note: str  # what changed and where it lives
+
+
 # -- incidents and the bridge (engine/incidents.py folds these and holds their rules) -------
 
 
