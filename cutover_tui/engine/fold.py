@@ -93,7 +93,7 @@ def fold(plan: Plan, events: Iterable[Event]) -> RunState:
                 status[sid] = st
                 continue
         kind = e.type
-        if kind in _CHANGES_A_STEP:
+        if kind in CHANGES_A_STEP:
             # The handlers below edit the step's state: it must be a plain one of this fold.
             sid = e.step  # type: ignore[union-attr]
             if sid in starts:
@@ -129,7 +129,7 @@ def apply(state: RunState, event: Event) -> RunState:
     state.last_seq = max(state.last_seq, event.seq)
     if event.key:
         state.keys.add(event.key)
-    if event.type in _CHANGES_A_STEP:
+    if event.type in CHANGES_A_STEP:
         sid = event.step  # type: ignore[union-attr]
         st = state.status.get(sid)
         if st is not None:
@@ -141,7 +141,7 @@ def apply(state: RunState, event: Event) -> RunState:
 
 
 # Events that change the StepState of their step (a comms message without a step changes none).
-_CHANGES_A_STEP = frozenset(
+CHANGES_A_STEP = frozenset(
     {
         "step-started",
         "step-completed",

@@ -19,6 +19,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from ..engine.events import Event
+from ..engine.fold import CHANGES_A_STEP
 from ..engine.runstate import RunState
 
 INDEX_SCHEMA = """
@@ -57,21 +58,7 @@ CLOSED = ("done", "skipped")
 # The events that change their own step's state and no other's (engine.fold's own list):
 # for these the count of closed steps moves by that step alone. Any other event, and the
 # count is made again over every step (a few milliseconds at 20,000 steps, on rare events).
-ONE_STEP = frozenset(
-    {
-        "step-started",
-        "step-completed",
-        "step-failed",
-        "step-skipped",
-        "step-suspended",
-        "step-resumed",
-        "checkpoint-passed",
-        "checkpoint-failed",
-        "gate-decided",
-        "budget-exceeded",
-        "comms-sent",
-    }
-)
+ONE_STEP = CHANGES_A_STEP
 
 
 def steps_closed(state: RunState) -> int:
