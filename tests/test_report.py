@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
+from cutover_tui.engine import events as ev
 from cutover_tui.report.html import render_html
 from cutover_tui.report.markdown import md, render_markdown
 from cutover_tui.report.review import build_review
@@ -312,3 +313,27 @@ def test_cutover_export_run_writes_every_step_plan_against_actual(tmp_path: Path
     assert migrate_row[1] == "=1+1" and migrate_row[12] == 25.0  # text, kept as written
     assert main(["export", run, "--csv", "--out", str(sheet), "--runs", str(runs)]) == 1
     assert "already exists" in capsys.readouterr().err
+
+
+def test_incidents_in_the_review_with_their_response_against_the_sla(tmp_path: Path) -> None:
+    """Issue 17 asks for incidents with their response times against SLA once incidents exist:
+    the review says the same figures as `cutover incidents --json` (SEV1: acknowledge in 5m)."""
+    night = rolled_back_night()
+    assert night[-1].type == "run-ended"  # the incidents come before the end (01:06)
+    night[-1:-1] = [
+        ev.IncidentRaised(actor="dba", at=hm("00:13"), severity="sev1", title="orders 500s"),
+        ev.IncidentAcknowledged(actor="boss", at=hm("00:16"), incident=1),
+        ev.IncidentResolved(actor="boss", at=hm("01:05"), incident=1, resolution="rolled back"),
+        ev.IncidentRaised(actor="dba", at=hm("00:30"), severity="sev2", title="slow search"),
+    ]
+    r = review_of(tmp_path, night)
+    assert [(e.at, e.text) for e in r.incidents] == [
+        (
+            hm("00:13"),
+            "INC-1 SEV1 orders 500s: acknowledged in 3m (SLA 5m: met), resolved in 52m; "
+            "resolution: rolled back",
+        ),
+        (hm("00:30"), "INC-2 SEV2 slow search: never acknowledged (SLA 15m: BREACHED), still open"),
+    ]
+    assert "INC-1 SEV1 orders 500s: acknowledged in 3m (SLA 5m: met)" in render_markdown(r)
+    assert "INC-2 SEV2 slow search: never acknowledged" in render_html(r)

@@ -5,9 +5,9 @@ beside it when the caller passes them. It speaks of steps and decisions: who too
 is said with its reason, and nothing counts or ranks people. report/markdown.py and
 report/html.py render the same Review; every text in it is raw, escaped by the renderer.
 
-Hooks for what other parts add: `incidents` (issue "Incidents and escalation"), `calibration`
-(the reliability table of the odds) stay None until a caller fills them; the renderers say
-"not recorded" for a None section.
+`incidents` carries each incident with its response figures (report/incident_section.py);
+`calibration` (the reliability table of the odds) stays None until a caller fills it; the
+renderers say "not recorded" for a None section.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from ..engine.pace import PacePrior
 from ..engine.state import RunState, fold
 from ..plan.durations import format_duration
 from ..plan.model import Plan
+from .incident_section import incident_lines
 from .narrate import narrate
 from .odds_history import OddsHistory, odds_history
 from .timeline import PhaseLine, StepLine, biggest_variances, phase_lines, step_lines
@@ -150,6 +151,7 @@ def build_review(
         planned_finish=max((s.planned_finish for s in steps if not s.rollback), default=end),
     )
     review.validations = _validations(state)
+    review.incidents = [Entry(at=at, who="", text=text) for at, text in incident_lines(state, now)]
     review.summary = summarise(review)
     return review
 
