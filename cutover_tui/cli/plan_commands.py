@@ -31,6 +31,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    # The collector paused for the whole command, not around each part: on leaving each
+    # pause its first collection walked everything made meanwhile and still alive (the models,
+    # the graphs, the forecast's arrays), 0.4 s on 50,000 steps for nothing to free. Here the
+    # pause ends once the plans are gone, freed by reference counting as they always are.
+    with gc_paused():
+        return _validate_plans(args)
+
+
+def _validate_plans(args: argparse.Namespace) -> int:
     failed = False
     for index, path in enumerate(args.plans):
         if index and not args.quiet:
@@ -45,11 +54,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
                 print(f"  {problem}", file=sys.stderr)
             continue
         if not args.quiet:
-            with gc_paused():  # the graphs and the forecast of a large plan: no cycles
-                print(summarize(loaded))
-                print(forecast_line(loaded.plan))
-                for line in check_lines(loaded.plan):  # every command the conductor runs
-                    print(line)
+            print(summarize(loaded))
+            print(forecast_line(loaded.plan))
+            for line in check_lines(loaded.plan):  # every command the conductor runs
+                print(line)
         elif loaded.warnings:
             for problem in loaded.warnings:
                 print(f"  {problem}")
