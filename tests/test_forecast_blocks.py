@@ -139,7 +139,14 @@ def test_validate_completes_on_a_20000_step_plan(large_plan: Path, capsys) -> No
     out = capsys.readouterr().out
     assert "steps      20000 in 7 phases" in out
     assert "(500 simulated nights from the estimates)" in out  # 20,000 x 500 cells
-    assert validate_nights(320) == 2000 and validate_nights(50_000) == 500
+    assert validate_nights(320) == 2000 and validate_nights(50_000) == 200
+
+
+def test_validate_draws_fewer_nights_beyond_20000_steps_never_below_200() -> None:
+    assert validate_nights(20_000) == 500
+    assert validate_nights(40_000) == 250
+    assert validate_nights(50_000) == 200
+    assert validate_nights(1_000_000) == 200
 
 
 def test_the_forecast_of_a_large_plan_never_holds_a_whole_matrix(large_plan: Path) -> None:

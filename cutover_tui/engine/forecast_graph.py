@@ -37,14 +37,20 @@ def level_graph(state: RunState, rollback: bool) -> LevelGraph:
         return cached
     ids = state.rollback_order if rollback else state.order
     members = frozenset(ids)  # (a set built from a list probed 4x slower here, 50,000 ids)
-    after = {sid: [p for p in state.steps[sid].after if p in members] for sid in ids}
+    steps = state.steps
+    after = {sid: [p for p in steps[sid].after if p in members] for sid in ids}
     order = topological_order(after)
     depth: dict[str, int] = {}
+    lookup = depth.__getitem__  # (map over the ids, not a generator per step: 50,000 steps)
     for sid in order:
-        depth[sid] = 1 + max((depth[p] for p in after[sid]), default=-1)
-    ranked = sorted(order, key=lambda sid: depth[sid])  # stable: topological within a level
+        depth[sid] = 1 + max(map(lookup, after[sid]), default=-1)
+    ranked = sorted(order, key=lookup)  # stable: topological within a level
     index = {sid: i for i, sid in enumerate(ranked)}
-    preds = [sorted({index[p] for p in after[sid]}) for sid in ranked]
+    at = index.__getitem__
+    preds = [
+        ([at(ps[0])] if len(ps) == 1 else sorted(set(map(at, ps))))
+        for ps in map(after.__getitem__, ranked)
+    ]
     levels = []
     lo = 0
     while lo < len(ranked):

@@ -157,23 +157,25 @@ def _step_lengths(plan: Plan, known: Known) -> Iterator[Finding]:
 
 
 def _duplicate_ids(plan: Plan, known: Known) -> Iterator[Finding]:
-    first_seen: dict[str, str] = {}
     sections: list[tuple[Loc, list]] = [
         *_step_lists(plan),
         (("readiness",), plan.readiness),
     ]
     # Steps and readiness items share one namespace: gate criteria may name either.
+    # Where an id was first seen is spelt only for a duplicate (50,000 strings otherwise).
+    first_seen: dict[str, tuple[str, int]] = {}
     for prefix, items in sections:
+        section = ".".join(map(str, prefix))
         for index, item in enumerate(items):
-            section = ".".join(map(str, prefix))
-            where = f"{section}[{known.file_index(section, index)}]"
             if item.id in first_seen:
+                at, first = first_seen[item.id]
                 yield Finding(
                     (*prefix, index, "id"),
-                    f"duplicate id {item.id!r}, already used by {first_seen[item.id]}",
+                    f"duplicate id {item.id!r}, already used by "
+                    f"{at}[{known.file_index(at, first)}]",
                 )
             else:
-                first_seen[item.id] = where
+                first_seen[item.id] = (section, index)
     for name in ("phase", "trigger", "audience", "template"):
         seen: dict[str, int] = {}
         for index, item in enumerate(getattr(plan, name)):
@@ -371,7 +373,7 @@ def _baseline_if_acyclic(plan: Plan) -> Baseline | None:
 
 
 def _time_fit(plan: Plan, known: Known) -> Iterator[Finding]:
-    steps = [s for s in plan.step if all(p in known.steps for p in s.after)]
+    steps = [s for s in plan.step if known.steps.issuperset(s.after)]
     base = _baseline_if_acyclic(plan) if len(steps) == len(plan.step) else None
     if base is not None:
         window = plan.window

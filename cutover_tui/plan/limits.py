@@ -10,6 +10,8 @@ import os
 import re
 import stat
 from datetime import UTC, datetime, timedelta
+from itertools import accumulate, repeat
+from operator import sub
 from pathlib import Path
 
 MAX_PLAN_BYTES = 16 * 1024 * 1024  # a 50,000-step plan is about 6 MiB
@@ -86,12 +88,19 @@ def toml_depth_problem(text: str, limit: int = MAX_TOML_DEPTH) -> tuple[int, str
 
 
 def _bracket_depth(bare: str) -> int:
-    steps = _NOT_BRACKETS.sub("", bare).translate(_BRACKET_STEP)
-    depth = deepest = 0
-    for step in steps:  # a plan has a few brackets per step: 300,000 for 50,000 steps
-        depth = depth + 1 if step == "+" else max(0, depth - 1)
-        deepest = max(deepest, depth)
-    return deepest
+    """The deepest nesting, a closing bracket never taking the depth below 0.
+
+    The clamped walk (depth = max(0, depth + step)) is the running sum less the lowest it
+    has been below 0 so far: the same number from three `accumulate`s in C, where the loop
+    in Python took half a second on 300,000 brackets (50,000 steps).
+    """
+    steps = _NOT_BRACKETS.sub("", bare).translate(_BRACKET_STEP).encode("ascii")
+    if not steps:
+        return 0
+    sums = list(accumulate(map(sub, repeat(44), steps)))  # "+" is 43: 1; "-" is 45: -1
+    lowest = accumulate(sums, min, initial=0)
+    next(lowest)  # the 0 before the first bracket
+    return max(0, max(map(sub, sums, lowest)))
 
 
 def _line_past(text: str, limit: int) -> int:

@@ -215,12 +215,22 @@ def _argv_text(args: list[str]) -> str:
     )
 
 
+def _check_of(step: Any) -> Any:
+    """A step's check, or None. A model without a `check` field is answered from its class:
+    `getattr(task, "check", None)` goes through pydantic's __getattr__ and a raised
+    AttributeError, a quarter of a second over 50,000 steps in `cutover validate`."""
+    fields = getattr(type(step), "model_fields", None)
+    if fields is not None and "check" not in fields:
+        return None
+    return getattr(step, "check", None)
+
+
 def commands(plan: Any) -> list[tuple[str, str]]:
     """Every check in the plan as (where, what it does): the checkpoints' checks, then the
     probes. `cutover validate` prints them, so nothing runs that the commander has not seen."""
     out: list[tuple[str, str]] = []
     for step in [*plan.step, *plan.rollback_steps]:
-        check = getattr(step, "check", None)
+        check = _check_of(step)
         if check is not None:
             out.append((f"checkpoint {step.id}", describe(check)))
     for probe in plan.probe:
@@ -268,7 +278,7 @@ def not_in_a_sheet(plan: Any) -> list[str]:
     counts = (
         (
             "check",
-            sum(getattr(s, "check", None) is not None for s in [*plan.step, *plan.rollback_steps]),
+            sum(_check_of(s) is not None for s in [*plan.step, *plan.rollback_steps]),
         ),
         ("probe", len(plan.probe)),
         ("probe-failing trigger", sum(t.probe is not None for t in plan.trigger)),
