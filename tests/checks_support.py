@@ -26,9 +26,10 @@ def toml_list(args: list[str]) -> str:
     return "[" + ", ".join(json.dumps(a) for a in args) + "]"
 
 
-def py_check(code: str, extra: str = "") -> str:
-    """The body of a `[step.check]` running `python -c code`."""
-    return f'type = "command"\nargv = {toml_list([PY, "-c", code])}\n{extra}'
+def py_check(code: str, extra: str = "", python: str = PY) -> str:
+    """The body of a `[step.check]` running `python -c code` (`python`: a fixed path where the
+    check is only shown, never run, so a snapshot does not depend on where the venv lives)."""
+    return f'type = "command"\nargv = {toml_list([python, "-c", code])}\n{extra}'
 
 
 def checks_plan(

@@ -315,7 +315,7 @@ def test_cutover_run_plan_starts_or_joins_through_the_service(
 
     plan = tmp_path / "other.toml"
     plan.write_text(plan_text(steps=2).replace('id = "jt"', 'id = "other"'))
-    args = argparse.Namespace(target=str(plan), rehearsal=True, runs=None)
+    args = argparse.Namespace(target=str(plan), rehearsal=True, runs=None, journal=None)
     started = _journal_for(args)
     assert isinstance(started, LockedJournal)
     joined = _journal_for(args)
