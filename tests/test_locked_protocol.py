@@ -79,10 +79,12 @@ def service(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Service
     config.write_text(f'runs = "{runs}"\nmode = "locked"\nsocket = "{sock}"\n')
     monkeypatch.setenv("CUTOVER_CONFIG", str(config))
     monkeypatch.delenv("CUTOVER_RUNS", raising=False)
-    process = _serve(runs, sock, config)
-    yield Service(runs, sock, config, process, journal.run_id)
-    process.terminate()
-    process.wait(timeout=30)
+    served = Service(runs, sock, config, _serve(runs, sock, config), journal.run_id)
+    yield served
+    # The service as it is now: a test that restarts it replaces served.process, and stopping
+    # the first (already killed) left the replacement running after the session.
+    served.process.terminate()
+    served.process.wait(timeout=30)
 
 
 def raw(sock: Path, *lines: bytes) -> list[bytes]:
