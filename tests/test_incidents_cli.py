@@ -104,3 +104,11 @@ def test_incidents_and_status_show_the_open_ones(run: Journal, capsys) -> None:
     assert main(["status", run.run_id, "--json"]) == 0
     status = json.loads(capsys.readouterr().out)
     assert [i["id"] for i in status["incidents"]["incidents"]] == ["INC-1"]
+
+
+def test_an_event_without_a_target_is_said_without_a_double_space(run: Journal, capsys) -> None:
+    """Regression: `#2 incident-raised  by cmdr` had two spaces where the step would stand."""
+    code, out, _ = do(capsys, run, "raise", "--severity", "SEV3", "--title", "slow search")
+    assert code == 0
+    first = out.splitlines()[0]
+    assert first.startswith("#") and " incident-raised by " in first and "  " not in first

@@ -134,7 +134,8 @@ def cmd_do(args: argparse.Namespace) -> int:
         print(f"cutover do: cannot write {journal.path}: {exc}", file=sys.stderr)
         return 1
     late = f", recorded {stored.recorded_at:%H:%M:%S}Z" if args.at else ""
-    print(f"#{stored.seq} {stored.type} {args.target or ''} by {stored.actor}{late}".rstrip())
+    target = f" {args.target}" if args.target else ""  # an incident raised about nothing names none
+    print(f"#{stored.seq} {stored.type}{target} by {stored.actor}{late}")
     said_about_incident(journal, stored)  # INC-3, its owner and SLA
     return 0
 
