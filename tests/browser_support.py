@@ -17,7 +17,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -172,7 +171,7 @@ def main(target: str) -> int:
     with served(run, runs, port) as (url, _), chromium(1400, 860) as driver:
         driver.get(url)
         wait_for_text(driver, "read-only")
-        time.sleep(2)  # a picture, not a test: let the first frames settle
+        wait_for_text(driver, "bridge open")  # the comms log has painted the note: a full frame
         driver.save_screenshot(target)
     print(target)
     return 0

@@ -6,7 +6,6 @@ import contextlib
 import json
 import sys
 import threading
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -98,6 +97,7 @@ class Shop:
     def __init__(self) -> None:
         self.broken = False
         self.hang = 0.0
+        self.closing = threading.Event()  # set on the way out: a hung page lets go at once
         self.hits = 0
         shop = self
 
@@ -105,7 +105,7 @@ class Shop:
             def do_GET(self) -> None:
                 shop.hits += 1
                 if shop.hang:
-                    time.sleep(shop.hang)  # the server's own thread: a hung shop
+                    shop.closing.wait(shop.hang)  # the server's own thread: a slow or hung shop
                 if shop.broken:
                     self._send(503, {"error": "down"})
                 elif self.path.startswith("/search"):
@@ -140,5 +140,6 @@ class Shop:
         try:
             yield self
         finally:
+            self.closing.set()
             self.server.shutdown()
             self.server.server_close()

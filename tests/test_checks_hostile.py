@@ -35,19 +35,21 @@ def _alive(pid: int) -> bool:
 
 
 def _escaper(pidfile: Path, then: str) -> str:
-    """A command whose grandchild leaves the process group (setsid) and sleeps on, holding
+    """A command whose grandchild leaves the process group (setsid) and pauses for good, holding
     nothing; the command then does `then`."""
     return (
-        "import os, time\n"
+        "import os, signal\n"
+        "told, tell = os.pipe()\n"
         "if os.fork() == 0:\n"
         "    os.setsid()\n"
         "    if os.fork() == 0:\n"
         f"        open({str(pidfile)!r} + '.tmp', 'w').write(str(os.getpid()))\n"
         f"        os.rename({str(pidfile)!r} + '.tmp', {str(pidfile)!r})\n"
-        "        time.sleep(600)\n"
+        "        os.write(tell, b'1')  # its pid is on disk: the command may go on\n"
+        "        signal.pause()\n"
         "    os._exit(0)\n"
         "os.wait()\n"
-        f"while not os.path.exists({str(pidfile)!r}): time.sleep(0.01)\n" + then
+        "os.read(told, 1)\n" + then
     )
 
 
@@ -66,7 +68,7 @@ def test_a_grandchild_that_made_its_own_session_dies_when_the_check_ends(tmp_pat
 
 def test_a_grandchild_that_made_its_own_session_dies_at_the_timeout(tmp_path: Path) -> None:
     pidfile = tmp_path / "grandchild"
-    code = _escaper(pidfile, "time.sleep(600)\n")
+    code = _escaper(pidfile, "signal.pause()\n")
     outcome = run_command(_check(code, 'timeout = "3s"'))
     assert not outcome.ok and "timed out" in outcome.summary
     grandchild = int(pidfile.read_text())

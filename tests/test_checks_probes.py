@@ -4,7 +4,6 @@ HTTP checks on checkpoints; a hung URL; recording compactly."""
 from __future__ import annotations
 
 import socket
-import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -128,12 +127,10 @@ def test_http_checks_on_checkpoints_against_the_shop(tmp_path: Path) -> None:
 
 def test_a_url_that_hangs_fails_within_its_timeout() -> None:
     with Shop().running() as shop:
-        shop.hang = 5
+        shop.hang = 600  # held until the shop closes: only the 1 s timeout ends the check
         body = f'type = "http"\nurl = "{shop.url}/search"\ntimeout = "1s"'
         plan = parse_plan(checks_plan({"h": body}), name="p.toml")
-        began = time.monotonic()
-        outcome = run_http(plan.plan.step_by_id["h"].check)
-        assert time.monotonic() - began < 3
+        outcome = run_http(plan.plan.step_by_id["h"].check)  # the shop holds it until the end
         assert not outcome.ok and "timed out" in outcome.summary
 
 

@@ -10,11 +10,9 @@ import json
 import multiprocessing
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import sysconfig
-import time
 import uuid
 from pathlib import Path
 
@@ -149,36 +147,32 @@ def test_migrate_copies_a_run_file_with_its_chain(postgres_url: str, tmp_path: P
 
 
 def _follow(locator: str, rounds: int, ready, seen) -> None:
-    """Block on the run's notifications; stamp each event the moment it is read."""
+    """Block on the run's notifications, each wait far longer than the test's patience: only a
+    NOTIFY can wake it, so every event it hands over came through LISTEN/NOTIFY."""
     journal = open_at(locator)
     last = journal.events()[-1].seq
     journal.data_version()  # LISTEN before saying ready: no commit can slip past
     ready.set()
     while rounds:
-        if journal.wait_for_change(5.0):
+        if journal.wait_for_change(600.0):
             for event in journal.read_after(last):
-                seen.put((event.key, time.perf_counter()))
+                seen.put(event.key)
                 last, rounds = event.seq, rounds - 1
 
 
-def test_a_follower_in_another_process_is_told_of_a_commit_in_under_half_a_second(
-    postgres_url: str,
-) -> None:
+def test_a_follower_in_another_process_is_woken_by_each_commit(postgres_url: str) -> None:
+    """The latency itself is a figure, not a verdict: benchmarks/journal.py --postgres."""
     journal = new_run(postgres_url)
     ready, seen = CTX.Event(), CTX.Queue()
     rounds = 20
     follower = CTX.Process(target=_follow, args=(journal.locator, rounds, ready, seen))
     follower.start()
     assert ready.wait(60)
-    latencies = []
     for i in range(rounds):
-        sent = time.perf_counter()
         journal.append(NoteAdded(actor="boss", at=at(1), text=f"n{i}", key=f"late-{i}"))
-        got, when = seen.get(timeout=10)  # perf_counter is one clock for every process
-        assert got == f"late-{i}"
-        latencies.append(when - sent)
+        assert seen.get(timeout=60) == f"late-{i}"  # woken by this commit's notification
     follower.join(timeout=30)
-    assert statistics.median(latencies) < 0.5, latencies
+    assert follower.exitcode == 0
 
 
 def _python_for_others() -> list[str] | None:
