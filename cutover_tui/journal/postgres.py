@@ -25,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import select
 import socket
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +37,7 @@ from ..engine.events import Event
 from ..plan import LoadedPlan
 from .identity import os_login
 from .pg_sql import PgConnection, PgError, one_line
-from .store import SCHEMA_VERSION, Journal, JournalError, RunInfo, _nearest
+from .store import SCHEMA_VERSION, Journal, JournalError, RunInfo, _nearest, new_run_meta
 
 URL_PREFIXES = ("postgresql://", "postgres://")
 CONNECT_TIMEOUT_S = 5
@@ -247,21 +247,8 @@ class PgJournal(Journal):
     ) -> PgJournal:
         """A new run of `loaded` (as `Journal.create` makes a file): its id is its plan id and
         the time, with `-2`, `-3` when that schema is taken (two starts in one second)."""
-        plan = loaded.plan
-        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-        base = f"{plan.plan.id}-{'rehearsal-' if rehearsal else ''}{stamp}"
-        meta = {
-            "run_id": base,
-            "plan_id": plan.plan.id,
-            "title": plan.plan.title,
-            "plan_path": str(loaded.path),
-            "plan_text": loaded.text,
-            "mode": "rehearsal" if rehearsal else "live",
-            "created_at": datetime.now(UTC).isoformat(timespec="microseconds"),
-            "created_by": created_by,
-            "shift_s": str(shift.total_seconds()),
-            "speed": str(speed),
-        }
+        meta = new_run_meta(loaded, rehearsal, created_by, shift, speed)
+        base = meta["run_id"]
         for n in range(1, 100):
             meta["run_id"] = base if n == 1 else f"{base}-{n}"
             try:

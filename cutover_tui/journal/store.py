@@ -82,6 +82,27 @@ PRAGMA user_version = {SCHEMA_VERSION};
 """
 
 
+def new_run_meta(
+    loaded: LoadedPlan, rehearsal: bool, created_by: str, shift: timedelta, speed: float
+) -> dict[str, str]:
+    """A new run's meta rows, on either backend; `run_id` is the base id (plan id, mode and the
+    second it started), which the backend suffixes with -2, -3 when that name is taken."""
+    plan = loaded.plan
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    return {
+        "run_id": f"{plan.plan.id}-{'rehearsal-' if rehearsal else ''}{stamp}",
+        "plan_id": plan.plan.id,
+        "title": plan.plan.title,
+        "plan_path": str(loaded.path),
+        "plan_text": loaded.text,
+        "mode": "rehearsal" if rehearsal else "live",
+        "created_at": datetime.now(UTC).isoformat(timespec="microseconds"),
+        "created_by": created_by,
+        "shift_s": str(shift.total_seconds()),
+        "speed": str(speed),
+    }
+
+
 class JournalError(Exception):
     """A run that cannot be opened or created, said in words."""
 
@@ -237,9 +258,9 @@ class Journal:
         `file_mode`: the locked-mode service makes its runs 0640, never group-writable even
         for an instant (an fd opened for writing in that instant would outlive a chmod)."""
         _make_runs_dir(directory)
-        plan = loaded.plan
-        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-        base = f"{plan.plan.id}-{'rehearsal-' if rehearsal else ''}{stamp}"
+        meta = new_run_meta(loaded, rehearsal, created_by, shift, speed)
+        base = meta["run_id"]
+        meta["run_id"] = ""  # final once the file is claimed under its name
         old_umask = os.umask(0o007)
         # Built whole under a hidden name, then linked to its id's name: a reader never sees a
         # half-made run, and two `cutover start` in the same second get two runs (link fails
@@ -248,18 +269,6 @@ class Journal:
         try:
             db = _connect(building)
             db.executescript(SCHEMA)
-            meta = {
-                "run_id": "",
-                "plan_id": plan.plan.id,
-                "title": plan.plan.title,
-                "plan_path": str(loaded.path),
-                "plan_text": loaded.text,
-                "mode": "rehearsal" if rehearsal else "live",
-                "created_at": datetime.now(UTC).isoformat(timespec="microseconds"),
-                "created_by": created_by,
-                "shift_s": str(shift.total_seconds()),
-                "speed": str(speed),
-            }
             with _immediate(db):
                 db.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
             db.close()
