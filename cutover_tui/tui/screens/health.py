@@ -108,6 +108,7 @@ class HealthScreen(ModalScreen[None]):
     def __init__(self, state: RunState) -> None:
         super().__init__()
         self.state = state
+        self._drawn = (id(state), state.event_count)
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
@@ -119,6 +120,10 @@ class HealthScreen(ModalScreen[None]):
 
     def _redraw(self) -> None:
         state = getattr(self.app, "state", self.state)  # a refold gives the app a new one
+        seen = (id(state), state.event_count)  # events are folded into the state in place
+        if seen == self._drawn:  # nothing new since the last draw: nothing to redo
+            return
+        self._drawn = seen
         for widget, part in zip(self.query(Static), health_parts(state), strict=False):
             widget.update(part)
 
