@@ -1,0 +1,136 @@
+"""A plan's `[vars]`: values named once and used in its checks as `${name}`.
+
+    [vars]
+    shop = "https://shop.newplatform.example"   # the new storefront, before DNS moves
+
+    [step.check]
+    type = "http"
+    url = "${shop}/search?q=mug"
+
+`${name}` is replaced only inside `check` tables (a checkpoint's, a probe's, an after-the-night
+item's): templates keep their own `{...}` fields, and nothing else in a plan changes meaning.
+`$$` writes a literal `$` (a shell check's `$${HOME}`). An unknown name is an error naming
+the key, with the nearest var.
+
+A run may point a var elsewhere when it starts (`cutover start PLAN --var shop=URL`): the
+override is written into the plan text the run keeps and seals (`override`), so the journal
+holds the very URL its checks ran against, with the plan's own value in a comment beside it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from .errors import Loc, nearest
+
+VAR_NAME = r"[a-z][a-z0-9_]*"
+_USE = re.compile(r"\$\$|\$\{([^}]*)\}")
+_HEADER = re.compile(r"^\s*\[")
+_VARS_HEADER = re.compile(r"^\s*\[\s*vars\s*\]\s*(#.*)?$")
+
+
+class VarError(ValueError):
+    """A `--var` the plan cannot take: one line naming the var."""
+
+
+def expand(raw: dict[str, Any]) -> list[tuple[Loc, str, str | None]]:
+    """Replace `${name}` in every check table of `raw` (in place); the problems found, each as
+    (key path, message, nearest name)."""
+    values = raw.get("vars")
+    known = (
+        {k: v for k, v in values.items() if isinstance(v, str)} if isinstance(values, dict) else {}
+    )
+    problems: list[tuple[Loc, str, str | None]] = []
+    _walk(raw, (), known, problems, inside_check=False)
+    return problems
+
+
+def _walk(node: Any, loc: Loc, known: dict[str, str], problems: list, inside_check: bool) -> Any:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            here = inside_check or (key == "check" and isinstance(value, dict))
+            node[key] = _walk(value, (*loc, key), known, problems, here)
+        return node
+    if isinstance(node, list):
+        return [_walk(v, (*loc, i), known, problems, inside_check) for i, v in enumerate(node)]
+    if inside_check and isinstance(node, str) and "$" in node:
+        return _substitute(node, loc, known, problems)
+    return node
+
+
+def _substitute(text: str, loc: Loc, known: dict[str, str], problems: list) -> str:
+    def one(match: re.Match[str]) -> str:
+        if match.group(0) == "$$":
+            return "$"
+        name = match.group(1)
+        if name in known:
+            return known[name]
+        where = "[vars] has none" if not known else f"[vars] has {', '.join(sorted(known))}"
+        problems.append((loc, f"unknown var ${{{name}}}: {where}", nearest(name, known)))
+        return match.group(0)
+
+    return _USE.sub(one, text)
+
+
+def parse_assignments(words: list[str]) -> dict[str, str]:
+    """`["shop=http://127.0.0.1:8765"]` -> {"shop": "http://..."}; VarError on a bad one."""
+    out: dict[str, str] = {}
+    for word in words:
+        name, sep, value = word.partition("=")
+        if not sep or not re.fullmatch(VAR_NAME, name.strip()):
+            raise VarError(f"--var {word!r}: write NAME=VALUE (NAME as in the plan's [vars])")
+        out[name.strip()] = value
+    return out
+
+
+def override(text: str, values: dict[str, str]) -> str:
+    """The plan text with each var in `values` set to its new value, on its own line in
+    `[vars]`, the plan's value kept in a comment. VarError naming a var the plan lacks."""
+    lines = text.splitlines(keepends=True)
+    section = _vars_section(lines)
+    for name, value in values.items():
+        if "\n" in value or "\r" in value:
+            raise VarError(f"--var {name}: a value is one line")
+        row, old = _row_of(lines, section, name)
+        if row is None:
+            raise VarError(f"--var {name}: the plan's [vars] has no {name!r} to point elsewhere")
+        newline = "\n" if lines[row].endswith("\n") else ""
+        lines[row] = (
+            f"{name} = {json.dumps(value)}  # set at run start; the plan says {old}{newline}"
+        )
+    return "".join(lines)
+
+
+def _vars_section(lines: list[str]) -> range:
+    start = next((i for i, line in enumerate(lines) if _VARS_HEADER.match(line)), None)
+    if start is None:
+        return range(0)
+    end = next((i for i in range(start + 1, len(lines)) if _HEADER.match(lines[i])), len(lines))
+    return range(start + 1, end)
+
+
+def _row_of(lines: list[str], section: range, name: str) -> tuple[int | None, str]:
+    """The line setting `name` to a plain one-line string, and that string as written."""
+    pattern = re.compile(rf"^\s*{re.escape(name)}\s*=\s*(\"[^\"\\]*\")\s*(#.*)?$")
+    for i in section:
+        found = pattern.match(lines[i].rstrip("\r\n"))
+        if found:
+            return i, found.group(1)
+    return None, ""
+
+
+def with_overrides(loaded: Any, words: list[str]) -> Any:
+    """The LoadedPlan `loaded` with `--var NAME=VALUE` words applied to its text and parsed
+    again (so the run keeps and seals the plan its checks run); VarError in one line."""
+    from .errors import PlanError
+    from .load import parse_plan  # late: load imports this module
+
+    if not words:
+        return loaded
+    text = override(loaded.text, parse_assignments(words))
+    try:
+        return parse_plan(text, loaded.path)
+    except PlanError as exc:
+        raise VarError(f"--var: {exc.problems[0]}") from None

@@ -1,0 +1,98 @@
+"""The bundled online-store plan's smoke tests check themselves: its checks run for real
+against plans/fake_shop.py on loopback, by the real conductor, in a run started with
+`cutover start --var shop=...` as the commander's OS user."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cutover_tui.cli import main
+from cutover_tui.engine.events import CheckpointFailed
+from tests.shop_support import PLAN, SMOKE, NightDriver, fake_shop, start_run
+
+
+def test_validate_lists_the_smoke_checks_at_the_shops_address(capsys) -> None:
+    assert main(["validate", str(PLAN)]) == 0
+    out = capsys.readouterr().out
+    assert "checks: 3 run by the conductor, as its OS user" in out
+    assert "checkpoint smoke-search: GET https://shop.newplatform.example/search?q=mug" in out
+    assert "checkpoint smoke-add-to-cart: GET https://shop.newplatform.example/cart/add" in out
+    assert "checkpoint smoke-checkout: GET https://shop.newplatform.example/checkout" in out
+
+
+def test_the_nights_smoke_checks_pass_against_the_fake_shop(tmp_path: Path) -> None:
+    with fake_shop() as shop:
+        base = f"http://127.0.0.1:{shop.server_address[1]}"
+        journal = start_run(tmp_path, "--var", f"shop={base}")
+        assert f'shop = "{base}"  # set at run start' in journal.meta["plan_text"]
+        night = NightDriver(journal)
+        night.ready()
+        night.play_until("smoke-search")
+        for sid in SMOKE:
+            night.start_step(sid)
+            st = night.state().status[sid]
+            assert st.status == "done", (sid, st.evidence)
+            assert st.finished_by == "conductor" and "check passed" in st.evidence
+            assert "HTTP 200" in st.evidence  # the fake shop answered, on loopback
+    assert not night.state().fired
+
+
+def test_a_failing_checkout_fails_its_checkpoint_and_arms_the_trigger_as_by_hand(
+    tmp_path: Path,
+) -> None:
+    with fake_shop(failing=frozenset({"/checkout"})) as shop:
+        base = f"http://127.0.0.1:{shop.server_address[1]}"
+        night = NightDriver(start_run(tmp_path, "--var", f"shop={base}"))
+        night.ready()
+        night.play_until("smoke-search")
+        for sid in SMOKE:
+            night.start_step(sid)
+        night.tick()
+    state = night.state()
+    st = state.status["smoke-checkout"]
+    assert st.status == "failed" and st.finished_by == "conductor"
+    assert "503" in st.evidence
+    assert state.fired["checkout-failed"].action == "alert"
+    by_conductor = state.fired["checkout-failed"]
+
+    # The same failure recorded by hand (QA, at the same minute) arms the same trigger.
+    hand = NightDriver(start_run(tmp_path / "by-hand", "--no-checks"))  # QA records it
+    hand.ready()
+    hand.play_until("smoke-search")
+    for sid in SMOKE[:2]:
+        hand.start_step(sid)
+        hand.finish_by_hand(sid)
+    hand.start_step("smoke-checkout")
+    hand.append(CheckpointFailed(actor="qa", at=hand.now(), step="smoke-checkout", evidence="503"))
+    hand.tick()
+    by_hand = hand.state().fired["checkout-failed"]
+    assert (by_hand.action, by_hand.trigger) == (by_conductor.action, by_conductor.trigger)
+
+
+def test_an_unreachable_shop_fails_each_check_with_the_reason(tmp_path: Path) -> None:
+    with fake_shop() as shop:  # a port that was a shop a moment ago: nothing listens now
+        base = f"http://127.0.0.1:{shop.server_address[1]}"
+    night = NightDriver(start_run(tmp_path, "--var", f"shop={base}"))
+    night.ready()
+    night.play_until("smoke-search")
+    night.start_step("smoke-search")
+    st = night.state().status["smoke-search"]
+    assert st.status == "failed" and st.finished_by == "conductor"
+    assert "check FAILED" in st.evidence and "refused" in st.evidence.lower()
+
+
+def test_no_checks_runs_none_and_the_smoke_tests_wait_for_a_person(tmp_path: Path) -> None:
+    night = NightDriver(start_run(tmp_path, "--no-checks"))  # the shop's real address
+    night.ready()
+    night.play_until("smoke-search")
+    night.start_step("smoke-search")
+    night.tick()
+    assert night.state().status["smoke-search"].status == "running"
+
+
+def test_a_var_the_plan_lacks_is_refused_in_one_line(tmp_path: Path, capsys) -> None:
+    runs = tmp_path / "runs"
+    code = main(["start", str(PLAN), "--rehearsal", "--runs", str(runs), "--var", "shp=x"])
+    err = capsys.readouterr().err
+    assert code != 0 and "shp" in err and len(err.strip().splitlines()) == 1
+    assert not list(runs.glob("*.db"))
