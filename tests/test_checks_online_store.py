@@ -4,11 +4,18 @@ against plans/fake_shop.py on loopback, by the real conductor, in a run started 
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from cutover_tui.cli import main
-from cutover_tui.engine.events import CheckpointFailed
-from tests.shop_support import PLAN, SMOKE, NightDriver, fake_shop, start_run
+from cutover_tui.clock.conductor import Conductor
+from cutover_tui.clocks import FixedClock
+from cutover_tui.engine.events import CheckpointFailed, RunStarted
+from cutover_tui.journal.identity import os_login
+from cutover_tui.journal.store import Journal
+from cutover_tui.plan import load_plan
+from cutover_tui.rehearse.simulate import SimulatedNight, play_until
+from tests.shop_support import PLAN, SMOKE, NightDriver, commanded_by_me, fake_shop, start_run
 
 
 def test_validate_lists_the_smoke_checks_at_the_shops_address(capsys) -> None:
@@ -96,3 +103,46 @@ def test_a_var_the_plan_lacks_is_refused_in_one_line(tmp_path: Path, capsys) -> 
     err = capsys.readouterr().err
     assert code != 0 and "shp" in err and len(err.strip().splitlines()) == 1
     assert not list(runs.glob("*.db"))
+
+
+def test_a_simulated_night_draws_the_smoke_checks_outcomes_and_runs_none(tmp_path: Path) -> None:
+    """Even with a conductor whose login started the run (the one that would run checks), a
+    simulated night draws each smoke check's outcome as it draws durations: nothing is sent
+    to the shop's real address, and the evidence says so."""
+    loaded = load_plan(commanded_by_me(tmp_path))
+    journal = Journal.create(tmp_path, loaded, rehearsal=True, created_by=os_login())
+    start = loaded.plan.window.start
+    journal.append(
+        RunStarted(
+            actor="alice",
+            at=start,
+            plan_id="online-store",
+            mode="rehearsal",
+            simulated=True,
+            key="go",
+        ),
+        now=lambda: start,
+    )
+    clock = FixedClock(start)
+    conductor = Conductor(Journal(journal.path), clock, holder="test")
+    night = SimulatedNight(journal.plan, seed=5)
+    now = start
+    while journal.state().phase != "ended" and now < start + timedelta(hours=20):
+        now += timedelta(minutes=10)  # a clock advanced by hand: nothing sleeps
+        clock.set(now)
+        play_until(journal, night, "alice", now)
+        conductor.tick()
+    results = [e for e in journal.events() if getattr(e, "step", None) in SMOKE]
+    results = [e for e in results if e.type.startswith("checkpoint-")]
+    assert results and all(e.actor != "conductor" for e in results)
+    for event in results:
+        assert (
+            "check outcome drawn, not run (GET https://shop.newplatform.example/" in event.evidence
+        )
+
+
+def test_cutover_simulate_says_the_checks_are_drawn(tmp_path: Path, capsys) -> None:
+    args = ["simulate", str(PLAN), "--headless", "--seed", "3", "--speed", "1000000"]
+    assert main([*args, "--runs", str(tmp_path)]) == 0
+    first = capsys.readouterr().err.splitlines()[0]
+    assert "3 checks' outcomes drawn, nothing run against the real systems" in first
