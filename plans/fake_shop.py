@@ -1,7 +1,7 @@
 """A tiny shop on loopback for rehearsing the online-store smoke checks: `python3 plans/fake_shop.py`.
 
 Standard library only. It answers the smoke checks' pages with JSON (/health, /search,
-/cart/add, /checkout) on 127.0.0.1:8765 (or the port given). Rehearse against it with
+/cart/add, /checkout, /catalogue/stats) on 127.0.0.1:8765 (or the port given). Rehearse against it with
 `cutover start plans/online-store.toml --rehearsal --var shop=http://127.0.0.1:8765`.
 `--fail /checkout` makes that page answer 503 (a checkout that is down), so the checkpoint
 fails and its trigger arms; stop the shop (Ctrl-C) and every check fails with the reason.
@@ -20,6 +20,7 @@ PAGES = {
     "/search": lambda q: {"query": q.get("q", [""])[0], "count": 1, "results": [{"sku": "mug"}]},
     "/cart/add": lambda q: {"cart": {"items": 1, "sku": q.get("sku", [""])[0]}},
     "/checkout": lambda q: {"order": "ok", "total": 1.0},
+    "/catalogue/stats": lambda q: {"skus": 48000, "categories": 212},
 }
 
 

@@ -237,6 +237,10 @@ def commands(plan: Any) -> list[tuple[str, str]]:
         out.append(
             (f"probe {probe.id} every {format_duration(probe.interval)}", describe(probe.check))
         )
+    after = getattr(plan, "aftercare", None)  # post-cutover validation items, when asked
+    for item in after.check if after is not None else []:
+        if item.check is not None:
+            out.append((f"after the night {item.id} (when asked)", describe(item.check)))
     return out
 
 
