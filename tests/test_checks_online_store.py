@@ -22,7 +22,10 @@ def test_validate_lists_the_smoke_checks_at_the_shops_address(capsys) -> None:
     assert main(["validate", str(PLAN)]) == 0
     out = capsys.readouterr().out
     assert "checks: 5 run by the conductor, as its OS user" in out
-    assert "after the night sku-count (when asked): GET https://www.example-shop.co.uk/catalogue/stats" in out
+    assert (
+        "after the night sku-count (when asked): GET https://www.example-shop.co.uk/catalogue/stats"
+        in out
+    )
     assert "checkpoint smoke-search: GET https://shop.newplatform.example/search?q=mug" in out
     assert "checkpoint smoke-add-to-cart: GET https://shop.newplatform.example/cart/add" in out
     assert "checkpoint smoke-checkout: GET https://shop.newplatform.example/checkout" in out

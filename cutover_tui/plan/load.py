@@ -89,7 +89,8 @@ def validate_data(
         for loc, message, hint in expand_vars(raw)
     ]
     plan, problems, known, kept = _validate(raw, name, locator)
-    problems = var_problems + problems
+    said = {p.loc for p in var_problems}  # "unknown var" says it; not "not a URL" besides
+    problems = var_problems + [p for p in problems if p.loc not in said]
     if plan is not None:
         for finding in check_plan(plan, known):
             loc = _original_loc(finding.loc, kept)

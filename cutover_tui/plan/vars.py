@@ -19,7 +19,6 @@ holds the very URL its checks ran against, with the plan's own value in a commen
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -98,9 +97,22 @@ def override(text: str, values: dict[str, str]) -> str:
             raise VarError(f"--var {name}: the plan's [vars] has no {name!r} to point elsewhere")
         newline = "\n" if lines[row].endswith("\n") else ""
         lines[row] = (
-            f"{name} = {json.dumps(value)}  # set at run start; the plan says {old}{newline}"
+            f"{name} = {toml_string(value)}  # set at run start; the plan says {old}{newline}"
         )
     return "".join(lines)
+
+
+def toml_string(value: str) -> str:
+    """`value` as a TOML basic string: quotes, backslashes and control characters escaped."""
+    out = []
+    for char in value:
+        if char in '"\\':
+            out.append("\\" + char)
+        elif ord(char) < 0x20 or ord(char) == 0x7F:
+            out.append(f"\\u{ord(char):04X}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
 
 
 def _vars_section(lines: list[str]) -> range:
