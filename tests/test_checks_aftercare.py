@@ -175,3 +175,22 @@ def test_online_store_with_the_shop_down_fails_the_item_with_the_reason(
     assert "sku-count: failed" in capsys.readouterr().out
     [event] = recorded(journal)
     assert event.passed is False and event.value is None and "refused" in event.note.lower()
+
+
+async def test_v_runs_an_items_check_in_the_war_room_and_records_it(tmp_path: Path) -> None:
+    from cutover_tui.journal.run import JournalRun
+    from cutover_tui.tui.actions.item_check import RUN_CHECK
+    from cutover_tui.tui.app import WarRoomApp
+    from tests.warroom_support import fill, notices, open_form, settle, submit_form
+
+    journal = start(tmp_path, items_plan(tmp_path, "rows=1000"))
+    source = JournalRun.for_current_user(Journal(journal.path))
+    app = WarRoomApp(source, source.clock, poll_seconds=0.05)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await open_form(pilot, app, "v")
+        fill(app, item="rows: Rows on the new system", result=RUN_CHECK)
+        await submit_form(pilot, app)
+        await settle(pilot, lambda: "rows" in app.state.aftercare.checks)
+        await settle(pilot, lambda: any("rows: check passed" in n for n in notices(app)))
+    [event] = recorded(journal)
+    assert (event.actor, event.value) == ("conductor", 1000.0)
