@@ -150,3 +150,15 @@ def test_cutover_simulate_says_the_checks_are_drawn(tmp_path: Path, capsys) -> N
     assert main([*args, "--runs", str(tmp_path)]) == 0
     first = capsys.readouterr().err.splitlines()[0]
     assert "3 checks' outcomes drawn, nothing run against the real systems" in first
+
+
+def test_cutover_run_says_a_bad_var_in_one_line_and_starts_nothing(tmp_path: Path, capsys) -> None:
+    runs = tmp_path / "runs"
+    args = ["run", str(PLAN), "--rehearsal", "--var", "shp=x", "--runs", str(runs)]
+    assert main(args) == 1
+    err = capsys.readouterr().err.strip()
+    assert err == (
+        "cutover: --var shp: the plan's [vars] has no 'shp' (it has: live, shop); "
+        "did you mean 'shop'?"
+    )
+    assert not list(runs.glob("*.db"))

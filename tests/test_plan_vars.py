@@ -77,7 +77,7 @@ def test_override_sets_the_value_and_keeps_the_plans_in_a_comment() -> None:
 @pytest.mark.parametrize(
     ("values", "says"),
     [
-        ({"nope": "x"}, "has no 'nope'"),
+        ({"nope": "x"}, "no line `nope = "),
         ({"shop": "a\nb"}, "a value is one line"),
     ],
 )
@@ -109,3 +109,13 @@ def test_assignments_are_name_equals_value() -> None:
 def test_any_one_line_value_round_trips_through_the_kept_text(value: str) -> None:
     text = override(plan('url = "https://h/"'), {"other": value})
     assert parse_plan(text).plan.vars["other"] == value
+
+
+def test_a_var_the_plan_lacks_names_the_ones_it_has(tmp_path) -> None:
+    from cutover_tui.plan.vars import with_overrides
+
+    loaded = parse_plan(plan('url = "${shop}/"'))
+    with pytest.raises(
+        VarError, match=r"has no 'shp' \(it has: other, shop\); did you mean 'shop'\?"
+    ):
+        with_overrides(loaded, ["shp=x"])

@@ -113,7 +113,10 @@ def override(text: str, values: dict[str, str]) -> str:
             raise VarError(f"--var {name}: a value is one line")
         row, old = _row_of(lines, section, name)
         if row is None:
-            raise VarError(f"--var {name}: the plan's [vars] has no {name!r} to point elsewhere")
+            raise VarError(
+                f'--var {name}: no line `{name} = "..."` in the plan\'s [vars] to point '
+                "elsewhere (a run overrides a plain one-line string on its own line)"
+            )
         newline = "\n" if lines[row].endswith("\n") else ""
         lines[row] = (
             f"{name} = {toml_string(value)}  # set at run start; the plan says {old}{newline}"
@@ -160,7 +163,14 @@ def with_overrides(loaded: Any, words: list[str]) -> Any:
 
     if not words:
         return loaded
-    text = override(loaded.text, parse_assignments(words))
+    values = parse_assignments(words)
+    for name in values:
+        if name not in loaded.plan.vars:
+            has = ", ".join(sorted(loaded.plan.vars)) or "none"
+            hint = nearest(name, loaded.plan.vars)
+            tail = f"; did you mean {hint!r}?" if hint else ""
+            raise VarError(f"--var {name}: the plan's [vars] has no {name!r} (it has: {has}){tail}")
+    text = override(loaded.text, values)
     try:
         return parse_plan(text, loaded.path)
     except PlanError as exc:
