@@ -4,8 +4,11 @@ and records its outcome as the item's result."""
 
 from __future__ import annotations
 
+import io
 import sys
 from pathlib import Path
+
+from rich.console import Console
 
 from cutover_tui.cli import main
 from cutover_tui.engine.events import RunStarted, ValidationRecorded
@@ -181,6 +184,7 @@ async def test_v_runs_an_items_check_in_the_war_room_and_records_it(tmp_path: Pa
     from cutover_tui.journal.run import JournalRun
     from cutover_tui.tui.actions.item_check import RUN_CHECK
     from cutover_tui.tui.app import WarRoomApp
+    from cutover_tui.tui.screens.aftercare import aftercare_table
     from tests.warroom_support import fill, notices, open_form, settle, submit_form
 
     journal = start(tmp_path, items_plan(tmp_path, "rows=1000"))
@@ -192,5 +196,14 @@ async def test_v_runs_an_items_check_in_the_war_room_and_records_it(tmp_path: Pa
         await submit_form(pilot, app)
         await settle(pilot, lambda: "rows" in app.state.aftercare.checks)
         await settle(pilot, lambda: any("rows: check passed" in n for n in notices(app)))
+        await pilot.press("V")  # the screen marks the items that check themselves
+        await settle(pilot, lambda: type(app.screen).__name__ == "AftercareScreen")
+        console = Console(width=220, record=True, file=io.StringIO())
+        console.print(aftercare_table(app.screen.frame))
+        table = console.export_text()
+        assert (
+            "rows: Rows on the new system ⚙" in table
+            and "by-eye: Looked at by a person ⚙" not in table
+        )
     [event] = recorded(journal)
     assert (event.actor, event.value) == ("conductor", 1000.0)
