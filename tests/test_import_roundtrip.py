@@ -28,11 +28,11 @@ def sheet_view(plan: Plan, workbook: bool) -> dict[str, Any]:
     phases = {p.id: p.title for p in plan.phase}
     steps = []
     for s in plan.step:
-        if workbook:
-            steps.append(s.model_dump())
+        if workbook:  # no sheet holds a checkpoint's check (export says it stays behind)
+            steps.append(s.model_dump(exclude={"check"}))
             continue
         # A CSV holds no templates or audiences: its comms steps come back as tasks.
-        fields = s.model_dump(exclude={"kind", "template", "to", "auto"})
+        fields = s.model_dump(exclude={"kind", "template", "to", "auto", "check"})
         fields["kind"] = "task" if s.kind == "comms" else s.kind
         fields["phase"] = phases.get(s.phase) if s.phase else None  # a CSV names it by title
         steps.append(fields)
@@ -240,17 +240,17 @@ def test_export_names_what_the_sheet_leaves_out(tmp_path: Path, capsys) -> None:
     assert out == [
         f"wrote {target}: 39 steps; import it again with: cutover import {target}",
         f"  not in a CSV (they stay in {PLANS / 'online-store.toml'}; --xlsx holds them): the "
-        "rollback (8 steps), 11 readiness items, 5 triggers, 3 audiences, 4 templates",
-        f"  not in any sheet (they stay in {PLANS / 'online-store.toml'}): the after-the-night "
-        "part [aftercare]",
+        "rollback (8 steps), 11 readiness items, 6 triggers, 3 audiences, 4 templates",
+        f"  not in any sheet (they stay in {PLANS / 'online-store.toml'}): 3 checks, the [vars] "
+        "the checks use, the after-the-night part [aftercare]",
     ]
     book = tmp_path / "store.xlsx"
     assert main(["export", str(PLANS / "online-store.toml"), "--xlsx", "--out", str(book)]) == 0
     assert capsys.readouterr().out.splitlines() == [
-        f"wrote {book}: 39 steps, 10 people, 5 phases, 0 risks, 11 readiness items, 5 triggers, "
+        f"wrote {book}: 39 steps, 10 people, 5 phases, 0 risks, 11 readiness items, 6 triggers, "
         f"3 audiences, 4 templates, 8 rollback steps; import it again with: cutover import {book}",
-        f"  not in any sheet (they stay in {PLANS / 'online-store.toml'}): the after-the-night "
-        "part [aftercare]",
+        f"  not in any sheet (they stay in {PLANS / 'online-store.toml'}): 3 checks, the [vars] "
+        "the checks use, the after-the-night part [aftercare]",
     ]
     assert main(["export", str(PLANS / "online-store.toml"), "--csv", "--out", str(target)]) == 1
     assert capsys.readouterr().err.strip() == (

@@ -77,11 +77,16 @@ def _paths(value: Any, prefix: str) -> set[str]:
             out |= _paths(item, prefix)
     elif isinstance(value, dict):
         for key, inner in value.items():
-            name = "*" if prefix == "people" else key
+            name = "*" if prefix in ("people", "vars") else key  # tables of named entries
             path = f"{prefix}.{name}" if prefix else name
             out.add(path)
             out |= _paths(inner, path)
-    return {p.replace("rollback.step.", "step.") for p in out}
+    return {_same_keys(p) for p in out}
+
+
+def _same_keys(path: str) -> str:
+    """Rollback steps have a step's keys; an after-the-night item's check a checkpoint's."""
+    return path.replace("rollback.step.", "step.").replace("aftercare.check.check.", "step.check.")
 
 
 def documented() -> set[str]:
@@ -107,7 +112,7 @@ def _schema_paths(schema: dict, node: dict, prefix: str) -> set[str]:
         path = f"{prefix}.{key}" if prefix else key
         out.add(path)
         out |= _schema_paths(schema, inner, path)
-    return {p.replace("rollback.step.", "step.") for p in out}
+    return {_same_keys(p) for p in out}
 
 
 def test_every_documented_key_is_in_the_schema_and_the_other_way_round(capsys) -> None:

@@ -25,6 +25,7 @@ from ..inert import inert
 from ..journal.identity import actor_for, describe, os_login
 from ..journal.run import run_clock
 from ..journal.store import Journal
+from .check_item import check_item, is_item
 from .options import add_runs_option, open_run, said_in_one_line
 from .trust_commands import refused_on_broken
 
@@ -36,7 +37,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "check", help="run a running checkpoint's check now (the conductor's rules apply)"
     )
     check.add_argument("run", metavar="RUN")
-    check.add_argument("step", metavar="STEP", help="a running checkpoint that has a check")
+    check.add_argument(
+        "step",
+        metavar="STEP",
+        help="a running checkpoint that has a check, or an [aftercare] validation item with one",
+    )
     add_runs_option(check)
     check.set_defaults(func=cmd_check)
 
@@ -54,6 +59,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     login = os_login()
     state = journal.state()
     clock = run_clock(journal, None)
+    if args.step not in state.status and is_item(state, args.step):  # after the night
+        return check_item(journal, args.step, login, clock)
     st = state.status.get(args.step)
     attempt = st.attempts if st is not None else 0
     ask = CheckRequested(

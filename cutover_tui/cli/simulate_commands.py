@@ -17,6 +17,7 @@ from ..journal.identity import actor_for, os_login
 from ..journal.run import JournalRun
 from ..journal.store import Journal, JournalError, runs_dir
 from ..rehearse.simulate import SimulatedNight, drive
+from ..rehearse.simulated_checks import drawn_checks
 from .options import add_runs_option, load_or_say
 
 
@@ -69,7 +70,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     night = SimulatedNight(plan, seed=seed)
     print(
         f"{journal.run_id}: simulated rehearsal at {args.speed:g}x, seed {seed}, "
-        f"night slowness {night.slowness:.2f}",
+        f"night slowness {night.slowness:.2f}" + drawn_checks(plan),
         file=sys.stderr,
     )
     if args.headless:

@@ -14,6 +14,7 @@ from ..journal.hostconfig import locked_socket
 from ..journal.identity import actor_for, os_login
 from ..journal.store import JournalError, runs_dir
 from ..locked.client import start_locked
+from ..plan.vars import VarError, with_overrides
 from .options import add_runs_option, load_or_say, said_in_one_line
 from .trust_commands import print_runs
 
@@ -29,6 +30,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="the conductor runs no check and no probe: checkpoints are ticked off by hand",
     )
+    start.add_argument(
+        "--var",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="point one of the plan's [vars] elsewhere for this run (e.g. shop=http://127.0.0.1:8765)",
+    )
     add_runs_option(start)
     start.set_defaults(func=cmd_start)
 
@@ -41,6 +49,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def cmd_start(args: argparse.Namespace) -> int:
     loaded = load_or_say(args.plan)
     if loaded is None:
+        return 1
+    try:  # the run keeps the plan with its vars set: the sealed text is what its checks run
+        loaded = with_overrides(loaded, getattr(args, "var", None) or [])
+    except VarError as exc:
+        print(f"cutover start: {exc}", file=sys.stderr)
         return 1
     directory = runs_dir(args.runs)
     no_checks = getattr(args, "no_checks", False)  # `cutover run PLAN` starts one too

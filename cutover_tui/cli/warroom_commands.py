@@ -12,6 +12,7 @@ from ..journal.identity import actor_for, os_login
 from ..journal.run import JournalRun, run_clock
 from ..journal.store import Journal, JournalError, RunInfo, runs_dir
 from ..locked.client import LockedJournal, LockedRun, latest_open
+from ..plan.vars import VarError, with_overrides
 from .catch_up import catch_up_lines, last_seen
 from .options import add_runs_option, load_or_say, open_named
 from .start_commands import cmd_start
@@ -28,6 +29,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     run.add_argument("target", metavar="PLAN_OR_RUN")
     run.add_argument("--rehearsal", action="store_true", help="when starting: a rehearsal")
     run.add_argument("--tz", help="show times in this zone (e.g. Asia/Kolkata); default the plan's")
+    run.add_argument(
+        "--var",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="when starting: point one of the plan's [vars] elsewhere (as `cutover start`)",
+    )
     add_runs_option(run)
     run.set_defaults(func=cmd_run)
 
@@ -70,7 +78,14 @@ def _journal_for(args: argparse.Namespace) -> Journal | LockedJournal | None:
     loaded = load_or_say(args.target)
     if loaded is None:
         return None
+    try:  # said now, in one line, not as "you may not start one" below
+        with_overrides(loaded, getattr(args, "var", []))
+    except VarError as exc:
+        print(f"cutover: {exc}", file=sys.stderr)
+        return None
     under_way = _latest(args, directory, loaded.plan.plan.id)
+    if under_way is not None and getattr(args, "var", []):
+        print(f"cutover: --var left aside: {under_way.run_id} keeps its own", file=sys.stderr)
     if under_way is not None and (under_way.mode == "rehearsal") == args.rehearsal:
         return open_named(under_way.run_id, args)
     if under_way is not None and under_way.mode == "rehearsal":
@@ -83,7 +98,11 @@ def _journal_for(args: argparse.Namespace) -> Journal | LockedJournal | None:
         )
         return open_named(under_way.run_id, args)
     start_args = argparse.Namespace(
-        plan=args.target, rehearsal=args.rehearsal, runs=args.runs, journal=args.journal
+        plan=args.target,
+        rehearsal=args.rehearsal,
+        runs=args.runs,
+        journal=args.journal,
+        var=getattr(args, "var", []),
     )
     if cmd_start(start_args) != 0:
         print(

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..plan.errors import nearest
+from .aftercare_checks import could_not_measure
 from .events import (
     AccessClosed,
     Event,
@@ -144,7 +145,7 @@ def _check_validation(state: RunState, e: ValidationRecorded) -> str | None:
     item = items.get(e.check)
     if item is None:
         return _unknown("validation item", e.check, items)
-    if item.measured and e.value is None:
+    if item.measured and e.value is None and not could_not_measure(e):
         return (
             f"{e.check!r} is a measure: give the value measured (--value), against {item.target()}"
         )

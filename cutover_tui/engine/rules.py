@@ -10,7 +10,7 @@ did what and when.
 from __future__ import annotations
 
 from ..plan.errors import nearest
-from . import aftercare, checks, incident_rules, outbox
+from . import aftercare, aftercare_checks, checks, incident_rules, outbox
 from .events import (
     CONDUCTOR,
     DERIVED_TYPES,
@@ -33,6 +33,7 @@ from .events import (
     StepStarted,
     StepSuspended,
     TriggerOverridden,
+    ValidationRecorded,
     WindowAlert,
 )
 from .incidents import INCIDENT_TYPES
@@ -87,6 +88,8 @@ def _permission(state: RunState, event: Event) -> str | None:
         return None if actor == CONDUCTOR else f"only the conductor records {event.type}"
     if actor == CONDUCTOR and isinstance(event, CheckpointPassed | CheckpointFailed):
         return checks.conductor_permission(state, event)  # a check's outcome (engine/checks.py)
+    if actor == CONDUCTOR and isinstance(event, ValidationRecorded):
+        return aftercare_checks.conductor_permission(state, event)  # an item's check's outcome
     if actor == CONDUCTOR:
         return f"the conductor does not record {event.type}"
     if aftercare.is_aftercare(event):

@@ -33,6 +33,7 @@ from pydantic import (
 from .durations import format_duration, parse_duration, parse_percent
 from .errors import nearest
 from .limits import MAX_WINDOW
+from .probes import Check
 
 if TYPE_CHECKING:
     from .checks import Finding, Known
@@ -98,8 +99,10 @@ class ValidationCheck(_Strict):
     tolerance: Tolerance | None = None
     better: Literal["lower", "higher"] | None = None
     within: After = timedelta(hours=24)
-    # Hook: an automated check or probe (plan/probes.py) may be attached to an item later; it
-    # would record the same ValidationRecorded (engine/aftercare.py) with what it measured.
+    # A check (plan/probes.py) run by `cutover check RUN ITEM` or the war room's v, as the OS
+    # user who started the run: recorded as the item's ValidationRecorded by the conductor,
+    # a measure with the value the check read (engine/aftercare_checks.py).
+    check: Check | None = None
 
     @model_validator(mode="after")
     def _a_measure_has_a_baseline(self) -> ValidationCheck:

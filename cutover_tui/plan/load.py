@@ -25,6 +25,7 @@ from .limits import LimitError, check_plan_size, read_plan_bytes, toml_depth_pro
 from .locate import KeyLocator
 from .model import STEP_KIND_TAGS, Checkpoint, Comms, Gate, Milestone, Plan, Task
 from .toml_read import TOMLDecodeError, loads
+from .vars import expand as expand_vars
 
 CHECK_TYPE_TAGS = ("command", "http", "tcp", "dns")  # plan/probes.py Check's tags
 
@@ -83,7 +84,13 @@ def validate_data(
     """Validate plan data as parse_plan does once tomllib has read it; without `locator`, the
     problems carry key paths and no lines (data built in code: an imported runbook)."""
     locator = locator or _NoLines()  # type: ignore[assignment]
+    var_problems = [  # ${name} in checks, replaced before the models see them (plan/vars.py)
+        Problem(name, locator.line_of(loc), loc, message, hint)
+        for loc, message, hint in expand_vars(raw)
+    ]
     plan, problems, known, kept = _validate(raw, name, locator)
+    said = {p.loc for p in var_problems}  # "unknown var" says it; not "not a URL" besides
+    problems = var_problems + [p for p in problems if p.loc not in said]
     if plan is not None:
         for finding in check_plan(plan, known):
             loc = _original_loc(finding.loc, kept)

@@ -375,6 +375,10 @@ class Plan(_Strict):
     severity: list[SeverityLevel] = Field(default_factory=list)
     escalation: list[Escalation] = Field(default_factory=list)
     incidents: IncidentPolicy | None = None
+    # Values named once, used in checks as ${name} (plan/vars.py); a run may override them
+    vars: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")], str] = Field(
+        default_factory=dict
+    )
 
     @property
     def steps(self) -> list[AnyStep]:

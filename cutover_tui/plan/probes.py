@@ -237,6 +237,10 @@ def commands(plan: Any) -> list[tuple[str, str]]:
         out.append(
             (f"probe {probe.id} every {format_duration(probe.interval)}", describe(probe.check))
         )
+    after = getattr(plan, "aftercare", None)  # post-cutover validation items, when asked
+    for item in after.check if after is not None else []:
+        if item.check is not None:
+            out.append((f"after the night {item.id} (when asked)", describe(item.check)))
     return out
 
 
@@ -284,6 +288,8 @@ def not_in_a_sheet(plan: Any) -> list[str]:
         ("probe-failing trigger", sum(t.probe is not None for t in plan.trigger)),
     )
     left = [f"{n} {name}{'s' if n != 1 else ''}" for name, n in counts if n]
+    if getattr(plan, "vars", None):  # named for the checks (plan/vars.py), which stay too
+        left.append("the [vars] the checks use")
     if getattr(plan, "aftercare", None) is not None:  # no sheet holds it: said, never dropped
         left.append("the after-the-night part [aftercare]")
     left += incident_tables(plan)  # plan/severity.py: no sheet holds them either

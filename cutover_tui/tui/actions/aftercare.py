@@ -8,10 +8,13 @@ as `cutover do RUN validated|validation-failed|close-access|accept-handover|runb
 from __future__ import annotations
 
 from ...engine.actions import Words
+from ...engine.aftercare_checks import item_check
 from ...engine.aftercare_status import AfterRow, rows
+from ...engine.state import RunState
 from ..screens.aftercare import AftercareScreen
 from ..screens.form import Field, FormSpec
 from .core import ActionCore
+from .item_check import RUN_CHECK, run_item_check_now
 
 
 def _number_problem(text: str) -> str | None:
@@ -50,7 +53,11 @@ class AftercareActions(ActionCore):
             (
                 Field("item", "Item", choices=tuple(_choice(r) for r in ordered)),
                 Field("value", "Value measured (a measure only)", validate=_number_problem),
-                Field("result", "Result (a pass/fail item only)", choices=("passed", "failed")),
+                Field(
+                    "result",
+                    "Result (a pass/fail item only)",
+                    choices=_results(self.state, ordered),
+                ),
                 Field("note", "Note (what was seen, where the runbook lives)"),
             ),
             submit="Record",
@@ -61,6 +68,9 @@ class AftercareActions(ActionCore):
 
     def _record(self, row: AfterRow, values: dict[str, str]) -> None:
         note = values["note"]
+        if row.kind == "check" and values["result"] == RUN_CHECK and not values["value"]:
+            run_item_check_now(self, row.id)  # tui/actions/item_check.py
+            return
         if row.kind == "check":
             if values["value"]:
                 words = Words(note=note, value=float(values["value"]))
@@ -95,6 +105,12 @@ class AftercareActions(ActionCore):
                 self.event("note", None, Words(kind="review", note=v["text"], remark=v["remark"]))
             ),
         )
+
+
+def _results(state: RunState, ordered: list[AfterRow]) -> tuple[str, ...]:
+    """Passed or failed; "run its check" too when an open item carries a check."""
+    checked = any(r.kind == "check" and item_check(state, r.id) for r in ordered)
+    return ("passed", "failed", RUN_CHECK) if checked else ("passed", "failed")
 
 
 def _choice(row: AfterRow) -> str:

@@ -16,7 +16,9 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from ...engine.aftercare_checks import item_check
 from ...engine.aftercare_status import AfterRow, rows, summary
+from ...engine.state import RunState
 from ...engine.times import stamp
 from ...inert import inert_line
 from ..frame import Frame
@@ -39,7 +41,7 @@ def aftercare_table(frame: Frame) -> Table:
     for row in rows(state, frame.now):
         table.add_row(
             Text(row.area),
-            Text(inert_line(f"{row.id}: {row.title}", 48)),
+            Text(inert_line(f"{row.id}: {row.title}", 48) + _checked(state, row)),
             Text(inert_line(state.name(row.owner), 28)),
             _status(row),
             Text(stamp(state, row.due) if row.due else "at go-live"),
@@ -47,6 +49,11 @@ def aftercare_table(frame: Frame) -> Table:
             style="red" if row.overdue else None,
         )
     return table
+
+
+def _checked(state: RunState, row: AfterRow) -> str:
+    """ " ⚙" after an item that carries a check (v, "run its check"; `cutover check`)."""
+    return " ⚙" if row.kind == "check" and item_check(state, row.id) is not None else ""
 
 
 def _status(row: AfterRow) -> Text:

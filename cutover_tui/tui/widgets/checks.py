@@ -12,6 +12,7 @@ from ...inert import inert_rich
 from ...plan.model import STREAMS
 from ...plan.risks import Risk, risks_by_trigger
 from ..frame import Frame, bar, dur
+from .check_mark import check_mark, shown_evidence
 
 DECISION_STYLE = {"go": "green", "conditional-go": "yellow", "no-go": "red"}
 
@@ -32,9 +33,11 @@ def checkpoint_lines(frame: Frame) -> list[Text]:
             mark, style, when = "–", "dim", f"skipped {frame.clock(st.finished_at)}"
         else:
             mark, style, when = "◷", "", f"due {frame.clock(sched.steps[sid].finish)}"
-        line = Text.assemble((f"{mark} ", style), (step.title, style), "  ", (when, "dim"))
+        line = Text.assemble((f"{mark} ", style), (step.title, style))
+        line.append_text(check_mark(state, sid) or Text())  # ⚙: it checks itself
+        line.append_text(Text.assemble("  ", (when, "dim")))
         if st.evidence:
-            line.append(f'  "{st.evidence}"', "italic")
+            line.append(f'  "{shown_evidence(state, sid)}"', "italic")
         if st.status == "failed" and step.on_fail != "continue":
             line.append(f"  → {step.on_fail.upper()}", "bold red")
         lines.append(line)
