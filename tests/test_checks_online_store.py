@@ -21,7 +21,7 @@ from tests.shop_support import PLAN, SMOKE, NightDriver, commanded_by_me, fake_s
 def test_validate_lists_the_smoke_checks_at_the_shops_address(capsys) -> None:
     assert main(["validate", str(PLAN)]) == 0
     out = capsys.readouterr().out
-    assert "checks: 5 run by the conductor, as its OS user" in out
+    assert "checks: 3 run by the conductor, 2 when asked (cutover check); as the OS user" in out
     assert (
         "after the night sku-count (when asked): GET https://www.example-shop.co.uk/catalogue/stats"
         in out

@@ -33,7 +33,7 @@ def fake_shop():
 def test_validate_lists_every_command_the_plan_will_run(capsys) -> None:
     assert main(["validate", str(PLAN)]) == 0
     out = capsys.readouterr().out
-    assert "checks: 7 run by the conductor, as its OS user" in out
+    assert "checks: 7 run by the conductor; as the OS user that started the run" in out
     assert "checkpoint orders-migrated: run python3 -c" in out
     assert "probe shop every 15s: GET http://127.0.0.1:8765/health" in out
 

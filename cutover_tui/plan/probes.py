@@ -271,7 +271,12 @@ def check_lines(plan: Any) -> list[str]:
     found = commands(plan)
     if not found:
         return []
-    lines = [f"checks: {len(found)} run by the conductor, as its OS user (--no-checks: none)"]
+    asked = sum(where.endswith("(when asked)") for where, _ in found)
+    by_conductor = len(found) - asked
+    head = f"checks: {by_conductor} run by the conductor"
+    if asked:  # an after-the-night item's check runs in the process that asks for it
+        head += f", {asked} when asked (cutover check)"
+    lines = [f"{head}; as the OS user that started the run (--no-checks: none)"]
     lines += [f"  {where}: {what}" for where, what in found]
     return lines
 
