@@ -1,6 +1,7 @@
-"""`validate` sorts the plan's steps once (plan/graph.py keeps the last orders, issue 12):
-the checks' baseline and the forecast's level graph share it, and a kept order is only ever
-handed out for an equal graph. No timings: benchmarks/plan_load.py has the figures."""
+"""Work `validate` does once per plan, not once per use (issue 12): the plan's steps are sorted
+once (plan/graph.py keeps the last orders; the checks' baseline and the forecast's level graph
+share one, and a kept order is only handed out for an equal graph), and the gate criteria's
+pool is made once, not per gate. No timings: benchmarks/plan_load.py has the figures."""
 
 from __future__ import annotations
 
@@ -58,3 +59,27 @@ def test_any_sequence_of_graphs_gets_the_orders_kahn_gives(calls) -> None:
         if reorder:  # the same graph, its ids given in another order: another stable order
             after = dict(reversed(after.items()))
         assert graph.topological_order(after) == graph._kahn(after)
+
+
+class CountingSet(set):
+    """A set that counts the unions made from it."""
+
+    unions = 0
+
+    def __or__(self, other):
+        CountingSet.unions += 1
+        return set(self) | other
+
+
+def test_the_gate_criteria_pool_is_made_once_not_once_per_gate(monkeypatch) -> None:
+    from cutover_tui.plan.checks import Known, _gate_and_comms_references
+
+    gate = '[[step]]\nid = "g{n}"\ntitle = "g"\nowner = "lead"\nduration = "5m"\n'
+    gate += 'kind = "gate"\ncriteria = ["a", "nowhere"]\napprovers = ["lead"]\n'
+    text = PLAN + step("a", 20) + "".join(gate.format(n=n) for n in range(5))
+    plan = parse_plan(text.replace('"nowhere"', '"a"')).plan
+    known = Known.of(plan)
+    known.steps = CountingSet(known.steps)
+    monkeypatch.setattr(CountingSet, "unions", 0)
+    assert list(_gate_and_comms_references(plan, known)) == []
+    assert CountingSet.unions == 1  # was one per gate: 50,000 steps x 2,000 gates
