@@ -266,3 +266,15 @@ def test_a_window_written_with_an_offset_is_the_same_plan(
     assert outcome(text, monkeypatch, fast=True) == outcome(text, monkeypatch, fast=False)
     plan = parse_plan(text).plan
     assert type(plan.window.start.tzinfo) is timezone
+
+
+def test_a_rust_panic_in_rtoml_falls_back_to_tomli(monkeypatch: pytest.MonkeyPatch) -> None:
+    class PanicException(BaseException):  # pyo3's panics derive from BaseException
+        pass
+
+    def panics(text: str) -> dict:
+        raise PanicException("index out of bounds")
+
+    monkeypatch.setattr(toml_fast.rtoml, "loads", panics)
+    assert fast_loads(MINIMAL) is None
+    assert parse_plan(MINIMAL).plan.plan.id == "minimal"

@@ -41,7 +41,9 @@ def fast_loads(text: str, limit: int = MAX_TOML_DEPTH) -> dict[str, Any] | None:
         return None
     try:
         data = rtoml.loads(text)
-    except Exception:  # any refusal at all: the reference path words it
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:  # any refusal, a Rust panic (pyo3's PanicException) too: tomli words it
         return None
     return data if _settle(data, limit) else None
 
