@@ -4,9 +4,10 @@ On a 50,000-step plan tomli's compiled parser took about 1 s of CPU and the nest
 before it (plan/limits.py) 0.4 s more; rtoml parses the same file in 0.4 s (issue 12). Its
 error messages are not ours, so it is only ever trusted with a document it accepts:
 
-- any error from rtoml (syntax, an integer past 64 bits, a float that overflows, its own
-  nesting limit) returns None, and the caller takes the reference path: the nesting check,
-  then tomli, whose messages the located errors are made of. Every error stays byte-identical.
+- any error from rtoml (syntax, a float that overflows where tomli reads inf, its own
+  nesting limit, even a Rust panic) returns None, and the caller takes the reference path:
+  the nesting check, then tomli, whose messages the located errors are made of. Every error
+  stays byte-identical. (Integers past 64 bits: both read them whole.)
 - a byte-order mark: rtoml skips it, tomli refuses it; None, so tomli refuses it as today.
 - nesting: the document rtoml built is walked once. Its depth (containers, the root table
   counted) bounds the text's: every `[` or `{` outside a string opens a container inside the
