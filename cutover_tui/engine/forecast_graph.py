@@ -38,7 +38,12 @@ def level_graph(state: RunState, rollback: bool) -> LevelGraph:
     ids = state.rollback_order if rollback else state.order
     members = frozenset(ids)  # (a set built from a list probed 4x slower here, 50,000 ids)
     steps = state.steps
-    after = {sid: [p for p in steps[sid].after if p in members] for sid in ids}
+    # The steps' own lists where every predecessor is a member (all of them, in a plan as
+    # written): no list built per step (50,000 steps). Read only, as PlannedStep's are.
+    after = {sid: steps[sid].after for sid in ids}
+    for sid, preds in after.items():
+        if not members.issuperset(preds):
+            after[sid] = [p for p in preds if p in members]
     order = topological_order(after)
     depth: dict[str, int] = {}
     lookup = depth.__getitem__  # (map over the ids, not a generator per step: 50,000 steps)

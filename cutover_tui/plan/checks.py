@@ -216,11 +216,13 @@ def _step_references(plan: Plan, known: Known) -> Iterator[Finding]:
 
 
 def _gate_and_comms_references(plan: Plan, known: Known) -> Iterator[Finding]:
+    criteria_pool: set[str] | None = None  # made once: per gate it was steps x gates
     for prefix, steps in _step_lists(plan):
         for index, step in enumerate(steps):
             loc = (*prefix, index)
             if isinstance(step, Gate):
-                criteria_pool = known.steps | known.readiness
+                if criteria_pool is None:
+                    criteria_pool = known.steps | known.readiness
                 for n, criterion in enumerate(step.criteria):
                     if criterion not in criteria_pool:
                         yield _unknown(

@@ -25,11 +25,33 @@ class CycleError(ValueError):
         self.cycle = cycle
 
 
+# The last orders made, each beside a copy of the graph it came from: `validate` sorts the
+# plan's steps for its checks (the baseline), then the rollback's, then the plan's again,
+# from an equal graph, for the forecast's level graph: 0.15 s a sort on 50,000 steps
+# (issue 12). Comparing the keys in order and then the lists runs in C, a tenth of a sort. A
+# copy is kept, so a caller changing its lists later cannot make a stale order look
+# current; the order is handed out as a copy too.
+KEPT_ORDERS = 4
+_sorted: list[tuple[list[str], dict[str, list[str]], list[str]]] = []
+
+
 def topological_order(after: Mapping[str, Sequence[str]]) -> list[str]:
     """Kahn's algorithm, stable in the order ids were given. Unknown predecessors are ignored.
 
     Raises CycleError naming one cycle.
     """
+    nodes = list(after)
+    kept = list(_sorted)  # one read: another thread may replace it meanwhile
+    for made_nodes, made_from, order in kept:
+        if made_nodes == nodes and made_from == after:
+            return list(order)
+    order = _kahn(after)
+    graph = {node: list(preds) for node, preds in after.items()}
+    _sorted[:] = [(nodes, graph, order), *kept[: KEPT_ORDERS - 1]]
+    return list(order)
+
+
+def _kahn(after: Mapping[str, Sequence[str]]) -> list[str]:
     # Children only for the nodes that have some, and a predecessor list deduplicated only
     # when it could hold a repeat: on 50,000 steps this was 9 x 20,000 empty lists a validate.
     indegree = dict.fromkeys(after, 0)

@@ -24,6 +24,7 @@ from .gc_pause import gc_paused
 from .limits import LimitError, check_plan_size, read_plan_bytes, toml_depth_problem
 from .locate import KeyLocator
 from .model import STEP_KIND_TAGS, Checkpoint, Comms, Gate, Milestone, Plan, Task
+from .toml_fast import fast_loads
 from .toml_read import TOMLDecodeError, loads
 from .vars import expand as expand_vars
 
@@ -60,15 +61,22 @@ def parse_plan(text: str, name: str = "<plan>") -> LoadedPlan:
         check_plan_size(text)
     except LimitError as exc:
         raise PlanError([Problem(name, None, (), f"cannot read the plan: {exc}")]) from None
+    with gc_paused():  # millions of objects, no cycles among them: see plan/gc_pause.py
+        raw = fast_loads(text)  # rtoml, trusted only with what it accepts: plan/toml_fast.py
+        if raw is None:
+            raw = _reference_loads(text, name)
+        return validate_data(raw, name, text, KeyLocator(text))
+
+
+def _reference_loads(text: str, name: str) -> dict[str, Any]:
+    """The nesting check, then tomli: every located TOML error is worded here."""
     too_deep = toml_depth_problem(text)
     if too_deep is not None:
         raise PlanError([Problem(name, too_deep[0], (), f"TOML: {too_deep[1]}")])
-    with gc_paused():  # millions of objects, no cycles among them: see plan/gc_pause.py
-        try:
-            raw = loads(text)
-        except TOMLDecodeError as exc:
-            raise PlanError([_syntax_problem(name, exc)]) from None
-        return validate_data(raw, name, text, KeyLocator(text))
+    try:
+        return loads(text)
+    except TOMLDecodeError as exc:
+        raise PlanError([_syntax_problem(name, exc)]) from None
 
 
 class _NoLines:
