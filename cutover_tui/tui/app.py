@@ -212,7 +212,8 @@ class WarRoomApp(
         sched = schedule(self.state, now)
         sight = self.odds.for_frame(self.state, now)
         verdict = judge(self.state, sched, sight, now)  # the one verdict, as `cutover status`
-        frame = Frame(self.state, sched, now, self.source.actor, sight, verdict, self.tz)
+        pending = self.odds.pending(self.state)  # "working out odds…" on the status line
+        frame = Frame(self.state, sched, now, self.source.actor, sight, verdict, self.tz, pending)
         self.gate.done(self.state, sched, now)
         self.frame = frame
         self._show(frame, new)
