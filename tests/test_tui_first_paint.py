@@ -11,13 +11,18 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+from textual.widgets import OptionList
+
 from cutover_tui.clocks import FixedClock
+from cutover_tui.engine.events import NoteAdded
 from cutover_tui.engine.verdict import assess
 from cutover_tui.plan import load_plan
+from cutover_tui.tui import first_paint
 from cutover_tui.tui.app import WarRoomApp
 from cutover_tui.tui.scenes import Script, script_night
 from cutover_tui.tui.screenshots import scene_app
 from cutover_tui.tui.source import MemoryRun
+from cutover_tui.tui.widgets.comms import CommsLog
 from cutover_tui.tui.widgets.status import ODDS_PENDING, StatusBar
 from tests.warroom_support import settle
 
@@ -89,3 +94,76 @@ async def test_a_small_plan_has_its_odds_from_its_first_frame() -> None:
         assert app.frame is not None and app.frame.foresight is not None
         assert not app.frame.odds_pending
         assert ODDS_PENDING not in app.query_one(StatusBar).plain
+
+
+# -- a large plan: the schedule after the first frame (first_paint.py) -------------------------
+
+
+def held_schedule(monkeypatch) -> threading.Event:
+    """Hold the first-frame worker's schedule until the test lets it go (the UI thread's own
+    schedules run at once)."""
+    import cutover_tui.tui.app as app_module
+
+    release = threading.Event()
+    real = app_module.schedule
+
+    def waiting(state, now):
+        if threading.current_thread() is not threading.main_thread():
+            assert release.wait(60), "the test never let the schedule worker go"
+        return real(state, now)
+
+    monkeypatch.setattr(app_module, "schedule", waiting)
+    return release
+
+
+def screen_text(app: WarRoomApp) -> tuple[str, list[str], list[str]]:
+    return (
+        app.query_one(StatusBar).plain,
+        app.query_one(CommsLog).plain_lines(),
+        [str(o.prompt) for o in app.query_one("#now-list", OptionList)._options],
+    )
+
+
+async def test_a_large_plan_paints_its_status_line_before_its_schedule(monkeypatch) -> None:
+    # Reference: the same run worked out at once.
+    reference = half_night_app()
+    async with reference.run_test(size=SIZE) as pilot:
+        await settle(pilot, lambda: reference.frame and reference.frame.foresight is not None)
+        expected = screen_text(reference)
+        expected_svg = reference.export_screenshot()
+    monkeypatch.setattr(first_paint, "DEFER_STEPS", 100)  # the 320-step plan counts as large
+    release = held_schedule(monkeypatch)
+    app = half_night_app()
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot, lambda: first_paint.SCHEDULE_PENDING in _bar(app))
+            assert app.frame is None
+            assert "LIVE" in _bar(app) and "conductor" in _bar(app)
+            assert "steps done" in _bar(app)
+            # Meanwhile, nothing reads the journal into the state the worker reads ...
+            polls: list[int] = []
+            poll = app.source.poll
+            app.source.poll = lambda: polls.append(1) or poll()  # type: ignore[method-assign]
+            app.poll_journal()
+            app.tick()
+            assert polls == []
+            # ... and no key acts on the run.
+            assert app.check_action("zoom", (1,)) is False
+            assert app.check_action("quit", ()) is not False
+            release.set()
+            await settle(pilot, lambda: app.frame is not None)
+            await settle(pilot, lambda: app.frame.foresight is not None)
+            assert first_paint.SCHEDULE_PENDING not in _bar(app)
+            assert screen_text(app) == expected  # every pane as if worked out at once
+            assert app.export_screenshot() == expected_svg
+            assert polls  # the journal is read again
+            note = NoteAdded(actor=app.source.actor, at=app.clock.now(), text="after-sketch")
+            app.source.submit(note)
+            app.poll_journal()
+            await settle(pilot, lambda: any("after-sketch" in x for x in screen_text(app)[1]))
+    finally:
+        release.set()
+
+
+def _bar(app: WarRoomApp) -> str:
+    return app.query_one(StatusBar).plain
