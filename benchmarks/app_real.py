@@ -16,7 +16,8 @@ clock, a footer) is measured in the same way in the same run; the ratio is what 
 between machines.
 
 Every app runs as a child process on a pseudo-terminal (160x48 by default):
-- first paint: from spawn to the status line on the terminal (the bare app's label): on a
+- first paint: from spawn to the status line on the terminal (the bare app's label), and the
+  CPU the child had used by then (a loaded machine inflates it less than the wall time): on a
   large plan that line may say it is still working out the schedule or the odds
   (`tui/first_paint.py`, `tui/odds.py`), so the time until the odds are on the status line
   ("NN% in window": the whole frame, worked out) is reported beside it;
@@ -180,6 +181,7 @@ def write_run(case: str, directory: Path) -> tuple[Path, datetime, int]:
 @dataclass
 class Figures:
     first_paint_s: float
+    paint_cpu_s: float  # the child's CPU until then: what a loaded machine inflates least
     odds_s: float | None  # from spawn to the odds on the status line: the whole frame
     rss_mb: float
     peak_mb: float
@@ -282,6 +284,7 @@ def measure(
     try:
         child.wait_for(paint_marker, opts.patience)
         first_paint = time.perf_counter() - child.started
+        paint_cpu = _cpu_s(child.pid)
         odds = None
         if odds_marker is not None:
             child.wait_for(odds_marker, opts.patience, keep=True)
@@ -314,6 +317,7 @@ def measure(
         _, peak = _memory_mb(child.pid)
         return Figures(
             first_paint,
+            paint_cpu,
             odds,
             rss,
             peak,
@@ -432,6 +436,7 @@ def _report(opts, bare: Figures, results: dict[str, tuple[Figures, int]]) -> Non
 
     print(f"{'events':22}{'':>10}" + "".join(f"{n:>14,}" for _, n in results.values()))
     row("first paint (s)", lambda f: f.first_paint_s, lambda v: f"{v:.2f}", vs_bare=True)
+    row("CPU to paint (s)", lambda f: f.paint_cpu_s, lambda v: f"{v:.2f}", vs_bare=True)
     row("odds on screen (s)", lambda f: f.odds_s, lambda v: f"{v:.2f}")
     row("idle CPU (%)", lambda f: f.idle_cpu * 100, lambda v: f"{v:.1f}", vs_bare=True)
     row("resident (MB)", lambda f: f.rss_mb, lambda v: f"{v:.0f}")
