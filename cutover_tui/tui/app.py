@@ -211,6 +211,7 @@ class WarRoomApp(
     def _first_scheduled(self) -> None:
         new, self._warming = self._warming or [], None
         self.refresh_run(new, folded=True)
+        self.refresh_bindings()  # the keys check_action held back are offered again
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Before the first whole frame, nothing that reads or changes the run."""
