@@ -167,3 +167,10 @@ async def test_a_large_plan_paints_its_status_line_before_its_schedule(monkeypat
 
 def _bar(app: WarRoomApp) -> str:
     return app.query_one(StatusBar).plain
+
+
+def test_the_sketch_a_large_plan_paints_first(snap_compare, monkeypatch) -> None:
+    """The first frame of a large plan as it stands until its schedule is worked out."""
+    monkeypatch.setattr(first_paint, "DEFER_STEPS", 100)
+    monkeypatch.setattr(WarRoomApp, "_schedule_worker", lambda self, now: None)  # never lands
+    assert snap_compare(half_night_app(), terminal_size=SIZE)
