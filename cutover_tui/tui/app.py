@@ -195,10 +195,14 @@ class WarRoomApp(
             apply(self.state, event)
         self._warming = new
         now = self.clock.now()
+        self._sketch(now)
+        self.call_after_refresh(self._schedule_worker, now)  # once the sketch is out
+
+    def _sketch(self, now: datetime) -> None:
         sketch = first_paint.Sketch(self.state, now, self.source.actor, self.tz)
         status = self.source.conductor_status()
-        first_paint.show_sketch(self.query_one(StatusBar), sketch, status, self.read_only)
-        self.call_after_refresh(self._schedule_worker, now)  # once the sketch is out
+        with contextlib.suppress(NoMatches):  # a tick while the app is closing
+            first_paint.show_sketch(self.query_one(StatusBar), sketch, status, self.read_only)
 
     @work(thread=True, exclusive=True, group="first-frame", exit_on_error=False)
     def _schedule_worker(self, now: datetime) -> None:
@@ -232,7 +236,8 @@ class WarRoomApp(
         a boundary that matters (pacing.py) or when new odds are wanted (odds.py)."""
         now = self.clock.now()
         if self._warming is not None:
-            return  # the first frame is being worked out (first_paint.py)
+            self._sketch(now)  # the clock ticks while the first schedule is worked out
+            return
         if self.gate.due(self.state, now):
             self.refresh_run([])
             return
