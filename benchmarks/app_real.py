@@ -16,13 +16,18 @@ clock, a footer) is measured in the same way in the same run; the ratio is what 
 between machines.
 
 Every app runs as a child process on a pseudo-terminal (160x48 by default):
-- first paint: from spawn to the status line on the terminal (the bare app's label);
+- first paint: from spawn to the status line on the terminal (the bare app's label), and the
+  CPU the child had used by then (a loaded machine inflates it less than the wall time): on a
+  large plan that line may say it is still working out the schedule or the odds
+  (`tui/first_paint.py`, `tui/odds.py`), so the time until the odds are on the status line
+  ("NN% in window": the whole frame, worked out) is reported beside it;
 - resident memory: VmRSS once settled, and VmHWM (the peak);
 - idle CPU and bytes written: over `--idle` seconds with nobody touching it, after `--settle`
   seconds (the first odds of a large plan are worked out in that time);
 - key answered: from a key (the war room: + zooms the timeline; the bare app: a label) to the
   app's next output, pressed just after the clock's write, median of 3; and from `?` to the
-  help screen on the terminal (a modal: the whole screen is composed again), median of 3;
+  help screen on the terminal (a modal: the whole screen is composed again; its first row,
+  the list is longer than the screen), median of 3;
 - notice: from a note appended to the journal by another process's code path (the journal
   API `cutover do` uses, in this process) to the note's text on the terminal, median of 3.
 """
@@ -176,6 +181,8 @@ def write_run(case: str, directory: Path) -> tuple[Path, datetime, int]:
 @dataclass
 class Figures:
     first_paint_s: float
+    paint_cpu_s: float  # the child's CPU until then: what a loaded machine inflates least
+    odds_s: float | None  # from spawn to the odds on the status line: the whole frame
     rss_mb: float
     peak_mb: float
     idle_cpu: float  # share of one core
@@ -210,10 +217,12 @@ class Child:
         self.seen = (self.seen + data)[-(1 << 20) :]
         return data
 
-    def wait_for(self, marker: bytes, patience: float) -> float:
-        """Seconds until `marker` is written (from now), reading everything meanwhile."""
+    def wait_for(self, marker: bytes, patience: float, keep: bool = False) -> float:
+        """Seconds until `marker` is written (from now), reading everything meanwhile.
+        `keep`: what was read before counts (the marker may have come with an earlier one)."""
         began = time.perf_counter()
-        self.seen = b""
+        if not keep:
+            self.seen = b""
         while marker not in self.seen:
             if time.perf_counter() - began > patience:
                 raise RuntimeError(f"{marker!r} not seen in {patience:g} s: {self.seen[-300:]!r}")
@@ -268,12 +277,18 @@ def measure(
     key: bytes,
     help_marker: bytes | None = None,
     notify=None,
+    odds_marker: bytes | None = None,
 ) -> Figures:
     size = tuple(int(n) for n in opts.size.split("x"))
     child = Child(args, size)  # type: ignore[arg-type]
     try:
         child.wait_for(paint_marker, opts.patience)
         first_paint = time.perf_counter() - child.started
+        paint_cpu = _cpu_s(child.pid)
+        odds = None
+        if odds_marker is not None:
+            child.wait_for(odds_marker, opts.patience, keep=True)
+            odds = time.perf_counter() - child.started
         child.drain(opts.settle)
         rss, peak = _memory_mb(child.pid)
         cpu0, t0 = _cpu_s(child.pid), time.perf_counter()
@@ -302,6 +317,8 @@ def measure(
         _, peak = _memory_mb(child.pid)
         return Figures(
             first_paint,
+            paint_cpu,
+            odds,
             rss,
             peak,
             cpu,
@@ -328,6 +345,15 @@ def notifier(run: Path, moment: datetime, began: float):
         return time.perf_counter()
 
     return notify
+
+
+def compiled() -> None:
+    """Byte-compile the package first, as `pip install` does: with PYTHONDONTWRITEBYTECODE set
+    (as on the build machines) an editable checkout would be compiled from source in every
+    child, some 0.6 s of CPU the bare app (its Textual compiled at install) never pays."""
+    import compileall
+
+    compileall.compile_dir(ROOT / "cutover_tui", quiet=1)
 
 
 def _cpu_s(pid: int) -> float:
@@ -365,6 +391,7 @@ def main() -> int:
     opts.settle = opts.settle or (5.0 if opts.quick else 10.0)
     cases = opts.only.split(",") if opts.only else list(CASES)
     me = str(Path(__file__).resolve())
+    compiled()
     results: dict[str, tuple[Figures, int]] = {}
     bare = measure([me, "--child", "bare"], b"READY", opts, key=b"?")
     with tempfile.TemporaryDirectory(prefix="cutover-app-real-") as tmp:
@@ -379,8 +406,9 @@ def main() -> int:
                     b"conductor",
                     opts,
                     key=b"+",  # zoom the timeline in: it is drawn again
-                    help_marker=b"this list",
+                    help_marker=b"start the highlighted step",  # its first row
                     notify=notifier(run, moment, began),
+                    odds_marker=b"in window",
                 ),
                 count,
             )
@@ -408,6 +436,8 @@ def _report(opts, bare: Figures, results: dict[str, tuple[Figures, int]]) -> Non
 
     print(f"{'events':22}{'':>10}" + "".join(f"{n:>14,}" for _, n in results.values()))
     row("first paint (s)", lambda f: f.first_paint_s, lambda v: f"{v:.2f}", vs_bare=True)
+    row("CPU to paint (s)", lambda f: f.paint_cpu_s, lambda v: f"{v:.2f}", vs_bare=True)
+    row("odds on screen (s)", lambda f: f.odds_s, lambda v: f"{v:.2f}")
     row("idle CPU (%)", lambda f: f.idle_cpu * 100, lambda v: f"{v:.1f}", vs_bare=True)
     row("resident (MB)", lambda f: f.rss_mb, lambda v: f"{v:.0f}")
     row("peak resident (MB)", lambda f: f.peak_mb, lambda v: f"{v:.0f}")

@@ -34,6 +34,7 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
+from . import forecast_reuse
 from .forecast_blocks import (
     BlockCache,
     Streams,
@@ -258,9 +259,11 @@ class Forecaster:
         self._normals: dict[str, np.ndarray] = {}
         self._base: tuple[LevelGraph, BlockCache] | None = None
         self._noise: tuple[LevelGraph, tuple[float, float, float], BlockCache] | None = None
+        self.streams_made = 0  # random streams made (tests count them: an amendment's few)
 
     def _generator(self, kind: int, name: str) -> np.random.Generator:
         """The random stream of one step (or group) id: (seed, kind, id) alone decide it."""
+        self.streams_made += 1
         key = int.from_bytes(hashlib.blake2b(name.encode("utf-8"), digest_size=8).digest())
         return np.random.Generator(np.random.PCG64(np.random.SeedSequence([self.seed, kind, key])))
 
@@ -290,6 +293,12 @@ class Forecaster:
         key = (sd, latency, tail)
         if self._noise is not None and self._noise[0] is graph and self._noise[1] == key:
             return self._noise[2]
+        old = (self._noise[0], self._noise[2]) if self._noise and self._noise[1] == key else None
+        rows = forecast_reuse.scatter_rows(graph, self._generator, self.iterations, *key)
+        carried = forecast_reuse.carry(old, graph, forecast_reuse.same_budget(graph), rows)
+        if carried is not None:  # an amendment: the other steps keep their rows
+            self._noise = (graph, key, carried)
+            return carried
         normals = Streams(lambda sid: self._generator(2, sid), graph.ids, normal)
         chi2s = Streams(lambda sid: self._generator(3, sid), graph.ids, chisquare(tail))
         budget = np.where(graph.mode > 0, graph.mode, np.inf)
@@ -309,6 +318,11 @@ class Forecaster:
         """Every step's duration in every iteration at scale 1: computed once per graph."""
         if self._base is not None and self._base[0] is graph:
             return self._base[1]
+        rows = forecast_reuse.duration_rows(graph, self._generator, self.iterations, triangular_ppf)
+        carried = forecast_reuse.carry(self._base, graph, forecast_reuse.same_range(graph), rows)
+        if carried is not None:  # an amendment: the other steps keep their rows
+            self._base = (graph, carried)
+            return carried
         uniforms = Streams(lambda sid: self._generator(0, sid), graph.ids, uniform)
 
         def compute(cols: slice) -> np.ndarray:

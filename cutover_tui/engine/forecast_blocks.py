@@ -111,6 +111,13 @@ class BlockCache:
             self._whole = whole
             self._compute = None  # nor the streams behind it: a generator per step, ~1 KB each
 
+    @classmethod
+    def of(cls, whole: np.ndarray) -> BlockCache:
+        """A matrix made already, kept whole (engine/forecast_reuse.py carries one over)."""
+        cache = cls.__new__(cls)
+        cache._whole, cache._compute = whole, None
+        return cache
+
     @property
     def kept(self) -> bool:
         return self._whole is not None

@@ -32,6 +32,7 @@ from ..engine.schedule import schedule
 from ..engine.state import RunState, apply, initial_state
 from ..engine.verdict import forecaster_for, judge
 from ..inert import inert, inert_line
+from . import first_paint
 from .actions.aftercare import AftercareActions
 from .actions.amend import AmendActions
 from .actions.checks import CheckActions
@@ -116,6 +117,7 @@ class WarRoomApp(
         self.odds = OddsKeeper(self.forecaster, prior)
         self.gate = RecomputeGate()
         self._active_pane = "timeline"
+        self._warming: list[Event] | None = None  # a large plan's first events, until scheduled
         self.catch_up: list[str] = []  # what changed since this login last looked (cli)
 
     # -- layout ----------------------------------------------------------------------------
@@ -142,7 +144,7 @@ class WarRoomApp(
             self.run_worker(self.background(), name="background", exclusive=False)
         self.title = f"cutover · {inert_line(self.source.plan.plan.title, 200)}"
         self._fit_layout()
-        self.refresh_run()
+        self._first_frame()
         footer = self.query_one(RoleFooter)
         footer.call_later(footer.recompose)  # roles are known once the run is folded
         self.set_interval(self.tick_seconds, self.tick, name="tick")
@@ -181,8 +183,50 @@ class WarRoomApp(
             self._active_pane = event.tab.id.removeprefix("tab-")
             self._fit_layout()
 
+    # -- the first frame (first_paint.py) -----------------------------------------------------
+    def _first_frame(self) -> None:
+        """The whole frame at once, or on a large plan a sketch now and the frame once the
+        worker has worked out the schedule."""
+        new = list(self.source.poll())
+        if not first_paint.deferred(self.state):
+            self.refresh_run(new)
+            return
+        for event in new:
+            apply(self.state, event)
+        self._warming = new
+        now = self.clock.now()
+        self._sketch(now)
+        self.call_after_refresh(self._schedule_worker, now)  # once the sketch is out
+
+    def _sketch(self, now: datetime) -> None:
+        sketch = first_paint.Sketch(self.state, now, self.source.actor, self.tz)
+        status = self.source.conductor_status()
+        with contextlib.suppress(NoMatches):  # a tick while the app is closing
+            first_paint.show_sketch(self.query_one(StatusBar), sketch, status, self.read_only)
+
+    @work(thread=True, exclusive=True, group="first-frame", exit_on_error=False)
+    def _schedule_worker(self, now: datetime) -> None:
+        try:
+            schedule(self.state, now)  # the graph and its passes, kept warm on the state
+        finally:  # the frame is made either way: on the UI thread, as always
+            with contextlib.suppress(RuntimeError):  # the app closed meanwhile
+                self.call_from_thread(self._first_scheduled)
+
+    def _first_scheduled(self) -> None:
+        new, self._warming = self._warming or [], None
+        self.refresh_run(new, folded=True)
+        self.refresh_bindings()  # the keys check_action held back are offered again
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Before the first whole frame, nothing that reads or changes the run."""
+        if self._warming is not None and action not in first_paint.BEFORE_FRAME:
+            return False
+        return super().check_action(action, parameters)
+
     # -- the refresh loop --------------------------------------------------------------------
     def poll_journal(self) -> None:
+        if self._warming is not None:
+            return  # the worker reads the state: the news waits for the first frame
         new = list(self.source.poll())
         if new:
             self.refresh_run(new)
@@ -191,6 +235,9 @@ class WarRoomApp(
         """Every second: the status line's clock moves; the rest is worked out again only on
         a boundary that matters (pacing.py) or when new odds are wanted (odds.py)."""
         now = self.clock.now()
+        if self._warming is not None:
+            self._sketch(now)  # the clock ticks while the first schedule is worked out
+            return
         if self.gate.due(self.state, now):
             self.refresh_run([])
             return
@@ -202,17 +249,19 @@ class WarRoomApp(
                 return  # a tick while the app is closing: its panes are already gone
         self._ask_odds(now)
 
-    def refresh_run(self, new: list[Event] | None = None) -> None:
-        """Fold what is new, reschedule at now, and show it. Called on news and when due."""
+    def refresh_run(self, new: list[Event] | None = None, *, folded: bool = False) -> None:
+        """Fold what is new, reschedule at now, and show it. Called on news and when due.
+        `folded`: `new` is already in the state (a large plan's first frame)."""
         if new is None:
             new = list(self.source.poll())
-        for event in new:
+        for event in [] if folded else new:
             apply(self.state, event)
         now = self.clock.now()
         sched = schedule(self.state, now)
         sight = self.odds.for_frame(self.state, now)
         verdict = judge(self.state, sched, sight, now)  # the one verdict, as `cutover status`
-        frame = Frame(self.state, sched, now, self.source.actor, sight, verdict, self.tz)
+        pending = self.odds.pending(self.state)  # "working out odds…" on the status line
+        frame = Frame(self.state, sched, now, self.source.actor, sight, verdict, self.tz, pending)
         self.gate.done(self.state, sched, now)
         self.frame = frame
         self._show(frame, new)

@@ -48,6 +48,7 @@ class Frame:
     foresight: Foresight | None = None  # the odds at tonight's pace; None when not asked for
     verdict: Verdict = None  # type: ignore[assignment]  # made from the rest when not given
     tz: tzinfo | None = None  # the viewer's own zone (`--tz`); None: the plan's
+    odds_pending: bool = False  # the odds are wanted and a worker is working out the first
 
     def __post_init__(self) -> None:
         if self.verdict is None:

@@ -5,7 +5,9 @@ The odds (`engine.foresight.foresee`) are the one heavy part of a frame: a few m
 a plan of ordinary size, a second or more at 20,000 steps. So:
 - on a small plan (steps x simulated nights up to `INLINE_CELLS`) they are worked out inline,
   with the frame, so every frame is whole (the screenshots and the tests see what they always
-  saw);
+  saw); but the first frame of a plan above `FIRST_INLINE_CELLS` (the 320-step plan: a few
+  hundred milliseconds the first time, the random streams cold) goes on the terminal before
+  its odds, saying it is working them out, and a worker brings them (issue 14: first paint);
 - on a larger plan the frame is made with the last answer and a worker thread works out the
   next one, when the run has news or a minute of the run's clock has passed since the last
   answer, and never more often than every `every` seconds of real time. One worker at a time
@@ -31,6 +33,9 @@ from ..engine.state import RunState
 from .pacing import marker, next_minute
 
 INLINE_CELLS = 250_000  # 500 steps x 500 nights: a few milliseconds, worked out with the frame
+# Above this (100 steps x 500 nights) the first odds come from a worker after the first frame:
+# the demo and screenshot plans stay whole from their first frame.
+FIRST_INLINE_CELLS = 50_000
 EVERY_S = 3.0  # a worker starts at most this often (real seconds)
 
 
@@ -57,12 +62,14 @@ class OddsKeeper:
         prior: PacePrior | None,
         *,
         inline_cells: int = INLINE_CELLS,
+        first_inline_cells: int = FIRST_INLINE_CELLS,
         every_s: float = EVERY_S,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.forecaster = forecaster
         self.prior = prior
         self.inline_cells = inline_cells
+        self.first_inline_cells = first_inline_cells
         self.every_s = every_s
         self.monotonic = monotonic
         self.sight: Foresight | None = None
@@ -74,19 +81,36 @@ class OddsKeeper:
         self._tokens = 0
         self._lock = threading.Lock()  # one thread at a time in the forecaster
 
+    def _cells(self, state: RunState) -> int:
+        return len(state.steps) * (self.forecaster.iterations if self.forecaster else 0)
+
     def inline(self, state: RunState) -> bool:
+        """Worked out with the frame, on the UI thread: a small plan, once it has its first."""
         if self.forecaster is None:
             return True
-        return len(state.steps) * self.forecaster.iterations <= self.inline_cells
+        if self.answered is None and self._cells(state) > self.first_inline_cells:
+            return False  # the first odds of a mid-sized plan: after the first frame
+        return self._cells(state) <= self.inline_cells
+
+    def pending(self, state: RunState) -> bool:
+        """Odds are wanted and a worker is to bring the first: the frame says so."""
+        wanted = self.forecaster is not None and wants_odds(state)
+        return wanted and self.sight is None and not self.inline(state)
 
     def for_frame(self, state: RunState, now: datetime) -> Foresight | None:
         """The odds a frame at `now` shows: worked out now on a small plan, else the newest."""
         if self.forecaster is None or not wants_odds(state):
             return None
         if self.inline(state):
+            if self._just_answered(state, now):
+                return self.sight  # the worker's first answer, for this very frame
             self.computed += 1
             return foresee(state, now, self.forecaster, self.prior)
         return self.sight
+
+    def _just_answered(self, state: RunState, now: datetime) -> bool:
+        last = self.answered
+        return last is not None and last.now == now and last.marker == marker(state)
 
     def stale(self, state: RunState, now: datetime) -> bool:
         """Could the odds shown have moved: news, or a minute of the clock since?"""
@@ -137,4 +161,4 @@ class OddsKeeper:
         return True
 
 
-__all__ = ["EVERY_S", "INLINE_CELLS", "Asked", "OddsKeeper", "wants_odds"]
+__all__ = ["EVERY_S", "FIRST_INLINE_CELLS", "INLINE_CELLS", "Asked", "OddsKeeper", "wants_odds"]

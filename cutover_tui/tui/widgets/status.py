@@ -14,6 +14,7 @@ from ...inert import inert_line
 from ..frame import LEVEL_STYLE, STAGE_MARK, TONE_BADGE, Frame, dur
 from ..incident_news import badge_word
 
+ODDS_PENDING = "working out odds…"
 PHASE_LABEL = {
     "not-started": ("NOT STARTED", "bold"),
     "running": ("LIVE", "bold green"),
@@ -97,6 +98,8 @@ def finish_text(frame: Frame, short: bool, odds: bool = True) -> tuple[Text, Tex
         (f" ({dur(_minutes(v.delta), signed=True)})", plan_style),
     )
     if v.likely is None:
+        if frame.odds_pending:  # the first frame of a large plan: its odds come next
+            return Text.assemble(plan, " · ", (ODDS_PENDING, "dim italic")), Text()
         return plan, Text()
     likely = Text.assemble("likely ", (frame.clock(v.likely), f"bold {style}"))
     chance = Text(f"{v.p_in_window:.0%}", f"bold {style}")

@@ -1,0 +1,88 @@
+"""The first frame of a large plan: on the terminal before its schedule is worked out.
+
+At 5,000 or 20,000 steps the first schedule (its graph built cold) and the panes drawn from it
+take a second or more, on top of opening the journal. So above `DEFER_STEPS` the war room:
+1. folds what is recorded (it needs that anyway) and shows the status line from what is
+   cheap: the mode, the plan's title, who is looking, the conductor, the wall clock, how many
+   steps are done, and "working out the schedule…" where the verdict and figures go;
+2. works out the schedule in a worker thread (its caches stay warm on the state: the frame
+   made afterwards on the UI thread reuses them), holding the journal's polls and keys that
+   act on the run meanwhile (the state is read by one thread at a time);
+3. then makes the whole frame as it always did: every pane's content is what it would have
+   been had it been worked out at once.
+
+Plans up to `DEFER_STEPS` (the screenshots', the tests', the 320-step plan) are worked out
+at once: their schedule takes milliseconds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+
+from rich.text import Text
+
+from ..engine.state import RunState
+from .frame import Frame
+from .widgets.status import Cell, StatusBar, headline
+
+DEFER_STEPS = 2_000  # above this, the first schedule is worked out after the first frame
+SCHEDULE_PENDING = "working out the schedule…"
+# What a person may do before the first whole frame: nothing that reads or changes the run.
+BEFORE_FRAME = frozenset({"quit", "help", "command_palette"})
+
+
+def deferred(state: RunState) -> bool:
+    """Is the first schedule of this run worked out after its first frame?"""
+    return len(state.steps) > DEFER_STEPS
+
+
+@dataclass(frozen=True)
+class Sketch:
+    """What the first frame of a large plan knows: the folded state, who looks, and when.
+    It reads like a Frame for the status line's headline (the same functions, borrowed)."""
+
+    state: RunState
+    now: datetime
+    actor: str
+    tz: tzinfo | None = None
+
+    roles = Frame.roles
+    role_label = Frame.role_label
+    zone = Frame.zone
+    clock = Frame.clock
+    person = Frame.person
+
+
+def wall_clock(sketch: Sketch) -> Text:
+    """The wall clock as the status line shows it, in the zone times are shown in, named."""
+    tz = sketch.now.astimezone(sketch.zone).strftime("%Z")
+    return Text(f"  {sketch.clock(sketch.now, seconds=True)} {tz}", "bold")
+
+
+def figures(sketch: Sketch) -> Text:
+    """Line 2 before the schedule: how far the run is, and that the rest is coming."""
+    state = sketch.state
+    done = sum(1 for sid in state.active_ids() if state.status[sid].status in ("done", "skipped"))
+    total = len(state.active_ids())
+    return Text.assemble(f" {done:,} of {total:,} steps done │ ", (SCHEDULE_PENDING, "dim italic"))
+
+
+def show_sketch(bar: StatusBar, sketch: Sketch, conductor: str, read_only: bool) -> None:
+    """The status line of a first frame made before its schedule."""
+    width = bar.size.width or bar.app.size.width
+    left, right = headline(sketch, conductor, width, read_only)  # type: ignore[arg-type]
+    bar.query_one("#status-left", Cell).set(left)
+    bar.query_one("#status-clock", Cell).set(wall_clock(sketch))
+    bar.query_one("#status-right", Cell).set(right)
+    bar.query_one("#status-figures", Cell).set(figures(sketch))
+
+
+__all__ = [
+    "BEFORE_FRAME",
+    "DEFER_STEPS",
+    "SCHEDULE_PENDING",
+    "Sketch",
+    "deferred",
+    "show_sketch",
+]
