@@ -86,3 +86,16 @@ def test_follow_is_read_only(tmp_path: Path) -> None:
     os.write(fd, b"q")
     assert finish(pid, fd) == 0
     assert [e.type for e in Journal(run.path).events()] == ["run-started"]
+
+
+def test_run_starts_a_run_with_checks_off_when_asked(tmp_path: Path) -> None:
+    """`cutover run PLAN --no-checks` starts the run as `cutover start --no-checks` does:
+    the run-started event says checks are off, so no conductor runs the smoke checks."""
+    runs = tmp_path / "runs"
+    pid, fd = spawn("run", "plans/online-store.toml", "--rehearsal", "--no-checks", runs=runs)
+    read_until(fd, b"REHEARSAL")
+    os.write(fd, b"q")
+    assert finish(pid, fd) == 0
+    (run,) = list_runs(runs)
+    (started, *_) = Journal(run.path).events()
+    assert started.type == "run-started" and started.checks is False

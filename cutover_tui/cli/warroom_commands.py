@@ -36,6 +36,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="NAME=VALUE",
         help="when starting: point one of the plan's [vars] elsewhere (as `cutover start`)",
     )
+    run.add_argument(
+        "--no-checks",
+        action="store_true",
+        help="when starting: the conductor runs no check and no probe (as `cutover start`)",
+    )
     add_runs_option(run)
     run.set_defaults(func=cmd_run)
 
@@ -86,6 +91,8 @@ def _journal_for(args: argparse.Namespace) -> Journal | LockedJournal | None:
     under_way = _latest(args, directory, loaded.plan.plan.id)
     if under_way is not None and getattr(args, "var", []):
         print(f"cutover: --var left aside: {under_way.run_id} keeps its own", file=sys.stderr)
+    if under_way is not None and getattr(args, "no_checks", False):
+        print(f"cutover: --no-checks left aside: {under_way.run_id} keeps its own", file=sys.stderr)
     if under_way is not None and (under_way.mode == "rehearsal") == args.rehearsal:
         return open_named(under_way.run_id, args)
     if under_way is not None and under_way.mode == "rehearsal":
@@ -103,6 +110,7 @@ def _journal_for(args: argparse.Namespace) -> Journal | LockedJournal | None:
         runs=args.runs,
         journal=args.journal,
         var=getattr(args, "var", []),
+        no_checks=getattr(args, "no_checks", False),
     )
     if cmd_start(start_args) != 0:
         print(
