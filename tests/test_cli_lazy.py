@@ -10,18 +10,23 @@ import sys
 from pathlib import Path
 
 from cutover_tui.cli import COMMAND_MODULES, COMMANDS, build_parser
+from cutover_tui.journal import plan_cache
 from tests.journal_support import new_run
 
 ROOT = Path(__file__).resolve().parent.parent
 HEAVY = ("textual", "numpy", "jinja2", "openpyxl", "apscheduler", "cutover_tui.engine.forecast")
+# What a run's plan, once validated and cached by this user (journal/plan_cache.py), spares
+# `cutover do`: the TOML reader and the plan's checks.
+PARSING = ("cutover_tui.plan.load", "cutover_tui.plan.checks", "cutover_tui.plan.toml_read")
 
 PROBE = """
 import json, sys
 from cutover_tui.cli import main
 code = main(sys.argv[1:])
 heavy = {name: name in sys.modules for name in HEAVY}
-print(json.dumps({"code": code, "heavy": heavy}))
-""".replace("HEAVY", repr(HEAVY))
+parsing = {name: name in sys.modules for name in PARSING}
+print(json.dumps({"code": code, "heavy": heavy, "parsing": parsing}))
+""".replace("HEAVY", repr(HEAVY)).replace("PARSING", repr(PARSING))
 
 
 def run_probe(*argv: str) -> dict:
@@ -59,6 +64,21 @@ def test_cutover_do_imports_no_heavy_module(tmp_path: Path) -> None:
     )
     assert report["code"] == 0
     assert report["heavy"] == dict.fromkeys(HEAVY, False)
+    assert report["parsing"] == dict.fromkeys(PARSING, False)  # the plan came from the cache
+
+
+def test_cutover_do_parses_the_plan_again_when_its_cache_is_tampered(tmp_path: Path) -> None:
+    journal = new_run(tmp_path / "runs")  # its plan validated here, and cached
+    cached = plan_cache.cache_file(journal.meta["plan_text"], journal.meta["shift_s"])
+    journal.close()
+    raw = cached.read_bytes()
+    cached.write_bytes(raw.replace(b"Journal test", b"Journal TEST"))  # the digest unchanged
+    runs = str(tmp_path / "runs")
+    report = run_probe("do", journal.run_id, "note", "--note", "hi", "--runs", runs)
+    assert report["code"] == 0
+    assert report["parsing"]["cutover_tui.plan.load"]  # parsed in full, not read from it
+    report = run_probe("do", journal.run_id, "note", "--note", "again", "--runs", runs)
+    assert report["parsing"] == dict.fromkeys(PARSING, False)  # the cache was written anew
 
 
 def test_validate_quietly_imports_no_interface(tmp_path: Path) -> None:
