@@ -5,9 +5,12 @@ runs in a fresh interpreter and reports sys.modules."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from cutover_tui.cli import COMMAND_MODULES, COMMANDS, build_parser
 from cutover_tui.journal import plan_cache
@@ -99,3 +102,36 @@ def test_an_unknown_command_gets_the_nearest_name_in_one_line() -> None:
         assert result.returncode == 2
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and f"did you mean {hint}?" in lines[0], result.stderr
+
+
+PLUGIN_PROBE = """
+import json, os, sys
+from cutover_tui.cli import main
+code = main(sys.argv[1:])
+print(json.dumps({"code": code, "metadata": "importlib.metadata" in sys.modules}))
+"""
+
+
+@pytest.mark.parametrize(("chosen", "scanned"), [(None, False), ("logfire", True)])
+def test_cutover_scans_no_entry_points_for_pydantic_plugins(
+    tmp_path: Path, chosen: str | None, scanned: bool
+) -> None:
+    """cli/pydantic_plugins.py: no import of importlib.metadata nor scan of every installed
+    distribution on the first validator, unless someone manages pydantic plugins by name."""
+    journal = new_run(tmp_path / "runs")
+    journal.close()
+    env = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
+    if chosen is not None:
+        env["PYDANTIC_DISABLE_PLUGINS"] = chosen
+    argv = ["do", journal.run_id, "note", "--note", "hi", "--runs", str(tmp_path / "runs")]
+    result = subprocess.run(
+        [sys.executable, "-c", PLUGIN_PROBE, *argv],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report == {"code": 0, "metadata": scanned}
