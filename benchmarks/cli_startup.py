@@ -93,7 +93,7 @@ def main() -> int:
             ("cutover validate -q", [*cli, "validate", "-q", str(plan_file)]),
         ]
         results = {}
-        for label, command in rows:  # once unmeasured: bytecode written, the cache filled
+        for _, command in rows:  # once unmeasured: bytecode written, the cache filled
             warm = command or [*cli, "do", run_id, "note", "--note", "warm"]
             child(warm, env)
         for label, command in rows:
