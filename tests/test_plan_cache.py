@@ -181,3 +181,18 @@ def test_the_default_severities_are_what_validation_makes() -> None:
     for level in sev.DEFAULT_SEVERITIES:
         assert sev.SeverityLevel.model_validate(level.model_dump()) == level
     assert sev.IncidentPolicy.model_validate({}) == sev.DEFAULT_POLICY
+
+
+def test_the_code_print_covers_every_module_the_plan_imports() -> None:
+    """A change to the code that validates a plan must miss the cache (code_fingerprint)."""
+    import ast
+
+    from cutover_tui import plan as plan_package
+
+    folder = Path(plan_package.__file__).parent
+    outside = set()
+    for source in folder.glob("*.py"):
+        for node in ast.walk(ast.parse(source.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level == 2:
+                outside.add(node.module)
+    assert outside <= {"inert"}  # what code_fingerprint hashes beside plan/ itself
