@@ -174,6 +174,11 @@ def test_old_files_are_pruned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
         plan_cache.keep(text, parse_plan(text, name="p.toml").plan)
     assert len(list(plan_cache.cache_dir().glob("*.plan"))) == 2
     assert plan_cache.recall(texts[-1]) is not None
+    monkeypatch.setattr(plan_cache, "KEEP_BYTES", 1)  # only the newest fits, and stays
+    plan_cache.keep(texts[0], parse_plan(texts[0], name="p.toml").plan)
+    assert [p.name for p in plan_cache.cache_dir().glob("*.plan")] == [
+        plan_cache.cache_file(texts[0]).name
+    ]
 
 
 def test_the_default_severities_are_what_validation_makes() -> None:

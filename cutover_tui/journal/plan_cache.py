@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 MAGIC = b"cutover-plan-cache 1\n"
 DIGEST_BYTES = 32
 KEEP = 64  # files kept; the oldest go on a write (a 320-step plan is about 110 kB)
+KEEP_BYTES = 256 * 2**20  # and no more than this (a 20,000-step plan is about 6 MB)
 
 
 def cache_dir() -> Path:
@@ -135,7 +136,12 @@ def _keep(path: Path, key: tuple[str, str, str], plan: Plan) -> None:
 
 
 def _prune(directory: Path) -> None:
-    """Keep the newest KEEP files: plans of old runs are parsed again if ever reopened."""
-    files = sorted(directory.glob("*.plan"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in files[KEEP:]:
-        old.unlink(missing_ok=True)
+    """Keep the newest KEEP files within KEEP_BYTES: plans of old runs are parsed again if
+    ever reopened."""
+    files = [(p, p.stat()) for p in directory.glob("*.plan")]
+    files.sort(key=lambda item: item[1].st_mtime, reverse=True)
+    total = 0
+    for n, (path, info) in enumerate(files):
+        total += info.st_size
+        if n >= KEEP or (n and total > KEEP_BYTES):  # the newest is always kept
+            path.unlink(missing_ok=True)
