@@ -135,3 +135,23 @@ def test_cutover_scans_no_entry_points_for_pydantic_plugins(
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report == {"code": 0, "metadata": scanned}
+
+
+def test_the_stand_in_loader_answers_what_else_pydantic_asks_of_its_own() -> None:
+    """A later pydantic asking its loader for another name gets the real one, not an error."""
+    probe = (
+        "import sys\n"
+        "from cutover_tui.cli.pydantic_plugins import skip_plugin_discovery\n"
+        "assert skip_plugin_discovery()\n"
+        "from pydantic.plugin._loader import PYDANTIC_ENTRY_POINT_GROUP, get_plugins\n"
+        "assert list(get_plugins()) == [] and PYDANTIC_ENTRY_POINT_GROUP == 'pydantic'\n"
+        "from pydantic import BaseModel\n"
+        "class A(BaseModel):\n"
+        "    x: int\n"
+        "assert A(x='1').x == 1\n"
+        "assert not skip_plugin_discovery()  # once is enough\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, cwd=ROOT
+    )
+    assert result.returncode == 0, result.stderr

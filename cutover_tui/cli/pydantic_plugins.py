@@ -22,6 +22,27 @@ def _no_plugins() -> Iterable[object]:
     return ()
 
 
+def _real_loader() -> types.ModuleType:
+    """pydantic's own loader module, loaded beside the stand-in (not into sys.modules)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("pydantic.plugin")
+    assert spec is not None and spec.submodule_search_locations is not None
+    from importlib.machinery import PathFinder
+
+    found = PathFinder.find_spec(LOADER, list(spec.submodule_search_locations))
+    assert found is not None and found.loader is not None
+    module = importlib.util.module_from_spec(found)
+    found.loader.exec_module(module)
+    return module
+
+
+def _anything_else(name: str) -> object:
+    # A later pydantic that asks its loader for more than get_plugins gets the real answer
+    # (and pays for the scan then), never an ImportError.
+    return getattr(_real_loader(), name)
+
+
 def skip_plugin_discovery() -> bool:
     """Answer pydantic's plugin discovery with none; False when it was left to pydantic."""
     chosen = os.environ.get("PYDANTIC_DISABLE_PLUGINS")
@@ -29,5 +50,6 @@ def skip_plugin_discovery() -> bool:
         return False
     loader = types.ModuleType(LOADER, "cutover: no pydantic plugins (cli/pydantic_plugins.py)")
     loader.get_plugins = _no_plugins  # type: ignore[attr-defined]
+    loader.__getattr__ = _anything_else  # type: ignore[attr-defined]
     sys.modules[LOADER] = loader
     return True
