@@ -39,7 +39,10 @@ def _real_loader() -> types.ModuleType:
 
 def _anything_else(name: str) -> object:
     # A later pydantic that asks its loader for more than get_plugins gets the real answer
-    # (and pays for the scan then), never an ImportError.
+    # (and pays for the scan then), never an ImportError. The import system's own questions
+    # (`__path__`: is it a package?) are answered here: no.
+    if name.startswith("__"):
+        raise AttributeError(name)
     return getattr(_real_loader(), name)
 
 
