@@ -33,9 +33,12 @@ def types_in(text: str) -> frozenset[str] | None:
 
 @functools.lru_cache(maxsize=64)
 def _union(types: frozenset[str]) -> Any:
+    # Always a union by the discriminator, of two types at least: one event class alone would
+    # take a body without a "type" (the field has a default) that the whole union refuses.
+    # A second real type changes nothing else: each body still goes to its own type.
+    if len(types) == 1:
+        types = types | {"run-ended" if "run-started" in types else "run-started"}
     classes = tuple(EVENT_TYPES[name] for name in sorted(types))
-    if len(classes) == 1:
-        return classes[0]
     return Annotated[Union[classes], Field(discriminator="type")]  # noqa: UP007 - built at run time
 
 
