@@ -4,9 +4,14 @@
 
 A rehearsal of plans/erp-datacentre.toml (320 steps; this OS user made its commander) is
 started in a temporary runs directory. Each command then runs in a fresh process, `--runs`
-times; printed: the median wall and CPU seconds (the child's own rusage, os.wait4) and the
+times, in rounds (every command once a round); printed: the median wall and CPU seconds (the child's own rusage, os.wait4) and the
 CPU ratio to the baseline, `python -c 'import tomllib; tomllib.loads(open(PLAN).read())'`,
 measured in the same run. CPU travels better than wall time on a shared machine.
+
+As a user's install runs them: the children may write bytecode (PYTHONDONTWRITEBYTECODE, set
+in some shells, would have every start compile every cutover module from source: about a
+third of the import time), and each command runs once unmeasured first (bytecode written,
+this user's plan cache filled, journal/plan_cache.py).
 
 Target (issue 14): `cutover do` under 2x the baseline. Asserts nothing.
 """
@@ -58,18 +63,14 @@ def child(command: list[str], env: dict[str, str]) -> tuple[float, float]:
     return time.perf_counter() - began, usage.ru_utime + usage.ru_stime
 
 
-def medians(command: list[str], env: dict[str, str], runs: int) -> tuple[float, float]:
-    samples = [child(command, env) for _ in range(runs)]
-    return statistics.median(s[0] for s in samples), statistics.median(s[1] for s in samples)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="cutover-startup-"))
     runs = work / "runs"
-    env = {**os.environ, "CUTOVER_RUNS": str(runs), "CUTOVER_STATE": str(work / "state")}
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env |= {"CUTOVER_RUNS": str(runs), "CUTOVER_STATE": str(work / "state")}
     try:
         run_id, plan_file = started_run(runs)
         python = [sys.executable]
@@ -87,15 +88,18 @@ def main() -> int:
             ("cutover validate -q", [*cli, "validate", "-q", str(plan_file)]),
         ]
         results = {}
-        for label, command in rows:
-            if command is None:  # each note its own, so every run appends
-                samples = [
-                    child([*cli, "do", run_id, "note", "--note", f"n{next(notes)}"], env)
-                    for _ in range(args.runs)
-                ]
-                results[label] = tuple(statistics.median(s[i] for s in samples) for i in (0, 1))
-            else:
-                results[label] = medians(command, env, args.runs)
+        for _, command in rows:  # once unmeasured: bytecode written, the cache filled
+            warm = command or [*cli, "do", run_id, "note", "--note", "warm"]
+            child(warm, env)
+        # In rounds, each command once a round: a neighbour's burst of load falls on all of
+        # them alike, not on whichever command was being measured then.
+        samples: dict[str, list[tuple[float, float]]] = {label: [] for label, _ in rows}
+        for _ in range(args.runs):
+            for label, command in rows:  # each note its own, so every run appends
+                note = [*cli, "do", run_id, "note", "--note", f"n{next(notes)}"]
+                samples[label].append(child(command or note, env))
+        for label, runs_of in samples.items():
+            results[label] = tuple(statistics.median(s[i] for s in runs_of) for i in (0, 1))
     finally:
         shutil.rmtree(work)
     base = results["python + tomllib"][1]

@@ -5,23 +5,31 @@ runs in a fresh interpreter and reports sys.modules."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from cutover_tui.cli import COMMAND_MODULES, COMMANDS, build_parser
+from cutover_tui.journal import plan_cache
 from tests.journal_support import new_run
 
 ROOT = Path(__file__).resolve().parent.parent
 HEAVY = ("textual", "numpy", "jinja2", "openpyxl", "apscheduler", "cutover_tui.engine.forecast")
+# What a run's plan, once validated and cached by this user (journal/plan_cache.py), spares
+# `cutover do`: the TOML reader and the plan's checks.
+PARSING = ("cutover_tui.plan.load", "cutover_tui.plan.checks", "cutover_tui.plan.toml_read")
 
 PROBE = """
 import json, sys
 from cutover_tui.cli import main
 code = main(sys.argv[1:])
 heavy = {name: name in sys.modules for name in HEAVY}
-print(json.dumps({"code": code, "heavy": heavy}))
-""".replace("HEAVY", repr(HEAVY))
+parsing = {name: name in sys.modules for name in PARSING}
+print(json.dumps({"code": code, "heavy": heavy, "parsing": parsing}))
+""".replace("HEAVY", repr(HEAVY)).replace("PARSING", repr(PARSING))
 
 
 def run_probe(*argv: str) -> dict:
@@ -59,6 +67,21 @@ def test_cutover_do_imports_no_heavy_module(tmp_path: Path) -> None:
     )
     assert report["code"] == 0
     assert report["heavy"] == dict.fromkeys(HEAVY, False)
+    assert report["parsing"] == dict.fromkeys(PARSING, False)  # the plan came from the cache
+
+
+def test_cutover_do_parses_the_plan_again_when_its_cache_is_tampered(tmp_path: Path) -> None:
+    journal = new_run(tmp_path / "runs")  # its plan validated here, and cached
+    cached = plan_cache.cache_file(journal.meta["plan_text"], journal.meta["shift_s"])
+    journal.close()
+    raw = cached.read_bytes()
+    cached.write_bytes(raw.replace(b"Journal test", b"Journal TEST"))  # the digest unchanged
+    runs = str(tmp_path / "runs")
+    report = run_probe("do", journal.run_id, "note", "--note", "hi", "--runs", runs)
+    assert report["code"] == 0
+    assert report["parsing"]["cutover_tui.plan.load"]  # parsed in full, not read from it
+    report = run_probe("do", journal.run_id, "note", "--note", "again", "--runs", runs)
+    assert report["parsing"] == dict.fromkeys(PARSING, False)  # the cache was written anew
 
 
 def test_validate_quietly_imports_no_interface(tmp_path: Path) -> None:
@@ -79,3 +102,56 @@ def test_an_unknown_command_gets_the_nearest_name_in_one_line() -> None:
         assert result.returncode == 2
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and f"did you mean {hint}?" in lines[0], result.stderr
+
+
+PLUGIN_PROBE = """
+import json, os, sys
+from cutover_tui.cli import main
+code = main(sys.argv[1:])
+print(json.dumps({"code": code, "metadata": "importlib.metadata" in sys.modules}))
+"""
+
+
+@pytest.mark.parametrize(("chosen", "scanned"), [(None, False), ("logfire", True)])
+def test_cutover_scans_no_entry_points_for_pydantic_plugins(
+    tmp_path: Path, chosen: str | None, scanned: bool
+) -> None:
+    """cli/pydantic_plugins.py: no import of importlib.metadata nor scan of every installed
+    distribution on the first validator, unless someone manages pydantic plugins by name."""
+    journal = new_run(tmp_path / "runs")
+    journal.close()
+    env = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
+    if chosen is not None:
+        env["PYDANTIC_DISABLE_PLUGINS"] = chosen
+    argv = ["do", journal.run_id, "note", "--note", "hi", "--runs", str(tmp_path / "runs")]
+    result = subprocess.run(
+        [sys.executable, "-c", PLUGIN_PROBE, *argv],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report == {"code": 0, "metadata": scanned}
+
+
+def test_the_stand_in_loader_answers_what_else_pydantic_asks_of_its_own() -> None:
+    """A later pydantic asking its loader for another name gets the real one, not an error."""
+    probe = (
+        "import sys\n"
+        "from cutover_tui.cli.pydantic_plugins import skip_plugin_discovery\n"
+        "assert skip_plugin_discovery()\n"
+        "from pydantic.plugin._loader import PYDANTIC_ENTRY_POINT_GROUP, get_plugins\n"
+        "assert list(get_plugins()) == [] and PYDANTIC_ENTRY_POINT_GROUP == 'pydantic'\n"
+        "from pydantic import BaseModel\n"
+        "class A(BaseModel):\n"
+        "    x: int\n"
+        "assert A(x='1').x == 1\n"
+        "assert not skip_plugin_discovery()  # once is enough\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, cwd=ROOT
+    )
+    assert result.returncode == 0, result.stderr

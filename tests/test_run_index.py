@@ -15,6 +15,7 @@ import pytest
 
 from cutover_tui.engine.events import (
     NoteAdded,
+    RollbackInvoked,
     RunEnded,
     RunStarted,
     StepCompleted,
@@ -274,3 +275,30 @@ def test_a_backfill_never_writes_over_a_newer_head_nor_past_a_writer(tmp_path: P
     for opened in (stale, writer, fresh):
         opened.close()
     db.close()
+
+
+@pytest.mark.parametrize("ending", ["", "rollback", "end", "rollback-end"])
+def test_one_walk_says_what_the_link_check_and_chain_says_said(tmp_path: Path, ending: str) -> None:
+    """`walked` reads the rows once (issue 14); it must agree with the two reads it replaced."""
+    journal = worked(tmp_path)
+    journal.append(NoteAdded(actor="boss", at=at(8), text='"type":"run-ended"', key="n"))
+    if "rollback" in ending:
+        journal.append(RollbackInvoked(actor="boss", at=at(9), reason="why", key="rb"))
+    if "end" in ending:
+        journal.append(RunEnded(actor="boss", at=at(10), outcome="aborted", key="e"))
+    journal.close()
+    db = sqlite3.connect(journal.path)
+    assert listing.walked(db) == (listing.broken_link(db), listing.chain_says(db))
+    assert all(kind.startswith("r") for kind in listing._PHASE_TYPES)  # walked's filter
+
+
+def test_one_walk_still_finds_a_broken_link(tmp_path: Path) -> None:
+    journal = worked(tmp_path)
+    journal.close()
+    db = sqlite3.connect(journal.path, isolation_level=None)
+    names = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")]
+    for name in names:
+        db.execute(f"DROP TRIGGER {name}")
+    db.execute("UPDATE events SET body = replace(body, 'boss', 'BOSS') WHERE seq = 2")
+    broken, _ = listing.walked(db)
+    assert broken == listing.broken_link(db) == "event 2 does not follow from the one before it"

@@ -10,6 +10,7 @@ from types import ModuleType
 
 from .in_words import SAID, failure_line
 from .inert_output import inert_output
+from .pydantic_plugins import skip_plugin_discovery
 
 # Each module adds its sub-commands; set_defaults(func=...) names the handler. Named, not
 # imported: a command imports only its own module, so `cutover do` never pays for textual,
@@ -94,6 +95,7 @@ def _command_names(parser: argparse.ArgumentParser) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    skip_plugin_discovery()  # no entry-point scan on the first validator (issue 14)
     # Every printer, argparse's errors included, writes through inert (cli/inert_output.py).
     with inert_output():
         return _run(argv)

@@ -8,11 +8,15 @@ import functools
 import sqlite3
 import sys
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from ..journal.backend import JOURNAL_ENV, journal_url, open_any
 from ..journal.store import Journal, JournalError, runs_dir
 from ..locked.client import LockedJournal, open_journal
-from ..plan import LoadedPlan, PlanError, load_plan
+from ..plan import PlanError
+
+if TYPE_CHECKING:
+    from ..plan import LoadedPlan
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -53,6 +57,8 @@ def said_in_one_line(handler: Handler) -> Handler:
 
 def load_or_say(path: str) -> LoadedPlan | None:
     """The plan at `path`, or None once its problems are printed."""
+    from ..plan import load_plan  # late: commands on a run need no TOML reader (issue 14)
+
     try:
         return load_plan(path)
     except PlanError as exc:

@@ -10,11 +10,9 @@ command in `do_commands.py`.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import sys
 
-from ..clock.conductor import Conductor, conduct_forever
 from ..clocks import speed_problem
 from ..engine.when import moment_near
 from ..journal.run import run_clock
@@ -96,6 +94,10 @@ def cmd_conduct(args: argparse.Namespace) -> int:
         return 2
     if refused_on_broken(journal, "conduct", args.run):
         return 1
+    import asyncio  # late, as the conductor: `status` and `verify` need neither (issue 14)
+
+    from ..clock.conductor import Conductor, conduct_forever
+
     clock = run_clock(journal, args.speed)
     conductor = Conductor(journal, clock)
     if conductor.ended:

@@ -57,7 +57,7 @@ def assess_run(
     journal: Journal, state: RunState, at: datetime
 ) -> tuple[Schedule, Foresight | None, Verdict]:
     """What the war room would show for this run at `at`: same forecaster, same prior."""
-    from .warroom_commands import rehearsal_prior
+    from .prior import rehearsal_prior
 
     return assess(state, at, forecaster_for(journal.run_id), rehearsal_prior(journal))
 

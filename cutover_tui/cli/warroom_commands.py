@@ -15,6 +15,7 @@ from ..locked.client import LockedJournal, LockedRun, latest_open
 from ..plan.vars import VarError, with_overrides
 from .catch_up import catch_up_lines, last_seen
 from .options import add_runs_option, load_or_say, open_named
+from .prior import rehearsal_prior  # here too: its home before prior.py
 from .start_commands import cmd_start
 from .status_command import viewer_zone
 
@@ -164,16 +165,3 @@ def _war_room(journal: Journal | LockedJournal, *, read_only: bool, tz: str | No
     app.catch_up = catch_up_lines(journal, since)  # said once, when it opens
     app.run()
     return app.return_code or 0  # 143 after SIGTERM, 129 after SIGHUP
-
-
-def rehearsal_prior(journal: Journal | LockedJournal):
-    """What this plan's other rehearsals say of its pace (None without any). Never from
-    simulations nor from rehearsals the commander excluded: a demo played at 60x, or ticked
-    off in seconds, would say the night runs at a tenth of its budgets."""
-    from ..rehearse.calibrate import prior_from
-    from ..rehearse.history import history
-
-    if isinstance(journal, LockedJournal):
-        return None  # the service holds the files; the war room and `status` both go without
-    others = history(journal.path.parent, journal.plan.plan.id, without=journal.run_id).states
-    return prior_from(journal.plan, others) if others else None

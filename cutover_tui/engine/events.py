@@ -16,7 +16,7 @@ CONDUCTOR = "conductor"
 
 
 class EventBase(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     actor: str
     at: AwareDatetime
@@ -455,7 +455,7 @@ Event = Annotated[
     Field(discriminator="type"),
 ]
 
-EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
+EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event, config=ConfigDict(defer_build=True))
 EVENT_TYPES: dict[str, type[EventBase]] = {
     cls.model_fields["type"].default: cls for cls in EventBase.__subclasses__()
 }
@@ -465,7 +465,9 @@ DERIVED_TYPES = frozenset(
 
 
 def parse_event(data: str | bytes) -> Event:
-    return EVENT_ADAPTER.validate_json(data)
+    from .event_adapters import parse_event_json  # built for the types it names (issue 14)
+
+    return parse_event_json(data)
 
 
 def dump_event(event: EventBase) -> str:

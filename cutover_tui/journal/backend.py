@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..plan import LoadedPlan
 from .hostconfig import HostConfigError, load_host_config
 from .store import Journal, JournalError, open_run
+
+if TYPE_CHECKING:
+    from ..plan import LoadedPlan  # hints only: loading is imported when used
 
 JOURNAL_ENV = "CUTOVER_JOURNAL"
 

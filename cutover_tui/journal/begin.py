@@ -9,12 +9,15 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..engine.events import RunStarted
 from ..engine.state import Refused, check, initial_state
-from ..plan import LoadedPlan
 from .identity import actor_for, describe
 from .store import FILE_MODE, Journal
+
+if TYPE_CHECKING:
+    from ..plan import LoadedPlan  # hints only: loading is imported when used
 
 
 def begin_run(

@@ -23,7 +23,7 @@ import hashlib
 import json
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -100,9 +100,27 @@ def indexed_info(run: RunFile) -> RunInfo | None:
 
 def broken_link(db: sqlite3.Connection) -> str | None:
     """The first row that does not follow from the one before it (Journal._check_links
-    without parsing a body), or None. Whole columns compared at once: the walk is most of a
-    listing's time, and comprehensions beat one loop with three tests per row."""
+    without parsing a body), or None."""
     rows = db.execute("SELECT seq, body, prev, hash FROM events ORDER BY seq").fetchall()
+    return _broken_link(rows)
+
+
+def walked(db: sqlite3.Connection) -> tuple[str | None, tuple[str, str | None, int]]:
+    """`broken_link` and `chain_says` from one read of the rows: a listing reads each log
+    once, not a second time for the few bodies that move the phase (issue 14)."""
+    rows = db.execute("SELECT seq, body, prev, hash FROM events ORDER BY seq").fetchall()
+    broken = _broken_link(rows)
+    if broken is not None:
+        return broken, ("damaged", None, 0)
+    # Every type that moves the phase starts with "r": a cheap filter that keeps at least the
+    # bodies _PHASE_ROWS selects; _phase_of reads each one's own type, so the rest change nothing.
+    bodies = [body for _, body, _, _ in rows if '"type":"r' in body]
+    return None, (*_phase_of(bodies), len(rows))
+
+
+def _broken_link(rows: list[tuple[int, str, str, str]]) -> str | None:
+    # Whole columns compared at once: the walk is most of a listing's time, and
+    # comprehensions beat one loop with three tests per row.
     sha256 = hashlib.sha256  # store.chain's own expression, inlined
     hashes = [row[3] for row in rows]
     if (
@@ -134,8 +152,15 @@ def chain_says(db: sqlite3.Connection) -> tuple[str, str | None, int]:
     index: what a forged row would change in `cutover runs` (a running run shown ended,
     a rehearsal shown damaged and skipped by the search) is checked against the log. The
     few bodies that can move the phase are parsed; no plan is read, nothing is folded."""
+    phase, outcome = _phase_of(body for (body,) in db.execute(_PHASE_ROWS))
+    (count,) = db.execute("SELECT count(*) FROM events").fetchone()
+    return phase, outcome, count
+
+
+def _phase_of(bodies: Iterable[str]) -> tuple[str, str | None]:
+    """(phase, outcome) from the bodies that can move it, in seq order."""
     phase, outcome = "not-started", None
-    for (body,) in db.execute(_PHASE_ROWS):
+    for body in bodies:
         event = json.loads(body)
         kind = event.get("type")
         if kind == "run-ended":
@@ -144,8 +169,7 @@ def chain_says(db: sqlite3.Connection) -> tuple[str, str | None, int]:
             phase = "rollback"
         elif kind == "run-started" and phase == "not-started":
             phase = "running"
-    (count,) = db.execute("SELECT count(*) FROM events").fetchone()
-    return phase, outcome, count
+    return phase, outcome
 
 
 def listing_guard(run: RunFile) -> str | None:
@@ -213,9 +237,10 @@ def _from_index(path: Path, judge: bool) -> Listed | None:
         if info is None:
             return None
         try:  # the chain says DAMAGED, as the fold's link check did: never the index
-            if broken_link(run.db) is not None:
+            broken, says = walked(run.db)
+            if broken is not None:
                 return Listed(damaged(info))
-            if chain_says(run.db) != (info.phase, info.outcome, info.events):
+            if says != (info.phase, info.outcome, info.events):
                 return None  # a row the chain contradicts (edited by hand): fold the log
         except sqlite3.DatabaseError:
             return Listed(damaged(info))

@@ -27,17 +27,19 @@ import select
 import socket
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from ..engine.events import Event
-from ..plan import LoadedPlan
 from .identity import os_login
 from .pg_sql import PgConnection, PgError, one_line
 from .store import SCHEMA_VERSION, Journal, JournalError, RunInfo, _nearest, new_run_meta
+
+if TYPE_CHECKING:
+    from ..plan import LoadedPlan  # hints only: loading is imported when used
 
 URL_PREFIXES = ("postgresql://", "postgres://")
 CONNECT_TIMEOUT_S = 5

@@ -28,9 +28,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pydantic import TypeAdapter
-
+from ..engine.event_adapters import parse_events_json
 from ..engine.events import Event, RunStarted, dump_event, parse_event
 from ..engine.state import (
     Refused,
@@ -41,12 +41,15 @@ from ..engine.state import (
     initial_state,
     permission,
 )
-from ..plan import LoadedPlan, PlanError, parse_plan
+from ..plan import PlanError
 from ..plan.model import Plan
 from ..plan.shift import shift_plan
-from . import runindex
+from . import plan_cache, runindex
 from .hostconfig import HostConfigError, load_host_config
 from .seal import EVENT_TRIGGERS, HIGH_WATER, META_TRIGGERS, seal_start
+
+if TYPE_CHECKING:
+    from ..plan import LoadedPlan
 
 SCHEMA_VERSION = 2  # 2: keys unique per author, meta sealed, high-water mark
 READABLE_VERSIONS = (1, 2)  # 1: runs made before (keys unique across the run)
@@ -142,12 +145,19 @@ def _stored_plan(text: str, shift_s: str, path: str) -> tuple[Plan, timedelta]:
     # Kept per process: the war room opens a run three times (the trust guard's connection,
     # the conductor's, its delivery thread's), and a 20,000-step plan takes seconds to load.
     # The sealed text cannot change under a run, and nothing edits a loaded Plan.
-    try:
-        plan = parse_plan(text, name=f"{path}:plan").plan
-    except PlanError as exc:
-        raise JournalError(f"{path}: its stored plan no longer loads: {exc}") from None
+    # Across processes: the plan validated (and shifted) from this very text before, by this
+    # user (journal/plan_cache.py), else parsed in full and kept for the next command.
     shift = timedelta(seconds=float(shift_s))
-    return shift_plan(plan, shift), shift
+    plan = plan_cache.recall(text, shift_s)
+    if plan is None:
+        from ..plan import parse_plan  # late: a cached plan needs no TOML reader or checks
+
+        try:
+            plan = shift_plan(parse_plan(text, name=f"{path}:plan").plan, shift)
+        except PlanError as exc:
+            raise JournalError(f"{path}: its stored plan no longer loads: {exc}") from None
+        plan_cache.keep(text, plan, shift_s)
+    return plan, shift
 
 
 def runs_dir(option: str | None = None) -> Path:
@@ -559,15 +569,12 @@ class Journal:
         self.db.close()
 
 
-_EVENT_LIST: TypeAdapter[list[Event]] = TypeAdapter(list[Event])
-
-
 def parse_rows(rows: Sequence[tuple[int, str]]) -> list[Event]:
     """Events from (seq, body) rows, each with its seq: one validation call for them all,
     the seq spliced into each body's JSON (dump_event leaves it out), not copied in after."""
     if not rows:
         return []
-    events = _EVENT_LIST.validate_json(
+    events = parse_events_json(  # validators built for the types present only (issue 14)
         "[" + ",".join(f'{{"seq":{seq},{body[1:]}' for seq, body in rows) + "]"
     )
     if any(e.seq != seq for e, (seq, _) in zip(events, rows, strict=True)):

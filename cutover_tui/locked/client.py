@@ -14,6 +14,7 @@ import socket
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..engine.events import Event, dump_event
 from ..engine.state import Refused, RunState, apply, fold, initial_state
@@ -29,8 +30,10 @@ from ..journal.store import (
     stored_plan,
 )
 from ..journal.trust import Verification
-from ..plan import LoadedPlan
 from .protocol import MAX_WAIT_S, ProtocolError, decode, encode
+
+if TYPE_CHECKING:
+    from ..plan import LoadedPlan  # hints only: loading is imported when used
 
 
 class LockedClient:

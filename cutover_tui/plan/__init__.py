@@ -1,9 +1,16 @@
 """The plan file: models, loading with located errors, semantic checks, writing."""
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from .durations import format_duration, parse_duration
 from .errors import PlanError, Problem
-from .load import LoadedPlan, load_plan, parse_plan
-from .model import Plan
+
+if TYPE_CHECKING:
+    from .load import LoadedPlan, load_plan, parse_plan
+    from .model import Plan
 
 __all__ = [
     "LoadedPlan",
@@ -15,3 +22,13 @@ __all__ = [
     "parse_duration",
     "parse_plan",
 ]
+
+# Imported when first asked for (PEP 562), not with the package: loading pulls in the TOML
+# reader and the semantic checks, which `cutover do` on a cached plan never needs (issue 14).
+_LAZY = {"LoadedPlan": "load", "load_plan": "load", "parse_plan": "load", "Plan": "model"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -112,7 +112,7 @@ Id = Annotated[str, Field(pattern=ID_PATTERN)]
 class _Strict(BaseModel):
     """Unknown keys are errors: a typo must never silently drop a rollback trigger."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class PlanInfo(_Strict):

@@ -29,7 +29,7 @@ _ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 class Risk(BaseModel):
     """One row of the risk register."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     id: str = Field(pattern=_ID_PATTERN)
     risk: str

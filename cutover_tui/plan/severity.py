@@ -43,7 +43,7 @@ Sla = Annotated[timedelta, BeforeValidator(_sla), PlainSerializer(format_duratio
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class SeverityLevel(_Strict):
@@ -78,8 +78,10 @@ class IncidentPolicy(_Strict):
     )
 
 
+# Constructed, not validated: literals whose validation would build these models' schemas at
+# import, which a cached plan never needs (issue 14); tests/test_plan_cache.py validates them.
 DEFAULT_SEVERITIES: tuple[SeverityLevel, ...] = tuple(
-    SeverityLevel(id=i, name=n, respond=parse_duration(r), update=parse_duration(u))
+    SeverityLevel.model_construct(id=i, name=n, respond=parse_duration(r), update=parse_duration(u))
     for i, n, r, u in (
         ("sev1", "Critical", "5m", "15m"),
         ("sev2", "Major", "15m", "30m"),
@@ -87,7 +89,7 @@ DEFAULT_SEVERITIES: tuple[SeverityLevel, ...] = tuple(
         ("sev4", "Low", "1h", "2h"),
     )
 )
-DEFAULT_POLICY = IncidentPolicy()
+DEFAULT_POLICY = IncidentPolicy.model_construct()
 
 
 def severities(plan: Plan) -> tuple[SeverityLevel, ...]:

@@ -47,15 +47,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..engine.pace import PacePrior
 from ..engine.state import RunState
-from ..plan import LoadedPlan, load_plan
 from ..plan.durations import format_duration
 from ..plan.model import Plan
 from ..plan.write import dumps_plan
 from .compare import step_actual
 from .evidence import evidence_line
+
+if TYPE_CHECKING:
+    from ..plan import LoadedPlan
 
 Z90 = 1.2816  # the 90th percentile of a standard normal (the 10th is its negative)
 MIN_TAU2 = 0.0025  # between-step spread floor (5 % on the log scale)
@@ -374,6 +377,8 @@ def write_calibrated(loaded: LoadedPlan, c: Calibration, out: Path) -> Path:
         f"# Typical pace {c.mean_factor:.2f}x the original budgets. Review before use.\n"
     )
     out.write_text(header + text, encoding="utf-8")
+    from ..plan import load_plan  # late: `status` reads the prior without a TOML reader
+
     load_plan(out)  # it must validate; raises PlanError naming the problem if not
     return out
 
