@@ -1,0 +1,112 @@
+"""The log as a sequence read a page at a time: what the war room's comms log scrolls through.
+
+The journal keeps no events (journal/folding.py); a 100,000-event log shown as a list would
+parse and keep them all again. `LogPages` is a `Sequence[Event]` of the events numbered 1 to
+`len`: item i is event i + 1 (a journal's seqs run without gaps: its chain check says so),
+read through `Journal.event_page` a page at a time, the pages last used kept (an LRU), so the
+comms log's virtual list lays out the newest screenful at once and reads older pages as it is
+scrolled. `LogView` is the same log through a filter: only the indices of the events kept.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Sequence
+from typing import overload
+
+from ..engine.events import Event
+
+PAGE = 256  # events per page read
+PAGES_KEPT = 16  # pages kept (4,096 events): a screenful and its neighbours, and the filter's
+
+
+class LogPages(Sequence[Event]):
+    """Events 1..count of a run, each page read once while it stays among the last used."""
+
+    def __init__(self, read: Callable[[int, int], list[Event]], count: int) -> None:
+        self._read = read  # (first seq, last seq) -> those events (Journal.event_page)
+        self._count = count
+        self._pages: OrderedDict[int, list[Event]] = OrderedDict()
+        self.reads = 0  # pages read from the journal (tests, benchmarks)
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, index: int) -> Event: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Event]: ...
+
+    def __getitem__(self, index: int | slice) -> Event | list[Event]:
+        if isinstance(index, slice):
+            return [self._at(i) for i in range(*index.indices(self._count))]
+        if index < 0:
+            index += self._count
+        if not 0 <= index < self._count:
+            raise IndexError(index)
+        return self._at(index)
+
+    def __iter__(self) -> Iterator[Event]:
+        for i in range(self._count):
+            yield self._at(i)
+
+    def append(self, event: Event) -> None:
+        """An event folded after the log was opened: the next one (its seq is len + 1)."""
+        if event.seq != self._count + 1:
+            raise ValueError(f"event {event.seq} does not follow event {self._count}")
+        number = self._count // PAGE
+        page = self._pages.get(number)
+        if page is not None and len(page) == self._count % PAGE:
+            page.append(event)
+        self._count += 1
+
+    def where(self, keep: Callable[[Event], bool]) -> LogView:
+        """The events `keep` keeps, as indices into this log (read page by page, once)."""
+        return LogView(self, array("l", (i for i, e in enumerate(self) if keep(e))))
+
+    def _at(self, index: int) -> Event:
+        number, offset = divmod(index, PAGE)
+        page = self._pages.get(number)
+        if page is None or offset >= len(page):
+            first = number * PAGE + 1
+            page = self._read(first, min(first + PAGE - 1, self._count))
+            self.reads += 1
+            self._pages[number] = page
+            while len(self._pages) > PAGES_KEPT:
+                self._pages.popitem(last=False)
+        else:
+            self._pages.move_to_end(number)
+        return page[offset]
+
+
+class LogView(Sequence[Event]):
+    """A filtered log: the indices of the events kept, read through the log's pages."""
+
+    def __init__(self, log: LogPages, indices: array) -> None:
+        self._log = log
+        self._indices = indices
+
+    def __len__(self) -> int:
+        return len(self._indices)
+
+    @overload
+    def __getitem__(self, index: int) -> Event: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Event]: ...
+
+    def __getitem__(self, index: int | slice) -> Event | list[Event]:
+        if isinstance(index, slice):
+            return [self._log[i] for i in self._indices[index]]
+        return self._log[self._indices[index]]
+
+    def append(self, event: Event) -> None:
+        """An event the filter keeps, already appended to the log."""
+        self._indices.append(event.seq - 1)
+
+
+def kept(events: Sequence[Event], keep: Callable[[Event], bool]) -> Sequence[Event]:
+    """`events` through a filter: a view of a paged log, or a list of a list's."""
+    if isinstance(events, LogPages):
+        return events.where(keep)
+    return [e for e in events if keep(e)]
