@@ -69,6 +69,7 @@ def fold_log(
     wanted: list[tuple[int, str]] = []  # (seq, body) of the rows the state needs
     keys: list[str] = []  # the keys of the rows folded from their columns alone
     last = count = 0
+    skips: dict[str, tuple[bool, str]] = {}  # by type: folded from the columns, and its mark
     while True:
         rows = read_page(last, PAGE_ROWS)
         if not rows:
@@ -77,7 +78,10 @@ def fold_log(
             [(seq, body, prev, digest) for seq, _, _, body, prev, digest in rows], head, last
         )
         for seq, key, kind, body, _prev, _digest in rows:
-            if folds_nothing(kind) and f'"type":"{kind}"' in body:
+            skip = skips.get(kind)
+            if skip is None:
+                skip = skips[kind] = (folds_nothing(kind), f'"type":"{kind}"')
+            if skip[0] and skip[1] in body:
                 if key:
                     keys.append(key)
                 count += 1

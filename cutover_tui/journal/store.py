@@ -350,6 +350,19 @@ class Journal:
         self._catch_up()
         return self.event_page(1, self._fold.logged)
 
+    def state_at(self, seq: int) -> RunState:
+        """The state folded from the events up to `seq` (a look back: the links were checked
+        when this connection folded them), compactly (journal/folding.py)."""
+        self._catch_up()
+
+        def rows(after: int, limit: int) -> list:
+            return [
+                row for row in self._rows_after(after, min(limit, seq - after)) if row[0] <= seq
+            ]
+
+        state, _, _ = fold_log(self.plan, rows, lambda *_: None, GENESIS)
+        return state or initial_state(self.plan)
+
     def event_page(self, first: int, last: int) -> list[Event]:
         """The events numbered `first` to `last` (inclusive), as stored: a page of the log for
         whoever shows it (journal/pages.py); their links were checked when they were folded."""
