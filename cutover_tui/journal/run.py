@@ -176,7 +176,9 @@ def run_clock(journal: Journal, speed: float | None = None) -> Clock:
     speed = speed or float(journal.meta.get("speed", 1.0))
     if speed == 1.0:
         return RealClock()
-    started = next((e for e in journal.events() if isinstance(e, RunStarted)), None)
+    # The run starts with its RunStarted: the first event alone, not the log parsed again.
+    first = journal.event_page(1, 1) if isinstance(journal, Journal) else journal.events()
+    started = next((e for e in first if isinstance(e, RunStarted)), None)
     if started is None or started.recorded_at is None:
         return AcceleratedClock(journal.plan.window.start, speed)
     return AcceleratedClock(started.at, speed, real_start=started.recorded_at)

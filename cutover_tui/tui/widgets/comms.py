@@ -46,8 +46,10 @@ def log_line(event: Event, frame: Frame) -> Text:
 
 
 class CommsLog(RichLog):
-    """The log as a virtual list: every event is kept, but only the newest that fill the pane
-    (and a page more) are laid out as lines; scrolling near the top lays out an older page.
+    """The log as a virtual list: only the newest events that fill the pane (and a page more)
+    are laid out as lines; scrolling near the top lays out an older page. On a journal the
+    events are not kept either: `history` gives the log read a page at a time by event
+    number (journal/pages.py), so only the pages shown (and a few more) are ever parsed.
     A 100,000-event run paints as fast as a small one, and a resize lays nothing out again
     (lines keep the width they were laid out at, as RichLog's do)."""
 
