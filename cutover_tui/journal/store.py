@@ -360,7 +360,7 @@ class Journal:
                 row for row in self._rows_after(after, min(limit, seq - after)) if row[0] <= seq
             ]
 
-        state, _, _ = fold_log(self.plan, rows, lambda *_: None, GENESIS)
+        state = fold_log(self.plan, rows, GENESIS, None)[0]
         return state or initial_state(self.plan)
 
     def event_page(self, first: int, last: int) -> list[Event]:
@@ -403,7 +403,7 @@ class Journal:
 
     def _fold_whole(self) -> None:
         try:
-            state, head, last = fold_log(self.plan, self._rows_after, self._check_links, GENESIS)
+            state, head, last = fold_log(self.plan, self._rows_after, GENESIS, self._chain_broke)
         except FOLD_FAULTS as exc:
             self._unfoldable(exc)
         if state is None:
@@ -411,6 +411,9 @@ class Journal:
         # Into the same object: whoever already holds `state()` sees the run too.
         vars(self._state).update(vars(state))
         self._fold.logged, self._head = last, head
+
+    def _chain_broke(self, why: str) -> None:
+        self.broken = self.broken or why
 
     def _unfoldable(self, exc: Exception) -> None:
         """An event written past the rules (a step nobody has): said, never folded past."""
