@@ -12,6 +12,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cutover_tui.clock.conductor import Conductor
 from cutover_tui.clocks import AcceleratedClock
@@ -23,17 +25,19 @@ from cutover_tui.engine.events import (
     dump_event,
 )
 from cutover_tui.engine.fold import fold
-from cutover_tui.journal import store
+from cutover_tui.journal import folding, store
 from cutover_tui.journal.pages import PAGE, LogPages
 from cutover_tui.journal.run import JournalRun
 from cutover_tui.journal.store import Journal, _immediate, chain
 from cutover_tui.journal.trust import guard
+from cutover_tui.plan import parse_plan
 from cutover_tui.tui.app import WarRoomApp
 from cutover_tui.tui.widgets.comms import CommsLog
-from tests.journal_support import at, new_run
+from tests.journal_support import at, new_run, plan_text
 from tests.waiting import until_async
 
 NOTES = 100_000
+PLAN = parse_plan(plan_text(), name="jt.toml")
 
 
 def bulk_notes(journal: Journal, count: int, start: float = 1.0) -> None:
@@ -201,3 +205,73 @@ async def test_the_war_room_folds_the_log_once_and_shows_a_note_from_another_pro
         await until_async(lambda: any("from next door" in s for s in log.plain_lines()))
         assert app.state is journal.state() and app.state.event_count >= NOTES + 2
     assert folds == [NOTES + 1]  # once in this process: the guard's
+
+
+# -- the compact fold is the fold, whatever the mix (a property) -------------------------------
+
+OPS = st.lists(st.one_of(st.just("note"), st.just("jump"), st.integers(0, 9)), max_size=60)
+
+
+def night_of(ops: list) -> list:
+    """Legal events from `ops`: a number starts its step, then completes it; notes and clock
+    jumps between (the events a fold reads from their columns alone)."""
+    events, running, done = [], set(), set()
+    for n, op in enumerate(ops):
+        when, key = at(1 + n), f"k{n}"
+        if op == "note":
+            events.append(NoteAdded(actor="boss", at=when, text=f"n{n}", key=key))
+        elif op == "jump":
+            events.append(ClockJumped(actor="conductor", at=when, seconds=60.0, key=key))
+        elif f"s{op}" in running:
+            running.discard(f"s{op}")
+            done.add(f"s{op}")
+            events.append(StepCompleted(actor="boss", at=when, step=f"s{op}", key=key))
+        elif f"s{op}" not in done:
+            running.add(f"s{op}")
+            events.append(StepStarted(actor="boss", at=when, step=f"s{op}", key=key))
+    return [e.model_copy(update={"seq": i + 1}) for i, e in enumerate(events)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(ops=OPS)
+def test_the_compact_fold_equals_the_fold_of_every_event(ops: list) -> None:
+    plan = PLAN.plan
+    events = night_of(ops)
+    rows, head = [], store.GENESIS
+    for e in events:
+        body = dump_event(e)
+        digest = chain(head, body)
+        rows.append((e.seq, e.key, e.type, body, head, digest))
+        head = digest
+    breaks: list[str] = []
+    compact, last_hash, last = folding.fold_log(
+        plan, lambda after, n: rows[after : after + n], store.GENESIS, breaks.append
+    )
+    assert not breaks and (last, last_hash) == ((len(rows), head) if rows else (0, head))
+    if not events:
+        assert compact is None
+        return
+    whole = fold(plan, events)
+    assert compact is not None
+    assert (compact.event_count, compact.last_seq) == (whole.event_count, whole.last_seq)
+    assert compact.keys == whole.keys
+    for sid in whole.order:
+        a, b = compact.status[sid], whole.status[sid]
+        assert (a.status, a.started_at, a.finished_at) == (b.status, b.started_at, b.finished_at)
+
+
+def test_a_row_that_does_not_follow_is_told_and_the_fold_goes_on() -> None:
+    events = night_of(["note", 1, "note", 1])
+    rows, head = [], store.GENESIS
+    for e in events:
+        body = dump_event(e)
+        rows.append((e.seq, e.key, e.type, body, head, chain(head, body)))
+        head = rows[-1][5]
+    seq, key, kind, body, prev, digest = rows[2]
+    rows[2] = (seq, key, kind, body.replace("n2", "n9"), prev, digest)  # edited, not rehashed
+    breaks: list[str] = []
+    state, _, last = folding.fold_log(
+        PLAN.plan, lambda after, n: rows[after : after + n], store.GENESIS, breaks.append
+    )
+    assert breaks == ["event 3 does not follow from the one before it"]
+    assert last == 4 and state is not None and state.status["s1"].status == "done"
