@@ -5,6 +5,7 @@ copy, and the war room's comms log reads the log a page at a time."""
 from __future__ import annotations
 
 import shutil
+import sqlite3
 import subprocess
 import sys
 import uuid
@@ -275,3 +276,24 @@ def test_a_row_that_does_not_follow_is_told_and_the_fold_goes_on() -> None:
     )
     assert breaks == ["event 3 does not follow from the one before it"]
     assert last == 4 and state is not None and state.status["s1"].status == "done"
+
+
+def test_a_note_rewritten_past_the_rules_shows_as_unreadable_not_a_traceback(
+    tmp_path: Path,
+) -> None:
+    writer = new_run(tmp_path)
+    for i in range(3):
+        writer.append(NoteAdded(actor="boss", at=at(1), text=f"note {i}", key=f"n{i}"))
+    db = sqlite3.connect(writer.path)
+    db.execute("DROP TRIGGER events_no_update")  # someone with the file and sqlite3
+    body, prev = db.execute("SELECT body, prev FROM events WHERE seq = 3").fetchone()
+    body = body.replace('"kind":"info"', '"kind":"bogus"')  # not a kind the rules know
+    db.execute("UPDATE events SET body = ?, hash = ? WHERE seq = 3", (body, chain(prev, body)))
+    db.commit()
+    db.close()
+    journal = Journal(writer.path)  # the chain from event 4 on no longer links: read all
+    opened = JournalRun(journal, "boss").opening()
+    assert opened is not None
+    _, log = opened
+    assert [e.seq for e in log] == [1, 2, 3, 4]
+    assert "event 3 cannot be read" in log[2].text and log[3].text == "note 2"

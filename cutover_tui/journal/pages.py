@@ -13,9 +13,10 @@ from __future__ import annotations
 from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime
 from typing import overload
 
-from ..engine.events import Event
+from ..engine.events import Event, NoteAdded
 
 PAGE = 256  # events per page read
 PAGES_KEPT = 16  # pages kept (4,096 events): a screenful and its neighbours, and the filter's
@@ -70,7 +71,7 @@ class LogPages(Sequence[Event]):
         page = self._pages.get(number)
         if page is None or offset >= len(page):
             first = number * PAGE + 1
-            page = self._read(first, min(first + PAGE - 1, self._count))
+            page = self._read_page(first, min(first + PAGE - 1, self._count))
             self.reads += 1
             self._pages[number] = page
             while len(self._pages) > PAGES_KEPT:
@@ -78,6 +79,33 @@ class LogPages(Sequence[Event]):
         else:
             self._pages.move_to_end(number)
         return page[offset]
+
+    def _read_page(self, first: int, last: int) -> list[Event]:
+        """The page, or each event alone when one of them cannot be read: the fold reads a
+        note from its columns only, so a note whose body was rewritten (and rehashed) past
+        the rules shows as unreadable here, never as a traceback."""
+        try:
+            return self._read(first, last)
+        except ValueError:
+            return [self._one(seq) for seq in range(first, last + 1)]
+
+    def _one(self, seq: int) -> Event:
+        try:
+            return self._read(seq, seq)[0]
+        except ValueError:
+            return unreadable(seq)
+
+
+def unreadable(seq: int) -> Event:
+    """What the log shows in place of an event that cannot be read."""
+    return NoteAdded.model_construct(
+        seq=seq,
+        actor="conductor",
+        at=datetime.fromtimestamp(0, UTC),
+        key="",
+        kind="deviation",
+        text=f"event {seq} cannot be read: `cutover verify` says how",
+    )
 
 
 class LogView(Sequence[Event]):
