@@ -45,6 +45,11 @@ def log_line(event: Event, frame: Frame) -> Text:
     )
 
 
+def category(event: Event) -> str:
+    """What the filter sorts the event under (report/narrate.py)."""
+    return narrate(event).category
+
+
 class CommsLog(RichLog):
     """The log as a virtual list: only the newest events that fill the pane (and a page more)
     are laid out as lines; scrolling near the top lays out an older page. On a journal the
@@ -119,7 +124,9 @@ class CommsLog(RichLog):
         self.filter = FILTERS[(FILTERS.index(self.filter) + 1) % len(FILTERS)]
         self._title()
         self._frame = frame
-        self._shown = self.events if self.filter == "all" else kept(self.events, self._keep)
+        self._shown = (
+            self.events if self.filter == "all" else kept(self.events, category, self.filter)
+        )
         if self._size_known:
             self._lay_out_tail()
         else:
