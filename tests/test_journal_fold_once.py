@@ -205,6 +205,13 @@ async def test_the_war_room_folds_the_log_once_and_shows_a_note_from_another_pro
         subprocess.run([sys.executable, "-c", code, str(run), when, uuid.uuid4().hex], check=True)
         await until_async(lambda: any("from next door" in s for s in log.plain_lines()))
         assert app.state is journal.state() and app.state.event_count >= NOTES + 2
+        while log.cycle_filter(app.frame) != "decision":  # read in bulk once, then kept
+            pass
+        assert log.plain_lines() == []  # no decision among the notes
+        while log.cycle_filter(app.frame) != "note":
+            pass
+        assert any("from next door" in s for s in log.plain_lines())
+        assert not any("started" in s for s in log.plain_lines())
     assert folds == [NOTES + 1]  # once in this process: the guard's
 
 
