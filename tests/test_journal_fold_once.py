@@ -304,3 +304,23 @@ def test_a_note_rewritten_past_the_rules_shows_as_unreadable_not_a_traceback(
     _, log = opened
     assert [e.seq for e in log] == [1, 2, 3, 4]
     assert "event 3 cannot be read" in log[2].text and log[3].text == "note 2"
+
+
+def test_the_rehearsal_history_reads_each_runs_start_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cutover_tui.rehearse.history import history
+    from tests.test_rehearse_history import rehearsal_file
+
+    plan = tmp_path / "jt.toml"
+    plan.write_text(plan_text())
+    runs = tmp_path / "runs"
+    rehearsal_file(runs, plan, {"s0": 10, "s1": 12}).close()
+    rehearsal_file(runs, plan, {"s0": 11}, note="simulated at 60x").close()
+
+    def whole_log(self):
+        raise AssertionError("the whole log parsed to find its RunStarted")
+
+    monkeypatch.setattr(Journal, "events", whole_log)
+    found = history(runs, "jt")  # the simulation told by its RunStarted's note
+    assert [len(found.counted), len(found.simulated)] == [1, 1]

@@ -864,5 +864,14 @@ def event_rows(journal: Journal) -> list[dict]:
     return [dict(zip(names, row, strict=True)) | {"body": json.loads(row[4])} for row in cursor]
 
 
+def first_of(journal: Journal, kind: str) -> Event | None:
+    """The first event of type `kind`, read alone: the journal keeps no events, and parsing
+    the log to find one (a rehearsal's RunStarted, for each rehearsal) costs the whole log."""
+    row = journal.db.execute(
+        "SELECT seq, body FROM events WHERE type = ? ORDER BY seq LIMIT 1", (kind,)
+    ).fetchone()
+    return parse_rows([row])[0] if row else None
+
+
 def is_started(journal: Journal) -> bool:
-    return any(isinstance(e, RunStarted) for e in journal.events())
+    return isinstance(first_of(journal, "run-started"), RunStarted)
