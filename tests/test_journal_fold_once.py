@@ -155,9 +155,9 @@ def test_a_fold_is_adopted_only_where_the_log_still_holds_its_head(tmp_path: Pat
     assert not Journal(writer.path).adopt(stale)
 
 
-def test_a_reopened_connection_shares_the_fold_and_sees_its_appends(tmp_path: Path) -> None:
-    writer = new_run(tmp_path)
-    war_room = Journal(writer.path)
+def test_a_reopened_connection_shares_the_fold_and_sees_its_appends(where) -> None:
+    writer = new_run(where)  # a file, or a schema in PostgreSQL
+    war_room = writer.reopen()
     conductor = war_room.reopen()
     assert conductor.state() is war_room.state()
     conductor.append(NoteAdded(actor="boss", at=at(3), text="from the conductor", key="c1"))
