@@ -299,13 +299,7 @@ def measure(
         helps = []
         if help_marker:
             for _ in range(3):
-                try:
-                    helps.append(child.press(b"?", help_marker, opts.patience))
-                except RuntimeError as exc:  # said, and the other figures still measured
-                    print(f"help screen: {exc}", file=sys.stderr)
-                    os.write(child.fd, b"\x1b")
-                    child.drain(1.0)
-                    break
+                helps.append(child.press(b"?", help_marker, opts.patience))
                 os.write(child.fd, b"\x1b")  # the help screen closes
                 child.drain(1.0)
         notices = []
