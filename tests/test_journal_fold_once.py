@@ -324,3 +324,49 @@ def test_the_rehearsal_history_reads_each_runs_start_alone(
     monkeypatch.setattr(Journal, "events", whole_log)
     found = history(runs, "jt")  # the simulation told by its RunStarted's note
     assert [len(found.counted), len(found.simulated)] == [1, 1]
+
+
+async def test_a_large_plans_conductor_starts_once_its_first_frame_is_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The conductor's connection shares the war room's state, which the first-frame worker
+    # of a large plan reads (tui/first_paint.py): it starts after that frame, not during it.
+    import threading
+
+    import cutover_tui.tui.app as app_module
+    from cutover_tui.tui import first_paint
+
+    monkeypatch.setattr(first_paint, "DEFER_STEPS", 10)  # the 40-step plan counts as large
+    release = threading.Event()
+    real = app_module.schedule
+
+    def held(state, now):
+        if threading.current_thread() is not threading.main_thread():
+            assert release.wait(60), "the test never let the schedule worker go"
+        return real(state, now)
+
+    monkeypatch.setattr(app_module, "schedule", held)
+    writer = new_run(tmp_path)
+    journal = Journal(writer.path)
+    assert guard(journal, remember=False) is None
+    clock = AcceleratedClock(at(30), 1.0)
+    source = JournalRun(journal, "boss", now=clock.now, monotonic=clock.monotonic)
+    conductor = Conductor(journal.reopen(), clock)
+    app = WarRoomApp(source, clock, conductor=conductor)
+    try:
+        async with app.run_test(size=(160, 48)) as pilot:
+            await until_async(lambda: first_paint.SCHEDULE_PENDING in status_of(app))
+            for _ in range(5):  # the sketch is out and its refreshes ran
+                await pilot.pause()
+            assert not conductor.holding and conductor.jobs() == []  # not started
+            release.set()
+            await until_async(lambda: app.frame is not None)
+            await until_async(lambda: conductor.holding, "the conductor took the lease")
+    finally:
+        release.set()
+
+
+def status_of(app: WarRoomApp) -> str:
+    from cutover_tui.tui.widgets.status import StatusBar
+
+    return app.query_one(StatusBar).plain

@@ -107,6 +107,7 @@ class WarRoomApp(
         self.poll_seconds = poll_seconds
         self.state: RunState = initial_state(source.plan)
         self._folded_by_source = False  # the source's own fold, shared (on_mount)
+        self._conductor_waits = False  # until a large plan's first frame (_start_conductor)
         self.frame: Frame | None = None
         # The first frame is the history: the panes show its alerts, toasts are for news.
         self.alerts = Alerts()
@@ -160,6 +161,10 @@ class WarRoomApp(
             self.notify("\n".join(self.catch_up), title="Since you last looked", timeout=30)
 
     async def _start_conductor(self) -> None:
+        if self._warming is not None and self._folded_by_source:
+            # Its connection shares the state the first-frame worker reads: after that frame.
+            self._conductor_waits = True
+            return
         if self.conductor is not None and self.is_running:
             await self.conductor.start()
 
@@ -222,6 +227,8 @@ class WarRoomApp(
         new, self._warming = self._warming or [], None
         self.refresh_run(new, folded=True)
         self.refresh_bindings()  # the keys check_action held back are offered again
+        if self._conductor_waits:
+            self.call_after_refresh(self._start_conductor)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Before the first whole frame, nothing that reads or changes the run."""
