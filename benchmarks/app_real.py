@@ -111,7 +111,7 @@ def war_room(run: str, moment: str) -> None:
     clock = AcceleratedClock(datetime.fromisoformat(moment), 1.0)
     actor = journal.plan.people_with_role("commander")[0]
     source = JournalRun(journal, actor, now=clock.now, monotonic=clock.monotonic)
-    conductor = Conductor(Journal(journal.path), clock)
+    conductor = Conductor(journal.reopen(), clock)  # as _war_room: it shares the fold
     app = WarRoomApp(source, clock, conductor=conductor, prior=rehearsal_prior(journal))
     app.run()
 

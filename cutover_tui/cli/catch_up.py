@@ -5,7 +5,6 @@ level then and now from the one verdict (`cutover status`'s, the war room's)."""
 from __future__ import annotations
 
 from ..engine.catchup import catch_up
-from ..engine.state import fold
 from ..journal import seen
 from ..journal.run import run_clock
 from ..journal.store import Journal
@@ -24,21 +23,22 @@ def catch_up_lines(journal, since: int | None) -> list[str]:
     if since is None or not isinstance(journal, Journal):
         return []
     try:
-        events = journal.events()
+        state = journal.state()
+        if not 0 < since < state.last_seq:
+            return []
+        # Only the events since, and the state then folded compactly: a 100,000-event run
+        # is not parsed and kept whole before the war room opens (journal/folding.py).
+        new = journal.event_page(since + 1, state.last_seq)
+        then, last = journal.state_at(since), journal.event_page(since, since)
     except ValueError:  # unreadable events: the guard has said so already
         return []
-    seen_then = [e for e in events if e.seq <= since]
-    if len(seen_then) == len(events) or not seen_then:
-        return []
-    state = journal.state()
-    return catch_up(state, events, since, _levels(journal, seen_then, state))
+    return catch_up(state, new, since, _levels(journal, then, last[-1].at, state))
 
 
-def _levels(journal: Journal, seen_then: list, state) -> tuple[str, str]:
+def _levels(journal: Journal, then, then_at, state) -> tuple[str, str]:
     """The verdict's word at the last event they saw, and now."""
     from .status_command import assess_run  # the verdict with the war room's odds and prior
 
-    then = fold(journal.plan, seen_then)
-    word_then = assess_run(journal, then, seen_then[-1].at)[2].word
+    word_then = assess_run(journal, then, then_at)[2].word
     word_now = assess_run(journal, state, run_clock(journal, None).now())[2].word
     return word_then, word_now

@@ -70,7 +70,8 @@ def unsealed_plan(journal: object) -> str | None:
     rest. A run made before seals has none to compare with, and runs no check."""
     if getattr(journal, "broken", None):
         return "its hash chain is broken: no check runs (`cutover verify` says how)"
-    events = journal.events()  # type: ignore[attr-defined]
+    page = getattr(journal, "event_page", None)  # the first event, not the log read again
+    events = page(1, 1) if page else journal.events()  # type: ignore[attr-defined]
     sealed = getattr(events[0], "plan_sha256", None) if events else None
     if sealed is None:
         return "its plan is not sealed in its journal: no check runs"

@@ -49,6 +49,7 @@ from ..engine.outbox import Message
 from ..engine.state import Refused, RunState
 from ..engine.verdict import assess, forecaster_for
 from ..journal.backend import open_at
+from ..journal.folding import Fold
 from ..journal.store import Journal
 
 Settings = Callable[[], CommsSettings]
@@ -210,8 +211,10 @@ class DeliveryWorker:
         holder: str,
         holding: Callable[[], bool],
         settings: Settings = load_comms_settings,
+        seed: Fold | None = None,
     ) -> None:
         self.path, self.clock, self.holder = path, clock, holder
+        self.seed = seed  # the conductor's fold: this thread catches up from it
         self.holding, self.settings = holding, settings
         self.problem: str | None = None
         self.written: list[Event] = []
@@ -235,6 +238,9 @@ class DeliveryWorker:
 
     def _loop(self) -> None:
         journal = open_at(str(self.path))  # this thread's own connection (file or URL#RUN)
+        if self.seed is not None:  # one fold per process: a copy, not the log again
+            journal.adopt(self.seed)
+            self.seed = None
         deliverer = Deliverer(journal, self.clock, self.holder, self.settings)
         try:
             while True:
@@ -288,7 +294,11 @@ class ConductorComms:
             return self._inline.run_once(self.holding)
         if self._worker is None:
             self._worker = DeliveryWorker(
-                self.journal.locator, self.clock, self.holder, self.holding
+                self.journal.locator,
+                self.clock,
+                self.holder,
+                self.holding,
+                seed=self.journal.fold_snapshot(),  # on this thread, before it starts
             )
         self._worker.wake()
         new = self._worker.written[self._taken :]

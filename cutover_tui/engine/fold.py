@@ -366,4 +366,11 @@ _APPLY = {
     **incidents.APPLY,
 }
 
-__all__ = ["apply", "fold", "initial_state"]
+
+def folds_nothing(kind: str) -> bool:
+    """An event of this type changes nothing a fold keeps but the count, the last seq and the
+    keys (a note): a journal folds it from its row's columns without reading its body."""
+    return kind not in CHANGES_A_STEP and _APPLY.get(kind, _noop) is _noop
+
+
+__all__ = ["apply", "fold", "folds_nothing", "initial_state"]

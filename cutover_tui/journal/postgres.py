@@ -215,7 +215,10 @@ class PgJournal(Journal):
         return f"{self.url}#{self.run_id}"
 
     def reopen(self) -> PgJournal:
-        return PgJournal(self.url, self.run_id)
+        other = PgJournal(self.url, self.run_id)
+        if self._fold.shareable():  # one fold per process, as Journal.reopen
+            other._fold = self._fold
+        return other
 
     # -- creating ----------------------------------------------------------------------------
     @classmethod

@@ -16,11 +16,12 @@ from pathlib import Path
 
 from ..clocks import AcceleratedClock, Clock, RealClock, boot_id
 from ..engine.events import Event, RunStarted
-from ..engine.state import Refused
+from ..engine.state import Refused, RunState
 from ..plan.model import Plan
 from . import seen
 from .identity import actor_for, describe, os_login
 from .lease import lease_status
+from .pages import LogPages
 from .store import ChainBroken, Journal, open_run, runs_dir
 
 REMEMBER_EVERY_S = 5.0
@@ -52,6 +53,7 @@ class JournalRun:
         self._seen = 0
         self._version: int | None = None
         self._remembered = -REMEMBER_EVERY_S  # real seconds (time.monotonic) of the last
+        self._shared = False  # the war room reads the journal's own fold (opening)
 
     @classmethod
     def open(
@@ -88,12 +90,29 @@ class JournalRun:
     def run_id(self) -> str:
         return self.journal.run_id
 
+    def opening(self) -> tuple[RunState, LogPages] | None:
+        """The run as this process's journal folded it (its trust guard did), and its log read
+        a page at a time: the war room shows these instead of folding a copy of every event
+        poll would give it (a 100,000-event run: seconds and 150 MB). From now on the state
+        is the journal's, kept up to date by `poll` (and by the conductor's connection, which
+        shares it), and `poll` returns only what is new. None through the locked service."""
+        if not isinstance(self.journal, Journal) or self._seen:
+            return None
+        state = self.journal.state()  # folded once, links checked, nothing kept but the state
+        self._shared, self._seen = True, state.last_seq
+        self._version = self.journal.data_version()
+        self.journal.followed = self.journal.head
+        self._remember()
+        return state, LogPages(self.journal.event_page, state.last_seq)
+
     def poll(self) -> list[Event]:
         version = self.journal.data_version()
         mine = self.journal.last_written > self._seen  # our own commits leave data_version be
         if version == self._version and self._seen and not mine:
             return []
         self._version = version
+        if self._shared:
+            return self._poll_shared()
         if not self._seen and isinstance(self.journal, Journal):
             # The whole log, first: the events the journal parsed on opening (its trust
             # guard reads them all), not a second copy (a 100k-event run: 3.7 s, 150 MB).
@@ -104,6 +123,20 @@ class JournalRun:
         if new:
             self._seen = new[-1].seq
             self._remember()
+        return new
+
+    def _poll_shared(self) -> list[Event]:
+        """What the journal's fold took in since the last poll (it folds what is new, links
+        checked), read back as events: only those folded, so that the state holds each one."""
+        assert isinstance(self.journal, Journal)
+        self.journal.still_holds(self._seen)  # a journal gone backwards is marked broken
+        state = self.journal.state()
+        if state.last_seq <= self._seen:
+            return []
+        new = self.journal.event_page(self._seen + 1, state.last_seq)
+        self._seen = state.last_seq
+        self.journal.followed = self.journal.head
+        self._remember()
         return new
 
     def _remember(self) -> None:
@@ -143,7 +176,9 @@ def run_clock(journal: Journal, speed: float | None = None) -> Clock:
     speed = speed or float(journal.meta.get("speed", 1.0))
     if speed == 1.0:
         return RealClock()
-    started = next((e for e in journal.events() if isinstance(e, RunStarted)), None)
+    # The run starts with its RunStarted: the first event alone, not the log parsed again.
+    first = journal.event_page(1, 1) if isinstance(journal, Journal) else journal.events()
+    started = next((e for e in first if isinstance(e, RunStarted)), None)
     if started is None or started.recorded_at is None:
         return AcceleratedClock(journal.plan.window.start, speed)
     return AcceleratedClock(started.at, speed, real_start=started.recorded_at)

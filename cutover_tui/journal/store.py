@@ -22,6 +22,7 @@ import json
 import os
 import re
 import sqlite3
+import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -37,7 +38,6 @@ from ..engine.state import (
     RunState,
     apply,
     check_rules,
-    fold,
     initial_state,
     permission,
 )
@@ -45,6 +45,7 @@ from ..plan import PlanError
 from ..plan.model import Plan
 from ..plan.shift import shift_plan
 from . import plan_cache, runindex
+from .folding import Fold, fold_log
 from .hostconfig import HostConfigError, load_host_config
 from .seal import EVENT_TRIGGERS, HIGH_WATER, META_TRIGGERS, seal_start
 
@@ -241,13 +242,34 @@ class Journal:
         """The plan and an empty fold, once `db`, `meta` and `path` are set (a PostgreSQL
         run, journal.postgres, opens its connection its own way and then reads alike)."""
         self.plan, self.shift = stored_plan(self.meta, self.path)
-        self._state: RunState = initial_state(self.plan)
-        self._events: list[Event] = []
-        self._head = GENESIS
-        self.broken: str | None = None  # the first break in the chain this connection read
+        # The state, the head and the first break in the chain read (journal/folding.py):
+        # shared with the connections `reopen` makes on this thread.
+        self._fold = Fold(initial_state(self.plan), GENESIS)
         self.followed: tuple[int, str] = (0, GENESIS)  # the last (seq, hash) read_after read
         self.last_written = 0  # the seq of this connection's last append (data_version
         # changes only for other connections' commits: a follower must notice its own too)
+
+    # The fold's parts, by their old names (PostgreSQL's journal reads them too).
+    @property
+    def _state(self) -> RunState:
+        return self._fold.state
+
+    @property
+    def _head(self) -> str:
+        return self._fold.head
+
+    @_head.setter
+    def _head(self, value: str) -> None:
+        self._fold.head = value
+
+    @property
+    def broken(self) -> str | None:
+        """The first break in the chain read on this run by this process (None: none)."""
+        return self._fold.broken
+
+    @broken.setter
+    def broken(self, value: str | None) -> None:
+        self._fold.broken = value
 
     # -- creating ----------------------------------------------------------------------------
     @classmethod
@@ -324,12 +346,45 @@ class Journal:
         return self._state
 
     def events(self) -> list[Event]:
+        """Every event folded so far, read from the log again (the fold keeps none)."""
         self._catch_up()
-        return list(self._events)
+        return self.event_page(1, self._fold.logged)
+
+    def state_at(self, seq: int) -> RunState:
+        """The state folded from the events up to `seq` (a look back: the links were checked
+        when this connection folded them), compactly (journal/folding.py)."""
+        self._catch_up()
+
+        def rows(after: int, limit: int) -> list:
+            return [
+                row for row in self._rows_after(after, min(limit, seq - after)) if row[0] <= seq
+            ]
+
+        state = fold_log(self.plan, rows, GENESIS, None)[0]
+        return state or initial_state(self.plan)
+
+    def event_page(self, first: int, last: int) -> list[Event]:
+        """The events numbered `first` to `last` (inclusive), as stored: a page of the log for
+        whoever shows it (journal/pages.py); their links were checked when they were folded."""
+        rows = self.db.execute(
+            "SELECT seq, body FROM events WHERE seq >= ? AND seq <= ? ORDER BY seq", (first, last)
+        ).fetchall()
+        return parse_rows(rows)
+
+    def _rows_after(self, seq: int, limit: int) -> list:
+        return self.db.execute(
+            "SELECT seq, key, type, body, prev, hash FROM events WHERE seq > ? ORDER BY seq "
+            "LIMIT ?",
+            (seq, limit),
+        ).fetchall()
 
     def _catch_up(self) -> None:
         """Fold what others appended since the cached state (the fold cache: an append never
-        refolds from scratch). The first call, on opening, folds the whole log at once."""
+        refolds from scratch). The first call, on opening, folds the whole log, a page at a
+        time, keeping nothing but the state (journal/folding.py)."""
+        if not self._fold.logged:
+            self._fold_whole()
+            return
         rows = self.db.execute(
             "SELECT seq, body, prev, hash FROM events WHERE seq > ? ORDER BY seq",
             (self._state.last_seq,),
@@ -339,21 +394,35 @@ class Journal:
         self._check_links(rows, self._head, self._state.last_seq)
         events = parse_rows([(seq, body) for seq, body, _, _ in rows])
         try:
-            if not self._events:
-                # Into the same object: whoever already holds `state()` sees the run too.
-                vars(self._state).update(vars(fold(self.plan, events)))
-            else:
-                for event in events:
-                    apply(self._state, event)
+            for event in events:
+                apply(self._state, event)
         except FOLD_FAULTS as exc:  # an event written past the rules (a step nobody has)
-            seq = unfoldable(self.plan, [*self._events, *events])
-            self.broken = self.broken or (
-                f"event {seq} cannot be folded ({type(exc).__name__}: {exc}): "
-                "the rules never let it be written"
-            )
-            raise Unfoldable(f"{self.path}: {self.broken}") from None
-        self._events.extend(events)
+            self._unfoldable(exc)
+        self._fold.logged = rows[-1][0]
         self._head = rows[-1][3]
+
+    def _fold_whole(self) -> None:
+        try:
+            state, head, last = fold_log(self.plan, self._rows_after, GENESIS, self._chain_broke)
+        except FOLD_FAULTS as exc:
+            self._unfoldable(exc)
+        if state is None:
+            return
+        # Into the same object: whoever already holds `state()` sees the run too.
+        vars(self._state).update(vars(state))
+        self._fold.logged, self._head = last, head
+
+    def _chain_broke(self, why: str) -> None:
+        self.broken = self.broken or why
+
+    def _unfoldable(self, exc: Exception) -> None:
+        """An event written past the rules (a step nobody has): said, never folded past."""
+        seq = unfoldable(self.plan, self.events_after(0))
+        self.broken = self.broken or (
+            f"event {seq} cannot be folded ({type(exc).__name__}: {exc}): "
+            "the rules never let it be written"
+        )
+        raise Unfoldable(f"{self.path}: {self.broken}") from None
 
     def read_after(self, seq: int) -> list[Event]:
         """`events_after`, for a follower: each link checked from the row at `seq` on, and a
@@ -361,17 +430,22 @@ class Journal:
         rows = self.db.execute(
             "SELECT seq, body, prev, hash FROM events WHERE seq > ? ORDER BY seq", (seq,)
         ).fetchall()
-        head = GENESIS
-        if seq:
-            row = self.db.execute("SELECT hash FROM events WHERE seq = ?", (seq,)).fetchone()
-            if row is None and not self.broken:
-                self.broken = f"the journal went backwards: event {seq}, read before, is gone"
-            head = row[0] if row else head
+        head = self.still_holds(seq) or GENESIS
         self._check_links(rows, head, seq)
         events = parse_rows([(n, body) for n, body, _, _ in rows])
         if rows:
             self.followed = (rows[-1][0], rows[-1][3])
         return events
+
+    def still_holds(self, seq: int) -> str | None:
+        """The hash of event `seq`, read before; when the journal no longer holds it (rows
+        deleted since) it is marked broken, not skipped. None for 0 (nothing read yet)."""
+        if not seq:
+            return None
+        row = self.db.execute("SELECT hash FROM events WHERE seq = ?", (seq,)).fetchone()
+        if row is None and not self.broken:
+            self.broken = f"the journal went backwards: event {seq}, read before, is gone"
+        return row[0] if row else None
 
     def _check_links(self, rows: Sequence[tuple[int, str, str, str]], head: str, last: int) -> None:
         """Each row links to the one before (`head`, event `last` for the first) and hashes to
@@ -436,7 +510,7 @@ class Journal:
             before = runindex.closed_before(self._state, stored)
             apply(self._state, stored)  # inside: the index row is written with its event
             runindex.record(self.db, self._state, digest, stored, before)
-        self._events.append(stored)
+        self._fold.logged = stored.seq
         self._head = digest
         self.last_written = stored.seq
         return stored
@@ -449,10 +523,9 @@ class Journal:
         try:
             yield
         except BaseException:
-            logged = self._events[-1].seq if self._events else 0
-            if self._state.last_seq != logged:
+            if self._state.last_seq != self._fold.logged:
                 vars(self._state).update(vars(initial_state(self.plan)))
-                self._events, self._head = [], GENESIS
+                self._fold.logged, self._head = 0, GENESIS
             raise
 
     def _insert(self, event: Event, body: str, digest: str) -> int:
@@ -464,8 +537,31 @@ class Journal:
         return cursor.lastrowid
 
     def reopen(self) -> Journal:
-        """Another connection to this run (the conductor's, a thread's own)."""
-        return type(self)(self.path)
+        """Another connection to this run (the conductor's), sharing this one's fold when on
+        the same thread: it reads only what is new (journal/folding.py)."""
+        other = type(self)(self.path)
+        if self._fold.shareable():
+            other._fold = self._fold
+        return other
+
+    def fold_snapshot(self) -> Fold:
+        """A copy of this process's fold of the run, caught up, for a thread of its own to
+        `adopt` (the conductor's delivery thread): taken on this connection's thread."""
+        self._catch_up()
+        return self._fold.snapshot()
+
+    def adopt(self, fold: Fold) -> bool:
+        """Continue from `fold` (a snapshot another thread took of this run's fold) instead of
+        folding the log from its first event: when the log still holds its last row, with
+        its hash (else this connection folds the whole log as usual). True when adopted."""
+        if self._fold.logged or not fold.logged:
+            return False
+        row = self.db.execute("SELECT hash FROM events WHERE seq = ?", (fold.logged,)).fetchone()
+        if row is None or row[0] != fold.head:
+            return False
+        fold.thread = threading.get_ident()
+        self._fold = fold
+        return True
 
     @property
     def locator(self) -> str:
@@ -768,5 +864,14 @@ def event_rows(journal: Journal) -> list[dict]:
     return [dict(zip(names, row, strict=True)) | {"body": json.loads(row[4])} for row in cursor]
 
 
+def first_of(journal: Journal, kind: str) -> Event | None:
+    """The first event of type `kind`, read alone: the journal keeps no events, and parsing
+    the log to find one (a rehearsal's RunStarted, for each rehearsal) costs the whole log."""
+    row = journal.db.execute(
+        "SELECT seq, body FROM events WHERE type = ? ORDER BY seq LIMIT 1", (kind,)
+    ).fetchone()
+    return parse_rows([row])[0] if row else None
+
+
 def is_started(journal: Journal) -> bool:
-    return any(isinstance(e, RunStarted) for e in journal.events())
+    return isinstance(first_of(journal, "run-started"), RunStarted)

@@ -19,7 +19,7 @@ from ..engine.events import RehearsalExcluded, RunStarted
 from ..engine.state import RunState
 from ..engine.timings import tick_offs
 from ..journal.listing import run_paths
-from ..journal.store import RunInfo, Unreadable, open_runs
+from ..journal.store import RunInfo, Unreadable, first_of, open_runs
 
 
 @dataclass(frozen=True)
@@ -108,7 +108,7 @@ def history(
             if info.run_id == without:
                 continue
             state = journal.state()
-            started = next((e for e in journal.events() if isinstance(e, RunStarted)), None)
+            started = first_of(journal, "run-started")  # alone, not the log parsed again
         finally:
             journal.close()
         found.append((info, Rehearsal(info.run_id, state, is_simulated(info, state, started))))

@@ -106,6 +106,8 @@ class WarRoomApp(
         self.tick_seconds = tick_seconds
         self.poll_seconds = poll_seconds
         self.state: RunState = initial_state(source.plan)
+        self._folded_by_source = False  # the source's own fold, shared (on_mount)
+        self._conductor_waits = False  # until a large plan's first frame (_start_conductor)
         self.frame: Frame | None = None
         # The first frame is the history: the panes show its alerts, toasts are for news.
         self.alerts = Alerts()
@@ -144,6 +146,11 @@ class WarRoomApp(
             self.run_worker(self.background(), name="background", exclusive=False)
         self.title = f"cutover · {inert_line(self.source.plan.plan.title, 200)}"
         self._fit_layout()
+        opened = self.source.opening()  # one fold per process, and the log paged
+        if opened is not None:
+            self.state, log = opened
+            self._folded_by_source = True
+            self.query_one(CommsLog).history(log)  # laid out with the first frame
         self._first_frame()
         footer = self.query_one(RoleFooter)
         footer.call_later(footer.recompose)  # roles are known once the run is folded
@@ -154,6 +161,10 @@ class WarRoomApp(
             self.notify("\n".join(self.catch_up), title="Since you last looked", timeout=30)
 
     async def _start_conductor(self) -> None:
+        if self._warming is not None and self._folded_by_source:
+            # Its connection shares the state the first-frame worker reads: after that frame.
+            self._conductor_waits = True
+            return
         if self.conductor is not None and self.is_running:
             await self.conductor.start()
 
@@ -191,7 +202,7 @@ class WarRoomApp(
         if not first_paint.deferred(self.state):
             self.refresh_run(new)
             return
-        for event in new:
+        for event in [] if self._folded_by_source else new:
             apply(self.state, event)
         self._warming = new
         now = self.clock.now()
@@ -216,6 +227,8 @@ class WarRoomApp(
         new, self._warming = self._warming or [], None
         self.refresh_run(new, folded=True)
         self.refresh_bindings()  # the keys check_action held back are offered again
+        if self._conductor_waits:
+            self.call_after_refresh(self._start_conductor)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Before the first whole frame, nothing that reads or changes the run."""
@@ -254,7 +267,8 @@ class WarRoomApp(
         `folded`: `new` is already in the state (a large plan's first frame)."""
         if new is None:
             new = list(self.source.poll())
-        for event in [] if folded else new:
+        # Not when the source folded them into self.state (opening: one fold per process).
+        for event in [] if folded or self._folded_by_source else new:
             apply(self.state, event)
         now = self.clock.now()
         sched = schedule(self.state, now)
@@ -298,8 +312,9 @@ class WarRoomApp(
             self.query_one(Timeline).show(frame)
             self.query_one(NowPane).show(frame)
             self.query_one(ChecksPane).show(frame)
-            if new:
-                self.query_one(CommsLog).add(new, frame)
+            comms = self.query_one(CommsLog)
+            if new or comms.unshown:  # news, or the history the source gave (opening)
+                comms.add(new, frame)
         except NoMatches:
             # A tick that lands while the app is closing finds its panes already gone:
             # nothing to show, and nothing lost (the journal holds every event).

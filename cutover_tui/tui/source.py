@@ -28,6 +28,12 @@ class RunSource(Protocol):
         """Events recorded since the last poll (all of them on the first call)."""
         ...
 
+    def opening(self) -> tuple[RunState, Sequence[Event]] | None:
+        """The run already folded by the source and its log so far (read a page at a time),
+        kept up to date by `poll`, which then returns only what is new; or None: the app
+        folds what poll returns (journal/run.py: one fold per process)."""
+        ...
+
     def submit(self, event: Event) -> Event:
         """Record a command; raises Refused with the reason when it may not happen now."""
         ...
@@ -58,6 +64,9 @@ class MemoryRun:
         self._delivered = 0
         for event in events:
             self.submit(event)
+
+    def opening(self) -> None:
+        return None  # the app folds what poll returns
 
     def poll(self) -> list[Event]:
         new = self._events[self._delivered :]

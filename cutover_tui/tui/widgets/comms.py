@@ -11,6 +11,7 @@ from textual.widgets import RichLog
 
 from ...engine.events import Event
 from ...inert import inert_rich
+from ...journal.pages import kept
 from ...report.narrate import CATEGORIES, narrate, recorded_late
 from ..frame import Frame
 
@@ -44,9 +45,16 @@ def log_line(event: Event, frame: Frame) -> Text:
     )
 
 
+def category(event: Event) -> str:
+    """What the filter sorts the event under (report/narrate.py)."""
+    return narrate(event).category
+
+
 class CommsLog(RichLog):
-    """The log as a virtual list: every event is kept, but only the newest that fill the pane
-    (and a page more) are laid out as lines; scrolling near the top lays out an older page.
+    """The log as a virtual list: only the newest events that fill the pane (and a page more)
+    are laid out as lines; scrolling near the top lays out an older page. On a journal the
+    events are not kept either: `history` gives the log read a page at a time by event
+    number (journal/pages.py), so only the pages shown (and a few more) are ever parsed.
     A 100,000-event run paints as fast as a small one, and a resize lays nothing out again
     (lines keep the width they were laid out at, as RichLog's do)."""
 
@@ -65,14 +73,16 @@ class CommsLog(RichLog):
         # min_width: RichLog renders lines at least 78 wide by default, wider than the log
         # is at 80 columns, so their ends were cut off under the scrollbar.
         super().__init__(wrap=True, auto_scroll=True, min_width=20, **kwargs)
-        self.events: list[Event] = []
+        # A list, or the journal's log read a page at a time (history, journal/pages.py).
+        self.events: list[Event] | Sequence[Event] = []
         self.filter = "all"
-        self._shown: list[Event] = self.events  # the events the filter keeps
+        self._shown: Sequence[Event] = self.events  # the events the filter keeps
         self._first = 0  # in _shown: the oldest entry laid out
         self._next = 0  # in _shown: the first entry not laid out yet
         self._frame: Frame | None = None  # names and the zone the lines are written in
         self._older = False  # an older page is being laid out
         self._seen_size = Size(0, 0)
+        self.unshown = False  # a history given and not laid out yet (the app shows it)
 
     def on_mount(self) -> None:
         self._title()
@@ -83,11 +93,18 @@ class CommsLog(RichLog):
             f"[b]{name}[/b]" if name == self.filter else name for name in FILTERS
         )
 
+    def history(self, log: Sequence[Event]) -> None:
+        """The log so far, before any `add`: a paged log is read only where it is shown."""
+        self.events = self._shown = log
+        self.filter = "all"
+        self.unshown = True  # laid out by the first `add`, which brings the names (a frame)
+
     def _keep(self, event: Event) -> bool:
         return self.filter == "all" or narrate(event).category == self.filter
 
     def add(self, events: Sequence[Event], frame: Frame) -> None:
         self._frame = frame
+        self.unshown = False
         for event in events:
             self.events.append(event)
             if self._shown is not self.events and self._keep(event):
@@ -108,7 +125,7 @@ class CommsLog(RichLog):
         self._title()
         self._frame = frame
         self._shown = (
-            self.events if self.filter == "all" else [e for e in self.events if self._keep(e)]
+            self.events if self.filter == "all" else kept(self.events, category, self.filter)
         )
         if self._size_known:
             self._lay_out_tail()
