@@ -17,6 +17,8 @@ from tests.journal_support import new_run
 
 ROOT = Path(__file__).resolve().parent.parent
 LATER = ("numpy", "apscheduler", "jinja2", "cutover_tui.engine.forecast")
+# Screens a key opens, not on the first frame: imported when opened.
+SCREENS = ("aftercare", "comms", "foresight", "health", "incidents")
 # Above FIRST_INLINE_CELLS (tui/odds.py: 100 steps x 500 nights) the first odds come from a
 # worker after the first frame; a smaller plan works them out with it, numpy included.
 STEPS = 150
@@ -26,6 +28,7 @@ import json, sys, time
 from cutover_tui.tui.app import WarRoomApp
 
 LATER = LATER_NAMES
+SCREENS = SCREEN_NAMES
 seen = {}
 show, run = WarRoomApp._show, WarRoomApp.run
 
@@ -37,6 +40,9 @@ def loaded():
 def first_show(self, frame, new):
     if "first_frame" not in seen:  # before the odds are asked and the conductor starts
         seen["first_frame"] = loaded()
+        seen["screens"] = sorted(
+            name for name in SCREENS if f"cutover_tui.tui.screens.{name}" in sys.modules
+        )
         deadline = time.monotonic() + 60
 
         def check():
@@ -57,7 +63,7 @@ from cutover_tui.cli import main
 
 code = main(sys.argv[1:])
 print(json.dumps({"code": code, **seen}))
-""".replace("LATER_NAMES", repr(LATER))
+""".replace("LATER_NAMES", repr(LATER)).replace("SCREEN_NAMES", repr(SCREENS))
 
 
 def test_cutover_run_shows_its_first_frame_before_numpy_apscheduler_and_jinja2(
@@ -77,6 +83,7 @@ def test_cutover_run_shows_its_first_frame_before_numpy_apscheduler_and_jinja2(
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["code"] == 0
     assert report["first_frame"] == []
+    assert report["screens"] == []
     # Then the odds were worked out and the conductor started: what was deferred still runs.
     assert report["odds"] and report["conducting"]
     assert {"numpy", "apscheduler", "cutover_tui.engine.forecast"} <= set(report["later"])
