@@ -12,10 +12,13 @@ def rehearsal_prior(journal: Journal | LockedJournal):
     """What this plan's other rehearsals say of its pace (None without any). Never from
     simulations nor from rehearsals the commander excluded: a demo played at 60x, or ticked
     off in seconds, would say the night runs at a tenth of its budgets."""
-    from ..rehearse.calibrate import prior_from
     from ..rehearse.history import history
 
     if isinstance(journal, LockedJournal):
         return None  # the service holds the files; the war room and `status` both go without
     others = history(journal.path.parent, journal.plan.plan.id, without=journal.run_id).states
-    return prior_from(journal.plan, others) if others else None
+    if not others:
+        return None
+    from ..rehearse.calibrate import prior_from  # numpy: only with rehearsals to learn from
+
+    return prior_from(journal.plan, others)

@@ -11,10 +11,10 @@ import argparse
 import json
 import sys
 from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..engine.aftercare_status import summary as aftercare_summary
-from ..engine.foresight import Foresight
 from ..engine.incident_view import as_json as incidents_json
 from ..engine.schedule import Schedule
 from ..engine.state import RunState, apply, check, initial_state
@@ -25,6 +25,9 @@ from ..plan.durations import format_duration
 from ..plan.zones import hm
 from .incident_commands import incident_lines
 from .trust_commands import head_json, head_text
+
+if TYPE_CHECKING:  # a type only: the war room imports this module for `viewer_zone` (issue 14)
+    from ..engine.foresight import Foresight
 
 
 def viewer_zone(text: str | None) -> tzinfo | None:

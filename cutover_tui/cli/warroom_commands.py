@@ -6,7 +6,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..clock.conductor import Conductor
 from ..journal.backend import journal_url
 from ..journal.identity import actor_for, os_login
 from ..journal.run import JournalRun, run_clock
@@ -158,6 +157,8 @@ def _war_room(journal: Journal | LockedJournal, *, read_only: bool, tz: str | No
         source = JournalRun(
             journal, actor, now=clock.now, read_only=read_only, monotonic=clock.monotonic
         )
+        from ..clock.conductor import Conductor  # here: `follow` and the service never conduct
+
         # The conductor has its own connection: its appends never interleave with the reads.
         conductor = Conductor(journal.reopen(), clock)
         prior = rehearsal_prior(journal)

@@ -41,8 +41,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from typing import TYPE_CHECKING
 
 from ..clocks import Clock, JumpDetector, boot_id
 from ..engine.escalation import due_incident_events, incident_moments
@@ -62,6 +61,9 @@ from ..journal.store import Journal
 from ..plan.durations import format_duration
 from .checking import ConductorChecks, not_the_starter, unsealed_plan
 from .delivery import ConductorComms, open_messages
+
+if TYPE_CHECKING:  # APScheduler loads in `start`, after the war room's first frame (issue 14)
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 MISFIRE_GRACE_S = 300
 _ZERO = timedelta(0)
@@ -316,6 +318,8 @@ class Conductor:
     # -- on an event loop -----------------------------------------------------------------------
     async def start(self) -> None:
         """Run on the current event loop until `stop()`."""
+        from apscheduler.schedulers.asyncio import AsyncIOScheduler  # not needed before this
+
         self._scheduler = AsyncIOScheduler()
         self._scheduler.add_job(
             self._tick_job,

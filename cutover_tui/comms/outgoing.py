@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..engine.events import CONDUCTOR, CommsSent, MessageQueued
 from ..engine.outbox import RESOLVERS
@@ -34,8 +34,10 @@ from ..plan.model import Comms
 from .incident_alerts import incident_alerts, person_routes
 from .raci import TEMPLATE as NEWS_TEMPLATE
 from .raci import expand, news_owed
-from .templates import Rendered, render
 from .values import RUN, About
+
+if TYPE_CHECKING:  # Jinja2 loads when a message is rendered, not with the conductor (issue 14)
+    from .templates import Rendered
 
 Values = Callable[[About], dict[str, Any]]  # the live values for what a message is about
 LEVEL_DRAFT = "status"  # the draft id of the status update the level calls for
@@ -98,6 +100,8 @@ def queue(
         ]
         if not pending:
             continue
+        from .templates import render  # Jinja2: only when something is rendered
+
         text: Rendered = render(state.plan, template, values(_with(about, audience)))
         for route, to in pending:
             message = f"{prefix}.{audience}.{route}"

@@ -13,13 +13,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..engine.forecast import Forecaster
 from ..engine.schedule import Schedule
 from ..engine.state import RunState
 from ..engine.verdict import Verdict, assess
 from ..plan.durations import format_duration
+
+if TYPE_CHECKING:  # numpy: a type only, the forecaster is handed in (issue 14)
+    from ..engine.forecast import Forecaster
 
 
 @dataclass(frozen=True)

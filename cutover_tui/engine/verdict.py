@@ -34,14 +34,16 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from ..plan.durations import format_duration
-from .forecast import Forecaster
-from .foresight import Foresight, foresee
-from .pace import PacePrior
 from .schedule import FiredTrigger, Level, Schedule, schedule
 from .state import RunState
+
+if TYPE_CHECKING:  # the odds import numpy (~0.2 s): only when they are worked out (issue 14)
+    from .forecast import Forecaster
+    from .foresight import Foresight
+    from .pace import PacePrior
 
 Stage = Literal[
     "before-window",
@@ -72,6 +74,8 @@ FORECAST_ITERATIONS = 500  # every process on a run draws the same nights: same 
 
 def forecaster_for(run_id: str) -> Forecaster:
     """The forecaster every process uses for a run: same iterations, same seed, same odds."""
+    from .forecast import Forecaster  # numpy: only where a forecaster is made
+
     seed = int.from_bytes(hashlib.sha256(run_id.encode()).digest()[:4], "big")
     return Forecaster(iterations=FORECAST_ITERATIONS, seed=seed)
 
@@ -166,6 +170,8 @@ def assess(
     sched = schedule(state, now)
     sight = None
     if forecaster is not None and state.phase in ("running", "rollback"):
+        from .foresight import foresee  # numpy: only when the odds are worked out
+
         sight = foresee(state, now, forecaster, prior)
     return sched, sight, judge(state, sched, sight, now)
 

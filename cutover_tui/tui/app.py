@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime, tzinfo
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from textual import events, on, work
 from textual.app import ComposeResult, SystemCommand
@@ -26,11 +26,9 @@ from textual.worker import get_current_worker
 
 from ..clocks import Clock
 from ..engine.events import Event
-from ..engine.foresight import Foresight
-from ..engine.pace import PacePrior
 from ..engine.schedule import schedule
 from ..engine.state import RunState, apply, initial_state
-from ..engine.verdict import forecaster_for, judge
+from ..engine.verdict import FORECAST_ITERATIONS, forecaster_for, judge
 from ..inert import inert, inert_line
 from . import first_paint
 from .actions.aftercare import AftercareActions
@@ -56,6 +54,11 @@ from .widgets.footer import RoleFooter
 from .widgets.now import NowPane
 from .widgets.status import StatusBar
 from .widgets.timeline import Timeline
+
+if TYPE_CHECKING:  # the odds import numpy (~0.2 s): after the first frame (issue 14)
+    from ..engine.forecast import Forecaster
+    from ..engine.foresight import Foresight
+    from ..engine.pace import PacePrior
 
 # Below either, the panes show one at a time, as tabs.
 NARROW_WIDTH = 120
@@ -112,15 +115,24 @@ class WarRoomApp(
         # The first frame is the history: the panes show its alerts, toasts are for news.
         self.alerts = Alerts()
         # One forecaster for the life of the app: its random numbers are reused every tick,
-        # so the odds on the status line move with the evidence, not with the dice.
-        self.forecaster = forecaster_for(source.run_id)  # the same odds as `cutover status`
+        # so the odds on the status line move with the evidence, not with the dice. It is
+        # made when the odds are first worked out (numpy loads then, not before the first
+        # frame): the same odds as `cutover status` (forecaster_for).
         # Work only when something changed: the odds (in a worker on a large plan) and the
         # recompute gate, which lets a tick through on news or a clock boundary (pacing.py).
-        self.odds = OddsKeeper(self.forecaster, prior)
+        run_id = source.run_id
+        self.odds = OddsKeeper(
+            None, prior, make=lambda: forecaster_for(run_id), iterations=FORECAST_ITERATIONS
+        )
         self.gate = RecomputeGate()
         self._active_pane = "timeline"
         self._warming: list[Event] | None = None  # a large plan's first events, until scheduled
         self.catch_up: list[str] = []  # what changed since this login last looked (cli)
+
+    @property
+    def forecaster(self) -> Forecaster | None:
+        """The app's one forecaster (made on first use, see `OddsKeeper`)."""
+        return self.odds.forecaster
 
     # -- layout ----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:

@@ -8,15 +8,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING
 
-from ..engine.forecast import Forecaster
-from ..engine.foresight import Foresight
-from ..engine.pace import PacePrior
 from ..engine.schedule import Schedule
 from ..engine.state import RunState
 from ..engine.verdict import Verdict, assess, judge
 from ..plan.durations import format_duration
 from ..plan.zones import hm
+
+if TYPE_CHECKING:  # types only: the odds (numpy) are worked out elsewhere (issue 14)
+    from ..engine.forecast import Forecaster
+    from ..engine.foresight import Foresight
+    from ..engine.pace import PacePrior
 
 LEVEL_STYLE = {"on-track": "green", "at-risk": "yellow", "late": "red"}
 LEVEL_MARK = {"on-track": "●", "at-risk": "▲", "late": "■"}

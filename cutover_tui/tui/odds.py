@@ -25,12 +25,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from ..engine.forecast import Forecaster
-from ..engine.foresight import Foresight, foresee
-from ..engine.pace import PacePrior
 from ..engine.state import RunState
 from .pacing import marker, next_minute
+
+if TYPE_CHECKING:  # the odds import numpy (~0.2 s): not before the first frame (issue 14)
+    from ..engine.forecast import Forecaster
+    from ..engine.foresight import Foresight
+    from ..engine.pace import PacePrior
 
 INLINE_CELLS = 250_000  # 500 steps x 500 nights: a few milliseconds, worked out with the frame
 # Above this (100 steps x 500 nights) the first odds come from a worker after the first frame:
@@ -61,12 +64,19 @@ class OddsKeeper:
         forecaster: Forecaster | None,
         prior: PacePrior | None,
         *,
+        make: Callable[[], Forecaster] | None = None,
+        iterations: int = 0,
         inline_cells: int = INLINE_CELLS,
         first_inline_cells: int = FIRST_INLINE_CELLS,
         every_s: float = EVERY_S,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.forecaster = forecaster
+        # Without a forecaster, `make` makes one on first use with `iterations` (what it will
+        # have): numpy and the forecaster's modules load then, after the first frame.
+        self._forecaster = forecaster
+        self._make = make
+        self._iterations = iterations
+        self._making = threading.Lock()  # the UI thread and a worker may both ask first
         self.prior = prior
         self.inline_cells = inline_cells
         self.first_inline_cells = first_inline_cells
@@ -81,12 +91,29 @@ class OddsKeeper:
         self._tokens = 0
         self._lock = threading.Lock()  # one thread at a time in the forecaster
 
+    @property
+    def forecaster(self) -> Forecaster | None:
+        """The forecaster, made on first use when it was given as `make`."""
+        if self._forecaster is None and self._make is not None:
+            with self._making:
+                if self._forecaster is None:
+                    self._forecaster = self._make()
+        return self._forecaster
+
+    @property
+    def has_forecaster(self) -> bool:
+        """Odds are worked out at all (without making the forecaster)."""
+        return self._forecaster is not None or self._make is not None
+
     def _cells(self, state: RunState) -> int:
-        return len(state.steps) * (self.forecaster.iterations if self.forecaster else 0)
+        if not self.has_forecaster:
+            return 0
+        iterations = self._forecaster.iterations if self._forecaster else self._iterations
+        return len(state.steps) * iterations
 
     def inline(self, state: RunState) -> bool:
         """Worked out with the frame, on the UI thread: a small plan, once it has its first."""
-        if self.forecaster is None:
+        if not self.has_forecaster:
             return True
         if self.answered is None and self._cells(state) > self.first_inline_cells:
             return False  # the first odds of a mid-sized plan: after the first frame
@@ -94,16 +121,18 @@ class OddsKeeper:
 
     def pending(self, state: RunState) -> bool:
         """Odds are wanted and a worker is to bring the first: the frame says so."""
-        wanted = self.forecaster is not None and wants_odds(state)
+        wanted = self.has_forecaster and wants_odds(state)
         return wanted and self.sight is None and not self.inline(state)
 
     def for_frame(self, state: RunState, now: datetime) -> Foresight | None:
         """The odds a frame at `now` shows: worked out now on a small plan, else the newest."""
-        if self.forecaster is None or not wants_odds(state):
+        if not self.has_forecaster or not wants_odds(state):
             return None
         if self.inline(state):
             if self._just_answered(state, now):
                 return self.sight  # the worker's first answer, for this very frame
+            from ..engine.foresight import foresee  # numpy: once the odds are wanted
+
             self.computed += 1
             return foresee(state, now, self.forecaster, self.prior)
         return self.sight
@@ -114,7 +143,7 @@ class OddsKeeper:
 
     def stale(self, state: RunState, now: datetime) -> bool:
         """Could the odds shown have moved: news, or a minute of the clock since?"""
-        if self.forecaster is None or not wants_odds(state) or self.inline(state):
+        if not self.has_forecaster or not wants_odds(state) or self.inline(state):
             return False
         last = self.asked or self.answered
         return (
@@ -139,10 +168,13 @@ class OddsKeeper:
     def work(self, state: RunState, asked: Asked) -> Foresight | None:
         """In the worker thread: the odds for the state as it is now, at `asked.now`. None
         when the state changed under it too much to finish (it is asked again)."""
-        assert self.forecaster is not None
+        from ..engine.foresight import foresee  # numpy: here, off the UI thread
+
+        forecaster = self.forecaster
+        assert forecaster is not None
         with self._lock:
             try:
-                return foresee(state, asked.now, self.forecaster, self.prior)
+                return foresee(state, asked.now, forecaster, self.prior)
             except (RuntimeError, KeyError, IndexError, ValueError):
                 # An event folded in while we read (a dict changed size): asked again.
                 return None

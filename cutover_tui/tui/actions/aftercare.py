@@ -11,7 +11,6 @@ from ...engine.actions import Words
 from ...engine.aftercare_checks import item_check
 from ...engine.aftercare_status import AfterRow, rows
 from ...engine.state import RunState
-from ..screens.aftercare import AftercareScreen
 from ..screens.form import Field, FormSpec
 from .core import ActionCore
 from .item_check import RUN_CHECK, run_item_check_now
@@ -34,6 +33,8 @@ class AftercareActions(ActionCore):
                     self.action_record_after()
                 elif choice == "remark":
                     self.review_remark()
+
+            from ..screens.aftercare import AftercareScreen  # not on the first frame (issue 14)
 
             self.push_screen(AftercareScreen(self.frame), then)
 

@@ -9,7 +9,6 @@ checks are on), and a refusal says so in one line.
 from __future__ import annotations
 
 from ...engine.events import CheckRequested
-from ..screens.health import HealthScreen
 from .core import ActionCore
 
 
@@ -24,4 +23,6 @@ class CheckActions(ActionCore):
             self.notify(f"{step}: check asked for; the conductor runs it", timeout=4)
 
     def action_health(self) -> None:
+        from ..screens.health import HealthScreen  # not on the first frame (issue 14)
+
         self.push_screen(HealthScreen(self.state))

@@ -14,7 +14,6 @@ from ...engine.incidents import BRIDGE_ROLES, holders, label
 from ...plan.severity import severities
 from ..roles import early_refusal
 from ..screens.form import Field, FormSpec
-from ..screens.incidents import IncidentsScreen
 from ..widgets.now import NowPane
 from .core import ActionCore
 
@@ -45,6 +44,8 @@ class IncidentActions(ActionCore):
 
     def action_incidents(self) -> None:
         if self.frame is not None:
+            from ..screens.incidents import IncidentsScreen  # not on the first frame (issue 14)
+
             self.push_screen(IncidentsScreen(self.frame))
 
     def incident_command(self, action: str, number: int | None) -> None:

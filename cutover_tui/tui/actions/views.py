@@ -7,8 +7,6 @@ from __future__ import annotations
 from textual.widgets import Tabs
 
 from ..keys import help_rows
-from ..screens.comms import CommsScreen
-from ..screens.foresight import ForesightScreen
 from ..screens.help import HelpScreen
 from ..widgets.comms import CommsLog
 from ..widgets.timeline import Timeline
@@ -42,10 +40,14 @@ class ViewActions(ActionCore):
 
     def action_why(self) -> None:
         if self.frame is not None:  # the verdict is there at every stage, odds or not
+            from ..screens.foresight import ForesightScreen  # not on the first frame (issue 14)
+
             self.push_screen(ForesightScreen(self.frame, self._head()))
 
     def action_comms(self) -> None:
         if self.frame is not None:  # screens/comms.py; sending is `cutover do RUN send`
+            from ..screens.comms import CommsScreen  # Jinja2: when the outbox is opened
+
             self.push_screen(CommsScreen(self.frame))
 
     def _head(self) -> str | None:

@@ -1,0 +1,109 @@
+"""The war room's first frame does not wait for modules only later work needs (issue 14).
+
+`cutover run` on a real journal, with its conductor, in a fresh interpreter (headless): when
+the first frame is shown, numpy (the odds), APScheduler (the conductor's jobs) and Jinja2
+(messages) are not imported yet; then the odds arrive and the conductor starts, so they were
+loaded on the way, after the frame. Structural, not a timing: the probe reports sys.modules.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.journal_support import new_run
+
+ROOT = Path(__file__).resolve().parent.parent
+LATER = ("numpy", "apscheduler", "jinja2", "cutover_tui.engine.forecast")
+# Screens a key opens, not on the first frame: imported when opened.
+SCREENS = ("aftercare", "comms", "foresight", "health", "incidents")
+# Above FIRST_INLINE_CELLS (tui/odds.py: 100 steps x 500 nights) the first odds come from a
+# worker after the first frame; a smaller plan works them out with it, numpy included.
+STEPS = 150
+
+PROBE = """
+import json, sys, time
+from cutover_tui.tui.app import WarRoomApp
+
+LATER = LATER_NAMES
+SCREENS = SCREEN_NAMES
+seen = {}
+show, run = WarRoomApp._show, WarRoomApp.run
+
+
+def loaded():
+    return sorted(name for name in LATER if name in sys.modules)
+
+
+def first_show(self, frame, new):
+    if "first_frame" not in seen:  # before the odds are asked and the conductor starts
+        seen["first_frame"] = loaded()
+        seen["screens"] = sorted(
+            name for name in SCREENS if f"cutover_tui.tui.screens.{name}" in sys.modules
+        )
+        deadline = time.monotonic() + 60
+
+        def check():
+            conducting = self.conductor is not None and self.conductor._scheduler is not None
+            if (self.odds.sight is not None and conducting) or time.monotonic() > deadline:
+                seen["odds"] = self.odds.sight is not None
+                seen["conducting"] = conducting
+                seen["later"] = loaded()
+                self.exit()
+
+        self.set_interval(0.05, check)
+    show(self, frame, new)
+
+
+WarRoomApp._show = first_show
+WarRoomApp.run = lambda self, **kw: run(self, headless=True, size=(160, 48))
+from cutover_tui.cli import main
+
+code = main(sys.argv[1:])
+print(json.dumps({"code": code, **seen}))
+""".replace("LATER_NAMES", repr(LATER)).replace("SCREEN_NAMES", repr(SCREENS))
+
+
+def test_cutover_run_shows_its_first_frame_before_numpy_apscheduler_and_jinja2(
+    tmp_path: Path,
+) -> None:
+    journal = new_run(tmp_path / "runs", steps=STEPS)
+    run_id = journal.run_id
+    journal.close()
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE, "run", run_id, "--runs", str(tmp_path / "runs")],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["code"] == 0
+    assert report["first_frame"] == []
+    assert report["screens"] == []
+    # Then the odds were worked out and the conductor started: what was deferred still runs.
+    assert report["odds"] and report["conducting"]
+    assert {"numpy", "apscheduler", "cutover_tui.engine.forecast"} <= set(report["later"])
+
+
+def test_the_odds_of_a_deferred_forecaster_are_those_of_cutover_status() -> None:
+    """The app's forecaster, made on first use, is the one every process makes for the run."""
+    from cutover_tui.engine.verdict import FORECAST_ITERATIONS, forecaster_for
+    from cutover_tui.tui.odds import OddsKeeper
+
+    made: list[str] = []
+
+    def make():
+        made.append("made")
+        return forecaster_for("r-1")
+
+    keeper = OddsKeeper(None, None, make=make, iterations=FORECAST_ITERATIONS)
+    assert keeper.has_forecaster and made == []  # asking whether there are odds makes nothing
+    forecaster = keeper.forecaster
+    assert forecaster is keeper.forecaster and made == ["made"]  # made once
+    same = forecaster_for("r-1")
+    assert (forecaster.iterations, forecaster.seed) == (same.iterations, same.seed)
+    assert not OddsKeeper(None, None).has_forecaster
