@@ -86,7 +86,7 @@ def judge(
         ours = float(np.mean((stated - made) ** 2))
         constant = float(np.mean((base - made) ** 2))
         ok = ours < constant
-        cells.append(cell(ok, f"{ours:.3f}<{constant:.3f}"))
+        cells.append(cell(ok, f"{ours:.3f} vs {constant:.3f}"))
         oks.append(ok)
     table = reliability(statements(nights))
     honest = sum(1 for b in table.bins if b.honest)
