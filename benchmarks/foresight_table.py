@@ -12,7 +12,8 @@ issue's bullets:
 - bins: the reliability table of the statements at 25, 50 and 75 %: bins whose mean stated
   odds lie inside their Wilson 95 % interval, of all bins (PASS when all do).
 
-A cell without the data to judge (no breached night, or none that made it) says "n/a" and
+A cell without the data to judge (no breached night, or none that made it; for the Brier,
+nights that all ended the same way, when the constant is the answer itself) says "n/a" and
 does not pass: the row's verdict needs every cell. Used by benchmarks/foresight.py and by
 benchmarks/foresight_sweep.py (the recorded nights, re-judged without a re-run).
 """
@@ -85,7 +86,8 @@ def judge(
         stated = np.array([n.checkpoints[q][0] for n in have])
         ours = float(np.mean((stated - made) ** 2))
         constant = float(np.mean((base - made) ** 2))
-        ok = ours < constant
+        # Every night with one outcome: the constant is the answer itself, nothing beats it.
+        ok = None if constant == 0 else ours < constant
         cells.append(cell(ok, f"{ours:.3f} vs {constant:.3f}"))
         oks.append(ok)
     table = reliability(statements(nights))
