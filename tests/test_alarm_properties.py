@@ -11,14 +11,14 @@ from hypothesis import strategies as st
 
 from cutover_tui.engine.alarm import MARGIN, MIN_STEPS, MIN_WORK, evidence_of, grid_step, rewind
 from cutover_tui.engine.forecast import Forecaster
-from cutover_tui.engine.foresight import foresee
+from cutover_tui.engine.foresight import Thresholds, foresee
 from cutover_tui.engine.pace import infer_pace
 from cutover_tui.engine.state import apply, fold, initial_state
 from cutover_tui.plan import parse_plan
 from tests.test_foresight import SLOW_START, T0, night, plan_text
 
 PLAN = parse_plan(plan_text(10, SLOW_START)).plan  # 10 steps, 7 h of budgets, 10 h window
-LINE = 0.3
+LINE = Thresholds().late_below
 ratios = st.lists(st.floats(0.7, 2.4, allow_nan=False), min_size=10, max_size=10)
 SETTINGS = settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
