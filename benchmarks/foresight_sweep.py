@@ -6,7 +6,11 @@
 The odds at every tick do not depend on the alarm's settings (late line, spell, margin,
 evidence floor): only when LATE is raised does. So the recorded P(in window) and evidence at
 each tick are run through the alarm's own state machine (engine.alarm.replay, on the alarm
-grid as `settle` does) for each setting, and the done-when table is printed for each. Tune on
+grid as `settle` does) for each setting, and the done-when table is printed for each.
+Exact where every alarm-grid point is a replay tick (the online store: grid 5 min, ticks 1 min;
+the ERP move: 30 and 10 min; on 36 tune nights it matched the live alarm on every night); an
+approximation for the logistics plan (grid 7.5 min, ticks 2 min: only every 30 minutes is a
+grid point seen), where the live run's figures are the ones to quote. Tune on
 the tune set only; quote the figures of the chosen setting from a fresh run on the test set.
 """
 
