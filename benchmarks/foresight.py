@@ -32,8 +32,10 @@ constant forecast at the base rate of the nights evaluated (which knows the answ
 frequency in advance: a fair but strong baseline).
 
 Two disjoint seed sets: `tune` (seeds 1000+) was used to choose the pace prior, the forecast's
-heavy-tailed step scatter and the `late` threshold (30 %); `test` (seeds 0+) is the held-out
-set whose figures are reported. `--sweep` prints, for the chosen set, lead and false-alarm rate
+heavy-tailed step scatter and the `late` threshold (40 % since issue 21, chosen with
+benchmarks/foresight_sweep.py on `--save`d tune nights); `test` (seeds 0+) is the held-out
+set whose figures are reported. The run ends with the done-when table of issue 21
+(benchmarks/foresight_table.py): every figure per (noise model, plan), PASS or FAIL. `--sweep` prints, for the chosen set, lead and false-alarm rate
 for other `late` thresholds (from the recorded probabilities, no re-run); `--prior` tries other
 PacePrior settings. 60 nights per plan and set take about 2 to 3 minutes on 2 cores.
 """
@@ -41,11 +43,12 @@ PacePrior settings. 60 nights per plan and set take about 2 to 3 minutes on 2 co
 from __future__ import annotations
 
 import argparse
+import pickle
 import statistics
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -54,6 +57,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.foresight_table import done_when_table  # noqa: E402
+from cutover_tui.engine.alarm import evidence_of, grid_step  # noqa: E402
 from cutover_tui.engine.events import (  # noqa: E402
     CheckpointPassed,
     GateDecided,
@@ -101,6 +106,9 @@ class Night:
     ticks: np.ndarray  # minutes
     p_in: np.ndarray  # foresight's P(in window) at each tick
     p_buffer: np.ndarray
+    ev_steps: np.ndarray  # finished steps behind the pace at each tick (the alarm's evidence)
+    ev_work: np.ndarray  # share of the budgeted work they are
+    grid: float  # the alarm grid in minutes (engine.alarm.grid_step)
     buffer_counts: bool
     checkpoints: dict[float, tuple[float, float]]  # q -> (foresight P, plain forecast P)
     calls: int
@@ -184,7 +192,7 @@ def replay(job: tuple[str, int, int, int, dict, str]) -> Night:
     plain = Forecaster(iterations=iterations, seed=seed)
     first_late: dict[str, float | None] = {"status-date": None, "foresight": None}
     first_risk: dict[str, float | None] = {"status-date": None, "foresight": None}
-    p_in, p_buffer, seen = [], [], []
+    p_in, p_buffer, seen, ev_steps, ev_work = [], [], [], [], []
     at_checkpoint: dict[float, tuple[float, float]] = {}
     spent = 0.0
     counts = True
@@ -207,6 +215,9 @@ def replay(job: tuple[str, int, int, int, dict, str]) -> Night:
         seen.append(tick)
         p_in.append(sight.p_in_window)
         p_buffer.append(sight.p_in_buffer)
+        evidence = evidence_of(state, sight.pace)
+        ev_steps.append(evidence.steps)
+        ev_work.append(evidence.work)
         for q, at in checkpoints.items():
             if at == tick:
                 at_checkpoint[q] = (sight.p_in_window, plain.forecast(state, now).p_in_window)
@@ -225,6 +236,9 @@ def replay(job: tuple[str, int, int, int, dict, str]) -> Night:
         ticks=np.array(seen),
         p_in=np.array(p_in),
         p_buffer=np.array(p_buffer),
+        ev_steps=np.array(ev_steps),
+        ev_work=np.array(ev_work),
+        grid=grid_step(state) / minute,
         buffer_counts=counts,
         checkpoints=at_checkpoint,
         calls=len(seen),
@@ -302,6 +316,9 @@ def main() -> int:
     parser.add_argument("--sweep", action="store_true")
     parser.add_argument("--noise", choices=[*NOISES, "both"], default="both")
     parser.add_argument(
+        "--save", metavar="FILE", help="keep the nights (pickle) for benchmarks/foresight_sweep.py"
+    )
+    parser.add_argument(
         "--prior",
         default="",
         help="PacePrior fields to try instead of the defaults, as spread=0.25,step_noise=0.3",
@@ -336,6 +353,7 @@ def main() -> int:
     )
     print("replay step: " + ", ".join(f"{p} every {PLANS[p]} min" for p in args.plans))
     began = time.perf_counter()
+    every: dict[str, list[Night]] = {which: [] for which in sets}
     for which, noise in [(w, m) for w in sets for m in noises]:
         jobs = [
             (name, SEEDS[which] + i, PLANS[name], args.iterations, prior_args, noise)
@@ -344,6 +362,7 @@ def main() -> int:
         ]
         with ProcessPoolExecutor(max_workers=args.jobs) as pool:
             nights = list(pool.map(replay, jobs, chunksize=2))
+        every[which] += nights
         calls = sum(n.calls for n in nights)
         cost = sum(n.seconds for n in nights)
         seeds = f"seeds {SEEDS[which]}..{SEEDS[which] + args.nights - 1}"
@@ -360,6 +379,12 @@ def main() -> int:
         print("  reliability of the stated P(in window) at 25, 50 and 75 % of the night:")
         print("\n".join(table_lines(reliability(stated), indent="    ")))
         print(f"  foresee: {calls} calls, {cost / calls * 1000:.1f} ms per call on average")
+    for which in sets:
+        print(f"\n== done when (issue 21), {which} set, {args.nights} nights a plan ==")
+        print("\n".join(done_when_table(every[which], args.plans)))
+    if args.save:
+        with open(args.save, "wb") as out:
+            pickle.dump({w: [asdict(n) for n in every[w]] for w in sets}, out)
     print(f"\ntotal {time.perf_counter() - began:.0f} s with {args.jobs} worker(s)")
     return 0
 

@@ -10,12 +10,12 @@ from hypothesis import strategies as st
 
 from cutover_tui.engine.alarm import MARGIN, MIN_STEPS, SPELL_POINTS, grid_step, replay, rewind
 from cutover_tui.engine.forecast import Forecaster
-from cutover_tui.engine.foresight import foresee
+from cutover_tui.engine.foresight import Thresholds, foresee
 from cutover_tui.engine.state import fold
 from cutover_tui.plan import parse_plan
 from tests.test_foresight import SLOW_START, T0, night, plan_text
 
-LINE = 0.3
+LINE = Thresholds().late_below
 CLEAR = LINE + MARGIN
 MINUTE = timedelta(minutes=1)
 

@@ -45,6 +45,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 @said_in_one_line
 def cmd_report(args: argparse.Namespace) -> int:
     from ..report.write import write_review  # matplotlib and jinja2: loaded only to write one
+    from .report_calibration import calibration_rows
     from .warroom_commands import rehearsal_prior
 
     journal = open_run(args)
@@ -66,6 +67,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         html=both or args.html,
         rehearsals=_rehearsals(journal),
         prior=rehearsal_prior(journal),  # the odds as the war room had them
+        calibration=calibration_rows(journal),  # the odds' reliability over the rehearsals
     )
     for path in written:
         print(f"wrote {path}")

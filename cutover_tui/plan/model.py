@@ -139,7 +139,7 @@ class Alarm(_Strict):
     `at_risk_below`, or when P(finish before the buffer line) is below `buffer_below`.
     """
 
-    late_below: Percent = 0.3
+    late_below: Percent = 0.4  # the default of engine.foresight.Thresholds (issue 21)
     at_risk_below: Percent = 0.8
     buffer_below: Percent = 0.5
 

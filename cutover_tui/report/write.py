@@ -23,9 +23,11 @@ def write_review(
     html: bool = True,
     rehearsals: list[tuple[str, RunState]] = (),  # type: ignore[assignment]
     prior: PacePrior | None = None,
+    calibration: list[tuple[str, str]] | None = None,  # the odds' reliability table's rows
 ) -> list[Path]:
     """The review of `run_id` at `now`, written to `out`; the paths written."""
     review = build_review(plan, events, run_id, now, rehearsals=list(rehearsals), prior=prior)
+    review.calibration = calibration
     written = []
     if markdown:
         from .markdown import render_markdown

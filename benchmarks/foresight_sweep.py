@@ -1,0 +1,88 @@
+"""Re-judge recorded nights with other alarm settings, without replaying them.
+
+    .venv/bin/python benchmarks/foresight.py --set tune --save /tmp/tune.pickle ...
+    .venv/bin/python benchmarks/foresight_sweep.py /tmp/tune.pickle [--set tune]
+
+The odds at every tick do not depend on the alarm's settings (late line, spell, margin,
+evidence floor): only when LATE is raised does. So the recorded P(in window) and evidence at
+each tick are run through the alarm's own state machine (engine.alarm.replay, on the alarm
+grid as `settle` does) for each setting, and the done-when table is printed for each.
+Exact where every alarm-grid point is a replay tick (the online store: grid 5 min, ticks 1 min;
+the ERP move: 30 and 10 min; on 36 tune nights it matched the live alarm on every night); an
+approximation for the logistics plan (grid 7.5 min, ticks 2 min: only every 30 minutes is a
+grid point seen), where the live run's figures are the ones to quote. Tune on
+the tune set only; quote the figures of the chosen setting from a fresh run on the test set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import pickle
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.foresight_table import done_when_table  # noqa: E402
+from cutover_tui.engine import alarm  # noqa: E402
+
+
+def first_late(night, late_below: float, spell: int, steps: int, work: float) -> float | None:
+    """When the alarm with these settings would first have said LATE on this night."""
+    saved = alarm.SPELL_POINTS
+    alarm.SPELL_POINTS = spell  # replay reads the module's spell
+    try:
+        history = []  # grid points before the tick: (moment, p, enough)
+        for i, tick in enumerate(night.ticks):
+            enough = bool(night.ev_steps[i] >= steps and night.ev_work[i] >= work)
+            point = (float(tick), float(night.p_in[i]), enough)
+            late, *_ = alarm.replay([*history, point], late_below)
+            if late:
+                return float(tick)
+            if abs(tick / night.grid - round(tick / night.grid)) < 1e-9:
+                history.append(point)
+                if point[1] >= late_below + alarm.MARGIN:
+                    history = [point]  # the state machine restarts from a cleared point
+        return None
+    finally:
+        alarm.SPELL_POINTS = saved
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("saved")
+    parser.add_argument("--set", default="tune")
+    parser.add_argument("--late", default="0.3,0.4,0.5")
+    parser.add_argument("--spell", default="2,4")
+    parser.add_argument("--steps", default="3")
+    parser.add_argument("--work", default="0.1")
+    args = parser.parse_args()
+    with open(args.saved, "rb") as f:
+        nights = [SimpleNamespace(**n) for n in pickle.load(f)[args.set]]
+    plans = list(dict.fromkeys(n.plan for n in nights))
+    floats = lambda text: [float(x) for x in text.split(",")]  # noqa: E731
+    for late, spell, steps, work in itertools.product(
+        floats(args.late), floats(args.spell), floats(args.steps), floats(args.work)
+    ):
+        cached: dict[int, float | None] = {}
+
+        def ours(night, method, late=late, spell=spell, steps=steps, work=work, cached=cached):
+            if method != "foresight":
+                return night.first_late[method]
+            key = id(night)
+            if key not in cached:
+                cached[key] = first_late(night, late, int(spell), int(steps), work)
+            return cached[key]
+
+        print(
+            f"\n-- late below {late:.0%}, spell {int(spell)}, {int(steps)} steps, {work:.0%} work"
+        )
+        print("\n".join(done_when_table(nights, plans, ours)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
