@@ -22,6 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from cutover_tui.cli.report_calibration import calibration_rows  # noqa: E402
 from cutover_tui.engine import events as ev  # noqa: E402
 from cutover_tui.journal.identity import os_login  # noqa: E402
 from cutover_tui.journal.store import Journal  # noqa: E402
@@ -34,11 +35,11 @@ OUT = ROOT / "screenshots"
 PLAN = ROOT / "plans" / "online-store.toml"
 
 
-def night(seed: int) -> list[ev.Event]:
+def night(seed: int, slowness: float = 1.15) -> list[ev.Event]:
     plan = load_plan(PLAN).plan
     start = ev.RunStarted(actor="alice", at=plan.window.start, plan_id=plan.plan.id, key="go")
     memory = MemoryRun(plan, "alice", [start])
-    drawn = SimulatedNight(plan, seed=seed, slowness=1.15, failure_rate=0.0, commander="alice")
+    drawn = SimulatedNight(plan, seed=seed, slowness=slowness, failure_rate=0.0, commander="alice")
     for event in drawn.due(memory._state, plan.window.end + timedelta(hours=6)):
         memory.submit(event)
     return memory._events
@@ -71,6 +72,19 @@ def after(end) -> list[ev.Event]:
     ]  # fmt: skip
 
 
+def rehearsals(folder: Path, loaded) -> None:
+    """The plan's rehearsals before the night, some slow enough to miss the window: what the
+    review's table of the odds' reliability is worked out from (cli/report_calibration.py)."""
+    for seed, slowness in enumerate((0.95, 1.05, 1.15, 1.3, 1.45, 1.6), start=100):
+        journal = Journal.create(folder, loaded, rehearsal=True, created_by=os_login())
+        events = night(seed, slowness)
+        later = events[-1].at + timedelta(days=1)
+        for event in events:
+            key = event.key or f"{event.type}-{event.seq or id(event)}"
+            journal.append(event.model_copy(update={"seq": 0, "key": key}), now=lambda t=later: t)
+        journal.close()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=7)
@@ -78,6 +92,7 @@ def main() -> int:
     args = parser.parse_args()
     loaded = load_plan(PLAN)
     with tempfile.TemporaryDirectory() as tmp:
+        rehearsals(Path(tmp), loaded)
         journal = Journal.create(Path(tmp), loaded, rehearsal=False, created_by=os_login())
         events = night(args.seed)
         end = events[-1].at
@@ -86,7 +101,12 @@ def main() -> int:
             key = event.key or f"{event.type}-{event.seq or id(event)}"
             journal.append(event.model_copy(update={"seq": 0, "key": key}), now=lambda: later)
         written = write_review(
-            journal.plan, journal.events(), journal.run_id, end + timedelta(hours=26), Path(tmp)
+            journal.plan,
+            journal.events(),
+            journal.run_id,
+            end + timedelta(hours=26),
+            Path(tmp),
+            calibration=calibration_rows(journal),  # as `cutover report` fills it
         )
         for path in written:
             target = OUT / f"review-online-store{path.suffix}"
