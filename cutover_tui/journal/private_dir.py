@@ -1,0 +1,64 @@
+"""A directory only this user can change, opened once and used through its descriptor.
+
+The plan cache (journal/plan_cache.py) writes, lists and deletes files in the user's state
+directory. A path names whatever it points at when it is used, so a symlink planted there
+by someone else (the state dir, or its `plans`) would turn those writes and deletes onto
+their chosen directory: with `sudo -E`, `su` without `-`, or a preserved XDG_STATE_HOME /
+CUTOVER_STATE, root would follow another user's link. So the directory is opened with
+O_NOFOLLOW (the state dir too: the lstat, done atomically by the open), checked on the
+descriptor (a directory of geteuid() that no group or other may write), and every later
+operation is relative to that descriptor: nothing can be swapped in between.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+
+
+def is_private(info: os.stat_result) -> bool:
+    """Owned by this (effective) user and writable by nobody else."""
+    return info.st_uid == os.geteuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+def open_private_dir(parent: Path, name: str, *, create: bool) -> int | None:
+    """A descriptor of `parent/name` if both are real directories (no symlink at either) and
+    `name` is private to this user, else None. With `create`, makes what is missing, 0700;
+    but `name` only inside a parent of this user (root makes nothing in another's directory).
+    The caller closes the descriptor."""
+    parent_fd = _open_parent(parent, create)
+    if parent_fd is None:
+        return None
+    try:
+        if create and os.fstat(parent_fd).st_uid == os.geteuid():
+            try:
+                os.mkdir(name, 0o700, dir_fd=parent_fd)
+            except FileExistsError:
+                pass  # perhaps a link or someone else's: the open and the check decide
+        fd = os.open(name, DIR_FLAGS, dir_fd=parent_fd)
+    except OSError:  # missing, a symlink (ELOOP/ENOTDIR), not a directory, no permission
+        return None
+    finally:
+        os.close(parent_fd)
+    if not is_private(os.fstat(fd)):
+        os.close(fd)
+        return None
+    return fd
+
+
+def _open_parent(parent: Path, create: bool) -> int | None:
+    try:
+        return os.open(parent, DIR_FLAGS)
+    except FileNotFoundError:
+        if not create:
+            return None
+    except OSError:  # a symlink (ELOOP or ENOTDIR under O_NOFOLLOW), a file, no permission
+        return None
+    try:
+        parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        return os.open(parent, DIR_FLAGS)
+    except OSError:
+        return None
