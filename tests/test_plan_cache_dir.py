@@ -52,7 +52,9 @@ def load_twice(runs: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], 
     first = journal.plan  # through store._stored_plan: recall, parse, keep
     seen: list[str] = []
     real = load.parse_plan
-    monkeypatch.setattr(load, "parse_plan", lambda text, *a, **k: seen.append(text) or real(text, *a, **k))
+    monkeypatch.setattr(
+        load, "parse_plan", lambda text, *a, **k: seen.append(text) or real(text, *a, **k)
+    )
     store._stored_plan.cache_clear()
     again = store.Journal(journal.path)
     assert again.plan == first  # still the right plan, parsed in full
@@ -68,9 +70,10 @@ def test_a_symlinked_plans_dir_is_neither_written_nor_pruned(
     state.mkdir()
     (state / "plans").symlink_to(victim)
     monkeypatch.setenv("CUTOVER_STATE", str(state))
-    assert load_twice(tmp_path / "runs", monkeypatch)[0] != []  # a miss each time
+    parsed, _ = load_twice(tmp_path / "runs", monkeypatch)
+    assert sorted(os.listdir(victim)) == sorted(before)  # no pickle there, none deleted
     assert contents(victim) == before
-    assert sorted(os.listdir(victim)) == sorted(before)
+    assert parsed != []  # a miss: parsed in full
 
 
 def test_a_symlinked_state_dir_is_neither_written_nor_pruned(
@@ -80,9 +83,11 @@ def test_a_symlinked_state_dir_is_neither_written_nor_pruned(
     before = precious(victim / "plans")
     (tmp_path / "link").symlink_to(victim)
     monkeypatch.setenv("CUTOVER_STATE", str(tmp_path / "link"))
-    assert load_twice(tmp_path / "runs", monkeypatch)[0] != []
+    parsed, _ = load_twice(tmp_path / "runs", monkeypatch)
+    assert sorted(os.listdir(victim / "plans")) == sorted(before)
     assert contents(victim / "plans") == before
     assert sorted(os.listdir(victim)) == ["plans"]
+    assert parsed != []
 
 
 def test_a_link_to_an_empty_directory_gets_no_plans_dir(
@@ -110,8 +115,10 @@ def test_a_plans_dir_of_another_user_is_not_used(
     before = precious(state / "plans")
     _as_nobody(state / "plans")
     monkeypatch.setenv("CUTOVER_STATE", str(state))
-    assert load_twice(tmp_path / "runs", monkeypatch)[0] != []
+    parsed, _ = load_twice(tmp_path / "runs", monkeypatch)
+    assert sorted(os.listdir(state / "plans")) == sorted(before)
     assert contents(state / "plans") == before
+    assert parsed != []
 
 
 def test_no_plans_dir_is_made_in_another_users_state_dir(
@@ -121,8 +128,9 @@ def test_no_plans_dir_is_made_in_another_users_state_dir(
     state.mkdir()
     _as_nobody(state)
     monkeypatch.setenv("CUTOVER_STATE", str(state))
-    assert load_twice(tmp_path / "runs", monkeypatch)[0] != []
+    parsed, _ = load_twice(tmp_path / "runs", monkeypatch)
     assert os.listdir(state) == []
+    assert parsed != []
 
 
 def test_a_plans_dir_others_may_write_is_not_used(
@@ -132,8 +140,10 @@ def test_a_plans_dir_others_may_write_is_not_used(
     before = precious(state / "plans")
     (state / "plans").chmod(0o770)
     monkeypatch.setenv("CUTOVER_STATE", str(state))
-    assert load_twice(tmp_path / "runs", monkeypatch)[0] != []
+    parsed, _ = load_twice(tmp_path / "runs", monkeypatch)
+    assert sorted(os.listdir(state / "plans")) == sorted(before)
     assert contents(state / "plans") == before
+    assert parsed != []
 
 
 def test_a_private_plans_dir_works_and_prunes_only_cache_files(

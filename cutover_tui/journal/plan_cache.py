@@ -22,6 +22,7 @@ leave a torn file, and readers see a whole file or none.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import importlib.metadata
@@ -213,7 +214,5 @@ def _prune(folder: int) -> None:
     for n, (name, info) in enumerate(files):
         total += info.st_size
         if n >= KEEP or (n and total > KEEP_BYTES):  # the newest is always kept
-            try:
+            with contextlib.suppress(FileNotFoundError):  # another writer pruned it first
                 os.unlink(name, dir_fd=folder)
-            except FileNotFoundError:
-                pass  # another writer pruned it first

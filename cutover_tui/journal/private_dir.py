@@ -12,6 +12,7 @@ operation is relative to that descriptor: nothing can be swapped in between.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 from pathlib import Path
@@ -34,10 +35,9 @@ def open_private_dir(parent: Path, name: str, *, create: bool) -> int | None:
         return None
     try:
         if create and os.fstat(parent_fd).st_uid == os.geteuid():
-            try:
+            # If it exists it may be a link or someone else's: the open and the check decide.
+            with contextlib.suppress(FileExistsError):
                 os.mkdir(name, 0o700, dir_fd=parent_fd)
-            except FileExistsError:
-                pass  # perhaps a link or someone else's: the open and the check decide
         fd = os.open(name, DIR_FLAGS, dir_fd=parent_fd)
     except OSError:  # missing, a symlink (ELOOP/ENOTDIR), not a directory, no permission
         return None
