@@ -5,9 +5,10 @@ cache key covers the TOML readers' and the tz database's versions (journal/plan_
 
 from __future__ import annotations
 
-import importlib.metadata
 import os
+import sys
 import zoneinfo
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -162,7 +163,7 @@ def test_a_private_plans_dir_works_and_prunes_only_cache_files(
     assert [n for n in after if n not in before] == [plan_cache.cache_file(text, SHIFT).name]
 
 
-def _fingerprints(monkeypatch: pytest.MonkeyPatch, change) -> tuple[str, str]:
+def _fingerprints(change: Callable[[], object]) -> tuple[str, str]:
     plan_cache.code_fingerprint.cache_clear()
     before = plan_cache.code_fingerprint()
     change()
@@ -172,18 +173,17 @@ def _fingerprints(monkeypatch: pytest.MonkeyPatch, change) -> tuple[str, str]:
 
 @pytest.mark.parametrize("distribution", ["rtoml", "tomli", "tzdata"])
 def test_the_key_changes_with_a_reader_or_tzdata_version(
-    monkeypatch: pytest.MonkeyPatch, distribution: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, distribution: str
 ) -> None:
-    real = importlib.metadata.version
+    """Another version of it installed ahead on sys.path: the one a fresh process imports."""
+    site = tmp_path / "site"
+    site.mkdir()
 
     def upgraded() -> None:
-        monkeypatch.setattr(
-            importlib.metadata,
-            "version",
-            lambda name: "99.0" if name == distribution else real(name),
-        )
+        (site / f"{distribution}-99.0.dist-info").mkdir()
+        monkeypatch.setattr(sys, "path", [str(site), *sys.path])
 
-    before, after = _fingerprints(monkeypatch, upgraded)
+    before, after = _fingerprints(upgraded)
     assert before != after
     text = "any plan text"
     assert plan_cache.cache_file(text, SHIFT).name.split("-")[2] == f"{after[:16]}.plan"
@@ -196,7 +196,5 @@ def test_the_key_changes_with_the_system_tz_database(
     zones.mkdir()
     (zones / "tzdata.zi").write_text("# version 2025a\n")
     monkeypatch.setattr(zoneinfo, "TZPATH", (str(zones),))
-    before, after = _fingerprints(
-        monkeypatch, lambda: (zones / "tzdata.zi").write_text("# version 2025b\n")
-    )
+    before, after = _fingerprints(lambda: (zones / "tzdata.zi").write_text("# version 2025b\n"))
     assert before != after

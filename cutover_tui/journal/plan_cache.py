@@ -25,7 +25,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
-import importlib.metadata
 import os
 import pickle
 import re
@@ -46,6 +45,7 @@ MAGIC = b"cutover-plan-cache 1\n"
 DIGEST_BYTES = 32
 KEEP = 64  # files kept; the oldest go on a write (a 320-step plan is about 110 kB)
 KEEP_BYTES = 256 * 2**20  # and no more than this (a 20,000-step plan is about 6 MB)
+DIST_INFO = re.compile(r"(rtoml|tomli|tzdata)-([^-]+)\.dist-info", re.IGNORECASE)
 CACHE_NAME = re.compile(r"[0-9a-f]{32}-[0-9a-f]{8}-[0-9a-f]{16}\.plan")  # cache_file's names
 
 
@@ -76,15 +76,25 @@ def data_versions() -> str:
     plan/toml_fast.py) and the time-zone data its times are resolved with (ZoneInfo reads
     TZPATH first, then the tzdata package): after a tzdata update a cached plan and a fresh
     parse could disagree about a deadline."""
-    readers = [f"{name} {_version(name)}" for name in ("rtoml", "tomli", "tzdata")]
+    found = _installed_versions()
+    readers = [f"{name} {found.get(name, 'absent')}" for name in ("rtoml", "tomli", "tzdata")]
     return "\0".join([*readers, *(_zone_data(Path(d)) for d in zoneinfo.TZPATH)])
 
 
-def _version(distribution: str) -> str:
-    try:
-        return importlib.metadata.version(distribution)
-    except importlib.metadata.PackageNotFoundError:
-        return "absent"
+def _installed_versions() -> dict[str, str]:
+    """The versions of the distributions import would find first on sys.path, from their
+    dist-info folders' names: importlib.metadata is not imported, a command never pays for
+    it (tests/test_cli_lazy.py)."""
+    found: dict[str, str] = {}
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:  # a zip file, a folder gone
+            continue
+        for name in names:
+            if match := DIST_INFO.fullmatch(name):
+                found.setdefault(match[1].lower(), match[2])
+    return found
 
 
 def _zone_data(folder: Path) -> str:
