@@ -28,7 +28,6 @@ import hashlib
 import os
 import pickle
 import re
-import secrets
 import stat
 import sys
 import zoneinfo
@@ -36,7 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import seen
-from .private_dir import is_private, open_private_dir
+from .private_dir import open_private_dir, read_private_file, write_private_file
 
 if TYPE_CHECKING:
     from ..plan.model import Plan
@@ -139,7 +138,7 @@ def _recall(path: Path, key: tuple[str, str, str]) -> Plan | None:
     if folder is None:
         return None
     try:
-        raw = _read_own_file(folder, path.name)
+        raw = read_private_file(folder, path.name)
     finally:
         os.close(folder)
     if raw is None or not raw.startswith(MAGIC):
@@ -162,19 +161,6 @@ def _open_dir(create: bool) -> int | None:
     return open_private_dir(folder.parent, folder.name, create=create)
 
 
-def _read_own_file(folder: int, name: str) -> bytes | None:
-    """The file's bytes if it is a regular file of this user that nobody else may write."""
-    try:
-        fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=folder)
-    except OSError:
-        return None
-    with os.fdopen(fd, "rb") as f:
-        info = os.fstat(f.fileno())
-        if not stat.S_ISREG(info.st_mode) or not is_private(info):
-            return None
-        return f.read()
-
-
 def keep(text: str, plan: Plan, shift_s: str = "0") -> None:
     """Remember `plan`, validated from `text` and moved by `shift_s` seconds (a rehearsal's
     shift re-validates the whole plan too); silently nothing when it cannot be written."""
@@ -190,24 +176,10 @@ def _keep(path: Path, key: tuple[str, str, str], plan: Plan) -> None:
     if folder is None:
         return  # a link, or a directory others own or may write: no cache
     try:
-        _write(folder, path.name, MAGIC + hashlib.sha256(payload).digest() + payload)
+        write_private_file(folder, path.name, MAGIC + hashlib.sha256(payload).digest() + payload)
         _prune(folder)
     finally:
         os.close(folder)
-
-
-def _write(folder: int, name: str, data: bytes) -> None:
-    """A private temporary file renamed into place: a reader sees the old file or this one."""
-    temp = f".writing-{secrets.token_hex(8)}.tmp"
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
-    fd = os.open(temp, flags, 0o600, dir_fd=folder)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(temp, name, src_dir_fd=folder, dst_dir_fd=folder)
-    except BaseException:
-        os.unlink(temp, dir_fd=folder)
-        raise
 
 
 def _prune(folder: int) -> None:

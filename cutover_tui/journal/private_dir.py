@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import stat
 from pathlib import Path
 
@@ -62,3 +63,32 @@ def _open_parent(parent: Path, create: bool) -> int | None:
         return os.open(parent, DIR_FLAGS)
     except OSError:
         return None
+
+
+def read_private_file(folder: int, name: str) -> bytes | None:
+    """The bytes of `name` in `folder` if it is a regular file (not a link) of this user that
+    nobody else may write, else None."""
+    try:
+        fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=folder)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as f:
+        info = os.fstat(f.fileno())
+        if not stat.S_ISREG(info.st_mode) or not is_private(info):
+            return None
+        return f.read()
+
+
+def write_private_file(folder: int, name: str, data: bytes) -> None:
+    """`data` as `name` in `folder`, 0600: a new temporary file (never an existing one, never
+    through a link) renamed into place, so a reader sees the old file or this whole one."""
+    temp = f".writing-{secrets.token_hex(8)}.tmp"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    fd = os.open(temp, flags, 0o600, dir_fd=folder)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(temp, name, src_dir_fd=folder, dst_dir_fd=folder)
+    except BaseException:
+        os.unlink(temp, dir_fd=folder)
+        raise
