@@ -98,7 +98,8 @@ def _installed_versions() -> dict[str, str]:
 
 def _zone_data(folder: Path) -> str:
     """The system tz database's version line (`# version 2025b` atop tzdata.zi); without
-    one, the file's or the folder's change time, so an update still changes the print."""
+    one, the folder's change time (a coarse stand-in: files replaced in its subfolders do
+    not change it)."""
     try:
         with open(folder / "tzdata.zi", "rb") as f:
             first = f.readline(64).strip().decode("ascii", "replace")
