@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from .private_dir import open_private_dir, read_private_file, write_private_file
+
 STATE_ENV = "CUTOVER_STATE"  # tests point it at a temporary directory
 
 
@@ -37,18 +39,33 @@ def state_dir() -> Path:
     return Path(base) / "cutover"
 
 
-def _file(run_id: str, path: Path) -> Path:
+def _name(run_id: str, path: Path) -> str:
     # The run's id and where it lives: two runs of one id in two directories are two runs.
     where = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:12]
-    return state_dir() / "seen" / f"{run_id}-{where}.json"
+    return f"{run_id}-{where}.json"
+
+
+def _folder(create: bool) -> int | None:
+    """The `seen` folder's descriptor: never through a symlink, only this user's own and
+    writable by nobody else (journal/private_dir.py), so that under `sudo -E` root never
+    writes where another user's link points."""
+    return open_private_dir(state_dir(), "seen", create=create)
 
 
 def recall(run_id: str, path: Path) -> Seen | None:
+    folder = _folder(create=False)
+    if folder is None:
+        return None
     try:
-        data = json.loads(_file(run_id, path).read_text())
+        raw = read_private_file(folder, _name(run_id, path))
+        if raw is None:
+            return None
+        data = json.loads(raw)
         return Seen(int(data["seq"]), str(data["hash"]), str(data["at"]))
     except (OSError, ValueError, KeyError, TypeError):
         return None  # never seen, or a memory we cannot read: nothing to compare
+    finally:
+        os.close(folder)
 
 
 def remember(run_id: str, path: Path, seq: int, digest: str) -> None:
@@ -57,13 +74,16 @@ def remember(run_id: str, path: Path, seq: int, digest: str) -> None:
     known = recall(run_id, path)
     if known is not None and known.seq >= seq:
         return
-    target = _file(run_id, path)
     at = datetime.now(UTC).isoformat(timespec="seconds")
-    with contextlib.suppress(OSError):
-        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        partial = target.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_text(json.dumps({"seq": seq, "hash": digest, "at": at}))
-        partial.replace(target)
+    folder = _folder(create=True)
+    if folder is None:
+        return
+    try:
+        with contextlib.suppress(OSError):
+            data = json.dumps({"seq": seq, "hash": digest, "at": at}).encode()
+            write_private_file(folder, _name(run_id, path), data)
+    finally:
+        os.close(folder)
 
 
 def against(db: sqlite3.Connection, seen: Seen) -> str | None:
