@@ -34,7 +34,15 @@ def columns_suffice(kind: str, key: str | None, body: str) -> bool:
     keys = body.count('"key"')
     if keys == 0:
         return not key
-    return keys == 1 and f'"key":{json.dumps(key or "", ensure_ascii=False)}' in body
+    return keys == 1 and f'"key":{encoded(key or "")}' in body
+
+
+def encoded(key: str) -> str:
+    """The key as a JSON string: as it stands unless it holds a quote or a backslash (a
+    control character unescaped is no JSON at all: the full parse refuses the row)."""
+    if '"' in key or "\\" in key:
+        return json.dumps(key, ensure_ascii=False)
+    return f'"{key}"'
 
 
 def column_problems(db: sqlite3.Connection, events: Sequence[Event]) -> list[str]:
