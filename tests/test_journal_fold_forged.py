@@ -29,6 +29,7 @@ from cutover_tui.plan import parse_plan
 from cutover_tui.tui.app import WarRoomApp
 from cutover_tui.tui.widgets.comms import CommsLog
 from tests.journal_support import at, new_run, plan_text
+from tests.test_journal_trust import cutover
 from tests.warroom_support import settle
 
 WHEN = at(5).isoformat().replace("+00:00", "Z")
@@ -70,6 +71,11 @@ def test_a_forged_duplicate_type_folds_as_the_rollback_it_is_and_verify_says_so(
     assert not verdict.ok
     assert "event 3: its type column says 'note-added', its body 'rollback-invoked'" in (
         verdict.problems
+    )
+    said = cutover("verify", str(path), runs=tmp_path)  # the real CLI, in a process
+    assert said.returncode != 0
+    assert "event 3: its type column says 'note-added', its body 'rollback-invoked'" in (
+        said.stdout + said.stderr
     )
 
 
