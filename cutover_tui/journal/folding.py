@@ -7,8 +7,8 @@ trust guard's, the conductor's, its delivery thread's): 3.5 s and 150 MB each. H
 - `fold_log` reads the log in pages by seq, checks every link of the chain as before (every
   row is hashed), and parses only the rows whose event changes the state: a note, a clock
   jump (`engine.fold.folds_nothing`) adds only its key, count and seq, read from the row's
-  columns. The body is still what the hash covers; a row whose `type` column disagrees with
-  its body is parsed like any other. Nothing is kept but the state: the log is read again,
+  columns. The body is still what the hash covers; a row whose columns its body does not
+  provably agree with (journal/columns.py) is parsed like any other. Nothing is kept but the state: the log is read again,
   a page at a time, by whoever shows it (`Journal.event_page`, journal/pages.py).
 - `Fold` is the one fold of a run in a process: `Journal.reopen()` on the same thread shares
   it (the conductor's connection reads only what is new), and `Fold.snapshot()` gives a
@@ -27,6 +27,7 @@ from ..engine.events import Event
 from ..engine.fold import fold, folds_nothing
 from ..engine.state import RunState
 from ..plan.model import Plan
+from .columns import columns_suffice
 
 PAGE_ROWS = 5000  # rows read at a time: the transient cost of a fold, whatever the log's size
 Row = tuple[int, str, str, str, str, str]  # seq, key, type, body, prev, hash
@@ -73,7 +74,7 @@ def fold_log(
     keys: list[str] = []  # the keys of the rows folded from their columns alone
     last = count = 0
     check = broken is not None
-    skips: dict[str, tuple[bool, str]] = {}  # by type: folded from the columns, and its mark
+    skips: dict[str, bool] = {}  # by type: may be folded from the columns
     while True:
         rows = read_page(last, PAGE_ROWS)
         if not rows:
@@ -89,8 +90,8 @@ def fold_log(
             last, head = seq, digest
             skip = skips.get(kind)
             if skip is None:
-                skip = skips[kind] = (folds_nothing(kind), f'"type":"{kind}"')
-            if skip[0] and skip[1] in body:
+                skip = skips[kind] = folds_nothing(kind)
+            if skip and columns_suffice(kind, key, body):  # the columns say what the body says
                 if key:
                     keys.append(key)
                 count += 1

@@ -2,7 +2,8 @@
 
 The journal keeps no events (journal/folding.py); a 100,000-event log shown as a list would
 parse and keep them all again. `LogPages` is a `Sequence[Event]` of the events numbered 1 to
-`len`: item i is event i + 1 (a journal's seqs run without gaps: its chain check says so),
+`len`: item i is event i + 1 (a row deleted by hand, which the chain check reports, shows as
+one "event N missing" line, so the numbering holds),
 read through `Journal.event_page` a page at a time, the pages last used kept (an LRU), so the
 comms log's virtual list lays out the newest screenful at once and reads older pages as it is
 scrolled. `LogView` is the same log through a filter: only the indices of the events kept.
@@ -94,26 +95,44 @@ class LogPages(Sequence[Event]):
         note from its columns only, so a note whose body was rewritten (and rehashed) past
         the rules shows as unreadable here, never as a traceback."""
         try:
-            return self._read(first, last)
+            return whole(self._read(first, last), first, last)
         except ValueError:
             return [self._one(seq) for seq in range(first, last + 1)]
 
     def _one(self, seq: int) -> Event:
         try:
-            return self._read(seq, seq)[0]
+            return whole(self._read(seq, seq), seq, seq)[0]
         except ValueError:
             return unreadable(seq)
 
 
+def whole(events: list[Event], first: int, last: int) -> list[Event]:
+    """Events `first`..`last`, one per seq: a row deleted by hand (the chain check has said
+    so, loudly) shows as a line saying it is missing, so item i stays event i + 1."""
+    if len(events) == last - first + 1:
+        return events
+    by_seq = {e.seq: e for e in events}
+    return [by_seq.get(seq) or missing(seq) for seq in range(first, last + 1)]
+
+
+def missing(seq: int) -> Event:
+    """What the log shows in place of an event whose row is gone."""
+    return placeholder(seq, f"event {seq} missing: its row was deleted (`cutover verify`)")
+
+
 def unreadable(seq: int) -> Event:
     """What the log shows in place of an event that cannot be read."""
+    return placeholder(seq, f"event {seq} cannot be read: `cutover verify` says how")
+
+
+def placeholder(seq: int, text: str) -> Event:
     return NoteAdded.model_construct(
         seq=seq,
         actor="conductor",
         at=datetime.fromtimestamp(0, UTC),
         key="",
         kind="deviation",
-        text=f"event {seq} cannot be read: `cutover verify` says how",
+        text=text,
     )
 
 

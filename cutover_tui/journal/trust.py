@@ -30,6 +30,7 @@ from ..plan import PlanError
 from ..plan.model import Plan
 from ..plan.shift import shift_plan
 from . import seen
+from .columns import column_problems
 from .seal import SEALED_TRIGGERS, digest, meta_digest, unpack_plan, unsealed
 from .store import FOLD_FAULTS, Journal
 
@@ -240,6 +241,7 @@ def verify_run(journal: Journal, expect: str | None = None) -> Verification:
         except ValueError as exc:
             out.problems.append(f"the events cannot be read: {first_fault(exc)}")
         else:
+            out.problems += column_problems(journal.db, events)
             out.problems += refused_events(replay_plan(journal, start), events)
     if out.ok:
         seen.remember(journal.run_id, journal.path, *out.head)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime, tzinfo
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from textual import events, on, work
 from textual.app import ComposeResult, SystemCommand
@@ -247,6 +247,16 @@ class WarRoomApp(
         if self._warming is not None and action not in first_paint.BEFORE_FRAME:
             return False
         return super().check_action(action, parameters)
+
+    async def run_action(
+        self, action: Any, default_namespace: Any = None, namespaces: Any = None
+    ) -> bool:
+        """A key check_action holds back before the first whole frame says why, not nothing."""
+        if await super().run_action(action, default_namespace, namespaces):
+            return True
+        if self._warming is not None:
+            self.notify(first_paint.HELD_BACK, timeout=3)
+        return False
 
     # -- the refresh loop --------------------------------------------------------------------
     def poll_journal(self) -> None:

@@ -30,6 +30,8 @@ DEFER_STEPS = 2_000  # above this, the first schedule is worked out after the fi
 SCHEDULE_PENDING = "working out the schedule…"
 # What a person may do before the first whole frame: nothing that reads or changes the run.
 BEFORE_FRAME = frozenset({"quit", "help", "command_palette"})
+# Said when a key held back before the first whole frame is pressed: not silence.
+HELD_BACK = f"{SCHEDULE_PENDING} press again when the frame is whole"
 
 
 def deferred(state: RunState) -> bool:
@@ -81,6 +83,7 @@ def show_sketch(bar: StatusBar, sketch: Sketch, conductor: str, read_only: bool)
 __all__ = [
     "BEFORE_FRAME",
     "DEFER_STEPS",
+    "HELD_BACK",
     "SCHEDULE_PENDING",
     "Sketch",
     "deferred",
