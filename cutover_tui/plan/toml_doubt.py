@@ -16,12 +16,14 @@ end a line with `.`) a second pass blanks strings and comments (one `re.sub`) an
 rtoml also orders a parent's keys otherwise when a table made by a deeper header (`[a.c]`)
 is defined later by its own (`[a]`) with another table between: tomli keeps `a` where it first
 appeared, rtoml moves it to the `[a]` header. A `[a]` header after one starting `[a.` or
-`[[a.` goes to tomli too, and so does any quoted header name (not unquoted here).
+`[[a.` goes to tomli too (names compared unquoted).
 """
 
 from __future__ import annotations
 
 import re
+
+from tomli import TOMLDecodeError, loads
 
 # Spaces and tabs out (TOML's only whitespace), so `x =  # c` reads `x=#c`.
 _NO_BLANKS = str.maketrans("", "", " \t")
@@ -33,8 +35,10 @@ _STRING_OR_COMMENT = re.compile(
     r"|(?P<r>')(?:''(?:[^']++|'(?!''))*+'''(?:''|')?|[^'\n]*+')"
     r"|#[^\n]*+"
 )
-# A table header (not an array of tables') at the start of a line, blanks out.
-_TABLE_HEADER = re.compile(r"\n\[(?!\[)([^\[\]\n]*)\]")
+# A header, `[[` (group 1) or `[`, after a newline in the text without blanks.
+_HEADER = re.compile(r"\n\[(\[)?([^\[\]\n]*)\](?(1)\])(?=[\n#\r]|\Z)")
+# One part of a header's name: bare, "basic" or 'literal'.
+_PART = re.compile(r"""([A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|'[^']*')(?:\.|$)""")
 
 
 def doubtful(text: str) -> bool:
@@ -73,18 +77,37 @@ def code_only(text: str) -> str:
 def header_order_suspected(compact: str) -> bool:
     """Whether a `[a]` header follows one that made `a` on the way (`[a.c]`, `[[a.c]]`).
 
-    `compact` is the text without spaces and tabs. A header on the first line has none
-    before it, so the regex only looks after newlines."""
-    first: dict[str, int] = {}
-    for found in _TABLE_HEADER.finditer(compact):
-        first.setdefault(found.group(1), found.start())
-    for name, at in first.items():
-        if '"' in name or "'" in name:
+    `compact` is the text without spaces and tabs. Each header is read where it first
+    stands (a repeated `[a]` is an error for both parsers), so a 50,000-step plan's
+    `[[step]]` costs one regex match each and the loop below runs once per distinct name."""
+    made: set[tuple[str, ...]] = set()
+    for aot, name in dict.fromkeys(_HEADER.findall("\n" + compact)):
+        parts = _parts(name)
+        if parts is None:
+            continue  # a line of a multi-line array (`[1, 2]`), or no header for rtoml either
+        if not aot and parts in made:
             return True
-        for earlier in (f"[{name}.", f"[[{name}."):
-            if compact.startswith(earlier) or compact.rfind("\n" + earlier, 0, at) >= 0:
-                return True
+        made.update(parts[:cut] for cut in range(1, len(parts)))
     return False
+
+
+def _parts(name: str) -> tuple[str, ...] | None:
+    """`a."b".'c'` -> ("a", "b", "c"); None for a name not read here."""
+    found = [match.group(1) for match in _PART.finditer(name)]
+    if not found or sum(len(part) + 1 for part in found) - 1 != len(name):
+        return None
+    return tuple(_unquoted(part) for part in found)
+
+
+def _unquoted(part: str) -> str:
+    if part[0] == "'":
+        return part[1:-1]
+    if part[0] == '"':  # escapes (tomli-w writes "\u001f") read by tomli itself: rare
+        try:
+            return loads(f"k = {part}")["k"] if "\\" in part else part[1:-1]
+        except TOMLDecodeError:
+            return part  # a bad escape: rtoml refuses the header too
+    return part
 
 
 __all__ = ["code_only", "doubtful", "header_order_suspected", "split_pair_suspected"]
