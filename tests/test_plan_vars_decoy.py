@@ -82,7 +82,7 @@ def test_a_non_utf8_value_is_refused_in_one_line(tmp_path: Path, capsys) -> None
     assert code == 1
     assert (
         err
-        == "cutover start: --var shop: not UTF-8 text (from character 14 of 'shop=http://x\\\\xff/')\n"
+        == "cutover start: --var shop: not UTF-8 text (from character 14 of 'shop=http://x\\xff/')\n"
     )
     assert not runs.exists() or not list(runs.glob("*.db"))
 

@@ -113,7 +113,7 @@ def _refuse_non_utf8(word: str) -> None:
         name = word.partition("=")[0]
         shown = os.fsencode(word).decode("ascii", "backslashreplace")
         raise VarError(
-            f"--var {name}: not UTF-8 text (from character {exc.start + 1} of {shown!r})"
+            f"--var {name}: not UTF-8 text (from character {exc.start + 1} of '{shown}')"
         ) from None
 
 
