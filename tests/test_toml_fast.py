@@ -412,3 +412,18 @@ def test_prose_and_comments_ending_in_a_dot_keep_the_fast_path(path: Path) -> No
     text = path.read_text()
     assert '."""' in text or ".\n" in text  # lines ending in a dot: in strings, comments
     assert not doubtful(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'a = """x\r\ny"""\r\n',
+        "a = '''x\r\ny'''\r\n",
+        'a = { s = """x\r\n""" }\n',
+        MINIMAL.replace("\n", "\r\n"),  # a plan saved with Windows line endings
+    ],
+    ids=["basic", "literal", "in-inline-table", "crlf-plan"],
+)
+def test_a_crlf_in_a_multiline_string_reads_as_tomli(text: str) -> None:
+    assert repr(toml_fast.rtoml.loads(text)) != repr(reference(text))  # rtoml keeps "\r\n"
+    assert agrees(text) is None  # so tomli reads it: "\n"

@@ -17,6 +17,10 @@ rtoml also orders a parent's keys otherwise when a table made by a deeper header
 is defined later by its own (`[a]`) with another table between: tomli keeps `a` where it first
 appeared, rtoml moves it to the `[a]` header. A `[a]` header after one starting `[a.` or
 `[[a.` goes to tomli too (names compared unquoted).
+
+And a line break written `\r\n` inside a multi-line string is `\n` to tomli, `\r\n` to rtoml:
+a text with a `\r` and a multi-line string goes to tomli (a plan saved with Windows line
+endings is read as before rtoml).
 """
 
 from __future__ import annotations
@@ -43,6 +47,8 @@ _PART = re.compile(r"""([A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|'[^']*')(?:\.|$)""")
 
 def doubtful(text: str) -> bool:
     """Whether rtoml's reading of `text` could differ from tomli's in a way its result hides."""
+    if "\r" in text and ('"""' in text or "'''" in text):
+        return True  # a multi-line string's CRLF: tomli reads "\n", rtoml keeps "\r\n"
     compact = text.translate(_NO_BLANKS)
     return split_pair_suspected(text, compact) or header_order_suspected(compact)
 
