@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 
-from tomli import TOMLDecodeError, loads
+from .toml_read import TOMLDecodeError, loads
 
 # Spaces and tabs out (TOML's only whitespace), so `x =  # c` reads `x=#c`.
 _NO_BLANKS = str.maketrans("", "", " \t")
