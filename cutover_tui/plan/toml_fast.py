@@ -16,10 +16,11 @@ error messages are not ours, so it is only ever trusted with a document it accep
   refuses it with today's line and words.
 - offset datetimes: rtoml gives its own `TzInfo`; the walk puts the `datetime.timezone`
   tomli gives in its place (same offset, so the same instant, repr and name).
-- a key/value pair of an inline table split over lines (`a = { x =\n 1 }`): rtoml reads
-  it, tomli refuses it. And a table made by a deeper header, then defined by its own with
+- a key/value pair of an inline table split over lines (`a = { x =` then `1 }`): rtoml
+  reads it, tomli refuses it. A table made by a deeper header, then defined by its own with
   another table between (`[a.c]`, `[b]`, `[a]`): rtoml moves `a` after `b`, tomli keeps it
-  first. Both are found in the text before rtoml is asked (plan/toml_doubt.py); None.
+  first. A CRLF inside a multi-line string: rtoml keeps it, tomli reads a newline. All three
+  are found in the text before rtoml is asked (plan/toml_doubt.py); None.
 
 tests/test_toml_fast.py compares the two parsers value for value (types, key order, repr)
 on generated documents and on the hostile inputs: where rtoml gives a document, it is
