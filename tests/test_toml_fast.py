@@ -278,3 +278,152 @@ def test_a_rust_panic_in_rtoml_falls_back_to_tomli(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(toml_fast.rtoml, "loads", panics)
     assert fast_loads(MINIMAL) is None
     assert parse_plan(MINIMAL).plan.plan.id == "minimal"
+
+
+# --- what rtoml reads and tomli refuses or orders otherwise (plan/toml_doubt.py) -----------
+
+# (text, tomli's words, whether rtoml itself reads it): rtoml refuses a dotted key split over
+# lines, but the check stays for them (a later rtoml may read them).
+SPLIT_PAIRS = [
+    ("a = { x =\n 1 }\n", "Invalid value (at line 1, column 10)", True),
+    (
+        "a = { x\n= 1 }\n",
+        "Expected '=' after a key in a key/value pair (at line 1, column 8)",
+        True,
+    ),
+    ("a = { x = # c\n 1 }\n", "Invalid value (at line 1, column 11)", True),
+    ("a = [ { x =\n 1 } ]\n", "Invalid value (at line 1, column 12)", True),
+    (
+        "a = { x.\ny = 1 }\n",
+        "Invalid initial character for a key part (at line 1, column 9)",
+        False,
+    ),
+    (
+        "a = { x\n.y = 1 }\n",
+        "Expected '=' after a key in a key/value pair (at line 1, column 8)",
+        False,
+    ),
+    (
+        "a = { x # c\n = 1 }\n",
+        "Expected '=' after a key in a key/value pair (at line 1, column 9)",
+        True,
+    ),
+    (
+        "a = { x \n#c\n= 1 }\n",
+        "Expected '=' after a key in a key/value pair (at line 1, column 9)",
+        True,
+    ),
+    ("a = { x = \n#c\n1 }\n", "Invalid value (at line 1, column 11)", True),
+    (
+        'a = { "x"\n = 1 }\n',
+        "Expected '=' after a key in a key/value pair (at line 1, column 10)",
+        True,
+    ),
+    ("a = { x = 1, y =\t\r\n 2 }\n", "Invalid value (at line 1, column 18)", True),
+    ("a = [1, { x = { y =\n 1 } }]\n", "Invalid value (at line 1, column 20)", True),
+    (
+        "a = { b = [\n 1 ], c.\n d = 1 }\n",
+        "Invalid initial character for a key part (at line 2, column 9)",
+        False,
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "tomli_says", "rtoml_reads"), SPLIT_PAIRS)
+def test_a_pair_split_over_lines_is_left_to_tomli(
+    text: str, tomli_says: str, rtoml_reads: bool
+) -> None:
+    with pytest.raises(tomli.TOMLDecodeError) as refused:
+        tomli.loads(text)
+    assert str(refused.value) == tomli_says
+    try:
+        toml_fast.rtoml.loads(text)
+        read = True
+    except Exception:
+        read = False
+    assert read == rtoml_reads  # what the check is for
+    assert fast_loads(text) is None
+
+
+def test_validate_refuses_a_plan_with_a_split_pair_as_tomllib_does() -> None:
+    text = MINIMAL.replace("format = 1\n", 'format = 1\nx = { low = "30m", high =\n  "1h" }\n', 1)
+    assert fast_loads(text) is None
+    with pytest.raises(PlanError) as refused:
+        parse_plan(text)
+    assert "Invalid value" in str(refused.value.problems[0])
+
+
+@st.composite
+def split_inline_tables(draw: st.DrawFn) -> str:
+    """A valid document with inline tables, then a newline (maybe a comment) put anywhere."""
+    text = tomli_w.dumps(draw(documents))
+    inline = draw(
+        st.sampled_from(["{ x = 1 }", "{ x.y = 1, 'z' = [ { w = 2 } ] }", "[ { a = 'b' } ]"])
+    )
+    text += f"t = {inline}\n"
+    at = draw(st.integers(min_value=0, max_value=len(text)))
+    cut = draw(st.sampled_from(["\n", " # c\n", "\n# c\n", "\r\n", "\n\n"]))
+    return text[:at] + cut + text[at:]
+
+
+@given(split_inline_tables())
+@example("a = { x =\n 1 }\n")
+@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
+def test_a_newline_anywhere_reads_as_tomli_or_is_left_to_it(text: str) -> None:
+    fast = agrees(text)  # tomli's reading whenever there is one
+    if not isinstance(reference(text), dict):
+        assert fast is None  # what tomli refuses, rtoml never reads
+
+
+HEADER_ORDERS = [
+    "[a.c]\nx = 1\n[b]\ny = 1\n[a]\nz = 1\n",
+    "[[a.c]]\nx = 1\n[b]\n[a]\nz = 1\n",
+    "[ a . c ]\nx = 1\n[b]\n[ a ]\nz = 1\n",
+    '[a.c]\nx = 1\n[b]\n["a"]\nz = 1\n',
+    "[t.a.c]\nx = 1\n[t.b]\n[t.a]\nz = 1\n",
+]
+
+
+@pytest.mark.parametrize("text", HEADER_ORDERS)
+def test_a_table_defined_after_its_subtable_keeps_tomlis_order(text: str) -> None:
+    assert fast_loads(text) is None or repr(fast_loads(text)) == repr(tomli.loads(text))
+    assert fast_loads(text) is None
+
+
+@given(
+    st.permutations(
+        ["[a.c]\nx = 1", "[b]\ny = 1", "[a]\nz = 1", "[b.d]\nw = 1", "[[e.f]]", "[e.g]"]
+    )
+)
+def test_tables_in_any_order_read_as_tomli(headers: list[str]) -> None:
+    agrees("\n".join(headers) + "\n")
+
+
+EXAMPLES = [
+    *sorted((ROOT / "plans").glob("*.toml")),
+    ROOT / "tests" / "plans" / "valid-minimal.toml",
+]
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_prose_and_comments_ending_in_a_dot_keep_the_fast_path(path: Path) -> None:
+    from cutover_tui.plan.toml_doubt import doubtful
+
+    text = path.read_text()
+    assert '."""' in text or ".\n" in text  # lines ending in a dot: in strings, comments
+    assert not doubtful(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'a = """x\r\ny"""\r\n',
+        "a = '''x\r\ny'''\r\n",
+        'a = { s = """x\r\n""" }\n',
+        MINIMAL.replace("\n", "\r\n"),  # a plan saved with Windows line endings
+    ],
+    ids=["basic", "literal", "in-inline-table", "crlf-plan"],
+)
+def test_a_crlf_in_a_multiline_string_reads_as_tomli(text: str) -> None:
+    assert repr(toml_fast.rtoml.loads(text)) != repr(reference(text))  # rtoml keeps "\r\n"
+    assert agrees(text) is None  # so tomli reads it: "\n"

@@ -14,7 +14,7 @@ from ..journal.hostconfig import locked_socket
 from ..journal.identity import actor_for, os_login
 from ..journal.store import JournalError, runs_dir
 from ..locked.client import start_locked
-from ..plan.vars import VarError, with_overrides
+from ..plan.vars import VarError, applied, with_overrides
 from .options import add_runs_option, load_or_say, said_in_one_line
 from .trust_commands import print_runs
 
@@ -93,6 +93,8 @@ def cmd_start(args: argparse.Namespace) -> int:
         + (" (checks off: --no-checks)" if no_checks else ""),
         file=sys.stderr,
     )
+    if said := applied(getattr(args, "var", None) or []):  # the run's checks aim there
+        print(f"vars set for this run: {said}", file=sys.stderr)
     return 0
 
 

@@ -19,15 +19,15 @@ holds the very URL its checks ran against, with the plan's own value in a commen
 
 from __future__ import annotations
 
+import os
 import re
 from typing import Any
 
 from .errors import Loc, nearest
+from .locate import KeyLocator
 
 VAR_NAME = r"[a-z][a-z0-9_]*"
 _USE = re.compile(r"\$\$|\$\{([^}]*)\}")
-_HEADER = re.compile(r"^\s*\[")
-_VARS_HEADER = re.compile(r"^\s*\[\s*vars\s*\]\s*(#.*)?$")
 
 
 class VarError(ValueError):
@@ -96,6 +96,7 @@ def parse_assignments(words: list[str]) -> dict[str, str]:
     """`["shop=http://127.0.0.1:8765"]` -> {"shop": "http://..."}; VarError on a bad one."""
     out: dict[str, str] = {}
     for word in words:
+        _refuse_non_utf8(word)
         name, sep, value = word.partition("=")
         if not sep or not re.fullmatch(VAR_NAME, name.strip()):
             raise VarError(f"--var {word!r}: write NAME=VALUE (NAME as in the plan's [vars])")
@@ -103,25 +104,38 @@ def parse_assignments(words: list[str]) -> dict[str, str]:
     return out
 
 
+def _refuse_non_utf8(word: str) -> None:
+    """An argument that was not UTF-8 reaches Python as lone surrogates (PEP 383): the kept
+    plan could not be written with it, so it is refused here, its bytes shown escaped."""
+    try:
+        word.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        name = word.partition("=")[0]
+        shown = os.fsencode(word).decode("ascii", "backslashreplace")
+        raise VarError(
+            f"--var {name}: not UTF-8 text (from character {exc.start + 1} of '{shown}')"
+        ) from None
+
+
 def override(text: str, values: dict[str, str]) -> str:
     """The plan text with each var in `values` set to its new value, on its own line in
     `[vars]`, the plan's value kept in a comment. VarError naming a var the plan lacks."""
-    lines = text.splitlines(keepends=True)
-    section = _vars_section(lines)
+    lines = text.split("\n")  # as TOML and the KeyLocator count lines
+    located = KeyLocator(text)
     for name, value in values.items():
         if "\n" in value or "\r" in value:
             raise VarError(f"--var {name}: a value is one line")
-        row, old = _row_of(lines, section, name)
+        row, old = _row_of(lines, located, name)
         if row is None:
             raise VarError(
                 f'--var {name}: no line `{name} = "..."` in the plan\'s [vars] to point '
                 "elsewhere (a run overrides a plain one-line string on its own line)"
             )
-        newline = "\n" if lines[row].endswith("\n") else ""
+        ending = "\r" if lines[row].endswith("\r") else ""
         lines[row] = (
-            f"{name} = {toml_string(value)}  # set at run start; the plan says {old}{newline}"
+            f"{name} = {toml_string(value)}  # set at run start; the plan says {old}{ending}"
         )
-    return "".join(lines)
+    return "\n".join(lines)
 
 
 def toml_string(value: str) -> str:
@@ -137,22 +151,16 @@ def toml_string(value: str) -> str:
     return '"' + "".join(out) + '"'
 
 
-def _vars_section(lines: list[str]) -> range:
-    start = next((i for i, line in enumerate(lines) if _VARS_HEADER.match(line)), None)
-    if start is None:
-        return range(0)
-    end = next((i for i in range(start + 1, len(lines)) if _HEADER.match(lines[i])), len(lines))
-    return range(start + 1, end)
-
-
-def _row_of(lines: list[str], section: range, name: str) -> tuple[int | None, str]:
-    """The line setting `name` to a plain one-line string, and that string as written."""
+def _row_of(lines: list[str], located: KeyLocator, name: str) -> tuple[int | None, str]:
+    """The line setting `[vars]`'s `name` to a plain one-line string, and that string as
+    written. The locator reads the text as TOML does: a `name = ...` line inside an earlier
+    multi-line string is text, not the key (a regex over the lines took it for the key)."""
+    number = located.lines.get(("vars", name))
+    if number is None:
+        return None, ""
     pattern = re.compile(rf"^\s*{re.escape(name)}\s*=\s*(\"[^\"\\]*\")\s*(#.*)?$")
-    for i in section:
-        found = pattern.match(lines[i].rstrip("\r\n"))
-        if found:
-            return i, found.group(1)
-    return None, ""
+    found = pattern.match(lines[number - 1].rstrip("\r"))
+    return (number - 1, found.group(1)) if found else (None, "")
 
 
 def with_overrides(loaded: Any, words: list[str]) -> Any:
@@ -172,6 +180,16 @@ def with_overrides(loaded: Any, words: list[str]) -> Any:
             raise VarError(f"--var {name}: the plan's [vars] has no {name!r} (it has: {has}){tail}")
     text = override(loaded.text, values)
     try:
-        return parse_plan(text, loaded.path)
+        new = parse_plan(text, loaded.path)
     except PlanError as exc:
         raise VarError(f"--var: {exc.problems[0]}") from None
+    for name, value in values.items():  # the run must check what was asked, or not start
+        if new.plan.vars.get(name) != value:
+            raise VarError(f"--var {name}: the plan's [vars] {name} was not set to the value given")
+    return new
+
+
+def applied(words: list[str]) -> str:
+    """`shop=http://127.0.0.1:8765, ...`: what `cutover start` says it set ("" for none)."""
+    values = parse_assignments(words) if words else {}
+    return ", ".join(f"{name}={value}" for name, value in values.items())
