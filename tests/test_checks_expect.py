@@ -112,3 +112,11 @@ def test_colour_and_title_escapes_are_not_part_of_a_value() -> None:
     assert values_from("\x1b[1;31mrows=4\x1b[0m") == {"rows": 4, "value": 4}
     assert values_from("\x1b]0;title\x07n=3")["n"] == 3
     assert values_from("\x9b1mx: 2")["x"] == 2
+
+
+def test_a_zero_percent_tolerance_reads_back_the_same() -> None:
+    """Found by hypothesis under CI: "0 == 0 +- 0.0%" parsed as a percentage, was written
+    without its tolerance and read back as an absolute one."""
+    parsed = parse_expect("0.0 == 0.0 +- 0.0%")
+    assert parse_expect(str(parsed)) == parsed
+    assert parse_expect("rows == 10 +- 0%") == parse_expect("rows == 10")

@@ -89,7 +89,8 @@ def parse_expect(text: str) -> Expectation:
     for side in (left, right):
         if isinstance(side, float) and not math.isfinite(side):
             raise ExpectError(f"{text!r} compares with a number too large to read")
-    return Expectation(left, match["op"], right, tol, bool(match["pct"]))
+    # A zero tolerance has no unit: "+- 0%" is "+- 0", so it reads back as written (str drops it).
+    return Expectation(left, match["op"], right, tol, bool(match["pct"]) and tol > 0)
 
 
 def _operand(text: str) -> str | float:
