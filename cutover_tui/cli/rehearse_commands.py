@@ -82,15 +82,14 @@ def cmd_rehearsals(args: argparse.Namespace) -> int:
 def reliability_of_runs(plan, directory: Path) -> str:
     """The reliability table over the plan's rehearsals and simulated nights (excluded ones
     aside): the odds stated at 25, 50 and 75 % of each night against what happened."""
-    from ..rehearse.reliability import runs_table, table_lines
+    from ..rehearse.reliability import ended_nights, runs_table, table_lines
 
-    every = history(directory, plan.plan.id, include_simulated=True)
-    ended = [r for r in every.counted if r.state.phase == "ended"]
-    simulated = sum(1 for r in ended if r.simulated)
-    table = runs_table(plan, [r.state for r in ended])
+    nights = ended_nights(directory, plan.plan.id)
+    table = runs_table(plan, nights.states)
     head = (
         f"calibration: the odds stated at 25, 50 and 75 % of the night against what happened, "
-        f"over {len(ended) - simulated} rehearsal(s) and {simulated} simulated night(s) that ended"
+        f"over {nights.rehearsals} rehearsal(s) and {nights.simulated} simulated night(s) "
+        "that ended"
     )
     return "\n".join([head, *table_lines(table)])
 

@@ -18,18 +18,15 @@ def calibration_rows(journal) -> list[tuple[str, str]] | None:
     (locked mode: the service holds the other files), so the review says "not recorded"."""
     if not isinstance(journal, Journal):
         return None
-    from ..rehearse.history import history
-    from ..rehearse.reliability import review_rows, runs_table
+    from ..rehearse.reliability import ended_nights, review_rows, runs_table
 
     plan = journal.plan
-    every = history(journal.path.parent, plan.plan.id, include_simulated=True)
-    ended = [r for r in every.counted if r.state.phase == "ended"]
-    simulated = sum(1 for r in ended if r.simulated)
+    nights = ended_nights(journal.path.parent, plan.plan.id)
     source = (
-        f"over {len(ended) - simulated} rehearsal(s) and {simulated} simulated night(s) "
+        f"over {nights.rehearsals} rehearsal(s) and {nights.simulated} simulated night(s) "
         "that ended, at 25, 50 and 75 % of each night"
     )
-    table = runs_table(plan, [r.state for r in ended])
+    table = runs_table(plan, nights.states)
     if not table.n:
         return [("the odds' record", f"no stated odds to compare yet: {source}")]
     return [("the odds' record", source), *review_rows(table)]

@@ -21,6 +21,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -214,9 +215,33 @@ def runs_table(plan: Plan, runs: Sequence[RunState]) -> Reliability:
     return reliability(statements(plan, runs))
 
 
+@dataclass(frozen=True)
+class EndedNights:
+    """A plan's ended rehearsals and simulated nights: what its odds are scored against."""
+
+    states: list[RunState]
+    simulated: int
+
+    @property
+    def rehearsals(self) -> int:
+        return len(self.states) - self.simulated
+
+
+def ended_nights(directory: Path, plan_id: str) -> EndedNights:
+    """The ended runs among the plan's counted rehearsals, simulations included (the one
+    reading that `cutover rehearsals` and `cutover report` both score the odds on)."""
+    from .history import history
+
+    every = history(directory, plan_id, include_simulated=True)
+    ended = [r for r in every.counted if r.state.phase == "ended"]
+    return EndedNights([r.state for r in ended], sum(1 for r in ended if r.simulated))
+
+
 __all__ = [
     "Bin",
+    "EndedNights",
     "Reliability",
+    "ended_nights",
     "outcome",
     "pairs_of",
     "reliability",
