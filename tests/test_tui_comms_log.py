@@ -51,8 +51,9 @@ async def test_scrolling_up_reads_older_lines_and_keeps_the_view_still() -> None
         for _ in range(60):  # page by page, to the first event
             if "note 0000" in _text(log):
                 break
+            laid = len(log.lines)
             log.scroll_home(animate=False, immediate=True)
-            await pilot.pause()
+            await settle(pilot, lambda laid=laid: len(log.lines) > laid)  # the page came in
         assert "note 0000" in _text(log)
 
 

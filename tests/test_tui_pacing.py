@@ -68,7 +68,7 @@ def test_the_gate_lets_a_tick_through_on_news_a_boundary_or_a_clock_gone_back() 
 async def test_an_idle_tick_moves_the_clock_and_recomputes_nothing() -> None:
     app = war_room("alice", through_load(), at(60) + timedelta(seconds=1))
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot, lambda: app.frame is not None)  # the first frame is made
         recomputes = app.gate.recomputes
         odds = app.odds.computed
         clock_before = app.query_one(StatusBar).plain
@@ -77,8 +77,7 @@ async def test_an_idle_tick_moves_the_clock_and_recomputes_nothing() -> None:
             app.tick()
         assert app.gate.recomputes == recomputes  # nothing happened, no boundary crossed
         assert app.odds.computed == odds
-        await pilot.pause()
-        assert "23:00:30" in app.query_one(StatusBar).plain  # yet the clock ticked
+        await settle(pilot, lambda: "23:00:30" in app.query_one(StatusBar).plain)  # it ticked
         assert app.query_one(StatusBar).plain != clock_before
         # 2h59m29s left to the 02:00 deadline: the countdown reads 2h59m from here.
         app.clock.moment = at(60) + timedelta(seconds=31)
@@ -89,7 +88,7 @@ async def test_an_idle_tick_moves_the_clock_and_recomputes_nothing() -> None:
 async def test_news_recomputes_at_once_and_shows_up() -> None:
     app = war_room("alice", through_load(), at(60))
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot, lambda: app.frame is not None)  # the first frame is made
         recomputes = app.gate.recomputes
         app.source.submit(NoteAdded(actor="alice", at=at(60), text="vendor call at 23:15"))
         app.clock.moment = at(60) + timedelta(seconds=3)

@@ -65,8 +65,9 @@ def wall_clock(sketch: Sketch) -> Text:
 def figures(sketch: Sketch) -> Text:
     """Line 2 before the schedule: how far the run is, and that the rest is coming."""
     state = sketch.state
-    done = sum(1 for sid in state.active_ids() if state.status[sid].status in ("done", "skipped"))
-    total = len(state.active_ids())
+    active = state.active_ids()
+    done = sum(1 for sid in active if state.status[sid].closed)
+    total = len(active)
     return Text.assemble(f" {done:,} of {total:,} steps done │ ", (SCHEDULE_PENDING, "dim italic"))
 
 

@@ -20,6 +20,7 @@ from ...engine.events import ProbeSampled
 from ...engine.state import RunState
 from ...inert import inert_line
 from ...plan.probes import describe
+from ..pacing import marker
 
 BLOCKS = "▁▂▃▄▅▆▇█"
 RED_MARK = "✗"
@@ -108,7 +109,7 @@ class HealthScreen(ModalScreen[None]):
     def __init__(self, state: RunState) -> None:
         super().__init__()
         self.state = state
-        self._drawn = (id(state), state.event_count)
+        self._drawn = marker(state)
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
@@ -120,7 +121,7 @@ class HealthScreen(ModalScreen[None]):
 
     def _redraw(self) -> None:
         state = getattr(self.app, "state", self.state)  # a refold gives the app a new one
-        seen = (id(state), state.event_count)  # events are folded into the state in place
+        seen = marker(state)  # events are folded into the state in place; amendments too
         if seen == self._drawn:  # nothing new since the last draw: nothing to redo
             return
         self._drawn = seen
