@@ -59,9 +59,10 @@ def commanded_by_me(tmp_path: Path) -> Path:
     return path
 
 
-def start_run(tmp_path: Path, *extra: str) -> Journal:
-    """`cutover start` of the commanded copy as a rehearsal, with `extra` options."""
-    plan = commanded_by_me(tmp_path)
+def start_run(tmp_path: Path, *extra: str, plan: Path | None = None) -> Journal:
+    """`cutover start` of `plan` (default: the commanded copy of online-store) as a
+    rehearsal, with `extra` options."""
+    plan = plan or commanded_by_me(tmp_path)
     runs = tmp_path / "runs"
     assert main(["start", str(plan), "--rehearsal", "--runs", str(runs), *extra]) == 0
     [db] = runs.glob("*.db")

@@ -74,10 +74,7 @@ owner = "boss"
 
 
 def start(tmp_path: Path, plan: Path, *extra: str) -> Journal:
-    runs = tmp_path / "runs"
-    assert main(["start", str(plan), "--rehearsal", "--runs", str(runs), *extra]) == 0
-    [db] = runs.glob("*.db")
-    return Journal(db)
+    return start_run(tmp_path, *extra, plan=plan)
 
 
 def check(journal: Journal, item: str) -> int:
