@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from cutover_tui.engine.events import NoteAdded, StepCompleted, StepStarted
-from cutover_tui.journal import listed_record, listing, seen
+from cutover_tui.journal import listed_record, listing, run_snapshot, seen
 from cutover_tui.journal.listing import listed
 from cutover_tui.journal.store import Journal
 from tests.journal_support import at, new_run
@@ -266,3 +266,18 @@ def test_two_listings_at_once_leave_a_whole_record(state, tmp_path) -> None:
     data = json.loads(record_file(state).read_bytes())
     assert sorted(data["runs"]) == sorted(p.name for p in paths)
     assert [p.name for p in (state / "listed").iterdir()] == [record_file(state).name]
+
+
+def test_sqlite_reads_the_file_whose_identity_was_taken(tmp_path) -> None:
+    """A file swapped by rename after its identity was taken is not the one walked."""
+    _, (first, second) = runs_dir(tmp_path)
+    opened = run_snapshot.open_bytes(first)
+    os.replace(second, first)  # the path now names the other run
+    try:
+        db = opened.open_db()
+    finally:
+        opened.close()
+    (run_id,) = db.execute("SELECT value FROM meta WHERE key = 'run_id'").fetchone()
+    db.close()
+    assert first.stem == run_id != second.stem
+    assert sorted(p.name for p in first.parent.iterdir()) == [first.name]  # nothing made

@@ -261,7 +261,7 @@ def _from_record(path: Path, judge: bool, record: listed_record.ListedRecord) ->
         info = hit and listed_record.run_info(hit["info"], path)
         if hit and info:
             return Listed(info, hit["distrusted"])
-        db = run_snapshot.snapshot_db(opened.read())
+        db = opened.open_db()
     finally:
         opened.close()
     run = db and run_file(path, db)

@@ -37,9 +37,19 @@ class RunBytes:
     key: FileKey
     changed_ns: int  # st_ctime_ns: when its bytes or inode last changed
 
-    def read(self) -> bytes:
+    def read(self) -> bytearray:
+        """The file's bytes, read from the descriptor (one copy: SQLite makes its own)."""
+        data = bytearray(self.key[2])
         with os.fdopen(os.dup(self.fd), "rb") as f:
-            return f.read()
+            f.seek(0)
+            size = f.readinto(data)
+        del data[size:]  # shorter than it was a moment ago: what it holds now
+        return data
+
+    def open_db(self) -> sqlite3.Connection | None:
+        """SQLite reading a copy of these very bytes in memory; None when it will not take
+        them. (Not through /proc/self/fd/N: SQLite resolves that link back to a path.)"""
+        return snapshot_db(self.read())
 
     def close(self) -> None:
         os.close(self.fd)
@@ -72,10 +82,9 @@ def wal_has_frames(path: Path) -> bool:
         return True
 
 
-def snapshot_db(data: bytes) -> sqlite3.Connection | None:
-    """An in-memory database of `data` (a WAL-mode header read as the rollback mode it is
-    once the WAL is empty), or None when SQLite will not take it."""
-    image = bytearray(data)
+def snapshot_db(image: bytearray) -> sqlite3.Connection | None:
+    """An in-memory database of `image` (a WAL-mode header read as the rollback mode it is
+    once the WAL is empty: changed in `image`), or None when SQLite will not take it."""
     if image[_WAL_HEADER] == b"\x02\x02":
         image[_WAL_HEADER] = b"\x01\x01"
     db = sqlite3.connect(":memory:", isolation_level=None)
