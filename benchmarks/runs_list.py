@@ -18,6 +18,9 @@ Then, in CPU seconds:
   fold + guard         the listing before the index: every stored plan parsed and every log
                        folded, then the guard (store.list_all_runs + trust.guard), the baseline
   meta + count         every file's meta and event count read, nothing more: the floor
+  rehearsal search     rehearse.history.history: what opening a run (its odds' prior) and
+                       `cutover status` do in this folder; it folds every rehearsal of the
+                       plan (the prior needs their timings), the record does not apply
 
 Before the measured runs, the command runs once unmeasured on an empty folder, as a user's
 install has run before (its bytecode written: PYTHONDONTWRITEBYTECODE would have it compile
@@ -52,6 +55,7 @@ from cutover_tui.journal.listing import listed  # noqa: E402
 from cutover_tui.journal.store import Journal, list_all_runs  # noqa: E402
 from cutover_tui.journal.trust import guard  # noqa: E402
 from cutover_tui.plan import parse_plan  # noqa: E402
+from cutover_tui.rehearse.history import history  # noqa: E402
 
 
 def plan_text(steps: int, start: datetime) -> str:
@@ -198,6 +202,7 @@ def main() -> int:
         walked_always, cold, warm = in_process(directory)
         baseline = cpu(lambda: before_the_index(directory))
         floor = cpu(lambda: meta_and_count(directory))
+        search = cpu(lambda: history(directory, "bench", without="none"))
     finally:
         for path in (directory, empty, state):
             shutil.rmtree(path)
@@ -221,6 +226,10 @@ def main() -> int:
     print(f"listed warm         {warm:7.3f} s  {warm / baseline:6.3f} x   (in this process)")
     print(f"fold + guard        {baseline:7.3f} s  {1:6.3f} x   (baseline: before the index)")
     print(f"meta + count        {floor:7.3f} s  {floor / baseline:6.3f} x   (the floor)")
+    print(
+        f"rehearsal search    {search:7.3f} s  {search / baseline:6.3f} x   "
+        "(opening a run: every rehearsal of its plan folded)"
+    )
     print("target              cutover runs under 1 s")
     return 0
 
