@@ -14,6 +14,8 @@ import json
 import multiprocessing
 import os
 import sqlite3
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -281,3 +283,18 @@ def test_sqlite_reads_the_file_whose_identity_was_taken(tmp_path) -> None:
     db.close()
     assert first.stem == run_id != second.stem
     assert sorted(p.name for p in first.parent.iterdir()) == [first.name]  # nothing made
+
+
+def test_a_fifo_named_like_a_run_does_not_hang_the_listing(state, tmp_path) -> None:
+    """A group member's FIFO in the runs directory: opened without blocking, named unreadable."""
+    directory, _ = runs_dir(tmp_path, count=1)
+    os.mkfifo(directory / "stuck.db")
+    env = {**os.environ, "CUTOVER_STATE": str(state)}
+    done = subprocess.run(
+        [sys.executable, "-m", "cutover_tui.cli", "runs", "--runs", str(directory)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert done.returncode == 0 and "stuck" in done.stdout and "UNREADABLE" in done.stdout

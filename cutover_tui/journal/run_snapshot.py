@@ -61,7 +61,7 @@ def open_bytes(path: Path) -> RunBytes | None:
     if wal_has_frames(path):
         return None
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK)  # a FIFO never blocks
     except OSError:
         return None
     info = os.fstat(fd)
