@@ -15,6 +15,10 @@ to say "ended" of a running run, or "damaged" of a good rehearsal (which the reh
 search would skip), disagrees with the log and the run is folded instead. Only the counts
 of steps closed come from the index alone, while its (seq, hash) is the chain's head;
 `status`, `do`, `run`, `follow` and `verify` fold the log itself and pass the full guard.
+
+A file judged by an earlier `cutover runs` of this user and unchanged since (its identity,
+an empty WAL, the user's memory of its head) is listed from that user's record instead of
+walked again (journal/listed_record.py, run_snapshot.py).
 """
 
 from __future__ import annotations
