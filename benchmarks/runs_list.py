@@ -4,16 +4,29 @@
 
 Builds `--distinct` rehearsal runs of a `--steps`-step plan (each step started and completed:
 2 x steps + 1 events), then copies them until the folder holds `--runs` files (a copy is a
-whole run file, chain and seal intact). Then, each the median of 3:
+whole run file, chain and seal intact), and waits until the folder is SETTLE_NS old (the
+record keeps no file changed later than that before a listing: journal/listed_record.py).
+Then, in CPU seconds:
 
-  cutover runs         a fresh process, the real command (index rows, chains walked, guard)
-  listed(judge=True)   the same listing in this process
+  cutover runs cold    a fresh process, the real command, the first listing of the folder by
+                       this user (no record yet: every chain walked, every guard run)
+  cutover runs warm    the same, the median of the next 3 (the record read, nothing walked)
+  listed, no record    the listing in this process with the record off: every chain walked
+                       every time (the listing before the record), median of 3
+  listed cold / warm   in this process, a fresh state directory: the first, then the median
+                       of the next 3
   fold + guard         the listing before the index: every stored plan parsed and every log
                        folded, then the guard (store.list_all_runs + trust.guard), the baseline
   meta + count         every file's meta and event count read, nothing more: the floor
+  rehearsal search     rehearse.history.history: what opening a run (its odds' prior) and
+                       `cutover status` do in this folder; it folds every rehearsal of the
+                       plan (the prior needs their timings), the record does not apply
+  cutover status RUN   a fresh process, once: opening one run of the folder as a command
+                       does (guard, the rehearsal search for the prior, the odds)
 
-The fresh process may write bytecode and runs once unmeasured first, as an install runs it
-(PYTHONDONTWRITEBYTECODE would have it compile every module on every start).
+Before the measured runs, the command runs once unmeasured on an empty folder, as a user's
+install has run before (its bytecode written: PYTHONDONTWRITEBYTECODE would have it compile
+every module on every start).
 
 Prints seconds and the ratio of each to the baseline; asserts nothing. Target (issue 14):
 `cutover runs` on 200 runs under 1 s.
@@ -38,11 +51,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from cutover_tui.engine.events import RunStarted, StepCompleted, StepStarted  # noqa: E402
+from cutover_tui.journal import listed_record  # noqa: E402
 from cutover_tui.journal.identity import os_login  # noqa: E402
 from cutover_tui.journal.listing import listed  # noqa: E402
 from cutover_tui.journal.store import Journal, list_all_runs  # noqa: E402
 from cutover_tui.journal.trust import guard  # noqa: E402
 from cutover_tui.plan import parse_plan  # noqa: E402
+from cutover_tui.rehearse.history import history  # noqa: E402
 
 
 def plan_text(steps: int, start: datetime) -> str:
@@ -141,6 +156,27 @@ def median(work: Callable[[], object], times: int = 3) -> float:
     return statistics.median(samples)
 
 
+def settle(directory: Path) -> float:
+    """Wait until no file in `directory` changed within SETTLE_NS: a folder made earlier."""
+    newest = max(p.stat().st_ctime_ns for p in directory.iterdir())
+    wait = (newest + listed_record.SETTLE_NS - time.time_ns()) / 1e9 + 0.05
+    if wait > 0:
+        time.sleep(wait)
+    return max(wait, 0.0)
+
+
+def in_process(directory: Path) -> tuple[float, float, float]:
+    """(no record, cold, warm) CPU seconds of listed(judge=True) in this process."""
+    walked_always = cpu(lambda: listed(directory, judge=True, remember=False))
+    os.environ["CUTOVER_STATE"] = tempfile.mkdtemp(prefix="cutover-bench-state-")
+    try:
+        cold = cpu(lambda: listed(directory, judge=True), times=1)
+        warm = cpu(lambda: listed(directory, judge=True))
+    finally:
+        shutil.rmtree(os.environ.pop("CUTOVER_STATE"))
+    return walked_always, cold, warm
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=200)
@@ -150,32 +186,61 @@ def main() -> int:
     began = time.perf_counter()
     directory = folder(args.runs, args.steps, args.distinct)
     built = time.perf_counter() - began
+    empty = Path(tempfile.mkdtemp(prefix="cutover-runs-empty-"))
+    state = Path(tempfile.mkdtemp(prefix="cutover-bench-state-"))
     try:
+        waited = settle(directory)
         events = meta_and_count(directory)
-        command = [sys.executable, "-m", "cutover_tui.cli", "runs", "--runs", str(directory)]
         env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-        env["CUTOVER_STATE"] = str(directory / ".state")
-        child(command, env)  # once unmeasured, as a user's install runs: bytecode written
-        runs = [child(command, env) for _ in range(3)]
-        cli_wall = statistics.median(r[0] for r in runs)
-        cli_cpu = statistics.median(r[1] for r in runs)
+        env["CUTOVER_STATE"] = str(state)
+        command = [sys.executable, "-m", "cutover_tui.cli", "runs", "--runs"]
+        child([*command, str(empty)], env)  # once unmeasured, as an install runs: bytecode
+        cold_wall, cold_cpu = child([*command, str(directory)], env)
+        runs = [child([*command, str(directory)], env) for _ in range(3)]
+        warm_wall = statistics.median(r[0] for r in runs)
+        warm_cpu = statistics.median(r[1] for r in runs)
+        first = min(directory.glob("*.db")).stem
+        status_wall, status_cpu = child(
+            [sys.executable, "-m", "cutover_tui.cli", "status", first, "--runs", str(directory)],
+            env,
+        )
         bare = [sys.executable, "-c", "pass"]
         python_cpu = statistics.median(child(bare, env)[1] for _ in range(3))
-        indexed = cpu(lambda: listed(directory, judge=True))
+        walked_always, cold, warm = in_process(directory)
         baseline = cpu(lambda: before_the_index(directory))
         floor = cpu(lambda: meta_and_count(directory))
+        search = cpu(lambda: history(directory, "bench", without="none"))
     finally:
-        shutil.rmtree(directory)
+        for path in (directory, empty, state):
+            shutil.rmtree(path)
     load = os.getloadavg()[0]
     print(f"folder    {args.runs} runs ({args.distinct} built, the rest copies), {events:,} events")
-    print(f"          built in {built:.1f} s; load average {load:.1f}; medians of 3, CPU seconds")
+    print(f"          built in {built:.1f} s, then {waited:.1f} s for it to settle; load average")
+    print(f"          {load:.1f}; CPU seconds (python -c pass: {python_cpu:.3f} s)")
     print(
-        f"cutover runs        {cli_cpu:7.3f} s  {cli_cpu / baseline:6.3f} x   "
-        f"(a fresh process; wall {cli_wall:.3f} s; python -c pass: {python_cpu:.3f} s)"
+        f"cutover runs cold   {cold_cpu:7.3f} s  {cold_cpu / baseline:6.3f} x   "
+        f"(a fresh process, the first listing; wall {cold_wall:.3f} s)"
     )
-    print(f"listed(judge=True)  {indexed:7.3f} s  {indexed / baseline:6.3f} x   (in this process)")
+    print(
+        f"cutover runs warm   {warm_cpu:7.3f} s  {warm_cpu / baseline:6.3f} x   "
+        f"(the next 3, median; wall {warm_wall:.3f} s)"
+    )
+    print(
+        f"listed, no record   {walked_always:7.3f} s  {walked_always / baseline:6.3f} x   "
+        "(in this process, every chain walked)"
+    )
+    print(f"listed cold         {cold:7.3f} s  {cold / baseline:6.3f} x   (in this process)")
+    print(f"listed warm         {warm:7.3f} s  {warm / baseline:6.3f} x   (in this process)")
     print(f"fold + guard        {baseline:7.3f} s  {1:6.3f} x   (baseline: before the index)")
     print(f"meta + count        {floor:7.3f} s  {floor / baseline:6.3f} x   (the floor)")
+    print(
+        f"rehearsal search    {search:7.3f} s  {search / baseline:6.3f} x   "
+        "(opening a run: every rehearsal of its plan folded)"
+    )
+    print(
+        f"cutover status RUN  {status_cpu:7.3f} s  {status_cpu / baseline:6.3f} x   "
+        f"(a fresh process: opening a run; wall {status_wall:.3f} s)"
+    )
     print("target              cutover runs under 1 s")
     return 0
 

@@ -15,6 +15,10 @@ to say "ended" of a running run, or "damaged" of a good rehearsal (which the reh
 search would skip), disagrees with the log and the run is folded instead. Only the counts
 of steps closed come from the index alone, while its (seq, hash) is the chain's head;
 `status`, `do`, `run`, `follow` and `verify` fold the log itself and pass the full guard.
+
+A file judged by an earlier `cutover runs` of this user and unchanged since (its identity,
+an empty WAL, the user's memory of its head) is listed from that user's record instead of
+walked again (journal/listed_record.py, run_snapshot.py).
 """
 
 from __future__ import annotations
@@ -23,11 +27,12 @@ import hashlib
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import runindex
+from . import listed_record, run_snapshot, runindex
 from .store import (
     GENESIS,
     READABLE_VERSIONS,
@@ -61,6 +66,12 @@ def open_run_file(path: Path) -> RunFile | None:
         db = _connect(path)
     except sqlite3.Error:
         return None
+    return run_file(path, db)
+
+
+def run_file(path: Path, db: sqlite3.Connection) -> RunFile | None:
+    """`db` (the file at `path`, or its bytes in memory) as a RunFile; None, and `db`
+    closed, when it is not plainly a readable run."""
     try:
         version = db.execute("PRAGMA user_version").fetchone()[0]
         meta = dict(db.execute("SELECT key, value FROM meta"))
@@ -216,16 +227,60 @@ def list_runs_indexed(directory: Path, *, judge: bool = False) -> list[RunInfo |
     return [item.run for item in listed(directory, judge=judge)]
 
 
-def listed(directory: Path, *, judge: bool = False) -> list[Listed]:
+def listed(directory: Path, *, judge: bool = False, remember: bool = True) -> list[Listed]:
     """Every run file, oldest first, unreadable last, each chain walked (DAMAGED when it
-    breaks); with `judge`, the listing guard too, as `cutover runs` checks each run."""
+    breaks); with `judge`, the listing guard too, as `cutover runs` checks each run. With
+    `remember`, a file unchanged since this user's last judged listing is not walked again
+    (journal/listed_record.py); a judged listing keeps what it walked."""
     good: list[Listed] = []
     bad: list[Listed] = []
-    for path in sorted(directory.glob("*.db")) if directory.is_dir() else []:
-        item = _from_index(path, judge) or _from_log(path, judge)
-        (bad if isinstance(item.run, Unreadable) else good).append(item)
+    paths = sorted(directory.glob("*.db")) if directory.is_dir() else []
+    record = listed_record.open_record(directory, time.time_ns()) if paths and remember else None
+    try:
+        for path in paths:
+            item = (
+                (record and _from_record(path, judge, record))
+                or _from_index(path, judge)
+                or _from_log(path, judge)
+            )
+            (bad if isinstance(item.run, Unreadable) else good).append(item)
+    finally:
+        if record is not None and judge:
+            record.save()
+        elif record is not None:
+            record.close()
     good.sort(key=lambda item: item.run.made)  # type: ignore[union-attr]
     return [*good, *bad]
+
+
+def _from_record(path: Path, judge: bool, record: listed_record.ListedRecord) -> Listed | None:
+    """The run as this user's record remembers it while the file is unchanged; else judged
+    from the bytes read through one descriptor, and remembered (journal/listed_record.py).
+    None: read it as before (a WAL with frames, a damaged or unreadable file)."""
+    opened = run_snapshot.open_bytes(path)
+    if opened is None:
+        return None
+    try:
+        hit = record.recall(path.name, opened.key, judged=judge)
+        info = hit and listed_record.run_info(hit["info"], path)
+        if hit and info:
+            return Listed(info, hit["distrusted"])
+        db = opened.open_db()
+    finally:
+        opened.close()
+    run = db and run_file(path, db)
+    if not run:
+        return None
+    try:
+        item = _judged(run, judge)
+    finally:
+        run.close()
+    if item is None or item.run.phase == "damaged":  # the file itself, through SQLite, says
+        return None
+    if judge:
+        fields = listed_record.info_fields(item.run)  # type: ignore[arg-type]
+        record.keep(path.name, opened.key, opened.changed_ns, fields, item.distrusted)
+    return item
 
 
 def _from_index(path: Path, judge: bool) -> Listed | None:
@@ -233,20 +288,26 @@ def _from_index(path: Path, judge: bool) -> Listed | None:
     if run is None:
         return None
     try:
-        info = indexed_info(run)
-        if info is None:
-            return None
-        try:  # the chain says DAMAGED, as the fold's link check did: never the index
-            broken, says = walked(run.db)
-            if broken is not None:
-                return Listed(damaged(info))
-            if says != (info.phase, info.outcome, info.events):
-                return None  # a row the chain contradicts (edited by hand): fold the log
-        except sqlite3.DatabaseError:
-            return Listed(damaged(info))
-        return Listed(info, judge and listing_guard(run) is not None)
+        return _judged(run, judge)
     finally:
         run.close()
+
+
+def _judged(run: RunFile, judge: bool) -> Listed | None:
+    """The run from its index row, its chain walked (and with `judge`, its guard), or None
+    when the row does not hold (fold the log)."""
+    info = indexed_info(run)
+    if info is None:
+        return None
+    try:  # the chain says DAMAGED, as the fold's link check did: never the index
+        broken, says = walked(run.db)
+        if broken is not None:
+            return Listed(damaged(info))
+        if says != (info.phase, info.outcome, info.events):
+            return None  # a row the chain contradicts (edited by hand): fold the log
+    except sqlite3.DatabaseError:
+        return Listed(damaged(info))
+    return Listed(info, judge and listing_guard(run) is not None)
 
 
 def _from_log(path: Path, judge: bool) -> Listed:

@@ -101,3 +101,15 @@ def against(db: sqlite3.Connection, seen: Seen) -> str | None:
             f"{seen.at} (hash {seen.hash[:12]}…, now {(row[0] if row else 'none')[:12]}…)"
         )
     return None
+
+
+def open_memories() -> int | None:
+    """The `seen` folder's descriptor, to read many memories through one open (the caller
+    closes it), or None when there is none of this user's own."""
+    return _folder(create=False)
+
+
+def memory_bytes(folder: int, run_id: str, path: Path) -> bytes | None:
+    """The stored memory of `run_id` at `path` as it is on disk (journal/listed_record.py
+    keys what it remembers on it), or None."""
+    return read_private_file(folder, _name(run_id, path))

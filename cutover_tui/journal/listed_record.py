@@ -1,0 +1,205 @@
+"""Each user's record of the run files `cutover runs` already walked, so only changed files
+are walked again (issue 14: most of a listing was walking every run's hash chain).
+
+One JSON file per runs directory in the user's state directory (`listed/`), read and written
+through journal/private_dir.py as the plan cache is: the folder opened once refusing
+symlinks, this user's and writable by nobody else, the file a regular file of this user's
+that nobody else may write, replaced whole by a rename (two listings at once: the last
+rename wins, neither is torn). Anything else, a file that does not parse, an entry of the
+wrong shape, another directory's or another code's record: ignored, the runs walked.
+
+An entry says: the file with identity (dev, inode, size, mtime_ns, ctime_ns) read through
+one descriptor (journal/run_snapshot.py) with an empty WAL was walked and judged so, while
+this user's memory of its head (journal/seen.py) was these bytes. It is used only while all
+of that is still so. What this trusts: that the kernel (or the file server) sets a file's
+ctime on every change to its bytes or inode, which no one but root can set back (and root
+can rewrite this record too). So an entry is kept only for a file unchanged for SETTLE_NS
+before the listing began: a change within one tick of the file system's clock could
+otherwise leave the ctime as it was. `cutover verify` never reads this record.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import sqlite3
+import sys
+from pathlib import Path
+from typing import Any
+
+from . import seen
+from .private_dir import open_private_dir, read_private_file, write_private_file
+from .run_snapshot import FileKey
+from .store import RunInfo
+
+FORMAT = 1
+SETTLE_NS = 2_000_000_000  # coarse file clocks tick in milliseconds; some in seconds
+FOLDER = "listed"
+# The modules whose code decides what a listing says: another version of them, another record.
+_JUDGES = ("listing", "runindex", "trust", "seal", "seen", "store", "run_snapshot")
+
+
+@functools.lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    here = Path(__file__).parent
+    h = hashlib.sha256(f"{sys.version}\0{sqlite3.sqlite_version}\0".encode())
+    for name in (*_JUDGES, "listed_record"):
+        try:
+            h.update(name.encode() + b"\0" + (here / f"{name}.py").read_bytes() + b"\0")
+        except OSError:  # installed without its source: no print to trust, never a hit
+            return os.urandom(32).hex()
+    return h.hexdigest()
+
+
+# What an entry's `info` holds: RunInfo's fields but its path (the entry's own file name).
+_FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
+    "run_id": str,
+    "plan_id": str,
+    "title": str,
+    "mode": str,
+    "created_at": str,
+    "created_by": str,
+    "events": int,
+    "phase": str,
+    "outcome": (str, type(None)),
+    "speed": (float, int),
+    "steps_done": int,
+    "steps_total": int,
+}
+
+
+def info_fields(info: RunInfo) -> dict[str, Any]:
+    return {name: getattr(info, name) for name in _FIELD_TYPES}
+
+
+def run_info(fields: dict[str, Any], path: Path) -> RunInfo | None:
+    """The RunInfo an entry holds, or None when it is not of that shape."""
+    if set(fields) != set(_FIELD_TYPES) or not all(
+        isinstance(fields[name], kind) for name, kind in _FIELD_TYPES.items()
+    ):
+        return None
+    return RunInfo(path=path, **fields)
+
+
+def _file_name(directory: Path) -> str:
+    return hashlib.sha256(str(directory.resolve()).encode()).hexdigest()[:32] + ".json"
+
+
+class ListedRecord:
+    """The record of one runs directory: read at the start of a listing, saved at its end."""
+
+    def __init__(self, directory: Path, entries: dict[str, Any], now_ns: int) -> None:
+        self.directory = directory
+        self.now_ns = now_ns  # when the listing began
+        self._old = entries
+        self._new: dict[str, Any] = {}
+        self._memories: int | None = None
+        self._memories_opened = False
+
+    def recall(self, name: str, key: FileKey, *, judged: bool) -> dict[str, Any] | None:
+        """The entry for file `name` if it still describes the file (with `judged`, and
+        this user's memory of it): its `info` fields and `distrusted`; else None."""
+        entry = self._old.get(name)
+        try:
+            if not isinstance(entry, dict) or [*key] != entry["file"]:
+                return None
+            info, distrusted = entry["info"], entry["distrusted"]
+            if not isinstance(info, dict) or not isinstance(distrusted, bool):
+                return None
+            if judged and entry["seen"] != self.memory(info["run_id"], name):
+                return None
+        except (KeyError, TypeError):
+            return None
+        self._new[name] = entry
+        return {"info": info, "distrusted": distrusted if judged else False}
+
+    def keep(
+        self, name: str, key: FileKey, changed_ns: int, info: dict[str, Any], distrusted: bool
+    ) -> None:
+        """Remember a judged file, unless it changed too lately to tell a later change."""
+        if changed_ns > self.now_ns - SETTLE_NS:
+            return
+        self._new[name] = {
+            "file": [*key],
+            "seen": self.memory(info["run_id"], name),
+            "info": info,
+            "distrusted": distrusted,
+        }
+
+    def memory(self, run_id: str, name: str) -> str:
+        """A digest of this user's memory of the head of run `run_id`, file `name` ("" when
+        none): the guard's last check reads it, so a changed memory is judged again."""
+        if not self._memories_opened:
+            self._memories_opened = True
+            self._memories = seen.open_memories()
+        if self._memories is None:
+            return ""
+        raw = seen.memory_bytes(self._memories, run_id, self.directory / name)
+        return hashlib.sha256(raw).hexdigest() if raw is not None else ""
+
+    def save(self) -> None:
+        """Write what this listing found (the runs gone from the folder go from the record);
+        silently nothing when the state directory cannot be written."""
+        self.close()
+        if self._new == self._old:
+            return
+        data = {
+            "format": FORMAT,
+            "code": code_fingerprint(),
+            "directory": str(self.directory.resolve()),
+            "runs": self._new,
+        }
+        folder = open_private_dir(seen.state_dir(), FOLDER, create=True)
+        if folder is None:
+            return
+        try:
+            write_private_file(folder, _file_name(self.directory), json.dumps(data).encode())
+        except OSError:
+            pass
+        finally:
+            os.close(folder)
+
+    def close(self) -> None:
+        if self._memories is not None:
+            os.close(self._memories)
+            self._memories = None
+
+
+def open_record(directory: Path, now_ns: int) -> ListedRecord:
+    """This user's record of `directory` (empty when there is none to trust)."""
+    return ListedRecord(directory, _entries(directory), now_ns)
+
+
+def _entries(directory: Path) -> dict[str, Any]:
+    folder = open_private_dir(seen.state_dir(), FOLDER, create=False)
+    if folder is None:
+        return {}
+    try:
+        raw = read_private_file(folder, _file_name(directory))
+    finally:
+        os.close(folder)
+    try:
+        data = json.loads(raw) if raw is not None else None
+    except ValueError:
+        return {}
+    if (
+        not isinstance(data, dict)
+        or data.get("format") != FORMAT
+        or data.get("code") != code_fingerprint()
+        or data.get("directory") != str(directory.resolve())
+        or not isinstance(data.get("runs"), dict)
+    ):
+        return {}
+    return data["runs"]
+
+
+__all__ = [
+    "SETTLE_NS",
+    "ListedRecord",
+    "code_fingerprint",
+    "info_fields",
+    "open_record",
+    "run_info",
+]
