@@ -30,7 +30,6 @@ import argparse
 import json
 import os
 import sqlite3
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -131,12 +130,27 @@ def _prepare(
         return None
     seen.remember(facts.run_id, path, facts.seq, facts.head)  # as the guard does
     clock = RealClock()
-    now = clock.now()
+    return judged(facts, args, clock.now(), clock.monotonic(), boot_id())
+
+
+def judged(
+    facts: do_facts.Facts, args: argparse.Namespace, now: datetime, mono: float, boot: str
+) -> tuple[do_facts.Facts, str, str] | None:
+    """The key and the body of the note `args` asks for at `now`, or None: the engine's to
+    judge (dated before the run started, or words the plain checks do not pass)."""
     if now < datetime.fromisoformat(facts.started_at):
         return None
-    key = args.key or uuid.uuid4().hex
-    body = note_body(facts, args, key, now, clock.monotonic(), boot_id())
+    key = args.key or new_key()
+    body = note_body(facts, args, key, now, mono, boot)
     return None if body is None else (facts, key, body)
+
+
+def new_key() -> str:
+    """A fresh idempotency key, as `uuid.uuid4().hex` makes one (without importing uuid)."""
+    raw = bytearray(os.urandom(16))
+    raw[6] = (raw[6] & 0x0F) | 0x40  # version 4
+    raw[8] = (raw[8] & 0x3F) | 0x80  # the RFC 4122 variant
+    return raw.hex()
 
 
 def _holds(db: sqlite3.Connection, meta: dict, path: Path, facts: do_facts.Facts) -> bool:

@@ -17,6 +17,7 @@ this user's own folder and files, and each file carries the SHA-256 of its conte
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -64,6 +65,7 @@ class Facts:
         return Facts(**(asdict(self) | {"seq": seq, "head": head, "index": index}))
 
 
+@functools.lru_cache(maxsize=1)
 def code_print() -> str:
     """The package's code the facts depend on, this Python and the pydantic installed."""
     root = Path(__file__).resolve().parent.parent
