@@ -26,8 +26,8 @@ from hypothesis import strategies as st
 
 from cutover_tui.cli import build_parser, main
 from cutover_tui.cli.do_commands import build_event
-from cutover_tui.cli.do_fast import _append, _holds, _parser, fast_do, judged, new_key
-from cutover_tui.engine.events import RunEnded, StepCompleted, StepStarted
+from cutover_tui.cli.do_fast import _append, _parser, current, fast_do, judged, new_key
+from cutover_tui.engine.events import NoteAdded, RunEnded, StepCompleted, StepStarted
 from cutover_tui.engine.state import Refused
 from cutover_tui.journal import do_facts, raw_chain
 from cutover_tui.journal.identity import actor_for, os_login
@@ -84,21 +84,26 @@ def today(path: Path, argv: list[str], login: str, now, mono: float, boot: str) 
         journal.close()
 
 
-def fast(path: Path, argv: list[str], login: str, now, mono: float, boot: str):
-    """The fast path's steps on the same words: the facts the full path keeps, the guard,
-    the body and the append; None when it stands aside."""
+def facts_of(path: Path, login: str, now) -> do_facts.Facts | None:
+    """The facts a full `cutover do` keeps, taken of the run at `path` as it stands."""
     journal = Journal(path)
     try:
-        facts = do_facts.take(journal, login, now)
+        return do_facts.take(journal, login, now)
     finally:
         journal.close()
+
+
+def fast(path: Path, argv: list[str], facts, now, mono: float, boot: str):
+    """The fast path's steps on the same words, from `facts`: the guard and the facts at the
+    head, the body and the append; the facts one event on, or None when it stands aside."""
     if facts is None:
         return None
     args = _parser().parse_args(argv)
     db = sqlite_connect(path)
     try:
         meta = dict(db.execute("SELECT key, value FROM meta"))
-        if not _holds(db, meta, path, facts):
+        facts = current(db, meta, path, facts)
+        if facts is None:
             return None
         ready = judged(facts, args, now, mono, boot)
         if ready is None:
@@ -107,6 +112,25 @@ def fast(path: Path, argv: list[str], login: str, now, mono: float, boot: str):
         return facts.advanced(*_append(db, facts, key, body))
     finally:
         db.close()
+
+
+OTHERS = {  # what others may append after the facts were kept: notes fold nothing, a start does
+    "note": lambda n: NoteAdded(actor="op", at=at(1), text=f"other {n}", key=f"o{n}"),
+    "start": lambda n: StepStarted(actor="op", at=at(1), step="slow", key=f"o{n}"),
+}
+
+
+def others_append(paths: tuple[Path, ...], kind: str, count: int) -> None:
+    """`count` events by the operator on each copy, each through the full path."""
+    for path in paths:
+        journal = Journal(path)
+        try:
+            for n in range(count):
+                journal.append(OTHERS[kind](n), now=lambda: at(1))
+        except Refused:
+            pass  # an ended run, a step started twice: whatever the rules let through
+        finally:
+            journal.close()
 
 
 @pytest.fixture(scope="module")
@@ -142,9 +166,11 @@ TEXT = st.one_of(
     minutes=st.floats(min_value=-5, max_value=600),
     mono=st.floats(min_value=0, max_value=1e7, allow_nan=False),
     boot=st.sampled_from(["0f5c-boot", "unknown"]),
+    others=st.sampled_from(["note", "start"]),
+    count=st.integers(min_value=0, max_value=2),
 )
 def test_the_fast_path_writes_the_row_todays_path_writes_or_stands_aside(
-    base_runs, history, login, text, kind, step, key, minutes, mono, boot
+    base_runs, history, login, text, kind, step, key, minutes, mono, boot, others, count
 ) -> None:
     argv = do_args(text, kind, step, key)
     try:
@@ -154,8 +180,10 @@ def test_the_fast_path_writes_the_row_todays_path_writes_or_stands_aside(
     now = at(0) + timedelta(minutes=minutes)
     with tempfile.TemporaryDirectory() as work:
         a, b = copies(base_runs[history], Path(work))
+        kept = facts_of(b, login, now)  # by this user's last full `cutover do`
+        others_append((a, b), others, count)  # then others write
         refused = today(a, argv, login, now, mono, boot)
-        advanced = fast(b, argv, login, now, mono, boot)
+        advanced = fast(b, argv, kept, now, mono, boot)
         event("refused" if refused else "stood aside" if advanced is None else "fast")
         if refused is not None:
             assert advanced is None, f"today's path refused ({refused}); the fast one wrote"
@@ -172,15 +200,17 @@ def test_the_fast_path_writes_the_row_todays_path_writes_or_stands_aside(
 
 
 def test_the_fast_path_writes_todays_row_for_a_plain_note(tmp_path: Path) -> None:
-    """The property's ordinary case, pinned: a commander's note on a running run is
-    written by the fast path, and equals today's."""
+    """The property's ordinary case, pinned: a commander's note on a running run, after two
+    notes by others, is written by the fast path, and equals today's."""
     journal = new_run(tmp_path / "runs", steps=3)
     journal.close()
     now = at(30)
     a, b = copies(journal.path, tmp_path)
     argv = do_args("all quiet", "info", "s1", "k-1")
+    kept = facts_of(b, os_login(), now)
+    others_append((a, b), "note", 2)  # the operator's notes since: read from their columns
     assert today(a, argv, os_login(), now, 1234.5, "boot") is None
-    assert fast(b, argv, os_login(), now, 1234.5, "boot") is not None
+    assert fast(b, argv, kept, now, 1234.5, "boot") is not None
     assert rows(a) == rows(b)
 
 
@@ -228,6 +258,16 @@ def test_someone_elses_append_sends_the_next_note_the_full_way(tmp_path: Path, c
     assert main(note(runs, run_id, "second")) == 0  # the full path, which keeps new facts
     assert fast_do(note(runs, run_id, "third")[1:]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == "#5 note-added by boss"
+
+
+def test_others_notes_since_leave_the_next_note_fast(tmp_path: Path, capsys) -> None:
+    runs, run_id = started(tmp_path)
+    assert main(note(runs, run_id, "first")) == 0
+    others_append((runs / f"{run_id}.db",), "note", 2)  # by the operator, since
+    assert fast_do(note(runs, run_id, "second")[1:]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "#5 note-added by boss"
+    code, out, _ = cutover(runs, "verify", run_id, capsys=capsys)
+    assert code == 0 and "ok, 5 events" in out
 
 
 def test_a_damaged_chain_is_said_as_before(tmp_path: Path, capsys) -> None:

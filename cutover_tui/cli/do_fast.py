@@ -11,8 +11,9 @@ would accept the note:
 - the run is a schema-2 run file at real speed (no PostgreSQL, no locked host);
 - this user's facts of the run (journal/do_facts.py: the engine's own answers, kept by the
   last full `cutover do` of this login) were taken by this code at the head the journal's
-  chain ends at now, walked row by row by hashing (journal/raw_chain.py), so every row is
-  one the engine folded and judged;
+  chain passes now, walked row by row by hashing (journal/raw_chain.py), so every row up to
+  it is one the engine folded and judged, and every row after it (others' notes) one the
+  engine's fold would read from its columns alone, changing nothing the facts say;
 - the guard holds as `journal.trust.guard` checks it (SQLite's quick check, the seal, the
   append-only triggers, the high-water mark, this user's memory of heads);
 - the engine said this login may add a note at that head, and the note's own words pass
@@ -36,6 +37,7 @@ from pathlib import Path
 from ..clocks import RealClock, boot_id
 from ..engine.texts import note_text_problem, values_problem
 from ..journal import do_facts, raw_chain, seen
+from ..journal.columns import columns_suffice
 from ..journal.evidence import high_water_problem, memory_problem, missing_triggers
 from ..journal.hostconfig import HostConfigError, load_host_config
 from ..journal.identity import os_login
@@ -125,8 +127,9 @@ def _prepare(
     meta = dict(db.execute("SELECT key, value FROM meta"))
     if float(meta.get("speed", 1.0)) != 1.0:
         return None  # a simulation's clock
-    facts = do_facts.recall(meta["run_id"], path.resolve(), os_login())
-    if facts is None or not _holds(db, meta, path, facts):
+    kept = do_facts.recall(meta["run_id"], path.resolve(), os_login())
+    facts = None if kept is None else current(db, meta, path, kept)
+    if facts is None:
         return None
     seen.remember(facts.run_id, path, facts.seq, facts.head)  # as the guard does
     clock = RealClock()
@@ -153,24 +156,32 @@ def new_key() -> str:
     return raw.hex()
 
 
-def _holds(db: sqlite3.Connection, meta: dict, path: Path, facts: do_facts.Facts) -> bool:
-    """The journal is the one the facts were taken of, and the guard holds."""
-    walked = raw_chain.walk(db)
-    if walked.broken or (walked.seq, walked.head) != (facts.seq, facts.head):
-        return False
+def current(
+    db: sqlite3.Connection, meta: dict, path: Path, facts: do_facts.Facts
+) -> do_facts.Facts | None:
+    """The facts at the journal's head, if it is the one they were taken of or follows
+    from it by rows that fold nothing (others' notes: read from their columns as the
+    engine's fold reads them, journal/columns.py), and the guard holds; else None."""
+    walked = raw_chain.walk(db, facts.seq)
+    if walked.broken or walked.at_mark != facts.head:
+        return None
+    for kind, key, body in walked.since:
+        if kind not in facts.inert_types or not columns_suffice(kind, key, body):
+            return None  # a row that changes the state: the full path folds it
+    facts = facts.advanced(walked.seq, walked.head, len(walked.since))
     plan_text = meta.get("plan_text", "")
     if digest(plan_text) != facts.plan_sha256 or not facts.may_note:
-        return False
+        return None
     if [row[0] for row in db.execute("PRAGMA quick_check(3)")] != ["ok"]:
-        return False
+        return None
     first = db.execute("SELECT body FROM events ORDER BY seq LIMIT 1").fetchone()
     start = json.loads(first[0]) if first else {}
     sealed = (start.get("plan_sha256"), start.get("meta_sha256"))
     if start.get("type") != "run-started" or sealed != (digest(plan_text), meta_digest(meta)):
-        return False
+        return None
     if missing_triggers(db, 2) or high_water_problem(db):
-        return False
-    return memory_problem(db, facts.run_id, path) is None
+        return None
+    return facts if memory_problem(db, facts.run_id, path) is None else None
 
 
 def note_body(
@@ -197,7 +208,7 @@ def note_body(
     }
     if set(facts.fields) != set(values) or values_problem(values.items()):
         return None  # a field this path does not fill (the model grew one)
-    if now.tzinfo is not UTC or "e" in repr(mono) or not facts.note_folds_nothing:
+    if now.tzinfo is not UTC or "e" in repr(mono) or "note-added" not in facts.inert_types:
         return None
     out = {name: values[name] for name in facts.fields if values[name] is not None}
     body = json.dumps(out, ensure_ascii=False, separators=(",", ":"), allow_nan=False)

@@ -5,8 +5,8 @@ directory, so the next note needs neither pydantic nor the plan nor a fold (issu
 Every fact is the engine's own answer, asked here through its real objects (one truth):
 whether this login may add a note now (`check_rules` on a probe note without a step: the
 roles, the run's phase and the times), the steps a note may name, whether a note's event
-folds nothing but its count (`engine.fold.folds_nothing`), the run's index row at that
-head, and the note event's fields in the order its model dumps them. The fast path uses
+folds nothing but its count and key (`engine.fold.folds_nothing`, and which other types
+do), the run's index row at that head, and the note event's fields in the order its model dumps them. The fast path uses
 them only while the journal's chain still ends at that very head (the hash covers every
 row before it), the stored plan is the one they were taken from and the code that took
 them is the code running; anything else and the command takes the full path.
@@ -52,16 +52,17 @@ class Facts:
     head: str
     plan_sha256: str
     may_note: bool  # a note without a step by this actor passes the rules at that head
-    note_folds_nothing: bool
+    inert_types: list[str]  # the event types that fold nothing but their count and key
     started_at: str  # ISO: a note dated before it is the engine's to refuse
     steps: list[str]
     index: list  # the run_index row at the head: seq, hash, events, phase, outcome, done, total
     fields: list[str]  # NoteAdded's fields, in the order model_dump_json writes them
     code: str
 
-    def advanced(self, seq: int, head: str) -> Facts:
-        """After a note appended by the fast path: the same facts one event on."""
-        index = [seq, head, self.index[2] + 1, *self.index[3:]]
+    def advanced(self, seq: int, head: str, events: int = 1) -> Facts:
+        """The same facts `events` rows on, each of a type that folds nothing (a note): the
+        engine's answers stand, the head and the index row's count move."""
+        index = [seq, head, self.index[2] + events, *self.index[3:]]
         return Facts(**(asdict(self) | {"seq": seq, "head": head, "index": index}))
 
 
@@ -97,7 +98,7 @@ def file_name(run_id: str, path: Path) -> str:
 def take(journal: Journal, login: str, now: datetime) -> Facts | None:
     """The facts of `journal` at its head, asked of the engine (the full path, after an
     append); None when the run has no index row or no start."""
-    from ..engine.events import NoteAdded
+    from ..engine.events import EVENT_TYPES, NoteAdded
     from ..engine.fold import folds_nothing
     from ..engine.rules import check_rules
     from .identity import actor_for
@@ -120,7 +121,7 @@ def take(journal: Journal, login: str, now: datetime) -> Facts | None:
         head=head,
         plan_sha256=digest(journal.meta.get("plan_text", "")),
         may_note=check_rules(state, probe) is None,
-        note_folds_nothing=folds_nothing(NoteAdded.model_fields["type"].default),
+        inert_types=sorted(kind for kind in EVENT_TYPES if folds_nothing(kind)),
         started_at=state.started_at.isoformat(),
         steps=list(state.steps),
         index=list(asdict(index).values()),
