@@ -23,7 +23,7 @@ import json
 import os
 import re
 import sys
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -63,7 +63,7 @@ class Facts:
         """The same facts `events` rows on, each of a type that folds nothing (a note): the
         engine's answers stand, the head and the index row's count move."""
         index = [seq, head, self.index[2] + events, *self.index[3:]]
-        return Facts(**(asdict(self) | {"seq": seq, "head": head, "index": index}))
+        return replace(self, seq=seq, head=head, index=index)
 
 
 @functools.lru_cache(maxsize=1)
@@ -132,7 +132,7 @@ def take(journal: Journal, login: str, now: datetime) -> Facts | None:
 
 def keep(facts: Facts) -> None:
     """Write `facts` for this user; silently nothing when the state directory will not do."""
-    payload = json.dumps(asdict(facts), separators=(",", ":")).encode()
+    payload = json.dumps(vars(facts), separators=(",", ":")).encode()
     try:
         folder = open_private_dir(seen.state_dir(), FOLDER, create=True)
         if folder is None:

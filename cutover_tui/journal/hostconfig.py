@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,6 +71,8 @@ def read_toml(path: Path, error: type[Exception]) -> tuple[str, dict] | None:
         raise error(f"{path}: cannot be read: {exc.strerror or exc}") from None
     if len(raw) > MAX_CONFIG_BYTES:
         raise error(f"{path}: larger than {MAX_CONFIG_BYTES // 1024} KiB")
+    import tomllib  # late: a host without a config file (most commands) never needs it
+
     try:
         text = raw.decode("utf-8")
         return text, tomllib.loads(text)
