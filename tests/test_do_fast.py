@@ -422,3 +422,14 @@ def test_a_row_numbered_below_one_is_out_of_sequence(tmp_path: Path) -> None:
     db.commit()
     assert raw_chain.walk(db).broken == "1 event(s) out of sequence"
     db.close()
+
+
+def test_facts_that_cannot_be_taken_never_fail_the_command(tmp_path: Path, monkeypatch) -> None:
+    runs, run_id = started(tmp_path)
+
+    def broken(*_args):
+        raise ValueError("no facts today")
+
+    monkeypatch.setattr(do_facts, "take", broken)
+    assert main(note(runs, run_id, "first")) == 0  # recorded; the next note is the full path's
+    assert fast_do(note(runs, run_id, "second")[1:]) is None

@@ -106,7 +106,11 @@ def _run(argv: Sequence[str] | None) -> int:
     if command == "do":  # a plain note without pydantic when this user's facts allow (issue 14)
         from .do_fast import fast_do
 
-        done = fast_do(argv[1:])
+        try:
+            done = fast_do(argv[1:])
+        except BrokenPipeError:  # its line after the commit: `cutover do ... | head`
+            sys.stderr.close()
+            return 0
         if done is not None:
             return done
     from .in_words import SAID, failure_line  # late: it imports pydantic's ValidationError

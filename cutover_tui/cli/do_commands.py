@@ -149,7 +149,10 @@ def keep_facts(journal, login: str, now: datetime) -> None:
         return
     from ..journal import do_facts
 
-    facts = do_facts.take(journal, login, now)
+    try:
+        facts = do_facts.take(journal, login, now)
+    except Exception:  # a cache never fails a command: the next note takes the full path
+        return
     if facts is not None:
         do_facts.keep(facts)
 
