@@ -433,3 +433,17 @@ def test_facts_that_cannot_be_taken_never_fail_the_command(tmp_path: Path, monke
     monkeypatch.setattr(do_facts, "take", broken)
     assert main(note(runs, run_id, "first")) == 0  # recorded; the next note is the full path's
     assert fast_do(note(runs, run_id, "second")[1:]) is None
+
+
+def test_only_the_newest_runs_facts_are_kept(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(do_facts, "KEEP", 2)
+    monkeypatch.setenv("CUTOVER_STATE", str(tmp_path / "state"))
+    folder = tmp_path / "state" / do_facts.FOLDER
+    folder.mkdir(parents=True, mode=0o700)
+    (folder / "notes.txt").write_text("not ours")  # never pruned: not named as facts are
+    made = []
+    for n in range(3):
+        runs, run_id = started(tmp_path / f"t{n}")
+        assert main(note(runs, run_id, "first")) == 0
+        made.append(do_facts.file_name(run_id, (runs / f"{run_id}.db").resolve()))
+    assert sorted(p.name for p in folder.iterdir()) == sorted([*made[1:], "notes.txt"])

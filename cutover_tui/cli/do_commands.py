@@ -154,7 +154,7 @@ def keep_facts(journal, login: str, now: datetime) -> None:
     except Exception:  # a cache never fails a command: the next note takes the full path
         return
     if facts is not None:
-        do_facts.keep(facts)
+        do_facts.keep(facts, prune=True)
 
 
 def build_event(args: argparse.Namespace, plan: Plan, actor: str, at: datetime) -> Event:

@@ -17,11 +17,13 @@ this user's own folder and files, and each file carries the SHA-256 of its conte
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
 import os
 import re
+import stat
 import sys
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
@@ -36,6 +38,8 @@ if TYPE_CHECKING:
 
 VERSION = 1
 FOLDER = "do"
+KEEP = 64  # runs whose facts are kept; an older run's next note takes the full path
+FILE_NAME = re.compile(r"[0-9a-f]{32}\.json")  # file_name's names: nothing else is pruned
 PYDANTIC = re.compile(r"(pydantic|pydantic_core)-([^-]+)\.dist-info", re.IGNORECASE)
 # The code the facts depend on: the engine's rules and fold, the journal, the plan, and how
 # the CLI builds and dumps the event (a change to any: a fresh full path).
@@ -130,8 +134,9 @@ def take(journal: Journal, login: str, now: datetime) -> Facts | None:
     )
 
 
-def keep(facts: Facts) -> None:
-    """Write `facts` for this user; silently nothing when the state directory will not do."""
+def keep(facts: Facts, *, prune: bool = False) -> None:
+    """Write `facts` for this user; silently nothing when the state directory will not do.
+    `prune` (the full path's keep): only the newest KEEP runs' facts stay."""
     payload = json.dumps(vars(facts), separators=(",", ":")).encode()
     try:
         folder = open_private_dir(seen.state_dir(), FOLDER, create=True)
@@ -140,10 +145,25 @@ def keep(facts: Facts) -> None:
         try:
             name = file_name(facts.run_id, Path(facts.path))
             write_private_file(folder, name, hashlib.sha256(payload).hexdigest().encode() + payload)
+            if prune:
+                _prune(folder)
         finally:
             os.close(folder)
     except OSError:
         return
+
+
+def _prune(folder: int) -> None:
+    """Keep the newest KEEP files of facts; only regular files named as ours are removed."""
+    files = []
+    for name in os.listdir(folder):
+        if FILE_NAME.fullmatch(name):
+            info = os.stat(name, dir_fd=folder, follow_symlinks=False)
+            if stat.S_ISREG(info.st_mode):
+                files.append((info.st_mtime_ns, name))
+    for _, name in sorted(files, reverse=True)[KEEP:]:
+        with contextlib.suppress(FileNotFoundError):  # another writer pruned it first
+            os.unlink(name, dir_fd=folder)
 
 
 def recall(run_id: str, path: Path, login: str) -> Facts | None:
