@@ -496,3 +496,79 @@ def test_the_raw_walk_breaks_where_the_journal_does(walked_run: Path, damage, se
         if not walked.broken:
             assert (walked.seq, walked.head) == journal.head
         journal.close()
+
+
+class StillClock:
+    """A real clock stopped at one moment, for both paths of one example."""
+
+    moment = at(30)
+    reading = 1234.5
+    factor = 1.0
+
+    def now(self):
+        return self.moment
+
+    def monotonic(self) -> float:
+        return self.reading
+
+
+def run_main(argv: list[str]) -> tuple[int, str, bool | None]:
+    """`cutover do` through `main` on the still clock: its exit code, its output, and what
+    the fast path answered (None: it stood aside; 0: it wrote)."""
+    import contextlib as cl
+    import io
+    from unittest import mock
+
+    from cutover_tui.cli import do_fast
+
+    answered: list = []
+    real = do_fast.fast_do
+
+    def spied(args: list[str]):
+        answered.append(real(args))
+        return answered[-1]
+
+    out = io.StringIO()
+    with (
+        mock.patch("cutover_tui.journal.run.RealClock", StillClock),
+        mock.patch.object(do_fast, "RealClock", StillClock),
+        mock.patch("cutover_tui.cli.do_fast.fast_do", spied),
+        cl.redirect_stdout(out),
+        cl.redirect_stderr(io.StringIO()),
+    ):
+        code = main(argv)
+    return code, out.getvalue(), answered[0] if answered else None
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    history=st.sampled_from([(), ("start-s0",), ("start-s0", "complete-s0")]),
+    text=TEXT,
+    kind=st.sampled_from(["info", "decision", "deviation"]),
+    step=st.sampled_from([None, "s0", "contested", "no-such-step"]),
+    key=st.one_of(st.none(), st.text(min_size=1, max_size=20)),
+    micros=st.integers(min_value=0, max_value=999_999),
+    others=st.integers(min_value=0, max_value=2),
+)
+def test_the_command_writes_the_same_row_both_ways(
+    base_runs, history, text, kind, step, key, micros, others
+) -> None:
+    """The real `cutover do` both ways on copies of one run, the clock stopped: today's
+    (no facts of its copy) and the fast path's (facts kept by a full note on its copy)."""
+    StillClock.moment = at(30) + timedelta(microseconds=micros)
+    words = ["note", *([step] if step else []), "--note", text, "--kind", kind]
+    words += ["--key", key or "fresh"]  # a fresh key each way would differ by design
+    if (key and key.startswith("-")) or text.startswith("-"):
+        return  # argparse reads it as an option both ways
+    with tempfile.TemporaryDirectory() as work:
+        a, b = copies(base_runs[history], Path(work))
+        kept = facts_of(b, os_login(), StillClock.moment)
+        assert kept is not None
+        do_facts.keep(kept)
+        others_append((a, b), "note", others)
+        full = run_main(["do", str(a), *words])
+        fast = run_main(["do", str(b), *words])
+        assert full[2] is None  # no facts of its copy: today's path
+        assert (full[0], full[1]) == (fast[0], fast[1])  # the same answer and line
+        assert rows(a) == rows(b)
+        event("fast" if fast[2] == 0 else "full both ways")
