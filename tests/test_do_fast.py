@@ -17,7 +17,6 @@ import json
 import shutil
 import sqlite3
 import tempfile
-from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -195,7 +194,7 @@ def test_the_fast_path_writes_the_row_todays_path_writes_or_stands_aside(
         again = Journal(a)
         try:
             engine = do_facts.take(again, login, now)  # one event on, as the engine sees it
-            assert replace(advanced, path=str(a.resolve())) == engine
+            assert advanced._replace(path=str(a.resolve())) == engine
         finally:
             again.close()
 

@@ -60,10 +60,16 @@ class _Parser(argparse.ArgumentParser):
         raise NotFast(message)
 
 
+def _quiet(prog: str) -> argparse.HelpFormatter:
+    """A formatter of a fixed width: argparse makes one per argument added, and without a
+    width it imports shutil (and bz2, lzma) to ask the terminal's; nothing is printed."""
+    return argparse.HelpFormatter(prog, width=100)
+
+
 def _parser() -> argparse.ArgumentParser:
     """The note's options exactly as `cutover do` names them (no abbreviations: an option
     this parser does not know, in full, is the full parser's to read)."""
-    parser = _Parser(prog="cutover do", add_help=False, allow_abbrev=False)
+    parser = _Parser(prog="cutover do", add_help=False, allow_abbrev=False, formatter_class=_quiet)
     parser.add_argument("run")
     parser.add_argument("action", choices=["note"])
     parser.add_argument("target", nargs="?")
@@ -223,7 +229,7 @@ def _append(db: sqlite3.Connection, facts: do_facts.Facts, key: str, body: str) 
         last = db.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
         if tuple(last or ()) != (facts.seq, facts.head):
             raise NotFast("someone appended since")
-        if list(db.execute(INDEX_READ).fetchone() or ()) != facts.index:
+        if list(db.execute(INDEX_READ).fetchone() or ()) != facts.index_row:
             raise NotFast("the index row is not the head's")
         taken = "SELECT 1 FROM events WHERE actor = ? AND key = ?"
         if db.execute(taken, (facts.actor, key)).fetchone():
@@ -236,5 +242,5 @@ def _append(db: sqlite3.Connection, facts: do_facts.Facts, key: str, body: str) 
         seq = cursor.lastrowid
         if seq != facts.seq + 1:
             raise NotFast("out of sequence")
-        db.execute(INDEX_UPSERT, [seq, head, facts.index[2] + 1, *facts.index[3:]])
+        db.execute(INDEX_UPSERT, [seq, head, facts.index_row[2] + 1, *facts.index_row[3:]])
     return seq, head

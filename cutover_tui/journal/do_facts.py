@@ -25,10 +25,9 @@ import os
 import re
 import stat
 import sys
-from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from . import seen
 from .private_dir import open_private_dir, read_private_file, write_private_file
@@ -38,6 +37,7 @@ if TYPE_CHECKING:
 
 VERSION = 1
 FOLDER = "do"
+INDEX_FIELDS = ("seq", "hash", "events", "phase", "outcome", "steps_done", "steps_total")
 KEEP = 64  # runs whose facts are kept; an older run's next note takes the full path
 FILE_NAME = re.compile(r"[0-9a-f]{32}\.json")  # file_name's names: nothing else is pruned
 PYDANTIC = re.compile(r"(pydantic|pydantic_core)-([^-]+)\.dist-info", re.IGNORECASE)
@@ -46,8 +46,7 @@ PYDANTIC = re.compile(r"(pydantic|pydantic_core)-([^-]+)\.dist-info", re.IGNOREC
 CODE = ("engine", "journal", "plan", "cli/do_fast.py", "cli/do_commands.py", "clocks.py")
 
 
-@dataclass(frozen=True)
-class Facts:
+class Facts(NamedTuple):  # not a dataclass: the fast path spares that import (15 ms)
     run_id: str
     path: str  # the run file, resolved
     login: str
@@ -59,15 +58,15 @@ class Facts:
     inert_types: list[str]  # the event types that fold nothing but their count and key
     started_at: str  # ISO: a note dated before it is the engine's to refuse
     steps: list[str]
-    index: list  # the run_index row at the head: seq, hash, events, phase, outcome, done, total
+    index_row: list  # the run_index row at the head: seq, hash, events, phase, outcome, done, total
     fields: list[str]  # NoteAdded's fields, in the order model_dump_json writes them
     code: str
 
     def advanced(self, seq: int, head: str, events: int = 1) -> Facts:
         """The same facts `events` rows on, each of a type that folds nothing (a note): the
         engine's answers stand, the head and the index row's count move."""
-        index = [seq, head, self.index[2] + events, *self.index[3:]]
-        return replace(self, seq=seq, head=head, index=index)
+        row = [seq, head, self.index_row[2] + events, *self.index_row[3:]]
+        return self._replace(seq=seq, head=head, index_row=row)
 
 
 @functools.lru_cache(maxsize=1)
@@ -128,7 +127,7 @@ def take(journal: Journal, login: str, now: datetime) -> Facts | None:
         inert_types=sorted(kind for kind in EVENT_TYPES if folds_nothing(kind)),
         started_at=state.started_at.isoformat(),
         steps=list(state.steps),
-        index=list(asdict(index).values()),
+        index_row=[getattr(index, name) for name in INDEX_FIELDS],
         fields=[name for name in NoteAdded.model_fields if name != "seq"],
         code=code_print(),
     )
@@ -137,7 +136,7 @@ def take(journal: Journal, login: str, now: datetime) -> Facts | None:
 def keep(facts: Facts, *, prune: bool = False) -> None:
     """Write `facts` for this user; silently nothing when the state directory will not do.
     `prune` (the full path's keep): only the newest KEEP runs' facts stay."""
-    payload = json.dumps(vars(facts), separators=(",", ":")).encode()
+    payload = json.dumps(facts._asdict(), separators=(",", ":")).encode()
     try:
         folder = open_private_dir(seen.state_dir(), FOLDER, create=True)
         if folder is None:

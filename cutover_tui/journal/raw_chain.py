@@ -12,25 +12,24 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 GENESIS = "0" * 64
 PAGE = 2_000
 Raw = tuple[str, str, str]  # type, key, body
 
 
-@dataclass(frozen=True)
-class Walked:
+class Walked(NamedTuple):
     """Where the walk ended (the last seq and hash, how many rows, the first break), the
     hash of the row numbered `mark` (GENESIS for 0, None when there is no such row), and
     the rows after it."""
 
     seq: int
     head: str
-    count: int
+    rows: int
     broken: str | None = None
     at_mark: str | None = None
-    since: list[Raw] = field(default_factory=list)
+    since: tuple[Raw, ...] = ()
 
 
 def link(prev: str, body: str) -> str:
@@ -52,7 +51,7 @@ def walk(db: sqlite3.Connection, mark: int = 0) -> Walked:
         for seq, kind, key, body, prev, digest in rows:
             if seq != expected or prev != head or link(prev, body) != digest:
                 why = f"event {seq} does not follow from the one before it"
-                return Walked(expected - 1, head, count, why, at_mark, since)
+                return Walked(expected - 1, head, count, why, at_mark, tuple(since))
             head, expected, count = digest, seq + 1, count + 1
             if seq == mark:
                 at_mark = digest
@@ -63,5 +62,5 @@ def walk(db: sqlite3.Connection, mark: int = 0) -> Walked:
     total = db.execute("SELECT count(*) FROM events").fetchone()[0]
     if total != count:  # a row numbered below 1, which no page above reads
         why = f"{total - count} event(s) out of sequence"
-        return Walked(expected - 1, head, count, why, at_mark, since)
-    return Walked(expected - 1, head, count, None, at_mark, since)
+        return Walked(expected - 1, head, count, why, at_mark, tuple(since))
+    return Walked(expected - 1, head, count, None, at_mark, tuple(since))
