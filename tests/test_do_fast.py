@@ -571,3 +571,26 @@ def test_the_command_writes_the_same_row_both_ways(
         assert (full[0], full[1]) == (fast[0], fast[1])  # the same answer and line
         assert rows(a) == rows(b)
         event("fast" if fast[2] == 0 else "full both ways")
+
+
+@pytest.mark.parametrize(
+    "config, env",
+    [
+        ('mode = "locked"\nruns = "{runs}"\n', {}),  # the service owns the files
+        ('journal = "postgresql://cutover@db/cutover"\n', {}),
+        ("", {"CUTOVER_JOURNAL": "postgresql://cutover@db/cutover"}),
+        ("runs = [\n", {}),  # a host config that does not read: the full path says it
+    ],
+)
+def test_a_locked_host_or_postgresql_takes_the_full_path(
+    tmp_path: Path, monkeypatch, config: str, env: dict
+) -> None:
+    runs, run_id = started(tmp_path)
+    assert main(note(runs, run_id, "first")) == 0  # facts kept
+    assert fast_do(note(runs, run_id, "second")[1:]) == 0  # fast on a plain host
+    host = tmp_path / "cutover.toml"
+    host.write_text(config.format(runs=runs))
+    monkeypatch.setenv("CUTOVER_CONFIG", str(host))
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert fast_do(note(runs, run_id, "third")[1:]) is None
