@@ -4,12 +4,13 @@ directory, so the next note needs neither pydantic nor the plan nor a fold (issu
 
 Every fact is the engine's own answer, asked here through its real objects (one truth):
 whether this login may add a note now (`check_rules` on a probe note without a step: the
-roles, the run's phase and the times), the steps a note may name, whether a note's event
-folds nothing but its count and key (`engine.fold.folds_nothing`, and which other types
-do), the run's index row at that head, and the note event's fields in the order its model dumps them. The fast path uses
-them only while the journal's chain still ends at that very head (the hash covers every
-row before it), the stored plan is the one they were taken from and the code that took
-them is the code running; anything else and the command takes the full path.
+roles, the run's phase and the times), the steps a note may name, which event types fold
+nothing but their count and key (`engine.fold.folds_nothing`: a note, a clock jump), the
+run's index row at that head, and the note event's fields in the order its model dumps
+them. The fast path uses them only while the journal's chain still passes that very head
+(each hash covers every row before it) with nothing after it but rows of those types, the
+stored plan is the one they were taken from and the code that took them is the code
+running; anything else and the command takes the full path.
 
 Kept by journal/private_dir.py's rules, like the plan cache: never through a link, only
 this user's own folder and files, and each file carries the SHA-256 of its contents.
