@@ -11,7 +11,10 @@ measured in the same run. CPU travels better than wall time on a shared machine.
 As a user's install runs them: the children may write bytecode (PYTHONDONTWRITEBYTECODE, set
 in some shells, would have every start compile every cutover module from source: about a
 third of the import time), and each command runs once unmeasured first (bytecode written,
-this user's plan cache filled, journal/plan_cache.py).
+this user's plan cache filled, journal/plan_cache.py, and the facts a plain note's fast
+path needs kept, journal/do_facts.py). `cutover do note` is that fast path (no pydantic,
+cli/do_fast.py); `cutover do, full path` the same note with a word (`--reason`) it leaves
+to the full path, as any other action takes.
 
 Target (issue 14): `cutover do` under 2x the baseline. Asserts nothing.
 """
@@ -82,22 +85,26 @@ def main() -> int:
                 [*python, "-c", f"import tomllib; tomllib.loads(open({str(plan_file)!r}).read())"],
             ),
             ("python -c pass", [*python, "-c", "pass"]),
-            ("cutover do note", None),
+            ("cutover do note", None),  # the fast path (cli/do_fast.py)
+            ("cutover do, full path", None),  # a word the fast path leaves to the full one
             ("cutover runs", [*cli, "runs"]),
             ("cutover status", [*cli, "status", run_id]),
             ("cutover validate -q", [*cli, "validate", "-q", str(plan_file)]),
         ]
         results = {}
-        for _, command in rows:  # once unmeasured: bytecode written, the cache filled
-            warm = command or [*cli, "do", run_id, "note", "--note", "warm"]
-            child(warm, env)
+
+        def note(label: str) -> list[str]:  # each note its own, so every run appends
+            full = ["--reason", "full"] if "full" in label else []
+            return [*cli, "do", run_id, "note", "--note", f"n{next(notes)}", *full]
+
+        for label, command in rows:  # once unmeasured: bytecode written, the caches filled
+            child(command or note(label), env)
         # In rounds, each command once a round: a neighbour's burst of load falls on all of
         # them alike, not on whichever command was being measured then.
         samples: dict[str, list[tuple[float, float]]] = {label: [] for label, _ in rows}
         for _ in range(args.runs):
-            for label, command in rows:  # each note its own, so every run appends
-                note = [*cli, "do", run_id, "note", "--note", f"n{next(notes)}"]
-                samples[label].append(child(command or note, env))
+            for label, command in rows:
+                samples[label].append(child(command or note(label), env))
         for label, runs_of in samples.items():
             results[label] = tuple(statistics.median(s[i] for s in runs_of) for i in (0, 1))
     finally:

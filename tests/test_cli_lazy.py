@@ -28,7 +28,8 @@ from cutover_tui.cli import main
 code = main(sys.argv[1:])
 heavy = {name: name in sys.modules for name in HEAVY}
 parsing = {name: name in sys.modules for name in PARSING}
-print(json.dumps({"code": code, "heavy": heavy, "parsing": parsing}))
+pydantic = "pydantic" in sys.modules
+print(json.dumps({"code": code, "heavy": heavy, "parsing": parsing, "pydantic": pydantic}))
 """.replace("HEAVY", repr(HEAVY)).replace("PARSING", repr(PARSING))
 
 
@@ -68,6 +69,25 @@ def test_cutover_do_imports_no_heavy_module(tmp_path: Path) -> None:
     assert report["code"] == 0
     assert report["heavy"] == dict.fromkeys(HEAVY, False)
     assert report["parsing"] == dict.fromkeys(PARSING, False)  # the plan came from the cache
+    assert report["pydantic"]  # no facts of the run yet: the full path, which keeps them
+
+
+def test_a_note_with_this_users_facts_imports_no_pydantic(tmp_path: Path) -> None:
+    """cli/do_fast.py: a plain note, once a full `cutover do` kept this user's facts of the
+    run, imports neither pydantic nor anything heavy; a note it cannot prove (a review
+    remark) takes the full path, pydantic and all."""
+    journal = new_run(tmp_path / "runs")
+    journal.close()
+    runs = str(tmp_path / "runs")
+    assert run_probe("do", journal.run_id, "note", "--note", "full", "--runs", runs)["pydantic"]
+    report = run_probe("do", journal.run_id, "note", "--note", "fast", "--runs", runs)
+    assert report["code"] == 0
+    assert report["pydantic"] is False
+    assert report["heavy"] == dict.fromkeys(HEAVY, False)
+    assert report["parsing"] == dict.fromkeys(PARSING, False)
+    remark = ["note", "--note", "well", "--kind", "review", "--remark", "went-well"]
+    report = run_probe("do", journal.run_id, *remark, "--runs", runs)
+    assert report["pydantic"]  # the full path, whatever it answers
 
 
 def test_cutover_do_parses_the_plan_again_when_its_cache_is_tampered(tmp_path: Path) -> None:

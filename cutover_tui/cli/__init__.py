@@ -8,7 +8,6 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
-from .in_words import SAID, failure_line
 from .inert_output import inert_output
 from .pydantic_plugins import skip_plugin_discovery
 
@@ -104,6 +103,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(argv: Sequence[str] | None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     command = _command_of(argv)
+    if command == "do":  # a plain note without pydantic when this user's facts allow (issue 14)
+        from .do_fast import fast_do
+
+        try:
+            done = fast_do(argv[1:])
+        except BrokenPipeError:  # its line after the commit: `cutover do ... | head`
+            sys.stderr.close()
+            return 0
+        if done is not None:
+            return done
+    from .in_words import SAID, failure_line  # late: it imports pydantic's ValidationError
+
     parser = build_parser(command)
     if command is not None and command not in COMMANDS:
         known = _command_names(parser)

@@ -21,6 +21,7 @@ from ..engine.state import Refused
 from ..engine.when import moment_near
 from ..journal.identity import actor_for, describe, os_login
 from ..journal.run import run_clock
+from ..journal.store import Journal
 from ..plan.model import Plan
 from .incident_commands import default_giver, said_about_incident
 from .options import add_runs_option, open_run, said_in_one_line
@@ -137,7 +138,23 @@ def cmd_do(args: argparse.Namespace) -> int:
     target = f" {args.target}" if args.target else ""  # an incident raised about nothing names none
     print(f"#{stored.seq} {stored.type}{target} by {stored.actor}{late}")
     said_about_incident(journal, stored)  # INC-3, its owner and SLA
+    keep_facts(journal, login, clock.now())  # for the next note's fast path (cli/do_fast.py)
     return 0
+
+
+def keep_facts(journal, login: str, now: datetime) -> None:
+    """This user's facts of a run file at its head, for `cutover do`'s fast path; never
+    for PostgreSQL or a locked host (the fast path only writes run files itself)."""
+    if type(journal) is not Journal:
+        return
+    from ..journal import do_facts
+
+    try:
+        facts = do_facts.take(journal, login, now)
+    except Exception:  # a cache never fails a command: the next note takes the full path
+        return
+    if facts is not None:
+        do_facts.keep(facts, prune=True)
 
 
 def build_event(args: argparse.Namespace, plan: Plan, actor: str, at: datetime) -> Event:

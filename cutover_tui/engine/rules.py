@@ -41,6 +41,7 @@ from .review import allowed_after_end, check_exclusion, check_waiver, ended_refu
 from .rules_steps import STEP_CHECKS, closed_by, step_problem, unknown_step
 from .runstate import RunState
 from .sizes import size_problem
+from .texts import note_text_problem
 from .times import time_problem
 from .triggers import check_trigger
 
@@ -216,8 +217,8 @@ def _check_readiness(state: RunState, event: ReadinessMarked) -> str | None:
 
 
 def _check_note(state: RunState, event: NoteAdded) -> str | None:
-    if not event.text.strip():
-        return "a note needs text"
+    if note_text_problem(event.text):
+        return note_text_problem(event.text)
     if aftercare.remark_problem(event):
         return aftercare.remark_problem(event)
     if event.step is not None:

@@ -13,53 +13,22 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from ..plan.durations import format_duration
-from ..plan.limits import MAX_EVIDENCE_CHARS, MAX_LIST_ITEMS, MAX_TEXT_CHARS, longest_step
+from ..plan.limits import longest_step
 from .events import EstimateChanged, Event, StepAdded
+from .texts import values_problem
 
 if TYPE_CHECKING:
     from .state import RunState
 
-_LONG_FIELDS = frozenset({"evidence", "body"})  # pasted command output, a message's body
-_LABEL = {"text": "note", "body": "message body", "risks": "accepted risks", "to": "audiences"}
-
 
 def size_problem(state: RunState, event: Event) -> str | None:
-    """Why `event` is too big to record (None when it is not)."""
-    for name in type(event).model_fields:
-        value = getattr(event, name)
-        label = _LABEL.get(name, name)
-        if isinstance(value, str):
-            problem = _text_problem(label, value, _limit(name))
-        elif isinstance(value, list):
-            problem = _list_problem(label, value)
-        else:
-            continue
-        if problem:
-            return problem
+    """Why `event` is too big to record (None when it is not): its texts and lists
+    (engine/texts.py), then an amended duration."""
+    problem = values_problem((name, getattr(event, name)) for name in type(event).model_fields)
+    if problem:
+        return problem
     if isinstance(event, StepAdded | EstimateChanged):
         return _duration_problem(state, event.duration_s)
-    return None
-
-
-def _limit(name: str) -> int:
-    return MAX_EVIDENCE_CHARS if name in _LONG_FIELDS else MAX_TEXT_CHARS
-
-
-def _text_problem(label: str, value: str, limit: int) -> str | None:
-    if len(value) <= limit:
-        return None
-    return f"the {label} is {len(value):,} characters long; {limit:,} is the limit"
-
-
-def _list_problem(label: str, items: list) -> str | None:
-    if len(items) > MAX_LIST_ITEMS:
-        return f"the {label} name {len(items):,} items; {MAX_LIST_ITEMS:,} is the limit"
-    for item in items:
-        problem = (
-            _text_problem(f"{label} item", item, MAX_TEXT_CHARS) if isinstance(item, str) else None
-        )
-        if problem:
-            return problem
     return None
 
 

@@ -23,8 +23,10 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from ..engine.events import Event
+if TYPE_CHECKING:  # hints only: `cutover do`'s fast path asks columns_suffice without pydantic
+    from ..engine.events import Event
 
 
 def columns_suffice(kind: str, key: str | None, body: str) -> bool:

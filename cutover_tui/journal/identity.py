@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import os
 import pwd
+from typing import TYPE_CHECKING
 
-from ..engine.state import RunState
-from ..plan.model import Plan
+if TYPE_CHECKING:  # hints only: `cutover do`'s fast path asks os_login without pydantic
+    from ..engine.state import RunState
+    from ..plan.model import Plan
 
 UNLISTED_PREFIX = "@"
 

@@ -19,8 +19,10 @@ import hashlib
 import json
 import zlib
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-from ..engine.events import RunStarted
+if TYPE_CHECKING:  # not imported at run time: `cutover do`'s fast path reads the seal
+    from ..engine.events import RunStarted
 
 # The meta rows a run's RunStarted seals (plan_text has its own hash). Rows added later,
 # if any, are annotations outside the seal.

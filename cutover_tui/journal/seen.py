@@ -15,17 +15,16 @@ import hashlib
 import json
 import os
 import sqlite3
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from .private_dir import open_private_dir, read_private_file, write_private_file
 
 STATE_ENV = "CUTOVER_STATE"  # tests point it at a temporary directory
 
 
-@dataclass(frozen=True)
-class Seen:
+class Seen(NamedTuple):  # not a dataclass: `cutover do`'s fast path spares that import
     seq: int
     hash: str
     at: str  # when it was seen (UTC, ISO)

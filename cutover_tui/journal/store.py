@@ -48,6 +48,9 @@ from . import plan_cache, runindex
 from .folding import Fold, fold_log
 from .hostconfig import HostConfigError, load_host_config
 from .seal import EVENT_TRIGGERS, HIGH_WATER, META_TRIGGERS, seal_start
+from .sqlite_io import BUSY_TIMEOUT_MS  # noqa: F401  (its old home: importers may use it)
+from .sqlite_io import immediate as _immediate
+from .sqlite_io import sqlite_connect as _connect
 
 if TYPE_CHECKING:
     from ..plan import LoadedPlan
@@ -55,7 +58,6 @@ if TYPE_CHECKING:
 SCHEMA_VERSION = 2  # 2: keys unique per author, meta sealed, high-water mark
 READABLE_VERSIONS = (1, 2)  # 1: runs made before (keys unique across the run)
 GENESIS = "0" * 64
-BUSY_TIMEOUT_MS = 15_000
 RUNS_ENV = "CUTOVER_RUNS"
 FILE_MODE = 0o660  # the run's group may write (operators); others may not even read
 DIR_MODE = 0o2770  # setgid: files made inside belong to the directory's group
@@ -787,28 +789,6 @@ def rehearsals_of(directory: Path, plan_id: str) -> list[tuple[str, RunState]]:
 
 
 # -- SQLite plumbing ----------------------------------------------------------------------
-
-
-def _connect(path: Path) -> sqlite3.Connection:
-    db = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
-    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    db.execute("PRAGMA journal_mode = WAL")
-    db.execute("PRAGMA synchronous = FULL")
-    db.execute("PRAGMA foreign_keys = ON")
-    return db
-
-
-@contextmanager
-def _immediate(db: sqlite3.Connection) -> Iterator[None]:
-    """One write transaction, taken before reading: no other writer slips in between."""
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-        db.execute("COMMIT")
-    except BaseException:
-        if db.in_transaction:  # a failed COMMIT (disk full, I/O error) too: never left open
-            db.execute("ROLLBACK")
-        raise
 
 
 def _claim(building: Path, path: Path) -> bool:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import re
 import sqlite3
-import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -31,7 +30,8 @@ from ..plan.model import Plan
 from ..plan.shift import shift_plan
 from . import seen
 from .columns import column_problems
-from .seal import SEALED_TRIGGERS, digest, meta_digest, unpack_plan, unsealed
+from .evidence import _has_table, high_water_problem, memory_problem, missing_triggers
+from .seal import digest, meta_digest, unpack_plan, unsealed
 from .store import FOLD_FAULTS, Journal
 
 # How the guard begins when the run cannot even be read (nothing more can be shown).
@@ -87,19 +87,6 @@ def seal_problems(journal: Journal, start: Event | None) -> tuple[list[str], lis
     return problems, []
 
 
-def _has_table(db: sqlite3.Connection, name: str) -> bool:
-    row = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
-    return row.fetchone() is not None
-
-
-def missing_triggers(db: sqlite3.Connection, schema_version: int) -> list[str]:
-    """The append-only triggers a sealed run should have and has not (its file was edited)."""
-    if schema_version < 2:
-        return []
-    names = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='trigger'")}
-    return sorted(SEALED_TRIGGERS - names)
-
-
 # -- the high-water mark -------------------------------------------------------------------
 
 
@@ -119,20 +106,6 @@ def record_high_water(db: sqlite3.Connection, now: float) -> None:
     except sqlite3.OperationalError as exc:
         if "no such table" not in str(exc):  # an older run has none: nothing to raise
             raise
-
-
-def high_water_problem(db: sqlite3.Connection) -> str | None:
-    try:
-        row = db.execute("SELECT seq, hash, at FROM high_water WHERE id = 1").fetchone()
-    except sqlite3.OperationalError:
-        return None
-    if row is None:
-        return None
-    mark = seen.Seen(row[0], row[1], time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(row[2])))
-    problem = seen.against(db, mark)
-    return problem and problem.replace("when you last read it", "the conductor saw").replace(
-        "the one you read", "the one the conductor saw"
-    )
 
 
 # -- a recorded head -------------------------------------------------------------------------
@@ -299,5 +272,4 @@ def _evidence(journal: Journal) -> list[str]:
 
 
 def _memory_problem(journal: Journal) -> str | None:
-    known = seen.recall(journal.run_id, journal.path)
-    return seen.against(journal.db, known) if known else None
+    return memory_problem(journal.db, journal.run_id, journal.path)

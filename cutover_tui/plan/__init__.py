@@ -5,10 +5,9 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from .durations import format_duration, parse_duration
-from .errors import PlanError, Problem
-
 if TYPE_CHECKING:
+    from .durations import format_duration, parse_duration
+    from .errors import PlanError, Problem
     from .load import LoadedPlan, load_plan, parse_plan
     from .model import Plan
 
@@ -25,7 +24,10 @@ __all__ = [
 
 # Imported when first asked for (PEP 562), not with the package: loading pulls in the TOML
 # reader and the semantic checks, which `cutover do` on a cached plan never needs (issue 14).
+# Durations and errors too: `cutover do`'s fast path reads plan/limits.py alone.
 _LAZY = {"LoadedPlan": "load", "load_plan": "load", "parse_plan": "load", "Plan": "model"}
+_LAZY |= {"format_duration": "durations", "parse_duration": "durations"}
+_LAZY |= {"PlanError": "errors", "Problem": "errors"}
 
 
 def __getattr__(name: str) -> Any:

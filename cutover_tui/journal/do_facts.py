@@ -1,0 +1,188 @@
+"""What `cutover do`'s fast path (cli/do_fast.py) knows of a run, as this user's engine
+found it at one head: kept after each full `cutover do`, as plain JSON in the user's state
+directory, so the next note needs neither pydantic nor the plan nor a fold (issue 14).
+
+Every fact is the engine's own answer, asked here through its real objects (one truth):
+whether this login may add a note now (`check_rules` on a probe note without a step: the
+roles, the run's phase and the times), the steps a note may name, which event types fold
+nothing but their count and key (`engine.fold.folds_nothing`: a note, a clock jump), the
+run's index row at that head, and the note event's fields in the order its model dumps
+them. The fast path uses them only while the journal's chain still passes that very head
+(each hash covers every row before it) with nothing after it but rows of those types, the
+stored plan is the one they were taken from and the code that took them is the code
+running; anything else and the command takes the full path.
+
+Kept by journal/private_dir.py's rules, like the plan cache: never through a link, only
+this user's own folder and files, and each file carries the SHA-256 of its contents.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import json
+import os
+import re
+import stat
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
+
+from . import seen
+from .private_dir import open_private_dir, read_private_file, write_private_file
+
+if TYPE_CHECKING:
+    from .store import Journal
+
+VERSION = 1
+FOLDER = "do"
+INDEX_FIELDS = ("seq", "hash", "events", "phase", "outcome", "steps_done", "steps_total")
+KEEP = 64  # runs whose facts are kept; an older run's next note takes the full path
+FILE_NAME = re.compile(r"[0-9a-f]{32}\.json")  # file_name's names: nothing else is pruned
+PYDANTIC = re.compile(r"(pydantic|pydantic_core)-([^-]+)\.dist-info", re.IGNORECASE)
+# The code the facts depend on: the engine's rules and fold, the journal, the plan, and how
+# the CLI builds and dumps the event (a change to any: a fresh full path).
+CODE = ("engine", "journal", "plan", "cli/do_fast.py", "cli/do_commands.py", "clocks.py")
+
+
+class Facts(NamedTuple):  # not a dataclass: the fast path spares that import (15 ms)
+    run_id: str
+    path: str  # the run file, resolved
+    login: str
+    actor: str
+    seq: int  # the head the facts were taken at
+    head: str
+    plan_sha256: str
+    may_note: bool  # a note without a step by this actor passes the rules at that head
+    inert_types: list[str]  # the event types that fold nothing but their count and key
+    started_at: str  # ISO: a note dated before it is the engine's to refuse
+    steps: list[str]
+    index_row: list  # the run_index row at the head: seq, hash, events, phase, outcome, done, total
+    fields: list[str]  # NoteAdded's fields, in the order model_dump_json writes them
+    code: str
+
+    def advanced(self, seq: int, head: str, events: int = 1) -> Facts:
+        """The same facts `events` rows on, each of a type that folds nothing (a note): the
+        engine's answers stand, the head and the index row's count move."""
+        row = [seq, head, self.index_row[2] + events, *self.index_row[3:]]
+        return self._replace(seq=seq, head=head, index_row=row)
+
+
+@functools.lru_cache(maxsize=1)
+def code_print() -> str:
+    """The package's code the facts depend on, this Python and the pydantic installed."""
+    root = Path(__file__).resolve().parent.parent
+    h = hashlib.sha256(f"{VERSION}\0{sys.version}\0{_pydantic_versions()}\0".encode())
+    for part in CODE:
+        where = root / part
+        files = sorted(where.glob("*.py")) if where.is_dir() else [where]
+        for source in files:
+            h.update(str(source.relative_to(root)).encode() + b"\0" + source.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def _pydantic_versions() -> str:
+    found = []
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        found += [name for name in names if PYDANTIC.fullmatch(name)]
+    return ",".join(found) or "absent"
+
+
+def file_name(run_id: str, path: Path) -> str:
+    key = f"{path}\0{run_id}".encode()
+    return f"{hashlib.sha256(key).hexdigest()[:32]}.json"
+
+
+def take(journal: Journal, login: str, now: datetime) -> Facts | None:
+    """The facts of `journal` at its head, asked of the engine (the full path, after an
+    append); None when the run has no index row or no start."""
+    from ..engine.events import EVENT_TYPES, NoteAdded
+    from ..engine.fold import folds_nothing
+    from ..engine.rules import check_rules
+    from .identity import actor_for
+    from .runindex import read as read_index
+    from .seal import digest
+
+    state = journal.state()
+    seq, head = journal.head
+    index = read_index(journal.db)
+    if journal.broken or index is None or state.started_at is None:
+        return None
+    actor = actor_for(journal.plan, login)
+    probe = NoteAdded(actor=actor, at=now, recorded_at=now, text="x", key="do-facts-probe")
+    return Facts(
+        run_id=journal.run_id,
+        path=str(Path(journal.path).resolve()),
+        login=login,
+        actor=actor,
+        seq=seq,
+        head=head,
+        plan_sha256=digest(journal.meta.get("plan_text", "")),
+        may_note=check_rules(state, probe) is None,
+        inert_types=sorted(kind for kind in EVENT_TYPES if folds_nothing(kind)),
+        started_at=state.started_at.isoformat(),
+        steps=list(state.steps),
+        index_row=[getattr(index, name) for name in INDEX_FIELDS],
+        fields=[name for name in NoteAdded.model_fields if name != "seq"],
+        code=code_print(),
+    )
+
+
+def keep(facts: Facts, *, prune: bool = False) -> None:
+    """Write `facts` for this user; silently nothing when the state directory will not do.
+    `prune` (the full path's keep): only the newest KEEP runs' facts stay."""
+    payload = json.dumps(facts._asdict(), separators=(",", ":")).encode()
+    try:
+        folder = open_private_dir(seen.state_dir(), FOLDER, create=True)
+        if folder is None:
+            return
+        try:
+            name = file_name(facts.run_id, Path(facts.path))
+            write_private_file(folder, name, hashlib.sha256(payload).hexdigest().encode() + payload)
+            if prune:
+                _prune(folder)
+        finally:
+            os.close(folder)
+    except OSError:
+        return
+
+
+def _prune(folder: int) -> None:
+    """Keep the newest KEEP files of facts; only regular files named as ours are removed."""
+    files = []
+    for name in os.listdir(folder):
+        if FILE_NAME.fullmatch(name):
+            info = os.stat(name, dir_fd=folder, follow_symlinks=False)
+            if stat.S_ISREG(info.st_mode):
+                files.append((info.st_mtime_ns, name))
+    for _, name in sorted(files, reverse=True)[KEEP:]:
+        with contextlib.suppress(FileNotFoundError):  # another writer pruned it first
+            os.unlink(name, dir_fd=folder)
+
+
+def recall(run_id: str, path: Path, login: str) -> Facts | None:
+    """This user's facts of the run at `path`, if kept by this code for this login."""
+    try:
+        folder = open_private_dir(seen.state_dir(), FOLDER, create=False)
+        if folder is None:
+            return None
+        try:
+            raw = read_private_file(folder, file_name(run_id, path))
+        finally:
+            os.close(folder)
+    except OSError:
+        return None
+    if raw is None or hashlib.sha256(raw[64:]).hexdigest().encode() != raw[:64]:
+        return None  # none kept, torn or edited
+    try:
+        facts = Facts(**json.loads(raw[64:]))
+    except (ValueError, TypeError):
+        return None
+    mine = (facts.run_id, facts.path, facts.login) == (run_id, str(path), login)
+    return facts if mine and facts.code == code_print() else None
