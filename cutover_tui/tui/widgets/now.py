@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 
 from ...inert import inert_rich
 from ..frame import Frame, bar, dur
+from .quote import quoted
 
 KIND_MARK = {"checkpoint": "◆", "gate": "⛩", "comms": "✉", "milestone": "◇", "task": "•"}
 
@@ -43,7 +44,7 @@ def running_lines(frame: Frame, step_id: str, width: int) -> Text:
     lines = [head, detail]
     if st.status == "suspended":
         eta = f", resumes ~{frame.clock(st.resume_eta)}" if st.resume_eta else ""
-        lines.append(Text(f"  suspended: {st.reason}{eta}", "yellow"))
+        lines.append(Text(f"  suspended: {quoted(st.reason)}{eta}", "yellow"))
     plan_step = state.plan.step_by_id.get(step_id)
     verify = getattr(plan_step, "verify", None)
     if verify:
