@@ -244,12 +244,16 @@ def runs_in(directory: Path) -> list[RunInfo]:
     return [RunInfo(**(info | {"path": Path(info["path"])})) for info in infos]
 
 
-def latest_open(directory: Path, plan_id: str) -> RunInfo | None:
-    """The most recent live-clock run of `plan_id` not ended (as `store.latest_open_run`)."""
+def latest_open(directory: Path, plan_id: str, mode: str | None = None) -> RunInfo | None:
+    """The most recent live-clock run of `plan_id` not ended (as `store.latest_open_run`);
+    of that `mode` ("live", "rehearsal") when given."""
     runs = [
         r
         for r in runs_in(directory)
-        if r.plan_id == plan_id and r.phase not in ("ended", "damaged") and r.speed == 1.0
+        if r.plan_id == plan_id
+        and r.phase not in ("ended", "damaged")
+        and r.speed == 1.0
+        and mode in (None, r.mode)
     ]
     return max(runs, key=lambda r: r.made, default=None)
 
