@@ -59,3 +59,19 @@ def test_run_plan_in_a_runs_directory_you_may_not_read(host: Path, outsider) -> 
     assert said.returncode == 1 and "Traceback" not in said.stderr
     assert "no run of this plan is under way" not in said.stderr, said.stderr
     assert len(lines) == 1 and "permission denied" in lines[0] and str(runs) in lines[0], lines
+
+
+def test_runs_in_a_directory_you_may_not_read(host: Path, outsider) -> None:  # noqa: F811
+    """`cutover runs` said "no runs in DIR/ (cutover start PLAN makes one)" to the same user."""
+    runs = host / "runs"
+    try:
+        probe = as_user(outsider, "--help", runs=runs)
+    except OSError as exc:
+        pytest.skip(f"no Python here that another user may run: {exc}")
+    if probe.returncode != 0:
+        pytest.skip(f"this checkout cannot be run as another user: {probe.stderr.strip()[-200:]}")
+    said = as_user(outsider, "runs", runs=runs)
+    assert "no runs in" not in said.stdout, said.stdout
+    lines = said.stderr.strip().splitlines()
+    assert said.returncode == 1 and len(lines) == 1, said.stderr
+    assert "permission denied" in lines[0] and str(runs) in lines[0], lines

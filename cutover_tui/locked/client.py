@@ -237,7 +237,7 @@ def runs_in(directory: Path) -> list[RunInfo]:
     """`list_runs`, through the service on a locked host."""
     path = locked_socket(directory)
     if path is None:
-        _may_list(directory)
+        may_list(directory)
         return list_runs(directory)
     client = LockedClient(path)
     try:
@@ -247,7 +247,7 @@ def runs_in(directory: Path) -> list[RunInfo]:
     return [RunInfo(**(info | {"path": Path(info["path"])})) for info in infos]
 
 
-def _may_list(directory: Path) -> None:
+def may_list(directory: Path) -> None:
     """Raise PermissionError when `directory` exists but this user may not list it.
 
     A listing of such a directory comes back empty, not refused: someone outside the run's
