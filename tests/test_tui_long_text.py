@@ -10,7 +10,13 @@ from __future__ import annotations
 
 import asyncio
 
-from cutover_tui.engine.events import CheckpointPassed, StepStarted, StepSuspended
+from cutover_tui.engine.events import (
+    CheckpointPassed,
+    StepAdded,
+    StepCompleted,
+    StepStarted,
+    StepSuspended,
+)
 from cutover_tui.plan.limits import MAX_EVIDENCE_CHARS, MAX_TEXT_CHARS
 from cutover_tui.tui.app import WarRoomApp
 from cutover_tui.tui.source import MemoryRun
@@ -62,3 +68,28 @@ def test_a_long_suspend_reason_leaves_the_step_and_the_next_in_view_at_80x24() -
     shown = "\n".join(pane)
     assert "elapsed" in shown and "…" in shown
     assert "mine: backup" in shown  # Priya's next step, after it, is still in view
+
+
+def test_a_long_title_added_tonight_leaves_the_next_step_in_view_at_80x24() -> None:
+    title = "Check the firewall " + "w" * (MAX_TEXT_CHARS - 19)
+    added = StepAdded(
+        actor="alice",
+        at=at(2),
+        step="fw",
+        title=title,
+        owner="dba",
+        duration_s=600,
+        after=["freeze"],
+        reason="vendor asked",
+    )
+    events = [
+        *started(StepStarted(actor="dba", at=at(0), step="freeze")),
+        StepCompleted(actor="dba", at=at(1), step="freeze"),
+        added,
+        StepStarted(actor="dba", at=at(3), step="fw"),
+    ]
+    pane = asyncio.run(_pane(events, "dba", (80, 24), "NowPane", "fw"))
+    quoted = [row for row in pane if "wwwwwwwwww" in row]
+    assert len(quoted) <= 3, f"the title took {len(quoted)} rows of the pane"
+    shown = "\n".join(pane)
+    assert "…" in shown and "elapsed" in shown

@@ -32,7 +32,9 @@ def running_lines(frame: Frame, step_id: str, width: int) -> Text:
     style = "red" if fraction > 1 else ("yellow" if fraction > 0.8 else "green")
     mark = "⏸" if st.status == "suspended" else "▶"
     head = Text.assemble(
-        (f"{mark} {step.id}", "bold"), f"  {step.title}  ", (frame.person(step.owner), "cyan")
+        (f"{mark} {step.id}", "bold"),
+        f"  {quoted(step.title)}  ",
+        (frame.person(step.owner), "cyan"),
     )
     over = elapsed - budget
     detail = Text.assemble(
@@ -79,7 +81,7 @@ def actionable(frame: Frame) -> list[tuple[str, Text]]:
                 sid,
                 Text.assemble(
                     (f"○ {KIND_MARK.get(step.kind, '•')} {sid}", "bold"),
-                    f"  {step.title}  ",
+                    f"  {quoted(step.title)}  ",
                     (frame.person(step.owner), "cyan"),
                     (f"  {verb} · {dur(step.duration)}", "dim"),
                 ),
@@ -101,7 +103,7 @@ def actionable(frame: Frame) -> list[tuple[str, Text]]:
                     sid,
                     Text.assemble(
                         (f"  mine: {sid}", ""),
-                        f"  {state.steps[sid].title}",
+                        f"  {quoted(state.steps[sid].title)}",
                         (f"  ~{frame.clock(times.start)}", "dim"),
                     ),
                 )
