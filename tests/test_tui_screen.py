@@ -15,7 +15,7 @@ from cutover_tui.tui.screens.form import FormScreen
 from cutover_tui.tui.screenshots import PLAN as SCENES_PLAN
 from cutover_tui.tui.screenshots import scene_app
 from cutover_tui.tui.source import MemoryRun
-from cutover_tui.tui.toasts import MAX_TOASTS
+from cutover_tui.tui.toasts import toast_limit
 from cutover_tui.tui.widgets.comms import CommsLog
 from cutover_tui.tui.widgets.status import StatusBar
 from cutover_tui.tui.widgets.timeline import Timeline
@@ -76,9 +76,10 @@ async def test_toasts_never_cover_the_status_lines_and_a_pile_collapses() -> Non
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         for i in range(6):
             app.notify("\n".join(f"step-{i}-{j} has run past its budget" for j in range(8)))
-        await settle(pilot, lambda: len(app.screen.query(Toast)) == MAX_TOASTS)
-        assert len(list(app._notifications)) == MAX_TOASTS
-        assert any("4 earlier notices put away" in n for n in notices(app)), notices(app)
+        shown = toast_limit(24)  # two at 80x24: the newest and the count (test_tui_toast_newest)
+        await settle(pilot, lambda: len(app.screen.query(Toast)) == shown)
+        assert len(list(app._notifications)) == shown
+        assert any(f"{7 - shown} earlier notices put away" in n for n in notices(app)), notices(app)
         assert "step-5-0" in " ".join(notices(app)), "the newest is kept"
         await settle(pilot, lambda: all(t.region.height for t in app.screen.query(Toast)))
         # What is on top on the two status lines, where the toasts are: never a toast.

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -174,10 +174,13 @@ def print_status(journal: Journal, at: datetime, args: argparse.Namespace) -> in
             f"{format_duration(sched.buffer_left)}, {sched.percent_done:.0%} done"
         )
         if state.phase == "running" and state.rollback_order:
-            print(
-                f"  last safe rollback start {t(sched.last_safe_rollback_start)} "
-                f"(in {format_duration(sched.rollback_time_left)})"
+            left = sched.rollback_time_left  # negative once passed: said as the war room does
+            when = (
+                f"in {format_duration(left)}"
+                if left >= timedelta(0)
+                else f"passed {format_duration(-left)} ago: NO RETURN"
             )
+            print(f"  last safe rollback start {t(sched.last_safe_rollback_start)} ({when})")
     for fired in sched.fired:
         print(
             f"  FIRED {inert_line(fired.trigger or fired.step)} at {t(fired.fired_at)}: "

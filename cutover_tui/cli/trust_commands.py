@@ -12,7 +12,7 @@ from ..journal.hostconfig import locked_socket
 from ..journal.listing import listed
 from ..journal.store import Journal, JournalError, RunInfo
 from ..journal.trust import UNREADABLE, guard, parse_head, verify_run
-from ..locked.client import LockedJournal, runs_in
+from ..locked.client import LockedJournal, may_list, runs_in
 
 
 def journal_problem(journal: Journal | LockedJournal) -> str | None:
@@ -91,6 +91,7 @@ def print_runs(directory: Path) -> int:
     """The runs in `directory`, with the files that cannot be read named as such."""
     distrusted: set[Path] = set()
     if locked_socket(directory) is None:  # each file's index row, its chain walked (listing.py)
+        may_list(directory)  # else a directory closed to us reads as "no runs"
         found = listed(directory, judge=True)
         distrusted = {item.run.path for item in found if item.distrusted}
         runs: list = [item.run for item in found]

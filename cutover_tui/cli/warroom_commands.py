@@ -88,7 +88,11 @@ def _journal_for(args: argparse.Namespace) -> Journal | LockedJournal | None:
     except VarError as exc:
         print(f"cutover: {exc}", file=sys.stderr)
         return None
-    under_way = _latest(args, directory, loaded.plan.plan.id)
+    # The run of the mode asked for first: a rehearsal begun after the live run (anyone may
+    # start one) must not take the operators who open the war room by the plan's name.
+    wanted = "rehearsal" if args.rehearsal else "live"
+    plan_id = loaded.plan.plan.id
+    under_way = _latest(args, directory, plan_id, wanted) or _latest(args, directory, plan_id)
     if under_way is not None and getattr(args, "var", []):
         print(f"cutover: --var left aside: {under_way.run_id} keeps its own", file=sys.stderr)
     if under_way is not None and getattr(args, "no_checks", False):
@@ -123,14 +127,17 @@ def _journal_for(args: argparse.Namespace) -> Journal | LockedJournal | None:
     return open_named(started.run_id, args) if started else None
 
 
-def _latest(args: argparse.Namespace, directory: Path, plan_id: str) -> RunInfo | None:
-    """The run of `plan_id` under way: in PostgreSQL when a journal is named, else a file."""
+def _latest(
+    args: argparse.Namespace, directory: Path, plan_id: str, mode: str | None = None
+) -> RunInfo | None:
+    """The run of `plan_id` (of `mode` when given) under way: in PostgreSQL when a journal is
+    named, else a file."""
     url = journal_url(args.journal)
     if url is None:
-        return latest_open(directory, plan_id)
+        return latest_open(directory, plan_id, mode)
     from ..journal.postgres import latest_open_pg
 
-    return latest_open_pg(url, plan_id)
+    return latest_open_pg(url, plan_id, mode)
 
 
 def _war_room(journal: Journal | LockedJournal, *, read_only: bool, tz: str | None = None) -> int:

@@ -32,7 +32,14 @@ from datetime import datetime
 
 from ..clocks import Clock
 from ..engine.checks import check_of, checks_of, may_run_checks, request_due
-from ..engine.events import CONDUCTOR, CheckpointFailed, CheckpointPassed, Event, ProbeSampled
+from ..engine.events import (
+    CONDUCTOR,
+    CheckpointFailed,
+    CheckpointPassed,
+    Event,
+    NoteAdded,
+    ProbeSampled,
+)
 from ..engine.state import RunState
 from ..inert import inert_line
 from ..journal.seal import digest
@@ -60,6 +67,24 @@ def not_the_starter(state: RunState, login: str) -> str | None:
             f"and this process is {login}: its conductor runs none"
         )
     return None
+
+
+def checks_not_run(state: RunState, why: str, login: str, now: datetime) -> list[Event]:
+    """The conductor's one note that it runs none of the run's checks and probes, and why:
+    kept in its process, the refusal left every war room showing checks as pending all night
+    (`x` said "the conductor runs it"). Nothing when the run has none to run."""
+    plan = state.plan
+    if not checks_of(state).enabled or not (plan.probe or any(_has_check(s) for s in plan.step)):
+        return []
+    text = (
+        f"no check or probe runs in this conductor: {why}; checkpoints wait for a conductor "
+        "that may run them, or are passed by hand (docs/jump-host.md, checks)"
+    )
+    return [NoteAdded(actor=CONDUCTOR, at=now, text=text, key=f"checks-not-run:{login}")]
+
+
+def _has_check(step: object) -> bool:
+    return getattr(step, "check", None) is not None
 
 
 def unsealed_plan(journal: object) -> str | None:

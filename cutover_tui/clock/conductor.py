@@ -59,7 +59,7 @@ from ..journal.identity import os_login
 from ..journal.lease import HEARTBEAT_S, LEASE_EXPIRY_S, acquire_or_renew, holder_id, release
 from ..journal.store import Journal
 from ..plan.durations import format_duration
-from .checking import ConductorChecks, not_the_starter, unsealed_plan
+from .checking import ConductorChecks, checks_not_run, not_the_starter, unsealed_plan
 from .delivery import ConductorComms, open_messages
 
 if TYPE_CHECKING:  # APScheduler loads in `start`, after the war room's first frame (issue 14)
@@ -301,6 +301,9 @@ class Conductor:
         if not self._seal_judged and state.phase != "not-started":
             self.checks_refused = unsealed_plan(self.journal) or not_the_starter(state, os_login())
             self._seal_judged = True
+            if self.checks_refused:  # said in the log for every war room, once per login
+                now = self.clock.now()
+                self._write(checks_not_run(state, self.checks_refused, os_login(), now))
         return self._seal_judged and self.checks_refused is None
 
     def _write(self, events: Iterable[Event]) -> list[Event]:

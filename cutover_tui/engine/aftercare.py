@@ -183,12 +183,20 @@ def _check_access(state: RunState, e: AccessClosed) -> str | None:
     return None
 
 
+NOT_LIVE = "the run did not go live (rolled back or aborted): there is nothing to hand over"
+
+
+def not_live(state: RunState) -> bool:
+    """The night did not go live: no handover is owed (aftercare_status.py says it too)."""
+    return state.outcome in ("rolled-back", "aborted") or state.rollback_at is not None
+
+
 def _check_handover(state: RunState, e: HandoverAccepted) -> str | None:
     problem = _no_part(state, "handover")
     if problem:
         return problem
-    if state.outcome in ("rolled-back", "aborted") or state.rollback_at is not None:
-        return "the run did not go live (rolled back or aborted): there is nothing to hand over"
+    if not_live(state):
+        return NOT_LIVE
     earlier = state.aftercare.handover
     if earlier is not None:
         return f"the handover was already accepted by {state.name(earlier.actor)} at {stamp(state, earlier.at)}"

@@ -378,9 +378,10 @@ def grant(url: str, run_id: str, role: str, *, write: bool) -> None:
         conn.close()
 
 
-def latest_open_pg(url: str, plan_id: str) -> RunInfo | None:
+def latest_open_pg(url: str, plan_id: str, mode: str | None = None) -> RunInfo | None:
     """The most recent run of `plan_id` in the database that has not ended, at a live clock
-    (as `store.latest_open` finds one among files: what `cutover run PLAN` joins)."""
+    (as `store.latest_open` finds one among files: what `cutover run PLAN` joins); of that
+    `mode` when given."""
     conn = connect(url)
     try:
         names = [n for n in pg_runs(conn) if n.startswith(f"{plan_id}-")]  # ids begin so
@@ -393,6 +394,7 @@ def latest_open_pg(url: str, plan_id: str) -> RunInfo | None:
             info = journal.info()
         finally:
             journal.close()
-        if info.plan_id == plan_id and info.phase not in ("ended", "damaged") and info.speed == 1:
+        open_run = info.phase not in ("ended", "damaged") and info.speed == 1
+        if info.plan_id == plan_id and open_run and mode in (None, info.mode):
             runs.append(info)
     return max(runs, key=lambda r: r.made, default=None)

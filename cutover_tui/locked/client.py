@@ -10,6 +10,8 @@ last_written), so `cutover do/status` and `JournalRun` work on either unchanged.
 from __future__ import annotations
 
 import contextlib
+import errno
+import os
 import socket
 from collections.abc import Callable
 from datetime import datetime
@@ -235,6 +237,7 @@ def runs_in(directory: Path) -> list[RunInfo]:
     """`list_runs`, through the service on a locked host."""
     path = locked_socket(directory)
     if path is None:
+        may_list(directory)
         return list_runs(directory)
     client = LockedClient(path)
     try:
@@ -244,12 +247,30 @@ def runs_in(directory: Path) -> list[RunInfo]:
     return [RunInfo(**(info | {"path": Path(info["path"])})) for info in infos]
 
 
-def latest_open(directory: Path, plan_id: str) -> RunInfo | None:
-    """The most recent live-clock run of `plan_id` not ended (as `store.latest_open_run`)."""
+def may_list(directory: Path) -> None:
+    """Raise PermissionError when `directory` exists but this user may not list it.
+
+    A listing of such a directory comes back empty, not refused: someone outside the run's
+    group was told "no run of this plan is under way" while the run went on (`cli/in_words`
+    says this one in a line)."""
+    try:
+        os.stat(directory)  # a parent closed to us raises here, naming the directory
+    except FileNotFoundError:
+        return  # no runs yet
+    if not os.access(directory, os.R_OK | os.X_OK):
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(directory))
+
+
+def latest_open(directory: Path, plan_id: str, mode: str | None = None) -> RunInfo | None:
+    """The most recent live-clock run of `plan_id` not ended (as `store.latest_open_run`);
+    of that `mode` ("live", "rehearsal") when given."""
     runs = [
         r
         for r in runs_in(directory)
-        if r.plan_id == plan_id and r.phase not in ("ended", "damaged") and r.speed == 1.0
+        if r.plan_id == plan_id
+        and r.phase not in ("ended", "damaged")
+        and r.speed == 1.0
+        and mode in (None, r.mode)
     ]
     return max(runs, key=lambda r: r.made, default=None)
 

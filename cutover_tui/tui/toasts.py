@@ -11,13 +11,27 @@ from textual.app import App
 from textual.notifications import Notification
 
 MAX_TOASTS = 3  # on screen at once, the count of those put away included
+SHORT_TOASTS = 2  # the same on a short terminal (below SHORT_ROWS rows)
+SHORT_ROWS = 34  # where the panes become tabs (README: below 120x34)
 PUT_AWAY = "Put away"  # the title of the toast that counts the others
 
 
-def keep_few(app: App, limit: int = MAX_TOASTS) -> None:
-    """Put away the oldest toasts beyond `limit`, counted in one toast of their own.
+def toast_limit(rows: int) -> int:
+    """How many toasts a terminal `rows` high shows at once.
+
+    Textual's rack keeps its top in view when the toasts outgrow it: at 80x24 three
+    refusals did, and the newest, the answer to the key just pressed, showed its title only.
+    Two fit under the cap (the newest and the count of those put away)."""
+    return SHORT_TOASTS if rows < SHORT_ROWS else MAX_TOASTS
+
+
+def keep_few(app: App, limit: int | None = None) -> None:
+    """Put away the oldest toasts beyond `limit` (`toast_limit` of the terminal's height),
+    counted in one toast of their own.
 
     Call it after the newest is in (`App.notify` only posts a message: `call_later`)."""
+    if limit is None:
+        limit = toast_limit(app.size.height)
     live = list(app._notifications)
     if len(live) <= limit:
         return
@@ -41,4 +55,4 @@ def keep_few(app: App, limit: int = MAX_TOASTS) -> None:
     app._refresh_notifications()
 
 
-__all__ = ["MAX_TOASTS", "keep_few"]
+__all__ = ["MAX_TOASTS", "keep_few", "toast_limit"]

@@ -9,7 +9,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
@@ -40,11 +40,13 @@ class FormSpec:
 class FormScreen(ModalScreen[dict[str, str] | None]):
     DEFAULT_CSS = """
     FormScreen { align: center middle; }
-    FormScreen > Vertical {
+    /* A box that scrolls: at 80x24 a gate's form is taller than the screen, and the field
+       in focus (Tab) must come into view, the buttons too. */
+    FormScreen > VerticalScroll {
         width: 72; max-width: 95%; height: auto; max-height: 90%;
         border: thick $primary; background: $surface; padding: 1 2;
     }
-    FormScreen.-danger > Vertical { border: thick $error; }
+    FormScreen.-danger > VerticalScroll { border: thick $error; }
     FormScreen .title { text-style: bold; margin-bottom: 1; }
     FormScreen .note { color: $text-muted; margin-bottom: 1; }
     FormScreen .error { color: $error; height: auto; min-height: 1; }
@@ -59,7 +61,7 @@ class FormScreen(ModalScreen[dict[str, str] | None]):
         self.spec = spec
 
     def compose(self) -> ComposeResult:
-        with Vertical():
+        with VerticalScroll(can_focus=False):  # the first field takes the focus
             # Titles and notes quote the plan (a step's title, its verify text): made inert.
             yield Static(inert(self.spec.title), classes="title", markup=False)
             if self.spec.note:

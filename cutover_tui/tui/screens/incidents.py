@@ -50,6 +50,16 @@ def countdown(left: timedelta | None) -> Text:
     return Text(f"{shown} OVERDUE", "bold red") if seconds < 0 else Text(shown)
 
 
+def sla_cell(r: IncidentRow) -> Text:
+    """The countdown; at the chain's end, unacknowledged, that nobody is left (as `cutover
+    status` says): a blank read as nothing owed."""
+    if r.status == "resolved":
+        return Text("")
+    if r.left is None and r.waiting != "none":
+        return Text("nobody left to escalate to", "bold red")
+    return countdown(r.left)
+
+
 def severity_cell(frame: Frame, severity: str) -> Text:
     from ...plan.severity import severities
 
@@ -103,7 +113,7 @@ def incidents_table(frame: Frame, found: list[IncidentRow], chosen: int) -> Tabl
             Text(inert_line(r.title, 80)),
             Text(_owner(frame, r)),
             Text(_age(r.age)),
-            countdown(r.left if r.status != "resolved" else None),
+            sla_cell(r),
             Text(_waits(r)),
             _chain(r),
         )
@@ -131,7 +141,7 @@ def incidents_lines(frame: Frame, found: list[IncidentRow], chosen: int) -> Text
                 "    ",
                 _owner(frame, r),
                 f" · {_age(r.age)} · {_waits(r)} ",
-                countdown(r.left if r.status != "resolved" else None),
+                sla_cell(r),
                 " · ",
                 _chain(r),
             )

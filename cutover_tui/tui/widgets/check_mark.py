@@ -14,6 +14,7 @@ from rich.text import Text
 from ...engine.checks import check_of, checks_of
 from ...engine.events import CONDUCTOR
 from ...engine.state import RunState
+from .quote import quoted
 
 
 def check_mark(state: RunState, sid: str) -> Text | None:
@@ -37,8 +38,9 @@ def check_mark(state: RunState, sid: str) -> Text | None:
 
 
 def shown_evidence(state: RunState, sid: str) -> str:
-    """What the pane quotes: a check's one-line summary, a person's evidence as written."""
+    """What the pane quotes: a check's one-line summary, a person's evidence on one line;
+    either clipped (quote.py: pasted output filled the pane)."""
     st = state.status[sid]
     if st.finished_by == CONDUCTOR:
-        return st.evidence.split("\n", 1)[0]
-    return st.evidence
+        return quoted(st.evidence.split("\n", 1)[0])
+    return quoted(st.evidence)

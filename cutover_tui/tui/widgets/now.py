@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 
 from ...inert import inert_rich
 from ..frame import Frame, bar, dur
+from .quote import quoted
 
 KIND_MARK = {"checkpoint": "◆", "gate": "⛩", "comms": "✉", "milestone": "◇", "task": "•"}
 
@@ -31,7 +32,9 @@ def running_lines(frame: Frame, step_id: str, width: int) -> Text:
     style = "red" if fraction > 1 else ("yellow" if fraction > 0.8 else "green")
     mark = "⏸" if st.status == "suspended" else "▶"
     head = Text.assemble(
-        (f"{mark} {step.id}", "bold"), f"  {step.title}  ", (frame.person(step.owner), "cyan")
+        (f"{mark} {step.id}", "bold"),
+        f"  {quoted(step.title)}  ",
+        (frame.person(step.owner), "cyan"),
     )
     over = elapsed - budget
     detail = Text.assemble(
@@ -43,7 +46,7 @@ def running_lines(frame: Frame, step_id: str, width: int) -> Text:
     lines = [head, detail]
     if st.status == "suspended":
         eta = f", resumes ~{frame.clock(st.resume_eta)}" if st.resume_eta else ""
-        lines.append(Text(f"  suspended: {st.reason}{eta}", "yellow"))
+        lines.append(Text(f"  suspended: {quoted(st.reason)}{eta}", "yellow"))
     plan_step = state.plan.step_by_id.get(step_id)
     verify = getattr(plan_step, "verify", None)
     if verify:
@@ -78,7 +81,7 @@ def actionable(frame: Frame) -> list[tuple[str, Text]]:
                 sid,
                 Text.assemble(
                     (f"○ {KIND_MARK.get(step.kind, '•')} {sid}", "bold"),
-                    f"  {step.title}  ",
+                    f"  {quoted(step.title)}  ",
                     (frame.person(step.owner), "cyan"),
                     (f"  {verb} · {dur(step.duration)}", "dim"),
                 ),
@@ -100,7 +103,7 @@ def actionable(frame: Frame) -> list[tuple[str, Text]]:
                     sid,
                     Text.assemble(
                         (f"  mine: {sid}", ""),
-                        f"  {state.steps[sid].title}",
+                        f"  {quoted(state.steps[sid].title)}",
                         (f"  ~{frame.clock(times.start)}", "dim"),
                     ),
                 )

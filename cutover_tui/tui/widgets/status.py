@@ -192,6 +192,8 @@ def _rollback_text(frame: Frame, short: bool = False) -> Text:
     sched, state, v = frame.sched, frame.state, frame.verdict
     if state.phase == "rollback":
         due = sched.rollback_deadline
+        if short:  # at 80 columns the parenthesis fell off the edge mid-word
+            return Text.assemble(("RESTORE BY", "bold red"), f" {frame.clock(due)}")
         return Text.assemble(
             ("RESTORE BY", "bold red"),
             f" {frame.clock(due)} (RTO; rollback since {frame.clock(state.rollback_at)})",

@@ -1,0 +1,35 @@
+"""After a night that did not go live, the handover is not owed, so it never falls overdue.
+
+Found ending a rolled-back run: the journal refuses the handover ("the run did not go live
+(rolled back or aborted): there is nothing to hand over"), yet the checklist kept it open with
+a deadline, so a day later it was OVERDUE, the run's summary red and `cutover aftercare`
+exiting 1, with nothing anyone was allowed to do about it.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from cutover_tui.engine import events as ev
+from cutover_tui.engine.aftercare_status import overdue, rows, summary
+from cutover_tui.engine.state import Refused
+from tests.report_support import hm, new_journal, play, rolled_back_night
+
+
+def test_a_rolled_back_run_owes_no_handover(tmp_path: Path) -> None:
+    journal = new_journal(tmp_path)
+    play(journal, rolled_back_night())
+    with pytest.raises(Refused, match="did not go live"):
+        journal.append(ev.HandoverAccepted(actor="sup", at=hm("02:00"), key="h"))
+    state = journal.state()
+    journal.close()
+    weeks_later = hm("01:06") + timedelta(days=30)
+    handover = next(r for r in rows(state, weeks_later) if r.kind == "handover")
+    assert not handover.overdue and handover.due is None
+    assert "did not go live" in handover.detail
+    assert "handover" not in [r.id for r in overdue(state, weeks_later)]
+    said = summary(state, weeks_later)
+    assert said is not None and "handover" not in said[0]

@@ -1,0 +1,57 @@
+"""A conductor that may not run the run's checks says so in the log, once, for everyone.
+
+Found on a shared jump host: an operator's war room opened first and took the conductor
+lease; checks run only in a conductor whose login started the run, so no check and no probe
+ran all night, and nothing said so: the checkpoints showed `⚙ command` as if pending, `x`
+answered "check asked for; the conductor runs it", and a probe-driven rollback trigger could
+never fire. The refusal was kept in the conductor process (and `cutover check` alone said it).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cutover_tui.clock.conductor import Conductor
+from cutover_tui.clocks import FixedClock
+from cutover_tui.engine.events import CONDUCTOR, NoteAdded, RunStarted, StepStarted
+from cutover_tui.journal.store import Journal
+from cutover_tui.plan import parse_plan
+from cutover_tui.report.narrate import narrate
+from tests.checks_support import checks_plan, py_check
+from tests.journal_support import at
+
+
+def _notes(path: Path) -> list[NoteAdded]:
+    journal = Journal(path)
+    try:
+        return [e for e in journal.events() if isinstance(e, NoteAdded)]
+    finally:
+        journal.close()
+
+
+def _run(tmp_path: Path, *, checks: bool) -> Path:
+    text = checks_plan({"count": py_check("print(1)")} if checks else {})
+    journal = Journal.create(tmp_path, parse_plan(text, name="ck.toml"), rehearsal=True,
+                             created_by="someone-else")  # fmt: skip
+    journal.append(RunStarted(actor="op", at=at(0), plan_id="ck", mode="rehearsal", key="go"))
+    if checks:
+        journal.append(StepStarted(actor="op", at=at(1), step="count", key="s"))
+    journal.close()
+    return journal.path
+
+
+def test_a_conductor_that_runs_no_checks_says_so_once(tmp_path: Path) -> None:
+    path = _run(tmp_path, checks=True)  # started by someone-else; this process is not them
+    conductor = Conductor(Journal(path), FixedClock(at(2)), holder="A")
+    conductor.tick()
+    conductor.tick()
+    said = [n for n in _notes(path) if n.actor == CONDUCTOR]
+    assert len(said) == 1, said
+    line = narrate(said[0]).text
+    assert "no check or probe runs" in line and "someone-else" in line, line
+
+
+def test_nothing_is_said_when_the_plan_has_no_checks(tmp_path: Path) -> None:
+    path = _run(tmp_path, checks=False)
+    Conductor(Journal(path), FixedClock(at(2)), holder="A").tick()
+    assert [n for n in _notes(path) if n.actor == CONDUCTOR] == []
