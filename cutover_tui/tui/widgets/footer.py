@@ -53,6 +53,9 @@ class RoleFooter(Footer):
         width = self.size.width or self.app.size.width
         labelled = fit_labels([(k.action, k.key_display, k.description) for k in keys], width)
         for key in keys:
+            if not key.has_class("-command-palette"):  # Footer data-binds these to its own
+                # `compact`: set it first, or each key mounts compact and restyles twice
+                key.set_reactive(FooterKey.compact, self.compact)
             if key.action not in labelled:
                 key.description = ""
                 key.key_display = f" {key.key_display} "  # a bare key renders unpadded
