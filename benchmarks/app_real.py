@@ -97,6 +97,9 @@ def bare_app() -> None:
 def war_room(run: str, moment: str) -> None:
     """What `cutover run RUN` opens (cli/warroom_commands._war_room), on a clock set to the
     middle of the night."""
+    from cutover_tui.cli.pydantic_plugins import skip_plugin_discovery
+
+    skip_plugin_discovery()  # as `cutover`'s main does first: no entry-point scan
     from cutover_tui.cli.trust_commands import refused_on_broken
     from cutover_tui.cli.warroom_commands import rehearsal_prior
     from cutover_tui.clock.conductor import Conductor

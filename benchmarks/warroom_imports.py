@@ -6,7 +6,9 @@ Each side runs in a fresh interpreter; the figure is the child's CPU (user + sys
 median of `--runs`, which a loaded machine inflates less than wall time. The war room's side
 imports what `benchmarks/app_real.py`'s child and `cutover run` import (journal, trust guard,
 conductor, app) and reports which of the modules only later work needs got loaded (none
-should: issue 14). The package is byte-compiled first, as `app_real.py` does.
+should: issue 14). A third side imports only Textual and the core any first frame needs as the
+war room is built (pydantic, the plan's and events' models, the engine, the journal): the
+floor under the first paint. The package is byte-compiled first, as `app_real.py` does.
 """
 
 from __future__ import annotations
@@ -33,6 +35,18 @@ from cutover_tui.journal.store import Journal
 from cutover_tui.tui.app import WarRoomApp
 print(json.dumps(sorted(m for m in {LATER!r} if m in sys.modules)))
 """
+# The floor under any first frame as the war room is built today: Textual, and the core that
+# folds the run and judges it (pydantic, the plan's and the events' models, the engine, the
+# journal), without the panes, the actions, the conductor or the odds (issue 14).
+CORE = """
+from textual.app import App
+from textual.widgets import Footer, Header, Static
+from cutover_tui.engine.schedule import schedule
+from cutover_tui.engine.state import apply
+from cutover_tui.engine.verdict import judge
+from cutover_tui.journal.store import Journal
+print("[]")
+"""
 BARE = """
 from textual.app import App
 from textual.widgets import Footer, Header, Static
@@ -55,13 +69,17 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=7)
     opts = parser.parse_args()
     compileall.compile_dir(ROOT / "cutover_tui", quiet=1)
-    bare, room, loaded = [], [], []
-    for _ in range(opts.runs):  # interleaved: both sides see the same load
+    bare, core, room, loaded = [], [], [], []
+    for _ in range(opts.runs):  # interleaved: every side sees the same load
         bare.append(cpu_of(BARE)[0])
+        core.append(cpu_of(CORE)[0])
         cpu, loaded = cpu_of(WAR_ROOM)
         room.append(cpu)
-    b, r = statistics.median(bare), statistics.median(room)
+    b, c, r = statistics.median(bare), statistics.median(core), statistics.median(room)
     print(f"bare Textual imports      {b:.2f} s CPU (median of {opts.runs})")
+    print(
+        f"+ the core a frame needs  {c:.2f} s CPU  {c / b:.1f}x  (pydantic, models, engine, journal)"
+    )
     print(f"war room's imports        {r:.2f} s CPU  {r / b:.1f}x")
     print(f"loaded before the frame   {', '.join(loaded) or 'none of ' + ', '.join(LATER)}")
     return 0

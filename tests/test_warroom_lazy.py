@@ -3,7 +3,10 @@
 `cutover run` on a real journal, with its conductor, in a fresh interpreter (headless): when
 the first frame is shown, numpy (the odds), APScheduler (the conductor's jobs) and Jinja2
 (messages) are not imported yet; then the odds arrive and the conductor starts, so they were
-loaded on the way, after the frame. Structural, not a timing: the probe reports sys.modules.
+loaded on the way, after the frame. Nor are what a check or a message needs only when one
+runs or goes out (ctypes for the checks' prctl, HTTP, SMTP, email, urllib: `clock/probing.py`,
+`comms/channels.py`), though the conductor every war room makes imports both modules.
+Structural, not a timing: the probe reports sys.modules.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from tests.journal_support import new_run
 
 ROOT = Path(__file__).resolve().parent.parent
 LATER = ("numpy", "apscheduler", "jinja2", "cutover_tui.engine.forecast")
+# Loaded by a check or a message when one runs, never for the first frame.
+WHEN_USED = ("ctypes", "http.client", "smtplib", "email.message", "urllib.request")
 # Screens a key opens, not on the first frame: imported when opened.
 SCREENS = ("aftercare", "comms", "foresight", "health", "incidents")
 # Above FIRST_INLINE_CELLS (tui/odds.py: 100 steps x 500 nights) the first odds come from a
@@ -27,7 +32,7 @@ PROBE = """
 import json, sys, time
 from cutover_tui.tui.app import WarRoomApp
 
-LATER = LATER_NAMES
+LATER = LATER_NAMES + WHEN_USED_NAMES
 SCREENS = SCREEN_NAMES
 seen = {}
 show, run = WarRoomApp._show, WarRoomApp.run
@@ -64,6 +69,7 @@ from cutover_tui.cli import main
 code = main(sys.argv[1:])
 print(json.dumps({"code": code, **seen}))
 """.replace("LATER_NAMES", repr(LATER)).replace("SCREEN_NAMES", repr(SCREENS))
+PROBE = PROBE.replace("WHEN_USED_NAMES", repr(WHEN_USED))
 
 
 def test_cutover_run_shows_its_first_frame_before_numpy_apscheduler_and_jinja2(

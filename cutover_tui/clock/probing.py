@@ -25,20 +25,18 @@ does; the safety rules (README, "Checks that run themselves") are enforced here:
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import http.client
 import json
 import os
 import selectors
 import signal
 import socket
-import ssl
 import subprocess
 import sys
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from ..inert import inert
@@ -57,17 +55,31 @@ PR_SET_PDEATHSIG = 1
 REAPER = Path(__file__).with_name("reaper.py")  # between us and the command (clock/reaper.py)
 REAPER_GRACE_S = 5.0  # for the reaper to kill what the command started, before the group kill
 
-try:  # resolved before any fork: in the child, between fork and exec, only the call is made
-    _PRCTL = ctypes.CDLL(None, use_errno=True).prctl if sys.platform.startswith("linux") else None
-except (OSError, AttributeError, TypeError):
-    _PRCTL = None
+# prctl through ctypes, looked up by the first command check (ctypes, HTTP and TLS are
+# imported when a check needs them, not by every war room that imports the conductor: issue
+# 14, first paint). None: not on this platform; False: not looked up yet.
+_PRCTL: Any = False
+
+
+def _resolve_prctl() -> None:
+    """Resolved before any fork: in the child, between fork and exec, only the call is made."""
+    global _PRCTL
+    if _PRCTL is not False:
+        return
+    try:
+        import ctypes
+
+        linux = sys.platform.startswith("linux")
+        _PRCTL = ctypes.CDLL(None, use_errno=True).prctl if linux else None
+    except (OSError, AttributeError, TypeError):
+        _PRCTL = None
 
 
 def _die_with_the_conductor() -> None:
     """In the child (the reaper), before exec: SIGKILL it if the thread that started it dies
     (a conductor SIGKILLed mid-check leaves no check running on; Linux only). The reaper
     turns this into SIGTERM for itself, to kill what the command started first."""
-    if _PRCTL is not None:
+    if _PRCTL:
         _PRCTL(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
@@ -147,6 +159,7 @@ def _stop(proc: subprocess.Popen[bytes], *, early: bool) -> None:
 def run_command(check: CommandCheck) -> Outcome:
     limit = check.timeout.total_seconds()
     began = time.monotonic()
+    _resolve_prctl()
     try:
         proc = subprocess.Popen(
             [sys.executable, "-I", "-S", str(REAPER), *check.args],
@@ -223,6 +236,9 @@ def _json_at(data: object, path: str) -> object:
 
 
 def _http(check: HttpCheck) -> Outcome:
+    import http.client  # with ssl: only when an HTTP check runs
+    import ssl
+
     parts = urlsplit(check.url)
     limit = check.timeout.total_seconds()
     began = time.monotonic()

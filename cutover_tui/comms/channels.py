@@ -12,18 +12,21 @@ header; the webhook's `X-Cutover-Key` and `Idempotency-Key` headers and `key` fi
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
-import smtplib
-import ssl
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
-from email.message import EmailMessage
-from email.utils import formatdate
+from typing import TYPE_CHECKING
 
 from .settings import CommsConfigError, CommsSettings, Hook, Smtp
+
+if TYPE_CHECKING:  # SMTP, TLS, email and urllib load when a message is sent, not with the
+    # conductor every war room makes (issue 14: first paint)
+    import smtplib
+    import ssl
+    import urllib.request
+    from email.message import EmailMessage
 
 KEY_HEADER = "X-Cutover-Key"
 SIGNATURE_HEADER = "X-Cutover-Signature"
@@ -85,6 +88,9 @@ def message_id(key: str) -> str:
 
 
 def email_message(out: Outgoing, sender: str) -> EmailMessage:
+    from email.message import EmailMessage
+    from email.utils import formatdate
+
     mail = EmailMessage()
     mail["From"] = sender
     mail["To"] = ", ".join(out.to)
@@ -99,6 +105,8 @@ def email_message(out: Outgoing, sender: str) -> EmailMessage:
 
 
 def _send_email(out: Outgoing, smtp: Smtp | None) -> str:
+    import smtplib
+
     if smtp is None:
         raise DeliveryError("no [smtp] server in this host's comms settings", permanent=True)
     if not out.to:
@@ -127,6 +135,8 @@ def _send_email(out: Outgoing, smtp: Smtp | None) -> str:
 
 
 def _connect(smtp: Smtp) -> smtplib.SMTP:
+    import smtplib
+
     if smtp.security == "ssl":
         return smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=smtp.timeout, context=_tls(smtp))
     server = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout)
@@ -141,6 +151,8 @@ def _connect(smtp: Smtp) -> smtplib.SMTP:
 
 def _tls(smtp: Smtp) -> ssl.SSLContext:
     """Certificates verified, host name checked: the system's CAs, or the host's own."""
+    import ssl
+
     try:
         return ssl.create_default_context(cafile=str(smtp.ca_file) if smtp.ca_file else None)
     except (OSError, ssl.SSLError) as exc:
@@ -151,6 +163,8 @@ def _tls(smtp: Smtp) -> ssl.SSLContext:
 
 def _transaction(server: smtplib.SMTP, sender: str, to: tuple[str, ...], data: bytes) -> str:
     """MAIL, RCPT, DATA by hand: sendmail() drops the server's answer to DATA (its queue id)."""
+    import smtplib
+
     server.ehlo_or_helo_if_needed()
     code, reply = server.mail(sender)
     if code != 250:
@@ -202,15 +216,21 @@ def signature(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):  # a POST is never silently turned into a GET
-        return None
+@functools.cache
+def _opener() -> urllib.request.OpenerDirector:
+    import urllib.request
 
+    class _NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):  # a POST is never turned into a GET
+            return None
 
-_OPENER = urllib.request.build_opener(_NoRedirect)
+    return urllib.request.build_opener(_NoRedirect)
 
 
 def _send_webhook(out: Outgoing, hook: Hook) -> str:
+    import urllib.error
+    import urllib.request
+
     url = hook.url.read() if hook.url is not None else out.webhook
     if hook.url is not None and url:
         out.secrets.append(url)  # a URL from a secret file is a secret (Slack's are)
@@ -229,7 +249,7 @@ def _send_webhook(out: Outgoing, hook: Hook) -> str:
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")
     where = f"the webhook of {out.audience}"
     try:
-        with _OPENER.open(request, timeout=10) as answer:
+        with _opener().open(request, timeout=10) as answer:
             return f"HTTP {answer.status}"
     except urllib.error.HTTPError as exc:
         permanent = 400 <= exc.code < 500 and exc.code not in (408, 425, 429)

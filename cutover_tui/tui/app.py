@@ -164,8 +164,6 @@ class WarRoomApp(
             self._folded_by_source = True
             self.query_one(CommsLog).history(log)  # laid out with the first frame
         self._first_frame()
-        footer = self.query_one(RoleFooter)
-        footer.call_later(footer.recompose)  # roles are known once the run is folded
         self.set_interval(self.tick_seconds, self.tick, name="tick")
         self.set_interval(self.poll_seconds, self.poll_journal, name="poll")
         self.query_one("#now-list").focus()

@@ -1,7 +1,11 @@
 """The first frame of a large plan: on the terminal before its schedule is worked out.
 
 At 5,000 or 20,000 steps the first schedule (its graph built cold) and the panes drawn from it
-take a second or more, on top of opening the journal. So above `DEFER_STEPS` the war room:
+take a second or more, on top of opening the journal; at 320 steps the schedule takes
+milliseconds but the frame and the panes drawn from it (a timeline, a line per checkpoint)
+still delay the status line by some 70 ms of CPU, a tenth of what the bare Textual app needs
+for its whole first paint (measured with process-time marks in a pty, issue 14). So above
+`DEFER_STEPS` the war room:
 1. folds what is recorded (it needs that anyway) and shows the status line from what is
    cheap: the mode, the plan's title, who is looking, the conductor, the wall clock, how many
    steps are done, and "working out the schedule…" where the verdict and figures go;
@@ -11,8 +15,8 @@ take a second or more, on top of opening the journal. So above `DEFER_STEPS` the
 3. then makes the whole frame as it always did: every pane's content is what it would have
    been had it been worked out at once.
 
-Plans up to `DEFER_STEPS` (the screenshots', the tests', the 320-step plan) are worked out
-at once: their schedule takes milliseconds.
+Plans up to `DEFER_STEPS` (the screenshots' and the tests', 40 steps at most) are worked
+out at once: their whole first frame costs a few milliseconds more than the sketch.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from ..engine.state import RunState
 from .frame import Frame
 from .widgets.status import Cell, StatusBar, headline
 
-DEFER_STEPS = 2_000  # above this, the first schedule is worked out after the first frame
+DEFER_STEPS = 100  # above this, the first schedule is worked out after the first frame
 SCHEDULE_PENDING = "working out the schedule…"
 # What a person may do before the first whole frame: nothing that reads or changes the run.
 BEFORE_FRAME = frozenset({"quit", "help", "command_palette"})

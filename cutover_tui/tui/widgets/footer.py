@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from textual.app import ComposeResult
+from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
@@ -47,12 +48,16 @@ class RoleFooter(Footer):
         super().__init__(**kwargs)
         self.shows = shows
         self._width = 0
+        self._recompose_asked = False
 
     def compose(self) -> ComposeResult:
         keys = [k for k in _keys(super().compose()) if self.shows(k.action)]
         width = self.size.width or self.app.size.width
         labelled = fit_labels([(k.action, k.key_display, k.description) for k in keys], width)
         for key in keys:
+            if not key.has_class("-command-palette"):  # Footer data-binds these to its own
+                # `compact`: set it first, or each key mounts compact and restyles twice
+                key.set_reactive(FooterKey.compact, self.compact)
             if key.action not in labelled:
                 key.description = ""
                 key.key_display = f" {key.key_display} "  # a bare key renders unpadded
@@ -62,7 +67,24 @@ class RoleFooter(Footer):
     def on_resize(self) -> None:
         if self.size.width != self._width:
             self._width = self.size.width
-            self.call_after_refresh(self.recompose)
+            self._recompose_soon()
+
+    def bindings_changed(self, screen: Screen) -> None:
+        """As Footer's, but one recompose for a burst of changes: at start-up the focus
+        moves, the size is first known and the bindings change within one refresh, and each
+        used to compose and mount every key again (five times, issue 14)."""
+        self._bindings_ready = True
+        if screen.app.app_focus and self.is_attached and screen is self.screen:
+            self._recompose_soon()
+
+    def _recompose_soon(self) -> None:
+        if not self._recompose_asked:
+            self._recompose_asked = True
+            self.call_after_refresh(self._recompose_once)
+
+    async def _recompose_once(self) -> None:
+        self._recompose_asked = False  # what changes from here on is composed again
+        await self.recompose()
 
 
 def _keys(widgets: Iterable[Widget]) -> list[FooterKey]:
