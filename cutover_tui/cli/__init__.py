@@ -108,6 +108,8 @@ def _run(argv: Sequence[str] | None) -> int:
 
         try:
             done = fast_do(argv[1:])
+        except KeyboardInterrupt:  # Ctrl-C while the run is busy: nothing written, as below
+            return 130
         except BrokenPipeError:  # its line after the commit: `cutover do ... | head`
             sys.stderr.close()
             return 0

@@ -8,14 +8,13 @@ that nobody else may write, replaced whole by a rename (two listings at once: th
 rename wins, neither is torn). Anything else, a file that does not parse, an entry of the
 wrong shape, another directory's or another code's record: ignored, the runs walked.
 
-An entry says: the file with identity (dev, inode, size, mtime_ns, ctime_ns) read through
-one descriptor (journal/run_snapshot.py) with an empty WAL was walked and judged so, while
-this user's memory of its head (journal/seen.py) was these bytes. It is used only while all
-of that is still so. What this trusts: that the kernel (or the file server) sets a file's
-ctime on every change to its bytes or inode, which no one but root can set back (and root
-can rewrite this record too). So an entry is kept only for a file unchanged for SETTLE_NS
-before the listing began: a change within one tick of the file system's clock could
-otherwise leave the ctime as it was. `cutover verify` never reads this record.
+An entry says: the file with identity (dev, inode, size, mtime_ns, ctime_ns, digest of its
+bytes) read through one descriptor (journal/run_snapshot.py) with an empty WAL was walked and
+judged so, while this user's memory of its head (journal/seen.py) was these bytes. It is
+used only while all of that is still so. The digest, not ctime, vouches for the bytes: a
+write through a shared memory map to a page already dirty leaves ctime as it was. An entry
+is kept only for a file unchanged for SETTLE_NS before the listing began. `cutover verify`
+never reads this record.
 """
 
 from __future__ import annotations

@@ -7,13 +7,21 @@ and swapped back after, would have the walk of one file remembered under the oth
 So the identity comes from `fstat` of the descriptor the bytes are read from, and SQLite
 reads those very bytes from memory (`deserialize`), never the path again.
 
-Only a file whose `-wal` is absent or empty is read this way: committed events still in a
-WAL are not in the main file's bytes. Such a run (a night in progress, a writer that died)
-is listed through SQLite as before and never remembered.
+The identity ends with a digest of those bytes: ctime alone does not vouch for them (a
+group member writing through a shared memory map changes a page already dirty without the
+kernel setting ctime again; found by review).
+
+Only a WAL-mode file whose `-wal` is absent or empty and that has no rollback `-journal` is
+read this way: committed events still in a WAL are not in the main file's bytes, and a
+leftover `-journal` is rolled back by any SQLite reader, so the bytes here are not what
+others read. Such a run (a night in progress, a writer that died) is listed through SQLite
+as before and never remembered. Nor is a file whose header does not say it is a whole
+SQLite database of its size: nothing is read whole before that.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sqlite3
 import stat
@@ -24,8 +32,9 @@ from pathlib import Path
 SNAPSHOT_MAX_BYTES = 128 * 2**20
 # Bytes 18-19 of a database header: 2, 2 in WAL mode, which an in-memory copy cannot be.
 _WAL_HEADER = slice(18, 20)
+_MAGIC = b"SQLite format 3\x00"
 
-FileKey = tuple[int, int, int, int, int]  # dev, ino, size, mtime_ns, ctime_ns
+FileKey = tuple[int, int, int, int, int, str]  # dev, ino, size, mtime_ns, ctime_ns, digest
 
 
 @dataclass
@@ -33,43 +42,69 @@ class RunBytes:
     """A run file open for reading: its descriptor and the identity of what it reads."""
 
     path: Path
-    fd: int
+    data: bytearray  # the bytes read, once: the digest and SQLite's copy are of these
     key: FileKey
     changed_ns: int  # st_ctime_ns: when its bytes or inode last changed
-
-    def read(self) -> bytearray:
-        """The file's bytes, read from the descriptor (one copy: SQLite makes its own)."""
-        data = bytearray(self.key[2])
-        with os.fdopen(os.dup(self.fd), "rb") as f:
-            f.seek(0)
-            size = f.readinto(data)
-        del data[size:]  # shorter than it was a moment ago: what it holds now
-        return data
 
     def open_db(self) -> sqlite3.Connection | None:
         """SQLite reading a copy of these very bytes in memory; None when it will not take
         them. (Not through /proc/self/fd/N: SQLite resolves that link back to a path.)"""
-        return snapshot_db(self.read())
+        return snapshot_db(bytearray(self.data))
 
     def close(self) -> None:
-        os.close(self.fd)
+        self.data = bytearray()  # a listing holds one file's bytes at a time
 
 
 def open_bytes(path: Path) -> RunBytes | None:
-    """The run file open for reading whole, or None: not a regular file, too large, or its
-    WAL holds frames (read it through SQLite)."""
-    if wal_has_frames(path):
+    """The run file read whole through one descriptor, or None (read it through SQLite):
+    not a regular file, too large, not a whole WAL-mode database by its header, its WAL
+    holds frames or a rollback journal lies beside it."""
+    if wal_has_frames(path) or _exists(f"{path}-journal"):
         return None
     try:
         fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK)  # a FIFO never blocks
     except OSError:
         return None
-    info = os.fstat(fd)
-    if not stat.S_ISREG(info.st_mode) or info.st_size > SNAPSHOT_MAX_BYTES:
-        os.close(fd)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > SNAPSHOT_MAX_BYTES:
+            return None
+        with os.fdopen(os.dup(fd), "rb") as f:
+            if not whole_wal_database(f.read(100), info.st_size):
+                return None
+            f.seek(0)
+            data = bytearray(f.read(info.st_size + 1))
+    except OSError:
         return None
-    key = (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
-    return RunBytes(path, fd, key, info.st_ctime_ns)
+    finally:
+        os.close(fd)
+    if len(data) != info.st_size:
+        return None  # changed while read: let SQLite read it
+    digest = hashlib.blake2b(data, digest_size=20).hexdigest()
+    key = (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns, digest)
+    return RunBytes(path, data, key, info.st_ctime_ns)
+
+
+def whole_wal_database(header: bytes, size: int) -> bool:
+    """Whether a database header says WAL mode and a page count that fills `size` bytes
+    (a file of another kind is not read whole only to be refused)."""
+    if len(header) < 100 or not header.startswith(_MAGIC) or header[_WAL_HEADER] != b"\x02\x02":
+        return False
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    valid_for, changes = header[92:96], header[24:28]  # the count holds only when they agree
+    return valid_for == changes and page_size >= 512 and page_size * pages == size
+
+
+def _exists(path: str) -> bool:
+    try:
+        os.lstat(path)
+        return True
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True  # cannot tell: SQLite reads it
 
 
 def wal_has_frames(path: Path) -> bool:
