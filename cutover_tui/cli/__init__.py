@@ -18,7 +18,8 @@ from .pydantic_plugins import skip_plugin_discovery
 # from it still works, through the full parser.
 COMMAND_MODULES = [
     "plan_commands",
-    "start_commands",  # start, runs
+    "start_commands",  # start
+    "runs_command",  # runs
     "do_commands",
     "run_commands",  # status, verify, conduct
     "warroom_commands",
@@ -38,7 +39,7 @@ COMMANDS = {
     "schema": "plan_commands",
     "new": "plan_commands",
     "start": "start_commands",
-    "runs": "start_commands",
+    "runs": "runs_command",
     "do": "do_commands",
     "status": "run_commands",
     "verify": "run_commands",

@@ -31,19 +31,17 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import listed_record, run_snapshot, runindex
-from .store import (
-    GENESIS,
-    READABLE_VERSIONS,
-    Journal,
-    JournalError,
-    RunInfo,
-    Unreadable,
-    _connect,
-    chain,
-)
-from .trust import _evidence, first_event, guard, seal_problems
+from .run_files import JournalError, RunInfo, Unreadable
+from .store import GENESIS, READABLE_VERSIONS, _connect, chain
+
+if TYPE_CHECKING:
+    from .store import Journal
+# Journal (the fold) and trust (pydantic, the engine) are imported where a run is folded or
+# guarded: a listing from the record or the index needs neither (issue 14: imports were
+# most of a warm `cutover runs`).
 
 
 @dataclass
@@ -185,6 +183,8 @@ def _phase_of(bodies: Iterable[str]) -> tuple[str, str | None]:
 
 def listing_guard(run: RunFile) -> str | None:
     """guard() for a listed run, without folding its log: why it is not to be trusted."""
+    from .trust import _evidence, first_event, seal_problems
+
     try:
         damage = [row[0] for row in run.db.execute("PRAGMA quick_check(3)")]
         if damage != ["ok"]:
@@ -312,6 +312,9 @@ def _judged(run: RunFile, judge: bool) -> Listed | None:
 
 def _from_log(path: Path, judge: bool) -> Listed:
     """The slow way, as before the index: open the run, fold it, guard it."""
+    from .store import Journal
+    from .trust import guard
+
     try:
         journal = Journal(path)
     except JournalError as exc:
