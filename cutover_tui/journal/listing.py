@@ -35,13 +35,12 @@ from typing import TYPE_CHECKING
 
 from . import listed_record, run_snapshot, runindex
 from .run_files import JournalError, RunInfo, Unreadable
-from .store import GENESIS, READABLE_VERSIONS, _connect, chain
 
 if TYPE_CHECKING:
     from .store import Journal
-# Journal (the fold) and trust (pydantic, the engine) are imported where a run is folded or
-# guarded: a listing from the record or the index needs neither (issue 14: imports were
-# most of a warm `cutover runs`).
+# The store (the fold, the engine, pydantic) and trust are imported where a file is read,
+# folded or guarded: a listing from this user's record needs none of them (issue 14:
+# imports were most of a warm `cutover runs`).
 
 
 @dataclass
@@ -60,6 +59,8 @@ class RunFile:
 
 def open_run_file(path: Path) -> RunFile | None:
     """The file's meta, or None when it is not plainly a readable run (Journal says why)."""
+    from .store import _connect
+
     try:
         db = _connect(path)
     except sqlite3.Error:
@@ -70,6 +71,8 @@ def open_run_file(path: Path) -> RunFile | None:
 def run_file(path: Path, db: sqlite3.Connection) -> RunFile | None:
     """`db` (the file at `path`, or its bytes in memory) as a RunFile; None, and `db`
     closed, when it is not plainly a readable run."""
+    from .store import READABLE_VERSIONS
+
     try:
         version = db.execute("PRAGMA user_version").fetchone()[0]
         meta = dict(db.execute("SELECT key, value FROM meta"))
@@ -128,6 +131,8 @@ def walked(db: sqlite3.Connection) -> tuple[str | None, tuple[str, str | None, i
 
 
 def _broken_link(rows: list[tuple[int, str, str, str]]) -> str | None:
+    from .store import GENESIS, chain
+
     # Whole columns compared at once: the walk is most of a listing's time, and
     # comprehensions beat one loop with three tests per row.
     sha256 = hashlib.sha256  # store.chain's own expression, inlined
