@@ -19,16 +19,19 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cutover_tui.engine.events import RehearsalExcluded, RunStarted, StepCompleted, StepStarted
 from cutover_tui.journal import listed_record, store
 from cutover_tui.journal.identity import os_login
-from cutover_tui.journal.store import Journal, JournalError, open_run
+from cutover_tui.journal.store import Journal, JournalError, RunInfo, open_run
 from cutover_tui.plan import parse_plan
 from cutover_tui.rehearse import prior_history, rehearsal_record
 from cutover_tui.rehearse.calibrate import prior_from
 from cutover_tui.rehearse.history import history
 from cutover_tui.rehearse.prior_history import counted_summaries
+from cutover_tui.rehearse.summary import RehearsalSummary, from_json, to_json
 from tests.journal_support import T0, plan_text
 
 
@@ -234,3 +237,46 @@ def test_a_stored_plan_that_no_longer_loads_names_its_run_file(tmp_path):
     said = str(caught.value)
     assert said.startswith(f"{tmp_path / 'bad.db'}: its stored plan no longer loads: ")
     assert f"{tmp_path / 'bad.db'}:plan" in said
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.dictionaries(
+        st.text(min_size=1, max_size=8),
+        st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=30)),
+        max_size=20,
+    ),
+    st.booleans(),
+    st.booleans(),
+)
+def test_a_summary_reads_back_exactly_what_it_wrote(actuals, simulated, excluded) -> None:
+    info = RunInfo(
+        run_id="jt-rehearsal-1",
+        path=Path("runs/jt-rehearsal-1.db"),
+        plan_id="jt",
+        title="Journal test",
+        mode="rehearsal",
+        created_at="2026-11-27T22:00:00+00:00",
+        created_by="boss",
+        events=7,
+        phase="ended",
+        outcome="completed",
+    )
+    summary = RehearsalSummary(info, simulated, excluded, actuals)
+    written = json.loads(json.dumps(to_json(summary)))  # through the memo's own format
+    assert from_json(written, info.path) == summary  # every duration to the microsecond
+
+
+@pytest.mark.parametrize(
+    "spoilt",
+    [
+        None,
+        [],
+        {"info": {}, "simulated": False, "excluded": False, "actuals": {}},
+        {"simulated": False, "excluded": False, "actuals": {}},
+        {"info": "x", "simulated": False, "excluded": False, "actuals": {}},
+        {"info": None, "simulated": 1, "excluded": False, "actuals": {"s0": 1.5}},
+    ],
+)
+def test_a_summary_of_the_wrong_shape_is_none(spoilt) -> None:
+    assert from_json(spoilt, Path("x.db")) is None
