@@ -37,7 +37,10 @@ FORMAT = 1
 SETTLE_NS = 2_000_000_000  # coarse file clocks tick in milliseconds; some in seconds
 FOLDER = "listed"
 # The modules whose code decides what a listing says: another version of them, another record.
-_JUDGES = ("listing", "runindex", "trust", "seal", "seen", "store", "run_snapshot", "run_files")
+_JUDGES = (
+    *("listing", "listing_trust", "runindex", "trust", "seal", "seen", "store", "evidence"),
+    *("run_snapshot", "run_files", "raw_chain", "sqlite_io"),
+)
 
 
 @functools.lru_cache(maxsize=1)

@@ -34,13 +34,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import listed_record, run_snapshot, runindex
-from .run_files import JournalError, RunInfo, Unreadable
+from .raw_chain import GENESIS
+from .raw_chain import link as chain
+from .run_files import READABLE_VERSIONS, JournalError, RunInfo, Unreadable
+from .sqlite_io import sqlite_connect
 
 if TYPE_CHECKING:
     from .store import Journal
-# The store (the fold, the engine, pydantic) and trust are imported where a file is read,
-# folded or guarded: a listing from this user's record needs none of them (issue 14:
-# imports were most of a warm `cutover runs`).
+# The store (the fold, the engine, pydantic) and trust are imported where a log is folded:
+# a listing from this user's record or each file's index row needs neither (issue 14:
+# imports were most of a warm `cutover runs`, and half of a cold one besides the walk).
 
 
 @dataclass
@@ -59,10 +62,8 @@ class RunFile:
 
 def open_run_file(path: Path) -> RunFile | None:
     """The file's meta, or None when it is not plainly a readable run (Journal says why)."""
-    from .store import _connect
-
     try:
-        db = _connect(path)
+        db = sqlite_connect(path)
     except sqlite3.Error:
         return None
     return run_file(path, db)
@@ -71,8 +72,6 @@ def open_run_file(path: Path) -> RunFile | None:
 def run_file(path: Path, db: sqlite3.Connection) -> RunFile | None:
     """`db` (the file at `path`, or its bytes in memory) as a RunFile; None, and `db`
     closed, when it is not plainly a readable run."""
-    from .store import READABLE_VERSIONS
-
     try:
         version = db.execute("PRAGMA user_version").fetchone()[0]
         meta = dict(db.execute("SELECT key, value FROM meta"))
@@ -131,8 +130,6 @@ def walked(db: sqlite3.Connection) -> tuple[str | None, tuple[str, str | None, i
 
 
 def _broken_link(rows: list[tuple[int, str, str, str]]) -> str | None:
-    from .store import GENESIS, chain
-
     # Whole columns compared at once: the walk is most of a listing's time, and
     # comprehensions beat one loop with three tests per row.
     sha256 = hashlib.sha256  # store.chain's own expression, inlined
@@ -184,21 +181,6 @@ def _phase_of(bodies: Iterable[str]) -> tuple[str, str | None]:
         elif kind == "run-started" and phase == "not-started":
             phase = "running"
     return phase, outcome
-
-
-def listing_guard(run: RunFile) -> str | None:
-    """guard() for a listed run, without folding its log: why it is not to be trusted."""
-    from .trust import _evidence, first_event, seal_problems
-
-    try:
-        damage = [row[0] for row in run.db.execute("PRAGMA quick_check(3)")]
-        if damage != ["ok"]:
-            return f"SQLite's quick check fails: {'; '.join(damage)}"
-        problems, _ = seal_problems(run, first_event(run))  # type: ignore[arg-type]
-        problems += _evidence(run)  # type: ignore[arg-type]
-    except sqlite3.DatabaseError as exc:
-        return f"the database is damaged: {exc}"
-    return "; ".join(problems) or None
 
 
 def damaged(info: RunInfo) -> RunInfo:
@@ -312,7 +294,11 @@ def _judged(run: RunFile, judge: bool) -> Listed | None:
             return None  # a row the chain contradicts (edited by hand): fold the log
     except sqlite3.DatabaseError:
         return Listed(damaged(info))
-    return Listed(info, judge and listing_guard(run) is not None)
+    if not judge:
+        return Listed(info)
+    from .listing_trust import listing_guard  # a judged listing only
+
+    return Listed(info, listing_guard(run) is not None)
 
 
 def _from_log(path: Path, judge: bool) -> Listed:
@@ -384,7 +370,6 @@ __all__ = [
     "indexed_info",
     "list_runs_indexed",
     "listed",
-    "listing_guard",
     "open_run_file",
     "run_paths",
 ]

@@ -15,6 +15,7 @@ from pathlib import Path
 from .hostconfig import HostConfigError, load_host_config
 
 RUNS_ENV = "CUTOVER_RUNS"
+READABLE_VERSIONS = (1, 2)  # schema versions read (store.SCHEMA_VERSION; 1: runs made before)
 
 
 class JournalError(Exception):
@@ -95,4 +96,12 @@ class Unreadable:
     why: str
 
 
-__all__ = ["RUNS_ENV", "JournalError", "RunInfo", "Unreadable", "may_list", "runs_dir"]
+__all__ = [
+    "READABLE_VERSIONS",
+    "RUNS_ENV",
+    "JournalError",
+    "RunInfo",
+    "Unreadable",
+    "may_list",
+    "runs_dir",
+]

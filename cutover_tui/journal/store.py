@@ -46,6 +46,7 @@ from ..plan.shift import shift_plan
 from . import plan_cache, runindex
 from .folding import Fold, fold_log
 from .run_files import (  # their home; named here too, as every caller knows them
+    READABLE_VERSIONS,  # 1: runs made before (keys unique across the run)
     RUNS_ENV,  # noqa: F401
     JournalError,
     RunInfo,
@@ -61,7 +62,6 @@ if TYPE_CHECKING:
     from ..plan import LoadedPlan
 
 SCHEMA_VERSION = 2  # 2: keys unique per author, meta sealed, high-water mark
-READABLE_VERSIONS = (1, 2)  # 1: runs made before (keys unique across the run)
 GENESIS = "0" * 64
 FILE_MODE = 0o660  # the run's group may write (operators); others may not even read
 DIR_MODE = 0o2770  # setgid: files made inside belong to the directory's group
