@@ -1,6 +1,6 @@
-"""`cutover runs` imports the listing, not the journal's store, the engine or the plan model,
-cold and warm (issue 14: a warm listing was almost all imports). Structural, not a
-timing: the command runs in a fresh interpreter and reports sys.modules."""
+"""`cutover runs` imports the listing, not pydantic, the journal's store, the engine or the
+plan model, cold and warm (issue 14: a warm listing was almost all imports). Structural, not
+a timing: the command runs in a fresh interpreter and reports sys.modules."""
 
 from __future__ import annotations
 
@@ -16,7 +16,12 @@ from cutover_tui.journal import listed_record
 from tests.journal_support import new_run
 
 ROOT = Path(__file__).resolve().parent.parent
-UNNEEDED = ("cutover_tui.journal.store", "cutover_tui.engine.state", "cutover_tui.plan.model")
+UNNEEDED = (
+    "pydantic",
+    "cutover_tui.journal.store",
+    "cutover_tui.engine.state",
+    "cutover_tui.plan.model",
+)
 
 PROBE = """
 import json, sys
