@@ -280,3 +280,32 @@ def test_a_summary_reads_back_exactly_what_it_wrote(actuals, simulated, excluded
 )
 def test_a_summary_of_the_wrong_shape_is_none(spoilt) -> None:
     assert from_json(spoilt, Path("x.db")) is None
+
+
+def test_bytes_changed_under_an_unmoved_stat_are_folded_again(state, folder, monkeypatch):
+    # A write through a shared memory map to a page already dirty leaves ctime as it was:
+    # the entry's stat is made to match the file's stat after the change, as it would.
+    _, runs, made = folder
+    opened = open_run(made[-1].run_id, runs)
+    memo_prior(opened)
+    victim = made[0].path
+    data = bytearray(victim.read_bytes())
+    where = data.find(b"2026-11-27T22:12")  # s0's end: 12 minutes in
+    assert where > 0
+    data[where : where + 16] = b"2026-11-27T22:42"
+    with open(victim, "r+b") as f:
+        f.write(data)
+    (memo,) = (state / rehearsal_record.FOLDER).iterdir()
+    written = json.loads(memo.read_text())
+    info = victim.stat()
+    written["runs"][victim.name]["file"][:5] = [
+        info.st_dev,
+        info.st_ino,
+        info.st_size,
+        info.st_mtime_ns,
+        info.st_ctime_ns,
+    ]
+    memo.write_text(json.dumps(written))
+    folds = folds_counted(monkeypatch)
+    assert memo_prior(opened) == folded_prior(opened)
+    assert folds == [victim.name]  # its digest changed: folded again (and found damaged)

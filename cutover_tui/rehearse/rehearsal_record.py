@@ -8,8 +8,9 @@ through a symlink, replaced whole by a rename); anything not plainly so, a file 
 not parse, an entry of the wrong shape, another directory's or another code's memo: ignored,
 the runs folded as before.
 
-An entry says: the file with identity (dev, inode, size, mtime_ns, ctime_ns), read through
-one descriptor with an empty WAL (journal/run_snapshot.py), is a run of plan P in mode M,
+An entry says: the file with identity (dev, inode, size, mtime_ns, ctime_ns, digest of its
+bytes), read through one descriptor with an empty WAL (journal/run_snapshot.py: the digest,
+not ctime, vouches for the bytes), is a run of plan P in mode M,
 and (for a rehearsal) folded to this summary (rehearse/summary.py), or was damaged. It is used
 only while the identity is still so; an entry is kept only for a file unchanged for
 listed_record.SETTLE_NS before the search began (a change within one tick of a coarse file
