@@ -54,7 +54,7 @@ def no_journal_opened(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(self, path):
         raise AssertionError(f"the listing opened {path} as a Journal")
 
-    monkeypatch.setattr(listing.Journal, "__init__", refuse)
+    monkeypatch.setattr(Journal, "__init__", refuse)  # the listing imports it where it folds
 
 
 @pytest.mark.parametrize("end", [False, True])

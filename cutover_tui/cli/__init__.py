@@ -18,7 +18,8 @@ from .pydantic_plugins import skip_plugin_discovery
 # from it still works, through the full parser.
 COMMAND_MODULES = [
     "plan_commands",
-    "start_commands",  # start, runs
+    "start_commands",  # start
+    "runs_command",  # runs
     "do_commands",
     "run_commands",  # status, verify, conduct
     "warroom_commands",
@@ -38,7 +39,7 @@ COMMANDS = {
     "schema": "plan_commands",
     "new": "plan_commands",
     "start": "start_commands",
-    "runs": "start_commands",
+    "runs": "runs_command",
     "do": "do_commands",
     "status": "run_commands",
     "verify": "run_commands",
@@ -115,8 +116,6 @@ def _run(argv: Sequence[str] | None) -> int:
             return 0
         if done is not None:
             return done
-    from .in_words import SAID, failure_line  # late: it imports pydantic's ValidationError
-
     parser = build_parser(command)
     if command is not None and command not in COMMANDS:
         known = _command_names(parser)
@@ -139,7 +138,12 @@ def _run(argv: Sequence[str] | None) -> int:
     except BrokenPipeError:
         sys.stderr.close()  # `cutover status | head` is not an error
         return 0
-    except SAID as exc:  # from the layers below a command: one line, never a traceback
+    except Exception as exc:  # from the layers below a command: one line, never a traceback
+        from .in_words import SAID, failure_line  # here: it imports pydantic (`cutover runs`
+        # never needs it otherwise)
+
+        if not isinstance(exc, SAID):
+            raise
         target = getattr(args, "run", None) or getattr(args, "plan", None)
         print(failure_line(args.command, target, exc), file=sys.stderr)
         return 1

@@ -11,12 +11,14 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..journal.backend import JOURNAL_ENV, journal_url, open_any
-from ..journal.store import Journal, JournalError, runs_dir
-from ..locked.client import LockedJournal, open_journal
-from ..plan import PlanError
+from ..journal.run_files import JournalError, runs_dir
 
 if TYPE_CHECKING:
+    from ..journal.store import Journal
+    from ..locked.client import LockedJournal
     from ..plan import LoadedPlan
+# The store, the locked client and the plan are imported where a run is opened or a plan
+# loaded: `cutover runs` uses the options and neither (issue 14).
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -57,7 +59,7 @@ def said_in_one_line(handler: Handler) -> Handler:
 
 def load_or_say(path: str) -> LoadedPlan | None:
     """The plan at `path`, or None once its problems are printed."""
-    from ..plan import load_plan  # late: commands on a run need no TOML reader (issue 14)
+    from ..plan import PlanError, load_plan  # late: commands on a run need no TOML reader
 
     try:
         return load_plan(path)
@@ -81,6 +83,8 @@ def open_run(args: argparse.Namespace) -> Journal | LockedJournal | None:
 def open_named(ref: str, args: argparse.Namespace) -> Journal | LockedJournal:
     """The run `ref`: in PostgreSQL with --journal or $CUTOVER_JOURNAL, else a run file
     (through the service on a locked host). JournalError when there is none."""
+    from ..locked.client import open_journal
+
     url = journal_url(getattr(args, "journal", None))
     if url is not None:
         return open_any(ref, runs_dir(args.runs), url)

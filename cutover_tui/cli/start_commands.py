@@ -1,4 +1,5 @@
-"""`cutover start | runs`: begin a run of a plan (a copy of the plan is kept), list the runs."""
+"""`cutover start`: begin a run of a plan (a copy of the plan is kept). (`cutover runs`, the
+list of runs, is in runs_command.py: it imports none of this.)"""
 
 from __future__ import annotations
 
@@ -16,7 +17,6 @@ from ..journal.store import JournalError, runs_dir
 from ..locked.client import start_locked
 from ..plan.vars import VarError, applied, with_overrides
 from .options import add_runs_option, load_or_say, said_in_one_line
-from .trust_commands import print_runs
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -39,10 +39,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     add_runs_option(start)
     start.set_defaults(func=cmd_start)
-
-    runs = subparsers.add_parser("runs", help="list runs and where each stands")
-    add_runs_option(runs)
-    runs.set_defaults(func=cmd_runs)
 
 
 @said_in_one_line
@@ -96,13 +92,3 @@ def cmd_start(args: argparse.Namespace) -> int:
     if said := applied(getattr(args, "var", None) or []):  # the run's checks aim there
         print(f"vars set for this run: {said}", file=sys.stderr)
     return 0
-
-
-@said_in_one_line
-def cmd_runs(args: argparse.Namespace) -> int:
-    url = journal_url(getattr(args, "journal", None))
-    if url is not None:  # the runs in a PostgreSQL journal
-        from .postgres_commands import print_pg_runs
-
-        return print_pg_runs(url)
-    return print_runs(runs_dir(args.runs))  # unreadable and damaged runs named as such

@@ -6,13 +6,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-from ..journal.hostconfig import locked_socket
-from ..journal.listing import listed
-from ..journal.store import Journal, JournalError, RunInfo
+from ..journal.store import Journal, JournalError
 from ..journal.trust import UNREADABLE, guard, parse_head, verify_run
-from ..locked.client import LockedJournal, may_list, runs_in
+from ..locked.client import LockedJournal
 
 
 def journal_problem(journal: Journal | LockedJournal) -> str | None:
@@ -84,30 +81,4 @@ def verify(journal: Journal | LockedJournal, expect: str | None) -> int:
     )
     print(f"  last event {result.head[0]}: note it as {head_text(result.head)} for --expect")
     print(f"head {result.head[1]}")
-    return 0
-
-
-def print_runs(directory: Path) -> int:
-    """The runs in `directory`, with the files that cannot be read named as such."""
-    distrusted: set[Path] = set()
-    if locked_socket(directory) is None:  # each file's index row, its chain walked (listing.py)
-        may_list(directory)  # else a directory closed to us reads as "no runs"
-        found = listed(directory, judge=True)
-        distrusted = {item.run.path for item in found if item.distrusted}
-        runs: list = [item.run for item in found]
-    else:
-        runs = runs_in(directory)
-    if not runs:
-        print(f"no runs in {directory}/ (cutover start PLAN makes one)")
-        return 0
-    print(f"{'run':44} {'mode':9} {'state':34} {'events':>6}  started by")
-    for r in runs:
-        if isinstance(r, RunInfo):
-            summary = "NOT TRUSTED (cutover verify)" if r.path in distrusted else r.summary
-            print(
-                f"{r.run_id:44} {r.mode:9} {summary:34} {r.events:>6}  {r.created_by} "
-                f"{r.made[0]:%Y-%m-%d %H:%M:%S}Z"
-            )
-        else:
-            print(f"{r.path.stem:44} {'?':9} UNREADABLE: {r.why}")
     return 0

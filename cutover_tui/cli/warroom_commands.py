@@ -168,8 +168,13 @@ def _war_room(journal: Journal | LockedJournal, *, read_only: bool, tz: str | No
 
         # The conductor has its own connection: its appends never interleave with the reads.
         conductor = Conductor(journal.reopen(), clock)
-        prior = rehearsal_prior(journal)
-    app = WarRoomApp(source, clock, conductor=conductor, prior=prior, tz=zone)
+        prior = None
+    # The prior (the rehearsal search) is read when the odds first need it: in their worker
+    # after the first frame on a large plan (tui/odds.py), not before the screen opens.
+    make_prior = (lambda: rehearsal_prior(journal)) if conductor is not None else None
+    app = WarRoomApp(
+        source, clock, conductor=conductor, prior=prior, tz=zone, make_prior=make_prior
+    )
     app.catch_up = catch_up_lines(journal, since)  # said once, when it opens
     app.run()
     return app.return_code or 0  # 143 after SIGTERM, 129 after SIGHUP

@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .hostconfig import HostConfigError, load_host_config
-from .store import Journal, JournalError, open_run
+from .run_files import JournalError
 
 if TYPE_CHECKING:
     from ..plan import LoadedPlan  # hints only: loading is imported when used
+    from .store import Journal  # imported where a run is opened: `cutover runs` needs none
 
 JOURNAL_ENV = "CUTOVER_JOURNAL"
 
@@ -44,6 +45,8 @@ def journal_url(option: str | None = None) -> str | None:
 
 
 def open_any(ref: str, directory: Path, url: str | None) -> Journal:
+    from .store import open_run
+
     """The run `ref`: in PostgreSQL at `url`, else by id or path in `directory`."""
     if url is None:
         return open_run(ref, directory)
@@ -55,6 +58,7 @@ def open_any(ref: str, directory: Path, url: str | None) -> Journal:
 def open_at(locator: str) -> Journal:
     """The run a locator names (`Journal.locator`): another connection, another process."""
     from .postgres import PgJournal, is_url
+    from .store import Journal
 
     if is_url(locator):
         url, _, run_id = locator.rpartition("#")
@@ -70,4 +74,6 @@ def create_at(
         from .postgres import PgJournal
 
         return PgJournal.create_run(where, loaded, rehearsal=rehearsal, created_by=created_by)
+    from .store import Journal
+
     return Journal.create(where, loaded, rehearsal=rehearsal, created_by=created_by)

@@ -30,14 +30,17 @@ from typing import Any
 
 from . import seen
 from .private_dir import open_private_dir, read_private_file, write_private_file
+from .run_files import RunInfo
 from .run_snapshot import FileKey
-from .store import RunInfo
 
 FORMAT = 1
 SETTLE_NS = 2_000_000_000  # coarse file clocks tick in milliseconds; some in seconds
 FOLDER = "listed"
 # The modules whose code decides what a listing says: another version of them, another record.
-_JUDGES = ("listing", "runindex", "trust", "seal", "seen", "store", "run_snapshot")
+_JUDGES = (
+    *("listing", "listing_trust", "runindex", "trust", "seal", "seen", "store", "evidence"),
+    *("run_snapshot", "run_files", "raw_chain", "sqlite_io"),
+)
 
 
 @functools.lru_cache(maxsize=1)

@@ -31,19 +31,19 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import listed_record, run_snapshot, runindex
-from .store import (
-    GENESIS,
-    READABLE_VERSIONS,
-    Journal,
-    JournalError,
-    RunInfo,
-    Unreadable,
-    _connect,
-    chain,
-)
-from .trust import _evidence, first_event, guard, seal_problems
+from .raw_chain import GENESIS
+from .raw_chain import link as chain
+from .run_files import READABLE_VERSIONS, JournalError, RunInfo, Unreadable
+from .sqlite_io import sqlite_connect
+
+if TYPE_CHECKING:
+    from .store import Journal
+# The store (the fold, the engine, pydantic) and trust are imported where a log is folded:
+# a listing from this user's record or each file's index row needs neither (issue 14:
+# imports were most of a warm `cutover runs`, and half of a cold one besides the walk).
 
 
 @dataclass
@@ -63,7 +63,7 @@ class RunFile:
 def open_run_file(path: Path) -> RunFile | None:
     """The file's meta, or None when it is not plainly a readable run (Journal says why)."""
     try:
-        db = _connect(path)
+        db = sqlite_connect(path)
     except sqlite3.Error:
         return None
     return run_file(path, db)
@@ -183,19 +183,6 @@ def _phase_of(bodies: Iterable[str]) -> tuple[str, str | None]:
     return phase, outcome
 
 
-def listing_guard(run: RunFile) -> str | None:
-    """guard() for a listed run, without folding its log: why it is not to be trusted."""
-    try:
-        damage = [row[0] for row in run.db.execute("PRAGMA quick_check(3)")]
-        if damage != ["ok"]:
-            return f"SQLite's quick check fails: {'; '.join(damage)}"
-        problems, _ = seal_problems(run, first_event(run))  # type: ignore[arg-type]
-        problems += _evidence(run)  # type: ignore[arg-type]
-    except sqlite3.DatabaseError as exc:
-        return f"the database is damaged: {exc}"
-    return "; ".join(problems) or None
-
-
 def damaged(info: RunInfo) -> RunInfo:
     """As Journal._damaged_info says a run whose chain does not hold."""
     return RunInfo(
@@ -307,11 +294,18 @@ def _judged(run: RunFile, judge: bool) -> Listed | None:
             return None  # a row the chain contradicts (edited by hand): fold the log
     except sqlite3.DatabaseError:
         return Listed(damaged(info))
-    return Listed(info, judge and listing_guard(run) is not None)
+    if not judge:
+        return Listed(info)
+    from .listing_trust import listing_guard  # a judged listing only
+
+    return Listed(info, listing_guard(run) is not None)
 
 
 def _from_log(path: Path, judge: bool) -> Listed:
     """The slow way, as before the index: open the run, fold it, guard it."""
+    from .store import Journal
+    from .trust import guard
+
     try:
         journal = Journal(path)
     except JournalError as exc:
@@ -376,7 +370,6 @@ __all__ = [
     "indexed_info",
     "list_runs_indexed",
     "listed",
-    "listing_guard",
     "open_run_file",
     "run_paths",
 ]

@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from ..engine.events import Event
-from ..engine.fold import CHANGES_A_STEP
-from ..engine.runstate import RunState
+if TYPE_CHECKING:  # the writer's side only: a listing reads rows without the engine
+    from ..engine.events import Event
+    from ..engine.runstate import RunState
 
 INDEX_SCHEMA = """
 CREATE TABLE IF NOT EXISTS run_index (
@@ -55,11 +56,6 @@ class IndexRow:
 
 CLOSED = ("done", "skipped")
 
-# The events that change their own step's state and no other's (engine.fold's own list):
-# for these the count of closed steps moves by that step alone. Any other event, and the
-# count is made again over every step (a few milliseconds at 20,000 steps, on rare events).
-ONE_STEP = CHANGES_A_STEP
-
 
 def steps_closed(state: RunState) -> int:
     """Plan steps done or skipped: what `cutover runs` counts as closed."""
@@ -70,6 +66,11 @@ def steps_closed(state: RunState) -> int:
 def closed_before(state: RunState, event: Event) -> bool | None:
     """Before `event` is folded: whether its own step is closed (None: not a one-step event,
     or not a plan step), for record() to move the count by that step alone."""
+    # The events that change their own step's state and no other's (engine.fold's own
+    # list): for these the count of closed steps moves by that step alone. Any other event,
+    # and the count is made again over every step (a few ms at 20,000 steps, rare events).
+    from ..engine.fold import CHANGES_A_STEP as ONE_STEP  # late: see TYPE_CHECKING above
+
     sid = getattr(event, "step", None)
     if event.type not in ONE_STEP or sid not in state.steps or sid not in state.status:
         return None
@@ -138,7 +139,6 @@ def read(db: sqlite3.Connection) -> IndexRow | None:
 
 __all__ = [
     "INDEX_SCHEMA",
-    "ONE_STEP",
     "IndexRow",
     "closed_before",
     "read",

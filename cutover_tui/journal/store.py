@@ -26,7 +26,6 @@ import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -46,7 +45,14 @@ from ..plan.model import Plan
 from ..plan.shift import shift_plan
 from . import plan_cache, runindex
 from .folding import Fold, fold_log
-from .hostconfig import HostConfigError, load_host_config
+from .run_files import (  # their home; named here too, as every caller knows them
+    READABLE_VERSIONS,  # 1: runs made before (keys unique across the run)
+    RUNS_ENV,  # noqa: F401
+    JournalError,
+    RunInfo,
+    Unreadable,
+    runs_dir,  # noqa: F401
+)
 from .seal import EVENT_TRIGGERS, HIGH_WATER, META_TRIGGERS, seal_start
 from .sqlite_io import BUSY_TIMEOUT_MS  # noqa: F401  (its old home: importers may use it)
 from .sqlite_io import immediate as _immediate
@@ -56,9 +62,7 @@ if TYPE_CHECKING:
     from ..plan import LoadedPlan
 
 SCHEMA_VERSION = 2  # 2: keys unique per author, meta sealed, high-water mark
-READABLE_VERSIONS = (1, 2)  # 1: runs made before (keys unique across the run)
 GENESIS = "0" * 64
-RUNS_ENV = "CUTOVER_RUNS"
 FILE_MODE = 0o660  # the run's group may write (operators); others may not even read
 DIR_MODE = 0o2770  # setgid: files made inside belong to the directory's group
 
@@ -109,10 +113,6 @@ def new_run_meta(
     }
 
 
-class JournalError(Exception):
-    """A run that cannot be opened or created, said in words."""
-
-
 class Unfoldable(ValueError):
     """The journal holds an event no state can take (written by hand, past the rules)."""
 
@@ -140,14 +140,32 @@ class ChainBroken(sqlite3.DatabaseError):
 def stored_plan(meta: Mapping[str, str], path: Path) -> tuple[Plan, timedelta]:
     """A run's plan as its `meta` stores it, moved by its clock shift, and the shift
     (JournalError when the stored text no longer loads); a served run reads it alike."""
-    return _stored_plan(meta["plan_text"], str(meta.get("shift_s", 0)), str(path))
+    text, shift_s = meta["plan_text"], str(meta.get("shift_s", 0))
+    try:
+        return _stored_plan(text, shift_s)
+    except PlanError as exc:
+        why = located(exc, text, path)
+        raise JournalError(f"{path}: its stored plan no longer loads: {why}") from None
+
+
+def located(exc: PlanError, text: str, path: Path) -> PlanError:
+    """The problems of a stored plan named by its run file (parsed again: errors only)."""
+    from ..plan import parse_plan
+
+    try:
+        parse_plan(text, name=f"{path}:plan")
+    except PlanError as again:
+        return again
+    return exc
 
 
 @functools.lru_cache(maxsize=4)
-def _stored_plan(text: str, shift_s: str, path: str) -> tuple[Plan, timedelta]:
+def _stored_plan(text: str, shift_s: str) -> tuple[Plan, timedelta]:
     # Kept per process: the war room opens a run three times (the trust guard's connection,
     # the conductor's, its delivery thread's), and a 20,000-step plan takes seconds to load.
-    # The sealed text cannot change under a run, and nothing edits a loaded Plan.
+    # The sealed text cannot change under a run, and nothing edits a loaded Plan. Keyed by
+    # the text, not the run: the rehearsal search opens every run of one plan, and one Plan
+    # object also means one compact template (engine/compact.py) for all their folds.
     # Across processes: the plan validated (and shifted) from this very text before, by this
     # user (journal/plan_cache.py), else parsed in full and kept for the next command.
     shift = timedelta(seconds=float(shift_s))
@@ -155,68 +173,13 @@ def _stored_plan(text: str, shift_s: str, path: str) -> tuple[Plan, timedelta]:
     if plan is None:
         from ..plan import parse_plan  # late: a cached plan needs no TOML reader or checks
 
-        try:
-            plan = shift_plan(parse_plan(text, name=f"{path}:plan").plan, shift)
-        except PlanError as exc:
-            raise JournalError(f"{path}: its stored plan no longer loads: {exc}") from None
+        plan = shift_plan(parse_plan(text, name="plan").plan, shift)  # PlanError: the caller's
         plan_cache.keep(text, plan, shift_s)
     return plan, shift
 
 
-def runs_dir(option: str | None = None) -> Path:
-    """The runs directory: the option, else $CUTOVER_RUNS, else the host config's `runs`
-    (/etc/cutover/cutover.toml: `ssh jump cutover ...` has no profile), else ./runs."""
-    if option or os.environ.get(RUNS_ENV):
-        return Path(option or os.environ[RUNS_ENV])
-    try:
-        host = load_host_config()
-    except HostConfigError as exc:
-        raise JournalError(str(exc)) from None
-    return host.runs or Path("runs")
-
-
 def chain(prev: str, body: str) -> str:
     return hashlib.sha256((prev + "\n" + body).encode()).hexdigest()
-
-
-@dataclass(frozen=True)
-class RunInfo:
-    run_id: str
-    path: Path
-    plan_id: str
-    title: str
-    mode: str  # live | rehearsal
-    created_at: str
-    created_by: str
-    events: int
-    phase: str
-    outcome: str | None
-    speed: float = 1.0  # its clock's rate: above 1 for a simulation
-    steps_done: int = 0  # plan steps closed (done or skipped)
-    steps_total: int = 0
-
-    @property
-    def made(self) -> tuple[datetime, int]:
-        """When the run was made, for putting runs in order: its creation time (to the
-        microsecond; to the second for runs made before), then its id's number (two runs
-        made in one second are `...-HHMMSS` and `...-HHMMSS-2`)."""
-        head, _, tail = self.run_id.rpartition("-")
-        number = int(tail) if head and tail.isdigit() and len(tail) < 6 else 1
-        return datetime.fromisoformat(self.created_at), number
-
-    @property
-    def rehearsal(self) -> bool:
-        return self.mode == "rehearsal"
-
-    @property
-    def summary(self) -> str:
-        """Where it stands in a few words: "running, 12/40 steps closed"."""
-        if self.phase == "damaged":
-            return "DAMAGED: cutover verify says how"
-        if self.phase == "ended":
-            return f"ended ({self.outcome})" if self.outcome else "ended"
-        steps = f", {self.steps_done}/{self.steps_total} steps closed" if self.events else ""
-        return f"{self.phase}{steps}"
 
 
 class Journal:
@@ -750,14 +713,6 @@ def list_all_runs(
             journal.close()
     # not by file name: "-2.db" sorts before ".db"
     return [*sorted(out, key=lambda r: r.made), *bad]
-
-
-@dataclass(frozen=True)
-class Unreadable:
-    """A file in the runs directory that cannot be opened as a run, and why."""
-
-    path: Path
-    why: str
 
 
 def latest_open_run(directory: Path, plan_id: str) -> RunInfo | None:

@@ -10,8 +10,6 @@ last_written), so `cutover do/status` and `JournalRun` work on either unchanged.
 from __future__ import annotations
 
 import contextlib
-import errno
-import os
 import socket
 from collections.abc import Callable
 from datetime import datetime
@@ -22,6 +20,7 @@ from ..engine.events import Event, dump_event
 from ..engine.state import Refused, RunState, apply, fold, initial_state
 from ..journal.hostconfig import config_path, locked_socket
 from ..journal.run import JournalRun
+from ..journal.run_files import may_list  # its home: `cutover runs` asks it without this module
 from ..journal.store import (
     Journal,
     JournalError,
@@ -245,20 +244,6 @@ def runs_in(directory: Path) -> list[RunInfo]:
     finally:
         client.close()
     return [RunInfo(**(info | {"path": Path(info["path"])})) for info in infos]
-
-
-def may_list(directory: Path) -> None:
-    """Raise PermissionError when `directory` exists but this user may not list it.
-
-    A listing of such a directory comes back empty, not refused: someone outside the run's
-    group was told "no run of this plan is under way" while the run went on (`cli/in_words`
-    says this one in a line)."""
-    try:
-        os.stat(directory)  # a parent closed to us raises here, naming the directory
-    except FileNotFoundError:
-        return  # no runs yet
-    if not os.access(directory, os.R_OK | os.X_OK):
-        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(directory))
 
 
 def latest_open(directory: Path, plan_id: str, mode: str | None = None) -> RunInfo | None:

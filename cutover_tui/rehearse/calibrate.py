@@ -54,8 +54,8 @@ from ..engine.state import RunState
 from ..plan.durations import format_duration
 from ..plan.model import Plan
 from ..plan.write import dumps_plan
-from .compare import step_actual
 from .evidence import evidence_line
+from .summary import RehearsalSummary, actual_of
 
 if TYPE_CHECKING:
     from ..plan import LoadedPlan
@@ -115,13 +115,13 @@ def _calibrated_steps(plan: Plan) -> list[tuple[object, str]]:
     return out
 
 
-def calibrate(plan: Plan, states: Sequence[RunState]) -> Calibration:
+def calibrate(plan: Plan, states: Sequence[RunState | RehearsalSummary]) -> Calibration:
     steps = _calibrated_steps(plan)
     group_of = {s.id: g for s, g in steps}
     logs: dict[str, dict[int, float]] = {}
     for s, _ in steps:
         for k, state in enumerate(states):
-            actual = step_actual(state, s.id)
+            actual = actual_of(state, s.id)  # a summary holds step_actual's figure
             if actual is not None and actual.total_seconds() > 0:
                 logs.setdefault(s.id, {})[k] = math.log(actual / s.duration)
     if not logs:
@@ -300,7 +300,7 @@ def _round(delta: timedelta) -> timedelta:
     return timedelta(minutes=max(1, round(delta / timedelta(minutes=1))))
 
 
-def prior_from(plan: Plan, states: Sequence[RunState]) -> PacePrior | None:
+def prior_from(plan: Plan, states: Sequence[RunState | RehearsalSummary]) -> PacePrior | None:
     """The forecast's prior from the rehearsals: each step's typical pace, and how much whole
     rehearsals varied around it. None when nothing can be learnt from them.
 

@@ -97,6 +97,7 @@ class WarRoomApp(
         background: Callable[[], Awaitable[None]] | None = None,
         prior: PacePrior | None = None,
         tz: tzinfo | None = None,
+        make_prior: Callable[[], PacePrior | None] | None = None,
     ) -> None:
         super().__init__(driver_class=driver_class())
         self.tz = tz  # the viewer's zone (`--tz`); None: the plan's
@@ -122,7 +123,11 @@ class WarRoomApp(
         # recompute gate, which lets a tick through on news or a clock boundary (pacing.py).
         run_id = source.run_id
         self.odds = OddsKeeper(
-            None, prior, make=lambda: forecaster_for(run_id), iterations=FORECAST_ITERATIONS
+            None,
+            prior,
+            make=lambda: forecaster_for(run_id),
+            iterations=FORECAST_ITERATIONS,
+            make_prior=make_prior,  # the rehearsal search, when the odds first need it
         )
         self.gate = RecomputeGate()
         self._active_pane = "timeline"

@@ -66,6 +66,7 @@ class OddsKeeper:
         *,
         make: Callable[[], Forecaster] | None = None,
         iterations: int = 0,
+        make_prior: Callable[[], PacePrior | None] | None = None,
         inline_cells: int = INLINE_CELLS,
         first_inline_cells: int = FIRST_INLINE_CELLS,
         every_s: float = EVERY_S,
@@ -77,7 +78,11 @@ class OddsKeeper:
         self._make = make
         self._iterations = iterations
         self._making = threading.Lock()  # the UI thread and a worker may both ask first
-        self.prior = prior
+        self._prior = prior
+        # Without a prior, `make_prior` reads it on first use (the rehearsal search, cli/prior.py):
+        # in the worker after the first frame on a large plan, with the first odds on a small one.
+        self._make_prior = make_prior
+        self._making_prior = threading.Lock()
         self.inline_cells = inline_cells
         self.first_inline_cells = first_inline_cells
         self.every_s = every_s
@@ -99,6 +104,19 @@ class OddsKeeper:
                 if self._forecaster is None:
                     self._forecaster = self._make()
         return self._forecaster
+
+    @property
+    def prior(self) -> PacePrior | None:
+        """The rehearsals' prior, read on first use when it was given as `make_prior`."""
+        if self._make_prior is not None:
+            with self._making_prior:
+                if self._make_prior is not None:
+                    self._prior, self._make_prior = self._make_prior(), None
+        return self._prior
+
+    @prior.setter
+    def prior(self, value: PacePrior | None) -> None:
+        self._prior, self._make_prior = value, None
 
     @property
     def has_forecaster(self) -> bool:

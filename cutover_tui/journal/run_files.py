@@ -1,0 +1,107 @@
+"""What names and describes the run files of a runs directory, apart from the journal that
+reads them: `RunInfo` (a run as a listing shows it), `Unreadable`, `JournalError` and
+`runs_dir`. Imported by `cutover runs` without the engine, the plan model or pydantic (issue
+14: the command's cost was mostly imports); journal/store.py re-exports every name.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from .hostconfig import HostConfigError, load_host_config
+
+RUNS_ENV = "CUTOVER_RUNS"
+READABLE_VERSIONS = (1, 2)  # schema versions read (store.SCHEMA_VERSION; 1: runs made before)
+
+
+class JournalError(Exception):
+    """A run that cannot be opened or created, said in words."""
+
+
+def runs_dir(option: str | None = None) -> Path:
+    """The runs directory: the option, else $CUTOVER_RUNS, else the host config's `runs`
+    (/etc/cutover/cutover.toml: `ssh jump cutover ...` has no profile), else ./runs."""
+    if option or os.environ.get(RUNS_ENV):
+        return Path(option or os.environ[RUNS_ENV])
+    try:
+        host = load_host_config()
+    except HostConfigError as exc:
+        raise JournalError(str(exc)) from None
+    return host.runs or Path("runs")
+
+
+def may_list(directory: Path) -> None:
+    """Raise PermissionError when `directory` exists but this user may not list it.
+
+    A listing of such a directory comes back empty, not refused: someone outside the run's
+    group was told "no run of this plan is under way" while the run went on (`cli/in_words`
+    says this one in a line)."""
+    try:
+        os.stat(directory)  # a parent closed to us raises here, naming the directory
+    except FileNotFoundError:
+        return  # no runs yet
+    if not os.access(directory, os.R_OK | os.X_OK):
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(directory))
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    run_id: str
+    path: Path
+    plan_id: str
+    title: str
+    mode: str  # live | rehearsal
+    created_at: str
+    created_by: str
+    events: int
+    phase: str
+    outcome: str | None
+    speed: float = 1.0  # its clock's rate: above 1 for a simulation
+    steps_done: int = 0  # plan steps closed (done or skipped)
+    steps_total: int = 0
+
+    @property
+    def made(self) -> tuple[datetime, int]:
+        """When the run was made, for putting runs in order: its creation time (to the
+        microsecond; to the second for runs made before), then its id's number (two runs
+        made in one second are `...-HHMMSS` and `...-HHMMSS-2`)."""
+        head, _, tail = self.run_id.rpartition("-")
+        number = int(tail) if head and tail.isdigit() and len(tail) < 6 else 1
+        return datetime.fromisoformat(self.created_at), number
+
+    @property
+    def rehearsal(self) -> bool:
+        return self.mode == "rehearsal"
+
+    @property
+    def summary(self) -> str:
+        """Where it stands in a few words: "running, 12/40 steps closed"."""
+        if self.phase == "damaged":
+            return "DAMAGED: cutover verify says how"
+        if self.phase == "ended":
+            return f"ended ({self.outcome})" if self.outcome else "ended"
+        steps = f", {self.steps_done}/{self.steps_total} steps closed" if self.events else ""
+        return f"{self.phase}{steps}"
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A file in the runs directory that cannot be opened as a run, and why."""
+
+    path: Path
+    why: str
+
+
+__all__ = [
+    "READABLE_VERSIONS",
+    "RUNS_ENV",
+    "JournalError",
+    "RunInfo",
+    "Unreadable",
+    "may_list",
+    "runs_dir",
+]
