@@ -6,6 +6,7 @@ Hand-made serial nights (tests/test_foresight.py's helpers), folded into a state
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import subprocess
@@ -62,7 +63,7 @@ def test_the_estimate_moves_monotonically_toward_the_evidence(prior, ratio) -> N
     estimates = [prior.factor] + [pace_after(ratio, k, prior).factor for k in range(1, 13)]
     logs = [math.log(e) for e in estimates]
     direction = 1 if target > prior.factor else -1
-    for before, after in zip(logs, logs[1:]):
+    for before, after in itertools.pairwise(logs):
         assert direction * (after - before) >= -1e-9  # never away from the evidence
     lo, hi = sorted([math.log(prior.factor), math.log(target)])
     assert all(lo - 1e-6 <= x <= hi + 1e-6 for x in logs)  # between the prior and the evidence
@@ -90,7 +91,7 @@ def test_the_posterior_narrows_as_evidence_accumulates() -> None:
 @FAST
 @given(st.lists(st.floats(0.6, 2.5), min_size=1, max_size=8), st.integers(0, 2**31))
 def test_the_same_seed_gives_the_same_odds(ratios, seed) -> None:
-    events, now = night(PLAN, {s.id: r for s, r in zip(PLAN.step, ratios)})
+    events, now = night(PLAN, {s.id: r for s, r in zip(PLAN.step, ratios, strict=False)})
     odds = [
         foresee(fold(PLAN, events), now, Forecaster(iterations=300, seed=seed)).p_in_window
         for _ in range(2)
@@ -106,7 +107,7 @@ from cutover_tui.engine.state import fold
 from tests.test_foresight import night
 from tests.test_pace_properties import PLAN
 ratios = json.loads(sys.argv[1])
-events, now = night(PLAN, {s.id: r for s, r in zip(PLAN.step, ratios)})
+events, now = night(PLAN, {s.id: r for s, r in zip(PLAN.step, ratios, strict=False)})
 sight = foresee(fold(PLAN, events), now, Forecaster(iterations=500, seed=7))
 print(json.dumps([sight.p_in_window, sight.pace.factor]))
 """
@@ -114,7 +115,7 @@ print(json.dumps([sight.p_in_window, sight.pace.factor]))
 
 def test_every_process_states_the_same_odds_for_the_same_recorded_times() -> None:
     ratios = [1.4, 1.2, 1.9, 1.3, 1.5]
-    events, now = night(PLAN, {s.id: r for s, r in zip(PLAN.step, ratios)})
+    events, now = night(PLAN, {s.id: r for s, r in zip(PLAN.step, ratios, strict=False)})
     here = foresee(fold(PLAN, events), now, Forecaster(iterations=500, seed=7))
     out = subprocess.run(
         [sys.executable, "-c", ODDS_IN_A_CHILD, json.dumps(ratios)],
