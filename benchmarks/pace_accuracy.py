@@ -86,7 +86,8 @@ def one_night(job: tuple[str, str, int, dict]) -> list[tuple[float, int, float, 
         truth = math.log(actual / expected) - offset
         night = pace.slowness.groups.index("night")
         sd = math.sqrt(float(pace.slowness.cov[night, night]))
-        out.append((q, pace.n, math.log(pace.factor), sd, truth))
+        # What the forecast draws the night from: the fitted pace and the excess (if any).
+        out.append((q, pace.n, float(pace.slowness.mean[night]), sd, truth))
     return out
 
 

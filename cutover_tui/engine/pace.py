@@ -47,6 +47,7 @@ import numpy as np
 
 from ..plan.durations import format_duration
 from .forecast import Slowness, step_range, triangular_ppf
+from .pace_excess import EXCESS_STEPS, excess, mean_scatter
 from .state import RunState
 from .timings import ticked_off
 
@@ -92,6 +93,7 @@ class PacePrior:
     latency: float = 0.0  # seconds of absolute scatter (tick-off latency): short steps say less
     tail: float = 4.0  # degrees of freedom of the step likelihood: lower is more robust
     night_tail: float = NIGHT_TAIL  # degrees of freedom of the night's prior (see NIGHT_TAIL)
+    excess_steps: float = EXCESS_STEPS  # prior steps behind "no excess" (engine/pace_excess.py)
     scales: Mapping[str, float] = field(default_factory=dict)  # per step, from calibration
     heavy_scatter: bool = True  # the forecast draws steps' scatter with the same heavy tail
 
@@ -152,6 +154,7 @@ class Pace:
     steps: tuple[StepEvidence, ...]
     slowness: Slowness  # for Forecaster: one draw of the pace per iteration
     step_scales: Mapping[str, float]  # the calibrated per-step scales (from the prior)
+    excess: float = 1.0  # the rest of the night is drawn this much longer (engine/pace_excess)
 
     def scales(self, step_ids: Sequence[str]) -> dict[str, float]:
         """Point scales for `step_ids` at this pace (for a single deterministic projection)."""
@@ -235,9 +238,16 @@ def infer_pace(state: RunState, now: datetime, prior: PacePrior | None = None) -
         )
         fitted = x @ beta
         residual = np.where(censored, 0.0, (y - fitted) / s)
+        means = np.array([(d.low + d.mode + d.high) / 3 for d in ranges]) * scale
+        tail = prior.tail if prior.heavy_scatter else math.inf
+        spread = np.sqrt(prior.step_noise**2 + (prior.latency / budget) ** 2)
+        expected = means * np.exp(fitted) * mean_scatter(spread, tail)
+        done = ~censored
+        shift = excess(actual[done], expected[done], prior.excess_steps)
     else:
         beta, precision = prior_mean, prior_precision
         weight = residual = np.zeros(0)
+        shift = 0.0
     cov = np.linalg.inv(precision)
 
     evidence = tuple(
@@ -252,7 +262,7 @@ def infer_pace(state: RunState, now: datetime, prior: PacePrior | None = None) -
         )
         for i, r in enumerate(rows)
     )
-    slowness = _slowness(state, beta, cov, phases, prior)
+    slowness = _slowness(state, beta, cov, phases, prior, shift)
     theta, sd = float(beta[0]), math.sqrt(max(cov[0, 0], 0.0))
     per_phase = {p: float(np.exp(beta[0] + beta[column[p]])) for p in phases}
     finished = [e for e in evidence if e.finished_at is not None]
@@ -277,6 +287,7 @@ def infer_pace(state: RunState, now: datetime, prior: PacePrior | None = None) -
         steps=evidence,
         slowness=slowness,
         step_scales=dict(prior.scales),
+        excess=math.exp(shift),
     )
 
 
@@ -342,6 +353,7 @@ def _slowness(
     cov: np.ndarray,
     phases: list[str],
     prior: PacePrior,
+    shift: float = 0.0,
 ) -> Slowness:
     """The joint distribution of the log factor of each remaining phase, for the forecast.
 
@@ -375,7 +387,7 @@ def _slowness(
     cov = jac @ full_cov @ jac.T + prior.drift**2
     return Slowness(
         groups=tuple(groups),
-        mean=jac @ full_mean,
+        mean=jac @ full_mean + shift,  # the excess: every remaining step, as a whole
         cov=cov,
         group_of=group_of,
         step_noise=prior.step_noise,
