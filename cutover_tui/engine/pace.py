@@ -30,8 +30,9 @@ night's factor and its phase's (one joint draw per iteration, from the posterior
 its own scatter, Student t on log scale with the same tail (clipped at 4x), so the snags that
 the fit sets aside as outliers still happen in the simulated nights; and every remaining step
 is drawn longer by tonight's excess over that scatter (`engine.pace_excess`: the minutes the
-finished steps took beyond what the model expects of them, shrunk), since snags are lopsided. `latency` (seconds) adds
-an absolute scatter, felt by short steps: a 5-minute step ticked off a minute late says little.
+finished steps took beyond what the model expects of them, shrunk), since snags are
+lopsided. `latency` (seconds) adds an absolute scatter, felt by short steps: a 5-minute step
+ticked off a minute late says little.
 
 Fitted by iteratively reweighted least squares (EM for the t weights, Newton steps for the
 censored terms) on a (phases + 1)-dimensional Gaussian; the Laplace approximation at the
