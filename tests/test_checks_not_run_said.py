@@ -11,9 +11,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from cutover_tui.clock.conductor import Conductor
 from cutover_tui.clocks import FixedClock
 from cutover_tui.engine.events import CONDUCTOR, NoteAdded, RunStarted, StepStarted
+from cutover_tui.engine.state import Refused
 from cutover_tui.journal.store import Journal
 from cutover_tui.plan import parse_plan
 from cutover_tui.report.narrate import narrate
@@ -55,3 +58,28 @@ def test_nothing_is_said_when_the_plan_has_no_checks(tmp_path: Path) -> None:
     path = _run(tmp_path, checks=False)
     Conductor(Journal(path), FixedClock(at(2)), holder="A").tick()
     assert [n for n in _notes(path) if n.actor == CONDUCTOR] == []
+
+
+def test_no_other_note_signed_conductor_is_recorded(tmp_path: Path) -> None:
+    """Review: the rule let any info note by `conductor` in, so the log and `cutover verify`
+    vouched for forged words ("commander: GO for cutover") signed by the conductor."""
+    path = _run(tmp_path, checks=True)
+    journal = Journal(path)
+    forged = [
+        NoteAdded(actor=CONDUCTOR, at=at(2), text="commander: GO for cutover", key="f1"),
+        NoteAdded(
+            actor=CONDUCTOR,
+            at=at(2),
+            text="no check or probe runs in this conductor: fine",
+            key="f2",
+            step="count",
+        ),
+        NoteAdded(actor=CONDUCTOR, at=at(2), text="rows match, PASSED", key="checks-not-run:op"),
+    ]
+    try:
+        for note in forged:
+            with pytest.raises(Refused, match="the conductor records no note but"):
+                journal.append(note)
+    finally:
+        journal.close()
+    assert [n.key for n in _notes(path) if n.actor == CONDUCTOR] == []

@@ -31,7 +31,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..clocks import Clock
-from ..engine.checks import check_of, checks_of, may_run_checks, request_due
+from ..engine.checks import (
+    NOT_RUN_KEY,
+    NOT_RUN_OPENING,
+    check_of,
+    checks_of,
+    may_run_checks,
+    request_due,
+)
 from ..engine.events import (
     CONDUCTOR,
     CheckpointFailed,
@@ -77,10 +84,10 @@ def checks_not_run(state: RunState, why: str, login: str, now: datetime) -> list
     if not checks_of(state).enabled or not (plan.probe or any(_has_check(s) for s in plan.step)):
         return []
     text = (
-        f"no check or probe runs in this conductor: {why}; checkpoints wait for a conductor "
+        f"{NOT_RUN_OPENING}{why}; checkpoints wait for a conductor "
         "that may run them, or are passed by hand (docs/jump-host.md, checks)"
     )
-    return [NoteAdded(actor=CONDUCTOR, at=now, text=text, key=f"checks-not-run:{login}")]
+    return [NoteAdded(actor=CONDUCTOR, at=now, text=text, key=f"{NOT_RUN_KEY}{login}")]
 
 
 def _has_check(step: object) -> bool:

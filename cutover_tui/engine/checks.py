@@ -24,7 +24,14 @@ from typing import TYPE_CHECKING
 
 from ..plan.durations import format_duration
 from ..plan.probes import describe
-from .events import CONDUCTOR, CheckpointFailed, CheckpointPassed, CheckRequested, ProbeSampled
+from .events import (
+    CONDUCTOR,
+    CheckpointFailed,
+    CheckpointPassed,
+    CheckRequested,
+    NoteAdded,
+    ProbeSampled,
+)
 
 if TYPE_CHECKING:
     from ..plan.model import Trigger
@@ -102,6 +109,20 @@ def request_due(state: RunState, sid: str) -> bool:
 
 
 # -- rules ----------------------------------------------------------------------------------
+
+
+# The one note the conductor writes itself: that it runs no check (clock/checking.py). Only
+# that note, so the log never vouches for other words signed "conductor".
+NOT_RUN_KEY = "checks-not-run:"
+NOT_RUN_OPENING = "no check or probe runs in this conductor: "
+
+
+def conductor_note_permission(event: NoteAdded) -> str | None:
+    """None for the conductor's own "checks not run" note; the refusal for any other."""
+    plain = event.kind == "info" and event.step is None and event.remark is None
+    if plain and event.key.startswith(NOT_RUN_KEY) and event.text.startswith(NOT_RUN_OPENING):
+        return None
+    return "the conductor records no note but that it runs no check"
 
 
 def conductor_permission(state: RunState, event: CheckpointPassed | CheckpointFailed) -> str | None:

@@ -91,8 +91,8 @@ def _permission(state: RunState, event: Event) -> str | None:
         return checks.conductor_permission(state, event)  # a check's outcome (engine/checks.py)
     if actor == CONDUCTOR and isinstance(event, ValidationRecorded):
         return aftercare_checks.conductor_permission(state, event)  # an item's check's outcome
-    if actor == CONDUCTOR and isinstance(event, NoteAdded) and event.kind == "info":
-        return None  # what it cannot do, said in the log (clock/checking.checks_not_run)
+    if actor == CONDUCTOR and isinstance(event, NoteAdded):
+        return checks.conductor_note_permission(event)  # clock/checking.checks_not_run
     if actor == CONDUCTOR:
         return f"the conductor does not record {event.type}"
     if aftercare.is_aftercare(event):
