@@ -195,6 +195,8 @@ class WarRoomApp(
         if self.frame:
             # The status lines read their own width: show them again once laid out.
             self.call_after_refresh(self._show, self.frame, [])
+        elif self._warming is not None:  # the sketch too, or it loses its mode and title
+            self.call_after_refresh(self._sketch, self.clock.now())
 
     def _fit_layout(self, size: Size | None = None) -> None:
         size = size or self.size
@@ -382,5 +384,9 @@ class WarRoomApp(
         self.call_later(keep_few, self)  # a pile of toasts collapses into one line
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """The command palette: Textual's commands, then ours (tui/commands.py)."""
-        return palette(self, super().get_system_commands(screen))
+        """The command palette: Textual's commands, then ours (tui/commands.py); before the
+        first whole frame only Textual's (ours act on the run, past check_action)."""
+        textual_commands = super().get_system_commands(screen)
+        if self._warming is not None:
+            return textual_commands
+        return palette(self, textual_commands)

@@ -77,7 +77,7 @@ def figures(sketch: Sketch) -> Text:
 
 def show_sketch(bar: StatusBar, sketch: Sketch, conductor: str, read_only: bool) -> None:
     """The status line of a first frame made before its schedule."""
-    width = bar.size.width or bar.app.size.width
+    width = bar.app.size.width  # the bar spans the screen; on a resize it is laid out later
     left, right = headline(sketch, conductor, width, read_only)  # type: ignore[arg-type]
     bar.query_one("#status-left", Cell).set(left)
     bar.query_one("#status-clock", Cell).set(wall_clock(sketch))
