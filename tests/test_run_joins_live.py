@@ -38,3 +38,21 @@ def test_run_plan_joins_the_live_run_when_a_rehearsal_began_after_it(tmp_path, c
     assert _join(plan, runs, rehearsal=False) == live
     assert "rehearsal" not in capsys.readouterr().err
     assert _join(plan, runs, rehearsal=True) == rehearsal  # asked for: the rehearsal
+
+
+def test_a_rehearsal_asked_for_beside_the_live_run_says_no_left_aside(tmp_path, capsys) -> None:
+    """Review: with only the live run open, `cutover run PLAN --rehearsal --no-checks` said
+    "--no-checks left aside: LIVE keeps its own" and then started a rehearsal with checks
+    off: the live run (never joined for --rehearsal) was taken as the run being joined."""
+    plan = tmp_path / "jt.toml"
+    plan.write_text(plan_text(steps=3, window_start=T0))
+    runs = tmp_path / "runs"
+    live = _start(plan, runs, capsys)
+    args = argparse.Namespace(
+        target=str(plan), rehearsal=True, runs=str(runs), journal=None, var=[], no_checks=True
+    )
+    joined = _journal_for(args)
+    assert joined is not None and joined.run_id != live
+    joined.close()
+    err = capsys.readouterr().err
+    assert "left aside" not in err, err

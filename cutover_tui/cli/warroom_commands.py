@@ -92,7 +92,9 @@ def _journal_for(args: argparse.Namespace) -> Journal | LockedJournal | None:
     # start one) must not take the operators who open the war room by the plan's name.
     wanted = "rehearsal" if args.rehearsal else "live"
     plan_id = loaded.plan.plan.id
-    under_way = _latest(args, directory, plan_id, wanted) or _latest(args, directory, plan_id)
+    under_way = _latest(args, directory, plan_id, wanted)
+    if under_way is None and not args.rehearsal:  # a rehearsal alone under way is joined
+        under_way = _latest(args, directory, plan_id)  # (a live run is never joined for one)
     if under_way is not None and getattr(args, "var", []):
         print(f"cutover: --var left aside: {under_way.run_id} keeps its own", file=sys.stderr)
     if under_way is not None and getattr(args, "no_checks", False):
