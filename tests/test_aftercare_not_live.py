@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from cutover_tui.engine import events as ev
-from cutover_tui.engine.aftercare_status import overdue, rows, summary
+from cutover_tui.engine.aftercare_status import due_words, overdue, rows, summary
 from cutover_tui.engine.state import Refused
 from tests.report_support import hm, new_journal, play, rolled_back_night
 
@@ -33,3 +33,17 @@ def test_a_rolled_back_run_owes_no_handover(tmp_path: Path) -> None:
     assert "handover" not in [r.id for r in overdue(state, weeks_later)]
     said = summary(state, weeks_later)
     assert said is not None and "handover" not in said[0]
+
+
+def test_a_handover_not_owed_is_due_never_not_at_go_live(tmp_path: Path) -> None:
+    """Review: the not-owed row still said it was due "at go-live" (screen and CLI), for a
+    night that never went live."""
+    journal = new_journal(tmp_path)
+    play(journal, rolled_back_night())
+    state = journal.state()
+    journal.close()
+    later = hm("01:06") + timedelta(days=1)
+    handover = next(r for r in rows(state, later) if r.kind == "handover")
+    assert handover.status == "not owed" and due_words(state, handover) == "—"
+    other = next(r for r in rows(state, later) if r.kind != "handover")
+    assert due_words(state, other) != "—"

@@ -12,8 +12,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from ..engine.aftercare_status import rows, summary
-from ..engine.times import stamp
+from ..engine.aftercare_status import due_words, rows, summary
 from ..engine.when import moment_near
 from ..inert import inert_line
 from ..journal.run import run_clock
@@ -101,7 +100,7 @@ def cmd_aftercare(args: argparse.Namespace) -> int:
         return 0
     print(f"{journal.run_id}: {said[0]}")
     for row in rows(state, at):
-        due = stamp(state, row.due) if row.due else "at go-live"
+        due = due_words(state, row)
         late = "  OVERDUE" if row.overdue else ""
         print(
             f"  {row.area:13} {inert_line(row.id)[:24]:24} {row.status:8} due {due:>5}  "

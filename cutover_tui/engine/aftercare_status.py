@@ -171,6 +171,13 @@ def _runbook_row(state: RunState, live, now: datetime) -> AfterRow:
     )
 
 
+def due_words(state: RunState, row: AfterRow) -> str:
+    """The due column: a time, "at go-live" before it, "—" for what is not owed at all."""
+    if row.status == "not owed":
+        return "—"
+    return stamp(state, row.due) if row.due else "at go-live"
+
+
 def in_days(delta: timedelta) -> str:
     hours = delta.total_seconds() / 3600
     return f"{hours / 24:g} days" if hours >= 48 and hours % 24 == 0 else f"{hours:g} h"

@@ -17,9 +17,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ...engine.aftercare_checks import item_check
-from ...engine.aftercare_status import AfterRow, rows, summary
+from ...engine.aftercare_status import AfterRow, due_words, rows, summary
 from ...engine.state import RunState
-from ...engine.times import stamp
 from ...inert import inert_line
 from ..frame import Frame
 
@@ -44,7 +43,7 @@ def aftercare_table(frame: Frame) -> Table:
             Text(inert_line(f"{row.id}: {row.title}", 48) + _checked(state, row)),
             Text(inert_line(state.name(row.owner), 28)),
             _status(row),
-            Text(stamp(state, row.due) if row.due else "at go-live"),
+            Text(due_words(state, row)),
             Text(inert_line(row.detail, 70)),
             style="red" if row.overdue else None,
         )
