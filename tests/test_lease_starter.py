@@ -11,6 +11,7 @@ with real OS users and processes).
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -199,3 +200,23 @@ def _login() -> str:
     from cutover_tui.journal.identity import os_login
 
     return os_login()
+
+
+def test_the_starters_cutover_check_runs_while_an_operators_conductor_holds(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`cutover check RUN STEP` by the starter conducts for the moment: it takes the lease
+    from the operator's conductor (alive, runs no checks), runs the check, and hands the
+    lease back; it waited for a result that conductor would never record."""
+    from cutover_tui.cli import main
+
+    marker = tmp_path / "ran"
+    path = _checks_run(tmp_path, marker)
+    journal = Journal(path)
+    far = time.time() + 3600  # the operator's heartbeat: live for the whole test
+    journal.db.execute("INSERT INTO lease VALUES (1, 'op-room:1', 1, 'op-room', ?, ?)", (far, far))
+    journal.db.commit()
+    run_id = journal.meta["run_id"]
+    assert main(["check", run_id, "count", "--runs", str(path.parent)]) == 0, capsys.readouterr()
+    assert marker.read_text() == "ran"
+    assert journal.db.execute("SELECT count(*) FROM lease").fetchone() == (0,)  # handed back
