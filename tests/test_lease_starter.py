@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from cutover_tui.clock.conductor import Conductor, derived_events
 from cutover_tui.clocks import FixedClock
 from cutover_tui.engine.schedule import schedule
+from cutover_tui.journal.backend import open_at
 from cutover_tui.journal.lease import (
     CHECKS_MARK,
     LEASE_EXPIRY_S,
@@ -220,3 +221,17 @@ def test_the_starters_cutover_check_runs_while_an_operators_conductor_holds(
     assert main(["check", run_id, "count", "--runs", str(path.parent)]) == 0, capsys.readouterr()
     assert marker.read_text() == "ran"
     assert journal.db.execute("SELECT count(*) FROM lease").fetchone() == (0,)  # handed back
+
+
+def test_the_take_over_on_either_backend(where: Path | str) -> None:
+    """The same SQL on SQLite and PostgreSQL (its own lease table, unchanged): the mark is in
+    the holder text, so neither schema grows a column."""
+    journal = new_run(where, steps=1)
+    op, boss = open_at(journal.locator), open_at(journal.locator)
+    assert acquire_or_renew(op, "op", 1000.0)
+    assert not acquire_or_renew(boss, "op2", 1000.5)  # a second non-starter waits
+    assert acquire_or_renew(boss, "boss", 1000.5, runs_checks=True)
+    assert not acquire_or_renew(op, "op", 1001.0)  # the operator's next renewal: gone
+    assert acquire_or_renew(boss, "boss", 1001.5, runs_checks=True)
+    release(boss, "boss")
+    assert acquire_or_renew(op, "op", 1002.0)
