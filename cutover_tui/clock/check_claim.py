@@ -32,6 +32,7 @@ class CheckClaim:
         self.refused: str | None = None  # why no check runs here
         self.judged = False
         self._said = False
+        self._has_checks: bool | None = None  # the plan's, asked once (a step added live has none)
 
     def allowed(self, journal: Journal) -> bool:
         """The plan this process parsed is the one the run sealed (judged once the run has
@@ -54,10 +55,12 @@ class CheckClaim:
         if not self.allowed(journal):
             return False
         state = journal.state()
+        if self._has_checks is None:
+            self._has_checks = has_checks(state)
         return (
-            state.phase in ("running", "rollback")
+            self._has_checks
+            and state.phase in ("running", "rollback")
             and may_run_checks(state) is None
-            and has_checks(state)
         )
 
     def refusal(self, journal: Journal, now: datetime) -> list[Event]:
