@@ -18,6 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cutover_tui.clock.check_claim import SAY_AFTER_S
 from cutover_tui.clock.conductor import Conductor, derived_events
 from cutover_tui.clocks import FixedClock
 from cutover_tui.engine.schedule import schedule
@@ -145,8 +146,10 @@ def test_the_starters_conductor_takes_the_lease_and_runs_the_check(tmp_path: Pat
     wall = [1000.0]
     op = _not_the_starter(Conductor(Journal(path), FixedClock(at(2)), "op", wall=lambda: wall[0]))
     op.tick()
+    wall[0] += SAY_AFTER_S  # no starter's conductor came: it says no check runs
+    op.tick()
     assert op.holding and not marker.exists()
-    assert _keys(path) == [f"checks-not-run:{_login()}"]  # said while nobody runs them
+    assert _keys(path) == [f"checks-not-run:{_login()}"]
     boss = Conductor(Journal(path), FixedClock(at(2)), "boss", wall=lambda: wall[0])
     wall[0] += 0.5  # the operator's heartbeat is live
     assert [e.type for e in boss.tick()] == ["checkpoint-passed"]
@@ -235,3 +238,23 @@ def test_the_take_over_on_either_backend(where: Path | str) -> None:
     assert acquire_or_renew(boss, "boss", 1001.5, runs_checks=True)
     release(boss, "boss")
     assert acquire_or_renew(op, "op", 1002.0)
+
+
+def test_nothing_is_said_when_the_starters_conductor_takes_over_at_the_start(
+    tmp_path: Path,
+) -> None:
+    """Operators' war rooms open first; the run starts; the operator's conductor judges it
+    runs no checks, but the starter's (open too) takes the lease on its next heartbeat: the
+    log must not say, every night, that no check runs."""
+    path = _checks_run(tmp_path, tmp_path / "ran")
+    wall = [1000.0]
+    op = _not_the_starter(Conductor(Journal(path), FixedClock(at(2)), "op", wall=lambda: wall[0]))
+    boss = Conductor(Journal(path), FixedClock(at(2)), "boss", wall=lambda: wall[0])
+    op.tick()
+    assert op.holding
+    for _ in range(10):  # heartbeats, well past SAY_AFTER_S
+        wall[0] += 1.0
+        boss.tick()
+        op.tick()
+    assert boss.holding and not op.holding
+    assert _keys(path) == ["check:count:1"]

@@ -4,7 +4,9 @@ The judgment (the sealed plan, the starter's OS login: clock/checking.py) was ma
 holding the lease; it is now made before asking for it, because it decides the lease itself:
 a conductor that runs checks takes a live lease from one that runs none (journal/lease.py), so
 the starter's war room or `cutover conduct`, opened after an operator's, conducts the night.
-A conductor that may not run them says so once in the log, when it holds the lease.
+A conductor that may not run them says so once in the log, when it has held the lease a
+lease expiry (`SAY_AFTER_S`): a starter's conductor that is open takes it over on its next
+heartbeat, so the note is not written every night at the start for nothing.
 """
 
 from __future__ import annotations
@@ -15,8 +17,11 @@ from ..engine.checks import may_run_checks
 from ..engine.events import Event
 from ..engine.state import RunState
 from ..journal.identity import os_login
+from ..journal.lease import LEASE_EXPIRY_S
 from ..journal.store import Journal
 from .checking import checks_not_run, not_the_starter, unsealed_plan
+
+SAY_AFTER_S = LEASE_EXPIRY_S  # of real seconds holding the lease, before saying no check runs
 
 
 def has_checks(state: RunState) -> bool:
@@ -32,6 +37,7 @@ class CheckClaim:
         self.refused: str | None = None  # why no check runs here
         self.judged = False
         self._said = False
+        self._holding_since: float | None = None  # wall seconds: first asked while holding
         self._has_checks: bool | None = None  # the plan's, asked once (a step added live has none)
 
     def allowed(self, journal: Journal) -> bool:
@@ -63,10 +69,15 @@ class CheckClaim:
             and may_run_checks(state) is None
         )
 
-    def refusal(self, journal: Journal, now: datetime) -> list[Event]:
-        """The note that this conductor runs no checks, once (said by the lease holder only:
-        while a starter's conductor holds the lease, nobody needs telling)."""
+    def refusal(self, journal: Journal, now: datetime, wall: float) -> list[Event]:
+        """The note that this conductor runs no checks, once, asked by the lease holder at
+        `wall` (real seconds): said once it has held the lease `SAY_AFTER_S`, so not when
+        a starter's conductor takes it over (while one holds it, nobody needs telling)."""
         if self._said or not self.judged or self.refused is None or journal.broken:
+            return []
+        if self._holding_since is None:
+            self._holding_since = wall
+        if wall - self._holding_since < SAY_AFTER_S:
             return []
         self._said = True
         return checks_not_run(journal.state(), self.refused, os_login(), now)

@@ -303,7 +303,7 @@ class Conductor:
         """Checks run here (judged by the claim); if not, the holder says so once in the log."""
         if self.claim.allowed(self.journal):
             return True
-        self._write(self.claim.refusal(self.journal, self.clock.now()))
+        self._write(self.claim.refusal(self.journal, self.clock.now(), self.wall()))
         return False
 
     def _write(self, events: Iterable[Event]) -> list[Event]:
