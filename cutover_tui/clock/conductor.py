@@ -26,7 +26,9 @@ badly converted job costs at most a second of real time (a minute of simulated t
 and a conductor that took over writes everything that came due while nobody conducted.
 
 The lease is kept in real seconds (`wall`), whatever the run's clock: it is about processes
-being alive, not about the night's time.
+being alive, not about the night's time. A conductor that runs the run's checks (the
+starter's: clock/check_claim.py) takes a live lease from one that runs none
+(journal/lease.decide); the one that lost it follows from its next heartbeat.
 """
 
 from __future__ import annotations
