@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from cutover_tui.clock.check_claim import SAY_AFTER_S
 from cutover_tui.clock.conductor import Conductor
 from cutover_tui.clocks import FixedClock
 from cutover_tui.engine.events import CONDUCTOR, NoteAdded, RunStarted, StepStarted
@@ -45,7 +46,10 @@ def _run(tmp_path: Path, *, checks: bool) -> Path:
 
 def test_a_conductor_that_runs_no_checks_says_so_once(tmp_path: Path) -> None:
     path = _run(tmp_path, checks=True)  # started by someone-else; this process is not them
-    conductor = Conductor(Journal(path), FixedClock(at(2)), holder="A")
+    wall = [1000.0]
+    conductor = Conductor(Journal(path), FixedClock(at(2)), holder="A", wall=lambda: wall[0])
+    conductor.tick()  # holding: said once it has held the lease SAY_AFTER_S (test_lease_starter)
+    wall[0] += SAY_AFTER_S
     conductor.tick()
     conductor.tick()
     said = [n for n in _notes(path) if n.actor == CONDUCTOR]
@@ -56,7 +60,11 @@ def test_a_conductor_that_runs_no_checks_says_so_once(tmp_path: Path) -> None:
 
 def test_nothing_is_said_when_the_plan_has_no_checks(tmp_path: Path) -> None:
     path = _run(tmp_path, checks=False)
-    Conductor(Journal(path), FixedClock(at(2)), holder="A").tick()
+    wall = [1000.0]
+    conductor = Conductor(Journal(path), FixedClock(at(2)), holder="A", wall=lambda: wall[0])
+    conductor.tick()
+    wall[0] += SAY_AFTER_S
+    conductor.tick()
     assert [n for n in _notes(path) if n.actor == CONDUCTOR] == []
 
 

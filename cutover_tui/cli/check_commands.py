@@ -5,7 +5,8 @@ the step, never what to run), then conducts: if no other process holds the run's
 one takes it for the moment and, when its OS user is the one that started the run
 (clock/checking.py `not_the_starter`), runs the plan's check and records the result (else it
 says why and records nothing);
-if another conductor holds it, that one runs the check and this waits for the result. Either
+if another conductor holds it, that one runs the check and this waits for the result (the
+starter's takes the lease from a conductor that runs no checks: journal/lease.decide). Either
 way the result is the checkpoint's, recorded once, and printed (inert).
 """
 

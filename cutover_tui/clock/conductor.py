@@ -26,7 +26,9 @@ badly converted job costs at most a second of real time (a minute of simulated t
 and a conductor that took over writes everything that came due while nobody conducted.
 
 The lease is kept in real seconds (`wall`), whatever the run's clock: it is about processes
-being alive, not about the night's time.
+being alive, not about the night's time. A conductor that runs the run's checks (the
+starter's: clock/check_claim.py) takes a live lease from one that runs none
+(journal/lease.decide); the one that lost it follows from its next heartbeat.
 """
 
 from __future__ import annotations
@@ -55,11 +57,11 @@ from ..engine.events import (
 )
 from ..engine.schedule import Schedule, schedule
 from ..engine.state import Refused, RunState
-from ..journal.identity import os_login
 from ..journal.lease import HEARTBEAT_S, LEASE_EXPIRY_S, acquire_or_renew, holder_id, release
 from ..journal.store import Journal
 from ..plan.durations import format_duration
-from .checking import ConductorChecks, checks_not_run, not_the_starter, unsealed_plan
+from .check_claim import CheckClaim
+from .checking import ConductorChecks
 from .delivery import ConductorComms, open_messages
 
 if TYPE_CHECKING:  # APScheduler loads in `start`, after the war room's first frame (issue 14)
@@ -227,8 +229,7 @@ class Conductor:
         self.comms = ConductorComms(journal, clock, self.holder, lambda: self.holding)
         # Checkpoint checks and health probes (clock/checking.py).
         self.checks = ConductorChecks(clock)
-        self.checks_refused: str | None = None  # why no check runs here (checking.unsealed_plan)
-        self._seal_judged = False
+        self.claim = CheckClaim()  # whether checks run here: it decides the lease too
 
     @classmethod
     def open(cls, path: Path, clock: Clock, **kwargs) -> Conductor:
@@ -262,7 +263,11 @@ class Conductor:
         return written
 
     def _tick(self) -> list[Event]:
-        self.holding = acquire_or_renew(self.journal, self.holder, self.wall(), self.expiry_s)
+        # A conductor that runs checks takes the lease from one that runs none (the starter's).
+        runs_checks = self.claim.runs_checks(self.journal)
+        self.holding = acquire_or_renew(
+            self.journal, self.holder, self.wall(), self.expiry_s, runs_checks=runs_checks
+        )
         if not self.holding:
             return []
         now = self.clock.now()
@@ -291,20 +296,17 @@ class Conductor:
             self._plan_jobs()
         return written
 
+    @property
+    def checks_refused(self) -> str | None:
+        """Why no check runs in this conductor (clock/check_claim.py), or None."""
+        return self.claim.refused
+
     def _checks_allowed(self) -> bool:
-        """The plan this process parsed is the one the run sealed (judged once the run has
-        started: the plan was read when the journal was opened), and the chain holds."""
-        if self.journal.broken:
-            self.checks_refused = unsealed_plan(self.journal)
-            return False
-        state = self.journal.state()
-        if not self._seal_judged and state.phase != "not-started":
-            self.checks_refused = unsealed_plan(self.journal) or not_the_starter(state, os_login())
-            self._seal_judged = True
-            if self.checks_refused:  # said in the log for every war room, once per login
-                now = self.clock.now()
-                self._write(checks_not_run(state, self.checks_refused, os_login(), now))
-        return self._seal_judged and self.checks_refused is None
+        """Checks run here (judged by the claim); if not, the holder says so once in the log."""
+        if self.claim.allowed(self.journal):
+            return True
+        self._write(self.claim.refusal(self.journal, self.clock.now(), self.wall()))
+        return False
 
     def _write(self, events: Iterable[Event]) -> list[Event]:
         written = []
