@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 import os
 import sqlite3
 import sys
@@ -29,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from . import seen
-from .private_dir import open_private_dir, read_private_file, write_private_file
+from .folder_record import read_runs, write_runs
 from .run_files import RunInfo
 from .run_snapshot import FileKey
 
@@ -39,7 +38,7 @@ FOLDER = "listed"
 # The modules whose code decides what a listing says: another version of them, another record.
 _JUDGES = (
     *("listing", "listing_trust", "runindex", "trust", "seal", "seen", "store", "evidence"),
-    *("run_snapshot", "run_files", "raw_chain", "sqlite_io"),
+    *("run_snapshot", "run_files", "raw_chain", "sqlite_io", "folder_record"),
 )
 
 
@@ -83,10 +82,6 @@ def run_info(fields: dict[str, Any], path: Path) -> RunInfo | None:
     ):
         return None
     return RunInfo(path=path, **fields)
-
-
-def _file_name(directory: Path) -> str:
-    return hashlib.sha256(str(directory.resolve()).encode()).hexdigest()[:32] + ".json"
 
 
 class ListedRecord:
@@ -147,21 +142,7 @@ class ListedRecord:
         self.close()
         if self._new == self._old:
             return
-        data = {
-            "format": FORMAT,
-            "code": code_fingerprint(),
-            "directory": str(self.directory.resolve()),
-            "runs": self._new,
-        }
-        folder = open_private_dir(seen.state_dir(), FOLDER, create=True)
-        if folder is None:
-            return
-        try:
-            write_private_file(folder, _file_name(self.directory), json.dumps(data).encode())
-        except OSError:
-            pass
-        finally:
-            os.close(folder)
+        write_runs(FOLDER, self.directory, FORMAT, code_fingerprint(), self._new)
 
     def close(self) -> None:
         if self._memories is not None:
@@ -175,26 +156,7 @@ def open_record(directory: Path, now_ns: int) -> ListedRecord:
 
 
 def _entries(directory: Path) -> dict[str, Any]:
-    folder = open_private_dir(seen.state_dir(), FOLDER, create=False)
-    if folder is None:
-        return {}
-    try:
-        raw = read_private_file(folder, _file_name(directory))
-    finally:
-        os.close(folder)
-    try:
-        data = json.loads(raw) if raw is not None else None
-    except ValueError:
-        return {}
-    if (
-        not isinstance(data, dict)
-        or data.get("format") != FORMAT
-        or data.get("code") != code_fingerprint()
-        or data.get("directory") != str(directory.resolve())
-        or not isinstance(data.get("runs"), dict)
-    ):
-        return {}
-    return data["runs"]
+    return read_runs(FOLDER, directory, FORMAT, code_fingerprint())
 
 
 __all__ = [

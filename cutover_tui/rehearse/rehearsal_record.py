@@ -23,15 +23,14 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 import os
 import sqlite3
 import sys
 from pathlib import Path
 from typing import Any
 
-from ..journal import listed_record, seen
-from ..journal.private_dir import open_private_dir, read_private_file, write_private_file
+from ..journal import listed_record
+from ..journal.folder_record import read_runs, write_runs
 from ..journal.run_snapshot import FileKey
 
 FORMAT = 1
@@ -50,10 +49,6 @@ def code_fingerprint() -> str:
         for source in sources:
             h.update(f"{package}/{source.name}\0".encode() + source.read_bytes() + b"\0")
     return h.hexdigest()
-
-
-def _file_name(directory: Path) -> str:
-    return hashlib.sha256(str(directory.resolve()).encode()).hexdigest()[:32] + ".json"
 
 
 class RehearsalRecord:
@@ -87,21 +82,7 @@ class RehearsalRecord:
         silently nothing when the state directory cannot be written."""
         if self._new == self._old:
             return
-        data = {
-            "format": FORMAT,
-            "code": code_fingerprint(),
-            "directory": str(self.directory.resolve()),
-            "runs": self._new,
-        }
-        folder = open_private_dir(seen.state_dir(), FOLDER, create=True)
-        if folder is None:
-            return
-        try:
-            write_private_file(folder, _file_name(self.directory), json.dumps(data).encode())
-        except OSError:
-            pass
-        finally:
-            os.close(folder)
+        write_runs(FOLDER, self.directory, FORMAT, code_fingerprint(), self._new)
 
 
 def open_record(directory: Path, now_ns: int) -> RehearsalRecord:
@@ -110,26 +91,7 @@ def open_record(directory: Path, now_ns: int) -> RehearsalRecord:
 
 
 def _entries(directory: Path) -> dict[str, Any]:
-    folder = open_private_dir(seen.state_dir(), FOLDER, create=False)
-    if folder is None:
-        return {}
-    try:
-        raw = read_private_file(folder, _file_name(directory))
-    finally:
-        os.close(folder)
-    try:
-        data = json.loads(raw) if raw is not None else None
-    except ValueError:
-        return {}
-    if (
-        not isinstance(data, dict)
-        or data.get("format") != FORMAT
-        or data.get("code") != code_fingerprint()
-        or data.get("directory") != str(directory.resolve())
-        or not isinstance(data.get("runs"), dict)
-    ):
-        return {}
-    return data["runs"]
+    return read_runs(FOLDER, directory, FORMAT, code_fingerprint())
 
 
 __all__ = ["FOLDER", "RehearsalRecord", "code_fingerprint", "open_record"]
