@@ -58,7 +58,8 @@ from cutover_tui.engine.events import RunStarted, StepCompleted, StepStarted  # 
 from cutover_tui.journal import listed_record  # noqa: E402
 from cutover_tui.journal.identity import os_login  # noqa: E402
 from cutover_tui.journal.listing import listed  # noqa: E402
-from cutover_tui.journal.store import Journal, list_all_runs  # noqa: E402
+from cutover_tui.journal.run_lookup import list_all_runs  # noqa: E402
+from cutover_tui.journal.store import Journal  # noqa: E402
 from cutover_tui.journal.trust import guard  # noqa: E402
 from cutover_tui.plan import parse_plan  # noqa: E402
 from cutover_tui.rehearse.history import history  # noqa: E402

@@ -227,7 +227,7 @@ def test_headless_conductor_records_what_came_due_and_stops_when_the_run_ends(
     # out. `cutover conduct` records that once, and leaves when the run ends.
     from datetime import UTC, datetime, timedelta
 
-    from cutover_tui.journal.store import open_run
+    from cutover_tui.journal.run_lookup import open_run
 
     run, runs = begun_last_night(tmp_path)
     begun = (datetime.now(UTC) - timedelta(minutes=20)).isoformat(timespec="seconds")
@@ -277,7 +277,7 @@ def test_every_action_from_a_shell(tmp_path: Path, capsys, monkeypatch) -> None:
     # A rehearsal of the example plan (its starter commands it), driven through every
     # `cutover do` action. In this process, for speed: the same parser and handlers.
     from cutover_tui.cli import main
-    from cutover_tui.journal.store import open_run
+    from cutover_tui.journal.run_lookup import open_run
 
     runs = tmp_path / "runs"
     monkeypatch.setenv("CUTOVER_RUNS", str(runs))

@@ -12,7 +12,8 @@ import termios
 import time
 from pathlib import Path
 
-from cutover_tui.journal.store import Journal, list_runs
+from cutover_tui.journal.run_lookup import list_runs
+from cutover_tui.journal.store import Journal
 
 ROOT = Path(__file__).resolve().parents[1]
 

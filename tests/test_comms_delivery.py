@@ -8,7 +8,8 @@ from pathlib import Path
 from cutover_tui.clock.conductor import Conductor
 from cutover_tui.clocks import FixedClock
 from cutover_tui.engine.events import RollbackInvoked, StepCompleted, StepStarted
-from cutover_tui.journal.store import Journal, event_rows
+from cutover_tui.journal.run_lookup import event_rows
+from cutover_tui.journal.store import Journal
 from tests.comms_support import (
     Hooks,
     Mailbox,

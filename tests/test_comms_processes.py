@@ -15,7 +15,8 @@ from collections import Counter
 from pathlib import Path
 
 from cutover_tui.engine.events import RunEnded
-from cutover_tui.journal.store import Journal, event_rows
+from cutover_tui.journal.run_lookup import event_rows
+from cutover_tui.journal.store import Journal
 from tests.comms_support import (
     Mailbox,
     at,

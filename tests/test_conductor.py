@@ -13,7 +13,8 @@ from cutover_tui.clocks import AcceleratedClock, FixedClock
 from cutover_tui.engine.events import StepStarted
 from cutover_tui.journal.backend import open_at
 from cutover_tui.journal.lease import HEARTBEAT_S, LEASE_EXPIRY_S
-from cutover_tui.journal.store import Journal, event_rows
+from cutover_tui.journal.run_lookup import event_rows
+from cutover_tui.journal.store import Journal
 from tests.journal_support import at, new_run
 from tests.waiting import until, until_async
 

@@ -17,7 +17,8 @@ from cutover_tui.engine.events import (
     StepCompleted,
     StepStarted,
 )
-from cutover_tui.journal.store import Journal, event_rows
+from cutover_tui.journal.run_lookup import event_rows
+from cutover_tui.journal.store import Journal
 from tests.incident_support import hm, new_bridge_run
 from tests.waiting import until_async
 

@@ -17,13 +17,8 @@ from cutover_tui.engine.events import NoteAdded, StepCompleted, StepStarted
 from cutover_tui.engine.state import Refused
 from cutover_tui.journal.backend import open_at
 from cutover_tui.journal.run import JournalRun
-from cutover_tui.journal.store import (
-    Journal,
-    JournalError,
-    event_rows,
-    list_runs,
-    open_run,
-)
+from cutover_tui.journal.run_lookup import event_rows, list_runs, open_run
+from cutover_tui.journal.store import Journal, JournalError
 from tests.journal_support import at, new_run
 from tests.waiting import until
 
@@ -296,7 +291,7 @@ def test_a_follow_only_source_refuses_commands(where: Path | str) -> None:
 
 def test_an_unfinished_simulation_is_not_the_run_to_join(tmp_path: Path) -> None:
     from cutover_tui.engine.events import RunStarted
-    from cutover_tui.journal.store import latest_open_run
+    from cutover_tui.journal.run_lookup import latest_open_run
     from cutover_tui.plan import parse_plan
     from tests.journal_support import plan_text
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from cutover_tui.engine.events import RunStarted
 from cutover_tui.journal.identity import os_login
-from cutover_tui.journal.store import Journal, latest_open_run, list_runs, rehearsals_of
+from cutover_tui.journal.run_lookup import latest_open_run, list_runs, rehearsals_of
+from cutover_tui.journal.store import Journal
 from cutover_tui.plan import parse_plan
 from tests.journal_support import T0, plan_text
 

@@ -32,6 +32,7 @@ from cutover_tui.engine.events import (
 from cutover_tui.engine.state import Refused
 from cutover_tui.journal.identity import os_login
 from cutover_tui.journal.lease import acquire_or_renew
+from cutover_tui.journal.run_lookup import event_rows
 from cutover_tui.journal.seal import (
     EVENT_TRIGGERS,
     HIGH_WATER,
@@ -39,7 +40,7 @@ from cutover_tui.journal.seal import (
     digest,
     unpack_plan,
 )
-from cutover_tui.journal.store import ChainBroken, Journal, chain, event_rows
+from cutover_tui.journal.store import ChainBroken, Journal, chain
 from cutover_tui.journal.trust import parse_head, verify_run
 from cutover_tui.plan import parse_plan
 from tests.journal_support import at, plan_text

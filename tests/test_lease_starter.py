@@ -32,7 +32,8 @@ from cutover_tui.journal.lease import (
     lease_status,
     release,
 )
-from cutover_tui.journal.store import Journal, event_rows
+from cutover_tui.journal.run_lookup import event_rows
+from cutover_tui.journal.store import Journal
 from tests.checks_support import checks_plan, new_checks_run, py_check, start
 from tests.journal_support import at, new_run
 

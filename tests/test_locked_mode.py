@@ -196,7 +196,8 @@ def run_id(host: Host) -> str:
 def events(host: Host, run_id: str) -> list[dict]:
     """The run's stored events, read on the file as the service account."""
     script = (
-        "import json, sys; from cutover_tui.journal.store import Journal, event_rows; "
+        "import json, sys; from cutover_tui.journal.store import Journal; "
+        "from cutover_tui.journal.run_lookup import event_rows; "
         "print(json.dumps(event_rows(Journal(__import__('pathlib').Path(sys.argv[1]))), default=str))"
     )
     read = host.python_as(host.svc, "-c", script, str(host.runs / f"{run_id}.db"))

@@ -25,7 +25,8 @@ from hypothesis import strategies as st
 from cutover_tui.engine.events import RehearsalExcluded, RunStarted, StepCompleted, StepStarted
 from cutover_tui.journal import listed_record, store
 from cutover_tui.journal.identity import os_login
-from cutover_tui.journal.store import Journal, JournalError, RunInfo, open_run
+from cutover_tui.journal.run_lookup import open_run
+from cutover_tui.journal.store import Journal, JournalError, RunInfo
 from cutover_tui.plan import parse_plan
 from cutover_tui.rehearse import prior_history, rehearsal_record
 from cutover_tui.rehearse.calibrate import prior_from

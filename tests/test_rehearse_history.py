@@ -23,7 +23,8 @@ from cutover_tui.engine.pace import infer_pace
 from cutover_tui.engine.state import check, fold
 from cutover_tui.engine.timings import ticked_off
 from cutover_tui.journal.identity import os_login
-from cutover_tui.journal.store import Journal, list_runs, open_run
+from cutover_tui.journal.run_lookup import list_runs, open_run
+from cutover_tui.journal.store import Journal
 from cutover_tui.plan import parse_plan
 from cutover_tui.rehearse.calibrate import calibrate
 from cutover_tui.rehearse.evidence import refused_cuts

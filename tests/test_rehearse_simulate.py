@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 from cutover_tui.clocks import FixedClock
 from cutover_tui.engine.events import RunStarted
 from cutover_tui.engine.state import apply, initial_state
-from cutover_tui.journal.store import Journal, list_runs
+from cutover_tui.journal.run_lookup import list_runs
+from cutover_tui.journal.store import Journal
 from cutover_tui.plan import load_plan
 from cutover_tui.rehearse.simulate import SimulatedNight, play_until, run_simulation
 from cutover_tui.tui.source import MemoryRun

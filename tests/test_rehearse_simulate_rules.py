@@ -210,7 +210,7 @@ def test_a_headless_simulation_whose_output_goes_away_is_recorded_as_aborted(
     import subprocess
     import sys
 
-    from cutover_tui.journal.store import list_runs
+    from cutover_tui.journal.run_lookup import list_runs
 
     runs = tmp_path / "runs"
     command = [sys.executable, "-m", "cutover_tui.cli", "simulate", "plans/online-store.toml"]

@@ -24,7 +24,8 @@ from cutover_tui.engine.events import (
 from cutover_tui.journal import listing, runindex
 from cutover_tui.journal.identity import os_login
 from cutover_tui.journal.listing import listed, run_paths
-from cutover_tui.journal.store import Journal, latest_open_run, list_runs, rehearsals_of
+from cutover_tui.journal.run_lookup import latest_open_run, list_runs, rehearsals_of
+from cutover_tui.journal.store import Journal
 from cutover_tui.plan import parse_plan
 from tests.journal_support import at, new_run, plan_text
 

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from cutover_tui.cli import main
-from cutover_tui.journal.store import list_runs
+from cutover_tui.journal.run_lookup import list_runs
 from tests.test_cli_warroom import ROOT, read_until, spawn
 from tests.waiting import exited, until
 

@@ -45,7 +45,7 @@ def journal_url(option: str | None = None) -> str | None:
 
 
 def open_any(ref: str, directory: Path, url: str | None) -> Journal:
-    from .store import open_run
+    from .run_lookup import open_run
 
     """The run `ref`: in PostgreSQL at `url`, else by id or path in `directory`."""
     if url is None:

@@ -22,7 +22,8 @@ from . import seen
 from .identity import actor_for, describe, os_login
 from .lease import lease_status
 from .pages import LogPages
-from .store import ChainBroken, Journal, open_run, runs_dir
+from .run_lookup import open_run
+from .store import ChainBroken, Journal, runs_dir
 
 REMEMBER_EVERY_S = 5.0
 

@@ -21,15 +21,8 @@ from ..engine.state import Refused, RunState, apply, fold, initial_state
 from ..journal.hostconfig import config_path, locked_socket
 from ..journal.run import JournalRun
 from ..journal.run_files import may_list  # its home: `cutover runs` asks it without this module
-from ..journal.store import (
-    Journal,
-    JournalError,
-    RunInfo,
-    list_runs,
-    open_run,
-    parse_rows,
-    stored_plan,
-)
+from ..journal.run_lookup import list_runs, open_run
+from ..journal.store import Journal, JournalError, RunInfo, parse_rows, stored_plan
 from ..journal.trust import Verification
 from .protocol import MAX_WAIT_S, ProtocolError, decode, encode
 

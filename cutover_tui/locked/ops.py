@@ -22,7 +22,8 @@ from ..engine.state import Refused
 from ..journal.begin import begin_run
 from ..journal.identity import actor_for
 from ..journal.lease import lease_status
-from ..journal.store import Journal, JournalError, list_runs
+from ..journal.run_lookup import list_runs
+from ..journal.store import Journal, JournalError
 from ..journal.trust import Verification, guard, verify_run
 from ..plan import parse_plan
 from .files import RUN_FILE_MODE

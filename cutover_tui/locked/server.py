@@ -34,7 +34,8 @@ from ..clock.conductor import Conductor
 from ..clocks import Clock
 from ..engine.state import Refused
 from ..journal.run import run_clock
-from ..journal.store import Journal, JournalError, no_such_run
+from ..journal.run_lookup import no_such_run
+from ..journal.store import Journal, JournalError
 from ..plan import PlanError
 from .files import RUNS_DIR_MODE, lock_down
 from .ops import HANDLERS

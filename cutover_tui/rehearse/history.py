@@ -19,7 +19,8 @@ from ..engine.events import RehearsalExcluded, RunStarted
 from ..engine.state import RunState
 from ..engine.timings import tick_offs
 from ..journal.listing import run_paths
-from ..journal.store import RunInfo, Unreadable, first_of, open_runs
+from ..journal.run_lookup import first_of, open_runs
+from ..journal.store import RunInfo, Unreadable
 
 
 @dataclass(frozen=True)

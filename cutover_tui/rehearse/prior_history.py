@@ -18,8 +18,9 @@ from pathlib import Path
 
 from ..journal.bytes_journal import journal_of_db
 from ..journal.listing import run_file
+from ..journal.run_lookup import first_of
 from ..journal.run_snapshot import RunBytes, open_bytes
-from ..journal.store import Journal, JournalError, first_of
+from ..journal.store import Journal, JournalError
 from .history import is_simulated
 from .rehearsal_record import RehearsalRecord, open_record
 from .summary import RehearsalSummary, from_json, summarize, to_json
