@@ -24,6 +24,18 @@ def test_plans_dir() -> Path:
 
 
 @pytest.fixture
+def state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A state directory of this test's own (CUTOVER_STATE); files count as settled at once
+    (journal.listed_record.SETTLE_NS, the knob of the listing record and the rehearsal memo)."""
+    from cutover_tui.journal import listed_record
+
+    folder = tmp_path / "state"
+    monkeypatch.setenv("CUTOVER_STATE", str(folder))
+    monkeypatch.setattr(listed_record, "SETTLE_NS", 0)
+    return folder
+
+
+@pytest.fixture
 def hooks():
     """A webhook receiver on 127.0.0.1 (tests.comms_support.Hooks)."""
     from tests.comms_support import Hooks

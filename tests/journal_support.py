@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from cutover_tui.engine.events import RunStarted
+from cutover_tui.engine.events import NoteAdded, RunStarted, StepCompleted, StepStarted
 from cutover_tui.journal.backend import create_at
 from cutover_tui.journal.identity import os_login
 from cutover_tui.journal.store import Journal
@@ -80,3 +81,26 @@ def new_run(directory: Path | str, steps: int = 40) -> Journal:
     journal = create_at(directory, loaded, rehearsal=False, created_by=os_login())
     journal.append(RunStarted(actor="boss", at=at(0), plan_id="jt", key=uuid.uuid4().hex))
     return journal
+
+
+def worked(directory: Path) -> Path:
+    """A run in `directory` with one step done and a note (closed): its file's path."""
+    journal = new_run(directory, steps=4)
+    journal.append(StepStarted(actor="boss", at=at(1), step="s0", key="a"))
+    journal.append(StepCompleted(actor="boss", at=at(5), step="s0", key="b"))
+    journal.append(NoteAdded(actor="boss", at=at(6), text="fine", key="c"))
+    journal.close()
+    return journal.path
+
+
+def after_a_file_clock_tick(path: Path) -> None:
+    """Wait until a file written now gets a later ctime than `path` has."""
+    before = path.stat().st_ctime_ns
+    probe = path.parent / "clock.probe"
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        probe.write_bytes(b"tick")
+        if probe.stat().st_ctime_ns > before:
+            probe.unlink()
+            return
+    raise AssertionError("the file system's clock did not move in 10 s")

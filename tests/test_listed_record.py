@@ -16,34 +16,15 @@ import os
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from cutover_tui.engine.events import NoteAdded, StepCompleted, StepStarted
+from cutover_tui.engine.events import NoteAdded
 from cutover_tui.journal import listed_record, listing, run_snapshot, seen
 from cutover_tui.journal.listing import listed
 from cutover_tui.journal.store import Journal
-from tests.journal_support import at, new_run
-
-
-@pytest.fixture
-def state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A state directory of this test's own; files count as settled at once."""
-    folder = tmp_path / "state"
-    monkeypatch.setenv("CUTOVER_STATE", str(folder))
-    monkeypatch.setattr(listed_record, "SETTLE_NS", 0)
-    return folder
-
-
-def worked(directory: Path) -> Path:
-    journal = new_run(directory, steps=4)
-    journal.append(StepStarted(actor="boss", at=at(1), step="s0", key="a"))
-    journal.append(StepCompleted(actor="boss", at=at(5), step="s0", key="b"))
-    journal.append(NoteAdded(actor="boss", at=at(6), text="fine", key="c"))
-    journal.close()
-    return journal.path
+from tests.journal_support import after_a_file_clock_tick, at, worked
 
 
 def runs_dir(tmp_path: Path, count: int = 2) -> tuple[Path, list[Path]]:
@@ -63,18 +44,6 @@ def walks_counted(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
     monkeypatch.setattr(listing, "walked", counted)
     return calls
-
-
-def after_a_file_clock_tick(path: Path) -> None:
-    """Wait until a file written now gets a later ctime than `path` has."""
-    before = path.stat().st_ctime_ns
-    probe = path.parent / "clock.probe"
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        probe.write_bytes(b"tick")
-        if probe.stat().st_ctime_ns > before:
-            return
-    raise AssertionError("the file system's clock did not move in 10 s")
 
 
 def tamper(path: Path, keep_mtime: bool = True) -> None:

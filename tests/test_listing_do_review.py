@@ -19,32 +19,12 @@ import sys
 import tracemalloc
 from pathlib import Path
 
-import pytest
-
 from cutover_tui.cli import main
-from cutover_tui.engine.events import NoteAdded, StepCompleted, StepStarted
-from cutover_tui.journal import listed_record, run_snapshot
+from cutover_tui.journal import run_snapshot
 from cutover_tui.journal.listing import listed
 from cutover_tui.journal.store import Journal
-from tests.journal_support import at, new_run
+from tests.journal_support import new_run, worked
 from tests.waiting import exited, until
-
-
-@pytest.fixture
-def state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "state"
-    monkeypatch.setenv("CUTOVER_STATE", str(folder))
-    monkeypatch.setattr(listed_record, "SETTLE_NS", 0)  # files made here count as settled
-    return folder
-
-
-def worked(directory: Path) -> Path:
-    journal = new_run(directory, steps=4)
-    journal.append(StepStarted(actor="boss", at=at(1), step="s0", key="a"))
-    journal.append(StepCompleted(actor="boss", at=at(5), step="s0", key="b"))
-    journal.append(NoteAdded(actor="boss", at=at(6), text="fine", key="c"))
-    journal.close()
-    return journal.path
 
 
 def summaries(directory: Path) -> dict[str, str]:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-import time
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -23,7 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cutover_tui.engine.events import RehearsalExcluded, RunStarted, StepCompleted, StepStarted
-from cutover_tui.journal import listed_record, store
+from cutover_tui.journal import store
 from cutover_tui.journal.identity import os_login
 from cutover_tui.journal.run_lookup import open_run
 from cutover_tui.journal.store import Journal, JournalError, RunInfo
@@ -33,16 +32,7 @@ from cutover_tui.rehearse.calibrate import prior_from
 from cutover_tui.rehearse.history import history
 from cutover_tui.rehearse.prior_history import counted_summaries
 from cutover_tui.rehearse.summary import RehearsalSummary, from_json, to_json
-from tests.journal_support import T0, plan_text
-
-
-@pytest.fixture
-def state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A state directory of this test's own; files count as settled at once."""
-    folder = tmp_path / "state"
-    monkeypatch.setenv("CUTOVER_STATE", str(folder))
-    monkeypatch.setattr(listed_record, "SETTLE_NS", 0)
-    return folder
+from tests.journal_support import T0, after_a_file_clock_tick, plan_text
 
 
 def rehearsal(runs: Path, plan: Path, minutes: dict[str, float], **started) -> Journal:
@@ -110,19 +100,6 @@ def folds_counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(prior_history, "_folded", counted)
     return calls
-
-
-def after_a_file_clock_tick(path: Path) -> None:
-    """Wait until a file written now gets a later ctime than `path` has."""
-    before = path.stat().st_ctime_ns
-    probe = path.parent / "clock.probe"
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        probe.write_bytes(b"tick")
-        if probe.stat().st_ctime_ns > before:
-            probe.unlink()
-            return
-    raise AssertionError("the file system's clock did not move in 10 s")
 
 
 def damage(path: Path) -> None:
