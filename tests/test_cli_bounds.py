@@ -247,14 +247,19 @@ def as_user(user: pwd.struct_passwd, *args: str, runs: Path) -> subprocess.Compl
     )
 
 
-def test_a_user_who_cannot_read_the_runs_gets_one_line(run, outsider, tmp_path: Path) -> None:
-    run_id, runs = run
+def can_run_as(user: pwd.struct_passwd, runs: Path) -> None:
+    """Skip, saying why, where this checkout cannot be run as `user`."""
     try:
-        probe = as_user(outsider, "--help", runs=runs)
+        probe = as_user(user, "--help", runs=runs)
     except OSError as exc:
         pytest.skip(f"no Python here that another user may run: {exc}")
     if probe.returncode != 0:
         pytest.skip(f"this checkout cannot be run as another user: {probe.stderr.strip()[-200:]}")
+
+
+def test_a_user_who_cannot_read_the_runs_gets_one_line(run, outsider, tmp_path: Path) -> None:
+    run_id, runs = run
+    can_run_as(outsider, runs)
     tmp_path.chmod(0o755)
     runs.chmod(0o000)  # the run's directory, closed to everyone but root
     try:

@@ -19,7 +19,7 @@ from cutover_tui.journal.identity import os_login
 from cutover_tui.journal.store import Journal
 from cutover_tui.plan import parse_plan
 from tests.journal_support import T0, plan_text
-from tests.test_cli_bounds import as_user, outsider  # noqa: F401 (a fixture)
+from tests.test_cli_bounds import as_user, can_run_as, outsider  # noqa: F401 (a fixture)
 
 
 @pytest.fixture
@@ -48,12 +48,7 @@ def host() -> Iterator[Path]:
 
 def test_run_plan_in_a_runs_directory_you_may_not_read(host: Path, outsider) -> None:  # noqa: F811
     runs = host / "runs"
-    try:
-        probe = as_user(outsider, "--help", runs=runs)
-    except OSError as exc:
-        pytest.skip(f"no Python here that another user may run: {exc}")
-    if probe.returncode != 0:
-        pytest.skip(f"this checkout cannot be run as another user: {probe.stderr.strip()[-200:]}")
+    can_run_as(outsider, runs)
     said = as_user(outsider, "run", str(host / "jt.toml"), runs=runs)
     lines = said.stderr.strip().splitlines()
     assert said.returncode == 1 and "Traceback" not in said.stderr
@@ -64,12 +59,7 @@ def test_run_plan_in_a_runs_directory_you_may_not_read(host: Path, outsider) -> 
 def test_runs_in_a_directory_you_may_not_read(host: Path, outsider) -> None:  # noqa: F811
     """`cutover runs` said "no runs in DIR/ (cutover start PLAN makes one)" to the same user."""
     runs = host / "runs"
-    try:
-        probe = as_user(outsider, "--help", runs=runs)
-    except OSError as exc:
-        pytest.skip(f"no Python here that another user may run: {exc}")
-    if probe.returncode != 0:
-        pytest.skip(f"this checkout cannot be run as another user: {probe.stderr.strip()[-200:]}")
+    can_run_as(outsider, runs)
     said = as_user(outsider, "runs", runs=runs)
     assert "no runs in" not in said.stdout, said.stdout
     lines = said.stderr.strip().splitlines()
