@@ -34,8 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import listed_record, run_snapshot, runindex
-from .raw_chain import GENESIS
-from .raw_chain import link as chain
+from .raw_chain import GENESIS, first_break
 from .run_files import READABLE_VERSIONS, JournalError, RunInfo, Unreadable
 from .sqlite_io import sqlite_connect
 
@@ -140,12 +139,7 @@ def _broken_link(rows: list[tuple[int, str, str, str]]) -> str | None:
         and [sha256(f"{prev}\n{body}".encode()).hexdigest() for _, body, prev, _ in rows] == hashes
     ):
         return None
-    head, expected = GENESIS, 1  # something is wrong: say which row, as the fold would
-    for seq, body, prev, digest in rows:
-        if seq != expected or prev != head or chain(prev, body) != digest:
-            return f"event {seq} does not follow from the one before it"
-        head, expected = digest, seq + 1
-    return None
+    return first_break(rows)  # something is wrong: say which row, as the fold would
 
 
 # The events that move a run's phase (engine.fold), as they are spelled in a stored body

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+from collections.abc import Iterable
 from typing import NamedTuple
 
 GENESIS = "0" * 64
@@ -35,6 +36,19 @@ class Walked(NamedTuple):
 def link(prev: str, body: str) -> str:
     """A row's hash (journal.store.chain)."""
     return hashlib.sha256((prev + "\n" + body).encode()).hexdigest()
+
+
+def first_break(
+    rows: Iterable[tuple[int, str, str, str]], head: str = GENESIS, last: int = 0
+) -> str | None:
+    """The first of `rows` (seq, body, prev, hash) that does not follow from the one before
+    it (`head`, event `last`, for the first), in words; None when every one does."""
+    expected = last + 1
+    for seq, body, prev, digest in rows:
+        if seq != expected or prev != head or link(prev, body) != digest:
+            return f"event {seq} does not follow from the one before it"
+        head, expected = digest, seq + 1
+    return None
 
 
 def walk(db: sqlite3.Connection, mark: int = 0) -> Walked:

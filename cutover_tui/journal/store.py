@@ -17,7 +17,6 @@ commits) and read the rows after the last seq they saw.
 from __future__ import annotations
 
 import functools
-import hashlib
 import os
 import re
 import sqlite3
@@ -44,6 +43,8 @@ from ..plan.model import Plan
 from ..plan.shift import shift_plan
 from . import plan_cache, runindex
 from .folding import Fold, fold_log
+from .raw_chain import GENESIS, first_break
+from .raw_chain import link as chain
 from .run_files import (  # their home; named here too, as every caller knows them
     READABLE_VERSIONS,  # 1: runs made before (keys unique across the run)
     RUNS_ENV,  # noqa: F401
@@ -61,7 +62,6 @@ if TYPE_CHECKING:
     from ..plan import LoadedPlan
 
 SCHEMA_VERSION = 2  # 2: keys unique per author, meta sealed, high-water mark
-GENESIS = "0" * 64
 FILE_MODE = 0o660  # the run's group may write (operators); others may not even read
 DIR_MODE = 0o2770  # setgid: files made inside belong to the directory's group
 
@@ -175,10 +175,6 @@ def _stored_plan(text: str, shift_s: str) -> tuple[Plan, timedelta]:
         plan = shift_plan(parse_plan(text, name="plan").plan, shift)  # PlanError: the caller's
         plan_cache.keep(text, plan, shift_s)
     return plan, shift
-
-
-def chain(prev: str, body: str) -> str:
-    return hashlib.sha256((prev + "\n" + body).encode()).hexdigest()
 
 
 class Journal:
@@ -415,14 +411,8 @@ class Journal:
         """Each row links to the one before (`head`, event `last` for the first) and hashes to
         what it says: a broken chain is kept in `broken` (shown loudly, never appended to),
         not raised, so it can be read."""
-        if self.broken:
-            return
-        expected = last + 1
-        for seq, body, prev, digest in rows:
-            if seq != expected or prev != head or chain(prev, body) != digest:
-                self.broken = f"event {seq} does not follow from the one before it"
-                return
-            head, expected = digest, seq + 1
+        if not self.broken:
+            self.broken = first_break(rows, head, last)
 
     @property
     def head(self) -> tuple[int, str]:
