@@ -5,8 +5,9 @@ the first frame is shown, numpy (the odds), APScheduler (the conductor's jobs) a
 (messages) are not imported yet; then the odds arrive and the conductor starts, so they were
 loaded on the way, after the frame. Nor are what a check or a message needs only when one
 runs or goes out (ctypes for the checks' prctl, HTTP, SMTP, email, urllib: `clock/probing.py`,
-`comms/channels.py`), though the conductor every war room makes imports both modules.
-Structural, not a timing: the probe reports sys.modules.
+`comms/channels.py`), though the conductor every war room makes imports both modules. Nor is
+the search for the rehearsals' prior (rehearse/prior_history.py): the odds read it when they
+first need it, in the worker after the frame. Structural, not a timing: the probe reports sys.modules.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from pathlib import Path
 from tests.journal_support import new_run
 
 ROOT = Path(__file__).resolve().parent.parent
-LATER = ("numpy", "apscheduler", "jinja2", "cutover_tui.engine.forecast")
+# The rehearsals' prior is searched for when the odds first need it (tui/odds.py make_prior).
+PRIOR_SEARCH = "cutover_tui.rehearse.prior_history"
+LATER = ("numpy", "apscheduler", "jinja2", "cutover_tui.engine.forecast", PRIOR_SEARCH)
 # Loaded by a check or a message when one runs, never for the first frame.
 WHEN_USED = ("ctypes", "http.client", "smtplib", "email.message", "urllib.request")
 # Screens a key opens, not on the first frame: imported when opened.
@@ -93,6 +96,7 @@ def test_cutover_run_shows_its_first_frame_before_numpy_apscheduler_and_jinja2(
     # Then the odds were worked out and the conductor started: what was deferred still runs.
     assert report["odds"] and report["conducting"]
     assert {"numpy", "apscheduler", "cutover_tui.engine.forecast"} <= set(report["later"])
+    assert PRIOR_SEARCH in report["later"]  # the prior was read on the way to the odds
 
 
 def test_the_odds_of_a_deferred_forecaster_are_those_of_cutover_status() -> None:
@@ -113,3 +117,20 @@ def test_the_odds_of_a_deferred_forecaster_are_those_of_cutover_status() -> None
     same = forecaster_for("r-1")
     assert (forecaster.iterations, forecaster.seed) == (same.iterations, same.seed)
     assert not OddsKeeper(None, None).has_forecaster
+
+
+def test_a_prior_made_on_first_use_is_made_once_and_a_given_one_stands() -> None:
+    from cutover_tui.tui.odds import OddsKeeper
+
+    asked: list[int] = []
+
+    def make_prior():
+        asked.append(1)
+        return None
+
+    keeper = OddsKeeper(None, None, make_prior=make_prior)
+    assert asked == []  # nothing read until the odds ask
+    assert keeper.prior is None and keeper.prior is None and asked == [1]
+    given = OddsKeeper(None, None, make_prior=make_prior)
+    given.prior = None  # set outright: the maker is never called
+    assert given.prior is None and asked == [1]
