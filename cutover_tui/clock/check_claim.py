@@ -15,19 +15,12 @@ from datetime import datetime
 
 from ..engine.checks import may_run_checks
 from ..engine.events import Event
-from ..engine.state import RunState
 from ..journal.identity import os_login
 from ..journal.lease import LEASE_EXPIRY_S
 from ..journal.store import Journal
-from .checking import checks_not_run, not_the_starter, unsealed_plan
+from .checking import checks_not_run, has_checks, not_the_starter, unsealed_plan
 
 SAY_AFTER_S = LEASE_EXPIRY_S  # of real seconds holding the lease, before saying no check runs
-
-
-def has_checks(state: RunState) -> bool:
-    """The plan has a check on a step, or a probe: something only a starter's conductor runs."""
-    plan = state.plan
-    return bool(plan.probe) or any(getattr(s, "check", None) is not None for s in plan.step)
 
 
 class CheckClaim:

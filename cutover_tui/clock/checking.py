@@ -80,8 +80,7 @@ def checks_not_run(state: RunState, why: str, login: str, now: datetime) -> list
     """The conductor's one note that it runs none of the run's checks and probes, and why:
     kept in its process, the refusal left every war room showing checks as pending all night
     (`x` said "the conductor runs it"). Nothing when the run has none to run."""
-    plan = state.plan
-    if not checks_of(state).enabled or not (plan.probe or any(_has_check(s) for s in plan.step)):
+    if not checks_of(state).enabled or not has_checks(state):
         return []
     text = (
         f"{NOT_RUN_OPENING}{why}; checkpoints wait for a conductor "
@@ -90,8 +89,10 @@ def checks_not_run(state: RunState, why: str, login: str, now: datetime) -> list
     return [NoteAdded(actor=CONDUCTOR, at=now, text=text, key=f"{NOT_RUN_KEY}{login}")]
 
 
-def _has_check(step: object) -> bool:
-    return getattr(step, "check", None) is not None
+def has_checks(state: RunState) -> bool:
+    """The plan has a check on a step, or a probe: something only a starter's conductor runs."""
+    plan = state.plan
+    return bool(plan.probe) or any(getattr(s, "check", None) is not None for s in plan.step)
 
 
 def unsealed_plan(journal: object) -> str | None:
