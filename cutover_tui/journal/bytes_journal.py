@@ -13,7 +13,7 @@ import sqlite3
 from pathlib import Path
 
 from .run_snapshot import RunBytes
-from .store import READABLE_VERSIONS, Journal, JournalError
+from .store import Journal, JournalError
 
 
 def journal_of(opened: RunBytes) -> Journal:
@@ -33,19 +33,7 @@ def journal_of_db(path: Path, db: sqlite3.Connection) -> Journal:
     """The run in `db` (an in-memory copy of the file at `path`) as a Journal; it closes
     `db` when closed."""
     journal = Journal.__new__(Journal)  # Journal.__init__, minus opening the path
-    journal.path, journal.db = path, db
-    try:
-        version = db.execute("PRAGMA user_version").fetchone()[0]
-        if version not in READABLE_VERSIONS:
-            raise JournalError(f"{path}: not a cutover run (schema version {version})")
-        journal.meta = dict(db.execute("SELECT key, value FROM meta"))
-        journal.run_id = journal.meta["run_id"]
-        journal.schema_version = version
-    except sqlite3.Error as exc:
-        raise JournalError(f"{path}: cannot be read as a cutover run: {exc}") from None
-    except KeyError:
-        raise JournalError(f"{path}: not a cutover run (it has no run id)") from None
-    journal._start_reading()
+    journal._read_run(path, db)
     return journal
 
 

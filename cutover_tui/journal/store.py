@@ -183,13 +183,21 @@ class Journal:
     def __init__(self, path: Path) -> None:
         if not path.exists():
             raise JournalError(f"{path}: no such run")
-        self.path = path
         try:
-            self.db = _connect(path)
-            version = self.db.execute("PRAGMA user_version").fetchone()[0]
+            db = _connect(path)
+        except sqlite3.Error as exc:
+            raise JournalError(f"{path}: cannot be read as a cutover run: {exc}") from None
+        self._read_run(path, db)
+
+    def _read_run(self, path: Path, db: sqlite3.Connection) -> None:
+        """`db` (the file at `path`, or its bytes in memory: journal/bytes_journal.py) read
+        as a run: its schema version and meta checked, then `_start_reading`."""
+        self.path, self.db = path, db
+        try:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
             if version not in READABLE_VERSIONS:
                 raise JournalError(f"{path}: not a cutover run (schema version {version})")
-            self.meta = dict(self.db.execute("SELECT key, value FROM meta"))
+            self.meta = dict(db.execute("SELECT key, value FROM meta"))
             self.run_id: str = self.meta["run_id"]
             self.schema_version: int = version
         except sqlite3.Error as exc:
