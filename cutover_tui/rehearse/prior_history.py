@@ -81,10 +81,8 @@ def _summary(path: Path, wanted: Wanted, record: RehearsalRecord | None) -> Rehe
             if not wanted.meta(entry) or entry.get("damaged"):
                 return None
             summary = from_json(entry.get("summary"), path)
-            if summary is not None and summary.run_id != wanted.without:
-                return summary
-            if summary is not None:
-                return None
+            if summary is not None:  # else an entry of the wrong shape: folded again
+                return None if summary.run_id == wanted.without else summary
         return _folded_from_bytes(opened, wanted, record)
     finally:
         opened.close()
