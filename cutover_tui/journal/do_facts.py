@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from . import seen
-from .private_dir import open_private_dir, read_private_file, write_private_file
+from .private_dir import open_private_dir, read_private, write_private_file
 
 if TYPE_CHECKING:
     from .store import Journal
@@ -169,13 +169,7 @@ def _prune(folder: int) -> None:
 def recall(run_id: str, path: Path, login: str) -> Facts | None:
     """This user's facts of the run at `path`, if kept by this code for this login."""
     try:
-        folder = open_private_dir(seen.state_dir(), FOLDER, create=False)
-        if folder is None:
-            return None
-        try:
-            raw = read_private_file(folder, file_name(run_id, path))
-        finally:
-            os.close(folder)
+        raw = read_private(seen.state_dir(), FOLDER, file_name(run_id, path))
     except OSError:
         return None
     if raw is None or hashlib.sha256(raw[64:]).hexdigest().encode() != raw[:64]:

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 from . import seen
-from .private_dir import open_private_dir, read_private_file, write_private_file
+from .private_dir import read_private, write_private
 
 
 def record_name(directory: Path) -> str:
@@ -26,13 +25,7 @@ def record_name(directory: Path) -> str:
 
 def read_runs(folder_name: str, directory: Path, form: int, code: str) -> dict[str, Any]:
     """The `runs` table of this user's record of `directory`, or {} when none is to trust."""
-    folder = open_private_dir(seen.state_dir(), folder_name, create=False)
-    if folder is None:
-        return {}
-    try:
-        raw = read_private_file(folder, record_name(directory))
-    finally:
-        os.close(folder)
+    raw = read_private(seen.state_dir(), folder_name, record_name(directory))
     try:
         data = json.loads(raw) if raw is not None else None
     except ValueError:
@@ -54,15 +47,7 @@ def write_runs(
     """Replace this user's record of `directory`; silently nothing when the state directory
     cannot be written (the next run works it out again)."""
     data = {"format": form, "code": code, "directory": str(directory.resolve()), "runs": runs}
-    folder = open_private_dir(seen.state_dir(), folder_name, create=True)
-    if folder is None:
-        return
-    try:
-        write_private_file(folder, record_name(directory), json.dumps(data).encode())
-    except OSError:
-        pass
-    finally:
-        os.close(folder)
+    write_private(seen.state_dir(), folder_name, record_name(directory), json.dumps(data).encode())
 
 
 __all__ = ["read_runs", "record_name", "write_runs"]

@@ -92,3 +92,28 @@ def write_private_file(folder: int, name: str, data: bytes) -> None:
     except BaseException:
         os.unlink(temp, dir_fd=folder)
         raise
+
+
+def read_private(parent: Path, folder_name: str, name: str) -> bytes | None:
+    """`read_private_file` of `name` in the private folder `parent/folder_name` (opened,
+    never made, and closed again); None when either is not there or not this user's own."""
+    folder = open_private_dir(parent, folder_name, create=False)
+    if folder is None:
+        return None
+    try:
+        return read_private_file(folder, name)
+    finally:
+        os.close(folder)
+
+
+def write_private(parent: Path, folder_name: str, name: str, data: bytes) -> None:
+    """`write_private_file` of `data` as `name` in the private folder `parent/folder_name`
+    (made if need be); quietly nothing when the folder or the file cannot be written."""
+    folder = open_private_dir(parent, folder_name, create=True)
+    if folder is None:
+        return
+    try:
+        with contextlib.suppress(OSError):
+            write_private_file(folder, name, data)
+    finally:
+        os.close(folder)

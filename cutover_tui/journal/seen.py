@@ -10,7 +10,6 @@ only what this user saw; `cutover verify --expect` checks a head recorded anywhe
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
@@ -19,9 +18,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import NamedTuple
 
-from .private_dir import open_private_dir, read_private_file, write_private_file
+from .private_dir import open_private_dir, read_private, read_private_file, write_private
 
 STATE_ENV = "CUTOVER_STATE"  # tests point it at a temporary directory
+FOLDER = "seen"  # in state_dir()
 
 
 class Seen(NamedTuple):  # not a dataclass: `cutover do`'s fast path spares that import
@@ -48,23 +48,18 @@ def _folder(create: bool) -> int | None:
     """The `seen` folder's descriptor: never through a symlink, only this user's own and
     writable by nobody else (journal/private_dir.py), so that under `sudo -E` root never
     writes where another user's link points."""
-    return open_private_dir(state_dir(), "seen", create=create)
+    return open_private_dir(state_dir(), FOLDER, create=create)
 
 
 def recall(run_id: str, path: Path) -> Seen | None:
-    folder = _folder(create=False)
-    if folder is None:
-        return None
     try:
-        raw = read_private_file(folder, _name(run_id, path))
+        raw = read_private(state_dir(), FOLDER, _name(run_id, path))
         if raw is None:
             return None
         data = json.loads(raw)
         return Seen(int(data["seq"]), str(data["hash"]), str(data["at"]))
     except (OSError, ValueError, KeyError, TypeError):
         return None  # never seen, or a memory we cannot read: nothing to compare
-    finally:
-        os.close(folder)
 
 
 def remember(run_id: str, path: Path, seq: int, digest: str) -> None:
@@ -74,15 +69,8 @@ def remember(run_id: str, path: Path, seq: int, digest: str) -> None:
     if known is not None and known.seq >= seq:
         return
     at = datetime.now(UTC).isoformat(timespec="seconds")
-    folder = _folder(create=True)
-    if folder is None:
-        return
-    try:
-        with contextlib.suppress(OSError):
-            data = json.dumps({"seq": seq, "hash": digest, "at": at}).encode()
-            write_private_file(folder, _name(run_id, path), data)
-    finally:
-        os.close(folder)
+    data = json.dumps({"seq": seq, "hash": digest, "at": at}).encode()
+    write_private(state_dir(), FOLDER, _name(run_id, path), data)
 
 
 def against(db: sqlite3.Connection, seen: Seen) -> str | None:
