@@ -41,6 +41,7 @@ from ..journal.columns import columns_suffice
 from ..journal.evidence import high_water_problem, memory_problem, missing_triggers
 from ..journal.hostconfig import HostConfigError, load_host_config
 from ..journal.identity import os_login
+from ..journal.run_files import run_path
 from ..journal.seal import digest, meta_digest
 from ..journal.sqlite_io import immediate, sqlite_connect
 
@@ -117,10 +118,10 @@ def _run_file(args: argparse.Namespace) -> Path:
         raise NotFast("a locked host or PostgreSQL")
     option = args.runs or os.environ.get("CUTOVER_RUNS")
     directory = Path(option) if option else (config.runs or Path("runs"))
-    for path in (Path(args.run), directory / args.run, directory / f"{args.run}.db"):
-        if path.is_file():
-            return path
-    raise NotFast("no such run: the full path names the nearest")
+    path = run_path(args.run, directory)
+    if path is None:
+        raise NotFast("no such run: the full path names the nearest")
+    return path
 
 
 def _prepare(

@@ -34,6 +34,15 @@ def runs_dir(option: str | None = None) -> Path:
     return host.runs or Path("runs")
 
 
+def run_path(ref: str, directory: Path) -> Path | None:
+    """The file of run `ref`: its path as given, else by id in `directory`; None when none
+    of those is a file."""
+    for path in (Path(ref), directory / ref, directory / f"{ref}.db"):
+        if path.is_file():
+            return path
+    return None
+
+
 def may_list(directory: Path) -> None:
     """Raise PermissionError when `directory` exists but this user may not list it.
 
@@ -103,5 +112,6 @@ __all__ = [
     "RunInfo",
     "Unreadable",
     "may_list",
+    "run_path",
     "runs_dir",
 ]

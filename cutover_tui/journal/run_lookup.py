@@ -10,17 +10,16 @@ from pathlib import Path
 
 from ..engine.events import Event, RunStarted
 from ..engine.state import RunState
-from .run_files import JournalError, RunInfo, Unreadable
+from .run_files import JournalError, RunInfo, Unreadable, run_path
 from .store import Journal, _nearest, parse_rows
 
 
 def open_run(ref: str, directory: Path) -> Journal:
     """A run by id (in `directory`) or by the path of its database."""
-    candidates = [Path(ref), directory / ref, directory / f"{ref}.db"]
-    for path in candidates:
-        if path.is_file():
-            return Journal(path)
-    raise no_such_run(ref, directory)
+    path = run_path(ref, directory)
+    if path is None:
+        raise no_such_run(ref, directory)
+    return Journal(path)
 
 
 def no_such_run(ref: str, directory: Path) -> JournalError:
