@@ -63,7 +63,8 @@ def test_the_browser_sees_the_run_follows_it_and_cannot_act(
         assert "read-only" in screen  # the status line says what this view is
         # A watcher's footer: the keys that look, none that act (as the commander it would
         # show them: this process's login commands the run).
-        assert "q quit" in screen and "? help" in screen
+        screen = wait_for_text(browser, "q quit")  # the footer is composed after the frame
+        assert "? help" in screen
         acting = [k for k in KEYS if k.label and k.who != "everyone" and len(k.key) == 1]
         assert acting and not [k.key for k in acting if f"{k.key} {k.label}" in screen]
         # Keys that act, from the browser: refused before the journal sees them.
