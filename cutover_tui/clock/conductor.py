@@ -57,10 +57,11 @@ from ..engine.events import (
 )
 from ..engine.schedule import Schedule, schedule
 from ..engine.state import Refused, RunState
-from ..journal.lease import HEARTBEAT_S, LEASE_EXPIRY_S, acquire_or_renew, holder_id, release
+from ..journal.lease import HEARTBEAT_S, LEASE_EXPIRY_S, holder_id, release, take_or_renew
 from ..journal.store import Journal
 from ..plan.durations import format_duration
 from .check_claim import CheckClaim
+from .check_handover import checks_run_again
 from .checking import ConductorChecks
 from .delivery import ConductorComms, open_messages
 
@@ -265,14 +266,16 @@ class Conductor:
     def _tick(self) -> list[Event]:
         # A conductor that runs checks takes the lease from one that runs none (the starter's).
         runs_checks = self.claim.runs_checks(self.journal)
-        self.holding = acquire_or_renew(
+        claimed = take_or_renew(
             self.journal, self.holder, self.wall(), self.expiry_s, runs_checks=runs_checks
         )
+        self.holding = claimed.holding
         if not self.holding:
             return []
         now = self.clock.now()
         state = self.journal.state()
-        new: list[Event] = []
+        # Taken from one that said no check runs: the log says they run again (once).
+        new = checks_run_again(self.journal, claimed, runs_checks, now)
         jumped = self._jumps.check()
         if jumped is not None and state.phase in ("running", "rollback"):
             new.append(
