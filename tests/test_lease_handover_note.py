@@ -21,7 +21,7 @@ from cutover_tui.engine.events import CONDUCTOR, NoteAdded
 from cutover_tui.engine.state import Refused
 from cutover_tui.journal.lease import Claimed
 from cutover_tui.journal.store import Journal
-from tests.journal_support import at
+from tests.journal_support import at, new_run
 from tests.test_lease_starter import _checks_run, _keys, _not_the_starter
 
 
@@ -138,3 +138,18 @@ def test_no_other_run_again_note_is_signed_conductor(
         journal.append(NoteAdded(actor=CONDUCTOR, at=at(2), text=text, key=key, step=step))
     journal.close()
     assert _notes(path) == []
+
+
+def test_the_note_on_either_backend(where: Path | str) -> None:
+    """The same SQL on SQLite and PostgreSQL: the log's "no check runs" found, the note
+    appended once however often it is written."""
+    journal = new_run(where, steps=1)
+    displaced = Claimed(True, ("op-room:1", 999.0))
+    assert checks_run_again(journal, displaced, True, at(2)) == []
+    said = NoteAdded(actor=CONDUCTOR, at=at(2), text=f"{NOT_RUN_OPENING}x", key="checks-not-run:op")
+    journal.append(said)
+    for _ in range(2):
+        (note,) = checks_run_again(journal, displaced, True, at(3))
+        journal.append(note)
+    keys = [e.key for e in journal.events() if e.actor == CONDUCTOR]
+    assert keys == ["checks-not-run:op", f"{RUN_AGAIN_KEY}op-room:1@999.000000"]

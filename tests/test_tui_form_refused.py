@@ -47,6 +47,7 @@ from tests.warroom_support import (
     settle,
     started,
     through_backup,
+    through_load,
 )
 
 SIZE = (160, 48)
@@ -302,3 +303,18 @@ async def test_the_refusal_in_the_form_is_inert_and_one_line() -> None:
         fill(app, text="fine")
         said = await refused_in_form(pilot, app, screen, {"text": "fine"})
         assert "\x1b" not in said and "\n" not in said and "wipe" in said, repr(said)
+
+
+async def test_a_refused_override_keeps_its_reason(tmp_path: Path) -> None:
+    """The load ran past its trigger: the commander carries on past it, but the run was
+    ended elsewhere meanwhile."""
+    loaded = load_plan(PLAN_PATH)
+    app, path = journal_room(tmp_path, loaded, through_load(), "alice", at(145))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, lambda: app.frame is not None and app.frame.verdict.calling)
+        screen = await open_action(pilot, app, Form("override", "alice", (), None, "override", {}))
+        typed = {"reason": LONG}
+        fill(app, **typed)
+        elsewhere(path, RunEnded(actor="alice", at=at(144), outcome="aborted", key="ended"))
+        said = await refused_in_form(pilot, app, screen, typed)
+        assert ENDED in said, said
