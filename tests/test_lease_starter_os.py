@@ -164,6 +164,11 @@ def test_the_starters_conductor_takes_the_lease_from_the_operators(room: Room) -
             "the commander's conductor runs the check",
         )
         assert room.marker.read_text() == "ran"
+        # The log says so, once (clock/check_handover.py): the operator's note is answered.
+        until(
+            lambda: any(k.startswith("checks-run-again:") for k in room.conductor_keys()),
+            "the note that checks run again",
+        )
 
         # The operator's conductor lives on through several of its heartbeats past the expiry
         # and never takes the lease back (read each time the row is asked for).
@@ -178,6 +183,7 @@ def test_the_starters_conductor_takes_the_lease_from_the_operators(room: Room) -
         until(lambda: (room.lease() or ("", 0, 0))[1] == op_pid, "the operator conducts again")
         keys = room.conductor_keys()
         assert keys.count("check:count:1") == 1 and keys.count(f"checks-not-run:{room.op}") == 1
+        assert len([k for k in keys if k.startswith("checks-run-again:")]) == 1, keys
     finally:
         for proc in (p for p in (op, boss) if p is not None):
             _stop(proc)

@@ -127,11 +127,11 @@ async def test_gate_go_refused_until_criteria_met_then_conditional_go() -> None:
         await open_form(pilot, app, "g")
         fill(app, decision="go")
         await submit_form(pilot, app)
-        await settle(pilot, lambda: any("open: staff-ready" in n for n in notices(app)))
-        select(app, "go")
-        await open_form(pilot, app, "g")
+        # Refused in the form, which stays open: the approver changes the decision there.
+        assert "open: staff-ready" in _form_error(app)
         fill(app, decision="conditional-go", risks="two clerks trained on Monday")
-        await submit_form(pilot, app)
+        app.screen.query_one("#field-risks").focus()
+        await pilot.press("enter")  # a second click this soon would be a double click
         await settle(pilot, lambda: events_of(app)[-1].type == "gate-decided")
         last = events_of(app)[-1]
         assert last.type == "gate-decided" and last.decision == "conditional-go"
@@ -244,10 +244,10 @@ async def test_end_run() -> None:
         await open_form(pilot, app, "E")
         fill(app, outcome="completed")
         await submit_form(pilot, app)
-        await settle(pilot, lambda: any("steps are still open" in n for n in notices(app)))
-        await open_form(pilot, app, "E")
+        assert "steps are still open" in _form_error(app)  # refused in the open form
         fill(app, outcome="aborted", reason="vendor cancelled")
-        await submit_form(pilot, app)
+        app.screen.query_one("#field-reason").focus()
+        await pilot.press("enter")
         await settle(pilot, lambda: app.state.phase == "ended")
         assert app.state.phase == "ended" and app.state.outcome == "aborted"
 

@@ -40,165 +40,30 @@ import sqlite3
 import time
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..clocks import Clock, JumpDetector, boot_id
-from ..engine.escalation import due_incident_events, incident_moments
 from ..engine.events import (
     CONDUCTOR,
-    BudgetExceeded,
     ClockJumped,
     Event,
-    TriggerFired,
-    WindowAlert,
 )
-from ..engine.schedule import Schedule, schedule
-from ..engine.state import Refused, RunState
-from ..journal.lease import HEARTBEAT_S, LEASE_EXPIRY_S, acquire_or_renew, holder_id, release
+from ..engine.schedule import schedule
+from ..engine.state import Refused
+from ..journal.lease import HEARTBEAT_S, LEASE_EXPIRY_S, holder_id, release, take_or_renew
 from ..journal.store import Journal
-from ..plan.durations import format_duration
 from .check_claim import CheckClaim
+from .check_handover import checks_run_again
 from .checking import ConductorChecks
 from .delivery import ConductorComms, open_messages
+from .due import Checked, derived_events, next_due
 
 if TYPE_CHECKING:  # APScheduler loads in `start`, after the war room's first frame (issue 14)
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 MISFIRE_GRACE_S = 300
-_ZERO = timedelta(0)
-
-
-def derived_events(state: RunState, sched: Schedule, now: datetime) -> list[Event]:
-    """What time alone has made true by `now` and the log does not say yet."""
-    if state.phase not in ("running", "rollback"):
-        return []
-    out: list[Event] = []
-    for sid in sched.running:
-        st, step = state.status[sid], state.steps[sid]
-        if st.status != "running" or st.started_at is None:
-            continue
-        crossed = st.started_at + st.paused + step.duration
-        if crossed <= now and st.over_budget_attempt < st.attempts:
-            out.append(
-                BudgetExceeded(
-                    actor=CONDUCTOR,
-                    at=crossed,
-                    step=sid,
-                    attempt=st.attempts,
-                    key=f"budget:{sid}:{st.attempts}",
-                )
-            )
-    for fired in sched.fired:
-        if fired.trigger and not fired.recorded and fired.fired_at <= now:
-            out.append(
-                TriggerFired(
-                    actor=CONDUCTOR,
-                    at=fired.fired_at,
-                    trigger=fired.trigger,
-                    step=fired.step,
-                    action=fired.action,
-                    reason=fired.reason,
-                    key=f"trigger:{fired.trigger}",
-                )
-            )
-    window = state.plan.window
-    when = state.when
-    alerts: list[tuple[str, datetime, str]] = []
-    if state.phase == "running" and state.rollback_order:
-        point = sched.last_safe_rollback_start
-        alerts.append(
-            (
-                "rollback-point",
-                point,
-                f"the last safe rollback start {when(point)} has passed: "
-                f"a rollback from now ends after the deadline",
-            )
-        )
-    alerts.append(("deadline", window.end, f"the window closed at {when(window.end)}"))
-    for alert, due, text in alerts:
-        if due <= now and alert not in state.alerts:
-            out.append(
-                WindowAlert(actor=CONDUCTOR, at=due, alert=alert, text=text, key=f"alert:{alert}")
-            )
-    if _breach_near(state, sched) and "breach-warning" not in state.alerts:
-        # The window warning: the projected finish came within `window.warning` of the
-        # deadline (or past it). Raised once; the screens keep showing the live level.
-        if sched.buffer_left < _ZERO:
-            text = (
-                f"projected finish {when(sched.projected_finish)} is past the deadline "
-                f"{when(sched.deadline)} by {format_duration(-sched.buffer_left)}"
-            )
-        else:
-            text = (
-                f"projected finish {when(sched.projected_finish)} leaves "
-                f"{format_duration(sched.buffer_left)} before the deadline {when(sched.deadline)} "
-                f"(the window warning is {format_duration(window.warning)})"
-            )
-        out.append(
-            WindowAlert(
-                actor=CONDUCTOR,
-                at=now,
-                alert="breach-warning",
-                text=text,
-                key="alert:breach-warning",
-            )
-        )
-    # Incidents opened, escalated, reminded: engine/escalation.py
-    out.extend(due_incident_events(state, now))
-    return out
-
-
-def _breach_near(state: RunState, sched: Schedule) -> bool:
-    return sched.buffer_left < state.plan.window.warning
-
-
-def next_due(state: RunState, sched: Schedule, now: datetime) -> list[datetime]:
-    """The moments after `now` at which `derived_events` will have something new."""
-    moments: list[datetime] = []
-    for sid in sched.running:
-        st = state.status[sid]
-        if st.status == "running" and st.started_at is not None:
-            moments.append(st.started_at + st.paused + state.steps[sid].duration)
-    moments.extend(a.fires_at for a in sched.armed if a.fires_at is not None)
-    if state.phase == "running":
-        moments.append(sched.last_safe_rollback_start)
-        if "breach-warning" not in state.alerts and not _breach_near(state, sched):
-            # When the buffer would fall under the warning if the projection slides with the
-            # clock (an overrunning step): re-planned, so an early guess costs one tick.
-            moments.append(now + (sched.buffer_left - state.plan.window.warning))
-    moments.append(state.plan.window.end)
-    moments.extend(incident_moments(state))
-    return sorted(m for m in moments if m > now)
-
-
-RECHECK = timedelta(minutes=1)  # of the run's clock: the longest a heartbeat goes unchecked
-
-
-@dataclass
-class Checked:
-    """The last look at what came due: while no event arrives and the clock has not reached
-    the next moment `next_due` named (or a minute, whichever is first), the heartbeat skips
-    the schedule (a 20,000-step plan's costs tens of milliseconds, every second)."""
-
-    seen: tuple[int, int, int] | None = None  # (id(state), last_seq, revision)
-    at: datetime | None = None
-    until: datetime | None = None
-
-    def due(self, state: RunState, now: datetime) -> bool:
-        return (
-            self.at is None
-            or self.until is None
-            or self.seen != (id(state), state.last_seq, state.revision)
-            or not self.at <= now < self.until
-        )
-
-    def done(self, state: RunState, now: datetime, moments: list[datetime]) -> None:
-        self.seen = (id(state), state.last_seq, state.revision)
-        self.at = now
-        self.until = min([now + RECHECK, *moments[:1]])  # `now` itself: due next heartbeat
 
 
 class Conductor:
@@ -265,14 +130,16 @@ class Conductor:
     def _tick(self) -> list[Event]:
         # A conductor that runs checks takes the lease from one that runs none (the starter's).
         runs_checks = self.claim.runs_checks(self.journal)
-        self.holding = acquire_or_renew(
+        claimed = take_or_renew(
             self.journal, self.holder, self.wall(), self.expiry_s, runs_checks=runs_checks
         )
+        self.holding = claimed.holding
         if not self.holding:
             return []
         now = self.clock.now()
         state = self.journal.state()
-        new: list[Event] = []
+        # Taken from one that said no check runs: the log says they run again (once).
+        new = checks_run_again(self.journal, claimed, runs_checks, now)
         jumped = self._jumps.check()
         if jumped is not None and state.phase in ("running", "rollback"):
             new.append(

@@ -111,18 +111,27 @@ def request_due(state: RunState, sid: str) -> bool:
 # -- rules ----------------------------------------------------------------------------------
 
 
-# The one note the conductor writes itself: that it runs no check (clock/checking.py). Only
-# that note, so the log never vouches for other words signed "conductor".
+# The two notes the conductor writes itself: that it runs no check (clock/checking.py), and
+# that checks run again since a starter's conductor took the lease from such a one
+# (clock/check_handover.py). Only those, so the log never vouches for other words signed
+# "conductor".
 NOT_RUN_KEY = "checks-not-run:"
 NOT_RUN_OPENING = "no check or probe runs in this conductor: "
+RUN_AGAIN_KEY = "checks-run-again:"
+RUN_AGAIN_OPENING = "checks and probes run again, in this conductor: "
+_CONDUCTOR_NOTES = ((NOT_RUN_KEY, NOT_RUN_OPENING), (RUN_AGAIN_KEY, RUN_AGAIN_OPENING))
 
 
 def conductor_note_permission(event: NoteAdded) -> str | None:
-    """None for the conductor's own "checks not run" note; the refusal for any other."""
+    """None for the conductor's own notes on whether checks run; the refusal for any other."""
     plain = event.kind == "info" and event.step is None and event.remark is None
-    if plain and event.key.startswith(NOT_RUN_KEY) and event.text.startswith(NOT_RUN_OPENING):
+    known = any(
+        event.key.startswith(key) and event.text.startswith(opening)
+        for key, opening in _CONDUCTOR_NOTES
+    )
+    if plain and known:
         return None
-    return "the conductor records no note but that it runs no check"
+    return "the conductor records no note but that it runs no check, or that checks run again"
 
 
 def conductor_permission(state: RunState, event: CheckpointPassed | CheckpointFailed) -> str | None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import socket
+from dataclasses import dataclass
 from typing import Literal
 
 from .store import Journal, _immediate
@@ -73,16 +74,40 @@ def acquire_or_renew(
 ) -> bool:
     """Take the lease if it is free or expired (or held live by a conductor that runs no
     checks, when this one runs them: `decide`), renew it if ours. True when we hold it."""
+    return take_or_renew(journal, holder, now, expiry_s, runs_checks=runs_checks).holding
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """What asking for the lease did: whether this conductor holds it, and when it took it
+    from another holder, that holder's row (holder text, when it had acquired it): one
+    hand-over, named once (clock/check_handover.py says when checks start running)."""
+
+    holding: bool
+    displaced: tuple[str, float] | None = None
+
+
+def take_or_renew(
+    journal: Journal,
+    holder: str,
+    now: float,
+    expiry_s: float = LEASE_EXPIRY_S,
+    *,
+    runs_checks: bool = False,
+) -> Claimed:
+    """`acquire_or_renew`, saying whom a take displaced (decided in the write transaction,
+    so exactly one process is told of each hand-over)."""
     db = journal.db
     # A live lease held by another is seen without the write lock: a room full of war rooms
     # each asking every second never queues behind (or ahead of) the commander's commands.
     row = db.execute("SELECT holder, heartbeat FROM lease WHERE id = 1").fetchone()
     if decide(row, holder, runs_checks, now, expiry_s) == "wait":
-        return False
+        return Claimed(False)
     text = holder_text(holder, runs_checks)
+    displaced = None
     with _immediate(db):  # then decided again under the lock: two can never both take it
-        row = db.execute("SELECT holder, heartbeat FROM lease WHERE id = 1").fetchone()
-        decision = decide(row, holder, runs_checks, now, expiry_s)
+        row = db.execute("SELECT holder, heartbeat, acquired FROM lease WHERE id = 1").fetchone()
+        decision = decide(row and (row[0], row[1]), holder, runs_checks, now, expiry_s)
         if decision == "insert":
             db.execute(
                 "INSERT INTO lease VALUES (1, ?, ?, ?, ?, ?)",
@@ -91,15 +116,16 @@ def acquire_or_renew(
         elif decision == "renew":  # the mark follows what this conductor runs now
             db.execute("UPDATE lease SET holder = ?, heartbeat = ? WHERE id = 1", (text, now))
         elif decision == "take":
+            displaced = (row[0], float(row[2]))
             db.execute(
                 "UPDATE lease SET holder = ?, pid = ?, host = ?, acquired = ?, heartbeat = ? "
                 "WHERE id = 1",
                 (text, os.getpid(), socket.gethostname(), now, now),
             )
         else:
-            return False
+            return Claimed(False)
         record_high_water(db, now)
-        return True
+        return Claimed(True, displaced)
 
 
 def release(journal: Journal, holder: str) -> None:

@@ -16,20 +16,15 @@ commits) and read the rows after the last seq they saw.
 
 from __future__ import annotations
 
-import functools
-import os
-import re
 import sqlite3
 import threading
-import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..engine.event_adapters import parse_events_json
-from ..engine.events import Event, RunStarted, dump_event, parse_event
+from ..engine.events import Event, RunStarted, dump_event
 from ..engine.state import (
     Refused,
     RunState,
@@ -38,13 +33,25 @@ from ..engine.state import (
     initial_state,
     permission,
 )
-from ..plan import PlanError
-from ..plan.model import Plan
-from ..plan.shift import shift_plan
-from . import plan_cache, runindex
+from . import runindex
+from .chain_verify import verify_rows
+from .faults import (  # their home; named here too, as callers know them
+    FOLD_FAULTS,
+    ChainBroken,
+    Unfoldable,
+    unfoldable,
+)
 from .folding import Fold, fold_log
+from .idempotency import earlier_event
+from .nearest import nearest as _nearest  # noqa: F401  (postgres, run_lookup import it here)
 from .raw_chain import GENESIS, first_break
 from .raw_chain import link as chain
+from .run_create import (  # their home; named here too, as every caller knows them
+    FILE_MODE,
+    SCHEMA_VERSION,  # noqa: F401
+    create_run_file,
+    new_run_meta,  # noqa: F401
+)
 from .run_files import (  # their home; named here too, as every caller knows them
     READABLE_VERSIONS,  # 1: runs made before (keys unique across the run)
     RUNS_ENV,  # noqa: F401
@@ -53,128 +60,16 @@ from .run_files import (  # their home; named here too, as every caller knows th
     Unreadable,  # noqa: F401
     runs_dir,  # noqa: F401
 )
-from .seal import EVENT_TRIGGERS, HIGH_WATER, META_TRIGGERS, seal_start
+from .run_info import damaged_info, run_info
+from .seal import seal_start
 from .sqlite_io import BUSY_TIMEOUT_MS  # noqa: F401  (its old home: importers may use it)
 from .sqlite_io import immediate as _immediate
 from .sqlite_io import sqlite_connect as _connect
+from .stored_plan import _stored_plan, stored_plan  # noqa: F401  (tests clear its memo here)
+from .stored_rows import parse_rows
 
 if TYPE_CHECKING:
     from ..plan import LoadedPlan
-
-SCHEMA_VERSION = 2  # 2: keys unique per author, meta sealed, high-water mark
-FILE_MODE = 0o660  # the run's group may write (operators); others may not even read
-DIR_MODE = 0o2770  # setgid: files made inside belong to the directory's group
-
-SCHEMA = f"""
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS events (
-    seq INTEGER PRIMARY KEY,
-    key TEXT NOT NULL,
-    type TEXT NOT NULL,
-    actor TEXT NOT NULL,
-    body TEXT NOT NULL,
-    prev TEXT NOT NULL,
-    hash TEXT NOT NULL,
-    UNIQUE (actor, key)
-);
-{EVENT_TRIGGERS}
-{HIGH_WATER}
-CREATE TABLE IF NOT EXISTS lease (
-    id INTEGER PRIMARY KEY CHECK (id = 1),
-    holder TEXT NOT NULL,
-    pid INTEGER NOT NULL,
-    host TEXT NOT NULL,
-    acquired REAL NOT NULL,
-    heartbeat REAL NOT NULL
-);
-PRAGMA user_version = {SCHEMA_VERSION};
-"""
-
-
-def new_run_meta(
-    loaded: LoadedPlan, rehearsal: bool, created_by: str, shift: timedelta, speed: float
-) -> dict[str, str]:
-    """A new run's meta rows, on either backend; `run_id` is the base id (plan id, mode and the
-    second it started), which the backend suffixes with -2, -3 when that name is taken."""
-    plan = loaded.plan
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    return {
-        "run_id": f"{plan.plan.id}-{'rehearsal-' if rehearsal else ''}{stamp}",
-        "plan_id": plan.plan.id,
-        "title": plan.plan.title,
-        "plan_path": str(loaded.path),
-        "plan_text": loaded.text,
-        "mode": "rehearsal" if rehearsal else "live",
-        "created_at": datetime.now(UTC).isoformat(timespec="microseconds"),
-        "created_by": created_by,
-        "shift_s": str(shift.total_seconds()),
-        "speed": str(speed),
-    }
-
-
-class Unfoldable(ValueError):
-    """The journal holds an event no state can take (written by hand, past the rules)."""
-
-
-# What `apply` raises on an event the rules would never have let through.
-FOLD_FAULTS = (KeyError, AttributeError, TypeError, IndexError)
-
-
-def unfoldable(plan: Plan, events: Sequence[Event]) -> int:
-    """The seq of the first event that cannot be folded (the slow path, on failure only)."""
-    state = initial_state(plan)
-    for event in events:
-        try:
-            apply(state, event)
-        except FOLD_FAULTS:
-            return event.seq
-    return events[-1].seq if events else 0
-
-
-class ChainBroken(sqlite3.DatabaseError):
-    """A run whose hash chain does not hold: read and shown, never appended to. A database
-    error, so every command and the conductor say it in words as they do a damaged page."""
-
-
-def stored_plan(meta: Mapping[str, str], path: Path) -> tuple[Plan, timedelta]:
-    """A run's plan as its `meta` stores it, moved by its clock shift, and the shift
-    (JournalError when the stored text no longer loads); a served run reads it alike."""
-    text, shift_s = meta["plan_text"], str(meta.get("shift_s", 0))
-    try:
-        return _stored_plan(text, shift_s)
-    except PlanError as exc:
-        why = located(exc, text, path)
-        raise JournalError(f"{path}: its stored plan no longer loads: {why}") from None
-
-
-def located(exc: PlanError, text: str, path: Path) -> PlanError:
-    """The problems of a stored plan named by its run file (parsed again: errors only)."""
-    from ..plan import parse_plan
-
-    try:
-        parse_plan(text, name=f"{path}:plan")
-    except PlanError as again:
-        return again
-    return exc
-
-
-@functools.lru_cache(maxsize=4)
-def _stored_plan(text: str, shift_s: str) -> tuple[Plan, timedelta]:
-    # Kept per process: the war room opens a run three times (the trust guard's connection,
-    # the conductor's, its delivery thread's), and a 20,000-step plan takes seconds to load.
-    # The sealed text cannot change under a run, and nothing edits a loaded Plan. Keyed by
-    # the text, not the run: the rehearsal search opens every run of one plan, and one Plan
-    # object also means one compact template (engine/compact.py) for all their folds.
-    # Across processes: the plan validated (and shifted) from this very text before, by this
-    # user (journal/plan_cache.py), else parsed in full and kept for the next command.
-    shift = timedelta(seconds=float(shift_s))
-    plan = plan_cache.recall(text, shift_s)
-    if plan is None:
-        from ..plan import parse_plan  # late: a cached plan needs no TOML reader or checks
-
-        plan = shift_plan(parse_plan(text, name="plan").plan, shift)  # PlanError: the caller's
-        plan_cache.keep(text, plan, shift_s)
-    return plan, shift
 
 
 class Journal:
@@ -257,41 +152,17 @@ class Journal:
         today on a plan windowed next week); `speed` is the run's clock rate (simulations).
         `file_mode`: the locked-mode service makes its runs 0640, never group-writable even
         for an instant (an fd opened for writing in that instant would outlive a chmod)."""
-        _make_runs_dir(directory)
-        meta = new_run_meta(loaded, rehearsal, created_by, shift, speed)
-        base = meta["run_id"]
-        meta["run_id"] = ""  # final once the file is claimed under its name
-        old_umask = os.umask(0o007)
-        # Built whole under a hidden name, then linked to its id's name: a reader never sees a
-        # half-made run, and two `cutover start` in the same second get two runs (link fails
-        # on an existing name), never one database with two sets of meta.
-        building = directory / f".{base}.{os.getpid()}.{uuid.uuid4().hex[:8]}.building"
-        try:
-            db = _connect(building)
-            db.executescript(SCHEMA)
-            with _immediate(db):
-                db.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
-            db.close()
-            run_id, n = base, 1
-            while True:
-                db = _connect(building)
-                with _immediate(db):
-                    db.execute("UPDATE meta SET value = ? WHERE key = 'run_id'", (run_id,))
-                db.close()  # the last connection: checkpointed, its -wal gone
-                path = directory / f"{run_id}.db"
-                if _claim(building, path):
-                    break
-                n += 1
-                run_id = f"{base}-{n}"
-            db = _connect(path)
-            db.executescript(META_TRIGGERS)  # its id is final: from now on meta is sealed
-            db.close()
-            _chmod(path, file_mode)
-        finally:
-            os.umask(old_umask)
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{building}{suffix}").unlink(missing_ok=True)
-        return cls(path)
+        return cls(
+            create_run_file(
+                directory,
+                loaded,
+                rehearsal=rehearsal,
+                created_by=created_by,
+                shift=shift,
+                speed=speed,
+                file_mode=file_mode,
+            )
+        )
 
     # -- reading -----------------------------------------------------------------------------
     @property
@@ -531,157 +402,19 @@ class Journal:
         return str(self.path)
 
     def _earlier(self, event: Event) -> Event | None:
-        """The event its author already recorded under this key (an idempotent repeat)."""
-        mine = self.db.execute(  # the (actor, key) index
-            "SELECT seq, body FROM events WHERE actor = ? AND key = ?", (event.actor, event.key)
-        ).fetchall()
-        if mine:
-            earlier = parse_rows(mine)[0]
-            if (earlier.type, earlier.step_id) != (event.type, event.step_id):
-                raise Refused(  # a retry repeats its command; another command is not one
-                    f"the key {event.key!r} already recorded #{earlier.seq} {earlier.type}"
-                    f"{' ' + earlier.step_id if earlier.step_id else ''}: another command "
-                    "needs another key"
-                )
-            return earlier
-        if self.schema_version < 2:  # keys were unique across the run then
-            taken = self.db.execute(
-                "SELECT seq, actor FROM events WHERE key = ?", (event.key,)
-            ).fetchone()
-            if taken:
-                raise Refused(
-                    f"the key {event.key!r} is already taken by {self._state.name(taken[1])} "
-                    f"(#{taken[0]}) in this run, made before keys were per person: use another"
-                )
-        return None
+        """The event its author already recorded under this key (journal/idempotency.py)."""
+        return earlier_event(self.db, self.schema_version, self._state, event)
 
     # -- checking ----------------------------------------------------------------------------
     def verify(self) -> tuple[list[str], str, int]:
         """(problems, head hash, event count): the chain, the seq order and SQLite's own check."""
-        problems: list[str] = []
-        try:
-            integrity = self.db.execute("PRAGMA integrity_check").fetchall()
-            rows = self.db.execute(
-                "SELECT seq, key, body, prev, hash FROM events ORDER BY seq"
-            ).fetchall()
-        except sqlite3.DatabaseError as exc:
-            return [f"the database is damaged: {exc}"], GENESIS, 0
-        if integrity != [("ok",)]:
-            problems.extend(f"integrity: {row[0]}" for row in integrity)
-        head, count, expected_seq = GENESIS, 0, None
-        for seq, key, body, prev, digest in rows:
-            count += 1
-            if expected_seq is not None and seq != expected_seq:
-                problems.append(f"event {seq}: a gap in the sequence after {expected_seq - 1}")
-            expected_seq = seq + 1
-            if prev != head:
-                problems.append(f"event {seq} ({key}): links to {prev[:12]}…, not {head[:12]}…")
-            if chain(prev, body) != digest:
-                problems.append(f"event {seq} ({key}): its hash does not match its content")
-            try:
-                parse_event(body)
-            except ValueError as exc:
-                problems.append(f"event {seq} ({key}): unreadable: {exc}")
-            head = digest
-        return problems, head, count
+        return verify_rows(self.db)
 
     def info(self) -> RunInfo:
-        try:
-            state = self.state()
-        except (sqlite3.DatabaseError, ValueError):
-            return self._damaged_info()
-        if self.broken:
-            return self._damaged_info()
-        return RunInfo(
-            run_id=self.run_id,
-            path=self.path,
-            plan_id=self.meta["plan_id"],
-            title=self.meta["title"],
-            mode=self.meta["mode"],
-            created_at=self.meta["created_at"],
-            created_by=self.meta["created_by"],
-            events=state.event_count,
-            phase=state.phase,
-            outcome=state.outcome,
-            speed=float(self.meta.get("speed", 1.0)),
-            steps_done=sum(state.status[sid].status in ("done", "skipped") for sid in state.order),
-            steps_total=len(state.order),
-        )
+        return run_info(self)
 
     def _damaged_info(self) -> RunInfo:
-        return RunInfo(
-            run_id=self.run_id,
-            path=self.path,
-            plan_id=self.meta["plan_id"],
-            title=self.meta["title"],
-            mode=self.meta["mode"],
-            created_at=self.meta["created_at"],
-            created_by=self.meta["created_by"],
-            events=0,
-            phase="damaged",
-            outcome="cutover verify says how",
-            speed=float(self.meta.get("speed", 1.0)),
-        )
+        return damaged_info(self)
 
     def close(self) -> None:
         self.db.close()
-
-
-def parse_rows(rows: Sequence[tuple[int, str]]) -> list[Event]:
-    """Events from (seq, body) rows, each with its seq: one validation call for them all,
-    the seq spliced into each body's JSON (dump_event leaves it out), not copied in after."""
-    if not rows:
-        return []
-    events = parse_events_json(  # validators built for the types present only (issue 14)
-        "[" + ",".join(f'{{"seq":{seq},{body[1:]}' for seq, body in rows) + "]"
-    )
-    if any(e.seq != seq for e, (seq, _) in zip(events, rows, strict=True)):
-        raise ValueError("an event body carries a seq of its own")  # never written so
-    return events
-
-
-# -- SQLite plumbing ----------------------------------------------------------------------
-
-
-def _claim(building: Path, path: Path) -> bool:
-    """Give the finished database at `building` the name `path`, unless it is taken."""
-    try:
-        os.link(building, path)  # atomic, and fails on an existing name
-        return True
-    except FileExistsError:
-        return False
-    except OSError:  # a file system without hard links: claim the name, then move onto it
-        try:
-            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, FILE_MODE))
-        except FileExistsError:
-            return False
-        os.replace(building, path)
-        return True
-
-
-def _make_runs_dir(directory: Path) -> None:
-    if not directory.exists():
-        old = os.umask(0o007)
-        try:
-            directory.mkdir(parents=True, exist_ok=True)
-        finally:
-            os.umask(old)
-        _chmod(directory, DIR_MODE)
-
-
-def _chmod(path: Path, mode: int = FILE_MODE) -> None:
-    try:
-        if path.exists():
-            path.chmod(mode)
-    except PermissionError:
-        pass  # not ours (a shared runs directory): its owner set the mode
-
-
-def _nearest(word: str, known: Sequence[str]) -> str | None:
-    import difflib
-
-    match = difflib.get_close_matches(word, known, n=1, cutoff=0.6)
-    if match:
-        return match[0]
-    prefixed = [k for k in known if k.startswith(word) or re.sub(r"-\d.*", "", k) == word]
-    return prefixed[-1] if prefixed else None

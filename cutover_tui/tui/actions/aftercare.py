@@ -85,7 +85,7 @@ class AftercareActions(ActionCore):
         )
         target = row.id if row.kind == "access" else None
         if action == "runbook-updated" and not note:
-            self.notify("say what changed in the runbook and where it lives", severity="error")
+            self.refuse("say what changed in the runbook and where it lives")
             return
         self.submit(self.event(action, target, Words(note=note)))
 

@@ -5,7 +5,8 @@ highlighted step, a form to ask for words, and the journal to submit the event t
 `WarRoomApp`; the app fills the attributes declared here. An action goes: the highlighted
 step (or the one the palette named) -> `ask` opens a form, unless the rules refuse the command
 whatever its words -> `submit` appends the event, checked in the journal's write
-transaction -> `poll_journal` folds it and every pane shows it.
+transaction -> `poll_journal` folds it and every pane shows it. A form records its words
+before it closes: a refusal then stays in the open form, the words kept (`_record_in_form`).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ class ActionCore(App[None]):
     source: RunSource
     clock: Clock
     frame: Frame | None
+    _form_refusals: list[str] | None = None  # set while a form's words are being recorded
 
     def poll_journal(self) -> None:  # the app's refresh loop
         raise NotImplementedError
@@ -42,10 +44,29 @@ class ActionCore(App[None]):
         try:
             self.source.submit(event)
         except Refused as refusal:
-            self.notify(str(refusal), title="Refused", severity="error", timeout=10)
+            self.refuse(str(refusal))
             return False
         self.poll_journal()
         return True
+
+    def refuse(self, message: str) -> None:
+        """Say why a command was not recorded: in the form being submitted, which then stays
+        open with what was typed, else in a toast."""
+        if self._form_refusals is not None:
+            self._form_refusals.append(message)
+            return
+        self.notify(message, title="Refused", severity="error", timeout=10)
+
+    def _record_in_form(
+        self, then: Callable[[dict[str, str]], None], values: dict[str, str]
+    ) -> str | None:
+        """Run a form's `then` while the form is still open: the first refusal, or None."""
+        self._form_refusals = caught = []
+        try:
+            then(values)
+        finally:
+            self._form_refusals = None
+        return caught[0] if caught else None
 
     def base(self) -> dict:
         """The fields every event carries: who, when, and a fresh idempotency key."""
@@ -82,11 +103,7 @@ class ActionCore(App[None]):
             self.notify(refusal, title="Refused", severity="error", timeout=10)
             return
 
-        def done(values: dict[str, str] | None) -> None:
-            if values is not None:
-                then(values)
-
-        self.push_screen(FormScreen(spec), done)
+        self.push_screen(FormScreen(spec, lambda values: self._record_in_form(then, values)))
 
     @property
     def read_only(self) -> bool:

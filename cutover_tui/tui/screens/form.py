@@ -1,8 +1,13 @@
 """One modal form for every question the war room asks: a reason, evidence, an ETA, a
-gate decision, a confirmation. Enter submits, Escape cancels."""
+gate decision, a confirmation. Enter submits, Escape cancels.
+
+A form given an `attempt` records its words itself before it closes: when the journal refuses
+them (the run ended or a role moved in another process since the form opened), the form stays
+open with everything typed and the refusal's one line, to fix and submit again or cancel."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from rich.text import Text
@@ -56,9 +61,12 @@ class FormScreen(ModalScreen[dict[str, str] | None]):
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="form.cancel")]
 
-    def __init__(self, spec: FormSpec) -> None:
+    def __init__(
+        self, spec: FormSpec, attempt: Callable[[dict[str, str]], str | None] | None = None
+    ) -> None:
         super().__init__(classes="-danger" if spec.danger else "")
         self.spec = spec
+        self.attempt = attempt  # records the words: None when done, else the refusal
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(can_focus=False):  # the first field takes the focus
@@ -114,6 +122,10 @@ class FormScreen(ModalScreen[dict[str, str] | None]):
         problem = self.problem(values)
         if problem:
             self.query_one("#form-error", Static).update(inert(problem))
+            return
+        refusal = self.attempt(values) if self.attempt else None
+        if refusal:  # the journal's one line (it may quote a plan or a person): kept open
+            self.query_one("#form-error", Static).update(inert_line(refusal))
             return
         self.dismiss(values)
 
