@@ -253,7 +253,7 @@ def _from_record(path: Path, judge: bool, record: listed_record.ListedRecord) ->
     if not run:
         return None
     try:
-        item = _judged(run, judge)
+        item = _judged(run, judge, record)
     finally:
         run.close()
     if item is None or item.run.phase == "damaged":  # the file itself, through SQLite, says
@@ -274,9 +274,12 @@ def _from_index(path: Path, judge: bool) -> Listed | None:
         run.close()
 
 
-def _judged(run: RunFile, judge: bool) -> Listed | None:
+def _judged(
+    run: RunFile, judge: bool, record: listed_record.ListedRecord | None = None
+) -> Listed | None:
     """The run from its index row, its chain walked (and with `judge`, its guard), or None
-    when the row does not hold (fold the log)."""
+    when the row does not hold (fold the log). The guard reads this user's memory of the
+    head through `record` when there is one: the bytes the record keys its entry on."""
     info = indexed_info(run)
     if info is None:
         return None
@@ -292,7 +295,10 @@ def _judged(run: RunFile, judge: bool) -> Listed | None:
         return Listed(info)
     from .listing_trust import listing_guard  # a judged listing only
 
-    return Listed(info, listing_guard(run) is not None)
+    if record is None:
+        return Listed(info, listing_guard(run) is not None)
+    known = record.seen_head(run.run_id, run.path.name)
+    return Listed(info, listing_guard(run, known) is not None)
 
 
 def _from_log(path: Path, judge: bool) -> Listed:

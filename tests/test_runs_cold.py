@@ -1,0 +1,122 @@
+"""A cold `cutover runs` (issue 14): each run file read into one buffer and digested with
+SHA-256 (journal/run_snapshot.py), its bytes handed to SQLite without another copy, and
+this user's memory of each head read once a listing, shared by the guard and the record."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+
+from cutover_tui.journal import run_snapshot, seen
+from cutover_tui.journal.listing import listed
+from cutover_tui.journal.store import Journal
+from tests.journal_support import worked
+
+
+def runs(tmp_path: Path, count: int) -> tuple[Path, list[Path]]:
+    directory = tmp_path / "runs"
+    directory.mkdir()
+    return directory, [worked(directory) for _ in range(count)]
+
+
+def test_the_key_ends_with_the_sha256_of_the_very_bytes_read(tmp_path: Path) -> None:
+    _, (run,) = runs(tmp_path, 1)
+    opened = run_snapshot.open_bytes(run)
+    assert opened is not None
+    on_disk = run.read_bytes()
+    assert bytes(opened.data) == on_disk
+    assert opened.key[-1] == hashlib.sha256(on_disk).hexdigest()
+    info = os.stat(run)
+    assert opened.key[:5] == (
+        info.st_dev,
+        info.st_ino,
+        info.st_size,
+        info.st_mtime_ns,
+        info.st_ctime_ns,
+    )
+
+
+@pytest.mark.parametrize("change", [b"x", b""])
+def test_a_file_not_of_the_size_taken_is_not_read_whole(tmp_path: Path, change: bytes) -> None:
+    """Grown (one byte more) or shrunk (one byte less) since its size was taken: the read
+    of one buffer tells, and the run is left to SQLite, as the read of a stream did."""
+    _, (run,) = runs(tmp_path, 1)
+    size = run.stat().st_size
+    data = run.read_bytes()
+    run.write_bytes(data + change if change else data[:-1])
+    fd = os.open(run, os.O_RDONLY)
+    try:
+        assert run_snapshot._read_whole(fd, size) is None
+    finally:
+        os.close(fd)
+    run.write_bytes(data)
+    fd = os.open(run, os.O_RDONLY)
+    try:
+        assert run_snapshot._read_whole(fd, size) == bytearray(data)
+    finally:
+        os.close(fd)
+
+
+def test_the_bytes_are_handed_to_sqlite_once(tmp_path: Path) -> None:
+    _, (run,) = runs(tmp_path, 1)
+    opened = run_snapshot.open_bytes(run)
+    assert opened is not None
+    db = opened.open_db()
+    assert db is not None
+    try:
+        assert db.execute("SELECT count(*) FROM events").fetchone()[0] > 0
+    finally:
+        db.close()
+    assert opened.open_db() is None  # handed over: nothing is read twice, nor a stale copy
+
+
+def count_memory_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Each read of a stored memory of a head, by either way seen.py reads one."""
+    reads: list[str] = []
+    by_folder, by_path = seen.read_private_file, seen.read_private
+
+    def read_file(folder: int, name: str) -> bytes | None:
+        reads.append(name)
+        return by_folder(folder, name)
+
+    def read(parent: Path, folder_name: str, name: str) -> bytes | None:
+        reads.append(name)
+        return by_path(parent, folder_name, name)
+
+    monkeypatch.setattr(seen, "read_private_file", read_file)
+    monkeypatch.setattr(seen, "read_private", read)
+    return reads
+
+
+def test_a_cold_listing_reads_each_memory_once_and_names_a_rewrite(
+    state: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    directory, (kept, rewritten) = runs(tmp_path, 2)
+    for run, seq, digest in ((kept, None, None), (rewritten, 9, "ab" * 32)):
+        journal = Journal(run)
+        seq, digest = (seq, digest) if seq else journal.head
+        seen.remember(journal.run_id, run, seq, digest)  # this user read it, cutover status
+        journal.close()
+    reads = count_memory_reads(monkeypatch)
+    found = {item.run.path: item.distrusted for item in listed(directory, judge=True)}
+    assert found == {kept: False, rewritten: True}  # the rewrite named, the other trusted
+    assert len(reads) == 2 and len(set(reads)) == 2  # one read of each run's memory
+    reads.clear()
+    found = {item.run.path: item.distrusted for item in listed(directory, judge=True)}
+    assert found == {kept: False, rewritten: True}  # warm: the same, from the record
+    assert len(reads) == 2
+
+
+def test_a_memory_changed_between_listings_is_read_anew(
+    state: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Memories are read once a listing, never carried from one listing to the next."""
+    directory, (run,) = runs(tmp_path, 1)
+    assert [item.distrusted for item in listed(directory, judge=True)] == [False]
+    journal = Journal(run)
+    seen.remember(journal.run_id, run, 9, "ab" * 32)
+    journal.close()
+    assert [item.distrusted for item in listed(directory, judge=True)] == [True]
