@@ -42,22 +42,52 @@ def test_the_key_ends_with_the_sha256_of_the_very_bytes_read(tmp_path: Path) -> 
 @pytest.mark.parametrize("change", [b"x", b""])
 def test_a_file_not_of_the_size_taken_is_not_read_whole(tmp_path: Path, change: bytes) -> None:
     """Grown (one byte more) or shrunk (one byte less) since its size was taken: the read
-    of one buffer tells, and the run is left to SQLite, as the read of a stream did."""
+    into one buffer, one byte larger than the size, tells, and the run is left to SQLite."""
     _, (run,) = runs(tmp_path, 1)
     size = run.stat().st_size
     data = run.read_bytes()
     run.write_bytes(data + change if change else data[:-1])
     fd = os.open(run, os.O_RDONLY)
     try:
-        assert run_snapshot._read_whole(fd, size) is None
+        assert run_snapshot._read_into(fd, memoryview(bytearray(size + 1))) != size
     finally:
         os.close(fd)
     run.write_bytes(data)
+    memory = memoryview(bytearray(size + 1))
     fd = os.open(run, os.O_RDONLY)
     try:
-        assert run_snapshot._read_whole(fd, size) == bytearray(data)
+        assert run_snapshot._read_into(fd, memory) == size
     finally:
         os.close(fd)
+    assert memory[:size] == data
+
+
+def test_runs_read_into_one_buffer_each_open_their_own_bytes(tmp_path: Path) -> None:
+    _, paths = runs(tmp_path, 3)
+    buffer = run_snapshot.ReadBuffer()
+    for path in paths:
+        opened = run_snapshot.open_bytes(path, buffer)
+        assert opened is not None
+        assert opened.key[-1] == hashlib.sha256(path.read_bytes()).hexdigest()
+        db = opened.open_db()
+        assert db is not None
+        try:
+            (run_id,) = db.execute("SELECT value FROM meta WHERE key = 'run_id'").fetchone()
+        finally:
+            db.close()
+        assert run_id == path.stem
+
+
+def test_a_read_voided_by_the_next_one_opens_nothing(tmp_path: Path) -> None:
+    """Bytes read into a shared buffer that another file was read into since are never
+    handed to SQLite as the first file's: the caller reads that file through SQLite."""
+    _, (first, second) = runs(tmp_path, 2)
+    buffer = run_snapshot.ReadBuffer()
+    opened = run_snapshot.open_bytes(first, buffer)
+    assert opened is not None
+    assert run_snapshot.open_bytes(second, buffer) is not None  # the same size: overwritten
+    assert first.stat().st_size == second.stat().st_size
+    assert opened.open_db() is None
 
 
 def test_the_bytes_are_handed_to_sqlite_once(tmp_path: Path) -> None:
@@ -120,3 +150,19 @@ def test_a_memory_changed_between_listings_is_read_anew(
     seen.remember(journal.run_id, run, 9, "ab" * 32)
     journal.close()
     assert [item.distrusted for item in listed(directory, judge=True)] == [True]
+
+
+def test_a_listing_reads_every_file_into_one_buffer(
+    state: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    directory, paths = runs(tmp_path, 3)
+    buffers: list[run_snapshot.ReadBuffer | None] = []
+    real = run_snapshot.open_bytes
+
+    def reading(path: Path, buffer: run_snapshot.ReadBuffer | None = None):
+        buffers.append(buffer)
+        return real(path, buffer)
+
+    monkeypatch.setattr(run_snapshot, "open_bytes", reading)
+    assert [item.run.path for item in listed(directory, judge=True)] == paths
+    assert len(buffers) == 3 and buffers[0] is not None and len(set(map(id, buffers))) == 1

@@ -217,10 +217,11 @@ def listed(directory: Path, *, judge: bool = False, remember: bool = True) -> li
     bad: list[Listed] = []
     paths = sorted(directory.glob("*.db")) if directory.is_dir() else []
     record = listed_record.open_record(directory, time.time_ns()) if paths and remember else None
+    buffer = run_snapshot.ReadBuffer()  # every file read into the same memory, in turn
     try:
         for path in paths:
             item = (
-                (record and _from_record(path, judge, record))
+                (record and _from_record(path, judge, record, buffer))
                 or _from_index(path, judge)
                 or _from_log(path, judge)
             )
@@ -234,11 +235,17 @@ def listed(directory: Path, *, judge: bool = False, remember: bool = True) -> li
     return [*good, *bad]
 
 
-def _from_record(path: Path, judge: bool, record: listed_record.ListedRecord) -> Listed | None:
+def _from_record(
+    path: Path,
+    judge: bool,
+    record: listed_record.ListedRecord,
+    buffer: run_snapshot.ReadBuffer | None = None,
+) -> Listed | None:
     """The run as this user's record remembers it while the file is unchanged; else judged
-    from the bytes read through one descriptor, and remembered (journal/listed_record.py).
-    None: read it as before (a WAL with frames, a damaged or unreadable file)."""
-    opened = run_snapshot.open_bytes(path)
+    from the bytes read through one descriptor (into `buffer`), and remembered
+    (journal/listed_record.py). None: read it as before (a WAL with frames, a damaged or
+    unreadable file)."""
+    opened = run_snapshot.open_bytes(path, buffer)
     if opened is None:
         return None
     try:
