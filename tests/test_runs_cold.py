@@ -166,3 +166,21 @@ def test_a_listing_reads_every_file_into_one_buffer(
     monkeypatch.setattr(run_snapshot, "open_bytes", reading)
     assert [item.run.path for item in listed(directory, judge=True)] == paths
     assert len(buffers) == 3 and buffers[0] is not None and len(set(map(id, buffers))) == 1
+
+
+def test_the_prior_search_reads_every_file_into_one_buffer(
+    state: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cutover_tui.rehearse import prior_history
+
+    directory, _ = runs(tmp_path, 3)
+    buffers: list[run_snapshot.ReadBuffer | None] = []
+    real = prior_history.open_bytes
+
+    def reading(path: Path, buffer: run_snapshot.ReadBuffer | None = None):
+        buffers.append(buffer)
+        return real(path, buffer)
+
+    monkeypatch.setattr(prior_history, "open_bytes", reading)
+    assert prior_history.counted_summaries(directory, "jt") == []  # live runs, no rehearsal
+    assert len(buffers) == 3 and buffers[0] is not None and len(set(map(id, buffers))) == 1
