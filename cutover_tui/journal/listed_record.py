@@ -94,6 +94,7 @@ class ListedRecord:
         self._new: dict[str, Any] = {}
         self._memories: int | None = None
         self._memories_opened = False
+        self._read: dict[tuple[str, str], bytes | None] = {}  # each memory read once a listing
 
     def recall(self, name: str, key: FileKey, *, judged: bool) -> dict[str, Any] | None:
         """The entry for file `name` if it still describes the file (with `judged`, and
@@ -128,13 +129,24 @@ class ListedRecord:
     def memory(self, run_id: str, name: str) -> str:
         """A digest of this user's memory of the head of run `run_id`, file `name` ("" when
         none): the guard's last check reads it, so a changed memory is judged again."""
+        raw = self._memory_bytes(run_id, name)
+        return hashlib.sha256(raw).hexdigest() if raw is not None else ""
+
+    def seen_head(self, run_id: str, name: str) -> seen.Seen | None:
+        """This user's memory of the head of run `run_id`, file `name`, for the guard: the
+        very bytes `memory` keys the entry on (one read of each a listing, not two)."""
+        return seen.parse(self._memory_bytes(run_id, name))
+
+    def _memory_bytes(self, run_id: str, name: str) -> bytes | None:
         if not self._memories_opened:
             self._memories_opened = True
             self._memories = seen.open_memories()
         if self._memories is None:
-            return ""
-        raw = seen.memory_bytes(self._memories, run_id, self.directory / name)
-        return hashlib.sha256(raw).hexdigest() if raw is not None else ""
+            return None
+        if (run_id, name) not in self._read:
+            path = self.directory / name
+            self._read[run_id, name] = seen.memory_bytes(self._memories, run_id, path)
+        return self._read[run_id, name]
 
     def save(self) -> None:
         """Write what this listing found (the runs gone from the folder go from the record);

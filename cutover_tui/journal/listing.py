@@ -217,10 +217,11 @@ def listed(directory: Path, *, judge: bool = False, remember: bool = True) -> li
     bad: list[Listed] = []
     paths = sorted(directory.glob("*.db")) if directory.is_dir() else []
     record = listed_record.open_record(directory, time.time_ns()) if paths and remember else None
+    buffer = run_snapshot.ReadBuffer()  # every file read into the same memory, in turn
     try:
         for path in paths:
             item = (
-                (record and _from_record(path, judge, record))
+                (record and _from_record(path, judge, record, buffer))
                 or _from_index(path, judge)
                 or _from_log(path, judge)
             )
@@ -234,11 +235,17 @@ def listed(directory: Path, *, judge: bool = False, remember: bool = True) -> li
     return [*good, *bad]
 
 
-def _from_record(path: Path, judge: bool, record: listed_record.ListedRecord) -> Listed | None:
+def _from_record(
+    path: Path,
+    judge: bool,
+    record: listed_record.ListedRecord,
+    buffer: run_snapshot.ReadBuffer | None = None,
+) -> Listed | None:
     """The run as this user's record remembers it while the file is unchanged; else judged
-    from the bytes read through one descriptor, and remembered (journal/listed_record.py).
-    None: read it as before (a WAL with frames, a damaged or unreadable file)."""
-    opened = run_snapshot.open_bytes(path)
+    from the bytes read through one descriptor (into `buffer`), and remembered
+    (journal/listed_record.py). None: read it as before (a WAL with frames, a damaged or
+    unreadable file)."""
+    opened = run_snapshot.open_bytes(path, buffer)
     if opened is None:
         return None
     try:
@@ -253,7 +260,7 @@ def _from_record(path: Path, judge: bool, record: listed_record.ListedRecord) ->
     if not run:
         return None
     try:
-        item = _judged(run, judge)
+        item = _judged(run, judge, record)
     finally:
         run.close()
     if item is None or item.run.phase == "damaged":  # the file itself, through SQLite, says
@@ -274,9 +281,12 @@ def _from_index(path: Path, judge: bool) -> Listed | None:
         run.close()
 
 
-def _judged(run: RunFile, judge: bool) -> Listed | None:
+def _judged(
+    run: RunFile, judge: bool, record: listed_record.ListedRecord | None = None
+) -> Listed | None:
     """The run from its index row, its chain walked (and with `judge`, its guard), or None
-    when the row does not hold (fold the log)."""
+    when the row does not hold (fold the log). The guard reads this user's memory of the
+    head through `record` when there is one: the bytes the record keys its entry on."""
     info = indexed_info(run)
     if info is None:
         return None
@@ -292,7 +302,10 @@ def _judged(run: RunFile, judge: bool) -> Listed | None:
         return Listed(info)
     from .listing_trust import listing_guard  # a judged listing only
 
-    return Listed(info, listing_guard(run) is not None)
+    if record is None:
+        return Listed(info, listing_guard(run) is not None)
+    known = record.seen_head(run.run_id, run.path.name)
+    return Listed(info, listing_guard(run, known) is not None)
 
 
 def _from_log(path: Path, judge: bool) -> Listed:

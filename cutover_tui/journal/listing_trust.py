@@ -17,13 +17,24 @@ from typing import TYPE_CHECKING, Any
 
 from .evidence import _has_table, high_water_problem, memory_problem, missing_triggers
 from .seal import digest, meta_digest
+from .seen import against
 
 if TYPE_CHECKING:
     from .listing import RunFile
+    from .seen import Seen
 
 
-def listing_guard(run: RunFile) -> str | None:
-    """guard() for a listed run, without folding its log: why it is not to be trusted."""
+class _Ask:
+    """No memory handed in: the guard reads it, as guard() does."""
+
+
+ASK = _Ask()
+
+
+def listing_guard(run: RunFile, known: Seen | _Ask | None = ASK) -> str | None:
+    """guard() for a listed run, without folding its log: why it is not to be trusted.
+    `known`: this user's memory of its head as the listing's record read it (None: none),
+    so that it is read once a listing, not once here and once for the record."""
     try:
         damage = [row[0] for row in run.db.execute("PRAGMA quick_check(3)")]
         if damage != ["ok"]:
@@ -36,13 +47,19 @@ def listing_guard(run: RunFile) -> str | None:
             )
         for problem in (
             high_water_problem(run.db),
-            memory_problem(run.db, run.run_id, run.path),
+            _memory_problem(run, known),
         ):
             if problem:
                 problems.append(problem)
     except sqlite3.DatabaseError as exc:
         return f"the database is damaged: {exc}"
     return "; ".join(problems) or None
+
+
+def _memory_problem(run: RunFile, known: Seen | _Ask | None) -> str | None:
+    if isinstance(known, _Ask):
+        return memory_problem(run.db, run.run_id, run.path)
+    return against(run.db, known) if known else None
 
 
 def _seal_problems(run: RunFile) -> list[str]:

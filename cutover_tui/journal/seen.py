@@ -54,11 +54,19 @@ def _folder(create: bool) -> int | None:
 def recall(run_id: str, path: Path) -> Seen | None:
     try:
         raw = read_private(state_dir(), FOLDER, _name(run_id, path))
-        if raw is None:
-            return None
+    except OSError:
+        return None
+    return parse(raw)
+
+
+def parse(raw: bytes | None) -> Seen | None:
+    """A memory's stored bytes (`memory_bytes`, `recall`) as a Seen, or None."""
+    if raw is None:
+        return None
+    try:
         data = json.loads(raw)
         return Seen(int(data["seq"]), str(data["hash"]), str(data["at"]))
-    except (OSError, ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError):
         return None  # never seen, or a memory we cannot read: nothing to compare
 
 

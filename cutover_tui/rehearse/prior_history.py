@@ -19,7 +19,7 @@ from pathlib import Path
 from ..journal.bytes_journal import journal_of_db
 from ..journal.listing import run_file
 from ..journal.run_lookup import first_of
-from ..journal.run_snapshot import RunBytes, open_bytes
+from ..journal.run_snapshot import ReadBuffer, RunBytes, open_bytes
 from ..journal.store import Journal, JournalError
 from .history import is_simulated
 from .rehearsal_record import RehearsalRecord, open_record
@@ -50,9 +50,10 @@ def all_summaries(
     if not paths:
         return []
     record = open_record(directory, time.time_ns()) if remember else None
+    buffer = ReadBuffer()  # every file read into the same memory, in turn (run_snapshot.py)
     out = []
     for path in paths:
-        summary = _summary(path, Wanted(plan_id, without), record)
+        summary = _summary(path, Wanted(plan_id, without), record, buffer)
         if summary is not None:
             out.append(summary)
     if record is not None:
@@ -71,8 +72,13 @@ class Wanted:
         return meta.get("plan_id") == self.plan_id and meta.get("mode") == MODE
 
 
-def _summary(path: Path, wanted: Wanted, record: RehearsalRecord | None) -> RehearsalSummary | None:
-    opened = open_bytes(path)
+def _summary(
+    path: Path,
+    wanted: Wanted,
+    record: RehearsalRecord | None,
+    buffer: ReadBuffer | None = None,
+) -> RehearsalSummary | None:
+    opened = open_bytes(path, buffer)
     if opened is None:  # a WAL with frames (a night under way), not a regular file
         return _folded_from_path(path, wanted)
     try:
