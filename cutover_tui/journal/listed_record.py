@@ -39,6 +39,8 @@ FOLDER = "listed"
 _JUDGES = (
     *("listing", "listing_trust", "runindex", "trust", "seal", "seen", "store", "evidence"),
     *("run_snapshot", "run_files", "raw_chain", "sqlite_io", "folder_record"),
+    # What was store.py's before it was split: a verdict may lean on any of it.
+    *("faults", "chain_verify", "run_info", "stored_rows", "stored_plan", "idempotency"),
 )
 
 
