@@ -62,6 +62,10 @@ class Facts(NamedTuple):  # not a dataclass: the fast path spares that import (1
     index_row: list  # the run_index row at the head: seq, hash, events, phase, outcome, done, total
     fields: list[str]  # NoteAdded's fields, in the order model_dump_json writes them
     code: str
+    # The engine's answers for the step actions at this head (journal/do_moves.py), taken
+    # after the command answered (cli/facts_refresh.py); None until then.
+    moves: dict | None = None
+    moves_at: str | None = None  # ISO: when they were asked; an earlier moment is not judged
 
     def advanced(self, seq: int, head: str, events: int = 1) -> Facts:
         """The same facts `events` rows on, each of a type that folds nothing (a note): the
