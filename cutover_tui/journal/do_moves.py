@@ -66,7 +66,7 @@ def take_moves(state: RunState, actor: str, now: datetime) -> dict[str, Any]:
     """Per action of MOVES: its event type and, per shape of its words (which of them are
     given), the field template and the targets the engine accepts from `actor` at `now`,
     each with the index row after it."""
-    state.keys  # gathered now: a trial copy must not copy ungathered events
+    _ = state.keys  # gathered now: a trial copy must not copy ungathered events
     out: dict[str, Any] = {}
     for action in MOVES:
         probe = _probe(action, TARGET_MARK, actor, now, WORDS)
@@ -96,9 +96,7 @@ def _subsets(words: list[str]) -> list[tuple[str, ...]]:
     return out
 
 
-def _probe(
-    action: str, target: str, actor: str, now: datetime, given: tuple[str, ...]
-) -> Event:
+def _probe(action: str, target: str, actor: str, now: datetime, given: tuple[str, ...]) -> Event:
     """The event `cutover do` builds for `action` with the `given` words as markers (the
     others not given), stamped as it stamps it; ValueError as `event_for` raises it."""
     from ..engine.actions import Words, event_for
