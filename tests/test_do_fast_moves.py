@@ -18,7 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -515,3 +515,31 @@ def test_facts_of_an_older_head_never_replace_newer_ones(tmp_path: Path, monkeyp
     keep_newest(older)  # a slow refresh finishing last
     kept = do_facts.recall(journal.run_id, path.resolve(), os_login())
     assert kept is not None and kept.seq == newer.seq and kept.moves == newer.moves
+
+
+def test_a_move_the_engine_refused_is_said_in_the_full_paths_words(
+    tmp_path: Path, monkeypatch, capsys
+) -> None:
+    """With fresh facts, a move they do not hold (b has not started) writes nothing fast:
+    the full path refuses it as it always did, exit 1, its own sentence."""
+    from cutover_tui.cli import main
+    from cutover_tui.cli.do_fast_moves import fast_move
+
+    monkeypatch.setenv("CUTOVER_STATE", str(tmp_path / "state"))
+    path = new_run(tmp_path / "runs", ())
+    journal = Journal(path)
+    now = datetime.now(UTC)
+    do_facts.keep(with_moves(do_facts.take(journal, os_login(), now), journal.state(), now))
+    run_id = journal.run_id
+    journal.close()
+    argv = ["do", run_id, "complete", "b", "--runs", str(tmp_path / "runs")]
+    assert fast_move(argv[1:]) is None
+    assert main(argv) == 1
+    assert "'b' has not started; start it before you complete it" in capsys.readouterr().err
+    capsys.readouterr()
+    start = [run_id, "start", "a", "--runs", str(tmp_path / "runs")]
+    assert fast_move(start) == 0  # the refusal wrote nothing: the facts still stand
+    assert capsys.readouterr().out == "#2 step-started a by boss\n"
+    assert fast_move(start) is None  # the facts are of the head before: the full path
+    assert main(["do", *start]) == 1
+    assert "'a' was already started by The Boss (boss)" in capsys.readouterr().err
