@@ -493,6 +493,7 @@ def test_a_real_complete_after_the_refresh_is_fast_and_loads_no_pydantic(tmp_pat
     wait_for_moves(run_id, path, 3, tmp_path / "s")
     out, err = cutover("pass", "chk", "--evidence", "rows match")
     assert out == "#4 checkpoint-passed chk by boss" and err == "LOADED -"
+    wait_for_moves(run_id, path, 4, tmp_path / "s")  # no refresh left running after the test
     journal = Journal(path)
     try:
         assert journal.state().status["chk"].status == "done"

@@ -12,6 +12,10 @@ them. The fast path uses them only while the journal's chain still passes that v
 stored plan is the one they were taken from and the code that took them is the code
 running; anything else and the command takes the full path.
 
+The facts may also hold the engine's answers for the step actions at that head (`moves`,
+journal/do_moves.py), added after the command answered (cli/facts_refresh.py), for the
+step actions' fast path (cli/do_fast_moves.py).
+
 Kept by journal/private_dir.py's rules, like the plan cache: never through a link, only
 this user's own folder and files, and each file carries the SHA-256 of its contents.
 """
