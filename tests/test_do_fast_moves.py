@@ -544,3 +544,11 @@ def test_a_move_the_engine_refused_is_said_in_the_full_paths_words(
     assert fast_move(start) is None  # the facts are of the head before: the full path
     assert main(["do", *start]) == 1
     assert "'a' was already started by The Boss (boss)" in capsys.readouterr().err
+
+
+def test_a_refresh_that_cannot_start_never_fails_the_command(monkeypatch) -> None:
+    from cutover_tui.cli import facts_refresh
+
+    monkeypatch.setenv("CUTOVER_FACTS_REFRESH", "1")
+    monkeypatch.setattr(facts_refresh.sys, "executable", None)
+    facts_refresh.spawn("/nowhere/run.db")  # returns quietly

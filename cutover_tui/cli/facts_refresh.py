@@ -38,7 +38,7 @@ def spawn(path: str) -> None:
     quiet = [(os.POSIX_SPAWN_OPEN, fd, os.devnull, os.O_RDWR, 0) for fd in (0, 1, 2)]
     try:
         os.posix_spawn(sys.executable, argv, dict(os.environ), file_actions=quiet, setsid=True)
-    except OSError:
+    except Exception:  # no interpreter to start, say: never fail the command recorded
         return  # the next step action takes the full path
 
 
