@@ -552,3 +552,26 @@ def test_a_refresh_that_cannot_start_never_fails_the_command(monkeypatch) -> Non
     monkeypatch.setenv("CUTOVER_FACTS_REFRESH", "1")
     monkeypatch.setattr(facts_refresh.sys, "executable", None)
     facts_refresh.spawn("/nowhere/run.db")  # returns quietly
+
+
+def test_only_the_frontier_is_asked_about(monkeypatch) -> None:
+    """Steps under way and steps whose predecessors are closed, at most MAX_ASKED: a skip
+    far ahead is the full path's (and the asking stays proportionate at 20,000 steps)."""
+    from cutover_tui.journal import do_moves
+
+    loaded = parse_plan(plan_text(), name="moves.toml")
+    state = fold(loaded.plan, [RunStarted(actor="boss", at=at(0), plan_id="moves", seq=1)])
+    assert do_moves.frontier(state) == ["a"]
+    moves = do_moves.take_moves(state, "boss", TAKEN)
+    assert list(moves["skip"]["shapes"]["reason"]["targets"]) == ["a"]
+    started = fold(
+        loaded.plan,
+        [
+            RunStarted(actor="boss", at=at(0), plan_id="moves", seq=1),
+            StepStarted(actor="boss", at=at(1), step="a", seq=2),
+            StepCompleted(actor="boss", at=at(2), step="a", seq=3),
+        ],
+    )
+    assert do_moves.frontier(started) == ["b", "chk"]
+    monkeypatch.setattr(do_moves, "MAX_ASKED", 1)
+    assert do_moves.frontier(started) == ["b"]

@@ -26,10 +26,11 @@ from __future__ import annotations
 
 import copy
 import json
+from collections import ChainMap
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from .runindex import steps_closed
+from .runindex import closed_before, moved_by_one, steps_closed
 
 if TYPE_CHECKING:
     from ..engine.events import Event
@@ -67,6 +68,8 @@ def take_moves(state: RunState, actor: str, now: datetime) -> dict[str, Any]:
     given), the field template and the targets the engine accepts from `actor` at `now`,
     each with the index row after it."""
     _ = state.keys  # gathered now: a trial copy must not copy ungathered events
+    asked = {"steps": frontier(state), "items": list(state.plan.readiness_by_id)[:MAX_ASKED]}
+    closed = steps_closed(state)  # the index row's count at the head (with_moves checks it)
     out: dict[str, Any] = {}
     for action in MOVES:
         probe = _probe(action, TARGET_MARK, actor, now, WORDS)
@@ -79,7 +82,7 @@ def take_moves(state: RunState, actor: str, now: datetime) -> dict[str, Any]:
                 continue
             shapes[",".join(given)] = {
                 "template": template(shaped),
-                "targets": _accepted(state, action, actor, now, given),
+                "targets": _accepted(state, action, actor, now, given, asked, closed),
             }
         out[action] = {"type": probe.type, "shapes": shapes}
     return out
@@ -133,14 +136,38 @@ def template(probe: Event) -> list[list]:
     return out
 
 
+def frontier(state: RunState) -> list[str]:
+    """The steps worth asking about, at most MAX_ASKED of them in the plan's order: those
+    under way or failed, and those pending whose predecessors are all closed. Not a rule:
+    the engine still judges each one asked; a step not asked (a skip far ahead, say) is
+    simply the full path's. It keeps the asking proportionate on a 20,000-step plan."""
+    out = []
+    for sid, status in state.status.items():
+        if status.closed or (status.status == "pending" and state.open_preds(sid)):
+            continue
+        out.append(sid)
+        if len(out) == MAX_ASKED:
+            break
+    return out
+
+
+MAX_ASKED = 400  # targets asked about per action: every step of a 320-step plan
+
+
 def _accepted(
-    state: RunState, action: str, actor: str, now: datetime, given: tuple[str, ...]
+    state: RunState,
+    action: str,
+    actor: str,
+    now: datetime,
+    given: tuple[str, ...],
+    asked: dict[str, list[str]],
+    closed: int,
 ) -> dict[str, list]:
-    """The targets `check_rules` accepts for `action` with the `given` words, each with the
-    run's index row after it."""
+    """The targets `check_rules` accepts for `action` with the `given` words, among those
+    `asked`, each with the run's index row after it."""
     from ..engine.rules import check_rules
 
-    targets = state.plan.readiness_by_id if action in ON_ITEMS else state.steps
+    targets = asked["items"] if action in ON_ITEMS else asked["steps"]
     base = _probe(action, TARGET_MARK, actor, now, given)
     field = next(name for name, slot, *_ in template(base) if slot == "target")
     out = {}
@@ -148,30 +175,36 @@ def _accepted(
         # event_for puts the target in that one field (tests/test_do_fast_moves.py checks)
         event = base.model_copy(update={field: target})
         if check_rules(state, event) is None:
-            out[target] = index_after(state, event)
+            out[target] = index_after(state, event, closed)
     return out
 
 
-def index_after(state: RunState, event: Event) -> list:
+def index_after(state: RunState, event: Event, closed: int) -> list:
     """The run's phase, outcome, steps closed and steps in all once `event` is folded, on a
-    trial copy (the state itself is left as it was)."""
+    trial copy (the state itself is left as it was), counted as `runindex.record` counts
+    them from the row before (`closed` steps)."""
     from ..engine.fold import apply
 
+    before = closed_before(state, event)
     trial = apply(_trial_copy(state), event)
-    return [trial.phase, trial.outcome, steps_closed(trial), len(trial.order)]
+    done = steps_closed(trial) if before is None else moved_by_one(closed, trial, event, before)
+    return [trial.phase, trial.outcome, done, len(trial.order)]
 
 
 def _trial_copy(state: RunState) -> RunState:
     """A copy `apply` may change without touching `state`: the plan and the derived graph
-    shared, every dict, list and set a new one holding the same items (the fold replaces the
-    PlannedStep or StepState it changes, never edits one: engine/fold.py `apply`, and events
-    are frozen), every other object (a gate's decisions, the outbox, the incidents...)
-    deep-copied. A deep copy of it all costs 4 ms a target at 320 steps; this, a tenth."""
+    shared, every dict a layer over the state's (a write lands in the layer), every list and
+    set a new one holding the same items (the fold replaces the PlannedStep or StepState it
+    changes, never edits one: engine/fold.py `apply`, and events are frozen), every other
+    object (a gate's decisions, the outbox, the incidents...) deep-copied. A deep copy of it
+    all costs 4 ms a target at 320 steps; this, a fraction, at 20,000 steps as at 320."""
     trial = copy.copy(state)
     for name, value in vars(state).items():
         if name in SHARED:
             continue
-        if type(value) in (dict, list, set) and name not in DEEP:
+        if type(value) is dict and name not in DEEP:  # writes to the trial's own layer
+            setattr(trial, name, ChainMap({}, value))
+        elif type(value) in (list, set) and name not in DEEP:
             setattr(trial, name, type(value)(value))
         elif not isinstance(value, ATOMIC):
             setattr(trial, name, copy.deepcopy(value))
