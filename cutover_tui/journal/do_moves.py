@@ -27,6 +27,7 @@ from __future__ import annotations
 import copy
 import json
 from collections import ChainMap
+from collections.abc import Iterator, MutableSet
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -191,31 +192,6 @@ def index_after(state: RunState, event: Event, closed: int) -> list:
     return [trial.phase, trial.outcome, done, len(trial.order)]
 
 
-def _trial_copy(state: RunState) -> RunState:
-    """A copy `apply` may change without touching `state`: the plan and the derived graph
-    shared, every dict a layer over the state's (a write lands in the layer), every list and
-    set a new one holding the same items (the fold replaces the PlannedStep or StepState it
-    changes, never edits one: engine/fold.py `apply`, and events are frozen), every other
-    object (a gate's decisions, the outbox, the incidents...) deep-copied. A deep copy of it
-    all costs 4 ms a target at 320 steps; this, a fraction, at 20,000 steps as at 320."""
-    trial = copy.copy(state)
-    for name, value in vars(state).items():
-        if name in SHARED:
-            continue
-        if type(value) is dict and name not in DEEP:  # writes to the trial's own layer
-            setattr(trial, name, ChainMap({}, value))
-        elif type(value) in (list, set) and name not in DEEP:
-            setattr(trial, name, type(value)(value))
-        elif not isinstance(value, ATOMIC):
-            setattr(trial, name, copy.deepcopy(value))
-    return trial
-
-
-SHARED = frozenset({"plan", "derived", "_ungathered"})  # read-only here (gathered first)
-DEEP = frozenset({"gates"})  # a GateState is changed in place by a decision
-ATOMIC = (str, int, float, bool, type(None), datetime)
-
-
 def with_moves(facts: Any, state: RunState, now: datetime) -> Any:
     """`facts` (journal/do_facts.py, taken of `state` at its head) with the engine's answers
     for the moves at `now`; unchanged when the index row does not say what the state says
@@ -224,3 +200,67 @@ def with_moves(facts: Any, state: RunState, now: datetime) -> Any:
     if facts.index_row[3:] != closed:
         return facts
     return facts._replace(moves=take_moves(state, facts.actor, now), moves_at=now.isoformat())
+
+
+def _trial_copy(state: RunState) -> RunState:
+    """A copy `apply` may change without touching `state`: the plan and the derived graph
+    shared, every dict and set a layer over the state's (a write lands in the layer), every
+    list a new one holding the same items (the fold replaces the PlannedStep or StepState it
+    changes, never edits one: engine/fold.py `apply`, and events are frozen), the gates
+    (a decision changes its GateState in place) and every other object deep-copied, the
+    frozen events in them shared. A deep copy of it all costs 4 ms a target at 320 steps;
+    this, a fraction, at 20,000 steps as at 320."""
+    trial = copy.copy(state)
+    for name, value in vars(state).items():
+        if name in SHARED:
+            continue
+        if type(value) is dict and name not in DEEP:
+            setattr(trial, name, ChainMap({}, value))
+        elif type(value) is set:
+            setattr(trial, name, LayeredSet(value))
+        elif type(value) is list:
+            setattr(trial, name, list(value))
+        elif not isinstance(value, ATOMIC):
+            setattr(trial, name, copy.deepcopy(value, _events_in(value)))
+    return trial
+
+
+def _events_in(value: object) -> dict[int, object]:
+    """A deepcopy memo that shares the frozen events a gate's decisions hold."""
+    if not isinstance(value, dict):
+        return {}
+    memo: dict[int, object] = {}
+    for gate in value.values():
+        for decided in getattr(gate, "decisions", {}).values():
+            memo[id(decided)] = decided
+    return memo
+
+
+class LayeredSet(MutableSet):
+    """A set over another: what is added lands here, the other is left as it was."""
+
+    def __init__(self, under: set) -> None:
+        self.under, self.added = under, set()
+
+    def __contains__(self, item: object) -> bool:
+        return item in self.added or item in self.under
+
+    def __iter__(self) -> Iterator:
+        yield from self.under
+        yield from (item for item in self.added if item not in self.under)
+
+    def __len__(self) -> int:
+        return len(self.under) + len(self.added - self.under)
+
+    def add(self, item: object) -> None:
+        self.added.add(item)
+
+    def discard(self, item: object) -> None:
+        if item in self.under:
+            raise TypeError("a trial does not remove what the state holds")
+        self.added.discard(item)
+
+
+SHARED = frozenset({"plan", "derived", "_ungathered"})  # read-only here (gathered first)
+DEEP = frozenset({"gates"})  # a GateState is changed in place by a decision
+ATOMIC = (str, int, float, bool, type(None), datetime)
