@@ -9,6 +9,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+# No background refresh of `cutover do`'s facts after each command (cli/facts_refresh.py):
+# the tests that want one turn it on; subprocesses inherit this.
+os.environ.setdefault("CUTOVER_FACTS_REFRESH", "0")
 
 
 @pytest.fixture

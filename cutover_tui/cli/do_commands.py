@@ -155,6 +155,9 @@ def keep_facts(journal, login: str, now: datetime) -> None:
         return
     if facts is not None:
         do_facts.keep(facts, prune=True)
+        from .facts_refresh import fork_moves
+
+        fork_moves(facts, journal.state())  # the step actions' answers, in a child
 
 
 def build_event(args: argparse.Namespace, plan: Plan, actor: str, at: datetime) -> Event:

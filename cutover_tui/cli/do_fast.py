@@ -86,6 +86,11 @@ def fast_do(argv: list[str]) -> int | None:
     None only ever before the row is committed: after it, the command is done."""
     try:
         args = _parser().parse_args(argv)
+    except NotFast:  # not a plain note: a step action, perhaps (cli/do_fast_moves.py)
+        from .do_fast_moves import fast_move
+
+        return fast_move(argv)
+    try:
         where = _run_file(args)
         db = sqlite_connect(where)
     except (NotFast, OSError, sqlite3.Error):
@@ -129,6 +134,16 @@ def _prepare(
 ) -> tuple[do_facts.Facts, str, str] | None:
     """The facts, the key and the note's body, once the journal is shown to be the one the
     facts were taken of and the guard holds; None: the full path's."""
+    facts = facts_at_head(db, path)
+    if facts is None:
+        return None
+    clock = RealClock()
+    return judged(facts, args, clock.now(), clock.monotonic(), boot_id())
+
+
+def facts_at_head(db: sqlite3.Connection, path: Path) -> do_facts.Facts | None:
+    """This user's facts of the run, moved to the journal's head when `current` allows, and
+    that head remembered as the guard remembers it; None: the full path's."""
     if db.execute("PRAGMA user_version").fetchone()[0] != 2:
         return None  # a run made before keys were per author
     meta = dict(db.execute("SELECT key, value FROM meta"))
@@ -139,8 +154,7 @@ def _prepare(
     if facts is None:
         return None
     seen.remember(facts.run_id, path, facts.seq, facts.head)  # as the guard does
-    clock = RealClock()
-    return judged(facts, args, clock.now(), clock.monotonic(), boot_id())
+    return facts
 
 
 def judged(
@@ -148,7 +162,7 @@ def judged(
 ) -> tuple[do_facts.Facts, str, str] | None:
     """The key and the body of the note `args` asks for at `now`, or None: the engine's to
     judge (dated before the run started, or words the plain checks do not pass)."""
-    if now < datetime.fromisoformat(facts.started_at):
+    if not facts.may_note or now < datetime.fromisoformat(facts.started_at):
         return None
     key = args.key or new_key()
     body = note_body(facts, args, key, now, mono, boot)
@@ -177,7 +191,7 @@ def current(
             return None  # a row that changes the state: the full path folds it
     facts = facts.advanced(walked.seq, walked.head, len(walked.since))
     plan_text = meta.get("plan_text", "")
-    if digest(plan_text) != facts.plan_sha256 or not facts.may_note:
+    if digest(plan_text) != facts.plan_sha256:
         return None
     if [row[0] for row in db.execute("PRAGMA quick_check(3)")] != ["ok"]:
         return None
@@ -223,9 +237,18 @@ def note_body(
     return body
 
 
-def _append(db: sqlite3.Connection, facts: do_facts.Facts, key: str, body: str) -> tuple[int, str]:
+def _append(
+    db: sqlite3.Connection,
+    facts: do_facts.Facts,
+    key: str,
+    body: str,
+    kind: str = "note-added",
+    after: list | None = None,
+) -> tuple[int, str]:
     """The row and the index row in one write transaction, if the head, the index and the
-    key are still as the facts say (NotFast, rolled back, otherwise)."""
+    key are still as the facts say (NotFast, rolled back, otherwise). `after`: the index
+    row's phase, outcome, steps closed and in all after an event of `kind` that changes
+    them (cli/do_fast_moves.py), as the engine found them; None: as they were (a note)."""
     with immediate(db):
         last = db.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
         if tuple(last or ()) != (facts.seq, facts.head):
@@ -233,15 +256,18 @@ def _append(db: sqlite3.Connection, facts: do_facts.Facts, key: str, body: str) 
         if list(db.execute(INDEX_READ).fetchone() or ()) != facts.index_row:
             raise NotFast("the index row is not the head's")
         taken = "SELECT 1 FROM events WHERE actor = ? AND key = ?"
+        if after is not None:  # a move: a key anyone used is the full path's to judge
+            taken = "SELECT 1 FROM events WHERE ? IS NOT NULL AND key = ?"
         if db.execute(taken, (facts.actor, key)).fetchone():
             raise NotFast("a repeat: the full path answers it")
         head = raw_chain.link(facts.head, body)
         cursor = db.execute(
             "INSERT INTO events (key, type, actor, body, prev, hash) VALUES (?, ?, ?, ?, ?, ?)",
-            (key, "note-added", facts.actor, body, facts.head, head),
+            (key, kind, facts.actor, body, facts.head, head),
         )
         seq = cursor.lastrowid
         if seq != facts.seq + 1:
             raise NotFast("out of sequence")
-        db.execute(INDEX_UPSERT, [seq, head, facts.index_row[2] + 1, *facts.index_row[3:]])
+        tail = facts.index_row[3:] if after is None else after
+        db.execute(INDEX_UPSERT, [seq, head, facts.index_row[2] + 1, *tail])
     return seq, head

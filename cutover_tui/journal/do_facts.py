@@ -12,6 +12,10 @@ them. The fast path uses them only while the journal's chain still passes that v
 stored plan is the one they were taken from and the code that took them is the code
 running; anything else and the command takes the full path.
 
+The facts may also hold the engine's answers for the step actions at that head (`moves`,
+journal/do_moves.py), added after the command answered (cli/facts_refresh.py), for the
+step actions' fast path (cli/do_fast_moves.py).
+
 Kept by journal/private_dir.py's rules, like the plan cache: never through a link, only
 this user's own folder and files, and each file carries the SHA-256 of its contents.
 """
@@ -62,6 +66,10 @@ class Facts(NamedTuple):  # not a dataclass: the fast path spares that import (1
     index_row: list  # the run_index row at the head: seq, hash, events, phase, outcome, done, total
     fields: list[str]  # NoteAdded's fields, in the order model_dump_json writes them
     code: str
+    # The engine's answers for the step actions at this head (journal/do_moves.py), taken
+    # after the command answered (cli/facts_refresh.py); None until then.
+    moves: dict | None = None
+    moves_at: str | None = None  # ISO: when they were asked; an earlier moment is not judged
 
     def advanced(self, seq: int, head: str, events: int = 1) -> Facts:
         """The same facts `events` rows on, each of a type that folds nothing (a note): the

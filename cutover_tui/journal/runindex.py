@@ -94,8 +94,7 @@ def record(
     if event is not None and before is not None:
         previous = _row(db)
         if previous is not None and previous.seq == event.seq - 1:
-            after = state.status[event.step].status in CLOSED  # type: ignore[union-attr]
-            done = previous.steps_done + int(after) - int(before)
+            done = moved_by_one(previous.steps_done, state, event, before)
     row = (
         state.last_seq,
         head,
@@ -112,6 +111,13 @@ def record(
             raise
         db.execute(INDEX_SCHEMA)
         db.execute(_UPSERT, row)
+
+
+def moved_by_one(done: int, state: RunState, event: Event, before: bool) -> int:
+    """The count of closed steps after a one-step `event` (folded into `state`), from the
+    count `done` before it and its step's `closed_before` (also journal/do_moves.py's)."""
+    after = state.status[event.step].status in CLOSED  # type: ignore[union-attr]
+    return done + int(after) - int(before)
 
 
 def _row(db: sqlite3.Connection) -> IndexRow | None:
