@@ -55,9 +55,11 @@ def shown_holder(text: str) -> str:
 
 
 def said_not_run(journal: Journal) -> bool:
-    """The log holds a conductor's note that no check runs (asked once per hand-over)."""
+    """The log's latest conductor note on checks says that none runs (asked once per
+    hand-over): after a "run again" note, another hand-over needs a "not run" first."""
     row = journal.db.execute(
-        "SELECT 1 FROM events WHERE actor = ? AND key LIKE ? LIMIT 1",
-        (CONDUCTOR, f"{NOT_RUN_KEY}%"),
+        "SELECT key FROM events WHERE actor = ? AND (key LIKE ? OR key LIKE ?) "
+        "ORDER BY seq DESC LIMIT 1",
+        (CONDUCTOR, f"{NOT_RUN_KEY}%", f"{RUN_AGAIN_KEY}%"),
     ).fetchone()
-    return row is not None
+    return row is not None and str(row[0]).startswith(NOT_RUN_KEY)

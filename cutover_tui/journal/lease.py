@@ -86,6 +86,7 @@ class Claimed:
 
     holding: bool
     displaced: tuple[str, float] | None = None
+    acquired: float | None = None  # when this holder's tenure began (None: unreadable)
 
 
 def take_or_renew(
@@ -109,12 +110,14 @@ def take_or_renew(
     with _immediate(db):  # then decided again under the lock: two can never both take it
         row = db.execute("SELECT holder, heartbeat, acquired FROM lease WHERE id = 1").fetchone()
         decision = decide(_readable(row), holder, runs_checks, now, expiry_s)
+        acquired = now  # a new tenure, unless renewed
         if decision == "insert":
             db.execute(
                 "INSERT INTO lease VALUES (1, ?, ?, ?, ?, ?)",
                 (text, os.getpid(), socket.gethostname(), now, now),
             )
         elif decision == "renew":  # the mark follows what this conductor runs now
+            acquired = _seconds(row[2])
             db.execute("UPDATE lease SET holder = ?, heartbeat = ? WHERE id = 1", (text, now))
         elif decision == "take":
             taken_at = _seconds(row[2])  # unreadable: a take all the same, nobody named
@@ -127,7 +130,7 @@ def take_or_renew(
         else:
             return Claimed(False)
         record_high_water(db, now)
-        return Claimed(True, displaced)
+        return Claimed(True, displaced, acquired)
 
 
 def _readable(row: tuple | None) -> tuple[str, float] | None:
