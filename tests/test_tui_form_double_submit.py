@@ -15,7 +15,7 @@ from pathlib import Path
 from textual import events
 from textual._context import active_message_pump
 from textual.message import Message
-from textual.widgets import Input
+from textual.widgets import Button, Input
 
 from cutover_tui.clocks import FixedClock
 from cutover_tui.engine.events import NoteAdded
@@ -49,18 +49,21 @@ def _notes(path: Path) -> list[NoteAdded]:
 
 
 class _SeenByForm:
-    """A message hook counting the `Input.Submitted` the form itself was handed."""
+    """A message hook counting the answers (submits, button presses) the form was handed."""
 
     def __init__(self) -> None:
         self.form: FormScreen | None = None
         self.count = 0
 
     def __call__(self, message: Message) -> None:
-        if isinstance(message, Input.Submitted) and active_message_pump.get() is self.form:
+        answer = isinstance(message, Input.Submitted | Button.Pressed)
+        if answer and active_message_pump.get() is self.form:
             self.count += 1
 
 
-async def _submit_twice(tmp_path: Path, post_twice: Callable[[WarRoomApp, Input], None]) -> Path:
+async def _submit_twice(
+    tmp_path: Path, post_twice: Callable[[WarRoomApp, Input], None], expected: int = 2
+) -> Path:
     """Open the note form, type, post two submits at once; wait until the form was handed
     both (or closed before the second reached it) and the app is idle again."""
     path = _night(tmp_path)
@@ -79,7 +82,7 @@ async def _submit_twice(tmp_path: Path, post_twice: Callable[[WarRoomApp, Input]
         await settle(pilot, lambda: app.focused is field)
         post_twice(app, field)
         await settle(pilot, lambda: app.screen is not form)
-        await settle(pilot, lambda: seen.count == 2 or not form.is_running)
+        await settle(pilot, lambda: seen.count == expected or not form.is_running)
         await pilot.pause()  # idle: the second submit's handler (if any) has run
         assert app.return_value is None and app.is_running, "the war room crashed"
     return path
@@ -120,3 +123,17 @@ async def test_a_form_submitted_again_is_one_command_to_the_journal(tmp_path: Pa
         assert form.attempt(values) is None  # a repeat: the stored note, no refusal
     notes = _notes(path)
     assert [n.text for n in notes] == ["once only"]
+
+
+async def test_a_cancel_queued_behind_a_submit_is_ignored(tmp_path: Path) -> None:
+    """Enter, then Cancel clicked before the Enter was handled: the note is recorded once and
+    the second answer (dismissing a form already gone) no longer crashes the war room."""
+
+    def submit_then_cancel_twice(_app: WarRoomApp, field: Input) -> None:
+        cancel = field.screen.query_one("#cancel", Button)
+        field.post_message(Input.Submitted(field, "once only"))
+        cancel.post_message(Button.Pressed(cancel))
+        cancel.post_message(Button.Pressed(cancel))
+
+    path = await _submit_twice(tmp_path, submit_then_cancel_twice, expected=3)
+    assert [n.text for n in _notes(path)] == ["once only"]
