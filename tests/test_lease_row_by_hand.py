@@ -17,6 +17,7 @@ from cutover_tui.clock.check_handover import UNNAMED_HOLDER, shown_holder
 from cutover_tui.clock.conductor import Conductor
 from cutover_tui.clocks import FixedClock
 from cutover_tui.engine.checks import RUN_AGAIN_KEY
+from cutover_tui.journal.lease import lease_status
 from cutover_tui.journal.store import Journal
 from tests.journal_support import at
 from tests.test_lease_handover_note import _night, _notes
@@ -84,3 +85,14 @@ def test_the_note_names_no_hand_written_holder(tmp_path: Path, written: str) -> 
 )
 def test_a_holder_is_shown_only_when_host_pid_shaped(text: str, shown: str) -> None:
     assert shown_holder(text) == shown
+
+
+def test_the_status_line_reads_a_hand_written_row(tmp_path: Path) -> None:
+    """The status bar's few words on the conductor: no TypeError, and none of the row's."""
+    path, _, _ = _night(tmp_path)
+    _by_hand(path, "UPDATE lease SET heartbeat = 'now', pid = ?", "go\x1b[2J")
+    journal = Journal(path)
+    try:
+        assert lease_status(journal, 1000.0) == "STALE: pid ?, its heartbeat unreadable"
+    finally:
+        journal.close()

@@ -166,7 +166,12 @@ def lease_status(journal: Journal, now: float) -> str:
     if row is None:
         return "none: derived alerts are not being recorded"
     holder, pid, heartbeat = row
-    age = now - heartbeat
+    beat = _seconds(heartbeat)
+    if not isinstance(pid, int):  # written by hand: no words of it in the status bar
+        pid = "?"
+    if beat is None:
+        return f"STALE: pid {pid}, its heartbeat unreadable"
+    age = now - beat
     if age > LEASE_EXPIRY_S:
         return f"STALE: pid {pid} silent for {age:.0f}s"
     mine = "this process" if holder_of(holder) == holder_id() else f"pid {pid}"
