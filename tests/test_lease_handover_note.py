@@ -62,8 +62,9 @@ def test_the_log_says_once_that_checks_run_again(tmp_path: Path) -> None:
 
 
 def test_each_hand_over_says_it_once(tmp_path: Path) -> None:
-    """The starter's conductor leaves, the operator's conducts again, the starter's comes
-    back: a second hand-over, a second note, each exactly once."""
+    """The starter's conductor leaves, the operator's conducts again (and says, in its new
+    tenure, that no check runs), the starter's comes back: a second hand-over, a second
+    note, each exactly once, and the log's last word on checks is always the true one."""
     path, wall, op = _night(tmp_path)
     for round_ in (1, 2):
         boss = Conductor(Journal(path), FixedClock(at(2)), "boss", wall=lambda: wall[0])
@@ -74,11 +75,57 @@ def test_each_hand_over_says_it_once(tmp_path: Path) -> None:
         boss.tick()
         assert boss.holding and not op.holding
         assert len(_again(path)) == round_
+        assert _notes(path)[-1].text.startswith(RUN_AGAIN_OPENING)  # checks do run
         boss.stop()  # hands the lease back
         wall[0] += 1.0
         op.tick()
         assert op.holding
+        wall[0] += SAY_AFTER_S  # held a lease expiry: it says again that no check runs
+        op.tick()
+        assert _notes(path)[-1].text.startswith(NOT_RUN_OPENING)  # the log's last word
     assert len(set(_again(path))) == 2
+    assert len({n.key for n in _notes(path) if n.text.startswith(NOT_RUN_OPENING)}) == 3
+
+
+def test_no_second_run_again_without_a_not_run_between(tmp_path: Path) -> None:
+    """The operator's conductor retakes the lease and hands it back before a lease expiry
+    (it said nothing in that tenure): the log already says checks run, nothing more."""
+    path, wall, op = _night(tmp_path)
+    for _ in (1, 2):
+        boss = Conductor(Journal(path), FixedClock(at(2)), "boss", wall=lambda: wall[0])
+        wall[0] += 0.5
+        boss.tick()
+        assert boss.holding
+        boss.stop()
+        wall[0] += 1.0
+        op.tick()
+        assert op.holding
+    assert len(_again(path)) == 1
+    assert _notes(path)[-1].text.startswith(RUN_AGAIN_OPENING)
+
+
+def test_the_last_word_after_the_operator_conducts_again(tmp_path: Path) -> None:
+    """The hostile review's night: operator says not-run, the starter's takes over (run
+    again), the starter closes its war room, operators conduct long after: the log's last
+    word must not be that checks run (the not-run note was once per login, not per tenure)."""
+    path, wall, op = _night(tmp_path)
+    boss = Conductor(Journal(path), FixedClock(at(2)), "boss", wall=lambda: wall[0])
+    wall[0] += 0.5
+    boss.tick()
+    wall[0] += 1.0
+    op.tick()
+    boss.tick()
+    boss.stop()  # the starter closes the war room
+    wall[0] += 1.0
+    op.tick()
+    assert op.holding
+    op2 = _not_the_starter(Conductor(Journal(path), FixedClock(at(2)), "op2", wall=lambda: wall[0]))
+    for _ in range(int(SAY_AFTER_S) + 5):  # long after: none that holds runs a check
+        wall[0] += 1.0
+        op.tick()
+        op2.tick()
+    assert op.holding
+    assert _notes(path)[-1].text.startswith(NOT_RUN_OPENING)
 
 
 def test_two_starters_conductors_racing_write_one_note(tmp_path: Path) -> None:
@@ -99,9 +146,9 @@ def test_a_retry_of_the_same_hand_over_finds_the_stored_note(tmp_path: Path) -> 
     the displaced tenure, so the journal keeps one."""
     path, _, _ = _night(tmp_path)
     claimed = Claimed(True, ("host:1", 1000.0))
-    for _ in range(2):
-        journal = Journal(path)
-        (note,) = checks_run_again(journal, claimed, True, at(3))
+    journals = [Journal(path), Journal(path)]  # both asked before either wrote it
+    notes = [checks_run_again(journal, claimed, True, at(3)) for journal in journals]
+    for journal, (note,) in zip(journals, notes, strict=True):
         journal.append(note)
         journal.close()
     assert len(_again(path)) == 1
@@ -148,8 +195,8 @@ def test_the_note_on_either_backend(where: Path | str) -> None:
     assert checks_run_again(journal, displaced, True, at(2)) == []
     said = NoteAdded(actor=CONDUCTOR, at=at(2), text=f"{NOT_RUN_OPENING}x", key="checks-not-run:op")
     journal.append(said)
-    for _ in range(2):
-        (note,) = checks_run_again(journal, displaced, True, at(3))
+    notes = [checks_run_again(journal, displaced, True, at(3)) for _ in range(2)]
+    for (note,) in notes:  # both asked before either was written: one stored
         journal.append(note)
     keys = [e.key for e in journal.events() if e.actor == CONDUCTOR]
     assert keys == ["checks-not-run:op", f"{RUN_AGAIN_KEY}op-room:1@999.000000"]

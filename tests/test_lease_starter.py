@@ -150,7 +150,7 @@ def test_the_starters_conductor_takes_the_lease_and_runs_the_check(tmp_path: Pat
     wall[0] += SAY_AFTER_S  # no starter's conductor came: it says no check runs
     op.tick()
     assert op.holding and not marker.exists()
-    assert _keys(path) == [f"checks-not-run:{_login()}"]
+    assert _keys(path) == [f"checks-not-run:{_login()}@1000.000000"]  # its tenure's
     boss = Conductor(Journal(path), FixedClock(at(2)), "boss", wall=lambda: wall[0])
     wall[0] += 0.5  # the operator's heartbeat is live
     # The log says checks run again (tests/test_lease_handover_note.py), then the check's result.

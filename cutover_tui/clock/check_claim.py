@@ -4,9 +4,9 @@ The judgment (the sealed plan, the starter's OS login: clock/checking.py) was ma
 holding the lease; it is now made before asking for it, because it decides the lease itself:
 a conductor that runs checks takes a live lease from one that runs none (journal/lease.py), so
 the starter's war room or `cutover conduct`, opened after an operator's, conducts the night.
-A conductor that may not run them says so once in the log, when it has held the lease a
-lease expiry (`SAY_AFTER_S`): a starter's conductor that is open takes it over on its next
-heartbeat, so the note is not written every night at the start for nothing.
+A conductor that may not run them says so once in the log per tenure of the lease, when it
+has held it a lease expiry (`SAY_AFTER_S`): a starter's conductor that is open takes it over
+on its next heartbeat, so the note is not written every night at the start for nothing.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ class CheckClaim:
         self.judged = False
         self._said = False
         self._holding_since: float | None = None  # wall seconds: first asked while holding
+        self._tenure: float | None = None  # when the lease held now was acquired
         self._has_checks: bool | None = None  # the plan's, asked once (a step added live has none)
 
     def allowed(self, journal: Journal) -> bool:
@@ -62,10 +63,15 @@ class CheckClaim:
             and may_run_checks(state) is None
         )
 
-    def refusal(self, journal: Journal, now: datetime, wall: float) -> list[Event]:
-        """The note that this conductor runs no checks, once, asked by the lease holder at
-        `wall` (real seconds): said once it has held the lease `SAY_AFTER_S`, so not when
-        a starter's conductor takes it over (while one holds it, nobody needs telling)."""
+    def refusal(
+        self, journal: Journal, now: datetime, wall: float, tenure: float | None = None
+    ) -> list[Event]:
+        """The note that this conductor runs no checks, once per `tenure` of the lease (when
+        it was acquired), asked by the lease holder at `wall` (real seconds): said once it
+        has held the lease `SAY_AFTER_S`, so not when a starter's conductor takes it over
+        (while one holds it, nobody needs telling)."""
+        if tenure is not None and tenure != self._tenure:  # held again: said again
+            self._tenure, self._said, self._holding_since = tenure, False, None
         if self._said or not self.judged or self.refused is None or journal.broken:
             return []
         if self._holding_since is None:
@@ -73,4 +79,4 @@ class CheckClaim:
         if wall - self._holding_since < SAY_AFTER_S:
             return []
         self._said = True
-        return checks_not_run(journal.state(), self.refused, os_login(), now)
+        return checks_not_run(journal.state(), self.refused, os_login(), now, self._tenure)

@@ -76,7 +76,9 @@ def not_the_starter(state: RunState, login: str) -> str | None:
     return None
 
 
-def checks_not_run(state: RunState, why: str, login: str, now: datetime) -> list[Event]:
+def checks_not_run(
+    state: RunState, why: str, login: str, now: datetime, tenure: float | None = None
+) -> list[Event]:
     """The conductor's one note that it runs none of the run's checks and probes, and why:
     kept in its process, the refusal left every war room showing checks as pending all night
     (`x` said "the conductor runs it"). Nothing when the run has none to run."""
@@ -86,7 +88,10 @@ def checks_not_run(state: RunState, why: str, login: str, now: datetime) -> list
         f"{NOT_RUN_OPENING}{why}; checkpoints wait for a conductor "
         "that may run them, or are passed by hand (docs/jump-host.md, checks)"
     )
-    return [NoteAdded(actor=CONDUCTOR, at=now, text=text, key=f"{NOT_RUN_KEY}{login}")]
+    # Once per tenure of the lease (when it was acquired): said again when this conductor
+    # holds it again after a starter's held it, so the log's last word on checks is right.
+    key = f"{NOT_RUN_KEY}{login}" if tenure is None else f"{NOT_RUN_KEY}{login}@{tenure:.6f}"
+    return [NoteAdded(actor=CONDUCTOR, at=now, text=text, key=key)]
 
 
 def has_checks(state: RunState) -> bool:

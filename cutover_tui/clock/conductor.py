@@ -154,7 +154,7 @@ class Conductor:
             self._checked.done(state, now, [now] if overdue else next_due(state, sched, now))
         written = self._write(new)
         threaded = self._scheduler is not None
-        if self._checks_allowed():
+        if self._checks_allowed(claimed.acquired):
             written += self._write(self.checks.tick(self.journal.state(), now, threaded=threaded))
         delivered = self.comms.tick(threaded=self._scheduler is not None)
         self.written.extend(delivered)
@@ -168,11 +168,11 @@ class Conductor:
         """Why no check runs in this conductor (clock/check_claim.py), or None."""
         return self.claim.refused
 
-    def _checks_allowed(self) -> bool:
+    def _checks_allowed(self, tenure: float | None = None) -> bool:
         """Checks run here (judged by the claim); if not, the holder says so once in the log."""
         if self.claim.allowed(self.journal):
             return True
-        self._write(self.claim.refusal(self.journal, self.clock.now(), self.wall()))
+        self._write(self.claim.refusal(self.journal, self.clock.now(), self.wall(), tenure))
         return False
 
     def _write(self, events: Iterable[Event]) -> list[Event]:

@@ -15,6 +15,7 @@ on its next renewal that the lease is gone and stops conducting. Never the other
 
 from __future__ import annotations
 
+import math
 import os
 import socket
 from dataclasses import dataclass
@@ -85,6 +86,7 @@ class Claimed:
 
     holding: bool
     displaced: tuple[str, float] | None = None
+    acquired: float | None = None  # when this holder's tenure began (None: unreadable)
 
 
 def take_or_renew(
@@ -100,23 +102,26 @@ def take_or_renew(
     db = journal.db
     # A live lease held by another is seen without the write lock: a room full of war rooms
     # each asking every second never queues behind (or ahead of) the commander's commands.
-    row = db.execute("SELECT holder, heartbeat FROM lease WHERE id = 1").fetchone()
+    row = _readable(db.execute("SELECT holder, heartbeat FROM lease WHERE id = 1").fetchone())
     if decide(row, holder, runs_checks, now, expiry_s) == "wait":
         return Claimed(False)
     text = holder_text(holder, runs_checks)
     displaced = None
     with _immediate(db):  # then decided again under the lock: two can never both take it
         row = db.execute("SELECT holder, heartbeat, acquired FROM lease WHERE id = 1").fetchone()
-        decision = decide(row and (row[0], row[1]), holder, runs_checks, now, expiry_s)
+        decision = decide(_readable(row), holder, runs_checks, now, expiry_s)
+        acquired = now  # a new tenure, unless renewed
         if decision == "insert":
             db.execute(
                 "INSERT INTO lease VALUES (1, ?, ?, ?, ?, ?)",
                 (text, os.getpid(), socket.gethostname(), now, now),
             )
         elif decision == "renew":  # the mark follows what this conductor runs now
+            acquired = _seconds(row[2])
             db.execute("UPDATE lease SET holder = ?, heartbeat = ? WHERE id = 1", (text, now))
         elif decision == "take":
-            displaced = (row[0], float(row[2]))
+            taken_at = _seconds(row[2])  # unreadable: a take all the same, nobody named
+            displaced = (str(row[0]), taken_at) if taken_at is not None else None
             db.execute(
                 "UPDATE lease SET holder = ?, pid = ?, host = ?, acquired = ?, heartbeat = ? "
                 "WHERE id = 1",
@@ -125,7 +130,26 @@ def take_or_renew(
         else:
             return Claimed(False)
         record_high_water(db, now)
-        return Claimed(True, displaced)
+        return Claimed(True, displaced, acquired)
+
+
+def _readable(row: tuple | None) -> tuple[str, float] | None:
+    """(holder text, heartbeat) of a lease row, whatever a member of the run's group wrote
+    in it by hand: a heartbeat that is not a number is no live one (the lease may be taken),
+    never a ValueError out of the conductor's tick."""
+    if row is None:
+        return None
+    heartbeat = _seconds(row[1])
+    return str(row[0]), float("-inf") if heartbeat is None else heartbeat
+
+
+def _seconds(value: object) -> float | None:
+    """A lease row's time in seconds, or None when it holds none (text, NULL, NaN)."""
+    try:
+        seconds = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return seconds if math.isfinite(seconds) else None
 
 
 def release(journal: Journal, holder: str) -> None:
@@ -142,7 +166,12 @@ def lease_status(journal: Journal, now: float) -> str:
     if row is None:
         return "none: derived alerts are not being recorded"
     holder, pid, heartbeat = row
-    age = now - heartbeat
+    beat = _seconds(heartbeat)
+    if not isinstance(pid, int):  # written by hand: no words of it in the status bar
+        pid = "?"
+    if beat is None:
+        return f"STALE: pid {pid}, its heartbeat unreadable"
+    age = now - beat
     if age > LEASE_EXPIRY_S:
         return f"STALE: pid {pid} silent for {age:.0f}s"
     mine = "this process" if holder_of(holder) == holder_id() else f"pid {pid}"

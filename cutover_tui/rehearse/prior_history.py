@@ -99,7 +99,9 @@ def _folded_from_bytes(
 ) -> RehearsalSummary | None:
     """Fold the bytes read through the descriptor (never the path again), and remember."""
     db = opened.open_db()
-    run = db and run_file(opened.path, db)
+    if db is None:  # bytes voided (or not taken): read through SQLite, as `cutover runs` does
+        return _folded_from_path(opened.path, wanted)
+    run = run_file(opened.path, db)
     if not run:
         return None  # not plainly a run: history() leaves it out as unreadable
     meta = {"plan_id": run.meta.get("plan_id", ""), "mode": run.meta.get("mode", "")}

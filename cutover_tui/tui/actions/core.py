@@ -11,7 +11,7 @@ before it closes: a refusal then stays in the open form, the words kept (`_recor
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from textual.app import App
 
@@ -35,6 +35,7 @@ class ActionCore(App[None]):
     clock: Clock
     frame: Frame | None
     _form_refusals: list[str] | None = None  # set while a form's words are being recorded
+    _form_keys: Iterator[str] | None = None  # the open form's keys, while it records
 
     def poll_journal(self) -> None:  # the app's refresh loop
         raise NotImplementedError
@@ -58,19 +59,27 @@ class ActionCore(App[None]):
         self.notify(message, title="Refused", severity="error", timeout=10)
 
     def _record_in_form(
-        self, then: Callable[[dict[str, str]], None], values: dict[str, str]
+        self, then: Callable[[dict[str, str]], None], values: dict[str, str], form_key: str
     ) -> str | None:
-        """Run a form's `then` while the form is still open: the first refusal, or None."""
+        """Run a form's `then` while the form is still open: the first refusal, or None.
+
+        Its events take their keys from the form (`form_key`, then a count): a submit of the
+        same form again is the same command to the journal, which answers with what it
+        stored, not a second copy (journal/idempotency.py)."""
         self._form_refusals = caught = []
+        self._form_keys = form_keys(form_key)
         try:
             then(values)
         finally:
             self._form_refusals = None
+            self._form_keys = None
         return caught[0] if caught else None
 
     def base(self) -> dict:
-        """The fields every event carries: who, when, and a fresh idempotency key."""
-        return {"actor": self.source.actor, "at": self.clock.now(), "key": new_key()}
+        """The fields every event carries: who, when, and an idempotency key (the open
+        form's while it records, else a fresh one)."""
+        key = next(self._form_keys) if self._form_keys is not None else new_key()
+        return {"actor": self.source.actor, "at": self.clock.now(), "key": key}
 
     def event(self, action: str, target: str | None, words: Words = NO_WORDS) -> Event:
         """The event `action` asks for, by the same mapping as `cutover do` (engine/actions.py).
@@ -103,7 +112,8 @@ class ActionCore(App[None]):
             self.notify(refusal, title="Refused", severity="error", timeout=10)
             return
 
-        self.push_screen(FormScreen(spec, lambda values: self._record_in_form(then, values)))
+        key = new_key()  # one per opened form: its repeats are one command
+        self.push_screen(FormScreen(spec, lambda values: self._record_in_form(then, values, key)))
 
     @property
     def read_only(self) -> bool:
@@ -112,3 +122,12 @@ class ActionCore(App[None]):
     def offers(self, action: str) -> bool:
         """Whether this person is offered `action` (footer, palette): the key table's who."""
         return may_use(who_may(action), self.state, self.source.actor, self.read_only)
+
+
+def form_keys(form_key: str) -> Iterator[str]:
+    """The keys of the events one form's submit records, in order: the same each submit."""
+    yield form_key
+    n = 1
+    while True:
+        yield f"{form_key}-{n}"
+        n += 1

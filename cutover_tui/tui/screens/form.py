@@ -67,6 +67,10 @@ class FormScreen(ModalScreen[dict[str, str] | None]):
         super().__init__(classes="-danger" if spec.danger else "")
         self.spec = spec
         self.attempt = attempt  # records the words: None when done, else the refusal
+        # Set from an attempt until its refusal, and by a cancel: a second Enter queued before
+        # the first was handled (a key repeat, a paste ending in \r\r, a laggy ssh read), or a
+        # cancel queued behind a submit, is ignored.
+        self._answered = False
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(can_focus=False):  # the first field takes the focus
@@ -118,20 +122,31 @@ class FormScreen(ModalScreen[dict[str, str] | None]):
     @on(Input.Submitted)
     @on(Button.Pressed, "#submit")
     def submit(self) -> None:
+        if self._answered:  # answered once already (or being): a queued repeat
+            return
         values = self.values()
         problem = self.problem(values)
         if problem:
             self.query_one("#form-error", Static).update(inert(problem))
             return
+        self._answered = True
         refusal = self.attempt(values) if self.attempt else None
         if refusal:  # the journal's one line (it may quote a plan or a person): kept open
+            self._answered = False
             self.query_one("#form-error", Static).update(inert_line(refusal))
             return
-        self.dismiss(values)
+        self._close(values)
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        if self._answered:  # a cancel queued behind a submit (or another cancel)
+            return
+        self._answered = True
+        self._close(None)
+
+    def _close(self, result: dict[str, str] | None) -> None:
+        if self.app.screen_stack[-1:] == [self]:  # popping one no longer on top raises
+            self.dismiss(result)
 
 
 def _steady_input(f: Field) -> Input:
