@@ -35,6 +35,18 @@ def refused_on_broken(journal: Journal | LockedJournal, command: str, run: str) 
     return True
 
 
+def broken_line(journal: Journal | LockedJournal, command: str, run: str) -> str | None:
+    """What refused_on_broken says, as a line to print later (the war room's boot prints it
+    once the terminal is given back), or None when the run may be appended to."""
+    problem = journal_problem(journal)
+    if problem is None:
+        return None
+    return (
+        f"cutover {command}: {run}: JOURNAL NOT TRUSTED, nothing will be recorded on it: "
+        f"{problem} (cutover verify {run} says more)"
+    )
+
+
 def head_json(journal: Journal | LockedJournal) -> dict:
     seq, digest = journal.head
     return {"seq": seq, "hash": digest}
