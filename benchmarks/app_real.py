@@ -351,7 +351,7 @@ def measure(
         notices = []
         if notify is not None:
             for i in range(3):
-                marker = f"ping {i} from the bench".encode()
+                marker = f"ping {i} from the bench to {child.pid}".encode()  # a key per note
                 child.seen = b""
                 began = notify(marker.decode())
                 while marker not in child.seen:
