@@ -39,14 +39,14 @@ def boot_app(path: Path, read_only: bool = False) -> tuple[WarRoomBoot, threadin
 
     facts = read_first_facts(path, time.time())
     assert facts is not None, "the run's facts are readable"
-    app = WarRoomBoot(
-        facts, open_war_room, prepare=prepare, login="tester", read_only=read_only
-    )
+    app = WarRoomBoot(facts, open_war_room, prepare=prepare, login="tester", read_only=read_only)
     return app, release
 
 
 def sketch_text(app: WarRoomBoot) -> str:
-    return " ".join(app.query_one(f"#status-{n}").text.plain for n in ("left", "clock", "right", "figures"))
+    return " ".join(
+        app.query_one(f"#status-{n}").text.plain for n in ("left", "clock", "right", "figures")
+    )
 
 
 def taken_over(app) -> bool:

@@ -37,8 +37,11 @@ def boot_war_room(args: argparse.Namespace, ref: str, *, read_only: bool) -> int
         return None  # the usual path says what is wrong, in its words
     if locked_socket(directory) is not None:
         return None  # a locked host: the service holds the files
-    path = run_path(ref, directory)
-    facts = read_first_facts(path, time.time()) if path is not None else None
+    try:
+        path = run_path(ref, directory)
+        facts = read_first_facts(path, time.time()) if path is not None else None
+    except OSError:  # e.g. a runs directory closed to this user: the usual path says so
+        return None
     if facts is None:
         return None
     from ..tui.boot import WarRoomBoot  # textual, and nothing heavier
