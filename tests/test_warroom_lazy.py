@@ -180,6 +180,9 @@ def first_sketch(self, width=None):
 
 
 boot.WarRoomBoot.show_sketch = first_sketch
+import cutover_tui.cli.warroom_boot as warroom_boot
+
+warroom_boot.on_a_terminal = lambda: True  # headless here: drawn as on the terminal
 boot.WarRoomBoot.run = lambda self, **kw: run(self, headless=True, size=(160, 48))
 from cutover_tui.cli import main
 

@@ -1,10 +1,14 @@
 """`cutover run RUN` and `cutover follow RUN` on a run file: the first frame before the heavy
 imports (issue 14; tui/boot.py says how the war room takes over the same App).
 
-Only when the first frame's facts can be read cheaply and surely (journal/first_facts.py):
-a run file, by path or id, in a runs directory that is not a locked host's, with no
+Only on a terminal, and when the first frame's facts can be read cheaply and surely
+(journal/first_facts.py): a run file, by path or id, in a runs directory that is not a locked host's, with no
 PostgreSQL journal named, and an index row that names the log's last event. Anything else,
 and `boot_war_room` returns None: the command opens the run as it always did.
+
+A run that must not be opened (a broken chain, a damaged page past the file's head) is found
+when the run is opened, after the sketch: the war room leaves and its one line is printed
+once the terminal is given back (not, as on the usual path, before the screen is taken).
 """
 
 from __future__ import annotations
@@ -28,6 +32,9 @@ if TYPE_CHECKING:
 def boot_war_room(args: argparse.Namespace, ref: str, *, read_only: bool) -> int | None:
     """The war room on run `ref`, its first frame from the file's facts; None when they
     cannot be read cheaply (then the caller opens the run the usual way)."""
+    if not on_a_terminal():
+        return None  # a script or a browser: no first frame to hurry, and a refusal said
+        # before anything is drawn (a terminal's boot says it once the screen is given back)
     if journal_url(getattr(args, "journal", None)) is not None:
         return None  # PostgreSQL: no file to read
     try:
@@ -60,6 +67,11 @@ def boot_war_room(args: argparse.Namespace, ref: str, *, read_only: bool) -> int
     return app.return_code or 0  # 143 after SIGTERM, 129 after SIGHUP
 
 
+def on_a_terminal() -> bool:
+    """Is the war room drawn on a terminal (not `cutover serve`'s browser, not a pipe)?"""
+    return sys.__stdout__ is not None and sys.__stdout__.isatty()
+
+
 def import_war_room() -> None:
     """In the boot's worker thread: what opening the run and the war room import."""
     from ..clock import conductor  # noqa: F401
@@ -88,4 +100,4 @@ def open_parts(args: argparse.Namespace, ref: str, read_only: bool) -> WarRoomPa
     return war_room_parts(journal, read_only=read_only, tz=args.tz)
 
 
-__all__ = ["boot_war_room", "import_war_room", "open_parts"]
+__all__ = ["boot_war_room", "import_war_room", "on_a_terminal", "open_parts"]
