@@ -88,11 +88,9 @@ def _read(db: sqlite3.Connection, now: float) -> FirstFacts | None:
 def plan_head(text: str) -> str:
     """The plan text before its first array of tables (`[[phase]]`, `[[step]]`...): the
     `[plan]` table is there, and parsing only it costs the same at 20 or 20,000 steps."""
-    cut = next(
-        (i for i, line in enumerate(text.splitlines(keepends=True)) if line.startswith("[[")),
-        None,
-    )
-    return text if cut is None else "".join(text.splitlines(keepends=True)[:cut])
+    lines = text.splitlines(keepends=True)
+    cut = next((i for i, line in enumerate(lines) if line.startswith("[[")), None)
+    return text if cut is None else "".join(lines[:cut])
 
 
 def plan_zone(text: str) -> str | None:
