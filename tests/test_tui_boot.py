@@ -110,3 +110,15 @@ def test_the_boots_words_are_the_war_rooms() -> None:
     assert boot.HELD_BACK == first_paint.HELD_BACK
     assert boot.PHASE_LABEL == status.PHASE_LABEL
     assert boot.BEFORE_TAKEOVER <= first_paint.BEFORE_FRAME
+
+
+async def test_quitting_during_the_sketch_leaves_at_once(tmp_path: Path) -> None:
+    app, release = boot_app(run_file(tmp_path))
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot, lambda: "steps done" in sketch_text(app))
+            await pilot.press("q")
+            await settle(pilot, lambda: app._exit)
+        assert app.return_code == 0 and type(app) is boot.WarRoomBoot and app.said == []
+    finally:
+        release.set()  # the worker's imports end in their own time; nothing is taken over

@@ -194,6 +194,9 @@ class WarRoomBoot(App[None]):
         self._boot_clock = self.set_interval(1.0, self.show_sketch, name="boot-clock")
         self.call_after_refresh(self._open_worker)  # once the sketch is on the terminal
 
+    def on_unmount(self) -> None:  # quit during the sketch (the war room has its own)
+        self.guard.remove()
+
     def show_sketch(self, width: int | None = None) -> None:
         if self.taken_over:
             return
