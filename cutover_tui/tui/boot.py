@@ -179,7 +179,6 @@ class WarRoomBoot(App[None]):
         self.boot_now = now or (lambda: datetime.now(UTC))
         self.guard = TerminalGuard(self)
         self.said: list[str] = []  # printed by the command after the terminal is given back
-        self.return_code_said: int | None = None
         self.taken_over = False
 
     def compose(self) -> ComposeResult:
