@@ -19,6 +19,7 @@ from cutover_tui.engine.events import NoteAdded
 from cutover_tui.journal import first_facts, lease
 from cutover_tui.journal.first_facts import plan_zone, read_first_facts
 from tests.journal_support import at, new_run, worked
+from tests.test_journal_trust import attacker
 
 
 def test_the_facts_are_the_journals_own(tmp_path: Path) -> None:
@@ -110,3 +111,13 @@ def test_plan_zone_finds_the_zone_before_any_steps_and_never_raises(
     text = f'format = 1\n[plan]\nid = "p"\ntimezone = "{zone}"\n{body}'
     assert plan_zone(text) == zone
     assert plan_zone(extra) in (None, "UTC")  # any text: a zone or None, never an exception
+
+
+def test_a_simulation_is_opened_the_usual_way(tmp_path: Path) -> None:
+    """Its clock runs from its own start, faster than the wall's: not a fact of the file."""
+    path = worked(tmp_path)
+    assert read_first_facts(path, time.time()) is not None
+    db = attacker(path)  # the meta is sealed by a trigger: a simulation's is written at start
+    db.execute("UPDATE meta SET value = '60.0' WHERE key = 'speed'")
+    db.close()
+    assert read_first_facts(path, time.time()) is None

@@ -25,7 +25,7 @@ from .run_files import READABLE_VERSIONS
 # journal/lease.py's LEASE_EXPIRY_S (importing it would import the store): a test keeps them equal.
 LEASE_EXPIRY_S = 3.0
 BUSY_TIMEOUT_S = 0.2  # a writer holding the file longer: open it the usual way instead
-META_KEYS = ("run_id", "title", "mode", "plan_text")
+META_KEYS = ("run_id", "title", "mode", "plan_text", "speed")
 
 
 @dataclass(frozen=True)
@@ -66,8 +66,10 @@ def _read(db: sqlite3.Connection, now: float) -> FirstFacts | None:
         return None
     marks = ",".join("?" * len(META_KEYS))
     meta = dict(db.execute(f"SELECT key, value FROM meta WHERE key IN ({marks})", META_KEYS))
+    if float(meta.get("speed", 1.0)) != 1.0:
+        return None  # a simulation's clock runs from its start: journal/run.py run_clock
     row = runindex.read(db)
-    if row is None or any(key not in meta for key in META_KEYS):
+    if row is None or any(key not in meta for key in META_KEYS[:4]):  # speed: 1 if left out
         return None  # no index row yet, or one left behind: only a fold says where it stands
     zone = plan_zone(meta["plan_text"])
     if zone is None or meta["mode"] not in ("live", "rehearsal") or row.phase == "rollback":
