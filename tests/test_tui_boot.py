@@ -122,3 +122,26 @@ async def test_quitting_during_the_sketch_leaves_at_once(tmp_path: Path) -> None
         assert app.return_code == 0 and type(app) is boot.WarRoomBoot and app.said == []
     finally:
         release.set()  # the worker's imports end in their own time; nothing is taken over
+
+
+def guard_timers(app) -> list:
+    return [t for t in app._timers if t.name == "terminal-guard" and t._task is not None]
+
+
+async def test_one_terminal_guard_watches_after_the_hand_over(tmp_path: Path) -> None:
+    """The boot's guard is removed with its check, the war room's own installed: a guard
+    removed used to keep its 0.25 s check running (two checks after every hand-over)."""
+    app, release = boot_app(run_file(tmp_path))
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot, lambda: "steps done" in sketch_text(app))
+            app.guard.install()  # as on a terminal (a headless app installs none)
+            assert len(guard_timers(app)) == 1
+            release.set()
+            await settle(pilot, lambda: taken_over(app))
+            app.guard.install()  # the war room's, as its on_mount does on a terminal
+            assert len(guard_timers(app)) == 1
+            app.guard.remove()
+            assert guard_timers(app) == []
+    finally:
+        release.set()
