@@ -2,7 +2,8 @@
 
 `cutover run RUN` (and `follow`) on a run file start this App, whose module imports textual
 and plain-data helpers only (tests/test_warroom_lazy.py checks sys.modules at its first
-frame). Issue 14: those imports alone cost 1.8x a bare Textual app's, before any widget.
+frame). Issue 14: the war room's imports alone cost 1.6-1.8x a bare Textual app's, before
+any widget; this App's cost 1.1x (benchmarks/warroom_imports.py).
 1. The first frame is a sketch drawn from `FirstFacts` (journal/first_facts.py, read with
    sqlite3 alone): the mode and title, who is looking (the OS login), the conductor, the wall
    clock in the plan's zone, "N of M steps done │ working out the schedule…". Nothing else:
@@ -11,13 +12,13 @@ frame). Issue 14: those imports alone cost 1.8x a bare Textual app's, before any
    what `cutover run` did before its screen opened (open the journal, check its chain, make
    the source and the conductor: `open_war_room`, given by the caller). Not in the worker: a
    SQLite connection serves the thread that opened it, and the war room's is the UI thread.
-3. The war room takes over this same App: its class becomes the `WarRoomApp` the worker
-   built the parts for (`WarRoomApp._set_up` is the rest of its __init__), the screen is
+3. The war room takes over this same App: its class becomes the one `open_war_room` made
+   the parts for (`WarRoomApp`; `WarRoomApp._set_up` is the rest of its __init__), the screen is
    composed again in one batch with the war room's own widgets, and the war room mounts as
    if it had started that way (its own first frame, tui/first_paint.py, follows). No second
    App, no second terminal set-up; the status line stays where it was.
-If the worker finds the run must not be opened (a broken chain, a file that went away), the
-app leaves and `said` holds the line the command prints once the terminal is given back.
+If the run must not be opened (a broken chain, a file that went away), the app leaves and
+`said` holds the line the command prints once the terminal is given back.
 Keys pressed before the war room takes over are refused with a line saying why (HELD_BACK),
 never lost silently; quitting and Textual's palette work throughout.
 """
