@@ -2,9 +2,10 @@
 imports (issue 14; tui/boot.py says how the war room takes over the same App).
 
 Only on a terminal, and when the first frame's facts can be read cheaply and surely
-(journal/first_facts.py): a run file, by path or id, in a runs directory that is not a locked host's, with no
-PostgreSQL journal named, and an index row that names the log's last event. Anything else,
-and `boot_war_room` returns None: the command opens the run as it always did.
+(journal/first_facts.py): a run file, by path or id, in a runs directory that is not a
+locked host's, with no PostgreSQL journal named, and an index row that names the log's last
+event. Anything else, and `boot_war_room` returns None: the command opens the run as it
+always did.
 
 A run that must not be opened (a broken chain, a damaged page past the file's head) is found
 when the run is opened, after the sketch: the war room leaves and its one line is printed
