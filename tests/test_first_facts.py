@@ -121,3 +121,15 @@ def test_a_simulation_is_opened_the_usual_way(tmp_path: Path) -> None:
     db.execute("UPDATE meta SET value = '60.0' WHERE key = 'speed'")
     db.close()
     assert read_first_facts(path, time.time()) is None
+
+
+def test_a_lease_row_written_by_hand_is_left_to_the_usual_path(tmp_path: Path) -> None:
+    """journal/lease.py lease_status has its own words for it (no pid, an unreadable beat)."""
+    path = worked(tmp_path)
+    now = time.time()
+    with sqlite3.connect(path) as db:  # a fresh beat, and a pid that is words
+        db.execute("INSERT INTO lease VALUES (1, 'h', 'me, the boss', 'host', ?, ?)", (now, now))
+    assert read_first_facts(path, now) is None
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE lease SET pid = 7, heartbeat = 'soon'")
+    assert read_first_facts(path, now) is None

@@ -120,6 +120,8 @@ def lease_words(db: sqlite3.Connection, now: float) -> str:
     if row is None:
         return "none: derived alerts are not being recorded"
     pid, heartbeat = row
+    if not isinstance(pid, int) or not isinstance(heartbeat, int | float):
+        raise ValueError("a lease row written by hand")  # lease_status's words for it: usual path
     age = now - heartbeat
     if age > LEASE_EXPIRY_S:
         return f"STALE: pid {pid} silent for {age:.0f}s"
