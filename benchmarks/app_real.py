@@ -94,29 +94,57 @@ def bare_app() -> None:
     Bare().run()
 
 
-def war_room(run: str, moment: str) -> None:
-    """What `cutover run RUN` opens (cli/warroom_commands._war_room), on a clock set to the
-    middle of the night."""
+def war_room(run: str, moment: str, usual: bool = False) -> None:
+    """What `cutover run RUN` opens (cli/warroom_commands.war_room_parts), on a clock set to
+    the middle of the night: its first frame from the file's facts before the heavy imports
+    (cli/warroom_boot.py, tui/boot.py); `usual`: the war room made before its first frame,
+    as when those facts cannot be read (and as every run was opened before)."""
     from cutover_tui.cli.pydantic_plugins import skip_plugin_discovery
 
     skip_plugin_discovery()  # as `cutover`'s main does first: no entry-point scan
-    from cutover_tui.cli.trust_commands import refused_on_broken
+    from cutover_tui.clocks import AcceleratedClock
+    from cutover_tui.journal.first_facts import read_first_facts
+
+    clock = AcceleratedClock(datetime.fromisoformat(moment), 1.0)
+    facts = None if usual else read_first_facts(Path(run), time.time())
+    if facts is None:
+        parts = _war_room_parts(run, clock)
+        app = parts.app_class(parts.source, parts.clock, **parts.options)
+        app.run()
+        return
+    from cutover_tui.cli.warroom_boot import import_war_room
+    from cutover_tui.journal.identity import os_login
+    from cutover_tui.tui.boot import WarRoomBoot
+
+    boot = WarRoomBoot(
+        facts,
+        lambda: _war_room_parts(run, clock),
+        prepare=import_war_room,
+        login=os_login(),
+        now=clock.now,
+    )
+    boot.run()
+
+
+def _war_room_parts(run: str, clock):
+    """The war room's parts as `cutover run` makes them, with the commander looking."""
+    from cutover_tui.cli.trust_commands import broken_line
     from cutover_tui.cli.warroom_commands import rehearsal_prior
     from cutover_tui.clock.conductor import Conductor
-    from cutover_tui.clocks import AcceleratedClock
     from cutover_tui.journal.run import JournalRun
     from cutover_tui.journal.store import Journal
     from cutover_tui.tui.app import WarRoomApp
+    from cutover_tui.tui.boot import Refusal, WarRoomParts
 
     journal = Journal(Path(run))
-    if refused_on_broken(journal, "run", journal.run_id):  # as `cutover run` does first
-        raise SystemExit(1)
-    clock = AcceleratedClock(datetime.fromisoformat(moment), 1.0)
+    broken = broken_line(journal, "run", journal.run_id)  # as `cutover run` does first
+    if broken is not None:
+        return Refusal(broken)
     actor = journal.plan.people_with_role("commander")[0]
     source = JournalRun(journal, actor, now=clock.now, monotonic=clock.monotonic)
-    conductor = Conductor(journal.reopen(), clock)  # as _war_room: it shares the fold
-    app = WarRoomApp(source, clock, conductor=conductor, prior=rehearsal_prior(journal))
-    app.run()
+    conductor = Conductor(journal.reopen(), clock)  # as war_room_parts: it shares the fold
+    options = {"conductor": conductor, "prior": rehearsal_prior(journal)}
+    return WarRoomParts(WarRoomApp, source, clock, options)
 
 
 # -- the runs ---------------------------------------------------------------------------------
@@ -175,7 +203,22 @@ def write_run(case: str, directory: Path) -> tuple[Path, datetime, int]:
             )
             head = digest
     journal.close()
+    _index(journal.path)
     return journal.path, moment, 1 + len(rest)
+
+
+def _index(path: Path) -> None:
+    """The run's index row, as Journal.append keeps it (journal/runindex.py): the events above
+    were written past append, and a run without its row opens the usual way, never as the
+    first frame of a run people start with `cutover run` (cli/warroom_boot.py)."""
+    from cutover_tui.journal import runindex
+    from cutover_tui.journal.store import Journal, _immediate
+
+    journal = Journal(path)
+    state = journal.state()
+    with _immediate(journal.db):
+        runindex.record(journal.db, state, journal.head[1])
+    journal.close()
 
 
 # -- the measurement -----------------------------------------------------------------------------
@@ -308,7 +351,7 @@ def measure(
         notices = []
         if notify is not None:
             for i in range(3):
-                marker = f"ping {i} from the bench".encode()
+                marker = f"ping {i} from the bench to {child.pid}".encode()  # a key per note
                 child.seen = b""
                 began = notify(marker.decode())
                 while marker not in child.seen:
@@ -383,12 +426,18 @@ def main() -> int:
     parser.add_argument("--child", choices=["bare", "warroom"], help=argparse.SUPPRESS)
     parser.add_argument("--run", help=argparse.SUPPRESS)
     parser.add_argument("--at", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--usual",
+        action="store_true",
+        help="also measure each war room made before its first frame (no boot sketch), as "
+        "runs whose facts cannot be read cheaply open (and as every run did before)",
+    )
     opts = parser.parse_args()
     if opts.child == "bare":
         bare_app()
         return 0
     if opts.child == "warroom":
-        war_room(opts.run, opts.at)
+        war_room(opts.run, opts.at, opts.usual)
         return 0
     opts.idle = opts.idle or (10.0 if opts.quick else 60.0)
     opts.settle = opts.settle or (5.0 if opts.quick else 10.0)
@@ -402,19 +451,21 @@ def main() -> int:
             directory = Path(tmp) / case
             directory.mkdir()
             run, moment, count = write_run(case, directory)
-            began = time.perf_counter()
-            results[case] = (
-                measure(
-                    [me, "--child", "warroom", "--run", str(run), "--at", moment.isoformat()],
-                    b"conductor",
-                    opts,
-                    key=b"+",  # zoom the timeline in: it is drawn again
-                    help_marker=b"start the highlighted step",  # its first row
-                    notify=notifier(run, moment, began),
-                    odds_marker=b"in window",
-                ),
-                count,
-            )
+            for usual in (False, True) if opts.usual else (False,):
+                began = time.perf_counter()
+                child = [me, "--child", "warroom", "--run", str(run), "--at", moment.isoformat()]
+                results[case + (" usual" if usual else "")] = (
+                    measure(
+                        child + (["--usual"] if usual else []),
+                        b"conductor",
+                        opts,
+                        key=b"+",  # zoom the timeline in: it is drawn again
+                        help_marker=b"start the highlighted step",  # its first row
+                        notify=notifier(run, moment, began),
+                        odds_marker=b"in window",
+                    ),
+                    count,
+                )
     _report(opts, bare, results)
     return 0
 

@@ -67,6 +67,9 @@ def first_show(self, frame, new):
 
 WarRoomApp._show = first_show
 WarRoomApp.run = lambda self, **kw: run(self, headless=True, size=(160, 48))
+from cutover_tui.tui.boot import WarRoomBoot  # `cutover run RUN` starts it (tui/boot.py)
+
+WarRoomBoot.run = lambda self, **kw: run(self, headless=True, size=(160, 48))
 from cutover_tui.cli import main
 
 code = main(sys.argv[1:])
@@ -134,3 +137,84 @@ def test_a_prior_made_on_first_use_is_made_once_and_a_given_one_stands() -> None
     given = OddsKeeper(None, None, make_prior=make_prior)
     given.prior = None  # set outright: the maker is never called
     assert given.prior is None and asked == [1]
+
+
+# Before the boot's first frame (tui/boot.py): none of what the sketch does not need.
+HEAVY = (
+    "pydantic",
+    "cutover_tui.plan.model",
+    "cutover_tui.engine.events",
+    "cutover_tui.engine.state",
+    "cutover_tui.engine.schedule",
+    "cutover_tui.journal.store",
+    "cutover_tui.clock.conductor",
+    "cutover_tui.tui.app",
+)
+BOOT_PROBE = """
+import json, sys, time
+from cutover_tui.tui import boot
+
+HEAVY = HEAVY_NAMES
+seen = {}
+sketch, run = boot.WarRoomBoot.show_sketch, boot.WarRoomBoot.run
+
+
+def first_sketch(self, width=None):
+    sketch(self, width)
+    if "first_frame" in seen or self.taken_over:
+        return
+    seen["first_frame"] = sorted(name for name in HEAVY if name in sys.modules)
+    seen["sketch"] = [
+        self.query_one(f"#status-{name}").text.plain
+        for name in ("left", "clock", "right", "figures")
+    ]
+    deadline = time.monotonic() + 60
+
+    def check():
+        if getattr(self, "frame", None) is not None or time.monotonic() > deadline:
+            seen["class"] = type(self).__name__
+            seen["status"] = self.query_one("#status").plain
+            self.exit()
+
+    self.set_interval(0.05, check)
+
+
+boot.WarRoomBoot.show_sketch = first_sketch
+import cutover_tui.cli.warroom_boot as warroom_boot
+
+warroom_boot.on_a_terminal = lambda: True  # headless here: drawn as on the terminal
+boot.WarRoomBoot.run = lambda self, **kw: run(self, headless=True, size=(160, 48))
+from cutover_tui.cli import main
+
+code = main(sys.argv[1:])
+print(json.dumps({"code": code, **seen}))
+""".replace("HEAVY_NAMES", repr(HEAVY))
+
+
+def test_cutover_run_paints_the_runs_facts_before_pydantic_the_models_and_the_engine(
+    tmp_path: Path,
+) -> None:
+    """Issue 14: the first frame of `cutover run RUN` comes before the heavy imports, and
+    says only what the file says; then the war room takes over the same App."""
+    from tests.journal_support import worked
+
+    path = worked(tmp_path / "runs")  # one step of four done: its facts are known
+    result = subprocess.run(
+        [sys.executable, "-c", BOOT_PROBE, "run", path.stem, "--runs", str(tmp_path / "runs")],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["code"] == 0
+    assert report["first_frame"] == []  # nothing heavy before the first frame
+    left, clock, right, figures = report["sketch"]
+    assert left == " cutover · LIVE · Journal test"
+    assert clock.strip().endswith("UTC")  # the plan's zone, read from its [plan] table
+    assert "conductor: none" in right
+    assert figures == " 1 of 6 steps done │ working out the schedule…"
+    # Then the war room took over the same App, its own status line in the sketch's place.
+    assert report["class"] == "WarRoomApp"
+    assert report["status"].startswith(" cutover · LIVE · Journal test")

@@ -25,14 +25,25 @@ def refused_on_broken(journal: Journal | LockedJournal, command: str, run: str) 
     problem = journal_problem(journal)
     if problem is None:
         return False
-    line = (
-        f"JOURNAL NOT TRUSTED, nothing will be recorded on it: {problem} "
-        f"(cutover verify {run} says more)"
-    )
+    line = untrusted(problem, run)
     if command == "status" and problem.startswith(UNREADABLE):
         raise JournalError(line)  # status can show nothing more: its one line (said_in_one_line)
     print(f"cutover {command}: {run}: {line}", file=sys.stderr)
     return True
+
+
+def broken_line(journal: Journal | LockedJournal, command: str, run: str) -> str | None:
+    """What refused_on_broken says, as a line to print later (the war room's boot prints it
+    once the terminal is given back), or None when the run may be appended to."""
+    problem = journal_problem(journal)
+    return None if problem is None else f"cutover {command}: {run}: {untrusted(problem, run)}"
+
+
+def untrusted(problem: str, run: str) -> str:
+    return (
+        f"JOURNAL NOT TRUSTED, nothing will be recorded on it: {problem} "
+        f"(cutover verify {run} says more)"
+    )
 
 
 def head_json(journal: Journal | LockedJournal) -> dict:

@@ -5,18 +5,28 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..journal.backend import journal_url
 from ..journal.identity import actor_for, os_login
-from ..journal.run import JournalRun, run_clock
-from ..journal.store import Journal, JournalError, RunInfo, runs_dir
-from ..locked.client import LockedJournal, LockedRun, latest_open
-from ..plan.vars import VarError, with_overrides
-from .catch_up import catch_up_lines, last_seen
+from ..journal.run_files import JournalError, runs_dir
 from .options import add_runs_option, load_or_say, open_named
-from .prior import rehearsal_prior  # here too: its home before prior.py
-from .start_commands import cmd_start
-from .status_command import viewer_zone
+
+# The rest is imported by the functions that use it: `cutover run RUN` paints its first frame
+# before pydantic, the plan model, the engine and the store are loaded (cli/warroom_boot.py).
+if TYPE_CHECKING:
+    from ..journal.store import Journal, RunInfo
+    from ..locked.client import LockedJournal
+    from ..tui.boot import Refusal, WarRoomParts
+
+
+def __getattr__(name: str) -> object:
+    """`from .warroom_commands import rehearsal_prior`, as before prior.py was its home."""
+    if name == "rehearsal_prior":
+        from .prior import rehearsal_prior
+
+        return rehearsal_prior
+    raise AttributeError(name)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -52,6 +62,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    if Path(args.target).suffix != ".toml":  # a run: its first frame before the heavy imports
+        from .warroom_boot import boot_war_room
+
+        booted = boot_war_room(args, args.target, read_only=False)
+        if booted is not None:
+            return booted
     try:
         journal = _journal_for(args)
     except JournalError as exc:  # a PostgreSQL journal that cannot be reached, in one line
@@ -63,6 +79,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_follow(args: argparse.Namespace) -> int:
+    from .warroom_boot import boot_war_room
+
+    booted = boot_war_room(args, args.run, read_only=True)
+    if booted is not None:
+        return booted
     try:
         journal = open_named(args.run, args)
     except JournalError as exc:
@@ -80,6 +101,9 @@ def _journal_for(args: argparse.Namespace) -> Journal | LockedJournal | None:
         except JournalError as exc:
             print(f"cutover: {exc}", file=sys.stderr)
             return None
+    from ..plan.vars import VarError, with_overrides
+    from .start_commands import cmd_start
+
     loaded = load_or_say(args.target)
     if loaded is None:
         return None
@@ -136,6 +160,8 @@ def _latest(
     named, else a file."""
     url = journal_url(args.journal)
     if url is None:
+        from ..locked.client import latest_open
+
         return latest_open(directory, plan_id, mode)
     from ..journal.postgres import latest_open_pg
 
@@ -143,18 +169,41 @@ def _latest(
 
 
 def _war_room(journal: Journal | LockedJournal, *, read_only: bool, tz: str | None = None) -> int:
-    from ..tui.app import WarRoomApp  # textual only for the commands that need it
-    from .trust_commands import refused_on_broken
+    from ..tui.boot import Refusal  # textual only for the commands that need it
+
+    parts = war_room_parts(journal, read_only=read_only, tz=tz)
+    if isinstance(parts, Refusal):
+        print(parts.line, file=sys.stderr)
+        return parts.code
+    app = parts.app_class(parts.source, parts.clock, **parts.options)
+    app.catch_up = parts.catch_up  # said once, when it opens
+    app.run()
+    return app.return_code or 0  # 143 after SIGTERM, 129 after SIGHUP
+
+
+def war_room_parts(
+    journal: Journal | LockedJournal, *, read_only: bool, tz: str | None = None
+) -> WarRoomParts | Refusal:
+    """What the war room on `journal` is made of, or why it is not opened (in one line).
+    Also called by cli/warroom_boot.py once its first frame is on the terminal."""
+    from ..journal.run import JournalRun, run_clock
+    from ..locked.client import LockedJournal, LockedRun
+    from ..tui.app import WarRoomApp
+    from ..tui.boot import Refusal, WarRoomParts
+    from .catch_up import catch_up_lines, last_seen
+    from .prior import rehearsal_prior
+    from .status_command import viewer_zone
+    from .trust_commands import broken_line
 
     since = last_seen(journal)  # before the guard remembers this look
-    if refused_on_broken(journal, "follow" if read_only else "run", journal.run_id):
-        return 1  # said before the screen is taken: a broken chain is never appended to
+    broken = broken_line(journal, "follow" if read_only else "run", journal.run_id)
+    if broken is not None:
+        return Refusal(broken)  # said before the screen is taken: never appended to
 
     try:
         zone = viewer_zone(tz)
     except ValueError as exc:
-        print(f"cutover: {exc}", file=sys.stderr)
-        return 2
+        return Refusal(f"cutover: {exc}", 2)
     clock = run_clock(journal, None)
     actor = actor_for(journal.plan, os_login())
     if isinstance(journal, LockedJournal):  # the service conducts, and holds the files
@@ -174,9 +223,5 @@ def _war_room(journal: Journal | LockedJournal, *, read_only: bool, tz: str | No
     # The prior (the rehearsal search) is read when the odds first need it: in their worker
     # after the first frame on a large plan (tui/odds.py), not before the screen opens.
     make_prior = (lambda: rehearsal_prior(journal)) if conductor is not None else None
-    app = WarRoomApp(
-        source, clock, conductor=conductor, prior=prior, tz=zone, make_prior=make_prior
-    )
-    app.catch_up = catch_up_lines(journal, since)  # said once, when it opens
-    app.run()
-    return app.return_code or 0  # 143 after SIGTERM, 129 after SIGHUP
+    options = {"conductor": conductor, "prior": prior, "tz": zone, "make_prior": make_prior}
+    return WarRoomParts(WarRoomApp, source, clock, options, catch_up_lines(journal, since))

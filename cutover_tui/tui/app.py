@@ -100,6 +100,33 @@ class WarRoomApp(
         make_prior: Callable[[], PacePrior | None] | None = None,
     ) -> None:
         super().__init__(driver_class=driver_class())
+        self._set_up(
+            source,
+            clock,
+            tick_seconds=tick_seconds,
+            poll_seconds=poll_seconds,
+            conductor=conductor,
+            background=background,
+            prior=prior,
+            tz=tz,
+            make_prior=make_prior,
+        )
+
+    def _set_up(
+        self,
+        source: RunSource,
+        clock: Clock,
+        *,
+        tick_seconds: float = 1.0,
+        poll_seconds: float = 0.25,
+        conductor: Conducting | None = None,
+        background: Callable[[], Awaitable[None]] | None = None,
+        prior: PacePrior | None = None,
+        tz: tzinfo | None = None,
+        make_prior: Callable[[], PacePrior | None] | None = None,
+    ) -> None:
+        """The war room's own part of __init__: also run on the App a first-frame boot
+        started (tui/boot.py take_over), which is the war room from then on."""
         self.tz = tz  # the viewer's zone (`--tz`); None: the plan's
         self.guard = TerminalGuard(self)  # SIGTERM, SIGHUP, a hung-up terminal: leave cleanly
         self.source = source

@@ -29,6 +29,7 @@ from textual.drivers.linux_driver import LinuxDriver
 
 if TYPE_CHECKING:
     from textual.app import App
+    from textual.timer import Timer
 
 CHECK_SECONDS = 0.25  # how soon a hung-up terminal is noticed
 SIGNALS = (signal.SIGTERM, signal.SIGHUP)
@@ -98,6 +99,7 @@ class TerminalGuard:
         self.reason: str | None = None  # why the app was told to leave, for the exit status
         self._fd: int | None = None
         self._installed: list[int] = []
+        self._timer: Timer | None = None
 
     def install(self) -> None:
         """Call from on_mount of a real (not headless) app, on the event loop."""
@@ -110,7 +112,7 @@ class TerminalGuard:
         fd = stdin.fileno() if stdin is not None else -1
         if fd >= 0 and terminal_alive(fd):  # piped input is not watched: it may end early
             self._fd = fd
-        self.app.set_interval(CHECK_SECONDS, self.check, name="terminal-guard")
+        self._timer = self.app.set_interval(CHECK_SECONDS, self.check, name="terminal-guard")
 
     def remove(self) -> None:
         with contextlib.suppress(RuntimeError):
@@ -118,6 +120,9 @@ class TerminalGuard:
             for signum in self._installed:
                 loop.remove_signal_handler(signum)
         self._installed.clear()
+        if self._timer is not None:  # the boot hands over to the war room's own guard
+            self._timer.stop()
+            self._timer = None
 
     def check(self) -> None:
         output = getattr(self.app._driver, "output", None)
