@@ -30,10 +30,12 @@ from benchmarks.foresight_table import done_when_table  # noqa: E402
 from cutover_tui.engine import alarm  # noqa: E402
 
 
-def first_late(night, late_below: float, spell: int, steps: int, work: float) -> float | None:
+def first_late(
+    night, late_below: float, spell: int, steps: int, work: float, margin: float = alarm.MARGIN
+) -> float | None:
     """When the alarm with these settings would first have said LATE on this night."""
-    saved = alarm.SPELL_POINTS
-    alarm.SPELL_POINTS = spell  # replay reads the module's spell
+    saved = alarm.SPELL_POINTS, alarm.MARGIN
+    alarm.SPELL_POINTS, alarm.MARGIN = spell, margin  # replay reads the module's settings
     try:
         history = []  # grid points before the tick: (moment, p, enough)
         for i, tick in enumerate(night.ticks):
@@ -48,7 +50,7 @@ def first_late(night, late_below: float, spell: int, steps: int, work: float) ->
                     history = [point]  # the state machine restarts from a cleared point
         return None
     finally:
-        alarm.SPELL_POINTS = saved
+        alarm.SPELL_POINTS, alarm.MARGIN = saved
 
 
 def main() -> int:
@@ -59,26 +61,41 @@ def main() -> int:
     parser.add_argument("--spell", default="2,4")
     parser.add_argument("--steps", default="3")
     parser.add_argument("--work", default="0.1")
+    parser.add_argument("--margin", default=str(alarm.MARGIN))
     args = parser.parse_args()
     with open(args.saved, "rb") as f:
         nights = [SimpleNamespace(**n) for n in pickle.load(f)[args.set]]
     plans = list(dict.fromkeys(n.plan for n in nights))
     floats = lambda text: [float(x) for x in text.split(",")]  # noqa: E731
-    for late, spell, steps, work in itertools.product(
-        floats(args.late), floats(args.spell), floats(args.steps), floats(args.work)
+    for late, spell, steps, work, margin in itertools.product(
+        floats(args.late),
+        floats(args.spell),
+        floats(args.steps),
+        floats(args.work),
+        floats(args.margin),
     ):
         cached: dict[int, float | None] = {}
 
-        def ours(night, method, late=late, spell=spell, steps=steps, work=work, cached=cached):
+        def ours(
+            night,
+            method,
+            late=late,
+            spell=spell,
+            steps=steps,
+            work=work,
+            margin=margin,
+            cached=cached,
+        ):
             if method != "foresight":
                 return night.first_late[method]
             key = id(night)
             if key not in cached:
-                cached[key] = first_late(night, late, int(spell), int(steps), work)
+                cached[key] = first_late(night, late, int(spell), int(steps), work, margin)
             return cached[key]
 
         print(
-            f"\n-- late below {late:.0%}, spell {int(spell)}, {int(steps)} steps, {work:.0%} work"
+            f"\n-- late below {late:.0%}, spell {int(spell)}, {int(steps)} steps, {work:.0%} work,"
+            f" margin {margin:.0%}"
         )
         print("\n".join(done_when_table(nights, plans, ours)))
     return 0
