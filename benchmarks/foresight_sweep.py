@@ -31,17 +31,24 @@ from cutover_tui.engine import alarm  # noqa: E402
 
 
 def first_late(
-    night, late_below: float, spell: int, steps: int, work: float, margin: float = alarm.MARGIN
+    night,
+    late_below: float,
+    spell: int,
+    steps: int,
+    work: float,
+    margin: float = alarm.MARGIN,
+    share: float = alarm.SPELL_SHARE,
 ) -> float | None:
     """When the alarm with these settings would first have said LATE on this night."""
-    saved = alarm.SPELL_POINTS, alarm.MARGIN
-    alarm.SPELL_POINTS, alarm.MARGIN = spell, margin  # replay reads the module's settings
+    saved = alarm.SPELL_POINTS, alarm.MARGIN, alarm.SPELL_SHARE
+    # replay reads the module's settings
+    alarm.SPELL_POINTS, alarm.MARGIN, alarm.SPELL_SHARE = spell, margin, share
     try:
         history = []  # grid points before the tick: (moment, p, enough)
         for i, tick in enumerate(night.ticks):
             enough = bool(night.ev_steps[i] >= steps and night.ev_work[i] >= work)
             point = (float(tick), float(night.p_in[i]), enough)
-            late, *_ = alarm.replay([*history, point], late_below)
+            late, *_ = alarm.replay([*history, point], late_below, night.deadline, night.grid)
             if late:
                 return float(tick)
             if abs(tick / night.grid - round(tick / night.grid)) < 1e-9:
@@ -50,7 +57,7 @@ def first_late(
                     history = [point]  # the state machine restarts from a cleared point
         return None
     finally:
-        alarm.SPELL_POINTS, alarm.MARGIN = saved
+        alarm.SPELL_POINTS, alarm.MARGIN, alarm.SPELL_SHARE = saved
 
 
 def main() -> int:
@@ -62,40 +69,33 @@ def main() -> int:
     parser.add_argument("--steps", default="3")
     parser.add_argument("--work", default="0.1")
     parser.add_argument("--margin", default=str(alarm.MARGIN))
+    parser.add_argument("--share", default=str(alarm.SPELL_SHARE), help="alarm.SPELL_SHARE")
     args = parser.parse_args()
     with open(args.saved, "rb") as f:
         nights = [SimpleNamespace(**n) for n in pickle.load(f)[args.set]]
     plans = list(dict.fromkeys(n.plan for n in nights))
     floats = lambda text: [float(x) for x in text.split(",")]  # noqa: E731
-    for late, spell, steps, work, margin in itertools.product(
+    for setting in itertools.product(
         floats(args.late),
-        floats(args.spell),
-        floats(args.steps),
+        [int(x) for x in floats(args.spell)],
+        [int(x) for x in floats(args.steps)],
         floats(args.work),
         floats(args.margin),
+        floats(args.share),
     ):
         cached: dict[int, float | None] = {}
 
-        def ours(
-            night,
-            method,
-            late=late,
-            spell=spell,
-            steps=steps,
-            work=work,
-            margin=margin,
-            cached=cached,
-        ):
+        def ours(night, method, setting=setting, cached=cached):
             if method != "foresight":
                 return night.first_late[method]
-            key = id(night)
-            if key not in cached:
-                cached[key] = first_late(night, late, int(spell), int(steps), work, margin)
-            return cached[key]
+            if id(night) not in cached:
+                cached[id(night)] = first_late(night, *setting)
+            return cached[id(night)]
 
+        late, spell, steps, work, margin, share = setting
         print(
-            f"\n-- late below {late:.0%}, spell {int(spell)}, {int(steps)} steps, {work:.0%} work,"
-            f" margin {margin:.0%}"
+            f"\n-- late below {late:.0%}, spell {spell}, {steps} steps, {work:.0%} work,"
+            f" margin {margin:.0%}, spell >= {share:.0%} of the time left"
         )
         print("\n".join(done_when_table(nights, plans, ours)))
     return 0
