@@ -312,6 +312,7 @@ def _prior_key(prior: PacePrior) -> tuple:
         prior.latency,
         prior.tail,
         prior.drift,
+        prior.drift_segments,
         prior.heavy_scatter,
         tuple(sorted(prior.scales.items())),
     )

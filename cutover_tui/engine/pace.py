@@ -50,6 +50,7 @@ import numpy as np
 
 from ..plan.durations import format_duration
 from .forecast import Slowness, step_range, triangular_ppf
+from .pace_drift import PRIOR_SEGMENTS, learnt_drift
 from .pace_excess import EXCESS_STEPS, excess, mean_scatter
 from .state import RunState
 from .timings import ticked_off
@@ -98,6 +99,9 @@ class PacePrior:
     tail: float = 4.0  # degrees of freedom of the step likelihood: lower is more robust
     night_tail: float = NIGHT_TAIL  # degrees of freedom of the night's prior (see NIGHT_TAIL)
     excess_steps: float = EXCESS_STEPS  # prior steps behind "no excess" (engine/pace_excess.py)
+    # the drift is learnt from the night, this many segments of evidence behind the prior's
+    # (engine/pace_drift.py; inf: the drift stays `drift` all night)
+    drift_segments: float = PRIOR_SEGMENTS
     scales: Mapping[str, float] = field(default_factory=dict)  # per step, from calibration
     heavy_scatter: bool = True  # the forecast draws steps' scatter with the same heavy tail
 
@@ -159,6 +163,7 @@ class Pace:
     slowness: Slowness  # for Forecaster: one draw of the pace per iteration
     step_scales: Mapping[str, float]  # the calibrated per-step scales (from the prior)
     excess: float = 1.0  # the rest of the night is drawn this much longer (engine/pace_excess)
+    drift: float = REFERENCE_DRIFT  # how far the rest may stray, learnt (engine/pace_drift)
 
     def scales(self, step_ids: Sequence[str]) -> dict[str, float]:
         """Point scales for `step_ids` at this pace (for a single deterministic projection)."""
@@ -248,10 +253,14 @@ def infer_pace(state: RunState, now: datetime, prior: PacePrior | None = None) -
         expected = means * np.exp(fitted) * mean_scatter(spread, tail)
         done = ~censored
         shift = excess(actual[done], expected[done], prior.excess_steps)
+        when = np.array([(r[5] - origin).total_seconds() if r[5] else 0.0 for r in rows])
+        drift = learnt_drift(
+            (y - fitted)[done], s[done], weight[done], when[done], prior.drift, prior.drift_segments
+        )
     else:
         beta, precision = prior_mean, prior_precision
         weight = residual = np.zeros(0)
-        shift = 0.0
+        shift, drift = 0.0, prior.drift
     cov = np.linalg.inv(precision)
 
     evidence = tuple(
@@ -266,7 +275,7 @@ def infer_pace(state: RunState, now: datetime, prior: PacePrior | None = None) -
         )
         for i, r in enumerate(rows)
     )
-    slowness = _slowness(state, beta, cov, phases, prior, shift)
+    slowness = _slowness(state, beta, cov, phases, prior, shift, drift)
     theta, sd = float(beta[0]), math.sqrt(max(cov[0, 0], 0.0))
     per_phase = {p: float(np.exp(beta[0] + beta[column[p]])) for p in phases}
     finished = [e for e in evidence if e.finished_at is not None]
@@ -292,6 +301,7 @@ def infer_pace(state: RunState, now: datetime, prior: PacePrior | None = None) -
         slowness=slowness,
         step_scales=dict(prior.scales),
         excess=math.exp(shift),
+        drift=drift,
     )
 
 
@@ -358,6 +368,7 @@ def _slowness(
     phases: list[str],
     prior: PacePrior,
     shift: float = 0.0,
+    drift: float | None = None,
 ) -> Slowness:
     """The joint distribution of the log factor of each remaining phase, for the forecast.
 
@@ -388,7 +399,7 @@ def _slowness(
         if state.steps[sid].phase
     }
     # The drift is shared by every remaining group: the rest of the night strays as a whole.
-    cov = jac @ full_cov @ jac.T + prior.drift**2
+    cov = jac @ full_cov @ jac.T + (prior.drift if drift is None else drift) ** 2
     return Slowness(
         groups=tuple(groups),
         mean=jac @ full_mean + shift,  # the excess: every remaining step, as a whole
