@@ -79,8 +79,9 @@ class PacePrior:
     overruns, are right on average) with a spread of 0.2.
 
     `drift`: how far the rest of a night may still stray from its pace so far, a shared
-    deviation of every remaining step drawn in the forecast (not learnt from the finished
-    steps, so one long-running step moves the pace no faster). It is the reference class:
+    deviation of every remaining step drawn in the forecast (centred on the pace, so one
+    long-running step moves the pace no faster; its size is then learnt from how the
+    finished steps' pace wobbles, engine/pace_drift.py). It is the reference class:
     whole nights stray from their estimates by more than their planners' spread allows (the
     planning fallacy; a reference class of past projects forecasts them better than plain
     Monte Carlo, Batselier and Vanhoucke 2016), and a night that ran to plan for two hours
