@@ -2,9 +2,11 @@
 
     .venv/bin/python benchmarks/foresight.py --set tune --save /tmp/tune.pickle ...
     .venv/bin/python benchmarks/foresight_sweep.py /tmp/tune.pickle [--set tune]
+        [--late 0.3,0.4] [--spell 2,4] [--steps 3] [--work 0.1] [--margin 0.1] [--share 0,0.1]
 
 The odds at every tick do not depend on the alarm's settings (late line, spell, margin,
-evidence floor): only when LATE is raised does. So the recorded P(in window) and evidence at
+evidence floor, the spell's share of the time left): only when LATE is raised does. Every
+combination of the comma-separated values is judged. So the recorded P(in window) and evidence at
 each tick are run through the alarm's own state machine (engine.alarm.replay, on the alarm
 grid as `settle` does) for each setting, and the done-when table is printed for each.
 Exact where every alarm-grid point is a replay tick (the online store: grid 5 min, ticks 1 min;
