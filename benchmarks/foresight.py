@@ -32,7 +32,7 @@ constant forecast at the base rate of the nights evaluated (which knows the answ
 frequency in advance: a fair but strong baseline).
 
 Two disjoint seed sets: `tune` (seeds 1000+) was used to choose the pace prior, the forecast's
-heavy-tailed step scatter and the `late` threshold (40 % since issue 21, chosen with
+heavy-tailed step scatter and the `late` threshold (35 % since issue 21 lead 2, chosen with
 benchmarks/foresight_sweep.py on `--save`d tune nights); `test` (seeds 0+) is the held-out
 set whose figures are reported. The run ends with the done-when table of issue 21
 (benchmarks/foresight_table.py): every figure per (noise model, plan), PASS or FAIL. `--sweep` prints, for the chosen set, lead and false-alarm rate

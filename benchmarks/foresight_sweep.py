@@ -2,9 +2,11 @@
 
     .venv/bin/python benchmarks/foresight.py --set tune --save /tmp/tune.pickle ...
     .venv/bin/python benchmarks/foresight_sweep.py /tmp/tune.pickle [--set tune]
+        [--late 0.3,0.4] [--spell 2,4] [--steps 3] [--work 0.1] [--margin 0.1] [--share 0,0.1]
 
 The odds at every tick do not depend on the alarm's settings (late line, spell, margin,
-evidence floor): only when LATE is raised does. So the recorded P(in window) and evidence at
+evidence floor, the spell's share of the time left): only when LATE is raised does. Every
+combination of the comma-separated values is judged. So the recorded P(in window) and evidence at
 each tick are run through the alarm's own state machine (engine.alarm.replay, on the alarm
 grid as `settle` does) for each setting, and the done-when table is printed for each.
 Exact where every alarm-grid point is a replay tick (the online store: grid 5 min, ticks 1 min;
@@ -30,16 +32,25 @@ from benchmarks.foresight_table import done_when_table  # noqa: E402
 from cutover_tui.engine import alarm  # noqa: E402
 
 
-def first_late(night, late_below: float, spell: int, steps: int, work: float) -> float | None:
+def first_late(
+    night,
+    late_below: float,
+    spell: int,
+    steps: int,
+    work: float,
+    margin: float = alarm.MARGIN,
+    share: float = alarm.SPELL_SHARE,
+) -> float | None:
     """When the alarm with these settings would first have said LATE on this night."""
-    saved = alarm.SPELL_POINTS
-    alarm.SPELL_POINTS = spell  # replay reads the module's spell
+    saved = alarm.SPELL_POINTS, alarm.MARGIN, alarm.SPELL_SHARE
+    # replay reads the module's settings
+    alarm.SPELL_POINTS, alarm.MARGIN, alarm.SPELL_SHARE = spell, margin, share
     try:
         history = []  # grid points before the tick: (moment, p, enough)
         for i, tick in enumerate(night.ticks):
             enough = bool(night.ev_steps[i] >= steps and night.ev_work[i] >= work)
             point = (float(tick), float(night.p_in[i]), enough)
-            late, *_ = alarm.replay([*history, point], late_below)
+            late, *_ = alarm.replay([*history, point], late_below, night.deadline, night.grid)
             if late:
                 return float(tick)
             if abs(tick / night.grid - round(tick / night.grid)) < 1e-9:
@@ -48,7 +59,7 @@ def first_late(night, late_below: float, spell: int, steps: int, work: float) ->
                     history = [point]  # the state machine restarts from a cleared point
         return None
     finally:
-        alarm.SPELL_POINTS = saved
+        alarm.SPELL_POINTS, alarm.MARGIN, alarm.SPELL_SHARE = saved
 
 
 def main() -> int:
@@ -59,26 +70,34 @@ def main() -> int:
     parser.add_argument("--spell", default="2,4")
     parser.add_argument("--steps", default="3")
     parser.add_argument("--work", default="0.1")
+    parser.add_argument("--margin", default=str(alarm.MARGIN))
+    parser.add_argument("--share", default=str(alarm.SPELL_SHARE), help="alarm.SPELL_SHARE")
     args = parser.parse_args()
     with open(args.saved, "rb") as f:
         nights = [SimpleNamespace(**n) for n in pickle.load(f)[args.set]]
     plans = list(dict.fromkeys(n.plan for n in nights))
     floats = lambda text: [float(x) for x in text.split(",")]  # noqa: E731
-    for late, spell, steps, work in itertools.product(
-        floats(args.late), floats(args.spell), floats(args.steps), floats(args.work)
+    for setting in itertools.product(
+        floats(args.late),
+        [int(x) for x in floats(args.spell)],
+        [int(x) for x in floats(args.steps)],
+        floats(args.work),
+        floats(args.margin),
+        floats(args.share),
     ):
         cached: dict[int, float | None] = {}
 
-        def ours(night, method, late=late, spell=spell, steps=steps, work=work, cached=cached):
+        def ours(night, method, setting=setting, cached=cached):
             if method != "foresight":
                 return night.first_late[method]
-            key = id(night)
-            if key not in cached:
-                cached[key] = first_late(night, late, int(spell), int(steps), work)
-            return cached[key]
+            if id(night) not in cached:
+                cached[id(night)] = first_late(night, *setting)
+            return cached[id(night)]
 
+        late, spell, steps, work, margin, share = setting
         print(
-            f"\n-- late below {late:.0%}, spell {int(spell)}, {int(steps)} steps, {work:.0%} work"
+            f"\n-- late below {late:.0%}, spell {spell}, {steps} steps, {work:.0%} work,"
+            f" margin {margin:.0%}, spell >= {share:.0%} of the time left"
         )
         print("\n".join(done_when_table(nights, plans, ours)))
     return 0

@@ -8,7 +8,16 @@ from datetime import timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cutover_tui.engine.alarm import MARGIN, MIN_STEPS, SPELL_POINTS, grid_step, replay, rewind
+from cutover_tui.engine import alarm
+from cutover_tui.engine.alarm import (
+    MARGIN,
+    MIN_STEPS,
+    SPELL_POINTS,
+    grid_step,
+    replay,
+    rewind,
+    spell_needed,
+)
 from cutover_tui.engine.forecast import Forecaster
 from cutover_tui.engine.foresight import Thresholds, foresee
 from cutover_tui.engine.state import fold
@@ -155,3 +164,58 @@ def test_w_says_how_sure_the_estimate_is() -> None:
     text = "\n".join(str(part) for part in reasoning(frame) if hasattr(part, "plain"))
     assert "Sureness  the pace stands on 3 finished steps (21 % of the planned work)" in text
     assert f"{SPELL_POINTS} checks in a row below the line" in text
+
+
+# -- a spell sized by the time left (alarm.SPELL_SHARE) --------------------------------------
+
+
+@given(st.floats(0.0, 0.5), st.floats(0.0, 2000.0), st.floats(0.0, 2000.0))
+def test_the_spell_shortens_as_the_window_runs_out(share: float, a: float, b: float) -> None:
+    """Never shorter than SPELL_POINTS, never longer with less of the window left."""
+    saved = alarm.SPELL_SHARE
+    alarm.SPELL_SHARE = share
+    try:
+        need_a, need_b = spell_needed(a, 5.0), spell_needed(b, 5.0)
+    finally:
+        alarm.SPELL_SHARE = saved
+    assert min(need_a, need_b) >= SPELL_POINTS
+    if a <= b:
+        assert need_a <= need_b
+
+
+@given(st.floats(0.01, 0.5), st.lists(odds, max_size=40))
+def test_a_spell_sized_by_the_time_left_never_raises_late_sooner(
+    share: float, ps: list[float]
+) -> None:
+    """The share only adds to SPELL_POINTS: LATE comes at the same point or later, and an
+    early spell that is long enough without the share may not be long enough with it."""
+    pts = points(ps)
+    end = T0 + 480 * MINUTE  # an 8-hour window, 5-minute grid
+    without = replay(pts, LINE, end, 5 * MINUTE)
+    saved = alarm.SPELL_SHARE
+    alarm.SPELL_SHARE = share
+    try:
+        with_share = replay(pts, LINE, end, 5 * MINUTE)
+        first = [replay(pts[: i + 1], LINE, end, 5 * MINUTE)[0] for i in range(len(pts))]
+    finally:
+        alarm.SPELL_SHARE = saved
+    assert without[:2] == replay(pts, LINE)[:2]  # share 0: the fixed spell
+    if True in first:
+        k = first.index(True)
+        assert replay(pts[: k + 1], LINE)[0]  # raised with the share: raised without it
+    if with_share[0] and without[0]:
+        assert with_share[3] >= without[3]
+
+
+def test_a_spell_early_in_the_night_needs_its_share_of_the_time_left() -> None:
+    end = T0 + 480 * MINUTE
+    saved = alarm.SPELL_SHARE
+    alarm.SPELL_SHARE = 0.1  # 10 % of 8 hours left: 48 minutes, 10 points of 5 min
+    try:
+        assert spell_needed(480 * MINUTE, 5 * MINUTE) == 10
+        # From the window's start the spell completes at its 9th point (440 min left: 9)
+        assert replay(points([0.1] * 8), LINE, end, 5 * MINUTE)[0] is False
+        assert replay(points([0.1] * 9), LINE, end, 5 * MINUTE)[0] is True
+    finally:
+        alarm.SPELL_SHARE = saved
+    assert replay(points([0.1] * SPELL_POINTS), LINE, end, 5 * MINUTE)[0] is True

@@ -45,6 +45,9 @@ if TYPE_CHECKING:
 GRID_POINTS = 96  # the alarm grid: the window in this many points (5 min of an 8-hour window)
 MIN_GRID = timedelta(minutes=1)
 SPELL_POINTS = 4  # LATE needs the odds below the line at this many grid points in a row
+# ... and, early in the night, for this share of the time left to the window's end: waiting
+# then costs a share of the warning's lead rather than fixed minutes (0: off).
+SPELL_SHARE = 0.0
 MARGIN = 0.10  # LATE clears only when P(in window) is back above late_below + MARGIN
 MIN_STEPS = 3  # finished steps behind the pace before the odds may say LATE
 MIN_WORK = 0.10  # and this share of the plan's budgeted work done
@@ -86,6 +89,14 @@ class Alarm:
     raised: datetime | None  # when LATE was raised (None: not LATE)
     evidence: Evidence
     text: str  # why LATE, or why not yet; empty when the odds are above the line
+
+
+def spell_needed(left: timedelta | float, step: timedelta | float) -> int:
+    """Grid points in a row below the line LATE needs with `left` to the window's end (in
+    the same unit as `step`): `SPELL_POINTS`, or more while much of the window is left."""
+    if SPELL_SHARE <= 0 or step <= step * 0:
+        return SPELL_POINTS
+    return max(SPELL_POINTS, math.ceil(SPELL_SHARE * max(left / step, 0.0)))
 
 
 def grid_step(state: RunState) -> timedelta:
@@ -134,22 +145,27 @@ def settle(
         k -= 1
     history.reverse()
     points = [(at, p, ev.enough) for at, p, ev in history]
-    late, run, since, raised = replay(points, late_below)
+    late, run, since, raised = replay(points, late_below, state.plan.window.end, step)
     text = _words(state, late, p_now, late_below, since, raised, run, evidence, step)
     return Alarm(late, p_now < late_below, since, raised, evidence, text)
 
 
 def replay(
-    points: list[tuple[datetime, float, bool]], late_below: float
+    points: list[tuple[datetime, float, bool]],
+    late_below: float,
+    end: datetime | None = None,
+    step: timedelta | None = None,
 ) -> tuple[bool, int, datetime | None, datetime | None]:
     """The alarm's state machine over (moment, P(in window), enough evidence), oldest first,
     from a moment that was not LATE: (late, points in the current spell below the line, when
-    that spell began, when LATE was raised)."""
+    that spell began, when LATE was raised). `end` and `step` (the window's end and the grid)
+    size the spell by the time left (`spell_needed`); without them it is `SPELL_POINTS`."""
     late, run, since, raised = False, 0, None, None
     for at, p, enough in points:
         run = run + 1 if p < late_below else 0
         since = (since if run > 1 else at) if run else None
-        if run >= SPELL_POINTS and enough and not late:
+        need = SPELL_POINTS if end is None or step is None else spell_needed(end - at, step)
+        if run >= need and enough and not late:
             late, raised = True, at
         elif late and p >= late_below + MARGIN:
             late, raised = False, None
@@ -160,10 +176,15 @@ def sureness(alarm: Alarm, state: RunState) -> str:
     """For `w`: how much evidence the estimate stands on, and what the odds' LATE needs."""
     step = grid_step(state)
     spell = format_duration(step * (SPELL_POINTS - 1))
+    early = (
+        f", longer while much of the window is left ({round(SPELL_SHARE * 100)} % of it)"
+        if SPELL_SHARE > 0
+        else ""
+    )
     return (
         f"{alarm.evidence.words()}; {alarm.evidence.running} running. The odds say LATE "
         f"after {SPELL_POINTS} checks in a row below the line (every {format_duration(step)},"
-        f" about {spell}) on at least {MIN_STEPS} finished steps and "
+        f" about {spell}{early}) on at least {MIN_STEPS} finished steps and "
         f"{round(MIN_WORK * 100)} % of the work, and clear {round(MARGIN * 100)} points "
         "above the line"
     )
@@ -192,8 +213,9 @@ def _words(
         )
     if p >= late_below:
         return ""
-    if run < SPELL_POINTS and since is not None:
-        until = since + (SPELL_POINTS - 1) * step
+    needed = _spell_length(since, state.plan.window.end, step) if since is not None else 0
+    if since is not None and run < needed:
+        until = since + (needed - 1) * step
         spell = (
             f"the odds have been below the {line} LATE line since {when(since)}: LATE if they "
             f"stay there until {when(until)}"
@@ -202,6 +224,14 @@ def _words(
     return (
         f"the odds have been below the {line} LATE line since {when(since)}, but {_more(evidence)}"
     )
+
+
+def _spell_length(since: datetime, end: datetime, step: timedelta) -> int:
+    """How many grid points a spell below the line that began at `since` needs to complete."""
+    points = 1
+    while points < spell_needed(end - (since + (points - 1) * step), step):
+        points += 1
+    return points
 
 
 def _more(evidence: Evidence) -> str:
@@ -282,6 +312,7 @@ def _prior_key(prior: PacePrior) -> tuple:
         prior.latency,
         prior.tail,
         prior.drift,
+        prior.drift_segments,
         prior.heavy_scatter,
         tuple(sorted(prior.scales.items())),
     )
@@ -297,4 +328,13 @@ def _total_work(state: RunState) -> float:
     return total
 
 
-__all__ = ["Alarm", "Evidence", "evidence_of", "grid_step", "replay", "rewind", "settle"]
+__all__ = [
+    "Alarm",
+    "Evidence",
+    "evidence_of",
+    "grid_step",
+    "replay",
+    "rewind",
+    "settle",
+    "spell_needed",
+]

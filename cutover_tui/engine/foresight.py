@@ -5,10 +5,12 @@ notices a breach only once the slip has happened. Foresight learns tonight's pac
 steps already finished (`engine.pace`), carries it, with its uncertainty, into the Monte Carlo
 forecast of the remaining steps (`engine.forecast`), and sets the alarm level from the odds:
 
-- late when P(finish inside the window) < `late_below` (default 40 %: a breach is at least
-  60 % likely; chosen on the tune nights of benchmarks/foresight.py (issue 21, with the
-  alarm's spell and evidence floor, engine/alarm.py): 30 % gave the same false alarms and
-  less warning, 50 % raised false alarms on nights that finish just inside the window);
+- late when P(finish inside the window) < `late_below` (default 35 %: a breach is at least
+  65 % likely; chosen on the tune nights of benchmarks/foresight.py with
+  benchmarks/foresight_sweep.py (issue 21, with the alarm's spell and evidence floor,
+  engine/alarm.py, and the drift learnt from the night, engine/pace_drift.py): 40 % raised
+  one more false alarm (an ERP night that made its window) for a little more warning, 30 %
+  gave the same false alarms and less warning, 45-50 % more false alarms);
 - at risk when P(finish inside the window) < `at_risk_below` (default 80 %), or when
   P(finish before the buffer line) < `buffer_below` (default 50 %): the buffer line is the
   deadline minus the plan's buffer rule (`window.buffer` of the window). When the plan itself,
@@ -45,7 +47,7 @@ from .state import RunState, fold
 class Thresholds:
     """The odds behind the alarm levels (probabilities, 0..1)."""
 
-    late_below: float = 0.4  # late when P(in window) is below this
+    late_below: float = 0.35  # late when P(in window) is below this
     at_risk_below: float = 0.8  # at risk when P(in window) is below this ...
     buffer_below: float = 0.5  # ... or P(before the buffer line) is below this
 

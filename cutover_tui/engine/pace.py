@@ -50,6 +50,7 @@ import numpy as np
 
 from ..plan.durations import format_duration
 from .forecast import Slowness, step_range, triangular_ppf
+from .pace_drift import PRIOR_SEGMENTS, learnt_drift
 from .pace_excess import EXCESS_STEPS, excess, mean_scatter
 from .state import RunState
 from .timings import ticked_off
@@ -78,8 +79,9 @@ class PacePrior:
     overruns, are right on average) with a spread of 0.2.
 
     `drift`: how far the rest of a night may still stray from its pace so far, a shared
-    deviation of every remaining step drawn in the forecast (not learnt from the finished
-    steps, so one long-running step moves the pace no faster). It is the reference class:
+    deviation of every remaining step drawn in the forecast (centred on the pace, so one
+    long-running step moves the pace no faster; its size is then learnt from how the
+    finished steps' pace wobbles, engine/pace_drift.py). It is the reference class:
     whole nights stray from their estimates by more than their planners' spread allows (the
     planning fallacy; a reference class of past projects forecasts them better than plain
     Monte Carlo, Batselier and Vanhoucke 2016), and a night that ran to plan for two hours
@@ -98,6 +100,9 @@ class PacePrior:
     tail: float = 4.0  # degrees of freedom of the step likelihood: lower is more robust
     night_tail: float = NIGHT_TAIL  # degrees of freedom of the night's prior (see NIGHT_TAIL)
     excess_steps: float = EXCESS_STEPS  # prior steps behind "no excess" (engine/pace_excess.py)
+    # the drift is learnt from the night, this many segments of evidence behind the prior's
+    # (engine/pace_drift.py; inf: the drift stays `drift` all night)
+    drift_segments: float = PRIOR_SEGMENTS
     scales: Mapping[str, float] = field(default_factory=dict)  # per step, from calibration
     heavy_scatter: bool = True  # the forecast draws steps' scatter with the same heavy tail
 
@@ -159,6 +164,7 @@ class Pace:
     slowness: Slowness  # for Forecaster: one draw of the pace per iteration
     step_scales: Mapping[str, float]  # the calibrated per-step scales (from the prior)
     excess: float = 1.0  # the rest of the night is drawn this much longer (engine/pace_excess)
+    drift: float = REFERENCE_DRIFT  # how far the rest may stray, learnt (engine/pace_drift)
 
     def scales(self, step_ids: Sequence[str]) -> dict[str, float]:
         """Point scales for `step_ids` at this pace (for a single deterministic projection)."""
@@ -248,10 +254,14 @@ def infer_pace(state: RunState, now: datetime, prior: PacePrior | None = None) -
         expected = means * np.exp(fitted) * mean_scatter(spread, tail)
         done = ~censored
         shift = excess(actual[done], expected[done], prior.excess_steps)
+        when = np.array([(r[5] - origin).total_seconds() if r[5] else 0.0 for r in rows])
+        drift = learnt_drift(
+            (y - fitted)[done], s[done], weight[done], when[done], prior.drift, prior.drift_segments
+        )
     else:
         beta, precision = prior_mean, prior_precision
         weight = residual = np.zeros(0)
-        shift = 0.0
+        shift, drift = 0.0, prior.drift
     cov = np.linalg.inv(precision)
 
     evidence = tuple(
@@ -266,7 +276,7 @@ def infer_pace(state: RunState, now: datetime, prior: PacePrior | None = None) -
         )
         for i, r in enumerate(rows)
     )
-    slowness = _slowness(state, beta, cov, phases, prior, shift)
+    slowness = _slowness(state, beta, cov, phases, prior, shift, drift)
     theta, sd = float(beta[0]), math.sqrt(max(cov[0, 0], 0.0))
     per_phase = {p: float(np.exp(beta[0] + beta[column[p]])) for p in phases}
     finished = [e for e in evidence if e.finished_at is not None]
@@ -292,6 +302,7 @@ def infer_pace(state: RunState, now: datetime, prior: PacePrior | None = None) -
         slowness=slowness,
         step_scales=dict(prior.scales),
         excess=math.exp(shift),
+        drift=drift,
     )
 
 
@@ -358,6 +369,7 @@ def _slowness(
     phases: list[str],
     prior: PacePrior,
     shift: float = 0.0,
+    drift: float | None = None,
 ) -> Slowness:
     """The joint distribution of the log factor of each remaining phase, for the forecast.
 
@@ -388,7 +400,7 @@ def _slowness(
         if state.steps[sid].phase
     }
     # The drift is shared by every remaining group: the rest of the night strays as a whole.
-    cov = jac @ full_cov @ jac.T + prior.drift**2
+    cov = jac @ full_cov @ jac.T + (prior.drift if drift is None else drift) ** 2
     return Slowness(
         groups=tuple(groups),
         mean=jac @ full_mean + shift,  # the excess: every remaining step, as a whole
