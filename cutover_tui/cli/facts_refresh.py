@@ -4,7 +4,8 @@ asked off the command's own time: the command has answered and its prompt is bac
 Taking them costs about as much as a full `cutover do` (each action asked of each step), so
 neither path waits for it: the full path forks once it has printed (the engine is loaded and
 the state folded: the child asks and writes, touching no SQLite connection), the fast path
-starts `python -m cutover_tui.cli.facts_refresh RUN_FILE` (it loaded no engine). Both run in
+starts `python -I ... cutover_tui.cli.facts_refresh RUN_FILE` (it loaded no engine; an
+isolated Python, cli/own_python.py, in `/`: never code planted where the command was typed). Both run in
 a session of their own with /dev/null for input and output, as this user, and write only this
 user's facts (journal/do_facts.py); facts of an older head never replace newer ones. Until
 the refresh has written, the next step action takes the full path, which is correct, only
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..journal import do_facts
+from .own_python import python_command
 
 if TYPE_CHECKING:
     from ..engine.runstate import RunState
@@ -30,16 +32,28 @@ def enabled() -> bool:
     return os.environ.get("CUTOVER_FACTS_REFRESH", "1") != "0"
 
 
+MODULE = "cutover_tui.cli.facts_refresh"
+# What the refresh reads of its environment (journal/seen.py's state directory, the host
+# config's and the journal's variables, the locale); nothing else reaches it.
+ENV_KEPT = ("HOME", "XDG_STATE_HOME", "PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ")
+
+
 def spawn(path: str) -> None:
-    """Start the refresh of this user's facts of the run file at `path`, detached."""
+    """Start the refresh of this user's facts of the run file at `path`, detached: this
+    package's own code in an isolated Python (cli/own_python.py) in `/`."""
     if not enabled():
         return
-    argv = [sys.executable, "-m", "cutover_tui.cli.facts_refresh", path]
     quiet = [(os.POSIX_SPAWN_OPEN, fd, os.devnull, os.O_RDWR, 0) for fd in (0, 1, 2)]
     try:
-        os.posix_spawn(sys.executable, argv, dict(os.environ), file_actions=quiet, setsid=True)
+        argv = python_command(MODULE, [path], cwd="/")
+        os.posix_spawn(sys.executable, argv, refresh_env(), file_actions=quiet, setsid=True)
     except Exception:  # no interpreter to start, say: never fail the command recorded
         return  # the next step action takes the full path
+
+
+def refresh_env() -> dict[str, str]:
+    """The environment a refresh runs with: ENV_KEPT and the CUTOVER_ variables only."""
+    return {k: v for k, v in os.environ.items() if k in ENV_KEPT or k.startswith("CUTOVER_")}
 
 
 def fork_moves(facts: do_facts.Facts, state: RunState) -> None:
