@@ -503,8 +503,6 @@ def test_a_real_complete_after_the_refresh_is_fast_and_loads_no_pydantic(tmp_pat
 
 
 def test_facts_of_an_older_head_never_replace_newer_ones(tmp_path: Path, monkeypatch) -> None:
-    from cutover_tui.cli.facts_refresh import keep_newest
-
     monkeypatch.setenv("CUTOVER_STATE", str(tmp_path / "state"))
     path = new_run(tmp_path, ())
     journal = Journal(path)
@@ -512,8 +510,8 @@ def test_facts_of_an_older_head_never_replace_newer_ones(tmp_path: Path, monkeyp
     journal.append(StepStarted(actor="boss", at=at(1), step="a", key="n1"), now=lambda: TAKEN)
     newer = with_moves(do_facts.take(journal, os_login(), TAKEN), journal.state(), TAKEN)
     journal.close()
-    keep_newest(newer)
-    keep_newest(older)  # a slow refresh finishing last
+    do_facts.keep(newer)
+    do_facts.keep(older)  # a slow refresh finishing last
     kept = do_facts.recall(journal.run_id, path.resolve(), os_login())
     assert kept is not None and kept.seq == newer.seq and kept.moves == newer.moves
 

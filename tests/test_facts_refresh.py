@@ -1,0 +1,81 @@
+"""The background refresh of `cutover do`'s facts (cli/facts_refresh.py) and how facts are
+kept (journal/do_facts.py `keep`): it keeps none of its caller's descriptors, runs at the
+lowest priority, one per user and run at a time, writes only facts of the head now, and
+facts of an older head never replace newer ones.
+
+The descriptor tests start the real caller in a process of its own and hold the refresh at a
+known point (a gate the test opens, or the facts folder's lock) while they look: a refresh
+holding the caller's pipe or lock would keep it past the deadline.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cutover_tui.engine.events import StepStarted
+from cutover_tui.journal import do_facts
+from cutover_tui.journal.identity import os_login
+from cutover_tui.journal.store import Journal
+from tests.journal_support import at
+from tests.test_do_fast_moves import TAKEN, new_run
+
+PKG = Path(do_facts.__file__).resolve().parents[1]
+
+
+def test_facts_of_an_older_head_never_replace_the_full_paths_newer_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two commands of one user: the later one's facts (event 2) kept first, the earlier
+    one's (event 1) after. The full path's keep compares with the head under the lock."""
+    monkeypatch.setenv("CUTOVER_STATE", str(tmp_path / "state"))
+    path = new_run(tmp_path, ())
+    journal = Journal(path)
+    older = do_facts.take(journal, os_login(), TAKEN)
+    journal.append(StepStarted(actor="boss", at=at(1), step="a", key="n1"), now=lambda: TAKEN)
+    newer = do_facts.take(journal, os_login(), TAKEN)
+    do_facts.keep(newer, prune=True, head=lambda: do_facts.head_of(journal.db))
+    do_facts.keep(older, prune=True, head=lambda: do_facts.head_of(journal.db))
+    journal.close()
+    kept = do_facts.recall(journal.run_id, path.resolve(), os_login())
+    assert kept is not None and (kept.seq, kept.head) == (newer.seq, newer.head)
+
+
+def test_facts_of_the_head_now_replace_facts_of_a_chain_since_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run file restored from a copy taken earlier: the facts kept of its later head are
+    of no use, and the full path's facts of the head now replace them."""
+    monkeypatch.setenv("CUTOVER_STATE", str(tmp_path / "state"))
+    path = new_run(tmp_path, ())
+    copy = tmp_path / "copy.db"
+    copy.write_bytes(path.read_bytes())
+    journal = Journal(path)
+    journal.append(StepStarted(actor="boss", at=at(1), step="a", key="n1"), now=lambda: TAKEN)
+    do_facts.keep(do_facts.take(journal, os_login(), TAKEN))
+    journal.close()
+    path.write_bytes(copy.read_bytes())  # restored: back at event 1
+    journal = Journal(path)
+    now_facts = do_facts.take(journal, os_login(), TAKEN)
+    do_facts.keep(now_facts, head=lambda: do_facts.head_of(journal.db))
+    journal.close()
+    kept = do_facts.recall(journal.run_id, path.resolve(), os_login())
+    assert kept is not None and kept.seq == 1
+
+
+def test_facts_with_the_moves_are_not_replaced_by_facts_without_at_one_head() -> None:
+    facts = do_facts.Facts(*(["r", "/p", "me", "boss", 3, "h", "", True, [], "", [], [], [], "c"]))
+    moved = facts._replace(moves={}, moves_at="t")
+    assert do_facts.supersedes(moved, facts, (3, "h"))
+    assert not do_facts.supersedes(facts, moved, (3, "h"))
+    assert not do_facts.supersedes(moved, None, (4, "h2"))  # the head moved: stale already
+    assert not do_facts.supersedes(facts._replace(seq=2), facts, None)
+
+
+def test_the_facts_are_keyed_by_the_fast_paths_and_the_refreshs_code() -> None:
+    """A change to the code that writes the rows fast or takes the facts in the background
+    makes the kept facts unused (a fresh full path), as a change to the engine does."""
+    files = {str(p.relative_to(PKG)) for p in do_facts.code_files(PKG)}
+    for module in ("do_fast.py", "do_fast_moves.py", "do_commands.py", "facts_refresh.py"):
+        assert f"cli/{module}" in files
