@@ -14,14 +14,59 @@ from pathlib import Path
 
 import pytest
 
+from cutover_tui.cli import facts_refresh
 from cutover_tui.engine.events import StepStarted
-from cutover_tui.journal import do_facts
+from cutover_tui.journal import do_facts, facts_locks
+from cutover_tui.journal.do_moves import with_moves
 from cutover_tui.journal.identity import os_login
 from cutover_tui.journal.store import Journal
 from tests.journal_support import at
 from tests.test_do_fast_moves import TAKEN, new_run
 
 PKG = Path(do_facts.__file__).resolve().parents[1]
+
+
+def test_a_refresh_leaves_the_run_to_the_one_under_way(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("CUTOVER_STATE", str(tmp_path / "state"))
+    path = new_run(tmp_path / "runs", ()).resolve()
+    running = facts_locks.take_refresh_lock(str(path))
+    assert running is not None
+    try:
+        assert facts_refresh.refresh(path) == 0  # another holds the lock: nothing done
+        assert do_facts.recall(Journal(path).run_id, path, os_login()) is None
+    finally:
+        facts_locks.release(running)
+    facts_refresh.refresh(path)  # the lock free: this one takes the facts
+    kept = do_facts.recall(Journal(path).run_id, path, os_login())
+    assert kept is not None and kept.moves is not None and kept.seq == 1
+
+
+def test_a_refresh_whose_head_moved_writes_nothing_of_it_and_takes_the_new_head(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The full path's child asked the engine at event 1; event 2 was appended meanwhile
+    (another command, whose own refresh found this one under way and left): the answers of
+    event 1 are never written, and the refresh goes round again for event 2."""
+    monkeypatch.setenv("CUTOVER_STATE", str(tmp_path / "state"))
+    path = new_run(tmp_path / "runs", ()).resolve()
+    journal = Journal(path)
+    old = with_moves(do_facts.take(journal, os_login(), TAKEN), journal.state(), TAKEN)
+    journal.append(StepStarted(actor="boss", at=at(1), step="a", key="n1"), now=lambda: TAKEN)
+    journal.close()
+    kept_after = []  # the seq kept after each keep the refresh asks for
+
+    def keep(facts, **options):
+        real_keep(facts, **options)
+        now_kept = do_facts.recall(journal.run_id, path, os_login())
+        kept_after.append((facts.seq, None if now_kept is None else now_kept.seq))
+
+    real_keep = do_facts.keep
+    monkeypatch.setattr(do_facts, "keep", keep)
+    lock = facts_locks.take_refresh_lock(str(path))
+    facts_refresh.refresh(path, old, lock)
+    kept = do_facts.recall(journal.run_id, path, os_login())
+    assert kept is not None and kept.seq == 2 and kept.moves is not None
+    assert kept_after == [(1, None), (2, 2)]  # the answers at event 1 never written
 
 
 def test_facts_of_an_older_head_never_replace_the_full_paths_newer_ones(
