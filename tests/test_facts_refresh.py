@@ -10,6 +10,12 @@ holding the caller's pipe or lock would keep it past the deadline.
 
 from __future__ import annotations
 
+import fcntl
+import os
+import select
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -19,11 +25,148 @@ from cutover_tui.engine.events import StepStarted
 from cutover_tui.journal import do_facts, facts_locks
 from cutover_tui.journal.do_moves import with_moves
 from cutover_tui.journal.identity import os_login
+from cutover_tui.journal.private_dir import open_private_dir
 from cutover_tui.journal.store import Journal
 from tests.journal_support import at
-from tests.test_do_fast_moves import TAKEN, new_run
+from tests.test_do_fast_moves import TAKEN, new_run, wait_for_moves
 
-PKG = Path(do_facts.__file__).resolve().parents[1]
+DEADLINE = 30.0
+PKG = Path(facts_refresh.__file__).resolve().parents[1]
+
+CALLER = r"""
+import os, sys, time
+from datetime import UTC, datetime
+from pathlib import Path
+from cutover_tui.cli import facts_refresh
+from cutover_tui.journal import do_facts, do_moves
+from cutover_tui.journal.identity import os_login
+from cutover_tui.journal.store import Journal
+
+mode, path, gate, report = sys.argv[1:5]
+real = do_moves.with_moves
+
+def gated(facts, state, now):  # the forked child, held until the test opens the gate
+    Path(report).write_text(f"{os.getpid()} {os.nice(0)}")
+    end = time.monotonic() + 120
+    while not Path(gate).exists() and time.monotonic() < end:
+        time.sleep(0.01)  # polling a condition, with a deadline
+    return real(facts, state, now)
+
+do_moves.with_moves = gated
+if mode == "fork":  # as the full path does, after its append
+    journal = Journal(Path(path))
+    facts = do_facts.take(journal, os_login(), datetime.now(UTC))
+    facts_refresh.fork_moves(facts, journal.state())
+else:  # as the fast path does
+    facts_refresh.spawn(str(Path(path).resolve()))
+print("returned", flush=True)
+"""
+
+
+def eof_within(fd: int, deadline: float) -> bool:
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        ready, _, _ = select.select([fd], [], [], max(0.0, end - time.monotonic()))
+        if ready and os.read(fd, 4096) == b"":
+            return True
+    return False
+
+
+def lock_free_within(path: Path, deadline: float) -> bool:
+    end = time.monotonic() + deadline
+    fd = os.open(path, os.O_RDWR)
+    try:
+        while time.monotonic() < end:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return True
+            except BlockingIOError:
+                time.sleep(0.02)  # polling a condition, with a deadline
+        return False
+    finally:
+        os.close(fd)
+
+
+def facts_folder(state: Path) -> int:
+    folder = open_private_dir(state, do_facts.FOLDER, create=True)
+    assert folder is not None
+    return folder
+
+
+def niceness(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
+
+
+def refreshes_of(path: Path) -> list[int]:
+    """The refresh processes running for the run file at `path` (by their command line)."""
+    found = []
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                words = Path(f"/proc/{name}/cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if facts_refresh.MODULE.encode() in words and str(path).encode() in words:
+                found.append(int(name))
+    return found
+
+
+def niced_within(path: Path, deadline: float) -> bool:
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        running = refreshes_of(path)
+        if running and all(niceness(pid) == 19 for pid in running):
+            return True
+        time.sleep(0.02)  # polling a condition, with a deadline
+    return False
+
+
+@pytest.mark.parametrize("mode", ["fork", "spawn"])
+def test_the_refresh_keeps_none_of_the_callers_descriptors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mode: str
+) -> None:
+    """A caller holding a pipe's write end and an flock: once `cutover do` has returned,
+    the pipe reaches EOF and the lock is free, though the refresh it started still runs."""
+    state, gate, report = tmp_path / "state", tmp_path / "gate", tmp_path / "report"
+    path = new_run(tmp_path / "runs", ()).resolve()
+    run_id = Journal(path).run_id
+    env = dict(os.environ, CUTOVER_STATE=str(state), CUTOVER_FACTS_REFRESH="1")
+    monkeypatch.setenv("CUTOVER_STATE", str(state))
+    held = facts_folder(state)  # the spawned refresh waits at its keep while the test looks
+    if mode == "spawn":
+        fcntl.flock(held, fcntl.LOCK_EX)
+    read_end, write_end = os.pipe()
+    lock_path = tmp_path / "caller.lock"
+    lock = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", CALLER, mode, str(path), str(gate), str(report)],
+            pass_fds=(write_end, lock),
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.stdout == "returned\n", done.stderr
+        os.close(write_end)
+        os.close(lock)
+        if mode == "fork":
+            end = time.monotonic() + DEADLINE
+            while not report.exists() and time.monotonic() < end:
+                time.sleep(0.02)  # the child reached the gate
+            _pid, nice = map(int, report.read_text().split())
+            assert nice == 19  # the refresh runs at the lowest priority
+        assert eof_within(read_end, DEADLINE), "the refresh still holds the caller's pipe"
+        assert lock_free_within(lock_path, DEADLINE), "the refresh still holds the flock"
+        if mode == "spawn":
+            assert niced_within(path, DEADLINE)  # once past its imports: the lowest priority
+    finally:
+        gate.write_text("open")
+        fcntl.flock(held, fcntl.LOCK_UN)
+        os.close(held)
+        os.close(read_end)
+    wait_for_moves(run_id, path, 1, state)
 
 
 def test_a_refresh_leaves_the_run_to_the_one_under_way(tmp_path: Path, monkeypatch) -> None:

@@ -56,10 +56,26 @@ def spawn(path: str) -> None:
         return
     quiet = [(os.POSIX_SPAWN_OPEN, fd, os.devnull, os.O_RDWR, 0) for fd in (0, 1, 2)]
     try:
+        actions = quiet + [(os.POSIX_SPAWN_CLOSE, fd) for fd in inherited()]
         argv = python_command(MODULE, [path], cwd="/")
-        os.posix_spawn(sys.executable, argv, refresh_env(), file_actions=quiet, setsid=True)
+        os.posix_spawn(sys.executable, argv, refresh_env(), file_actions=actions, setsid=True)
     except Exception:  # no interpreter to start, say: never fail the command recorded
         return  # the next step action takes the full path
+
+
+def inherited() -> list[int]:
+    """This process's descriptors above 2 that a program it starts would keep (a caller's
+    pipe or flock handed down to `cutover do`): the refresh must hold none of them, or a
+    caller waiting for EOF or the lock waits for the refresh."""
+    found = []
+    for name in os.listdir("/proc/self/fd"):
+        fd = int(name)
+        try:
+            if fd > 2 and os.get_inheritable(fd):
+                found.append(fd)
+        except OSError:  # the listing's own descriptor, closed since
+            continue
+    return found
 
 
 def refresh_env() -> dict[str, str]:
@@ -92,6 +108,7 @@ def fork_moves(facts: do_facts.Facts, state: RunState) -> None:
         quiet = os.open(os.devnull, os.O_RDWR)
         for fd in (0, 1, 2):
             os.dup2(quiet, fd)
+        os.closerange(3, os.sysconf("SC_OPEN_MAX"))  # none of the caller's pipes or locks
         lower_priority()
         _hand_over(facts, state)
     finally:
