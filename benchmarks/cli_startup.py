@@ -42,6 +42,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from cutover_tui.cli.own_python import python_command  # noqa: E402
 from cutover_tui.engine.events import (  # noqa: E402
     GateDecided,
     ReadinessMarked,
@@ -180,7 +181,7 @@ def main() -> int:
 
         def note(label: str) -> list[str]:  # each note its own, so every run appends
             if label.startswith("facts refresh"):
-                return [*python, "-m", "cutover_tui.cli.facts_refresh", run_file]
+                return python_command("cutover_tui.cli.facts_refresh", [run_file])
             if label in ("cutover do start", "cutover do complete"):
                 refreshed(runs, run_id, work / "state")  # as the next command finds them
                 action = label.split()[-1]

@@ -35,6 +35,8 @@ from cutover_tui.engine.events import (
     GateDecided,
     NoteAdded,
     ReadinessMarked,
+    RoleHandedOver,
+    RollbackInvoked,
     RunEnded,
     RunStarted,
     StepCompleted,
@@ -129,6 +131,32 @@ title = "Later"
 owner = "op"
 duration = "10m"
 after = ["g"]
+[[step]]
+id = "nb"
+title = "Not before the engine was asked"
+owner = "op"
+duration = "10m"
+not_before = {at(40):%Y-%m-%dT%H:%M:%S}
+[[step]]
+id = "nb0"
+title = "Not before, just before the engine was asked"
+owner = "op"
+duration = "10m"
+not_before = {at(27):%Y-%m-%dT%H:%M:%S}
+[rollback]
+owner = "boss"
+rto = "1h"
+[[rollback.step]]
+id = "rb-1"
+title = "Restore"
+owner = "op"
+duration = "10m"
+[[rollback.step]]
+id = "rb-2"
+title = "Check the restore"
+owner = "op"
+duration = "10m"
+after = ["rb-1"]
 """
 
 
@@ -146,6 +174,17 @@ BEFORE = {  # what happened before, each through the full path's append
         actor="sponsor", at=at(6), step="g", approver="sponsor", decision="go", key="b6"
     ),
     "end": lambda: RunEnded(actor="boss", at=at(7), outcome="aborted", key="b7"),
+    "rollback": lambda: RollbackInvoked(actor="boss", at=at(8), reason="data lost", key="b8"),
+    "rb-1-start": lambda: StepStarted(actor="boss", at=at(9), step="rb-1", key="b9"),
+    "handover": lambda: RoleHandedOver(  # the commander role to the operator, for the night
+        actor="boss",
+        at=at(9),
+        role="commander",
+        giver="boss",
+        taker="op",
+        reason="shift",
+        key="b10",
+    ),
 }
 HISTORIES = [
     (),
@@ -156,6 +195,10 @@ HISTORIES = [
     ("a-start", "a-done", "chk-pass", "ready-1"),
     ("a-start", "a-done", "chk-pass", "ready-1", "sponsor-go"),
     ("end",),
+    ("rollback",),
+    ("rollback", "rb-1-start"),
+    ("handover",),
+    ("a-start", "handover"),
 ]
 
 
@@ -269,6 +312,12 @@ LIKELY = [  # (action, target) pairs some history allows, drawn as often as any 
     ("conditional-go", "g"),
     ("met", "ready-1"),
     ("waived", "ready-2"),
+    ("start", "nb"),
+    ("start", "nb0"),
+    ("skip", "nb"),
+    ("start", "rb-1"),
+    ("complete", "rb-1"),
+    ("start", "rb-2"),
 ]
 NEEDS = {
     "fail": ["--reason", "disk full"],
@@ -282,7 +331,9 @@ NEEDS = {
 }
 ANY = st.tuples(
     st.sampled_from(MOVES),
-    st.sampled_from(["a", "b", "chk", "g", "c", "ready-1", "ready-2", "nope"]),
+    st.sampled_from(
+        ["a", "b", "chk", "g", "c", "nb", "nb0", "rb-1", "rb-2", "ready-1", "ready-2", "nope"]
+    ),
 )
 
 
@@ -426,8 +477,8 @@ def test_taking_the_moves_leaves_the_state_as_it_was(base_runs) -> None:
         before = repr(state)
         facts = with_moves(do_facts.take(journal, os_login(), TAKEN), state, TAKEN)
         assert facts.moves["go"]["shapes"][""]["targets"] == {
-            "g": ["running", None, 3, 5]
-        }  # a, chk and g closed
+            "g": ["running", None, 3, 7]
+        }  # a, chk and g closed, of the 7 plan steps
         assert repr(state) == before
     finally:
         journal.close()
@@ -503,8 +554,6 @@ def test_a_real_complete_after_the_refresh_is_fast_and_loads_no_pydantic(tmp_pat
 
 
 def test_facts_of_an_older_head_never_replace_newer_ones(tmp_path: Path, monkeypatch) -> None:
-    from cutover_tui.cli.facts_refresh import keep_newest
-
     monkeypatch.setenv("CUTOVER_STATE", str(tmp_path / "state"))
     path = new_run(tmp_path, ())
     journal = Journal(path)
@@ -512,8 +561,8 @@ def test_facts_of_an_older_head_never_replace_newer_ones(tmp_path: Path, monkeyp
     journal.append(StepStarted(actor="boss", at=at(1), step="a", key="n1"), now=lambda: TAKEN)
     newer = with_moves(do_facts.take(journal, os_login(), TAKEN), journal.state(), TAKEN)
     journal.close()
-    keep_newest(newer)
-    keep_newest(older)  # a slow refresh finishing last
+    do_facts.keep(newer)
+    do_facts.keep(older)  # a slow refresh finishing last
     kept = do_facts.recall(journal.run_id, path.resolve(), os_login())
     assert kept is not None and kept.seq == newer.seq and kept.moves == newer.moves
 
@@ -561,9 +610,9 @@ def test_only_the_frontier_is_asked_about(monkeypatch) -> None:
 
     loaded = parse_plan(plan_text(), name="moves.toml")
     state = fold(loaded.plan, [RunStarted(actor="boss", at=at(0), plan_id="moves", seq=1)])
-    assert do_moves.frontier(state) == ["a"]
+    assert do_moves.frontier(state) == ["a", "nb", "nb0", "rb-1"]
     moves = do_moves.take_moves(state, "boss", TAKEN)
-    assert list(moves["skip"]["shapes"]["reason"]["targets"]) == ["a"]
+    assert list(moves["skip"]["shapes"]["reason"]["targets"]) == ["a", "nb", "nb0"]
     started = fold(
         loaded.plan,
         [
@@ -572,6 +621,43 @@ def test_only_the_frontier_is_asked_about(monkeypatch) -> None:
             StepCompleted(actor="boss", at=at(2), step="a", seq=3),
         ],
     )
-    assert do_moves.frontier(started) == ["b", "chk"]
+    assert do_moves.frontier(started) == ["b", "chk", "nb", "nb0", "rb-1"]
     monkeypatch.setattr(do_moves, "MAX_ASKED", 1)
     assert do_moves.frontier(started) == ["b"]
+
+
+@pytest.mark.parametrize(
+    ("step", "asked", "now", "fast_writes"),
+    [
+        ("nb", TAKEN, at(45), False),  # refused when asked (before its start): the full path's
+        ("nb", at(45), at(50), True),  # accepted when asked: still so later
+        ("nb0", TAKEN, TAKEN + timedelta(minutes=1), True),  # its start passed before asking
+    ],
+)
+def test_a_fixed_start_only_turns_a_refusal_into_an_acceptance(
+    tmp_path: Path, step: str, asked, now, fast_writes: bool
+) -> None:
+    """An operator (not the commander) starting a step with `not_before`: the facts say
+    what the engine said when asked, a later moment only lets more through, and the full
+    path accepts every one of these."""
+    path = new_run(tmp_path / "r", ())
+    journal = Journal(path)
+    facts = with_moves(do_facts.take(journal, "someone-else", asked), journal.state(), asked)
+    journal.close()
+    a, b = tmp_path / "a.db", tmp_path / "b.db"
+    shutil.copy(path, a)
+    shutil.copy(path, b)
+    argv = ["RUN", "start", step, "--key", "k1"]
+    assert today(a, argv, "someone-else", now, 1.5, "boot") is None
+    facts = facts._replace(path=str(b.resolve()))
+    assert fast(b, argv, facts, now, 1.5, "boot") is fast_writes
+    if fast_writes:
+        assert rows(a) == rows(b)
+
+
+def test_after_a_hand_over_the_facts_are_the_new_commanders(base_runs, kept_facts) -> None:
+    """The commander role handed to the operator: the former commander's facts no longer
+    let them skip; the operator's do."""
+    former = kept_facts[("handover",), os_login()].moves["skip"]["shapes"]["reason"]["targets"]
+    taker = kept_facts[("handover",), "someone-else"].moves["skip"]["shapes"]["reason"]["targets"]
+    assert "a" not in former and "a" in taker

@@ -154,7 +154,7 @@ def keep_facts(journal, login: str, now: datetime) -> None:
     except Exception:  # a cache never fails a command: the next note takes the full path
         return
     if facts is not None:
-        do_facts.keep(facts, prune=True)
+        do_facts.keep(facts, prune=True, head=lambda: do_facts.head_of(journal.db))
         from .facts_refresh import fork_moves
 
         fork_moves(facts, journal.state())  # the step actions' answers, in a child

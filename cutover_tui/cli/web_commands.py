@@ -29,6 +29,7 @@ from ..journal.identity import actor_for, os_login
 from ..journal.run import JournalRun, run_clock
 from ..journal.store import Journal, JournalError
 from .options import add_runs_option, open_named, said_in_one_line
+from .own_python import python_command
 from .status_command import viewer_zone
 
 READ_ONLY = "the browser view is read-only: act from a terminal (cutover run, cutover do)"
@@ -81,11 +82,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 2
     if url is not None:
         os.environ[JOURNAL_ENV] = url  # to each tab's process, never on a command line (ps)
-    command = [sys.executable, "-m", "cutover_tui.cli", "web-watch", run_id]
+    watch = ["web-watch", run_id]
     if args.runs and url is None:
-        command += ["--runs", os.path.abspath(args.runs)]
+        watch += ["--runs", os.path.abspath(args.runs)]
     if args.tz:
-        command += ["--tz", args.tz]
+        watch += ["--tz", args.tz]
+    command = python_command("cutover_tui.cli", watch)  # isolated: never a planted package
     token = secrets.token_urlsafe(24)
     host = args.host
     public = (args.public_url or f"http://{_url_host(host)}:{args.port}").rstrip("/")

@@ -28,14 +28,17 @@ import hashlib
 import json
 import os
 import re
+import sqlite3
 import stat
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from . import seen
-from .private_dir import open_private_dir, read_private, write_private_file
+from .facts_locks import folder_locked
+from .private_dir import open_private_dir, read_private, read_private_file, write_private_file
 
 if TYPE_CHECKING:
     from .store import Journal
@@ -45,10 +48,21 @@ FOLDER = "do"
 INDEX_FIELDS = ("seq", "hash", "events", "phase", "outcome", "steps_done", "steps_total")
 KEEP = 64  # runs whose facts are kept; an older run's next note takes the full path
 FILE_NAME = re.compile(r"[0-9a-f]{32}\.json")  # file_name's names: nothing else is pruned
+LOCK_NAME = re.compile(r"[0-9a-f]{32}\.refresh")  # journal/facts_locks.py's lock files
 PYDANTIC = re.compile(r"(pydantic|pydantic_core)-([^-]+)\.dist-info", re.IGNORECASE)
 # The code the facts depend on: the engine's rules and fold, the journal, the plan, and how
 # the CLI builds and dumps the event (a change to any: a fresh full path).
-CODE = ("engine", "journal", "plan", "cli/do_fast.py", "cli/do_commands.py", "clocks.py")
+CODE = (
+    "engine",
+    "journal",
+    "plan",
+    "cli/do_fast.py",
+    "cli/do_fast_moves.py",
+    "cli/do_commands.py",
+    "cli/facts_refresh.py",
+    "clocks.py",
+)
+Head = Callable[[], "tuple[int, str] | None"]  # reads a journal's head (seq, hash) now
 
 
 class Facts(NamedTuple):  # not a dataclass: the fast path spares that import (15 ms)
@@ -83,12 +97,18 @@ def code_print() -> str:
     """The package's code the facts depend on, this Python and the pydantic installed."""
     root = Path(__file__).resolve().parent.parent
     h = hashlib.sha256(f"{VERSION}\0{sys.version}\0{_pydantic_versions()}\0".encode())
+    for source in code_files(root):
+        h.update(str(source.relative_to(root)).encode() + b"\0" + source.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def code_files(root: Path) -> list[Path]:
+    """The files of CODE under the package's directory `root`, in a fixed order."""
+    out: list[Path] = []
     for part in CODE:
         where = root / part
-        files = sorted(where.glob("*.py")) if where.is_dir() else [where]
-        for source in files:
-            h.update(str(source.relative_to(root)).encode() + b"\0" + source.read_bytes() + b"\0")
-    return h.hexdigest()
+        out += sorted(where.glob("*.py")) if where.is_dir() else [where]
+    return out
 
 
 def _pydantic_versions() -> str:
@@ -142,30 +162,67 @@ def take(journal: Journal, login: str, now: datetime) -> Facts | None:
     )
 
 
-def keep(facts: Facts, *, prune: bool = False) -> None:
-    """Write `facts` for this user; silently nothing when the state directory will not do.
-    `prune` (the full path's keep): only the newest KEEP runs' facts stay."""
-    payload = json.dumps(facts._asdict(), separators=(",", ":")).encode()
+def keep(facts: Facts, *, prune: bool = False, head: Head | None = None) -> None:
+    """Write `facts` for this user, unless they are older than the kept ones (`supersedes`,
+    compared and replaced under the folder's lock); silently nothing when the state
+    directory will not do. `head`: reads the journal's head now. `prune` (the full path's
+    keep): only the newest KEEP runs' facts stay."""
+    payload = dump(facts)
     try:
         folder = open_private_dir(seen.state_dir(), FOLDER, create=True)
         if folder is None:
             return
         try:
             name = file_name(facts.run_id, Path(facts.path))
-            write_private_file(folder, name, hashlib.sha256(payload).hexdigest().encode() + payload)
+            with folder_locked(folder):
+                kept = _parse(
+                    read_private_file(folder, name), facts.run_id, facts.path, facts.login
+                )
+                if not supersedes(facts, kept, None if head is None else head()):
+                    return
+                data = hashlib.sha256(payload).hexdigest().encode() + payload
+                write_private_file(folder, name, data)
             if prune:
                 _prune(folder)
         finally:
             os.close(folder)
-    except OSError:
+    except (OSError, sqlite3.Error):
         return
 
 
+def supersedes(new: Facts, kept: Facts | None, head: tuple[int, str] | None) -> bool:
+    """Whether `new` may replace `kept`. `head`: the journal's (seq, hash) now, when the
+    writer read it: facts of another head are stale already and never written, and facts
+    of the head now replace whatever was kept (older, or of a chain since replaced).
+    Without it, only facts of a later head replace kept ones. At the same head, facts with
+    the step actions' answers are never replaced by facts without."""
+    if head is not None and tuple(head) != (new.seq, new.head):
+        return False
+    if kept is None:
+        return True
+    if (kept.seq, kept.head) == (new.seq, new.head):
+        return new.moves is not None or kept.moves is None
+    return head is not None or kept.seq < new.seq
+
+
+def head_of(db: sqlite3.Connection) -> tuple[int, str] | None:
+    """The journal's head as its last row says it now (one indexed read)."""
+    row = db.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
+    return None if row is None else (row[0], row[1])
+
+
 def _prune(folder: int) -> None:
-    """Keep the newest KEEP files of facts; only regular files named as ours are removed."""
+    """Keep the newest KEEP files of facts, and of refresh locks (a lock unlinked while held
+    costs at most one refresh run twice); only regular files named as ours are removed."""
+    names = os.listdir(folder)
+    for pattern in (FILE_NAME, LOCK_NAME):
+        _prune_named(folder, [name for name in names if pattern.fullmatch(name)])
+
+
+def _prune_named(folder: int, names: list[str]) -> None:
     files = []
-    for name in os.listdir(folder):
-        if FILE_NAME.fullmatch(name):
+    for name in names:
+        with contextlib.suppress(FileNotFoundError):  # another writer pruned it first
             info = os.stat(name, dir_fd=folder, follow_symlinks=False)
             if stat.S_ISREG(info.st_mode):
                 files.append((info.st_mtime_ns, name))
@@ -180,11 +237,25 @@ def recall(run_id: str, path: Path, login: str) -> Facts | None:
         raw = read_private(seen.state_dir(), FOLDER, file_name(run_id, path))
     except OSError:
         return None
+    return _parse(raw, run_id, str(path), login)
+
+
+def _parse(raw: bytes | None, run_id: str, path: str, login: str) -> Facts | None:
     if raw is None or hashlib.sha256(raw[64:]).hexdigest().encode() != raw[:64]:
         return None  # none kept, torn or edited
+    facts = load(raw[64:])
+    mine = facts is not None and (facts.run_id, facts.path, facts.login) == (run_id, path, login)
+    return facts if mine else None
+
+
+def dump(facts: Facts) -> bytes:
+    return json.dumps(facts._asdict(), separators=(",", ":")).encode()
+
+
+def load(raw: bytes) -> Facts | None:
+    """Facts as `dump` wrote them, if taken by this code; else None."""
     try:
-        facts = Facts(**json.loads(raw[64:]))
+        facts = Facts(**json.loads(raw))
     except (ValueError, TypeError):
         return None
-    mine = (facts.run_id, facts.path, facts.login) == (run_id, str(path), login)
-    return facts if mine and facts.code == code_print() else None
+    return facts if facts.code == code_print() else None
