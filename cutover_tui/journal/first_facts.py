@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import runindex
 from .run_files import READABLE_VERSIONS
+from .sqlite_io import held_connect
 
 # journal/lease.py's LEASE_EXPIRY_S (importing it would import the store): a test keeps them equal.
 LEASE_EXPIRY_S = 3.0
@@ -49,7 +50,7 @@ def read_first_facts(path: Path, now: float) -> FirstFacts | None:
     if not path.is_file():
         return None
     try:
-        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
+        db = held_connect(path, f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
     except sqlite3.Error:
         return None
     try:

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING
 from . import listed_record, run_snapshot, runindex
 from .raw_chain import GENESIS, first_break
 from .run_files import READABLE_VERSIONS, JournalError, RunInfo, Unreadable
-from .sqlite_io import sqlite_connect
+from .sqlite_io import held_connect, sqlite_connect
 
 if TYPE_CHECKING:
     from .store import Journal
@@ -338,7 +338,7 @@ def backfill(journal: Journal) -> None:
     if not seq or not os.access(journal.path, os.W_OK):
         return
     try:
-        db = sqlite3.connect(journal.path, isolation_level=None, timeout=0.05)
+        db = held_connect(journal.path, isolation_level=None, timeout=0.05)
     except sqlite3.Error:
         return
     try:

@@ -30,6 +30,8 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from .sqlite_io import raw_descriptor
+
 # Above this a run is read through SQLite as before (the bytes would be held twice in memory).
 SNAPSHOT_MAX_BYTES = 128 * 2**20
 # Bytes 18-19 of a database header: 2, 2 in WAL mode, which an in-memory copy cannot be.
@@ -93,24 +95,21 @@ def open_bytes(path: Path, buffer: ReadBuffer | None = None) -> RunBytes | None:
     if wal_has_frames(path) or _exists(f"{path}-journal"):
         return None
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK)  # a FIFO never blocks
+        with raw_descriptor(path) as fd:
+            if fd is None:  # this process holds it through SQLite: read it that way
+                return None
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode) or info.st_size > SNAPSHOT_MAX_BYTES:
+                return None
+            if not whole_wal_database(os.pread(fd, 100, 0), info.st_size):
+                return None  # nothing is read whole before its header says what it is
+            # One byte more than its size: a file grown since the fstat is told apart.
+            size = info.st_size
+            memory = memoryview(bytearray(size + 1)) if buffer is None else buffer.take(size + 1)
+            if _read_into(fd, memory) != size:
+                return None  # changed while read: let SQLite read it
     except OSError:
         return None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > SNAPSHOT_MAX_BYTES:
-            return None
-        if not whole_wal_database(os.pread(fd, 100, 0), info.st_size):
-            return None  # nothing is read whole before its header says what it is
-        # One byte more than its size: a file grown since the fstat is told apart.
-        size = info.st_size
-        memory = memoryview(bytearray(size + 1)) if buffer is None else buffer.take(size + 1)
-        if _read_into(fd, memory) != size:
-            return None  # changed while read: let SQLite read it
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
     data = memory[:size]
     digest = hashlib.sha256(data).hexdigest()
     key = (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns, digest)
