@@ -22,14 +22,15 @@ the longest path is computed level by level over the dependency graph (all steps
 once, predecessors gathered through CSR arrays and reduced with `np.maximum.reduceat`), so a
 refresh costs a few numpy operations per level, not per step or per draw. On a plan too large
 for whole matrices, the iterations run in blocks of bounded size (`engine.forecast_blocks`),
-with the same figures.
+with the same figures. The distributions live in `engine.forecast_draws`, the simulated nights
+and the deadlines in `engine.forecast_simulation`; this module re-exports their names.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -45,8 +46,24 @@ from .forecast_blocks import (
     row_blocks,
     uniform,
 )
-from .forecast_graph import DEFAULT_HIGH, DEFAULT_LOW, LevelGraph, level_graph
-from .state import PlannedStep, RunState
+from .forecast_draws import (  # re-exported: callers import these from here
+    Slowness,
+    StepDraw,
+    covariance_root,
+    step_range,
+    triangular_cdf,
+    triangular_cdf_array,
+    triangular_ppf,
+)
+from .forecast_graph import LevelGraph, level_graph
+from .forecast_simulation import (  # re-exported: callers import these from here
+    Simulation,
+    _origin,
+    _settled_datetime,
+    _settled_finish,
+    deadlines,
+)
+from .state import RunState
 
 PAST_HIGH = 0.2  # a running step past its pessimistic estimate: about this much budget more
 MAX_SCATTER = float(np.log(4.0))  # a step's own scatter stays within 1/4..4 times its range
@@ -71,182 +88,6 @@ class Forecast:
             f"P50 {self.p50.astimezone(zone):%H:%M}  P80 {self.p80.astimezone(zone):%H:%M}  "
             f"P(in window) {self.p_in_window:.0%}"
         )
-
-
-@dataclass(frozen=True)
-class StepDraw:
-    """One step's three-point range, in seconds."""
-
-    low: float
-    mode: float
-    high: float
-
-
-def step_range(step: PlannedStep, scale: float = 1.0) -> StepDraw:
-    budget = step.duration.total_seconds()
-    low = step.low.total_seconds() if step.low else budget * DEFAULT_LOW
-    high = step.high.total_seconds() if step.high else budget * DEFAULT_HIGH
-    # A live estimate change may move the budget outside the file's range: the range follows.
-    return StepDraw(min(low, budget) * scale, budget * scale, max(high, budget) * scale)
-
-
-def triangular_ppf(u: np.ndarray, low, mode, high) -> np.ndarray:
-    """Inverse CDF of the triangular distribution, vectorised over u in [0, 1).
-
-    The parameters may be scalars or arrays broadcasting against u (one row per step).
-    """
-    low, mode, high = np.asarray(low, float), np.asarray(mode, float), np.asarray(high, float)
-    width = high - low
-    flat = width <= 0
-    safe = np.where(flat, 1.0, width)
-    cut = np.where(flat, 0.0, (mode - low) / safe)
-    left = low + np.sqrt(u * safe * (mode - low))
-    right = high - np.sqrt((1 - u) * safe * (high - mode))
-    out = np.where(u < cut, left, right)
-    return np.where(flat, mode, out) if np.any(flat) else out
-
-
-def triangular_cdf(x: float, low: float, mode: float, high: float) -> float:
-    if x <= low:
-        return 0.0
-    if x >= high:
-        return 1.0
-    if x <= mode:
-        return (x - low) ** 2 / ((high - low) * (mode - low)) if mode > low else 0.0
-    return 1 - (high - x) ** 2 / ((high - low) * (high - mode)) if high > mode else 1.0
-
-
-def triangular_cdf_array(x: np.ndarray, low: float, mode: float, high: float) -> np.ndarray:
-    """triangular_cdf over an array of x (scalar parameters)."""
-    if high <= low:
-        return (x >= mode).astype(float)
-    width = high - low
-    below = (x - low) ** 2 / (width * (mode - low)) if mode > low else np.zeros_like(x)
-    above = 1 - (high - x) ** 2 / (width * (high - mode)) if high > mode else np.ones_like(x)
-    out = np.where(x <= mode, below, above)
-    return np.clip(np.where(x <= low, 0.0, np.where(x >= high, 1.0, out)), 0.0, 1.0)
-
-
-# -- the night's slowness --------------------------------------------------------------------
-
-
-@dataclass(frozen=True, eq=False)
-class Slowness:
-    """How much slower than its three-point range each step runs tonight, as a distribution.
-
-    Log factors per group are jointly normal (`mean`, `cov`); in each iteration a step of
-    group g has its whole range multiplied by exp(eta_g) of that iteration. Steps not in
-    `group_of` belong to the first group. `Slowness.shared(1.3, 0.1)`: every step 30 % slower,
-    give or take about 10 %, the same draw for every step of one simulated night. `step_noise`
-    adds each step's own log-normal deviation (median 1), drawn per step and iteration: real
-    steps scatter more widely than most three-point ranges admit, and where parallel streams
-    join, the wider scatter makes the join later. `latency` adds, in quadrature, a log sd of
-    latency / budget: a 5-minute step ticked off a minute late is 20 % over, a 2-hour one is not.
-    """
-
-    groups: tuple[str, ...] = ("night",)
-    mean: np.ndarray = field(default_factory=lambda: np.zeros(1))
-    cov: np.ndarray = field(default_factory=lambda: np.zeros((1, 1)))
-    group_of: Mapping[str, str] = field(default_factory=dict)
-    step_noise: float = 0.0  # log sd of each step's own deviation beyond its range
-    latency: float = 0.0  # seconds: absolute scatter (tick-off latency), felt by short steps
-    tail: float = np.inf  # degrees of freedom of the scatter: Student t, normal when infinite
-
-    @classmethod
-    def shared(cls, factor: float = 1.0, spread: float = 0.0, step_noise: float = 0.0) -> Slowness:
-        """One factor for every step: median `factor`, log standard deviation `spread`."""
-        return cls(
-            ("night",), np.array([np.log(factor)]), np.array([[spread**2]]), step_noise=step_noise
-        )
-
-    def factors(self, normals: np.ndarray) -> np.ndarray:
-        """exp(eta): (groups x iterations), from standard normals of the same shape."""
-        root = covariance_root(np.asarray(self.cov, float))
-        return np.exp(np.asarray(self.mean, float)[:, None] + root @ normals)
-
-
-def covariance_root(cov: np.ndarray) -> np.ndarray:
-    """A lower-triangular L with L @ L.T = cov (Cholesky), continuous in cov.
-
-    Not an eigendecomposition: for a repeated eigenvalue (untouched phases share one prior
-    variance) eigh returns an arbitrary basis of the eigenspace, which changed with the last
-    bits of cov from one second (and one process) to the next, and so did the odds. Rows of
-    zero variance (a factor known exactly) stay zero; a matrix that is positive semidefinite
-    but singular to rounding gets the smallest jitter on its diagonal that makes it definite.
-    """
-    sym = (cov + cov.T) / 2
-    root = np.zeros_like(sym)
-    live = np.flatnonzero(np.diag(sym) > 0)
-    if not len(live):
-        return root
-    sub = sym[np.ix_(live, live)]
-    jitter = 0.0
-    scale = float(np.max(np.diag(sub)))
-    for _ in range(12):
-        try:
-            part = np.linalg.cholesky(sub + jitter * np.eye(len(live)))
-            break
-        except np.linalg.LinAlgError:
-            jitter = scale * 1e-12 if jitter == 0 else jitter * 10
-    else:  # not positive semidefinite at all: keep only its diagonal
-        part = np.diag(np.sqrt(np.clip(np.diag(sub), 0.0, None)))
-    root[np.ix_(live, live)] = part
-    return root
-
-
-# -- one simulation ----------------------------------------------------------------------------
-
-
-@dataclass(eq=False)
-class Simulation:
-    """The simulated nights behind a forecast: every step's finish in every iteration."""
-
-    origin: datetime
-    ids: list[str]
-    # (steps x iterations), seconds after `origin`; None when simulated in blocks, then
-    # `column` recomputes one iteration's (finish, duration) on demand.
-    finish: np.ndarray | None
-    duration: np.ndarray | None  # (steps x iterations); for closed and running steps: unused
-    ends: np.ndarray  # (iterations,), the finish of the whole graph
-    open: np.ndarray  # (steps,) bool: not closed (pending, failed, running)
-    running: np.ndarray  # (steps,) bool
-    preds: list[list[int]]
-    settled_at: float | None  # the actual finish when the run is over
-    column: Callable[[int], tuple[np.ndarray, np.ndarray]] | None = None
-
-    def iteration(self, iteration: int) -> tuple[np.ndarray, np.ndarray]:
-        """Every step's (finish, duration) in one iteration."""
-        if self.finish is not None and self.duration is not None:
-            return self.finish[:, iteration], self.duration[:, iteration]
-        assert self.column is not None
-        return self.column(iteration)
-
-    def path(self, iteration: int) -> list[str]:
-        """The chain of open steps that set the finish in one iteration, first to last."""
-        if self.settled_at is not None or not len(self.ids):
-            return []
-        f, d = self.iteration(iteration)
-        node = int(np.argmax(f))
-        chain: list[str] = []
-        while self.open[node]:
-            chain.append(self.ids[node])
-            if self.running[node]:
-                break
-            preds = self.preds[node]
-            if not preds:
-                break
-            best = max(preds, key=lambda p: f[p])
-            start = f[node] - d[node]
-            if f[best] < start - 1e-6:  # started by now or a fixed start, not by a predecessor
-                break
-            node = best
-        chain.reverse()
-        return chain
-
-    def quantile_iteration(self, q: float) -> int:
-        """The iteration whose finish is the q-quantile (for the P80 path)."""
-        order = np.argsort(self.ends, kind="stable")
-        return int(order[min(len(order) - 1, int(q * len(order)))])
 
 
 class Forecaster:
@@ -551,63 +392,13 @@ class Forecaster:
         )
 
 
-def deadlines(state: RunState) -> tuple[datetime, datetime]:
-    """The deadline of the active graph and its buffer line (deadline - the buffer rule).
-
-    The window end for the plan; during (and after) rollback the rollback deadline, the
-    invocation plus the RTO but no later than the window end, with no buffer.
-    """
-    window = state.plan.window
-    if state.rollback_at is not None and state.rollback_order:
-        rto = state.plan.rollback.rto if state.plan.rollback else timedelta(0)
-        deadline = min(state.rollback_at + rto, window.end)
-        return deadline, deadline
-    return window.end, window.end - window.buffer_time
-
-
-def _settled_finish(state: RunState, graph: LevelGraph, origin: datetime) -> float | None:
-    """The actual finish, in seconds after origin, once nothing is left to simulate."""
-    finished: list[datetime] = []
-    all_closed = True
-    for sid in graph.ids:
-        st = state.status[sid]
-        if st.closed and st.finished_at is not None:
-            finished.append(st.finished_at)
-        elif st.closed:
-            continue
-        else:
-            all_closed = False
-            if state.phase != "ended":
-                return None
-    if all_closed and finished:
-        return (max(finished) - origin).total_seconds()
-    if state.phase == "ended" and state.ended_at is not None:
-        return (state.ended_at - origin).total_seconds()  # the run stopped with steps open
-    return None
-
-
-def _settled_datetime(state: RunState, origin: datetime, seconds: float) -> datetime:
-    """The exact datetime behind `seconds` (a float round trip must not shift a microsecond)."""
-    candidates = [st.finished_at for st in state.status.values() if st.finished_at is not None]
-    if state.ended_at is not None:
-        candidates.append(state.ended_at)
-    for at in candidates:
-        if (at - origin).total_seconds() == seconds:
-            return at
-    return origin + timedelta(seconds=seconds)
-
-
-def _origin(state: RunState) -> datetime:
-    """Time zero of the simulation: the window start (rollback steps are measured from it too)."""
-    return state.plan.window.start
-
-
 __all__ = [
     "Forecast",
     "Forecaster",
     "Simulation",
     "Slowness",
     "StepDraw",
+    "covariance_root",
     "deadlines",
     "step_range",
     "triangular_cdf",

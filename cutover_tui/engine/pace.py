@@ -37,21 +37,28 @@ ticked off a minute late says little.
 Fitted by iteratively reweighted least squares (EM for the t weights, Newton steps for the
 censored terms) on a (phases + 1)-dimensional Gaussian; the Laplace approximation at the
 optimum is the posterior. Pure and cheap: numpy over the finished steps, no I/O, `now` passed in.
+The prior lives in `engine.pace_prior`, the evidence line's words in `engine.pace_words`;
+this module re-exports their names.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import numpy as np
 
-from ..plan.durations import format_duration
 from .forecast import Slowness, step_range, triangular_ppf
-from .pace_drift import PRIOR_SEGMENTS, learnt_drift
-from .pace_excess import EXCESS_STEPS, excess, mean_scatter
+from .pace_drift import learnt_drift
+from .pace_excess import excess, mean_scatter
+from .pace_prior import (  # re-exported: callers import these from here
+    NIGHT_TAIL,  # noqa: F401
+    REFERENCE_DRIFT,
+    PacePrior,
+)
+from .pace_words import _describe, _ratio, over_budget, percent  # re-exported
 from .state import RunState
 from .timings import ticked_off
 
@@ -59,70 +66,6 @@ _QUADRATURE = (np.arange(64) + 0.5) / 64  # midpoints for E[log duration] under 
 RECENT = 6  # the evidence text speaks of the last this many steps
 OUTLIER = 3.0  # standardised residual beyond which a step is named as an outlier
 MIN_RUNNING = timedelta(minutes=1)  # a running step counts as evidence after this long
-REFERENCE_DRIFT = 0.2  # log sd of the rest of a night against its pace so far (reference class)
-# Degrees of freedom of the night's prior: normal (infinite) by default. A Student t prior with
-# the normal's curvature at its centre was tried (issue 21): on the tune nights of
-# benchmarks/pace_accuracy.py it cut the RMSE of the pace at a quarter of the night from 0.159
-# to 0.149 (log scale), but it also let one step running past its budget (censored evidence)
-# pull the pace from 1.3 to 1.9 and move the P80 of an idle run 13 minutes in 8 seconds
-# (tests/test_steady_odds.py). Kept as an option (PacePrior(night_tail=4)), not the default.
-NIGHT_TAIL = math.inf
-
-
-@dataclass(frozen=True)
-class PacePrior:
-    """What we believe about tonight's pace before any step finishes.
-
-    `factor` and `spread`: the night-to-night slowness from the rehearsal history (median and
-    log standard deviation), relative to the steps' three-point ranges times `scales`. The
-    default, with no history, is centred on 1 (the three-point ranges, already skewed towards
-    overruns, are right on average) with a spread of 0.2.
-
-    `drift`: how far the rest of a night may still stray from its pace so far, a shared
-    deviation of every remaining step drawn in the forecast (centred on the pace, so one
-    long-running step moves the pace no faster; its size is then learnt from how the
-    finished steps' pace wobbles, engine/pace_drift.py). It is the reference class:
-    whole nights stray from their estimates by more than their planners' spread allows (the
-    planning fallacy; a reference class of past projects forecasts them better than plain
-    Monte Carlo, Batselier and Vanhoucke 2016), and a night that ran to plan for two hours
-    can still meet a slow data load. With `spread` it makes a night's slowness, before any
-    evidence, log-normal with sd 0.28: one night in ten more than 43 % slower than its
-    ranges, one in ten 30 % faster. Without it the odds were confidently wrong on slow
-    nights (issue 21). An assumption, said in the README, until rehearsals replace `spread`.
-    """
-
-    factor: float = 1.0
-    spread: float = 0.2
-    drift: float = REFERENCE_DRIFT
-    phase_spread: float = 0.1  # log sd of one phase's deviation from the night
-    step_noise: float = 0.2  # log sd of one step's deviation beyond its three-point range
-    latency: float = 0.0  # seconds of absolute scatter (tick-off latency): short steps say less
-    tail: float = 4.0  # degrees of freedom of the step likelihood: lower is more robust
-    night_tail: float = NIGHT_TAIL  # degrees of freedom of the night's prior (see NIGHT_TAIL)
-    excess_steps: float = EXCESS_STEPS  # prior steps behind "no excess" (engine/pace_excess.py)
-    # the drift is learnt from the night, this many segments of evidence behind the prior's
-    # (engine/pace_drift.py; inf: the drift stays `drift` all night)
-    drift_segments: float = PRIOR_SEGMENTS
-    scales: Mapping[str, float] = field(default_factory=dict)  # per step, from calibration
-    heavy_scatter: bool = True  # the forecast draws steps' scatter with the same heavy tail
-
-    @classmethod
-    def from_rehearsals(
-        cls, night_factors: Sequence[float], scales: Mapping[str, float] | None = None
-    ) -> PacePrior:
-        """A prior from the slowness of past rehearsals (each relative to the calibrated plan).
-
-        The median is their geometric mean; the spread their log standard deviation, never
-        below the default's half, and widened when there are few of them.
-        """
-        logs = np.log(np.asarray(night_factors, float))
-        logs = logs[np.isfinite(logs)]
-        if not len(logs):
-            return cls(scales=dict(scales or {}))
-        default = cls.spread
-        sd = float(np.std(logs, ddof=1)) if len(logs) > 1 else default
-        spread = math.sqrt(max(sd, default / 2) ** 2 + default**2 / (len(logs) + 1))
-        return cls(factor=float(np.exp(logs.mean())), spread=spread, scales=dict(scales or {}))
 
 
 @dataclass(frozen=True)
@@ -410,83 +353,6 @@ def _slowness(
         latency=prior.latency,
         tail=prior.tail if prior.heavy_scatter else np.inf,
     )
-
-
-def _ratio(evidence: Sequence[StepEvidence]) -> float | None:
-    budget = sum(e.budget.total_seconds() for e in evidence)
-    if not evidence or budget <= 0:
-        return None
-    return sum(e.actual.total_seconds() for e in evidence) / budget
-
-
-def percent(fraction: float) -> str:
-    """0.48 -> '48 %' (the war room's way of writing a share)."""
-    return f"{round(fraction * 100)} %"
-
-
-def over_budget(ratio: float) -> str:
-    """'48 % over budget', '12 % under budget', 'on budget'."""
-    percent = round((ratio - 1) * 100)
-    if percent == 0:
-        return "on budget"
-    return f"{abs(percent)} % {'over' if percent > 0 else 'under'} budget"
-
-
-def _describe(
-    state: RunState,
-    evidence: Sequence[StepEvidence],
-    kept: Sequence[StepEvidence],
-    recent: Sequence[StepEvidence],
-    outliers: Sequence[str],
-    per_phase: Mapping[str, float],
-    phases: Sequence[str],
-    theta: float,
-    prior: PacePrior,
-) -> str:
-    parts: list[str] = []
-    if kept:
-        recent_ratio = _ratio(recent)
-        assert recent_ratio is not None
-        if len(kept) == len(recent):
-            what = (
-                "the only step finished so far"
-                if len(kept) == 1
-                else f"the {len(kept)} steps finished so far"
-            )
-            parts.append(f"{what} ran {over_budget(recent_ratio)}")
-        else:
-            overall = _ratio(kept)
-            assert overall is not None
-            parts.append(
-                f"the last {len(recent)} steps ran {over_budget(recent_ratio)} "
-                f"(all {len(kept)} so far: {over_budget(overall)})"
-            )
-    elif not evidence:
-        source = "the rehearsal history" if prior.factor != 1.0 or prior.scales else "the plan"
-        parts.append(f"no step has finished yet: the pace is {source}'s estimate")
-    for sid in outliers:
-        e = next(e for e in evidence if e.step == sid)
-        parts.append(f"{sid!r} ran {e.ratio:.1f}x its budget, set aside as an outlier")
-    # A phase is named only when its own evidence moved it clearly away from the night.
-    titles = state.plan.phase_by_id
-    for p in phases:
-        n = sum(1 for e in kept if e.phase == p)
-        own = per_phase[p] / math.exp(theta)
-        if n >= 3 and abs(math.log(own)) >= 0.1:
-            title = titles[p].title if p in titles else p
-            how = "slower" if own > 1 else "faster"
-            parts.append(f"phase {title!r} runs {percent(abs(own - 1))} {how} than the rest")
-    long_running = [e for e in evidence if e.finished_at is None and e.ratio > 1.0]
-    for e in sorted(long_running, key=lambda e: -e.ratio)[:2]:
-        parts.append(
-            f"{e.step!r} has run {format_duration(_minutes(e.actual))} "
-            f"of its {format_duration(e.budget)} budget"
-        )
-    return "; ".join(parts)
-
-
-def _minutes(delta: timedelta) -> timedelta:
-    return timedelta(minutes=max(1, round(delta.total_seconds() / 60)))
 
 
 __all__ = [

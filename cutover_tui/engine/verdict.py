@@ -27,48 +27,45 @@ odds are known: it is the best estimate we have. The plan of record (status-date
 kept beside it, labelled "plan", because the delta against the baseline is measured on it.
 
 Pure: no I/O, no clock, no textual.
+
+The vocabulary (stages, `Rule`, `Verdict`) lives in `engine.verdict_types`, the pace rules in
+`engine.verdict_pace`, the life stages in `engine.verdict_life`; this module re-exports the names.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Literal
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from ..plan.durations import format_duration
 from .schedule import FiredTrigger, Level, Schedule, schedule
 from .state import RunState
+from .verdict_life import (
+    _calling,
+    _ended,
+    _no_return_rule,
+    _past_no_return,
+    _rolling_back,
+    _trigger_rule,
+)
+from .verdict_pace import _pace_rules
+from .verdict_types import (  # re-exported: callers import these from here
+    LEVELS,
+    LIFE_RULES,  # noqa: F401
+    STAGE_WORD,
+    Rule,
+    Stage,
+    Tone,
+    Verdict,
+    _minutes,
+)
 
 if TYPE_CHECKING:  # the odds import numpy (~0.2 s): only when they are worked out (issue 14)
     from .forecast import Forecaster
     from .foresight import Foresight
     from .pace import PacePrior
 
-Stage = Literal[
-    "before-window",
-    "on-track",
-    "at-risk",
-    "late",
-    "roll-back",
-    "no-return",
-    "rolling-back",
-    "ended",
-]
-Tone = Literal["info", "ok", "warn", "bad"]
-
-STAGE_WORD: dict[str, str] = {
-    "before-window": "BEFORE WINDOW",
-    "on-track": "ON TRACK",
-    "at-risk": "AT RISK",
-    "late": "LATE",
-    "roll-back": "ROLL BACK",
-    "no-return": "PAST NO RETURN",
-    "rolling-back": "ROLLING BACK",
-    "ended": "ENDED",
-}
-LEVELS: tuple[Level, ...] = ("on-track", "at-risk", "late")
-LIFE_RULES = frozenset({"trigger", "rollback-point", "rto", "before-window", "ended"})
 FORECAST_ITERATIONS = 500  # every process on a run draws the same nights: same odds everywhere
 
 
@@ -78,85 +75,6 @@ def forecaster_for(run_id: str) -> Forecaster:
 
     seed = int.from_bytes(hashlib.sha256(run_id.encode()).digest()[:4], "big")
     return Forecaster(iterations=FORECAST_ITERATIONS, seed=seed)
-
-
-@dataclass(frozen=True)
-class Rule:
-    """One reason the verdict is what it is."""
-
-    name: str  # odds, plan-of-record, buffer-rule, overrun, alert, hold, trigger, override, ...
-    level: Level  # how bad what it says is for the window
-    text: str  # in words, for `w` and `cutover status`
-
-
-@dataclass(frozen=True)
-class Verdict:
-    now: datetime
-    stage: Stage
-    pace: Level  # the worst pace rule: the colour of the finish figures
-    tone: Tone  # the badge's colour
-    rules: tuple[Rule, ...]  # every rule that spoke, the deciding one first
-    headline: datetime  # the finish a commander reads first
-    basis: Literal["likely", "plan", "ended"]  # what the headline finish is
-    plan_finish: datetime  # the plan of record: status-date projection
-    baseline_finish: datetime
-    delta: timedelta  # plan of record against the baseline, in whole minutes
-    deadline: datetime
-    likely: datetime | None  # P50 at tonight's pace
-    p80: datetime | None  # never earlier than `likely`
-    p_in_window: float | None
-    calling: FiredTrigger | None  # the rollback trigger the commander must answer
-    stopped_at: datetime | None  # ended runs: the clock stops here
-
-    @property
-    def word(self) -> str:
-        return STAGE_WORD[self.stage]
-
-    @property
-    def decided_by(self) -> Rule:
-        return self.rules[0]
-
-    @property
-    def pace_rule(self) -> Rule:
-        """The rule that sets the pace level (the worst pace rule, the odds first)."""
-        return next(
-            (r for r in self.rules if r.name not in LIFE_RULES and r.level == self.pace),
-            self.rules[0],
-        )
-
-    @property
-    def countdown(self) -> bool:
-        """Do countdowns (time left, rollback by) mean anything? Not once the run ended."""
-        return self.stage != "ended"
-
-    @property
-    def clock(self) -> datetime:
-        """The moment the figures are for: now, or the end of an ended run."""
-        return self.stopped_at or self.now
-
-    def as_dict(self) -> dict:
-        def iso(moment: datetime | None) -> str | None:
-            return moment.isoformat() if moment else None
-
-        return {
-            "level": self.stage,
-            "word": self.word,
-            "pace": self.pace,
-            "decided_by": self.decided_by.name,
-            "rules": [{"rule": r.name, "level": r.level, "text": r.text} for r in self.rules],
-            "finish": {
-                "headline": iso(self.headline),
-                "basis": self.basis,
-                "likely_p50": iso(self.likely),
-                "p80": iso(self.p80),
-                "plan_of_record": iso(self.plan_finish),
-                "baseline": iso(self.baseline_finish),
-                "deadline": iso(self.deadline),
-                "p_in_window": self.p_in_window,
-            },
-            "roll_back": self.calling.trigger or self.calling.step if self.calling else None,
-            "stopped_at": iso(self.stopped_at),
-        }
 
 
 def assess(
@@ -250,11 +168,6 @@ def _verdict(
     )
 
 
-def _minutes(delta: timedelta) -> timedelta:
-    """Whole minutes: a delta ticking by the second says nothing and repaints every second."""
-    return timedelta(minutes=round(delta / timedelta(minutes=1)))
-
-
 def _tone(stage: Stage, pace: Level) -> Tone:
     if stage == "before-window":
         return "info"
@@ -263,189 +176,6 @@ def _tone(stage: Stage, pace: Level) -> Tone:
     if stage in ("no-return", "rolling-back"):
         return "bad" if pace == "late" else "warn"
     return {"on-track": "ok", "at-risk": "warn", "late": "bad"}[pace]
-
-
-# -- the pace rules --------------------------------------------------------------------------
-
-
-def _pace_rules(state: RunState, sched: Schedule, sight: Foresight | None) -> list[Rule]:
-    rules: list[Rule] = []
-    if sight is not None:
-        rules.append(Rule("odds", sight.level, sight.reason))
-    rules.append(_plan_of_record(state, sched))
-    for sid in sched.running:
-        t = sched.steps[sid]
-        if t.overrun:
-            st = state.status[sid]
-            ran = sched.as_of - st.started_at - st.paused if st.started_at else timedelta()
-            took = format_duration(ran)
-            where = (
-                "on the critical path: it moves the finish"
-                if t.critical
-                else "with slack to spare: the finish holds for now"
-            )
-            # Said, not scored: the projection and the odds already carry its effect on the
-            # finish, and a step a minute over its budget is no alarm on its own.
-            rules.append(
-                Rule(
-                    "overrun",
-                    "on-track",
-                    f"{sid} has run {took} against its "
-                    f"{format_duration(state.steps[sid].duration)} budget, {where}",
-                )
-            )
-    for f in sched.fired:
-        if f.action == "alert":
-            rules.append(Rule("alert", "at-risk", f"alert trigger {f.trigger} fired: {f.reason}"))
-        elif _overridden(state, f):
-            o = state.overrides[f.trigger or f.step]
-            rules.append(
-                Rule(
-                    "override",
-                    "on-track",
-                    f"{state.name(o.actor)} overrode rollback trigger {f.trigger or f.step} at "
-                    f"{state.when(o.at)} and carries on: {o.reason}",
-                )
-            )
-    for sid in sched.failed:
-        step = state.steps[sid]
-        if step.kind == "checkpoint" and step.on_fail == "hold":
-            failed_at = state.status[sid].failed_at or state.status[sid].finished_at
-            rules.append(
-                Rule(
-                    "hold",
-                    "at-risk",
-                    f"checkpoint {sid} failed at {state.when(failed_at)} and holds the run: "
-                    "pass it on a retry, skip it, or roll back",
-                )
-            )
-    return rules
-
-
-def _plan_of_record(state: RunState, sched: Schedule) -> Rule:
-    when = state.when
-    what = "the rollback" if sched.graph == "rollback" else "the plan"
-    delta = _minutes(sched.delta)
-    base = (
-        f"{what} finishes at {when(sched.projected_finish)} "
-        f"({format_duration(delta, signed=True)} against the baseline "
-        f"{when(sched.baseline_finish)}), {format_duration(abs(sched.buffer_left))} "
-        f"{'before' if sched.buffer_left >= timedelta(0) else 'after'} the "
-        f"{when(sched.deadline)} deadline"
-    )
-    if sched.level == "late":
-        return Rule("plan-of-record", "late", base)
-    if sched.level == "at-risk":
-        window = state.plan.window
-        if sched.buffer_left < window.warning:
-            why = f"less than the {format_duration(window.warning)} warning left"
-        else:
-            why = (
-                f"slipping, with less than the buffer rule's "
-                f"{format_duration(window.buffer_time)} left"
-            )
-        return Rule("buffer-rule", "at-risk", f"{base}: {why}")
-    return Rule("plan-of-record", "on-track", base)
-
-
-# -- the life stages -------------------------------------------------------------------------
-
-
-def _overridden(state: RunState, fired: FiredTrigger) -> bool:
-    o = state.overrides.get(fired.trigger or fired.step)
-    return o is not None and o.at >= fired.fired_at
-
-
-def _calling(state: RunState, sched: Schedule) -> FiredTrigger | None:
-    """The first fired rollback trigger nobody has answered (the run still going forward)."""
-    if state.phase != "running":
-        return None
-    for f in sched.fired:
-        if f.action == "rollback" and not _overridden(state, f):
-            return f
-    return None
-
-
-def _trigger_rule(state: RunState, f: FiredTrigger) -> Rule:
-    name = f"rollback trigger {f.trigger}" if f.trigger else f"checkpoint {f.step}"
-    return Rule(
-        "trigger",
-        "late",
-        f"{name} fired at {state.when(f.fired_at)}: {f.reason}. Invoke rollback (r), or "
-        "override it with a reason to carry on",
-    )
-
-
-def _past_no_return(state: RunState, sched: Schedule, now: datetime) -> bool:
-    if state.phase != "running" or not state.rollback_order:
-        return False
-    plan_open = any(not state.status[sid].closed for sid in state.order)
-    return plan_open and now > sched.last_safe_rollback_start
-
-
-def _no_return_rule(state: RunState, sched: Schedule, pace: Level) -> Rule:
-    return Rule(
-        "rollback-point",
-        pace,
-        f"the last safe rollback start, {state.when(sched.last_safe_rollback_start)}, has "
-        f"passed with the plan still open: a rollback ({format_duration(sched.rollback_length)})"
-        f" started now restores service at {state.when(sched.back_out_finish)}, after the "
-        f"{state.when(state.plan.window.end)} deadline",
-    )
-
-
-def _rolling_back(state: RunState, sched: Schedule) -> Rule:
-    due = sched.rollback_deadline
-    met = sched.rollback_met
-    return Rule(
-        "rto",
-        "on-track" if met else "late",
-        f"rollback invoked at {state.when(state.rollback_at)} ({state.rollback_reason}); "
-        f"service projected back at {state.when(sched.projected_finish)}, "
-        f"{'inside' if met else 'past'} the RTO deadline {state.when(due)}",
-    )
-
-
-def _ended(state: RunState, sched: Schedule, now: datetime) -> Verdict:
-    ended_at = state.ended_at
-    assert ended_at is not None
-    finish = sched.projected_finish if state.outcome == "completed" else ended_at
-    deadline = sched.deadline
-    on_time = finish <= deadline
-    if state.outcome == "completed":
-        level: Level = "on-track" if on_time else "late"
-        tone: Tone = "ok" if on_time else "bad"
-        text = (
-            f"completed at {state.when(finish)}, "
-            f"{format_duration(abs(deadline - finish))} {'before' if on_time else 'after'} the "
-            f"{state.when(deadline)} deadline"
-        )
-    else:
-        level = "on-track" if on_time else "late"
-        tone = "warn" if on_time else "bad"
-        text = (
-            f"ended {state.outcome} at {state.when(ended_at)}"
-            + (f" (rollback invoked {state.when(state.rollback_at)})" if state.rollback_at else "")
-            + f", {'before' if on_time else 'after'} the {state.when(deadline)} deadline"
-        )
-    return Verdict(
-        now=now,
-        stage="ended",
-        pace=level,
-        tone=tone,
-        rules=(Rule("ended", level, text),),
-        headline=finish,
-        basis="ended",
-        plan_finish=sched.projected_finish,
-        baseline_finish=sched.baseline_finish,
-        delta=_minutes(sched.delta),
-        deadline=deadline,
-        likely=None,
-        p80=None,
-        p_in_window=None,
-        calling=None,
-        stopped_at=ended_at,
-    )
 
 
 __all__ = [

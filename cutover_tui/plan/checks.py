@@ -1,111 +1,40 @@
 """Semantic checks on a structurally valid plan: references, cycles, time fit, templates.
 
 Each check yields Finding(loc, message, hint, severity); the loader adds file and line.
+The checks on messages live in plan/checks_templates.py, those on the dependency graph and
+the time fit in plan/checks_graph.py, Finding and Known in plan/findings.py; this module
+runs them all (`check_plan`) and re-exports their names.
 """
 
 from __future__ import annotations
 
-import re
-import string
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
-from datetime import timedelta
+from collections.abc import Callable, Iterable, Iterator
 
 from .aftercare import aftercare_findings
+from .checks_graph import (
+    _cycles,
+    _time_fit,
+    rollback_length,  # noqa: F401 (re-exported: plan/summary.py)
+)
+from .checks_templates import (  # re-exported: callers import these from here
+    BUILTIN_TEMPLATES,
+    TEMPLATE_ATTRS,  # noqa: F401
+    TEMPLATE_FIELDS,  # noqa: F401
+    _audience_addresses,
+    _template_placeholders,
+    template_problems,  # noqa: F401
+)
 from .durations import format_duration
-from .errors import Loc, Severity, nearest
-from .graph import Baseline, CycleError, baseline, topological_order
+from .errors import Loc, nearest
+from .findings import Finding, Known, _step_lists  # re-exported: callers import these from here
 from .limits import longest_step
-from .model import AnyStep, Comms, Gate, Plan
+from .model import Comms, Gate, Plan
 from .probes import probe_findings
 from .raci import raci_findings, role_audience, to_finding
 from .risks import risk_findings
 from .severity import severity_findings
 
 CONDUCTOR_KEY = "conductor"  # engine.events.CONDUCTOR (the plan layer sits below the engine)
-
-# Run facts a message template may name; `plan.*` and `window.*` take these attributes.
-TEMPLATE_FIELDS = {
-    "now",
-    "plan",
-    "window",
-    "projected_finish",
-    "deadline",
-    "delta",
-    "percent_done",
-    "current_step",
-    "reason",
-    "buffer_left",
-    "rollback_by",
-    "step",
-    # comms/values.py: the verdict's word, the odds, who commands, what the message is about
-    "level",
-    "likely_finish",
-    "p80",
-    "p_in_window",
-    "commander",
-    "trigger",
-    "checkpoint",
-    "audience",
-}
-_EMAIL = re.compile(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+")
-# Templates every plan has without writing them (comms/builtin.py); a plan's own overrides.
-BUILTIN_TEMPLATES = (
-    "status-update",
-    "incident",
-    "rollback-announcement",
-    "go-live",
-    "step-update",
-)
-TEMPLATE_ATTRS = {"plan": {"id", "title", "timezone", "launch"}, "window": {"start", "end"}}
-
-
-@dataclass(frozen=True)
-class Finding:
-    loc: Loc
-    message: str
-    hint: str | None = None
-    severity: Severity = "error"
-
-
-@dataclass
-class Known:
-    """Ids written in the file, including items that failed structural validation.
-
-    Counting broken items as known stops one typo from cascading into a dozen
-    "unknown reference" errors.
-    """
-
-    steps: set[str] = field(default_factory=set)
-    rollback_steps: set[str] = field(default_factory=set)
-    people: set[str] = field(default_factory=set)
-    phases: set[str] = field(default_factory=set)
-    readiness: set[str] = field(default_factory=set)
-    audiences: set[str] = field(default_factory=set)
-    templates: set[str] = field(default_factory=set)
-    # For each list with items set aside ("step", "rollback.step", ...), the file index of each
-    # item kept, so that messages can name items as the file numbers them.
-    kept: dict[str, list[int]] = field(default_factory=dict)
-
-    def file_index(self, section: str, index: int) -> int:
-        kept = self.kept.get(section)
-        return kept[index] if kept else index
-
-    @classmethod
-    def of(cls, plan: Plan, extra: Known | None = None) -> Known:
-        known = cls(
-            steps={s.id for s in plan.step},
-            rollback_steps={s.id for s in plan.rollback_steps},
-            people=set(plan.people),
-            phases={p.id for p in plan.phase},
-            readiness={r.id for r in plan.readiness},
-            audiences={a.id for a in plan.audience},
-            templates={t.id for t in plan.template},
-        )
-        if extra:
-            for name in vars(known):
-                getattr(known, name).update(getattr(extra, name))
-        return known
 
 
 def check_plan(plan: Plan, extra: Known | None = None) -> list[Finding]:
@@ -134,12 +63,6 @@ def check_plan(plan: Plan, extra: Known | None = None) -> list[Finding]:
 
 def _unknown(loc: Loc, what: str, value: str, pool: Iterable[str], extra: str = "") -> Finding:
     return Finding(loc, f"unknown {what} {value!r}{extra}", nearest(value, pool))
-
-
-def _step_lists(plan: Plan) -> Iterator[tuple[Loc, list[AnyStep]]]:
-    yield ("step",), plan.step
-    if plan.rollback:
-        yield ("rollback", "step"), plan.rollback.step
 
 
 def _step_lengths(plan: Plan, known: Known) -> Iterator[Finding]:
@@ -270,26 +193,6 @@ def _other_references(plan: Plan, known: Known) -> Iterator[Finding]:
             yield _unknown(("people", key, "escalates_to"), "person", boss, known.people)
 
 
-def _graph(steps: list[AnyStep], pool: set[str]) -> Mapping[str, list[str]]:
-    # Self-waits are reported on their own; leave them out of the cycle search. A duplicated
-    # id is reported on its own too: keep its first step, or the two merge into a false cycle.
-    graph: dict[str, list[str]] = {}
-    for s in steps:
-        graph.setdefault(s.id, [p for p in s.after if p in pool and p != s.id])
-    return graph
-
-
-def _cycles(plan: Plan, known: Known) -> Iterator[Finding]:
-    for prefix, steps in _step_lists(plan):
-        if steps is plan.step and _ids_unique(steps) and _baseline_if_acyclic(plan):
-            continue  # sorted whole, self-waits included: the baseline the later checks reuse
-        try:
-            topological_order(_graph(steps, {s.id for s in steps}))
-        except CycleError as cycle:
-            index = next(i for i, s in enumerate(steps) if s.id == cycle.cycle[0])
-            yield Finding((*prefix, index, "after"), f"dependency cycle: {cycle}")
-
-
 def _fixed_starts(plan: Plan, known: Known) -> Iterator[Finding]:
     window = plan.window
     zone = plan.zone
@@ -303,122 +206,6 @@ def _fixed_starts(plan: Plan, known: Known) -> Iterator[Finding]:
                 f"{window.start.astimezone(zone):%Y-%m-%d %H:%M} to "
                 f"{window.end.astimezone(zone):%Y-%m-%d %H:%M}",
             )
-
-
-def _template_placeholders(plan: Plan, known: Known) -> Iterator[Finding]:
-    for index, template in enumerate(plan.template):
-        for key in ("subject", "body"):
-            for problem in template_problems(getattr(template, key)):
-                yield Finding(("template", index, key), problem[0], problem[1])
-
-
-def _audience_addresses(plan: Plan, known: Known) -> Iterator[Finding]:
-    """A message to an audience with no address would be sent to nobody: refused here."""
-    for index, audience in enumerate(plan.audience):
-        if not audience.email and not audience.webhook:
-            yield Finding(
-                ("audience", index),
-                f"audience {audience.id!r} has no address: give it `email` or `webhook`",
-            )
-        for n, address in enumerate(audience.email):
-            if not _EMAIL.fullmatch(address):
-                yield Finding(
-                    ("audience", index, "email", n),
-                    f"{address!r} is not an email address (like name@example.com)",
-                )
-    for key, person in plan.people.items():
-        if person.email is not None and not _EMAIL.fullmatch(person.email):
-            yield Finding(
-                ("people", key, "email"),
-                f"{person.email!r} is not an email address (like name@example.com)",
-            )
-
-
-def template_problems(text: str) -> list[tuple[str, str | None]]:
-    """Unknown placeholders or broken braces in a message template."""
-    try:
-        fields = [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
-    except ValueError as exc:
-        return [
-            (f"template is not well formed: {exc} (write a literal brace as {{{{ or }}}})", None)
-        ]
-    out: list[tuple[str, str | None]] = []
-    for name in fields:
-        root, _, attr = name.partition(".")
-        root = root.split("[")[0]
-        if root not in TEMPLATE_FIELDS:
-            out.append((f"unknown placeholder {{{name}}}", nearest(root, TEMPLATE_FIELDS)))
-        elif attr and attr not in TEMPLATE_ATTRS.get(root, set()):
-            pool = TEMPLATE_ATTRS.get(root, set())
-            out.append((f"unknown placeholder {{{name}}}", nearest(attr, pool)))
-    return out
-
-
-def _acyclic(steps: list[AnyStep]) -> bool:
-    try:
-        topological_order({s.id: s.after for s in steps})
-    except CycleError:
-        return False
-    return True
-
-
-def _ids_unique(steps: list[AnyStep]) -> bool:
-    return len({s.id for s in steps}) == len(steps)
-
-
-def _baseline_if_acyclic(plan: Plan) -> Baseline | None:
-    """The baseline, or None on a cycle (_cycles reports it): one topological sort, not two."""
-    try:
-        return baseline(plan.step, plan.window.start)
-    except CycleError:
-        return None
-
-
-def _time_fit(plan: Plan, known: Known) -> Iterator[Finding]:
-    steps = [s for s in plan.step if known.steps.issuperset(s.after)]
-    base = _baseline_if_acyclic(plan) if len(steps) == len(plan.step) else None
-    if base is not None:
-        window = plan.window
-        length = base.length(window.start)
-        left = window.end - base.end
-        if left < timedelta(0):
-            yield Finding(
-                ("window",),
-                f"the critical path takes {format_duration(length)}: "
-                f"{format_duration(-left)} longer than the window "
-                f"({format_duration(window.length)})",
-                severity="warning",
-            )
-        elif left < window.buffer_time:
-            yield Finding(
-                ("window", "buffer"),
-                f"the critical path takes {format_duration(length)}, leaving "
-                f"{format_duration(left)} of the window free; the buffer rule wants "
-                f"{format_duration(window.buffer_time)} ({window.buffer:.0%})",
-                severity="warning",
-            )
-    rollback = plan.rollback
-    if rollback and rollback.step and _acyclic(rollback.step):
-        length = rollback_length(plan)
-        if length > rollback.rto:
-            yield Finding(
-                ("rollback", "rto"),
-                f"the rollback's critical path takes {format_duration(length)}, longer than "
-                f"its RTO of {format_duration(rollback.rto)}",
-                severity="warning",
-            )
-
-
-def rollback_length(plan: Plan) -> timedelta:
-    """The critical path of the rollback steps (zero when there are none)."""
-    steps = [
-        s.model_copy(update={"not_before": None}) if s.not_before else s
-        for s in plan.rollback_steps
-    ]
-    if not steps:
-        return timedelta(0)
-    origin = plan.window.start
-    return baseline(steps, origin).length(origin)
 
 
 def _reserved_people(plan: Plan, known: Known) -> Iterator[Finding]:

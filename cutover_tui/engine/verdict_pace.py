@@ -1,0 +1,103 @@
+"""The verdict's pace rules: the odds at tonight's pace, the plan of record against the
+deadline and the buffer rule, overruns, fired alerts, overrides and checkpoints on hold, each a
+`Rule` with its level and words (engine/verdict.py takes the worst).
+
+Split out of engine/verdict.py unchanged.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from ..plan.durations import format_duration
+from .schedule import Schedule
+from .state import RunState
+from .verdict_life import _overridden
+from .verdict_types import Rule, _minutes
+
+if TYPE_CHECKING:  # the odds import numpy: only when they are worked out (issue 14)
+    from .foresight import Foresight
+
+
+# -- the pace rules --------------------------------------------------------------------------
+
+
+def _pace_rules(state: RunState, sched: Schedule, sight: Foresight | None) -> list[Rule]:
+    rules: list[Rule] = []
+    if sight is not None:
+        rules.append(Rule("odds", sight.level, sight.reason))
+    rules.append(_plan_of_record(state, sched))
+    for sid in sched.running:
+        t = sched.steps[sid]
+        if t.overrun:
+            st = state.status[sid]
+            ran = sched.as_of - st.started_at - st.paused if st.started_at else timedelta()
+            took = format_duration(ran)
+            where = (
+                "on the critical path: it moves the finish"
+                if t.critical
+                else "with slack to spare: the finish holds for now"
+            )
+            # Said, not scored: the projection and the odds already carry its effect on the
+            # finish, and a step a minute over its budget is no alarm on its own.
+            rules.append(
+                Rule(
+                    "overrun",
+                    "on-track",
+                    f"{sid} has run {took} against its "
+                    f"{format_duration(state.steps[sid].duration)} budget, {where}",
+                )
+            )
+    for f in sched.fired:
+        if f.action == "alert":
+            rules.append(Rule("alert", "at-risk", f"alert trigger {f.trigger} fired: {f.reason}"))
+        elif _overridden(state, f):
+            o = state.overrides[f.trigger or f.step]
+            rules.append(
+                Rule(
+                    "override",
+                    "on-track",
+                    f"{state.name(o.actor)} overrode rollback trigger {f.trigger or f.step} at "
+                    f"{state.when(o.at)} and carries on: {o.reason}",
+                )
+            )
+    for sid in sched.failed:
+        step = state.steps[sid]
+        if step.kind == "checkpoint" and step.on_fail == "hold":
+            failed_at = state.status[sid].failed_at or state.status[sid].finished_at
+            rules.append(
+                Rule(
+                    "hold",
+                    "at-risk",
+                    f"checkpoint {sid} failed at {state.when(failed_at)} and holds the run: "
+                    "pass it on a retry, skip it, or roll back",
+                )
+            )
+    return rules
+
+
+def _plan_of_record(state: RunState, sched: Schedule) -> Rule:
+    when = state.when
+    what = "the rollback" if sched.graph == "rollback" else "the plan"
+    delta = _minutes(sched.delta)
+    base = (
+        f"{what} finishes at {when(sched.projected_finish)} "
+        f"({format_duration(delta, signed=True)} against the baseline "
+        f"{when(sched.baseline_finish)}), {format_duration(abs(sched.buffer_left))} "
+        f"{'before' if sched.buffer_left >= timedelta(0) else 'after'} the "
+        f"{when(sched.deadline)} deadline"
+    )
+    if sched.level == "late":
+        return Rule("plan-of-record", "late", base)
+    if sched.level == "at-risk":
+        window = state.plan.window
+        if sched.buffer_left < window.warning:
+            why = f"less than the {format_duration(window.warning)} warning left"
+        else:
+            why = (
+                f"slipping, with less than the buffer rule's "
+                f"{format_duration(window.buffer_time)} left"
+            )
+        return Rule("buffer-rule", "at-risk", f"{base}: {why}")
+    return Rule("plan-of-record", "on-track", base)

@@ -1,0 +1,99 @@
+"""Plan checks on messages: the fields a template may name, well-formed placeholders, and
+audiences and people with usable addresses (plan/checks.py runs them).
+
+Split out of plan/checks.py unchanged; checks.py re-exports every public name here.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Iterator
+
+from .errors import nearest
+from .findings import Finding, Known
+from .model import Plan
+
+# Run facts a message template may name; `plan.*` and `window.*` take these attributes.
+TEMPLATE_FIELDS = {
+    "now",
+    "plan",
+    "window",
+    "projected_finish",
+    "deadline",
+    "delta",
+    "percent_done",
+    "current_step",
+    "reason",
+    "buffer_left",
+    "rollback_by",
+    "step",
+    # comms/values.py: the verdict's word, the odds, who commands, what the message is about
+    "level",
+    "likely_finish",
+    "p80",
+    "p_in_window",
+    "commander",
+    "trigger",
+    "checkpoint",
+    "audience",
+}
+_EMAIL = re.compile(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+")
+# Templates every plan has without writing them (comms/builtin.py); a plan's own overrides.
+BUILTIN_TEMPLATES = (
+    "status-update",
+    "incident",
+    "rollback-announcement",
+    "go-live",
+    "step-update",
+)
+TEMPLATE_ATTRS = {"plan": {"id", "title", "timezone", "launch"}, "window": {"start", "end"}}
+
+
+def _template_placeholders(plan: Plan, known: Known) -> Iterator[Finding]:
+    for index, template in enumerate(plan.template):
+        for key in ("subject", "body"):
+            for problem in template_problems(getattr(template, key)):
+                yield Finding(("template", index, key), problem[0], problem[1])
+
+
+def _audience_addresses(plan: Plan, known: Known) -> Iterator[Finding]:
+    """A message to an audience with no address would be sent to nobody: refused here."""
+    for index, audience in enumerate(plan.audience):
+        if not audience.email and not audience.webhook:
+            yield Finding(
+                ("audience", index),
+                f"audience {audience.id!r} has no address: give it `email` or `webhook`",
+            )
+        for n, address in enumerate(audience.email):
+            if not _EMAIL.fullmatch(address):
+                yield Finding(
+                    ("audience", index, "email", n),
+                    f"{address!r} is not an email address (like name@example.com)",
+                )
+    for key, person in plan.people.items():
+        if person.email is not None and not _EMAIL.fullmatch(person.email):
+            yield Finding(
+                ("people", key, "email"),
+                f"{person.email!r} is not an email address (like name@example.com)",
+            )
+
+
+def template_problems(text: str) -> list[tuple[str, str | None]]:
+    """Unknown placeholders or broken braces in a message template."""
+    try:
+        fields = [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
+    except ValueError as exc:
+        return [
+            (f"template is not well formed: {exc} (write a literal brace as {{{{ or }}}})", None)
+        ]
+    out: list[tuple[str, str | None]] = []
+    for name in fields:
+        root, _, attr = name.partition(".")
+        root = root.split("[")[0]
+        if root not in TEMPLATE_FIELDS:
+            out.append((f"unknown placeholder {{{name}}}", nearest(root, TEMPLATE_FIELDS)))
+        elif attr and attr not in TEMPLATE_ATTRS.get(root, set()):
+            pool = TEMPLATE_ATTRS.get(root, set())
+            out.append((f"unknown placeholder {{{name}}}", nearest(attr, pool)))
+    return out
