@@ -231,6 +231,8 @@ class WarRoomBoot(App[None]):
             self.call_from_thread(self._opened, failed)
 
     async def _opened(self, failed: Exception | None) -> None:
+        if self._exit:  # quit or a signal during the imports: nothing to open, nothing to conduct
+            return
         if failed is None:
             try:
                 parts = self.open_war_room()
@@ -262,13 +264,17 @@ async def take_over(app: WarRoomBoot, parts: WarRoomParts) -> None:
     """The war room takes over `app`: same App, same terminal, its own class and widgets."""
     app.taken_over = True
     app._boot_clock.stop()
-    app.guard.remove()  # the war room installs its own on mount
+    # The boot's guard stays, its signal handlers never removed: removed here, a SIGTERM that
+    # came while the run was opened (seconds at 20,000 steps) was dropped by asyncio, and one
+    # during the takeover killed the app with the terminal left raw. The war room keeps it.
+    guard = app.guard
     war = parts.app_class
     with app.batch_update():  # no frame between the sketch and the war room's own
         app.__class__ = war  # type: ignore[assignment]  # the App is the war room from now on
         if war._merged_bindings is not None:
             app._bindings = war._merged_bindings.copy()
         app._set_up(parts.source, parts.clock, **parts.options)  # type: ignore[attr-defined]
+        app.guard = guard  # its on_mount's install() finds it installed (terminal.py)
         app.catch_up = parts.catch_up  # type: ignore[attr-defined]
         await app.recompose()  # the war room's widgets in the sketch's place
         await app.on_mount()  # its own first frame (tui/first_paint.py), timers, conductor

@@ -1,0 +1,84 @@
+"""Leaving while the boot hands over (tui/boot.py): a signal or a quit that comes while the
+run is opened or the war room's imports run (issue 14, the boot's hostile review).
+
+Regressions: the boot removed its terminal guard's signal handlers when the war room took
+over, and asyncio drops a signal whose handler is gone by the time the loop reads it: a
+SIGTERM sent while the run was being opened (seconds at 20,000 steps) was lost, the war room
+ran on and kept the lease. And a quit during the imports was followed by the run being
+opened and taken over anyway, on an app that was leaving (its conductor started).
+"""
+
+from __future__ import annotations
+
+import os
+import pty
+import signal
+import sys
+import textwrap
+from pathlib import Path
+
+from cutover_tui.tui import boot
+from tests.boot_support import SIZE, boot_app, run_file, sketch_text
+from tests.test_cli_warroom import ROOT
+from tests.test_tui_terminal import ALT_SCREEN_OFF, MOUSE_OFF, _exit_status, _lease
+from tests.warroom_support import settle
+
+# A boot on a real run file whose open sends this very process SIGTERM, as a `kill` that
+# lands while `cutover run RUN` opens a large run would.
+SIGNALLED_DURING_OPEN = textwrap.dedent(
+    """
+    import os, signal, sys, time
+    from pathlib import Path
+    from cutover_tui.cli.warroom_boot import import_war_room
+    from cutover_tui.journal.first_facts import read_first_facts
+    from cutover_tui.tui.boot import WarRoomBoot
+
+    path = Path(sys.argv[1])
+
+    def open_war_room():
+        from cutover_tui.cli.warroom_commands import war_room_parts
+        from cutover_tui.journal.store import Journal
+
+        os.kill(os.getpid(), signal.SIGTERM)
+        return war_room_parts(Journal(path), read_only=False)
+
+    facts = read_first_facts(path, time.time())
+    app = WarRoomBoot(facts, open_war_room, prepare=import_war_room, login="tester")
+    app.run()
+    sys.exit(app.return_code or 0)
+    """
+)
+
+
+def test_a_sigterm_while_the_run_is_opened_leaves_cleanly(tmp_path: Path) -> None:
+    path = run_file(tmp_path)
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.chdir(ROOT)
+        os.environ["TERM"] = "xterm-256color"
+        os.execv(sys.executable, [sys.executable, "-c", SIGNALLED_DURING_OPEN, str(path)])
+    seen = bytearray()
+    status = _exit_status(pid, fd, seen)  # None: still running after EXIT_WITHIN (killed)
+    os.close(fd)
+    assert status == 128 + signal.SIGTERM, bytes(seen[-300:])
+    tail = bytes(seen[-300:])
+    assert ALT_SCREEN_OFF in tail and MOUSE_OFF in tail, tail
+    assert _lease(path) == [], "no lease kept by a war room that was told to go"
+
+
+async def test_a_quit_during_the_imports_opens_nothing(tmp_path: Path) -> None:
+    """The worker's call comes after the quit, while the app is still leaving."""
+    app, release = boot_app(run_file(tmp_path))
+    opened: list[bool] = []
+    open_war_room = app.open_war_room
+    app.open_war_room = lambda: opened.append(True) or open_war_room()
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot, lambda: "steps done" in sketch_text(app))
+            await pilot.press("q")
+            await settle(pilot, lambda: app._exit)
+            await app._opened(None)  # what the worker's call_from_thread runs, arriving now
+            assert opened == [] and type(app) is boot.WarRoomBoot
+        assert app.return_code == 0 and app.said == []
+    finally:
+        release.set()
