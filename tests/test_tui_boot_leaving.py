@@ -18,7 +18,7 @@ import textwrap
 from pathlib import Path
 
 from cutover_tui.tui import boot
-from tests.boot_support import SIZE, boot_app, run_file, sketch_text
+from tests.boot_support import SIZE, boot_app, run_file, sketch_text, taken_over
 from tests.test_cli_warroom import ROOT
 from tests.test_tui_terminal import ALT_SCREEN_OFF, MOUSE_OFF, _exit_status, _lease
 from tests.warroom_support import settle
@@ -80,5 +80,32 @@ async def test_a_quit_during_the_imports_opens_nothing(tmp_path: Path) -> None:
             await app._opened(None)  # what the worker's call_from_thread runs, arriving now
             assert opened == [] and type(app) is boot.WarRoomBoot
         assert app.return_code == 0 and app.said == []
+    finally:
+        release.set()
+
+
+def said(app) -> list[str]:
+    return [f"{n.title}: {n.message}" for n in app._notifications]
+
+
+async def test_ctrl_c_says_how_to_quit_in_the_sketch_and_in_the_war_room(
+    tmp_path: Path,
+) -> None:
+    """Ctrl+C during the sketch said "press again when the frame is whole" (it never quits);
+    in the war room its toast read "Press [b]ctrl+q[/b]", the markup shown as written."""
+    app, release = boot_app(run_file(tmp_path))
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot, lambda: "steps done" in sketch_text(app))
+            await pilot.press("ctrl+c")
+            await settle(pilot, lambda: any("to quit the app" in line for line in said(app)))
+            assert not any(boot.HELD_BACK in line for line in said(app))
+            app.clear_notifications()
+            release.set()
+            await settle(pilot, lambda: taken_over(app))
+            await pilot.press("ctrl+c")
+            await settle(pilot, lambda: any("to quit the app" in line for line in said(app)))
+            assert not any("[b]" in line for line in said(app)), said(app)
+            assert app.is_running
     finally:
         release.set()

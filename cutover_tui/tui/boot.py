@@ -48,7 +48,8 @@ from .terminal import TerminalGuard, driver_class
 # The same words as tui/first_paint.py's (a test keeps them equal): importing it loads the engine.
 SCHEDULE_PENDING = "working out the schedule…"
 HELD_BACK = f"{SCHEDULE_PENDING} press again when the frame is whole"
-BEFORE_TAKEOVER = frozenset({"quit", "command_palette"})
+# help_quit: Ctrl+C says how to quit (Textual's words), never "press again when the frame is whole".
+BEFORE_TAKEOVER = frozenset({"quit", "help_quit", "command_palette"})
 # widgets/status.py's PHASE_LABEL (a test keeps them equal), for the same reason.
 PHASE_LABEL = {
     "not-started": ("NOT STARTED", "bold"),
@@ -256,8 +257,19 @@ class WarRoomBoot(App[None]):
         """A key held back before the war room takes over says why, not nothing."""
         if await super().run_action(action, default_namespace, namespaces):
             return True
-        self.notify(HELD_BACK, timeout=3)
+        if held_back(self, action, default_namespace, namespaces):
+            self.notify(HELD_BACK, timeout=3)
         return False
+
+
+def held_back(app: App[Any], action: Any, default_namespace: Any, namespaces: Any) -> bool:
+    """Was `action` refused by the App's own check_action (worth a word)? Not one aimed at a
+    screen or a widget that skipped itself: Ctrl+C is first the screen's copy_text, which
+    skips with nothing selected, then help_quit (that skip said "press again" too)."""
+    target, name, params = app._parse_action(
+        action, app if default_namespace is None else default_namespace, namespaces
+    )
+    return target is app and not app.check_action(name, params)
 
 
 async def take_over(app: WarRoomBoot, parts: WarRoomParts) -> None:
@@ -281,4 +293,12 @@ async def take_over(app: WarRoomBoot, parts: WarRoomParts) -> None:
     app.refresh_bindings()
 
 
-__all__ = ["HELD_BACK", "Refusal", "WarRoomBoot", "WarRoomParts", "sketch_lines", "take_over"]
+__all__ = [
+    "HELD_BACK",
+    "Refusal",
+    "WarRoomBoot",
+    "WarRoomParts",
+    "held_back",
+    "sketch_lines",
+    "take_over",
+]
