@@ -82,7 +82,7 @@ class Line(Widget):
     """One line of the sketch, laid out as the status bar's cell of the same id."""
 
     DEFAULT_CSS = """
-    Line { height: 1; width: 1fr; }
+    Line { height: 1; width: 1fr; text-wrap: nowrap; text-overflow: ellipsis; }
     Line.-fit { width: auto; }
     """
 
