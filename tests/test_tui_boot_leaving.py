@@ -109,3 +109,39 @@ async def test_ctrl_c_says_how_to_quit_in_the_sketch_and_in_the_war_room(
             assert app.is_running
     finally:
         release.set()
+
+
+async def test_what_changes_during_the_sketch_shows_once_the_war_room_takes_over(
+    tmp_path: Path,
+) -> None:
+    """A note appended and the run ended by another process after the facts were read: the
+    war room shows what the file holds when opened. Regression: above 100 steps (a first
+    frame worked out in a worker) the comms log was sized before that frame and marked the
+    history laid out without writing it: the log before the open never showed, on either
+    path (tui/widgets/comms.py)."""
+    from datetime import UTC, datetime
+
+    from cutover_tui.engine.events import NoteAdded, RunEnded
+    from cutover_tui.journal.store import Journal
+
+    path = run_file(tmp_path)
+    app, release = boot_app(path)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot, lambda: "LIVE" in sketch_text(app))
+            journal = Journal(path)
+            now = datetime.now(UTC)
+            journal.append(NoteAdded(actor="boss", at=now, text="ping in the sketch", key="n1"),
+                           now=lambda: now)  # fmt: skip
+            journal.append(RunEnded(actor="boss", at=now, outcome="aborted", key="end"),
+                           now=lambda: now)  # fmt: skip
+            journal.close()
+            release.set()
+            await settle(pilot, lambda: taken_over(app))
+            comms = app.query_one("#comms")
+            await settle(
+                pilot, lambda: any("ping in the sketch" in line.text for line in comms.lines)
+            )
+            assert app.state.phase == "ended"
+    finally:
+        release.set()
