@@ -145,3 +145,28 @@ async def test_what_changes_during_the_sketch_shows_once_the_war_room_takes_over
             assert app.state.phase == "ended"
     finally:
         release.set()
+
+
+async def test_the_palette_opened_during_the_sketch_survives_the_takeover(
+    tmp_path: Path,
+) -> None:
+    """Regression: the takeover composed the war room into the screen on top (the palette),
+    and the war room's on_mount found no #timeline: NoMatches, a traceback, exit 1."""
+    from textual.command import CommandPalette
+
+    app, release = boot_app(run_file(tmp_path))
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot, lambda: "steps done" in sketch_text(app))
+            await pilot.press("colon")  # the palette, as the footer offers it
+            await settle(pilot, lambda: isinstance(app.screen, CommandPalette))
+            release.set()
+            await settle(pilot, lambda: taken_over(app))
+            assert app.is_running and isinstance(app.screen, CommandPalette)
+            assert app.screen_stack[0].query("#timeline"), "the war room on its own screen"
+            await pilot.press("escape")
+            await settle(pilot, lambda: not isinstance(app.screen, CommandPalette))
+            assert app.query_one("#status") is not None
+        assert app.return_code in (None, 0)
+    finally:
+        release.set()

@@ -262,6 +262,18 @@ class WarRoomBoot(App[None]):
         return False
 
 
+async def recompose_first_screen(app: App[Any]) -> None:
+    """App.recompose on the screen the war room lives on, not on the one on top: with the
+    palette opened during the sketch, `app.screen` is the palette, and the war room's widgets
+    went into it (its on_mount then found no #timeline: a traceback on the terminal)."""
+    from textual.compose import compose  # what App.recompose uses (Textual 8.2)
+
+    screen = app.screen_stack[0]
+    async with screen.batch():
+        await screen.query("*").exclude(".-textual-system").remove()
+        await screen.mount_all(compose(app))
+
+
 def held_back(app: App[Any], action: Any, default_namespace: Any, namespaces: Any) -> bool:
     """Was `action` refused by the App's own check_action (worth a word)? Not one aimed at a
     screen or a widget that skipped itself: Ctrl+C is first the screen's copy_text, which
@@ -288,7 +300,7 @@ async def take_over(app: WarRoomBoot, parts: WarRoomParts) -> None:
         app._set_up(parts.source, parts.clock, **parts.options)  # type: ignore[attr-defined]
         app.guard = guard  # its on_mount's install() finds it installed (terminal.py)
         app.catch_up = parts.catch_up  # type: ignore[attr-defined]
-        await app.recompose()  # the war room's widgets in the sketch's place
+        await recompose_first_screen(app)  # the war room's widgets in the sketch's place
         await app.on_mount()  # its own first frame (tui/first_paint.py), timers, conductor
     app.refresh_bindings()
 
