@@ -170,3 +170,22 @@ async def test_the_palette_opened_during_the_sketch_survives_the_takeover(
         assert app.return_code in (None, 0)
     finally:
         release.set()
+
+
+async def test_a_takeover_that_fails_leaves_with_its_line(tmp_path: Path) -> None:
+    """Regression: an error in the takeover was swallowed by the boot's worker
+    (exit_on_error=False): the sketch stood still for good and nothing was said."""
+    app, release = boot_app(run_file(tmp_path))
+    open_war_room = app.open_war_room
+
+    def broken_parts():
+        parts = open_war_room()
+        parts.options["no_such_option"] = 1  # WarRoomApp._set_up refuses it: a TypeError
+        return parts
+
+    app.open_war_room = broken_parts
+    release.set()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, lambda: app._exit)
+    assert app.return_code == 1
+    assert len(app.said) == 1 and "could not open: TypeError" in app.said[0], app.said

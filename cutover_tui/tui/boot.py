@@ -245,7 +245,15 @@ class WarRoomBoot(App[None]):
             self.said.append(parts.line)
             self.exit(return_code=parts.code)
             return
-        await take_over(self, parts)
+        try:
+            await take_over(self, parts)
+        except Exception as exc:
+            # The worker that called this swallows errors (exit_on_error=False): without this
+            # the sketch stood still for good, half taken over, with no word said.
+            self.__class__ = WarRoomBoot
+            self._bindings = WarRoomBoot._merged_bindings.copy()  # type: ignore[union-attr]
+            self.said.append(f"cutover: the war room could not open: {type(exc).__name__}: {exc}")
+            self.exit(return_code=1)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Before the war room takes over, nothing that reads or changes the run."""
