@@ -252,8 +252,10 @@ class WarRoomBoot(App[None]):
             # the sketch stood still for good, half taken over, with no word said.
             self.__class__ = WarRoomBoot
             self._bindings = WarRoomBoot._merged_bindings.copy()  # type: ignore[union-attr]
-            self.said.append(f"cutover: the war room could not open: {type(exc).__name__}: {exc}")
-            self.exit(return_code=1)
+            if not self._exit:  # told to leave meanwhile (a signal): that says why, not this
+                line = f"cutover: the war room could not open: {type(exc).__name__}: {exc}"
+                self.said.append(line)
+                self.exit(return_code=1)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Before the war room takes over, nothing that reads or changes the run."""
