@@ -112,14 +112,14 @@ def war_room(run: str, moment: str, usual: bool = False) -> None:
         app = parts.app_class(parts.source, parts.clock, **parts.options)
         app.run()
         return
-    from cutover_tui.cli.warroom_boot import import_war_room
+    from cutover_tui.cli.warroom_boot import prepare_war_room
     from cutover_tui.journal.identity import os_login
     from cutover_tui.tui.boot import WarRoomBoot
 
     boot = WarRoomBoot(
         facts,
         lambda: _war_room_parts(run, clock),
-        prepare=import_war_room,
+        prepare=lambda: prepare_war_room(Path(run)),  # as cli/warroom_boot.py's
         login=os_login(),
         now=clock.now,
     )

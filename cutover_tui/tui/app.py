@@ -40,6 +40,7 @@ from .actions.night import NightActions
 from .actions.steps import StepActions
 from .actions.views import ViewActions
 from .alerts import Alerts
+from .boot import held_back
 from .commands import palette
 from .frame import Frame
 from .keys import PANES, bindings
@@ -286,7 +287,7 @@ class WarRoomApp(
         """A key check_action holds back before the first whole frame says why, not nothing."""
         if await super().run_action(action, default_namespace, namespaces):
             return True
-        if self._warming is not None:
+        if self._warming is not None and held_back(self, action, default_namespace, namespaces):
             self.notify(first_paint.HELD_BACK, timeout=3)
         return False
 
@@ -409,6 +410,14 @@ class WarRoomApp(
             markup=False,
         )
         self.call_later(keep_few, self)  # a pile of toasts collapses into one line
+
+    def action_help_quit(self) -> None:
+        """Ctrl+C: how to quit, in plain words. Textual's own says it in markup, which
+        `notify` above never reads: the toast showed "Press [b]ctrl+q[/b]" as written."""
+        for key, active in self.active_bindings.items():
+            if active.binding.action in ("quit", "app.quit"):
+                self.notify(f"Press {key} to quit the app", title="Do you want to quit?")
+                return
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The command palette: Textual's commands, then ours (tui/commands.py); before the

@@ -48,7 +48,8 @@ from .terminal import TerminalGuard, driver_class
 # The same words as tui/first_paint.py's (a test keeps them equal): importing it loads the engine.
 SCHEDULE_PENDING = "working out the schedule…"
 HELD_BACK = f"{SCHEDULE_PENDING} press again when the frame is whole"
-BEFORE_TAKEOVER = frozenset({"quit", "command_palette"})
+# help_quit: Ctrl+C says how to quit (Textual's words), never "press again when the frame is whole".
+BEFORE_TAKEOVER = frozenset({"quit", "help_quit", "command_palette"})
 # widgets/status.py's PHASE_LABEL (a test keeps them equal), for the same reason.
 PHASE_LABEL = {
     "not-started": ("NOT STARTED", "bold"),
@@ -81,7 +82,7 @@ class Line(Widget):
     """One line of the sketch, laid out as the status bar's cell of the same id."""
 
     DEFAULT_CSS = """
-    Line { height: 1; width: 1fr; }
+    Line { height: 1; width: 1fr; text-wrap: nowrap; text-overflow: ellipsis; }
     Line.-fit { width: auto; }
     """
 
@@ -231,6 +232,8 @@ class WarRoomBoot(App[None]):
             self.call_from_thread(self._opened, failed)
 
     async def _opened(self, failed: Exception | None) -> None:
+        if self._exit:  # quit or a signal during the imports: nothing to open, nothing to conduct
+            return
         if failed is None:
             try:
                 parts = self.open_war_room()
@@ -242,7 +245,17 @@ class WarRoomBoot(App[None]):
             self.said.append(parts.line)
             self.exit(return_code=parts.code)
             return
-        await take_over(self, parts)
+        try:
+            await take_over(self, parts)
+        except Exception as exc:
+            # The worker that called this swallows errors (exit_on_error=False): without this
+            # the sketch stood still for good, half taken over, with no word said.
+            self.__class__ = WarRoomBoot
+            self._bindings = WarRoomBoot._merged_bindings.copy()  # type: ignore[union-attr]
+            if not self._exit:  # told to leave meanwhile (a signal): that says why, not this
+                line = f"cutover: the war room could not open: {type(exc).__name__}: {exc}"
+                self.said.append(line)
+                self.exit(return_code=1)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Before the war room takes over, nothing that reads or changes the run."""
@@ -254,25 +267,60 @@ class WarRoomBoot(App[None]):
         """A key held back before the war room takes over says why, not nothing."""
         if await super().run_action(action, default_namespace, namespaces):
             return True
-        self.notify(HELD_BACK, timeout=3)
+        if held_back(self, action, default_namespace, namespaces):
+            self.notify(HELD_BACK, timeout=3)
         return False
+
+
+async def recompose_first_screen(app: App[Any]) -> None:
+    """App.recompose on the screen the war room lives on, not on the one on top: with the
+    palette opened during the sketch, `app.screen` is the palette, and the war room's widgets
+    went into it (its on_mount then found no #timeline: a traceback on the terminal)."""
+    from textual.compose import compose  # what App.recompose uses (Textual 8.2)
+
+    screen = app.screen_stack[0]
+    async with screen.batch():
+        await screen.query("*").exclude(".-textual-system").remove()
+        await screen.mount_all(compose(app))
+
+
+def held_back(app: App[Any], action: Any, default_namespace: Any, namespaces: Any) -> bool:
+    """Was `action` refused by the App's own check_action (worth a word)? Not one aimed at a
+    screen or a widget that skipped itself: Ctrl+C is first the screen's copy_text, which
+    skips with nothing selected, then help_quit (that skip said "press again" too)."""
+    target, name, params = app._parse_action(
+        action, app if default_namespace is None else default_namespace, namespaces
+    )
+    return target is app and not app.check_action(name, params)
 
 
 async def take_over(app: WarRoomBoot, parts: WarRoomParts) -> None:
     """The war room takes over `app`: same App, same terminal, its own class and widgets."""
     app.taken_over = True
     app._boot_clock.stop()
-    app.guard.remove()  # the war room installs its own on mount
+    # The boot's guard stays, its signal handlers never removed: removed here, a SIGTERM that
+    # came while the run was opened (seconds at 20,000 steps) was dropped by asyncio, and one
+    # during the takeover killed the app with the terminal left raw. The war room keeps it.
+    guard = app.guard
     war = parts.app_class
     with app.batch_update():  # no frame between the sketch and the war room's own
         app.__class__ = war  # type: ignore[assignment]  # the App is the war room from now on
         if war._merged_bindings is not None:
             app._bindings = war._merged_bindings.copy()
         app._set_up(parts.source, parts.clock, **parts.options)  # type: ignore[attr-defined]
+        app.guard = guard  # its on_mount's install() finds it installed (terminal.py)
         app.catch_up = parts.catch_up  # type: ignore[attr-defined]
-        await app.recompose()  # the war room's widgets in the sketch's place
+        await recompose_first_screen(app)  # the war room's widgets in the sketch's place
         await app.on_mount()  # its own first frame (tui/first_paint.py), timers, conductor
     app.refresh_bindings()
 
 
-__all__ = ["HELD_BACK", "Refusal", "WarRoomBoot", "WarRoomParts", "sketch_lines", "take_over"]
+__all__ = [
+    "HELD_BACK",
+    "Refusal",
+    "WarRoomBoot",
+    "WarRoomParts",
+    "held_back",
+    "sketch_lines",
+    "take_over",
+]

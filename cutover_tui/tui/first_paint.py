@@ -33,7 +33,8 @@ from .widgets.status import Cell, StatusBar, headline
 DEFER_STEPS = 100  # above this, the first schedule is worked out after the first frame
 SCHEDULE_PENDING = "working out the schedule…"
 # What a person may do before the first whole frame: nothing that reads or changes the run.
-BEFORE_FRAME = frozenset({"quit", "help", "command_palette"})
+# help_quit: Ctrl+C says how to quit, never "press again when the frame is whole".
+BEFORE_FRAME = frozenset({"quit", "help_quit", "help", "command_palette"})
 # Said when a key held back before the first whole frame is pressed: not silence.
 HELD_BACK = f"{SCHEDULE_PENDING} press again when the frame is whole"
 

@@ -102,7 +102,10 @@ class TerminalGuard:
         self._timer: Timer | None = None
 
     def install(self) -> None:
-        """Call from on_mount of a real (not headless) app, on the event loop."""
+        """Call from on_mount of a real (not headless) app, on the event loop. Once: the
+        boot's guard is the war room's after the takeover (tui/boot.py), installed already."""
+        if self._timer is not None:
+            return
         loop = asyncio.get_running_loop()
         for signum in SIGNALS:
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):

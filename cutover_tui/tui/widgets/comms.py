@@ -144,11 +144,15 @@ class CommsLog(RichLog):
 
     def _lay_out_tail(self) -> None:
         """Lay out only the newest entries: what fits on screen, twice over."""
+        if self._frame is None:
+            # Sized before the first frame (a large plan's, worked out in a worker): nothing
+            # can be written yet, and marking the history laid out lost it; the first `add`
+            # (it brings the frame) lays it out.
+            return
         self.clear()
         self._first = self._next = max(0, len(self._shown) - self._tail_size())
-        if self._frame is not None:
-            for event in self._shown[self._first :]:
-                self.write(log_line(event, self._frame))
+        for event in self._shown[self._first :]:
+            self.write(log_line(event, self._frame))
         self._next = len(self._shown)
 
     def _lay_out_older(self) -> None:

@@ -218,7 +218,7 @@ class Cell(Widget):
     full lines (every byte counts over SSH)."""
 
     DEFAULT_CSS = """
-    Cell { height: 1; width: 1fr; }
+    Cell { height: 1; width: 1fr; text-wrap: nowrap; text-overflow: ellipsis; }
     Cell.-fit { width: auto; }
     """
 
