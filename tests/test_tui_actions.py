@@ -327,6 +327,14 @@ async def test_command_palette_starts_a_ready_step() -> None:
         assert events_of(app)[-1].step == "freeze"
 
 
+async def test_ctrl_p_opens_the_palette_as_the_help_says() -> None:
+    # Textual binds ctrl+p itself only when no binding runs the palette; ':' does.
+    app = war_room("dba", started(), now=at(1))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p")
+        await settle(pilot, lambda: isinstance(app.screen, CommandPalette))
+
+
 def _highlighted_command(app) -> str:
     results = app.screen.query(CommandList)
     if not results or results.first().highlighted is None:

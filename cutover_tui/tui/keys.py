@@ -122,7 +122,7 @@ KEYS: tuple[Key, ...] = (
     Key("minus", "zoom(-1)", "", "timeline: zoom out", "everyone"),
     Key("left_square_bracket", "pan(-0.25)", "", "timeline: earlier / up", "everyone"),
     Key("right_square_bracket", "pan(0.25)", "", "timeline: later / down", "everyone"),
-    Key("colon", "command_palette", ":cmd", "command palette (also ctrl+p)", "everyone"),
+    Key("colon,ctrl+p", "command_palette", ":cmd", "command palette (also ctrl+p)", "everyone"),
     Key("question_mark", "help", "help", "this list", "everyone"),
     Key("q", "quit", "quit", "leave the war room (the run goes on)", "everyone"),
 )
