@@ -45,6 +45,8 @@ class RoleFooter(Footer):
     """Textual's footer, showing only the keys `shows(action)` allows, labelled as they fit."""
 
     def __init__(self, shows: Callable[[str], bool], **kwargs) -> None:
+        # ':cmd' is in the footer already; ctrl+p, bound beside it, needs no second place.
+        kwargs.setdefault("show_command_palette", False)
         super().__init__(**kwargs)
         self.shows = shows
         self._width = 0
