@@ -17,7 +17,6 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -52,6 +51,7 @@ from cutover_tui.journal.sqlite_io import sqlite_connect
 from cutover_tui.journal.store import Journal
 from cutover_tui.plan import parse_plan
 from tests.journal_support import T0, at
+from tests.waiting import until
 
 ROOT = Path(__file__).resolve().parent.parent
 ROWS = "SELECT seq, key, type, actor, body, prev, hash FROM events ORDER BY seq"
@@ -489,15 +489,18 @@ def test_taking_the_moves_leaves_the_state_as_it_was(base_runs) -> None:
 
 def wait_for_moves(run_id: str, path: Path, seq: int, state: Path, deadline: float = 60) -> None:
     """Poll this user's facts until the refresh has written the moves at event `seq`."""
-    end = time.monotonic() + deadline
     env_state = os.environ.get("CUTOVER_STATE")
     os.environ["CUTOVER_STATE"] = str(state)
+
+    def refreshed() -> bool:
+        facts = do_facts.recall(run_id, path.resolve(), os_login())
+        return facts is not None and facts.seq == seq and facts.moves is not None
+
     try:
-        while time.monotonic() < end:
-            facts = do_facts.recall(run_id, path.resolve(), os_login())
-            if facts is not None and facts.seq == seq and facts.moves is not None:
-                return
-            time.sleep(0.05)  # polling a condition, with a deadline
+        until(refreshed, "the refresh's moves", deadline)
+        return
+    except AssertionError:
+        pass  # said below, with the event it waited for
     finally:
         if env_state is None:
             os.environ.pop("CUTOVER_STATE")

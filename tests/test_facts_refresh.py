@@ -13,9 +13,11 @@ from __future__ import annotations
 import fcntl
 import os
 import select
+import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -29,12 +31,13 @@ from cutover_tui.journal.private_dir import open_private_dir
 from cutover_tui.journal.store import Journal
 from tests.journal_support import at
 from tests.test_do_fast_moves import TAKEN, new_run, wait_for_moves
+from tests.waiting import until
 
 DEADLINE = 30.0
 PKG = Path(facts_refresh.__file__).resolve().parents[1]
 
 CALLER = r"""
-import os, sys, time
+import os, socket, sys
 from datetime import UTC, datetime
 from pathlib import Path
 from cutover_tui.cli import facts_refresh
@@ -45,11 +48,15 @@ from cutover_tui.journal.store import Journal
 mode, path, gate, report = sys.argv[1:5]
 real = do_moves.with_moves
 
-def gated(facts, state, now):  # the forked child, held until the test opens the gate
+def gated(facts, state, now):  # the forked child, held until the test closes the gate
     Path(report).write_text(f"{os.getpid()} {os.nice(0)}")
-    end = time.monotonic() + 120
-    while not Path(gate).exists() and time.monotonic() < end:
-        time.sleep(0.01)  # polling a condition, with a deadline
+    with socket.socket(socket.AF_UNIX) as held:  # recv returns once the test's listener closes
+        try:
+            held.settimeout(120)
+            held.connect(gate)
+            held.recv(1)
+        except OSError:
+            pass  # closed already, or reset as it closed: go on
     return real(facts, state, now)
 
 do_moves.with_moves = gated
@@ -73,16 +80,17 @@ def eof_within(fd: int, deadline: float) -> bool:
 
 
 def lock_free_within(path: Path, deadline: float) -> bool:
-    end = time.monotonic() + deadline
     fd = os.open(path, os.O_RDWR)
+
+    def taken() -> bool:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            return False
+
     try:
-        while time.monotonic() < end:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return True
-            except BlockingIOError:
-                time.sleep(0.02)  # polling a condition, with a deadline
-        return False
+        return within(taken, deadline)
     finally:
         os.close(fd)
 
@@ -112,13 +120,19 @@ def refreshes_of(path: Path) -> list[int]:
 
 
 def niced_within(path: Path, deadline: float) -> bool:
-    end = time.monotonic() + deadline
-    while time.monotonic() < end:
+    def niced() -> bool:
         running = refreshes_of(path)
-        if running and all(niceness(pid) == 19 for pid in running):
-            return True
-        time.sleep(0.02)  # polling a condition, with a deadline
-    return False
+        return bool(running) and all(niceness(pid) == 19 for pid in running)
+
+    return within(niced, deadline)
+
+
+def within(condition: Callable[[], bool], deadline: float) -> bool:
+    """Whether `condition` comes true within `deadline` seconds (asked by waiting.until)."""
+    try:
+        return until(condition, timeout=deadline)
+    except AssertionError:
+        return False
 
 
 @pytest.mark.parametrize("mode", ["fork", "spawn"])
@@ -139,6 +153,9 @@ def test_the_refresh_keeps_none_of_the_callers_descriptors(
     lock_path = tmp_path / "caller.lock"
     lock = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
     fcntl.flock(lock, fcntl.LOCK_EX)
+    listener = socket.socket(socket.AF_UNIX)  # the gate: a forked child waits on it
+    listener.bind(str(gate))
+    listener.listen()
     try:
         done = subprocess.run(
             [sys.executable, "-c", CALLER, mode, str(path), str(gate), str(report)],
@@ -152,9 +169,7 @@ def test_the_refresh_keeps_none_of_the_callers_descriptors(
         os.close(write_end)
         os.close(lock)
         if mode == "fork":
-            end = time.monotonic() + DEADLINE
-            while not report.exists() and time.monotonic() < end:
-                time.sleep(0.02)  # the child reached the gate
+            until(report.exists, "the child reached the gate", DEADLINE)
             _pid, nice = map(int, report.read_text().split())
             assert nice == 19  # the refresh runs at the lowest priority
         assert eof_within(read_end, DEADLINE), "the refresh still holds the caller's pipe"
@@ -162,7 +177,7 @@ def test_the_refresh_keeps_none_of_the_callers_descriptors(
         if mode == "spawn":
             assert niced_within(path, DEADLINE)  # once past its imports: the lowest priority
     finally:
-        gate.write_text("open")
+        listener.close()  # the gate opens: a child held at it reads EOF or a reset
         fcntl.flock(held, fcntl.LOCK_UN)
         os.close(held)
         os.close(read_end)
