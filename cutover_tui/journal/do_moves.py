@@ -81,9 +81,10 @@ def take_moves(state: RunState, actor: str, now: datetime) -> dict[str, Any]:
                 shaped = _probe(action, TARGET_MARK, actor, now, given)
             except ValueError:  # a word the action needs is missing: the full path says so
                 continue
+            fields = template(shaped)
             shapes[",".join(given)] = {
-                "template": template(shaped),
-                "targets": _accepted(state, action, actor, now, given, asked, closed),
+                "template": fields,
+                "targets": _accepted(state, action, shaped, fields, asked, closed),
             }
         out[action] = {"type": probe.type, "shapes": shapes}
     return out
@@ -158,19 +159,17 @@ MAX_ASKED = 400  # targets asked about per action: every step of a 320-step plan
 def _accepted(
     state: RunState,
     action: str,
-    actor: str,
-    now: datetime,
-    given: tuple[str, ...],
+    base: Event,
+    fields: list[list],
     asked: dict[str, list[str]],
     closed: int,
 ) -> dict[str, list]:
-    """The targets `check_rules` accepts for `action` with the `given` words, among those
-    `asked`, each with the run's index row after it."""
+    """The targets `check_rules` accepts for `action` as probed by `base` (its `fields`,
+    `template(base)`), among those `asked`, each with the run's index row after it."""
     from ..engine.rules import check_rules
 
     targets = asked["items"] if action in ON_ITEMS else asked["steps"]
-    base = _probe(action, TARGET_MARK, actor, now, given)
-    field = next(name for name, slot, *_ in template(base) if slot == "target")
+    field = next(name for name, slot, *_ in fields if slot == "target")
     out = {}
     for target in targets:
         # event_for puts the target in that one field (tests/test_do_fast_moves.py checks)
