@@ -32,11 +32,10 @@ from datetime import UTC, datetime
 from ..clocks import RealClock, boot_id
 from ..engine.texts import values_problem
 from ..journal import do_facts
+from ..journal.do_moves import WORDS  # the shapes' words
 from ..journal.sqlite_io import sqlite_connect
 from . import facts_refresh
 from .do_fast import NotFast, _append, _Parser, _quiet, _run_file, facts_at_head, new_key
-
-WORDS = ("evidence", "note", "reason", "risks")  # the shapes' words (journal/do_moves.py)
 
 
 def _parser() -> argparse.ArgumentParser:
