@@ -214,8 +214,8 @@ class WarRoomBoot(App[None]):
             self.query_one(f"#status-{name}", Line).set(text)
 
     def on_resize(self, event: events.Resize) -> None:
-        if not self.taken_over:  # the right side shortens below 110 columns, as the war room's
-            self.show_sketch(event.size.width)
+        # The right side shortens below 110 columns, as the war room's (none once taken over).
+        self.show_sketch(event.size.width)
 
     @work(thread=True, exclusive=True, group="boot", exit_on_error=False)
     def _open_worker(self) -> None:
