@@ -15,7 +15,6 @@ once the terminal is given back (not, as on the usual path, before the screen is
 from __future__ import annotations
 
 import argparse
-import sqlite3
 import sys
 import time
 from pathlib import Path
@@ -27,6 +26,7 @@ from ..journal.first_facts import read_first_facts
 from ..journal.hostconfig import locked_socket
 from ..journal.identity import os_login
 from ..journal.run_files import JournalError, run_path, runs_dir
+from ..journal.sqlite_io import held_connect
 
 if TYPE_CHECKING:
     from ..tui.boot import Refusal, WarRoomParts
@@ -106,7 +106,8 @@ def warm_war_room(path: Path) -> None:
     from ..journal.stored_plan import stored_plan
 
     try:
-        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=0.2)
+        # counted as held (journal/sqlite_io.py): a raw read meanwhile leaves its locks alone
+        db = held_connect(path, f"file:{path}?mode=ro", uri=True, timeout=0.2)
         try:
             meta = dict(db.execute("SELECT key, value FROM meta WHERE key IN (?, ?)",
                                    ("plan_text", "shift_s")))  # fmt: skip
