@@ -12,6 +12,7 @@ before it closes: a refusal then stays in the open form, the words kept (`_recor
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from itertools import chain, count
 
 from textual.app import App
 
@@ -126,8 +127,4 @@ class ActionCore(App[None]):
 
 def form_keys(form_key: str) -> Iterator[str]:
     """The keys of the events one form's submit records, in order: the same each submit."""
-    yield form_key
-    n = 1
-    while True:
-        yield f"{form_key}-{n}"
-        n += 1
+    return chain([form_key], (f"{form_key}-{n}" for n in count(1)))
