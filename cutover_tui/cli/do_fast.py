@@ -255,10 +255,13 @@ def _append(
             raise NotFast("someone appended since")
         if list(db.execute(INDEX_READ).fetchone() or ()) != facts.index_row:
             raise NotFast("the index row is not the head's")
-        taken = "SELECT 1 FROM events WHERE actor = ? AND key = ?"
-        if after is not None:  # a move: a key anyone used is the full path's to judge
-            taken = "SELECT 1 FROM events WHERE ? IS NOT NULL AND key = ?"
-        if db.execute(taken, (facts.actor, key)).fetchone():
+        if after is None:  # a note: this author's key
+            taken = db.execute(
+                "SELECT 1 FROM events WHERE actor = ? AND key = ?", (facts.actor, key)
+            )
+        else:  # a move: a key anyone used is the full path's to judge
+            taken = db.execute("SELECT 1 FROM events WHERE key = ?", (key,))
+        if taken.fetchone():
             raise NotFast("a repeat: the full path answers it")
         head = raw_chain.link(facts.head, body)
         cursor = db.execute(
