@@ -282,3 +282,33 @@ def test_the_facts_are_keyed_by_the_fast_paths_and_the_refreshs_code() -> None:
     files = {str(p.relative_to(PKG)) for p in do_facts.code_files(PKG)}
     for module in ("do_fast.py", "do_fast_moves.py", "do_commands.py", "facts_refresh.py"):
         assert f"cli/{module}" in files
+
+
+def test_a_state_that_cannot_be_caught_up_after_the_keep_never_fails_the_command(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The full path's keep_facts: the facts are kept, and a catch-up that raises before the
+    child is forked leaves the command's answer alone (a cache never fails a command)."""
+    from cutover_tui.cli.do_commands import keep_facts
+
+    monkeypatch.setenv("CUTOVER_STATE", str(tmp_path / "state"))
+    path = new_run(tmp_path / "runs", ()).resolve()
+    journal = Journal(path)
+    forked = []
+    monkeypatch.setattr(facts_refresh, "fork_moves", lambda *a: forked.append(a))
+    real_state = Journal.state
+    calls = []
+
+    def state(self):
+        calls.append(1)
+        if len(calls) > 1:  # do_facts.take's own call passes; the one after the keep fails
+            raise OSError("disk went away")
+        return real_state(self)
+
+    monkeypatch.setattr(Journal, "state", state)
+    try:
+        keep_facts(journal, os_login(), TAKEN)
+    finally:
+        journal.close()
+    assert do_facts.recall(journal.run_id, path, os_login()) is not None
+    assert forked == []

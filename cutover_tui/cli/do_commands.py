@@ -153,11 +153,16 @@ def keep_facts(journal, login: str, now: datetime) -> None:
         facts = do_facts.take(journal, login, now)
     except Exception:  # a cache never fails a command: the next note takes the full path
         return
-    if facts is not None:
-        do_facts.keep(facts, prune=True, head=lambda: do_facts.head_of(journal.db))
-        from .facts_refresh import fork_moves
+    if facts is None:
+        return
+    do_facts.keep(facts, prune=True, head=lambda: do_facts.head_of(journal.db))
+    try:
+        state = journal.state()  # caught up again: a row appended since is never a failure
+    except Exception:
+        return
+    from .facts_refresh import fork_moves
 
-        fork_moves(facts, journal.state())  # the step actions' answers, in a child
+    fork_moves(facts, state)  # the step actions' answers, in a child
 
 
 def build_event(args: argparse.Namespace, plan: Plan, actor: str, at: datetime) -> Event:
