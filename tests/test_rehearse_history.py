@@ -204,7 +204,20 @@ def test_steps_ticked_off_seconds_apart_are_not_timings(tmp_path: Path, cli) -> 
         cli("do", run, "complete", sid)
     state = open_run(run, tmp_path / "runs").state()
     assert [ticked_off(state.steps[s], state.status[s]) for s in STEPS] == [True, True, False]
-    assert infer_pace(state, state.status["s1"].finished_at).n == 0  # no timing in the pace
+    pace = infer_pace(state, state.status["s1"].finished_at)
+    assert pace.n == 0  # no timing in the pace
+    # Regression: the pace's words said "no step has finished yet" beside two done steps.
+    assert pace.evidence.startswith(
+        "no step has been timed yet (2 steps were ticked off seconds after starting)"
+    )
+    assert "finished yet" not in pace.evidence
+    from cutover_tui.engine.forecast import Forecaster
+    from cutover_tui.tui.frame import Frame
+    from cutover_tui.tui.screens.foresight import reasoning
+
+    frame = Frame.at(state, state.status["s1"].finished_at, os_login(), Forecaster(iterations=50))
+    why = "\n".join(str(part) for part in reasoning(frame) if hasattr(part, "plain"))
+    assert "from 0 finished and 0 running steps (2 more ticked off seconds after" in why
     report, _ = cli("rehearsals", str(plan))
     assert "2 step(s) ticked off without timings" in report and "not counted (R1: 2)" in report
     [row] = [x for x in report.splitlines() if x.strip().startswith("s0 ")]

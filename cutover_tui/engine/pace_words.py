@@ -12,6 +12,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from ..plan.durations import format_duration
+from .timings import tick_offs
 
 if TYPE_CHECKING:  # type hints only: pace.py imports this module
     from .pace import StepEvidence
@@ -70,7 +71,7 @@ def _describe(
             )
     elif not evidence:
         source = "the rehearsal history" if prior.factor != 1.0 or prior.scales else "the plan"
-        parts.append(f"no step has finished yet: the pace is {source}'s estimate")
+        parts.append(f"{_no_timing_yet(state)}: the pace is {source}'s estimate")
     for sid in outliers:
         e = next(e for e in evidence if e.step == sid)
         parts.append(f"{sid!r} ran {e.ratio:.1f}x its budget, set aside as an outlier")
@@ -90,6 +91,16 @@ def _describe(
             f"of its {format_duration(e.budget)} budget"
         )
     return "; ".join(parts)
+
+
+def _no_timing_yet(state: RunState) -> str:
+    """Why there is no evidence: nothing finished, or only tick-offs, which are no timings
+    (engine/timings.py); "no step has finished yet" would be false beside a done step."""
+    n = len(tick_offs(state))
+    if not n:
+        return "no step has finished yet"
+    steps = "1 step was" if n == 1 else f"{n} steps were"
+    return f"no step has been timed yet ({steps} ticked off seconds after starting)"
 
 
 def _minutes(delta: timedelta) -> timedelta:

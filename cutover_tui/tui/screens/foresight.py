@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ...engine.alarm import sureness
+from ...engine.timings import tick_offs
 from ...inert import inert_line
 from ..frame import LEVEL_MARK, LEVEL_STYLE, STAGE_MARK, TONE_BADGE, Frame, dur
 
@@ -52,6 +53,12 @@ def verdict_lines(frame: Frame) -> list[Text]:
     return lines
 
 
+def _tick_offs(frame: Frame) -> str:
+    """The done steps the pace leaves out, so "0 finished" beside a done step adds up."""
+    n = len(tick_offs(frame.state))
+    return f" ({n} more ticked off seconds after starting: no timings)" if n else ""
+
+
 def reasoning(frame: Frame) -> list[Text | Table]:
     parts: list[Text | Table] = [Text("\n").join(verdict_lines(frame))]
     sight = frame.foresight
@@ -76,7 +83,8 @@ def reasoning(frame: Frame) -> list[Text | Table]:
         Text.assemble(
             ("Pace  ", "bold"),
             f"{pace.factor:.2f}× the estimates (80 % between {pace.low:.2f}× and "
-            f"{pace.high:.2f}×), from {pace.n} finished and {pace.running} running steps",
+            f"{pace.high:.2f}×), from {pace.n} finished and {pace.running} running steps"
+            + _tick_offs(frame),
         ),
     ]
     if sight.alarm is not None:  # how sure the estimate is, and what LATE waits for
