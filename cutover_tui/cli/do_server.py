@@ -69,7 +69,7 @@ class Server:
 
     def loop(self, code: str, idle: float) -> None:
         last_used = checked = time.monotonic()
-        while self.listening or self.children:
+        while True:
             now = time.monotonic()
             if self.listening and (
                 self.asked["stop"] or (now - last_used > idle and not self.children)
@@ -79,8 +79,12 @@ class Server:
                 checked = now
                 if place.code_digest() != code:
                     self.unbind()  # new code: the next command starts a server of it
+            if not self.listening and not self.children:
+                return
             timeout = min(CODE_CHECK, max(0.0, idle - (now - last_used)))
-            for key, _ in self.selector.select(timeout if self.listening else None):
+            if self.children or not self.listening:
+                timeout = None if not self.listening else CODE_CHECK  # a child's end wakes it
+            for key, _ in self.selector.select(timeout):
                 last_used = time.monotonic()
                 if key.data == "accept":
                     self.accept()

@@ -8,7 +8,7 @@ path here, exactly as without a server; the server's child waits for the go, so 
 the client gave up on never runs. After the go the client never runs the command: it
 forwards SIGINT, SIGTERM and SIGHUP to the child, and ends as the child ended (its exit
 code, or the same signal). Should the server die meanwhile, the client waits for the child
-to end (a pidfd) and says in one line that the answer was lost and how to look.
+to end (a pidfd) and says in one line that its exit status was lost and how to look.
 
 Imports neither pydantic nor the engine (tests/test_do_server.py checks sys.modules).
 """
@@ -196,7 +196,7 @@ def _lost(argv: list[str], pid: int, pidfd: int | None) -> int:
     run = argv[1] if len(argv) > 1 and not argv[1].startswith("-") else "RUN"
     print(
         f"cutover do: the command server stopped while it ran this command (pid {pid}); "
-        f"its answer is lost: `cutover status {run}` shows whether it was recorded",
+        f"its exit status is lost: `cutover status {run}` shows whether it was recorded",
         file=sys.stderr,
     )
     return 1
