@@ -9,7 +9,8 @@ Started by the client (cli/do_server_client.py) after a command it ran itself. I
 - takes the lock `FINGERPRINT.lock` in the private folder (cli/do_server_place.py) or
   leaves (one server per fingerprint); under that lock, and only then, a stale socket is
   removed and the new one bound; it holds the lock until it has unbound;
-- imports what the full path imports, and never opens a run file, a SQLite connection or
+- imports what the full path imports and builds its validators once (cli/do_server_warm.py),
+  and never opens a run file, a SQLite connection or
   the plan cache: a child must not share a connection or a POSIX lock with its parent
   (journal/sqlite_io.py);
 - accepts only peers of its own uid (SO_PEERCRED), reads a request (cli/do_server_wire.py),
@@ -23,7 +24,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import importlib
 import os
 import selectors
 import signal
@@ -34,22 +34,9 @@ import sys
 import time
 
 from . import do_server_place as place
+from .do_server_warm import warm
 from .do_server_wire import WireError, recv_request, send_line
 
-PRELOAD = (  # what a full `cutover do` imports, lazily ones included
-    "cutover_tui.cli",
-    "cutover_tui.cli.do_commands",
-    "cutover_tui.cli.comms_commands",
-    "cutover_tui.cli.in_words",
-    "cutover_tui.cli.facts_refresh",
-    "cutover_tui.cli.do_fast",
-    "cutover_tui.cli.do_fast_moves",
-    "cutover_tui.cli.do_server_child",
-    "cutover_tui.journal.do_facts",
-    "cutover_tui.journal.do_moves",
-    "cutover_tui.journal.facts_locks",
-    "cutover_tui.plan.errors",
-)
 CODE_CHECK = 10.0  # seconds between looks at the code on disk
 REQUEST_TIMEOUT = 5.0  # a client sends its request at once; one that does not is dropped
 UCRED = struct.Struct("3i")  # pid, uid, gid
@@ -202,11 +189,6 @@ def bind(folder: int, name: str) -> socket.socket:
     return listener
 
 
-def preload() -> None:
-    for module in PRELOAD:
-        importlib.import_module(module)
-
-
 def wake_on_signals(asked: dict) -> int:
     """SIGTERM, SIGINT and SIGHUP ask the loop to stop listening (the wake-up descriptor
     interrupts its wait); asked before the loop runs, it stops at once."""
@@ -233,7 +215,7 @@ def main(argv: list[str]) -> int:
         return 0  # another server of this fingerprint runs (or is starting)
     asked = {"stop": False}
     wake = wake_on_signals(asked)
-    preload()
+    warm()  # cli/do_server_warm.py: what no served command should pay for again
     server = Server(folder, name, bind(folder, place.socket_name(name)), wake, asked)
     server.loop(code, place.idle_seconds())
     return 0
