@@ -105,10 +105,10 @@ def _run(argv: Sequence[str] | None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     command = _command_of(argv)
     if command == "do":  # a plain note without pydantic when this user's facts allow (issue 14)
-        from .do_fast import fast_do
+        from .do_route import fast_do_for  # not even imported for words it never takes
 
         try:
-            done = fast_do(argv[1:])
+            done = fast_do_for(argv[1:])
         except KeyboardInterrupt:  # Ctrl-C while the run is busy: nothing written, as below
             return 130
         except BrokenPipeError:  # its line after the commit: `cutover do ... | head`
