@@ -130,14 +130,6 @@ def children_of(pid: int) -> list[int]:
     return found
 
 
-def catches(pid: int, sig: int) -> bool:
-    """Whether process `pid` has a handler for `sig` (its /proc status' SigCgt)."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("SigCgt:"):
-            return bool(int(line.split()[1], 16) & (1 << (sig - 1)))
-    return False
-
-
 @contextlib.contextmanager
 def write_locked(path: Path) -> Iterator[sqlite3.Connection]:
     """The run file's write lock held (BEGIN IMMEDIATE) until the block ends: a command

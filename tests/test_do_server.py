@@ -18,7 +18,6 @@ import pytest
 
 from cutover_tui.journal.store import Journal
 from tests.do_server_support import (
-    catches,
     children_of,
     connect,
     cutover,
@@ -309,36 +308,86 @@ def test_a_peer_of_another_uid_is_refused(tmp_path: Path) -> None:
         shutil.rmtree(open_to_all)
 
 
-def test_a_server_killed_mid_command_loses_only_the_answer(tmp_path: Path) -> None:
+def locked_run(tmp_path: Path) -> tuple[str, Path, dict[str, str], int]:
+    """A run with a server of its state directory listening: the run's id, its file, the
+    environment of a served command, and the server's pid."""
     run_id, a, _b = served_run(tmp_path)
-    state = tmp_path / "state"
-    env = cutover_env(state, True, CUTOVER_RUNS=str(a))
+    env = cutover_env(tmp_path / "state", True, CUTOVER_RUNS=str(a))
+    argv = ["do", run_id, "note", "--note", "first", "--reason", "r"]
+    server = started_server(tmp_path / "state", argv, env, tmp_path)
     (path,) = a.glob("*.db")
-    with servers_stopped(state):
-        server = started_server(
-            state, ["do", run_id, "note", "--note", "x", "--reason", "r"], env, tmp_path
-        )
+    return run_id, path, env, server
+
+
+def served_note(run_id: str, text: str, env: dict[str, str], cwd: Path) -> subprocess.Popen:
+    argv = ["do", run_id, "note", "--note", text, "--reason", "r"]
+    return subprocess.Popen(
+        [sys.executable, "-m", "cutover_tui.cli", *argv],
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def in_busy_wait(pid: int, path: Path) -> bool:
+    """Process `pid` has the run file open and sleeps (SQLite's busy wait for the lock)."""
+    try:
+        opened = {os.readlink(fd) for fd in Path(f"/proc/{pid}/fd").iterdir()}
+        call = Path(f"/proc/{pid}/syscall").read_text().split()[0]
+    except OSError:
+        return False
+    return str(path) in opened and call in ("35", "230")  # nanosleep, clock_nanosleep
+
+
+def recorded(path: Path, text: str) -> int:
+    journal = Journal(path)
+    try:
+        return len([e for e in journal.events() if getattr(e, "text", None) == text])
+    finally:
+        journal.close()
+
+
+def test_a_kill_of_the_client_reaches_the_served_command(tmp_path: Path) -> None:
+    """SIGTERM to the client: the child dies of it mid-command, and so does the client."""
+    with servers_stopped(tmp_path / "state"):
+        run_id, path, env, server = locked_run(tmp_path)
         with write_locked(path):
-            client = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "cutover_tui.cli",
-                    "do",
-                    run_id,
-                    "note",
-                    "--note",
-                    "once",
-                    "--reason",
-                    "r",
-                ],
-                env=env,
-                cwd=tmp_path,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-            )
-            child = until(lambda: children_of(server), "the server's child for the command")[0]
+            client = served_note(run_id, "never", env, tmp_path)
+            child = until(lambda: children_of(server), "the server's child")[0]
+            until(lambda: in_busy_wait(child, path), "the child waiting for the lock")
+            client.send_signal(signal.SIGTERM)
+            wait_gone(child)
+        out, err = client.communicate(timeout=120)
+    assert (client.returncode, out, err) == (-signal.SIGTERM, "", "")
+    assert recorded(path, "never") == 0
+
+
+def test_ctrl_c_reaches_the_served_command(tmp_path: Path) -> None:
+    """SIGINT to the client while the child waits for the lock: the child is interrupted
+    there (the lock is held until it has ended: SQLite gives up after its busy timeout,
+    15 s), answers 130 as a `cutover do` interrupted here does, and records nothing."""
+    with servers_stopped(tmp_path / "state"):
+        run_id, path, env, server = locked_run(tmp_path)
+        with write_locked(path):
+            client = served_note(run_id, "never", env, tmp_path)
+            child = until(lambda: children_of(server), "the server's child")[0]
+            until(lambda: in_busy_wait(child, path), "the child waiting for the lock")
+            client.send_signal(signal.SIGINT)
+            wait_gone(child)
+        out, err = client.communicate(timeout=120)
+    assert (client.returncode, out, err) == (130, "", ""), err
+    assert recorded(path, "never") == 0
+
+
+def test_a_server_killed_mid_command_loses_only_the_status(tmp_path: Path) -> None:
+    with servers_stopped(tmp_path / "state"):
+        run_id, path, env, server = locked_run(tmp_path)
+        with write_locked(path):
+            client = served_note(run_id, "once", env, tmp_path)
+            child = until(lambda: children_of(server), "the server's child")[0]
+            until(lambda: in_busy_wait(child, path), "the child waiting for the lock")
             os.kill(server, signal.SIGKILL)
             wait_gone(server)
         out, err = client.communicate(timeout=120)  # the child appends once the lock is free
@@ -346,56 +395,7 @@ def test_a_server_killed_mid_command_loses_only_the_answer(tmp_path: Path) -> No
     assert out == "#3 note-added by boss\n"  # the child wrote on the client's own stdout
     assert err.count("\n") == 1 and "Traceback" not in err
     assert f"pid {child}" in err and f"cutover status {run_id}" in err
-    journal = Journal(path)
-    try:
-        notes = [e for e in journal.events() if getattr(e, "text", None) == "once"]
-    finally:
-        journal.close()
-    assert len(notes) == 1
-
-
-def test_ctrl_c_reaches_the_served_command(tmp_path: Path) -> None:
-    run_id, a, _b = served_run(tmp_path)
-    state = tmp_path / "state"
-    env = cutover_env(state, True, CUTOVER_RUNS=str(a))
-    (path,) = a.glob("*.db")
-    with servers_stopped(state):
-        server = started_server(
-            state, ["do", run_id, "note", "--note", "x", "--reason", "r"], env, tmp_path
-        )
-        with write_locked(path):
-            client = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "cutover_tui.cli",
-                    "do",
-                    run_id,
-                    "note",
-                    "--note",
-                    "never",
-                    "--reason",
-                    "r",
-                ],
-                env=env,
-                cwd=tmp_path,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-            )
-            child = until(lambda: children_of(server), "the server's child for the command")[0]
-            # Its signals are a fresh process's once it has the go (SIGTERM no longer caught).
-            until(lambda: not catches(child, signal.SIGTERM), "the child's fresh signals")
-            client.send_signal(signal.SIGINT)
-            wait_gone(child)
-        out, err = client.communicate(timeout=120)
-    assert (client.returncode, out) == (130, "")
-    assert "Traceback" not in err
-    journal = Journal(path)
-    try:
-        assert [e for e in journal.events() if getattr(e, "text", None) == "never"] == []
-    finally:
-        journal.close()
+    assert recorded(path, "once") == 1
 
 
 def test_an_idle_server_exits(tmp_path: Path) -> None:

@@ -110,14 +110,17 @@ def open_stream(fd: int, spec: dict, name: str) -> io.TextIOWrapper:
 
 def run(argv: list[str]) -> int:
     """The full path of `cutover do` (the client tried the fast one), ended as the
-    interpreter ends: SystemExit's code, a traceback and 1 for anything uncaught, 120
-    when the streams cannot be flushed at the end."""
+    interpreter ends: SystemExit's code, a traceback and 1 for anything uncaught (death by
+    SIGINT for an uncaught KeyboardInterrupt), 120 when the streams cannot be flushed."""
     from . import full_path
 
     try:
         code = full_path(argv)
     except SystemExit as exc:
         code = exit_code(exc.code)
+    except KeyboardInterrupt:  # uncaught: Python prints it and dies of SIGINT
+        traceback.print_exc()
+        code = -signal.SIGINT
     except BaseException:
         traceback.print_exc()
         code = 1
@@ -127,7 +130,10 @@ def run(argv: list[str]) -> int:
         try:
             stream.flush()
         except Exception:
-            code = 120
+            code = 120 if code >= 0 else code
+    if code < 0:
+        signal.signal(-code, signal.SIG_DFL)
+        os.kill(os.getpid(), -code)
     return code
 
 
