@@ -457,3 +457,26 @@ def test_a_client_that_gives_up_before_the_go_runs_nothing_there(tmp_path: Path)
         assert [e for e in journal.events() if getattr(e, "text", None) == "ghost"] == []
     finally:
         journal.close()
+
+
+def test_a_server_leaves_when_the_code_on_disk_changes(tmp_path: Path) -> None:
+    """A copy of the package serves; one of its files changed, its server unbinds and exits
+    (it looks every CODE_CHECK seconds), and the next command starts one of the new code."""
+    copy = tmp_path / "code"
+    shutil.copytree(
+        Path(__file__).resolve().parents[1] / "cutover_tui",
+        copy / "cutover_tui",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
+    run_id, a, _b = served_run(tmp_path)
+    state = tmp_path / "state"
+    env = cutover_env(state, True, CUTOVER_RUNS=str(a))
+    with servers_stopped(state):
+        argv = ["do", run_id, "note", "--note", "x", "--reason", "r"]
+        first = started_server(state, argv, env, copy)  # `-m` from there: the copy runs
+        assert f"{copy}" in Path(f"/proc/{first}/cmdline").read_text()
+        touched = copy / "cutover_tui" / "cli" / "do_route.py"
+        touched.write_text(touched.read_text() + "\n")
+        wait_gone(first)
+        assert sockets(state) == []
+        started_server(state, argv, env, copy)
