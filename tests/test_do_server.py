@@ -243,9 +243,26 @@ def test_a_socket_folder_not_private_is_never_used(tmp_path: Path, planted: str)
             argv = ["do", run_id, "note", "--note", f"n{n}", "--reason", "r"]
             code, _out, err = cutover(argv, env, tmp_path)
             assert (code, err) == (0, ""), err
-        # A server refusing the folder leaves at once; no socket or lock anywhere.
+        # No server is started for it (nor would one use it); no socket or lock anywhere.
         assert list(elsewhere.iterdir()) == []
         assert [p.name for p in (state / "do-server").iterdir()] == []
+        assert servers_of(state) == []
+
+
+def servers_of(state: Path) -> list[int]:
+    """Command servers running with `state` as their state directory."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if not proc.name.isdigit() or proc.stat().st_uid != os.geteuid():
+                continue
+            command = (proc / "cmdline").read_bytes()
+            environ = (proc / "environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"cutover_tui.cli.do_server" in command and f"CUTOVER_STATE={state}".encode() in environ:
+            found.append(int(proc.name))
+    return found
 
 
 def test_a_foreign_owned_folder_is_never_used(tmp_path: Path) -> None:

@@ -62,8 +62,8 @@ def serve_or_start(argv: list[str], full_path: Callable[[], int]) -> int:
 def _try_server(argv: list[str], print_: str) -> int | str:
     """The command's exit code, or "none" (no server listens) / "declined"."""
     folder = place.open_folder(create=False)
-    if folder is None:
-        return "none"
+    if folder is None:  # none yet, or one not private (a link, loose, another's): unused
+        return "declined" if place.folder_is_there() else "none"
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_CLOEXEC)
     try:
         sock.settimeout(ACCEPT_TIMEOUT)

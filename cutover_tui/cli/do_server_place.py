@@ -124,6 +124,15 @@ def open_folder(create: bool) -> int | None:
     return fd
 
 
+def folder_is_there() -> bool:
+    """Whether something (a folder, a link, a file) has the socket folder's name."""
+    try:
+        os.lstat(state_dir() / FOLDER)
+    except OSError:
+        return False
+    return True
+
+
 def in_folder(folder: int, name: str) -> str:
     """A short path to `name` in the open folder (AF_UNIX paths stop at 108 bytes)."""
     return f"/proc/self/fd/{folder}/{name}"
