@@ -435,6 +435,7 @@ def test_sigterm_stops_a_server_and_unbinds_it(tmp_path: Path) -> None:
         server = started_server(
             state, ["do", run_id, "note", "--note", "x", "--reason", "r"], env, tmp_path
         )
+        assert servers_of(state) == [server]  # what the folder tests look for
         stop(server)
         assert sockets(state) == []
 
