@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from cutover_tui.cli import do_server_place as place
 from cutover_tui.journal.store import Journal
 from tests.do_server_support import (
     children_of,
@@ -498,3 +500,31 @@ def test_a_server_leaves_when_the_code_on_disk_changes(tmp_path: Path) -> None:
         wait_gone(first)
         assert sockets(state) == []
         started_server(state, argv, env, copy)
+
+
+def test_a_new_server_removes_other_fingerprints_leftovers(tmp_path: Path) -> None:
+    """An older code's lock and socket nobody holds go; a live server's stay."""
+    run_id, a, _b = served_run(tmp_path)
+    state, other_state = tmp_path / "state", tmp_path / "other"
+    env = cutover_env(state, True, CUTOVER_RUNS=str(a))
+    folder = state / "do-server"
+    folder.mkdir(parents=True, mode=0o700)
+    (folder / "0ld.lock").write_bytes(b"")
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    with socket.socket(socket.AF_UNIX) as old:  # a socket file nobody listens on any more
+        old.bind(place.in_folder(fd, "0ld.sock"))  # a tmp_path may pass AF_UNIX's 108 bytes
+    os.close(fd)
+    argv = ["do", run_id, "note", "--note", "x", "--reason", "r"]
+    with servers_stopped(state, other_state):
+        live = started_server(state, argv, env, tmp_path)
+        names = sorted(p.name for p in folder.iterdir())
+        assert "0ld.lock" not in names and "0ld.sock" not in names
+        assert len(names) == 2  # this server's lock and socket
+        # Another environment's server in the same folder leaves the live one alone.
+        env_b = env | {"LC_CTYPE": "C.UTF-8"}
+        cutover(argv, env_b, tmp_path)
+        until(lambda: len(sockets(state)) == 2, "a second fingerprint's server")
+        assert server_pid(state) is not None
+        assert live in servers_of(state)
+        for pid in servers_of(state):
+            stop(pid)

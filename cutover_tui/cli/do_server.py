@@ -8,7 +8,8 @@ Started by the client (cli/do_server_client.py) after a command it ran itself. I
 
 - takes the lock `FINGERPRINT.lock` in the private folder (cli/do_server_place.py) or
   leaves (one server per fingerprint); under that lock, and only then, a stale socket is
-  removed and the new one bound; it holds the lock until it has unbound;
+  removed and the new one bound; it holds the lock until it has unbound; other
+  fingerprints' locks nobody holds are removed with their sockets, each under its lock;
 - imports what the full path imports and builds its validators once (cli/do_server_warm.py),
   and never opens a run file, a SQLite connection or
   the plan cache: a child must not share a connection or a POSIX lock with its parent
@@ -177,6 +178,24 @@ def take_lock(folder: int, name: str) -> int | None:
     return fd
 
 
+def prune(folder: int, keep: str) -> None:
+    """Other fingerprints' leftovers (older code, another locale): a lock nobody holds and
+    its socket are removed, each under that lock, as a server of theirs would do."""
+    for entry in os.listdir(folder):
+        name, dot, kind = entry.rpartition(".")
+        if kind != "lock" or not dot or name == keep:
+            continue
+        lock = take_lock(folder, entry)
+        if lock is None:
+            continue  # its server lives
+        try:
+            for leftover in (place.socket_name(name), entry):
+                with contextlib.suppress(OSError):
+                    os.unlink(leftover, dir_fd=folder)
+        finally:
+            os.close(lock)
+
+
 def bind(folder: int, name: str) -> socket.socket:
     """The listening socket at `name` in `folder`, a stale one removed first (the caller
     holds the lock, so no live server owns it)."""
@@ -213,6 +232,7 @@ def main(argv: list[str]) -> int:
     lock = take_lock(folder, place.lock_name(name))
     if lock is None:
         return 0  # another server of this fingerprint runs (or is starting)
+    prune(folder, name)
     asked = {"stop": False}
     wake = wake_on_signals(asked)
     warm()  # cli/do_server_warm.py: what no served command should pay for again
