@@ -528,3 +528,45 @@ def test_a_new_server_removes_other_fingerprints_leftovers(tmp_path: Path) -> No
         assert live in servers_of(state)
         for pid in servers_of(state):
             stop(pid)
+
+
+REFRESH_PROBE = """
+import sys
+from cutover_tui.cli.do_server_refresh import refresh_by_server
+from cutover_tui.cli.do_server_wire import read_line
+from cutover_tui.cli.facts_refresh import refresh_env
+handed = refresh_by_server(sys.argv[1], refresh_env())
+if handed is None:
+    print("NOT HANDED")
+else:
+    with handed, handed.makefile("rb") as reader:
+        print("ENDED", read_line(reader)["status"])
+"""
+
+
+def test_the_facts_refresh_is_forked_from_the_server(tmp_path: Path, monkeypatch) -> None:
+    """A fast move's refresh (cli/facts_refresh.spawn) handed to the server: its child keeps
+    this user's facts with the moves at the head, as the fresh process would."""
+    from cutover_tui.journal import do_facts
+    from cutover_tui.journal.identity import os_login
+
+    run_id, a, _b = served_run(tmp_path)
+    state = tmp_path / "state"
+    env = cutover_env(state, True, CUTOVER_RUNS=str(a))
+    (path,) = a.glob("*.db")
+    probe = [sys.executable, "-c", REFRESH_PROBE, str(path.resolve())]
+
+    def handed() -> str:
+        done = subprocess.run(probe, env=env, capture_output=True, text=True, timeout=120)
+        return done.stdout + done.stderr
+
+    assert handed() == "NOT HANDED\n"  # no server: the caller starts the fresh process
+    with servers_stopped(state):
+        started_server(state, ["do", run_id, "note", "--note", "x", "--reason", "r"], env, tmp_path)
+        monkeypatch.setenv("CUTOVER_STATE", str(state))
+        before = do_facts.recall(run_id, path.resolve(), os_login())
+        assert before is not None and before.moves is None  # refresh off for that command
+        assert handed() == "ENDED 0\n"
+        after = do_facts.recall(run_id, path.resolve(), os_login())
+        assert after is not None and after.seq == before.seq and after.moves is not None
+        assert "start" in after.moves

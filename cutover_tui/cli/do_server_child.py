@@ -44,6 +44,10 @@ def become(conn: socket.socket, request: dict, fds: list[int]) -> None:
     fresh_signals()  # after the go: a signal before it is the server's (it stops nothing)
     place_fds(fds)  # conn and every other server descriptor closed here
     fresh_process(request)
+    if request.get("kind") == "facts-refresh":  # cli/do_server_refresh.py
+        from .do_server_refresh import run_refresh
+
+        os._exit(run_refresh(request["argv"]))
     os._exit(run(request["argv"]))
 
 

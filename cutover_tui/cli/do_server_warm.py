@@ -20,6 +20,7 @@ PRELOAD = (  # what a full `cutover do` imports, the lazily imported ones includ
     "cutover_tui.cli.do_fast",
     "cutover_tui.cli.do_fast_moves",
     "cutover_tui.cli.do_server_child",
+    "cutover_tui.cli.do_server_refresh",
     "cutover_tui.journal.do_facts",
     "cutover_tui.journal.do_moves",
     "cutover_tui.journal.facts_locks",
