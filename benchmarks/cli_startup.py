@@ -30,7 +30,10 @@ path; their CPU is the client's own plus the served child's (the server reports 
 there). `cutover do, full path` runs with the server off (CUTOVER_DO_SERVER=0), as today's
 fallback does. `server start (off the command)` is the server's own start, measured once a
 round as a child of this benchmark until it listens (then stopped), and `fingerprint: code
-digest` the client's stat of the package's files, timed in this process.
+digest` the client's stat of the package's files, timed in this process. `facts refresh,
+served (bg)` is the refresh a fast move hands to a running server (cli/do_server_refresh.py):
+its child's CPU as the server reports it, beside `facts refresh (background)`, the fresh
+process started when no server runs.
 
 Target (issue 14): `cutover do` under 2x the baseline. Asserts nothing.
 """
@@ -178,6 +181,16 @@ FINGERPRINT = (
 )
 
 
+REFRESH = (
+    "import sys, time\nfrom cutover_tui.cli.do_server_refresh import refresh_by_server\n"
+    "from cutover_tui.cli.do_server_wire import read_line\n"
+    "from cutover_tui.cli.facts_refresh import refresh_env\nbegan = time.perf_counter()\n"
+    "handed = refresh_by_server(sys.argv[1], refresh_env())\n"
+    "end = read_line(handed.makefile('rb'))\n"
+    "print(time.perf_counter() - began, end['cpu'], end['status'])\n"
+)
+
+
 class Servers:
     """The command servers of the benchmark's state directory, started as its children (so
     os.wait4 has their CPU) and stopped at the end."""
@@ -218,6 +231,18 @@ class Servers:
             pidfd = os.pidfd_open(pid)
             select.select([pidfd], [], [], 60)
             os.close(pidfd)
+
+    def refresh_cost(self, run_file: str) -> tuple[float, float]:
+        """Wall and CPU seconds of the facts refresh forked from the server (its child's
+        CPU as the server reports it), as a fast move hands it over."""
+        self.ensure()
+        done = subprocess.run(
+            [sys.executable, "-c", REFRESH, run_file], env=self.env, capture_output=True, text=True
+        )
+        wall, cpu, status = done.stdout.split()
+        if status != "0":
+            raise SystemExit(f"the served refresh failed: {done.stderr}")
+        return float(wall), float(cpu)
 
     def start_cost(self) -> tuple[float, float]:
         """Wall and CPU seconds of a server's start, from its spawn until it accepts."""
@@ -289,6 +314,7 @@ def main() -> int:
             ("served: start, stale facts", None),
             ("served: complete, stale facts", None),
             ("server start (off the command)", None),  # once, until it accepts
+            ("facts refresh, served (bg)", None),  # a fast move's refresh, from the server
             ("cutover runs", [*cli, "runs"]),
             ("cutover status", [*cli, "status", run_id]),
             ("cutover validate -q", [*cli, "validate", "-q", str(plan_file)]),
@@ -304,6 +330,9 @@ def main() -> int:
         def measure(label: str, command: list[str] | None) -> tuple[float, float]:
             if label.startswith("server start"):
                 return servers.start_cost()
+            if label.startswith("facts refresh, served"):
+                refreshed(runs, run_id, work / "state")  # none of the commands' still running
+                return servers.refresh_cost(run_file)
             if not label.startswith("served"):
                 return child(command or note(label), env)
             servers.ensure()
