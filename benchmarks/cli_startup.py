@@ -33,7 +33,9 @@ round as a child of this benchmark until it listens (then stopped), and `fingerp
 digest` the client's stat of the package's files, timed in this process. `facts refresh,
 served (bg)` is the refresh a fast move hands to a running server (cli/do_server_refresh.py):
 its child's CPU as the server reports it, beside `facts refresh (background)`, the fresh
-process started when no server runs.
+process started when no server runs; `fast start/complete, server running` are the step
+actions' fast path with a server running, its refresh handed over (the rows above them run
+with the server off, as before it existed).
 
 Target (issue 14): `cutover do` under 2x the baseline. Asserts nothing.
 """
@@ -315,6 +317,8 @@ def main() -> int:
             ("served: complete, stale facts", None),
             ("server start (off the command)", None),  # once, until it accepts
             ("facts refresh, served (bg)", None),  # a fast move's refresh, from the server
+            ("fast start, server running", None),  # its refresh handed to the server
+            ("fast complete, server running", None),
             ("cutover runs", [*cli, "runs"]),
             ("cutover status", [*cli, "status", run_id]),
             ("cutover validate -q", [*cli, "validate", "-q", str(plan_file)]),
@@ -333,10 +337,14 @@ def main() -> int:
             if label.startswith("facts refresh, served"):
                 refreshed(runs, run_id, work / "state")  # none of the commands' still running
                 return servers.refresh_cost(run_file)
-            if not label.startswith("served"):
+            if not label.startswith(("served", "fast")):
                 return child(command or note(label), env)
             servers.ensure()
-            if "stale" in label:  # this user's facts gone, as after another's event
+            if label.startswith("fast"):  # the fast path, the refresh's answers at the head
+                refreshed(runs, run_id, work / "state")
+                action = label.split()[1].rstrip(",")
+                command = [*cli, "do", run_id, action, next_move(runs, run_id, action)]
+            elif "stale" in label:  # this user's facts gone, as after another's event
                 refreshed(runs, run_id, work / "state")
                 shutil.rmtree(work / "state" / do_facts.FOLDER)
                 action = label.split()[1].rstrip(",")

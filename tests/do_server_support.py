@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import select
+import shutil
 import signal
 import socket
 import sqlite3
@@ -17,6 +18,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from cutover_tui.cli import do_server_place as place
+from cutover_tui.journal.store import Journal
+from tests.journal_support import new_run
 
 DEADLINE = 60.0
 UCRED = struct.Struct("3i")
@@ -142,3 +145,78 @@ def write_locked(path: Path) -> Iterator[sqlite3.Connection]:
         with contextlib.suppress(sqlite3.Error):
             db.execute("ROLLBACK")
         db.close()
+
+
+def served_run(tmp_path: Path) -> tuple[str, Path, Path]:
+    """One run, copied into a/ (served) and b/ (not served): its id and the two folders."""
+    journal = new_run(tmp_path / "base", steps=4)
+    run_id, path = journal.run_id, journal.path
+    journal.close()
+    for side in ("a", "b"):
+        (tmp_path / side).mkdir()
+        shutil.copy(path, tmp_path / side / path.name)
+    return run_id, tmp_path / "a", tmp_path / "b"
+
+
+def started_server(state: Path, argv: list[str], env: dict[str, str], cwd: Path) -> int:
+    """Run a command that finds no server (so starts one) and wait until one listens."""
+    code, _out, err = cutover(argv, env, cwd)
+    assert code == 0, err
+    return until(lambda: server_pid(state), "a server listening")
+
+
+def servers_of(state: Path) -> list[int]:
+    """Command servers running with `state` as their state directory."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if not proc.name.isdigit() or proc.stat().st_uid != os.geteuid():
+                continue
+            command = (proc / "cmdline").read_bytes()
+            environ = (proc / "environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"cutover_tui.cli.do_server" in command and f"CUTOVER_STATE={state}".encode() in environ:
+            found.append(int(proc.name))
+    return found
+
+
+def locked_run(tmp_path: Path) -> tuple[str, Path, dict[str, str], int]:
+    """A run with a server of its state directory listening: the run's id, its file, the
+    environment of a served command, and the server's pid."""
+    run_id, a, _b = served_run(tmp_path)
+    env = cutover_env(tmp_path / "state", True, CUTOVER_RUNS=str(a))
+    argv = ["do", run_id, "note", "--note", "first", "--reason", "r"]
+    server = started_server(tmp_path / "state", argv, env, tmp_path)
+    (path,) = a.glob("*.db")
+    return run_id, path, env, server
+
+
+def served_note(run_id: str, text: str, env: dict[str, str], cwd: Path) -> subprocess.Popen:
+    argv = ["do", run_id, "note", "--note", text, "--reason", "r"]
+    return subprocess.Popen(
+        [sys.executable, "-m", "cutover_tui.cli", *argv],
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def in_busy_wait(pid: int, path: Path) -> bool:
+    """Process `pid` has the run file open and sleeps (SQLite's busy wait for the lock)."""
+    try:
+        opened = {os.readlink(fd) for fd in Path(f"/proc/{pid}/fd").iterdir()}
+        call = Path(f"/proc/{pid}/syscall").read_text().split()[0]
+    except OSError:
+        return False
+    return str(path) in opened and call in ("35", "230")  # nanosleep, clock_nanosleep
+
+
+def recorded(path: Path, text: str) -> int:
+    journal = Journal(path)
+    try:
+        return len([e for e in journal.events() if getattr(e, "text", None) == text])
+    finally:
+        journal.close()
