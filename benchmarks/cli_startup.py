@@ -23,6 +23,20 @@ them. That refresh is measured on its own: `facts refresh (background)` is the p
 fast move starts, and `moves taken (in a fork)` the part the full path's forked child runs
 (the engine already loaded), timed in this process. Neither is in the commands' figures.
 
+The command server (cli/do_server.py): `served:` rows are commands the fast path leaves to
+the full path (a note with `--reason`, an estimate, a start and a complete with this user's
+facts removed beforehand, as after someone else's event) handed to a server of the full
+path; their CPU is the client's own plus the served child's (the server reports it, os.wait4
+there). `cutover do, full path` runs with the server off (CUTOVER_DO_SERVER=0), as today's
+fallback does. `server start (off the command)` is the server's own start, measured once a
+round as a child of this benchmark until it listens (then stopped), and `fingerprint: code
+digest` the client's stat of the package's files, timed in this process. `facts refresh,
+served (bg)` is the refresh a fast move hands to a running server (cli/do_server_refresh.py):
+its child's CPU as the server reports it, beside `facts refresh (background)`, the fresh
+process started when no server runs; `fast start/complete, server running` are the step
+actions' fast path with a server running, its refresh handed over (the rows above them run
+with the server off, as before it existed).
+
 Target (issue 14): `cutover do` under 2x the baseline. Asserts nothing.
 """
 
@@ -30,8 +44,12 @@ from __future__ import annotations
 
 import argparse
 import os
+import select
 import shutil
+import signal
+import socket
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
@@ -42,6 +60,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from cutover_tui.cli import do_server_place as place  # noqa: E402
+from cutover_tui.cli.do_server_client import CPU_FILE  # noqa: E402
 from cutover_tui.cli.own_python import python_command  # noqa: E402
 from cutover_tui.engine.events import (  # noqa: E402
     GateDecided,
@@ -142,7 +162,126 @@ def child(command: list[str], env: dict[str, str]) -> tuple[float, float]:
     _, status, usage = os.wait4(proc.pid, 0)
     if os.waitstatus_to_exitcode(status):
         raise SystemExit(f"{command[3:]}: failed: {proc.stderr.read().decode()}")
-    return time.perf_counter() - began, usage.ru_utime + usage.ru_stime
+    return time.perf_counter() - began, usage.ru_utime + usage.ru_stime + served_cpu(env)
+
+
+def served_cpu(env: dict[str, str]) -> float:
+    """The served child's CPU seconds the client wrote down (cli/do_server_client.py), 0.0
+    for a command not served; the file emptied for the next."""
+    where = Path(env.get(CPU_FILE, "/nonexistent"))
+    if not where.exists():
+        return 0.0
+    cpu = sum(float(line) for line in where.read_text().split())
+    where.unlink()
+    return cpu
+
+
+FINGERPRINT = (
+    "import os\nfrom cutover_tui.cli import do_server_place as p\n"
+    "from cutover_tui.cli.own_python import search_path\nc = p.code_digest()\n"
+    "print(p.fingerprint(dict(os.environ), search_path(), c), c)\n"
+)
+
+
+REFRESH = (
+    "import sys, time\nfrom cutover_tui.cli.do_server_refresh import refresh_by_server\n"
+    "from cutover_tui.cli.do_server_wire import read_line\n"
+    "from cutover_tui.cli.facts_refresh import refresh_env\nbegan = time.perf_counter()\n"
+    "handed = refresh_by_server(sys.argv[1], refresh_env())\n"
+    "end = read_line(handed.makefile('rb'))\n"
+    "print(time.perf_counter() - began, end['cpu'], end['status'])\n"
+)
+
+
+class Servers:
+    """The command servers of the benchmark's state directory, started as its children (so
+    os.wait4 has their CPU) and stopped at the end."""
+
+    def __init__(self, env: dict[str, str], state: Path) -> None:
+        self.env, self.folder = env, state / place.FOLDER
+        done = subprocess.run(
+            [sys.executable, "-c", FINGERPRINT], env=env, capture_output=True, text=True
+        )
+        self.print_, self.code = done.stdout.split()  # as a client of this env finds it
+        self.sock = self.folder / place.socket_name(self.print_)
+        self.running: subprocess.Popen | None = None
+
+    def start(self) -> subprocess.Popen:
+        argv = python_command("cutover_tui.cli.do_server", [self.print_, self.code], cwd="/")
+        argv[1:1] = place.server_flags()
+        quiet = subprocess.DEVNULL
+        proc = subprocess.Popen(argv, env=self.env, stdin=quiet, stdout=quiet, stderr=quiet)
+        while server_pid(self.sock) != proc.pid:
+            if proc.poll() is not None:
+                raise SystemExit("the command server did not start")
+            time.sleep(0.002)
+        return proc
+
+    def ensure(self) -> None:
+        """A server listening (unmeasured), as the next command of a user finds one."""
+        if self.running is None or server_pid(self.sock) != self.running.pid:
+            self.stop()
+            self.running = self.start()
+
+    def stop(self) -> None:
+        if self.running is not None:
+            self.running.send_signal(signal.SIGTERM)
+            self.running.wait()
+            self.running = None
+        elif (pid := server_pid(self.sock)) is not None:  # one a client started
+            os.kill(pid, signal.SIGTERM)
+            pidfd = os.pidfd_open(pid)
+            select.select([pidfd], [], [], 60)
+            os.close(pidfd)
+
+    def refresh_cost(self, run_file: str) -> tuple[float, float]:
+        """Wall and CPU seconds of the facts refresh forked from the server (its child's
+        CPU as the server reports it), as a fast move hands it over."""
+        self.ensure()
+        done = subprocess.run(
+            [sys.executable, "-c", REFRESH, run_file], env=self.env, capture_output=True, text=True
+        )
+        wall, cpu, status = done.stdout.split()
+        if status != "0":
+            raise SystemExit(f"the served refresh failed: {done.stderr}")
+        return float(wall), float(cpu)
+
+    def start_cost(self) -> tuple[float, float]:
+        """Wall and CPU seconds of a server's start, from its spawn until it accepts."""
+        self.stop()
+        began = time.perf_counter()
+        proc = self.start()
+        wall = time.perf_counter() - began
+        proc.send_signal(signal.SIGTERM)
+        _, _, usage = os.wait4(proc.pid, 0)
+        return wall, usage.ru_utime + usage.ru_stime
+
+
+def server_pid(sock: Path) -> int | None:
+    """The pid of the server accepting on `sock` (SO_PEERCRED), None if none does."""
+    try:
+        folder = os.open(sock.parent, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return None
+    try:
+        with socket.socket(socket.AF_UNIX) as client:
+            client.connect(place.in_folder(folder, sock.name))
+            ucred = client.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12)
+            return struct.unpack("3i", ucred)[0]
+    except OSError:
+        return None
+    finally:
+        os.close(folder)
+
+
+def digest_cost(rounds: int = 20) -> float:
+    """Seconds the client spends on the fingerprint's stat of the package (median)."""
+    times = []
+    for _ in range(rounds):
+        began = time.perf_counter()
+        place.code_digest()
+        times.append(time.perf_counter() - began)
+    return statistics.median(times)
 
 
 def main() -> int:
@@ -154,6 +293,8 @@ def main() -> int:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env |= {"CUTOVER_RUNS": str(runs), "CUTOVER_STATE": str(work / "state")}
     env["CUTOVER_FACTS_REFRESH"] = "1"  # the background refresh, as a user's install runs it
+    env["CUTOVER_DO_SERVER"] = "0"  # the rows before the command server's, as they were
+    served_env = env | {"CUTOVER_DO_SERVER": "1", CPU_FILE: str(work / "served-cpu")}
     try:
         run_id, plan_file = started_run(runs)
         python = [sys.executable]
@@ -170,6 +311,14 @@ def main() -> int:
             ("cutover do start", None),  # the step actions' fast path (cli/do_fast_moves.py)
             ("cutover do complete", None),
             ("facts refresh (background)", None),  # what a fast move leaves running
+            ("served: note --reason", None),  # the full path in a command server's child
+            ("served: estimate", None),
+            ("served: start, stale facts", None),
+            ("served: complete, stale facts", None),
+            ("server start (off the command)", None),  # once, until it accepts
+            ("facts refresh, served (bg)", None),  # a fast move's refresh, from the server
+            ("fast start, server running", None),  # its refresh handed to the server
+            ("fast complete, server running", None),
             ("cutover runs", [*cli, "runs"]),
             ("cutover status", [*cli, "status", run_id]),
             ("cutover validate -q", [*cli, "validate", "-q", str(plan_file)]),
@@ -178,6 +327,45 @@ def main() -> int:
 
         gate_passed(runs, run_id)
         run_file = str((runs / f"{run_id}.db").resolve())
+
+        servers = Servers(served_env, work / "state")
+        estimates = iter(range(1, 10_000))
+
+        def measure(label: str, command: list[str] | None) -> tuple[float, float]:
+            if label.startswith("server start"):
+                return servers.start_cost()
+            if label.startswith("facts refresh, served"):
+                refreshed(runs, run_id, work / "state")  # none of the commands' still running
+                return servers.refresh_cost(run_file)
+            if not label.startswith(("served", "fast")):
+                return child(command or note(label), env)
+            servers.ensure()
+            if label.startswith("fast"):  # the fast path, the refresh's answers at the head
+                refreshed(runs, run_id, work / "state")
+                action = label.split()[1].rstrip(",")
+                command = [*cli, "do", run_id, action, next_move(runs, run_id, action)]
+            elif "stale" in label:  # this user's facts gone, as after another's event
+                refreshed(runs, run_id, work / "state")
+                shutil.rmtree(work / "state" / do_facts.FOLDER)
+                action = label.split()[1].rstrip(",")
+                command = [*cli, "do", run_id, action, next_move(runs, run_id, action)]
+            elif "estimate" in label:
+                minutes = f"{20 + next(estimates) % 30}m"
+                command = [
+                    *cli,
+                    "do",
+                    run_id,
+                    "estimate",
+                    "scm-p400-materials",
+                    "--duration",
+                    minutes,
+                ]
+                command += ["--reason", "b"]
+            else:
+                command = [*cli, "do", run_id, "note", "--note", f"s{next(notes)}", "--reason", "s"]
+            measured = child(command, served_env)
+            refreshed(runs, run_id, work / "state")
+            return measured
 
         def note(label: str) -> list[str]:  # each note its own, so every run appends
             if label.startswith("facts refresh"):
@@ -190,7 +378,7 @@ def main() -> int:
             return [*cli, "do", run_id, "note", "--note", f"n{next(notes)}", *full]
 
         for label, command in rows:  # once unmeasured: bytecode written, the caches filled
-            child(command or note(label), env)
+            measure(label, command)
             if label.startswith("cutover do"):
                 refreshed(runs, run_id, work / "state")
         # In rounds, each command once a round: a neighbour's burst of load falls on all of
@@ -198,11 +386,13 @@ def main() -> int:
         samples: dict[str, list[tuple[float, float]]] = {label: [] for label, _ in rows}
         for _ in range(args.runs):
             for label, command in rows:
-                samples[label].append(child(command or note(label), env))
+                samples[label].append(measure(label, command))
                 if label.startswith("cutover do"):  # no refresh left running meanwhile
                     refreshed(runs, run_id, work / "state")
         refreshed(runs, run_id, work / "state")
         in_fork = moves_in_process(runs, run_id)
+        servers.stop()
+        digest = digest_cost()
         for label, runs_of in samples.items():
             results[label] = tuple(statistics.median(s[i] for s in runs_of) for i in (0, 1))
     finally:
@@ -210,10 +400,11 @@ def main() -> int:
     base = results["python + tomllib"][1]
     print(f"plan      {PLAN.relative_to(ROOT)} (320 steps); {args.runs} fresh processes each")
     print(f"          load average {os.getloadavg()[0]:.1f}; medians")
-    print(f"{'':26} {'wall s':>8} {'CPU s':>8} {'CPU x':>7}")
+    print(f"{'':30} {'wall s':>8} {'CPU s':>8} {'CPU x':>7}")
     for label, (wall, cpu) in results.items():
-        print(f"{label:26} {wall:8.3f} {cpu:8.3f} {cpu / base:7.1f}")
-    print(f"{'moves taken (in a fork)':26} {'':8} {in_fork:8.3f} {in_fork / base:7.1f}")
+        print(f"{label:30} {wall:8.3f} {cpu:8.3f} {cpu / base:7.1f}")
+    print(f"{'moves taken (in a fork)':30} {'':8} {in_fork:8.3f} {in_fork / base:7.1f}")
+    print(f"{'fingerprint: code digest':30} {digest:8.4f} {'':8} (in the client, wall)")
     print("target                    cutover do under 2x python + tomllib (CPU x column)")
     return 0
 

@@ -12,6 +12,9 @@ ROOT = Path(__file__).resolve().parent.parent
 # No background refresh of `cutover do`'s facts after each command (cli/facts_refresh.py):
 # the tests that want one turn it on; subprocesses inherit this.
 os.environ.setdefault("CUTOVER_FACTS_REFRESH", "0")
+# No `cutover do` command server either (cli/do_server.py): tests/test_do_server.py turns
+# it on in its own state directories and stops what it starts.
+os.environ.setdefault("CUTOVER_DO_SERVER", "0")
 
 
 @pytest.fixture

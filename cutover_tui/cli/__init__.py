@@ -105,10 +105,10 @@ def _run(argv: Sequence[str] | None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     command = _command_of(argv)
     if command == "do":  # a plain note without pydantic when this user's facts allow (issue 14)
-        from .do_fast import fast_do
+        from .do_route import fast_do_for  # not even imported for words it never takes
 
         try:
-            done = fast_do(argv[1:])
+            done = fast_do_for(argv[1:])
         except KeyboardInterrupt:  # Ctrl-C while the run is busy: nothing written, as below
             return 130
         except BrokenPipeError:  # its line after the commit: `cutover do ... | head`
@@ -116,6 +116,22 @@ def _run(argv: Sequence[str] | None) -> int:
             return 0
         if done is not None:
             return done
+        from .do_server_client import serve_or_start  # a server of the full path (issue 14)
+
+        return serve_or_start(argv, lambda: _parse_and_run(argv, command))
+    return _parse_and_run(argv, command)
+
+
+def full_path(argv: Sequence[str]) -> int:
+    """`main` without `cutover do`'s fast path and server: a served command's child runs
+    this (cli/do_server_child.py), its client having tried the fast path already."""
+    skip_plugin_discovery()
+    with inert_output():
+        argv = list(argv)
+        return _parse_and_run(argv, _command_of(argv))
+
+
+def _parse_and_run(argv: list[str], command: str | None) -> int:
     parser = build_parser(command)
     if command is not None and command not in COMMANDS:
         known = _command_names(parser)

@@ -54,6 +54,13 @@ def spawn(path: str) -> None:
     package's own code in an isolated Python (cli/own_python.py) in `/`."""
     if not enabled():
         return
+    if os.environ.get("CUTOVER_DO_SERVER", "1") != "0":  # a fork of the command server's
+        from .do_server_refresh import refresh_by_server
+
+        handed = refresh_by_server(path, refresh_env())
+        if handed is not None:
+            handed.close()
+            return
     quiet = [(os.POSIX_SPAWN_OPEN, fd, os.devnull, os.O_RDWR, 0) for fd in (0, 1, 2)]
     try:
         actions = quiet + [(os.POSIX_SPAWN_CLOSE, fd) for fd in inherited()]

@@ -12,6 +12,7 @@ is said about a bad row are what they always were.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 from typing import Annotated, Any, Union
@@ -23,6 +24,17 @@ from .events import EVENT_ADAPTER, EVENT_TYPES, Event
 _TYPE_MEMBER = re.compile(r'"type"\s*:\s*"([^"\\]*)"')
 _LAZY = ConfigDict(defer_build=True)
 _EVENT_LIST: TypeAdapter[list[Event]] = TypeAdapter(list[Event], config=_LAZY)
+_WHOLE = {"always": False}  # use_whole_union(): the whole union for every text from then on
+
+
+def use_whole_union() -> None:
+    """Build the whole union's validators now and use them for every text from here on: for
+    a process whose forks each read for one command (cli/do_server.py), which would otherwise
+    build a smaller union per command. What is accepted and said is the same either way."""
+    _EVENT_LIST.validate_json("[]")
+    with contextlib.suppress(ValidationError):  # built, which is all this asked
+        EVENT_ADAPTER.validate_json("{}")
+    _WHOLE["always"] = True
 
 
 def types_in(text: str) -> frozenset[str] | None:
@@ -75,14 +87,14 @@ def parse_event_json(data: str | bytes) -> Event:
 
 
 def _list_adapter_for(text: str) -> TypeAdapter[list[Event]]:
-    types = types_in(text)
+    types = None if _WHOLE["always"] else types_in(text)
     if types is None or len(types) == len(EVENT_TYPES):
         return _EVENT_LIST
     return _list_adapter(types)
 
 
 def _one_adapter_for(data: str | bytes) -> TypeAdapter[Event]:
-    types = types_in(data) if isinstance(data, str) else None
+    types = types_in(data) if isinstance(data, str) and not _WHOLE["always"] else None
     if types is None or len(types) == len(EVENT_TYPES):
         return EVENT_ADAPTER
     return _one_adapter(types)

@@ -1,0 +1,245 @@
+"""`cutover do`'s command server: one process of this user that has imported the full path
+once and forks a child per command (as Mercurial's chg, Emacs's server and Android's zygote
+do), so a command costs the client's start plus its own work, not 0.45 s of imports.
+
+    python -I ... -m cutover_tui.cli.do_server FINGERPRINT CODE_DIGEST
+
+Started by the client (cli/do_server_client.py) after a command it ran itself. It
+
+- takes the lock `FINGERPRINT.lock` in the private folder (cli/do_server_place.py) or
+  leaves (one server per fingerprint); under that lock, and only then, a stale socket is
+  removed and the new one bound; it holds the lock until it has unbound; other
+  fingerprints' locks nobody holds are removed with their sockets, each under its lock;
+- imports what the full path imports and builds its validators once (cli/do_server_warm.py),
+  and never opens a run file, a SQLite connection or
+  the plan cache: a child must not share a connection or a POSIX lock with its parent
+  (journal/sqlite_io.py);
+- accepts only peers of its own uid (SO_PEERCRED), reads a request (cli/do_server_wire.py),
+  forks, tells the client the child's pid, and when the child ends its wait status and
+  CPU (os.wait4); the child (cli/do_server_child.py) waits for the client's go;
+- exits after CUTOVER_DO_SERVER_IDLE seconds with no command (default 600), on SIGTERM,
+  or when the code on disk no longer has its digest; commands under way finish first.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import selectors
+import signal
+import socket
+import stat
+import struct
+import sys
+import time
+
+from . import do_server_place as place
+from .do_server_warm import warm
+from .do_server_wire import WireError, recv_request, send_line
+
+CODE_CHECK = 10.0  # seconds between looks at the code on disk
+REQUEST_TIMEOUT = 5.0  # a client sends its request at once; one that does not is dropped
+UCRED = struct.Struct("3i")  # pid, uid, gid
+
+
+class Server:
+    def __init__(
+        self, folder: int, name: str, listener: socket.socket, wake: int, asked: dict
+    ) -> None:
+        self.folder, self.name, self.listener = folder, name, listener
+        self.selector = selectors.DefaultSelector()
+        self.selector.register(listener, selectors.EVENT_READ, "accept")
+        self.selector.register(wake, selectors.EVENT_READ, "wake")
+        self.children: dict[int, tuple[int, socket.socket]] = {}  # pidfd -> (pid, client)
+        self.listening = True
+        self.asked = asked  # {"stop": bool}, set by a signal (wake_on_signals)
+
+    def loop(self, code: str, idle: float) -> None:
+        last_used = checked = time.monotonic()
+        while True:
+            now = time.monotonic()
+            if self.listening and (
+                self.asked["stop"] or (now - last_used > idle and not self.children)
+            ):
+                self.unbind()
+            if self.listening and now - checked > CODE_CHECK:
+                checked = now
+                if place.code_digest() != code:
+                    self.unbind()  # new code: the next command starts a server of it
+            if not self.listening and not self.children:
+                return
+            timeout = min(CODE_CHECK, max(0.0, idle - (now - last_used)))
+            if self.children or not self.listening:
+                timeout = None if not self.listening else CODE_CHECK  # a child's end wakes it
+            for key, _ in self.selector.select(timeout):
+                last_used = time.monotonic()
+                if key.data == "accept":
+                    self.accept()
+                elif key.data == "wake":
+                    with contextlib.suppress(OSError):
+                        os.read(key.fd, 64)
+                else:
+                    self.reap(key.fd)
+
+    def accept(self) -> None:
+        try:
+            conn, _ = self.listener.accept()
+        except OSError:
+            return
+        try:
+            _pid, uid, _gid = UCRED.unpack(
+                conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, UCRED.size)
+            )
+            if uid != os.geteuid():
+                raise WireError("a peer of another user")
+            conn.settimeout(REQUEST_TIMEOUT)
+            request, fds = recv_request(conn)
+        except (OSError, WireError):
+            conn.close()
+            return
+        self.fork(conn, request, fds)
+
+    def fork(self, conn: socket.socket, request: dict, fds: list[int]) -> None:
+        try:
+            pid = os.fork()
+        except OSError:
+            pid = -1
+        if pid == 0:
+            try:
+                from .do_server_child import become
+
+                self.forget(conn)
+                become(conn, request, fds)
+            finally:
+                os._exit(70)
+        for fd in fds:
+            place.close_quietly(fd)
+        if pid < 0:
+            conn.close()  # not accepted: the client runs the command itself
+            return
+        try:
+            pidfd = os.pidfd_open(pid)
+            conn.settimeout(REQUEST_TIMEOUT)
+            send_line(conn, {"pid": pid})
+        except OSError:
+            conn.close()  # no go will come: the child sees the socket close and leaves
+            os.waitpid(pid, 0)
+            return
+        self.children[pidfd] = (pid, conn)
+        self.selector.register(pidfd, selectors.EVENT_READ, "child")
+
+    def forget(self, conn: socket.socket) -> None:
+        """In a child: let go of the server's descriptors but its own client's socket."""
+        for fd in (self.listener.detach(), self.folder):
+            place.close_quietly(fd)
+        for _pid, other in self.children.values():
+            place.close_quietly(other.detach())
+        for pidfd in self.children:
+            place.close_quietly(pidfd)
+        self.selector.close()
+
+    def reap(self, pidfd: int) -> None:
+        pid, conn = self.children.pop(pidfd)
+        self.selector.unregister(pidfd)
+        os.close(pidfd)
+        _, status, usage = os.wait4(pid, 0)
+        with contextlib.suppress(OSError):
+            send_line(conn, {"status": status, "cpu": usage.ru_utime + usage.ru_stime})
+        conn.close()
+
+    def unbind(self) -> None:
+        """No new commands: the socket's name removed (under the lock this server holds),
+        then the listener closed; a client still queued sees it closed and runs its own."""
+        self.listening = False
+        with contextlib.suppress(OSError):
+            os.unlink(place.socket_name(self.name), dir_fd=self.folder)
+        self.selector.unregister(self.listener)
+        self.listener.close()
+
+
+def take_lock(folder: int, name: str) -> int | None:
+    """The lock file `name` in `folder` (a regular file of this user, no link), locked;
+    None when another server holds it."""
+    flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
+    try:
+        fd = os.open(name, flags, 0o600, dir_fd=folder)
+    except OSError:
+        return None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid():
+        os.close(fd)
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
+
+
+def prune(folder: int, keep: str) -> None:
+    """Other fingerprints' leftovers (older code, another locale): a lock nobody holds and
+    its socket are removed, each under that lock, as a server of theirs would do."""
+    for entry in os.listdir(folder):
+        name, dot, kind = entry.rpartition(".")
+        if kind != "lock" or not dot or name == keep:
+            continue
+        lock = take_lock(folder, entry)
+        if lock is None:
+            continue  # its server lives
+        try:
+            for leftover in (place.socket_name(name), entry):
+                with contextlib.suppress(OSError):
+                    os.unlink(leftover, dir_fd=folder)
+        finally:
+            os.close(lock)
+
+
+def bind(folder: int, name: str) -> socket.socket:
+    """The listening socket at `name` in `folder`, a stale one removed first (the caller
+    holds the lock, so no live server owns it)."""
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(name, dir_fd=folder)
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_CLOEXEC)
+    os.umask(0o077)
+    listener.bind(place.in_folder(folder, name))
+    listener.listen(64)
+    return listener
+
+
+def wake_on_signals(asked: dict) -> int:
+    """SIGTERM, SIGINT and SIGHUP ask the loop to stop listening (the wake-up descriptor
+    interrupts its wait); asked before the loop runs, it stops at once."""
+    read, write = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
+    signal.set_wakeup_fd(write, warn_on_full_buffer=False)
+
+    def stop(_signum: int, _frame) -> None:
+        asked["stop"] = True
+
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, stop)
+    return read
+
+
+def main(argv: list[str]) -> int:
+    name, code = argv
+    if place.code_digest() != code:
+        return 0  # the code changed since the client looked: a server of it would lie
+    folder = place.open_folder(create=True)
+    if folder is None:
+        return 0
+    lock = take_lock(folder, place.lock_name(name))
+    if lock is None:
+        return 0  # another server of this fingerprint runs (or is starting)
+    prune(folder, name)
+    asked = {"stop": False}
+    wake = wake_on_signals(asked)
+    warm()  # cli/do_server_warm.py: what no served command should pay for again
+    server = Server(folder, name, bind(folder, place.socket_name(name)), wake, asked)
+    server.loop(code, place.idle_seconds())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,150 @@
+"""A command server's child (cli/do_server.py): made to look like a fresh `cutover do` of
+its client, then running the full path, then gone.
+
+A fresh interpreter would have: the client's environment (and so its TZ and locale for
+LC_CTYPE), umask, working directory, argv, the signal dispositions Python sets at start
+(SIGINT raises KeyboardInterrupt, SIGPIPE and SIGXFSZ ignored, the rest default, none
+blocked), and standard streams on the client's descriptors with the encoding, errors and
+buffering the client's own interpreter chose for them (the client sends those: it *is*
+such a fresh interpreter, on the same descriptors, with the same environment). What a
+child inherits instead (the interpreter, the code, the search path, the ids, the start-up
+variables and flags) is in the server's fingerprint (cli/do_server_place.py). Not carried
+over: resource limits and the nice value (the server's, taken from the client that started
+it), the hash seed (the server's), and job control (Ctrl-Z stops the client only).
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import io
+import locale
+import os
+import signal
+import socket
+import sys
+import time
+import traceback
+
+from .do_server_wire import GO
+
+FRESH_IGNORED = (signal.SIGPIPE, signal.SIGXFSZ)
+NAMES = ("<stdin>", "<stdout>", "<stderr>")
+
+
+def become(conn: socket.socket, request: dict, fds: list[int]) -> None:
+    """Never returns: the command's exit code ends the process."""
+    conn.settimeout(None)
+    try:
+        go = conn.recv(1)
+    except OSError:
+        go = b""
+    if go != GO:
+        os._exit(0)  # the client gave up before the go: it runs the command itself
+    fresh_signals()  # after the go: a signal before it is the server's (it stops nothing)
+    place_fds(fds)  # conn and every other server descriptor closed here
+    fresh_process(request)
+    if request.get("kind") == "facts-refresh":  # cli/do_server_refresh.py
+        from .do_server_refresh import run_refresh
+
+        os._exit(run_refresh(request["argv"]))
+    os._exit(run(request["argv"]))
+
+
+def fresh_signals() -> None:
+    signal.set_wakeup_fd(-1)
+    for sig in signal.valid_signals():
+        if sig in (signal.SIGKILL, signal.SIGSTOP):
+            continue
+        fresh = signal.SIG_IGN if sig in FRESH_IGNORED else signal.SIG_DFL
+        if sig == signal.SIGINT:
+            fresh = signal.default_int_handler
+        try:
+            if signal.getsignal(sig) is not fresh:
+                signal.signal(sig, fresh)
+        except (OSError, ValueError, RuntimeError):
+            continue
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
+
+
+def place_fds(fds: list[int]) -> None:
+    """The client's working directory and its descriptors 0-2; nothing else open."""
+    cwd, *streams = fds
+    os.fchdir(cwd)
+    for target, fd in enumerate(streams):
+        os.dup2(fd, target, inheritable=True)
+    os.closerange(3, os.sysconf("SC_OPEN_MAX"))
+
+
+def fresh_process(request: dict) -> None:
+    os.umask(request["umask"])
+    os.environ.clear()
+    os.environ.update(request["env"])
+    time.tzset()
+    with contextlib.suppress(locale.Error):
+        locale.setlocale(locale.LC_CTYPE, "")  # as Python does at start
+    sys.argv[:] = request["sys_argv"]
+    sys.orig_argv[:] = request["orig_argv"]
+    streams = request["streams"]
+    made = [open_stream(fd, spec, NAMES[fd]) for fd, spec in enumerate(streams)]
+    sys.stdin, sys.stdout, sys.stderr = made
+    sys.__stdin__, sys.__stdout__, sys.__stderr__ = made
+
+
+def open_stream(fd: int, spec: dict, name: str) -> io.TextIOWrapper:
+    """A standard stream on `fd` set up as the client's interpreter set up its own."""
+    reading = fd == 0
+    raw = io.FileIO(fd, "rb" if reading else "wb", closefd=False)
+    raw.name = name
+    buffer = raw
+    if spec.get("buffered", True) or reading:
+        kind = io.BufferedReader if reading else io.BufferedWriter
+        buffer = kind(raw)
+    stream = io.TextIOWrapper(
+        buffer,
+        encoding=spec.get("encoding"),
+        errors=spec.get("errors"),
+        newline="\n",
+        line_buffering=bool(spec.get("line_buffering")),
+        write_through=bool(spec.get("write_through")),
+    )
+    stream.mode = "r" if reading else "w"
+    return stream
+
+
+def run(argv: list[str]) -> int:
+    """The full path of `cutover do` (the client tried the fast one), ended as the
+    interpreter ends: SystemExit's code, a traceback and 1 for anything uncaught (death by
+    SIGINT for an uncaught KeyboardInterrupt), 120 when the streams cannot be flushed."""
+    from . import full_path
+
+    try:
+        code = full_path(argv)
+    except SystemExit as exc:
+        code = exit_code(exc.code)
+    except KeyboardInterrupt:  # uncaught: Python prints it and dies of SIGINT
+        traceback.print_exc()
+        code = -signal.SIGINT
+    except BaseException:
+        traceback.print_exc()
+        code = 1
+    with contextlib.suppress(BaseException):
+        atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:
+            code = 120 if code >= 0 else code
+    if code < 0:
+        signal.signal(-code, signal.SIG_DFL)
+        os.kill(os.getpid(), -code)
+    return code
+
+
+def exit_code(code: object) -> int:
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code & 0xFF
+    print(code, file=sys.stderr)
+    return 1

@@ -1,0 +1,152 @@
+"""Where `cutover do`'s command server listens, and what makes two processes alike enough
+to share one (cli/do_server.py; the client is cli/do_server_client.py).
+
+Imported by the client before it decides to use a server: plain modules only (no pydantic,
+no engine, no SQLite).
+
+A served command runs in a child forked from a server that imported the full path once, so
+the server must be one a fresh `cutover do` of this client could have been: the socket's
+name carries a hash (`fingerprint`) of what a fresh process would take from its start and a
+forked one inherits instead: the interpreter, the code on disk (names, sizes and mtimes of
+the package's files), the search path, the user and groups, the start-up environment
+(PYTHON*, the locale's variables) and the interpreter flags the server mirrors. What a
+child can set again per command (the rest of the environment, TZ, the umask, the working
+directory, the standard streams) travels with each request instead.
+
+The socket lives in `do-server/` of the user's state directory, opened as
+journal/private_dir.py opens a private folder (no symlink, this user's own) and required to
+be 0700; it is reached as /proc/self/fd/N/NAME so that a long state path never meets
+AF_UNIX's 108-byte limit and nothing is looked up by path after the check.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import stat
+import sys
+from pathlib import Path
+
+from ..journal.private_dir import open_private_dir
+from ..journal.seen import state_dir
+
+FOLDER = "do-server"
+PACKAGE = Path(__file__).resolve().parents[1]  # cutover_tui/
+ENV_SWITCH = "CUTOVER_DO_SERVER"  # "0": never served, no server started
+ENV_IDLE = "CUTOVER_DO_SERVER_IDLE"  # seconds an idle server waits before it exits
+IDLE_DEFAULT = 600.0
+# The PYTHON* variables a served child reproduces: the streams' encoding and buffering are
+# copied from the client's own (PYTHONIOENCODING, PYTHONUNBUFFERED), and the server starts
+# with the client's utf8_mode and dont_write_bytecode flags. Any other (PYTHONHASHSEED,
+# PYTHONWARNINGS, PYTHONDEVMODE, ...) shapes a process at its start in a way a fork cannot
+# take back: such a command is never served.
+PYTHON_VARS_KEPT = frozenset(
+    {"PYTHONIOENCODING", "PYTHONUNBUFFERED", "PYTHONUTF8", "PYTHONDONTWRITEBYTECODE"}
+)
+LOCALE_VARS = ("LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE")  # decided on at start (coercion)
+
+
+def enabled() -> bool:
+    return os.environ.get(ENV_SWITCH, "1") != "0"
+
+
+def idle_seconds() -> float:
+    try:
+        return max(0.05, float(os.environ.get(ENV_IDLE, IDLE_DEFAULT)))
+    except ValueError:
+        return IDLE_DEFAULT
+
+
+def servable_env(env: dict[str, str]) -> bool:
+    """No start-up variable a fork could not reproduce."""
+    return not any(
+        k.startswith("PYTHON") and v and k not in PYTHON_VARS_KEPT for k, v in env.items()
+    )
+
+
+def flags() -> list[int]:
+    """The interpreter flags a server mirrors (`server_flags`), part of the fingerprint."""
+    return [sys.flags.utf8_mode, sys.flags.dont_write_bytecode, sys.flags.optimize]
+
+
+def server_flags() -> list[str]:
+    """Options for the server's Python so that its flags are this process's `flags()`."""
+    utf8, no_bytecode, optimize = flags()
+    return [f"-Xutf8={utf8}", *(["-B"] if no_bytecode else []), *(["-O"] * optimize)]
+
+
+def code_digest(root: Path = PACKAGE) -> str:
+    """A digest of the package's files: names, sizes and mtimes (not contents: a stat per
+    file, about 280 of them; benchmarks/cli_startup.py prints its cost)."""
+    h = hashlib.sha256()
+    stack = [str(root)]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            h.update(f"?{folder}".encode())
+            continue
+        for entry in entries:
+            if entry.name == "__pycache__":
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(entry.path)
+            elif entry.name.endswith((".py", ".tcss", ".toml", ".json", ".j2", ".txt")):
+                info = entry.stat(follow_symlinks=False)
+                h.update(f"{entry.path}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())
+    return h.hexdigest()
+
+
+def fingerprint(env: dict[str, str], search: list[str], code: str) -> str:
+    """The socket's name: a hash of everything a served child inherits from its server
+    rather than takes from the command."""
+    start_env = sorted(
+        (k, v) for k, v in env.items() if k.startswith(("PYTHON", "LC_")) or k in LOCALE_VARS
+    )
+    ids = [os.getuid(), os.geteuid(), os.getgid(), os.getegid(), sorted(os.getgroups())]
+    parts = [sys.executable, sys.version, code, search, ids, start_env, flags()]
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:24]
+
+
+def open_folder(create: bool) -> int | None:
+    """The socket folder's descriptor, only if it is a real directory of this user, mode
+    0700 (nobody else may even look in); None otherwise. The caller closes it."""
+    fd = open_private_dir(state_dir(), FOLDER, create=create)
+    if fd is None:
+        return None
+    info = os.fstat(fd)
+    if stat.S_IMODE(info.st_mode) & 0o077:
+        os.close(fd)
+        return None
+    return fd
+
+
+def folder_is_there() -> bool:
+    """Whether something (a folder, a link, a file) has the socket folder's name."""
+    try:
+        os.lstat(state_dir() / FOLDER)
+    except OSError:
+        return False
+    return True
+
+
+def in_folder(folder: int, name: str) -> str:
+    """A short path to `name` in the open folder (AF_UNIX paths stop at 108 bytes)."""
+    return f"/proc/self/fd/{folder}/{name}"
+
+
+def socket_name(print_: str) -> str:
+    return f"{print_}.sock"
+
+
+def lock_name(print_: str) -> str:
+    return f"{print_}.lock"
+
+
+def close_quietly(fd: int | None) -> None:
+    if fd is not None:
+        with contextlib.suppress(OSError):
+            os.close(fd)

@@ -1,0 +1,88 @@
+"""The command server's few messages (cli/do_server.py, cli/do_server_client.py).
+
+client -> server  the request: a 4-byte length, then JSON {argv, sys_argv, orig_argv, env,
+                  umask, streams}, with four descriptors attached (SCM_RIGHTS): the working
+                  directory, stdin, stdout, stderr
+server -> client  {"pid": N}\\n once the child is forked (it waits for the go)
+client -> child   b"G": the go; from here the client never runs the command itself
+server -> client  {"status": wait status, "cpu": seconds}\\n when the child has ended
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import socket
+import struct
+
+FDS = 4  # cwd, stdin, stdout, stderr
+MAX_REQUEST = 4 << 20  # an environment and argv beyond 4 MiB is not a `cutover do`
+GO = b"G"
+
+
+class WireError(Exception):
+    """A message that is not one of ours, or a peer that went away mid-message."""
+
+
+def send_request(sock: socket.socket, request: dict, fds: list[int]) -> None:
+    body = json.dumps(request).encode()
+    data = struct.pack(">I", len(body)) + body
+    sent = socket.send_fds(sock, [data], fds)
+    if sent < len(data):
+        sock.sendall(data[sent:])
+
+
+def recv_request(sock: socket.socket) -> tuple[dict, list[int]]:
+    """The request and its descriptors; WireError (the descriptors closed) if malformed."""
+    data, fds, _flags, _addr = socket.recv_fds(sock, 65536, FDS)
+    try:
+        if len(fds) != FDS or len(data) < 4:
+            raise WireError("not a request")
+        size = struct.unpack(">I", data[:4])[0]
+        if size > MAX_REQUEST:
+            raise WireError("too long")
+        body = bytearray(data[4:])
+        while len(body) < size:
+            more = sock.recv(min(65536, size - len(body)))
+            if not more:
+                raise WireError("cut short")
+            body += more
+        request = json.loads(bytes(body[:size]))
+        if not isinstance(request, dict) or not _well_formed(request):
+            raise WireError("not a request")
+        return request, fds
+    except (WireError, ValueError, OSError) as exc:
+        for fd in fds:
+            _close(fd)
+        raise WireError(str(exc)) from None
+
+
+def _well_formed(request: dict) -> bool:
+    strings = all(isinstance(a, str) for a in request.get("argv", [None]))
+    env = request.get("env")
+    plain_env = isinstance(env, dict) and all(
+        isinstance(k, str) and isinstance(v, str) for k, v in env.items()
+    )
+    return strings and plain_env and isinstance(request.get("umask"), int)
+
+
+def send_line(sock: socket.socket, message: dict) -> None:
+    sock.sendall(json.dumps(message).encode() + b"\n")
+
+
+def read_line(reader) -> dict | None:
+    """The next message from `reader` (a binary file of the socket), None at its end."""
+    line = reader.readline(65536)
+    if not line.endswith(b"\n"):
+        return None
+    try:
+        message = json.loads(line)
+    except ValueError:
+        return None
+    return message if isinstance(message, dict) else None
+
+
+def _close(fd: int) -> None:
+    with contextlib.suppress(OSError):
+        os.close(fd)
