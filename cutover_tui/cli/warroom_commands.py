@@ -186,6 +186,7 @@ def war_room_parts(
 ) -> WarRoomParts | Refusal:
     """What the war room on `journal` is made of, or why it is not opened (in one line).
     Also called by cli/warroom_boot.py once its first frame is on the terminal."""
+    from ..journal.fold_ahead import adopt_folded
     from ..journal.run import JournalRun, run_clock
     from ..locked.client import LockedJournal, LockedRun
     from ..tui.app import WarRoomApp
@@ -195,6 +196,9 @@ def war_room_parts(
     from .status_command import viewer_zone
     from .trust_commands import broken_line
 
+    # The log folded by the boot's worker, if it did (journal/fold_ahead.py): the guard
+    # below then folds only what was appended since, not the whole log on the UI thread.
+    adopt_folded(journal)
     since = last_seen(journal)  # before the guard remembers this look
     broken = broken_line(journal, "follow" if read_only else "run", journal.run_id)
     if broken is not None:
