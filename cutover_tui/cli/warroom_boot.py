@@ -83,6 +83,7 @@ def import_war_room() -> None:
     from ..tui import app  # noqa: F401
     from . import (  # noqa: F401
         catch_up,
+        catch_up_later,
         prior,
         status_command,
         trust_commands,

@@ -177,6 +177,7 @@ def _war_room(journal: Journal | LockedJournal, *, read_only: bool, tz: str | No
         return parts.code
     app = parts.app_class(parts.source, parts.clock, **parts.options)
     app.catch_up = parts.catch_up  # said once, when it opens
+    app.catch_up_later = parts.catch_up_later  # or once a worker has worked it out
     app.run()
     return app.return_code or 0  # 143 after SIGTERM, 129 after SIGHUP
 
@@ -192,6 +193,7 @@ def war_room_parts(
     from ..tui.app import WarRoomApp
     from ..tui.boot import Refusal, WarRoomParts
     from .catch_up import catch_up_lines, last_seen
+    from .catch_up_later import catch_up_later
     from .prior import rehearsal_prior
     from .status_command import viewer_zone
     from .trust_commands import broken_line
@@ -228,4 +230,8 @@ def war_room_parts(
     # after the first frame on a large plan (tui/odds.py), not before the screen opens.
     make_prior = (lambda: rehearsal_prior(journal)) if conductor is not None else None
     options = {"conductor": conductor, "prior": prior, "tz": zone, "make_prior": make_prior}
-    return WarRoomParts(WarRoomApp, source, clock, options, catch_up_lines(journal, since))
+    # A run file's catch-up (the verdict asked twice, with its odds: seconds on a large
+    # plan) is worked out by a worker once the war room is up (cli/catch_up_later.py).
+    later = catch_up_later(journal, since)
+    lines = [] if later is not None else catch_up_lines(journal, since)
+    return WarRoomParts(WarRoomApp, source, clock, options, lines, later)
