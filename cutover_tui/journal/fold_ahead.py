@@ -21,6 +21,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+from ..plan.gc_pause import gc_paused
 from .folding import Fold
 from .sqlite_io import file_id
 from .store import Journal
@@ -41,7 +42,11 @@ def fold_ahead(path: Path) -> Fold | None:
     except Exception:
         return None
     try:
-        journal.state()  # the whole log, a page at a time, every link checked
+        # The whole log, a page at a time, every link checked. With the cyclic collector
+        # paused (plan/gc_pause.py): its full passes over the war room's heap, woken by the
+        # fold's allocations, held the GIL for 0.2-0.7 s at a time, the UI thread's stalls.
+        with gc_paused():
+            journal.state()
         fold = journal._fold  # this connection's own: nobody else holds it once it closes
     except Exception:
         return None
