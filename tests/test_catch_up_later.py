@@ -84,3 +84,38 @@ async def test_the_war_room_answers_while_the_catch_up_is_worked_out(
             assert len(said) == 1 and "events since you last looked" in said[0]
     finally:
         release.set()
+
+
+async def test_a_large_plans_catch_up_starts_after_its_whole_first_frame(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not beside the first schedule's worker (tui/first_paint.py): after the whole frame."""
+    from cutover_tui.tui import app as app_module
+
+    path, _ = looked_then_changed_large(tmp_path)
+    started: list[bool] = []  # was the whole first frame made when the catch-up started?
+    real = app_module.start_catch_up
+
+    def recorded(app) -> None:
+        if app.catch_up_later is not None:
+            started.append(app._warming is None and app.frame is not None)
+        real(app)
+
+    monkeypatch.setattr(app_module, "start_catch_up", recorded)
+    parts = war_room_parts(Journal(path), read_only=True)
+    app = parts.app_class(parts.source, parts.clock, **parts.options)
+    app.catch_up, app.catch_up_later = parts.catch_up, parts.catch_up_later
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot, lambda: any(n.title == TITLE for n in app._notifications))
+        assert started == [True]
+
+
+def looked_then_changed_large(directory: Path) -> tuple[Path, int]:
+    """`looked_then_changed` on a plan above first_paint.DEFER_STEPS."""
+    journal = new_run(directory, steps=150)
+    assert guard(journal) is None
+    seen_seq = journal.head[0]
+    now = datetime.now(UTC)
+    journal.append(StepStarted(actor="boss", at=now, step="s1", key=uuid.uuid4().hex))
+    journal.close()
+    return journal.path, seen_seq

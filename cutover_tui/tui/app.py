@@ -204,7 +204,8 @@ class WarRoomApp(
         self.query_one("#now-list").focus()
         if self.catch_up:  # joining mid-night: engine/catchup.py
             self.notify("\n".join(self.catch_up), title="Since you last looked", timeout=30)
-        start_catch_up(self)  # or worked out by a worker, said when ready (catch_up_news.py)
+        if self._warming is None:  # or worked out by a worker after the whole first frame
+            start_catch_up(self)  # (catch_up_news.py), said when ready
 
     async def _start_conductor(self) -> None:
         if self._warming is not None and self._folded_by_source:
@@ -275,6 +276,7 @@ class WarRoomApp(
         new, self._warming = self._warming or [], None
         self.refresh_run(new, folded=True)
         self.refresh_bindings()  # the keys check_action held back are offered again
+        start_catch_up(self)  # not beside the first schedule's worker: after it
         if self._conductor_waits:
             self.call_after_refresh(self._start_conductor)
 
