@@ -13,8 +13,9 @@ keeps the written run for the next invocation (writing a 20,000-step run takes a
 
 Always stamped, `--wrap` or not: the UI thread's stalls (a probe on the App's event loop,
 started by the first App's on_mount, says each time the loop woke it more than 50 ms late),
-and printed, the longest from the first mount to the odds: while the loop is stalled the
-sketch's clock stands still and a key waits.
+and printed, the longest from the first mount to the war room's first whole frame (the open,
+the takeover, the first schedule and frame) and from then to the odds (the conductor's
+start, the odds' first ask): while the loop is stalled the clock stands still, a key waits.
 """
 
 from __future__ import annotations
@@ -113,18 +114,23 @@ STALL_S = 0.05  # a pause of the UI thread's event loop longer than this is stam
 PROBE_S = 0.01  # how often the probe asks the loop to wake it
 
 
-async def probe_stalls(out, t0: float) -> None:
+async def probe_stalls(out, t0: float, app) -> None:
     """On the App's event loop: each time it woke the probe more than STALL_S late, a
-    `stall` line (the UI thread was busy: the sketch's clock stood still, keys waited)."""
+    `stall` line (the UI thread was busy: the sketch's clock stood still, keys waited), and
+    a `whole` line when the war room's first whole frame is made (`app.frame`)."""
     import asyncio
 
+    whole = False
     while True:
         began = time.perf_counter()
         await asyncio.sleep(PROBE_S)
         late = time.perf_counter() - began - PROBE_S
         if late > STALL_S:
             out.write(f"{time.perf_counter() - t0:8.3f} stall {late:.3f}\n")
-            out.flush()
+        if not whole and getattr(app, "frame", None) is not None:
+            whole = True
+            out.write(f"{time.perf_counter() - t0:8.3f} whole frame\n")
+        out.flush()
 
 
 def install_probe(out, t0: float, usual: bool) -> None:
@@ -141,7 +147,7 @@ def install_probe(out, t0: float, usual: bool) -> None:
 
     async def on_mount(self):
         if not tasks:  # once: the war room's own on_mount runs on the same App after a boot
-            tasks.append(asyncio.get_running_loop().create_task(probe_stalls(out, t0)))
+            tasks.append(asyncio.get_running_loop().create_task(probe_stalls(out, t0, self)))
         result = mount(self)
         if asyncio.iscoroutine(result):
             await result
@@ -149,14 +155,17 @@ def install_probe(out, t0: float, usual: bool) -> None:
     first.on_mount = on_mount
 
 
-def stalls(trace: Path, until: float) -> list[float]:
-    """The UI thread's stalls stamped in `trace` up to `until` (perf_counter), longest first."""
-    found = []
+def stalls(trace: Path, until: float) -> tuple[float, float]:
+    """The UI thread's longest stall stamped in `trace` up to the first whole frame (the
+    open, the takeover, the first schedule and frame), and from then to `until`."""
+    before, after, whole = [0.0], [0.0], False
     for line in trace.read_text().splitlines():
         parts = line.split()
-        if len(parts) == 3 and parts[1] == "stall" and float(parts[0]) <= until:
-            found.append(float(parts[2]))
-    return sorted(found, reverse=True)
+        if parts[1:] == ["whole", "frame"]:
+            whole = True
+        elif len(parts) == 3 and parts[1] == "stall" and float(parts[0]) <= until:
+            (after if whole else before).append(float(parts[2]))
+    return max(before), max(after)
 
 
 def child(run: str, moment: str, usual: bool, trace: str) -> None:
@@ -194,9 +203,9 @@ def measure(run: Path, moment: str, usual: bool, size: tuple[int, int], trace: P
         kid.wait_for(b"in window", 180, keep=True)
         odds = time.perf_counter() - kid.started
         odds_cpu = app_real._cpu_s(kid.pid)
-        stalled = stalls(trace, kid.started + odds)
+        opening, later = stalls(trace, kid.started + odds)
         return {"paint": paint, "paint_cpu": paint_cpu, "odds": odds, "odds_cpu": odds_cpu,
-                "stall": stalled[0] if stalled else 0.0, "stalls": stalled[:3]}  # fmt: skip
+                "stall": opening, "later": later}  # fmt: skip
     finally:
         kid.stop()
 
@@ -242,7 +251,8 @@ def main() -> int:
             print(
                 f"{opts.case} {name:5} paint {got['paint']:5.2f} s ({got['paint_cpu']:5.2f} CPU)"
                 f"  odds {got['odds']:6.2f} s ({got['odds_cpu']:6.2f} CPU)"
-                f"  longest UI stall {got['stall']:5.2f} s  load {load:.2f}"
+                f"  longest UI stall {got['stall']:4.2f} s to the whole frame,"
+                f" {got['later']:4.2f} s after  load {load:.2f}"
                 f"  trace {trace}",
                 flush=True,
             )
@@ -250,9 +260,11 @@ def main() -> int:
         odds = sorted(g["odds"] for n, g, _ in rows if n == name)
         cpu = sorted(g["odds_cpu"] for n, g, _ in rows if n == name)
         stall = sorted(g["stall"] for n, g, _ in rows if n == name)
+        later = sorted(g["later"] for n, g, _ in rows if n == name)
         print(
             f"{name:5} odds {odds[0]:.2f}-{odds[-1]:.2f} s, CPU by then {cpu[0]:.2f}-{cpu[-1]:.2f}"
-            f"; the UI thread's longest stall {stall[0]:.2f}-{stall[-1]:.2f} s"
+            f"; the UI thread's longest stall {stall[0]:.2f}-{stall[-1]:.2f} s to the whole"
+            f" first frame, {later[0]:.2f}-{later[-1]:.2f} s after it (to the odds)"
         )
     return 0
 
