@@ -8,6 +8,8 @@ path's first frame waited. A real run file; the catch-up held by an Event the te
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import uuid
 from datetime import UTC, datetime
@@ -23,6 +25,7 @@ from cutover_tui.journal.store import Journal
 from cutover_tui.journal.trust import guard
 from cutover_tui.tui.catch_up_news import TITLE
 from tests.journal_support import new_run
+from tests.test_cli_warroom import ROOT
 from tests.warroom_support import settle
 
 HOLD_S = 30.0  # how long a held catch-up waits for the test before it gives up (a real fault)
@@ -119,3 +122,47 @@ def looked_then_changed_large(directory: Path) -> tuple[Path, int]:
     journal.append(StepStarted(actor="boss", at=now, step="s1", key=uuid.uuid4().hex))
     journal.close()
     return journal.path, seen_seq
+
+
+# A war room whose catch-up is still being worked out when it is left: the process ends.
+LEFT_WHILE_HELD = """
+import asyncio, sys, threading
+from pathlib import Path
+from cutover_tui.cli import catch_up_later as later_module
+from cutover_tui.cli.warroom_commands import war_room_parts
+from cutover_tui.journal.store import Journal
+
+entered = threading.Event()
+
+def held(journal, since):
+    entered.set()
+    threading.Event().wait(120)  # never set: a catch-up still being worked out
+    return []
+
+later_module.catch_up_lines = held
+
+async def main():
+    parts = war_room_parts(Journal(Path(sys.argv[1])), read_only=True)
+    app = parts.app_class(parts.source, parts.clock, **parts.options)
+    app.catch_up_later = parts.catch_up_later
+    async with app.run_test(size=(160, 48)) as pilot:
+        while not entered.is_set():
+            await pilot.pause(0.02)
+
+asyncio.run(main())
+print("left", flush=True)
+"""
+
+
+def test_leaving_while_the_catch_up_is_worked_out_does_not_wait_for_it(tmp_path: Path) -> None:
+    """Regression: as a Textual thread worker it ran in the loop's executor, which the
+    process waits for on the way out: a quit soon after the open waited for the catch-up."""
+    path, _ = looked_then_changed(tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-c", LEFT_WHILE_HELD, str(path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=90,  # the held catch-up waits 120 s: only a process that waits for it fails
+    )
+    assert done.returncode == 0 and done.stdout.strip() == "left", done.stderr[-2000:]

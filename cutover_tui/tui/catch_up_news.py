@@ -5,6 +5,7 @@ large plan) and said once, when ready, as it was said on opening before."""
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -13,18 +14,14 @@ TITLE = "Since you last looked"
 
 def start_catch_up(app: Any) -> None:
     """The app's `catch_up_later` (set by the command that opened the run), worked out in a
-    thread worker; nothing when there is none. Taken once."""
+    daemon thread; nothing when there is none. Taken once. Not a Textual thread worker:
+    those run in the event loop's executor, which the interpreter waits for on the way out,
+    so a quit soon after opening a large run waited for the catch-up (seconds)."""
     later: Callable[[], list[str]] | None = getattr(app, "catch_up_later", None)
     if later is None:
         return
     app.catch_up_later = None
-    app.run_worker(
-        lambda: _work(app, later),
-        name="catch-up",
-        group="catch-up",
-        thread=True,
-        exit_on_error=False,
-    )
+    threading.Thread(target=_work, args=(app, later), name="catch-up", daemon=True).start()
 
 
 def _work(app: Any, later: Callable[[], list[str]]) -> None:
