@@ -131,12 +131,14 @@ def _war_room_parts(run: str, clock):
     from cutover_tui.cli.trust_commands import broken_line
     from cutover_tui.cli.warroom_commands import rehearsal_prior
     from cutover_tui.clock.conductor import Conductor
+    from cutover_tui.journal.fold_ahead import adopt_folded
     from cutover_tui.journal.run import JournalRun
     from cutover_tui.journal.store import Journal
     from cutover_tui.tui.app import WarRoomApp
     from cutover_tui.tui.boot import Refusal, WarRoomParts
 
     journal = Journal(Path(run))
+    adopt_folded(journal)  # as war_room_parts: the boot's worker folded the log already
     broken = broken_line(journal, "run", journal.run_id)  # as `cutover run` does first
     if broken is not None:
         return Refusal(broken)

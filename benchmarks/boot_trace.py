@@ -10,6 +10,12 @@ the war room's imports, the run opened, the takeover, on_mount, the source's fol
 schedule, the prior, the odds worker, the frames. The stamps come from wrappers this script
 puts round those functions in the child (nothing in the package changes); `--keep DIR`
 keeps the written run for the next invocation (writing a 20,000-step run takes a while).
+
+Always stamped, `--wrap` or not: the UI thread's stalls (a probe on the App's event loop,
+started by the first App's on_mount, says each time the loop woke it more than 50 ms late),
+and printed, the longest from the first mount to the war room's first whole frame (the open,
+the takeover, the first schedule and frame) and from then to the odds (the conductor's
+start, the odds' first ask): while the loop is stalled the clock stands still, a key waits.
 """
 
 from __future__ import annotations
@@ -104,10 +110,69 @@ def install(out, t0: float) -> None:
             setattr(owner, name, traced(fn, f"{cls or module_name.split('.')[-1]}.{name}", out, t0))
 
 
+STALL_S = 0.05  # a pause of the UI thread's event loop longer than this is stamped
+PROBE_S = 0.01  # how often the probe asks the loop to wake it
+
+
+async def probe_stalls(out, t0: float, app) -> None:
+    """On the App's event loop: each time it woke the probe more than STALL_S late, a
+    `stall` line (the UI thread was busy: the sketch's clock stood still, keys waited), and
+    a `whole` line when the war room's first whole frame is made (`app.frame`)."""
+    import asyncio
+
+    whole = False
+    while True:
+        began = time.perf_counter()
+        await asyncio.sleep(PROBE_S)
+        late = time.perf_counter() - began - PROBE_S
+        if late > STALL_S:
+            out.write(f"{time.perf_counter() - t0:8.3f} stall {late:.3f}\n")
+        if not whole and getattr(app, "frame", None) is not None:
+            whole = True
+            out.write(f"{time.perf_counter() - t0:8.3f} whole frame\n")
+        out.flush()
+
+
+def install_probe(out, t0: float, usual: bool) -> None:
+    """The stall probe started from the first App's on_mount (the boot's, or the war room's
+    on the usual path), for the App's life."""
+    import asyncio
+
+    if usual:
+        from cutover_tui.tui.app import WarRoomApp as first
+    else:
+        from cutover_tui.tui.boot import WarRoomBoot as first  # textual only, as the boot
+    mount = first.on_mount
+    tasks = []
+
+    async def on_mount(self):
+        if not tasks:  # once: the war room's own on_mount runs on the same App after a boot
+            tasks.append(asyncio.get_running_loop().create_task(probe_stalls(out, t0, self)))
+        result = mount(self)
+        if asyncio.iscoroutine(result):
+            await result
+
+    first.on_mount = on_mount
+
+
+def stalls(trace: Path, until: float) -> tuple[float, float]:
+    """The UI thread's longest stall stamped in `trace` up to the first whole frame (the
+    open, the takeover, the first schedule and frame), and from then to `until`."""
+    before, after, whole = [0.0], [0.0], False
+    for line in trace.read_text().splitlines():
+        parts = line.split()
+        if parts[1:] == ["whole", "frame"]:
+            whole = True
+        elif len(parts) == 3 and parts[1] == "stall" and float(parts[0]) <= until:
+            (after if whole else before).append(float(parts[2]))
+    return max(before), max(after)
+
+
 def child(run: str, moment: str, usual: bool, trace: str) -> None:
     t0 = float(os.environ["BOOT_TRACE_T0"])
     out = open(trace, "w")  # noqa: SIM115  (open for the child's life)
     stamp(out, "child", "begin", t0)
+    install_probe(out, t0, usual)
     if os.environ.get("BOOT_TRACE_WRAP") == "1":
         if usual:  # it imports everything before its first frame anyway
             install(out, t0)
@@ -138,7 +203,9 @@ def measure(run: Path, moment: str, usual: bool, size: tuple[int, int], trace: P
         kid.wait_for(b"in window", 180, keep=True)
         odds = time.perf_counter() - kid.started
         odds_cpu = app_real._cpu_s(kid.pid)
-        return {"paint": paint, "paint_cpu": paint_cpu, "odds": odds, "odds_cpu": odds_cpu}
+        opening, later = stalls(trace, kid.started + odds)
+        return {"paint": paint, "paint_cpu": paint_cpu, "odds": odds, "odds_cpu": odds_cpu,
+                "stall": opening, "later": later}  # fmt: skip
     finally:
         kid.stop()
 
@@ -183,15 +250,21 @@ def main() -> int:
             rows.append((name, got, load))
             print(
                 f"{opts.case} {name:5} paint {got['paint']:5.2f} s ({got['paint_cpu']:5.2f} CPU)"
-                f"  odds {got['odds']:6.2f} s ({got['odds_cpu']:6.2f} CPU)  load {load:.2f}"
+                f"  odds {got['odds']:6.2f} s ({got['odds_cpu']:6.2f} CPU)"
+                f"  longest UI stall {got['stall']:4.2f} s to the whole frame,"
+                f" {got['later']:4.2f} s after  load {load:.2f}"
                 f"  trace {trace}",
                 flush=True,
             )
     for name in ("boot", "usual"):
         odds = sorted(g["odds"] for n, g, _ in rows if n == name)
         cpu = sorted(g["odds_cpu"] for n, g, _ in rows if n == name)
+        stall = sorted(g["stall"] for n, g, _ in rows if n == name)
+        later = sorted(g["later"] for n, g, _ in rows if n == name)
         print(
             f"{name:5} odds {odds[0]:.2f}-{odds[-1]:.2f} s, CPU by then {cpu[0]:.2f}-{cpu[-1]:.2f}"
+            f"; the UI thread's longest stall {stall[0]:.2f}-{stall[-1]:.2f} s to the whole"
+            f" first frame, {later[0]:.2f}-{later[-1]:.2f} s after it (to the odds)"
         )
     return 0
 

@@ -177,6 +177,7 @@ def _war_room(journal: Journal | LockedJournal, *, read_only: bool, tz: str | No
         return parts.code
     app = parts.app_class(parts.source, parts.clock, **parts.options)
     app.catch_up = parts.catch_up  # said once, when it opens
+    app.catch_up_later = parts.catch_up_later  # or once a worker has worked it out
     app.run()
     return app.return_code or 0  # 143 after SIGTERM, 129 after SIGHUP
 
@@ -186,15 +187,20 @@ def war_room_parts(
 ) -> WarRoomParts | Refusal:
     """What the war room on `journal` is made of, or why it is not opened (in one line).
     Also called by cli/warroom_boot.py once its first frame is on the terminal."""
+    from ..journal.fold_ahead import adopt_folded
     from ..journal.run import JournalRun, run_clock
     from ..locked.client import LockedJournal, LockedRun
     from ..tui.app import WarRoomApp
     from ..tui.boot import Refusal, WarRoomParts
     from .catch_up import catch_up_lines, last_seen
+    from .catch_up_later import catch_up_later
     from .prior import rehearsal_prior
     from .status_command import viewer_zone
     from .trust_commands import broken_line
 
+    # The log folded by the boot's worker, if it did (journal/fold_ahead.py): the guard
+    # below then folds only what was appended since, not the whole log on the UI thread.
+    adopt_folded(journal)
     since = last_seen(journal)  # before the guard remembers this look
     broken = broken_line(journal, "follow" if read_only else "run", journal.run_id)
     if broken is not None:
@@ -224,4 +230,8 @@ def war_room_parts(
     # after the first frame on a large plan (tui/odds.py), not before the screen opens.
     make_prior = (lambda: rehearsal_prior(journal)) if conductor is not None else None
     options = {"conductor": conductor, "prior": prior, "tz": zone, "make_prior": make_prior}
-    return WarRoomParts(WarRoomApp, source, clock, options, catch_up_lines(journal, since))
+    # A run file's catch-up (the verdict asked twice, with its odds: seconds on a large
+    # plan) is worked out by a worker once the war room is up (cli/catch_up_later.py).
+    later = catch_up_later(journal, since)
+    lines = [] if later is not None else catch_up_lines(journal, since)
+    return WarRoomParts(WarRoomApp, source, clock, options, lines, later)

@@ -41,6 +41,7 @@ from .actions.steps import StepActions
 from .actions.views import ViewActions
 from .alerts import Alerts
 from .boot import held_back
+from .catch_up_news import start_catch_up
 from .commands import palette
 from .frame import Frame
 from .keys import PANES, bindings
@@ -161,6 +162,7 @@ class WarRoomApp(
         self._active_pane = "timeline"
         self._warming: list[Event] | None = None  # a large plan's first events, until scheduled
         self.catch_up: list[str] = []  # what changed since this login last looked (cli)
+        self.catch_up_later: Callable[[], list[str]] | None = None  # the same, by a worker
 
     @property
     def forecaster(self) -> Forecaster | None:
@@ -202,6 +204,8 @@ class WarRoomApp(
         self.query_one("#now-list").focus()
         if self.catch_up:  # joining mid-night: engine/catchup.py
             self.notify("\n".join(self.catch_up), title="Since you last looked", timeout=30)
+        if self._warming is None:  # or worked out by a worker after the whole first frame
+            start_catch_up(self)  # (catch_up_news.py), said when ready
 
     async def _start_conductor(self) -> None:
         if self._warming is not None and self._folded_by_source:
@@ -272,6 +276,7 @@ class WarRoomApp(
         new, self._warming = self._warming or [], None
         self.refresh_run(new, folded=True)
         self.refresh_bindings()  # the keys check_action held back are offered again
+        start_catch_up(self)  # not beside the first schedule's worker: after it
         if self._conductor_waits:
             self.call_after_refresh(self._start_conductor)
 

@@ -68,6 +68,8 @@ class WarRoomParts:
     clock: Any  # a clocks.Clock
     options: dict[str, Any] = field(default_factory=dict)  # conductor, tz, make_prior...
     catch_up: list[str] = field(default_factory=list)
+    # The catch-up worked out by a worker once the war room is up (tui/catch_up_news.py).
+    catch_up_later: Callable[[], list[str]] | None = None
 
 
 @dataclass(frozen=True)
@@ -310,6 +312,7 @@ async def take_over(app: WarRoomBoot, parts: WarRoomParts) -> None:
         app._set_up(parts.source, parts.clock, **parts.options)  # type: ignore[attr-defined]
         app.guard = guard  # its on_mount's install() finds it installed (terminal.py)
         app.catch_up = parts.catch_up  # type: ignore[attr-defined]
+        app.catch_up_later = parts.catch_up_later  # type: ignore[attr-defined]
         await recompose_first_screen(app)  # the war room's widgets in the sketch's place
         await app.on_mount()  # its own first frame (tui/first_paint.py), timers, conductor
     app.refresh_bindings()
