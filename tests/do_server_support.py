@@ -13,27 +13,16 @@ import sqlite3
 import struct
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 from cutover_tui.cli import do_server_place as place
 from cutover_tui.journal.store import Journal
 from tests.journal_support import new_run
+from tests.waiting import until
 
 DEADLINE = 60.0
 UCRED = struct.Struct("3i")
-
-
-def until(condition: Callable[[], object], what: str, deadline: float = DEADLINE) -> object:
-    """Poll `condition` until it is true (returned), failing after `deadline` seconds."""
-    end = time.monotonic() + deadline
-    while time.monotonic() < end:
-        found = condition()
-        if found:
-            return found
-        time.sleep(0.02)
-    raise AssertionError(f"not within {deadline:.0f} s: {what}")
 
 
 def cutover_env(state: Path, serve: bool, **more: str) -> dict[str, str]:

@@ -62,6 +62,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    keep_do_server()
     if Path(args.target).suffix != ".toml":  # a run: its first frame before the heavy imports
         from .warroom_boot import boot_war_room
 
@@ -81,6 +82,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_follow(args: argparse.Namespace) -> int:
     from .warroom_boot import boot_war_room
 
+    keep_do_server()
+
     booted = boot_war_room(args, args.run, read_only=True)
     if booted is not None:
         return booted
@@ -90,6 +93,17 @@ def cmd_follow(args: argparse.Namespace) -> int:
         print(f"cutover: {exc}", file=sys.stderr)
         return 1
     return _war_room(journal, read_only=True, tz=args.tz)
+
+
+def keep_do_server() -> None:
+    """On a terminal, this user's `cutover do` kept served while the war room is open
+    (cli/do_server_keeper.py): the operator's next command from another pane is quick."""
+    from .warroom_boot import on_a_terminal
+
+    if on_a_terminal():
+        from .do_server_keeper import keep_serving
+
+        keep_serving()
 
 
 def _journal_for(args: argparse.Namespace) -> Journal | LockedJournal | None:
