@@ -197,12 +197,13 @@ def started_server(state: Path, argv: list[str], env: dict[str, str], cwd: Path)
     return until(lambda: server_pid(state), "a server listening")
 
 
-def servers_of(state: Path) -> list[int]:
-    """Command servers running with `state` as their state directory."""
+def servers_of(state: Path, uid: int | None = None) -> list[int]:
+    """Command servers of `uid` (the served user's by default) with `state` as their state
+    directory."""
     found = []
     for proc in Path("/proc").iterdir():
         try:
-            if not proc.name.isdigit() or proc.stat().st_uid != served_uid():
+            if not proc.name.isdigit() or proc.stat().st_uid != (served_uid() if uid is None else uid):
                 continue
             command = (proc / "cmdline").read_bytes()
             environ = (proc / "environ").read_bytes().split(b"\0")
