@@ -177,7 +177,9 @@ def test_a_client_killed_by_sigkill_takes_its_command_with_it(tmp_path: Path) ->
 
 
 @needs_root
-@pytest.mark.parametrize("sig", [signal.SIGUSR1, signal.SIGALRM], ids=["USR1", "ALRM"])
+@pytest.mark.parametrize(
+    "sig", [signal.SIGUSR1, signal.SIGALRM, signal.SIGQUIT], ids=["USR1", "ALRM", "QUIT"]
+)
 def test_every_ending_signal_is_forwarded(tmp_path: Path, sig: int) -> None:
     """The child held stopped: the signal reaches it (pending) while the client waits for
     its end; let go, it dies of it, so does the client, and nothing is recorded."""
