@@ -203,7 +203,9 @@ def servers_of(state: Path, uid: int | None = None) -> list[int]:
     found = []
     for proc in Path("/proc").iterdir():
         try:
-            if not proc.name.isdigit() or proc.stat().st_uid != (served_uid() if uid is None else uid):
+            if not proc.name.isdigit() or proc.stat().st_uid != (
+                served_uid() if uid is None else uid
+            ):
                 continue
             command = (proc / "cmdline").read_bytes()
             environ = (proc / "environ").read_bytes().split(b"\0")
