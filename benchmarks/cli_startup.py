@@ -37,6 +37,12 @@ process started when no server runs; `fast start/complete, server running` are t
 actions' fast path with a server running, its refresh handed over (the rows above them run
 with the server off, as before it existed).
 
+Root is never served (cli/do_server_peer.py): as root, run it as another user for the
+`served:` rows, e.g. `setpriv --reuid=65534 --regid=65534 --init-groups
+--inh-caps=+dac_override,+dac_read_search --ambient-caps=+dac_override,+dac_read_search
+env HOME=/tmp/h .venv/bin/python benchmarks/cli_startup.py --runs 5` (the capabilities
+reach a Python under /root; the server started inherits them, so it serves).
+
 Target (issue 14): `cutover do` under 2x the baseline. Asserts nothing.
 """
 

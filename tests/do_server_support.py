@@ -4,7 +4,9 @@ the servers they start found, waited for and stopped: no process outlives a test
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import pwd
 import select
 import shutil
 import signal
@@ -13,16 +15,43 @@ import sqlite3
 import struct
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 from cutover_tui.cli import do_server_place as place
+from cutover_tui.engine.events import RunStarted
+from cutover_tui.journal.backend import create_at
 from cutover_tui.journal.store import Journal
-from tests.journal_support import new_run
+from cutover_tui.plan import parse_plan
+from tests.journal_support import at, plan_text
 from tests.waiting import until
 
 DEADLINE = 60.0
 UCRED = struct.Struct("3i")
+# Root is never served (cli/do_server_peer.py): as root, the tests' commands run as this
+# user, with the capabilities to reach root's Python and the tests' root-owned files
+# (ambient, so the server they start has them too, and serves them: the same credentials).
+SERVED_USER = "nobody"
+CAPS = "+dac_override,+dac_read_search"
+
+
+def as_user(groups: str = "--init-groups", caps: str = CAPS) -> list[str]:
+    """The argv prefix that runs a command as the served test user (nothing when not root)."""
+    if os.geteuid() != 0:
+        return []
+    return [
+        "setpriv",
+        f"--reuid={SERVED_USER}",
+        f"--regid={pwd.getpwnam(SERVED_USER).pw_gid}",
+        groups,
+        f"--inh-caps={caps}",
+        f"--ambient-caps={caps}",
+    ]
+
+
+def served_uid() -> int:
+    return pwd.getpwnam(SERVED_USER).pw_uid if os.geteuid() == 0 else os.geteuid()
 
 
 def cutover_env(state: Path, serve: bool, **more: str) -> dict[str, str]:
@@ -32,9 +61,11 @@ def cutover_env(state: Path, serve: bool, **more: str) -> dict[str, str]:
     return env | more
 
 
-def cutover(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[int, str, str]:
+def cutover(
+    argv: list[str], env: dict[str, str], cwd: Path, user: list[str] | None = None
+) -> tuple[int, str, str]:
     done = subprocess.run(
-        [sys.executable, "-m", "cutover_tui.cli", *argv],
+        [*(as_user() if user is None else user), sys.executable, "-m", "cutover_tui.cli", *argv],
         env=env,
         cwd=cwd,
         capture_output=True,
@@ -136,9 +167,21 @@ def write_locked(path: Path) -> Iterator[sqlite3.Connection]:
         db.close()
 
 
+def served_login() -> str:
+    return pwd.getpwuid(served_uid()).pw_name
+
+
+def commanded_run(directory: Path, steps: int) -> Journal:
+    """`new_run`'s run, commanded by the served user (who runs the tests' commands)."""
+    loaded = parse_plan(plan_text(steps, commander_login=served_login()), name="jt.toml")
+    journal = create_at(directory, loaded, rehearsal=False, created_by=served_login())
+    journal.append(RunStarted(actor="boss", at=at(0), plan_id="jt", key=uuid.uuid4().hex))
+    return journal
+
+
 def served_run(tmp_path: Path) -> tuple[str, Path, Path]:
     """One run, copied into a/ (served) and b/ (not served): its id and the two folders."""
-    journal = new_run(tmp_path / "base", steps=4)
+    journal = commanded_run(tmp_path / "base", steps=4)
     run_id, path = journal.run_id, journal.path
     journal.close()
     for side in ("a", "b"):
@@ -154,12 +197,15 @@ def started_server(state: Path, argv: list[str], env: dict[str, str], cwd: Path)
     return until(lambda: server_pid(state), "a server listening")
 
 
-def servers_of(state: Path) -> list[int]:
-    """Command servers running with `state` as their state directory."""
+def servers_of(state: Path, uid: int | None = None) -> list[int]:
+    """Command servers of `uid` (the served user's by default) with `state` as their state
+    directory."""
     found = []
     for proc in Path("/proc").iterdir():
         try:
-            if not proc.name.isdigit() or proc.stat().st_uid != os.geteuid():
+            if not proc.name.isdigit() or proc.stat().st_uid != (
+                served_uid() if uid is None else uid
+            ):
                 continue
             command = (proc / "cmdline").read_bytes()
             environ = (proc / "environ").read_bytes().split(b"\0")
@@ -184,7 +230,7 @@ def locked_run(tmp_path: Path) -> tuple[str, Path, dict[str, str], int]:
 def served_note(run_id: str, text: str, env: dict[str, str], cwd: Path) -> subprocess.Popen:
     argv = ["do", run_id, "note", "--note", text, "--reason", "r"]
     return subprocess.Popen(
-        [sys.executable, "-m", "cutover_tui.cli", *argv],
+        [*as_user(), sys.executable, "-m", "cutover_tui.cli", *argv],
         env=env,
         cwd=cwd,
         stdout=subprocess.PIPE,
@@ -209,3 +255,59 @@ def recorded(path: Path, text: str) -> int:
         return len([e for e in journal.events() if getattr(e, "text", None) == text])
     finally:
         journal.close()
+
+
+HAND = """
+import json, os, socket, sys
+from cutover_tui.cli.do_server_wire import GO, read_line, send_request
+where, request, go = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3] == "go"
+folder = os.open(os.path.dirname(where), os.O_RDONLY | os.O_DIRECTORY)
+sock = socket.socket(socket.AF_UNIX)
+sock.connect(f"/proc/self/fd/{folder}/{os.path.basename(where)}")
+null = os.open(os.devnull, os.O_RDWR)
+try:
+    send_request(sock, request, [os.open(".", os.O_RDONLY), null, null, null])
+    reader = sock.makefile("rb")
+    said = {"first": read_line(reader)}
+    if go and said["first"]:
+        sock.sendall(GO)
+        said["end"] = read_line(reader)
+except OSError as exc:
+    said = {"first": None, "error": type(exc).__name__}
+print(json.dumps(said))
+"""
+
+
+def hand_client(
+    where: Path, request: dict, cwd: Path, go: bool, user: list[str] | None = None
+) -> dict:
+    """A request written by hand to the server at `where`, from a process of `user` (the
+    served user by default), its streams /dev/null: what the server answered ({"first":
+    the pid line or None, "end": the status line once the go was sent})."""
+    done = subprocess.run(
+        [
+            *(as_user() if user is None else user),
+            sys.executable,
+            "-c",
+            HAND,
+            str(where),
+            json.dumps(request),
+            "go" if go else "no-go",
+        ],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def give_to_served(top: Path) -> None:
+    """`top` and everything under it made the served user's (made by root for a test)."""
+    if os.geteuid() != 0:
+        return
+    user = pwd.getpwuid(served_uid())
+    for path in [top, *top.rglob("*")]:
+        os.chown(path, user.pw_uid, user.pw_gid, follow_symlinks=False)

@@ -16,10 +16,13 @@ from pathlib import Path
 from cutover_tui.cli import do_server_place as place
 from cutover_tui.journal.store import Journal
 from tests.do_server_support import (
+    as_user,
     children_of,
-    connect,
     cutover,
     cutover_env,
+    give_to_served,
+    hand_client,
+    served_login,
     served_run,
     server_pid,
     servers_of,
@@ -167,6 +170,7 @@ def test_the_client_loads_no_pydantic(tmp_path: Path) -> None:
         started_server(state, ["do", run_id, "note", "--note", "x", "--reason", "r"], env, tmp_path)
         done = subprocess.run(
             [
+                *as_user(),
                 sys.executable,
                 "-c",
                 probe,
@@ -218,8 +222,6 @@ def test_sigterm_stops_a_server_and_unbinds_it(tmp_path: Path) -> None:
 def test_a_client_that_gives_up_before_the_go_runs_nothing_there(tmp_path: Path) -> None:
     """A request sent, the pid read, and the socket closed without the go: the child leaves
     and nothing is recorded."""
-    from cutover_tui.cli.do_server_wire import read_line, send_request
-
     run_id, a, _b = served_run(tmp_path)
     state = tmp_path / "state"
     env = cutover_env(state, True, CUTOVER_RUNS=str(a))
@@ -229,20 +231,15 @@ def test_a_client_that_gives_up_before_the_go_runs_nothing_there(tmp_path: Path)
             state, ["do", run_id, "note", "--note", "x", "--reason", "r"], env, tmp_path
         )
         (where,) = sockets(state)
-        with connect(where) as sock:
-            request = {
-                "argv": ["do", run_id, "note", "--note", "ghost", "--reason", "r"],
-                "sys_argv": ["cutover"],
-                "orig_argv": ["cutover"],
-                "env": env,
-                "umask": 0o022,
-                "streams": [{}, {}, {}],
-            }
-            cwd = os.open(tmp_path, os.O_RDONLY)
-            send_request(sock, request, [cwd, 0, 1, 2])
-            os.close(cwd)
-            with sock.makefile("rb") as reader:
-                pid = read_line(reader)["pid"]
+        request = {
+            "argv": ["do", run_id, "note", "--note", "ghost", "--reason", "r"],
+            "sys_argv": ["cutover"],
+            "orig_argv": ["cutover"],
+            "env": env,
+            "umask": 0o022,
+            "streams": [{}, {}, {}],
+        }
+        pid = hand_client(where, request, tmp_path, go=False)["first"]["pid"]
         wait_gone(pid)
         until(lambda: children_of(server) == [], "the child reaped")
     journal = Journal(path)
@@ -287,6 +284,7 @@ def test_a_new_server_removes_other_fingerprints_leftovers(tmp_path: Path) -> No
     with socket.socket(socket.AF_UNIX) as old:  # a socket file nobody listens on any more
         old.bind(place.in_folder(fd, "0ld.sock"))  # a tmp_path may pass AF_UNIX's 108 bytes
     os.close(fd)
+    give_to_served(state)
     argv = ["do", run_id, "note", "--note", "x", "--reason", "r"]
     with servers_stopped(state, other_state):
         live = started_server(state, argv, env, tmp_path)
@@ -317,29 +315,45 @@ else:
 """
 
 
-def test_the_facts_refresh_is_forked_from_the_server(tmp_path: Path, monkeypatch) -> None:
+RECALL_PROBE = """
+import json, sys
+from pathlib import Path
+from cutover_tui.journal.do_facts import recall
+facts = recall(sys.argv[1], Path(sys.argv[2]), sys.argv[3])
+print(json.dumps(None if facts is None else {"seq": facts.seq, "moves": facts.moves}, default=str))
+"""
+
+
+def test_the_facts_refresh_is_forked_from_the_server(tmp_path: Path) -> None:
     """A fast move's refresh (cli/facts_refresh.spawn) handed to the server: its child keeps
     this user's facts with the moves at the head, as the fresh process would."""
-    from cutover_tui.journal import do_facts
-    from cutover_tui.journal.identity import os_login
-
     run_id, a, _b = served_run(tmp_path)
     state = tmp_path / "state"
     env = cutover_env(state, True, CUTOVER_RUNS=str(a))
     (path,) = a.glob("*.db")
-    probe = [sys.executable, "-c", REFRESH_PROBE, str(path.resolve())]
+    probe = [*as_user(), sys.executable, "-c", REFRESH_PROBE, str(path.resolve())]
 
     def handed() -> str:
         done = subprocess.run(probe, env=env, capture_output=True, text=True, timeout=120)
         return done.stdout + done.stderr
 
+    def recalled() -> dict | None:  # as the served user: the facts are private to it
+        args = [run_id, str(path.resolve()), served_login()]
+        done = subprocess.run(
+            [*as_user(), sys.executable, "-c", RECALL_PROBE, *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        return json.loads(done.stdout)
+
     assert handed() == "NOT HANDED\n"  # no server: the caller starts the fresh process
     with servers_stopped(state):
         started_server(state, ["do", run_id, "note", "--note", "x", "--reason", "r"], env, tmp_path)
-        monkeypatch.setenv("CUTOVER_STATE", str(state))
-        before = do_facts.recall(run_id, path.resolve(), os_login())
-        assert before is not None and before.moves is None  # refresh off for that command
+        before = recalled()
+        assert before is not None and before["moves"] is None  # refresh off for that command
         assert handed() == "ENDED 0\n"
-        after = do_facts.recall(run_id, path.resolve(), os_login())
-        assert after is not None and after.seq == before.seq and after.moves is not None
-        assert "start" in after.moves
+        after = recalled()
+        assert after is not None and after["seq"] == before["seq"] and after["moves"] is not None
+        assert "start" in after["moves"]

@@ -13,6 +13,7 @@ import pytest
 
 from cutover_tui.cli import do_server_keeper
 from tests.do_server_support import (
+    as_user,
     cutover,
     cutover_env,
     served_run,
@@ -29,7 +30,12 @@ LOOK = "from cutover_tui.cli.do_server_keeper import ensure_server; print(ensure
 def look(env: dict[str, str], cwd: Path) -> str:
     """One look, as the war room's keeper makes it, in a process of its own."""
     done = subprocess.run(
-        [sys.executable, "-c", LOOK], env=env, cwd=cwd, capture_output=True, text=True, timeout=60
+        [*as_user(), sys.executable, "-c", LOOK],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert done.returncode == 0, done.stderr
     return done.stdout.strip()
@@ -72,6 +78,7 @@ def test_the_keeper_looks_again_until_stopped(tmp_path: Path, monkeypatch) -> No
         return True
 
     monkeypatch.setattr(do_server_keeper, "ensure_server", counted)
+    monkeypatch.setattr(do_server_keeper.place, "enabled", lambda: True)  # root is off
     stop = do_server_keeper.keep_serving(first=0.0, every=0.01)
     assert enough.wait(60), "the keeper did not look again"
     stop.set()

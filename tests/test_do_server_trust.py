@@ -80,7 +80,7 @@ def test_a_foreign_owned_folder_is_never_used(tmp_path: Path) -> None:
     run_id, a, _b = served_run(tmp_path)
     state = tmp_path / "state"
     (state / "do-server").mkdir(parents=True, mode=0o700)
-    os.chown(state / "do-server", 65534, 65534)
+    os.chown(state / "do-server", 1, 1)  # daemon's: the tests' commands run as nobody
     env = cutover_env(state, True, CUTOVER_RUNS=str(a))
     with servers_stopped(state):
         for n in range(2):
@@ -92,7 +92,8 @@ def test_a_foreign_owned_folder_is_never_used(tmp_path: Path) -> None:
 
 
 def test_a_peer_of_another_uid_is_refused(tmp_path: Path) -> None:
-    """The folder and socket opened up for the test: SO_PEERCRED alone keeps `nobody` out."""
+    """The folder and socket opened up for the test: SO_PEERCRED alone keeps `daemon` out
+    (the tests' commands, and so the server, run as nobody)."""
     if os.geteuid() != 0 or not shutil.which("runuser") or not Path("/usr/bin/python3").exists():
         pytest.skip("needs root, runuser and a Python other users may run")
     open_to_all = Path(tempfile.mkdtemp(prefix="cutover-doserver-"))
@@ -121,7 +122,7 @@ def test_a_peer_of_another_uid_is_refused(tmp_path: Path) -> None:
                 "    print('ANSWER', repr(b''))\n"
             )
             done = subprocess.run(
-                ["runuser", "-u", "nobody", "--", "/usr/bin/python3", "-I", "-c", talk, str(path)],
+                ["runuser", "-u", "daemon", "--", "/usr/bin/python3", "-I", "-c", talk, str(path)],
                 capture_output=True,
                 text=True,
                 timeout=60,

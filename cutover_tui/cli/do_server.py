@@ -26,21 +26,21 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import select
 import selectors
 import signal
 import socket
 import stat
-import struct
 import sys
 import time
 
 from . import do_server_place as place
+from .do_server_peer import Declined, check_peer, root, servable_request
 from .do_server_warm import warm
 from .do_server_wire import WireError, recv_request, send_line
 
 CODE_CHECK = 10.0  # seconds between looks at the code on disk
 REQUEST_TIMEOUT = 5.0  # a client sends its request at once; one that does not is dropped
-UCRED = struct.Struct("3i")  # pid, uid, gid
 
 
 class Server:
@@ -52,6 +52,13 @@ class Server:
         self.selector.register(listener, selectors.EVENT_READ, "accept")
         self.selector.register(wake, selectors.EVENT_READ, "wake")
         self.children: dict[int, tuple[int, socket.socket]] = {}  # pidfd -> (pid, client)
+        # A served command's client that hangs up (killed, say) takes its command with it:
+        # its socket is watched for the peer's close only (EPOLLRDHUP: never read, the go
+        # is the child's to read), and the child is killed through its pidfd.
+        self.hangups = select.epoll()
+        self.selector.register(self.hangups.fileno(), selectors.EVENT_READ, "hangup")
+        self.watched: dict[int, int] = {}  # client socket fd -> its child's pidfd
+        self.bound = place.identity(folder, place.socket_name(name))
         self.listening = True
         self.asked = asked  # {"stop": bool}, set by a signal (wake_on_signals)
 
@@ -76,6 +83,8 @@ class Server:
                 last_used = time.monotonic()
                 if key.data == "accept":
                     self.accept()
+                elif key.data == "hangup":
+                    self.hung_up()
                 elif key.data == "wake":
                     with contextlib.suppress(OSError):
                         os.read(key.fd, 64)
@@ -88,17 +97,28 @@ class Server:
         except OSError:
             return
         try:
-            _pid, uid, _gid = UCRED.unpack(
-                conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, UCRED.size)
-            )
-            if uid != os.geteuid():
-                raise WireError("a peer of another user")
+            check_peer(conn)  # cli/do_server_peer.py: all of its credentials are ours
             conn.settimeout(REQUEST_TIMEOUT)
             request, fds = recv_request(conn)
-        except (OSError, WireError):
+        except (OSError, WireError, Declined, ValueError):
+            conn.close()
+            return
+        if not servable_request(request):
+            for fd in fds:
+                place.close_quietly(fd)
             conn.close()
             return
         self.fork(conn, request, fds)
+
+    def hung_up(self) -> None:
+        """Clients gone before their command ended: their children killed (a command is
+        never recorded after its client died of a signal it could not forward)."""
+        for fd, _events in self.hangups.poll(0):
+            self.hangups.unregister(fd)
+            pidfd = self.watched.pop(fd, None)
+            if pidfd is not None:
+                with contextlib.suppress(OSError):
+                    signal.pidfd_send_signal(pidfd, signal.SIGKILL)
 
     def fork(self, conn: socket.socket, request: dict, fds: list[int]) -> None:
         try:
@@ -128,6 +148,9 @@ class Server:
             return
         self.children[pidfd] = (pid, conn)
         self.selector.register(pidfd, selectors.EVENT_READ, "child")
+        if request.get("kind") is None:  # a facts refresh outlives its starter by design
+            self.watched[conn.fileno()] = pidfd
+            self.hangups.register(conn.fileno(), select.EPOLLRDHUP)
 
     def forget(self, conn: socket.socket) -> None:
         """In a child: let go of the server's descriptors but its own client's socket."""
@@ -138,10 +161,13 @@ class Server:
         for pidfd in self.children:
             place.close_quietly(pidfd)
         self.selector.close()
+        self.hangups.close()
 
     def reap(self, pidfd: int) -> None:
         pid, conn = self.children.pop(pidfd)
         self.selector.unregister(pidfd)
+        if self.watched.pop(conn.fileno(), None) is not None:
+            self.hangups.unregister(conn.fileno())
         os.close(pidfd)
         _, status, usage = os.wait4(pid, 0)
         with contextlib.suppress(OSError):
@@ -149,18 +175,23 @@ class Server:
         conn.close()
 
     def unbind(self) -> None:
-        """No new commands: the socket's name removed (under the lock this server holds),
-        then the listener closed; a client still queued sees it closed and runs its own."""
+        """No new commands: the socket's name removed (under the lock this server holds)
+        if it still is this server's socket (after `rm do-server/*` a newer server may have
+        bound the name), then the listener closed; a client still queued sees it closed
+        and runs its own."""
         self.listening = False
-        with contextlib.suppress(OSError):
-            os.unlink(place.socket_name(self.name), dir_fd=self.folder)
+        name = place.socket_name(self.name)
+        if place.identity(self.folder, name) == self.bound:
+            with contextlib.suppress(OSError):
+                os.unlink(name, dir_fd=self.folder)
         self.selector.unregister(self.listener)
         self.listener.close()
 
 
 def take_lock(folder: int, name: str) -> int | None:
     """The lock file `name` in `folder` (a regular file of this user, no link), locked;
-    None when another server holds it."""
+    None when another server holds it, or when the file locked is no longer the one at the
+    name (a prune removed it between the open and the flock: the lock is worth nothing)."""
     flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
     try:
         fd = os.open(name, flags, 0o600, dir_fd=folder)
@@ -175,12 +206,17 @@ def take_lock(folder: int, name: str) -> int | None:
     except OSError:
         os.close(fd)
         return None
+    if place.identity(folder, name) != (info.st_dev, info.st_ino):
+        os.close(fd)
+        return None
     return fd
 
 
 def prune(folder: int, keep: str) -> None:
     """Other fingerprints' leftovers (older code, another locale): a lock nobody holds and
-    its socket are removed, each under that lock, as a server of theirs would do."""
+    its socket are removed, each under that lock, as a server of theirs would do. One who
+    opened that lock file meanwhile finds, once it has the flock, that the file is no longer
+    at the name (take_lock) and does not count it as held."""
     for entry in os.listdir(folder):
         name, dot, kind = entry.rpartition(".")
         if kind != "lock" or not dot or name == keep:
@@ -224,12 +260,18 @@ def wake_on_signals(asked: dict) -> int:
 
 def main(argv: list[str]) -> int:
     name, code = argv
+    if root():
+        return 0  # root is never served (cli/do_server_peer.py)
     if place.code_digest() != code:
         return 0  # the code changed since the client looked: a server of it would lie
     folder = place.open_folder(create=True)
     if folder is None:
         return 0
-    lock = take_lock(folder, place.lock_name(name))
+    lock = None
+    for _attempt in range(3):  # a lock file pruned under us is taken again by its name
+        lock = take_lock(folder, place.lock_name(name))
+        if lock is not None:
+            break
     if lock is None:
         return 0  # another server of this fingerprint runs (or is starting)
     prune(folder, name)

@@ -131,6 +131,8 @@ def run(argv: list[str]) -> int:
     with contextlib.suppress(BaseException):
         atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
+        if stream is None or stream.closed:  # as CPython's shutdown: `| head` closed it
+            continue
         try:
             stream.flush()
         except Exception:

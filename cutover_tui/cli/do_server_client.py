@@ -6,8 +6,9 @@ received and the go sent) any doubt (no server, a stale socket, a refusal, a tim
 closed descriptor among 0-2, a start-up variable a fork cannot reproduce) means the full
 path here, exactly as without a server; the server's child waits for the go, so a child
 the client gave up on never runs. After the go the client never runs the command: it
-forwards SIGINT, SIGTERM and SIGHUP to the child, and ends as the child ended (its exit
-code, or the same signal). Should the server die meanwhile, the client waits for the child
+forwards every catchable signal that would end it (FORWARDED) to the child, and ends as the
+child ended (its exit code, or the same signal); should the client die anyway (SIGKILL),
+the server kills the child once the client's socket hangs up. Should the server die meanwhile, the client waits for the child
 to end (a pidfd) and says in one line that its exit status was lost and how to look.
 
 Imports neither pydantic nor the engine (tests/test_do_server.py checks sys.modules).
@@ -28,9 +29,30 @@ from .do_server_wire import GO, WireError, read_line, send_request
 from .own_python import python_command, search_path
 
 ACCEPT_TIMEOUT = 10.0  # seconds for the server to answer with its child's pid
-FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+# Every signal whose default action ends a process, sent to the client (kill, timeout,
+# a terminal's Ctrl-\\), is sent on to the child as the same signal: a fresh `cutover do`
+# would have died of it. Not the faults (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS,
+# SIGABRT: a handler cannot return from a real one), nor SIGPIPE and SIGXFSZ (a fresh
+# Python ignores them). SIGKILL cannot be caught: the server sees the client's socket hang
+# up and kills the child (cli/do_server.py, Server.hung_up), as it does after any death.
+FORWARDED = (
+    signal.SIGINT,
+    signal.SIGTERM,
+    signal.SIGHUP,
+    signal.SIGQUIT,
+    signal.SIGUSR1,
+    signal.SIGUSR2,
+    signal.SIGALRM,
+    signal.SIGVTALRM,
+    signal.SIGPROF,
+    signal.SIGXCPU,
+    signal.SIGIO,
+    signal.SIGPWR,
+    signal.SIGSTKFLT,
+    *range(signal.SIGRTMIN, signal.SIGRTMAX + 1),
+)
 # Signals a fresh `cutover do` dies of (the client dies of the same); others: 128 + n.
-RAISED_AGAIN = (signal.SIGTERM, signal.SIGHUP, signal.SIGPIPE, signal.SIGKILL, signal.SIGINT)
+RAISED_AGAIN = (*FORWARDED, signal.SIGPIPE, signal.SIGKILL)
 CPU_FILE = "CUTOVER_DO_SERVER_CPU_FILE"  # benchmarks: the served child's CPU seconds, appended
 # What the server's own start reads of the environment: where the state lives, the locale
 # it decides its encodings by; the commands' own environment comes with each request.

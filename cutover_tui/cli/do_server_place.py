@@ -49,7 +49,9 @@ LOCALE_VARS = ("LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE")  # decided on at start 
 
 
 def enabled() -> bool:
-    return os.environ.get(ENV_SWITCH, "1") != "0"
+    """Off by CUTOVER_DO_SERVER=0, and always for root (euid 0): a server's child acts with
+    the server's credentials, and root's are too much to keep in a resident process."""
+    return os.environ.get(ENV_SWITCH, "1") != "0" and os.geteuid() != 0
 
 
 def idle_seconds() -> float:
@@ -77,10 +79,12 @@ def server_flags() -> list[str]:
     return [f"-Xutf8={utf8}", *(["-B"] if no_bytecode else []), *(["-O"] * optimize)]
 
 
-def code_digest(root: Path = PACKAGE) -> str:
+def code_digest(root: Path = PACKAGE, path: list[str] | None = None) -> str:
     """A digest of the package's files: names, sizes and mtimes (not contents: a stat per
-    file, about 280 of them; benchmarks/cli_startup.py prints its cost)."""
+    file, about 280 of them; benchmarks/cli_startup.py prints its cost), and of the
+    distributions installed on the search path `path` (sys.path by default: `installed`)."""
     h = hashlib.sha256()
+    installed(h, sys.path if path is None else path)
     stack = [str(root)]
     while stack:
         folder = stack.pop()
@@ -98,6 +102,29 @@ def code_digest(root: Path = PACKAGE) -> str:
                 info = entry.stat(follow_symlinks=False)
                 h.update(f"{entry.path}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())
     return h.hexdigest()
+
+
+DIST_SUFFIXES = (".dist-info", ".egg-info", ".pth")
+
+
+def installed(h, path: list[str]) -> None:
+    """Feed `h` the names and mtimes of the distributions' metadata (*.dist-info, *.egg-info,
+    *.pth) in every site-packages folder of `path`: an upgraded or reinstalled dependency
+    (pydantic, say) changes them, and a server must not go on running its old code while
+    modules it never imported would load from the new files. A file edited in place
+    without a reinstall is not seen (its distribution's metadata stays as it was)."""
+    folders = sorted({p for p in path if Path(p).name in ("site-packages", "dist-packages")})
+    for folder in folders:
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            h.update(f"?{folder}".encode())
+            continue
+        for entry in entries:
+            if entry.name.endswith(DIST_SUFFIXES):
+                with contextlib.suppress(OSError):
+                    mtime = entry.stat(follow_symlinks=False).st_mtime_ns
+                    h.update(f"{entry.path}\0{mtime}\n".encode())
 
 
 def fingerprint(env: dict[str, str], search: list[str], code: str) -> str:
@@ -150,3 +177,13 @@ def close_quietly(fd: int | None) -> None:
     if fd is not None:
         with contextlib.suppress(OSError):
             os.close(fd)
+
+
+def identity(folder: int, name: str) -> tuple[int, int] | None:
+    """The (device, inode) of the file at `name` in `folder` (no link followed), None if
+    there is none: what a server checks before it removes a name it made."""
+    try:
+        info = os.stat(name, dir_fd=folder, follow_symlinks=False)
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
