@@ -42,7 +42,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks import foresight  # noqa: E402
 from benchmarks.foresight_sweep import first_late  # noqa: E402
-from benchmarks.foresight_table import done_when_table  # noqa: E402
+from benchmarks.foresight_table import done_when_table, judge  # noqa: E402
 from cutover_tui.engine import alarm  # noqa: E402
 from cutover_tui.engine.schedule import schedule  # noqa: E402
 from cutover_tui.engine.state import apply, initial_state  # noqa: E402
@@ -183,6 +183,35 @@ def rejudged(setting: tuple) -> object:
     return ours
 
 
+SWEEP = {  # the alarm's settings tried on the oracle's odds: line, spell, margin, work floor
+    "late": (0.1, 0.2, 0.35, 0.5),
+    "spell": (1, 2, 4, 8),
+    "margin": (alarm.MARGIN,),  # the margin only clears a LATE: the first one never moves
+    "work": (0.0, alarm.MIN_WORK),
+}
+
+
+def sweep_lines(nights: list[Night], plans: list[str]) -> list[str]:
+    """Lead and false alarms per (noise, plan) under each alarm setting, one line each."""
+    out = ["\nthe oracle's odds under other alarm settings (lead >= 3x, false <= 5 %):"]
+    rows = [(noise, plan) for noise in foresight.NOISES for plan in plans]
+    out.append(f"{'line spell margin work':24}" + "".join(f"{n[:4]} {p[:9]:>9} " for n, p in rows))
+    for late, spell, margin, work in itertools.product(*SWEEP.values()):
+        setting = (late, spell, alarm.MIN_STEPS, work, margin)
+        first = rejudged(setting)
+        cells = []
+        for noise, plan in rows:
+            mine = [n for n in nights if n.noise == noise and n.plan == plan]
+            cells_, _ok = judge(mine, first) if mine else (["-", "-"], False)
+            lead, false = cells_[0].split()[0], cells_[1].split()[0]
+            mark = "*" if "PASS" in cells_[0] and "PASS" in cells_[1] else " "
+            cells.append(f"{lead:>6}/{false:>6}{mark}")
+        label = f"{late:4.0%} {spell:5d} {margin:6.0%} {work:4.0%}"
+        out.append(f"{label:24}" + " ".join(cells))
+    out.append("(lead ratio / false-alarm rate; * both pass)")
+    return out
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--set", choices=list(foresight.SEEDS), default="tune")
@@ -219,10 +248,7 @@ def main() -> int:
         print(f"\nours on the same nights ({args.ours}):")
         print("\n".join(done_when_table(ours, args.plans)))
     if args.sweep:
-        for late, spell, margin in itertools.product((0.2, 0.35, 0.5), (2, 4, 8), (0.1, 0.2)):
-            setting = (late, spell, alarm.MIN_STEPS, alarm.MIN_WORK, margin)
-            print(f"\n-- oracle, late below {late:.0%}, spell {spell}, margin {margin:.0%}")
-            print("\n".join(done_when_table(nights, args.plans, rejudged(setting))))
+        print("\n".join(sweep_lines(nights, args.plans)))
     if args.save:
         with open(args.save, "wb") as out:
             pickle.dump({args.set: [vars(n) for n in nights]}, out)
