@@ -79,7 +79,10 @@ class Truth:
         self.budget = np.array([steps[sid].duration / MINUTE for sid in order])
         self.preds = [[row[p] for p in steps[sid].after] for sid in order]
         self.not_before = np.array(
-            [(steps[sid].not_before - t0) / MINUTE if steps[sid].not_before else 0.0 for sid in order]
+            [
+                (steps[sid].not_before - t0) / MINUTE if steps[sid].not_before else 0.0
+                for sid in order
+            ]
         )
         self.begin = np.array([(begin[sid] - t0) / MINUTE for sid in order])
         self.end = np.array([(end[sid] - t0) / MINUTE for sid in order])
@@ -95,6 +98,10 @@ class Truth:
 
     def p_in(self, now: float) -> float:
         """P(finish by the deadline | S, the night as it stands at `now`)."""
+        return float(np.mean(self.step_ends(now).max(axis=0) <= self.deadline))
+
+    def step_ends(self, now: float) -> np.ndarray:
+        """Each step's end (minutes) in each iteration, given S and the night at `now`."""
         iterations = self.draws.shape[1]
         ends = np.empty((len(self.order), iterations))
         scale = self.budget * self.slowness
@@ -109,7 +116,7 @@ class Truth:
                 for p in self.preds[i]:
                     np.maximum(start, ends[p], out=start)
                 ends[i] = start + scale[i] * self.draws[i]
-        return float(np.mean(ends.max(axis=0) <= self.deadline))
+        return ends
 
     def evidence(self, now: float) -> tuple[int, float]:
         """Finished timed steps and their share of the budgeted work (the alarm's floor)."""
