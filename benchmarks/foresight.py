@@ -117,6 +117,36 @@ class Night:
 
 def simulate_events(plan, seed: int, plan_index: int, noise_model: str = "uniform"):
     """A night's events and its hidden slowness, from the seed (and the noise model) alone."""
+    slowness, state, order, begin, end = draw_night(plan, seed, plan_index, noise_model)
+    return slowness, night_events(plan, state, order, begin, end), max(end.values())
+
+
+def step_noise(rng: np.random.Generator, noise_model: str) -> float:
+    """One step's own noise (its duration over budget x slowness) under the noise model."""
+    if noise_model == "uniform":
+        noise = float(np.exp(rng.normal(0.0, STEP_NOISE)))
+        if rng.random() < SNAG_RATE:
+            noise *= float(rng.uniform(*SNAG_RANGE))
+        return noise
+    noise = float(np.exp(np.clip(TAIL_SCALE * rng.standard_t(TAIL_DF), -1.39, 1.39)))
+    if rng.random() < LOGN_SNAG_RATE:
+        noise *= float(rng.uniform(*LOGN_SNAG_RANGE))
+    return noise
+
+
+def noise_matrix(rng: np.random.Generator, noise_model: str, shape: tuple[int, ...]):
+    """Many draws of `step_noise` at once (the pace oracle's Monte Carlo)."""
+    if noise_model == "uniform":
+        noise = np.exp(rng.normal(0.0, STEP_NOISE, shape))
+        snag = rng.random(shape) < SNAG_RATE
+        return np.where(snag, noise * rng.uniform(*SNAG_RANGE, shape), noise)
+    noise = np.exp(np.clip(TAIL_SCALE * rng.standard_t(TAIL_DF, shape), -1.39, 1.39))
+    snag = rng.random(shape) < LOGN_SNAG_RATE
+    return np.where(snag, noise * rng.uniform(*LOGN_SNAG_RANGE, shape), noise)
+
+
+def draw_night(plan, seed: int, plan_index: int, noise_model: str = "uniform"):
+    """The hidden slowness and every step's true begin and end (the pace oracle reads them)."""
     model = NOISES.index(noise_model)
     rng = np.random.default_rng([plan_index, seed] if model == 0 else [plan_index, seed, model])
     if noise_model == "uniform":
@@ -127,7 +157,6 @@ def simulate_events(plan, seed: int, plan_index: int, noise_model: str = "unifor
     steps = state.steps
     order = topological_order({sid: steps[sid].after for sid in state.order})
     start0 = plan.window.start
-    commander = (plan.people_with_role("commander") or [next(iter(plan.people))])[0]
     begin: dict[str, datetime] = {}
     end: dict[str, datetime] = {}
     for sid in order:
@@ -135,16 +164,17 @@ def simulate_events(plan, seed: int, plan_index: int, noise_model: str = "unifor
         at = max([start0, *(end[p] for p in step.after)])
         if step.not_before is not None and step.not_before > at:
             at = step.not_before
-        if noise_model == "uniform":
-            noise = float(np.exp(rng.normal(0.0, STEP_NOISE)))
-            if rng.random() < SNAG_RATE:
-                noise *= float(rng.uniform(*SNAG_RANGE))
-        else:
-            noise = float(np.exp(np.clip(TAIL_SCALE * rng.standard_t(TAIL_DF), -1.39, 1.39)))
-            if rng.random() < LOGN_SNAG_RATE:
-                noise *= float(rng.uniform(*LOGN_SNAG_RANGE))
+        noise = step_noise(rng, noise_model)
         begin[sid] = at
         end[sid] = at + step.duration * (slowness * noise)
+    return slowness, state, order, begin, end
+
+
+def night_events(plan, state, order, begin, end) -> list:
+    """The journal's events of a drawn night, in time order."""
+    steps = state.steps
+    start0 = plan.window.start
+    commander = (plan.people_with_role("commander") or [next(iter(plan.people))])[0]
     events = [RunStarted(actor=commander, at=start0, plan_id=plan.plan.id)]
     for sid in order:
         step = steps[sid]
@@ -160,7 +190,7 @@ def simulate_events(plan, seed: int, plan_index: int, noise_model: str = "unifor
         done = CheckpointPassed if step.kind == "checkpoint" else StepCompleted
         events.append(done(actor=commander, at=end[sid], step=sid))
     events.sort(key=lambda e: e.at)
-    return slowness, events, max(end.values())
+    return events
 
 
 _PLANS: dict[str, object] = {}
