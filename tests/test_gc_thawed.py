@@ -1,7 +1,8 @@
-"""No test leaves the heap frozen for the tests after it (tests/gc_support.py).
+"""No test leaves the heap frozen for the tests after it (tests/conftest.py `_heap_thawed`).
 
 Regression (issue 14, the hostile review): the boot tests run `prepare_war_room`, whose
-`gc.freeze()` stayed in force for the rest of the pytest process. The real tests are run in
+`gc.freeze()` stayed in force for the rest of the pytest process (and the catch-up's
+now freezes it too, tui/catch_up_news.py). The real tests are run in
 a pytest of their own, then this module's probe, in that order.
 """
 
@@ -13,9 +14,10 @@ import sys
 
 from tests.test_cli_warroom import ROOT
 
-FREEZERS = [  # every test module that runs prepare_war_room
+FREEZERS = [  # test modules that run prepare_war_room, and one that starts a catch-up
     "tests/test_tui_boot_warm.py",
     "tests/test_tui_boot_title.py",
+    "tests/test_catch_up_later.py::test_the_war_room_answers_while_the_catch_up_is_worked_out",
 ]
 
 

@@ -25,12 +25,9 @@ from cutover_tui.journal.store import Journal
 from cutover_tui.journal.trust import guard
 from cutover_tui.tui import boot
 from tests.boot_support import SIZE, run_file, sketch_text, taken_over
-from tests.gc_support import thawed  # noqa: F401  (the fixture, by name)
 from tests.test_cli_warroom import ROOT
 from tests.test_journal_trust import attacker
 from tests.warroom_support import settle
-
-pytestmark = pytest.mark.usefixtures("thawed")  # prepare_war_room freezes the heap
 
 HOLD_S = 30.0  # how long a held fold waits for the test before it gives up (a real fault)
 

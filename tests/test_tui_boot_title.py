@@ -12,8 +12,6 @@ import time
 import uuid
 from pathlib import Path
 
-import pytest
-
 from cutover_tui.engine.events import RunStarted
 from cutover_tui.journal.backend import create_at
 from cutover_tui.journal.first_facts import read_first_facts
@@ -21,11 +19,8 @@ from cutover_tui.journal.identity import os_login
 from cutover_tui.plan import parse_plan
 from cutover_tui.tui.boot import WarRoomBoot
 from tests.boot_support import taken_over
-from tests.gc_support import thawed  # noqa: F401  (the fixture, by name)
 from tests.journal_support import at, plan_text
 from tests.warroom_support import settle
-
-pytestmark = pytest.mark.usefixtures("thawed")  # prepare_war_room freezes the heap
 
 TITLE = "L" * 9_997 + "END"
 

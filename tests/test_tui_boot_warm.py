@@ -9,16 +9,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from cutover_tui.cli.warroom_boot import prepare_war_room, warm_war_room
 from cutover_tui.engine import compact
 from cutover_tui.journal import stored_plan
 from cutover_tui.journal.store import Journal
 from tests.boot_support import run_file
-from tests.gc_support import thawed  # noqa: F401  (the fixture, by name)
-
-pytestmark = pytest.mark.usefixtures("thawed")  # prepare_war_room freezes the heap
 
 
 def test_the_open_after_the_warm_up_parses_no_plan_and_builds_no_template(
