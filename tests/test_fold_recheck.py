@@ -201,3 +201,24 @@ def test_the_walk_holds_exactly_when_no_folded_row_changed(
     n = data.draw(st.integers(1, logged))
     db.execute(change, {"n": n})
     assert not holds_fold(db, logged, head)
+
+
+def test_a_snapshot_is_adopted_on_either_backend_and_not_one_that_differs(where) -> None:
+    """The delivery thread adopts its conductor's fold through the same walk
+    (clock/delivery.py), on a run file or in PostgreSQL (journal/pg_sql.py's connection)."""
+    from cutover_tui.engine.events import NoteAdded
+    from cutover_tui.journal.backend import open_at
+    from tests.journal_support import at, new_run
+
+    writer = new_run(where)
+    writer.append(NoteAdded(actor="boss", at=at(1), text="one", key="n1"))
+    reader = open_at(writer.locator)
+    assert reader.adopt(writer.fold_snapshot())
+    assert reader.state().event_count == writer.state().event_count and not reader.broken
+    reader.close()
+    other = writer.fold_snapshot()
+    other.head = "f" * 64  # another log's head: walked to the end, it is not this one
+    stranger = open_at(writer.locator)
+    assert not stranger.adopt(other)
+    stranger.close()
+    writer.close()

@@ -16,40 +16,42 @@ only, no event parsed: about 0.15 s for 32,780 rows (benchmarks/fold_recheck.py)
 
 from __future__ import annotations
 
-import sqlite3
 from hashlib import sha256
+from typing import Any
 
 from .raw_chain import GENESIS
 
-BATCH = 2_000  # rows fetched at a time from one statement (one read snapshot throughout)
+PAGE = 2_000  # rows read at a time (as journal/raw_chain.py reads them)
 
 
-def holds_fold(db: sqlite3.Connection, logged: int, head: str) -> bool:
+def holds_fold(db: Any, logged: int, head: str) -> bool:
     """True when rows 1..`logged` of `db`'s log chain, link by link, to `head`, and nothing
-    else is numbered at or below `logged` (a row numbered 0 or less, a gap, a duplicate)."""
+    else is numbered at or below `logged` (a row numbered 0 or less, a duplicate). `db` is a
+    SQLite connection or journal/pg_sql.py's PostgreSQL one (the delivery thread adopts
+    its conductor's fold through this too, clock/delivery.py): pages, no cursor kept open."""
     if logged < 1:
         return False
-    # One statement: SQLite reads it in one snapshot, so a write between batches is not seen
-    # half. Rows numbered below 1 are read too: the walk must start at 1, exactly.
-    cursor = db.execute(
-        "SELECT seq, body, prev, hash FROM events WHERE seq <= ? ORDER BY seq", (logged,)
-    )
-    try:
-        return _walk(cursor, logged, head)
-    finally:
-        cursor.close()
-
-
-def _walk(cursor: sqlite3.Cursor, logged: int, head: str) -> bool:
     expected, last = 1, GENESIS
-    while rows := cursor.fetchmany(BATCH):
+    while expected <= logged:
+        rows = db.execute(
+            "SELECT seq, body, prev, hash FROM events WHERE seq >= ? AND seq <= ? "
+            "ORDER BY seq LIMIT ?",
+            (expected, logged, PAGE),
+        ).fetchall()
+        if not rows:
+            return False  # a row gone
         for seq, body, prev, digest in rows:
             if seq != expected or prev != last:
                 return False
             if sha256(f"{prev}\n{body}".encode()).hexdigest() != digest:
                 return False
             last, expected = digest, expected + 1
-    return expected - 1 == logged and last == head
+    if last != head:
+        return False
+    # Rows numbered below 1 (which no page above reads) or twice: as raw_chain.walk counts.
+    return (
+        db.execute("SELECT count(*) FROM events WHERE seq <= ?", (logged,)).fetchone()[0] == logged
+    )
 
 
 __all__ = ["holds_fold"]
