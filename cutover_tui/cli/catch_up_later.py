@@ -52,7 +52,7 @@ def catch_up_later(journal: object, since: int | None) -> Callable[[], list[str]
     identity = file_id(journal.path)
     if identity is None:
         return None  # gone already: nothing to check a later open against
-    seen = Seen(journal.path, identity, journal.run_id, journal._fold.snapshot())
+    seen = Seen(journal.path, identity, journal.run_id, journal.fold_snapshot())
 
     def work() -> list[str]:
         return lines_on_own_connection(seen, since)
