@@ -110,6 +110,7 @@ def war_room(run: str, moment: str, usual: bool = False) -> None:
     if facts is None:
         parts = _war_room_parts(run, clock)
         app = parts.app_class(parts.source, parts.clock, **parts.options)
+        app.catch_up_later = parts.catch_up_later  # as cli/warroom_commands._war_room
         app.run()
         return
     from cutover_tui.cli.warroom_boot import prepare_war_room
@@ -128,6 +129,8 @@ def war_room(run: str, moment: str, usual: bool = False) -> None:
 
 def _war_room_parts(run: str, clock):
     """The war room's parts as `cutover run` makes them, with the commander looking."""
+    from cutover_tui.cli.catch_up import last_seen
+    from cutover_tui.cli.catch_up_later import catch_up_later
     from cutover_tui.cli.trust_commands import broken_line
     from cutover_tui.cli.warroom_commands import rehearsal_prior
     from cutover_tui.clock.conductor import Conductor
@@ -139,6 +142,7 @@ def _war_room_parts(run: str, clock):
 
     journal = Journal(Path(run))
     adopt_folded(journal)  # as war_room_parts: the boot's worker folded the log already
+    since = last_seen(journal)  # a login that looked before gets its catch-up, as there
     broken = broken_line(journal, "run", journal.run_id)  # as `cutover run` does first
     if broken is not None:
         return Refusal(broken)
@@ -146,7 +150,8 @@ def _war_room_parts(run: str, clock):
     source = JournalRun(journal, actor, now=clock.now, monotonic=clock.monotonic)
     conductor = Conductor(journal.reopen(), clock)  # as war_room_parts: it shares the fold
     options = {"conductor": conductor, "prior": rehearsal_prior(journal)}
-    return WarRoomParts(WarRoomApp, source, clock, options)
+    # Worked out in the war room's daemon thread (benchmarks/catch_up_stall.py measures it).
+    return WarRoomParts(WarRoomApp, source, clock, options, [], catch_up_later(journal, since))
 
 
 # -- the runs ---------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import tempfile
 from pathlib import Path
@@ -15,6 +16,15 @@ os.environ.setdefault("CUTOVER_FACTS_REFRESH", "0")
 # No `cutover do` command server either (cli/do_server.py): tests/test_do_server.py turns
 # it on in its own state directories and stops what it starts.
 os.environ.setdefault("CUTOVER_DO_SERVER", "0")
+
+
+@pytest.fixture(autouse=True)
+def _heap_thawed():
+    """The war room freezes the heap (gc.freeze: the boot's worker after its fold, the
+    catch-up when it starts, tui/catch_up_news.py), right for a process that lives as long
+    as its war room, not for the tests after it here: thawed after each test."""
+    yield
+    gc.unfreeze()
 
 
 @pytest.fixture

@@ -5,10 +5,13 @@ that opened them. Folding the log there (its rows read, every link checked, the 
 change the state parsed and applied) stalled the sketch's clock and its keys for 0.8-2 s at
 20,000 steps. So the boot's worker folds first, with its OWN connection (a `Journal`, opened
 and closed in the worker, counted as held like every run-file connection:
-journal/sqlite_io.py), and leaves the fold here, keyed by the file's identity. The open on
-the UI thread then takes it (`adopt_folded`): `Journal.adopt` checks that the log still holds
-the fold's last row with its hash, and the journal's incremental catch-up (`_catch_up`) folds,
-links checked from that hash, only the rows appended since. Nothing is folded twice, nothing
+journal/sqlite_io.py), and leaves the fold here, found by the file's identity and run id.
+The open on the UI thread then takes it (`adopt_folded`): `Journal.adopt` walks every row of
+its own connection's log from 1 to the fold's last again, each link hashed, and keeps the fold
+only when that walk ends at the fold's head (journal/fold_recheck.py): whatever file the
+connection opened, its rows are then the very rows folded. The identity only finds the fold;
+the walk is the guarantee. The journal's incremental catch-up (`_catch_up`) then folds, links
+checked from that hash, only the rows appended since. Nothing is folded twice, nothing
 is missed, and a break in the chain the worker saw is kept (`Fold.broken`): the trust guard
 still refuses the run.
 
@@ -18,17 +21,23 @@ left to the open, which folds the whole log and says what is wrong in its own wo
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from pathlib import Path
 
 from ..plan.gc_pause import gc_paused
 from .folding import Fold
-from .sqlite_io import file_id
-from .store import Journal
+from .sqlite_io import file_id, held_connect
+from .store import Journal, JournalError
 
-# What a worker folded, by (device, inode): taken once by the open on the UI thread.
-_AHEAD: dict[tuple[int, int], Fold] = {}
+# What a worker folded (its run id, the fold), by (device, inode): taken once by the open on
+# the UI thread, which checks it again row by row (Journal.adopt).
+_AHEAD: dict[tuple[int, int], tuple[str, Fold]] = {}
 _LOCK = threading.Lock()
+
+# A file busy when the worker reads it is left to the open, as warm_war_room leaves it
+# (cli/warroom_boot.py): waiting the journal's usual 15 s here delayed the war room by that.
+BUSY_MS = 200
 
 
 def fold_ahead(path: Path) -> Fold | None:
@@ -38,7 +47,7 @@ def fold_ahead(path: Path) -> Fold | None:
     if key is None:
         return None
     try:
-        journal = Journal(path)
+        journal = _open_briefly(path)
     except Exception:
         return None
     try:
@@ -55,8 +64,25 @@ def fold_ahead(path: Path) -> Fold | None:
     if not fold.logged or file_id(path) != key:  # an empty log, or a file swapped meanwhile
         return None
     with _LOCK:
-        _AHEAD[key] = fold
+        _AHEAD[key] = (journal.run_id, fold)
     return fold
+
+
+def _open_briefly(path: Path) -> Journal:
+    """The run at `path` as a Journal whose connection waits at most BUSY_MS for a lock (it
+    only reads: no journal-mode or sync pragmas, which the open on the UI thread sets)."""
+    try:
+        db = held_connect(path, isolation_level=None, timeout=BUSY_MS / 1000)
+        db.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
+    except sqlite3.Error as exc:
+        raise JournalError(f"{path}: {exc}") from None
+    journal = Journal.__new__(Journal)
+    try:
+        journal._read_run(path, db)  # as Journal(path), on this connection
+    except BaseException:
+        db.close()
+        raise
+    return journal
 
 
 def adopt_folded(journal: object) -> bool:
@@ -67,10 +93,13 @@ def adopt_folded(journal: object) -> bool:
         return False  # PostgreSQL, or through the locked service: no worker folds those
     key = file_id(journal.path)
     with _LOCK:
-        fold = _AHEAD.pop(key, None) if key is not None else None
-    if fold is None or fold.state.plan is not journal.plan:
+        ahead = _AHEAD.pop(key, None) if key is not None else None
+    if ahead is None or ahead[0] != journal.run_id:
+        return False  # another run at this path meanwhile: fold it anew
+    fold = ahead[1]
+    if fold.state.plan is not journal.plan:
         return False  # a plan parsed again (the stored plan's cache missed): fold it anew
-    return journal.adopt(fold)
+    return journal.adopt(fold)  # every row it folded checked again, on this connection
 
 
 def forget_folded() -> None:

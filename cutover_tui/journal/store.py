@@ -41,6 +41,7 @@ from .faults import (  # their home; named here too, as callers know them
     Unfoldable,
     unfoldable,
 )
+from .fold_recheck import holds_fold
 from .folding import Fold, fold_log
 from .idempotency import earlier_event
 from .nearest import nearest as _nearest  # noqa: F401  (postgres, run_lookup import it here)
@@ -385,13 +386,13 @@ class Journal:
 
     def adopt(self, fold: Fold) -> bool:
         """Continue from `fold` (a snapshot another thread took of this run's fold) instead of
-        folding the log from its first event: when the log still holds its last row, with
-        its hash (else this connection folds the whole log as usual). True when adopted."""
+        folding the log from its first event: when this connection's log still holds every
+        row it folded, each link checked again up to its head (journal/fold_recheck.py; else
+        this connection folds the whole log as usual). True when adopted."""
         if self._fold.logged or not fold.logged:
             return False
-        row = self.db.execute("SELECT hash FROM events WHERE seq = ?", (fold.logged,)).fetchone()
-        if row is None or row[0] != fold.head:
-            return False
+        if not fold.broken and not holds_fold(self.db, fold.logged, fold.head):
+            return False  # a row changed or gone since that fold: the usual fold says what
         fold.thread = threading.get_ident()
         self._fold = fold
         return True

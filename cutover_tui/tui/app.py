@@ -41,7 +41,7 @@ from .actions.steps import StepActions
 from .actions.views import ViewActions
 from .alerts import Alerts
 from .boot import held_back
-from .catch_up_news import start_catch_up
+from .catch_up_news import odds_settled, start_catch_up
 from .commands import palette
 from .frame import Frame
 from .keys import PANES, bindings
@@ -361,6 +361,7 @@ class WarRoomApp(
                     self.call_from_thread(self._odds_landed, asked, sight)
 
     def _odds_landed(self, asked: Asked, sight: Foresight | None) -> None:
+        odds_settled(self)  # a catch-up waiting for the first odds goes now (catch_up_news)
         if self.odds.landed(asked, sight):
             self.refresh_run([])  # the newest odds, judged with the schedule at now
         else:
