@@ -81,7 +81,7 @@ async def test_the_war_room_answers_while_the_catch_up_is_worked_out(
             assert threads and threading.main_thread().name not in threads
             assert not any(n.title == TITLE for n in app._notifications)
             release.set()
-            await settle(pilot, lambda: any(n.title == TITLE for n in app._notifications))
+            await settle(pilot, lambda: any(n.title == TITLE for n in app._notifications), 120)
             said = [str(n.message) for n in app._notifications if n.title == TITLE]
             # Two events, and what the conductor wrote on opening (worked out when asked).
             assert len(said) == 1 and "events since you last looked" in said[0]
@@ -109,7 +109,7 @@ async def test_a_large_plans_catch_up_starts_after_its_whole_first_frame(
     app = parts.app_class(parts.source, parts.clock, **parts.options)
     app.catch_up, app.catch_up_later = parts.catch_up, parts.catch_up_later
     async with app.run_test(size=(160, 48)) as pilot:
-        await settle(pilot, lambda: any(n.title == TITLE for n in app._notifications))
+        await settle(pilot, lambda: any(n.title == TITLE for n in app._notifications), 120)
         assert started == [True]
 
 

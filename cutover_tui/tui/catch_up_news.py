@@ -6,7 +6,10 @@ That thread shares the interpreter with the UI thread, so it goes last and as ge
 can (issue 14, the hostile review: the UI loop's p99 lateness doubled while it ran):
 - after the first odds: the odds worker's answer is what the status line waits for, so the
   catch-up waits for it (`odds_settled`, or at most GATE_S);
-- its thread at the lowest CPU priority (nice 19; Linux, where a thread has its own);
+- its thread at the process's own priority, not nice 19: a niced thread that holds the GIL
+  is descheduled in favour of every other process on a busy host while the UI thread waits
+  for the GIL (priority inversion), and on a loaded machine the catch-up was starved for
+  minutes (found by the suite under two busy loops: the toast never came);
 - the cyclic collector out of its way: its full passes, woken by the catch-up's allocations
   and made in whichever thread allocates, walked the whole war room's heap holding the GIL
   (0.2-0.4 s each at 5,000 steps, measured with gc.callbacks). So the heap is frozen when
@@ -20,8 +23,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import os
-import sys
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -30,7 +31,6 @@ from ..plan.gc_pause import gc_paused
 
 TITLE = "Since you last looked"
 GATE_S = 120.0  # the longest the catch-up waits for the first odds (odds that never come)
-NICE = 19
 
 
 def start_catch_up(app: Any) -> None:
@@ -65,17 +65,8 @@ def _odds_pending(app: Any) -> bool:
     return bool(odds.running or odds.pending(state))
 
 
-def lowest_priority() -> None:
-    """The calling thread at nice 19: on a busy machine the UI thread's turn comes first.
-    Linux only (there a thread's id names it alone; elsewhere it would be a process)."""
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError):
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICE)
-
-
 def _work(app: Any, later: Callable[[], list[str]], gate: threading.Event) -> None:
     gate.wait(GATE_S)
-    lowest_priority()
     try:
         with gc_paused():  # its full passes would hold the GIL: the owed one is cheap after
             lines = later()
@@ -90,4 +81,4 @@ def say(app: Any, lines: list[str]) -> None:
     app.notify("\n".join(lines), title=TITLE, timeout=30)
 
 
-__all__ = ["TITLE", "lowest_priority", "odds_settled", "say", "start_catch_up"]
+__all__ = ["TITLE", "odds_settled", "say", "start_catch_up"]
