@@ -27,7 +27,6 @@ from ..journal.first_facts import read_first_facts
 from ..journal.hostconfig import locked_socket
 from ..journal.identity import os_login
 from ..journal.run_files import JournalError, run_path, runs_dir
-from ..journal.sqlite_io import held_connect
 
 if TYPE_CHECKING:
     from ..tui.boot import Refusal, WarRoomParts
@@ -94,14 +93,9 @@ def import_war_room() -> None:
 
 def prepare_war_room(path: Path) -> None:
     """The boot's worker: the imports, then what the open on the UI thread would otherwise
-    make there while the sketch's clock stands still (about 1.3 s at 20,000 steps), then the
-    log folded on the worker's own connection (0.8-2 s more: journal/fold_ahead.py), which
-    the open adopts and catches up from."""
+    make there while the sketch's clock stands still (`warm_war_room`)."""
     import_war_room()
     warm_war_room(path)
-    from ..journal.fold_ahead import fold_ahead
-
-    fold_ahead(path)
     # What is made so far (the imports, the plan, the folded state) lives as long as the war
     # room: out of the cyclic collector's reach, so that the full pass the fold's paused
     # collector owes (0.1-0.4 s on this heap, the GIL held) never lands on the UI thread,
@@ -110,25 +104,15 @@ def prepare_war_room(path: Path) -> None:
 
 
 def warm_war_room(path: Path) -> None:
-    """The run's plan loaded and its state template built, off the UI thread: both are kept
-    per process (journal/stored_plan.py's cache by the plan text, engine/compact.py's by the
-    Plan), so the open finds them made: moved, not done twice. Anything wrong here is left to
-    the open, which says it in its own words (a file replaced meanwhile: a miss, parsed)."""
-    from ..engine.compact import initial_state
-    from ..journal.stored_plan import stored_plan
+    """Off the UI thread: the run's log folded on the worker's own connection
+    (journal/fold_ahead.py; 0.8-2 s at 20,000 steps), which the open adopts and catches up
+    from. Opening it there also loads the run's plan and builds its state template (about
+    1.3 s more), both kept per process (journal/stored_plan.py's cache by the plan text,
+    engine/compact.py's by the Plan), so the open finds them made: moved, not done twice.
+    Anything wrong here is left to the open, which says it in its own words."""
+    from ..journal.fold_ahead import fold_ahead
 
-    try:
-        # counted as held (journal/sqlite_io.py): a raw read meanwhile leaves its locks alone
-        db = held_connect(path, f"file:{path}?mode=ro", uri=True, timeout=0.2)
-        try:
-            meta = dict(db.execute("SELECT key, value FROM meta WHERE key IN (?, ?)",
-                                   ("plan_text", "shift_s")))  # fmt: skip
-        finally:
-            db.close()  # this thread's connection: the run's own are opened on the UI thread
-        plan, _ = stored_plan(meta, path)
-        initial_state(plan)
-    except Exception:
-        return
+    fold_ahead(path)
 
 
 def open_parts(args: argparse.Namespace, ref: str, read_only: bool) -> WarRoomParts | Refusal:

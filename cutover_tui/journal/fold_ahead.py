@@ -35,8 +35,8 @@ from .store import Journal, JournalError
 _AHEAD: dict[tuple[int, int], tuple[str, Fold]] = {}
 _LOCK = threading.Lock()
 
-# A file busy when the worker reads it is left to the open, as warm_war_room leaves it
-# (cli/warroom_boot.py): waiting the journal's usual 15 s here delayed the war room by that.
+# A file busy when the worker reads it is left to the open: waiting the journal's usual
+# 15 s here delayed the war room by that.
 BUSY_MS = 200
 
 
