@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks import foresight  # noqa: E402
-from benchmarks.foresight_sweep import first_late  # noqa: E402
+from benchmarks.foresight_sweep import first_late, rejudged  # noqa: E402
 from benchmarks.foresight_table import done_when_table, judge  # noqa: E402
 from cutover_tui.engine import alarm  # noqa: E402
 from cutover_tui.engine.schedule import schedule  # noqa: E402
@@ -174,20 +174,6 @@ def oracle_night(job: tuple[str, int, str, int]) -> Night:
     late = first_late(night, 0.35, alarm.SPELL_POINTS, alarm.MIN_STEPS, alarm.MIN_WORK)
     night.first_late = {"status-date": status_late, "foresight": late}
     return night
-
-
-def rejudged(setting: tuple) -> object:
-    """first_late for the table, with the foresight's LATE re-judged under `setting`."""
-    cached: dict[int, float | None] = {}
-
-    def ours(night, method):
-        if method != "foresight":
-            return night.first_late[method]
-        if id(night) not in cached:
-            cached[id(night)] = first_late(night, *setting)
-        return cached[id(night)]
-
-    return ours
 
 
 SWEEP = {  # the alarm's settings tried on the oracle's odds: line, spell, margin, work floor

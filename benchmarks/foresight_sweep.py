@@ -28,7 +28,7 @@ from types import SimpleNamespace
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.foresight_table import done_when_table  # noqa: E402
+from benchmarks.foresight_table import FirstLate, done_when_table  # noqa: E402
 from cutover_tui.engine import alarm  # noqa: E402
 
 
@@ -62,6 +62,21 @@ def first_late(
         alarm.SPELL_POINTS, alarm.MARGIN, alarm.SPELL_SHARE = saved
 
 
+def rejudged(setting: tuple) -> FirstLate:
+    """The table's first LATE with the foresight's re-judged under `setting` (first_late's
+    arguments after the night), worked out once per night; other methods' as recorded."""
+    cached: dict[int, float | None] = {}
+
+    def ours(night, method):
+        if method != "foresight":
+            return night.first_late[method]
+        if id(night) not in cached:
+            cached[id(night)] = first_late(night, *setting)
+        return cached[id(night)]
+
+    return ours
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("saved")
@@ -85,21 +100,12 @@ def main() -> int:
         floats(args.margin),
         floats(args.share),
     ):
-        cached: dict[int, float | None] = {}
-
-        def ours(night, method, setting=setting, cached=cached):
-            if method != "foresight":
-                return night.first_late[method]
-            if id(night) not in cached:
-                cached[id(night)] = first_late(night, *setting)
-            return cached[id(night)]
-
         late, spell, steps, work, margin, share = setting
         print(
             f"\n-- late below {late:.0%}, spell {spell}, {steps} steps, {work:.0%} work,"
             f" margin {margin:.0%}, spell >= {share:.0%} of the time left"
         )
-        print("\n".join(done_when_table(nights, plans, ours)))
+        print("\n".join(done_when_table(nights, plans, rejudged(setting))))
     return 0
 
 
