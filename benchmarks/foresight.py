@@ -193,6 +193,30 @@ def night_events(plan, state, order, begin, end) -> list:
     return events
 
 
+def night_options(parser: argparse.ArgumentParser) -> None:
+    """The options of the scripts that replay these nights another way
+    (foresight_pace_oracle.py, foresight_pinned.py): seed set, nights, draws, workers, plans,
+    noise models; `night_jobs` lists the nights they name."""
+    parser.add_argument("--set", choices=list(SEEDS), default="tune")
+    parser.add_argument("--nights", type=int, default=24)
+    parser.add_argument("--iterations", type=int, default=200)
+    parser.add_argument("--jobs", type=int, default=1)
+    parser.add_argument("--plans", nargs="*", default=list(PLANS))
+    parser.add_argument("--noise", nargs="*", default=list(NOISES))
+
+
+def night_jobs(args: argparse.Namespace) -> list[tuple[str, int, str]]:
+    """(plan, seed, noise model) of every night `night_options` name, noise model by noise
+    model, then plan by plan."""
+    base = SEEDS[args.set]
+    return [
+        (name, base + i, noise)
+        for noise in args.noise
+        for name in args.plans
+        for i in range(args.nights)
+    ]
+
+
 _PLANS: dict[str, object] = {}
 
 

@@ -207,22 +207,14 @@ def sweep_lines(nights: list[Night], plans: list[str]) -> list[str]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", choices=list(foresight.SEEDS), default="tune")
-    parser.add_argument("--nights", type=int, default=24)
-    parser.add_argument("--iterations", type=int, default=200)
-    parser.add_argument("--jobs", type=int, default=1)
-    parser.add_argument("--plans", nargs="*", default=list(foresight.PLANS))
-    parser.add_argument("--noise", nargs="*", default=list(foresight.NOISES))
+    foresight.night_options(parser)
     parser.add_argument("--ours", metavar="FILE", help="a foresight.py --save of the same nights")
     parser.add_argument("--sweep", action="store_true", help="other lines, spells, margins")
     parser.add_argument("--save", metavar="FILE", help="keep the oracle's nights (pickle)")
     args = parser.parse_args()
     base = foresight.SEEDS[args.set]
     jobs = [
-        (name, base + i, noise, args.iterations)
-        for noise in args.noise
-        for name in args.plans
-        for i in range(args.nights)
+        (name, seed, noise, args.iterations) for name, seed, noise in foresight.night_jobs(args)
     ]
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         nights = list(pool.map(oracle_night, jobs, chunksize=2))

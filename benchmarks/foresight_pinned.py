@@ -85,21 +85,14 @@ def replay_pinned(job: tuple) -> foresight.Night:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", choices=list(foresight.SEEDS), default="tune")
-    parser.add_argument("--nights", type=int, default=24)
-    parser.add_argument("--iterations", type=int, default=200)
-    parser.add_argument("--jobs", type=int, default=1)
-    parser.add_argument("--plans", nargs="*", default=list(foresight.PLANS))
-    parser.add_argument("--noise", nargs="*", default=list(foresight.NOISES))
+    foresight.night_options(parser)
     parser.add_argument("--save", metavar="FILE")
     args = parser.parse_args()
     began = time.perf_counter()
     base = foresight.SEEDS[args.set]
     jobs = [
-        (name, base + i, foresight.PLANS[name], args.iterations, {}, noise)
-        for noise in args.noise
-        for name in args.plans
-        for i in range(args.nights)
+        (name, seed, foresight.PLANS[name], args.iterations, {}, noise)
+        for name, seed, noise in foresight.night_jobs(args)
     ]
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         nights = list(pool.map(replay_pinned, jobs, chunksize=2))
