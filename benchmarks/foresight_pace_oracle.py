@@ -49,6 +49,7 @@ from cutover_tui.engine.state import apply, initial_state  # noqa: E402
 from cutover_tui.plan.graph import baseline  # noqa: E402
 
 MINUTE = timedelta(minutes=1)
+LINE = foresight.Thresholds().late_below  # the shipped LATE line (35 %)
 POOL = 40_000  # draws of one step's noise, sorted: the conditional draws of running steps
 
 
@@ -171,7 +172,7 @@ def oracle_night(job: tuple[str, int, str, int]) -> Night:
         grid=alarm.grid_step(state) / MINUTE,
         checkpoints=at_checkpoint,
     )
-    late = first_late(night, 0.35, alarm.SPELL_POINTS, alarm.MIN_STEPS, alarm.MIN_WORK)
+    late = first_late(night, LINE, alarm.SPELL_POINTS, alarm.MIN_STEPS, alarm.MIN_WORK)
     night.first_late = {"status-date": status_late, "foresight": late}
     return night
 
@@ -221,7 +222,7 @@ def main() -> int:
     print(
         f"pace oracle (S and the generator's step model known, {args.iterations} draws), "
         f"{args.set} set, seeds {base}..{base + args.nights - 1}, alarm as shipped "
-        f"(line 35 %, spell {alarm.SPELL_POINTS}, {alarm.MIN_STEPS} steps, "
+        f"(line {LINE * 100:.0f} %, spell {alarm.SPELL_POINTS}, {alarm.MIN_STEPS} steps, "
         f"{alarm.MIN_WORK:.0%} work, margin {alarm.MARGIN:.0%})"
     )
     print("\n".join(done_when_table(nights, args.plans)))
