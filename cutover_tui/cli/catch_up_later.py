@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..journal.fold_ahead import adopt_same_run
 from ..journal.folding import Fold
 from ..journal.sqlite_io import file_id
 from ..journal.store import Journal
@@ -70,10 +71,8 @@ def lines_on_own_connection(seen: Seen, since: int) -> list[str]:
     except Exception:
         return []  # the run went away meanwhile: the war room says so in its own way
     try:
-        if journal.run_id != seen.run_id or journal.plan is not seen.fold.state.plan:
-            return []  # another run, or another plan (the stored plan's cache is by its text)
-        if not journal.adopt(seen.fold):
-            return []  # rows changed or gone since the guard read them
+        if not adopt_same_run(journal, seen.run_id, seen.fold):
+            return []  # another run or plan, or rows changed or gone since the guard read them
         lines = catch_up_lines(journal, since)
         if journal.broken or file_id(seen.path) != seen.identity:
             return []  # a break in what was appended since, or the file swapped meanwhile

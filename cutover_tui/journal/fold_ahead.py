@@ -87,16 +87,21 @@ def _open_briefly(path: Path) -> Journal:
 
 def adopt_folded(journal: object) -> bool:
     """On the thread that opens the run: continue from the fold a worker left for this file,
-    when there is one for the same plan and the log still holds its last row (else the
-    journal folds the whole log as usual). True when adopted. Taken once either way."""
+    when there is one for the same run and plan and the log still holds every row it folded
+    (else the journal folds the whole log as usual). True when adopted. Taken once either way."""
     if not isinstance(journal, Journal):
         return False  # PostgreSQL, or through the locked service: no worker folds those
     key = file_id(journal.path)
     with _LOCK:
         ahead = _AHEAD.pop(key, None) if key is not None else None
-    if ahead is None or ahead[0] != journal.run_id:
+    return ahead is not None and adopt_same_run(journal, *ahead)
+
+
+def adopt_same_run(journal: Journal, run_id: str, fold: Fold) -> bool:
+    """`journal.adopt(fold)`, a fold another connection made of run `run_id`, when `journal`
+    is that run with the very plan the fold was made with. True when adopted."""
+    if journal.run_id != run_id:
         return False  # another run at this path meanwhile: fold it anew
-    fold = ahead[1]
     if fold.state.plan is not journal.plan:
         return False  # a plan parsed again (the stored plan's cache missed): fold it anew
     return journal.adopt(fold)  # every row it folded checked again, on this connection
@@ -108,4 +113,4 @@ def forget_folded() -> None:
         _AHEAD.clear()
 
 
-__all__ = ["adopt_folded", "fold_ahead", "forget_folded"]
+__all__ = ["adopt_folded", "adopt_same_run", "fold_ahead", "forget_folded"]
