@@ -87,13 +87,7 @@ def code_digest(root: Path = PACKAGE, path: list[str] | None = None) -> str:
     installed(h, sys.path if path is None else path)
     stack = [str(root)]
     while stack:
-        folder = stack.pop()
-        try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
-        except OSError:
-            h.update(f"?{folder}".encode())
-            continue
-        for entry in entries:
+        for entry in _listing(h, stack.pop()):
             if entry.name == "__pycache__":
                 continue
             if entry.is_dir(follow_symlinks=False):
@@ -102,6 +96,15 @@ def code_digest(root: Path = PACKAGE, path: list[str] | None = None) -> str:
                 info = entry.stat(follow_symlinks=False)
                 h.update(f"{entry.path}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())
     return h.hexdigest()
+
+
+def _listing(h, folder: str) -> list[os.DirEntry]:
+    """The entries of `folder` by name; none, and a mark fed to `h`, if it cannot be read."""
+    try:
+        return sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        h.update(f"?{folder}".encode())
+        return []
 
 
 DIST_SUFFIXES = (".dist-info", ".egg-info", ".pth")
@@ -115,12 +118,7 @@ def installed(h, path: list[str]) -> None:
     without a reinstall is not seen (its distribution's metadata stays as it was)."""
     folders = sorted({p for p in path if Path(p).name in ("site-packages", "dist-packages")})
     for folder in folders:
-        try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
-        except OSError:
-            h.update(f"?{folder}".encode())
-            continue
-        for entry in entries:
+        for entry in _listing(h, folder):
             if entry.name.endswith(DIST_SUFFIXES):
                 with contextlib.suppress(OSError):
                     mtime = entry.stat(follow_symlinks=False).st_mtime_ns
