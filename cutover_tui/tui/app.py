@@ -42,6 +42,7 @@ from .actions.views import ViewActions
 from .alerts import Alerts
 from .boot import held_back
 from .catch_up_news import odds_settled, start_catch_up
+from .catch_up_news import say as say_caught_up
 from .commands import palette
 from .frame import Frame
 from .keys import PANES, bindings
@@ -203,7 +204,7 @@ class WarRoomApp(
         self.set_interval(self.poll_seconds, self.poll_journal, name="poll")
         self.query_one("#now-list").focus()
         if self.catch_up:  # joining mid-night: engine/catchup.py
-            self.notify("\n".join(self.catch_up), title="Since you last looked", timeout=30)
+            say_caught_up(self, self.catch_up)
         if self._warming is None:  # or worked out by a worker after the whole first frame
             start_catch_up(self)  # (catch_up_news.py), said when ready
 
