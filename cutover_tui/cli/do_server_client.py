@@ -83,23 +83,11 @@ def serve_or_start(argv: list[str], full_path: Callable[[], int]) -> int:
 
 def _try_server(argv: list[str], print_: str) -> int | str:
     """The command's exit code, or "none" (no server listens) / "declined"."""
-    folder = place.open_folder(create=False)
-    if folder is None:  # none yet, or one not private (a link, loose, another's): unused
-        return "declined" if place.folder_is_there() else "none"
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_CLOEXEC)
-    try:
-        sock.settimeout(ACCEPT_TIMEOUT)
-        try:
-            sock.connect(place.in_folder(folder, place.socket_name(print_)))
-        except (FileNotFoundError, ConnectionRefusedError):
-            return "none"  # none yet, or a stale socket: a new server clears it
-        except OSError:
-            return "declined"
-        finally:
-            place.close_quietly(folder)
+    sock = place.connect(print_, ACCEPT_TIMEOUT)
+    if isinstance(sock, str):
+        return sock
+    with sock:
         return _hand_over(sock, argv)
-    finally:
-        sock.close()
 
 
 def _hand_over(sock: socket.socket, argv: list[str]) -> int | str:

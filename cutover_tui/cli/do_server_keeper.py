@@ -14,7 +14,6 @@ start-up environment no server can serve, and in `cutover serve`'s tabs (not a t
 from __future__ import annotations
 
 import os
-import socket
 import threading
 
 from . import do_server_place as place
@@ -62,17 +61,8 @@ def ensure_server() -> bool:
 
 def _knock(print_: str) -> str:
     """ "listening", "none" (no server: start one) or "declined" (a folder not ours)."""
-    folder = place.open_folder(create=False)
-    if folder is None:
-        return "declined" if place.folder_is_there() else "none"
-    try:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_CLOEXEC) as sock:
-            sock.settimeout(5.0)
-            sock.connect(place.in_folder(folder, place.socket_name(print_)))
-    except (FileNotFoundError, ConnectionRefusedError):
-        return "none"  # a stale socket is cleared by the server that starts
-    except OSError:
-        return "declined"
-    finally:
-        place.close_quietly(folder)
+    sock = place.connect(print_, 5.0)
+    if isinstance(sock, str):
+        return sock
+    sock.close()
     return "listening"

@@ -25,6 +25,7 @@ import contextlib
 import hashlib
 import json
 import os
+import socket
 import stat
 import sys
 from pathlib import Path
@@ -161,6 +162,28 @@ def folder_is_there() -> bool:
 def in_folder(folder: int, name: str) -> str:
     """A short path to `name` in the open folder (AF_UNIX paths stop at 108 bytes)."""
     return f"/proc/self/fd/{folder}/{name}"
+
+
+def connect(print_: str, timeout: float) -> socket.socket | str:
+    """A socket connected to the server of fingerprint `print_` (the caller closes it), or
+    why not: "none" (no server, or its stale socket: a new server clears it) or "declined"
+    (a socket folder not private: a link, loose, another's; any other failure)."""
+    folder = open_folder(create=False)
+    if folder is None:
+        return "declined" if folder_is_there() else "none"
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_CLOEXEC)
+    try:
+        sock.settimeout(timeout)
+        sock.connect(in_folder(folder, socket_name(print_)))
+    except (FileNotFoundError, ConnectionRefusedError):
+        sock.close()
+        return "none"
+    except OSError:
+        sock.close()
+        return "declined"
+    finally:
+        close_quietly(folder)
+    return sock
 
 
 def socket_name(print_: str) -> str:

@@ -34,20 +34,15 @@ def refresh_by_server(path: str, env: dict[str, str]) -> socket.socket | None:
         print_ = place.fingerprint(dict(os.environ), search_path(), place.code_digest())
     except OSError:
         return None
-    folder = place.open_folder(create=False)
-    if folder is None:
+    sock = place.connect(print_, 5.0)
+    if isinstance(sock, str):
         return None
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_CLOEXEC)
     try:
-        sock.settimeout(5.0)
-        sock.connect(place.in_folder(folder, place.socket_name(print_)))
         if _asked(sock, path, env):
             sock.sendall(GO)
             return sock
     except OSError:
         pass
-    finally:
-        place.close_quietly(folder)
     sock.close()
     return None
 
