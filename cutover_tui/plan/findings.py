@@ -8,9 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from .errors import Loc, Severity
-from .model import AnyStep, Plan
+if TYPE_CHECKING:  # names in hints only: this module imports nothing of the plan's, so the
+    # check modules model.py imports (risks, severity, probes, aftercare) and raci.py can
+    # import it at their top
+    from .errors import Loc, Severity
+    from .model import AnyStep, Plan
 
 
 @dataclass(frozen=True)

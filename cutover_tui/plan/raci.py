@@ -16,10 +16,11 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from .errors import nearest
+from .findings import Finding, _step_lists
 
 if TYPE_CHECKING:
-    from .checks import Finding, Known
-    from .model import AnyStep, Plan, StepBase
+    from .findings import Known
+    from .model import Plan, StepBase
 
 RACI_ROLES = ("responsible", "accountable", "consulted", "informed")
 
@@ -46,8 +47,6 @@ def members(step: StepBase, role: str) -> list[str]:
 
 def to_finding(loc: tuple, name: str, known: Known) -> Finding | None:
     """A comms step's `to` entry that names a RACI role: refused unless both parts are known."""
-    from .checks import Finding  # late: checks.py imports this module
-
     role, step = role_audience(name) or ("", "")
     if role not in RACI_ROLES:
         return Finding(
@@ -62,15 +61,7 @@ def to_finding(loc: tuple, name: str, known: Known) -> Finding | None:
     return None
 
 
-def _step_lists(plan: Plan) -> Iterator[tuple[tuple[str, ...], list[AnyStep]]]:
-    yield ("step",), plan.step
-    if plan.rollback:
-        yield ("rollback", "step"), plan.rollback.step
-
-
 def raci_findings(plan: Plan, known: Known) -> Iterator[Finding]:
-    from .checks import Finding  # late: checks.py imports this module
-
     people = known.people
     reachable = people | known.audiences
     for prefix, steps in _step_lists(plan):
