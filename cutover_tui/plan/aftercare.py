@@ -32,11 +32,12 @@ from pydantic import (
 
 from .durations import format_duration, parse_duration, parse_percent
 from .errors import nearest
+from .findings import Finding
 from .limits import MAX_WINDOW
 from .probes import Check
 
 if TYPE_CHECKING:
-    from .checks import Finding, Known
+    from .findings import Known
     from .model import Plan
 
 Area = Literal["functionality", "performance", "security", "data"]
@@ -191,8 +192,6 @@ class Aftercare(_Strict):
 
 def aftercare_findings(plan: Plan, known: Known) -> Iterator[Finding]:
     """Duplicate ids, and owners who are not in [people]."""
-    from .checks import Finding  # late: checks.py imports this module
-
     after = plan.aftercare
     if after is None:
         return

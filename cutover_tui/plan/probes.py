@@ -35,6 +35,7 @@ from pydantic import (
 
 from .durations import format_duration, parse_duration
 from .expect import Expectation, ExpectError, parse_expect
+from .findings import Finding
 from .severity import incident_tables
 
 MAX_TIMEOUT = timedelta(minutes=10)  # a check longer than this is a step, not a check
@@ -255,7 +256,6 @@ def commands(plan: Any) -> list[tuple[str, str]]:
 
 def probe_findings(plan: Any, known: Any) -> Any:
     """Duplicate probe ids, and probe-failing triggers naming a probe the plan lacks."""
-    from .checks import Finding  # late: checks.py imports this module
     from .errors import nearest
 
     seen: dict[str, int] = {}

@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from .errors import nearest
+from .findings import Finding
 
 if TYPE_CHECKING:
-    from .checks import Finding, Known
+    from .findings import Known
     from .model import Plan
 
 Level = Literal["low", "medium", "high"]
@@ -49,8 +50,6 @@ class Risk(BaseModel):
 
 def risk_findings(plan: Plan, known: Known) -> Iterator[Finding]:
     """Duplicate ids, and owners, steps and triggers the plan does not have."""
-    from .checks import Finding  # late: checks.py imports this module
-
     steps = known.steps | known.rollback_steps
     triggers = {t.id for t in plan.trigger}
     seen: dict[str, int] = {}

@@ -21,9 +21,10 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSeriali
 
 from .durations import format_duration, parse_duration
 from .errors import nearest
+from .findings import Finding
 
 if TYPE_CHECKING:
-    from .checks import Finding, Known
+    from .findings import Known
     from .model import Plan
 
 _ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"  # model.ID_PATTERN (model.py imports this module)
@@ -129,8 +130,6 @@ def chain_for(plan: Plan, owner: str | None, severity: str, commander: str | Non
 
 def severity_findings(plan: Plan, known: Known) -> Iterator[Finding]:
     """Duplicate levels, people and teams the plan does not have, a policy naming no level."""
-    from .checks import Finding  # late: checks.py imports this module
-
     seen: dict[str, int] = {}
     for index, level in enumerate(plan.severity):
         loc = ("severity", index)
