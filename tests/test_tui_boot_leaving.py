@@ -189,3 +189,19 @@ async def test_a_takeover_that_fails_leaves_with_its_line(tmp_path: Path) -> Non
         await settle(pilot, lambda: app._exit)
     assert app.return_code == 1
     assert len(app.said) == 1 and "could not open: TypeError" in app.said[0], app.said
+
+
+async def test_an_open_that_fails_says_its_error_inert(tmp_path: Path) -> None:
+    """Regression: the error of a failed open or takeover (a path, a plan's words) was
+    printed as raised once the terminal was given back: its escapes reached the terminal."""
+    app, release = boot_app(run_file(tmp_path))
+
+    def failing_open():
+        raise ValueError("\x1b]0;owned\x07\x1b[2J")
+
+    app.open_war_room = failing_open
+    release.set()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, lambda: app._exit)
+    assert len(app.said) == 1 and "\x1b" not in app.said[0] and "\x07" not in app.said[0]
+    assert "ValueError: ␛]0;owned␇␛[2J" in app.said[0], app.said

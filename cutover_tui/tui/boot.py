@@ -242,7 +242,7 @@ class WarRoomBoot(App[None]):
             except Exception as exc:
                 failed = exc
         if failed is not None:
-            parts = Refusal(f"cutover: {type(failed).__name__}: {failed}")
+            parts = Refusal(f"cutover: {type(failed).__name__}: {inert_line(failed)}")
         if isinstance(parts, Refusal):
             self.said.append(parts.line)
             self.exit(return_code=parts.code)
@@ -255,7 +255,9 @@ class WarRoomBoot(App[None]):
             self.__class__ = WarRoomBoot
             self._bindings = WarRoomBoot._merged_bindings.copy()  # type: ignore[union-attr]
             if not self._exit:  # told to leave meanwhile (a signal): that says why, not this
-                line = f"cutover: the war room could not open: {type(exc).__name__}: {exc}"
+                line = (
+                    f"cutover: the war room could not open: {type(exc).__name__}: {inert_line(exc)}"
+                )
                 self.said.append(line)
                 self.exit(return_code=1)
 
