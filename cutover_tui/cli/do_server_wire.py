@@ -10,11 +10,11 @@ server -> client  {"status": wait status, "cpu": seconds}\\n when the child has 
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import socket
 import struct
+
+from .do_server_place import close_quietly
 
 FDS = 4  # cwd, stdin, stdout, stderr
 MAX_REQUEST = 4 << 20  # an environment and argv beyond 4 MiB is not a `cutover do`
@@ -54,7 +54,7 @@ def recv_request(sock: socket.socket) -> tuple[dict, list[int]]:
         return request, fds
     except (WireError, ValueError, OSError) as exc:
         for fd in fds:
-            _close(fd)
+            close_quietly(fd)
         raise WireError(str(exc)) from None
 
 
@@ -81,8 +81,3 @@ def read_line(reader) -> dict | None:
     except ValueError:
         return None
     return message if isinstance(message, dict) else None
-
-
-def _close(fd: int) -> None:
-    with contextlib.suppress(OSError):
-        os.close(fd)
