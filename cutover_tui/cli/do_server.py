@@ -76,9 +76,12 @@ class Server:
                     self.unbind()  # new code: the next command starts a server of it
             if not self.listening and not self.children:
                 return
-            timeout = min(CODE_CHECK, max(0.0, idle - (now - last_used)))
-            if self.children or not self.listening:
-                timeout = None if not self.listening else CODE_CHECK  # a child's end wakes it
+            if not self.listening:
+                timeout = None  # a child's end wakes it
+            elif self.children:
+                timeout = CODE_CHECK
+            else:
+                timeout = min(CODE_CHECK, max(0.0, idle - (now - last_used)))
             for key, _ in self.selector.select(timeout):
                 last_used = time.monotonic()
                 if key.data == "accept":
