@@ -158,40 +158,34 @@ def test_a_served_child_takes_the_clients_tz_umask_and_streams(tmp_path: Path) -
 
 
 def test_the_client_loads_no_pydantic(tmp_path: Path) -> None:
+    """Nor SQLite, datetime or OpenSSL's hashlib (the fast paths' and the state folder's
+    imports once were): a served client stays close to a bare Python's start."""
     run_id, a, _b = served_run(tmp_path)
     state = tmp_path / "state"
     env = cutover_env(state, True, CUTOVER_RUNS=str(a))
+    unwanted = ("pydantic", "cutover_tui.engine.events", "cutover_tui.engine.state")
+    unwanted += ("sqlite3", "datetime", "_hashlib", "cutover_tui.cli.do_fast")
     probe = (
         "import sys\nfrom cutover_tui.cli import main\ncode = main(sys.argv[1:])\n"
-        "bad = [m for m in ('pydantic', 'cutover_tui.engine.events', 'cutover_tui.engine.state')"
-        " if m in sys.modules]\nprint('LOADED', bad, file=sys.stderr)\nraise SystemExit(code)\n"
+        f"bad = [m for m in {unwanted!r} if m in sys.modules]\n"
+        "print('LOADED', bad, file=sys.stderr)\nraise SystemExit(code)\n"
     )
+    # A full-path command, and a plain note a fast path could take (the server comes first).
+    commands = (["estimate", "s1", "--duration", "5m", "--reason", "r"], ["note", "--note", "y"])
     with servers_stopped(state):
         started_server(state, ["do", run_id, "note", "--note", "x", "--reason", "r"], env, tmp_path)
-        done = subprocess.run(
-            [
-                *as_user(),
-                sys.executable,
-                "-c",
-                probe,
-                "do",
-                run_id,
-                "estimate",
-                "s1",
-                "--duration",
-                "5m",
-                "--reason",
-                "r",
-            ],
-            env=env,
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-    assert done.returncode == 0, done.stderr
-    assert done.stderr == "LOADED []\n"
+        for command in commands:
+            done = subprocess.run(
+                [*as_user(), sys.executable, "-c", probe, "do", run_id, *command],
+                env=env,
+                cwd=tmp_path,
+                capture_output=True,
+                text=True,
+                timeout=120,
+                check=False,
+            )
+            assert done.returncode == 0, done.stderr
+            assert done.stderr == "LOADED []\n", command
 
 
 def test_an_idle_server_exits(tmp_path: Path) -> None:

@@ -104,22 +104,24 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(argv: Sequence[str] | None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     command = _command_of(argv)
-    if command == "do":  # a plain note without pydantic when this user's facts allow (issue 14)
-        from .do_route import fast_do_for  # not even imported for words it never takes
+    if command == "do":  # this user's command server, else the fast paths (issue 14)
+        from .do_server_client import serve_first
 
-        try:
-            done = fast_do_for(argv[1:])
-        except KeyboardInterrupt:  # Ctrl-C while the run is busy: nothing written, as below
-            return 130
-        except BrokenPipeError:  # its line after the commit: `cutover do ... | head`
-            sys.stderr.close()
-            return 0
-        if done is not None:
-            return done
-        from .do_server_client import serve_or_start  # a server of the full path (issue 14)
-
-        return serve_or_start(argv, lambda: _parse_and_run(argv, command))
+        return serve_first(argv, lambda: _fast_do(argv), lambda: _parse_and_run(argv, command))
     return _parse_and_run(argv, command)
+
+
+def _fast_do(argv: list[str]) -> int | None:
+    """`cutover do` without pydantic when its words and this user's facts allow, else None."""
+    from .do_route import fast_do_for  # not even imported for words it never takes
+
+    try:
+        return fast_do_for(argv[1:])
+    except KeyboardInterrupt:  # Ctrl-C while the run is busy: nothing written
+        return 130
+    except BrokenPipeError:  # its line after the commit: `cutover do ... | head`
+        sys.stderr.close()
+        return 0
 
 
 def full_path(argv: Sequence[str]) -> int:

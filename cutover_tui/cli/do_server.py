@@ -17,7 +17,7 @@ Started by the client (cli/do_server_client.py) after a command it ran itself. I
 - accepts only peers of its own uid (SO_PEERCRED), reads a request (cli/do_server_wire.py),
   forks, tells the client the child's pid, and when the child ends its wait status and
   CPU (os.wait4); the child (cli/do_server_child.py) waits for the client's go;
-- exits after CUTOVER_DO_SERVER_IDLE seconds with no command (default 600), on SIGTERM,
+- exits after CUTOVER_DO_SERVER_IDLE seconds with no command (default 3600), on SIGTERM,
   or when the code on disk no longer has its digest; commands under way finish first.
 """
 

@@ -1,15 +1,19 @@
 """`cutover do`'s side of the command server (cli/do_server.py): hand the command to a
 server of this user that has the full path imported, or run it here and start one.
 
-Called once the fast path stood aside. Before the server has accepted (its child's pid
-received and the go sent) any doubt (no server, a stale socket, a refusal, a timeout, a
-closed descriptor among 0-2, a start-up variable a fork cannot reproduce) means the full
-path here, exactly as without a server; the server's child waits for the go, so a child
-the client gave up on never runs. After the go the client never runs the command: it
-forwards every catchable signal that would end it (FORWARDED) to the child, and ends as the
-child ended (its exit code, or the same signal); should the client die anyway (SIGKILL),
-the server kills the child once the client's socket hangs up. Should the server die meanwhile, the client waits for the child
-to end (a pidfd) and says in one line that its exit status was lost and how to look.
+Tried first, before the fast paths (cli/do_fast.py, cli/do_fast_moves.py): a served
+command costs about what a fast path that takes it costs, and less than one that declines
+(a step action on facts made stale by someone's move), so while a server listens every
+command goes to it; the fast paths serve when none does. Before the server has accepted
+(its child's pid received and the go sent) any doubt (no server, a stale socket, a refusal,
+a timeout, a closed descriptor among 0-2, a start-up variable a fork cannot reproduce)
+means the fast paths, then the full path here, exactly as without a server; the server's
+child waits for the go, so a child the client gave up on never runs. After the go the
+client never runs the command: it forwards every catchable signal that would end it
+(FORWARDED) to the child, and ends as the child ended (its exit code, or the same signal);
+should the client die anyway (SIGKILL), the server kills the child once the client's
+socket hangs up. Should the server die meanwhile, the client waits for the child to end (a
+pidfd) and says in one line that its exit status was lost and how to look.
 
 Imports neither pydantic nor the engine (tests/test_do_server.py checks sys.modules).
 """
@@ -59,21 +63,30 @@ CPU_FILE = "CUTOVER_DO_SERVER_CPU_FILE"  # benchmarks: the served child's CPU se
 SERVER_ENV = ("HOME", "XDG_STATE_HOME", "PATH", "TZ", *place.LOCALE_VARS)
 
 
-def serve_or_start(argv: list[str], full_path: Callable[[], int]) -> int:
-    """`cutover do` with `argv` by a server; else `full_path()` here, and a server started
-    in the background for the next command if none was there."""
+def serve_first(
+    argv: list[str], fast: Callable[[], int | None], full_path: Callable[[], int]
+) -> int:
+    """`cutover do` with `argv` by this user's server when one listens (every command about
+    the same cost, stale facts or not); else by `fast()` (the fast paths: None when they
+    stand aside); else `full_path()` here, and a server started in the background for the
+    next command if none was there."""
     if not place.enabled() or not place.servable_env(dict(os.environ)):
-        return full_path()
+        done = fast()
+        return full_path() if done is None else done
     try:
         print_ = place.fingerprint(dict(os.environ), search_path(), code := place.code_digest())
     except OSError:  # no working directory left, say
-        return full_path()
+        done = fast()
+        return full_path() if done is None else done
     try:
         answer = _try_server(argv, print_)
     except KeyboardInterrupt:  # before the go: nothing ran, as a fresh one stopped early
         return 130
     if isinstance(answer, int):
         return answer
+    done = fast()
+    if done is not None:
+        return done
     try:
         return full_path()
     finally:

@@ -21,7 +21,7 @@ from .do_server_client import start_server
 from .own_python import search_path
 
 FIRST_LOOK = 15.0  # seconds after the war room opens: its first frame and schedule first
-LOOK_EVERY = 240.0  # well inside the server's idle time (IDLE_DEFAULT, 600 s)
+LOOK_EVERY = 240.0  # well inside the server's idle time (IDLE_DEFAULT, 3600 s)
 
 
 def keep_serving(first: float = FIRST_LOOK, every: float = LOOK_EVERY) -> threading.Event:

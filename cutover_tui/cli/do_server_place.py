@@ -22,7 +22,6 @@ AF_UNIX's 108-byte limit and nothing is looked up by path after the check.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import socket
@@ -31,13 +30,22 @@ import sys
 from pathlib import Path
 
 from ..journal.private_dir import open_private_dir
-from ..journal.seen import state_dir
+from ..journal.state_home import state_dir
+
+try:  # SHA-256 without hashlib, whose OpenSSL load is about 6 ms of the client's start
+    from _sha2 import sha256  # CPython's built-in module from 3.12
+except ImportError:
+    try:
+        from _sha256 import sha256  # its name up to 3.11
+    except ImportError:  # another Python: hashlib's
+        from hashlib import sha256
 
 FOLDER = "do-server"
 PACKAGE = Path(__file__).resolve().parents[1]  # cutover_tui/
 ENV_SWITCH = "CUTOVER_DO_SERVER"  # "0": never served, no server started
 ENV_IDLE = "CUTOVER_DO_SERVER_IDLE"  # seconds an idle server waits before it exits
-IDLE_DEFAULT = 600.0
+IDLE_DEFAULT = 3600.0  # an operator with no war room open may type an hour apart; idle, it costs
+# about 26 MB of its own and no CPU (the README's performance section)
 # The PYTHON* variables a served child reproduces: the streams' encoding and buffering are
 # copied from the client's own (PYTHONIOENCODING, PYTHONUNBUFFERED), and the server starts
 # with the client's utf8_mode and dont_write_bytecode flags. Any other (PYTHONHASHSEED,
@@ -84,7 +92,7 @@ def code_digest(root: Path = PACKAGE, path: list[str] | None = None) -> str:
     """A digest of the package's files: names, sizes and mtimes (not contents: a stat per
     file, about 280 of them; benchmarks/cli_startup.py prints its cost), and of the
     distributions installed on the search path `path` (sys.path by default: `installed`)."""
-    h = hashlib.sha256()
+    h = sha256()
     installed(h, sys.path if path is None else path)
     stack = [str(root)]
     while stack:
@@ -134,7 +142,7 @@ def fingerprint(env: dict[str, str], search: list[str], code: str) -> str:
     )
     ids = [os.getuid(), os.geteuid(), os.getgid(), os.getegid(), sorted(os.getgroups())]
     parts = [sys.executable, sys.version, code, search, ids, start_env, flags()]
-    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:24]
+    return sha256(json.dumps(parts).encode()).hexdigest()[:24]
 
 
 def open_folder(create: bool) -> int | None:

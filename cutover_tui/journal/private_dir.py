@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import stat
 from pathlib import Path
 
@@ -82,6 +81,8 @@ def read_private_file(folder: int, name: str) -> bytes | None:
 def write_private_file(folder: int, name: str, data: bytes) -> None:
     """`data` as `name` in `folder`, 0600: a new temporary file (never an existing one, never
     through a link) renamed into place, so a reader sees the old file or this whole one."""
+    import secrets  # late: only a writer pays for it (cutover do's client only reads)
+
     temp = f".writing-{secrets.token_hex(8)}.tmp"
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
     fd = os.open(temp, flags, 0o600, dir_fd=folder)

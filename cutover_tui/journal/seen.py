@@ -12,15 +12,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import NamedTuple
 
 from .private_dir import open_private_dir, read_private, read_private_file, write_private
+from .state_home import STATE_ENV, state_dir  # noqa: F401  (STATE_ENV: callers read it here)
 
-STATE_ENV = "CUTOVER_STATE"  # tests point it at a temporary directory
 FOLDER = "seen"  # in state_dir()
 
 
@@ -28,14 +27,6 @@ class Seen(NamedTuple):  # not a dataclass: `cutover do`'s fast path spares that
     seq: int
     hash: str
     at: str  # when it was seen (UTC, ISO)
-
-
-def state_dir() -> Path:
-    """$CUTOVER_STATE, else $XDG_STATE_HOME/cutover, else ~/.local/state/cutover."""
-    if os.environ.get(STATE_ENV):
-        return Path(os.environ[STATE_ENV])
-    base = os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state"
-    return Path(base) / "cutover"
 
 
 def _name(run_id: str, path: Path) -> str:

@@ -1,0 +1,65 @@
+"""While this user's command server listens, every `cutover do` goes to it first, even one
+the fast paths could take (cli/do_server_client.serve_first): a served command costs what a
+fast one does, and a fast path that declines (stale facts) costs its imports and then the
+server's turn anyway (issue 14). Real processes, sockets and run files."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from cutover_tui.cli.do_route import fast_may_take
+from cutover_tui.journal import do_facts
+from tests.do_server_support import (
+    cutover,
+    cutover_env,
+    served_login,
+    served_run,
+    servers_stopped,
+    started_server,
+    until,
+)
+
+
+def served_cpu(path: Path) -> int:
+    """How many commands the server's children ran (the client writes one line each)."""
+    return len(path.read_text().split()) if path.exists() else 0
+
+
+def facts_at_head(run_file: Path, state: Path) -> bool:
+    """This user's facts of the run hold the engine's moves at the journal's head: the fast
+    paths would take a plain note or a ready step's start."""
+    db = sqlite3.connect(run_file)
+    try:
+        (head,) = db.execute("SELECT MAX(seq) FROM events").fetchone()
+    finally:
+        db.close()
+    # The served user's own file (recall reads only the caller's: the tests may run as root).
+    kept = state / do_facts.FOLDER / do_facts.file_name(run_file.stem, run_file.resolve())
+    raw = kept.read_bytes() if kept.exists() else None
+    facts = do_facts._parse(raw, run_file.stem, str(run_file.resolve()), served_login())
+    return facts is not None and facts.seq == head and facts.moves is not None
+
+
+def test_a_listening_server_takes_what_the_fast_paths_could(
+    tmp_path: Path,
+) -> None:
+    run_id, a, _b = served_run(tmp_path)
+    state, report = tmp_path / "state", tmp_path / "cpu"
+    env = cutover_env(
+        state, True, CUTOVER_DO_SERVER_CPU_FILE=str(report), CUTOVER_FACTS_REFRESH="1"
+    )
+    (run_file,) = a.glob("*.db")
+    with servers_stopped(state):
+        first = ["do", run_id, "note", "--note", "first", "--reason", "r", "--runs", "a"]
+        started_server(state, first, env, tmp_path)
+        assert served_cpu(report) == 0  # that one found no server: it ran here
+        for n, action in enumerate(
+            (["note", "--note", "plain"], ["start", "s0"], ["note", "s0", "--note", "more"]), 1
+        ):
+            # What the fast path would have taken before the server came first.
+            until(lambda: facts_at_head(run_file, state), "this user's facts at the head")
+            assert fast_may_take([run_id, *action])
+            code, _out, err = cutover(["do", run_id, *action, "--runs", "a"], env, tmp_path)
+            assert code == 0, err
+            assert served_cpu(report) == n, f"{action} was not served"
