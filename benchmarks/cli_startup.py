@@ -23,19 +23,19 @@ them. That refresh is measured on its own: `facts refresh (background)` is the p
 fast move starts, and `moves taken (in a fork)` the part the full path's forked child runs
 (the engine already loaded), timed in this process. Neither is in the commands' figures.
 
-The command server (cli/do_server.py): `served:` rows are commands the fast path leaves to
-the full path (a note with `--reason`, an estimate, a start and a complete with this user's
-facts removed beforehand, as after someone else's event) handed to a server of the full
-path; their CPU is the client's own plus the served child's (the server reports it, os.wait4
-there). `cutover do, full path` runs with the server off (CUTOVER_DO_SERVER=0), as today's
-fallback does. `server start (off the command)` is the server's own start, measured once a
-round as a child of this benchmark until it listens (then stopped), and `fingerprint: code
-digest` the client's stat of the package's files, timed in this process. `facts refresh,
-served (bg)` is the refresh a fast move hands to a running server (cli/do_server_refresh.py):
-its child's CPU as the server reports it, beside `facts refresh (background)`, the fresh
-process started when no server runs; `fast start/complete, server running` are the step
-actions' fast path with a server running, its refresh handed over (the rows above them run
-with the server off, as before it existed).
+The command server (cli/do_server.py): `served:` rows are commands handed to a server of
+the full path that listens (the client tries it before the fast paths): a plain note, a
+note with `--reason`, an estimate, a start and a complete with this user's facts at the
+head (what the fast path would take without a server) and with the facts removed
+beforehand (as after someone else's event); their CPU is the client's own plus the served
+child's (the server reports it, os.wait4 there). The rows before them run with the server
+off (CUTOVER_DO_SERVER=0): the fast paths, and `cutover do, full path` as the first command
+with no server runs. `server start (off the command)` is the server's own start, measured
+once a round as a child of this benchmark until it listens (then stopped), and
+`fingerprint: code digest` the client's stat of the package's files, timed in this
+process. `facts refresh, served (bg)` is the refresh a fast move hands to a server that
+has come up since (cli/do_server_refresh.py): its child's CPU as the server reports it,
+beside `facts refresh (background)`, the fresh process started when no server runs.
 
 Root is never served (cli/do_server_peer.py): as root, run it as another user for the
 `served:` rows, e.g. `setpriv --reuid=65534 --regid=65534 --init-groups
@@ -317,14 +317,15 @@ def main() -> int:
             ("cutover do start", None),  # the step actions' fast path (cli/do_fast_moves.py)
             ("cutover do complete", None),
             ("facts refresh (background)", None),  # what a fast move leaves running
+            ("served: note", None),  # a plain note: the server comes before the fast path
             ("served: note --reason", None),  # the full path in a command server's child
             ("served: estimate", None),
             ("served: start, stale facts", None),
             ("served: complete, stale facts", None),
             ("server start (off the command)", None),  # once, until it accepts
             ("facts refresh, served (bg)", None),  # a fast move's refresh, from the server
-            ("fast start, server running", None),  # its refresh handed to the server
-            ("fast complete, server running", None),
+            ("served: start, fresh facts", None),  # what the fast path would have taken
+            ("served: complete, fresh facts", None),
             ("cutover runs", [*cli, "runs"]),
             ("cutover status", [*cli, "status", run_id]),
             ("cutover validate -q", [*cli, "validate", "-q", str(plan_file)]),
@@ -343,10 +344,10 @@ def main() -> int:
             if label.startswith("facts refresh, served"):
                 refreshed(runs, run_id, work / "state")  # none of the commands' still running
                 return servers.refresh_cost(run_file)
-            if not label.startswith(("served", "fast")):
+            if not label.startswith("served"):
                 return child(command or note(label), env)
             servers.ensure()
-            if label.startswith("fast"):  # the fast path, the refresh's answers at the head
+            if "fresh" in label:  # the refresh's answers at the head: a fast path could take it
                 refreshed(runs, run_id, work / "state")
                 action = label.split()[1].rstrip(",")
                 command = [*cli, "do", run_id, action, next_move(runs, run_id, action)]
@@ -368,7 +369,8 @@ def main() -> int:
                 ]
                 command += ["--reason", "b"]
             else:
-                command = [*cli, "do", run_id, "note", "--note", f"s{next(notes)}", "--reason", "s"]
+                reason = ["--reason", "s"] if "reason" in label else []
+                command = [*cli, "do", run_id, "note", "--note", f"s{next(notes)}", *reason]
             measured = child(command, served_env)
             refreshed(runs, run_id, work / "state")
             return measured

@@ -15,6 +15,7 @@ from tests.do_server_support import (
     cutover_env,
     served_login,
     served_run,
+    server_pid,
     servers_stopped,
     started_server,
     until,
@@ -63,3 +64,25 @@ def test_a_listening_server_takes_what_the_fast_paths_could(
             code, _out, err = cutover(["do", run_id, *action, "--runs", "a"], env, tmp_path)
             assert code == 0, err
             assert served_cpu(report) == n, f"{action} was not served"
+
+
+def test_a_fast_command_with_no_server_starts_one(tmp_path: Path) -> None:
+    """The next command may be one the fast paths cannot take (someone's move made the
+    facts stale): the fast one that found no server leaves one starting, as the full path
+    does."""
+    run_id, a, _b = served_run(tmp_path)
+    state, report = tmp_path / "state", tmp_path / "cpu"
+    off = cutover_env(state, False, CUTOVER_FACTS_REFRESH="1")
+    on = off | {"CUTOVER_DO_SERVER": "1", "CUTOVER_DO_SERVER_CPU_FILE": str(report)}
+    (run_file,) = a.glob("*.db")
+    with servers_stopped(state):
+        first = ["do", run_id, "note", "--note", "first", "--reason", "r", "--runs", "a"]
+        assert cutover(first, off, tmp_path)[0] == 0  # the full path, no server started
+        until(lambda: facts_at_head(run_file, state), "this user's facts at the head")
+        assert server_pid(state) is None
+        code, _out, err = cutover(
+            ["do", run_id, "note", "--note", "n", "--runs", "a"], on, tmp_path
+        )
+        assert code == 0, err
+        assert served_cpu(report) == 0  # no server listened: the fast path took it
+        until(lambda: server_pid(state), "a server started by the fast command")

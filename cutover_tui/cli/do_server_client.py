@@ -68,7 +68,7 @@ def serve_first(
 ) -> int:
     """`cutover do` with `argv` by this user's server when one listens (every command about
     the same cost, stale facts or not); else by `fast()` (the fast paths: None when they
-    stand aside); else `full_path()` here, and a server started in the background for the
+    stand aside), else `full_path()`, here, and a server started in the background for the
     next command if none was there."""
     if not place.enabled() or not place.servable_env(dict(os.environ)):
         done = fast()
@@ -84,12 +84,10 @@ def serve_first(
         return 130
     if isinstance(answer, int):
         return answer
-    done = fast()
-    if done is not None:
-        return done
     try:
-        return full_path()
-    finally:
+        done = fast()
+        return full_path() if done is None else done
+    finally:  # after a fast command too: the next may be one the fast paths cannot take
         if answer == "none":
             start_server(print_, code)
 
