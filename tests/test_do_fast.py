@@ -322,6 +322,18 @@ def test_an_abbreviated_option_is_the_full_parsers(tmp_path: Path) -> None:
     assert main(argv) == 0  # argparse reads --no as --note, as ever
 
 
+def test_a_note_with_no_action_after_two_dashes_is_not_taken(tmp_path: Path, capsys) -> None:
+    """`--note hi RUN -- --`: argparse gives the action [] and checks no choices; the full
+    parser refuses it, so the fast path must not add a note (cli/do_route.py kept it away,
+    but the fast path is the gate, not the router)."""
+    runs, run_id = started(tmp_path)
+    assert main(note(runs, run_id, "first")) == 0
+    capsys.readouterr()
+    assert fast_do(["--note", "hi", "--runs", str(runs), run_id, "--", "--"]) is None
+    assert main(["do", run_id, "note", "--note", "after", "--runs", str(runs)]) == 0
+    assert capsys.readouterr().out == "#3 note-added by boss\n"  # nothing written between
+
+
 def test_a_repeated_key_is_answered_by_the_full_path(tmp_path: Path, capsys) -> None:
     runs, run_id = started(tmp_path)
     assert main(note(runs, run_id, "first", "--key", "once")) == 0

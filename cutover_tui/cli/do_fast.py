@@ -86,6 +86,8 @@ def fast_do(argv: list[str]) -> int | None:
     None only ever before the row is committed: after it, the command is done."""
     try:
         args = _parser().parse_args(argv)
+        if args.action != "note":  # `RUN -- --`: argparse gives [] and skips the choices
+            raise NotFast("not a note")
     except NotFast:  # not a plain note: a step action, perhaps (cli/do_fast_moves.py)
         from .do_fast_moves import fast_move
 
