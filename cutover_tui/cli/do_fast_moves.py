@@ -57,6 +57,8 @@ def fast_move(argv: list[str]) -> int | None:
     """`cutover do` with `argv` (after "do") done here, or None: take the full path."""
     try:
         args = _parser().parse_args(argv)
+        if not isinstance(args.action, str) or not isinstance(args.target, str):
+            return None  # `RUN -- -- STEP`: argparse gives [] (as for a note, cli/do_fast.py)
         where = _run_file(args)
         db = sqlite_connect(where)
     except (NotFast, OSError, sqlite3.Error):
