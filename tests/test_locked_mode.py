@@ -250,14 +250,17 @@ def test_a_command_is_attributed_to_the_callers_uid_whatever_its_environment_say
 def test_a_watchers_command_is_refused_and_it_follows_from_outside_the_group(
     host: Host, run_id: str
 ) -> None:
-    before = len(events(host, run_id))
     made = host.cutover(host.watcher, "start", "plan.toml", "--rehearsal")
     assert made.returncode == 1
     assert f"{host.watcher} is not in the group {host.group}" in made.stderr
     refused = host.cutover(host.watcher, "do", run_id, "note", "--note", "let me in")
     assert refused.returncode == 1 and "refused" in refused.stderr
     assert "Traceback" not in refused.stderr and len(refused.stderr.splitlines()) == 1
-    assert len(events(host, run_id)) == before
+    # Nothing of the watcher's stored (not a count: the service's conductor may append its
+    # own alerts meanwhile, as the run's window nears: a flake seen at 05:10 UTC).
+    stored = events(host, run_id)
+    assert not [e for e in stored if "let me in" in json.dumps(e["body"])]
+    assert not [e for e in stored if host.watcher in (e["actor"], e["body"].get("actor"))]
     # Outside the group it cannot read the file at all, yet follows through the service.
     unreadable = host.python_as(
         host.watcher, "-c", "open(__import__('sys').argv[1], 'rb')", str(host.runs / f"{run_id}.db")
