@@ -259,7 +259,7 @@ def recorded(path: Path, text: str) -> int:
 
 HAND = """
 import json, os, socket, sys
-from cutover_tui.cli.do_server_wire import GO, read_line, send_request
+from cutover_tui.cli.do_server_wire import GO, WireError, read_line, send_request
 where, request, go = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3] == "go"
 folder = os.open(os.path.dirname(where), os.O_RDONLY | os.O_DIRECTORY)
 sock = socket.socket(socket.AF_UNIX)
@@ -272,7 +272,7 @@ try:
     if go and said["first"]:
         sock.sendall(GO)
         said["end"] = read_line(reader)
-except OSError as exc:
+except (OSError, WireError) as exc:  # refused before READY: the socket closed
     said = {"first": None, "error": type(exc).__name__}
 print(json.dumps(said))
 """

@@ -37,7 +37,7 @@ import time
 from . import do_server_place as place
 from .do_server_peer import Declined, check_peer, root, servable_request
 from .do_server_warm import warm
-from .do_server_wire import WireError, recv_request, send_line
+from .do_server_wire import READY, WireError, recv_request, send_line
 
 CODE_CHECK = 10.0  # seconds between looks at the code on disk
 REQUEST_TIMEOUT = 5.0  # a client sends its request at once; one that does not is dropped
@@ -102,6 +102,7 @@ class Server:
         try:
             check_peer(conn)  # cli/do_server_peer.py: all of its credentials are ours
             conn.settimeout(REQUEST_TIMEOUT)
+            conn.sendall(READY)  # now the client may send its descriptors
             request, fds = recv_request(conn)
         except (OSError, WireError, Declined, ValueError):
             conn.close()
@@ -228,7 +229,8 @@ def prune(folder: int, keep: str) -> None:
         if lock is None:
             continue  # its server lives
         try:
-            for leftover in (place.socket_name(name), entry):
+            markers = [f"{name}.{kind}" for kind, _ in (place.STUCK, place.STARTING)]
+            for leftover in (place.socket_name(name), *markers, entry):
                 with contextlib.suppress(OSError):
                     os.unlink(leftover, dir_fd=folder)
         finally:
@@ -282,6 +284,8 @@ def main(argv: list[str]) -> int:
     wake = wake_on_signals(asked)
     warm()  # cli/do_server_warm.py: what no served command should pay for again
     server = Server(folder, name, bind(folder, place.socket_name(name)), wake, asked)
+    with contextlib.suppress(OSError):  # listening: the next start need not wait for this one
+        os.unlink(f"{name}.{place.STARTING[0]}", dir_fd=folder)
     server.loop(code, place.idle_seconds())
     return 0
 

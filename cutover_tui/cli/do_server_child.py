@@ -8,9 +8,11 @@ blocked), and standard streams on the client's descriptors with the encoding, er
 buffering the client's own interpreter chose for them (the client sends those: it *is*
 such a fresh interpreter, on the same descriptors, with the same environment). What a
 child inherits instead (the interpreter, the code, the search path, the ids, the start-up
-variables and flags) is in the server's fingerprint (cli/do_server_place.py). Not carried
-over: resource limits and the nice value (the server's, taken from the client that started
-it), the hash seed (the server's), and job control (Ctrl-Z stops the client only).
+variables and flags, and since the hostile review of 2026-12-02 the namespaces, root, nice
+value, resource limits, audit identity and cgroup: cli/do_server_context.py) is in the
+server's fingerprint (cli/do_server_place.py), so a command is served only by a server
+that has the same. Not carried over: the hash seed (the server's), and job control (Ctrl-Z
+stops the client only).
 """
 
 from __future__ import annotations

@@ -32,7 +32,10 @@ from . import do_server_place as place
 from .do_server_wire import GO, WireError, read_line, send_request
 from .own_python import python_command, search_path
 
-ACCEPT_TIMEOUT = 10.0  # seconds for the server to answer with its child's pid
+# Seconds for the server to answer with its child's pid (it forks and answers in
+# milliseconds): one that does not (stopped, swamped) is marked and passed by for a
+# minute (place.STUCK), since every command now asks it first.
+ACCEPT_TIMEOUT = 3.0
 # Every signal whose default action ends a process, sent to the client (kill, timeout,
 # a terminal's Ctrl-\\), is sent on to the child as the same signal: a fresh `cutover do`
 # would have died of it. Not the faults (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS,
@@ -98,13 +101,17 @@ def _try_server(argv: list[str], print_: str) -> int | str:
     if isinstance(sock, str):
         return sock
     with sock:
-        return _hand_over(sock, argv)
+        return _hand_over(sock, argv, print_)
 
 
-def _hand_over(sock: socket.socket, argv: list[str]) -> int | str:
+def _hand_over(sock: socket.socket, argv: list[str], print_: str) -> int | str:
     reader = sock.makefile("rb")
     try:
-        pid = _asked(sock, reader, argv)
+        try:
+            pid = _asked(sock, reader, argv)
+        except TimeoutError:
+            place.mark(print_, place.STUCK)
+            return "declined"
         if pid is None:
             return "declined"
         with _pidfd(pid) as pidfd, _forwarding(pidfd):
@@ -131,6 +138,8 @@ def _asked(sock: socket.socket, reader, argv: list[str]) -> int | None:
         message = read_line(reader)
         pid = message.get("pid") if message else None
         return pid if isinstance(pid, int) and pid > 0 else None
+    except TimeoutError:  # no answer in time: the caller marks the server
+        raise
     except (OSError, ValueError, WireError, AttributeError):
         return None
     finally:
@@ -249,6 +258,8 @@ def start_server(print_: str, code: str) -> None:
     its streams, none of this process's other descriptors, the same interpreter flags."""
     from .facts_refresh import inherited
 
+    if not _first_to_start(print_):
+        return
     quiet = [(os.POSIX_SPAWN_OPEN, fd, os.devnull, os.O_RDWR, 0) for fd in (0, 1, 2)]
     env = {k: v for k, v in os.environ.items() if k in SERVER_ENV or k.startswith("CUTOVER_")}
     env |= {k: v for k, v in os.environ.items() if k.startswith("LC_")}
@@ -259,3 +270,19 @@ def start_server(print_: str, code: str) -> None:
         os.posix_spawn(sys.executable, argv, env, file_actions=actions, setsid=True)
     except Exception:  # never fail a command that has run: the next one tries again
         return
+
+
+def _first_to_start(print_: str) -> bool:
+    """False when a start of this fingerprint's server began less than place.STARTING's
+    seconds ago (a burst of commands finding none starts one, not one each); else the start
+    marked as this one's."""
+    folder = place.open_folder(create=True)
+    if folder is None:
+        return True  # the server's own checks decide
+    try:
+        if place.marked(folder, print_, place.STARTING):
+            return False
+        place.mark_in(folder, print_, place.STARTING)
+        return True
+    finally:
+        place.close_quietly(folder)

@@ -27,10 +27,12 @@ import os
 import socket
 import stat
 import sys
+import time
 from pathlib import Path
 
 from ..journal.private_dir import open_private_dir
 from ..journal.state_home import state_dir
+from .do_server_context import inherited, servable_interpreter
 
 try:  # SHA-256 without hashlib, whose OpenSSL load is about 6 ms of the client's start
     from _sha2 import sha256  # CPython's built-in module from 3.12
@@ -71,7 +73,9 @@ def idle_seconds() -> float:
 
 
 def servable_env(env: dict[str, str]) -> bool:
-    """No start-up variable a fork could not reproduce."""
+    """No start-up variable (nor interpreter option) a fork could not reproduce."""
+    if not servable_interpreter():
+        return False
     return not any(
         k.startswith("PYTHON") and v and k not in PYTHON_VARS_KEPT for k, v in env.items()
     )
@@ -136,12 +140,13 @@ def installed(h, path: list[str]) -> None:
 
 def fingerprint(env: dict[str, str], search: list[str], code: str) -> str:
     """The socket's name: a hash of everything a served child inherits from its server
-    rather than takes from the command."""
+    rather than takes from the command (cli/do_server_context.py: namespaces, root, nice,
+    limits, audit identity, cgroup)."""
     start_env = sorted(
         (k, v) for k, v in env.items() if k.startswith(("PYTHON", "LC_")) or k in LOCALE_VARS
     )
     ids = [os.getuid(), os.geteuid(), os.getgid(), os.getegid(), sorted(os.getgroups())]
-    parts = [sys.executable, sys.version, code, search, ids, start_env, flags()]
+    parts = [sys.executable, sys.version, code, search, ids, start_env, flags(), inherited()]
     return sha256(json.dumps(parts).encode()).hexdigest()[:24]
 
 
@@ -175,23 +180,64 @@ def in_folder(folder: int, name: str) -> str:
 def connect(print_: str, timeout: float) -> socket.socket | str:
     """A socket connected to the server of fingerprint `print_` (the caller closes it), or
     why not: "none" (no server, or its stale socket: a new server clears it) or "declined"
-    (a socket folder not private: a link, loose, another's; any other failure)."""
+    (a socket folder not private: a link, loose, another's; a server that did not answer
+    in time lately, `mark(..., STUCK)`; any other failure)."""
     folder = open_folder(create=False)
     if folder is None:
         return "declined" if folder_is_there() else "none"
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_CLOEXEC)
     try:
+        if marked(folder, print_, STUCK):
+            sock.close()
+            return "declined"
         sock.settimeout(timeout)
         sock.connect(in_folder(folder, socket_name(print_)))
     except (FileNotFoundError, ConnectionRefusedError):
         sock.close()
         return "none"
-    except OSError:
+    except OSError as error:
         sock.close()
+        if isinstance(error, TimeoutError):  # its backlog full: stopped, or swamped
+            mark_in(folder, print_, STUCK)
         return "declined"
     finally:
         close_quietly(folder)
     return sock
+
+
+# Markers beside a fingerprint's socket, each with how long it counts (seconds of its mtime):
+STUCK = ("stuck", 60.0)  # a server that did not answer in time: passed by meanwhile
+STARTING = ("starting", 5.0)  # a server being started: no second start meanwhile
+
+
+def mark(print_: str, marker: tuple[str, float]) -> None:
+    """Set `marker` for fingerprint `print_` now (nothing if the folder is not private)."""
+    folder = open_folder(create=True)
+    if folder is not None:
+        try:
+            mark_in(folder, print_, marker)
+        finally:
+            close_quietly(folder)
+
+
+def marked(folder: int, print_: str, marker: tuple[str, float]) -> bool:
+    """Whether `marker` was set for `print_` less than its seconds ago."""
+    kind, seconds = marker
+    try:
+        info = os.stat(f"{print_}.{kind}", dir_fd=folder, follow_symlinks=False)
+    except OSError:
+        return False
+    return stat.S_ISREG(info.st_mode) and 0 <= time.time() - info.st_mtime < seconds
+
+
+def mark_in(folder: int, print_: str, marker: tuple[str, float]) -> None:
+    flags = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
+    with contextlib.suppress(OSError):
+        fd = os.open(f"{print_}.{marker[0]}", flags, 0o600, dir_fd=folder)
+        try:
+            os.utime(fd)
+        finally:
+            os.close(fd)
 
 
 def socket_name(print_: str) -> str:

@@ -1,5 +1,9 @@
 """The command server's few messages (cli/do_server.py, cli/do_server_client.py).
 
+server -> client  b"R": accepted, the peer's credentials checked; only then does the client
+                  send descriptors (one sent to a server that never reads them, stopped
+                  with SIGSTOP, say, would hold the client's stdout open, and a `| cat`
+                  after it would wait for the server: hostile review of 2026-12-02)
 client -> server  the request: a 4-byte length, then JSON {argv, sys_argv, orig_argv, env,
                   umask, streams}, with four descriptors attached (SCM_RIGHTS): the working
                   directory, stdin, stdout, stderr
@@ -19,6 +23,7 @@ from .do_server_place import close_quietly
 FDS = 4  # cwd, stdin, stdout, stderr
 MAX_REQUEST = 4 << 20  # an environment and argv beyond 4 MiB is not a `cutover do`
 GO = b"G"
+READY = b"R"
 
 
 class WireError(Exception):
@@ -26,6 +31,10 @@ class WireError(Exception):
 
 
 def send_request(sock: socket.socket, request: dict, fds: list[int]) -> None:
+    """The request and its descriptors, once the server said it is ready (READY); the
+    socket's timeout bounds the wait (TimeoutError), WireError if it said anything else."""
+    if sock.recv(1) != READY:
+        raise WireError("the server did not say it was ready")
     body = json.dumps(request).encode()
     data = struct.pack(">I", len(body)) + body
     sent = socket.send_fds(sock, [data], fds)
