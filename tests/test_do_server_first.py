@@ -6,11 +6,14 @@ server's turn anyway (issue 14). Real processes, sockets and run files."""
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 from cutover_tui.cli.do_route import fast_may_take
 from cutover_tui.journal import do_facts
 from tests.do_server_support import (
+    as_user,
     cutover,
     cutover_env,
     served_login,
@@ -86,3 +89,25 @@ def test_a_fast_command_with_no_server_starts_one(tmp_path: Path) -> None:
         assert code == 0, err
         assert served_cpu(report) == 0  # no server listened: the fast path took it
         until(lambda: server_pid(state), "a server started by the fast command")
+
+
+def test_with_the_server_off_the_client_is_not_even_imported(tmp_path: Path) -> None:
+    """CUTOVER_DO_SERVER=0 (and root): the fast path's start pays nothing for the server."""
+    run_id, a, _b = served_run(tmp_path)
+    env = cutover_env(tmp_path / "state", False, CUTOVER_RUNS=str(a))
+    probe = (
+        "import sys\nfrom cutover_tui.cli import main\ncode = main(sys.argv[1:])\n"
+        "print(sorted(m for m in sys.modules if m.startswith('cutover_tui.cli.do_server_')))\n"
+        "raise SystemExit(code)\n"
+    )
+    done = subprocess.run(
+        [*as_user(), sys.executable, "-c", probe, "do", run_id, "note", "--note", "x"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "['cutover_tui.cli.do_server_switch']"

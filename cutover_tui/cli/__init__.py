@@ -105,6 +105,11 @@ def _run(argv: Sequence[str] | None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     command = _command_of(argv)
     if command == "do":  # this user's command server, else the fast paths (issue 14)
+        from .do_server_switch import enabled
+
+        if not enabled():  # root, or switched off: not even the client's imports
+            done = _fast_do(argv)
+            return _parse_and_run(argv, command) if done is None else done
         from .do_server_client import serve_first
 
         return serve_first(argv, lambda: _fast_do(argv), lambda: _parse_and_run(argv, command))

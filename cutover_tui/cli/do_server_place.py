@@ -33,6 +33,7 @@ from pathlib import Path
 from ..journal.private_dir import open_private_dir
 from ..journal.state_home import state_dir
 from .do_server_context import inherited, servable_interpreter
+from .do_server_switch import ENV_SWITCH, enabled  # noqa: F401  (place.enabled: its callers)
 
 try:  # SHA-256 without hashlib, whose OpenSSL load is about 6 ms of the client's start
     from _sha2 import sha256  # CPython's built-in module from 3.12
@@ -44,7 +45,6 @@ except ImportError:
 
 FOLDER = "do-server"
 PACKAGE = Path(__file__).resolve().parents[1]  # cutover_tui/
-ENV_SWITCH = "CUTOVER_DO_SERVER"  # "0": never served, no server started
 ENV_IDLE = "CUTOVER_DO_SERVER_IDLE"  # seconds an idle server waits before it exits
 IDLE_DEFAULT = 3600.0  # an operator with no war room open may type an hour apart; idle, it costs
 # about 26 MB of its own and no CPU (the README's performance section)
@@ -57,12 +57,6 @@ PYTHON_VARS_KEPT = frozenset(
     {"PYTHONIOENCODING", "PYTHONUNBUFFERED", "PYTHONUTF8", "PYTHONDONTWRITEBYTECODE"}
 )
 LOCALE_VARS = ("LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE")  # decided on at start (coercion)
-
-
-def enabled() -> bool:
-    """Off by CUTOVER_DO_SERVER=0, and always for root (euid 0): a server's child acts with
-    the server's credentials, and root's are too much to keep in a resident process."""
-    return os.environ.get(ENV_SWITCH, "1") != "0" and os.geteuid() != 0
 
 
 def idle_seconds() -> float:
