@@ -64,8 +64,21 @@ def cutover_env(state: Path, serve: bool, **more: str) -> dict[str, str]:
 def cutover(
     argv: list[str], env: dict[str, str], cwd: Path, user: list[str] | None = None
 ) -> tuple[int, str, str]:
-    done = subprocess.run(
-        [*(as_user() if user is None else user), sys.executable, "-m", "cutover_tui.cli", *argv],
+    done = python_as(["-m", "cutover_tui.cli", *argv], env, cwd, user)
+    return done.returncode, done.stdout, done.stderr
+
+
+def python_as(
+    argv: list[str],
+    env: dict[str, str],
+    cwd: Path,
+    user: list[str] | None = None,
+    prefix: list[str] | None = None,
+) -> subprocess.CompletedProcess:
+    """This Python with `argv`, as the served user (`user`: another setpriv prefix), after
+    `prefix` (nice, unshare...), its output captured as text."""
+    return subprocess.run(
+        [*(prefix or []), *(as_user() if user is None else user), sys.executable, *argv],
         env=env,
         cwd=cwd,
         capture_output=True,
@@ -73,7 +86,6 @@ def cutover(
         timeout=120,
         check=False,
     )
-    return done.returncode, done.stdout, done.stderr
 
 
 def sockets(state: Path) -> list[Path]:

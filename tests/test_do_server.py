@@ -22,6 +22,7 @@ from tests.do_server_support import (
     cutover_env,
     give_to_served,
     hand_client,
+    python_as,
     served_login,
     served_run,
     server_pid,
@@ -175,15 +176,7 @@ def test_the_client_loads_no_pydantic(tmp_path: Path) -> None:
     with servers_stopped(state):
         started_server(state, ["do", run_id, "note", "--note", "x", "--reason", "r"], env, tmp_path)
         for command in commands:
-            done = subprocess.run(
-                [*as_user(), sys.executable, "-c", probe, "do", run_id, *command],
-                env=env,
-                cwd=tmp_path,
-                capture_output=True,
-                text=True,
-                timeout=120,
-                check=False,
-            )
+            done = python_as(["-c", probe, "do", run_id, *command], env, tmp_path)
             assert done.returncode == 0, done.stderr
             assert done.stderr == "LOADED []\n", command
 

@@ -8,8 +8,6 @@ from __future__ import annotations
 import os
 import signal
 import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -17,9 +15,9 @@ import pytest
 
 from cutover_tui.cli import do_server_place as place
 from tests.do_server_support import (
-    as_user,
     cutover,
     cutover_env,
+    python_as,
     served_run,
     servers_of,
     started_server,
@@ -29,18 +27,6 @@ from tests.do_server_support import (
 
 def served_lines(path: Path) -> int:
     return len(path.read_text().split()) if path.exists() else 0
-
-
-def run_as(prefix: list[str], argv: list[str], env: dict, cwd: Path) -> subprocess.Popen:
-    return subprocess.run(
-        [*prefix, *as_user(), sys.executable, *argv],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 @pytest.mark.parametrize(
@@ -81,7 +67,7 @@ def test_a_command_of_another_context_is_not_served_by_this_server(
             "--reason",
             "r",
         ]
-        done = run_as(prefix, argv, env, tmp_path)
+        done = python_as(argv, env, tmp_path, prefix=prefix)
         assert done.returncode == 0, done.stderr
         assert served_lines(report) == 1, "served by a server of another context"
     finally:

@@ -6,16 +6,14 @@ server's turn anyway (issue 14). Real processes, sockets and run files."""
 from __future__ import annotations
 
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 from cutover_tui.cli.do_route import fast_may_take
 from cutover_tui.journal import do_facts
 from tests.do_server_support import (
-    as_user,
     cutover,
     cutover_env,
+    python_as,
     served_login,
     served_run,
     server_pid,
@@ -100,14 +98,6 @@ def test_with_the_server_off_the_client_is_not_even_imported(tmp_path: Path) -> 
         "print(sorted(m for m in sys.modules if m.startswith('cutover_tui.cli.do_server_')))\n"
         "raise SystemExit(code)\n"
     )
-    done = subprocess.run(
-        [*as_user(), sys.executable, "-c", probe, "do", run_id, "note", "--note", "x"],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = python_as(["-c", probe, "do", run_id, "note", "--note", "x"], env, tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-1] == "['cutover_tui.cli.do_server_switch']"
