@@ -44,13 +44,17 @@ def become(conn: socket.socket, request: dict, fds: list[int]) -> None:
     if go != GO:
         os._exit(0)  # the client gave up before the go: it runs the command itself
     fresh_signals()  # after the go: a signal before it is the server's (it stops nothing)
-    place_fds(fds)  # conn and every other server descriptor closed here
+    refresh = request.get("kind") == "facts-refresh"  # cli/do_server_refresh.py
+    # A copy of the client's socket (close-on-exec), for the command's own exit status: a
+    # server killed meanwhile would otherwise leave the client unable to say how it ended.
+    said = None if refresh else os.dup(conn.fileno())
+    place_fds(fds, said)  # conn and every other server descriptor closed here
     fresh_process(request)
-    if request.get("kind") == "facts-refresh":  # cli/do_server_refresh.py
+    if refresh:
         from .do_server_refresh import run_refresh
 
         os._exit(run_refresh(request["argv"]))
-    os._exit(run(request["argv"]))
+    os._exit(run(request["argv"], said))
 
 
 def fresh_signals() -> None:
@@ -69,13 +73,19 @@ def fresh_signals() -> None:
     signal.pthread_sigmask(signal.SIG_SETMASK, [])
 
 
-def place_fds(fds: list[int]) -> None:
-    """The client's working directory and its descriptors 0-2; nothing else open."""
+def place_fds(fds: list[int], keep: int | None = None) -> None:
+    """The client's working directory and its descriptors 0-2; nothing else open but
+    `keep` (above 2: a dup of a descriptor the server had open)."""
     cwd, *streams = fds
     os.fchdir(cwd)
     for target, fd in enumerate(streams):
         os.dup2(fd, target, inheritable=True)
-    os.closerange(3, os.sysconf("SC_OPEN_MAX"))
+    top = os.sysconf("SC_OPEN_MAX")
+    if keep is None:
+        os.closerange(3, top)
+    else:
+        os.closerange(3, keep)
+        os.closerange(keep + 1, top)
 
 
 def fresh_process(request: dict) -> None:
@@ -114,7 +124,7 @@ def open_stream(fd: int, spec: dict, name: str) -> io.TextIOWrapper:
     return stream
 
 
-def run(argv: list[str]) -> int:
+def run(argv: list[str], said: int | None = None) -> int:
     """The full path of `cutover do` (the client tried the fast one), ended as the
     interpreter ends: SystemExit's code, a traceback and 1 for anything uncaught (death by
     SIGINT for an uncaught KeyboardInterrupt), 120 when the streams cannot be flushed."""
@@ -139,10 +149,26 @@ def run(argv: list[str]) -> int:
             stream.flush()
         except Exception:
             code = 120 if code >= 0 else code
+    if code >= 0 and said is not None:
+        say_status(said, code)
     if code < 0:
         signal.signal(-code, signal.SIG_DFL)
         os.kill(os.getpid(), -code)
     return code
+
+
+def say_status(fd: int, code: int) -> None:
+    """The exit status as the server would report it (its line, do_server_wire), written by
+    the child itself: the client reads the first status line, this one or the server's."""
+    import json
+    import resource
+
+    usage = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+    cpu = sum(u.ru_utime + u.ru_stime for u in usage)
+    status = (code & 0xFF) << 8  # as wait(2) reports an exit with that code
+    line = json.dumps({"status": status, "cpu": cpu})
+    with contextlib.suppress(OSError):
+        os.write(fd, line.encode() + b"\n")
 
 
 def exit_code(code: object) -> int:

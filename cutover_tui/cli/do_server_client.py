@@ -12,8 +12,10 @@ child waits for the go, so a child the client gave up on never runs. After the g
 client never runs the command: it forwards every catchable signal that would end it
 (FORWARDED) to the child, and ends as the child ended (its exit code, or the same signal);
 should the client die anyway (SIGKILL), the server kills the child once the client's
-socket hangs up. Should the server die meanwhile, the client waits for the child to end (a
-pidfd) and says in one line that its exit status was lost and how to look.
+socket hangs up. The child says its own exit status on a copy of the socket before it
+ends (the server says it too, after wait4: the first line counts), so a server that dies
+meanwhile loses nothing; only a child that died of a signal with its server gone leaves
+the client (waiting on a pidfd) to say in one line that the status was lost and how to look.
 
 Imports neither pydantic nor the engine (tests/test_do_server.py checks sys.modules).
 """
