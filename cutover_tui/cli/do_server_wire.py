@@ -9,7 +9,9 @@ client -> server  the request: a 4-byte length, then JSON {argv, sys_argv, orig_
                   directory, stdin, stdout, stderr
 server -> client  {"pid": N}\\n once the child is forked (it waits for the go)
 client -> child   b"G": the go; from here the client never runs the command itself
-server -> client  {"status": wait status, "cpu": seconds}\\n when the child has ended
+server -> client  {"status": wait status, "cpu": seconds}\\n when the child has ended; the
+                  child writes the same line itself before it exits with a code (a copy of
+                  the socket), so the client reads the first of the two
 """
 
 from __future__ import annotations
