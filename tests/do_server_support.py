@@ -239,8 +239,17 @@ def locked_run(tmp_path: Path) -> tuple[str, Path, dict[str, str], int]:
     return run_id, path, env, server
 
 
-def served_note(run_id: str, text: str, env: dict[str, str], cwd: Path) -> subprocess.Popen:
+def served_note(
+    run_id: str, text: str, env: dict[str, str], cwd: Path, ignored: tuple[int, ...] = ()
+) -> subprocess.Popen:
+    """The note's `cutover do` started, with the signals `ignored` ignored from its start
+    (as `nohup` and a shell's background job leave them)."""
     argv = ["do", run_id, "note", "--note", text, "--reason", "r"]
+
+    def ignore() -> None:
+        for sig in ignored:
+            signal.signal(sig, signal.SIG_IGN)
+
     return subprocess.Popen(
         [*as_user(), sys.executable, "-m", "cutover_tui.cli", *argv],
         env=env,
@@ -248,6 +257,7 @@ def served_note(run_id: str, text: str, env: dict[str, str], cwd: Path) -> subpr
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=ignore if ignored else None,
     )
 
 

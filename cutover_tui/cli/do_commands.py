@@ -99,6 +99,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 @said_in_one_line
 def cmd_do(args: argparse.Namespace) -> int:
+    if any(not isinstance(w, str) for w in (args.run, args.action)) or isinstance(
+        args.target, list
+    ):
+        # `RUN -- --`: argparse gives [] for a positional and checks no choices
+        print(
+            "cutover do: RUN, ACTION and STEP must each be one word (a stray `--`?)",
+            file=sys.stderr,
+        )
+        return 2
     if args.action == "send":  # rendered, queued, delivered by the conductor
         from .comms_commands import cmd_send  # loaded only to send: templates, channels
 

@@ -22,6 +22,7 @@ import contextlib
 import io
 import locale
 import os
+import select
 import signal
 import socket
 import sys
@@ -36,14 +37,9 @@ NAMES = ("<stdin>", "<stdout>", "<stderr>")
 
 def become(conn: socket.socket, request: dict, fds: list[int]) -> None:
     """Never returns: the command's exit code ends the process."""
-    conn.settimeout(None)
-    try:
-        go = conn.recv(1)
-    except OSError:
-        go = b""
-    if go != GO:
+    if wait_for_go(conn.fileno()) != GO:
         os._exit(0)  # the client gave up before the go: it runs the command itself
-    fresh_signals()  # after the go: a signal before it is the server's (it stops nothing)
+    fresh_signals(request.get("ignored", []))  # after the go: one before it is the server's
     refresh = request.get("kind") == "facts-refresh"  # cli/do_server_refresh.py
     # A copy of the client's socket (close-on-exec), for the command's own exit status: a
     # server killed meanwhile would otherwise leave the client unable to say how it ended.
@@ -57,14 +53,38 @@ def become(conn: socket.socket, request: dict, fds: list[int]) -> None:
     os._exit(run(request["argv"], said))
 
 
-def fresh_signals() -> None:
+def wait_for_go(fd: int) -> bytes:
+    """The client's one byte, b"" if it closed or failed. Polls, never relying on the
+    socket's blocking flag: it lives on the open file description this child shares with
+    its server, which may set O_NONBLOCK at any moment (a recv then raised EAGAIN, read as
+    the client's giving up, and a command it had sent the go for never ran: the hostile
+    review of 2026-12-02)."""
+    poller = select.poll()
+    poller.register(fd, select.POLLIN | select.POLLHUP)
+    while True:
+        try:
+            poller.poll()
+            return os.read(fd, 1)
+        except (BlockingIOError, InterruptedError):
+            continue
+        except OSError:
+            return b""
+
+
+def fresh_signals(ignored: list = ()) -> None:
+    """The dispositions a fresh interpreter of the client would have: Python's own, and
+    SIG_IGN for those the client found ignored at its start (`nohup`, a background job's
+    SIGINT): a fresh one keeps those ignored."""
     signal.set_wakeup_fd(-1)
+    kept = {s for s in ignored if isinstance(s, int)}
     for sig in signal.valid_signals():
         if sig in (signal.SIGKILL, signal.SIGSTOP):
             continue
         fresh = signal.SIG_IGN if sig in FRESH_IGNORED else signal.SIG_DFL
         if sig == signal.SIGINT:
             fresh = signal.default_int_handler
+        if sig in kept:
+            fresh = signal.SIG_IGN
         try:
             if signal.getsignal(sig) is not fresh:
                 signal.signal(sig, fresh)
@@ -111,7 +131,7 @@ def open_stream(fd: int, spec: dict, name: str) -> io.TextIOWrapper:
     buffer = raw
     if spec.get("buffered", True) or reading:
         kind = io.BufferedReader if reading else io.BufferedWriter
-        buffer = kind(raw)
+        buffer = kind(raw, _buffer_size(fd))
     stream = io.TextIOWrapper(
         buffer,
         encoding=spec.get("encoding"),
@@ -122,6 +142,15 @@ def open_stream(fd: int, spec: dict, name: str) -> io.TextIOWrapper:
     )
     stream.mode = "r" if reading else "w"
     return stream
+
+
+def _buffer_size(fd: int) -> int:
+    """As io.open sizes a buffer: the descriptor's st_blksize (4096 on a pipe), else 8192."""
+    try:
+        size = os.fstat(fd).st_blksize
+    except OSError:
+        size = 0
+    return size if size > 1 else io.DEFAULT_BUFFER_SIZE
 
 
 def run(argv: list[str], said: int | None = None) -> int:
@@ -147,14 +176,25 @@ def run(argv: list[str], said: int | None = None) -> int:
             continue
         try:
             stream.flush()
-        except Exception:
+        except Exception as exc:  # as CPython's shutdown says it, then 120
             code = 120 if code >= 0 else code
+            _ignored(stream, exc)
     if code >= 0 and said is not None:
         say_status(said, code)
     if code < 0:
         signal.signal(-code, signal.SIG_DFL)
         os.kill(os.getpid(), -code)
     return code
+
+
+def _ignored(stream: io.TextIOWrapper, exc: Exception) -> None:
+    """CPython's "Exception ignored in: <stream>" lines for a flush failed at exit, on
+    stderr (itself flushed at once; nothing if it is the stream that failed)."""
+    if stream is sys.stderr or sys.stderr is None or sys.stderr.closed:
+        return
+    with contextlib.suppress(Exception):
+        sys.stderr.write(f"Exception ignored in: {stream!r}\n{type(exc).__name__}: {exc}\n")
+        sys.stderr.flush()
 
 
 def say_status(fd: int, code: int) -> None:

@@ -172,6 +172,7 @@ def _request(argv: list[str], streams: list[dict]) -> dict:
         "env": dict(os.environ),
         "umask": mask,
         "streams": streams,
+        "ignored": ignored_at_start(),
     }
 
 
@@ -197,12 +198,23 @@ def _forwarding(pidfd: int | None) -> Iterator[None]:
             if pidfd is not None:
                 signal.pidfd_send_signal(pidfd, signum)
 
-    before = {sig: signal.signal(sig, forward) for sig in FORWARDED}
+    # One ignored at the start (`nohup`, a background job's SIGINT) stays ignored here, as
+    # in the child (cli/do_server_child.fresh_signals) and in a fresh `cutover do`.
+    ignored = set(ignored_at_start())
+    before = {sig: signal.signal(sig, forward) for sig in FORWARDED if sig not in ignored}
     try:
         yield
     finally:
         for sig, handler in before.items():
             signal.signal(sig, handler)
+
+
+def ignored_at_start() -> list[int]:
+    """The signals this process ignores (it is a fresh interpreter that changed none: those
+    came ignored from whoever started it)."""
+    return sorted(
+        int(sig) for sig in signal.valid_signals() if signal.getsignal(sig) == signal.SIG_IGN
+    )
 
 
 def _ended(message: dict | None, argv: list[str], pid: int, pidfd: int | None) -> int:
