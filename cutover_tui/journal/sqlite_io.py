@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import time
 import weakref
 from collections import Counter
 from collections.abc import Iterator
@@ -114,10 +115,13 @@ def sqlite_connect(path: Path) -> sqlite3.Connection:
     return db
 
 
+WAIT_STEP_MS = 50  # one wait in SQLite's busy handler between two looks at Ctrl-C
+
+
 @contextmanager
 def immediate(db: sqlite3.Connection) -> Iterator[None]:
     """One write transaction, taken before reading: no other writer slips in between."""
-    db.execute("BEGIN IMMEDIATE")
+    begin_immediate(db)
     try:
         yield
         db.execute("COMMIT")
@@ -125,3 +129,36 @@ def immediate(db: sqlite3.Connection) -> Iterator[None]:
         if db.in_transaction:  # a failed COMMIT (disk full, I/O error) too: never left open
             db.execute("ROLLBACK")
         raise
+
+
+def begin_immediate(db: sqlite3.Connection) -> None:
+    """BEGIN IMMEDIATE, waiting for another writer as long as the connection's busy timeout
+    says, but in steps of WAIT_STEP_MS with Python between them: in SQLite's own busy
+    handler the wait sleeps in C, so Ctrl-C did nothing until the whole timeout (15 s) had
+    passed, and its KeyboardInterrupt could then be lost in the error handling after it
+    (tests/test_listing_do_review.py failed so under load). Another backend's connection
+    (journal/pg_sql.py) is left to itself."""
+    if not isinstance(db, sqlite3.Connection):
+        db.execute("BEGIN IMMEDIATE")
+        return
+    (limit_ms,) = db.execute("PRAGMA busy_timeout").fetchone()
+    if limit_ms <= WAIT_STEP_MS:
+        db.execute("BEGIN IMMEDIATE")
+        return
+    deadline = time.monotonic() + limit_ms / 1000
+    db.execute(f"PRAGMA busy_timeout = {WAIT_STEP_MS}")
+    try:
+        while True:
+            try:
+                db.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if not _busy(exc) or time.monotonic() >= deadline:
+                    raise
+    finally:
+        db.execute(f"PRAGMA busy_timeout = {limit_ms}")
+
+
+def _busy(exc: sqlite3.OperationalError) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    return (code is not None and code & 0xFF == sqlite3.SQLITE_BUSY) or "locked" in str(exc)
