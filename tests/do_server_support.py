@@ -18,6 +18,7 @@ import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 from cutover_tui.cli import do_server_place as place
 from cutover_tui.engine.events import RunStarted
@@ -333,3 +334,23 @@ def give_to_served(top: Path) -> None:
     user = pwd.getpwuid(served_uid())
     for path in [top, *top.rglob("*")]:
         os.chown(path, user.pw_uid, user.pw_gid, follow_symlinks=False)
+
+
+class Waiting(NamedTuple):
+    run_id: str
+    path: Path  # the run file
+    server: int
+    client: subprocess.Popen
+    child: int
+
+
+@contextlib.contextmanager
+def waiting_note(tmp_path: Path, text: str, ignored: tuple[int, ...] = ()) -> Iterator[Waiting]:
+    """A served note (`locked_run`'s server) whose child waits for the run's write lock,
+    held until the block ends."""
+    run_id, path, env, server = locked_run(tmp_path)
+    with write_locked(path):
+        client = served_note(run_id, text, env, tmp_path, ignored)
+        child = until(lambda: children_of(server), "the server's child")[0]
+        until(lambda: in_busy_wait(child, path), "the child waiting for the lock")
+        yield Waiting(run_id, path, server, client, child)

@@ -23,10 +23,7 @@ from tests.do_server_support import (
     cutover,
     cutover_env,
     hand_client,
-    in_busy_wait,
-    locked_run,
     recorded,
-    served_note,
     served_run,
     server_pid,
     servers_of,
@@ -35,7 +32,7 @@ from tests.do_server_support import (
     stop,
     until,
     wait_gone,
-    write_locked,
+    waiting_note,
 )
 from tests.journal_support import new_run
 
@@ -159,21 +156,16 @@ def stopped(pid: int) -> bool:
 def test_a_client_killed_by_sigkill_takes_its_command_with_it(tmp_path: Path) -> None:
     """The child held stopped (it cannot end by itself): only the server, seeing the
     client's socket hang up, ends it; nothing is recorded once the lock is free."""
-    with servers_stopped(tmp_path / "state"):
-        run_id, path, env, server = locked_run(tmp_path)
-        with write_locked(path):
-            client = served_note(run_id, "killed", env, tmp_path)
-            child = until(lambda: children_of(server), "the server's child")[0]
-            until(lambda: in_busy_wait(child, path), "the child waiting for the lock")
-            os.kill(child, signal.SIGSTOP)
-            until(lambda: stopped(child), "the child stopped")
-            try:
-                client.kill()
-                client.communicate(timeout=120)
-                wait_gone(child)
-            finally:
-                stop(child, signal.SIGKILL)
-    assert recorded(path, "killed") == 0
+    with servers_stopped(tmp_path / "state"), waiting_note(tmp_path, "killed") as w:
+        os.kill(w.child, signal.SIGSTOP)
+        until(lambda: stopped(w.child), "the w.child stopped")
+        try:
+            w.client.kill()
+            w.client.communicate(timeout=120)
+            wait_gone(w.child)
+        finally:
+            stop(w.child, signal.SIGKILL)
+    assert recorded(w.path, "killed") == 0
 
 
 @needs_root
@@ -183,23 +175,18 @@ def test_a_client_killed_by_sigkill_takes_its_command_with_it(tmp_path: Path) ->
 def test_every_ending_signal_is_forwarded(tmp_path: Path, sig: int) -> None:
     """The child held stopped: the signal reaches it (pending) while the client waits for
     its end; let go, it dies of it, so does the client, and nothing is recorded."""
-    with servers_stopped(tmp_path / "state"):
-        run_id, path, env, server = locked_run(tmp_path)
-        with write_locked(path):
-            client = served_note(run_id, "signalled", env, tmp_path)
-            child = until(lambda: children_of(server), "the server's child")[0]
-            until(lambda: in_busy_wait(child, path), "the child waiting for the lock")
-            os.kill(child, signal.SIGSTOP)
-            until(lambda: stopped(child), "the child stopped")
-            try:
-                client.send_signal(sig)
-                until(lambda: signals_pending(child) & (1 << (sig - 1)), "the signal forwarded")
-                os.kill(child, signal.SIGCONT)
-                out, err = client.communicate(timeout=120)
-            finally:
-                stop(child, signal.SIGKILL)
-    assert (client.returncode, out, err) == (-sig, "", "")
-    assert recorded(path, "signalled") == 0
+    with servers_stopped(tmp_path / "state"), waiting_note(tmp_path, "signalled") as w:
+        os.kill(w.child, signal.SIGSTOP)
+        until(lambda: stopped(w.child), "the w.child stopped")
+        try:
+            w.client.send_signal(sig)
+            until(lambda: signals_pending(w.child) & (1 << (sig - 1)), "the signal forwarded")
+            os.kill(w.child, signal.SIGCONT)
+            out, err = w.client.communicate(timeout=120)
+        finally:
+            stop(w.child, signal.SIGKILL)
+    assert (w.client.returncode, out, err) == (-sig, "", "")
+    assert recorded(w.path, "signalled") == 0
 
 
 @needs_root

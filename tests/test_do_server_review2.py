@@ -17,37 +17,28 @@ from cutover_tui.cli import do_server_place as place
 from cutover_tui.cli.do_server_child import wait_for_go
 from tests.do_server_support import (
     as_user,
-    children_of,
     cutover,
     cutover_env,
-    in_busy_wait,
-    locked_run,
     recorded,
-    served_note,
     served_run,
     servers_stopped,
     started_server,
-    until,
-    write_locked,
+    waiting_note,
 )
 
 
 def test_signals_ignored_from_the_start_stay_ignored(tmp_path: Path) -> None:
     """`nohup cutover do ... &`: SIGHUP and SIGINT ignored; the command lives through both,
     sent to the client and to the child, and records once (it died of them, unrecorded)."""
+    ignored = (signal.SIGHUP, signal.SIGINT)
     with servers_stopped(tmp_path / "state"):
-        run_id, path, env, server = locked_run(tmp_path)
-        with write_locked(path):
-            ignored = (signal.SIGHUP, signal.SIGINT)
-            client = served_note(run_id, "through", env, tmp_path, ignored=ignored)
-            child = until(lambda: children_of(server), "the server's child")[0]
-            until(lambda: in_busy_wait(child, path), "the child waiting for the lock")
-            for pid in (client.pid, child):
+        with waiting_note(tmp_path, "through", ignored) as w:
+            for pid in (w.client.pid, w.child):
                 for sig in ignored:
                     os.kill(pid, sig)
-        out, err = client.communicate(timeout=120)
-    assert (client.returncode, out, err) == (0, "#3 note-added by boss\n", "")
-    assert recorded(path, "through") == 1
+        out, err = w.client.communicate(timeout=120)
+    assert (w.client.returncode, out, err) == (0, "#3 note-added by boss\n", "")
+    assert recorded(w.path, "through") == 1
 
 
 def test_the_go_is_waited_for_on_a_non_blocking_descriptor() -> None:

@@ -17,10 +17,7 @@ from tests.do_server_support import (
     children_of,
     cutover,
     cutover_env,
-    in_busy_wait,
-    locked_run,
     recorded,
-    served_note,
     served_run,
     server_pid,
     servers_of,
@@ -30,7 +27,7 @@ from tests.do_server_support import (
     stop,
     until,
     wait_gone,
-    write_locked,
+    waiting_note,
 )
 
 
@@ -138,33 +135,25 @@ def test_a_peer_of_another_uid_is_refused(tmp_path: Path) -> None:
 def test_a_kill_of_the_client_reaches_the_served_command(tmp_path: Path) -> None:
     """SIGTERM to the client: the child dies of it mid-command, and so does the client."""
     with servers_stopped(tmp_path / "state"):
-        run_id, path, env, server = locked_run(tmp_path)
-        with write_locked(path):
-            client = served_note(run_id, "never", env, tmp_path)
-            child = until(lambda: children_of(server), "the server's child")[0]
-            until(lambda: in_busy_wait(child, path), "the child waiting for the lock")
-            client.send_signal(signal.SIGTERM)
-            wait_gone(child)
-        out, err = client.communicate(timeout=120)
-    assert (client.returncode, out, err) == (-signal.SIGTERM, "", "")
-    assert recorded(path, "never") == 0
+        with waiting_note(tmp_path, "never") as w:
+            w.client.send_signal(signal.SIGTERM)
+            wait_gone(w.child)
+        out, err = w.client.communicate(timeout=120)
+    assert (w.client.returncode, out, err) == (-signal.SIGTERM, "", "")
+    assert recorded(w.path, "never") == 0
 
 
 def test_ctrl_c_reaches_the_served_command(tmp_path: Path) -> None:
     """SIGINT to the client while the child waits for the lock: the child is interrupted
-    there (the lock is held until it has ended: SQLite gives up after its busy timeout,
-    15 s), answers 130 as a `cutover do` interrupted here does, and records nothing."""
+    there (journal/sqlite_io.begin_immediate: between two 50 ms waits), answers 130 as a
+    `cutover do` interrupted here does, and records nothing."""
     with servers_stopped(tmp_path / "state"):
-        run_id, path, env, server = locked_run(tmp_path)
-        with write_locked(path):
-            client = served_note(run_id, "never", env, tmp_path)
-            child = until(lambda: children_of(server), "the server's child")[0]
-            until(lambda: in_busy_wait(child, path), "the child waiting for the lock")
-            client.send_signal(signal.SIGINT)
-            wait_gone(child)
-        out, err = client.communicate(timeout=120)
-    assert (client.returncode, out, err) == (130, "", ""), err
-    assert recorded(path, "never") == 0
+        with waiting_note(tmp_path, "never") as w:
+            w.client.send_signal(signal.SIGINT)
+            wait_gone(w.child)
+        out, err = w.client.communicate(timeout=120)
+    assert (w.client.returncode, out, err) == (130, "", ""), err
+    assert recorded(w.path, "never") == 0
 
 
 def test_a_server_killed_mid_command_loses_nothing(tmp_path: Path) -> None:
@@ -172,16 +161,12 @@ def test_a_server_killed_mid_command_loses_nothing(tmp_path: Path) -> None:
     review of 2026-12-02: the client said "status lost" and exited 1 for a note recorded,
     and a script retrying on failure recorded it twice)."""
     with servers_stopped(tmp_path / "state"):
-        run_id, path, env, server = locked_run(tmp_path)
-        with write_locked(path):
-            client = served_note(run_id, "once", env, tmp_path)
-            child = until(lambda: children_of(server), "the server's child")[0]
-            until(lambda: in_busy_wait(child, path), "the child waiting for the lock")
-            os.kill(server, signal.SIGKILL)
-            wait_gone(server)
-        out, err = client.communicate(timeout=120)  # the child appends once the lock is free
-    assert (client.returncode, out, err) == (0, "#3 note-added by boss\n", "")
-    assert recorded(path, "once") == 1
+        with waiting_note(tmp_path, "once") as w:
+            os.kill(w.server, signal.SIGKILL)
+            wait_gone(w.server)
+        out, err = w.client.communicate(timeout=120)  # the w.child appends once the lock is free
+    assert (w.client.returncode, out, err) == (0, "#3 note-added by boss\n", "")
+    assert recorded(w.path, "once") == 1
 
 
 def test_a_server_killed_mid_command_whose_child_dies_of_a_signal_says_so(
@@ -190,16 +175,12 @@ def test_a_server_killed_mid_command_whose_child_dies_of_a_signal_says_so(
     """With no status from anyone (the server gone, the child killed), one line: its exit
     status is lost, and how to look."""
     with servers_stopped(tmp_path / "state"):
-        run_id, path, env, server = locked_run(tmp_path)
-        with write_locked(path):
-            client = served_note(run_id, "never", env, tmp_path)
-            child = until(lambda: children_of(server), "the server's child")[0]
-            until(lambda: in_busy_wait(child, path), "the child waiting for the lock")
-            os.kill(server, signal.SIGKILL)
-            wait_gone(server)
-            os.kill(child, signal.SIGKILL)
-        out, err = client.communicate(timeout=120)
-    assert client.returncode == 1 and out == ""
+        with waiting_note(tmp_path, "never") as w:
+            os.kill(w.server, signal.SIGKILL)
+            wait_gone(w.server)
+            os.kill(w.child, signal.SIGKILL)
+        out, err = w.client.communicate(timeout=120)
+    assert w.client.returncode == 1 and out == ""
     assert err.count("\n") == 1 and "Traceback" not in err
-    assert f"pid {child}" in err and f"cutover status {run_id}" in err
-    assert recorded(path, "never") == 0
+    assert f"pid {w.child}" in err and f"cutover status {w.run_id}" in err
+    assert recorded(w.path, "never") == 0
