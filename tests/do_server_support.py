@@ -26,6 +26,7 @@ from cutover_tui.journal.backend import create_at
 from cutover_tui.journal.store import Journal
 from cutover_tui.plan import parse_plan
 from tests.journal_support import at, plan_text
+from tests.signals_support import as_foreground
 from tests.waiting import until
 
 DEADLINE = 60.0
@@ -248,6 +249,7 @@ def served_note(
     argv = ["do", run_id, "note", "--note", text, "--reason", "r"]
 
     def ignore() -> None:
+        as_foreground()
         for sig in ignored:
             signal.signal(sig, signal.SIG_IGN)
 
@@ -258,7 +260,7 @@ def served_note(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        preexec_fn=ignore if ignored else None,
+        preexec_fn=ignore,
     )
 
 

@@ -24,6 +24,7 @@ from cutover_tui.journal import run_snapshot
 from cutover_tui.journal.listing import listed
 from cutover_tui.journal.store import Journal
 from tests.journal_support import new_run, worked
+from tests.signals_support import as_foreground
 from tests.waiting import exited, until
 
 
@@ -127,6 +128,7 @@ def test_ctrl_c_while_a_fast_note_waits_exits_quietly(tmp_path, monkeypatch) -> 
             [sys.executable, "-m", "cutover_tui.cli", *note[:4], "second", *note[5:]],
             stderr=subprocess.PIPE,
             text=True,
+            preexec_fn=as_foreground,  # Ctrl-C as at a terminal, however the suite was started
         )
         until(lambda: _holds_open(child.pid, journal.path), "the note opened the run")
         child.send_signal(signal.SIGINT)
