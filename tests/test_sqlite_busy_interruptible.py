@@ -1,7 +1,7 @@
 """A write waiting for another writer can be interrupted (journal/sqlite_io.begin_immediate):
 Python runs between short waits, so Ctrl-C's KeyboardInterrupt (any signal handler) acts
-at once, not after SQLite's whole busy timeout in C (found when a Ctrl-C test failed under
-load, 2026-12-02). Real SQLite files, a real lock holder, a real signal."""
+at once, not after SQLite's whole busy timeout in C (a Ctrl-C test took 18 s under load,
+2026-12-02). Real SQLite files, a real lock holder, a real signal."""
 
 from __future__ import annotations
 

@@ -135,9 +135,8 @@ def begin_immediate(db: sqlite3.Connection) -> None:
     """BEGIN IMMEDIATE, waiting for another writer as long as the connection's busy timeout
     says, but in steps of WAIT_STEP_MS with Python between them: in SQLite's own busy
     handler the wait sleeps in C, so Ctrl-C did nothing until the whole timeout (15 s) had
-    passed, and its KeyboardInterrupt could then be lost in the error handling after it
-    (tests/test_listing_do_review.py failed so under load). Another backend's connection
-    (journal/pg_sql.py) is left to itself."""
+    passed (tests/test_listing_do_review.py's Ctrl-C took 18 s once under load). Another
+    backend's connection (journal/pg_sql.py) is left to itself."""
     if not isinstance(db, sqlite3.Connection):
         db.execute("BEGIN IMMEDIATE")
         return
