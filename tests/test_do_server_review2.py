@@ -21,8 +21,10 @@ from tests.do_server_support import (
     cutover_env,
     recorded,
     served_run,
+    servers_of,
     servers_stopped,
     started_server,
+    stop,
     waiting_note,
 )
 
@@ -99,14 +101,13 @@ def test_a_silent_peer_does_not_make_the_server_look_stuck(tmp_path: Path) -> No
 
 
 def closed_stdout(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[int, str]:
-    """`cutover ARGV` with a stdout whose reader has gone (the line buffered: no
-    PYTHONUNBUFFERED): its exit code and stderr."""
+    """`cutover ARGV` with a stdout whose reader has gone: its exit code and stderr."""
     read, write = os.pipe()
     os.close(read)
     try:
         done = subprocess.run(
             [*as_user(), sys.executable, "-m", "cutover_tui.cli", *argv],
-            env={k: v for k, v in env.items() if k != "PYTHONUNBUFFERED"},
+            env=env,
             cwd=cwd,
             stdout=write,
             stderr=subprocess.PIPE,
@@ -121,24 +122,27 @@ def closed_stdout(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[int,
 
 def test_a_closed_stdout_ends_a_served_command_as_a_fresh_one(tmp_path: Path) -> None:
     run_id, a, _b = served_run(tmp_path)
-    state = tmp_path / "state"
-    served = cutover_env(state, True, CUTOVER_RUNS=str(a))
-    fresh = cutover_env(state, False, CUTOVER_RUNS=str(a))
-    with servers_stopped(state):
+    state, report = tmp_path / "state", tmp_path / "cpu"
+    # No PYTHONUNBUFFERED (so the line is buffered), for the server's start too: it is part
+    # of the server's name, and a command without it would start a server of its own.
+    buffered = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    served = cutover_env(state, True, CUTOVER_RUNS=str(a), CUTOVER_DO_SERVER_CPU_FILE=str(report))
+    served = {k: v for k, v in served.items() if k in buffered or k.startswith("CUTOVER_")}
+    fresh = served | {"CUTOVER_DO_SERVER": "0"}
+    try:
         started_server(
             state, ["do", run_id, "note", "--note", "0", "--reason", "r"], served, tmp_path
         )
-        for n, argv in enumerate(
-            (["note", "--note", "n", "--reason", "r"], ["note", "--help"], ["--help"])
-        ):
-            argv = (
-                ["do", run_id, *argv[:2], f"{argv[2]}{n}", *argv[3:]]
-                if len(argv) > 2
-                else ["do", run_id, *argv]
-            )
+        commands = (["note", "--note", "n1", "--reason", "r"], ["note", "--help"], ["--help"])
+        for n, argv in enumerate(commands, 1):
+            argv = ["do", run_id, *argv]
             assert closed_stdout(argv, served, tmp_path) == closed_stdout(argv, fresh, tmp_path), (
                 argv
             )
+            assert len(report.read_text().split()) == n, f"{argv} was not served"
+    finally:
+        for pid in servers_of(state):
+            stop(pid)
 
 
 def test_stray_dashes_are_one_line_not_a_traceback(tmp_path: Path) -> None:
