@@ -356,3 +356,23 @@ def waiting_note(tmp_path: Path, text: str, ignored: tuple[int, ...] = ()) -> It
         child = until(lambda: children_of(server), "the server's child")[0]
         until(lambda: in_busy_wait(child, path), "the child waiting for the lock")
         yield Waiting(run_id, path, server, client, child)
+
+
+def closed_stdout(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[int, str]:
+    """`cutover ARGV` with a stdout whose reader has gone: its exit code and stderr."""
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        done = subprocess.run(
+            [*as_user(), sys.executable, "-m", "cutover_tui.cli", *argv],
+            env=env,
+            cwd=cwd,
+            stdout=write,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        os.close(write)
+    return done.returncode, done.stderr

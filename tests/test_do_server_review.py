@@ -9,8 +9,6 @@ from __future__ import annotations
 import fcntl
 import os
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,6 +18,7 @@ from tests.do_server_support import (
     CAPS,
     as_user,
     children_of,
+    closed_stdout,
     cutover,
     cutover_env,
     hand_client,
@@ -202,21 +201,9 @@ def test_a_closed_reader_ends_a_served_command_as_one_run_here(tmp_path: Path) -
         assert cutover(argv, served, tmp_path)[0] == 0
         until(lambda: server_pid(tmp_path / "s"), "a server listening")
         for env, runs in ((served, "a"), (here, "b")):
-            read, write = os.pipe()
-            os.close(read)  # the reader has gone before the command writes
             argv = ["do", run_id, "estimate", "s1", "--duration", "5m", "--reason", "r"]
             argv += ["--runs", runs]
-            done = subprocess.run(
-                [*as_user(), sys.executable, "-m", "cutover_tui.cli", *argv],
-                env=env,
-                cwd=tmp_path,
-                stdout=write,
-                stderr=subprocess.PIPE,
-                timeout=120,
-                check=False,
-            )
-            os.close(write)
-            codes.append(done.returncode)
+            codes.append(closed_stdout(argv, env, tmp_path)[0])  # its reader gone before it writes
         assert served_lines(report) == 1, (report.read_text(), codes)  # the first was served
     assert codes[0] == codes[1] == 0
 

@@ -17,6 +17,7 @@ from cutover_tui.cli import do_server_place as place
 from cutover_tui.cli.do_server_child import wait_for_go
 from tests.do_server_support import (
     as_user,
+    closed_stdout,
     cutover,
     cutover_env,
     recorded,
@@ -98,26 +99,6 @@ def test_a_silent_peer_does_not_make_the_server_look_stuck(tmp_path: Path) -> No
             silent.wait(timeout=60)
         assert (code, out) == (0, "#3 note-added by boss\n"), err
         assert report.read_text().split() and not list(sock_path.parent.glob("*.stuck"))
-
-
-def closed_stdout(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[int, str]:
-    """`cutover ARGV` with a stdout whose reader has gone: its exit code and stderr."""
-    read, write = os.pipe()
-    os.close(read)
-    try:
-        done = subprocess.run(
-            [*as_user(), sys.executable, "-m", "cutover_tui.cli", *argv],
-            env=env,
-            cwd=cwd,
-            stdout=write,
-            stderr=subprocess.PIPE,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-    finally:
-        os.close(write)
-    return done.returncode, done.stderr
 
 
 def test_a_closed_stdout_ends_a_served_command_as_a_fresh_one(tmp_path: Path) -> None:
