@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
 import uuid
 from datetime import datetime, timedelta
@@ -104,3 +105,12 @@ def after_a_file_clock_tick(path: Path) -> None:
             probe.unlink()
             return
     raise AssertionError("the file system's clock did not move in 10 s")
+
+
+def copy_of(path: Path, into: Path) -> None:
+    """A consistent copy of the run file at `path` as one file at `into` (no WAL beside it)."""
+    src, dst = sqlite3.connect(path), sqlite3.connect(into)
+    src.backup(dst)
+    src.close()
+    dst.execute("PRAGMA journal_mode = DELETE")
+    dst.close()

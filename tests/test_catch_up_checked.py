@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import sqlite3
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,7 +20,7 @@ import pytest
 from cutover_tui.cli.warroom_commands import war_room_parts
 from cutover_tui.engine.events import NoteAdded, RollbackInvoked
 from cutover_tui.journal.store import Journal
-from tests.journal_support import new_run
+from tests.journal_support import copy_of, new_run
 from tests.test_catch_up_later import looked_then_changed
 from tests.test_journal_trust import attacker, forge
 
@@ -37,14 +36,6 @@ def opened(path: Path):
     parts = war_room_parts(Journal(path), read_only=True)
     assert parts.catch_up_later is not None
     return parts
-
-
-def copy_of(path: Path, into: Path) -> None:
-    src, dst = sqlite3.connect(path), sqlite3.connect(into)
-    src.backup(dst)
-    src.close()
-    dst.execute("PRAGMA journal_mode = DELETE")
-    dst.close()
 
 
 def forged_rollback(path: Path, into: Path) -> None:

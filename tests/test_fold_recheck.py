@@ -28,6 +28,7 @@ from cutover_tui.journal.store import Journal
 from cutover_tui.journal.trust import guard
 from cutover_tui.tui.boot import Refusal
 from tests.boot_support import run_file
+from tests.journal_support import copy_of
 from tests.test_tui_boot_fold import second_writer
 
 REFUSED = "hash chain is broken"
@@ -99,11 +100,7 @@ def test_an_untouched_run_still_adopts_the_workers_fold(tmp_path: Path) -> None:
 
 def forged_copy(path: Path, into: Path) -> None:
     """A copy of the run with row 3 rewritten (its hash kept), as one file (no WAL)."""
-    src, dst = sqlite3.connect(path), sqlite3.connect(into)
-    src.backup(dst)
-    src.close()
-    dst.execute("PRAGMA journal_mode = DELETE")
-    dst.close()
+    copy_of(path, into)
     as_a_group_member(into, REWRITE_ROW_3)
 
 
