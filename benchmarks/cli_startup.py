@@ -6,7 +6,10 @@ A rehearsal of plans/erp-datacentre.toml (320 steps; this OS user made its comma
 started in a temporary runs directory. Each command then runs in a fresh process, `--runs`
 times, in rounds (every command once a round); printed: the median wall and CPU seconds (the child's own rusage, os.wait4) and the
 CPU ratio to the baseline, `python -c 'import tomllib; tomllib.loads(open(PLAN).read())'`,
-measured in the same run. CPU travels better than wall time on a shared machine.
+measured in the same run. CPU travels better than wall time on a shared machine. The two
+`floor:` rows are what the full path cannot go below: a Python that imports pydantic's
+`BaseModel` and nothing else, and one that imports the full path's modules (the engine's models
+and rules) without reading a run.
 
 As a user's install runs them: the children may write bytecode (PYTHONDONTWRITEBYTECODE, set
 in some shells, would have every start compile every cutover module from source: about a
@@ -83,6 +86,13 @@ from cutover_tui.journal.store import Journal  # noqa: E402
 from cutover_tui.plan import parse_plan  # noqa: E402
 
 PLAN = ROOT / "plans" / "erp-datacentre.toml"
+
+
+# What the full path imports before it reads the run (cli/do_commands.py and the engine's
+# actions it calls): timed alone, the rest of the full path is its work on the run.
+FULL_PATH_IMPORTS = (
+    "import cutover_tui.cli, cutover_tui.cli.do_commands, cutover_tui.engine.actions"
+)
 
 
 def started_run(runs: Path) -> tuple[str, Path]:
@@ -312,6 +322,10 @@ def main() -> int:
                 [*python, "-c", f"import tomllib; tomllib.loads(open({str(plan_file)!r}).read())"],
             ),
             ("python -c pass", [*python, "-c", "pass"]),
+            # The full path's floor: no `cutover do` that imports the engine's models (pydantic)
+            # can cost less than these two (issue 14's cold command).
+            ("floor: import pydantic.main", [*python, "-c", "import pydantic.main"]),
+            ("floor: full path's imports", [*python, "-c", FULL_PATH_IMPORTS]),
             ("cutover do note", None),  # the fast path (cli/do_fast.py)
             ("cutover do, full path", None),  # a word the fast path leaves to the full one
             ("cutover do start", None),  # the step actions' fast path (cli/do_fast_moves.py)
