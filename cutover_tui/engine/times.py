@@ -3,7 +3,8 @@
 A person may record something late (`--at`, a late tick-off), but not something that cannot
 have happened: before the run started, a step finished (failed, suspended, passed) before
 it started, resumed before it was suspended, retried before it failed, a rollback step
-started before rollback was invoked, or anything later than now. "Now" is the moment of
+started before rollback was invoked or before a step it waits for ended, or anything
+later than now. "Now" is the moment of
 recording (the journal stamps `recorded_at` before it checks), with a small allowance for
 hosts whose clocks disagree. A refusal names the person and both times.
 """
@@ -20,6 +21,7 @@ from .events import (
     CheckpointFailed,
     CheckpointPassed,
     Event,
+    GateDecided,
     RunStarted,
     StepCompleted,
     StepFailed,
@@ -27,6 +29,7 @@ from .events import (
     StepStarted,
     StepSuspended,
 )
+from .timings import recorded_live
 
 if TYPE_CHECKING:
     from .state import RunState
@@ -81,8 +84,12 @@ def _step_problem(state: RunState, event: Event, who: str) -> str | None:
     elif isinstance(event, StepStarted):
         if st.status == "failed":
             earlier = ("it failed", st.finished_at)
-        elif state.steps[sid].rollback:
+        elif state.steps[sid].rollback and _before(at, state.rollback_at):
             earlier = ("rollback was invoked", state.rollback_at)
+        else:
+            earlier = _last_predecessor(state, event)
+    elif st.status == "pending" and isinstance(event, (*_ENDS, GateDecided)):
+        earlier = _last_predecessor(state, event)  # begun and ended in one (a tick-off)
     if isinstance(event, StepSuspended) and event.eta and event.eta - at > MAX_WINDOW:
         return (
             f"{who} expects {sid!r} back at {stamp(state, event.eta)}, more than "
@@ -95,6 +102,27 @@ def _step_problem(state: RunState, event: Event, who: str) -> str | None:
             f"at {stamp(state, moment)}"
         )
     return None
+
+
+def _before(at: datetime, moment: datetime | None) -> bool:
+    return moment is not None and at < moment
+
+
+def _last_predecessor(state: RunState, event: Event) -> tuple[str, datetime | None]:
+    """The predecessor that closed last, when `event` begins its step before that: a step
+    cannot have begun before the steps it waits for had ended (a late `--at` once put a
+    start minutes before its predecessor's completion, and the timeline drew them
+    overlapping). A start recorded live gets the clock skew allowed a time ahead: its
+    predecessor may have been closed from a host whose clock runs that much ahead."""
+    allowance = CLOCK_SKEW if recorded_live(event) else timedelta(0)
+    latest: tuple[str, datetime | None] = ("", None)
+    for pred in state.steps[event.step_id].after:
+        st = state.status.get(pred)  # its end: done, skipped, or failed and gone past
+        finished = st.finished_at if st is not None else None
+        too_early = finished is not None and event.at + allowance < finished
+        if too_early and (latest[1] is None or finished > latest[1]):
+            latest = (f"its predecessor {pred!r} ended", finished)
+    return latest
 
 
 def _what(event: Event) -> str:

@@ -1,0 +1,134 @@
+"""A step cannot have begun before the steps it waits for ended (engine/times.py).
+
+Found by a hostile user pass (2026-12-02): `cutover do RUN start transform-catalog --at 07:51`
+was recorded although its predecessor had completed at 07:56, and the timeline drew the two
+overlapping. Now the start is refused with both times; a start recorded live keeps the clock
+skew a time ahead is allowed (the predecessor may have been closed from a host whose clock
+runs ahead), a late one (`--at`) does not.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cutover_tui.engine.events import CheckpointPassed, GateDecided, StepCompleted, StepStarted
+from cutover_tui.engine.times import CLOCK_SKEW
+from cutover_tui.journal.identity import os_login
+from tests.test_engine_state import at, freeze_done, reason, through_checkpoint
+
+LATE = "Priya Shah (dba) dated the start of 'backup' 22:10, before its predecessor 'freeze' ended at 22:15"
+
+
+def late_start(minute: str, recorded: str | None = None) -> StepStarted:
+    """A start of `backup` dated `minute`, recorded at `recorded` (a late tick-off) or live."""
+    moment = at(minute)
+    return StepStarted(
+        actor="dba", at=moment, step="backup", recorded_at=at(recorded or minute), key="b"
+    )
+
+
+def test_a_late_start_before_its_predecessor_ended_is_refused() -> None:
+    assert reason(freeze_done(), late_start("22:10", recorded="22:30")) == LATE
+
+
+def test_a_start_at_or_after_the_predecessor_ended_is_accepted() -> None:
+    assert reason(freeze_done(), late_start("22:15", recorded="22:30")) is None
+    assert reason(freeze_done(), late_start("22:20", recorded="22:30")) is None
+
+
+def test_a_live_start_keeps_the_clock_skew_allowed_ahead() -> None:
+    # freeze closed at 22:15 by a host ahead; this host says 22:14 as it starts the next step.
+    assert reason(freeze_done(), late_start("22:14")) is None
+    refused = reason(freeze_done(), late_start("22:10"))  # further off than the skew allows
+    assert refused is not None and "before its predecessor 'freeze' ended at 22:15" in refused
+
+
+def test_a_checkpoint_passed_straight_away_is_held_to_its_predecessor_too() -> None:
+    events = [
+        *freeze_done(),
+        StepStarted(actor="dba", at=at("22:15"), step="backup", key="b1"),
+        StepCompleted(actor="dba", at=at("22:45"), step="backup", key="b2"),
+    ]
+    early = CheckpointPassed(
+        actor="dba", at=at("22:40"), step="backup-ok", evidence="ok", recorded_at=at("22:50")
+    )
+    refused = reason(events, early)
+    assert refused is not None and "before its predecessor 'backup' ended at 22:45" in refused
+
+
+def test_a_gate_decided_before_its_checkpoint_passed_is_refused() -> None:
+    early = GateDecided(
+        actor="alice",
+        at=at("22:48"),
+        step="go",
+        approver="alice",
+        decision="no-go",
+        reason="staff not ready",
+        recorded_at=at("22:55"),
+    )
+    refused = reason(through_checkpoint(), early)
+    assert refused is not None and "before its predecessor 'backup-ok' ended at 22:50" in refused
+
+
+@given(st.integers(min_value=-15, max_value=60), st.booleans())  # the run began 22:00
+def test_the_rule_is_the_predecessor_s_end_less_the_allowance(offset: int, live: bool) -> None:
+    """Any start `offset` minutes from freeze's end (22:15): refused exactly when it comes
+    before the end by more than the allowance (the skew when live, nothing when late)."""
+    moment = at("22:15") + timedelta(minutes=offset)
+    recorded = moment if live else at("23:30")
+    start = StepStarted(actor="dba", at=moment, step="backup", recorded_at=recorded, key="b")
+    allowance = CLOCK_SKEW if live else timedelta(0)
+    refused = reason(freeze_done(), start)
+    if moment + allowance < at("22:15"):
+        assert refused is not None and "before its predecessor 'freeze' ended" in refused
+    elif moment <= at("23:30"):
+        assert refused is None or "before its predecessor" not in refused
+
+
+def chained_run_begun_last_night(tmp_path) -> tuple[str, Path]:
+    """A real run file: s0 then s1 (s1 after s0), begun last night at 22:00 (as
+    tests/test_cli_run.begun_last_night, whose steps are independent)."""
+    from cutover_tui.engine.events import RunStarted
+    from cutover_tui.journal.store import Journal
+    from cutover_tui.plan import parse_plan
+    from tests.journal_support import plan_text
+    from tests.test_cli_run import LAST_NIGHT
+
+    text = plan_text(steps=0, window_start=LAST_NIGHT) + CHAIN
+    loaded = parse_plan(text, name="chain.toml")
+    journal = Journal.create(tmp_path / "runs", loaded, rehearsal=False, created_by=os_login())
+    journal.append(RunStarted(actor="boss", at=LAST_NIGHT, plan_id="jt", key="go"))
+    journal.close()
+    return journal.run_id, tmp_path / "runs"
+
+
+CHAIN = """
+[[step]]
+id = "s0"
+title = "First"
+owner = "boss"
+duration = "10m"
+[[step]]
+id = "s1"
+title = "Second, after the first"
+owner = "boss"
+duration = "10m"
+after = ["s0"]
+"""
+
+
+def test_the_cli_refuses_it_in_one_line_naming_both_times(tmp_path) -> None:
+    from tests.test_cli_run import cutover, last_night
+
+    run, runs = chained_run_begun_last_night(tmp_path)
+    assert cutover("do", run, "start", "s0", "--at", last_night(0), runs=runs).returncode == 0
+    assert cutover("do", run, "complete", "s0", "--at", last_night(12), runs=runs).returncode == 0
+    early = cutover("do", run, "start", "s1", "--at", last_night(5), runs=runs)
+    assert early.returncode == 1
+    assert early.stderr.count("\n") == 1, early.stderr
+    assert "before its predecessor 's0' ended at 22:12" in early.stderr
+    assert cutover("do", run, "start", "s1", "--at", last_night(12), runs=runs).returncode == 0
