@@ -98,6 +98,7 @@ _TURNING = frozenset(
         "window-alert",
         "step-failed",
         "checkpoint-failed",
+        "gate-decided",  # a no-go turns the verdict to NO GO (engine/verdict_nogo.py)
     }
 )
 

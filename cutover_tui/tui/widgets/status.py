@@ -74,7 +74,9 @@ def badge(frame: Frame) -> Text:
     readers get the same answer. A fired rollback trigger is named in the badge itself."""
     v = frame.verdict
     word = v.word
-    if v.calling is not None:
+    if v.no_go is not None:  # the gate that stopped the run (engine/verdict_nogo.py)
+        word += f" · {inert_line(v.no_go, 24)}"
+    elif v.calling is not None:
         word += f" · {inert_line(v.calling.trigger or v.calling.step, 24)}"
     elif v.stage == "ended":
         word += f" · {frame.state.outcome}"
@@ -205,7 +207,7 @@ def _rollback_text(frame: Frame, short: bool = False) -> Text:
     if v.stage == "no-return" or left < timedelta(0):
         return Text(f"NO RETURN since {frame.clock(by)}", "bold red")
     style = "bold red" if left < state.plan.window.warning else "bold"
-    if v.stage == "roll-back":
+    if v.stage in ("roll-back", "no-go"):
         style = "bold white on red"
     if short:
         return Text.assemble((f"RB {frame.clock(by)}", style), f" {dur(left)}")
