@@ -40,6 +40,7 @@ async def test_a_no_go_turns_the_status_line_to_no_go_and_says_so_once() -> None
         await settle(pilot, lambda: "NO GO · go" in status(app))
         line = status(app)
         assert "ON TRACK" not in line and "in window" not in line, line
+        assert "rollback now: back 23:27" in line and "buffer" not in line, line
         await settle(pilot, lambda: any(n.startswith("NO GO at") for n in notices(app)))
         said = [n for n in notices(app) if n.startswith("NO GO at Go / no-go")]
         assert len(said) == 1 and said[0].endswith("roll back or end the run"), notices(app)

@@ -26,10 +26,11 @@ from cutover_tui.engine.events import (
 )
 from cutover_tui.engine.state import apply, check, fold
 from cutover_tui.engine.verdict import assess, forecaster_for
+from cutover_tui.plan import parse_plan
 from cutover_tui.tui.frame import Frame
 from cutover_tui.tui.screens.foresight import reasoning, verdict_lines
 from cutover_tui.tui.widgets.status import badge, figures
-from tests.warroom_support import PLAN, at, through_backup
+from tests.warroom_support import PLAN, PLAN_PATH, at, through_backup
 
 GATE_TEXT = "NO GO at Go / no-go · Alice Ng (alice) at 22:46: backup set incomplete"
 
@@ -80,6 +81,9 @@ def test_a_no_go_says_no_go_everywhere_not_on_track() -> None:
     for width in (160, 80):
         line = figures(f, width).plain
         assert "NO GO" in line and "ON TRACK" not in line and "in window" not in line, line
+        # No plan finish and no buffer: the plan stops at the gate; a rollback now is back by…
+        assert "rollback now: back 23:30" in line and "plan " not in line, line
+        assert "buffer" not in line, line
     assert "NO GO" in verdict_lines(f)[0].plain and "no-go at a gate" in verdict_lines(f)[0].plain
 
 
@@ -200,3 +204,18 @@ def test_no_go_is_the_stage_exactly_while_a_no_go_stands(night) -> None:
     else:
         assert v.no_go is None and not any(r.name == "no-go" for r in v.rules)
     assert v.stage != "on-track" or not no_go_said or state.phase != "running"
+
+
+def test_without_a_rollback_planned_the_no_go_says_end_the_run() -> None:
+    text = PLAN_PATH.read_text()
+    text = text[: text.index("[rollback]")] + text[text.index("[[audience]]") :]
+    plan = parse_plan(text, name="no-rollback.toml").plan
+    state = fold(plan, [])
+    for e in [*to_the_gate(), decided("no-go")]:
+        assert check(state, e) is None
+        apply(state, e)
+    f = Frame.at(state, at(50), "alice", forecaster_for("no-go"), None)
+    v = f.verdict
+    assert v.stage == "no-go" and [r.name for r in v.rules] == ["no-go"]
+    assert v.decided_by.text.endswith(": end the run (no rollback is planned)")
+    assert "the plan stops at the gate" in figures(f, 160).plain
