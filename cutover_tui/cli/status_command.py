@@ -164,6 +164,8 @@ def print_status(journal: Journal, at: datetime, args: argparse.Namespace) -> in
         named += f" (plan's zone {at.astimezone(plan_zone):%H:%M %Z})"
     print(f"{journal.run_id}: {inert_line(journal.plan.plan.title)} ({state.mode}, {state.phase})")
     word = v.word + (f" · {inert_line(v.calling.trigger or v.calling.step)}" if v.calling else "")
+    if v.no_go is not None:  # the gate that stopped the run names itself, as in the badge
+        word = f"{v.word} · {inert_line(v.no_go)}"
     print(f"  as of {named}: {word}")
     for rule in v.rules:
         print(f"    {rule.level:8} {rule.name}: {inert_line(rule.text)}")
@@ -176,6 +178,8 @@ def print_status(journal: Journal, at: datetime, args: argparse.Namespace) -> in
             if v.likely is not None and v.p_in_window is not None
             else ""
         )
+        if v.stage == "no-go":  # no odds: the plan cannot go on past the gate
+            likely = "none while the NO GO stands; "
         print(
             f"  finish: {likely}plan of record {t(sched.projected_finish)} "
             f"({format_duration(v.delta, signed=True)} against the baseline "

@@ -10,6 +10,9 @@ made once per (state, now).
 The stage follows the run's life, first match wins:
 - ended: the run ended (completed, rolled back, aborted); the clock stops at the end;
 - rolling-back: rollback was invoked; the figures are about the rollback and its RTO deadline;
+- no-go: a go/no-go gate said no-go; nothing after it can start: roll back or end the run
+  (engine/verdict_nogo.py; the odds and the plan of record are silent, as they read the rest
+  of the plan as still to be run; a fired rollback trigger is listed after it);
 - roll-back: a rollback trigger fired (or a checkpoint whose on_fail is rollback failed) and
   the commander has neither invoked rollback nor recorded an override with a reason;
 - no-return: the last safe rollback start has passed with the plan still open: a rollback
@@ -49,6 +52,7 @@ from .verdict_life import (
     _rolling_back,
     _trigger_rule,
 )
+from .verdict_nogo import SILENCED_BY_NO_GO, no_go_rules, standing_no_go
 from .verdict_pace import _pace_rules
 from .verdict_types import (  # re-exported: callers import these from here
     LEVELS,
@@ -87,7 +91,12 @@ def assess(
     `now`: what the war room and `cutover status` both show."""
     sched = schedule(state, now)
     sight = None
-    if forecaster is not None and state.phase in ("running", "rollback"):
+    # No odds under a no-go: they would simulate the gate passing (engine/verdict_nogo.py).
+    if (
+        forecaster is not None
+        and state.phase in ("running", "rollback")
+        and standing_no_go(state) is None
+    ):
         from .foresight import foresee  # numpy: only when the odds are worked out
 
         sight = foresee(state, now, forecaster, prior)
@@ -102,7 +111,12 @@ def judge(state: RunState, sched: Schedule, sight: Foresight | None, now: dateti
     """The one verdict for this state at `now` (see the module's docstring)."""
     if state.phase == "ended":
         return _ended(state, sched, now)
+    no_go = standing_no_go(state)
+    if no_go is not None:
+        sight = None  # the odds simulate the gate passing: a no-go is final
     pace_rules = _pace_rules(state, sched, sight)
+    if no_go is not None:
+        pace_rules = [r for r in pace_rules if r.name not in SILENCED_BY_NO_GO]
     pace = worst([r.level for r in pace_rules])
     calling = _calling(state, sched)
     stage: Stage
@@ -111,6 +125,12 @@ def judge(state: RunState, sched: Schedule, sight: Foresight | None, now: dateti
         stage = "rolling-back"
         life.append(_rolling_back(state, sched))
         pace = worst([pace, life[0].level])
+    elif no_go is not None:
+        stage = "no-go"
+        life += no_go_rules(state, sched, no_go)
+        if calling is not None:  # still answerable (O), though the no-go stands either way
+            life.insert(1, _trigger_rule(state, calling))
+        pace = "late"  # the plan will not finish, in the window or at all
     elif calling is not None:
         stage = "roll-back"
         life.append(_trigger_rule(state, calling))
@@ -133,7 +153,8 @@ def judge(state: RunState, sched: Schedule, sight: Foresight | None, now: dateti
     # The deciding rule first: the life stage, then the worst pace rule (stable: the odds
     # lead among equals, as they are the best estimate).
     ordered = sorted(pace_rules, key=lambda r: -LEVELS.index(r.level))
-    return _verdict(state, sched, sight, now, stage, pace, (*life, *ordered), calling)
+    gate = no_go.gate if no_go is not None else None
+    return _verdict(state, sched, sight, now, stage, pace, (*life, *ordered), calling, gate)
 
 
 def _verdict(
@@ -145,6 +166,7 @@ def _verdict(
     pace: Level,
     rules: tuple[Rule, ...],
     calling: FiredTrigger | None,
+    no_go: str | None = None,
 ) -> Verdict:
     likely = sight.p50 if sight is not None else None
     p80 = max(sight.p80, sight.p50) if sight is not None else None
@@ -165,13 +187,14 @@ def _verdict(
         p_in_window=sight.p_in_window if sight is not None else None,
         calling=calling,
         stopped_at=None,
+        no_go=no_go,
     )
 
 
 def _tone(stage: Stage, pace: Level) -> Tone:
     if stage == "before-window":
         return "info"
-    if stage == "roll-back":
+    if stage in ("roll-back", "no-go"):
         return "bad"
     if stage in ("no-return", "rolling-back"):
         return "bad" if pace == "late" else "warn"

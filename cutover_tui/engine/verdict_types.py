@@ -18,6 +18,7 @@ Stage = Literal[
     "at-risk",
     "late",
     "roll-back",
+    "no-go",
     "no-return",
     "rolling-back",
     "ended",
@@ -30,12 +31,15 @@ STAGE_WORD: dict[str, str] = {
     "at-risk": "AT RISK",
     "late": "LATE",
     "roll-back": "ROLL BACK",
+    "no-go": "NO GO",
     "no-return": "PAST NO RETURN",
     "rolling-back": "ROLLING BACK",
     "ended": "ENDED",
 }
 LEVELS: tuple[Level, ...] = ("on-track", "at-risk", "late")
-LIFE_RULES = frozenset({"trigger", "rollback-point", "rto", "before-window", "ended"})
+LIFE_RULES = frozenset(
+    {"trigger", "rollback-point", "rto", "before-window", "ended", "no-go", "back-out"}
+)
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,7 @@ class Verdict:
     p_in_window: float | None
     calling: FiredTrigger | None  # the rollback trigger the commander must answer
     stopped_at: datetime | None  # ended runs: the clock stops here
+    no_go: str | None = None  # the gate whose no-go stops the run (engine/verdict_nogo.py)
 
     @property
     def word(self) -> str:
@@ -114,6 +119,7 @@ class Verdict:
             },
             "roll_back": self.calling.trigger or self.calling.step if self.calling else None,
             "stopped_at": iso(self.stopped_at),
+            "no_go": self.no_go,
         }
 
 

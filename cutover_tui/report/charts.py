@@ -134,6 +134,7 @@ _STAGE_COLOURS = {
     "at-risk": "#f9a825",
     "late": "#c62828",
     "roll-back": "#c62828",
+    "no-go": "#c62828",
     "rolling-back": "#ef6c00",
     "no-return": "#6a1b9a",
 }

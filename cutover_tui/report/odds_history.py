@@ -103,7 +103,12 @@ _TURNING = frozenset(
 
 
 def _turns(events: list[Event], last: datetime) -> set[datetime]:
-    return {e.at for e in events if e.type in _TURNING and e.at <= last}
+    return {e.at for e in events if (e.type in _TURNING or _no_go(e)) and e.at <= last}
+
+
+def _no_go(e: Event) -> bool:
+    """A no-go at a gate turns the verdict to NO GO (engine/verdict_nogo.py); a go does not."""
+    return e.type == "gate-decided" and e.decision == "no-go"
 
 
 def _point(

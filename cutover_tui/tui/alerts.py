@@ -87,7 +87,7 @@ class Alerts:
             # The verdict turned: say so once per stage reached, with the deciding rule.
             title, severity = _SAID[v.stage]
             found.append((("verdict", v.stage), Notice(title, v.decided_by.text, severity)))
-        if v.pace in _SAID and v.stage not in ("at-risk", "late", "ended"):
+        if v.pace in _SAID and v.stage not in ("at-risk", "late", "ended", "no-go"):
             # Under ROLL BACK or past no return the window is still news: the pace's own words.
             title, severity = _SAID[v.pace]
             found.append((("verdict", v.pace), Notice(title, v.pace_rule.text, severity)))
@@ -133,6 +133,7 @@ _SAID: dict[str, tuple[str, Severity]] = {
     "at-risk": ("Window at risk", "warning"),
     "late": ("Window breach likely", "error"),
     "no-return": ("Past the point of no return", "error"),
+    "no-go": ("NO GO", "error"),
 }
 
 

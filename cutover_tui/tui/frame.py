@@ -36,6 +36,7 @@ STAGE_MARK = {
     "at-risk": "▲",
     "late": "■",
     "roll-back": "✖",
+    "no-go": "✖",
     "no-return": "⚑",
     "rolling-back": "↺",
     "ended": "■",

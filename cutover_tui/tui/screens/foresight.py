@@ -29,6 +29,8 @@ RULE_NAME = {
     "rto": "rollback deadline",
     "before-window": "before the window",
     "ended": "ended",
+    "no-go": "no-go at a gate",
+    "back-out": "rollback started now",
 }
 
 
@@ -62,6 +64,9 @@ def _tick_offs(frame: Frame) -> str:
 def reasoning(frame: Frame) -> list[Text | Table]:
     parts: list[Text | Table] = [Text("\n").join(verdict_lines(frame))]
     sight = frame.foresight
+    if frame.verdict.stage == "no-go":  # the odds would simulate the gate passing
+        parts.append(Text("No odds: a NO GO stands; the plan cannot go on past it.", "dim"))
+        return parts
     if sight is None:
         parts.append(Text("No odds: the run is not under way.", "dim"))
         return parts

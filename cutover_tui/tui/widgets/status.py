@@ -74,7 +74,9 @@ def badge(frame: Frame) -> Text:
     readers get the same answer. A fired rollback trigger is named in the badge itself."""
     v = frame.verdict
     word = v.word
-    if v.calling is not None:
+    if v.no_go is not None:  # the gate that stopped the run (engine/verdict_nogo.py)
+        word += f" · {inert_line(v.no_go, 24)}"
+    elif v.calling is not None:
         word += f" · {inert_line(v.calling.trigger or v.calling.step, 24)}"
     elif v.stage == "ended":
         word += f" · {frame.state.outcome}"
@@ -90,6 +92,8 @@ def finish_text(frame: Frame, short: bool, odds: bool = True) -> tuple[Text, Tex
     if v.basis == "ended":
         word = "finished " if frame.state.outcome == "completed" else "ended "
         return Text.assemble(word, (frame.clock(v.headline), f"bold {style}")), Text()
+    if v.stage == "no-go":
+        return _no_go_finish(frame), Text()
     plan_style = LEVEL_STYLE[frame.sched.level]
     plan = Text.assemble(
         "plan ",
@@ -116,6 +120,15 @@ def finish_text(frame: Frame, short: bool, odds: bool = True) -> tuple[Text, Tex
         ),
         plan,
     )
+
+
+def _no_go_finish(frame: Frame) -> Text:
+    """Under a NO GO the plan stops at the gate: no plan finish, but what rolling back now
+    gives (engine/verdict_nogo.py)."""
+    back = frame.sched.back_out_finish
+    if back is None or not frame.state.rollback_order:
+        return Text("the plan stops at the gate", "bold red")
+    return Text.assemble("rollback now: back ", (frame.clock(back), "bold"))
 
 
 def figures(frame: Frame, width: int) -> Text:
@@ -150,6 +163,8 @@ def figures(frame: Frame, width: int) -> Text:
     window = state.plan.window
     left_in_window = max(timedelta(0), window.end - frame.now)
     buffer = Text.assemble("buffer ", (dur(sched.buffer_left), LEVEL_STYLE[sched.level]))
+    if v.stage == "no-go":  # the plan's buffer means nothing once it cannot go on
+        buffer = Text()
     parts = [
         (1, Text(f" window {frame.clock(window.start)}→{frame.clock(window.end)}")),
         (5, Text(f"left {dur(left_in_window)}")),
@@ -205,7 +220,7 @@ def _rollback_text(frame: Frame, short: bool = False) -> Text:
     if v.stage == "no-return" or left < timedelta(0):
         return Text(f"NO RETURN since {frame.clock(by)}", "bold red")
     style = "bold red" if left < state.plan.window.warning else "bold"
-    if v.stage == "roll-back":
+    if v.stage in ("roll-back", "no-go"):
         style = "bold white on red"
     if short:
         return Text.assemble((f"RB {frame.clock(by)}", style), f" {dur(left)}")
