@@ -142,9 +142,21 @@ def test_ending_the_run_after_a_no_go_is_ended() -> None:
     assert v.stage == "ended" and "aborted" in v.decided_by.text
 
 
-def test_skipping_the_gate_by_amendment_lifts_the_no_go() -> None:
+def test_a_no_go_gate_is_not_skipped_past() -> None:
+    """A skip would lift the NO GO and open every step after the gate: refused, naming who
+    said no-go and when (the helper's review of this stage found the hole)."""
     skip = StepSkipped(actor="alice", at=at(50), step="go", reason="board overruled", key="k")
-    v = frame([*to_the_gate(), decided("no-go"), skip], 51).verdict
+    said = fold(PLAN, [*to_the_gate(), decided("no-go")])
+    refused = check(said, skip)
+    assert refused is not None and "'go' was decided no-go by" in refused
+    assert refused.endswith("a no-go is final; roll back or end the run")
+
+
+def test_a_log_that_holds_a_skip_of_the_gate_shows_no_no_go() -> None:
+    # Recorded before skips of a no-go gate were refused: the gate is closed, so is the NO GO.
+    skip = StepSkipped(actor="alice", at=at(50), step="go", reason="board overruled", key="k")
+    state = fold(PLAN, [*to_the_gate(), decided("no-go"), skip])  # folded as stored, unchecked
+    v = Frame.at(state, at(51), "alice", forecaster_for("no-go"), None).verdict
     assert v.stage != "no-go" and v.no_go is None
 
 

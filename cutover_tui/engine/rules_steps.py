@@ -140,9 +140,23 @@ def _check_skip(state: RunState, event: StepSkipped) -> str | None:
         return closed_by(state, event.step)
     if st.status in ("running", "suspended"):
         return f"{event.step!r} is running (started {state.when(st.started_at)} by {state.name(st.started_by)}); fail or complete it first"
+    no_go = _said_no_go(state, event.step)
+    if no_go:
+        return no_go
     if not event.reason.strip():
         return "say why the step is skipped: it goes into the review"
     return None
+
+
+def _said_no_go(state: RunState, step_id: str) -> str | None:
+    """A gate its approvers said no-go to is not skipped past: the no-go is final (a skip
+    would lift the verdict's NO GO and open every step after the gate)."""
+    gate = state.gates.get(step_id)
+    if gate is None or gate.outcome != "no-go":
+        return None
+    said = next((d for d in gate.decisions.values() if d.decision == "no-go"), None)
+    who = f" by {state.name(said.approver)} at {state.when(said.at)}" if said else ""
+    return f"{step_id!r} was decided no-go{who}: a no-go is final; roll back or end the run"
 
 
 def _check_checkpoint(state: RunState, event: CheckpointPassed | CheckpointFailed) -> str | None:
