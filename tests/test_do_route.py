@@ -35,7 +35,7 @@ def fast_parsers_take(argv: list[str]) -> bool:
         args = do_fast_moves._parser().parse_args(argv)
     except do_fast.NotFast:
         return False
-    return args.action in MOVES
+    return isinstance(args.action, str) and args.action in MOVES  # [] after `-- --` too
 
 
 OPTIONS = ["--note", "--kind", "--key", "--runs", "--reason", "--evidence", "--risk"]
@@ -47,6 +47,7 @@ WORDS = st.sampled_from([*OPTIONS, *sorted(ACTIONS), *SPECIAL, "--duration=5m"])
 @settings(max_examples=400, deadline=None)
 @given(st.lists(st.one_of(WORDS, st.text(max_size=6)), max_size=8))
 @example(["accept-handover", "--", "--"])  # the note parser's action was [], unchecked
+@example(["--note", "accept-handover", "--", "--note", "--", "--note"])  # the moves parser's too
 def test_a_command_routed_past_the_fast_paths_is_one_neither_parser_takes(argv) -> None:
     if not fast_may_take(argv):
         assert not fast_parsers_take(argv)

@@ -18,7 +18,7 @@ from ..engine.aftercare_actions import AFTER_ACTIONS
 from ..engine.events import Event
 from ..engine.incident_actions import INCIDENT_ACTIONS
 from ..engine.state import Refused
-from ..engine.when import moment_near
+from ..engine.when import eta_after, moment_near
 from ..journal.identity import actor_for, describe, os_login
 from ..journal.run import run_clock
 from ..journal.store import Journal
@@ -181,12 +181,12 @@ def build_event(args: argparse.Namespace, plan: Plan, actor: str, at: datetime) 
 
 
 def words(args: argparse.Namespace, plan: Plan, at: datetime) -> Words:
-    """The action's words, from the command line (an --eta read near `at`)."""
+    """The action's words, from the command line (an --eta HH:MM the next after `at`)."""
     return Words(
         reason=args.reason,
         evidence=args.evidence,
         note=args.note,
-        eta=moment_near(args.eta, plan, at) if args.eta else None,
+        eta=eta_after(args.eta, plan, at) if args.eta else None,
         kind=args.kind,
         risks=tuple(args.risk),
         duration=args.duration,

@@ -1,14 +1,14 @@
 """The two time rules for a time typed by a person, in the plan's zone, for the CLI and the
 war room alike.
 
-- `moment_near` reads when something happened or will (`cutover do --at`, `--eta`,
-  `status --at`): HH:MM is the one such moment within 12 hours of now, and an ISO time is
+- `moment_near` reads when something happened or will (`cutover do --at`, `status --at`): HH:MM is the one such moment within 12 hours of now, and an ISO time is
   taken as written (plan zone when it names none).
-- `next_time_of_day` reads an ETA typed in the war room: HH:MM is the next such moment after
-  now, never one in the past.
+- `next_time_of_day` reads an ETA: HH:MM is the next such moment after the suspension (now
+  in the war room, `--at` or now on the command line: `eta_after`), never one before it.
 
-They differ on purpose only where the typed time lies behind now: `--eta 22:00` at 23:00
-reads as an hour ago on the command line and as tomorrow in the war room.
+An ETA read as the nearest 20:30 was yesterday's when typed at 08:08 (11h38m back against
+12h22m ahead), and the suspension was refused as "not after now" (hostile user pass,
+2026-12-02); the war room read the same words as tonight's.
 """
 
 from __future__ import annotations
@@ -64,3 +64,11 @@ def next_time_of_day(text: str, plan: Plan, now: datetime) -> datetime:
     if candidate <= local:
         candidate += timedelta(days=1)
     return candidate.astimezone(now.tzinfo)
+
+
+def eta_after(text: str, plan: Plan, at: datetime) -> datetime:
+    """An ETA typed on the command line: HH:MM the next such moment after `at` (the
+    suspension's time), an ISO time as written (`moment_near`)."""
+    if time_of_day(text.strip()) is not None:
+        return next_time_of_day(text.strip(), plan, at)
+    return moment_near(text, plan, at)
