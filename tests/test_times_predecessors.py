@@ -132,3 +132,19 @@ def test_the_cli_refuses_it_in_one_line_naming_both_times(tmp_path) -> None:
     assert early.stderr.count("\n") == 1, early.stderr
     assert "before its predecessor 's0' ended at 22:12" in early.stderr
     assert cutover("do", run, "start", "s1", "--at", last_night(12), runs=runs).returncode == 0
+
+
+def test_a_time_on_the_day_before_the_run_started_names_its_date() -> None:
+    """Found by the same pass: `--at 2026-12-02T08:00+14:00` was refused as "dated 18:00,
+    before the run started at 07:57": yesterday's 18:00, shown without its date."""
+    from cutover_tui.engine.state import fold
+    from cutover_tui.engine.times import stamp
+    from tests.test_engine_state import PLAN, started
+
+    state = fold(PLAN, started())  # began 22:00 on 27 November (UTC)
+    assert stamp(state, at("21:00")) == "21:00"  # the same evening, before the start
+    assert stamp(state, at("01:30")) == "01:30"  # after midnight, the same night
+    morning = at("22:00") - timedelta(hours=14)  # 08:00 on the 27th: the start's own date
+    assert stamp(state, morning) == "08:00"
+    before_midnight = at("22:00") - timedelta(hours=22, minutes=30)  # 23:30 on the 26th
+    assert stamp(state, before_midnight) == "2026-11-26 23:30"
