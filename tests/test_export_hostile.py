@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 
 from cutover_tui.importers import ImportOptions, import_runbook
 from cutover_tui.importers.export import write_csv, write_xlsx
-from cutover_tui.plan import parse_plan
+from cutover_tui.plan import load_plan, parse_plan
 from cutover_tui.plan.model import Plan
 from cutover_tui.report.export import write_xlsx as write_run_xlsx
 from cutover_tui.sheet_cells import FORMULA_START, sheet_text, write_sheet_file
@@ -207,3 +207,60 @@ def test_a_sheet_that_cannot_be_written_is_one_line_and_leaves_nothing(tmp_path:
         "ValueError: Cannot convert"
     )
     assert "\n" not in said and list(tmp_path.glob("*.xlsx")) == []
+
+
+def test_cutover_import_of_hostile_cells_is_inert_and_plain_text(tmp_path: Path) -> None:
+    """Cells with OSC 52, CSI, bidi overrides and formulas: every line printed inert, the plan
+    written with them as TOML escapes (no raw C1 or bidi byte in the file), the text kept."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Run\u202ebook"
+    sheet.append(["ID", "Task", "Owner", "Duration", "Predecessors", "Notes"])
+    sheet.append([1, "Backup \x9d52;c;aGk=\x9c now", "Ann\x9b31m Lee", "30m", None, "\u202ehi"])
+    sheet.append([2, "Check", "Bob", "1h", "1", '=HYPERLINK("http://x.example")'])
+    book.save(tmp_path / "hostile.xlsx")
+    (tmp_path / "hostile.csv").write_text(
+        "ID,Task,Owner,Duration,Predecessors,Notes\n"
+        f'1,"Backup {OSC52} now",Ann\x1b[31m Lee,30m,,"=HYPERLINK(""http://x.example"")"\n'
+        "2,Check,Bob,1h,1,'=1+1\n",
+        encoding="utf-8",
+    )
+    for name, notes in (("hostile.xlsx", None), ("hostile.csv", '=HYPERLINK("http://x.example")')):
+        plan = tmp_path / f"{name}.toml"
+        done = cutover("import", name, "--out", str(plan), "--start", "2026-12-05T22:00",
+                       cwd=tmp_path)  # fmt: skip
+        shown = done.stdout + done.stderr
+        assert "Traceback" not in shown and not NOT_HELD & set(shown) - {"\n"}
+        assert "\u202e" not in shown
+        if notes is None:  # a formula with no saved value: refused, by sheet, row and column
+            assert (
+                done.returncode == 1 and "[Run\\u202ebook] row 3, F (Notes): formula =HYP" in shown
+            )
+            continue
+        assert done.returncode == 0, shown
+        text = plan.read_text(encoding="utf-8")
+        assert not (NOT_HELD | {"\u202e"}) & set(text) - {"\n"}
+        steps = load_plan(plan).plan.step
+        assert steps[0].title == f"Backup {OSC52} now" and steps[0].instructions == notes
+        assert steps[1].instructions == "=1+1"  # the apostrophe that marks text, taken off
+
+
+def test_the_plan_written_from_a_sheet_escapes_c1_and_bidi(tmp_path: Path) -> None:
+    """The same workbook, fixed (no formula): the TOML holds \\u009d and \\u202e escapes."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["ID", "Task", "Owner", "Duration", "Notes"])
+    book.active.append([1, "Backup \x9d52;c;aGk=\x9c now", "Ann Lee", "30m", "\u202egnp.exe"])
+    book.save(tmp_path / "runbook.xlsx")
+    plan = tmp_path / "runbook.toml"
+    done = cutover("import", "runbook.xlsx", "--out", str(plan), "--start", "2026-12-05T22:00",
+                   cwd=tmp_path)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    text = plan.read_text(encoding="utf-8")
+    assert 'title = "Backup \\u009d52;c;aGk=\\u009c now"' in text
+    assert 'instructions = "\\u202egnp.exe"' in text
+    step = load_plan(plan).plan.step[0]
+    assert (step.title, step.instructions) == ("Backup \x9d52;c;aGk=\x9c now", "\u202egnp.exe")
