@@ -30,10 +30,11 @@ import os
 import re
 from collections.abc import Callable, Sequence
 from contextlib import suppress
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from .inert import inert
+from .inert import inert, inert_line
 
 # What spreadsheet programs read as the start of a formula (OWASP), and the apostrophe that
 # marks "text" in front of one: a cell starting with either gets an apostrophe in a CSV.
@@ -49,7 +50,7 @@ class SheetWriteError(ValueError):
     """A cell that could not be written, located: `where` names the sheet, row and column."""
 
     def __init__(self, where: str, cause: BaseException) -> None:
-        super().__init__(f"{where}: {type(cause).__name__}: {inert(cause)}")
+        super().__init__(f"{where}: {type(cause).__name__}: {inert_line(cause)}")
         self.where = where
 
 
@@ -90,15 +91,16 @@ def unquote_csv(text: str) -> str:
 
 
 def xlsx_cell(sheet: Any, value: Any) -> Any:
-    """An openpyxl cell for `sheet` (write-only or not) holding `value` as data, never a
-    formula: text made safe, a formula's start kept as text with the quote prefix."""
+    """What to append to `sheet` (write-only or not) for `value`, as data, never a formula: text
+    made safe; text starting like a formula as a text cell with the quote prefix."""
+    value = sheet_value(value)
+    if not starts_like_a_formula(value):
+        return value  # a plain value: openpyxl makes the cell (cheaper than making it here)
     from openpyxl.cell import WriteOnlyCell
 
-    value = sheet_value(value)
     cell = WriteOnlyCell(sheet, value)
-    if starts_like_a_formula(value):
-        cell.data_type = "s"  # openpyxl stores a str starting with '=' as a formula
-        cell.quotePrefix = True  # Excel keeps it text when someone edits the cell
+    cell.data_type = "s"  # openpyxl stores a str starting with '=' as a formula
+    cell.quotePrefix = True  # Excel keeps it text when someone edits the cell
     return cell
 
 
@@ -118,6 +120,25 @@ def row_cells(
         raise SheetWriteError(where, first) from first
 
 
+def append_row(
+    sheet: Any, where: str, header: Sequence[str], row: Sequence[Any], make: Callable[[Any], Any]
+) -> None:
+    """`make` over the row's values, appended to the openpyxl `sheet`; a value openpyxl refuses
+    raised as a SheetWriteError naming `where` and the column."""
+    cells = row_cells(where, header, row, make)
+    try:
+        sheet.append(cells)
+    except Exception as first:
+        from openpyxl.cell import Cell, WriteOnlyCell
+
+        plain = [(head, value) for head, value in zip(header, cells, strict=False)
+                 if not isinstance(value, Cell)]  # fmt: skip
+        row_cells(
+            where, [h for h, _ in plain], [v for _, v in plain], partial(WriteOnlyCell, sheet)
+        )
+        raise SheetWriteError(where, first) from first
+
+
 def write_sheet_file(target: Path, write: Callable[[Path], None]) -> str | None:
     """Run `write` on a file beside `target`, then rename it into place.
 
@@ -125,21 +146,21 @@ def write_sheet_file(target: Path, write: Callable[[Path], None]) -> str | None:
     sheet, row and column): a sheet that cannot be written is said, never a traceback, and
     leaves nothing behind.
     """
-    partial = target.with_name(f".{target.stem}.partial{target.suffix}")
+    beside = target.with_name(f".{target.stem}.partial{target.suffix}")
     try:
-        write(partial)
-        os.replace(partial, target)
+        write(beside)
+        os.replace(beside, target)
     except SheetWriteError as exc:
         return f"{target}: not written: {exc}"
     except OSError as exc:
         return f"{target}: not written: {exc.strerror or type(exc).__name__}"
     except Exception as exc:  # a bug below: still one line, and no half-written sheet
-        return f"{target}: not written: {type(exc).__name__}: {inert(exc)}"
+        return f"{target}: not written: {type(exc).__name__}: {inert_line(exc)}"
     finally:
-        _remove(partial)
+        _remove(beside)
     return None
 
 
-def _remove(partial: Path) -> None:
+def _remove(beside: Path) -> None:
     with suppress(OSError):  # the directory itself unreadable: the line above says so
-        partial.unlink(missing_ok=True)
+        beside.unlink(missing_ok=True)

@@ -22,7 +22,7 @@ from pydantic import BaseModel
 from ..plan import PlanError, load_plan
 from ..plan.model import AnyStep, Checkpoint, Comms, Gate, Plan
 from ..plan.probes import not_in_a_sheet
-from ..sheet_cells import csv_text, row_cells, write_sheet_file, xlsx_cell
+from ..sheet_cells import append_row, csv_text, row_cells, write_sheet_file, xlsx_cell
 from .values import exact_duration
 
 STEP_COLUMNS = (
@@ -193,15 +193,18 @@ def _sheet(book: Any, title: str, header: tuple[str, ...], rows: list[list[Any]]
     sheet.append(heads)
     for number, row in enumerate(rows, start=2):
         where = f"sheet {title!r}, row {number} ({header[0]} {row[0]!r})"
-        sheet.append(row_cells(where, header, row, lambda value: _cell(sheet, value)))
+        append_row(sheet, where, header, row, lambda value: _cell(sheet, value))
 
 
 def _cell(sheet: Any, value: Any) -> Any:
     """Text as data, never a formula, and no character a workbook cannot hold (sheet_cells)."""
-    cell = xlsx_cell(sheet, value)
     if isinstance(value, datetime):
+        from openpyxl.cell import WriteOnlyCell
+
+        cell = WriteOnlyCell(sheet, value)
         cell.number_format = "yyyy-mm-dd hh:mm:ss" if value.second else "yyyy-mm-dd hh:mm"
-    return cell
+        return cell
+    return xlsx_cell(sheet, value)
 
 
 def csv_leaves_out(plan: Plan) -> list[str]:

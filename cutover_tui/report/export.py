@@ -16,7 +16,7 @@ from pathlib import Path
 from ..engine.events import Event
 from ..engine.state import fold
 from ..plan.model import Plan
-from ..sheet_cells import csv_text, row_cells, sheet_text, xlsx_cell
+from ..sheet_cells import append_row, csv_text, row_cells, sheet_text, xlsx_cell
 from .timeline import StepLine, step_lines
 
 COLUMNS = [
@@ -76,7 +76,7 @@ def write_xlsx(rows: list[list[object]], path: Path, title: str) -> None:
     sheet.title = "Steps"
     sheet.append(COLUMNS)
     for number, row in enumerate(rows, start=2):
-        sheet.append(row_cells(_where(number, row), COLUMNS, row, lambda v: xlsx_cell(sheet, v)))
+        append_row(sheet, _where(number, row), COLUMNS, row, lambda v: xlsx_cell(sheet, v))
     sheet.freeze_panes = "A2"
     book.properties.title = sheet_text(title[:200])
     book.save(path)
