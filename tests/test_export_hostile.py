@@ -264,3 +264,23 @@ def test_the_plan_written_from_a_sheet_escapes_c1_and_bidi(tmp_path: Path) -> No
     assert 'instructions = "\\u202egnp.exe"' in text
     step = load_plan(plan).plan.step[0]
     assert (step.title, step.instructions) == ("Backup \x9d52;c;aGk=\x9c now", "\u202egnp.exe")
+
+
+def test_a_traceback_that_escapes_a_command_is_printed_inert(tmp_path: Path) -> None:
+    """The hostile pass's traceback quoted the raw title after `main` had restored the streams:
+    the last net (`sys.excepthook`, set by `main`) prints any such traceback inert."""
+    script = (
+        "from cutover_tui.cli import main\n"
+        f"main(['validate', {str(PLANS / 'online-store.toml')!r}])\n"
+        "raise ValueError('title \\x1b]52;c;aGk=\\x07')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert done.returncode == 1 and "\x1b" not in done.stderr
+    assert done.stderr.rstrip().endswith("ValueError: title ␛]52;c;aGk=␇")
