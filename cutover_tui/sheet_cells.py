@@ -146,7 +146,7 @@ def write_sheet_file(target: Path, write: Callable[[Path], None]) -> str | None:
     sheet, row and column): a sheet that cannot be written is said, never a traceback, and
     leaves nothing behind.
     """
-    beside = target.with_name(f".{target.stem}.partial{target.suffix}")
+    beside = target.with_name(f".{target.stem}.{os.getpid()}.partial{target.suffix}")
     try:
         write(beside)
         os.replace(beside, target)

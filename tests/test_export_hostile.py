@@ -20,7 +20,13 @@ from cutover_tui.importers.export import write_csv, write_xlsx
 from cutover_tui.plan import load_plan, parse_plan
 from cutover_tui.plan.model import Plan
 from cutover_tui.report.export import write_xlsx as write_run_xlsx
-from cutover_tui.sheet_cells import FORMULA_START, sheet_text, write_sheet_file
+from cutover_tui.sheet_cells import (
+    FORMULA_START,
+    csv_text,
+    sheet_text,
+    unquote_csv,
+    write_sheet_file,
+)
 from tests.report_support import late_night, new_journal, play, shop_plan
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -60,6 +66,13 @@ def test_sheet_text_shows_every_character_a_sheet_cannot_hold() -> None:
     assert sheet_text(f"a{OSC52}b") == "a␛]52;c;aGFja2Vk␇b"
     assert sheet_text("\x9b2J \u202e \uffff \ud800") == "\\x9b2J \u202e \\uffff \\ud800"
     assert sheet_text("one\r\ntwo\rthree\tfour\n") == "one\ntwo␍three\tfour\n"
+
+
+@given(st.text())
+def test_csv_text_is_never_a_formula_and_import_takes_its_apostrophe_off(text: str) -> None:
+    cell = csv_text(text)
+    assert not cell.startswith(FORMULA_START) and not NOT_HELD & set(cell) - {"\t", "\n"}
+    assert unquote_csv(cell) == sheet_text(text)
 
 
 @_settings
