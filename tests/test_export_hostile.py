@@ -19,6 +19,8 @@ from cutover_tui.importers import ImportOptions, import_runbook
 from cutover_tui.importers.export import write_csv, write_xlsx
 from cutover_tui.plan import load_plan, parse_plan
 from cutover_tui.plan.model import Plan
+from cutover_tui.report.export import COLUMNS
+from cutover_tui.report.export import write_csv as write_run_csv
 from cutover_tui.report.export import write_xlsx as write_run_xlsx
 from cutover_tui.sheet_cells import (
     FORMULA_START,
@@ -108,6 +110,28 @@ def test_any_text_exports_to_csv_with_a_formula_start_quoted(
     for cell, text in ((first["Task"], title), (first["Notes"], notes)):
         assert not cell.startswith(FORMULA_START)
         assert cell in (sheet_text(text), "'" + sheet_text(text))
+
+
+@_settings
+@given(title=_hostile, phase=_hostile, owner=_hostile)
+def test_a_runs_sheet_of_any_text_holds_no_formula_and_no_control(
+    tmp_path: Path, title: str, phase: str, owner: str
+) -> None:
+    """report/export.py's writers (`cutover export RUN`): title, phase, owner as hostile text."""
+    row = ["migrate", title, phase, owner, "task", "done", "", "", "", "", 60.0, 65.0, -5.0, 0.0,
+           "yes"]  # fmt: skip
+    assert len(row) == len(COLUMNS)
+    book, sheet = tmp_path / "run.xlsx", tmp_path / "run.csv"
+    assert write_sheet_file(book, lambda path: write_run_xlsx([row], path, title)) is None
+    assert write_sheet_file(sheet, lambda path: write_run_csv([row], path)) is None
+    written = list(load_workbook(book).active.iter_rows())
+    assert not [c.coordinate for r in written for c in r if c.data_type == "f"]
+    texts = [title, phase, owner]
+    assert [c.value or "" for c in written[1][1:4]] == [sheet_text(t) for t in texts]
+    assert (load_workbook(book).properties.title or "") == sheet_text(title[:200])
+    back = list(csv.reader(sheet.open(encoding="utf-8", newline="")))[1]
+    assert back[1:4] == [csv_text(t) for t in texts]
+    assert back[12] == "-5.0"  # a number stays a number: no apostrophe before its sign
 
 
 _formula_like = st.tuples(
@@ -211,6 +235,11 @@ def test_a_sheet_that_cannot_be_written_is_one_line_and_leaves_nothing(tmp_path:
                    cwd=tmp_path)  # fmt: skip
     assert done.returncode == 1 and done.stdout == ""
     assert done.stderr == f"{target}: not written: No such file or directory\n"
+    plan_sheet = tmp_path / "no-such-dir" / "plan.csv"
+    done = cutover("export", str(PLANS / "online-store.toml"), "--csv", "--out", str(plan_sheet),
+                   cwd=tmp_path)  # fmt: skip
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == f"{plan_sheet}: not written: No such file or directory\n"
     # A cell openpyxl refuses is named by sheet, row, step and column; no file is left.
     book = tmp_path / "night.xlsx"
     rows = [["migrate", "Migrate", "move", "Dee", "task", "done", object()]]
