@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
-from .inert_output import inert_output
+from .inert_output import inert_excepthook, inert_output
 from .pydantic_plugins import skip_plugin_discovery
 
 # Each module adds its sub-commands; set_defaults(func=...) names the handler. Named, not
@@ -96,6 +96,7 @@ def _command_names(parser: argparse.ArgumentParser) -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     skip_plugin_discovery()  # no entry-point scan on the first validator (issue 14)
+    sys.excepthook = inert_excepthook  # a traceback that escapes, printed inert all the same
     # Every printer, argparse's errors included, writes through inert (cli/inert_output.py).
     with inert_output():
         return _run(argv)

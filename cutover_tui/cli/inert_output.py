@@ -68,3 +68,13 @@ def write_trusted(text: str) -> None:
     """Print `text` (with a newline) keeping its colours, past the inert wrapper."""
     stream = getattr(sys.stdout, "trusted", sys.stdout)
     stream.write(keep_colours(text) + "\n")
+
+
+def inert_excepthook(kind: type[BaseException], value: BaseException, tb: object) -> None:
+    """The last net (`sys.excepthook`, set by `main`): a traceback that escapes every command
+    is printed after the wrapped streams are restored, and its message may quote a plan's
+    title: it is printed inert too, so an OSC 52 in that title never reaches the terminal."""
+    import traceback
+
+    text = "".join(traceback.format_exception(kind, value, tb))  # type: ignore[arg-type]
+    sys.stderr.write(inert(text))

@@ -118,6 +118,7 @@ def names_a_run(args: argparse.Namespace) -> bool:
 @said_in_one_line
 def cmd_export_run(args: argparse.Namespace) -> int:
     from ..report.export import step_table, write_csv, write_xlsx
+    from ..sheet_cells import write_sheet_file
 
     args.run = args.plan
     journal = open_run(args)
@@ -129,9 +130,16 @@ def cmd_export_run(args: argparse.Namespace) -> int:
         print(f"{target}: already exists; choose another --out or add --force", file=sys.stderr)
         return 1
     rows = step_table(journal.plan, journal.events())
-    if args.xlsx:
-        write_xlsx(rows, target, journal.plan.plan.title)
-    else:
-        write_csv(rows, target)
+
+    def write(path: Path) -> None:
+        if args.xlsx:
+            write_xlsx(rows, path, journal.plan.plan.title)
+        else:
+            write_csv(rows, path)
+
+    failed = write_sheet_file(target, write)  # one line naming the file and cell, no traceback
+    if failed:
+        print(failed, file=sys.stderr)
+        return 1
     print(f"wrote {target}: {len(rows)} steps of {journal.run_id}, plan against actual")
     return 0

@@ -22,6 +22,7 @@ from pydantic import BaseModel
 from ..plan import PlanError, load_plan
 from ..plan.model import AnyStep, Checkpoint, Comms, Gate, Plan
 from ..plan.probes import not_in_a_sheet
+from ..sheet_cells import append_row, csv_text, row_cells, write_sheet_file, xlsx_cell
 from .values import exact_duration
 
 STEP_COLUMNS = (
@@ -138,14 +139,18 @@ def write_csv(plan: Plan, target: Path) -> None:
     with target.open("w", encoding="utf-8-sig", newline="") as handle:  # BOM: Excel reads UTF-8
         writer = csv.writer(handle)
         writer.writerow(STEP_COLUMNS)
-        for row in step_rows(plan):
-            writer.writerow(["" if v is None else _csv_text(v) for v in row])
+        for number, row in enumerate(step_rows(plan), start=2):
+            where = f"row {number} (step {row[0]!r})"
+            writer.writerow(row_cells(where, STEP_COLUMNS, row, _csv_cell))
 
 
-def _csv_text(value: Any) -> str:
+def _csv_cell(value: Any) -> str:
+    """Text safe in a CSV (sheet_cells.csv_text: no control characters, no formula)."""
+    if value is None:
+        return ""
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S" if value.second else "%Y-%m-%d %H:%M")
-    return str(value)
+    return csv_text(str(value))
 
 
 def write_xlsx(plan: Plan, target: Path) -> None:
@@ -186,22 +191,20 @@ def _sheet(book: Any, title: str, header: tuple[str, ...], rows: list[list[Any]]
         cell.font = bold
         heads.append(cell)
     sheet.append(heads)
-    for row in rows:
-        sheet.append([_cell(sheet, value) for value in row])
+    for number, row in enumerate(rows, start=2):
+        where = f"sheet {title!r}, row {number} ({header[0]} {row[0]!r})"
+        append_row(sheet, where, header, row, lambda value: _cell(sheet, value))
 
 
 def _cell(sheet: Any, value: Any) -> Any:
-    from openpyxl.cell import WriteOnlyCell
-
-    if isinstance(value, str) and value.startswith("="):
-        cell = WriteOnlyCell(sheet, value)
-        cell.data_type = "s"  # text that starts with '=' stays text, not a formula
-        return cell
+    """Text as data, never a formula, and no character a workbook cannot hold (sheet_cells)."""
     if isinstance(value, datetime):
+        from openpyxl.cell import WriteOnlyCell
+
         cell = WriteOnlyCell(sheet, value)
         cell.number_format = "yyyy-mm-dd hh:mm:ss" if value.second else "yyyy-mm-dd hh:mm"
         return cell
-    return value
+    return xlsx_cell(sheet, value)
 
 
 def csv_leaves_out(plan: Plan) -> list[str]:
@@ -235,7 +238,12 @@ def export_plan(args: argparse.Namespace) -> int:
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
         return 1
-    (write_xlsx if args.xlsx else write_csv)(plan, target)
+    failed = write_sheet_file(
+        target, lambda path: (write_xlsx if args.xlsx else write_csv)(plan, path)
+    )
+    if failed:
+        print(failed, file=sys.stderr)
+        return 1
     held = f"{len(plan.step)} steps"
     if args.xlsx:
         held += (

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..plan.errors import nearest
+from ..sheet_cells import unquote_csv
 from .sniff import DESCRIPTIONS, ImportRefused, whole_file_kind
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -285,7 +286,8 @@ def read_csv(path: Path) -> Sheet:
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
     try:
         for number, cells in enumerate(reader, start=1):
-            values = [_clean(c) for c in cells]
+            # The apostrophe `cutover export` (or a careful hand) put before a formula's start.
+            values = [_clean(unquote_csv(c)) for c in cells]
             while values and values[-1] is None:
                 values.pop()
             if values:

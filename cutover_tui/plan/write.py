@@ -2,13 +2,23 @@
 
 tomli-w formats every value; this module only decides the table layout, because tomli-w
 renders arrays of tables inline, which is valid but hard to edit and to locate errors in.
+tomli-w escapes the C0 controls but writes C1 controls (CSI, OSC) and bidi overrides raw: a
+title imported from a sheet would then drive the terminal of whoever `cat`s the plan, or read
+reversed in a review. Those are written as TOML escapes ("\\u202e"), the same text once read.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import tomli_w
+
+from ..inert import has_unsafe
+
+# C1 controls and the invisible format characters `inert` shows (C0 and DEL tomli-w escapes
+# itself); never a surrogate, which no TOML escape can hold.
+_RAW = re.compile("[\x80-\x9f\u00ad-\ud7ff\ue000-\U0010ffff]")
 
 
 def _is_table(value: Any) -> bool:
@@ -21,7 +31,23 @@ def _is_table_array(value: Any) -> bool:
 
 def dumps_plan(data: dict[str, Any]) -> str:
     """TOML text for `data`, with sub-tables and arrays of tables as headers."""
-    return _dump((), data, array=False).lstrip("\n")
+    return _escape_raw(_dump((), data, array=False).lstrip("\n"))
+
+
+def _escape_raw(text: str) -> str:
+    """Unsafe characters as TOML escapes: tomli-w writes every string and quoted key as a
+    one-line basic string, the only place such a character can be, where an escape is valid."""
+    if not has_unsafe(text):
+        return text
+    return _RAW.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    if not has_unsafe(char):
+        return char
+    code = ord(char)
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
 def _dump(prefix: tuple[str, ...], table: dict[str, Any], *, array: bool) -> str:

@@ -2,8 +2,9 @@
 people who paste it into a slide: `cutover export RUN --csv|--xlsx`.
 
 From the journal alone, like the review (report/timeline.py's lines). Times are in the plan's
-zone, ISO 8601 with their offset; durations in minutes. A cell of text from the plan that a
-spreadsheet would read as a formula (=, +, -, @ first) is written as text, never run.
+zone, ISO 8601 with their offset; durations in minutes. Text from the plan goes through
+sheet_cells.py: a control character shown visibly (the title's ESC as "␛"), a cell a
+spreadsheet would read as a formula (=, +, -, @ first) written as text, never run.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 from ..engine.events import Event
 from ..engine.state import fold
 from ..plan.model import Plan
+from ..sheet_cells import append_row, csv_text, row_cells, sheet_text, xlsx_cell
 from .timeline import StepLine, step_lines
 
 COLUMNS = [
@@ -22,7 +24,6 @@ COLUMNS = [
     "actual start", "actual finish", "budget (min)", "actual (min)", "variance (min)",
     "slip (min)", "planned critical path",
 ]  # fmt: skip
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
 def step_table(plan: Plan, events: list[Event]) -> list[list[object]]:
@@ -49,32 +50,33 @@ def _minutes(delta: timedelta | None) -> float | str:
     return "" if delta is None else round(delta.total_seconds() / 60, 1)
 
 
-def _text(value: object) -> object:
-    """Plan text that a spreadsheet would run as a formula, kept as text."""
-    if isinstance(value, str) and value.startswith(_FORMULA):
-        return "'" + value
-    return value
-
-
 def write_csv(rows: list[list[object]], path: Path) -> None:
+    """Text cells through sheet_cells.csv_text: no control character, never a formula."""
     with path.open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
         writer.writerow(COLUMNS)
-        writer.writerows([[_text(v) for v in row] for row in rows])
+        for number, row in enumerate(rows, start=2):
+            writer.writerow(row_cells(_where(number, row), COLUMNS, row, _csv_cell))
+
+
+def _csv_cell(value: object) -> object:
+    return csv_text(value) if isinstance(value, str) else value
+
+
+def _where(number: int, row: list[object]) -> str:
+    return f"sheet 'Steps', row {number} (step {row[0]!r})"
 
 
 def write_xlsx(rows: list[list[object]], path: Path, title: str) -> None:
+    """Every cell through sheet_cells.xlsx_cell: text as data, never a formula."""
     from openpyxl import Workbook
 
     book = Workbook()
     sheet = book.active
     sheet.title = "Steps"
     sheet.append(COLUMNS)
-    for row in rows:
-        sheet.append(row)
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"  # text, never a formula
+    for number, row in enumerate(rows, start=2):
+        append_row(sheet, _where(number, row), COLUMNS, row, lambda v: xlsx_cell(sheet, v))
     sheet.freeze_panes = "A2"
-    book.properties.title = title[:200]
+    book.properties.title = sheet_text(title[:200])
     book.save(path)
