@@ -84,6 +84,14 @@ def test_an_ambiguous_or_broken_value_is_refused_with_its_reason(token: str, why
     assert f"cannot read rows={token!r}" in line and why in line and "FAILS" in line
 
 
+@pytest.mark.parametrize("after", ["", ",", ", cols=3", ".", ".5", "\n"])
+def test_groups_apart_by_spaces_are_never_read_as_their_first(after: str) -> None:
+    readings = read_output(f"rows=48 112 007{after}")
+    assert "rows" not in readings.values
+    assert readings.unreadable["rows"].token.startswith("48 112")
+    assert "rows" in read_output(f"rows=5 100{after}").unreadable
+
+
 def test_the_last_value_of_a_name_wins_read_or_not() -> None:
     assert read_output("rows=5\nrows: pending\n").unreadable["rows"].token == "pending"
     assert read_output("rows: pending\nrows=5\n").values["rows"] == 5

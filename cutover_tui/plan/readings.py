@@ -17,8 +17,8 @@ from .numbers import Unreadable, read_number, strip_trailing
 
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
 _PAIR = re.compile(rf"(?<![A-Za-z0-9_])({_NAME})[ \t]*[=:][ \t]*(?=\S)")
-# Three-digit groups after spaces end where a word, a decimal or a list does not go on.
-_SPACE_GROUPS = r"(?: \d{3}(?![\w.,]))*"
+# Three-digit groups after spaces, each ending where no word goes on ("5 100ms" is 5 and a time).
+_SPACE_GROUPS = r"(?: \d{3}(?!\w))*"
 _TOKEN = re.compile(rf"(?:\S|[\u00a0\u202f\u2009](?=\d))+{_SPACE_GROUPS}")
 _NUMBERISH = re.compile(
     r"(?<![\w.])[-+]?(?:\d|\.\d)(?:[\d.,_]|[\u00a0\u202f\u2009](?=\d))*(?:[eE][-+]?\d+)?"
