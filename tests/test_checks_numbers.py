@@ -95,7 +95,8 @@ def test_groups_apart_by_spaces_are_never_read_as_their_first(after: str) -> Non
 def test_the_last_value_of_a_name_wins_read_or_not() -> None:
     assert read_output("rows=5\nrows: pending\n").unreadable["rows"].token == "pending"
     assert read_output("rows: pending\nrows=5\n").values["rows"] == 5
-    # ends of sentences and lists are not part of a value
+    # ends of sentences and lists are not part of a value, nor is a percent sign
+    assert read_output("cpu: 42%").values["cpu"] == 42
     assert read_output("rows=1,000,000, cols=3.").values == {"rows": 1e6, "cols": 3, "value": 3}
 
 

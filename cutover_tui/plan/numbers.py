@@ -4,7 +4,7 @@ A check's `expect` compares numbers read from what a command prints (plan/expect
 number is read as one whole token, never a prefix of one: `rows=48,112,007` is 48112007, not
 48. What is read:
 
-- plain: `1000`, `-2.5`, `.5`, `1e3`;
+- plain: `1000`, `-2.5`, `.5`, `1e3` (a `%` after it is not part of it: `42%` is 42);
 - digit groups of three after a first group of one to three digits, all with one separator:
   a comma (`48,112,007`, with a decimal point after it: `1,234.5`), an underscore
   (`48_112_007`) or a no-break, narrow no-break or thin space (`48 112 007` as SI and
@@ -34,8 +34,9 @@ _GROUPED = re.compile(
 )
 _COMMA_DECIMAL = re.compile(r"[-+]?\d+,\d+")
 _SPACE_GROUPS = re.compile(r"[-+]?\d{1,3}(?: \d{3})+")
-# What a token may end with that is not part of it: "rows=5." ends a sentence, "rows=5," a list.
-TRAILING = ".,;:)]}'\""
+# What a token may end with that is not part of it: "rows=5." ends a sentence, "rows=5," a list,
+# "cpu: 42%" a unit the expect is written in ("cpu < 90"), as it was read before.
+TRAILING = ".,;:)]}'\"%"
 
 
 class Unreadable(str):
