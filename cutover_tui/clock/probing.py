@@ -40,8 +40,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..inert import inert
-from ..plan.expect import evaluate, values_from
+from ..plan.expect import evaluate
 from ..plan.probes import AnyCheck, CommandCheck, DnsCheck, HttpCheck, TcpCheck
+from ..plan.readings import read_output
 
 MAX_READ = 4 * 1024 * 1024  # a check's output beyond this is a runaway: killed, failed
 MAX_KEEP = 64 * 1024  # the tail kept to find values in
@@ -212,14 +213,15 @@ def run_command(check: CommandCheck) -> Outcome:
     if why:
         return Outcome(False, why, output, latency_ms=seconds * 1000)
     text = bytes(kept).decode("utf-8", errors="replace")
-    values = values_from(text)
+    readings = read_output(text)
+    values = readings.values
     said = f"exit {code} in {seconds:.2f} s"
     if code != check.exit_code:
         return Outcome(
             False, f"{said}, expected exit {check.exit_code}", output, seconds * 1000, values=values
         )
     if check.expect is not None:
-        ok, line = evaluate(check.expect, values)
+        ok, line = evaluate(check.expect, values, readings.unreadable)
         return Outcome(ok, f"{said}; {line}", output, seconds * 1000, values.get("value"), values)
     return Outcome(True, said, output, seconds * 1000, values.get("value"), values)
 

@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from ..plan.durations import format_duration
-from ..plan.errors import nearest
 from ..plan.graph import CycleError, topological_order
+from ..plan.ring import show_ring
 from .problems import Problems
 from .rows import Draft
+from .suggest import Suggestions
 from .values import Link
 
 
@@ -116,6 +117,7 @@ class References:
     task name) and, for gate criteria and comms steps, what the workbook's other sheets hold."""
 
     def __init__(self, drafts: Sequence[Draft] = (), has_id_column: bool = False) -> None:
+        self.suggestions = Suggestions()  # one budget for the whole import
         self.add_rows(drafts, has_id_column)
         self.extra: set[str] = set()  # other ids a gate's criteria may name (readiness items)
         self.has_readiness = False  # whether the workbook has a Readiness sheet
@@ -130,6 +132,7 @@ class References:
         self.by_row = {str(d.row): d for d in drafts}
         self.by_step = {d.id: d for d in drafts if d.id}
         self.by_title = {d.title.lower(): d for d in drafts if d.title}
+        self.suggestions.forget()
 
     def find(self, ref: str) -> Draft | None:
         key = ref.strip().lower()
@@ -149,7 +152,13 @@ class References:
     def nearest(self, ref: str) -> str | None:
         if ref.isdigit():
             return None  # a nearby number is a guess, not a suggestion
-        return nearest(ref.lower(), [*self.by_id_cell, *self.by_step])
+        return self.suggestions.nearest(
+            ref.lower(), "row", lambda: [*self.by_id_cell, *self.by_step]
+        )
+
+    def nearest_criterion(self, text: str) -> str | None:
+        """The step id or readiness item a misspelt gate criterion most likely meant."""
+        return self.suggestions.nearest(text, "criterion", lambda: [*self.by_step, *self.extra])
 
 
 def find_cycle(drafts: Sequence[Draft], after: dict[str, list[str]], problems: Problems) -> bool:
@@ -161,7 +170,7 @@ def find_cycle(drafts: Sequence[Draft], after: dict[str, list[str]], problems: P
         ring = cycle.cycle  # in dependency order: each finishes before the next starts
         at = min(range(len(ring)), key=lambda i: rows[ring[i]].row if ring[i] in rows else 1 << 30)
         ring = ring[at:] + ring[:at]
-        shown = " → ".join(str(rows[s].row) if s in rows else s for s in [*ring, ring[0]])
+        shown = show_ring([str(rows[s].row) if s in rows else s for s in ring], " → ")
         first = rows.get(ring[0])
         if first is not None:
             first.failed = True

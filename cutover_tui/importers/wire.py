@@ -6,7 +6,6 @@ from datetime import timedelta
 from typing import Any
 
 from ..plan.checks import BUILTIN_TEMPLATES
-from ..plan.errors import nearest
 from ..plan.ids import id_problem
 from .links import References
 from .people import People
@@ -140,7 +139,7 @@ def _kind_fields(
                     "its Readiness sheet",
                     draft.row,
                     columns.get("criteria"),
-                    nearest(text, [*references.by_step, *references.extra]),
+                    references.nearest_criterion(text),
                 )
         if criteria:
             step["criteria"] = criteria

@@ -6,17 +6,22 @@
     TOL       := ("+-" | "±") number ["%"]     how far apart `==` (and `!=`) may be and count
                                                 as equal; a percentage is of the right side
 
-Names are read from the check's output (`values_from`): every `name=NUMBER` or
-`name: NUMBER` it prints, and `value`, the last number printed (an HTTP probe's `value` is
-its JSON value, or its latency in milliseconds). Pure: no I/O, used by plan validation (the
-parse) and by the conductor's check runner (the evaluation).
+Names are read from the check's output (`values_from`, plan/readings.py): every `name=NUMBER`
+or `name: NUMBER` it prints, and `value`, the last number printed (an HTTP probe's `value` is
+its JSON value, or its latency in milliseconds). A number is read whole or not at all
+(plan/numbers.py): a name whose value is no number read fails the check saying so. Pure: no
+I/O, used by plan validation (the parse) and by the conductor's check runner (the evaluation).
 """
 
 from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+
+from ..inert import inert_line
+from .readings import Unread, read_output
 
 OPERATORS = ("==", "!=", "<=", ">=", "<", ">")
 _NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
@@ -27,14 +32,8 @@ _GRAMMAR = re.compile(
     rf"\s*(?:(?:\+-|±)\s*(?P<tol>{_NUMBER})\s*(?P<pct>%)?)?\s*$"
 )
 _IS_NUMBER = re.compile(rf"^{_NUMBER}$")
-# `rows=1000`, `rows: 1000`, `rows = 1,000` is not read (a thousands separator is ambiguous)
-_PAIR = re.compile(rf"(?<![A-Za-z0-9_])({_NAME})\s*[=:]\s*({_NUMBER})(?![\w.])")
-_ANY_NUMBER = re.compile(rf"(?<![A-Za-z0-9_.]){_NUMBER}(?![0-9.])")  # "0.5s" is 0.5
 MAX_EXPECT_CHARS = 200
-# Colour and title escapes (CSI, OSC) are not part of a value: "\x1b[31mrows=4" prints rows=4.
-_ESCAPES = re.compile(
-    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]|(?:\x1b\]|\x9d)[^\x07\x1b]*(?:\x07|\x1b\\)?"
-)
+MAX_TOKEN_SHOWN = 40  # of a value that is not read, in the line that says so
 
 
 class ExpectError(ValueError):
@@ -100,22 +99,21 @@ def _operand(text: str) -> str | float:
 def values_from(output: str) -> dict[str, float]:
     """The named numbers an output prints (`rows=1000`, `rows: 1000`; the last one of a name
     wins) and `value`, the last number printed anywhere, unless it names one itself."""
-    values: dict[str, float] = {}
-    output = _ESCAPES.sub("", output)
-    for name, number in _PAIR.findall(output):
-        values[name] = float(number)
-    if "value" not in values:
-        numbers = _ANY_NUMBER.findall(output)
-        if numbers:
-            values["value"] = float(numbers[-1])
-    return {k: v for k, v in values.items() if math.isfinite(v)}
+    return read_output(output).values
 
 
-def evaluate(expectation: Expectation, values: dict[str, float]) -> tuple[bool, str]:
-    """Whether the values meet the expectation, and a line saying what was compared."""
+def evaluate(
+    expectation: Expectation,
+    values: dict[str, float],
+    unreadable: Mapping[str, Unread] | None = None,
+) -> tuple[bool, str]:
+    """Whether the values meet the expectation, and a line saying what was compared.
+    `unreadable`: names the output gave a value this does not read (`read_output`)."""
     sides: list[float] = []
     for side in (expectation.left, expectation.right):
         if isinstance(side, str):
+            if side not in values and unreadable and side in unreadable:
+                return False, _cannot_read(expectation, side, unreadable[side])
             if side not in values:
                 return False, f"{expectation}: the output names no {side!r}"
             sides.append(values[side])
@@ -133,9 +131,20 @@ def evaluate(expectation: Expectation, values: dict[str, float]) -> tuple[bool, 
         ">": left > right,
         ">=": left >= right,
     }[op]
-    shown = f"{left:g} {op} {right:g}" + (f" (+- {slack:g})" if slack else "")
-    named = ", ".join(f"{n}={values[n]:g}" for n in expectation.names() if n in values)
+    shown = f"{_figure(left)} {op} {_figure(right)}" + (f" (+- {slack:g})" if slack else "")
+    named = ", ".join(f"{n}={_figure(values[n])}" for n in expectation.names() if n in values)
     return (
         ok,
         f"{expectation}: {shown}{f' [{named}]' if named else ''} {'holds' if ok else 'FAILS'}",
     )
+
+
+def _figure(value: float) -> str:
+    """A whole number in full (48112007, not 4.8112e+07, which hides a mismatch), else :g."""
+    value = float(value)  # a caller's int has no is_integer() before Python 3.12
+    return str(int(value)) if value.is_integer() and abs(value) < 1e15 else f"{value:g}"
+
+
+def _cannot_read(expectation: Expectation, name: str, unread: Unread) -> str:
+    token = inert_line(unread.token, MAX_TOKEN_SHOWN)
+    return f"{expectation}: cannot read {name}={token!r} as a number ({unread.reason}) FAILS"

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from .ring import show_ring
+
 
 class StepLike(Protocol):
     id: str
@@ -21,7 +23,7 @@ class StepLike(Protocol):
 
 class CycleError(ValueError):
     def __init__(self, cycle: list[str]) -> None:
-        super().__init__(" -> ".join([*cycle, cycle[0]]))
+        super().__init__(show_ring(cycle))  # capped: a 10,000-step cycle is not one line
         self.cycle = cycle
 
 
