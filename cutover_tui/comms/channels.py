@@ -12,24 +12,24 @@ header; the webhook's `X-Cutover-Key` and `Idempotency-Key` headers and `key` fi
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import hmac
 import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ..inert import inert, inert_line
 from .settings import CommsConfigError, CommsSettings, Hook, Smtp
 
 if TYPE_CHECKING:  # SMTP, TLS, email and urllib load when a message is sent, not with the
     # conductor every war room makes (issue 14: first paint)
     import smtplib
     import ssl
-    import urllib.request
     from email.message import EmailMessage
 
 KEY_HEADER = "X-Cutover-Key"
 SIGNATURE_HEADER = "X-Cutover-Signature"
+RESEND_HEADER = "X-Cutover-Resend"  # "in-doubt": an earlier attempt may have arrived
 
 
 class DeliveryError(Exception):
@@ -56,6 +56,7 @@ class Outgoing:
 
 def send(out: Outgoing, settings: CommsSettings) -> str:
     """Deliver `out`; the server's answer. Raises DeliveryError (scrubbed of secrets)."""
+    out = outgoing_inert(out)
     try:
         if out.route == "log":
             return "recorded in the comms log"
@@ -71,6 +72,15 @@ def send(out: Outgoing, settings: CommsSettings) -> str:
     except (ValueError, TypeError, LookupError) as exc:  # a header the email package refuses
         why = f"cannot be sent: {type(exc).__name__}: {exc}"
         raise DeliveryError(scrub(why, out.secrets), permanent=True) from None
+
+
+def outgoing_inert(out: Outgoing) -> Outgoing:
+    """`out` with its subject and body made inert as terminal output is (cutover_tui/inert.py):
+    a reason typed by a person or a plan's template reaches mail readers, chat clients and
+    the terminals people read them in, so no ESC, BEL, C1 or bidi control goes out raw."""
+    from dataclasses import replace
+
+    return replace(out, subject=inert_line(out.subject), body=inert(out.body))
 
 
 def scrub(text: str, secrets: list[str]) -> str:
@@ -99,9 +109,18 @@ def email_message(out: Outgoing, sender: str) -> EmailMessage:
     mail["Message-ID"] = message_id(out.key)
     mail[KEY_HEADER] = out.key
     if out.resend:
-        mail["X-Cutover-Resend"] = "in-doubt"  # the receiver may have the first copy
+        mail[RESEND_HEADER] = "in-doubt"  # the receiver may have the first copy
     mail.set_content(out.body)
     return mail
+
+
+def wire_bytes(mail: EmailMessage) -> bytes:
+    """The message as SMTP carries it: CRLF line ends (smtplib leaves bytes as they are, and
+    a server reads a bare-LF message as one line over RFC 5321's 1,000), headers folded and
+    the body encoded (quoted-printable or base64 by set_content) to lines of at most 78."""
+    from email.policy import SMTP
+
+    return mail.as_bytes(policy=SMTP)
 
 
 def _send_email(out: Outgoing, smtp: Smtp | None) -> str:
@@ -122,7 +141,7 @@ def _send_email(out: Outgoing, smtp: Smtp | None) -> str:
                 if not password:
                     raise DeliveryError(f"no SMTP password in {smtp.password}", permanent=True)
                 server.login(smtp.username, password)
-            return _transaction(server, smtp.sender, out.to, mail.as_bytes())
+            return _transaction(server, smtp.sender, out.to, wire_bytes(mail))
     except smtplib.SMTPAuthenticationError as exc:
         raise DeliveryError(f"{where} refused the login: {exc.smtp_code}", permanent=True) from None
     except smtplib.SMTPResponseException as exc:
@@ -216,20 +235,11 @@ def signature(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-@functools.cache
-def _opener() -> urllib.request.OpenerDirector:
-    import urllib.request
-
-    class _NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args, **kwargs):  # a POST is never turned into a GET
-            return None
-
-    return urllib.request.build_opener(_NoRedirect)
-
-
 def _send_webhook(out: Outgoing, hook: Hook) -> str:
+    import http.client
     import urllib.error
-    import urllib.request
+
+    from .http_post import PostTimedOut, post
 
     url = hook.url.read() if hook.url is not None else out.webhook
     if hook.url is not None and url:
@@ -242,18 +252,22 @@ def _send_webhook(out: Outgoing, hook: Hook) -> str:
         )
     body = json.dumps(payload(out, hook.format)).encode()
     headers = {"Content-Type": "application/json", KEY_HEADER: out.key, "Idempotency-Key": out.key}
+    if out.resend:
+        headers[RESEND_HEADER] = "in-doubt"  # as the email says it (clock/delivery.py)
     secret = hook.secret.read()
     if secret:
         out.secrets.append(secret)
         headers[SIGNATURE_HEADER] = signature(secret, body)
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
     where = f"the webhook of {out.audience}"
-    try:
-        with _opener().open(request, timeout=10) as answer:
-            return f"HTTP {answer.status}"
+    try:  # the deadline bounds the whole request: a trickling receiver holds nothing else
+        return f"HTTP {post(url, body, headers, hook.timeout)}"
+    except PostTimedOut as exc:
+        raise DeliveryError(f"{where}: {exc}") from None
     except urllib.error.HTTPError as exc:
         permanent = 400 <= exc.code < 500 and exc.code not in (408, 425, 429)
         raise DeliveryError(f"{where} answered HTTP {exc.code}", permanent=permanent) from None
     except (urllib.error.URLError, OSError) as exc:
         why = getattr(exc, "reason", exc)
         raise DeliveryError(f"{where}: {why}") from None
+    except http.client.HTTPException as exc:  # a status line or header that is not HTTP
+        raise DeliveryError(f"{where}: {type(exc).__name__}: {inert_line(exc, 200)}") from None
