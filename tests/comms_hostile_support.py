@@ -11,13 +11,19 @@ from collections.abc import Callable
 
 from tests.comms_support import Mailbox
 
+HTTP_TRICKLE = b"HTTP/1.1 200 OK\r\nX: " + b"a" * 10_000
+SMTP_TRICKLE = (b"220-" + b"a" * 70 + b"\r\n") * 150  # a greeting that never ends
+
 
 class Trickler:
-    """An HTTP receiver on 127.0.0.1 that reads a request, then sends its status line one
-    byte every `pace` seconds (10,000 bytes of header: hours); `on_request` runs first."""
+    """A receiver on 127.0.0.1 that reads what comes, then answers one byte every `pace`
+    seconds (10,000 bytes: hours); `on_request` runs first. An HTTP status line by default;
+    `greets` (SMTP: the server speaks first) answers before reading anything."""
 
-    def __init__(self, pace: float = 0.25) -> None:
-        self.pace = pace
+    def __init__(
+        self, pace: float = 0.25, answer: bytes = HTTP_TRICKLE, greets: bool = False
+    ) -> None:
+        self.pace, self.answer, self.greets = pace, answer, greets
         self.requests: list[bytes] = []
         self.on_request: Callable[[], None] | None = None
         self.stopping = threading.Event()
@@ -40,10 +46,11 @@ class Trickler:
 
     def _trickle(self, conn: socket.socket) -> None:
         with conn, contextlib.suppress(OSError):
-            self.requests.append(conn.recv(65536))
+            if not self.greets:
+                self.requests.append(conn.recv(65536))
             if self.on_request is not None:
                 self.on_request()
-            for byte in b"HTTP/1.1 200 OK\r\nX: " + b"a" * 10_000:
+            for byte in self.answer:
                 conn.sendall(bytes([byte]))
                 if self.stopping.wait(self.pace):
                     return

@@ -33,7 +33,7 @@ from cutover_tui.engine.events import (
 from cutover_tui.journal.run_lookup import event_rows
 from cutover_tui.journal.store import Journal
 from cutover_tui.plan.limits import MAX_EVIDENCE_CHARS, MAX_TEXT_CHARS
-from tests.comms_hostile_support import RawMailbox, Trickler
+from tests.comms_hostile_support import SMTP_TRICKLE, RawMailbox, Trickler
 from tests.comms_support import (
     Hooks,
     Mailbox,
@@ -247,6 +247,28 @@ def test_the_rollback_goes_before_an_earlier_status_update(
     until(lambda: not tick.is_alive(), "the delivery pass to end")
     claims = [r["body"]["message"] for r in rows(journal) if r["type"] == "message-claimed"]
     assert claims.index("rollback.execs.email") < claims.index("status-1.desk.webhook")
+
+
+def test_a_trickling_mail_relay_holds_up_nothing_beyond_its_deadline(
+    tmp_path: Path, hooks: Hooks, monkeypatch
+) -> None:
+    relay = Trickler(answer=SMTP_TRICKLE, greets=True)
+    try:
+        port = int(relay.url.split(":")[2].split("/")[0])
+        use_config(monkeypatch, tmp_path, port)
+        config = tmp_path / "comms.toml"
+        config.write_text(config.read_text().replace("timeout = 2", "timeout = 1"))
+        journal = rolled_back(tmp_path, hooks.url, "stuck")
+        tick = in_thread(lambda: conduct(journal.path))
+        until(lambda: not tick.is_alive(), "the delivery pass to end past the relay's deadline")
+    finally:
+        relay.close()
+    for message in ("rollback.execs.email", "rollback.desk.email"):
+        failed = outcome(journal, message)
+        assert failed["type"] == "message-failed"
+        assert "no whole answer within 1 s" in failed["body"]["reason"]
+    assert outcome(journal, "rollback.desk.webhook")["type"] == "message-sent"
+    assert [b["key"].split("/")[1] for b in hooks.bodies()] == ["rollback.desk.webhook"]
 
 
 def test_comms_test_ends_when_a_webhook_trickles(

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..inert import inert, inert_line
+from .deadline import TimedOut, Watch, within
 from .settings import CommsConfigError, CommsSettings, Hook, Smtp
 
 if TYPE_CHECKING:  # SMTP, TLS, email and urllib load when a message is sent, not with the
@@ -135,13 +136,19 @@ def _send_email(out: Outgoing, smtp: Smtp | None) -> str:
         out.secrets.append(password)
     mail = email_message(out, smtp.sender)
     where = f"{smtp.host}:{smtp.port}"
-    try:
-        with _connect(smtp) as server:
-            if smtp.username:
-                if not password:
-                    raise DeliveryError(f"no SMTP password in {smtp.password}", permanent=True)
+    if smtp.username and not password:
+        raise DeliveryError(f"no SMTP password in {smtp.password}", permanent=True)
+
+    def session(watch: Watch) -> str:
+        with _connect(smtp, watch) as server:
+            if smtp.username and password:
                 server.login(smtp.username, password)
             return _transaction(server, smtp.sender, out.to, wire_bytes(mail))
+
+    try:  # `timeout` bounds the whole transaction: a trickling relay holds nothing else
+        return within(smtp.timeout, session, "smtp")
+    except TimedOut as exc:
+        raise DeliveryError(f"{where}: {exc}") from None
     except smtplib.SMTPAuthenticationError as exc:
         raise DeliveryError(f"{where} refused the login: {exc.smtp_code}", permanent=True) from None
     except smtplib.SMTPResponseException as exc:
@@ -153,19 +160,34 @@ def _send_email(out: Outgoing, smtp: Smtp | None) -> str:
         raise DeliveryError(f"{where}: {type(exc).__name__}: {exc}") from None
 
 
-def _connect(smtp: Smtp) -> smtplib.SMTP:
+def _connect(smtp: Smtp, watch: Watch) -> smtplib.SMTP:
     import smtplib
 
     if smtp.security == "ssl":
-        return smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=smtp.timeout, context=_tls(smtp))
-    server = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout)
+        ssl_class = _watched(smtplib.SMTP_SSL, watch)
+        return ssl_class(smtp.host, smtp.port, timeout=smtp.timeout, context=_tls(smtp))
+    server = _watched(smtplib.SMTP, watch)(smtp.host, smtp.port, timeout=smtp.timeout)
     try:
         if smtp.security == "starttls":
             server.starttls(context=_tls(smtp))
+            watch.add(server.sock)  # the TLS socket that wraps the first
     except BaseException:
         server.close()
         raise
     return server
+
+
+def _watched(cls: type[smtplib.SMTP], watch: Watch) -> type[smtplib.SMTP]:
+    """`cls` with its socket handed to the deadline's watch as it is made (the greeting is
+    read in the constructor: a relay trickling it is cut off too)."""
+
+    class Watched(cls):  # type: ignore[valid-type,misc]
+        def _get_socket(self, host, port, timeout):
+            sock = super()._get_socket(host, port, timeout)
+            watch.add(sock)
+            return sock
+
+    return Watched
 
 
 def _tls(smtp: Smtp) -> ssl.SSLContext:
@@ -239,7 +261,7 @@ def _send_webhook(out: Outgoing, hook: Hook) -> str:
     import http.client
     import urllib.error
 
-    from .http_post import PostTimedOut, post
+    from .http_post import post
 
     url = hook.url.read() if hook.url is not None else out.webhook
     if hook.url is not None and url:
@@ -261,7 +283,7 @@ def _send_webhook(out: Outgoing, hook: Hook) -> str:
     where = f"the webhook of {out.audience}"
     try:  # the deadline bounds the whole request: a trickling receiver holds nothing else
         return f"HTTP {post(url, body, headers, hook.timeout)}"
-    except PostTimedOut as exc:
+    except TimedOut as exc:
         raise DeliveryError(f"{where}: {exc}") from None
     except urllib.error.HTTPError as exc:
         permanent = 400 <= exc.code < 500 and exc.code not in (408, 425, 429)
