@@ -10,8 +10,10 @@ writes once, beside the host config (journal/hostconfig.py):
     username = "cutover"
     password_file = "/etc/cutover/smtp-password"   # or password_env = "SMTP_PASSWORD"
     ca_file = "/etc/cutover/relay-ca.pem"          # optional: a private CA (else the system's)
+    timeout = 10                       # seconds for the whole transaction, not each read
     [webhook]
     format = "json"                    # json | slack | teams
+    timeout = 10                       # seconds for the whole request (comms/deadline.py)
     secret_file = "/etc/cutover/webhook-secret"    # HMAC-SHA256 key (X-Cutover-Signature)
     [webhook.audience.it-service-desk] # one audience's hook
     format = "slack"
@@ -80,7 +82,7 @@ class Smtp:
     sender: str = "cutover@localhost"
     username: str | None = None
     password: Secret = Secret()
-    timeout: float = 10.0
+    timeout: float = 10.0  # seconds for the whole transaction (comms/deadline.py)
     ca_file: Path | None = None  # a private CA for the relay's certificate; else the system's
 
 
