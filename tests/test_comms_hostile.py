@@ -33,6 +33,7 @@ from cutover_tui.engine.events import (
 from cutover_tui.journal.run_lookup import event_rows
 from cutover_tui.journal.store import Journal
 from cutover_tui.plan.limits import MAX_EVIDENCE_CHARS, MAX_TEXT_CHARS
+from cutover_tui.report.narrate import narrate
 from tests.comms_hostile_support import SMTP_TRICKLE, RawMailbox, Trickler
 from tests.comms_support import (
     Hooks,
@@ -176,6 +177,10 @@ def test_a_message_the_journal_still_refuses_is_said_in_the_comms_log(
     assert text.startswith("a message could not be queued, so it is not sent: rollback.execs")
     assert "4,000 is the limit" in text
     assert "cannot queue rollback." in (conductor.comms.problem or "")
+    # The comms log shows it as an alert, as a failed delivery is shown.
+    stored = [e for e in Journal(journal.path).events() if e.type == "note-added"]
+    line = narrate(stored[0])
+    assert line.category == "alert" and line.text.startswith("a message could not be queued")
     conductor.tick()  # said once, not again each pass
     assert len([r for r in rows(journal) if r["type"] == "note-added"]) == 3
 
