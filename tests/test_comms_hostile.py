@@ -103,7 +103,7 @@ def test_a_rollback_with_a_long_reason_arrives_in_crlf_lines_within_the_limit(
     tmp_path: Path, hooks: Hooks, raw_mail: RawMailbox, monkeypatch
 ) -> None:
     use_config(monkeypatch, tmp_path, raw_mail.port)
-    reason = "the ledgers do not balance after the reload of the night batch; " * 10
+    reason = "the ledgers do not balance after the reload of the night batch (Zürich); " * 10
     journal = rolled_back(tmp_path, hooks.url, reason.strip(), LOUD_SUBJECT)
     Conductor(Journal(journal.path), FixedClock(at(11)), holder="A").tick()
     # Refused before: "500 Line too long (see RFC5321 4.5.3.1.6)", undeliverable.
@@ -112,9 +112,18 @@ def test_a_rollback_with_a_long_reason_arrives_in_crlf_lines_within_the_limit(
     for data in raw_mail.raw:
         assert data.count(b"\n") == data.count(b"\r\n")  # no bare LF
         assert max(len(line) for line in data.split(b"\r\n")) <= 78
+        assert data.isascii()  # 7-bit: a relay need not offer 8BITMIME
     _, first = raw_mail.messages[0]
     assert " ".join(first["Subject"].split()).endswith(reason.strip()[-40:])
     assert reason.strip() in " ".join(first.get_content().split())
+
+
+def test_short_lines_of_non_ascii_text_go_encoded_not_8bit() -> None:
+    from cutover_tui.comms.channels import Outgoing, email_message, wire_bytes
+
+    out = Outgoing("k", "execs", "email", "Zürich", "Zürich: rolled back.\n", to=("a@b.example",))
+    data = wire_bytes(email_message(out, "cutover@example.com"))
+    assert data.isascii() and b"Content-Transfer-Encoding: 8bit" not in data
 
 
 # -- 2. within the journal's limits ----------------------------------------------------------
@@ -302,6 +311,8 @@ def test_a_hostile_reason_goes_out_inert_in_subject_body_and_webhook(
     journal = rolled_back(tmp_path, hooks.url, HOSTILE, LOUD_SUBJECT)
     Conductor(Journal(journal.path), FixedClock(at(11)), holder="A").tick()
     unsafe = ("\x1b", "\x07", "\u202e", "\x9b")
+    # Short lines of non-ASCII text ("␛"): quoted-printable, not raw 8-bit on the wire.
+    assert raw_mail.raw and all(data.isascii() for data in raw_mail.raw)
     for _, message in raw_mail.messages:
         assert message["Bcc"] is None
         for text in (message["Subject"], message.get_content()):

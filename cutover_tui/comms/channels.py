@@ -118,10 +118,11 @@ def email_message(out: Outgoing, sender: str) -> EmailMessage:
 def wire_bytes(mail: EmailMessage) -> bytes:
     """The message as SMTP carries it: CRLF line ends (smtplib leaves bytes as they are, and
     a server reads a bare-LF message as one line over RFC 5321's 1,000), headers folded and
-    the body encoded (quoted-printable or base64 by set_content) to lines of at most 78."""
+    the body encoded to lines of at most 78. 7-bit: non-ASCII text goes quoted-printable or
+    base64, never as raw 8-bit bytes that a relay without 8BITMIME may mangle."""
     from email.policy import SMTP
 
-    return mail.as_bytes(policy=SMTP)
+    return mail.as_bytes(policy=SMTP.clone(cte_type="7bit"))
 
 
 def _send_email(out: Outgoing, smtp: Smtp | None) -> str:
