@@ -113,7 +113,8 @@ def test_a_header_the_email_package_refuses_is_a_failure_in_words_not_a_crash() 
     from cutover_tui.comms.settings import CommsSettings, Smtp
 
     settings = CommsSettings(Path("x"), True, Smtp("127.0.0.1", 9, "none"))
-    out = Outgoing("k", "execs", "email", "a\nb", "body", to=("a@example.com",))
+    # An address with a line break (a subject's is shown as "⏎" since it is made inert).
+    out = Outgoing("k", "execs", "email", "s", "body", to=("a\nb@example.com",))
     with pytest.raises(DeliveryError) as caught:
         send(out, settings)
     assert caught.value.permanent and "cannot be sent" in caught.value.reason

@@ -44,13 +44,21 @@ from ..comms.channels import DeliveryError, Outgoing, send
 from ..comms.outgoing import due, owed
 from ..comms.settings import CommsConfigError, CommsSettings, load_comms_settings
 from ..comms.values import About, values_from
-from ..engine.events import CONDUCTOR, Event, MessageClaimed, MessageFailed, MessageSent
+from ..engine.events import (
+    CONDUCTOR,
+    Event,
+    MessageClaimed,
+    MessageFailed,
+    MessageQueued,
+    MessageSent,
+)
 from ..engine.outbox import Message
 from ..engine.state import Refused, RunState
 from ..engine.verdict import assess, forecaster_for
 from ..journal.backend import open_at
 from ..journal.folding import Fold
 from ..journal.store import Journal
+from .delivery_rules import next_message, not_queued_note
 
 Settings = Callable[[], CommsSettings]
 
@@ -78,12 +86,22 @@ class Deliverer:
         # A host without comms settings sends nothing by itself: a message queued by hand
         # still goes (the log route) or fails in words (email, webhook), escalated.
         written = self._queue(settings) if settings.found else []
-        state = self.journal.state()
-        for message in state.outbox.due(self.clock.now()):
-            if not holding():
+        tried: set[str] = set()  # each message once a pass; the most urgent first, picked
+        while holding():  # again after every send (clock/delivery_rules.py)
+            state = self.journal.state()
+            if settings.found and self._owes(state, settings):  # a rollback meanwhile
+                written += self._queue(settings)
+                state = self.journal.state()
+            message = next_message(state.outbox.due(self.clock.now()), tried)
+            if message is None:
                 break
+            tried.add(message.id)
             written += self._deliver(state, message, settings)
         return written
+
+    def _owes(self, state: RunState, settings: CommsSettings) -> bool:
+        log_only = state.mode == "rehearsal" and settings.delivery.rehearsals == "log"
+        return owed(state, log_only, self.clock.now())
 
     def _queue(self, settings: CommsSettings) -> list[Event]:
         state = self.journal.state()
@@ -101,7 +119,19 @@ class Deliverer:
             sched, _sight, verdict = verdicts[0]
             return values_from(state, sched, verdict, about)
 
-        return [s for e in due(state, now, values, log_only=log_only) if (s := self._append(e))]
+        return [s for e in due(state, now, values, log_only=log_only) if (s := self._enqueue(e))]
+
+    def _enqueue(self, event: Event) -> Event | None:
+        """Append what came due; a message the journal refuses is said in the comms log
+        (the conductor's note) and in `problem`, never dropped in silence."""
+        try:
+            return self.journal.append(event, now=self.clock.now)
+        except Refused as exc:
+            if not isinstance(event, MessageQueued):
+                return None  # a step closed by another process first, say
+            reason = str(exc)
+        self.problem = f"cannot queue {event.message}: {reason}"
+        return self._append(not_queued_note(event, reason, self.clock.now()))
 
     def _deliver(self, state: RunState, message: Message, settings: CommsSettings) -> list[Event]:
         attempt = message.attempts + 1

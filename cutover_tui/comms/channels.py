@@ -12,24 +12,25 @@ header; the webhook's `X-Cutover-Key` and `Idempotency-Key` headers and `key` fi
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import hmac
 import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ..inert import inert, inert_line
+from .deadline import TimedOut, Watch, within
 from .settings import CommsConfigError, CommsSettings, Hook, Smtp
 
 if TYPE_CHECKING:  # SMTP, TLS, email and urllib load when a message is sent, not with the
     # conductor every war room makes (issue 14: first paint)
     import smtplib
     import ssl
-    import urllib.request
     from email.message import EmailMessage
 
 KEY_HEADER = "X-Cutover-Key"
 SIGNATURE_HEADER = "X-Cutover-Signature"
+RESEND_HEADER = "X-Cutover-Resend"  # "in-doubt": an earlier attempt may have arrived
 
 
 class DeliveryError(Exception):
@@ -56,6 +57,7 @@ class Outgoing:
 
 def send(out: Outgoing, settings: CommsSettings) -> str:
     """Deliver `out`; the server's answer. Raises DeliveryError (scrubbed of secrets)."""
+    out = outgoing_inert(out)
     try:
         if out.route == "log":
             return "recorded in the comms log"
@@ -71,6 +73,15 @@ def send(out: Outgoing, settings: CommsSettings) -> str:
     except (ValueError, TypeError, LookupError) as exc:  # a header the email package refuses
         why = f"cannot be sent: {type(exc).__name__}: {exc}"
         raise DeliveryError(scrub(why, out.secrets), permanent=True) from None
+
+
+def outgoing_inert(out: Outgoing) -> Outgoing:
+    """`out` with its subject and body made inert as terminal output is (cutover_tui/inert.py):
+    a reason typed by a person or a plan's template reaches mail readers, chat clients and
+    the terminals people read them in, so no ESC, BEL, C1 or bidi control goes out raw."""
+    from dataclasses import replace
+
+    return replace(out, subject=inert_line(out.subject), body=inert(out.body))
 
 
 def scrub(text: str, secrets: list[str]) -> str:
@@ -99,9 +110,19 @@ def email_message(out: Outgoing, sender: str) -> EmailMessage:
     mail["Message-ID"] = message_id(out.key)
     mail[KEY_HEADER] = out.key
     if out.resend:
-        mail["X-Cutover-Resend"] = "in-doubt"  # the receiver may have the first copy
+        mail[RESEND_HEADER] = "in-doubt"  # the receiver may have the first copy
     mail.set_content(out.body)
     return mail
+
+
+def wire_bytes(mail: EmailMessage) -> bytes:
+    """The message as SMTP carries it: CRLF line ends (smtplib leaves bytes as they are, and
+    a server reads a bare-LF message as one line over RFC 5321's 1,000), headers folded and
+    the body encoded to lines of at most 78. 7-bit: non-ASCII text goes quoted-printable or
+    base64, never as raw 8-bit bytes that a relay without 8BITMIME may mangle."""
+    from email.policy import SMTP
+
+    return mail.as_bytes(policy=SMTP.clone(cte_type="7bit"))
 
 
 def _send_email(out: Outgoing, smtp: Smtp | None) -> str:
@@ -116,13 +137,19 @@ def _send_email(out: Outgoing, smtp: Smtp | None) -> str:
         out.secrets.append(password)
     mail = email_message(out, smtp.sender)
     where = f"{smtp.host}:{smtp.port}"
-    try:
-        with _connect(smtp) as server:
-            if smtp.username:
-                if not password:
-                    raise DeliveryError(f"no SMTP password in {smtp.password}", permanent=True)
+    if smtp.username and not password:
+        raise DeliveryError(f"no SMTP password in {smtp.password}", permanent=True)
+
+    def session(watch: Watch) -> str:
+        with _connect(smtp, watch) as server:
+            if smtp.username and password:
                 server.login(smtp.username, password)
-            return _transaction(server, smtp.sender, out.to, mail.as_bytes())
+            return _transaction(server, smtp.sender, out.to, wire_bytes(mail))
+
+    try:  # `timeout` bounds the whole transaction: a trickling relay holds nothing else
+        return within(smtp.timeout, session, "smtp")
+    except TimedOut as exc:
+        raise DeliveryError(f"{where}: {exc}") from None
     except smtplib.SMTPAuthenticationError as exc:
         raise DeliveryError(f"{where} refused the login: {exc.smtp_code}", permanent=True) from None
     except smtplib.SMTPResponseException as exc:
@@ -134,19 +161,34 @@ def _send_email(out: Outgoing, smtp: Smtp | None) -> str:
         raise DeliveryError(f"{where}: {type(exc).__name__}: {exc}") from None
 
 
-def _connect(smtp: Smtp) -> smtplib.SMTP:
+def _connect(smtp: Smtp, watch: Watch) -> smtplib.SMTP:
     import smtplib
 
     if smtp.security == "ssl":
-        return smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=smtp.timeout, context=_tls(smtp))
-    server = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout)
+        ssl_class = _watched(smtplib.SMTP_SSL, watch)
+        return ssl_class(smtp.host, smtp.port, timeout=smtp.timeout, context=_tls(smtp))
+    server = _watched(smtplib.SMTP, watch)(smtp.host, smtp.port, timeout=smtp.timeout)
     try:
         if smtp.security == "starttls":
             server.starttls(context=_tls(smtp))
+            watch.add(server.sock)  # the TLS socket that wraps the first
     except BaseException:
         server.close()
         raise
     return server
+
+
+def _watched(cls: type[smtplib.SMTP], watch: Watch) -> type[smtplib.SMTP]:
+    """`cls` with its socket handed to the deadline's watch as it is made (the greeting is
+    read in the constructor: a relay trickling it is cut off too)."""
+
+    class Watched(cls):  # type: ignore[valid-type,misc]
+        def _get_socket(self, host, port, timeout):
+            sock = super()._get_socket(host, port, timeout)
+            watch.add(sock)
+            return sock
+
+    return Watched
 
 
 def _tls(smtp: Smtp) -> ssl.SSLContext:
@@ -216,20 +258,11 @@ def signature(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-@functools.cache
-def _opener() -> urllib.request.OpenerDirector:
-    import urllib.request
-
-    class _NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args, **kwargs):  # a POST is never turned into a GET
-            return None
-
-    return urllib.request.build_opener(_NoRedirect)
-
-
 def _send_webhook(out: Outgoing, hook: Hook) -> str:
+    import http.client
     import urllib.error
-    import urllib.request
+
+    from .http_post import post
 
     url = hook.url.read() if hook.url is not None else out.webhook
     if hook.url is not None and url:
@@ -242,18 +275,22 @@ def _send_webhook(out: Outgoing, hook: Hook) -> str:
         )
     body = json.dumps(payload(out, hook.format)).encode()
     headers = {"Content-Type": "application/json", KEY_HEADER: out.key, "Idempotency-Key": out.key}
+    if out.resend:
+        headers[RESEND_HEADER] = "in-doubt"  # as the email says it (clock/delivery.py)
     secret = hook.secret.read()
     if secret:
         out.secrets.append(secret)
         headers[SIGNATURE_HEADER] = signature(secret, body)
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
     where = f"the webhook of {out.audience}"
-    try:
-        with _opener().open(request, timeout=10) as answer:
-            return f"HTTP {answer.status}"
+    try:  # the deadline bounds the whole request: a trickling receiver holds nothing else
+        return f"HTTP {post(url, body, headers, hook.timeout)}"
+    except TimedOut as exc:
+        raise DeliveryError(f"{where}: {exc}") from None
     except urllib.error.HTTPError as exc:
         permanent = 400 <= exc.code < 500 and exc.code not in (408, 425, 429)
         raise DeliveryError(f"{where} answered HTTP {exc.code}", permanent=permanent) from None
     except (urllib.error.URLError, OSError) as exc:
         why = getattr(exc, "reason", exc)
         raise DeliveryError(f"{where}: {why}") from None
+    except http.client.HTTPException as exc:  # a status line or header that is not HTTP
+        raise DeliveryError(f"{where}: {type(exc).__name__}: {inert_line(exc, 200)}") from None

@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..engine.events import CONDUCTOR, CommsSent, MessageQueued
-from ..engine.outbox import RESOLVERS
+from ..engine.outbox import NOT_QUEUED_KEY, RESOLVERS
 from ..engine.state import RunState
 from ..plan.model import Comms
 from .incident_alerts import incident_alerts, person_routes
@@ -100,9 +100,10 @@ def queue(
         ]
         if not pending:
             continue
+        from .fitting import fitted  # within the journal's limits, cut visibly
         from .templates import render  # Jinja2: only when something is rendered
 
-        text: Rendered = render(state.plan, template, values(_with(about, audience)))
+        text: Rendered = fitted(render(state.plan, template, values(_with(about, audience))))
         for route, to in pending:
             message = f"{prefix}.{audience}.{route}"
             out.append(
@@ -214,12 +215,14 @@ def due(state: RunState, now: datetime, values: Values, *, log_only: bool) -> li
 
 def owed(state: RunState, log_only: bool, now: datetime | None = None) -> bool:
     """Does the run owe a message nobody queued: the rollback announcement, an incident alert
-    (what `due` queues even after the run ended)? Cheap: nothing is rendered."""
+    (what `due` queues even after the run ended)? Cheap: nothing is rendered. A message the
+    journal refused, said so in the conductor's note (clock/delivery_rules.py), is not owed."""
 
     def missing(prefix: str, audiences: list[str]) -> bool:
-        held = state.outbox.messages
+        held, said = state.outbox.messages, state.keys
         return any(
-            f"{prefix}.{audience}.{route}" not in held
+            (message := f"{prefix}.{audience}.{route}") not in held
+            and f"{NOT_QUEUED_KEY}{message}" not in said
             for audience in expand(state.plan, audiences)
             for route, _ in routes(state, audience, log_only)
         )

@@ -10,8 +10,10 @@ writes once, beside the host config (journal/hostconfig.py):
     username = "cutover"
     password_file = "/etc/cutover/smtp-password"   # or password_env = "SMTP_PASSWORD"
     ca_file = "/etc/cutover/relay-ca.pem"          # optional: a private CA (else the system's)
+    timeout = 10                       # seconds for the whole transaction, not each read
     [webhook]
     format = "json"                    # json | slack | teams
+    timeout = 10                       # seconds for the whole request (comms/deadline.py)
     secret_file = "/etc/cutover/webhook-secret"    # HMAC-SHA256 key (X-Cutover-Signature)
     [webhook.audience.it-service-desk] # one audience's hook
     format = "slack"
@@ -80,7 +82,7 @@ class Smtp:
     sender: str = "cutover@localhost"
     username: str | None = None
     password: Secret = Secret()
-    timeout: float = 10.0
+    timeout: float = 10.0  # seconds for the whole transaction (comms/deadline.py)
     ca_file: Path | None = None  # a private CA for the relay's certificate; else the system's
 
 
@@ -89,6 +91,7 @@ class Hook:
     format: str = "json"
     url: Secret | None = None  # None: the plan's audience.webhook
     secret: Secret = Secret()
+    timeout: float = 10.0  # seconds for the whole request, headers and all (comms/http_post.py)
 
 
 @dataclass(frozen=True)
@@ -164,7 +167,7 @@ class _Reader:
                 raise self.bad(key, "unknown table (known: smtp, webhook, delivery)")
         smtp = self.smtp(data) if "smtp" in data else None
         hook_table = self.table(
-            data, "webhook", ("format", "secret_file", "secret_env", "audience")
+            data, "webhook", ("format", "secret_file", "secret_env", "audience", "timeout")
         )
         hook = self.hook("webhook", hook_table, url_allowed=False)
         hooks = {}
@@ -172,7 +175,7 @@ class _Reader:
         if not isinstance(audiences, dict):
             raise self.bad("webhook.audience", "must be tables, like [webhook.audience.ID]")
         for audience, table in audiences.items():
-            keys = ("format", "url_file", "url_env", "secret_file", "secret_env")
+            keys = ("format", "url_file", "url_env", "secret_file", "secret_env", "timeout")
             self.table(audiences, audience, keys)
             hooks[audience] = self.hook(f"webhook.audience.{audience}", table, default=hook)
         return CommsSettings(
@@ -232,8 +235,12 @@ class _Reader:
             raise self.bad(f"{where}.format", f"must be one of {', '.join(FORMATS)}")
         url = self.secret(t, where, "url") if url_allowed else Secret()
         secret = self.secret(t, where, "secret")
+        timeout = self.seconds(t, f"{where}.timeout") if "timeout" in t else default.timeout
         return Hook(
-            fmt, url if url != Secret() else None, secret if secret != Secret() else default.secret
+            fmt,
+            url if url != Secret() else None,
+            secret if secret != Secret() else default.secret,
+            timeout,
         )
 
     def secret(self, t: dict, where: str, name: str) -> Secret:

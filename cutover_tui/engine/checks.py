@@ -32,6 +32,7 @@ from .events import (
     NoteAdded,
     ProbeSampled,
 )
+from .outbox import NOT_QUEUED_KEY, NOT_QUEUED_OPENING
 
 if TYPE_CHECKING:
     from ..plan.model import Trigger
@@ -119,7 +120,11 @@ NOT_RUN_KEY = "checks-not-run:"
 NOT_RUN_OPENING = "no check or probe runs in this conductor: "
 RUN_AGAIN_KEY = "checks-run-again:"
 RUN_AGAIN_OPENING = "checks and probes run again, in this conductor: "
-_CONDUCTOR_NOTES = ((NOT_RUN_KEY, NOT_RUN_OPENING), (RUN_AGAIN_KEY, RUN_AGAIN_OPENING))
+_CONDUCTOR_NOTES = (
+    (NOT_RUN_KEY, NOT_RUN_OPENING),
+    (RUN_AGAIN_KEY, RUN_AGAIN_OPENING),
+    (NOT_QUEUED_KEY, NOT_QUEUED_OPENING),  # a message it owes, refused (engine/outbox.py)
+)
 
 
 def conductor_note_permission(event: NoteAdded) -> str | None:

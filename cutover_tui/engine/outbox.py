@@ -43,6 +43,10 @@ if TYPE_CHECKING:
 OUTBOX_TYPES = frozenset({"message-queued", "message-claimed", "message-sent", "message-failed"})
 SENDERS = frozenset({"commander", "communicator"})  # who may queue a message by hand
 RESOLVERS = "resolvers"  # the pseudo-audience of incident alerts: people with the resolver role
+# The conductor's note that a message it owes could not be queued (clock/delivery.py): the
+# war room's comms log says so, before and after the run's end, never silence.
+NOT_QUEUED_KEY = "comms-not-queued:"
+NOT_QUEUED_OPENING = "a message could not be queued, so it is not sent: "
 
 Status = Literal["queued", "sending", "retrying", "sent", "undeliverable"]
 
@@ -235,4 +239,6 @@ def delivering(event: Event) -> bool:
     rollback announcement, an incident alert) queued and delivered, never anything new."""
     if event.type == "message-queued":
         return event.actor == CONDUCTOR
+    if event.type == "note-added" and event.actor == CONDUCTOR:
+        return event.key.startswith(NOT_QUEUED_KEY)
     return event.type in ("message-claimed", "message-sent", "message-failed")

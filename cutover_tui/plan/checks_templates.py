@@ -39,6 +39,9 @@ TEMPLATE_FIELDS = {
     "audience",
 }
 _EMAIL = re.compile(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+")
+# Printable ASCII only: a relay without SMTPUTF8 refuses anything else at send time (after
+# validation said yes), and a bidi control in an address shows one and sends to another.
+_ASCII_ADDRESS = re.compile(r"[\x21-\x7e]+")
 # Templates every plan has without writing them (comms/builtin.py); a plan's own overrides.
 BUILTIN_TEMPLATES = (
     "status-update",
@@ -66,17 +69,25 @@ def _audience_addresses(plan: Plan, known: Known) -> Iterator[Finding]:
                 f"audience {audience.id!r} has no address: give it `email` or `webhook`",
             )
         for n, address in enumerate(audience.email):
-            if not _EMAIL.fullmatch(address):
-                yield Finding(
-                    ("audience", index, "email", n),
-                    f"{address!r} is not an email address (like name@example.com)",
-                )
+            problem = address_problem(address)
+            if problem:
+                yield Finding(("audience", index, "email", n), problem)
     for key, person in plan.people.items():
-        if person.email is not None and not _EMAIL.fullmatch(person.email):
-            yield Finding(
-                ("people", key, "email"),
-                f"{person.email!r} is not an email address (like name@example.com)",
-            )
+        problem = address_problem(person.email) if person.email is not None else None
+        if problem:
+            yield Finding(("people", key, "email"), problem)
+
+
+def address_problem(address: str) -> str | None:
+    """Why `address` cannot be mailed to, or None."""
+    if not _EMAIL.fullmatch(address):
+        return f"{address!r} is not an email address (like name@example.com)"
+    if not _ASCII_ADDRESS.fullmatch(address):
+        return (
+            f"{address!a} has a character that is not printable ASCII: a mail relay "
+            "without SMTPUTF8 refuses it; write the address in ASCII"
+        )
+    return None
 
 
 def template_problems(text: str) -> list[tuple[str, str | None]]:

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from ..engine.events import Event
+from ..engine.events import CONDUCTOR, Event
+from ..engine.outbox import NOT_QUEUED_KEY
 from ..plan.durations import format_duration
 
 Category = Literal["step", "decision", "deviation", "alert", "message", "note"]
@@ -72,6 +73,8 @@ def narrate(event: Event) -> Line:
             )
         case "readiness-marked":
             return Line("☑", f"readiness {e.item} {e.status}" + _quote(e.note), "decision")
+        case "note-added" if e.actor == CONDUCTOR and e.key.startswith(NOT_QUEUED_KEY):
+            return Line("✗", e.text, "alert")  # a message the run owes is not going out
         case "note-added":
             icon = {"decision": "✎", "deviation": "⚠", "info": "•", "review": "✍"}[e.kind]
             about = f"[{e.step}] " if e.step else ""
