@@ -156,3 +156,28 @@ def test_any_comms_settings_text_loads_or_is_one_line(text: str) -> None:
             load_comms_settings(path)
         except CommsConfigError as exc:
             assert "\n" not in str(exc).strip() and str(path) in str(exc)
+
+
+HUGE_WIDTH = '[[template]]\nid = "go-live"\nsubject = "Live: {plan.title:x>5000000}"\nbody = "b"\n'
+
+
+def test_a_placeholder_width_past_the_limit_is_refused_at_validation() -> None:
+    """`{reason:x>5000000}` built a 5 MB string at every render (the comms review,
+    2026-12-02): a plan could ask for gigabytes. Refused naming the file, line and key."""
+    from cutover_tui.plan import PlanError
+
+    with pytest.raises(PlanError) as caught:
+        parse_plan(comms_plan(extra=HUGE_WIDTH), name="ct.toml")
+    said = str(caught.value)
+    assert "ct.toml:" in said and "subject" in said
+    assert "a width or precision over 200 in 'x>5000000'" in said
+
+
+def test_a_stored_template_with_such_a_width_renders_a_line_not_the_string() -> None:
+    missing: list[str] = []
+    out = render_text("{plan:x>5000000}|{plan:.900}|{plan:>12}", {"plan": "ok"}, missing)
+    assert out == (
+        "[plan: a width or precision over 200 in 'x>5000000']|"
+        "[plan: a width or precision over 200 in '.900']|          ok"
+    )
+    assert len(missing) == 2

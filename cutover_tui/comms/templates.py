@@ -25,6 +25,7 @@ from typing import Any
 from jinja2 import ChainableUndefined, TemplateError, Undefined
 from jinja2.sandbox import SandboxedEnvironment
 
+from ..plan.checks_templates import spec_problem
 from ..plan.model import Plan, Template
 from .builtin import BUILTIN
 
@@ -102,6 +103,10 @@ def _value(context: Any, value: Any, name: str, spec: str, conversion: str) -> s
     if isinstance(value, Undefined) or value is None:
         context["_missing"].append(name)
         return f"[no {name} yet]"
+    too_big = spec_problem(spec)  # refused at validation; a stored plan from before
+    if too_big is not None:
+        context["_missing"].append(f"{name} as {spec!r}")
+        return f"[{name}: {too_big}]"
     if conversion == "r":
         value = repr(value)
     elif conversion in ("s", "a"):

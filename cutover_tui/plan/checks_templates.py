@@ -90,15 +90,34 @@ def address_problem(address: str) -> str | None:
     return None
 
 
+MAX_SPEC_NUMBER = 200  # a width or precision in a placeholder's format spec, at most
+
+
+def spec_problem(spec: str) -> str | None:
+    """Why a placeholder's format spec may not be used: a width or precision over
+    MAX_SPEC_NUMBER (`{reason:x>5000000}` built a 5 MB string at every render before the
+    message was cut to its limit; a plan could ask for gigabytes)."""
+    numbers = [int(n) for n in re.findall(r"\d+", spec or "")]
+    if numbers and max(numbers) > MAX_SPEC_NUMBER:
+        return f"a width or precision over {MAX_SPEC_NUMBER} in {spec!r}"
+    return None
+
+
 def template_problems(text: str) -> list[tuple[str, str | None]]:
-    """Unknown placeholders or broken braces in a message template."""
+    """Unknown placeholders, oversized format specs or broken braces in a message template."""
     try:
-        fields = [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
+        parsed = list(string.Formatter().parse(text))
+        fields = [name for _, name, _, _ in parsed if name is not None]
+        specs = [spec for _, name, spec, _ in parsed if name is not None and spec]
     except ValueError as exc:
         return [
             (f"template is not well formed: {exc} (write a literal brace as {{{{ or }}}})", None)
         ]
-    out: list[tuple[str, str | None]] = []
+    out: list[tuple[str, str | None]] = [
+        (f"placeholder format: {problem}", None)
+        for problem in map(spec_problem, specs)
+        if problem is not None
+    ]
     for name in fields:
         root, _, attr = name.partition(".")
         root = root.split("[")[0]
