@@ -92,7 +92,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     host = args.host
     public = (args.public_url or f"http://{_url_host(host)}:{args.port}").rstrip("/")
     server = TokenServer(
-        shlex.join(command),
+        # exec: textual-serve starts it through `sh -c`, and dash would stay between as its
+        # parent, so neither serve's death nor a signal to the shell would reach the tab
+        "exec " + shlex.join(command),
         token,
         host=host,
         port=args.port,
@@ -123,6 +125,9 @@ class WatcherRun(JournalRun):
 
 
 def cmd_web_watch(args: argparse.Namespace) -> int:
+    from .web_watch_life import end_with_parent
+
+    end_with_parent()  # no tab process outlives its server (cli/web_watch_life.py)
     from ..tui.app import WarRoomApp
 
     try:

@@ -84,9 +84,14 @@ class WarRoomDriver(LinuxDriver):
         self._file = self.output
 
 
+def served_to_a_browser() -> bool:
+    """A tab of `cutover serve` (textual-serve sets its web driver): no terminal here."""
+    return bool(os.environ.get("TEXTUAL_DRIVER"))
+
+
 def driver_class() -> type[LinuxDriver] | None:
     """The driver for a war room on a POSIX terminal; None: Textual's own choice."""
-    if os.environ.get("TEXTUAL_DRIVER"):  # served to a browser (cutover serve): its driver
+    if served_to_a_browser():  # served to a browser (cutover serve): its driver
         return None
     return WarRoomDriver if os.name == "posix" else None
 
@@ -107,7 +112,9 @@ class TerminalGuard:
         if self._timer is not None:
             return
         loop = asyncio.get_running_loop()
-        for signum in SIGNALS:
+        # A browser tab keeps cli/web_watch_life.py's handlers: they end it even while the
+        # event loop is busy, where the loop's own handler would wait (and did, for ever).
+        for signum in () if served_to_a_browser() else SIGNALS:
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(signum, self.leave, signal.Signals(signum).name)
                 self._installed.append(signum)
