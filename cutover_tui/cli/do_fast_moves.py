@@ -30,7 +30,7 @@ import sqlite3
 from datetime import UTC, datetime
 
 from ..clocks import RealClock, boot_id
-from ..engine.texts import values_problem
+from ..engine.texts import says_nothing, values_problem
 from ..journal import do_facts
 from ..journal.do_moves import WORDS  # the shapes' words
 from ..journal.sqlite_io import sqlite_connect
@@ -108,7 +108,7 @@ def _given(args: argparse.Namespace) -> tuple[str, ...] | None:
         if not value:
             continue
         texts = value if isinstance(value, list) else [value]
-        if any(not text.strip() for text in texts):
+        if any(says_nothing(text) for text in texts):
             return None
         given.append(word)
     return tuple(given)

@@ -25,6 +25,7 @@ from .events import (
     RunbookUpdated,
     ValidationRecorded,
 )
+from .texts import says_nothing
 from .times import stamp
 
 if TYPE_CHECKING:
@@ -155,7 +156,7 @@ def _check_validation(state: RunState, e: ValidationRecorded) -> str | None:
         return f"{e.check!r} is pass/fail: say whether it passed"
     if e.value is not None and not _finite(e.value):
         return f"{e.value!r} is not a measured value"
-    if not item.measured and e.passed is False and not e.note.strip():
+    if not item.measured and e.passed is False and says_nothing(e.note):
         return f"a failed {e.check!r} needs a note saying what was seen (--note)"
     earlier = state.aftercare.checks.get(e.check)
     if earlier is not None and passed(item, earlier):
@@ -207,7 +208,7 @@ def _check_runbook(state: RunState, e: RunbookUpdated) -> str | None:
     problem = _no_part(state, "runbook")
     if problem:
         return problem
-    if not e.note.strip():
+    if says_nothing(e.note):
         return "say what changed in the runbook and where it lives (--note)"
     earlier = state.aftercare.runbook
     if earlier is not None:

@@ -28,6 +28,7 @@ from .events import (
     IncidentUpdated,
     RoleHandedOver,
 )
+from .texts import says_nothing
 
 if TYPE_CHECKING:
     from .actions import Words
@@ -56,7 +57,7 @@ def incident_event(
     action: str, target: str | None, words: Words, *, actor: str, at: datetime, key: str
 ) -> Event:
     def need(value: str | None, what: str) -> str:
-        if not value or not value.strip():
+        if not value or says_nothing(value):
             raise ValueError(f"{action} needs {what}")
         return value
 

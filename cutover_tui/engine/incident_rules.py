@@ -27,6 +27,7 @@ from .events import (
     RoleHandedOver,
 )
 from .incidents import BY_CONDUCTOR, Incident, chain, label, respond_due, update_due
+from .texts import says_nothing
 
 if TYPE_CHECKING:
     from .runstate import RunState
@@ -114,7 +115,7 @@ def _check_raised(state: RunState, e: IncidentRaised) -> str | None:
         return (
             f"{earlier.label} was already opened for {e.cause} at {state.when(earlier.raised.at)}"
         )
-    if not e.title.strip():
+    if says_nothing(e.title):
         return "an incident needs a title: what is wrong"
     if e.step is not None and e.step not in state.steps:
         hint = nearest(e.step, state.steps)
@@ -150,7 +151,9 @@ def _check_ack(state: RunState, e: IncidentAcknowledged) -> str | None:
 
 def _check_update(state: RunState, e: IncidentUpdated) -> str | None:
     problem = _open_incident(state, e.incident)[1]
-    return problem or (None if e.text.strip() else "an update needs text: what is happening")
+    return problem or (
+        None if not says_nothing(e.text) else "an update needs text: what is happening"
+    )
 
 
 def _check_assigned(state: RunState, e: IncidentAssigned) -> str | None:
@@ -168,14 +171,16 @@ def _check_severity(state: RunState, e: IncidentSeverityChanged) -> str | None:
         return problem
     if e.severity == incident.severity:
         return f"{incident.label} is already {e.severity.upper()}"
-    if not e.reason.strip():
+    if says_nothing(e.reason):
         return "say why the severity changes: the reason goes into the log and the review"
     return _severity_problem(state, e.severity)
 
 
 def _check_resolved(state: RunState, e: IncidentResolved) -> str | None:
     problem = _open_incident(state, e.incident)[1]
-    return problem or (None if e.resolution.strip() else "say how it was resolved (--resolution)")
+    return problem or (
+        None if not says_nothing(e.resolution) else "say how it was resolved (--resolution)"
+    )
 
 
 def _check_escalated(state: RunState, e: IncidentEscalated) -> str | None:
@@ -205,7 +210,7 @@ def _check_handover(state: RunState, e: RoleHandedOver) -> str | None:
         return f"{state.name(e.giver)} does not hold the {e.role} role tonight"
     if e.giver == e.taker:
         return f"{state.name(e.giver)} cannot hand the {e.role} role to themselves"
-    if not e.reason.strip():
+    if says_nothing(e.reason):
         return "say why the role is handed over: the reason goes into the log"
     return _person_problem(state, e.taker)
 

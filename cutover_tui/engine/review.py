@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from .aftercare import is_aftercare
 from .events import NoteAdded, ReadinessMarked, RehearsalExcluded
+from .texts import says_nothing
 
 if TYPE_CHECKING:
     from .events import Event
@@ -43,7 +44,7 @@ def ended_refusal(state: RunState) -> str:
 def check_exclusion(state: RunState, event: RehearsalExcluded) -> str | None:
     if state.mode != "rehearsal":
         return "only a rehearsal can be excluded from the rehearsal history; this is a live run"
-    if not event.reason.strip():
+    if says_nothing(event.reason):
         return "excluding a rehearsal needs a reason (--reason), kept in the journal"
     earlier = state.excluded
     if earlier is not None:
@@ -56,7 +57,7 @@ def check_exclusion(state: RunState, event: RehearsalExcluded) -> str | None:
 
 def check_waiver(event: ReadinessMarked) -> str | None:
     """A waiver says why: the review reads it, and so do tonight's approvers."""
-    if event.status == "waived" and not event.note.strip():
+    if event.status == "waived" and says_nothing(event.note):
         return f"waiving {event.item!r} needs a note saying why (--note)"
     return None
 

@@ -41,7 +41,7 @@ from .review import allowed_after_end, check_exclusion, check_waiver, ended_refu
 from .rules_steps import STEP_CHECKS, closed_by, step_problem, unknown_step
 from .runstate import RunState
 from .sizes import size_problem
-from .texts import note_text_problem
+from .texts import note_text_problem, says_nothing
 from .times import time_problem
 from .triggers import check_trigger
 
@@ -251,7 +251,7 @@ def _check_rollback(state: RunState, event: RollbackInvoked) -> str | None:
         return f"rollback was already invoked at {state.when(state.rollback_at)}"
     if not state.rollback_order:
         return "this plan has no rollback steps"
-    if not event.reason.strip():
+    if says_nothing(event.reason):
         return "say why: the reason goes to every audience and into the review"
     return None
 
@@ -267,7 +267,7 @@ def _check_override(state: RunState, event: TriggerOverridden) -> str | None:
     }
     if event.trigger not in known:
         return f"{event.trigger!r} is not a rollback trigger or a rollback checkpoint of this plan"
-    if not event.reason.strip():
+    if says_nothing(event.reason):
         return "say why the run carries on: the reason goes into the log and the review"
     return None
 

@@ -29,6 +29,7 @@ from .events import (
     StepSuspended,
 )
 from .runstate import GateState, RunState
+from .texts import says_nothing
 
 
 def step_problem(state: RunState, step_id: str) -> str | None:
@@ -143,7 +144,7 @@ def _check_skip(state: RunState, event: StepSkipped) -> str | None:
     no_go = _said_no_go(state, event.step)
     if no_go:
         return no_go
-    if not event.reason.strip():
+    if says_nothing(event.reason):
         return "say why the step is skipped: it goes into the review"
     return None
 
@@ -168,7 +169,11 @@ def _check_checkpoint(state: RunState, event: CheckpointPassed | CheckpointFaile
         return f"{sid!r} is a {state.steps[sid].kind}, not a checkpoint"
     st = state.status[sid]
     if overrides_a_check(state, event):
-        return None if event.evidence.strip() else "say why the check is overridden (the evidence)"
+        return (
+            None
+            if not says_nothing(event.evidence)
+            else "say why the check is overridden (the evidence)"
+        )
     if st.closed or st.status == "failed":
         return closed_by(state, sid)
     if st.status == "pending" and not state.preds_closed(sid):
@@ -209,9 +214,9 @@ def _check_gate(state: RunState, event: GateDecided) -> str | None:
             f"a go needs every criterion met; open: {', '.join(open_criteria)} "
             "(record a conditional go with the accepted risks, or a no-go)"
         )
-    if event.decision == "conditional-go" and not (event.risks or event.reason.strip()):
+    if event.decision == "conditional-go" and not (event.risks or not says_nothing(event.reason)):
         return "a conditional go must record the accepted risks"
-    if event.decision == "no-go" and not event.reason.strip():
+    if event.decision == "no-go" and says_nothing(event.reason):
         return "a no-go must say why"
     return None
 
@@ -271,7 +276,11 @@ def _check_dependency(state: RunState, event: DependencyChanged) -> str | None:
 
 
 def _amend_reason(reason: str) -> str | None:
-    return None if reason.strip() else "a live amendment must say why: it goes into the review"
+    return (
+        None
+        if not says_nothing(reason)
+        else "a live amendment must say why: it goes into the review"
+    )
 
 
 def _ancestors(state: RunState, ids: Iterable[str]) -> set[str]:

@@ -32,9 +32,24 @@ def values_problem(values: Iterable[tuple[str, object]]) -> str | None:
     return None
 
 
+# What a reader cannot see: controls, format characters (zero-width space, joiners, bidi
+# marks), unassigned code points, and every kind of space.
+INVISIBLE = frozenset({"Cc", "Cf", "Cn", "Zs", "Zl", "Zp"})
+
+
+def says_nothing(text: str) -> bool:
+    """No character a reader can see: blank, or only controls and zero-width marks (a note
+    of U+200B alone was recorded, and shown as nothing; hostile user pass, 2026-12-02)."""
+    if text.isascii():  # the common case, without unicodedata
+        return not any(" " < c < "\x7f" for c in text)
+    import unicodedata
+
+    return all(unicodedata.category(c) in INVISIBLE for c in text)
+
+
 def note_text_problem(text: str) -> str | None:
     """A note must say something."""
-    return None if text.strip() else "a note needs text"
+    return "a note needs text" if says_nothing(text) else None
 
 
 def _limit(name: str) -> int:
