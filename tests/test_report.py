@@ -261,16 +261,25 @@ def test_cutover_report_writes_both_from_the_journal_alone(tmp_path: Path) -> No
     assert "# Post-implementation review: Shop cutover" in text
     assert f"| {rehearsal.run_id} | Fri 27 Nov 22:00 GMT | — | rolled-back |" in text
     assert f"| {run} (tonight) | Fri 27 Nov 22:00 GMT | 2h40m | completed |" in text
-    missing = subprocess.run(
-        [sys.executable, "-m", "cutover_tui.cli", "report", run, "--out", str(tmp_path / "no")],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=tmp_path,
-        env={**os.environ, "CUTOVER_RUNS": str(runs), "PYTHONPATH": str(ROOT)},
-    )
-    assert missing.returncode == 1 and "not a directory" in missing.stderr
-    assert "Traceback" not in missing.stderr
+
+    def report_into(folder: Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "cutover_tui.cli", "report", run, "--md", "--out", str(folder)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=tmp_path,
+            env={**os.environ, "CUTOVER_RUNS": str(runs), "PYTHONPATH": str(ROOT)},
+        )
+
+    # A folder not there yet is made (it said "not a directory": hostile user pass, 2026-12-02).
+    made = report_into(tmp_path / "reviews" / "tonight")
+    assert made.returncode == 0, made.stderr
+    assert (tmp_path / "reviews" / "tonight" / f"review-{run}.md").is_file()
+    (tmp_path / "a-file").write_text("x")
+    clash = report_into(tmp_path / "a-file")
+    assert clash.returncode == 1 and "a-file: not a directory" in clash.stderr
+    assert "Traceback" not in clash.stderr and clash.stderr.count("\n") == 1
 
 
 def test_cutover_export_run_writes_every_step_plan_against_actual(tmp_path: Path, capsys) -> None:

@@ -52,8 +52,13 @@ def cmd_report(args: argparse.Namespace) -> int:
         return 1
     now = run_clock(journal, None).now()
     out = Path(args.out)
-    if not out.is_dir():
+    try:  # a folder named for the review, as `-o reviews/tonight` reads, is made
+        out.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
         print(f"cutover report: {out}: not a directory", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"cutover report: {out}: cannot make it ({exc.strerror})", file=sys.stderr)
         return 1
     both = not (args.md or args.html)
     written = write_review(
