@@ -7,6 +7,8 @@ import unicodedata
 
 from hypothesis import strategies as st
 
+from cutover_tui.engine.texts import says_nothing
+
 # The exact attack from the issue: retitle the terminal, clear it, plant a hyperlink.
 ATTACK = "\x1b]0;PWNED\x07\x1b[2J\x1b]8;;http://evil.example/\x07CLICK\x1b]8;;\x07"
 
@@ -42,7 +44,9 @@ def unsafe_in(text: str, *, layout: str = "") -> set[str]:
 
 
 def _nonblank(text: str) -> str:
-    return text if text.strip() else text + "x"
+    """Something a reader can see (engine/texts.says_nothing: the rules refuse a note or a
+    reason of only controls and zero-width marks, so such a text is never recorded)."""
+    return text + "x" if says_nothing(text) else text
 
 
 piece = st.one_of(

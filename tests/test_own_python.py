@@ -83,8 +83,9 @@ def test_a_browser_tab_of_cutover_serve_runs_our_code(
     monkeypatch.setattr(web_server, "TokenServer", Captured)
     main(["serve", run_id, "--runs", str(runs)])
     marker = planted(tmp_path / "cwd")
+    assert commands[0].startswith("exec ")  # no shell left between serve and the tab
     done = subprocess.run(
-        [*shlex.split(commands[0]), "--help"],
+        [*shlex.split(commands[0].removeprefix("exec ")), "--help"],
         cwd=tmp_path / "cwd",
         capture_output=True,
         text=True,
