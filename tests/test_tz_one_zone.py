@@ -1,0 +1,103 @@
+"""With `--tz`, every time a viewer reads is in that one zone: the verdict's rules too.
+
+Found by a hostile user pass (2026-12-02): `cutover follow R --tz Asia/Kolkata`, then `w`,
+read "ends at 13:41 ... 87 % chance of finishing by 15:57" (the rules, in the plan's zone,
+GMT) directly above "Odds 87% inside the window (by 21:27)" (IST); `cutover status --tz` the
+same. The rules are now written inside `told_in(viewer's zone)` (engine/spoken_zone.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from uuid import uuid4
+from zoneinfo import ZoneInfo
+
+from rich.table import Table
+from textual.widgets import Static
+
+from cutover_tui.cli import main
+from cutover_tui.engine.events import StepStarted
+from cutover_tui.engine.spoken_zone import spoken_zone, told_in
+from cutover_tui.tui.app import WarRoomApp
+from cutover_tui.tui.screens.foresight import ForesightScreen
+from cutover_tui.tui.source import MemoryRun
+from tests.test_status_as_of import online_store_run
+from tests.warroom_support import PLAN, StoppedClock, at, settle, through_load
+
+IST = ZoneInfo("Asia/Kolkata")  # 5h30m from GMT: no time reads the same in both
+
+
+def _status(tmp_path: Path, capsys, *tz: str) -> str:
+    now = datetime.now(UTC)
+    journal, runs = online_store_run(tmp_path, now - timedelta(minutes=30))
+    journal.append(
+        StepStarted(
+            actor="alice", at=now - timedelta(minutes=25), step="freeze-legacy", key=uuid4().hex
+        )
+    )
+    journal.close()
+    capsys.readouterr()
+    assert main(["status", journal.run_id, "--runs", str(runs), *tz]) == 0
+    return capsys.readouterr().out
+
+
+def _deadline_said(out: str) -> tuple[str, list[str]]:
+    """The deadline on the finish line, and every rule line that names a deadline."""
+    finish = re.search(r"deadline (\d\d:\d\d), buffer left", out)
+    assert finish, out
+    rules = [line for line in out.splitlines() if line.startswith("    ") and "deadline" in line]
+    assert rules, out
+    return finish.group(1), rules
+
+
+def test_status_tz_writes_the_rules_in_the_viewers_zone(tmp_path: Path, capsys) -> None:
+    out = _status(tmp_path, capsys, "--tz", "Asia/Kolkata")
+    deadline, rules = _deadline_said(out)
+    for line in rules:
+        assert f"{deadline} deadline" in line or f"by {deadline}" in line, (deadline, line)
+
+
+def test_status_without_tz_keeps_the_plans_zone(tmp_path: Path, capsys) -> None:
+    deadline, rules = _deadline_said(_status(tmp_path, capsys))
+    assert all(deadline in line for line in rules), (deadline, rules)
+
+
+def test_told_in_is_undone_after_its_block() -> None:
+    plan_zone = PLAN.zone
+    with told_in(IST):
+        assert spoken_zone(plan_zone) is IST
+    assert spoken_zone(plan_zone) is plan_zone
+
+
+def _plain(widget: Static) -> str:
+    content = widget.content
+    return "" if isinstance(content, Table) else str(content)
+
+
+async def _why_screen(tz) -> list[str]:
+    app = WarRoomApp(MemoryRun(PLAN, "alice", through_load()), StoppedClock(at(75)), tz=tz)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, lambda: app.frame is not None and app.frame.foresight is not None)
+        await pilot.press("w")
+        await settle(pilot, lambda: isinstance(app.screen, ForesightScreen))
+        return [_plain(s) for s in app.screen.query(Static)]
+
+
+def test_the_why_screen_reads_every_time_in_the_viewers_zone() -> None:
+    lines = asyncio.run(_why_screen(IST))
+    deadline = at(0).replace(hour=2) + timedelta(days=1)  # the window ends 02:00 London
+    ist, london = f"{deadline.astimezone(IST):%H:%M}", "02:00"
+    odds = next(line for line in lines if line.startswith("Odds"))
+    assert f"(by {ist})" in odds, odds
+    said = "\n".join(lines)
+    assert f"chance of finishing by {ist}" in said, said
+    assert f"the {ist} deadline" in said, said
+    assert london not in said, said
+
+
+def test_without_tz_the_why_screen_reads_the_plans_zone() -> None:
+    said = "\n".join(asyncio.run(_why_screen(None)))
+    assert "chance of finishing by 02:00" in said and "(by 02:00)" in said, said
