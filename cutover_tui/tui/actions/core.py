@@ -93,7 +93,7 @@ class ActionCore(App[None]):
         step = self.query_one(NowPane).selected
         if step is None:
             self.notify("highlight a step in the Now pane first", severity="warning")
-        elif now_pane_hidden(self):  # 80x24 on another tab: show the step, act on the next press
+        elif not self.read_only and now_pane_hidden(self):  # 80x24, another tab: show it first
             show_now_pane(self, step, self.state.steps[step].title)
             return None
         return step
