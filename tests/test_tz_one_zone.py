@@ -101,3 +101,17 @@ def test_the_why_screen_reads_every_time_in_the_viewers_zone() -> None:
 def test_without_tz_the_why_screen_reads_the_plans_zone() -> None:
     said = "\n".join(asyncio.run(_why_screen(None)))
     assert "chance of finishing by 02:00" in said and "(by 02:00)" in said, said
+
+
+def test_the_catch_up_said_on_opening_tells_time_in_the_viewers_zone(tmp_path: Path) -> None:
+    from cutover_tui.cli.warroom_commands import war_room_parts
+    from cutover_tui.journal.store import Journal
+    from tests.test_catch_up_later import looked_then_changed
+
+    path, _ = looked_then_changed(tmp_path)
+    events = Journal(path).events()
+    moment = events[-1].at
+    parts = war_room_parts(Journal(path), read_only=True, tz="Asia/Kolkata")
+    assert parts.catch_up_later is not None
+    first = parts.catch_up_later()[0]
+    assert f"({moment.astimezone(IST):%H:%M} on)" in first, first

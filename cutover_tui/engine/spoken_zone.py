@@ -16,10 +16,13 @@ plan's zone, as before. Each thread starts without it: a worker that judges sets
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import tzinfo
+from typing import TypeVar
+
+T = TypeVar("T")
 
 _SPOKEN: ContextVar[tzinfo | None] = ContextVar("cutover_spoken_zone", default=None)
 
@@ -39,4 +42,14 @@ def spoken_zone(plan_zone: tzinfo) -> tzinfo:
     return _SPOKEN.get() or plan_zone
 
 
-__all__ = ["spoken_zone", "told_in"]
+def said_in(zone: tzinfo | None, work: Callable[[], T]) -> Callable[[], T]:
+    """`work`, to be run later (on another thread too) inside `told_in(zone)`."""
+
+    def run() -> T:
+        with told_in(zone):
+            return work()
+
+    return run
+
+
+__all__ = ["said_in", "spoken_zone", "told_in"]
