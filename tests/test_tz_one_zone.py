@@ -15,6 +15,8 @@ from pathlib import Path
 from uuid import uuid4
 from zoneinfo import ZoneInfo
 
+from hypothesis import given
+from hypothesis import strategies as st
 from rich.table import Table
 from textual.widgets import Static
 
@@ -115,3 +117,22 @@ def test_the_catch_up_said_on_opening_tells_time_in_the_viewers_zone(tmp_path: P
     assert parts.catch_up_later is not None
     first = parts.catch_up_later()[0]
     assert f"({moment.astimezone(IST):%H:%M} on)" in first, first
+
+
+ZONES = ("Asia/Kolkata", "America/St_Johns", "Pacific/Chatham", "UTC", "Europe/London")
+
+
+@given(
+    zone=st.sampled_from(ZONES),
+    moment=st.datetimes(
+        min_value=datetime(2000, 1, 1), max_value=datetime(2090, 1, 1), timezones=st.just(UTC)
+    ),
+)
+def test_when_tells_time_in_the_zone_told_and_the_plans_outside(zone: str, moment) -> None:
+    from cutover_tui.engine.state import initial_state
+    from cutover_tui.plan.zones import hm
+
+    state = initial_state(PLAN)
+    with told_in(ZoneInfo(zone)):
+        assert state.when(moment) == hm(moment, ZoneInfo(zone))
+    assert state.when(moment) == hm(moment, PLAN.zone)
