@@ -21,11 +21,20 @@ from rich.table import Table
 from textual.widgets import Static
 
 from cutover_tui.cli import main
+from cutover_tui.cli.warroom_commands import war_room_parts
 from cutover_tui.engine.events import StepStarted
 from cutover_tui.engine.spoken_zone import spoken_zone, told_in
+from cutover_tui.engine.state import initial_state
+from cutover_tui.journal.store import Journal
+from cutover_tui.plan.zones import hm
 from cutover_tui.tui.app import WarRoomApp
 from cutover_tui.tui.screens.foresight import ForesightScreen
+from cutover_tui.tui.screens.health import HealthScreen
 from cutover_tui.tui.source import MemoryRun
+from tests.journal_support import at as checks_at
+from tests.test_catch_up_later import looked_then_changed
+from tests.test_checks_tui import PLAN as CHECKS_PLAN
+from tests.test_checks_tui import night
 from tests.test_status_as_of import online_store_run
 from tests.warroom_support import PLAN, StoppedClock, at, settle, through_load
 
@@ -106,9 +115,6 @@ def test_without_tz_the_why_screen_reads_the_plans_zone() -> None:
 
 
 def test_the_catch_up_said_on_opening_tells_time_in_the_viewers_zone(tmp_path: Path) -> None:
-    from cutover_tui.cli.warroom_commands import war_room_parts
-    from cutover_tui.journal.store import Journal
-    from tests.test_catch_up_later import looked_then_changed
 
     path, _ = looked_then_changed(tmp_path)
     events = Journal(path).events()
@@ -129,10 +135,27 @@ ZONES = ("Asia/Kolkata", "America/St_Johns", "Pacific/Chatham", "UTC", "Europe/L
     ),
 )
 def test_when_tells_time_in_the_zone_told_and_the_plans_outside(zone: str, moment) -> None:
-    from cutover_tui.engine.state import initial_state
-    from cutover_tui.plan.zones import hm
 
     state = initial_state(PLAN)
     with told_in(ZoneInfo(zone)):
         assert state.when(moment) == hm(moment, ZoneInfo(zone))
     assert state.when(moment) == hm(moment, PLAN.zone)
+
+
+async def _health_since(tz) -> str:
+
+    app = WarRoomApp(MemoryRun(CHECKS_PLAN, "boss", night()), StoppedClock(checks_at(12)), tz=tz)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot, lambda: app.frame is not None)
+        await pilot.press("H")
+        await settle(pilot, lambda: isinstance(app.screen, HealthScreen))
+        probes = app.screen.query(Static)[1].content
+        assert isinstance(probes, Table)
+        return str(next(iter(probes.columns[2].cells)))
+
+
+def test_the_health_screen_tells_time_in_the_viewers_zone() -> None:
+
+    since = checks_at(11)  # the probe went green again at minute 11
+    assert asyncio.run(_health_since(IST)) == f"{since.astimezone(IST):%H:%M}"
+    assert asyncio.run(_health_since(None)) != f"{since.astimezone(IST):%H:%M}"
