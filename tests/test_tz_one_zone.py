@@ -9,6 +9,7 @@ same. The rules are now written inside `told_in(viewer's zone)` (engine/spoken_z
 from __future__ import annotations
 
 import asyncio
+import io
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,25 +18,33 @@ from zoneinfo import ZoneInfo
 
 from hypothesis import given
 from hypothesis import strategies as st
+from rich.console import Console
 from rich.table import Table
 from textual.widgets import Static
 
 from cutover_tui.cli import main
 from cutover_tui.cli.warroom_commands import war_room_parts
+from cutover_tui.clocks import FixedClock
+from cutover_tui.engine.aftercare_status import rows as aftercare_rows
 from cutover_tui.engine.events import StepStarted
 from cutover_tui.engine.spoken_zone import spoken_zone, told_in
 from cutover_tui.engine.state import initial_state
 from cutover_tui.journal.store import Journal
 from cutover_tui.plan.zones import hm
 from cutover_tui.tui.app import WarRoomApp
+from cutover_tui.tui.screens.aftercare import AftercareScreen
 from cutover_tui.tui.screens.foresight import ForesightScreen
 from cutover_tui.tui.screens.health import HealthScreen
 from cutover_tui.tui.source import MemoryRun
 from tests.journal_support import at as checks_at
+from tests.report_support import after_the_night
+from tests.report_support import hm as shop_hm
 from tests.test_catch_up_later import looked_then_changed
 from tests.test_checks_tui import PLAN as CHECKS_PLAN
 from tests.test_checks_tui import night
 from tests.test_status_as_of import online_store_run
+from tests.test_tui_aftercare import PLAN as AFTER_PLAN
+from tests.test_tui_aftercare import night as aftercare_night
 from tests.warroom_support import PLAN, StoppedClock, at, settle, through_load
 
 IST = ZoneInfo("Asia/Kolkata")  # 5h30m from GMT: no time reads the same in both
@@ -159,3 +168,21 @@ def test_the_health_screen_tells_time_in_the_viewers_zone() -> None:
     since = checks_at(11)  # the probe went green again at minute 11
     assert asyncio.run(_health_since(IST)) == f"{since.astimezone(IST):%H:%M}"
     assert asyncio.run(_health_since(None)) != f"{since.astimezone(IST):%H:%M}"
+
+
+async def _aftercare_table(tz) -> tuple[str, list]:
+    events = aftercare_night(*after_the_night())
+    app = WarRoomApp(MemoryRun(AFTER_PLAN, "dba", events), FixedClock(shop_hm("05:00")), tz=tz)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("V")
+        await settle(pilot, lambda: isinstance(app.screen, AftercareScreen))
+        console = Console(width=220, record=True, file=io.StringIO())
+        console.print(app.screen.query_one("#aftercare-table", Static).content)
+        return console.export_text(), aftercare_rows(app.state, app.clock.now())
+
+
+def test_the_after_the_night_screen_tells_due_times_in_the_viewers_zone() -> None:
+    text, rows = asyncio.run(_aftercare_table(IST))
+    due = [r.due for r in rows if r.due is not None]
+    assert due, rows
+    assert all(f"{d.astimezone(IST):%H:%M}" in text for d in due), text
