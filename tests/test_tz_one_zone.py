@@ -116,11 +116,13 @@ def test_the_why_screen_reads_every_time_in_the_viewers_zone() -> None:
     assert f"chance of finishing by {ist}" in said, said
     assert f"the {ist} deadline" in said, said
     assert london not in said, said
+    assert "Times  in IST (Asia/Kolkata), your --tz; the plan's zone is GMT (Europe/London)" in said
 
 
 def test_without_tz_the_why_screen_reads_the_plans_zone() -> None:
     said = "\n".join(asyncio.run(_why_screen(None)))
     assert "chance of finishing by 02:00" in said and "(by 02:00)" in said, said
+    assert "your --tz" not in said
 
 
 def test_the_catch_up_said_on_opening_tells_time_in_the_viewers_zone(tmp_path: Path) -> None:
