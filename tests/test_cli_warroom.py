@@ -61,6 +61,8 @@ def test_run_starts_a_rehearsal_paints_acts_and_quits(tmp_path: Path) -> None:
     pid, fd = spawn("run", "plans/online-store.toml", "--rehearsal", runs=runs)
     screen = read_until(fd, b"REHEARSAL")
     assert b"REHEARSAL" in screen and b"commander" in screen
+    # At 80x24 a step key acts only on the Now tab, where its step is seen (actions/in_sight.py).
+    os.write(fd, b"2")
     os.write(fd, b"s")  # start the highlighted ready step
     read_until(fd, b"started", timeout=10)
     os.write(fd, b"q")

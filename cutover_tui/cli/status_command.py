@@ -18,6 +18,7 @@ from ..engine.aftercare_status import summary as aftercare_summary
 from ..engine.events import RunStarted
 from ..engine.incident_view import as_json as incidents_json
 from ..engine.schedule import Schedule
+from ..engine.spoken_zone import told_in
 from ..engine.state import RunState, apply, check, initial_state
 from ..engine.verdict import Verdict, assess, forecaster_for
 from ..inert import inert_line
@@ -153,7 +154,8 @@ def print_status(journal: Journal, at: datetime, args: argparse.Namespace) -> in
     except ValueError as exc:
         print(f"cutover status: {exc}", file=sys.stderr)
         return 2
-    sched, _, v = assess_run(journal, state, at)
+    with told_in(zone):  # the rules' sentences in the zone of every other time shown
+        sched, _, v = assess_run(journal, state, at)
 
     def t(moment: datetime | None) -> str:
         return hm(moment, zone)

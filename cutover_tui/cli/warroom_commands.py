@@ -201,6 +201,7 @@ def war_room_parts(
 ) -> WarRoomParts | Refusal:
     """What the war room on `journal` is made of, or why it is not opened (in one line).
     Also called by cli/warroom_boot.py once its first frame is on the terminal."""
+    from ..engine.spoken_zone import said_in, told_in
     from ..journal.fold_ahead import adopt_folded
     from ..journal.run import JournalRun, run_clock
     from ..locked.client import LockedJournal, LockedRun
@@ -247,5 +248,7 @@ def war_room_parts(
     # A run file's catch-up (the verdict asked twice, with its odds: seconds on a large
     # plan) is worked out by a worker once the war room is up (cli/catch_up_later.py).
     later = catch_up_later(journal, since)
-    lines = [] if later is not None else catch_up_lines(journal, since)
+    with told_in(zone):  # the catch-up's times in the viewer's zone, as every pane's
+        lines = [] if later is not None else catch_up_lines(journal, since)
+    later = said_in(zone, later) if later is not None else None
     return WarRoomParts(WarRoomApp, source, clock, options, lines, later)

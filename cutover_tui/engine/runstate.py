@@ -30,6 +30,7 @@ from .events import (
     WindowAlert,
 )
 from .incidents import IncidentBook
+from .spoken_zone import spoken_zone
 
 StepStatus = Literal["pending", "running", "suspended", "done", "failed", "skipped"]
 StepKind = Literal["task", "checkpoint", "gate", "comms", "milestone"]
@@ -243,7 +244,8 @@ class RunState:
         return out
 
     def when(self, moment: datetime | None) -> str:
-        return hm(moment, self.plan.zone, none="?")
+        # The plan's zone, or a viewer's own around its verdict (engine/spoken_zone.py).
+        return hm(moment, spoken_zone(self.plan.zone), none="?")
 
     def name(self, actor: str | None) -> str:
         if actor is None:

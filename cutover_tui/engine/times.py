@@ -29,6 +29,7 @@ from .events import (
     StepStarted,
     StepSuspended,
 )
+from .spoken_zone import spoken_zone
 from .timings import recorded_live
 
 if TYPE_CHECKING:
@@ -130,17 +131,17 @@ def _what(event: Event) -> str:
 
 
 def stamp(state: RunState, moment: datetime) -> str:
-    """HH:MM in the plan's zone, with the date when it is more than a day from the run's
-    start (a time 11 days off must not read as tonight) or before it on an earlier date
-    ("dated 18:00, before the run started at 07:57" read as a contradiction: it was
-    yesterday's 18:00, typed with a +14:00 offset)."""
+    """HH:MM in the plan's zone (a viewer's inside `told_in`), with the date when it is more
+    than a day from the run's start (a time 11 days off must not read as tonight) or before
+    it on an earlier date ("dated 18:00, before the run started at 07:57" read as a
+    contradiction: it was yesterday's 18:00, typed with a +14:00 offset)."""
     ref = state.started_at or state.plan.window.start
     try:
-        local = moment.astimezone(state.plan.zone)
+        local = moment.astimezone(spoken_zone(state.plan.zone))
     except OverflowError:  # a moment at the very end of what dates can hold
         return moment.isoformat()
     clock = state.when(local)  # names BST or GMT in the hour a clock change repeats
-    same_night = moment >= ref or local.date() == ref.astimezone(state.plan.zone).date()
+    same_night = moment >= ref or local.date() == ref.astimezone(local.tzinfo).date()
     if abs(moment - ref) < timedelta(days=1) and same_night:
         return clock
     return f"{local:%Y-%m-%d} {clock}"

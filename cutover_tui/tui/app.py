@@ -27,6 +27,7 @@ from textual.worker import get_current_worker
 from ..clocks import Clock
 from ..engine.events import Event
 from ..engine.schedule import schedule
+from ..engine.spoken_zone import told_in
 from ..engine.state import RunState, apply, initial_state
 from ..engine.verdict import FORECAST_ITERATIONS, forecaster_for, judge
 from ..inert import inert, inert_line
@@ -332,9 +333,10 @@ class WarRoomApp(
         for event in [] if folded or self._folded_by_source else new:
             apply(self.state, event)
         now = self.clock.now()
-        sched = schedule(self.state, now)
-        sight = self.odds.for_frame(self.state, now)
-        verdict = judge(self.state, sched, sight, now)  # the one verdict, as `cutover status`
+        with told_in(self.tz):  # the rules' times in the viewer's zone (`--tz`), as the panes'
+            sched = schedule(self.state, now)
+            sight = self.odds.for_frame(self.state, now)
+            verdict = judge(self.state, sched, sight, now)  # the one verdict, as `cutover status`
         pending = self.odds.pending(self.state)  # "working out odds…" on the status line
         frame = Frame(self.state, sched, now, self.source.actor, sight, verdict, self.tz, pending)
         self.gate.done(self.state, sched, now)
@@ -355,7 +357,8 @@ class WarRoomApp(
     def _odds_worker(self, asked: Asked) -> None:
         sight = None
         try:
-            sight = self.odds.work(self.state, asked)
+            with told_in(self.tz):  # this thread's own: the odds' reason in the viewer's zone
+                sight = self.odds.work(self.state, asked)
         finally:  # always answered, or no odds would ever be asked for again
             if not get_current_worker().is_cancelled:
                 with contextlib.suppress(RuntimeError):  # the app closed meanwhile

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
 from ..engine.schedule import Schedule
+from ..engine.spoken_zone import told_in
 from ..engine.state import RunState
 from ..engine.verdict import Verdict, assess, judge
 from ..plan.durations import format_duration
@@ -56,9 +57,9 @@ class Frame:
 
     def __post_init__(self) -> None:
         if self.verdict is None:
-            object.__setattr__(
-                self, "verdict", judge(self.state, self.sched, self.foresight, self.now)
-            )
+            with told_in(self.tz):  # its rules tell time in the zone the frame shows
+                verdict = judge(self.state, self.sched, self.foresight, self.now)
+            object.__setattr__(self, "verdict", verdict)
 
     @classmethod
     def at(
@@ -70,7 +71,8 @@ class Frame:
         prior: PacePrior | None = None,
         tz: tzinfo | None = None,
     ) -> Frame:
-        sched, sight, verdict = assess(state, now, forecaster, prior)
+        with told_in(tz):
+            sched, sight, verdict = assess(state, now, forecaster, prior)
         return cls(state, sched, now, actor, sight, verdict, tz)
 
     @property

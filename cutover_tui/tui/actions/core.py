@@ -26,6 +26,7 @@ from ..roles import early_refusal, may_use
 from ..screens.form import FormScreen, FormSpec
 from ..source import RunSource, new_key
 from ..widgets.now import NowPane
+from .in_sight import now_pane_hidden, show_now_pane
 
 NO_WORDS = Words()  # start, complete, resume: the step is all they need
 
@@ -92,6 +93,9 @@ class ActionCore(App[None]):
         step = self.query_one(NowPane).selected
         if step is None:
             self.notify("highlight a step in the Now pane first", severity="warning")
+        elif not self.read_only and now_pane_hidden(self):  # 80x24, another tab: show it first
+            show_now_pane(self, step, self.state.steps[step].title)
+            return None
         return step
 
     def step_title(self, step_id: str) -> str:

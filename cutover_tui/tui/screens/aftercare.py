@@ -18,6 +18,7 @@ from textual.widgets import Static
 
 from ...engine.aftercare_checks import item_check
 from ...engine.aftercare_status import AfterRow, due_words, rows, summary
+from ...engine.spoken_zone import told_in
 from ...engine.state import RunState
 from ...inert import inert_line
 from ..frame import Frame
@@ -105,10 +106,12 @@ class AftercareScreen(ModalScreen[str | None]):
         self.frame = frame
 
     def compose(self) -> ComposeResult:
+        with told_in(self.frame.tz):  # `--tz`: the due times in the zone the panes show
+            parts = headline(self.frame), aftercare_table(self.frame), handover_lines(self.frame)
         with VerticalScroll():
-            yield Static(headline(self.frame), id="aftercare-headline")
-            yield Static(aftercare_table(self.frame), id="aftercare-table")
-            yield Static(handover_lines(self.frame))
+            yield Static(parts[0], id="aftercare-headline")
+            yield Static(parts[1], id="aftercare-table")
+            yield Static(parts[2])
             yield Static(Text("v: record an item   n: a review remark   escape: close", "dim"))
 
     def action_close(self) -> None:

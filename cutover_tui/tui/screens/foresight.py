@@ -61,8 +61,23 @@ def _tick_offs(frame: Frame) -> str:
     return f" ({n} more ticked off seconds after starting: no timings)" if n else ""
 
 
+def zone_said(frame: Frame) -> Text | None:
+    """With `--tz`, which zone every time on this screen is in, and the plan's beside it."""
+    if frame.tz is None:
+        return None
+
+    def named(zone) -> str:
+        return f"{frame.now.astimezone(zone):%Z} ({inert_line(getattr(zone, 'key', zone))})"
+
+    mine, plan = named(frame.tz), named(frame.state.plan.zone)
+    return Text.assemble(("Times  ", "bold"), f"in {mine}, your --tz; the plan's zone is {plan}")
+
+
 def reasoning(frame: Frame) -> list[Text | Table]:
     parts: list[Text | Table] = [Text("\n").join(verdict_lines(frame))]
+    zone = zone_said(frame)
+    if zone is not None:  # every time below, the rules' included, is in the viewer's zone
+        parts.append(zone)
     sight = frame.foresight
     if frame.verdict.stage == "no-go":  # the odds would simulate the gate passing
         parts.append(Text("No odds: a NO GO stands; the plan cannot go on past it.", "dim"))

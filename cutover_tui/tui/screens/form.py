@@ -58,8 +58,12 @@ class FormScreen(ModalScreen[dict[str, str] | None]):
     FormScreen Input, FormScreen RadioSet { margin-bottom: 1; }
     FormScreen Horizontal { height: auto; align-horizontal: right; }
     FormScreen Button { margin-left: 2; }
+    /* Toasts over a form at the top right, over its title's end, never over its buttons
+       (at 80x24 an alert hid Roll back and Cancel). */
+    FormScreen ToastRack { dock: top; align: right top; margin-bottom: 0; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="form.cancel")]
+    AUTO_FOCUS = ""  # not the app's: on_mount focuses the first field, the title kept in view
 
     def __init__(
         self, spec: FormSpec, attempt: Callable[[dict[str, str]], str | None] | None = None
@@ -97,6 +101,14 @@ class FormScreen(ModalScreen[dict[str, str] | None]):
                     id="submit",
                     variant="error" if self.spec.danger else "primary",
                 )
+
+    def on_mount(self) -> None:
+        """Focus the first field without scrolling: Textual's auto-focus centres the field
+        (an animated scroll), which at 80x24 opened the note and End-run forms scrolled past
+        their titles. The first field follows the title and note, so it is in view too."""
+        first = self.spec.fields[0].name if self.spec.fields else None
+        target = self.query_one(f"#field-{first}" if first else "#submit")
+        self.set_focus(target, scroll_visible=False)
 
     def values(self) -> dict[str, str]:
         out: dict[str, str] = {}

@@ -17,6 +17,7 @@ from textual.widgets import Static
 
 from ...engine.checks import ProbeState, check_of, may_run_checks
 from ...engine.events import ProbeSampled
+from ...engine.spoken_zone import told_in
 from ...engine.state import RunState
 from ...inert import inert_line
 from ...plan.probes import describe
@@ -112,8 +113,10 @@ class HealthScreen(ModalScreen[None]):
         self._drawn = marker(state)
 
     def compose(self) -> ComposeResult:
+        with told_in(getattr(self.app, "tz", None)):  # `--tz`: the times in the panes' zone
+            parts = health_parts(self.state)
         with VerticalScroll():
-            for part in health_parts(self.state):
+            for part in parts:
                 yield Static(part)
 
     def on_mount(self) -> None:
@@ -125,7 +128,9 @@ class HealthScreen(ModalScreen[None]):
         if seen == self._drawn:  # nothing new since the last draw: nothing to redo
             return
         self._drawn = seen
-        for widget, part in zip(self.query(Static), health_parts(state), strict=False):
+        with told_in(getattr(self.app, "tz", None)):
+            parts = health_parts(state)
+        for widget, part in zip(self.query(Static), parts, strict=False):
             widget.update(part)
 
     def action_close(self) -> None:

@@ -10,7 +10,7 @@ from textual.geometry import Size
 from textual.widgets import RichLog
 
 from ...engine.events import Event
-from ...inert import inert_rich
+from ...inert import inert_line, inert_rich
 from ...journal.pages import kept
 from ...report.narrate import CATEGORIES, narrate, recorded_late
 from ..frame import Frame
@@ -32,14 +32,16 @@ def log_line(event: Event, frame: Frame) -> Text:
     who = frame.person(event.actor) if event.actor != "conductor" else "conductor"
     recorded = recorded_late(event)
     late = f" (recorded {frame.clock(recorded)})" if recorded else ""
+    # Each string inert before it is Text: Rich drops BEL, BS and CR as it builds Text, so
+    # inert_rich alone showed a note's "\a" as nothing where the checks pane shows "␇".
     return inert_rich(  # the note, reason or evidence a person typed; the plan's names
         Text.assemble(
             (frame.clock(event.at), "dim"),
             f" {line.icon} ",
-            (line.text, CATEGORY_STYLE[line.category]),
+            (inert_line(line.text), CATEGORY_STYLE[line.category]),
             (late, "dim"),
             (" · ", "dim"),
-            (who, "cyan"),
+            (inert_line(who), "cyan"),
         ),
         one_line=True,
     )

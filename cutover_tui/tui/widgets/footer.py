@@ -1,8 +1,10 @@
 """The footer: the keys this person may use, and `? help` always in view.
 
 A watcher's footer lists only what a watcher may do (the other keys stay bound, so pressing
-one says at once who may). On a narrow terminal the keys keep their labels while they fit,
-help and quit first served, and the rest show as bare keys, so `? help` is never cut off.
+one says at once who may). On a narrow terminal the footer shows the keys whose labels fit,
+`NARROW_FIRST` served first (help and quit, then the step keys and rollback), and leaves the
+rest to `? help` and the palette: at 80x24 a row of bare letters (`f p g u k a m n r E`)
+told nobody anything (hostile user pass, 2026-12-02).
 """
 
 from __future__ import annotations
@@ -16,29 +18,26 @@ from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
 ALWAYS_LABELLED = ("help", "quit")
+# Served first when not every key fits: help and quit, then what a night turns on.
+NARROW_FIRST = (*ALWAYS_LABELLED, "start", "complete", "fail", "rollback", "note", "why")
 
 
 def fit_labels(keys: list[tuple[str, str, str]], width: int) -> set[str]:
-    """The actions (of (action, key shown, label)) whose labels fit in `width` columns.
+    """The actions (of (action, key shown, label)) the footer shows, labelled, in `width`
+    columns; the others are left to `? help` and the palette.
 
     Every key takes its key and a column either side, a label its length and a space more.
-    Help and quit are labelled first, then the others in order until one does not fit: the
-    footer reads as labelled keys followed by bare ones, never the two mixed."""
-    used = sum(len(k) + 2 for _, k, _ in keys)
-    labelled: set[str] = set()
-    first = [(a, label) for a, _, label in keys if a in ALWAYS_LABELLED]
-    rest = [(a, label) for a, _, label in keys if a not in ALWAYS_LABELLED]
-    for group, stop_at_first_miss in ((first, False), (rest, True)):
-        for action, label in group:
-            if not label:
-                continue
-            if used + len(label) + 1 > width:
-                if stop_at_first_miss:
-                    break
-                continue
-            used += len(label) + 1
-            labelled.add(action)
-    return labelled
+    `NARROW_FIRST` is served first, then the others in order, each that still fits."""
+    rank = {action: i for i, action in enumerate(NARROW_FIRST)}
+    ordered = sorted(keys, key=lambda k: rank.get(k[0], len(rank)))  # stable: table order
+    used = 0
+    shown: set[str] = set()
+    for action, key, label in ordered:
+        cost = len(key) + 2 + (len(label) + 1 if label else 0)
+        if used + cost <= width:
+            used += cost
+            shown.add(action)
+    return shown
 
 
 class RoleFooter(Footer):
@@ -55,14 +54,12 @@ class RoleFooter(Footer):
     def compose(self) -> ComposeResult:
         keys = [k for k in _keys(super().compose()) if self.shows(k.action)]
         width = self.size.width or self.app.size.width
-        labelled = fit_labels([(k.action, k.key_display, k.description) for k in keys], width)
+        shown = fit_labels([(k.action, k.key_display, k.description) for k in keys], width)
+        keys = [key for key in keys if key.action in shown]
         for key in keys:
             if not key.has_class("-command-palette"):  # Footer data-binds these to its own
                 # `compact`: set it first, or each key mounts compact and restyles twice
                 key.set_reactive(FooterKey.compact, self.compact)
-            if key.action not in labelled:
-                key.description = ""
-                key.key_display = f" {key.key_display} "  # a bare key renders unpadded
         self.styles.grid_size_columns = len(keys)
         yield from keys
 
