@@ -216,6 +216,8 @@ def test_each_escalation_reaches_its_person_by_email_once(
     assert [to for to, _ in mail.messages] == [["rita@example.com"], ["leo@example.com"]]
     paged = mail.messages[1][1].get_content()
     assert "INC-1 SEV1 orders API 500s: not acknowledged in time by Rita Resolver (res)" in paged
+    # Raised by a person, not a trigger: said so, not "[no trigger yet]" (user pass, 2026-12-02)
+    assert "Trigger: none (raised by " in paged and "[no trigger" not in paged, paged
     state = Journal(journal.path).state()
     routes = sorted((m.queued.audience, m.queued.route, m.status) for m in state.outbox)
     assert routes == [

@@ -41,10 +41,21 @@ def incident_alerts(state: RunState, queue: Any, common: dict) -> list:
                 audiences=[person],
                 prefix=prefix,
                 cause=f"incident:{incident.number}",
-                about=About(step=incident.raised.step, reason=reason),
+                about=About(incident.raised.step, _trigger_of(state, incident), reason),
                 **common,
             )
     return out
+
+
+def _trigger_of(state: RunState, incident: Incident) -> str:
+    """The alert's `{trigger}`: the trigger that opened it, else who raised it (an alert
+    said "Trigger: [no trigger yet]", a value that would never come; user pass 2026-12-02)."""
+    kind, _, name = incident.raised.cause.partition(":")
+    if kind == "trigger" and name:
+        return name
+    if kind == "checkpoint" and name:
+        return f"none (checkpoint {name} failed)"
+    return f"none (raised by {state.name(incident.raised.actor)})"
 
 
 def _alerts(state: RunState, incident: Incident) -> Iterator[tuple[str, str, str]]:
