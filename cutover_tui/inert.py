@@ -68,7 +68,7 @@ def _one_line(match: re.Match[str]) -> str:
     return _picture(char)
 
 
-def _clip(text: str, limit: int | None) -> str:
+def clip(text: str, limit: int | None) -> str:
     """At most `limit` characters, the last an ellipsis when anything was cut."""
     if limit is None or len(text) <= limit:
         return text
@@ -83,8 +83,8 @@ def _render(text: str, limit: int | None, replace: Callable[[re.Match[str]], str
         # a 10 MB note costs only `limit` characters of work.
         text = text[: max(limit, 0) + 1]
     if _UNSAFE.search(text) is None:
-        return _clip(text, limit)
-    return _clip(_UNSAFE.sub(replace, text), limit)
+        return clip(text, limit)
+    return clip(_UNSAFE.sub(replace, text), limit)
 
 
 def inert(text: object, limit: int | None = None) -> str:

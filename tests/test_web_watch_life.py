@@ -63,6 +63,9 @@ def gone(pid: int) -> bool:
     return state == "Z"  # ended, not yet reaped by its (dead) parent's successor
 
 
+# The two tests below launch the tab as serve does and would catch a tab outliving its server
+# at rest; they pass without cli/web_watch_life.py (a tab at rest sees its input end). The
+# busy tests after them are what that module is for.
 def test_a_tab_ends_when_its_server_dies(tmp_path: Path) -> None:
     run, runs = begun_last_night(tmp_path)
     parent, tab = started_under_a_parent(run, runs)

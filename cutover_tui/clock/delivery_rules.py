@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from ..comms.fitting import cut_line
 from ..engine.events import CONDUCTOR, MessageQueued, NoteAdded
 from ..engine.outbox import NOT_QUEUED_KEY, NOT_QUEUED_OPENING, Message
 from ..plan.limits import MAX_TEXT_CHARS
@@ -39,7 +40,8 @@ def next_message(due: Iterable[Message], tried: set[str]) -> Message | None:
 
 def not_queued_note(event: MessageQueued, reason: str, now: datetime) -> NoteAdded:
     """The conductor's note that `event` was refused, and why."""
-    text = f"{NOT_QUEUED_OPENING}{event.message} ({event.cause or 'by hand'}): {reason}"
-    if len(text) > MAX_TEXT_CHARS:
-        text = text[: MAX_TEXT_CHARS - 1] + "…"
+    text = cut_line(
+        f"{NOT_QUEUED_OPENING}{event.message} ({event.cause or 'by hand'}): {reason}",
+        MAX_TEXT_CHARS,
+    )
     return NoteAdded(actor=CONDUCTOR, at=now, text=text, key=f"{NOT_QUEUED_KEY}{event.message}")

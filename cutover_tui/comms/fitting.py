@@ -13,15 +13,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from ..inert import ELLIPSIS, clip
 from ..plan.limits import MAX_EVIDENCE_CHARS, MAX_LIST_ITEMS, MAX_TEXT_CHARS
 from .templates import Rendered
-
-ELLIPSIS = "…"
 
 
 def cut_line(text: str, limit: int) -> str:
     """`text` within `limit` characters, its last one "…" when anything was cut."""
-    return text if len(text) <= limit else text[: limit - 1] + ELLIPSIS
+    return clip(text, limit)
 
 
 def cut_body(text: str, limit: int = MAX_EVIDENCE_CHARS) -> str:
