@@ -89,7 +89,8 @@ class Deliverer:
         tried: set[str] = set()  # each message once a pass; the most urgent first, picked
         while holding():  # again after every send (clock/delivery_rules.py)
             state = self.journal.state()
-            if settings.found and self._owes(state, settings):  # a rollback meanwhile
+            # After a send only (the pass began by queueing): a rollback invoked meanwhile.
+            if tried and settings.found and self._owes(state, settings):
                 written += self._queue(settings)
                 state = self.journal.state()
             message = next_message(state.outbox.due(self.clock.now()), tried)
