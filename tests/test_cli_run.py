@@ -50,13 +50,16 @@ def last_night(minutes: int) -> str:
     return (LAST_NIGHT + timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M")
 
 
-def begun_last_night(tmp_path: Path) -> tuple[str, Path]:
+def begun_last_night(tmp_path: Path, text: str | None = None) -> tuple[str, Path]:
+    """`text` (a plan of id "jt" whose commander "boss" is this user; the journal tests' plan
+    of three steps if None) begun last night at 22:00."""
     from cutover_tui.engine.events import RunStarted
     from cutover_tui.journal.store import Journal
     from cutover_tui.plan import parse_plan
 
     runs = tmp_path / "runs"
-    loaded = parse_plan(plan_text(steps=3, window_start=LAST_NIGHT), name="jt.toml")
+    text = text if text is not None else plan_text(steps=3, window_start=LAST_NIGHT)
+    loaded = parse_plan(text, name="jt.toml")
     journal = Journal.create(runs, loaded, rehearsal=False, created_by=os_login())
     journal.append(RunStarted(actor="boss", at=LAST_NIGHT, plan_id="jt", key="go"))
     journal.close()

@@ -17,7 +17,6 @@ from hypothesis import strategies as st
 
 from cutover_tui.engine.events import CheckpointPassed, GateDecided, StepCompleted, StepStarted
 from cutover_tui.engine.times import CLOCK_SKEW
-from cutover_tui.journal.identity import os_login
 from tests.test_engine_state import at, freeze_done, reason, through_checkpoint
 
 LATE = "Priya Shah (dba) dated the start of 'backup' 22:10, before its predecessor 'freeze' ended at 22:15"
@@ -91,19 +90,11 @@ def test_the_rule_is_the_predecessor_s_end_less_the_allowance(offset: int, live:
 
 def chained_run_begun_last_night(tmp_path) -> tuple[str, Path]:
     """A real run file: s0 then s1 (s1 after s0), begun last night at 22:00 (as
-    tests/test_cli_run.begun_last_night, whose steps are independent)."""
-    from cutover_tui.engine.events import RunStarted
-    from cutover_tui.journal.store import Journal
-    from cutover_tui.plan import parse_plan
+    tests/test_cli_run.begun_last_night, whose own steps are independent)."""
     from tests.journal_support import plan_text
-    from tests.test_cli_run import LAST_NIGHT
+    from tests.test_cli_run import LAST_NIGHT, begun_last_night
 
-    text = plan_text(steps=0, window_start=LAST_NIGHT) + CHAIN
-    loaded = parse_plan(text, name="chain.toml")
-    journal = Journal.create(tmp_path / "runs", loaded, rehearsal=False, created_by=os_login())
-    journal.append(RunStarted(actor="boss", at=LAST_NIGHT, plan_id="jt", key="go"))
-    journal.close()
-    return journal.run_id, tmp_path / "runs"
+    return begun_last_night(tmp_path, plan_text(steps=0, window_start=LAST_NIGHT) + CHAIN)
 
 
 CHAIN = """
