@@ -18,9 +18,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from ..comms.fitting import cut_line
 from ..engine.events import CONDUCTOR, MessageQueued, NoteAdded
 from ..engine.outbox import NOT_QUEUED_KEY, NOT_QUEUED_OPENING, Message
+from ..inert import clip
 from ..plan.limits import MAX_TEXT_CHARS
 
 _URGENT = ("trigger:", "checkpoint:", "incident:")
@@ -40,7 +40,7 @@ def next_message(due: Iterable[Message], tried: set[str]) -> Message | None:
 
 def not_queued_note(event: MessageQueued, reason: str, now: datetime) -> NoteAdded:
     """The conductor's note that `event` was refused, and why."""
-    text = cut_line(
+    text = clip(
         f"{NOT_QUEUED_OPENING}{event.message} ({event.cause or 'by hand'}): {reason}",
         MAX_TEXT_CHARS,
     )
