@@ -283,6 +283,17 @@ def test_no_task_column(tmp_path, capsys) -> None:
     )
 
 
+def test_header_cell_with_a_line_break_stays_on_one_line(tmp_path, capsys) -> None:
+    # hypothesis (test_import_fuzz) found it in CI: the header named in the problem held "0\n0"
+    # and the problem printed on two lines.
+    path = write_csv(tmp_path / "r.csv", 'id\n"0\n0",NAME\n')
+    _has(
+        _errors(capsys, path),
+        f"{path} row 2: no duration column, and no start and end columns to take durations "
+        "from: the header has 0⏎0, NAME; name one with --map COLUMN=duration",
+    )
+
+
 def test_no_header_row(tmp_path, capsys) -> None:
     path = write_csv(tmp_path / "r.csv", "foo,bar\n1,2\n")
     _has(

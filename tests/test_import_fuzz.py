@@ -9,7 +9,7 @@ import tempfile
 from datetime import datetime, time, timedelta
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
@@ -63,6 +63,7 @@ ANY_HEADER = st.one_of(HEADER, st.lists(HEADERS, min_size=1, max_size=8))
 
 @_SETTINGS
 @given(header=ANY_HEADER, rows=st.lists(st.lists(TEXT_CELL, max_size=9), max_size=8))
+@example(header=["id"], rows=[["0\n0", "NAME"]])  # found in CI: a header cell with a line break
 def test_any_csv(header: list[str], rows: list[list[str]]) -> None:
     buffer = io.StringIO()
     csv.writer(buffer).writerows([header, *rows])

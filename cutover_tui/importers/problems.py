@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from ..inert import inert_line
 from .columns import Column
 from .sheet import Sheet
 
@@ -20,6 +21,14 @@ class SheetProblem:
     severity: Severity = "error"
     row: int | None = None
     column: str | None = None  # the column letter
+
+    def __post_init__(self) -> None:
+        # Sheet text (a header, a cell) reaches these strings; a problem is one line on any
+        # terminal whatever the sheet holds (a header cell with a line break, an ESC).
+        object.__setattr__(self, "where", inert_line(self.where))
+        object.__setattr__(self, "message", inert_line(self.message))
+        if self.hint is not None:
+            object.__setattr__(self, "hint", inert_line(self.hint))
 
     def __str__(self) -> str:
         label = "" if self.severity == "error" else " warning:"
