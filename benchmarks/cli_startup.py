@@ -25,6 +25,9 @@ the engine's answers at the head, as an operator's next command a few seconds la
 them. That refresh is measured on its own: `facts refresh (background)` is the process a
 fast move starts, and `moves taken (in a fork)` the part the full path's forked child runs
 (the engine already loaded), timed in this process. Neither is in the commands' figures.
+`war room: fresh facts after` is how long after someone else's move (an estimate) a war room's
+look (cli/facts_keeper.py, once a second) has this user's facts at the head again, so that
+the next step action takes the fast path: the look, a fresh refresh process, its keep.
 
 The command server (cli/do_server.py): `served:` rows are commands handed to a server of
 the full path that listens (the client tries it before the fast paths): a plain note, a
@@ -70,9 +73,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from cutover_tui.cli import do_server_place as place  # noqa: E402
+from cutover_tui.cli import facts_keeper  # noqa: E402
 from cutover_tui.cli.do_server_client import CPU_FILE  # noqa: E402
 from cutover_tui.cli.own_python import python_command  # noqa: E402
 from cutover_tui.engine.events import (  # noqa: E402
+    EstimateChanged,
     GateDecided,
     ReadinessMarked,
     RunStarted,
@@ -142,7 +147,9 @@ def next_move(runs: Path, run_id: str, action: str) -> str:
     raise SystemExit(f"no task to {action}: more --runs than the plan's open tasks")
 
 
-def refreshed(runs: Path, run_id: str, state: Path, deadline: float = 60.0) -> None:
+def refreshed(
+    runs: Path, run_id: str, state: Path, deadline: float = 60.0, poll: float = 0.05
+) -> None:
     """Wait (unmeasured) until this user's facts of the run are at its head with the moves:
     the background refresh of the command before has finished."""
     path = (runs / f"{run_id}.db").resolve()
@@ -155,7 +162,7 @@ def refreshed(runs: Path, run_id: str, state: Path, deadline: float = 60.0) -> N
         facts = do_facts.recall(run_id, path, os_login())
         if facts is not None and facts.seq == head and facts.moves is not None:
             return
-        time.sleep(0.05)
+        time.sleep(poll)
     raise SystemExit(f"the facts were not refreshed at event {head} within {deadline:.0f} s")
 
 
@@ -170,6 +177,30 @@ def moves_in_process(runs: Path, run_id: str) -> float:
         return time.process_time() - began
     finally:
         journal.close()
+
+
+def keeper_lag(runs: Path, run_id: str, state: Path, n: int) -> float:
+    """Wall seconds from a war room's look after someone else's move (an estimate, appended
+    here as their command would: no refresh of this user's started) until this user's facts
+    are at the head again (cli/facts_keeper.py: a fresh refresh process, no server)."""
+    refreshed(runs, run_id, state)
+    path = (runs / f"{run_id}.db").resolve()
+    journal = Journal(path)
+    other = EstimateChanged(
+        actor=journal.plan.people_with_role("commander")[0],
+        at=datetime.now(UTC),
+        step="scm-p400-materials",
+        duration_s=1200.0 + 60 * (n % 30),
+        reason="someone else's move",
+        key=f"other{n}",
+    )
+    journal.append(other)
+    journal.close()
+    os.environ |= {"CUTOVER_FACTS_REFRESH": "1", "CUTOVER_DO_SERVER": "0"}
+    began = time.perf_counter()
+    facts_keeper.look(path, None)
+    refreshed(runs, run_id, state, poll=0.01)
+    return time.perf_counter() - began
 
 
 def child(command: list[str], env: dict[str, str]) -> tuple[float, float]:
@@ -406,7 +437,9 @@ def main() -> int:
         # In rounds, each command once a round: a neighbour's burst of load falls on all of
         # them alike, not on whichever command was being measured then.
         samples: dict[str, list[tuple[float, float]]] = {label: [] for label, _ in rows}
-        for _ in range(args.runs):
+        lags = []
+        for n in range(args.runs):
+            lags.append(keeper_lag(runs, run_id, work / "state", n))
             for label, command in rows:
                 samples[label].append(measure(label, command))
                 if label.startswith("cutover do"):  # no refresh left running meanwhile
@@ -427,6 +460,8 @@ def main() -> int:
         print(f"{label:30} {wall:8.3f} {cpu:8.3f} {cpu / base:7.1f}")
     print(f"{'moves taken (in a fork)':30} {'':8} {in_fork:8.3f} {in_fork / base:7.1f}")
     print(f"{'fingerprint: code digest':30} {digest:8.4f} {'':8} (in the client, wall)")
+    lag = statistics.median(lags)
+    print(f"{'war room: fresh facts after':30} {lag:8.3f} {'':8} (another's move, look to kept)")
     print("target                    cutover do under 2x python + tomllib (CPU x column)")
     return 0
 

@@ -55,6 +55,9 @@ def boot_war_room(args: argparse.Namespace, ref: str, *, read_only: bool) -> int
     if facts is None:
         return None
     from ..tui.boot import WarRoomBoot  # textual, and nothing heavier
+    from .warroom_commands import keep_do_facts
+
+    keep_do_facts(path)
 
     app = WarRoomBoot(
         facts,

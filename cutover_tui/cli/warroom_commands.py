@@ -106,6 +106,17 @@ def keep_do_server() -> None:
         keep_serving()
 
 
+def keep_do_facts(path: Path) -> None:
+    """On a terminal, this user's `cutover do` facts of the run kept at its head while the
+    war room is open (cli/facts_keeper.py): a step action after someone else's is quick."""
+    from .warroom_boot import on_a_terminal
+
+    if on_a_terminal():
+        from .facts_keeper import keep_facts
+
+        keep_facts(path)
+
+
 def _journal_for(args: argparse.Namespace) -> Journal | LockedJournal | None:
     directory = runs_dir(args.runs)
     target = Path(args.target)
@@ -183,7 +194,11 @@ def _latest(
 
 
 def _war_room(journal: Journal | LockedJournal, *, read_only: bool, tz: str | None = None) -> int:
+    from ..journal.store import Journal
     from ..tui.boot import Refusal  # textual only for the commands that need it
+
+    if type(journal) is Journal:  # a run file (not PostgreSQL's subclass, not a locked host)
+        keep_do_facts(journal.path)
 
     parts = war_room_parts(journal, read_only=read_only, tz=tz)
     if isinstance(parts, Refusal):

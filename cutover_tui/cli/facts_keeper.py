@@ -1,0 +1,98 @@
+"""The war room keeps its user's `cutover do` facts of the run at the journal's head.
+
+A step action's fast path (cli/do_fast_moves.py) needs this user's facts taken at the head
+(journal/do_facts.py). After anyone else's start, completion or decision they are stale, and
+the operator's next `cutover do` took the full path: about 5x a bare Python start in a fresh
+SSH session, where no command server of that session listens yet (issue 14). Yet that
+operator follows the night in a war room, and a war room sees every event arrive. So
+`cutover run` and `cutover follow` on a terminal look at the run file's head every second
+(one indexed read) and, when it has moved past what this user's facts cover, start the
+refresh a fast move starts (cli/facts_refresh.spawn: handed to this user's command server
+when one listens, about 0.02 s at 320 steps, else a fresh process at nice 19). One refresh
+per head: a refresh that finds another under way leaves the run to it, and the one under way
+goes round again while the head moves.
+
+Not for plans over MOST_STEPS (each refresh asks every action of every step: seconds of CPU
+per event per follower on a large plan), not for PostgreSQL or a locked host (the fast paths
+do not serve them), and off with the refresh itself (CUTOVER_FACTS_REFRESH=0).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+
+from ..journal import do_facts
+from ..journal.identity import os_login
+from ..journal.sqlite_io import sqlite_connect
+from . import facts_refresh
+
+FIRST_LOOK = 2.0  # seconds after the war room opens
+LOOK_EVERY = 1.0
+MOST_STEPS = 2_000
+Head = tuple[int, str]
+
+
+def keep_facts(path: Path, first: float = FIRST_LOOK, every: float = LOOK_EVERY) -> threading.Event:
+    """Look at the run file at `path` in a daemon thread, `first` seconds from now and
+    every `every` after; the returned event, once set, stops it (the process's end does too)."""
+    stop = threading.Event()
+    if facts_refresh.enabled():
+        threading.Thread(
+            target=_keep,
+            args=(path.resolve(), stop, first, every),
+            name="facts-keeper",
+            daemon=True,
+        ).start()
+    return stop
+
+
+def _keep(path: Path, stop: threading.Event, first: float, every: float) -> None:
+    asked: Head | None = None
+    wait = first
+    while not stop.wait(wait):
+        wait = every
+        try:
+            asked = look(path, asked)
+        except (OSError, sqlite3.Error, ValueError):
+            continue  # the file busy or gone for a moment: the next look
+        except Exception:  # a convenience: never a reason for the war room to fail
+            return
+
+
+def look(path: Path, asked: Head | None) -> Head | None:
+    """The head a refresh was asked for (or found needless) once this look is done: a
+    refresh started when the head moved past `asked` and this user's facts do not cover it."""
+    db = sqlite_connect(path)
+    try:
+        head = do_facts.head_of(db)
+        if head is None or head == asked:
+            return asked
+        if not _needs_refresh(db, path):
+            return head
+    finally:
+        db.close()
+    facts_refresh.spawn(str(path))
+    return head
+
+
+def _needs_refresh(db: sqlite3.Connection, path: Path) -> bool:
+    """False when this user's facts hold the moves and everything after their head folds
+    nothing (others' notes): the fast paths take the next command as they are."""
+    if db.execute("PRAGMA user_version").fetchone()[0] != 2:
+        return False  # a run made before keys were per author: never fast
+    meta = dict(db.execute("SELECT key, value FROM meta WHERE key IN ('run_id', 'speed')"))
+    if "run_id" not in meta or float(meta.get("speed", 1.0)) != 1.0:
+        return False  # not a run file the fast paths serve (a simulation's clock)
+    total = db.execute("SELECT steps_total FROM run_index WHERE id = 1").fetchone()
+    if total is not None and total[0] > MOST_STEPS:
+        return False
+    kept = do_facts.recall(meta["run_id"], path, os_login())
+    if kept is None or kept.moves is None:
+        return True
+    at = db.execute("SELECT hash FROM events WHERE seq = ?", (kept.seq,)).fetchone()
+    if at is None or at[0] != kept.head:
+        return True  # the chain the facts were taken of is not this one
+    since = db.execute("SELECT DISTINCT type FROM events WHERE seq > ?", (kept.seq,))
+    return any(kind not in kept.inert_types for (kind,) in since)

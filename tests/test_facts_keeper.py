@@ -1,0 +1,124 @@
+"""The war room keeps its user's `cutover do` facts at the head (cli/facts_keeper.py): a look
+starts the refresh when someone else's move made them stale, and only then; a real war room
+on a pseudo-terminal does it while the operator watches. Real run files and processes."""
+
+from __future__ import annotations
+
+import os
+import pty
+import sys
+from pathlib import Path
+
+import pytest
+
+from cutover_tui.cli import facts_keeper, facts_refresh
+from cutover_tui.engine.events import NoteAdded, StepStarted
+from cutover_tui.journal import do_facts
+from cutover_tui.journal.identity import os_login
+from cutover_tui.journal.store import Journal
+from tests.journal_support import at
+from tests.test_cli_warroom import ROOT, finish, read_until
+from tests.test_do_fast_moves import new_run, wait_for_moves
+from tests.waiting import until
+
+
+@pytest.fixture
+def spawned(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[str]:
+    """The refreshes a look asks for, recorded, and done here (the real refresh, in process)."""
+    monkeypatch.setenv("CUTOVER_STATE", str(tmp_path / "state"))
+    asked: list[str] = []
+
+    def spawn(path: str) -> None:
+        asked.append(path)
+        facts_refresh.refresh(Path(path))
+
+    monkeypatch.setattr(facts_refresh, "spawn", spawn)
+    return asked
+
+
+def append(path: Path, *events) -> None:
+    journal = Journal(path)
+    try:
+        for event in events:
+            journal.append(event, now=lambda: at(20))
+    finally:
+        journal.close()
+
+
+def kept_seq(path: Path) -> int | None:
+    facts = do_facts.recall(Journal(path).run_id, path, os_login())
+    return None if facts is None or facts.moves is None else facts.seq
+
+
+def test_a_look_refreshes_facts_a_move_made_stale_and_nothing_else(
+    tmp_path: Path, spawned: list[str]
+) -> None:
+    path = new_run(tmp_path / "runs", ()).resolve()
+    asked = facts_keeper.look(path, None)  # no facts of this user yet: taken
+    assert (asked, spawned, kept_seq(path)) == ((1, asked[1]), [str(path)], 1)
+    assert facts_keeper.look(path, asked) == asked and len(spawned) == 1  # the same head
+
+    append(path, NoteAdded(actor="op", at=at(20), text="someone's note", key="n1"))
+    asked = facts_keeper.look(path, asked)  # a note folds nothing: the facts still serve
+    assert asked[0] == 2 and len(spawned) == 1 and kept_seq(path) == 1
+
+    append(path, StepStarted(actor="boss", at=at(20), step="a", key="s1"))
+    asked = facts_keeper.look(path, asked)  # someone's move: the facts are stale
+    assert asked[0] == 3 and len(spawned) == 2 and kept_seq(path) == 3
+
+
+def test_no_look_refreshes_a_plan_over_the_limit(
+    tmp_path: Path, spawned: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each refresh asks every action of every step: on a large plan the war room leaves
+    the facts to the commands (the command server, the full path)."""
+    path = new_run(tmp_path / "runs", ()).resolve()
+    monkeypatch.setattr(facts_keeper, "MOST_STEPS", 1)
+    assert facts_keeper.look(path, None) is not None
+    assert spawned == [] and kept_seq(path) is None
+
+
+def test_the_keeper_keeps_looking_until_stopped(
+    tmp_path: Path, spawned: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CUTOVER_FACTS_REFRESH", "1")
+    path = new_run(tmp_path / "runs", ()).resolve()
+    stop = facts_keeper.keep_facts(path, first=0.0, every=0.05)
+    try:
+        wait_for_moves(Journal(path).run_id, path, 1, tmp_path / "state")
+        append(path, StepStarted(actor="boss", at=at(20), step="a", key="s1"))
+        wait_for_moves(Journal(path).run_id, path, 2, tmp_path / "state")
+    finally:
+        stop.set()
+
+
+def test_a_war_room_on_a_terminal_keeps_the_facts_as_others_move(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`cutover follow` on a pseudo-terminal: someone else starts a step, and this user's
+    facts are taken at the new head by the war room's own look (the real refresh process),
+    with no `cutover do` of this user to start one. (The war room's conductor records its
+    alerts meanwhile: the heads waited for are "at least".)"""
+    runs, state = tmp_path / "runs", tmp_path / "state"
+    monkeypatch.setenv("CUTOVER_STATE", str(state))
+    path = new_run(runs, ()).resolve()
+    run_id = Journal(path).run_id
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.chdir(ROOT)
+        os.environ.update(
+            CUTOVER_RUNS=str(runs),
+            CUTOVER_FACTS_REFRESH="1",
+            CUTOVER_DO_SERVER="0",  # the refresh in a fresh process: no server left behind
+            TERM="xterm-256color",
+        )
+        os.execv(sys.executable, [sys.executable, "-m", "cutover_tui.cli", "follow", run_id])
+    try:
+        assert b"Timeline" in read_until(fd, b"Timeline")
+        until(lambda: kept_seq(path) is not None, "the facts taken", 60)
+        append(path, StepStarted(actor="boss", at=at(20), step="a", key="s1"))
+        moved = Journal(path).head[0]
+        until(lambda: (kept_seq(path) or 0) >= moved, "the facts taken after the move", 60)
+    finally:
+        os.write(fd, b"q")
+        assert finish(pid, fd) == 0
