@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import pty
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -76,6 +77,14 @@ def test_no_look_refreshes_a_plan_over_the_limit(
     monkeypatch.setattr(facts_keeper, "MOST_STEPS", 1)
     assert facts_keeper.look(path, None) is not None
     assert spawned == [] and kept_seq(path) is None
+
+
+def test_a_look_at_a_run_file_that_went_creates_nothing(tmp_path: Path, spawned: list[str]) -> None:
+    path = new_run(tmp_path / "runs", ()).resolve()
+    path.unlink()
+    with pytest.raises((OSError, sqlite3.Error)):  # the keeper's loop looks again a second later
+        facts_keeper.look(path, None)
+    assert not path.exists() and spawned == []
 
 
 def test_the_keeper_keeps_looking_until_stopped(

@@ -22,10 +22,11 @@ from __future__ import annotations
 import sqlite3
 import threading
 from pathlib import Path
+from urllib.parse import quote
 
 from ..journal import do_facts
 from ..journal.identity import os_login
-from ..journal.sqlite_io import sqlite_connect
+from ..journal.sqlite_io import held_connect
 from . import facts_refresh
 
 FIRST_LOOK = 2.0  # seconds after the war room opens
@@ -64,7 +65,8 @@ def _keep(path: Path, stop: threading.Event, first: float, every: float) -> None
 def look(path: Path, asked: Head | None) -> Head | None:
     """The head a refresh was asked for (or found needless) once this look is done: a
     refresh started when the head moved past `asked` and this user's facts do not cover it."""
-    db = sqlite_connect(path)
+    # Read-only: a look never creates a file that went, nor writes to one (journal mode).
+    db = held_connect(path, f"file:{quote(str(path))}?mode=ro", uri=True, timeout=1.0)
     try:
         head = do_facts.head_of(db)
         if head is None or head == asked:
