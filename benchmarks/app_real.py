@@ -102,9 +102,11 @@ def war_room(run: str, moment: str, usual: bool = False) -> None:
     from cutover_tui.cli.pydantic_plugins import skip_plugin_discovery
 
     skip_plugin_discovery()  # as `cutover`'s main does first: no entry-point scan
+    from cutover_tui.cli.warroom_commands import keep_do_facts
     from cutover_tui.clocks import AcceleratedClock
     from cutover_tui.journal.first_facts import read_first_facts
 
+    keep_do_facts(Path(run))  # as `cutover run` on a terminal: its look at the head each second
     clock = AcceleratedClock(datetime.fromisoformat(moment), 1.0)
     facts = None if usual else read_first_facts(Path(run), time.time())
     if facts is None:
@@ -454,6 +456,7 @@ def main() -> int:
     results: dict[str, tuple[Figures, int]] = {}
     bare = measure([me, "--child", "bare"], b"READY", opts, key=b"?")
     with tempfile.TemporaryDirectory(prefix="cutover-app-real-") as tmp:
+        os.environ["CUTOVER_STATE"] = str(Path(tmp) / "state")  # the war rooms' facts, caches
         for case in cases:
             directory = Path(tmp) / case
             directory.mkdir()
