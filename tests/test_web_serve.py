@@ -68,8 +68,17 @@ def test_the_browser_sees_the_run_follows_it_and_cannot_act(
         acting = [k for k in KEYS if k.label and k.who != "everyone" and len(k.key) == 1]
         assert acting and not [k.key for k in acting if f"{k.key} {k.label}" in screen]
         # Keys that act, from the browser: refused before the journal sees them.
+        # Typed as a person types: into the focused terminal (Chromium 150 calls xterm's
+        # helper textarea "not interactable" to an element's send_keys). The `?` after them
+        # opens the help screen: the keys before it reached the tab too.
+        from selenium.webdriver.common.action_chains import ActionChains
+        from selenium.webdriver.common.keys import Keys
+
         terminal = browser.find_element("css selector", ".xterm-helper-textarea")
-        terminal.send_keys("s", "c", "r", "n")
+        browser.execute_script("arguments[0].focus()", terminal)
+        ActionChains(browser).send_keys("s", "c", "r", "n", "?").perform()
+        wait_for_text(browser, "start the highlighted step")  # the help screen's first row
+        ActionChains(browser).send_keys(Keys.ESCAPE).perform()  # the war room again
         # The CLI appends: the page shows it.
         said = cutover(runs, "do", journal.run_id, "note", "--note", "bridge moved to room 2", *on)
         assert said.returncode == 0, said.stderr
