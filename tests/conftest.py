@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 ROOT = Path(__file__).resolve().parent.parent
 # No background refresh of `cutover do`'s facts after each command (cli/facts_refresh.py):
@@ -16,6 +17,11 @@ os.environ.setdefault("CUTOVER_FACTS_REFRESH", "0")
 # No `cutover do` command server either (cli/do_server.py): tests/test_do_server.py turns
 # it on in its own state directories and stops what it starts.
 os.environ.setdefault("CUTOVER_DO_SERVER", "0")
+# No timing in a pass/fail test, hypothesis's 200 ms deadline included: on a loaded machine one
+# example took 262 ms (a collection, a busy core) and failed a test whose examples take 2 ms.
+# Loaded before any test module builds its own settings, which inherit it.
+settings.register_profile("cutover", deadline=None)
+settings.load_profile("cutover")
 
 
 @pytest.fixture(autouse=True)

@@ -74,7 +74,12 @@ def test_a_long_cycle_in_a_plan_file_is_one_short_line() -> None:
     assert f"... ({count - SHOWN:,} more) -> " in line and len(line) < 300
 
 
-@given(st.lists(st.text(min_size=1, max_size=5), min_size=1, max_size=40, unique=True))
+# Members are step ids or row numbers (plan/model.py's ID_PATTERN), never text holding the
+# separator (any text made " ->" a member the split could not give back: hypothesis, seed 1).
+_MEMBER = st.from_regex(r"[a-z0-9][a-z0-9-]{0,4}", fullmatch=True)
+
+
+@given(st.lists(_MEMBER, min_size=1, max_size=40, unique=True))
 def test_a_ring_shows_its_start_its_size_and_its_way_back(members: list[str]) -> None:
     shown = show_ring(members)
     parts = shown.split(" -> ")
