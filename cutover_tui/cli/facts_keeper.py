@@ -12,8 +12,8 @@ when one listens, about 0.02 s at 320 steps, else a fresh process at nice 19). O
 per head: a refresh that finds another under way leaves the run to it, and the one under way
 goes round again while the head moves.
 
-Not for plans over MOST_STEPS (each refresh asks every action of every step: seconds of CPU
-per event per follower on a large plan), not for PostgreSQL or a locked host (the fast paths
+Not for plans over MOST_STEPS (each refresh folds the whole log and asks every action of up
+to 400 steps of the frontier: seconds of CPU per event per follower on a large plan), not for PostgreSQL or a locked host (the fast paths
 do not serve them), and off with the refresh itself (CUTOVER_FACTS_REFRESH=0).
 """
 
