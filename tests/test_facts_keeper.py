@@ -55,17 +55,17 @@ def test_a_look_refreshes_facts_a_move_made_stale_and_nothing_else(
     tmp_path: Path, spawned: list[str]
 ) -> None:
     path = new_run(tmp_path / "runs", ()).resolve()
-    asked = facts_keeper.look(path, None)  # no facts of this user yet: taken
-    assert (asked, spawned, kept_seq(path)) == ((1, asked[1]), [str(path)], 1)
-    assert facts_keeper.look(path, asked) == asked and len(spawned) == 1  # the same head
+    asked, started = facts_keeper.look(path, None)  # no facts of this user yet: taken
+    assert (asked, started, spawned, kept_seq(path)) == ((1, asked[1]), True, [str(path)], 1)
+    assert facts_keeper.look(path, asked) == (asked, False) and len(spawned) == 1  # same head
 
     append(path, NoteAdded(actor="op", at=at(20), text="someone's note", key="n1"))
-    asked = facts_keeper.look(path, asked)  # a note folds nothing: the facts still serve
-    assert asked[0] == 2 and len(spawned) == 1 and kept_seq(path) == 1
+    asked, started = facts_keeper.look(path, asked)  # a note folds nothing: the facts serve
+    assert asked[0] == 2 and not started and len(spawned) == 1 and kept_seq(path) == 1
 
     append(path, StepStarted(actor="boss", at=at(20), step="a", key="s1"))
-    asked = facts_keeper.look(path, asked)  # someone's move: the facts are stale
-    assert asked[0] == 3 and len(spawned) == 2 and kept_seq(path) == 3
+    asked, started = facts_keeper.look(path, asked)  # someone's move: the facts are stale
+    assert asked[0] == 3 and started and len(spawned) == 2 and kept_seq(path) == 3
 
 
 def test_no_look_refreshes_a_plan_over_the_limit(
@@ -75,7 +75,7 @@ def test_no_look_refreshes_a_plan_over_the_limit(
     the facts to the commands (the command server, the full path)."""
     path = new_run(tmp_path / "runs", ()).resolve()
     monkeypatch.setattr(facts_keeper, "MOST_STEPS", 1)
-    assert facts_keeper.look(path, None) is not None
+    assert facts_keeper.look(path, None)[1] is False
     assert spawned == [] and kept_seq(path) is None
 
 
@@ -99,6 +99,30 @@ def test_the_keeper_keeps_looking_until_stopped(
         wait_for_moves(Journal(path).run_id, path, 2, tmp_path / "state")
     finally:
         stop.set()
+
+
+class Waits:
+    """A stop event that records how long the keeper asked to wait, and stops after `looks`."""
+
+    def __init__(self, looks: int) -> None:
+        self.asked: list[float] = []
+        self.looks = looks
+
+    def wait(self, seconds: float) -> bool:
+        self.asked.append(seconds)
+        return len(self.asked) > self.looks
+
+
+def test_after_starting_a_refresh_the_keeper_waits_its_gap(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A head that moves every second (probes, alerts): one refresh per GAP, not per look."""
+    started = iter([True, False, True, True])
+    monkeypatch.setattr(facts_keeper, "look", lambda path, asked: ((1, "h"), next(started)))
+    stop = Waits(looks=4)
+    facts_keeper._keep(tmp_path / "run.db", stop, 2.0, 1.0)
+    gap = facts_keeper.GAP
+    assert gap > 1.0 and stop.asked == [2.0, gap, 1.0, gap, gap]
 
 
 def test_a_war_room_on_a_terminal_keeps_the_facts_as_others_move(
