@@ -60,6 +60,9 @@ def cutover_env(state: Path, serve: bool, **more: str) -> dict[str, str]:
     env = dict(os.environ, CUTOVER_STATE=str(state), CUTOVER_DO_SERVER="1" if serve else "0")
     env.pop("CUTOVER_RUNS", None)
     env["CUTOVER_FACTS_REFRESH"] = "0"
+    # A server that answers in milliseconds may take seconds on a machine whose cores are
+    # busy: the client's 3 s wait would pass it by and the test would see no command served.
+    env["CUTOVER_DO_SERVER_ACCEPT_S"] = "60"
     return env | more
 
 

@@ -81,7 +81,8 @@ def test_a_stopped_server_is_passed_by_after_one_wait(tmp_path: Path) -> None:
     twice once the server runs again."""
     run_id, a, _b = served_run(tmp_path)
     state = tmp_path / "state"
-    env = cutover_env(state, True, CUTOVER_RUNS=str(a))
+    # The product's own wait: each command below waits it out once the server is stopped.
+    env = cutover_env(state, True, CUTOVER_RUNS=str(a), CUTOVER_DO_SERVER_ACCEPT_S="3")
     started = started_server(
         state, ["do", run_id, "note", "--note", "0", "--reason", "r"], env, tmp_path
     )
@@ -146,3 +147,19 @@ def test_a_burst_of_starts_makes_one(tmp_path: Path, monkeypatch) -> None:
     finally:
         os.close(folder_fd)
     assert _first_to_start("fp") is True
+
+
+@pytest.mark.parametrize(
+    ("given", "waited"),
+    [(None, 3.0), ("60", 60.0), ("0.5", 0.5), ("0", 3.0), ("-1", 3.0), ("nan", 3.0), ("x", 3.0)],
+)
+def test_the_clients_wait_is_three_seconds_unless_told(
+    monkeypatch: pytest.MonkeyPatch, given: str | None, waited: float
+) -> None:
+    from cutover_tui.cli import do_server_client
+
+    if given is None:
+        monkeypatch.delenv(do_server_client.ACCEPT_ENV, raising=False)
+    else:
+        monkeypatch.setenv(do_server_client.ACCEPT_ENV, given)
+    assert do_server_client.accept_timeout() == waited
