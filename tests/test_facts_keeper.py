@@ -46,9 +46,26 @@ def append(path: Path, *events) -> None:
         journal.close()
 
 
+def run_id_of(path: Path) -> str:
+    journal = Journal(path)
+    try:
+        return journal.run_id
+    finally:
+        journal.close()
+
+
 def kept_seq(path: Path) -> int | None:
-    facts = do_facts.recall(Journal(path).run_id, path, os_login())
+    """The head this user's facts with the moves were taken at (None: no such facts)."""
+    facts = do_facts.recall(run_id_of(path), path, os_login())
     return None if facts is None or facts.moves is None else facts.seq
+
+
+def head_seq(path: Path) -> int:
+    journal = Journal(path)
+    try:
+        return journal.head[0]
+    finally:
+        journal.close()
 
 
 def test_a_look_refreshes_facts_a_move_made_stale_and_nothing_else(
@@ -94,9 +111,9 @@ def test_the_keeper_keeps_looking_until_stopped(
     path = new_run(tmp_path / "runs", ()).resolve()
     stop = facts_keeper.keep_facts(path, first=0.0, every=0.05)
     try:
-        wait_for_moves(Journal(path).run_id, path, 1, tmp_path / "state")
+        wait_for_moves(run_id_of(path), path, 1, tmp_path / "state")
         append(path, StepStarted(actor="boss", at=at(20), step="a", key="s1"))
-        wait_for_moves(Journal(path).run_id, path, 2, tmp_path / "state")
+        wait_for_moves(run_id_of(path), path, 2, tmp_path / "state")
     finally:
         stop.set()
 
@@ -135,7 +152,7 @@ def test_a_war_room_on_a_terminal_keeps_the_facts_as_others_move(
     runs, state = tmp_path / "runs", tmp_path / "state"
     monkeypatch.setenv("CUTOVER_STATE", str(state))
     path = new_run(runs, ()).resolve()
-    run_id = Journal(path).run_id
+    run_id = run_id_of(path)
     pid, fd = pty.fork()
     if pid == 0:
         os.chdir(ROOT)
@@ -150,7 +167,7 @@ def test_a_war_room_on_a_terminal_keeps_the_facts_as_others_move(
         assert b"Timeline" in read_until(fd, b"Timeline")
         until(lambda: kept_seq(path) is not None, "the facts taken", 60)
         append(path, StepStarted(actor="boss", at=at(20), step="a", key="s1"))
-        moved = Journal(path).head[0]
+        moved = head_seq(path)
         until(lambda: (kept_seq(path) or 0) >= moved, "the facts taken after the move", 60)
     finally:
         os.write(fd, b"q")
