@@ -85,6 +85,23 @@ def test_a_look_refreshes_facts_a_move_made_stale_and_nothing_else(
     assert asked[0] == 3 and started and len(spawned) == 2 and kept_seq(path) == 3
 
 
+def test_a_watchers_war_room_keeps_nothing_fresh(
+    tmp_path: Path, spawned: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A login the plan does not name may do nothing while the run goes: after its first
+    facts (taken to learn that), others' moves start no refresh of its war room."""
+    from cutover_tui.journal import identity
+
+    for where in (identity, facts_keeper):
+        monkeypatch.setattr(where, "os_login", lambda: "a-stranger")
+    path = new_run(tmp_path / "runs", ()).resolve()
+    assert facts_keeper.look(path, None)[1] is True  # no facts yet: taken once
+    facts = do_facts.recall(run_id_of(path), path, "a-stranger")
+    assert facts is not None and facts.moves is not None and not facts.may_note
+    append(path, StepStarted(actor="boss", at=at(20), step="a", key="s1"))
+    assert facts_keeper.look(path, None)[1] is False and len(spawned) == 1
+
+
 def test_no_look_refreshes_a_plan_over_the_limit(
     tmp_path: Path, spawned: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

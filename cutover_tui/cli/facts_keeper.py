@@ -14,7 +14,8 @@ goes round again while the head moves.
 
 Not for plans over MOST_STEPS (each refresh folds the whole log and asks every action of up
 to 400 steps of the frontier: seconds of CPU per event per follower on a large plan), not for PostgreSQL or a locked host (the fast paths
-do not serve them), and off with the refresh itself (CUTOVER_FACTS_REFRESH=0).
+do not serve them), not for a watcher (the facts say this login may do nothing), and off
+with the refresh itself (CUTOVER_FACTS_REFRESH=0).
 """
 
 from __future__ import annotations
@@ -100,8 +101,20 @@ def _needs_refresh(db: sqlite3.Connection, path: Path) -> bool:
     kept = do_facts.recall(meta["run_id"], path, os_login())
     if kept is None or kept.moves is None:
         return True
+    if _a_watcher(kept):
+        return False  # their `cutover do` is refused whatever the head: nothing to keep fresh
     at = db.execute("SELECT hash FROM events WHERE seq = ?", (kept.seq,)).fetchone()
     if at is None or at[0] != kept.head:
         return True  # the chain the facts were taken of is not this one
     since = db.execute("SELECT DISTINCT type FROM events WHERE seq > ?", (kept.seq,))
     return any(kind not in kept.inert_types for (kind,) in since)
+
+
+def _a_watcher(facts: do_facts.Facts) -> bool:
+    """While the run goes, this login may neither note nor make any move (a watcher, or a
+    login the plan does not name): a handover that changes that is rare, and their next
+    command then takes the full path, whose own refresh takes the facts again."""
+    phase = facts.index_row[do_facts.INDEX_FIELDS.index("phase")]
+    moves = (facts.moves or {}).values()
+    can_move = any(shape["targets"] for move in moves for shape in move["shapes"].values())
+    return phase in ("running", "rollback") and not facts.may_note and not can_move
