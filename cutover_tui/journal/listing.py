@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING
 
 from . import listed_record, run_snapshot, runindex
 from .raw_chain import GENESIS, first_break
-from .run_files import READABLE_VERSIONS, JournalError, RunInfo, Unreadable
+from .run_files import READABLE_VERSIONS, JournalError, RunInfo, Unreadable, run_files
 from .sqlite_io import held_connect, sqlite_connect
 
 if TYPE_CHECKING:
@@ -215,7 +215,7 @@ def listed(directory: Path, *, judge: bool = False, remember: bool = True) -> li
     (journal/listed_record.py); a judged listing keeps what it walked."""
     good: list[Listed] = []
     bad: list[Listed] = []
-    paths = sorted(directory.glob("*.db")) if directory.is_dir() else []
+    paths = run_files(directory)
     record = listed_record.open_record(directory, time.time_ns()) if paths and remember else None
     buffer = run_snapshot.ReadBuffer()  # every file read into the same memory, in turn
     try:
@@ -358,7 +358,7 @@ def backfill(journal: Journal) -> None:
 def run_paths(directory: Path, plan_id: str, mode: str) -> Iterator[Path]:
     """The run files of `plan_id` in `mode` by their meta alone (and any that cannot be
     read that way, for the caller to open and judge): the rehearsal search's first pass."""
-    for path in sorted(directory.glob("*.db")) if directory.is_dir() else []:
+    for path in run_files(directory):
         run = open_run_file(path)
         if run is None:
             yield path

@@ -34,6 +34,14 @@ def runs_dir(option: str | None = None) -> Path:
     return host.runs or Path("runs")
 
 
+def run_files(directory: Path) -> list[Path]:
+    """The run files in `directory`, sorted: the `*.db` that are regular files. A FIFO named
+    like a run (any group member can make one) hangs whoever opens it, SQLite included."""
+    if not directory.is_dir():
+        return []
+    return sorted(path for path in directory.glob("*.db") if path.is_file())
+
+
 def run_path(ref: str, directory: Path) -> Path | None:
     """The file of run `ref`: its path as given, else by id in `directory`; None when none
     of those is a file."""

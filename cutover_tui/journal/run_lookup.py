@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..engine.events import Event, RunStarted
 from ..engine.state import RunState
-from .run_files import JournalError, RunInfo, Unreadable, run_path
+from .run_files import JournalError, RunInfo, Unreadable, run_files, run_path
 from .store import Journal, _nearest, parse_rows
 
 
@@ -24,7 +24,7 @@ def open_run(ref: str, directory: Path) -> Journal:
 
 def no_such_run(ref: str, directory: Path) -> JournalError:
     """No run `ref` in `directory`, with the nearest id there is (the service says it too)."""
-    known = [p.stem for p in sorted(directory.glob("*.db"))] if directory.is_dir() else []
+    known = [p.stem for p in run_files(directory)]
     hint = _nearest(ref, known)
     return JournalError(
         f"no run {ref!r} in {directory}/"
@@ -47,7 +47,7 @@ def open_runs(
     """Each run file in `directory` (or only `paths`) opened (the caller closes it), or why
     it cannot be."""
     if paths is None:
-        paths = sorted(directory.glob("*.db")) if directory.is_dir() else []
+        paths = run_files(directory)
     for path in paths:
         try:
             journal = Journal(path)

@@ -34,6 +34,7 @@ from ..clock.conductor import Conductor
 from ..clocks import Clock
 from ..engine.state import Refused
 from ..journal.run import run_clock
+from ..journal.run_files import run_files
 from ..journal.run_lookup import no_such_run
 from ..journal.store import Journal, JournalError
 from ..plan import PlanError
@@ -137,7 +138,7 @@ class Service:
     async def conduct(self, stopping: asyncio.Event) -> None:
         """Conduct every run that has not ended, looking for new ones every SCAN_S."""
         while not stopping.is_set():
-            for path in sorted(self.directory.glob("*.db")):
+            for path in run_files(self.directory):
                 if path.stem not in self.done:
                     await self._conduct(path.stem)
             with contextlib.suppress(TimeoutError):
@@ -259,7 +260,7 @@ async def serve(
     if not directory.is_dir():
         directory.mkdir(parents=True)
         directory.chmod(RUNS_DIR_MODE)
-    for path in directory.glob("*.db"):
+    for path in run_files(directory):
         lock_down(path)
     _prepare_socket(socket_path)
     service = Service(directory)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ..journal.bytes_journal import journal_of_db
 from ..journal.listing import run_file
+from ..journal.run_files import run_files
 from ..journal.run_lookup import first_of
 from ..journal.run_snapshot import ReadBuffer, RunBytes, open_bytes
 from ..journal.store import Journal, JournalError
@@ -46,7 +47,7 @@ def all_summaries(
 ) -> list[RehearsalSummary]:
     """Every readable, undamaged rehearsal of `plan_id` in `directory`, in brief; `without`
     names a run neither folded nor remembered (the one being opened: a night under way)."""
-    paths = sorted(directory.glob("*.db")) if directory.is_dir() else []
+    paths = run_files(directory)
     if not paths:
         return []
     record = open_record(directory, time.time_ns()) if remember else None
