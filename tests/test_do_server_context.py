@@ -151,7 +151,10 @@ def test_a_burst_of_starts_makes_one(tmp_path: Path, monkeypatch) -> None:
 
 @pytest.mark.parametrize(
     ("given", "waited"),
-    [(None, 3.0), ("60", 60.0), ("0.5", 0.5), ("0", 3.0), ("-1", 3.0), ("nan", 3.0), ("x", 3.0)],
+    [
+        *[(None, 3.0), ("60", 60.0), ("0.5", 0.5), ("0.1", 0.1), ("120", 120.0)],
+        *[(v, 3.0) for v in ("0", "-1", "nan", "inf", "x", "1e-7", "0.09", "121", "3599")],
+    ],
 )
 def test_the_clients_wait_is_three_seconds_unless_told(
     monkeypatch: pytest.MonkeyPatch, given: str | None, waited: float

@@ -105,12 +105,61 @@ def test_a_watchers_war_room_keeps_nothing_fresh(
 def test_no_look_refreshes_a_plan_over_the_limit(
     tmp_path: Path, spawned: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Each refresh asks every action of every step: on a large plan the war room leaves
-    the facts to the commands (the command server, the full path)."""
+    """Each refresh folds the log and asks every action of the frontier: on a large plan
+    (as the facts count its steps, from the sealed plan: not an index row anyone in the group
+    can rewrite) the war room leaves the facts to the commands after its first."""
     path = new_run(tmp_path / "runs", ()).resolve()
     monkeypatch.setattr(facts_keeper, "MOST_STEPS", 1)
-    assert facts_keeper.look(path, None)[1] is False
-    assert spawned == [] and kept_seq(path) is None
+    asked, started = facts_keeper.look(path, None)  # no facts yet: taken once
+    assert started and kept_seq(path) == 1
+    append(path, StepStarted(actor="boss", at=at(20), step="a", key="s1"))
+    assert facts_keeper.look(path, asked)[1] is False and len(spawned) == 1
+
+
+def test_a_keeper_reaps_the_refreshes_it_started(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A war room lives all night: each refresh process it started is waited for once it
+    has ended (hostile review: one zombie per refresh, about 900 an hour, without)."""
+    monkeypatch.setenv("CUTOVER_STATE", str(tmp_path / "state"))
+    monkeypatch.setenv("CUTOVER_FACTS_REFRESH", "1")
+    monkeypatch.setenv("CUTOVER_DO_SERVER", "0")  # a fresh process each time, no server
+    path = new_run(tmp_path / "runs", ()).resolve()
+    keeper = facts_keeper.Keeper(path)
+    assert keeper.look() and len(keeper.children) == 1
+    (pid,) = keeper.children
+    until(lambda: zombie(pid), "the refresh has ended", 60)
+    append(path, StepStarted(actor="boss", at=at(20), step="a", key="s1"))
+    until(lambda: (kept_seq(path) or 0) >= 1, "the first facts kept", 60)
+    keeper.look()  # the move: another refresh, and the first one waited for
+    assert pid not in keeper.children and not zombie(pid)
+
+
+def zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_a_login_whose_facts_cannot_be_kept_is_asked_twice_not_forever(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[str] = []
+    monkeypatch.setenv("CUTOVER_STATE", str(tmp_path / "state"))
+    monkeypatch.setattr(facts_refresh, "spawn", lambda path: asked.append(path))  # keeps none
+    path = new_run(tmp_path / "runs", ()).resolve()
+    keeper = facts_keeper.Keeper(path)
+    for n in range(5):
+        keeper.look()
+        append(path, NoteAdded(actor="op", at=at(20), text=f"note {n}", key=f"n{n}"))
+    assert len(asked) == facts_keeper.TRIES
+
+
+def test_a_fifo_in_the_run_files_place_is_not_opened(tmp_path: Path, spawned: list[str]) -> None:
+    path = tmp_path / "run.db"
+    os.mkfifo(path)
+    assert facts_keeper.Keeper(path).look() is False and spawned == []
 
 
 def test_a_look_at_a_run_file_that_went_creates_nothing(tmp_path: Path, spawned: list[str]) -> None:
@@ -152,9 +201,10 @@ def test_after_starting_a_refresh_the_keeper_waits_its_gap(
 ) -> None:
     """A head that moves every second (probes, alerts): one refresh per GAP, not per look."""
     started = iter([True, False, True, True])
-    monkeypatch.setattr(facts_keeper, "look", lambda path, asked: ((1, "h"), next(started)))
+    keeper = facts_keeper.Keeper(tmp_path / "run.db")
+    monkeypatch.setattr(keeper, "look", lambda: next(started))
     stop = Waits(looks=4)
-    facts_keeper._keep(tmp_path / "run.db", stop, 2.0, 1.0)
+    facts_keeper._keep(keeper, stop, 2.0, 1.0)
     gap = facts_keeper.GAP
     assert gap > 1.0 and stop.asked == [2.0, gap, 1.0, gap, gap]
 

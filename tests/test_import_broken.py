@@ -294,6 +294,13 @@ def test_header_cell_with_a_line_break_stays_on_one_line(tmp_path, capsys) -> No
     )
 
 
+def test_a_file_name_with_a_line_break_is_named_on_one_line(tmp_path, capsys) -> None:
+    path = write_csv(tmp_path / "evil\nfake line.csv", "Ref,Owner,Duration\n1,Ann,10m\n")
+    lines = _errors(capsys, path)
+    assert lines[0].startswith(f"{tmp_path}/evil⏎fake line.csv: header on row 1;"), lines
+    assert not [line for line in lines if line.startswith("fake line.csv")]
+
+
 def test_no_header_row(tmp_path, capsys) -> None:
     path = write_csv(tmp_path / "r.csv", "foo,bar\n1,2\n")
     _has(

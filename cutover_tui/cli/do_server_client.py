@@ -99,12 +99,13 @@ def serve_first(
 
 
 def accept_timeout() -> float:
-    """ACCEPT_TIMEOUT, or the seconds CUTOVER_DO_SERVER_ACCEPT_S says (a positive number)."""
+    """ACCEPT_TIMEOUT, or the seconds CUTOVER_DO_SERVER_ACCEPT_S says, from 0.1 to 120 (a
+    wait of a microsecond would mark a healthy server stuck for every session a minute)."""
     try:
         chosen = float(os.environ.get(ACCEPT_ENV, ACCEPT_TIMEOUT))
     except ValueError:
         return ACCEPT_TIMEOUT
-    return chosen if 0 < chosen < 3600 else ACCEPT_TIMEOUT
+    return chosen if 0.1 <= chosen <= 120 else ACCEPT_TIMEOUT
 
 
 def _try_server(argv: list[str], print_: str) -> int | str:

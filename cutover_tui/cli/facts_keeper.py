@@ -20,8 +20,11 @@ with the refresh itself (CUTOVER_FACTS_REFRESH=0).
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import stat
 import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
@@ -37,6 +40,7 @@ LOOK_EVERY = 1.0
 # server takes it, 0.3 s at nice 19 when not, at 320 steps), not one a second.
 GAP = 3.0
 MOST_STEPS = 2_000
+TRIES = 2  # refreshes that kept no facts (a state folder not writable, say): then no more
 Head = tuple[int, str]
 
 
@@ -47,67 +51,110 @@ def keep_facts(path: Path, first: float = FIRST_LOOK, every: float = LOOK_EVERY)
     if facts_refresh.enabled():
         threading.Thread(
             target=_keep,
-            args=(path.resolve(), stop, first, every),
+            args=(Keeper(path.resolve()), stop, first, every),
             name="facts-keeper",
             daemon=True,
         ).start()
     return stop
 
 
-def _keep(path: Path, stop: threading.Event, first: float, every: float) -> None:
-    asked: Head | None = None
+def _keep(keeper: Keeper, stop: threading.Event, first: float, every: float) -> None:
     wait = first
     while not stop.wait(wait):
         wait = every
         try:
-            asked, spawned = look(path, asked)
-        except (OSError, sqlite3.Error, ValueError):
-            continue  # the file busy or gone for a moment: the next look
+            spawned = keeper.look()
+        except (OSError, sqlite3.Error, ValueError, TypeError, KeyError):
+            continue  # the file busy, gone or odd for a moment: the next look
         except Exception:  # a convenience: never a reason for the war room to fail
-            return
+            continue
         if spawned:  # a head moving every second (probes, alerts) costs one refresh per GAP
             wait = max(every, GAP)
 
 
-def look(path: Path, asked: Head | None) -> tuple[Head | None, bool]:
-    """The head a refresh was asked for (or found needless) once this look is done, and
-    whether this look started one: when the head moved past `asked` and this user's facts
-    do not cover it."""
-    # Read-only: a look never creates a file that went, nor writes to one (journal mode).
-    db = held_connect(path, f"file:{quote(str(path))}?mode=ro", uri=True, timeout=1.0)
-    try:
-        head = do_facts.head_of(db)
-        if head is None or head == asked:
-            return asked, False
-        if not _needs_refresh(db, path):
-            return head, False
-    finally:
-        db.close()
-    facts_refresh.spawn(str(path))
-    return head, True
+@dataclass
+class Keeper:
+    """One war room's looks at one run file, and what it remembers between them."""
 
+    path: Path
+    asked: Head | None = None  # the head a refresh was last asked for, or found needless
+    children: list[int] = field(default_factory=list)  # refreshes started here, to reap
+    tries: int = 0  # refreshes started while this user had no facts of the run
+    scanned: tuple[int, str, int, bool] | None = None  # facts' seq and head, rows read, stale
 
-def _needs_refresh(db: sqlite3.Connection, path: Path) -> bool:
-    """False when this user's facts hold the moves and everything after their head folds
-    nothing (others' notes): the fast paths take the next command as they are."""
-    if db.execute("PRAGMA user_version").fetchone()[0] != 2:
-        return False  # a run made before keys were per author: never fast
-    meta = dict(db.execute("SELECT key, value FROM meta WHERE key IN ('run_id', 'speed')"))
-    if "run_id" not in meta or float(meta.get("speed", 1.0)) != 1.0:
-        return False  # not a run file the fast paths serve (a simulation's clock)
-    total = db.execute("SELECT steps_total FROM run_index WHERE id = 1").fetchone()
-    if total is not None and total[0] > MOST_STEPS:
-        return False
-    kept = do_facts.recall(meta["run_id"], path, os_login())
-    if kept is None or kept.moves is None:
+    def look(self) -> bool:
+        """One look: True when it started a refresh (the head moved past `asked` and this
+        user's facts do not cover it)."""
+        self._reap()
+        if not stat.S_ISREG(os.stat(self.path).st_mode):
+            return False  # a FIFO put in its place would hang SQLite's open
+        # Read-only: a look never creates a file that went, nor writes to one (journal mode).
+        uri = f"file:{quote(str(self.path))}?mode=ro"
+        db = held_connect(self.path, uri, uri=True, timeout=1.0)
+        try:
+            head = do_facts.head_of(db)
+            if head is None or head == self.asked:
+                return False
+            needed = self._needs_refresh(db)
+        finally:
+            db.close()
+        self.asked = head
+        if not needed:
+            return False
+        pid = facts_refresh.spawn(str(self.path))
+        if pid is not None:
+            self.children.append(pid)
         return True
-    if _a_watcher(kept):
-        return False  # their `cutover do` is refused whatever the head: nothing to keep fresh
-    at = db.execute("SELECT hash FROM events WHERE seq = ?", (kept.seq,)).fetchone()
-    if at is None or at[0] != kept.head:
-        return True  # the chain the facts were taken of is not this one
-    since = db.execute("SELECT DISTINCT type FROM events WHERE seq > ?", (kept.seq,))
-    return any(kind not in kept.inert_types for (kind,) in since)
+
+    def _reap(self) -> None:
+        """The refresh processes started here that have ended, waited for (no zombies)."""
+        for pid in list(self.children):
+            try:
+                done, _ = os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                done = pid
+            if done:
+                self.children.remove(pid)
+
+    def _needs_refresh(self, db: sqlite3.Connection) -> bool:
+        """False when this user's facts hold the moves and everything after their head folds
+        nothing (others' notes): the fast paths take the next command as they are."""
+        if db.execute("PRAGMA user_version").fetchone()[0] != 2:
+            return False  # a run made before keys were per author: never fast
+        meta = dict(db.execute("SELECT key, value FROM meta WHERE key IN ('run_id', 'speed')"))
+        if "run_id" not in meta or float(meta.get("speed", 1.0)) != 1.0:
+            return False  # not a run file the fast paths serve (a simulation's clock)
+        kept = do_facts.recall(meta["run_id"], self.path, os_login())
+        if kept is None or kept.moves is None:
+            self.tries += 1  # the refresh takes them; if none are kept twice, it cannot
+            return self.tries <= TRIES
+        self.tries = 0
+        if len(kept.steps) > MOST_STEPS or _a_watcher(kept):
+            return False  # (the steps the engine folded from the sealed plan, not an index)
+        return self._stale(db, kept)
+
+    def _stale(self, db: sqlite3.Connection, kept: do_facts.Facts) -> bool:
+        """A row since the facts' head that folds something, or another chain. Only rows not
+        read at an earlier look are read: a night of notes costs no more look by look."""
+        at = db.execute("SELECT hash FROM events WHERE seq = ?", (kept.seq,)).fetchone()
+        if at is None or at[0] != kept.head:
+            return True  # the chain the facts were taken of is not this one
+        seq, head, upto, stale = self.scanned or (kept.seq, kept.head, kept.seq, False)
+        if (seq, head) != (kept.seq, kept.head):
+            upto, stale = kept.seq, False  # new facts: read from their head
+        rows = db.execute("SELECT seq, type FROM events WHERE seq > ? ORDER BY seq", (upto,))
+        for row_seq, kind in rows:
+            upto, stale = row_seq, stale or kind not in kept.inert_types
+        self.scanned = (kept.seq, kept.head, upto, stale)
+        return stale
+
+
+def look(path: Path, asked: Head | None) -> tuple[Head | None, bool]:
+    """One look by a keeper that last asked at `asked`: the head it asked at after, and
+    whether it started a refresh (the tests' and the benchmark's way in)."""
+    keeper = Keeper(path, asked=asked)
+    spawned = keeper.look()
+    return keeper.asked, spawned
 
 
 def _a_watcher(facts: do_facts.Facts) -> bool:

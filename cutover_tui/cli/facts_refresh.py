@@ -49,25 +49,29 @@ def enabled() -> bool:
     return os.environ.get("CUTOVER_FACTS_REFRESH", "1") != "0"
 
 
-def spawn(path: str) -> None:
+def spawn(path: str) -> int | None:
     """Start the refresh of this user's facts of the run file at `path`, detached: this
-    package's own code in an isolated Python (cli/own_python.py) in `/`."""
+    package's own code in an isolated Python (cli/own_python.py) in `/`. The pid of the
+    process started (a long-lived caller, the war room, reaps it), None when the command
+    server took it or nothing was started."""
     if not enabled():
-        return
+        return None
     if os.environ.get("CUTOVER_DO_SERVER", "1") != "0":  # a fork of the command server's
         from .do_server_refresh import refresh_by_server
 
         handed = refresh_by_server(path, refresh_env())
         if handed is not None:
             handed.close()
-            return
+            return None
     quiet = [(os.POSIX_SPAWN_OPEN, fd, os.devnull, os.O_RDWR, 0) for fd in (0, 1, 2)]
     try:
         actions = quiet + [(os.POSIX_SPAWN_CLOSE, fd) for fd in inherited()]
         argv = python_command(MODULE, [path], cwd="/")
-        os.posix_spawn(sys.executable, argv, refresh_env(), file_actions=actions, setsid=True)
+        return os.posix_spawn(
+            sys.executable, argv, refresh_env(), file_actions=actions, setsid=True
+        )
     except Exception:  # no interpreter to start, say: never fail the command recorded
-        return  # the next step action takes the full path
+        return None  # the next step action takes the full path
 
 
 def inherited() -> list[int]:

@@ -9,6 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..importers import ImportOptions, ImportResult, import_runbook
+from ..inert import inert_line
 from .options import add_runs_option
 
 
@@ -94,7 +95,7 @@ def report(result: ImportResult, target: Path) -> None:
     errors = [p for p in result.problems if p.severity == "error"]
     warnings = [p for p in result.problems if p.severity == "warning"]
     out = sys.stdout if not errors else sys.stderr
-    head = f"{result.source}:"
+    head = f"{inert_line(result.source)}:"  # a file's name may hold a line break
     if result.header_row is not None:
         head += f" header on row {result.header_row};"
     if errors:
@@ -113,7 +114,8 @@ def report(result: ImportResult, target: Path) -> None:
         rows = ", ".join(str(r) for r in result.rollback.failed_rows)
         print(f"  Rollback rows that cannot be imported: {rows}", file=out)
     if not errors:
-        print(f"wrote {target}; check it with: cutover validate {target}", file=out)
+        shown = inert_line(target)
+        print(f"wrote {shown}; check it with: cutover validate {shown}", file=out)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
