@@ -35,7 +35,14 @@ from typing import TYPE_CHECKING
 
 from . import listed_record, run_snapshot, runindex
 from .raw_chain import GENESIS, first_break
-from .run_files import READABLE_VERSIONS, JournalError, RunInfo, Unreadable, run_files
+from .run_files import (
+    READABLE_VERSIONS,
+    JournalError,
+    RunInfo,
+    Unreadable,
+    run_files,
+    run_names,
+)
 from .sqlite_io import held_connect, sqlite_connect
 
 if TYPE_CHECKING:
@@ -211,22 +218,15 @@ def list_runs_indexed(directory: Path, *, judge: bool = False) -> list[RunInfo |
 NOT_A_FILE = "not a regular file (a FIFO or a device named like a run): left unopened"
 
 
-def not_files(directory: Path, files: list[Path]) -> list[Path]:
-    """The `*.db` names in `directory` that are not among its run `files`."""
-    if not directory.is_dir():
-        return []
-    return sorted(set(directory.glob("*.db")) - set(files))
-
-
 def listed(directory: Path, *, judge: bool = False, remember: bool = True) -> list[Listed]:
     """Every run file, oldest first, unreadable last, each chain walked (DAMAGED when it
     breaks); with `judge`, the listing guard too, as `cutover runs` checks each run. With
     `remember`, a file unchanged since this user's last judged listing is not walked again
     (journal/listed_record.py); a judged listing keeps what it walked."""
     good: list[Listed] = []
-    paths = run_files(directory)
+    paths, others = run_names(directory)
     # Named, never opened: a FIFO put here by a group member would hang the open.
-    bad = [Listed(Unreadable(path, NOT_A_FILE)) for path in not_files(directory, paths)]
+    bad = [Listed(Unreadable(path, NOT_A_FILE)) for path in others]
     record = listed_record.open_record(directory, time.time_ns()) if paths and remember else None
     buffer = run_snapshot.ReadBuffer()  # every file read into the same memory, in turn
     try:

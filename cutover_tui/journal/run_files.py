@@ -37,9 +37,19 @@ def runs_dir(option: str | None = None) -> Path:
 def run_files(directory: Path) -> list[Path]:
     """The run files in `directory`, sorted: the `*.db` that are regular files. A FIFO named
     like a run (any group member can make one) hangs whoever opens it, SQLite included."""
+    return run_names(directory)[0]
+
+
+def run_names(directory: Path) -> tuple[list[Path], list[Path]]:
+    """The `*.db` names in `directory`, sorted, in one listing: the regular files (runs),
+    and the rest (a FIFO, a device, a folder: never to be opened)."""
     if not directory.is_dir():
-        return []
-    return sorted(path for path in directory.glob("*.db") if path.is_file())
+        return [], []
+    files: list[Path] = []
+    others: list[Path] = []
+    for path in sorted(directory.glob("*.db")):
+        (files if path.is_file() else others).append(path)
+    return files, others
 
 
 def run_path(ref: str, directory: Path) -> Path | None:
