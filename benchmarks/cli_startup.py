@@ -198,7 +198,7 @@ def keeper_lag(runs: Path, run_id: str, state: Path, n: int) -> float:
     journal.close()
     os.environ |= {"CUTOVER_FACTS_REFRESH": "1", "CUTOVER_DO_SERVER": "0"}
     began = time.perf_counter()
-    facts_keeper.look(path, None)
+    facts_keeper.Keeper(path).look()
     refreshed(runs, run_id, state, poll=0.01)
     return time.perf_counter() - began
 

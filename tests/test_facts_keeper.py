@@ -46,6 +46,14 @@ def append(path: Path, *events) -> None:
         journal.close()
 
 
+def look(path: Path, asked: tuple[int, str] | None) -> tuple[tuple[int, str] | None, bool]:
+    """One look by a keeper that last asked at `asked`: the head it asked at after, and
+    whether it started a refresh."""
+    keeper = facts_keeper.Keeper(path, asked=asked)
+    spawned = keeper.look()
+    return keeper.asked, spawned
+
+
 def run_id_of(path: Path) -> str:
     journal = Journal(path)
     try:
@@ -72,16 +80,16 @@ def test_a_look_refreshes_facts_a_move_made_stale_and_nothing_else(
     tmp_path: Path, spawned: list[str]
 ) -> None:
     path = new_run(tmp_path / "runs", ()).resolve()
-    asked, started = facts_keeper.look(path, None)  # no facts of this user yet: taken
+    asked, started = look(path, None)  # no facts of this user yet: taken
     assert (asked, started, spawned, kept_seq(path)) == ((1, asked[1]), True, [str(path)], 1)
-    assert facts_keeper.look(path, asked) == (asked, False) and len(spawned) == 1  # same head
+    assert look(path, asked) == (asked, False) and len(spawned) == 1  # same head
 
     append(path, NoteAdded(actor="op", at=at(20), text="someone's note", key="n1"))
-    asked, started = facts_keeper.look(path, asked)  # a note folds nothing: the facts serve
+    asked, started = look(path, asked)  # a note folds nothing: the facts serve
     assert asked[0] == 2 and not started and len(spawned) == 1 and kept_seq(path) == 1
 
     append(path, StepStarted(actor="boss", at=at(20), step="a", key="s1"))
-    asked, started = facts_keeper.look(path, asked)  # someone's move: the facts are stale
+    asked, started = look(path, asked)  # someone's move: the facts are stale
     assert asked[0] == 3 and started and len(spawned) == 2 and kept_seq(path) == 3
 
 
@@ -95,11 +103,11 @@ def test_a_watchers_war_room_keeps_nothing_fresh(
     for where in (identity, facts_keeper):
         monkeypatch.setattr(where, "os_login", lambda: "a-stranger")
     path = new_run(tmp_path / "runs", ()).resolve()
-    assert facts_keeper.look(path, None)[1] is True  # no facts yet: taken once
+    assert look(path, None)[1] is True  # no facts yet: taken once
     facts = do_facts.recall(run_id_of(path), path, "a-stranger")
     assert facts is not None and facts.moves is not None and not facts.may_note
     append(path, StepStarted(actor="boss", at=at(20), step="a", key="s1"))
-    assert facts_keeper.look(path, None)[1] is False and len(spawned) == 1
+    assert look(path, None)[1] is False and len(spawned) == 1
 
 
 def test_no_look_refreshes_a_plan_over_the_limit(
@@ -110,10 +118,10 @@ def test_no_look_refreshes_a_plan_over_the_limit(
     can rewrite) the war room leaves the facts to the commands after its first."""
     path = new_run(tmp_path / "runs", ()).resolve()
     monkeypatch.setattr(facts_keeper, "MOST_STEPS", 1)
-    asked, started = facts_keeper.look(path, None)  # no facts yet: taken once
+    asked, started = look(path, None)  # no facts yet: taken once
     assert started and kept_seq(path) == 1
     append(path, StepStarted(actor="boss", at=at(20), step="a", key="s1"))
-    assert facts_keeper.look(path, asked)[1] is False and len(spawned) == 1
+    assert look(path, asked)[1] is False and len(spawned) == 1
 
 
 def test_a_keeper_reaps_the_refreshes_it_started(
@@ -166,7 +174,7 @@ def test_a_look_at_a_run_file_that_went_creates_nothing(tmp_path: Path, spawned:
     path = new_run(tmp_path / "runs", ()).resolve()
     path.unlink()
     with pytest.raises((OSError, sqlite3.Error)):  # the keeper's loop looks again a second later
-        facts_keeper.look(path, None)
+        look(path, None)
     assert not path.exists() and spawned == []
 
 

@@ -64,9 +64,7 @@ def _keep(keeper: Keeper, stop: threading.Event, first: float, every: float) -> 
         wait = every
         try:
             spawned = keeper.look()
-        except (OSError, sqlite3.Error, ValueError, TypeError, KeyError):
-            continue  # the file busy, gone or odd for a moment: the next look
-        except Exception:  # a convenience: never a reason for the war room to fail
+        except Exception:  # the file busy, gone or odd: the next look (never the war room's end)
             continue
         if spawned:  # a head moving every second (probes, alerts) costs one refresh per GAP
             wait = max(every, GAP)
@@ -147,14 +145,6 @@ class Keeper:
             upto, stale = row_seq, stale or kind not in kept.inert_types
         self.scanned = (kept.seq, kept.head, upto, stale)
         return stale
-
-
-def look(path: Path, asked: Head | None) -> tuple[Head | None, bool]:
-    """One look by a keeper that last asked at `asked`: the head it asked at after, and
-    whether it started a refresh (the tests' and the benchmark's way in)."""
-    keeper = Keeper(path, asked=asked)
-    spawned = keeper.look()
-    return keeper.asked, spawned
 
 
 def _a_watcher(facts: do_facts.Facts) -> bool:
