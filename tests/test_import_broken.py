@@ -301,6 +301,15 @@ def test_a_file_name_with_a_line_break_is_named_on_one_line(tmp_path, capsys) ->
     assert not [line for line in lines if line.startswith("fake line.csv")]
 
 
+def test_a_note_naming_a_file_with_a_line_break_is_one_line(tmp_path, capsys) -> None:
+    """The encoding's note names the file (cp1252, not UTF-8): on one line, as the rest."""
+    path = tmp_path / "evil\nfake line.csv"
+    path.write_bytes("Task,Owner,Duration\nCaf\u00e9,Ann,10m\n".encode("cp1252"))
+    _code, out, err = run_import(capsys, path)
+    assert [line for line in out if "note:" in line and "evil⏎fake line.csv: not UTF-8" in line]
+    assert not [line for line in out + err if line.startswith("fake line.csv")]
+
+
 def test_no_header_row(tmp_path, capsys) -> None:
     path = write_csv(tmp_path / "r.csv", "foo,bar\n1,2\n")
     _has(

@@ -6,6 +6,7 @@ import argparse
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..importers import ImportOptions, ImportResult, import_runbook
@@ -57,16 +58,16 @@ def cmd_import(args: argparse.Namespace) -> int:
     source = Path(args.file)
     target = Path(args.out) if args.out else source.with_suffix(".toml")
     if target.exists() and not args.force:
-        print(f"{target}: already exists; choose another --out or add --force", file=sys.stderr)
+        _say(f"{target}: already exists; choose another --out or add --force", sys.stderr)
         return 1
     try:
         zone = ZoneInfo(args.timezone or "UTC")
         start = datetime.fromisoformat(args.start) if args.start else None
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        print(
+        _say(
             f"cutover import: {exc}: give --start like 2026-12-05T22:00 and --timezone "
             "like Europe/London",
-            file=sys.stderr,
+            sys.stderr,
         )
         return 1
     tomorrow = datetime.now(zone).date() + timedelta(days=1)
@@ -81,7 +82,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     )
     result = import_runbook(source, options)
     if result.refused:
-        print(result.refused, file=sys.stderr)
+        _say(result.refused, sys.stderr)
         return 1
     report(result, target)
     if not result.ok or result.toml is None:
@@ -95,27 +96,32 @@ def report(result: ImportResult, target: Path) -> None:
     errors = [p for p in result.problems if p.severity == "error"]
     warnings = [p for p in result.problems if p.severity == "warning"]
     out = sys.stdout if not errors else sys.stderr
-    head = f"{inert_line(result.source)}:"  # a file's name may hold a line break
+    head = f"{result.source}:"
     if result.header_row is not None:
         head += f" header on row {result.header_row};"
     if errors:
         head += f" {len(errors)} error(s), {len(warnings)} warning(s); nothing written"
     else:
         head += f" {result.steps} steps, {len(warnings)} warning(s)"
-    print(head, file=out)
+    _say(head, out)
     for note in result.notes:
-        print(f"  note: {note}", file=out)
+        _say(f"  note: {note}", out)
     for problem in result.problems:
-        print(f"  {problem}", file=out)
+        _say(f"  {problem}", out)
     if result.failed_rows:
         rows = ", ".join(str(r) for r in result.failed_rows)
-        print(f"  rows that cannot be imported: {rows}", file=out)
+        _say(f"  rows that cannot be imported: {rows}", out)
     if result.rollback and result.rollback.failed_rows:
         rows = ", ".join(str(r) for r in result.rollback.failed_rows)
-        print(f"  Rollback rows that cannot be imported: {rows}", file=out)
+        _say(f"  Rollback rows that cannot be imported: {rows}", out)
     if not errors:
-        shown = inert_line(target)
-        print(f"wrote {shown}; check it with: cutover validate {shown}", file=out)
+        _say(f"wrote {target}; check it with: cutover validate {target}", out)
+
+
+def _say(line: object, out: TextIO) -> None:
+    """One line of the import's report: a file's name or a sheet's text (a header, an owner)
+    may hold a line break, which would start a line of its own."""
+    print(inert_line(line), file=out)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
