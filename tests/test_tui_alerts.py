@@ -112,3 +112,42 @@ async def test_warnings_make_way_after_ten_minutes_of_the_night_on_a_fast_clock(
             await settle(pilot, lambda posted=posted: posted)
             (toast,) = posted
             assert toast.timeout == warning, factor
+
+
+def _titles(app) -> list[str]:
+    return [n.title for n in app._notifications]
+
+
+async def test_a_verdict_toast_comes_down_when_the_badge_moves_on() -> None:
+    # Regression (user pass, 2026-12-02): back ON TRACK, the "Window at risk" toast stayed up
+    # beside the green badge for its ten seconds, a second voice on the screen.
+    app = war_room("viewer", through_load(), at(60))
+    async with app.run_test(size=SIZE) as pilot:
+        app.clock.moment = at(135)  # the 1h load 85 minutes in
+        app.refresh_run()
+        await pilot.pause()
+        assert app.frame.verdict.stage == "at-risk"
+        assert "Window at risk" in _titles(app)
+        app.source.submit(StepCompleted(actor="dba", at=at(135), step="load"))
+        app.poll_journal()
+        app.refresh_run()
+        await pilot.pause()
+        assert app.frame.verdict.stage == "on-track"
+        assert "Window at risk" not in _titles(app)
+        assert "Over budget" in _titles(app)  # what did happen stays said
+
+
+async def test_window_at_risk_makes_way_for_window_breach_likely() -> None:
+    # The pace went from at risk to late under a fired trigger: both toasts were up at once.
+    app = war_room("viewer", through_load(), at(100))
+    async with app.run_test(size=SIZE) as pilot:
+        app.clock.moment = at(200)
+        app.refresh_run()
+        await pilot.pause()
+        assert app.frame.verdict.pace == "at-risk" and "Window at risk" in _titles(app)
+        app.clock.moment = at(300)
+        app.refresh_run()
+        await pilot.pause()
+        assert app.frame.verdict.pace == "late"
+        assert "Window breach likely" in _titles(app)
+        assert "Window at risk" not in _titles(app)

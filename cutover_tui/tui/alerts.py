@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ..engine.events import Event
+from ..engine.verdict_types import Verdict
 from ..inert import inert_line
 from ..report.narrate import narrate
 from .frame import Frame
@@ -87,7 +88,7 @@ class Alerts:
             # The verdict turned: say so once per stage reached, with the deciding rule.
             title, severity = _SAID[v.stage]
             found.append((("verdict", v.stage), Notice(title, v.decided_by.text, severity)))
-        if v.pace in _SAID and v.stage not in ("at-risk", "late", "ended", "no-go"):
+        if _pace_said(v):
             # Under ROLL BACK or past no return the window is still news: the pace's own words.
             title, severity = _SAID[v.pace]
             found.append((("verdict", v.pace), Notice(title, v.pace_rule.text, severity)))
@@ -135,6 +136,26 @@ _SAID: dict[str, tuple[str, Severity]] = {
     "no-return": ("Past the point of no return", "error"),
     "no-go": ("NO GO", "error"),
 }
+
+
+VERDICT_TITLES = frozenset(title for title, _ in _SAID.values())
+
+
+def _pace_said(verdict: Verdict) -> bool:
+    """Whether the pace is said on its own: a slip the stage (ROLL BACK, past no return)
+    does not already say."""
+    return verdict.pace in _SAID and verdict.stage not in ("at-risk", "late", "ended", "no-go")
+
+
+def outdated(frame: Frame) -> frozenset[str]:
+    """The verdict toasts' titles that no longer hold in `frame`: a \"Window at risk\" still
+    up when the badge is back ON TRACK, or beside \"Window breach likely\", would be a second
+    voice on the screen (the war room withdraws them)."""
+    v = frame.verdict
+    holding = {_SAID[v.stage][0]} if v.stage in _SAID else set()
+    if _pace_said(v):
+        holding.add(_SAID[v.pace][0])
+    return VERDICT_TITLES - holding
 
 
 def _together(notices: list[Notice]) -> list[Notice]:

@@ -40,7 +40,7 @@ from .actions.incidents import IncidentActions
 from .actions.night import NightActions
 from .actions.steps import StepActions
 from .actions.views import ViewActions
-from .alerts import Alerts
+from .alerts import Alerts, outdated
 from .boot import held_back
 from .catch_up_news import odds_settled, start_catch_up
 from .catch_up_news import say as say_caught_up
@@ -51,7 +51,7 @@ from .odds import Asked, OddsKeeper
 from .pacing import RecomputeGate
 from .source import RunSource
 from .terminal import TerminalGuard, driver_class
-from .toasts import keep_few
+from .toasts import keep_few, withdraw
 from .widgets.checks import ChecksPane
 from .widgets.comms import CommsLog
 from .widgets.footer import RoleFooter
@@ -388,6 +388,7 @@ class WarRoomApp(
     def _alert(self, frame: Frame, new: list[Event]) -> None:
         """Say at once, in every process, what needs attention (each thing once)."""
         factor = self.clock.factor  # above 1 in a simulation
+        withdraw(self, outdated(frame))  # the badge moved on: its old words come down
         for notice in self.alerts.notices(frame, new):
             # Errors stay long enough to be read from across the room. Warnings make way after
             # ten seconds, or ten minutes of the night on a fast clock (two seconds at least).

@@ -55,4 +55,13 @@ def keep_few(app: App, limit: int | None = None) -> None:
     app._refresh_notifications()
 
 
-__all__ = ["MAX_TOASTS", "keep_few", "toast_limit"]
+def withdraw(app: App, titles: frozenset[str]) -> None:
+    """Take down the toasts titled any of `titles` (what they said no longer holds)."""
+    gone = [n for n in app._notifications if n.title in titles]
+    for notification in gone:
+        app._unnotify(notification, refresh=False)
+    if gone:
+        app._refresh_notifications()
+
+
+__all__ = ["MAX_TOASTS", "keep_few", "toast_limit", "withdraw"]
