@@ -119,7 +119,9 @@ async def test_w_publishes_the_journal_head_that_verify_expect_checks(tmp_path) 
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("w")
         await settle(pilot, lambda: app.screen.__class__.__name__ == "ForesightScreen")
-        head = app.screen.head
+        head = app.screen.head()  # the head as the screen shows it (asked at each draw)
+        shown = [str(s.render()) for s in app.screen.query(".live-part")]
+        assert any(head in line for line in shown), shown
     seq, digest = Journal(journal.path).head
     assert head == f"{seq}:{digest[:16]}"
     verify = subprocess.run(

@@ -380,10 +380,18 @@ class WarRoomApp(
             comms = self.query_one(CommsLog)
             if new or comms.unshown:  # news, or the history the source gave (opening)
                 comms.add(new, frame)
+            self._follow_screens(frame)
         except NoMatches:
             # A tick that lands while the app is closing finds its panes already gone:
             # nothing to show, and nothing lost (the journal holds every event).
             return
+
+    def _follow_screens(self, frame: Frame) -> None:
+        """`w`, `C`, `V` open over the panes show this frame too (tui/screens/live.py)."""
+        for screen in self.screen_stack:
+            follow = getattr(screen, "follow_frame", None)
+            if follow is not None:
+                follow(frame)
 
     def _alert(self, frame: Frame, new: list[Event]) -> None:
         """Say at once, in every process, what needs attention (each thing once)."""

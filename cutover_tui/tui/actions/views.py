@@ -42,7 +42,7 @@ class ViewActions(ActionCore):
         if self.frame is not None:  # the verdict is there at every stage, odds or not
             from ..screens.foresight import ForesightScreen  # not on the first frame (issue 14)
 
-            self.push_screen(ForesightScreen(self.frame, self._head()))
+            self.push_screen(ForesightScreen(self.frame, self._head))
 
     def action_comms(self) -> None:
         if self.frame is not None:  # screens/comms.py; sending is `cutover do RUN send`

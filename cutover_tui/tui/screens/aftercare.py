@@ -8,12 +8,12 @@ reading of where each item stands, shared with `cutover aftercare` and the revie
 
 from __future__ import annotations
 
+from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ...engine.aftercare_checks import item_check
@@ -22,6 +22,7 @@ from ...engine.spoken_zone import told_in
 from ...engine.state import RunState
 from ...inert import inert_line
 from ..frame import Frame
+from .live import LiveScreen
 
 STATUS_STYLE = {
     "open": "",
@@ -84,7 +85,7 @@ def handover_lines(frame: Frame) -> Text:
     return Text("\n").join(lines)
 
 
-class AftercareScreen(ModalScreen[str | None]):
+class AftercareScreen(LiveScreen):
     """Dismissed with "record" (`v`) or "remark" (`n`): the app then opens that form."""
 
     DEFAULT_CSS = """
@@ -105,14 +106,16 @@ class AftercareScreen(ModalScreen[str | None]):
         super().__init__()
         self.frame = frame
 
-    def compose(self) -> ComposeResult:
+    def parts(self) -> list[RenderableType]:
         with told_in(self.frame.tz):  # `--tz`: the due times in the zone the panes show
-            parts = headline(self.frame), aftercare_table(self.frame), handover_lines(self.frame)
+            parts = [headline(self.frame), aftercare_table(self.frame), handover_lines(self.frame)]
+        return [*parts, Text("v: record an item   n: a review remark   escape: close", "dim")]
+
+    def compose(self) -> ComposeResult:
+        ids = ("aftercare-headline", "aftercare-table", None, None)
         with VerticalScroll():
-            yield Static(parts[0], id="aftercare-headline")
-            yield Static(parts[1], id="aftercare-table")
-            yield Static(parts[2])
-            yield Static(Text("v: record an item   n: a review remark   escape: close", "dim"))
+            for part, id_ in zip(self.parts(), ids, strict=True):
+                yield Static(part, id=id_, classes="live-part")
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -8,15 +8,15 @@ plan, people and servers is made inert.
 
 from __future__ import annotations
 
+from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from ...comms.outgoing import drafts
+from ...comms.outgoing import Draft, drafts
 from ...comms.send import send_events
 from ...comms.settings import CommsConfigError, load_comms_settings
 from ...comms.templates import render
@@ -24,6 +24,7 @@ from ...comms.values import values_from
 from ...engine.outbox import SENDERS
 from ...inert import inert_line
 from ..frame import Frame
+from .live import LiveScreen
 
 STATUS_STYLE = {
     "queued": "",
@@ -64,9 +65,11 @@ def may_send(frame: Frame) -> bool:
     return bool(frame.state.roles_of(frame.actor) & SENDERS)
 
 
-def draft_lines(frame: Frame) -> Text:
+def draft_lines(frame: Frame, found: list[Draft] | None = None) -> Text:
+    """The drafts waiting (`found`, else those of `frame`), numbered as 1-9 send them."""
     state, verdict = frame.state, frame.verdict
-    found = drafts(state, frame.now, verdict.stage)
+    if found is None:
+        found = drafts(state, frame.now, verdict.stage)
     lines = [Text(f"Drafts awaiting a communicator: {len(found)}", "bold")]
     for number, draft in enumerate(found, start=1):
         text = render(
@@ -109,7 +112,7 @@ def contacts_table(frame: Frame) -> Table:
     return table
 
 
-class CommsScreen(ModalScreen[None]):
+class CommsScreen(LiveScreen):
     DEFAULT_CSS = """
     CommsScreen { align: center middle; }
     CommsScreen > VerticalScroll {
@@ -126,23 +129,45 @@ class CommsScreen(ModalScreen[None]):
     def __init__(self, frame: Frame) -> None:
         super().__init__()
         self.frame = frame
+        self.numbered: list[str] = []  # the drafts' ids as last drawn: 1 is numbered[0]
+
+    def parts(self) -> list[RenderableType]:
+        frame = self.frame
+        found = drafts(frame.state, frame.now, frame.verdict.stage)
+        # The ids, not the drafts: the state under a frame is the app's, folded in place.
+        self.numbered = [d.id for d in found]
+        return [outbox_table(frame), draft_lines(frame, found), contacts_table(frame)]
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
-            yield Static(outbox_table(self.frame))
-            yield Static(draft_lines(self.frame))
-            yield Static(contacts_table(self.frame))
+            for part in self.parts():
+                yield Static(part, classes="live-part")
 
     def action_close(self) -> None:
         self.dismiss(None)
 
     def action_send(self, number: int) -> None:
-        """Send draft `number` as the war room's user; each refusal said as the app says it."""
+        """Send the draft shown as `number` as the war room's user; each refusal said as the
+        app says it. The number is the screen's: a draft sent or gone since it was drawn is
+        refused, never swapped for whatever now has that number."""
         app = self.app
-        frame = getattr(app, "frame", None) or self.frame
-        found = drafts(frame.state, frame.now, frame.verdict.stage)
-        if not 1 <= number <= len(found):
+        if not 1 <= number <= len(self.numbered):
             self.notify(f"there is no draft {number}", severity="warning")
+            return
+        chosen = self.numbered[number - 1]
+        frame = getattr(app, "frame", None) or self.frame
+        draft = next(
+            (d for d in drafts(frame.state, frame.now, frame.verdict.stage) if d.id == chosen),
+            None,
+        )
+        if draft is None:
+            self.notify(
+                f"draft {number} ({inert_line(chosen)}) is no longer waiting: "
+                "sent, or no longer due; the list is redrawn",
+                title="Refused",
+                severity="warning",
+            )
+            self.follow_frame(frame)
             return
         try:
             settings = load_comms_settings()
@@ -152,7 +177,7 @@ class CommsScreen(ModalScreen[None]):
         log_only = frame.state.mode == "rehearsal" and settings.delivery.rehearsals == "log"
         events = send_events(
             frame.state,
-            found[number - 1],
+            draft,
             actor=frame.actor,
             at=app.clock.now(),
             sched=frame.sched,
@@ -162,5 +187,3 @@ class CommsScreen(ModalScreen[None]):
         for event in events:
             if not app.submit(event):  # refused: the app said why
                 return
-        self.frame = getattr(app, "frame", None) or frame
-        self.refresh(recompose=True)

@@ -3,18 +3,21 @@ the P80 path."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ...engine.alarm import sureness
 from ...engine.timings import tick_offs
 from ...inert import inert_line
 from ..frame import LEVEL_MARK, LEVEL_STYLE, STAGE_MARK, TONE_BADGE, Frame, dur
+from .live import LiveScreen
 
 RULE_NAME = {
     "odds": "odds at tonight's pace",
@@ -141,7 +144,7 @@ def reasoning(frame: Frame) -> list[Text | Table]:
     return parts
 
 
-class ForesightScreen(ModalScreen[None]):
+class ForesightScreen(LiveScreen):
     DEFAULT_CSS = """
     ForesightScreen { align: center middle; }
     ForesightScreen > VerticalScroll {
@@ -152,23 +155,29 @@ class ForesightScreen(ModalScreen[None]):
     """
     BINDINGS = [Binding("escape,q,w", "close", "Close", id="foresight.close")]
 
-    def __init__(self, frame: Frame, head: str | None = None) -> None:
+    def __init__(self, frame: Frame, head: Callable[[], str | None] | None = None) -> None:
+        """`head`: the journal's head as published now (None for a run in memory)."""
         super().__init__()
         self.frame = frame
         self.head = head
 
+    def parts(self) -> list[RenderableType]:
+        out: list[RenderableType] = list(reasoning(self.frame))
+        head = self.head() if self.head else None
+        if head:
+            out.append(
+                Text.assemble(
+                    ("Journal head  ", "bold"),
+                    head,
+                    "  (note it; `cutover verify RUN --expect` proves the log still holds it)",
+                )
+            )
+        return out
+
     def compose(self) -> ComposeResult:
         with VerticalScroll():
-            for part in reasoning(self.frame):
-                yield Static(part)
-            if self.head:
-                yield Static(
-                    Text.assemble(
-                        ("Journal head  ", "bold"),
-                        self.head,
-                        "  (note it; `cutover verify RUN --expect` proves the log still holds it)",
-                    )
-                )
+            for part in self.parts():
+                yield Static(part, classes="live-part")
 
     def action_close(self) -> None:
         self.dismiss(None)
