@@ -218,3 +218,20 @@ async def test_the_palette_acknowledges_an_incident_by_name() -> None:
         await settle(pilot, lambda: "Acknowledge INC-1" in _highlighted_command(app))
         await pilot.press("enter")
         await settle(pilot, lambda: last(app).type == "incident-acknowledged")
+
+
+async def test_the_cursor_stays_with_its_incident_when_the_list_reorders() -> None:
+    # Regression (user pass, 2026-12-02): the cursor was a row index; a SEV1 raised by someone
+    # else sorts first, and `a` then acknowledged the SEV1 the reader had not chosen.
+    app = war_room("res", night(raised("sev2")))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_incidents(pilot, app)
+        assert screen.selected == 1
+        app.source.submit(raised("sev1").model_copy(update={"actor": "cmdr"}))
+        app.poll_journal()
+        await settle(pilot, lambda: [r.number for r in screen.found] == [2, 1])  # SEV1 first
+        assert screen.selected == 1
+        await settle(pilot, lambda: screen.chosen == 1)  # redrawn: the highlight went with it
+        await pilot.press("a")
+        await settle(pilot, lambda: last(app).type == "incident-acknowledged")
+        assert last(app).incident == 1

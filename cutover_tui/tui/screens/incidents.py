@@ -190,11 +190,25 @@ class IncidentsScreen(ModalScreen[None]):
     def __init__(self, frame: Frame) -> None:
         super().__init__()
         self.frame = frame
-        self.chosen = 0
+        self.chosen = 0  # the highlighted row's index, as last drawn
+        # The incident the cursor is on: the list reorders under it (a SEV1 raised by someone
+        # else sorts first, a resolved one last) and the cursor stays with the incident, so a
+        # key acts on the one the reader chose, never on whichever took its row.
+        self.chosen_number: int | None = None
+        self.drawn: list[int] = []  # the numbers in the order last drawn
 
     @property
     def found(self) -> list[IncidentRow]:
         return rows(self.frame.state, self.frame.now)
+
+    def _place_cursor(self, found: list[IncidentRow]) -> None:
+        numbers = [r.number for r in found]
+        if self.chosen_number in numbers:
+            self.chosen = numbers.index(self.chosen_number)
+        else:
+            self.chosen = max(0, min(self.chosen, len(numbers) - 1))
+        self.chosen_number = numbers[self.chosen] if numbers else None
+        self.drawn = numbers
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
@@ -206,24 +220,27 @@ class IncidentsScreen(ModalScreen[None]):
         self.set_interval(1.0, self.redraw, name="incidents-tick")
 
     def _table(self) -> Table | Text:
+        found = self.found
+        self._place_cursor(found)
         if self.app.size.width < 120:
-            return incidents_lines(self.frame, self.found, self.chosen)
-        return incidents_table(self.frame, self.found, self.chosen)
+            return incidents_lines(self.frame, found, self.chosen)
+        return incidents_table(self.frame, found, self.chosen)
 
     def redraw(self) -> None:
         """The app's latest frame: countdowns run down, new incidents appear."""
         self.frame = getattr(self.app, "frame", None) or self.frame
-        self.chosen = max(0, min(self.chosen, len(self.found) - 1))
         self.query_one("#incidents-bridge", Static).update(bridge_text(self.frame))
         self.query_one("#incidents-table", Static).update(self._table())
 
     @property
     def selected(self) -> int | None:
-        found = self.found
-        return found[self.chosen].number if found else None
+        """The incident highlighted on screen."""
+        return self.chosen_number
 
     def action_move(self, step: int) -> None:
-        self.chosen = max(0, min(self.chosen + step, len(self.found) - 1))
+        if self.drawn:
+            self.chosen = max(0, min(self.chosen + step, len(self.drawn) - 1))
+            self.chosen_number = self.drawn[self.chosen]
         self.redraw()
 
     def action_act(self, action: str) -> None:
