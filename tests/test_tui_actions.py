@@ -24,6 +24,7 @@ from tests.warroom_support import (
     submit_form,
     through_backup,
     through_gate,
+    through_load,
     war_room,
 )
 
@@ -392,3 +393,28 @@ def _form_error(app) -> str:
     if not isinstance(app.screen, FormScreen):
         return ""
     return str(app.screen.query_one("#form-error").render())
+
+
+def now_ids(app) -> list[str]:
+    listed = app.query_one("#now-list")
+    return [listed.get_option_at_index(i).id for i in range(listed.option_count)]
+
+
+async def test_a_step_key_never_falls_on_a_step_nobody_chose() -> None:
+    # Regression (user pass, 2026-12-02): the commander had `load` highlighted; the DBA
+    # completed it from another terminal, the highlight fell to the first row (`switch`,
+    # now ready), and `s` started a step the commander never chose.
+    app = war_room("alice", through_load(), now=at(60))
+    async with app.run_test(size=SIZE) as pilot:
+        select(app, "load")
+        app.source.submit(StepCompleted(actor="dba", at=at(59), step="load"))
+        app.poll_journal()
+        app.refresh_run()
+        await settle(pilot, lambda: now_ids(app) == ["switch"])
+        await pilot.press("s")
+        await settle(pilot, lambda: any("highlight a step" in n for n in notices(app)))
+        assert app.state.status["switch"].status == "pending"
+        assert events_of(app)[-1].type == "step-completed"  # nothing recorded by the key
+        select(app, "switch")  # chosen again: the key acts
+        await pilot.press("s")
+        await settle(pilot, lambda: app.state.status["switch"].status == "running")

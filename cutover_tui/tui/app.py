@@ -227,10 +227,16 @@ class WarRoomApp(
         # the size in the event, or the layout lags one resize behind.
         self._fit_layout(event.size)
         if self.frame:
-            # The status lines read their own width: show them again once laid out.
-            self.call_after_refresh(self._show, self.frame, [])
+            # The status lines read their own width: show them again once laid out, with the
+            # frame of that moment (a frame named now would be stale by then if news came
+            # first, and would put the panes back to it until the next news).
+            self.call_after_refresh(self._show_latest)
         elif self._warming is not None:  # the sketch too, or it loses its mode and title
             self.call_after_refresh(self._sketch, self.clock.now())
+
+    def _show_latest(self) -> None:
+        if self.frame is not None:
+            self._show(self.frame, [])
 
     def _fit_layout(self, size: Size | None = None) -> None:
         size = size or self.size

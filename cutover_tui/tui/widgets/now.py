@@ -148,8 +148,12 @@ class NowPane(Vertical):
         keep = self.selected
         option_list.set_options([Option(text, id=sid) for sid, text in rows])
         ids = [sid for sid, _ in rows]
-        if ids:
-            option_list.highlighted = ids.index(keep) if keep in ids else 0
+        if keep in ids:
+            option_list.highlighted = ids.index(keep)
+        elif ids and keep is None:
+            option_list.highlighted = 0
+        else:  # the chosen step left the list: no step key acts until one is chosen again
+            option_list.highlighted = None
         empty = self.query_one("#now-empty", Static)
         empty.update(inert_rich(Text(message)))
         empty.display = bool(message)
