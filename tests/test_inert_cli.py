@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 
 from cutover_tui.cli import main
 from cutover_tui.journal.identity import os_login
+from cutover_tui.journal.store import Journal
 from tests.inert_support import ATTACK, hostile, unsafe_in
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -208,3 +209,34 @@ def test_the_issues_note_never_reaches_status_and_hostile_ids_are_refused(
     assert phased.returncode == 1
     assert phased.stderr.count("\n") == 1 and "'x␛[31m' is not a phase of the plan" in phased.stderr
     assert "evil" not in run_cli("status", run, runs=runs).stdout.lower()
+
+
+def test_a_word_of_bytes_that_are_not_utf8_is_refused_in_one_line(tmp_path: Path) -> None:
+    # Regression (user pass, 2026-12-02): `cutover do RUN note --note $'bad \xff byte'` ended
+    # in a PydanticSerializationError traceback (the lone surrogate Python hands on).
+    plan = tmp_path / "plan.toml"
+    plan.write_text(hostile_plan_text(["Payroll"]))
+    runs = tmp_path / "runs"
+    run = run_cli("start", str(plan), runs=runs).stdout.strip()
+    before = Journal(runs / f"{run}.db").head
+    words = (  # a note (the fast path's), a raise (the full path's), a status (no event)
+        [b"do", run.encode(), b"note", b"--note", b"bad \xff byte"],
+        [b"do", run.encode(), b"raise", b"--severity", b"sev3", b"--title", b"x \x9b y"],
+        [b"status", b"\xffplan"],
+    )
+    for argv in words:
+        done = subprocess.run(
+            [sys.executable.encode(), b"-m", b"cutover_tui.cli", *argv],
+            capture_output=True,
+            timeout=60,
+            cwd=ROOT,
+            env={**os.environ, "CUTOVER_RUNS": str(runs)},
+        )
+        said = done.stderr.decode()
+        assert done.returncode == 2 and done.stdout == b"", said
+        assert said.count("\n") == 1 and "Traceback" not in said, said
+        bad = next(n for n, w in enumerate(argv, start=1) if not w.isascii())
+        assert f"word {bad} (" in said and "is not valid UTF-8" in said, said
+        assert "\\x" in said  # the bytes shown as \xNN
+        assert "\x1b" not in said and "\x9b" not in said
+    assert Journal(runs / f"{run}.db").head == before  # nothing recorded

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
+from ..inert import inert_line
 from .inert_output import inert_excepthook, inert_output
 from .pydantic_plugins import skip_plugin_discovery
 
@@ -104,6 +105,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(argv: Sequence[str] | None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    problem = not_utf8(argv)
+    if problem:  # before any path: a note of such bytes raised deep in the event's JSON
+        print(f"cutover: {problem}", file=sys.stderr)
+        return 2
     command = _command_of(argv)
     if command == "do":  # this user's command server, else the fast paths (issue 14)
         from .do_server_switch import enabled
@@ -115,6 +120,19 @@ def _run(argv: Sequence[str] | None) -> int:
 
         return serve_first(argv, lambda: _fast_do(argv), lambda: _parse_and_run(argv, command))
     return _parse_and_run(argv, command)
+
+
+def not_utf8(argv: Sequence[str]) -> str | None:
+    """The first word holding bytes that are not UTF-8 (Python hands them on as lone
+    surrogates), said with those bytes as \\xNN; None when every word is text."""
+    for n, word in enumerate(argv, start=1):
+        if any("\udc80" <= c <= "\udcff" for c in word):
+            shown = word.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            return (
+                f'word {n} ("{inert_line(shown, 80)}") is not valid UTF-8: cutover keeps '
+                "every text in UTF-8; type it again (is the terminal's encoding UTF-8?)"
+            )
+    return None
 
 
 def _fast_do(argv: list[str]) -> int | None:
