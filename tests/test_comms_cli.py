@@ -127,3 +127,15 @@ def test_only_the_commander_and_a_communicator_may_send(tmp_path: Path) -> None:
         journal.append(
             MessageSent(actor="boss", at=at(5), key="s", message="x.execs.email", attempt=1)
         )
+
+
+def test_the_outbox_listing_keeps_a_subject_on_its_line(tmp_path: Path, capsys) -> None:
+    # Regression (user pass, 2026-12-02): a subject's line feed started a line of its own in
+    # `cutover comms RUN --outbox`, so `Bcc: attacker@evil.example` read as a header line.
+    journal = new_run(tmp_path / "runs", comms_plan())
+    subject = "Migrated\nBcc: attacker@evil.example\rX"
+    journal.append(queued("x.execs.email", actor="com", subject=subject))
+    assert main(["comms", journal.run_id, "--outbox", "--runs", str(tmp_path / "runs")]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert not [line for line in lines if line.lstrip().startswith("Bcc:")], lines
+    assert any("Migrated⏎Bcc: attacker@evil.example" in line for line in lines), lines
