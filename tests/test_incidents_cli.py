@@ -112,3 +112,12 @@ def test_an_event_without_a_target_is_said_without_a_double_space(run: Journal, 
     assert code == 0
     first = out.splitlines()[0]
     assert first.startswith("#") and " incident-raised by " in first and "  " not in first
+
+
+def test_a_long_title_is_cut_with_a_mark_in_the_listing(run: Journal, capsys) -> None:
+    # User pass, 2026-12-02: titles were cut at 60 characters with no sign of the cut.
+    title = "check FAILED: HTTP 503 in the checkout service behind the load balancer, twice"
+    assert do(capsys, run, "raise", "--severity", "sev3", "--title", title)[0] == 0
+    assert main(["incidents", run.run_id]) == 0
+    out = capsys.readouterr().out
+    assert title[:59] + "…" in out and title not in out

@@ -67,7 +67,7 @@ def incident_lines(state: RunState, now: datetime, *, resolved: bool) -> list[st
         chain = " → ".join(r.chain)
         escalated = f"; escalated to {', '.join(r.escalated_to)}" if r.escalated_to else ""
         out.append(
-            f"  {r.label:7} {r.severity.upper():5} {r.status:12} {inert_line(r.title)[:60]}"
+            f"  {r.label:7} {r.severity.upper():5} {r.status:12} {inert_line(r.title, 60)}"
             f" · {inert_line(owner)} · {tail} · chain {inert_line(chain)}{escalated}"
         )
     return out
