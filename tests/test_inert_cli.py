@@ -236,7 +236,7 @@ def test_a_word_of_bytes_that_are_not_utf8_is_refused_in_one_line(tmp_path: Path
         assert done.returncode == 2 and done.stdout == b"", said
         assert said.count("\n") == 1 and "Traceback" not in said, said
         bad = next(n for n, w in enumerate(argv, start=1) if not w.isascii())
-        assert f"word {bad} (" in said and "is not valid UTF-8" in said, said
+        assert f"(word {bad}) is not UTF-8 text" in said, said
         assert "\\x" in said  # the bytes shown as \xNN
         assert "\x1b" not in said and "\x9b" not in said
     assert Journal(runs / f"{run}.db").head == before  # nothing recorded

@@ -79,10 +79,11 @@ def test_a_non_utf8_value_is_refused_in_one_line(tmp_path: Path, capsys) -> None
         ["start", str(decoy_plan(tmp_path)), "--rehearsal", "--runs", str(runs), "--var", word]
     )
     err = capsys.readouterr().err
-    assert code == 1
-    assert (
-        err
-        == "cutover start: --var shop: not UTF-8 text (from character 14 of 'shop=http://x\\xff/')\n"
+    # Said before anything else reads the words (cli/__init__.not_utf8), as a usage error.
+    assert code == 2
+    assert err == (
+        'cutover: --var "shop=http://x\\xff/" (word 7) is not UTF-8 text: cutover keeps every '
+        "text in UTF-8; type it again (is the terminal's encoding UTF-8?)\n"
     )
     assert not runs.exists() or not list(runs.glob("*.db"))
 
@@ -105,6 +106,6 @@ def test_a_non_utf8_argv_through_the_real_command_is_one_line(tmp_path: Path) ->
         capture_output=True,
         timeout=60,
     )
-    assert done.returncode == 1
+    assert done.returncode == 2
     assert b"Traceback" not in done.stderr
     assert done.stderr.count(b"\n") == 1 and b"not UTF-8" in done.stderr

@@ -124,14 +124,18 @@ def _run(argv: Sequence[str] | None) -> int:
 
 def not_utf8(argv: Sequence[str]) -> str | None:
     """The first word holding bytes that are not UTF-8 (Python hands them on as lone
-    surrogates), said with those bytes as \\xNN; None when every word is text."""
-    for n, word in enumerate(argv, start=1):
-        if any("\udc80" <= c <= "\udcff" for c in word):
-            shown = word.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-            return (
-                f'word {n} ("{inert_line(shown, 80)}") is not valid UTF-8: cutover keeps '
-                "every text in UTF-8; type it again (is the terminal's encoding UTF-8?)"
-            )
+    surrogates), named by its option when it is an option's value, its bytes shown as \\xNN;
+    None when every word is text."""
+    for n, word in enumerate(argv):
+        if not any("\udc80" <= c <= "\udcff" for c in word):
+            continue
+        shown = word.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        before = argv[n - 1] if n else ""
+        where = f"{before} " if before.startswith("--") and "=" not in before else ""
+        return (
+            f'{where}"{inert_line(shown, 80)}" (word {n + 1}) is not UTF-8 text: cutover keeps '
+            "every text in UTF-8; type it again (is the terminal's encoding UTF-8?)"
+        )
     return None
 
 

@@ -49,12 +49,17 @@ def permission(state: RunState, event: Event) -> str | None:
         if roles - {"watcher"}:
             return None
         return _refusal(
-            who, roles, "raise an incident", "someone with a role in the plan but a watcher"
+            who,
+            state.roles_said(actor),
+            "raise an incident",
+            "someone with a role in the plan but a watcher",
         )
     if isinstance(event, RoleHandedOver):
         if "commander" in roles:
             return None
-        return _refusal(who, roles, f"hand the {event.role} role over", "the commander")
+        return _refusal(
+            who, state.roles_said(actor), f"hand the {event.role} role over", "the commander"
+        )
     incident = state.incidents.incidents.get(getattr(event, "incident", 0))
     if incident is None or "commander" in roles or actor == incident.owner:
         return None  # an unknown incident is a legality problem, said with the count
@@ -68,7 +73,7 @@ def permission(state: RunState, event: Event) -> str | None:
         "incident-acknowledged": f"its owner ({owner}), someone it was escalated to, or the commander",
         "incident-updated": f"its owner ({owner}), someone it was escalated to, a communicator or the commander",
     }.get(kind, f"its owner ({owner}) or the commander")
-    return _refusal(who, roles, f"{_VERBS[kind]} {incident.label}", allowed)
+    return _refusal(who, state.roles_said(actor), f"{_VERBS[kind]} {incident.label}", allowed)
 
 
 _VERBS = {
@@ -80,8 +85,8 @@ _VERBS = {
 }
 
 
-def _refusal(who: str, roles: set[str], action: str, allowed: str) -> str:
-    shown = ", ".join(sorted(roles)) if roles else "no role tonight, so read-only"
+def _refusal(who: str, shown: str, action: str, allowed: str) -> str:
+    """`shown`: the person's roles as `RunState.roles_said` says them."""
     return f"{who} [{shown}] may not {action}: only {allowed} may"
 
 

@@ -138,7 +138,7 @@ def permission(state: RunState, event: Event) -> str | None:
         roles = state.roles_of(actor)
         if roles & SENDERS:
             return None
-        shown = ", ".join(sorted(roles)) or "not in the plan's people, so read-only"
+        shown = state.roles_said(actor)
         return (
             f"{state.name(actor)} [{shown}] may not send messages: "
             "only the commander or a communicator may"

@@ -120,16 +120,29 @@ def _permission(state: RunState, event: Event) -> str | None:
         if commander or (item is not None and item.owner == actor):
             return None
         return _refusal(
-            who, roles, f"mark readiness item {event.item!r}", "the commander or its owner"
+            who,
+            state.roles_said(actor),
+            f"mark readiness item {event.item!r}",
+            "the commander or its owner",
         )
     if isinstance(event, NoteAdded):
         if roles - {"watcher"} or (step_id and state.may_act_on(actor, step_id)):
             return None
-        return _refusal(who, roles, "add a note", "anyone with a role in the plan but a watcher")
+        return _refusal(
+            who,
+            state.roles_said(actor),
+            "add a note",
+            "anyone with a role in the plan but a watcher",
+        )
     if isinstance(event, CommsSent):
         if commander or "communicator" in roles or (step_id and state.may_act_on(actor, step_id)):
             return None
-        return _refusal(who, roles, "send comms", "the commander, a communicator or the step owner")
+        return _refusal(
+            who,
+            state.roles_said(actor),
+            "send comms",
+            "the commander, a communicator or the step owner",
+        )
     owner_may = (
         StepStarted,
         StepCompleted,
@@ -149,17 +162,17 @@ def _permission(state: RunState, event: Event) -> str | None:
             if owner != actor
             else "the commander (a watcher only watches, even on their own step)"
         )
-        return _refusal(who, roles, f"{_verb(event)} {step_id!r}", allowed)
+        return _refusal(who, state.roles_said(actor), f"{_verb(event)} {step_id!r}", allowed)
     if commander:
         return None
     if step_id not in (None, *state.steps) and not isinstance(event, StepAdded):
         return None  # unknown steps are a legality problem, reported with a hint below
-    return _refusal(who, roles, _verb(event), "the commander")
+    return _refusal(who, state.roles_said(actor), _verb(event), "the commander")
 
 
-def _refusal(who: str, roles: set[str], action: str, allowed: str) -> str:
-    role_text = ", ".join(sorted(roles)) if roles else "not in the plan's people, so read-only"
-    return f"{who} [{role_text}] may not {action}: only {allowed} may"
+def _refusal(who: str, shown: str, action: str, allowed: str) -> str:
+    """`shown`: the person's roles as `RunState.roles_said` says them."""
+    return f"{who} [{shown}] may not {action}: only {allowed} may"
 
 
 def _verb(event: Event) -> str:

@@ -190,6 +190,17 @@ class RunState:
             roles = (roles - book.lost.get(actor, set())) | book.gained.get(actor, set())
         return roles
 
+    def roles_said(self, actor: str) -> str:
+        """`actor`'s roles as a refusal names them; with none, why: a person of the plan
+        with no role tonight (every role handed over, say) or someone the plan does not
+        name. One wording for every refusal."""
+        roles = self.roles_of(actor)
+        if roles:
+            return ", ".join(sorted(roles))
+        if actor in self.plan.people:
+            return "no role tonight, so read-only"
+        return "not in the plan's people, so read-only"
+
     def _commander_logins(self) -> list[str]:
         return [
             key for key in self.plan.people_with_role("commander") if self.plan.people[key].user

@@ -89,7 +89,7 @@ def gate_refusal(state: RunState, gate: str, actor: str) -> str | None:
     if not approvers or actor in approvers or state.is_commander(actor):
         return None
     names = ", ".join(state.name(a) for a in approvers)
-    roles = ", ".join(sorted(state.roles_of(actor))) or "not in the plan's people, so read-only"
+    roles = state.roles_said(actor)
     return (
         f"{state.name(actor)} [{roles}] may not decide {gate!r}: "
         f"only its approvers ({names}) or the commander may"
