@@ -256,6 +256,22 @@ def test_before_the_end_nothing_is_due(tmp_path: Path) -> None:
     journal.close()
 
 
+def test_validation_and_the_handover_wait_for_go_live(tmp_path: Path) -> None:
+    # Regression (user pass, 2026-12-02): a validation "passed" mid-night stood in for the real
+    # result after go-live (refused then as "already passed"), and a handover accepted
+    # mid-night stayed accepted after the night rolled back.
+    journal = new_journal(tmp_path)
+    play(journal, late_night()[:4])  # under way
+    said = "is recorded after go-live, once the run has ended; during the night a check is"
+    early = ev.ValidationRecorded(actor="dba", at=hm("23:00"), check="checkout-p95", value=700)
+    assert refusal(journal, early) == f"validation item 'checkout-p95' {said} a checkpoint"
+    handover = ev.HandoverAccepted(actor="sup", at=hm("23:00"), note="rota briefed")
+    assert refusal(journal, handover) == f"the handover {said} a checkpoint"
+    # Closing a temporary access and the runbook are not tied to go-live.
+    journal.append(ev.AccessClosed(actor="boss", at=hm("23:00"), access="vendor-vpn", key="a"))
+    journal.close()
+
+
 # -- the CLI, as a person types it ---------------------------------------------------------
 
 

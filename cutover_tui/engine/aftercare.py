@@ -3,8 +3,9 @@
 Four events (engine/events.py): a validation item recorded (a measure with its value, passed
 when within the plan's tolerance, else a failure; a pass/fail item with its answer), a
 temporary access closed, the handover accepted by the receiving owner, the runbook updated.
-They may be recorded from the run's start and, unlike anything else but review remarks,
-after it ended (`engine/review.allowed_after_end`): that is when most of them happen.
+Access closed and the runbook may be recorded from the run's start; validation and the
+handover only after go-live (the run ended); and, unlike anything else but review remarks,
+all four after it ended (`engine/review.allowed_after_end`): that is when they happen.
 
 Deadlines count from go-live, the moment the run ended: where each item stands, and what is
 overdue, is `engine/aftercare_status.py`.
@@ -138,8 +139,20 @@ def _unknown(what: str, value: str, pool: dict) -> str:
     return f"there is no {what} {value!r}" + (f"; did you mean {hint!r}?" if hint else "")
 
 
+def before_go_live(state: RunState, what: str) -> str | None:
+    """Validation and the handover come after go-live, the run's end: recorded during the
+    night, a pass stood in for the real result (which was then refused as "already passed")
+    and a handover stayed accepted after the night rolled back (user pass, 2026-12-02)."""
+    if state.phase == "ended":
+        return None
+    return (
+        f"{what} is recorded after go-live, once the run has ended; during the night a "
+        "check is a checkpoint"
+    )
+
+
 def _check_validation(state: RunState, e: ValidationRecorded) -> str | None:
-    problem = _no_part(state, "check")
+    problem = _no_part(state, "check") or before_go_live(state, f"validation item {e.check!r}")
     if problem:
         return problem
     items = state.plan.aftercare.check_by_id()  # type: ignore[union-attr]
@@ -198,6 +211,9 @@ def _check_handover(state: RunState, e: HandoverAccepted) -> str | None:
         return problem
     if not_live(state):
         return NOT_LIVE
+    problem = before_go_live(state, "the handover")
+    if problem:
+        return problem
     earlier = state.aftercare.handover
     if earlier is not None:
         return f"the handover was already accepted by {state.name(earlier.actor)} at {stamp(state, earlier.at)}"
