@@ -410,3 +410,30 @@ def test_cutover_status_in_another_process_gives_the_war_rooms_verdict(tmp_path:
     assert report["level"] == f.verdict.stage == "roll-back"
     assert report["verdict"]["roll_back"] == "s1-stuck"
     assert report["verdict"]["finish"]["p80"] == (f.verdict.p80 and f.verdict.p80.isoformat())
+
+
+def test_a_fired_alert_holds_at_risk_only_while_its_cause_stands() -> None:
+    # Regression (user pass, 2026-12-02): an alert trigger on a checkpoint that failed and
+    # then passed on a retry kept every screen AT RISK for the rest of the night, and an
+    # alert cannot be overridden.
+    text = plan_text(on_fail="continue") + (
+        '[[trigger]]\nid = "chk-alert"\nstep = "chk"\ncondition = "failed"\naction = "alert"\n'
+    )
+    p = parse_plan(text).plan
+    failed = [
+        StepStarted(actor="lead", at=at(0), step="s0"),
+        StepCompleted(actor="lead", at=at(30), step="s0"),
+        StepStarted(actor="lead", at=at(30), step="chk"),
+        CheckpointFailed(actor="lead", at=at(38), step="chk", evidence="10 rows missing"),
+    ]
+    v = frame(started(p, *failed), 39).verdict
+    assert v.stage == "at-risk" and v.decided_by.name == "alert"
+    retried = [
+        *failed,
+        StepStarted(actor="lead", at=at(40), step="chk", key="again"),
+        CheckpointPassed(actor="lead", at=at(45), step="chk", evidence="counts equal"),
+    ]
+    v = frame(started(p, *retried), 46).verdict
+    assert v.stage == "on-track", [r.text for r in v.rules]
+    alert = next(r for r in v.rules if r.name == "alert")
+    assert alert.level == "on-track" and "cleared since: chk is done" in alert.text

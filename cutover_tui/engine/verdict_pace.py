@@ -18,6 +18,7 @@ from .verdict_types import Rule, _minutes
 
 if TYPE_CHECKING:  # the odds import numpy: only when they are worked out (issue 14)
     from .foresight import Foresight
+    from .triggers import FiredTrigger
 
 
 # -- the pace rules --------------------------------------------------------------------------
@@ -51,7 +52,7 @@ def _pace_rules(state: RunState, sched: Schedule, sight: Foresight | None) -> li
             )
     for f in sched.fired:
         if f.action == "alert":
-            rules.append(Rule("alert", "at-risk", f"alert trigger {f.trigger} fired: {f.reason}"))
+            rules.append(_alert(state, f))
         elif _overridden(state, f):
             o = state.overrides[f.trigger or f.step]
             rules.append(
@@ -75,6 +76,25 @@ def _pace_rules(state: RunState, sched: Schedule, sight: Foresight | None) -> li
                 )
             )
     return rules
+
+
+def _alert(state: RunState, f: FiredTrigger) -> Rule:
+    """A fired alert trigger holds the run AT RISK while its cause stands: its step still
+    running, not done, or failed. Once the step is done (a failed checkpoint passed on a
+    retry, say) it is said, not scored: it pinned the verdict for the rest of the night, and
+    an alert has no override (user pass, 2026-12-02)."""
+    said = f"alert trigger {f.trigger} fired: {f.reason}"
+    st = state.status.get(f.step)
+    if st is None or not _cleared(f.condition, st.status):
+        return Rule("alert", "at-risk", said)
+    return Rule("alert", "on-track", f"{said}; cleared since: {f.step} is {st.status}")
+
+
+def _cleared(condition: str, status: str) -> bool:
+    """Whether a fired alert's cause is gone with its step now `status`."""
+    if condition in ("running-over", "not-done-by", "failed"):
+        return status in ("done", "skipped")
+    return False  # probe-failing: the probe's own samples say, not its step
 
 
 def _plan_of_record(state: RunState, sched: Schedule) -> Rule:
