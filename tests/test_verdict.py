@@ -25,6 +25,7 @@ from cutover_tui.engine.events import (
     RunEnded,
     RunStarted,
     StepCompleted,
+    StepFailed,
     StepStarted,
     TriggerOverridden,
 )
@@ -437,3 +438,13 @@ def test_a_fired_alert_holds_at_risk_only_while_its_cause_stands() -> None:
     assert v.stage == "on-track", [r.text for r in v.rules]
     alert = next(r for r in v.rules if r.name == "alert")
     assert alert.level == "on-track" and "cleared since: chk is done" in alert.text
+
+
+def test_a_failed_step_is_at_risk_and_says_what_waits() -> None:
+    # Regression (user pass, 2026-12-02): a failed task left ON TRACK, no rule naming it.
+    events, _ = through_s1(10)
+    state = started(plan(), *events, StepFailed(actor="lead", at=at(52), step="s1", reason="x"))
+    v = frame(state, 53).verdict
+    assert v.stage == "at-risk" and v.decided_by.name == "failed", [r.text for r in v.rules]
+    assert "s1 failed at 22:52 and what waits for it cannot start" in v.decided_by.text
+    assert "failed step" in verdict_lines(frame(state, 53))[0].plain

@@ -22,7 +22,7 @@ The stage follows the run's life, first match wins:
 
 The pace rules, each a level with its words: the odds at tonight's pace (`foresight`), the
 plan of record (the status-date projection against the deadline and the buffer rule), a fired
-alert trigger, a failed checkpoint on hold. A running step over its budget is said (whether
+alert trigger while its cause stands, a failed checkpoint on hold, a failed step. A running step over its budget is said (whether
 it is on the critical path) but not scored: the projection and the odds carry its effect. `rules` lists every rule that spoke, the deciding one first.
 
 The headline finish is the likely finish at tonight's pace (P50, with P80 beside it) when the

@@ -65,14 +65,25 @@ def _pace_rules(state: RunState, sched: Schedule, sight: Foresight | None) -> li
             )
     for sid in sched.failed:
         step = state.steps[sid]
+        failed_at = state.status[sid].failed_at or state.status[sid].finished_at
         if step.kind == "checkpoint" and step.on_fail == "hold":
-            failed_at = state.status[sid].failed_at or state.status[sid].finished_at
             rules.append(
                 Rule(
                     "hold",
                     "at-risk",
                     f"checkpoint {sid} failed at {state.when(failed_at)} and holds the run: "
                     "pass it on a retry, skip it, or roll back",
+                )
+            )
+        elif step.kind not in ("checkpoint", "gate"):  # a no-go is a stage of its own
+            # What waits for it cannot start: the projection counts a retry at its budget,
+            # yet someone must decide (user pass, 2026-12-02: ON TRACK, no word of it).
+            rules.append(
+                Rule(
+                    "failed",
+                    "at-risk",
+                    f"{sid} failed at {state.when(failed_at)} and what waits for it cannot "
+                    "start: retry it, skip it, or roll back",
                 )
             )
     return rules

@@ -26,6 +26,7 @@ RULE_NAME = {
     "overrun": "over budget",
     "alert": "alert trigger",
     "hold": "checkpoint on hold",
+    "failed": "failed step",
     "trigger": "rollback trigger",
     "override": "override",
     "rollback-point": "point of no return",
