@@ -448,3 +448,19 @@ def test_a_failed_step_is_at_risk_and_says_what_waits() -> None:
     assert v.stage == "at-risk" and v.decided_by.name == "failed", [r.text for r in v.rules]
     assert "s1 failed at 22:52 and what waits for it cannot start" in v.decided_by.text
     assert "failed step" in verdict_lines(frame(state, 53))[0].plain
+
+
+def test_a_run_started_before_its_window_is_before_window_and_projects_from_it() -> None:
+    # Regression (user pass, 2026-12-02): `cutover start` records the run's start, so BEFORE
+    # WINDOW never showed for a real run, and a run started the day before projected its
+    # steps from then ("plan 19:59 (-31h40m)", "buffer left 34h00m").
+    p = plan()
+    state = fold(p, [RunStarted(actor="lead", at=at(-600), plan_id="verdict", key="go")])
+    f = Frame.at(state, at(-590), "lead")
+    v = f.verdict
+    assert v.stage == "before-window" and "opens at 22:00" in v.decided_by.text
+    assert f.sched.delta == timedelta(0)  # the plan of record from the window's start
+    assert f.sched.projected_finish == f.sched.baseline_finish
+    # Once a step is under way, the pace decides again.
+    apply(state, StepStarted(actor="lead", at=at(-5), step="s0"))
+    assert Frame.at(state, at(-4), "lead").verdict.stage != "before-window"

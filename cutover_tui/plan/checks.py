@@ -46,6 +46,7 @@ def check_plan(plan: Plan, extra: Known | None = None) -> list[Finding]:
         _other_references,
         _cycles,
         _fixed_starts,
+        _trigger_times,
         _template_placeholders,
         _audience_addresses,
         _time_fit,
@@ -205,6 +206,22 @@ def _fixed_starts(plan: Plan, known: Known) -> Iterator[Finding]:
                 f"fixed start {local} of {step.id!r} is outside the window "
                 f"{window.start.astimezone(zone):%Y-%m-%d %H:%M} to "
                 f"{window.end.astimezone(zone):%Y-%m-%d %H:%M}",
+            )
+
+
+def _trigger_times(plan: Plan, known: Known) -> Iterator[Finding]:
+    """A not-done-by time outside the window: a plan whose window was moved (last month's
+    night again) kept its triggers' old dates, and the alert fired the moment the run
+    started (user pass, 2026-12-02)."""
+    window, zone = plan.window, plan.zone
+    for index, trigger in enumerate(plan.trigger):
+        at = trigger.at
+        if at is not None and not (window.start < at <= window.end):
+            yield Finding(
+                ("trigger", index, "at"),
+                f"{trigger.id!r} is due at {at.astimezone(zone):%Y-%m-%d %H:%M %Z}, outside the "
+                f"window {window.start.astimezone(zone):%Y-%m-%d %H:%M} to "
+                f"{window.end.astimezone(zone):%Y-%m-%d %H:%M}: move it with the window",
             )
 
 
