@@ -461,6 +461,9 @@ def test_a_run_started_before_its_window_is_before_window_and_projects_from_it()
     assert v.stage == "before-window" and "opens at 22:00" in v.decided_by.text
     assert f.sched.delta == timedelta(0)  # the plan of record from the window's start
     assert f.sched.projected_finish == f.sched.baseline_finish
+    # ... and the odds too ("likely 21:45" ten hours before a window opening at 22:00).
+    sight = frame(state, -590).foresight
+    assert sight is not None and sight.p50 > p.window.start + timedelta(minutes=60)
     # Once a step is under way, the pace decides again.
     apply(state, StepStarted(actor="lead", at=at(-5), step="s0"))
     assert Frame.at(state, at(-4), "lead").verdict.stage != "before-window"

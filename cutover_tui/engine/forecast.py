@@ -200,9 +200,9 @@ class Forecaster:
         rollback = state.rollback_at is not None and bool(state.rollback_order)
         graph = level_graph(state, rollback)
         n, iters = len(graph.ids), self.iterations
-        now_s = (now - origin).total_seconds()
-        if state.phase == "not-started":
-            now_s = max(now_s, 0.0)
+        # Nothing is projected to start before the window opens, started run or not (as
+        # the schedule: engine/schedule._status_dates).
+        now_s = max((now - origin).total_seconds(), 0.0)
         settled = _settled_finish(state, graph, origin)
         empty = np.zeros((n, 0))
         if settled is not None or n == 0:

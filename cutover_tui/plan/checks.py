@@ -212,7 +212,8 @@ def _fixed_starts(plan: Plan, known: Known) -> Iterator[Finding]:
 def _trigger_times(plan: Plan, known: Known) -> Iterator[Finding]:
     """A not-done-by time outside the window: a plan whose window was moved (last month's
     night again) kept its triggers' old dates, and the alert fired the moment the run
-    started (user pass, 2026-12-02)."""
+    started (user pass, 2026-12-02). A warning, said by validate and start: as an error, the
+    runs already sealed with such a plan would no longer open."""
     window, zone = plan.window, plan.zone
     for index, trigger in enumerate(plan.trigger):
         at = trigger.at
@@ -222,6 +223,7 @@ def _trigger_times(plan: Plan, known: Known) -> Iterator[Finding]:
                 f"{trigger.id!r} is due at {at.astimezone(zone):%Y-%m-%d %H:%M %Z}, outside the "
                 f"window {window.start.astimezone(zone):%Y-%m-%d %H:%M} to "
                 f"{window.end.astimezone(zone):%Y-%m-%d %H:%M}: move it with the window",
+                severity="warning",
             )
 
 
