@@ -231,3 +231,31 @@ def test_without_a_rollback_planned_the_no_go_says_end_the_run() -> None:
     assert v.stage == "no-go" and [r.name for r in v.rules] == ["no-go"]
     assert v.decided_by.text.endswith(": end the run (no rollback is planned)")
     assert "the plan stops at the gate" in figures(f, 160).plain
+
+
+def test_cutover_status_claims_no_finish_under_a_no_go(tmp_path, capsys) -> None:
+    # Regression (user pass, 2026-12-02): `cutover status` said "finish: none while the NO GO
+    # stands; plan of record 19:03 (-50m ...) ... buffer left 3h10m", and --json gave the
+    # plan of record, its delta and the buffer, where the war room shows none.
+    import json
+
+    from cutover_tui.cli import main
+    from cutover_tui.journal.identity import os_login
+    from cutover_tui.journal.store import Journal
+    from cutover_tui.plan import load_plan
+
+    journal = Journal.create(
+        tmp_path / "runs", load_plan(PLAN_PATH), rehearsal=True, created_by=os_login()
+    )
+    for n, event in enumerate([*to_the_gate("rehearsal"), decided("no-go")]):
+        journal.append(event.model_copy(update={"key": f"k{n}"}), now=lambda: at(50))
+    runs = ["--runs", str(tmp_path / "runs"), "--at", at(50).isoformat()]
+    assert main(["status", journal.run_id, *runs]) == 0
+    finish = next(line for line in capsys.readouterr().out.splitlines() if "finish:" in line)
+    assert "none while the NO GO stands" in finish
+    assert "plan of record" not in finish and "buffer left" not in finish
+    assert main(["status", journal.run_id, "--json", *runs]) == 0
+    said = json.loads(capsys.readouterr().out)
+    assert said["level"] == "no-go"
+    assert said["projected_finish"] is None and said["delta_s"] is None
+    assert said["buffer_left_s"] is None and said["verdict"]["finish"]["plan_of_record"] is None

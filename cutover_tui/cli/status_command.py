@@ -75,6 +75,7 @@ def assess_run(
 def status_report(journal: Journal, at: datetime, state: RunState | None = None) -> dict:
     state = state or state_as_of(journal, at)
     sched, _, verdict = assess_run(journal, state, at)
+    no_go = verdict.stage == "no-go"
     return {
         "run": journal.run_id,
         "plan": journal.plan.plan.id,
@@ -84,11 +85,13 @@ def status_report(journal: Journal, at: datetime, state: RunState | None = None)
         "head": head_json(journal),  # the journal's last event: `cutover verify --expect`
         "level": verdict.stage,
         "verdict": verdict.as_dict(),
-        "projected_finish": sched.projected_finish.isoformat(),
+        # Under a NO GO no finish is claimed (the rest of the plan cannot run): null, as the
+        # war room shows none (user pass, 2026-12-02: a plan of record and its buffer).
+        "projected_finish": None if no_go else sched.projected_finish.isoformat(),
         "baseline_finish": sched.baseline_finish.isoformat(),
-        "delta_s": sched.delta.total_seconds(),
+        "delta_s": None if no_go else sched.delta.total_seconds(),
         "deadline": sched.deadline.isoformat(),
-        "buffer_left_s": sched.buffer_left.total_seconds(),
+        "buffer_left_s": None if no_go else sched.buffer_left.total_seconds(),
         "percent_done": sched.percent_done,
         # No countdown for an ended run: its clock stopped.
         "last_safe_rollback_start": sched.last_safe_rollback_start.isoformat(),
@@ -180,14 +183,15 @@ def print_status(journal: Journal, at: datetime, args: argparse.Namespace) -> in
             if v.likely is not None and v.p_in_window is not None
             else ""
         )
-        if v.stage == "no-go":  # no odds: the plan cannot go on past the gate
-            likely = "none while the NO GO stands; "
-        print(
-            f"  finish: {likely}plan of record {t(sched.projected_finish)} "
+        record = (
+            f"plan of record {t(sched.projected_finish)} "
             f"({format_duration(v.delta, signed=True)} against the baseline "
             f"{t(sched.baseline_finish)}); deadline {t(sched.deadline)}, buffer left "
-            f"{format_duration(sched.buffer_left)}, {sched.percent_done:.0%} done"
+            f"{format_duration(sched.buffer_left)}"
         )
+        if v.stage == "no-go":  # no odds, no plan of record: the plan cannot go on past the gate
+            likely, record = "none while the NO GO stands; ", f"deadline {t(sched.deadline)}"
+        print(f"  finish: {likely}{record}, {sched.percent_done:.0%} done")
         if state.phase == "running" and state.rollback_order:
             left = sched.rollback_time_left  # negative once passed: said as the war room does
             when = (

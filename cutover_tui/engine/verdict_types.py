@@ -108,11 +108,11 @@ class Verdict:
             "decided_by": self.decided_by.name,
             "rules": [{"rule": r.name, "level": r.level, "text": r.text} for r in self.rules],
             "finish": {
-                "headline": iso(self.headline),
+                "headline": None if self.no_go else iso(self.headline),
                 "basis": self.basis,
                 "likely_p50": iso(self.likely),
                 "p80": iso(self.p80),
-                "plan_of_record": iso(self.plan_finish),
+                "plan_of_record": None if self.no_go else iso(self.plan_finish),  # see README
                 "baseline": iso(self.baseline_finish),
                 "deadline": iso(self.deadline),
                 "p_in_window": self.p_in_window,
