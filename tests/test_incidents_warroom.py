@@ -235,3 +235,16 @@ async def test_the_cursor_stays_with_its_incident_when_the_list_reorders() -> No
         await pilot.press("a")
         await settle(pilot, lambda: last(app).type == "incident-acknowledged")
         assert last(app).incident == 1
+
+
+async def test_the_sla_countdown_runs_on_the_clock_between_frames() -> None:
+    # Regression (user pass, 2026-12-02): the countdowns were worked out at the frame's
+    # moment, made on news and at each minute, so they stood still for up to a minute.
+    from datetime import timedelta
+
+    app = war_room("res", night(raised()))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_incidents(pilot, app)
+        before = screen.found[0].left
+        app.clock.moment += timedelta(seconds=30)  # no news: the frame stays as it was
+        assert screen.found[0].left == before - timedelta(seconds=30)

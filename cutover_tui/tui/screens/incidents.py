@@ -11,7 +11,7 @@ the journal decides who may. It redraws every second from the app's latest frame
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from rich.table import Table
 from rich.text import Text
@@ -199,7 +199,18 @@ class IncidentsScreen(ModalScreen[None]):
 
     @property
     def found(self) -> list[IncidentRow]:
-        return rows(self.frame.state, self.frame.now)
+        return rows(self.frame.state, self.now)
+
+    @property
+    def now(self) -> datetime:
+        """The app's clock, for the countdowns: a frame is made on news and at a minute's
+        boundary, and its `now` had them stand still for up to a minute (user pass,
+        2026-12-02: "ack 28:19", then 27:48 two seconds later). An ended run's frame keeps
+        its end."""
+        clock = getattr(self.app, "clock", None)
+        if clock is None or self.frame.state.phase == "ended":
+            return self.frame.now
+        return max(self.frame.now, clock.now())
 
     def _place_cursor(self, found: list[IncidentRow]) -> None:
         numbers = [r.number for r in found]
