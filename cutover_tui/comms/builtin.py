@@ -22,8 +22,8 @@ _TEXTS = {
         "Commander: {commander}.",
     ),
     "incident": (
-        "{plan.title}: incident at {now:%H:%M}",
-        "Incident at {now:%H:%M}: {reason}.\n"
+        "{plan.title}: incident at {raised_at:%H:%M}",
+        "Incident at {raised_at:%H:%M}: {reason}.\n"
         "Concerned: {step}. Trigger: {trigger}.\n"
         "The run is {level}; projected finish {projected_finish:%H:%M} against a deadline of "
         "{deadline:%H:%M}. Last safe rollback start {rollback_by:%H:%M}.\n"

@@ -41,7 +41,12 @@ def incident_alerts(state: RunState, queue: Any, common: dict) -> list:
                 audiences=[person],
                 prefix=prefix,
                 cause=f"incident:{incident.number}",
-                about=About(incident.raised.step, _trigger_of(state, incident), reason),
+                about=About(
+                    incident.raised.step,
+                    _trigger_of(state, incident),
+                    reason,
+                    raised_at=incident.raised.at,
+                ),
                 **common,
             )
     return out

@@ -23,7 +23,7 @@ A rehearsal's messages go to the comms log only, unless the host says `rehearsal
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -127,7 +127,7 @@ def queue(
 
 
 def _with(about: About, audience: str) -> About:
-    return About(about.step, about.trigger, about.reason, audience)
+    return replace(about, audience=audience)
 
 
 # -- the conductor's rules ------------------------------------------------------------------------
@@ -157,7 +157,7 @@ def due(state: RunState, now: datetime, values: Values, *, log_only: bool) -> li
             audiences=[RESOLVERS],
             prefix=f"trigger-{trigger}",
             cause=f"trigger:{trigger}",
-            about=About(step=fired.step, trigger=trigger, reason=fired.reason),
+            about=About(step=fired.step, trigger=trigger, reason=fired.reason, raised_at=fired.at),
             **common,
         )
     for sid in failed_rollback_checkpoints(state):
@@ -167,7 +167,11 @@ def due(state: RunState, now: datetime, values: Values, *, log_only: bool) -> li
             audiences=[RESOLVERS],
             prefix=f"checkpoint-{sid}",
             cause=f"checkpoint:{sid}",
-            about=About(step=sid, reason=f"checkpoint failed: {state.status[sid].reason}"),
+            about=About(
+                step=sid,
+                reason=f"checkpoint failed: {state.status[sid].reason}",
+                raised_at=state.status[sid].failed_at,
+            ),
             **common,
         )
     out += incident_alerts(state, queue, common)  # comms/incident_alerts.py

@@ -32,6 +32,9 @@ class About:
     trigger: str | None = None
     reason: str | None = None  # replaces the verdict's deciding reason (a rollback's why)
     audience: str | None = None  # an audience id
+    # When it happened (an incident raised, a trigger fired, a checkpoint failed): an alert
+    # sent later, an escalation, said "raised at" the moment of sending (user pass).
+    raised_at: datetime | None = None
 
 
 RUN = About()  # a message about the run as a whole
@@ -62,6 +65,7 @@ def values_from(
     commanders = [plan.people[k].name for k in plan.people_with_role("commander")]
     return {
         "now": local(verdict.clock),
+        "raised_at": local(about.raised_at or verdict.clock),
         "plan": SimpleNamespace(
             id=plan.plan.id,
             title=plan.plan.title,

@@ -17,6 +17,7 @@ from .model import Plan
 # Run facts a message template may name; `plan.*` and `window.*` take these attributes.
 TEMPLATE_FIELDS = {
     "now",
+    "raised_at",
     "plan",
     "window",
     "projected_finish",
