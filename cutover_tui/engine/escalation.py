@@ -76,8 +76,16 @@ def _opened(state: RunState):
     """Incidents for fired triggers and failed checkpoints that have none yet."""
     rules = policy(state.plan)
     causes = state.incidents.causes
+    # One failure, one incident: a trigger that fires on a checkpoint's failure and the
+    # failed checkpoint itself opened two, each paged and resolved apart (user pass): the
+    # first of them stands for both.
+    on_failure = {t.id: t.step for t in state.plan.trigger if t.condition == "failed"}
+    said_by_trigger = {on_failure[t] for t in state.fired if t in on_failure}
     for trigger, fired in state.fired.items():
         cause = f"trigger:{trigger}"
+        watched = on_failure.get(trigger)
+        if watched is not None and f"checkpoint:{watched}" in causes:
+            continue  # the checkpoint's own incident says this failure
         if cause not in causes:
             wanted = rules.rollback_trigger if fired.action == "rollback" else rules.alert_trigger
             severity = _known(state, wanted, fired.action == "rollback")
@@ -87,6 +95,8 @@ def _opened(state: RunState):
     for sid in _checkpoints(state):
         st = state.status[sid]
         cause = f"checkpoint:{sid}"
+        if sid in said_by_trigger:
+            continue  # its trigger's incident says this failure
         if st.failed_at is not None and cause not in causes:
             rollback = state.steps[sid].on_fail == "rollback"
             severity = _known(
