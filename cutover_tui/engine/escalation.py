@@ -84,8 +84,12 @@ def _opened(state: RunState):
     for trigger, fired in state.fired.items():
         cause = f"trigger:{trigger}"
         watched = on_failure.get(trigger)
-        if watched is not None and f"checkpoint:{watched}" in causes:
-            continue  # the checkpoint's own incident says this failure
+        if (
+            watched is not None
+            and f"checkpoint:{watched}" in causes
+            and (fired.action == "alert" or state.steps[watched].on_fail == "rollback")
+        ):  # the checkpoint's own incident says this failure, as severe (a rollback trigger
+            continue  # on a checkpoint that only holds still opens its own, graver one)
         if cause not in causes:
             wanted = rules.rollback_trigger if fired.action == "rollback" else rules.alert_trigger
             severity = _known(state, wanted, fired.action == "rollback")
