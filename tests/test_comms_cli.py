@@ -139,3 +139,12 @@ def test_the_outbox_listing_keeps_a_subject_on_its_line(tmp_path: Path, capsys) 
     lines = capsys.readouterr().out.splitlines()
     assert not [line for line in lines if line.lstrip().startswith("Bcc:")], lines
     assert any("Migrated⏎Bcc: attacker@evil.example" in line for line in lines), lines
+
+
+def test_an_audiences_cadence_is_said_as_a_duration(tmp_path: Path, capsys) -> None:
+    # User pass, 2026-12-02: the contacts listing said "every 0:02:00" (a raw timedelta).
+    text = comms_plan().replace('name = "Executives"\n', 'name = "Executives"\ncadence = "30m"\n')
+    journal = new_run(tmp_path / "runs", text)
+    assert main(["comms", journal.run_id, "--contacts", "--runs", str(tmp_path / "runs")]) == 0
+    out = capsys.readouterr().out
+    assert "audience execs (Executives): ceo@example.com, cfo@example.com; every 30m" in out

@@ -767,8 +767,9 @@ def test_nothing_is_recorded_or_fires_after_the_run_ended() -> None:
     state, sched = look("06:30")
     note = NoteAdded(actor="alice", at=clock("06:30"), text="review on Monday")
     assert check(state, note) == (
-        "the run ended (rolled-back) at 05:45; only review remarks can be added now "
-        "(cutover do RUN note --kind review --note ...)"
+        "the run ended (rolled-back) at 05:45; it takes only review "
+        "remarks (cutover do RUN note --kind review --note ...), what is done after the night "
+        "(cutover aftercare RUN) and the open incidents' updates and resolution"
     )
     assert check(state, note.model_copy(update={"kind": "review"})) is None
     assert sched.graph == "rollback"

@@ -329,8 +329,9 @@ def test_nothing_after_the_run_ended() -> None:
     ended = [*freeze_done(), RunEnded(actor="alice", at=at("22:20"), outcome="aborted")]
     state = fold(PLAN, ended)
     why = (
-        "the run ended (aborted) at 22:20; only review remarks can be added now "
-        "(cutover do RUN note --kind review --note ...)"
+        "the run ended (aborted) at 22:20; it takes only review "
+        "remarks (cutover do RUN note --kind review --note ...), what is done after the night "
+        "(cutover aftercare RUN) and the open incidents' updates and resolution"
     )
     late = at("22:21")
     for event in (
@@ -352,7 +353,7 @@ def test_nothing_after_the_run_ended() -> None:
         ),
     ):
         assert check(state, event) == why, event.type
-    with pytest.raises(Refused, match="only review remarks can be added"):
+    with pytest.raises(Refused, match="it takes only review remarks"):
         require(state, NoteAdded(actor="alice", at=late, text="x"))
 
 

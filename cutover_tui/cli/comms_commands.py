@@ -136,7 +136,7 @@ def _print_contacts(state: RunState) -> None:
         )
     for a in plan.audience:
         ways = [*a.email, *(["webhook"] if a.webhook else [])]
-        cadence = f"; every {a.cadence}" if a.cadence else ""
+        cadence = f"; every {format_duration(a.cadence)}" if a.cadence else ""
         _say(f"  audience {a.id} ({a.name}): {', '.join(ways)}{cadence}")
 
 

@@ -3,8 +3,8 @@
 - After the end, the run is a record: only review remarks (a note of kind "review"), the
   commander's exclusion of a rehearsal and what is done after the night (engine/aftercare.py:
   validation, access closed, handover accepted, runbook updated) may still be added; anything
-  else is refused with the moment the run ended (the refusal names review remarks, the one
-  thing anybody on the run may add).
+  else is refused with the moment the run ended and what it still takes (incidents' updates
+  and resolutions too: engine/incident_rules.after_end).
 - A rehearsal can be excluded from the history (RehearsalExcluded, commander only, with a
   reason), during it or after it; it stays in the journal and says who and when.
 
@@ -35,9 +35,12 @@ def allowed_after_end(event: Event) -> bool:
 
 
 def ended_refusal(state: RunState) -> str:
+    """Says all an ended run takes: it said "only review remarks", yet an incident's update
+    or resolution and the after-the-night items are taken too (user pass, 2026-12-02)."""
     return (
-        f"the run ended ({state.outcome}) at {state.when(state.ended_at)}; only review remarks "
-        "can be added now (cutover do RUN note --kind review --note ...)"
+        f"the run ended ({state.outcome}) at {state.when(state.ended_at)}; it takes only review "
+        "remarks (cutover do RUN note --kind review --note ...), what is done after the night "
+        "(cutover aftercare RUN) and the open incidents' updates and resolution"
     )
 
 
