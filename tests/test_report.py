@@ -346,3 +346,21 @@ def test_incidents_in_the_review_with_their_response_against_the_sla(tmp_path: P
     ]
     assert "INC-1 SEV1 orders 500s: acknowledged in 3m (SLA 5m: met)" in render_markdown(r)
     assert "INC-2 SEV2 slow search: never acknowledged" in render_html(r)
+
+
+def test_the_review_says_an_incidents_severity_change_and_its_reassignment(tmp_path: Path) -> None:
+    # Regression (user pass, 2026-12-02): raised SEV2, made SEV1 and re-assigned, the review
+    # said "INC-1 SEV2" where `cutover incidents` said SEV1, and nothing of either change.
+    night = rolled_back_night()
+    night[-1:-1] = [
+        ev.IncidentRaised(actor="dba", at=hm("00:13"), severity="sev2", title="orders 500s"),
+        ev.IncidentAcknowledged(actor="boss", at=hm("00:14"), incident=1),
+        ev.IncidentSeverityChanged(
+            actor="boss", at=hm("00:15"), incident=1, severity="sev1", reason="all orders"
+        ),
+        ev.IncidentAssigned(actor="boss", at=hm("00:16"), incident=1, owner="dba", reason="db"),
+    ]
+    r = review_of(tmp_path, night)
+    [(_, text)] = [(e.at, e.text) for e in r.incidents]
+    assert text.startswith("INC-1 SEV2→SEV1 orders 500s: acknowledged in 1m (SLA 15m: met)")
+    assert "re-assigned once" in text

@@ -120,6 +120,7 @@ def as_json(state: RunState, now: datetime) -> dict:
                 "id": r.label,
                 "number": r.number,
                 "severity": r.severity,
+                "raised_severity": incident.raised.severity,  # the ack SLA's (figures below)
                 "title": r.title,
                 "step": r.step,
                 "owner": r.owner,

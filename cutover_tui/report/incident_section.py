@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from ..engine.events import IncidentAssigned
 from ..engine.incident_view import figures
+from ..engine.incidents import Incident
 from ..engine.runstate import RunState
 from ..plan.durations import format_duration
 
@@ -20,11 +22,22 @@ def incident_lines(state: RunState, now: datetime) -> list[tuple[datetime, str]]
     for incident in sorted(state.incidents, key=lambda i: i.number):
         raised = incident.raised
         said = figures(state, incident, now)
-        text = f"{incident.label} {raised.severity.upper()} {raised.title}: {_response(said)}"
+        text = f"{incident.label} {_severity(incident)} {raised.title}: {_response(said)}"
+        moved = sum(isinstance(e, IncidentAssigned) for e in incident.history)
+        if moved:
+            text += f", re-assigned {'once' if moved == 1 else f'{moved} times'}"
         if incident.resolved and incident.resolved.resolution:
             text += f"; resolution: {incident.resolved.resolution}"
         out.append((raised.at, text))
     return out
+
+
+def _severity(incident: Incident) -> str:
+    """Raised as, and now if changed ("SEV2→SEV1"): `cutover incidents` shows the severity
+    now and the SLA below is the one it was raised with (user pass, 2026-12-02: the review
+    said SEV2 where `cutover incidents` said SEV1, the change unsaid)."""
+    raised, now = incident.raised.severity.upper(), incident.severity.upper()
+    return raised if raised == now else f"{raised}→{now}"
 
 
 def _response(said: dict) -> str:
