@@ -65,3 +65,18 @@ def test_runs_in_a_directory_you_may_not_read(host: Path, outsider) -> None:  # 
     lines = said.stderr.strip().splitlines()
     assert said.returncode == 1 and len(lines) == 1, said.stderr
     assert "permission denied" in lines[0] and str(runs) in lines[0], lines
+
+
+def test_a_run_file_you_may_not_read_says_so(host: Path, outsider) -> None:  # noqa: F811
+    # User pass, 2026-12-02: the folder open to all, the run file 0600: "cannot be read as a
+    # cutover run: unable to open database file" named no permission.
+    runs = host / "runs"
+    runs.chmod(0o755)
+    [db] = runs.glob("*.db")
+    db.chmod(0o600)
+    can_run_as(outsider, runs)
+    said = as_user(outsider, "status", db.stem, runs=runs)
+    lines = said.stderr.strip().splitlines()
+    assert said.returncode == 1 and len(lines) == 1 and "Traceback" not in said.stderr, lines
+    assert f"you ({outsider.pw_name}) may not read it (owner" in lines[0], lines
+    assert "mode 0600" in lines[0] and "unable to open database file" not in lines[0], lines

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import errno
 import os
+import pwd
+import stat
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from .hostconfig import HostConfigError, load_host_config
+from .identity import os_login
 
 RUNS_ENV = "CUTOVER_RUNS"
 READABLE_VERSIONS = (1, 2)  # schema versions read (store.SCHEMA_VERSION; 1: runs made before)
@@ -133,3 +136,25 @@ __all__ = [
     "run_path",
     "runs_dir",
 ]
+
+
+def unreadable(path: Path) -> str | None:
+    """Why this OS user may not read `path` (or write beside it), when that is why SQLite
+    could not open it: its "unable to open database file" named no permission (user pass)."""
+    try:
+        info = path.stat()
+    except OSError as exc:
+        return f"cannot be read: {exc.strerror}"
+    if not os.access(path, os.R_OK):
+        return (
+            f"you ({os_login()}) may not read it (owner {_owner(info.st_uid)}, mode "
+            f"{stat.S_IMODE(info.st_mode):04o}): ask its owner to share the runs folder's group"
+        )
+    return None
+
+
+def _owner(uid: int) -> str:
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return str(uid)

@@ -60,6 +60,7 @@ from .run_files import (  # their home; named here too, as every caller knows th
     RunInfo,
     Unreadable,  # noqa: F401
     runs_dir,  # noqa: F401
+    unreadable,
 )
 from .run_info import damaged_info, run_info
 from .seal import seal_start
@@ -82,7 +83,9 @@ class Journal:
         try:
             db = _connect(path)
         except sqlite3.Error as exc:
-            raise JournalError(f"{path}: cannot be read as a cutover run: {exc}") from None
+            raise JournalError(
+                f"{path}: {unreadable(path) or f'cannot be read as a cutover run: {exc}'}"
+            ) from None
         self._read_run(path, db)
 
     def _read_run(self, path: Path, db: sqlite3.Connection) -> None:
@@ -97,7 +100,9 @@ class Journal:
             self.run_id: str = self.meta["run_id"]
             self.schema_version: int = version
         except sqlite3.Error as exc:
-            raise JournalError(f"{path}: cannot be read as a cutover run: {exc}") from None
+            raise JournalError(
+                f"{path}: {unreadable(path) or f'cannot be read as a cutover run: {exc}'}"
+            ) from None
         except KeyError:
             raise JournalError(f"{path}: not a cutover run (it has no run id)") from None
         self._start_reading()
