@@ -364,3 +364,20 @@ def test_the_review_says_an_incidents_severity_change_and_its_reassignment(tmp_p
     [(_, text)] = [(e.at, e.text) for e in r.incidents]
     assert text.startswith("INC-1 SEV2→SEV1 orders 500s: acknowledged in 1m (SLA 15m: met)")
     assert "re-assigned once" in text
+
+
+def test_an_overrun_alert_whose_finish_came_in_within_budget_says_so(tmp_path: Path) -> None:
+    # Regression (user pass, 2026-12-02): the conductor said backup over budget at 22:31; its
+    # completion, typed afterwards with --at 22:29, put it at 29m of 30m: the review listed
+    # "over budget" beside a step table saying it ran under.
+    script = [
+        ev.StepStarted(actor="dba", at=hm("22:00"), step="backup"),
+        ev.BudgetExceeded(actor="conductor", at=hm("22:31"), step="backup"),
+        ev.StepCompleted(actor="dba", at=hm("22:29"), step="backup"),
+    ]
+    r = review_of(tmp_path, script)
+    [said] = [e.text for e in r.triggers if "backup over budget" in e.text]
+    assert said == (
+        "backup over budget (its finish, recorded afterwards at 22:29, puts it at 29m, within "
+        "its 30m budget)"
+    )
