@@ -47,3 +47,16 @@ def test_a_handover_not_owed_is_due_never_not_at_go_live(tmp_path: Path) -> None
     assert handover.status == "not owed" and due_words(state, handover) == "—"
     other = next(r for r in rows(state, later) if r.kind != "handover")
     assert due_words(state, other) != "—"
+
+
+def test_the_listing_keeps_not_owed_in_its_column(tmp_path: Path, capsys) -> None:
+    # User pass, 2026-12-02: "not owed due     —": the status filled its column.
+    from cutover_tui.cli import main
+
+    journal = new_journal(tmp_path)
+    play(journal, rolled_back_night())
+    run_id, runs = journal.run_id, journal.path.parent
+    journal.close()
+    main(["aftercare", run_id, "--runs", str(runs), "--at", "2026-11-28T02:00:00+00:00"])
+    line = next(x for x in capsys.readouterr().out.splitlines() if "not owed" in x)
+    assert "not owed  due" in line, line

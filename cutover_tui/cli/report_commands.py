@@ -108,7 +108,7 @@ def cmd_aftercare(args: argparse.Namespace) -> int:
         due = due_words(state, row)
         late = "  OVERDUE" if row.overdue else ""
         print(
-            f"  {row.area:13} {inert_line(row.id)[:24]:24} {row.status:8} due {due:>5}  "
+            f"  {row.area:13} {inert_line(row.id, 24):24} {row.status:9} due {due:>5}  "
             f"{inert_line(row.title)}: {inert_line(row.detail)}{late}"
         )
     return 1 if said[1] else 0
