@@ -60,13 +60,18 @@ def test_comms_test_reaches_every_address_and_prints_a_table(
     plan.write_text(comms_plan(hooks.url))
     assert main(["comms", "test", str(plan)]) == 0
     out = capsys.readouterr().out
-    assert "5 of 5 addresses reached" in out  # ceo, cfo, desk (email), desk (webhook), rex
+    # ceo, cfo, desk (email), desk (webhook), rex (resolvers), and the people an incident
+    # may page at their own address: bea (commander), cora (communicator).
+    assert "7 of 7 addresses reached" in out
     assert sorted(to[0] for to, _ in box.messages) == [
+        "bea@example.com",
         "ceo@example.com",
         "cfo@example.com",
+        "cora@example.com",
         "desk@example.com",
         "rex@example.com",
     ]
+    assert "boss                 email    bea@example.com" in out
     assert len(hooks.posts) == 1
     assert "delivered" in out and "250" in out and "HTTP 200" in out
 
@@ -79,7 +84,7 @@ def test_comms_test_says_which_address_failed(tmp_path: Path, monkeypatch, capsy
     plan.write_text(comms_plan("http://127.0.0.1:9/hook"))
     assert main(["comms", "test", str(plan)]) == 1
     out = capsys.readouterr().out
-    assert "0 of 5 addresses reached" in out and "FAILED" in out
+    assert "0 of 7 addresses reached" in out and "FAILED" in out
 
 
 def test_send_a_ready_comms_step_queues_it_and_closes_the_step(

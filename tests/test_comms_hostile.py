@@ -296,7 +296,7 @@ def test_comms_test_ends_when_a_webhook_trickles(
     until(lambda: not run.is_alive(), "`cutover comms test` to end")
     out = capsys.readouterr().out
     assert codes == [1] and "no whole answer within 1 s" in out
-    assert len(mail.messages) == 4  # every email address reached all the same
+    assert len(mail.messages) == 6  # every email address reached all the same (people too)
 
 
 # -- 4. inert outgoing text ------------------------------------------------------------------------

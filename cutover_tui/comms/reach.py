@@ -30,20 +30,30 @@ class Reach:
 
 
 def targets(plan: Plan) -> Iterator[tuple[str, str, str, str | None]]:
-    """(audience, route, address, webhook) for every address the plan's contact matrix has."""
+    """(audience, route, address, webhook) for every address the plan's contact matrix has,
+    then every other person's of the plan: an incident's owner, whoever its chain escalates
+    to, the communicators an undeliverable message goes to are paged at their own address
+    (user pass, 2026-12-02: the night mailed four people the test had not reached)."""
     for audience in plan.audience:
         for address in audience.email:
             yield audience.id, "email", address, None
         if audience.webhook:
             yield audience.id, "webhook", "webhook", audience.webhook
+    tested: set[str] = {a for audience in plan.audience for a in audience.email}
     for key in plan.people_with_role("resolver"):
         email = plan.people[key].email
         if email:
+            tested.add(email)
             yield "resolvers", "email", email, None
     for key in raci_people(plan):  # a step's informed or accountable, reached at their email
         email = plan.people[key].email
         if email:
+            tested.add(email)
             yield key, "email", email, None
+    for key, person in plan.people.items():  # anyone an incident may page, once an address
+        if person.email and person.email not in tested:
+            tested.add(person.email)
+            yield key, "email", person.email, None
 
 
 def reach_all(plan: Plan, settings: CommsSettings, now: datetime | None = None) -> list[Reach]:
