@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from cutover_tui.clocks import FixedClock
 from cutover_tui.comms.outgoing import drafts
 from cutover_tui.comms.send import send_events
@@ -107,9 +109,7 @@ async def test_c_redraws_its_drafts_when_the_run_moves(tmp_path: Path) -> None:
     journal = _two_drafts_run(tmp_path)
     app = _commander(journal)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, lambda: app.frame is not None)
-        await pilot.press("C")
-        await settle(pilot, lambda: isinstance(app.screen, CommsScreen))
+        await _comms_screen(pilot, app)
         screen = app.screen
         assert "1  announce" in shown(screen) and "early-word" not in shown(screen)
         _slow_done_elsewhere(journal)
@@ -117,18 +117,27 @@ async def test_c_redraws_its_drafts_when_the_run_moves(tmp_path: Path) -> None:
         assert "2  announce" in shown(screen)
 
 
-async def test_a_draft_number_sends_the_draft_the_screen_shows(tmp_path: Path, monkeypatch) -> None:
-    # The guard behind the redraw: with the screen not redrawn (the app's hand-over of its
-    # frames turned off), the list behind it is now [early-word, announce], yet 1 is what
-    # the screen shows as 1, announce.
+@pytest.fixture
+def unredrawn(tmp_path: Path, monkeypatch) -> None:
+    """The guard behind the redraw: the app's hand-over of its frames to the screens turned
+    off, so the comms screen shows the list as it was drawn; no comms settings."""
     monkeypatch.setenv("CUTOVER_COMMS_CONFIG", str(tmp_path / "absent.toml"))
     monkeypatch.setattr(WarRoomApp, "_follow_screens", lambda self, frame: None)
+
+
+async def _comms_screen(pilot, app: WarRoomApp) -> None:
+    await settle(pilot, lambda: app.frame is not None)
+    await pilot.press("C")
+    await settle(pilot, lambda: isinstance(app.screen, CommsScreen))
+
+
+async def test_a_draft_number_sends_the_draft_the_screen_shows(tmp_path: Path, unredrawn) -> None:
+    # The list behind the screen is now [early-word, announce], yet 1 is what the screen
+    # shows as 1, announce.
     journal = _two_drafts_run(tmp_path)
     app = _commander(journal)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, lambda: app.frame is not None)
-        await pilot.press("C")
-        await settle(pilot, lambda: isinstance(app.screen, CommsScreen))
+        await _comms_screen(pilot, app)
         _slow_done_elsewhere(journal)
         await settle(pilot, lambda: app.state.status["slow"].status == "done")
         assert "early-word" not in shown(app.screen)
@@ -140,16 +149,12 @@ async def test_a_draft_number_sends_the_draft_the_screen_shows(tmp_path: Path, m
 
 
 async def test_a_draft_sent_by_someone_else_is_refused_not_swapped(
-    tmp_path: Path, monkeypatch
+    tmp_path: Path, unredrawn
 ) -> None:
-    monkeypatch.setenv("CUTOVER_COMMS_CONFIG", str(tmp_path / "absent.toml"))
-    monkeypatch.setattr(WarRoomApp, "_follow_screens", lambda self, frame: None)
     journal = _two_drafts_run(tmp_path)
     app = _commander(journal)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, lambda: app.frame is not None)
-        await pilot.press("C")
-        await settle(pilot, lambda: isinstance(app.screen, CommsScreen))
+        await _comms_screen(pilot, app)
         _slow_done_elsewhere(journal)
         _sent_elsewhere(journal, "announce", "com")  # the communicator, meanwhile
         await settle(pilot, lambda: app.state.status["announce"].status == "done")
