@@ -194,7 +194,8 @@ def test_a_measure_out_of_tolerance_is_a_failure_and_can_be_measured_again(ended
             ev.NoteAdded(actor="boss", at=hm("01:00"), kind="info", text="x", remark="went-well"),
             "the run ended (completed) at 00:41; it takes only review "
             "remarks (cutover do RUN note --kind review --note ...), what is done after the night "
-            "(cutover aftercare RUN) and the open incidents' updates and resolution",
+            "(cutover do RUN validated|close-access|accept-handover|runbook-updated ...), the open "
+            "incidents' updates and resolution, and a rehearsal's exclusion",
         ),
     ],
 )

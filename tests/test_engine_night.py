@@ -769,7 +769,8 @@ def test_nothing_is_recorded_or_fires_after_the_run_ended() -> None:
     assert check(state, note) == (
         "the run ended (rolled-back) at 05:45; it takes only review "
         "remarks (cutover do RUN note --kind review --note ...), what is done after the night "
-        "(cutover aftercare RUN) and the open incidents' updates and resolution"
+        "(cutover do RUN validated|close-access|accept-handover|runbook-updated ...), the open "
+        "incidents' updates and resolution, and a rehearsal's exclusion"
     )
     assert check(state, note.model_copy(update={"kind": "review"})) is None
     assert sched.graph == "rollback"

@@ -331,7 +331,8 @@ def test_nothing_after_the_run_ended() -> None:
     why = (
         "the run ended (aborted) at 22:20; it takes only review "
         "remarks (cutover do RUN note --kind review --note ...), what is done after the night "
-        "(cutover aftercare RUN) and the open incidents' updates and resolution"
+        "(cutover do RUN validated|close-access|accept-handover|runbook-updated ...), the open "
+        "incidents' updates and resolution, and a rehearsal's exclusion"
     )
     late = at("22:21")
     for event in (

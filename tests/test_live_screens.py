@@ -179,3 +179,22 @@ async def test_v_follows_what_others_record() -> None:
             app.source.submit(event if event.key else event.model_copy(update={"key": f"x{n}"}))
         app.poll_journal()
         await settle(pilot, lambda: "after the night: 6/8 done" in shown(screen))
+
+
+async def test_parts_fewer_then_more_before_a_refresh_all_show() -> None:
+    # Review, 2026-12-02: a Static being removed still matched the query; parts 5, 2, 5 in a
+    # row left 2 on screen until the next frame.
+    from rich.text import Text
+
+    app = war_room("viewer", through_load(), wat(60))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("w")
+        await settle(pilot, lambda: isinstance(app.screen, ForesightScreen))
+        screen = app.screen
+        for n in (5, 2, 5):
+            screen.show_parts([Text(f"part {i}") for i in range(n)])
+        await pilot.pause()
+        await settle(pilot, lambda: len(screen.query(".live-part")) == 5)
+        assert [str(s.render()) for s in screen.query(".live-part")] == [
+            f"part {i}" for i in range(5)
+        ]

@@ -46,3 +46,14 @@ def test_a_run_sealed_with_such_a_plan_still_opens(tmp_path: Path) -> None:
     loaded = parse_plan(moved_plan())
     journal = Journal.create(tmp_path / "runs", loaded, rehearsal=True, created_by=os_login())
     assert Journal(journal.path).plan.trigger[-1].id == "switch-late"
+
+
+def test_cutover_start_says_the_warning(tmp_path: Path, capsys) -> None:
+    # Review, 2026-12-02: the warning was said by validate only; start said nothing and the
+    # alert fired at once.
+    path = tmp_path / "moved.toml"
+    path.write_text(moved_plan())
+    runs = tmp_path / "runs"
+    assert main(["start", str(path), "--rehearsal", "--runs", str(runs), "--no-checks"]) == 0
+    err = capsys.readouterr().err
+    assert "warning: trigger[1].at: 'switch-late' is due at 2026-11-20 01:15 GMT" in err, err

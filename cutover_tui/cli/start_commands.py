@@ -46,6 +46,8 @@ def cmd_start(args: argparse.Namespace) -> int:
     loaded = load_or_say(args.plan)
     if loaded is None:
         return 1
+    for problem in loaded.warnings:  # said before the run starts (a trigger's old date, say)
+        print(f"cutover start: {problem}", file=sys.stderr)
     try:  # the run keeps the plan with its vars set: the sealed text is what its checks run
         loaded = with_overrides(loaded, getattr(args, "var", None) or [])
     except VarError as exc:

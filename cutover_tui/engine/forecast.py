@@ -200,9 +200,11 @@ class Forecaster:
         rollback = state.rollback_at is not None and bool(state.rollback_order)
         graph = level_graph(state, rollback)
         n, iters = len(graph.ids), self.iterations
-        # Nothing is projected to start before the window opens, started run or not (as
-        # the schedule: engine/schedule._status_dates).
-        now_s = max((now - origin).total_seconds(), 0.0)
+        # Before the window, nothing under way: nothing is projected to start before it
+        # opens, started run or not (as the schedule: engine/schedule._status_dates).
+        now_s = (now - origin).total_seconds()
+        if now_s < 0 and not state.under_way():
+            now_s = 0.0
         settled = _settled_finish(state, graph, origin)
         empty = np.zeros((n, 0))
         if settled is not None or n == 0:

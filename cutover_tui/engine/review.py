@@ -40,7 +40,8 @@ def ended_refusal(state: RunState) -> str:
     return (
         f"the run ended ({state.outcome}) at {state.when(state.ended_at)}; it takes only review "
         "remarks (cutover do RUN note --kind review --note ...), what is done after the night "
-        "(cutover aftercare RUN) and the open incidents' updates and resolution"
+        "(cutover do RUN validated|close-access|accept-handover|runbook-updated ...), the open "
+        "incidents' updates and resolution, and a rehearsal's exclusion"
     )
 
 

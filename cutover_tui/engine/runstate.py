@@ -190,6 +190,19 @@ class RunState:
             roles = (roles - book.lost.get(actor, set())) | book.gained.get(actor, set())
         return roles
 
+    def under_way(self) -> bool:
+        """Whether any step but a gate has started (or rollback was invoked): until then a run
+        started before its window, for its readiness and go/no-go, waits for the window (the
+        schedule and the odds project nothing before it; the verdict says BEFORE WINDOW)."""
+        if self.phase == "not-started":
+            return False
+        if self.rollback_at is not None:
+            return True
+        return any(
+            st.started_at is not None and self.steps[sid].kind != "gate"
+            for sid, st in self.status.items()
+        )
+
     def roles_said(self, actor: str) -> str:
         """`actor`'s roles as a refusal names them; with none, why: a person of the plan
         with no role tonight (every role handed over, say) or someone the plan does not

@@ -206,16 +206,19 @@ def _status_dates(
     state: RunState, now_us: int, rollback_at: int | None, origin: datetime
 ) -> tuple[int, int]:
     """The status dates of the plan and of the rollback: the plan stops at the rollback (or
-    the end), the rollback at the end; before the window opens, now is the window start at
-    the earliest, started or not (a run started the afternoon before, for its readiness and
-    go/no-go, projected its steps from then: "-31h40m against the baseline"; user pass)."""
+    the end), the rollback at the end; before the window opens and before anything is under
+    way (`RunState.under_way`), now is the window start, started run or not (a run started
+    the afternoon before, for its readiness and go/no-go, projected its steps from then:
+    "-31h40m against the baseline"; user pass)."""
     ended_at = to_us(state.ended_at, origin) if state.ended_at is not None else None
     if rollback_at is not None:
         plan_t0 = rollback_at
     elif ended_at is not None:
         plan_t0 = ended_at
     else:
-        plan_t0 = max(now_us, 0)
+        # Before the window, nothing under way: now is the window's start (running steps,
+        # started early, are measured at the real now: review, 2026-12-02).
+        plan_t0 = 0 if now_us < 0 and not state.under_way() else now_us
     if rollback_at is not None:
         return plan_t0, max(ended_at if ended_at is not None else now_us, rollback_at)
     return plan_t0, plan_t0

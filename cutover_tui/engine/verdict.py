@@ -137,7 +137,7 @@ def judge(state: RunState, sched: Schedule, sight: Foresight | None, now: dateti
     elif _past_no_return(state, sched, now):
         stage = "no-return"
         life.append(_no_return_rule(state, sched, pace))
-    elif now < state.plan.window.start and not _under_way(state):
+    elif now < state.plan.window.start and not state.under_way():
         stage = "before-window"
         opens = state.plan.window.start
         life.append(
@@ -155,17 +155,6 @@ def judge(state: RunState, sched: Schedule, sight: Foresight | None, now: dateti
     ordered = sorted(pace_rules, key=lambda r: -LEVELS.index(r.level))
     gate = no_go.gate if no_go is not None else None
     return _verdict(state, sched, sight, now, stage, pace, (*life, *ordered), calling, gate)
-
-
-def _under_way(state: RunState) -> bool:
-    """Whether any step but a gate has started: a run started before its window for its
-    readiness and go/no-go is still BEFORE WINDOW (it never showed for a real run)."""
-    if state.phase == "not-started":
-        return False
-    return any(
-        st.started_at is not None and state.steps[sid].kind != "gate"
-        for sid, st in state.status.items()
-    )
 
 
 def _verdict(

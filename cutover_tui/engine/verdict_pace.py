@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from ..plan.durations import format_duration
 from .schedule import Schedule
 from .state import RunState
+from .triggers import settled
 from .verdict_life import _overridden
 from .verdict_types import Rule, _minutes
 
@@ -95,17 +96,14 @@ def _alert(state: RunState, f: FiredTrigger) -> Rule:
     retry, say) it is said, not scored: it pinned the verdict for the rest of the night, and
     an alert has no override (user pass, 2026-12-02)."""
     said = f"alert trigger {f.trigger} fired: {f.reason}"
-    st = state.status.get(f.step)
-    if st is None or not _cleared(f.condition, st.status):
+    st, step = state.status.get(f.step), state.steps.get(f.step)
+    # Cleared once its step is settled: done, skipped, or a failed checkpoint the plan
+    # carries on past (review: an alert on a `continue` checkpoint held AT RISK all night).
+    # A probe-failing alert: its probe's own samples say, not its step.
+    if st is None or step is None or f.condition == "probe-failing" or not settled(step, st):
         return Rule("alert", "at-risk", said)
-    return Rule("alert", "on-track", f"{said}; cleared since: {f.step} is {st.status}")
-
-
-def _cleared(condition: str, status: str) -> bool:
-    """Whether a fired alert's cause is gone with its step now `status`."""
-    if condition in ("running-over", "not-done-by", "failed"):
-        return status in ("done", "skipped")
-    return False  # probe-failing: the probe's own samples say, not its step
+    shown = "failed, and the plan carries on past it" if st.status == "failed" else st.status
+    return Rule("alert", "on-track", f"{said}; cleared since: {f.step} is {shown}")
 
 
 def _plan_of_record(state: RunState, sched: Schedule) -> Rule:

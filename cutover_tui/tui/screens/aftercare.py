@@ -14,7 +14,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Static
 
 from ...engine.aftercare_checks import item_check
 from ...engine.aftercare_status import AfterRow, due_words, rows, summary
@@ -112,10 +111,8 @@ class AftercareScreen(LiveScreen):
         return [*parts, Text("v: record an item   n: a review remark   escape: close", "dim")]
 
     def compose(self) -> ComposeResult:
-        ids = ("aftercare-headline", "aftercare-table", None, None)
         with VerticalScroll():
-            for part, id_ in zip(self.parts(), ids, strict=True):
-                yield Static(part, id=id_, classes="live-part")
+            yield from self.part_statics(("aftercare-headline", "aftercare-table"))
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -14,7 +14,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Static
 
 from ...comms.outgoing import Draft, drafts
 from ...comms.send import send_events
@@ -140,8 +139,7 @@ class CommsScreen(LiveScreen):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
-            for part in self.parts():
-                yield Static(part, classes="live-part")
+            yield from self.part_statics()
 
     def action_close(self) -> None:
         self.dismiss(None)

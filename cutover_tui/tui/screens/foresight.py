@@ -11,7 +11,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Static
 
 from ...engine.alarm import sureness
 from ...engine.timings import tick_offs
@@ -177,8 +176,7 @@ class ForesightScreen(LiveScreen):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
-            for part in self.parts():
-                yield Static(part, classes="live-part")
+            yield from self.part_statics()
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.console import RenderableType
+from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
@@ -20,10 +21,20 @@ from ..frame import Frame
 
 
 class LiveScreen(ModalScreen):
-    """Subclasses set `self.frame` before mounting and say their parts in `parts()`; the
-    Statics they yield for those parts carry the class `live-part`, in order."""
+    """Subclasses set `self.frame` before mounting, say their parts in `parts()`, and yield
+    `self.part_statics()` where the parts go."""
 
     frame: Frame
+
+    def part_statics(self, ids: Sequence[str | None] = ()) -> list[Static]:
+        """A Static per part (the first ones with `ids`), remembered: a removal is not done
+        until a later refresh, so a query would still find a Static being removed (review:
+        parts 5, then 2, then 5 again left 2 on screen)."""
+        self._statics = [
+            Static(part, id=ids[n] if n < len(ids) else None, classes="live-part")
+            for n, part in enumerate(self.parts())
+        ]
+        return list(self._statics)
 
     def follow_frame(self, frame: Frame) -> None:
         """Redraw from `frame`, the app's newest."""
@@ -38,13 +49,13 @@ class LiveScreen(ModalScreen):
     def show_parts(self, parts: Sequence[RenderableType]) -> None:
         """Each part into its Static; a part more or fewer than before is mounted or removed
         at the end (the optional lines of `w`, say)."""
-        statics = list(self.query(".live-part").results(Static))
+        statics = self._statics
         for widget, part in zip(statics, parts, strict=False):
             widget.update(part)
         for widget in statics[len(parts) :]:
             widget.remove()
         extra = [Static(part, classes="live-part") for part in parts[len(statics) :]]
+        self._statics = statics[: len(parts)] + extra
         if extra:
             place = statics[-1] if statics else None
-            container = place.parent if place is not None else self.query_one("VerticalScroll")
-            container.mount_all(extra, after=place)
+            self.query_one(VerticalScroll).mount_all(extra, after=place)

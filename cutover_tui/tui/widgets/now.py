@@ -128,6 +128,7 @@ class NowPane(Vertical):
     def on_mount(self) -> None:
         self.border_title = "Now"
         self._signature: tuple = ()
+        self._dropped = False  # the highlighted step left the list and nothing was chosen since
 
     @property
     def selected(self) -> str | None:
@@ -148,12 +149,14 @@ class NowPane(Vertical):
         keep = self.selected
         option_list.set_options([Option(text, id=sid) for sid, text in rows])
         ids = [sid for sid, _ in rows]
+        if keep is not None:  # a step was highlighted: did it leave the list?
+            self._dropped = keep not in ids
         if keep in ids:
             option_list.highlighted = ids.index(keep)
-        elif ids and keep is None:
+        elif ids and not self._dropped:  # nothing chosen yet: the first row
             option_list.highlighted = 0
-        else:  # the chosen step left the list: no step key acts until one is chosen again
-            option_list.highlighted = None
+        else:  # the chosen step left the list: no step key acts until one is chosen again,
+            option_list.highlighted = None  # however often the list is redrawn meanwhile
         empty = self.query_one("#now-empty", Static)
         empty.update(inert_rich(Text(message)))
         empty.display = bool(message)
