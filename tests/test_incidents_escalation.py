@@ -220,6 +220,7 @@ def test_each_escalation_reaches_its_person_by_email_once(
     assert "Trigger: none (raised by " in paged and "[no trigger" not in paged, paged
     # Sent at 01:05, it says when the incident was raised (it said 01:05; user pass).
     assert "Incident at 01:00: INC-1" in paged, paged
+    assert "Concerned: none." in paged and "[no step" not in paged, paged  # raised without one
     assert mail.messages[1][1]["Subject"].endswith("incident at 01:00")
     state = Journal(journal.path).state()
     routes = sorted((m.queued.audience, m.queued.route, m.status) for m in state.outbox)

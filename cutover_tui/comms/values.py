@@ -86,7 +86,9 @@ def values_from(
         "p80": local(verdict.p80),
         "p_in_window": None if verdict.p_in_window is None else f"{verdict.p_in_window:.0%}",
         "commander": ", ".join(commanders) or None,
-        "step": step.title if step else None,
+        # An alert about something that happened (raised_at) names no step when it has none:
+        # "none", not "[no step yet]", a step that will never come (user pass, 2026-12-02).
+        "step": step.title if step else ("none" if about.raised_at else None),
         "checkpoint": step.title if step and step.kind == "checkpoint" else None,
         "trigger": about.trigger,
         "audience": audience.name if audience else about.audience,
