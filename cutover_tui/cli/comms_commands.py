@@ -20,11 +20,11 @@ from ..comms.templates import render
 from ..comms.values import values_from
 from ..engine.state import Refused, RunState
 from ..engine.verdict import assess, forecaster_for
-from ..inert import inert_line
 from ..journal.identity import actor_for, describe, os_login
 from ..journal.run import run_clock
 from ..plan.durations import format_duration
 from ..plan.zones import hm
+from .inert_output import say_line
 from .options import add_runs_option, load_or_say, open_run, said_in_one_line
 from .trust_commands import refused_on_broken
 
@@ -79,57 +79,51 @@ def cmd_comms(args: argparse.Namespace) -> int:
 # -- showing ---------------------------------------------------------------------------------
 
 
-def _say(line: str) -> None:
-    """One line of the listing: a subject, an answer, a name or an address may hold a line
-    break (a subject's LF printed `Bcc: ...` as a line of its own; user pass)."""
-    print(inert_line(line))
-
-
 def _print_outbox(state: RunState) -> None:
-    _say(f"outbox: {len(state.outbox)} messages")
+    say_line(f"outbox: {len(state.outbox)} messages")
     for m in state.outbox:
         q = m.queued
         last = m.sent.answer if m.sent else (m.failures[-1].reason if m.failures else "")
         retry = f", next try {hm(m.retry_at, state.plan.zone)}" if m.status == "retrying" else ""
         who = state.name(q.actor)
-        _say(
+        say_line(
             f"  {m.status:<13} {q.message:<40} {q.route:<7} to {q.audience} "
             f"(queued {hm(q.at, state.plan.zone)} by {who}; attempts {m.attempts}{retry})"
         )
-        _say(f"    {q.subject}")
+        say_line(f"    {q.subject}")
         if last:
-            _say(f"    {last}")
+            say_line(f"    {last}")
         if m.status == "undeliverable":
             told = ", ".join(state.name(k) for k in m.failures[-1].escalated_to) or "nobody"
-            _say(f"    UNDELIVERABLE: escalated to {told}; send it by other means")
+            say_line(f"    UNDELIVERABLE: escalated to {told}; send it by other means")
         if q.missing:
-            _say(f"    missing when rendered: {', '.join(q.missing)}")
+            say_line(f"    missing when rendered: {', '.join(q.missing)}")
 
 
 def _print_drafts(state, found: list[Draft], sched, verdict, *, full: bool) -> None:
-    _say(f"drafts awaiting a communicator: {len(found)}")
+    say_line(f"drafts awaiting a communicator: {len(found)}")
     for draft in found:
         values = values_from(state, sched, verdict, draft.about)
         text = render(state.plan, draft.template, values)
-        _say(f"  {draft.id}: {draft.why}; to {', '.join(draft.audiences)}")
-        _say(f"    {text.subject}")
+        say_line(f"  {draft.id}: {draft.why}; to {', '.join(draft.audiences)}")
+        say_line(f"    {text.subject}")
         if full:
             for line in text.body.splitlines():
-                _say(f"    | {line}")
+                say_line(f"    | {line}")
         if text.missing:
-            _say(f"    missing now: {', '.join(text.missing)}")
-        _say(f"    send: cutover do RUN send {draft.id}")
+            say_line(f"    missing now: {', '.join(text.missing)}")
+        say_line(f"    send: cutover do RUN send {draft.id}")
 
 
 def _print_contacts(state: RunState) -> None:
     plan = state.plan
-    _say("contacts:")
+    say_line("contacts:")
     for key, p in plan.people.items():
         audiences = [a.id for a in plan.audience if p.email and p.email in a.email]
         if "resolver" in p.roles:
             audiences.append("resolvers")
         audiences += raci_roles(plan, key)  # "informed:dns", "accountable:dns"
-        _say(
+        say_line(
             f"  {p.name} ({key}): {', '.join(p.roles) or 'no role'}; team {p.team or '-'}; "
             f"phone {p.phone or '-'}; email {p.email or '-'}; escalates to "
             f"{p.escalates_to or '-'}; audiences {', '.join(audiences) or '-'}"
@@ -137,7 +131,7 @@ def _print_contacts(state: RunState) -> None:
     for a in plan.audience:
         ways = [*a.email, *(["webhook"] if a.webhook else [])]
         cadence = f"; every {format_duration(a.cadence)}" if a.cadence else ""
-        _say(f"  audience {a.id} ({a.name}): {', '.join(ways)}{cadence}")
+        say_line(f"  audience {a.id} ({a.name}): {', '.join(ways)}{cadence}")
 
 
 def _config() -> int:

@@ -6,11 +6,10 @@ import argparse
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..importers import ImportOptions, ImportResult, import_runbook
-from ..inert import inert_line
+from .inert_output import say_line
 from .options import add_runs_option
 
 
@@ -58,13 +57,13 @@ def cmd_import(args: argparse.Namespace) -> int:
     source = Path(args.file)
     target = Path(args.out) if args.out else source.with_suffix(".toml")
     if target.exists() and not args.force:
-        _say(f"{target}: already exists; choose another --out or add --force", sys.stderr)
+        say_line(f"{target}: already exists; choose another --out or add --force", sys.stderr)
         return 1
     try:
         zone = ZoneInfo(args.timezone or "UTC")
         start = datetime.fromisoformat(args.start) if args.start else None
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        _say(
+        say_line(
             f"cutover import: {exc}: give --start like 2026-12-05T22:00 and --timezone "
             "like Europe/London",
             sys.stderr,
@@ -82,7 +81,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     )
     result = import_runbook(source, options)
     if result.refused:
-        _say(result.refused, sys.stderr)
+        say_line(result.refused, sys.stderr)
         return 1
     report(result, target)
     if not result.ok or result.toml is None:
@@ -103,25 +102,19 @@ def report(result: ImportResult, target: Path) -> None:
         head += f" {len(errors)} error(s), {len(warnings)} warning(s); nothing written"
     else:
         head += f" {result.steps} steps, {len(warnings)} warning(s)"
-    _say(head, out)
+    say_line(head, out)
     for note in result.notes:
-        _say(f"  note: {note}", out)
+        say_line(f"  note: {note}", out)
     for problem in result.problems:
-        _say(f"  {problem}", out)
+        say_line(f"  {problem}", out)
     if result.failed_rows:
         rows = ", ".join(str(r) for r in result.failed_rows)
-        _say(f"  rows that cannot be imported: {rows}", out)
+        say_line(f"  rows that cannot be imported: {rows}", out)
     if result.rollback and result.rollback.failed_rows:
         rows = ", ".join(str(r) for r in result.rollback.failed_rows)
-        _say(f"  Rollback rows that cannot be imported: {rows}", out)
+        say_line(f"  Rollback rows that cannot be imported: {rows}", out)
     if not errors:
-        _say(f"wrote {target}; check it with: cutover validate {target}", out)
-
-
-def _say(line: object, out: TextIO) -> None:
-    """One line of the import's report: a file's name or a sheet's text (a header, an owner)
-    may hold a line break, which would start a line of its own."""
-    print(inert_line(line), file=out)
+        say_line(f"wrote {target}; check it with: cutover validate {target}", out)
 
 
 def cmd_export(args: argparse.Namespace) -> int:

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import TextIO
 
-from ..inert import inert
+from ..inert import inert, inert_line
 
 # Select Graphic Rendition (colours, bold) and nothing else: no cursor, title or link.
 _SGR = re.compile(r"\x1b\[[0-9;]*m")
@@ -50,6 +50,13 @@ def inert_output() -> Iterator[None]:
         yield
     finally:
         sys.stdout, sys.stderr = out, err
+
+
+def say_line(line: object, out: TextIO | None = None) -> None:
+    """Print `line` as one inert line: text of a person, a plan or a file that should stand
+    on one line (a name, a subject, a sheet's cell) may hold a line break, which would start
+    a line of its own (`cutover import`'s report, `cutover comms`' listings)."""
+    print(inert_line(line), file=out or sys.stdout)
 
 
 def keep_colours(text: str) -> str:
