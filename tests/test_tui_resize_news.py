@@ -23,12 +23,15 @@ async def test_news_folded_between_a_resize_and_its_redraw_stays_on_screen() -> 
     app = war_room("alice", through_load(), at(60))
     async with app.run_test(size=(160, 48)) as pilot:
         await settle(pilot, lambda: now_ids(app) == ["load"])
+        shown: list[object] = []  # every frame shown from here on
+        show = app._show
+        app._show = lambda frame, new: shown.append(frame) or show(frame, new)  # type: ignore[method-assign]
         size = Size(150, 46)
         app.on_resize(events.Resize(size, size))  # its redraw queued for after the refresh
         app.source.submit(StepCompleted(actor="dba", at=at(59), step="load"))
         app.poll_journal()  # the news, folded and shown before that redraw runs
         assert now_ids(app) == ["switch"]
-        await pilot.pause()
-        await pilot.pause()
+        before = len(shown)
+        await settle(pilot, lambda: len(shown) > before)  # the resize's redraw ran
         assert now_ids(app) == ["switch"]
         assert "load" not in app.frame.sched.running

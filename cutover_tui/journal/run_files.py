@@ -139,8 +139,9 @@ __all__ = [
 
 
 def unreadable(path: Path) -> str | None:
-    """Why this OS user may not read `path` (or write beside it), when that is why SQLite
-    could not open it: its "unable to open database file" named no permission (user pass)."""
+    """Why this OS user may not read `path`, when that is why SQLite could not open it: its
+    "unable to open database file" named no permission (user pass). A folder SQLite may
+    not write its -wal file in is not told apart here: None, and SQLite's own words."""
     try:
         info = path.stat()
     except OSError as exc:
