@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from rich.text import Text
 
 from cutover_tui.clocks import FixedClock
 from cutover_tui.comms.outgoing import drafts
@@ -52,12 +53,17 @@ def likely(text: str) -> str:
     return found.group(1)
 
 
+async def _why(pilot, app: WarRoomApp) -> ForesightScreen:
+    """`w` pressed and its screen up."""
+    await pilot.press("w")
+    await settle(pilot, lambda: isinstance(app.screen, ForesightScreen))
+    return app.screen  # type: ignore[return-value]
+
+
 async def test_w_follows_the_status_line() -> None:
     app = war_room("viewer", through_load(), wat(60))
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("w")
-        await settle(pilot, lambda: isinstance(app.screen, ForesightScreen))
-        screen = app.screen
+        screen = await _why(pilot, app)
         before = likely(shown(screen))
         assert before == likely(app.query_one(StatusBar).plain)
         app.clock.moment = wat(135)  # the 1h load 85 minutes in: the finish moves out
@@ -184,13 +190,9 @@ async def test_v_follows_what_others_record() -> None:
 async def test_parts_fewer_then_more_before_a_refresh_all_show() -> None:
     # Review, 2026-12-02: a Static being removed still matched the query; parts 5, 2, 5 in a
     # row left 2 on screen until the next frame.
-    from rich.text import Text
-
     app = war_room("viewer", through_load(), wat(60))
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("w")
-        await settle(pilot, lambda: isinstance(app.screen, ForesightScreen))
-        screen = app.screen
+        screen = await _why(pilot, app)
         for n in (5, 2, 5):
             screen.show_parts([Text(f"part {i}") for i in range(n)])
         await pilot.pause()
