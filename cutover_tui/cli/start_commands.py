@@ -16,6 +16,7 @@ from ..journal.identity import actor_for, os_login
 from ..journal.store import JournalError, runs_dir
 from ..locked.client import start_locked
 from ..plan.vars import VarError, applied, with_overrides
+from .inert_output import say_line
 from .options import add_runs_option, load_or_say, said_in_one_line
 
 
@@ -47,7 +48,7 @@ def cmd_start(args: argparse.Namespace) -> int:
     if loaded is None:
         return 1
     for problem in loaded.warnings:  # said before the run starts (a trigger's old date, say)
-        print(f"cutover start: {problem}", file=sys.stderr)
+        say_line(f"cutover start: {problem}", sys.stderr)
     try:  # the run keeps the plan with its vars set: the sealed text is what its checks run
         loaded = with_overrides(loaded, getattr(args, "var", None) or [])
     except VarError as exc:
