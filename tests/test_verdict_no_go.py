@@ -259,3 +259,22 @@ def test_cutover_status_claims_no_finish_under_a_no_go(tmp_path, capsys) -> None
     assert said["level"] == "no-go"
     assert said["projected_finish"] is None and said["delta_s"] is None
     assert said["buffer_left_s"] is None and said["verdict"]["finish"]["plan_of_record"] is None
+
+
+@pytest.mark.parametrize("template", ["status-update", "incident", "step-update"])
+def test_a_message_under_a_no_go_claims_no_finish(template: str) -> None:
+    """User pass (2026-12-02): a status update drafted under a NO GO said "projected finish
+    03:10" and "87% chance" beside the NO GO that every screen showed."""
+    from cutover_tui.comms.templates import render
+    from cutover_tui.comms.values import live_values
+
+    state = legal([*to_the_gate(), decided("no-go")])
+    values = live_values(state, at(50), forecaster=forecaster_for("no-go"))
+    out = render(state.plan, template, values)
+    assert values["level"] == "NO GO"
+    assert "none while the NO GO stands" in out.body
+    assert "chance" not in out.body or "0% chance" in out.body
+    figures = {"projected_finish", "likely_finish", "p80", "p_in_window", "delta", "buffer_left"}
+    assert not figures & set(out.missing)  # true words, not gaps to fill
+    before = live_values(legal(to_the_gate()), at(45), forecaster=forecaster_for("x"))
+    assert before["projected_finish"] is not None and "NO GO" not in str(before["delta"])

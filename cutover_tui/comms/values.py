@@ -51,9 +51,35 @@ def live_values(
     return values_from(state, sched, verdict, about)
 
 
+class Said(str):
+    """A figure that does not exist and will not (a finish under a NO GO): its words stand
+    whatever the template's format spec (`{projected_finish:%H:%M}`)."""
+
+    def __format__(self, spec: str) -> str:
+        return str(self)
+
+
+# Under a NO GO the plan cannot finish: no finish, delta or buffer is claimed, as the status
+# line and `cutover status` claim none (user pass, 2026-12-02: a status update said
+# "projected finish 03:10" beside NO GO). The chance of finishing in the window is nil.
+NO_GO_FIGURES = {
+    "projected_finish": Said("none while the NO GO stands"),
+    "likely_finish": Said("none while the NO GO stands"),
+    "p80": Said("none"),
+    "p_in_window": "0%",
+    "delta": Said("no finish"),
+    "buffer_left": Said("none"),
+}
+
+
 def values_from(
     state: RunState, sched: Schedule, verdict: Verdict, about: About = About()
 ) -> dict[str, Any]:
+    values = _values(state, sched, verdict, about)
+    return {**values, **NO_GO_FIGURES} if verdict.stage == "no-go" else values
+
+
+def _values(state: RunState, sched: Schedule, verdict: Verdict, about: About) -> dict[str, Any]:
     plan, zone = state.plan, state.plan.zone
 
     def local(moment: datetime | None) -> datetime | None:
