@@ -99,3 +99,24 @@ def test_the_palette_names_its_step_and_acts_on_any_tab() -> None:
     assert [(type(e), e.step) for e in asyncio.run(_palette_on_timeline())] == [
         (StepStarted, "freeze")
     ]
+
+
+async def _nothing_highlighted_on_timeline() -> dict:
+    app = _app()
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot, lambda: app.frame is not None and app.query_one("#now-list"))
+        await pilot.press("1")
+        await settle(pilot, lambda: _active(app) == "tab-timeline")
+        app.query_one("#now-list").highlighted = None  # as when the chosen step left the list
+        await pilot.press("s")
+        await settle(pilot, lambda: notices(app))
+        return {"tab": _active(app), "notices": notices(app), "recorded": events_of(app)[3:]}
+
+
+def test_a_step_key_with_nothing_highlighted_shows_the_now_tab_to_highlight_one() -> None:
+    """Review (2026-12-02): on the Timeline tab at 80x24 with no step highlighted, `s` said
+    "highlight a step in the Now pane first" and left the Now pane out of sight."""
+    seen = asyncio.run(_nothing_highlighted_on_timeline())
+    assert seen["recorded"] == []
+    assert seen["tab"] == "tab-now"
+    assert any("highlight a step" in n for n in seen["notices"])

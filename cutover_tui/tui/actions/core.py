@@ -26,7 +26,7 @@ from ..roles import early_refusal, may_use
 from ..screens.form import FormScreen, FormSpec
 from ..source import RunSource, new_key
 from ..widgets.now import NowPane
-from .in_sight import now_pane_hidden, show_now_pane
+from .in_sight import now_pane_hidden, show_now_pane, show_now_tab
 
 NO_WORDS = Words()  # start, complete, resume: the step is all they need
 
@@ -92,6 +92,8 @@ class ActionCore(App[None]):
     def selected_step(self) -> str | None:
         step = self.query_one(NowPane).selected
         if step is None:
+            if not self.read_only and now_pane_hidden(self):  # 80x24: say it where it is seen
+                show_now_tab(self)
             self.notify("highlight a step in the Now pane first", severity="warning")
         elif not self.read_only and now_pane_hidden(self):  # 80x24, another tab: show it first
             show_now_pane(self, step, self.state.steps[step].title)

@@ -7,7 +7,8 @@ user pass (2026-12-02) pressed `s` on the Timeline tab and restarted the failed 
 
 What a commander expects of a key pressed on the wrong tab: nothing recorded, the Now tab
 shown with the step highlighted, and one line saying which step the key would act on and to
-press it again. The second press acts on what is now in view. The command palette names its
+press it again. The second press acts on what is now in view. With no step highlighted, the
+key shows the Now tab too, so "highlight a step" is said where one can be highlighted. The command palette names its
 step, so it acts on any tab; so do wide terminals, where the Now pane is always shown.
 """
 
@@ -34,11 +35,16 @@ def hidden_step_notice(step_id: str, title: str) -> str:
     )
 
 
-def show_now_pane(app: App, step_id: str, title: str) -> None:
-    """Switch to the Now tab, give its list the keys (arrows move the highlight), say why."""
+def show_now_tab(app: App) -> None:
+    """Switch to the Now tab and give its list the keys (arrows move the highlight)."""
     app.query_one("#pane-tabs", Tabs).active = NOW_TAB
     app.query_one("#now-list", OptionList).focus()
+
+
+def show_now_pane(app: App, step_id: str, title: str) -> None:
+    """Switch to the Now tab, give its list the keys, say why."""
+    show_now_tab(app)
     app.notify(hidden_step_notice(step_id, title), title="Which step?", severity="warning")
 
 
-__all__ = ["hidden_step_notice", "now_pane_hidden", "show_now_pane"]
+__all__ = ["hidden_step_notice", "now_pane_hidden", "show_now_pane", "show_now_tab"]
