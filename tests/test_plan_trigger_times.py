@@ -4,6 +4,7 @@ window moved kept its triggers' old dates; made an error first, it locked such r
 
 from __future__ import annotations
 
+from datetime import UTC
 from pathlib import Path
 
 from cutover_tui.cli import main
@@ -57,3 +58,23 @@ def test_cutover_start_says_the_warning(tmp_path: Path, capsys) -> None:
     assert main(["start", str(path), "--rehearsal", "--runs", str(runs), "--no-checks"]) == 0
     err = capsys.readouterr().err
     assert "warning: trigger[1].at: 'switch-late' is due at 2026-11-20 01:15 GMT" in err, err
+
+
+def test_a_trigger_time_outside_the_window_is_said_with_its_date() -> None:
+    """Noticed (2026-12-02): once the run started, the moved window's old trigger fired as
+    "was not done by 01:15", which reads as tonight's 01:15."""
+    from datetime import datetime
+
+    from cutover_tui.engine.events import RunStarted
+    from cutover_tui.engine.state import fold
+    from cutover_tui.engine.triggers import Hit, condition
+
+    plan = parse_plan(moved_plan()).plan
+    opened = datetime(2026, 11, 27, 22, 0, tzinfo=UTC)
+    state = fold(plan, [RunStarted(actor="alice", at=opened, plan_id=plan.plan.id, key="r")])
+    [old] = [t for t in plan.trigger if t.id == "switch-late"]
+    hit = condition(state, old, opened)
+    assert isinstance(hit, Hit)
+    assert hit.how == "'switch-over' was not done by Fri 20 Nov 01:15"
+    assert state.when_dated(datetime(2026, 11, 28, 1, 15, tzinfo=UTC)) == "01:15"
+    assert state.when_dated(datetime(2026, 11, 27, 23, 0, tzinfo=UTC)) == "23:00"

@@ -271,6 +271,18 @@ class RunState:
         # The plan's zone, or a viewer's own around its verdict (engine/spoken_zone.py).
         return hm(moment, spoken_zone(self.plan.zone), none="?")
 
+    def when_dated(self, moment: datetime) -> str:
+        """`when`, with the date in front when `moment` falls on neither the window's first
+        nor its last day: a not-done-by time a moved window left behind ("Fri 27 Nov 01:15",
+        not "01:15", which reads as tonight's)."""
+        zone = spoken_zone(self.plan.zone)
+        window = self.plan.window
+        days = {window.start.astimezone(zone).date(), window.end.astimezone(zone).date()}
+        local = moment.astimezone(zone)
+        return (
+            self.when(moment) if local.date() in days else f"{local:%a %d %b} {self.when(moment)}"
+        )
+
     def name(self, actor: str | None) -> str:
         if actor is None:
             return "someone"

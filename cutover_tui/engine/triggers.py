@@ -122,14 +122,14 @@ def _not_done_by(
     due: datetime,
     until: datetime | None,
 ) -> Hit | str:
-    when, done = state.when, st.finished_at
+    when, done, by = state.when, st.finished_at, state.when_dated(due)
     if closed and done is not None and done <= due:
-        return f"{sid!r} was done at {when(done)}, by {when(due)}"
+        return f"{sid!r} was done at {when(done)}, by {by}"
     if until is not None and until <= due:
-        return f"{sid!r} has until {when(due)} to be done"
+        return f"{sid!r} has until {by} to be done"
     if closed:
-        return Hit(due, f"{sid!r} was done at {when(done)}, after {when(due)}")
-    return Hit(due, f"{sid!r} was not done by {when(due)}")
+        return Hit(due, f"{sid!r} was done at {when(done)}, after {by}")
+    return Hit(due, f"{sid!r} was not done by {by}")
 
 
 def failed_at(st: StepState) -> datetime | None:
@@ -303,7 +303,7 @@ def _armed(
         fires_at = due if projected else None
     elif trigger.condition == "not-done-by":
         due = trigger.at
-        describe = f"{action} if {sid} is not done by {state.when(due)}"
+        describe = f"{action} if {sid} is not done by {state.when_dated(due)}"
         time_left = due - now
         since = state.started_at or state.plan.window.start
         closeness = (now - since) / (due - since) if due > since else 1.0

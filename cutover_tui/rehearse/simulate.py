@@ -255,7 +255,7 @@ class SimulatedNight:
                     calls.append((st.started_at + st.paused + trigger.limit, reason, trigger.id))
             elif trigger.condition == "not-done-by" and not st.closed:
                 assert trigger.at is not None
-                reason = f"{step.id} was not done by {state.when(trigger.at)}"
+                reason = f"{step.id} was not done by {state.when_dated(trigger.at)}"
                 calls.append((max(trigger.at, begin), reason, trigger.id))
         if not calls:
             return None
