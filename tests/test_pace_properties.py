@@ -124,3 +124,23 @@ def test_every_process_states_the_same_odds_for_the_same_recorded_times() -> Non
         check=True,
     )
     assert json.loads(out.stdout) == [here.p_in_window, here.pace.factor]
+
+
+def test_when_every_finished_step_is_set_aside_the_words_say_whose_pace_it_is() -> None:
+    """Noticed (2026-12-02): two steps that each ran 8x their budget were both set aside as
+    outliers, and the evidence line named them and nothing else beside a pace near 1.2x."""
+    pace = pace_after(8.0, 2, PacePrior())
+    assert len(pace.outliers) == 2 and pace.factor < 2
+    assert pace.evidence.endswith(
+        "every step finished so far was set aside: the pace leans on the plan's estimate"
+    )
+    history = pace_after(8.0, 2, PacePrior(factor=0.8))
+    assert history.evidence.endswith("the pace leans on the rehearsal history's estimate")
+
+
+def test_kept_steps_beside_an_outlier_are_the_other_steps() -> None:
+    """The line said "the only step finished so far" with two finished, one set aside."""
+    events, now = night(PLAN, {PLAN.step[0].id: 8.0, PLAN.step[1].id: 1.0, PLAN.step[2].id: 1.1})
+    pace = infer_pace(fold(PLAN, events), now)
+    assert pace.outliers == (PLAN.step[0].id,)
+    assert pace.evidence.startswith("the 2 other steps finished so far ran")

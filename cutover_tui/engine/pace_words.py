@@ -56,10 +56,11 @@ def _describe(
         recent_ratio = _ratio(recent)
         assert recent_ratio is not None
         if len(kept) == len(recent):
+            other = " other" if outliers else ""  # beside the outliers named after it
             what = (
-                "the only step finished so far"
+                f"the only{other} step finished so far"
                 if len(kept) == 1
-                else f"the {len(kept)} steps finished so far"
+                else f"the {len(kept)}{other} steps finished so far"
             )
             parts.append(f"{what} ran {over_budget(recent_ratio)}")
         else:
@@ -70,11 +71,13 @@ def _describe(
                 f"(all {len(kept)} so far: {over_budget(overall)})"
             )
     elif not evidence:
-        source = "the rehearsal history" if prior.factor != 1.0 or prior.scales else "the plan"
-        parts.append(f"{_no_timing_yet(state)}: the pace is {source}'s estimate")
+        parts.append(f"{_no_timing_yet(state)}: the pace is {_source(prior)}'s estimate")
     for sid in outliers:
         e = next(e for e in evidence if e.step == sid)
         parts.append(f"{sid!r} ran {e.ratio:.1f}x its budget, set aside as an outlier")
+    if outliers and not kept:  # the factor shown is not these steps' (noticed, 2026-12-02)
+        every = "the only step finished" if len(outliers) == 1 else "every step finished"
+        parts.append(f"{every} so far was set aside: the pace leans on {_source(prior)}'s estimate")
     # A phase is named only when its own evidence moved it clearly away from the night.
     titles = state.plan.phase_by_id
     for p in phases:
@@ -91,6 +94,11 @@ def _describe(
             f"of its {format_duration(e.budget)} budget"
         )
     return "; ".join(parts)
+
+
+def _source(prior: PacePrior) -> str:
+    """Whose estimate the pace is before the night's own evidence counts."""
+    return "the rehearsal history" if prior.factor != 1.0 or prior.scales else "the plan"
 
 
 def _no_timing_yet(state: RunState) -> str:
