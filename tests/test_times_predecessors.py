@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from cutover_tui.engine.events import CheckpointPassed, GateDecided, StepCompleted, StepStarted
 from cutover_tui.engine.times import CLOCK_SKEW
-from tests.test_engine_state import at, freeze_done, reason, through_checkpoint
+from tests.test_engine_state import at, freeze_done, reason, started, through_checkpoint
 
 LATE = "Priya Shah (dba) dated the start of 'backup' 22:10, before its predecessor 'freeze' ended at 22:15"
 
@@ -139,3 +139,17 @@ def test_a_time_on_the_day_before_the_run_started_names_its_date() -> None:
     assert stamp(state, morning) == "08:00"
     before_midnight = at("22:00") - timedelta(hours=22, minutes=30)  # 23:30 on the 26th
     assert stamp(state, before_midnight) == "2026-11-26 23:30"
+
+
+def test_two_times_in_the_same_minute_are_said_with_their_seconds() -> None:
+    """User pass (2026-12-02): "dated the completion of 'freeze-legacy' 16:59, before it
+    started at 16:59" read as no reason at all."""
+    begun = StepStarted(actor="dba", at=at("22:00") + timedelta(seconds=40), step="freeze")
+    early = StepCompleted(
+        actor="dba", at=at("22:00") + timedelta(seconds=10), step="freeze", key="f"
+    )
+    said = reason(started(begun), early)
+    assert said == (
+        "Priya Shah (dba) dated the completion of 'freeze' 22:00:10, before it started at 22:00:40"
+    )
+    assert reason(freeze_done(), late_start("22:10", recorded="22:30")) == LATE  # minutes apart

@@ -121,13 +121,13 @@ def cmd_do(args: argparse.Namespace) -> int:
     clock = run_clock(journal, None)  # the run's clock: simulated time on a fast rehearsal
     now = clock.now()
     try:
-        at = moment_near(args.at, plan, now) if args.at else now
+        at = moment_near(args.at, plan, now) if args.at is not None else now
         args.giver = default_giver(args, journal)  # handover: the role's only holder
         event = build_event(args, plan, actor, at)
     except ValueError as exc:
         print(f"cutover do: {exc}", file=sys.stderr)
         return 2
-    if not args.at:  # a tick-off as it happens: keep this boot's monotonic reading too
+    if args.at is None:  # a tick-off as it happens: keep this boot's monotonic reading too
         event = event.model_copy(update={"mono": clock.monotonic(), "boot": boot_id()})
     event = event.model_copy(update={"recorded_at": now})  # `at` is checked against it
     if refused_on_broken(journal, "do", args.run):
@@ -143,7 +143,7 @@ def cmd_do(args: argparse.Namespace) -> int:
     except sqlite3.Error as exc:  # e.g. a login outside the run's group: the file is read-only
         print(f"cutover do: cannot write {journal.path}: {exc}", file=sys.stderr)
         return 1
-    late = f", recorded {stored.recorded_at:%H:%M:%S}Z" if args.at else ""
+    late = f", recorded {stored.recorded_at:%H:%M:%S}Z" if args.at is not None else ""
     target = f" {args.target}" if args.target else ""  # an incident raised about nothing names none
     print(f"#{stored.seq} {stored.type}{target} by {stored.actor}{late}")
     said_about_incident(journal, stored)  # INC-3, its owner and SLA
@@ -186,7 +186,7 @@ def words(args: argparse.Namespace, plan: Plan, at: datetime) -> Words:
         reason=args.reason,
         evidence=args.evidence,
         note=args.note,
-        eta=eta_after(args.eta, plan, at) if args.eta else None,
+        eta=eta_after(args.eta, plan, at) if args.eta is not None else None,
         kind=args.kind,
         risks=tuple(args.risk),
         duration=args.duration,

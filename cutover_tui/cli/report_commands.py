@@ -95,7 +95,7 @@ def cmd_aftercare(args: argparse.Namespace) -> int:
     state = journal.state()
     now = run_clock(journal, None).now()
     try:
-        at: datetime = moment_near(args.at, journal.plan, now) if args.at else now
+        at: datetime = moment_near(args.at, journal.plan, now) if args.at is not None else now
     except ValueError as exc:
         print(f"cutover aftercare: {exc}", file=sys.stderr)
         return 2

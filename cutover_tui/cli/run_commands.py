@@ -63,7 +63,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         # and "rollback by 04:45 (in -38h31m)" says nothing to anyone.
         now = min(now, ended_at)
     try:
-        at = moment_near(args.at, journal.plan, now) if args.at else now
+        at = moment_near(args.at, journal.plan, now) if args.at is not None else now
     except ValueError as exc:
         print(f"cutover status: {exc}", file=sys.stderr)
         return 2

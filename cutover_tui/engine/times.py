@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from ..plan.durations import format_duration
 from ..plan.limits import MAX_WINDOW
+from ..plan.zones import hm
 from .events import (
     DERIVED_TYPES,
     CheckpointFailed,
@@ -57,17 +58,16 @@ def time_problem(state: RunState, event: Event, now: datetime | None) -> str | N
     # is the real moment that anchors the simulated clock): not a time in the future.
     simulated = isinstance(event, RunStarted) and event.simulated
     if now is not None and at > now + CLOCK_SKEW and not simulated:
+        told, now_told = stamps(state, at, now)
         return (
-            f"{who} dated {_what(event)} {stamp(state, at)}, later than now "
-            f"({stamp(state, now)}); a time may be at most {format_duration(CLOCK_SKEW)} ahead"
+            f"{who} dated {_what(event)} {told}, later than now "
+            f"({now_told}); a time may be at most {format_duration(CLOCK_SKEW)} ahead"
         )
     if isinstance(event, RunStarted) or event.type in DERIVED_TYPES:
         return None  # the conductor's times are when something came due, worked out
     if state.started_at is not None and at < state.started_at:
-        return (
-            f"{who} dated {_what(event)} {stamp(state, at)}, before the run started "
-            f"at {stamp(state, state.started_at)}"
-        )
+        told, started = stamps(state, at, state.started_at)
+        return f"{who} dated {_what(event)} {told}, before the run started at {started}"
     return _step_problem(state, event, who)
 
 
@@ -98,10 +98,8 @@ def _step_problem(state: RunState, event: Event, who: str) -> str | None:
         )
     since, moment = earlier
     if moment is not None and at < moment:
-        return (
-            f"{who} dated {_what(event)} of {sid!r} {stamp(state, at)}, before {since} "
-            f"at {stamp(state, moment)}"
-        )
+        told, then = stamps(state, at, moment)
+        return f"{who} dated {_what(event)} of {sid!r} {told}, before {since} at {then}"
     return None
 
 
@@ -130,7 +128,16 @@ def _what(event: Event) -> str:
     return _WHAT.get(event.type, f"this {event.type}")
 
 
-def stamp(state: RunState, moment: datetime) -> str:
+def stamps(state: RunState, moment: datetime, other: datetime) -> tuple[str, str]:
+    """Two times a refusal sets against each other, with their seconds when their minutes
+    are the same ("16:59, before it started at 16:59" read as no refusal at all)."""
+    told = stamp(state, moment), stamp(state, other)
+    if told[0] != told[1]:
+        return told
+    return stamp(state, moment, seconds=True), stamp(state, other, seconds=True)
+
+
+def stamp(state: RunState, moment: datetime, *, seconds: bool = False) -> str:
     """HH:MM in the plan's zone (a viewer's inside `told_in`), with the date when it is more
     than a day from the run's start (a time 11 days off must not read as tonight) or before
     it on an earlier date ("dated 18:00, before the run started at 07:57" read as a
@@ -140,7 +147,8 @@ def stamp(state: RunState, moment: datetime) -> str:
         local = moment.astimezone(spoken_zone(state.plan.zone))
     except OverflowError:  # a moment at the very end of what dates can hold
         return moment.isoformat()
-    clock = state.when(local)  # names BST or GMT in the hour a clock change repeats
+    # names BST or GMT in the hour a clock change repeats
+    clock = hm(local, local.tzinfo, seconds=True) if seconds else state.when(local)
     same_night = moment >= ref or local.date() == ref.astimezone(local.tzinfo).date()
     if abs(moment - ref) < timedelta(days=1) and same_night:
         return clock

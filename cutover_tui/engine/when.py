@@ -4,7 +4,8 @@ war room alike.
 - `moment_near` reads when something happened or will (`cutover do --at`, `status --at`): HH:MM is the one such moment within 12 hours of now, and an ISO time is
   taken as written (plan zone when it names none).
 - `next_time_of_day` reads an ETA: HH:MM is the next such moment after the suspension (now
-  in the war room, `--at` or now on the command line: `eta_after`), never one before it.
+  in the war room, `--at` or now on the command line: `eta_after`), never one before it,
+  and refused when that time of day passed less than six hours ago (a slip).
 
 An ETA read as the nearest 20:30 was yesterday's when typed at 08:08 (11h38m back against
 12h22m ahead), and the suspension was refused as "not after now" (hostile user pass,
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from ..plan.durations import format_duration
 from ..plan.limits import within_reach
 from ..plan.model import Plan
 
@@ -55,7 +57,8 @@ def moment_near(text: str, plan: Plan, now: datetime) -> datetime:
 
 
 def next_time_of_day(text: str, plan: Plan, now: datetime) -> datetime:
-    """The next occurrence of HH:MM (plan-local) after now (in now's zone)."""
+    """The next occurrence of HH:MM (plan-local) after now (in now's zone); ValueError for
+    one that passed less than RECENTLY_PASSED ago (a slip, not tomorrow's)."""
     hhmm = time_of_day(text)
     if hhmm is None:
         raise ValueError(f"{text!r} is not a time; write HH:MM")
@@ -63,7 +66,35 @@ def next_time_of_day(text: str, plan: Plan, now: datetime) -> datetime:
     candidate = local.replace(hour=hhmm[0], minute=hhmm[1], second=0, microsecond=0)
     if candidate <= local:
         candidate += timedelta(days=1)
+    ago = local - (candidate - timedelta(days=1))  # when this time of day last came round
+    if ago < RECENTLY_PASSED:
+        day = "tomorrow" if candidate.date() > local.date() else "later today"
+        raise ValueError(
+            f"{text} has passed (it was {format_duration(_whole_minutes(ago))} ago); the next"
+            f" {text} is {day}, {format_duration(_whole_minutes(candidate - local))} away:"
+            f" if that is meant, write it with its date ({candidate:%Y-%m-%dT%H:%M})"
+        )
     return candidate.astimezone(now.tzinfo)
+
+
+# An ETA typed as HH:MM that passed this recently is a slip (16:00 typed at 17:04), not
+# tomorrow's: a user pass (2026-12-02) saw it taken as 22h56m ahead, every screen showing
+# "resumes ~16:00" and a finish a day late. One further back is the next such moment (20:30
+# typed at 08:08 is tonight's).
+RECENTLY_PASSED = timedelta(hours=6)
+
+
+def _whole_minutes(span: timedelta) -> timedelta:
+    return timedelta(minutes=max(1, round(span.total_seconds() / 60)))
+
+
+def eta_problem(text: str, plan: Plan, now: datetime) -> str | None:
+    """Why an HH:MM ETA typed at `now` is refused, or None (the war room's form asks)."""
+    try:
+        next_time_of_day(text.strip(), plan, now)
+    except ValueError as exc:
+        return str(exc)
+    return None
 
 
 def eta_after(text: str, plan: Plan, at: datetime) -> datetime:

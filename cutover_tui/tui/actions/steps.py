@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ...engine.actions import Words
 from ...engine.events import CheckpointFailed, CheckpointPassed
-from ...engine.when import next_time_of_day
+from ...engine.when import eta_problem, next_time_of_day
 from ..screens.form import Field, FormSpec
 from .core import ActionCore
 from .fields import hhmm_problem, verify_text
@@ -100,6 +100,10 @@ class StepActions(ActionCore):
             self.event("fail", step, Words(reason="-")),
         )
 
+    def _eta_problem(self, text: str) -> str | None:
+        """A time of day that is not one, or one that passed a moment ago (engine/when.py)."""
+        return hhmm_problem(text) or eta_problem(text, self.state.plan, self.clock.now())
+
     def action_suspend(self, step: str | None = None) -> None:
         """Suspend a step (why, and when it resumes), or resume a suspended one."""
         step = step or self.selected_step()
@@ -112,7 +116,7 @@ class StepActions(ActionCore):
             f"Suspend {self.step_title(step)}",
             (
                 Field("reason", "Why", required=True),
-                Field("eta", "Resume ETA (HH:MM, plan time; optional)", validate=hhmm_problem),
+                Field("eta", "Resume ETA (HH:MM, plan time; optional)", validate=self._eta_problem),
             ),
             submit="Suspend",
         )
