@@ -25,8 +25,9 @@ _TEXTS = {
         "{plan.title}: incident at {raised_at:%H:%M}",
         "Incident at {raised_at:%H:%M}: {reason}.\n"
         "Concerned: {step}. Trigger: {trigger}.\n"
-        "The run is {level}; projected finish {projected_finish:%H:%M} against a deadline of "
-        "{deadline:%H:%M}. Last safe rollback start {rollback_by:%H:%M}.\n"
+        "The run is {level}; likely finish {likely_finish:%H:%M} (P80 {p80:%H:%M}), "
+        "{p_in_window} chance of finishing by the deadline {deadline:%H:%M}. Last safe "
+        "rollback start {rollback_by:%H:%M}.\n"
         "Commander: {commander}.",
     ),
     "rollback-announcement": (
