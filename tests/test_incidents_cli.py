@@ -11,6 +11,7 @@ import pytest
 
 from cutover_tui.cli import main
 from cutover_tui.engine.events import IncidentEscalated
+from cutover_tui.journal.identity import os_login
 from cutover_tui.journal.store import Journal
 from tests.incident_support import new_bridge_run
 
@@ -75,7 +76,11 @@ def test_handing_the_command_over_takes_the_permissions_away(run: Journal, capsy
     assert code == 0 and "role-handed-over" in out
     code, _, err = do(capsys, run, "raise", "--severity", "sev1", "--title", "x")
     assert code == 1
-    assert "Cora Commander (cmdr) [no role tonight, so read-only] may not raise an incident" in err
+    # cmdr still owns steps, which stay theirs to tick off: not "read-only" (user pass,
+    # 2026-12-02), and the "you are" tail says the same as the refusal.
+    assert "Cora Commander (cmdr) [no role tonight] may not raise an incident" in err
+    assert err.endswith(f"(you are {os_login()}: Cora Commander (cmdr), no role tonight)\n")
+    assert "read-only" not in err
     code, _, err = do(capsys, run, "handover", "resolver", "--owner", "op", "--reason", "r")
     assert (code, err) == (2, "cutover do: handover needs --from (who hands it over)\n")
     code, _, err = do(
@@ -86,7 +91,7 @@ def test_handing_the_command_over_takes_the_permissions_away(run: Journal, capsy
     # 2026-12-02: a note and the end called the outgoing commander "not in the plan's people").
     for words in (("note", "--note", "handed over"), ("end", "--outcome", "aborted")):
         code, _, err = do(capsys, run, *words)
-        assert code == 1 and "Cora Commander (cmdr) [no role tonight, so read-only]" in err, err
+        assert code == 1 and "Cora Commander (cmdr) [no role tonight]" in err, err
         assert "not in the plan's people" not in err
 
 

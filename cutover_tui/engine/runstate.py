@@ -211,7 +211,12 @@ class RunState:
         if roles:
             return ", ".join(sorted(roles))
         if actor in self.plan.people:
-            return "no role tonight, so read-only"
+            # Still the owner of steps or readiness items: those stay theirs to tick off
+            # (user pass, 2026-12-02: "read-only" was said beside a readiness item marked).
+            owns = any(s.owner == actor for s in self.steps.values()) or any(
+                r.owner == actor for r in self.plan.readiness
+            )
+            return "no role tonight" if owns else "no role tonight, so read-only"
         return "not in the plan's people, so read-only"
 
     def _commander_logins(self) -> list[str]:

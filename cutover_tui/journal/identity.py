@@ -38,7 +38,7 @@ def describe(state: RunState, login: str) -> str:
     """ "you are alice: Alice Ng (alice), commander": who this login is to the run, for
     refusals. The roles are the run's (a rehearsal's starter commands it)."""
     actor = actor_for(state.plan, login)
-    roles = ", ".join(sorted(state.roles_of(actor))) or "no role: read-only"
+    roles = ", ".join(sorted(state.roles_of(actor))) or state.roles_said(actor)
     if actor.startswith(UNLISTED_PREFIX):
         return f"you are {login}, not in the plan's [people]; {roles}"
     return f"you are {login}: {state.name(actor)}, {roles}"

@@ -144,6 +144,7 @@ class WarRoomApp(
         self._folded_by_source = False  # the source's own fold, shared (on_mount)
         self._conductor_waits = False  # until a large plan's first frame (_start_conductor)
         self.frame: Frame | None = None
+        self._standing: tuple | None = None  # this person's roles and the phase, last offered
         # The first frame is the history: the panes show its alerts, toasts are for news.
         self.alerts = Alerts()
         # One forecaster for the life of the app: its random numbers are reused every tick,
@@ -347,11 +348,21 @@ class WarRoomApp(
         frame = Frame(self.state, sched, now, self.source.actor, sight, verdict, self.tz, pending)
         self.gate.done(self.state, sched, now)
         self.frame = frame
+        self._offer_again_if_roles_moved()
         self._show(frame, new)
         self._alert(frame, new)
         # Once this frame is on the terminal: the worker's thread shares the interpreter,
         # and the news it was asked for goes out first.
         self.call_after_refresh(self._ask_odds, now)
+
+    def _offer_again_if_roles_moved(self) -> None:
+        """The footer and palette offer what this person may do now: a role handed over
+        (or taken), or the run's phase moved on, changes that (user pass, 2026-12-02: after
+        handing the command over, the footer still offered r rollback and E end)."""
+        standing = (frozenset(self.state.roles_of(self.source.actor)), self.state.phase)
+        if standing != self._standing:
+            self._standing = standing
+            self.refresh_bindings()
 
     # -- the odds of a large plan, in a worker ---------------------------------------------
     def _ask_odds(self, now: datetime) -> None:
