@@ -249,3 +249,15 @@ def test_a_name_whose_lookup_hangs_fails_the_check_at_its_timeout(kind: str, mon
     finally:
         never.set()
     assert not done[0].ok and "timed out" in done[0].summary, done[0].summary
+
+
+@pytest.mark.parametrize("name", ["SIGKILL", "SIGSEGV", "SIGTERM"])
+def test_a_command_killed_by_a_signal_fails_even_when_it_expects_exit_1(name: str) -> None:
+    """User pass (2026-12-02): a check `kill -9 $$` expecting exit 1 (a `grep -q ERROR` the
+    OOM killer ends, say) passed as "exit 1": the reaper could not set SIGKILL's handler to
+    re-raise it, and exited 1 instead of dying of it."""
+    code = f"import os, signal; os.kill(os.getpid(), signal.{name})"
+    outcome = run_command(_check(code, "exit_code = 1"))
+    assert not outcome.ok
+    assert outcome.summary.startswith(f"killed by {name} (")
+    assert outcome.summary.endswith(", expected exit 1")

@@ -3,9 +3,14 @@ HTTP checks on checkpoints; a hung URL; recording compactly."""
 
 from __future__ import annotations
 
+import contextlib
+import http.server
 import socket
+import threading
 from datetime import timedelta
 from pathlib import Path
+
+import pytest
 
 from cutover_tui.clock.conductor import Conductor
 from cutover_tui.clock.probing import run_dns, run_http, run_tcp
@@ -158,3 +163,55 @@ def test_tcp_and_dns_checks() -> None:
     assert not closed.ok and "failed" in closed.summary
     assert run_dns(plan.step_by_id["dns"].check).ok
     assert not run_dns(plan.step_by_id["nodns"].check).ok
+
+
+@contextlib.contextmanager
+def _answering(body: bytes):
+    """A loopback HTTP server answering every GET with 200 and `body`."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"[" * 200_000 + b"]" * 200_000, b'{"status": "\x1b"}', b"<html>"],
+    ids=["nested-deep", "raw-escape", "html"],
+)
+def test_a_body_json_cannot_read_fails_in_words_not_as_a_timeout(body: bytes) -> None:
+    """User pass (2026-12-02): a body nested 200,000 deep raised RecursionError in the
+    check's thread, a traceback on every run, and the check failed as "timed out (the name
+    lookup did not answer)" for 127.0.0.1."""
+    with _answering(body) as url:
+        text = f'type = "http"\nurl = "{url}/"\njson_path = "status"\ntimeout = "20s"'
+        plan = parse_plan(checks_plan({"h": text}), name="p.toml")
+        outcome = run_http(plan.plan.step_by_id["h"].check)
+    assert not outcome.ok
+    assert outcome.summary.endswith("; the body is not JSON it can read"), outcome.summary
+
+
+def test_a_check_whose_work_raises_says_so_not_timed_out(monkeypatch) -> None:
+    from cutover_tui.clock import probing
+
+    def broken(check) -> None:
+        raise MemoryError("the body")
+
+    monkeypatch.setattr(probing, "_http", broken)
+    plan = parse_plan(checks_plan({"h": 'type = "http"\nurl = "http://127.0.0.1:9/"'}), name="p")
+    outcome = probing.run_http(plan.plan.step_by_id["h"].check)
+    assert not outcome.ok and outcome.summary == "GET failed: MemoryError: the body"

@@ -216,6 +216,8 @@ def run_command(check: CommandCheck) -> Outcome:
     readings = read_output(text)
     values = readings.values
     said = f"exit {code} in {seconds:.2f} s"
+    if code < 0:  # never a pass, whatever exit code the check expects
+        said = f"killed by {_signal_name(-code)} in {seconds:.2f} s"
     if code != check.exit_code:
         return Outcome(
             False, f"{said}, expected exit {check.exit_code}", output, seconds * 1000, values=values
@@ -224,6 +226,13 @@ def run_command(check: CommandCheck) -> Outcome:
         ok, line = evaluate(check.expect, values, readings.unreadable)
         return Outcome(ok, f"{said}; {line}", output, seconds * 1000, values.get("value"), values)
     return Outcome(True, said, output, seconds * 1000, values.get("value"), values)
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return f"{signal.Signals(number).name} ({number})"
+    except ValueError:
+        return f"signal {number}"
 
 
 def _json_at(data: object, path: str) -> object:
@@ -292,8 +301,12 @@ def _http(check: HttpCheck) -> Outcome:
     values = {"value": ms, "latency_ms": ms}
     if check.json_path is not None:
         try:
-            found = _json_at(json.loads(body), check.json_path)
-        except (ValueError, KeyError, IndexError, TypeError):
+            data = json.loads(body)
+        except (ValueError, RecursionError):  # not JSON, or nested past what it can read
+            return Outcome(False, f"{said}; the body is not JSON it can read", output, ms)
+        try:
+            found = _json_at(data, check.json_path)
+        except (KeyError, IndexError, TypeError, ValueError):
             return Outcome(False, f"{said}; no JSON value at {check.json_path!r}", output, ms)
         if isinstance(found, int | float) and not isinstance(found, bool):
             values["value"] = float(found)
@@ -333,7 +346,16 @@ def _within(work, check: HttpCheck | TcpCheck, what: str) -> Outcome:
     whose resolver hangs would otherwise never finish, so never turn red."""
     limit = check.timeout.total_seconds()
     done: list[Outcome] = []
-    worker = threading.Thread(target=lambda: done.append(work(check)), daemon=True)
+
+    def attempt() -> None:
+        try:
+            done.append(work(check))
+        except Exception as exc:  # a failure in words, not a dead thread read as a timeout
+            done.append(
+                Outcome(False, f"{what} failed: {inert(f'{type(exc).__name__}: {exc}', 200)}")
+            )
+
+    worker = threading.Thread(target=attempt, daemon=True)
     worker.start()
     worker.join(limit + LOOKUP_GRACE_S)
     if done:

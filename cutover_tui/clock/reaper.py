@@ -94,10 +94,20 @@ def main(argv: list[str]) -> int:
     _, status = os.waitpid(pid, 0)
     kill_descendants()
     if os.WIFSIGNALED(status):
-        sig = os.WTERMSIG(status)
-        signal.signal(sig, signal.SIG_DFL)
-        os.kill(os.getpid(), sig)
+        die_of(os.WTERMSIG(status))
+        return 128 + os.WTERMSIG(status)  # still here: a signal that does not end a process
     return os.waitstatus_to_exitcode(status)
+
+
+def die_of(sig: int) -> None:
+    """End as the command ended: of the same signal. SIGKILL has no handler to reset (its
+    `signal.signal` raised OSError, and the reaper exited 1: a check killed by the OOM
+    killer passed as "exit 1", user pass 2026-12-02); a signal whose default is to be
+    ignored returns, and the caller exits 128 + n as a shell would say it."""
+    with contextlib.suppress(OSError, ValueError):
+        signal.signal(sig, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, [sig])
+    os.kill(os.getpid(), sig)
 
 
 if __name__ == "__main__":
