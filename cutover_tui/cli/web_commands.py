@@ -24,6 +24,7 @@ import sys
 
 from ..engine.events import Event
 from ..engine.state import Refused
+from ..inert import inert_line
 from ..journal.backend import JOURNAL_ENV, journal_url
 from ..journal.identity import actor_for, os_login
 from ..journal.run import JournalRun, run_clock
@@ -75,7 +76,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if not isinstance(journal, Journal):
         print("cutover serve: on a locked host, serve a run the service holds", file=sys.stderr)
         return 1
-    title, run_id = journal.plan.plan.title, journal.run_id
+    title, run_id = inert_line(journal.plan.plan.title, 120), journal.run_id  # one line
     journal.close()
     if not 0 < args.port < 65536:
         print(f"cutover serve: --port {args.port}: not a port (1-65535)", file=sys.stderr)

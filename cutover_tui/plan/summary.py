@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from ..inert import inert_line
 from .aftercare import aftercare_line
 from .checks import rollback_length
 from .durations import format_duration
@@ -60,7 +61,9 @@ def summarize(loaded: LoadedPlan) -> str:
     verdict = "meets" if fig.buffer_left >= fig.buffer_wanted else "MISSES"
     lines = [
         f"{loaded.path}: valid",
-        f"  {plan.plan.title} ({plan.plan.id}), {plan.plan.launch} launch",
+        # One line whatever the title holds: a line feed in it printed a line of its own
+        # ("Bcc: ..." under the title, user pass 2026-12-02).
+        f"  {inert_line(plan.plan.title)} ({plan.plan.id}), {plan.plan.launch} launch",
         f"  window     {at(window.start)} → {at(window.end)} ({format_duration(window.length)})",
         f"  steps      {len(plan.step)} in {len(plan.phase)} phases"
         + (f" ({kind_text})" if kind_text else "")
@@ -84,5 +87,5 @@ def summarize(loaded: LoadedPlan) -> str:
     after = aftercare_line(plan)
     if after:
         lines.append(after)
-    lines.extend(f"  warning: line {w.line}: {w.message}" for w in loaded.warnings)
+    lines.extend(f"  warning: line {w.line}: {inert_line(w.message)}" for w in loaded.warnings)
     return "\n".join(lines)
