@@ -20,10 +20,12 @@ import psycopg
 import pytest
 
 from cutover_tui.engine.events import NoteAdded, StepStarted
+from cutover_tui.engine.state import Refused
 from cutover_tui.journal.backend import open_at
 from cutover_tui.journal.migrate import migrate
 from cutover_tui.journal.pg_sql import PgError
 from cutover_tui.journal.postgres import PgJournal, grant
+from cutover_tui.journal.store import Journal
 from cutover_tui.journal.trust import verify_run
 from tests.journal_support import at, new_run
 
@@ -128,7 +130,7 @@ def test_migrate_copies_a_run_file_with_its_chain(postgres_url: str, tmp_path: P
     source = new_run(tmp_path / "runs")
     for i in range(20):
         source.append(NoteAdded(actor="boss", at=at(1), text=f"note {i}", key=f"k{i}"))
-    moved = migrate(source, postgres_url)
+    moved = migrate(source, postgres_url, at(1))
     assert moved.events == 21
     copy = open_at(moved.locator)
     assert copy.head == source.head and verify_run(copy).ok
@@ -349,3 +351,20 @@ def test_the_run_of_a_plan_under_way_is_found_in_postgresql(postgres_url: str) -
     found = latest_open_pg(postgres_url, "jt")
     assert found is not None and found.run_id == journal.run_id
     assert latest_open_pg(postgres_url, "other") is None
+
+
+def test_a_migrated_run_file_takes_no_more_events(postgres_url: str, tmp_path: Path) -> None:
+    """User pass (2026-12-02): after `cutover migrate`, a note on the file and one on
+    PostgreSQL both printed `#27 note-added`: two diverging journals, and the file's conductor
+    mailed what PostgreSQL's mailed too. The file now refuses, naming where the run went."""
+    runs = tmp_path / "runs"
+    source = new_run(runs)
+    done = cutover(tmp_path, "migrate", source.run_id, "--to", postgres_url, "--runs", str(runs))
+    assert done.returncode == 0, done.stderr
+    with pytest.raises(Refused, match=r"^this run moved to PostgreSQL at .* name the run with"):
+        Journal(source.path).append(NoteAdded(actor="boss", at=at(2), text="late", key=key()))
+    said = cutover(tmp_path, "do", source.run_id, "note", "--note", "x", "--runs", str(runs))
+    assert said.returncode == 1 and "this run moved to PostgreSQL" in said.stderr, said.stderr
+    assert len(said.stderr.strip().splitlines()) == 1 and "password" not in said.stderr
+    assert Journal(source.path).head == open_at(f"{postgres_url}#{source.run_id}").head
+    assert verify_run(Journal(source.path)).ok  # the file is still the evidence up to the move

@@ -41,6 +41,7 @@ from ..journal.columns import columns_suffice
 from ..journal.evidence import high_water_problem, memory_problem, missing_triggers
 from ..journal.hostconfig import HostConfigError, load_host_config
 from ..journal.identity import os_login
+from ..journal.moved import moved_refusal
 from ..journal.run_files import run_path
 from ..journal.seal import digest, meta_digest
 from ..journal.sqlite_io import immediate, sqlite_connect
@@ -257,6 +258,8 @@ def _append(
             raise NotFast("someone appended since")
         if list(db.execute(INDEX_READ).fetchone() or ()) != facts.index_row:
             raise NotFast("the index row is not the head's")
+        if moved_refusal(db):
+            raise NotFast("the run moved: the full path says so")
         if after is None:  # a note: this author's key
             taken = db.execute(
                 "SELECT 1 FROM events WHERE actor = ? AND key = ?", (facts.actor, key)

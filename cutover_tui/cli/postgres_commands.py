@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import UTC, datetime
 
 from ..journal.backend import journal_url
 from ..journal.migrate import migrate
@@ -39,7 +40,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     if source is None:
         return 1
     try:
-        done = migrate(source, url)
+        done = migrate(source, url, datetime.now(UTC))
     except JournalError as exc:
         print(f"cutover migrate: {args.run}: {exc}", file=sys.stderr)
         return 1

@@ -4,20 +4,23 @@ The copy is refused when the run does not verify (a broken chain is not carried 
 the rows go across as they are (seq, key, type, actor, body, prev, hash: nothing is
 re-chained, so every published head stays true) with the run's own meta (its seal covers
 them), in one transaction; then the copy is verified as `cutover verify` verifies it, and
-its head must be the file's head. The file is left as it was: it is the evidence of the
-night so far, and the team says when the PostgreSQL run becomes the one they use.
+its head must be the file's head. The file keeps every row, the evidence of the night up to
+the move, and takes no more (journal/moved.py): two writers made two diverging journals.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
+from datetime import datetime
 
 import psycopg
 from psycopg import sql
 
+from . import moved
 from .pg_sql import one_line
 from .postgres import PgJournal, origin, redact
+from .sqlite_io import immediate
 from .store import Journal, JournalError
 from .trust import verify_run
 
@@ -30,8 +33,17 @@ class Migrated:
     locator: str
 
 
-def migrate(source: Journal, url: str) -> Migrated:
-    """Copy `source` into the database at `url`; JournalError, in one line, when it cannot."""
+def migrate(source: Journal, url: str, now: datetime) -> Migrated:
+    """Copy `source` into the database at `url` and mark the file moved (journal/moved.py),
+    both in one write transaction on the file, so nothing lands in it between the copy and
+    the mark; JournalError, in one line, when it cannot (the file is then left as it was)."""
+    with immediate(source.db):
+        done = _copy(source, url)
+        moved.mark(source.db, redact(url), f"{now:%Y-%m-%d %H:%M}Z", origin())
+    return done
+
+
+def _copy(source: Journal, url: str) -> Migrated:
     before = verify_run(source)
     if not before.ok:
         raise JournalError(

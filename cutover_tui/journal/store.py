@@ -44,6 +44,7 @@ from .faults import (  # their home; named here too, as callers know them
 from .fold_recheck import holds_fold
 from .folding import Fold, fold_log
 from .idempotency import earlier_event
+from .moved import moved_refusal
 from .nearest import nearest as _nearest  # noqa: F401  (postgres, run_lookup import it here)
 from .raw_chain import GENESIS, first_break
 from .raw_chain import link as chain
@@ -327,7 +328,7 @@ class Journal:
                 )
             # Permission first, then the key, scoped to its author: nobody claims another's
             # key, and a replay by someone else is checked as their own command.
-            reason = permission(self._state, event)
+            reason = permission(self._state, event) or self._moved()
             if reason:
                 raise Refused(reason)
             earlier = self._earlier(event)
@@ -353,6 +354,10 @@ class Journal:
         self._head = digest
         self.last_written = stored.seq
         return stored
+
+    def _moved(self) -> str | None:
+        """A run file whose run moved to PostgreSQL takes nothing more (journal/moved.py)."""
+        return moved_refusal(self.db) if isinstance(self.db, sqlite3.Connection) else None
 
     @contextmanager
     def _fold_follows_the_log(self) -> Iterator[None]:

@@ -1,0 +1,43 @@
+"""A run file whose run moved to PostgreSQL (`cutover migrate`) takes no more events.
+
+The file stays as the evidence of the night up to the move, but a second writer on it made
+two diverging journals: a user pass (2026-12-02) appended `#27` to both, and the file's
+conductor mailed an incident reminder the PostgreSQL one mailed too. `cutover migrate`
+writes one row in the file's `moved_to` table, in the same write transaction that read the
+rows it copied, so nothing lands in the file between the copy and the mark. Every append
+(journal/store.py, the fast path's cli/do_fast.py) asks `moved_refusal` inside its own write
+transaction and is refused, in one line naming where the run went; a conductor's claim of a
+message is an append too, so nothing is sent from the file either.
+
+Plain SQL (no pydantic): the fast path asks it too.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+TABLE = "moved_to"
+
+
+def mark(db: sqlite3.Connection, where: str, at: str, by: str) -> None:
+    """Record, in the caller's write transaction, that the run moved to `where` (a URL with
+    its password hidden) at `at` (ISO) by `by` (login@host)."""
+    db.execute(
+        f"CREATE TABLE IF NOT EXISTS {TABLE} (url TEXT NOT NULL, at TEXT NOT NULL, by TEXT NOT NULL)"
+    )
+    db.execute(f"INSERT INTO {TABLE} VALUES (?, ?, ?)", (where, at, by))
+
+
+def moved_refusal(db: sqlite3.Connection) -> str | None:
+    """Why nothing more is appended to this file (its run moved), or None."""
+    try:
+        row = db.execute(f"SELECT url, at, by FROM {TABLE} ORDER BY rowid LIMIT 1").fetchone()
+    except sqlite3.OperationalError:  # no such table: never moved (or PostgreSQL itself)
+        return None
+    if row is None:
+        return None
+    url, at, by = row
+    return (
+        f"this run moved to PostgreSQL at {at} (cutover migrate by {by}): the file takes no "
+        f"more events; name the run with --journal {url}"
+    )
