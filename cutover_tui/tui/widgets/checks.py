@@ -31,6 +31,8 @@ def checkpoint_lines(frame: Frame) -> list[Text]:
             mark, style, when = "✗", "bold red", f"{frame.clock(st.finished_at)} {st.finished_by}"
         elif st.status == "skipped":
             mark, style, when = "–", "dim", f"skipped {frame.clock(st.finished_at)}"
+        elif _left_behind(frame, sid):  # the night went no further: no time it is due by
+            mark, style, when = "–", "dim", "not reached"
         else:
             mark, style, when = "◷", "", f"due {frame.clock(sched.steps[sid].finish)}"
         line = Text.assemble((f"{mark} ", style), (step.title, style))
@@ -44,18 +46,28 @@ def checkpoint_lines(frame: Frame) -> list[Text]:
     return lines
 
 
+def _left_behind(frame: Frame, sid: str) -> bool:
+    """A forward step the run will not reach: it ended, or it is rolling back (user pass,
+    2026-12-02: an aborted run still said "Smoke test due 20:57" and its gate "OPEN")."""
+    state = frame.state
+    if state.phase == "ended":
+        return True
+    return state.phase == "rollback" and not state.steps[sid].rollback
+
+
 def gate_lines(frame: Frame) -> list[Text]:
     state = frame.state
     lines = []
     for sid, gate in state.gates.items():
         step = state.steps[sid]
         outcome = gate.outcome
+        undecided = "not decided" if _left_behind(frame, sid) else "open"
         head = Text.assemble(
             ("⛩ ", "bold"),
             step.title,
             ": ",
             (
-                (outcome or "open").upper().replace("-", " "),
+                (outcome or undecided).upper().replace("-", " "),
                 DECISION_STYLE.get(outcome or "", "dim"),
             ),
         )
@@ -71,7 +83,7 @@ def gate_lines(frame: Frame) -> list[Text]:
         risks = [r for d in gate.decisions.values() for r in d.risks]
         if risks:
             lines.append(Text(f"    accepted risks: {'; '.join(risks)}", "yellow"))
-        open_criteria = state.criteria_open(sid) if outcome is None else []
+        open_criteria = state.criteria_open(sid) if outcome is None and undecided == "open" else []
         if open_criteria:
             lines.append(Text(f"    open criteria: {', '.join(open_criteria)}", "dim"))
     return lines
