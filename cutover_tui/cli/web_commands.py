@@ -126,7 +126,7 @@ class WatcherRun(JournalRun):
 
 
 def cmd_web_watch(args: argparse.Namespace) -> int:
-    from .web_watch_life import end_with_parent
+    from .web_watch_life import end_with_parent, ending_on_quit
 
     end_with_parent()  # no tab process outlives its server (cli/web_watch_life.py)
     from ..tui.app import WarRoomApp
@@ -149,6 +149,7 @@ def cmd_web_watch(args: argparse.Namespace) -> int:
         monotonic=clock.monotonic,
     )
     app = WarRoomApp(source, clock, conductor=None, tz=zone)  # watchers conduct nothing
+    app.driver_class = ending_on_quit(app.driver_class)  # the tab closed: end (web_watch_life)
     app.run()
     return 0
 
