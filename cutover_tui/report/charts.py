@@ -78,10 +78,13 @@ def gantt_svg(steps: list[StepLine], zone, deadline: datetime | None = None) -> 
         ax.set_yticks(rows, [s.id for s in shown])
         ax.set_ylim(len(shown) - 0.5, -0.5)
         _time_axis(ax, zone)
-        ax.set_title(
+        title = (
             "Planned (pale) against actual: green on budget, red over, orange rollback;"
             " dashed: the deadline"
         )
+        if len(shown) < len(steps):  # never leave steps out without a word (user pass)
+            title += f"\n{len(shown)} of {len(steps)} steps: {LEFT_OUT}"
+        ax.set_title(title)
         return _svg(fig)
 
 
@@ -89,12 +92,22 @@ def _span(start: datetime, finish: datetime) -> float:
     return _days(finish) - _days(start)
 
 
+LEFT_OUT = (
+    "those that ran (rollback steps first), then the largest slips; every step is in the table"
+)
+
+
 def _gantt_rows(steps: list[StepLine]) -> list[StepLine]:
-    """All steps, or on a long night the ones that slipped most, kept in plan order."""
+    """All steps, or on a long night those that ran (the rollback's ahead of the rest),
+    then the ones that slipped most, kept in plan order."""
     if len(steps) <= MAX_GANTT_ROWS:
         return steps
     order = {s.id: i for i, s in enumerate(steps)}
-    top = sorted(steps, key=lambda s: abs(s.slip or timedelta(0)), reverse=True)
+
+    def weight(s: StepLine) -> tuple[bool, bool, timedelta]:
+        return (s.actual_start is not None, s.rollback, abs(s.slip or timedelta(0)))
+
+    top = sorted(steps, key=weight, reverse=True)
     return sorted(top[:MAX_GANTT_ROWS], key=lambda s: order[s.id])
 
 

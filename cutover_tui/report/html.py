@@ -59,7 +59,7 @@ th{background:#f3f5f8}.num{text-align:right;white-space:nowrap}.meta{color:#555}
 .chart svg{max-width:100%;height:auto}.summary{font-size:1.05em;line-height:1.5}
 </style></head><body>
 <h1>Post-implementation review: {{ r.plan.plan.title|t }}</h1>
-<p class="meta">Run {{ r.run_id|t }} · plan {{ r.plan.plan.id|t }} · written {{ r.when(r.now) }}</p>
+<p class="meta">Run {{ r.run_id|t }} · plan {{ r.plan.plan.id|t }} · as of {{ r.when(r.now) }}</p>
 <p class="note">Blameless: this review speaks of steps and decisions, never ranks people.</p>
 
 <h2>The night in one paragraph</h2>

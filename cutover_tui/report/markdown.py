@@ -34,7 +34,7 @@ def dur(delta: timedelta | None, *, signed: bool = False) -> str:
 
 def render_markdown(r: Review) -> str:
     out: list[str] = [f"# Post-implementation review: {md(r.plan.plan.title)}", ""]
-    out += [f"Run `{r.run_id}` · plan {md(r.plan.plan.id)} · written {md(r.when(r.now))}", ""]
+    out += [f"Run `{r.run_id}` · plan {md(r.plan.plan.id)} · as of {md(r.when(r.now))}", ""]
     out += ["_Blameless: this review speaks of steps and decisions, never ranks people._", ""]
     out += ["## The night in one paragraph", "", md_paragraph(r.summary), ""]
     out += _phases(r) + _variances(r) + _steps(r)
