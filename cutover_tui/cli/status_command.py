@@ -20,6 +20,7 @@ from ..engine.incident_view import as_json as incidents_json
 from ..engine.schedule import Schedule
 from ..engine.spoken_zone import told_in
 from ..engine.state import RunState, apply, check, initial_state
+from ..engine.triggers import FiredTrigger, override_of
 from ..engine.verdict import Verdict, assess, forecaster_for
 from ..inert import inert_line
 from ..journal.seal import unsealed
@@ -105,7 +106,7 @@ def status_report(journal: Journal, at: datetime, state: RunState | None = None)
                 "action": f.action,
                 "at": f.fired_at.isoformat(),
                 "reason": f.reason,
-                "overridden": (f.trigger or f.step) in state.overrides,
+                "overridden": _override_json(state, f),
             }
             for f in sched.fired
         ],
@@ -113,6 +114,15 @@ def status_report(journal: Journal, at: datetime, state: RunState | None = None)
         "aftercare": _aftercare_json(journal, state, at),  # None without [aftercare]
         "incidents": incidents_json(state, at),  # engine/incident_view.py
     }
+
+
+def _override_json(state: RunState, fired: FiredTrigger) -> dict | None:
+    """Who overrode this fired rollback trigger, when and why; None if nobody has (the same
+    answer the verdict reads: an override recorded since it fired)."""
+    o = override_of(state, fired)
+    if o is None:
+        return None
+    return {"by": o.actor, "name": state.name(o.actor), "at": o.at.isoformat(), "reason": o.reason}
 
 
 def aftercare_now(journal: Journal, state: RunState, at: datetime) -> tuple[str, bool] | None:
@@ -201,10 +211,15 @@ def print_status(journal: Journal, at: datetime, args: argparse.Namespace) -> in
             )
             print(f"  last safe rollback start {t(sched.last_safe_rollback_start)} ({when})")
     for fired in sched.fired:
-        print(
-            f"  FIRED {inert_line(fired.trigger or fired.step)} at {t(fired.fired_at)}: "
-            f"{inert_line(fired.reason)} → {fired.action}"
-        )
+        name = inert_line(fired.trigger or fired.step)
+        o = override_of(state, fired)
+        if o is not None:  # answered: who carried on past it, when and why
+            print(
+                f"  FIRED {name} at {t(fired.fired_at)}, overridden by "
+                f"{inert_line(state.name(o.actor))} at {t(o.at)}: {inert_line(o.reason)}"
+            )
+            continue
+        print(f"  FIRED {name} at {t(fired.fired_at)}: {inert_line(fired.reason)} → {fired.action}")
     after = aftercare_now(journal, state, at)
     if after is not None:  # red (and marked) when an item, an access above all, is overdue
         print(f"  {'■ ' if after[1] else ''}{after[0]}")

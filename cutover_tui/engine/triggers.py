@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Literal
 from ..plan.durations import format_duration
 from ..plan.model import Trigger
 from .checks import probe_failing, probe_fires_at
-from .events import TriggerFired
+from .events import TriggerFired, TriggerOverridden
 from .runstate import PlannedStep, RunState, StepState
 
 if TYPE_CHECKING:
@@ -142,6 +142,16 @@ def settled(step: PlannedStep, st: StepState) -> bool:
     return st.closed or (
         st.status == "failed" and step.kind == "checkpoint" and step.on_fail == "continue"
     )
+
+
+def override_of(state: RunState, fired: FiredTrigger) -> TriggerOverridden | None:
+    """The commander's override that answers this fired rollback trigger (or failed rollback
+    checkpoint): recorded for it since it fired. None if nobody has (an override recorded
+    before a later firing answers the earlier one only)."""
+    if fired.action != "rollback":
+        return None
+    o = state.overrides.get(fired.trigger or fired.step)
+    return o if o is not None and o.at >= fired.fired_at else None
 
 
 def check_trigger(state: RunState, event: TriggerFired) -> str | None:

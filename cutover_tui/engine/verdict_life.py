@@ -12,14 +12,14 @@ from datetime import datetime
 from ..plan.durations import format_duration
 from .schedule import FiredTrigger, Level, Schedule
 from .state import RunState
+from .triggers import override_of
 from .verdict_types import Rule, Tone, Verdict, _minutes
 
 # -- the life stages -------------------------------------------------------------------------
 
 
 def _overridden(state: RunState, fired: FiredTrigger) -> bool:
-    o = state.overrides.get(fired.trigger or fired.step)
-    return o is not None and o.at >= fired.fired_at
+    return override_of(state, fired) is not None
 
 
 def _calling(state: RunState, sched: Schedule) -> FiredTrigger | None:

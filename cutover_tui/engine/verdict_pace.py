@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING
 from ..plan.durations import format_duration
 from .schedule import Schedule
 from .state import RunState
-from .triggers import settled
-from .verdict_life import _overridden
+from .triggers import override_of, settled
 from .verdict_types import Rule, _minutes
 
 if TYPE_CHECKING:  # the odds import numpy: only when they are worked out (issue 14)
@@ -54,14 +53,20 @@ def _pace_rules(state: RunState, sched: Schedule, sight: Foresight | None) -> li
     for f in sched.fired:
         if f.action == "alert":
             rules.append(_alert(state, f))
-        elif _overridden(state, f):
-            o = state.overrides[f.trigger or f.step]
+        elif (o := override_of(state, f)) is not None:
+            # An override is refused once rollback is invoked: a rollback since then means the
+            # run no longer carries on (user pass, 2026-12-02: "and carries on" while rolling back).
+            carries_on = (
+                f" and carries on: {o.reason}"
+                if state.rollback_at is None
+                else f": {o.reason}; rollback invoked since, at {state.when(state.rollback_at)}"
+            )
             rules.append(
                 Rule(
                     "override",
                     "on-track",
                     f"{state.name(o.actor)} overrode rollback trigger {f.trigger or f.step} at "
-                    f"{state.when(o.at)} and carries on: {o.reason}",
+                    f"{state.when(o.at)}{carries_on}",
                 )
             )
     for sid in sched.failed:

@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from ...engine.triggers import FiredTrigger, override_of
 from ...inert import inert_rich
 from ...plan.model import STREAMS
 from ...plan.risks import Risk, risks_by_trigger
@@ -41,7 +42,10 @@ def checkpoint_lines(frame: Frame) -> list[Text]:
         if st.evidence:
             line.append(f'  "{shown_evidence(state, sid)}"', "italic")
         if st.status == "failed" and step.on_fail != "continue":
-            line.append(f"  → {step.on_fail.upper()}", "bold red")
+            if step.on_fail == "rollback" and _rollback_overridden(frame, sid):
+                line.append("  → ROLLBACK, overridden", "dim")
+            else:
+                line.append(f"  → {step.on_fail.upper()}", "bold red")
         lines.append(line)
     return lines
 
@@ -53,6 +57,19 @@ def _left_behind(frame: Frame, sid: str) -> bool:
     if state.phase == "ended":
         return True
     return state.phase == "rollback" and not state.steps[sid].rollback
+
+
+def _rollback_overridden(frame: Frame, sid: str) -> bool:
+    """The rollback this failed checkpoint calls for (by its own on_fail, or a `failed`
+    trigger on it) has been overridden by the commander."""
+    calls = [
+        f
+        for f in frame.sched.fired
+        if f.step == sid
+        and f.action == "rollback"
+        and f.condition in ("failed", "checkpoint-failed")
+    ]
+    return bool(calls) and all(override_of(frame.state, f) is not None for f in calls)
 
 
 def gate_lines(frame: Frame) -> list[Text]:
@@ -114,6 +131,9 @@ def trigger_lines(frame: Frame) -> list[Text]:
     register = risks_by_trigger(frame.state.plan)  # once a frame, not once a trigger
     lines = []
     for fired in sched.fired:
+        if (overridden := _overridden_line(frame, fired, register)) is not None:
+            lines.append(overridden)
+            continue
         lines.append(
             Text.assemble(
                 ("● FIRED ", "bold red"),
@@ -138,6 +158,24 @@ def trigger_lines(frame: Frame) -> list[Text]:
         line.append(_risks(register, armed.trigger), "magenta")
         lines.append(line)
     return lines
+
+
+def _overridden_line(
+    frame: Frame, fired: FiredTrigger, register: dict[str, list[Risk]]
+) -> Text | None:
+    """A fired rollback trigger the commander overrode, said calmly with who, when and why:
+    'FIRED t 17:02, overridden by Alice Ng (alice) at 17:06: reason' (None if not overridden)."""
+    o = override_of(frame.state, fired)
+    if o is None:
+        return None
+    return Text.assemble(
+        ("● FIRED ", "dim"),  # answered: calm, not the red of a call still standing
+        (fired.trigger or fired.step, "bold"),
+        f" {frame.clock(fired.fired_at)}",
+        f", overridden by {frame.state.name(o.actor)} at {frame.clock(o.at)}",
+        f": {o.reason}",
+        (_risks(register, fired.trigger), "magenta"),
+    )
 
 
 class ChecksPane(VerticalScroll):
