@@ -64,3 +64,20 @@ def test_a_lopsided_night_draws_the_rest_longer_without_moving_the_pace() -> Non
     assert pace.excess > 1.15  # the snags' minutes are carried into the rest of the night
     night_row = pace.slowness.groups.index("night")
     assert pace.slowness.mean[night_row] > plain.slowness.mean[night_row]
+
+
+def test_a_fast_outlier_set_aside_does_not_shorten_the_rest_of_the_night() -> None:
+    """User pass (2026-12-02): one step completed in 0.12x its budget, "set aside as an
+    outlier" in `w`, moved the likely finish 74 minutes earlier through the excess."""
+    plan = parse_plan(plan_text(12, [("work", "Work", 40, 60)])).plan
+    steady = {s.id: 1.0 for s in plan.step[:5]}
+    with_fast = {**steady, plan.step[5].id: 0.12}
+    base = infer_pace(fold(plan, night(plan, steady)[0]), night(plan, steady)[1])
+    events, now = night(plan, with_fast)
+    pace = infer_pace(fold(plan, events), now)
+    assert pace.outliers == (plan.step[5].id,)
+    assert pace.excess >= base.excess - 0.01  # the smearing did not count it (only the fit moved)
+    # A slow snag still counts: the rest of the night pays for it in minutes.
+    snag = {**steady, plan.step[5].id: 8.0}
+    slow = infer_pace(fold(plan, night(plan, snag)[0]), night(plan, snag)[1])
+    assert plan.step[5].id in slow.outliers and slow.excess > base.excess

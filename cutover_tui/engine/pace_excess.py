@@ -20,6 +20,9 @@ length), on log scale, shrunk toward none by `pseudo_steps` of prior evidence:
 with n_eff the steps' effective number (Kish: (sum expected)^2 / sum expected^2: one long
 step among short ones is nearly one step of evidence, not a fraction). The forecast draws every
 remaining step exp(excess) longer; the pace shown (`Pace.factor`) stays the robust one.
+Steps the fit set aside as fast outliers (done in a small share of their budget) are
+left out of the sums: a snag only runs long, and a step ticked off late or done beforehand
+says nothing of the minutes the rest will take (engine/pace.py).
 
 Pure numpy; the model's mean scatter E[exp(clip(sd * t))] comes from a fixed set of draws, so
 every process computes the same figure.
