@@ -45,8 +45,8 @@ def test_a_handover_not_owed_is_due_never_not_at_go_live(tmp_path: Path) -> None
     later = hm("01:06") + timedelta(days=1)
     handover = next(r for r in rows(state, later) if r.kind == "handover")
     assert handover.status == "not owed" and due_words(state, handover) == "—"
-    other = next(r for r in rows(state, later) if r.kind != "handover")
-    assert due_words(state, other) != "—"
+    access = next(r for r in rows(state, later) if r.kind == "access")
+    assert due_words(state, access) != "—"  # an access opened is closed, live or not
 
 
 def test_the_listing_keeps_not_owed_in_its_column(tmp_path: Path, capsys) -> None:
@@ -60,3 +60,25 @@ def test_the_listing_keeps_not_owed_in_its_column(tmp_path: Path, capsys) -> Non
     main(["aftercare", run_id, "--runs", str(runs), "--at", "2026-11-28T02:00:00+00:00"])
     line = next(x for x in capsys.readouterr().out.splitlines() if "not owed" in x)
     assert "not owed  due" in line, line
+
+
+def test_a_run_that_did_not_go_live_owes_no_validation_but_still_closes_access(
+    tmp_path: Path,
+) -> None:
+    """User pass (2026-12-02): an aborted run still owed the never-launched platform's
+    validation ("checkout-works" due at 21:02, falling overdue), beside the handover it
+    rightly did not owe. A temporary access is still closed: it was opened either way."""
+    journal = new_journal(tmp_path)
+    play(journal, rolled_back_night())
+    state = journal.state()
+    journal.close()
+    weeks_later = hm("01:06") + timedelta(days=30)
+    listed = rows(state, weeks_later)
+    checks = [r for r in listed if r.kind == "check"]
+    assert checks and all(r.status == "not owed" and not r.overdue for r in checks)
+    assert all("nothing to validate" in r.detail for r in checks)
+    access = [r for r in listed if r.kind == "access"]
+    assert access and all(r.status == "open" and r.overdue for r in access)
+    late = {r.id for r in overdue(state, weeks_later)}
+    assert {r.id for r in access} <= late and not {r.id for r in checks} & late
+    assert "runbook" in late  # what the night taught is written down, live or not

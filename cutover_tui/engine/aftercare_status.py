@@ -102,7 +102,9 @@ def _row(
 
 def _check_row(state: RunState, c: ValidationCheck, live, now: datetime) -> AfterRow:
     e = state.aftercare.checks.get(c.id)
-    if e is None:
+    if e is None and not_live(state):  # nothing went live to validate (user pass, 2026-12-02)
+        status, detail, live = "not owed", NOT_VALIDATED, None
+    elif e is None:
         status, detail = "open", f"target {c.target()}"
     else:
         ok = passed(c, e)
@@ -115,6 +117,9 @@ def _check_row(state: RunState, c: ValidationCheck, live, now: datetime) -> Afte
             detail = status
         detail += f"; {state.name(e.actor)} at {stamp(state, e.at)}"
     return _row("check", c.id, c.area, c.item, c.owner, status, detail, _due(live, c.within), now)
+
+
+NOT_VALIDATED = "the run did not go live (rolled back or aborted): there is nothing to validate"
 
 
 def _access_row(state: RunState, a, live, now: datetime) -> AfterRow:
