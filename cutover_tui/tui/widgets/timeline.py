@@ -1,5 +1,6 @@
 """The timeline Gantt: phases (or steps) as bars on clock time, baseline under projection,
-coloured by status and slippage, with now, the last safe rollback start and the deadline.
+coloured by status and slippage, with now, the last safe rollback start and the deadline
+(rolling back: now and the RTO's restore-by; ended: the end and the deadline it was held to).
 
 Drawn with plotext through textual-plotext. It re-plots only when what it shows changes
 (a state change, or `now` moving by a column), so an idle war room sends almost nothing.
@@ -18,7 +19,7 @@ from ..frame import Frame
 from ..ticks import clock_ticks
 
 ZOOMS = (1.0, 2.0, 4.0, 8.0)
-LINE_COLOURS = ("cyan", "orange", "red")  # now, the last safe rollback start, the deadline
+NOW, ROLLBACK_BY, DEADLINE = "cyan", "orange", "red"  # the vertical lines' colours
 QUANTUM = timedelta(minutes=15)
 
 
@@ -34,6 +35,15 @@ def _ordered_unique(data):
 # labels or marks is drawn last depends on the process's hash seed: the same plot drew
 # differently from one process to the next. Keep the order the points were given in.
 plotext._utility.no_duplicates = _ordered_unique
+
+
+@dataclass(frozen=True)
+class Line:
+    """A vertical line on the chart, and its words in the legend after a mark in its colour."""
+
+    moment: datetime
+    colour: str
+    words: str
 
 
 @dataclass(frozen=True)
@@ -59,10 +69,20 @@ def _colour(statuses: set[str], levels: set[str]) -> str:
     return "gray"
 
 
+def _shown_ids(frame: Frame) -> list[str]:
+    """The steps drawn: the schedule's; once the run ended, only those that happened (a step
+    never started would be drawn after the end, as if still to come)."""
+    state = frame.state
+    ids = state.active_ids()
+    if state.phase == "ended":
+        return [sid for sid in ids if state.status[sid].status != "pending"]
+    return ids
+
+
 def phase_bars(frame: Frame) -> list[Bar]:
     state, sched = frame.state, frame.sched
     groups: dict[str, list[str]] = {}
-    for sid in state.active_ids():
+    for sid in _shown_ids(frame):
         phase = state.steps[sid].phase or (
             "rollback" if state.steps[sid].rollback else "(no phase)"
         )
@@ -89,7 +109,7 @@ def phase_bars(frame: Frame) -> list[Bar]:
 def step_bars(frame: Frame) -> list[Bar]:
     state, sched = frame.state, frame.sched
     bars = []
-    for sid in state.active_ids():
+    for sid in _shown_ids(frame):
         t = sched.steps[sid]
         status = state.status[sid].status
         bars.append(
@@ -179,8 +199,7 @@ class Timeline(PlotextPlot):
             tuple(
                 (col(b.start), col(b.finish), col(b.base_start), col(b.base_finish)) for b in bars
             ),
-            col(frame.now),
-            col(frame.sched.last_safe_rollback_start),
+            tuple(col(line.moment) for line in _lines(frame)),
         )
         if (what, where) == self._signature:
             return
@@ -205,16 +224,8 @@ class Timeline(PlotextPlot):
         return self._made[2]
 
     def _legend(self, frame: Frame) -> None:
-        """The title names the three vertical lines, in their colours."""
-        _, rollback_by, deadline = _line_moments(frame)
-        parts = [
-            f"[{LINE_COLOURS[0]}]┃[/] now",  # no time: the title would repaint every minute
-            f"[{LINE_COLOURS[1]}]┃[/] rollback by {frame.clock(rollback_by)}",
-            f"[{LINE_COLOURS[2]}]┃[/] deadline {frame.clock(deadline)}",
-        ]
-        if not frame.state.rollback_order:
-            del parts[1]
-        title = "Timeline  " + "  ".join(parts)
+        """The title names the vertical lines, in their colours."""
+        title = "Timeline  " + "  ".join(f"[{ln.colour}]┃[/] {ln.words}" for ln in _lines(frame))
         # Compared with our own copy: Textual normalises the markup it stores ("[/]" reads
         # back as "[/red]"), so comparing with border_title set it, and repainted the whole
         # chart, every tick: 9 KB/s idle at 160x48.
@@ -248,9 +259,9 @@ class Timeline(PlotextPlot):
                 [x(bar.base_start), x(bar.base_finish)], [y - 1, y - 1], marker="▔", color="gray"
             )
             plt.plot([x(bar.start), x(bar.finish)], [y, y], marker="█", color=bar.colour)
-        for moment, colour in zip(_line_moments(frame), LINE_COLOURS, strict=True):
-            if left <= moment <= right:
-                plt.vline(x(moment), colour)
+        for line in _lines(frame):
+            if left <= line.moment <= right:
+                plt.vline(x(line.moment), line.colour)
         plt.yticks([top - 2 * i for i in range(len(bars))], [inert_line(b.label, 18) for b in bars])
         ticks, labels = _hour_ticks(left, right, frame)
         plt.xticks([x(t) for t in ticks], labels)
@@ -275,9 +286,23 @@ class Timeline(PlotextPlot):
         self._signature = ()
 
 
-def _line_moments(frame: Frame) -> tuple[datetime, datetime, datetime]:
-    """Now, the last safe rollback start and the deadline: the chart's vertical lines."""
-    return frame.now, frame.sched.last_safe_rollback_start, frame.state.plan.window.end
+def _lines(frame: Frame) -> list[Line]:
+    """The chart's vertical lines, as the status line tells them: now, the last safe rollback
+    start (while a rollback is still a choice) and the deadline. Rolling back, the deadline is
+    the RTO's restore-by (`sched.deadline`, the status line's RESTORE BY) and the rollback
+    point has passed its meaning. Ended, the clock stopped: the end and the deadline the run
+    was held to (the ENDED verdict's), nothing still to come."""
+    state, sched = frame.state, frame.sched
+    due = "restore by" if sched.graph == "rollback" else "deadline"
+    deadline = Line(sched.deadline, DEADLINE, f"{due} {frame.clock(sched.deadline)}")
+    if state.phase == "ended":
+        end = frame.verdict.stopped_at or state.ended_at or frame.now
+        return [Line(end, NOW, f"ended {frame.clock(end)}"), deadline]
+    now = Line(frame.now, NOW, "now")  # no time: the title would repaint every minute
+    if sched.graph == "rollback" or not state.rollback_order:
+        return [now, deadline]
+    by = sched.last_safe_rollback_start
+    return [now, Line(by, ROLLBACK_BY, f"rollback by {frame.clock(by)}"), deadline]
 
 
 def _hour_ticks(left: datetime, right: datetime, frame: Frame) -> tuple[list[datetime], list[str]]:
