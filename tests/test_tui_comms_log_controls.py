@@ -37,3 +37,22 @@ def test_a_note_keeps_its_controls_visible_in_the_log() -> None:
     note = NoteAdded(actor="alice", at=at(45), text="bell\a back\b cr\r end")
     logged = log_line(note, _frame(note)).plain
     assert "bell␇ back␈ cr␍ end" in logged, logged
+
+
+def test_a_suspensions_eta_is_on_the_war_rooms_clock_not_utc() -> None:
+    """User pass (2026-12-02): the log said "(ETA 16:00 UTC)" while every other pane said
+    the plan's zone (and, with --tz, the viewer's)."""
+    from zoneinfo import ZoneInfo
+
+    from cutover_tui.engine.events import StepStarted, StepSuspended
+
+    began = StepStarted(actor="dba", at=at(40), step="backup-ok")
+    paused = StepSuspended(
+        actor="dba", at=at(41), step="backup-ok", reason="vendor", eta=at(100), key="s"
+    )
+    frame = _frame(began, paused)
+    logged = log_line(paused, frame).plain
+    assert f"(ETA {frame.clock(at(100))})" in logged and "UTC" not in logged, logged
+    tokyo = Frame.at(frame.state, at(45), "alice", tz=ZoneInfo("Asia/Tokyo"))
+    assert f"(ETA {tokyo.clock(at(100))})" in log_line(paused, tokyo).plain
+    assert tokyo.clock(at(100)) != frame.clock(at(100))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
@@ -32,7 +33,9 @@ def recorded_late(event: Event) -> datetime | None:
     return event.recorded_at
 
 
-def narrate(event: Event) -> Line:
+def narrate(event: Event, when: Callable[[datetime], str] | None = None) -> Line:
+    """`event` in one line; `when` writes a time it names (an ETA) as the reader's clock
+    does (the war room's zone, `--tz`), else in UTC, said so."""
     e = event
     match e.type:
         case "run-started":
@@ -46,7 +49,8 @@ def narrate(event: Event) -> Line:
         case "step-skipped":
             return Line("↷", f"{e.step} skipped: {e.reason}", "deviation")
         case "step-suspended":
-            eta = f" (ETA {e.eta:%H:%M} UTC)" if e.eta else ""
+            told = (when(e.eta) if when else f"{e.eta:%H:%M} UTC") if e.eta else ""
+            eta = f" (ETA {told})" if told else ""
             return Line("⏸", f"{e.step} suspended: {e.reason}{eta}", "deviation")
         case "step-resumed":
             return Line("▶", f"{e.step} resumed", "step")
