@@ -23,6 +23,7 @@ from ..journal.identity import actor_for, describe, os_login
 from ..journal.run import run_clock
 from ..journal.store import Journal
 from ..plan.model import Plan
+from ..plan.zones import hm
 from .incident_commands import default_giver, said_about_incident
 from .options import add_runs_option, open_run, said_in_one_line
 from .trust_commands import refused_on_broken
@@ -143,12 +144,19 @@ def cmd_do(args: argparse.Namespace) -> int:
     except sqlite3.Error as exc:  # e.g. a login outside the run's group: the file is read-only
         print(f"cutover do: cannot write {journal.path}: {exc}", file=sys.stderr)
         return 1
-    late = f", recorded {stored.recorded_at:%H:%M:%S}Z" if args.at is not None else ""
+    late = _dated(journal.state(), stored) if args.at is not None else ""
     target = f" {args.target}" if args.target else ""  # an incident raised about nothing names none
     print(f"#{stored.seq} {stored.type}{target} by {stored.actor}{late}")
     said_about_incident(journal, stored)  # INC-3, its owner and SLA
     keep_facts(journal, login, clock.now())  # for the next note's fast path (cli/do_fast.py)
     return 0
+
+
+def _dated(state, stored: Event) -> str:
+    """ ", at 00:01, recorded 00:06:12": a late tick-off's two times on the plan's clock, as
+    every screen says them (user pass, 2026-12-02: "recorded 17:01:01Z" beside "00:01")."""
+    recorded = hm(stored.recorded_at, state.plan.zone, seconds=True)
+    return f", at {state.when(stored.at)}, recorded {recorded}"
 
 
 def keep_facts(journal, login: str, now: datetime) -> None:
