@@ -37,7 +37,18 @@ def warroom_plan_last_night() -> str:
     return text
 
 
-def rehearsal_at_the_gate(tmp_path: Path) -> tuple[str, Path]:
+TO_THE_CHECKPOINT = [
+    ("start", "freeze", 0),
+    ("complete", "freeze", 14),
+    ("start", "backup", 14),
+    ("complete", "backup", 40),
+    ("start", "backup-ok", 40),
+]
+
+
+def rehearsal_by_cli(tmp_path: Path, moves: list[tuple]) -> tuple[str, Path]:
+    """A rehearsal of the warroom plan (its commander this user) started last night, then
+    each (action, step, minute, *words) of `moves` through the real `cutover do --at`."""
     runs = tmp_path / "runs"
     loaded = parse_plan(warroom_plan_last_night(), name="warroom.toml")
     journal = Journal.create(runs, loaded, rehearsal=True, created_by=os_login())
@@ -46,17 +57,15 @@ def rehearsal_at_the_gate(tmp_path: Path) -> tuple[str, Path]:
     )
     journal.close()
     run = journal.run_id
-    for action, step, minute, *more in [
-        ("start", "freeze", 0),
-        ("complete", "freeze", 14),
-        ("start", "backup", 14),
-        ("complete", "backup", 40),
-        ("start", "backup-ok", 40),
-        ("pass", "backup-ok", 44, "--evidence", "row counts equal"),
-    ]:
+    for action, step, minute, *more in moves:
         args = ["do", run, action, step, "--at", last_night(minute), *more]
         assert main([*args, "--runs", str(runs)]) == 0, args
     return run, runs
+
+
+def rehearsal_at_the_gate(tmp_path: Path) -> tuple[str, Path]:
+    passed = ("pass", "backup-ok", 44, "--evidence", "row counts equal")
+    return rehearsal_by_cli(tmp_path, [*TO_THE_CHECKPOINT, passed])
 
 
 def test_status_after_a_no_go_says_no_go_and_names_the_gate(tmp_path: Path, capsys) -> None:

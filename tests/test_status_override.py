@@ -19,16 +19,12 @@ from textual.widgets import Static
 from cutover_tui.cli import main
 from cutover_tui.engine.events import (
     CheckpointFailed,
-    RunStarted,
     StepStarted,
     TriggerOverridden,
 )
-from cutover_tui.journal.identity import os_login
-from cutover_tui.journal.store import Journal
-from cutover_tui.plan import parse_plan
 from cutover_tui.tui.widgets.checks import ChecksPane
-from tests.test_cli_run import LAST_NIGHT, last_night
-from tests.test_status_no_go import warroom_plan_last_night
+from tests.test_cli_run import last_night
+from tests.test_status_no_go import TO_THE_CHECKPOINT, rehearsal_by_cli
 from tests.warroom_support import at, settle, through_backup, war_room
 
 SIZE = (160, 48)
@@ -38,25 +34,9 @@ REASON = "counted twice, fine"
 def checkpoint_failed_by_cli(tmp_path: Path) -> tuple[str, list[str]]:
     """A rehearsal of the warroom plan (its commander this user) whose checkpoint backup-ok
     fails at 22:45: its trigger backup-failed fires, action rollback."""
-    runs = tmp_path / "runs"
-    loaded = parse_plan(warroom_plan_last_night(), name="warroom.toml")
-    journal = Journal.create(runs, loaded, rehearsal=True, created_by=os_login())
-    journal.append(
-        RunStarted(actor="alice", at=LAST_NIGHT, plan_id="warroom", mode="rehearsal", key="go")
-    )
-    journal.close()
-    run, r = journal.run_id, ["--runs", str(runs)]
-    for action, step, minute, *more in [
-        ("start", "freeze", 0),
-        ("complete", "freeze", 14),
-        ("start", "backup", 14),
-        ("complete", "backup", 40),
-        ("start", "backup-ok", 40),
-        ("fail-check", "backup-ok", 45, "--evidence", "row counts differ"),
-    ]:
-        args = ["do", run, action, step, "--at", last_night(minute), *more]
-        assert main([*args, *r]) == 0, args
-    return run, r
+    failed = ("fail-check", "backup-ok", 45, "--evidence", "row counts differ")
+    run, runs = rehearsal_by_cli(tmp_path, [*TO_THE_CHECKPOINT, failed])
+    return run, ["--runs", str(runs)]
 
 
 def failed_and_overridden(tmp_path: Path) -> tuple[str, list[str]]:
