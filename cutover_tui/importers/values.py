@@ -118,16 +118,29 @@ def _text_duration(text: str, unit: str | None) -> timedelta:
         if not part or part.end() == pos:
             break
         number = float(part.group(1).replace(",", "."))
-        word = (part.group(2) or "").removeprefix("e") if part.group(2) not in ("e",) else ""
-        if word and word not in _UNIT_OF:
+        part_unit = _part_unit(part.group(2), last, part.end() == len(raw), unit)
+        # Each part in a smaller unit than the one before ("1h 30m"): "1h 2h", "30m 30m",
+        # "2 3" and "1e3" are not durations, not sums.
+        if part_unit is None or (last and _UNIT_SECONDS[part_unit] >= _UNIT_SECONDS[last]):
             break
-        # "1h30": a bare number after hours is minutes; a lone number is in the column's unit.
-        part_unit = _UNIT_OF[word] if word else ("m" if last == "h" else unit or "m")
         total += number * _UNIT_SECONDS[part_unit]
         last, pos = part_unit, part.end()
     if pos == len(raw) and raw:
         return timedelta(seconds=round(total))
     raise CellError(f"{text!r} is not a duration; {EXAMPLES}", _from_words(raw))
+
+
+def _part_unit(written: str | None, last: str | None, alone: bool, unit: str | None) -> str | None:
+    """The unit of one part of a duration, or None when the part has none it may have."""
+    if written:
+        # MS Project's elapsed units ("15 emins", "2 edays") are the same units here.
+        word = written[1:] if written[:1] == "e" and written[1:].isalpha() else written
+        return _UNIT_OF.get(word)
+    if last == "h":
+        return "m"  # "1h30": a bare number after hours is minutes
+    if last is None and alone:
+        return unit or "m"  # a lone number is in the column's unit
+    return None
 
 
 def _from_words(raw: str) -> str | None:

@@ -1,0 +1,143 @@
+"""What a user pass over `cutover import` and `cutover export` found: duration text that was
+summed into a wrong budget, a remark read as a phase, two columns mapped to one field, a
+duplicate ID read as a cycle, an --out that is the input file. Each is refused or flagged in
+one located line, never silently wrong data."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cutover_tui.importers.values import _UNIT_NAMES, _UNIT_SECONDS, CellError, duration_of
+from cutover_tui.plan.durations import MAX_DURATION
+from tests.import_support import run_import, write_csv
+
+EXAMPLES = 'write it like "90m", "1.5h", "1:30" or "2 days"'
+
+# --- 1. durations: every part has a unit, the units strictly descending ----------------------
+
+
+@pytest.mark.parametrize("text", ["1e400", "1e3", "2 3", "1h 2h", "30m 30m", "1m 1h", "1d 2"])
+def test_a_duration_that_is_no_sum_is_refused(tmp_path: Path, capsys, text: str) -> None:
+    path = write_csv(tmp_path / "r.csv", f"ID,Task,Owner,Duration\na,Freeze,Ann,{text}\n")
+    code, out, err = run_import(capsys, path)
+    assert code == 1, out
+    assert f"{path} row 2, D (Duration): {text!r} is not a duration; {EXAMPLES}" in [
+        line.strip() for line in err
+    ]
+    assert not path.with_suffix(".toml").exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "unit", "expected"),
+    [
+        ("15", None, timedelta(minutes=15)),
+        ("1.5", "h", timedelta(minutes=90)),
+        ("90 min", None, timedelta(minutes=90)),
+        ("1.5h", None, timedelta(minutes=90)),
+        ("1,5h", None, timedelta(minutes=90)),
+        ("1h30", None, timedelta(minutes=90)),
+        ("1h 30m", None, timedelta(minutes=90)),
+        ("1 hr 30 mins", None, timedelta(minutes=90)),
+        ("2 hrs", None, timedelta(hours=2)),
+        ("2 days", None, timedelta(days=2)),
+        ("1 wk", None, timedelta(weeks=1)),
+        ("1:30", None, timedelta(minutes=90)),
+        ("30'", None, timedelta(minutes=30)),
+        ("15 emins", None, timedelta(minutes=15)),  # MS Project's elapsed minutes
+        ("1.5 edays", None, timedelta(days=1.5)),
+        ("1d2h30m15s", None, timedelta(days=1, hours=2, minutes=30, seconds=15)),  # as exported
+        ("5 days?", None, timedelta(days=5)),
+        ("PT1H30M", None, timedelta(minutes=90)),
+        ("0 min", None, timedelta(0)),
+    ],
+)
+def test_the_written_forms_still_read(text: str, unit: str | None, expected: timedelta) -> None:
+    assert duration_of(text, unit) == expected
+
+
+_NAMES = [(unit, name) for unit, names in _UNIT_NAMES.items() for name in names]
+_ELAPSED = [(unit, "e" + name) for unit, name in _NAMES if name.isalpha()]  # "15 emins", "2ed"
+_PARTS = st.lists(
+    st.tuples(
+        st.one_of(
+            st.integers(0, 500).map(str),
+            st.tuples(st.integers(0, 99), st.integers(0, 99), st.sampled_from(".,")).map(
+                lambda t: f"{t[0]}{t[2]}{t[1]}"
+            ),
+        ),
+        st.sampled_from(_NAMES + _ELAPSED),
+        st.sampled_from(["", " "]),
+        st.sampled_from(["", " "]),
+    ),
+    min_size=1,
+    max_size=4,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_PARTS)
+def test_parts_in_descending_units_are_summed_and_any_other_order_refused(parts) -> None:
+    text = "".join(f"{number}{gap}{name}{sep}" for number, (_, name), gap, sep in parts)
+    units = [unit for _, (unit, _), _, _ in parts]
+    seconds = [_UNIT_SECONDS[u] for u in units]
+    expected = None
+    if all(a > b for a, b in itertools.pairwise(seconds)):
+        total = sum(
+            float(n.replace(",", ".")) * s for (n, *_), s in zip(parts, seconds, strict=True)
+        )
+        expected = timedelta(seconds=round(total))
+    if expected is not None and expected <= MAX_DURATION:
+        assert duration_of(text) == expected
+    else:
+        with pytest.raises(CellError):
+            duration_of(text)
+
+
+_ORACLE_PART = re.compile(r"(\d+(?:[.,]\d+)?)\s*([a-z']*)\s*")
+_ORACLE_UNIT = {name: unit for unit, name in _NAMES + _ELAPSED}
+
+
+def _oracle(raw: str) -> timedelta | None:
+    """The sum of the parts when each has a unit (a bare number after hours is minutes, a lone
+    number minutes) and the units strictly descend; None when the text is no such sum."""
+    raw = raw.strip().rstrip("?~ ")
+    parts = []
+    pos = 0
+    while pos < len(raw):
+        found = _ORACLE_PART.match(raw, pos)
+        if not found or found.end() == pos:
+            return None
+        parts.append(found.groups())
+        pos = found.end()
+    if not parts:
+        return None
+    total, last = 0.0, None
+    for number, word in parts:
+        bare = "m" if last == "h" or len(parts) == 1 else None
+        unit = _ORACLE_UNIT.get(word) if word else bare
+        if unit is None or (last and _UNIT_SECONDS[unit] >= _UNIT_SECONDS[last]):
+            return None
+        total += float(number.replace(",", ".")) * _UNIT_SECONDS[unit]
+        last = unit
+    return timedelta(seconds=round(total))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="0123456789 .,ehmsdwinrkay'", max_size=14))
+def test_any_text_is_refused_or_the_sum_of_ordered_parts(text: str) -> None:
+    try:
+        expected = _oracle(text)
+    except OverflowError:
+        expected = None
+    if expected is None or expected > MAX_DURATION:
+        with pytest.raises(CellError):
+            duration_of(text)
+    else:
+        assert duration_of(text) == expected
