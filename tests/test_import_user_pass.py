@@ -7,16 +7,18 @@ from __future__ import annotations
 
 import itertools
 import re
+import tomllib
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from openpyxl import Workbook
 
 from cutover_tui.importers.values import _UNIT_NAMES, _UNIT_SECONDS, CellError, duration_of
 from cutover_tui.plan.durations import MAX_DURATION
-from tests.import_support import run_import, write_csv
+from tests.import_support import run_import, write_csv, write_xlsx
 
 EXAMPLES = 'write it like "90m", "1.5h", "1:30" or "2 days"'
 
@@ -141,3 +143,74 @@ def test_any_text_is_refused_or_the_sum_of_ordered_parts(text: str) -> None:
             duration_of(text)
     else:
         assert duration_of(text) == expected
+
+
+# --- 2. a remark beside the table is no phase, and is never dropped in silence --------------
+
+_REMARK_ROWS = [["ID", "Task", "Owner", "Duration"], ["a", "Freeze", "Ann", 10]]
+
+
+def test_a_remark_in_an_unheaded_column_is_not_a_phase(tmp_path: Path, capsys) -> None:
+    rows = [*_REMARK_ROWS, [None] * 6 + ["check with Bob first!"], ["b", "Migrate", "Ann", 5]]
+    path = write_xlsx(tmp_path / "r.xlsx", rows)
+    code, out, err = run_import(capsys, path)
+    assert code == 0, err
+    plan = tomllib.loads(path.with_suffix(".toml").read_text(encoding="utf-8"))
+    assert "phase" not in plan
+    assert [(s["id"], s.get("phase")) for s in plan["step"]] == [("a", None), ("b", None)]
+    assert (
+        f"  {path} [Runbook] row 3, G: warning: 'check with Bob first!' in G, past the last "
+        "headed column, on a row with no task name: read as a remark, not a step"
+    ) in out
+
+
+def test_a_remark_under_the_last_step_is_said(tmp_path: Path, capsys) -> None:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Runbook"
+    for row in _REMARK_ROWS:
+        sheet.append(row)
+    sheet["H500"] = "check with Bob first!"
+    path = tmp_path / "r.xlsx"
+    book.save(path)
+    code, out, err = run_import(capsys, path)
+    assert code == 0, err
+    assert (
+        f"  {path} [Runbook] row 500, H: warning: 'check with Bob first!' in H, past the last "
+        "headed column, on a row with no task name: read as a remark, not a step"
+    ) in out
+
+
+def test_a_lone_value_in_a_notes_column_is_a_remark_not_a_phase(tmp_path: Path, capsys) -> None:
+    path = write_csv(
+        tmp_path / "r.csv",
+        "Task,Owner,Duration,Ticket\nFreeze,Ann,10m,\n,,,ask Bob\nMigrate,Ann,5m,PRJ-7\n",
+    )
+    code, out, err = run_import(capsys, path)
+    assert code == 0, err
+    plan = tomllib.loads(path.with_suffix(".toml").read_text(encoding="utf-8"))
+    assert "phase" not in plan and all("phase" not in s for s in plan["step"])
+    assert (
+        f"  {path} row 3, D (Ticket): warning: only Ticket and no task name: read as a remark, "
+        "not a step"
+    ) in out
+
+
+def test_headings_beside_the_table_still_read(tmp_path: Path, capsys) -> None:
+    rows = [
+        [None, "Task", "Owner", "Duration"],
+        ["PHASE 1 - PREPARATION"],
+        [None, "Freeze", "Ann", 10],
+        ["Cut-over:"],
+        [None, "Migrate", "Ann", 5],
+        ["WRAP UP"],
+    ]
+    path = write_xlsx(tmp_path / "r.xlsx", rows)
+    code, out, err = run_import(capsys, path)
+    assert code == 0, err
+    plan = tomllib.loads(path.with_suffix(".toml").read_text(encoding="utf-8"))
+    assert [p["title"] for p in plan["phase"]] == ["PHASE 1 - PREPARATION", "Cut-over:"]
+    assert (
+        f"  {path} [Runbook] row 6: warning: 'WRAP UP' reads as a phase heading but no step "
+        "comes under it: not imported"
+    ) in out

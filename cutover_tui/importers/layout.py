@@ -156,12 +156,20 @@ def _heading_text(cells: list[Value], columns: Columns, merged_across: bool) -> 
     if len(filled) != 1 or not isinstance(filled[0][1], str):
         return None
     index, text = filled[0]
-    field_name = columns.by_index[index].field if index in columns.by_index else "unmapped"
-    if merged_across or field_name in ("id", "phase", "unmapped"):
+    column = columns.by_index.get(index)
+    field_name = column.field if column else "unmapped"
+    if merged_across or field_name in ("id", "phase"):
         return text
-    if field_name == "title" and (_HEADING.search(text) or (text.isupper() and len(text) > 3)):
+    # A column kept as notes, or one past the header, holds remarks: a text there is a heading
+    # only when it reads as one ("PHASE 2", "Cut-over:"), never a remark ("check with Bob!").
+    headless = field_name == "unmapped" and not (column and column.header)
+    if (field_name == "title" or headless) and _reads_as_heading(text):
         return text
     return None
+
+
+def _reads_as_heading(text: str) -> bool:
+    return bool(_HEADING.search(text)) or (text.isupper() and len(text) > 3)
 
 
 def _step_row(number: int, cells: list[Value], columns: Columns, width: int) -> StepRow:

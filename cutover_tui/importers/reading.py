@@ -84,9 +84,10 @@ def _level(row: StepRow) -> float | None:
 def read_rows(rows: list[StepRow | Heading], problems: Problems, order: str) -> list[Draft]:
     drafts: list[Draft] = []
     heading: str | None = None
+    last: Heading | None = None  # the last heading no step has come under yet
     for row in rows:
         if isinstance(row, Heading):
-            heading = row.text
+            heading, last = row.text, row
             continue
         draft = read_row(row, problems, order)
         if draft is None:
@@ -96,4 +97,10 @@ def read_rows(rows: list[StepRow | Heading], problems: Problems, order: str) -> 
             continue
         draft.phase = draft.phase or heading
         drafts.append(draft)
+        last = None
+    if last is not None:
+        problems.warn(
+            f"{last.text!r} reads as a phase heading but no step comes under it: not imported",
+            last.number,
+        )
     return drafts

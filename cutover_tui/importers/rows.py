@@ -65,6 +65,15 @@ def read_row(row: StepRow, problems: Problems, date_order: str) -> Draft | None:
     if title is None:
         if not row.cells and not row.extras:
             return None
+        if not row.cells:  # a remark typed beside the table on a row of its own
+            for letter, value in row.extras:
+                problems.warn(
+                    f"{text_of(value)!r} in {letter}, past the last headed column, on a row "
+                    "with no task name: read as a remark, not a step",
+                    row.number,
+                    letter,
+                )
+            return None
         shown = next(iter(row.cells), None)
         cells = [c for found in row.cells.values() for c in found]
         if len(cells) == 1 and not row.extras and isinstance(cells[0][1], str):
