@@ -214,3 +214,40 @@ def test_headings_beside_the_table_still_read(tmp_path: Path, capsys) -> None:
         f"  {path} [Runbook] row 6: warning: 'WRAP UP' reads as a phase heading but no step "
         "comes under it: not imported"
     ) in out
+
+
+# --- 3. two columns mapped to one field ------------------------------------------------------
+
+
+def test_two_columns_mapped_to_one_field_are_refused(tmp_path: Path, capsys) -> None:
+    rows = [["ID", "Task", "Owner", "Duration"], ["a", "Freeze", "Ann", 10]]
+    path = write_xlsx(tmp_path / "h7.xlsx", rows)
+    code, out, err = run_import(capsys, path, "--map", "B=title", "--map", "C=title")
+    assert code == 1 and out == []
+    assert err == [
+        f"{path}: --map B=title and --map C=title map columns B (Task) and C (Owner) both to "
+        "title; a step has one title: map one of them to another field or to ignore"
+    ]
+    assert not path.with_suffix(".toml").exists()
+
+
+def test_one_column_mapped_to_two_fields_is_refused(tmp_path: Path, capsys) -> None:
+    path = write_csv(tmp_path / "r.csv", "ID,Task,Owner,Duration\na,Freeze,Ann,10\n")
+    code, _, err = run_import(capsys, path, "--map", "B=title", "--map", "Task=owner")
+    assert code == 1
+    assert err == [
+        f"{path}: --map B=title and --map Task=owner map column B (Task) to two fields; map it once"
+    ]
+
+
+def test_several_columns_may_still_be_notes_or_ignored(tmp_path: Path, capsys) -> None:
+    path = write_csv(
+        tmp_path / "r.csv", "Job,Who,Mins,Ticket,Link,X,Y\nFreeze,Ann,10,PRJ-7,wiki,1,2\n"
+    )
+    code, _, err = run_import(
+        capsys, path, "--map", "Job=title", "--map", "B=owner", "--map", "Mins=duration",
+        "--map", "Ticket=notes", "--map", "Link=notes", "--map", "X=ignore", "--map", "Y=ignore",
+    )  # fmt: skip
+    assert code == 0, err
+    step = tomllib.loads(path.with_suffix(".toml").read_text(encoding="utf-8"))["step"][0]
+    assert (step["owner"], step["instructions"]) == ("ann", "PRJ-7\nwiki")

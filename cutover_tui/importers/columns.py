@@ -317,13 +317,14 @@ def map_columns(header: Sequence[Value], maps: Sequence[tuple[str, str]] = ()) -
 
 def _forced(texts: list[str], maps: Sequence[tuple[str, str]]) -> dict[int, str]:
     out: dict[int, str] = {}
+    written: dict[int, str] = {}  # index -> the --map that named it
     by_text = {t.lower(): i for i, t in enumerate(texts) if t}
     by_letter = {column_letter(i + 1): i for i in range(len(texts))}
     for column, name in maps:
         if column.lower() in by_text:
-            out[by_text[column.lower()]] = name
+            index = by_text[column.lower()]
         elif column.upper() in by_letter:
-            out[by_letter[column.upper()]] = name
+            index = by_letter[column.upper()]
         else:
             shown = [t for t in texts if t]
             hint = nearest(column, shown)
@@ -332,4 +333,30 @@ def _forced(texts: list[str], maps: Sequence[tuple[str, str]]) -> dict[int, str]
                 f"--map {column}={name}: the header has no column {column!r}; "
                 f"it has {', '.join(shown)}{tail}"
             )
+        this = f"--map {column}={name}"
+        _check_forced(texts, out, written, index, name, this)
+        out[index], written[index] = name, this
     return out
+
+
+def _check_forced(
+    texts: list[str],
+    out: dict[int, str],
+    written: dict[int, str],
+    index: int,
+    name: str,
+    this: str,
+) -> None:
+    """A column mapped to two fields, or two columns to a field that reads one, is refused."""
+    shown = Column(index, texts[index], name).label
+    if index in out and out[index] != name:
+        raise MapError(f"{written[index]} and {this} map column {shown} to two fields; map it once")
+    if name in MULTI or name == "ignore":
+        return
+    for other, other_name in out.items():
+        if other_name == name and other != index:
+            first = Column(other, texts[other], name).label
+            raise MapError(
+                f"{written[other]} and {this} map columns {first} and {shown} both to {name}; "
+                f"a step has one {name}: map one of them to another field or to ignore"
+            )
