@@ -251,3 +251,45 @@ def test_several_columns_may_still_be_notes_or_ignored(tmp_path: Path, capsys) -
     assert code == 0, err
     step = tomllib.loads(path.with_suffix(".toml").read_text(encoding="utf-8"))["step"][0]
     assert (step["owner"], step["instructions"]) == ("ann", "PRJ-7\nwiki")
+
+
+# --- 4. a duplicate ID is one problem, not a phantom cycle -----------------------------------
+
+
+def _problems(capsys, path: Path) -> list[str]:
+    code, out, err = run_import(capsys, path)
+    assert code == 1, out
+    return [line.strip() for line in err if line.startswith(f"  {path}") and "warning:" not in line]
+
+
+def test_a_duplicate_id_is_reported_alone(tmp_path: Path, capsys) -> None:
+    path = write_csv(
+        tmp_path / "r.csv",
+        "ID,Task,Owner,Duration,Predecessors\na,first,Ann,10,\nb,second,Ann,10,a\na,dup,Ann,10,b\n",
+    )
+    assert _problems(capsys, path) == [
+        f"{path} row 4, A (ID): ID 'a' is used by an earlier row too"
+    ]
+
+
+def test_no_cycle_runs_through_a_duplicate(tmp_path: Path, capsys) -> None:
+    path = write_csv(
+        tmp_path / "r.csv",
+        "ID,Task,Owner,Duration,Predecessors\na,first,Ann,10,\nb,second,Ann,10,dup\n"
+        "a,dup,Ann,10,b\n",
+    )
+    assert _problems(capsys, path) == [
+        f"{path} row 4, A (ID): ID 'a' is used by an earlier row too"
+    ]
+
+
+def test_a_cycle_beside_a_duplicate_is_still_found(tmp_path: Path, capsys) -> None:
+    path = write_csv(
+        tmp_path / "r.csv",
+        "ID,Task,Owner,Duration,Predecessors\na,first,Ann,10,b\nb,second,Ann,10,a\na,dup,Ann,10,\n",
+    )
+    assert _problems(capsys, path) == [
+        f"{path} row 2, E (Predecessors): dependency cycle through rows 2 → 3 → 2 (each must "
+        "finish before the next starts); break one link",
+        f"{path} row 4, A (ID): ID 'a' is used by an earlier row too",
+    ]

@@ -128,7 +128,12 @@ class References:
     def add_rows(self, drafts: Sequence[Draft], has_id_column: bool) -> None:
         """The rows references resolve to from now on (one sheet's: a rollback's are its own)."""
         self.has_id_column = has_id_column
-        self.by_id_cell = {d.id_text.lower(): d for d in drafts if d.id_text}
+        # A link binds to the first row with an ID: a later row with the same ID is refused as
+        # a duplicate, and a cycle through it would be a phantom.
+        self.by_id_cell: dict[str, Draft] = {}
+        for draft in drafts:
+            if draft.id_text:
+                self.by_id_cell.setdefault(draft.id_text.lower(), draft)
         self.by_row = {str(d.row): d for d in drafts}
         self.by_step = {d.id: d for d in drafts if d.id}
         self.by_title = {d.title.lower(): d for d in drafts if d.title}

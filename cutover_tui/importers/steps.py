@@ -26,10 +26,12 @@ def build_steps(
     taken: set[str],
 ) -> list[dict[str, Any]]:
     """The steps of `drafts`, in sheet order; `taken` (ids already used) grows with theirs."""
-    assign_ids(drafts, problems, taken)
+    duplicates = assign_ids(drafts, problems, taken)
     after, waits = resolve_links(drafts, has_ids, problems, taken)
-    # A cycle's first row is set aside (and named) so that every other problem is still found.
-    find_cycle(drafts, {**after, **{w.id: [w.after] for w in waits}}, problems)
+    # A cycle's first row is set aside (and named) so that every other problem is still found;
+    # a row refused for a duplicate ID is in no cycle (it is not a step, only its ID's problem).
+    graph = {k: ([] if k in duplicates else v) for k, v in after.items()}
+    find_cycle(drafts, {**graph, **{w.id: [w.after] for w in waits}}, problems)
     phase_ids(drafts, phases)
     settle_durations(drafts, problems)
     references.add_rows(drafts, has_ids)
@@ -44,16 +46,18 @@ def build_steps(
     return with_waits(steps, waits, problems)
 
 
-def assign_ids(drafts: list[Draft], problems: Problems, taken: set[str]) -> None:
+def assign_ids(drafts: list[Draft], problems: Problems, taken: set[str]) -> set[str]:
     """Each draft's step id: its ID cell when that is a plan id, else one made from it or from
-    the task name, unique among `taken`."""
+    the task name, unique among `taken`. The step ids of rows refused for a duplicate ID."""
     seen: set[str] = set()
+    duplicates: set[str] = set()
     for draft in drafts:
         column = draft.columns.get("id")
         wanted = (draft.id_text or "").strip().lower()
+        duplicate = False
         if wanted and wanted in seen:
             problems.add(f"ID {draft.id_text!r} is used by an earlier row too", draft.row, column)
-            draft.failed = True
+            draft.failed = duplicate = True
         elif wanted and wanted in taken:
             problems.add(
                 f"ID {draft.id_text!r} is a step of the runbook sheet too: plan and rollback "
@@ -78,6 +82,9 @@ def assign_ids(drafts: list[Draft], problems: Problems, taken: set[str]) -> None
             step_id, n = f"{base}-{n}", n + 1
         draft.id = step_id
         taken.add(step_id)
+        if duplicate:
+            duplicates.add(step_id)
+    return duplicates
 
 
 def listed_phases(listed: list[dict[str, Any]]) -> dict[str, str]:
