@@ -139,6 +139,14 @@ def append_row(
         raise SheetWriteError(where, first) from first
 
 
+def same_file(target: Path, source: Path) -> bool:
+    """Whether writing `target` would overwrite `source` (by another name or link too)."""
+    try:
+        return target.exists() and os.path.samefile(target, source)
+    except OSError:
+        return False
+
+
 def write_sheet_file(target: Path, write: Callable[[Path], None]) -> str | None:
     """Run `write` on a file beside `target`, then rename it into place.
 

@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
+from cutover_tui.cli import main
 from cutover_tui.importers.values import _UNIT_NAMES, _UNIT_SECONDS, CellError, duration_of
 from cutover_tui.plan.durations import MAX_DURATION
 from tests.import_support import run_import, write_csv, write_xlsx
@@ -293,3 +294,55 @@ def test_a_cycle_beside_a_duplicate_is_still_found(tmp_path: Path, capsys) -> No
         "finish before the next starts); break one link",
         f"{path} row 4, A (ID): ID 'a' is used by an earlier row too",
     ]
+
+
+# --- 5. --out that is the input file ---------------------------------------------------------
+
+PLANS = Path(__file__).resolve().parent.parent / "plans"
+
+
+@pytest.mark.parametrize("link", [False, True])
+def test_export_never_overwrites_its_plan(tmp_path: Path, capsys, link: bool) -> None:
+    plan = tmp_path / "os.toml"
+    plan.write_bytes((PLANS / "online-store.toml").read_bytes())
+    before = plan.read_bytes()
+    out = tmp_path / "other.toml" if link else plan
+    if link:
+        out.hardlink_to(plan)  # the same file by another name
+    assert main(["export", str(plan), "--xlsx", "--out", str(out), "--force"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.splitlines() == [f"{out}: is the plan being exported; choose another --out"]
+    assert plan.read_bytes() == before
+
+
+def test_export_of_a_plan_named_like_its_sheet_is_refused(tmp_path: Path, capsys) -> None:
+    plan = tmp_path / "os.csv"  # a plan file whose default sheet is itself
+    plan.write_bytes((PLANS / "online-store.toml").read_bytes())
+    before = plan.read_bytes()
+    assert main(["export", str(plan), "--csv", "--force"]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"{plan}: is the plan being exported; choose another --out"
+    ]
+    assert plan.read_bytes() == before
+
+
+@pytest.mark.parametrize("how", ["same", "symlink", "default"])
+def test_import_never_overwrites_its_runbook(tmp_path: Path, capsys, how: str) -> None:
+    name = "self.toml" if how == "default" else "self.csv"  # default --out: FILE.toml
+    source = write_csv(tmp_path / name, "Task,Owner,Duration\nFreeze,Ann,10m\n")
+    before = source.read_bytes()
+    out = source
+    if how == "symlink":
+        out = tmp_path / "elsewhere.csv"
+        out.symlink_to(source)
+    argv = ["import", str(source), "--force", "--start", "2026-12-05T22:00"]
+    if how != "default":
+        argv += ["--out", str(out)]
+    assert main(argv) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.splitlines() == [
+        f"{out}: is the runbook being imported; choose another --out"
+    ]
+    assert source.read_bytes() == before

@@ -9,6 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..importers import ImportOptions, ImportResult, import_runbook
+from ..sheet_cells import same_file
 from .inert_output import say_line
 from .options import add_runs_option
 
@@ -56,6 +57,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def cmd_import(args: argparse.Namespace) -> int:
     source = Path(args.file)
     target = Path(args.out) if args.out else source.with_suffix(".toml")
+    if same_file(target, source):
+        say_line(f"{target}: is the runbook being imported; choose another --out", sys.stderr)
+        return 1
     if target.exists() and not args.force:
         say_line(f"{target}: already exists; choose another --out or add --force", sys.stderr)
         return 1

@@ -22,7 +22,14 @@ from pydantic import BaseModel
 from ..plan import PlanError, load_plan
 from ..plan.model import AnyStep, Checkpoint, Comms, Gate, Plan
 from ..plan.probes import not_in_a_sheet
-from ..sheet_cells import append_row, csv_text, row_cells, write_sheet_file, xlsx_cell
+from ..sheet_cells import (
+    append_row,
+    csv_text,
+    row_cells,
+    same_file,
+    write_sheet_file,
+    xlsx_cell,
+)
 from .values import exact_duration
 
 STEP_COLUMNS = (
@@ -228,6 +235,9 @@ def export_plan(args: argparse.Namespace) -> int:
     """`cutover export PLAN --xlsx|--csv [--out FILE] [--force]`."""
     suffix = ".xlsx" if args.xlsx else ".csv"
     target = Path(args.out) if args.out else Path(args.plan).with_suffix(suffix)
+    if same_file(target, Path(args.plan)):
+        print(f"{target}: is the plan being exported; choose another --out", file=sys.stderr)
+        return 1
     if target.exists() and not args.force:
         print(f"{target}: already exists; choose another --out or add --force", file=sys.stderr)
         return 1
