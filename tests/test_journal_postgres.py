@@ -139,7 +139,7 @@ def test_migrate_copies_a_run_file_with_its_chain(postgres_url: str, tmp_path: P
     again = cutover(
         tmp_path, "migrate", source.run_id, "--to", postgres_url, "--runs", str(tmp_path / "runs")
     )
-    assert again.returncode == 1 and "already has a run" in again.stderr
+    assert again.returncode == 1 and "this run moved to PostgreSQL" in again.stderr  # refused first
     listed = cutover(tmp_path, "runs", journal=postgres_url)
     assert listed.returncode == 0 and source.run_id in listed.stdout
     assert "running" in listed.stdout and " 22  " in listed.stdout  # its 22 events
@@ -368,3 +368,6 @@ def test_a_migrated_run_file_takes_no_more_events(postgres_url: str, tmp_path: P
     assert len(said.stderr.strip().splitlines()) == 1 and "password" not in said.stderr
     assert Journal(source.path).head == open_at(f"{postgres_url}#{source.run_id}").head
     assert verify_run(Journal(source.path)).ok  # the file is still the evidence up to the move
+    # Review: a moved file could be migrated again, to a second writable run of the night.
+    again = cutover(tmp_path, "migrate", source.run_id, "--to", postgres_url, "--runs", str(runs))
+    assert again.returncode == 1 and "this run moved to PostgreSQL" in again.stderr, again.stderr

@@ -150,3 +150,18 @@ async def test_the_pane_keeps_an_unanswered_trigger_red() -> None:
         checkpoint = line_of(text, "Backup verified")
         assert checkpoint.plain.endswith("→ ROLLBACK")
         assert red(checkpoint, checkpoint.plain.index("→"))
+
+
+async def test_an_override_reason_with_a_line_feed_forges_no_line_in_the_pane() -> None:
+    """Review (2026-12-02): `--reason $'ok\\n● FIRED forged'` showed a forged FIRED line."""
+    events = [
+        *checkpoint_failed(),
+        TriggerOverridden(
+            actor="alice", at=at(47), trigger="backup-failed", reason="ok\n● FIRED forged"
+        ),
+    ]
+    app = war_room("alice", events, at(50))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, lambda: "overridden" in pane(app).plain)
+        fired = [line for line in pane(app).split() if "FIRED" in line.plain]
+        assert len(fired) == 1 and "ok⏎● FIRED forged" in fired[0].plain

@@ -37,10 +37,17 @@ def migrate(source: Journal, url: str, now: datetime) -> Migrated:
     """Copy `source` into the database at `url` and mark the file moved (journal/moved.py),
     both in one write transaction on the file, so nothing lands in it between the copy and
     the mark; JournalError, in one line, when it cannot (the file is then left as it was)."""
-    with immediate(source.db):
-        done = _copy(source, url)
-        moved.mark(source.db, redact(url), f"{now:%Y-%m-%d %H:%M}Z", origin())
-    return done
+    already = moved.moved_refusal(source.db)
+    if already:  # a second copy elsewhere would be a second writable run of the same night
+        raise JournalError(already)
+    try:
+        with immediate(source.db):
+            # The mark first (a file it cannot write fails here, before anything is copied),
+            # committed only once the copy is: a failed copy leaves the file as it was.
+            moved.mark(source.db, redact(url), f"{now:%Y-%m-%d %H:%M}Z", origin())
+            return _copy(source, url)
+    except sqlite3.Error as exc:
+        raise JournalError(f"{source.path}: cannot mark the file moved: {exc}") from None
 
 
 def _copy(source: Journal, url: str) -> Migrated:

@@ -9,7 +9,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from ...engine.triggers import FiredTrigger, override_of
-from ...inert import inert_rich
+from ...inert import inert_line, inert_rich
 from ...plan.model import STREAMS
 from ...plan.risks import Risk, risks_by_trigger
 from ..frame import Frame, bar, dur
@@ -172,8 +172,8 @@ def _overridden_line(
         ("● FIRED ", "dim"),  # answered: calm, not the red of a call still standing
         (fired.trigger or fired.step, "bold"),
         f" {frame.clock(fired.fired_at)}",
-        f", overridden by {frame.state.name(o.actor)} at {frame.clock(o.at)}",
-        f": {o.reason}",
+        f", overridden by {inert_line(frame.state.name(o.actor))} at {frame.clock(o.at)}",
+        f": {inert_line(o.reason)}",  # one line: a line feed in it forged a line of its own
         (_risks(register, fired.trigger), "magenta"),
     )
 
