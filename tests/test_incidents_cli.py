@@ -132,3 +132,16 @@ def test_a_long_title_is_cut_with_a_mark_in_the_listing(run: Journal, capsys) ->
     assert main(["incidents", run.run_id]) == 0
     out = capsys.readouterr().out
     assert title[:59] + "…" in out and title not in out
+
+
+def test_an_unlisted_login_is_said_not_in_the_people_once() -> None:
+    """Review (2026-12-02): "you are mallory, not in the plan's [people]; not in the plan's
+    people, so read-only"."""
+    from cutover_tui.engine.events import RunStarted
+    from cutover_tui.engine.state import fold
+    from cutover_tui.journal.identity import describe
+    from tests.warroom_support import PLAN, T0
+
+    state = fold(PLAN, [RunStarted(actor="alice", at=T0, plan_id="warroom", key="s")])
+    said = describe(state, "mallory")
+    assert said == "you are mallory, not in the plan's [people]; read-only", said
