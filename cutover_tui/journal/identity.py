@@ -38,8 +38,7 @@ def describe(state: RunState, login: str) -> str:
     """ "you are alice: Alice Ng (alice), commander": who this login is to the run, for
     refusals. The roles are the run's (a rehearsal's starter commands it)."""
     actor = actor_for(state.plan, login)
-    roles = ", ".join(sorted(state.roles_of(actor))) or state.roles_said(actor)
+    held = ", ".join(sorted(state.roles_of(actor)))  # a rehearsal's starter commands it
     if actor.startswith(UNLISTED_PREFIX):  # said once, not "...[people]; not in the plan's people"
-        held = ", ".join(sorted(state.roles_of(actor))) or "read-only"  # a rehearsal's starter
-        return f"you are {login}, not in the plan's [people]; {held}"
-    return f"you are {login}: {state.name(actor)}, {roles}"
+        return f"you are {login}, not in the plan's [people]; {held or 'read-only'}"
+    return f"you are {login}: {state.name(actor)}, {held or state.roles_said(actor)}"

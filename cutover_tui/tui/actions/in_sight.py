@@ -8,8 +8,9 @@ user pass (2026-12-02) pressed `s` on the Timeline tab and restarted the failed 
 What a commander expects of a key pressed on the wrong tab: nothing recorded, the Now tab
 shown with the step highlighted, and one line saying which step the key would act on and to
 press it again. The second press acts on what is now in view. With no step highlighted, the
-key shows the Now tab too, so "highlight a step" is said where one can be highlighted. The command palette names its
-step, so it acts on any tab; so do wide terminals, where the Now pane is always shown.
+key shows the Now tab too, so "highlight a step" is said where one can be highlighted. The
+command palette names its step, so it acts on any tab; so do wide terminals, where the Now
+pane is always shown.
 """
 
 from __future__ import annotations

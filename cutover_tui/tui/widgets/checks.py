@@ -78,7 +78,8 @@ def gate_lines(frame: Frame) -> list[Text]:
     for sid, gate in state.gates.items():
         step = state.steps[sid]
         outcome = gate.outcome
-        undecided = "not decided" if _left_behind(frame, sid) else "open"
+        behind = _left_behind(frame, sid)
+        undecided = "not decided" if behind else "open"
         head = Text.assemble(
             ("⛩ ", "bold"),
             step.title,
@@ -100,7 +101,7 @@ def gate_lines(frame: Frame) -> list[Text]:
         risks = [r for d in gate.decisions.values() for r in d.risks]
         if risks:
             lines.append(Text(f"    accepted risks: {'; '.join(risks)}", "yellow"))
-        open_criteria = state.criteria_open(sid) if outcome is None and undecided == "open" else []
+        open_criteria = state.criteria_open(sid) if outcome is None and not behind else []
         if open_criteria:
             lines.append(Text(f"    open criteria: {', '.join(open_criteria)}", "dim"))
     return lines

@@ -26,7 +26,8 @@ def running_lines(frame: Frame, step_id: str, width: int) -> Text:
     times = sched.steps[step_id]
     elapsed = frame.now - st.started_at - st.paused if st.started_at else timedelta(0)
     # A start dated up to the clock skew ahead (another host's clock) has not begun yet
-    # here: 0, not "-1m" (user pass, 2026-12-02). Whole minutes: seconds ticking would repaint the whole list every second over SSH.
+    # here: 0, not "-1m" (user pass, 2026-12-02). Whole minutes: seconds ticking would
+    # repaint the whole list every second over SSH.
     elapsed = timedelta(minutes=max(0, int(elapsed / timedelta(minutes=1))))
     budget = step.duration
     fraction = elapsed / budget if budget else 1.0
