@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..plan.model import PERSON_PATTERN
+from ..plan.fields import PERSON_PATTERN
 from .columns import Column
 from .problems import Problems
 from .values import slug

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from ..inert import inert_line
-from .model import ID_PATTERN
+from .fields import ID_PATTERN
 
 _ID = re.compile(ID_PATTERN)
 GRAMMAR = "lowercase letters, digits and '-', starting with a letter or digit"
