@@ -88,18 +88,10 @@ def _whole_minutes(span: timedelta) -> timedelta:
     return timedelta(minutes=max(1, round(span.total_seconds() / 60)))
 
 
-def eta_problem(text: str, plan: Plan, now: datetime) -> str | None:
-    """Why an HH:MM ETA typed at `now` is refused, or None (the war room's form asks)."""
-    try:
-        next_time_of_day(text.strip(), plan, now)
-    except ValueError as exc:
-        return str(exc)
-    return None
-
-
 def eta_after(text: str, plan: Plan, at: datetime) -> datetime:
-    """An ETA typed on the command line: HH:MM the next such moment after `at` (the
-    suspension's time), an ISO time as written (`moment_near`)."""
+    """An ETA typed on the command line or in the war room's form: HH:MM the next such
+    moment after `at` (the suspension's time), an ISO time as written (`moment_near`), as
+    the refusal of a recently passed HH:MM suggests."""
     if time_of_day(text.strip()) is not None:
         return next_time_of_day(text.strip(), plan, at)
     return moment_near(text, plan, at)

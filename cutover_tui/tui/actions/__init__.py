@@ -14,5 +14,5 @@ sees in one place what it may call.
 - night.py: rollback, ending the run (the night as a whole)
 - checks.py: x runs a checkpoint's check (through the conductor), H the health screen
 - views.py: panes, the timeline's zoom and pan, the comms filter, why, comms, help
-- fields.py: the forms' field checks (a budget, HH:MM, a person)
+- fields.py: the forms' field checks (a budget, a person)
 """

@@ -1,4 +1,4 @@
-"""The forms' field checks and defaults: a budget, an HH:MM, a person of the plan, the
+"""The forms' field checks and defaults: a budget, a person of the plan, the
 estimate as the form shows it. Each check returns the problem in one line, or None."""
 
 from __future__ import annotations
@@ -7,7 +7,6 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from ...engine.state import RunState
-from ...engine.when import time_of_day
 from ...plan.durations import parse_duration
 
 
@@ -30,13 +29,6 @@ def duration_problem(text: str) -> str | None:
     except ValueError as exc:
         return str(exc)
     return None if value.total_seconds() > 0 else "a budget must be positive"
-
-
-def hhmm_problem(text: str) -> str | None:
-    try:
-        return None if time_of_day(text) else f"{text!r} is not a time; write HH:MM"
-    except ValueError as exc:  # hours or minutes out of range
-        return str(exc)
 
 
 def own_first(state: RunState, items: list[str], actor: str) -> str:

@@ -4,12 +4,12 @@ command that needs words (evidence, a reason, an ETA) asks for them in a form fi
 
 from __future__ import annotations
 
-from ...engine.actions import Words
+from ...engine.actions import Words, event_for
 from ...engine.events import CheckpointFailed, CheckpointPassed
-from ...engine.when import eta_problem, next_time_of_day
+from ...engine.when import eta_after
 from ..screens.form import Field, FormSpec
 from .core import ActionCore
-from .fields import hhmm_problem, verify_text
+from .fields import verify_text
 
 # What failing a checkpoint sets off, by its `on_fail`, said on the form before it is sent.
 FAIL_CONSEQUENCE = {
@@ -100,10 +100,6 @@ class StepActions(ActionCore):
             self.event("fail", step, Words(reason="-")),
         )
 
-    def _eta_problem(self, text: str) -> str | None:
-        """A time of day that is not one, or one that passed a moment ago (engine/when.py)."""
-        return hhmm_problem(text) or eta_problem(text, self.state.plan, self.clock.now())
-
     def action_suspend(self, step: str | None = None) -> None:
         """Suspend a step (why, and when it resumes), or resume a suspended one."""
         step = step or self.selected_step()
@@ -116,16 +112,24 @@ class StepActions(ActionCore):
             f"Suspend {self.step_title(step)}",
             (
                 Field("reason", "Why", required=True),
-                Field("eta", "Resume ETA (HH:MM, plan time; optional)", validate=self._eta_problem),
+                Field("eta", "Resume ETA (HH:MM or 2026-12-03T16:00, plan time; optional)"),
             ),
             submit="Suspend",
         )
 
         def record(v: dict[str, str]) -> None:
-            eta = (
-                next_time_of_day(v["eta"], self.state.plan, self.clock.now()) if v["eta"] else None
-            )
-            self.submit(self.event("suspend", step, Words(reason=v["reason"], eta=eta)))
+            # One clock read dates the suspension and reads its ETA, as `cutover do suspend
+            # --eta` does (engine/when.eta_after, its date form too): a form checked on one
+            # reading and recorded on a later one met the six-hour rule in between when the
+            # submit crossed the minute, a ValueError out of the form.
+            now = self.clock.now()
+            try:
+                eta = eta_after(v["eta"], self.state.plan, now) if v["eta"] else None
+            except ValueError as exc:  # not a time, or one that passed a moment ago
+                self.refuse(str(exc))
+                return
+            words = Words(reason=v["reason"], eta=eta)
+            self.submit(event_for("suspend", step, words, **{**self.base(), "at": now}))
 
         self.ask(spec, record, self.event("suspend", step, Words(reason="-")))
 
