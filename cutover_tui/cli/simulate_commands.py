@@ -134,7 +134,7 @@ def _say(event, zone, *, late: bool) -> None:
     """One event as a line of the headless night: `23:34 ▶ … · dba`."""
     from ..report.narrate import narrate
 
-    line = narrate(event)
+    line = narrate(event, lambda moment: f"{moment.astimezone(zone):%H:%M}")  # an ETA too
     recorded = _late(event, zone) if late else ""
     print(f"{event.at.astimezone(zone):%H:%M} {line.icon} {line.text}{recorded} · {event.actor}")
 

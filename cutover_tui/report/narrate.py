@@ -135,7 +135,7 @@ def narrate(event: Event, when: Callable[[datetime], str] | None = None) -> Line
         case t if t.startswith("incident-") or t == "role-handed-over":
             from .narrate_incidents import incident_line  # it imports Line from here
 
-            return incident_line(e)
+            return incident_line(e, when)
         case "run-ended":
             return Line(
                 "■", f"run ended: {e.outcome}" + (f": {e.reason}" if e.reason else ""), "decision"

@@ -3,12 +3,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+
 from ..engine.events import Event
 from ..engine.incidents import label
 from .narrate import Line
 
 
-def incident_line(e: Event) -> Line:
+def incident_line(e: Event, when: Callable[[datetime], str] | None = None) -> Line:
+    """`e` in one line; `when` writes the time a reminder names, as in `narrate`."""
     if e.type == "incident-raised":
         about = f" [{e.step}]" if e.step else ""
         owner = f", assigned to {e.owner}" if e.owner else ""
@@ -36,4 +40,5 @@ def incident_line(e: Event) -> Line:
                 f"{inc} ESCALATED to {e.to}: not acknowledged in time (level {e.level})",
                 "alert",
             )
-    return Line("⏰", f"{inc}: update from {e.owner} overdue since {e.due:%H:%M} UTC", "alert")
+    due = when(e.due) if when else f"{e.due:%H:%M} UTC"
+    return Line("⏰", f"{inc}: update from {e.owner} overdue since {due}", "alert")

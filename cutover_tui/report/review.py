@@ -12,8 +12,9 @@ renderers say "not recorded" for a None section.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
 from ..engine.aftercare import passed
 from ..engine.aftercare_status import AfterRow, rows
@@ -107,9 +108,12 @@ class Review:
 
     def when(self, moment: datetime | None) -> str:
         """A moment in the plan's zone, with its date: the review spans days."""
-        if moment is None:
-            return "—"
-        return moment.astimezone(self.plan.zone).strftime("%a %d %b %H:%M %Z")
+        return "—" if moment is None else dated(moment, self.plan.zone)
+
+
+def dated(moment: datetime, zone: tzinfo) -> str:
+    """How the review says a moment: its entries' times, and an ETA inside their words."""
+    return moment.astimezone(zone).strftime("%a %d %b %H:%M %Z")
 
 
 def build_review(
@@ -129,6 +133,10 @@ def build_review(
     kwargs = {"samples": samples} if samples else {}
     odds = odds_history(fold(plan, []), events, run_id, prior=prior, **kwargs)
     who = state.name
+
+    def said(moment: datetime) -> str:  # an ETA in the entries' words, on their clock
+        return dated(moment, plan.zone)
+
     review = Review(
         plan=plan,
         run_id=run_id,
@@ -138,12 +146,12 @@ def build_review(
         steps=steps,
         phases=phase_lines(state, steps),
         variances=biggest_variances(steps),
-        decisions=_entries(events, _DECISIONS, who, "decision"),
-        deviations=_entries(events, _DEVIATIONS, who, "deviation"),
-        checkpoints=_entries(events, {"checkpoint-passed", "checkpoint-failed"}, who),
-        triggers=_alerts(state, events),
+        decisions=_entries(events, _DECISIONS, who, said, "decision"),
+        deviations=_entries(events, _DEVIATIONS, who, said, "deviation"),
+        checkpoints=_entries(events, {"checkpoint-passed", "checkpoint-failed"}, who, said),
+        triggers=_alerts(state, events, said),
         rollback=_rollback(state, events),
-        messages=_entries(events, {"comms-sent", "message-sent", "message-failed"}, who),
+        messages=_entries(events, {"comms-sent", "message-sent", "message-failed"}, who, said),
         odds=odds,
         aftercare=rows(state, now),
         remarks=_remarks(events, who),
@@ -189,17 +197,20 @@ _DEVIATIONS = {
 }
 
 
-def _entries(events: list[Event], types: set[str], who, note_kind: str = "") -> list[Entry]:
-    """The events of `types`, and the notes of `note_kind` (a decision, a deviation)."""
+def _entries(
+    events: list[Event], types: set[str], who, when: Callable[[datetime], str], note_kind: str = ""
+) -> list[Entry]:
+    """The events of `types`, and the notes of `note_kind` (a decision, a deviation); `when`
+    says a time their words name (an ETA)."""
     out = []
     for e in events:
         noted = e.type == "note-added" and note_kind and e.kind == note_kind
         if e.type in types or noted:
-            out.append(Entry(e.at, who(e.actor) if _named(e) else "", narrate(e).text))
+            out.append(Entry(e.at, who(e.actor) if _named(e) else "", narrate(e, when).text))
     return out
 
 
-def _alerts(state: RunState, events: list[Event]) -> list[Entry]:
+def _alerts(state: RunState, events: list[Event], when: Callable[[datetime], str]) -> list[Entry]:
     """Triggers fired and alerts (the conductor's: nobody named); an over-budget alert whose
     step's finish was recorded later with a time inside its budget (`--at`) says so, beside
     the step table's figure it contradicted (user pass, 2026-12-02: "over budget" above
@@ -208,7 +219,7 @@ def _alerts(state: RunState, events: list[Event]) -> list[Entry]:
     for e in events:
         if e.type in ("trigger-fired", "window-alert", "budget-exceeded"):
             note = _within_budget_after_all(state, e)
-            out.append(Entry(e.at, "", narrate(e).text + (f" ({note})" if note else "")))
+            out.append(Entry(e.at, "", narrate(e, when).text + (f" ({note})" if note else "")))
     return out
 
 

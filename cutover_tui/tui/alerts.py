@@ -39,7 +39,7 @@ class Alerts:
     def notices(self, frame: Frame, new: Iterable[Event]) -> list[Notice]:
         new = list(new)
         found = [*self._from_schedule(frame), *self._from_events(frame, new)]
-        found += incident_notices(frame.state, frame.person, new)  # tui/incident_news.py
+        found += incident_notices(frame, new)  # tui/incident_news.py
         out: list[Notice] = []
         for key, notice in found:
             if key in self._said:
@@ -110,7 +110,7 @@ class Alerts:
                 key = ("event", event.seq, event.key)
             else:
                 continue
-            line = narrate(event)
+            line = narrate(event, frame.clock)  # any time it names, on the room's clock
             rollback = (
                 event.type == "rollback-invoked" or getattr(event, "action", "") == "rollback"
             )

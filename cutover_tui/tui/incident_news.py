@@ -11,6 +11,7 @@ from ..engine.incident_view import worst_open
 from ..engine.state import RunState
 from ..plan.severity import severities
 from ..report.narrate import narrate
+from .frame import Frame
 
 
 def badge_word(state: RunState) -> str:
@@ -30,20 +31,19 @@ _TITLES = {
 }
 
 
-def incident_notices(
-    state: RunState, person, new: Iterable[Event]
-) -> list[tuple[Hashable, object]]:
-    """(key, Notice) for each incident event worth a toast; `person` names an actor."""
+def incident_notices(frame: Frame, new: Iterable[Event]) -> list[tuple[Hashable, object]]:
+    """(key, Notice) for each incident event worth a toast; a reminder's due time on the
+    frame's clock (`--tz`), as the comms log beside it says it."""
     from .alerts import Notice  # alerts.py calls this module
 
     out: list[tuple[Hashable, object]] = []
-    worst = severities(state.plan)[0].id
+    worst = severities(frame.state.plan)[0].id
     for event in new:
         title = _TITLES.get(event.type)
         if title is None:
             continue
         severe = event.type == "incident-escalated" or getattr(event, "severity", "") == worst
-        text = f"{narrate(event).text} ({person(event.actor)})"
+        text = f"{narrate(event, frame.clock).text} ({frame.person(event.actor)})"
         notice = Notice(title, text, "error" if severe else "warning")
         out.append((("event", event.seq, event.key), notice))
     return out
