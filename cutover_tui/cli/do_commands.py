@@ -18,12 +18,12 @@ from ..engine.aftercare_actions import AFTER_ACTIONS
 from ..engine.events import Event
 from ..engine.incident_actions import INCIDENT_ACTIONS
 from ..engine.state import Refused
+from ..engine.times import stamp
 from ..engine.when import eta_after, moment_near
 from ..journal.identity import actor_for, describe, os_login
 from ..journal.run import run_clock
 from ..journal.store import Journal
 from ..plan.model import Plan
-from ..plan.zones import hm
 from .incident_commands import default_giver, said_about_incident
 from .options import add_runs_option, open_run, said_in_one_line
 from .trust_commands import refused_on_broken
@@ -154,9 +154,11 @@ def cmd_do(args: argparse.Namespace) -> int:
 
 def _dated(state, stored: Event) -> str:
     """ ", at 00:01, recorded 00:06:12": a late tick-off's two times on the plan's clock, as
-    every screen says them (user pass, 2026-12-02: "recorded 17:01:01Z" beside "00:01")."""
-    recorded = hm(stored.recorded_at, state.plan.zone, seconds=True)
-    return f", at {state.when(stored.at)}, recorded {recorded}"
+    every screen says them (user pass, 2026-12-02: "recorded 17:01:01Z" beside "00:01"),
+    each dated as a refusal dates it (engine/times.stamp) when it is not on the run's night:
+    a run begun two days ago echoed "recorded 22:20:03" as if that were tonight's."""
+    recorded = stamp(state, stored.recorded_at, seconds=True)
+    return f", at {stamp(state, stored.at)}, recorded {recorded}"
 
 
 def keep_facts(journal, login: str, now: datetime) -> None:
