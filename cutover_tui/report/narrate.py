@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import Literal
 
 from ..engine.events import CONDUCTOR, Event
@@ -33,10 +33,16 @@ def recorded_late(event: Event) -> datetime | None:
     return event.recorded_at
 
 
-def narrate(event: Event, when: Callable[[datetime], str] | None = None) -> Line:
+def narrate(
+    event: Event, when: Callable[[datetime], str] | None = None, plan_zone: tzinfo | None = None
+) -> Line:
     """`event` in one line; `when` writes a time it names (an ETA) as the reader's clock
-    does (the war room's zone, `--tz`), else in UTC, said so."""
+    does (the war room's zone, `--tz`), else in UTC, said so. `plan_zone`, given when the
+    reader's clock is not the plan's, labels the words the conductor stored on the plan's
+    clock (a trigger's reason, a window alert): under `--tz` the comms log set "since 22:50"
+    (GMT) beside its own times in IST, unlabelled (review, 2026-12-02)."""
     e = event
+    stored = stored_clock(e, plan_zone)
     match e.type:
         case "run-started":
             return Line("▶", f"{e.mode} run of {e.plan_id} started", "step")
@@ -111,11 +117,11 @@ def narrate(event: Event, when: Callable[[datetime], str] | None = None) -> Line
         case "trigger-fired":
             return Line(
                 "🔥" if e.action == "rollback" else "⚠",
-                f"trigger {e.trigger} fired: {e.reason}",
+                f"trigger {e.trigger} fired: {e.reason}{stored}",
                 "alert",
             )
         case "window-alert":
-            return Line("⚠", e.text, "alert")
+            return Line("⚠", e.text + stored, "alert")
         case "clock-jumped":
             return Line("⏱", f"system clock jumped {e.seconds:+.0f}s", "alert")
         case "rollback-invoked":
@@ -135,12 +141,23 @@ def narrate(event: Event, when: Callable[[datetime], str] | None = None) -> Line
         case t if t.startswith("incident-") or t == "role-handed-over":
             from .narrate_incidents import incident_line  # it imports Line from here
 
-            return incident_line(e, when)
+            return incident_line(e, when, stored)
         case "run-ended":
             return Line(
                 "■", f"run ended: {e.outcome}" + (f": {e.reason}" if e.reason else ""), "decision"
             )
     return Line("•", e.type, "note")
+
+
+def stored_clock(e: Event, plan_zone: tzinfo | None) -> str:
+    """ " (times in GMT, the plan's zone)" after words the conductor wrote on the plan's clock,
+    when the reader's is another; else ""."""
+    plan_words = e.type in ("trigger-fired", "window-alert") or (
+        e.type == "incident-raised" and e.actor == CONDUCTOR and e.cause.startswith("trigger:")
+    )
+    if plan_zone is None or not plan_words:
+        return ""
+    return f" (times in {e.at.astimezone(plan_zone):%Z}, the plan's zone)"
 
 
 def _outbox_line(e: Event) -> Line:

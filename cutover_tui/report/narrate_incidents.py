@@ -11,12 +11,16 @@ from ..engine.incidents import label
 from .narrate import Line
 
 
-def incident_line(e: Event, when: Callable[[datetime], str] | None = None) -> Line:
-    """`e` in one line; `when` writes the time a reminder names, as in `narrate`."""
+def incident_line(
+    e: Event, when: Callable[[datetime], str] | None = None, stored: str = ""
+) -> Line:
+    """`e` in one line; `when` writes the time a reminder names, and `stored` labels a title
+    the conductor wrote on the plan's clock, as in `narrate`."""
     if e.type == "incident-raised":
         about = f" [{e.step}]" if e.step else ""
         owner = f", assigned to {e.owner}" if e.owner else ""
-        return Line("🚨", f"{e.severity.upper()} incident raised{about}: {e.title}{owner}", "alert")
+        said = f"{e.severity.upper()} incident raised{about}: {e.title}{stored}{owner}"
+        return Line("🚨", said, "alert")
     if e.type == "role-handed-over":
         return Line(
             "⇄", f"{e.role} role handed from {e.giver} to {e.taker}: {e.reason}", "decision"

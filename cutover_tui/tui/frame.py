@@ -101,6 +101,13 @@ class Frame:
         """The zone times are shown in: the viewer's (`--tz`) or the plan's."""
         return self.tz or self.state.plan.zone
 
+    @property
+    def plan_zone_if_other(self) -> tzinfo | None:
+        """The plan's zone when the frame shows another (`--tz`): words the conductor stored
+        on the plan's clock say so (report/narrate.py)."""
+        plan = self.state.plan.zone
+        return plan if self.tz is not None and str(self.tz) != str(plan) else None
+
     def budget(self, step_id: str) -> str:
         return format_duration(self.state.steps[step_id].duration)
 
