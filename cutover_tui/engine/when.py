@@ -65,13 +65,16 @@ def next_time_of_day(text: str, plan: Plan, now: datetime) -> datetime:
     local = now.astimezone(plan.zone)
     candidate = local.replace(hour=hhmm[0], minute=hhmm[1], second=0, microsecond=0)
     if candidate <= local:
-        candidate += timedelta(days=1)
-    ago = local - (candidate - timedelta(days=1))  # when this time of day last came round
+        candidate += timedelta(days=1)  # the same wall-clock time tomorrow
+    # Spans in absolute time: a difference of two times in one zone is wall-clock time, an
+    # hour off on a clock-change day (01:30 typed at 06:45 on 25 Oct in Berlin passed 6h15m
+    # ago, not 5h15m, and was refused as a slip).
+    ago = _span(candidate - timedelta(days=1), local)  # since this time of day last came round
     if ago < RECENTLY_PASSED:
         day = "tomorrow" if candidate.date() > local.date() else "later today"
         raise ValueError(
             f"{text} has passed (it was {format_duration(_whole_minutes(ago))} ago); the next"
-            f" {text} is {day}, {format_duration(_whole_minutes(candidate - local))} away:"
+            f" {text} is {day}, {format_duration(_whole_minutes(_span(local, candidate)))} away:"
             f" if that is meant, write it with its date ({candidate:%Y-%m-%dT%H:%M})"
         )
     return candidate.astimezone(now.tzinfo)
@@ -82,6 +85,10 @@ def next_time_of_day(text: str, plan: Plan, now: datetime) -> datetime:
 # "resumes ~16:00" and a finish a day late. One further back is the next such moment (20:30
 # typed at 08:08 is tonight's).
 RECENTLY_PASSED = timedelta(hours=6)
+
+
+def _span(start: datetime, end: datetime) -> timedelta:
+    return end.astimezone(UTC) - start.astimezone(UTC)
 
 
 def _whole_minutes(span: timedelta) -> timedelta:
