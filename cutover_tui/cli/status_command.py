@@ -34,6 +34,13 @@ if TYPE_CHECKING:  # a type only: the war room imports this module for `viewer_z
     from ..engine.foresight import Foresight
 
 
+# Why no finish is claimed, after "none " (comms/values.py words its figures the same way).
+WITHHELD = {
+    "no-go": "while the NO GO stands",
+    "roll-back": "while the rollback call stands (roll back, or override it to carry on)",
+}
+
+
 def viewer_zone(text: str | None) -> tzinfo | None:
     """The zone named by `--tz` (an IANA name such as Asia/Kolkata), or None for the plan's."""
     if not text:
@@ -76,7 +83,7 @@ def assess_run(
 def status_report(journal: Journal, at: datetime, state: RunState | None = None) -> dict:
     state = state or state_as_of(journal, at)
     sched, _, verdict = assess_run(journal, state, at)
-    no_go = verdict.stage == "no-go"
+    withheld = not verdict.claims_finish  # a NO GO, or a ROLL BACK call unanswered
     return {
         "run": journal.run_id,
         "plan": journal.plan.plan.id,
@@ -86,13 +93,13 @@ def status_report(journal: Journal, at: datetime, state: RunState | None = None)
         "head": head_json(journal),  # the journal's last event: `cutover verify --expect`
         "level": verdict.stage,
         "verdict": verdict.as_dict(),
-        # Under a NO GO no finish is claimed (the rest of the plan cannot run): null, as the
-        # war room shows none (user pass, 2026-12-02: a plan of record and its buffer).
-        "projected_finish": None if no_go else sched.projected_finish.isoformat(),
+        # Under a NO GO (the rest of the plan cannot run) or an unanswered ROLL BACK no finish
+        # is claimed: null, as the war room shows none (user pass, 2026-12-02).
+        "projected_finish": None if withheld else sched.projected_finish.isoformat(),
         "baseline_finish": sched.baseline_finish.isoformat(),
-        "delta_s": None if no_go else sched.delta.total_seconds(),
+        "delta_s": None if withheld else sched.delta.total_seconds(),
         "deadline": sched.deadline.isoformat(),
-        "buffer_left_s": None if no_go else sched.buffer_left.total_seconds(),
+        "buffer_left_s": None if withheld else sched.buffer_left.total_seconds(),
         "percent_done": sched.percent_done,
         # No countdown for an ended run: its clock stopped.
         "last_safe_rollback_start": sched.last_safe_rollback_start.isoformat(),
@@ -199,8 +206,8 @@ def print_status(journal: Journal, at: datetime, args: argparse.Namespace) -> in
             f"{t(sched.baseline_finish)}); deadline {t(sched.deadline)}, buffer left "
             f"{format_duration(sched.buffer_left)}"
         )
-        if v.stage == "no-go":  # no odds, no plan of record: the plan cannot go on past the gate
-            likely, record = "none while the NO GO stands; ", f"deadline {t(sched.deadline)}"
+        if not v.claims_finish:  # no odds, no plan of record: as the war room's status line
+            likely, record = f"none {WITHHELD[v.stage]}; ", f"deadline {t(sched.deadline)}"
         print(f"  finish: {likely}{record}, {sched.percent_done:.0%} done")
         if state.phase == "running" and state.rollback_order:
             left = sched.rollback_time_left  # negative once passed: said as the war room does

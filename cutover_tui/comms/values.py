@@ -72,11 +72,25 @@ NO_GO_FIGURES = {
 }
 
 
+# Under an unanswered ROLL BACK the odds are for carrying on past the call, which nobody has
+# decided to do: no finish is claimed, as the status line and `cutover status` claim none
+# (user pass, 2026-12-02: "72% in window, likely 03:10" beside ROLL BACK).
+ROLL_BACK_FIGURES = {
+    "projected_finish": Said("none while the rollback call stands"),
+    "likely_finish": Said("none while the rollback call stands"),
+    "p80": Said("none"),
+    "p_in_window": Said("no stated"),  # "no stated chance of finishing by the deadline"
+    "delta": Said("no finish"),
+    "buffer_left": Said("none"),
+}
+WITHHELD_FIGURES = {"no-go": NO_GO_FIGURES, "roll-back": ROLL_BACK_FIGURES}
+
+
 def values_from(
     state: RunState, sched: Schedule, verdict: Verdict, about: About = About()
 ) -> dict[str, Any]:
     values = _values(state, sched, verdict, about)
-    return {**values, **NO_GO_FIGURES} if verdict.stage == "no-go" else values
+    return {**values, **WITHHELD_FIGURES.get(verdict.stage, {})}
 
 
 def _values(state: RunState, sched: Schedule, verdict: Verdict, about: About) -> dict[str, Any]:

@@ -51,6 +51,8 @@ from .verdict_life import (
     _past_no_return,
     _rolling_back,
     _trigger_rule,
+    if_overridden,
+    roll_back_rules,
 )
 from .verdict_nogo import SILENCED_BY_NO_GO, no_go_rules, standing_no_go
 from .verdict_pace import _pace_rules
@@ -133,7 +135,8 @@ def judge(state: RunState, sched: Schedule, sight: Foresight | None, now: dateti
         pace = "late"  # the plan will not finish, in the window or at all
     elif calling is not None:
         stage = "roll-back"
-        life.append(_trigger_rule(state, calling))
+        life += roll_back_rules(state, sched, calling)
+        pace_rules = [if_overridden(r) for r in pace_rules]
     elif _past_no_return(state, sched, now):
         stage = "no-return"
         life.append(_no_return_rule(state, sched, pace))

@@ -13,6 +13,7 @@ from ..plan.durations import format_duration
 from .schedule import FiredTrigger, Level, Schedule
 from .state import RunState
 from .triggers import override_of
+from .verdict_nogo import SILENCED_BY_NO_GO, back_out_rule
 from .verdict_types import Rule, Tone, Verdict, _minutes
 
 # -- the life stages -------------------------------------------------------------------------
@@ -40,6 +41,20 @@ def _trigger_rule(state: RunState, f: FiredTrigger) -> Rule:
         f"{name} fired at {state.when(f.fired_at)}: {f.reason}. Invoke rollback (r), or "
         "override it with a reason to carry on",
     )
+
+
+def roll_back_rules(state: RunState, sched: Schedule, f: FiredTrigger) -> list[Rule]:
+    """The ROLL BACK stage's own rules: the call, then what rolling back now would give."""
+    back_out = back_out_rule(state, sched)
+    return [_trigger_rule(state, f), *([back_out] if back_out is not None else [])]
+
+
+def if_overridden(rule: Rule) -> Rule:
+    """While a rollback call stands unanswered the forward rules (the odds, the plan of
+    record, the buffer) say what carrying on past it would give: said so, not claimed."""
+    if rule.name not in SILENCED_BY_NO_GO:
+        return rule
+    return Rule(rule.name, rule.level, f"if the call is overridden: {rule.text}")
 
 
 def _past_no_return(state: RunState, sched: Schedule, now: datetime) -> bool:

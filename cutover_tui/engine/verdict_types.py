@@ -88,6 +88,13 @@ class Verdict:
         )
 
     @property
+    def claims_finish(self) -> bool:
+        """Is a forward finish (the odds, the plan of record, the buffer) the truth to show?
+        Not under a NO GO (the plan cannot go on past the gate) nor under an unanswered ROLL
+        BACK (the call stands: the odds are for carrying on past it, if it is overridden)."""
+        return self.stage not in ("no-go", "roll-back")
+
+    @property
     def countdown(self) -> bool:
         """Do countdowns (time left, rollback by) mean anything? Not once the run ended."""
         return self.stage != "ended"
@@ -101,6 +108,9 @@ class Verdict:
         def iso(moment: datetime | None) -> str | None:
             return moment.isoformat() if moment else None
 
+        def claimed(moment: datetime | None) -> str | None:  # see README, One verdict
+            return iso(moment) if self.claims_finish else None
+
         return {
             "level": self.stage,
             "word": self.word,
@@ -108,14 +118,14 @@ class Verdict:
             "decided_by": self.decided_by.name,
             "rules": [{"rule": r.name, "level": r.level, "text": r.text} for r in self.rules],
             "finish": {
-                "headline": None if self.no_go else iso(self.headline),
+                "headline": claimed(self.headline),
                 "basis": self.basis,
-                "likely_p50": iso(self.likely),
-                "p80": iso(self.p80),
-                "plan_of_record": None if self.no_go else iso(self.plan_finish),  # see README
+                "likely_p50": claimed(self.likely),
+                "p80": claimed(self.p80),
+                "plan_of_record": claimed(self.plan_finish),
                 "baseline": iso(self.baseline_finish),
                 "deadline": iso(self.deadline),
-                "p_in_window": self.p_in_window,
+                "p_in_window": self.p_in_window if self.claims_finish else None,
             },
             "roll_back": self.calling.trigger or self.calling.step if self.calling else None,
             "stopped_at": iso(self.stopped_at),

@@ -88,6 +88,10 @@ def reasoning(frame: Frame) -> list[Text | Table]:
     if sight is None:
         parts.append(Text("No odds: the run is not under way.", "dim"))
         return parts
+    if frame.verdict.stage == "roll-back":  # the status line claims no finish meanwhile
+        parts.append(
+            Text("The odds below are for carrying on past the rollback call, if it is overridden.")
+        )
     pace = sight.pace
     parts += [
         Text.assemble(

@@ -92,8 +92,8 @@ def finish_text(frame: Frame, short: bool, odds: bool = True) -> tuple[Text, Tex
     if v.basis == "ended":
         word = "finished " if frame.state.outcome == "completed" else "ended "
         return Text.assemble(word, (frame.clock(v.headline), f"bold {style}")), Text()
-    if v.stage == "no-go":
-        return _no_go_finish(frame), Text()
+    if not v.claims_finish:  # NO GO, or a ROLL BACK call unanswered
+        return _withheld_finish(frame), Text()
     plan_style = LEVEL_STYLE[frame.sched.level]
     plan = Text.assemble(
         "plan ",
@@ -122,11 +122,13 @@ def finish_text(frame: Frame, short: bool, odds: bool = True) -> tuple[Text, Tex
     )
 
 
-def _no_go_finish(frame: Frame) -> Text:
-    """Under a NO GO the plan stops at the gate: no plan finish, but what rolling back now
-    gives (engine/verdict_nogo.py)."""
+def _withheld_finish(frame: Frame) -> Text:
+    """Under a NO GO the plan stops at the gate, and under ROLL BACK the call stands until it
+    is answered: no forward finish, but what rolling back now gives (engine/verdict_nogo.py)."""
     back = frame.sched.back_out_finish
     if back is None or not frame.state.rollback_order:
+        if frame.verdict.stage == "roll-back":
+            return Text("no finish claimed until the call is answered", "bold red")
         return Text("the plan stops at the gate", "bold red")
     return Text.assemble("rollback now: back ", (frame.clock(back), "bold"))
 
@@ -163,7 +165,7 @@ def figures(frame: Frame, width: int) -> Text:
     window = state.plan.window
     left_in_window = max(timedelta(0), window.end - frame.now)
     buffer = Text.assemble("buffer ", (dur(sched.buffer_left), LEVEL_STYLE[sched.level]))
-    if v.stage == "no-go":  # the plan's buffer means nothing once it cannot go on
+    if not v.claims_finish:  # the plan's buffer means nothing while it cannot go on
         buffer = Text()
     parts = [
         (1, Text(f" window {frame.clock(window.start)}→{frame.clock(window.end)}")),
