@@ -28,6 +28,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..plan.gc_pause import gc_paused
+from .toasts import fit_lines
 
 TITLE = "Since you last looked"
 GATE_S = 120.0  # the longest the catch-up waits for the first odds (odds that never come)
@@ -77,8 +78,13 @@ def _work(app: Any, later: Callable[[], list[str]], gate: threading.Event) -> No
             app.call_from_thread(say, app, lines)
 
 
+MORE = "and {n} more: see the panes"  # one row even at 80 columns
+
+
 def say(app: Any, lines: list[str]) -> None:
-    app.notify("\n".join(lines), title=TITLE, timeout=30)
+    """The catch-up in one toast, cut to whole lines that fit the terminal (toasts.py)."""
+    shown = fit_lines(lines, app.size.width, app.size.height, MORE)
+    app.notify("\n".join(shown), title=TITLE, timeout=30)
 
 
 __all__ = ["TITLE", "odds_settled", "say", "start_catch_up"]

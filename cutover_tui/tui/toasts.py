@@ -7,6 +7,10 @@ it. The rack is kept below the status lines (warroom.tcss caps its height), and 
 
 from __future__ import annotations
 
+import io
+
+from rich.console import Console
+from rich.text import Text
 from textual.app import App
 from textual.notifications import Notification
 
@@ -14,6 +18,12 @@ MAX_TOASTS = 3  # on screen at once, the count of those put away included
 SHORT_TOASTS = 2  # the same on a short terminal (below SHORT_ROWS rows)
 SHORT_ROWS = 34  # where the panes become tabs (README: below 120x34)
 PUT_AWAY = "Put away"  # the title of the toast that counts the others
+# A toast's geometry (Textual's Toast and ToastRack, warroom.tcss): 60 wide at most, half the
+# rack (the screen less its scrollbar); a border and two cells of padding; a margin, the
+# title and a padding row above and below; the rack at most 75% of the screen, 1 row above
+# the footer. Rows kept in the rack for the toast that comes next (a one-line one).
+TOAST_WIDTH, TOAST_SIDES, TOAST_CHROME, RACK_SHARE, NEXT_TOAST = 60, 3, 4, 0.75, 5
+_MEASURE = Console(file=io.StringIO(), width=200)  # wraps text the way the toast does
 
 
 def toast_limit(rows: int) -> int:
@@ -23,6 +33,28 @@ def toast_limit(rows: int) -> int:
     refusals did, and the newest, the answer to the key just pressed, showed its title only.
     Two fit under the cap (the newest and the count of those put away)."""
     return SHORT_TOASTS if rows < SHORT_ROWS else MAX_TOASTS
+
+
+def fit_lines(lines: list[str], columns: int, rows: int, more: str) -> list[str]:
+    """As many of `lines` as fit, whole, in one toast on a `columns` x `rows` terminal, with
+    room left in the rack for the next toast; the rest counted in a last line, `more`
+    formatted with their number (`{n}`). At 80x24 a long catch-up grew past the rack: cut
+    mid-line at the bottom, the next toast hidden under it."""
+    width = max(10, min(TOAST_WIDTH, (columns - 1) // 2) - TOAST_SIDES)
+    room = max(3, int(rows * RACK_SHARE) - TOAST_CHROME - NEXT_TOAST)
+
+    def height(line: str) -> int:
+        return len(Text(line).wrap(_MEASURE, width))
+
+    if sum(height(line) for line in lines) <= room:
+        return lines
+    kept: list[str] = []
+    for i, line in enumerate(lines):
+        rest = more.format(n=len(lines) - i)
+        if sum(map(height, [*kept, line, rest])) > room and kept:
+            return [*kept, rest]
+        kept.append(line)
+    return kept
 
 
 def keep_few(app: App, limit: int | None = None) -> None:
@@ -64,4 +96,4 @@ def withdraw(app: App, titles: frozenset[str]) -> None:
         app._refresh_notifications()
 
 
-__all__ = ["MAX_TOASTS", "keep_few", "toast_limit", "withdraw"]
+__all__ = ["MAX_TOASTS", "fit_lines", "keep_few", "toast_limit", "withdraw"]
