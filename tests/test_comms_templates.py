@@ -39,7 +39,7 @@ def test_a_missing_value_is_named_in_the_draft() -> None:
     plan = parse_plan(comms_plan(), name="ct.toml").plan
     out = render(plan, "incident", {"now": at(3)})
     assert "[no reason yet]" in out.body
-    assert {"reason", "step", "deadline"} <= set(out.missing)
+    assert {"reason", "step", "outlook"} <= set(out.missing)
     assert not out.complete
 
 

@@ -25,9 +25,8 @@ _TEXTS = {
         "{plan.title}: incident at {raised_at:%H:%M}",
         "Incident at {raised_at:%H:%M}: {reason}.\n"
         "Concerned: {step}. Trigger: {trigger}.\n"
-        "The run is {level}; likely finish {likely_finish:%H:%M} (P80 {p80:%H:%M}), "
-        "{p_in_window} chance of finishing by the deadline {deadline:%H:%M}. Last safe "
-        "rollback start {rollback_by:%H:%M}.\n"
+        # {outlook}, not the odds' own fields: true before the first odds and after the end.
+        "The run is {level}; {outlook}. Last safe rollback start {rollback_by:%H:%M}.\n"
         "Commander: {commander}.",
     ),
     "rollback-announcement": (
@@ -45,9 +44,7 @@ _TEXTS = {
     "step-update": (
         "{plan.title}: {step}: {reason}",
         "{step}: {reason}.\n"
-        "The run is {level}, {percent_done} of the work done; likely finish "
-        "{likely_finish:%H:%M}, {p_in_window} chance of finishing by the deadline "
-        "{deadline:%H:%M}.\n"
+        "The run is {level}, {percent_done} of the work done; {outlook}.\n"
         "Commander: {commander}.",
     ),
 }

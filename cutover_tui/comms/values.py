@@ -5,7 +5,9 @@ reason (engine/verdict.py), the plan-of-record finish and delta, the odds at ton
 (likely finish, P80, P(in window)), the buffer, the last safe rollback start. Times are in the
 plan's zone, so `{now:%H:%M}` reads as the people on the bridge read their clocks. A figure
 that does not exist yet (no odds before the run has paced anything) is None: the template
-says so in the draft (comms/templates.py).
+says so in the draft (comms/templates.py). `outlook` says where the run is heading in words
+true at every stage (the odds; before them the plan of record; after the end how it ended),
+for the built-in templates, which go out by themselves.
 """
 
 from __future__ import annotations
@@ -90,7 +92,50 @@ def values_from(
     state: RunState, sched: Schedule, verdict: Verdict, about: About = About()
 ) -> dict[str, Any]:
     values = _values(state, sched, verdict, about)
+    values["outlook"] = outlook(state, verdict)
+    if verdict.stage == "ended":
+        return {**values, **_ended_figures(state, verdict)}
     return {**values, **WITHHELD_FIGURES.get(verdict.stage, {})}
+
+
+def _ended_figures(state: RunState, verdict: Verdict) -> dict[str, Any]:
+    """After the end the odds will never come: not "[no likely_finish yet]" but the end.
+    A completed run's finish is when it finished; any other end finishes nothing."""
+    end = verdict.headline.astimezone(state.plan.zone)
+    if state.outcome == "completed":
+        on_time = verdict.headline <= verdict.deadline
+        return {"likely_finish": end, "p80": end, "p_in_window": "100%" if on_time else "0%"}
+    said = Said(f"none: the run ended {state.outcome} at {end:%H:%M}")
+    return {"likely_finish": said, "p80": Said("none"), "p_in_window": "0%"}
+
+
+def outlook(state: RunState, verdict: Verdict) -> str:
+    """Where the run is heading, in one clause true at every stage (the built-in templates
+    say it after "The run is {level};"): the odds, or why there are none."""
+    zone = state.plan.zone
+
+    def hm(moment: datetime) -> str:
+        return f"{moment.astimezone(zone):%H:%M}"
+
+    deadline = hm(verdict.deadline)
+    if verdict.stage == "ended":  # "completed at 03:10, 50m before the 04:00 deadline"
+        return verdict.decided_by.text
+    if verdict.stage == "no-go":
+        return f"finish: none while the NO GO stands; deadline {deadline}"
+    if verdict.stage == "roll-back":
+        return f"finish: none while the rollback call stands; deadline {deadline}"
+    what = "the rollback" if verdict.stage == "rolling-back" else "the cutover"
+    if verdict.likely is None or verdict.p80 is None or verdict.p_in_window is None:
+        if state.phase == "not-started":
+            return f"not started: the plan finishes at {hm(verdict.plan_finish)} against the {deadline} deadline"
+        return (
+            f"no odds yet at tonight's pace; the plan of record for {what} finishes at "
+            f"{hm(verdict.plan_finish)} against the {deadline} deadline"
+        )
+    return (
+        f"{what} will likely finish at {hm(verdict.likely)} (P80 {hm(verdict.p80)}); the "
+        f"chance of finishing by the {deadline} deadline is {verdict.p_in_window:.0%}"
+    )
 
 
 def _values(state: RunState, sched: Schedule, verdict: Verdict, about: About) -> dict[str, Any]:
@@ -130,6 +175,6 @@ def _values(state: RunState, sched: Schedule, verdict: Verdict, about: About) ->
         # "none", not "[no step yet]", a step that will never come (user pass, 2026-12-02).
         "step": step.title if step else ("none" if about.raised_at else None),
         "checkpoint": step.title if step and step.kind == "checkpoint" else None,
-        "trigger": about.trigger,
+        "trigger": about.trigger or ("none" if about.raised_at else None),  # as `step`
         "audience": audience.name if audience else about.audience,
     }

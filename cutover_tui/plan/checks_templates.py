@@ -34,6 +34,7 @@ TEMPLATE_FIELDS = {
     "likely_finish",
     "p80",
     "p_in_window",
+    "outlook",  # the odds, or why there are none, in one clause (comms/values.py)
     "commander",
     "trigger",
     "checkpoint",
