@@ -31,8 +31,10 @@ def test_a_status_update_carries_the_live_figures() -> None:
     assert "Now running: Migrate the data" in out.body
     assert "Commander: Bea Boss" in out.body
     assert "22:40" in out.body
-    # No forecaster: the odds are missing, and the draft says so instead of raising.
-    assert "[no likely_finish yet]" in out.body and "likely_finish" in out.missing
+    # No forecaster: no odds yet, said as such with the plan of record ({outlook}), not a
+    # "[no likely_finish yet]" gap in a message to the execs.
+    assert "no odds yet at tonight's pace; the plan of record" in out.body, out.body
+    assert out.complete and "[no " not in out.body, out.body
 
 
 def test_a_missing_value_is_named_in_the_draft() -> None:

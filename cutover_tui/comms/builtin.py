@@ -15,10 +15,11 @@ _TEXTS = {
     "status-update": (
         "{plan.title}: {level} at {now:%H:%M}",
         "Status at {now:%H:%M}: {level} ({reason}).\n"
-        "{percent_done} of the work is done, {delta} against plan. Now running: {current_step}.\n"
-        "Likely finish {likely_finish:%H:%M} (P80 {p80:%H:%M}), {p_in_window} chance of "
-        "finishing by the deadline {deadline:%H:%M}; buffer left {buffer_left}.\n"
-        "Rollback is possible until {rollback_by:%H:%M}.\n"
+        "{percent_done} of the work is done. Now running: {current_step}.\n"
+        # {outlook} and {rollback}: one clause each, true at every stage (no finish claimed
+        # under NO GO or ROLL BACK, no rollback offered after the end); the figures' own
+        # fields are for a plan's own templates.
+        "The run is {level}; {outlook}; {rollback}.\n"
         "Commander: {commander}.",
     ),
     "incident": (
@@ -26,7 +27,7 @@ _TEXTS = {
         "Incident at {raised_at:%H:%M}: {reason}.\n"
         "Concerned: {step}. Trigger: {trigger}.\n"
         # {outlook}, not the odds' own fields: true before the first odds and after the end.
-        "The run is {level}; {outlook}. Last safe rollback start {rollback_by:%H:%M}.\n"
+        "The run is {level}; {outlook}; {rollback}.\n"
         "Commander: {commander}.",
     ),
     "rollback-announcement": (

@@ -93,6 +93,7 @@ def values_from(
 ) -> dict[str, Any]:
     values = _values(state, sched, verdict, about)
     values["outlook"] = outlook(state, verdict)
+    values["rollback"] = rollback_clause(state, sched, verdict)
     if verdict.stage == "ended":
         return {**values, **_ended_figures(state, verdict)}
     return {**values, **WITHHELD_FIGURES.get(verdict.stage, {})}
@@ -136,6 +137,23 @@ def outlook(state: RunState, verdict: Verdict) -> str:
         f"{what} will likely finish at {hm(verdict.likely)} (P80 {hm(verdict.p80)}); the "
         f"chance of finishing by the {deadline} deadline is {verdict.p_in_window:.0%}"
     )
+
+
+def rollback_clause(state: RunState, sched: Schedule, verdict: Verdict) -> str:
+    """Whether a rollback is open, in one clause true at every stage: "rollback is possible
+    until 04:45" said after the run ended, or while it rolled back, was not (review of the
+    built-in templates, 2026-12-02)."""
+    zone = state.plan.zone
+    if not state.rollback_order:
+        return "the plan has no rollback"
+    if verdict.stage == "ended":
+        return "the run has ended; no rollback is open"
+    if state.rollback_at is not None:
+        return f"the rollback has been under way since {state.rollback_at.astimezone(zone):%H:%M}"
+    last = f"{sched.last_safe_rollback_start.astimezone(zone):%H:%M}"
+    if verdict.clock >= sched.last_safe_rollback_start:  # by the clock: a ROLL BACK call too
+        return f"the last safe rollback start ({last}) has passed: a rollback no longer fits"
+    return f"a rollback is possible until {last}"
 
 
 def _values(state: RunState, sched: Schedule, verdict: Verdict, about: About) -> dict[str, Any]:

@@ -35,6 +35,7 @@ TEMPLATE_FIELDS = {
     "p80",
     "p_in_window",
     "outlook",  # the odds, or why there are none, in one clause (comms/values.py)
+    "rollback",  # whether and until when a rollback is possible, in one clause
     "commander",
     "trigger",
     "checkpoint",

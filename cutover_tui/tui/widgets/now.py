@@ -63,6 +63,15 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+def _ready_verb(kind: str, failed: bool) -> str:
+    """What a ready row offers. A failed step is ready again only to be retried: "ready"
+    beside the checks pane's "✗ failed" told two stories (review of the ROLL BACK screen,
+    2026-12-02: a failed checkpoint under its rollback call read "ready · 10m")."""
+    if failed:
+        return "failed: retry or skip"
+    return "decide" if kind == "gate" else "ready"
+
+
 def actionable(frame: Frame) -> list[tuple[str, Text]]:
     """(step id, label) for the list: running first, then ready, then my later steps.
 
@@ -77,15 +86,16 @@ def actionable(frame: Frame) -> list[tuple[str, Text]]:
         if sid in seen:
             continue
         step = state.steps[sid]
-        verb = "decide" if step.kind == "gate" else "ready"
+        failed = state.status[sid].status == "failed"
         rows.append(
             (
                 sid,
                 Text.assemble(
-                    (f"○ {KIND_MARK.get(step.kind, '•')} {sid}", "bold"),
+                    ("✗" if failed else "○", "bold red" if failed else "bold"),
+                    (f" {KIND_MARK.get(step.kind, '•')} {sid}", "bold"),
                     f"  {quoted(step.title)}  ",
                     (frame.person(step.owner), "cyan"),
-                    (f"  {verb} · {dur(step.duration)}", "dim"),
+                    (f"  {_ready_verb(step.kind, failed)} · {dur(step.duration)}", "dim"),
                 ),
             )
         )
