@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ..inert import inert_line
 from ..journal.hostconfig import locked_socket
 from ..journal.listing import listed
 from ..journal.run_files import RunInfo, may_list, runs_dir
@@ -53,6 +54,9 @@ def print_runs(directory: Path) -> int:
     print(f"{'run':44} {'mode':9} {'state':34} {'events':>6}  started by")
     for r in runs:
         if isinstance(r, RunInfo):
+            if r.moved and r.path not in distrusted:  # the night goes on elsewhere: say where
+                print(f"{r.run_id:44} {r.mode:9} {inert_line(r.moved)}")
+                continue
             summary = "NOT TRUSTED (cutover verify)" if r.path in distrusted else r.summary
             print(
                 f"{r.run_id:44} {r.mode:9} {summary:34} {r.events:>6}  {r.created_by} "

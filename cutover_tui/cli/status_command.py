@@ -23,6 +23,7 @@ from ..engine.state import RunState, apply, check, initial_state
 from ..engine.triggers import FiredTrigger, override_of
 from ..engine.verdict import Verdict, assess, forecaster_for
 from ..inert import inert_line
+from ..journal.moved import moved_to
 from ..journal.seal import unsealed
 from ..journal.store import Journal
 from ..plan.durations import format_duration
@@ -91,6 +92,8 @@ def status_report(journal: Journal, at: datetime, state: RunState | None = None)
         "phase": state.phase,
         "as_of": at.isoformat(),
         "head": head_json(journal),  # the journal's last event: `cutover verify --expect`
+        # A file whose run moved (cutover migrate): where it went; what follows is the file's.
+        "moved": _moved_json(journal),
         "level": verdict.stage,
         "verdict": verdict.as_dict(),
         # Under a NO GO (the rest of the plan cannot run) or an unanswered ROLL BACK no finish
@@ -121,6 +124,11 @@ def status_report(journal: Journal, at: datetime, state: RunState | None = None)
         "aftercare": _aftercare_json(journal, state, at),  # None without [aftercare]
         "incidents": incidents_json(state, at),  # engine/incident_view.py
     }
+
+
+def _moved_json(journal: Journal) -> dict[str, str] | None:
+    where = moved_to(getattr(journal, "db", None))  # a run file's; None through the service
+    return None if where is None else where.as_json()
 
 
 def _override_json(state: RunState, fired: FiredTrigger) -> dict | None:
@@ -185,6 +193,9 @@ def print_status(journal: Journal, at: datetime, args: argparse.Namespace) -> in
     if zone is not plan_zone:
         named += f" (plan's zone {at.astimezone(plan_zone):%H:%M %Z})"
     print(f"{journal.run_id}: {inert_line(journal.plan.plan.title)} ({state.mode}, {state.phase})")
+    where = moved_to(getattr(journal, "db", None))
+    if where is not None:  # first: what follows is this file's, stale since the move
+        print(f"  {inert_line(where.line())}")
     word = v.word + (f" · {inert_line(v.calling.trigger or v.calling.step)}" if v.calling else "")
     if v.no_go is not None:  # the gate that stopped the run names itself, as in the badge
         word = f"{v.word} · {inert_line(v.no_go)}"

@@ -38,7 +38,7 @@ FOLDER = "listed"
 # The modules whose code decides what a listing says: another version of them, another record.
 _JUDGES = (
     *("listing", "listing_trust", "runindex", "trust", "seal", "seen", "store", "evidence"),
-    *("run_snapshot", "run_files", "raw_chain", "sqlite_io", "folder_record"),
+    *("run_snapshot", "run_files", "raw_chain", "sqlite_io", "folder_record", "moved"),
     # What was store.py's before it was split: a verdict may lean on any of it.
     *("faults", "chain_verify", "run_info", "stored_rows", "stored_plan", "idempotency"),
 )
@@ -70,6 +70,7 @@ _FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
     "speed": (float, int),
     "steps_done": int,
     "steps_total": int,
+    "moved": (str, type(None)),
 }
 
 

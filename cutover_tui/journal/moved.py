@@ -9,12 +9,18 @@ rows it copied, so nothing lands in the file between the copy and the mark. Ever
 transaction and is refused, in one line naming where the run went; a conductor's claim of a
 message is an append too, so nothing is sent from the file either.
 
-Plain SQL (no pydantic): the fast path asks it too.
+What reads the file says so too, in one line (`moved_line`): `cutover status` (and its
+JSON's `moved`), `cutover runs`, the war room opened on the file (read-only, the line in its
+status bar) and its conductor, which stops (a user pass, 2026-12-02: each showed a live-looking
+run going silently stale while the night went on in PostgreSQL).
+
+Plain SQL (no pydantic): the fast path and the listing ask it too.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
 
 TABLE = "moved_to"
 
@@ -28,15 +34,43 @@ def mark(db: sqlite3.Connection, where: str, at: str, by: str) -> None:
     db.execute(f"INSERT INTO {TABLE} VALUES (?, ?, ?)", (where, at, by))
 
 
-def moved_refusal(db: sqlite3.Connection) -> str | None:
-    """Why nothing more is appended to this file (its run moved), or None."""
+@dataclass(frozen=True)
+class Moved:
+    """Where the run went: a URL (its password hidden), when (ISO, to the minute) and by whom."""
+
+    url: str
+    at: str
+    by: str
+
+    def line(self) -> str:
+        """What a reader of the file is told, in one line (made inert by whoever shows it)."""
+        return (
+            f"MOVED to {self.url} at {self.at} (cutover migrate by {self.by}): this file "
+            f"stopped there; the run goes on with --journal {self.url}"
+        )
+
+    def as_json(self) -> dict[str, str]:
+        return {"to": self.url, "at": self.at, "by": self.by}
+
+
+def moved_to(db: object) -> Moved | None:
+    """Where this file's run moved, or None (never moved, or not a run file's connection:
+    PostgreSQL itself, the locked service's client)."""
+    if not isinstance(db, sqlite3.Connection):
+        return None
     try:
         row = db.execute(f"SELECT url, at, by FROM {TABLE} ORDER BY rowid LIMIT 1").fetchone()
-    except sqlite3.OperationalError:  # no such table: never moved (or PostgreSQL itself)
+    except sqlite3.OperationalError:  # no such table: never moved
         return None
-    if row is None:
+    return None if row is None else Moved(*(str(value) for value in row))
+
+
+def moved_refusal(db: sqlite3.Connection) -> str | None:
+    """Why nothing more is appended to this file (its run moved), or None."""
+    where = moved_to(db)
+    if where is None:
         return None
-    url, at, by = row
+    url, at, by = where.url, where.at, where.by
     return (
         f"this run moved to PostgreSQL at {at} (cutover migrate by {by}): the file takes no "
         f"more events; name the run with --journal {url}"

@@ -93,6 +93,7 @@ class RunInfo:
     speed: float = 1.0  # its clock's rate: above 1 for a simulation
     steps_done: int = 0  # plan steps closed (done or skipped)
     steps_total: int = 0
+    moved: str | None = None  # the run moved elsewhere (journal/moved.py): said in one line
 
     @property
     def made(self) -> tuple[datetime, int]:

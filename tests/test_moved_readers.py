@@ -1,0 +1,83 @@
+"""A run file whose run moved (`cutover migrate`, journal/moved.py) says so to whoever reads
+it: `cutover status` (and its JSON), `cutover runs`. User pass (2026-12-02): on the old file
+each showed a live-looking run that went silently stale while the night went on in
+PostgreSQL. Each migrate here is a real one, to the tests' own PostgreSQL server."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from cutover_tui.cli import main
+from cutover_tui.journal import listed_record, moved
+from cutover_tui.journal.store import Journal
+from tests.journal_support import new_run
+from tests.test_journal_postgres import cutover
+
+
+def migrated(tmp_path: Path, url: str) -> Journal:
+    """A started run in tmp_path/runs, moved to `url` by the command itself."""
+    source = new_run(tmp_path / "runs")
+    runs = str(tmp_path / "runs")
+    done = cutover(tmp_path, "migrate", source.run_id, "--to", url, "--runs", runs)
+    assert done.returncode == 0, done.stderr
+    return source
+
+
+def test_status_of_a_moved_file_says_where_the_run_went(postgres_url: str, tmp_path: Path) -> None:
+    source = migrated(tmp_path, postgres_url)
+    runs = str(tmp_path / "runs")
+    shown = cutover(tmp_path, "status", source.run_id, "--runs", runs)
+    assert shown.returncode == 0, shown.stderr
+    said = [line for line in shown.stdout.splitlines() if "MOVED" in line]
+    assert len(said) == 1, shown.stdout
+    assert said[0].strip().startswith("MOVED to postgresql://"), said[0]
+    assert "--journal postgresql://" in said[0] and "password" not in shown.stdout
+    assert shown.stdout.splitlines()[1] == said[0]  # first, under the run's name
+    as_json = cutover(tmp_path, "status", source.run_id, "--json", "--runs", runs)
+    where = json.loads(as_json.stdout)["moved"]
+    assert where["to"].startswith("postgresql://") and where["at"] and where["by"], where
+
+
+def test_status_of_a_run_still_here_says_nothing_moved(tmp_path: Path) -> None:
+    source = new_run(tmp_path / "runs")
+    runs = str(tmp_path / "runs")
+    shown = cutover(tmp_path, "status", source.run_id, "--json", "--runs", runs)
+    assert json.loads(shown.stdout)["moved"] is None
+    assert "MOVED" not in cutover(tmp_path, "status", source.run_id, "--runs", runs).stdout
+
+
+def test_runs_lists_a_moved_file_as_moved(
+    postgres_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch
+) -> None:
+    """Listed once before the move (and remembered: listed_record), then after it."""
+    monkeypatch.setattr(listed_record, "SETTLE_NS", 0)  # the file counts as settled: kept
+    runs = tmp_path / "runs"
+    stay = new_run(runs)
+    assert main(["runs", "--runs", str(runs)]) == 0
+    assert "MOVED" not in capsys.readouterr().out
+    source = migrated(tmp_path, postgres_url)
+    for _ in range(2):  # walked, then from this user's record
+        assert main(["runs", "--runs", str(runs)]) == 0
+        lines = capsys.readouterr().out.splitlines()
+        row = next(line for line in lines if line.startswith(source.run_id))
+        assert "MOVED to postgresql://" in row and "--journal postgresql://" in row, row
+        here = next(line for line in lines if line.startswith(stay.run_id))
+        assert "MOVED" not in here and "running" in here
+
+
+def test_a_moved_line_is_inert(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The mark is the file's text: written here with the function migrate uses."""
+    source = new_run(tmp_path / "runs")
+    db = sqlite3.connect(source.path)
+    with db:
+        moved.mark(db, "postgresql://h/\x1b[2Jdb", "2026-12-02 21:00Z", "ops\x07@jump1")
+    db.close()
+    runs = str(tmp_path / "runs")
+    for args in (["status", source.run_id], ["runs"]):
+        assert main([*args, "--runs", runs]) == 0
+        out = capsys.readouterr().out
+        assert "MOVED to postgresql://h/" in out and "\x1b" not in out and "\x07" not in out
