@@ -1,20 +1,28 @@
 """A run file whose run moved (`cutover migrate`, journal/moved.py) says so to whoever reads
 it: `cutover status` (and its JSON), `cutover runs`. User pass (2026-12-02): on the old file
 each showed a live-looking run that went silently stale while the night went on in
-PostgreSQL. Each migrate here is a real one, to the tests' own PostgreSQL server."""
+PostgreSQL. Its conductor stands down. Each migrate here is a real one, to the tests' own
+PostgreSQL server."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
 
 from cutover_tui.cli import main
+from cutover_tui.clock.conductor import Conductor
+from cutover_tui.clocks import FixedClock
 from cutover_tui.journal import listed_record, moved
+from cutover_tui.journal.lease import lease_status
+from cutover_tui.journal.migrate import migrate
 from cutover_tui.journal.store import Journal
-from tests.journal_support import new_run
+from tests.checks_support import Shop, new_checks_run, start
+from tests.journal_support import at, new_run
+from tests.test_checks_probes import probe_plan
 from tests.test_journal_postgres import cutover
 
 
@@ -81,3 +89,35 @@ def test_a_moved_line_is_inert(tmp_path: Path, capsys: pytest.CaptureFixture[str
         assert main([*args, "--runs", runs]) == 0
         out = capsys.readouterr().out
         assert "MOVED to postgresql://h/" in out and "\x1b" not in out and "\x07" not in out
+
+
+def test_the_files_conductor_stands_down_once_the_run_moved(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    """User pass (2026-12-02): the old file's conductor went on probing (and running checks)
+    after the move, each result refused by the file. Driven by its loop on a fixed clock."""
+    with Shop().running() as shop:
+        journal = new_checks_run(tmp_path, probe_plan(shop.url))
+        start(journal, "go-live")
+        clock = FixedClock(at(2))
+        conductor = Conductor(Journal(journal.path), clock, holder="A")
+        conductor.tick()
+        assert shop.hits == 1 and conductor.holding
+        migrate(Journal(journal.path), postgres_url, at(3))
+        for minutes in (4, 5, 6):  # every probe due again: none runs
+            clock.set(at(minutes))
+            assert conductor.tick() == []
+        assert shop.hits == 1, "the file's conductor probed after the move"
+        assert not conductor.holding and conductor.moved is not None
+        assert conductor.moved.startswith("MOVED to postgresql://")
+        assert lease_status(Journal(journal.path), time.time()).startswith("none")
+
+
+def test_cutover_conduct_on_a_moved_file_stops_and_says_so_once(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    source = migrated(tmp_path, postgres_url)
+    said = cutover(tmp_path, "conduct", source.run_id, "--runs", str(tmp_path / "runs"))
+    assert said.returncode == 1
+    lines = [line for line in said.stderr.splitlines() if "MOVED" in line]
+    assert len(lines) == 1 and "stopped: MOVED to postgresql://" in lines[0], said.stderr

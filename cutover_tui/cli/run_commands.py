@@ -109,6 +109,9 @@ def cmd_conduct(args: argparse.Namespace) -> int:
     )
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(conduct_forever(conductor))
+    if conductor.moved:  # said once, here: it stood down on its first heartbeat after
+        print(f"cutover conduct: {journal.run_id}: stopped: {conductor.moved}", file=sys.stderr)
+        return 1
     if conductor.problem:
         print(f"cutover conduct: {conductor.problem}", file=sys.stderr)
         return 1

@@ -29,6 +29,11 @@ The lease is kept in real seconds (`wall`), whatever the run's clock: it is abou
 being alive, not about the night's time. A conductor that runs the run's checks (the
 starter's: clock/check_claim.py) takes a live lease from one that runs none
 (journal/lease.decide); the one that lost it follows from its next heartbeat.
+
+A run file whose run moved (`cutover migrate`, journal/moved.py) takes no more events: its
+conductor stands down on its next heartbeat, says so once (`moved`), and runs no check, probe
+or delivery on the file again (a user pass, 2026-12-02: it kept running checks whose results
+the file then refused, while the run's conductor on PostgreSQL ran them too).
 """
 
 from __future__ import annotations
@@ -52,7 +57,9 @@ from ..engine.events import (
 )
 from ..engine.schedule import schedule
 from ..engine.state import Refused
+from ..inert import inert_line
 from ..journal.lease import HEARTBEAT_S, LEASE_EXPIRY_S, holder_id, release, take_or_renew
+from ..journal.moved import moved_to
 from ..journal.store import Journal
 from .check_claim import CheckClaim
 from .check_handover import checks_run_again
@@ -85,6 +92,7 @@ class Conductor:
         self.expiry_s = expiry_s
         self.holding = False
         self.problem: str | None = None  # why this process cannot conduct, if it cannot
+        self.moved: str | None = None  # the run moved away: this conductor stood down (inert)
         self.written: list[Event] = []
         self._jumps = JumpDetector(clock)
         self._planned_for = -1
@@ -128,6 +136,8 @@ class Conductor:
         return written
 
     def _tick(self) -> list[Event]:
+        if self._stood_down():
+            return []
         # A conductor that runs checks takes the lease from one that runs none (the starter's).
         runs_checks = self.claim.runs_checks(self.journal)
         claimed = take_or_renew(
@@ -162,6 +172,22 @@ class Conductor:
         if self._scheduler is not None and self.journal.state().last_seq != self._planned_for:
             self._plan_jobs()
         return written
+
+    def _stood_down(self) -> bool:
+        """Whether the run moved away from this file (journal/moved.py): then, once, nothing
+        more runs here (checks, probes, deliveries) and the lease goes; every later tick is
+        a no-op, so a check's thread finishing late wakes nothing."""
+        if self.moved is not None:
+            return True
+        where = moved_to(getattr(self.journal, "db", None))  # a run file's; PostgreSQL: None
+        if where is None:
+            return False
+        self.moved = inert_line(where.line())
+        was_holding, self.holding = self.holding, False  # the delivery worker asks this first
+        self.comms.stop(timeout=0)  # told to stop, not waited for: the event loop's thread
+        if was_holding:
+            release(self.journal, self.holder)
+        return True
 
     @property
     def checks_refused(self) -> str | None:
@@ -268,7 +294,7 @@ async def conduct_forever(conductor: Conductor, *, until_ended: bool = True) -> 
     await conductor.start()
     try:
         while not stopping.is_set():
-            if until_ended and conductor.ended:
+            if conductor.moved or (until_ended and conductor.ended):
                 break
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stopping.wait(), timeout=HEARTBEAT_S)

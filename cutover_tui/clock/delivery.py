@@ -336,6 +336,6 @@ class ConductorComms:
         self._taken += len(new)
         return new
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 5.0) -> None:
         if self._worker is not None:
-            self._worker.stop()
+            self._worker.stop(timeout)
