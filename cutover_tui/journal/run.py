@@ -17,10 +17,12 @@ from pathlib import Path
 from ..clocks import AcceleratedClock, Clock, RealClock, boot_id
 from ..engine.events import Event, RunStarted
 from ..engine.state import Refused, RunState
+from ..inert import inert_line
 from ..plan.model import Plan
 from . import seen
 from .identity import actor_for, describe, os_login
 from .lease import lease_status
+from .moved import moved_to
 from .pages import LogPages
 from .run_lookup import open_run
 from .store import ChainBroken, Journal, runs_dir
@@ -45,6 +47,7 @@ class JournalRun:
         self.journal = journal
         self.actor = actor
         self.read_only = read_only
+        self.moved: str | None = None  # where the run went, once it moved from this file
         self.login = login  # the OS login behind `actor`, when opened for the current user
         self.clock = clock
         if clock is not None:
@@ -104,6 +107,7 @@ class JournalRun:
         self._version = self.journal.data_version()
         self.journal.followed = self.journal.head
         self._remember()
+        self._look_moved()
         return state, LogPages(self.journal.event_page, state.last_seq)
 
     def poll(self) -> list[Event]:
@@ -112,6 +116,7 @@ class JournalRun:
         if version == self._version and self._seen and not mine:
             return []
         self._version = version
+        self._look_moved()  # the move writes the file's mark, so data_version says so
         if self._shared:
             return self._poll_shared()
         if not self._seen and isinstance(self.journal, Journal):
@@ -140,6 +145,12 @@ class JournalRun:
         self._remember()
         return new
 
+    def _look_moved(self) -> None:
+        """Whether the run moved from this file (journal/moved.py): said from then on."""
+        if self.moved is None:
+            where = moved_to(getattr(self.journal, "db", None))  # the locked service's: None
+            self.moved = None if where is None else inert_line(where.line())
+
     def _remember(self) -> None:
         """This user's memory of the head (journal.seen), kept as the night goes: a war room
         is a witness to what was written, at most once every few seconds (a 400x burst)."""
@@ -155,6 +166,8 @@ class JournalRun:
     def submit(self, event: Event) -> Event:
         if self.read_only:
             raise Refused(f"{self.actor} is following this run read-only (cutover follow)")
+        if self.moved:  # the file would refuse it too, in other words: these are on screen
+            raise Refused(self.moved)
         if event.mono is None:  # the monotonic reading of this boot, beside the wall time
             event = event.model_copy(update={"mono": self._monotonic(), "boot": boot_id()})
         try:

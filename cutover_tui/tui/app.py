@@ -310,8 +310,8 @@ class WarRoomApp(
         if self._warming is not None:
             return  # the worker reads the state: the news waits for the first frame
         new = list(self.source.poll())
-        if new:
-            self.refresh_run(new)
+        if new or (self._standing is not None and self._standing[2] != self.source.moved):
+            self.refresh_run(new)  # news, or the run moved away: the status line says where
 
     def tick(self) -> None:
         """Every second: the status line's clock moves; the rest is worked out again only on
@@ -326,7 +326,8 @@ class WarRoomApp(
         if self.frame is not None:
             try:
                 bar = self.query_one(StatusBar)
-                bar.tick(self.frame, now, self.source.conductor_status(), self.read_only)
+                conductor = self.source.conductor_status()
+                bar.tick(self.frame, now, conductor, self.read_only, self.source.moved)
             except NoMatches:
                 return  # a tick while the app is closing: its panes are already gone
         self._ask_odds(now)
@@ -359,7 +360,11 @@ class WarRoomApp(
         """The footer and palette offer what this person may do now: a role handed over
         (or taken), or the run's phase moved on, changes that (user pass, 2026-12-02: after
         handing the command over, the footer still offered r rollback and E end)."""
-        standing = (frozenset(self.state.roles_of(self.source.actor)), self.state.phase)
+        standing = (
+            frozenset(self.state.roles_of(self.source.actor)),
+            self.state.phase,
+            self.source.moved,  # moved away: nothing is offered any more
+        )
         if standing != self._standing:
             self._standing = standing
             self.refresh_bindings()
@@ -390,7 +395,8 @@ class WarRoomApp(
 
     def _show(self, frame: Frame, new: list[Event]) -> None:
         try:
-            self.query_one(StatusBar).show(frame, self.source.conductor_status(), self.read_only)
+            conductor = self.source.conductor_status()
+            self.query_one(StatusBar).show(frame, conductor, self.read_only, self.source.moved)
             self.query_one(Timeline).show(frame)
             self.query_one(NowPane).show(frame)
             self.query_one(ChecksPane).show(frame)

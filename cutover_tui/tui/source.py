@@ -23,6 +23,9 @@ class RunSource(Protocol):
     # Opened to watch only (`cutover follow`): the war room refuses every command
     # at once, and the status line says so. Declared here so the app reads it, never getattr.
     read_only: bool
+    # The run moved away from this file (`cutover migrate`, journal/moved.py): where, in one
+    # inert line, shown in the status bar; every command is refused. None while it has not.
+    moved: str | None
 
     def poll(self) -> Sequence[Event]:
         """Events recorded since the last poll (all of them on the first call)."""
@@ -51,6 +54,7 @@ class MemoryRun:
     """A run held in memory: checked and folded exactly like the journal does it."""
 
     read_only = False
+    moved = None
 
     def __init__(
         self, plan: Plan, actor: str, events: Sequence[Event] = (), run_id: str = "memory"

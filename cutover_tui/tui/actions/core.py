@@ -111,7 +111,9 @@ class ActionCore(App[None]):
     ) -> None:
         """Open a form, unless `probe` (the command with placeholder words, or a refusal
         already known) is refused whatever the words: then say so at once, in one line."""
-        if isinstance(probe, str) or probe is None:
+        if self.source.moved:  # nothing is recorded on a file whose run moved: say where
+            refusal: str | None = self.source.moved
+        elif isinstance(probe, str) or probe is None:
             refusal = probe
         else:
             refusal = early_refusal(self.state, probe, self.read_only)
@@ -124,7 +126,8 @@ class ActionCore(App[None]):
 
     @property
     def read_only(self) -> bool:
-        return self.source.read_only
+        """Nothing recorded from here: followed (`cutover follow`), or the run moved away."""
+        return self.source.read_only or self.source.moved is not None
 
     def offers(self, action: str) -> bool:
         """Whether this person is offered `action` (footer, palette): the key table's who."""

@@ -69,7 +69,7 @@ class IncidentActions(ActionCore):
 
     def ask_none(self, probe) -> None:
         """A command with no words (acknowledge): refused at once, or recorded."""
-        refusal = early_refusal(self.state, probe, self.read_only)
+        refusal = self.source.moved or early_refusal(self.state, probe, self.read_only)
         if refusal:
             self.notify(refusal, title="Refused", severity="error", timeout=10)
             return

@@ -24,22 +24,27 @@ PHASE_LABEL = {
 
 
 def headline(
-    frame: Frame, conductor: str, width: int, read_only: bool = False
+    frame: Frame, conductor: str, width: int, read_only: bool = False, moved: str | None = None
 ) -> tuple[Text, Text]:
     """Line 1: product, mode and plan on the left; who is looking and the conductor's health
-    on the right. The wall clock sits between them in its own cell (see `wall_clock`)."""
+    on the right. The wall clock sits between them in its own cell (see `wall_clock`).
+    `moved`: the run moved away from this file (journal/moved.py), said in place of its phase."""
     state = frame.state
     label, style = PHASE_LABEL[state.phase]
     if state.phase == "running" and state.mode == "rehearsal":
         label, style = "REHEARSAL", "bold cyan"
     if state.phase == "ended" and state.outcome:
         label = f"ENDED · {state.outcome}"
+    if moved:  # what this file shows stopped at the move: not LIVE
+        label, style = "MOVED", "bold white on red"
     # The mode before the title: on a narrow terminal the title is what gets cut short.
     left = Text.assemble(
         (" cutover", "bold"), " · ", (label, style), " · ", inert_line(state.plan.plan.title)
     )
     right = Text(f"   {inert_line(frame.person(frame.actor), 30)}: {frame.role_label}")
-    if read_only:
+    if moved:
+        right.append(" (read-only: the run moved)", "bold")
+    elif read_only:
         right.append(" (following, read-only)", "bold")
     healthy = conductor.startswith("ok")
     if width >= 110:
@@ -275,18 +280,30 @@ class StatusBar(Vertical):
             yield Cell(fit=True, id="status-right")
         yield Cell(id="status-figures")
 
-    def show(self, frame: Frame, conductor: str, read_only: bool = False) -> None:
+    def show(
+        self, frame: Frame, conductor: str, read_only: bool = False, moved: str | None = None
+    ) -> None:
         width = self.size.width or self.app.size.width
-        left, right = headline(frame, conductor, width, read_only)
+        left, right = headline(frame, conductor, width, read_only, moved)
         self.query_one("#status-left", Cell).set(left)
         self.query_one("#status-clock", Cell).set(wall_clock(frame))
         self.query_one("#status-right", Cell).set(right)
-        self.query_one("#status-figures", Cell).set(figures(frame, width))
+        # Moved away, the file's figures are stale: the line says where the run went instead.
+        line = Text(f" {moved} ", "bold white on red") if moved else figures(frame, width)
+        self.query_one("#status-figures", Cell).set(line)
 
-    def tick(self, frame: Frame, now: datetime, conductor: str, read_only: bool = False) -> None:
+    def tick(
+        self,
+        frame: Frame,
+        now: datetime,
+        conductor: str,
+        read_only: bool = False,
+        moved: str | None = None,
+    ) -> None:
         """Between recomputes: the wall clock moves, and the conductor's health is read again
         (a stale lease is news within seconds); the figures wait for the next frame."""
-        left, right = headline(frame, conductor, self.size.width or self.app.size.width, read_only)
+        width = self.size.width or self.app.size.width
+        left, right = headline(frame, conductor, width, read_only, moved)
         self.query_one("#status-left", Cell).set(left)
         self.query_one("#status-clock", Cell).set(wall_clock(frame, now))
         self.query_one("#status-right", Cell).set(right)

@@ -1,0 +1,72 @@
+"""The war room on a run file whose run moved (`cutover migrate`, journal/moved.py): its status
+bar says so and where, in place of LIVE and the stale figures, and nothing is offered. User
+pass (2026-12-02): the war room open on the old file looked live and went silently stale while
+the night went on in PostgreSQL. A real migrate, to the tests' own PostgreSQL server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets._footer import FooterKey
+
+from cutover_tui.clocks import FixedClock
+from cutover_tui.journal.migrate import migrate
+from cutover_tui.journal.run import JournalRun
+from cutover_tui.journal.store import Journal
+from cutover_tui.tui.app import WarRoomApp
+from cutover_tui.tui.screens.form import FormScreen
+from cutover_tui.tui.widgets.status import StatusBar
+from tests.journal_support import at, new_run
+from tests.warroom_support import notices, settle
+
+SIZE = (160, 48)
+EVERYONE = {"why", "filter", "command_palette", "help", "quit"}  # what a watcher is offered
+
+
+def app_on(path: Path, clock: FixedClock) -> WarRoomApp:
+    source = JournalRun(Journal(path), "boss", now=clock.now)  # the commander
+    return WarRoomApp(source, clock, poll_seconds=0.05)
+
+
+def footer(app: WarRoomApp) -> set[str]:
+    return {key.action for key in app.query(FooterKey)}
+
+
+def status(app: WarRoomApp) -> str:
+    return app.query_one(StatusBar).plain
+
+
+async def test_a_war_room_open_when_the_run_moves_says_where_and_offers_nothing(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    journal = new_run(tmp_path)
+    app = app_on(journal.path, FixedClock(at(1)))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, lambda: {"start", "end_run"} <= footer(app))
+        assert "LIVE" in status(app) and "MOVED" not in status(app)
+        migrate(Journal(journal.path), postgres_url, at(2))
+        await settle(pilot, lambda: "MOVED to postgresql://" in status(app))
+        top, figures = status(app).splitlines()
+        assert "MOVED" in top and "LIVE" not in top and "read-only: the run moved" in top
+        assert figures.strip().startswith("MOVED to postgresql://"), figures
+        assert "--journal postgresql://" in figures
+        await settle(pilot, lambda: footer(app) == EVERYONE)
+        await pilot.press("E")  # end the run: refused at once, saying where the run went
+        await settle(pilot, lambda: any("MOVED to postgresql://" in n for n in notices(app)))
+        assert not isinstance(app.screen, FormScreen)
+        app.action_start("s0")
+        await pilot.pause()
+        assert app.state.status["s0"].status == "pending"
+    assert Journal(journal.path).state().status["s0"].status == "pending"
+
+
+async def test_a_war_room_opened_on_a_moved_file_says_so_from_the_first_frame(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    journal = new_run(tmp_path)
+    migrate(Journal(journal.path), postgres_url, at(2))
+    app = app_on(journal.path, FixedClock(at(3)))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, lambda: app.frame is not None and footer(app))
+        assert "MOVED to postgresql://" in status(app) and "LIVE" not in status(app)
+        await settle(pilot, lambda: footer(app) == EVERYONE)
