@@ -16,6 +16,7 @@ from cutover_tui.journal.store import Journal
 from cutover_tui.tui.app import WarRoomApp
 from cutover_tui.tui.screens.form import FormScreen
 from cutover_tui.tui.widgets.status import StatusBar
+from tests.boot_support import boot_app, run_file, taken_over
 from tests.journal_support import at, new_run
 from tests.warroom_support import notices, settle
 
@@ -70,3 +71,22 @@ async def test_a_war_room_opened_on_a_moved_file_says_so_from_the_first_frame(
         await settle(pilot, lambda: app.frame is not None and footer(app))
         assert "MOVED to postgresql://" in status(app) and "LIVE" not in status(app)
         await settle(pilot, lambda: footer(app) == EVERYONE)
+
+
+async def test_cutover_run_on_a_moved_file_opens_read_only_and_its_conductor_stands_down(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    """As `cutover run RUN` opens it (tui/boot.py, the war room's own conductor)."""
+    path = run_file(tmp_path, steps=8)
+    migrate(Journal(path), postgres_url, at(2))
+    app, release = boot_app(path)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            release.set()
+            await settle(pilot, lambda: taken_over(app))
+            await settle(pilot, lambda: "MOVED to postgresql://" in status(app))
+            await settle(pilot, lambda: footer(app) == EVERYONE)
+            await settle(pilot, lambda: app.conductor is not None and app.conductor.moved)
+            assert not app.conductor.holding
+    finally:
+        release.set()
