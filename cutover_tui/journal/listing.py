@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import listed_record, run_snapshot, runindex
-from .moved import moved_to
+from .moved import moved_line
 from .raw_chain import GENESIS, first_break
 from .run_files import (
     READABLE_VERSIONS,
@@ -113,13 +113,8 @@ def indexed_info(run: RunFile) -> RunInfo | None:
         speed=float(meta.get("speed", 1.0)),
         steps_done=row.steps_done,
         steps_total=row.steps_total,
-        moved=_moved_line(run.db),
+        moved=moved_line(run.db),
     )
-
-
-def _moved_line(db: sqlite3.Connection) -> str | None:
-    where = moved_to(db)
-    return None if where is None else where.line()
 
 
 def broken_link(db: sqlite3.Connection) -> str | None:

@@ -9,7 +9,7 @@ rows it copied, so nothing lands in the file between the copy and the mark. Ever
 transaction and is refused, in one line naming where the run went; a conductor's claim of a
 message is an append too, so nothing is sent from the file either.
 
-What reads the file says so too, in one line (`moved_line`): `cutover status` (and its
+What reads the file says so too, in one line (`Moved.line`): `cutover status` (and its
 JSON's `moved`), `cutover runs`, the war room opened on the file (read-only, the line in its
 status bar) and its conductor, which stops (a user pass, 2026-12-02: each showed a live-looking
 run going silently stale while the night went on in PostgreSQL).
@@ -63,6 +63,12 @@ def moved_to(db: object) -> Moved | None:
     except sqlite3.OperationalError:  # no such table: never moved
         return None
     return None if row is None else Moved(*(str(value) for value in row))
+
+
+def moved_line(db: object) -> str | None:
+    """`Moved.line` of this file's run, or None while it has not moved."""
+    where = moved_to(db)
+    return None if where is None else where.line()
 
 
 def moved_refusal(db: sqlite3.Connection) -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from typing import TYPE_CHECKING
 
-from .moved import moved_to
+from .moved import moved_line
 from .run_files import RunInfo
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ def run_info(journal: Journal) -> RunInfo:
         speed=float(journal.meta.get("speed", 1.0)),
         steps_done=sum(state.status[sid].status in ("done", "skipped") for sid in state.order),
         steps_total=len(state.order),
-        moved=moved_line(journal),
+        moved=moved_line(journal.db),
     )
 
 
@@ -52,11 +52,5 @@ def damaged_info(journal: Journal) -> RunInfo:
         phase="damaged",
         outcome="cutover verify says how",
         speed=float(journal.meta.get("speed", 1.0)),
-        moved=moved_line(journal),
+        moved=moved_line(journal.db),
     )
-
-
-def moved_line(journal: Journal) -> str | None:
-    """Where the run moved (journal/moved.py), in one line; None for a run still here."""
-    where = moved_to(journal.db)
-    return None if where is None else where.line()
