@@ -94,6 +94,7 @@ async def test_a_large_plans_catch_up_starts_after_its_whole_first_frame(
 ) -> None:
     """Not beside the first schedule's worker (tui/first_paint.py): after the whole frame."""
     from cutover_tui.tui import app as app_module
+    from cutover_tui.tui import first_frame
 
     path, _ = looked_then_changed_large(tmp_path)
     started: list[bool] = []  # was the whole first frame made when the catch-up started?
@@ -105,6 +106,7 @@ async def test_a_large_plans_catch_up_starts_after_its_whole_first_frame(
         real(app)
 
     monkeypatch.setattr(app_module, "start_catch_up", recorded)
+    monkeypatch.setattr(first_frame, "start_catch_up", recorded)  # after the whole frame
     parts = war_room_parts(Journal(path), read_only=True)
     app = parts.app_class(parts.source, parts.clock, **parts.options)
     app.catch_up, app.catch_up_later = parts.catch_up, parts.catch_up_later

@@ -333,7 +333,7 @@ async def test_a_large_plans_conductor_starts_once_its_first_frame_is_whole(
     # of a large plan reads (tui/first_paint.py): it starts after that frame, not during it.
     import threading
 
-    import cutover_tui.tui.app as app_module
+    import cutover_tui.tui.first_frame as app_module  # the first-frame worker's schedule
     from cutover_tui.tui import first_paint
 
     monkeypatch.setattr(first_paint, "DEFER_STEPS", 10)  # the 40-step plan counts as large

@@ -105,7 +105,7 @@ async def test_a_small_plan_has_its_odds_from_its_first_frame() -> None:
 def held_schedule(monkeypatch) -> threading.Event:
     """Hold the first-frame worker's schedule until the test lets it go (the UI thread's own
     schedules run at once)."""
-    import cutover_tui.tui.app as app_module
+    import cutover_tui.tui.first_frame as app_module  # the first-frame worker's schedule
 
     release = threading.Event()
     real = app_module.schedule

@@ -9,12 +9,11 @@ commands are in commands.py.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Awaitable, Callable, Iterable
-from datetime import datetime, tzinfo
-from typing import TYPE_CHECKING, Any, Protocol
+from datetime import tzinfo
+from typing import TYPE_CHECKING, Protocol
 
-from textual import events, on, work
+from textual import events, on
 from textual.app import ComposeResult, SystemCommand
 from textual.containers import Container
 from textual.css.query import NoMatches
@@ -22,7 +21,6 @@ from textual.geometry import Size
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Tab, Tabs
-from textual.worker import get_current_worker
 
 from ..clocks import Clock
 from ..engine.events import Event
@@ -31,7 +29,6 @@ from ..engine.spoken_zone import told_in
 from ..engine.state import RunState, apply, initial_state
 from ..engine.verdict import FORECAST_ITERATIONS, forecaster_for, judge
 from ..inert import inert, inert_line
-from . import first_paint
 from .actions.aftercare import AftercareActions
 from .actions.amend import AmendActions
 from .actions.checks import CheckActions
@@ -41,13 +38,14 @@ from .actions.night import NightActions
 from .actions.steps import StepActions
 from .actions.views import ViewActions
 from .alerts import Alerts, outdated
-from .boot import held_back
-from .catch_up_news import odds_settled, start_catch_up
 from .catch_up_news import say as say_caught_up
+from .catch_up_news import start_catch_up
 from .commands import palette
+from .first_frame import FirstFrame
 from .frame import Frame
 from .keys import PANES, bindings
-from .odds import Asked, OddsKeeper
+from .odds import OddsKeeper
+from .odds_work import OddsWork
 from .pacing import RecomputeGate
 from .source import RunSource
 from .terminal import TerminalGuard, driver_class
@@ -61,7 +59,6 @@ from .widgets.timeline import Timeline
 
 if TYPE_CHECKING:  # the odds import numpy (~0.2 s): after the first frame (issue 14)
     from ..engine.forecast import Forecaster
-    from ..engine.foresight import Foresight
     from ..engine.pace import PacePrior
 
 # Below either, the panes show one at a time, as tabs.
@@ -76,6 +73,8 @@ class Conducting(Protocol):
 
 
 class WarRoomApp(
+    FirstFrame,
+    OddsWork,
     StepActions,
     DecisionActions,
     AmendActions,
@@ -252,59 +251,6 @@ class WarRoomApp(
             self._active_pane = event.tab.id.removeprefix("tab-")
             self._fit_layout()
 
-    # -- the first frame (first_paint.py) -----------------------------------------------------
-    def _first_frame(self) -> None:
-        """The whole frame at once, or on a large plan a sketch now and the frame once the
-        worker has worked out the schedule."""
-        new = list(self.source.poll())
-        if not first_paint.deferred(self.state):
-            self.refresh_run(new)
-            return
-        for event in [] if self._folded_by_source else new:
-            apply(self.state, event)
-        self._warming = new
-        now = self.clock.now()
-        self._sketch(now)
-        self.call_after_refresh(self._schedule_worker, now)  # once the sketch is out
-
-    def _sketch(self, now: datetime) -> None:
-        sketch = first_paint.Sketch(self.state, now, self.source.actor, self.tz)
-        status = self.source.conductor_status()
-        with contextlib.suppress(NoMatches):  # a tick while the app is closing
-            first_paint.show_sketch(self.query_one(StatusBar), sketch, status, self.read_only)
-
-    @work(thread=True, exclusive=True, group="first-frame", exit_on_error=False)
-    def _schedule_worker(self, now: datetime) -> None:
-        try:
-            schedule(self.state, now)  # the graph and its passes, kept warm on the state
-        finally:  # the frame is made either way: on the UI thread, as always
-            with contextlib.suppress(RuntimeError):  # the app closed meanwhile
-                self.call_from_thread(self._first_scheduled)
-
-    def _first_scheduled(self) -> None:
-        new, self._warming = self._warming or [], None
-        self.refresh_run(new, folded=True)
-        self.refresh_bindings()  # the keys check_action held back are offered again
-        start_catch_up(self)  # not beside the first schedule's worker: after it
-        if self._conductor_waits:
-            self.call_after_refresh(self._start_conductor)
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Before the first whole frame, nothing that reads or changes the run."""
-        if self._warming is not None and action not in first_paint.BEFORE_FRAME:
-            return False
-        return super().check_action(action, parameters)
-
-    async def run_action(
-        self, action: Any, default_namespace: Any = None, namespaces: Any = None
-    ) -> bool:
-        """A key check_action holds back before the first whole frame says why, not nothing."""
-        if await super().run_action(action, default_namespace, namespaces):
-            return True
-        if self._warming is not None and held_back(self, action, default_namespace, namespaces):
-            self.notify(first_paint.HELD_BACK, timeout=3)
-        return False
-
     # -- the refresh loop --------------------------------------------------------------------
     def poll_journal(self) -> None:
         if self._warming is not None:
@@ -368,30 +314,6 @@ class WarRoomApp(
         if standing != self._standing:
             self._standing = standing
             self.refresh_bindings()
-
-    # -- the odds of a large plan, in a worker ---------------------------------------------
-    def _ask_odds(self, now: datetime) -> None:
-        asked = self.odds.ask(self.state, now)
-        if asked is not None:
-            self._odds_worker(asked)
-
-    @work(thread=True, exclusive=True, group="odds", exit_on_error=False)
-    def _odds_worker(self, asked: Asked) -> None:
-        sight = None
-        try:
-            with told_in(self.tz):  # this thread's own: the odds' reason in the viewer's zone
-                sight = self.odds.work(self.state, asked)
-        finally:  # always answered, or no odds would ever be asked for again
-            if not get_current_worker().is_cancelled:
-                with contextlib.suppress(RuntimeError):  # the app closed meanwhile
-                    self.call_from_thread(self._odds_landed, asked, sight)
-
-    def _odds_landed(self, asked: Asked, sight: Foresight | None) -> None:
-        odds_settled(self)  # a catch-up waiting for the first odds goes now (catch_up_news)
-        if self.odds.landed(asked, sight):
-            self.refresh_run([])  # the newest odds, judged with the schedule at now
-        else:
-            self._ask_odds(self.clock.now())
 
     def _show(self, frame: Frame, new: list[Event]) -> None:
         try:
