@@ -9,11 +9,15 @@ the work took, so the night's pace, the rehearsal comparison and calibration lea
 The rule, for a step with a budget: started and completed live, and apart by less than
 `TICK_OFF` (when that is under half the budget: a 1-minute step may well take 40 s), or by
 less than `TICK_OFF_SHARE` of its budget (a 5-hour step "done" in 10 minutes).
+
+A gate's time is its meeting: the engine opens a gate only at its first decision, so its own
+start is the meeting's end; it is timed from the moment it could meet (`timed_start`), in the
+rehearsal comparison and the review alike, and so are the phases it opens.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -50,3 +54,28 @@ def tick_offs(state: RunState, ids: list[str] | None = None) -> list[str]:
         for sid in (state.all_ids() if ids is None else ids)
         if ticked_off(state.steps[sid], state.status[sid])
     ]
+
+
+def meeting_from(state: RunState, sid: str) -> datetime:
+    """When a gate could meet: the run's start (or the rollback's), its predecessors and its
+    criteria that are steps done, its fixed start."""
+    step = state.steps[sid]
+    moments = [state.started_at or state.plan.window.start]
+    if step.rollback and state.rollback_at is not None:
+        moments.append(state.rollback_at)
+    for other in [*step.after, *step.criteria]:
+        done = state.status.get(other)
+        if done is not None and done.finished_at is not None:
+            moments.append(done.finished_at)
+    if step.not_before is not None:
+        moments.append(step.not_before)
+    return max(moments)
+
+
+def timed_start(state: RunState, sid: str) -> datetime | None:
+    """Where the step's time starts: a decided gate's from when it could meet (never after
+    its decision), any other step's from its start."""
+    st = state.status[sid]
+    if state.steps[sid].kind == "gate" and st.finished_at is not None:
+        return min(meeting_from(state, sid), st.finished_at)
+    return st.started_at

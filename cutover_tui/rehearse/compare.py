@@ -4,8 +4,9 @@ the window and the buffer rule (a 4-hour window wants a plan that rehearses in 3
 Actual durations are a step's time running (started to finished, time suspended taken out;
 a step ticked off seconds apart without --at has none: `engine.timings`);
 a gate's is its meeting, from the moment it could meet (its predecessors and criteria done)
-to the last decision (the engine opens a gate only at its first decision); a phase's actual is its span (first start to last finish) in that rehearsal; the total is
-from the run's start to its last finish. The trend is the least-squares slope of the actuals
+to the last decision (the engine opens a gate only at its first decision); a phase's actual
+is its span in that rehearsal (first start, a gate's from when it could meet, to last
+finish); the total is from the run's start to its last finish. The trend is the least-squares slope of the actuals
 over the rehearsals in order, per rehearsal: negative means the team is getting faster.
 
 A rehearsal that rolled back also times the rollback: its steps, and the rollback as a whole
@@ -16,10 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from ..engine.state import RunState
-from ..engine.timings import ticked_off
+from ..engine.timings import ticked_off, timed_start
 from ..plan.durations import format_duration
 from ..plan.graph import baseline
 from ..plan.model import Plan
@@ -94,24 +95,8 @@ def step_actual(state: RunState, sid: str) -> timedelta | None:
     if step is not None and ticked_off(step, st):
         return None  # ticked off seconds apart after the fact: done, but not a timing
     if step is not None and step.kind == "gate" and st.finished_at is not None:
-        return max(timedelta(0), st.finished_at - _could_meet(state, sid))
+        return st.finished_at - (timed_start(state, sid) or st.finished_at)  # its meeting
     return st.actual
-
-
-def _could_meet(state: RunState, sid: str) -> datetime:
-    """When a gate could meet: the run's start (or the rollback's), its predecessors and its
-    criteria that are steps done, its fixed start."""
-    step = state.steps[sid]
-    moments = [state.started_at or state.plan.window.start]
-    if step.rollback and state.rollback_at is not None:
-        moments.append(state.rollback_at)
-    for other in [*step.after, *step.criteria]:
-        done = state.status.get(other)
-        if done is not None and done.finished_at is not None:
-            moments.append(done.finished_at)
-    if step.not_before is not None:
-        moments.append(step.not_before)
-    return max(moments)
 
 
 def compare(plan: Plan, rehearsals: Sequence[tuple[str, RunState]]) -> Comparison:
@@ -164,7 +149,8 @@ def compare(plan: Plan, rehearsals: Sequence[tuple[str, RunState]]) -> Compariso
 
 
 def _span(state: RunState, ids: Sequence[str]) -> timedelta | None:
-    starts = [state.status[i].started_at for i in ids if state.status[i].started_at]
+    # A gate's meeting is the phase's time too (its own start is the end of the meeting).
+    starts = [t for i in ids if (t := timed_start(state, i)) is not None]
     ends = [state.status[i].finished_at for i in ids if state.status[i].status == "done"]
     if not starts or len(ends) < len(ids):
         return None

@@ -3,8 +3,9 @@
 Planned times are the schedule's baselines: the plan's steps as the file placed them from
 the window's start, rollback steps from the moment rollback was invoked. A step's variance is
 its actual duration against its budget; its slip, its actual finish against the planned one
-(what it did to whatever came after it). A phase runs from its first step's start to its last
-step's finish. Pure: the review (report/review.py) and the exports read these.
+(what it did to whatever came after it). A gate's actual is its meeting, from when it could
+meet (engine.timings.timed_start), as in `cutover rehearsals`. A phase runs from its first
+step's start to its last step's finish. Pure: the review (report/review.py) and the exports read these.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from datetime import datetime, timedelta
 
 from ..engine.compact import initial_state
 from ..engine.schedule import Schedule, schedule
-from ..engine.state import RunState
+from ..engine.state import RunState, StepState
+from ..engine.timings import timed_start
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,8 @@ def step_lines(final: RunState, end: datetime) -> list[StepLine]:
         step, st = final.steps[sid], final.status[sid]
         base = planned.steps.get(sid) if not step.rollback and not step.added else None
         times = base or now_sched.steps[sid]
+        ended = st.status in ("done", "failed")
+        start = timed_start(final, sid) if ended else st.started_at
         out.append(
             StepLine(
                 id=sid,
@@ -100,16 +104,24 @@ def step_lines(final: RunState, end: datetime) -> list[StepLine]:
                 status=st.status,
                 planned_start=times.baseline_start,
                 planned_finish=times.baseline_finish,
-                actual_start=st.started_at,
-                actual_finish=st.finished_at if st.status in ("done", "failed") else None,
+                actual_start=start,
+                actual_finish=st.finished_at if ended else None,
                 budget=step.duration,
-                actual=st.actual if st.status in ("done", "failed") else None,
+                actual=_actual(step.kind, st, start) if ended else None,
                 on_planned_critical_path=sid in critical,
                 rollback=step.rollback,
                 added=step.added,
             )
         )
     return out
+
+
+def _actual(kind: str, st: StepState, start: datetime | None) -> timedelta | None:
+    """A gate's meeting (from when it could meet to its decision); any other step's time
+    running, suspended time taken out."""
+    if kind == "gate" and start is not None and st.finished_at is not None:
+        return st.finished_at - start
+    return st.actual
 
 
 def phase_lines(final: RunState, steps: list[StepLine]) -> list[PhaseLine]:
