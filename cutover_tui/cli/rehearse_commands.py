@@ -95,12 +95,13 @@ def reliability_of_runs(plan, directory: Path) -> str:
 
 
 def forecast_with_history(plan, states) -> str:
-    """The plan's odds before the night, from its estimates and then from the rehearsals."""
-    from ..engine.forecast import Forecaster, Slowness
-    from ..engine.state import initial_state
+    """The plan's odds before the night, from its estimates and then from the rehearsals,
+    reckoned as the war room does at 0 % done (its pace prior and drift), so the figures
+    here are the ones a rehearsal opens with."""
+    from ..engine.forecast import Forecaster
+    from ..engine.foresight import before_the_night
     from ..rehearse.calibrate import prior_from
 
-    state = initial_state(plan)
     forecaster = Forecaster(iterations=2000, seed=1)
 
     def line(label: str, odds) -> str:
@@ -110,13 +111,11 @@ def forecast_with_history(plan, states) -> str:
             f"inside the window, {odds.p_in_buffer:.0%} before the buffer line"
         )
 
-    lines = ["forecast (2,000 simulated nights)"]
-    lines.append(line("from the estimates", forecaster.forecast(state, plan.window.start)))
+    lines = ["forecast before the night, as the war room reckons it (2,000 simulated nights)"]
+    lines.append(line("from the estimates", before_the_night(plan, forecaster)))
     prior = prior_from(plan, states)
     if prior is not None:
-        slowness = Slowness.shared(prior.factor, prior.spread, prior.step_noise)
-        odds = forecaster.forecast(state, plan.window.start, scales=prior.scales, slowness=slowness)
-        lines.append(line("from the rehearsals", odds))
+        lines.append(line("from the rehearsals", before_the_night(plan, forecaster, prior)))
     return "\n".join(lines)
 
 

@@ -214,6 +214,17 @@ def _judge(
     return level, f"{evidence}; {projection}" if evidence else projection
 
 
+def before_the_night(plan, forecaster: Forecaster, prior: PacePrior | None = None) -> Forecast:
+    """The plan's forecast before its night starts, as the war room reckons it at 0 % done:
+    its pace the prior's (the reference class, or the rehearsals') with the drift the night
+    may take. `cutover rehearsals` prints these figures, so they agree with the war room's."""
+    prior = prior or PacePrior()
+    start = fold(plan, [])
+    at = plan.window.start
+    pace = infer_pace(start, at, prior)
+    return forecaster.forecast(start, at, scales=prior.scales or None, slowness=pace.slowness)
+
+
 def _plan_odds(state: RunState, forecaster: Forecaster, prior: PacePrior) -> float | None:
     """P(in window) of the plan as written, before the night (None during a rollback)."""
     if state.rollback_at is not None:
@@ -221,11 +232,7 @@ def _plan_odds(state: RunState, forecaster: Forecaster, prior: PacePrior) -> flo
     key = f"plan:foresight-own:{forecaster.seed}:{forecaster.iterations}:{_prior_text(prior)}"
     cached = state.derived.get(key)
     if cached is None:
-        start = fold(state.plan, [])
-        at = state.plan.window.start
-        pace = infer_pace(start, at, prior)
-        before = forecaster.forecast(start, at, scales=prior.scales or None, slowness=pace.slowness)
-        cached = state.derived[key] = before.p_in_window
+        cached = state.derived[key] = before_the_night(state.plan, forecaster, prior).p_in_window
     return cached
 
 
@@ -250,12 +257,9 @@ def _buffer_counts(
     )
     cached = state.derived.get(key)
     if cached is None:
-        start = fold(state.plan, [])
-        at = state.plan.window.start
-        pace = infer_pace(start, at, prior)
-        before = forecaster.forecast(start, at, scales=prior.scales or None, slowness=pace.slowness)
+        before = before_the_night(state.plan, forecaster, prior)
         cached = state.derived[key] = before.p_in_buffer >= thresholds.buffer_below
     return cached
 
 
-__all__ = ["Foresight", "Thresholds", "foresee"]
+__all__ = ["Foresight", "Thresholds", "before_the_night", "foresee"]
