@@ -67,7 +67,7 @@ def cmd_rehearsals(args: argparse.Namespace) -> int:
     if ticked:
         print(ticked)
     comparison = compare(loaded.plan, runs)
-    if sys.stdout.isatty():  # the chart's colours pass; the rest goes through inert
+    if sys.stdout.isatty() and comparison.timed:  # the chart's colours pass; the rest inert
         print(render(comparison, chart=False) + "\n")
         write_trusted(plan_vs_actual_chart(comparison, color=True))
     else:

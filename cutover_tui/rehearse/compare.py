@@ -80,6 +80,12 @@ class Comparison:
     rollback_steps: tuple[Row, ...] = ()
     rollback: Row | None = None  # invocation to last rollback step; budget: its critical path
     rto: timedelta | None = None
+    held: tuple[str, ...] = ()  # per rehearsal: when it began, how it ended, how far it got
+
+    @property
+    def timed(self) -> bool:
+        """Whether any rehearsal timed any step: else there is nothing to tabulate."""
+        return any(row.done for row in (*self.steps, *self.rollback_steps))
 
     @property
     def rolled_back(self) -> bool:
@@ -145,7 +151,19 @@ def compare(plan: Plan, rehearsals: Sequence[tuple[str, RunState]]) -> Compariso
         rollback_steps=rollback_steps,
         rollback=rollback,
         rto=plan.rollback.rto if plan.rollback else None,
+        held=tuple(_held(state) for state in states),
     )
+
+
+def _held(state: RunState) -> str:
+    """ "Fri 20 Nov 22:00 GMT; aborted at 23:41, 12/39 steps done": why a column is short."""
+    zone = state.plan.zone
+    began = f"{state.started_at.astimezone(zone):%a %d %b %H:%M %Z}" if state.started_at else "?"
+    how = state.outcome or state.phase  # completed, aborted, rolled-back; or still running
+    if state.ended_at is not None and state.outcome != "completed":
+        how += f" at {state.ended_at.astimezone(zone):%H:%M}"
+    done = sum(1 for sid in state.order if state.status[sid].status == "done")
+    return f"{began}; {how}, {done}/{len(state.order)} steps done"
 
 
 def _span(state: RunState, ids: Sequence[str]) -> timedelta | None:
@@ -183,13 +201,20 @@ def render(c: Comparison, *, chart: bool = True, color: bool = False) -> str:
     """The comparison as text; `color` keeps the chart's ANSI colours (for a terminal)."""
     labels = [f"R{i + 1}" for i in range(len(c.runs))]
     lines = [f"{c.plan.plan.title}: {len(c.runs)} rehearsal(s)"]
-    lines += [f"  {label} {run}" for label, run in zip(labels, c.runs, strict=True)]
+    held = c.held or ("",) * len(c.runs)
+    lines += [
+        f"  {label} {run}" + (f"  {how}" if how else "")
+        for label, run, how in zip(labels, c.runs, held, strict=True)
+    ]
     lines.append("")
     verdict = _verdict(c)
     lines.append(
         f"window {format_duration(c.window)}; the buffer rule wants the rehearsal within "
         f"{format_duration(c.target)}; {verdict}"
     )
+    if not c.timed:  # a page of dashes and an empty chart would say this less clearly
+        lines.append("no step of these rehearsals was timed yet: nothing to compare")
+        return "\n".join(lines)
     lines.append("")
     lines += _table("phase", [c.total, *c.phases], labels)
     lines.append("")
