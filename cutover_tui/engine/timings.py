@@ -4,7 +4,8 @@ A step started and completed "live" (each recorded as it happened, no `--at`) a 
 apart was not timed: somebody ticked it off after doing it. Its span says nothing of how long
 the work took, so the night's pace, the rehearsal comparison and calibration leave it out
 (counting it would say a 55-minute load ran in 20 seconds). A step whose times were given with
-`--at` is a timing, however short: somebody said when it started and ended.
+`--at` is a timing, however short: somebody said when it started and ended; unless it started
+and ended at one moment (the same `--at` twice), which says only that it was done.
 
 The rule, for a step with a budget: started and completed live, and apart by less than
 `TICK_OFF` (when that is under half the budget: a 1-minute step may well take 40 s), or by
@@ -41,9 +42,13 @@ def ticked_off(step: PlannedStep, st: StepState) -> bool:
     if st.status != "done" or st.started_at is None or st.finished_at is None:
         return False
     budget = step.duration
-    if budget <= timedelta(0) or not (st.start_live and st.finish_live):
-        return False
+    if budget <= timedelta(0) or step.kind == "gate":
+        return False  # a gate opens and closes at its decision: its time is its meeting
     span = st.finished_at - st.started_at  # as recorded: a tick-off is about the records
+    if span <= timedelta(0):
+        return True  # started and done at one moment, even with --at: no time was given
+    if not (st.start_live and st.finish_live):
+        return False
     return (span < TICK_OFF and span < budget / 2) or span < budget * TICK_OFF_SHARE
 
 

@@ -80,8 +80,8 @@ class History:
             return None
         where = ", ".join(f"R{i + 1}: {n}" for i, n in per if n)
         return (
-            f"{total} step(s) ticked off without timings (started and completed seconds "
-            f"apart, no --at), not counted ({where})"
+            f"{total} step(s) ticked off without timings (started and completed seconds apart "
+            f"without --at, or at one moment), not counted ({where})"
         )
 
 
