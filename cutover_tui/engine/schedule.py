@@ -22,9 +22,10 @@ started now" (`back_out_finish`), baselined from the last safe rollback start.
 
 Levels (`on-track` | `at-risk` | `late`), with W = `window.warning`:
 - the run is late when the projected finish is past the deadline; at risk when less than W of
-  buffer is left, or when it has slipped against the baseline (delta > 0) and the buffer left is
-  below the plan's buffer rule (`window.buffer` of the window); on track otherwise. A plan that
-  never met the buffer rule but runs to its baseline stays on track: validation already said so.
+  buffer is left, or when it has slipped against the baseline (by a minute, as the verdict
+  rounds it) and the buffer left is below the plan's buffer rule (`window.buffer` of the
+  window); on track otherwise. A plan that never met the buffer rule but runs to its baseline
+  stays on track: validation already said so.
 - an open step is late when it overran its budget or its slack is negative; at risk when its
   slack is under W, it has used more than 80% of its budget, or it failed and must be retried.
   A closed step is late when it overran its budget, on track otherwise.
@@ -62,6 +63,14 @@ from .schedule_passes import (
 )
 from .step_times import BUDGET_WARNING, Level, StepTimes, StepTimesMap
 from .triggers import ArmedTrigger, FiredTrigger, fired_and_armed
+
+MINUTE_US = 60_000_000
+
+
+def _slipped(delta_us: int) -> bool:
+    """Slipped against the baseline as the verdict says it, in whole minutes (verdict_types
+    rounds so): seconds of a rehearsal not yet begun read "+0m ...: slipping" before."""
+    return round(delta_us / MINUTE_US) > 0
 
 
 @dataclass(frozen=True)
@@ -157,7 +166,7 @@ def schedule(
     if buffer_left < 0:
         level: Level = "late"
     elif buffer_left < warning or (
-        not in_rollback and delta > 0 and buffer_left < window.buffer_time // US
+        not in_rollback and _slipped(delta) and buffer_left < window.buffer_time // US
     ):
         level = "at-risk"
     else:
