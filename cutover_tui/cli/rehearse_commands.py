@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..journal.store import runs_dir
 from ..rehearse.history import history
-from .inert_output import write_trusted
+from .inert_output import say_line, write_trusted
 from .options import add_runs_option, load_or_say
 
 
@@ -175,4 +175,15 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             print(f"  {problem}", file=sys.stderr)
         return 1
     print(f"wrote {out} (the original is unchanged); check it with: cutover validate {out}")
+    _say_warnings(out)
     return 0
+
+
+def _say_warnings(out: Path) -> None:
+    """What `cutover validate` would warn of the calibrated plan (a critical path the
+    rehearsals lengthened past the buffer rule, say): the point of calibrating, said here
+    rather than first as AT RISK in the war room of its next rehearsal."""
+    from ..plan import load_plan
+
+    for problem in load_plan(out).warnings:
+        say_line(f"cutover calibrate: {problem}", sys.stderr)
