@@ -296,8 +296,9 @@ def summarise(r: Review) -> str:
     plan = r.plan
     done = sum(1 for x in r.steps if x.status == "done" and not x.rollback)
     total = len(s.order)
+    kind = "Simulated rehearsal" if s.simulated else f"{s.mode.capitalize()} run"
     text = (
-        f"{s.mode.capitalize()} run {r.run_id} of “{plan.plan.title}” started "
+        f"{kind} {r.run_id} of “{plan.plan.title}” started "
         f"{r.when(s.started_at)} in a window of {format_duration(plan.window.length)} "
         f"ending {r.when(plan.window.end)}."
     )
@@ -305,9 +306,15 @@ def summarise(r: Review) -> str:
         text += f" It ended {s.outcome} at {r.when(s.ended_at)}."
     else:
         text += " It has not ended."
+    if s.simulated:  # handed on as a review, it must not pass for a rehearsal people ran
+        text += " It played itself (cutover simulate): its times were drawn, not measured."
+    if s.excluded is not None:
+        text += f" It was left out of the rehearsal history: {s.excluded.reason}."
     text += f" {done} of {total} steps were done."
     ends = [x.actual_finish for x in r.steps if not x.rollback and x.actual_finish]
-    if ends and s.rollback_at is None:
+    # Only a plan run through has a finish: an aborted one "finished 5h39m earlier" before.
+    through = s.outcome == "completed" or all(s.status[sid].closed for sid in s.order)
+    if ends and through and s.rollback_at is None:
         late = max(ends) - r.planned_finish
         text += f" The plan finished {format_duration(abs(late))} " + (
             "later than planned." if late > timedelta(0) else "earlier than planned, or on time."
@@ -326,5 +333,7 @@ def summarise(r: Review) -> str:
                 "inside the RTO." if rb.rto_met else "OVER the RTO."
             )
     gates = sum(len(g.decisions) for g in s.gates.values())
-    text += f" {len(r.decisions)} decisions were recorded ({gates} at gates)."
+    n = len(r.decisions)
+    text += f" {n} decision{'' if n == 1 else 's'} {'was' if n == 1 else 'were'} recorded"
+    text += f" ({gates} at gates)."
     return text
