@@ -59,12 +59,18 @@ def print_runs(directory: Path) -> int:
                 continue
             summary = "NOT TRUSTED (cutover verify)" if r.path in distrusted else r.summary
             print(
-                f"{r.run_id:44} {r.mode:9} {summary:34} {r.events:>6}  {r.created_by} "
+                f"{r.run_id:44} {_mode(r):9} {summary:34} {r.events:>6}  {r.created_by} "
                 f"{r.made[0]:%Y-%m-%d %H:%M:%S}Z"
             )
         else:
             print(f"{r.path.stem:44} {'?':9} UNREADABLE: {r.why}")
     return 0
+
+
+def _mode(run: RunInfo) -> str:
+    """live, rehearsal, or simulated: a `cutover simulate` night (its clock ran fast) listed
+    as a rehearsal read as one people ran, which `cutover rehearsals` then did not count."""
+    return "simulated" if run.rehearsal and run.speed > 1 else run.mode
 
 
 __all__ = ["cmd_runs", "print_runs", "register"]
