@@ -5,6 +5,7 @@ real CLI (in this process, for speed: the same parser and handlers)."""
 from __future__ import annotations
 
 import argparse
+import re
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -168,6 +169,8 @@ def test_an_excluded_rehearsal_stays_in_the_journal_and_out_of_the_history(
     [line] = [x for x in report.splitlines() if x.startswith("excluded:")]
     assert outage.run_id in line and "The Boss (boss)" in line
     assert line.endswith("network outage, not representative")
+    # Its time names its zone (the plan's), as the rest of the report's times do.
+    assert re.search(r" at \d{4}-\d\d-\d\d \d\d:\d\d UTC: network outage", line), line
     # The calibration and the prior learn from the good one alone.
     shown, _ = cli("calibrate", str(plan), "--out", str(tmp_path / "cal.toml"))
     assert "1 rehearsal(s) counted" in shown

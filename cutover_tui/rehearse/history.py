@@ -68,7 +68,7 @@ class History:
             assert e is not None
             lines.append(
                 f"excluded: {r.run_id} by {r.state.name(e.actor)} at "
-                f"{e.at.astimezone(r.state.plan.zone):%Y-%m-%d %H:%M}: {e.reason}"
+                f"{e.at.astimezone(r.state.plan.zone):%Y-%m-%d %H:%M %Z}: {e.reason}"
             )
         return lines
 
