@@ -61,3 +61,19 @@ def test_calibrate_warns_when_the_calibrated_plan_breaks_the_buffer_rule(
     [warning] = [line for line in err.splitlines() if "window.buffer" in line]
     assert warning.startswith(f"cutover calibrate: {out}:")
     assert "the buffer rule wants 2h24m (60%)" in warning
+
+
+def test_the_legend_explains_the_mark_of_a_new_budget(tmp_path: Path, monkeypatch, capsys) -> None:
+    # Regression: rows of a changed budget ended in "*", which the legend did not explain.
+    monkeypatch.setenv("CUTOVER_RUNS", str(tmp_path / "runs"))
+    plan = tmp_path / "gp.toml"
+    plan.write_text(plan_text())
+    for _ in range(2):
+        slow_rehearsal(tmp_path / "runs", plan, a=100, b=40)
+    capsys.readouterr()
+    assert main(["calibrate", str(plan), "--out", str(tmp_path / "cal.toml")]) == 0
+    out = capsys.readouterr().out
+    marked = [line.split()[0] for line in out.splitlines() if line.endswith(" *")]
+    assert marked == ["a", "b"]  # both budgets change
+    [legend] = [line for line in out.splitlines() if line.startswith("n: ")]
+    assert legend.endswith("; *: a new budget")

@@ -337,7 +337,7 @@ def render_changes(plan: Plan, c: Calibration) -> str:
         f"between phases {c.omega:.0%}",
         evidence_line(c),
         "n: rehearsals that timed the step (0: none, its phase's pace); own: how much its "
-        "own timings counted",
+        "own timings counted; *: a new budget",
         "",
         f"  {'step':30} {'budget':>8} {'n':>3} {'proposed':>9} {'change':>7} "
         f"{'low':>7} {'high':>7} {'own':>5}",
