@@ -10,11 +10,14 @@ reversed in a review. Those are written as TOML escapes ("\\u202e"), the same te
 from __future__ import annotations
 
 import re
+from datetime import datetime, timezone
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import tomli_w
 
 from ..inert import has_unsafe
+from .durations import localize
 
 # C1 controls and the invisible format characters `inert` shows (C0 and DEL tomli-w escapes
 # itself); never a surrogate, which no TOML escape can hold.
@@ -69,3 +72,14 @@ def _dump(prefix: tuple[str, ...], table: dict[str, Any], *, array: bool) -> str
 def _key(part: str) -> str:
     """A header's key part, quoted as tomli-w quotes keys when they are not bare."""
     return tomli_w.dumps({part: 0}).rsplit(" = ", 1)[0]
+
+
+def local_time(moment: datetime, zone: ZoneInfo) -> datetime:
+    """`moment` as the plan writes it: a local time in `zone`, which the plan reads back as
+    the same moment; in the repeated hour of a clock change (the second 01:30 of a night the
+    clocks go back), which a plain local time would read as the first, with its UTC offset."""
+    local = moment.astimezone(zone)
+    plain = local.replace(tzinfo=None, fold=0)  # as the file says it: no fold in TOML
+    if localize(plain, zone) == moment:
+        return plain
+    return local.replace(tzinfo=timezone(local.utcoffset() or moment.utcoffset()))  # type: ignore[arg-type]

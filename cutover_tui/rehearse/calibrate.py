@@ -53,7 +53,7 @@ from ..engine.pace import PacePrior
 from ..engine.state import RunState
 from ..plan.durations import format_duration
 from ..plan.model import Plan
-from ..plan.write import dumps_plan
+from ..plan.write import dumps_plan, local_time
 from .evidence import evidence_line
 from .summary import RehearsalSummary, actual_of
 
@@ -394,8 +394,8 @@ def _localised(data, plan: Plan):
                 moment = datetime.fromisoformat(value)
             except ValueError:
                 return value
-            if moment.tzinfo is not None:
-                return moment.astimezone(plan.zone).replace(tzinfo=None)
+            if moment.tzinfo is not None:  # the repeated hour of a clock change keeps its offset
+                return local_time(moment, plan.zone)
         return value
 
     return walk(data)
