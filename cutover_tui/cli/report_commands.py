@@ -11,6 +11,7 @@ import argparse
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..engine.aftercare_status import due_words, rows, summary
 from ..engine.when import moment_near
@@ -18,6 +19,9 @@ from ..inert import inert_line
 from ..journal.run import run_clock
 from ..journal.store import Journal
 from .options import add_runs_option, open_run, said_in_one_line
+
+if TYPE_CHECKING:
+    from ..locked.client import LockedJournal
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -131,6 +135,10 @@ def cmd_export_run(args: argparse.Namespace) -> int:
         return 1
     suffix = ".xlsx" if args.xlsx else ".csv"
     target = Path(args.out) if args.out else Path(f"{journal.run_id}{suffix}")
+    clobbered = run_file_at(target, journal)
+    if clobbered:  # even with --force: a sheet over the journal loses the night's record
+        print(f"{target}: is {clobbered}; choose another --out", file=sys.stderr)
+        return 1
     if target.exists() and not args.force:
         print(f"{target}: already exists; choose another --out or add --force", file=sys.stderr)
         return 1
@@ -148,3 +156,19 @@ def cmd_export_run(args: argparse.Namespace) -> int:
         return 1
     print(f"wrote {target}: {len(rows)} steps of {journal.run_id}, plan against actual")
     return 0
+
+
+def run_file_at(target: Path, journal: Journal | LockedJournal) -> str | None:
+    """What of the run writing `target` would overwrite: its journal (by name, hard or
+    symbolic link, or a journal's -wal/-shm/-journal beside it) or the plan file it was
+    started from; None when nothing. The write renames over `target`'s name."""
+    from ..sheet_cells import same_file
+
+    db = Path(journal.path)
+    sidecars = {db.with_name(db.name + tail) for tail in ("", "-wal", "-shm", "-journal")}
+    if same_file(target, db) or target.resolve() in {p.resolve() for p in sidecars}:
+        return f"the journal of run {journal.run_id}"
+    plan = journal.meta.get("plan_path")
+    if plan and same_file(target, Path(plan)):
+        return f"the plan file run {journal.run_id} was started from"
+    return None
