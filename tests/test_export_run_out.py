@@ -66,3 +66,18 @@ def test_export_run_never_overwrites_its_journal_or_plan(
     assert db.read_bytes().startswith(b"SQLite format 3\0")  # a checkpoint may move bytes
     assert [e.key for e in Journal(db).events()] == events  # every event still there
     assert main(["export", run, kind, "--out", "sheet", "--runs", "runs"]) == 0  # elsewhere: fine
+
+
+def test_export_of_a_run_file_by_path_exports_the_run(tmp_path: Path, monkeypatch, capsys) -> None:
+    """`cutover export runs/RUN.db` (a backup copy, the service account's file) is the run:
+    it was read as a plan and refused as 'a plan that does not validate' (a UTF-8 error)."""
+    run, db, _ = _started(tmp_path, monkeypatch, capsys)
+    copy = tmp_path / "backup.db"
+    copy.write_bytes(db.read_bytes())
+    assert main(["export", str(copy), "--csv", "--out", "night.csv"]) == 0
+    assert capsys.readouterr().out.startswith(f"wrote night.csv: 5 steps of {run}")
+    assert main(["export", str(copy), "--csv", "--out", str(copy), "--force"]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"{copy}: is the journal of run {run}; choose another --out"
+    ]
+    assert Journal(copy).run_id == run

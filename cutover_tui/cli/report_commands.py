@@ -119,8 +119,11 @@ def cmd_aftercare(args: argparse.Namespace) -> int:
 
 
 def names_a_run(args: argparse.Namespace) -> bool:
-    """`cutover export X`: a plan file when X is one (or looks like one), else a run."""
+    """`cutover export X`: a run when X is a run file (.db, by path) or names no file and does
+    not look like a plan, else a plan file."""
     name = args.plan
+    if name.lower().endswith(".db"):  # a run file, never a plan (open_journal reads the file)
+        return True
     return not Path(name).exists() and not name.endswith((".toml", ".TOML"))
 
 
