@@ -2,7 +2,7 @@
 
 A reference is, in this order: a value of the ID column (MS Project's "3" means task ID 3),
 a sheet row number when the sheet has no ID column (what Excel shows at the left), a step id,
-or a task name. MS Project link types are honoured where the plan can say the same thing:
+or a task name (one row's: a name rows share is refused with their rows). MS Project link types are honoured where the plan can say the same thing:
 
 - FS (finish-to-start, the default): `after`.
 - FS with a lag ("3FS+10m"): a wait step of that length between the two, so the timing holds.
@@ -50,9 +50,14 @@ def resolve_links(
         column = draft.columns.get("after")
         for written in draft.links:
             # An id that reads like an MS Project link ("3ss") is the id: look it up whole first.
-            whole = index.find(written.text) if written.text != written.ref else None
-            link = Link(written.text, text=written.text) if whole else written
-            target = whole or index.find(link.ref)
+            named = index.rows_named(written.text) if written.text != written.ref else []
+            link = Link(written.text, text=written.text) if named else written
+            named = named or index.rows_named(link.ref)
+            if len(named) > 1:
+                problems.add(index.shared_name(link.text, named), draft.row, column)
+                draft.failed = True
+                continue
+            target = named[0] if named else None
             if target is None:
                 problems.add(
                     f"unknown predecessor {link.text!r}: {index.describe()}",
@@ -136,16 +141,36 @@ class References:
                 self.by_id_cell.setdefault(draft.id_text.lower(), draft)
         self.by_row = {str(d.row): d for d in drafts}
         self.by_step = {d.id: d for d in drafts if d.id}
-        self.by_title = {d.title.lower(): d for d in drafts if d.title}
+        self.by_title: dict[str, list[Draft]] = {}
+        for draft in drafts:
+            if draft.title:
+                self.by_title.setdefault(draft.title.strip().lower(), []).append(draft)
         self.suggestions.forget()
 
-    def find(self, ref: str) -> Draft | None:
+    def rows_named(self, ref: str) -> list[Draft]:
+        """The rows `ref` names: one, none, or every row with that task name when several
+        share it (runbooks repeat "Smoke test"; which one was meant is not guessed)."""
         key = ref.strip().lower()
         if self.has_id_column and key in self.by_id_cell:
-            return self.by_id_cell[key]
+            return [self.by_id_cell[key]]
         if not self.has_id_column and key in self.by_row:
-            return self.by_row[key]
-        return self.by_step.get(key) or self.by_title.get(key)
+            return [self.by_row[key]]
+        titled = self.by_title.get(key, [])
+        if len(titled) > 1:  # even when it is also the id made from that name (the first's)
+            return titled
+        found = self.by_step.get(key) or (titled[0] if titled else None)
+        return [found] if found else []
+
+    def shared_name(self, text: str, rows: Sequence[Draft]) -> str:
+        """Why `text` is refused: the task name of all these rows, and how to name one."""
+        if self.has_id_column:
+            each = [f"{d.row} (ID {d.id_text!r})" if d.id_text else str(d.row) for d in rows]
+            how = "write the ID of the one meant"
+        else:
+            each = [str(d.row) for d in rows]
+            how = "write the row number of the one meant"
+        listed = ", ".join(each[:-1]) + f" and {each[-1]}"
+        return f"{text!r} is the task name of rows {listed}: {how}"
 
     def describe(self) -> str:
         if self.has_id_column:

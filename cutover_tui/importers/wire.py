@@ -117,8 +117,13 @@ def _kind_fields(
     elif kind == "gate":
         criteria = []
         for text in draft.criteria:
-            found = references.find(text)
-            if found is not None:
+            named = references.rows_named(text)
+            found = named[0] if len(named) == 1 else None
+            if len(named) > 1:
+                problems.add(
+                    references.shared_name(text, named), draft.row, columns.get("criteria")
+                )
+            elif found is not None:
                 criteria.append(found.id)
             elif text in references.extra:
                 criteria.append(text)
