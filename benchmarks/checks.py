@@ -29,7 +29,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from cutover_tui.clock.checking import ConductorChecks, _ProbeRun  # noqa: E402
-from cutover_tui.clock.probing import run_command, run_http  # noqa: E402
+from cutover_tui.clock.network_checks import run_http  # noqa: E402
+from cutover_tui.clock.probing import run_command  # noqa: E402
 from cutover_tui.clocks import FixedClock  # noqa: E402
 from cutover_tui.engine.events import RunStarted  # noqa: E402
 from cutover_tui.engine.state import apply, initial_state  # noqa: E402

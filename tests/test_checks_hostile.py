@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from cutover_tui.clock.conductor import Conductor
-from cutover_tui.clock.probing import run_command, run_http, run_tcp
+from cutover_tui.clock.network_checks import run_http, run_tcp
+from cutover_tui.clock.probing import run_command
 from cutover_tui.clocks import FixedClock
 from cutover_tui.engine.events import CONDUCTOR, RunStarted, StepStarted
 from cutover_tui.journal.store import Journal

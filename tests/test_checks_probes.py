@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from cutover_tui.clock.conductor import Conductor
-from cutover_tui.clock.probing import run_dns, run_http, run_tcp
+from cutover_tui.clock.network_checks import run_dns, run_http, run_tcp
 from cutover_tui.clocks import FixedClock
 from cutover_tui.engine.schedule import schedule
 from cutover_tui.journal.store import Journal
@@ -206,12 +206,12 @@ def test_a_body_json_cannot_read_fails_in_words_not_as_a_timeout(body: bytes) ->
 
 
 def test_a_check_whose_work_raises_says_so_not_timed_out(monkeypatch) -> None:
-    from cutover_tui.clock import probing
+    from cutover_tui.clock import network_checks
 
     def broken(check) -> None:
         raise MemoryError("the body")
 
-    monkeypatch.setattr(probing, "_http", broken)
+    monkeypatch.setattr(network_checks, "_http", broken)
     plan = parse_plan(checks_plan({"h": 'type = "http"\nurl = "http://127.0.0.1:9/"'}), name="p")
-    outcome = probing.run_http(plan.plan.step_by_id["h"].check)
+    outcome = network_checks.run_http(plan.plan.step_by_id["h"].check)
     assert not outcome.ok and outcome.summary == "GET failed: MemoryError: the body"

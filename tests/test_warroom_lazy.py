@@ -5,7 +5,8 @@ the first frame is shown, numpy (the odds), APScheduler (the conductor's jobs) a
 (messages) are not imported yet; then the odds arrive and the conductor starts, so they were
 loaded on the way, after the frame. Nor are what a check or a message needs only when one
 runs or goes out (ctypes for the checks' prctl, HTTP, SMTP, email, urllib: `clock/probing.py`,
-`comms/channels.py`), though the conductor every war room makes imports both modules. Nor is
+`clock/network_checks.py`, `comms/channels.py`), though the conductor every war room makes
+imports the first and the last. Nor is
 the search for the rehearsals' prior (rehearse/prior_history.py): the odds read it when they
 first need it, in the worker after the frame. Structural, not a timing: the probe reports sys.modules.
 """

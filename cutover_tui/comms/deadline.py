@@ -3,7 +3,7 @@ for each read.
 
 A socket timeout bounds one operation: a receiver that trickles its answer a byte every 5 s
 never trips a 10 s timeout, and held the conductor's delivery (the rollback announcement with
-it) for as long as it trickled. As the HTTP checks do it (clock/probing.py `_http`): the work
+it) for as long as it trickled. As the HTTP checks do it (clock/network_checks.py `_http`): the work
 runs in a daemon thread joined with the deadline; at the deadline every socket it registered
 is shut, so a blocked read returns at once and the thread ends. The caller returns at the
 deadline (and a short grace) whatever the thread does: a name lookup, which has no timeout of
