@@ -63,6 +63,11 @@ def cutover_env(state: Path, serve: bool, **more: str) -> dict[str, str]:
     # A server that answers in milliseconds may take seconds on a machine whose cores are
     # busy: the client's 3 s wait would pass it by and the test would see no command served.
     env["CUTOVER_DO_SERVER_ACCEPT_S"] = "60"
+    # And a client that is off the CPU for a second between the server's READY and its request
+    # was dropped by the server's 1 s wait (it then ran its command itself, unserved: the flake
+    # of test_a_listening_server_takes_what_the_fast_paths_could). Half the client's wait: a
+    # silent peer still leaves the next client served.
+    env["CUTOVER_DO_SERVER_REQUEST_S"] = "30"
     return env | more
 
 
@@ -286,12 +291,13 @@ def recorded(path: Path, text: str) -> int:
 
 
 HAND = """
-import json, os, socket, sys
+import json, os, socket, sys, time
 from cutover_tui.cli.do_server_wire import GO, WireError, read_line, send_request
 where, request, go = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3] == "go"
 folder = os.open(os.path.dirname(where), os.O_RDONLY | os.O_DIRECTORY)
 sock = socket.socket(socket.AF_UNIX)
 sock.connect(f"/proc/self/fd/{folder}/{os.path.basename(where)}")
+time.sleep(float(sys.argv[4]))  # a client off the CPU before its request (a busy machine)
 null = os.open(os.devnull, os.O_RDWR)
 try:
     send_request(sock, request, [os.open(".", os.O_RDONLY), null, null, null])
@@ -307,11 +313,17 @@ print(json.dumps(said))
 
 
 def hand_client(
-    where: Path, request: dict, cwd: Path, go: bool, user: list[str] | None = None
+    where: Path,
+    request: dict,
+    cwd: Path,
+    go: bool,
+    user: list[str] | None = None,
+    stall: float = 0.0,
 ) -> dict:
     """A request written by hand to the server at `where`, from a process of `user` (the
-    served user by default), its streams /dev/null: what the server answered ({"first":
-    the pid line or None, "end": the status line once the go was sent})."""
+    served user by default), its streams /dev/null, sent `stall` seconds after it connected:
+    what the server answered ({"first": the pid line or None, "end": the status line once
+    the go was sent})."""
     done = subprocess.run(
         [
             *(as_user() if user is None else user),
@@ -321,6 +333,7 @@ def hand_client(
             str(where),
             json.dumps(request),
             "go" if go else "no-go",
+            str(stall),
         ],
         cwd=cwd,
         capture_output=True,

@@ -78,6 +78,7 @@ def test_a_silent_peer_does_not_make_the_server_look_stuck(tmp_path: Path) -> No
     run_id, a, _b = served_run(tmp_path)
     state, report = tmp_path / "state", tmp_path / "cpu"
     env = cutover_env(state, True, CUTOVER_RUNS=str(a), CUTOVER_DO_SERVER_CPU_FILE=str(report))
+    env["CUTOVER_DO_SERVER_REQUEST_S"] = "1"  # the product's own wait, not the suite's
     with servers_stopped(state):
         started_server(state, ["do", run_id, "note", "--note", "0", "--reason", "r"], env, tmp_path)
         (sock_path,) = (state / place.FOLDER).glob("*.sock")
