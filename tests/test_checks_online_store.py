@@ -14,7 +14,8 @@ from cutover_tui.engine.events import CheckpointFailed, RunStarted
 from cutover_tui.journal.identity import os_login
 from cutover_tui.journal.store import Journal
 from cutover_tui.plan import load_plan
-from cutover_tui.rehearse.simulate import SimulatedNight, play_until
+from cutover_tui.rehearse.simulate import SimulatedNight
+from cutover_tui.rehearse.simulate_drive import play_until
 from tests.shop_support import PLAN, SMOKE, NightDriver, commanded_by_me, fake_shop, start_run
 
 

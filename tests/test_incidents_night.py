@@ -15,7 +15,8 @@ from cutover_tui.clocks import FixedClock
 from cutover_tui.engine.events import RunStarted
 from cutover_tui.journal.store import Journal
 from cutover_tui.plan import load_plan
-from cutover_tui.rehearse.simulate import SimulatedNight, play_until
+from cutover_tui.rehearse.simulate import SimulatedNight
+from cutover_tui.rehearse.simulate_drive import play_until
 
 ROOT = Path(__file__).resolve().parents[1]
 LOADED = load_plan(ROOT / "plans" / "online-store.toml")

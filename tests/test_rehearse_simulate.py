@@ -20,7 +20,8 @@ from cutover_tui.engine.state import apply, initial_state
 from cutover_tui.journal.run_lookup import list_runs
 from cutover_tui.journal.store import Journal
 from cutover_tui.plan import load_plan
-from cutover_tui.rehearse.simulate import SimulatedNight, play_until, run_simulation
+from cutover_tui.rehearse.simulate import SimulatedNight
+from cutover_tui.rehearse.simulate_drive import play_until, run_simulation
 from cutover_tui.tui.source import MemoryRun
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -8,7 +8,8 @@ from pathlib import Path
 from cutover_tui.clocks import FixedClock
 from cutover_tui.engine.events import RunStarted, StepAdded
 from cutover_tui.plan import load_plan, parse_plan
-from cutover_tui.rehearse.simulate import SimulatedNight, run_simulation
+from cutover_tui.rehearse.simulate import SimulatedNight
+from cutover_tui.rehearse.simulate_drive import run_simulation
 from cutover_tui.tui.source import MemoryRun
 
 ROOT = Path(__file__).resolve().parents[1]

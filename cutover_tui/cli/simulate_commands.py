@@ -16,7 +16,8 @@ from ..engine.events import RunEnded, RunStarted
 from ..journal.identity import actor_for, os_login
 from ..journal.run import JournalRun
 from ..journal.store import Journal, JournalError, runs_dir
-from ..rehearse.simulate import SimulatedNight, drive
+from ..rehearse.simulate import SimulatedNight
+from ..rehearse.simulate_drive import drive
 from ..rehearse.simulated_checks import drawn_checks
 from .options import add_runs_option, load_or_say
 
