@@ -2,8 +2,8 @@
 
 Every string that came from outside the program (plan titles, ids, names, notes, reasons,
 evidence, a command's output) passes through `inert` (or `inert_line` for one line of a log,
-or `inert_markup` where a Rich markup string is built) before a terminal or a Textual widget
-sees it. Nothing here imports textual; `inert_markup` imports rich only when called.
+or `inert_markup` where Textual reads markup) before a terminal or a Textual widget
+sees it. Nothing here imports textual (rich only for type hints).
 
 What is made visible, one stable form each:
 - C0 controls (ESC, BEL, CR, ...) as the Unicode control pictures: ESC -> "␛", BEL -> "␇",
@@ -101,19 +101,17 @@ def inert_line(text: object, limit: int | None = None) -> str:
 
 
 def inert_markup(text: object, limit: int | None = None, *, one_line: bool = True) -> str:
-    """Inert text escaped for a Rich markup string (`[bold]` shows as typed, not as style).
+    """Inert text escaped for Textual's markup (a command palette's title and help): every
+    `[` is written `\\[`, so `[bold]` and `[link=...]` show as typed, not as style.
 
-    Prefer building `rich.text.Text` from `inert(...)`; use this only where markup is built.
+    Every bracket, not only those before a tag name as `rich.markup.escape` does: Textual's
+    parser also opens a tag at `[` before other letters, and `[Í ... \\[link=http://x/]`
+    raised a MarkupError out of the palette's worker, closing the war room (the hostile-text
+    property test, 2026-12-02). Backslashes stay as written: Textual shows `\\` as typed.
+    Prefer building `rich.text.Text` from `inert(...)`; use this only where markup is read.
     """
-    from rich.markup import escape
-
     made = inert_line(text, limit) if one_line else inert(text, limit)
-    escaped = escape(made)
-    # Rich doubles a lone trailing backslash (so that a tag after it stays a tag), and the
-    # doubled one then shows: the text stands alone here, so it keeps its one backslash.
-    if made.endswith("\\") and not made.endswith("\\\\"):
-        escaped = escaped[:-1]
-    return escaped
+    return made.replace("[", "\\[")
 
 
 def has_unsafe(text: str) -> bool:

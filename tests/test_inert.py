@@ -7,8 +7,8 @@ import unicodedata
 
 from hypothesis import example, given
 from hypothesis import strategies as st
-from rich.markup import render
 from rich.text import Text
+from textual.content import Content
 
 from cutover_tui.cli.inert_output import keep_colours
 from cutover_tui.inert import ELLIPSIS, inert, inert_line, inert_markup, inert_rich
@@ -68,8 +68,13 @@ def test_a_huge_note_costs_only_its_limit() -> None:
 @given(anything)
 @example("\\")  # a lone trailing backslash: Rich's escape doubled it, and both showed
 @example("x\\\\")
+# Textual opens a tag at "[" before any letter: Rich's escape left this one open, and the
+# palette's worker raised MarkupError (the hostile-text property test, 2026-12-02).
+@example("[\u00cd\u00be^[link=http://evil.example/]click[/link]")
+@example("[x\\[link=a]")
 def test_markup_escaped_reads_back_as_the_inert_text(text: str) -> None:
-    assert render(inert_markup(text)).plain == inert_line(text)
+    """As the command palette reads a title and help: Textual's markup."""
+    assert Content.from_markup(inert_markup(text)).plain == inert_line(text)
 
 
 @given(st.lists(st.tuples(anything, st.sampled_from(["", "bold", "red on white"])), max_size=4))
