@@ -82,3 +82,15 @@ def test_a_run_that_did_not_go_live_owes_no_validation_but_still_closes_access(
     late = {r.id for r in overdue(state, weeks_later)}
     assert {r.id for r in access} <= late and not {r.id for r in checks} & late
     assert "runbook" in late  # what the night taught is written down, live or not
+
+
+def test_the_runbook_of_a_night_not_live_is_due_from_the_runs_end(tmp_path: Path) -> None:
+    """User pass (rehearsals, 2026-12-02): an aborted night's runbook row said "within 3 days
+    of go-live" for a night that never went live; its deadline counts from the run's end."""
+    journal = new_journal(tmp_path)
+    play(journal, rolled_back_night())
+    state = journal.state()
+    journal.close()
+    [runbook] = [r for r in rows(state, hm("02:00")) if r.kind == "runbook"]
+    assert "of the run's end" in runbook.detail and "go-live" not in runbook.detail, runbook
+    assert runbook.due is not None and runbook.status == "open"

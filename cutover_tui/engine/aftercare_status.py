@@ -159,7 +159,9 @@ def _handover_row(state: RunState, live, now: datetime) -> AfterRow:
 def _runbook_row(state: RunState, live, now: datetime) -> AfterRow:
     r = state.plan.aftercare.runbook  # type: ignore[union-attr]
     e = state.aftercare.runbook
-    detail = f"within {in_days(r.within)} of go-live"
+    # Deadlines count from the run's end (go_live): a night that never went live says so.
+    since = "the run's end" if not_live(state) else "go-live"
+    detail = f"within {in_days(r.within)} of {since}"
     if e is not None:
         detail = f"{e.note}; {state.name(e.actor)} at {stamp(state, e.at)}"
     status = "updated" if e else "open"
