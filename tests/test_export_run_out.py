@@ -81,3 +81,15 @@ def test_export_of_a_run_file_by_path_exports_the_run(tmp_path: Path, monkeypatc
         f"{copy}: is the journal of run {run}; choose another --out"
     ]
     assert Journal(copy).run_id == run
+
+
+def test_export_run_to_a_symlink_loop_is_no_traceback(tmp_path: Path, monkeypatch, capsys) -> None:
+    """An --out that is a symbolic link to itself (not the journal, not the plan) is written
+    over with --force, as any other name: the guard asking whether it is the journal raised a
+    RuntimeError traceback (Path.resolve on the loop)."""
+    run, db, _ = _started(tmp_path, monkeypatch, capsys)
+    (tmp_path / "loop.csv").symlink_to("loop.csv")
+    assert main(["export", run, "--csv", "--out", "loop.csv", "--force", "--runs", "runs"]) == 0
+    assert capsys.readouterr().out.startswith(f"wrote loop.csv: 5 steps of {run}")
+    assert not (tmp_path / "loop.csv").is_symlink()
+    assert Journal(db).run_id == run

@@ -8,6 +8,7 @@ the plan's other rehearsals beside it; nothing is fetched, nothing is asked of a
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -169,7 +170,10 @@ def run_file_at(target: Path, journal: Journal | LockedJournal) -> str | None:
 
     db = Path(journal.path)
     sidecars = {db.with_name(db.name + tail) for tail in ("", "-wal", "-shm", "-journal")}
-    if same_file(target, db) or target.resolve() in {p.resolve() for p in sidecars}:
+    # os.path.realpath, not Path.resolve: an --out that is a symlink loop raised
+    # RuntimeError out of the command; the write then says what is wrong with it in one line.
+    real = {os.path.realpath(p) for p in sidecars}
+    if same_file(target, db) or os.path.realpath(target) in real:
         return f"the journal of run {journal.run_id}"
     plan = journal.meta.get("plan_path")
     if plan and same_file(target, Path(plan)):
