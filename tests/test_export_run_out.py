@@ -93,3 +93,21 @@ def test_export_run_to_a_symlink_loop_is_no_traceback(tmp_path: Path, monkeypatc
     assert capsys.readouterr().out.startswith(f"wrote loop.csv: 5 steps of {run}")
     assert not (tmp_path / "loop.csv").is_symlink()
     assert Journal(db).run_id == run
+
+
+def test_export_run_from_another_directory_never_overwrites_the_plan(
+    tmp_path: Path, monkeypatch, capsys
+) -> None:
+    """The run remembered its plan file by the relative name it was started with: from any
+    other directory the guard looked for another file, and `--out ../jt.toml --force`
+    replaced the plan with the sheet."""
+    run, _, plan = _started(tmp_path, monkeypatch, capsys)
+    before = plan.read_bytes()
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    argv = ["export", run, "--csv", "--out", "../jt.toml", "--force", "--runs", "../runs"]
+    assert main(argv) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"../jt.toml: is the plan file run {run} was started from; choose another --out"
+    ]
+    assert plan.read_bytes() == before

@@ -57,7 +57,9 @@ def new_run_meta(
         "run_id": f"{plan.plan.id}-{'rehearsal-' if rehearsal else ''}{stamp}",
         "plan_id": plan.plan.id,
         "title": plan.plan.title,
-        "plan_path": str(loaded.path),
+        # Absolute: read from another directory (`cutover export RUN --out`'s guard of the
+        # plan file), a relative name named another file or none.
+        "plan_path": _absolute(loaded.path),
         "plan_text": loaded.text,
         "mode": "rehearsal" if rehearsal else "live",
         "created_at": datetime.now(UTC).isoformat(timespec="microseconds"),
@@ -147,3 +149,8 @@ def _chmod(path: Path, mode: int = FILE_MODE) -> None:
             path.chmod(mode)
     except PermissionError:
         pass  # not ours (a shared runs directory): its owner set the mode
+
+
+def _absolute(path: str) -> str:
+    """A plan file's name from anywhere; anything else (no such file) as given."""
+    return str(Path(path).absolute()) if Path(path).is_file() else path
