@@ -26,9 +26,10 @@ from tests.test_checks_probes import probe_plan
 from tests.test_journal_postgres import cutover
 
 
-def migrated(tmp_path: Path, url: str) -> Journal:
-    """A started run in tmp_path/runs, moved to `url` by the command itself."""
-    source = new_run(tmp_path / "runs")
+def migrated(tmp_path: Path, url: str, source: Journal | None = None) -> Journal:
+    """A started run in tmp_path/runs (`source`, or a new one), moved to `url` by the
+    command itself."""
+    source = source or new_run(tmp_path / "runs")
     runs = str(tmp_path / "runs")
     done = cutover(tmp_path, "migrate", source.run_id, "--to", url, "--runs", runs)
     assert done.returncode == 0, done.stderr
@@ -65,9 +66,13 @@ def test_runs_lists_a_moved_file_as_moved(
     monkeypatch.setattr(listed_record, "SETTLE_NS", 0)  # the file counts as settled: kept
     runs = tmp_path / "runs"
     stay = new_run(runs)
+    source = new_run(runs)
     assert main(["runs", "--runs", str(runs)]) == 0
-    assert "MOVED" not in capsys.readouterr().out
-    source = migrated(tmp_path, postgres_url)
+    before = capsys.readouterr().out.splitlines()
+    # Listed, and so remembered, while it was here: the record must not outlive the move.
+    assert any(line.startswith(source.run_id) and "running" in line for line in before)
+    assert not any("MOVED" in line for line in before)
+    migrated(tmp_path, postgres_url, source)
     for _ in range(2):  # walked, then from this user's record
         assert main(["runs", "--runs", str(runs)]) == 0
         lines = capsys.readouterr().out.splitlines()
