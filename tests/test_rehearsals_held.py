@@ -45,3 +45,33 @@ def test_nothing_timed_is_one_line(tmp_path: Path, monkeypatch, capsys) -> None:
     out = said(capsys, "rehearsals", str(plan))
     assert "no step of these rehearsals was timed yet: nothing to compare" in out
     assert "budget" not in out and "minutes per phase" not in out  # no tables, no chart
+
+
+def test_a_rehearsal_ended_days_after_it_began_dates_its_end(
+    tmp_path: Path, monkeypatch, capsys
+) -> None:
+    """Aborted three days after it began (left running over a weekend): its end is dated, as
+    every other time off the run's night is (engine/times.stamp); '; aborted at 09:30' read as
+    the same night's."""
+    from datetime import timedelta
+
+    from cutover_tui.engine.events import RunEnded, RunStarted
+    from cutover_tui.journal.identity import os_login
+    from cutover_tui.journal.store import Journal
+    from cutover_tui.plan import parse_plan
+    from tests.test_rehearse_gate_phases import T0
+
+    monkeypatch.setenv("CUTOVER_RUNS", str(tmp_path / "runs"))
+    plan = tmp_path / "gp.toml"
+    plan.write_text(plan_text())
+    loaded = parse_plan(plan.read_text(), name=str(plan))
+    journal = Journal.create(tmp_path / "runs", loaded, rehearsal=True, created_by=os_login())
+    ended = T0 + timedelta(days=3, hours=11, minutes=30)
+    for event in (
+        RunStarted(actor="lead", at=T0, plan_id="gp", mode="rehearsal", key="go"),
+        RunEnded(actor="lead", at=ended, outcome="aborted", reason="left running", key="end"),
+    ):
+        journal.append(event, now=lambda e=event: e.at)
+    out = said(capsys, "rehearsals", str(plan))
+    [line] = [line for line in out.splitlines() if journal.run_id in line]
+    assert line.endswith(f"; aborted at {ended:%Y-%m-%d} 09:30, 0/3 steps done"), line

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from ..engine.state import RunState
+from ..engine.times import stamp
 from ..engine.timings import ticked_off, timed_start
 from ..plan.durations import format_duration
 from ..plan.graph import baseline
@@ -160,8 +161,8 @@ def _held(state: RunState) -> str:
     zone = state.plan.zone
     began = f"{state.started_at.astimezone(zone):%a %d %b %H:%M %Z}" if state.started_at else "?"
     how = state.outcome or state.phase  # completed, aborted, rolled-back; or still running
-    if state.ended_at is not None and state.outcome != "completed":
-        how += f" at {state.ended_at.astimezone(zone):%H:%M}"
+    if state.ended_at is not None and state.outcome != "completed":  # dated off its night
+        how += f" at {stamp(state, state.ended_at)}"
     done = sum(1 for sid in state.order if state.status[sid].status == "done")
     return f"{began}; {how}, {done}/{len(state.order)} steps done"
 
