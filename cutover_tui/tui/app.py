@@ -37,7 +37,7 @@ from .actions.incidents import IncidentActions
 from .actions.night import NightActions
 from .actions.steps import StepActions
 from .actions.views import ViewActions
-from .alerts import Alerts, outdated
+from .alerts import VERDICT_TITLES, Alerts, outdated
 from .catch_up_news import say as say_caught_up
 from .catch_up_news import start_catch_up
 from .commands import palette
@@ -341,6 +341,9 @@ class WarRoomApp(
     def _alert(self, frame: Frame, new: list[Event]) -> None:
         """Say at once, in every process, what needs attention (each thing once)."""
         factor = self.clock.factor  # above 1 in a simulation
+        if self.source.moved:  # the file's last state, stale: its slips are not the night's
+            withdraw(self, VERDICT_TITLES)
+            return
         withdraw(self, outdated(frame))  # the badge moved on: its old words come down
         for notice in self.alerts.notices(frame, new):
             # Errors stay long enough to be read from across the room. Warnings make way after
