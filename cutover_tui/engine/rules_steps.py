@@ -30,6 +30,7 @@ from .events import (
 )
 from .runstate import GateState, RunState
 from .texts import says_nothing
+from .times import stamps
 
 
 def step_problem(state: RunState, step_id: str) -> str | None:
@@ -118,8 +119,9 @@ def _check_suspend(state: RunState, event: StepSuspended) -> str | None:
     problem = _check_running(state, event.step, "suspend")
     if problem:
         return problem
-    if event.eta is not None and event.eta <= event.at:
-        return f"the ETA {state.when(event.eta)} is not after now ({state.when(event.at)})"
+    if event.eta is not None and event.eta <= event.at:  # dated when on another day
+        eta, now = stamps(state, event.eta, event.at)
+        return f"the ETA {eta} is not after now ({now})"
     return None
 
 
