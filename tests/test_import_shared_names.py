@@ -70,3 +70,24 @@ def test_a_shared_task_name_in_a_workbook_is_refused_by_sheet_row_and_column(
     steps = {s["id"]: s for s in tomllib.loads(path.with_suffix(".toml").read_text())["step"]}
     assert (steps["go"]["after"], steps["go"]["criteria"]) == (["pre"], ["pre"])
     assert (steps["post"]["after"], steps["end"]["after"]) == (["go"], ["post"])
+
+
+def test_a_shared_name_of_rows_without_an_id_cell_says_how_to_name_each(
+    tmp_path: Path, capsys
+) -> None:
+    """In a sheet with an ID column a row number names nothing, so rows whose ID cell is empty
+    are named by their step id, which a reference may use: "write the ID of the one meant" of
+    rows that have none could not be done."""
+    head = "ID,Task,Owner,Duration,Predecessors\n"
+    rows = ",Smoke test,Ann,10m,\n,Deploy,Ann,10m,{deploy}\n7,Smoke test,Ann,10m,Deploy\n"
+    path = write_csv(tmp_path / "r.csv", head + rows.format(deploy="Smoke test"))
+    code, out, err = run_import(capsys, path)
+    assert code == 1, out
+    assert _errors(err, path) == [
+        f"{path} row 3, E (Predecessors): 'Smoke test' is the task name of rows 2 (step "
+        "'smoke-test') and 4 (ID '7'): write the ID or step id of the one meant"
+    ]
+    path = write_csv(tmp_path / "r.csv", head + rows.format(deploy="smoke-test"))  # as told
+    code, out, err = run_import(capsys, path)
+    assert code == 0, err
+    assert _after(path)["Deploy@1"] == ["smoke-test"]

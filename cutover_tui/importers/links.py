@@ -163,9 +163,14 @@ class References:
 
     def shared_name(self, text: str, rows: Sequence[Draft]) -> str:
         """Why `text` is refused: the task name of all these rows, and how to name one."""
-        if self.has_id_column:
-            each = [f"{d.row} (ID {d.id_text!r})" if d.id_text else str(d.row) for d in rows]
-            how = "write the ID of the one meant"
+        if self.has_id_column:  # a row number names nothing here: a row with no ID cell is
+            # named by its step id ("write the ID" of a row that has none could not be done)
+            each = [
+                f"{d.row} (ID {d.id_text!r})" if d.id_text else f"{d.row} (step {d.id!r})"
+                for d in rows
+            ]
+            named = all(d.id_text for d in rows)
+            how = f"write the ID{'' if named else ' or step id'} of the one meant"
         else:
             each = [str(d.row) for d in rows]
             how = "write the row number of the one meant"
