@@ -126,3 +126,34 @@ def test_cutover_conduct_on_a_moved_file_stops_and_says_so_once(
     assert said.returncode == 1
     lines = [line for line in said.stderr.splitlines() if "MOVED" in line]
     assert len(lines) == 1 and "stopped: MOVED to postgresql://" in lines[0], said.stderr
+
+
+def _damage_the_mark(path: Path) -> None:
+    """Mark the file moved, then overwrite the mark's page: the file is damaged there only."""
+    db = sqlite3.connect(path)
+    with db:
+        moved.mark(db, "postgresql://h/db", "2026-12-02 21:00Z", "ops")
+    (root,) = db.execute("SELECT rootpage FROM sqlite_master WHERE name = 'moved_to'").fetchone()
+    (size,) = db.execute("PRAGMA page_size").fetchone()
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    data = bytearray(path.read_bytes())
+    data[(root - 1) * size : root * size] = b"\xff" * size
+    path.write_bytes(bytes(data))
+
+
+def test_runs_lists_a_file_whose_moved_mark_is_damaged_as_not_trusted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Review (2026-12-02): reading the mark raised 'database disk image is malformed' out of
+    the listing, and `cutover runs` said that one line in place of every run."""
+    runs = tmp_path / "runs"
+    stay, damaged = new_run(runs), new_run(runs)
+    stay.close()
+    damaged.close()
+    _damage_the_mark(damaged.path)
+    assert main(["runs", "--runs", str(runs)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    row = next(line for line in lines if line.startswith(damaged.run_id))
+    assert "NOT TRUSTED" in row, lines
+    assert any(line.startswith(stay.run_id) and "running" in line for line in lines), lines

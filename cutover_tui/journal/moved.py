@@ -66,8 +66,14 @@ def moved_to(db: object) -> Moved | None:
 
 
 def moved_line(db: object) -> str | None:
-    """`Moved.line` of this file's run, or None while it has not moved."""
-    where = moved_to(db)
+    """`Moved.line` of this file's run, or None while it has not moved, or when the mark
+    cannot be read: the listing says a damaged file is NOT TRUSTED (a damaged page of the
+    mark failed `cutover runs` whole, every other run unlisted). The append's refusal
+    (`moved_refusal`) reads it strictly: a damaged mark takes no event."""
+    try:
+        where = moved_to(db)
+    except sqlite3.DatabaseError:
+        return None
     return None if where is None else where.line()
 
 
