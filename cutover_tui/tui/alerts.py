@@ -110,7 +110,7 @@ class Alerts:
                 key = ("event", event.seq, event.key)
             else:
                 continue
-            line = narrate(event, frame.clock, frame.plan_zone_if_other)  # on the room's clock
+            line = narrate(event, frame.dated, frame.plan_zone_if_other)  # on the room's clock
             rollback = (
                 event.type == "rollback-invoked" or getattr(event, "action", "") == "rollback"
             )

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from ..engine.schedule import Schedule
 from ..engine.spoken_zone import told_in
 from ..engine.state import RunState
+from ..engine.times import stamp
 from ..engine.verdict import Verdict, assess, judge
 from ..plan.durations import format_duration
 from ..plan.zones import hm
@@ -95,6 +96,12 @@ class Frame:
 
     def clock(self, moment: datetime | None, seconds: bool = False) -> str:
         return hm(moment, self.zone, seconds=seconds)
+
+    def dated(self, moment: datetime) -> str:
+        """`clock`, with the date when `moment` is not on the run's night (engine/times.stamp):
+        an ETA a day on, which the suspend form takes dated, read as tonight's otherwise."""
+        with told_in(self.tz):
+            return stamp(self.state, moment)
 
     @property
     def zone(self):

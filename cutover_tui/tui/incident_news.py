@@ -43,7 +43,7 @@ def incident_notices(frame: Frame, new: Iterable[Event]) -> list[tuple[Hashable,
         if title is None:
             continue
         severe = event.type == "incident-escalated" or getattr(event, "severity", "") == worst
-        text = f"{narrate(event, frame.clock, frame.plan_zone_if_other).text} ({frame.person(event.actor)})"
+        text = f"{narrate(event, frame.dated, frame.plan_zone_if_other).text} ({frame.person(event.actor)})"
         notice = Notice(title, text, "error" if severe else "warning")
         out.append((("event", event.seq, event.key), notice))
     return out

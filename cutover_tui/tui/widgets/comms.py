@@ -28,7 +28,7 @@ CATEGORY_STYLE = {
 
 def log_line(event: Event, frame: Frame) -> Text:
     """`22:50 ▶ load-orders started · Priya Shah`: wraps under its own text when narrow."""
-    line = narrate(event, frame.clock, frame.plan_zone_if_other)  # the room's clock (user pass)
+    line = narrate(event, frame.dated, frame.plan_zone_if_other)  # the room's clock (user pass)
     who = frame.person(event.actor) if event.actor != "conductor" else "conductor"
     recorded = recorded_late(event)
     late = f" (recorded {frame.clock(recorded)})" if recorded else ""

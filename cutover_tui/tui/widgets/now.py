@@ -45,11 +45,11 @@ def running_lines(frame: Frame, step_id: str, width: int) -> Text:
         f"  elapsed {dur(elapsed)} of {dur(budget)}  ",
         (bar(fraction, max(8, min(24, width - 40))), style),
         (f" {dur(over, signed=True)}" if over.total_seconds() > 0 else "", "bold red"),
-        f"  ends {frame.clock(times.finish)}",
+        f"  ends {frame.dated(times.finish)}",  # dated off the run's night: past an ETA
     )
     lines = [head, detail]
     if st.status == "suspended":
-        eta = f", resumes ~{frame.clock(st.resume_eta)}" if st.resume_eta else ""
+        eta = f", resumes ~{frame.dated(st.resume_eta)}" if st.resume_eta else ""
         lines.append(Text(f"  suspended: {quoted(st.reason)}{eta}", "yellow"))
     plan_step = state.plan.step_by_id.get(step_id)
     verify = getattr(plan_step, "verify", None)
