@@ -55,7 +55,7 @@ def print_runs(directory: Path) -> int:
     for r in runs:
         if isinstance(r, RunInfo):
             if r.moved and r.path not in distrusted:  # the night goes on elsewhere: say where
-                print(f"{r.run_id:44} {r.mode:9} {inert_line(r.moved)}")
+                print(f"{r.run_id:44} {_mode(r):9} {inert_line(r.moved)}")
                 continue
             summary = "NOT TRUSTED (cutover verify)" if r.path in distrusted else r.summary
             print(
