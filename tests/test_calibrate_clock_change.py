@@ -50,3 +50,18 @@ def test_the_second_0130_stays_the_second(tmp_path: Path, monkeypatch, capsys) -
     assert "at = 2026-10-25 01:30:00+00:00" in out.read_text()
     # Times outside the repeated hour stay plain local times, as the original wrote them.
     assert "start = 2026-10-24 22:00:00" in out.read_text()
+
+
+def test_local_time_keeps_a_zero_offset_of_the_repeated_hour() -> None:
+    """plan.write.local_time given the second 01:30 with another offset (+01:00, as a plan
+    may write it): London's offset in that hour is zero, which `local.utcoffset() or
+    moment.utcoffset()` took for none, writing 01:30+01:00, an hour early. (calibrate's own
+    values arrive in UTC, so the CLI above did not meet it.)"""
+    from datetime import timedelta, timezone
+    from zoneinfo import ZoneInfo
+
+    from cutover_tui.plan.write import local_time
+
+    paris_offset = SECOND_0130.astimezone(timezone(timedelta(hours=1)))  # 02:30+01:00
+    written = local_time(paris_offset, ZoneInfo("Europe/London"))
+    assert written == SECOND_0130 and written.utcoffset() == timedelta(0), written

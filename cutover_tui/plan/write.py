@@ -10,7 +10,7 @@ reversed in a review. Those are written as TOML escapes ("\\u202e"), the same te
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -82,4 +82,6 @@ def local_time(moment: datetime, zone: ZoneInfo) -> datetime:
     plain = local.replace(tzinfo=None, fold=0)  # as the file says it: no fold in TOML
     if localize(plain, zone) == moment:
         return plain
-    return local.replace(tzinfo=timezone(local.utcoffset() or moment.utcoffset()))  # type: ignore[arg-type]
+    # Its own offset, zero in London's repeated hour (`or moment.utcoffset()` took zero for
+    # none and wrote the moment's offset beside the local time: an hour early).
+    return local.replace(tzinfo=timezone(local.utcoffset() or timedelta(0)), fold=0)
