@@ -55,6 +55,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     journal = open_run(args)
     if journal is None:
         return 1
+    say_if_moved(journal, "report")
     now = run_clock(journal, None).now()
     out = Path(args.out)
     try:  # a folder named for the review, as `-o reviews/tonight` reads, is made
@@ -137,6 +138,7 @@ def cmd_export_run(args: argparse.Namespace) -> int:
     journal = open_run(args)
     if journal is None:
         return 1
+    say_if_moved(journal, "export")
     suffix = ".xlsx" if args.xlsx else ".csv"
     target = Path(args.out) if args.out else Path(f"{journal.run_id}{suffix}")
     clobbered = run_file_at(target, journal)
@@ -179,3 +181,15 @@ def run_file_at(target: Path, journal: Journal | LockedJournal) -> str | None:
     if plan and same_file(target, Path(plan)):
         return f"the plan file run {journal.run_id} was started from"
     return None
+
+
+def say_if_moved(journal: Journal | LockedJournal, command: str) -> None:
+    """A review or a sheet of a file whose run moved (journal/moved.py) is of the night up to
+    the move: said first, on stderr, as `cutover status` says it (it went out as the night's
+    whole record, silently stale, while the run went on in PostgreSQL)."""
+    from ..inert import inert_line
+    from ..journal.moved import moved_line
+
+    line = moved_line(getattr(journal, "db", None))
+    if line is not None:
+        print(f"cutover {command}: {journal.run_id}: {inert_line(line)}", file=sys.stderr)
