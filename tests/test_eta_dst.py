@@ -63,3 +63,21 @@ def test_the_cli_takes_the_eta_on_the_autumn_change_day(tmp_path: Path) -> None:
     assert said.returncode == 0, said.stderr
     eta = Journal(runs / f"{run}.db").events()[-1].eta
     assert eta == datetime(2026, 10, 26, 0, 30, tzinfo=UTC)  # 01:30 CET the next night
+
+
+@pytest.mark.parametrize(
+    ("at", "said"),
+    [
+        # 02:10 CET, the second pass of 02:00-03:00: 02:05 CET was 5m ago (02:05 CEST 1h05m)
+        (datetime(2026, 10, 25, 1, 10, tzinfo=UTC), "it was 5m ago"),
+        # 03:10 CEST on the spring day: 02:30 (never on the wall) read as 02:30 CEST, 40m ago;
+        # it was "-20m" against 03:30 CEST, said "1m ago"
+        (datetime(2026, 3, 29, 1, 10, tzinfo=UTC), "it was 40m ago"),
+    ],
+)
+def test_a_refused_eta_in_a_clock_change_hour_says_how_long_ago_it_was(
+    at: datetime, said: str
+) -> None:
+    typed = "02:05" if at.month == 10 else "02:30"
+    with pytest.raises(ValueError, match=rf"^{typed} has passed \({said}\)"):
+        eta_after(typed, PLAN, at)

@@ -69,7 +69,7 @@ def next_time_of_day(text: str, plan: Plan, now: datetime) -> datetime:
     # Spans in absolute time: a difference of two times in one zone is wall-clock time, an
     # hour off on a clock-change day (01:30 typed at 06:45 on 25 Oct in Berlin passed 6h15m
     # ago, not 5h15m, and was refused as a slip).
-    ago = _span(candidate - timedelta(days=1), local)  # since this time of day last came round
+    ago = _since_last(candidate - timedelta(days=1), local)  # since it last came round
     if ago < RECENTLY_PASSED:
         day = "tomorrow" if candidate.date() > local.date() else "later today"
         raise ValueError(
@@ -89,6 +89,15 @@ RECENTLY_PASSED = timedelta(hours=6)
 
 def _span(start: datetime, end: datetime) -> timedelta:
     return end.astimezone(UTC) - start.astimezone(UTC)
+
+
+def _since_last(wall: datetime, local: datetime) -> timedelta:
+    """How long before `local` the wall-clock time `wall` last came round: of the two passes
+    of a repeated hour the later one already gone (02:05 typed at 02:10 CET was 5m ago, not
+    the 1h05m since 02:05 CEST), and of an hour the clocks skipped the reading already gone
+    (02:30 typed at 03:10 CEST on 29 Mar read "-20m", said "1m ago")."""
+    spans = [_span(wall.replace(fold=fold), local) for fold in (0, 1)]
+    return min((span for span in spans if span >= timedelta(0)), default=spans[0])
 
 
 def _whole_minutes(span: timedelta) -> timedelta:
