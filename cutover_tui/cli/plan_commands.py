@@ -101,7 +101,10 @@ def forecast_line(plan) -> str:
         from ..engine.foresight import before_the_night
 
         odds = before_the_night(plan, Forecaster(iterations=nights, seed=1))
-        basis = f"{nights:,} simulated nights, as the war room reckons them before the night"
+        basis = (  # the default prior: a war room with rehearsals opens with theirs
+            f"{nights:,} simulated nights, as the war room reckons them before the night from"
+            " the estimates; rehearsals move them: cutover rehearsals"
+        )
     else:
         from ..engine.forecast_plan import plan_odds
         from ..engine.state import initial_state

@@ -22,6 +22,7 @@ from ..engine.spoken_zone import told_in
 from ..engine.state import RunState, apply, check, initial_state
 from ..engine.triggers import FiredTrigger, override_of
 from ..engine.verdict import Verdict, assess, forecaster_for
+from ..engine.verdict_types import WITHHELD_BECAUSE
 from ..inert import inert_line
 from ..journal.moved import moved_to
 from ..journal.seal import unsealed
@@ -35,10 +36,11 @@ if TYPE_CHECKING:  # a type only: the war room imports this module for `viewer_z
     from ..engine.foresight import Foresight
 
 
-# Why no finish is claimed, after "none " (comms/values.py words its figures the same way).
+# Why no finish is claimed, after "none " (engine/verdict_types.py, as the messages say it),
+# and under ROLL BACK what answers the call.
 WITHHELD = {
-    "no-go": "while the NO GO stands",
-    "roll-back": "while the rollback call stands (roll back, or override it to carry on)",
+    **WITHHELD_BECAUSE,
+    "roll-back": f"{WITHHELD_BECAUSE['roll-back']} (roll back, or override it to carry on)",
 }
 
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from ..engine.schedule import Schedule
 from ..engine.state import RunState
 from ..engine.verdict import Verdict, assess
+from ..engine.verdict_types import WITHHELD_BECAUSE
 from ..plan.durations import format_duration
 
 if TYPE_CHECKING:  # numpy: a type only, the forecaster is handed in (issue 14)
@@ -65,8 +66,8 @@ class Said(str):
 # line and `cutover status` claim none (user pass, 2026-12-02: a status update said
 # "projected finish 03:10" beside NO GO). The chance of finishing in the window is nil.
 NO_GO_FIGURES = {
-    "projected_finish": Said("none while the NO GO stands"),
-    "likely_finish": Said("none while the NO GO stands"),
+    "projected_finish": Said(f"none {WITHHELD_BECAUSE['no-go']}"),
+    "likely_finish": Said(f"none {WITHHELD_BECAUSE['no-go']}"),
     "p80": Said("none"),
     "p_in_window": "0%",
     "delta": Said("no finish"),
@@ -78,8 +79,8 @@ NO_GO_FIGURES = {
 # decided to do: no finish is claimed, as the status line and `cutover status` claim none
 # (user pass, 2026-12-02: "72% in window, likely 03:10" beside ROLL BACK).
 ROLL_BACK_FIGURES = {
-    "projected_finish": Said("none while the rollback call stands"),
-    "likely_finish": Said("none while the rollback call stands"),
+    "projected_finish": Said(f"none {WITHHELD_BECAUSE['roll-back']}"),
+    "likely_finish": Said(f"none {WITHHELD_BECAUSE['roll-back']}"),
     "p80": Said("none"),
     "p_in_window": Said("no stated"),  # "no stated chance of finishing by the deadline"
     "delta": Said("no finish"),
@@ -121,10 +122,8 @@ def outlook(state: RunState, verdict: Verdict) -> str:
     deadline = hm(verdict.deadline)
     if verdict.stage == "ended":  # "completed at 03:10, 50m before the 04:00 deadline"
         return verdict.decided_by.text
-    if verdict.stage == "no-go":
-        return f"finish: none while the NO GO stands; deadline {deadline}"
-    if verdict.stage == "roll-back":
-        return f"finish: none while the rollback call stands; deadline {deadline}"
+    if verdict.stage in WITHHELD_BECAUSE:
+        return f"finish: none {WITHHELD_BECAUSE[verdict.stage]}; deadline {deadline}"
     what = "the rollback" if verdict.stage == "rolling-back" else "the cutover"
     if verdict.likely is None or verdict.p80 is None or verdict.p_in_window is None:
         if state.phase == "not-started":

@@ -37,6 +37,12 @@ STAGE_WORD: dict[str, str] = {
     "ended": "ENDED",
 }
 LEVELS: tuple[Level, ...] = ("on-track", "at-risk", "late")
+# Why no finish is claimed at a stage, after "none ": one wording for `cutover status` and the
+# messages' figures and outlook (cli/status_command.py, comms/values.py).
+WITHHELD_BECAUSE: dict[str, str] = {
+    "no-go": "while the NO GO stands",
+    "roll-back": "while the rollback call stands",
+}
 LIFE_RULES = frozenset(
     {"trigger", "rollback-point", "rto", "before-window", "ended", "no-go", "back-out"}
 )
