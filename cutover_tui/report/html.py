@@ -17,6 +17,7 @@ from ..plan.durations import format_duration
 from .charts import gantt_svg, odds_svg
 from .review import Review
 from .sections import aftercare_groups, handover_facts, rollback_lines, stage_lines
+from .timeline import TICKED_OFF
 
 _ENV = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
 _ENV.filters["dur"] = lambda d, signed=False: (
@@ -41,6 +42,7 @@ def render_html(r: Review) -> str:
         groups=aftercare_groups(r),
         handover=handover_facts(r),
         zero=timedelta(0),
+        ticked_off=TICKED_OFF,
     )
 
 
@@ -96,7 +98,7 @@ finish{% else %}off the planned critical path: slack could absorb it{% endif %} 
 <td class="{{ 'bad' if s.status == 'failed' }}">{{ s.status }}</td>
 <td>{{ r.when(s.planned_start) }}</td><td>{{ r.when(s.actual_start) }}</td>
 <td>{{ r.when(s.actual_finish) }}</td><td class="num">{{ s.budget|dur }}</td>
-<td class="num">{{ s.actual|dur }}</td>
+<td class="num">{{ ticked_off if s.ticked_off else s.actual|dur }}</td>
 <td class="num {{ 'bad' if s.variance and s.variance > zero }}">{{ s.variance|dur(true) }}</td>
 <td>{{ 'yes' if s.on_planned_critical_path }}</td></tr>
 {% endfor %}</table>

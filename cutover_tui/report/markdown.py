@@ -14,6 +14,7 @@ from ..inert import inert_line
 from ..plan.durations import format_duration
 from .review import Entry, Review
 from .sections import aftercare_groups, handover_facts, rollback_lines, stage_lines
+from .timeline import TICKED_OFF
 
 # What can start markup inside a line: emphasis, code, links, raw HTML, tables, entities,
 # strikethrough, headings. Times (22:00) and plain punctuation stay readable.
@@ -99,7 +100,7 @@ def _steps(r: Review) -> list[str]:
             md(r.when(s.actual_start)),
             md(r.when(s.actual_finish)),
             dur(s.budget),
-            dur(s.actual),
+            TICKED_OFF if s.ticked_off else dur(s.actual),
             dur(s.variance, signed=True),
             "yes" if s.on_planned_critical_path else "",
         ]

@@ -16,7 +16,9 @@ from datetime import datetime, timedelta
 from ..engine.compact import initial_state
 from ..engine.schedule import Schedule, schedule
 from ..engine.state import RunState, StepState
-from ..engine.timings import timed_start
+from ..engine.timings import ticked_off, timed_start
+
+TICKED_OFF = "ticked off"  # the actual column of a step done without a timing
 
 
 @dataclass(frozen=True)
@@ -32,10 +34,13 @@ class StepLine:
     actual_start: datetime | None
     actual_finish: datetime | None
     budget: timedelta
-    actual: timedelta | None  # time it ran, suspended time taken out
+    actual: timedelta | None  # time it ran, suspended time taken out; None if not timed
     on_planned_critical_path: bool
     rollback: bool
     added: bool  # added live, not in the file
+    # Done without a timing (engine/timings.ticked_off): its span is no time it ran, as
+    # `cutover rehearsals` leaves it out (review, 2026-12-02: the review said 0m, -100 %).
+    ticked_off: bool = False
 
     @property
     def variance(self) -> timedelta | None:
@@ -94,6 +99,7 @@ def step_lines(final: RunState, end: datetime) -> list[StepLine]:
         times = base or now_sched.steps[sid]
         ended = st.status in ("done", "failed")
         start = timed_start(final, sid) if ended else st.started_at
+        untimed = ticked_off(step, st)
         out.append(
             StepLine(
                 id=sid,
@@ -107,10 +113,11 @@ def step_lines(final: RunState, end: datetime) -> list[StepLine]:
                 actual_start=start,
                 actual_finish=st.finished_at if ended else None,
                 budget=step.duration,
-                actual=_actual(step.kind, st, start) if ended else None,
+                actual=_actual(step.kind, st, start) if ended and not untimed else None,
                 on_planned_critical_path=sid in critical,
                 rollback=step.rollback,
                 added=step.added,
+                ticked_off=untimed,
             )
         )
     return out
