@@ -24,7 +24,7 @@ from ..engine.triggers import FiredTrigger, override_of
 from ..engine.verdict import Verdict, assess, forecaster_for
 from ..engine.verdict_types import WITHHELD_BECAUSE
 from ..inert import inert_line
-from ..journal.moved import moved_to
+from ..journal.moved import moved_of
 from ..journal.seal import unsealed
 from ..journal.store import Journal
 from ..plan.durations import format_duration
@@ -129,7 +129,7 @@ def status_report(journal: Journal, at: datetime, state: RunState | None = None)
 
 
 def _moved_json(journal: Journal) -> dict[str, str] | None:
-    where = moved_to(getattr(journal, "db", None))  # a run file's; None through the service
+    where = moved_of(journal)  # a run file's; None through the service
     return None if where is None else where.as_json()
 
 
@@ -195,7 +195,7 @@ def print_status(journal: Journal, at: datetime, args: argparse.Namespace) -> in
     if zone is not plan_zone:
         named += f" (plan's zone {at.astimezone(plan_zone):%H:%M %Z})"
     print(f"{journal.run_id}: {inert_line(journal.plan.plan.title)} ({state.mode}, {state.phase})")
-    where = moved_to(getattr(journal, "db", None))
+    where = moved_of(journal)
     if where is not None:  # first: what follows is this file's, stale since the move
         print(f"  {inert_line(where.line())}")
     word = v.word + (f" · {inert_line(v.calling.trigger or v.calling.step)}" if v.calling else "")

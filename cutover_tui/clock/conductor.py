@@ -59,7 +59,7 @@ from ..engine.schedule import schedule
 from ..engine.state import Refused
 from ..inert import inert_line
 from ..journal.lease import HEARTBEAT_S, LEASE_EXPIRY_S, holder_id, release, take_or_renew
-from ..journal.moved import moved_to
+from ..journal.moved import moved_of
 from ..journal.store import Journal
 from .check_claim import CheckClaim
 from .check_handover import checks_run_again
@@ -179,7 +179,7 @@ class Conductor:
         a no-op, so a check's thread finishing late wakes nothing."""
         if self.moved is not None:
             return True
-        where = moved_to(getattr(self.journal, "db", None))  # a run file's; PostgreSQL: None
+        where = moved_of(self.journal)  # a run file's; PostgreSQL: None
         if where is None:
             return False
         self.moved = inert_line(where.line())

@@ -65,6 +65,12 @@ def moved_to(db: object) -> Moved | None:
     return None if row is None else Moved(*(str(value) for value in row))
 
 
+def moved_of(journal: object) -> Moved | None:
+    """Where a journal's run moved: a run file's (its `db`); None for PostgreSQL itself and
+    the locked service's client, which have no such file."""
+    return moved_to(getattr(journal, "db", None))
+
+
 def moved_line(db: object) -> str | None:
     """`Moved.line` of this file's run, or None while it has not moved, or when the mark
     cannot be read: the listing says a damaged file is NOT TRUSTED (a damaged page of the

@@ -22,7 +22,7 @@ from ..plan.model import Plan
 from . import seen
 from .identity import actor_for, describe, os_login
 from .lease import lease_status
-from .moved import moved_to
+from .moved import moved_of
 from .pages import LogPages
 from .run_lookup import open_run
 from .store import ChainBroken, Journal, runs_dir
@@ -148,7 +148,7 @@ class JournalRun:
     def _look_moved(self) -> None:
         """Whether the run moved from this file (journal/moved.py): said from then on."""
         if self.moved is None:
-            where = moved_to(getattr(self.journal, "db", None))  # the locked service's: None
+            where = moved_of(self.journal)  # the locked service's: None
             self.moved = None if where is None else inert_line(where.line())
 
     def _remember(self) -> None:
