@@ -81,3 +81,14 @@ def test_a_refused_eta_in_a_clock_change_hour_says_how_long_ago_it_was(
     typed = "02:05" if at.month == 10 else "02:30"
     with pytest.raises(ValueError, match=rf"^{typed} has passed \({said}\)"):
         eta_after(typed, PLAN, at)
+
+
+def test_an_eta_in_the_repeated_hour_still_to_come_is_its_second_pass() -> None:
+    """Review (2026-12-02): 02:20 typed at 02:40 CEST on 25 Oct (before the clocks go back)
+    was refused as "the next 02:20 is tomorrow, 24h40m away"; 02:20 CET is 40m away."""
+    first_pass = datetime(2026, 10, 25, 2, 40, tzinfo=BERLIN)  # fold 0: CEST, UTC+2
+    eta = eta_after("02:20", PLAN, first_pass)
+    assert eta.astimezone(UTC) == datetime(2026, 10, 25, 1, 20, tzinfo=UTC)  # 02:20 CET
+    # In the second pass (CET) the same 02:20 passed 20m ago: refused, as any slip.
+    with pytest.raises(ValueError, match="it was 20m ago"):
+        eta_after("02:20", PLAN, first_pass.replace(fold=1))

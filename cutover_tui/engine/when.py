@@ -64,8 +64,11 @@ def next_time_of_day(text: str, plan: Plan, now: datetime) -> datetime:
         raise ValueError(f"{text!r} is not a time; write HH:MM")
     local = now.astimezone(plan.zone)
     candidate = local.replace(hour=hhmm[0], minute=hhmm[1], second=0, microsecond=0)
-    if candidate <= local:
-        candidate += timedelta(days=1)  # the same wall-clock time tomorrow
+    if candidate <= local:  # on the wall clock (an hour the clocks skipped reads passed)
+        # Passed, unless the clocks go back and its second pass is still to come (02:20
+        # typed at 02:40 CEST on 25 Oct in Berlin is 02:20 CET, 40m away, not tomorrow's).
+        second = candidate.replace(fold=1)
+        candidate = second if _span(local, second) > timedelta(0) else candidate + timedelta(days=1)
     # Spans in absolute time: a difference of two times in one zone is wall-clock time, an
     # hour off on a clock-change day (01:30 typed at 06:45 on 25 Oct in Berlin passed 6h15m
     # ago, not 5h15m, and was refused as a slip).
