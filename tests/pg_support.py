@@ -70,23 +70,7 @@ def cluster() -> Iterator[str]:
         ),
         **quiet,
     )
-    options = f"-k {data} -c listen_addresses='' -c fsync=off -c max_connections=200"
-    subprocess.run(
-        _as_server_user(
-            [
-                str(bin_dir / "pg_ctl"),
-                "-D",
-                str(data / "db"),
-                "-o",
-                options,
-                "-w",
-                "-l",
-                str(data / "log"),
-                "start",
-            ]
-        ),
-        **quiet,
-    )
+    up(data)
     try:
         yield f"postgresql://{user}@/postgres?host={data}"
     finally:
@@ -99,6 +83,39 @@ def cluster() -> Iterator[str]:
             check=False,
         )
         shutil.rmtree(data, ignore_errors=True)
+
+
+def up(data: Path) -> None:
+    """Start the cluster in `data` (cluster() made it): again after `down`, as after a crash."""
+    bin_dir = binaries()
+    assert bin_dir is not None
+    options = f"-k {data} -c listen_addresses='' -c fsync=off -c max_connections=200"
+    pg_ctl = [str(bin_dir / "pg_ctl"), "-D", str(data / "db"), "-o", options, "-w"]
+    subprocess.run(
+        _as_server_user([*pg_ctl, "-l", str(data / "log"), "start"]),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        check=True,
+    )
+
+
+def down(data: Path) -> None:
+    """Stop the cluster in `data` at once, as a crash does: every connection cut, no goodbye."""
+    bin_dir = binaries()
+    assert bin_dir is not None
+    subprocess.run(
+        _as_server_user(
+            [str(bin_dir / "pg_ctl"), "-D", str(data / "db"), "-m", "immediate", "stop"]
+        ),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        check=True,
+    )
+
+
+def data_dir(url: str) -> Path:
+    """The directory of a cluster() server, from its URL (its socket lives there)."""
+    return Path(url.split("host=", 1)[1])
 
 
 def fresh_database(server: str) -> str:

@@ -26,7 +26,7 @@ here, in one place:
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import psycopg
@@ -98,17 +98,56 @@ class Cursor:
 
 class PgConnection:
     """One psycopg connection in autocommit mode (the journal opens its own transactions),
-    its search_path set to the run's schema, `lock_key` the run's advisory-lock key."""
+    its search_path set to the run's schema, `lock_key` the run's advisory-lock key.
 
-    def __init__(self, conn: psycopg.Connection[Any], lock_key: int) -> None:
+    A connection lost (the server restarted, a DBA's pg_terminate_backend) is opened again
+    by `reopen` at the next statement that is not inside a transaction of ours: a war room
+    or a conductor that outlives the outage carries on. A transaction the loss cut short is
+    never carried on in a new connection (its lock and what it read are gone): its next
+    statements fail in one line until its ROLLBACK, which the server has made already."""
+
+    def __init__(
+        self,
+        conn: psycopg.Connection[Any],
+        lock_key: int,
+        reopen: Callable[[], psycopg.Connection[Any]] | None = None,
+    ) -> None:
         self.conn = conn
         self.lock_key = lock_key
+        self._reopen = reopen
+        self._ours = False  # inside a transaction this adapter began (BEGIN ... COMMIT)
 
     @property
     def in_transaction(self) -> bool:
+        if self.conn.broken or self.conn.closed:
+            return self._ours  # its ROLLBACK is then a no-op that ends it here
         return self.conn.info.transaction_status != pq.TransactionStatus.IDLE
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
+        word = sql.split(maxsplit=1)[0].upper() if sql.strip() else ""
+        if self.conn.broken or self.conn.closed:
+            if word == "ROLLBACK" and self._ours:
+                self._ours = False  # the server rolled it back when the connection went
+                return Cursor(None, [])
+            if self._ours:
+                raise PgError("the connection to PostgreSQL was lost mid-transaction")
+            self._connect_again()
+        # A cut the client has not noticed yet fails the first statement after it: a read
+        # or a BEGIN outside a transaction changed nothing, so it is tried once more anew.
+        again = word in ("BEGIN", "SELECT", "PRAGMA") and not self._ours
+        try:
+            return self._run(sql, params, word)
+        except PgError:
+            if not (again and self.conn.broken and self._reopen is not None):
+                raise
+        self._connect_again()
+        return self._run(sql, params, word)
+
+    def _run(self, sql: str, params: Sequence[Any], word: str) -> Cursor:
+        if word == "BEGIN":
+            self._ours = True
+        elif word in ("COMMIT", "ROLLBACK"):
+            self._ours = False
         try:
             if sql == "BEGIN IMMEDIATE":
                 self.conn.execute("BEGIN ISOLATION LEVEL READ COMMITTED")
@@ -120,7 +159,19 @@ class PgConnection:
                 raise PgError(f"not a PostgreSQL statement: {sql.split()[0:2]}")
             return Cursor(self.conn.execute(sql.replace("?", "%s"), tuple(params)))
         except psycopg.Error as exc:
+            if word == "BEGIN" and self.conn.broken:
+                self._ours = False  # it never began: nothing of ours to roll back
             raise PgError(one_line(exc)) from None
+
+    def _connect_again(self) -> None:
+        """A new connection in place of the lost one, or one line saying why there is none."""
+        if self._reopen is None:
+            raise PgError("the connection to PostgreSQL was lost")
+        self.conn.close()  # the lost one's socket, if it still holds one
+        try:
+            self.conn = self._reopen()
+        except Exception as exc:  # JournalError (cannot connect) or psycopg's: one line
+            raise PgError(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         try:

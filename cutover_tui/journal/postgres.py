@@ -191,8 +191,9 @@ class PgJournal(Journal):
                 )
             if not (row[0] or "").startswith("cutover run"):
                 raise JournalError(f"{redact(url)}: schema {run_id!r} is not a cutover run")
-            conn.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(run_id)))
-            self.db = PgConnection(conn, lock_key(run_id))  # type: ignore[assignment]
+            _in_schema(conn, run_id)
+            again = lambda: _in_schema(connect(url), run_id)  # noqa: E731 (a lost connection)
+            self.db = PgConnection(conn, lock_key(run_id), again)  # type: ignore[assignment]
             self.meta = dict(self.db.execute("SELECT key, value FROM meta"))
         except (psycopg.Error, PgError) as exc:
             conn.close()
@@ -326,6 +327,11 @@ class PgJournal(Journal):
         if self._listener is not None:
             self._listener.close()
         self.db.close()
+
+
+def _in_schema(conn: psycopg.Connection[Any], run_id: str) -> psycopg.Connection[Any]:
+    conn.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(run_id)))
+    return conn
 
 
 def origin() -> str:
