@@ -9,6 +9,7 @@ For the current OS user, on a run named by id or path, with the run's own clock:
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -28,6 +29,9 @@ from .run_lookup import open_run
 from .store import ChainBroken, Journal, runs_dir
 
 REMEMBER_EVERY_S = 5.0
+# The status line's word while the journal cannot be read (PostgreSQL down or restarting):
+# the conductor's health is then unknown too, and the next poll tries again.
+UNREACHABLE = "unknown: journal unreachable"
 
 
 class JournalRun:
@@ -58,6 +62,7 @@ class JournalRun:
         self._version: int | None = None
         self._remembered = -REMEMBER_EVERY_S  # real seconds (time.monotonic) of the last
         self._shared = False  # the war room reads the journal's own fold (opening)
+        self.unreachable = False  # the last read failed (PostgreSQL down): said, not raised
 
     @classmethod
     def open(
@@ -111,6 +116,18 @@ class JournalRun:
         return state, LogPages(self.journal.event_page, state.last_seq)
 
     def poll(self) -> list[Event]:
+        """What is new; nothing while the journal cannot be read (a PostgreSQL server down),
+        said on the status line instead of ending the war room: the poll after it is back
+        reads everything since, as it would after any pause."""
+        try:
+            new = self._poll()
+        except sqlite3.DatabaseError:
+            self.unreachable = True
+            return []
+        self.unreachable = False
+        return new
+
+    def _poll(self) -> list[Event]:
         version = self.journal.data_version()
         mine = self.journal.last_written > self._seen  # our own commits leave data_version be
         if version == self._version and self._seen and not mine:
@@ -174,13 +191,24 @@ class JournalRun:
             return self.journal.append(event, now=self._now)
         except ChainBroken as exc:  # a refusal to the screen, said as loudly as the CLI says it
             raise Refused(f"JOURNAL NOT TRUSTED, nothing recorded: {exc}") from None
+        except sqlite3.DatabaseError as exc:  # PostgreSQL down: one line, the war room stays
+            raise Refused(
+                f"the journal cannot be reached ({inert_line(str(exc), 120)}): once it is "
+                "back, look for this in the comms log before trying again"
+            ) from None
         except Refused as refusal:
             if self.login is None:
                 raise
             raise Refused(f"{refusal} ({describe(self.journal.state(), self.login)})") from None
 
     def conductor_status(self) -> str:
-        return lease_status(self.journal, time.time())
+        if self.unreachable:
+            return UNREACHABLE
+        try:
+            return lease_status(self.journal, time.time())
+        except sqlite3.DatabaseError:
+            self.unreachable = True
+            return UNREACHABLE
 
 
 def run_clock(journal: Journal, speed: float | None = None) -> Clock:
