@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import sys
+from collections.abc import Callable
 
 from ..clocks import speed_problem
 from ..engine.when import moment_near
@@ -80,6 +81,24 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 @said_in_one_line
+def _said_by(run_id: str) -> Callable[[str | None], None]:
+    """The conductor's word on a problem as it starts and ends (PostgreSQL down and back)."""
+    told = False
+
+    def say(problem: str | None) -> None:
+        nonlocal told
+        if problem is not None:
+            if told:
+                return  # once per outage: its wording may change as it goes on
+            told = True
+            print(f"cutover conduct: {run_id}: {problem}; retrying", file=sys.stderr)
+        elif told:
+            told = False
+            print(f"cutover conduct: {run_id}: conducting again", file=sys.stderr)
+
+    return say
+
+
 def cmd_conduct(args: argparse.Namespace) -> int:
     journal = open_run(args)
     if journal is None:
@@ -108,7 +127,7 @@ def cmd_conduct(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(conduct_forever(conductor))
+        asyncio.run(conduct_forever(conductor, say=_said_by(journal.run_id)))
     if conductor.moved:  # said once, here: it stood down on its first heartbeat after
         print(f"cutover conduct: {journal.run_id}: stopped: {conductor.moved}", file=sys.stderr)
         return 1

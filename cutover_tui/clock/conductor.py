@@ -112,8 +112,12 @@ class Conductor:
 
     @property
     def ended(self) -> bool:
-        """The run has ended and every message it owes is queued, and sent or given up."""
-        state = self.journal.state()
+        """The run has ended and every message it owes is queued, and sent or given up.
+        False while the run cannot be read (PostgreSQL down): the tick says why."""
+        try:
+            state = self.journal.state()
+        except sqlite3.Error:
+            return False
         return (
             state.phase == "ended"
             and self.comms.settled
@@ -283,19 +287,29 @@ class Conductor:
                 release(self.journal, self.holder)
 
 
-async def conduct_forever(conductor: Conductor, *, until_ended: bool = True) -> None:
+async def conduct_forever(
+    conductor: Conductor,
+    *,
+    until_ended: bool = True,
+    say: Callable[[str | None], None] | None = None,
+) -> None:
     """The headless conductor's main: run until cancelled (Ctrl-C), SIGTERM (systemd,
     `kill`), or, with `until_ended`, until the run has ended. The lease is released on the
-    way out, so a successor need not wait for it to expire."""
+    way out, so a successor need not wait for it to expire. `say` is told each change of
+    `problem` (a journal gone and back), so a headless conductor says it as it happens."""
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     with contextlib.suppress(NotImplementedError, RuntimeError):  # not the main thread
         loop.add_signal_handler(signal.SIGTERM, stopping.set)
     await conductor.start()
+    said: str | None = None
     try:
         while not stopping.is_set():
             if conductor.moved or (until_ended and conductor.ended):
                 break
+            if say is not None and conductor.problem != said:
+                said = conductor.problem
+                say(said)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stopping.wait(), timeout=HEARTBEAT_S)
     finally:
