@@ -111,3 +111,36 @@ def test_a_run_that_is_not_there_is_one_line(tmp_path: Path) -> None:
     said = cutover(tmp_path / "runs", "serve", "no-such-run", "--port", str(free_port()))
     assert said.returncode == 1 and "Traceback" not in said.stderr
     assert said.stderr.strip().startswith("cutover serve: no run 'no-such-run'")
+
+
+def _handshake(port: int, token: str, origin: str) -> int:
+    """The websocket's opening request, as a page of `origin` holding the cookie makes it."""
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {
+        "Connection": "Upgrade",
+        "Upgrade": "websocket",
+        "Sec-WebSocket-Version": "13",
+        "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+        "Cookie": f"cutover_token={token}",
+        "Origin": origin,
+    }
+    try:
+        conn.request("GET", "/ws", headers=headers)
+        return conn.getresponse().status
+    finally:
+        conn.close()
+
+
+def test_a_page_of_another_origin_cannot_open_the_websocket(tmp_path: Path) -> None:
+    """User pass, 2026-12-02: a page on another port of 127.0.0.1 is the same site, so the
+    SameSite cookie went with its websocket request and the war room was relayed to it."""
+    runs = tmp_path / "runs"
+    journal = new_run(runs, steps=5)
+    port = free_port()
+    with served(journal.run_id, runs, port) as (url, _):
+        token = url.split("token=", 1)[1]
+        assert _handshake(port, token, "http://127.0.0.1:9999") == 403
+        assert _handshake(port, token, "http://evil.example") == 403
+        assert _handshake(port, token, f"http://127.0.0.1:{port}") == 101

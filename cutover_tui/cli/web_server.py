@@ -6,7 +6,8 @@ small as it can be: a random token made when `cutover serve` starts, printed in 
 prints, and checked on every request but textual-serve's own static assets (its JavaScript,
 fonts and CSS: nothing of the run). The page that accepts the token sets it as an HttpOnly,
 SameSite=Strict cookie, so the websocket the page opens next carries it without the token
-being written into the page. Without it: 403 and one line saying what to use.
+being written into the page. Without it, or from a page of another origin: 403 and one
+line saying what to use.
 
 Who may look beyond that is the organisation's reverse proxy's job (README: "The war room
 in a browser"); what the browser may do is nothing: the served war room is a watcher's
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Awaitable, Callable
+from urllib.parse import urlsplit
 
 from aiohttp import web
 from textual_serve.server import Server
@@ -39,7 +41,20 @@ class TokenServer(Server):
 
     def _allowed(self, request: web.Request) -> bool:
         given = request.query.get("token") or request.cookies.get(COOKIE) or ""
-        return hmac.compare_digest(given.encode(), self.token.encode())
+        return hmac.compare_digest(given.encode(), self.token.encode()) and self._same_origin(
+            request
+        )
+
+    def _same_origin(self, request: web.Request) -> bool:
+        """A request a page of another origin made (its Origin header says so) is refused
+        even with the cookie: SameSite is by site, and every port of 127.0.0.1 is one site,
+        so any other local web page could otherwise open the war room's websocket."""
+        origin = request.headers.get("Origin")
+        if origin is None:  # a top-level visit, or no browser at all: the token decides
+            return True
+        served = {urlsplit(self.public_url)._replace(path="", query="").geturl()}
+        served |= {f"{scheme}://{request.host}" for scheme in ("http", "https")}
+        return origin.rstrip("/") in served
 
     @web.middleware
     async def _check(self, request: web.Request, handler: Handler) -> web.StreamResponse:
