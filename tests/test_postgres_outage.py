@@ -112,3 +112,20 @@ def test_a_headless_conductor_says_the_outage_once_and_conducts_again(own_url: s
     finally:
         conductor.terminate()
         conductor.wait(timeout=30)
+
+
+def test_a_server_gone_after_opening_is_an_outage_not_damage(own_url: str) -> None:
+    """User pass: `cutover do` whose server died between opening the run and its trust check
+    said 'JOURNAL NOT TRUSTED ... the database is damaged: ... Connection refused'."""
+    from cutover_tui.journal.trust import guard
+    from cutover_tui.journal.unreachable import JournalUnreachable
+    from tests.pg_support import data_dir, down, up
+
+    journal = PgJournal(own_url, new_run(own_url).run_id)
+    down(data_dir(own_url))
+    try:
+        with pytest.raises(JournalUnreachable, match=r"Connection refused|No such file"):
+            guard(journal, remember=False)
+    finally:
+        up(data_dir(own_url))
+    assert guard(journal, remember=False) is None  # back: trusted as before

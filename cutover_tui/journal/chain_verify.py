@@ -8,6 +8,7 @@ import sqlite3
 from ..engine.events import parse_event
 from .raw_chain import GENESIS
 from .raw_chain import link as chain
+from .unreachable import JournalUnreachable
 
 
 def verify_rows(db: sqlite3.Connection) -> tuple[list[str], str, int]:
@@ -16,6 +17,8 @@ def verify_rows(db: sqlite3.Connection) -> tuple[list[str], str, int]:
     try:
         integrity = db.execute("PRAGMA integrity_check").fetchall()
         rows = db.execute("SELECT seq, key, body, prev, hash FROM events ORDER BY seq").fetchall()
+    except JournalUnreachable:
+        raise  # an outage, said as one (cannot connect), never called damage
     except sqlite3.DatabaseError as exc:
         return [f"the database is damaged: {exc}"], GENESIS, 0
     if integrity != [("ok",)]:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from .evidence import _has_table, high_water_problem, memory_problem, missing_triggers
 from .seal import digest, meta_digest
 from .seen import against
+from .unreachable import JournalUnreachable
 
 if TYPE_CHECKING:
     from .listing import RunFile
@@ -51,6 +52,8 @@ def listing_guard(run: RunFile, known: Seen | _Ask | None = ASK) -> str | None:
         ):
             if problem:
                 problems.append(problem)
+    except JournalUnreachable:
+        raise  # an outage, said as one (cannot connect), never called damage
     except sqlite3.DatabaseError as exc:
         return f"the database is damaged: {exc}"
     return "; ".join(problems) or None

@@ -33,6 +33,7 @@ import psycopg
 from psycopg import pq
 
 from .runindex import _UPSERT as INDEX_UPSERT
+from .unreachable import JournalUnreachable
 
 # SQLite-only statements the journal's modules run, and what they mean here. PostgreSQL
 # checks its own pages (data checksums, WAL); the journal's chain is checked row by row above.
@@ -59,6 +60,10 @@ _SAME = {
 
 class PgError(sqlite3.DatabaseError):
     """A PostgreSQL error, said in one line (its first line, with the server's hint)."""
+
+
+class PgUnreachable(PgError, JournalUnreachable):
+    """The server went away or cannot be reached: an outage, never damage to the run."""
 
 
 def one_line(exc: psycopg.Error) -> str:
@@ -130,7 +135,7 @@ class PgConnection:
                 self._ours = False  # the server rolled it back when the connection went
                 return Cursor(None, [])
             if self._ours:
-                raise PgError("the connection to PostgreSQL was lost mid-transaction")
+                raise PgUnreachable("the connection to PostgreSQL was lost mid-transaction")
             self._connect_again()
         # A cut the client has not noticed yet fails the first statement after it: a read
         # or a BEGIN outside a transaction changed nothing, so it is tried once more anew.
@@ -161,17 +166,18 @@ class PgConnection:
         except psycopg.Error as exc:
             if word == "BEGIN" and self.conn.broken:
                 self._ours = False  # it never began: nothing of ours to roll back
-            raise PgError(one_line(exc)) from None
+            raise (PgUnreachable if self.conn.broken else PgError)(one_line(exc)) from None
 
     def _connect_again(self) -> None:
         """A new connection in place of the lost one, or one line saying why there is none."""
         if self._reopen is None:
-            raise PgError("the connection to PostgreSQL was lost")
+            raise PgUnreachable("the connection to PostgreSQL was lost")
         self.conn.close()  # the lost one's socket, if it still holds one
         try:
             self.conn = self._reopen()
         except Exception as exc:  # JournalError (cannot connect) or psycopg's: one line
-            raise PgError(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
+            line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise PgUnreachable(line) from None
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         try:

@@ -33,6 +33,7 @@ from .columns import column_problems
 from .evidence import _has_table, high_water_problem, memory_problem, missing_triggers
 from .seal import digest, meta_digest, unpack_plan, unsealed
 from .store import FOLD_FAULTS, Journal
+from .unreachable import JournalUnreachable
 
 # How the guard begins when the run cannot even be read (nothing more can be shown).
 UNREADABLE = ("its events cannot be read", "the database is damaged")
@@ -249,6 +250,8 @@ def guard(journal: Journal, *, remember: bool = True) -> str | None:
         problems += _evidence(journal)
     except ValueError as exc:
         return f"its events cannot be read: {first_fault(exc)}"
+    except JournalUnreachable:
+        raise  # an outage, said as one (cannot connect), never called damage
     except sqlite3.DatabaseError as exc:  # a damaged page: said, not raised into run/follow
         return f"the database is damaged: {exc}"
     if problems:
