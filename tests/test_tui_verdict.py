@@ -146,6 +146,26 @@ def test_the_conductor_health_stays_on_line_one_at_80_columns() -> None:
     assert "cond STALE" in right.plain
 
 
+def test_a_locked_mode_conductor_is_judged_by_its_lease_not_its_service_prefix() -> None:
+    # Regression (user pass, jump host): in locked mode the service answers "service, ok: ..."
+    # and every war room below 110 columns said "cond SERVICE," in the warning colour, a live
+    # service and a stale one alike.
+    from cutover_tui.engine.state import fold
+    from cutover_tui.tui.frame import Frame
+    from cutover_tui.tui.widgets.status import headline
+    from tests.warroom_support import PLAN
+
+    frame = Frame.at(fold(PLAN, through_load()), at(100), "alice")
+    _, right = headline(frame, "service, ok: pid 4242", 80)
+    assert "cond ok" in right.plain and "SERVICE" not in right.plain
+    assert all(span.style != "yellow" for span in right.spans)
+    _, right = headline(frame, "service, STALE: pid 4242 silent for 9s", 80)
+    assert "cond STALE" in right.plain
+    _, right = headline(frame, "service, ok: pid 4242", 120)
+    assert "conductor: service, ok: pid 4242" in right.plain
+    assert all(span.style != "yellow" for span in right.spans)
+
+
 def test_a_risk_is_shown_beside_the_trigger_it_arms() -> None:
     from cutover_tui.engine.state import fold
     from cutover_tui.plan import parse_plan

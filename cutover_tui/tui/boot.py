@@ -42,6 +42,7 @@ from textual.widget import Widget
 from ..inert import inert_line
 from ..journal.first_facts import FirstFacts
 from ..plan.zones import hm
+from .cond_health import conductor_health
 from .keys import bindings
 from .terminal import TerminalGuard, driver_class
 
@@ -137,13 +138,12 @@ def sketch_lines(
     right = Text(f"   {inert_line(login, 30)}")
     if read_only:
         right.append(" (following, read-only)", "bold")
-    healthy = facts.conductor.startswith("ok")
+    healthy, word = conductor_health(facts.conductor)
     if width >= 110:
         right.append(
             f"   conductor: {inert_line(facts.conductor, 40)}", "dim" if healthy else "yellow"
         )
     else:
-        word = "ok" if healthy else facts.conductor.split(":")[0].split()[0].upper()
         right.append(f" · cond {word}", "dim" if healthy else "yellow")
     right.append(" ")
     clock = Text(f"  {hm(now, zone, seconds=True)} {now.astimezone(zone).strftime('%Z')}", "bold")

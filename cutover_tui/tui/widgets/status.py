@@ -11,6 +11,7 @@ from textual.widget import Widget
 
 from ...engine.aftercare_status import summary as aftercare_summary
 from ...inert import inert_line
+from ..cond_health import conductor_health
 from ..frame import LEVEL_STYLE, STAGE_MARK, TONE_BADGE, Frame, dur
 from ..incident_news import badge_word
 
@@ -46,7 +47,7 @@ def headline(
         right.append(" (read-only: the run moved)", "bold")
     elif read_only:
         right.append(" (following, read-only)", "bold")
-    healthy = conductor.startswith("ok")
+    healthy, word = conductor_health(conductor)
     if width >= 110:
         right.append(
             # The lease row is writable by the group: its holder text is made inert.
@@ -54,7 +55,6 @@ def headline(
             "dim" if healthy else "yellow",
         )
     else:  # narrow: still say whether anyone conducts; the plan's title is what gets cut
-        word = "ok" if healthy else inert_line(conductor.split(":")[0].split()[0], 12).upper()
         right.append(f" · cond {word}", "dim" if healthy else "yellow")
     right.append(" ")
     return left, right
