@@ -92,7 +92,12 @@ class Frame:
         for role in ("commander", "operator", "communicator", "resolver", "approver"):
             if role in roles:
                 return role
-        return "watcher"
+        if "watcher" in roles:
+            return "watcher"
+        # No role at all: said as the refusals say it (RunState.roles_said), not "watcher"
+        # (user pass: a commander who handed the role over, or a login the plan does not
+        # name, was called a watcher here while `cutover do` said "no role tonight").
+        return "no role tonight" if self.actor in self.state.plan.people else "not in the plan"
 
     def clock(self, moment: datetime | None, seconds: bool = False) -> str:
         return hm(moment, self.zone, seconds=seconds)

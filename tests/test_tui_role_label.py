@@ -1,0 +1,37 @@
+"""Line one of the war room names the viewer's role as the refusals do (user pass, jump host):
+someone with no role tonight was called a "watcher", while `cutover do` said "no role
+tonight" or "not in the plan's people", and the watcher role is a role of its own."""
+
+from __future__ import annotations
+
+from cutover_tui.engine.events_incidents import RoleHandedOver
+from tests.warroom_support import at, settle, through_load, war_room
+
+
+def _line_one(app) -> str:
+    return str(app.screen.query_one("#status-right").render())
+
+
+async def test_a_commander_who_handed_the_role_over_is_not_called_a_watcher() -> None:
+    handed = RoleHandedOver(
+        actor="alice", at=at(51), role="commander", giver="alice", taker="ops", reason="off shift"
+    )
+    app = war_room("alice", [*through_load(), handed], now=at(52))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, lambda: "Alice Ng" in _line_one(app))
+        assert "Alice Ng: no role tonight" in _line_one(app)
+        assert "watcher" not in _line_one(app)
+
+
+async def test_a_login_the_plan_does_not_name_is_not_called_a_watcher() -> None:
+    app = war_room("@eve", through_load(), now=at(52))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, lambda: "eve" in _line_one(app))
+        assert "@eve: not in the plan" in _line_one(app)
+
+
+async def test_a_watcher_is_still_called_a_watcher() -> None:
+    app = war_room("viewer", through_load(), now=at(52))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, lambda: "Vic Watts" in _line_one(app))
+        assert "Vic Watts: watcher" in _line_one(app)
