@@ -53,6 +53,7 @@ def check_plan(plan: Plan, extra: Known | None = None) -> list[Finding]:
         _step_lengths,
         _roles,
         _reserved_people,
+        _shared_logins,
         raci_findings,
         risk_findings,
         probe_findings,
@@ -235,6 +236,26 @@ def _reserved_people(plan: Plan, known: Known) -> Iterator[Finding]:
             ("people", CONDUCTOR_KEY),
             f"{CONDUCTOR_KEY!r} is the name the conductor records under; give this person another key",
         )
+
+
+def _shared_logins(plan: Plan, known: Known) -> Iterator[Finding]:
+    """Two people with one OS login: cutover takes that login to be the first of them, so the
+    other can never act as themselves (user pass: a copied [people] entry validated silently).
+    A warning, not an error: runs already made keep their plan, and it is checked on opening."""
+    first: dict[str, str] = {}
+    for key, person in plan.people.items():
+        if not person.user:
+            continue
+        if person.user in first:
+            was = first[person.user]
+            yield Finding(
+                ("people", key, "user"),
+                f"login {person.user!r} is also the login of people.{was}: cutover takes "
+                f"{person.user} to be {was}, so {key} can never act as themselves",
+                severity="warning",
+            )
+        else:
+            first[person.user] = key
 
 
 def _roles(plan: Plan, known: Known) -> Iterator[Finding]:
