@@ -392,7 +392,7 @@ def test_a_watcher_only_watches_even_on_their_own_step() -> None:
     note = NoteAdded(actor="viewer", at=at("23:55"), text="looks fine")
     assert reason(events, note) == (
         "Vic Watts (viewer) [watcher] may not add a note: "
-        "only anyone with a role in the plan but a watcher may"
+        "only someone with a role tonight other than watcher, or the owner of the step, may"
     )
 
 

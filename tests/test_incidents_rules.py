@@ -168,6 +168,37 @@ def test_a_handed_over_command_moves_the_permissions_with_it() -> None:
     )
 
 
+def test_a_commander_who_handed_over_is_told_a_note_needs_a_role_tonight() -> None:
+    # Regression (user pass, jump host): the refusal said a note was for "anyone with a role
+    # in the plan", and the plan does give the former commander one.
+    from cutover_tui.engine.events import NoteAdded
+
+    state = started()
+    apply(
+        state,
+        RoleHandedOver(
+            actor="cmdr",
+            at=hm("02:00"),
+            role="commander",
+            giver="cmdr",
+            taker="lead",
+            reason="end of shift",
+            key="h",
+        ),
+    )
+    note = NoteAdded(actor="cmdr", at=hm("02:01"), text="still here", key="n")
+    said = check(state, note) or ""
+    assert "in the plan" not in said
+    assert said.endswith(
+        "may not add a note: only someone with a role tonight other than watcher, "
+        "or the owner of the step, may"
+    )
+    assert "[no role tonight" in said
+    raised = IncidentRaised(actor="cmdr", at=hm("02:01"), severity="sev2", title="x", key="r")
+    said = check(state, raised) or ""
+    assert said.endswith("only someone with a role tonight other than watcher may")
+
+
 def test_a_person_cannot_pre_empt_the_conductors_incident_for_a_trigger() -> None:
     state = started()
     forged = IncidentRaised(

@@ -52,7 +52,7 @@ def permission(state: RunState, event: Event) -> str | None:
             who,
             state.roles_said(actor),
             "raise an incident",
-            "someone with a role in the plan but a watcher",
+            "someone with a role tonight other than watcher",  # not "in the plan": see rules.py
         )
     if isinstance(event, RoleHandedOver):
         if "commander" in roles:

@@ -132,7 +132,9 @@ def _permission(state: RunState, event: Event) -> str | None:
             who,
             state.roles_said(actor),
             "add a note",
-            "anyone with a role in the plan but a watcher",
+            # "a role in the plan" misled a commander who had handed the role over: the
+            # plan still gives it to them, tonight they have none (user pass, jump host).
+            "someone with a role tonight other than watcher, or the owner of the step,",
         )
     if isinstance(event, CommsSent):
         if commander or "communicator" in roles or (step_id and state.may_act_on(actor, step_id)):
