@@ -159,7 +159,7 @@ def test_cutover_run_says_a_bad_var_in_one_line_and_starts_nothing(tmp_path: Pat
     assert main(args) == 1
     err = capsys.readouterr().err.strip()
     assert err == (
-        "cutover: --var shp: the plan's [vars] has no 'shp' (it has: live, shop); "
+        "cutover run: --var shp: the plan's [vars] has no 'shp' (it has: live, shop); "
         "did you mean 'shop'?"
     )
     assert not list(runs.glob("*.db"))

@@ -76,8 +76,15 @@ def open_run(args: argparse.Namespace) -> Journal | LockedJournal | None:
     try:
         return open_named(args.run, args)
     except JournalError as exc:
-        print(f"cutover: {exc}", file=sys.stderr)
+        print(f"{said_by(args)}: {exc}", file=sys.stderr)
         return None
+
+
+def said_by(args: argparse.Namespace) -> str:
+    """ "cutover COMMAND", as every other refusal of the command begins (user pass: "cutover: no
+    run ..." beside "cutover status: ... permission denied")."""
+    command = getattr(args, "command", None)
+    return f"cutover {command}" if command else "cutover"
 
 
 def open_named(ref: str, args: argparse.Namespace) -> Journal | LockedJournal:

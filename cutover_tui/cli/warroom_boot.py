@@ -121,13 +121,13 @@ def warm_war_room(path: Path) -> None:
 def open_parts(args: argparse.Namespace, ref: str, read_only: bool) -> WarRoomParts | Refusal:
     """On the UI thread, once imported: the run opened as `cutover run` opens it."""
     from ..tui.boot import Refusal
-    from .options import open_named
+    from .options import open_named, said_by
     from .warroom_commands import war_room_parts
 
     try:
         journal = open_named(ref, args)
     except JournalError as exc:
-        return Refusal(f"cutover: {exc}")
+        return Refusal(f"{said_by(args)}: {exc}")
     return war_room_parts(journal, read_only=read_only, tz=args.tz)
 
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from ..journal.backend import journal_url
 from ..journal.identity import actor_for, os_login
 from ..journal.run_files import JournalError, runs_dir
-from .options import add_runs_option, load_or_say, open_named
+from .options import add_runs_option, load_or_say, open_named, said_by
 
 # The rest is imported by the functions that use it: `cutover run RUN` paints its first frame
 # before pydantic, the plan model, the engine and the store are loaded (cli/warroom_boot.py).
@@ -72,7 +72,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         journal = _journal_for(args)
     except JournalError as exc:  # a PostgreSQL journal that cannot be reached, in one line
-        print(f"cutover: {exc}", file=sys.stderr)
+        print(f"{said_by(args)}: {exc}", file=sys.stderr)
         return 1
     if journal is None:
         return 1
@@ -90,7 +90,7 @@ def cmd_follow(args: argparse.Namespace) -> int:
     try:
         journal = open_named(args.run, args)
     except JournalError as exc:
-        print(f"cutover: {exc}", file=sys.stderr)
+        print(f"{said_by(args)}: {exc}", file=sys.stderr)
         return 1
     return _war_room(journal, read_only=True, tz=args.tz)
 
@@ -124,7 +124,7 @@ def _journal_for(args: argparse.Namespace) -> Journal | LockedJournal | None:
         try:
             return open_named(args.target, args)
         except JournalError as exc:
-            print(f"cutover: {exc}", file=sys.stderr)
+            print(f"{said_by(args)}: {exc}", file=sys.stderr)
             return None
     from ..plan.vars import VarError, with_overrides
     from .start_commands import cmd_start
@@ -135,7 +135,7 @@ def _journal_for(args: argparse.Namespace) -> Journal | LockedJournal | None:
     try:  # said now, in one line, not as "you may not start one" below
         with_overrides(loaded, getattr(args, "var", []))
     except VarError as exc:
-        print(f"cutover: {exc}", file=sys.stderr)
+        print(f"{said_by(args)}: {exc}", file=sys.stderr)
         return None
     # The run of the mode asked for first: a rehearsal begun after the live run (anyone may
     # start one) must not take the operators who open the war room by the plan's name.
