@@ -4,9 +4,11 @@ through Selenium), against a real server, a real run and the real CLI appending 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -144,3 +146,21 @@ def test_a_page_of_another_origin_cannot_open_the_websocket(tmp_path: Path) -> N
         assert _handshake(port, token, "http://127.0.0.1:9999") == 403
         assert _handshake(port, token, "http://evil.example") == 403
         assert _handshake(port, token, f"http://127.0.0.1:{port}") == 101
+
+
+def test_the_page_loads_nothing_from_another_site(tmp_path: Path) -> None:
+    """User pass (2026-12-02): textual-serve's page asked fonts.googleapis.com for its font,
+    so every viewer's browser called out of the jump host's network. It names the copy
+    textual-serve ships, which this server serves."""
+    runs = tmp_path / "runs"
+    journal = new_run(runs, steps=5)
+    port = free_port()
+    with served(journal.run_id, runs, port) as (url, _):
+        with urllib.request.urlopen(url, timeout=30) as response:
+            page = response.read().decode()
+        loads = re.findall(r"""(?:href|src)=["']?(https?://[^"'\s>]+)""", page)
+        own = f"http://127.0.0.1:{port}/"
+        assert [u for u in loads if not u.startswith(own)] == [] and "googleapis" not in page
+        font = re.search(r"url\('([^']+\.ttf)'\)", page)
+        assert font is not None, page[:400]
+        assert status_of(urllib.parse.urljoin(url, font.group(1))) == 200  # served here

@@ -17,9 +17,13 @@ in a browser"); what the browser may do is nothing: the served war room is a wat
 from __future__ import annotations
 
 import hmac
+import re
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from urllib.parse import urlsplit
 
+import aiohttp_jinja2
+import jinja2
 from aiohttp import web
 from textual_serve.server import Server
 
@@ -30,6 +34,25 @@ REFUSED = (
 )
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+# textual-serve's page asks Google's servers for its font, which textual-serve also ships in
+# its static assets: every viewer's browser called out of the jump host's network for it
+# (user pass, 2026-12-02). The page is served naming its own copy instead.
+_OUTSIDE_STYLESHEET = re.compile(r"<link\b[^>]*\bhref=\"https?://[^\"]*\"[^>]*>", re.IGNORECASE)
+_OWN_FONT = (
+    "<style>@font-face { font-family: 'Roboto Mono'; "
+    "src: url('{{ config.static.url }}fonts/RobotoMono-VariableFont_wght.ttf'); }</style>"
+)
+
+
+def own_font_page(templates: Path) -> jinja2.FunctionLoader:
+    """textual-serve's page templates with every stylesheet from another site replaced by
+    the font it ships (`_OWN_FONT`): nothing the page loads leaves this server."""
+
+    def source(name: str) -> str:
+        return _OUTSIDE_STYLESHEET.sub(_OWN_FONT, (templates / name).read_text(encoding="utf-8"))
+
+    return jinja2.FunctionLoader(source)
 
 
 class TokenServer(Server):
@@ -72,6 +95,7 @@ class TokenServer(Server):
     async def _make_app(self) -> web.Application:
         app = await super()._make_app()
         app.middlewares.append(self._check)
+        aiohttp_jinja2.setup(app, loader=own_font_page(Path(self.templates_path)))
         return app
 
     async def on_startup(self, app: web.Application) -> None:
