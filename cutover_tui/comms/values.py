@@ -62,30 +62,26 @@ class Said(str):
         return str(self)
 
 
-# Under a NO GO the plan cannot finish: no finish, delta or buffer is claimed, as the status
-# line and `cutover status` claim none (user pass, 2026-12-02: a status update said
-# "projected finish 03:10" beside NO GO). The chance of finishing in the window is nil.
-NO_GO_FIGURES = {
-    "projected_finish": Said(f"none {WITHHELD_BECAUSE['no-go']}"),
-    "likely_finish": Said(f"none {WITHHELD_BECAUSE['no-go']}"),
-    "p80": Said("none"),
-    "p_in_window": "0%",
-    "delta": Said("no finish"),
-    "buffer_left": Said("none"),
-}
+def _withheld(stage: str, chance: str) -> dict[str, Any]:
+    """The figures of a stage that claims no finish, as the status line and `cutover status`
+    claim none: `projected_finish` and `likely_finish` say why, the rest none."""
+    why = Said(f"none {WITHHELD_BECAUSE[stage]}")
+    return {
+        "projected_finish": why,
+        "likely_finish": why,
+        "p80": Said("none"),
+        "p_in_window": chance,
+        "delta": Said("no finish"),
+        "buffer_left": Said("none"),
+    }
 
 
+# Under a NO GO the plan cannot finish (user pass, 2026-12-02: a status update said
+# "projected finish 03:10" beside NO GO): the chance of finishing in the window is nil.
+NO_GO_FIGURES = _withheld("no-go", "0%")
 # Under an unanswered ROLL BACK the odds are for carrying on past the call, which nobody has
-# decided to do: no finish is claimed, as the status line and `cutover status` claim none
-# (user pass, 2026-12-02: "72% in window, likely 03:10" beside ROLL BACK).
-ROLL_BACK_FIGURES = {
-    "projected_finish": Said(f"none {WITHHELD_BECAUSE['roll-back']}"),
-    "likely_finish": Said(f"none {WITHHELD_BECAUSE['roll-back']}"),
-    "p80": Said("none"),
-    "p_in_window": Said("no stated"),  # "no stated chance of finishing by the deadline"
-    "delta": Said("no finish"),
-    "buffer_left": Said("none"),
-}
+# decided to do (user pass, 2026-12-02: "72% in window, likely 03:10" beside ROLL BACK).
+ROLL_BACK_FIGURES = _withheld("roll-back", Said("no stated"))  # "no stated chance of …"
 WITHHELD_FIGURES = {"no-go": NO_GO_FIGURES, "roll-back": ROLL_BACK_FIGURES}
 
 
