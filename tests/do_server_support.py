@@ -291,13 +291,12 @@ def recorded(path: Path, text: str) -> int:
 
 
 HAND = """
-import json, os, socket, sys, time
+import json, os, socket, sys
 from cutover_tui.cli.do_server_wire import GO, WireError, read_line, send_request
 where, request, go = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3] == "go"
 folder = os.open(os.path.dirname(where), os.O_RDONLY | os.O_DIRECTORY)
 sock = socket.socket(socket.AF_UNIX)
 sock.connect(f"/proc/self/fd/{folder}/{os.path.basename(where)}")
-time.sleep(float(sys.argv[4]))  # a client off the CPU before its request (a busy machine)
 null = os.open(os.devnull, os.O_RDWR)
 try:
     send_request(sock, request, [os.open(".", os.O_RDONLY), null, null, null])
@@ -318,10 +317,9 @@ def hand_client(
     cwd: Path,
     go: bool,
     user: list[str] | None = None,
-    stall: float = 0.0,
 ) -> dict:
     """A request written by hand to the server at `where`, from a process of `user` (the
-    served user by default), its streams /dev/null, sent `stall` seconds after it connected:
+    served user by default), its streams /dev/null, sent as soon as it connected:
     what the server answered ({"first": the pid line or None, "end": the status line once
     the go was sent})."""
     done = subprocess.run(
@@ -333,7 +331,6 @@ def hand_client(
             str(where),
             json.dumps(request),
             "go" if go else "no-go",
-            str(stall),
         ],
         cwd=cwd,
         capture_output=True,
