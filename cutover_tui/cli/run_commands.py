@@ -80,7 +80,6 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return verify(journal, args.expect)
 
 
-@said_in_one_line
 def _said_by(run_id: str) -> Callable[[str | None], None]:
     """The conductor's word on a problem as it starts and ends (PostgreSQL down and back)."""
     told = False
@@ -99,6 +98,7 @@ def _said_by(run_id: str) -> Callable[[str | None], None]:
     return say
 
 
+@said_in_one_line
 def cmd_conduct(args: argparse.Namespace) -> int:
     journal = open_run(args)
     if journal is None:
