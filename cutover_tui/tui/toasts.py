@@ -49,11 +49,13 @@ def fit_lines(lines: list[str], columns: int, rows: int, more: str) -> list[str]
     if sum(height(line) for line in lines) <= room:
         return lines
     kept: list[str] = []
+    used = 0  # rows the kept lines take
     for i, line in enumerate(lines):
         rest = more.format(n=len(lines) - i)
-        if sum(map(height, [*kept, line, rest])) > room and kept:
+        if kept and used + height(line) + height(rest) > room:
             return [*kept, rest]
         kept.append(line)
+        used += height(line)
     return kept
 
 
