@@ -142,9 +142,9 @@ def test_the_refusals_people_read() -> None:
     assert check(state, nobody) == "there is no incident INC-9; the run has 1"
 
 
-def test_a_handed_over_command_moves_the_permissions_with_it() -> None:
-    state = started()
-    handover = RoleHandedOver(
+def command_to_lead() -> RoleHandedOver:
+    """Cora (cmdr) hands the commander role to lead at 02:00."""
+    return RoleHandedOver(
         actor="cmdr",
         at=hm("02:00"),
         role="commander",
@@ -153,6 +153,11 @@ def test_a_handed_over_command_moves_the_permissions_with_it() -> None:
         reason="end of shift",
         key="h",
     )
+
+
+def test_a_handed_over_command_moves_the_permissions_with_it() -> None:
+    state = started()
+    handover = command_to_lead()
     assert check(state, handover) is None
     apply(state, handover)
     assert "commander" in state.roles_of("lead") and "commander" not in state.roles_of("cmdr")
@@ -174,18 +179,7 @@ def test_a_commander_who_handed_over_is_told_a_note_needs_a_role_tonight() -> No
     from cutover_tui.engine.events import NoteAdded
 
     state = started()
-    apply(
-        state,
-        RoleHandedOver(
-            actor="cmdr",
-            at=hm("02:00"),
-            role="commander",
-            giver="cmdr",
-            taker="lead",
-            reason="end of shift",
-            key="h",
-        ),
-    )
+    apply(state, command_to_lead())
     note = NoteAdded(actor="cmdr", at=hm("02:01"), text="still here", key="n")
     said = check(state, note) or ""
     assert "in the plan" not in said
