@@ -22,8 +22,8 @@ from cutover_tui.rehearse.calibrate import (
     CalibrationError,
     _ends,
     calibrate,
-    write_calibrated,
 )
+from cutover_tui.rehearse.calibrated_plan import write_calibrated
 
 ROOT = Path(__file__).resolve().parents[1]
 

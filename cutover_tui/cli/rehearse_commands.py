@@ -121,7 +121,8 @@ def forecast_with_history(plan, states) -> str:
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
     from ..plan.errors import PlanError
-    from ..rehearse.calibrate import CalibrationError, calibrate, render_changes, write_calibrated
+    from ..rehearse.calibrate import CalibrationError, calibrate, render_changes
+    from ..rehearse.calibrated_plan import write_calibrated
     from ..rehearse.evidence import refused_cuts
 
     loaded = load_or_say(args.plan)

@@ -36,7 +36,7 @@ on fewer than two rehearsals is refused (`evidence.refused_cuts`, one line per s
 the caller forces it: one fast night must not halve a plan.
 
 The calibrated plan is written next to the original with tomli-w (the original, with its
-comments, is never rewritten) and validates like any plan.
+comments, is never rewritten) and validates like any plan: rehearse/calibrated_plan.py.
 """
 
 from __future__ import annotations
@@ -45,20 +45,14 @@ import math
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from pathlib import Path
-from typing import TYPE_CHECKING
+from datetime import timedelta
 
 from ..engine.pace import PacePrior
 from ..engine.state import RunState
 from ..plan.durations import format_duration
 from ..plan.model import Plan
-from ..plan.write import dumps_plan, local_time
 from .evidence import evidence_line
 from .summary import RehearsalSummary, actual_of
-
-if TYPE_CHECKING:
-    from ..plan import LoadedPlan
 
 Z90 = 1.2816  # the 90th percentile of a standard normal (the 10th is its negative)
 MIN_TAU2 = 0.0025  # between-step spread floor (5 % on the log scale)
@@ -354,48 +348,3 @@ def render_changes(plan: Plan, c: Calibration) -> str:
             f"{format_duration(p.high):>7} {p.weight:>5.0%}{mark}"
         )
     return "\n".join(lines)
-
-
-def write_calibrated(loaded: LoadedPlan, c: Calibration, out: Path) -> Path:
-    """The plan with the proposals written in, as a new TOML file that validates. Refuses to
-    write over the plan itself."""
-    if loaded.path is not None and Path(out).resolve() == Path(loaded.path).resolve():
-        raise CalibrationError("the calibrated plan must not overwrite the original")
-    data = loaded.plan.model_dump(mode="json", exclude_none=True, by_alias=True)
-    steps = list(data.get("step", []))
-    steps += list((data.get("rollback") or {}).get("step", []))
-    for step in steps:
-        p = c.proposals.get(step["id"])
-        if p is None:
-            continue
-        step["duration"] = format_duration(p.proposed)
-        step["estimate"] = {"low": format_duration(p.low), "high": format_duration(p.high)}
-    # Clock times back in the plan's own zone, as local times, like the original file.
-    text = dumps_plan(_localised(data, loaded.plan))
-    header = (
-        f"# Calibrated from {c.rehearsals} rehearsal(s) of {loaded.path} by `cutover calibrate`.\n"
-        f"# Typical pace {c.mean_factor:.2f}x the original budgets. Review before use.\n"
-    )
-    out.write_text(header + text, encoding="utf-8")
-    from ..plan import load_plan  # late: `status` reads the prior without a TOML reader
-
-    load_plan(out)  # it must validate; raises PlanError naming the problem if not
-    return out
-
-
-def _localised(data, plan: Plan):
-    def walk(value):
-        if isinstance(value, dict):
-            return {k: walk(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [walk(v) for v in value]
-        if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and "T" in value:
-            try:
-                moment = datetime.fromisoformat(value)
-            except ValueError:
-                return value
-            if moment.tzinfo is not None:  # the repeated hour of a clock change keeps its offset
-                return local_time(moment, plan.zone)
-        return value
-
-    return walk(data)
