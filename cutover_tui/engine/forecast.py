@@ -23,7 +23,9 @@ once, predecessors gathered through CSR arrays and reduced with `np.maximum.redu
 refresh costs a few numpy operations per level, not per step or per draw. On a plan too large
 for whole matrices, the iterations run in blocks of bounded size (`engine.forecast_blocks`),
 with the same figures. The distributions live in `engine.forecast_draws`, the simulated nights
-and the deadlines in `engine.forecast_simulation`; this module re-exports their names.
+and the deadlines in `engine.forecast_simulation`; this module re-exports their names. Where
+each step stands at `now` (closed, running: a running step's conditional finish) is
+`engine.forecast_running`'s.
 """
 
 from __future__ import annotations
@@ -52,10 +54,10 @@ from .forecast_draws import (  # re-exported: callers import these from here
     covariance_root,
     step_range,
     triangular_cdf,
-    triangular_cdf_array,
     triangular_ppf,
 )
 from .forecast_graph import LevelGraph, level_graph
+from .forecast_running import running_finish, step_standing
 from .forecast_simulation import (  # re-exported: callers import these from here
     Simulation,
     _origin,
@@ -65,7 +67,6 @@ from .forecast_simulation import (  # re-exported: callers import these from her
 )
 from .state import RunState
 
-PAST_HIGH = 0.2  # a running step past its pessimistic estimate: about this much budget more
 MAX_SCATTER = float(np.log(4.0))  # a step's own scatter stays within 1/4..4 times its range
 
 
@@ -244,23 +245,7 @@ class Forecaster:
                 )
 
         lower = np.maximum(graph.not_before, now_s)  # a pending step starts no earlier
-        closed: dict[int, float] = {}
-        is_open = np.ones(n, bool)
-        is_running = np.zeros(n, bool)
-        for i, sid in enumerate(graph.ids):
-            st = state.status[sid]
-            step = state.steps[sid]
-            if st.closed or (
-                st.status == "failed"
-                and st.finished_at
-                and step.kind == "checkpoint"
-                and step.on_fail == "continue"
-            ):
-                at = st.finished_at
-                closed[i] = (at - origin).total_seconds() if at else now_s
-                is_open[i] = False
-            elif st.status in ("running", "suspended") and st.started_at is not None:
-                is_running[i] = True
+        closed, is_open, is_running = step_standing(state, graph, origin, now_s)
         running = [int(i) for i in np.flatnonzero(is_running)]
 
         # Uniforms are kept for the running steps only (the rest live in the duration matrix).
@@ -280,7 +265,9 @@ class Forecaster:
             fixed: dict[int, np.ndarray | float] = dict(closed)
             for i in running:
                 factor = per_step[i] if per_step is not None else scale[i]
-                fixed[i] = self._running_finish(state, graph.ids[i], origin, now_s, factor, cols)
+                step_id = graph.ids[i]
+                u = self._u(step_id)[cols]
+                fixed[i] = running_finish(state, step_id, origin, now_s, factor, u)
             return level_pass(graph.levels, lower, duration, fixed), duration
 
         parts = blocks(n, iters)
@@ -308,48 +295,6 @@ class Forecaster:
         return Simulation(
             origin, graph.ids, None, None, ends, is_open, is_running, graph.preds, None, column
         )
-
-    def _running_finish(
-        self,
-        state: RunState,
-        sid: str,
-        origin: datetime,
-        now_s: float,
-        factor: np.ndarray | float,
-        cols: slice,
-    ) -> np.ndarray:
-        """A running (or suspended) step: its finish in the iterations `cols`, drawn
-        conditional on the time spent."""
-        st = state.status[sid]
-        draw = step_range(state.steps[sid])
-        assert st.started_at is not None
-        until = now_s
-        if st.status == "suspended" and st.suspended_at is not None:
-            until = min(now_s, (st.suspended_at - origin).total_seconds())
-        spent = max(
-            0.0, until - (st.started_at - origin).total_seconds() - st.paused.total_seconds()
-        )
-        u = self._u(sid)[cols]
-        factor = np.broadcast_to(np.asarray(factor, float), u.shape)
-        # In units of this iteration's range: conditional on having run `spent` already,
-        # draw from the upper part of the range.
-        spent_units = spent / factor
-        floor = triangular_cdf_array(spent_units, draw.low, draw.mode, draw.high)
-        drawn = triangular_ppf(floor + u * (1 - floor), draw.low, draw.mode, draw.high)
-        remaining = (
-            np.where(
-                floor >= 1.0,
-                # Past the pessimistic estimate: it ends some time after now; assume about a
-                # fifth of its budget more, with spread.
-                draw.mode * PAST_HIGH * (0.5 + u),
-                np.maximum(drawn - spent_units, 0.0),
-            )
-            * factor
-        )
-        resume = now_s
-        if st.status == "suspended" and st.resume_eta is not None:
-            resume = max(now_s, (st.resume_eta - origin).total_seconds())
-        return resume + remaining
 
     def forecast(
         self,
