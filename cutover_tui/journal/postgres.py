@@ -1,11 +1,11 @@
 """A run in PostgreSQL: the same journal as a SQLite file, for war rooms beyond one host.
 
 One run = one PostgreSQL schema named by the run's id, holding the same tables as a run file
-(meta, events, lease, high_water, run_index), so every query of the journal (store.py, trust.py,
-seen.py, lease.py) runs unchanged through journal.pg_sql's adapter. `PgJournal` is a
-`Journal`: the same append (check and insert in one transaction under the run's advisory
-lock: pg_sql says why not SERIALIZABLE), the same idempotency keys, hash chain, seal,
-verify and lease. What PostgreSQL adds:
+(meta, events, lease, high_water, run_index; journal.pg_schema makes them), so every query
+of the journal (store.py, trust.py, seen.py, lease.py) runs unchanged through
+journal.pg_sql's adapter. `PgJournal` is a `Journal`: the same append (check and insert in
+one transaction under the run's advisory lock: pg_sql says why not SERIALIZABLE), the same
+idempotency keys, hash chain, seal, verify and lease. What PostgreSQL adds:
 
 - UPDATE, DELETE and TRUNCATE of events and meta are refused by triggers named as SQLite's
   (trust.missing_triggers checks them alike; `*_no_replace` is TRUNCATE here, the way
@@ -35,6 +35,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from ..engine.events import Event
 from .identity import os_login
+from .pg_schema import build_schema
 from .pg_sql import PgConnection, PgError, one_line
 from .store import SCHEMA_VERSION, Journal, JournalError, RunInfo, _nearest, new_run_meta
 
@@ -43,76 +44,6 @@ if TYPE_CHECKING:
 
 URL_PREFIXES = ("postgresql://", "postgres://")
 CONNECT_TIMEOUT_S = 5
-COMMENT = f"cutover run (schema {SCHEMA_VERSION})"
-MAX_NAME = 63  # PostgreSQL's identifier length: a run id longer than this has no schema
-
-# {s} is the run's schema, quoted. REAL in SQLite is double precision here; seq is given by
-# the append (head + 1 under the lock), so there is no sequence for a role to be granted.
-SCHEMA_SQL = """
-CREATE TABLE {s}.meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE {s}.events (
-    seq BIGINT PRIMARY KEY,
-    key TEXT NOT NULL,
-    type TEXT NOT NULL,
-    actor TEXT NOT NULL,
-    body TEXT NOT NULL,
-    prev TEXT NOT NULL,
-    hash TEXT NOT NULL,
-    origin TEXT NOT NULL DEFAULT '',
-    db_role TEXT NOT NULL DEFAULT current_user,
-    UNIQUE (actor, key)
-);
-CREATE TABLE {s}.lease (
-    id INTEGER PRIMARY KEY CHECK (id = 1),
-    holder TEXT NOT NULL,
-    pid INTEGER NOT NULL,
-    host TEXT NOT NULL,
-    acquired DOUBLE PRECISION NOT NULL,
-    heartbeat DOUBLE PRECISION NOT NULL
-);
-CREATE TABLE {s}.high_water (
-    id INTEGER PRIMARY KEY CHECK (id = 1),
-    seq BIGINT NOT NULL,
-    hash TEXT NOT NULL,
-    at DOUBLE PRECISION NOT NULL
-);
-CREATE TABLE {s}.run_index (
-    id INTEGER PRIMARY KEY CHECK (id = 1),
-    seq BIGINT NOT NULL,
-    hash TEXT NOT NULL,
-    events INTEGER NOT NULL,
-    phase TEXT NOT NULL,
-    outcome TEXT,
-    steps_done INTEGER NOT NULL,
-    steps_total INTEGER NOT NULL
-);
-CREATE FUNCTION {s}.refuse() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN RAISE EXCEPTION '%', TG_ARGV[0] USING ERRCODE = 'integrity_constraint_violation'; END $$;
-CREATE FUNCTION {s}.notify() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN PERFORM pg_notify(TG_TABLE_SCHEMA, NEW.seq::text); RETURN NULL; END $$;
-CREATE TRIGGER events_no_update BEFORE UPDATE ON {s}.events FOR EACH ROW
-    EXECUTE FUNCTION {s}.refuse('the journal is append-only: events cannot be changed');
-CREATE TRIGGER events_no_delete BEFORE DELETE ON {s}.events FOR EACH ROW
-    EXECUTE FUNCTION {s}.refuse('the journal is append-only: events cannot be deleted');
-CREATE TRIGGER events_no_replace BEFORE TRUNCATE ON {s}.events FOR EACH STATEMENT
-    EXECUTE FUNCTION {s}.refuse('the journal is append-only: events cannot be truncated');
-CREATE TRIGGER events_notify AFTER INSERT ON {s}.events FOR EACH ROW
-    EXECUTE FUNCTION {s}.notify();
-CREATE TRIGGER high_water_rises BEFORE UPDATE ON {s}.high_water FOR EACH ROW
-    WHEN (NEW.seq < OLD.seq) EXECUTE FUNCTION {s}.refuse('the high-water mark only rises');
-CREATE TRIGGER high_water_stays BEFORE DELETE ON {s}.high_water FOR EACH ROW
-    EXECUTE FUNCTION {s}.refuse('the high-water mark cannot be deleted');
-"""
-
-# Once the meta rows are in: sealed, as seal.META_TRIGGERS seals a run file's.
-META_SQL = """
-CREATE TRIGGER meta_no_update BEFORE UPDATE ON {s}.meta FOR EACH ROW
-    EXECUTE FUNCTION {s}.refuse('the run''s meta is sealed: it cannot be changed');
-CREATE TRIGGER meta_no_delete BEFORE DELETE ON {s}.meta FOR EACH ROW
-    EXECUTE FUNCTION {s}.refuse('the run''s meta is sealed: it cannot be deleted');
-CREATE TRIGGER meta_no_replace BEFORE TRUNCATE ON {s}.meta FOR EACH STATEMENT
-    EXECUTE FUNCTION {s}.refuse('the run''s meta is sealed: it cannot be truncated');
-"""
 
 
 def is_url(text: str | None) -> bool:
@@ -229,7 +160,7 @@ class PgJournal(Journal):
         run_id = meta["run_id"]
         conn = connect(url)
         try:
-            _build(conn, run_id, meta)
+            build_schema(conn, run_id, meta)
         except psycopg.errors.DuplicateSchema:
             raise JournalError(f"{redact(url)} already has a run {run_id!r}") from None
         except psycopg.Error as exc:
@@ -337,21 +268,6 @@ def _in_schema(conn: psycopg.Connection[Any], run_id: str) -> psycopg.Connection
 def origin() -> str:
     """Who appends, as this process knows it: its OS login and its host's name."""
     return f"{os_login()}@{socket.gethostname()}"
-
-
-def _build(conn: psycopg.Connection[Any], run_id: str, meta: dict[str, str]) -> None:
-    if len(run_id.encode()) > MAX_NAME:
-        raise JournalError(f"run id {run_id!r} is longer than PostgreSQL's {MAX_NAME} bytes")
-    schema = sql.Identifier(run_id)
-    with conn.transaction():
-        conn.execute(sql.SQL("CREATE SCHEMA {}").format(schema))
-        conn.execute(sql.SQL(SCHEMA_SQL.replace("{s}", "{schema}")).format(schema=schema))
-        with conn.cursor() as cursor:
-            cursor.executemany(
-                sql.SQL("INSERT INTO {}.meta VALUES (%s, %s)").format(schema), list(meta.items())
-            )
-        conn.execute(sql.SQL(META_SQL.replace("{s}", "{schema}")).format(schema=schema))
-        conn.execute(sql.SQL("COMMENT ON SCHEMA {} IS {}").format(schema, sql.Literal(COMMENT)))
 
 
 def grant(url: str, run_id: str, role: str, *, write: bool) -> None:
