@@ -18,7 +18,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from cutover_tui.clocks import AcceleratedClock
-from cutover_tui.engine.events import NoteAdded
+from cutover_tui.engine.events import NoteAdded, dump_event
 from cutover_tui.engine.fold import fold
 from cutover_tui.journal import folding, store
 from cutover_tui.journal.columns import columns_suffice
@@ -93,13 +93,13 @@ def test_verify_names_a_row_whose_key_column_differs_from_its_body(tmp_path: Pat
 
 def test_a_note_as_written_is_still_folded_from_its_columns() -> None:
     note = NoteAdded(actor="boss", at=at(1), text='say "type": \\u0041 "key"', key='k"é')
-    body = store.dump_event(note)
+    body = dump_event(note)
     assert columns_suffice(
-        "note-added", 'k"é', store.dump_event(note.model_copy(update={"text": "plain"}))
+        "note-added", 'k"é', dump_event(note.model_copy(update={"text": "plain"}))
     )
     assert not columns_suffice("note-added", 'k"é', body)  # a quoted "type" in the text: parsed
     assert not columns_suffice(
-        "note-added", "other", store.dump_event(note.model_copy(update={"text": "p"}))
+        "note-added", "other", dump_event(note.model_copy(update={"text": "p"}))
     )
 
 
@@ -213,9 +213,9 @@ async def test_the_war_room_opens_on_a_run_with_a_deleted_row(tmp_path: Path) ->
 
 def test_a_key_column_is_compared_with_the_body_as_decoded() -> None:
     # The column `a\"b` is not the body's key `a"b`, though the body's raw text holds `a\"b`.
-    body = store.dump_event(NoteAdded(actor="boss", at=at(1), text="t", key='a"b'))
+    body = dump_event(NoteAdded(actor="boss", at=at(1), text="t", key='a"b'))
     assert not columns_suffice("note-added", 'a\\"b', body)
     assert columns_suffice("note-added", 'a"b', body)
-    body = store.dump_event(NoteAdded(actor="boss", at=at(1), text="t", key="b\\s"))
+    body = dump_event(NoteAdded(actor="boss", at=at(1), text="t", key="b\\s"))
     assert columns_suffice("note-added", "b\\s", body)
     assert not columns_suffice("note-added", "b\\\\s", body)

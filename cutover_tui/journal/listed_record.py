@@ -41,6 +41,7 @@ _JUDGES = (
     *("run_snapshot", "run_files", "raw_chain", "sqlite_io", "folder_record", "moved"),
     # What was store.py's before it was split: a verdict may lean on any of it.
     *("faults", "chain_verify", "run_info", "stored_rows", "stored_plan", "idempotency"),
+    "checked_append",
 )
 
 
