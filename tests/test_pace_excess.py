@@ -4,6 +4,7 @@ shrinkage, its weighting by length, and what it does to the forecast of a lopsid
 from __future__ import annotations
 
 import math
+import tracemalloc
 
 import numpy as np
 from hypothesis import given, settings
@@ -81,3 +82,29 @@ def test_a_fast_outlier_set_aside_does_not_shorten_the_rest_of_the_night() -> No
     snag = {**steady, plan.step[5].id: 8.0}
     slow = infer_pace(fold(plan, night(plan, snag)[0]), night(plan, snag)[1])
     assert plan.step[5].id in slow.outliers and slow.excess > base.excess
+
+
+def test_the_pace_of_a_long_night_holds_no_steps_by_draws_matrix() -> None:
+    """Issue 14 re-measure (2026-12-03): at 20,000 steps half done the war room's odds peaked
+    at 1.44 GB resident (580 MB before the excess): mean_scatter built a (finished steps x
+    4,096 draws) float64 matrix three times over (335 MB each) on every refresh."""
+    plan = parse_plan(plan_text(30, [("work", "Work", 1500, 1)])).plan
+    events, now = night(plan, {s.id: 1.1 for s in plan.step[:1400]})
+    state = fold(plan, events)
+    one_matrix = 1400 * 4096 * 8  # 46 MB: one such matrix at 1,400 finished steps
+    tracemalloc.start()
+    try:
+        pace = infer_pace(state, now)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert sum(e.finished_at is not None for e in pace.steps) == 1400  # all read
+    assert peak < one_matrix / 4, f"{peak / 1e6:.0f} MB"
+
+
+def test_mean_scatter_per_distinct_sd_is_the_figure_per_step() -> None:
+    sd = np.array([0.3, 0.1, 0.3, 0.0, 0.45, 0.1] * 50)
+    got = mean_scatter(sd, 4.0)
+    assert got.shape == sd.shape
+    for value in np.unique(sd):
+        assert np.all(got[sd == value] == mean_scatter(np.array([value]), 4.0)[0])
