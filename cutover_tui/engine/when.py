@@ -1,8 +1,11 @@
 """The two time rules for a time typed by a person, in the plan's zone, for the CLI and the
 war room alike.
 
-- `moment_near` reads when something happened or will (`cutover do --at`, `status --at`): HH:MM is the one such moment within 12 hours of now, and an ISO time is
-  taken as written (plan zone when it names none).
+- `moment_near` reads when something happened or will (`cutover do --at`, `status --at`):
+  HH:MM is the moment showing it nearest now (within 12 hours, counted in absolute time; in the
+  hour the clocks repeat, the pass nearest now; one they skipped refused, naming the
+  readings either side), and an ISO time is taken as written (plan zone when it names none,
+  read as a plan file's times are).
 - `next_time_of_day` reads an ETA: HH:MM is the next such moment after the suspension (now
   in the war room, `--at` or now on the command line: `eta_after`), never one before it,
   and refused when that time of day passed less than six hours ago (a slip).
@@ -16,11 +19,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from ..plan.durations import format_duration
+from ..plan.durations import format_duration, localize
 from ..plan.limits import within_reach
 from ..plan.model import Plan
-
-HALF_DAY = timedelta(hours=12)
 
 
 def time_of_day(text: str) -> tuple[int, int] | None:
@@ -36,7 +37,8 @@ def time_of_day(text: str) -> tuple[int, int] | None:
 
 
 def moment_near(text: str, plan: Plan, now: datetime) -> datetime:
-    """HH:MM in the plan's zone (the latest such moment not after now + 12h), or an ISO time."""
+    """HH:MM in the plan's zone (the moment showing it nearest now, in absolute time), or an ISO
+    time; ValueError for a wall time the clocks skipped."""
     text = text.strip()
     hhmm = time_of_day(text)
     if hhmm is None:
@@ -44,16 +46,46 @@ def moment_near(text: str, plan: Plan, now: datetime) -> datetime:
             moment = datetime.fromisoformat(text)
         except ValueError:
             raise ValueError(f"{text!r} is not a time: write HH:MM or 2026-11-27T23:40") from None
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=plan.zone)
-        return within_reach(moment, now, text)  # years 0001 and 9999 overflowed downstream
+        # Years 0001 and 9999 overflowed downstream; without an offset, as in a plan file: a
+        # time the clocks skipped is refused, one they repeated is the first of the two.
+        within_reach(moment if moment.tzinfo else moment.replace(tzinfo=plan.zone), now, text)
+        return localize(moment, plan.zone)
     local = now.astimezone(plan.zone)
-    moment = local.replace(hour=hhmm[0], minute=hhmm[1], second=0, microsecond=0)
-    if moment - local > HALF_DAY:
-        moment -= timedelta(days=1)
-    elif local - moment > HALF_DAY:
-        moment += timedelta(days=1)
-    return moment.astimezone(UTC)
+    day = local.replace(hour=hhmm[0], minute=hhmm[1], second=0, microsecond=0, fold=0)
+    return _nearest(text, [day + timedelta(days=shift) for shift in (-1, 0, 1)], now)
+
+
+def _nearest(text: str, walls: list[datetime], now: datetime) -> datetime:
+    """Of the moments these wall-clock readings name, the one nearest `now` in absolute time
+    (the later of two as near): a difference of two times in one zone is wall-clock time, an
+    hour off on a clock-change day (01:45 typed at 13:30 CET on 25 Oct in Berlin was taken
+    as 12h45m ago, not as tomorrow's, 12h15m ahead). A reading in the repeated hour names
+    both its passes; one the clocks skipped is refused when it is the nearest."""
+    named = [each for wall in walls for each in _moments(wall)]
+    moment, wall = min(named, key=lambda each: (abs(each[0] - now), now - each[0]))
+    if _skipped(wall):
+        before, after = (wall.replace(fold=fold).astimezone(UTC) for fold in (1, 0))
+        raise ValueError(
+            f"{text} does not exist in {wall.tzinfo} on {wall:%Y-%m-%d}: the clocks skip that"
+            f" hour; write {before.astimezone(wall.tzinfo):%H:%M} (before the change) or"
+            f" {after.astimezone(wall.tzinfo):%H:%M} (after it)"
+        )
+    return moment
+
+
+def _moments(wall: datetime) -> list[tuple[datetime, datetime]]:
+    """(moment in UTC, `wall`) for each moment a wall-clock reading names: two in the hour the
+    clocks repeat; for one they skipped, the middle of its two readings, near the change."""
+    first, second = (wall.replace(fold=fold).astimezone(UTC) for fold in (0, 1))
+    if _skipped(wall):
+        return [(first + (second - first) / 2, wall)]
+    return [(first, wall), (second, wall)]
+
+
+def _skipped(wall: datetime) -> bool:
+    """Is this wall-clock reading one the clocks jumped over (02:30 on a spring-forward night)?"""
+    back = wall.astimezone(UTC).astimezone(wall.tzinfo)
+    return back.replace(tzinfo=None, fold=0) != wall.replace(tzinfo=None, fold=0)
 
 
 def next_time_of_day(text: str, plan: Plan, now: datetime) -> datetime:
