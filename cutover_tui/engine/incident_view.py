@@ -11,7 +11,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 
-from .incidents import Incident, chain, holders, level_of, respond_due, update_due
+from .incidents import (
+    Incident,
+    chain,
+    holders,
+    level_of,
+    respond_due,
+    title_on_plan_clock,
+    update_due,
+)
 
 if TYPE_CHECKING:
     from .runstate import RunState
@@ -36,6 +44,7 @@ class IncidentRow:
     chain: tuple[str, ...]
     escalated_to: tuple[str, ...]  # this round's escalations, in order
     cause: str
+    title_stored: bool  # the conductor's words on the plan's clock (a trigger's incident)
 
 
 def row(state: RunState, incident: Incident, now: datetime) -> IncidentRow:
@@ -62,6 +71,7 @@ def row(state: RunState, incident: Incident, now: datetime) -> IncidentRow:
         chain=tuple(chain(state, incident)),
         escalated_to=tuple(e.to for e in incident.round_escalations()),
         cause=incident.raised.cause,
+        title_stored=title_on_plan_clock(incident.raised),
     )
 
 

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 
 from ..plan.severity import SeverityLevel, chain_for, severities, severity_by_id
 from .events import (
+    CONDUCTOR,
     Event,
     IncidentAcknowledged,
     IncidentAssigned,
@@ -63,6 +64,12 @@ BRIDGE_ROLES = ("commander", "communicator", "resolver")
 
 def label(number: int) -> str:
     return f"INC-{number}"
+
+
+def title_on_plan_clock(raised: IncidentRaised) -> bool:
+    """A fired trigger's incident, raised by the conductor: its title quotes the trigger's
+    reason, written on the plan's clock ("trigger t fired: 'load' has run since 22:50")."""
+    return raised.actor == CONDUCTOR and raised.cause.startswith("trigger:")
 
 
 @dataclass

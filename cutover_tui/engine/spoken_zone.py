@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -52,4 +52,13 @@ def said_in(zone: tzinfo | None, work: Callable[[], T]) -> Callable[[], T]:
     return run
 
 
-__all__ = ["said_in", "spoken_zone", "told_in"]
+def plan_clock_label(moment: datetime, plan_zone: tzinfo | None) -> str:
+    """ " (times in GMT, the plan's zone)" after words stored on the plan's clock (a trigger's
+    reason, a window alert, a trigger's incident), `plan_zone` given when the reader's clock
+    is another (`--tz`); else "". `moment` names the abbreviation (GMT or BST)."""
+    if plan_zone is None:
+        return ""
+    return f" (times in {moment.astimezone(plan_zone):%Z}, the plan's zone)"
+
+
+__all__ = ["plan_clock_label", "said_in", "spoken_zone", "told_in"]

@@ -36,6 +36,8 @@ class FiredTrigger:
     fired_at: datetime
     reason: str
     recorded: bool  # the conductor has written TriggerFired for it
+    # `reason` is the conductor's, as stored: on the plan's clock, not the viewer's (`--tz`)
+    reason_stored: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +208,7 @@ def fired_and_armed(
                     recorded.at,
                     recorded.reason,
                     True,
+                    reason_stored=True,
                 )
             )
         elif trigger.condition == "probe-failing" and state.phase != "ended":

@@ -8,7 +8,9 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Literal
 
 from ..engine.events import CONDUCTOR, Event
+from ..engine.incidents import title_on_plan_clock
 from ..engine.outbox import NOT_QUEUED_KEY
+from ..engine.spoken_zone import plan_clock_label
 from ..plan.durations import format_duration
 
 Category = Literal["step", "decision", "deviation", "alert", "message", "note"]
@@ -153,11 +155,9 @@ def stored_clock(e: Event, plan_zone: tzinfo | None) -> str:
     """ " (times in GMT, the plan's zone)" after words the conductor wrote on the plan's clock,
     when the reader's is another; else ""."""
     plan_words = e.type in ("trigger-fired", "window-alert") or (
-        e.type == "incident-raised" and e.actor == CONDUCTOR and e.cause.startswith("trigger:")
+        e.type == "incident-raised" and title_on_plan_clock(e)
     )
-    if plan_zone is None or not plan_words:
-        return ""
-    return f" (times in {e.at.astimezone(plan_zone):%Z}, the plan's zone)"
+    return plan_clock_label(e.at, plan_zone) if plan_words else ""
 
 
 def _outbox_line(e: Event) -> Line:

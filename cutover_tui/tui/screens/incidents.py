@@ -23,6 +23,7 @@ from textual.widgets import Static
 
 from ...engine.incident_view import IncidentRow, rows
 from ...engine.incidents import holders
+from ...engine.spoken_zone import plan_clock_label
 from ...inert import inert_line
 from ..frame import Frame
 
@@ -95,6 +96,28 @@ def _label(r: IncidentRow) -> Text:
     return Text(r.label, "strike dim" if r.status == "resolved" else "bold")
 
 
+def stored_titles(frame: Frame, found: list[IncidentRow]) -> Text | None:
+    """Under `--tz`, the incidents whose titles are the conductor's words on the plan's clock
+    (a trigger's reason: "since 22:50"), and which clock that is, as the comms log and the
+    toasts say it (report/narrate.py). Below the list: a title is cut to its column, and a
+    label after it would be cut first."""
+    zone = frame.plan_zone_if_other
+    said: dict[str, list[str]] = {}  # label -> incidents (GMT and BST around a change)
+    for r in found:
+        if r.title_stored and zone is not None:
+            said.setdefault(plan_clock_label(r.raised_at, zone), []).append(r.label)
+    if not said:
+        return None
+    return Text(
+        "; ".join(
+            f"{', '.join(labels)}: title{'s' if len(labels) > 1 else ''} in the conductor's"
+            f" words{label}"
+            for label, labels in said.items()
+        ),
+        "dim",
+    )
+
+
 def _owner(frame: Frame, r: IncidentRow) -> str:
     return inert_line(frame.person(r.owner) if r.owner else "nobody", 24)
 
@@ -119,6 +142,7 @@ def incidents_table(frame: Frame, found: list[IncidentRow], chosen: int) -> Tabl
         )
     if not found:
         table.add_row("", "", "", Text("no incidents: press n to raise one", "dim"))
+    table.caption, table.caption_justify = stored_titles(frame, found), "left"
     return table
 
 
@@ -148,6 +172,8 @@ def incidents_lines(frame: Frame, found: list[IncidentRow], chosen: int) -> Text
         )
     if not found:
         lines.append(Text("no incidents: press n to raise one", "dim"))
+    if (note := stored_titles(frame, found)) is not None:
+        lines.append(note)
     for line in lines:
         line.no_wrap, line.overflow = True, "ellipsis"
     return Text("\n").join(lines)
