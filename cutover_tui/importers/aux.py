@@ -23,7 +23,7 @@ from pydantic import BaseModel
 from ..plan.model import Audience, Person, Phase, Readiness, Template, Trigger
 from ..plan.risks import Risk
 from .sheet import Sheet, Value, column_letter
-from .values import text_of
+from .values import CellError, text_of, when_of
 
 
 def _list_keys(model: type[BaseModel]) -> frozenset[str]:
@@ -76,7 +76,33 @@ def table(sheet: Sheet | None) -> list[dict[str, Any]]:
     model = _model_of(sheet)
     keys = _keys_of(model)
     lowered = _choice_keys(model) if model else frozenset()
-    return _table(sheet, _list_keys(model) if model else frozenset(), keys, lowered)
+    rows = _table(sheet, _list_keys(model) if model else frozenset(), keys, lowered)
+    for key in _time_keys(model) if model else ():
+        for row in (row for row in rows if key in row):
+            row[key] = _time(row[key])
+    return rows
+
+
+def _time_keys(model: type[BaseModel]) -> list[str]:
+    """The keys of `model` that hold a time (a trigger's `at`)."""
+    return [name for name, info in model.model_fields.items() if _holds_time(info.annotation)]
+
+
+def _holds_time(annotation: Any) -> bool:
+    """datetime, or a type made of it (`PlanTime | None`: Optional of Annotated)."""
+    return annotation is datetime or any(_holds_time(arg) for arg in get_args(annotation))
+
+
+def _time(cell: Any) -> Any:
+    """A time written as text, with its offset as `cutover export` writes one in the hour a
+    clock change repeats, as the plan is to read it; a text that is no time as written (the
+    plan's validation says what is wrong with it)."""
+    if not isinstance(cell, str):
+        return cell
+    try:
+        return when_of(cell).written
+    except CellError:
+        return cell
 
 
 def unknown_columns(sheet: Sheet | None) -> list[str]:

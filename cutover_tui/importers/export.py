@@ -22,6 +22,7 @@ from pydantic import BaseModel
 from ..plan import PlanError, load_plan
 from ..plan.model import AnyStep, Checkpoint, Comms, Gate, Plan
 from ..plan.probes import not_in_a_sheet
+from ..plan.zones import ambiguous
 from ..sheet_cells import (
     append_row,
     csv_text,
@@ -82,8 +83,17 @@ def step_rows(plan: Plan, steps: Sequence[AnyStep] | None = None) -> list[list[A
     return rows
 
 
-def _local(plan: Plan, moment: datetime | None) -> datetime | None:
-    return moment.astimezone(plan.zone).replace(tzinfo=None) if moment else None
+def _local(plan: Plan, moment: datetime | None) -> datetime | str | None:
+    """`moment` on the plan's wall clock, as a sheet's date cell; in the hour a clock change
+    repeats, a text with its UTC offset (2026-10-25 01:30+00:00), which `cutover import`
+    reads as written: a plain 01:30 is the first of the two, and the second came back an
+    hour early (a trigger's time, a window's end, a step's start)."""
+    if moment is None:
+        return None
+    local = moment.astimezone(plan.zone)
+    if ambiguous(local):
+        return local.isoformat(sep=" ", timespec="seconds" if local.second else "minutes")
+    return local.replace(tzinfo=None)
 
 
 def plan_rows(plan: Plan) -> list[list[Any]]:

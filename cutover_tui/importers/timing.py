@@ -5,16 +5,17 @@ the steps plus the 25% buffer, never longer than the longest window a plan may h
 from __future__ import annotations
 
 import math
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..plan.durations import parse_duration
 from ..plan.graph import CycleError, baseline
 from ..plan.limits import MAX_WINDOW
 from .problems import Problems
 from .rows import Draft
-from .values import exact_duration
+from .values import CellError, When, exact_duration, when_of
 
 if TYPE_CHECKING:
     from .runbook import ImportOptions, ImportResult
@@ -31,6 +32,8 @@ def settle_durations(drafts: list[Draft], problems: Problems) -> None:
         if draft.duration is None and draft.start and draft.end:
             end = draft.end.at + (timedelta(days=1) if draft.end.date_only else timedelta(0))
             draft.duration = end - draft.start.at
+            if draft.start.offset is not None and draft.end.offset is not None:
+                draft.duration = draft.end.written - draft.start.written  # across a change
             if draft.duration <= timedelta(0):
                 problems.add(
                     f"ends ({draft.end.at:%Y-%m-%d %H:%M}) before it starts "
@@ -67,24 +70,29 @@ def window_of(
     problems: Problems,
     result: ImportResult,
 ) -> tuple[datetime | None, datetime | None]:
-    starts = [d.start.at for d in drafts if d.start and not d.failed]
-    start = (
-        options.start or naive(settings.get("window start")) or (min(starts) if starts else None)
-    )
-    if start is None:
-        start = options.default_start
-        if start is None:
+    """The window's start and end, as the plan is to read them (with an offset if written with
+    one: the second 01:30 of a night the clocks go back)."""
+    starts = [d.start for d in drafts if d.start and not d.failed]
+    given = options.start or _sheet_time(settings, "window start", problems)
+    zone = _zone(options.timezone or settings.get("timezone"))
+    first = min(starts, key=lambda w: _moment(w, zone)).written if starts else None
+    written = given or first
+    if written is None:
+        written = options.default_start
+        if written is None:
             problems.add("the sheet has no dates: give the window's start with --start")
             return None, None
         result.notes.append(
-            f"the window starts {start:%Y-%m-%d %H:%M} (the sheet has no dates; set it with --start)"
+            f"the window starts {written:%Y-%m-%d %H:%M} (the sheet has no dates; set it with"
+            " --start)"
         )
-    written_end = naive(settings.get("window end"))
+    written_end = _sheet_time(settings, "window end", problems)
     if written_end is not None:
-        return start, written_end
+        return written, written_end
+    start = written.replace(tzinfo=None)  # the steps' times are on the wall clock, as written
     span = span_of(steps, start)
     if span is None:
-        return start, start + timedelta(hours=1)
+        return written, start + timedelta(hours=1)
     if span > MAX_WINDOW:
         problems.add(
             f"the steps take {span.days} days from the window's start; a plan's window may be at "
@@ -97,7 +105,37 @@ def window_of(
     result.notes.append(
         f"the window ends {end:%Y-%m-%d %H:%M}: the steps' {exact_duration(span)} and a 25% buffer"
     )
-    return start, end
+    return written, end
+
+
+def _zone(name: Any) -> tzinfo:
+    """The plan's zone for ordering the sheet's times (UTC when none or unknown: the plan's
+    validation names a zone it does not know)."""
+    try:
+        return ZoneInfo(str(name)) if name else UTC
+    except (ValueError, ZoneInfoNotFoundError):
+        return UTC
+
+
+def _moment(when: When, zone: tzinfo) -> datetime:
+    """The instant a sheet's time names: as written with its offset, else on the plan's clock
+    (the first of two in a repeated hour, as the plan reads it)."""
+    return when.written if when.offset is not None else when.at.replace(tzinfo=zone)
+
+
+def _sheet_time(settings: dict[str, Any], key: str, problems: Problems) -> datetime | None:
+    """The Plan sheet's `key`: a date cell, or a text (with its offset, as `cutover export`
+    writes a time in the hour a clock change repeats)."""
+    value = settings.get(key)
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None)
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        return when_of(value).written
+    except CellError as exc:
+        problems.add_at(f"{problems.sheet.file} [Plan], {key}", str(exc), exc.hint, "error")
+        return None
 
 
 def span_of(steps: list[dict[str, Any]], start: datetime) -> timedelta | None:
@@ -108,7 +146,7 @@ def span_of(steps: list[dict[str, Any]], start: datetime) -> timedelta | None:
             if s["duration"] not in ("0m",)
             else timedelta(0),
             after=s.get("after", []),
-            not_before=s.get("not_before"),
+            not_before=naive(s.get("not_before")),  # on the wall clock, as `start`
         )
         for s in steps
     ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 
 from ..plan.durations import MAX_DURATION, parse_duration
 from ..plan.errors import nearest
@@ -181,10 +181,22 @@ _TIMES = ("", " %H:%M", " %H:%M:%S", " %I:%M %p", " %I %p", "T%H:%M", "T%H:%M:%S
 _WEEKDAY = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+", re.I)
 
 
+# A time with its UTC offset after it (01:30+00:00, 01:30:00 +0100, 01:30Z): as `cutover
+# export` writes a time in the hour a clock change repeats.
+_OFFSET = re.compile(r"\d:\d\d(:\d\d(\.\d+)?)?\s*([+-]\d\d:?\d\d|Z)$", re.I)
+
+
 @dataclass(frozen=True)
 class When:
-    at: datetime
+    at: datetime  # naive: on the wall clock (of its offset, when one is written)
     date_only: bool  # a day with no time: a start at 00:00, an end at the end of the day
+    offset: timedelta | None = None  # written with the time (2026-10-25 01:30+00:00)
+
+    @property
+    def written(self) -> datetime:
+        """As the plan is to read it: a local time (the first of two in a repeated hour), or
+        with its offset, read as written (the second 01:30 of a night the clocks go back)."""
+        return self.at if self.offset is None else self.at.replace(tzinfo=timezone(self.offset))
 
 
 def when_of(value: Value, order: str = "dmy") -> When:
@@ -199,6 +211,8 @@ def when_of(value: Value, order: str = "dmy") -> When:
     if not isinstance(value, str):
         raise CellError(f"{value!r} is not a date; write it like 2026-11-27 22:00")
     text = _WEEKDAY.sub("", value.strip()).replace(",", "")
+    if _OFFSET.search(text):
+        return _with_offset(value, text)
     for fmt_date in (*_DATES["iso"], *_DATES[order]):
         for fmt_time in _TIMES:
             try:
@@ -207,6 +221,19 @@ def when_of(value: Value, order: str = "dmy") -> When:
                 continue
             return When(parsed, fmt_time == "")
     raise CellError(f"{value!r} is not a date and time; write it like 2026-11-27 22:00")
+
+
+def _with_offset(value: str, text: str) -> When:
+    try:
+        moment = datetime.fromisoformat(re.sub(r"\s+(?=[+-]\d|Z$)", "", text, flags=re.I))
+    except ValueError:
+        raise CellError(
+            f"{value!r} is not a date and time; write it like 2026-11-27 22:00, or with its"
+            " offset, 2026-10-25 01:30+00:00"
+        ) from None
+    if moment.year < 1970:
+        raise CellError(f"{value} is not a plausible date (before 1970)")
+    return When(moment.replace(tzinfo=None), False, moment.utcoffset())
 
 
 def date_order(texts: list[str]) -> str:

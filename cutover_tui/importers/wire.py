@@ -57,7 +57,7 @@ def step_data(
     if draft.stream:
         step["stream"] = draft.stream
     if draft.start is not None:
-        step["not_before"] = draft.start.at
+        step["not_before"] = draft.start.written  # with its offset, when it has one
     notes = list(draft.notes)
     if draft.status:
         notes.append(f"Status: {draft.status}")
