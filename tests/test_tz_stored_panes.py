@@ -18,6 +18,7 @@ import pytest
 from rich.text import Text
 from textual.widgets import Static
 
+from cutover_tui.cli import main, run_commands
 from cutover_tui.clock.conductor import Conductor
 from cutover_tui.clocks import FixedClock
 from cutover_tui.engine.events import StepCompleted, TriggerFired
@@ -86,3 +87,28 @@ async def test_the_stored_words_in_the_panes_name_the_plans_zone_under_tz(
     room, incidents = await _panes(path, None, size)
     assert STORED in room and "trigger load-stuck fired" in incidents
     assert "(times in" not in room + incidents and "conductor's words" not in incidents
+
+
+def test_status_tz_labels_the_stored_words_as_the_war_room_does(
+    tmp_path: Path, capsys, monkeypatch
+) -> None:
+    """`cutover status --tz`: the verdict's rule and the FIRED line quoting the stored reason,
+    and the incident's title, were unlabelled GMT times among IST ones; so were `w`'s rules
+    and the toasts in the war room (the label is added where the schedule is judged for a
+    viewer, engine/triggers.py)."""
+    path = _fired_then_ticked_off(tmp_path)
+    run = Journal(path).run_id
+    clock = FixedClock(at(150))
+    monkeypatch.setattr(run_commands, "run_clock", lambda journal, speed=None: clock)
+    capsys.readouterr()
+    assert main(["status", run, "--runs", str(tmp_path), "--tz", "Asia/Kolkata"]) == 0
+    out = capsys.readouterr().out
+    [fired] = [line for line in out.splitlines() if "FIRED" in line]
+    assert f"{STORED}, over its 1h30m limit {LABEL} → rollback" in fired, out
+    [rule] = [line for line in out.splitlines() if "trigger: rollback trigger" in line]
+    assert f"{STORED}, over its 1h30m limit {LABEL}. Invoke rollback" in rule, out
+    [incident] = [line for line in out.splitlines() if "INC-1" in line and "SEV1" in line]
+    assert STORED in incident and LABEL in incident, out
+    assert main(["status", run, "--runs", str(tmp_path)]) == 0  # one clock: no label
+    out = capsys.readouterr().out
+    assert STORED in out and "(times in" not in out

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
 from ..engine.events import Event
 from ..engine.incident_view import as_json, rows
 from ..engine.incidents import holders, level_of
+from ..engine.spoken_zone import plan_clock_label
 from ..engine.state import RunState
 from ..inert import inert_line
 from ..journal.run import run_clock
@@ -48,8 +49,12 @@ def cmd_incidents(args: argparse.Namespace) -> int:
     return 0
 
 
-def incident_lines(state: RunState, now: datetime, *, resolved: bool) -> list[str]:
-    """One line per incident, the bridge first: `cutover incidents` and `cutover status`."""
+def incident_lines(
+    state: RunState, now: datetime, *, resolved: bool, plan_zone: tzinfo | None = None
+) -> list[str]:
+    """One line per incident, the bridge first: `cutover incidents` and `cutover status`.
+    `plan_zone`, given when the reader's clock is another (`status --tz`), labels a title in
+    the conductor's words on the plan's clock, as the war room does."""
     out = [f"  bridge: {bridge_line(state)}"]
     found = rows(state, now, resolved=resolved)
     if not found:
@@ -66,8 +71,10 @@ def incident_lines(state: RunState, now: datetime, *, resolved: bool) -> list[st
             tail = f"{r.waiting} due in {format_duration(r.left)}"
         chain = " → ".join(r.chain)
         escalated = f"; escalated to {', '.join(r.escalated_to)}" if r.escalated_to else ""
+        title = inert_line(r.title, 60)
+        title += plan_clock_label(r.raised_at, plan_zone) if r.title_stored else ""
         out.append(
-            f"  {r.label:7} {r.severity.upper():5} {r.status:12} {inert_line(r.title, 60)}"
+            f"  {r.label:7} {r.severity.upper():5} {r.status:12} {title}"
             f" · {inert_line(owner)} · {tail} · chain {inert_line(chain)}{escalated}"
         )
     return out

@@ -191,6 +191,7 @@ def print_status(journal: Journal, at: datetime, args: argparse.Namespace) -> in
         return hm(moment, zone)
 
     plan_zone = journal.plan.zone
+    other_zone = plan_zone if str(zone) != str(plan_zone) else None  # labels stored words
     named = f"{at.astimezone(zone):%a %H:%M %Z}"
     if zone is not plan_zone:
         named += f" (plan's zone {at.astimezone(plan_zone):%H:%M %Z})"
@@ -244,7 +245,7 @@ def print_status(journal: Journal, at: datetime, args: argparse.Namespace) -> in
     if after is not None:  # red (and marked) when an item, an access above all, is overdue
         print(f"  {'■ ' if after[1] else ''}{after[0]}")
     if state.incidents.open():  # and the bridge: cli/incident_commands.py
-        for line in incident_lines(state, at, resolved=False):
+        for line in incident_lines(state, at, resolved=False, plan_zone=other_zone):
             print(line)
     print(f"  {'step':34} {'state':10} {'start':>5} {'finish':>6} {'slack':>7}")
     for sid in state.active_ids():

@@ -16,6 +16,7 @@ from ..plan.model import Trigger
 from .checks import probe_failing, probe_fires_at
 from .events import TriggerFired, TriggerOverridden
 from .runstate import PlannedStep, RunState, StepState
+from .spoken_zone import plan_clock_label, spoken_zone
 
 if TYPE_CHECKING:
     from .schedule_passes import Pass
@@ -36,8 +37,6 @@ class FiredTrigger:
     fired_at: datetime
     reason: str
     recorded: bool  # the conductor has written TriggerFired for it
-    # `reason` is the conductor's, as stored: on the plan's clock, not the viewer's (`--tz`)
-    reason_stored: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,9 +205,8 @@ def fired_and_armed(
                     trigger.condition,
                     recorded.action,
                     recorded.at,
-                    recorded.reason,
+                    recorded.reason + _stored_clock(state, recorded.at),
                     True,
-                    reason_stored=True,
                 )
             )
         elif trigger.condition == "probe-failing" and state.phase != "ended":
@@ -220,6 +218,14 @@ def fired_and_armed(
     fired.sort(key=lambda f: f.fired_at)
     armed.sort(key=lambda a: (-a.closeness, a.time_left if a.time_left is not None else _MAX))
     return tuple(fired), tuple(armed)
+
+
+def _stored_clock(state: RunState, at: datetime) -> str:
+    """The conductor's words are on the plan's clock: judged for a viewer on another (`--tz`),
+    they say so ("(times in GMT, the plan's zone)"), wherever the reason is shown (the checks
+    pane, the verdict's rules, the toasts, `cutover status --tz`), as the comms log does."""
+    plan = state.plan.zone
+    return plan_clock_label(at, plan) if str(spoken_zone(plan)) != str(plan) else ""
 
 
 def _until(state: RunState, rollback_step: bool, now: datetime) -> datetime:

@@ -8,7 +8,6 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from ...engine.spoken_zone import plan_clock_label
 from ...engine.triggers import FiredTrigger, override_of
 from ...inert import inert_line, inert_rich
 from ...plan.model import STREAMS
@@ -142,8 +141,7 @@ def trigger_lines(frame: Frame) -> list[Text]:
                 (fired.trigger or fired.step, "bold"),
                 f" {frame.clock(fired.fired_at)} ",
                 ("→ ROLLBACK" if fired.action == "rollback" else "→ alert", "bold red"),
-                f": {fired.reason}",
-                _stored_clock(frame, fired),
+                f": {fired.reason}",  # said on the plan's clock when stored (engine/triggers.py)
                 (_risks(register, fired.trigger), "magenta"),
             )
         )
@@ -161,12 +159,6 @@ def trigger_lines(frame: Frame) -> list[Text]:
         line.append(_risks(register, armed.trigger), "magenta")
         lines.append(line)
     return lines
-
-
-def _stored_clock(frame: Frame, fired: FiredTrigger) -> str:
-    """The reason the conductor stored, said on the plan's clock under `--tz`, says so, as
-    the comms log does (report/narrate.py); the reason worked out here is in the room's."""
-    return plan_clock_label(fired.fired_at, frame.plan_zone_if_other) if fired.reason_stored else ""
 
 
 def _overridden_line(
