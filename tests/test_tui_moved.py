@@ -13,11 +13,13 @@ from cutover_tui.clocks import FixedClock
 from cutover_tui.journal.migrate import migrate
 from cutover_tui.journal.run import JournalRun
 from cutover_tui.journal.store import Journal
+from cutover_tui.tui import first_paint
 from cutover_tui.tui.app import WarRoomApp
 from cutover_tui.tui.screens.form import FormScreen
 from cutover_tui.tui.widgets.status import StatusBar
-from tests.boot_support import boot_app, run_file, taken_over
+from tests.boot_support import boot_app, run_file, sketch_text, taken_over
 from tests.journal_support import at, new_run
+from tests.test_tui_first_paint import held_schedule
 from tests.warroom_support import notices, settle
 
 SIZE = (160, 48)
@@ -35,6 +37,12 @@ def footer(app: WarRoomApp) -> set[str]:
 
 def status(app: WarRoomApp) -> str:
     return app.query_one(StatusBar).plain
+
+
+def shown(app: WarRoomApp) -> str:
+    """The war room's status line, or nothing while the boot's sketch is still up."""
+    bars = app.query(StatusBar)
+    return bars.first().plain if bars else ""
 
 
 async def test_a_war_room_open_when_the_run_moves_says_where_and_offers_nothing(
@@ -90,3 +98,34 @@ async def test_cutover_run_on_a_moved_file_opens_read_only_and_its_conductor_sta
             assert not app.conductor.holding
     finally:
         release.set()
+
+
+async def test_both_sketches_of_a_large_moved_file_say_moved_not_live(
+    postgres_url: str, tmp_path: Path, monkeypatch
+) -> None:
+    """Stop note (2026-12-03): on a plan above DEFER_STEPS the first quick frames, the boot's
+    sketch (tui/boot.py) and the war room's own before its schedule (tui/first_frame.py),
+    said LIVE and the file's step count until the whole frame, on a file whose run moved."""
+    path = run_file(tmp_path)  # 150 steps: both sketches are shown
+    migrate(Journal(path), postgres_url, at(2))
+    scheduled = held_schedule(monkeypatch)
+    app, release = boot_app(path)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot, lambda: "MOVED" in sketch_text(app))  # the boot's sketch
+            said = sketch_text(app)
+            assert "LIVE" not in said and "steps done" not in said, said
+            assert "MOVED to postgresql://" in said and "read-only: the run moved" in said
+            release.set()
+            await settle(pilot, lambda: "conductor" in shown(app))  # the war room's sketch
+            assert app.frame is None, "the war room's sketch is held, not its whole frame"
+            assert first_paint.SCHEDULE_PENDING not in status(app)
+            top, figures = status(app).splitlines()
+            assert "MOVED" in top and "LIVE" not in top and "read-only: the run moved" in top
+            assert figures.strip().startswith("MOVED to postgresql://"), figures
+            scheduled.set()
+            await settle(pilot, lambda: taken_over(app))
+            assert "MOVED to postgresql://" in status(app) and "LIVE" not in status(app)
+    finally:
+        release.set()
+        scheduled.set()

@@ -132,11 +132,15 @@ def sketch_lines(
         label, style = "REHEARSAL", "bold cyan"
     if facts.phase == "ended" and facts.outcome:
         label = f"ENDED · {facts.outcome}"
+    if facts.moved:  # the file stopped at the move: not LIVE (widgets/status.py's headline)
+        label, style = "MOVED", "bold white on red"
     left = Text.assemble(
         (" cutover", "bold"), " · ", (label, style), " · ", inert_line(facts.title)
     )
     right = Text(f"   {inert_line(login, 30)}")
-    if read_only:
+    if facts.moved:
+        right.append(" (read-only: the run moved)", "bold")
+    elif read_only:
         right.append(" (following, read-only)", "bold")
     healthy, word = conductor_health(facts.conductor)
     if width >= 110:
@@ -151,6 +155,8 @@ def sketch_lines(
         f" {facts.steps_done:,} of {facts.steps_total:,} steps done │ ",
         (SCHEDULE_PENDING, "dim italic"),
     )
+    if facts.moved:  # the file's figures are stale: where the run went instead
+        done = Text(f" {inert_line(facts.moved)} ", "bold white on red")
     return {"left": left, "clock": clock, "right": right, "figures": done}
 
 

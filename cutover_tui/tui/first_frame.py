@@ -52,7 +52,8 @@ class FirstFrame(ActionCore):
         sketch = first_paint.Sketch(self.state, now, self.source.actor, self.tz)
         status = self.source.conductor_status()
         with contextlib.suppress(NoMatches):  # a tick while the app is closing
-            first_paint.show_sketch(self.query_one(StatusBar), sketch, status, self.read_only)
+            bar = self.query_one(StatusBar)
+            first_paint.show_sketch(bar, sketch, status, self.read_only, self.source.moved)
 
     @work(thread=True, exclusive=True, group="first-frame", exit_on_error=False)
     def _schedule_worker(self, now: datetime) -> None:

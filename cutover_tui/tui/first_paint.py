@@ -76,14 +76,18 @@ def figures(sketch: Sketch) -> Text:
     return Text.assemble(f" {done:,} of {total:,} steps done │ ", (SCHEDULE_PENDING, "dim italic"))
 
 
-def show_sketch(bar: StatusBar, sketch: Sketch, conductor: str, read_only: bool) -> None:
-    """The status line of a first frame made before its schedule."""
+def show_sketch(
+    bar: StatusBar, sketch: Sketch, conductor: str, read_only: bool, moved: str | None = None
+) -> None:
+    """The status line of a first frame made before its schedule; `moved` (the run moved away
+    from this file, an inert line) in place of its phase and figures, as the whole frame says."""
     width = bar.app.size.width  # the bar spans the screen; on a resize it is laid out later
-    left, right = headline(sketch, conductor, width, read_only)  # type: ignore[arg-type]
+    left, right = headline(sketch, conductor, width, read_only, moved)  # type: ignore[arg-type]
     bar.query_one("#status-left", Cell).set(left)
     bar.query_one("#status-clock", Cell).set(wall_clock(sketch))
     bar.query_one("#status-right", Cell).set(right)
-    bar.query_one("#status-figures", Cell).set(figures(sketch))
+    line = Text(f" {moved} ", "bold white on red") if moved else figures(sketch)
+    bar.query_one("#status-figures", Cell).set(line)
 
 
 __all__ = [
