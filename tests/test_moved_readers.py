@@ -121,11 +121,14 @@ def test_the_files_conductor_stands_down_once_the_run_moved(
 def test_cutover_conduct_on_a_moved_file_stops_and_says_so_once(
     postgres_url: str, tmp_path: Path
 ) -> None:
+    """Stop note (2026-12-03): it printed "conducting RUN as ... until it ends" first, as if
+    it had begun, then the stop line: now the stop line alone."""
     source = migrated(tmp_path, postgres_url)
     said = cutover(tmp_path, "conduct", source.run_id, "--runs", str(tmp_path / "runs"))
     assert said.returncode == 1
-    lines = [line for line in said.stderr.splitlines() if "MOVED" in line]
-    assert len(lines) == 1 and "stopped: MOVED to postgresql://" in lines[0], said.stderr
+    (line,) = said.stderr.splitlines()
+    assert line.startswith(f"cutover conduct: {source.run_id}: stopped: MOVED to postgresql://")
+    assert "--journal postgresql://" in line, said.stderr
 
 
 def _damage_the_mark(path: Path) -> None:

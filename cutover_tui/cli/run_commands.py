@@ -16,6 +16,8 @@ from collections.abc import Callable
 
 from ..clocks import speed_problem
 from ..engine.when import moment_near
+from ..inert import inert_line
+from ..journal.moved import moved_of
 from ..journal.run import run_clock
 from ..locked.client import LockedJournal
 from .options import add_runs_option, open_run, said_in_one_line
@@ -112,6 +114,13 @@ def cmd_conduct(args: argparse.Namespace) -> int:
         print(f"cutover conduct: {speed_problem(args.speed)}", file=sys.stderr)
         return 2
     if refused_on_broken(journal, "conduct", args.run):
+        return 1
+    where = moved_of(journal)
+    if where is not None:  # moved before we began: the stop line alone, not "conducting" first
+        print(
+            f"cutover conduct: {journal.run_id}: stopped: {inert_line(where.line())}",
+            file=sys.stderr,
+        )
         return 1
     import asyncio  # late, as the conductor: `status` and `verify` need neither (issue 14)
 
