@@ -149,7 +149,7 @@ def _journal_for(args: argparse.Namespace) -> Journal | LockedJournal | None:
     if under_way is not None and getattr(args, "no_checks", False):
         print(f"cutover: --no-checks left aside: {under_way.run_id} keeps its own", file=sys.stderr)
     if under_way is not None and (under_way.mode == "rehearsal") == args.rehearsal:
-        return open_named(under_way.run_id, args)
+        return _joined(open_named(under_way.run_id, args), args)
     if under_way is not None and under_way.mode == "rehearsal":
         # Nobody asked for a live run and a rehearsal is under way: join it (starting a live
         # run beside it, or saying that none is under way, misleads everyone).
@@ -158,7 +158,7 @@ def _journal_for(args: argparse.Namespace) -> Journal | LockedJournal | None:
             "(the live run is started with `cutover start PLAN`)",
             file=sys.stderr,
         )
-        return open_named(under_way.run_id, args)
+        return _joined(open_named(under_way.run_id, args), args)
     start_args = argparse.Namespace(
         plan=args.target,
         rehearsal=args.rehearsal,
@@ -176,6 +176,21 @@ def _journal_for(args: argparse.Namespace) -> Journal | LockedJournal | None:
         return None
     started = _latest(args, directory, loaded.plan.plan.id)
     return open_named(started.run_id, args) if started else None
+
+
+def _joined(
+    journal: Journal | LockedJournal, args: argparse.Namespace
+) -> Journal | LockedJournal | None:
+    """The run joined by its plan's name: where it went when its file says it moved (opened
+    there, or refused, in one line: cli/moved_follow.py), else the file's own."""
+    from ..journal.moved import moved_of
+    from ..journal.store import Journal
+
+    if type(journal) is not Journal or moved_of(journal) is None:
+        return journal
+    from .moved_follow import where_it_went  # psycopg: only for a file whose run moved
+
+    return where_it_went(journal, said_by(args))
 
 
 def _latest(
