@@ -104,3 +104,36 @@ def test_run_starts_a_run_with_checks_off_when_asked(tmp_path: Path) -> None:
     (run,) = list_runs(runs)
     (started, *_) = Journal(run.path).events()
     assert started.type == "run-started" and started.checks is False
+
+
+def test_a_war_room_left_on_a_moved_file_says_the_command_that_opens_the_run_there(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    """Stop note (2026-12-03): a war room open on a file when its run moved said MOVED, and
+    the operator had to work out how to reopen it. On leaving it, the terminal is given the
+    exact command (here `cutover follow`, as it was opened), which opens the run there."""
+    import shlex
+
+    from cutover_tui.journal.migrate import migrate
+    from cutover_tui.journal.postgres import PgJournal
+    from tests.journal_support import at, new_run
+
+    runs = tmp_path / "runs"
+    journal = new_run(runs)
+    pid, fd = spawn("follow", journal.run_id, runs=runs)
+    read_until(fd, b"Timeline")
+    migrate(Journal(journal.path), postgres_url, at(2))
+    read_until(fd, b"MOVED")
+    os.write(fd, b"q")
+    said = b""
+    deadline = time.monotonic() + 20
+    while b"\n" not in said.split(b"goes on there: ")[-1] and time.monotonic() < deadline:
+        said += read_until(fd, b"\n", timeout=1)
+    assert finish(pid, fd) == 0
+    last = said.decode(errors="replace").split("\x1b[?1049l")[-1]  # after the screen is left
+    (line,) = [text for text in last.splitlines() if "MOVED to" in text]
+    words = shlex.split(line.split("the run goes on there: ", 1)[1])
+    assert words[:3] == ["cutover", "follow", journal.run_id] and words[3] == "--journal", words
+    there = PgJournal(words[4], journal.run_id)  # the command's URL opens the run
+    assert there.head == journal.head
+    there.close()

@@ -58,10 +58,12 @@ async def test_a_war_room_open_when_the_run_moves_says_where_and_offers_nothing(
         top, figures = status(app).splitlines()
         assert "MOVED" in top and "LIVE" not in top and "read-only: the run moved" in top
         assert figures.strip().startswith("MOVED to postgresql://"), figures
-        assert "--journal postgresql://" in figures
+        # Stop note (2026-12-03): the command that opens the run where it went, exactly.
+        command = f"the run goes on there: cutover run {journal.run_id} --journal 'postgresql://"
+        assert command in figures, figures
         await settle(pilot, lambda: footer(app) == EVERYONE)
         await pilot.press("E")  # end the run: refused at once, saying where the run went
-        await settle(pilot, lambda: any("MOVED to postgresql://" in n for n in notices(app)))
+        await settle(pilot, lambda: any(command in n for n in notices(app)))
         assert not isinstance(app.screen, FormScreen)
         app.action_start("s0")
         await pilot.pause()

@@ -55,7 +55,7 @@ def boot_war_room(args: argparse.Namespace, ref: str, *, read_only: bool) -> int
     if facts is None:
         return None
     from ..tui.boot import WarRoomBoot  # textual, and nothing heavier
-    from .warroom_commands import keep_do_facts
+    from .warroom_commands import keep_do_facts, say_where_it_went
 
     keep_do_facts(path)
 
@@ -70,6 +70,7 @@ def boot_war_room(args: argparse.Namespace, ref: str, *, read_only: bool) -> int
     app.run()
     for line in app.said:  # after the terminal is given back, so it is read
         print(line, file=sys.stderr)
+    say_where_it_went(app)
     return app.return_code or 0  # 143 after SIGTERM, 129 after SIGHUP
 
 

@@ -223,7 +223,16 @@ def _war_room(journal: Journal | LockedJournal, *, read_only: bool, tz: str | No
     app.catch_up = parts.catch_up  # said once, when it opens
     app.catch_up_later = parts.catch_up_later  # or once a worker has worked it out
     app.run()
+    say_where_it_went(app)
     return app.return_code or 0  # 143 after SIGTERM, 129 after SIGHUP
+
+
+def say_where_it_went(app: object) -> None:
+    """A war room left on a file whose run moved: its line, with the command that opens the
+    run where it went, on the terminal given back (to be typed next, or copied)."""
+    moved = getattr(getattr(app, "source", None), "moved", None)
+    if moved:
+        print(moved, file=sys.stderr)
 
 
 def war_room_parts(

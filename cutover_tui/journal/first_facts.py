@@ -20,7 +20,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import runindex
-from .moved import moved_to
+from .moved import Moved, moved_to
 from .run_files import READABLE_VERSIONS
 from .sqlite_io import held_connect
 
@@ -43,7 +43,7 @@ class FirstFacts:
     steps_total: int
     zone: str  # the plan's [plan] timezone (IANA name)
     conductor: str  # the lease row in words, as journal/lease.py's lease_status says it
-    moved: str | None = None  # journal/moved.py's line (not yet inert): the run left this file
+    moved: Moved | None = None  # where the run went from this file (journal/moved.py)
 
 
 def read_first_facts(path: Path, now: float) -> FirstFacts | None:
@@ -87,7 +87,7 @@ def _read(db: sqlite3.Connection, now: float) -> FirstFacts | None:
         steps_total=row.steps_total,
         zone=zone,
         conductor=lease_words(db, now),
-        moved=None if (where := moved_to(db)) is None else where.line(),  # damaged: raises
+        moved=moved_to(db),  # a damaged mark raises: the usual path says so
     )
 
 

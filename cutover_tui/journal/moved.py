@@ -19,6 +19,7 @@ Plain SQL (no pydantic): the fast path and the listing ask it too.
 
 from __future__ import annotations
 
+import shlex
 import sqlite3
 from dataclasses import dataclass
 
@@ -47,6 +48,16 @@ class Moved:
         return (
             f"MOVED to {self.url} at {self.at} (cutover migrate by {self.by}): this file "
             f"stopped there; the run goes on with --journal {self.url}"
+        )
+
+    def goes_on(self, run_id: str, read_only: bool) -> str:
+        """What a war room open on the file says (made inert by whoever shows it): where the
+        run went and the command that opens it there, to be typed once the war room is left
+        (stop note, 2026-12-03: it said only `--journal URL`, and one reopened by hand)."""
+        verb = "follow" if read_only else "run"
+        return (
+            f"MOVED to {self.url} at {self.at} (cutover migrate by {self.by}): the run goes "
+            f"on there: cutover {verb} {run_id} --journal {shlex.quote(self.url)}"
         )
 
     def as_json(self) -> dict[str, str]:

@@ -166,7 +166,8 @@ class JournalRun:
         """Whether the run moved from this file (journal/moved.py): said from then on."""
         if self.moved is None:
             where = moved_of(self.journal)  # the locked service's: None
-            self.moved = None if where is None else inert_line(where.line())
+            if where is not None:
+                self.moved = inert_line(where.goes_on(self.journal.run_id, self.read_only))
 
     def _remember(self) -> None:
         """This user's memory of the head (journal.seen), kept as the night goes: a war room

@@ -156,7 +156,8 @@ def sketch_lines(
         (SCHEDULE_PENDING, "dim italic"),
     )
     if facts.moved:  # the file's figures are stale: where the run went instead
-        done = Text(f" {inert_line(facts.moved)} ", "bold white on red")
+        went = facts.moved.goes_on(facts.run_id, read_only)
+        done = Text(f" {inert_line(went)} ", "bold white on red")
     return {"left": left, "clock": clock, "right": right, "figures": done}
 
 
