@@ -8,17 +8,27 @@ pace prior all read the history through `history()`; the war room never counts s
 
 A simulation made before RunStarted carried `simulated` is told by its note ("simulated at
 60x") or its fast clock (speed above 1).
+
+Left out always too, and said: a rehearsal whose file says it moved to PostgreSQL (`cutover
+migrate`, journal/moved.py). Its file stopped at the move, so it is not the whole rehearsal
+(steps timed there, an exclusion recorded there); and the history reads run files, as the
+war room's prior does from its odds worker, where a connection to a server per moved file
+(and a memo that cannot tell when the run there changed) would not belong. Stop note
+(2026-12-03): the stale file was counted as if it were the whole rehearsal.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..engine.events import RehearsalExcluded, RunStarted
 from ..engine.state import RunState
 from ..engine.timings import tick_offs
+from ..inert import inert_line
 from ..journal.listing import run_paths
+from ..journal.moved import moved_of
 from ..journal.run_lookup import first_of, open_runs
 from ..journal.store import RunInfo, Unreadable
 
@@ -44,6 +54,7 @@ class History:
     counted: list[Rehearsal] = field(default_factory=list)
     simulated: list[Rehearsal] = field(default_factory=list)  # left out (not asked for)
     excluded: list[Rehearsal] = field(default_factory=list)  # left out by the commander
+    moved: list[str] = field(default_factory=list)  # left out: "RUN MOVED to ..." (inert)
 
     @property
     def runs(self) -> list[tuple[str, RunState]]:
@@ -70,6 +81,8 @@ class History:
                 f"excluded: {r.run_id} by {r.state.name(e.actor)} at "
                 f"{e.at.astimezone(r.state.plan.zone):%Y-%m-%d %H:%M %Z}: {e.reason}"
             )
+        for moved in self.moved:
+            lines.append(f"left out: {moved}; its file is not the whole rehearsal")
         return lines
 
     def ticked_off_line(self) -> str | None:
@@ -98,6 +111,7 @@ def history(
     """The rehearsals of `plan_id` in `directory`, oldest first, sorted into counted and left
     out; `without` names a run to leave out entirely (the one the war room is showing)."""
     found: list[tuple[RunInfo, Rehearsal]] = []
+    moved: list[tuple[RunInfo, str]] = []
     # Only the files whose meta names this plan's rehearsals are opened and folded.
     for journal in open_runs(directory, run_paths(directory, plan_id, "rehearsal")):
         if isinstance(journal, Unreadable):
@@ -108,12 +122,19 @@ def history(
                 continue
             if info.run_id == without:
                 continue
+            try:
+                where = moved_of(journal)
+            except sqlite3.DatabaseError:
+                continue  # a damaged mark: left out, as a damaged file is
+            if where is not None:  # the file stopped at the move: see the module's doc
+                moved.append((info, inert_line(f"{info.run_id} {where.line()}")))
+                continue
             state = journal.state()
             started = first_of(journal, "run-started")  # alone, not the log parsed again
         finally:
             journal.close()
         found.append((info, Rehearsal(info.run_id, state, is_simulated(info, state, started))))
-    out = History()
+    out = History(moved=[line for _, line in sorted(moved, key=lambda pair: pair[0].made)])
     for _, rehearsal in sorted(found, key=lambda pair: pair[0].made):
         if rehearsal.excluded is not None:
             out.excluded.append(rehearsal)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ..journal.bytes_journal import journal_of_db
 from ..journal.listing import run_file
+from ..journal.moved import moved_to
 from ..journal.run_files import run_files
 from ..journal.run_lookup import first_of
 from ..journal.run_snapshot import ReadBuffer, RunBytes, open_bytes
@@ -85,7 +86,7 @@ def _summary(
     try:
         entry = record.recall(path.name, opened.key) if record is not None else None
         if entry is not None:
-            if not wanted.meta(entry) or entry.get("damaged"):
+            if not wanted.meta(entry) or entry.get("damaged") or entry.get("moved"):
                 return None
             summary = from_json(entry.get("summary"), path)
             if summary is not None:  # else an entry of the wrong shape: folded again
@@ -113,6 +114,9 @@ def _folded_from_bytes(
         run.close()
         entry: dict = meta
         summary = None
+    elif _moved(run.db):  # history() leaves a moved rehearsal out: so here
+        run.close()
+        entry, summary = {**meta, "moved": True}, None
     else:
         try:
             journal = journal_of_db(opened.path, run.db)
@@ -132,7 +136,7 @@ def _folded_from_path(path: Path, wanted: Wanted) -> RehearsalSummary | None:
         journal = Journal(path)
     except (JournalError, OSError, sqlite3.DatabaseError, KeyError, ValueError):
         return None
-    if not wanted.meta(journal.meta) or journal.run_id == wanted.without:
+    if not wanted.meta(journal.meta) or journal.run_id == wanted.without or _moved(journal.db):
         journal.close()
         return None
     return _folded(journal)
@@ -149,6 +153,15 @@ def _folded(journal: Journal) -> RehearsalSummary | None:
     finally:
         journal.close()
     return summarize(info, state, is_simulated(info, state, started))
+
+
+def _moved(db: object) -> bool:
+    """Has the run moved from this file (journal/moved.py)? A mark that cannot be read counts:
+    history() leaves such a file out as damaged."""
+    try:
+        return moved_to(db) is not None
+    except sqlite3.DatabaseError:
+        return True
 
 
 __all__ = ["all_summaries", "counted_summaries"]
