@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import os
 import pty
+import re
 import select
 import struct
 import sys
@@ -125,12 +126,15 @@ def test_a_war_room_left_on_a_moved_file_says_the_command_that_opens_the_run_the
     migrate(Journal(journal.path), postgres_url, at(2))
     read_until(fd, b"MOVED")
     os.write(fd, b"q")
+    left = b"\x1b[?1049l"  # the screen given back: what follows is the terminal's own
     said = b""
     deadline = time.monotonic() + 20
-    while b"\n" not in said.split(b"goes on there: ")[-1] and time.monotonic() < deadline:
+    while not re.search(rb"goes on there: [^\n]*\n", said.split(left)[-1] if left in said else b""):
+        if time.monotonic() > deadline:
+            break
         said += read_until(fd, b"\n", timeout=1)
     assert finish(pid, fd) == 0
-    last = said.decode(errors="replace").split("\x1b[?1049l")[-1]  # after the screen is left
+    last = said.decode(errors="replace").split(left.decode())[-1]
     (line,) = [text for text in last.splitlines() if "MOVED to" in text]
     words = shlex.split(line.split("the run goes on there: ", 1)[1])
     assert words[:3] == ["cutover", "follow", journal.run_id] and words[3] == "--journal", words
