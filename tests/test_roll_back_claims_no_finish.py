@@ -47,6 +47,9 @@ def test_status_under_roll_back_claims_no_finish(tmp_path: Path, capsys) -> None
     finish_json = report["verdict"]["finish"]
     for key in ("headline", "likely_p50", "p80", "plan_of_record", "p_in_window"):
         assert finish_json[key] is None, key
+    # The basis says why there is no finish (it said "likely", of a null likely finish).
+    assert finish_json["basis"] == "roll-back", finish_json
+    assert finish_json["withheld"] == "none while the rollback call stands", finish_json
     assert report["projected_finish"] is report["delta_s"] is report["buffer_left_s"] is None
 
 

@@ -86,6 +86,8 @@ def test_status_after_a_no_go_says_no_go_and_names_the_gate(tmp_path: Path, caps
     assert first.startswith("NO GO at Go / no-go · Alice Ng (alice) at 22:46: backup set")
     assert first.endswith(": roll back or end the run")
     assert verdict["finish"]["p_in_window"] is None and verdict["finish"]["likely_p50"] is None
+    assert verdict["finish"]["basis"] == "no-go", verdict["finish"]  # was "plan", of no plan
+    assert verdict["finish"]["withheld"] == "none while the NO GO stands", verdict["finish"]
     assert "odds" not in [rule["rule"] for rule in verdict["rules"]]
 
     assert main(["status", run, "--at", last_night(50), *r]) == 0

@@ -60,6 +60,7 @@ from .verdict_types import (  # re-exported: callers import these from here
     LEVELS,
     LIFE_RULES,  # noqa: F401
     STAGE_WORD,
+    Basis,
     Rule,
     Stage,
     Tone,
@@ -180,7 +181,7 @@ def _verdict(
         tone=_tone(stage, pace),
         rules=rules,
         headline=likely or sched.projected_finish,
-        basis="likely" if likely else "plan",
+        basis=_basis(stage, likely),
         plan_finish=sched.projected_finish,
         baseline_finish=sched.baseline_finish,
         delta=_minutes(sched.delta),
@@ -192,6 +193,14 @@ def _verdict(
         stopped_at=None,
         no_go=no_go,
     )
+
+
+def _basis(stage: Stage, likely: datetime | None) -> Basis:
+    """What the headline finish is: the odds', the plan of record's, or, where no finish is
+    claimed (a NO GO, a ROLL BACK call), the stage that withholds it."""
+    if stage == "no-go" or stage == "roll-back":  # WITHHELD_BECAUSE's stages
+        return stage
+    return "likely" if likely else "plan"
 
 
 def _tone(stage: Stage, pace: Level) -> Tone:

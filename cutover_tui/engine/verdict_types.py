@@ -24,6 +24,7 @@ Stage = Literal[
     "ended",
 ]
 Tone = Literal["info", "ok", "warn", "bad"]
+Basis = Literal["likely", "plan", "ended", "no-go", "roll-back"]
 
 STAGE_WORD: dict[str, str] = {
     "before-window": "BEFORE WINDOW",
@@ -65,7 +66,9 @@ class Verdict:
     tone: Tone  # the badge's colour
     rules: tuple[Rule, ...]  # every rule that spoke, the deciding one first
     headline: datetime  # the finish a commander reads first
-    basis: Literal["likely", "plan", "ended"]  # what the headline finish is
+    # What the headline finish is; under a NO GO or a ROLL BACK call, the stage that withholds
+    # it (WITHHELD_BECAUSE says it in words).
+    basis: Basis
     plan_finish: datetime  # the plan of record: status-date projection
     baseline_finish: datetime
     delta: timedelta  # plan of record against the baseline, in whole minutes
@@ -126,6 +129,8 @@ class Verdict:
             "finish": {
                 "headline": claimed(self.headline),
                 "basis": self.basis,
+                # Why no finish is claimed ("none while the NO GO stands"), else null.
+                "withheld": None if self.claims_finish else f"none {WITHHELD_BECAUSE[self.stage]}",
                 "likely_p50": claimed(self.likely),
                 "p80": claimed(self.p80),
                 "plan_of_record": claimed(self.plan_finish),
