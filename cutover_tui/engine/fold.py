@@ -246,6 +246,7 @@ def _gate_decided(state: RunState, e: GateDecided) -> None:
     if st.started_at is None:
         st.status, st.started_at, st.started_by = "running", e.at, e.actor
         st.attempts = 1
+        st.start_live = recorded_live(e)  # its first decision: timings.decided_at_once
     if e.decision == "no-go":
         gate.outcome = "no-go"
         _finish(state, e.step, "failed", e, e.reason)

@@ -60,7 +60,7 @@ from .pace_prior import (  # re-exported: callers import these from here
 )
 from .pace_words import _describe, _ratio, over_budget, percent  # re-exported
 from .state import RunState
-from .timings import ticked_off
+from .timings import decided_at_once, ticked_off
 
 _QUADRATURE = (np.arange(64) + 0.5) / 64  # midpoints for E[log duration] under a range
 RECENT = 6  # the evidence text speaks of the last this many steps
@@ -151,7 +151,7 @@ def infer_pace(state: RunState, now: datetime, prior: PacePrior | None = None) -
             continue
         if st.status == "done" and st.finished_at is not None:
             actual = st.actual.total_seconds()  # monotonic within one boot
-            if actual <= 0 or ticked_off(step, st):
+            if actual <= 0 or ticked_off(step, st) or decided_at_once(step, st):
                 continue  # ticked off without a start, or seconds after it: not a timing
             rows.append((sid, budget, actual, prior.scales.get(sid, 1.0), False, st.finished_at))
         elif st.status in ("running", "suspended"):

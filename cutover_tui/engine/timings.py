@@ -13,7 +13,9 @@ less than `TICK_OFF_SHARE` of its budget (a 5-hour step "done" in 10 minutes).
 
 A gate's time is its meeting: the engine opens a gate only at its first decision, so its own
 start is the meeting's end; it is timed from the moment it could meet (`timed_start`), in the
-rehearsal comparison and the review alike, and so are the phases it opens.
+rehearsal comparison and the review alike, and so are the phases it opens. The night's pace
+times a gate by its decisions, unless they came at once (`decided_at_once`): then, as a step
+done at one moment, it is done without a timing.
 """
 
 from __future__ import annotations
@@ -44,6 +46,22 @@ def ticked_off(step: PlannedStep, st: StepState) -> bool:
     budget = step.duration
     if budget <= timedelta(0) or step.kind == "gate":
         return False  # a gate opens and closes at its decision: its time is its meeting
+    return _no_time_given(st, budget)
+
+
+def decided_at_once(step: PlannedStep, st: StepState) -> bool:
+    """Whether a gate done was decided at once: its approvers' decisions at one moment, or
+    live seconds apart. Its span, first decision to last, is then no meeting's length, so the
+    night's pace does not time it, as it does not time a step done at one moment (a 5-minute
+    gate decided by two approvers 3 s apart was a "0.0x outlier")."""
+    if st.status != "done" or st.started_at is None or st.finished_at is None:
+        return False
+    return step.kind == "gate" and _no_time_given(st, step.duration)
+
+
+def _no_time_given(st: StepState, budget: timedelta) -> bool:
+    """A done span that is no timing: one moment, or live and seconds apart."""
+    assert st.started_at is not None and st.finished_at is not None
     span = st.finished_at - st.started_at  # as recorded: a tick-off is about the records
     if span <= timedelta(0):
         return True  # started and done at one moment, even with --at: no time was given
