@@ -211,7 +211,7 @@ def test_steps_ticked_off_seconds_apart_are_not_timings(tmp_path: Path, cli) -> 
     assert pace.n == 0  # no timing in the pace
     # Regression: the pace's words said "no step has finished yet" beside two done steps.
     assert pace.evidence.startswith(
-        "no step has been timed yet (2 steps were ticked off seconds after starting)"
+        "no step has been timed yet (2 steps were ticked off: started and completed seconds apart)"
     )
     assert "finished yet" not in pace.evidence
     from cutover_tui.engine.forecast import Forecaster
@@ -220,7 +220,10 @@ def test_steps_ticked_off_seconds_apart_are_not_timings(tmp_path: Path, cli) -> 
 
     frame = Frame.at(state, state.status["s1"].finished_at, os_login(), Forecaster(iterations=50))
     why = "\n".join(str(part) for part in reasoning(frame) if hasattr(part, "plain"))
-    assert "from 0 finished and 0 running steps (2 more ticked off seconds after" in why
+    assert (
+        "from 0 finished and 0 running steps (2 more ticked off, started and completed seconds apart"
+        in why
+    )
     report, _ = cli("rehearsals", str(plan))
     assert "2 step(s) ticked off without timings" in report and "not counted (R1: 2)" in report
     # No actual for them in the comparison: with nothing timed at all, one line, no table.

@@ -12,7 +12,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from ..plan.durations import format_duration
-from .timings import tick_offs
+from .timings import tick_offs, tick_offs_said
 
 if TYPE_CHECKING:  # type hints only: pace.py imports this module
     from .pace import StepEvidence
@@ -104,11 +104,11 @@ def _source(prior: PacePrior) -> str:
 def _no_timing_yet(state: RunState) -> str:
     """Why there is no evidence: nothing finished, or only tick-offs, which are no timings
     (engine/timings.py); "no step has finished yet" would be false beside a done step."""
-    n = len(tick_offs(state))
-    if not n:
+    ticked = tick_offs(state)
+    if not ticked:
         return "no step has finished yet"
-    steps = "1 step was" if n == 1 else f"{n} steps were"
-    return f"no step has been timed yet ({steps} ticked off seconds after starting)"
+    steps = "1 step was" if len(ticked) == 1 else f"{len(ticked)} steps were"
+    return f"no step has been timed yet ({steps} ticked off: {tick_offs_said(state, ticked)})"
 
 
 def _minutes(delta: timedelta) -> timedelta:

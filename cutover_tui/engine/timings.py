@@ -79,6 +79,21 @@ def tick_offs(state: RunState, ids: list[str] | None = None) -> list[str]:
     ]
 
 
+def tick_offs_said(state: RunState, ids: list[str]) -> str:
+    """How the tick-offs `ids` were recorded, for "N ticked off: ...": at one moment (the
+    same --at twice) is not "seconds after starting"."""
+    spans = [_span(state.status[sid]) for sid in ids]
+    at_once = sum(span <= timedelta(0) for span in spans)
+    if at_once == len(spans):
+        return "started and completed at one moment"
+    return "started and completed " + ("at one moment or " if at_once else "") + "seconds apart"
+
+
+def _span(st: StepState) -> timedelta:
+    assert st.started_at is not None and st.finished_at is not None  # done: ticked_off
+    return st.finished_at - st.started_at
+
+
 def meeting_from(state: RunState, sid: str) -> datetime:
     """When a gate could meet: the run's start (or the rollback's), its predecessors and its
     criteria that are steps done, its fixed start."""

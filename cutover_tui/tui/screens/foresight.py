@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 
 from ...engine.alarm import sureness
-from ...engine.timings import tick_offs
+from ...engine.timings import tick_offs, tick_offs_said
 from ...inert import inert_line
 from ..frame import LEVEL_MARK, LEVEL_STYLE, STAGE_MARK, TONE_BADGE, Frame, dur
 from .live import LiveScreen
@@ -60,8 +60,11 @@ def verdict_lines(frame: Frame) -> list[Text]:
 
 def _tick_offs(frame: Frame) -> str:
     """The done steps the pace leaves out, so "0 finished" beside a done step adds up."""
-    n = len(tick_offs(frame.state))
-    return f" ({n} more ticked off seconds after starting: no timings)" if n else ""
+    ticked = tick_offs(frame.state)
+    if not ticked:
+        return ""
+    said = tick_offs_said(frame.state, ticked)
+    return f" ({len(ticked)} more ticked off, {said}: no timings)"
 
 
 def zone_said(frame: Frame) -> Text | None:
