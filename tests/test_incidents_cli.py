@@ -144,4 +144,4 @@ def test_an_unlisted_login_is_said_not_in_the_people_once() -> None:
 
     state = fold(PLAN, [RunStarted(actor="alice", at=T0, plan_id="warroom", key="s")])
     said = describe(state, "mallory")
-    assert said == "you are mallory, not in the plan's [people]; read-only", said
+    assert said == "you are mallory, not in the plan's people, so read-only", said

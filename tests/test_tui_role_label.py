@@ -5,7 +5,15 @@ tonight" or "not in the plan's people", and the watcher role is a role of its ow
 from __future__ import annotations
 
 from cutover_tui.engine.events_incidents import RoleHandedOver
-from tests.warroom_support import at, settle, through_load, war_room
+from tests.warroom_support import (
+    at,
+    notices,
+    select,
+    settle,
+    started,
+    through_load,
+    war_room,
+)
 
 
 def _line_one(app) -> str:
@@ -27,7 +35,21 @@ async def test_a_login_the_plan_does_not_name_is_not_called_a_watcher() -> None:
     app = war_room("@eve", through_load(), now=at(52))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, lambda: "eve" in _line_one(app))
-        assert "@eve: not in the plan" in _line_one(app)
+        assert "@eve: not in the plan's people" in _line_one(app)
+
+
+async def test_the_label_and_a_refusal_say_not_in_the_plans_people_alike() -> None:
+    # Close note 13: line one said "not in the plan" while the refusal beside it said "not in
+    # the plan's people, so read-only" (and `cutover do` "not in the plan's [people]").
+    app = war_room("@eve", started(), now=at(1))
+    async with app.run_test(size=(120, 34)) as pilot:
+        await settle(pilot, lambda: "eve" in _line_one(app))
+        select(app, "freeze")
+        await pilot.press("s")
+        await settle(pilot, lambda: any("may not start" in n for n in notices(app)))
+        [refusal] = [n for n in notices(app) if "may not start" in n]
+        assert "not in the plan's people, so read-only" in refusal, refusal
+        assert "@eve: not in the plan's people   " in _line_one(app), _line_one(app)
 
 
 async def test_a_watcher_is_still_called_a_watcher() -> None:

@@ -39,6 +39,8 @@ def describe(state: RunState, login: str) -> str:
     refusals. The roles are the run's (a rehearsal's starter commands it)."""
     actor = actor_for(state.plan, login)
     held = ", ".join(sorted(state.roles_of(actor)))  # a rehearsal's starter commands it
-    if actor.startswith(UNLISTED_PREFIX):  # said once, not "...[people]; not in the plan's people"
-        return f"you are {login}, not in the plan's [people]; {held or 'read-only'}"
+    if actor.startswith(UNLISTED_PREFIX):  # in the refusals' words (RunState.roles_said), once
+        return f"you are {login}, " + (
+            f"not in the plan's people; {held}" if held else state.roles_said(actor)
+        )
     return f"you are {login}: {state.name(actor)}, {held or state.roles_said(actor)}"

@@ -97,7 +97,9 @@ class Frame:
         # No role at all: said as the refusals say it (RunState.roles_said), not "watcher"
         # (user pass: a commander who handed the role over, or a login the plan does not
         # name, was called a watcher here while `cutover do` said "no role tonight").
-        return "no role tonight" if self.actor in self.state.plan.people else "not in the plan"
+        # The refusals' noun phrase (RunState.roles_said), short of its ", so read-only".
+        people = self.actor in self.state.plan.people
+        return "no role tonight" if people else "not in the plan's people"
 
     def clock(self, moment: datetime | None, seconds: bool = False) -> str:
         return hm(moment, self.zone, seconds=seconds)
