@@ -173,7 +173,7 @@ def test_a_command_without_the_role_is_refused_and_nothing_written(tmp_path: Pat
     refused = cutover("do", journal.run_id, "start", "s0", runs=runs)
     assert refused.returncode == 1
     assert "An Operator (op) [operator] may not start 's0'" in refused.stderr
-    assert "only the commander or its owner, The Boss (boss)" in refused.stderr
+    assert "only the commander (The Boss (boss)) or its owner, The Boss (boss)" in refused.stderr
     assert f"you are {os_login()}" in refused.stderr
     assert Journal(journal.path).verify()[2] == 1  # nothing was written
     own = cutover("do", journal.run_id, "start", "slow", runs=runs)  # its own step

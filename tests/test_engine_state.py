@@ -362,13 +362,13 @@ def test_an_operator_on_someone_elses_step() -> None:
     start = StepStarted(actor="ops", at=at("22:01"), step="freeze")
     assert reason(started(), start) == (
         "Omar Diaz (ops) [operator] may not start 'freeze': "
-        "only the commander or its owner, Priya Shah (dba) may"
+        "only the commander (Alice Ng (alice)) or its owner, Priya Shah (dba) may"
     )
     running = started(StepStarted(actor="dba", at=at("22:00"), step="freeze"))
     done = StepCompleted(actor="ops", at=at("22:15"), step="freeze")
     assert reason(running, done) == (
         "Omar Diaz (ops) [operator] may not complete 'freeze': "
-        "only the commander or its owner, Priya Shah (dba) may"
+        "only the commander (Alice Ng (alice)) or its owner, Priya Shah (dba) may"
     )
     # Its owner and the commander may.
     assert reason(running, done.model_copy(update={"actor": "dba"})) is None
@@ -377,7 +377,7 @@ def test_an_operator_on_someone_elses_step() -> None:
     stranger = StepStarted(actor="mallory", at=at("22:01"), step="freeze")
     assert reason(started(), stranger) == (
         "mallory [not in the plan's people, so read-only] may not start 'freeze': "
-        "only the commander or its owner, Priya Shah (dba) may"
+        "only the commander (Alice Ng (alice)) or its owner, Priya Shah (dba) may"
     )
 
 

@@ -11,6 +11,7 @@ from tests.warroom_support import (
     select,
     settle,
     started,
+    through_backup,
     through_load,
     war_room,
 )
@@ -57,3 +58,20 @@ async def test_a_watcher_is_still_called_a_watcher() -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, lambda: "Vic Watts" in _line_one(app))
         assert "Vic Watts: watcher" in _line_one(app)
+
+
+async def test_refusing_someone_elses_step_names_who_commands_now() -> None:
+    # Close note 13: after alice handed the command to ops, carol's refusal on the dba's step
+    # said "only the commander or its owner": whom to ask, it did not say.
+    handed = RoleHandedOver(
+        actor="alice", at=at(41), role="commander", giver="alice", taker="ops", reason="off shift"
+    )
+    app = war_room("carol", [*through_backup(), handed], now=at(42))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot, lambda: "Carol Jones" in _line_one(app))
+        select(app, "backup-ok")
+        await pilot.press("s")
+        await settle(pilot, lambda: any("may not start" in n for n in notices(app)))
+        [refusal] = [n for n in notices(app) if "may not start" in n]
+        assert "only the commander (Omar Diaz (ops)) or its owner, Priya Shah (dba)" in refusal
+        assert "Alice Ng" not in refusal, refusal
