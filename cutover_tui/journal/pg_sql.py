@@ -25,6 +25,7 @@ here, in one place:
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -73,6 +74,15 @@ def one_line(exc: psycopg.Error) -> str:
     if isinstance(exc, psycopg.errors.InsufficientPrivilege):
         line += " (this database role may not do that: ask the DBA which role this host uses)"
     return line
+
+
+def not_connected(exc: psycopg.Error) -> str:
+    """Why a connection could not be made, saying "connection" once: psycopg's "connection
+    failed: connection to server at "db", port 5432 failed: Connection refused" is said
+    "cannot connect to server at "db", port 5432: Connection refused"."""
+    line = re.sub(r"^connection (?:is bad|failed): ", "", one_line(exc))
+    to = re.match(r"connection to (server .+?) failed: (.+)$", line)
+    return f"cannot connect to {to[1]}: {to[2]}" if to else f"cannot connect: {line}"
 
 
 class Cursor:

@@ -36,7 +36,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from ..engine.events import Event
 from .identity import os_login
 from .pg_schema import build_schema
-from .pg_sql import PgConnection, PgError, one_line
+from .pg_sql import PgConnection, PgError, not_connected, one_line
 from .store import SCHEMA_VERSION, Journal, JournalError, RunInfo, _nearest, new_run_meta
 
 if TYPE_CHECKING:
@@ -86,7 +86,7 @@ def connect(url: str) -> psycopg.Connection[Any]:
             autocommit=True,
         )
     except psycopg.Error as exc:
-        raise JournalError(f"{redact(url)}: cannot connect: {one_line(exc)}") from None
+        raise JournalError(f"{redact(url)}: {not_connected(exc)}") from None
 
 
 def lock_key(run_id: str) -> int:
