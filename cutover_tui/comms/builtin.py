@@ -43,8 +43,9 @@ _TEXTS = {
     ),
     # To a step's informed (and, on a failure, its accountable): comms/raci.py.
     "step-update": (
-        "{plan.title}: {step}: {reason}",
-        "{step}: {reason}.\n"
+        # {news}: "step: reason", or the reason alone when the message names no step.
+        "{plan.title}: {news}",
+        "{news}.\n"
         "The run is {level}, {percent_done} of the work done; {outlook}.\n"
         "Commander: {commander}.",
     ),

@@ -161,6 +161,7 @@ def _values(state: RunState, sched: Schedule, verdict: Verdict, about: About) ->
     running = [state.steps[sid].title for sid in sched.running if sid in state.steps]
     audience = next((a for a in plan.audience if a.id == about.audience), None)
     commanders = [plan.people[k].name for k in plan.people_with_role("commander")]
+    reason = about.reason or verdict.decided_by.text
     return {
         "now": local(verdict.clock),
         "raised_at": local(about.raised_at or verdict.clock),
@@ -172,7 +173,7 @@ def _values(state: RunState, sched: Schedule, verdict: Verdict, about: About) ->
         ),
         "window": SimpleNamespace(start=local(plan.window.start), end=local(plan.window.end)),
         "level": verdict.word,
-        "reason": about.reason or verdict.decided_by.text,
+        "reason": reason,
         "projected_finish": local(verdict.plan_finish),
         "deadline": local(verdict.deadline),
         "delta": format_duration(verdict.delta, signed=True),
@@ -187,6 +188,10 @@ def _values(state: RunState, sched: Schedule, verdict: Verdict, about: About) ->
         # An alert about something that happened (raised_at) names no step when it has none:
         # "none", not "[no step yet]", a step that will never come (user pass, 2026-12-02).
         "step": step.title if step else ("none" if about.raised_at else None),
+        # What the message is about, for the built-in step-update: "step: reason", or the
+        # reason alone in a message about the run (a rollback announced with it), not
+        # "[no step yet]: reason" (close note 13).
+        "news": f"{step.title}: {reason}" if step else reason,
         "checkpoint": step.title if step and step.kind == "checkpoint" else None,
         "trigger": about.trigger or ("none" if about.raised_at else None),  # as `step`
         "audience": audience.name if audience else about.audience,

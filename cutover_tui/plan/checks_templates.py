@@ -29,6 +29,7 @@ TEMPLATE_FIELDS = {
     "buffer_left",
     "rollback_by",
     "step",
+    "news",  # "step: reason", or the reason alone (comms/values.py)
     # comms/values.py: the verdict's word, the odds, who commands, what the message is about
     "level",
     "likely_finish",
