@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from cutover_tui.cli import main
+from tests.fitted_text import joined
 from tests.test_rehearse_gate_phases import plan_text, rehearse
 
 
@@ -28,7 +29,7 @@ def test_each_rehearsal_says_when_and_how_it_ended(tmp_path: Path, monkeypatch, 
     aborted = said(capsys, "start", str(plan), "--rehearsal").strip()
     said(capsys, "do", aborted, "end", "--outcome", "aborted", "--reason", "fire alarm")
 
-    out = said(capsys, "rehearsals", str(plan))
+    out = joined(said(capsys, "rehearsals", str(plan)))  # each R line within 80 columns
     listed = {line.split()[1]: line for line in out.splitlines() if line.startswith("  R")}
     r1, r2 = listed[done], listed[aborted]  # one id may be the other's with "-2" after it
     assert r1.split(done)[1].strip() == "Fri 27 Nov 22:00 UTC; completed, 3/3 steps done"
@@ -72,6 +73,6 @@ def test_a_rehearsal_ended_days_after_it_began_dates_its_end(
         RunEnded(actor="lead", at=ended, outcome="aborted", reason="left running", key="end"),
     ):
         journal.append(event, now=lambda e=event: e.at)
-    out = said(capsys, "rehearsals", str(plan))
+    out = joined(said(capsys, "rehearsals", str(plan)))
     [line] = [line for line in out.splitlines() if journal.run_id in line]
     assert line.endswith(f"; aborted at {ended:%Y-%m-%d} 09:30, 0/3 steps done"), line

@@ -23,6 +23,7 @@ from cutover_tui.journal.identity import actor_for, os_login
 from cutover_tui.journal.store import Journal
 from cutover_tui.plan import parse_plan
 from cutover_tui.rehearse.simulate import SimulatedNight
+from tests.fitted_text import joined
 
 ROOT = Path(__file__).resolve().parents[1]
 TOLERANCE = 0.06  # 2,000 nights against the war room's 500 on another seed
@@ -61,7 +62,8 @@ def said(capsys, *args: str) -> str:
 
 
 def stated(report: str, label: str) -> float:
-    [line] = [line for line in report.splitlines() if line.strip().startswith(label)]
+    lines = joined(report).splitlines()  # fitted to 80 columns: rejoined
+    [line] = [line for line in lines if line.strip().startswith(label)]
     return int(re.search(r"(\d+)% inside the window", line).group(1)) / 100  # type: ignore[union-attr]
 
 

@@ -30,6 +30,7 @@ from cutover_tui.plan import parse_plan
 from cutover_tui.rehearse.calibrate import calibrate
 from cutover_tui.rehearse.evidence import refused_cuts
 from cutover_tui.rehearse.history import history
+from tests.fitted_text import joined
 from tests.journal_support import T0, plan_text
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -166,7 +167,7 @@ def test_an_excluded_rehearsal_stays_in_the_journal_and_out_of_the_history(
 
     report, _ = cli("rehearsals", str(plan))
     assert "1 rehearsal(s)" in report and outage.run_id not in report.split("excluded:")[0]
-    [line] = [x for x in report.splitlines() if x.startswith("excluded:")]
+    [line] = [x for x in joined(report).splitlines() if x.startswith("excluded:")]
     assert outage.run_id in line and "The Boss (boss)" in line
     assert line.endswith("network outage, not representative")
     # Its time names its zone (the plan's), as the rest of the report's times do.

@@ -23,6 +23,7 @@ from cutover_tui.plan import load_plan
 from cutover_tui.rehearse.simulate import SimulatedNight
 from cutover_tui.rehearse.simulate_drive import play_until, run_simulation
 from cutover_tui.tui.source import MemoryRun
+from tests.fitted_text import joined
 
 ROOT = Path(__file__).resolve().parents[1]
 LOADED = load_plan(ROOT / "plans" / "online-store.toml")
@@ -160,7 +161,7 @@ def test_rehearsals_and_calibrate_commands_on_simulated_history(tmp_path: Path) 
         )
     # Simulations are not rehearsals unless asked for (tests/test_rehearse_history.py).
     assert "left out: 2 simulation(s)" in cutover("rehearsals", "plans/online-store.toml").stdout
-    report = cutover("rehearsals", "plans/online-store.toml", "--include-simulated").stdout
+    report = joined(cutover("rehearsals", "plans/online-store.toml", "--include-simulated").stdout)
     assert "2 rehearsal(s)" in report and "load-catalog" in report
     assert "from the rehearsals" in report and "inside the window" in report
     out = tmp_path / "calibrated.toml"

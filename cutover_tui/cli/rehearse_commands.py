@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import builtins
 import sys
 from pathlib import Path
 
@@ -44,7 +45,10 @@ def add_simulated_option(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_rehearsals(args: argparse.Namespace) -> int:
-    from ..rehearse.compare import compare, plan_vs_actual_chart, render
+    from ..rehearse.compare import compare, fit, plan_vs_actual_chart, render
+
+    def print(text: str = "") -> None:  # within 80 columns, ids and paths whole
+        builtins.print(fit(text))
 
     loaded = load_or_say(args.plan)
     if loaded is None:

@@ -15,6 +15,7 @@ A rehearsal that rolled back also times the rollback: its steps, and the rollbac
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -203,10 +204,11 @@ def render(c: Comparison, *, chart: bool = True, color: bool = False) -> str:
     labels = [f"R{i + 1}" for i in range(len(c.runs))]
     lines = [f"{c.plan.plan.title}: {len(c.runs)} rehearsal(s)"]
     held = c.held or ("",) * len(c.runs)
-    lines += [
-        f"  {label} {run}" + (f"  {how}" if how else "")
-        for label, run, how in zip(labels, c.runs, held, strict=True)
-    ]
+    for label, run, how in zip(labels, c.runs, held, strict=True):
+        said = f"  {label} {run}" + (f"  {how}" if how else "")
+        if len(said) > WIDTH and how:  # the id whole (it is typed), how it went below it
+            said = f"  {label} {run}\n      {how}"  # indented as `fit` continues a line
+        lines.append(said)
     lines.append("")
     verdict = _verdict(c)
     lines.append(
@@ -253,22 +255,86 @@ def _rollback_verdict(c: Comparison) -> str:
     )
 
 
+WIDTH = 80  # a terminal's columns: the tables fit, from one rehearsal to many
+KEY_MIN = 12  # the id column's width at least, before rehearsal columns are left out
+
+
 def _table(kind: str, rows: Sequence[Row], labels: Sequence[str]) -> list[str]:
-    head = f"  {kind:28} {'budget':>8} " + " ".join(f"{lab:>8}" for lab in labels)
-    head += f" {'variance':>9} {'var %':>6} {'trend':>8}"
-    out = [head]
-    for row in rows:
-        cells = " ".join(f"{format_duration(a) if a is not None else '-':>8}" for a in row.actuals)
-        var = row.variance
-        pct = row.variance_pct
-        trend = row.trend
+    """Columns as wide as what they hold, within WIDTH: the earliest rehearsals' columns are
+    left out (said) when they would not fit, and an id longer than its column is never cut
+    (it is typed in commands): it has a line of its own, its figures on the next."""
+    cells = [_figures(row) for row in rows]
+    heads = ["budget", *labels, "variance", "var %", "trend"]
+    widths = [max(6, *map(len, column)) for column in zip(heads, *cells, strict=True)]
+    longest = max([len(kind), *(len(row.key) for row in rows)])
+    runs = len(labels)
+    while (
+        runs > 1
+        and 2 + max(len(kind), min(longest, KEY_MIN)) + _figures_width(widths, runs) > WIDTH
+    ):
+        runs -= 1
+    keep = [0, *range(1 + len(labels) - runs, len(heads))]  # budget, the latest runs, the rest
+    room = WIDTH - 2 - _figures_width(widths, runs)
+    key_width = max(len(kind), min(max(longest, KEY_MIN), room))
+
+    def line(key: str, figures: Sequence[str]) -> str:
+        return f"  {key:<{key_width}}" + "".join(f" {figures[j]:>{widths[j]}}" for j in keep)
+
+    out = [line(kind, heads)]
+    if runs < len(labels):
         out.append(
-            f"  {row.key[:28]:28} {format_duration(row.budget):>8} {cells}"
-            f" {format_duration(var, signed=True) if var is not None else '-':>9}"
-            f" {f'{pct:+.0%}' if pct is not None else '-':>6}"
-            f" {format_duration(trend, signed=True) if trend is not None else '-':>8}"
+            f"  ({labels[0]}-{labels[-runs - 1]} left out to fit {WIDTH} columns; the "
+            "variance, var % and trend count them)"
+            if len(labels) - runs > 1
+            else f"  ({labels[0]} left out to fit {WIDTH} columns; the variance, var % and "
+            "trend count it)"
         )
+    for row, figures in zip(rows, cells, strict=True):
+        if len(row.key) > key_width:
+            out.append(f"  {row.key}")
+        out.append(line(row.key if len(row.key) <= key_width else "", figures))
     return out
+
+
+def _figures_width(widths: Sequence[int], runs: int) -> int:
+    """The columns right of the id with `runs` rehearsal columns, each after one space."""
+    kept = [widths[0], *widths[len(widths) - 3 - runs :]]
+    return sum(1 + w for w in kept)
+
+
+def _figures(row: Row) -> list[str]:
+    """A row's cells: budget, each rehearsal's actual, variance, var % and trend."""
+
+    def said(d: timedelta | None, signed: bool = False) -> str:
+        return format_duration(d, signed=signed) if d is not None else "-"
+
+    pct = row.variance_pct
+    return [
+        said(row.budget),
+        *(said(a) for a in row.actuals),
+        said(row.variance, signed=True),
+        f"{pct:+.0%}" if pct is not None else "-",
+        said(row.trend, signed=True),
+    ]
+
+
+def fit(text: str, width: int = WIDTH) -> str:
+    """`text` with each line longer than `width` wrapped at spaces, its continuation indented
+    under it: a word (an id, a path) is never broken."""
+    out = []
+    for line in text.split("\n"):  # a trailing newline kept: a blank line printed
+        if len(line) <= width:
+            out.append(line)
+            continue
+        lead = line[: len(line) - len(line.lstrip())]
+        out += textwrap.wrap(
+            line,
+            width,
+            subsequent_indent=lead + "    ",
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+    return "\n".join(out)
 
 
 CHART_RUNS = 6  # the chart shows the latest few rehearsals; the tables show them all
