@@ -17,6 +17,7 @@ from datetime import datetime
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
+from ..engine.incidents import holders
 from ..engine.schedule import Schedule
 from ..engine.state import RunState
 from ..engine.verdict import Verdict, assess
@@ -160,7 +161,10 @@ def _values(state: RunState, sched: Schedule, verdict: Verdict, about: About) ->
     step = state.steps.get(about.step or "")
     running = [state.steps[sid].title for sid in sched.running if sid in state.steps]
     audience = next((a for a in plan.audience if a.id == about.audience), None)
-    commanders = [plan.people[k].name for k in plan.people_with_role("commander")]
+    # Who commands now, as tonight's hand-overs left it, not the plan's original commander.
+    commanders = [
+        plan.people[k].name if k in plan.people else k for k in holders(state, "commander")
+    ]
     reason = about.reason or verdict.decided_by.text
     return {
         "now": local(verdict.clock),
