@@ -302,7 +302,9 @@ async def test_add_step_form_rejects_an_existing_id_and_unknown_owner() -> None:
         await settle(pilot, lambda: "already a step 'freeze'" in _form_error(app))
         fill(app, step="new-one")
         await pilot.press("enter")
-        await settle(pilot, lambda: "'nobody' is not in [people]" in _form_error(app))
+        # Worded as the refusals and the incident form (was "is not in [people]": close
+        # note 13's "not in the plan" said several ways).
+        await settle(pilot, lambda: "'nobody' is not in the plan's people: " in _form_error(app))
         assert len(events_of(app)) == 1
 
 

@@ -40,7 +40,11 @@ def own_first(state: RunState, items: list[str], actor: str) -> str:
 def one_of(choices: tuple[str, ...]) -> Callable[[str], str | None]:
     """A check that the value is one of the plan's people."""
 
-    def problem(value: str) -> str | None:
-        return None if value in choices else f"{value!r} is not in [people]: {', '.join(choices)}"
+    def problem(value: str) -> str | None:  # worded as the refusals and the incident form
+        return (
+            None
+            if value in choices
+            else f"{value!r} is not in the plan's people: {', '.join(choices)}"
+        )
 
     return problem
