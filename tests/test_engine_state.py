@@ -408,7 +408,7 @@ def test_only_the_commander_runs_the_night() -> None:
     )
     invoke = RollbackInvoked(actor="ops", at=at("22:05"), reason="smells wrong")
     assert reason(started(), invoke) == (
-        "Omar Diaz (ops) [operator] may not invoke rollback: only the commander may"
+        "Omar Diaz (ops) [operator] may not invoke rollback: only the commander (Alice Ng (alice)) may"
     )
     # A rehearsal may be started by anyone, who then commands it.
     rehearsal = [by_operator.model_copy(update={"mode": "rehearsal"})]
@@ -667,7 +667,7 @@ def test_amendments_are_checked() -> None:
         EstimateChanged(actor="alice", at=at_, step="freeze", duration_s=60, reason="r")
     ) == ("'freeze' was already completed by Priya Shah (dba) at 22:15")
     assert why(EstimateChanged(actor="dba", at=at_, step="load", duration_s=60, reason="r")) == (
-        "Priya Shah (dba) [operator] may not change an estimate: only the commander may"
+        "Priya Shah (dba) [operator] may not change an estimate: only the commander (Alice Ng (alice)) may"
     )
     assert why(DependencyChanged(actor="alice", at=at_, step="backup", after=[], reason="r")) == (
         "'backup' has already started; its dependencies no longer matter"
@@ -701,7 +701,7 @@ def test_amendments_are_checked() -> None:
     )
     assert why(add(after=["switch"], before=["load"])) == "that would make a dependency cycle"
     assert why(add(actor="dba")) == (
-        "Priya Shah (dba) [operator] may not add a step: only the commander may"
+        "Priya Shah (dba) [operator] may not add a step: only the commander (Alice Ng (alice)) may"
     )
     # Regression: a plan step added after a rollback step was accepted; the schedule left the
     # dependency out (and listed the step as ready) while check refused to start it until the

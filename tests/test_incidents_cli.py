@@ -86,7 +86,10 @@ def test_handing_the_command_over_takes_the_permissions_away(run: Journal, capsy
     code, _, err = do(
         capsys, run, "handover", "resolver", "--from", "res", "--owner", "op", "--reason", "r"
     )
-    assert code == 1 and "may not hand the resolver role over: only the commander may" in err
+    assert (
+        code == 1
+        and "may not hand the resolver role over: only the commander (Leo Lead (lead)) may" in err
+    )
     # Every refusal says the same of a person of the plan with no role left (user pass,
     # 2026-12-02: a note and the end called the outgoing commander "not in the plan's people").
     for words in (("note", "--note", "handed over"), ("end", "--outcome", "aborted")):

@@ -190,7 +190,7 @@ async def test_a_watcher_pressing_r_or_e_is_refused_at_once() -> None:
         (line,) = [n for n in notices(app) if "may not invoke rollback" in n]
         assert (
             line
-            == f"{app.state.name('viewer')} [watcher] may not invoke rollback: only the commander may"
+            == f"{app.state.name('viewer')} [watcher] may not invoke rollback: only the commander (Alice Ng (alice)) may"
         )
 
 

@@ -44,6 +44,6 @@ async def _after_refusals(keys: str, wanted: str) -> str:
 
 
 def test_the_newest_refusal_is_shown_in_full_at_80x24() -> None:
-    wanted = "may not end the run: only the commander may"
+    wanted = "may not end the run: only the commander (Alice Ng (alice)) may"
     shown = asyncio.run(_after_refusals("snE", wanted))
     assert wanted in shown, shown

@@ -26,7 +26,15 @@ from .events import (
     IncidentUpdated,
     RoleHandedOver,
 )
-from .incidents import BY_CONDUCTOR, Incident, chain, label, respond_due, update_due
+from .incidents import (
+    BY_CONDUCTOR,
+    Incident,
+    chain,
+    label,
+    respond_due,
+    the_commander,
+    update_due,
+)
 from .texts import says_nothing
 
 if TYPE_CHECKING:
@@ -58,7 +66,7 @@ def permission(state: RunState, event: Event) -> str | None:
         if "commander" in roles:
             return None
         return _refusal(
-            who, state.roles_said(actor), f"hand the {event.role} role over", "the commander"
+            who, state.roles_said(actor), f"hand the {event.role} role over", the_commander(state)
         )
     incident = state.incidents.incidents.get(getattr(event, "incident", 0))
     if incident is None or "commander" in roles or actor == incident.owner:

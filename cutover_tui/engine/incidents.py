@@ -156,6 +156,13 @@ def holders(state: RunState, role: str) -> list[str]:
     return list(found)
 
 
+def the_commander(state: RunState) -> str:
+    """ "the commander (Omar Diaz (ops))" for a refusal: who holds the role now, as tonight's
+    hand-overs left it, not the plan's original commander (who may have handed it over)."""
+    now = holders(state, "commander")
+    return f"the commander ({', '.join(state.name(p) for p in now)})" if now else "the commander"
+
+
 def commander(state: RunState) -> str | None:
     found = holders(state, "commander")
     return found[0] if found else None

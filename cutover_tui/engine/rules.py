@@ -36,7 +36,7 @@ from .events import (
     ValidationRecorded,
     WindowAlert,
 )
-from .incidents import INCIDENT_TYPES, holders
+from .incidents import INCIDENT_TYPES, the_commander
 from .review import allowed_after_end, check_exclusion, check_waiver, ended_refusal
 from .rules_steps import STEP_CHECKS, closed_by, step_problem, unknown_step
 from .runstate import RunState
@@ -123,7 +123,7 @@ def _permission(state: RunState, event: Event) -> str | None:
             who,
             state.roles_said(actor),
             f"mark readiness item {event.item!r}",
-            "the commander or its owner",
+            f"{the_commander(state)} or its owner",
         )
     if isinstance(event, NoteAdded):
         if roles - {"watcher"} or (step_id and state.may_act_on(actor, step_id)):
@@ -160,7 +160,7 @@ def _permission(state: RunState, event: Event) -> str | None:
             return None
         owner = state.steps[step_id].owner
         allowed = (
-            f"{_the_commander(state)} or its owner, {state.name(owner)}"
+            f"{the_commander(state)} or its owner, {state.name(owner)}"
             if owner != actor
             else "the commander (a watcher only watches, even on their own step)"
         )
@@ -169,14 +169,7 @@ def _permission(state: RunState, event: Event) -> str | None:
         return None
     if step_id not in (None, *state.steps) and not isinstance(event, StepAdded):
         return None  # unknown steps are a legality problem, reported with a hint below
-    return _refusal(who, state.roles_said(actor), _verb(event), "the commander")
-
-
-def _the_commander(state: RunState) -> str:
-    """The commander named, as tonight's hand-overs left the role: whom to ask, not the plan's
-    original commander (who may have handed it over)."""
-    now = holders(state, "commander")
-    return f"the commander ({', '.join(state.name(p) for p in now)})" if now else "the commander"
+    return _refusal(who, state.roles_said(actor), _verb(event), the_commander(state))
 
 
 def _refusal(who: str, shown: str, action: str, allowed: str) -> str:
