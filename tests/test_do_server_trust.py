@@ -184,3 +184,14 @@ def test_a_server_killed_mid_command_whose_child_dies_of_a_signal_says_so(
     assert err.count("\n") == 1 and "Traceback" not in err
     assert f"pid {w.child}" in err and f"cutover status {w.run_id}" in err
     assert recorded(w.path, "never") == 0
+
+
+def test_a_served_command_killed_by_sigkill_ends_its_client_as_killed(tmp_path: Path) -> None:
+    """The child SIGKILLed (the OOM killer, an admin's kill -9) while its server lives: the
+    client dies of SIGKILL as a fresh `cutover do` would have, not with a traceback (it tried
+    to reset SIGKILL's handler, EINVAL, and exited 1)."""
+    with servers_stopped(tmp_path / "state"), waiting_note(tmp_path, "never") as w:
+        os.kill(w.child, signal.SIGKILL)
+        out, err = w.client.communicate(timeout=120)
+    assert (w.client.returncode, out, err) == (-signal.SIGKILL, "", "")
+    assert recorded(w.path, "never") == 0
