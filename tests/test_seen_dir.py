@@ -57,3 +57,69 @@ def test_a_seen_dir_of_another_user_is_neither_read_nor_written(
     assert seen.recall("r1", RUN) is None  # their memory is no evidence of ours
     seen.remember("r2", RUN, 7, "cd" * 32)
     assert sorted(os.listdir(folder)) == before
+
+
+def _run_named(directory: Path, run_id: str) -> Path:
+    """A run file whose meta names it `run_id`, sealed as any run (a group member can make
+    such a file: the runs directory is theirs to write, and the seal is theirs to compute)."""
+    import sqlite3
+    import uuid
+
+    from cutover_tui.engine.events import RunStarted
+    from cutover_tui.journal.backend import create_at
+    from cutover_tui.journal.store import Journal
+    from cutover_tui.plan import parse_plan
+    from tests.journal_support import at, plan_text
+
+    journal = create_at(
+        directory, parse_plan(plan_text(3), name="p.toml"), rehearsal=False, created_by="x"
+    )
+    path = journal.path
+    journal.close()
+    db = sqlite3.connect(path, isolation_level=None)
+    (guard,) = db.execute("SELECT sql FROM sqlite_master WHERE name = 'meta_no_update'").fetchone()
+    db.execute("DROP TRIGGER meta_no_update")
+    db.execute("UPDATE meta SET value = ? WHERE key = 'run_id'", (run_id,))
+    db.execute(guard)
+    db.close()
+    journal = Journal(path)
+    journal.append(RunStarted(actor="boss", at=at(0), plan_id="jt", key=uuid.uuid4().hex))
+    journal.close()
+    return path
+
+
+@pytest.mark.parametrize("form", ["relative", "absolute"])
+def test_a_run_id_holding_a_path_keeps_its_memory_in_the_seen_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture, form: str
+) -> None:
+    """The memory's file is named after the run's id, which the run file says: an id such as
+    `../../x` or `/home/alice/x` made `cutover status` (and `do`, `run`...) write the memory
+    outside the private folder, through any link on the way (as root: anywhere)."""
+    from cutover_tui.cli import main
+
+    state = tmp_path / "deep" / "state"
+    escaped = tmp_path / "escaped"
+    escaped.mkdir()
+    run_id = "../../../escaped/mine" if form == "relative" else f"{escaped}/mine"
+    path = _run_named(tmp_path / "runs", run_id)
+    monkeypatch.setenv("CUTOVER_STATE", str(state))
+    for _ in range(2):
+        assert main(["status", str(path)]) == 0, capsys.readouterr().err
+    assert os.listdir(escaped) == []
+    (memory,) = os.listdir(state / "seen")  # kept all the same, in the folder
+    assert "/" not in memory and seen.recall(run_id, path).seq == 1
+
+
+def test_a_private_file_is_one_name_in_its_folder(tmp_path: Path) -> None:
+    """Whatever a caller names: journal/private_dir.py reads and writes in the folder only."""
+    from cutover_tui.journal.private_dir import read_private, write_private
+
+    state = tmp_path / "state"
+    write_private(state, "seen", "mine", b"kept")
+    outside = tmp_path / "outside"
+    outside.write_bytes(b"theirs")
+    for name in ("../../outside", str(outside)):
+        write_private(state, "seen", name, b"written")
+        assert read_private(state, "seen", name) is None
+    assert outside.read_bytes() == b"theirs"
+    assert read_private(state, "seen", "mine") == b"kept"

@@ -13,6 +13,7 @@ operation is relative to that descriptor: nothing can be swapped in between.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
 from pathlib import Path
@@ -64,9 +65,17 @@ def _open_parent(parent: Path, create: bool) -> int | None:
         return None
 
 
+def one_name(name: str) -> bool:
+    """Whether `name` is one entry of the folder: a path (`../x`, `/home/x`) would leave it,
+    and `dir_fd` does not hold an absolute one back."""
+    return name not in ("", ".", "..") and "/" not in name and "\0" not in name
+
+
 def read_private_file(folder: int, name: str) -> bytes | None:
     """The bytes of `name` in `folder` if it is a regular file (not a link) of this user that
     nobody else may write, else None."""
+    if not one_name(name):
+        return None
     try:
         fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=folder)
     except OSError:
@@ -83,6 +92,8 @@ def write_private_file(folder: int, name: str, data: bytes) -> None:
     through a link) renamed into place, so a reader sees the old file or this whole one."""
     import secrets  # late: only a writer pays for it (cutover do's client only reads)
 
+    if not one_name(name):
+        raise OSError(errno.EINVAL, "not a name in the folder", name)
     temp = f".writing-{secrets.token_hex(8)}.tmp"
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
     fd = os.open(temp, flags, 0o600, dir_fd=folder)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,7 +33,19 @@ class Seen(NamedTuple):  # not a dataclass: `cutover do`'s fast path spares that
 def _name(run_id: str, path: Path) -> str:
     # The run's id and where it lives: two runs of one id in two directories are two runs.
     where = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:12]
-    return f"{run_id}-{where}.json"
+    return f"{_id_part(run_id)}-{where}.json"
+
+
+PLAIN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")  # every id cutover makes
+
+
+def _id_part(run_id: str) -> str:
+    """The run's id as it stands when it is a plain name, else its digest: the id is the
+    run file's word (any group member can write one), and `../../x` or `/home/alice/x`
+    put the memory outside this folder, through any link on the way."""
+    if PLAIN_ID.fullmatch(run_id):
+        return run_id
+    return "id-" + hashlib.sha256(run_id.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def _folder(create: bool) -> int | None:
