@@ -42,7 +42,7 @@ from ..journal.evidence import high_water_problem, memory_problem, missing_trigg
 from ..journal.hostconfig import HostConfigError, load_host_config
 from ..journal.identity import os_login
 from ..journal.moved import moved_refusal
-from ..journal.run_files import run_path
+from ..journal.run_files import JournalError, run_path
 from ..journal.seal import digest, meta_digest
 from ..journal.sqlite_io import immediate, sqlite_connect
 
@@ -126,7 +126,10 @@ def _run_file(args: argparse.Namespace) -> Path:
         raise NotFast("a locked host or PostgreSQL")
     option = args.runs or os.environ.get("CUTOVER_RUNS")
     directory = Path(option) if option else (config.runs or Path("runs"))
-    path = run_path(args.run, directory)
+    try:
+        path = run_path(args.run, directory)
+    except JournalError:
+        raise NotFast("a file here and a run there: the full path says so") from None
     if path is None:
         raise NotFast("no such run: the full path names the nearest")
     return path

@@ -50,8 +50,8 @@ def boot_war_room(args: argparse.Namespace, ref: str, *, read_only: bool) -> int
     try:
         path = run_path(ref, directory)
         facts = read_first_facts(path, time.time()) if path is not None else None
-    except OSError:  # e.g. a runs directory closed to this user: the usual path says so
-        return None
+    except (OSError, JournalError):  # a directory closed to this user, a name that is two
+        return None  # files: the usual path says so
     if facts is None:
         return None
     from ..tui.boot import WarRoomBoot  # textual, and nothing heavier

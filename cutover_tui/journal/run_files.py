@@ -57,11 +57,26 @@ def run_names(directory: Path) -> tuple[list[Path], list[Path]]:
 
 def run_path(ref: str, directory: Path) -> Path | None:
     """The file of run `ref`: its path as given, else by id in `directory`; None when none
-    of those is a file."""
-    for path in (Path(ref), directory / ref, directory / f"{ref}.db"):
-        if path.is_file():
-            return path
-    return None
+    of those is a file. JournalError when a bare word (no `/`) names a file here and
+    another run in `directory`: anyone who may write the working directory (/tmp, a shared
+    folder) could put a run of their own there named as the team's, and take the command."""
+    given = Path(ref)
+    named = next((p for p in (directory / ref, directory / f"{ref}.db") if p.is_file()), None)
+    if not given.is_file():
+        return named
+    if named is not None and "/" not in ref and not _same_file(given, named):
+        raise JournalError(
+            f"{ref!r} is both the file {ref} here and the run {named}: name the one you mean "
+            f"by its path (./{ref}, or {named})"
+        )
+    return given
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 def may_list(directory: Path) -> None:
