@@ -123,3 +123,26 @@ def test_a_private_file_is_one_name_in_its_folder(tmp_path: Path) -> None:
         assert read_private(state, "seen", name) is None
     assert outside.read_bytes() == b"theirs"
     assert read_private(state, "seen", "mine") == b"kept"
+
+
+@pytest.mark.parametrize("variable", ["XDG_STATE_HOME", "CUTOVER_STATE"])
+def test_a_relative_state_directory_is_ignored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture, variable: str
+) -> None:
+    """Typed in the shared runs directory with a relative XDG_STATE_HOME, the private
+    folders were made there (any group member could move them away and back, and with them
+    this user's memory of heads): a relative path is ignored, as the XDG spec says."""
+    from cutover_tui.cli import main
+
+    runs = tmp_path / "runs"
+    path = _run_named(runs, "jt-1")
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.delenv("CUTOVER_STATE", raising=False)
+    monkeypatch.delenv("XDG_STATE_HOME", raising=False)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv(variable, "state")
+    monkeypatch.chdir(runs)
+    assert main(["status", path.name]) == 0, capsys.readouterr().err
+    assert sorted(p.name for p in runs.iterdir() if p.is_dir()) == []
+    assert len(os.listdir(home / ".local" / "state" / "cutover" / "seen")) == 1
