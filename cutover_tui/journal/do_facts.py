@@ -38,7 +38,13 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from . import seen
 from .facts_locks import folder_locked
-from .private_dir import open_private_dir, read_private, read_private_file, write_private_file
+from .private_dir import (
+    open_private_dir,
+    read_private,
+    read_private_file,
+    remove_stale_temps,
+    write_private_file,
+)
 
 if TYPE_CHECKING:
     from .store import Journal
@@ -214,6 +220,7 @@ def head_of(db: sqlite3.Connection) -> tuple[int, str] | None:
 def _prune(folder: int) -> None:
     """Keep the newest KEEP files of facts, and of refresh locks (a lock unlinked while held
     costs at most one refresh run twice); only regular files named as ours are removed."""
+    remove_stale_temps(folder)
     names = os.listdir(folder)
     for pattern in (FILE_NAME, LOCK_NAME):
         _prune_named(folder, [name for name in names if pattern.fullmatch(name)])

@@ -35,7 +35,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import seen
-from .private_dir import open_private_dir, read_private_file, write_private_file
+from .private_dir import (
+    open_private_dir,
+    read_private_file,
+    remove_stale_temps,
+    write_private_file,
+)
 
 if TYPE_CHECKING:
     from ..plan.model import Plan
@@ -186,6 +191,7 @@ def _keep(path: Path, key: tuple[str, str, str], plan: Plan) -> None:
 def _prune(folder: int) -> None:
     """Keep the newest KEEP files within KEEP_BYTES: plans of old runs are parsed again if
     ever reopened. Only the cache's own regular files are counted or removed."""
+    remove_stale_temps(folder)
     files = []
     for name in os.listdir(folder):
         if CACHE_NAME.fullmatch(name):

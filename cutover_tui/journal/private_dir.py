@@ -15,10 +15,14 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import stat
+import time
 from pathlib import Path
 
 DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+TEMP_NAME = re.compile(r"\.writing-[0-9a-f]{16}\.tmp")  # write_private_file's temporary files
+STALE_TEMP_S = 600.0  # a live writer renames its own within milliseconds
 
 
 def is_private(info: os.stat_result) -> bool:
@@ -104,6 +108,20 @@ def write_private_file(folder: int, name: str, data: bytes) -> None:
     except BaseException:
         os.unlink(temp, dir_fd=folder)
         raise
+
+
+def remove_stale_temps(folder: int) -> None:
+    """The temporary files of writers killed between their write and their rename (SIGKILL,
+    the OOM killer, a power cut), once STALE_TEMP_S old: nothing else ever removed them, and
+    a plan's is megabytes. Only regular files named as write_private_file names them."""
+    now = time.time()
+    for name in os.listdir(folder):
+        if not TEMP_NAME.fullmatch(name):
+            continue
+        with contextlib.suppress(OSError):  # gone meanwhile: its writer renamed it
+            info = os.stat(name, dir_fd=folder, follow_symlinks=False)
+            if stat.S_ISREG(info.st_mode) and now - info.st_mtime > STALE_TEMP_S:
+                os.unlink(name, dir_fd=folder)
 
 
 def read_private(parent: Path, folder_name: str, name: str) -> bytes | None:
