@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from cutover_tui.journal import seen
+from tests.journal_support import new_run
 
 RUN = Path("/srv/runs/r1.cutover")
 
@@ -59,55 +60,23 @@ def test_a_seen_dir_of_another_user_is_neither_read_nor_written(
     assert sorted(os.listdir(folder)) == before
 
 
-def _run_named(directory: Path, run_id: str) -> Path:
-    """A run file whose meta names it `run_id`, sealed as any run (a group member can make
-    such a file: the runs directory is theirs to write, and the seal is theirs to compute)."""
-    import sqlite3
-    import uuid
-
-    from cutover_tui.engine.events import RunStarted
-    from cutover_tui.journal.backend import create_at
-    from cutover_tui.journal.store import Journal
-    from cutover_tui.plan import parse_plan
-    from tests.journal_support import at, plan_text
-
-    journal = create_at(
-        directory, parse_plan(plan_text(3), name="p.toml"), rehearsal=False, created_by="x"
-    )
-    path = journal.path
-    journal.close()
-    db = sqlite3.connect(path, isolation_level=None)
-    (guard,) = db.execute("SELECT sql FROM sqlite_master WHERE name = 'meta_no_update'").fetchone()
-    db.execute("DROP TRIGGER meta_no_update")
-    db.execute("UPDATE meta SET value = ? WHERE key = 'run_id'", (run_id,))
-    db.execute(guard)
-    db.close()
-    journal = Journal(path)
-    journal.append(RunStarted(actor="boss", at=at(0), plan_id="jt", key=uuid.uuid4().hex))
-    journal.close()
-    return path
-
-
 @pytest.mark.parametrize("form", ["relative", "absolute"])
 def test_a_run_id_holding_a_path_keeps_its_memory_in_the_seen_folder(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture, form: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, form: str
 ) -> None:
     """The memory's file is named after the run's id, which the run file says: an id such as
-    `../../x` or `/home/alice/x` made `cutover status` (and `do`, `run`...) write the memory
-    outside the private folder, through any link on the way (as root: anywhere)."""
-    from cutover_tui.cli import main
-
+    `../../x` or `/home/alice/x` wrote the memory outside the private folder, through any
+    link on the way (as root: anywhere). Journal refuses such a run (tests/test_run_names.py);
+    the memory is named by the id's digest all the same."""
     state = tmp_path / "deep" / "state"
     escaped = tmp_path / "escaped"
     escaped.mkdir()
     run_id = "../../../escaped/mine" if form == "relative" else f"{escaped}/mine"
-    path = _run_named(tmp_path / "runs", run_id)
     monkeypatch.setenv("CUTOVER_STATE", str(state))
-    for _ in range(2):
-        assert main(["status", str(path)]) == 0, capsys.readouterr().err
+    seen.remember(run_id, RUN, 1, "ab" * 32)
     assert os.listdir(escaped) == []
     (memory,) = os.listdir(state / "seen")  # kept all the same, in the folder
-    assert "/" not in memory and seen.recall(run_id, path).seq == 1
+    assert "/" not in memory and seen.recall(run_id, RUN).seq == 1
 
 
 def test_a_private_file_is_one_name_in_its_folder(tmp_path: Path) -> None:
@@ -135,7 +104,9 @@ def test_a_relative_state_directory_is_ignored(
     from cutover_tui.cli import main
 
     runs = tmp_path / "runs"
-    path = _run_named(runs, "jt-1")
+    journal = new_run(runs, steps=3)
+    journal.close()
+    path = Path(journal.path)
     home = tmp_path / "home"
     home.mkdir()
     monkeypatch.delenv("CUTOVER_STATE", raising=False)

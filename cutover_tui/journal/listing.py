@@ -42,6 +42,7 @@ from .run_files import (
     RunInfo,
     Unreadable,
     run_files,
+    run_id_problem,
     run_names,
 )
 from .sqlite_io import held_connect, sqlite_connect
@@ -82,7 +83,8 @@ def run_file(path: Path, db: sqlite3.Connection) -> RunFile | None:
     try:
         version = db.execute("PRAGMA user_version").fetchone()[0]
         meta = dict(db.execute("SELECT key, value FROM meta"))
-        if version in READABLE_VERSIONS and meta.get("run_id"):
+        plain = meta.get("run_id") and run_id_problem(meta["run_id"]) is None
+        if version in READABLE_VERSIONS and plain:  # else Journal says why
             return RunFile(path, db, meta, version, meta["run_id"])
     except sqlite3.Error:
         pass

@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import os
 import pwd
+import re
 import stat
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,6 +24,19 @@ READABLE_VERSIONS = (1, 2)  # schema versions read (store.SCHEMA_VERSION; 1: run
 
 class JournalError(Exception):
     """A run that cannot be opened or created, said in words."""
+
+
+# Every run id cutover makes (a plan id, a stamp, a number) and more; never a path. The id is
+# the run file's word, and any group member may write a run file: an id holding `/` would
+# name files outside where each command puts them (the memory of heads, an export, a review).
+PLAIN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+def run_id_problem(run_id: str) -> str | None:
+    """Why `run_id` (a run file's meta) is not a run id, or None when it is one."""
+    if PLAIN_ID.fullmatch(run_id):
+        return None
+    return f"its run id {run_id[:80]!r} is not one cutover makes (made by hand)"
 
 
 def runs_dir(option: str | None = None) -> Path:

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import NamedTuple
 
 from .private_dir import open_private_dir, read_private, read_private_file, write_private
+from .run_files import PLAIN_ID
 from .state_home import STATE_ENV, state_dir  # noqa: F401  (STATE_ENV: callers read it here)
 
 FOLDER = "seen"  # in state_dir()
@@ -36,14 +36,11 @@ def _name(run_id: str, path: Path) -> str:
     return f"{_id_part(run_id)}-{where}.json"
 
 
-PLAIN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")  # every id cutover makes
-
-
 def _id_part(run_id: str) -> str:
     """The run's id as it stands when it is a plain name, else its digest: the id is the
     run file's word (any group member can write one), and `../../x` or `/home/alice/x`
     put the memory outside this folder, through any link on the way."""
-    if PLAIN_ID.fullmatch(run_id):
+    if PLAIN_ID.fullmatch(run_id) and len(run_id) <= 128:  # a name, and not too long
         return run_id
     return "id-" + hashlib.sha256(run_id.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 

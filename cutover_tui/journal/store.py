@@ -50,6 +50,7 @@ from .run_files import (  # their home; named here too, as every caller knows th
     JournalError,
     RunInfo,
     Unreadable,  # noqa: F401
+    run_id_problem,
     runs_dir,  # noqa: F401
     unreadable,
 )
@@ -96,6 +97,8 @@ class Journal(CheckedAppend):
             ) from None
         except KeyError:
             raise JournalError(f"{path}: not a cutover run (it has no run id)") from None
+        if run_id_problem(self.run_id):
+            raise JournalError(f"{path}: {run_id_problem(self.run_id)}")
         self._start_reading()
 
     def _start_reading(self) -> None:
