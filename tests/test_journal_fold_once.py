@@ -222,7 +222,8 @@ OPS = st.lists(st.one_of(st.just("note"), st.just("jump"), st.integers(0, 9)), m
 
 def night_of(ops: list) -> list:
     """Legal events from `ops`: a number starts its step, then completes it; notes and clock
-    jumps between (the events a fold reads from their columns alone)."""
+    jumps between (a note the fold reads from its columns alone; a jump changes the running
+    steps)."""
     events, running, done = [], set(), set()
     for n, op in enumerate(ops):
         when, key = at(1 + n), f"k{n}"

@@ -155,10 +155,13 @@ class Conductor:
         # Taken from one that said no check runs: the log says they run again (once).
         new = checks_run_again(self.journal, claimed, runs_checks, now)
         jumped = self._jumps.check()
+        written: list[Event] = []
         if jumped is not None and state.phase in ("running", "rollback"):
-            new.append(
-                ClockJumped(actor=CONDUCTOR, at=now, seconds=jumped, key=f"jump:{uuid.uuid4().hex}")
-            )
+            # Written before what came due is worked out: the jump is not time the running
+            # steps ran, so their running-over triggers must not fire on it (engine.triggers).
+            key = f"jump:{uuid.uuid4().hex}"
+            written = self._write([ClockJumped(actor=CONDUCTOR, at=now, seconds=jumped, key=key)])
+            state = self.journal.state()
         if jumped is not None or self._checked.due(state, now):
             sched = schedule(state, now)
             new.extend(derived_events(state, sched, now))
@@ -166,7 +169,7 @@ class Conductor:
             # fires just after `fires_at`): looked at again on every heartbeat until it does.
             overdue = any(a.fires_at is not None and a.fires_at <= now for a in sched.armed)
             self._checked.done(state, now, [now] if overdue else next_due(state, sched, now))
-        written = self._write(new)
+        written += self._write(new)
         threaded = self._scheduler is not None
         if self._checks_allowed(claimed.acquired):
             written += self._write(self.checks.tick(self.journal.state(), now, threaded=threaded))

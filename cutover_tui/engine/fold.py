@@ -21,6 +21,7 @@ from .events import (
     BudgetExceeded,
     CheckpointFailed,
     CheckpointPassed,
+    ClockJumped,
     CommsSent,
     DependencyChanged,
     EstimateChanged,
@@ -82,6 +83,10 @@ def fold(plan: Plan, events: Iterable[Event]) -> RunState:
             if status[sid] is untouched and sid not in starts:
                 starts[sid] = e
                 continue
+        elif cls is ClockJumped:  # it changes every running step: none is held back
+            for begun in starts.values():
+                _start_held(state, begun)
+            starts.clear()
         elif cls is StepCompleted:
             sid = e.step  # type: ignore[union-attr]
             begun = starts.pop(sid, None)
@@ -173,7 +178,7 @@ def _step_started(state: RunState, e: StepStarted) -> None:
     st.started_at, st.started_by = e.at, e.actor
     st.finished_at = st.finished_by = None
     st.attempts += 1
-    st.paused = timedelta(0)
+    st.paused = st.jumped = timedelta(0)
     st.reason = ""
     st.started_mono = mono_reading(e)
     st.ran_mono = None
@@ -331,6 +336,17 @@ def _ended(state: RunState, e: RunEnded) -> None:
     state.outcome = e.outcome
 
 
+def _clock_jumped(state: RunState, e: ClockJumped) -> None:
+    """The wall clock moved by `e.seconds` that did not pass: each step running (or suspended)
+    across it notes them, so its running-over triggers count only the time that did
+    (engine.triggers)."""
+    step = timedelta(seconds=e.seconds)
+    for sid, st in state.status.items():
+        if st.status in ("running", "suspended"):
+            st = state.status[sid] = copied(st)
+            st.jumped += step
+
+
 def _noop(state: RunState, e: Event) -> None:
     return None
 
@@ -356,7 +372,7 @@ _APPLY = {
     "budget-exceeded": _budget,
     "trigger-fired": _trigger,
     "window-alert": _alert,
-    "clock-jumped": _noop,
+    "clock-jumped": _clock_jumped,
     "rollback-invoked": _rollback,
     "trigger-overridden": _override,
     "rehearsal-excluded": excluded,

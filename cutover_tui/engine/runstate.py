@@ -74,6 +74,9 @@ class StepState:
     suspended_at: datetime | None = None
     resume_eta: datetime | None = None
     paused: timedelta = timedelta(0)  # time spent suspended, not counted against the budget
+    # The host's wall clock jumps the conductor recorded while it ran (ClockJumped): wall time
+    # that did not pass, so a running-over trigger does not fire on a jump alone.
+    jumped: timedelta = timedelta(0)
     reason: str = ""  # why it failed, was skipped or suspended
     evidence: str = ""  # checkpoint evidence
     over_budget_attempt: int = 0  # the attempt the conductor flagged, 0 when none

@@ -93,18 +93,26 @@ def _running_over(
         return f"{sid!r} has not run, so it cannot have run over"
     running = st.status in ("running", "suspended")
     end = until if running else (st.finished_at or until)
+    # The wall clock's jumps while it ran are not time it ran: the limit ends that much later.
+    due = began + st.jumped + limit
     if end is None:  # still running, asked whatever the time: it may have run over
-        return Hit(began + limit, f"{sid!r} has run since {when(began)}")
-    ran, over = end - began, format_duration(limit)
+        return Hit(due, f"{sid!r} has run since {when(began)}")
+    ran, over = end - began - st.jumped, format_duration(limit)
     if ran <= limit:
-        return f"{sid!r} ran {when(began)}-{when(end)}, within its {over} limit"
+        return f"{sid!r} ran {when(began)}-{when(end)}{_jumps(st)}, within its {over} limit"
     if running:
-        how = f"{sid!r} has run {format_duration(ran)} since {when(began)}, over its {over} limit"
+        how = f"{sid!r} has run {format_duration(ran)} since {when(began)}{_jumps(st)}"
     else:
-        how = (
-            f"{sid!r} ran {format_duration(ran)} ({when(began)}-{when(end)}), over its {over} limit"
-        )
-    return Hit(began + limit, how)
+        how = f"{sid!r} ran {format_duration(ran)} ({when(began)}-{when(end)}{_jumps(st)})"
+    return Hit(due, f"{how}, over its {over} limit")
+
+
+def _jumps(st: StepState) -> str:
+    """What the host clock's jumps took out of a step's wall time, said beside it."""
+    if not st.jumped:
+        return ""
+    sign = "+" if st.jumped > _ZERO else "-"
+    return f", the host clock jumping {sign}{format_duration(abs(st.jumped))} meanwhile"
 
 
 def _failed(state: RunState, sid: str, st: StepState) -> Hit | str:
@@ -312,9 +320,9 @@ def _armed(
         limit = trigger.limit
         describe = f"{action} if {sid} runs over {format_duration(limit)}"
         if st.status in ("running", "suspended") and st.started_at is not None:
-            due = st.started_at + limit
+            due = st.started_at + st.jumped + limit  # a wall clock jump is not time run
             time_left = due - now
-            closeness = (now - st.started_at) / limit if limit else 1.0
+            closeness = (now - st.started_at - st.jumped) / limit if limit else 1.0
             projected = proj_finish > due
         else:
             due = proj_start + limit

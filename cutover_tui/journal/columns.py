@@ -1,6 +1,6 @@
 """When a row's `type` and `key` columns may stand in for its body, and rows where they differ.
 
-The compact fold (journal/folding.py) folds a note or a clock jump from its columns alone. The
+The compact fold (journal/folding.py) folds a note from its columns alone. The
 columns are not hashed; the body is. So the columns are trusted only when the body provably
 says the same, checked on the raw text without parsing it:
 

@@ -5,7 +5,7 @@ directory, so the next note needs neither pydantic nor the plan nor a fold (issu
 Every fact is the engine's own answer, asked here through its real objects (one truth):
 whether this login may add a note now (`check_rules` on a probe note without a step: the
 roles, the run's phase and the times), the steps a note may name, which event types fold
-nothing but their count and key (`engine.fold.folds_nothing`: a note, a clock jump), the
+nothing but their count and key (`engine.fold.folds_nothing`: a note), the
 run's index row at that head, and the note event's fields in the order its model dumps
 them. The fast path uses them only while the journal's chain still passes that very head
 (each hash covers every row before it) with nothing after it but rows of those types, the

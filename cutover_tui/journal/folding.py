@@ -5,9 +5,9 @@ and keep them all (about 1.4 kB each), once per connection, and the war room ope
 trust guard's, the conductor's, its delivery thread's): 3.5 s and 150 MB each. Here:
 
 - `fold_log` reads the log in pages by seq, checks every link of the chain as before (every
-  row is hashed), and parses only the rows whose event changes the state: a note, a clock
-  jump (`engine.fold.folds_nothing`) adds only its key, count and seq, read from the row's
-  columns. The body is still what the hash covers; a row whose columns its body does not
+  row is hashed), and parses only the rows whose event changes the state: a note
+  (`engine.fold.folds_nothing`; a clock jump changes the running steps) adds only its key,
+  count and seq, read from the row's columns. The body is still what the hash covers; a row whose columns its body does not
   provably agree with (journal/columns.py) is parsed like any other. Nothing is kept but the state: the log is read again,
   a page at a time, by whoever shows it (`Journal.event_page`, journal/pages.py).
 - `Fold` is the one fold of a run in a process: `Journal.reopen()` on the same thread shares

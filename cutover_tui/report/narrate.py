@@ -125,7 +125,12 @@ def narrate(
         case "window-alert":
             return Line("⚠", e.text + stored, "alert")
         case "clock-jumped":
-            return Line("⏱", f"system clock jumped {e.seconds:+.0f}s", "alert")
+            size = f"{'+' if e.seconds >= 0 else '-'}{format_duration_s(abs(e.seconds))}"
+            return Line(
+                "⏱",
+                f"host clock jumped {size}: running-over triggers count only the time that passed",
+                "alert",
+            )
         case "rollback-invoked":
             return Line("↺", f"ROLLBACK INVOKED: {e.reason}", "decision")
         case "trigger-overridden":
