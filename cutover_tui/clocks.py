@@ -63,8 +63,9 @@ class RealClock:
 
 
 class FixedClock:
-    """Stands still until a test moves it: `set(moment)` or `advance(delta)`, or by
-    assigning `moment` (the monotonic reading then stands still too)."""
+    """Stands still until a test moves it: `set(moment)` or `advance(delta)` (time passes),
+    or by assigning `moment` (the monotonic reading stands still: the wall clock jumped, as
+    the conductor and the war room see it)."""
 
     factor = 1.0  # read as real time: a stopped clock's notices last as long as a real one's
 

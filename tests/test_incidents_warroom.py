@@ -246,5 +246,5 @@ async def test_the_sla_countdown_runs_on_the_clock_between_frames() -> None:
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_incidents(pilot, app)
         before = screen.found[0].left
-        app.clock.moment += timedelta(seconds=30)  # no news: the frame stays as it was
+        app.clock.advance(timedelta(seconds=30))  # no news: the frame stays as it was
         assert screen.found[0].left == before - timedelta(seconds=30)

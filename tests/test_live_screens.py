@@ -66,7 +66,7 @@ async def test_w_follows_the_status_line() -> None:
         screen = await _why(pilot, app)
         before = likely(shown(screen))
         assert before == likely(app.query_one(StatusBar).plain)
-        app.clock.moment = wat(135)  # the 1h load 85 minutes in: the finish moves out
+        app.clock.set(wat(135))  # the 1h load 85 minutes in: the finish moves out
         app.refresh_run()
         after = likely(app.query_one(StatusBar).plain)
         assert after != before

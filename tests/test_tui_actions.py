@@ -420,7 +420,7 @@ async def test_a_step_key_never_falls_on_a_step_nobody_chose() -> None:
         # Redrawn with other rows (review: the highlight fell to row 0 again at the next
         # change of the list, and `c` then completed the step the operator had started).
         app.source.submit(StepStarted(actor="ops", at=at(61), step="switch"))
-        app.clock.moment = at(61)
+        app.clock.set(at(61))
         app.poll_journal()
         await settle(pilot, lambda: app.state.status["switch"].status == "running")
         assert now_ids(app) == ["switch"] and app.query_one("#now-list").highlighted is None

@@ -27,13 +27,13 @@ async def test_history_is_shown_not_announced() -> None:
 async def test_overrun_is_announced_by_the_clock_alone_and_only_once() -> None:
     app = war_room("viewer", started(StepStarted(actor="dba", at=at(0), step="freeze")), at(10))
     async with app.run_test(size=SIZE) as pilot:
-        app.clock.moment = at(16)  # freeze has a 15m budget
+        app.clock.set(at(16))  # freeze has a 15m budget
         app.refresh_run()
         await pilot.pause()
         assert [n for n in notices(app) if "past its 15m budget" in n]
         # The conductor's record of the same overrun does not repeat it.
         app.source.submit(BudgetExceeded(actor="conductor", at=at(15), step="freeze", attempt=1))
-        app.clock.moment = at(17)
+        app.clock.set(at(17))
         app.poll_journal()
         app.refresh_run()
         await pilot.pause()
@@ -43,7 +43,7 @@ async def test_overrun_is_announced_by_the_clock_alone_and_only_once() -> None:
 async def test_trigger_fires_by_time_in_a_watchers_process() -> None:
     app = war_room("viewer", through_load(), at(100))
     async with app.run_test(size=SIZE) as pilot:
-        app.clock.moment = at(200)
+        app.clock.set(at(200))
         app.refresh_run()
         await pilot.pause()
         assert any("load" in n and "→" in n for n in notices(app)), notices(app)
@@ -53,7 +53,7 @@ async def test_window_breach_is_announced_when_the_projection_crosses_the_deadli
     app = war_room("viewer", through_load(), at(100))
     async with app.run_test(size=SIZE) as pilot:
         assert app.frame.sched.level != "late"
-        app.clock.moment = at(60 * 7.5)  # the load still running at 05:30
+        app.clock.set(at(60 * 7.5))  # the load still running at 05:30
         app.refresh_run()
         await pilot.pause()
         # The fired trigger says ROLL BACK; the breach is said too, once, in its own words.
@@ -107,7 +107,7 @@ async def test_warnings_make_way_after_ten_minutes_of_the_night_on_a_fast_clock(
                 posted.append(message.notification)
 
         async with app.run_test(size=SIZE, message_hook=hook) as pilot:
-            app.clock.moment = at(16)  # freeze has a 15m budget
+            app.clock.set(at(16))  # freeze has a 15m budget
             app.refresh_run()
             await settle(pilot, lambda posted=posted: posted)
             (toast,) = posted
@@ -123,7 +123,7 @@ async def test_a_verdict_toast_comes_down_when_the_badge_moves_on() -> None:
     # beside the green badge for its ten seconds, a second voice on the screen.
     app = war_room("viewer", through_load(), at(60))
     async with app.run_test(size=SIZE) as pilot:
-        app.clock.moment = at(135)  # the 1h load 85 minutes in
+        app.clock.set(at(135))  # the 1h load 85 minutes in
         app.refresh_run()
         await pilot.pause()
         assert app.frame.verdict.stage == "at-risk"
@@ -141,11 +141,11 @@ async def test_window_at_risk_makes_way_for_window_breach_likely() -> None:
     # The pace went from at risk to late under a fired trigger: both toasts were up at once.
     app = war_room("viewer", through_load(), at(100))
     async with app.run_test(size=SIZE) as pilot:
-        app.clock.moment = at(200)
+        app.clock.set(at(200))
         app.refresh_run()
         await pilot.pause()
         assert app.frame.verdict.pace == "at-risk" and "Window at risk" in _titles(app)
-        app.clock.moment = at(300)
+        app.clock.set(at(300))
         app.refresh_run()
         await pilot.pause()
         assert app.frame.verdict.pace == "late"

@@ -173,11 +173,11 @@ async def test_a_large_plan_paints_its_status_line_before_its_schedule(monkeypat
             app.source.poll = lambda: polls.append(1) or poll()  # type: ignore[method-assign]
             app.poll_journal()
             clock = _bar(app)
-            app.clock.moment += timedelta(seconds=7)
+            app.clock.advance(timedelta(seconds=7))
             app.tick()
             assert polls == []
             assert _bar(app) != clock  # yet the clock ticks
-            app.clock.moment -= timedelta(seconds=7)  # back to the reference's moment
+            app.clock.advance(-timedelta(seconds=7))  # back to the reference's moment
             # ... and no key acts on the run.
             assert app.check_action("zoom", (1,)) is False
             assert app.check_action("quit", ()) is not False

@@ -42,7 +42,7 @@ async def test_the_chart_drifts_a_column_at_a_time_and_replots_at_once_on_news()
         # second at a time, each bar edge crosses a column at its own moment; the chart
         # moves them together, once a column, not once per edge.
         for second in range(60, 720):
-            app.clock.moment = at(1) + timedelta(seconds=second)
+            app.clock.set(at(1) + timedelta(seconds=second))
             count = len(draws)
             app.refresh_run()
             if len(draws) > count:
@@ -63,12 +63,12 @@ async def test_the_checkpoint_pane_repaints_without_a_layout_while_its_lines_kee
     app = war_room("viewer", through_load(), at(60))  # the load's trigger counts down
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        app.clock.moment = at(61)
+        app.clock.set(at(61))
         app.refresh_run()
         await pilot.pause()
         body = app.query_one(ChecksPane).query_one("#checks-body")
         refreshes = count_calls(body, "refresh")
-        app.clock.moment = at(62)
+        app.clock.set(at(62))
         app.refresh_run()
         await pilot.pause()
         assert refreshes, "the minute ticking off was not shown"
@@ -85,6 +85,6 @@ async def test_the_timeline_title_is_set_once_not_every_tick() -> None:
         chart = app.query_one(Timeline)
         refreshes = count_calls(chart, "refresh")
         for second in range(1, 30):
-            app.clock.moment = at(100) + timedelta(seconds=second)
+            app.clock.set(at(100) + timedelta(seconds=second))
             app.refresh_run()
         assert refreshes == []

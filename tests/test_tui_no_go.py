@@ -35,7 +35,7 @@ async def test_a_no_go_turns_the_status_line_to_no_go_and_says_so_once() -> None
             key="ng",
         )
         app.source.submit(no_go)
-        app.clock.moment = at(47)
+        app.clock.set(at(47))
         app.poll_journal()
         await settle(pilot, lambda: "NO GO · go" in status(app))
         line = status(app)

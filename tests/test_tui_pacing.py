@@ -73,14 +73,14 @@ async def test_an_idle_tick_moves_the_clock_and_recomputes_nothing() -> None:
         odds = app.odds.computed
         clock_before = app.query_one(StatusBar).plain
         for second in range(2, 31):
-            app.clock.moment = at(60) + timedelta(seconds=second)
+            app.clock.set(at(60) + timedelta(seconds=second))
             app.tick()
         assert app.gate.recomputes == recomputes  # nothing happened, no boundary crossed
         assert app.odds.computed == odds
         await settle(pilot, lambda: "23:00:30" in app.query_one(StatusBar).plain)  # it ticked
         assert app.query_one(StatusBar).plain != clock_before
         # 2h59m29s left to the 02:00 deadline: the countdown reads 2h59m from here.
-        app.clock.moment = at(60) + timedelta(seconds=31)
+        app.clock.set(at(60) + timedelta(seconds=31))
         app.tick()
         assert app.gate.recomputes == recomputes + 1
 
@@ -91,7 +91,7 @@ async def test_news_recomputes_at_once_and_shows_up() -> None:
         await settle(pilot, lambda: app.frame is not None)  # the first frame is made
         recomputes = app.gate.recomputes
         app.source.submit(NoteAdded(actor="alice", at=at(60), text="vendor call at 23:15"))
-        app.clock.moment = at(60) + timedelta(seconds=3)
+        app.clock.set(at(60) + timedelta(seconds=3))
         app.poll_journal()
         assert app.gate.recomputes == recomputes + 1
         await settle(pilot, lambda: "vendor call" in _log_text(app))
@@ -105,7 +105,7 @@ async def test_a_large_plan_has_its_odds_from_a_worker_only_when_they_can_have_m
         await settle(pilot, lambda: app.frame is not None and app.frame.foresight is not None)
         computed = app.odds.computed
         for second in range(1, 40):
-            app.clock.moment = at(60) + timedelta(seconds=second)
+            app.clock.set(at(60) + timedelta(seconds=second))
             app.tick()
         await pilot.pause()
         assert app.odds.computed == computed  # no news, within the minute: no new odds

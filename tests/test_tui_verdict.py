@@ -46,7 +46,7 @@ async def test_the_now_pane_line_follows_the_run_to_its_end() -> None:
         await settle(pilot, lambda: "not started" in str(empty.render()))
         app.source.submit(RunStarted(actor="alice", at=at(0), plan_id="warroom", key="go"))
         app.source.submit(RunEnded(actor="alice", at=at(1), outcome="aborted", key="end"))
-        app.clock.moment = at(2)
+        app.clock.set(at(2))
         app.poll_journal()
         await settle(pilot, lambda: "The run ended" in str(empty.render()))
 

@@ -43,6 +43,7 @@ from .catch_up_news import start_catch_up
 from .commands import palette
 from .first_frame import FirstFrame
 from .frame import Frame
+from .jump_hold import JumpHold
 from .keys import PANES, bindings
 from .odds import OddsKeeper
 from .odds_work import OddsWork
@@ -134,6 +135,7 @@ class WarRoomApp(
         self.guard = TerminalGuard(self)  # SIGTERM, SIGHUP, a hung-up terminal: leave cleanly
         self.source = source
         self.clock = clock
+        self.held = JumpHold(clock)  # the moment of each frame: a clock jump not yet recorded
         self.conductor = conductor
         self.background = background  # e.g. a simulated night playing itself
         self.prior = prior  # what the rehearsals say of this plan's pace, for the odds
@@ -262,7 +264,7 @@ class WarRoomApp(
     def tick(self) -> None:
         """Every second: the status line's clock moves; the rest is worked out again only on
         a boundary that matters (pacing.py) or when new odds are wanted (odds.py)."""
-        now = self.clock.now()
+        now = self.held.moment()
         if self._warming is not None:
             self._sketch(now)  # the clock ticks while the first schedule is worked out
             return
@@ -286,7 +288,7 @@ class WarRoomApp(
         # Not when the source folded them into self.state (opening: one fold per process).
         for event in [] if folded or self._folded_by_source else new:
             apply(self.state, event)
-        now = self.clock.now()
+        now = self.held.moment(new)
         with told_in(self.tz):  # the rules' times in the viewer's zone (`--tz`), as the panes'
             sched = schedule(self.state, now)
             sight = self.odds.for_frame(self.state, now)
