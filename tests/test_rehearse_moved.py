@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from cutover_tui.rehearse.prior_history import counted_summaries
+from tests.fitted_text import joined
 from tests.test_moved_readers import migrated
 from tests.test_rehearse_history import STEPS, cli, plan_file, rehearsal_file  # noqa: F401
 
@@ -30,7 +31,7 @@ def test_a_moved_rehearsal_is_left_out_of_the_history_and_said(
         assert [s.run_id for s in counted_summaries(runs, "jt")] == [good.run_id]
     report, _ = cli("rehearsals", str(plan))
     assert "1 rehearsal(s)" in report
-    (line,) = [x for x in report.splitlines() if half.run_id in x]
+    (line,) = [x for x in joined(report).splitlines() if half.run_id in x]  # fitted to 80
     assert line.startswith(f"left out: {half.run_id} MOVED to postgresql://"), line
     assert line.endswith("its file is not the whole rehearsal"), line
     shown, _ = cli("calibrate", str(plan), "--out", str(tmp_path / "cal.toml"))
