@@ -55,7 +55,7 @@ def test_a_forward_jump_alone_calls_for_no_rollback_and_a_real_overrun_still_doe
     (armed,) = [a for a in sched.armed if a.trigger == "slow-stuck"]
     assert armed.time_left == timedelta(minutes=20) and round(armed.closeness, 3) == 0.333
     said = [narrate(e).text for e in Journal(journal.path).events() if e.type == "clock-jumped"]
-    assert said == ["host clock jumped +25m: running-over triggers count only the time that passed"]
+    assert said == ["host clock jumped +25m: running steps count only the time that passed"]
     clock.advance(timedelta(minutes=21))  # 31 minutes have really passed since the start
     fired = [e for e in conductor.tick() if e.type == "trigger-fired"]
     assert [(e.trigger, e.at) for e in fired] == [("slow-stuck", at(55))]

@@ -51,7 +51,7 @@ async def test_a_war_room_that_sees_the_jump_first_says_no_roll_back(tmp_path: P
         await pilot.pause()
         assert rollback_said(app) == []
         said = app.query_one(CommsLog).plain_lines()
-        assert any("host clock jumped +25m: running-over triggers count only" in s for s in said)
+        assert any("host clock jumped +25m: running steps count only" in s for s in said)
 
 
 async def test_a_jump_nobody_records_holds_the_war_room_for_seconds_only(tmp_path: Path) -> None:

@@ -28,7 +28,7 @@ def derived_events(state: RunState, sched: Schedule, now: datetime) -> list[Even
         st, step = state.status[sid], state.steps[sid]
         if st.status != "running" or st.started_at is None:
             continue
-        crossed = st.started_at + st.paused + step.duration
+        crossed = st.started_at + st.off_clock + step.duration  # a jump is not time run
         if crossed <= now and st.over_budget_attempt < st.attempts:
             out.append(
                 BudgetExceeded(
@@ -109,7 +109,7 @@ def next_due(state: RunState, sched: Schedule, now: datetime) -> list[datetime]:
     for sid in sched.running:
         st = state.status[sid]
         if st.status == "running" and st.started_at is not None:
-            moments.append(st.started_at + st.paused + state.steps[sid].duration)
+            moments.append(st.started_at + st.off_clock + state.steps[sid].duration)
     moments.extend(a.fires_at for a in sched.armed if a.fires_at is not None)
     if state.phase == "running":
         moments.append(sched.last_safe_rollback_start)

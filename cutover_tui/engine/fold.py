@@ -178,7 +178,7 @@ def _step_started(state: RunState, e: StepStarted) -> None:
     st.started_at, st.started_by = e.at, e.actor
     st.finished_at = st.finished_by = None
     st.attempts += 1
-    st.paused = st.jumped = timedelta(0)
+    st.paused = st.jumped = st.suspend_jumped = timedelta(0)
     st.reason = ""
     st.started_mono = mono_reading(e)
     st.ran_mono = None
@@ -198,6 +198,7 @@ def _finish(state: RunState, sid: str, status: StepStatus, e: Event, reason: str
     if ran is not None:
         st.ran_mono = ran
     st.suspended_at = st.resume_eta = None
+    st.suspend_jumped = timedelta(0)  # finished while suspended: that suspension ran (jumps out)
     st.reason = reason
     if status == "failed" and st.failed_at is None:
         st.failed_at = e.at
@@ -222,13 +223,16 @@ def _suspended(state: RunState, e: StepSuspended) -> None:
     st = state.status[e.step]
     st.status = "suspended"
     st.suspended_at, st.resume_eta = e.at, e.eta
+    st.suspend_jumped = timedelta(0)
     st.reason = e.reason
 
 
 def _resumed(state: RunState, e: StepResumed) -> None:
     st = state.status[e.step]
     if st.suspended_at is not None:
-        st.paused += max(timedelta(0), e.at - st.suspended_at)
+        # The wall span less the jumps recorded meanwhile: `jumped` takes those out already.
+        st.paused += max(timedelta(0), e.at - st.suspended_at - st.suspend_jumped)
+    st.suspend_jumped = timedelta(0)
     st.status = "running"
     st.suspended_at = st.resume_eta = None
 
@@ -338,13 +342,15 @@ def _ended(state: RunState, e: RunEnded) -> None:
 
 def _clock_jumped(state: RunState, e: ClockJumped) -> None:
     """The wall clock moved by `e.seconds` that did not pass: each step running (or suspended)
-    across it notes them, so its running-over triggers count only the time that did
-    (engine.triggers)."""
+    across it notes them, so its running-over triggers, its budget and its duration count
+    only the time that did (StepState.off_clock)."""
     step = timedelta(seconds=e.seconds)
     for sid, st in state.status.items():
         if st.status in ("running", "suspended"):
             st = state.status[sid] = copied(st)
             st.jumped += step
+            if st.status == "suspended":
+                st.suspend_jumped += step
 
 
 def _noop(state: RunState, e: Event) -> None:

@@ -55,10 +55,13 @@ def running_finish(
     st = state.status[sid]
     draw = step_range(state.steps[sid])
     assert st.started_at is not None
-    until = now_s
+    began = (st.started_at - origin).total_seconds()
     if st.status == "suspended" and st.suspended_at is not None:
-        until = min(now_s, (st.suspended_at - origin).total_seconds())
-    spent = max(0.0, until - (st.started_at - origin).total_seconds() - st.paused.total_seconds())
+        stopped = (st.suspended_at - origin).total_seconds()
+        spent = min(now_s, stopped) - began - st.off_clock_to_suspension.total_seconds()
+    else:  # time suspended and the host clock's jumps are not time it ran
+        spent = now_s - began - st.off_clock.total_seconds()
+    spent = max(0.0, spent)
     factor = np.broadcast_to(np.asarray(factor, float), u.shape)
     # In units of this iteration's range: conditional on having run `spent` already,
     # draw from the upper part of the range.

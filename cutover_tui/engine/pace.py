@@ -155,8 +155,7 @@ def infer_pace(state: RunState, now: datetime, prior: PacePrior | None = None) -
                 continue  # ticked off without a start, or seconds after it: not a timing
             rows.append((sid, budget, actual, prior.scales.get(sid, 1.0), False, st.finished_at))
         elif st.status in ("running", "suspended"):
-            until = now if st.status == "running" else (st.suspended_at or now)
-            spent = (until - st.started_at - st.paused).total_seconds()
+            spent = st.ran_by(now).total_seconds()  # time suspended and jumps left out
             if spent >= MIN_RUNNING.total_seconds():
                 rows.append((sid, budget, spent, prior.scales.get(sid, 1.0), True, None))
 

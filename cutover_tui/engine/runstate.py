@@ -73,10 +73,16 @@ class StepState:
     attempts: int = 0
     suspended_at: datetime | None = None
     resume_eta: datetime | None = None
-    paused: timedelta = timedelta(0)  # time spent suspended, not counted against the budget
-    # The host's wall clock jumps the conductor recorded while it ran (ClockJumped): wall time
-    # that did not pass, so a running-over trigger does not fire on a jump alone.
+    # Time spent suspended (time that passed: a jump meanwhile left out), not counted against
+    # the budget; the current suspension is added when it resumes.
+    paused: timedelta = timedelta(0)
+    # The host's wall clock jumps the conductor recorded while it ran or was suspended
+    # (ClockJumped): wall time that did not pass, so neither a running-over trigger nor its
+    # budget nor its duration counts it.
     jumped: timedelta = timedelta(0)
+    # Those of `jumped` recorded during its current suspension: not in `paused` yet, and after
+    # `suspended_at`, so not in the time it ran before it stopped.
+    suspend_jumped: timedelta = timedelta(0)
     reason: str = ""  # why it failed, was skipped or suspended
     evidence: str = ""  # checkpoint evidence
     over_budget_attempt: int = 0  # the attempt the conductor flagged, 0 when none
@@ -95,13 +101,36 @@ class StepState:
         return self.status in ("done", "skipped")
 
     @property
+    def off_clock(self) -> timedelta:
+        """Wall time since its start, by the clock as it stands, that is not time it ran: time
+        suspended (before its current suspension) and the host clock's recorded jumps. What
+        `now - started_at` and `finished_at - started_at` leave out (`ran_by`)."""
+        return self.paused + self.jumped
+
+    @property
+    def off_clock_to_suspension(self) -> timedelta:
+        """The same up to its current suspension: what `suspended_at - started_at` leaves out
+        (a jump since it stopped is not in that span)."""
+        return self.paused + self.jumped - self.suspend_jumped
+
+    def ran_by(self, now: datetime) -> timedelta:
+        """How long it has run by `now` on the wall clock: a suspended step up to its
+        suspension, a finished one to its finish; time suspended and jumps left out."""
+        if self.started_at is None:
+            return timedelta(0)
+        if self.status == "suspended" and self.suspended_at is not None:
+            return self.suspended_at - self.started_at - self.off_clock_to_suspension
+        return (self.finished_at or now) - self.started_at - self.off_clock
+
+    @property
     def actual(self) -> timedelta | None:
-        """How long it ran (time suspended taken out): monotonic within one boot, else wall."""
+        """How long it ran (time suspended and the host clock's jumps taken out): monotonic
+        within one boot (no jump in it), else wall."""
         if self.started_at is None or self.finished_at is None:
             return None
         if self.ran_mono is not None:
             return self.ran_mono - self.paused
-        return self.finished_at - self.started_at - self.paused
+        return self.finished_at - self.started_at - self.off_clock
 
 
 @dataclass

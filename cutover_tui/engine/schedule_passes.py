@@ -361,11 +361,12 @@ def _project_running(
     stopped. Over budget: at the status date plus `over`, and flagged."""
     began = (st.started_at - origin) // US  # type: ignore[operator]
     if running:
-        elapsed = t0 - began - st.paused // US
+        elapsed = t0 - began - st.off_clock // US  # time suspended, jumps: not run
         resume = t0
         code[i] = RUNNING
     else:
-        elapsed = (st.suspended_at - origin) // US - began - st.paused // US  # type: ignore[operator]
+        stopped = (st.suspended_at - origin) // US  # type: ignore[operator]
+        elapsed = stopped - began - st.off_clock_to_suspension // US
         resume = t0
         if st.resume_eta is not None:
             resume = max(t0, (st.resume_eta - origin) // US)

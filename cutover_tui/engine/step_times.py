@@ -134,7 +134,7 @@ class StepTimesMap(Mapping[str, StepTimes]):
             overrun = False
             if st.status != "skipped" and st.started_at is not None:
                 start_us = (st.started_at - origin) // US
-                took = finish_us - start_us - st.paused // US
+                took = finish_us - start_us - st.off_clock // US
                 overrun = took > dur
                 used = took / dur if dur else 1.0
         else:
@@ -143,10 +143,11 @@ class StepTimesMap(Mapping[str, StepTimes]):
             if overrun:
                 used = p.overrun[i]
             else:
-                until = (
-                    p.t0 if code == RUNNING else (st.suspended_at - origin) // US  # type: ignore[operator]
-                )
-                elapsed = until - start_us - st.paused // US
+                if code == RUNNING:
+                    elapsed = p.t0 - start_us - st.off_clock // US
+                else:
+                    stopped = (st.suspended_at - origin) // US  # type: ignore[operator]
+                    elapsed = stopped - start_us - st.off_clock_to_suspension // US
                 used = elapsed / dur if dur else 1.0
         latest: int | None = None
         slack_us: int | None = None

@@ -171,7 +171,7 @@ class SimulatedNight:
                     # decide in the same meeting, at the same time.
                     yield from _decisions(state, sid, commander, st.started_at or begin)
                     continue
-                at = st.started_at + st.paused + self.duration_of(sid, state)
+                at = st.started_at + st.off_clock + self.duration_of(sid, state)
                 if step.kind == "checkpoint":
                     if sid in self.fails and st.attempts == 1:
                         yield CheckpointFailed(

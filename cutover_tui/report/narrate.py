@@ -128,7 +128,7 @@ def narrate(
             size = f"{'+' if e.seconds >= 0 else '-'}{format_duration_s(abs(e.seconds))}"
             return Line(
                 "⏱",
-                f"host clock jumped {size}: running-over triggers count only the time that passed",
+                f"host clock jumped {size}: running steps count only the time that passed",
                 "alert",
             )
         case "rollback-invoked":

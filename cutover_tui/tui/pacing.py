@@ -63,7 +63,7 @@ def moments(state: RunState, sched: Schedule) -> Iterable[datetime]:
     for sid in sched.running:
         st = state.status[sid]
         if st.started_at is not None:
-            yield st.started_at + st.paused + state.steps[sid].duration
+            yield st.started_at + st.off_clock + state.steps[sid].duration
     for armed in sched.armed:
         if armed.fires_at is not None:
             yield armed.fires_at

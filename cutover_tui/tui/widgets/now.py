@@ -26,7 +26,7 @@ def running_lines(frame: Frame, step_id: str, width: int) -> Text:
     times = sched.steps[step_id]
     # An ended run is measured to its end (the figures' clock): a step it left running has
     # not run on for the days since (an aborted rehearsal read "elapsed 11d23h of 30m").
-    elapsed = frame.verdict.clock - st.started_at - st.paused if st.started_at else timedelta(0)
+    elapsed = frame.verdict.clock - st.started_at - st.off_clock if st.started_at else timedelta(0)
     # A start dated up to the clock skew ahead (another host's clock) has not begun yet
     # here: 0, not "-1m" (user pass, 2026-12-02). Whole minutes: seconds ticking would
     # repaint the whole list every second over SSH.
