@@ -21,6 +21,15 @@ def _line_one(app) -> str:
     return str(app.screen.query_one("#status-right").render())
 
 
+async def _start_refused(app, pilot, step: str) -> str:
+    """The one notice refusing `s` on `step` in `app`."""
+    select(app, step)
+    await pilot.press("s")
+    await settle(pilot, lambda: any("may not start" in n for n in notices(app)))
+    [refusal] = [n for n in notices(app) if "may not start" in n]
+    return refusal
+
+
 async def test_a_commander_who_handed_the_role_over_is_not_called_a_watcher() -> None:
     handed = RoleHandedOver(
         actor="alice", at=at(51), role="commander", giver="alice", taker="ops", reason="off shift"
@@ -45,10 +54,7 @@ async def test_the_label_and_a_refusal_say_not_in_the_plans_people_alike() -> No
     app = war_room("@eve", started(), now=at(1))
     async with app.run_test(size=(120, 34)) as pilot:
         await settle(pilot, lambda: "eve" in _line_one(app))
-        select(app, "freeze")
-        await pilot.press("s")
-        await settle(pilot, lambda: any("may not start" in n for n in notices(app)))
-        [refusal] = [n for n in notices(app) if "may not start" in n]
+        refusal = await _start_refused(app, pilot, "freeze")
         assert "not in the plan's people, so read-only" in refusal, refusal
         assert "@eve: not in the plan's people   " in _line_one(app), _line_one(app)
 
@@ -69,9 +75,6 @@ async def test_refusing_someone_elses_step_names_who_commands_now() -> None:
     app = war_room("carol", [*through_backup(), handed], now=at(42))
     async with app.run_test(size=(160, 48)) as pilot:
         await settle(pilot, lambda: "Carol Jones" in _line_one(app))
-        select(app, "backup-ok")
-        await pilot.press("s")
-        await settle(pilot, lambda: any("may not start" in n for n in notices(app)))
-        [refusal] = [n for n in notices(app) if "may not start" in n]
+        refusal = await _start_refused(app, pilot, "backup-ok")
         assert "only the commander (Omar Diaz (ops)) or its owner, Priya Shah (dba)" in refusal
         assert "Alice Ng" not in refusal, refusal
