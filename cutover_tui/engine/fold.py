@@ -10,10 +10,12 @@ two events of most of a night (a step started, then completed) inline, as compac
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import timedelta
 
+from ..plan.limits import MAX_AT_REACH
 from ..plan.model import Plan
 from . import aftercare, checks, incidents, outbox
 from .compact import FRESH, RanStep, copied, initial_state
@@ -340,13 +342,18 @@ def _ended(state: RunState, e: RunEnded) -> None:
     state.outcome = e.outcome
 
 
+MAX_JUMP_S = MAX_AT_REACH.total_seconds()  # a jump counted; summed, kept in date arithmetic
+
+
 def _clock_jumped(state: RunState, e: ClockJumped) -> None:
     """The wall clock moved by `e.seconds` that did not pass: each step running (or suspended)
     across it notes them, so its running-over triggers, its budget and its duration count
     only the time that did (StepState.off_clock)."""
+    if not math.isfinite(e.seconds) or abs(e.seconds) > MAX_JUMP_S:
+        return  # a forged row (NaN, 1e300): no host jumps so far; it made the run unreadable
     step = timedelta(seconds=e.seconds)
     for sid, st in state.status.items():
-        if st.status in ("running", "suspended"):
+        if st.status in ("running", "suspended") and abs(st.jumped + step) <= MAX_AT_REACH:
             st = state.status[sid] = copied(st)
             st.jumped += step
             if st.status == "suspended":
