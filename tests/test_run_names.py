@@ -91,6 +91,25 @@ def test_a_bare_id_in_the_runs_directory_itself_is_one_run(
     assert notes(real) == ["first", "in place", "by id"]
 
 
+@pytest.mark.parametrize("planted", ["a run", "a plan"])
+def test_export_by_a_bare_id_takes_no_decoy_either(
+    decoyed: tuple[str, Path, Path], capsys: pytest.CaptureFixture, planted: str
+) -> None:
+    """`cutover export ID --csv` reads ID as a plan file when a file of that name is here: a
+    plan planted under the team's run id was exported as the run's sheet (and a run planted
+    there said 'cannot read the plan: utf-8 ...'). It is refused as every command does."""
+    run_id, real, decoy = decoyed
+    if planted == "a plan":
+        decoy.write_text(plan_text(steps=1).replace('title = "Journal test"', 'title = "Theirs"'))
+    capsys.readouterr()
+    assert main(["export", run_id, "--csv"]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1
+    assert f"'{run_id}' is both the file {run_id} here and the run {real}" in err
+    assert sorted(p.name for p in decoy.parent.iterdir()) == [run_id]  # no sheet written
+    assert main(["export", str(real), "--csv", "--out", "ours.csv"]) == 0  # by its path
+
+
 def run_named(directory: Path, run_id: str) -> Path:
     """A run file whose meta names it `run_id`, sealed as any run (a group member can make
     such a file: the runs directory is theirs to write, and the seal theirs to compute)."""

@@ -121,12 +121,27 @@ def cmd_aftercare(args: argparse.Namespace) -> int:
 
 
 def names_a_run(args: argparse.Namespace) -> bool:
-    """`cutover export X`: a run when X is a run file (.db, by path) or names no file and does
-    not look like a plan, else a plan file."""
+    """`cutover export X`: a run when X is a run file (.db, by path), names a run in the runs
+    directory, or names no file and does not look like a plan, else a plan file."""
     name = args.plan
     if name.lower().endswith(".db"):  # a run file, never a plan (open_journal reads the file)
         return True
-    return not Path(name).exists() and not name.endswith((".toml", ".TOML"))
+    if not Path(name).exists():
+        return not name.endswith((".toml", ".TOML"))
+    # A file here named as a run there (anyone who may write /tmp could put a plan of their
+    # own under the team's run id): the run's reading refuses the two in one line, as every
+    # other command does; it was exported as that plan.
+    return "/" not in name and _a_run_there(name, args)
+
+
+def _a_run_there(name: str, args: argparse.Namespace) -> bool:
+    from ..journal.run_files import JournalError, runs_dir
+
+    try:
+        directory = runs_dir(args.runs)
+    except JournalError:
+        return True  # a bad host config: the run's reading says so in one line
+    return any(path.is_file() for path in (directory / name, directory / f"{name}.db"))
 
 
 @said_in_one_line
