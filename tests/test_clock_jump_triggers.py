@@ -6,9 +6,11 @@ arithmetic over any jump (a property)."""
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -76,6 +78,33 @@ def test_a_backward_jump_does_not_put_off_a_real_overrun(tmp_path: Path) -> None
     clock.advance(timedelta(minutes=6))  # 31 minutes really run; 22:11 on the wall
     fired = [e for e in conductor.tick() if e.type == "trigger-fired"]
     assert [(e.trigger, e.at) for e in fired] == [("slow-stuck", at(10))]
+
+
+def test_a_jump_whose_record_failed_is_recorded_on_the_next_heartbeat(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The heartbeat that sees a jump cannot write it (the file locked a moment; PostgreSQL
+    away as the VM resumes): the detector sees a jump once, so it was lost, and the next
+    heartbeat fired the rollback trigger on the jump alone. It is kept and written then."""
+    journal, clock, conductor = slow_started(tmp_path)
+    append, failures = conductor.journal.append, []
+
+    def locked_once(event, **kwargs):
+        if event.type == "clock-jumped" and not failures:
+            failures.append(event)
+            raise sqlite3.OperationalError("database is locked")
+        return append(event, **kwargs)
+
+    monkeypatch.setattr(conductor.journal, "append", locked_once)
+    jump(clock, 25)  # 22:35 on the wall, 10 minutes into the step
+    assert conductor.tick() == [] and conductor.problem == "cannot conduct: database is locked"
+    clock.advance(timedelta(seconds=5))  # the next heartbeat
+    types = [e.type for e in conductor.tick()]
+    assert "clock-jumped" in types and "trigger-fired" not in types, types
+    (recorded,) = [e for e in Journal(journal.path).events() if e.type == "clock-jumped"]
+    assert recorded.seconds == 25 * 60 and recorded.key == failures[0].key
+    state = Journal(journal.path).state()
+    assert judge(state, schedule(state, clock.now()), None, clock.now()).stage != "roll-back"
 
 
 PLAN = parse_plan(plan_text(steps=2), name="jt.toml").plan

@@ -95,6 +95,9 @@ class Conductor:
         self.moved: str | None = None  # the run moved away: this conductor stood down (inert)
         self.written: list[Event] = []
         self._jumps = JumpDetector(clock)
+        # A jump seen but not yet recorded (its write failed: a locked file, PostgreSQL away
+        # as a VM resumes) and the key it keeps until it is: the detector sees it only once.
+        self._unrecorded: tuple[float, str] | None = None
         self._planned_for = -1
         self._checked = Checked()  # no schedule on a heartbeat when nothing can have come due
         self._scheduler: AsyncIOScheduler | None = None
@@ -156,13 +159,14 @@ class Conductor:
         new = checks_run_again(self.journal, claimed, runs_checks, now)
         jumped = self._jumps.check()
         written: list[Event] = []
-        if jumped is not None and state.phase in ("running", "rollback"):
+        if self._jump_to_record(jumped, state.phase) is not None:
             # Written before what came due is worked out: the jump is not time the running
             # steps ran, so their running-over triggers must not fire on it (engine.triggers).
-            key = f"jump:{uuid.uuid4().hex}"
-            written = self._write([ClockJumped(actor=CONDUCTOR, at=now, seconds=jumped, key=key)])
+            seconds, key = self._unrecorded  # type: ignore[misc]
+            written = self._write([ClockJumped(actor=CONDUCTOR, at=now, seconds=seconds, key=key)])
+            self._unrecorded = None  # recorded (or refused: its key was, on an earlier try)
             state = self.journal.state()
-        if jumped is not None or self._checked.due(state, now):
+        if jumped is not None or written or self._checked.due(state, now):
             sched = schedule(state, now)
             new.extend(derived_events(state, sched, now))
             # A trigger projected to fire by now that has not (its condition is strict: it
@@ -179,6 +183,15 @@ class Conductor:
         if self._scheduler is not None and self.journal.state().last_seq != self._planned_for:
             self._plan_jobs()
         return written
+
+    def _jump_to_record(self, jumped: float | None, phase: str) -> tuple[float, str] | None:
+        """The jump to record now: this one, added to one whose write failed before."""
+        if phase not in ("running", "rollback"):
+            self._unrecorded = None  # no step runs across it
+        elif jumped is not None:
+            seconds, key = self._unrecorded or (0.0, f"jump:{uuid.uuid4().hex}")
+            self._unrecorded = (seconds + jumped, key)
+        return self._unrecorded
 
     def _stood_down(self) -> bool:
         """Whether the run moved away from this file (journal/moved.py): then, once, nothing
