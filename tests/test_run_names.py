@@ -108,6 +108,10 @@ def test_export_by_a_bare_id_takes_no_decoy_either(
     assert f"'{run_id}' is both the file {run_id} here and the run {real}" in err
     assert sorted(p.name for p in decoy.parent.iterdir()) == [run_id]  # no sheet written
     assert main(["export", str(real), "--csv", "--out", "ours.csv"]) == 0  # by its path
+    for where in (real.parent, decoy.parent):  # a plan file is a plan, one there or not
+        (where / "jt.toml").write_text(plan_text(steps=1))
+    assert main(["export", "jt.toml", "--csv", "--out", "plan.csv"]) == 0
+    assert "s0,,Step 0,task,boss,10m" in (decoy.parent / "plan.csv").read_text()
 
 
 def run_named(directory: Path, run_id: str) -> Path:

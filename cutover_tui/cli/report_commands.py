@@ -126,8 +126,10 @@ def names_a_run(args: argparse.Namespace) -> bool:
     name = args.plan
     if name.lower().endswith(".db"):  # a run file, never a plan (open_journal reads the file)
         return True
+    if name.endswith((".toml", ".TOML")):
+        return False  # a plan, wherever a file of that name is
     if not Path(name).exists():
-        return not name.endswith((".toml", ".TOML"))
+        return True
     # A file here named as a run there (anyone who may write /tmp could put a plan of their
     # own under the team's run id): the run's reading refuses the two in one line, as every
     # other command does; it was exported as that plan.
