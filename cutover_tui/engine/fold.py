@@ -10,12 +10,10 @@ two events of most of a night (a step started, then completed) inline, as compac
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import timedelta
 
-from ..plan.limits import MAX_AT_REACH
 from ..plan.model import Plan
 from . import aftercare, checks, incidents, outbox
 from .compact import FRESH, RanStep, copied, initial_state
@@ -36,14 +34,13 @@ from .events import (
     StepAdded,
     StepCompleted,
     StepFailed,
-    StepResumed,
     StepSkipped,
     StepStarted,
-    StepSuspended,
     TriggerFired,
     TriggerOverridden,
     WindowAlert,
 )
+from .fold_step_clock import clock_jumped, resumed, suspended
 from .review import excluded
 from .runstate import (
     GateState,
@@ -221,24 +218,6 @@ def _skipped(state: RunState, e: StepSkipped) -> None:
     st.reason = e.reason
 
 
-def _suspended(state: RunState, e: StepSuspended) -> None:
-    st = state.status[e.step]
-    st.status = "suspended"
-    st.suspended_at, st.resume_eta = e.at, e.eta
-    st.suspend_jumped = timedelta(0)
-    st.reason = e.reason
-
-
-def _resumed(state: RunState, e: StepResumed) -> None:
-    st = state.status[e.step]
-    if st.suspended_at is not None:
-        # The wall span less the jumps recorded meanwhile: `jumped` takes those out already.
-        st.paused += max(timedelta(0), e.at - st.suspended_at - st.suspend_jumped)
-    st.suspend_jumped = timedelta(0)
-    st.status = "running"
-    st.suspended_at = st.resume_eta = None
-
-
 def _checkpoint_passed(state: RunState, e: CheckpointPassed) -> None:
     _finish(state, e.step, "done", e)
     state.status[e.step].evidence = e.evidence
@@ -342,24 +321,6 @@ def _ended(state: RunState, e: RunEnded) -> None:
     state.outcome = e.outcome
 
 
-MAX_JUMP_S = MAX_AT_REACH.total_seconds()  # a jump counted; summed, kept in date arithmetic
-
-
-def _clock_jumped(state: RunState, e: ClockJumped) -> None:
-    """The wall clock moved by `e.seconds` that did not pass: each step running (or suspended)
-    across it notes them, so its running-over triggers, its budget and its duration count
-    only the time that did (StepState.off_clock)."""
-    if not math.isfinite(e.seconds) or abs(e.seconds) > MAX_JUMP_S:
-        return  # a forged row (NaN, 1e300): no host jumps so far; it made the run unreadable
-    step = timedelta(seconds=e.seconds)
-    for sid, st in state.status.items():
-        if st.status in ("running", "suspended") and abs(st.jumped + step) <= MAX_AT_REACH:
-            st = state.status[sid] = copied(st)
-            st.jumped += step
-            if st.status == "suspended":
-                st.suspend_jumped += step
-
-
 def _noop(state: RunState, e: Event) -> None:
     return None
 
@@ -370,8 +331,8 @@ _APPLY = {
     "step-completed": _completed,
     "step-failed": _failed,
     "step-skipped": _skipped,
-    "step-suspended": _suspended,
-    "step-resumed": _resumed,
+    "step-suspended": suspended,
+    "step-resumed": resumed,
     "checkpoint-passed": _checkpoint_passed,
     "checkpoint-failed": _checkpoint_failed,
     "check-requested": checks.apply_request,
@@ -385,7 +346,7 @@ _APPLY = {
     "budget-exceeded": _budget,
     "trigger-fired": _trigger,
     "window-alert": _alert,
-    "clock-jumped": _clock_jumped,
+    "clock-jumped": clock_jumped,
     "rollback-invoked": _rollback,
     "trigger-overridden": _override,
     "rehearsal-excluded": excluded,
