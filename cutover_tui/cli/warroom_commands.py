@@ -181,8 +181,8 @@ def _journal_for(args: argparse.Namespace) -> Journal | LockedJournal | None:
 def _joined(
     journal: Journal | LockedJournal, args: argparse.Namespace
 ) -> Journal | LockedJournal | None:
-    """The run joined by its plan's name: where it went when its file says it moved (opened
-    there, or refused, in one line: cli/moved_follow.py), else the file's own."""
+    """The run joined by its plan's name, or None when its file says it moved: refused in one
+    line naming the command that opens it where it went (cli/moved_follow.py)."""
     from ..journal.moved import moved_of
     from ..journal.store import Journal
 
