@@ -92,3 +92,13 @@ def test_an_eta_in_the_repeated_hour_still_to_come_is_its_second_pass() -> None:
     # In the second pass (CET) the same 02:20 passed 20m ago: refused, as any slip.
     with pytest.raises(ValueError, match="it was 20m ago"):
         eta_after("02:20", PLAN, first_pass.replace(fold=1))
+
+
+def test_an_eta_the_clocks_skip_is_refused_as_at_is() -> None:
+    # Review of 2026-12-03: `--at 02:30` on 29 Mar in Berlin was refused (the clocks skip that
+    # hour) while `--eta 02:30` was taken as 03:30 without a word.
+    at = datetime(2026, 3, 29, 1, 10, tzinfo=BERLIN)  # CET, 50m before the clocks skip
+    with pytest.raises(ValueError, match=r"^02:30 does not exist in Europe/Berlin on 2026-03-29"):
+        eta_after("02:30", PLAN, at)
+    assert eta_after("03:30", PLAN, at) == datetime(2026, 3, 29, 3, 30, tzinfo=BERLIN)
+    assert eta_after("01:50", PLAN, at) == datetime(2026, 3, 29, 1, 50, tzinfo=BERLIN)

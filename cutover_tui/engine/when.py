@@ -63,6 +63,12 @@ def _nearest(text: str, walls: list[datetime], now: datetime) -> datetime:
     both its passes; one the clocks skipped is refused when it is the nearest."""
     named = [each for wall in walls for each in _moments(wall)]
     moment, wall = min(named, key=lambda each: (abs(each[0] - now), now - each[0]))
+    _refuse_skipped(text, wall)
+    return moment
+
+
+def _refuse_skipped(text: str, wall: datetime) -> None:
+    """ValueError when `wall` is a reading the clocks jumped over, naming the two beside it."""
     if _skipped(wall):
         before, after = (wall.replace(fold=fold).astimezone(UTC) for fold in (1, 0))
         raise ValueError(
@@ -70,7 +76,6 @@ def _nearest(text: str, walls: list[datetime], now: datetime) -> datetime:
             f" hour; write {before.astimezone(wall.tzinfo):%H:%M} (before the change) or"
             f" {after.astimezone(wall.tzinfo):%H:%M} (after it)"
         )
-    return moment
 
 
 def _moments(wall: datetime) -> list[tuple[datetime, datetime]]:
@@ -112,6 +117,7 @@ def next_time_of_day(text: str, plan: Plan, now: datetime) -> datetime:
             f" {text} is {day}, {format_duration(_whole_minutes(_span(local, candidate)))} away:"
             f" if that is meant, write it with its date ({candidate:%Y-%m-%dT%H:%M})"
         )
+    _refuse_skipped(text, candidate)  # as --at does: 02:30 on 29 Mar was taken as 03:30
     return candidate.astimezone(now.tzinfo)
 
 
