@@ -13,7 +13,7 @@ import uuid
 from datetime import datetime
 
 from ..clocks import boot_id
-from ..engine.actions import Words, event_for, ids
+from ..engine.actions import TAKES_NOTE, Words, event_for, ids
 from ..engine.aftercare_actions import AFTER_ACTIONS
 from ..engine.events import Event
 from ..engine.incident_actions import INCIDENT_ACTIONS
@@ -106,6 +106,14 @@ def cmd_do(args: argparse.Namespace) -> int:
         # `RUN -- --`: argparse gives [] for a positional and checks no choices
         print(
             "cutover do: RUN, ACTION and STEP must each be one word (a stray `--`?)",
+            file=sys.stderr,
+        )
+        return 2
+    if args.note and args.action not in TAKES_NOTE:  # before anything is written
+        print(
+            f"cutover do: {args.action} keeps no --note, and an operator's words are not "
+            "dropped unsaid: record them with `cutover do RUN note STEP --note ...` "
+            "(nothing recorded)",
             file=sys.stderr,
         )
         return 2

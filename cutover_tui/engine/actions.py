@@ -40,12 +40,32 @@ from .events import (
     TriggerOverridden,
 )
 from .incident_actions import INCIDENT_ACTIONS, incident_event
+from .texts import says_nothing
 
 # The actions that name no step (the rest need one: a step, gate or readiness item).
 WITHOUT_TARGET = frozenset(
     {"note", "rollback", "end", "comms", "exclude-rehearsal", *AFTER_WITHOUT_TARGET}
 )
-SIMPLE = {"start": StepStarted, "complete": StepCompleted, "resume": StepResumed}
+SIMPLE = {"start": StepStarted, "resume": StepResumed}
+# The actions whose event keeps the words of --note; any other action has nowhere to put
+# them, so `cutover do` refuses the word rather than drop an operator's words unsaid.
+TAKES_NOTE = frozenset(
+    {
+        "complete",
+        "met",
+        "waived",
+        "note",
+        "comms",
+        "send",
+        "update",
+        "resolve",
+        "validated",
+        "validation-failed",
+        "close-access",
+        "accept-handover",
+        "runbook-updated",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -99,6 +119,10 @@ def event_for(
     base = {"actor": actor, "at": at, "key": key}
     if action in SIMPLE:
         return SIMPLE[action](step=target, **base)
+    if action == "complete":  # the note said as the step is ticked off (the report quotes it)
+        return StepCompleted(
+            step=target, note=None if says_nothing(words.note) else words.note, **base
+        )
     if action in ("go", "conditional-go", "no-go"):
         return _gate(action, target, words, need, base)
     if action in ("estimate", "add-step", "depend"):
