@@ -247,7 +247,9 @@ def test_a_key_repeated_by_its_author_is_answered_once(tmp_path: Path) -> None:
     first = journal.append(StepStarted(actor="boss", at=at(1), step="s0", key="mine"))
     again = journal.append(StepStarted(actor="boss", at=at(1), step="s0", key="mine"))
     assert first.seq == again.seq == 2 and count(journal.path) == 2
-    with pytest.raises(Refused, match="already recorded #2 step-started s0: another command"):
+    with pytest.raises(
+        Refused, match=r"key .mine. was used at .* for step-started s0 #2; use a new key"
+    ):
         journal.append(StepCompleted(actor="boss", at=at(2), step="s0", key="mine"))
     # Someone else's command under that key is their own command, judged as such.
     with pytest.raises(Refused, match="may not start 's0'"):

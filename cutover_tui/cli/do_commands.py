@@ -20,6 +20,7 @@ from ..engine.incident_actions import INCIDENT_ACTIONS
 from ..engine.state import Refused
 from ..engine.times import stamp
 from ..engine.when import eta_after, moment_near
+from ..journal.idempotency import key_reused
 from ..journal.identity import actor_for, describe, os_login
 from ..journal.run import run_clock
 from ..journal.store import Journal
@@ -152,6 +153,12 @@ def cmd_do(args: argparse.Namespace) -> int:
     except sqlite3.Error as exc:  # e.g. a login outside the run's group: the file is read-only
         print(f"cutover do: cannot write {journal.path}: {exc}", file=sys.stderr)
         return 1
+    if args.key and stored.recorded_at != event.recorded_at:  # an earlier row: a retry?
+        refusal = key_reused(journal.state(), stored, event)  # nothing was written
+        if refusal:
+            said = describe(journal.state(), login)
+            print(f"cutover do: refused: {refusal} ({said})", file=sys.stderr)
+            return 1
     late = _dated(journal.state(), stored) if args.at is not None else ""
     target = f" {args.target}" if args.target else ""  # an incident raised about nothing names none
     print(f"#{stored.seq} {stored.type}{target} by {stored.actor}{late}")

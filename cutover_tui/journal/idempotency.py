@@ -7,7 +7,12 @@ import sqlite3
 
 from ..engine.events import Event
 from ..engine.state import Refused, RunState
+from ..engine.times import stamp
 from .stored_rows import parse_rows
+
+# What a retry of the very command changes: when it was typed and recorded, where the
+# journal put it. Every other field (the type, the step, the words) is the command.
+STAMPED = frozenset({"at", "recorded_at", "mono", "boot", "seq"})
 
 
 def earlier_event(
@@ -19,12 +24,9 @@ def earlier_event(
     ).fetchall()
     if mine:
         earlier = parse_rows(mine)[0]
-        if (earlier.type, earlier.step_id) != (event.type, event.step_id):
-            raise Refused(  # a retry repeats its command; another command is not one
-                f"the key {event.key!r} already recorded #{earlier.seq} {earlier.type}"
-                f"{' ' + earlier.step_id if earlier.step_id else ''}: another command "
-                "needs another key"
-            )
+        refusal = key_reused(state, earlier, event, words=False)
+        if refusal:
+            raise Refused(refusal)
         return earlier
     if schema_version < 2:  # keys were unique across the run then
         taken = db.execute("SELECT seq, actor FROM events WHERE key = ?", (event.key,)).fetchone()
@@ -34,3 +36,28 @@ def earlier_event(
                 f"(#{taken[0]}) in this run, made before keys were per person: use another"
             )
     return None
+
+
+def key_reused(state: RunState, earlier: Event, event: Event, *, words: bool = True) -> str | None:
+    """Why `event` may not take `earlier`'s key, None when it is the same command retried.
+
+    The journal compares the action and its target (`words=False`): the conductor's own
+    keys (`alert:...`, `check:...`) are recorded once by whichever conductor comes first, in
+    its words, and a second one's words may differ by the second it wrote them. `cutover do`
+    compares the words too when the person chose the key (`--key`): answering another
+    command with the earlier row, exit 0, read as recorded."""
+    if _command(earlier, words) == _command(event, words):
+        return None
+    when = stamp(state, earlier.recorded_at or earlier.at)
+    step = f" {earlier.step_id}" if earlier.step_id else ""
+    return (
+        f"key {earlier.key!r} was used at {when} for {earlier.type}{step} #{earlier.seq}; "
+        "use a new key"
+    )
+
+
+def _command(event: Event, words: bool) -> object:
+    """What a retry of the same command repeats: its type and target, and its words."""
+    if not words:
+        return (event.type, event.step_id)
+    return event.model_dump(exclude=set(STAMPED))
