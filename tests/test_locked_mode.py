@@ -228,7 +228,8 @@ def test_a_command_is_attributed_to_the_callers_uid_whatever_its_environment_say
     dressed = {"USER": host.boss, "LOGNAME": host.boss}
     refused = host.cutover(host.op, "do", run_id, "start", "s0", **dressed)
     assert refused.returncode == 1
-    assert f"you are {host.op}: An Operator (op), operator" in refused.stderr
+    assert "An Operator (op) [operator] may not" in refused.stderr  # its roles, said once
+    assert f"(you are {host.op}: An Operator (op))" in refused.stderr
     # A hand-made request claiming the commander as actor, and its own recording time.
     forged = (
         "import json, socket, sys, uuid\nfrom datetime import UTC, datetime\n"

@@ -74,7 +74,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     try:
         journal.append(ask, now=clock.now)
     except Refused as refusal:
-        print(f"cutover check: refused: {refusal} ({describe(state, login)})", file=sys.stderr)
+        print(
+            f"cutover check: refused: {refusal} ({describe(state, login, str(refusal))})",
+            file=sys.stderr,
+        )
         return 1
     except sqlite3.Error as exc:
         print(f"cutover check: cannot write {journal.path}: {exc}", file=sys.stderr)

@@ -223,7 +223,10 @@ def cmd_send(args: argparse.Namespace) -> int:
     try:
         stored = [journal.append(e, now=lambda: now) for e in events]
     except Refused as refusal:
-        print(f"cutover do: refused: {refusal} ({describe(state, login)})", file=sys.stderr)
+        print(
+            f"cutover do: refused: {refusal} ({describe(state, login, str(refusal))})",
+            file=sys.stderr,
+        )
         return 1
     for e in stored:
         print(f"#{e.seq} {e.type} {getattr(e, 'message', '') or e.step_id or ''} by {e.actor}")

@@ -146,7 +146,7 @@ def cmd_do(args: argparse.Namespace) -> int:
         stored = journal.append(event, now=clock.now)
     except Refused as refusal:
         print(
-            f"cutover do: refused: {refusal} ({describe(journal.state(), login)})",
+            f"cutover do: refused: {refusal} ({describe(journal.state(), login, str(refusal))})",
             file=sys.stderr,
         )
         return 1

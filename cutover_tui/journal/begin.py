@@ -47,7 +47,7 @@ def begin_run(
     fresh = initial_state(plan)
     reason = check(fresh, event)
     if reason:
-        raise Refused(f"{reason} ({describe(fresh, login)})")
+        raise Refused(f"{reason} ({describe(fresh, login, str(reason))})")
     if isinstance(directory, str):  # a PostgreSQL URL (journal.backend): a schema, no file
         from .postgres import PgJournal
 

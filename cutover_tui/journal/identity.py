@@ -34,13 +34,18 @@ def actor_for(plan: Plan, login: str) -> str:
     return plan.person_for_user(login) or f"{UNLISTED_PREFIX}{login}"
 
 
-def describe(state: RunState, login: str) -> str:
+def describe(state: RunState, login: str, said: str = "") -> str:
     """ "you are alice: Alice Ng (alice), commander": who this login is to the run, for
-    refusals. The roles are the run's (a rehearsal's starter commands it)."""
+    refusals. The roles are the run's (a rehearsal's starter commands it). When the refusal
+    `said` already names this person's roles (`@bob [not in the plan's people, so
+    read-only] may not ...`), only who the login is: they are said once."""
     actor = actor_for(state.plan, login)
     held = ", ".join(sorted(state.roles_of(actor)))  # a rehearsal's starter commands it
+    roles = held or state.roles_said(actor)
+    named = f"[{state.roles_said(actor)}]" in said
     if actor.startswith(UNLISTED_PREFIX):  # in the refusals' words (RunState.roles_said), once
-        return f"you are {login}, " + (
-            f"not in the plan's people; {held}" if held else state.roles_said(actor)
-        )
-    return f"you are {login}: {state.name(actor)}, {held or state.roles_said(actor)}"
+        if named:
+            return f"you are {login}" + (", not in the plan's people" if held else "")
+        return f"you are {login}, " + (f"not in the plan's people; {held}" if held else roles)
+    who = f"you are {login}: {state.name(actor)}"
+    return who if named else f"{who}, {roles}"

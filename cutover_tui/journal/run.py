@@ -200,7 +200,9 @@ class JournalRun:
         except Refused as refusal:
             if self.login is None:
                 raise
-            raise Refused(f"{refusal} ({describe(self.journal.state(), self.login)})") from None
+            raise Refused(
+                f"{refusal} ({describe(self.journal.state(), self.login, str(refusal))})"
+            ) from None
 
     def conductor_status(self) -> str:
         if self.unreachable:
