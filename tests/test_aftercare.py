@@ -157,7 +157,7 @@ def test_a_measure_out_of_tolerance_is_a_failure_and_can_be_measured_again(ended
         (
             ev.ValidationRecorded(actor="sup", at=hm("01:00"), check="checkout-p95", value=1),
             "Sue Port (sup) may not record validation item 'checkout-p95': only the commander "
-            "or Dee Ay (dba) may",
+            "(Bea Boss (boss)) or Dee Ay (dba) may",
         ),
         (
             ev.HandoverAccepted(actor="boss", at=hm("01:00")),
@@ -166,7 +166,8 @@ def test_a_measure_out_of_tolerance_is_a_failure_and_can_be_measured_again(ended
         ),
         (
             ev.AccessClosed(actor="wat", at=hm("01:00"), access="vendor-vpn"),
-            "Walt Watcher (wat) may not close access 'vendor-vpn': only the commander or "
+            "Walt Watcher (wat) may not close access 'vendor-vpn': only the commander "
+            "(Bea Boss (boss)) or "
             "Dee Ay (dba) may",
         ),
         (

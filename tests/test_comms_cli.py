@@ -120,7 +120,8 @@ def test_only_the_commander_and_a_communicator_may_send(tmp_path: Path) -> None:
     journal = new_run(tmp_path / "runs", comms_plan())
     message = queued("x.execs.email", actor="op")
     with pytest.raises(
-        Refused, match=r"may not send messages: only the commander or a communicator"
+        Refused,
+        match=r"may not send messages: only the commander \(Bea Boss \(boss\)\) or a communicator",
     ):
         journal.append(message)
     journal.append(message.model_copy(update={"actor": "com"}))

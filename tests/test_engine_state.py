@@ -387,7 +387,7 @@ def test_a_watcher_only_watches_even_on_their_own_step() -> None:
     watch = StepStarted(actor="viewer", at=at("23:55"), step="observe")
     assert reason(events, watch) == (
         "Vic Watts (viewer) [watcher] may not start 'observe': "
-        "only the commander (a watcher only watches, even on their own step) may"
+        "only the commander (Alice Ng (alice)) may; a watcher only watches, even on their own step"
     )
     note = NoteAdded(actor="viewer", at=at("23:55"), text="looks fine")
     assert reason(events, note) == (

@@ -128,7 +128,8 @@ def test_the_refusals_people_read() -> None:
     ack = IncidentAcknowledged(actor="op", at=hm("01:02"), incident=1, key="a2")
     assert check(state, ack) == (
         "Olga Operator (op) [operator] may not acknowledge INC-1: only its owner "
-        "(Rita Resolver (res)), someone it was escalated to, or the commander may"
+        "(Rita Resolver (res)), someone it was escalated to, or the commander "
+        "(Cora Commander (cmdr)) may"
     )
     again = IncidentAcknowledged(actor="cmdr", at=hm("01:02"), incident=1, key="a3")
     assert check(state, again) == "INC-1 was already acknowledged by Rita Resolver (res) at 01:01"

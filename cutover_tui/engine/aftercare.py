@@ -26,6 +26,7 @@ from .events import (
     RunbookUpdated,
     ValidationRecorded,
 )
+from .incidents import the_commander
 from .texts import says_nothing
 from .times import stamp
 
@@ -106,7 +107,7 @@ def permission(state: RunState, event: Event) -> str | None:
         )
     if "commander" in roles or (actor == owner and roles != {"watcher"}):
         return None
-    return f"{who} may not {what}: only the commander or {state.name(owner)} may"
+    return f"{who} may not {what}: only {the_commander(state)} or {state.name(owner)} may"
 
 
 def _owner_of(after: Aftercare, event: Event) -> tuple[str | None, str]:

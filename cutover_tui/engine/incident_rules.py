@@ -72,15 +72,16 @@ def permission(state: RunState, event: Event) -> str | None:
     if incident is None or "commander" in roles or actor == incident.owner:
         return None  # an unknown incident is a legality problem, said with the count
     owner = state.name(incident.owner) if incident.owner else "nobody yet"
+    commander = the_commander(state)
     escalated = actor in incident.escalated_to()
     if isinstance(event, IncidentAcknowledged) and escalated:
         return None
     if isinstance(event, IncidentUpdated) and (escalated or "communicator" in roles):
         return None
     allowed = {
-        "incident-acknowledged": f"its owner ({owner}), someone it was escalated to, or the commander",
-        "incident-updated": f"its owner ({owner}), someone it was escalated to, a communicator or the commander",
-    }.get(kind, f"its owner ({owner}) or the commander")
+        "incident-acknowledged": f"its owner ({owner}), someone it was escalated to, or {commander}",
+        "incident-updated": f"its owner ({owner}), someone it was escalated to, a communicator or {commander}",
+    }.get(kind, f"its owner ({owner}) or {commander}")
     return _refusal(who, state.roles_said(actor), f"{_VERBS[kind]} {incident.label}", allowed)
 
 

@@ -36,6 +36,7 @@ from .events import (
     MessageQueued,
     MessageSent,
 )
+from .incidents import the_commander
 
 if TYPE_CHECKING:
     from .state import RunState
@@ -141,7 +142,7 @@ def permission(state: RunState, event: Event) -> str | None:
         shown = state.roles_said(actor)
         return (
             f"{state.name(actor)} [{shown}] may not send messages: "
-            "only the commander or a communicator may"
+            f"only {the_commander(state)} or a communicator may"
         )
     if isinstance(event, CommsSent):  # by the conductor: only an `auto = true` comms step
         step = state.plan.step_by_id.get(event.step or "")

@@ -143,7 +143,7 @@ def _permission(state: RunState, event: Event) -> str | None:
             who,
             state.roles_said(actor),
             "send comms",
-            "the commander, a communicator or the step owner",
+            f"{the_commander(state)}, a communicator or the step owner",
         )
     owner_may = (
         StepStarted,
@@ -159,12 +159,11 @@ def _permission(state: RunState, event: Event) -> str | None:
         if state.may_act_on(actor, step_id):
             return None
         owner = state.steps[step_id].owner
-        allowed = (
-            f"{the_commander(state)} or its owner, {state.name(owner)}"
-            if owner != actor
-            else "the commander (a watcher only watches, even on their own step)"
-        )
-        return _refusal(who, state.roles_said(actor), f"{_verb(event)} {step_id!r}", allowed)
+        allowed = the_commander(state)
+        if owner != actor:
+            allowed += f" or its owner, {state.name(owner)}"
+        said = _refusal(who, state.roles_said(actor), f"{_verb(event)} {step_id!r}", allowed)
+        return said if owner != actor else f"{said}; a watcher only watches, even on their own step"
     if commander:
         return None
     if step_id not in (None, *state.steps) and not isinstance(event, StepAdded):

@@ -28,6 +28,7 @@ from .events import (
     StepStarted,
     StepSuspended,
 )
+from .incidents import the_commander
 from .runstate import GateState, RunState
 from .texts import says_nothing
 from .times import stamps
@@ -78,7 +79,7 @@ def _check_start(state: RunState, event: StepStarted) -> str | None:
     if open_preds:
         return f"{sid!r} waits for {', '.join(repr(p) for p in open_preds)} to finish"
     if step.not_before and event.at < step.not_before and not state.is_commander(event.actor):
-        return f"{sid!r} has a fixed start at {state.when(step.not_before)}; only the commander may start it early"
+        return f"{sid!r} has a fixed start at {state.when(step.not_before)}; only {the_commander(state)} may start it early"
     return None
 
 
