@@ -6,17 +6,16 @@ recorded). Real run files, the real CLI, the fast paths first as `cutover do` ta
 
 from __future__ import annotations
 
-import os
 import re
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from cutover_tui.journal.store import Journal
-from tests.test_do_fast_moves import ROOT, new_run
+from tests.test_do_fast_moves import new_run
+from tests.test_do_note_kept import cutover as do_in_a_process
 
 REFUSED = re.compile(
     r"key 'K' was used at (?:[-\d]+ )?\d\d:\d\d for (\S+)( \S+)? #(\d+); use a new key"
@@ -24,18 +23,7 @@ REFUSED = re.compile(
 
 
 def cutover(tmp_path: Path, run_id: str, *argv: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, CUTOVER_RUNS=str(tmp_path / "runs"), CUTOVER_STATE=str(tmp_path / "s"))
-    env["CUTOVER_FACTS_REFRESH"] = "0"  # the fast note's facts are kept in the command
-    done = subprocess.run(
-        [sys.executable, "-m", "cutover_tui.cli", "do", run_id, *argv],
-        env={**env, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=tmp_path,
-    )
-    assert "Traceback" not in done.stderr, done.stderr
-    return done
+    return do_in_a_process(tmp_path, run_id, *argv, refresh="0")
 
 
 def rows(path: Path) -> list[tuple]:

@@ -27,9 +27,11 @@ from tests.test_do_fast_moves import PROBE, ROOT, TAKEN, fast, new_run, rows, to
 SAID = "rows copied: 1,204,331, checksums match"
 
 
-def cutover(tmp_path: Path, run_id: str, *argv: str, probe: bool = False):
+def cutover(tmp_path: Path, run_id: str, *argv: str, probe: bool = False, refresh: str = "1"):
+    """`cutover do RUN ARGV` in a fresh process on tmp_path's runs; `probe`: under PROBE;
+    `refresh` "0": the fast note's facts kept in the command, none refreshed after."""
     env = dict(os.environ, CUTOVER_RUNS=str(tmp_path / "runs"), CUTOVER_STATE=str(tmp_path / "s"))
-    env["CUTOVER_FACTS_REFRESH"] = "1"
+    env["CUTOVER_FACTS_REFRESH"] = refresh
     env["PYTHONPATH"] = str(ROOT)
     head = ["-c", PROBE] if probe else ["-m", "cutover_tui.cli"]
     done = subprocess.run(
