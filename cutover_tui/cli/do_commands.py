@@ -112,9 +112,8 @@ def cmd_do(args: argparse.Namespace) -> int:
         return 2
     if args.note and args.action not in TAKES_NOTE:  # before anything is written
         print(
-            f"cutover do: {args.action} keeps no --note, and an operator's words are not "
-            "dropped unsaid: record them with `cutover do RUN note STEP --note ...` "
-            "(nothing recorded)",
+            f"cutover do: {args.action} keeps no --note (nothing recorded): record the "
+            f"{args.action} without it, and the words with `cutover do RUN note STEP --note ...`",
             file=sys.stderr,
         )
         return 2
