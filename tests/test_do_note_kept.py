@@ -69,7 +69,10 @@ def test_a_completion_keeps_its_note_and_a_start_refuses_one(tmp_path: Path) -> 
     before = bodies(path)
     refused = cutover(tmp_path, run_id, "start", "b", "--note", "starting now")
     assert refused.returncode == 2
-    assert refused.stderr.count("\n") == 1 and "start keeps no --note (nothing recorded)" in refused.stderr
+    assert (
+        refused.stderr.count("\n") == 1
+        and "start keeps no --note (nothing recorded)" in refused.stderr
+    )
     assert "(nothing recorded)" in refused.stderr
     assert bodies(path) == before
 
