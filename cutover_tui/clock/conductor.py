@@ -159,10 +159,11 @@ class Conductor:
         new = checks_run_again(self.journal, claimed, runs_checks, now)
         jumped = self._jumps.check()
         written: list[Event] = []
-        if self._jump_to_record(jumped, state.phase) is not None:
+        pending = self._jump_to_record(jumped, state.phase)
+        if pending is not None:
             # Written before what came due is worked out: the jump is not time the running
             # steps ran, so their running-over triggers must not fire on it (engine.triggers).
-            seconds, key = self._unrecorded  # type: ignore[misc]
+            seconds, key = pending
             written = self._write([ClockJumped(actor=CONDUCTOR, at=now, seconds=seconds, key=key)])
             self._unrecorded = None  # recorded (or refused: its key was, on an earlier try)
             state = self.journal.state()
