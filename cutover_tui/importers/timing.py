@@ -30,10 +30,11 @@ def settle_durations(drafts: list[Draft], problems: Problems) -> None:
             continue
         column = draft.columns.get("duration")
         if draft.duration is None and draft.start and draft.end:
-            end = draft.end.at + (timedelta(days=1) if draft.end.date_only else timedelta(0))
-            draft.duration = end - draft.start.at
             if draft.start.offset is not None and draft.end.offset is not None:
                 draft.duration = draft.end.written - draft.start.written  # across a change
+            else:
+                end = draft.end.at + (timedelta(days=1) if draft.end.date_only else timedelta(0))
+                draft.duration = end - draft.start.at
             if draft.duration <= timedelta(0):
                 problems.add(
                     f"ends ({draft.end.at:%Y-%m-%d %H:%M}) before it starts "
