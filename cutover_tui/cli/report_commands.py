@@ -137,13 +137,13 @@ def names_a_run(args: argparse.Namespace) -> bool:
 
 
 def _a_run_there(name: str, args: argparse.Namespace) -> bool:
-    from ..journal.run_files import JournalError, runs_dir
+    from ..journal.run_files import JournalError, run_in, runs_dir
 
     try:
         directory = runs_dir(args.runs)
     except JournalError:
         return True  # a bad host config: the run's reading says so in one line
-    return any(path.is_file() for path in (directory / name, directory / f"{name}.db"))
+    return run_in(name, directory) is not None
 
 
 @said_in_one_line

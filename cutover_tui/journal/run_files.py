@@ -75,7 +75,7 @@ def run_path(ref: str, directory: Path) -> Path | None:
     another run in `directory`: anyone who may write the working directory (/tmp, a shared
     folder) could put a run of their own there named as the team's, and take the command."""
     given = Path(ref)
-    named = next((p for p in (directory / ref, directory / f"{ref}.db") if p.is_file()), None)
+    named = run_in(ref, directory)
     if not given.is_file():
         return named
     if named is not None and "/" not in ref and not _same_file(given, named):
@@ -84,6 +84,11 @@ def run_path(ref: str, directory: Path) -> Path | None:
             f"by its path (./{ref}, or {named})"
         )
     return given
+
+
+def run_in(ref: str, directory: Path) -> Path | None:
+    """The file of run `ref` by its id in `directory` (RUN or RUN.db), or None."""
+    return next((p for p in (directory / ref, directory / f"{ref}.db") if p.is_file()), None)
 
 
 def _same_file(a: Path, b: Path) -> bool:
