@@ -21,6 +21,13 @@ def _line_one(app) -> str:
     return str(app.screen.query_one("#status-right").render())
 
 
+def _alice_hands_command_to_ops(moment) -> RoleHandedOver:
+    """The plan's commander, alice, hands the command to ops (off shift) at `moment`."""
+    return RoleHandedOver(
+        actor="alice", at=moment, role="commander", giver="alice", taker="ops", reason="off shift"
+    )
+
+
 async def _start_refused(app, pilot, step: str) -> str:
     """The one notice refusing `s` on `step` in `app`."""
     select(app, step)
@@ -31,9 +38,7 @@ async def _start_refused(app, pilot, step: str) -> str:
 
 
 async def test_a_commander_who_handed_the_role_over_is_not_called_a_watcher() -> None:
-    handed = RoleHandedOver(
-        actor="alice", at=at(51), role="commander", giver="alice", taker="ops", reason="off shift"
-    )
+    handed = _alice_hands_command_to_ops(at(51))
     app = war_room("alice", [*through_load(), handed], now=at(52))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, lambda: "Alice Ng" in _line_one(app))
@@ -69,9 +74,7 @@ async def test_a_watcher_is_still_called_a_watcher() -> None:
 async def test_refusing_someone_elses_step_names_who_commands_now() -> None:
     # Close note 13: after alice handed the command to ops, carol's refusal on the dba's step
     # said "only the commander or its owner": whom to ask, it did not say.
-    handed = RoleHandedOver(
-        actor="alice", at=at(41), role="commander", giver="alice", taker="ops", reason="off shift"
-    )
+    handed = _alice_hands_command_to_ops(at(41))
     app = war_room("carol", [*through_backup(), handed], now=at(42))
     async with app.run_test(size=(160, 48)) as pilot:
         await settle(pilot, lambda: "Carol Jones" in _line_one(app))
