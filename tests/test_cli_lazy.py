@@ -175,3 +175,10 @@ def test_the_stand_in_loader_answers_what_else_pydantic_asks_of_its_own() -> Non
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, cwd=ROOT
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_warm_at_login_imports_neither_pydantic_nor_the_engine() -> None:
+    """Every login runs it (deploy/profile.d/cutover.sh): it costs the client's start."""
+    report = run_probe("warm")  # as root, or switched off: it says why in one line, exit 1
+    assert report["heavy"] == dict.fromkeys(HEAVY, False)
+    assert not report["pydantic"]

@@ -34,6 +34,7 @@ COMMAND_MODULES = [
     "postgres_commands",
     "web_commands",
     "incident_commands",  # incidents
+    "warm_command",  # warm
 ]
 COMMANDS = {
     "validate": "plan_commands",
@@ -61,6 +62,7 @@ COMMANDS = {
     "aftercare": "report_commands",
     "migrate": "postgres_commands",
     "incidents": "incident_commands",
+    "warm": "warm_command",
 }
 
 

@@ -35,6 +35,7 @@ import sys
 import time
 
 from . import do_server_place as place
+from .do_server_hold import Holds
 from .do_server_peer import Declined, check_peer, root, servable_request
 from .do_server_warm import warm
 from .do_server_wire import READY, WireError, recv_request, send_line
@@ -78,14 +79,19 @@ class Server:
         self.listening = True
         self.asked = asked  # {"stop": bool}, set by a signal (wake_on_signals)
         self.request_wait = request_timeout()
+        # Logins it stays for (cli/do_server_hold.py): while one lives, idle time is no end.
+        self.holds = Holds(
+            lambda fd: self.selector.register(fd, selectors.EVENT_READ, "held"),
+            self.selector.unregister,
+        )
 
     def loop(self, code: str, idle: float) -> None:
         last_used = checked = time.monotonic()
         while True:
             now = time.monotonic()
-            if self.listening and (
-                self.asked["stop"] or (now - last_used > idle and not self.children)
-            ):
+            idle_left = idle - (now - last_used)
+            idle_over = idle_left < 0 and not self.children and not self.holds
+            if self.listening and (self.asked["stop"] or idle_over):
                 self.unbind()
             if self.listening and now - checked > CODE_CHECK:
                 checked = now
@@ -95,16 +101,18 @@ class Server:
                 return
             if not self.listening:
                 timeout = None  # a child's end wakes it
-            elif self.children:
+            elif self.children or idle_left <= 0:  # idle, but held: a login's end wakes it
                 timeout = CODE_CHECK
             else:
-                timeout = min(CODE_CHECK, max(0.0, idle - (now - last_used)))
+                timeout = min(CODE_CHECK, idle_left)
             for key, _ in self.selector.select(timeout):
                 last_used = time.monotonic()
                 if key.data == "accept":
                     self.accept()
                 elif key.data == "hangup":
                     self.hung_up()
+                elif key.data == "held":  # its login ended: idle time counts from here
+                    self.holds.ended(key.fd)
                 elif key.data == "wake":
                     with contextlib.suppress(OSError):
                         os.read(key.fd, 64)
@@ -129,7 +137,19 @@ class Server:
                 place.close_quietly(fd)
             conn.close()
             return
+        if request.get("kind") == "hold":
+            self.hold(conn, fds)
+            return
         self.fork(conn, request, fds)
+
+    def hold(self, conn: socket.socket, fds: list[int]) -> None:
+        """A login to stay for: its pidfd is the request's first descriptor."""
+        for fd in fds[1:]:
+            place.close_quietly(fd)
+        held = self.listening and self.holds.add(fds[0])
+        with contextlib.suppress(OSError):
+            send_line(conn, {"held": held})
+        conn.close()
 
     def hung_up(self) -> None:
         """Clients gone before their command ended: their children killed (a command is
@@ -282,7 +302,7 @@ def wake_on_signals(asked: dict) -> int:
 
 
 def main(argv: list[str]) -> int:
-    name, code = argv
+    name, code, *held = argv  # held: the descriptor of a login's pidfd (do_server_hold)
     if root():
         return 0  # root is never served (cli/do_server_peer.py)
     if place.code_digest() != code:
@@ -302,6 +322,8 @@ def main(argv: list[str]) -> int:
     wake = wake_on_signals(asked)
     warm()  # cli/do_server_warm.py: what no served command should pay for again
     server = Server(folder, name, bind(folder, place.socket_name(name)), wake, asked)
+    if held and held[0].isdigit():
+        server.holds.add(int(held[0]))
     with contextlib.suppress(OSError):  # listening: the next start need not wait for this one
         os.unlink(f"{name}.{place.STARTING[0]}", dir_fd=folder)
     server.loop(code, place.idle_seconds())

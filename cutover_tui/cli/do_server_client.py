@@ -278,24 +278,33 @@ def _report_cpu(cpu: object) -> None:
             out.write(f"{cpu}\n")
 
 
-def start_server(print_: str, code: str) -> None:
+def start_server(print_: str, code: str, hold: int | None = None) -> bool:
     """A server for this fingerprint, detached (as cli/facts_refresh.py starts a refresh):
     this package's code in an isolated Python in `/`, a session of its own, /dev/null for
-    its streams, none of this process's other descriptors, the same interpreter flags."""
+    its streams, none of this process's other descriptors, the same interpreter flags;
+    `hold`, a login's pidfd, handed over for it to stay while that process lives
+    (cli/do_server_hold.py). False when another start is under way or the spawn failed."""
     from .facts_refresh import inherited
 
     if not _first_to_start(print_):
-        return
+        return False
     quiet = [(os.POSIX_SPAWN_OPEN, fd, os.devnull, os.O_RDWR, 0) for fd in (0, 1, 2)]
     env = {k: v for k, v in os.environ.items() if k in SERVER_ENV or k.startswith("CUTOVER_")}
     env |= {k: v for k, v in os.environ.items() if k.startswith("LC_")}
     try:
         actions = quiet + [(os.POSIX_SPAWN_CLOSE, fd) for fd in inherited()]
-        argv = python_command("cutover_tui.cli.do_server", [print_, code], cwd="/")
+        words = [print_, code]
+        if hold is not None:
+            from .do_server_hold import spawn_actions
+
+            held, word = spawn_actions(hold)
+            actions, words = actions + held, words + word
+        argv = python_command("cutover_tui.cli.do_server", words, cwd="/")
         argv[1:1] = place.server_flags()
         os.posix_spawn(sys.executable, argv, env, file_actions=actions, setsid=True)
     except Exception:  # never fail a command that has run: the next one tries again
-        return
+        return False
+    return True
 
 
 def _first_to_start(print_: str) -> bool:

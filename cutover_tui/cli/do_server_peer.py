@@ -82,11 +82,14 @@ def check_peer(conn: socket.socket) -> int:
 
 
 def servable_request(request: dict) -> bool:
-    """Only what a server is for: a `cutover do` command, or the facts refresh
-    (cli/do_server_refresh.py); any other `cutover` command is refused."""
+    """Only what a server is for: a `cutover do` command, the facts refresh
+    (cli/do_server_refresh.py) or a login's hold (cli/do_server_hold.py); any other
+    `cutover` command is refused."""
     argv = request.get("argv")
     if not isinstance(argv, list) or not argv:
         return False
     if request.get("kind") == "facts-refresh":
         return len(argv) == 1
+    if request.get("kind") == "hold":  # a login to stay for (cli/do_server_hold.py)
+        return argv == ["hold"]
     return "kind" not in request and argv[0] == "do"

@@ -1,0 +1,186 @@
+"""A login's first `cutover do` is served (cli/warm_command.py, cli/do_server_hold.py,
+deploy/profile.d/cutover.sh): a real login shell of the served user, in an audit session of
+its own as pam_loginuid makes one at an SSH login (when the tests run as root), sources the
+profile hook; its server listens before the first command, that command is served, the
+server outlives its idle time while the shell lives and leaves once the shell has gone."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cutover_tui.cli.do_server_hold import Holds, is_pidfd
+from tests.do_server_support import (
+    as_user,
+    cutover,
+    cutover_env,
+    served_run,
+    served_uid,
+    server_pid,
+    servers_of,
+    servers_stopped,
+    stop,
+    until,
+    wait_gone,
+)
+
+HOOK = Path(__file__).resolve().parent.parent / "deploy" / "profile.d" / "cutover.sh"
+BIN = str(Path(sys.executable).parent)  # where `cutover` is installed beside this Python
+
+
+def login_shell(env: dict[str, str], cwd: Path) -> subprocess.Popen:
+    """`sh -s` of the served user reading its commands from a pipe: as root, in a new audit
+    session (loginuid written before the user is taken, as pam_loginuid does)."""
+    shell = [*as_user(), "sh", "-s"]
+    if os.geteuid() == 0:
+        login = f'echo {served_uid()} > /proc/self/loginuid && exec "$@"'
+        shell = ["sh", "-c", login, "login", *shell]
+    return subprocess.Popen(
+        shell,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
+        cwd=cwd,
+    )
+
+
+def typed(shell: subprocess.Popen, line: str) -> str:
+    """`line` run by the shell; its output and exit code (`... rc=N`)."""
+    assert shell.stdin is not None and shell.stdout is not None
+    shell.stdin.write(f"{line} 2>&1; echo rc=$?\n")
+    shell.stdin.flush()
+    said = []
+    while not (out := shell.stdout.readline()).startswith("rc="):
+        assert out, "the login shell ended"
+        said.append(out)
+    return "".join(said) + out
+
+
+def session_of(pid: int) -> str:
+    return Path(f"/proc/{pid}/sessionid").read_text()
+
+
+def held_pids(server: int) -> list[int]:
+    """The processes whose pidfds the server holds (its /proc fdinfo, as root sees it)."""
+    held = []
+    for fd in Path(f"/proc/{server}/fd").iterdir():
+        try:
+            if os.readlink(fd) != "anon_inode:[pidfd]":
+                continue
+            info = (Path(f"/proc/{server}/fdinfo") / fd.name).read_text()
+        except OSError:
+            continue
+        held += [int(line.split()[1]) for line in info.splitlines() if line.startswith("Pid:")]
+    return held
+
+
+def test_a_login_hook_has_the_first_command_served_and_holds_the_server(tmp_path: Path) -> None:
+    run_id, a, _b = served_run(tmp_path)
+    state, cpu = tmp_path / "state", tmp_path / "cpu"
+    env = cutover_env(state, True, CUTOVER_RUNS=str(a), CUTOVER_DO_SERVER_CPU_FILE=str(cpu))
+    env |= {"PATH": f"{BIN}:{env['PATH']}", "CUTOVER_DO_SERVER_IDLE": "0.05"}
+    other = tmp_path / "other"
+    with servers_stopped(state, other):
+        shell = login_shell(env, tmp_path)
+        try:
+            assert typed(shell, f". {HOOK}").endswith("rc=0\n")
+            server = until(lambda: server_pid(state), "the login's server listening")
+            assert session_of(server) == session_of(shell.pid)  # the login's own session
+            if os.geteuid() == 0:
+                assert session_of(shell.pid) != session_of(os.getpid())  # a new login
+            until(lambda: shell.pid in held_pids(server), "the login shell held")
+            # The same idle time, unheld, in another state folder: once that server has
+            # left, the held one has been idle longer than its idle time and is still here.
+            code, _out, err = cutover(["warm"], env | {"CUTOVER_STATE": str(other)}, tmp_path)
+            assert code == 0, err
+            control = until(lambda: server_pid(other), "the unheld server listening")
+            wait_gone(control)
+            assert server_pid(state) == server
+            said = typed(shell, f"cutover do {run_id} note --note first --reason r")
+            assert said.startswith("#") and said.endswith("rc=0\n"), said
+            assert cpu.read_text().strip(), "the login's first full-path command was not served"
+        finally:
+            shell.stdin.close()  # the login ends
+            shell.wait(timeout=60)
+        wait_gone(server)  # its hold gone and idle: it leaves
+        assert servers_of(state) == []
+
+
+def test_a_listening_server_takes_a_later_logins_hold(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    env = cutover_env(state, True)
+    held = subprocess.Popen([*as_user(), "sleep", "600"])  # a login shell of the user
+    try:
+        with servers_stopped(state):
+            code, out, err = cutover(["warm"], env, tmp_path)  # unheld: the idle hour
+            assert (code, err) == (0, ""), err
+            assert "starting" in out and "stays while" not in out
+            server = until(lambda: server_pid(state), "a server listening")
+            code, out, err = cutover(["warm", "--while", str(held.pid)], env, tmp_path)
+            assert (code, err) == (0, "")
+            assert out.strip().endswith(f"listening; it stays while process {held.pid} lives")
+            assert held_pids(server) == [held.pid]
+            held.kill()
+            held.wait()
+            until(lambda: held_pids(server) == [], "the hold let go once its process ended")
+            assert server_pid(state) == server  # the idle hour still to run
+    finally:
+        if held.poll() is None:
+            stop(held.pid)
+
+
+def test_warm_says_in_one_line_why_it_does_nothing(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    env = cutover_env(state, True)
+    code, _out, err = cutover(["warm", "--while", "1"], env, tmp_path)  # init: not the user's
+    assert (code, err) == (
+        2,
+        "cutover warm: process 1 is not yours: a server is held only for your own login\n",
+    )
+    code, _out, err = cutover(["warm", "--while", "999999999"], env, tmp_path)
+    assert (code, err) == (2, "cutover warm: no process 999999999 to hold the server for\n")
+    code, _out, err = cutover(["warm"], env | {"CUTOVER_DO_SERVER": "0"}, tmp_path)
+    assert (code, err) == (
+        1,
+        "cutover warm: the command server is off (CUTOVER_DO_SERVER=0); nothing started\n",
+    )
+    code, _out, err = cutover(["warm"], env | {"PYTHONHASHSEED": "1"}, tmp_path)
+    assert code == 1 and "no server can copy; nothing started" in err
+    assert servers_of(state) == []
+    if os.geteuid() == 0:
+        code, _out, err = cutover(["warm"], env, tmp_path, user=[])
+        assert code == 1 and err.startswith("cutover warm: root's commands are never served")
+        assert err.count("\n") == 1
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="a second user's process is root's")
+def test_the_hook_is_silent_and_never_fails_a_login(tmp_path: Path) -> None:
+    """As root (never served) and with no `cutover` on PATH, sourcing it says nothing."""
+    for path in (f"{BIN}:/usr/bin:/bin", "/usr/bin:/bin"):
+        done = subprocess.run(
+            ["sh", "-c", f". {HOOK}; echo done"],
+            env={"PATH": path, "CUTOVER_STATE": str(tmp_path / "state")},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert (done.returncode, done.stdout, done.stderr) == (0, "done\n", "")
+
+
+def test_only_a_pidfd_is_held(tmp_path: Path) -> None:
+    registered: list[int] = []
+    holds = Holds(registered.append, registered.remove)
+    plain = os.open(tmp_path, os.O_RDONLY)
+    assert not is_pidfd(plain) and not holds.add(plain)  # refused, and closed
+    with pytest.raises(OSError):
+        os.fstat(plain)
+    pidfd = os.pidfd_open(os.getpid())
+    assert is_pidfd(pidfd) and holds.add(pidfd) and holds and registered == [pidfd]
+    holds.ended(pidfd)
+    assert not holds and registered == []
