@@ -33,9 +33,9 @@ BIN = str(Path(sys.executable).parent)  # where `cutover` is installed beside th
 
 
 def login_shell(env: dict[str, str], cwd: Path) -> subprocess.Popen:
-    """`sh -s` of the served user reading its commands from a pipe: as root, in a new audit
-    session (loginuid written before the user is taken, as pam_loginuid does)."""
-    shell = [*as_user(), "sh", "-s"]
+    """An interactive `sh` of the served user reading its commands from a pipe: as root, in
+    a new audit session (loginuid written before the user is taken, as pam_loginuid does)."""
+    shell = [*as_user(), "sh", "-i", "-s"]
     if os.geteuid() == 0:
         login = f'echo {served_uid()} > /proc/self/loginuid && exec "$@"'
         shell = ["sh", "-c", login, "login", *shell]
@@ -159,18 +159,52 @@ def test_warm_says_in_one_line_why_it_does_nothing(tmp_path: Path) -> None:
         assert err.count("\n") == 1
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="a second user's process is root's")
+@pytest.mark.parametrize("interactive", [True, False])
+def test_the_hook_starts_a_server_for_an_interactive_login_only(
+    tmp_path: Path, interactive: bool
+) -> None:
+    """A script's login shell (`bash -lc`) types no command: no server for it. The shell
+    and everything it started hold a pipe's write end: its EOF says they all have ended."""
+    state = tmp_path / "state"
+    env = cutover_env(state, True) | {"PATH": f"{BIN}:{os.environ['PATH']}"}
+    read, write = os.pipe()
+    flags = ["-i"] if interactive else []
+    with servers_stopped(state):
+        shell = subprocess.Popen(
+            [*as_user(), "sh", *flags, "-c", f". {HOOK}"],
+            env=env,
+            cwd=tmp_path,
+            pass_fds=(write,),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        os.close(write)
+        with os.fdopen(read, "rb") as ended:
+            assert ended.read() == b""  # the shell, its subshell and `cutover warm` have ended
+        shell.wait(timeout=60)
+        assert bool(servers_of(state)) is interactive
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="root's login is the case tried")
 def test_the_hook_is_silent_and_never_fails_a_login(tmp_path: Path) -> None:
-    """As root (never served) and with no `cutover` on PATH, sourcing it says nothing."""
-    for path in (f"{BIN}:/usr/bin:/bin", "/usr/bin:/bin"):
+    """As root (never served) and with no `cutover` on PATH, sourcing it adds nothing to
+    what an interactive `sh` says by itself."""
+
+    def login(script: str, path: str) -> tuple[int, str, str]:
         done = subprocess.run(
-            ["sh", "-c", f". {HOOK}; echo done"],
+            ["sh", "-i", "-c", script],
             env={"PATH": path, "CUTOVER_STATE": str(tmp_path / "state")},
             capture_output=True,
             text=True,
             timeout=60,
         )
-        assert (done.returncode, done.stdout, done.stderr) == (0, "done\n", "")
+        return done.returncode, done.stdout, done.stderr
+
+    for path in (f"{BIN}:/usr/bin:/bin", "/usr/bin:/bin"):
+        bare = login("echo done", path)
+        assert login(f". {HOOK}; echo done", path) == bare
+        assert bare[:2] == (0, "done\n")
 
 
 def test_only_a_pidfd_is_held(tmp_path: Path) -> None:

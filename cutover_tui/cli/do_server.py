@@ -106,12 +106,13 @@ class Server:
             else:
                 timeout = min(CODE_CHECK, idle_left)
             for key, _ in self.selector.select(timeout):
-                last_used = time.monotonic()
+                if key.data != "held":  # a login's end is no use: unused, its server leaves
+                    last_used = time.monotonic()
                 if key.data == "accept":
                     self.accept()
                 elif key.data == "hangup":
                     self.hung_up()
-                elif key.data == "held":  # its login ended: idle time counts from here
+                elif key.data == "held":  # its login ended: idle time rules again
                     self.holds.ended(key.fd)
                 elif key.data == "wake":
                     with contextlib.suppress(OSError):
