@@ -23,6 +23,7 @@ from tests.do_server_support import (
     server_pid,
     servers_of,
     servers_stopped,
+    sockets,
     stop,
     until,
     wait_gone,
@@ -110,6 +111,23 @@ def test_a_login_hook_has_the_first_command_served_and_holds_the_server(tmp_path
             shell.wait(timeout=60)
         wait_gone(server)  # its hold gone and idle: it leaves
         assert servers_of(state) == []
+
+
+def test_a_login_that_never_used_its_server_takes_it_away_at_logout(tmp_path: Path) -> None:
+    """With the usual idle hour: watched through /proc and the socket's name only (a
+    connection to it would count as use)."""
+    state = tmp_path / "state"
+    env = cutover_env(state, True) | {"PATH": f"{BIN}:{os.environ['PATH']}"}
+    with servers_stopped(state):
+        shell = login_shell(env, tmp_path)
+        try:
+            assert typed(shell, f". {HOOK}").endswith("rc=0\n")
+            (server,) = until(lambda: servers_of(state), "the login's server started")
+            until(lambda: shell.pid in held_pids(server) and sockets(state), "it listens, held")
+        finally:
+            shell.stdin.close()  # the login ends
+            shell.wait(timeout=60)
+        wait_gone(server)
 
 
 def test_a_listening_server_takes_a_later_logins_hold(tmp_path: Path) -> None:

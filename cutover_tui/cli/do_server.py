@@ -87,6 +87,8 @@ class Server:
 
     def loop(self, code: str, idle: float) -> None:
         last_used = checked = time.monotonic()
+        if self.holds:  # started for a login: its start is no use (unused, it leaves at logout)
+            last_used -= idle
         while True:
             now = time.monotonic()
             idle_left = idle - (now - last_used)
