@@ -147,7 +147,7 @@ class Server:
 
     def hold(self, conn: socket.socket, fds: list[int]) -> None:
         """A login to stay for: its pidfd is the request's first descriptor."""
-        for fd in fds[1:]:
+        for fd in fds[1:] if self.listening else fds:  # a server leaving holds nothing
             place.close_quietly(fd)
         held = self.listening and self.holds.add(fds[0])
         with contextlib.suppress(OSError):
