@@ -7,8 +7,9 @@ it are located in it."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from .layout import NoTable, lay_out
 from .links import References
@@ -18,7 +19,7 @@ from .reading import column_date_order, read_rows
 from .rows import Draft
 from .sheet import Sheet, Workbook
 from .steps import build_steps
-from .timing import span_of
+from .timing import instant, span_of
 from .values import exact_duration, text_of
 
 
@@ -38,6 +39,7 @@ def rollback_data(
     settings: dict[str, Any],
     problems: Problems,
     taken: set[str],
+    zone: ZoneInfo,
 ) -> ImportedRollback | None:
     sheet = book.aux.get("rollback")
     if sheet is None:
@@ -51,7 +53,7 @@ def rollback_data(
         layout = lay_out(sheet, (), own)
         drafts = read_rows(layout.rows, own, column_date_order(layout.rows))
         has_ids = layout.columns.first("id") is not None
-        steps = build_steps(drafts, has_ids, people, phases, references, own, taken)
+        steps = build_steps(drafts, has_ids, people, phases, references, own, taken, zone)
         key = people.key_for(owner, None, None) if owner else ""
     except NoTable as exc:
         own.add(str(exc))
@@ -65,8 +67,9 @@ def rollback_data(
             "step, makes the call"
         )
     if not rto and steps:
-        starts = [s["not_before"] for s in steps if s.get("not_before")]
-        span = span_of(steps, min(starts, default=datetime(2000, 1, 1))) or timedelta(0)
+        starts = [instant(s["not_before"], zone) for s in steps if s.get("not_before")]
+        origin = min(starts, default=datetime(2000, 1, 1, tzinfo=UTC))
+        span = span_of(steps, origin, zone) or timedelta(0)
         rto = exact_duration(max(span, timedelta(minutes=1)))
         own.warn(
             f"no 'rollback rto' row in the Plan sheet: the RTO is taken as the rollback's "

@@ -29,7 +29,7 @@ from .rows import Draft
 from .sheet import Workbook, read_workbook
 from .sniff import ImportRefused
 from .steps import build_steps, listed_phases
-from .timing import window_of
+from .timing import window_of, zone_of
 from .values import slug, text_of
 
 
@@ -170,10 +170,11 @@ def _plan_data(
     references.templates = {str(t.get("id")) for t in aux.table(book.aux.get("templates"))}
     phases = listed_phases(aux.table(book.aux.get("phases")))
     taken: set[str] = set()
-    steps = build_steps(drafts, has_ids, people, phases, references, problems, taken)
+    zone = zone_of(options.timezone or settings.get("timezone"))
+    steps = build_steps(drafts, has_ids, people, phases, references, problems, taken, zone)
     good = [d for d in drafts if not d.failed]
-    rollback = rollback_data(book, people, phases, references, settings, problems, taken)
-    start, end = window_of(drafts, steps, options, settings, problems, result)
+    rollback = rollback_data(book, people, phases, references, settings, problems, taken, zone)
+    start, end = window_of(drafts, steps, options, settings, zone, problems, result)
     if start is None:
         return None
     data: dict[str, Any] = {

@@ -5,6 +5,7 @@ sheet and a workbook's Rollback sheet both go through here; their ids share one 
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from ..plan.ids import id_problem
 from .links import References, WaitStep, find_cycle, resolve_links
@@ -24,8 +25,10 @@ def build_steps(
     references: References,
     problems: Problems,
     taken: set[str],
+    zone: ZoneInfo,
 ) -> list[dict[str, Any]]:
-    """The steps of `drafts`, in sheet order; `taken` (ids already used) grows with theirs."""
+    """The steps of `drafts`, in sheet order; `taken` (ids already used) grows with theirs;
+    durations from Start and End worked on the plan's clock, `zone`."""
     duplicates = assign_ids(drafts, problems, taken)
     after, waits = resolve_links(drafts, has_ids, problems, taken)
     # A cycle's first row is set aside (and named) so that every other problem is still found;
@@ -33,7 +36,7 @@ def build_steps(
     graph = {k: ([] if k in duplicates else v) for k, v in after.items()}
     find_cycle(drafts, {**graph, **{w.id: [w.after] for w in waits}}, problems)
     phase_ids(drafts, phases)
-    settle_durations(drafts, problems)
+    settle_durations(drafts, problems, zone)
     references.add_rows(drafts, has_ids)
     failed = {d.id for d in drafts if d.failed}
     steps = [
