@@ -22,8 +22,9 @@ from pydantic import BaseModel
 
 from ..plan.model import Audience, Person, Phase, Readiness, Template, Trigger
 from ..plan.risks import Risk
+from .date_order import DateOrder
 from .sheet import Sheet, Value, column_letter
-from .values import CellError, text_of, when_of
+from .values import CellError, text_of
 
 
 def _list_keys(model: type[BaseModel]) -> frozenset[str]:
@@ -71,15 +72,16 @@ PLAN_KEYS = (
 )
 
 
-def table(sheet: Sheet | None) -> list[dict[str, Any]]:
-    """The sheet's rows as dicts of the plan keys its header names (others: `unknown_columns`)."""
+def table(sheet: Sheet | None, dates: DateOrder | None = None) -> list[dict[str, Any]]:
+    """The sheet's rows as dicts of the plan keys its header names (others: `unknown_columns`);
+    a time written as text read in the order of the steps' dates, `dates`."""
     model = _model_of(sheet)
     keys = _keys_of(model)
     lowered = _choice_keys(model) if model else frozenset()
     rows = _table(sheet, _list_keys(model) if model else frozenset(), keys, lowered)
     for key in _time_keys(model) if model else ():
         for row in (row for row in rows if key in row):
-            row[key] = _time(row[key])
+            row[key] = _time(row[key], dates or DateOrder())
     return rows
 
 
@@ -93,14 +95,14 @@ def _holds_time(annotation: Any) -> bool:
     return annotation is datetime or any(_holds_time(arg) for arg in get_args(annotation))
 
 
-def _time(cell: Any) -> Any:
-    """A time written as text, with its offset as `cutover export` writes one in the hour a
-    clock change repeats, as the plan is to read it; a text that is no time as written (the
-    plan's validation says what is wrong with it)."""
+def _time(cell: Any, dates: DateOrder) -> Any:
+    """A time written as text (in the steps' date order; with its offset as `cutover export`
+    writes one in the hour a clock change repeats), as the plan is to read it; a text that is
+    no time as written (the plan's validation says what is wrong with it)."""
     if not isinstance(cell, str):
         return cell
     try:
-        return when_of(cell).written
+        return dates.when(cell).written
     except CellError:
         return cell
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 import itertools
 from typing import TYPE_CHECKING, Any
 
+from .date_order import DateOrder
 from .layout import Heading, StepRow, is_total
 from .problems import Problems
 from .rows import Draft, read_row
-from .values import date_order, text_of
+from .values import text_of
 
 if TYPE_CHECKING:
     from .runbook import ImportResult
@@ -39,7 +40,8 @@ def note_formulas(
         result.notes.append(f"{used} formula cell(s) read as the values Excel saved with them")
 
 
-def column_date_order(rows: list[StepRow | Heading]) -> str:
+def column_date_order(rows: list[StepRow | Heading]) -> DateOrder:
+    """The order the steps' Start and End dates written as text read in."""
     texts = [
         str(value)
         for row in rows
@@ -48,7 +50,7 @@ def column_date_order(rows: list[StepRow | Heading]) -> str:
         for _, value in row.cells.get(name, [])
         if isinstance(value, str)
     ]
-    return date_order(texts)
+    return DateOrder(texts)
 
 
 def summaries_as_headings(

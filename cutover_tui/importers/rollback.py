@@ -51,7 +51,7 @@ def rollback_data(
     main, people.problems = people.problems, own  # a name first met here is flagged here
     try:
         layout = lay_out(sheet, (), own)
-        drafts = read_rows(layout.rows, own, column_date_order(layout.rows))
+        drafts = read_rows(layout.rows, own, column_date_order(layout.rows).order)
         has_ids = layout.columns.first("id") is not None
         steps = build_steps(drafts, has_ids, people, phases, references, own, taken, zone)
         key = people.key_for(owner, None, None) if owner else ""

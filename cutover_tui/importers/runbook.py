@@ -19,6 +19,7 @@ from ..plan.load import validate_data
 from ..plan.write import dumps_plan
 from . import aux
 from .columns import ALIASES, Columns, MapError, parse_maps
+from .date_order import DateOrder
 from .layout import NoTable, lay_out
 from .links import References
 from .people import People
@@ -101,7 +102,8 @@ def build(book: Workbook, options: ImportOptions, maps: list[tuple[str, str]]) -
             result.notes.append(f"columns kept as step notes: {shown}")
     note_formulas(sheet, layout.header_row, columns, problems, result)
     rows = summaries_as_headings(layout.rows, result)
-    drafts = read_rows(rows, problems, column_date_order(rows))
+    dates = column_date_order(rows)  # the Plan and Triggers sheets' dates read the same way
+    drafts = read_rows(rows, problems, dates.order)
     for name, aux_sheet in book.aux.items():
         for header in aux.unknown_columns(aux_sheet):
             problems.add_at(
@@ -112,7 +114,7 @@ def build(book: Workbook, options: ImportOptions, maps: list[tuple[str, str]]) -
             )
     settings = aux.plan_settings(book.aux.get("plan"))
     people = People(aux.table(book.aux.get("people")), problems)
-    data = _plan_data(book, layout, drafts, people, options, settings, problems, result)
+    data = _plan_data(book, layout, drafts, people, options, settings, dates, problems, result)
     if data is not None and not problems.errors:
         _validate(data, drafts, problems, result, book.aux)
     return _finish(result, problems)
@@ -154,6 +156,7 @@ def _plan_data(
     people: People,
     options: ImportOptions,
     settings: dict[str, Any],
+    dates: DateOrder,
     problems: Problems,
     result: ImportResult,
 ) -> dict[str, Any] | None:
@@ -174,7 +177,7 @@ def _plan_data(
     steps = build_steps(drafts, has_ids, people, phases, references, problems, taken, zone)
     good = [d for d in drafts if not d.failed]
     rollback = rollback_data(book, people, phases, references, settings, problems, taken, zone)
-    start, end = window_of(drafts, steps, options, settings, zone, problems, result)
+    start, end = window_of(drafts, steps, options, settings, zone, dates, problems, result)
     if start is None:
         return None
     data: dict[str, Any] = {
@@ -193,7 +196,7 @@ def _plan_data(
         data["rollback"] = rollback.data
         result.rollback = rollback
     for section, sheet_name in aux.TABLES:
-        rows = aux.table(book.aux.get(sheet_name))
+        rows = aux.table(book.aux.get(sheet_name), dates)
         if rows:
             data[section] = rows
     if references.added:

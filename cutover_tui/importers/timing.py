@@ -23,9 +23,10 @@ from ..plan.write import local_time
 from ..plan.zones import ambiguous
 from .problems import Problems
 from .rows import Draft
-from .values import CellError, When, exact_duration, when_of
+from .values import CellError, When, exact_duration
 
 if TYPE_CHECKING:
+    from .date_order import DateOrder
     from .runbook import ImportOptions, ImportResult
 
 DEFAULT_BUFFER = 0.25
@@ -119,13 +120,15 @@ def window_of(
     options: ImportOptions,
     settings: dict[str, Any],
     zone: ZoneInfo,
+    dates: DateOrder,
     problems: Problems,
     result: ImportResult,
 ) -> tuple[datetime | None, datetime | None]:
     """The window's start and end, as the plan is to read them (with an offset if written with
-    one: the second 01:30 of a night the clocks go back)."""
+    one: the second 01:30 of a night the clocks go back); a Plan sheet's date written as text
+    in the order the steps' dates read."""
     starts = [d.start for d in drafts if d.start and not d.failed]
-    given = options.start or _sheet_time(settings, "window start", problems)
+    given = options.start or _sheet_time(settings, "window start", dates, problems)
     first = min(starts, key=lambda w: instant(w.written, zone)).written if starts else None
     written = given or first
     if written is None:
@@ -137,7 +140,7 @@ def window_of(
             f"the window starts {written:%Y-%m-%d %H:%M} (the sheet has no dates; set it with"
             " --start)"
         )
-    written_end = _sheet_time(settings, "window end", problems)
+    written_end = _sheet_time(settings, "window end", dates, problems)
     if written_end is not None:
         return written, written_end
     start = instant(written, zone)
@@ -177,7 +180,9 @@ def instant(value: datetime, zone: ZoneInfo) -> datetime:
     return value.astimezone(UTC)
 
 
-def _sheet_time(settings: dict[str, Any], key: str, problems: Problems) -> datetime | None:
+def _sheet_time(
+    settings: dict[str, Any], key: str, dates: DateOrder, problems: Problems
+) -> datetime | None:
     """The Plan sheet's `key`: a date cell, or a text (with its offset, as `cutover export`
     writes a time in the hour a clock change repeats)."""
     value = settings.get(key)
@@ -186,7 +191,7 @@ def _sheet_time(settings: dict[str, Any], key: str, problems: Problems) -> datet
     if not isinstance(value, str) or not value.strip():
         return None
     try:
-        return when_of(value).written
+        return dates.when(value).written
     except CellError as exc:
         problems.add_at(f"{problems.sheet.file} [Plan], {key}", str(exc), exc.hint, "error")
         return None
