@@ -3,6 +3,7 @@ the real CLI against a real SMTP server and HTTP receiver on 127.0.0.1."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -154,3 +155,44 @@ def test_an_audiences_cadence_is_said_as_a_duration(tmp_path: Path, capsys) -> N
     assert main(["comms", journal.run_id, "--contacts", "--runs", str(tmp_path / "runs")]) == 0
     out = capsys.readouterr().out
     assert "audience execs (Executives): ceo@example.com, cfo@example.com; every 30m" in out
+
+
+def test_a_send_under_a_key_answers_its_retry_and_refuses_other_words(
+    tmp_path: Path, monkeypatch, capsys
+) -> None:
+    """`do RUN send ... --key K` as every other action takes --key (review, 2026-12-03: send
+    kept its own keys, so a retry said "no draft" and a status update was queued twice)."""
+    from tests.comms_support import free_port
+    from tests.test_do_key_reused import rows
+
+    use_comms_config(monkeypatch, tmp_path, free_port())
+    # Begun half an hour ago: a run days old makes every send settle its alarm minute by
+    # minute since (engine/alarm.py), seconds a command.
+    began = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=30)
+    journal = new_run(tmp_path / "runs", comms_plan(start=began), started=began)
+    minutes = [began + timedelta(minutes=m) for m in (1, 20)]
+    journal.append(StepStarted(actor="boss", at=minutes[0], step="migrate", key="m1"))
+    journal.append(StepCompleted(actor="boss", at=minutes[1], step="migrate", key="m2"))
+    runs = ["--runs", str(tmp_path / "runs")]
+    announce = ["do", journal.run_id, "send", "announce", "--subject", "Migrated", "--key", "K"]
+    status = ["do", journal.run_id, "send", "status", "--key", "S"]
+    announce, status = [*announce, *runs], [*status, *runs]
+    answers = []
+    for argv in (announce, status):
+        assert main(argv) == 0
+        answers.append(capsys.readouterr().out)
+    written = rows(journal.path)
+    for argv, answer in zip((announce, status), answers, strict=True):
+        assert main(argv) == 0  # a retry: the rows it recorded, nothing more
+        assert capsys.readouterr().out == answer and answer.count("\n") >= 2
+    assert rows(journal.path) == written
+    for argv in (
+        ["send", "announce", "--subject", "Other"],
+        ["send", "status"],
+        ["note", "--note", "hello"],
+    ):
+        assert main(["do", journal.run_id, *argv, "--key", "K", *runs]) == 1
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1, err
+        assert "key 'K' was used at " in err and " for message-queued announce #" in err, err
+    assert rows(journal.path) == written

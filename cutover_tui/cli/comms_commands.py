@@ -14,12 +14,13 @@ import sys
 from ..comms.outgoing import Draft, drafts
 from ..comms.raci import raci_roles
 from ..comms.reach import reach_all
-from ..comms.send import find_draft, send_events
+from ..comms.send import find_draft, keyed, other_send, send_events, under_key
 from ..comms.settings import CommsConfigError, CommsSettings, load_comms_settings
 from ..comms.templates import render
 from ..comms.values import values_from
 from ..engine.state import Refused, RunState
 from ..engine.verdict import assess, forecaster_for
+from ..journal.idempotency import used_for
 from ..journal.identity import actor_for, describe, os_login
 from ..journal.run import run_clock
 from ..plan.durations import format_duration
@@ -189,7 +190,9 @@ def _test(plan_path: str | None) -> int:
 
 
 def cmd_send(args: argparse.Namespace) -> int:
-    """`cutover do RUN send DRAFT_OR_STEP`: render the draft now, queue it, close the step."""
+    """`cutover do RUN send DRAFT_OR_STEP`: render the draft now, queue it, close the step.
+    Under `--key K` a retry answers with the rows it recorded (and completes a send cut short);
+    the key used for anything else is refused, as every other `cutover do` refuses it."""
     journal = open_run(args)
     if journal is None:
         return 1
@@ -201,9 +204,15 @@ def cmd_send(args: argparse.Namespace) -> int:
     login = os_login()
     state = journal.state()
     actor = actor_for(state.plan, login)
+    earlier = _sent_before(journal, state, actor, args)
+    if isinstance(earlier, str):
+        print(f"cutover do: refused: {earlier} ({describe(state, login)})", file=sys.stderr)
+        return 1
     now = run_clock(journal, None).now()
     sched, _sight, verdict = assess(state, now, forecaster_for(journal.run_id))
     draft = find_draft(state, now, verdict, args.target or "")
+    if draft is None and earlier:  # sent in full: the retry's answer is what it recorded
+        return _said(earlier)
     if draft is None:
         known = ", ".join(d.id for d in drafts(state, now, verdict.stage)) or "none now"
         print(f"cutover do: no draft {args.target!r} to send (drafts: {known})", file=sys.stderr)
@@ -219,7 +228,10 @@ def cmd_send(args: argparse.Namespace) -> int:
         log_only=log_only,
         subject=args.subject,
         body=args.note,
+        key=args.key,
     )
+    if args.key:
+        events = keyed(events, args.key, fresh=not earlier)
     try:
         stored = [journal.append(e, now=lambda: now) for e in events]
     except Refused as refusal:
@@ -228,6 +240,23 @@ def cmd_send(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
-    for e in stored:
+    return _said(earlier + stored)
+
+
+def _sent_before(journal, state: RunState, actor: str, args: argparse.Namespace) -> list | str:
+    """What this person recorded under their `--key` before (none: a fresh key, or no key), or
+    the refusal when that was another command than this send."""
+    if not args.key or args.key not in state.keys:  # the fold's keys: no read of the log
+        return []
+    earlier = under_key(journal.events(), actor, args.key)
+    first = next((e for e in earlier if e.key == args.key), None)
+    if first is not None and other_send(first, args.target or "", args.subject, args.note):
+        return used_for(state, first)
+    return earlier
+
+
+def _said(stored: list) -> int:
+    """One line per row recorded, in the journal's order: what a send answers."""
+    for e in sorted({e.seq: e for e in stored}.values(), key=lambda e: e.seq):
         print(f"#{e.seq} {e.type} {getattr(e, 'message', '') or e.step_id or ''} by {e.actor}")
     return 0

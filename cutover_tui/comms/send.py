@@ -6,10 +6,11 @@ comms step is closed with the record of what was sent (comms-sent). The journal 
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from datetime import datetime
 
-from ..engine.events import CommsSent, Event
+from ..engine.events import CommsSent, Event, MessageQueued
 from ..engine.schedule import Schedule
 from ..engine.state import RunState
 from ..engine.verdict import Verdict
@@ -39,14 +40,17 @@ def send_events(
     log_only: bool,
     subject: str | None = None,
     body: str | None = None,
+    key: str | None = None,
 ) -> list[Event]:
-    """The events that send `draft` as `actor`; `subject` and `body` are the sender's edits."""
+    """The events that send `draft` as `actor`; `subject` and `body` are the sender's edits.
+    Under the sender's `key` (`cutover do ... --key`) a status update's ids are made of the key,
+    so a retry finds its messages queued (as a comms step's are by the step) and adds none."""
 
     def values(about: About) -> dict:
         return values_from(state, sched, verdict, about)
 
     step = draft.id if draft.id != LEVEL_DRAFT else None
-    prefix = f"step-{step}" if step else f"status-{uuid.uuid4().hex[:8]}"
+    prefix = f"step-{step}" if step else f"status-{_status_id(actor, key)}"
     queued = queue(
         state,
         actor=actor,
@@ -77,3 +81,43 @@ def send_events(
             )
         )
     return events
+
+
+def _status_id(actor: str, key: str | None) -> str:
+    """A status update's id: fresh, or made of its sender and their key (keys are per person)."""
+    if key is None:
+        return uuid.uuid4().hex[:8]
+    return hashlib.sha256(f"{actor}\0{key}".encode()).hexdigest()[:8]
+
+
+def keyed(events: list[Event], key: str, *, fresh: bool) -> list[Event]:
+    """`events` under the sender's key: the first of a fresh send takes the key itself (so any
+    other command under it is refused as the journal refuses one), every other its own key
+    after it ("K:queue:step-x.execs.email"), the same on a retry."""
+    out = [e.model_copy(update={"key": f"{key}:{e.key}"}) for e in events]
+    if fresh and out:
+        out[0] = out[0].model_copy(update={"key": key})
+    return out
+
+
+def under_key(events: list[Event], actor: str, key: str) -> list[Event]:
+    """What `actor` recorded under `key`: the event of that key, then those `keyed` after it;
+    none when they never used it."""
+    if not any(e.actor == actor and e.key == key for e in events):
+        return []
+    return [e for e in events if e.actor == actor and (e.key == key or e.key.startswith(key + ":"))]
+
+
+def other_send(earlier: Event, draft_id: str, subject: str | None, body: str | None) -> bool:
+    """Whether a send of `draft_id` with these edits is another command than the one whose
+    first event is `earlier`: another action, draft, subject or text. An edit left out of a
+    retry is not compared (the rendered words may have moved on since)."""
+    if not isinstance(earlier, MessageQueued):
+        return True
+    step = draft_id if draft_id != LEVEL_DRAFT else None
+    return (
+        earlier.step != step
+        or (step is None and earlier.cause != "level")
+        or bool(subject and earlier.subject != subject)
+        or bool(body and earlier.body != body)
+    )

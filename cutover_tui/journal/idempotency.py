@@ -48,6 +48,11 @@ def key_reused(state: RunState, earlier: Event, event: Event, *, words: bool = T
     command with the earlier row, exit 0, read as recorded."""
     if _command(earlier, words) == _command(event, words):
         return None
+    return used_for(state, earlier)
+
+
+def used_for(state: RunState, earlier: Event) -> str:
+    """The refusal of a command under `earlier`'s key: what and when the key was used for."""
     when = stamp(state, earlier.recorded_at or earlier.at)
     step = f" {earlier.step_id}" if earlier.step_id else ""
     return (
