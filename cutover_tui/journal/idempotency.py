@@ -23,11 +23,7 @@ def earlier_event(
         "SELECT seq, body FROM events WHERE actor = ? AND key = ?", (event.actor, event.key)
     ).fetchall()
     if mine:
-        earlier = parse_rows(mine)[0]
-        refusal = key_reused(state, earlier, event, words=False)
-        if refusal:
-            raise Refused(refusal)
-        return earlier
+        return repeated(state, parse_rows(mine)[0], event)
     if schema_version < 2:  # keys were unique across the run then
         taken = db.execute("SELECT seq, actor FROM events WHERE key = ?", (event.key,)).fetchone()
         if taken:
@@ -36,6 +32,16 @@ def earlier_event(
                 f"(#{taken[0]}) in this run, made before keys were per person: use another"
             )
     return None
+
+
+def repeated(state: RunState, earlier: Event, event: Event) -> Event:
+    """`earlier`, its author's event under `event`'s key, when `event` repeats its command;
+    Refused when it is another: the journal's answer, and the war room's in memory
+    (tui/source.py MemoryRun) alike."""
+    refusal = key_reused(state, earlier, event, words=False)
+    if refusal:
+        raise Refused(refusal)
+    return earlier
 
 
 def key_reused(state: RunState, earlier: Event, event: Event, *, words: bool = True) -> str | None:

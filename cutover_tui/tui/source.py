@@ -13,6 +13,7 @@ from typing import Protocol
 
 from ..engine.events import Event
 from ..engine.state import Refused, RunState, apply, check_rules, initial_state, permission
+from ..journal.idempotency import repeated
 from ..plan.model import Plan
 
 
@@ -84,8 +85,8 @@ class MemoryRun:
             raise Refused(reason)
         mine = (e for e in self._events if e.key == event.key and e.actor == event.actor)
         earlier = next(mine, None) if event.key else None
-        if earlier is not None:
-            return earlier
+        if earlier is not None:  # the journal's answer: this row, or another command refused
+            return repeated(self._state, earlier, event)
         reason = check_rules(self._state, event)
         if reason:
             raise Refused(reason)
