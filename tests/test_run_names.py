@@ -169,3 +169,36 @@ def test_a_listing_names_such_a_run_unreadable(
     main(["runs", "--runs", str(tmp_path / "runs")])
     out = capsys.readouterr().out
     assert "UNREADABLE: its run id '../../../x' is not one cutover makes" in out, out
+
+
+def test_a_run_id_too_long_for_a_file_name_is_said_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    """A 300-character id passed PLAIN_ID, and the OS said it: `cutover export` "cannot read
+    ...: File name too long" (review, 2026-12-03). A run id names files (RUN.db-wal, RUN.csv):
+    at most 200 characters, said by every command, and no run is made that could not be
+    opened again."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CUTOVER_STATE", str(tmp_path / "state"))
+    runs = ["--runs", str(tmp_path / "runs")]
+    new_run(tmp_path / "runs", steps=1).close()
+    long = "a" * 300
+    for words in (["status", long], ["export", long, "--csv"], ["do", long, "note", "--note", "x"]):
+        assert main([*words, *runs]) == 1
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and f"cutover {words[0]}: no run '{'a' * 40}…': its id " in err
+        assert "has 300 characters, more than the 200 a run id may have" in err, err
+    path = run_named(tmp_path / "hand", "b" * 201)  # a run file's own id, made by hand
+    assert main(["status", str(path)]) == 1
+    assert "its run id 'bbbb" in capsys.readouterr().err
+    plan = tmp_path / "long.toml"
+    plan.write_text(plan_text(1).replace('id = "jt"', f'id = "{"p" * 190}"', 1))
+    assert main(["start", str(plan), "--runs", str(tmp_path / "new")]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "would have an id of 206 characters" in err, err
+    assert not (tmp_path / "new").exists() and sorted(os.listdir(tmp_path)) == [
+        "hand",
+        "long.toml",
+        "runs",
+        "state",
+    ]

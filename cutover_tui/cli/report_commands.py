@@ -128,6 +128,10 @@ def names_a_run(args: argparse.Namespace) -> bool:
         return True
     if name.endswith((".toml", ".TOML")):
         return False  # a plan, wherever a file of that name is
+    from ..journal.run_files import ref_problem
+
+    if ref_problem(name):  # too long for a file's name: the run's reading says so
+        return True
     if not Path(name).exists():
         return True
     # A file here named as a run there (anyone who may write /tmp could put a plan of their

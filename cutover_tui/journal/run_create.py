@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .run_files import MAX_RUN_ID, JournalError, shown_id, too_long
 from .seal import EVENT_TRIGGERS, HIGH_WATER, META_TRIGGERS
 from .sqlite_io import immediate as _immediate
 from .sqlite_io import sqlite_connect as _connect
@@ -53,8 +54,15 @@ def new_run_meta(
     second it started), which the backend suffixes with -2, -3 when that name is taken."""
     plan = loaded.plan
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    run_id = f"{plan.plan.id}-{'rehearsal-' if rehearsal else ''}{stamp}"
+    if too_long(run_id + "-99"):  # before any file: a run no command could open again
+        raise JournalError(
+            f"a run of plan {shown_id(plan.plan.id)} would have an id of {len(run_id)} "
+            f"characters; a run id may have {MAX_RUN_ID} (it names files), less 3 for the -2 "
+            "of a second run begun that second: give the plan a shorter id"
+        )
     return {
-        "run_id": f"{plan.plan.id}-{'rehearsal-' if rehearsal else ''}{stamp}",
+        "run_id": run_id,
         "plan_id": plan.plan.id,
         "title": plan.plan.title,
         # Absolute: read from another directory (`cutover export RUN --out`'s guard of the
@@ -80,8 +88,8 @@ def create_run_file(
     file_mode: int = FILE_MODE,
 ) -> Path:
     """The path of a new run file of `loaded` in `directory` (Journal.create says why)."""
+    meta = new_run_meta(loaded, rehearsal, created_by, shift, speed)  # may refuse: first
     _make_runs_dir(directory)
-    meta = new_run_meta(loaded, rehearsal, created_by, shift, speed)
     base = meta["run_id"]
     meta["run_id"] = ""  # final once the file is claimed under its name
     old_umask = os.umask(0o007)

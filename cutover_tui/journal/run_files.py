@@ -30,13 +30,41 @@ class JournalError(Exception):
 # the run file's word, and any group member may write a run file: an id holding `/` would
 # name files outside where each command puts them (the memory of heads, an export, a review).
 PLAIN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+# The id names files: RUN.db (-wal, -shm, -journal), RUN.csv, review-RUN.html, and the hidden
+# name a new run is built under (35 bytes more). A file name holds 255 bytes: a longer id
+# could be read by no command (review, 2026-12-03: export said "cannot read", the OS's words).
+MAX_RUN_ID = 200
 
 
 def run_id_problem(run_id: str) -> str | None:
     """Why `run_id` (a run file's meta) is not a run id, or None when it is one."""
+    if too_long(run_id):
+        return f"its run id {shown_id(run_id)} {too_long(run_id)}"
     if PLAIN_ID.fullmatch(run_id):
         return None
     return f"its run id {run_id[:80]!r} is not one cutover makes (made by hand)"
+
+
+def too_long(run_id: str) -> str | None:
+    """ "has 300 characters, more than ...": why `run_id` is too long to be one, or None."""
+    size = len(run_id.encode("utf-8", "surrogatepass"))
+    if size <= MAX_RUN_ID:
+        return None
+    return f"has {size} characters, more than the {MAX_RUN_ID} a run id may have (it names files)"
+
+
+def shown_id(run_id: str) -> str:
+    """The id quoted, its first 40 characters: a line that names it stays a line."""
+    return repr(run_id[:40] + ("…" if len(run_id) > 40 else ""))
+
+
+def ref_problem(ref: str) -> str | None:
+    """Why the run named on a command line (an id, or RUN.db) cannot be one: too long. A
+    path (with `/`) is the OS's to judge."""
+    if "/" in ref:
+        return None
+    problem = too_long(ref.removesuffix(".db"))
+    return f"no run {shown_id(ref)}: its id {problem}" if problem else None
 
 
 def runs_dir(option: str | None = None) -> Path:
@@ -74,6 +102,8 @@ def run_path(ref: str, directory: Path) -> Path | None:
     of those is a file. JournalError when a bare word (no `/`) names a file here and
     another run in `directory`: anyone who may write the working directory (/tmp, a shared
     folder) could put a run of their own there named as the team's, and take the command."""
+    if ref_problem(ref):  # before the file system says "File name too long"
+        raise JournalError(ref_problem(ref))
     given = Path(ref)
     named = run_in(ref, directory)
     if not given.is_file():

@@ -34,7 +34,7 @@ from ..clock.conductor import Conductor
 from ..clocks import Clock
 from ..engine.state import Refused
 from ..journal.run import run_clock
-from ..journal.run_files import run_files
+from ..journal.run_files import ref_problem, run_files
 from ..journal.run_lookup import no_such_run
 from ..journal.store import Journal, JournalError
 from ..plan import PlanError
@@ -118,6 +118,8 @@ class Service:
         """The run named `ref`: an id in the directory, never a path (nothing outside it)."""
         if not isinstance(ref, str) or not ref or "/" in ref or ref.startswith("."):
             raise JournalError(f"{ref!r} is not a run id (locked mode names runs by id)")
+        if ref_problem(ref):  # too long for a file's name: said, not the OS's error
+            raise JournalError(ref_problem(ref))
         run_id = ref.removesuffix(".db")
         if run_id in self.runs:
             return self.runs[run_id]
