@@ -60,6 +60,31 @@ def test_joining_by_plan_names_the_command_and_the_command_opens_the_run_there(
     there.close()
 
 
+def test_the_command_keeps_the_connection_settings_given_to_migrate_never_a_password(
+    postgres_url: str, tmp_path: Path, opened: list[Journal], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Stop note: the mark kept user, host, port and database only, so a run moved with
+    sslmode=require was followed by a command that no longer asked for TLS."""
+    scheme, rest = postgres_url.split("://", 1)
+    user, rest = rest.split("@", 1)
+    given = f"{scheme}://{user}:hunter2@{rest}&sslmode=require&target_session_attrs=read-write"
+    source = new_run(tmp_path / "runs")
+    runs = ["--runs", str(tmp_path / "runs")]
+    assert main(["migrate", source.run_id, "--to", f"{given}&application_name=mine", *runs]) == 0
+    assert join(tmp_path) == 1
+    out, err = capsys.readouterr()
+    (said,) = err.splitlines()
+    assert "hunter2" not in out + said and "application_name" not in out + said, out + said
+    shareable = given.replace(":hunter2", "")
+    assert shlex.split(out.split("open it with: ", 1)[1])[3] == shareable, out
+    words = shlex.split(said.split("check the URL, then: ", 1)[1])
+    assert words[-1] == shareable, words
+    assert main([*words[1:], "--runs", str(tmp_path / "runs")]) == 0
+    (there,) = opened
+    assert there.head == source.head
+    there.close()
+
+
 def test_a_moved_run_is_refused_without_connecting(
     tmp_path: Path,
     opened: list[Journal],
@@ -97,6 +122,7 @@ def mark(tmp_path: Path, url: str) -> Journal:
         "postgresql://evil.example/db?passfile=/home/ops/.pgpass&sslmode=disable",
         "postgresql://h/\x1b[2Jdb",
         "host=evil.example dbname=db",
+        "postgresql://ops:hunter2@evil.example/db?options=-csearch_path%3Devil&sslmode=require",
     ],
 )
 def test_a_url_migrate_never_writes_is_not_followed(
@@ -108,4 +134,6 @@ def test_a_url_migrate_never_writes_is_not_followed(
     (said,) = capsys.readouterr().err.splitlines()
     assert said.startswith(f"cutover run: {source.run_id} moved to "), said
     assert "not opened there: its URL is not one cutover migrate writes" in said
-    assert "\x1b" not in said
+    assert "\x1b" not in said and "hunter2" not in said
+    line = moved.moved_to(sqlite3.connect(source.path)).line()
+    assert "--journal" not in line and "hunter2" not in line, line  # shown, not obeyed

@@ -14,12 +14,10 @@ migrate never writes (a libpq option, a password, a control character) gets no c
 
 from __future__ import annotations
 
-import shlex
 import sys
 
 from ..inert import inert_line
 from ..journal.moved import moved_of
-from ..journal.postgres import is_url, redact
 from ..journal.store import Journal
 
 
@@ -29,21 +27,12 @@ def where_it_went(journal: Journal, said: str) -> Journal | None:
     where = moved_of(journal)
     if where is None:
         return journal
-    problem = url_problem(where.url)
-    if problem is None:
-        then = (
-            f"check the URL, then: cutover run {journal.run_id} --journal {shlex.quote(where.url)}"
-        )
+    command = where.command("run", journal.run_id)
+    if command is not None:
+        then = f"check the URL, then: {command}"
     else:
-        then = f"{problem}; check it with whoever moved the run"
-    went = f"moved to {where.url} at {where.at} (cutover migrate by {where.by})"
+        then = f"{where.problem()}; check it with whoever moved the run"
+    went = f"moved to {where.shown()} at {where.at} (cutover migrate by {where.by})"
     print(inert_line(f"{said}: {journal.run_id} {went}; not opened there: {then}"), file=sys.stderr)
     journal.close()
-    return None
-
-
-def url_problem(url: str) -> str | None:
-    """Why the file's URL is not one `cutover migrate` writes (redact's form), or None."""
-    if not is_url(url) or inert_line(url) != url or redact(url) != url:
-        return "its URL is not one cutover migrate writes (user, host, port and database only)"
     return None

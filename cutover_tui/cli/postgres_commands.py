@@ -5,6 +5,7 @@ every command), and `cutover runs` on a PostgreSQL journal (`print_pg_runs`)."""
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from datetime import UTC, datetime
 
@@ -46,7 +47,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
         return 1
     seq, digest = done.head
     print(f"{done.run_id}: {done.events} events copied and verified, head {seq}:{digest[:16]}")
-    print(f"  open it with: cutover status --journal '{_shown(url)}' {done.run_id}")
+    print(f"  open it with: cutover status --journal {_shown(url)} {done.run_id}")
     return 0
 
 
@@ -64,9 +65,11 @@ def open_run_file(args: argparse.Namespace) -> Journal | None:
 
 
 def _shown(url: str) -> str:
-    from ..journal.postgres import redact
+    """The URL as the file's mark keeps it (its connection settings, never its password),
+    shell-quoted."""
+    from ..journal.postgres import shareable
 
-    return redact(url)
+    return shlex.quote(shareable(url))
 
 
 def print_pg_runs(url: str) -> int:

@@ -19,7 +19,7 @@ from psycopg import sql
 
 from . import moved
 from .pg_sql import one_line
-from .postgres import PgJournal, origin, redact
+from .postgres import PgJournal, origin, redact, shareable
 from .sqlite_io import immediate
 from .store import Journal, JournalError
 from .trust import verify_run
@@ -44,7 +44,7 @@ def migrate(source: Journal, url: str, now: datetime) -> Migrated:
         with immediate(source.db):
             # The mark first (a file it cannot write fails here, before anything is copied),
             # committed only once the copy is: a failed copy leaves the file as it was.
-            moved.mark(source.db, redact(url), f"{now:%Y-%m-%d %H:%M}Z", origin())
+            moved.mark(source.db, shareable(url), f"{now:%Y-%m-%d %H:%M}Z", origin())
             return _copy(source, url)
     except sqlite3.Error as exc:
         raise JournalError(f"{source.path}: cannot mark the file moved: {exc}") from None

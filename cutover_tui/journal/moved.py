@@ -24,6 +24,8 @@ import sqlite3
 from dataclasses import dataclass
 
 TABLE = "moved_to"
+# Never shown from a mark, whatever it holds.
+SECRET_PARAMS = ("password", "sslpassword")
 
 
 def mark(db: sqlite3.Connection, where: str, at: str, by: str) -> None:
@@ -37,31 +39,79 @@ def mark(db: sqlite3.Connection, where: str, at: str, by: str) -> None:
 
 @dataclass(frozen=True)
 class Moved:
-    """Where the run went: a URL (its password hidden), when (ISO, to the minute) and by whom."""
+    """Where the run went: a URL (its password hidden), when (ISO, to the minute) and by whom.
+
+    The mark is outside the file's hash chain and any group member may write it: its URL is
+    shown (`shown`: never a password, whatever the mark holds) and a command naming it is
+    printed only when it is one migrate writes (`problem`), never opened by itself."""
 
     url: str
     at: str
     by: str
 
+    def problem(self) -> str | None:
+        """Why the URL is not one `cutover migrate` writes (postgres.shareable's form), or None."""
+        from ..inert import inert_line
+        from .postgres import is_url, shareable
+
+        if (
+            not is_url(self.url)
+            or inert_line(self.url) != self.url
+            or shareable(self.url) != self.url
+        ):
+            return (
+                "its URL is not one cutover migrate writes (user, host, port, database and "
+                "connection settings only)"
+            )
+        return None
+
+    def shown(self) -> str:
+        """The URL to show: as written when migrate writes such; else what it holds, its
+        password left out (a mark is anyone's text: shown, not obeyed)."""
+        if self.problem() is None:
+            return self.url
+        from psycopg import Error
+        from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+        from .postgres import is_url, url_of
+
+        try:
+            parts = conninfo_to_dict(self.url)
+        except Error:
+            return "an unreadable URL"
+        parts = {key: value for key, value in parts.items() if key not in SECRET_PARAMS}
+        if not is_url(self.url):
+            return make_conninfo(**parts)
+        named = ("user", "host", "port", "dbname")
+        return url_of(parts, {key: value for key, value in parts.items() if key not in named})
+
+    def command(self, verb: str, run_id: str) -> str | None:
+        """`cutover VERB RUN --journal URL`, shell-quoted, or None for a URL migrate never writes."""
+        if self.problem() is not None:
+            return None
+        return f"cutover {verb} {run_id} --journal {shlex.quote(self.url)}"
+
     def line(self) -> str:
         """What a reader of the file is told, in one line (made inert by whoever shows it)."""
+        problem = self.problem()
+        then = problem or f"the run goes on with --journal {shlex.quote(self.url)}"
         return (
-            f"MOVED to {self.url} at {self.at} (cutover migrate by {self.by}): this file "
-            f"stopped there; the run goes on with --journal {self.url}"
+            f"MOVED to {self.shown()} at {self.at} (cutover migrate by {self.by}): this file "
+            f"stopped there; {then}"
         )
 
     def goes_on(self, run_id: str, read_only: bool) -> str:
         """What a war room open on the file says (made inert by whoever shows it): where the
         run went and the command that opens it there, to be typed once the war room is left
         (stop note, 2026-12-03: it said only `--journal URL`, and one reopened by hand)."""
-        verb = "follow" if read_only else "run"
+        then = self.command("follow" if read_only else "run", run_id)
         return (
-            f"MOVED to {self.url} at {self.at} (cutover migrate by {self.by}): the run goes "
-            f"on there: cutover {verb} {run_id} --journal {shlex.quote(self.url)}"
+            f"MOVED to {self.shown()} at {self.at} (cutover migrate by {self.by}): the run goes "
+            f"on there: {then or self.problem()}"
         )
 
     def as_json(self) -> dict[str, str]:
-        return {"to": self.url, "at": self.at, "by": self.by}
+        return {"to": self.shown(), "at": self.at, "by": self.by}
 
 
 def moved_to(db: object) -> Moved | None:
@@ -99,8 +149,8 @@ def moved_refusal(db: sqlite3.Connection) -> str | None:
     where = moved_to(db)
     if where is None:
         return None
-    url, at, by = where.url, where.at, where.by
+    then = where.problem() or f"name the run with --journal {shlex.quote(where.url)}"
     return (
-        f"this run moved to PostgreSQL at {at} (cutover migrate by {by}): the file takes no "
-        f"more events; name the run with --journal {url}"
+        f"this run moved to PostgreSQL at {where.at} (cutover migrate by {where.by}): the "
+        f"file takes no more events; {then}"
     )

@@ -28,6 +28,7 @@ import socket
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 import psycopg
 from psycopg import sql
@@ -56,12 +57,41 @@ def redact(url: str) -> str:
         parts = conninfo_to_dict(url)
     except psycopg.Error:
         return url.split("@")[-1] if "@" in url else url
+    return url_of(parts, {})
+
+
+# What a run's move mark keeps of migrate's URL besides user, host, port and database: how
+# to reach the server safely (TLS, its CA, which server of several), nothing secret and
+# nothing per-user (no password, passfile, client key or certificate, service file, options).
+SHARED_PARAMS = (
+    *("sslmode", "sslrootcert", "sslcrl", "sslcrldir", "sslsni", "sslnegotiation"),
+    *("ssl_min_protocol_version", "ssl_max_protocol_version", "channel_binding"),
+    *("require_auth", "gssencmode", "krbsrvname", "requirepeer"),
+    *("target_session_attrs", "load_balance_hosts", "connect_timeout"),
+)
+
+
+def shareable(url: str) -> str:
+    """The URL as a run's move mark keeps it and prints it to others (journal/moved.py):
+    `redact`'s, plus the parameters of SHARED_PARAMS it was given, in their order."""
+    try:
+        parts = conninfo_to_dict(url)
+    except psycopg.Error:
+        return redact(url)
+    return url_of(parts, {key: parts[key] for key in SHARED_PARAMS if parts.get(key)})
+
+
+def url_of(parts: dict[str, Any], params: dict[str, str]) -> str:
+    """A URL of libpq's parts (user, host, port, dbname) and `params` in its query."""
     host = parts.get("host") or "localhost"
     port = f":{parts['port']}" if parts.get("port") else ""
-    user = f"{parts['user']}@" if parts.get("user") else ""
+    user = f"{quote(parts['user'], safe='')}@" if parts.get("user") else ""
+    dbname = quote(parts.get("dbname", ""), safe="")
     if host.startswith("/"):  # a Unix socket's directory goes in the query, as libpq takes it
-        return f"postgresql://{user}/{parts.get('dbname', '')}?host={host}{port and '&port=' + port[1:]}"
-    return f"postgresql://{user}{host}{port}/{parts.get('dbname', '')}"
+        params = {"host": host, **({"port": port[1:]} if port else {}), **params}
+        host = port = ""
+    query = "&".join(f"{key}={quote(str(value), safe='/:,')}" for key, value in params.items())
+    return f"postgresql://{user}{host}{port}/{dbname}{query and '?' + query}"
 
 
 def shown_path(url: str, run_id: str) -> Path:
