@@ -9,6 +9,7 @@ import shlex
 import sys
 from datetime import UTC, datetime
 
+from ..inert import inert_line
 from ..journal.backend import journal_url
 from ..journal.migrate import migrate
 from ..journal.store import Journal, JournalError, runs_dir
@@ -91,7 +92,7 @@ def print_pg_runs(url: str) -> int:
         try:
             journal = PgJournal(url, name)
         except JournalError as exc:
-            print(f"{name:44} {'?':9} UNREADABLE: {exc}")
+            print(inert_line(f"{name:44} {'?':9} UNREADABLE: {exc}"))  # a schema anyone named
             continue
         try:
             info = journal.info()

@@ -38,6 +38,7 @@ from ..engine.events import Event
 from .identity import os_login
 from .pg_schema import build_schema
 from .pg_sql import PgConnection, PgError, not_connected, one_line
+from .run_files import run_id_problem
 from .store import SCHEMA_VERSION, Journal, JournalError, RunInfo, _nearest, new_run_meta
 
 if TYPE_CHECKING:
@@ -133,10 +134,23 @@ def pg_runs(conn: psycopg.Connection[Any]) -> list[str]:
     return [row[0] for row in rows]
 
 
+def check_run_id(url: str, run_id: str) -> None:
+    """JournalError, in one line, for a run id cutover never makes (store.run_id_problem,
+    as a run file's): a user's typo, or a schema any role that may create one named. Such
+    an id is never opened: it would name this user's memory of heads (`shown_path`), an
+    export's file, and go to a terminal."""
+    if run_id_problem(run_id):
+        raise JournalError(
+            f"{redact(url)}: run id {run_id[:80]!r} is not one cutover makes "
+            "(letters, digits, '.', '_' and '-')"
+        )
+
+
 class PgJournal(Journal):
     """An open run in PostgreSQL. One per process per run; not shared across threads."""
 
     def __init__(self, url: str, run_id: str) -> None:
+        check_run_id(url, run_id)
         self.url = url
         conn = connect(url)
         try:
@@ -188,6 +202,7 @@ class PgJournal(Journal):
         """A new, empty run with exactly these meta rows (a migrated run keeps its own, so
         its seal still holds); JournalError when a run of that id is there already."""
         run_id = meta["run_id"]
+        check_run_id(url, run_id)
         conn = connect(url)
         try:
             build_schema(conn, run_id, meta)
@@ -304,6 +319,7 @@ def grant(url: str, run_id: str, role: str, *, write: bool) -> None:
     """Let `role` read the run, and with `write` append to it: INSERT and SELECT on events,
     never UPDATE or DELETE (the lease and high-water rows change, so a writer may change
     those). A host whose role is only granted reading can follow but never write."""
+    check_run_id(url, run_id)
     conn = connect(url)
     schema, who = sql.Identifier(run_id), sql.Identifier(role)
     try:
@@ -337,6 +353,7 @@ def latest_open_pg(url: str, plan_id: str, mode: str | None = None) -> RunInfo |
     conn = connect(url)
     try:
         names = [n for n in pg_runs(conn) if n.startswith(f"{plan_id}-")]  # ids begin so
+        names = [n for n in names if run_id_problem(n) is None]  # never a run of ours
     finally:
         conn.close()
     runs = []
