@@ -157,22 +157,25 @@ def free_port() -> int:
 def main(target: str) -> int:
     """A real run of a bundled plan, served, drawn by Chromium, saved as a PNG."""
     runs = Path(tempfile.mkdtemp(prefix="cutover-shot-"))
-    env = {**os.environ, "CUTOVER_RUNS": str(runs), "CUTOVER_CONFIG": str(runs / "none.toml")}
-    os.environ.update(env)
-    cli = [sys.executable, "-m", "cutover_tui.cli"]
-    plan = ROOT / "plans" / "online-store.toml"
-    started = subprocess.run(
-        [*cli, "start", str(plan), "--rehearsal"], env=env, capture_output=True, text=True
-    )
-    run = started.stdout.strip().splitlines()[0]
-    for action in (["start", "enable-maintenance-page"], ["note", "--note", "bridge open"]):
-        subprocess.run([*cli, "do", run, *action], env=env, capture_output=True, check=False)
-    port = free_port()
-    with served(run, runs, port) as (url, _), chromium(1400, 860) as driver:
-        driver.get(url)
-        wait_for_text(driver, "read-only")
-        wait_for_text(driver, "bridge open")  # the comms log has painted the note: a full frame
-        driver.save_screenshot(target)
+    try:
+        env = {**os.environ, "CUTOVER_RUNS": str(runs), "CUTOVER_CONFIG": str(runs / "none.toml")}
+        os.environ.update(env)
+        cli = [sys.executable, "-m", "cutover_tui.cli"]
+        plan = ROOT / "plans" / "online-store.toml"
+        started = subprocess.run(
+            [*cli, "start", str(plan), "--rehearsal"], env=env, capture_output=True, text=True
+        )
+        run = started.stdout.strip().splitlines()[0]
+        for action in (["start", "enable-maintenance-page"], ["note", "--note", "bridge open"]):
+            subprocess.run([*cli, "do", run, *action], env=env, capture_output=True, check=False)
+        port = free_port()
+        with served(run, runs, port) as (url, _), chromium(1400, 860) as driver:
+            driver.get(url)
+            wait_for_text(driver, "read-only")
+            wait_for_text(driver, "bridge open")  # the comms log has painted the note: a full frame
+            driver.save_screenshot(target)
+    finally:
+        shutil.rmtree(runs, ignore_errors=True)
     print(target)
     return 0
 

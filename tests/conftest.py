@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -83,8 +84,15 @@ def mail():
 # Tests never read this host's /etc/cutover/cutover.toml (a runs directory or locked mode set
 # there would change every test's default); a test that wants one sets CUTOVER_CONFIG itself.
 os.environ["CUTOVER_CONFIG"] = str(ROOT / "tests" / "no-host-config.toml")
-# Nor this user's memory of the heads they have seen (journal.seen): one of their own.
-os.environ["CUTOVER_STATE"] = tempfile.mkdtemp(prefix="cutover-test-state-")
+# Nor this user's memory of the heads they have seen (journal.seen): one of their own, made by
+# each process that imports this file (each pytest-xdist worker: its own) and removed by that
+# process when its session ends (a run left thousands of these in /tmp).
+STATE = tempfile.mkdtemp(prefix="cutover-test-state-")
+os.environ["CUTOVER_STATE"] = STATE
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    shutil.rmtree(STATE, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

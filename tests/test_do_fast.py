@@ -134,10 +134,10 @@ def others_append(paths: tuple[Path, ...], kind: str, count: int) -> None:
 
 
 @pytest.fixture(scope="module")
-def base_runs() -> dict[tuple[str, ...], Path]:
+def base_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, ...], Path]:
     """A started run for each history the property draws, made once."""
     out: dict[tuple[str, ...], Path] = {}
-    folder = Path(tempfile.mkdtemp(prefix="do-fast-"))
+    folder = tmp_path_factory.mktemp("do-fast-")
     for history in [(), ("start-s0",), ("start-s0", "complete-s0"), ("end",)]:
         journal = new_run(folder / "-".join(history or ("started",)), steps=3)
         for name in history:
@@ -471,8 +471,8 @@ DAMAGE = {  # a hand edit of one row (the triggers dropped first), by column
 
 
 @pytest.fixture(scope="module")
-def walked_run() -> Path:
-    folder = Path(tempfile.mkdtemp(prefix="raw-walk-"))
+def walked_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("raw-walk-")
     journal = new_run(folder, steps=3)
     for n, step in enumerate(["s0", "s1", "s2", "contested"]):
         journal.append(StepStarted(actor="boss", at=at(1 + n), step=step, key=f"k{n}"))

@@ -213,8 +213,8 @@ def new_run(directory: Path, history: tuple[str, ...]) -> Path:
 
 
 @pytest.fixture(scope="module")
-def base_runs() -> dict[tuple[str, ...], Path]:
-    folder = Path(tempfile.mkdtemp(prefix="do-moves-"))
+def base_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, ...], Path]:
+    folder = tmp_path_factory.mktemp("do-moves-")
     return {h: new_run(folder / ("-".join(h) or "started"), h) for h in HISTORIES}
 
 

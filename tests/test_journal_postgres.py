@@ -13,7 +13,9 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import tempfile
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -229,11 +231,22 @@ print(json.dumps({"who": origin(), "head": list(journal.head), "state": journal.
 """
 
 
+@pytest.fixture
+def others_state() -> Iterator[Path]:
+    """A state directory for the other users' war rooms, made by the first of them in a
+    folder all may write (as /tmp), removed after the test: the same path in every session
+    was left behind, owned by whichever user made it first."""
+    folder = Path(tempfile.mkdtemp(prefix="cutover-test-others-"))
+    folder.chmod(0o1777)
+    yield folder / "state"
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 @pytest.mark.skipif(
     OTHERS is None, reason="needs root, runuser, unshare and a Python other users may run"
 )
 def test_two_war_rooms_on_two_hosts_as_two_users_follow_one_run_and_agree(
-    postgres_url: str, postgres_server: str
+    postgres_url: str, postgres_server: str, others_state: Path
 ) -> None:
     from cutover_tui.engine.events import RunStarted
     from cutover_tui.journal.backend import create_at
@@ -279,7 +292,7 @@ def test_two_war_rooms_on_two_hosts_as_two_users_follow_one_run_and_agree(
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 text=True,
-                env={**os.environ, "CUTOVER_STATE": "/tmp/cutover-test-state-others"},
+                env={**os.environ, "CUTOVER_STATE": str(others_state)},
             )
         )
     out = []
