@@ -33,7 +33,7 @@ def _pace_rules(state: RunState, sched: Schedule, sight: Foresight | None) -> li
         t = sched.steps[sid]
         if t.overrun:
             st = state.status[sid]
-            ran = sched.as_of - st.started_at - st.off_clock if st.started_at else timedelta()
+            ran = st.ran_by(sched.as_of)  # a suspended step: to its suspension, as scheduled
             took = format_duration(ran)
             where = (
                 "on the critical path: it moves the finish"

@@ -26,7 +26,9 @@ def running_lines(frame: Frame, step_id: str, width: int) -> Text:
     times = sched.steps[step_id]
     # An ended run is measured to its end (the figures' clock): a step it left running has
     # not run on for the days since (an aborted rehearsal read "elapsed 11d23h of 30m").
-    elapsed = frame.verdict.clock - st.started_at - st.off_clock if st.started_at else timedelta(0)
+    # The engine's measure (`ran_by`): a suspended step's clock stopped at its suspension, as
+    # the schedule and forecast have it (its elapsed grew while it stood still, 2026-12-03).
+    elapsed = st.ran_by(frame.verdict.clock)
     # A start dated up to the clock skew ahead (another host's clock) has not begun yet
     # here: 0, not "-1m" (user pass, 2026-12-02). Whole minutes: seconds ticking would
     # repaint the whole list every second over SSH.
@@ -49,8 +51,9 @@ def running_lines(frame: Frame, step_id: str, width: int) -> Text:
     )
     lines = [head, detail]
     if st.status == "suspended":
+        since = f" since {frame.dated(st.suspended_at)}" if st.suspended_at else ""
         eta = f", resumes ~{frame.dated(st.resume_eta)}" if st.resume_eta else ""
-        lines.append(Text(f"  suspended: {quoted(st.reason)}{eta}", "yellow"))
+        lines.append(Text(f"  suspended{since}: {quoted(st.reason)}{eta}", "yellow"))
     plan_step = state.plan.step_by_id.get(step_id)
     verify = getattr(plan_step, "verify", None)
     if verify:
