@@ -96,10 +96,16 @@ def reasoning(frame: Frame) -> list[Text | Table]:
             Text("The odds below are for carrying on past the rollback call, if it is overridden.")
         )
     pace = sight.pace
+    # Dated: with nothing started the finish moves with the clock, and at 80x24 this screen
+    # hides the status line, so a figure a recompute moved read as a second voice (review,
+    # 2026-12-03: "likely 11:21" there, "11:22" here six seconds later). It is the status
+    # line's figure, from the same odds, worked out at that moment.
+    asof = frame.clock(sight.now, seconds=True)
     parts += [
         Text.assemble(
             ("Finish  ", "bold"),
-            f"likely {frame.clock(sight.p50)} (P50 at tonight's pace) · P80 "
+            f"likely {frame.clock(sight.p50)} (P50 at tonight's pace, worked out at {asof} "
+            "as on the status line) · P80 "
             f"{frame.clock(frame.verdict.p80)} · plan of record "
             f"{frame.clock(frame.sched.projected_finish)} (status date: slips so far, "
             "the rest at budget)",
