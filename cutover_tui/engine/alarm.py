@@ -35,6 +35,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from ..plan.durations import format_duration
+from .fold_step_clock import stood_at
 from .runstate import StepState
 
 if TYPE_CHECKING:
@@ -287,15 +288,12 @@ def rewind(state: RunState, at: datetime) -> tuple[RunState, int]:
             status[sid] = st
             touched.append((sid, st.status, st.started_at, st.finished_at))
         elif st.started_at is not None and st.started_at <= at:
-            status[sid] = StepState(
-                status="running",
-                started_at=st.started_at,
-                started_by=st.started_by,
-                attempts=max(1, st.attempts),
-                started_mono=st.started_mono,
-                start_live=st.start_live,
+            # Running or suspended then, its clock as it read then: suspensions and host
+            # clock jumps up to `at` left out of the time it ran, as the fold had them.
+            then = status[sid] = stood_at(st, at)
+            touched.append(
+                (sid, then.status, st.started_at, None, then.ran_by(at), then.resume_eta)
             )
-            touched.append((sid, "running", st.started_at, None))
         else:
             status[sid] = fresh
     past = replace(state, status=status, phase="running", rollback_at=None, ended_at=None)

@@ -44,6 +44,7 @@ from .fold_step_clock import clock_jumped, resumed, suspended
 from .review import excluded
 from .runstate import (
     GateState,
+    Pause,
     PlannedStep,
     RunState,
     StepState,
@@ -178,6 +179,8 @@ def _step_started(state: RunState, e: StepStarted) -> None:
     st.finished_at = st.finished_by = None
     st.attempts += 1
     st.paused = st.jumped = st.suspend_jumped = timedelta(0)
+    if st.pauses or st.jumps:  # a retry: its own clock (most steps never set them)
+        st.pauses = st.jumps = ()
     st.reason = ""
     st.started_mono = mono_reading(e)
     st.ran_mono = None
@@ -196,8 +199,10 @@ def _finish(state: RunState, sid: str, status: StepStatus, e: Event, reason: str
     ran = mono_span(st.started_mono, e)
     if ran is not None:
         st.ran_mono = ran
+    if st.suspended_at is not None:  # finished while suspended: that suspension ran
+        st.pauses = (*st.pauses, Pause(st.suspended_at, e.at, timedelta(0), st.resume_eta))
     st.suspended_at = st.resume_eta = None
-    st.suspend_jumped = timedelta(0)  # finished while suspended: that suspension ran (jumps out)
+    st.suspend_jumped = timedelta(0)  # (its jumps left out, as every jump is)
     st.reason = reason
     if status == "failed" and st.failed_at is None:
         st.failed_at = e.at

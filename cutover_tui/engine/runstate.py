@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from operator import attrgetter
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from ..plan.model import Plan
 from ..plan.zones import hm
@@ -63,6 +63,25 @@ class PlannedStep:
     added: bool = False  # added live, not in the file
 
 
+class Pause(NamedTuple):
+    """One suspension of a step, ended: kept so the run can be read as it stood at a moment
+    past (engine/alarm.rewind). `counted`: its share of `paused` (0 when the step was
+    finished while suspended: that suspension counts as run)."""
+
+    since: datetime
+    until: datetime  # its resumption, or the step's finish
+    counted: timedelta
+    eta: datetime | None
+
+
+class Jump(NamedTuple):
+    """One host clock jump a step ran (or stood suspended) across: its share of `jumped`."""
+
+    at: datetime
+    by: timedelta
+    suspended: bool  # in `suspend_jumped` too, while that suspension lasted
+
+
 @dataclass
 class StepState:
     status: StepStatus = "pending"
@@ -83,6 +102,10 @@ class StepState:
     # Those of `jumped` recorded during its current suspension: not in `paused` yet, and after
     # `suspended_at`, so not in the time it ran before it stopped.
     suspend_jumped: timedelta = timedelta(0)
+    # `paused` and `jumped` piece by piece, with their moments: what a step's clock read at
+    # a moment past (engine/fold_step_clock.stood_at). Empty for most steps.
+    pauses: tuple[Pause, ...] = ()
+    jumps: tuple[Jump, ...] = ()
     reason: str = ""  # why it failed, was skipped or suspended
     evidence: str = ""  # checkpoint evidence
     over_budget_attempt: int = 0  # the attempt the conductor flagged, 0 when none
