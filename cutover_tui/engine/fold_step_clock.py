@@ -46,6 +46,9 @@ def clock_jumped(state: RunState, e: ClockJumped) -> None:
     if not math.isfinite(e.seconds) or abs(e.seconds) > MAX_JUMP_S:
         return  # a forged row (NaN, 1e300): no host jumps so far; it made the run unreadable
     step = timedelta(seconds=e.seconds)
+    # Spans across steps leave it out too (the review's). A new list: a shallow copy of the
+    # state (rehearse/simulate's scratch) shares the old one.
+    state.clock_jumps = [*state.clock_jumps, (e.at, step)]
     for sid, st in state.status.items():
         if st.status in ("running", "suspended") and abs(st.jumped + step) <= MAX_AT_REACH:
             st = state.status[sid] = copied(st)

@@ -82,6 +82,13 @@ class Jump(NamedTuple):
     suspended: bool  # in `suspend_jumped` too, while that suspension lasted
 
 
+def real_span(
+    jumps: Sequence[tuple[datetime, timedelta]], start: datetime, end: datetime
+) -> timedelta:
+    """`end - start` less the `jumps` (when recorded, by how much) recorded inside it."""
+    return end - start - sum((by for at, by in jumps if start < at <= end), timedelta(0))
+
+
 @dataclass
 class StepState:
     status: StepStatus = "pending"
@@ -201,6 +208,14 @@ class RunState:
     # amendment gives the state a fresh one. Keys starting "plan:" depend on the file only
     # and survive amendments.
     derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    # Every host clock jump recorded (ClockJumped: when, by how much): wall time that did not
+    # pass, left out of the spans the review and the rehearsals measure (`real_span`).
+    clock_jumps: list[tuple[datetime, timedelta]] = field(default_factory=list)
+
+    def real_span(self, start: datetime, end: datetime) -> timedelta:
+        """The time that passed from `start` to `end`: the wall span less the jumps recorded
+        inside it, as a step's duration leaves them out (`StepState.off_clock`)."""
+        return real_span(self.clock_jumps, start, end)
 
     # -- what has been folded --------------------------------------------------------------
     @property

@@ -6,8 +6,10 @@ a step ticked off seconds apart without --at has none: `engine.timings`);
 a gate's is its meeting, from the moment it could meet (its predecessors and criteria done)
 to the last decision (the engine opens a gate only at its first decision); a phase's actual
 is its span in that rehearsal (first start, a gate's from when it could meet, to last
-finish); the total is from the run's start to its last finish. The trend is the least-squares slope of the actuals
-over the rehearsals in order, per rehearsal: negative means the team is getting faster.
+finish); the total is from the run's start to its last finish. Spans count only the time
+that passed (a host clock jump inside one is left out, as a step's duration leaves it out).
+The trend is the least-squares slope of the actuals over the rehearsals in order, per
+rehearsal: negative means the team is getting faster.
 
 A rehearsal that rolled back also times the rollback: its steps, and the rollback as a whole
 (from the invocation to its last step's finish) against the RTO.
@@ -103,7 +105,7 @@ def step_actual(state: RunState, sid: str) -> timedelta | None:
     if step is not None and ticked_off(step, st):
         return None  # ticked off seconds apart after the fact: done, but not a timing
     if step is not None and step.kind == "gate" and st.finished_at is not None:
-        return st.finished_at - (timed_start(state, sid) or st.finished_at)  # its meeting
+        return state.real_span(timed_start(state, sid) or st.finished_at, st.finished_at)  # meeting
     return st.actual
 
 
@@ -174,7 +176,7 @@ def _span(state: RunState, ids: Sequence[str]) -> timedelta | None:
     ends = [state.status[i].finished_at for i in ids if state.status[i].status == "done"]
     if not starts or len(ends) < len(ids):
         return None
-    return max(ends) - min(starts)
+    return state.real_span(min(starts), max(ends))  # a host clock jump: no time passed
 
 
 def _total(state: RunState) -> timedelta | None:
@@ -184,7 +186,7 @@ def _total(state: RunState) -> timedelta | None:
     if not all(state.status[s].closed for s in state.order):
         return None
     ends = [state.status[s].finished_at for s in state.order if state.status[s].finished_at]
-    return max(ends) - state.started_at if ends else None
+    return state.real_span(state.started_at, max(ends)) if ends else None
 
 
 def _rollback_total(state: RunState) -> timedelta | None:
@@ -193,7 +195,7 @@ def _rollback_total(state: RunState) -> timedelta | None:
     if not all(state.status[s].closed for s in state.rollback_order):
         return None
     ends = [state.status[s].finished_at for s in state.rollback_order]
-    return max(e for e in ends if e is not None) - state.rollback_at
+    return state.real_span(state.rollback_at, max(e for e in ends if e is not None))
 
 
 # -- rendering -----------------------------------------------------------------------------

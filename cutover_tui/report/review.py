@@ -20,6 +20,7 @@ from ..engine.aftercare import passed
 from ..engine.aftercare_status import AfterRow, rows
 from ..engine.events import Event
 from ..engine.pace import PacePrior
+from ..engine.runstate import real_span
 from ..engine.state import RunState, fold
 from ..plan.durations import format_duration
 from ..plan.model import Plan
@@ -55,14 +56,21 @@ class RollbackFacts:
     trigger_at: datetime | None  # when the trigger behind it fired
     restored_at: datetime | None  # the last rollback step closed
     rto: timedelta | None
+    # The host clock's recorded jumps (when, by how much): wall time that did not pass, left
+    # out of the spans below as a step's duration leaves them out.
+    jumps: tuple[tuple[datetime, timedelta], ...] = ()
 
     @property
     def trigger_to_rollback(self) -> timedelta | None:
-        return None if self.trigger_at is None else self.invoked_at - self.trigger_at
+        if self.trigger_at is None:
+            return None
+        return real_span(self.jumps, self.trigger_at, self.invoked_at)
 
     @property
     def took(self) -> timedelta | None:
-        return None if self.restored_at is None else self.restored_at - self.invoked_at
+        if self.restored_at is None:
+            return None
+        return real_span(self.jumps, self.invoked_at, self.restored_at)
 
     @property
     def rto_met(self) -> bool | None:
@@ -75,7 +83,7 @@ class RollbackFacts:
 class RehearsalLine:
     run_id: str
     started_at: datetime | None
-    total: timedelta | None  # start to the last plan step's finish, when it got through
+    total: timedelta | None  # start to the last plan step's finish (time that passed)
     outcome: str
     tonight: bool = False
 
@@ -262,6 +270,7 @@ def _rollback(state: RunState, events: list[Event]) -> RollbackFacts | None:
         trigger_at=trigger_at,
         restored_at=max(finishes) if closed and finishes else None,  # type: ignore[type-var]
         rto=state.plan.rollback.rto if state.plan.rollback else None,
+        jumps=tuple(state.clock_jumps),
     )
 
 
@@ -285,9 +294,24 @@ def _rehearsal_line(run_id: str, state: RunState, *, tonight: bool = False) -> R
     done = state.rollback_at is None and all(state.status[s].closed for s in state.order)
     ends = [state.status[s].finished_at for s in state.order if state.status[s].finished_at]
     if state.started_at is not None and done and ends:
-        total = max(ends) - state.started_at  # type: ignore[type-var, operator]
+        total = state.real_span(state.started_at, max(ends))  # type: ignore[type-var]
     outcome = state.outcome or state.phase
     return RehearsalLine(run_id, state.started_at, total, outcome, tonight)
+
+
+def _jumps_said(s: RunState) -> str:
+    """What the figures do with the host clock's jumps, when it jumped: every span counts
+    only the time that passed; the times of day, and so the slips, are the wall clock's, and
+    so are incidents' response times (judged live against their SLA on the wall clock)."""
+    if not s.clock_jumps:
+        return ""
+    n = len(s.clock_jumps)
+    by = format_duration(sum((b for _, b in s.clock_jumps), timedelta(0)), signed=True)
+    return (
+        f" The host's clock jumped {n} time{'' if n == 1 else 's'} ({by} in all): durations,"
+        " gate meetings, phase spans and totals count only the time that passed; times of"
+        " day, finish slips and incident response times are as the wall clock read them."
+    )
 
 
 def summarise(r: Review) -> str:
@@ -311,6 +335,7 @@ def summarise(r: Review) -> str:
     if s.excluded is not None:
         text += f" It was left out of the rehearsal history: {s.excluded.reason}."
     text += f" {done} of {total} steps were done."
+    text += _jumps_said(s)
     ends = [x.actual_finish for x in r.steps if not x.rollback and x.actual_finish]
     # Only a plan run through has a finish: an aborted one "finished 5h39m earlier" before.
     through = s.outcome == "completed" or all(s.status[sid].closed for sid in s.order)

@@ -5,7 +5,9 @@ the window's start, rollback steps from the moment rollback was invoked. A step'
 its actual duration against its budget; its slip, its actual finish against the planned one
 (what it did to whatever came after it). A gate's actual is its meeting, from when it could
 meet (engine.timings.timed_start), as in `cutover rehearsals`. A phase runs from its first
-step's start to its last step's finish. Pure: the review (report/review.py) and the exports read these.
+step's start to its last step's finish. A meeting and a phase count only the time that passed:
+the host clock's recorded jumps inside them are left out, as a step's duration leaves them out
+(RunState.real_span). Pure: the review (report/review.py) and the exports read these.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from datetime import datetime, timedelta
 
 from ..engine.compact import initial_state
 from ..engine.schedule import Schedule, schedule
-from ..engine.state import RunState, StepState
+from ..engine.state import RunState
 from ..engine.timings import ticked_off, timed_start
 
 TICKED_OFF = "ticked off"  # the actual column of a step done without a timing
@@ -61,6 +63,7 @@ class PhaseLine:
     planned_finish: datetime
     actual_start: datetime | None
     actual_finish: datetime | None  # None unless every step of it closed
+    jumped: timedelta = timedelta(0)  # host clock jumps recorded inside it: no time passed
 
     @property
     def planned(self) -> timedelta:
@@ -70,7 +73,7 @@ class PhaseLine:
     def actual(self) -> timedelta | None:
         if self.actual_start is None or self.actual_finish is None:
             return None
-        return self.actual_finish - self.actual_start
+        return self.actual_finish - self.actual_start - self.jumped
 
     @property
     def variance(self) -> timedelta | None:
@@ -113,7 +116,7 @@ def step_lines(final: RunState, end: datetime) -> list[StepLine]:
                 actual_start=start,
                 actual_finish=st.finished_at if ended else None,
                 budget=step.duration,
-                actual=_actual(step.kind, st, start) if ended and not untimed else None,
+                actual=_actual(final, sid, start) if ended and not untimed else None,
                 on_planned_critical_path=sid in critical,
                 rollback=step.rollback,
                 added=step.added,
@@ -123,11 +126,12 @@ def step_lines(final: RunState, end: datetime) -> list[StepLine]:
     return out
 
 
-def _actual(kind: str, st: StepState, start: datetime | None) -> timedelta | None:
+def _actual(final: RunState, sid: str, start: datetime | None) -> timedelta | None:
     """A gate's meeting (from when it could meet to its decision); any other step's time
-    running, suspended time taken out."""
-    if kind == "gate" and start is not None and st.finished_at is not None:
-        return st.finished_at - start
+    running, suspended time taken out. Neither counts a host clock jump."""
+    st = final.status[sid]
+    if final.steps[sid].kind == "gate" and start is not None and st.finished_at is not None:
+        return final.real_span(start, st.finished_at)
     return st.actual
 
 
@@ -144,17 +148,27 @@ def phase_lines(final: RunState, steps: list[StepLine]) -> list[PhaseLine]:
         starts = [s.actual_start for s in mine if s.actual_start is not None]
         closed = all(final.status[s.id].closed for s in mine)
         finishes = [s.actual_finish for s in mine if s.actual_finish is not None]
+        start = min(starts) if starts else None
+        finish = max(finishes) if closed and finishes else None
         out.append(
             PhaseLine(
                 id=pid,
                 title=title,
                 planned_start=min(s.planned_start for s in mine),
                 planned_finish=max(s.planned_finish for s in mine),
-                actual_start=min(starts) if starts else None,
-                actual_finish=max(finishes) if closed and finishes else None,
+                actual_start=start,
+                actual_finish=finish,
+                jumped=_jumped(final, start, finish),
             )
         )
     return out
+
+
+def _jumped(final: RunState, start: datetime | None, finish: datetime | None) -> timedelta:
+    """The wall time inside a span that did not pass (the host clock's recorded jumps)."""
+    if start is None or finish is None:
+        return timedelta(0)
+    return finish - start - final.real_span(start, finish)
 
 
 def biggest_variances(steps: list[StepLine], count: int = 5) -> list[StepLine]:
