@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from ..plan.durations import MAX_DURATION, parse_duration
 from ..plan.errors import nearest
 from .sheet import Value
+from .text_dates import read_text
 
 
 class CellError(ValueError):
@@ -172,12 +173,6 @@ def exact_duration(value: timedelta) -> str:
 
 # --- dates ----------------------------------------------------------------------------------
 
-_DATES = {
-    "iso": ("%Y-%m-%d",),
-    "dmy": ("%d/%m/%Y", "%d/%m/%y", "%d.%m.%Y", "%d.%m.%y", "%d-%m-%Y", "%d %b %Y", "%d %B %Y"),
-    "mdy": ("%m/%d/%Y", "%m/%d/%y", "%b %d %Y", "%B %d %Y"),
-}
-_TIMES = ("", " %H:%M", " %H:%M:%S", " %I:%M %p", " %I %p", "T%H:%M", "T%H:%M:%S")
 _WEEKDAY = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+", re.I)
 
 
@@ -213,13 +208,9 @@ def when_of(value: Value, order: str = "dmy") -> When:
     text = _WEEKDAY.sub("", value.strip()).replace(",", "")
     if _OFFSET.search(text):
         return _with_offset(value, text)
-    for fmt_date in (*_DATES["iso"], *_DATES[order]):
-        for fmt_time in _TIMES:
-            try:
-                parsed = datetime.strptime(text, fmt_date + fmt_time)
-            except ValueError:
-                continue
-            return When(parsed, fmt_time == "")
+    found = read_text(text, order)  # the forms in text_dates.DATES and TIMES
+    if found is not None:
+        return When(*found)
     raise CellError(f"{value!r} is not a date and time; write it like 2026-11-27 22:00")
 
 
