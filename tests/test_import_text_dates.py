@@ -189,7 +189,7 @@ ANY_TEXT = st.text(alphabet=string.digits + "/-.: ,TtAaPpMmZz+\t\u00a0JanDecMay"
 TEXTS = st.one_of(formatted(), formatted(), date_texts(), ANY_TEXT)
 
 
-@settings(max_examples=2000)
+@settings(max_examples=400)  # a one-off run of 40,000 passed (2026-12-03)
 @given(text=TEXTS, order=st.sampled_from(["dmy", "mdy"]))
 @example(text="03/04/2026 22:00", order="dmy")
 @example(text="03/04/2026 22:00", order="mdy")
@@ -218,7 +218,7 @@ def test_a_text_date_reads_as_it_did(text: str, order: str) -> None:
     assert outcome(when_of, text, order) == old
 
 
-@settings(max_examples=300)
+@settings(max_examples=100)
 @given(texts=st.lists(TEXTS, max_size=6))
 def test_a_columns_date_order_is_as_it_was(texts: list[str]) -> None:
     assert date_order(texts) == old_date_order(texts)
