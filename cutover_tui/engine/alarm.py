@@ -21,7 +21,9 @@ recorded times) and asking the same forecaster the odds there, so `cutover statu
 room opened at 3 a.m. and one open since the start all agree. It costs little: the scan goes
 back from now only while the odds stay under the clearing line (a night on track computes
 nothing more), and each grid point's odds are kept per forecaster, keyed by the evidence as
-it stood there, so a late tick-off with `--at` recomputes the points it changes.
+it stood there, so a late tick-off with `--at` recomputes the points it changes. Points after
+the window's end need no forecast of their own (engine/alarm_after.py): a run left open days
+past its window makes no more forecasts than its window's grid.
 
 Pure: no I/O, no clock; `now` is an argument.
 """
@@ -35,6 +37,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from ..plan.durations import format_duration
+from .alarm_after import AfterEnd
 from .fold_step_clock import stood_at
 from .runstate import StepState
 
@@ -133,19 +136,24 @@ def settle(
     k = math.floor((now - origin) / step)
     if origin + k * step >= now:
         k -= 1
-    history: list[tuple[datetime, float, Evidence]] = [(now, p_now, evidence)]
+    points: list[tuple[datetime, float, bool]] = [(now, p_now, evidence.enough)]
     prior_key = _prior_key(prior)  # once: a calibrated prior holds a scale per step
+
+    def per_point(at: datetime) -> tuple[float, bool]:
+        p, ev = _odds_at(state, at, forecaster, prior, prior_key)
+        return p, ev.enough
+
+    after = AfterEnd(state, prior)  # past the window's end: one answer per stretch
     while k >= 0:
         at = origin + k * step
         if at < start:
             break
-        p, ev = _odds_at(state, at, forecaster, prior, prior_key)
-        history.append((at, p, ev))
+        p, enough = after.odds(at, per_point) or per_point(at)
+        points.append((at, p, enough))
         if p >= clear_at:
             break
         k -= 1
-    history.reverse()
-    points = [(at, p, ev.enough) for at, p, ev in history]
+    points.reverse()
     late, run, since, raised = replay(points, late_below, state.plan.window.end, step)
     text = _words(state, late, p_now, late_below, since, raised, run, evidence, step)
     return Alarm(late, p_now < late_below, since, raised, evidence, text)
