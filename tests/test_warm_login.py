@@ -236,3 +236,29 @@ def test_only_a_pidfd_is_held(tmp_path: Path) -> None:
     assert is_pidfd(pidfd) and holds.add(pidfd) and holds and registered == [pidfd]
     holds.ended(pidfd)
     assert not holds and registered == []
+
+
+def test_a_second_logins_hold_is_no_use_of_the_server(tmp_path: Path) -> None:
+    """A `tmux` pane's login finds its session's server listening and adds its hold: that
+    knock and hold are no command, so once both logins have ended, a server neither used
+    leaves at once, not an idle hour later."""
+    state = tmp_path / "state"
+    env = cutover_env(state, True)
+    logins = [subprocess.Popen([*as_user(), "sleep", "600"]) for _ in range(2)]
+    try:
+        with servers_stopped(state):
+            code, out, err = cutover(["warm", "--while", str(logins[0].pid)], env, tmp_path)
+            assert (code, err) == (0, "") and "starting" in out
+            (server,) = until(lambda: servers_of(state), "the first login's server started")
+            until(lambda: held_pids(server) and sockets(state), "it listens, held")
+            code, out, err = cutover(["warm", "--while", str(logins[1].pid)], env, tmp_path)
+            assert (code, err) == (0, "") and "listening; it stays" in out
+            until(lambda: sorted(held_pids(server)) == sorted(p.pid for p in logins), "both held")
+            for login in logins:
+                login.kill()
+                login.wait()
+            wait_gone(server)
+    finally:
+        for login in logins:
+            if login.poll() is None:
+                stop(login.pid)

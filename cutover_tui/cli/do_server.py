@@ -108,10 +108,13 @@ class Server:
             else:
                 timeout = min(CODE_CHECK, idle_left)
             for key, _ in self.selector.select(timeout):
-                if key.data != "held":  # a login's end is no use: unused, its server leaves
+                # No use: a login's end, nor a connection that asks for no command (a
+                # login's hold, `warm`'s knock): a server only held leaves at logout.
+                if key.data not in ("held", "accept"):
                     last_used = time.monotonic()
                 if key.data == "accept":
-                    self.accept()
+                    if self.accept():
+                        last_used = time.monotonic()
                 elif key.data == "hangup":
                     self.hung_up()
                 elif key.data == "held":  # its login ended: idle time rules again
@@ -122,11 +125,12 @@ class Server:
                 else:
                     self.reap(key.fd)
 
-    def accept(self) -> None:
+    def accept(self) -> bool:
+        """One connection; True if it asked for a command (or a refresh): a use."""
         try:
             conn, _ = self.listener.accept()
         except OSError:
-            return
+            return False
         try:
             check_peer(conn)  # cli/do_server_peer.py: all of its credentials are ours
             conn.settimeout(self.request_wait)
@@ -134,16 +138,17 @@ class Server:
             request, fds = recv_request(conn)
         except (OSError, WireError, Declined, ValueError):
             conn.close()
-            return
+            return False
         if not servable_request(request):
             for fd in fds:
                 place.close_quietly(fd)
             conn.close()
-            return
+            return False
         if request.get("kind") == "hold":
             self.hold(conn, fds)
-            return
+            return False
         self.fork(conn, request, fds)
+        return True
 
     def hold(self, conn: socket.socket, fds: list[int]) -> None:
         """A login to stay for: its pidfd is the request's first descriptor."""
