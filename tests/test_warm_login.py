@@ -13,11 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from cutover_tui.cli.do_server_hold import Holds, is_pidfd
+from cutover_tui.cli.do_server_hold import HOLD_FD, Holds, is_pidfd
 from tests.do_server_support import (
     as_user,
     cutover,
     cutover_env,
+    python_as,
     served_run,
     served_uid,
     server_pid,
@@ -262,3 +263,28 @@ def test_a_second_logins_hold_is_no_use_of_the_server(tmp_path: Path) -> None:
         for login in logins:
             if login.poll() is None:
                 stop(login.pid)
+
+
+def test_a_login_whose_server_loses_the_start_to_another_is_held_by_that_one(
+    tmp_path: Path,
+) -> None:
+    """Two starts of one fingerprint (two logins of a session at once, or a new login while
+    the last one's server is leaving): the one that finds the lock taken does not drop its
+    login's hold, it hands it to the server that has the lock. Here that server is listening
+    and the losing start is the one `warm` would spawn: its argv, the pidfd as HOLD_FD."""
+    state = tmp_path / "state"
+    env = cutover_env(state, True)
+    login = subprocess.Popen([*as_user(), "sleep", "600"])
+    try:
+        with servers_stopped(state):
+            assert cutover(["warm"], env, tmp_path)[0] == 0
+            server = until(lambda: server_pid(state), "a server listening")
+            argv = Path(f"/proc/{server}/cmdline").read_text().split("\0")[:-1]
+            pidfd = f"os.set_inheritable(os.dup2(os.pidfd_open(int(sys.argv[1])), {HOLD_FD}), True)"
+            spawn = f"import os,sys; {pidfd}; os.execv(sys.argv[2], sys.argv[3:])"
+            words = [str(login.pid), argv[0], *argv, str(HOLD_FD)]
+            assert python_as(["-c", spawn, *words], env, tmp_path).returncode == 0
+            until(lambda: held_pids(server) == [login.pid], "the login held by the listening one")
+            assert servers_of(state) == [server]
+    finally:
+        stop(login.pid)

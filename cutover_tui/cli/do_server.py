@@ -35,7 +35,7 @@ import sys
 import time
 
 from . import do_server_place as place
-from .do_server_hold import Holds
+from .do_server_hold import Holds, send_hold
 from .do_server_peer import Declined, check_peer, root, servable_request
 from .do_server_warm import warm
 from .do_server_wire import READY, WireError, recv_request, send_line
@@ -49,6 +49,9 @@ REQUEST_TIMEOUT = 1.0
 # between READY and its request was dropped and ran its command itself: the same result, but
 # not served). Read by the server at its start; its clients wait ACCEPT_S for it.
 REQUEST_ENV = "CUTOVER_DO_SERVER_REQUEST_S"
+# How long a server started for a login waits for another's lock: until it listens (the
+# login's hold goes to it) or has left (a new login while the last one's server leaves).
+HAND_OVER_S = 30.0
 
 
 def request_timeout() -> float:
@@ -262,6 +265,22 @@ def take_lock(folder: int, name: str) -> int | None:
     return fd
 
 
+def lock_or_hand_over(folder: int, name: str, hold: int | None) -> int | None:
+    """The fingerprint's lock (`take_lock`); None when another server of it has it. A start
+    for a login (`hold`, a pidfd) does not drop the login's hold there: it hands it to that
+    server once it listens, or takes the lock once it is free (a server leaving holds it
+    until its last command ends), for up to HAND_OVER_S."""
+    deadline = time.monotonic() + (HAND_OVER_S if hold is not None else 0.0)
+    while True:
+        for _attempt in range(3):  # a lock file pruned under us is taken again by its name
+            lock = take_lock(folder, place.lock_name(name))
+            if lock is not None:
+                return lock
+        if hold is None or time.monotonic() > deadline or send_hold(name, hold, 1.0):
+            return None
+        time.sleep(0.1)  # in the background, for a login: never a test's wait
+
+
 def prune(folder: int, keep: str) -> None:
     """Other fingerprints' leftovers (older code, another locale): a lock nobody holds and
     its socket are removed, each under that lock, as a server of theirs would do. One who
@@ -318,11 +337,8 @@ def main(argv: list[str]) -> int:
     folder = place.open_folder(create=True)
     if folder is None:
         return 0
-    lock = None
-    for _attempt in range(3):  # a lock file pruned under us is taken again by its name
-        lock = take_lock(folder, place.lock_name(name))
-        if lock is not None:
-            break
+    hold = int(held[0]) if held and held[0].isdigit() else None
+    lock = lock_or_hand_over(folder, name, hold)
     if lock is None:
         return 0  # another server of this fingerprint runs (or is starting)
     prune(folder, name)
@@ -330,8 +346,8 @@ def main(argv: list[str]) -> int:
     wake = wake_on_signals(asked)
     warm()  # cli/do_server_warm.py: what no served command should pay for again
     server = Server(folder, name, bind(folder, place.socket_name(name)), wake, asked)
-    if held and held[0].isdigit():
-        server.holds.add(int(held[0]))
+    if hold is not None:
+        server.holds.add(hold)
     with contextlib.suppress(OSError):  # listening: the next start need not wait for this one
         os.unlink(f"{name}.{place.STARTING[0]}", dir_fd=folder)
     server.loop(code, place.idle_seconds())
