@@ -288,3 +288,27 @@ def test_a_login_whose_server_loses_the_start_to_another_is_held_by_that_one(
             assert servers_of(state) == [server]
     finally:
         stop(login.pid)
+
+
+def test_a_start_that_never_came_is_made_again_for_the_login(tmp_path: Path) -> None:
+    """Another login's `warm` killed between marking its start and spawning the server (or
+    a server dead before it listened) leaves a start marker for a few seconds: a login's
+    `warm` meanwhile starts the server itself once the marker has lapsed, rather than wait
+    for a server that never comes and hold nothing."""
+    state = tmp_path / "state"
+    env = cutover_env(state, True)
+    login = subprocess.Popen([*as_user(), "sleep", "600"])
+    try:
+        with servers_stopped(state):
+            assert cutover(["warm"], env, tmp_path)[0] == 0
+            stop(until(lambda: server_pid(state), "a first server listening"))
+            (lock,) = (state / "do-server").glob("*.lock")
+            marker = lock.with_suffix(".starting")
+            marker.touch()  # the killed warm's mark: a start under way
+            os.chown(marker, served_uid(), -1)
+            code, out, err = cutover(["warm", "--while", str(login.pid)], env, tmp_path)
+            assert (code, err) == (0, "") and "starting" in out, out
+            server = until(lambda: server_pid(state), "the login's server listening")
+            until(lambda: held_pids(server) == [login.pid], "the login held")
+    finally:
+        stop(login.pid)

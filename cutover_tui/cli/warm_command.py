@@ -89,9 +89,8 @@ def _warmed(print_: str, code: str, pidfd: int | None, pid: int | None) -> str:
     stays = f"; it stays while process {pid} lives" if pid is not None else ""
     sock = place.connect(print_, KNOCK)
     if sock == "none":
-        if start_server(print_, code, pidfd):
+        if _started(print_, code, pidfd):
             return f"this login's command server is starting (about 0.7 s of CPU){stays}"
-        _listening_within(print_, STARTED_WAIT)  # another start is under way: hold that one
     elif sock == "declined":  # stuck lately, or a folder not private: leave it be
         return "this login's command server did not answer lately; nothing done"
     else:
@@ -103,13 +102,18 @@ def _warmed(print_: str, code: str, pidfd: int | None, pid: int | None) -> str:
     return "this login's command server is listening, but did not take the hold"
 
 
-def _listening_within(print_: str, seconds: float) -> bool:
-    """Whether a server of `print_` listens within `seconds` (a start takes about one)."""
-    deadline = time.monotonic() + seconds
+def _started(print_: str, code: str, pidfd: int | None) -> bool:
+    """True once this process has started the server; False once one listens (another
+    start's: the hold goes to it) or STARTED_WAIT has passed. Another start that never
+    came to listen (its `warm` killed, its server dead before it listened) is made again
+    here once its marker has lapsed (do_server_place.STARTING)."""
+    deadline = time.monotonic() + STARTED_WAIT
     while time.monotonic() < deadline:
+        if start_server(print_, code, pidfd):
+            return True
         sock = place.connect(print_, KNOCK)
         if not isinstance(sock, str):
             sock.close()
-            return True
+            return False
         time.sleep(0.1)  # a poll in the background at login, never a test's wait
     return False
