@@ -233,10 +233,38 @@ def test_only_a_pidfd_is_held(tmp_path: Path) -> None:
     assert not is_pidfd(plain) and not holds.add(plain)  # refused, and closed
     with pytest.raises(OSError):
         os.fstat(plain)
-    pidfd = os.pidfd_open(os.getpid())
-    assert is_pidfd(pidfd) and holds.add(pidfd) and holds and registered == [pidfd]
-    holds.ended(pidfd)
-    assert not holds and registered == []
+    login = subprocess.Popen(["sleep", "600"])  # a process of this user
+    try:
+        pidfd = os.pidfd_open(login.pid)
+        assert is_pidfd(pidfd) and holds.add(pidfd) and holds and registered == [pidfd]
+        holds.ended(pidfd)
+        assert not holds and registered == []
+    finally:
+        stop(login.pid)
+
+
+HOLD_PROBE = """
+import os, sys
+from cutover_tui.cli.do_server_hold import send_hold
+print(send_hold(sys.argv[1], os.pidfd_open(int(sys.argv[2])), 30))
+"""
+
+
+@pytest.mark.parametrize("whose", ["the server's own", "init's"])
+def test_a_server_holds_no_process_that_would_keep_it_forever(tmp_path: Path, whose: str) -> None:
+    """A peer of the user (warm does not check what a listening server is sent) hands it a
+    pidfd of the server itself, or of another user's process that lives as long as the
+    host: refused, or the server would never leave."""
+    state = tmp_path / "state"
+    env = cutover_env(state, True)
+    with servers_stopped(state):
+        assert cutover(["warm"], env, tmp_path)[0] == 0
+        server = until(lambda: server_pid(state), "a server listening")
+        (sock,) = sockets(state)
+        target = server if whose == "the server's own" else 1
+        done = python_as(["-c", HOLD_PROBE, sock.stem, str(target)], env, tmp_path)
+        assert done.stdout == "False\n", done.stderr
+        assert held_pids(server) == []
 
 
 def test_a_second_logins_hold_is_no_use_of_the_server(tmp_path: Path) -> None:

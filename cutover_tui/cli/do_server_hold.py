@@ -41,6 +41,35 @@ def is_pidfd(fd: int) -> bool:
         return False
 
 
+def holdable(fd: int) -> bool:
+    """Whether the server may stay for the pidfd `fd`: a process of this user that can end
+    while the server watches. Not the server itself (it would never leave), nor another
+    user's process (init, a daemon: a peer of this user could keep it forever), nor one
+    out of this server's sight (pid 0). One that has ended (pid -1) is: its end is seen at
+    once, and a server started for a login already gone leaves."""
+    pid = pidfd_pid(fd)
+    if pid == -1:
+        return True
+    if pid is None or pid <= 0 or pid == os.getpid():
+        return False
+    try:
+        return Path(f"/proc/{pid}").stat().st_uid == os.geteuid()
+    except OSError:
+        return False
+
+
+def pidfd_pid(fd: int) -> int | None:
+    """The pid a pidfd names, as the kernel tells it (its fdinfo); None for another kind."""
+    if not is_pidfd(fd):
+        return None
+    try:
+        with open(f"/proc/self/fdinfo/{fd}", encoding="ascii") as info:
+            lines = [line.split() for line in info if line.startswith("Pid:")]
+        return int(lines[0][1])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def own_pidfd(pid: int) -> int | str:
     """A pidfd of `pid`, a process of this user; else the one-line reason why not. The
     owner is checked after the pidfd is open, so the process checked is the one held."""
@@ -93,7 +122,7 @@ class Holds:
         self._register, self._unregister = register, unregister
 
     def add(self, fd: int) -> bool:
-        if not is_pidfd(fd) or len(self.fds) >= MAX_HOLDS:
+        if len(self.fds) >= MAX_HOLDS or not holdable(fd):
             place.close_quietly(fd)
             return False
         self.fds.add(fd)
