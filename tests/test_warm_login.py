@@ -340,3 +340,18 @@ def test_a_start_that_never_came_is_made_again_for_the_login(tmp_path: Path) -> 
             until(lambda: held_pids(server) == [login.pid], "the login held")
     finally:
         stop(login.pid)
+
+
+def test_a_look_is_use_of_the_server_where_a_hold_is_not(tmp_path: Path) -> None:
+    """The war room's keeper (cli/do_server_keeper.py) keeps a server up by looking at it (a
+    connection that asks nothing): each look still counts as use. Two unheld servers of the
+    same idle time: the one looked at all along is there after the other has left."""
+    state, other = tmp_path / "state", tmp_path / "other"
+    env = cutover_env(state, True, CUTOVER_DO_SERVER_IDLE="5")
+    with servers_stopped(state, other):
+        for folder in (state, other):
+            assert cutover(["warm"], env | {"CUTOVER_STATE": str(folder)}, tmp_path)[0] == 0
+        server = until(lambda: server_pid(state), "the looked-at server listening")
+        until(lambda: servers_of(other) and sockets(other), "the other one listening")
+        # server_pid connects: a look, every poll, while the other one idles out.
+        until(lambda: server_pid(state) == server and not servers_of(other), "the other gone")

@@ -111,8 +111,8 @@ class Server:
             else:
                 timeout = min(CODE_CHECK, idle_left)
             for key, _ in self.selector.select(timeout):
-                # No use: a login's end, nor a connection that asks for no command (a
-                # login's hold, `warm`'s knock): a server only held leaves at logout.
+                # No use: a login's end, nor its hold (a server only held leaves at
+                # logout); a look (the war room's keeper, cli/do_server_keeper.py) is.
                 if key.data not in ("held", "accept"):
                     last_used = time.monotonic()
                 if key.data == "accept":
@@ -129,11 +129,11 @@ class Server:
                     self.reap(key.fd)
 
     def accept(self) -> bool:
-        """One connection; True if it asked for a command (or a refresh): a use."""
+        """One connection; False if it was a login's hold (no use of the server)."""
         try:
             conn, _ = self.listener.accept()
         except OSError:
-            return False
+            return True
         try:
             check_peer(conn)  # cli/do_server_peer.py: all of its credentials are ours
             conn.settimeout(self.request_wait)
@@ -141,12 +141,12 @@ class Server:
             request, fds = recv_request(conn)
         except (OSError, WireError, Declined, ValueError):
             conn.close()
-            return False
+            return True
         if not servable_request(request):
             for fd in fds:
                 place.close_quietly(fd)
             conn.close()
-            return False
+            return True
         if request.get("kind") == "hold":
             self.hold(conn, fds)
             return False

@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import socket
 from pathlib import Path
 
 from . import do_server_place as place
@@ -99,8 +100,12 @@ def spawn_actions(pidfd: int) -> tuple[list[tuple], list[str]]:
 def send_hold(print_: str, pidfd: int, timeout: float) -> bool:
     """The pidfd handed to the listening server of `print_`; True once it said it holds."""
     sock = place.connect(print_, timeout)
-    if isinstance(sock, str):
-        return False
+    return False if isinstance(sock, str) else hand_hold(sock, pidfd)
+
+
+def hand_hold(sock: socket.socket, pidfd: int) -> bool:
+    """The pidfd handed over `sock`, a connection to a server (closed here); True once it
+    said it holds."""
     null = os.open(os.devnull, os.O_RDWR | os.O_CLOEXEC)
     try:
         request = {"kind": "hold", "argv": HOLD_ARGV, "env": {}, "umask": 0o077}

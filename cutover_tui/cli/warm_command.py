@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import socket
 import sys
 import time
 
 from . import do_server_place as place
 from .do_server_client import start_server
-from .do_server_hold import own_pidfd, send_hold
+from .do_server_hold import hand_hold, own_pidfd
 from .own_python import search_path
 
 KNOCK = 5.0  # seconds for a listening server to answer a look
@@ -85,35 +86,39 @@ def _why_no_server() -> str | None:
 
 
 def _warmed(print_: str, code: str, pidfd: int | None, pid: int | None) -> str:
-    """What was done, in words: a listening server told of the hold, or one started."""
+    """What was done, in words: a listening server told of the hold, or one started. With a
+    hold, the connection that finds the server carries it: a connection that asks nothing
+    counts as use (the war room's look), a hold does not (unused, the server leaves at
+    logout)."""
     stays = f"; it stays while process {pid} lives" if pid is not None else ""
     sock = place.connect(print_, KNOCK)
     if sock == "none":
-        if _started(print_, code, pidfd):
+        sock = _started(print_, code, pidfd)
+        if sock == "started":
             return f"this login's command server is starting (about 0.7 s of CPU){stays}"
-    elif sock == "declined":  # stuck lately, or a folder not private: leave it be
+    if sock == "declined":  # stuck lately, or a folder not private: leave it be
         return "this login's command server did not answer lately; nothing done"
-    else:
-        sock.close()
+    if isinstance(sock, str):
+        return "another start of this login's command server never came to listen"
     if pidfd is None:
+        sock.close()
         return "this login's command server is listening"
-    if send_hold(print_, pidfd, KNOCK):
+    if hand_hold(sock, pidfd):
         return f"this login's command server is listening{stays}"
     return "this login's command server is listening, but did not take the hold"
 
 
-def _started(print_: str, code: str, pidfd: int | None) -> bool:
-    """True once this process has started the server; False once one listens (another
-    start's: the hold goes to it) or STARTED_WAIT has passed. Another start that never
-    came to listen (its `warm` killed, its server dead before it listened) is made again
-    here once its marker has lapsed (do_server_place.STARTING)."""
+def _started(print_: str, code: str, pidfd: int | None) -> socket.socket | str:
+    """ "started" once this process has started the server; a connection to it once one
+    listens (another start's: the hold goes to it); "none" once STARTED_WAIT has passed.
+    Another start that never came to listen (its `warm` killed, its server dead before it
+    listened) is made again here once its marker has lapsed (do_server_place.STARTING)."""
     deadline = time.monotonic() + STARTED_WAIT
     while time.monotonic() < deadline:
         if start_server(print_, code, pidfd):
-            return True
+            return "started"
         sock = place.connect(print_, KNOCK)
         if not isinstance(sock, str):
-            sock.close()
-            return False
+            return sock
         time.sleep(0.1)  # a poll in the background at login, never a test's wait
-    return False
+    return "none"
