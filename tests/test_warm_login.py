@@ -6,7 +6,9 @@ server outlives its idle time while the shell lives and leaves once the shell ha
 
 from __future__ import annotations
 
+import grp
 import os
+import pwd
 import subprocess
 import sys
 from pathlib import Path
@@ -31,12 +33,14 @@ from tests.do_server_support import (
 )
 
 HOOK = Path(__file__).resolve().parent.parent / "deploy" / "profile.d" / "cutover.sh"
+NO_GROUP = "cutover-test-no-such-group"  # the hook's group, where none such exists
 BIN = str(Path(sys.executable).parent)  # where `cutover` is installed beside this Python
 
 
 def login_shell(env: dict[str, str], cwd: Path) -> subprocess.Popen:
     """An interactive `sh` of the served user reading its commands from a pipe: as root, in
     a new audit session (loginuid written before the user is taken, as pam_loginuid does)."""
+    env = env | {"CUTOVER_LOGIN_GROUP": NO_GROUP}  # the hook for every user
     shell = [*as_user(), "sh", "-i", "-s"]
     if os.geteuid() == 0:
         login = f'echo {served_uid()} > /proc/self/loginuid && exec "$@"'
@@ -178,14 +182,28 @@ def test_warm_says_in_one_line_why_it_does_nothing(tmp_path: Path) -> None:
         assert err.count("\n") == 1
 
 
-@pytest.mark.parametrize("interactive", [True, False])
-def test_the_hook_starts_a_server_for_an_interactive_login_only(
-    tmp_path: Path, interactive: bool
+def own_group() -> str:
+    """The served user's primary group's name: a group it is a member of."""
+    return grp.getgrgid(pwd.getpwuid(served_uid()).pw_gid).gr_name
+
+
+@pytest.mark.parametrize(
+    ("interactive", "group", "started"),
+    [
+        (True, NO_GROUP, True),  # no such group on the host: every user's login
+        (False, NO_GROUP, False),  # a script's login shell (`bash -lc`) types no command
+        (True, "root", False),  # the group exists and the user is not in it
+        (True, "own", True),  # the group exists and the user is in it
+    ],
+)
+def test_the_hook_starts_a_server_for_the_interactive_logins_it_is_for(
+    tmp_path: Path, interactive: bool, group: str, started: bool
 ) -> None:
-    """A script's login shell (`bash -lc`) types no command: no server for it. The shell
-    and everything it started hold a pipe's write end: its EOF says they all have ended."""
+    """The shell and everything it started hold a pipe's write end: its EOF says they all
+    have ended, so a server not among them was never started."""
     state = tmp_path / "state"
     env = cutover_env(state, True) | {"PATH": f"{BIN}:{os.environ['PATH']}"}
+    env["CUTOVER_LOGIN_GROUP"] = own_group() if group == "own" else group
     read, write = os.pipe()
     flags = ["-i"] if interactive else []
     with servers_stopped(state):
@@ -202,7 +220,7 @@ def test_the_hook_starts_a_server_for_an_interactive_login_only(
         with os.fdopen(read, "rb") as ended:
             assert ended.read() == b""  # the shell, its subshell and `cutover warm` have ended
         shell.wait(timeout=60)
-        assert bool(servers_of(state)) is interactive
+        assert bool(servers_of(state)) is started
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="root's login is the case tried")

@@ -67,7 +67,10 @@ def cmd_warm(args: argparse.Namespace) -> int:
         code = place.code_digest()
         print_ = place.fingerprint(dict(os.environ), search_path(), code)
     except OSError as exc:
-        print(f"cutover warm: cannot look at the code ({exc.strerror}); nothing started")
+        print(
+            f"cutover warm: cannot look at the code ({exc.strerror}); nothing started",
+            file=sys.stderr,
+        )
         return 1
     print(f"cutover warm: {_warmed(print_, code, pidfd, args.hold)}")
     return 0
