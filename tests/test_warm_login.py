@@ -6,11 +6,13 @@ server outlives its idle time while the shell lives and leaves once the shell ha
 
 from __future__ import annotations
 
+import contextlib
 import grp
 import os
 import pwd
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -86,6 +88,20 @@ def held_pids(server: int) -> list[int]:
     return held
 
 
+@contextlib.contextmanager
+def logins(state: Path, count: int = 1) -> Iterator[list[subprocess.Popen]]:
+    """`count` processes of the served user standing for login shells, and every server of
+    `state` stopped, then those processes, when the block ends."""
+    shells = [subprocess.Popen([*as_user(), "sleep", "600"]) for _ in range(count)]
+    try:
+        with servers_stopped(state):
+            yield shells
+    finally:
+        for shell in shells:
+            if shell.poll() is None:
+                stop(shell.pid)
+
+
 def test_a_login_hook_has_the_first_command_served_and_holds_the_server(tmp_path: Path) -> None:
     run_id, a, _b = served_run(tmp_path)
     state, cpu = tmp_path / "state", tmp_path / "cpu"
@@ -138,24 +154,19 @@ def test_a_login_that_never_used_its_server_takes_it_away_at_logout(tmp_path: Pa
 def test_a_listening_server_takes_a_later_logins_hold(tmp_path: Path) -> None:
     state = tmp_path / "state"
     env = cutover_env(state, True)
-    held = subprocess.Popen([*as_user(), "sleep", "600"])  # a login shell of the user
-    try:
-        with servers_stopped(state):
-            code, out, err = cutover(["warm"], env, tmp_path)  # unheld: the idle hour
-            assert (code, err) == (0, ""), err
-            assert "starting" in out and "stays while" not in out
-            server = until(lambda: server_pid(state), "a server listening")
-            code, out, err = cutover(["warm", "--while", str(held.pid)], env, tmp_path)
-            assert (code, err) == (0, "")
-            assert out.strip().endswith(f"listening; it stays while process {held.pid} lives")
-            assert held_pids(server) == [held.pid]
-            held.kill()
-            held.wait()
-            until(lambda: held_pids(server) == [], "the hold let go once its process ended")
-            assert server_pid(state) == server  # the idle hour still to run
-    finally:
-        if held.poll() is None:
-            stop(held.pid)
+    with logins(state) as (held,):
+        code, out, err = cutover(["warm"], env, tmp_path)  # unheld: the idle hour
+        assert (code, err) == (0, ""), err
+        assert "starting" in out and "stays while" not in out
+        server = until(lambda: server_pid(state), "a server listening")
+        code, out, err = cutover(["warm", "--while", str(held.pid)], env, tmp_path)
+        assert (code, err) == (0, "")
+        assert out.strip().endswith(f"listening; it stays while process {held.pid} lives")
+        assert held_pids(server) == [held.pid]
+        held.kill()
+        held.wait()
+        until(lambda: held_pids(server) == [], "the hold let go once its process ended")
+        assert server_pid(state) == server  # the idle hour still to run
 
 
 def test_warm_says_in_one_line_why_it_does_nothing(tmp_path: Path) -> None:
@@ -291,24 +302,18 @@ def test_a_second_logins_hold_is_no_use_of_the_server(tmp_path: Path) -> None:
     leaves at once, not an idle hour later."""
     state = tmp_path / "state"
     env = cutover_env(state, True)
-    logins = [subprocess.Popen([*as_user(), "sleep", "600"]) for _ in range(2)]
-    try:
-        with servers_stopped(state):
-            code, out, err = cutover(["warm", "--while", str(logins[0].pid)], env, tmp_path)
-            assert (code, err) == (0, "") and "starting" in out
-            (server,) = until(lambda: servers_of(state), "the first login's server started")
-            until(lambda: held_pids(server) and sockets(state), "it listens, held")
-            code, out, err = cutover(["warm", "--while", str(logins[1].pid)], env, tmp_path)
-            assert (code, err) == (0, "") and "listening; it stays" in out
-            until(lambda: sorted(held_pids(server)) == sorted(p.pid for p in logins), "both held")
-            for login in logins:
-                login.kill()
-                login.wait()
-            wait_gone(server)
-    finally:
-        for login in logins:
-            if login.poll() is None:
-                stop(login.pid)
+    with logins(state, 2) as shells:
+        code, out, err = cutover(["warm", "--while", str(shells[0].pid)], env, tmp_path)
+        assert (code, err) == (0, "") and "starting" in out
+        (server,) = until(lambda: servers_of(state), "the first login's server started")
+        until(lambda: held_pids(server) and sockets(state), "it listens, held")
+        code, out, err = cutover(["warm", "--while", str(shells[1].pid)], env, tmp_path)
+        assert (code, err) == (0, "") and "listening; it stays" in out
+        until(lambda: sorted(held_pids(server)) == sorted(p.pid for p in shells), "both held")
+        for login in shells:
+            login.kill()
+            login.wait()
+        wait_gone(server)
 
 
 def test_a_login_whose_server_loses_the_start_to_another_is_held_by_that_one(
@@ -320,20 +325,16 @@ def test_a_login_whose_server_loses_the_start_to_another_is_held_by_that_one(
     and the losing start is the one `warm` would spawn: its argv, the pidfd as HOLD_FD."""
     state = tmp_path / "state"
     env = cutover_env(state, True)
-    login = subprocess.Popen([*as_user(), "sleep", "600"])
-    try:
-        with servers_stopped(state):
-            assert cutover(["warm"], env, tmp_path)[0] == 0
-            server = until(lambda: server_pid(state), "a server listening")
-            argv = Path(f"/proc/{server}/cmdline").read_text().split("\0")[:-1]
-            pidfd = f"os.set_inheritable(os.dup2(os.pidfd_open(int(sys.argv[1])), {HOLD_FD}), True)"
-            spawn = f"import os,sys; {pidfd}; os.execv(sys.argv[2], sys.argv[3:])"
-            words = [str(login.pid), argv[0], *argv, str(HOLD_FD)]
-            assert python_as(["-c", spawn, *words], env, tmp_path).returncode == 0
-            until(lambda: held_pids(server) == [login.pid], "the login held by the listening one")
-            assert servers_of(state) == [server]
-    finally:
-        stop(login.pid)
+    with logins(state) as (login,):
+        assert cutover(["warm"], env, tmp_path)[0] == 0
+        server = until(lambda: server_pid(state), "a server listening")
+        argv = Path(f"/proc/{server}/cmdline").read_text().split("\0")[:-1]
+        pidfd = f"os.set_inheritable(os.dup2(os.pidfd_open(int(sys.argv[1])), {HOLD_FD}), True)"
+        spawn = f"import os,sys; {pidfd}; os.execv(sys.argv[2], sys.argv[3:])"
+        words = [str(login.pid), argv[0], *argv, str(HOLD_FD)]
+        assert python_as(["-c", spawn, *words], env, tmp_path).returncode == 0
+        until(lambda: held_pids(server) == [login.pid], "the login held by the listening one")
+        assert servers_of(state) == [server]
 
 
 def test_a_start_that_never_came_is_made_again_for_the_login(tmp_path: Path) -> None:
@@ -343,21 +344,17 @@ def test_a_start_that_never_came_is_made_again_for_the_login(tmp_path: Path) -> 
     for a server that never comes and hold nothing."""
     state = tmp_path / "state"
     env = cutover_env(state, True)
-    login = subprocess.Popen([*as_user(), "sleep", "600"])
-    try:
-        with servers_stopped(state):
-            assert cutover(["warm"], env, tmp_path)[0] == 0
-            stop(until(lambda: server_pid(state), "a first server listening"))
-            (lock,) = (state / "do-server").glob("*.lock")
-            marker = lock.with_suffix(".starting")
-            marker.touch()  # the killed warm's mark: a start under way
-            os.chown(marker, served_uid(), -1)
-            code, out, err = cutover(["warm", "--while", str(login.pid)], env, tmp_path)
-            assert (code, err) == (0, "") and "starting" in out, out
-            server = until(lambda: server_pid(state), "the login's server listening")
-            until(lambda: held_pids(server) == [login.pid], "the login held")
-    finally:
-        stop(login.pid)
+    with logins(state) as (login,):
+        assert cutover(["warm"], env, tmp_path)[0] == 0
+        stop(until(lambda: server_pid(state), "a first server listening"))
+        (lock,) = (state / "do-server").glob("*.lock")
+        marker = lock.with_suffix(".starting")
+        marker.touch()  # the killed warm's mark: a start under way
+        os.chown(marker, served_uid(), -1)
+        code, out, err = cutover(["warm", "--while", str(login.pid)], env, tmp_path)
+        assert (code, err) == (0, "") and "starting" in out, out
+        server = until(lambda: server_pid(state), "the login's server listening")
+        until(lambda: held_pids(server) == [login.pid], "the login held")
 
 
 def test_a_look_is_use_of_the_server_where_a_hold_is_not(tmp_path: Path) -> None:
