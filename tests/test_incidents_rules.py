@@ -174,6 +174,16 @@ def test_a_handed_over_command_moves_the_permissions_with_it() -> None:
     )
 
 
+def test_the_command_is_never_handed_to_a_watcher() -> None:
+    state = started()
+    to_watcher = command_to_lead().model_copy(update={"taker": "watch"})
+    assert check(state, to_watcher) == (
+        "Walt Watcher (watch) only watches tonight (watcher): hand the commander role to "
+        "someone with another role"
+    )
+    assert check(state, command_to_lead()) is None  # to someone with a role: as before
+
+
 def test_a_commander_who_handed_over_is_told_a_note_needs_a_role_tonight() -> None:
     # Regression (user pass, jump host): the refusal said a note was for "anyone with a role
     # in the plan", and the plan does give the former commander one.

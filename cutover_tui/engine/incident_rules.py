@@ -226,6 +226,11 @@ def _check_handover(state: RunState, e: RoleHandedOver) -> str | None:
         return f"{state.name(e.giver)} cannot hand the {e.role} role to themselves"
     if says_nothing(e.reason):
         return "say why the role is handed over: the reason goes into the log"
+    if state.roles_of(e.taker) == {"watcher"}:  # a watcher only watches, as on their own step
+        return (
+            f"{state.name(e.taker)} only watches tonight (watcher): hand the {e.role} role "
+            "to someone with another role"
+        )
     return _person_problem(state, e.taker)
 
 
