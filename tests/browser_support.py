@@ -86,7 +86,12 @@ def chromium(width: int = 1400, height: int = 900) -> Iterator:
 
 def screen_text(driver) -> str:
     """What the served war room has written so far, without its escape sequences."""
-    return _ESCAPES.sub("", driver.execute_script("return window.__screen || ''") or "")
+    return plain(driver.execute_script("return window.__screen || ''") or "")
+
+
+def plain(written: str) -> str:
+    """What a terminal was sent, without its escape sequences: the words on screen."""
+    return _ESCAPES.sub("", written)
 
 
 def wait_for_text(driver, words: str, timeout: float = 60.0) -> str:

@@ -16,7 +16,10 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from tests.browser_support import free_port, served
+from cutover_tui.engine.events import NoteAdded
+from cutover_tui.journal import seen
+from tests.browser_support import free_port, plain, served
+from tests.journal_support import at, new_run
 from tests.test_cli_run import begun_last_night
 from tests.test_web_watch_life import gone
 from tests.waiting import until, until_async
@@ -59,13 +62,14 @@ async def open_tab(
     return ws, tab
 
 
-async def drawn(ws: aiohttp.ClientWebSocketResponse, words: str) -> None:
+async def drawn(ws: aiohttp.ClientWebSocketResponse, words: str) -> str:
+    """What the tab wrote until `words` were on its screen, without escape sequences."""
     seen = ""
     async for message in ws:
         if message.type == aiohttp.WSMsgType.BINARY:
             seen += message.data.decode("utf-8", "replace")
-            if words in seen:
-                return
+            if words in plain(seen):
+                return plain(seen)
     raise AssertionError(f"the websocket closed before {words!r} was drawn")
 
 
@@ -115,3 +119,41 @@ def test_only_the_web_driver_is_changed() -> None:
 
     assert ending_on_quit(LinuxDriver) is LinuxDriver
     assert issubclass(ending_on_quit(WebDriver), WebDriver)
+
+
+async def one_tab_drawn(url: str, port: int, serve: int) -> tuple[str, int]:
+    """A tab opened, drawn and closed: what its screen said, and its process."""
+    jar = aiohttp.CookieJar(unsafe=True)
+    async with aiohttp.ClientSession(cookie_jar=jar) as session:
+        async with session.get(url) as page:
+            assert page.status == 200
+        ws, tab = await open_tab(session, port, serve, set())
+        screen = await asyncio.wait_for(drawn(ws, "read-only"), timeout=60)
+        await ws.close()
+    return screen, tab
+
+
+def test_a_served_tab_is_nobody_and_leaves_the_runners_memory_be(
+    tmp_path: Path, state: Path
+) -> None:
+    """The login running `cutover serve` (boss, the commander) last looked at event 1; a note
+    came after. A browser tab watches as nobody in particular, and their own war room still
+    has the note to tell them: before, each tab was `The Boss: commander` and wrote boss's
+    memory of the head (journal/seen.py), as if they had looked."""
+    runs = tmp_path / "runs"
+    journal = new_run(runs, steps=5)
+    seen.remember(journal.run_id, journal.path, *journal.head)
+    journal.append(NoteAdded(actor="boss", at=at(2), text="bridge moved", key="n"))
+    journal.close()
+    port = free_port()
+    tab = 0
+    with served(journal.run_id, runs, port) as (url, serve):
+        try:
+            screen, tab = asyncio.run(one_tab_drawn(url, port, serve.pid))
+            until(lambda: gone(tab), "the tab ended once closed", ENDED_S)
+        finally:
+            if tab and not gone(tab):
+                os.kill(tab, signal.SIGKILL)
+    remembered = seen.recall(journal.run_id, journal.path)
+    assert remembered is not None and remembered.seq == 1  # the tab wrote nobody's memory
+    assert "browser, read-only" in screen and "commander" not in screen

@@ -21,19 +21,22 @@ import os
 import secrets
 import shlex
 import sys
+from datetime import tzinfo
+from typing import TYPE_CHECKING
 
 from ..engine.events import Event
 from ..engine.state import Refused
 from ..inert import inert_line
 from ..journal.backend import JOURNAL_ENV, journal_url
-from ..journal.identity import actor_for, os_login
+from ..journal.identity import BROWSER, BROWSER_READ_ONLY
 from ..journal.run import JournalRun, run_clock
 from ..journal.store import Journal, JournalError
 from .options import add_runs_option, open_named, said_in_one_line
 from .own_python import python_command
 from .status_command import viewer_zone
 
-READ_ONLY = "the browser view is read-only: act from a terminal (cutover run, cutover do)"
+if TYPE_CHECKING:  # the war room (textual) only once a tab opens
+    from ..tui.app import WarRoomApp
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -119,18 +122,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 class WatcherRun(JournalRun):
-    """A war room that only watches: every command is refused before the journal sees it."""
+    """A war room that only watches, as nobody in particular (identity.BROWSER): every
+    command is refused before the journal sees it, and what it reads is nobody's memory."""
 
     def submit(self, event: Event) -> Event:
-        raise Refused(READ_ONLY)
+        raise Refused(BROWSER_READ_ONLY)
+
+    def _remember(self) -> None:
+        """Not the server's login's memory of the head (journal/seen.py): their own war
+        room's "since you last looked" would miss what a browser tab saw."""
 
 
 def cmd_web_watch(args: argparse.Namespace) -> int:
     from .web_watch_life import end_with_parent, ending_on_quit
 
     end_with_parent()  # no tab process outlives its server (cli/web_watch_life.py)
-    from ..tui.app import WarRoomApp
-
     try:
         journal = open_named(args.run, args)
         zone = viewer_zone(args.tz)
@@ -140,18 +146,25 @@ def cmd_web_watch(args: argparse.Namespace) -> int:
     if not isinstance(journal, Journal):
         print("cutover web-watch: not a run this host holds", file=sys.stderr)
         return 1
+    app = watcher_app(journal, zone)
+    app.driver_class = ending_on_quit(app.driver_class)  # the tab closed: end (web_watch_life)
+    app.run()
+    return 0
+
+
+def watcher_app(journal: Journal, zone: tzinfo | None) -> WarRoomApp:
+    """One browser tab's war room: nobody in particular watching, conducting nothing."""
+    from ..tui.app import WarRoomApp
+
     clock = run_clock(journal, None)
     source = WatcherRun(
         journal,
-        actor_for(journal.plan, os_login()),
+        BROWSER,  # not the login serving it: a browser has no OS identity
         now=clock.now,
         read_only=True,
         monotonic=clock.monotonic,
     )
-    app = WarRoomApp(source, clock, conductor=None, tz=zone)  # watchers conduct nothing
-    app.driver_class = ending_on_quit(app.driver_class)  # the tab closed: end (web_watch_life)
-    app.run()
-    return 0
+    return WarRoomApp(source, clock, conductor=None, tz=zone)  # watchers conduct nothing
 
 
 def _loopback(host: str) -> bool:

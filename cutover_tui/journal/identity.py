@@ -19,6 +19,12 @@ if TYPE_CHECKING:  # hints only: `cutover do`'s fast path asks os_login without 
     from ..plan.model import Plan
 
 UNLISTED_PREFIX = "@"
+# A browser tab's viewer (`cutover web-watch`): nobody in particular. A browser has no OS
+# identity, and the login of the process serving it is not the person looking. Neither a
+# people key (`[a-z0-9][a-z0-9_-]*`) nor an `@login`: it holds no role, started no run and
+# is handed none, and nobody's memory of what they saw (journal/seen.py) is its own.
+BROWSER = "(browser)"
+BROWSER_READ_ONLY = "the browser view is read-only: act from a terminal (cutover run, cutover do)"
 
 
 def os_login() -> str:

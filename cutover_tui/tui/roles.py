@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from ..engine.events import Event
 from ..engine.state import RunState, permission
+from ..journal.identity import BROWSER, BROWSER_READ_ONLY
 
 Rule = Callable[[RunState, str], bool]
 
@@ -74,6 +75,8 @@ def may_use(who: str, state: RunState, actor: str, read_only: bool) -> bool:
 
 def early_refusal(state: RunState, probe: Event, read_only: bool) -> str | None:
     """Why `probe`'s command would be refused whatever its words, or None: ask the form."""
+    if probe.actor == BROWSER:  # nobody in particular: what the tab is, not who
+        return BROWSER_READ_ONLY
     if read_only:
         who = state.name(probe.actor)
         return (

@@ -11,6 +11,7 @@ from textual.widget import Widget
 
 from ...engine.aftercare_status import summary as aftercare_summary
 from ...inert import inert_line
+from ...journal.identity import BROWSER
 from ..cond_health import conductor_health
 from ..frame import LEVEL_STYLE, STAGE_MARK, TONE_BADGE, Frame, dur
 from ..incident_news import badge_word
@@ -42,11 +43,7 @@ def headline(
     left = Text.assemble(
         (" cutover", "bold"), " · ", (label, style), " · ", inert_line(state.plan.plan.title)
     )
-    right = Text(f"   {inert_line(frame.person(frame.actor), 30)}: {frame.role_label}")
-    if moved:
-        right.append(" (read-only: the run moved)", "bold")
-    elif read_only:
-        right.append(" (following, read-only)", "bold")
+    right = who_looks(frame, read_only, moved)
     healthy, word = conductor_health(conductor)
     if width >= 110:
         right.append(
@@ -58,6 +55,21 @@ def headline(
         right.append(f" · cond {word}", "dim" if healthy else "yellow")
     right.append(" ")
     return left, right
+
+
+def who_looks(frame: Frame, read_only: bool, moved: str | None) -> Text:
+    """Who is looking and as what: `alice: commander`; a browser tab is nobody in
+    particular (journal/identity.py BROWSER), said as what it is."""
+    if frame.actor == BROWSER:
+        return Text.assemble(
+            "   browser", (" (read-only: the run moved)" if moved else ", read-only", "bold")
+        )
+    right = Text(f"   {inert_line(frame.person(frame.actor), 30)}: {frame.role_label}")
+    if moved:
+        right.append(" (read-only: the run moved)", "bold")
+    elif read_only:
+        right.append(" (following, read-only)", "bold")
+    return right
 
 
 def wall_clock(frame: Frame, now: datetime | None = None) -> Text:
