@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from cutover_tui.cli.catch_up import catch_up_lines, last_seen
 from cutover_tui.cli.web_commands import watcher_app
 from cutover_tui.engine.events import NoteAdded
@@ -55,3 +57,44 @@ async def test_a_browser_tab_is_nobody_in_particular_and_leaves_the_runners_memo
     assert last_seen(journal) == 1
     assert "1 event since you last looked" in " ".join(catch_up_lines(journal, 1))
     assert [e.type for e in journal.events()] == ["run-started", "note-added"]
+
+
+def _after_the_night(tmp_path: Path, how: str):
+    """A run this login started and ended, with items that check themselves; watched from a
+    browser tab, or followed (`cutover follow`) by this login."""
+    from cutover_tui.journal.run import JournalRun
+    from cutover_tui.tui.app import WarRoomApp
+    from tests.test_checks_aftercare import items_plan, start
+
+    ran = start(tmp_path, items_plan(tmp_path, "rows=1000"))
+    if how == "browser":
+        return ran.path, watcher_app(Journal(ran.path), None), BROWSER_READ_ONLY
+    source = JournalRun.for_current_user(Journal(ran.path), read_only=True)
+    return ran.path, WarRoomApp(source, source.clock), "following this run read-only"
+
+
+@pytest.mark.parametrize("how", ["browser", "follow"])
+async def test_a_read_only_war_room_runs_no_aftercare_check(
+    tmp_path: Path, state: Path, how: str
+) -> None:
+    """After the night, v's "run its check" ran the item's check and recorded its outcome
+    from a read-only war room: from a browser tab under the serving login (the run's starter
+    may run checks), past WatcherRun.submit. Refused at once now, as every command there."""
+    from cutover_tui.tui.actions.item_check import run_item_check_now
+
+    path, app, refused = _after_the_night(tmp_path, how)
+    before = len(Journal(path).events())
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot, lambda: app.frame is not None)
+        run_item_check_now(app, "rows")  # the form's "run its check", as it calls it
+        await settle(pilot, lambda: [n for n in notices(app) if "running its check" not in n])
+        said = notices(app)
+        assert len(said) == 1 and refused in said[0], said  # not run: nothing ran
+        await pilot.press("v")  # the form itself: refused before it opens
+        await settle(pilot, lambda: len(notices(app)) == 2 or _form_open(app))
+        assert not _form_open(app) and refused in notices(app)[1]
+    assert len(Journal(path).events()) == before  # nothing recorded from here
+
+
+def _form_open(app) -> bool:
+    return type(app.screen).__name__ == "FormScreen"

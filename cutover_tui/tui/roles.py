@@ -75,15 +75,19 @@ def may_use(who: str, state: RunState, actor: str, read_only: bool) -> bool:
 
 def early_refusal(state: RunState, probe: Event, read_only: bool) -> str | None:
     """Why `probe`'s command would be refused whatever its words, or None: ask the form."""
-    if probe.actor == BROWSER:  # nobody in particular: what the tab is, not who
-        return BROWSER_READ_ONLY
-    if read_only:
-        who = state.name(probe.actor)
-        return (
-            f"{who} is following this run read-only (cutover follow): "
-            "open it with `cutover run` to act"
-        )
+    if read_only or probe.actor == BROWSER:
+        return read_only_refusal(state, probe.actor)
     return permission(state, probe)
+
+
+def read_only_refusal(state: RunState, actor: str) -> str:
+    """Why nothing is recorded from this read-only war room (`cutover follow`, a browser)."""
+    if actor == BROWSER:  # nobody in particular: what the tab is, not who
+        return BROWSER_READ_ONLY
+    return (
+        f"{state.name(actor)} is following this run read-only (cutover follow): "
+        "open it with `cutover run` to act"
+    )
 
 
 def gate_refusal(state: RunState, gate: str, actor: str) -> str | None:

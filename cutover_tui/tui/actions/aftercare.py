@@ -11,6 +11,7 @@ from ...engine.actions import Words
 from ...engine.aftercare_checks import item_check
 from ...engine.aftercare_status import AfterRow, rows
 from ...engine.state import RunState
+from ..roles import read_only_refusal
 from ..screens.form import Field, FormSpec
 from .core import ActionCore
 from .item_check import RUN_CHECK, run_item_check_now
@@ -65,7 +66,9 @@ class AftercareActions(ActionCore):
             note="Deadlines count from go-live, the end of the run.",
         )
         by_choice = {_choice(r): r for r in ordered}
-        self.ask(spec, lambda v: self._record(by_choice[v["item"]], v))
+        # Read-only: refused before it opens, as every form is (its check would record too).
+        refused = read_only_refusal(self.state, self.source.actor) if self.read_only else None
+        self.ask(spec, lambda v: self._record(by_choice[v["item"]], v), refused)
 
     def _record(self, row: AfterRow, values: dict[str, str]) -> None:
         note = values["note"]

@@ -18,6 +18,7 @@ from ...inert import inert_line
 from ...journal.identity import os_login
 from ...journal.run import JournalRun, run_clock
 from ...journal.store import Journal
+from ..roles import read_only_refusal
 
 RUN_CHECK = "run its check"  # the v form's result choice
 
@@ -25,6 +26,10 @@ RUN_CHECK = "run its check"  # the v form's result choice
 def run_item_check_now(app: Any, item: str) -> None:
     """Start the check of `item` in a worker thread; the outcome is told in a notice."""
     source = app.source
+    if app.read_only:  # a follower, a browser tab: a check's outcome is recorded too
+        refusal = source.moved or read_only_refusal(app.state, source.actor)
+        app.notify(refusal, title="Refused", severity="error", timeout=10)
+        return
     if not isinstance(source, JournalRun) or not isinstance(source.journal, Journal):
         app.notify(
             "an item's check runs on a run kept in a journal file: `cutover check RUN ITEM`",
