@@ -13,7 +13,7 @@ import shutil
 
 import pytest
 
-from tests.test_rehearsals_odds_agree import ROOT, TOLERANCE, said, stated, war_room_odds
+from tests.test_rehearsals_odds_agree import ROOT, said, stated, tolerance, war_room_odds
 
 
 @pytest.mark.parametrize("name", ["online-store.toml", "logistics-dispatch.toml"])
@@ -24,4 +24,4 @@ def test_validates_odds_are_the_war_rooms(name: str, tmp_path, monkeypatch, caps
     line = said(capsys, "validate", str(plan))
     assert "as the war room reckons them before the night" in line, line
     opened = war_room_odds(capsys, plan)
-    assert abs(stated(line, "forecast") - opened) <= TOLERANCE, (opened, line)
+    assert abs(stated(line, "forecast") - opened) <= tolerance(opened), (opened, line)
