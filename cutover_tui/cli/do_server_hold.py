@@ -53,10 +53,15 @@ def holdable(fd: int) -> bool:
         return True
     if pid is None or pid <= 0 or pid == os.getpid():
         return False
+    return _owner(pid) == os.geteuid()
+
+
+def _owner(pid: int) -> int | None:
+    """The uid owning process `pid` (its /proc entry), None when it is not there."""
     try:
-        return Path(f"/proc/{pid}").stat().st_uid == os.geteuid()
+        return Path(f"/proc/{pid}").stat().st_uid
     except OSError:
-        return False
+        return None
 
 
 def pidfd_pid(fd: int) -> int | None:
@@ -78,9 +83,8 @@ def own_pidfd(pid: int) -> int | str:
         pidfd = os.pidfd_open(pid)
     except (OSError, ValueError, OverflowError):
         return f"no process {pid} to hold the server for"
-    try:
-        owner = Path(f"/proc/{pid}").stat().st_uid
-    except OSError:
+    owner = _owner(pid)
+    if owner is None:
         os.close(pidfd)
         return f"no process {pid} to hold the server for"
     if owner != os.geteuid():

@@ -16,7 +16,7 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ..plan.durations import parse_duration
+from ..plan.durations import localize, parse_duration
 from ..plan.graph import CycleError, baseline
 from ..plan.limits import MAX_WINDOW
 from ..plan.write import local_time
@@ -93,8 +93,9 @@ def _cell_instant(
         return when.written.astimezone(UTC)
     column = draft.columns.get(name)
     local = when.at.replace(tzinfo=zone)
-    moment = local.astimezone(UTC)
-    if moment.astimezone(zone).replace(tzinfo=None) != when.at:
+    try:
+        moment = localize(when.at, zone)  # as a plan file's time: the skipped hour refused
+    except ValueError:
         problems.add(
             f"{when.at:%Y-%m-%d %H:%M} does not exist in {zone.key}: the clocks skip that hour; "
             "write the time after the change or with its offset",

@@ -102,8 +102,8 @@ def run_path(ref: str, directory: Path) -> Path | None:
     of those is a file. JournalError when a bare word (no `/`) names a file here and
     another run in `directory`: anyone who may write the working directory (/tmp, a shared
     folder) could put a run of their own there named as the team's, and take the command."""
-    if ref_problem(ref):  # before the file system says "File name too long"
-        raise JournalError(ref_problem(ref))
+    if problem := ref_problem(ref):  # before the file system says "File name too long"
+        raise JournalError(problem)
     given = Path(ref)
     named = run_in(ref, directory)
     if not given.is_file():
